@@ -7,78 +7,30 @@
 
 use crate::support::prelude::*;
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("AnywhereSettings", Shape::Object(&RULE_AnywhereSettings)),
-        (
-            "CdiInputSpecification",
-            Shape::Object(&RULE_CdiInputSpecification),
-        ),
+        ("CdiInputSpecification", Shape::Object(&RULE_CdiInputSpecification)),
         ("ChannelClass", Shape::STR),
-        (
-            "ChannelEngineVersion",
-            Shape::Object(&RULE_ChannelEngineVersionRequest),
-        ),
-        (
-            "ChannelSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputDestination),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ChannelEngineVersion", Shape::Object(&RULE_ChannelEngineVersionRequest)),
+        ("ChannelSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestination), min_items: None, max_items: None })),
         ("DryRun", Shape::Bool),
         ("EncoderSettings", Shape::Object(&RULE_EncoderSettings)),
         ("InferenceSettings", Shape::Object(&RULE_InferenceSettings)),
-        (
-            "InputAttachments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputAttachment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InputSpecification",
-            Shape::Object(&RULE_InputSpecification),
-        ),
-        (
-            "LinkedChannelSettings",
-            Shape::Object(&RULE_LinkedChannelSettings),
-        ),
+        ("InputAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_InputAttachment), min_items: None, max_items: None })),
+        ("InputSpecification", Shape::Object(&RULE_InputSpecification)),
+        ("LinkedChannelSettings", Shape::Object(&RULE_LinkedChannelSettings)),
         ("LogLevel", Shape::STR),
-        (
-            "Maintenance",
-            Shape::Object(&RULE_MaintenanceCreateSettings),
-        ),
+        ("Maintenance", Shape::Object(&RULE_MaintenanceCreateSettings)),
         ("Name", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("Vpc", Shape::Object(&RULE_VpcOutputSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Channel` resource.
@@ -164,6 +116,7 @@ pub struct Channel {
     pub vpc: Option<Obj<VpcOutputSettings>>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::MediaLive::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Channel";
@@ -190,139 +143,41 @@ impl Channel {
     }
 
     /// `AnywhereSettings`: an [`AnywhereSettings`] object.
-    pub fn anywhere_settings(mut self, value: impl Into<Obj<AnywhereSettings>>) -> Self {
-        self.anywhere_settings = Some(value.into());
-        self
-    }
-
+    pub fn anywhere_settings(mut self, value: impl Into<Obj<AnywhereSettings>>) -> Self { self.anywhere_settings = Some(value.into()); self }
     /// `CdiInputSpecification`: a [`CdiInputSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdi_input_specification(mut self, value: impl Into<Obj<CdiInputSpecification>>) -> Self {
-        self.cdi_input_specification = Some(value.into());
-        self
-    }
-
+    pub fn cdi_input_specification(mut self, value: impl Into<Obj<CdiInputSpecification>>) -> Self { self.cdi_input_specification = Some(value.into()); self }
     /// `ChannelClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_class(mut self, value: impl Into<Str>) -> Self {
-        self.channel_class = Some(value.into());
-        self
-    }
-
+    pub fn channel_class(mut self, value: impl Into<Str>) -> Self { self.channel_class = Some(value.into()); self }
     /// `ChannelEngineVersion`: a [`ChannelEngineVersionRequest`] object.
-    pub fn channel_engine_version(
-        mut self,
-        value: impl Into<Obj<ChannelEngineVersionRequest>>,
-    ) -> Self {
-        self.channel_engine_version = Some(value.into());
-        self
-    }
-
+    pub fn channel_engine_version(mut self, value: impl Into<Obj<ChannelEngineVersionRequest>>) -> Self { self.channel_engine_version = Some(value.into()); self }
     /// `ChannelSecurityGroups`: a list of strings.
-    pub fn channel_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.channel_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn channel_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.channel_security_groups = Some(value.into()); self }
     /// `Destinations`: a list of [`OutputDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<OutputDestination>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<OutputDestination>>) -> Self { self.destinations = Some(value.into()); self }
     /// `DryRun`: a boolean.
-    pub fn dry_run(mut self, value: impl Into<Bool>) -> Self {
-        self.dry_run = Some(value.into());
-        self
-    }
-
+    pub fn dry_run(mut self, value: impl Into<Bool>) -> Self { self.dry_run = Some(value.into()); self }
     /// `EncoderSettings`: an [`EncoderSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoder_settings(mut self, value: impl Into<Obj<EncoderSettings>>) -> Self {
-        self.encoder_settings = Some(value.into());
-        self
-    }
-
+    pub fn encoder_settings(mut self, value: impl Into<Obj<EncoderSettings>>) -> Self { self.encoder_settings = Some(value.into()); self }
     /// `InferenceSettings`: an [`InferenceSettings`] object.
-    pub fn inference_settings(mut self, value: impl Into<Obj<InferenceSettings>>) -> Self {
-        self.inference_settings = Some(value.into());
-        self
-    }
-
+    pub fn inference_settings(mut self, value: impl Into<Obj<InferenceSettings>>) -> Self { self.inference_settings = Some(value.into()); self }
     /// `InputAttachments`: a list of [`InputAttachment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_attachments(mut self, value: impl Into<List<InputAttachment>>) -> Self {
-        self.input_attachments = Some(value.into());
-        self
-    }
-
+    pub fn input_attachments(mut self, value: impl Into<List<InputAttachment>>) -> Self { self.input_attachments = Some(value.into()); self }
     /// `InputSpecification`: an [`InputSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_specification(mut self, value: impl Into<Obj<InputSpecification>>) -> Self {
-        self.input_specification = Some(value.into());
-        self
-    }
-
+    pub fn input_specification(mut self, value: impl Into<Obj<InputSpecification>>) -> Self { self.input_specification = Some(value.into()); self }
     /// `LinkedChannelSettings`: a [`LinkedChannelSettings`] object.
-    pub fn linked_channel_settings(mut self, value: impl Into<Obj<LinkedChannelSettings>>) -> Self {
-        self.linked_channel_settings = Some(value.into());
-        self
-    }
-
+    pub fn linked_channel_settings(mut self, value: impl Into<Obj<LinkedChannelSettings>>) -> Self { self.linked_channel_settings = Some(value.into()); self }
     /// `LogLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<Str>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
-
+    pub fn log_level(mut self, value: impl Into<Str>) -> Self { self.log_level = Some(value.into()); self }
     /// `Maintenance`: a [`MaintenanceCreateSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance(mut self, value: impl Into<Obj<MaintenanceCreateSettings>>) -> Self {
-        self.maintenance = Some(value.into());
-        self
-    }
-
+    pub fn maintenance(mut self, value: impl Into<Obj<MaintenanceCreateSettings>>) -> Self { self.maintenance = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Vpc`: a [`VpcOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Obj<VpcOutputSettings>>) -> Self {
-        self.vpc = Some(value.into());
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Obj<VpcOutputSettings>>) -> Self { self.vpc = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -396,7 +251,8 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_AacSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AacSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -408,12 +264,8 @@ static RULE_AacSettings: ObjRule = ObjRule {
         ("Spec", Shape::STR),
         ("VbrQuality", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AacSettings` property type of `AWS::MediaLive::Channel`.
@@ -463,6 +315,7 @@ pub struct AacSettings {
     pub vbr_quality: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AacSettings {
     /// A `AacSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -470,76 +323,23 @@ impl AacSettings {
     }
 
     /// `Bitrate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
     /// `CodingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `InputType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_type(mut self, value: impl Into<Str>) -> Self {
-        self.input_type = Some(value.into());
-        self
-    }
-
+    pub fn input_type(mut self, value: impl Into<Str>) -> Self { self.input_type = Some(value.into()); self }
     /// `Profile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
     /// `RateControlMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self {
-        self.rate_control_mode = Some(value.into());
-        self
-    }
-
+    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
     /// `RawFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raw_format(mut self, value: impl Into<Str>) -> Self {
-        self.raw_format = Some(value.into());
-        self
-    }
-
+    pub fn raw_format(mut self, value: impl Into<Str>) -> Self { self.raw_format = Some(value.into()); self }
     /// `SampleRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self {
-        self.sample_rate = Some(value.into());
-        self
-    }
-
+    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
     /// `Spec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Str>) -> Self {
-        self.spec = Some(value.into());
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Str>) -> Self { self.spec = Some(value.into()); self }
     /// `VbrQuality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vbr_quality(mut self, value: impl Into<Str>) -> Self {
-        self.vbr_quality = Some(value.into());
-        self
-    }
+    pub fn vbr_quality(mut self, value: impl Into<Str>) -> Self { self.vbr_quality = Some(value.into()); self }
 }
 
 impl PropertyType for AacSettings {}
@@ -560,7 +360,8 @@ impl ToValue for AacSettings {
     }
 }
 
-static RULE_Ac3Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ac3Settings: ObjRule = ObjRule {
     properties: &[
         ("AttenuationControl", Shape::STR),
         ("Bitrate", Shape::NUM),
@@ -571,12 +372,8 @@ static RULE_Ac3Settings: ObjRule = ObjRule {
         ("LfeFilter", Shape::STR),
         ("MetadataControl", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ac3Settings` property type of `AWS::MediaLive::Channel`.
@@ -620,6 +417,7 @@ pub struct Ac3Settings {
     pub metadata_control: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ac3Settings {
     /// A `Ac3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -627,66 +425,21 @@ impl Ac3Settings {
     }
 
     /// `AttenuationControl`: a string.
-    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self {
-        self.attenuation_control = Some(value.into());
-        self
-    }
-
+    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self { self.attenuation_control = Some(value.into()); self }
     /// `Bitrate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BitstreamMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self {
-        self.bitstream_mode = Some(value.into());
-        self
-    }
-
+    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self { self.bitstream_mode = Some(value.into()); self }
     /// `CodingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self {
-        self.dialnorm = Some(value.into());
-        self
-    }
-
+    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
     /// `DrcProfile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drc_profile(mut self, value: impl Into<Str>) -> Self {
-        self.drc_profile = Some(value.into());
-        self
-    }
-
+    pub fn drc_profile(mut self, value: impl Into<Str>) -> Self { self.drc_profile = Some(value.into()); self }
     /// `LfeFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self {
-        self.lfe_filter = Some(value.into());
-        self
-    }
-
+    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self { self.lfe_filter = Some(value.into()); self }
     /// `MetadataControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_control = Some(value.into());
-        self
-    }
+    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self { self.metadata_control = Some(value.into()); self }
 }
 
 impl PropertyType for Ac3Settings {}
@@ -706,14 +459,13 @@ impl ToValue for Ac3Settings {
     }
 }
 
-static RULE_AdditionalDestinations: ObjRule = ObjRule {
-    properties: &[("Destination", Shape::Object(&RULE_OutputLocationRef))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalDestinations: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalDestinations` property type of `AWS::MediaLive::Channel`.
@@ -725,6 +477,7 @@ pub struct AdditionalDestinations {
     pub destination: Option<Obj<OutputLocationRef>>,
 }
 
+#[rustfmt::skip]
 impl AdditionalDestinations {
     /// A `AdditionalDestinations` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,10 +485,7 @@ impl AdditionalDestinations {
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalDestinations {}
@@ -748,14 +498,13 @@ impl ToValue for AdditionalDestinations {
     }
 }
 
-static RULE_AncillarySourceSettings: ObjRule = ObjRule {
-    properties: &[("SourceAncillaryChannelNumber", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AncillarySourceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("SourceAncillaryChannelNumber", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AncillarySourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -773,6 +522,7 @@ pub struct AncillarySourceSettings {
     pub source_ancillary_channel_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AncillarySourceSettings {
     /// A `AncillarySourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -780,12 +530,7 @@ impl AncillarySourceSettings {
     }
 
     /// `SourceAncillaryChannelNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ancillary_channel_number(mut self, value: impl Into<Int>) -> Self {
-        self.source_ancillary_channel_number = Some(value.into());
-        self
-    }
+    pub fn source_ancillary_channel_number(mut self, value: impl Into<Int>) -> Self { self.source_ancillary_channel_number = Some(value.into()); self }
 }
 
 impl PropertyType for AncillarySourceSettings {}
@@ -801,17 +546,14 @@ impl ToValue for AncillarySourceSettings {
     }
 }
 
-static RULE_AnywhereSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnywhereSettings: ObjRule = ObjRule {
     properties: &[
         ("ChannelPlacementGroupId", Shape::STR),
         ("ClusterId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnywhereSettings` property type of `AWS::MediaLive::Channel`.
@@ -825,6 +567,7 @@ pub struct AnywhereSettings {
     pub cluster_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AnywhereSettings {
     /// A `AnywhereSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -832,16 +575,9 @@ impl AnywhereSettings {
     }
 
     /// `ChannelPlacementGroupId`: a string.
-    pub fn channel_placement_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_placement_group_id = Some(value.into());
-        self
-    }
-
+    pub fn channel_placement_group_id(mut self, value: impl Into<Str>) -> Self { self.channel_placement_group_id = Some(value.into()); self }
     /// `ClusterId`: a string.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
 }
 
 impl PropertyType for AnywhereSettings {}
@@ -855,14 +591,13 @@ impl ToValue for AnywhereSettings {
     }
 }
 
-static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
-    properties: &[("ArchiveS3Settings", Shape::Object(&RULE_ArchiveS3Settings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveCdnSettings: ObjRule = ObjRule {
+    properties: &[
+        ("ArchiveS3Settings", Shape::Object(&RULE_ArchiveS3Settings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveCdnSettings` property type of `AWS::MediaLive::Channel`.
@@ -880,6 +615,7 @@ pub struct ArchiveCdnSettings {
     pub archive_s3_settings: Option<Obj<ArchiveS3Settings>>,
 }
 
+#[rustfmt::skip]
 impl ArchiveCdnSettings {
     /// A `ArchiveCdnSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -887,12 +623,7 @@ impl ArchiveCdnSettings {
     }
 
     /// `ArchiveS3Settings`: an [`ArchiveS3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_s3_settings(mut self, value: impl Into<Obj<ArchiveS3Settings>>) -> Self {
-        self.archive_s3_settings = Some(value.into());
-        self
-    }
+    pub fn archive_s3_settings(mut self, value: impl Into<Obj<ArchiveS3Settings>>) -> Self { self.archive_s3_settings = Some(value.into()); self }
 }
 
 impl PropertyType for ArchiveCdnSettings {}
@@ -905,17 +636,14 @@ impl ToValue for ArchiveCdnSettings {
     }
 }
 
-static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveContainerSettings: ObjRule = ObjRule {
     properties: &[
         ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
         ("RawSettings", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveContainerSettings` property type of `AWS::MediaLive::Channel`.
@@ -939,6 +667,7 @@ pub struct ArchiveContainerSettings {
     pub raw_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ArchiveContainerSettings {
     /// A `ArchiveContainerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -946,20 +675,9 @@ impl ArchiveContainerSettings {
     }
 
     /// `M2tsSettings`: a [`M2tsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self {
-        self.m2ts_settings = Some(value.into());
-        self
-    }
-
+    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self { self.m2ts_settings = Some(value.into()); self }
     /// `RawSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raw_settings(mut self, value: impl Into<Json>) -> Self {
-        self.raw_settings = Some(value.into());
-        self
-    }
+    pub fn raw_settings(mut self, value: impl Into<Json>) -> Self { self.raw_settings = Some(value.into()); self }
 }
 
 impl PropertyType for ArchiveContainerSettings {}
@@ -973,21 +691,15 @@ impl ToValue for ArchiveContainerSettings {
     }
 }
 
-static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveGroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArchiveCdnSettings",
-            Shape::Object(&RULE_ArchiveCdnSettings),
-        ),
+        ("ArchiveCdnSettings", Shape::Object(&RULE_ArchiveCdnSettings)),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("RolloverInterval", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -1013,6 +725,7 @@ pub struct ArchiveGroupSettings {
     pub rollover_interval: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ArchiveGroupSettings {
     /// A `ArchiveGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1020,28 +733,11 @@ impl ArchiveGroupSettings {
     }
 
     /// `ArchiveCdnSettings`: an [`ArchiveCdnSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_cdn_settings(mut self, value: impl Into<Obj<ArchiveCdnSettings>>) -> Self {
-        self.archive_cdn_settings = Some(value.into());
-        self
-    }
-
+    pub fn archive_cdn_settings(mut self, value: impl Into<Obj<ArchiveCdnSettings>>) -> Self { self.archive_cdn_settings = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `RolloverInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollover_interval(mut self, value: impl Into<Int>) -> Self {
-        self.rollover_interval = Some(value.into());
-        self
-    }
+    pub fn rollover_interval(mut self, value: impl Into<Int>) -> Self { self.rollover_interval = Some(value.into()); self }
 }
 
 impl PropertyType for ArchiveGroupSettings {}
@@ -1056,21 +752,15 @@ impl ToValue for ArchiveGroupSettings {
     }
 }
 
-static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveOutputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerSettings",
-            Shape::Object(&RULE_ArchiveContainerSettings),
-        ),
+        ("ContainerSettings", Shape::Object(&RULE_ArchiveContainerSettings)),
         ("Extension", Shape::STR),
         ("NameModifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -1096,6 +786,7 @@ pub struct ArchiveOutputSettings {
     pub name_modifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ArchiveOutputSettings {
     /// A `ArchiveOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1103,28 +794,11 @@ impl ArchiveOutputSettings {
     }
 
     /// `ContainerSettings`: an [`ArchiveContainerSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_settings(mut self, value: impl Into<Obj<ArchiveContainerSettings>>) -> Self {
-        self.container_settings = Some(value.into());
-        self
-    }
-
+    pub fn container_settings(mut self, value: impl Into<Obj<ArchiveContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
     /// `Extension`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extension(mut self, value: impl Into<Str>) -> Self {
-        self.extension = Some(value.into());
-        self
-    }
-
+    pub fn extension(mut self, value: impl Into<Str>) -> Self { self.extension = Some(value.into()); self }
     /// `NameModifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.name_modifier = Some(value.into());
-        self
-    }
+    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
 }
 
 impl PropertyType for ArchiveOutputSettings {}
@@ -1139,14 +813,13 @@ impl ToValue for ArchiveOutputSettings {
     }
 }
 
-static RULE_ArchiveS3Settings: ObjRule = ObjRule {
-    properties: &[("CannedAcl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ArchiveS3Settings: ObjRule = ObjRule {
+    properties: &[
+        ("CannedAcl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchiveS3Settings` property type of `AWS::MediaLive::Channel`.
@@ -1164,6 +837,7 @@ pub struct ArchiveS3Settings {
     pub canned_acl: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ArchiveS3Settings {
     /// A `ArchiveS3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1171,12 +845,7 @@ impl ArchiveS3Settings {
     }
 
     /// `CannedAcl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self {
-        self.canned_acl = Some(value.into());
-        self
-    }
+    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
 }
 
 impl PropertyType for ArchiveS3Settings {}
@@ -1187,24 +856,14 @@ impl ToValue for ArchiveS3Settings {
     }
 }
 
-static RULE_AudioChannelMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioChannelMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputChannelLevels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputChannelLevel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InputChannelLevels", Shape::List(&ListRule { items: Shape::Object(&RULE_InputChannelLevel), min_items: None, max_items: None })),
         ("OutputChannel", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioChannelMapping` property type of `AWS::MediaLive::Channel`.
@@ -1226,6 +885,7 @@ pub struct AudioChannelMapping {
     pub output_channel: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AudioChannelMapping {
     /// A `AudioChannelMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -1233,20 +893,9 @@ impl AudioChannelMapping {
     }
 
     /// `InputChannelLevels`: a list of [`InputChannelLevel`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_channel_levels(mut self, value: impl Into<List<InputChannelLevel>>) -> Self {
-        self.input_channel_levels = Some(value.into());
-        self
-    }
-
+    pub fn input_channel_levels(mut self, value: impl Into<List<InputChannelLevel>>) -> Self { self.input_channel_levels = Some(value.into()); self }
     /// `OutputChannel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_channel(mut self, value: impl Into<Int>) -> Self {
-        self.output_channel = Some(value.into());
-        self
-    }
+    pub fn output_channel(mut self, value: impl Into<Int>) -> Self { self.output_channel = Some(value.into()); self }
 }
 
 impl PropertyType for AudioChannelMapping {}
@@ -1260,7 +909,8 @@ impl ToValue for AudioChannelMapping {
     }
 }
 
-static RULE_AudioCodecSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioCodecSettings: ObjRule = ObjRule {
     properties: &[
         ("AacSettings", Shape::Object(&RULE_AacSettings)),
         ("Ac3Settings", Shape::Object(&RULE_Ac3Settings)),
@@ -1270,12 +920,8 @@ static RULE_AudioCodecSettings: ObjRule = ObjRule {
         ("PassThroughSettings", Shape::Any),
         ("WavSettings", Shape::Object(&RULE_WavSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioCodecSettings` property type of `AWS::MediaLive::Channel`.
@@ -1317,6 +963,7 @@ pub struct AudioCodecSettings {
     pub wav_settings: Option<Obj<WavSettings>>,
 }
 
+#[rustfmt::skip]
 impl AudioCodecSettings {
     /// A `AudioCodecSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1324,58 +971,19 @@ impl AudioCodecSettings {
     }
 
     /// `AacSettings`: an [`AacSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aac_settings(mut self, value: impl Into<Obj<AacSettings>>) -> Self {
-        self.aac_settings = Some(value.into());
-        self
-    }
-
+    pub fn aac_settings(mut self, value: impl Into<Obj<AacSettings>>) -> Self { self.aac_settings = Some(value.into()); self }
     /// `Ac3Settings`: an [`Ac3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ac3_settings(mut self, value: impl Into<Obj<Ac3Settings>>) -> Self {
-        self.ac3_settings = Some(value.into());
-        self
-    }
-
+    pub fn ac3_settings(mut self, value: impl Into<Obj<Ac3Settings>>) -> Self { self.ac3_settings = Some(value.into()); self }
     /// `Eac3AtmosSettings`: an [`Eac3AtmosSettings`] object.
-    pub fn eac3_atmos_settings(mut self, value: impl Into<Obj<Eac3AtmosSettings>>) -> Self {
-        self.eac3_atmos_settings = Some(value.into());
-        self
-    }
-
+    pub fn eac3_atmos_settings(mut self, value: impl Into<Obj<Eac3AtmosSettings>>) -> Self { self.eac3_atmos_settings = Some(value.into()); self }
     /// `Eac3Settings`: an [`Eac3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eac3_settings(mut self, value: impl Into<Obj<Eac3Settings>>) -> Self {
-        self.eac3_settings = Some(value.into());
-        self
-    }
-
+    pub fn eac3_settings(mut self, value: impl Into<Obj<Eac3Settings>>) -> Self { self.eac3_settings = Some(value.into()); self }
     /// `Mp2Settings`: a [`Mp2Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mp2_settings(mut self, value: impl Into<Obj<Mp2Settings>>) -> Self {
-        self.mp2_settings = Some(value.into());
-        self
-    }
-
+    pub fn mp2_settings(mut self, value: impl Into<Obj<Mp2Settings>>) -> Self { self.mp2_settings = Some(value.into()); self }
     /// `PassThroughSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pass_through_settings(mut self, value: impl Into<Json>) -> Self {
-        self.pass_through_settings = Some(value.into());
-        self
-    }
-
+    pub fn pass_through_settings(mut self, value: impl Into<Json>) -> Self { self.pass_through_settings = Some(value.into()); self }
     /// `WavSettings`: a [`WavSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wav_settings(mut self, value: impl Into<Obj<WavSettings>>) -> Self {
-        self.wav_settings = Some(value.into());
-        self
-    }
+    pub fn wav_settings(mut self, value: impl Into<Obj<WavSettings>>) -> Self { self.wav_settings = Some(value.into()); self }
 }
 
 impl PropertyType for AudioCodecSettings {}
@@ -1394,27 +1002,15 @@ impl ToValue for AudioCodecSettings {
     }
 }
 
-static RULE_AudioDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioDescription: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioDashRoles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AudioNormalizationSettings",
-            Shape::Object(&RULE_AudioNormalizationSettings),
-        ),
+        ("AudioDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AudioNormalizationSettings", Shape::Object(&RULE_AudioNormalizationSettings)),
         ("AudioSelectorName", Shape::STR),
         ("AudioType", Shape::STR),
         ("AudioTypeControl", Shape::STR),
-        (
-            "AudioWatermarkingSettings",
-            Shape::Object(&RULE_AudioWatermarkSettings),
-        ),
+        ("AudioWatermarkingSettings", Shape::Object(&RULE_AudioWatermarkSettings)),
         ("CodecSettings", Shape::Object(&RULE_AudioCodecSettings)),
         ("DvbDashAccessibility", Shape::STR),
         ("LanguageCode", Shape::STR),
@@ -1423,12 +1019,8 @@ static RULE_AudioDescription: ObjRule = ObjRule {
         ("RemixSettings", Shape::Object(&RULE_RemixSettings)),
         ("StreamName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioDescription` property type of `AWS::MediaLive::Channel`.
@@ -1490,6 +1082,7 @@ pub struct AudioDescription {
     pub stream_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AudioDescription {
     /// A `AudioDescription` with no property set (none is required).
     pub fn new() -> Self {
@@ -1497,110 +1090,31 @@ impl AudioDescription {
     }
 
     /// `AudioDashRoles`: a list of strings.
-    pub fn audio_dash_roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.audio_dash_roles = Some(value.into());
-        self
-    }
-
+    pub fn audio_dash_roles(mut self, value: impl Into<List<Str>>) -> Self { self.audio_dash_roles = Some(value.into()); self }
     /// `AudioNormalizationSettings`: an [`AudioNormalizationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_normalization_settings(
-        mut self,
-        value: impl Into<Obj<AudioNormalizationSettings>>,
-    ) -> Self {
-        self.audio_normalization_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_normalization_settings(mut self, value: impl Into<Obj<AudioNormalizationSettings>>) -> Self { self.audio_normalization_settings = Some(value.into()); self }
     /// `AudioSelectorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self {
-        self.audio_selector_name = Some(value.into());
-        self
-    }
-
+    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self { self.audio_selector_name = Some(value.into()); self }
     /// `AudioType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_type(mut self, value: impl Into<Str>) -> Self {
-        self.audio_type = Some(value.into());
-        self
-    }
-
+    pub fn audio_type(mut self, value: impl Into<Str>) -> Self { self.audio_type = Some(value.into()); self }
     /// `AudioTypeControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_type_control(mut self, value: impl Into<Str>) -> Self {
-        self.audio_type_control = Some(value.into());
-        self
-    }
-
+    pub fn audio_type_control(mut self, value: impl Into<Str>) -> Self { self.audio_type_control = Some(value.into()); self }
     /// `AudioWatermarkingSettings`: an [`AudioWatermarkSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_watermarking_settings(
-        mut self,
-        value: impl Into<Obj<AudioWatermarkSettings>>,
-    ) -> Self {
-        self.audio_watermarking_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_watermarking_settings(mut self, value: impl Into<Obj<AudioWatermarkSettings>>) -> Self { self.audio_watermarking_settings = Some(value.into()); self }
     /// `CodecSettings`: an [`AudioCodecSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codec_settings(mut self, value: impl Into<Obj<AudioCodecSettings>>) -> Self {
-        self.codec_settings = Some(value.into());
-        self
-    }
-
+    pub fn codec_settings(mut self, value: impl Into<Obj<AudioCodecSettings>>) -> Self { self.codec_settings = Some(value.into()); self }
     /// `DvbDashAccessibility`: a string.
-    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self {
-        self.dvb_dash_accessibility = Some(value.into());
-        self
-    }
-
+    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self { self.dvb_dash_accessibility = Some(value.into()); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `LanguageCodeControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code_control(mut self, value: impl Into<Str>) -> Self {
-        self.language_code_control = Some(value.into());
-        self
-    }
-
+    pub fn language_code_control(mut self, value: impl Into<Str>) -> Self { self.language_code_control = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RemixSettings`: a [`RemixSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remix_settings(mut self, value: impl Into<Obj<RemixSettings>>) -> Self {
-        self.remix_settings = Some(value.into());
-        self
-    }
-
+    pub fn remix_settings(mut self, value: impl Into<Obj<RemixSettings>>) -> Self { self.remix_settings = Some(value.into()); self }
     /// `StreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = Some(value.into());
-        self
-    }
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
 }
 
 impl PropertyType for AudioDescription {}
@@ -1631,14 +1145,13 @@ impl ToValue for AudioDescription {
     }
 }
 
-static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
-    properties: &[("ProgramSelection", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioDolbyEDecode: ObjRule = ObjRule {
+    properties: &[
+        ("ProgramSelection", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioDolbyEDecode` property type of `AWS::MediaLive::Channel`.
@@ -1650,6 +1163,7 @@ pub struct AudioDolbyEDecode {
     pub program_selection: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AudioDolbyEDecode {
     /// A `AudioDolbyEDecode` with no property set (none is required).
     pub fn new() -> Self {
@@ -1657,10 +1171,7 @@ impl AudioDolbyEDecode {
     }
 
     /// `ProgramSelection`: a string.
-    pub fn program_selection(mut self, value: impl Into<Str>) -> Self {
-        self.program_selection = Some(value.into());
-        self
-    }
+    pub fn program_selection(mut self, value: impl Into<Str>) -> Self { self.program_selection = Some(value.into()); self }
 }
 
 impl PropertyType for AudioDolbyEDecode {}
@@ -1673,14 +1184,14 @@ impl ToValue for AudioDolbyEDecode {
     }
 }
 
-static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
-    properties: &[("GroupId", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioHlsRenditionSelection: ObjRule = ObjRule {
+    properties: &[
+        ("GroupId", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioHlsRenditionSelection` property type of `AWS::MediaLive::Channel`.
@@ -1702,6 +1213,7 @@ pub struct AudioHlsRenditionSelection {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AudioHlsRenditionSelection {
     /// A `AudioHlsRenditionSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1709,20 +1221,9 @@ impl AudioHlsRenditionSelection {
     }
 
     /// `GroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for AudioHlsRenditionSelection {}
@@ -1736,17 +1237,14 @@ impl ToValue for AudioHlsRenditionSelection {
     }
 }
 
-static RULE_AudioLanguageSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioLanguageSelection: ObjRule = ObjRule {
     properties: &[
         ("LanguageCode", Shape::STR),
         ("LanguageSelectionPolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioLanguageSelection` property type of `AWS::MediaLive::Channel`.
@@ -1768,6 +1266,7 @@ pub struct AudioLanguageSelection {
     pub language_selection_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AudioLanguageSelection {
     /// A `AudioLanguageSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1775,20 +1274,9 @@ impl AudioLanguageSelection {
     }
 
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `LanguageSelectionPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_selection_policy(mut self, value: impl Into<Str>) -> Self {
-        self.language_selection_policy = Some(value.into());
-        self
-    }
+    pub fn language_selection_policy(mut self, value: impl Into<Str>) -> Self { self.language_selection_policy = Some(value.into()); self }
 }
 
 impl PropertyType for AudioLanguageSelection {}
@@ -1802,18 +1290,15 @@ impl ToValue for AudioLanguageSelection {
     }
 }
 
-static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioNormalizationSettings: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("AlgorithmControl", Shape::STR),
         ("TargetLkfs", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioNormalizationSettings` property type of `AWS::MediaLive::Channel`.
@@ -1839,6 +1324,7 @@ pub struct AudioNormalizationSettings {
     pub target_lkfs: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AudioNormalizationSettings {
     /// A `AudioNormalizationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1846,28 +1332,11 @@ impl AudioNormalizationSettings {
     }
 
     /// `Algorithm`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
     /// `AlgorithmControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm_control(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm_control = Some(value.into());
-        self
-    }
-
+    pub fn algorithm_control(mut self, value: impl Into<Str>) -> Self { self.algorithm_control = Some(value.into()); self }
     /// `TargetLkfs`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_lkfs(mut self, value: impl Into<Num>) -> Self {
-        self.target_lkfs = Some(value.into());
-        self
-    }
+    pub fn target_lkfs(mut self, value: impl Into<Num>) -> Self { self.target_lkfs = Some(value.into()); self }
 }
 
 impl PropertyType for AudioNormalizationSettings {}
@@ -1882,19 +1351,16 @@ impl ToValue for AudioNormalizationSettings {
     }
 }
 
-static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioOnlyHlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioOnlyImage", Shape::Object(&RULE_InputLocation)),
         ("AudioTrackType", Shape::STR),
         ("SegmentType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioOnlyHlsSettings` property type of `AWS::MediaLive::Channel`.
@@ -1924,6 +1390,7 @@ pub struct AudioOnlyHlsSettings {
     pub segment_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AudioOnlyHlsSettings {
     /// A `AudioOnlyHlsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1931,36 +1398,13 @@ impl AudioOnlyHlsSettings {
     }
 
     /// `AudioGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.audio_group_id = Some(value.into());
-        self
-    }
-
+    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self { self.audio_group_id = Some(value.into()); self }
     /// `AudioOnlyImage`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_only_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.audio_only_image = Some(value.into());
-        self
-    }
-
+    pub fn audio_only_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.audio_only_image = Some(value.into()); self }
     /// `AudioTrackType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_track_type(mut self, value: impl Into<Str>) -> Self {
-        self.audio_track_type = Some(value.into());
-        self
-    }
-
+    pub fn audio_track_type(mut self, value: impl Into<Str>) -> Self { self.audio_track_type = Some(value.into()); self }
     /// `SegmentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_type(mut self, value: impl Into<Str>) -> Self {
-        self.segment_type = Some(value.into());
-        self
-    }
+    pub fn segment_type(mut self, value: impl Into<Str>) -> Self { self.segment_type = Some(value.into()); self }
 }
 
 impl PropertyType for AudioOnlyHlsSettings {}
@@ -1976,14 +1420,13 @@ impl ToValue for AudioOnlyHlsSettings {
     }
 }
 
-static RULE_AudioPidSelection: ObjRule = ObjRule {
-    properties: &[("Pid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioPidSelection: ObjRule = ObjRule {
+    properties: &[
+        ("Pid", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioPidSelection` property type of `AWS::MediaLive::Channel`.
@@ -2001,6 +1444,7 @@ pub struct AudioPidSelection {
     pub pid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AudioPidSelection {
     /// A `AudioPidSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -2008,12 +1452,7 @@ impl AudioPidSelection {
     }
 
     /// `Pid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
+    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
 }
 
 impl PropertyType for AudioPidSelection {}
@@ -2024,20 +1463,14 @@ impl ToValue for AudioPidSelection {
     }
 }
 
-static RULE_AudioSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioSelector: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "SelectorSettings",
-            Shape::Object(&RULE_AudioSelectorSettings),
-        ),
+        ("SelectorSettings", Shape::Object(&RULE_AudioSelectorSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioSelector` property type of `AWS::MediaLive::Channel`.
@@ -2059,6 +1492,7 @@ pub struct AudioSelector {
     pub selector_settings: Option<Obj<AudioSelectorSettings>>,
 }
 
+#[rustfmt::skip]
 impl AudioSelector {
     /// A `AudioSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -2066,20 +1500,9 @@ impl AudioSelector {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SelectorSettings`: an [`AudioSelectorSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selector_settings(mut self, value: impl Into<Obj<AudioSelectorSettings>>) -> Self {
-        self.selector_settings = Some(value.into());
-        self
-    }
+    pub fn selector_settings(mut self, value: impl Into<Obj<AudioSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
 }
 
 impl PropertyType for AudioSelector {}
@@ -2093,28 +1516,16 @@ impl ToValue for AudioSelector {
     }
 }
 
-static RULE_AudioSelectorSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioSelectorSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioHlsRenditionSelection",
-            Shape::Object(&RULE_AudioHlsRenditionSelection),
-        ),
-        (
-            "AudioLanguageSelection",
-            Shape::Object(&RULE_AudioLanguageSelection),
-        ),
+        ("AudioHlsRenditionSelection", Shape::Object(&RULE_AudioHlsRenditionSelection)),
+        ("AudioLanguageSelection", Shape::Object(&RULE_AudioLanguageSelection)),
         ("AudioPidSelection", Shape::Object(&RULE_AudioPidSelection)),
-        (
-            "AudioTrackSelection",
-            Shape::Object(&RULE_AudioTrackSelection),
-        ),
+        ("AudioTrackSelection", Shape::Object(&RULE_AudioTrackSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioSelectorSettings` property type of `AWS::MediaLive::Channel`.
@@ -2144,6 +1555,7 @@ pub struct AudioSelectorSettings {
     pub audio_track_selection: Option<Obj<AudioTrackSelection>>,
 }
 
+#[rustfmt::skip]
 impl AudioSelectorSettings {
     /// A `AudioSelectorSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2151,42 +1563,13 @@ impl AudioSelectorSettings {
     }
 
     /// `AudioHlsRenditionSelection`: an [`AudioHlsRenditionSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_hls_rendition_selection(
-        mut self,
-        value: impl Into<Obj<AudioHlsRenditionSelection>>,
-    ) -> Self {
-        self.audio_hls_rendition_selection = Some(value.into());
-        self
-    }
-
+    pub fn audio_hls_rendition_selection(mut self, value: impl Into<Obj<AudioHlsRenditionSelection>>) -> Self { self.audio_hls_rendition_selection = Some(value.into()); self }
     /// `AudioLanguageSelection`: an [`AudioLanguageSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_language_selection(
-        mut self,
-        value: impl Into<Obj<AudioLanguageSelection>>,
-    ) -> Self {
-        self.audio_language_selection = Some(value.into());
-        self
-    }
-
+    pub fn audio_language_selection(mut self, value: impl Into<Obj<AudioLanguageSelection>>) -> Self { self.audio_language_selection = Some(value.into()); self }
     /// `AudioPidSelection`: an [`AudioPidSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_pid_selection(mut self, value: impl Into<Obj<AudioPidSelection>>) -> Self {
-        self.audio_pid_selection = Some(value.into());
-        self
-    }
-
+    pub fn audio_pid_selection(mut self, value: impl Into<Obj<AudioPidSelection>>) -> Self { self.audio_pid_selection = Some(value.into()); self }
     /// `AudioTrackSelection`: an [`AudioTrackSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_track_selection(mut self, value: impl Into<Obj<AudioTrackSelection>>) -> Self {
-        self.audio_track_selection = Some(value.into());
-        self
-    }
+    pub fn audio_track_selection(mut self, value: impl Into<Obj<AudioTrackSelection>>) -> Self { self.audio_track_selection = Some(value.into()); self }
 }
 
 impl PropertyType for AudioSelectorSettings {}
@@ -2205,17 +1588,14 @@ impl ToValue for AudioSelectorSettings {
     }
 }
 
-static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioSilenceFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioSelectorName", Shape::STR),
         ("AudioSilenceThresholdMsec", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioSilenceFailoverSettings` property type of `AWS::MediaLive::Channel`.
@@ -2237,6 +1617,7 @@ pub struct AudioSilenceFailoverSettings {
     pub audio_silence_threshold_msec: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AudioSilenceFailoverSettings {
     /// A `AudioSilenceFailoverSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2244,20 +1625,9 @@ impl AudioSilenceFailoverSettings {
     }
 
     /// `AudioSelectorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self {
-        self.audio_selector_name = Some(value.into());
-        self
-    }
-
+    pub fn audio_selector_name(mut self, value: impl Into<Str>) -> Self { self.audio_selector_name = Some(value.into()); self }
     /// `AudioSilenceThresholdMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_silence_threshold_msec(mut self, value: impl Into<Int>) -> Self {
-        self.audio_silence_threshold_msec = Some(value.into());
-        self
-    }
+    pub fn audio_silence_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.audio_silence_threshold_msec = Some(value.into()); self }
 }
 
 impl PropertyType for AudioSilenceFailoverSettings {}
@@ -2274,14 +1644,13 @@ impl ToValue for AudioSilenceFailoverSettings {
     }
 }
 
-static RULE_AudioTrack: ObjRule = ObjRule {
-    properties: &[("Track", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioTrack: ObjRule = ObjRule {
+    properties: &[
+        ("Track", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioTrack` property type of `AWS::MediaLive::Channel`.
@@ -2299,6 +1668,7 @@ pub struct AudioTrack {
     pub track: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AudioTrack {
     /// A `AudioTrack` with no property set (none is required).
     pub fn new() -> Self {
@@ -2306,12 +1676,7 @@ impl AudioTrack {
     }
 
     /// `Track`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn track(mut self, value: impl Into<Int>) -> Self {
-        self.track = Some(value.into());
-        self
-    }
+    pub fn track(mut self, value: impl Into<Int>) -> Self { self.track = Some(value.into()); self }
 }
 
 impl PropertyType for AudioTrack {}
@@ -2322,24 +1687,14 @@ impl ToValue for AudioTrack {
     }
 }
 
-static RULE_AudioTrackSelection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AudioTrackSelection: ObjRule = ObjRule {
     properties: &[
         ("DolbyEDecode", Shape::Object(&RULE_AudioDolbyEDecode)),
-        (
-            "Tracks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioTrack),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tracks", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioTrack), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioTrackSelection` property type of `AWS::MediaLive::Channel`.
@@ -2359,6 +1714,7 @@ pub struct AudioTrackSelection {
     pub tracks: Option<List<AudioTrack>>,
 }
 
+#[rustfmt::skip]
 impl AudioTrackSelection {
     /// A `AudioTrackSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -2366,18 +1722,9 @@ impl AudioTrackSelection {
     }
 
     /// `DolbyEDecode`: an [`AudioDolbyEDecode`] object.
-    pub fn dolby_e_decode(mut self, value: impl Into<Obj<AudioDolbyEDecode>>) -> Self {
-        self.dolby_e_decode = Some(value.into());
-        self
-    }
-
+    pub fn dolby_e_decode(mut self, value: impl Into<Obj<AudioDolbyEDecode>>) -> Self { self.dolby_e_decode = Some(value.into()); self }
     /// `Tracks`: a list of [`AudioTrack`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracks(mut self, value: impl Into<List<AudioTrack>>) -> Self {
-        self.tracks = Some(value.into());
-        self
-    }
+    pub fn tracks(mut self, value: impl Into<List<AudioTrack>>) -> Self { self.tracks = Some(value.into()); self }
 }
 
 impl PropertyType for AudioTrackSelection {}
@@ -2391,17 +1738,13 @@ impl ToValue for AudioTrackSelection {
     }
 }
 
-static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
-    properties: &[(
-        "NielsenWatermarksSettings",
-        Shape::Object(&RULE_NielsenWatermarksSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioWatermarkSettings: ObjRule = ObjRule {
+    properties: &[
+        ("NielsenWatermarksSettings", Shape::Object(&RULE_NielsenWatermarksSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioWatermarkSettings` property type of `AWS::MediaLive::Channel`.
@@ -2419,6 +1762,7 @@ pub struct AudioWatermarkSettings {
     pub nielsen_watermarks_settings: Option<Obj<NielsenWatermarksSettings>>,
 }
 
+#[rustfmt::skip]
 impl AudioWatermarkSettings {
     /// A `AudioWatermarkSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2426,15 +1770,7 @@ impl AudioWatermarkSettings {
     }
 
     /// `NielsenWatermarksSettings`: a [`NielsenWatermarksSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_watermarks_settings(
-        mut self,
-        value: impl Into<Obj<NielsenWatermarksSettings>>,
-    ) -> Self {
-        self.nielsen_watermarks_settings = Some(value.into());
-        self
-    }
+    pub fn nielsen_watermarks_settings(mut self, value: impl Into<Obj<NielsenWatermarksSettings>>) -> Self { self.nielsen_watermarks_settings = Some(value.into()); self }
 }
 
 impl PropertyType for AudioWatermarkSettings {}
@@ -2450,26 +1786,16 @@ impl ToValue for AudioWatermarkSettings {
     }
 }
 
-static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomaticInputFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("ErrorClearTimeMsec", Shape::INT),
-        (
-            "FailoverConditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FailoverCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FailoverConditions", Shape::List(&ListRule { items: Shape::Object(&RULE_FailoverCondition), min_items: None, max_items: None })),
         ("InputPreference", Shape::STR),
         ("SecondaryInputId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomaticInputFailoverSettings` property type of `AWS::MediaLive::Channel`.
@@ -2499,6 +1825,7 @@ pub struct AutomaticInputFailoverSettings {
     pub secondary_input_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AutomaticInputFailoverSettings {
     /// A `AutomaticInputFailoverSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2506,36 +1833,13 @@ impl AutomaticInputFailoverSettings {
     }
 
     /// `ErrorClearTimeMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_clear_time_msec(mut self, value: impl Into<Int>) -> Self {
-        self.error_clear_time_msec = Some(value.into());
-        self
-    }
-
+    pub fn error_clear_time_msec(mut self, value: impl Into<Int>) -> Self { self.error_clear_time_msec = Some(value.into()); self }
     /// `FailoverConditions`: a list of [`FailoverCondition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_conditions(mut self, value: impl Into<List<FailoverCondition>>) -> Self {
-        self.failover_conditions = Some(value.into());
-        self
-    }
-
+    pub fn failover_conditions(mut self, value: impl Into<List<FailoverCondition>>) -> Self { self.failover_conditions = Some(value.into()); self }
     /// `InputPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_preference(mut self, value: impl Into<Str>) -> Self {
-        self.input_preference = Some(value.into());
-        self
-    }
-
+    pub fn input_preference(mut self, value: impl Into<Str>) -> Self { self.input_preference = Some(value.into()); self }
     /// `SecondaryInputId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_input_id(mut self, value: impl Into<Str>) -> Self {
-        self.secondary_input_id = Some(value.into());
-        self
-    }
+    pub fn secondary_input_id(mut self, value: impl Into<Str>) -> Self { self.secondary_input_id = Some(value.into()); self }
 }
 
 impl PropertyType for AutomaticInputFailoverSettings {}
@@ -2551,7 +1855,8 @@ impl ToValue for AutomaticInputFailoverSettings {
     }
 }
 
-static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
@@ -2559,12 +1864,8 @@ static RULE_Av1ColorSpaceSettings: ObjRule = ObjRule {
         ("Rec601Settings", Shape::Any),
         ("Rec709Settings", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Av1ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
@@ -2590,6 +1891,7 @@ pub struct Av1ColorSpaceSettings {
     pub rec709_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Av1ColorSpaceSettings {
     /// A `Av1ColorSpaceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2597,40 +1899,15 @@ impl Av1ColorSpaceSettings {
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self {
-        self.color_space_passthrough_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self {
-        self.hdr10_settings = Some(value.into());
-        self
-    }
-
+    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
     /// `Hlg2020Settings`: a JSON value.
-    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self {
-        self.hlg2020_settings = Some(value.into());
-        self
-    }
-
+    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self { self.hlg2020_settings = Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec601_settings = Some(value.into());
-        self
-    }
-
+    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec709_settings = Some(value.into());
-        self
-    }
+    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
 }
 
 impl PropertyType for Av1ColorSpaceSettings {}
@@ -2650,16 +1927,14 @@ impl ToValue for Av1ColorSpaceSettings {
     }
 }
 
-static RULE_Av1Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Av1Settings: ObjRule = ObjRule {
     properties: &[
         ("AfdSignaling", Shape::STR),
         ("BitDepth", Shape::STR),
         ("Bitrate", Shape::INT),
         ("BufSize", Shape::INT),
-        (
-            "ColorSpaceSettings",
-            Shape::Object(&RULE_Av1ColorSpaceSettings),
-        ),
+        ("ColorSpaceSettings", Shape::Object(&RULE_Av1ColorSpaceSettings)),
         ("FixedAfd", Shape::STR),
         ("FramerateDenominator", Shape::INT),
         ("FramerateNumerator", Shape::INT),
@@ -2677,18 +1952,11 @@ static RULE_Av1Settings: ObjRule = ObjRule {
         ("SceneChangeDetect", Shape::STR),
         ("SpatialAq", Shape::STR),
         ("TemporalAq", Shape::STR),
-        (
-            "TimecodeBurninSettings",
-            Shape::Object(&RULE_TimecodeBurninSettings),
-        ),
+        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
         ("TimecodeInsertion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Av1Settings` property type of `AWS::MediaLive::Channel`.
@@ -2746,6 +2014,7 @@ pub struct Av1Settings {
     pub timecode_insertion: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Av1Settings {
     /// A `Av1Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2753,151 +2022,53 @@ impl Av1Settings {
     }
 
     /// `AfdSignaling`: a string.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self {
-        self.afd_signaling = Some(value.into());
-        self
-    }
-
+    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
     /// `BitDepth`: a string.
-    pub fn bit_depth(mut self, value: impl Into<Str>) -> Self {
-        self.bit_depth = Some(value.into());
-        self
-    }
-
+    pub fn bit_depth(mut self, value: impl Into<Str>) -> Self { self.bit_depth = Some(value.into()); self }
     /// `Bitrate`: an integer.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BufSize`: an integer.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self {
-        self.buf_size = Some(value.into());
-        self
-    }
-
+    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
     /// `ColorSpaceSettings`: an [`Av1ColorSpaceSettings`] object.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<Av1ColorSpaceSettings>>) -> Self {
-        self.color_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_settings(mut self, value: impl Into<Obj<Av1ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
     /// `FixedAfd`: a string.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self {
-        self.fixed_afd = Some(value.into());
-        self
-    }
-
+    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_denominator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_numerator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
     /// `GopSize`: a number.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self {
-        self.gop_size = Some(value.into());
-        self
-    }
-
+    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self {
-        self.gop_size_units = Some(value.into());
-        self
-    }
-
+    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
     /// `Level`: a string.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self {
-        self.look_ahead_rate_control = Some(value.into());
-        self
-    }
-
+    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.min_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self {
-        self.min_i_interval = Some(value.into());
-        self
-    }
-
+    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.par_denominator = Some(value.into());
-        self
-    }
-
+    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.par_numerator = Some(value.into());
-        self
-    }
-
+    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self {
-        self.qvbr_quality_level = Some(value.into());
-        self
-    }
-
+    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
     /// `RateControlMode`: a string.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self {
-        self.rate_control_mode = Some(value.into());
-        self
-    }
-
+    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self {
-        self.scene_change_detect = Some(value.into());
-        self
-    }
-
+    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
     /// `SpatialAq`: a string.
-    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self {
-        self.spatial_aq = Some(value.into());
-        self
-    }
-
+    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self { self.spatial_aq = Some(value.into()); self }
     /// `TemporalAq`: a string.
-    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self {
-        self.temporal_aq = Some(value.into());
-        self
-    }
-
+    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self { self.temporal_aq = Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(
-        mut self,
-        value: impl Into<Obj<TimecodeBurninSettings>>,
-    ) -> Self {
-        self.timecode_burnin_settings = Some(value.into());
-        self
-    }
-
+    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self {
-        self.timecode_insertion = Some(value.into());
-        self
-    }
+    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
 }
 
 impl PropertyType for Av1Settings {}
@@ -2933,17 +2104,14 @@ impl ToValue for Av1Settings {
     }
 }
 
-static RULE_AvailBlanking: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailBlanking: ObjRule = ObjRule {
     properties: &[
         ("AvailBlankingImage", Shape::Object(&RULE_InputLocation)),
         ("State", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailBlanking` property type of `AWS::MediaLive::Channel`.
@@ -2965,6 +2133,7 @@ pub struct AvailBlanking {
     pub state: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AvailBlanking {
     /// A `AvailBlanking` with no property set (none is required).
     pub fn new() -> Self {
@@ -2972,20 +2141,9 @@ impl AvailBlanking {
     }
 
     /// `AvailBlankingImage`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn avail_blanking_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.avail_blanking_image = Some(value.into());
-        self
-    }
-
+    pub fn avail_blanking_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.avail_blanking_image = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for AvailBlanking {}
@@ -2999,17 +2157,14 @@ impl ToValue for AvailBlanking {
     }
 }
 
-static RULE_AvailConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AvailSettings", Shape::Object(&RULE_AvailSettings)),
         ("Scte35SegmentationScope", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailConfiguration` property type of `AWS::MediaLive::Channel`.
@@ -3029,6 +2184,7 @@ pub struct AvailConfiguration {
     pub scte35_segmentation_scope: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AvailConfiguration {
     /// A `AvailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3036,18 +2192,9 @@ impl AvailConfiguration {
     }
 
     /// `AvailSettings`: an [`AvailSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn avail_settings(mut self, value: impl Into<Obj<AvailSettings>>) -> Self {
-        self.avail_settings = Some(value.into());
-        self
-    }
-
+    pub fn avail_settings(mut self, value: impl Into<Obj<AvailSettings>>) -> Self { self.avail_settings = Some(value.into()); self }
     /// `Scte35SegmentationScope`: a string.
-    pub fn scte35_segmentation_scope(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_segmentation_scope = Some(value.into());
-        self
-    }
+    pub fn scte35_segmentation_scope(mut self, value: impl Into<Str>) -> Self { self.scte35_segmentation_scope = Some(value.into()); self }
 }
 
 impl PropertyType for AvailConfiguration {}
@@ -3061,24 +2208,15 @@ impl ToValue for AvailConfiguration {
     }
 }
 
-static RULE_AvailSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailSettings: ObjRule = ObjRule {
     properties: &[
         ("Esam", Shape::Object(&RULE_Esam)),
-        (
-            "Scte35SpliceInsert",
-            Shape::Object(&RULE_Scte35SpliceInsert),
-        ),
-        (
-            "Scte35TimeSignalApos",
-            Shape::Object(&RULE_Scte35TimeSignalApos),
-        ),
+        ("Scte35SpliceInsert", Shape::Object(&RULE_Scte35SpliceInsert)),
+        ("Scte35TimeSignalApos", Shape::Object(&RULE_Scte35TimeSignalApos)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailSettings` property type of `AWS::MediaLive::Channel`.
@@ -3102,6 +2240,7 @@ pub struct AvailSettings {
     pub scte35_time_signal_apos: Option<Obj<Scte35TimeSignalApos>>,
 }
 
+#[rustfmt::skip]
 impl AvailSettings {
     /// A `AvailSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3109,26 +2248,11 @@ impl AvailSettings {
     }
 
     /// `Esam`: an [`Esam`] object.
-    pub fn esam(mut self, value: impl Into<Obj<Esam>>) -> Self {
-        self.esam = Some(value.into());
-        self
-    }
-
+    pub fn esam(mut self, value: impl Into<Obj<Esam>>) -> Self { self.esam = Some(value.into()); self }
     /// `Scte35SpliceInsert`: a [`Scte35SpliceInsert`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_splice_insert(mut self, value: impl Into<Obj<Scte35SpliceInsert>>) -> Self {
-        self.scte35_splice_insert = Some(value.into());
-        self
-    }
-
+    pub fn scte35_splice_insert(mut self, value: impl Into<Obj<Scte35SpliceInsert>>) -> Self { self.scte35_splice_insert = Some(value.into()); self }
     /// `Scte35TimeSignalApos`: a [`Scte35TimeSignalApos`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_time_signal_apos(mut self, value: impl Into<Obj<Scte35TimeSignalApos>>) -> Self {
-        self.scte35_time_signal_apos = Some(value.into());
-        self
-    }
+    pub fn scte35_time_signal_apos(mut self, value: impl Into<Obj<Scte35TimeSignalApos>>) -> Self { self.scte35_time_signal_apos = Some(value.into()); self }
 }
 
 impl PropertyType for AvailSettings {}
@@ -3143,17 +2267,14 @@ impl ToValue for AvailSettings {
     }
 }
 
-static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BandwidthReductionFilterSettings: ObjRule = ObjRule {
     properties: &[
         ("PostFilterSharpening", Shape::STR),
         ("Strength", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BandwidthReductionFilterSettings` property type of `AWS::MediaLive::Channel`.
@@ -3167,6 +2288,7 @@ pub struct BandwidthReductionFilterSettings {
     pub strength: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BandwidthReductionFilterSettings {
     /// A `BandwidthReductionFilterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3174,16 +2296,9 @@ impl BandwidthReductionFilterSettings {
     }
 
     /// `PostFilterSharpening`: a string.
-    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self {
-        self.post_filter_sharpening = Some(value.into());
-        self
-    }
-
+    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self { self.post_filter_sharpening = Some(value.into()); self }
     /// `Strength`: a string.
-    pub fn strength(mut self, value: impl Into<Str>) -> Self {
-        self.strength = Some(value.into());
-        self
-    }
+    pub fn strength(mut self, value: impl Into<Str>) -> Self { self.strength = Some(value.into()); self }
 }
 
 impl PropertyType for BandwidthReductionFilterSettings {}
@@ -3197,23 +2312,17 @@ impl ToValue for BandwidthReductionFilterSettings {
     }
 }
 
-static RULE_BlackoutSlate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlackoutSlate: ObjRule = ObjRule {
     properties: &[
         ("BlackoutSlateImage", Shape::Object(&RULE_InputLocation)),
         ("NetworkEndBlackout", Shape::STR),
-        (
-            "NetworkEndBlackoutImage",
-            Shape::Object(&RULE_InputLocation),
-        ),
+        ("NetworkEndBlackoutImage", Shape::Object(&RULE_InputLocation)),
         ("NetworkId", Shape::STR),
         ("State", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlackoutSlate` property type of `AWS::MediaLive::Channel`.
@@ -3247,6 +2356,7 @@ pub struct BlackoutSlate {
     pub state: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlackoutSlate {
     /// A `BlackoutSlate` with no property set (none is required).
     pub fn new() -> Self {
@@ -3254,44 +2364,15 @@ impl BlackoutSlate {
     }
 
     /// `BlackoutSlateImage`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blackout_slate_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.blackout_slate_image = Some(value.into());
-        self
-    }
-
+    pub fn blackout_slate_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.blackout_slate_image = Some(value.into()); self }
     /// `NetworkEndBlackout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_end_blackout(mut self, value: impl Into<Str>) -> Self {
-        self.network_end_blackout = Some(value.into());
-        self
-    }
-
+    pub fn network_end_blackout(mut self, value: impl Into<Str>) -> Self { self.network_end_blackout = Some(value.into()); self }
     /// `NetworkEndBlackoutImage`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_end_blackout_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.network_end_blackout_image = Some(value.into());
-        self
-    }
-
+    pub fn network_end_blackout_image(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.network_end_blackout_image = Some(value.into()); self }
     /// `NetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_id = Some(value.into());
-        self
-    }
-
+    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for BlackoutSlate {}
@@ -3308,7 +2389,8 @@ impl ToValue for BlackoutSlate {
     }
 }
 
-static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("BackgroundColor", Shape::STR),
@@ -3329,12 +2411,8 @@ static RULE_BurnInDestinationSettings: ObjRule = ObjRule {
         ("XPosition", Shape::INT),
         ("YPosition", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BurnInDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -3418,6 +2496,7 @@ pub struct BurnInDestinationSettings {
     pub y_position: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BurnInDestinationSettings {
     /// A `BurnInDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3425,146 +2504,41 @@ impl BurnInDestinationSettings {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BackgroundOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.background_opacity = Some(value.into());
-        self
-    }
-
+    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self { self.background_opacity = Some(value.into()); self }
     /// `Font`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.font = Some(value.into());
-        self
-    }
-
+    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.font = Some(value.into()); self }
     /// `FontColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_color(mut self, value: impl Into<Str>) -> Self {
-        self.font_color = Some(value.into());
-        self
-    }
-
+    pub fn font_color(mut self, value: impl Into<Str>) -> Self { self.font_color = Some(value.into()); self }
     /// `FontOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.font_opacity = Some(value.into());
-        self
-    }
-
+    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self { self.font_opacity = Some(value.into()); self }
     /// `FontResolution`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self {
-        self.font_resolution = Some(value.into());
-        self
-    }
-
+    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self { self.font_resolution = Some(value.into()); self }
     /// `FontSize`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self {
-        self.font_size = Some(value.into());
-        self
-    }
-
+    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
     /// `OutlineColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outline_color(mut self, value: impl Into<Str>) -> Self {
-        self.outline_color = Some(value.into());
-        self
-    }
-
+    pub fn outline_color(mut self, value: impl Into<Str>) -> Self { self.outline_color = Some(value.into()); self }
     /// `OutlineSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outline_size(mut self, value: impl Into<Int>) -> Self {
-        self.outline_size = Some(value.into());
-        self
-    }
-
+    pub fn outline_size(mut self, value: impl Into<Int>) -> Self { self.outline_size = Some(value.into()); self }
     /// `ShadowColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self {
-        self.shadow_color = Some(value.into());
-        self
-    }
-
+    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self { self.shadow_color = Some(value.into()); self }
     /// `ShadowOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_opacity = Some(value.into());
-        self
-    }
-
+    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self { self.shadow_opacity = Some(value.into()); self }
     /// `ShadowXOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_x_offset = Some(value.into());
-        self
-    }
-
+    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_x_offset = Some(value.into()); self }
     /// `ShadowYOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_y_offset = Some(value.into());
-        self
-    }
-
+    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_y_offset = Some(value.into()); self }
     /// `SubtitleRows`: a string.
-    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self {
-        self.subtitle_rows = Some(value.into());
-        self
-    }
-
+    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self { self.subtitle_rows = Some(value.into()); self }
     /// `TeletextGridControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self {
-        self.teletext_grid_control = Some(value.into());
-        self
-    }
-
+    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self { self.teletext_grid_control = Some(value.into()); self }
     /// `XPosition`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_position(mut self, value: impl Into<Int>) -> Self {
-        self.x_position = Some(value.into());
-        self
-    }
-
+    pub fn x_position(mut self, value: impl Into<Int>) -> Self { self.x_position = Some(value.into()); self }
     /// `YPosition`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_position(mut self, value: impl Into<Int>) -> Self {
-        self.y_position = Some(value.into());
-        self
-    }
+    pub fn y_position(mut self, value: impl Into<Int>) -> Self { self.y_position = Some(value.into()); self }
 }
 
 impl PropertyType for BurnInDestinationSettings {}
@@ -3594,33 +2568,20 @@ impl ToValue for BurnInDestinationSettings {
     }
 }
 
-static RULE_CaptionDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionDescription: ObjRule = ObjRule {
     properties: &[
         ("Accessibility", Shape::STR),
-        (
-            "CaptionDashRoles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CaptionDashRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CaptionSelectorName", Shape::STR),
-        (
-            "DestinationSettings",
-            Shape::Object(&RULE_CaptionDestinationSettings),
-        ),
+        ("DestinationSettings", Shape::Object(&RULE_CaptionDestinationSettings)),
         ("DvbDashAccessibility", Shape::STR),
         ("LanguageCode", Shape::STR),
         ("LanguageDescription", Shape::STR),
         ("Name", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionDescription` property type of `AWS::MediaLive::Channel`.
@@ -3660,6 +2621,7 @@ pub struct CaptionDescription {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CaptionDescription {
     /// A `CaptionDescription` with no property set (none is required).
     pub fn new() -> Self {
@@ -3667,65 +2629,21 @@ impl CaptionDescription {
     }
 
     /// `Accessibility`: a string.
-    pub fn accessibility(mut self, value: impl Into<Str>) -> Self {
-        self.accessibility = Some(value.into());
-        self
-    }
-
+    pub fn accessibility(mut self, value: impl Into<Str>) -> Self { self.accessibility = Some(value.into()); self }
     /// `CaptionDashRoles`: a list of strings.
-    pub fn caption_dash_roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.caption_dash_roles = Some(value.into());
-        self
-    }
-
+    pub fn caption_dash_roles(mut self, value: impl Into<List<Str>>) -> Self { self.caption_dash_roles = Some(value.into()); self }
     /// `CaptionSelectorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_selector_name(mut self, value: impl Into<Str>) -> Self {
-        self.caption_selector_name = Some(value.into());
-        self
-    }
-
+    pub fn caption_selector_name(mut self, value: impl Into<Str>) -> Self { self.caption_selector_name = Some(value.into()); self }
     /// `DestinationSettings`: a [`CaptionDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_settings(
-        mut self,
-        value: impl Into<Obj<CaptionDestinationSettings>>,
-    ) -> Self {
-        self.destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn destination_settings(mut self, value: impl Into<Obj<CaptionDestinationSettings>>) -> Self { self.destination_settings = Some(value.into()); self }
     /// `DvbDashAccessibility`: a string.
-    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self {
-        self.dvb_dash_accessibility = Some(value.into());
-        self
-    }
-
+    pub fn dvb_dash_accessibility(mut self, value: impl Into<Str>) -> Self { self.dvb_dash_accessibility = Some(value.into()); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `LanguageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_description(mut self, value: impl Into<Str>) -> Self {
-        self.language_description = Some(value.into());
-        self
-    }
-
+    pub fn language_description(mut self, value: impl Into<Str>) -> Self { self.language_description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionDescription {}
@@ -3745,21 +2663,13 @@ impl ToValue for CaptionDescription {
     }
 }
 
-static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("AribDestinationSettings", Shape::Any),
-        (
-            "BurnInDestinationSettings",
-            Shape::Object(&RULE_BurnInDestinationSettings),
-        ),
-        (
-            "DvbSubDestinationSettings",
-            Shape::Object(&RULE_DvbSubDestinationSettings),
-        ),
-        (
-            "EbuTtDDestinationSettings",
-            Shape::Object(&RULE_EbuTtDDestinationSettings),
-        ),
+        ("BurnInDestinationSettings", Shape::Object(&RULE_BurnInDestinationSettings)),
+        ("DvbSubDestinationSettings", Shape::Object(&RULE_DvbSubDestinationSettings)),
+        ("EbuTtDDestinationSettings", Shape::Object(&RULE_EbuTtDDestinationSettings)),
         ("EmbeddedDestinationSettings", Shape::Any),
         ("EmbeddedPlusScte20DestinationSettings", Shape::Any),
         ("RtmpCaptionInfoDestinationSettings", Shape::Any),
@@ -3767,21 +2677,11 @@ static RULE_CaptionDestinationSettings: ObjRule = ObjRule {
         ("Scte27DestinationSettings", Shape::Any),
         ("SmpteTtDestinationSettings", Shape::Any),
         ("TeletextDestinationSettings", Shape::Any),
-        (
-            "TtmlDestinationSettings",
-            Shape::Object(&RULE_TtmlDestinationSettings),
-        ),
-        (
-            "WebvttDestinationSettings",
-            Shape::Object(&RULE_WebvttDestinationSettings),
-        ),
+        ("TtmlDestinationSettings", Shape::Object(&RULE_TtmlDestinationSettings)),
+        ("WebvttDestinationSettings", Shape::Object(&RULE_WebvttDestinationSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -3863,6 +2763,7 @@ pub struct CaptionDestinationSettings {
     pub webvtt_destination_settings: Option<Obj<WebvttDestinationSettings>>,
 }
 
+#[rustfmt::skip]
 impl CaptionDestinationSettings {
     /// A `CaptionDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3870,123 +2771,31 @@ impl CaptionDestinationSettings {
     }
 
     /// `AribDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arib_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.arib_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn arib_destination_settings(mut self, value: impl Into<Json>) -> Self { self.arib_destination_settings = Some(value.into()); self }
     /// `BurnInDestinationSettings`: a [`BurnInDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burn_in_destination_settings(
-        mut self,
-        value: impl Into<Obj<BurnInDestinationSettings>>,
-    ) -> Self {
-        self.burn_in_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn burn_in_destination_settings(mut self, value: impl Into<Obj<BurnInDestinationSettings>>) -> Self { self.burn_in_destination_settings = Some(value.into()); self }
     /// `DvbSubDestinationSettings`: a [`DvbSubDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_sub_destination_settings(
-        mut self,
-        value: impl Into<Obj<DvbSubDestinationSettings>>,
-    ) -> Self {
-        self.dvb_sub_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_sub_destination_settings(mut self, value: impl Into<Obj<DvbSubDestinationSettings>>) -> Self { self.dvb_sub_destination_settings = Some(value.into()); self }
     /// `EbuTtDDestinationSettings`: an [`EbuTtDDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebu_tt_d_destination_settings(
-        mut self,
-        value: impl Into<Obj<EbuTtDDestinationSettings>>,
-    ) -> Self {
-        self.ebu_tt_d_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn ebu_tt_d_destination_settings(mut self, value: impl Into<Obj<EbuTtDDestinationSettings>>) -> Self { self.ebu_tt_d_destination_settings = Some(value.into()); self }
     /// `EmbeddedDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedded_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.embedded_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn embedded_destination_settings(mut self, value: impl Into<Json>) -> Self { self.embedded_destination_settings = Some(value.into()); self }
     /// `EmbeddedPlusScte20DestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedded_plus_scte20_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.embedded_plus_scte20_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn embedded_plus_scte20_destination_settings(mut self, value: impl Into<Json>) -> Self { self.embedded_plus_scte20_destination_settings = Some(value.into()); self }
     /// `RtmpCaptionInfoDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rtmp_caption_info_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rtmp_caption_info_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn rtmp_caption_info_destination_settings(mut self, value: impl Into<Json>) -> Self { self.rtmp_caption_info_destination_settings = Some(value.into()); self }
     /// `Scte20PlusEmbeddedDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte20_plus_embedded_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.scte20_plus_embedded_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn scte20_plus_embedded_destination_settings(mut self, value: impl Into<Json>) -> Self { self.scte20_plus_embedded_destination_settings = Some(value.into()); self }
     /// `Scte27DestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte27_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.scte27_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn scte27_destination_settings(mut self, value: impl Into<Json>) -> Self { self.scte27_destination_settings = Some(value.into()); self }
     /// `SmpteTtDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smpte_tt_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.smpte_tt_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn smpte_tt_destination_settings(mut self, value: impl Into<Json>) -> Self { self.smpte_tt_destination_settings = Some(value.into()); self }
     /// `TeletextDestinationSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teletext_destination_settings(mut self, value: impl Into<Json>) -> Self {
-        self.teletext_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn teletext_destination_settings(mut self, value: impl Into<Json>) -> Self { self.teletext_destination_settings = Some(value.into()); self }
     /// `TtmlDestinationSettings`: a [`TtmlDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttml_destination_settings(
-        mut self,
-        value: impl Into<Obj<TtmlDestinationSettings>>,
-    ) -> Self {
-        self.ttml_destination_settings = Some(value.into());
-        self
-    }
-
+    pub fn ttml_destination_settings(mut self, value: impl Into<Obj<TtmlDestinationSettings>>) -> Self { self.ttml_destination_settings = Some(value.into()); self }
     /// `WebvttDestinationSettings`: a [`WebvttDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn webvtt_destination_settings(
-        mut self,
-        value: impl Into<Obj<WebvttDestinationSettings>>,
-    ) -> Self {
-        self.webvtt_destination_settings = Some(value.into());
-        self
-    }
+    pub fn webvtt_destination_settings(mut self, value: impl Into<Obj<WebvttDestinationSettings>>) -> Self { self.webvtt_destination_settings = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionDestinationSettings {}
@@ -4044,18 +2853,15 @@ impl ToValue for CaptionDestinationSettings {
     }
 }
 
-static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionLanguageMapping: ObjRule = ObjRule {
     properties: &[
         ("CaptionChannel", Shape::INT),
         ("LanguageCode", Shape::STR),
         ("LanguageDescription", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionLanguageMapping` property type of `AWS::MediaLive::Channel`.
@@ -4081,6 +2887,7 @@ pub struct CaptionLanguageMapping {
     pub language_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CaptionLanguageMapping {
     /// A `CaptionLanguageMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -4088,28 +2895,11 @@ impl CaptionLanguageMapping {
     }
 
     /// `CaptionChannel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self {
-        self.caption_channel = Some(value.into());
-        self
-    }
-
+    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self { self.caption_channel = Some(value.into()); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `LanguageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_description(mut self, value: impl Into<Str>) -> Self {
-        self.language_description = Some(value.into());
-        self
-    }
+    pub fn language_description(mut self, value: impl Into<Str>) -> Self { self.language_description = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionLanguageMapping {}
@@ -4124,19 +2914,16 @@ impl ToValue for CaptionLanguageMapping {
     }
 }
 
-static RULE_CaptionRectangle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionRectangle: ObjRule = ObjRule {
     properties: &[
         ("Height", Shape::NUM),
         ("LeftOffset", Shape::NUM),
         ("TopOffset", Shape::NUM),
         ("Width", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionRectangle` property type of `AWS::MediaLive::Channel`.
@@ -4174,6 +2961,7 @@ pub struct CaptionRectangle {
     pub width: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl CaptionRectangle {
     /// A `CaptionRectangle` with no property set (none is required).
     pub fn new() -> Self {
@@ -4181,36 +2969,13 @@ impl CaptionRectangle {
     }
 
     /// `Height`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn height(mut self, value: impl Into<Num>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-
+    pub fn height(mut self, value: impl Into<Num>) -> Self { self.height = Some(value.into()); self }
     /// `LeftOffset`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn left_offset(mut self, value: impl Into<Num>) -> Self {
-        self.left_offset = Some(value.into());
-        self
-    }
-
+    pub fn left_offset(mut self, value: impl Into<Num>) -> Self { self.left_offset = Some(value.into()); self }
     /// `TopOffset`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn top_offset(mut self, value: impl Into<Num>) -> Self {
-        self.top_offset = Some(value.into());
-        self
-    }
-
+    pub fn top_offset(mut self, value: impl Into<Num>) -> Self { self.top_offset = Some(value.into()); self }
     /// `Width`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Num>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
+    pub fn width(mut self, value: impl Into<Num>) -> Self { self.width = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionRectangle {}
@@ -4226,21 +2991,15 @@ impl ToValue for CaptionRectangle {
     }
 }
 
-static RULE_CaptionSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionSelector: ObjRule = ObjRule {
     properties: &[
         ("LanguageCode", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "SelectorSettings",
-            Shape::Object(&RULE_CaptionSelectorSettings),
-        ),
+        ("SelectorSettings", Shape::Object(&RULE_CaptionSelectorSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionSelector` property type of `AWS::MediaLive::Channel`.
@@ -4266,6 +3025,7 @@ pub struct CaptionSelector {
     pub selector_settings: Option<Obj<CaptionSelectorSettings>>,
 }
 
+#[rustfmt::skip]
 impl CaptionSelector {
     /// A `CaptionSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -4273,28 +3033,11 @@ impl CaptionSelector {
     }
 
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SelectorSettings`: a [`CaptionSelectorSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selector_settings(mut self, value: impl Into<Obj<CaptionSelectorSettings>>) -> Self {
-        self.selector_settings = Some(value.into());
-        self
-    }
+    pub fn selector_settings(mut self, value: impl Into<Obj<CaptionSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionSelector {}
@@ -4309,40 +3052,19 @@ impl ToValue for CaptionSelector {
     }
 }
 
-static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptionSelectorSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AncillarySourceSettings",
-            Shape::Object(&RULE_AncillarySourceSettings),
-        ),
+        ("AncillarySourceSettings", Shape::Object(&RULE_AncillarySourceSettings)),
         ("AribSourceSettings", Shape::Any),
-        (
-            "DvbSubSourceSettings",
-            Shape::Object(&RULE_DvbSubSourceSettings),
-        ),
-        (
-            "EmbeddedSourceSettings",
-            Shape::Object(&RULE_EmbeddedSourceSettings),
-        ),
-        (
-            "Scte20SourceSettings",
-            Shape::Object(&RULE_Scte20SourceSettings),
-        ),
-        (
-            "Scte27SourceSettings",
-            Shape::Object(&RULE_Scte27SourceSettings),
-        ),
-        (
-            "TeletextSourceSettings",
-            Shape::Object(&RULE_TeletextSourceSettings),
-        ),
+        ("DvbSubSourceSettings", Shape::Object(&RULE_DvbSubSourceSettings)),
+        ("EmbeddedSourceSettings", Shape::Object(&RULE_EmbeddedSourceSettings)),
+        ("Scte20SourceSettings", Shape::Object(&RULE_Scte20SourceSettings)),
+        ("Scte27SourceSettings", Shape::Object(&RULE_Scte27SourceSettings)),
+        ("TeletextSourceSettings", Shape::Object(&RULE_TeletextSourceSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptionSelectorSettings` property type of `AWS::MediaLive::Channel`.
@@ -4386,6 +3108,7 @@ pub struct CaptionSelectorSettings {
     pub teletext_source_settings: Option<Obj<TeletextSourceSettings>>,
 }
 
+#[rustfmt::skip]
 impl CaptionSelectorSettings {
     /// A `CaptionSelectorSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4393,69 +3116,19 @@ impl CaptionSelectorSettings {
     }
 
     /// `AncillarySourceSettings`: an [`AncillarySourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ancillary_source_settings(
-        mut self,
-        value: impl Into<Obj<AncillarySourceSettings>>,
-    ) -> Self {
-        self.ancillary_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn ancillary_source_settings(mut self, value: impl Into<Obj<AncillarySourceSettings>>) -> Self { self.ancillary_source_settings = Some(value.into()); self }
     /// `AribSourceSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arib_source_settings(mut self, value: impl Into<Json>) -> Self {
-        self.arib_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn arib_source_settings(mut self, value: impl Into<Json>) -> Self { self.arib_source_settings = Some(value.into()); self }
     /// `DvbSubSourceSettings`: a [`DvbSubSourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_sub_source_settings(mut self, value: impl Into<Obj<DvbSubSourceSettings>>) -> Self {
-        self.dvb_sub_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_sub_source_settings(mut self, value: impl Into<Obj<DvbSubSourceSettings>>) -> Self { self.dvb_sub_source_settings = Some(value.into()); self }
     /// `EmbeddedSourceSettings`: an [`EmbeddedSourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn embedded_source_settings(
-        mut self,
-        value: impl Into<Obj<EmbeddedSourceSettings>>,
-    ) -> Self {
-        self.embedded_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn embedded_source_settings(mut self, value: impl Into<Obj<EmbeddedSourceSettings>>) -> Self { self.embedded_source_settings = Some(value.into()); self }
     /// `Scte20SourceSettings`: a [`Scte20SourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte20_source_settings(mut self, value: impl Into<Obj<Scte20SourceSettings>>) -> Self {
-        self.scte20_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn scte20_source_settings(mut self, value: impl Into<Obj<Scte20SourceSettings>>) -> Self { self.scte20_source_settings = Some(value.into()); self }
     /// `Scte27SourceSettings`: a [`Scte27SourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte27_source_settings(mut self, value: impl Into<Obj<Scte27SourceSettings>>) -> Self {
-        self.scte27_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn scte27_source_settings(mut self, value: impl Into<Obj<Scte27SourceSettings>>) -> Self { self.scte27_source_settings = Some(value.into()); self }
     /// `TeletextSourceSettings`: a [`TeletextSourceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teletext_source_settings(
-        mut self,
-        value: impl Into<Obj<TeletextSourceSettings>>,
-    ) -> Self {
-        self.teletext_source_settings = Some(value.into());
-        self
-    }
+    pub fn teletext_source_settings(mut self, value: impl Into<Obj<TeletextSourceSettings>>) -> Self { self.teletext_source_settings = Some(value.into()); self }
 }
 
 impl PropertyType for CaptionSelectorSettings {}
@@ -4474,14 +3147,13 @@ impl ToValue for CaptionSelectorSettings {
     }
 }
 
-static RULE_CdiInputSpecification: ObjRule = ObjRule {
-    properties: &[("Resolution", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CdiInputSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Resolution", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CdiInputSpecification` property type of `AWS::MediaLive::Channel`.
@@ -4499,6 +3171,7 @@ pub struct CdiInputSpecification {
     pub resolution: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CdiInputSpecification {
     /// A `CdiInputSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -4506,12 +3179,7 @@ impl CdiInputSpecification {
     }
 
     /// `Resolution`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution(mut self, value: impl Into<Str>) -> Self {
-        self.resolution = Some(value.into());
-        self
-    }
+    pub fn resolution(mut self, value: impl Into<Str>) -> Self { self.resolution = Some(value.into()); self }
 }
 
 impl PropertyType for CdiInputSpecification {}
@@ -4524,14 +3192,13 @@ impl ToValue for CdiInputSpecification {
     }
 }
 
-static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
-    properties: &[("Version", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelEngineVersionRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Version", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChannelEngineVersionRequest` property type of `AWS::MediaLive::Channel`.
@@ -4543,6 +3210,7 @@ pub struct ChannelEngineVersionRequest {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ChannelEngineVersionRequest {
     /// A `ChannelEngineVersionRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4550,10 +3218,7 @@ impl ChannelEngineVersionRequest {
     }
 
     /// `Version`: a string.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for ChannelEngineVersionRequest {}
@@ -4564,14 +3229,14 @@ impl ToValue for ChannelEngineVersionRequest {
     }
 }
 
-static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
-    properties: &[("CaptionChannel", Shape::INT), ("LanguageCode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CmafIngestCaptionLanguageMapping: ObjRule = ObjRule {
+    properties: &[
+        ("CaptionChannel", Shape::INT),
+        ("LanguageCode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafIngestCaptionLanguageMapping` property type of `AWS::MediaLive::Channel`.
@@ -4585,6 +3250,7 @@ pub struct CmafIngestCaptionLanguageMapping {
     pub language_code: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CmafIngestCaptionLanguageMapping {
     /// A `CmafIngestCaptionLanguageMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -4592,16 +3258,9 @@ impl CmafIngestCaptionLanguageMapping {
     }
 
     /// `CaptionChannel`: an integer.
-    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self {
-        self.caption_channel = Some(value.into());
-        self
-    }
-
+    pub fn caption_channel(mut self, value: impl Into<Int>) -> Self { self.caption_channel = Some(value.into()); self }
     /// `LanguageCode`: a string.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
 }
 
 impl PropertyType for CmafIngestCaptionLanguageMapping {}
@@ -4615,24 +3274,11 @@ impl ToValue for CmafIngestCaptionLanguageMapping {
     }
 }
 
-static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdditionalDestinations),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CaptionLanguageMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalDestinations), min_items: None, max_items: None })),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CmafIngestCaptionLanguageMapping), min_items: None, max_items: None })),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("Id3Behavior", Shape::STR),
         ("Id3NameModifier", Shape::STR),
@@ -4649,12 +3295,8 @@ static RULE_CmafIngestGroupSettings: ObjRule = ObjRule {
         ("TimedMetadataId3Period", Shape::INT),
         ("TimedMetadataPassthrough", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafIngestGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -4698,6 +3340,7 @@ pub struct CmafIngestGroupSettings {
     pub timed_metadata_passthrough: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CmafIngestGroupSettings {
     /// A `CmafIngestGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4705,112 +3348,39 @@ impl CmafIngestGroupSettings {
     }
 
     /// `AdditionalDestinations`: a list of [`AdditionalDestinations`] objects.
-    pub fn additional_destinations(
-        mut self,
-        value: impl Into<List<AdditionalDestinations>>,
-    ) -> Self {
-        self.additional_destinations = Some(value.into());
-        self
-    }
-
+    pub fn additional_destinations(mut self, value: impl Into<List<AdditionalDestinations>>) -> Self { self.additional_destinations = Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CmafIngestCaptionLanguageMapping`] objects.
-    pub fn caption_language_mappings(
-        mut self,
-        value: impl Into<List<CmafIngestCaptionLanguageMapping>>,
-    ) -> Self {
-        self.caption_language_mappings = Some(value.into());
-        self
-    }
-
+    pub fn caption_language_mappings(mut self, value: impl Into<List<CmafIngestCaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `Id3Behavior`: a string.
-    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self { self.id3_behavior = Some(value.into()); self }
     /// `Id3NameModifier`: a string.
-    pub fn id3_name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.id3_name_modifier = Some(value.into());
-        self
-    }
-
+    pub fn id3_name_modifier(mut self, value: impl Into<Str>) -> Self { self.id3_name_modifier = Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.klv_behavior = Some(value.into());
-        self
-    }
-
+    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
     /// `KlvNameModifier`: a string.
-    pub fn klv_name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.klv_name_modifier = Some(value.into());
-        self
-    }
-
+    pub fn klv_name_modifier(mut self, value: impl Into<Str>) -> Self { self.klv_name_modifier = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `NielsenId3NameModifier`: a string.
-    pub fn nielsen_id3_name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_name_modifier = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_name_modifier(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_name_modifier = Some(value.into()); self }
     /// `Scte35NameModifier`: a string.
-    pub fn scte35_name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_name_modifier = Some(value.into());
-        self
-    }
-
+    pub fn scte35_name_modifier(mut self, value: impl Into<Str>) -> Self { self.scte35_name_modifier = Some(value.into()); self }
     /// `Scte35Type`: a string.
-    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_type = Some(value.into());
-        self
-    }
-
+    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self { self.scte35_type = Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self {
-        self.segment_length = Some(value.into());
-        self
-    }
-
+    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
     /// `SegmentLengthUnits`: a string.
-    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self {
-        self.segment_length_units = Some(value.into());
-        self
-    }
-
+    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self { self.segment_length_units = Some(value.into()); self }
     /// `SendDelayMs`: an integer.
-    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self {
-        self.send_delay_ms = Some(value.into());
-        self
-    }
-
+    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self { self.send_delay_ms = Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_id3_frame = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self {
-        self.timed_metadata_id3_period = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
     /// `TimedMetadataPassthrough`: a string.
-    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_passthrough = Some(value.into());
-        self
-    }
+    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_passthrough = Some(value.into()); self }
 }
 
 impl PropertyType for CmafIngestGroupSettings {}
@@ -4839,14 +3409,13 @@ impl ToValue for CmafIngestGroupSettings {
     }
 }
 
-static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
-    properties: &[("NameModifier", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CmafIngestOutputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("NameModifier", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafIngestOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -4858,6 +3427,7 @@ pub struct CmafIngestOutputSettings {
     pub name_modifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CmafIngestOutputSettings {
     /// A `CmafIngestOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4865,10 +3435,7 @@ impl CmafIngestOutputSettings {
     }
 
     /// `NameModifier`: a string.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.name_modifier = Some(value.into());
-        self
-    }
+    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
 }
 
 impl PropertyType for CmafIngestOutputSettings {}
@@ -4881,18 +3448,15 @@ impl ToValue for CmafIngestOutputSettings {
     }
 }
 
-static RULE_ColorCorrection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ColorCorrection: ObjRule = ObjRule {
     properties: &[
         ("InputColorSpace", Shape::STR),
         ("OutputColorSpace", Shape::STR),
         ("Uri", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColorCorrection` property type of `AWS::MediaLive::Channel`.
@@ -4908,6 +3472,7 @@ pub struct ColorCorrection {
     pub uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ColorCorrection {
     /// A `ColorCorrection` with no property set (none is required).
     pub fn new() -> Self {
@@ -4915,22 +3480,11 @@ impl ColorCorrection {
     }
 
     /// `InputColorSpace`: a string.
-    pub fn input_color_space(mut self, value: impl Into<Str>) -> Self {
-        self.input_color_space = Some(value.into());
-        self
-    }
-
+    pub fn input_color_space(mut self, value: impl Into<Str>) -> Self { self.input_color_space = Some(value.into()); self }
     /// `OutputColorSpace`: a string.
-    pub fn output_color_space(mut self, value: impl Into<Str>) -> Self {
-        self.output_color_space = Some(value.into());
-        self
-    }
-
+    pub fn output_color_space(mut self, value: impl Into<Str>) -> Self { self.output_color_space = Some(value.into()); self }
     /// `Uri`: a string.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
 }
 
 impl PropertyType for ColorCorrection {}
@@ -4945,21 +3499,13 @@ impl ToValue for ColorCorrection {
     }
 }
 
-static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
-    properties: &[(
-        "GlobalColorCorrections",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ColorCorrection),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ColorCorrectionSettings: ObjRule = ObjRule {
+    properties: &[
+        ("GlobalColorCorrections", Shape::List(&ListRule { items: Shape::Object(&RULE_ColorCorrection), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColorCorrectionSettings` property type of `AWS::MediaLive::Channel`.
@@ -4971,6 +3517,7 @@ pub struct ColorCorrectionSettings {
     pub global_color_corrections: Option<List<ColorCorrection>>,
 }
 
+#[rustfmt::skip]
 impl ColorCorrectionSettings {
     /// A `ColorCorrectionSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -4978,10 +3525,7 @@ impl ColorCorrectionSettings {
     }
 
     /// `GlobalColorCorrections`: a list of [`ColorCorrection`] objects.
-    pub fn global_color_corrections(mut self, value: impl Into<List<ColorCorrection>>) -> Self {
-        self.global_color_corrections = Some(value.into());
-        self
-    }
+    pub fn global_color_corrections(mut self, value: impl Into<List<ColorCorrection>>) -> Self { self.global_color_corrections = Some(value.into()); self }
 }
 
 impl PropertyType for ColorCorrectionSettings {}
@@ -4994,14 +3538,13 @@ impl ToValue for ColorCorrectionSettings {
     }
 }
 
-static RULE_DisabledLockingSettings: ObjRule = ObjRule {
-    properties: &[("CustomEpoch", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DisabledLockingSettings: ObjRule = ObjRule {
+    properties: &[
+        ("CustomEpoch", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DisabledLockingSettings` property type of `AWS::MediaLive::Channel`.
@@ -5013,6 +3556,7 @@ pub struct DisabledLockingSettings {
     pub custom_epoch: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DisabledLockingSettings {
     /// A `DisabledLockingSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5020,10 +3564,7 @@ impl DisabledLockingSettings {
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self {
-        self.custom_epoch = Some(value.into());
-        self
-    }
+    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
 }
 
 impl PropertyType for DisabledLockingSettings {}
@@ -5036,18 +3577,15 @@ impl ToValue for DisabledLockingSettings {
     }
 }
 
-static RULE_DvbNitSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DvbNitSettings: ObjRule = ObjRule {
     properties: &[
         ("NetworkId", Shape::INT),
         ("NetworkName", Shape::STR),
         ("RepInterval", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DvbNitSettings` property type of `AWS::MediaLive::Channel`.
@@ -5073,6 +3611,7 @@ pub struct DvbNitSettings {
     pub rep_interval: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DvbNitSettings {
     /// A `DvbNitSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5080,28 +3619,11 @@ impl DvbNitSettings {
     }
 
     /// `NetworkId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_id(mut self, value: impl Into<Int>) -> Self {
-        self.network_id = Some(value.into());
-        self
-    }
-
+    pub fn network_id(mut self, value: impl Into<Int>) -> Self { self.network_id = Some(value.into()); self }
     /// `NetworkName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_name = Some(value.into());
-        self
-    }
-
+    pub fn network_name(mut self, value: impl Into<Str>) -> Self { self.network_name = Some(value.into()); self }
     /// `RepInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self {
-        self.rep_interval = Some(value.into());
-        self
-    }
+    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
 }
 
 impl PropertyType for DvbNitSettings {}
@@ -5116,19 +3638,16 @@ impl ToValue for DvbNitSettings {
     }
 }
 
-static RULE_DvbSdtSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DvbSdtSettings: ObjRule = ObjRule {
     properties: &[
         ("OutputSdt", Shape::STR),
         ("RepInterval", Shape::INT),
         ("ServiceName", Shape::STR),
         ("ServiceProviderName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DvbSdtSettings` property type of `AWS::MediaLive::Channel`.
@@ -5158,6 +3677,7 @@ pub struct DvbSdtSettings {
     pub service_provider_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DvbSdtSettings {
     /// A `DvbSdtSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5165,36 +3685,13 @@ impl DvbSdtSettings {
     }
 
     /// `OutputSdt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_sdt(mut self, value: impl Into<Str>) -> Self {
-        self.output_sdt = Some(value.into());
-        self
-    }
-
+    pub fn output_sdt(mut self, value: impl Into<Str>) -> Self { self.output_sdt = Some(value.into()); self }
     /// `RepInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self {
-        self.rep_interval = Some(value.into());
-        self
-    }
-
+    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `ServiceProviderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_provider_name = Some(value.into());
-        self
-    }
+    pub fn service_provider_name(mut self, value: impl Into<Str>) -> Self { self.service_provider_name = Some(value.into()); self }
 }
 
 impl PropertyType for DvbSdtSettings {}
@@ -5210,7 +3707,8 @@ impl ToValue for DvbSdtSettings {
     }
 }
 
-static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("BackgroundColor", Shape::STR),
@@ -5231,12 +3729,8 @@ static RULE_DvbSubDestinationSettings: ObjRule = ObjRule {
         ("XPosition", Shape::INT),
         ("YPosition", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DvbSubDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -5320,6 +3814,7 @@ pub struct DvbSubDestinationSettings {
     pub y_position: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DvbSubDestinationSettings {
     /// A `DvbSubDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5327,146 +3822,41 @@ impl DvbSubDestinationSettings {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BackgroundOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.background_opacity = Some(value.into());
-        self
-    }
-
+    pub fn background_opacity(mut self, value: impl Into<Int>) -> Self { self.background_opacity = Some(value.into()); self }
     /// `Font`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.font = Some(value.into());
-        self
-    }
-
+    pub fn font(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.font = Some(value.into()); self }
     /// `FontColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_color(mut self, value: impl Into<Str>) -> Self {
-        self.font_color = Some(value.into());
-        self
-    }
-
+    pub fn font_color(mut self, value: impl Into<Str>) -> Self { self.font_color = Some(value.into()); self }
     /// `FontOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.font_opacity = Some(value.into());
-        self
-    }
-
+    pub fn font_opacity(mut self, value: impl Into<Int>) -> Self { self.font_opacity = Some(value.into()); self }
     /// `FontResolution`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self {
-        self.font_resolution = Some(value.into());
-        self
-    }
-
+    pub fn font_resolution(mut self, value: impl Into<Int>) -> Self { self.font_resolution = Some(value.into()); self }
     /// `FontSize`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self {
-        self.font_size = Some(value.into());
-        self
-    }
-
+    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
     /// `OutlineColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outline_color(mut self, value: impl Into<Str>) -> Self {
-        self.outline_color = Some(value.into());
-        self
-    }
-
+    pub fn outline_color(mut self, value: impl Into<Str>) -> Self { self.outline_color = Some(value.into()); self }
     /// `OutlineSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outline_size(mut self, value: impl Into<Int>) -> Self {
-        self.outline_size = Some(value.into());
-        self
-    }
-
+    pub fn outline_size(mut self, value: impl Into<Int>) -> Self { self.outline_size = Some(value.into()); self }
     /// `ShadowColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self {
-        self.shadow_color = Some(value.into());
-        self
-    }
-
+    pub fn shadow_color(mut self, value: impl Into<Str>) -> Self { self.shadow_color = Some(value.into()); self }
     /// `ShadowOpacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_opacity = Some(value.into());
-        self
-    }
-
+    pub fn shadow_opacity(mut self, value: impl Into<Int>) -> Self { self.shadow_opacity = Some(value.into()); self }
     /// `ShadowXOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_x_offset = Some(value.into());
-        self
-    }
-
+    pub fn shadow_x_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_x_offset = Some(value.into()); self }
     /// `ShadowYOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self {
-        self.shadow_y_offset = Some(value.into());
-        self
-    }
-
+    pub fn shadow_y_offset(mut self, value: impl Into<Int>) -> Self { self.shadow_y_offset = Some(value.into()); self }
     /// `SubtitleRows`: a string.
-    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self {
-        self.subtitle_rows = Some(value.into());
-        self
-    }
-
+    pub fn subtitle_rows(mut self, value: impl Into<Str>) -> Self { self.subtitle_rows = Some(value.into()); self }
     /// `TeletextGridControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self {
-        self.teletext_grid_control = Some(value.into());
-        self
-    }
-
+    pub fn teletext_grid_control(mut self, value: impl Into<Str>) -> Self { self.teletext_grid_control = Some(value.into()); self }
     /// `XPosition`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_position(mut self, value: impl Into<Int>) -> Self {
-        self.x_position = Some(value.into());
-        self
-    }
-
+    pub fn x_position(mut self, value: impl Into<Int>) -> Self { self.x_position = Some(value.into()); self }
     /// `YPosition`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_position(mut self, value: impl Into<Int>) -> Self {
-        self.y_position = Some(value.into());
-        self
-    }
+    pub fn y_position(mut self, value: impl Into<Int>) -> Self { self.y_position = Some(value.into()); self }
 }
 
 impl PropertyType for DvbSubDestinationSettings {}
@@ -5496,14 +3886,14 @@ impl ToValue for DvbSubDestinationSettings {
     }
 }
 
-static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
-    properties: &[("OcrLanguage", Shape::STR), ("Pid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DvbSubSourceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("OcrLanguage", Shape::STR),
+        ("Pid", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DvbSubSourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -5526,6 +3916,7 @@ pub struct DvbSubSourceSettings {
     pub pid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DvbSubSourceSettings {
     /// A `DvbSubSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5533,20 +3924,9 @@ impl DvbSubSourceSettings {
     }
 
     /// `OcrLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self {
-        self.ocr_language = Some(value.into());
-        self
-    }
-
+    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self { self.ocr_language = Some(value.into()); self }
     /// `Pid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
+    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
 }
 
 impl PropertyType for DvbSubSourceSettings {}
@@ -5560,14 +3940,13 @@ impl ToValue for DvbSubSourceSettings {
     }
 }
 
-static RULE_DvbTdtSettings: ObjRule = ObjRule {
-    properties: &[("RepInterval", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DvbTdtSettings: ObjRule = ObjRule {
+    properties: &[
+        ("RepInterval", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DvbTdtSettings` property type of `AWS::MediaLive::Channel`.
@@ -5585,6 +3964,7 @@ pub struct DvbTdtSettings {
     pub rep_interval: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DvbTdtSettings {
     /// A `DvbTdtSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5592,12 +3972,7 @@ impl DvbTdtSettings {
     }
 
     /// `RepInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self {
-        self.rep_interval = Some(value.into());
-        self
-    }
+    pub fn rep_interval(mut self, value: impl Into<Int>) -> Self { self.rep_interval = Some(value.into()); self }
 }
 
 impl PropertyType for DvbTdtSettings {}
@@ -5610,7 +3985,8 @@ impl ToValue for DvbTdtSettings {
     }
 }
 
-static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
@@ -5620,12 +3996,8 @@ static RULE_Eac3AtmosSettings: ObjRule = ObjRule {
         ("HeightTrim", Shape::NUM),
         ("SurroundTrim", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Eac3AtmosSettings` property type of `AWS::MediaLive::Channel`.
@@ -5649,6 +4021,7 @@ pub struct Eac3AtmosSettings {
     pub surround_trim: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Eac3AtmosSettings {
     /// A `Eac3AtmosSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5656,46 +4029,19 @@ impl Eac3AtmosSettings {
     }
 
     /// `Bitrate`: a number.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
     /// `CodingMode`: a string.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self {
-        self.dialnorm = Some(value.into());
-        self
-    }
-
+    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
     /// `DrcLine`: a string.
-    pub fn drc_line(mut self, value: impl Into<Str>) -> Self {
-        self.drc_line = Some(value.into());
-        self
-    }
-
+    pub fn drc_line(mut self, value: impl Into<Str>) -> Self { self.drc_line = Some(value.into()); self }
     /// `DrcRf`: a string.
-    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self {
-        self.drc_rf = Some(value.into());
-        self
-    }
-
+    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self { self.drc_rf = Some(value.into()); self }
     /// `HeightTrim`: a number.
-    pub fn height_trim(mut self, value: impl Into<Num>) -> Self {
-        self.height_trim = Some(value.into());
-        self
-    }
-
+    pub fn height_trim(mut self, value: impl Into<Num>) -> Self { self.height_trim = Some(value.into()); self }
     /// `SurroundTrim`: a number.
-    pub fn surround_trim(mut self, value: impl Into<Num>) -> Self {
-        self.surround_trim = Some(value.into());
-        self
-    }
+    pub fn surround_trim(mut self, value: impl Into<Num>) -> Self { self.surround_trim = Some(value.into()); self }
 }
 
 impl PropertyType for Eac3AtmosSettings {}
@@ -5714,7 +4060,8 @@ impl ToValue for Eac3AtmosSettings {
     }
 }
 
-static RULE_Eac3Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Eac3Settings: ObjRule = ObjRule {
     properties: &[
         ("AttenuationControl", Shape::STR),
         ("Bitrate", Shape::NUM),
@@ -5737,12 +4084,8 @@ static RULE_Eac3Settings: ObjRule = ObjRule {
         ("SurroundExMode", Shape::STR),
         ("SurroundMode", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Eac3Settings` property type of `AWS::MediaLive::Channel`.
@@ -5836,6 +4179,7 @@ pub struct Eac3Settings {
     pub surround_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Eac3Settings {
     /// A `Eac3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -5843,164 +4187,45 @@ impl Eac3Settings {
     }
 
     /// `AttenuationControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self {
-        self.attenuation_control = Some(value.into());
-        self
-    }
-
+    pub fn attenuation_control(mut self, value: impl Into<Str>) -> Self { self.attenuation_control = Some(value.into()); self }
     /// `Bitrate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BitstreamMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self {
-        self.bitstream_mode = Some(value.into());
-        self
-    }
-
+    pub fn bitstream_mode(mut self, value: impl Into<Str>) -> Self { self.bitstream_mode = Some(value.into()); self }
     /// `CodingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `DcFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dc_filter(mut self, value: impl Into<Str>) -> Self {
-        self.dc_filter = Some(value.into());
-        self
-    }
-
+    pub fn dc_filter(mut self, value: impl Into<Str>) -> Self { self.dc_filter = Some(value.into()); self }
     /// `Dialnorm`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self {
-        self.dialnorm = Some(value.into());
-        self
-    }
-
+    pub fn dialnorm(mut self, value: impl Into<Int>) -> Self { self.dialnorm = Some(value.into()); self }
     /// `DrcLine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drc_line(mut self, value: impl Into<Str>) -> Self {
-        self.drc_line = Some(value.into());
-        self
-    }
-
+    pub fn drc_line(mut self, value: impl Into<Str>) -> Self { self.drc_line = Some(value.into()); self }
     /// `DrcRf`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self {
-        self.drc_rf = Some(value.into());
-        self
-    }
-
+    pub fn drc_rf(mut self, value: impl Into<Str>) -> Self { self.drc_rf = Some(value.into()); self }
     /// `LfeControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lfe_control(mut self, value: impl Into<Str>) -> Self {
-        self.lfe_control = Some(value.into());
-        self
-    }
-
+    pub fn lfe_control(mut self, value: impl Into<Str>) -> Self { self.lfe_control = Some(value.into()); self }
     /// `LfeFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self {
-        self.lfe_filter = Some(value.into());
-        self
-    }
-
+    pub fn lfe_filter(mut self, value: impl Into<Str>) -> Self { self.lfe_filter = Some(value.into()); self }
     /// `LoRoCenterMixLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ro_center_mix_level(mut self, value: impl Into<Num>) -> Self {
-        self.lo_ro_center_mix_level = Some(value.into());
-        self
-    }
-
+    pub fn lo_ro_center_mix_level(mut self, value: impl Into<Num>) -> Self { self.lo_ro_center_mix_level = Some(value.into()); self }
     /// `LoRoSurroundMixLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lo_ro_surround_mix_level(mut self, value: impl Into<Num>) -> Self {
-        self.lo_ro_surround_mix_level = Some(value.into());
-        self
-    }
-
+    pub fn lo_ro_surround_mix_level(mut self, value: impl Into<Num>) -> Self { self.lo_ro_surround_mix_level = Some(value.into()); self }
     /// `LtRtCenterMixLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lt_rt_center_mix_level(mut self, value: impl Into<Num>) -> Self {
-        self.lt_rt_center_mix_level = Some(value.into());
-        self
-    }
-
+    pub fn lt_rt_center_mix_level(mut self, value: impl Into<Num>) -> Self { self.lt_rt_center_mix_level = Some(value.into()); self }
     /// `LtRtSurroundMixLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lt_rt_surround_mix_level(mut self, value: impl Into<Num>) -> Self {
-        self.lt_rt_surround_mix_level = Some(value.into());
-        self
-    }
-
+    pub fn lt_rt_surround_mix_level(mut self, value: impl Into<Num>) -> Self { self.lt_rt_surround_mix_level = Some(value.into()); self }
     /// `MetadataControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_control = Some(value.into());
-        self
-    }
-
+    pub fn metadata_control(mut self, value: impl Into<Str>) -> Self { self.metadata_control = Some(value.into()); self }
     /// `PassthroughControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passthrough_control(mut self, value: impl Into<Str>) -> Self {
-        self.passthrough_control = Some(value.into());
-        self
-    }
-
+    pub fn passthrough_control(mut self, value: impl Into<Str>) -> Self { self.passthrough_control = Some(value.into()); self }
     /// `PhaseControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phase_control(mut self, value: impl Into<Str>) -> Self {
-        self.phase_control = Some(value.into());
-        self
-    }
-
+    pub fn phase_control(mut self, value: impl Into<Str>) -> Self { self.phase_control = Some(value.into()); self }
     /// `StereoDownmix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stereo_downmix(mut self, value: impl Into<Str>) -> Self {
-        self.stereo_downmix = Some(value.into());
-        self
-    }
-
+    pub fn stereo_downmix(mut self, value: impl Into<Str>) -> Self { self.stereo_downmix = Some(value.into()); self }
     /// `SurroundExMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surround_ex_mode(mut self, value: impl Into<Str>) -> Self {
-        self.surround_ex_mode = Some(value.into());
-        self
-    }
-
+    pub fn surround_ex_mode(mut self, value: impl Into<Str>) -> Self { self.surround_ex_mode = Some(value.into()); self }
     /// `SurroundMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surround_mode(mut self, value: impl Into<Str>) -> Self {
-        self.surround_mode = Some(value.into());
-        self
-    }
+    pub fn surround_mode(mut self, value: impl Into<Str>) -> Self { self.surround_mode = Some(value.into()); self }
 }
 
 impl PropertyType for Eac3Settings {}
@@ -6032,7 +4257,8 @@ impl ToValue for Eac3Settings {
     }
 }
 
-static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("CopyrightHolder", Shape::STR),
         ("DefaultFontSize", Shape::INT),
@@ -6041,12 +4267,8 @@ static RULE_EbuTtDDestinationSettings: ObjRule = ObjRule {
         ("FontFamily", Shape::STR),
         ("StyleControl", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbuTtDDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -6083,6 +4305,7 @@ pub struct EbuTtDDestinationSettings {
     pub style_control: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EbuTtDDestinationSettings {
     /// A `EbuTtDDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6090,48 +4313,17 @@ impl EbuTtDDestinationSettings {
     }
 
     /// `CopyrightHolder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copyright_holder(mut self, value: impl Into<Str>) -> Self {
-        self.copyright_holder = Some(value.into());
-        self
-    }
-
+    pub fn copyright_holder(mut self, value: impl Into<Str>) -> Self { self.copyright_holder = Some(value.into()); self }
     /// `DefaultFontSize`: an integer.
-    pub fn default_font_size(mut self, value: impl Into<Int>) -> Self {
-        self.default_font_size = Some(value.into());
-        self
-    }
-
+    pub fn default_font_size(mut self, value: impl Into<Int>) -> Self { self.default_font_size = Some(value.into()); self }
     /// `DefaultLineHeight`: an integer.
-    pub fn default_line_height(mut self, value: impl Into<Int>) -> Self {
-        self.default_line_height = Some(value.into());
-        self
-    }
-
+    pub fn default_line_height(mut self, value: impl Into<Int>) -> Self { self.default_line_height = Some(value.into()); self }
     /// `FillLineGap`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fill_line_gap(mut self, value: impl Into<Str>) -> Self {
-        self.fill_line_gap = Some(value.into());
-        self
-    }
-
+    pub fn fill_line_gap(mut self, value: impl Into<Str>) -> Self { self.fill_line_gap = Some(value.into()); self }
     /// `FontFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self {
-        self.font_family = Some(value.into());
-        self
-    }
-
+    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
     /// `StyleControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self {
-        self.style_control = Some(value.into());
-        self
-    }
+    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
 }
 
 impl PropertyType for EbuTtDDestinationSettings {}
@@ -6149,19 +4341,16 @@ impl ToValue for EbuTtDDestinationSettings {
     }
 }
 
-static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmbeddedSourceSettings: ObjRule = ObjRule {
     properties: &[
         ("Convert608To708", Shape::STR),
         ("Scte20Detection", Shape::STR),
         ("Source608ChannelNumber", Shape::INT),
         ("Source608TrackNumber", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmbeddedSourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -6191,6 +4380,7 @@ pub struct EmbeddedSourceSettings {
     pub source608_track_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EmbeddedSourceSettings {
     /// A `EmbeddedSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6198,36 +4388,13 @@ impl EmbeddedSourceSettings {
     }
 
     /// `Convert608To708`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self {
-        self.convert608_to708 = Some(value.into());
-        self
-    }
-
+    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self { self.convert608_to708 = Some(value.into()); self }
     /// `Scte20Detection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte20_detection(mut self, value: impl Into<Str>) -> Self {
-        self.scte20_detection = Some(value.into());
-        self
-    }
-
+    pub fn scte20_detection(mut self, value: impl Into<Str>) -> Self { self.scte20_detection = Some(value.into()); self }
     /// `Source608ChannelNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self {
-        self.source608_channel_number = Some(value.into());
-        self
-    }
-
+    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self { self.source608_channel_number = Some(value.into()); self }
     /// `Source608TrackNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source608_track_number(mut self, value: impl Into<Int>) -> Self {
-        self.source608_track_number = Some(value.into());
-        self
-    }
+    pub fn source608_track_number(mut self, value: impl Into<Int>) -> Self { self.source608_track_number = Some(value.into()); self }
 }
 
 impl PropertyType for EmbeddedSourceSettings {}
@@ -6243,78 +4410,26 @@ impl ToValue for EmbeddedSourceSettings {
     }
 }
 
-static RULE_EncoderSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncoderSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioDescriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioDescription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioDescription), min_items: None, max_items: None })),
         ("AvailBlanking", Shape::Object(&RULE_AvailBlanking)),
-        (
-            "AvailConfiguration",
-            Shape::Object(&RULE_AvailConfiguration),
-        ),
+        ("AvailConfiguration", Shape::Object(&RULE_AvailConfiguration)),
         ("BlackoutSlate", Shape::Object(&RULE_BlackoutSlate)),
-        (
-            "CaptionDescriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CaptionDescription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ColorCorrectionSettings",
-            Shape::Object(&RULE_ColorCorrectionSettings),
-        ),
-        (
-            "FeatureActivations",
-            Shape::Object(&RULE_FeatureActivations),
-        ),
-        (
-            "GlobalConfiguration",
-            Shape::Object(&RULE_GlobalConfiguration),
-        ),
-        (
-            "MotionGraphicsConfiguration",
-            Shape::Object(&RULE_MotionGraphicsConfiguration),
-        ),
-        (
-            "NielsenConfiguration",
-            Shape::Object(&RULE_NielsenConfiguration),
-        ),
-        (
-            "OutputGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputGroup),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ThumbnailConfiguration",
-            Shape::Object(&RULE_ThumbnailConfiguration),
-        ),
+        ("CaptionDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionDescription), min_items: None, max_items: None })),
+        ("ColorCorrectionSettings", Shape::Object(&RULE_ColorCorrectionSettings)),
+        ("FeatureActivations", Shape::Object(&RULE_FeatureActivations)),
+        ("GlobalConfiguration", Shape::Object(&RULE_GlobalConfiguration)),
+        ("MotionGraphicsConfiguration", Shape::Object(&RULE_MotionGraphicsConfiguration)),
+        ("NielsenConfiguration", Shape::Object(&RULE_NielsenConfiguration)),
+        ("OutputGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputGroup), min_items: None, max_items: None })),
+        ("ThumbnailConfiguration", Shape::Object(&RULE_ThumbnailConfiguration)),
         ("TimecodeConfig", Shape::Object(&RULE_TimecodeConfig)),
-        (
-            "VideoDescriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VideoDescription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VideoDescriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoDescription), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncoderSettings` property type of `AWS::MediaLive::Channel`.
@@ -6380,6 +4495,7 @@ pub struct EncoderSettings {
     pub video_descriptions: Option<List<VideoDescription>>,
 }
 
+#[rustfmt::skip]
 impl EncoderSettings {
     /// A `EncoderSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6387,121 +4503,33 @@ impl EncoderSettings {
     }
 
     /// `AudioDescriptions`: a list of [`AudioDescription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_descriptions(mut self, value: impl Into<List<AudioDescription>>) -> Self {
-        self.audio_descriptions = Some(value.into());
-        self
-    }
-
+    pub fn audio_descriptions(mut self, value: impl Into<List<AudioDescription>>) -> Self { self.audio_descriptions = Some(value.into()); self }
     /// `AvailBlanking`: an [`AvailBlanking`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn avail_blanking(mut self, value: impl Into<Obj<AvailBlanking>>) -> Self {
-        self.avail_blanking = Some(value.into());
-        self
-    }
-
+    pub fn avail_blanking(mut self, value: impl Into<Obj<AvailBlanking>>) -> Self { self.avail_blanking = Some(value.into()); self }
     /// `AvailConfiguration`: an [`AvailConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn avail_configuration(mut self, value: impl Into<Obj<AvailConfiguration>>) -> Self {
-        self.avail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn avail_configuration(mut self, value: impl Into<Obj<AvailConfiguration>>) -> Self { self.avail_configuration = Some(value.into()); self }
     /// `BlackoutSlate`: a [`BlackoutSlate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blackout_slate(mut self, value: impl Into<Obj<BlackoutSlate>>) -> Self {
-        self.blackout_slate = Some(value.into());
-        self
-    }
-
+    pub fn blackout_slate(mut self, value: impl Into<Obj<BlackoutSlate>>) -> Self { self.blackout_slate = Some(value.into()); self }
     /// `CaptionDescriptions`: a list of [`CaptionDescription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_descriptions(mut self, value: impl Into<List<CaptionDescription>>) -> Self {
-        self.caption_descriptions = Some(value.into());
-        self
-    }
-
+    pub fn caption_descriptions(mut self, value: impl Into<List<CaptionDescription>>) -> Self { self.caption_descriptions = Some(value.into()); self }
     /// `ColorCorrectionSettings`: a [`ColorCorrectionSettings`] object.
-    pub fn color_correction_settings(
-        mut self,
-        value: impl Into<Obj<ColorCorrectionSettings>>,
-    ) -> Self {
-        self.color_correction_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_correction_settings(mut self, value: impl Into<Obj<ColorCorrectionSettings>>) -> Self { self.color_correction_settings = Some(value.into()); self }
     /// `FeatureActivations`: a [`FeatureActivations`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_activations(mut self, value: impl Into<Obj<FeatureActivations>>) -> Self {
-        self.feature_activations = Some(value.into());
-        self
-    }
-
+    pub fn feature_activations(mut self, value: impl Into<Obj<FeatureActivations>>) -> Self { self.feature_activations = Some(value.into()); self }
     /// `GlobalConfiguration`: a [`GlobalConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_configuration(mut self, value: impl Into<Obj<GlobalConfiguration>>) -> Self {
-        self.global_configuration = Some(value.into());
-        self
-    }
-
+    pub fn global_configuration(mut self, value: impl Into<Obj<GlobalConfiguration>>) -> Self { self.global_configuration = Some(value.into()); self }
     /// `MotionGraphicsConfiguration`: a [`MotionGraphicsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn motion_graphics_configuration(
-        mut self,
-        value: impl Into<Obj<MotionGraphicsConfiguration>>,
-    ) -> Self {
-        self.motion_graphics_configuration = Some(value.into());
-        self
-    }
-
+    pub fn motion_graphics_configuration(mut self, value: impl Into<Obj<MotionGraphicsConfiguration>>) -> Self { self.motion_graphics_configuration = Some(value.into()); self }
     /// `NielsenConfiguration`: a [`NielsenConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_configuration(mut self, value: impl Into<Obj<NielsenConfiguration>>) -> Self {
-        self.nielsen_configuration = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_configuration(mut self, value: impl Into<Obj<NielsenConfiguration>>) -> Self { self.nielsen_configuration = Some(value.into()); self }
     /// `OutputGroups`: a list of [`OutputGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_groups(mut self, value: impl Into<List<OutputGroup>>) -> Self {
-        self.output_groups = Some(value.into());
-        self
-    }
-
+    pub fn output_groups(mut self, value: impl Into<List<OutputGroup>>) -> Self { self.output_groups = Some(value.into()); self }
     /// `ThumbnailConfiguration`: a [`ThumbnailConfiguration`] object.
-    pub fn thumbnail_configuration(
-        mut self,
-        value: impl Into<Obj<ThumbnailConfiguration>>,
-    ) -> Self {
-        self.thumbnail_configuration = Some(value.into());
-        self
-    }
-
+    pub fn thumbnail_configuration(mut self, value: impl Into<Obj<ThumbnailConfiguration>>) -> Self { self.thumbnail_configuration = Some(value.into()); self }
     /// `TimecodeConfig`: a [`TimecodeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timecode_config(mut self, value: impl Into<Obj<TimecodeConfig>>) -> Self {
-        self.timecode_config = Some(value.into());
-        self
-    }
-
+    pub fn timecode_config(mut self, value: impl Into<Obj<TimecodeConfig>>) -> Self { self.timecode_config = Some(value.into()); self }
     /// `VideoDescriptions`: a list of [`VideoDescription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_descriptions(mut self, value: impl Into<List<VideoDescription>>) -> Self {
-        self.video_descriptions = Some(value.into());
-        self
-    }
+    pub fn video_descriptions(mut self, value: impl Into<List<VideoDescription>>) -> Self { self.video_descriptions = Some(value.into()); self }
 }
 
 impl PropertyType for EncoderSettings {}
@@ -6530,14 +4558,14 @@ impl ToValue for EncoderSettings {
     }
 }
 
-static RULE_EpochLockingSettings: ObjRule = ObjRule {
-    properties: &[("CustomEpoch", Shape::STR), ("JamSyncTime", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EpochLockingSettings: ObjRule = ObjRule {
+    properties: &[
+        ("CustomEpoch", Shape::STR),
+        ("JamSyncTime", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EpochLockingSettings` property type of `AWS::MediaLive::Channel`.
@@ -6551,6 +4579,7 @@ pub struct EpochLockingSettings {
     pub jam_sync_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EpochLockingSettings {
     /// A `EpochLockingSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6558,16 +4587,9 @@ impl EpochLockingSettings {
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self {
-        self.custom_epoch = Some(value.into());
-        self
-    }
-
+    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
     /// `JamSyncTime`: a string.
-    pub fn jam_sync_time(mut self, value: impl Into<Str>) -> Self {
-        self.jam_sync_time = Some(value.into());
-        self
-    }
+    pub fn jam_sync_time(mut self, value: impl Into<Str>) -> Self { self.jam_sync_time = Some(value.into()); self }
 }
 
 impl PropertyType for EpochLockingSettings {}
@@ -6581,7 +4603,8 @@ impl ToValue for EpochLockingSettings {
     }
 }
 
-static RULE_Esam: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Esam: ObjRule = ObjRule {
     properties: &[
         ("AcquisitionPointId", Shape::STR),
         ("AdAvailOffset", Shape::INT),
@@ -6590,12 +4613,8 @@ static RULE_Esam: ObjRule = ObjRule {
         ("Username", Shape::STR),
         ("ZoneIdentity", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Esam` property type of `AWS::MediaLive::Channel`.
@@ -6617,6 +4636,7 @@ pub struct Esam {
     pub zone_identity: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Esam {
     /// A `Esam` with no property set (none is required).
     pub fn new() -> Self {
@@ -6624,40 +4644,17 @@ impl Esam {
     }
 
     /// `AcquisitionPointId`: a string.
-    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.acquisition_point_id = Some(value.into());
-        self
-    }
-
+    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self { self.acquisition_point_id = Some(value.into()); self }
     /// `AdAvailOffset`: an integer.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self {
-        self.ad_avail_offset = Some(value.into());
-        self
-    }
-
+    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
     /// `PasswordParam`: a string.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self {
-        self.password_param = Some(value.into());
-        self
-    }
-
+    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
     /// `PoisEndpoint`: a string.
-    pub fn pois_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.pois_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn pois_endpoint(mut self, value: impl Into<Str>) -> Self { self.pois_endpoint = Some(value.into()); self }
     /// `Username`: a string.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
     /// `ZoneIdentity`: a string.
-    pub fn zone_identity(mut self, value: impl Into<Str>) -> Self {
-        self.zone_identity = Some(value.into());
-        self
-    }
+    pub fn zone_identity(mut self, value: impl Into<Str>) -> Self { self.zone_identity = Some(value.into()); self }
 }
 
 impl PropertyType for Esam {}
@@ -6675,17 +4672,13 @@ impl ToValue for Esam {
     }
 }
 
-static RULE_FailoverCondition: ObjRule = ObjRule {
-    properties: &[(
-        "FailoverConditionSettings",
-        Shape::Object(&RULE_FailoverConditionSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FailoverCondition: ObjRule = ObjRule {
+    properties: &[
+        ("FailoverConditionSettings", Shape::Object(&RULE_FailoverConditionSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverCondition` property type of `AWS::MediaLive::Channel`.
@@ -6703,6 +4696,7 @@ pub struct FailoverCondition {
     pub failover_condition_settings: Option<Obj<FailoverConditionSettings>>,
 }
 
+#[rustfmt::skip]
 impl FailoverCondition {
     /// A `FailoverCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -6710,15 +4704,7 @@ impl FailoverCondition {
     }
 
     /// `FailoverConditionSettings`: a [`FailoverConditionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_condition_settings(
-        mut self,
-        value: impl Into<Obj<FailoverConditionSettings>>,
-    ) -> Self {
-        self.failover_condition_settings = Some(value.into());
-        self
-    }
+    pub fn failover_condition_settings(mut self, value: impl Into<Obj<FailoverConditionSettings>>) -> Self { self.failover_condition_settings = Some(value.into()); self }
 }
 
 impl PropertyType for FailoverCondition {}
@@ -6734,27 +4720,15 @@ impl ToValue for FailoverCondition {
     }
 }
 
-static RULE_FailoverConditionSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FailoverConditionSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioSilenceSettings",
-            Shape::Object(&RULE_AudioSilenceFailoverSettings),
-        ),
-        (
-            "InputLossSettings",
-            Shape::Object(&RULE_InputLossFailoverSettings),
-        ),
-        (
-            "VideoBlackSettings",
-            Shape::Object(&RULE_VideoBlackFailoverSettings),
-        ),
+        ("AudioSilenceSettings", Shape::Object(&RULE_AudioSilenceFailoverSettings)),
+        ("InputLossSettings", Shape::Object(&RULE_InputLossFailoverSettings)),
+        ("VideoBlackSettings", Shape::Object(&RULE_VideoBlackFailoverSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverConditionSettings` property type of `AWS::MediaLive::Channel`.
@@ -6780,6 +4754,7 @@ pub struct FailoverConditionSettings {
     pub video_black_settings: Option<Obj<VideoBlackFailoverSettings>>,
 }
 
+#[rustfmt::skip]
 impl FailoverConditionSettings {
     /// A `FailoverConditionSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6787,34 +4762,11 @@ impl FailoverConditionSettings {
     }
 
     /// `AudioSilenceSettings`: an [`AudioSilenceFailoverSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_silence_settings(
-        mut self,
-        value: impl Into<Obj<AudioSilenceFailoverSettings>>,
-    ) -> Self {
-        self.audio_silence_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_silence_settings(mut self, value: impl Into<Obj<AudioSilenceFailoverSettings>>) -> Self { self.audio_silence_settings = Some(value.into()); self }
     /// `InputLossSettings`: an [`InputLossFailoverSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_settings(mut self, value: impl Into<Obj<InputLossFailoverSettings>>) -> Self {
-        self.input_loss_settings = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_settings(mut self, value: impl Into<Obj<InputLossFailoverSettings>>) -> Self { self.input_loss_settings = Some(value.into()); self }
     /// `VideoBlackSettings`: a [`VideoBlackFailoverSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_black_settings(
-        mut self,
-        value: impl Into<Obj<VideoBlackFailoverSettings>>,
-    ) -> Self {
-        self.video_black_settings = Some(value.into());
-        self
-    }
+    pub fn video_black_settings(mut self, value: impl Into<Obj<VideoBlackFailoverSettings>>) -> Self { self.video_black_settings = Some(value.into()); self }
 }
 
 impl PropertyType for FailoverConditionSettings {}
@@ -6829,17 +4781,14 @@ impl ToValue for FailoverConditionSettings {
     }
 }
 
-static RULE_FeatureActivations: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FeatureActivations: ObjRule = ObjRule {
     properties: &[
         ("InputPrepareScheduleActions", Shape::STR),
         ("OutputStaticImageOverlayScheduleActions", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FeatureActivations` property type of `AWS::MediaLive::Channel`.
@@ -6860,6 +4809,7 @@ pub struct FeatureActivations {
     pub output_static_image_overlay_schedule_actions: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FeatureActivations {
     /// A `FeatureActivations` with no property set (none is required).
     pub fn new() -> Self {
@@ -6867,18 +4817,9 @@ impl FeatureActivations {
     }
 
     /// `InputPrepareScheduleActions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_prepare_schedule_actions(mut self, value: impl Into<Str>) -> Self {
-        self.input_prepare_schedule_actions = Some(value.into());
-        self
-    }
-
+    pub fn input_prepare_schedule_actions(mut self, value: impl Into<Str>) -> Self { self.input_prepare_schedule_actions = Some(value.into()); self }
     /// `OutputStaticImageOverlayScheduleActions`: a string.
-    pub fn output_static_image_overlay_schedule_actions(mut self, value: impl Into<Str>) -> Self {
-        self.output_static_image_overlay_schedule_actions = Some(value.into());
-        self
-    }
+    pub fn output_static_image_overlay_schedule_actions(mut self, value: impl Into<Str>) -> Self { self.output_static_image_overlay_schedule_actions = Some(value.into()); self }
 }
 
 impl PropertyType for FeatureActivations {}
@@ -6898,18 +4839,15 @@ impl ToValue for FeatureActivations {
     }
 }
 
-static RULE_FecOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FecOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("ColumnDepth", Shape::INT),
         ("IncludeFec", Shape::STR),
         ("RowLength", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FecOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -6935,6 +4873,7 @@ pub struct FecOutputSettings {
     pub row_length: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FecOutputSettings {
     /// A `FecOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -6942,28 +4881,11 @@ impl FecOutputSettings {
     }
 
     /// `ColumnDepth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_depth(mut self, value: impl Into<Int>) -> Self {
-        self.column_depth = Some(value.into());
-        self
-    }
-
+    pub fn column_depth(mut self, value: impl Into<Int>) -> Self { self.column_depth = Some(value.into()); self }
     /// `IncludeFec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_fec(mut self, value: impl Into<Str>) -> Self {
-        self.include_fec = Some(value.into());
-        self
-    }
-
+    pub fn include_fec(mut self, value: impl Into<Str>) -> Self { self.include_fec = Some(value.into()); self }
     /// `RowLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_length(mut self, value: impl Into<Int>) -> Self {
-        self.row_length = Some(value.into());
-        self
-    }
+    pub fn row_length(mut self, value: impl Into<Int>) -> Self { self.row_length = Some(value.into()); self }
 }
 
 impl PropertyType for FecOutputSettings {}
@@ -6978,18 +4900,15 @@ impl ToValue for FecOutputSettings {
     }
 }
 
-static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Fmp4HlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioRenditionSets", Shape::STR),
         ("NielsenId3Behavior", Shape::STR),
         ("TimedMetadataBehavior", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Fmp4HlsSettings` property type of `AWS::MediaLive::Channel`.
@@ -7015,6 +4934,7 @@ pub struct Fmp4HlsSettings {
     pub timed_metadata_behavior: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Fmp4HlsSettings {
     /// A `Fmp4HlsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7022,28 +4942,11 @@ impl Fmp4HlsSettings {
     }
 
     /// `AudioRenditionSets`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self {
-        self.audio_rendition_sets = Some(value.into());
-        self
-    }
-
+    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_behavior = Some(value.into());
-        self
-    }
+    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
 }
 
 impl PropertyType for Fmp4HlsSettings {}
@@ -7058,17 +4961,14 @@ impl ToValue for Fmp4HlsSettings {
     }
 }
 
-static RULE_FollowerChannelSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FollowerChannelSettings: ObjRule = ObjRule {
     properties: &[
         ("LinkedChannelType", Shape::STR),
         ("PrimaryChannelArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FollowerChannelSettings` property type of `AWS::MediaLive::Channel`.
@@ -7082,6 +4982,7 @@ pub struct FollowerChannelSettings {
     pub primary_channel_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FollowerChannelSettings {
     /// A `FollowerChannelSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7089,16 +4990,9 @@ impl FollowerChannelSettings {
     }
 
     /// `LinkedChannelType`: a string.
-    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self {
-        self.linked_channel_type = Some(value.into());
-        self
-    }
-
+    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self { self.linked_channel_type = Some(value.into()); self }
     /// `PrimaryChannelArn`: a string.
-    pub fn primary_channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.primary_channel_arn = Some(value.into());
-        self
-    }
+    pub fn primary_channel_arn(mut self, value: impl Into<Str>) -> Self { self.primary_channel_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FollowerChannelSettings {}
@@ -7112,17 +5006,13 @@ impl ToValue for FollowerChannelSettings {
     }
 }
 
-static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
-    properties: &[(
-        "FrameCaptureS3Settings",
-        Shape::Object(&RULE_FrameCaptureS3Settings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FrameCaptureCdnSettings: ObjRule = ObjRule {
+    properties: &[
+        ("FrameCaptureS3Settings", Shape::Object(&RULE_FrameCaptureS3Settings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameCaptureCdnSettings` property type of `AWS::MediaLive::Channel`.
@@ -7140,6 +5030,7 @@ pub struct FrameCaptureCdnSettings {
     pub frame_capture_s3_settings: Option<Obj<FrameCaptureS3Settings>>,
 }
 
+#[rustfmt::skip]
 impl FrameCaptureCdnSettings {
     /// A `FrameCaptureCdnSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7147,15 +5038,7 @@ impl FrameCaptureCdnSettings {
     }
 
     /// `FrameCaptureS3Settings`: a [`FrameCaptureS3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_s3_settings(
-        mut self,
-        value: impl Into<Obj<FrameCaptureS3Settings>>,
-    ) -> Self {
-        self.frame_capture_s3_settings = Some(value.into());
-        self
-    }
+    pub fn frame_capture_s3_settings(mut self, value: impl Into<Obj<FrameCaptureS3Settings>>) -> Self { self.frame_capture_s3_settings = Some(value.into()); self }
 }
 
 impl PropertyType for FrameCaptureCdnSettings {}
@@ -7168,20 +5051,14 @@ impl ToValue for FrameCaptureCdnSettings {
     }
 }
 
-static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrameCaptureGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        (
-            "FrameCaptureCdnSettings",
-            Shape::Object(&RULE_FrameCaptureCdnSettings),
-        ),
+        ("FrameCaptureCdnSettings", Shape::Object(&RULE_FrameCaptureCdnSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameCaptureGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -7203,6 +5080,7 @@ pub struct FrameCaptureGroupSettings {
     pub frame_capture_cdn_settings: Option<Obj<FrameCaptureCdnSettings>>,
 }
 
+#[rustfmt::skip]
 impl FrameCaptureGroupSettings {
     /// A `FrameCaptureGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7210,23 +5088,9 @@ impl FrameCaptureGroupSettings {
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `FrameCaptureCdnSettings`: a [`FrameCaptureCdnSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_cdn_settings(
-        mut self,
-        value: impl Into<Obj<FrameCaptureCdnSettings>>,
-    ) -> Self {
-        self.frame_capture_cdn_settings = Some(value.into());
-        self
-    }
+    pub fn frame_capture_cdn_settings(mut self, value: impl Into<Obj<FrameCaptureCdnSettings>>) -> Self { self.frame_capture_cdn_settings = Some(value.into()); self }
 }
 
 impl PropertyType for FrameCaptureGroupSettings {}
@@ -7240,14 +5104,13 @@ impl ToValue for FrameCaptureGroupSettings {
     }
 }
 
-static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
-    properties: &[("NameModifier", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FrameCaptureOutputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("NameModifier", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameCaptureOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -7265,6 +5128,7 @@ pub struct FrameCaptureOutputSettings {
     pub name_modifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FrameCaptureOutputSettings {
     /// A `FrameCaptureOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7272,12 +5136,7 @@ impl FrameCaptureOutputSettings {
     }
 
     /// `NameModifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.name_modifier = Some(value.into());
-        self
-    }
+    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
 }
 
 impl PropertyType for FrameCaptureOutputSettings {}
@@ -7290,14 +5149,13 @@ impl ToValue for FrameCaptureOutputSettings {
     }
 }
 
-static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
-    properties: &[("CannedAcl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FrameCaptureS3Settings: ObjRule = ObjRule {
+    properties: &[
+        ("CannedAcl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameCaptureS3Settings` property type of `AWS::MediaLive::Channel`.
@@ -7315,6 +5173,7 @@ pub struct FrameCaptureS3Settings {
     pub canned_acl: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FrameCaptureS3Settings {
     /// A `FrameCaptureS3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7322,12 +5181,7 @@ impl FrameCaptureS3Settings {
     }
 
     /// `CannedAcl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self {
-        self.canned_acl = Some(value.into());
-        self
-    }
+    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
 }
 
 impl PropertyType for FrameCaptureS3Settings {}
@@ -7338,21 +5192,15 @@ impl ToValue for FrameCaptureS3Settings {
     }
 }
 
-static RULE_FrameCaptureSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FrameCaptureSettings: ObjRule = ObjRule {
     properties: &[
         ("CaptureInterval", Shape::INT),
         ("CaptureIntervalUnits", Shape::STR),
-        (
-            "TimecodeBurninSettings",
-            Shape::Object(&RULE_TimecodeBurninSettings),
-        ),
+        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrameCaptureSettings` property type of `AWS::MediaLive::Channel`.
@@ -7376,6 +5224,7 @@ pub struct FrameCaptureSettings {
     pub timecode_burnin_settings: Option<Obj<TimecodeBurninSettings>>,
 }
 
+#[rustfmt::skip]
 impl FrameCaptureSettings {
     /// A `FrameCaptureSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7383,29 +5232,11 @@ impl FrameCaptureSettings {
     }
 
     /// `CaptureInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_interval(mut self, value: impl Into<Int>) -> Self {
-        self.capture_interval = Some(value.into());
-        self
-    }
-
+    pub fn capture_interval(mut self, value: impl Into<Int>) -> Self { self.capture_interval = Some(value.into()); self }
     /// `CaptureIntervalUnits`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_interval_units(mut self, value: impl Into<Str>) -> Self {
-        self.capture_interval_units = Some(value.into());
-        self
-    }
-
+    pub fn capture_interval_units(mut self, value: impl Into<Str>) -> Self { self.capture_interval_units = Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(
-        mut self,
-        value: impl Into<Obj<TimecodeBurninSettings>>,
-    ) -> Self {
-        self.timecode_burnin_settings = Some(value.into());
-        self
-    }
+    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
 }
 
 impl PropertyType for FrameCaptureSettings {}
@@ -7420,25 +5251,19 @@ impl ToValue for FrameCaptureSettings {
     }
 }
 
-static RULE_GlobalConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InitialAudioGain", Shape::INT),
         ("InputEndAction", Shape::STR),
         ("InputLossBehavior", Shape::Object(&RULE_InputLossBehavior)),
         ("OutputLockingMode", Shape::STR),
-        (
-            "OutputLockingSettings",
-            Shape::Object(&RULE_OutputLockingSettings),
-        ),
+        ("OutputLockingSettings", Shape::Object(&RULE_OutputLockingSettings)),
         ("OutputTimingSource", Shape::STR),
         ("SupportLowFramerateInputs", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalConfiguration` property type of `AWS::MediaLive::Channel`.
@@ -7478,6 +5303,7 @@ pub struct GlobalConfiguration {
     pub support_low_framerate_inputs: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GlobalConfiguration {
     /// A `GlobalConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7485,58 +5311,19 @@ impl GlobalConfiguration {
     }
 
     /// `InitialAudioGain`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_audio_gain(mut self, value: impl Into<Int>) -> Self {
-        self.initial_audio_gain = Some(value.into());
-        self
-    }
-
+    pub fn initial_audio_gain(mut self, value: impl Into<Int>) -> Self { self.initial_audio_gain = Some(value.into()); self }
     /// `InputEndAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_end_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_end_action = Some(value.into());
-        self
-    }
-
+    pub fn input_end_action(mut self, value: impl Into<Str>) -> Self { self.input_end_action = Some(value.into()); self }
     /// `InputLossBehavior`: an [`InputLossBehavior`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_behavior(mut self, value: impl Into<Obj<InputLossBehavior>>) -> Self {
-        self.input_loss_behavior = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_behavior(mut self, value: impl Into<Obj<InputLossBehavior>>) -> Self { self.input_loss_behavior = Some(value.into()); self }
     /// `OutputLockingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_locking_mode(mut self, value: impl Into<Str>) -> Self {
-        self.output_locking_mode = Some(value.into());
-        self
-    }
-
+    pub fn output_locking_mode(mut self, value: impl Into<Str>) -> Self { self.output_locking_mode = Some(value.into()); self }
     /// `OutputLockingSettings`: an [`OutputLockingSettings`] object.
-    pub fn output_locking_settings(mut self, value: impl Into<Obj<OutputLockingSettings>>) -> Self {
-        self.output_locking_settings = Some(value.into());
-        self
-    }
-
+    pub fn output_locking_settings(mut self, value: impl Into<Obj<OutputLockingSettings>>) -> Self { self.output_locking_settings = Some(value.into()); self }
     /// `OutputTimingSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_timing_source(mut self, value: impl Into<Str>) -> Self {
-        self.output_timing_source = Some(value.into());
-        self
-    }
-
+    pub fn output_timing_source(mut self, value: impl Into<Str>) -> Self { self.output_timing_source = Some(value.into()); self }
     /// `SupportLowFramerateInputs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_low_framerate_inputs(mut self, value: impl Into<Str>) -> Self {
-        self.support_low_framerate_inputs = Some(value.into());
-        self
-    }
+    pub fn support_low_framerate_inputs(mut self, value: impl Into<Str>) -> Self { self.support_low_framerate_inputs = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalConfiguration {}
@@ -7558,18 +5345,15 @@ impl ToValue for GlobalConfiguration {
     }
 }
 
-static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H264ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("Rec601Settings", Shape::Any),
         ("Rec709Settings", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H264ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
@@ -7601,6 +5385,7 @@ pub struct H264ColorSpaceSettings {
     pub rec709_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl H264ColorSpaceSettings {
     /// A `H264ColorSpaceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7608,28 +5393,11 @@ impl H264ColorSpaceSettings {
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self {
-        self.color_space_passthrough_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec601_settings = Some(value.into());
-        self
-    }
-
+    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec709_settings = Some(value.into());
-        self
-    }
+    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
 }
 
 impl PropertyType for H264ColorSpaceSettings {}
@@ -7647,23 +5415,14 @@ impl ToValue for H264ColorSpaceSettings {
     }
 }
 
-static RULE_H264FilterSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H264FilterSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "BandwidthReductionFilterSettings",
-            Shape::Object(&RULE_BandwidthReductionFilterSettings),
-        ),
-        (
-            "TemporalFilterSettings",
-            Shape::Object(&RULE_TemporalFilterSettings),
-        ),
+        ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
+        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H264FilterSettings` property type of `AWS::MediaLive::Channel`.
@@ -7683,6 +5442,7 @@ pub struct H264FilterSettings {
     pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
 }
 
+#[rustfmt::skip]
 impl H264FilterSettings {
     /// A `H264FilterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7690,24 +5450,9 @@ impl H264FilterSettings {
     }
 
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub fn bandwidth_reduction_filter_settings(
-        mut self,
-        value: impl Into<Obj<BandwidthReductionFilterSettings>>,
-    ) -> Self {
-        self.bandwidth_reduction_filter_settings = Some(value.into());
-        self
-    }
-
+    pub fn bandwidth_reduction_filter_settings(mut self, value: impl Into<Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = Some(value.into()); self }
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporal_filter_settings(
-        mut self,
-        value: impl Into<Obj<TemporalFilterSettings>>,
-    ) -> Self {
-        self.temporal_filter_settings = Some(value.into());
-        self
-    }
+    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
 }
 
 impl PropertyType for H264FilterSettings {}
@@ -7724,7 +5469,8 @@ impl ToValue for H264FilterSettings {
     }
 }
 
-static RULE_H264Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H264Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -7732,10 +5478,7 @@ static RULE_H264Settings: ObjRule = ObjRule {
         ("BufFillPct", Shape::INT),
         ("BufSize", Shape::INT),
         ("ColorMetadata", Shape::STR),
-        (
-            "ColorSpaceSettings",
-            Shape::Object(&RULE_H264ColorSpaceSettings),
-        ),
+        ("ColorSpaceSettings", Shape::Object(&RULE_H264ColorSpaceSettings)),
         ("EntropyEncoding", Shape::STR),
         ("FilterSettings", Shape::Object(&RULE_H264FilterSettings)),
         ("FixedAfd", Shape::STR),
@@ -7771,18 +5514,11 @@ static RULE_H264Settings: ObjRule = ObjRule {
         ("SubgopLength", Shape::STR),
         ("Syntax", Shape::STR),
         ("TemporalAq", Shape::STR),
-        (
-            "TimecodeBurninSettings",
-            Shape::Object(&RULE_TimecodeBurninSettings),
-        ),
+        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
         ("TimecodeInsertion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H264Settings` property type of `AWS::MediaLive::Channel`.
@@ -7970,6 +5706,7 @@ pub struct H264Settings {
     pub timecode_insertion: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl H264Settings {
     /// A `H264Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -7977,353 +5714,93 @@ impl H264Settings {
     }
 
     /// `AdaptiveQuantization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self {
-        self.adaptive_quantization = Some(value.into());
-        self
-    }
-
+    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self {
-        self.afd_signaling = Some(value.into());
-        self
-    }
-
+    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
     /// `Bitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BufFillPct`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buf_fill_pct(mut self, value: impl Into<Int>) -> Self {
-        self.buf_fill_pct = Some(value.into());
-        self
-    }
-
+    pub fn buf_fill_pct(mut self, value: impl Into<Int>) -> Self { self.buf_fill_pct = Some(value.into()); self }
     /// `BufSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self {
-        self.buf_size = Some(value.into());
-        self
-    }
-
+    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self {
-        self.color_metadata = Some(value.into());
-        self
-    }
-
+    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`H264ColorSpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<H264ColorSpaceSettings>>) -> Self {
-        self.color_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_settings(mut self, value: impl Into<Obj<H264ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
     /// `EntropyEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entropy_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.entropy_encoding = Some(value.into());
-        self
-    }
-
+    pub fn entropy_encoding(mut self, value: impl Into<Str>) -> Self { self.entropy_encoding = Some(value.into()); self }
     /// `FilterSettings`: a [`H264FilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_settings(mut self, value: impl Into<Obj<H264FilterSettings>>) -> Self {
-        self.filter_settings = Some(value.into());
-        self
-    }
-
+    pub fn filter_settings(mut self, value: impl Into<Obj<H264FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
     /// `FixedAfd`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self {
-        self.fixed_afd = Some(value.into());
-        self
-    }
-
+    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
     /// `FlickerAq`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self {
-        self.flicker_aq = Some(value.into());
-        self
-    }
-
+    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self { self.flicker_aq = Some(value.into()); self }
     /// `ForceFieldPictures`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_field_pictures(mut self, value: impl Into<Str>) -> Self {
-        self.force_field_pictures = Some(value.into());
-        self
-    }
-
+    pub fn force_field_pictures(mut self, value: impl Into<Str>) -> Self { self.force_field_pictures = Some(value.into()); self }
     /// `FramerateControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_control(mut self, value: impl Into<Str>) -> Self {
-        self.framerate_control = Some(value.into());
-        self
-    }
-
+    pub fn framerate_control(mut self, value: impl Into<Str>) -> Self { self.framerate_control = Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_denominator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_numerator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
     /// `GopBReference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self {
-        self.gop_b_reference = Some(value.into());
-        self
-    }
-
+    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self { self.gop_b_reference = Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self {
-        self.gop_closed_cadence = Some(value.into());
-        self
-    }
-
+    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self {
-        self.gop_num_b_frames = Some(value.into());
-        self
-    }
-
+    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
     /// `GopSize`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self {
-        self.gop_size = Some(value.into());
-        self
-    }
-
+    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self {
-        self.gop_size_units = Some(value.into());
-        self
-    }
-
+    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
     /// `Level`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self {
-        self.look_ahead_rate_control = Some(value.into());
-        self
-    }
-
+    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.min_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self {
-        self.min_i_interval = Some(value.into());
-        self
-    }
-
+    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
     /// `MinQp`: an integer.
-    pub fn min_qp(mut self, value: impl Into<Int>) -> Self {
-        self.min_qp = Some(value.into());
-        self
-    }
-
+    pub fn min_qp(mut self, value: impl Into<Int>) -> Self { self.min_qp = Some(value.into()); self }
     /// `NumRefFrames`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_ref_frames(mut self, value: impl Into<Int>) -> Self {
-        self.num_ref_frames = Some(value.into());
-        self
-    }
-
+    pub fn num_ref_frames(mut self, value: impl Into<Int>) -> Self { self.num_ref_frames = Some(value.into()); self }
     /// `ParControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par_control(mut self, value: impl Into<Str>) -> Self {
-        self.par_control = Some(value.into());
-        self
-    }
-
+    pub fn par_control(mut self, value: impl Into<Str>) -> Self { self.par_control = Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.par_denominator = Some(value.into());
-        self
-    }
-
+    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.par_numerator = Some(value.into());
-        self
-    }
-
+    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
     /// `Profile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
     /// `QualityLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quality_level(mut self, value: impl Into<Str>) -> Self {
-        self.quality_level = Some(value.into());
-        self
-    }
-
+    pub fn quality_level(mut self, value: impl Into<Str>) -> Self { self.quality_level = Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self {
-        self.qvbr_quality_level = Some(value.into());
-        self
-    }
-
+    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
     /// `RateControlMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self {
-        self.rate_control_mode = Some(value.into());
-        self
-    }
-
+    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
     /// `ScanType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self {
-        self.scan_type = Some(value.into());
-        self
-    }
-
+    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self {
-        self.scene_change_detect = Some(value.into());
-        self
-    }
-
+    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
     /// `Slices`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slices(mut self, value: impl Into<Int>) -> Self {
-        self.slices = Some(value.into());
-        self
-    }
-
+    pub fn slices(mut self, value: impl Into<Int>) -> Self { self.slices = Some(value.into()); self }
     /// `Softness`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn softness(mut self, value: impl Into<Int>) -> Self {
-        self.softness = Some(value.into());
-        self
-    }
-
+    pub fn softness(mut self, value: impl Into<Int>) -> Self { self.softness = Some(value.into()); self }
     /// `SpatialAq`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self {
-        self.spatial_aq = Some(value.into());
-        self
-    }
-
+    pub fn spatial_aq(mut self, value: impl Into<Str>) -> Self { self.spatial_aq = Some(value.into()); self }
     /// `SubgopLength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self {
-        self.subgop_length = Some(value.into());
-        self
-    }
-
+    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
     /// `Syntax`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn syntax(mut self, value: impl Into<Str>) -> Self {
-        self.syntax = Some(value.into());
-        self
-    }
-
+    pub fn syntax(mut self, value: impl Into<Str>) -> Self { self.syntax = Some(value.into()); self }
     /// `TemporalAq`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self {
-        self.temporal_aq = Some(value.into());
-        self
-    }
-
+    pub fn temporal_aq(mut self, value: impl Into<Str>) -> Self { self.temporal_aq = Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(
-        mut self,
-        value: impl Into<Obj<TimecodeBurninSettings>>,
-    ) -> Self {
-        self.timecode_burnin_settings = Some(value.into());
-        self
-    }
-
+    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self {
-        self.timecode_insertion = Some(value.into());
-        self
-    }
+    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
 }
 
 impl PropertyType for H264Settings {}
@@ -8379,7 +5856,8 @@ impl ToValue for H264Settings {
     }
 }
 
-static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
     properties: &[
         ("ColorSpacePassthroughSettings", Shape::Any),
         ("DolbyVision81Settings", Shape::Any),
@@ -8388,12 +5866,8 @@ static RULE_H265ColorSpaceSettings: ObjRule = ObjRule {
         ("Rec601Settings", Shape::Any),
         ("Rec709Settings", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H265ColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
@@ -8435,6 +5909,7 @@ pub struct H265ColorSpaceSettings {
     pub rec709_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl H265ColorSpaceSettings {
     /// A `H265ColorSpaceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -8442,50 +5917,17 @@ impl H265ColorSpaceSettings {
     }
 
     /// `ColorSpacePassthroughSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self {
-        self.color_space_passthrough_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_passthrough_settings(mut self, value: impl Into<Json>) -> Self { self.color_space_passthrough_settings = Some(value.into()); self }
     /// `DolbyVision81Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dolby_vision81_settings(mut self, value: impl Into<Json>) -> Self {
-        self.dolby_vision81_settings = Some(value.into());
-        self
-    }
-
+    pub fn dolby_vision81_settings(mut self, value: impl Into<Json>) -> Self { self.dolby_vision81_settings = Some(value.into()); self }
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self {
-        self.hdr10_settings = Some(value.into());
-        self
-    }
-
+    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
     /// `Hlg2020Settings`: a JSON value.
-    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self {
-        self.hlg2020_settings = Some(value.into());
-        self
-    }
-
+    pub fn hlg2020_settings(mut self, value: impl Into<Json>) -> Self { self.hlg2020_settings = Some(value.into()); self }
     /// `Rec601Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec601_settings = Some(value.into());
-        self
-    }
-
+    pub fn rec601_settings(mut self, value: impl Into<Json>) -> Self { self.rec601_settings = Some(value.into()); self }
     /// `Rec709Settings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self {
-        self.rec709_settings = Some(value.into());
-        self
-    }
+    pub fn rec709_settings(mut self, value: impl Into<Json>) -> Self { self.rec709_settings = Some(value.into()); self }
 }
 
 impl PropertyType for H265ColorSpaceSettings {}
@@ -8506,23 +5948,14 @@ impl ToValue for H265ColorSpaceSettings {
     }
 }
 
-static RULE_H265FilterSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H265FilterSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "BandwidthReductionFilterSettings",
-            Shape::Object(&RULE_BandwidthReductionFilterSettings),
-        ),
-        (
-            "TemporalFilterSettings",
-            Shape::Object(&RULE_TemporalFilterSettings),
-        ),
+        ("BandwidthReductionFilterSettings", Shape::Object(&RULE_BandwidthReductionFilterSettings)),
+        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H265FilterSettings` property type of `AWS::MediaLive::Channel`.
@@ -8542,6 +5975,7 @@ pub struct H265FilterSettings {
     pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
 }
 
+#[rustfmt::skip]
 impl H265FilterSettings {
     /// A `H265FilterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -8549,24 +5983,9 @@ impl H265FilterSettings {
     }
 
     /// `BandwidthReductionFilterSettings`: a [`BandwidthReductionFilterSettings`] object.
-    pub fn bandwidth_reduction_filter_settings(
-        mut self,
-        value: impl Into<Obj<BandwidthReductionFilterSettings>>,
-    ) -> Self {
-        self.bandwidth_reduction_filter_settings = Some(value.into());
-        self
-    }
-
+    pub fn bandwidth_reduction_filter_settings(mut self, value: impl Into<Obj<BandwidthReductionFilterSettings>>) -> Self { self.bandwidth_reduction_filter_settings = Some(value.into()); self }
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporal_filter_settings(
-        mut self,
-        value: impl Into<Obj<TemporalFilterSettings>>,
-    ) -> Self {
-        self.temporal_filter_settings = Some(value.into());
-        self
-    }
+    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
 }
 
 impl PropertyType for H265FilterSettings {}
@@ -8583,7 +6002,8 @@ impl ToValue for H265FilterSettings {
     }
 }
 
-static RULE_H265Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_H265Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -8591,10 +6011,7 @@ static RULE_H265Settings: ObjRule = ObjRule {
         ("Bitrate", Shape::INT),
         ("BufSize", Shape::INT),
         ("ColorMetadata", Shape::STR),
-        (
-            "ColorSpaceSettings",
-            Shape::Object(&RULE_H265ColorSpaceSettings),
-        ),
+        ("ColorSpaceSettings", Shape::Object(&RULE_H265ColorSpaceSettings)),
         ("Deblocking", Shape::STR),
         ("FilterSettings", Shape::Object(&RULE_H265FilterSettings)),
         ("FixedAfd", Shape::STR),
@@ -8627,19 +6044,12 @@ static RULE_H265Settings: ObjRule = ObjRule {
         ("TileHeight", Shape::INT),
         ("TilePadding", Shape::STR),
         ("TileWidth", Shape::INT),
-        (
-            "TimecodeBurninSettings",
-            Shape::Object(&RULE_TimecodeBurninSettings),
-        ),
+        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
         ("TimecodeInsertion", Shape::STR),
         ("TreeblockSize", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `H265Settings` property type of `AWS::MediaLive::Channel`.
@@ -8807,6 +6217,7 @@ pub struct H265Settings {
     pub treeblock_size: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl H265Settings {
     /// A `H265Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -8814,317 +6225,89 @@ impl H265Settings {
     }
 
     /// `AdaptiveQuantization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self {
-        self.adaptive_quantization = Some(value.into());
-        self
-    }
-
+    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self {
-        self.afd_signaling = Some(value.into());
-        self
-    }
-
+    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
     /// `AlternativeTransferFunction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternative_transfer_function(mut self, value: impl Into<Str>) -> Self {
-        self.alternative_transfer_function = Some(value.into());
-        self
-    }
-
+    pub fn alternative_transfer_function(mut self, value: impl Into<Str>) -> Self { self.alternative_transfer_function = Some(value.into()); self }
     /// `Bitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BufSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buf_size(mut self, value: impl Into<Int>) -> Self {
-        self.buf_size = Some(value.into());
-        self
-    }
-
+    pub fn buf_size(mut self, value: impl Into<Int>) -> Self { self.buf_size = Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self {
-        self.color_metadata = Some(value.into());
-        self
-    }
-
+    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`H265ColorSpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_settings(mut self, value: impl Into<Obj<H265ColorSpaceSettings>>) -> Self {
-        self.color_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_settings(mut self, value: impl Into<Obj<H265ColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
     /// `Deblocking`: a string.
-    pub fn deblocking(mut self, value: impl Into<Str>) -> Self {
-        self.deblocking = Some(value.into());
-        self
-    }
-
+    pub fn deblocking(mut self, value: impl Into<Str>) -> Self { self.deblocking = Some(value.into()); self }
     /// `FilterSettings`: a [`H265FilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_settings(mut self, value: impl Into<Obj<H265FilterSettings>>) -> Self {
-        self.filter_settings = Some(value.into());
-        self
-    }
-
+    pub fn filter_settings(mut self, value: impl Into<Obj<H265FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
     /// `FixedAfd`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self {
-        self.fixed_afd = Some(value.into());
-        self
-    }
-
+    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
     /// `FlickerAq`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self {
-        self.flicker_aq = Some(value.into());
-        self
-    }
-
+    pub fn flicker_aq(mut self, value: impl Into<Str>) -> Self { self.flicker_aq = Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_denominator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_numerator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
     /// `GopBReference`: a string.
-    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self {
-        self.gop_b_reference = Some(value.into());
-        self
-    }
-
+    pub fn gop_b_reference(mut self, value: impl Into<Str>) -> Self { self.gop_b_reference = Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self {
-        self.gop_closed_cadence = Some(value.into());
-        self
-    }
-
+    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self {
-        self.gop_num_b_frames = Some(value.into());
-        self
-    }
-
+    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
     /// `GopSize`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self {
-        self.gop_size = Some(value.into());
-        self
-    }
-
+    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self {
-        self.gop_size_units = Some(value.into());
-        self
-    }
-
+    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
     /// `Level`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = Some(value.into()); self }
     /// `LookAheadRateControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self {
-        self.look_ahead_rate_control = Some(value.into());
-        self
-    }
-
+    pub fn look_ahead_rate_control(mut self, value: impl Into<Str>) -> Self { self.look_ahead_rate_control = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MinBitrate`: an integer.
-    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.min_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn min_bitrate(mut self, value: impl Into<Int>) -> Self { self.min_bitrate = Some(value.into()); self }
     /// `MinIInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self {
-        self.min_i_interval = Some(value.into());
-        self
-    }
-
+    pub fn min_i_interval(mut self, value: impl Into<Int>) -> Self { self.min_i_interval = Some(value.into()); self }
     /// `MinQp`: an integer.
-    pub fn min_qp(mut self, value: impl Into<Int>) -> Self {
-        self.min_qp = Some(value.into());
-        self
-    }
-
+    pub fn min_qp(mut self, value: impl Into<Int>) -> Self { self.min_qp = Some(value.into()); self }
     /// `MvOverPictureBoundaries`: a string.
-    pub fn mv_over_picture_boundaries(mut self, value: impl Into<Str>) -> Self {
-        self.mv_over_picture_boundaries = Some(value.into());
-        self
-    }
-
+    pub fn mv_over_picture_boundaries(mut self, value: impl Into<Str>) -> Self { self.mv_over_picture_boundaries = Some(value.into()); self }
     /// `MvTemporalPredictor`: a string.
-    pub fn mv_temporal_predictor(mut self, value: impl Into<Str>) -> Self {
-        self.mv_temporal_predictor = Some(value.into());
-        self
-    }
-
+    pub fn mv_temporal_predictor(mut self, value: impl Into<Str>) -> Self { self.mv_temporal_predictor = Some(value.into()); self }
     /// `ParDenominator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.par_denominator = Some(value.into());
-        self
-    }
-
+    pub fn par_denominator(mut self, value: impl Into<Int>) -> Self { self.par_denominator = Some(value.into()); self }
     /// `ParNumerator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.par_numerator = Some(value.into());
-        self
-    }
-
+    pub fn par_numerator(mut self, value: impl Into<Int>) -> Self { self.par_numerator = Some(value.into()); self }
     /// `Profile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Str>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Str>) -> Self { self.profile = Some(value.into()); self }
     /// `QvbrQualityLevel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self {
-        self.qvbr_quality_level = Some(value.into());
-        self
-    }
-
+    pub fn qvbr_quality_level(mut self, value: impl Into<Int>) -> Self { self.qvbr_quality_level = Some(value.into()); self }
     /// `RateControlMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self {
-        self.rate_control_mode = Some(value.into());
-        self
-    }
-
+    pub fn rate_control_mode(mut self, value: impl Into<Str>) -> Self { self.rate_control_mode = Some(value.into()); self }
     /// `ScanType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self {
-        self.scan_type = Some(value.into());
-        self
-    }
-
+    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
     /// `SceneChangeDetect`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self {
-        self.scene_change_detect = Some(value.into());
-        self
-    }
-
+    pub fn scene_change_detect(mut self, value: impl Into<Str>) -> Self { self.scene_change_detect = Some(value.into()); self }
     /// `Slices`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slices(mut self, value: impl Into<Int>) -> Self {
-        self.slices = Some(value.into());
-        self
-    }
-
+    pub fn slices(mut self, value: impl Into<Int>) -> Self { self.slices = Some(value.into()); self }
     /// `SubgopLength`: a string.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self {
-        self.subgop_length = Some(value.into());
-        self
-    }
-
+    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
     /// `Tier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = Some(value.into()); self }
     /// `TileHeight`: an integer.
-    pub fn tile_height(mut self, value: impl Into<Int>) -> Self {
-        self.tile_height = Some(value.into());
-        self
-    }
-
+    pub fn tile_height(mut self, value: impl Into<Int>) -> Self { self.tile_height = Some(value.into()); self }
     /// `TilePadding`: a string.
-    pub fn tile_padding(mut self, value: impl Into<Str>) -> Self {
-        self.tile_padding = Some(value.into());
-        self
-    }
-
+    pub fn tile_padding(mut self, value: impl Into<Str>) -> Self { self.tile_padding = Some(value.into()); self }
     /// `TileWidth`: an integer.
-    pub fn tile_width(mut self, value: impl Into<Int>) -> Self {
-        self.tile_width = Some(value.into());
-        self
-    }
-
+    pub fn tile_width(mut self, value: impl Into<Int>) -> Self { self.tile_width = Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(
-        mut self,
-        value: impl Into<Obj<TimecodeBurninSettings>>,
-    ) -> Self {
-        self.timecode_burnin_settings = Some(value.into());
-        self
-    }
-
+    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self {
-        self.timecode_insertion = Some(value.into());
-        self
-    }
-
+    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
     /// `TreeblockSize`: a string.
-    pub fn treeblock_size(mut self, value: impl Into<Str>) -> Self {
-        self.treeblock_size = Some(value.into());
-        self
-    }
+    pub fn treeblock_size(mut self, value: impl Into<Str>) -> Self { self.treeblock_size = Some(value.into()); self }
 }
 
 impl PropertyType for H265Settings {}
@@ -9181,14 +6364,14 @@ impl ToValue for H265Settings {
     }
 }
 
-static RULE_Hdr10Settings: ObjRule = ObjRule {
-    properties: &[("MaxCll", Shape::INT), ("MaxFall", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Hdr10Settings: ObjRule = ObjRule {
+    properties: &[
+        ("MaxCll", Shape::INT),
+        ("MaxFall", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Hdr10Settings` property type of `AWS::MediaLive::Channel`.
@@ -9214,6 +6397,7 @@ pub struct Hdr10Settings {
     pub max_fall: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Hdr10Settings {
     /// A `Hdr10Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -9221,20 +6405,9 @@ impl Hdr10Settings {
     }
 
     /// `MaxCll`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_cll(mut self, value: impl Into<Int>) -> Self {
-        self.max_cll = Some(value.into());
-        self
-    }
-
+    pub fn max_cll(mut self, value: impl Into<Int>) -> Self { self.max_cll = Some(value.into()); self }
     /// `MaxFall`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_fall(mut self, value: impl Into<Int>) -> Self {
-        self.max_fall = Some(value.into());
-        self
-    }
+    pub fn max_fall(mut self, value: impl Into<Int>) -> Self { self.max_fall = Some(value.into()); self }
 }
 
 impl PropertyType for Hdr10Settings {}
@@ -9248,7 +6421,8 @@ impl ToValue for Hdr10Settings {
     }
 }
 
-static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -9258,12 +6432,8 @@ static RULE_HlsAkamaiSettings: ObjRule = ObjRule {
         ("Salt", Shape::STR),
         ("Token", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsAkamaiSettings` property type of `AWS::MediaLive::Channel`.
@@ -9305,6 +6475,7 @@ pub struct HlsAkamaiSettings {
     pub token: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsAkamaiSettings {
     /// A `HlsAkamaiSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -9312,60 +6483,19 @@ impl HlsAkamaiSettings {
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self {
-        self.filecache_duration = Some(value.into());
-        self
-    }
-
+    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
     /// `HttpTransferMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self {
-        self.http_transfer_mode = Some(value.into());
-        self
-    }
-
+    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self { self.http_transfer_mode = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
-
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
     /// `Salt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn salt(mut self, value: impl Into<Str>) -> Self {
-        self.salt = Some(value.into());
-        self
-    }
-
+    pub fn salt(mut self, value: impl Into<Str>) -> Self { self.salt = Some(value.into()); self }
     /// `Token`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token(mut self, value: impl Into<Str>) -> Self {
-        self.token = Some(value.into());
-        self
-    }
+    pub fn token(mut self, value: impl Into<Str>) -> Self { self.token = Some(value.into()); self }
 }
 
 impl PropertyType for HlsAkamaiSettings {}
@@ -9384,19 +6514,16 @@ impl ToValue for HlsAkamaiSettings {
     }
 }
 
-static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsBasicPutSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsBasicPutSettings` property type of `AWS::MediaLive::Channel`.
@@ -9426,6 +6553,7 @@ pub struct HlsBasicPutSettings {
     pub restart_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HlsBasicPutSettings {
     /// A `HlsBasicPutSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -9433,36 +6561,13 @@ impl HlsBasicPutSettings {
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self {
-        self.filecache_duration = Some(value.into());
-        self
-    }
-
+    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
 }
 
 impl PropertyType for HlsBasicPutSettings {}
@@ -9478,26 +6583,17 @@ impl ToValue for HlsBasicPutSettings {
     }
 }
 
-static RULE_HlsCdnSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsCdnSettings: ObjRule = ObjRule {
     properties: &[
         ("HlsAkamaiSettings", Shape::Object(&RULE_HlsAkamaiSettings)),
-        (
-            "HlsBasicPutSettings",
-            Shape::Object(&RULE_HlsBasicPutSettings),
-        ),
-        (
-            "HlsMediaStoreSettings",
-            Shape::Object(&RULE_HlsMediaStoreSettings),
-        ),
+        ("HlsBasicPutSettings", Shape::Object(&RULE_HlsBasicPutSettings)),
+        ("HlsMediaStoreSettings", Shape::Object(&RULE_HlsMediaStoreSettings)),
         ("HlsS3Settings", Shape::Object(&RULE_HlsS3Settings)),
         ("HlsWebdavSettings", Shape::Object(&RULE_HlsWebdavSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsCdnSettings` property type of `AWS::MediaLive::Channel`.
@@ -9533,6 +6629,7 @@ pub struct HlsCdnSettings {
     pub hls_webdav_settings: Option<Obj<HlsWebdavSettings>>,
 }
 
+#[rustfmt::skip]
 impl HlsCdnSettings {
     /// A `HlsCdnSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -9540,47 +6637,15 @@ impl HlsCdnSettings {
     }
 
     /// `HlsAkamaiSettings`: a [`HlsAkamaiSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_akamai_settings(mut self, value: impl Into<Obj<HlsAkamaiSettings>>) -> Self {
-        self.hls_akamai_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_akamai_settings(mut self, value: impl Into<Obj<HlsAkamaiSettings>>) -> Self { self.hls_akamai_settings = Some(value.into()); self }
     /// `HlsBasicPutSettings`: a [`HlsBasicPutSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_basic_put_settings(mut self, value: impl Into<Obj<HlsBasicPutSettings>>) -> Self {
-        self.hls_basic_put_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_basic_put_settings(mut self, value: impl Into<Obj<HlsBasicPutSettings>>) -> Self { self.hls_basic_put_settings = Some(value.into()); self }
     /// `HlsMediaStoreSettings`: a [`HlsMediaStoreSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_media_store_settings(
-        mut self,
-        value: impl Into<Obj<HlsMediaStoreSettings>>,
-    ) -> Self {
-        self.hls_media_store_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_media_store_settings(mut self, value: impl Into<Obj<HlsMediaStoreSettings>>) -> Self { self.hls_media_store_settings = Some(value.into()); self }
     /// `HlsS3Settings`: a [`HlsS3Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_s3_settings(mut self, value: impl Into<Obj<HlsS3Settings>>) -> Self {
-        self.hls_s3_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_s3_settings(mut self, value: impl Into<Obj<HlsS3Settings>>) -> Self { self.hls_s3_settings = Some(value.into()); self }
     /// `HlsWebdavSettings`: a [`HlsWebdavSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_webdav_settings(mut self, value: impl Into<Obj<HlsWebdavSettings>>) -> Self {
-        self.hls_webdav_settings = Some(value.into());
-        self
-    }
+    pub fn hls_webdav_settings(mut self, value: impl Into<Obj<HlsWebdavSettings>>) -> Self { self.hls_webdav_settings = Some(value.into()); self }
 }
 
 impl PropertyType for HlsCdnSettings {}
@@ -9597,28 +6662,15 @@ impl ToValue for HlsCdnSettings {
     }
 }
 
-static RULE_HlsGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsGroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("BaseUrlContent", Shape::STR),
         ("BaseUrlContent1", Shape::STR),
         ("BaseUrlManifest", Shape::STR),
         ("BaseUrlManifest1", Shape::STR),
-        (
-            "CaptionLanguageMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CaptionLanguageMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None })),
         ("CaptionLanguageSetting", Shape::STR),
         ("ClientCache", Shape::STR),
         ("CodecSpecification", Shape::STR),
@@ -9638,10 +6690,7 @@ static RULE_HlsGroupSettings: ObjRule = ObjRule {
         ("KeepSegments", Shape::INT),
         ("KeyFormat", Shape::STR),
         ("KeyFormatVersions", Shape::STR),
-        (
-            "KeyProviderSettings",
-            Shape::Object(&RULE_KeyProviderSettings),
-        ),
+        ("KeyProviderSettings", Shape::Object(&RULE_KeyProviderSettings)),
         ("ManifestCompression", Shape::STR),
         ("ManifestDurationFormat", Shape::STR),
         ("MinSegmentLength", Shape::INT),
@@ -9660,12 +6709,8 @@ static RULE_HlsGroupSettings: ObjRule = ObjRule {
         ("TimestampDeltaMilliseconds", Shape::INT),
         ("TsFileMode", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -9855,6 +6900,7 @@ pub struct HlsGroupSettings {
     pub ts_file_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsGroupSettings {
     /// A `HlsGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -9862,351 +6908,91 @@ impl HlsGroupSettings {
     }
 
     /// `AdMarkers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `BaseUrlContent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url_content(mut self, value: impl Into<Str>) -> Self {
-        self.base_url_content = Some(value.into());
-        self
-    }
-
+    pub fn base_url_content(mut self, value: impl Into<Str>) -> Self { self.base_url_content = Some(value.into()); self }
     /// `BaseUrlContent1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url_content1(mut self, value: impl Into<Str>) -> Self {
-        self.base_url_content1 = Some(value.into());
-        self
-    }
-
+    pub fn base_url_content1(mut self, value: impl Into<Str>) -> Self { self.base_url_content1 = Some(value.into()); self }
     /// `BaseUrlManifest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url_manifest(mut self, value: impl Into<Str>) -> Self {
-        self.base_url_manifest = Some(value.into());
-        self
-    }
-
+    pub fn base_url_manifest(mut self, value: impl Into<Str>) -> Self { self.base_url_manifest = Some(value.into()); self }
     /// `BaseUrlManifest1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url_manifest1(mut self, value: impl Into<Str>) -> Self {
-        self.base_url_manifest1 = Some(value.into());
-        self
-    }
-
+    pub fn base_url_manifest1(mut self, value: impl Into<Str>) -> Self { self.base_url_manifest1 = Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_language_mappings(
-        mut self,
-        value: impl Into<List<CaptionLanguageMapping>>,
-    ) -> Self {
-        self.caption_language_mappings = Some(value.into());
-        self
-    }
-
+    pub fn caption_language_mappings(mut self, value: impl Into<List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
     /// `CaptionLanguageSetting`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_language_setting(mut self, value: impl Into<Str>) -> Self {
-        self.caption_language_setting = Some(value.into());
-        self
-    }
-
+    pub fn caption_language_setting(mut self, value: impl Into<Str>) -> Self { self.caption_language_setting = Some(value.into()); self }
     /// `ClientCache`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_cache(mut self, value: impl Into<Str>) -> Self {
-        self.client_cache = Some(value.into());
-        self
-    }
-
+    pub fn client_cache(mut self, value: impl Into<Str>) -> Self { self.client_cache = Some(value.into()); self }
     /// `CodecSpecification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codec_specification(mut self, value: impl Into<Str>) -> Self {
-        self.codec_specification = Some(value.into());
-        self
-    }
-
+    pub fn codec_specification(mut self, value: impl Into<Str>) -> Self { self.codec_specification = Some(value.into()); self }
     /// `ConstantIv`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_iv(mut self, value: impl Into<Str>) -> Self {
-        self.constant_iv = Some(value.into());
-        self
-    }
-
+    pub fn constant_iv(mut self, value: impl Into<Str>) -> Self { self.constant_iv = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `DirectoryStructure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_structure(mut self, value: impl Into<Str>) -> Self {
-        self.directory_structure = Some(value.into());
-        self
-    }
-
+    pub fn directory_structure(mut self, value: impl Into<Str>) -> Self { self.directory_structure = Some(value.into()); self }
     /// `DiscontinuityTags`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discontinuity_tags(mut self, value: impl Into<Str>) -> Self {
-        self.discontinuity_tags = Some(value.into());
-        self
-    }
-
+    pub fn discontinuity_tags(mut self, value: impl Into<Str>) -> Self { self.discontinuity_tags = Some(value.into()); self }
     /// `EncryptionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_type = Some(value.into());
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
     /// `HlsCdnSettings`: a [`HlsCdnSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_cdn_settings(mut self, value: impl Into<Obj<HlsCdnSettings>>) -> Self {
-        self.hls_cdn_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_cdn_settings(mut self, value: impl Into<Obj<HlsCdnSettings>>) -> Self { self.hls_cdn_settings = Some(value.into()); self }
     /// `HlsId3SegmentTagging`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_id3_segment_tagging(mut self, value: impl Into<Str>) -> Self {
-        self.hls_id3_segment_tagging = Some(value.into());
-        self
-    }
-
+    pub fn hls_id3_segment_tagging(mut self, value: impl Into<Str>) -> Self { self.hls_id3_segment_tagging = Some(value.into()); self }
     /// `IFrameOnlyPlaylists`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn i_frame_only_playlists(mut self, value: impl Into<Str>) -> Self {
-        self.i_frame_only_playlists = Some(value.into());
-        self
-    }
-
+    pub fn i_frame_only_playlists(mut self, value: impl Into<Str>) -> Self { self.i_frame_only_playlists = Some(value.into()); self }
     /// `IncompleteSegmentBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incomplete_segment_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.incomplete_segment_behavior = Some(value.into());
-        self
-    }
-
+    pub fn incomplete_segment_behavior(mut self, value: impl Into<Str>) -> Self { self.incomplete_segment_behavior = Some(value.into()); self }
     /// `IndexNSegments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_n_segments(mut self, value: impl Into<Int>) -> Self {
-        self.index_n_segments = Some(value.into());
-        self
-    }
-
+    pub fn index_n_segments(mut self, value: impl Into<Int>) -> Self { self.index_n_segments = Some(value.into()); self }
     /// `InputLossAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_action = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
     /// `IvInManifest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iv_in_manifest(mut self, value: impl Into<Str>) -> Self {
-        self.iv_in_manifest = Some(value.into());
-        self
-    }
-
+    pub fn iv_in_manifest(mut self, value: impl Into<Str>) -> Self { self.iv_in_manifest = Some(value.into()); self }
     /// `IvSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iv_source(mut self, value: impl Into<Str>) -> Self {
-        self.iv_source = Some(value.into());
-        self
-    }
-
+    pub fn iv_source(mut self, value: impl Into<Str>) -> Self { self.iv_source = Some(value.into()); self }
     /// `KeepSegments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keep_segments(mut self, value: impl Into<Int>) -> Self {
-        self.keep_segments = Some(value.into());
-        self
-    }
-
+    pub fn keep_segments(mut self, value: impl Into<Int>) -> Self { self.keep_segments = Some(value.into()); self }
     /// `KeyFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_format(mut self, value: impl Into<Str>) -> Self {
-        self.key_format = Some(value.into());
-        self
-    }
-
+    pub fn key_format(mut self, value: impl Into<Str>) -> Self { self.key_format = Some(value.into()); self }
     /// `KeyFormatVersions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_format_versions(mut self, value: impl Into<Str>) -> Self {
-        self.key_format_versions = Some(value.into());
-        self
-    }
-
+    pub fn key_format_versions(mut self, value: impl Into<Str>) -> Self { self.key_format_versions = Some(value.into()); self }
     /// `KeyProviderSettings`: a [`KeyProviderSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_provider_settings(mut self, value: impl Into<Obj<KeyProviderSettings>>) -> Self {
-        self.key_provider_settings = Some(value.into());
-        self
-    }
-
+    pub fn key_provider_settings(mut self, value: impl Into<Obj<KeyProviderSettings>>) -> Self { self.key_provider_settings = Some(value.into()); self }
     /// `ManifestCompression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_compression(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_compression = Some(value.into());
-        self
-    }
-
+    pub fn manifest_compression(mut self, value: impl Into<Str>) -> Self { self.manifest_compression = Some(value.into()); self }
     /// `ManifestDurationFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_duration_format(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_duration_format = Some(value.into());
-        self
-    }
-
+    pub fn manifest_duration_format(mut self, value: impl Into<Str>) -> Self { self.manifest_duration_format = Some(value.into()); self }
     /// `MinSegmentLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_segment_length(mut self, value: impl Into<Int>) -> Self {
-        self.min_segment_length = Some(value.into());
-        self
-    }
-
+    pub fn min_segment_length(mut self, value: impl Into<Int>) -> Self { self.min_segment_length = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
     /// `OutputSelection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_selection(mut self, value: impl Into<Str>) -> Self {
-        self.output_selection = Some(value.into());
-        self
-    }
-
+    pub fn output_selection(mut self, value: impl Into<Str>) -> Self { self.output_selection = Some(value.into()); self }
     /// `ProgramDateTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time(mut self, value: impl Into<Str>) -> Self {
-        self.program_date_time = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time(mut self, value: impl Into<Str>) -> Self { self.program_date_time = Some(value.into()); self }
     /// `ProgramDateTimeClock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_clock(mut self, value: impl Into<Str>) -> Self {
-        self.program_date_time_clock = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_clock(mut self, value: impl Into<Str>) -> Self { self.program_date_time_clock = Some(value.into()); self }
     /// `ProgramDateTimePeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_period(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_period = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_period(mut self, value: impl Into<Int>) -> Self { self.program_date_time_period = Some(value.into()); self }
     /// `RedundantManifest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redundant_manifest(mut self, value: impl Into<Str>) -> Self {
-        self.redundant_manifest = Some(value.into());
-        self
-    }
-
+    pub fn redundant_manifest(mut self, value: impl Into<Str>) -> Self { self.redundant_manifest = Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self {
-        self.segment_length = Some(value.into());
-        self
-    }
-
+    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
     /// `SegmentationMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self {
-        self.segmentation_mode = Some(value.into());
-        self
-    }
-
+    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self { self.segmentation_mode = Some(value.into()); self }
     /// `SegmentsPerSubdirectory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segments_per_subdirectory(mut self, value: impl Into<Int>) -> Self {
-        self.segments_per_subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn segments_per_subdirectory(mut self, value: impl Into<Int>) -> Self { self.segments_per_subdirectory = Some(value.into()); self }
     /// `StreamInfResolution`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_inf_resolution(mut self, value: impl Into<Str>) -> Self {
-        self.stream_inf_resolution = Some(value.into());
-        self
-    }
-
+    pub fn stream_inf_resolution(mut self, value: impl Into<Str>) -> Self { self.stream_inf_resolution = Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_id3_frame = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self {
-        self.timed_metadata_id3_period = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
     /// `TimestampDeltaMilliseconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_delta_milliseconds(mut self, value: impl Into<Int>) -> Self {
-        self.timestamp_delta_milliseconds = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_delta_milliseconds(mut self, value: impl Into<Int>) -> Self { self.timestamp_delta_milliseconds = Some(value.into()); self }
     /// `TsFileMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ts_file_mode(mut self, value: impl Into<Str>) -> Self {
-        self.ts_file_mode = Some(value.into());
-        self
-    }
+    pub fn ts_file_mode(mut self, value: impl Into<Str>) -> Self { self.ts_file_mode = Some(value.into()); self }
 }
 
 impl PropertyType for HlsGroupSettings {}
@@ -10267,7 +7053,8 @@ impl ToValue for HlsGroupSettings {
     }
 }
 
-static RULE_HlsInputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsInputSettings: ObjRule = ObjRule {
     properties: &[
         ("Bandwidth", Shape::INT),
         ("BufferSegments", Shape::INT),
@@ -10275,12 +7062,8 @@ static RULE_HlsInputSettings: ObjRule = ObjRule {
         ("RetryInterval", Shape::INT),
         ("Scte35Source", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsInputSettings` property type of `AWS::MediaLive::Channel`.
@@ -10314,6 +7097,7 @@ pub struct HlsInputSettings {
     pub scte35_source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsInputSettings {
     /// A `HlsInputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10321,44 +7105,15 @@ impl HlsInputSettings {
     }
 
     /// `Bandwidth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth(mut self, value: impl Into<Int>) -> Self {
-        self.bandwidth = Some(value.into());
-        self
-    }
-
+    pub fn bandwidth(mut self, value: impl Into<Int>) -> Self { self.bandwidth = Some(value.into()); self }
     /// `BufferSegments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_segments(mut self, value: impl Into<Int>) -> Self {
-        self.buffer_segments = Some(value.into());
-        self
-    }
-
+    pub fn buffer_segments(mut self, value: impl Into<Int>) -> Self { self.buffer_segments = Some(value.into()); self }
     /// `Retries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self {
-        self.retries = Some(value.into());
-        self
-    }
-
+    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
     /// `RetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn retry_interval(mut self, value: impl Into<Int>) -> Self { self.retry_interval = Some(value.into()); self }
     /// `Scte35Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_source(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_source = Some(value.into());
-        self
-    }
+    pub fn scte35_source(mut self, value: impl Into<Str>) -> Self { self.scte35_source = Some(value.into()); self }
 }
 
 impl PropertyType for HlsInputSettings {}
@@ -10375,7 +7130,8 @@ impl ToValue for HlsInputSettings {
     }
 }
 
-static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -10383,12 +7139,8 @@ static RULE_HlsMediaStoreSettings: ObjRule = ObjRule {
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsMediaStoreSettings` property type of `AWS::MediaLive::Channel`.
@@ -10422,6 +7174,7 @@ pub struct HlsMediaStoreSettings {
     pub restart_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HlsMediaStoreSettings {
     /// A `HlsMediaStoreSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10429,44 +7182,15 @@ impl HlsMediaStoreSettings {
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self {
-        self.filecache_duration = Some(value.into());
-        self
-    }
-
+    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
     /// `MediaStoreStorageClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_store_storage_class(mut self, value: impl Into<Str>) -> Self {
-        self.media_store_storage_class = Some(value.into());
-        self
-    }
-
+    pub fn media_store_storage_class(mut self, value: impl Into<Str>) -> Self { self.media_store_storage_class = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
 }
 
 impl PropertyType for HlsMediaStoreSettings {}
@@ -10483,19 +7207,16 @@ impl ToValue for HlsMediaStoreSettings {
     }
 }
 
-static RULE_HlsOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("H265PackagingType", Shape::STR),
         ("HlsSettings", Shape::Object(&RULE_HlsSettings)),
         ("NameModifier", Shape::STR),
         ("SegmentModifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -10526,6 +7247,7 @@ pub struct HlsOutputSettings {
     pub segment_modifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsOutputSettings {
     /// A `HlsOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10533,36 +7255,13 @@ impl HlsOutputSettings {
     }
 
     /// `H265PackagingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self {
-        self.h265_packaging_type = Some(value.into());
-        self
-    }
-
+    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self { self.h265_packaging_type = Some(value.into()); self }
     /// `HlsSettings`: a [`HlsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_settings(mut self, value: impl Into<Obj<HlsSettings>>) -> Self {
-        self.hls_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_settings(mut self, value: impl Into<Obj<HlsSettings>>) -> Self { self.hls_settings = Some(value.into()); self }
     /// `NameModifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.name_modifier = Some(value.into());
-        self
-    }
-
+    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
     /// `SegmentModifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.segment_modifier = Some(value.into());
-        self
-    }
+    pub fn segment_modifier(mut self, value: impl Into<Str>) -> Self { self.segment_modifier = Some(value.into()); self }
 }
 
 impl PropertyType for HlsOutputSettings {}
@@ -10578,14 +7277,13 @@ impl ToValue for HlsOutputSettings {
     }
 }
 
-static RULE_HlsS3Settings: ObjRule = ObjRule {
-    properties: &[("CannedAcl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HlsS3Settings: ObjRule = ObjRule {
+    properties: &[
+        ("CannedAcl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsS3Settings` property type of `AWS::MediaLive::Channel`.
@@ -10603,6 +7301,7 @@ pub struct HlsS3Settings {
     pub canned_acl: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsS3Settings {
     /// A `HlsS3Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10610,12 +7309,7 @@ impl HlsS3Settings {
     }
 
     /// `CannedAcl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self {
-        self.canned_acl = Some(value.into());
-        self
-    }
+    pub fn canned_acl(mut self, value: impl Into<Str>) -> Self { self.canned_acl = Some(value.into()); self }
 }
 
 impl PropertyType for HlsS3Settings {}
@@ -10626,25 +7320,16 @@ impl ToValue for HlsS3Settings {
     }
 }
 
-static RULE_HlsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioOnlyHlsSettings",
-            Shape::Object(&RULE_AudioOnlyHlsSettings),
-        ),
+        ("AudioOnlyHlsSettings", Shape::Object(&RULE_AudioOnlyHlsSettings)),
         ("Fmp4HlsSettings", Shape::Object(&RULE_Fmp4HlsSettings)),
         ("FrameCaptureHlsSettings", Shape::Any),
-        (
-            "StandardHlsSettings",
-            Shape::Object(&RULE_StandardHlsSettings),
-        ),
+        ("StandardHlsSettings", Shape::Object(&RULE_StandardHlsSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsSettings` property type of `AWS::MediaLive::Channel`.
@@ -10676,6 +7361,7 @@ pub struct HlsSettings {
     pub standard_hls_settings: Option<Obj<StandardHlsSettings>>,
 }
 
+#[rustfmt::skip]
 impl HlsSettings {
     /// A `HlsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10683,36 +7369,13 @@ impl HlsSettings {
     }
 
     /// `AudioOnlyHlsSettings`: an [`AudioOnlyHlsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_only_hls_settings(mut self, value: impl Into<Obj<AudioOnlyHlsSettings>>) -> Self {
-        self.audio_only_hls_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_only_hls_settings(mut self, value: impl Into<Obj<AudioOnlyHlsSettings>>) -> Self { self.audio_only_hls_settings = Some(value.into()); self }
     /// `Fmp4HlsSettings`: a [`Fmp4HlsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fmp4_hls_settings(mut self, value: impl Into<Obj<Fmp4HlsSettings>>) -> Self {
-        self.fmp4_hls_settings = Some(value.into());
-        self
-    }
-
+    pub fn fmp4_hls_settings(mut self, value: impl Into<Obj<Fmp4HlsSettings>>) -> Self { self.fmp4_hls_settings = Some(value.into()); self }
     /// `FrameCaptureHlsSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_hls_settings(mut self, value: impl Into<Json>) -> Self {
-        self.frame_capture_hls_settings = Some(value.into());
-        self
-    }
-
+    pub fn frame_capture_hls_settings(mut self, value: impl Into<Json>) -> Self { self.frame_capture_hls_settings = Some(value.into()); self }
     /// `StandardHlsSettings`: a [`StandardHlsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standard_hls_settings(mut self, value: impl Into<Obj<StandardHlsSettings>>) -> Self {
-        self.standard_hls_settings = Some(value.into());
-        self
-    }
+    pub fn standard_hls_settings(mut self, value: impl Into<Obj<StandardHlsSettings>>) -> Self { self.standard_hls_settings = Some(value.into()); self }
 }
 
 impl PropertyType for HlsSettings {}
@@ -10728,7 +7391,8 @@ impl ToValue for HlsSettings {
     }
 }
 
-static RULE_HlsWebdavSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsWebdavSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionRetryInterval", Shape::INT),
         ("FilecacheDuration", Shape::INT),
@@ -10736,12 +7400,8 @@ static RULE_HlsWebdavSettings: ObjRule = ObjRule {
         ("NumRetries", Shape::INT),
         ("RestartDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsWebdavSettings` property type of `AWS::MediaLive::Channel`.
@@ -10775,6 +7435,7 @@ pub struct HlsWebdavSettings {
     pub restart_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HlsWebdavSettings {
     /// A `HlsWebdavSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10782,44 +7443,15 @@ impl HlsWebdavSettings {
     }
 
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self {
-        self.filecache_duration = Some(value.into());
-        self
-    }
-
+    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
     /// `HttpTransferMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self {
-        self.http_transfer_mode = Some(value.into());
-        self
-    }
-
+    pub fn http_transfer_mode(mut self, value: impl Into<Str>) -> Self { self.http_transfer_mode = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
 }
 
 impl PropertyType for HlsWebdavSettings {}
@@ -10836,14 +7468,13 @@ impl ToValue for HlsWebdavSettings {
     }
 }
 
-static RULE_InferenceSettings: ObjRule = ObjRule {
-    properties: &[("FeedArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("FeedArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceSettings` property type of `AWS::MediaLive::Channel`.
@@ -10855,6 +7486,7 @@ pub struct InferenceSettings {
     pub feed_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceSettings {
     /// A `InferenceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -10862,10 +7494,7 @@ impl InferenceSettings {
     }
 
     /// `FeedArn`: a string.
-    pub fn feed_arn(mut self, value: impl Into<Str>) -> Self {
-        self.feed_arn = Some(value.into());
-        self
-    }
+    pub fn feed_arn(mut self, value: impl Into<Str>) -> Self { self.feed_arn = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceSettings {}
@@ -10876,30 +7505,17 @@ impl ToValue for InferenceSettings {
     }
 }
 
-static RULE_InputAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutomaticInputFailoverSettings",
-            Shape::Object(&RULE_AutomaticInputFailoverSettings),
-        ),
+        ("AutomaticInputFailoverSettings", Shape::Object(&RULE_AutomaticInputFailoverSettings)),
         ("InputAttachmentName", Shape::STR),
         ("InputId", Shape::STR),
         ("InputSettings", Shape::Object(&RULE_InputSettings)),
-        (
-            "LogicalInterfaceNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputAttachment` property type of `AWS::MediaLive::Channel`.
@@ -10931,6 +7547,7 @@ pub struct InputAttachment {
     pub logical_interface_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InputAttachment {
     /// A `InputAttachment` with no property set (none is required).
     pub fn new() -> Self {
@@ -10938,45 +7555,15 @@ impl InputAttachment {
     }
 
     /// `AutomaticInputFailoverSettings`: an [`AutomaticInputFailoverSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_input_failover_settings(
-        mut self,
-        value: impl Into<Obj<AutomaticInputFailoverSettings>>,
-    ) -> Self {
-        self.automatic_input_failover_settings = Some(value.into());
-        self
-    }
-
+    pub fn automatic_input_failover_settings(mut self, value: impl Into<Obj<AutomaticInputFailoverSettings>>) -> Self { self.automatic_input_failover_settings = Some(value.into()); self }
     /// `InputAttachmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_attachment_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_attachment_name = Some(value.into());
-        self
-    }
-
+    pub fn input_attachment_name(mut self, value: impl Into<Str>) -> Self { self.input_attachment_name = Some(value.into()); self }
     /// `InputId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_id(mut self, value: impl Into<Str>) -> Self {
-        self.input_id = Some(value.into());
-        self
-    }
-
+    pub fn input_id(mut self, value: impl Into<Str>) -> Self { self.input_id = Some(value.into()); self }
     /// `InputSettings`: an [`InputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_settings(mut self, value: impl Into<Obj<InputSettings>>) -> Self {
-        self.input_settings = Some(value.into());
-        self
-    }
-
+    pub fn input_settings(mut self, value: impl Into<Obj<InputSettings>>) -> Self { self.input_settings = Some(value.into()); self }
     /// `LogicalInterfaceNames`: a list of strings.
-    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.logical_interface_names = Some(value.into());
-        self
-    }
+    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self { self.logical_interface_names = Some(value.into()); self }
 }
 
 impl PropertyType for InputAttachment {}
@@ -10996,14 +7583,14 @@ impl ToValue for InputAttachment {
     }
 }
 
-static RULE_InputChannelLevel: ObjRule = ObjRule {
-    properties: &[("Gain", Shape::INT), ("InputChannel", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputChannelLevel: ObjRule = ObjRule {
+    properties: &[
+        ("Gain", Shape::INT),
+        ("InputChannel", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputChannelLevel` property type of `AWS::MediaLive::Channel`.
@@ -11025,6 +7612,7 @@ pub struct InputChannelLevel {
     pub input_channel: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputChannelLevel {
     /// A `InputChannelLevel` with no property set (none is required).
     pub fn new() -> Self {
@@ -11032,20 +7620,9 @@ impl InputChannelLevel {
     }
 
     /// `Gain`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gain(mut self, value: impl Into<Int>) -> Self {
-        self.gain = Some(value.into());
-        self
-    }
-
+    pub fn gain(mut self, value: impl Into<Int>) -> Self { self.gain = Some(value.into()); self }
     /// `InputChannel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_channel(mut self, value: impl Into<Int>) -> Self {
-        self.input_channel = Some(value.into());
-        self
-    }
+    pub fn input_channel(mut self, value: impl Into<Int>) -> Self { self.input_channel = Some(value.into()); self }
 }
 
 impl PropertyType for InputChannelLevel {}
@@ -11059,18 +7636,15 @@ impl ToValue for InputChannelLevel {
     }
 }
 
-static RULE_InputLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputLocation: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("Uri", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLocation` property type of `AWS::MediaLive::Channel`.
@@ -11096,6 +7670,7 @@ pub struct InputLocation {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputLocation {
     /// A `InputLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -11103,28 +7678,11 @@ impl InputLocation {
     }
 
     /// `PasswordParam`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self {
-        self.password_param = Some(value.into());
-        self
-    }
-
+    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
     /// `Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = Some(value.into());
-        self
-    }
-
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for InputLocation {}
@@ -11139,7 +7697,8 @@ impl ToValue for InputLocation {
     }
 }
 
-static RULE_InputLossBehavior: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputLossBehavior: ObjRule = ObjRule {
     properties: &[
         ("BlackFrameMsec", Shape::INT),
         ("InputLossImageColor", Shape::STR),
@@ -11147,12 +7706,8 @@ static RULE_InputLossBehavior: ObjRule = ObjRule {
         ("InputLossImageType", Shape::STR),
         ("RepeatFrameMsec", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLossBehavior` property type of `AWS::MediaLive::Channel`.
@@ -11186,6 +7741,7 @@ pub struct InputLossBehavior {
     pub repeat_frame_msec: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputLossBehavior {
     /// A `InputLossBehavior` with no property set (none is required).
     pub fn new() -> Self {
@@ -11193,44 +7749,15 @@ impl InputLossBehavior {
     }
 
     /// `BlackFrameMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn black_frame_msec(mut self, value: impl Into<Int>) -> Self {
-        self.black_frame_msec = Some(value.into());
-        self
-    }
-
+    pub fn black_frame_msec(mut self, value: impl Into<Int>) -> Self { self.black_frame_msec = Some(value.into()); self }
     /// `InputLossImageColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_image_color(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_image_color = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_image_color(mut self, value: impl Into<Str>) -> Self { self.input_loss_image_color = Some(value.into()); self }
     /// `InputLossImageSlate`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_image_slate(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.input_loss_image_slate = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_image_slate(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.input_loss_image_slate = Some(value.into()); self }
     /// `InputLossImageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_image_type(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_image_type = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_image_type(mut self, value: impl Into<Str>) -> Self { self.input_loss_image_type = Some(value.into()); self }
     /// `RepeatFrameMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repeat_frame_msec(mut self, value: impl Into<Int>) -> Self {
-        self.repeat_frame_msec = Some(value.into());
-        self
-    }
+    pub fn repeat_frame_msec(mut self, value: impl Into<Int>) -> Self { self.repeat_frame_msec = Some(value.into()); self }
 }
 
 impl PropertyType for InputLossBehavior {}
@@ -11247,14 +7774,13 @@ impl ToValue for InputLossBehavior {
     }
 }
 
-static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
-    properties: &[("InputLossThresholdMsec", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputLossFailoverSettings: ObjRule = ObjRule {
+    properties: &[
+        ("InputLossThresholdMsec", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLossFailoverSettings` property type of `AWS::MediaLive::Channel`.
@@ -11272,6 +7798,7 @@ pub struct InputLossFailoverSettings {
     pub input_loss_threshold_msec: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputLossFailoverSettings {
     /// A `InputLossFailoverSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -11279,12 +7806,7 @@ impl InputLossFailoverSettings {
     }
 
     /// `InputLossThresholdMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_threshold_msec(mut self, value: impl Into<Int>) -> Self {
-        self.input_loss_threshold_msec = Some(value.into());
-        self
-    }
+    pub fn input_loss_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.input_loss_threshold_msec = Some(value.into()); self }
 }
 
 impl PropertyType for InputLossFailoverSettings {}
@@ -11297,43 +7819,23 @@ impl ToValue for InputLossFailoverSettings {
     }
 }
 
-static RULE_InputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CaptionSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CaptionSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioSelector), min_items: None, max_items: None })),
+        ("CaptionSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionSelector), min_items: None, max_items: None })),
         ("DeblockFilter", Shape::STR),
         ("DenoiseFilter", Shape::STR),
         ("FilterStrength", Shape::INT),
         ("InputFilter", Shape::STR),
-        (
-            "NetworkInputSettings",
-            Shape::Object(&RULE_NetworkInputSettings),
-        ),
+        ("NetworkInputSettings", Shape::Object(&RULE_NetworkInputSettings)),
         ("Scte35Pid", Shape::INT),
         ("Smpte2038DataPreference", Shape::STR),
         ("SourceEndBehavior", Shape::STR),
         ("VideoSelector", Shape::Object(&RULE_VideoSelector)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSettings` property type of `AWS::MediaLive::Channel`.
@@ -11393,6 +7895,7 @@ pub struct InputSettings {
     pub video_selector: Option<Obj<VideoSelector>>,
 }
 
+#[rustfmt::skip]
 impl InputSettings {
     /// A `InputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -11400,90 +7903,27 @@ impl InputSettings {
     }
 
     /// `AudioSelectors`: a list of [`AudioSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_selectors(mut self, value: impl Into<List<AudioSelector>>) -> Self {
-        self.audio_selectors = Some(value.into());
-        self
-    }
-
+    pub fn audio_selectors(mut self, value: impl Into<List<AudioSelector>>) -> Self { self.audio_selectors = Some(value.into()); self }
     /// `CaptionSelectors`: a list of [`CaptionSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_selectors(mut self, value: impl Into<List<CaptionSelector>>) -> Self {
-        self.caption_selectors = Some(value.into());
-        self
-    }
-
+    pub fn caption_selectors(mut self, value: impl Into<List<CaptionSelector>>) -> Self { self.caption_selectors = Some(value.into()); self }
     /// `DeblockFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deblock_filter(mut self, value: impl Into<Str>) -> Self {
-        self.deblock_filter = Some(value.into());
-        self
-    }
-
+    pub fn deblock_filter(mut self, value: impl Into<Str>) -> Self { self.deblock_filter = Some(value.into()); self }
     /// `DenoiseFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn denoise_filter(mut self, value: impl Into<Str>) -> Self {
-        self.denoise_filter = Some(value.into());
-        self
-    }
-
+    pub fn denoise_filter(mut self, value: impl Into<Str>) -> Self { self.denoise_filter = Some(value.into()); self }
     /// `FilterStrength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_strength(mut self, value: impl Into<Int>) -> Self {
-        self.filter_strength = Some(value.into());
-        self
-    }
-
+    pub fn filter_strength(mut self, value: impl Into<Int>) -> Self { self.filter_strength = Some(value.into()); self }
     /// `InputFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_filter(mut self, value: impl Into<Str>) -> Self {
-        self.input_filter = Some(value.into());
-        self
-    }
-
+    pub fn input_filter(mut self, value: impl Into<Str>) -> Self { self.input_filter = Some(value.into()); self }
     /// `NetworkInputSettings`: a [`NetworkInputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_input_settings(mut self, value: impl Into<Obj<NetworkInputSettings>>) -> Self {
-        self.network_input_settings = Some(value.into());
-        self
-    }
-
+    pub fn network_input_settings(mut self, value: impl Into<Obj<NetworkInputSettings>>) -> Self { self.network_input_settings = Some(value.into()); self }
     /// `Scte35Pid`: an integer.
-    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self {
-        self.scte35_pid = Some(value.into());
-        self
-    }
-
+    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self { self.scte35_pid = Some(value.into()); self }
     /// `Smpte2038DataPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smpte2038_data_preference(mut self, value: impl Into<Str>) -> Self {
-        self.smpte2038_data_preference = Some(value.into());
-        self
-    }
-
+    pub fn smpte2038_data_preference(mut self, value: impl Into<Str>) -> Self { self.smpte2038_data_preference = Some(value.into()); self }
     /// `SourceEndBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_end_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.source_end_behavior = Some(value.into());
-        self
-    }
-
+    pub fn source_end_behavior(mut self, value: impl Into<Str>) -> Self { self.source_end_behavior = Some(value.into()); self }
     /// `VideoSelector`: a [`VideoSelector`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_selector(mut self, value: impl Into<Obj<VideoSelector>>) -> Self {
-        self.video_selector = Some(value.into());
-        self
-    }
+    pub fn video_selector(mut self, value: impl Into<Obj<VideoSelector>>) -> Self { self.video_selector = Some(value.into()); self }
 }
 
 impl PropertyType for InputSettings {}
@@ -11506,18 +7946,15 @@ impl ToValue for InputSettings {
     }
 }
 
-static RULE_InputSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSpecification: ObjRule = ObjRule {
     properties: &[
         ("Codec", Shape::STR),
         ("MaximumBitrate", Shape::STR),
         ("Resolution", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSpecification` property type of `AWS::MediaLive::Channel`.
@@ -11543,6 +7980,7 @@ pub struct InputSpecification {
     pub resolution: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputSpecification {
     /// A `InputSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -11550,28 +7988,11 @@ impl InputSpecification {
     }
 
     /// `Codec`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codec(mut self, value: impl Into<Str>) -> Self {
-        self.codec = Some(value.into());
-        self
-    }
-
+    pub fn codec(mut self, value: impl Into<Str>) -> Self { self.codec = Some(value.into()); self }
     /// `MaximumBitrate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_bitrate(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn maximum_bitrate(mut self, value: impl Into<Str>) -> Self { self.maximum_bitrate = Some(value.into()); self }
     /// `Resolution`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution(mut self, value: impl Into<Str>) -> Self {
-        self.resolution = Some(value.into());
-        self
-    }
+    pub fn resolution(mut self, value: impl Into<Str>) -> Self { self.resolution = Some(value.into()); self }
 }
 
 impl PropertyType for InputSpecification {}
@@ -11586,14 +8007,13 @@ impl ToValue for InputSpecification {
     }
 }
 
-static RULE_KeyProviderSettings: ObjRule = ObjRule {
-    properties: &[("StaticKeySettings", Shape::Object(&RULE_StaticKeySettings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_KeyProviderSettings: ObjRule = ObjRule {
+    properties: &[
+        ("StaticKeySettings", Shape::Object(&RULE_StaticKeySettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyProviderSettings` property type of `AWS::MediaLive::Channel`.
@@ -11611,6 +8031,7 @@ pub struct KeyProviderSettings {
     pub static_key_settings: Option<Obj<StaticKeySettings>>,
 }
 
+#[rustfmt::skip]
 impl KeyProviderSettings {
     /// A `KeyProviderSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -11618,12 +8039,7 @@ impl KeyProviderSettings {
     }
 
     /// `StaticKeySettings`: a [`StaticKeySettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_key_settings(mut self, value: impl Into<Obj<StaticKeySettings>>) -> Self {
-        self.static_key_settings = Some(value.into());
-        self
-    }
+    pub fn static_key_settings(mut self, value: impl Into<Obj<StaticKeySettings>>) -> Self { self.static_key_settings = Some(value.into()); self }
 }
 
 impl PropertyType for KeyProviderSettings {}
@@ -11636,23 +8052,14 @@ impl ToValue for KeyProviderSettings {
     }
 }
 
-static RULE_LinkedChannelSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinkedChannelSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "FollowerChannelSettings",
-            Shape::Object(&RULE_FollowerChannelSettings),
-        ),
-        (
-            "PrimaryChannelSettings",
-            Shape::Object(&RULE_PrimaryChannelSettings),
-        ),
+        ("FollowerChannelSettings", Shape::Object(&RULE_FollowerChannelSettings)),
+        ("PrimaryChannelSettings", Shape::Object(&RULE_PrimaryChannelSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkedChannelSettings` property type of `AWS::MediaLive::Channel`.
@@ -11666,6 +8073,7 @@ pub struct LinkedChannelSettings {
     pub primary_channel_settings: Option<Obj<PrimaryChannelSettings>>,
 }
 
+#[rustfmt::skip]
 impl LinkedChannelSettings {
     /// A `LinkedChannelSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -11673,22 +8081,9 @@ impl LinkedChannelSettings {
     }
 
     /// `FollowerChannelSettings`: a [`FollowerChannelSettings`] object.
-    pub fn follower_channel_settings(
-        mut self,
-        value: impl Into<Obj<FollowerChannelSettings>>,
-    ) -> Self {
-        self.follower_channel_settings = Some(value.into());
-        self
-    }
-
+    pub fn follower_channel_settings(mut self, value: impl Into<Obj<FollowerChannelSettings>>) -> Self { self.follower_channel_settings = Some(value.into()); self }
     /// `PrimaryChannelSettings`: a [`PrimaryChannelSettings`] object.
-    pub fn primary_channel_settings(
-        mut self,
-        value: impl Into<Obj<PrimaryChannelSettings>>,
-    ) -> Self {
-        self.primary_channel_settings = Some(value.into());
-        self
-    }
+    pub fn primary_channel_settings(mut self, value: impl Into<Obj<PrimaryChannelSettings>>) -> Self { self.primary_channel_settings = Some(value.into()); self }
 }
 
 impl PropertyType for LinkedChannelSettings {}
@@ -11702,7 +8097,8 @@ impl ToValue for LinkedChannelSettings {
     }
 }
 
-static RULE_M2tsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_M2tsSettings: ObjRule = ObjRule {
     properties: &[
         ("AbsentInputAudioBehavior", Shape::STR),
         ("Arib", Shape::STR),
@@ -11753,12 +8149,8 @@ static RULE_M2tsSettings: ObjRule = ObjRule {
         ("TransportStreamId", Shape::INT),
         ("VideoPid", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `M2tsSettings` property type of `AWS::MediaLive::Channel`.
@@ -11962,6 +8354,7 @@ pub struct M2tsSettings {
     pub video_pid: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl M2tsSettings {
     /// A `M2tsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -11969,386 +8362,101 @@ impl M2tsSettings {
     }
 
     /// `AbsentInputAudioBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.absent_input_audio_behavior = Some(value.into());
-        self
-    }
-
+    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self { self.absent_input_audio_behavior = Some(value.into()); self }
     /// `Arib`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arib(mut self, value: impl Into<Str>) -> Self {
-        self.arib = Some(value.into());
-        self
-    }
-
+    pub fn arib(mut self, value: impl Into<Str>) -> Self { self.arib = Some(value.into()); self }
     /// `AribCaptionsPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arib_captions_pid(mut self, value: impl Into<Str>) -> Self {
-        self.arib_captions_pid = Some(value.into());
-        self
-    }
-
+    pub fn arib_captions_pid(mut self, value: impl Into<Str>) -> Self { self.arib_captions_pid = Some(value.into()); self }
     /// `AribCaptionsPidControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arib_captions_pid_control(mut self, value: impl Into<Str>) -> Self {
-        self.arib_captions_pid_control = Some(value.into());
-        self
-    }
-
+    pub fn arib_captions_pid_control(mut self, value: impl Into<Str>) -> Self { self.arib_captions_pid_control = Some(value.into()); self }
     /// `AudioBufferModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self {
-        self.audio_buffer_model = Some(value.into());
-        self
-    }
-
+    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self { self.audio_buffer_model = Some(value.into()); self }
     /// `AudioFramesPerPes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self {
-        self.audio_frames_per_pes = Some(value.into());
-        self
-    }
-
+    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
     /// `AudioPids`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self {
-        self.audio_pids = Some(value.into());
-        self
-    }
-
+    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self { self.audio_pids = Some(value.into()); self }
     /// `AudioStreamType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self {
-        self.audio_stream_type = Some(value.into());
-        self
-    }
-
+    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self { self.audio_stream_type = Some(value.into()); self }
     /// `Bitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Int>) -> Self { self.bitrate = Some(value.into()); self }
     /// `BufferModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_model(mut self, value: impl Into<Str>) -> Self {
-        self.buffer_model = Some(value.into());
-        self
-    }
-
+    pub fn buffer_model(mut self, value: impl Into<Str>) -> Self { self.buffer_model = Some(value.into()); self }
     /// `CcDescriptor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self {
-        self.cc_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self { self.cc_descriptor = Some(value.into()); self }
     /// `DvbNitSettings`: a [`DvbNitSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_nit_settings(mut self, value: impl Into<Obj<DvbNitSettings>>) -> Self {
-        self.dvb_nit_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_nit_settings(mut self, value: impl Into<Obj<DvbNitSettings>>) -> Self { self.dvb_nit_settings = Some(value.into()); self }
     /// `DvbSdtSettings`: a [`DvbSdtSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_sdt_settings(mut self, value: impl Into<Obj<DvbSdtSettings>>) -> Self {
-        self.dvb_sdt_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_sdt_settings(mut self, value: impl Into<Obj<DvbSdtSettings>>) -> Self { self.dvb_sdt_settings = Some(value.into()); self }
     /// `DvbSubPids`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_sub_pids(mut self, value: impl Into<Str>) -> Self {
-        self.dvb_sub_pids = Some(value.into());
-        self
-    }
-
+    pub fn dvb_sub_pids(mut self, value: impl Into<Str>) -> Self { self.dvb_sub_pids = Some(value.into()); self }
     /// `DvbTdtSettings`: a [`DvbTdtSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_tdt_settings(mut self, value: impl Into<Obj<DvbTdtSettings>>) -> Self {
-        self.dvb_tdt_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_tdt_settings(mut self, value: impl Into<Obj<DvbTdtSettings>>) -> Self { self.dvb_tdt_settings = Some(value.into()); self }
     /// `DvbTeletextPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_teletext_pid(mut self, value: impl Into<Str>) -> Self {
-        self.dvb_teletext_pid = Some(value.into());
-        self
-    }
-
+    pub fn dvb_teletext_pid(mut self, value: impl Into<Str>) -> Self { self.dvb_teletext_pid = Some(value.into()); self }
     /// `Ebif`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebif(mut self, value: impl Into<Str>) -> Self {
-        self.ebif = Some(value.into());
-        self
-    }
-
+    pub fn ebif(mut self, value: impl Into<Str>) -> Self { self.ebif = Some(value.into()); self }
     /// `EbpAudioInterval`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebp_audio_interval(mut self, value: impl Into<Str>) -> Self {
-        self.ebp_audio_interval = Some(value.into());
-        self
-    }
-
+    pub fn ebp_audio_interval(mut self, value: impl Into<Str>) -> Self { self.ebp_audio_interval = Some(value.into()); self }
     /// `EbpLookaheadMs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebp_lookahead_ms(mut self, value: impl Into<Int>) -> Self {
-        self.ebp_lookahead_ms = Some(value.into());
-        self
-    }
-
+    pub fn ebp_lookahead_ms(mut self, value: impl Into<Int>) -> Self { self.ebp_lookahead_ms = Some(value.into()); self }
     /// `EbpPlacement`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebp_placement(mut self, value: impl Into<Str>) -> Self {
-        self.ebp_placement = Some(value.into());
-        self
-    }
-
+    pub fn ebp_placement(mut self, value: impl Into<Str>) -> Self { self.ebp_placement = Some(value.into()); self }
     /// `EcmPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self {
-        self.ecm_pid = Some(value.into());
-        self
-    }
-
+    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self { self.ecm_pid = Some(value.into()); self }
     /// `EsRateInPes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self {
-        self.es_rate_in_pes = Some(value.into());
-        self
-    }
-
+    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self { self.es_rate_in_pes = Some(value.into()); self }
     /// `EtvPlatformPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn etv_platform_pid(mut self, value: impl Into<Str>) -> Self {
-        self.etv_platform_pid = Some(value.into());
-        self
-    }
-
+    pub fn etv_platform_pid(mut self, value: impl Into<Str>) -> Self { self.etv_platform_pid = Some(value.into()); self }
     /// `EtvSignalPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn etv_signal_pid(mut self, value: impl Into<Str>) -> Self {
-        self.etv_signal_pid = Some(value.into());
-        self
-    }
-
+    pub fn etv_signal_pid(mut self, value: impl Into<Str>) -> Self { self.etv_signal_pid = Some(value.into()); self }
     /// `FragmentTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fragment_time(mut self, value: impl Into<Num>) -> Self {
-        self.fragment_time = Some(value.into());
-        self
-    }
-
+    pub fn fragment_time(mut self, value: impl Into<Num>) -> Self { self.fragment_time = Some(value.into()); self }
     /// `Klv`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn klv(mut self, value: impl Into<Str>) -> Self {
-        self.klv = Some(value.into());
-        self
-    }
-
+    pub fn klv(mut self, value: impl Into<Str>) -> Self { self.klv = Some(value.into()); self }
     /// `KlvDataPids`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self {
-        self.klv_data_pids = Some(value.into());
-        self
-    }
-
+    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self { self.klv_data_pids = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `NullPacketBitrate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn null_packet_bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.null_packet_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn null_packet_bitrate(mut self, value: impl Into<Num>) -> Self { self.null_packet_bitrate = Some(value.into()); self }
     /// `PatInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self {
-        self.pat_interval = Some(value.into());
-        self
-    }
-
+    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self { self.pat_interval = Some(value.into()); self }
     /// `PcrControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self {
-        self.pcr_control = Some(value.into());
-        self
-    }
-
+    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self {
-        self.pcr_period = Some(value.into());
-        self
-    }
-
+    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
     /// `PcrPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self {
-        self.pcr_pid = Some(value.into());
-        self
-    }
-
+    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self { self.pcr_pid = Some(value.into()); self }
     /// `PmtInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self {
-        self.pmt_interval = Some(value.into());
-        self
-    }
-
+    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self { self.pmt_interval = Some(value.into()); self }
     /// `PmtPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self {
-        self.pmt_pid = Some(value.into());
-        self
-    }
-
+    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self { self.pmt_pid = Some(value.into()); self }
     /// `ProgramNum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_num(mut self, value: impl Into<Int>) -> Self {
-        self.program_num = Some(value.into());
-        self
-    }
-
+    pub fn program_num(mut self, value: impl Into<Int>) -> Self { self.program_num = Some(value.into()); self }
     /// `RateMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_mode(mut self, value: impl Into<Str>) -> Self {
-        self.rate_mode = Some(value.into());
-        self
-    }
-
+    pub fn rate_mode(mut self, value: impl Into<Str>) -> Self { self.rate_mode = Some(value.into()); self }
     /// `Scte27Pids`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte27_pids(mut self, value: impl Into<Str>) -> Self {
-        self.scte27_pids = Some(value.into());
-        self
-    }
-
+    pub fn scte27_pids(mut self, value: impl Into<Str>) -> Self { self.scte27_pids = Some(value.into()); self }
     /// `Scte35Control`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_control = Some(value.into());
-        self
-    }
-
+    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self { self.scte35_control = Some(value.into()); self }
     /// `Scte35Pid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_pid = Some(value.into());
-        self
-    }
-
+    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self { self.scte35_pid = Some(value.into()); self }
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self {
-        self.scte35_preroll_pullup_milliseconds = Some(value.into());
-        self
-    }
-
+    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self { self.scte35_preroll_pullup_milliseconds = Some(value.into()); self }
     /// `SegmentationMarkers`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_markers(mut self, value: impl Into<Str>) -> Self {
-        self.segmentation_markers = Some(value.into());
-        self
-    }
-
+    pub fn segmentation_markers(mut self, value: impl Into<Str>) -> Self { self.segmentation_markers = Some(value.into()); self }
     /// `SegmentationStyle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_style(mut self, value: impl Into<Str>) -> Self {
-        self.segmentation_style = Some(value.into());
-        self
-    }
-
+    pub fn segmentation_style(mut self, value: impl Into<Str>) -> Self { self.segmentation_style = Some(value.into()); self }
     /// `SegmentationTime`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_time(mut self, value: impl Into<Num>) -> Self {
-        self.segmentation_time = Some(value.into());
-        self
-    }
-
+    pub fn segmentation_time(mut self, value: impl Into<Num>) -> Self { self.segmentation_time = Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_behavior = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
     /// `TimedMetadataPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_pid = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
     /// `TransportStreamId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self {
-        self.transport_stream_id = Some(value.into());
-        self
-    }
-
+    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = Some(value.into()); self }
     /// `VideoPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_pid(mut self, value: impl Into<Str>) -> Self {
-        self.video_pid = Some(value.into());
-        self
-    }
+    pub fn video_pid(mut self, value: impl Into<Str>) -> Self { self.video_pid = Some(value.into()); self }
 }
 
 impl PropertyType for M2tsSettings {}
@@ -12414,7 +8522,8 @@ impl ToValue for M2tsSettings {
     }
 }
 
-static RULE_M3u8Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_M3u8Settings: ObjRule = ObjRule {
     properties: &[
         ("AudioFramesPerPes", Shape::INT),
         ("AudioPids", Shape::STR),
@@ -12436,12 +8545,8 @@ static RULE_M3u8Settings: ObjRule = ObjRule {
         ("TransportStreamId", Shape::INT),
         ("VideoPid", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `M3u8Settings` property type of `AWS::MediaLive::Channel`.
@@ -12527,6 +8632,7 @@ pub struct M3u8Settings {
     pub video_pid: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl M3u8Settings {
     /// A `M3u8Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -12534,152 +8640,43 @@ impl M3u8Settings {
     }
 
     /// `AudioFramesPerPes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self {
-        self.audio_frames_per_pes = Some(value.into());
-        self
-    }
-
+    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
     /// `AudioPids`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self {
-        self.audio_pids = Some(value.into());
-        self
-    }
-
+    pub fn audio_pids(mut self, value: impl Into<Str>) -> Self { self.audio_pids = Some(value.into()); self }
     /// `EcmPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self {
-        self.ecm_pid = Some(value.into());
-        self
-    }
-
+    pub fn ecm_pid(mut self, value: impl Into<Str>) -> Self { self.ecm_pid = Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.klv_behavior = Some(value.into());
-        self
-    }
-
+    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
     /// `KlvDataPids`: a string.
-    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self {
-        self.klv_data_pids = Some(value.into());
-        self
-    }
-
+    pub fn klv_data_pids(mut self, value: impl Into<Str>) -> Self { self.klv_data_pids = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `PatInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self {
-        self.pat_interval = Some(value.into());
-        self
-    }
-
+    pub fn pat_interval(mut self, value: impl Into<Int>) -> Self { self.pat_interval = Some(value.into()); self }
     /// `PcrControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self {
-        self.pcr_control = Some(value.into());
-        self
-    }
-
+    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self {
-        self.pcr_period = Some(value.into());
-        self
-    }
-
+    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
     /// `PcrPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self {
-        self.pcr_pid = Some(value.into());
-        self
-    }
-
+    pub fn pcr_pid(mut self, value: impl Into<Str>) -> Self { self.pcr_pid = Some(value.into()); self }
     /// `PmtInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self {
-        self.pmt_interval = Some(value.into());
-        self
-    }
-
+    pub fn pmt_interval(mut self, value: impl Into<Int>) -> Self { self.pmt_interval = Some(value.into()); self }
     /// `PmtPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self {
-        self.pmt_pid = Some(value.into());
-        self
-    }
-
+    pub fn pmt_pid(mut self, value: impl Into<Str>) -> Self { self.pmt_pid = Some(value.into()); self }
     /// `ProgramNum`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_num(mut self, value: impl Into<Int>) -> Self {
-        self.program_num = Some(value.into());
-        self
-    }
-
+    pub fn program_num(mut self, value: impl Into<Int>) -> Self { self.program_num = Some(value.into()); self }
     /// `Scte35Behavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_behavior = Some(value.into());
-        self
-    }
-
+    pub fn scte35_behavior(mut self, value: impl Into<Str>) -> Self { self.scte35_behavior = Some(value.into()); self }
     /// `Scte35Pid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_pid = Some(value.into());
-        self
-    }
-
+    pub fn scte35_pid(mut self, value: impl Into<Str>) -> Self { self.scte35_pid = Some(value.into()); self }
     /// `TimedMetadataBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_behavior = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_behavior(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_behavior = Some(value.into()); self }
     /// `TimedMetadataPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_pid = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_pid(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
     /// `TransportStreamId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self {
-        self.transport_stream_id = Some(value.into());
-        self
-    }
-
+    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = Some(value.into()); self }
     /// `VideoPid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_pid(mut self, value: impl Into<Str>) -> Self {
-        self.video_pid = Some(value.into());
-        self
-    }
+    pub fn video_pid(mut self, value: impl Into<Str>) -> Self { self.video_pid = Some(value.into()); self }
 }
 
 impl PropertyType for M3u8Settings {}
@@ -12710,17 +8707,14 @@ impl ToValue for M3u8Settings {
     }
 }
 
-static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceCreateSettings: ObjRule = ObjRule {
     properties: &[
         ("MaintenanceDay", Shape::STR),
         ("MaintenanceStartTime", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceCreateSettings` property type of `AWS::MediaLive::Channel`.
@@ -12738,6 +8732,7 @@ pub struct MaintenanceCreateSettings {
     pub maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceCreateSettings {
     /// A `MaintenanceCreateSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -12745,20 +8740,9 @@ impl MaintenanceCreateSettings {
     }
 
     /// `MaintenanceDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_day(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_day = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_day(mut self, value: impl Into<Str>) -> Self { self.maintenance_day = Some(value.into()); self }
     /// `MaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceCreateSettings {}
@@ -12772,14 +8756,13 @@ impl ToValue for MaintenanceCreateSettings {
     }
 }
 
-static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
-    properties: &[("Destination", Shape::Object(&RULE_OutputLocationRef))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageAdditionalDestinations: ObjRule = ObjRule {
+    properties: &[
+        ("Destination", Shape::Object(&RULE_OutputLocationRef)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageAdditionalDestinations` property type of `AWS::MediaLive::Channel`.
@@ -12791,6 +8774,7 @@ pub struct MediaPackageAdditionalDestinations {
     pub destination: Option<Obj<OutputLocationRef>>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageAdditionalDestinations {
     /// A `MediaPackageAdditionalDestinations` with no property set (none is required).
     pub fn new() -> Self {
@@ -12798,10 +8782,7 @@ impl MediaPackageAdditionalDestinations {
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageAdditionalDestinations {}
@@ -12814,20 +8795,14 @@ impl ToValue for MediaPackageAdditionalDestinations {
     }
 }
 
-static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
-        (
-            "MediapackageV2GroupSettings",
-            Shape::Object(&RULE_MediaPackageV2GroupSettings),
-        ),
+        ("MediapackageV2GroupSettings", Shape::Object(&RULE_MediaPackageV2GroupSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -12847,6 +8822,7 @@ pub struct MediaPackageGroupSettings {
     pub mediapackage_v2_group_settings: Option<Obj<MediaPackageV2GroupSettings>>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageGroupSettings {
     /// A `MediaPackageGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -12854,21 +8830,9 @@ impl MediaPackageGroupSettings {
     }
 
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `MediapackageV2GroupSettings`: a [`MediaPackageV2GroupSettings`] object.
-    pub fn mediapackage_v2_group_settings(
-        mut self,
-        value: impl Into<Obj<MediaPackageV2GroupSettings>>,
-    ) -> Self {
-        self.mediapackage_v2_group_settings = Some(value.into());
-        self
-    }
+    pub fn mediapackage_v2_group_settings(mut self, value: impl Into<Obj<MediaPackageV2GroupSettings>>) -> Self { self.mediapackage_v2_group_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageGroupSettings {}
@@ -12885,7 +8849,8 @@ impl ToValue for MediaPackageGroupSettings {
     }
 }
 
-static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("ChannelEndpointId", Shape::STR),
         ("ChannelGroup", Shape::STR),
@@ -12893,12 +8858,8 @@ static RULE_MediaPackageOutputDestinationSettings: ObjRule = ObjRule {
         ("ChannelName", Shape::STR),
         ("MediaPackageRegionName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageOutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -12924,6 +8885,7 @@ pub struct MediaPackageOutputDestinationSettings {
     pub media_package_region_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageOutputDestinationSettings {
     /// A `MediaPackageOutputDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -12931,36 +8893,15 @@ impl MediaPackageOutputDestinationSettings {
     }
 
     /// `ChannelEndpointId`: a string.
-    pub fn channel_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn channel_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.channel_endpoint_id = Some(value.into()); self }
     /// `ChannelGroup`: a string.
-    pub fn channel_group(mut self, value: impl Into<Str>) -> Self {
-        self.channel_group = Some(value.into());
-        self
-    }
-
+    pub fn channel_group(mut self, value: impl Into<Str>) -> Self { self.channel_group = Some(value.into()); self }
     /// `ChannelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = Some(value.into());
-        self
-    }
-
+    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = Some(value.into()); self }
     /// `ChannelName`: a string.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = Some(value.into());
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
     /// `MediaPackageRegionName`: a string.
-    pub fn media_package_region_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_package_region_name = Some(value.into());
-        self
-    }
+    pub fn media_package_region_name(mut self, value: impl Into<Str>) -> Self { self.media_package_region_name = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageOutputDestinationSettings {}
@@ -12977,17 +8918,13 @@ impl ToValue for MediaPackageOutputDestinationSettings {
     }
 }
 
-static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MediaPackageV2DestinationSettings",
-        Shape::Object(&RULE_MediaPackageV2DestinationSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageOutputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("MediaPackageV2DestinationSettings", Shape::Object(&RULE_MediaPackageV2DestinationSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -13003,6 +8940,7 @@ pub struct MediaPackageOutputSettings {
     pub media_package_v2_destination_settings: Option<Obj<MediaPackageV2DestinationSettings>>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageOutputSettings {
     /// A `MediaPackageOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13010,13 +8948,7 @@ impl MediaPackageOutputSettings {
     }
 
     /// `MediaPackageV2DestinationSettings`: a [`MediaPackageV2DestinationSettings`] object.
-    pub fn media_package_v2_destination_settings(
-        mut self,
-        value: impl Into<Obj<MediaPackageV2DestinationSettings>>,
-    ) -> Self {
-        self.media_package_v2_destination_settings = Some(value.into());
-        self
-    }
+    pub fn media_package_v2_destination_settings(mut self, value: impl Into<Obj<MediaPackageV2DestinationSettings>>) -> Self { self.media_package_v2_destination_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageOutputSettings {}
@@ -13032,19 +8964,16 @@ impl ToValue for MediaPackageOutputSettings {
     }
 }
 
-static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageV2DestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioGroupId", Shape::STR),
         ("AudioRenditionSets", Shape::STR),
         ("HlsAutoSelect", Shape::STR),
         ("HlsDefault", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageV2DestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -13062,6 +8991,7 @@ pub struct MediaPackageV2DestinationSettings {
     pub hls_default: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageV2DestinationSettings {
     /// A `MediaPackageV2DestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13069,28 +8999,13 @@ impl MediaPackageV2DestinationSettings {
     }
 
     /// `AudioGroupId`: a string.
-    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.audio_group_id = Some(value.into());
-        self
-    }
-
+    pub fn audio_group_id(mut self, value: impl Into<Str>) -> Self { self.audio_group_id = Some(value.into()); self }
     /// `AudioRenditionSets`: a string.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self {
-        self.audio_rendition_sets = Some(value.into());
-        self
-    }
-
+    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
     /// `HlsAutoSelect`: a string.
-    pub fn hls_auto_select(mut self, value: impl Into<Str>) -> Self {
-        self.hls_auto_select = Some(value.into());
-        self
-    }
-
+    pub fn hls_auto_select(mut self, value: impl Into<Str>) -> Self { self.hls_auto_select = Some(value.into()); self }
     /// `HlsDefault`: a string.
-    pub fn hls_default(mut self, value: impl Into<Str>) -> Self {
-        self.hls_default = Some(value.into());
-        self
-    }
+    pub fn hls_default(mut self, value: impl Into<Str>) -> Self { self.hls_default = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageV2DestinationSettings {}
@@ -13106,24 +9021,11 @@ impl ToValue for MediaPackageV2DestinationSettings {
     }
 }
 
-static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaPackageAdditionalDestinations),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CaptionLanguageMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CaptionLanguageMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageAdditionalDestinations), min_items: None, max_items: None })),
+        ("CaptionLanguageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptionLanguageMapping), min_items: None, max_items: None })),
         ("Id3Behavior", Shape::STR),
         ("KlvBehavior", Shape::STR),
         ("NielsenId3Behavior", Shape::STR),
@@ -13134,12 +9036,8 @@ static RULE_MediaPackageV2GroupSettings: ObjRule = ObjRule {
         ("TimedMetadataId3Period", Shape::INT),
         ("TimedMetadataPassthrough", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaPackageV2GroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -13171,6 +9069,7 @@ pub struct MediaPackageV2GroupSettings {
     pub timed_metadata_passthrough: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaPackageV2GroupSettings {
     /// A `MediaPackageV2GroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13178,76 +9077,27 @@ impl MediaPackageV2GroupSettings {
     }
 
     /// `AdditionalDestinations`: a list of [`MediaPackageAdditionalDestinations`] objects.
-    pub fn additional_destinations(
-        mut self,
-        value: impl Into<List<MediaPackageAdditionalDestinations>>,
-    ) -> Self {
-        self.additional_destinations = Some(value.into());
-        self
-    }
-
+    pub fn additional_destinations(mut self, value: impl Into<List<MediaPackageAdditionalDestinations>>) -> Self { self.additional_destinations = Some(value.into()); self }
     /// `CaptionLanguageMappings`: a list of [`CaptionLanguageMapping`] objects.
-    pub fn caption_language_mappings(
-        mut self,
-        value: impl Into<List<CaptionLanguageMapping>>,
-    ) -> Self {
-        self.caption_language_mappings = Some(value.into());
-        self
-    }
-
+    pub fn caption_language_mappings(mut self, value: impl Into<List<CaptionLanguageMapping>>) -> Self { self.caption_language_mappings = Some(value.into()); self }
     /// `Id3Behavior`: a string.
-    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn id3_behavior(mut self, value: impl Into<Str>) -> Self { self.id3_behavior = Some(value.into()); self }
     /// `KlvBehavior`: a string.
-    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.klv_behavior = Some(value.into());
-        self
-    }
-
+    pub fn klv_behavior(mut self, value: impl Into<Str>) -> Self { self.klv_behavior = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `Scte35Type`: a string.
-    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_type = Some(value.into());
-        self
-    }
-
+    pub fn scte35_type(mut self, value: impl Into<Str>) -> Self { self.scte35_type = Some(value.into()); self }
     /// `SegmentLength`: an integer.
-    pub fn segment_length(mut self, value: impl Into<Int>) -> Self {
-        self.segment_length = Some(value.into());
-        self
-    }
-
+    pub fn segment_length(mut self, value: impl Into<Int>) -> Self { self.segment_length = Some(value.into()); self }
     /// `SegmentLengthUnits`: a string.
-    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self {
-        self.segment_length_units = Some(value.into());
-        self
-    }
-
+    pub fn segment_length_units(mut self, value: impl Into<Str>) -> Self { self.segment_length_units = Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_id3_frame = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self {
-        self.timed_metadata_id3_period = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
     /// `TimedMetadataPassthrough`: a string.
-    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_passthrough = Some(value.into());
-        self
-    }
+    pub fn timed_metadata_passthrough(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_passthrough = Some(value.into()); self }
 }
 
 impl PropertyType for MediaPackageV2GroupSettings {}
@@ -13270,20 +9120,14 @@ impl ToValue for MediaPackageV2GroupSettings {
     }
 }
 
-static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MotionGraphicsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MotionGraphicsInsertion", Shape::STR),
-        (
-            "MotionGraphicsSettings",
-            Shape::Object(&RULE_MotionGraphicsSettings),
-        ),
+        ("MotionGraphicsSettings", Shape::Object(&RULE_MotionGraphicsSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MotionGraphicsConfiguration` property type of `AWS::MediaLive::Channel`.
@@ -13305,6 +9149,7 @@ pub struct MotionGraphicsConfiguration {
     pub motion_graphics_settings: Option<Obj<MotionGraphicsSettings>>,
 }
 
+#[rustfmt::skip]
 impl MotionGraphicsConfiguration {
     /// A `MotionGraphicsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -13312,23 +9157,9 @@ impl MotionGraphicsConfiguration {
     }
 
     /// `MotionGraphicsInsertion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn motion_graphics_insertion(mut self, value: impl Into<Str>) -> Self {
-        self.motion_graphics_insertion = Some(value.into());
-        self
-    }
-
+    pub fn motion_graphics_insertion(mut self, value: impl Into<Str>) -> Self { self.motion_graphics_insertion = Some(value.into()); self }
     /// `MotionGraphicsSettings`: a [`MotionGraphicsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn motion_graphics_settings(
-        mut self,
-        value: impl Into<Obj<MotionGraphicsSettings>>,
-    ) -> Self {
-        self.motion_graphics_settings = Some(value.into());
-        self
-    }
+    pub fn motion_graphics_settings(mut self, value: impl Into<Obj<MotionGraphicsSettings>>) -> Self { self.motion_graphics_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MotionGraphicsConfiguration {}
@@ -13342,14 +9173,13 @@ impl ToValue for MotionGraphicsConfiguration {
     }
 }
 
-static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
-    properties: &[("HtmlMotionGraphicsSettings", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MotionGraphicsSettings: ObjRule = ObjRule {
+    properties: &[
+        ("HtmlMotionGraphicsSettings", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MotionGraphicsSettings` property type of `AWS::MediaLive::Channel`.
@@ -13369,6 +9199,7 @@ pub struct MotionGraphicsSettings {
     pub html_motion_graphics_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl MotionGraphicsSettings {
     /// A `MotionGraphicsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13376,12 +9207,7 @@ impl MotionGraphicsSettings {
     }
 
     /// `HtmlMotionGraphicsSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_motion_graphics_settings(mut self, value: impl Into<Json>) -> Self {
-        self.html_motion_graphics_settings = Some(value.into());
-        self
-    }
+    pub fn html_motion_graphics_settings(mut self, value: impl Into<Json>) -> Self { self.html_motion_graphics_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MotionGraphicsSettings {}
@@ -13397,18 +9223,15 @@ impl ToValue for MotionGraphicsSettings {
     }
 }
 
-static RULE_Mp2Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Mp2Settings: ObjRule = ObjRule {
     properties: &[
         ("Bitrate", Shape::NUM),
         ("CodingMode", Shape::STR),
         ("SampleRate", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mp2Settings` property type of `AWS::MediaLive::Channel`.
@@ -13434,6 +9257,7 @@ pub struct Mp2Settings {
     pub sample_rate: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Mp2Settings {
     /// A `Mp2Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13441,28 +9265,11 @@ impl Mp2Settings {
     }
 
     /// `Bitrate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bitrate(mut self, value: impl Into<Num>) -> Self {
-        self.bitrate = Some(value.into());
-        self
-    }
-
+    pub fn bitrate(mut self, value: impl Into<Num>) -> Self { self.bitrate = Some(value.into()); self }
     /// `CodingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `SampleRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self {
-        self.sample_rate = Some(value.into());
-        self
-    }
+    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
 }
 
 impl PropertyType for Mp2Settings {}
@@ -13477,17 +9284,13 @@ impl ToValue for Mp2Settings {
     }
 }
 
-static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
-    properties: &[(
-        "TemporalFilterSettings",
-        Shape::Object(&RULE_TemporalFilterSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Mpeg2FilterSettings: ObjRule = ObjRule {
+    properties: &[
+        ("TemporalFilterSettings", Shape::Object(&RULE_TemporalFilterSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mpeg2FilterSettings` property type of `AWS::MediaLive::Channel`.
@@ -13505,6 +9308,7 @@ pub struct Mpeg2FilterSettings {
     pub temporal_filter_settings: Option<Obj<TemporalFilterSettings>>,
 }
 
+#[rustfmt::skip]
 impl Mpeg2FilterSettings {
     /// A `Mpeg2FilterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13512,15 +9316,7 @@ impl Mpeg2FilterSettings {
     }
 
     /// `TemporalFilterSettings`: a [`TemporalFilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporal_filter_settings(
-        mut self,
-        value: impl Into<Obj<TemporalFilterSettings>>,
-    ) -> Self {
-        self.temporal_filter_settings = Some(value.into());
-        self
-    }
+    pub fn temporal_filter_settings(mut self, value: impl Into<Obj<TemporalFilterSettings>>) -> Self { self.temporal_filter_settings = Some(value.into()); self }
 }
 
 impl PropertyType for Mpeg2FilterSettings {}
@@ -13533,7 +9329,8 @@ impl ToValue for Mpeg2FilterSettings {
     }
 }
 
-static RULE_Mpeg2Settings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Mpeg2Settings: ObjRule = ObjRule {
     properties: &[
         ("AdaptiveQuantization", Shape::STR),
         ("AfdSignaling", Shape::STR),
@@ -13550,18 +9347,11 @@ static RULE_Mpeg2Settings: ObjRule = ObjRule {
         ("GopSizeUnits", Shape::STR),
         ("ScanType", Shape::STR),
         ("SubgopLength", Shape::STR),
-        (
-            "TimecodeBurninSettings",
-            Shape::Object(&RULE_TimecodeBurninSettings),
-        ),
+        ("TimecodeBurninSettings", Shape::Object(&RULE_TimecodeBurninSettings)),
         ("TimecodeInsertion", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mpeg2Settings` property type of `AWS::MediaLive::Channel`.
@@ -13654,6 +9444,7 @@ pub struct Mpeg2Settings {
     pub timecode_insertion: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Mpeg2Settings {
     /// A `Mpeg2Settings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13661,141 +9452,39 @@ impl Mpeg2Settings {
     }
 
     /// `AdaptiveQuantization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self {
-        self.adaptive_quantization = Some(value.into());
-        self
-    }
-
+    pub fn adaptive_quantization(mut self, value: impl Into<Str>) -> Self { self.adaptive_quantization = Some(value.into()); self }
     /// `AfdSignaling`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self {
-        self.afd_signaling = Some(value.into());
-        self
-    }
-
+    pub fn afd_signaling(mut self, value: impl Into<Str>) -> Self { self.afd_signaling = Some(value.into()); self }
     /// `ColorMetadata`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self {
-        self.color_metadata = Some(value.into());
-        self
-    }
-
+    pub fn color_metadata(mut self, value: impl Into<Str>) -> Self { self.color_metadata = Some(value.into()); self }
     /// `ColorSpace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space(mut self, value: impl Into<Str>) -> Self {
-        self.color_space = Some(value.into());
-        self
-    }
-
+    pub fn color_space(mut self, value: impl Into<Str>) -> Self { self.color_space = Some(value.into()); self }
     /// `DisplayAspectRatio`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_aspect_ratio(mut self, value: impl Into<Str>) -> Self {
-        self.display_aspect_ratio = Some(value.into());
-        self
-    }
-
+    pub fn display_aspect_ratio(mut self, value: impl Into<Str>) -> Self { self.display_aspect_ratio = Some(value.into()); self }
     /// `FilterSettings`: a [`Mpeg2FilterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_settings(mut self, value: impl Into<Obj<Mpeg2FilterSettings>>) -> Self {
-        self.filter_settings = Some(value.into());
-        self
-    }
-
+    pub fn filter_settings(mut self, value: impl Into<Obj<Mpeg2FilterSettings>>) -> Self { self.filter_settings = Some(value.into()); self }
     /// `FixedAfd`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self {
-        self.fixed_afd = Some(value.into());
-        self
-    }
-
+    pub fn fixed_afd(mut self, value: impl Into<Str>) -> Self { self.fixed_afd = Some(value.into()); self }
     /// `FramerateDenominator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_denominator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_denominator(mut self, value: impl Into<Int>) -> Self { self.framerate_denominator = Some(value.into()); self }
     /// `FramerateNumerator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self {
-        self.framerate_numerator = Some(value.into());
-        self
-    }
-
+    pub fn framerate_numerator(mut self, value: impl Into<Int>) -> Self { self.framerate_numerator = Some(value.into()); self }
     /// `GopClosedCadence`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self {
-        self.gop_closed_cadence = Some(value.into());
-        self
-    }
-
+    pub fn gop_closed_cadence(mut self, value: impl Into<Int>) -> Self { self.gop_closed_cadence = Some(value.into()); self }
     /// `GopNumBFrames`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self {
-        self.gop_num_b_frames = Some(value.into());
-        self
-    }
-
+    pub fn gop_num_b_frames(mut self, value: impl Into<Int>) -> Self { self.gop_num_b_frames = Some(value.into()); self }
     /// `GopSize`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size(mut self, value: impl Into<Num>) -> Self {
-        self.gop_size = Some(value.into());
-        self
-    }
-
+    pub fn gop_size(mut self, value: impl Into<Num>) -> Self { self.gop_size = Some(value.into()); self }
     /// `GopSizeUnits`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self {
-        self.gop_size_units = Some(value.into());
-        self
-    }
-
+    pub fn gop_size_units(mut self, value: impl Into<Str>) -> Self { self.gop_size_units = Some(value.into()); self }
     /// `ScanType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_type(mut self, value: impl Into<Str>) -> Self {
-        self.scan_type = Some(value.into());
-        self
-    }
-
+    pub fn scan_type(mut self, value: impl Into<Str>) -> Self { self.scan_type = Some(value.into()); self }
     /// `SubgopLength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self {
-        self.subgop_length = Some(value.into());
-        self
-    }
-
+    pub fn subgop_length(mut self, value: impl Into<Str>) -> Self { self.subgop_length = Some(value.into()); self }
     /// `TimecodeBurninSettings`: a [`TimecodeBurninSettings`] object.
-    pub fn timecode_burnin_settings(
-        mut self,
-        value: impl Into<Obj<TimecodeBurninSettings>>,
-    ) -> Self {
-        self.timecode_burnin_settings = Some(value.into());
-        self
-    }
-
+    pub fn timecode_burnin_settings(mut self, value: impl Into<Obj<TimecodeBurninSettings>>) -> Self { self.timecode_burnin_settings = Some(value.into()); self }
     /// `TimecodeInsertion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self {
-        self.timecode_insertion = Some(value.into());
-        self
-    }
+    pub fn timecode_insertion(mut self, value: impl Into<Str>) -> Self { self.timecode_insertion = Some(value.into()); self }
 }
 
 impl PropertyType for Mpeg2Settings {}
@@ -13824,7 +9513,8 @@ impl ToValue for Mpeg2Settings {
     }
 }
 
-static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("AcquisitionPointId", Shape::STR),
         ("AudioOnlyTimecodeControl", Shape::STR),
@@ -13846,12 +9536,8 @@ static RULE_MsSmoothGroupSettings: ObjRule = ObjRule {
         ("TimestampOffset", Shape::STR),
         ("TimestampOffsetMode", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MsSmoothGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -13941,6 +9627,7 @@ pub struct MsSmoothGroupSettings {
     pub timestamp_offset_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MsSmoothGroupSettings {
     /// A `MsSmoothGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -13948,156 +9635,43 @@ impl MsSmoothGroupSettings {
     }
 
     /// `AcquisitionPointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.acquisition_point_id = Some(value.into());
-        self
-    }
-
+    pub fn acquisition_point_id(mut self, value: impl Into<Str>) -> Self { self.acquisition_point_id = Some(value.into()); self }
     /// `AudioOnlyTimecodeControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_only_timecode_control(mut self, value: impl Into<Str>) -> Self {
-        self.audio_only_timecode_control = Some(value.into());
-        self
-    }
-
+    pub fn audio_only_timecode_control(mut self, value: impl Into<Str>) -> Self { self.audio_only_timecode_control = Some(value.into()); self }
     /// `CertificateMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_mode = Some(value.into());
-        self
-    }
-
+    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self { self.certificate_mode = Some(value.into()); self }
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `EventId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_id(mut self, value: impl Into<Str>) -> Self {
-        self.event_id = Some(value.into());
-        self
-    }
-
+    pub fn event_id(mut self, value: impl Into<Str>) -> Self { self.event_id = Some(value.into()); self }
     /// `EventIdMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_id_mode(mut self, value: impl Into<Str>) -> Self {
-        self.event_id_mode = Some(value.into());
-        self
-    }
-
+    pub fn event_id_mode(mut self, value: impl Into<Str>) -> Self { self.event_id_mode = Some(value.into()); self }
     /// `EventStopBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_stop_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.event_stop_behavior = Some(value.into());
-        self
-    }
-
+    pub fn event_stop_behavior(mut self, value: impl Into<Str>) -> Self { self.event_stop_behavior = Some(value.into()); self }
     /// `FilecacheDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self {
-        self.filecache_duration = Some(value.into());
-        self
-    }
-
+    pub fn filecache_duration(mut self, value: impl Into<Int>) -> Self { self.filecache_duration = Some(value.into()); self }
     /// `FragmentLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fragment_length(mut self, value: impl Into<Int>) -> Self {
-        self.fragment_length = Some(value.into());
-        self
-    }
-
+    pub fn fragment_length(mut self, value: impl Into<Int>) -> Self { self.fragment_length = Some(value.into()); self }
     /// `InputLossAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_action = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
-
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
-
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
     /// `SegmentationMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self {
-        self.segmentation_mode = Some(value.into());
-        self
-    }
-
+    pub fn segmentation_mode(mut self, value: impl Into<Str>) -> Self { self.segmentation_mode = Some(value.into()); self }
     /// `SendDelayMs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self {
-        self.send_delay_ms = Some(value.into());
-        self
-    }
-
+    pub fn send_delay_ms(mut self, value: impl Into<Int>) -> Self { self.send_delay_ms = Some(value.into()); self }
     /// `SparseTrackType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sparse_track_type(mut self, value: impl Into<Str>) -> Self {
-        self.sparse_track_type = Some(value.into());
-        self
-    }
-
+    pub fn sparse_track_type(mut self, value: impl Into<Str>) -> Self { self.sparse_track_type = Some(value.into()); self }
     /// `StreamManifestBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_manifest_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.stream_manifest_behavior = Some(value.into());
-        self
-    }
-
+    pub fn stream_manifest_behavior(mut self, value: impl Into<Str>) -> Self { self.stream_manifest_behavior = Some(value.into()); self }
     /// `TimestampOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_offset(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_offset = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_offset(mut self, value: impl Into<Str>) -> Self { self.timestamp_offset = Some(value.into()); self }
     /// `TimestampOffsetMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_offset_mode(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_offset_mode = Some(value.into());
-        self
-    }
+    pub fn timestamp_offset_mode(mut self, value: impl Into<Str>) -> Self { self.timestamp_offset_mode = Some(value.into()); self }
 }
 
 impl PropertyType for MsSmoothGroupSettings {}
@@ -14131,17 +9705,14 @@ impl ToValue for MsSmoothGroupSettings {
     }
 }
 
-static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MsSmoothOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("H265PackagingType", Shape::STR),
         ("NameModifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MsSmoothOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -14164,6 +9735,7 @@ pub struct MsSmoothOutputSettings {
     pub name_modifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MsSmoothOutputSettings {
     /// A `MsSmoothOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14171,20 +9743,9 @@ impl MsSmoothOutputSettings {
     }
 
     /// `H265PackagingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self {
-        self.h265_packaging_type = Some(value.into());
-        self
-    }
-
+    pub fn h265_packaging_type(mut self, value: impl Into<Str>) -> Self { self.h265_packaging_type = Some(value.into()); self }
     /// `NameModifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self {
-        self.name_modifier = Some(value.into());
-        self
-    }
+    pub fn name_modifier(mut self, value: impl Into<Str>) -> Self { self.name_modifier = Some(value.into()); self }
 }
 
 impl PropertyType for MsSmoothOutputSettings {}
@@ -14198,14 +9759,13 @@ impl ToValue for MsSmoothOutputSettings {
     }
 }
 
-static RULE_MulticastInputSettings: ObjRule = ObjRule {
-    properties: &[("SourceIpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MulticastInputSettings: ObjRule = ObjRule {
+    properties: &[
+        ("SourceIpAddress", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MulticastInputSettings` property type of `AWS::MediaLive::Channel`.
@@ -14217,6 +9777,7 @@ pub struct MulticastInputSettings {
     pub source_ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MulticastInputSettings {
     /// A `MulticastInputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14224,10 +9785,7 @@ impl MulticastInputSettings {
     }
 
     /// `SourceIpAddress`: a string.
-    pub fn source_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_ip_address = Some(value.into());
-        self
-    }
+    pub fn source_ip_address(mut self, value: impl Into<Str>) -> Self { self.source_ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for MulticastInputSettings {}
@@ -14240,17 +9798,13 @@ impl ToValue for MulticastInputSettings {
     }
 }
 
-static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MultiplexM2tsSettings",
-        Shape::Object(&RULE_MultiplexM2tsSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexContainerSettings: ObjRule = ObjRule {
+    properties: &[
+        ("MultiplexM2tsSettings", Shape::Object(&RULE_MultiplexM2tsSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexContainerSettings` property type of `AWS::MediaLive::Channel`.
@@ -14262,6 +9816,7 @@ pub struct MultiplexContainerSettings {
     pub multiplex_m2ts_settings: Option<Obj<MultiplexM2tsSettings>>,
 }
 
+#[rustfmt::skip]
 impl MultiplexContainerSettings {
     /// A `MultiplexContainerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14269,10 +9824,7 @@ impl MultiplexContainerSettings {
     }
 
     /// `MultiplexM2tsSettings`: a [`MultiplexM2tsSettings`] object.
-    pub fn multiplex_m2ts_settings(mut self, value: impl Into<Obj<MultiplexM2tsSettings>>) -> Self {
-        self.multiplex_m2ts_settings = Some(value.into());
-        self
-    }
+    pub fn multiplex_m2ts_settings(mut self, value: impl Into<Obj<MultiplexM2tsSettings>>) -> Self { self.multiplex_m2ts_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexContainerSettings {}
@@ -14285,7 +9837,8 @@ impl ToValue for MultiplexContainerSettings {
     }
 }
 
-static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
     properties: &[
         ("AbsentInputAudioBehavior", Shape::STR),
         ("Arib", Shape::STR),
@@ -14302,12 +9855,8 @@ static RULE_MultiplexM2tsSettings: ObjRule = ObjRule {
         ("Scte35Control", Shape::STR),
         ("Scte35PrerollPullupMilliseconds", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexM2tsSettings` property type of `AWS::MediaLive::Channel`.
@@ -14345,6 +9894,7 @@ pub struct MultiplexM2tsSettings {
     pub scte35_preroll_pullup_milliseconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MultiplexM2tsSettings {
     /// A `MultiplexM2tsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14352,88 +9902,33 @@ impl MultiplexM2tsSettings {
     }
 
     /// `AbsentInputAudioBehavior`: a string.
-    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.absent_input_audio_behavior = Some(value.into());
-        self
-    }
-
+    pub fn absent_input_audio_behavior(mut self, value: impl Into<Str>) -> Self { self.absent_input_audio_behavior = Some(value.into()); self }
     /// `Arib`: a string.
-    pub fn arib(mut self, value: impl Into<Str>) -> Self {
-        self.arib = Some(value.into());
-        self
-    }
-
+    pub fn arib(mut self, value: impl Into<Str>) -> Self { self.arib = Some(value.into()); self }
     /// `AudioBufferModel`: a string.
-    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self {
-        self.audio_buffer_model = Some(value.into());
-        self
-    }
-
+    pub fn audio_buffer_model(mut self, value: impl Into<Str>) -> Self { self.audio_buffer_model = Some(value.into()); self }
     /// `AudioFramesPerPes`: an integer.
-    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self {
-        self.audio_frames_per_pes = Some(value.into());
-        self
-    }
-
+    pub fn audio_frames_per_pes(mut self, value: impl Into<Int>) -> Self { self.audio_frames_per_pes = Some(value.into()); self }
     /// `AudioStreamType`: a string.
-    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self {
-        self.audio_stream_type = Some(value.into());
-        self
-    }
-
+    pub fn audio_stream_type(mut self, value: impl Into<Str>) -> Self { self.audio_stream_type = Some(value.into()); self }
     /// `CcDescriptor`: a string.
-    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self {
-        self.cc_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn cc_descriptor(mut self, value: impl Into<Str>) -> Self { self.cc_descriptor = Some(value.into()); self }
     /// `Ebif`: a string.
-    pub fn ebif(mut self, value: impl Into<Str>) -> Self {
-        self.ebif = Some(value.into());
-        self
-    }
-
+    pub fn ebif(mut self, value: impl Into<Str>) -> Self { self.ebif = Some(value.into()); self }
     /// `EsRateInPes`: a string.
-    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self {
-        self.es_rate_in_pes = Some(value.into());
-        self
-    }
-
+    pub fn es_rate_in_pes(mut self, value: impl Into<Str>) -> Self { self.es_rate_in_pes = Some(value.into()); self }
     /// `Klv`: a string.
-    pub fn klv(mut self, value: impl Into<Str>) -> Self {
-        self.klv = Some(value.into());
-        self
-    }
-
+    pub fn klv(mut self, value: impl Into<Str>) -> Self { self.klv = Some(value.into()); self }
     /// `NielsenId3Behavior`: a string.
-    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_id3_behavior = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_id3_behavior(mut self, value: impl Into<Str>) -> Self { self.nielsen_id3_behavior = Some(value.into()); self }
     /// `PcrControl`: a string.
-    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self {
-        self.pcr_control = Some(value.into());
-        self
-    }
-
+    pub fn pcr_control(mut self, value: impl Into<Str>) -> Self { self.pcr_control = Some(value.into()); self }
     /// `PcrPeriod`: an integer.
-    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self {
-        self.pcr_period = Some(value.into());
-        self
-    }
-
+    pub fn pcr_period(mut self, value: impl Into<Int>) -> Self { self.pcr_period = Some(value.into()); self }
     /// `Scte35Control`: a string.
-    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self {
-        self.scte35_control = Some(value.into());
-        self
-    }
-
+    pub fn scte35_control(mut self, value: impl Into<Str>) -> Self { self.scte35_control = Some(value.into()); self }
     /// `Scte35PrerollPullupMilliseconds`: a number.
-    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self {
-        self.scte35_preroll_pullup_milliseconds = Some(value.into());
-        self
-    }
+    pub fn scte35_preroll_pullup_milliseconds(mut self, value: impl Into<Num>) -> Self { self.scte35_preroll_pullup_milliseconds = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexM2tsSettings {}
@@ -14465,20 +9960,14 @@ impl ToValue for MultiplexM2tsSettings {
     }
 }
 
-static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexOutputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerSettings",
-            Shape::Object(&RULE_MultiplexContainerSettings),
-        ),
+        ("ContainerSettings", Shape::Object(&RULE_MultiplexContainerSettings)),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -14498,6 +9987,7 @@ pub struct MultiplexOutputSettings {
     pub destination: Option<Obj<OutputLocationRef>>,
 }
 
+#[rustfmt::skip]
 impl MultiplexOutputSettings {
     /// A `MultiplexOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14505,18 +9995,9 @@ impl MultiplexOutputSettings {
     }
 
     /// `ContainerSettings`: a [`MultiplexContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<MultiplexContainerSettings>>) -> Self {
-        self.container_settings = Some(value.into());
-        self
-    }
-
+    pub fn container_settings(mut self, value: impl Into<Obj<MultiplexContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexOutputSettings {}
@@ -14530,14 +10011,14 @@ impl ToValue for MultiplexOutputSettings {
     }
 }
 
-static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
-    properties: &[("MultiplexId", Shape::STR), ("ProgramName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexProgramChannelDestinationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("MultiplexId", Shape::STR),
+        ("ProgramName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexProgramChannelDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -14560,6 +10041,7 @@ pub struct MultiplexProgramChannelDestinationSettings {
     pub program_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiplexProgramChannelDestinationSettings {
     /// A `MultiplexProgramChannelDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14567,20 +10049,9 @@ impl MultiplexProgramChannelDestinationSettings {
     }
 
     /// `MultiplexId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self {
-        self.multiplex_id = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self { self.multiplex_id = Some(value.into()); self }
     /// `ProgramName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_name(mut self, value: impl Into<Str>) -> Self {
-        self.program_name = Some(value.into());
-        self
-    }
+    pub fn program_name(mut self, value: impl Into<Str>) -> Self { self.program_name = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexProgramChannelDestinationSettings {}
@@ -14594,21 +10065,15 @@ impl ToValue for MultiplexProgramChannelDestinationSettings {
     }
 }
 
-static RULE_NetworkInputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInputSettings: ObjRule = ObjRule {
     properties: &[
         ("HlsInputSettings", Shape::Object(&RULE_HlsInputSettings)),
-        (
-            "MulticastInputSettings",
-            Shape::Object(&RULE_MulticastInputSettings),
-        ),
+        ("MulticastInputSettings", Shape::Object(&RULE_MulticastInputSettings)),
         ("ServerValidation", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInputSettings` property type of `AWS::MediaLive::Channel`.
@@ -14632,6 +10097,7 @@ pub struct NetworkInputSettings {
     pub server_validation: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInputSettings {
     /// A `NetworkInputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14639,29 +10105,11 @@ impl NetworkInputSettings {
     }
 
     /// `HlsInputSettings`: a [`HlsInputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_input_settings(mut self, value: impl Into<Obj<HlsInputSettings>>) -> Self {
-        self.hls_input_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_input_settings(mut self, value: impl Into<Obj<HlsInputSettings>>) -> Self { self.hls_input_settings = Some(value.into()); self }
     /// `MulticastInputSettings`: a [`MulticastInputSettings`] object.
-    pub fn multicast_input_settings(
-        mut self,
-        value: impl Into<Obj<MulticastInputSettings>>,
-    ) -> Self {
-        self.multicast_input_settings = Some(value.into());
-        self
-    }
-
+    pub fn multicast_input_settings(mut self, value: impl Into<Obj<MulticastInputSettings>>) -> Self { self.multicast_input_settings = Some(value.into()); self }
     /// `ServerValidation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_validation(mut self, value: impl Into<Str>) -> Self {
-        self.server_validation = Some(value.into());
-        self
-    }
+    pub fn server_validation(mut self, value: impl Into<Str>) -> Self { self.server_validation = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInputSettings {}
@@ -14676,18 +10124,15 @@ impl ToValue for NetworkInputSettings {
     }
 }
 
-static RULE_NielsenCbet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NielsenCbet: ObjRule = ObjRule {
     properties: &[
         ("CbetCheckDigitString", Shape::STR),
         ("CbetStepaside", Shape::STR),
         ("Csid", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NielsenCBET` property type of `AWS::MediaLive::Channel`.
@@ -14713,6 +10158,7 @@ pub struct NielsenCbet {
     pub csid: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NielsenCbet {
     /// A `NielsenCbet` with no property set (none is required).
     pub fn new() -> Self {
@@ -14720,28 +10166,11 @@ impl NielsenCbet {
     }
 
     /// `CbetCheckDigitString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cbet_check_digit_string(mut self, value: impl Into<Str>) -> Self {
-        self.cbet_check_digit_string = Some(value.into());
-        self
-    }
-
+    pub fn cbet_check_digit_string(mut self, value: impl Into<Str>) -> Self { self.cbet_check_digit_string = Some(value.into()); self }
     /// `CbetStepaside`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cbet_stepaside(mut self, value: impl Into<Str>) -> Self {
-        self.cbet_stepaside = Some(value.into());
-        self
-    }
-
+    pub fn cbet_stepaside(mut self, value: impl Into<Str>) -> Self { self.cbet_stepaside = Some(value.into()); self }
     /// `Csid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csid(mut self, value: impl Into<Str>) -> Self {
-        self.csid = Some(value.into());
-        self
-    }
+    pub fn csid(mut self, value: impl Into<Str>) -> Self { self.csid = Some(value.into()); self }
 }
 
 impl PropertyType for NielsenCbet {}
@@ -14756,17 +10185,14 @@ impl ToValue for NielsenCbet {
     }
 }
 
-static RULE_NielsenConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NielsenConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DistributorId", Shape::STR),
         ("NielsenPcmToId3Tagging", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NielsenConfiguration` property type of `AWS::MediaLive::Channel`.
@@ -14788,6 +10214,7 @@ pub struct NielsenConfiguration {
     pub nielsen_pcm_to_id3_tagging: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NielsenConfiguration {
     /// A `NielsenConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -14795,20 +10222,9 @@ impl NielsenConfiguration {
     }
 
     /// `DistributorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distributor_id(mut self, value: impl Into<Str>) -> Self {
-        self.distributor_id = Some(value.into());
-        self
-    }
-
+    pub fn distributor_id(mut self, value: impl Into<Str>) -> Self { self.distributor_id = Some(value.into()); self }
     /// `NielsenPcmToId3Tagging`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_pcm_to_id3_tagging = Some(value.into());
-        self
-    }
+    pub fn nielsen_pcm_to_id3_tagging(mut self, value: impl Into<Str>) -> Self { self.nielsen_pcm_to_id3_tagging = Some(value.into()); self }
 }
 
 impl PropertyType for NielsenConfiguration {}
@@ -14822,18 +10238,15 @@ impl ToValue for NielsenConfiguration {
     }
 }
 
-static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NielsenNaesIiNw: ObjRule = ObjRule {
     properties: &[
         ("CheckDigitString", Shape::STR),
         ("Sid", Shape::NUM),
         ("Timezone", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NielsenNaesIiNw` property type of `AWS::MediaLive::Channel`.
@@ -14857,6 +10270,7 @@ pub struct NielsenNaesIiNw {
     pub timezone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NielsenNaesIiNw {
     /// A `NielsenNaesIiNw` with no property set (none is required).
     pub fn new() -> Self {
@@ -14864,26 +10278,11 @@ impl NielsenNaesIiNw {
     }
 
     /// `CheckDigitString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn check_digit_string(mut self, value: impl Into<Str>) -> Self {
-        self.check_digit_string = Some(value.into());
-        self
-    }
-
+    pub fn check_digit_string(mut self, value: impl Into<Str>) -> Self { self.check_digit_string = Some(value.into()); self }
     /// `Sid`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sid(mut self, value: impl Into<Num>) -> Self {
-        self.sid = Some(value.into());
-        self
-    }
-
+    pub fn sid(mut self, value: impl Into<Num>) -> Self { self.sid = Some(value.into()); self }
     /// `Timezone`: a string.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
 }
 
 impl PropertyType for NielsenNaesIiNw {}
@@ -14898,21 +10297,15 @@ impl ToValue for NielsenNaesIiNw {
     }
 }
 
-static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NielsenWatermarksSettings: ObjRule = ObjRule {
     properties: &[
         ("NielsenCbetSettings", Shape::Object(&RULE_NielsenCbet)),
         ("NielsenDistributionType", Shape::STR),
-        (
-            "NielsenNaesIiNwSettings",
-            Shape::Object(&RULE_NielsenNaesIiNw),
-        ),
+        ("NielsenNaesIiNwSettings", Shape::Object(&RULE_NielsenNaesIiNw)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NielsenWatermarksSettings` property type of `AWS::MediaLive::Channel`.
@@ -14940,6 +10333,7 @@ pub struct NielsenWatermarksSettings {
     pub nielsen_naes_ii_nw_settings: Option<Obj<NielsenNaesIiNw>>,
 }
 
+#[rustfmt::skip]
 impl NielsenWatermarksSettings {
     /// A `NielsenWatermarksSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -14947,28 +10341,11 @@ impl NielsenWatermarksSettings {
     }
 
     /// `NielsenCbetSettings`: a [`NielsenCbet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_cbet_settings(mut self, value: impl Into<Obj<NielsenCbet>>) -> Self {
-        self.nielsen_cbet_settings = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_cbet_settings(mut self, value: impl Into<Obj<NielsenCbet>>) -> Self { self.nielsen_cbet_settings = Some(value.into()); self }
     /// `NielsenDistributionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_distribution_type(mut self, value: impl Into<Str>) -> Self {
-        self.nielsen_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn nielsen_distribution_type(mut self, value: impl Into<Str>) -> Self { self.nielsen_distribution_type = Some(value.into()); self }
     /// `NielsenNaesIiNwSettings`: a [`NielsenNaesIiNw`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nielsen_naes_ii_nw_settings(mut self, value: impl Into<Obj<NielsenNaesIiNw>>) -> Self {
-        self.nielsen_naes_ii_nw_settings = Some(value.into());
-        self
-    }
+    pub fn nielsen_naes_ii_nw_settings(mut self, value: impl Into<Obj<NielsenNaesIiNw>>) -> Self { self.nielsen_naes_ii_nw_settings = Some(value.into()); self }
 }
 
 impl PropertyType for NielsenWatermarksSettings {}
@@ -14983,34 +10360,17 @@ impl ToValue for NielsenWatermarksSettings {
     }
 }
 
-static RULE_Output: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Output: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioDescriptionNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CaptionDescriptionNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CaptionDescriptionNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("OutputName", Shape::STR),
         ("OutputSettings", Shape::Object(&RULE_OutputSettings)),
         ("VideoDescriptionName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Output` property type of `AWS::MediaLive::Channel`.
@@ -15044,6 +10404,7 @@ pub struct Output {
     pub video_description_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Output {
     /// A `Output` with no property set (none is required).
     pub fn new() -> Self {
@@ -15051,44 +10412,15 @@ impl Output {
     }
 
     /// `AudioDescriptionNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_description_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.audio_description_names = Some(value.into());
-        self
-    }
-
+    pub fn audio_description_names(mut self, value: impl Into<List<Str>>) -> Self { self.audio_description_names = Some(value.into()); self }
     /// `CaptionDescriptionNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_description_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.caption_description_names = Some(value.into());
-        self
-    }
-
+    pub fn caption_description_names(mut self, value: impl Into<List<Str>>) -> Self { self.caption_description_names = Some(value.into()); self }
     /// `OutputName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_name(mut self, value: impl Into<Str>) -> Self {
-        self.output_name = Some(value.into());
-        self
-    }
-
+    pub fn output_name(mut self, value: impl Into<Str>) -> Self { self.output_name = Some(value.into()); self }
     /// `OutputSettings`: an [`OutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_settings(mut self, value: impl Into<Obj<OutputSettings>>) -> Self {
-        self.output_settings = Some(value.into());
-        self
-    }
-
+    pub fn output_settings(mut self, value: impl Into<Obj<OutputSettings>>) -> Self { self.output_settings = Some(value.into()); self }
     /// `VideoDescriptionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_description_name(mut self, value: impl Into<Str>) -> Self {
-        self.video_description_name = Some(value.into());
-        self
-    }
+    pub fn video_description_name(mut self, value: impl Into<Str>) -> Self { self.video_description_name = Some(value.into()); self }
 }
 
 impl PropertyType for Output {}
@@ -15105,52 +10437,18 @@ impl ToValue for Output {
     }
 }
 
-static RULE_OutputDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputDestination: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
-        (
-            "LogicalInterfaceNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MediaPackageSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiplexSettings",
-            Shape::Object(&RULE_MultiplexProgramChannelDestinationSettings),
-        ),
-        (
-            "Settings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OutputDestinationSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SrtSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SrtOutputDestinationSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogicalInterfaceNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("MediaPackageSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaPackageOutputDestinationSettings), min_items: None, max_items: None })),
+        ("MultiplexSettings", Shape::Object(&RULE_MultiplexProgramChannelDestinationSettings)),
+        ("Settings", Shape::List(&ListRule { items: Shape::Object(&RULE_OutputDestinationSettings), min_items: None, max_items: None })),
+        ("SrtSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtOutputDestinationSettings), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputDestination` property type of `AWS::MediaLive::Channel`.
@@ -15184,6 +10482,7 @@ pub struct OutputDestination {
     pub srt_settings: Option<List<SrtOutputDestinationSettings>>,
 }
 
+#[rustfmt::skip]
 impl OutputDestination {
     /// A `OutputDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -15191,54 +10490,17 @@ impl OutputDestination {
     }
 
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `LogicalInterfaceNames`: a list of strings.
-    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.logical_interface_names = Some(value.into());
-        self
-    }
-
+    pub fn logical_interface_names(mut self, value: impl Into<List<Str>>) -> Self { self.logical_interface_names = Some(value.into()); self }
     /// `MediaPackageSettings`: a list of [`MediaPackageOutputDestinationSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_package_settings(
-        mut self,
-        value: impl Into<List<MediaPackageOutputDestinationSettings>>,
-    ) -> Self {
-        self.media_package_settings = Some(value.into());
-        self
-    }
-
+    pub fn media_package_settings(mut self, value: impl Into<List<MediaPackageOutputDestinationSettings>>) -> Self { self.media_package_settings = Some(value.into()); self }
     /// `MultiplexSettings`: a [`MultiplexProgramChannelDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_settings(
-        mut self,
-        value: impl Into<Obj<MultiplexProgramChannelDestinationSettings>>,
-    ) -> Self {
-        self.multiplex_settings = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_settings(mut self, value: impl Into<Obj<MultiplexProgramChannelDestinationSettings>>) -> Self { self.multiplex_settings = Some(value.into()); self }
     /// `Settings`: a list of [`OutputDestinationSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<List<OutputDestinationSettings>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
-
+    pub fn settings(mut self, value: impl Into<List<OutputDestinationSettings>>) -> Self { self.settings = Some(value.into()); self }
     /// `SrtSettings`: a list of [`SrtOutputDestinationSettings`] objects.
-    pub fn srt_settings(mut self, value: impl Into<List<SrtOutputDestinationSettings>>) -> Self {
-        self.srt_settings = Some(value.into());
-        self
-    }
+    pub fn srt_settings(mut self, value: impl Into<List<SrtOutputDestinationSettings>>) -> Self { self.srt_settings = Some(value.into()); self }
 }
 
 impl PropertyType for OutputDestination {}
@@ -15256,19 +10518,16 @@ impl ToValue for OutputDestination {
     }
 }
 
-static RULE_OutputDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("StreamName", Shape::STR),
         ("Url", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -15298,6 +10557,7 @@ pub struct OutputDestinationSettings {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutputDestinationSettings {
     /// A `OutputDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -15305,36 +10565,13 @@ impl OutputDestinationSettings {
     }
 
     /// `PasswordParam`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self {
-        self.password_param = Some(value.into());
-        self
-    }
-
+    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
     /// `StreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = Some(value.into());
-        self
-    }
-
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for OutputDestinationSettings {}
@@ -15350,28 +10587,15 @@ impl ToValue for OutputDestinationSettings {
     }
 }
 
-static RULE_OutputGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputGroup: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "OutputGroupSettings",
-            Shape::Object(&RULE_OutputGroupSettings),
-        ),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Output),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OutputGroupSettings", Shape::Object(&RULE_OutputGroupSettings)),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Output), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputGroup` property type of `AWS::MediaLive::Channel`.
@@ -15397,6 +10621,7 @@ pub struct OutputGroup {
     pub outputs: Option<List<Output>>,
 }
 
+#[rustfmt::skip]
 impl OutputGroup {
     /// A `OutputGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -15404,28 +10629,11 @@ impl OutputGroup {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OutputGroupSettings`: an [`OutputGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_group_settings(mut self, value: impl Into<Obj<OutputGroupSettings>>) -> Self {
-        self.output_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn output_group_settings(mut self, value: impl Into<Obj<OutputGroupSettings>>) -> Self { self.output_group_settings = Some(value.into()); self }
     /// `Outputs`: a list of [`Output`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self {
-        self.outputs = Some(value.into());
-        self
-    }
+    pub fn outputs(mut self, value: impl Into<List<Output>>) -> Self { self.outputs = Some(value.into()); self }
 }
 
 impl PropertyType for OutputGroup {}
@@ -15440,40 +10648,22 @@ impl ToValue for OutputGroup {
     }
 }
 
-static RULE_OutputGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputGroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArchiveGroupSettings",
-            Shape::Object(&RULE_ArchiveGroupSettings),
-        ),
-        (
-            "CmafIngestGroupSettings",
-            Shape::Object(&RULE_CmafIngestGroupSettings),
-        ),
-        (
-            "FrameCaptureGroupSettings",
-            Shape::Object(&RULE_FrameCaptureGroupSettings),
-        ),
+        ("ArchiveGroupSettings", Shape::Object(&RULE_ArchiveGroupSettings)),
+        ("CmafIngestGroupSettings", Shape::Object(&RULE_CmafIngestGroupSettings)),
+        ("FrameCaptureGroupSettings", Shape::Object(&RULE_FrameCaptureGroupSettings)),
         ("HlsGroupSettings", Shape::Object(&RULE_HlsGroupSettings)),
-        (
-            "MediaPackageGroupSettings",
-            Shape::Object(&RULE_MediaPackageGroupSettings),
-        ),
-        (
-            "MsSmoothGroupSettings",
-            Shape::Object(&RULE_MsSmoothGroupSettings),
-        ),
+        ("MediaPackageGroupSettings", Shape::Object(&RULE_MediaPackageGroupSettings)),
+        ("MsSmoothGroupSettings", Shape::Object(&RULE_MsSmoothGroupSettings)),
         ("MultiplexGroupSettings", Shape::Any),
         ("RtmpGroupSettings", Shape::Object(&RULE_RtmpGroupSettings)),
         ("SrtGroupSettings", Shape::Object(&RULE_SrtGroupSettings)),
         ("UdpGroupSettings", Shape::Object(&RULE_UdpGroupSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -15527,6 +10717,7 @@ pub struct OutputGroupSettings {
     pub udp_group_settings: Option<Obj<UdpGroupSettings>>,
 }
 
+#[rustfmt::skip]
 impl OutputGroupSettings {
     /// A `OutputGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -15534,92 +10725,25 @@ impl OutputGroupSettings {
     }
 
     /// `ArchiveGroupSettings`: an [`ArchiveGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_group_settings(mut self, value: impl Into<Obj<ArchiveGroupSettings>>) -> Self {
-        self.archive_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn archive_group_settings(mut self, value: impl Into<Obj<ArchiveGroupSettings>>) -> Self { self.archive_group_settings = Some(value.into()); self }
     /// `CmafIngestGroupSettings`: a [`CmafIngestGroupSettings`] object.
-    pub fn cmaf_ingest_group_settings(
-        mut self,
-        value: impl Into<Obj<CmafIngestGroupSettings>>,
-    ) -> Self {
-        self.cmaf_ingest_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_ingest_group_settings(mut self, value: impl Into<Obj<CmafIngestGroupSettings>>) -> Self { self.cmaf_ingest_group_settings = Some(value.into()); self }
     /// `FrameCaptureGroupSettings`: a [`FrameCaptureGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_group_settings(
-        mut self,
-        value: impl Into<Obj<FrameCaptureGroupSettings>>,
-    ) -> Self {
-        self.frame_capture_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn frame_capture_group_settings(mut self, value: impl Into<Obj<FrameCaptureGroupSettings>>) -> Self { self.frame_capture_group_settings = Some(value.into()); self }
     /// `HlsGroupSettings`: a [`HlsGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_group_settings(mut self, value: impl Into<Obj<HlsGroupSettings>>) -> Self {
-        self.hls_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_group_settings(mut self, value: impl Into<Obj<HlsGroupSettings>>) -> Self { self.hls_group_settings = Some(value.into()); self }
     /// `MediaPackageGroupSettings`: a [`MediaPackageGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_package_group_settings(
-        mut self,
-        value: impl Into<Obj<MediaPackageGroupSettings>>,
-    ) -> Self {
-        self.media_package_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn media_package_group_settings(mut self, value: impl Into<Obj<MediaPackageGroupSettings>>) -> Self { self.media_package_group_settings = Some(value.into()); self }
     /// `MsSmoothGroupSettings`: a [`MsSmoothGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ms_smooth_group_settings(
-        mut self,
-        value: impl Into<Obj<MsSmoothGroupSettings>>,
-    ) -> Self {
-        self.ms_smooth_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn ms_smooth_group_settings(mut self, value: impl Into<Obj<MsSmoothGroupSettings>>) -> Self { self.ms_smooth_group_settings = Some(value.into()); self }
     /// `MultiplexGroupSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_group_settings(mut self, value: impl Into<Json>) -> Self {
-        self.multiplex_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_group_settings(mut self, value: impl Into<Json>) -> Self { self.multiplex_group_settings = Some(value.into()); self }
     /// `RtmpGroupSettings`: a [`RtmpGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rtmp_group_settings(mut self, value: impl Into<Obj<RtmpGroupSettings>>) -> Self {
-        self.rtmp_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn rtmp_group_settings(mut self, value: impl Into<Obj<RtmpGroupSettings>>) -> Self { self.rtmp_group_settings = Some(value.into()); self }
     /// `SrtGroupSettings`: a [`SrtGroupSettings`] object.
-    pub fn srt_group_settings(mut self, value: impl Into<Obj<SrtGroupSettings>>) -> Self {
-        self.srt_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn srt_group_settings(mut self, value: impl Into<Obj<SrtGroupSettings>>) -> Self { self.srt_group_settings = Some(value.into()); self }
     /// `UdpGroupSettings`: an [`UdpGroupSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_group_settings(mut self, value: impl Into<Obj<UdpGroupSettings>>) -> Self {
-        self.udp_group_settings = Some(value.into());
-        self
-    }
+    pub fn udp_group_settings(mut self, value: impl Into<Obj<UdpGroupSettings>>) -> Self { self.udp_group_settings = Some(value.into()); self }
 }
 
 impl PropertyType for OutputGroupSettings {}
@@ -15647,14 +10771,13 @@ impl ToValue for OutputGroupSettings {
     }
 }
 
-static RULE_OutputLocationRef: ObjRule = ObjRule {
-    properties: &[("DestinationRefId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OutputLocationRef: ObjRule = ObjRule {
+    properties: &[
+        ("DestinationRefId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputLocationRef` property type of `AWS::MediaLive::Channel`.
@@ -15672,6 +10795,7 @@ pub struct OutputLocationRef {
     pub destination_ref_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OutputLocationRef {
     /// A `OutputLocationRef` with no property set (none is required).
     pub fn new() -> Self {
@@ -15679,12 +10803,7 @@ impl OutputLocationRef {
     }
 
     /// `DestinationRefId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ref_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_ref_id = Some(value.into());
-        self
-    }
+    pub fn destination_ref_id(mut self, value: impl Into<Str>) -> Self { self.destination_ref_id = Some(value.into()); self }
 }
 
 impl PropertyType for OutputLocationRef {}
@@ -15697,27 +10816,15 @@ impl ToValue for OutputLocationRef {
     }
 }
 
-static RULE_OutputLockingSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputLockingSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisabledLockingSettings",
-            Shape::Object(&RULE_DisabledLockingSettings),
-        ),
-        (
-            "EpochLockingSettings",
-            Shape::Object(&RULE_EpochLockingSettings),
-        ),
-        (
-            "PipelineLockingSettings",
-            Shape::Object(&RULE_PipelineLockingSettings),
-        ),
+        ("DisabledLockingSettings", Shape::Object(&RULE_DisabledLockingSettings)),
+        ("EpochLockingSettings", Shape::Object(&RULE_EpochLockingSettings)),
+        ("PipelineLockingSettings", Shape::Object(&RULE_PipelineLockingSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputLockingSettings` property type of `AWS::MediaLive::Channel`.
@@ -15733,6 +10840,7 @@ pub struct OutputLockingSettings {
     pub pipeline_locking_settings: Option<Obj<PipelineLockingSettings>>,
 }
 
+#[rustfmt::skip]
 impl OutputLockingSettings {
     /// A `OutputLockingSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -15740,28 +10848,11 @@ impl OutputLockingSettings {
     }
 
     /// `DisabledLockingSettings`: a [`DisabledLockingSettings`] object.
-    pub fn disabled_locking_settings(
-        mut self,
-        value: impl Into<Obj<DisabledLockingSettings>>,
-    ) -> Self {
-        self.disabled_locking_settings = Some(value.into());
-        self
-    }
-
+    pub fn disabled_locking_settings(mut self, value: impl Into<Obj<DisabledLockingSettings>>) -> Self { self.disabled_locking_settings = Some(value.into()); self }
     /// `EpochLockingSettings`: an [`EpochLockingSettings`] object.
-    pub fn epoch_locking_settings(mut self, value: impl Into<Obj<EpochLockingSettings>>) -> Self {
-        self.epoch_locking_settings = Some(value.into());
-        self
-    }
-
+    pub fn epoch_locking_settings(mut self, value: impl Into<Obj<EpochLockingSettings>>) -> Self { self.epoch_locking_settings = Some(value.into()); self }
     /// `PipelineLockingSettings`: a [`PipelineLockingSettings`] object.
-    pub fn pipeline_locking_settings(
-        mut self,
-        value: impl Into<Obj<PipelineLockingSettings>>,
-    ) -> Self {
-        self.pipeline_locking_settings = Some(value.into());
-        self
-    }
+    pub fn pipeline_locking_settings(mut self, value: impl Into<Obj<PipelineLockingSettings>>) -> Self { self.pipeline_locking_settings = Some(value.into()); self }
 }
 
 impl PropertyType for OutputLockingSettings {}
@@ -15776,46 +10867,22 @@ impl ToValue for OutputLockingSettings {
     }
 }
 
-static RULE_OutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArchiveOutputSettings",
-            Shape::Object(&RULE_ArchiveOutputSettings),
-        ),
-        (
-            "CmafIngestOutputSettings",
-            Shape::Object(&RULE_CmafIngestOutputSettings),
-        ),
-        (
-            "FrameCaptureOutputSettings",
-            Shape::Object(&RULE_FrameCaptureOutputSettings),
-        ),
+        ("ArchiveOutputSettings", Shape::Object(&RULE_ArchiveOutputSettings)),
+        ("CmafIngestOutputSettings", Shape::Object(&RULE_CmafIngestOutputSettings)),
+        ("FrameCaptureOutputSettings", Shape::Object(&RULE_FrameCaptureOutputSettings)),
         ("HlsOutputSettings", Shape::Object(&RULE_HlsOutputSettings)),
-        (
-            "MediaPackageOutputSettings",
-            Shape::Object(&RULE_MediaPackageOutputSettings),
-        ),
-        (
-            "MsSmoothOutputSettings",
-            Shape::Object(&RULE_MsSmoothOutputSettings),
-        ),
-        (
-            "MultiplexOutputSettings",
-            Shape::Object(&RULE_MultiplexOutputSettings),
-        ),
-        (
-            "RtmpOutputSettings",
-            Shape::Object(&RULE_RtmpOutputSettings),
-        ),
+        ("MediaPackageOutputSettings", Shape::Object(&RULE_MediaPackageOutputSettings)),
+        ("MsSmoothOutputSettings", Shape::Object(&RULE_MsSmoothOutputSettings)),
+        ("MultiplexOutputSettings", Shape::Object(&RULE_MultiplexOutputSettings)),
+        ("RtmpOutputSettings", Shape::Object(&RULE_RtmpOutputSettings)),
         ("SrtOutputSettings", Shape::Object(&RULE_SrtOutputSettings)),
         ("UdpOutputSettings", Shape::Object(&RULE_UdpOutputSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -15875,6 +10942,7 @@ pub struct OutputSettings {
     pub udp_output_settings: Option<Obj<UdpOutputSettings>>,
 }
 
+#[rustfmt::skip]
 impl OutputSettings {
     /// A `OutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -15882,95 +10950,25 @@ impl OutputSettings {
     }
 
     /// `ArchiveOutputSettings`: an [`ArchiveOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_output_settings(mut self, value: impl Into<Obj<ArchiveOutputSettings>>) -> Self {
-        self.archive_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn archive_output_settings(mut self, value: impl Into<Obj<ArchiveOutputSettings>>) -> Self { self.archive_output_settings = Some(value.into()); self }
     /// `CmafIngestOutputSettings`: a [`CmafIngestOutputSettings`] object.
-    pub fn cmaf_ingest_output_settings(
-        mut self,
-        value: impl Into<Obj<CmafIngestOutputSettings>>,
-    ) -> Self {
-        self.cmaf_ingest_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_ingest_output_settings(mut self, value: impl Into<Obj<CmafIngestOutputSettings>>) -> Self { self.cmaf_ingest_output_settings = Some(value.into()); self }
     /// `FrameCaptureOutputSettings`: a [`FrameCaptureOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_output_settings(
-        mut self,
-        value: impl Into<Obj<FrameCaptureOutputSettings>>,
-    ) -> Self {
-        self.frame_capture_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn frame_capture_output_settings(mut self, value: impl Into<Obj<FrameCaptureOutputSettings>>) -> Self { self.frame_capture_output_settings = Some(value.into()); self }
     /// `HlsOutputSettings`: a [`HlsOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_output_settings(mut self, value: impl Into<Obj<HlsOutputSettings>>) -> Self {
-        self.hls_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_output_settings(mut self, value: impl Into<Obj<HlsOutputSettings>>) -> Self { self.hls_output_settings = Some(value.into()); self }
     /// `MediaPackageOutputSettings`: a [`MediaPackageOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_package_output_settings(
-        mut self,
-        value: impl Into<Obj<MediaPackageOutputSettings>>,
-    ) -> Self {
-        self.media_package_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn media_package_output_settings(mut self, value: impl Into<Obj<MediaPackageOutputSettings>>) -> Self { self.media_package_output_settings = Some(value.into()); self }
     /// `MsSmoothOutputSettings`: a [`MsSmoothOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ms_smooth_output_settings(
-        mut self,
-        value: impl Into<Obj<MsSmoothOutputSettings>>,
-    ) -> Self {
-        self.ms_smooth_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn ms_smooth_output_settings(mut self, value: impl Into<Obj<MsSmoothOutputSettings>>) -> Self { self.ms_smooth_output_settings = Some(value.into()); self }
     /// `MultiplexOutputSettings`: a [`MultiplexOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_output_settings(
-        mut self,
-        value: impl Into<Obj<MultiplexOutputSettings>>,
-    ) -> Self {
-        self.multiplex_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_output_settings(mut self, value: impl Into<Obj<MultiplexOutputSettings>>) -> Self { self.multiplex_output_settings = Some(value.into()); self }
     /// `RtmpOutputSettings`: a [`RtmpOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rtmp_output_settings(mut self, value: impl Into<Obj<RtmpOutputSettings>>) -> Self {
-        self.rtmp_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn rtmp_output_settings(mut self, value: impl Into<Obj<RtmpOutputSettings>>) -> Self { self.rtmp_output_settings = Some(value.into()); self }
     /// `SrtOutputSettings`: a [`SrtOutputSettings`] object.
-    pub fn srt_output_settings(mut self, value: impl Into<Obj<SrtOutputSettings>>) -> Self {
-        self.srt_output_settings = Some(value.into());
-        self
-    }
-
+    pub fn srt_output_settings(mut self, value: impl Into<Obj<SrtOutputSettings>>) -> Self { self.srt_output_settings = Some(value.into()); self }
     /// `UdpOutputSettings`: an [`UdpOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_output_settings(mut self, value: impl Into<Obj<UdpOutputSettings>>) -> Self {
-        self.udp_output_settings = Some(value.into());
-        self
-    }
+    pub fn udp_output_settings(mut self, value: impl Into<Obj<UdpOutputSettings>>) -> Self { self.udp_output_settings = Some(value.into()); self }
 }
 
 impl PropertyType for OutputSettings {}
@@ -16001,17 +10999,14 @@ impl ToValue for OutputSettings {
     }
 }
 
-static RULE_PipelineLockingSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipelineLockingSettings: ObjRule = ObjRule {
     properties: &[
         ("CustomEpoch", Shape::STR),
         ("PipelineLockingMethod", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineLockingSettings` property type of `AWS::MediaLive::Channel`.
@@ -16025,6 +11020,7 @@ pub struct PipelineLockingSettings {
     pub pipeline_locking_method: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipelineLockingSettings {
     /// A `PipelineLockingSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16032,16 +11028,9 @@ impl PipelineLockingSettings {
     }
 
     /// `CustomEpoch`: a string.
-    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self {
-        self.custom_epoch = Some(value.into());
-        self
-    }
-
+    pub fn custom_epoch(mut self, value: impl Into<Str>) -> Self { self.custom_epoch = Some(value.into()); self }
     /// `PipelineLockingMethod`: a string.
-    pub fn pipeline_locking_method(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_locking_method = Some(value.into());
-        self
-    }
+    pub fn pipeline_locking_method(mut self, value: impl Into<Str>) -> Self { self.pipeline_locking_method = Some(value.into()); self }
 }
 
 impl PropertyType for PipelineLockingSettings {}
@@ -16055,14 +11044,13 @@ impl ToValue for PipelineLockingSettings {
     }
 }
 
-static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
-    properties: &[("LinkedChannelType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PrimaryChannelSettings: ObjRule = ObjRule {
+    properties: &[
+        ("LinkedChannelType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrimaryChannelSettings` property type of `AWS::MediaLive::Channel`.
@@ -16074,6 +11062,7 @@ pub struct PrimaryChannelSettings {
     pub linked_channel_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrimaryChannelSettings {
     /// A `PrimaryChannelSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16081,10 +11070,7 @@ impl PrimaryChannelSettings {
     }
 
     /// `LinkedChannelType`: a string.
-    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self {
-        self.linked_channel_type = Some(value.into());
-        self
-    }
+    pub fn linked_channel_type(mut self, value: impl Into<Str>) -> Self { self.linked_channel_type = Some(value.into()); self }
 }
 
 impl PropertyType for PrimaryChannelSettings {}
@@ -16097,25 +11083,15 @@ impl ToValue for PrimaryChannelSettings {
     }
 }
 
-static RULE_RemixSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RemixSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioChannelMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ChannelMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioChannelMapping), min_items: None, max_items: None })),
         ("ChannelsIn", Shape::INT),
         ("ChannelsOut", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RemixSettings` property type of `AWS::MediaLive::Channel`.
@@ -16141,6 +11117,7 @@ pub struct RemixSettings {
     pub channels_out: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RemixSettings {
     /// A `RemixSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16148,28 +11125,11 @@ impl RemixSettings {
     }
 
     /// `ChannelMappings`: a list of [`AudioChannelMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_mappings(mut self, value: impl Into<List<AudioChannelMapping>>) -> Self {
-        self.channel_mappings = Some(value.into());
-        self
-    }
-
+    pub fn channel_mappings(mut self, value: impl Into<List<AudioChannelMapping>>) -> Self { self.channel_mappings = Some(value.into()); self }
     /// `ChannelsIn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channels_in(mut self, value: impl Into<Int>) -> Self {
-        self.channels_in = Some(value.into());
-        self
-    }
-
+    pub fn channels_in(mut self, value: impl Into<Int>) -> Self { self.channels_in = Some(value.into()); self }
     /// `ChannelsOut`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channels_out(mut self, value: impl Into<Int>) -> Self {
-        self.channels_out = Some(value.into());
-        self
-    }
+    pub fn channels_out(mut self, value: impl Into<Int>) -> Self { self.channels_out = Some(value.into()); self }
 }
 
 impl PropertyType for RemixSettings {}
@@ -16184,16 +11144,10 @@ impl ToValue for RemixSettings {
     }
 }
 
-static RULE_RtmpGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RtmpGroupSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdMarkers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AuthenticationScheme", Shape::STR),
         ("CacheFullBehavior", Shape::STR),
         ("CacheLength", Shape::INT),
@@ -16202,12 +11156,8 @@ static RULE_RtmpGroupSettings: ObjRule = ObjRule {
         ("InputLossAction", Shape::STR),
         ("RestartDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RtmpGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -16251,6 +11201,7 @@ pub struct RtmpGroupSettings {
     pub restart_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RtmpGroupSettings {
     /// A `RtmpGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16258,66 +11209,21 @@ impl RtmpGroupSettings {
     }
 
     /// `AdMarkers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<List<Str>>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `AuthenticationScheme`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_scheme(mut self, value: impl Into<Str>) -> Self {
-        self.authentication_scheme = Some(value.into());
-        self
-    }
-
+    pub fn authentication_scheme(mut self, value: impl Into<Str>) -> Self { self.authentication_scheme = Some(value.into()); self }
     /// `CacheFullBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_full_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.cache_full_behavior = Some(value.into());
-        self
-    }
-
+    pub fn cache_full_behavior(mut self, value: impl Into<Str>) -> Self { self.cache_full_behavior = Some(value.into()); self }
     /// `CacheLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_length(mut self, value: impl Into<Int>) -> Self {
-        self.cache_length = Some(value.into());
-        self
-    }
-
+    pub fn cache_length(mut self, value: impl Into<Int>) -> Self { self.cache_length = Some(value.into()); self }
     /// `CaptionData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caption_data(mut self, value: impl Into<Str>) -> Self {
-        self.caption_data = Some(value.into());
-        self
-    }
-
+    pub fn caption_data(mut self, value: impl Into<Str>) -> Self { self.caption_data = Some(value.into()); self }
     /// `IncludeFillerNalUnits`: a string.
-    pub fn include_filler_nal_units(mut self, value: impl Into<Str>) -> Self {
-        self.include_filler_nal_units = Some(value.into());
-        self
-    }
-
+    pub fn include_filler_nal_units(mut self, value: impl Into<Str>) -> Self { self.include_filler_nal_units = Some(value.into()); self }
     /// `InputLossAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_action = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
     /// `RestartDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self {
-        self.restart_delay = Some(value.into());
-        self
-    }
+    pub fn restart_delay(mut self, value: impl Into<Int>) -> Self { self.restart_delay = Some(value.into()); self }
 }
 
 impl PropertyType for RtmpGroupSettings {}
@@ -16337,19 +11243,16 @@ impl ToValue for RtmpGroupSettings {
     }
 }
 
-static RULE_RtmpOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RtmpOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("CertificateMode", Shape::STR),
         ("ConnectionRetryInterval", Shape::INT),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("NumRetries", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RtmpOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -16379,6 +11282,7 @@ pub struct RtmpOutputSettings {
     pub num_retries: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RtmpOutputSettings {
     /// A `RtmpOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16386,36 +11290,13 @@ impl RtmpOutputSettings {
     }
 
     /// `CertificateMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_mode = Some(value.into());
-        self
-    }
-
+    pub fn certificate_mode(mut self, value: impl Into<Str>) -> Self { self.certificate_mode = Some(value.into()); self }
     /// `ConnectionRetryInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self {
-        self.connection_retry_interval = Some(value.into());
-        self
-    }
-
+    pub fn connection_retry_interval(mut self, value: impl Into<Int>) -> Self { self.connection_retry_interval = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `NumRetries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_retries(mut self, value: impl Into<Int>) -> Self {
-        self.num_retries = Some(value.into());
-        self
-    }
+    pub fn num_retries(mut self, value: impl Into<Int>) -> Self { self.num_retries = Some(value.into()); self }
 }
 
 impl PropertyType for RtmpOutputSettings {}
@@ -16431,17 +11312,14 @@ impl ToValue for RtmpOutputSettings {
     }
 }
 
-static RULE_Scte20SourceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scte20SourceSettings: ObjRule = ObjRule {
     properties: &[
         ("Convert608To708", Shape::STR),
         ("Source608ChannelNumber", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scte20SourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -16463,6 +11341,7 @@ pub struct Scte20SourceSettings {
     pub source608_channel_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Scte20SourceSettings {
     /// A `Scte20SourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16470,20 +11349,9 @@ impl Scte20SourceSettings {
     }
 
     /// `Convert608To708`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self {
-        self.convert608_to708 = Some(value.into());
-        self
-    }
-
+    pub fn convert608_to708(mut self, value: impl Into<Str>) -> Self { self.convert608_to708 = Some(value.into()); self }
     /// `Source608ChannelNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self {
-        self.source608_channel_number = Some(value.into());
-        self
-    }
+    pub fn source608_channel_number(mut self, value: impl Into<Int>) -> Self { self.source608_channel_number = Some(value.into()); self }
 }
 
 impl PropertyType for Scte20SourceSettings {}
@@ -16497,14 +11365,14 @@ impl ToValue for Scte20SourceSettings {
     }
 }
 
-static RULE_Scte27SourceSettings: ObjRule = ObjRule {
-    properties: &[("OcrLanguage", Shape::STR), ("Pid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Scte27SourceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("OcrLanguage", Shape::STR),
+        ("Pid", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scte27SourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -16527,6 +11395,7 @@ pub struct Scte27SourceSettings {
     pub pid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Scte27SourceSettings {
     /// A `Scte27SourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16534,20 +11403,9 @@ impl Scte27SourceSettings {
     }
 
     /// `OcrLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self {
-        self.ocr_language = Some(value.into());
-        self
-    }
-
+    pub fn ocr_language(mut self, value: impl Into<Str>) -> Self { self.ocr_language = Some(value.into()); self }
     /// `Pid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
+    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
 }
 
 impl PropertyType for Scte27SourceSettings {}
@@ -16561,18 +11419,15 @@ impl ToValue for Scte27SourceSettings {
     }
 }
 
-static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scte35SpliceInsert: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
         ("NoRegionalBlackoutFlag", Shape::STR),
         ("WebDeliveryAllowedFlag", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scte35SpliceInsert` property type of `AWS::MediaLive::Channel`.
@@ -16598,6 +11453,7 @@ pub struct Scte35SpliceInsert {
     pub web_delivery_allowed_flag: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Scte35SpliceInsert {
     /// A `Scte35SpliceInsert` with no property set (none is required).
     pub fn new() -> Self {
@@ -16605,28 +11461,11 @@ impl Scte35SpliceInsert {
     }
 
     /// `AdAvailOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self {
-        self.ad_avail_offset = Some(value.into());
-        self
-    }
-
+    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
     /// `NoRegionalBlackoutFlag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self {
-        self.no_regional_blackout_flag = Some(value.into());
-        self
-    }
-
+    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self { self.no_regional_blackout_flag = Some(value.into()); self }
     /// `WebDeliveryAllowedFlag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self {
-        self.web_delivery_allowed_flag = Some(value.into());
-        self
-    }
+    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self { self.web_delivery_allowed_flag = Some(value.into()); self }
 }
 
 impl PropertyType for Scte35SpliceInsert {}
@@ -16641,18 +11480,15 @@ impl ToValue for Scte35SpliceInsert {
     }
 }
 
-static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scte35TimeSignalApos: ObjRule = ObjRule {
     properties: &[
         ("AdAvailOffset", Shape::INT),
         ("NoRegionalBlackoutFlag", Shape::STR),
         ("WebDeliveryAllowedFlag", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scte35TimeSignalApos` property type of `AWS::MediaLive::Channel`.
@@ -16678,6 +11514,7 @@ pub struct Scte35TimeSignalApos {
     pub web_delivery_allowed_flag: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Scte35TimeSignalApos {
     /// A `Scte35TimeSignalApos` with no property set (none is required).
     pub fn new() -> Self {
@@ -16685,28 +11522,11 @@ impl Scte35TimeSignalApos {
     }
 
     /// `AdAvailOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self {
-        self.ad_avail_offset = Some(value.into());
-        self
-    }
-
+    pub fn ad_avail_offset(mut self, value: impl Into<Int>) -> Self { self.ad_avail_offset = Some(value.into()); self }
     /// `NoRegionalBlackoutFlag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self {
-        self.no_regional_blackout_flag = Some(value.into());
-        self
-    }
-
+    pub fn no_regional_blackout_flag(mut self, value: impl Into<Str>) -> Self { self.no_regional_blackout_flag = Some(value.into()); self }
     /// `WebDeliveryAllowedFlag`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self {
-        self.web_delivery_allowed_flag = Some(value.into());
-        self
-    }
+    pub fn web_delivery_allowed_flag(mut self, value: impl Into<Str>) -> Self { self.web_delivery_allowed_flag = Some(value.into()); self }
 }
 
 impl PropertyType for Scte35TimeSignalApos {}
@@ -16721,14 +11541,13 @@ impl ToValue for Scte35TimeSignalApos {
     }
 }
 
-static RULE_SrtGroupSettings: ObjRule = ObjRule {
-    properties: &[("InputLossAction", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SrtGroupSettings: ObjRule = ObjRule {
+    properties: &[
+        ("InputLossAction", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -16740,6 +11559,7 @@ pub struct SrtGroupSettings {
     pub input_loss_action: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtGroupSettings {
     /// A `SrtGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16747,10 +11567,7 @@ impl SrtGroupSettings {
     }
 
     /// `InputLossAction`: a string.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_action = Some(value.into());
-        self
-    }
+    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
 }
 
 impl PropertyType for SrtGroupSettings {}
@@ -16763,7 +11580,8 @@ impl ToValue for SrtGroupSettings {
     }
 }
 
-static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
     properties: &[
         ("ConnectionMode", Shape::STR),
         ("EncryptionPassphraseSecretArn", Shape::STR),
@@ -16771,12 +11589,8 @@ static RULE_SrtOutputDestinationSettings: ObjRule = ObjRule {
         ("StreamId", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtOutputDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -16796,6 +11610,7 @@ pub struct SrtOutputDestinationSettings {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtOutputDestinationSettings {
     /// A `SrtOutputDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16803,34 +11618,15 @@ impl SrtOutputDestinationSettings {
     }
 
     /// `ConnectionMode`: a string.
-    pub fn connection_mode(mut self, value: impl Into<Str>) -> Self {
-        self.connection_mode = Some(value.into());
-        self
-    }
-
+    pub fn connection_mode(mut self, value: impl Into<Str>) -> Self { self.connection_mode = Some(value.into()); self }
     /// `EncryptionPassphraseSecretArn`: a string.
-    pub fn encryption_passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_passphrase_secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_passphrase_secret_arn = Some(value.into()); self }
     /// `ListenerPort`: an integer.
-    pub fn listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.listener_port = Some(value.into());
-        self
-    }
-
+    pub fn listener_port(mut self, value: impl Into<Int>) -> Self { self.listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for SrtOutputDestinationSettings {}
@@ -16850,23 +11646,17 @@ impl ToValue for SrtOutputDestinationSettings {
     }
 }
 
-static RULE_SrtOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("BufferMsec", Shape::INT),
-        (
-            "ContainerSettings",
-            Shape::Object(&RULE_UdpContainerSettings),
-        ),
+        ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("EncryptionType", Shape::STR),
         ("Latency", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -16886,6 +11676,7 @@ pub struct SrtOutputSettings {
     pub latency: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SrtOutputSettings {
     /// A `SrtOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16893,34 +11684,15 @@ impl SrtOutputSettings {
     }
 
     /// `BufferMsec`: an integer.
-    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self {
-        self.buffer_msec = Some(value.into());
-        self
-    }
-
+    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self { self.buffer_msec = Some(value.into()); self }
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
-    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self {
-        self.container_settings = Some(value.into());
-        self
-    }
-
+    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `EncryptionType`: a string.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_type = Some(value.into());
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
     /// `Latency`: an integer.
-    pub fn latency(mut self, value: impl Into<Int>) -> Self {
-        self.latency = Some(value.into());
-        self
-    }
+    pub fn latency(mut self, value: impl Into<Int>) -> Self { self.latency = Some(value.into()); self }
 }
 
 impl PropertyType for SrtOutputSettings {}
@@ -16937,17 +11709,14 @@ impl ToValue for SrtOutputSettings {
     }
 }
 
-static RULE_StandardHlsSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StandardHlsSettings: ObjRule = ObjRule {
     properties: &[
         ("AudioRenditionSets", Shape::STR),
         ("M3u8Settings", Shape::Object(&RULE_M3u8Settings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StandardHlsSettings` property type of `AWS::MediaLive::Channel`.
@@ -16969,6 +11738,7 @@ pub struct StandardHlsSettings {
     pub m3u8_settings: Option<Obj<M3u8Settings>>,
 }
 
+#[rustfmt::skip]
 impl StandardHlsSettings {
     /// A `StandardHlsSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -16976,20 +11746,9 @@ impl StandardHlsSettings {
     }
 
     /// `AudioRenditionSets`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self {
-        self.audio_rendition_sets = Some(value.into());
-        self
-    }
-
+    pub fn audio_rendition_sets(mut self, value: impl Into<Str>) -> Self { self.audio_rendition_sets = Some(value.into()); self }
     /// `M3u8Settings`: a [`M3u8Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn m3u8_settings(mut self, value: impl Into<Obj<M3u8Settings>>) -> Self {
-        self.m3u8_settings = Some(value.into());
-        self
-    }
+    pub fn m3u8_settings(mut self, value: impl Into<Obj<M3u8Settings>>) -> Self { self.m3u8_settings = Some(value.into()); self }
 }
 
 impl PropertyType for StandardHlsSettings {}
@@ -17003,17 +11762,14 @@ impl ToValue for StandardHlsSettings {
     }
 }
 
-static RULE_StaticKeySettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StaticKeySettings: ObjRule = ObjRule {
     properties: &[
         ("KeyProviderServer", Shape::Object(&RULE_InputLocation)),
         ("StaticKeyValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StaticKeySettings` property type of `AWS::MediaLive::Channel`.
@@ -17035,6 +11791,7 @@ pub struct StaticKeySettings {
     pub static_key_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StaticKeySettings {
     /// A `StaticKeySettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17042,20 +11799,9 @@ impl StaticKeySettings {
     }
 
     /// `KeyProviderServer`: an [`InputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_provider_server(mut self, value: impl Into<Obj<InputLocation>>) -> Self {
-        self.key_provider_server = Some(value.into());
-        self
-    }
-
+    pub fn key_provider_server(mut self, value: impl Into<Obj<InputLocation>>) -> Self { self.key_provider_server = Some(value.into()); self }
     /// `StaticKeyValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.static_key_value = Some(value.into());
-        self
-    }
+    pub fn static_key_value(mut self, value: impl Into<Str>) -> Self { self.static_key_value = Some(value.into()); self }
 }
 
 impl PropertyType for StaticKeySettings {}
@@ -17069,17 +11815,14 @@ impl ToValue for StaticKeySettings {
     }
 }
 
-static RULE_TeletextSourceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TeletextSourceSettings: ObjRule = ObjRule {
     properties: &[
         ("OutputRectangle", Shape::Object(&RULE_CaptionRectangle)),
         ("PageNumber", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TeletextSourceSettings` property type of `AWS::MediaLive::Channel`.
@@ -17101,6 +11844,7 @@ pub struct TeletextSourceSettings {
     pub page_number: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TeletextSourceSettings {
     /// A `TeletextSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17108,20 +11852,9 @@ impl TeletextSourceSettings {
     }
 
     /// `OutputRectangle`: a [`CaptionRectangle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_rectangle(mut self, value: impl Into<Obj<CaptionRectangle>>) -> Self {
-        self.output_rectangle = Some(value.into());
-        self
-    }
-
+    pub fn output_rectangle(mut self, value: impl Into<Obj<CaptionRectangle>>) -> Self { self.output_rectangle = Some(value.into()); self }
     /// `PageNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_number(mut self, value: impl Into<Str>) -> Self {
-        self.page_number = Some(value.into());
-        self
-    }
+    pub fn page_number(mut self, value: impl Into<Str>) -> Self { self.page_number = Some(value.into()); self }
 }
 
 impl PropertyType for TeletextSourceSettings {}
@@ -17135,17 +11868,14 @@ impl ToValue for TeletextSourceSettings {
     }
 }
 
-static RULE_TemporalFilterSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemporalFilterSettings: ObjRule = ObjRule {
     properties: &[
         ("PostFilterSharpening", Shape::STR),
         ("Strength", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemporalFilterSettings` property type of `AWS::MediaLive::Channel`.
@@ -17169,6 +11899,7 @@ pub struct TemporalFilterSettings {
     pub strength: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemporalFilterSettings {
     /// A `TemporalFilterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17176,20 +11907,9 @@ impl TemporalFilterSettings {
     }
 
     /// `PostFilterSharpening`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self {
-        self.post_filter_sharpening = Some(value.into());
-        self
-    }
-
+    pub fn post_filter_sharpening(mut self, value: impl Into<Str>) -> Self { self.post_filter_sharpening = Some(value.into()); self }
     /// `Strength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn strength(mut self, value: impl Into<Str>) -> Self {
-        self.strength = Some(value.into());
-        self
-    }
+    pub fn strength(mut self, value: impl Into<Str>) -> Self { self.strength = Some(value.into()); self }
 }
 
 impl PropertyType for TemporalFilterSettings {}
@@ -17203,14 +11923,13 @@ impl ToValue for TemporalFilterSettings {
     }
 }
 
-static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
-    properties: &[("State", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ThumbnailConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("State", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThumbnailConfiguration` property type of `AWS::MediaLive::Channel`.
@@ -17222,6 +11941,7 @@ pub struct ThumbnailConfiguration {
     pub state: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ThumbnailConfiguration {
     /// A `ThumbnailConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -17229,10 +11949,7 @@ impl ThumbnailConfiguration {
     }
 
     /// `State`: a string.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for ThumbnailConfiguration {}
@@ -17243,18 +11960,15 @@ impl ToValue for ThumbnailConfiguration {
     }
 }
 
-static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimecodeBurninSettings: ObjRule = ObjRule {
     properties: &[
         ("FontSize", Shape::STR),
         ("Position", Shape::STR),
         ("Prefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimecodeBurninSettings` property type of `AWS::MediaLive::Channel`.
@@ -17270,6 +11984,7 @@ pub struct TimecodeBurninSettings {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TimecodeBurninSettings {
     /// A `TimecodeBurninSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17277,22 +11992,11 @@ impl TimecodeBurninSettings {
     }
 
     /// `FontSize`: a string.
-    pub fn font_size(mut self, value: impl Into<Str>) -> Self {
-        self.font_size = Some(value.into());
-        self
-    }
-
+    pub fn font_size(mut self, value: impl Into<Str>) -> Self { self.font_size = Some(value.into()); self }
     /// `Position`: a string.
-    pub fn position(mut self, value: impl Into<Str>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
+    pub fn position(mut self, value: impl Into<Str>) -> Self { self.position = Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for TimecodeBurninSettings {}
@@ -17307,14 +12011,14 @@ impl ToValue for TimecodeBurninSettings {
     }
 }
 
-static RULE_TimecodeConfig: ObjRule = ObjRule {
-    properties: &[("Source", Shape::STR), ("SyncThreshold", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TimecodeConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::STR),
+        ("SyncThreshold", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimecodeConfig` property type of `AWS::MediaLive::Channel`.
@@ -17336,6 +12040,7 @@ pub struct TimecodeConfig {
     pub sync_threshold: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TimecodeConfig {
     /// A `TimecodeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -17343,20 +12048,9 @@ impl TimecodeConfig {
     }
 
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `SyncThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.sync_threshold = Some(value.into());
-        self
-    }
+    pub fn sync_threshold(mut self, value: impl Into<Int>) -> Self { self.sync_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for TimecodeConfig {}
@@ -17370,14 +12064,13 @@ impl ToValue for TimecodeConfig {
     }
 }
 
-static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
-    properties: &[("StyleControl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TtmlDestinationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("StyleControl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TtmlDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -17395,6 +12088,7 @@ pub struct TtmlDestinationSettings {
     pub style_control: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TtmlDestinationSettings {
     /// A `TtmlDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17402,12 +12096,7 @@ impl TtmlDestinationSettings {
     }
 
     /// `StyleControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self {
-        self.style_control = Some(value.into());
-        self
-    }
+    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
 }
 
 impl PropertyType for TtmlDestinationSettings {}
@@ -17420,14 +12109,13 @@ impl ToValue for TtmlDestinationSettings {
     }
 }
 
-static RULE_UdpContainerSettings: ObjRule = ObjRule {
-    properties: &[("M2tsSettings", Shape::Object(&RULE_M2tsSettings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_UdpContainerSettings: ObjRule = ObjRule {
+    properties: &[
+        ("M2tsSettings", Shape::Object(&RULE_M2tsSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UdpContainerSettings` property type of `AWS::MediaLive::Channel`.
@@ -17445,6 +12133,7 @@ pub struct UdpContainerSettings {
     pub m2ts_settings: Option<Obj<M2tsSettings>>,
 }
 
+#[rustfmt::skip]
 impl UdpContainerSettings {
     /// A `UdpContainerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17452,12 +12141,7 @@ impl UdpContainerSettings {
     }
 
     /// `M2tsSettings`: a [`M2tsSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self {
-        self.m2ts_settings = Some(value.into());
-        self
-    }
+    pub fn m2ts_settings(mut self, value: impl Into<Obj<M2tsSettings>>) -> Self { self.m2ts_settings = Some(value.into()); self }
 }
 
 impl PropertyType for UdpContainerSettings {}
@@ -17470,18 +12154,15 @@ impl ToValue for UdpContainerSettings {
     }
 }
 
-static RULE_UdpGroupSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UdpGroupSettings: ObjRule = ObjRule {
     properties: &[
         ("InputLossAction", Shape::STR),
         ("TimedMetadataId3Frame", Shape::STR),
         ("TimedMetadataId3Period", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UdpGroupSettings` property type of `AWS::MediaLive::Channel`.
@@ -17507,6 +12188,7 @@ pub struct UdpGroupSettings {
     pub timed_metadata_id3_period: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl UdpGroupSettings {
     /// A `UdpGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17514,28 +12196,11 @@ impl UdpGroupSettings {
     }
 
     /// `InputLossAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self {
-        self.input_loss_action = Some(value.into());
-        self
-    }
-
+    pub fn input_loss_action(mut self, value: impl Into<Str>) -> Self { self.input_loss_action = Some(value.into()); self }
     /// `TimedMetadataId3Frame`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self {
-        self.timed_metadata_id3_frame = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_id3_frame(mut self, value: impl Into<Str>) -> Self { self.timed_metadata_id3_frame = Some(value.into()); self }
     /// `TimedMetadataId3Period`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self {
-        self.timed_metadata_id3_period = Some(value.into());
-        self
-    }
+    pub fn timed_metadata_id3_period(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_id3_period = Some(value.into()); self }
 }
 
 impl PropertyType for UdpGroupSettings {}
@@ -17550,22 +12215,16 @@ impl ToValue for UdpGroupSettings {
     }
 }
 
-static RULE_UdpOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UdpOutputSettings: ObjRule = ObjRule {
     properties: &[
         ("BufferMsec", Shape::INT),
-        (
-            "ContainerSettings",
-            Shape::Object(&RULE_UdpContainerSettings),
-        ),
+        ("ContainerSettings", Shape::Object(&RULE_UdpContainerSettings)),
         ("Destination", Shape::Object(&RULE_OutputLocationRef)),
         ("FecOutputSettings", Shape::Object(&RULE_FecOutputSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UdpOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -17595,6 +12254,7 @@ pub struct UdpOutputSettings {
     pub fec_output_settings: Option<Obj<FecOutputSettings>>,
 }
 
+#[rustfmt::skip]
 impl UdpOutputSettings {
     /// A `UdpOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17602,36 +12262,13 @@ impl UdpOutputSettings {
     }
 
     /// `BufferMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self {
-        self.buffer_msec = Some(value.into());
-        self
-    }
-
+    pub fn buffer_msec(mut self, value: impl Into<Int>) -> Self { self.buffer_msec = Some(value.into()); self }
     /// `ContainerSettings`: an [`UdpContainerSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self {
-        self.container_settings = Some(value.into());
-        self
-    }
-
+    pub fn container_settings(mut self, value: impl Into<Obj<UdpContainerSettings>>) -> Self { self.container_settings = Some(value.into()); self }
     /// `Destination`: an [`OutputLocationRef`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<OutputLocationRef>>) -> Self { self.destination = Some(value.into()); self }
     /// `FecOutputSettings`: a [`FecOutputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fec_output_settings(mut self, value: impl Into<Obj<FecOutputSettings>>) -> Self {
-        self.fec_output_settings = Some(value.into());
-        self
-    }
+    pub fn fec_output_settings(mut self, value: impl Into<Obj<FecOutputSettings>>) -> Self { self.fec_output_settings = Some(value.into()); self }
 }
 
 impl PropertyType for UdpOutputSettings {}
@@ -17647,17 +12284,14 @@ impl ToValue for UdpOutputSettings {
     }
 }
 
-static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoBlackFailoverSettings: ObjRule = ObjRule {
     properties: &[
         ("BlackDetectThreshold", Shape::NUM),
         ("VideoBlackThresholdMsec", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoBlackFailoverSettings` property type of `AWS::MediaLive::Channel`.
@@ -17679,6 +12313,7 @@ pub struct VideoBlackFailoverSettings {
     pub video_black_threshold_msec: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VideoBlackFailoverSettings {
     /// A `VideoBlackFailoverSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17686,20 +12321,9 @@ impl VideoBlackFailoverSettings {
     }
 
     /// `BlackDetectThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn black_detect_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.black_detect_threshold = Some(value.into());
-        self
-    }
-
+    pub fn black_detect_threshold(mut self, value: impl Into<Num>) -> Self { self.black_detect_threshold = Some(value.into()); self }
     /// `VideoBlackThresholdMsec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_black_threshold_msec(mut self, value: impl Into<Int>) -> Self {
-        self.video_black_threshold_msec = Some(value.into());
-        self
-    }
+    pub fn video_black_threshold_msec(mut self, value: impl Into<Int>) -> Self { self.video_black_threshold_msec = Some(value.into()); self }
 }
 
 impl PropertyType for VideoBlackFailoverSettings {}
@@ -17713,23 +12337,17 @@ impl ToValue for VideoBlackFailoverSettings {
     }
 }
 
-static RULE_VideoCodecSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoCodecSettings: ObjRule = ObjRule {
     properties: &[
         ("Av1Settings", Shape::Object(&RULE_Av1Settings)),
-        (
-            "FrameCaptureSettings",
-            Shape::Object(&RULE_FrameCaptureSettings),
-        ),
+        ("FrameCaptureSettings", Shape::Object(&RULE_FrameCaptureSettings)),
         ("H264Settings", Shape::Object(&RULE_H264Settings)),
         ("H265Settings", Shape::Object(&RULE_H265Settings)),
         ("Mpeg2Settings", Shape::Object(&RULE_Mpeg2Settings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoCodecSettings` property type of `AWS::MediaLive::Channel`.
@@ -17761,6 +12379,7 @@ pub struct VideoCodecSettings {
     pub mpeg2_settings: Option<Obj<Mpeg2Settings>>,
 }
 
+#[rustfmt::skip]
 impl VideoCodecSettings {
     /// A `VideoCodecSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -17768,42 +12387,15 @@ impl VideoCodecSettings {
     }
 
     /// `Av1Settings`: an [`Av1Settings`] object.
-    pub fn av1_settings(mut self, value: impl Into<Obj<Av1Settings>>) -> Self {
-        self.av1_settings = Some(value.into());
-        self
-    }
-
+    pub fn av1_settings(mut self, value: impl Into<Obj<Av1Settings>>) -> Self { self.av1_settings = Some(value.into()); self }
     /// `FrameCaptureSettings`: a [`FrameCaptureSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frame_capture_settings(mut self, value: impl Into<Obj<FrameCaptureSettings>>) -> Self {
-        self.frame_capture_settings = Some(value.into());
-        self
-    }
-
+    pub fn frame_capture_settings(mut self, value: impl Into<Obj<FrameCaptureSettings>>) -> Self { self.frame_capture_settings = Some(value.into()); self }
     /// `H264Settings`: a [`H264Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn h264_settings(mut self, value: impl Into<Obj<H264Settings>>) -> Self {
-        self.h264_settings = Some(value.into());
-        self
-    }
-
+    pub fn h264_settings(mut self, value: impl Into<Obj<H264Settings>>) -> Self { self.h264_settings = Some(value.into()); self }
     /// `H265Settings`: a [`H265Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn h265_settings(mut self, value: impl Into<Obj<H265Settings>>) -> Self {
-        self.h265_settings = Some(value.into());
-        self
-    }
-
+    pub fn h265_settings(mut self, value: impl Into<Obj<H265Settings>>) -> Self { self.h265_settings = Some(value.into()); self }
     /// `Mpeg2Settings`: a [`Mpeg2Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mpeg2_settings(mut self, value: impl Into<Obj<Mpeg2Settings>>) -> Self {
-        self.mpeg2_settings = Some(value.into());
-        self
-    }
+    pub fn mpeg2_settings(mut self, value: impl Into<Obj<Mpeg2Settings>>) -> Self { self.mpeg2_settings = Some(value.into()); self }
 }
 
 impl PropertyType for VideoCodecSettings {}
@@ -17820,7 +12412,8 @@ impl ToValue for VideoCodecSettings {
     }
 }
 
-static RULE_VideoDescription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoDescription: ObjRule = ObjRule {
     properties: &[
         ("CodecSettings", Shape::Object(&RULE_VideoCodecSettings)),
         ("Height", Shape::INT),
@@ -17830,12 +12423,8 @@ static RULE_VideoDescription: ObjRule = ObjRule {
         ("Sharpness", Shape::INT),
         ("Width", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoDescription` property type of `AWS::MediaLive::Channel`.
@@ -17877,6 +12466,7 @@ pub struct VideoDescription {
     pub width: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VideoDescription {
     /// A `VideoDescription` with no property set (none is required).
     pub fn new() -> Self {
@@ -17884,60 +12474,19 @@ impl VideoDescription {
     }
 
     /// `CodecSettings`: a [`VideoCodecSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codec_settings(mut self, value: impl Into<Obj<VideoCodecSettings>>) -> Self {
-        self.codec_settings = Some(value.into());
-        self
-    }
-
+    pub fn codec_settings(mut self, value: impl Into<Obj<VideoCodecSettings>>) -> Self { self.codec_settings = Some(value.into()); self }
     /// `Height`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn height(mut self, value: impl Into<Int>) -> Self {
-        self.height = Some(value.into());
-        self
-    }
-
+    pub fn height(mut self, value: impl Into<Int>) -> Self { self.height = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RespondToAfd`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn respond_to_afd(mut self, value: impl Into<Str>) -> Self {
-        self.respond_to_afd = Some(value.into());
-        self
-    }
-
+    pub fn respond_to_afd(mut self, value: impl Into<Str>) -> Self { self.respond_to_afd = Some(value.into()); self }
     /// `ScalingBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_behavior = Some(value.into());
-        self
-    }
-
+    pub fn scaling_behavior(mut self, value: impl Into<Str>) -> Self { self.scaling_behavior = Some(value.into()); self }
     /// `Sharpness`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharpness(mut self, value: impl Into<Int>) -> Self {
-        self.sharpness = Some(value.into());
-        self
-    }
-
+    pub fn sharpness(mut self, value: impl Into<Int>) -> Self { self.sharpness = Some(value.into()); self }
     /// `Width`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Int>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
+    pub fn width(mut self, value: impl Into<Int>) -> Self { self.width = Some(value.into()); self }
 }
 
 impl PropertyType for VideoDescription {}
@@ -17956,25 +12505,16 @@ impl ToValue for VideoDescription {
     }
 }
 
-static RULE_VideoSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSelector: ObjRule = ObjRule {
     properties: &[
         ("ColorSpace", Shape::STR),
-        (
-            "ColorSpaceSettings",
-            Shape::Object(&RULE_VideoSelectorColorSpaceSettings),
-        ),
+        ("ColorSpaceSettings", Shape::Object(&RULE_VideoSelectorColorSpaceSettings)),
         ("ColorSpaceUsage", Shape::STR),
-        (
-            "SelectorSettings",
-            Shape::Object(&RULE_VideoSelectorSettings),
-        ),
+        ("SelectorSettings", Shape::Object(&RULE_VideoSelectorSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSelector` property type of `AWS::MediaLive::Channel`.
@@ -18004,6 +12544,7 @@ pub struct VideoSelector {
     pub selector_settings: Option<Obj<VideoSelectorSettings>>,
 }
 
+#[rustfmt::skip]
 impl VideoSelector {
     /// A `VideoSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -18011,39 +12552,13 @@ impl VideoSelector {
     }
 
     /// `ColorSpace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space(mut self, value: impl Into<Str>) -> Self {
-        self.color_space = Some(value.into());
-        self
-    }
-
+    pub fn color_space(mut self, value: impl Into<Str>) -> Self { self.color_space = Some(value.into()); self }
     /// `ColorSpaceSettings`: a [`VideoSelectorColorSpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_settings(
-        mut self,
-        value: impl Into<Obj<VideoSelectorColorSpaceSettings>>,
-    ) -> Self {
-        self.color_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn color_space_settings(mut self, value: impl Into<Obj<VideoSelectorColorSpaceSettings>>) -> Self { self.color_space_settings = Some(value.into()); self }
     /// `ColorSpaceUsage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_space_usage(mut self, value: impl Into<Str>) -> Self {
-        self.color_space_usage = Some(value.into());
-        self
-    }
-
+    pub fn color_space_usage(mut self, value: impl Into<Str>) -> Self { self.color_space_usage = Some(value.into()); self }
     /// `SelectorSettings`: a [`VideoSelectorSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selector_settings(mut self, value: impl Into<Obj<VideoSelectorSettings>>) -> Self {
-        self.selector_settings = Some(value.into());
-        self
-    }
+    pub fn selector_settings(mut self, value: impl Into<Obj<VideoSelectorSettings>>) -> Self { self.selector_settings = Some(value.into()); self }
 }
 
 impl PropertyType for VideoSelector {}
@@ -18059,14 +12574,13 @@ impl ToValue for VideoSelector {
     }
 }
 
-static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
-    properties: &[("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSelectorColorSpaceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Hdr10Settings", Shape::Object(&RULE_Hdr10Settings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSelectorColorSpaceSettings` property type of `AWS::MediaLive::Channel`.
@@ -18084,6 +12598,7 @@ pub struct VideoSelectorColorSpaceSettings {
     pub hdr10_settings: Option<Obj<Hdr10Settings>>,
 }
 
+#[rustfmt::skip]
 impl VideoSelectorColorSpaceSettings {
     /// A `VideoSelectorColorSpaceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -18091,12 +12606,7 @@ impl VideoSelectorColorSpaceSettings {
     }
 
     /// `Hdr10Settings`: a [`Hdr10Settings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self {
-        self.hdr10_settings = Some(value.into());
-        self
-    }
+    pub fn hdr10_settings(mut self, value: impl Into<Obj<Hdr10Settings>>) -> Self { self.hdr10_settings = Some(value.into()); self }
 }
 
 impl PropertyType for VideoSelectorColorSpaceSettings {}
@@ -18109,14 +12619,13 @@ impl ToValue for VideoSelectorColorSpaceSettings {
     }
 }
 
-static RULE_VideoSelectorPid: ObjRule = ObjRule {
-    properties: &[("Pid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSelectorPid: ObjRule = ObjRule {
+    properties: &[
+        ("Pid", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSelectorPid` property type of `AWS::MediaLive::Channel`.
@@ -18134,6 +12643,7 @@ pub struct VideoSelectorPid {
     pub pid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VideoSelectorPid {
     /// A `VideoSelectorPid` with no property set (none is required).
     pub fn new() -> Self {
@@ -18141,12 +12651,7 @@ impl VideoSelectorPid {
     }
 
     /// `Pid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid(mut self, value: impl Into<Int>) -> Self {
-        self.pid = Some(value.into());
-        self
-    }
+    pub fn pid(mut self, value: impl Into<Int>) -> Self { self.pid = Some(value.into()); self }
 }
 
 impl PropertyType for VideoSelectorPid {}
@@ -18157,14 +12662,13 @@ impl ToValue for VideoSelectorPid {
     }
 }
 
-static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
-    properties: &[("ProgramId", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSelectorProgramId: ObjRule = ObjRule {
+    properties: &[
+        ("ProgramId", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSelectorProgramId` property type of `AWS::MediaLive::Channel`.
@@ -18182,6 +12686,7 @@ pub struct VideoSelectorProgramId {
     pub program_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VideoSelectorProgramId {
     /// A `VideoSelectorProgramId` with no property set (none is required).
     pub fn new() -> Self {
@@ -18189,12 +12694,7 @@ impl VideoSelectorProgramId {
     }
 
     /// `ProgramId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_id(mut self, value: impl Into<Int>) -> Self {
-        self.program_id = Some(value.into());
-        self
-    }
+    pub fn program_id(mut self, value: impl Into<Int>) -> Self { self.program_id = Some(value.into()); self }
 }
 
 impl PropertyType for VideoSelectorProgramId {}
@@ -18205,20 +12705,14 @@ impl ToValue for VideoSelectorProgramId {
     }
 }
 
-static RULE_VideoSelectorSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VideoSelectorSettings: ObjRule = ObjRule {
     properties: &[
         ("VideoSelectorPid", Shape::Object(&RULE_VideoSelectorPid)),
-        (
-            "VideoSelectorProgramId",
-            Shape::Object(&RULE_VideoSelectorProgramId),
-        ),
+        ("VideoSelectorProgramId", Shape::Object(&RULE_VideoSelectorProgramId)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoSelectorSettings` property type of `AWS::MediaLive::Channel`.
@@ -18240,6 +12734,7 @@ pub struct VideoSelectorSettings {
     pub video_selector_program_id: Option<Obj<VideoSelectorProgramId>>,
 }
 
+#[rustfmt::skip]
 impl VideoSelectorSettings {
     /// A `VideoSelectorSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -18247,23 +12742,9 @@ impl VideoSelectorSettings {
     }
 
     /// `VideoSelectorPid`: a [`VideoSelectorPid`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_selector_pid(mut self, value: impl Into<Obj<VideoSelectorPid>>) -> Self {
-        self.video_selector_pid = Some(value.into());
-        self
-    }
-
+    pub fn video_selector_pid(mut self, value: impl Into<Obj<VideoSelectorPid>>) -> Self { self.video_selector_pid = Some(value.into()); self }
     /// `VideoSelectorProgramId`: a [`VideoSelectorProgramId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_selector_program_id(
-        mut self,
-        value: impl Into<Obj<VideoSelectorProgramId>>,
-    ) -> Self {
-        self.video_selector_program_id = Some(value.into());
-        self
-    }
+    pub fn video_selector_program_id(mut self, value: impl Into<Obj<VideoSelectorProgramId>>) -> Self { self.video_selector_program_id = Some(value.into()); self }
 }
 
 impl PropertyType for VideoSelectorSettings {}
@@ -18277,45 +12758,15 @@ impl ToValue for VideoSelectorSettings {
     }
 }
 
-static RULE_VpcOutputSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOutputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "PublicAddressAllocationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PublicAddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcOutputSettings` property type of `AWS::MediaLive::Channel`.
@@ -18345,6 +12796,7 @@ pub struct VpcOutputSettings {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcOutputSettings {
     /// A `VpcOutputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -18352,28 +12804,11 @@ impl VpcOutputSettings {
     }
 
     /// `PublicAddressAllocationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.public_address_allocation_ids = Some(value.into());
-        self
-    }
-
+    pub fn public_address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.public_address_allocation_ids = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOutputSettings {}
@@ -18391,18 +12826,15 @@ impl ToValue for VpcOutputSettings {
     }
 }
 
-static RULE_WavSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WavSettings: ObjRule = ObjRule {
     properties: &[
         ("BitDepth", Shape::NUM),
         ("CodingMode", Shape::STR),
         ("SampleRate", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WavSettings` property type of `AWS::MediaLive::Channel`.
@@ -18428,6 +12860,7 @@ pub struct WavSettings {
     pub sample_rate: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl WavSettings {
     /// A `WavSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -18435,28 +12868,11 @@ impl WavSettings {
     }
 
     /// `BitDepth`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bit_depth(mut self, value: impl Into<Num>) -> Self {
-        self.bit_depth = Some(value.into());
-        self
-    }
-
+    pub fn bit_depth(mut self, value: impl Into<Num>) -> Self { self.bit_depth = Some(value.into()); self }
     /// `CodingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self {
-        self.coding_mode = Some(value.into());
-        self
-    }
-
+    pub fn coding_mode(mut self, value: impl Into<Str>) -> Self { self.coding_mode = Some(value.into()); self }
     /// `SampleRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self {
-        self.sample_rate = Some(value.into());
-        self
-    }
+    pub fn sample_rate(mut self, value: impl Into<Num>) -> Self { self.sample_rate = Some(value.into()); self }
 }
 
 impl PropertyType for WavSettings {}
@@ -18471,14 +12887,13 @@ impl ToValue for WavSettings {
     }
 }
 
-static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
-    properties: &[("StyleControl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_WebvttDestinationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("StyleControl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebvttDestinationSettings` property type of `AWS::MediaLive::Channel`.
@@ -18496,6 +12911,7 @@ pub struct WebvttDestinationSettings {
     pub style_control: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebvttDestinationSettings {
     /// A `WebvttDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -18503,12 +12919,7 @@ impl WebvttDestinationSettings {
     }
 
     /// `StyleControl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style_control(mut self, value: impl Into<Str>) -> Self {
-        self.style_control = Some(value.into());
-        self
-    }
+    pub fn style_control(mut self, value: impl Into<Str>) -> Self { self.style_control = Some(value.into()); self }
 }
 
 impl PropertyType for WebvttDestinationSettings {}

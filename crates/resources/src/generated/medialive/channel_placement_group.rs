@@ -7,33 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Nodes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::ChannelPlacementGroup` resource.
@@ -69,6 +55,7 @@ pub struct ChannelPlacementGroup {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl ChannelPlacementGroup {
     /// The CloudFormation type name, `AWS::MediaLive::ChannelPlacementGroup`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::ChannelPlacementGroup";
@@ -95,36 +82,13 @@ impl ChannelPlacementGroup {
     }
 
     /// `ClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Nodes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-
+    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self { self.nodes = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ChannelPlacementGroup {
@@ -186,56 +150,5 @@ impl ChannelPlacementGroupAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::ChannelPlacementGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channelplacementgroup-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

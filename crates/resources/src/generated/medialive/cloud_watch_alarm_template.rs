@@ -13,193 +13,45 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmTemplateRequired {
     /// `ComparisonOperator`: a [`CloudWatchAlarmTemplateComparisonOperator`] value, required.
-    ///
-    /// The comparison operator used to compare the specified statistic and the threshold.
     pub comparison_operator: CloudWatchAlarmTemplateComparisonOperator,
     /// `EvaluationPeriods`: a number, required.
-    ///
-    /// The number of periods over which data is compared to the specified threshold.
-    ///
-    /// Value at least 1; default `0`.
     pub evaluation_periods: Num,
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metric associated with the alarm. Must be compatible with targetResourceType.
-    ///
-    /// Length 0 to 64.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    ///
-    /// Pattern `^[^\s]+$`; length 1 to 255.
     pub name: Str,
     /// `Period`: a number, required.
-    ///
-    /// The period, in seconds, over which the specified statistic is applied.
-    ///
-    /// Value 10 to 86400; default `0`.
     pub period: Num,
     /// `Statistic`: a [`CloudWatchAlarmTemplateStatistic`] value, required.
-    ///
-    /// The statistic to apply to the alarm's metric data.
     pub statistic: CloudWatchAlarmTemplateStatistic,
     /// `TargetResourceType`: a [`CloudWatchAlarmTemplateTargetResourceType`] value, required.
-    ///
-    /// The resource type this template should dynamically generate CloudWatch metric alarms for.
     pub target_resource_type: CloudWatchAlarmTemplateTargetResourceType,
     /// `Threshold`: a number, required.
-    ///
-    /// The threshold value to compare with the specified statistic.
-    ///
-    /// Default `0`.
     pub threshold: Num,
     /// `TreatMissingData`: a [`CloudWatchAlarmTemplateTreatMissingData`] value, required.
-    ///
-    /// Specifies how missing data points are treated when evaluating the alarm's condition.
     pub treat_missing_data: CloudWatchAlarmTemplateTreatMissingData,
 }
 
-static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchAlarmTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DatapointsToAlarm",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "GroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Period",
-            Shape::Num(&NumRule {
-                min: Some(10.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Statistic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+        ("DatapointsToAlarm", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("EvaluationPeriods", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Period", Shape::Num(&NumRule { min: Some(10.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("Statistic", Shape::Str(&StrRule { allowed: &["SampleCount", "Average", "Sum", "Minimum", "Maximum"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TargetResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CLOUDFRONT_DISTRIBUTION",
-                    "MEDIALIVE_MULTIPLEX",
-                    "MEDIALIVE_CHANNEL",
-                    "MEDIALIVE_INPUT_DEVICE",
-                    "MEDIAPACKAGE_CHANNEL",
-                    "MEDIAPACKAGE_ORIGIN_ENDPOINT",
-                    "MEDIACONNECT_FLOW",
-                    "MEDIATAILOR_PLAYBACK_CONFIGURATION",
-                    "S3_BUCKET",
-                ],
-                format: None,
-            }),
-        ),
+        ("TargetResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "MEDIALIVE_MULTIPLEX", "MEDIALIVE_CHANNEL", "MEDIALIVE_INPUT_DEVICE", "MEDIAPACKAGE_CHANNEL", "MEDIAPACKAGE_ORIGIN_ENDPOINT", "MEDIACONNECT_FLOW", "MEDIATAILOR_PLAYBACK_CONFIGURATION", "S3_BUCKET"], ..StrRule::ANY })),
         ("Threshold", Shape::NUM),
-        (
-            "TreatMissingData",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["notBreaching", "breaching", "ignore", "missing"],
-                format: None,
-            }),
-        ),
+        ("TreatMissingData", Shape::Str(&StrRule { allowed: &["notBreaching", "breaching", "ignore", "missing"], ..StrRule::ANY })),
     ],
-    required: &[
-        "ComparisonOperator",
-        "EvaluationPeriods",
-        "MetricName",
-        "Name",
-        "Period",
-        "Statistic",
-        "TargetResourceType",
-        "Threshold",
-        "TreatMissingData",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ComparisonOperator", "EvaluationPeriods", "MetricName", "Name", "Period", "Statistic", "TargetResourceType", "Threshold", "TreatMissingData"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::CloudWatchAlarmTemplate` resource.
@@ -287,6 +139,7 @@ pub struct CloudWatchAlarmTemplate {
     pub treat_missing_data: CloudWatchAlarmTemplateTreatMissingData,
 }
 
+#[rustfmt::skip]
 impl CloudWatchAlarmTemplate {
     /// The CloudFormation type name, `AWS::MediaLive::CloudWatchAlarmTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::CloudWatchAlarmTemplate";
@@ -297,36 +150,12 @@ impl CloudWatchAlarmTemplate {
         type_name: "AWS::MediaLive::CloudWatchAlarmTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplate.html",
         primary_identifier: &["Identifier"],
-        required: &[
-            "ComparisonOperator",
-            "EvaluationPeriods",
-            "MetricName",
-            "Name",
-            "Period",
-            "Statistic",
-            "TargetResourceType",
-            "Threshold",
-            "TreatMissingData",
-        ],
+        required: &["ComparisonOperator", "EvaluationPeriods", "MetricName", "Name", "Period", "Statistic", "TargetResourceType", "Threshold", "TreatMissingData"],
         create_only: &["Tags"],
         conditional_create_only: &[],
         write_only: &["GroupIdentifier"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "GroupId",
-            "Identifier",
-            "ModifiedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "GroupId",
-            "Id",
-            "Identifier",
-            "ModifiedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "Id", "GroupId", "Identifier", "ModifiedAt"],
+        attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -351,117 +180,31 @@ impl CloudWatchAlarmTemplate {
     }
 
     /// `ComparisonOperator`: a [`CloudWatchAlarmTemplateComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(
-        mut self,
-        value: impl Into<CloudWatchAlarmTemplateComparisonOperator>,
-    ) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<CloudWatchAlarmTemplateComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `DatapointsToAlarm`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datapoints_to_alarm(mut self, value: impl Into<Num>) -> Self {
-        self.datapoints_to_alarm = Some(value.into());
-        self
-    }
-
+    pub fn datapoints_to_alarm(mut self, value: impl Into<Num>) -> Self { self.datapoints_to_alarm = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EvaluationPeriods`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Num>) -> Self {
-        self.evaluation_periods = value.into();
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Num>) -> Self { self.evaluation_periods = value.into(); self }
     /// `GroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Period`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Num>) -> Self {
-        self.period = value.into();
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Num>) -> Self { self.period = value.into(); self }
     /// `Statistic`: a [`CloudWatchAlarmTemplateStatistic`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<CloudWatchAlarmTemplateStatistic>) -> Self {
-        self.statistic = value.into();
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<CloudWatchAlarmTemplateStatistic>) -> Self { self.statistic = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetResourceType`: a [`CloudWatchAlarmTemplateTargetResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_resource_type(
-        mut self,
-        value: impl Into<CloudWatchAlarmTemplateTargetResourceType>,
-    ) -> Self {
-        self.target_resource_type = value.into();
-        self
-    }
-
+    pub fn target_resource_type(mut self, value: impl Into<CloudWatchAlarmTemplateTargetResourceType>) -> Self { self.target_resource_type = value.into(); self }
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `TreatMissingData`: a [`CloudWatchAlarmTemplateTreatMissingData`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treat_missing_data(
-        mut self,
-        value: impl Into<CloudWatchAlarmTemplateTreatMissingData>,
-    ) -> Self {
-        self.treat_missing_data = value.into();
-        self
-    }
+    pub fn treat_missing_data(mut self, value: impl Into<CloudWatchAlarmTemplateTreatMissingData>) -> Self { self.treat_missing_data = value.into(); self }
 }
 
 impl Resource for CloudWatchAlarmTemplate {

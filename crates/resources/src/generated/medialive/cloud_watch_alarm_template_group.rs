@@ -13,43 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmTemplateGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    ///
-    /// Pattern `^[^\s]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_CloudWatchAlarmTemplateGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchAlarmTemplateGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::CloudWatchAlarmTemplateGroup` resource.
@@ -85,6 +61,7 @@ pub struct CloudWatchAlarmTemplateGroup {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchAlarmTemplateGroup {
     /// The CloudFormation type name, `AWS::MediaLive::CloudWatchAlarmTemplateGroup`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::CloudWatchAlarmTemplateGroup";
@@ -115,28 +92,11 @@ impl CloudWatchAlarmTemplateGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CloudWatchAlarmTemplateGroup {

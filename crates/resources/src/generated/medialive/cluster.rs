@@ -7,50 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.+:iam:.+:role/.+$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ClusterType", Shape::Str(&StrRule { allowed: &["ON_PREMISES", "OUTPOSTS_RACK", "OUTPOSTS_SERVER", "EC2"], ..StrRule::ANY })),
+        ("InstanceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "NetworkSettings",
-            Shape::Object(&RULE_ClusterNetworkSettings),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkSettings", Shape::Object(&RULE_ClusterNetworkSettings)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Cluster` resource.
@@ -92,6 +64,7 @@ pub struct Cluster {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::MediaLive::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Cluster";
@@ -118,44 +91,15 @@ impl Cluster {
     }
 
     /// `ClusterType`: a [`ClusterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_type(mut self, value: impl Into<ClusterType>) -> Self {
-        self.cluster_type = Some(value.into());
-        self
-    }
-
+    pub fn cluster_type(mut self, value: impl Into<ClusterType>) -> Self { self.cluster_type = Some(value.into()); self }
     /// `InstanceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_role_arn(mut self, value: impl Into<Str>) -> Self { self.instance_role_arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkSettings`: a [`ClusterNetworkSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_settings(mut self, value: impl Into<Obj<ClusterNetworkSettings>>) -> Self {
-        self.network_settings = Some(value.into());
-        self
-    }
-
+    pub fn network_settings(mut self, value: impl Into<Obj<ClusterNetworkSettings>>) -> Self { self.network_settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -221,24 +165,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterNetworkSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultRoute", Shape::STR),
-        (
-            "InterfaceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InterfaceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InterfaceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InterfaceMapping), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterNetworkSettings` property type of `AWS::MediaLive::Cluster`.
@@ -258,6 +192,7 @@ pub struct ClusterNetworkSettings {
     pub interface_mappings: Option<List<InterfaceMapping>>,
 }
 
+#[rustfmt::skip]
 impl ClusterNetworkSettings {
     /// A `ClusterNetworkSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -265,20 +200,9 @@ impl ClusterNetworkSettings {
     }
 
     /// `DefaultRoute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route(mut self, value: impl Into<Str>) -> Self {
-        self.default_route = Some(value.into());
-        self
-    }
-
+    pub fn default_route(mut self, value: impl Into<Str>) -> Self { self.default_route = Some(value.into()); self }
     /// `InterfaceMappings`: a list of [`InterfaceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface_mappings(mut self, value: impl Into<List<InterfaceMapping>>) -> Self {
-        self.interface_mappings = Some(value.into());
-        self
-    }
+    pub fn interface_mappings(mut self, value: impl Into<List<InterfaceMapping>>) -> Self { self.interface_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterNetworkSettings {}
@@ -292,17 +216,14 @@ impl ToValue for ClusterNetworkSettings {
     }
 }
 
-static RULE_InterfaceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InterfaceMapping: ObjRule = ObjRule {
     properties: &[
         ("LogicalInterfaceName", Shape::STR),
         ("NetworkId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InterfaceMapping` property type of `AWS::MediaLive::Cluster`.
@@ -322,6 +243,7 @@ pub struct InterfaceMapping {
     pub network_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InterfaceMapping {
     /// A `InterfaceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -329,20 +251,9 @@ impl InterfaceMapping {
     }
 
     /// `LogicalInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.logical_interface_name = Some(value.into());
-        self
-    }
-
+    pub fn logical_interface_name(mut self, value: impl Into<Str>) -> Self { self.logical_interface_name = Some(value.into()); self }
     /// `NetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_id = Some(value.into());
-        self
-    }
+    pub fn network_id(mut self, value: impl Into<Str>) -> Self { self.network_id = Some(value.into()); self }
 }
 
 impl PropertyType for InterfaceMapping {}
@@ -352,57 +263,6 @@ impl ToValue for InterfaceMapping {
         MapBuilder::new()
             .opt("LogicalInterfaceName", &self.logical_interface_name)
             .opt("NetworkId", &self.network_id)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-cluster-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -14,89 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\s]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeRuleTemplateRequired {
     /// `EventType`: an [`EventBridgeRuleTemplateEventType`] value, required.
-    ///
-    /// The type of event to match with the rule.
     pub event_type: EventBridgeRuleTemplateEventType,
     /// `Name`: a string, required.
-    ///
-    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    ///
-    /// Pattern `^[^\s]+$`; length 1 to 255.
     pub name: Str,
 }
 
-static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeRuleTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MEDIALIVE_MULTIPLEX_ALERT",
-                    "MEDIALIVE_MULTIPLEX_STATE_CHANGE",
-                    "MEDIALIVE_CHANNEL_ALERT",
-                    "MEDIALIVE_CHANNEL_INPUT_CHANGE",
-                    "MEDIALIVE_CHANNEL_STATE_CHANGE",
-                    "MEDIAPACKAGE_INPUT_NOTIFICATION",
-                    "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION",
-                    "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION",
-                    "SIGNAL_MAP_ACTIVE_ALARM",
-                    "MEDIACONNECT_ALERT",
-                    "MEDIACONNECT_SOURCE_HEALTH",
-                    "MEDIACONNECT_OUTPUT_HEALTH",
-                    "MEDIACONNECT_FLOW_STATUS_CHANGE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "GroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("EventTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_EventBridgeRuleTemplateTarget), min_items: None, max_items: None })),
+        ("EventType", Shape::Str(&StrRule { allowed: &["MEDIALIVE_MULTIPLEX_ALERT", "MEDIALIVE_MULTIPLEX_STATE_CHANGE", "MEDIALIVE_CHANNEL_ALERT", "MEDIALIVE_CHANNEL_INPUT_CHANGE", "MEDIALIVE_CHANNEL_STATE_CHANGE", "MEDIAPACKAGE_INPUT_NOTIFICATION", "MEDIAPACKAGE_KEY_PROVIDER_NOTIFICATION", "MEDIAPACKAGE_HARVEST_JOB_NOTIFICATION", "SIGNAL_MAP_ACTIVE_ALARM", "MEDIACONNECT_ALERT", "MEDIACONNECT_SOURCE_HEALTH", "MEDIACONNECT_OUTPUT_HEALTH", "MEDIACONNECT_FLOW_STATUS_CHANGE"], ..StrRule::ANY })),
+        ("GroupIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["EventType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::EventBridgeRuleTemplate` resource.
@@ -146,6 +81,7 @@ pub struct EventBridgeRuleTemplate {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EventBridgeRuleTemplate {
     /// The CloudFormation type name, `AWS::MediaLive::EventBridgeRuleTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::EventBridgeRuleTemplate";
@@ -160,22 +96,8 @@ impl EventBridgeRuleTemplate {
         create_only: &["Tags"],
         conditional_create_only: &[],
         write_only: &["GroupIdentifier"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "GroupId",
-            "Id",
-            "Identifier",
-            "ModifiedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "GroupId",
-            "Id",
-            "Identifier",
-            "ModifiedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
+        attributes: &["Arn", "CreatedAt", "GroupId", "Id", "Identifier", "ModifiedAt"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -193,52 +115,17 @@ impl EventBridgeRuleTemplate {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventTargets`: a list of [`EventBridgeRuleTemplateTarget`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_targets(mut self, value: impl Into<List<EventBridgeRuleTemplateTarget>>) -> Self {
-        self.event_targets = Some(value.into());
-        self
-    }
-
+    pub fn event_targets(mut self, value: impl Into<List<EventBridgeRuleTemplateTarget>>) -> Self { self.event_targets = Some(value.into()); self }
     /// `EventType`: an [`EventBridgeRuleTemplateEventType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<EventBridgeRuleTemplateEventType>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<EventBridgeRuleTemplateEventType>) -> Self { self.event_type = value.into(); self }
     /// `GroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn group_identifier(mut self, value: impl Into<Str>) -> Self { self.group_identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventBridgeRuleTemplate {
@@ -325,30 +212,17 @@ impl EventBridgeRuleTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeRuleTemplateTargetRequired {
     /// `Arn`: a string, required.
-    ///
-    /// Target ARNs must be either an SNS topic or CloudWatch log group.
-    ///
-    /// Pattern `^arn.+$`; length 1 to 2048.
     pub arn: Str,
 }
 
-static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeRuleTemplateTarget: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeRuleTemplateTarget` property type of `AWS::MediaLive::EventBridgeRuleTemplate`.
@@ -366,19 +240,17 @@ pub struct EventBridgeRuleTemplateTarget {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeRuleTemplateTarget {
     /// A `EventBridgeRuleTemplateTarget` with its required properties, named in a [`EventBridgeRuleTemplateTargetRequired`].
     pub fn new(required: EventBridgeRuleTemplateTargetRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for EventBridgeRuleTemplateTarget {}

@@ -7,94 +7,28 @@
 
 use crate::support::prelude::*;
 
-static RULE_Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputDestinationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InputDevices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputDeviceSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDestinationRequest), min_items: None, max_items: None })),
+        ("InputDevices", Shape::List(&ListRule { items: Shape::Object(&RULE_InputDeviceSettings), min_items: None, max_items: None })),
         ("InputNetworkLocation", Shape::STR),
-        (
-            "InputSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MediaConnectFlows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaConnectFlowRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MulticastSettings",
-            Shape::Object(&RULE_MulticastSettingsCreateRequest),
-        ),
+        ("InputSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MediaConnectFlows", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaConnectFlowRequest), min_items: None, max_items: None })),
+        ("MulticastSettings", Shape::Object(&RULE_MulticastSettingsCreateRequest)),
         ("Name", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RouterSettings", Shape::Object(&RULE_RouterSettings)),
-        (
-            "SdiSources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Smpte2110ReceiverGroupSettings",
-            Shape::Object(&RULE_Smpte2110ReceiverGroupSettings),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputSourceRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SdiSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Smpte2110ReceiverGroupSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSettings)),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSourceRequest), min_items: None, max_items: None })),
         ("SrtSettings", Shape::Object(&RULE_SrtSettingsRequest)),
         ("Tags", Shape::Any),
         ("Type", Shape::STR),
         ("Vpc", Shape::Object(&RULE_InputVpcRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Input` resource.
@@ -180,6 +114,7 @@ pub struct Input {
     pub vpc: Option<Obj<InputVpcRequest>>,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// The CloudFormation type name, `AWS::MediaLive::Input`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Input";
@@ -206,130 +141,37 @@ impl Input {
     }
 
     /// `Destinations`: a list of [`InputDestinationRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<InputDestinationRequest>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<InputDestinationRequest>>) -> Self { self.destinations = Some(value.into()); self }
     /// `InputDevices`: a list of [`InputDeviceSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_devices(mut self, value: impl Into<List<InputDeviceSettings>>) -> Self {
-        self.input_devices = Some(value.into());
-        self
-    }
-
+    pub fn input_devices(mut self, value: impl Into<List<InputDeviceSettings>>) -> Self { self.input_devices = Some(value.into()); self }
     /// `InputNetworkLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_network_location(mut self, value: impl Into<Str>) -> Self {
-        self.input_network_location = Some(value.into());
-        self
-    }
-
+    pub fn input_network_location(mut self, value: impl Into<Str>) -> Self { self.input_network_location = Some(value.into()); self }
     /// `InputSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.input_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn input_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.input_security_groups = Some(value.into()); self }
     /// `MediaConnectFlows`: a list of [`MediaConnectFlowRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_connect_flows(mut self, value: impl Into<List<MediaConnectFlowRequest>>) -> Self {
-        self.media_connect_flows = Some(value.into());
-        self
-    }
-
+    pub fn media_connect_flows(mut self, value: impl Into<List<MediaConnectFlowRequest>>) -> Self { self.media_connect_flows = Some(value.into()); self }
     /// `MulticastSettings`: a [`MulticastSettingsCreateRequest`] object.
-    pub fn multicast_settings(
-        mut self,
-        value: impl Into<Obj<MulticastSettingsCreateRequest>>,
-    ) -> Self {
-        self.multicast_settings = Some(value.into());
-        self
-    }
-
+    pub fn multicast_settings(mut self, value: impl Into<Obj<MulticastSettingsCreateRequest>>) -> Self { self.multicast_settings = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `RouterSettings`: a [`RouterSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_settings(mut self, value: impl Into<Obj<RouterSettings>>) -> Self {
-        self.router_settings = Some(value.into());
-        self
-    }
-
+    pub fn router_settings(mut self, value: impl Into<Obj<RouterSettings>>) -> Self { self.router_settings = Some(value.into()); self }
     /// `SdiSources`: a list of strings.
-    pub fn sdi_sources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sdi_sources = Some(value.into());
-        self
-    }
-
+    pub fn sdi_sources(mut self, value: impl Into<List<Str>>) -> Self { self.sdi_sources = Some(value.into()); self }
     /// `Smpte2110ReceiverGroupSettings`: a [`Smpte2110ReceiverGroupSettings`] object.
-    pub fn smpte2110_receiver_group_settings(
-        mut self,
-        value: impl Into<Obj<Smpte2110ReceiverGroupSettings>>,
-    ) -> Self {
-        self.smpte2110_receiver_group_settings = Some(value.into());
-        self
-    }
-
+    pub fn smpte2110_receiver_group_settings(mut self, value: impl Into<Obj<Smpte2110ReceiverGroupSettings>>) -> Self { self.smpte2110_receiver_group_settings = Some(value.into()); self }
     /// `Sources`: a list of [`InputSourceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<InputSourceRequest>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<InputSourceRequest>>) -> Self { self.sources = Some(value.into()); self }
     /// `SrtSettings`: a [`SrtSettingsRequest`] object.
-    pub fn srt_settings(mut self, value: impl Into<Obj<SrtSettingsRequest>>) -> Self {
-        self.srt_settings = Some(value.into());
-        self
-    }
-
+    pub fn srt_settings(mut self, value: impl Into<Obj<SrtSettingsRequest>>) -> Self { self.srt_settings = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Vpc`: an [`InputVpcRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Obj<InputVpcRequest>>) -> Self {
-        self.vpc = Some(value.into());
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Obj<InputVpcRequest>>) -> Self { self.vpc = Some(value.into()); self }
 }
 
 impl Resource for Input {
@@ -411,26 +253,16 @@ impl InputAttributes {
     }
 }
 
-static RULE_InputDestinationRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputDestinationRequest: ObjRule = ObjRule {
     properties: &[
         ("Network", Shape::STR),
-        (
-            "NetworkRoutes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputRequestDestinationRoute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkRoutes", Shape::List(&ListRule { items: Shape::Object(&RULE_InputRequestDestinationRoute), min_items: None, max_items: None })),
         ("StaticIpAddress", Shape::STR),
         ("StreamName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputDestinationRequest` property type of `AWS::MediaLive::Input`.
@@ -454,6 +286,7 @@ pub struct InputDestinationRequest {
     pub stream_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputDestinationRequest {
     /// A `InputDestinationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -461,30 +294,13 @@ impl InputDestinationRequest {
     }
 
     /// `Network`: a string.
-    pub fn network(mut self, value: impl Into<Str>) -> Self {
-        self.network = Some(value.into());
-        self
-    }
-
+    pub fn network(mut self, value: impl Into<Str>) -> Self { self.network = Some(value.into()); self }
     /// `NetworkRoutes`: a list of [`InputRequestDestinationRoute`] objects.
-    pub fn network_routes(mut self, value: impl Into<List<InputRequestDestinationRoute>>) -> Self {
-        self.network_routes = Some(value.into());
-        self
-    }
-
+    pub fn network_routes(mut self, value: impl Into<List<InputRequestDestinationRoute>>) -> Self { self.network_routes = Some(value.into()); self }
     /// `StaticIpAddress`: a string.
-    pub fn static_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.static_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn static_ip_address(mut self, value: impl Into<Str>) -> Self { self.static_ip_address = Some(value.into()); self }
     /// `StreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = Some(value.into());
-        self
-    }
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = Some(value.into()); self }
 }
 
 impl PropertyType for InputDestinationRequest {}
@@ -500,14 +316,13 @@ impl ToValue for InputDestinationRequest {
     }
 }
 
-static RULE_InputDeviceSettings: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputDeviceSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputDeviceSettings` property type of `AWS::MediaLive::Input`.
@@ -525,6 +340,7 @@ pub struct InputDeviceSettings {
     pub id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputDeviceSettings {
     /// A `InputDeviceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -532,12 +348,7 @@ impl InputDeviceSettings {
     }
 
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
 }
 
 impl PropertyType for InputDeviceSettings {}
@@ -548,26 +359,14 @@ impl ToValue for InputDeviceSettings {
     }
 }
 
-static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputRequestDestinationRoute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Gateway", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputRequestDestinationRoute` property type of `AWS::MediaLive::Input`.
@@ -583,6 +382,7 @@ pub struct InputRequestDestinationRoute {
     pub gateway: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputRequestDestinationRoute {
     /// A `InputRequestDestinationRoute` with no property set (none is required).
     pub fn new() -> Self {
@@ -590,18 +390,9 @@ impl InputRequestDestinationRoute {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `Gateway`: a string.
-    pub fn gateway(mut self, value: impl Into<Str>) -> Self {
-        self.gateway = Some(value.into());
-        self
-    }
+    pub fn gateway(mut self, value: impl Into<Str>) -> Self { self.gateway = Some(value.into()); self }
 }
 
 impl PropertyType for InputRequestDestinationRoute {}
@@ -615,14 +406,14 @@ impl ToValue for InputRequestDestinationRoute {
     }
 }
 
-static RULE_InputSdpLocation: ObjRule = ObjRule {
-    properties: &[("MediaIndex", Shape::INT), ("SdpUrl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputSdpLocation: ObjRule = ObjRule {
+    properties: &[
+        ("MediaIndex", Shape::INT),
+        ("SdpUrl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSdpLocation` property type of `AWS::MediaLive::Input`.
@@ -636,6 +427,7 @@ pub struct InputSdpLocation {
     pub sdp_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputSdpLocation {
     /// A `InputSdpLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -643,16 +435,9 @@ impl InputSdpLocation {
     }
 
     /// `MediaIndex`: an integer.
-    pub fn media_index(mut self, value: impl Into<Int>) -> Self {
-        self.media_index = Some(value.into());
-        self
-    }
-
+    pub fn media_index(mut self, value: impl Into<Int>) -> Self { self.media_index = Some(value.into()); self }
     /// `SdpUrl`: a string.
-    pub fn sdp_url(mut self, value: impl Into<Str>) -> Self {
-        self.sdp_url = Some(value.into());
-        self
-    }
+    pub fn sdp_url(mut self, value: impl Into<Str>) -> Self { self.sdp_url = Some(value.into()); self }
 }
 
 impl PropertyType for InputSdpLocation {}
@@ -666,18 +451,15 @@ impl ToValue for InputSdpLocation {
     }
 }
 
-static RULE_InputSourceRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSourceRequest: ObjRule = ObjRule {
     properties: &[
         ("PasswordParam", Shape::STR),
         ("Url", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSourceRequest` property type of `AWS::MediaLive::Input`.
@@ -703,6 +485,7 @@ pub struct InputSourceRequest {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputSourceRequest {
     /// A `InputSourceRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -710,28 +493,11 @@ impl InputSourceRequest {
     }
 
     /// `PasswordParam`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_param(mut self, value: impl Into<Str>) -> Self {
-        self.password_param = Some(value.into());
-        self
-    }
-
+    pub fn password_param(mut self, value: impl Into<Str>) -> Self { self.password_param = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for InputSourceRequest {}
@@ -746,37 +512,14 @@ impl ToValue for InputSourceRequest {
     }
 }
 
-static RULE_InputVpcRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputVpcRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputVpcRequest` property type of `AWS::MediaLive::Input`.
@@ -800,6 +543,7 @@ pub struct InputVpcRequest {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InputVpcRequest {
     /// A `InputVpcRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -807,20 +551,9 @@ impl InputVpcRequest {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for InputVpcRequest {}
@@ -834,14 +567,13 @@ impl ToValue for InputVpcRequest {
     }
 }
 
-static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
-    properties: &[("FlowArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MediaConnectFlowRequest: ObjRule = ObjRule {
+    properties: &[
+        ("FlowArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaConnectFlowRequest` property type of `AWS::MediaLive::Input`.
@@ -859,6 +591,7 @@ pub struct MediaConnectFlowRequest {
     pub flow_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaConnectFlowRequest {
     /// A `MediaConnectFlowRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -866,12 +599,7 @@ impl MediaConnectFlowRequest {
     }
 
     /// `FlowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = Some(value.into());
-        self
-    }
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = Some(value.into()); self }
 }
 
 impl PropertyType for MediaConnectFlowRequest {}
@@ -882,21 +610,13 @@ impl ToValue for MediaConnectFlowRequest {
     }
 }
 
-static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
-    properties: &[(
-        "Sources",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_MulticastSourceCreateRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MulticastSettingsCreateRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_MulticastSourceCreateRequest), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MulticastSettingsCreateRequest` property type of `AWS::MediaLive::Input`.
@@ -908,6 +628,7 @@ pub struct MulticastSettingsCreateRequest {
     pub sources: Option<List<MulticastSourceCreateRequest>>,
 }
 
+#[rustfmt::skip]
 impl MulticastSettingsCreateRequest {
     /// A `MulticastSettingsCreateRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -915,10 +636,7 @@ impl MulticastSettingsCreateRequest {
     }
 
     /// `Sources`: a list of [`MulticastSourceCreateRequest`] objects.
-    pub fn sources(mut self, value: impl Into<List<MulticastSourceCreateRequest>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
+    pub fn sources(mut self, value: impl Into<List<MulticastSourceCreateRequest>>) -> Self { self.sources = Some(value.into()); self }
 }
 
 impl PropertyType for MulticastSettingsCreateRequest {}
@@ -929,14 +647,14 @@ impl ToValue for MulticastSettingsCreateRequest {
     }
 }
 
-static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
-    properties: &[("SourceIp", Shape::STR), ("Url", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MulticastSourceCreateRequest: ObjRule = ObjRule {
+    properties: &[
+        ("SourceIp", Shape::STR),
+        ("Url", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MulticastSourceCreateRequest` property type of `AWS::MediaLive::Input`.
@@ -950,6 +668,7 @@ pub struct MulticastSourceCreateRequest {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MulticastSourceCreateRequest {
     /// A `MulticastSourceCreateRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -957,16 +676,9 @@ impl MulticastSourceCreateRequest {
     }
 
     /// `SourceIp`: a string.
-    pub fn source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.source_ip = Some(value.into());
-        self
-    }
-
+    pub fn source_ip(mut self, value: impl Into<Str>) -> Self { self.source_ip = Some(value.into()); self }
     /// `Url`: a string.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for MulticastSourceCreateRequest {}
@@ -980,14 +692,13 @@ impl ToValue for MulticastSourceCreateRequest {
     }
 }
 
-static RULE_RouterDestinationSettings: ObjRule = ObjRule {
-    properties: &[("AvailabilityZoneName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RouterDestinationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZoneName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouterDestinationSettings` property type of `AWS::MediaLive::Input`.
@@ -999,6 +710,7 @@ pub struct RouterDestinationSettings {
     pub availability_zone_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RouterDestinationSettings {
     /// A `RouterDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1006,10 +718,7 @@ impl RouterDestinationSettings {
     }
 
     /// `AvailabilityZoneName`: a string.
-    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_name = Some(value.into());
-        self
-    }
+    pub fn availability_zone_name(mut self, value: impl Into<Str>) -> Self { self.availability_zone_name = Some(value.into()); self }
 }
 
 impl PropertyType for RouterDestinationSettings {}
@@ -1022,25 +731,15 @@ impl ToValue for RouterDestinationSettings {
     }
 }
 
-static RULE_RouterSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RouterSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RouterDestinationSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_RouterDestinationSettings), min_items: None, max_items: None })),
         ("EncryptionType", Shape::STR),
         ("SecretArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouterSettings` property type of `AWS::MediaLive::Input`.
@@ -1056,6 +755,7 @@ pub struct RouterSettings {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RouterSettings {
     /// A `RouterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1063,22 +763,11 @@ impl RouterSettings {
     }
 
     /// `Destinations`: a list of [`RouterDestinationSettings`] objects.
-    pub fn destinations(mut self, value: impl Into<List<RouterDestinationSettings>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<RouterDestinationSettings>>) -> Self { self.destinations = Some(value.into()); self }
     /// `EncryptionType`: a string.
-    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_type = Some(value.into());
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<Str>) -> Self { self.encryption_type = Some(value.into()); self }
     /// `SecretArn`: a string.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for RouterSettings {}
@@ -1093,17 +782,13 @@ impl ToValue for RouterSettings {
     }
 }
 
-static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
-    properties: &[(
-        "SdpSettings",
-        Shape::Object(&RULE_Smpte2110ReceiverGroupSdpSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Smpte2110ReceiverGroup: ObjRule = ObjRule {
+    properties: &[
+        ("SdpSettings", Shape::Object(&RULE_Smpte2110ReceiverGroupSdpSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Smpte2110ReceiverGroup` property type of `AWS::MediaLive::Input`.
@@ -1115,6 +800,7 @@ pub struct Smpte2110ReceiverGroup {
     pub sdp_settings: Option<Obj<Smpte2110ReceiverGroupSdpSettings>>,
 }
 
+#[rustfmt::skip]
 impl Smpte2110ReceiverGroup {
     /// A `Smpte2110ReceiverGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -1122,13 +808,7 @@ impl Smpte2110ReceiverGroup {
     }
 
     /// `SdpSettings`: a [`Smpte2110ReceiverGroupSdpSettings`] object.
-    pub fn sdp_settings(
-        mut self,
-        value: impl Into<Obj<Smpte2110ReceiverGroupSdpSettings>>,
-    ) -> Self {
-        self.sdp_settings = Some(value.into());
-        self
-    }
+    pub fn sdp_settings(mut self, value: impl Into<Obj<Smpte2110ReceiverGroupSdpSettings>>) -> Self { self.sdp_settings = Some(value.into()); self }
 }
 
 impl PropertyType for Smpte2110ReceiverGroup {}
@@ -1141,32 +821,15 @@ impl ToValue for Smpte2110ReceiverGroup {
     }
 }
 
-static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Smpte2110ReceiverGroupSdpSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AncillarySdps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputSdpLocation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AudioSdps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputSdpLocation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AncillarySdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None })),
+        ("AudioSdps", Shape::List(&ListRule { items: Shape::Object(&RULE_InputSdpLocation), min_items: None, max_items: None })),
         ("VideoSdp", Shape::Object(&RULE_InputSdpLocation)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Smpte2110ReceiverGroupSdpSettings` property type of `AWS::MediaLive::Input`.
@@ -1182,6 +845,7 @@ pub struct Smpte2110ReceiverGroupSdpSettings {
     pub video_sdp: Option<Obj<InputSdpLocation>>,
 }
 
+#[rustfmt::skip]
 impl Smpte2110ReceiverGroupSdpSettings {
     /// A `Smpte2110ReceiverGroupSdpSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1189,22 +853,11 @@ impl Smpte2110ReceiverGroupSdpSettings {
     }
 
     /// `AncillarySdps`: a list of [`InputSdpLocation`] objects.
-    pub fn ancillary_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self {
-        self.ancillary_sdps = Some(value.into());
-        self
-    }
-
+    pub fn ancillary_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self { self.ancillary_sdps = Some(value.into()); self }
     /// `AudioSdps`: a list of [`InputSdpLocation`] objects.
-    pub fn audio_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self {
-        self.audio_sdps = Some(value.into());
-        self
-    }
-
+    pub fn audio_sdps(mut self, value: impl Into<List<InputSdpLocation>>) -> Self { self.audio_sdps = Some(value.into()); self }
     /// `VideoSdp`: an [`InputSdpLocation`] object.
-    pub fn video_sdp(mut self, value: impl Into<Obj<InputSdpLocation>>) -> Self {
-        self.video_sdp = Some(value.into());
-        self
-    }
+    pub fn video_sdp(mut self, value: impl Into<Obj<InputSdpLocation>>) -> Self { self.video_sdp = Some(value.into()); self }
 }
 
 impl PropertyType for Smpte2110ReceiverGroupSdpSettings {}
@@ -1219,21 +872,13 @@ impl ToValue for Smpte2110ReceiverGroupSdpSettings {
     }
 }
 
-static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
-    properties: &[(
-        "Smpte2110ReceiverGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Smpte2110ReceiverGroup),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Smpte2110ReceiverGroupSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Smpte2110ReceiverGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_Smpte2110ReceiverGroup), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Smpte2110ReceiverGroupSettings` property type of `AWS::MediaLive::Input`.
@@ -1245,6 +890,7 @@ pub struct Smpte2110ReceiverGroupSettings {
     pub smpte2110_receiver_groups: Option<List<Smpte2110ReceiverGroup>>,
 }
 
+#[rustfmt::skip]
 impl Smpte2110ReceiverGroupSettings {
     /// A `Smpte2110ReceiverGroupSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1252,13 +898,7 @@ impl Smpte2110ReceiverGroupSettings {
     }
 
     /// `Smpte2110ReceiverGroups`: a list of [`Smpte2110ReceiverGroup`] objects.
-    pub fn smpte2110_receiver_groups(
-        mut self,
-        value: impl Into<List<Smpte2110ReceiverGroup>>,
-    ) -> Self {
-        self.smpte2110_receiver_groups = Some(value.into());
-        self
-    }
+    pub fn smpte2110_receiver_groups(mut self, value: impl Into<List<Smpte2110ReceiverGroup>>) -> Self { self.smpte2110_receiver_groups = Some(value.into()); self }
 }
 
 impl PropertyType for Smpte2110ReceiverGroupSettings {}
@@ -1271,17 +911,14 @@ impl ToValue for Smpte2110ReceiverGroupSettings {
     }
 }
 
-static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtCallerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("PassphraseSecretArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtCallerDecryptionRequest` property type of `AWS::MediaLive::Input`.
@@ -1295,6 +932,7 @@ pub struct SrtCallerDecryptionRequest {
     pub passphrase_secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtCallerDecryptionRequest {
     /// A `SrtCallerDecryptionRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1302,16 +940,9 @@ impl SrtCallerDecryptionRequest {
     }
 
     /// `Algorithm`: a string.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
     /// `PassphraseSecretArn`: a string.
-    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.passphrase_secret_arn = Some(value.into());
-        self
-    }
+    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.passphrase_secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SrtCallerDecryptionRequest {}
@@ -1325,23 +956,17 @@ impl ToValue for SrtCallerDecryptionRequest {
     }
 }
 
-static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtCallerSourceRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Decryption",
-            Shape::Object(&RULE_SrtCallerDecryptionRequest),
-        ),
+        ("Decryption", Shape::Object(&RULE_SrtCallerDecryptionRequest)),
         ("MinimumLatency", Shape::INT),
         ("SrtListenerAddress", Shape::STR),
         ("SrtListenerPort", Shape::STR),
         ("StreamId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtCallerSourceRequest` property type of `AWS::MediaLive::Input`.
@@ -1361,6 +986,7 @@ pub struct SrtCallerSourceRequest {
     pub stream_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtCallerSourceRequest {
     /// A `SrtCallerSourceRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1368,34 +994,15 @@ impl SrtCallerSourceRequest {
     }
 
     /// `Decryption`: a [`SrtCallerDecryptionRequest`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<SrtCallerDecryptionRequest>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<SrtCallerDecryptionRequest>>) -> Self { self.decryption = Some(value.into()); self }
     /// `MinimumLatency`: an integer.
-    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_latency = Some(value.into());
-        self
-    }
-
+    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self { self.minimum_latency = Some(value.into()); self }
     /// `SrtListenerAddress`: a string.
-    pub fn srt_listener_address(mut self, value: impl Into<Str>) -> Self {
-        self.srt_listener_address = Some(value.into());
-        self
-    }
-
+    pub fn srt_listener_address(mut self, value: impl Into<Str>) -> Self { self.srt_listener_address = Some(value.into()); self }
     /// `SrtListenerPort`: a string.
-    pub fn srt_listener_port(mut self, value: impl Into<Str>) -> Self {
-        self.srt_listener_port = Some(value.into());
-        self
-    }
-
+    pub fn srt_listener_port(mut self, value: impl Into<Str>) -> Self { self.srt_listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
 }
 
 impl PropertyType for SrtCallerSourceRequest {}
@@ -1412,17 +1019,14 @@ impl ToValue for SrtCallerSourceRequest {
     }
 }
 
-static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtListenerDecryptionRequest: ObjRule = ObjRule {
     properties: &[
         ("Algorithm", Shape::STR),
         ("PassphraseSecretArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtListenerDecryptionRequest` property type of `AWS::MediaLive::Input`.
@@ -1436,6 +1040,7 @@ pub struct SrtListenerDecryptionRequest {
     pub passphrase_secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtListenerDecryptionRequest {
     /// A `SrtListenerDecryptionRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1443,16 +1048,9 @@ impl SrtListenerDecryptionRequest {
     }
 
     /// `Algorithm`: a string.
-    pub fn algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Str>) -> Self { self.algorithm = Some(value.into()); self }
     /// `PassphraseSecretArn`: a string.
-    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.passphrase_secret_arn = Some(value.into());
-        self
-    }
+    pub fn passphrase_secret_arn(mut self, value: impl Into<Str>) -> Self { self.passphrase_secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SrtListenerDecryptionRequest {}
@@ -1466,21 +1064,15 @@ impl ToValue for SrtListenerDecryptionRequest {
     }
 }
 
-static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtListenerSettingsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Decryption",
-            Shape::Object(&RULE_SrtListenerDecryptionRequest),
-        ),
+        ("Decryption", Shape::Object(&RULE_SrtListenerDecryptionRequest)),
         ("MinimumLatency", Shape::INT),
         ("StreamId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtListenerSettingsRequest` property type of `AWS::MediaLive::Input`.
@@ -1496,6 +1088,7 @@ pub struct SrtListenerSettingsRequest {
     pub stream_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SrtListenerSettingsRequest {
     /// A `SrtListenerSettingsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1503,22 +1096,11 @@ impl SrtListenerSettingsRequest {
     }
 
     /// `Decryption`: a [`SrtListenerDecryptionRequest`] object.
-    pub fn decryption(mut self, value: impl Into<Obj<SrtListenerDecryptionRequest>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<SrtListenerDecryptionRequest>>) -> Self { self.decryption = Some(value.into()); self }
     /// `MinimumLatency`: an integer.
-    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_latency = Some(value.into());
-        self
-    }
-
+    pub fn minimum_latency(mut self, value: impl Into<Int>) -> Self { self.minimum_latency = Some(value.into()); self }
     /// `StreamId`: a string.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
 }
 
 impl PropertyType for SrtListenerSettingsRequest {}
@@ -1533,27 +1115,14 @@ impl ToValue for SrtListenerSettingsRequest {
     }
 }
 
-static RULE_SrtSettingsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SrtSettingsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "SrtCallerSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SrtCallerSourceRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SrtListenerSettings",
-            Shape::Object(&RULE_SrtListenerSettingsRequest),
-        ),
+        ("SrtCallerSources", Shape::List(&ListRule { items: Shape::Object(&RULE_SrtCallerSourceRequest), min_items: None, max_items: None })),
+        ("SrtListenerSettings", Shape::Object(&RULE_SrtListenerSettingsRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SrtSettingsRequest` property type of `AWS::MediaLive::Input`.
@@ -1567,6 +1136,7 @@ pub struct SrtSettingsRequest {
     pub srt_listener_settings: Option<Obj<SrtListenerSettingsRequest>>,
 }
 
+#[rustfmt::skip]
 impl SrtSettingsRequest {
     /// A `SrtSettingsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1574,19 +1144,9 @@ impl SrtSettingsRequest {
     }
 
     /// `SrtCallerSources`: a list of [`SrtCallerSourceRequest`] objects.
-    pub fn srt_caller_sources(mut self, value: impl Into<List<SrtCallerSourceRequest>>) -> Self {
-        self.srt_caller_sources = Some(value.into());
-        self
-    }
-
+    pub fn srt_caller_sources(mut self, value: impl Into<List<SrtCallerSourceRequest>>) -> Self { self.srt_caller_sources = Some(value.into()); self }
     /// `SrtListenerSettings`: a [`SrtListenerSettingsRequest`] object.
-    pub fn srt_listener_settings(
-        mut self,
-        value: impl Into<Obj<SrtListenerSettingsRequest>>,
-    ) -> Self {
-        self.srt_listener_settings = Some(value.into());
-        self
-    }
+    pub fn srt_listener_settings(mut self, value: impl Into<Obj<SrtListenerSettingsRequest>>) -> Self { self.srt_listener_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SrtSettingsRequest {}

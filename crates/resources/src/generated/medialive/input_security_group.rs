@@ -7,24 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_InputSecurityGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Tags", Shape::Any),
-        (
-            "WhitelistRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputWhitelistRuleCidr),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("WhitelistRules", Shape::List(&ListRule { items: Shape::Object(&RULE_InputWhitelistRuleCidr), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::InputSecurityGroup` resource.
@@ -54,6 +44,7 @@ pub struct InputSecurityGroup {
     pub whitelist_rules: Option<List<InputWhitelistRuleCidr>>,
 }
 
+#[rustfmt::skip]
 impl InputSecurityGroup {
     /// The CloudFormation type name, `AWS::MediaLive::InputSecurityGroup`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::InputSecurityGroup";
@@ -80,20 +71,9 @@ impl InputSecurityGroup {
     }
 
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WhitelistRules`: a list of [`InputWhitelistRuleCidr`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist_rules(mut self, value: impl Into<List<InputWhitelistRuleCidr>>) -> Self {
-        self.whitelist_rules = Some(value.into());
-        self
-    }
+    pub fn whitelist_rules(mut self, value: impl Into<List<InputWhitelistRuleCidr>>) -> Self { self.whitelist_rules = Some(value.into()); self }
 }
 
 impl Resource for InputSecurityGroup {
@@ -144,23 +124,13 @@ impl InputSecurityGroupAttributes {
     }
 }
 
-static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
-    properties: &[(
-        "Cidr",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::Ipv4Network),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InputWhitelistRuleCidr: ObjRule = ObjRule {
+    properties: &[
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputWhitelistRuleCidr` property type of `AWS::MediaLive::InputSecurityGroup`.
@@ -180,6 +150,7 @@ pub struct InputWhitelistRuleCidr {
     pub cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InputWhitelistRuleCidr {
     /// A `InputWhitelistRuleCidr` with no property set (none is required).
     pub fn new() -> Self {
@@ -187,12 +158,7 @@ impl InputWhitelistRuleCidr {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
 }
 
 impl PropertyType for InputWhitelistRuleCidr {}

@@ -17,6 +17,8 @@
 //! - `AWS::MediaLive::Network`: [`Network`], property types in [`network`]
 //! - `AWS::MediaLive::SdiSource`: [`SdiSource`], property types in [`sdi_source`]
 //! - `AWS::MediaLive::SignalMap`: [`SignalMap`], property types in [`signal_map`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod channel_placement_group;
@@ -31,6 +33,7 @@ pub mod multiplex;
 pub mod multiplexprogram;
 pub mod network;
 pub mod sdi_source;
+pub mod shared;
 pub mod signal_map;
 
 pub use channel::{Channel, ChannelAttributes};

@@ -7,60 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Multiplex`], by name: `Multiplex::new(MultiplexRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexRequired {
     /// `AvailabilityZones`: a list of strings, required.
-    ///
-    /// A list of availability zones for the multiplex.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub availability_zones: List<Str>,
     /// `MultiplexSettings`: a [`MultiplexSettings`] object, required.
-    ///
-    /// Configuration for a multiplex event.
     pub multiplex_settings: Obj<MultiplexSettings>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the multiplex.
     pub name: Str,
 }
 
-static RULE_Multiplex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Multiplex: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiplexOutputDestination),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexOutputDestination), min_items: None, max_items: None })),
         ("MultiplexSettings", Shape::Object(&RULE_MultiplexSettings)),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
     required: &["AvailabilityZones", "MultiplexSettings", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Multiplex` resource.
@@ -100,6 +72,7 @@ pub struct Multiplex {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl Multiplex {
     /// The CloudFormation type name, `AWS::MediaLive::Multiplex`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Multiplex";
@@ -114,20 +87,8 @@ impl Multiplex {
         create_only: &["AvailabilityZones"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "PipelinesRunningCount",
-            "ProgramCount",
-            "State",
-        ],
-        attributes: &[
-            "Arn",
-            "Id",
-            "PipelinesRunningCount",
-            "ProgramCount",
-            "State",
-        ],
+        read_only: &["Arn", "Id", "PipelinesRunningCount", "ProgramCount", "State"],
+        attributes: &["Arn", "Id", "PipelinesRunningCount", "ProgramCount", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -144,44 +105,15 @@ impl Multiplex {
     }
 
     /// `AvailabilityZones`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = value.into();
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = value.into(); self }
     /// `Destinations`: a list of [`MultiplexOutputDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<MultiplexOutputDestination>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<MultiplexOutputDestination>>) -> Self { self.destinations = Some(value.into()); self }
     /// `MultiplexSettings`: a [`MultiplexSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_settings(mut self, value: impl Into<Obj<MultiplexSettings>>) -> Self {
-        self.multiplex_settings = value.into();
-        self
-    }
-
+    pub fn multiplex_settings(mut self, value: impl Into<Obj<MultiplexSettings>>) -> Self { self.multiplex_settings = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Multiplex {
@@ -256,23 +188,13 @@ impl MultiplexAttributes {
     }
 }
 
-static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
-    properties: &[(
-        "EntitlementArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexMediaConnectOutputDestinationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("EntitlementArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexMediaConnectOutputDestinationSettings` property type of `AWS::MediaLive::Multiplex`.
@@ -288,6 +210,7 @@ pub struct MultiplexMediaConnectOutputDestinationSettings {
     pub entitlement_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiplexMediaConnectOutputDestinationSettings {
     /// A `MultiplexMediaConnectOutputDestinationSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -295,12 +218,7 @@ impl MultiplexMediaConnectOutputDestinationSettings {
     }
 
     /// `EntitlementArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_arn = Some(value.into());
-        self
-    }
+    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexMediaConnectOutputDestinationSettings {}
@@ -313,17 +231,13 @@ impl ToValue for MultiplexMediaConnectOutputDestinationSettings {
     }
 }
 
-static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
-    properties: &[(
-        "MultiplexMediaConnectOutputDestinationSettings",
-        Shape::Object(&RULE_MultiplexMediaConnectOutputDestinationSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexOutputDestination: ObjRule = ObjRule {
+    properties: &[
+        ("MultiplexMediaConnectOutputDestinationSettings", Shape::Object(&RULE_MultiplexMediaConnectOutputDestinationSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexOutputDestination` property type of `AWS::MediaLive::Multiplex`.
@@ -340,6 +254,7 @@ pub struct MultiplexOutputDestination {
         Option<Obj<MultiplexMediaConnectOutputDestinationSettings>>,
 }
 
+#[rustfmt::skip]
 impl MultiplexOutputDestination {
     /// A `MultiplexOutputDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -347,15 +262,7 @@ impl MultiplexOutputDestination {
     }
 
     /// `MultiplexMediaConnectOutputDestinationSettings`: a [`MultiplexMediaConnectOutputDestinationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_media_connect_output_destination_settings(
-        mut self,
-        value: impl Into<Obj<MultiplexMediaConnectOutputDestinationSettings>>,
-    ) -> Self {
-        self.multiplex_media_connect_output_destination_settings = Some(value.into());
-        self
-    }
+    pub fn multiplex_media_connect_output_destination_settings(mut self, value: impl Into<Obj<MultiplexMediaConnectOutputDestinationSettings>>) -> Self { self.multiplex_media_connect_output_destination_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexOutputDestination {}
@@ -375,60 +282,22 @@ impl ToValue for MultiplexOutputDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexSettingsRequired {
     /// `TransportStreamBitrate`: an integer, required.
-    ///
-    /// Transport stream bit rate.
-    ///
-    /// Value 1000000 to 100000000.
     pub transport_stream_bitrate: Int,
     /// `TransportStreamId`: an integer, required.
-    ///
-    /// Transport stream ID.
-    ///
-    /// Value 0 to 65535.
     pub transport_stream_id: Int,
 }
 
-static RULE_MultiplexSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumVideoBufferDelayMilliseconds",
-            Shape::Int(&NumRule {
-                min: Some(800.0),
-                max: Some(3000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransportStreamBitrate",
-            Shape::Int(&NumRule {
-                min: Some(1000000.0),
-                max: Some(100000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransportStreamId",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TransportStreamReservedBitrate",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumVideoBufferDelayMilliseconds", Shape::Int(&NumRule { min: Some(800.0), max: Some(3000.0), ..NumRule::ANY })),
+        ("TransportStreamBitrate", Shape::Int(&NumRule { min: Some(1000000.0), max: Some(100000000.0), ..NumRule::ANY })),
+        ("TransportStreamId", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("TransportStreamReservedBitrate", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000000.0), ..NumRule::ANY })),
     ],
     required: &["TransportStreamBitrate", "TransportStreamId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexSettings` property type of `AWS::MediaLive::Multiplex`.
@@ -464,6 +333,7 @@ pub struct MultiplexSettings {
     pub transport_stream_reserved_bitrate: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MultiplexSettings {
     /// A `MultiplexSettings` with its required properties, named in a [`MultiplexSettingsRequired`].
     pub fn new(required: MultiplexSettingsRequired) -> Self {
@@ -476,36 +346,13 @@ impl MultiplexSettings {
     }
 
     /// `MaximumVideoBufferDelayMilliseconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_video_buffer_delay_milliseconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_video_buffer_delay_milliseconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_video_buffer_delay_milliseconds(mut self, value: impl Into<Int>) -> Self { self.maximum_video_buffer_delay_milliseconds = Some(value.into()); self }
     /// `TransportStreamBitrate`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_stream_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.transport_stream_bitrate = value.into();
-        self
-    }
-
+    pub fn transport_stream_bitrate(mut self, value: impl Into<Int>) -> Self { self.transport_stream_bitrate = value.into(); self }
     /// `TransportStreamId`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self {
-        self.transport_stream_id = value.into();
-        self
-    }
-
+    pub fn transport_stream_id(mut self, value: impl Into<Int>) -> Self { self.transport_stream_id = value.into(); self }
     /// `TransportStreamReservedBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_stream_reserved_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.transport_stream_reserved_bitrate = Some(value.into());
-        self
-    }
+    pub fn transport_stream_reserved_bitrate(mut self, value: impl Into<Int>) -> Self { self.transport_stream_reserved_bitrate = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexSettings {}
@@ -523,57 +370,6 @@ impl ToValue for MultiplexSettings {
                 "TransportStreamReservedBitrate",
                 &self.transport_stream_reserved_bitrate,
             )
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Multiplex`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-multiplex-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,43 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_Multiplexprogram: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Multiplexprogram: ObjRule = ObjRule {
     properties: &[
         ("MultiplexId", Shape::STR),
-        (
-            "MultiplexProgramSettings",
-            Shape::Object(&RULE_MultiplexProgramSettings),
-        ),
-        (
-            "PacketIdentifiersMap",
-            Shape::Object(&RULE_MultiplexProgramPacketIdentifiersMap),
-        ),
-        (
-            "PipelineDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiplexProgramPipelineDetail),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PreferredChannelPipeline",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"],
-                format: None,
-            }),
-        ),
+        ("MultiplexProgramSettings", Shape::Object(&RULE_MultiplexProgramSettings)),
+        ("PacketIdentifiersMap", Shape::Object(&RULE_MultiplexProgramPacketIdentifiersMap)),
+        ("PipelineDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiplexProgramPipelineDetail), min_items: None, max_items: None })),
+        ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
         ("ProgramName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Multiplexprogram` resource.
@@ -95,6 +70,7 @@ pub struct Multiplexprogram {
     pub program_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Multiplexprogram {
     /// The CloudFormation type name, `AWS::MediaLive::Multiplexprogram`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Multiplexprogram";
@@ -121,64 +97,17 @@ impl Multiplexprogram {
     }
 
     /// `MultiplexId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self {
-        self.multiplex_id = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_id(mut self, value: impl Into<Str>) -> Self { self.multiplex_id = Some(value.into()); self }
     /// `MultiplexProgramSettings`: a [`MultiplexProgramSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multiplex_program_settings(
-        mut self,
-        value: impl Into<Obj<MultiplexProgramSettings>>,
-    ) -> Self {
-        self.multiplex_program_settings = Some(value.into());
-        self
-    }
-
+    pub fn multiplex_program_settings(mut self, value: impl Into<Obj<MultiplexProgramSettings>>) -> Self { self.multiplex_program_settings = Some(value.into()); self }
     /// `PacketIdentifiersMap`: a [`MultiplexProgramPacketIdentifiersMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packet_identifiers_map(
-        mut self,
-        value: impl Into<Obj<MultiplexProgramPacketIdentifiersMap>>,
-    ) -> Self {
-        self.packet_identifiers_map = Some(value.into());
-        self
-    }
-
+    pub fn packet_identifiers_map(mut self, value: impl Into<Obj<MultiplexProgramPacketIdentifiersMap>>) -> Self { self.packet_identifiers_map = Some(value.into()); self }
     /// `PipelineDetails`: a list of [`MultiplexProgramPipelineDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_details(
-        mut self,
-        value: impl Into<List<MultiplexProgramPipelineDetail>>,
-    ) -> Self {
-        self.pipeline_details = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_details(mut self, value: impl Into<List<MultiplexProgramPipelineDetail>>) -> Self { self.pipeline_details = Some(value.into()); self }
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_channel_pipeline(
-        mut self,
-        value: impl Into<PreferredChannelPipeline>,
-    ) -> Self {
-        self.preferred_channel_pipeline = Some(value.into());
-        self
-    }
-
+    pub fn preferred_channel_pipeline(mut self, value: impl Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = Some(value.into()); self }
     /// `ProgramName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_name(mut self, value: impl Into<Str>) -> Self {
-        self.program_name = Some(value.into());
-        self
-    }
+    pub fn program_name(mut self, value: impl Into<Str>) -> Self { self.program_name = Some(value.into()); self }
 }
 
 impl Resource for Multiplexprogram {
@@ -223,56 +152,25 @@ impl MultiplexprogramAttributes {
     }
 }
 
-static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexProgramPacketIdentifiersMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioPids",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DvbSubPids",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
+        ("DvbSubPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("DvbTeletextPid", Shape::INT),
         ("EtvPlatformPid", Shape::INT),
         ("EtvSignalPid", Shape::INT),
-        (
-            "KlvDataPids",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KlvDataPids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("PcrPid", Shape::INT),
         ("PmtPid", Shape::INT),
         ("PrivateMetadataPid", Shape::INT),
-        (
-            "Scte27Pids",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Scte27Pids", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("Scte35Pid", Shape::INT),
         ("TimedMetadataPid", Shape::INT),
         ("VideoPid", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexProgramPacketIdentifiersMap` property type of `AWS::MediaLive::Multiplexprogram`.
@@ -310,6 +208,7 @@ pub struct MultiplexProgramPacketIdentifiersMap {
     pub video_pid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MultiplexProgramPacketIdentifiersMap {
     /// A `MultiplexProgramPacketIdentifiersMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -317,82 +216,31 @@ impl MultiplexProgramPacketIdentifiersMap {
     }
 
     /// `AudioPids`: a list of integers.
-    pub fn audio_pids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.audio_pids = Some(value.into());
-        self
-    }
-
+    pub fn audio_pids(mut self, value: impl Into<List<Int>>) -> Self { self.audio_pids = Some(value.into()); self }
     /// `DvbSubPids`: a list of integers.
-    pub fn dvb_sub_pids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.dvb_sub_pids = Some(value.into());
-        self
-    }
-
+    pub fn dvb_sub_pids(mut self, value: impl Into<List<Int>>) -> Self { self.dvb_sub_pids = Some(value.into()); self }
     /// `DvbTeletextPid`: an integer.
-    pub fn dvb_teletext_pid(mut self, value: impl Into<Int>) -> Self {
-        self.dvb_teletext_pid = Some(value.into());
-        self
-    }
-
+    pub fn dvb_teletext_pid(mut self, value: impl Into<Int>) -> Self { self.dvb_teletext_pid = Some(value.into()); self }
     /// `EtvPlatformPid`: an integer.
-    pub fn etv_platform_pid(mut self, value: impl Into<Int>) -> Self {
-        self.etv_platform_pid = Some(value.into());
-        self
-    }
-
+    pub fn etv_platform_pid(mut self, value: impl Into<Int>) -> Self { self.etv_platform_pid = Some(value.into()); self }
     /// `EtvSignalPid`: an integer.
-    pub fn etv_signal_pid(mut self, value: impl Into<Int>) -> Self {
-        self.etv_signal_pid = Some(value.into());
-        self
-    }
-
+    pub fn etv_signal_pid(mut self, value: impl Into<Int>) -> Self { self.etv_signal_pid = Some(value.into()); self }
     /// `KlvDataPids`: a list of integers.
-    pub fn klv_data_pids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.klv_data_pids = Some(value.into());
-        self
-    }
-
+    pub fn klv_data_pids(mut self, value: impl Into<List<Int>>) -> Self { self.klv_data_pids = Some(value.into()); self }
     /// `PcrPid`: an integer.
-    pub fn pcr_pid(mut self, value: impl Into<Int>) -> Self {
-        self.pcr_pid = Some(value.into());
-        self
-    }
-
+    pub fn pcr_pid(mut self, value: impl Into<Int>) -> Self { self.pcr_pid = Some(value.into()); self }
     /// `PmtPid`: an integer.
-    pub fn pmt_pid(mut self, value: impl Into<Int>) -> Self {
-        self.pmt_pid = Some(value.into());
-        self
-    }
-
+    pub fn pmt_pid(mut self, value: impl Into<Int>) -> Self { self.pmt_pid = Some(value.into()); self }
     /// `PrivateMetadataPid`: an integer.
-    pub fn private_metadata_pid(mut self, value: impl Into<Int>) -> Self {
-        self.private_metadata_pid = Some(value.into());
-        self
-    }
-
+    pub fn private_metadata_pid(mut self, value: impl Into<Int>) -> Self { self.private_metadata_pid = Some(value.into()); self }
     /// `Scte27Pids`: a list of integers.
-    pub fn scte27_pids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.scte27_pids = Some(value.into());
-        self
-    }
-
+    pub fn scte27_pids(mut self, value: impl Into<List<Int>>) -> Self { self.scte27_pids = Some(value.into()); self }
     /// `Scte35Pid`: an integer.
-    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self {
-        self.scte35_pid = Some(value.into());
-        self
-    }
-
+    pub fn scte35_pid(mut self, value: impl Into<Int>) -> Self { self.scte35_pid = Some(value.into()); self }
     /// `TimedMetadataPid`: an integer.
-    pub fn timed_metadata_pid(mut self, value: impl Into<Int>) -> Self {
-        self.timed_metadata_pid = Some(value.into());
-        self
-    }
-
+    pub fn timed_metadata_pid(mut self, value: impl Into<Int>) -> Self { self.timed_metadata_pid = Some(value.into()); self }
     /// `VideoPid`: an integer.
-    pub fn video_pid(mut self, value: impl Into<Int>) -> Self {
-        self.video_pid = Some(value.into());
-        self
-    }
+    pub fn video_pid(mut self, value: impl Into<Int>) -> Self { self.video_pid = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexProgramPacketIdentifiersMap {}
@@ -417,17 +265,14 @@ impl ToValue for MultiplexProgramPacketIdentifiersMap {
     }
 }
 
-static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexProgramPipelineDetail: ObjRule = ObjRule {
     properties: &[
         ("ActiveChannelPipeline", Shape::STR),
         ("PipelineId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexProgramPipelineDetail` property type of `AWS::MediaLive::Multiplexprogram`.
@@ -447,6 +292,7 @@ pub struct MultiplexProgramPipelineDetail {
     pub pipeline_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiplexProgramPipelineDetail {
     /// A `MultiplexProgramPipelineDetail` with no property set (none is required).
     pub fn new() -> Self {
@@ -454,20 +300,9 @@ impl MultiplexProgramPipelineDetail {
     }
 
     /// `ActiveChannelPipeline`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_channel_pipeline(mut self, value: impl Into<Str>) -> Self {
-        self.active_channel_pipeline = Some(value.into());
-        self
-    }
-
+    pub fn active_channel_pipeline(mut self, value: impl Into<Str>) -> Self { self.active_channel_pipeline = Some(value.into()); self }
     /// `PipelineId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_id(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_id = Some(value.into());
-        self
-    }
+    pub fn pipeline_id(mut self, value: impl Into<Str>) -> Self { self.pipeline_id = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexProgramPipelineDetail {}
@@ -485,48 +320,20 @@ impl ToValue for MultiplexProgramPipelineDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexProgramServiceDescriptorRequired {
     /// `ProviderName`: a string, required.
-    ///
-    /// Name of the provider.
-    ///
-    /// Length 1 to 256.
     pub provider_name: Str,
     /// `ServiceName`: a string, required.
-    ///
-    /// Name of the service.
-    ///
-    /// Length 1 to 256.
     pub service_name: Str,
 }
 
-static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexProgramServiceDescriptor: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ServiceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["ProviderName", "ServiceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexProgramServiceDescriptor` property type of `AWS::MediaLive::Multiplexprogram`.
@@ -550,6 +357,7 @@ pub struct MultiplexProgramServiceDescriptor {
     pub service_name: Str,
 }
 
+#[rustfmt::skip]
 impl MultiplexProgramServiceDescriptor {
     /// A `MultiplexProgramServiceDescriptor` with its required properties, named in a [`MultiplexProgramServiceDescriptorRequired`].
     pub fn new(required: MultiplexProgramServiceDescriptorRequired) -> Self {
@@ -560,20 +368,9 @@ impl MultiplexProgramServiceDescriptor {
     }
 
     /// `ProviderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.provider_name = value.into();
-        self
-    }
-
+    pub fn provider_name(mut self, value: impl Into<Str>) -> Self { self.provider_name = value.into(); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
 }
 
 impl PropertyType for MultiplexProgramServiceDescriptor {}
@@ -591,45 +388,20 @@ impl ToValue for MultiplexProgramServiceDescriptor {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiplexProgramSettingsRequired {
     /// `ProgramNumber`: an integer, required.
-    ///
-    /// Unique program number.
-    ///
-    /// Value 0 to 65535.
     pub program_number: Int,
 }
 
-static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "PreferredChannelPipeline",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"],
-                format: None,
-            }),
-        ),
-        (
-            "ProgramNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceDescriptor",
-            Shape::Object(&RULE_MultiplexProgramServiceDescriptor),
-        ),
+        ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
+        ("ProgramNumber", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ServiceDescriptor", Shape::Object(&RULE_MultiplexProgramServiceDescriptor)),
         ("VideoSettings", Shape::Any),
     ],
     required: &["ProgramNumber"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiplexProgramSettings` property type of `AWS::MediaLive::Multiplexprogram`.
@@ -659,6 +431,7 @@ pub struct MultiplexProgramSettings {
     pub video_settings: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl MultiplexProgramSettings {
     /// A `MultiplexProgramSettings` with its required properties, named in a [`MultiplexProgramSettingsRequired`].
     pub fn new(required: MultiplexProgramSettingsRequired) -> Self {
@@ -671,42 +444,13 @@ impl MultiplexProgramSettings {
     }
 
     /// `PreferredChannelPipeline`: a [`PreferredChannelPipeline`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_channel_pipeline(
-        mut self,
-        value: impl Into<PreferredChannelPipeline>,
-    ) -> Self {
-        self.preferred_channel_pipeline = Some(value.into());
-        self
-    }
-
+    pub fn preferred_channel_pipeline(mut self, value: impl Into<PreferredChannelPipeline>) -> Self { self.preferred_channel_pipeline = Some(value.into()); self }
     /// `ProgramNumber`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_number(mut self, value: impl Into<Int>) -> Self {
-        self.program_number = value.into();
-        self
-    }
-
+    pub fn program_number(mut self, value: impl Into<Int>) -> Self { self.program_number = value.into(); self }
     /// `ServiceDescriptor`: a [`MultiplexProgramServiceDescriptor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_descriptor(
-        mut self,
-        value: impl Into<Obj<MultiplexProgramServiceDescriptor>>,
-    ) -> Self {
-        self.service_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn service_descriptor(mut self, value: impl Into<Obj<MultiplexProgramServiceDescriptor>>) -> Self { self.service_descriptor = Some(value.into()); self }
     /// `VideoSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_settings(mut self, value: impl Into<Json>) -> Self {
-        self.video_settings = Some(value.into());
-        self
-    }
+    pub fn video_settings(mut self, value: impl Into<Json>) -> Self { self.video_settings = Some(value.into()); self }
 }
 
 impl PropertyType for MultiplexProgramSettings {}

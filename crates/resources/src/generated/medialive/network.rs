@@ -7,53 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Network`], by name: `Network::new(NetworkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkRequired {
     /// `IpPools`: a list of [`IpPool`] objects, required.
-    ///
-    /// The list of IP address cidr pools for the network
     pub ip_pools: List<IpPool>,
     /// `Name`: a string, required.
-    ///
-    /// The user-specified name of the Network to be created.
     pub name: Str,
 }
 
-static RULE_Network: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Network: ObjRule = ObjRule {
     properties: &[
-        (
-            "IpPools",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpPool),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IpPools", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPool), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "Routes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Route),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Routes", Shape::List(&ListRule { items: Shape::Object(&RULE_Route), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
     required: &["Name", "IpPools"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::Network` resource.
@@ -86,6 +62,7 @@ pub struct Network {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl Network {
     /// The CloudFormation type name, `AWS::MediaLive::Network`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::Network";
@@ -117,36 +94,13 @@ impl Network {
     }
 
     /// `IpPools`: a list of [`IpPool`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_pools(mut self, value: impl Into<List<IpPool>>) -> Self {
-        self.ip_pools = value.into();
-        self
-    }
-
+    pub fn ip_pools(mut self, value: impl Into<List<IpPool>>) -> Self { self.ip_pools = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Routes`: a list of [`Route`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routes(mut self, value: impl Into<List<Route>>) -> Self {
-        self.routes = Some(value.into());
-        self
-    }
-
+    pub fn routes(mut self, value: impl Into<List<Route>>) -> Self { self.routes = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Network {
@@ -209,23 +163,13 @@ impl NetworkAttributes {
     }
 }
 
-static RULE_IpPool: ObjRule = ObjRule {
-    properties: &[(
-        "Cidr",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::Ipv4Network),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IpPool: ObjRule = ObjRule {
+    properties: &[
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpPool` property type of `AWS::MediaLive::Network`.
@@ -243,6 +187,7 @@ pub struct IpPool {
     pub cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IpPool {
     /// A `IpPool` with no property set (none is required).
     pub fn new() -> Self {
@@ -250,12 +195,7 @@ impl IpPool {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
 }
 
 impl PropertyType for IpPool {}
@@ -266,26 +206,14 @@ impl ToValue for IpPool {
     }
 }
 
-static RULE_Route: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Gateway", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Route` property type of `AWS::MediaLive::Network`.
@@ -305,6 +233,7 @@ pub struct Route {
     pub gateway: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Route {
     /// A `Route` with no property set (none is required).
     pub fn new() -> Self {
@@ -312,20 +241,9 @@ impl Route {
     }
 
     /// `Cidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = Some(value.into());
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = Some(value.into()); self }
     /// `Gateway`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway(mut self, value: impl Into<Str>) -> Self {
-        self.gateway = Some(value.into());
-        self
-    }
+    pub fn gateway(mut self, value: impl Into<Str>) -> Self { self.gateway = Some(value.into()); self }
 }
 
 impl PropertyType for Route {}
@@ -335,57 +253,6 @@ impl ToValue for Route {
         MapBuilder::new()
             .opt("Cidr", &self.cidr)
             .opt("Gateway", &self.gateway)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::Network`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-network-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,57 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`SdiSource`], by name: `SdiSource::new(SdiSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdiSourceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the SdiSource.
     pub name: Str,
     /// `Type`: a [`SdiSourceType`] value, required.
-    ///
-    /// The interface mode of the SdiSource.
     pub r#type: SdiSourceType,
 }
 
-static RULE_SdiSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUADRANT", "INTERLEAVE"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["QUADRANT", "INTERLEAVE"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE", "QUAD"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SINGLE", "QUAD"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::SdiSource` resource.
@@ -90,6 +62,7 @@ pub struct SdiSource {
     pub r#type: SdiSourceType,
 }
 
+#[rustfmt::skip]
 impl SdiSource {
     /// The CloudFormation type name, `AWS::MediaLive::SdiSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::SdiSource";
@@ -121,36 +94,13 @@ impl SdiSource {
     }
 
     /// `Mode`: a [`SdiSourceMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<SdiSourceMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<SdiSourceMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`SdiSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SdiSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SdiSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for SdiSource {
@@ -212,57 +162,6 @@ impl SdiSourceAttributes {
     /// `Fn::GetAtt` `State`: one of a set of strings.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::MediaLive::SdiSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-sdisource-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

@@ -13,88 +13,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\s]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignalMapRequired {
     /// `DiscoveryEntryPointArn`: a string, required.
-    ///
-    /// A top-level supported Amazon Web Services resource ARN to discover a signal map from.
-    ///
-    /// Length 1 to 2048.
     pub discovery_entry_point_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
-    ///
-    /// Pattern `^[^\s]+$`; length 1 to 255.
     pub name: Str,
 }
 
-static RULE_SignalMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignalMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchAlarmTemplateGroupIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiscoveryEntryPointArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventBridgeRuleTemplateGroupIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CloudWatchAlarmTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DiscoveryEntryPointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("EventBridgeRuleTemplateGroupIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ForceRediscovery", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["DiscoveryEntryPointArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::SignalMap` resource.
@@ -154,6 +91,7 @@ pub struct SignalMap {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SignalMap {
     /// The CloudFormation type name, `AWS::MediaLive::SignalMap`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::SignalMap";
@@ -167,45 +105,9 @@ impl SignalMap {
         required: &["DiscoveryEntryPointArn", "Name"],
         create_only: &["Tags"],
         conditional_create_only: &[],
-        write_only: &[
-            "CloudWatchAlarmTemplateGroupIdentifiers",
-            "EventBridgeRuleTemplateGroupIdentifiers",
-            "ForceRediscovery",
-        ],
-        read_only: &[
-            "Arn",
-            "CloudWatchAlarmTemplateGroupIds",
-            "CreatedAt",
-            "ErrorMessage",
-            "EventBridgeRuleTemplateGroupIds",
-            "FailedMediaResourceMap",
-            "Id",
-            "Identifier",
-            "LastDiscoveredAt",
-            "LastSuccessfulMonitorDeployment",
-            "MediaResourceMap",
-            "ModifiedAt",
-            "MonitorChangesPendingDeployment",
-            "MonitorDeployment",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CloudWatchAlarmTemplateGroupIds",
-            "CreatedAt",
-            "ErrorMessage",
-            "EventBridgeRuleTemplateGroupIds",
-            "FailedMediaResourceMap",
-            "Id",
-            "Identifier",
-            "LastDiscoveredAt",
-            "LastSuccessfulMonitorDeployment",
-            "MediaResourceMap",
-            "ModifiedAt",
-            "MonitorChangesPendingDeployment",
-            "MonitorDeployment",
-            "Status",
-        ],
+        write_only: &["CloudWatchAlarmTemplateGroupIdentifiers", "EventBridgeRuleTemplateGroupIdentifiers", "ForceRediscovery"],
+        read_only: &["Arn", "CloudWatchAlarmTemplateGroupIds", "CreatedAt", "ErrorMessage", "EventBridgeRuleTemplateGroupIds", "FailedMediaResourceMap", "Id", "Identifier", "LastDiscoveredAt", "LastSuccessfulMonitorDeployment", "MediaResourceMap", "ModifiedAt", "MonitorChangesPendingDeployment", "MonitorDeployment", "Status"],
+        attributes: &["Arn", "CloudWatchAlarmTemplateGroupIds", "CreatedAt", "ErrorMessage", "EventBridgeRuleTemplateGroupIds", "FailedMediaResourceMap", "Id", "Identifier", "LastDiscoveredAt", "LastSuccessfulMonitorDeployment", "MediaResourceMap", "ModifiedAt", "MonitorChangesPendingDeployment", "MonitorDeployment", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -224,66 +126,19 @@ impl SignalMap {
     }
 
     /// `CloudWatchAlarmTemplateGroupIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_alarm_template_group_identifiers(
-        mut self,
-        value: impl Into<List<Str>>,
-    ) -> Self {
-        self.cloud_watch_alarm_template_group_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_alarm_template_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.cloud_watch_alarm_template_group_identifiers = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DiscoveryEntryPointArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_entry_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_entry_point_arn = value.into();
-        self
-    }
-
+    pub fn discovery_entry_point_arn(mut self, value: impl Into<Str>) -> Self { self.discovery_entry_point_arn = value.into(); self }
     /// `EventBridgeRuleTemplateGroupIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_rule_template_group_identifiers(
-        mut self,
-        value: impl Into<List<Str>>,
-    ) -> Self {
-        self.event_bridge_rule_template_group_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_rule_template_group_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.event_bridge_rule_template_group_identifiers = Some(value.into()); self }
     /// `ForceRediscovery`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_rediscovery(mut self, value: impl Into<Bool>) -> Self {
-        self.force_rediscovery = Some(value.into());
-        self
-    }
-
+    pub fn force_rediscovery(mut self, value: impl Into<Bool>) -> Self { self.force_rediscovery = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SignalMap {

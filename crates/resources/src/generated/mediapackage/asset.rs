@@ -7,70 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Asset`], by name: `Asset::new(AssetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRequired {
     /// `Id`: a string, required.
-    ///
-    /// Unique identifier that you assign to the asset.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub id: Str,
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The ID of the packaging group associated with this asset.
     pub packaging_group_id: Str,
     /// `SourceArn`: a string, required.
-    ///
-    /// The ARN for the source content in Amazon S3.
     pub source_arn: Str,
     /// `SourceRoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that provides AWS Elemental MediaPackage access to the Amazon S3 bucket where the source content is stored. Valid format: arn:aws:iam::{accountID}:role/{name}
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub source_role_arn: Str,
 }
 
-static RULE_Asset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Asset: ObjRule = ObjRule {
     properties: &[
-        (
-            "EgressEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EgressEndpoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EgressEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_EgressEndpoint), min_items: None, max_items: None })),
         ("Id", Shape::STR),
         ("PackagingGroupId", Shape::STR),
         ("ResourceId", Shape::STR),
         ("SourceArn", Shape::STR),
-        (
-            "SourceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Id", "PackagingGroupId", "SourceArn", "SourceRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::Asset` resource.
@@ -124,6 +90,7 @@ pub struct Asset {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Asset {
     /// The CloudFormation type name, `AWS::MediaPackage::Asset`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::Asset";
@@ -138,12 +105,7 @@ impl Asset {
         create_only: &["Id", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "EgressEndpoints/*/PackagingConfigurationId",
-            "EgressEndpoints/*/Url",
-        ],
+        read_only: &["Arn", "CreatedAt", "EgressEndpoints/*/PackagingConfigurationId", "EgressEndpoints/*/Url"],
         attributes: &["Arn", "CreatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -163,60 +125,19 @@ impl Asset {
     }
 
     /// `EgressEndpoints`: a list of [`EgressEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_endpoints(mut self, value: impl Into<List<EgressEndpoint>>) -> Self {
-        self.egress_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn egress_endpoints(mut self, value: impl Into<List<EgressEndpoint>>) -> Self { self.egress_endpoints = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.packaging_group_id = value.into();
-        self
-    }
-
+    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self { self.packaging_group_id = value.into(); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `SourceRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_role_arn = value.into();
-        self
-    }
-
+    pub fn source_role_arn(mut self, value: impl Into<Str>) -> Self { self.source_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Asset {
@@ -276,26 +197,20 @@ impl AssetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EgressEndpointRequired {
     /// `PackagingConfigurationId`: a string, required.
-    ///
-    /// The ID of a packaging configuration that's applied to this asset.
     pub packaging_configuration_id: Str,
     /// `Url`: a string, required.
-    ///
-    /// The URL that's used to request content from this endpoint.
     pub url: Str,
 }
 
-static RULE_EgressEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EgressEndpoint: ObjRule = ObjRule {
     properties: &[
         ("PackagingConfigurationId", Shape::STR),
         ("Url", Shape::STR),
     ],
     required: &["PackagingConfigurationId", "Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EgressEndpoint` property type of `AWS::MediaPackage::Asset`.
@@ -315,6 +230,7 @@ pub struct EgressEndpoint {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl EgressEndpoint {
     /// A `EgressEndpoint` with its required properties, named in a [`EgressEndpointRequired`].
     pub fn new(required: EgressEndpointRequired) -> Self {
@@ -325,20 +241,9 @@ impl EgressEndpoint {
     }
 
     /// `PackagingConfigurationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.packaging_configuration_id = value.into();
-        self
-    }
-
+    pub fn packaging_configuration_id(mut self, value: impl Into<Str>) -> Self { self.packaging_configuration_id = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for EgressEndpoint {}
@@ -348,69 +253,6 @@ impl ToValue for EgressEndpoint {
         MapBuilder::new()
             .req("PackagingConfigurationId", &self.packaging_configuration_id)
             .req("Url", &self.url)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::Asset`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-asset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("\\A^(\\/aws\\/MediaPackage\\/)[a-zA-Z0-9_-]+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
@@ -15,44 +18,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `Id`: a string, required.
-    ///
-    /// Unique identifier that you assign to the channel.
-    ///
-    /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
     pub id: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
         ("HlsIngest", Shape::Object(&RULE_HlsIngest)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IngressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::Channel` resource.
@@ -100,6 +81,7 @@ pub struct Channel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::MediaPackage::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::Channel";
@@ -114,13 +96,7 @@ impl Channel {
         create_only: &["Id", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "HlsIngest/ingestEndpoints/*/Id",
-            "HlsIngest/ingestEndpoints/*/Username",
-            "HlsIngest/ingestEndpoints/*/Password",
-            "HlsIngest/ingestEndpoints/*/Url",
-        ],
+        read_only: &["Arn", "HlsIngest/ingestEndpoints/*/Id", "HlsIngest/ingestEndpoints/*/Username", "HlsIngest/ingestEndpoints/*/Password", "HlsIngest/ingestEndpoints/*/Url"],
         attributes: &["Arn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -139,52 +115,17 @@ impl Channel {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.egress_access_logs = Some(value.into());
-        self
-    }
-
+    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.egress_access_logs = Some(value.into()); self }
     /// `HlsIngest`: a [`HlsIngest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_ingest(mut self, value: impl Into<Obj<HlsIngest>>) -> Self {
-        self.hls_ingest = Some(value.into());
-        self
-    }
-
+    pub fn hls_ingest(mut self, value: impl Into<Obj<HlsIngest>>) -> Self { self.hls_ingest = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `IngressAccessLogs`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.ingress_access_logs = Some(value.into());
-        self
-    }
-
+    pub fn ingress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.ingress_access_logs = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -232,21 +173,13 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_HlsIngest: ObjRule = ObjRule {
-    properties: &[(
-        "ingestEndpoints",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_IngestEndpoint),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HlsIngest: ObjRule = ObjRule {
+    properties: &[
+        ("ingestEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_IngestEndpoint), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsIngest` property type of `AWS::MediaPackage::Channel`.
@@ -262,6 +195,7 @@ pub struct HlsIngest {
     pub ingest_endpoints: Option<List<IngestEndpoint>>,
 }
 
+#[rustfmt::skip]
 impl HlsIngest {
     /// A `HlsIngest` with no property set (none is required).
     pub fn new() -> Self {
@@ -269,12 +203,7 @@ impl HlsIngest {
     }
 
     /// `ingestEndpoints`: a list of [`IngestEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_endpoints(mut self, value: impl Into<List<IngestEndpoint>>) -> Self {
-        self.ingest_endpoints = Some(value.into());
-        self
-    }
+    pub fn ingest_endpoints(mut self, value: impl Into<List<IngestEndpoint>>) -> Self { self.ingest_endpoints = Some(value.into()); self }
 }
 
 impl PropertyType for HlsIngest {}
@@ -287,19 +216,16 @@ impl ToValue for HlsIngest {
     }
 }
 
-static RULE_IngestEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IngestEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Password", Shape::STR),
         ("Url", Shape::STR),
         ("Username", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngestEndpoint` property type of `AWS::MediaPackage::Channel`.
@@ -327,6 +253,7 @@ pub struct IngestEndpoint {
     pub username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IngestEndpoint {
     /// A `IngestEndpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -334,36 +261,13 @@ impl IngestEndpoint {
     }
 
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
 impl PropertyType for IngestEndpoint {}
@@ -379,23 +283,13 @@ impl ToValue for IngestEndpoint {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::MediaPackage::Channel`.
@@ -413,6 +307,7 @@ pub struct LogConfiguration {
     pub log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -420,12 +315,7 @@ impl LogConfiguration {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -434,69 +324,6 @@ impl ToValue for LogConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

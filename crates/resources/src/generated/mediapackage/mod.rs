@@ -8,12 +8,15 @@
 //! - `AWS::MediaPackage::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`]
 //! - `AWS::MediaPackage::PackagingConfiguration`: [`PackagingConfiguration`], property types in [`packaging_configuration`]
 //! - `AWS::MediaPackage::PackagingGroup`: [`PackagingGroup`], property types in [`packaging_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod asset;
 pub mod channel;
 pub mod origin_endpoint;
 pub mod packaging_configuration;
 pub mod packaging_group;
+pub mod shared;
 
 pub use asset::{Asset, AssetAttributes, AssetRequired};
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionContractConfiguration, EncryptionContractConfigurationRequired, PeriodTrigger,
+    PresetSpeke20Audio, PresetSpeke20Video, SegmentTemplateFormat, StreamOrder, StreamSelection,
+    Tag, TagRequired,
+};
+use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[0-9a-fA-F]+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
 
@@ -14,18 +21,13 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointRequired {
     /// `ChannelId`: a string, required.
-    ///
-    /// The ID of the channel associated with this endpoint.
     pub channel_id: Str,
     /// `Id`: a string, required.
-    ///
-    /// The manifest ID is required and must be unique within the OriginEndpoint. The ID can't be changed after the endpoint is created.
-    ///
-    /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
     pub id: Str,
 }
 
-static RULE_OriginEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Authorization", Shape::Object(&RULE_Authorization)),
         ("ChannelId", Shape::STR),
@@ -33,53 +35,18 @@ static RULE_OriginEndpoint: ObjRule = ObjRule {
         ("DashPackage", Shape::Object(&RULE_DashPackage)),
         ("Description", Shape::STR),
         ("HlsPackage", Shape::Object(&RULE_HlsPackage)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ManifestName", Shape::STR),
         ("MssPackage", Shape::Object(&RULE_MssPackage)),
-        (
-            "Origination",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
+        ("Origination", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
         ("StartoverWindowSeconds", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TimeDelaySeconds", Shape::INT),
-        (
-            "Whitelist",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Whitelist", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Id", "ChannelId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::OriginEndpoint` resource.
@@ -164,6 +131,7 @@ pub struct OriginEndpoint {
     pub whitelist: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl OriginEndpoint {
     /// The CloudFormation type name, `AWS::MediaPackage::OriginEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::OriginEndpoint";
@@ -205,116 +173,33 @@ impl OriginEndpoint {
     }
 
     /// `Authorization`: an [`Authorization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-
+    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self { self.authorization = Some(value.into()); self }
     /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
+    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
     /// `CmafPackage`: a [`CmafPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self {
-        self.cmaf_package = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self { self.cmaf_package = Some(value.into()); self }
     /// `DashPackage`: a [`DashPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self {
-        self.dash_package = Some(value.into());
-        self
-    }
-
+    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self { self.dash_package = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HlsPackage`: a [`HlsPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self {
-        self.hls_package = Some(value.into());
-        self
-    }
-
+    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self { self.hls_package = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `MssPackage`: a [`MssPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self {
-        self.mss_package = Some(value.into());
-        self
-    }
-
+    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self { self.mss_package = Some(value.into()); self }
     /// `Origination`: an [`Origination`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origination(mut self, value: impl Into<Origination>) -> Self {
-        self.origination = Some(value.into());
-        self
-    }
-
+    pub fn origination(mut self, value: impl Into<Origination>) -> Self { self.origination = Some(value.into()); self }
     /// `StartoverWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.startover_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self { self.startover_window_seconds = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeDelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.time_delay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.time_delay_seconds = Some(value.into()); self }
     /// `Whitelist`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist(mut self, value: impl Into<List<Str>>) -> Self {
-        self.whitelist = Some(value.into());
-        self
-    }
+    pub fn whitelist(mut self, value: impl Into<List<Str>>) -> Self { self.whitelist = Some(value.into()); self }
 }
 
 impl Resource for OriginEndpoint {
@@ -381,37 +266,20 @@ impl OriginEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizationRequired {
     /// `CdnIdentifierSecret`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that your Content Delivery Network (CDN) uses for authorization to access your endpoint.
     pub cdn_identifier_secret: Str,
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the IAM role that allows AWS Elemental MediaPackage to communicate with AWS Secrets Manager .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub secrets_role_arn: Str,
 }
 
-static RULE_Authorization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Authorization: ObjRule = ObjRule {
     properties: &[
         ("CdnIdentifierSecret", Shape::STR),
-        (
-            "SecretsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["SecretsRoleArn", "CdnIdentifierSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Authorization` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -433,6 +301,7 @@ pub struct Authorization {
     pub secrets_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Authorization {
     /// A `Authorization` with its required properties, named in a [`AuthorizationRequired`].
     pub fn new(required: AuthorizationRequired) -> Self {
@@ -443,20 +312,9 @@ impl Authorization {
     }
 
     /// `CdnIdentifierSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self {
-        self.cdn_identifier_secret = value.into();
-        self
-    }
-
+    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_role_arn = value.into();
-        self
-    }
+    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
 impl PropertyType for Authorization {}
@@ -474,42 +332,20 @@ impl ToValue for Authorization {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CmafEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_CmafEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConstantInitializationVector",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAMPLE_AES", "AES_CTR"],
-                format: None,
-            }),
-        ),
+        ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["SAMPLE_AES", "AES_CTR"], ..StrRule::ANY })),
         ("KeyRotationIntervalSeconds", Shape::INT),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -539,6 +375,7 @@ pub struct CmafEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl CmafEncryption {
     /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
     pub fn new(required: CmafEncryptionRequired) -> Self {
@@ -551,36 +388,13 @@ impl CmafEncryption {
     }
 
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self {
-        self.encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.key_rotation_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for CmafEncryption {}
@@ -602,27 +416,17 @@ impl ToValue for CmafEncryption {
     }
 }
 
-static RULE_CmafPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
         ("SegmentDurationSeconds", Shape::INT),
         ("SegmentPrefix", Shape::STR),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -654,6 +458,7 @@ pub struct CmafPackage {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl CmafPackage {
     /// A `CmafPackage` with no property set (none is required).
     pub fn new() -> Self {
@@ -661,44 +466,15 @@ impl CmafPackage {
     }
 
     /// `Encryption`: a [`CmafEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self {
-        self.hls_manifests = Some(value.into());
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `SegmentPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.segment_prefix = Some(value.into());
-        self
-    }
-
+    pub fn segment_prefix(mut self, value: impl Into<Str>) -> Self { self.segment_prefix = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for CmafPackage {}
@@ -719,22 +495,18 @@ impl ToValue for CmafPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_DashEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
     properties: &[
         ("KeyRotationIntervalSeconds", Shape::INT),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -754,6 +526,7 @@ pub struct DashEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl DashEncryption {
     /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
     pub fn new(required: DashEncryptionRequired) -> Self {
@@ -764,20 +537,9 @@ impl DashEncryption {
     }
 
     /// `KeyRotationIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.key_rotation_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for DashEncryption {}
@@ -794,115 +556,28 @@ impl ToValue for DashEncryption {
     }
 }
 
-static RULE_DashPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "SPLICE_INSERT",
-                        "BREAK",
-                        "PROVIDER_ADVERTISEMENT",
-                        "DISTRIBUTOR_ADVERTISEMENT",
-                        "PROVIDER_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                        "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdsOnDeliveryRestrictions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                format: None,
-            }),
-        ),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Encryption", Shape::Object(&RULE_DashEncryption)),
         ("IncludeIframeOnlyStream", Shape::Bool),
-        (
-            "ManifestLayout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"],
-                format: None,
-            }),
-        ),
+        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT", "DRM_TOP_LEVEL_COMPACT"], ..StrRule::ANY })),
         ("ManifestWindowSeconds", Shape::INT),
         ("MinBufferTimeSeconds", Shape::INT),
         ("MinUpdatePeriodSeconds", Shape::INT),
-        (
-            "PeriodTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ADS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Profile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"],
-                format: None,
-            }),
-        ),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5", "HYBRIDCAST", "DVB_DASH_2014"], ..StrRule::ANY })),
         ("SegmentDurationSeconds", Shape::INT),
-        (
-            "SegmentTemplateFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NUMBER_WITH_TIMELINE",
-                    "TIME_WITH_TIMELINE",
-                    "NUMBER_WITH_DURATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
         ("SuggestedPresentationDelaySeconds", Shape::INT),
-        (
-            "UtcTiming",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"],
-                format: None,
-            }),
-        ),
+        ("UtcTiming", Shape::Str(&StrRule { allowed: &["HTTP-XSDATE", "HTTP-ISO", "HTTP-HEAD", "NONE"], ..StrRule::ANY })),
         ("UtcTimingUri", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -1011,6 +686,7 @@ pub struct DashPackage {
     pub utc_timing_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DashPackage {
     /// A `DashPackage` with no property set (none is required).
     pub fn new() -> Self {
@@ -1018,135 +694,37 @@ impl DashPackage {
     }
 
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self {
-        self.ad_triggers = Some(value.into());
-        self
-    }
-
+    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ads_on_delivery_restrictions(
-        mut self,
-        value: impl Into<AdsOnDeliveryRestrictions>,
-    ) -> Self {
-        self.ads_on_delivery_restrictions = Some(value.into());
-        self
-    }
-
+    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
     /// `Encryption`: a [`DashEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `ManifestLayout`: a [`ManifestLayout`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self {
-        self.manifest_layout = Some(value.into());
-        self
-    }
-
+    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_buffer_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_update_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self {
-        self.period_triggers = Some(value.into());
-        self
-    }
-
+    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
     /// `Profile`: a [`Profile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Profile>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Profile>) -> Self { self.profile = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self {
-        self.segment_template_format = Some(value.into());
-        self
-    }
-
+    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
-
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.suggested_presentation_delay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
     /// `UtcTiming`: an [`UtcTiming`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utc_timing(mut self, value: impl Into<UtcTiming>) -> Self {
-        self.utc_timing = Some(value.into());
-        self
-    }
-
+    pub fn utc_timing(mut self, value: impl Into<UtcTiming>) -> Self { self.utc_timing = Some(value.into()); self }
     /// `UtcTimingUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utc_timing_uri(mut self, value: impl Into<Str>) -> Self {
-        self.utc_timing_uri = Some(value.into());
-        self
-    }
+    pub fn utc_timing_uri(mut self, value: impl Into<Str>) -> Self { self.utc_timing_uri = Some(value.into()); self }
 }
 
 impl PropertyType for DashPackage {}
@@ -1180,201 +758,25 @@ impl ToValue for DashPackage {
     }
 }
 
-/// The required properties of [`EncryptionContractConfiguration`], by name: `EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfigurationRequired {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "PresetSpeke20Audio",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-AUDIO-1",
-                    "PRESET-AUDIO-2",
-                    "PRESET-AUDIO-3",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PresetSpeke20Video",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-VIDEO-1",
-                    "PRESET-VIDEO-2",
-                    "PRESET-VIDEO-3",
-                    "PRESET-VIDEO-4",
-                    "PRESET-VIDEO-5",
-                    "PRESET-VIDEO-6",
-                    "PRESET-VIDEO-7",
-                    "PRESET-VIDEO-8",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionContractConfiguration` property type of `AWS::MediaPackage::OriginEndpoint`.
-///
-/// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see \[SPEKE Version 2.0 Presets\](<https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html>) .
-///
-/// Note the following considerations when using `encryptionContractConfiguration` :
-///
-/// - You can use `encryptionContractConfiguration` for DASH endpoints that use SPEKE Version 2.0. SPEKE Version 2.0 relies on the CPIX Version 2.3 specification.
-/// - You cannot combine an `UNENCRYPTED` preset with `UNENCRYPTED` or `SHARED` presets across `presetSpeke20Audio` and `presetSpeke20Video` .
-/// - When you use a `SHARED` preset, you must use it for both `presetSpeke20Audio` and `presetSpeke20Video` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-originendpoint-encryptioncontractconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfiguration {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-impl EncryptionContractConfiguration {
-    /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
-    pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
-        Self {
-            preset_speke20_audio: required.preset_speke20_audio,
-            preset_speke20_video: required.preset_speke20_video,
-        }
-    }
-
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self {
-        self.preset_speke20_audio = value.into();
-        self
-    }
-
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self {
-        self.preset_speke20_video = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionContractConfiguration {}
-
-impl ToValue for EncryptionContractConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PresetSpeke20Audio", &self.preset_speke20_audio)
-            .req("PresetSpeke20Video", &self.preset_speke20_video)
-            .build()
-    }
-}
-
 /// The required properties of [`HlsEncryption`], by name: `HlsEncryption::new(HlsEncryptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_HlsEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
     properties: &[
         ("ConstantInitializationVector", Shape::STR),
-        (
-            "EncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES_128", "SAMPLE_AES"],
-                format: None,
-            }),
-        ),
+        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
         ("KeyRotationIntervalSeconds", Shape::INT),
         ("RepeatExtXKey", Shape::Bool),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -1406,6 +808,7 @@ pub struct HlsEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl HlsEncryption {
     /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
     pub fn new(required: HlsEncryptionRequired) -> Self {
@@ -1419,44 +822,15 @@ impl HlsEncryption {
     }
 
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `EncryptionMethod`: a [`HlsEncryptionEncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_method(mut self, value: impl Into<HlsEncryptionEncryptionMethod>) -> Self {
-        self.encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn encryption_method(mut self, value: impl Into<HlsEncryptionEncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.key_rotation_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
     /// `RepeatExtXKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self {
-        self.repeat_ext_x_key = Some(value.into());
-        self
-    }
-
+    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self { self.repeat_ext_x_key = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for HlsEncryption {}
@@ -1483,79 +857,26 @@ impl ToValue for HlsEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsManifestRequired {
     /// `Id`: a string, required.
-    ///
-    /// The manifest ID is required and must be unique within the OriginEndpoint. The ID can't be changed after the endpoint is created.
     pub id: Str,
 }
 
-static RULE_HlsManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"],
-                format: None,
-            }),
-        ),
-        (
-            "AdTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "SPLICE_INSERT",
-                        "BREAK",
-                        "PROVIDER_ADVERTISEMENT",
-                        "DISTRIBUTOR_ADVERTISEMENT",
-                        "PROVIDER_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                        "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdsOnDeliveryRestrictions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                format: None,
-            }),
-        ),
+        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Id", Shape::STR),
         ("IncludeIframeOnlyStream", Shape::Bool),
         ("ManifestName", Shape::STR),
-        (
-            "PlaylistType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "EVENT", "VOD"],
-                format: None,
-            }),
-        ),
+        ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
         ("PlaylistWindowSeconds", Shape::INT),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("Url", Shape::STR),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsManifest` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -1628,6 +949,7 @@ pub struct HlsManifest {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsManifest {
     /// A `HlsManifest` with its required properties, named in a [`HlsManifestRequired`].
     pub fn new(required: HlsManifestRequired) -> Self {
@@ -1646,87 +968,25 @@ impl HlsManifest {
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self {
-        self.ad_triggers = Some(value.into());
-        self
-    }
-
+    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ads_on_delivery_restrictions(
-        mut self,
-        value: impl Into<AdsOnDeliveryRestrictions>,
-    ) -> Self {
-        self.ads_on_delivery_restrictions = Some(value.into());
-        self
-    }
-
+    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `PlaylistType`: a [`PlaylistType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self {
-        self.playlist_type = Some(value.into());
-        self
-    }
-
+    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self { self.playlist_type = Some(value.into()); self }
     /// `PlaylistWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.playlist_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self { self.playlist_window_seconds = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for HlsManifest {}
@@ -1754,76 +1014,24 @@ impl ToValue for HlsManifest {
     }
 }
 
-static RULE_HlsPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"],
-                format: None,
-            }),
-        ),
-        (
-            "AdTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "SPLICE_INSERT",
-                        "BREAK",
-                        "PROVIDER_ADVERTISEMENT",
-                        "DISTRIBUTOR_ADVERTISEMENT",
-                        "PROVIDER_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                        "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdsOnDeliveryRestrictions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"],
-                format: None,
-            }),
-        ),
+        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH", "DATERANGE"], ..StrRule::ANY })),
+        ("AdTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AdsOnDeliveryRestrictions", Shape::Str(&StrRule { allowed: &["NONE", "RESTRICTED", "UNRESTRICTED", "BOTH"], ..StrRule::ANY })),
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
         ("IncludeDvbSubtitles", Shape::Bool),
         ("IncludeIframeOnlyStream", Shape::Bool),
-        (
-            "PlaylistType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "EVENT", "VOD"],
-                format: None,
-            }),
-        ),
+        ("PlaylistType", Shape::Str(&StrRule { allowed: &["NONE", "EVENT", "VOD"], ..StrRule::ANY })),
         ("PlaylistWindowSeconds", Shape::INT),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("SegmentDurationSeconds", Shape::INT),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
         ("UseAudioRenditionGroup", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -1904,6 +1112,7 @@ pub struct HlsPackage {
     pub use_audio_rendition_group: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HlsPackage {
     /// A `HlsPackage` with no property set (none is required).
     pub fn new() -> Self {
@@ -1911,103 +1120,29 @@ impl HlsPackage {
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `AdTriggers`: a list of [`AdTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self {
-        self.ad_triggers = Some(value.into());
-        self
-    }
-
+    pub fn ad_triggers(mut self, value: impl Into<List<AdTrigger>>) -> Self { self.ad_triggers = Some(value.into()); self }
     /// `AdsOnDeliveryRestrictions`: an [`AdsOnDeliveryRestrictions`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ads_on_delivery_restrictions(
-        mut self,
-        value: impl Into<AdsOnDeliveryRestrictions>,
-    ) -> Self {
-        self.ads_on_delivery_restrictions = Some(value.into());
-        self
-    }
-
+    pub fn ads_on_delivery_restrictions(mut self, value: impl Into<AdsOnDeliveryRestrictions>) -> Self { self.ads_on_delivery_restrictions = Some(value.into()); self }
     /// `Encryption`: a [`HlsEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `IncludeDvbSubtitles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self {
-        self.include_dvb_subtitles = Some(value.into());
-        self
-    }
-
+    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.include_dvb_subtitles = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `PlaylistType`: a [`PlaylistType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self {
-        self.playlist_type = Some(value.into());
-        self
-    }
-
+    pub fn playlist_type(mut self, value: impl Into<PlaylistType>) -> Self { self.playlist_type = Some(value.into()); self }
     /// `PlaylistWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.playlist_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn playlist_window_seconds(mut self, value: impl Into<Int>) -> Self { self.playlist_window_seconds = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
-
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
     /// `UseAudioRenditionGroup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self {
-        self.use_audio_rendition_group = Some(value.into());
-        self
-    }
+    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.use_audio_rendition_group = Some(value.into()); self }
 }
 
 impl PropertyType for HlsPackage {}
@@ -2041,19 +1176,17 @@ impl ToValue for HlsPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_MssEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+#[rustfmt::skip]
+pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssEncryption` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -2069,6 +1202,7 @@ pub struct MssEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl MssEncryption {
     /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
     pub fn new(required: MssEncryptionRequired) -> Self {
@@ -2078,12 +1212,7 @@ impl MssEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for MssEncryption {}
@@ -2096,19 +1225,16 @@ impl ToValue for MssEncryption {
     }
 }
 
-static RULE_MssPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_MssEncryption)),
         ("ManifestWindowSeconds", Shape::INT),
         ("SegmentDurationSeconds", Shape::INT),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssPackage` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -2136,6 +1262,7 @@ pub struct MssPackage {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl MssPackage {
     /// A `MssPackage` with no property set (none is required).
     pub fn new() -> Self {
@@ -2143,36 +1270,13 @@ impl MssPackage {
     }
 
     /// `Encryption`: a [`MssEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for MssPackage {}
@@ -2192,59 +1296,28 @@ impl ToValue for MssPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `ResourceId`: a string, required.
-    ///
-    /// Unique identifier for this endpoint, as it is configured in the key provider service.
     pub resource_id: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that's granted by the key provider to provide access to the key provider API. This role must have a trust policy that allows AWS Elemental MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Valid format: arn:aws:iam::{accountID}:role/{name}
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// List of unique identifiers for the DRM systems to use, as defined in the CPIX specification.
     pub system_ids: List<Str>,
     /// `Url`: a string, required.
-    ///
-    /// URL for the key provider’s key retrieval API endpoint. Must start with <https://>.
     pub url: Str,
 }
 
-static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
-        (
-            "EncryptionContractConfiguration",
-            Shape::Object(&RULE_EncryptionContractConfiguration),
-        ),
+        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
         ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SystemIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Url", Shape::STR),
     ],
     required: &["ResourceId", "SystemIds", "Url", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackage::OriginEndpoint`.
@@ -2282,6 +1355,7 @@ pub struct SpekeKeyProvider {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
@@ -2296,55 +1370,17 @@ impl SpekeKeyProvider {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_contract_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionContractConfiguration>>,
-    ) -> Self {
-        self.encryption_contract_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.system_ids = value.into();
-        self
-    }
-
+    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self { self.system_ids = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for SpekeKeyProvider {}
@@ -2361,162 +1397,6 @@ impl ToValue for SpekeKeyProvider {
             .req("RoleArn", &self.role_arn)
             .req("SystemIds", &self.system_ids)
             .req("Url", &self.url)
-            .build()
-    }
-}
-
-static RULE_StreamSelection: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVideoBitsPerSecond", Shape::INT),
-        ("MinVideoBitsPerSecond", Shape::INT),
-        (
-            "StreamOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StreamSelection` property type of `AWS::MediaPackage::OriginEndpoint`.
-///
-/// Limitations for outputs from the endpoint, based on the video bitrate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-originendpoint-streamselection.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StreamSelection {
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The upper limit of the bitrates that this endpoint serves. If the video track exceeds this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 2147483647 bits per second.
-    pub max_video_bits_per_second: Option<Int>,
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The lower limit of the bitrates that this endpoint serves. If the video track is below this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 0 bits per second.
-    pub min_video_bits_per_second: Option<Int>,
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// Order in which the different video bitrates are presented to the player.
-    ///
-    /// Valid values: `ORIGINAL` , `VIDEO_BITRATE_ASCENDING` , `VIDEO_BITRATE_DESCENDING` .
-    pub stream_order: Option<StreamOrder>,
-}
-
-impl StreamSelection {
-    /// A `StreamSelection` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.max_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.min_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self {
-        self.stream_order = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StreamSelection {}
-
-impl ToValue for StreamSelection {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
-            .opt("MinVideoBitsPerSecond", &self.min_video_bits_per_second)
-            .opt("StreamOrder", &self.stream_order)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::OriginEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-originendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -2752,31 +1632,6 @@ impl ToValue for Origination {
     }
 }
 
-/// The values of `PeriodTrigger` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PeriodTrigger {
-    /// `ADS`
-    Ads,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PeriodTrigger {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PeriodTrigger {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ads => "ADS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `PlaylistType` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlaylistType {
@@ -2802,95 +1657,6 @@ impl ToValue for PlaylistType {
             Self::None => "NONE",
             Self::Event => "EVENT",
             Self::Vod => "VOD",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Audio` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Audio {
-    /// `PRESET-AUDIO-1`
-    PresetAudio1,
-    /// `PRESET-AUDIO-2`
-    PresetAudio2,
-    /// `PRESET-AUDIO-3`
-    PresetAudio3,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Audio {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Audio {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetAudio1 => "PRESET-AUDIO-1",
-            Self::PresetAudio2 => "PRESET-AUDIO-2",
-            Self::PresetAudio3 => "PRESET-AUDIO-3",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Video` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Video {
-    /// `PRESET-VIDEO-1`
-    PresetVideo1,
-    /// `PRESET-VIDEO-2`
-    PresetVideo2,
-    /// `PRESET-VIDEO-3`
-    PresetVideo3,
-    /// `PRESET-VIDEO-4`
-    PresetVideo4,
-    /// `PRESET-VIDEO-5`
-    PresetVideo5,
-    /// `PRESET-VIDEO-6`
-    PresetVideo6,
-    /// `PRESET-VIDEO-7`
-    PresetVideo7,
-    /// `PRESET-VIDEO-8`
-    PresetVideo8,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Video {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Video {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetVideo1 => "PRESET-VIDEO-1",
-            Self::PresetVideo2 => "PRESET-VIDEO-2",
-            Self::PresetVideo3 => "PRESET-VIDEO-3",
-            Self::PresetVideo4 => "PRESET-VIDEO-4",
-            Self::PresetVideo5 => "PRESET-VIDEO-5",
-            Self::PresetVideo6 => "PRESET-VIDEO-6",
-            Self::PresetVideo7 => "PRESET-VIDEO-7",
-            Self::PresetVideo8 => "PRESET-VIDEO-8",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2925,68 +1691,6 @@ impl ToValue for Profile {
             Self::Hbbtv1_5 => "HBBTV_1_5",
             Self::Hybridcast => "HYBRIDCAST",
             Self::DvbDash2014 => "DVB_DASH_2014",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SegmentTemplateFormat` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SegmentTemplateFormat {
-    /// `NUMBER_WITH_TIMELINE`
-    NumberWithTimeline,
-    /// `TIME_WITH_TIMELINE`
-    TimeWithTimeline,
-    /// `NUMBER_WITH_DURATION`
-    NumberWithDuration,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SegmentTemplateFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SegmentTemplateFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
-            Self::TimeWithTimeline => "TIME_WITH_TIMELINE",
-            Self::NumberWithDuration => "NUMBER_WITH_DURATION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StreamOrder` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamOrder {
-    /// `ORIGINAL`
-    Original,
-    /// `VIDEO_BITRATE_ASCENDING`
-    VideoBitrateAscending,
-    /// `VIDEO_BITRATE_DESCENDING`
-    VideoBitrateDescending,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StreamOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StreamOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Original => "ORIGINAL",
-            Self::VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING",
-            Self::VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

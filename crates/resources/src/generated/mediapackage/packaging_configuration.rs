@@ -7,22 +7,24 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionContractConfiguration, EncryptionContractConfigurationRequired, PeriodTrigger,
+    PresetSpeke20Audio, PresetSpeke20Video, SegmentTemplateFormat, StreamOrder, StreamSelection,
+    Tag, TagRequired,
+};
+use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, RULE_Tag};
+
 /// The required properties of [`PackagingConfiguration`], by name: `PackagingConfiguration::new(PackagingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagingConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// Unique identifier that you assign to the packaging configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub id: Str,
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The ID of the packaging group associated with this packaging configuration.
     pub packaging_group_id: Str,
 }
 
-static RULE_PackagingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
         ("DashPackage", Shape::Object(&RULE_DashPackage)),
@@ -30,21 +32,11 @@ static RULE_PackagingConfiguration: ObjRule = ObjRule {
         ("Id", Shape::STR),
         ("MssPackage", Shape::Object(&RULE_MssPackage)),
         ("PackagingGroupId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PackagingGroupId", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::PackagingConfiguration` resource.
@@ -94,6 +86,7 @@ pub struct PackagingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PackagingConfiguration {
     /// The CloudFormation type name, `AWS::MediaPackage::PackagingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::PackagingConfiguration";
@@ -128,60 +121,19 @@ impl PackagingConfiguration {
     }
 
     /// `CmafPackage`: a [`CmafPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self {
-        self.cmaf_package = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self { self.cmaf_package = Some(value.into()); self }
     /// `DashPackage`: a [`DashPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self {
-        self.dash_package = Some(value.into());
-        self
-    }
-
+    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self { self.dash_package = Some(value.into()); self }
     /// `HlsPackage`: a [`HlsPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self {
-        self.hls_package = Some(value.into());
-        self
-    }
-
+    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self { self.hls_package = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `MssPackage`: a [`MssPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self {
-        self.mss_package = Some(value.into());
-        self
-    }
-
+    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self { self.mss_package = Some(value.into()); self }
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.packaging_group_id = value.into();
-        self
-    }
-
+    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self { self.packaging_group_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PackagingConfiguration {
@@ -234,19 +186,17 @@ impl PackagingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CmafEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_CmafEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+#[rustfmt::skip]
+pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -262,6 +212,7 @@ pub struct CmafEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl CmafEncryption {
     /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
     pub fn new(required: CmafEncryptionRequired) -> Self {
@@ -271,12 +222,7 @@ impl CmafEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for CmafEncryption {}
@@ -293,31 +239,20 @@ impl ToValue for CmafEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CmafPackageRequired {
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// A list of HLS manifest configurations that are available from this endpoint.
     pub hls_manifests: List<HlsManifest>,
 }
 
-static RULE_CmafPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
     ],
     required: &["HlsManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -345,6 +280,7 @@ pub struct CmafPackage {
     pub segment_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CmafPackage {
     /// A `CmafPackage` with its required properties, named in a [`CmafPackageRequired`].
     pub fn new(required: CmafPackageRequired) -> Self {
@@ -357,36 +293,13 @@ impl CmafPackage {
     }
 
     /// `Encryption`: a [`CmafEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self {
-        self.hls_manifests = value.into();
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self {
-        self.include_encoder_configuration_in_segments = Some(value.into());
-        self
-    }
-
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for CmafPackage {}
@@ -409,19 +322,17 @@ impl ToValue for CmafPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_DashEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+#[rustfmt::skip]
+pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -437,6 +348,7 @@ pub struct DashEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl DashEncryption {
     /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
     pub fn new(required: DashEncryptionRequired) -> Self {
@@ -446,12 +358,7 @@ impl DashEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for DashEncryption {}
@@ -464,48 +371,18 @@ impl ToValue for DashEncryption {
     }
 }
 
-static RULE_DashManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManifestLayout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL", "COMPACT"],
-                format: None,
-            }),
-        ),
+        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
         ("ManifestName", Shape::STR),
         ("MinBufferTimeSeconds", Shape::INT),
-        (
-            "Profile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "HBBTV_1_5"],
-                format: None,
-            }),
-        ),
-        (
-            "ScteMarkersSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SEGMENTS", "MANIFEST"],
-                format: None,
-            }),
-        ),
+        ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5"], ..StrRule::ANY })),
+        ("ScteMarkersSource", Shape::Str(&StrRule { allowed: &["SEGMENTS", "MANIFEST"], ..StrRule::ANY })),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -546,6 +423,7 @@ pub struct DashManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl DashManifest {
     /// A `DashManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -553,52 +431,17 @@ impl DashManifest {
     }
 
     /// `ManifestLayout`: a [`ManifestLayout`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self {
-        self.manifest_layout = Some(value.into());
-        self
-    }
-
+    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_buffer_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
     /// `Profile`: a [`Profile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Profile>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Profile>) -> Self { self.profile = Some(value.into()); self }
     /// `ScteMarkersSource`: a [`ScteMarkersSource`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_markers_source(mut self, value: impl Into<ScteMarkersSource>) -> Self {
-        self.scte_markers_source = Some(value.into());
-        self
-    }
-
+    pub fn scte_markers_source(mut self, value: impl Into<ScteMarkersSource>) -> Self { self.scte_markers_source = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for DashManifest {}
@@ -620,60 +463,23 @@ impl ToValue for DashManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashPackageRequired {
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    ///
-    /// A list of DASH manifest configurations that are available from this endpoint.
     pub dash_manifests: List<DashManifest>,
 }
 
-static RULE_DashPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
-        (
-            "DashManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DashManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None })),
         ("Encryption", Shape::Object(&RULE_DashEncryption)),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("IncludeIframeOnlyStream", Shape::Bool),
-        (
-            "PeriodTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ADS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SegmentDurationSeconds", Shape::INT),
-        (
-            "SegmentTemplateFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NUMBER_WITH_TIMELINE",
-                    "TIME_WITH_TIMELINE",
-                    "NUMBER_WITH_DURATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
     ],
     required: &["DashManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -718,6 +524,7 @@ pub struct DashPackage {
     pub segment_template_format: Option<SegmentTemplateFormat>,
 }
 
+#[rustfmt::skip]
 impl DashPackage {
     /// A `DashPackage` with its required properties, named in a [`DashPackageRequired`].
     pub fn new(required: DashPackageRequired) -> Self {
@@ -733,60 +540,19 @@ impl DashPackage {
     }
 
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_manifests(mut self, value: impl Into<List<DashManifest>>) -> Self {
-        self.dash_manifests = value.into();
-        self
-    }
-
+    pub fn dash_manifests(mut self, value: impl Into<List<DashManifest>>) -> Self { self.dash_manifests = value.into(); self }
     /// `Encryption`: a [`DashEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self {
-        self.include_encoder_configuration_in_segments = Some(value.into());
-        self
-    }
-
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self {
-        self.period_triggers = Some(value.into());
-        self
-    }
-
+    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self {
-        self.segment_template_format = Some(value.into());
-        self
-    }
+    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
 }
 
 impl PropertyType for DashPackage {}
@@ -808,199 +574,23 @@ impl ToValue for DashPackage {
     }
 }
 
-/// The required properties of [`EncryptionContractConfiguration`], by name: `EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfigurationRequired {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "PresetSpeke20Audio",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-AUDIO-1",
-                    "PRESET-AUDIO-2",
-                    "PRESET-AUDIO-3",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PresetSpeke20Video",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-VIDEO-1",
-                    "PRESET-VIDEO-2",
-                    "PRESET-VIDEO-3",
-                    "PRESET-VIDEO-4",
-                    "PRESET-VIDEO-5",
-                    "PRESET-VIDEO-6",
-                    "PRESET-VIDEO-7",
-                    "PRESET-VIDEO-8",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionContractConfiguration` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see \[SPEKE Version 2.0 Presets\](<https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html>) .
-///
-/// Note the following considerations when using `encryptionContractConfiguration` :
-///
-/// - You can use `encryptionContractConfiguration` for DASH endpoints that use SPEKE Version 2.0. SPEKE Version 2.0 relies on the CPIX Version 2.3 specification.
-/// - You cannot combine an `UNENCRYPTED` preset with `UNENCRYPTED` or `SHARED` presets across `presetSpeke20Audio` and `presetSpeke20Video` .
-/// - When you use a `SHARED` preset, you must use it for both `presetSpeke20Audio` and `presetSpeke20Video` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-encryptioncontractconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionContractConfiguration {
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
-    pub preset_speke20_audio: PresetSpeke20Audio,
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
-    pub preset_speke20_video: PresetSpeke20Video,
-}
-
-impl EncryptionContractConfiguration {
-    /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
-    pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
-        Self {
-            preset_speke20_audio: required.preset_speke20_audio,
-            preset_speke20_video: required.preset_speke20_video,
-        }
-    }
-
-    /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self {
-        self.preset_speke20_audio = value.into();
-        self
-    }
-
-    /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self {
-        self.preset_speke20_video = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionContractConfiguration {}
-
-impl ToValue for EncryptionContractConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("PresetSpeke20Audio", &self.preset_speke20_audio)
-            .req("PresetSpeke20Video", &self.preset_speke20_video)
-            .build()
-    }
-}
-
 /// The required properties of [`HlsEncryption`], by name: `HlsEncryption::new(HlsEncryptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_HlsEncryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
     properties: &[
         ("ConstantInitializationVector", Shape::STR),
-        (
-            "EncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES_128", "SAMPLE_AES"],
-                format: None,
-            }),
-        ),
+        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1024,6 +614,7 @@ pub struct HlsEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl HlsEncryption {
     /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
     pub fn new(required: HlsEncryptionRequired) -> Self {
@@ -1035,28 +626,11 @@ impl HlsEncryption {
     }
 
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self {
-        self.encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for HlsEncryption {}
@@ -1074,30 +648,18 @@ impl ToValue for HlsEncryption {
     }
 }
 
-static RULE_HlsManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"],
-                format: None,
-            }),
-        ),
+        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"], ..StrRule::ANY })),
         ("IncludeIframeOnlyStream", Shape::Bool),
         ("ManifestName", Shape::STR),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("RepeatExtXKey", Shape::Bool),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1143,6 +705,7 @@ pub struct HlsManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl HlsManifest {
     /// A `HlsManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1150,52 +713,17 @@ impl HlsManifest {
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `RepeatExtXKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self {
-        self.repeat_ext_x_key = Some(value.into());
-        self
-    }
-
+    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self { self.repeat_ext_x_key = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for HlsManifest {}
@@ -1220,32 +748,21 @@ impl ToValue for HlsManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsPackageRequired {
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// A list of HLS manifest configurations that are available from this endpoint.
     pub hls_manifests: List<HlsManifest>,
 }
 
-static RULE_HlsPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
         ("IncludeDvbSubtitles", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
         ("UseAudioRenditionGroup", Shape::Bool),
     ],
     required: &["HlsManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1277,6 +794,7 @@ pub struct HlsPackage {
     pub use_audio_rendition_group: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HlsPackage {
     /// A `HlsPackage` with its required properties, named in a [`HlsPackageRequired`].
     pub fn new(required: HlsPackageRequired) -> Self {
@@ -1290,44 +808,15 @@ impl HlsPackage {
     }
 
     /// `Encryption`: a [`HlsEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self {
-        self.hls_manifests = value.into();
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeDvbSubtitles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self {
-        self.include_dvb_subtitles = Some(value.into());
-        self
-    }
-
+    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.include_dvb_subtitles = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `UseAudioRenditionGroup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self {
-        self.use_audio_rendition_group = Some(value.into());
-        self
-    }
+    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.use_audio_rendition_group = Some(value.into()); self }
 }
 
 impl PropertyType for HlsPackage {}
@@ -1348,19 +837,17 @@ impl ToValue for HlsPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_MssEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+#[rustfmt::skip]
+pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1376,6 +863,7 @@ pub struct MssEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl MssEncryption {
     /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
     pub fn new(required: MssEncryptionRequired) -> Self {
@@ -1385,12 +873,7 @@ impl MssEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for MssEncryption {}
@@ -1403,17 +886,14 @@ impl ToValue for MssEncryption {
     }
 }
 
-static RULE_MssManifest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MssManifest: ObjRule = ObjRule {
     properties: &[
         ("ManifestName", Shape::STR),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1433,6 +913,7 @@ pub struct MssManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl MssManifest {
     /// A `MssManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1440,20 +921,9 @@ impl MssManifest {
     }
 
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for MssManifest {}
@@ -1471,30 +941,19 @@ impl ToValue for MssManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssPackageRequired {
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    ///
-    /// A list of Microsoft Smooth manifest configurations that are available from this endpoint.
     pub mss_manifests: List<MssManifest>,
 }
 
-static RULE_MssPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_MssEncryption)),
-        (
-            "MssManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MssManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None })),
         ("SegmentDurationSeconds", Shape::INT),
     ],
     required: &["MssManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1518,6 +977,7 @@ pub struct MssPackage {
     pub segment_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MssPackage {
     /// A `MssPackage` with its required properties, named in a [`MssPackageRequired`].
     pub fn new(required: MssPackageRequired) -> Self {
@@ -1529,28 +989,11 @@ impl MssPackage {
     }
 
     /// `Encryption`: a [`MssEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_manifests(mut self, value: impl Into<List<MssManifest>>) -> Self {
-        self.mss_manifests = value.into();
-        self
-    }
-
+    pub fn mss_manifests(mut self, value: impl Into<List<MssManifest>>) -> Self { self.mss_manifests = value.into(); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for MssPackage {}
@@ -1569,53 +1012,24 @@ impl ToValue for MssPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that's granted by the key provider to provide access to the key provider API. Valid format: arn:aws:iam::{accountID}:role/{name}
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// List of unique identifiers for the DRM systems to use, as defined in the CPIX specification.
     pub system_ids: List<Str>,
     /// `Url`: a string, required.
-    ///
-    /// URL for the key provider's key retrieval API endpoint. Must start with <https://>.
     pub url: Str,
 }
 
-static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionContractConfiguration",
-            Shape::Object(&RULE_EncryptionContractConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SystemIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Url", Shape::STR),
     ],
     required: &["RoleArn", "SystemIds", "Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1645,6 +1059,7 @@ pub struct SpekeKeyProvider {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
@@ -1657,39 +1072,13 @@ impl SpekeKeyProvider {
     }
 
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_contract_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionContractConfiguration>>,
-    ) -> Self {
-        self.encryption_contract_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.system_ids = value.into();
-        self
-    }
-
+    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self { self.system_ids = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for SpekeKeyProvider {}
@@ -1704,162 +1093,6 @@ impl ToValue for SpekeKeyProvider {
             .req("RoleArn", &self.role_arn)
             .req("SystemIds", &self.system_ids)
             .req("Url", &self.url)
-            .build()
-    }
-}
-
-static RULE_StreamSelection: ObjRule = ObjRule {
-    properties: &[
-        ("MaxVideoBitsPerSecond", Shape::INT),
-        ("MinVideoBitsPerSecond", Shape::INT),
-        (
-            "StreamOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StreamSelection` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Limitations for outputs from the endpoint, based on the video bitrate.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-streamselection.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StreamSelection {
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The upper limit of the bitrates that this endpoint serves. If the video track exceeds this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 2147483647 bits per second.
-    pub max_video_bits_per_second: Option<Int>,
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The lower limit of the bitrates that this endpoint serves. If the video track is below this threshold, then AWS Elemental MediaPackage excludes it from output. If you don't specify a value, it defaults to 0 bits per second.
-    pub min_video_bits_per_second: Option<Int>,
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// Order in which the different video bitrates are presented to the player.
-    ///
-    /// Valid values: `ORIGINAL` , `VIDEO_BITRATE_ASCENDING` , `VIDEO_BITRATE_DESCENDING` .
-    pub stream_order: Option<StreamOrder>,
-}
-
-impl StreamSelection {
-    /// A `StreamSelection` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.max_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.min_video_bits_per_second = Some(value.into());
-        self
-    }
-
-    /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self {
-        self.stream_order = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StreamSelection {}
-
-impl ToValue for StreamSelection {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
-            .opt("MinVideoBitsPerSecond", &self.min_video_bits_per_second)
-            .opt("StreamOrder", &self.stream_order)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::PackagingConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packagingconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1951,120 +1184,6 @@ impl ToValue for ManifestLayout {
     }
 }
 
-/// The values of `PeriodTrigger` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PeriodTrigger {
-    /// `ADS`
-    Ads,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PeriodTrigger {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PeriodTrigger {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ads => "ADS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Audio` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Audio {
-    /// `PRESET-AUDIO-1`
-    PresetAudio1,
-    /// `PRESET-AUDIO-2`
-    PresetAudio2,
-    /// `PRESET-AUDIO-3`
-    PresetAudio3,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Audio {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Audio {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetAudio1 => "PRESET-AUDIO-1",
-            Self::PresetAudio2 => "PRESET-AUDIO-2",
-            Self::PresetAudio3 => "PRESET-AUDIO-3",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PresetSpeke20Video` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PresetSpeke20Video {
-    /// `PRESET-VIDEO-1`
-    PresetVideo1,
-    /// `PRESET-VIDEO-2`
-    PresetVideo2,
-    /// `PRESET-VIDEO-3`
-    PresetVideo3,
-    /// `PRESET-VIDEO-4`
-    PresetVideo4,
-    /// `PRESET-VIDEO-5`
-    PresetVideo5,
-    /// `PRESET-VIDEO-6`
-    PresetVideo6,
-    /// `PRESET-VIDEO-7`
-    PresetVideo7,
-    /// `PRESET-VIDEO-8`
-    PresetVideo8,
-    /// `SHARED`
-    Shared,
-    /// `UNENCRYPTED`
-    Unencrypted,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PresetSpeke20Video {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PresetSpeke20Video {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::PresetVideo1 => "PRESET-VIDEO-1",
-            Self::PresetVideo2 => "PRESET-VIDEO-2",
-            Self::PresetVideo3 => "PRESET-VIDEO-3",
-            Self::PresetVideo4 => "PRESET-VIDEO-4",
-            Self::PresetVideo5 => "PRESET-VIDEO-5",
-            Self::PresetVideo6 => "PRESET-VIDEO-6",
-            Self::PresetVideo7 => "PRESET-VIDEO-7",
-            Self::PresetVideo8 => "PRESET-VIDEO-8",
-            Self::Shared => "SHARED",
-            Self::Unencrypted => "UNENCRYPTED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Profile` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Profile {
@@ -2115,68 +1234,6 @@ impl ToValue for ScteMarkersSource {
         let s = match self {
             Self::Segments => "SEGMENTS",
             Self::Manifest => "MANIFEST",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SegmentTemplateFormat` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SegmentTemplateFormat {
-    /// `NUMBER_WITH_TIMELINE`
-    NumberWithTimeline,
-    /// `TIME_WITH_TIMELINE`
-    TimeWithTimeline,
-    /// `NUMBER_WITH_DURATION`
-    NumberWithDuration,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SegmentTemplateFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SegmentTemplateFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::NumberWithTimeline => "NUMBER_WITH_TIMELINE",
-            Self::TimeWithTimeline => "TIME_WITH_TIMELINE",
-            Self::NumberWithDuration => "NUMBER_WITH_DURATION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StreamOrder` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StreamOrder {
-    /// `ORIGINAL`
-    Original,
-    /// `VIDEO_BITRATE_ASCENDING`
-    VideoBitrateAscending,
-    /// `VIDEO_BITRATE_DESCENDING`
-    VideoBitrateDescending,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StreamOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StreamOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Original => "ORIGINAL",
-            Self::VideoBitrateAscending => "VIDEO_BITRATE_ASCENDING",
-            Self::VideoBitrateDescending => "VIDEO_BITRATE_DESCENDING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

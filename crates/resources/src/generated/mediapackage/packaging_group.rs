@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("\\A\\/aws\\/MediaPackage\\/[0-9a-zA-Z-_\\/\\.#]+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
@@ -15,42 +18,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A[0-9a-zA-Z-_]+\\Z");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagingGroupRequired {
     /// `Id`: a string, required.
-    ///
-    /// Unique identifier that you assign to the packaging group.
-    ///
-    /// Pattern `\A[0-9a-zA-Z-_]+\Z`; length 1 to 256; create-only: changing it replaces the resource.
     pub id: Str,
 }
 
-static RULE_PackagingGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PackagingGroup: ObjRule = ObjRule {
     properties: &[
         ("Authorization", Shape::Object(&RULE_Authorization)),
         ("EgressAccessLogs", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::PackagingGroup` resource.
@@ -90,6 +71,7 @@ pub struct PackagingGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PackagingGroup {
     /// The CloudFormation type name, `AWS::MediaPackage::PackagingGroup`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::PackagingGroup";
@@ -121,36 +103,13 @@ impl PackagingGroup {
     }
 
     /// `Authorization`: an [`Authorization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self {
-        self.authorization = Some(value.into());
-        self
-    }
-
+    pub fn authorization(mut self, value: impl Into<Obj<Authorization>>) -> Self { self.authorization = Some(value.into()); self }
     /// `EgressAccessLogs`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.egress_access_logs = Some(value.into());
-        self
-    }
-
+    pub fn egress_access_logs(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.egress_access_logs = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PackagingGroup {
@@ -207,37 +166,20 @@ impl PackagingGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthorizationRequired {
     /// `CdnIdentifierSecret`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the secret in AWS Secrets Manager that is used for CDN authorization.
     pub cdn_identifier_secret: Str,
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the IAM role that allows AWS Elemental MediaPackage to communicate with AWS Secrets Manager .
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub secrets_role_arn: Str,
 }
 
-static RULE_Authorization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Authorization: ObjRule = ObjRule {
     properties: &[
         ("CdnIdentifierSecret", Shape::STR),
-        (
-            "SecretsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("SecretsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["CdnIdentifierSecret", "SecretsRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Authorization` property type of `AWS::MediaPackage::PackagingGroup`.
@@ -259,6 +201,7 @@ pub struct Authorization {
     pub secrets_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Authorization {
     /// A `Authorization` with its required properties, named in a [`AuthorizationRequired`].
     pub fn new(required: AuthorizationRequired) -> Self {
@@ -269,20 +212,9 @@ impl Authorization {
     }
 
     /// `CdnIdentifierSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self {
-        self.cdn_identifier_secret = value.into();
-        self
-    }
-
+    pub fn cdn_identifier_secret(mut self, value: impl Into<Str>) -> Self { self.cdn_identifier_secret = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_role_arn = value.into();
-        self
-    }
+    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
 impl PropertyType for Authorization {}
@@ -296,23 +228,13 @@ impl ToValue for Authorization {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::MediaPackage::PackagingGroup`.
@@ -330,6 +252,7 @@ pub struct LogConfiguration {
     pub log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -337,12 +260,7 @@ impl LogConfiguration {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -351,69 +269,6 @@ impl ToValue for LogConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("LogGroupName", &self.log_group_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackage::PackagingGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-packaginggroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,90 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The name of the channel group associated with the channel configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_group_name: Str,
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the channel.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_name: Str,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InputSwitchConfiguration",
-            Shape::Object(&RULE_InputSwitchConfiguration),
-        ),
-        (
-            "InputType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HLS", "CMAF"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputHeaderConfiguration",
-            Shape::Object(&RULE_OutputHeaderConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("InputSwitchConfiguration", Shape::Object(&RULE_InputSwitchConfiguration)),
+        ("InputType", Shape::Str(&StrRule { allowed: &["HLS", "CMAF"], ..StrRule::ANY })),
+        ("OutputHeaderConfiguration", Shape::Object(&RULE_OutputHeaderConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ChannelGroupName", "ChannelName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackageV2::Channel` resource.
@@ -149,6 +93,7 @@ pub struct Channel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::MediaPackageV2::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::Channel";
@@ -163,20 +108,8 @@ impl Channel {
         create_only: &["ChannelGroupName", "ChannelName", "InputType"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "IngestEndpoints",
-            "IngestEndpointUrls",
-            "ModifiedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "IngestEndpointUrls",
-            "IngestEndpoints",
-            "ModifiedAt",
-        ],
+        read_only: &["Arn", "CreatedAt", "IngestEndpoints", "IngestEndpointUrls", "ModifiedAt"],
+        attributes: &["Arn", "CreatedAt", "IngestEndpointUrls", "IngestEndpoints", "ModifiedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -195,64 +128,19 @@ impl Channel {
     }
 
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_group_name = value.into();
-        self
-    }
-
+    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InputSwitchConfiguration`: an [`InputSwitchConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_switch_configuration(
-        mut self,
-        value: impl Into<Obj<InputSwitchConfiguration>>,
-    ) -> Self {
-        self.input_switch_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_switch_configuration(mut self, value: impl Into<Obj<InputSwitchConfiguration>>) -> Self { self.input_switch_configuration = Some(value.into()); self }
     /// `InputType`: an [`InputType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_type(mut self, value: impl Into<InputType>) -> Self {
-        self.input_type = Some(value.into());
-        self
-    }
-
+    pub fn input_type(mut self, value: impl Into<InputType>) -> Self { self.input_type = Some(value.into()); self }
     /// `OutputHeaderConfiguration`: an [`OutputHeaderConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_header_configuration(
-        mut self,
-        value: impl Into<Obj<OutputHeaderConfiguration>>,
-    ) -> Self {
-        self.output_header_configuration = Some(value.into());
-        self
-    }
-
+    pub fn output_header_configuration(mut self, value: impl Into<Obj<OutputHeaderConfiguration>>) -> Self { self.output_header_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -332,24 +220,14 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputSwitchConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MQCSInputSwitching", Shape::Bool),
-        (
-            "PreferredInput",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        ),
+        ("PreferredInput", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSwitchConfiguration` property type of `AWS::MediaPackageV2::Channel`.
@@ -371,6 +249,7 @@ pub struct InputSwitchConfiguration {
     pub preferred_input: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputSwitchConfiguration {
     /// A `InputSwitchConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -378,20 +257,9 @@ impl InputSwitchConfiguration {
     }
 
     /// `MQCSInputSwitching`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mqcs_input_switching(mut self, value: impl Into<Bool>) -> Self {
-        self.mqcs_input_switching = Some(value.into());
-        self
-    }
-
+    pub fn mqcs_input_switching(mut self, value: impl Into<Bool>) -> Self { self.mqcs_input_switching = Some(value.into()); self }
     /// `PreferredInput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_input(mut self, value: impl Into<Int>) -> Self {
-        self.preferred_input = Some(value.into());
-        self
-    }
+    pub fn preferred_input(mut self, value: impl Into<Int>) -> Self { self.preferred_input = Some(value.into()); self }
 }
 
 impl PropertyType for InputSwitchConfiguration {}
@@ -405,14 +273,13 @@ impl ToValue for InputSwitchConfiguration {
     }
 }
 
-static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
-    properties: &[("PublishMQCS", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OutputHeaderConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PublishMQCS", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OutputHeaderConfiguration` property type of `AWS::MediaPackageV2::Channel`.
@@ -428,6 +295,7 @@ pub struct OutputHeaderConfiguration {
     pub publish_mqcs: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl OutputHeaderConfiguration {
     /// A `OutputHeaderConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -435,12 +303,7 @@ impl OutputHeaderConfiguration {
     }
 
     /// `PublishMQCS`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_mqcs(mut self, value: impl Into<Bool>) -> Self {
-        self.publish_mqcs = Some(value.into());
-        self
-    }
+    pub fn publish_mqcs(mut self, value: impl Into<Bool>) -> Self { self.publish_mqcs = Some(value.into()); self }
 }
 
 impl PropertyType for OutputHeaderConfiguration {}
@@ -449,57 +312,6 @@ impl ToValue for OutputHeaderConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PublishMQCS", &self.publish_mqcs)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackageV2::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-channel-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

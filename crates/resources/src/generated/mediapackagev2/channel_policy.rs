@@ -13,55 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelPolicyRequired {
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The name of the channel group associated with the channel policy.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_group_name: Str,
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the channel associated with the channel policy.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_name: Str,
     /// `Policy`: a JSON value, required.
-    ///
-    /// The policy associated with the channel.
-    ///
-    /// Length at most 6144.
     pub policy: Json,
 }
 
-static RULE_ChannelPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
     ],
     required: &["ChannelGroupName", "ChannelName", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackageV2::ChannelPolicy` resource.
@@ -97,6 +65,7 @@ pub struct ChannelPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl ChannelPolicy {
     /// The CloudFormation type name, `AWS::MediaPackageV2::ChannelPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::ChannelPolicy";
@@ -127,28 +96,11 @@ impl ChannelPolicy {
     }
 
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_group_name = value.into();
-        self
-    }
-
+    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for ChannelPolicy {

@@ -8,12 +8,15 @@
 //! - `AWS::MediaPackageV2::ChannelPolicy`: [`ChannelPolicy`], property types in [`channel_policy`]
 //! - `AWS::MediaPackageV2::OriginEndpoint`: [`OriginEndpoint`], property types in [`origin_endpoint`]
 //! - `AWS::MediaPackageV2::OriginEndpointPolicy`: [`OriginEndpointPolicy`], property types in [`origin_endpoint_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod channel_group;
 pub mod channel_policy;
 pub mod origin_endpoint;
 pub mod origin_endpoint_policy;
+pub mod shared;
 
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};
 pub use channel_group::{ChannelGroup, ChannelGroupAttributes, ChannelGroupRequired};

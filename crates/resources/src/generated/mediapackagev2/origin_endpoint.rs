@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::Tag;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_/-]*[a-zA-Z0-9]$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*[a-zA-Z0-9]$");
@@ -20,146 +23,35 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-zA-Z_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointRequired {
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The name of the channel group associated with the origin endpoint configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_group_name: Str,
     /// `ChannelName`: a string, required.
-    ///
-    /// The channel name associated with the origin endpoint.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_name: Str,
     /// `ContainerType`: a [`ContainerType`] value, required.
-    ///
-    /// The container type associated with the origin endpoint configuration.
     pub container_type: ContainerType,
     /// `OriginEndpointName`: a string, required.
-    ///
-    /// The name of the origin endpoint associated with the origin endpoint configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub origin_endpoint_name: Str,
 }
 
-static RULE_OriginEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TS", "CMAF", "ISM"],
-                format: None,
-            }),
-        ),
-        (
-            "DashManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DashManifestConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ForceEndpointErrorConfiguration",
-            Shape::Object(&RULE_ForceEndpointErrorConfiguration),
-        ),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifestConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LowLatencyHlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MssManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MssManifestConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OriginEndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ContainerType", Shape::Str(&StrRule { allowed: &["TS", "CMAF", "ISM"], ..StrRule::ANY })),
+        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifestConfiguration), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("ForceEndpointErrorConfiguration", Shape::Object(&RULE_ForceEndpointErrorConfiguration)),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifestConfiguration), min_items: None, max_items: None })),
+        ("LowLatencyHlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_LowLatencyHlsManifestConfiguration), min_items: None, max_items: None })),
+        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifestConfiguration), min_items: None, max_items: None })),
+        ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Segment", Shape::Object(&RULE_Segment)),
-        (
-            "StartoverWindowSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StartoverWindowSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ChannelGroupName",
-        "ChannelName",
-        "OriginEndpointName",
-        "ContainerType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "ContainerType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackageV2::OriginEndpoint` resource.
@@ -239,6 +131,7 @@ pub struct OriginEndpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OriginEndpoint {
     /// The CloudFormation type name, `AWS::MediaPackageV2::OriginEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::OriginEndpoint";
@@ -249,35 +142,12 @@ impl OriginEndpoint {
         type_name: "AWS::MediaPackageV2::OriginEndpoint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpoint.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ChannelGroupName",
-            "ChannelName",
-            "ContainerType",
-            "OriginEndpointName",
-        ],
+        required: &["ChannelGroupName", "ChannelName", "ContainerType", "OriginEndpointName"],
         create_only: &["ChannelGroupName", "ChannelName", "OriginEndpointName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DashManifestUrls",
-            "MssManifestUrls",
-            "HlsManifestUrls",
-            "LowLatencyHlsManifestUrls",
-            "ModifiedAt",
-            "LowLatencyHlsManifests/*/Url",
-            "HlsManifests/*/Url",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DashManifestUrls",
-            "HlsManifestUrls",
-            "LowLatencyHlsManifestUrls",
-            "ModifiedAt",
-            "MssManifestUrls",
-        ],
+        read_only: &["Arn", "CreatedAt", "DashManifestUrls", "MssManifestUrls", "HlsManifestUrls", "LowLatencyHlsManifestUrls", "ModifiedAt", "LowLatencyHlsManifests/*/Url", "HlsManifests/*/Url"],
+        attributes: &["Arn", "CreatedAt", "DashManifestUrls", "HlsManifestUrls", "LowLatencyHlsManifestUrls", "ModifiedAt", "MssManifestUrls"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -302,114 +172,31 @@ impl OriginEndpoint {
     }
 
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_group_name = value.into();
-        self
-    }
-
+    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `ContainerType`: a [`ContainerType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self {
-        self.container_type = value.into();
-        self
-    }
-
+    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self { self.container_type = value.into(); self }
     /// `DashManifests`: a list of [`DashManifestConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_manifests(mut self, value: impl Into<List<DashManifestConfiguration>>) -> Self {
-        self.dash_manifests = Some(value.into());
-        self
-    }
-
+    pub fn dash_manifests(mut self, value: impl Into<List<DashManifestConfiguration>>) -> Self { self.dash_manifests = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ForceEndpointErrorConfiguration`: a [`ForceEndpointErrorConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force_endpoint_error_configuration(
-        mut self,
-        value: impl Into<Obj<ForceEndpointErrorConfiguration>>,
-    ) -> Self {
-        self.force_endpoint_error_configuration = Some(value.into());
-        self
-    }
-
+    pub fn force_endpoint_error_configuration(mut self, value: impl Into<Obj<ForceEndpointErrorConfiguration>>) -> Self { self.force_endpoint_error_configuration = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifestConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifestConfiguration>>) -> Self {
-        self.hls_manifests = Some(value.into());
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifestConfiguration>>) -> Self { self.hls_manifests = Some(value.into()); self }
     /// `LowLatencyHlsManifests`: a list of [`LowLatencyHlsManifestConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn low_latency_hls_manifests(
-        mut self,
-        value: impl Into<List<LowLatencyHlsManifestConfiguration>>,
-    ) -> Self {
-        self.low_latency_hls_manifests = Some(value.into());
-        self
-    }
-
+    pub fn low_latency_hls_manifests(mut self, value: impl Into<List<LowLatencyHlsManifestConfiguration>>) -> Self { self.low_latency_hls_manifests = Some(value.into()); self }
     /// `MssManifests`: a list of [`MssManifestConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_manifests(mut self, value: impl Into<List<MssManifestConfiguration>>) -> Self {
-        self.mss_manifests = Some(value.into());
-        self
-    }
-
+    pub fn mss_manifests(mut self, value: impl Into<List<MssManifestConfiguration>>) -> Self { self.mss_manifests = Some(value.into()); self }
     /// `OriginEndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.origin_endpoint_name = value.into();
-        self
-    }
-
+    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.origin_endpoint_name = value.into(); self }
     /// `Segment`: a [`Segment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment(mut self, value: impl Into<Obj<Segment>>) -> Self {
-        self.segment = Some(value.into());
-        self
-    }
-
+    pub fn segment(mut self, value: impl Into<Obj<Segment>>) -> Self { self.segment = Some(value.into()); self }
     /// `StartoverWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.startover_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn startover_window_seconds(mut self, value: impl Into<Int>) -> Self { self.startover_window_seconds = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OriginEndpoint {
@@ -511,58 +298,20 @@ impl OriginEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashBaseUrlRequired {
     /// `Url`: a string, required.
-    ///
-    /// A source location for segments.
-    ///
-    /// Length 1 to 2048.
     pub url: Str,
 }
 
-static RULE_DashBaseUrl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashBaseUrl: ObjRule = ObjRule {
     properties: &[
-        (
-            "DvbPriority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DvbWeight",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DvbPriority", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
+        ("DvbWeight", Shape::Int(&NumRule { min: Some(1.0), max: Some(15000.0), ..NumRule::ANY })),
+        ("ServiceLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashBaseUrl` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -598,6 +347,7 @@ pub struct DashBaseUrl {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl DashBaseUrl {
     /// A `DashBaseUrl` with its required properties, named in a [`DashBaseUrlRequired`].
     pub fn new(required: DashBaseUrlRequired) -> Self {
@@ -610,36 +360,13 @@ impl DashBaseUrl {
     }
 
     /// `DvbPriority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_priority(mut self, value: impl Into<Int>) -> Self {
-        self.dvb_priority = Some(value.into());
-        self
-    }
-
+    pub fn dvb_priority(mut self, value: impl Into<Int>) -> Self { self.dvb_priority = Some(value.into()); self }
     /// `DvbWeight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_weight(mut self, value: impl Into<Int>) -> Self {
-        self.dvb_weight = Some(value.into());
-        self
-    }
-
+    pub fn dvb_weight(mut self, value: impl Into<Int>) -> Self { self.dvb_weight = Some(value.into()); self }
     /// `ServiceLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_location(mut self, value: impl Into<Str>) -> Self {
-        self.service_location = Some(value.into());
-        self
-    }
-
+    pub fn service_location(mut self, value: impl Into<Str>) -> Self { self.service_location = Some(value.into()); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for DashBaseUrl {}
@@ -655,45 +382,15 @@ impl ToValue for DashBaseUrl {
     }
 }
 
-static RULE_DashDvbFontDownload: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashDvbFontDownload: ObjRule = ObjRule {
     properties: &[
-        (
-            "FontFamily",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MimeType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FontFamily", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("MimeType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashDvbFontDownload` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -725,6 +422,7 @@ pub struct DashDvbFontDownload {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DashDvbFontDownload {
     /// A `DashDvbFontDownload` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,28 +430,11 @@ impl DashDvbFontDownload {
     }
 
     /// `FontFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self {
-        self.font_family = Some(value.into());
-        self
-    }
-
+    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
     /// `MimeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mime_type(mut self, value: impl Into<Str>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-
+    pub fn mime_type(mut self, value: impl Into<Str>) -> Self { self.mime_type = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for DashDvbFontDownload {}
@@ -772,40 +453,18 @@ impl ToValue for DashDvbFontDownload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashDvbMetricsReportingRequired {
     /// `ReportingUrl`: a string, required.
-    ///
-    /// The URL where playback devices send error reports.
-    ///
-    /// Length 1 to 2048.
     pub reporting_url: Str,
 }
 
-static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashDvbMetricsReporting: ObjRule = ObjRule {
     properties: &[
-        (
-            "Probability",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReportingUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Probability", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("ReportingUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ReportingUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashDvbMetricsReporting` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -829,6 +488,7 @@ pub struct DashDvbMetricsReporting {
     pub reporting_url: Str,
 }
 
+#[rustfmt::skip]
 impl DashDvbMetricsReporting {
     /// A `DashDvbMetricsReporting` with its required properties, named in a [`DashDvbMetricsReportingRequired`].
     pub fn new(required: DashDvbMetricsReportingRequired) -> Self {
@@ -839,20 +499,9 @@ impl DashDvbMetricsReporting {
     }
 
     /// `Probability`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability(mut self, value: impl Into<Int>) -> Self {
-        self.probability = Some(value.into());
-        self
-    }
-
+    pub fn probability(mut self, value: impl Into<Int>) -> Self { self.probability = Some(value.into()); self }
     /// `ReportingUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reporting_url(mut self, value: impl Into<Str>) -> Self {
-        self.reporting_url = value.into();
-        self
-    }
+    pub fn reporting_url(mut self, value: impl Into<Str>) -> Self { self.reporting_url = value.into(); self }
 }
 
 impl PropertyType for DashDvbMetricsReporting {}
@@ -866,24 +515,14 @@ impl ToValue for DashDvbMetricsReporting {
     }
 }
 
-static RULE_DashDvbSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashDvbSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DashDvbMetricsReporting),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ErrorMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_DashDvbMetricsReporting), min_items: Some(0), max_items: Some(20) })),
         ("FontDownload", Shape::Object(&RULE_DashDvbFontDownload)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashDvbSettings` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -905,6 +544,7 @@ pub struct DashDvbSettings {
     pub font_download: Option<Obj<DashDvbFontDownload>>,
 }
 
+#[rustfmt::skip]
 impl DashDvbSettings {
     /// A `DashDvbSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -912,20 +552,9 @@ impl DashDvbSettings {
     }
 
     /// `ErrorMetrics`: a list of [`DashDvbMetricsReporting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_metrics(mut self, value: impl Into<List<DashDvbMetricsReporting>>) -> Self {
-        self.error_metrics = Some(value.into());
-        self
-    }
-
+    pub fn error_metrics(mut self, value: impl Into<List<DashDvbMetricsReporting>>) -> Self { self.error_metrics = Some(value.into()); self }
     /// `FontDownload`: a [`DashDvbFontDownload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_download(mut self, value: impl Into<Obj<DashDvbFontDownload>>) -> Self {
-        self.font_download = Some(value.into());
-        self
-    }
+    pub fn font_download(mut self, value: impl Into<Obj<DashDvbFontDownload>>) -> Self { self.font_download = Some(value.into()); self }
 }
 
 impl PropertyType for DashDvbSettings {}
@@ -943,123 +572,33 @@ impl ToValue for DashDvbSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashManifestConfigurationRequired {
     /// `ManifestName`: a string, required.
-    ///
-    /// A short string that's appended to the endpoint URL. The child manifest name creates a unique path to this endpoint.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
     pub manifest_name: Str,
 }
 
-static RULE_DashManifestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashManifestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseUrls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DashBaseUrl),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Compactness",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "DrmSignaling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INDIVIDUAL", "REFERENCED"],
-                format: None,
-            }),
-        ),
+        ("BaseUrls", Shape::List(&ListRule { items: Shape::Object(&RULE_DashBaseUrl), min_items: Some(0), max_items: Some(20) })),
+        ("Compactness", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
+        ("DrmSignaling", Shape::Str(&StrRule { allowed: &["INDIVIDUAL", "REFERENCED"], ..StrRule::ANY })),
         ("DvbSettings", Shape::Object(&RULE_DashDvbSettings)),
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_FilterConfiguration),
-        ),
-        (
-            "ManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ManifestWindowSeconds", Shape::INT),
         ("MinBufferTimeSeconds", Shape::INT),
         ("MinUpdatePeriodSeconds", Shape::INT),
-        (
-            "PeriodTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AVAILS",
-                        "DRM_KEY_ROTATION",
-                        "SOURCE_CHANGES",
-                        "SOURCE_DISRUPTIONS",
-                        "NONE",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Profiles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DVB_DASH"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "ProgramInformation",
-            Shape::Object(&RULE_DashProgramInformation),
-        ),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AVAILS", "DRM_KEY_ROTATION", "SOURCE_CHANGES", "SOURCE_DISRUPTIONS", "NONE"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("Profiles", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DVB_DASH"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("ProgramInformation", Shape::Object(&RULE_DashProgramInformation)),
         ("ScteDash", Shape::Object(&RULE_ScteDash)),
-        (
-            "SegmentTemplateFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NUMBER_WITH_TIMELINE"],
-                format: None,
-            }),
-        ),
-        (
-            "SubtitleConfiguration",
-            Shape::Object(&RULE_DashSubtitleConfiguration),
-        ),
+        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE"], ..StrRule::ANY })),
+        ("SubtitleConfiguration", Shape::Object(&RULE_DashSubtitleConfiguration)),
         ("SuggestedPresentationDelaySeconds", Shape::INT),
         ("UtcTiming", Shape::Object(&RULE_DashUtcTiming)),
     ],
     required: &["ManifestName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1153,6 +692,7 @@ pub struct DashManifestConfiguration {
     pub utc_timing: Option<Obj<DashUtcTiming>>,
 }
 
+#[rustfmt::skip]
 impl DashManifestConfiguration {
     /// A `DashManifestConfiguration` with its required properties, named in a [`DashManifestConfigurationRequired`].
     pub fn new(required: DashManifestConfigurationRequired) -> Self {
@@ -1178,143 +718,39 @@ impl DashManifestConfiguration {
     }
 
     /// `BaseUrls`: a list of [`DashBaseUrl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_urls(mut self, value: impl Into<List<DashBaseUrl>>) -> Self {
-        self.base_urls = Some(value.into());
-        self
-    }
-
+    pub fn base_urls(mut self, value: impl Into<List<DashBaseUrl>>) -> Self { self.base_urls = Some(value.into()); self }
     /// `Compactness`: a [`DashCompactness`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compactness(mut self, value: impl Into<DashCompactness>) -> Self {
-        self.compactness = Some(value.into());
-        self
-    }
-
+    pub fn compactness(mut self, value: impl Into<DashCompactness>) -> Self { self.compactness = Some(value.into()); self }
     /// `DrmSignaling`: a [`DashDrmSignaling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drm_signaling(mut self, value: impl Into<DashDrmSignaling>) -> Self {
-        self.drm_signaling = Some(value.into());
-        self
-    }
-
+    pub fn drm_signaling(mut self, value: impl Into<DashDrmSignaling>) -> Self { self.drm_signaling = Some(value.into()); self }
     /// `DvbSettings`: a [`DashDvbSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dvb_settings(mut self, value: impl Into<Obj<DashDvbSettings>>) -> Self {
-        self.dvb_settings = Some(value.into());
-        self
-    }
-
+    pub fn dvb_settings(mut self, value: impl Into<Obj<DashDvbSettings>>) -> Self { self.dvb_settings = Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
-
+    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = value.into();
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_buffer_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_update_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_update_period_seconds(mut self, value: impl Into<Int>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`DashPeriodTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period_triggers(mut self, value: impl Into<List<DashPeriodTrigger>>) -> Self {
-        self.period_triggers = Some(value.into());
-        self
-    }
-
+    pub fn period_triggers(mut self, value: impl Into<List<DashPeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
     /// `Profiles`: a list of [`DashProfile`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profiles(mut self, value: impl Into<List<DashProfile>>) -> Self {
-        self.profiles = Some(value.into());
-        self
-    }
-
+    pub fn profiles(mut self, value: impl Into<List<DashProfile>>) -> Self { self.profiles = Some(value.into()); self }
     /// `ProgramInformation`: a [`DashProgramInformation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_information(mut self, value: impl Into<Obj<DashProgramInformation>>) -> Self {
-        self.program_information = Some(value.into());
-        self
-    }
-
+    pub fn program_information(mut self, value: impl Into<Obj<DashProgramInformation>>) -> Self { self.program_information = Some(value.into()); self }
     /// `ScteDash`: a [`ScteDash`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_dash(mut self, value: impl Into<Obj<ScteDash>>) -> Self {
-        self.scte_dash = Some(value.into());
-        self
-    }
-
+    pub fn scte_dash(mut self, value: impl Into<Obj<ScteDash>>) -> Self { self.scte_dash = Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`DashSegmentTemplateFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_template_format(mut self, value: impl Into<DashSegmentTemplateFormat>) -> Self {
-        self.segment_template_format = Some(value.into());
-        self
-    }
-
+    pub fn segment_template_format(mut self, value: impl Into<DashSegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
     /// `SubtitleConfiguration`: a [`DashSubtitleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle_configuration(
-        mut self,
-        value: impl Into<Obj<DashSubtitleConfiguration>>,
-    ) -> Self {
-        self.subtitle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn subtitle_configuration(mut self, value: impl Into<Obj<DashSubtitleConfiguration>>) -> Self { self.subtitle_configuration = Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.suggested_presentation_delay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
     /// `UtcTiming`: a [`DashUtcTiming`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utc_timing(mut self, value: impl Into<Obj<DashUtcTiming>>) -> Self {
-        self.utc_timing = Some(value.into());
-        self
-    }
+    pub fn utc_timing(mut self, value: impl Into<Obj<DashUtcTiming>>) -> Self { self.utc_timing = Some(value.into()); self }
 }
 
 impl PropertyType for DashManifestConfiguration {}
@@ -1346,65 +782,17 @@ impl ToValue for DashManifestConfiguration {
     }
 }
 
-static RULE_DashProgramInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashProgramInformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Copyright",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MoreInformationUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Copyright", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("LanguageCode", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MoreInformationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashProgramInformation` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1446,6 +834,7 @@ pub struct DashProgramInformation {
     pub title: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DashProgramInformation {
     /// A `DashProgramInformation` with no property set (none is required).
     pub fn new() -> Self {
@@ -1453,44 +842,15 @@ impl DashProgramInformation {
     }
 
     /// `Copyright`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copyright(mut self, value: impl Into<Str>) -> Self {
-        self.copyright = Some(value.into());
-        self
-    }
-
+    pub fn copyright(mut self, value: impl Into<Str>) -> Self { self.copyright = Some(value.into()); self }
     /// `LanguageCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<Str>) -> Self {
-        self.language_code = Some(value.into());
-        self
-    }
-
+    pub fn language_code(mut self, value: impl Into<Str>) -> Self { self.language_code = Some(value.into()); self }
     /// `MoreInformationUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn more_information_url(mut self, value: impl Into<Str>) -> Self {
-        self.more_information_url = Some(value.into());
-        self
-    }
-
+    pub fn more_information_url(mut self, value: impl Into<Str>) -> Self { self.more_information_url = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
 impl PropertyType for DashProgramInformation {}
@@ -1507,17 +867,13 @@ impl ToValue for DashProgramInformation {
     }
 }
 
-static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TtmlConfiguration",
-        Shape::Object(&RULE_DashTtmlConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DashSubtitleConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TtmlConfiguration", Shape::Object(&RULE_DashTtmlConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashSubtitleConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1533,6 +889,7 @@ pub struct DashSubtitleConfiguration {
     pub ttml_configuration: Option<Obj<DashTtmlConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DashSubtitleConfiguration {
     /// A `DashSubtitleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1540,12 +897,7 @@ impl DashSubtitleConfiguration {
     }
 
     /// `TtmlConfiguration`: a [`DashTtmlConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttml_configuration(mut self, value: impl Into<Obj<DashTtmlConfiguration>>) -> Self {
-        self.ttml_configuration = Some(value.into());
-        self
-    }
+    pub fn ttml_configuration(mut self, value: impl Into<Obj<DashTtmlConfiguration>>) -> Self { self.ttml_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DashSubtitleConfiguration {}
@@ -1562,28 +914,17 @@ impl ToValue for DashSubtitleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashTtmlConfigurationRequired {
     /// `TtmlProfile`: a [`DashTtmlProfile`] value, required.
-    ///
-    /// The profile that MediaPackage uses when signaling subtitles in the manifest. `IMSC` is the default profile. `EBU-TT-D` produces subtitles that are compliant with the EBU-TT-D TTML profile. MediaPackage passes through subtitle styles to the manifest. For more information about EBU-TT-D subtitles, see \[EBU-TT-D Subtitling Distribution Format\](<https://docs.aws.amazon.com/https://tech.ebu.ch/publications/tech3380>) .
     pub ttml_profile: DashTtmlProfile,
 }
 
-static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TtmlProfile",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["IMSC_1", "EBU_TT_D_101"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DashTtmlConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TtmlProfile", Shape::Str(&StrRule { allowed: &["IMSC_1", "EBU_TT_D_101"], ..StrRule::ANY })),
+    ],
     required: &["TtmlProfile"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashTtmlConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1599,6 +940,7 @@ pub struct DashTtmlConfiguration {
     pub ttml_profile: DashTtmlProfile,
 }
 
+#[rustfmt::skip]
 impl DashTtmlConfiguration {
     /// A `DashTtmlConfiguration` with its required properties, named in a [`DashTtmlConfigurationRequired`].
     pub fn new(required: DashTtmlConfigurationRequired) -> Self {
@@ -1608,12 +950,7 @@ impl DashTtmlConfiguration {
     }
 
     /// `TtmlProfile`: a [`DashTtmlProfile`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttml_profile(mut self, value: impl Into<DashTtmlProfile>) -> Self {
-        self.ttml_profile = value.into();
-        self
-    }
+    pub fn ttml_profile(mut self, value: impl Into<DashTtmlProfile>) -> Self { self.ttml_profile = value.into(); self }
 }
 
 impl PropertyType for DashTtmlConfiguration {}
@@ -1626,35 +963,14 @@ impl ToValue for DashTtmlConfiguration {
     }
 }
 
-static RULE_DashUtcTiming: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashUtcTiming: ObjRule = ObjRule {
     properties: &[
-        (
-            "TimingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"],
-                format: None,
-            }),
-        ),
-        (
-            "TimingSource",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimingMode", Shape::Str(&StrRule { allowed: &["HTTP_HEAD", "HTTP_ISO", "HTTP_XSDATE", "UTC_DIRECT"], ..StrRule::ANY })),
+        ("TimingSource", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashUtcTiming` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1676,6 +992,7 @@ pub struct DashUtcTiming {
     pub timing_source: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DashUtcTiming {
     /// A `DashUtcTiming` with no property set (none is required).
     pub fn new() -> Self {
@@ -1683,20 +1000,9 @@ impl DashUtcTiming {
     }
 
     /// `TimingMode`: a [`DashUtcTimingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timing_mode(mut self, value: impl Into<DashUtcTimingMode>) -> Self {
-        self.timing_mode = Some(value.into());
-        self
-    }
-
+    pub fn timing_mode(mut self, value: impl Into<DashUtcTimingMode>) -> Self { self.timing_mode = Some(value.into()); self }
     /// `TimingSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timing_source(mut self, value: impl Into<Str>) -> Self {
-        self.timing_source = Some(value.into());
-        self
-    }
+    pub fn timing_source(mut self, value: impl Into<Str>) -> Self { self.timing_source = Some(value.into()); self }
 }
 
 impl PropertyType for DashUtcTiming {}
@@ -1714,45 +1020,23 @@ impl ToValue for DashUtcTiming {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `EncryptionMethod`: an [`EncryptionMethod`] object, required.
-    ///
-    /// The encryption method to use.
     pub encryption_method: Obj<EncryptionMethod>,
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The SPEKE key provider to use for encryption.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
-static RULE_Encryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
         ("CmafExcludeSegmentDrmMetadata", Shape::Bool),
-        (
-            "ConstantInitializationVector",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConstantInitializationVector", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(32), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("EncryptionMethod", Shape::Object(&RULE_EncryptionMethod)),
-        (
-            "KeyRotationIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(300.0),
-                max: Some(31536000.0),
-                allowed: &[],
-            }),
-        ),
+        ("KeyRotationIntervalSeconds", Shape::Int(&NumRule { min: Some(300.0), max: Some(31536000.0), ..NumRule::ANY })),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["EncryptionMethod", "SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Encryption` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -1801,6 +1085,7 @@ pub struct Encryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
     pub fn new(required: EncryptionRequired) -> Self {
@@ -1814,44 +1099,15 @@ impl Encryption {
     }
 
     /// `CmafExcludeSegmentDrmMetadata`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmaf_exclude_segment_drm_metadata(mut self, value: impl Into<Bool>) -> Self {
-        self.cmaf_exclude_segment_drm_metadata = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_exclude_segment_drm_metadata(mut self, value: impl Into<Bool>) -> Self { self.cmaf_exclude_segment_drm_metadata = Some(value.into()); self }
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_method(mut self, value: impl Into<Obj<EncryptionMethod>>) -> Self {
-        self.encryption_method = value.into();
-        self
-    }
-
+    pub fn encryption_method(mut self, value: impl Into<Obj<EncryptionMethod>>) -> Self { self.encryption_method = value.into(); self }
     /// `KeyRotationIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.key_rotation_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn key_rotation_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.key_rotation_interval_seconds = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for Encryption {}
@@ -1881,84 +1137,20 @@ impl ToValue for Encryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionContractConfigurationRequired {
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
     pub preset_speke20_audio: PresetSpeke20Audio,
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The SPEKE Version 2.0 preset video associated with the encryption contract configuration of the origin endpoint.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
-static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PresetSpeke20Audio",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET_AUDIO_1",
-                    "PRESET_AUDIO_2",
-                    "PRESET_AUDIO_3",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PresetSpeke20Video",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET_VIDEO_1",
-                    "PRESET_VIDEO_2",
-                    "PRESET_VIDEO_3",
-                    "PRESET_VIDEO_4",
-                    "PRESET_VIDEO_5",
-                    "PRESET_VIDEO_6",
-                    "PRESET_VIDEO_7",
-                    "PRESET_VIDEO_8",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
+        ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET_AUDIO_1", "PRESET_AUDIO_2", "PRESET_AUDIO_3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+        ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET_VIDEO_1", "PRESET_VIDEO_2", "PRESET_VIDEO_3", "PRESET_VIDEO_4", "PRESET_VIDEO_5", "PRESET_VIDEO_6", "PRESET_VIDEO_7", "PRESET_VIDEO_8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
     ],
     required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionContractConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2001,6 +1193,7 @@ pub struct EncryptionContractConfiguration {
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
+#[rustfmt::skip]
 impl EncryptionContractConfiguration {
     /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
     pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
@@ -2011,20 +1204,9 @@ impl EncryptionContractConfiguration {
     }
 
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self {
-        self.preset_speke20_audio = value.into();
-        self
-    }
-
+    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self {
-        self.preset_speke20_video = value.into();
-        self
-    }
+    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
 }
 
 impl PropertyType for EncryptionContractConfiguration {}
@@ -2038,45 +1220,15 @@ impl ToValue for EncryptionContractConfiguration {
     }
 }
 
-static RULE_EncryptionMethod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionMethod: ObjRule = ObjRule {
     properties: &[
-        (
-            "CmafEncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CENC", "CBCS"],
-                format: None,
-            }),
-        ),
-        (
-            "IsmEncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CENC"],
-                format: None,
-            }),
-        ),
-        (
-            "TsEncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES_128", "SAMPLE_AES"],
-                format: None,
-            }),
-        ),
+        ("CmafEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC", "CBCS"], ..StrRule::ANY })),
+        ("IsmEncryptionMethod", Shape::Str(&StrRule { allowed: &["CENC"], ..StrRule::ANY })),
+        ("TsEncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionMethod` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2100,6 +1252,7 @@ pub struct EncryptionMethod {
     pub ts_encryption_method: Option<TsEncryptionMethod>,
 }
 
+#[rustfmt::skip]
 impl EncryptionMethod {
     /// A `EncryptionMethod` with no property set (none is required).
     pub fn new() -> Self {
@@ -2107,28 +1260,11 @@ impl EncryptionMethod {
     }
 
     /// `CmafEncryptionMethod`: a [`CmafEncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmaf_encryption_method(mut self, value: impl Into<CmafEncryptionMethod>) -> Self {
-        self.cmaf_encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_encryption_method(mut self, value: impl Into<CmafEncryptionMethod>) -> Self { self.cmaf_encryption_method = Some(value.into()); self }
     /// `IsmEncryptionMethod`: an [`IsmEncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ism_encryption_method(mut self, value: impl Into<IsmEncryptionMethod>) -> Self {
-        self.ism_encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn ism_encryption_method(mut self, value: impl Into<IsmEncryptionMethod>) -> Self { self.ism_encryption_method = Some(value.into()); self }
     /// `TsEncryptionMethod`: a [`TsEncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ts_encryption_method(mut self, value: impl Into<TsEncryptionMethod>) -> Self {
-        self.ts_encryption_method = Some(value.into());
-        self
-    }
+    pub fn ts_encryption_method(mut self, value: impl Into<TsEncryptionMethod>) -> Self { self.ts_encryption_method = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionMethod {}
@@ -2143,73 +1279,18 @@ impl ToValue for EncryptionMethod {
     }
 }
 
-static RULE_FilterConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClipStartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "DrmSettings",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "ManifestFilter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "TimeDelaySeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
+        ("ClipStartTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("DrmSettings", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("End", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("ManifestFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Start", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("TimeDelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(1209600.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2257,6 +1338,7 @@ pub struct FilterConfiguration {
     pub time_delay_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FilterConfiguration {
     /// A `FilterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2264,52 +1346,17 @@ impl FilterConfiguration {
     }
 
     /// `ClipStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clip_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.clip_start_time = Some(value.into());
-        self
-    }
-
+    pub fn clip_start_time(mut self, value: impl Into<Str>) -> Self { self.clip_start_time = Some(value.into()); self }
     /// `DrmSettings`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drm_settings(mut self, value: impl Into<Str>) -> Self {
-        self.drm_settings = Some(value.into());
-        self
-    }
-
+    pub fn drm_settings(mut self, value: impl Into<Str>) -> Self { self.drm_settings = Some(value.into()); self }
     /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
     /// `ManifestFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_filter(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_filter = Some(value.into());
-        self
-    }
-
+    pub fn manifest_filter(mut self, value: impl Into<Str>) -> Self { self.manifest_filter = Some(value.into()); self }
     /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-
+    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
     /// `TimeDelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.time_delay_seconds = Some(value.into());
-        self
-    }
+    pub fn time_delay_seconds(mut self, value: impl Into<Int>) -> Self { self.time_delay_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for FilterConfiguration {}
@@ -2327,32 +1374,13 @@ impl ToValue for FilterConfiguration {
     }
 }
 
-static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "EndpointErrorConditions",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "STALE_MANIFEST",
-                    "INCOMPLETE_MANIFEST",
-                    "MISSING_DRM_KEY",
-                    "SLATE_INPUT",
-                ],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ForceEndpointErrorConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EndpointErrorConditions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["STALE_MANIFEST", "INCOMPLETE_MANIFEST", "MISSING_DRM_KEY", "SLATE_INPUT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ForceEndpointErrorConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2373,6 +1401,7 @@ pub struct ForceEndpointErrorConfiguration {
     pub endpoint_error_conditions: Option<List<EndpointErrorCondition>>,
 }
 
+#[rustfmt::skip]
 impl ForceEndpointErrorConfiguration {
     /// A `ForceEndpointErrorConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2380,15 +1409,7 @@ impl ForceEndpointErrorConfiguration {
     }
 
     /// `EndpointErrorConditions`: a list of [`EndpointErrorCondition`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_error_conditions(
-        mut self,
-        value: impl Into<List<EndpointErrorCondition>>,
-    ) -> Self {
-        self.endpoint_error_conditions = Some(value.into());
-        self
-    }
+    pub fn endpoint_error_conditions(mut self, value: impl Into<List<EndpointErrorCondition>>) -> Self { self.endpoint_error_conditions = Some(value.into()); self }
 }
 
 impl PropertyType for ForceEndpointErrorConfiguration {}
@@ -2405,39 +1426,15 @@ impl ToValue for ForceEndpointErrorConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsManifestConfigurationRequired {
     /// `ManifestName`: a string, required.
-    ///
-    /// The name of the manifest associated with the HLS manifest configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
     pub manifest_name: Str,
 }
 
-static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChildManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_FilterConfiguration),
-        ),
-        (
-            "ManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ManifestWindowSeconds", Shape::INT),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("ScteHls", Shape::Object(&RULE_ScteHls)),
@@ -2446,11 +1443,8 @@ static RULE_HlsManifestConfiguration: ObjRule = ObjRule {
         ("UrlEncodeChildManifest", Shape::Bool),
     ],
     required: &["ManifestName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2502,6 +1496,7 @@ pub struct HlsManifestConfiguration {
     pub url_encode_child_manifest: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HlsManifestConfiguration {
     /// A `HlsManifestConfiguration` with its required properties, named in a [`HlsManifestConfigurationRequired`].
     pub fn new(required: HlsManifestConfigurationRequired) -> Self {
@@ -2519,76 +1514,23 @@ impl HlsManifestConfiguration {
     }
 
     /// `ChildManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.child_manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self { self.child_manifest_name = Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
-
+    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = value.into();
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `ScteHls`: a [`ScteHls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self {
-        self.scte_hls = Some(value.into());
-        self
-    }
-
+    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self { self.scte_hls = Some(value.into()); self }
     /// `StartTag`: a [`StartTag`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self {
-        self.start_tag = Some(value.into());
-        self
-    }
-
+    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self { self.start_tag = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `UrlEncodeChildManifest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self {
-        self.url_encode_child_manifest = Some(value.into());
-        self
-    }
+    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self { self.url_encode_child_manifest = Some(value.into()); self }
 }
 
 impl PropertyType for HlsManifestConfiguration {}
@@ -2616,39 +1558,15 @@ impl ToValue for HlsManifestConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LowLatencyHlsManifestConfigurationRequired {
     /// `ManifestName`: a string, required.
-    ///
-    /// A short string that's appended to the endpoint URL. The manifest name creates a unique path to this endpoint. If you don't enter a value, MediaPackage uses the default manifest name, `index` . MediaPackage automatically inserts the format extension, such as `.m3u8` . You can't use the same manifest name if you use HLS manifest and low-latency HLS manifest. The `manifestName` on the `HLSManifest` object overrides the `manifestName` you provided on the `originEndpoint` object.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256.
     pub manifest_name: Str,
 }
 
-static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChildManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_FilterConfiguration),
-        ),
-        (
-            "ManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChildManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ManifestWindowSeconds", Shape::INT),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("ScteHls", Shape::Object(&RULE_ScteHls)),
@@ -2657,11 +1575,8 @@ static RULE_LowLatencyHlsManifestConfiguration: ObjRule = ObjRule {
         ("UrlEncodeChildManifest", Shape::Bool),
     ],
     required: &["ManifestName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LowLatencyHlsManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2715,6 +1630,7 @@ pub struct LowLatencyHlsManifestConfiguration {
     pub url_encode_child_manifest: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LowLatencyHlsManifestConfiguration {
     /// A `LowLatencyHlsManifestConfiguration` with its required properties, named in a [`LowLatencyHlsManifestConfigurationRequired`].
     pub fn new(required: LowLatencyHlsManifestConfigurationRequired) -> Self {
@@ -2732,76 +1648,23 @@ impl LowLatencyHlsManifestConfiguration {
     }
 
     /// `ChildManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.child_manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn child_manifest_name(mut self, value: impl Into<Str>) -> Self { self.child_manifest_name = Some(value.into()); self }
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
-
+    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = value.into();
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `ScteHls`: a [`ScteHls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self {
-        self.scte_hls = Some(value.into());
-        self
-    }
-
+    pub fn scte_hls(mut self, value: impl Into<Obj<ScteHls>>) -> Self { self.scte_hls = Some(value.into()); self }
     /// `StartTag`: a [`StartTag`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self {
-        self.start_tag = Some(value.into());
-        self
-    }
-
+    pub fn start_tag(mut self, value: impl Into<Obj<StartTag>>) -> Self { self.start_tag = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
     /// `UrlEncodeChildManifest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self {
-        self.url_encode_child_manifest = Some(value.into());
-        self
-    }
+    pub fn url_encode_child_manifest(mut self, value: impl Into<Bool>) -> Self { self.url_encode_child_manifest = Some(value.into()); self }
 }
 
 impl PropertyType for LowLatencyHlsManifestConfiguration {}
@@ -2829,47 +1692,20 @@ impl ToValue for LowLatencyHlsManifestConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssManifestConfigurationRequired {
     /// `ManifestName`: a string, required.
-    ///
-    /// &lt;p&gt;The name of the MSS manifest. This name is appended to the origin endpoint URL to create the unique path for accessing this specific MSS manifest.&lt;/p&gt;
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 256.
     pub manifest_name: Str,
 }
 
-static RULE_MssManifestConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MssManifestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_FilterConfiguration),
-        ),
-        (
-            "ManifestLayout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL", "COMPACT"],
-                format: None,
-            }),
-        ),
-        (
-            "ManifestName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FilterConfiguration", Shape::Object(&RULE_FilterConfiguration)),
+        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
+        ("ManifestName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ManifestWindowSeconds", Shape::INT),
     ],
     required: &["ManifestName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssManifestConfiguration` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -2897,6 +1733,7 @@ pub struct MssManifestConfiguration {
     pub manifest_window_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MssManifestConfiguration {
     /// A `MssManifestConfiguration` with its required properties, named in a [`MssManifestConfigurationRequired`].
     pub fn new(required: MssManifestConfigurationRequired) -> Self {
@@ -2909,34 +1746,13 @@ impl MssManifestConfiguration {
     }
 
     /// `FilterConfiguration`: a [`FilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
-
+    pub fn filter_configuration(mut self, value: impl Into<Obj<FilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
     /// `ManifestLayout`: a [`MssManifestLayout`] value.
-    pub fn manifest_layout(mut self, value: impl Into<MssManifestLayout>) -> Self {
-        self.manifest_layout = Some(value.into());
-        self
-    }
-
+    pub fn manifest_layout(mut self, value: impl Into<MssManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = value.into();
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
     /// `ManifestWindowSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
+    pub fn manifest_window_seconds(mut self, value: impl Into<Int>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for MssManifestConfiguration {}
@@ -2952,49 +1768,14 @@ impl ToValue for MssManifestConfiguration {
     }
 }
 
-static RULE_Scte: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scte: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScteFilter",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "SPLICE_INSERT",
-                        "BREAK",
-                        "PROVIDER_ADVERTISEMENT",
-                        "DISTRIBUTOR_ADVERTISEMENT",
-                        "PROVIDER_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_PLACEMENT_OPPORTUNITY",
-                        "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY",
-                        "PROGRAM",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ScteInSegments",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "ALL"],
-                format: None,
-            }),
-        ),
+        ("ScteFilter", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SPLICE_INSERT", "BREAK", "PROVIDER_ADVERTISEMENT", "DISTRIBUTOR_ADVERTISEMENT", "PROVIDER_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_PLACEMENT_OPPORTUNITY", "PROVIDER_OVERLAY_PLACEMENT_OPPORTUNITY", "DISTRIBUTOR_OVERLAY_PLACEMENT_OPPORTUNITY", "PROGRAM"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ScteInSegments", Shape::Str(&StrRule { allowed: &["NONE", "ALL"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scte` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3021,6 +1802,7 @@ pub struct Scte {
     pub scte_in_segments: Option<ScteInSegments>,
 }
 
+#[rustfmt::skip]
 impl Scte {
     /// A `Scte` with no property set (none is required).
     pub fn new() -> Self {
@@ -3028,20 +1810,9 @@ impl Scte {
     }
 
     /// `ScteFilter`: a list of [`ScteFilter`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_filter(mut self, value: impl Into<List<ScteFilter>>) -> Self {
-        self.scte_filter = Some(value.into());
-        self
-    }
-
+    pub fn scte_filter(mut self, value: impl Into<List<ScteFilter>>) -> Self { self.scte_filter = Some(value.into()); self }
     /// `ScteInSegments`: a [`ScteInSegments`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_in_segments(mut self, value: impl Into<ScteInSegments>) -> Self {
-        self.scte_in_segments = Some(value.into());
-        self
-    }
+    pub fn scte_in_segments(mut self, value: impl Into<ScteInSegments>) -> Self { self.scte_in_segments = Some(value.into()); self }
 }
 
 impl PropertyType for Scte {}
@@ -3055,23 +1826,13 @@ impl ToValue for Scte {
     }
 }
 
-static RULE_ScteDash: ObjRule = ObjRule {
-    properties: &[(
-        "AdMarkerDash",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["BINARY", "XML"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScteDash: ObjRule = ObjRule {
+    properties: &[
+        ("AdMarkerDash", Shape::Str(&StrRule { allowed: &["BINARY", "XML"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScteDash` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3092,6 +1853,7 @@ pub struct ScteDash {
     pub ad_marker_dash: Option<AdMarkerDash>,
 }
 
+#[rustfmt::skip]
 impl ScteDash {
     /// A `ScteDash` with no property set (none is required).
     pub fn new() -> Self {
@@ -3099,12 +1861,7 @@ impl ScteDash {
     }
 
     /// `AdMarkerDash`: an [`AdMarkerDash`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_marker_dash(mut self, value: impl Into<AdMarkerDash>) -> Self {
-        self.ad_marker_dash = Some(value.into());
-        self
-    }
+    pub fn ad_marker_dash(mut self, value: impl Into<AdMarkerDash>) -> Self { self.ad_marker_dash = Some(value.into()); self }
 }
 
 impl PropertyType for ScteDash {}
@@ -3117,23 +1874,13 @@ impl ToValue for ScteDash {
     }
 }
 
-static RULE_ScteHls: ObjRule = ObjRule {
-    properties: &[(
-        "AdMarkerHls",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DATERANGE", "SCTE35_ENHANCED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ScteHls: ObjRule = ObjRule {
+    properties: &[
+        ("AdMarkerHls", Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScteHls` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3149,6 +1896,7 @@ pub struct ScteHls {
     pub ad_marker_hls: Option<AdMarkerHls>,
 }
 
+#[rustfmt::skip]
 impl ScteHls {
     /// A `ScteHls` with no property set (none is required).
     pub fn new() -> Self {
@@ -3156,12 +1904,7 @@ impl ScteHls {
     }
 
     /// `AdMarkerHls`: an [`AdMarkerHls`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_marker_hls(mut self, value: impl Into<AdMarkerHls>) -> Self {
-        self.ad_marker_hls = Some(value.into());
-        self
-    }
+    pub fn ad_marker_hls(mut self, value: impl Into<AdMarkerHls>) -> Self { self.ad_marker_hls = Some(value.into()); self }
 }
 
 impl PropertyType for ScteHls {}
@@ -3174,38 +1917,19 @@ impl ToValue for ScteHls {
     }
 }
 
-static RULE_Segment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Segment: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_Encryption)),
         ("IncludeIframeOnlyStreams", Shape::Bool),
         ("Scte", Shape::Object(&RULE_Scte)),
-        (
-            "SegmentDurationSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SegmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SegmentDurationSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(30.0), ..NumRule::ANY })),
+        ("SegmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TsIncludeDvbSubtitles", Shape::Bool),
         ("TsUseAudioRenditionGroup", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Segment` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3249,6 +1973,7 @@ pub struct Segment {
     pub ts_use_audio_rendition_group: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Segment {
     /// A `Segment` with no property set (none is required).
     pub fn new() -> Self {
@@ -3256,60 +1981,19 @@ impl Segment {
     }
 
     /// `Encryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `IncludeIframeOnlyStreams`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_streams(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_streams = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_streams(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_streams = Some(value.into()); self }
     /// `Scte`: a [`Scte`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte(mut self, value: impl Into<Obj<Scte>>) -> Self {
-        self.scte = Some(value.into());
-        self
-    }
-
+    pub fn scte(mut self, value: impl Into<Obj<Scte>>) -> Self { self.scte = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
+    pub fn segment_name(mut self, value: impl Into<Str>) -> Self { self.segment_name = Some(value.into()); self }
     /// `TsIncludeDvbSubtitles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ts_include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self {
-        self.ts_include_dvb_subtitles = Some(value.into());
-        self
-    }
-
+    pub fn ts_include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.ts_include_dvb_subtitles = Some(value.into()); self }
     /// `TsUseAudioRenditionGroup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ts_use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self {
-        self.ts_use_audio_rendition_group = Some(value.into());
-        self
-    }
+    pub fn ts_use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.ts_use_audio_rendition_group = Some(value.into()); self }
 }
 
 impl PropertyType for Segment {}
@@ -3338,118 +2022,30 @@ impl ToValue for Segment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `DrmSystems`: a list of [`DrmSystem`] values, required.
-    ///
-    /// The DRM solution provider you're using to protect your content during distribution.
-    ///
-    /// Items 1 to 4.
     pub drm_systems: List<DrmSystem>,
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object, required.
-    ///
-    /// The encryption contract configuration associated with the SPEKE key provider.
     pub encryption_contract_configuration: Obj<EncryptionContractConfiguration>,
     /// `ResourceId`: a string, required.
-    ///
-    /// The unique identifier for the content. The service sends this identifier to the key server to identify the current endpoint. How unique you make this identifier depends on how fine-grained you want access controls to be. The service does not permit you to use the same ID for two simultaneous encryption processes. The resource ID is also known as the content ID.
-    ///
-    /// The following example shows a resource ID: `MovieNight20171126093045`
-    ///
-    /// Pattern `^[0-9a-zA-Z_-]+$`; length 1 to 256.
     pub resource_id: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role granted by the key provider that provides access to the key provider API. This role must have a trust policy that allows MediaPackage to assume the role, and it must have a sufficient permissions policy to allow access to the specific key retrieval URL. Get this from your DRM solution provider.
-    ///
-    /// Valid format: `arn:aws:iam::{accountID}:role/{name}` . The following example shows a role ARN: `arn:aws:iam::444455556666:role/SpekeAccess`
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
     pub role_arn: Str,
     /// `Url`: a string, required.
-    ///
-    /// The URL of the SPEKE key provider.
-    ///
-    /// Length 1 to 1024.
     pub url: Str,
 }
 
-static RULE_SpekeKeyProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DrmSystems",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "CLEAR_KEY_AES_128",
-                        "FAIRPLAY",
-                        "PLAYREADY",
-                        "WIDEVINE",
-                        "IRDETO",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "EncryptionContractConfiguration",
-            Shape::Object(&RULE_EncryptionContractConfiguration),
-        ),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("DrmSystems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["CLEAR_KEY_AES_128", "FAIRPLAY", "PLAYREADY", "WIDEVINE", "IRDETO"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[
-        "DrmSystems",
-        "EncryptionContractConfiguration",
-        "ResourceId",
-        "RoleArn",
-        "Url",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DrmSystems", "EncryptionContractConfiguration", "ResourceId", "RoleArn", "Url"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3499,6 +2095,7 @@ pub struct SpekeKeyProvider {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
@@ -3513,55 +2110,17 @@ impl SpekeKeyProvider {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DrmSystems`: a list of [`DrmSystem`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drm_systems(mut self, value: impl Into<List<DrmSystem>>) -> Self {
-        self.drm_systems = value.into();
-        self
-    }
-
+    pub fn drm_systems(mut self, value: impl Into<List<DrmSystem>>) -> Self { self.drm_systems = value.into(); self }
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_contract_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionContractConfiguration>>,
-    ) -> Self {
-        self.encryption_contract_configuration = value.into();
-        self
-    }
-
+    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = value.into(); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for SpekeKeyProvider {}
@@ -3586,19 +2145,18 @@ impl ToValue for SpekeKeyProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StartTagRequired {
     /// `TimeOffset`: a number, required.
-    ///
-    /// Specify the value for TIME-OFFSET within your EXT-X-START tag. Enter a signed floating point value which, if positive, must be less than the configured manifest duration minus three times the configured segment target duration. If negative, the absolute value must be larger than three times the configured segment target duration, and the absolute value must be smaller than the configured manifest duration.
     pub time_offset: Num,
 }
 
-static RULE_StartTag: ObjRule = ObjRule {
-    properties: &[("Precise", Shape::Bool), ("TimeOffset", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_StartTag: ObjRule = ObjRule {
+    properties: &[
+        ("Precise", Shape::Bool),
+        ("TimeOffset", Shape::NUM),
+    ],
     required: &["TimeOffset"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StartTag` property type of `AWS::MediaPackageV2::OriginEndpoint`.
@@ -3618,6 +2176,7 @@ pub struct StartTag {
     pub time_offset: Num,
 }
 
+#[rustfmt::skip]
 impl StartTag {
     /// A `StartTag` with its required properties, named in a [`StartTagRequired`].
     pub fn new(required: StartTagRequired) -> Self {
@@ -3628,20 +2187,9 @@ impl StartTag {
     }
 
     /// `Precise`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn precise(mut self, value: impl Into<Bool>) -> Self {
-        self.precise = Some(value.into());
-        self
-    }
-
+    pub fn precise(mut self, value: impl Into<Bool>) -> Self { self.precise = Some(value.into()); self }
     /// `TimeOffset`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_offset(mut self, value: impl Into<Num>) -> Self {
-        self.time_offset = value.into();
-        self
-    }
+    pub fn time_offset(mut self, value: impl Into<Num>) -> Self { self.time_offset = value.into(); self }
 }
 
 impl PropertyType for StartTag {}
@@ -3651,57 +2199,6 @@ impl ToValue for StartTag {
         MapBuilder::new()
             .opt("Precise", &self.precise)
             .req("TimeOffset", &self.time_offset)
-            .build()
-    }
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaPackageV2::OriginEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-originendpoint-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -13,80 +13,27 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OriginEndpointPolicyRequired {
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The name of the channel group associated with the origin endpoint policy.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_group_name: Str,
     /// `ChannelName`: a string, required.
-    ///
-    /// The channel name associated with the origin endpoint policy.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_name: Str,
     /// `OriginEndpointName`: a string, required.
-    ///
-    /// The name of the origin endpoint associated with the origin endpoint policy.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub origin_endpoint_name: Str,
     /// `Policy`: a JSON value, required.
-    ///
-    /// The policy associated with the origin endpoint.
-    ///
-    /// Length at most 6144.
     pub policy: Json,
 }
 
-static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OriginEndpointPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "CdnAuthConfiguration",
-            Shape::Object(&RULE_CdnAuthConfiguration),
-        ),
-        (
-            "ChannelGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OriginEndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CdnAuthConfiguration", Shape::Object(&RULE_CdnAuthConfiguration)),
+        ("ChannelGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OriginEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
     ],
-    required: &[
-        "ChannelGroupName",
-        "ChannelName",
-        "OriginEndpointName",
-        "Policy",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "Policy"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackageV2::OriginEndpointPolicy` resource.
@@ -132,6 +79,7 @@ pub struct OriginEndpointPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl OriginEndpointPolicy {
     /// The CloudFormation type name, `AWS::MediaPackageV2::OriginEndpointPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackageV2::OriginEndpointPolicy";
@@ -142,12 +90,7 @@ impl OriginEndpointPolicy {
         type_name: "AWS::MediaPackageV2::OriginEndpointPolicy",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpointpolicy.html",
         primary_identifier: &["ChannelGroupName", "ChannelName", "OriginEndpointName"],
-        required: &[
-            "ChannelGroupName",
-            "ChannelName",
-            "OriginEndpointName",
-            "Policy",
-        ],
+        required: &["ChannelGroupName", "ChannelName", "OriginEndpointName", "Policy"],
         create_only: &["ChannelGroupName", "ChannelName", "OriginEndpointName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -169,44 +112,15 @@ impl OriginEndpointPolicy {
     }
 
     /// `CdnAuthConfiguration`: a [`CdnAuthConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdn_auth_configuration(mut self, value: impl Into<Obj<CdnAuthConfiguration>>) -> Self {
-        self.cdn_auth_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cdn_auth_configuration(mut self, value: impl Into<Obj<CdnAuthConfiguration>>) -> Self { self.cdn_auth_configuration = Some(value.into()); self }
     /// `ChannelGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_group_name = value.into();
-        self
-    }
-
+    pub fn channel_group_name(mut self, value: impl Into<Str>) -> Self { self.channel_group_name = value.into(); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `OriginEndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.origin_endpoint_name = value.into();
-        self
-    }
-
+    pub fn origin_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.origin_endpoint_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for OriginEndpointPolicy {
@@ -245,52 +159,20 @@ impl From<ResourceRef> for OriginEndpointPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CdnAuthConfigurationRequired {
     /// `CdnIdentifierSecretArns`: a list of strings, required.
-    ///
-    /// The ARN for the secret in Secrets Manager that your CDN uses for authorization to access the endpoint.
-    ///
-    /// Items 1 to 100; each item: length 20 to 2048.
     pub cdn_identifier_secret_arns: List<Str>,
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that gives MediaPackage read access to Secrets Manager and AWS  for CDN authorization.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub secrets_role_arn: Str,
 }
 
-static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CdnAuthConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CdnIdentifierSecretArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SecretsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CdnIdentifierSecretArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("SecretsRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["CdnIdentifierSecretArns", "SecretsRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CdnAuthConfiguration` property type of `AWS::MediaPackageV2::OriginEndpointPolicy`.
@@ -314,6 +196,7 @@ pub struct CdnAuthConfiguration {
     pub secrets_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CdnAuthConfiguration {
     /// A `CdnAuthConfiguration` with its required properties, named in a [`CdnAuthConfigurationRequired`].
     pub fn new(required: CdnAuthConfigurationRequired) -> Self {
@@ -324,20 +207,9 @@ impl CdnAuthConfiguration {
     }
 
     /// `CdnIdentifierSecretArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdn_identifier_secret_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cdn_identifier_secret_arns = value.into();
-        self
-    }
-
+    pub fn cdn_identifier_secret_arns(mut self, value: impl Into<List<Str>>) -> Self { self.cdn_identifier_secret_arns = value.into(); self }
     /// `SecretsRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secrets_role_arn = value.into();
-        self
-    }
+    pub fn secrets_role_arn(mut self, value: impl Into<Str>) -> Self { self.secrets_role_arn = value.into(); self }
 }
 
 impl PropertyType for CdnAuthConfiguration {}

@@ -11,43 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerRequired {
     /// `ContainerName`: a string, required.
-    ///
-    /// The name for the container. The name must be from 1 to 255 characters. Container names must be unique to your AWS account within a specific region. As an example, you could create a container named `movies` in every region, as long as you don’t have an existing container with that name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub container_name: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
         ("AccessLoggingEnabled", Shape::Bool),
         ("ContainerName", Shape::STR),
-        (
-            "CorsPolicy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CorsRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CorsPolicy", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None })),
         ("LifecyclePolicy", Shape::STR),
         ("MetricPolicy", Shape::Object(&RULE_MetricPolicy)),
         ("Policy", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ContainerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaStore::Container` resource.
@@ -109,6 +89,7 @@ pub struct Container {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Container {
     /// The CloudFormation type name, `AWS::MediaStore::Container`.
     pub const TYPE_NAME: &'static str = "AWS::MediaStore::Container";
@@ -143,58 +124,19 @@ impl Container {
     }
 
     /// `AccessLoggingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_logging_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.access_logging_enabled = Some(value.into());
-        self
-    }
-
+    pub fn access_logging_enabled(mut self, value: impl Into<Bool>) -> Self { self.access_logging_enabled = Some(value.into()); self }
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
     /// `CorsPolicy`: a list of [`CorsRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_policy(mut self, value: impl Into<List<CorsRule>>) -> Self {
-        self.cors_policy = Some(value.into());
-        self
-    }
-
+    pub fn cors_policy(mut self, value: impl Into<List<CorsRule>>) -> Self { self.cors_policy = Some(value.into()); self }
     /// `LifecyclePolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy = Some(value.into()); self }
     /// `MetricPolicy`: a [`MetricPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_policy(mut self, value: impl Into<Obj<MetricPolicy>>) -> Self {
-        self.metric_policy = Some(value.into());
-        self
-    }
-
+    pub fn metric_policy(mut self, value: impl Into<Obj<MetricPolicy>>) -> Self { self.metric_policy = Some(value.into()); self }
     /// `Policy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Container {
@@ -248,48 +190,17 @@ impl ContainerAttributes {
     }
 }
 
-static RULE_CorsRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedMethods",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedOrigins",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExposeHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExposeHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MaxAgeSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsRule` property type of `AWS::MediaStore::Container`.
@@ -331,6 +242,7 @@ pub struct CorsRule {
     pub max_age_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CorsRule {
     /// A `CorsRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -338,44 +250,15 @@ impl CorsRule {
     }
 
     /// `AllowedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_headers = Some(value.into());
-        self
-    }
-
+    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_headers = Some(value.into()); self }
     /// `AllowedMethods`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_methods = Some(value.into());
-        self
-    }
-
+    pub fn allowed_methods(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_methods = Some(value.into()); self }
     /// `AllowedOrigins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_origins = Some(value.into());
-        self
-    }
-
+    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = Some(value.into()); self }
     /// `ExposeHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.expose_headers = Some(value.into());
-        self
-    }
-
+    pub fn expose_headers(mut self, value: impl Into<List<Str>>) -> Self { self.expose_headers = Some(value.into()); self }
     /// `MaxAgeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_age_seconds = Some(value.into());
-        self
-    }
+    pub fn max_age_seconds(mut self, value: impl Into<Int>) -> Self { self.max_age_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for CorsRule {}
@@ -396,29 +279,18 @@ impl ToValue for CorsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricPolicyRequired {
     /// `ContainerLevelMetrics`: a string, required.
-    ///
-    /// A setting to enable or disable metrics at the container level.
     pub container_level_metrics: Str,
 }
 
-static RULE_MetricPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricPolicy: ObjRule = ObjRule {
     properties: &[
         ("ContainerLevelMetrics", Shape::STR),
-        (
-            "MetricPolicyRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricPolicyRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MetricPolicyRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricPolicyRule), min_items: None, max_items: None })),
     ],
     required: &["ContainerLevelMetrics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricPolicy` property type of `AWS::MediaStore::Container`.
@@ -440,6 +312,7 @@ pub struct MetricPolicy {
     pub metric_policy_rules: Option<List<MetricPolicyRule>>,
 }
 
+#[rustfmt::skip]
 impl MetricPolicy {
     /// A `MetricPolicy` with its required properties, named in a [`MetricPolicyRequired`].
     pub fn new(required: MetricPolicyRequired) -> Self {
@@ -450,20 +323,9 @@ impl MetricPolicy {
     }
 
     /// `ContainerLevelMetrics`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_level_metrics(mut self, value: impl Into<Str>) -> Self {
-        self.container_level_metrics = value.into();
-        self
-    }
-
+    pub fn container_level_metrics(mut self, value: impl Into<Str>) -> Self { self.container_level_metrics = value.into(); self }
     /// `MetricPolicyRules`: a list of [`MetricPolicyRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_policy_rules(mut self, value: impl Into<List<MetricPolicyRule>>) -> Self {
-        self.metric_policy_rules = Some(value.into());
-        self
-    }
+    pub fn metric_policy_rules(mut self, value: impl Into<List<MetricPolicyRule>>) -> Self { self.metric_policy_rules = Some(value.into()); self }
 }
 
 impl PropertyType for MetricPolicy {}
@@ -481,23 +343,20 @@ impl ToValue for MetricPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricPolicyRuleRequired {
     /// `ObjectGroup`: a string, required.
-    ///
-    /// A path or file name that defines which objects to include in the group. Wildcards (*) are acceptable.
     pub object_group: Str,
     /// `ObjectGroupName`: a string, required.
-    ///
-    /// A name that allows you to refer to the object group.
     pub object_group_name: Str,
 }
 
-static RULE_MetricPolicyRule: ObjRule = ObjRule {
-    properties: &[("ObjectGroup", Shape::STR), ("ObjectGroupName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricPolicyRule: ObjRule = ObjRule {
+    properties: &[
+        ("ObjectGroup", Shape::STR),
+        ("ObjectGroupName", Shape::STR),
+    ],
     required: &["ObjectGroup", "ObjectGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricPolicyRule` property type of `AWS::MediaStore::Container`.
@@ -517,6 +376,7 @@ pub struct MetricPolicyRule {
     pub object_group_name: Str,
 }
 
+#[rustfmt::skip]
 impl MetricPolicyRule {
     /// A `MetricPolicyRule` with its required properties, named in a [`MetricPolicyRuleRequired`].
     pub fn new(required: MetricPolicyRuleRequired) -> Self {
@@ -527,20 +387,9 @@ impl MetricPolicyRule {
     }
 
     /// `ObjectGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_group(mut self, value: impl Into<Str>) -> Self {
-        self.object_group = value.into();
-        self
-    }
-
+    pub fn object_group(mut self, value: impl Into<Str>) -> Self { self.object_group = value.into(); self }
     /// `ObjectGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.object_group_name = value.into();
-        self
-    }
+    pub fn object_group_name(mut self, value: impl Into<Str>) -> Self { self.object_group_name = value.into(); self }
 }
 
 impl PropertyType for MetricPolicyRule {}
@@ -563,14 +412,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::MediaStore::Container`.
@@ -584,6 +434,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -594,16 +445,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

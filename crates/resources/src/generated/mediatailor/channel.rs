@@ -7,92 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Channel`], by name: `Channel::new(ChannelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelRequired {
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the channel.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub channel_name: Str,
     /// `Outputs`: a list of [`RequestOutputItem`] objects, required.
-    ///
-    /// The channel's output properties.
     pub outputs: List<RequestOutputItem>,
     /// `PlaybackMode`: a [`PlaybackMode`] value, required.
-    ///
-    /// The type of playback mode for this channel.
-    ///
-    /// `LINEAR` - Programs play back-to-back only once.
-    ///
-    /// `LOOP` - Programs play back-to-back in an endless loop. When the last program in the schedule plays, playback loops back to the first program in the schedule.
     pub playback_mode: PlaybackMode,
 }
 
-static RULE_Channel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Channel: ObjRule = ObjRule {
     properties: &[
-        (
-            "Audiences",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Audiences", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ChannelName", Shape::STR),
         ("FillerSlate", Shape::Object(&RULE_SlateSource)),
-        (
-            "LogConfiguration",
-            Shape::Object(&RULE_LogConfigurationForChannel),
-        ),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RequestOutputItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PlaybackMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOOP", "LINEAR"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BASIC", "STANDARD"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeShiftConfiguration",
-            Shape::Object(&RULE_TimeShiftConfiguration),
-        ),
+        ("LogConfiguration", Shape::Object(&RULE_LogConfigurationForChannel)),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_RequestOutputItem), min_items: None, max_items: None })),
+        ("PlaybackMode", Shape::Str(&StrRule { allowed: &["LOOP", "LINEAR"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Tier", Shape::Str(&StrRule { allowed: &["BASIC", "STANDARD"], ..StrRule::ANY })),
+        ("TimeShiftConfiguration", Shape::Object(&RULE_TimeShiftConfiguration)),
     ],
     required: &["ChannelName", "Outputs", "PlaybackMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::Channel` resource.
@@ -154,6 +98,7 @@ pub struct Channel {
     pub time_shift_configuration: Option<Obj<TimeShiftConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Channel {
     /// The CloudFormation type name, `AWS::MediaTailor::Channel`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::Channel";
@@ -190,79 +135,23 @@ impl Channel {
     }
 
     /// `Audiences`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audiences(mut self, value: impl Into<List<Str>>) -> Self {
-        self.audiences = Some(value.into());
-        self
-    }
-
+    pub fn audiences(mut self, value: impl Into<List<Str>>) -> Self { self.audiences = Some(value.into()); self }
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `FillerSlate`: a [`SlateSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filler_slate(mut self, value: impl Into<Obj<SlateSource>>) -> Self {
-        self.filler_slate = Some(value.into());
-        self
-    }
-
+    pub fn filler_slate(mut self, value: impl Into<Obj<SlateSource>>) -> Self { self.filler_slate = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfigurationForChannel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfigurationForChannel>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfigurationForChannel>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Outputs`: a list of [`RequestOutputItem`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<RequestOutputItem>>) -> Self {
-        self.outputs = value.into();
-        self
-    }
-
+    pub fn outputs(mut self, value: impl Into<List<RequestOutputItem>>) -> Self { self.outputs = value.into(); self }
     /// `PlaybackMode`: a [`PlaybackMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn playback_mode(mut self, value: impl Into<PlaybackMode>) -> Self {
-        self.playback_mode = value.into();
-        self
-    }
-
+    pub fn playback_mode(mut self, value: impl Into<PlaybackMode>) -> Self { self.playback_mode = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
     /// `TimeShiftConfiguration`: a [`TimeShiftConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_shift_configuration(
-        mut self,
-        value: impl Into<Obj<TimeShiftConfiguration>>,
-    ) -> Self {
-        self.time_shift_configuration = Some(value.into());
-        self
-    }
+    pub fn time_shift_configuration(mut self, value: impl Into<Obj<TimeShiftConfiguration>>) -> Self { self.time_shift_configuration = Some(value.into()); self }
 }
 
 impl Resource for Channel {
@@ -313,19 +202,16 @@ impl ChannelAttributes {
     }
 }
 
-static RULE_DashPlaylistSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashPlaylistSettings: ObjRule = ObjRule {
     properties: &[
         ("ManifestWindowSeconds", Shape::NUM),
         ("MinBufferTimeSeconds", Shape::NUM),
         ("MinUpdatePeriodSeconds", Shape::NUM),
         ("SuggestedPresentationDelaySeconds", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashPlaylistSettings` property type of `AWS::MediaTailor::Channel`.
@@ -353,6 +239,7 @@ pub struct DashPlaylistSettings {
     pub suggested_presentation_delay_seconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl DashPlaylistSettings {
     /// A `DashPlaylistSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -360,36 +247,13 @@ impl DashPlaylistSettings {
     }
 
     /// `ManifestWindowSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
-
+    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
     /// `MinBufferTimeSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.min_buffer_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_buffer_time_seconds(mut self, value: impl Into<Num>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
     /// `MinUpdatePeriodSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_update_period_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.min_update_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_update_period_seconds(mut self, value: impl Into<Num>) -> Self { self.min_update_period_seconds = Some(value.into()); self }
     /// `SuggestedPresentationDelaySeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.suggested_presentation_delay_seconds = Some(value.into());
-        self
-    }
+    pub fn suggested_presentation_delay_seconds(mut self, value: impl Into<Num>) -> Self { self.suggested_presentation_delay_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for DashPlaylistSettings {}
@@ -408,30 +272,14 @@ impl ToValue for DashPlaylistSettings {
     }
 }
 
-static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HlsPlaylistSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkupType",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DATERANGE", "SCTE35_ENHANCED"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdMarkupType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DATERANGE", "SCTE35_ENHANCED"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ManifestWindowSeconds", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsPlaylistSettings` property type of `AWS::MediaTailor::Channel`.
@@ -451,6 +299,7 @@ pub struct HlsPlaylistSettings {
     pub manifest_window_seconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl HlsPlaylistSettings {
     /// A `HlsPlaylistSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -458,20 +307,9 @@ impl HlsPlaylistSettings {
     }
 
     /// `AdMarkupType`: a list of [`AdMarkupType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markup_type(mut self, value: impl Into<List<AdMarkupType>>) -> Self {
-        self.ad_markup_type = Some(value.into());
-        self
-    }
-
+    pub fn ad_markup_type(mut self, value: impl Into<List<AdMarkupType>>) -> Self { self.ad_markup_type = Some(value.into()); self }
     /// `ManifestWindowSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.manifest_window_seconds = Some(value.into());
-        self
-    }
+    pub fn manifest_window_seconds(mut self, value: impl Into<Num>) -> Self { self.manifest_window_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for HlsPlaylistSettings {}
@@ -485,27 +323,13 @@ impl ToValue for HlsPlaylistSettings {
     }
 }
 
-static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
-    properties: &[(
-        "LogTypes",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AS_RUN"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfigurationForChannel: ObjRule = ObjRule {
+    properties: &[
+        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AS_RUN"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfigurationForChannel` property type of `AWS::MediaTailor::Channel`.
@@ -521,6 +345,7 @@ pub struct LogConfigurationForChannel {
     pub log_types: Option<List<LogType>>,
 }
 
+#[rustfmt::skip]
 impl LogConfigurationForChannel {
     /// A `LogConfigurationForChannel` with no property set (none is required).
     pub fn new() -> Self {
@@ -528,12 +353,7 @@ impl LogConfigurationForChannel {
     }
 
     /// `LogTypes`: a list of [`LogType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self {
-        self.log_types = Some(value.into());
-        self
-    }
+    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self { self.log_types = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfigurationForChannel {}
@@ -548,34 +368,22 @@ impl ToValue for LogConfigurationForChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestOutputItemRequired {
     /// `ManifestName`: a string, required.
-    ///
-    /// The name of the manifest for the channel. The name appears in the `PlaybackUrl` .
     pub manifest_name: Str,
     /// `SourceGroup`: a string, required.
-    ///
-    /// A string used to match which `HttpPackageConfiguration` is used for each `VodSource` .
     pub source_group: Str,
 }
 
-static RULE_RequestOutputItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestOutputItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "DashPlaylistSettings",
-            Shape::Object(&RULE_DashPlaylistSettings),
-        ),
-        (
-            "HlsPlaylistSettings",
-            Shape::Object(&RULE_HlsPlaylistSettings),
-        ),
+        ("DashPlaylistSettings", Shape::Object(&RULE_DashPlaylistSettings)),
+        ("HlsPlaylistSettings", Shape::Object(&RULE_HlsPlaylistSettings)),
         ("ManifestName", Shape::STR),
         ("SourceGroup", Shape::STR),
     ],
     required: &["ManifestName", "SourceGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestOutputItem` property type of `AWS::MediaTailor::Channel`.
@@ -603,6 +411,7 @@ pub struct RequestOutputItem {
     pub source_group: Str,
 }
 
+#[rustfmt::skip]
 impl RequestOutputItem {
     /// A `RequestOutputItem` with its required properties, named in a [`RequestOutputItemRequired`].
     pub fn new(required: RequestOutputItemRequired) -> Self {
@@ -615,36 +424,13 @@ impl RequestOutputItem {
     }
 
     /// `DashPlaylistSettings`: a [`DashPlaylistSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_playlist_settings(mut self, value: impl Into<Obj<DashPlaylistSettings>>) -> Self {
-        self.dash_playlist_settings = Some(value.into());
-        self
-    }
-
+    pub fn dash_playlist_settings(mut self, value: impl Into<Obj<DashPlaylistSettings>>) -> Self { self.dash_playlist_settings = Some(value.into()); self }
     /// `HlsPlaylistSettings`: a [`HlsPlaylistSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_playlist_settings(mut self, value: impl Into<Obj<HlsPlaylistSettings>>) -> Self {
-        self.hls_playlist_settings = Some(value.into());
-        self
-    }
-
+    pub fn hls_playlist_settings(mut self, value: impl Into<Obj<HlsPlaylistSettings>>) -> Self { self.hls_playlist_settings = Some(value.into()); self }
     /// `ManifestName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = value.into();
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = value.into(); self }
     /// `SourceGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self {
-        self.source_group = value.into();
-        self
-    }
+    pub fn source_group(mut self, value: impl Into<Str>) -> Self { self.source_group = value.into(); self }
 }
 
 impl PropertyType for RequestOutputItem {}
@@ -660,17 +446,14 @@ impl ToValue for RequestOutputItem {
     }
 }
 
-static RULE_SlateSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlateSource: ObjRule = ObjRule {
     properties: &[
         ("SourceLocationName", Shape::STR),
         ("VodSourceName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlateSource` property type of `AWS::MediaTailor::Channel`.
@@ -690,6 +473,7 @@ pub struct SlateSource {
     pub vod_source_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SlateSource {
     /// A `SlateSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -697,20 +481,9 @@ impl SlateSource {
     }
 
     /// `SourceLocationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = Some(value.into());
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = Some(value.into()); self }
     /// `VodSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.vod_source_name = Some(value.into());
-        self
-    }
+    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self { self.vod_source_name = Some(value.into()); self }
 }
 
 impl PropertyType for SlateSource {}
@@ -724,86 +497,21 @@ impl ToValue for SlateSource {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::Channel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-channel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TimeShiftConfiguration`], by name: `TimeShiftConfiguration::new(TimeShiftConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeShiftConfigurationRequired {
     /// `MaxTimeDelaySeconds`: a number, required.
-    ///
-    /// The maximum time delay for time-shifted viewing. The minimum allowed maximum time delay is 0 seconds, and the maximum allowed maximum time delay is 21600 seconds (6 hours).
     pub max_time_delay_seconds: Num,
 }
 
-static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
-    properties: &[("MaxTimeDelaySeconds", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_TimeShiftConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxTimeDelaySeconds", Shape::NUM),
+    ],
     required: &["MaxTimeDelaySeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeShiftConfiguration` property type of `AWS::MediaTailor::Channel`.
@@ -819,6 +527,7 @@ pub struct TimeShiftConfiguration {
     pub max_time_delay_seconds: Num,
 }
 
+#[rustfmt::skip]
 impl TimeShiftConfiguration {
     /// A `TimeShiftConfiguration` with its required properties, named in a [`TimeShiftConfigurationRequired`].
     pub fn new(required: TimeShiftConfigurationRequired) -> Self {
@@ -828,12 +537,7 @@ impl TimeShiftConfiguration {
     }
 
     /// `MaxTimeDelaySeconds`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_time_delay_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.max_time_delay_seconds = value.into();
-        self
-    }
+    pub fn max_time_delay_seconds(mut self, value: impl Into<Num>) -> Self { self.max_time_delay_seconds = value.into(); self }
 }
 
 impl PropertyType for TimeShiftConfiguration {}

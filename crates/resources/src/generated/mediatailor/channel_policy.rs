@@ -11,25 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelPolicyRequired {
     /// `ChannelName`: a string, required.
-    ///
-    /// The name of the channel associated with this Channel Policy.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub channel_name: Str,
     /// `Policy`: a JSON value, required.
-    ///
-    /// The IAM policy for the channel. IAM policies are used to control access to your channel.
     pub policy: Json,
 }
 
-static RULE_ChannelPolicy: ObjRule = ObjRule {
-    properties: &[("ChannelName", Shape::STR), ("Policy", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ChannelName", Shape::STR),
+        ("Policy", Shape::Any),
+    ],
     required: &["ChannelName", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::ChannelPolicy` resource.
@@ -57,6 +52,7 @@ pub struct ChannelPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl ChannelPolicy {
     /// The CloudFormation type name, `AWS::MediaTailor::ChannelPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::ChannelPolicy";
@@ -86,20 +82,9 @@ impl ChannelPolicy {
     }
 
     /// `ChannelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = value.into();
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for ChannelPolicy {

@@ -7,58 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    HttpPackageConfiguration, HttpPackageConfigurationRequired, Tag, TagRequired, Type,
+};
+use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
+
 /// The required properties of [`LiveSource`], by name: `LiveSource::new(LiveSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The HTTP package configurations for the live source.
     pub http_package_configurations: List<HttpPackageConfiguration>,
     /// `LiveSourceName`: a string, required.
-    ///
-    /// The name that's used to refer to a live source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub live_source_name: Str,
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The name of the source location.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_location_name: Str,
 }
 
-static RULE_LiveSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpPackageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpPackageConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
         ("LiveSourceName", Shape::STR),
         ("SourceLocationName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "HttpPackageConfigurations",
-        "LiveSourceName",
-        "SourceLocationName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::LiveSource` resource.
@@ -96,6 +71,7 @@ pub struct LiveSource {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LiveSource {
     /// The CloudFormation type name, `AWS::MediaTailor::LiveSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::LiveSource";
@@ -106,11 +82,7 @@ impl LiveSource {
         type_name: "AWS::MediaTailor::LiveSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-livesource.html",
         primary_identifier: &["LiveSourceName", "SourceLocationName"],
-        required: &[
-            "HttpPackageConfigurations",
-            "LiveSourceName",
-            "SourceLocationName",
-        ],
+        required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
         create_only: &["LiveSourceName", "SourceLocationName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -131,39 +103,13 @@ impl LiveSource {
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_package_configurations(
-        mut self,
-        value: impl Into<List<HttpPackageConfiguration>>,
-    ) -> Self {
-        self.http_package_configurations = value.into();
-        self
-    }
-
+    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `LiveSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn live_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.live_source_name = value.into();
-        self
-    }
-
+    pub fn live_source_name(mut self, value: impl Into<Str>) -> Self { self.live_source_name = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = value.into();
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LiveSource {
@@ -209,204 +155,5 @@ impl LiveSourceAttributes {
     /// &lt;p&gt;The ARN of the live source.&lt;/p&gt;
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`HttpPackageConfiguration`], by name: `HttpPackageConfiguration::new(HttpPackageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpPackageConfigurationRequired {
-    /// `Path`: a string, required.
-    ///
-    /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-    pub path: Str,
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
-    pub source_group: Str,
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
-    pub r#type: Type,
-}
-
-static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::STR),
-        ("SourceGroup", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DASH", "HLS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Path", "SourceGroup", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPackageConfiguration` property type of `AWS::MediaTailor::LiveSource`.
-///
-/// The HTTP package configuration properties for the requested VOD source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-livesource-httppackageconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpPackageConfiguration {
-    /// `Path`: a string, required.
-    ///
-    /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-    pub path: Str,
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
-    pub source_group: Str,
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
-    pub r#type: Type,
-}
-
-impl HttpPackageConfiguration {
-    /// A `HttpPackageConfiguration` with its required properties, named in a [`HttpPackageConfigurationRequired`].
-    pub fn new(required: HttpPackageConfigurationRequired) -> Self {
-        Self {
-            path: required.path,
-            source_group: required.source_group,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self {
-        self.source_group = value.into();
-        self
-    }
-
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for HttpPackageConfiguration {}
-
-impl ToValue for HttpPackageConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Path", &self.path)
-            .req("SourceGroup", &self.source_group)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::LiveSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-livesource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Type` (`AWS::MediaTailor::LiveSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Type {
-    /// `DASH`
-    Dash,
-    /// `HLS`
-    Hls,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Type {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Type {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dash => "DASH",
-            Self::Hls => "HLS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

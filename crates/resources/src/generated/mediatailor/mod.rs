@@ -9,11 +9,14 @@
 //! - `AWS::MediaTailor::PlaybackConfiguration`: [`PlaybackConfiguration`], property types in [`playback_configuration`]
 //! - `AWS::MediaTailor::SourceLocation`: [`SourceLocation`], property types in [`source_location`]
 //! - `AWS::MediaTailor::VodSource`: [`VodSource`], property types in [`vod_source`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod channel;
 pub mod channel_policy;
 pub mod live_source;
 pub mod playback_configuration;
+pub mod shared;
 pub mod source_location;
 pub mod vod_source;
 

@@ -7,37 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 
 /// The required properties of [`PlaybackConfiguration`], by name: `PlaybackConfiguration::new(PlaybackConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlaybackConfigurationRequired {
     /// `AdDecisionServerUrl`: a string, required.
-    ///
-    /// The URL for the ad decision server (ADS). This includes the specification of static parameters and placeholders for dynamic parameters. AWS Elemental MediaTailor substitutes player-specific and session-specific parameters as needed when calling the ADS. Alternately, for testing you can provide a static VAST URL. The maximum length is 25,000 characters.
     pub ad_decision_server_url: Str,
     /// `Name`: a string, required.
-    ///
-    /// The identifier for the playback configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
     /// `VideoContentSourceUrl`: a string, required.
-    ///
-    /// The URL prefix for the parent manifest for the stream, minus the asset ID. The maximum length is 512 characters.
     pub video_content_source_url: Str,
 }
 
-static RULE_PlaybackConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlaybackConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdConditioningConfiguration",
-            Shape::Object(&RULE_AdConditioningConfiguration),
-        ),
-        (
-            "AdDecisionServerConfiguration",
-            Shape::Object(&RULE_AdDecisionServerConfiguration),
-        ),
+        ("AdConditioningConfiguration", Shape::Object(&RULE_AdConditioningConfiguration)),
+        ("AdDecisionServerConfiguration", Shape::Object(&RULE_AdDecisionServerConfiguration)),
         ("AdDecisionServerUrl", Shape::STR),
         ("AvailSuppression", Shape::Object(&RULE_AvailSuppression)),
         ("Bumper", Shape::Object(&RULE_Bumper)),
@@ -45,61 +35,20 @@ static RULE_PlaybackConfiguration: ObjRule = ObjRule {
         ("ConfigurationAliases", Shape::Any),
         ("DashConfiguration", Shape::Object(&RULE_DashConfiguration)),
         ("HlsConfiguration", Shape::Object(&RULE_HlsConfiguration)),
-        (
-            "InsertionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STITCHED_ONLY", "PLAYER_SELECT"],
-                format: None,
-            }),
-        ),
-        (
-            "LivePreRollConfiguration",
-            Shape::Object(&RULE_LivePreRollConfiguration),
-        ),
+        ("InsertionMode", Shape::Str(&StrRule { allowed: &["STITCHED_ONLY", "PLAYER_SELECT"], ..StrRule::ANY })),
+        ("LivePreRollConfiguration", Shape::Object(&RULE_LivePreRollConfiguration)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "ManifestProcessingRules",
-            Shape::Object(&RULE_ManifestProcessingRules),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PersonalizationThresholdSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ManifestProcessingRules", Shape::Object(&RULE_ManifestProcessingRules)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PersonalizationThresholdSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("SlateAdUrl", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TranscodeProfileName", Shape::STR),
         ("VideoContentSourceUrl", Shape::STR),
     ],
     required: &["Name", "VideoContentSourceUrl", "AdDecisionServerUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::PlaybackConfiguration` resource.
@@ -197,6 +146,7 @@ pub struct PlaybackConfiguration {
     pub video_content_source_url: Str,
 }
 
+#[rustfmt::skip]
 impl PlaybackConfiguration {
     /// The CloudFormation type name, `AWS::MediaTailor::PlaybackConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::PlaybackConfiguration";
@@ -211,20 +161,8 @@ impl PlaybackConfiguration {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SessionInitializationEndpointPrefix",
-            "HlsConfiguration/ManifestEndpointPrefix",
-            "DashConfiguration/ManifestEndpointPrefix",
-            "PlaybackConfigurationArn",
-            "PlaybackEndpointPrefix",
-        ],
-        attributes: &[
-            "DashConfiguration.ManifestEndpointPrefix",
-            "HlsConfiguration.ManifestEndpointPrefix",
-            "PlaybackConfigurationArn",
-            "PlaybackEndpointPrefix",
-            "SessionInitializationEndpointPrefix",
-        ],
+        read_only: &["SessionInitializationEndpointPrefix", "HlsConfiguration/ManifestEndpointPrefix", "DashConfiguration/ManifestEndpointPrefix", "PlaybackConfigurationArn", "PlaybackEndpointPrefix"],
+        attributes: &["DashConfiguration.ManifestEndpointPrefix", "HlsConfiguration.ManifestEndpointPrefix", "PlaybackConfigurationArn", "PlaybackEndpointPrefix", "SessionInitializationEndpointPrefix"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -255,168 +193,43 @@ impl PlaybackConfiguration {
     }
 
     /// `AdConditioningConfiguration`: an [`AdConditioningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_conditioning_configuration(
-        mut self,
-        value: impl Into<Obj<AdConditioningConfiguration>>,
-    ) -> Self {
-        self.ad_conditioning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ad_conditioning_configuration(mut self, value: impl Into<Obj<AdConditioningConfiguration>>) -> Self { self.ad_conditioning_configuration = Some(value.into()); self }
     /// `AdDecisionServerConfiguration`: an [`AdDecisionServerConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_decision_server_configuration(
-        mut self,
-        value: impl Into<Obj<AdDecisionServerConfiguration>>,
-    ) -> Self {
-        self.ad_decision_server_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ad_decision_server_configuration(mut self, value: impl Into<Obj<AdDecisionServerConfiguration>>) -> Self { self.ad_decision_server_configuration = Some(value.into()); self }
     /// `AdDecisionServerUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self {
-        self.ad_decision_server_url = value.into();
-        self
-    }
-
+    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self { self.ad_decision_server_url = value.into(); self }
     /// `AvailSuppression`: an [`AvailSuppression`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn avail_suppression(mut self, value: impl Into<Obj<AvailSuppression>>) -> Self {
-        self.avail_suppression = Some(value.into());
-        self
-    }
-
+    pub fn avail_suppression(mut self, value: impl Into<Obj<AvailSuppression>>) -> Self { self.avail_suppression = Some(value.into()); self }
     /// `Bumper`: a [`Bumper`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bumper(mut self, value: impl Into<Obj<Bumper>>) -> Self {
-        self.bumper = Some(value.into());
-        self
-    }
-
+    pub fn bumper(mut self, value: impl Into<Obj<Bumper>>) -> Self { self.bumper = Some(value.into()); self }
     /// `CdnConfiguration`: a [`CdnConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cdn_configuration(mut self, value: impl Into<Obj<CdnConfiguration>>) -> Self {
-        self.cdn_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cdn_configuration(mut self, value: impl Into<Obj<CdnConfiguration>>) -> Self { self.cdn_configuration = Some(value.into()); self }
     /// `ConfigurationAliases`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_aliases(mut self, value: impl Into<Json>) -> Self {
-        self.configuration_aliases = Some(value.into());
-        self
-    }
-
+    pub fn configuration_aliases(mut self, value: impl Into<Json>) -> Self { self.configuration_aliases = Some(value.into()); self }
     /// `DashConfiguration`: a [`DashConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_configuration(mut self, value: impl Into<Obj<DashConfiguration>>) -> Self {
-        self.dash_configuration = Some(value.into());
-        self
-    }
-
+    pub fn dash_configuration(mut self, value: impl Into<Obj<DashConfiguration>>) -> Self { self.dash_configuration = Some(value.into()); self }
     /// `HlsConfiguration`: a [`HlsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self {
-        self.hls_configuration = Some(value.into());
-        self
-    }
-
+    pub fn hls_configuration(mut self, value: impl Into<Obj<HlsConfiguration>>) -> Self { self.hls_configuration = Some(value.into()); self }
     /// `InsertionMode`: an [`InsertionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insertion_mode(mut self, value: impl Into<InsertionMode>) -> Self {
-        self.insertion_mode = Some(value.into());
-        self
-    }
-
+    pub fn insertion_mode(mut self, value: impl Into<InsertionMode>) -> Self { self.insertion_mode = Some(value.into()); self }
     /// `LivePreRollConfiguration`: a [`LivePreRollConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn live_pre_roll_configuration(
-        mut self,
-        value: impl Into<Obj<LivePreRollConfiguration>>,
-    ) -> Self {
-        self.live_pre_roll_configuration = Some(value.into());
-        self
-    }
-
+    pub fn live_pre_roll_configuration(mut self, value: impl Into<Obj<LivePreRollConfiguration>>) -> Self { self.live_pre_roll_configuration = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `ManifestProcessingRules`: a [`ManifestProcessingRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_processing_rules(
-        mut self,
-        value: impl Into<Obj<ManifestProcessingRules>>,
-    ) -> Self {
-        self.manifest_processing_rules = Some(value.into());
-        self
-    }
-
+    pub fn manifest_processing_rules(mut self, value: impl Into<Obj<ManifestProcessingRules>>) -> Self { self.manifest_processing_rules = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PersonalizationThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn personalization_threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.personalization_threshold_seconds = Some(value.into());
-        self
-    }
-
+    pub fn personalization_threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.personalization_threshold_seconds = Some(value.into()); self }
     /// `SlateAdUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slate_ad_url(mut self, value: impl Into<Str>) -> Self {
-        self.slate_ad_url = Some(value.into());
-        self
-    }
-
+    pub fn slate_ad_url(mut self, value: impl Into<Str>) -> Self { self.slate_ad_url = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TranscodeProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transcode_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.transcode_profile_name = Some(value.into());
-        self
-    }
-
+    pub fn transcode_profile_name(mut self, value: impl Into<Str>) -> Self { self.transcode_profile_name = Some(value.into()); self }
     /// `VideoContentSourceUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_content_source_url(mut self, value: impl Into<Str>) -> Self {
-        self.video_content_source_url = value.into();
-        self
-    }
+    pub fn video_content_source_url(mut self, value: impl Into<Str>) -> Self { self.video_content_source_url = value.into(); self }
 }
 
 impl Resource for PlaybackConfiguration {
@@ -521,28 +334,17 @@ impl PlaybackConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdConditioningConfigurationRequired {
     /// `StreamingMediaFileConditioning`: a [`StreamingMediaFileConditioning`] value, required.
-    ///
-    /// For ads that have media files with streaming delivery and supported file extensions, indicates what transcoding action MediaTailor takes when it first receives these ads from the ADS. `TRANSCODE` indicates that MediaTailor must transcode the ads. `NONE` indicates that you have already transcoded the ads outside of MediaTailor and don't need them transcoded as part of the ad insertion workflow. For more information about ad conditioning see \[Using preconditioned ads\](<https://docs.aws.amazon.com/mediatailor/latest/ug/precondition-ads.html>) in the AWS Elemental MediaTailor user guide.
     pub streaming_media_file_conditioning: StreamingMediaFileConditioning,
 }
 
-static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StreamingMediaFileConditioning",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["TRANSCODE", "NONE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AdConditioningConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("StreamingMediaFileConditioning", Shape::Str(&StrRule { allowed: &["TRANSCODE", "NONE"], ..StrRule::ANY })),
+    ],
     required: &["StreamingMediaFileConditioning"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdConditioningConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -558,6 +360,7 @@ pub struct AdConditioningConfiguration {
     pub streaming_media_file_conditioning: StreamingMediaFileConditioning,
 }
 
+#[rustfmt::skip]
 impl AdConditioningConfiguration {
     /// A `AdConditioningConfiguration` with its required properties, named in a [`AdConditioningConfigurationRequired`].
     pub fn new(required: AdConditioningConfigurationRequired) -> Self {
@@ -567,15 +370,7 @@ impl AdConditioningConfiguration {
     }
 
     /// `StreamingMediaFileConditioning`: a [`StreamingMediaFileConditioning`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn streaming_media_file_conditioning(
-        mut self,
-        value: impl Into<StreamingMediaFileConditioning>,
-    ) -> Self {
-        self.streaming_media_file_conditioning = value.into();
-        self
-    }
+    pub fn streaming_media_file_conditioning(mut self, value: impl Into<StreamingMediaFileConditioning>) -> Self { self.streaming_media_file_conditioning = value.into(); self }
 }
 
 impl PropertyType for AdConditioningConfiguration {}
@@ -595,19 +390,17 @@ impl ToValue for AdConditioningConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdDecisionServerConfigurationRequired {
     /// `HttpRequest`: a [`HttpRequest`] object, required.
-    ///
-    /// The configuration for the request to the Ad Decision Server URL.
     pub http_request: Obj<HttpRequest>,
 }
 
-static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
-    properties: &[("HttpRequest", Shape::Object(&RULE_HttpRequest))],
+#[rustfmt::skip]
+pub(crate) static RULE_AdDecisionServerConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("HttpRequest", Shape::Object(&RULE_HttpRequest)),
+    ],
     required: &["HttpRequest"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdDecisionServerConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -623,6 +416,7 @@ pub struct AdDecisionServerConfiguration {
     pub http_request: Obj<HttpRequest>,
 }
 
+#[rustfmt::skip]
 impl AdDecisionServerConfiguration {
     /// A `AdDecisionServerConfiguration` with its required properties, named in a [`AdDecisionServerConfigurationRequired`].
     pub fn new(required: AdDecisionServerConfigurationRequired) -> Self {
@@ -632,12 +426,7 @@ impl AdDecisionServerConfiguration {
     }
 
     /// `HttpRequest`: a [`HttpRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_request(mut self, value: impl Into<Obj<HttpRequest>>) -> Self {
-        self.http_request = value.into();
-        self
-    }
+    pub fn http_request(mut self, value: impl Into<Obj<HttpRequest>>) -> Self { self.http_request = value.into(); self }
 }
 
 impl PropertyType for AdDecisionServerConfiguration {}
@@ -650,14 +439,13 @@ impl ToValue for AdDecisionServerConfiguration {
     }
 }
 
-static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdMarkerPassthrough: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdMarkerPassthrough` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -675,6 +463,7 @@ pub struct AdMarkerPassthrough {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AdMarkerPassthrough {
     /// A `AdMarkerPassthrough` with no property set (none is required).
     pub fn new() -> Self {
@@ -682,12 +471,7 @@ impl AdMarkerPassthrough {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AdMarkerPassthrough {}
@@ -698,31 +482,14 @@ impl ToValue for AdMarkerPassthrough {
     }
 }
 
-static RULE_AdsInteractionLog: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdsInteractionLog: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludeEventTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PublishOptInEventTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PublishOptInEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdsInteractionLog` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -744,6 +511,7 @@ pub struct AdsInteractionLog {
     pub publish_opt_in_event_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AdsInteractionLog {
     /// A `AdsInteractionLog` with no property set (none is required).
     pub fn new() -> Self {
@@ -751,20 +519,9 @@ impl AdsInteractionLog {
     }
 
     /// `ExcludeEventTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_event_types = Some(value.into());
-        self
-    }
-
+    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_event_types = Some(value.into()); self }
     /// `PublishOptInEventTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_opt_in_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.publish_opt_in_event_types = Some(value.into());
-        self
-    }
+    pub fn publish_opt_in_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.publish_opt_in_event_types = Some(value.into()); self }
 }
 
 impl PropertyType for AdsInteractionLog {}
@@ -778,36 +535,15 @@ impl ToValue for AdsInteractionLog {
     }
 }
 
-static RULE_AvailSuppression: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AvailSuppression: ObjRule = ObjRule {
     properties: &[
-        (
-            "FillPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"],
-                format: None,
-            }),
-        ),
+        ("FillPolicy", Shape::Str(&StrRule { allowed: &["PARTIAL_AVAIL", "FULL_AVAIL_ONLY"], ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "BEHIND_LIVE_EDGE", "AFTER_LIVE_EDGE"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailSuppression` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -831,6 +567,7 @@ pub struct AvailSuppression {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AvailSuppression {
     /// A `AvailSuppression` with no property set (none is required).
     pub fn new() -> Self {
@@ -838,28 +575,11 @@ impl AvailSuppression {
     }
 
     /// `FillPolicy`: a [`FillPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fill_policy(mut self, value: impl Into<FillPolicy>) -> Self {
-        self.fill_policy = Some(value.into());
-        self
-    }
-
+    pub fn fill_policy(mut self, value: impl Into<FillPolicy>) -> Self { self.fill_policy = Some(value.into()); self }
     /// `Mode`: an [`AvailSuppressionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<AvailSuppressionMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<AvailSuppressionMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AvailSuppression {}
@@ -874,14 +594,14 @@ impl ToValue for AvailSuppression {
     }
 }
 
-static RULE_Bumper: ObjRule = ObjRule {
-    properties: &[("EndUrl", Shape::STR), ("StartUrl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Bumper: ObjRule = ObjRule {
+    properties: &[
+        ("EndUrl", Shape::STR),
+        ("StartUrl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Bumper` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -901,6 +621,7 @@ pub struct Bumper {
     pub start_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Bumper {
     /// A `Bumper` with no property set (none is required).
     pub fn new() -> Self {
@@ -908,20 +629,9 @@ impl Bumper {
     }
 
     /// `EndUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_url(mut self, value: impl Into<Str>) -> Self {
-        self.end_url = Some(value.into());
-        self
-    }
-
+    pub fn end_url(mut self, value: impl Into<Str>) -> Self { self.end_url = Some(value.into()); self }
     /// `StartUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_url(mut self, value: impl Into<Str>) -> Self {
-        self.start_url = Some(value.into());
-        self
-    }
+    pub fn start_url(mut self, value: impl Into<Str>) -> Self { self.start_url = Some(value.into()); self }
 }
 
 impl PropertyType for Bumper {}
@@ -935,17 +645,14 @@ impl ToValue for Bumper {
     }
 }
 
-static RULE_CdnConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CdnConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdSegmentUrlPrefix", Shape::STR),
         ("ContentSegmentUrlPrefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CdnConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -965,6 +672,7 @@ pub struct CdnConfiguration {
     pub content_segment_url_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CdnConfiguration {
     /// A `CdnConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -972,20 +680,9 @@ impl CdnConfiguration {
     }
 
     /// `AdSegmentUrlPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_segment_url_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ad_segment_url_prefix = Some(value.into());
-        self
-    }
-
+    pub fn ad_segment_url_prefix(mut self, value: impl Into<Str>) -> Self { self.ad_segment_url_prefix = Some(value.into()); self }
     /// `ContentSegmentUrlPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_segment_url_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.content_segment_url_prefix = Some(value.into());
-        self
-    }
+    pub fn content_segment_url_prefix(mut self, value: impl Into<Str>) -> Self { self.content_segment_url_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for CdnConfiguration {}
@@ -999,27 +696,15 @@ impl ToValue for CdnConfiguration {
     }
 }
 
-static RULE_DashConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DashConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ManifestEndpointPrefix", Shape::STR),
         ("MpdLocation", Shape::STR),
-        (
-            "OriginManifestType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"],
-                format: None,
-            }),
-        ),
+        ("OriginManifestType", Shape::Str(&StrRule { allowed: &["SINGLE_PERIOD", "MULTI_PERIOD"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1043,6 +728,7 @@ pub struct DashConfiguration {
     pub origin_manifest_type: Option<OriginManifestType>,
 }
 
+#[rustfmt::skip]
 impl DashConfiguration {
     /// A `DashConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1050,28 +736,11 @@ impl DashConfiguration {
     }
 
     /// `ManifestEndpointPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_endpoint_prefix = Some(value.into());
-        self
-    }
-
+    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self { self.manifest_endpoint_prefix = Some(value.into()); self }
     /// `MpdLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mpd_location(mut self, value: impl Into<Str>) -> Self {
-        self.mpd_location = Some(value.into());
-        self
-    }
-
+    pub fn mpd_location(mut self, value: impl Into<Str>) -> Self { self.mpd_location = Some(value.into()); self }
     /// `OriginManifestType`: an [`OriginManifestType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin_manifest_type(mut self, value: impl Into<OriginManifestType>) -> Self {
-        self.origin_manifest_type = Some(value.into());
-        self
-    }
+    pub fn origin_manifest_type(mut self, value: impl Into<OriginManifestType>) -> Self { self.origin_manifest_type = Some(value.into()); self }
 }
 
 impl PropertyType for DashConfiguration {}
@@ -1086,14 +755,13 @@ impl ToValue for DashConfiguration {
     }
 }
 
-static RULE_HlsConfiguration: ObjRule = ObjRule {
-    properties: &[("ManifestEndpointPrefix", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HlsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ManifestEndpointPrefix", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1109,6 +777,7 @@ pub struct HlsConfiguration {
     pub manifest_endpoint_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HlsConfiguration {
     /// A `HlsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1116,12 +785,7 @@ impl HlsConfiguration {
     }
 
     /// `ManifestEndpointPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_endpoint_prefix = Some(value.into());
-        self
-    }
+    pub fn manifest_endpoint_prefix(mut self, value: impl Into<Str>) -> Self { self.manifest_endpoint_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for HlsConfiguration {}
@@ -1134,37 +798,16 @@ impl ToValue for HlsConfiguration {
     }
 }
 
-static RULE_HttpRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpRequest: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
-        (
-            "CompressRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "GZIP"],
-                format: None,
-            }),
-        ),
+        ("CompressRequest", Shape::Str(&StrRule { allowed: &["NONE", "GZIP"], ..StrRule::ANY })),
         ("Headers", Shape::Any),
-        (
-            "HttpMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GET", "POST"],
-                format: None,
-            }),
-        ),
+        ("HttpMethod", Shape::Str(&StrRule { allowed: &["GET", "POST"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRequest` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1192,6 +835,7 @@ pub struct HttpRequest {
     pub http_method: Option<HttpMethod>,
 }
 
+#[rustfmt::skip]
 impl HttpRequest {
     /// A `HttpRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1199,36 +843,13 @@ impl HttpRequest {
     }
 
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `CompressRequest`: a [`CompressRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compress_request(mut self, value: impl Into<CompressRequest>) -> Self {
-        self.compress_request = Some(value.into());
-        self
-    }
-
+    pub fn compress_request(mut self, value: impl Into<CompressRequest>) -> Self { self.compress_request = Some(value.into()); self }
     /// `Headers`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Json>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Json>) -> Self { self.headers = Some(value.into()); self }
     /// `HttpMethod`: a [`HttpMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
+    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRequest {}
@@ -1244,17 +865,14 @@ impl ToValue for HttpRequest {
     }
 }
 
-static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LivePreRollConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdDecisionServerUrl", Shape::STR),
         ("MaxDurationSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LivePreRollConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1274,6 +892,7 @@ pub struct LivePreRollConfiguration {
     pub max_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LivePreRollConfiguration {
     /// A `LivePreRollConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1281,20 +900,9 @@ impl LivePreRollConfiguration {
     }
 
     /// `AdDecisionServerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self {
-        self.ad_decision_server_url = Some(value.into());
-        self
-    }
-
+    pub fn ad_decision_server_url(mut self, value: impl Into<Str>) -> Self { self.ad_decision_server_url = Some(value.into()); self }
     /// `MaxDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn max_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.max_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for LivePreRollConfiguration {}
@@ -1312,45 +920,20 @@ impl ToValue for LivePreRollConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigurationRequired {
     /// `PercentEnabled`: an integer, required.
-    ///
-    /// The percentage of session logs that MediaTailor sends to your configured log destination. For example, if your playback configuration has 1000 sessions and `percentEnabled` is set to `60` , MediaTailor sends logs for 600 of the sessions to CloudWatch Logs. MediaTailor decides at random which of the playback configuration sessions to send logs for. If you want to view logs for a specific session, you can use the \[debug log mode\](<https://docs.aws.amazon.com/mediatailor/latest/ug/debug-log-mode.html>) .
-    ///
-    /// Valid values: `0` - `100`
-    ///
-    /// Value 0 to 100.
     pub percent_enabled: Int,
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdsInteractionLog", Shape::Object(&RULE_AdsInteractionLog)),
-        (
-            "EnabledLoggingStrategies",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ManifestServiceInteractionLog",
-            Shape::Object(&RULE_ManifestServiceInteractionLog),
-        ),
-        (
-            "PercentEnabled",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("EnabledLoggingStrategies", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ManifestServiceInteractionLog", Shape::Object(&RULE_ManifestServiceInteractionLog)),
+        ("PercentEnabled", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["PercentEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1382,6 +965,7 @@ pub struct LogConfiguration {
     pub percent_enabled: Int,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
     pub fn new(required: LogConfigurationRequired) -> Self {
@@ -1394,39 +978,13 @@ impl LogConfiguration {
     }
 
     /// `AdsInteractionLog`: an [`AdsInteractionLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ads_interaction_log(mut self, value: impl Into<Obj<AdsInteractionLog>>) -> Self {
-        self.ads_interaction_log = Some(value.into());
-        self
-    }
-
+    pub fn ads_interaction_log(mut self, value: impl Into<Obj<AdsInteractionLog>>) -> Self { self.ads_interaction_log = Some(value.into()); self }
     /// `EnabledLoggingStrategies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_logging_strategies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enabled_logging_strategies = Some(value.into());
-        self
-    }
-
+    pub fn enabled_logging_strategies(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_logging_strategies = Some(value.into()); self }
     /// `ManifestServiceInteractionLog`: a [`ManifestServiceInteractionLog`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_service_interaction_log(
-        mut self,
-        value: impl Into<Obj<ManifestServiceInteractionLog>>,
-    ) -> Self {
-        self.manifest_service_interaction_log = Some(value.into());
-        self
-    }
-
+    pub fn manifest_service_interaction_log(mut self, value: impl Into<Obj<ManifestServiceInteractionLog>>) -> Self { self.manifest_service_interaction_log = Some(value.into()); self }
     /// `PercentEnabled`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percent_enabled(mut self, value: impl Into<Int>) -> Self {
-        self.percent_enabled = value.into();
-        self
-    }
+    pub fn percent_enabled(mut self, value: impl Into<Int>) -> Self { self.percent_enabled = value.into(); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -1445,17 +1003,13 @@ impl ToValue for LogConfiguration {
     }
 }
 
-static RULE_ManifestProcessingRules: ObjRule = ObjRule {
-    properties: &[(
-        "AdMarkerPassthrough",
-        Shape::Object(&RULE_AdMarkerPassthrough),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestProcessingRules: ObjRule = ObjRule {
+    properties: &[
+        ("AdMarkerPassthrough", Shape::Object(&RULE_AdMarkerPassthrough)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestProcessingRules` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1473,6 +1027,7 @@ pub struct ManifestProcessingRules {
     pub ad_marker_passthrough: Option<Obj<AdMarkerPassthrough>>,
 }
 
+#[rustfmt::skip]
 impl ManifestProcessingRules {
     /// A `ManifestProcessingRules` with no property set (none is required).
     pub fn new() -> Self {
@@ -1480,12 +1035,7 @@ impl ManifestProcessingRules {
     }
 
     /// `AdMarkerPassthrough`: an [`AdMarkerPassthrough`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_marker_passthrough(mut self, value: impl Into<Obj<AdMarkerPassthrough>>) -> Self {
-        self.ad_marker_passthrough = Some(value.into());
-        self
-    }
+    pub fn ad_marker_passthrough(mut self, value: impl Into<Obj<AdMarkerPassthrough>>) -> Self { self.ad_marker_passthrough = Some(value.into()); self }
 }
 
 impl PropertyType for ManifestProcessingRules {}
@@ -1498,21 +1048,13 @@ impl ToValue for ManifestProcessingRules {
     }
 }
 
-static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludeEventTypes",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestServiceInteractionLog: ObjRule = ObjRule {
+    properties: &[
+        ("ExcludeEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestServiceInteractionLog` property type of `AWS::MediaTailor::PlaybackConfiguration`.
@@ -1530,6 +1072,7 @@ pub struct ManifestServiceInteractionLog {
     pub exclude_event_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ManifestServiceInteractionLog {
     /// A `ManifestServiceInteractionLog` with no property set (none is required).
     pub fn new() -> Self {
@@ -1537,12 +1080,7 @@ impl ManifestServiceInteractionLog {
     }
 
     /// `ExcludeEventTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_event_types = Some(value.into());
-        self
-    }
+    pub fn exclude_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_event_types = Some(value.into()); self }
 }
 
 impl PropertyType for ManifestServiceInteractionLog {}
@@ -1551,69 +1089,6 @@ impl ToValue for ManifestServiceInteractionLog {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ExcludeEventTypes", &self.exclude_event_types)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::PlaybackConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-playbackconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,56 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`SourceLocation`], by name: `SourceLocation::new(SourceLocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceLocationRequired {
     /// `HttpConfiguration`: a [`HttpConfiguration`] object, required.
-    ///
-    /// The HTTP configuration for the source location.
     pub http_configuration: Obj<HttpConfiguration>,
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The name of the source location.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_location_name: Str,
 }
 
-static RULE_SourceLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessConfiguration",
-            Shape::Object(&RULE_AccessConfiguration),
-        ),
-        (
-            "DefaultSegmentDeliveryConfiguration",
-            Shape::Object(&RULE_DefaultSegmentDeliveryConfiguration),
-        ),
+        ("AccessConfiguration", Shape::Object(&RULE_AccessConfiguration)),
+        ("DefaultSegmentDeliveryConfiguration", Shape::Object(&RULE_DefaultSegmentDeliveryConfiguration)),
         ("HttpConfiguration", Shape::Object(&RULE_HttpConfiguration)),
-        (
-            "SegmentDeliveryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SegmentDeliveryConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SegmentDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDeliveryConfiguration), min_items: None, max_items: None })),
         ("SourceLocationName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["HttpConfiguration", "SourceLocationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::SourceLocation` resource.
@@ -100,6 +75,7 @@ pub struct SourceLocation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SourceLocation {
     /// The CloudFormation type name, `AWS::MediaTailor::SourceLocation`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::SourceLocation";
@@ -133,58 +109,17 @@ impl SourceLocation {
     }
 
     /// `AccessConfiguration`: an [`AccessConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_configuration(mut self, value: impl Into<Obj<AccessConfiguration>>) -> Self {
-        self.access_configuration = Some(value.into());
-        self
-    }
-
+    pub fn access_configuration(mut self, value: impl Into<Obj<AccessConfiguration>>) -> Self { self.access_configuration = Some(value.into()); self }
     /// `DefaultSegmentDeliveryConfiguration`: a [`DefaultSegmentDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_segment_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<DefaultSegmentDeliveryConfiguration>>,
-    ) -> Self {
-        self.default_segment_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn default_segment_delivery_configuration(mut self, value: impl Into<Obj<DefaultSegmentDeliveryConfiguration>>) -> Self { self.default_segment_delivery_configuration = Some(value.into()); self }
     /// `HttpConfiguration`: a [`HttpConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_configuration(mut self, value: impl Into<Obj<HttpConfiguration>>) -> Self {
-        self.http_configuration = value.into();
-        self
-    }
-
+    pub fn http_configuration(mut self, value: impl Into<Obj<HttpConfiguration>>) -> Self { self.http_configuration = value.into(); self }
     /// `SegmentDeliveryConfigurations`: a list of [`SegmentDeliveryConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_delivery_configurations(
-        mut self,
-        value: impl Into<List<SegmentDeliveryConfiguration>>,
-    ) -> Self {
-        self.segment_delivery_configurations = Some(value.into());
-        self
-    }
-
+    pub fn segment_delivery_configurations(mut self, value: impl Into<List<SegmentDeliveryConfiguration>>) -> Self { self.segment_delivery_configurations = Some(value.into()); self }
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = value.into();
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SourceLocation {
@@ -238,33 +173,14 @@ impl SourceLocationAttributes {
     }
 }
 
-static RULE_AccessConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "S3_SIGV4",
-                    "SECRETS_MANAGER_ACCESS_TOKEN",
-                    "AUTODETECT_SIGV4",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "SecretsManagerAccessTokenConfiguration",
-            Shape::Object(&RULE_SecretsManagerAccessTokenConfiguration),
-        ),
+        ("AccessType", Shape::Str(&StrRule { allowed: &["S3_SIGV4", "SECRETS_MANAGER_ACCESS_TOKEN", "AUTODETECT_SIGV4"], ..StrRule::ANY })),
+        ("SecretsManagerAccessTokenConfiguration", Shape::Object(&RULE_SecretsManagerAccessTokenConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
@@ -295,6 +211,7 @@ pub struct AccessConfiguration {
         Option<Obj<SecretsManagerAccessTokenConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AccessConfiguration {
     /// A `AccessConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -302,23 +219,9 @@ impl AccessConfiguration {
     }
 
     /// `AccessType`: an [`AccessType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
-        self.access_type = Some(value.into());
-        self
-    }
-
+    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = Some(value.into()); self }
     /// `SecretsManagerAccessTokenConfiguration`: a [`SecretsManagerAccessTokenConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_access_token_configuration(
-        mut self,
-        value: impl Into<Obj<SecretsManagerAccessTokenConfiguration>>,
-    ) -> Self {
-        self.secrets_manager_access_token_configuration = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_access_token_configuration(mut self, value: impl Into<Obj<SecretsManagerAccessTokenConfiguration>>) -> Self { self.secrets_manager_access_token_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AccessConfiguration {}
@@ -335,14 +238,13 @@ impl ToValue for AccessConfiguration {
     }
 }
 
-static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[("BaseUrl", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultSegmentDeliveryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BaseUrl", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultSegmentDeliveryConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
@@ -358,6 +260,7 @@ pub struct DefaultSegmentDeliveryConfiguration {
     pub base_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DefaultSegmentDeliveryConfiguration {
     /// A `DefaultSegmentDeliveryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -365,12 +268,7 @@ impl DefaultSegmentDeliveryConfiguration {
     }
 
     /// `BaseUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self {
-        self.base_url = Some(value.into());
-        self
-    }
+    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultSegmentDeliveryConfiguration {}
@@ -385,19 +283,17 @@ impl ToValue for DefaultSegmentDeliveryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpConfigurationRequired {
     /// `BaseUrl`: a string, required.
-    ///
-    /// The base URL for the source location host server. This string must include the protocol, such as *<https://*> .
     pub base_url: Str,
 }
 
-static RULE_HttpConfiguration: ObjRule = ObjRule {
-    properties: &[("BaseUrl", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_HttpConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BaseUrl", Shape::STR),
+    ],
     required: &["BaseUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
@@ -413,6 +309,7 @@ pub struct HttpConfiguration {
     pub base_url: Str,
 }
 
+#[rustfmt::skip]
 impl HttpConfiguration {
     /// A `HttpConfiguration` with its required properties, named in a [`HttpConfigurationRequired`].
     pub fn new(required: HttpConfigurationRequired) -> Self {
@@ -422,12 +319,7 @@ impl HttpConfiguration {
     }
 
     /// `BaseUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self {
-        self.base_url = value.into();
-        self
-    }
+    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = value.into(); self }
 }
 
 impl PropertyType for HttpConfiguration {}
@@ -438,18 +330,15 @@ impl ToValue for HttpConfiguration {
     }
 }
 
-static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecretsManagerAccessTokenConfiguration: ObjRule = ObjRule {
     properties: &[
         ("HeaderName", Shape::STR),
         ("SecretArn", Shape::STR),
         ("SecretStringKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecretsManagerAccessTokenConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
@@ -473,6 +362,7 @@ pub struct SecretsManagerAccessTokenConfiguration {
     pub secret_string_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecretsManagerAccessTokenConfiguration {
     /// A `SecretsManagerAccessTokenConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -480,28 +370,11 @@ impl SecretsManagerAccessTokenConfiguration {
     }
 
     /// `HeaderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = Some(value.into());
-        self
-    }
-
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = Some(value.into()); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
     /// `SecretStringKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_string_key(mut self, value: impl Into<Str>) -> Self {
-        self.secret_string_key = Some(value.into());
-        self
-    }
+    pub fn secret_string_key(mut self, value: impl Into<Str>) -> Self { self.secret_string_key = Some(value.into()); self }
 }
 
 impl PropertyType for SecretsManagerAccessTokenConfiguration {}
@@ -516,14 +389,14 @@ impl ToValue for SecretsManagerAccessTokenConfiguration {
     }
 }
 
-static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[("BaseUrl", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentDeliveryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("BaseUrl", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentDeliveryConfiguration` property type of `AWS::MediaTailor::SourceLocation`.
@@ -543,6 +416,7 @@ pub struct SegmentDeliveryConfiguration {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SegmentDeliveryConfiguration {
     /// A `SegmentDeliveryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -550,20 +424,9 @@ impl SegmentDeliveryConfiguration {
     }
 
     /// `BaseUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_url(mut self, value: impl Into<Str>) -> Self {
-        self.base_url = Some(value.into());
-        self
-    }
-
+    pub fn base_url(mut self, value: impl Into<Str>) -> Self { self.base_url = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for SegmentDeliveryConfiguration {}
@@ -573,69 +436,6 @@ impl ToValue for SegmentDeliveryConfiguration {
         MapBuilder::new()
             .opt("BaseUrl", &self.base_url)
             .opt("Name", &self.name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::SourceLocation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-sourcelocation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,58 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    HttpPackageConfiguration, HttpPackageConfigurationRequired, Tag, TagRequired, Type,
+};
+use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
+
 /// The required properties of [`VodSource`], by name: `VodSource::new(VodSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VodSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The HTTP package configurations for the VOD source.
     pub http_package_configurations: List<HttpPackageConfiguration>,
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The name of the source location that the VOD source is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_location_name: Str,
     /// `VodSourceName`: a string, required.
-    ///
-    /// The name of the VOD source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vod_source_name: Str,
 }
 
-static RULE_VodSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VodSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpPackageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpPackageConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
         ("SourceLocationName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VodSourceName", Shape::STR),
     ],
-    required: &[
-        "HttpPackageConfigurations",
-        "SourceLocationName",
-        "VodSourceName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::VodSource` resource.
@@ -96,6 +71,7 @@ pub struct VodSource {
     pub vod_source_name: Str,
 }
 
+#[rustfmt::skip]
 impl VodSource {
     /// The CloudFormation type name, `AWS::MediaTailor::VodSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::VodSource";
@@ -106,11 +82,7 @@ impl VodSource {
         type_name: "AWS::MediaTailor::VodSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-vodsource.html",
         primary_identifier: &["SourceLocationName", "VodSourceName"],
-        required: &[
-            "HttpPackageConfigurations",
-            "SourceLocationName",
-            "VodSourceName",
-        ],
+        required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
         create_only: &["SourceLocationName", "VodSourceName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -131,39 +103,13 @@ impl VodSource {
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_package_configurations(
-        mut self,
-        value: impl Into<List<HttpPackageConfiguration>>,
-    ) -> Self {
-        self.http_package_configurations = value.into();
-        self
-    }
-
+    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = value.into();
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VodSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.vod_source_name = value.into();
-        self
-    }
+    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self { self.vod_source_name = value.into(); self }
 }
 
 impl Resource for VodSource {
@@ -209,204 +155,5 @@ impl VodSourceAttributes {
     /// &lt;p&gt;The ARN of the VOD source.&lt;/p&gt;
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`HttpPackageConfiguration`], by name: `HttpPackageConfiguration::new(HttpPackageConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpPackageConfigurationRequired {
-    /// `Path`: a string, required.
-    ///
-    /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-    pub path: Str,
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
-    pub source_group: Str,
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
-    pub r#type: Type,
-}
-
-static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("Path", Shape::STR),
-        ("SourceGroup", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DASH", "HLS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Path", "SourceGroup", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HttpPackageConfiguration` property type of `AWS::MediaTailor::VodSource`.
-///
-/// The HTTP package configuration properties for the requested VOD source.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-vodsource-httppackageconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HttpPackageConfiguration {
-    /// `Path`: a string, required.
-    ///
-    /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
-    pub path: Str,
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
-    pub source_group: Str,
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
-    pub r#type: Type,
-}
-
-impl HttpPackageConfiguration {
-    /// A `HttpPackageConfiguration` with its required properties, named in a [`HttpPackageConfigurationRequired`].
-    pub fn new(required: HttpPackageConfigurationRequired) -> Self {
-        Self {
-            path: required.path,
-            source_group: required.source_group,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
-    /// `SourceGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self {
-        self.source_group = value.into();
-        self
-    }
-
-    /// `Type`: a [`Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for HttpPackageConfiguration {}
-
-impl ToValue for HttpPackageConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Path", &self.path)
-            .req("SourceGroup", &self.source_group)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MediaTailor::VodSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-vodsource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Type` (`AWS::MediaTailor::VodSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Type {
-    /// `DASH`
-    Dash,
-    /// `HLS`
-    Hls,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Type {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Type {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dash => "DASH",
-            Self::Hls => "HLS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,153 +7,59 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z][a-zA-Z0-9\\-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$");
 
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ACLName`: a string, required.
-    ///
-    /// The name of the Access Control List to associate with the cluster .
-    ///
-    /// Pattern `[a-zA-Z][a-zA-Z0-9\-]*`; length at least 1.
     pub acl_name: Str,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the cluster .
-    ///
-    /// Pattern `[a-z][a-z0-9\-]*`; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `NodeType`: a string, required.
-    ///
-    /// The cluster 's node type.
     pub node_type: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "ACLName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ACLName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AutoMinorVersionUpgrade", Shape::Bool),
         ("ClusterEndpoint", Shape::Object(&RULE_Endpoint)),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataTiering",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["true", "false"],
-                format: None,
-            }),
-        ),
+        ("ClusterName", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DataTiering", Shape::Str(&StrRule { allowed: &["true", "false"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("Engine", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("FinalSnapshotName", Shape::STR),
-        (
-            "IpDiscovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("KmsKeyId", Shape::STR),
         ("MaintenanceWindow", Shape::STR),
         ("MultiRegionClusterName", Shape::STR),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6", "dual_stack"],
-                format: None,
-            }),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6", "dual_stack"], ..StrRule::ANY })),
         ("NodeType", Shape::STR),
         ("NumReplicasPerShard", Shape::INT),
         ("NumShards", Shape::INT),
         ("ParameterGroupName", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnapshotArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnapshotName", Shape::STR),
         ("SnapshotRetentionLimit", Shape::INT),
         ("SnapshotWindow", Shape::STR),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
         ("SnsTopicStatus", Shape::STR),
         ("SubnetGroupName", Shape::STR),
         ("TLSEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ClusterName", "NodeType", "ACLName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MemoryDB::Cluster` resource.
@@ -325,6 +231,7 @@ pub struct Cluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::MemoryDB::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::Cluster";
@@ -336,39 +243,11 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-cluster.html",
         primary_identifier: &["ClusterName"],
         required: &["ACLName", "ClusterName", "NodeType"],
-        create_only: &[
-            "ClusterName",
-            "TLSEnabled",
-            "DataTiering",
-            "KmsKeyId",
-            "Port",
-            "SubnetGroupName",
-            "SnapshotArns",
-            "MultiRegionClusterName",
-            "SnapshotName",
-            "NetworkType",
-        ],
+        create_only: &["ClusterName", "TLSEnabled", "DataTiering", "KmsKeyId", "Port", "SubnetGroupName", "SnapshotArns", "MultiRegionClusterName", "SnapshotName", "NetworkType"],
         conditional_create_only: &[],
-        write_only: &[
-            "SnapshotArns",
-            "SnapshotName",
-            "MultiRegionClusterName",
-            "FinalSnapshotName",
-        ],
-        read_only: &[
-            "Status",
-            "ClusterEndpoint/Address",
-            "ClusterEndpoint/Port",
-            "ARN",
-            "ParameterGroupStatus",
-        ],
-        attributes: &[
-            "ARN",
-            "ClusterEndpoint.Address",
-            "ClusterEndpoint.Port",
-            "ParameterGroupStatus",
-            "Status",
-        ],
+        write_only: &["SnapshotArns", "SnapshotName", "MultiRegionClusterName", "FinalSnapshotName"],
+        read_only: &["Status", "ClusterEndpoint/Address", "ClusterEndpoint/Port", "ARN", "ParameterGroupStatus"],
+        attributes: &["ARN", "ClusterEndpoint.Address", "ClusterEndpoint.Port", "ParameterGroupStatus", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -409,236 +288,63 @@ impl Cluster {
     }
 
     /// `ACLName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acl_name(mut self, value: impl Into<Str>) -> Self {
-        self.acl_name = value.into();
-        self
-    }
-
+    pub fn acl_name(mut self, value: impl Into<Str>) -> Self { self.acl_name = value.into(); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `ClusterEndpoint`: an [`Endpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self {
-        self.cluster_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn cluster_endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.cluster_endpoint = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `DataTiering`: a [`DataTieringStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_tiering(mut self, value: impl Into<DataTieringStatus>) -> Self {
-        self.data_tiering = Some(value.into());
-        self
-    }
-
+    pub fn data_tiering(mut self, value: impl Into<DataTieringStatus>) -> Self { self.data_tiering = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `FinalSnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.final_snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
     /// `IpDiscovery`: a [`SupportedIpDiscoveryTypes`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_discovery(mut self, value: impl Into<SupportedIpDiscoveryTypes>) -> Self {
-        self.ip_discovery = Some(value.into());
-        self
-    }
-
+    pub fn ip_discovery(mut self, value: impl Into<SupportedIpDiscoveryTypes>) -> Self { self.ip_discovery = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window(mut self, value: impl Into<Str>) -> Self { self.maintenance_window = Some(value.into()); self }
     /// `MultiRegionClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.multi_region_cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_cluster_name(mut self, value: impl Into<Str>) -> Self { self.multi_region_cluster_name = Some(value.into()); self }
     /// `NetworkType`: a [`SupportedNetworkTypes`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<SupportedNetworkTypes>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<SupportedNetworkTypes>) -> Self { self.network_type = Some(value.into()); self }
     /// `NodeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self {
-        self.node_type = value.into();
-        self
-    }
-
+    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
     /// `NumReplicasPerShard`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_replicas_per_shard(mut self, value: impl Into<Int>) -> Self {
-        self.num_replicas_per_shard = Some(value.into());
-        self
-    }
-
+    pub fn num_replicas_per_shard(mut self, value: impl Into<Int>) -> Self { self.num_replicas_per_shard = Some(value.into()); self }
     /// `NumShards`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_shards(mut self, value: impl Into<Int>) -> Self {
-        self.num_shards = Some(value.into());
-        self
-    }
-
+    pub fn num_shards(mut self, value: impl Into<Int>) -> Self { self.num_shards = Some(value.into()); self }
     /// `ParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.parameter_group_name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_arns = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_limit = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_window = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
     /// `SnsTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
     /// `SnsTopicStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_status(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_status = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_status(mut self, value: impl Into<Str>) -> Self { self.sns_topic_status = Some(value.into()); self }
     /// `SubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = Some(value.into()); self }
     /// `TLSEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.tls_enabled = Some(value.into());
-        self
-    }
-
+    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self { self.tls_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -737,14 +443,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[("Address", Shape::STR), ("Port", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("Port", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Endpoint` property type of `AWS::MemoryDB::Cluster`.
@@ -764,6 +470,7 @@ pub struct Endpoint {
     pub port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -771,20 +478,9 @@ impl Endpoint {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for Endpoint {}
@@ -794,102 +490,6 @@ impl ToValue for Endpoint {
         MapBuilder::new()
             .opt("Address", &self.address)
             .opt("Port", &self.port)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,128}$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,256}$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MemoryDB::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-memorydb-cluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,128}$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,256}$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

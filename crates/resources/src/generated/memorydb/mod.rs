@@ -9,11 +9,14 @@
 //! - `AWS::MemoryDB::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`]
 //! - `AWS::MemoryDB::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
 //! - `AWS::MemoryDB::User`: [`User`], property types in [`user`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod acl;
 pub mod cluster;
 pub mod multi_region_cluster;
 pub mod parameter_group;
+pub mod shared;
 pub mod subnet_group;
 pub mod user;
 

@@ -7,65 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]*");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$");
 
 /// The required properties of [`MultiRegionCluster`], by name: `MultiRegionCluster::new(MultiRegionClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionClusterRequired {
     /// `NodeType`: a string, required.
-    ///
-    /// The node type used by the multi-Region cluster.
     pub node_type: Str,
 }
 
-static RULE_MultiRegionCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiRegionCluster: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Engine", Shape::STR),
         ("EngineVersion", Shape::STR),
-        (
-            "MultiRegionClusterNameSuffix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MultiRegionClusterNameSuffix", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MultiRegionParameterGroupName", Shape::STR),
         ("NodeType", Shape::STR),
         ("NumShards", Shape::INT),
         ("TLSEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UpdateStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COORDINATED", "UNCOORDINATED"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("UpdateStrategy", Shape::Str(&StrRule { allowed: &["COORDINATED", "UNCOORDINATED"], ..StrRule::ANY })),
     ],
     required: &["NodeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MemoryDB::MultiRegionCluster` resource.
@@ -135,6 +105,7 @@ pub struct MultiRegionCluster {
     pub update_strategy: Option<UpdateStrategy>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionCluster {
     /// The CloudFormation type name, `AWS::MemoryDB::MultiRegionCluster`.
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::MultiRegionCluster";
@@ -146,12 +117,7 @@ impl MultiRegionCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-multiregioncluster.html",
         primary_identifier: &["MultiRegionClusterName"],
         required: &["NodeType"],
-        create_only: &[
-            "MultiRegionClusterNameSuffix",
-            "EngineVersion",
-            "MultiRegionParameterGroupName",
-            "TLSEnabled",
-        ],
+        create_only: &["MultiRegionClusterNameSuffix", "EngineVersion", "MultiRegionParameterGroupName", "TLSEnabled"],
         conditional_create_only: &[],
         write_only: &["MultiRegionClusterNameSuffix", "UpdateStrategy"],
         read_only: &["MultiRegionClusterName", "Status", "ARN"],
@@ -177,84 +143,25 @@ impl MultiRegionCluster {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `MultiRegionClusterNameSuffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<Str>) -> Self {
-        self.multi_region_cluster_name_suffix = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<Str>) -> Self { self.multi_region_cluster_name_suffix = Some(value.into()); self }
     /// `MultiRegionParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.multi_region_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.multi_region_parameter_group_name = Some(value.into()); self }
     /// `NodeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self {
-        self.node_type = value.into();
-        self
-    }
-
+    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
     /// `NumShards`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_shards(mut self, value: impl Into<Int>) -> Self {
-        self.num_shards = Some(value.into());
-        self
-    }
-
+    pub fn num_shards(mut self, value: impl Into<Int>) -> Self { self.num_shards = Some(value.into()); self }
     /// `TLSEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.tls_enabled = Some(value.into());
-        self
-    }
-
+    pub fn tls_enabled(mut self, value: impl Into<Bool>) -> Self { self.tls_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UpdateStrategy`: an [`UpdateStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self {
-        self.update_strategy = Some(value.into());
-        self
-    }
+    pub fn update_strategy(mut self, value: impl Into<UpdateStrategy>) -> Self { self.update_strategy = Some(value.into()); self }
 }
 
 impl Resource for MultiRegionCluster {
@@ -323,102 +230,6 @@ impl MultiRegionClusterAttributes {
     /// The current status of the multi-Region cluster.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,128}$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,256}$`; length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MemoryDB::MultiRegionCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-memorydb-multiregioncluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,128}$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\.\/=+:\-@]{1,256}$`; length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -16,54 +16,20 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-z][a-z0-9\\\\-]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `UserName`: a string, required.
-    ///
-    /// The name of the user.
-    ///
-    /// Pattern `[a-z][a-z0-9\\-]*`; length at least 1; create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessString",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationMode",
-            Shape::Object(&RULE_AuthenticationMode),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessString", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AuthenticationMode", Shape::Object(&RULE_AuthenticationMode)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("UserName", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["UserName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MemoryDB::User` resource.
@@ -111,6 +77,7 @@ pub struct User {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::MemoryDB::User`.
     pub const TYPE_NAME: &'static str = "AWS::MemoryDB::User";
@@ -142,36 +109,13 @@ impl User {
     }
 
     /// `AccessString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_string(mut self, value: impl Into<Str>) -> Self {
-        self.access_string = Some(value.into());
-        self
-    }
-
+    pub fn access_string(mut self, value: impl Into<Str>) -> Self { self.access_string = Some(value.into()); self }
     /// `AuthenticationMode`: an [`AuthenticationMode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self {
-        self.authentication_mode = Some(value.into());
-        self
-    }
-
+    pub fn authentication_mode(mut self, value: impl Into<Obj<AuthenticationMode>>) -> Self { self.authentication_mode = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for User {
@@ -226,33 +170,14 @@ impl UserAttributes {
     }
 }
 
-static RULE_AuthenticationMode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthenticationMode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Passwords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["password", "iam"],
-                format: None,
-            }),
-        ),
+        ("Passwords", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["password", "iam"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticationMode` property type of `AWS::MemoryDB::User`.
@@ -274,6 +199,7 @@ pub struct AuthenticationMode {
     pub r#type: Option<AuthenticationModeType>,
 }
 
+#[rustfmt::skip]
 impl AuthenticationMode {
     /// A `AuthenticationMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -281,18 +207,9 @@ impl AuthenticationMode {
     }
 
     /// `Passwords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self {
-        self.passwords = Some(value.into());
-        self
-    }
-
+    pub fn passwords(mut self, value: impl Into<List<Str>>) -> Self { self.passwords = Some(value.into()); self }
     /// `Type`: an [`AuthenticationModeType`] value.
-    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AuthenticationModeType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for AuthenticationMode {}
@@ -310,40 +227,18 @@ impl ToValue for AuthenticationMode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z0-9 _\.\/=+:\-@]*$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::MemoryDB::User`.
@@ -361,6 +256,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -371,20 +267,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

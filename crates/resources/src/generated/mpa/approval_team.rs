@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9._-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\\.-]{1,1023}/[a-zA-Z0-9_\\.-]{1,1023}/(?:[\\d]+|\\$DEFAULT)$",
@@ -16,95 +19,30 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovalTeamRequired {
     /// `ApprovalStrategy`: an [`ApprovalStrategy`] object, required.
-    ///
-    /// Contains details for how an approval team grants approval.
     pub approval_strategy: Obj<ApprovalStrategy>,
     /// `Approvers`: a list of [`Approver`] objects, required.
-    ///
-    /// Contains details for an approver.
-    ///
-    /// Items 1 to 20.
     pub approvers: List<Approver>,
     /// `Description`: a string, required.
-    ///
-    /// Description for the team.
-    ///
-    /// Length 1 to 256.
     pub description: Str,
     /// `Name`: a string, required.
-    ///
-    /// Name of the team.
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]+$`; length at most 64; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Policies`: a list of [`Policy`] objects, required.
-    ///
-    /// Contains details for a policy. Policies define what operations a team that define the permissions for team resources.
-    ///
-    /// Items 1 to 10; create-only: changing it replaces the resource.
     pub policies: List<Policy>,
 }
 
-static RULE_ApprovalTeam: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApprovalTeam: ObjRule = ObjRule {
     properties: &[
         ("ApprovalStrategy", Shape::Object(&RULE_ApprovalStrategy)),
-        (
-            "Approvers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Approver),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Policy),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Approvers", Shape::List(&ListRule { items: Shape::Object(&RULE_Approver), min_items: Some(1), max_items: Some(20) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Policies", Shape::List(&ListRule { items: Shape::Object(&RULE_Policy), min_items: Some(1), max_items: Some(10) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ApprovalStrategy",
-        "Approvers",
-        "Policies",
-        "Name",
-        "Description",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApprovalStrategy", "Approvers", "Policies", "Name", "Description"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MPA::ApprovalTeam` resource.
@@ -154,6 +92,7 @@ pub struct ApprovalTeam {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApprovalTeam {
     /// The CloudFormation type name, `AWS::MPA::ApprovalTeam`.
     pub const TYPE_NAME: &'static str = "AWS::MPA::ApprovalTeam";
@@ -164,41 +103,12 @@ impl ApprovalTeam {
         type_name: "AWS::MPA::ApprovalTeam",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-approvalteam.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ApprovalStrategy",
-            "Approvers",
-            "Description",
-            "Name",
-            "Policies",
-        ],
+        required: &["ApprovalStrategy", "Approvers", "Description", "Name", "Policies"],
         create_only: &["Name", "Policies", "Policies/*/PolicyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "VersionId",
-            "NumberOfApprovers",
-            "Approvers/*/ApproverId",
-            "Approvers/*/ResponseTime",
-            "Approvers/*/PrimaryIdentityStatus",
-            "UpdateSessionArn",
-            "CreationTime",
-            "LastUpdateTime",
-            "Status",
-            "StatusCode",
-            "StatusMessage",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "LastUpdateTime",
-            "NumberOfApprovers",
-            "Status",
-            "StatusCode",
-            "StatusMessage",
-            "UpdateSessionArn",
-            "VersionId",
-        ],
+        read_only: &["Arn", "VersionId", "NumberOfApprovers", "Approvers/*/ApproverId", "Approvers/*/ResponseTime", "Approvers/*/PrimaryIdentityStatus", "UpdateSessionArn", "CreationTime", "LastUpdateTime", "Status", "StatusCode", "StatusMessage"],
+        attributes: &["Arn", "CreationTime", "LastUpdateTime", "NumberOfApprovers", "Status", "StatusCode", "StatusMessage", "UpdateSessionArn", "VersionId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -216,52 +126,17 @@ impl ApprovalTeam {
     }
 
     /// `ApprovalStrategy`: an [`ApprovalStrategy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_strategy(mut self, value: impl Into<Obj<ApprovalStrategy>>) -> Self {
-        self.approval_strategy = value.into();
-        self
-    }
-
+    pub fn approval_strategy(mut self, value: impl Into<Obj<ApprovalStrategy>>) -> Self { self.approval_strategy = value.into(); self }
     /// `Approvers`: a list of [`Approver`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approvers(mut self, value: impl Into<List<Approver>>) -> Self {
-        self.approvers = value.into();
-        self
-    }
-
+    pub fn approvers(mut self, value: impl Into<List<Approver>>) -> Self { self.approvers = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Policies`: a list of [`Policy`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self {
-        self.policies = value.into();
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<List<Policy>>) -> Self { self.policies = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApprovalTeam {
@@ -365,19 +240,17 @@ impl ApprovalTeamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApprovalStrategyRequired {
     /// `MofN`: a [`MofNApprovalStrategy`] object, required.
-    ///
-    /// Minimum number of approvals (M) required for a total number of approvers (N).
     pub mof_n: Obj<MofNApprovalStrategy>,
 }
 
-static RULE_ApprovalStrategy: ObjRule = ObjRule {
-    properties: &[("MofN", Shape::Object(&RULE_MofNApprovalStrategy))],
+#[rustfmt::skip]
+pub(crate) static RULE_ApprovalStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("MofN", Shape::Object(&RULE_MofNApprovalStrategy)),
+    ],
     required: &["MofN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApprovalStrategy` property type of `AWS::MPA::ApprovalTeam`.
@@ -393,6 +266,7 @@ pub struct ApprovalStrategy {
     pub mof_n: Obj<MofNApprovalStrategy>,
 }
 
+#[rustfmt::skip]
 impl ApprovalStrategy {
     /// A `ApprovalStrategy` with its required properties, named in a [`ApprovalStrategyRequired`].
     pub fn new(required: ApprovalStrategyRequired) -> Self {
@@ -402,12 +276,7 @@ impl ApprovalStrategy {
     }
 
     /// `MofN`: a [`MofNApprovalStrategy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mof_n(mut self, value: impl Into<Obj<MofNApprovalStrategy>>) -> Self {
-        self.mof_n = value.into();
-        self
-    }
+    pub fn mof_n(mut self, value: impl Into<Obj<MofNApprovalStrategy>>) -> Self { self.mof_n = value.into(); self }
 }
 
 impl PropertyType for ApprovalStrategy {}
@@ -422,60 +291,23 @@ impl ToValue for ApprovalStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApproverRequired {
     /// `PrimaryIdentityId`: a string, required.
-    ///
-    /// ID for the user.
-    ///
-    /// Length 1 to 100.
     pub primary_identity_id: Str,
     /// `PrimaryIdentitySourceArn`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) for the identity source. The identity source manages the user authentication for approvers.
-    ///
-    /// Length at most 1000.
     pub primary_identity_source_arn: Str,
 }
 
-static RULE_Approver: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Approver: ObjRule = ObjRule {
     properties: &[
         ("ApproverId", Shape::STR),
-        (
-            "PrimaryIdentityId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryIdentitySourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PrimaryIdentityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("PrimaryIdentitySourceArn", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
         ("PrimaryIdentityStatus", Shape::STR),
-        (
-            "ResponseTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("ResponseTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["PrimaryIdentityId", "PrimaryIdentitySourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Approver` property type of `AWS::MPA::ApprovalTeam`.
@@ -513,6 +345,7 @@ pub struct Approver {
     pub response_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Approver {
     /// A `Approver` with its required properties, named in a [`ApproverRequired`].
     pub fn new(required: ApproverRequired) -> Self {
@@ -526,44 +359,15 @@ impl Approver {
     }
 
     /// `ApproverId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approver_id(mut self, value: impl Into<Str>) -> Self {
-        self.approver_id = Some(value.into());
-        self
-    }
-
+    pub fn approver_id(mut self, value: impl Into<Str>) -> Self { self.approver_id = Some(value.into()); self }
     /// `PrimaryIdentityId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_identity_id(mut self, value: impl Into<Str>) -> Self {
-        self.primary_identity_id = value.into();
-        self
-    }
-
+    pub fn primary_identity_id(mut self, value: impl Into<Str>) -> Self { self.primary_identity_id = value.into(); self }
     /// `PrimaryIdentitySourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_identity_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.primary_identity_source_arn = value.into();
-        self
-    }
-
+    pub fn primary_identity_source_arn(mut self, value: impl Into<Str>) -> Self { self.primary_identity_source_arn = value.into(); self }
     /// `PrimaryIdentityStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_identity_status(mut self, value: impl Into<Str>) -> Self {
-        self.primary_identity_status = Some(value.into());
-        self
-    }
-
+    pub fn primary_identity_status(mut self, value: impl Into<Str>) -> Self { self.primary_identity_status = Some(value.into()); self }
     /// `ResponseTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_time(mut self, value: impl Into<Str>) -> Self {
-        self.response_time = Some(value.into());
-        self
-    }
+    pub fn response_time(mut self, value: impl Into<Str>) -> Self { self.response_time = Some(value.into()); self }
 }
 
 impl PropertyType for Approver {}
@@ -587,19 +391,17 @@ impl ToValue for Approver {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MofNApprovalStrategyRequired {
     /// `MinApprovalsRequired`: an integer, required.
-    ///
-    /// Minimum number of approvals (M) required for a total number of approvers (N).
     pub min_approvals_required: Int,
 }
 
-static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
-    properties: &[("MinApprovalsRequired", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_MofNApprovalStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("MinApprovalsRequired", Shape::INT),
+    ],
     required: &["MinApprovalsRequired"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MofNApprovalStrategy` property type of `AWS::MPA::ApprovalTeam`.
@@ -615,6 +417,7 @@ pub struct MofNApprovalStrategy {
     pub min_approvals_required: Int,
 }
 
+#[rustfmt::skip]
 impl MofNApprovalStrategy {
     /// A `MofNApprovalStrategy` with its required properties, named in a [`MofNApprovalStrategyRequired`].
     pub fn new(required: MofNApprovalStrategyRequired) -> Self {
@@ -624,12 +427,7 @@ impl MofNApprovalStrategy {
     }
 
     /// `MinApprovalsRequired`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_approvals_required(mut self, value: impl Into<Int>) -> Self {
-        self.min_approvals_required = value.into();
-        self
-    }
+    pub fn min_approvals_required(mut self, value: impl Into<Int>) -> Self { self.min_approvals_required = value.into(); self }
 }
 
 impl PropertyType for MofNApprovalStrategy {}
@@ -646,28 +444,17 @@ impl ToValue for MofNApprovalStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `PolicyArn`: a string, required.
-    ///
-    /// Pattern `^arn:.{1,63}:mpa:::aws:policy/[a-zA-Z0-9_\.-]{1,1023}/[a-zA-Z0-9_\.-]{1,1023}/(?:[\d]+|\$DEFAULT)$`; length at most 1224.
     pub policy_arn: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[(
-        "PolicyArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(1224),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
+    properties: &[
+        ("PolicyArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["PolicyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Policy` property type of `AWS::MPA::ApprovalTeam`.
@@ -683,6 +470,7 @@ pub struct Policy {
     pub policy_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
     pub fn new(required: PolicyRequired) -> Self {
@@ -692,12 +480,7 @@ impl Policy {
     }
 
     /// `PolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.policy_arn = value.into();
-        self
-    }
+    pub fn policy_arn(mut self, value: impl Into<Str>) -> Self { self.policy_arn = value.into(); self }
 }
 
 impl PropertyType for Policy {}
@@ -705,68 +488,5 @@ impl PropertyType for Policy {}
 impl ToValue for Policy {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("PolicyArn", &self.policy_arn).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MPA::ApprovalTeam`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mpa-approvalteam-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

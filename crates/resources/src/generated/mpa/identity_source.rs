@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$");
 
@@ -14,34 +17,18 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentitySourceRequired {
     /// `IdentitySourceParameters`: an [`IdentitySourceParameters`] object, required.
-    ///
-    /// A `IdentitySourceParameters` object. Contains details for the resource that provides identities to the identity source. For example, an IAM Identity Center instance.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub identity_source_parameters: Obj<IdentitySourceParameters>,
 }
 
-static RULE_IdentitySource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdentitySourceParameters",
-            Shape::Object(&RULE_IdentitySourceParameters),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdentitySourceParameters", Shape::Object(&RULE_IdentitySourceParameters)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IdentitySourceParameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MPA::IdentitySource` resource.
@@ -69,6 +56,7 @@ pub struct IdentitySource {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IdentitySource {
     /// The CloudFormation type name, `AWS::MPA::IdentitySource`.
     pub const TYPE_NAME: &'static str = "AWS::MPA::IdentitySource";
@@ -80,32 +68,11 @@ impl IdentitySource {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-identitysource.html",
         primary_identifier: &["IdentitySourceArn"],
         required: &["IdentitySourceParameters"],
-        create_only: &[
-            "IdentitySourceParameters",
-            "IdentitySourceParameters/IamIdentityCenter",
-            "IdentitySourceParameters/IamIdentityCenter/InstanceArn",
-            "IdentitySourceParameters/IamIdentityCenter/Region",
-        ],
+        create_only: &["IdentitySourceParameters", "IdentitySourceParameters/IamIdentityCenter", "IdentitySourceParameters/IamIdentityCenter/InstanceArn", "IdentitySourceParameters/IamIdentityCenter/Region"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IdentitySourceArn",
-            "IdentitySourceType",
-            "IdentitySourceParameters/IamIdentityCenter/ApprovalPortalUrl",
-            "CreationTime",
-            "Status",
-            "StatusCode",
-            "StatusMessage",
-        ],
-        attributes: &[
-            "CreationTime",
-            "IdentitySourceArn",
-            "IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl",
-            "IdentitySourceType",
-            "Status",
-            "StatusCode",
-            "StatusMessage",
-        ],
+        read_only: &["IdentitySourceArn", "IdentitySourceType", "IdentitySourceParameters/IamIdentityCenter/ApprovalPortalUrl", "CreationTime", "Status", "StatusCode", "StatusMessage"],
+        attributes: &["CreationTime", "IdentitySourceArn", "IdentitySourceParameters.IamIdentityCenter.ApprovalPortalUrl", "IdentitySourceType", "Status", "StatusCode", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -119,23 +86,9 @@ impl IdentitySource {
     }
 
     /// `IdentitySourceParameters`: an [`IdentitySourceParameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_source_parameters(
-        mut self,
-        value: impl Into<Obj<IdentitySourceParameters>>,
-    ) -> Self {
-        self.identity_source_parameters = value.into();
-        self
-    }
-
+    pub fn identity_source_parameters(mut self, value: impl Into<Obj<IdentitySourceParameters>>) -> Self { self.identity_source_parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IdentitySource {
@@ -224,49 +177,21 @@ impl IdentitySourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamIdentityCenterRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) for the IAM Identity Center instance.
-    ///
-    /// Pattern `^arn:.+:sso:::instance/(?:sso)?ins-[a-zA-Z0-9-.]{16}$`; length 20 to 2048.
     pub instance_arn: Str,
     /// `Region`: a string, required.
-    ///
-    /// AWS Region where the IAM Identity Center instance is located.
-    ///
-    /// Length at most 1000.
     pub region: Str,
 }
 
-static RULE_IamIdentityCenter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamIdentityCenter: ObjRule = ObjRule {
     properties: &[
         ("ApprovalPortalUrl", Shape::STR),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamIdentityCenter` property type of `AWS::MPA::IdentitySource`.
@@ -294,6 +219,7 @@ pub struct IamIdentityCenter {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl IamIdentityCenter {
     /// A `IamIdentityCenter` with its required properties, named in a [`IamIdentityCenterRequired`].
     pub fn new(required: IamIdentityCenterRequired) -> Self {
@@ -305,28 +231,11 @@ impl IamIdentityCenter {
     }
 
     /// `ApprovalPortalUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_portal_url(mut self, value: impl Into<Str>) -> Self {
-        self.approval_portal_url = Some(value.into());
-        self
-    }
-
+    pub fn approval_portal_url(mut self, value: impl Into<Str>) -> Self { self.approval_portal_url = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for IamIdentityCenter {}
@@ -345,19 +254,17 @@ impl ToValue for IamIdentityCenter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentitySourceParametersRequired {
     /// `IamIdentityCenter`: an [`IamIdentityCenter`] object, required.
-    ///
-    /// SSOlong credentials.
     pub iam_identity_center: Obj<IamIdentityCenter>,
 }
 
-static RULE_IdentitySourceParameters: ObjRule = ObjRule {
-    properties: &[("IamIdentityCenter", Shape::Object(&RULE_IamIdentityCenter))],
+#[rustfmt::skip]
+pub(crate) static RULE_IdentitySourceParameters: ObjRule = ObjRule {
+    properties: &[
+        ("IamIdentityCenter", Shape::Object(&RULE_IamIdentityCenter)),
+    ],
     required: &["IamIdentityCenter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentitySourceParameters` property type of `AWS::MPA::IdentitySource`.
@@ -373,6 +280,7 @@ pub struct IdentitySourceParameters {
     pub iam_identity_center: Obj<IamIdentityCenter>,
 }
 
+#[rustfmt::skip]
 impl IdentitySourceParameters {
     /// A `IdentitySourceParameters` with its required properties, named in a [`IdentitySourceParametersRequired`].
     pub fn new(required: IdentitySourceParametersRequired) -> Self {
@@ -382,12 +290,7 @@ impl IdentitySourceParameters {
     }
 
     /// `IamIdentityCenter`: an [`IamIdentityCenter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_identity_center(mut self, value: impl Into<Obj<IamIdentityCenter>>) -> Self {
-        self.iam_identity_center = value.into();
-        self
-    }
+    pub fn iam_identity_center(mut self, value: impl Into<Obj<IamIdentityCenter>>) -> Self { self.iam_identity_center = value.into(); self }
 }
 
 impl PropertyType for IdentitySourceParameters {}
@@ -396,69 +299,6 @@ impl ToValue for IdentitySourceParameters {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("IamIdentityCenter", &self.iam_identity_center)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::MPA::IdentitySource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mpa-identitysource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

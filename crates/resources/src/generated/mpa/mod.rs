@@ -5,9 +5,12 @@
 //!
 //! - `AWS::MPA::ApprovalTeam`: [`ApprovalTeam`], property types in [`approval_team`]
 //! - `AWS::MPA::IdentitySource`: [`IdentitySource`], property types in [`identity_source`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod approval_team;
 pub mod identity_source;
+pub mod shared;
 
 pub use approval_team::{ApprovalTeam, ApprovalTeamAttributes, ApprovalTeamRequired};
 pub use identity_source::{IdentitySource, IdentitySourceAttributes, IdentitySourceRequired};

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchScramSecretRequired {
     /// `ClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_arn: Str,
 }
 
-static RULE_BatchScramSecret: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchScramSecret: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::STR),
-        (
-            "SecretArnList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecretArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["ClusterArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::BatchScramSecret` resource.
@@ -63,6 +50,7 @@ pub struct BatchScramSecret {
     pub secret_arn_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl BatchScramSecret {
     /// The CloudFormation type name, `AWS::MSK::BatchScramSecret`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::BatchScramSecret";
@@ -92,20 +80,9 @@ impl BatchScramSecret {
     }
 
     /// `ClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = value.into();
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `SecretArnList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secret_arn_list = Some(value.into());
-        self
-    }
+    pub fn secret_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.secret_arn_list = Some(value.into()); self }
 }
 
 impl Resource for BatchScramSecret {

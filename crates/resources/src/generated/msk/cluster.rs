@@ -7,115 +7,46 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, Iam, IamRequired, S3,
+    S3Required,
+};
+use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_Iam, RULE_S3};
+
 /// The required properties of [`Cluster`], by name: `Cluster::new(ClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `BrokerNodeGroupInfo`: a [`BrokerNodeGroupInfo`] object, required.
-    ///
-    /// Information about the broker nodes in the cluster.
     pub broker_node_group_info: Obj<BrokerNodeGroupInfo>,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the cluster.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `KafkaVersion`: a string, required.
-    ///
-    /// The version of Apache Kafka. You can use Amazon MSK to create clusters that use \[supported Apache Kafka versions\](<https://docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html>) .
-    ///
-    /// Length 1 to 128.
     pub kafka_version: Str,
     /// `NumberOfBrokerNodes`: an integer, required.
-    ///
-    /// The number of broker nodes in the cluster.
-    ///
-    /// Value at least 1.
     pub number_of_broker_nodes: Int,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "BrokerNodeGroupInfo",
-            Shape::Object(&RULE_BrokerNodeGroupInfo),
-        ),
-        (
-            "ClientAuthentication",
-            Shape::Object(&RULE_ClientAuthentication),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BrokerNodeGroupInfo", Shape::Object(&RULE_BrokerNodeGroupInfo)),
+        ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("ConfigurationInfo", Shape::Object(&RULE_ConfigurationInfo)),
         ("EncryptionInfo", Shape::Object(&RULE_EncryptionInfo)),
-        (
-            "EnhancedMonitoring",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(23),
-                pattern: None,
-                allowed: &[
-                    "DEFAULT",
-                    "PER_BROKER",
-                    "PER_TOPIC_PER_BROKER",
-                    "PER_TOPIC_PER_PARTITION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "KafkaVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EnhancedMonitoring", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), allowed: &["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"], ..StrRule::ANY })),
+        ("KafkaVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
-        (
-            "NumberOfBrokerNodes",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NumberOfBrokerNodes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("OpenMonitoring", Shape::Object(&RULE_OpenMonitoring)),
         ("Rebalancing", Shape::Object(&RULE_Rebalancing)),
-        (
-            "StorageMode",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(6),
-                pattern: None,
-                allowed: &["LOCAL", "TIERED"],
-                format: None,
-            }),
-        ),
+        ("StorageMode", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(6), allowed: &["LOCAL", "TIERED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("ZookeeperAccess", Shape::Object(&RULE_ZookeeperAccess)),
     ],
-    required: &[
-        "BrokerNodeGroupInfo",
-        "KafkaVersion",
-        "NumberOfBrokerNodes",
-        "ClusterName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BrokerNodeGroupInfo", "KafkaVersion", "NumberOfBrokerNodes", "ClusterName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::Cluster` resource.
@@ -197,6 +128,7 @@ pub struct Cluster {
     pub zookeeper_access: Option<Obj<ZookeeperAccess>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::MSK::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::Cluster";
@@ -207,20 +139,8 @@ impl Cluster {
         type_name: "AWS::MSK::Cluster",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-cluster.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "BrokerNodeGroupInfo",
-            "ClusterName",
-            "KafkaVersion",
-            "NumberOfBrokerNodes",
-        ],
-        create_only: &[
-            "BrokerNodeGroupInfo/BrokerAZDistribution",
-            "BrokerNodeGroupInfo/ClientSubnets",
-            "BrokerNodeGroupInfo/SecurityGroups",
-            "EncryptionInfo/EncryptionAtRest",
-            "EncryptionInfo/EncryptionInTransit/InCluster",
-            "ClusterName",
-        ],
+        required: &["BrokerNodeGroupInfo", "ClusterName", "KafkaVersion", "NumberOfBrokerNodes"],
+        create_only: &["BrokerNodeGroupInfo/BrokerAZDistribution", "BrokerNodeGroupInfo/ClientSubnets", "BrokerNodeGroupInfo/SecurityGroups", "EncryptionInfo/EncryptionAtRest", "EncryptionInfo/EncryptionInTransit/InCluster", "ClusterName"],
         conditional_create_only: &[],
         write_only: &["ZookeeperAccess"],
         read_only: &["Arn", "CurrentVersion"],
@@ -250,114 +170,33 @@ impl Cluster {
     }
 
     /// `BrokerNodeGroupInfo`: a [`BrokerNodeGroupInfo`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker_node_group_info(mut self, value: impl Into<Obj<BrokerNodeGroupInfo>>) -> Self {
-        self.broker_node_group_info = value.into();
-        self
-    }
-
+    pub fn broker_node_group_info(mut self, value: impl Into<Obj<BrokerNodeGroupInfo>>) -> Self { self.broker_node_group_info = value.into(); self }
     /// `ClientAuthentication`: a [`ClientAuthentication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self {
-        self.client_authentication = Some(value.into());
-        self
-    }
-
+    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `ConfigurationInfo`: a [`ConfigurationInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_info(mut self, value: impl Into<Obj<ConfigurationInfo>>) -> Self {
-        self.configuration_info = Some(value.into());
-        self
-    }
-
+    pub fn configuration_info(mut self, value: impl Into<Obj<ConfigurationInfo>>) -> Self { self.configuration_info = Some(value.into()); self }
     /// `EncryptionInfo`: an [`EncryptionInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_info(mut self, value: impl Into<Obj<EncryptionInfo>>) -> Self {
-        self.encryption_info = Some(value.into());
-        self
-    }
-
+    pub fn encryption_info(mut self, value: impl Into<Obj<EncryptionInfo>>) -> Self { self.encryption_info = Some(value.into()); self }
     /// `EnhancedMonitoring`: an [`EnhancedMonitoring`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_monitoring(mut self, value: impl Into<EnhancedMonitoring>) -> Self {
-        self.enhanced_monitoring = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_monitoring(mut self, value: impl Into<EnhancedMonitoring>) -> Self { self.enhanced_monitoring = Some(value.into()); self }
     /// `KafkaVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_version(mut self, value: impl Into<Str>) -> Self {
-        self.kafka_version = value.into();
-        self
-    }
-
+    pub fn kafka_version(mut self, value: impl Into<Str>) -> Self { self.kafka_version = value.into(); self }
     /// `LoggingInfo`: a [`LoggingInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self {
-        self.logging_info = Some(value.into());
-        self
-    }
-
+    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self { self.logging_info = Some(value.into()); self }
     /// `NumberOfBrokerNodes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_broker_nodes(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_broker_nodes = value.into();
-        self
-    }
-
+    pub fn number_of_broker_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_broker_nodes = value.into(); self }
     /// `OpenMonitoring`: an [`OpenMonitoring`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_monitoring(mut self, value: impl Into<Obj<OpenMonitoring>>) -> Self {
-        self.open_monitoring = Some(value.into());
-        self
-    }
-
+    pub fn open_monitoring(mut self, value: impl Into<Obj<OpenMonitoring>>) -> Self { self.open_monitoring = Some(value.into()); self }
     /// `Rebalancing`: a [`Rebalancing`] object.
-    pub fn rebalancing(mut self, value: impl Into<Obj<Rebalancing>>) -> Self {
-        self.rebalancing = Some(value.into());
-        self
-    }
-
+    pub fn rebalancing(mut self, value: impl Into<Obj<Rebalancing>>) -> Self { self.rebalancing = Some(value.into()); self }
     /// `StorageMode`: a [`StorageMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_mode(mut self, value: impl Into<StorageMode>) -> Self {
-        self.storage_mode = Some(value.into());
-        self
-    }
-
+    pub fn storage_mode(mut self, value: impl Into<StorageMode>) -> Self { self.storage_mode = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `ZookeeperAccess`: a [`ZookeeperAccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zookeeper_access(mut self, value: impl Into<Obj<ZookeeperAccess>>) -> Self {
-        self.zookeeper_access = Some(value.into());
-        self
-    }
+    pub fn zookeeper_access(mut self, value: impl Into<Obj<ZookeeperAccess>>) -> Self { self.zookeeper_access = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -420,18 +259,15 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_BrokerLogs: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrokerLogs: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("Firehose", Shape::Object(&RULE_Firehose)),
         ("S3", Shape::Object(&RULE_S3)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrokerLogs` property type of `AWS::MSK::Cluster`.
@@ -453,6 +289,7 @@ pub struct BrokerLogs {
     pub s3: Option<Obj<S3>>,
 }
 
+#[rustfmt::skip]
 impl BrokerLogs {
     /// A `BrokerLogs` with no property set (none is required).
     pub fn new() -> Self {
@@ -460,26 +297,11 @@ impl BrokerLogs {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for BrokerLogs {}
@@ -498,88 +320,24 @@ impl ToValue for BrokerLogs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrokerNodeGroupInfoRequired {
     /// `ClientSubnets`: a list of strings, required.
-    ///
-    /// The list of subnets to connect to in the client virtual private cloud (VPC). Amazon creates elastic network interfaces (ENIs) inside these subnets. Client applications use ENIs to produce and consume data.
-    ///
-    /// If you use the US West (N. California) Region, specify exactly two subnets. For other Regions where Amazon MSK is available, you can specify either two or three subnets. The subnets that you specify must be in distinct Availability Zones. When you create a cluster, Amazon MSK distributes the broker nodes evenly across the subnets that you specify.
-    ///
-    /// Client subnets can't occupy the Availability Zone with ID `use1-az3` .
     pub client_subnets: List<Str>,
     /// `InstanceType`: a string, required.
-    ///
-    /// The type of Amazon EC2 instances to use for brokers. Depending on the \[broker type\](<https://docs.aws.amazon.com/msk/latest/developerguide/broker-instance-types.html>) , Amazon MSK supports the following broker sizes:
-    ///
-    /// *Standard broker sizes*
-    ///
-    /// - kafka.t3.small
-    ///
-    /// &gt; You can't select the kafka.t3.small instance type when the metadata mode is KRaft.
-    /// - kafka.m5.large, kafka.m5.xlarge, kafka.m5.2xlarge, kafka.m5.4xlarge, kafka.m5.8xlarge, kafka.m5.12xlarge, kafka.m5.16xlarge, kafka.m5.24xlarge
-    /// - kafka.m7g.large, kafka.m7g.xlarge, kafka.m7g.2xlarge, kafka.m7g.4xlarge, kafka.m7g.8xlarge, kafka.m7g.12xlarge, kafka.m7g.16xlarge
-    ///
-    /// *Express broker sizes*
-    ///
-    /// - express.m7g.large, express.m7g.xlarge, express.m7g.2xlarge, express.m7g.4xlarge, express.m7g.8xlarge, express.m7g.12xlarge, express.m7g.16xlarge
-    ///
-    /// &gt; Some broker sizes might not be available in certian AWS Regions. See the updated \[Pricing tools\](<https://docs.aws.amazon.com/msk/pricing/>) section on the Amazon MSK pricing page for the latest list of available instances by Region.
-    ///
-    /// Length 5 to 32.
     pub instance_type: Str,
 }
 
-static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrokerNodeGroupInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "BrokerAZDistribution",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(9),
-                pattern: None,
-                allowed: &["DEFAULT"],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSubnets",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BrokerAZDistribution", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(9), allowed: &["DEFAULT"], ..StrRule::ANY })),
+        ("ClientSubnets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ConnectivityInfo", Shape::Object(&RULE_ConnectivityInfo)),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(32), ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("StorageInfo", Shape::Object(&RULE_StorageInfo)),
     ],
     required: &["ClientSubnets", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrokerNodeGroupInfo` property type of `AWS::MSK::Cluster`.
@@ -639,6 +397,7 @@ pub struct BrokerNodeGroupInfo {
     pub storage_info: Option<Obj<StorageInfo>>,
 }
 
+#[rustfmt::skip]
 impl BrokerNodeGroupInfo {
     /// A `BrokerNodeGroupInfo` with its required properties, named in a [`BrokerNodeGroupInfoRequired`].
     pub fn new(required: BrokerNodeGroupInfoRequired) -> Self {
@@ -653,52 +412,17 @@ impl BrokerNodeGroupInfo {
     }
 
     /// `BrokerAZDistribution`: a [`BrokerAzDistribution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker_az_distribution(mut self, value: impl Into<BrokerAzDistribution>) -> Self {
-        self.broker_az_distribution = Some(value.into());
-        self
-    }
-
+    pub fn broker_az_distribution(mut self, value: impl Into<BrokerAzDistribution>) -> Self { self.broker_az_distribution = Some(value.into()); self }
     /// `ClientSubnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.client_subnets = value.into();
-        self
-    }
-
+    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.client_subnets = value.into(); self }
     /// `ConnectivityInfo`: a [`ConnectivityInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self {
-        self.connectivity_info = Some(value.into());
-        self
-    }
-
+    pub fn connectivity_info(mut self, value: impl Into<Obj<ConnectivityInfo>>) -> Self { self.connectivity_info = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `StorageInfo`: a [`StorageInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_info(mut self, value: impl Into<Obj<StorageInfo>>) -> Self {
-        self.storage_info = Some(value.into());
-        self
-    }
+    pub fn storage_info(mut self, value: impl Into<Obj<StorageInfo>>) -> Self { self.storage_info = Some(value.into()); self }
 }
 
 impl PropertyType for BrokerNodeGroupInfo {}
@@ -716,18 +440,15 @@ impl ToValue for BrokerNodeGroupInfo {
     }
 }
 
-static RULE_ClientAuthentication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
     properties: &[
         ("Sasl", Shape::Object(&RULE_Sasl)),
         ("Tls", Shape::Object(&RULE_Tls)),
         ("Unauthenticated", Shape::Object(&RULE_Unauthenticated)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientAuthentication` property type of `AWS::MSK::Cluster`.
@@ -749,6 +470,7 @@ pub struct ClientAuthentication {
     pub unauthenticated: Option<Obj<Unauthenticated>>,
 }
 
+#[rustfmt::skip]
 impl ClientAuthentication {
     /// A `ClientAuthentication` with no property set (none is required).
     pub fn new() -> Self {
@@ -756,28 +478,11 @@ impl ClientAuthentication {
     }
 
     /// `Sasl`: a [`Sasl`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self {
-        self.sasl = Some(value.into());
-        self
-    }
-
+    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self { self.sasl = Some(value.into()); self }
     /// `Tls`: a [`Tls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<Tls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
-
+    pub fn tls(mut self, value: impl Into<Obj<Tls>>) -> Self { self.tls = Some(value.into()); self }
     /// `Unauthenticated`: an [`Unauthenticated`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unauthenticated(mut self, value: impl Into<Obj<Unauthenticated>>) -> Self {
-        self.unauthenticated = Some(value.into());
-        self
-    }
+    pub fn unauthenticated(mut self, value: impl Into<Obj<Unauthenticated>>) -> Self { self.unauthenticated = Some(value.into()); self }
 }
 
 impl PropertyType for ClientAuthentication {}
@@ -792,100 +497,24 @@ impl ToValue for ClientAuthentication {
     }
 }
 
-/// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
-    pub enabled: Bool,
-}
-
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogs` property type of `AWS::MSK::Cluster`.
-///
-/// Details of the CloudWatch Logs destination for broker logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-cloudwatchlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogs {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
-    pub enabled: Bool,
-    /// `LogGroup`: a string.
-    ///
-    /// The CloudWatch log group that is the destination for broker logs.
-    pub log_group: Option<Str>,
-}
-
-impl CloudWatchLogs {
-    /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
-    pub fn new(required: CloudWatchLogsRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            log_group: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogs {}
-
-impl ToValue for CloudWatchLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
-            .build()
-    }
-}
-
 /// The required properties of [`ConfigurationInfo`], by name: `ConfigurationInfo::new(ConfigurationInfoRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationInfoRequired {
     /// `Arn`: a string, required.
-    ///
-    /// ARN of the configuration to use.
     pub arn: Str,
     /// `Revision`: an integer, required.
-    ///
-    /// The revision of the configuration to use.
     pub revision: Int,
 }
 
-static RULE_ConfigurationInfo: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR), ("Revision", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationInfo: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+        ("Revision", Shape::INT),
+    ],
     required: &["Revision", "Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationInfo` property type of `AWS::MSK::Cluster`.
@@ -905,6 +534,7 @@ pub struct ConfigurationInfo {
     pub revision: Int,
 }
 
+#[rustfmt::skip]
 impl ConfigurationInfo {
     /// A `ConfigurationInfo` with its required properties, named in a [`ConfigurationInfoRequired`].
     pub fn new(required: ConfigurationInfoRequired) -> Self {
@@ -915,20 +545,9 @@ impl ConfigurationInfo {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
+    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
 }
 
 impl PropertyType for ConfigurationInfo {}
@@ -942,27 +561,15 @@ impl ToValue for ConfigurationInfo {
     }
 }
 
-static RULE_ConnectivityInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectivityInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL"],
-                format: None,
-            }),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
         ("PublicAccess", Shape::Object(&RULE_PublicAccess)),
         ("VpcConnectivity", Shape::Object(&RULE_VpcConnectivity)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectivityInfo` property type of `AWS::MSK::Cluster`.
@@ -984,6 +591,7 @@ pub struct ConnectivityInfo {
     pub vpc_connectivity: Option<Obj<VpcConnectivity>>,
 }
 
+#[rustfmt::skip]
 impl ConnectivityInfo {
     /// A `ConnectivityInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -991,26 +599,11 @@ impl ConnectivityInfo {
     }
 
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `PublicAccess`: a [`PublicAccess`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access(mut self, value: impl Into<Obj<PublicAccess>>) -> Self {
-        self.public_access = Some(value.into());
-        self
-    }
-
+    pub fn public_access(mut self, value: impl Into<Obj<PublicAccess>>) -> Self { self.public_access = Some(value.into()); self }
     /// `VpcConnectivity`: a [`VpcConnectivity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connectivity(mut self, value: impl Into<Obj<VpcConnectivity>>) -> Self {
-        self.vpc_connectivity = Some(value.into());
-        self
-    }
+    pub fn vpc_connectivity(mut self, value: impl Into<Obj<VpcConnectivity>>) -> Self { self.vpc_connectivity = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectivityInfo {}
@@ -1025,27 +618,14 @@ impl ToValue for ConnectivityInfo {
     }
 }
 
-static RULE_EbsStorageInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsStorageInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
+        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EBSStorageInfo` property type of `AWS::MSK::Cluster`.
@@ -1067,6 +647,7 @@ pub struct EbsStorageInfo {
     pub volume_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EbsStorageInfo {
     /// A `EbsStorageInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1074,20 +655,9 @@ impl EbsStorageInfo {
     }
 
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
 }
 
 impl PropertyType for EbsStorageInfo {}
@@ -1105,19 +675,17 @@ impl ToValue for EbsStorageInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionAtRestRequired {
     /// `DataVolumeKMSKeyId`: a string, required.
-    ///
-    /// The ARN of the Amazon KMS key for encrypting data at rest. If you don't specify a KMS key, MSK creates one for you and uses it.
     pub data_volume_kms_key_id: Str,
 }
 
-static RULE_EncryptionAtRest: ObjRule = ObjRule {
-    properties: &[("DataVolumeKMSKeyId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionAtRest: ObjRule = ObjRule {
+    properties: &[
+        ("DataVolumeKMSKeyId", Shape::STR),
+    ],
     required: &["DataVolumeKMSKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionAtRest` property type of `AWS::MSK::Cluster`.
@@ -1133,6 +701,7 @@ pub struct EncryptionAtRest {
     pub data_volume_kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionAtRest {
     /// A `EncryptionAtRest` with its required properties, named in a [`EncryptionAtRestRequired`].
     pub fn new(required: EncryptionAtRestRequired) -> Self {
@@ -1142,12 +711,7 @@ impl EncryptionAtRest {
     }
 
     /// `DataVolumeKMSKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_volume_kms_key_id = value.into();
-        self
-    }
+    pub fn data_volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.data_volume_kms_key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionAtRest {}
@@ -1160,26 +724,14 @@ impl ToValue for EncryptionAtRest {
     }
 }
 
-static RULE_EncryptionInTransit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionInTransit: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientBroker",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"],
-                format: None,
-            }),
-        ),
+        ("ClientBroker", Shape::Str(&StrRule { allowed: &["TLS", "TLS_PLAINTEXT", "PLAINTEXT"], ..StrRule::ANY })),
         ("InCluster", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionInTransit` property type of `AWS::MSK::Cluster`.
@@ -1207,6 +759,7 @@ pub struct EncryptionInTransit {
     pub in_cluster: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EncryptionInTransit {
     /// A `EncryptionInTransit` with no property set (none is required).
     pub fn new() -> Self {
@@ -1214,20 +767,9 @@ impl EncryptionInTransit {
     }
 
     /// `ClientBroker`: a [`ClientBroker`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_broker(mut self, value: impl Into<ClientBroker>) -> Self {
-        self.client_broker = Some(value.into());
-        self
-    }
-
+    pub fn client_broker(mut self, value: impl Into<ClientBroker>) -> Self { self.client_broker = Some(value.into()); self }
     /// `InCluster`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_cluster(mut self, value: impl Into<Bool>) -> Self {
-        self.in_cluster = Some(value.into());
-        self
-    }
+    pub fn in_cluster(mut self, value: impl Into<Bool>) -> Self { self.in_cluster = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionInTransit {}
@@ -1241,20 +783,14 @@ impl ToValue for EncryptionInTransit {
     }
 }
 
-static RULE_EncryptionInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionInfo: ObjRule = ObjRule {
     properties: &[
         ("EncryptionAtRest", Shape::Object(&RULE_EncryptionAtRest)),
-        (
-            "EncryptionInTransit",
-            Shape::Object(&RULE_EncryptionInTransit),
-        ),
+        ("EncryptionInTransit", Shape::Object(&RULE_EncryptionInTransit)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionInfo` property type of `AWS::MSK::Cluster`.
@@ -1274,6 +810,7 @@ pub struct EncryptionInfo {
     pub encryption_in_transit: Option<Obj<EncryptionInTransit>>,
 }
 
+#[rustfmt::skip]
 impl EncryptionInfo {
     /// A `EncryptionInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1281,20 +818,9 @@ impl EncryptionInfo {
     }
 
     /// `EncryptionAtRest`: an [`EncryptionAtRest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self {
-        self.encryption_at_rest = Some(value.into());
-        self
-    }
-
+    pub fn encryption_at_rest(mut self, value: impl Into<Obj<EncryptionAtRest>>) -> Self { self.encryption_at_rest = Some(value.into()); self }
     /// `EncryptionInTransit`: an [`EncryptionInTransit`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_in_transit(mut self, value: impl Into<Obj<EncryptionInTransit>>) -> Self {
-        self.encryption_in_transit = Some(value.into());
-        self
-    }
+    pub fn encryption_in_transit(mut self, value: impl Into<Obj<EncryptionInTransit>>) -> Self { self.encryption_in_transit = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionInfo {}
@@ -1308,153 +834,21 @@ impl ToValue for EncryptionInfo {
     }
 }
 
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
-    pub enabled: Bool,
-}
-
-static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Firehose` property type of `AWS::MSK::Cluster`.
-///
-/// Firehose details for BrokerLogs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-firehose.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firehose {
-    /// `DeliveryStream`: a string.
-    ///
-    /// The Kinesis Data Firehose delivery stream that is the destination for broker logs.
-    pub delivery_stream: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
-    pub enabled: Bool,
-}
-
-impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
-    pub fn new(required: FirehoseRequired) -> Self {
-        Self {
-            delivery_stream: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Firehose {}
-
-impl ToValue for Firehose {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-static RULE_Iam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Iam` property type of `AWS::MSK::Cluster`.
-///
-/// Details for SASL/IAM client authentication.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-iam.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Iam {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-impl Iam {
-    /// A `Iam` with its required properties, named in a [`IamRequired`].
-    pub fn new(required: IamRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Iam {}
-
-impl ToValue for Iam {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
-    }
-}
-
 /// The required properties of [`JmxExporter`], by name: `JmxExporter::new(JmxExporterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JmxExporterRequired {
     /// `EnabledInBroker`: a boolean, required.
-    ///
-    /// Indicates whether you want to enable or disable the JMX Exporter.
     pub enabled_in_broker: Bool,
 }
 
-static RULE_JmxExporter: ObjRule = ObjRule {
-    properties: &[("EnabledInBroker", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_JmxExporter: ObjRule = ObjRule {
+    properties: &[
+        ("EnabledInBroker", Shape::Bool),
+    ],
     required: &["EnabledInBroker"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JmxExporter` property type of `AWS::MSK::Cluster`.
@@ -1470,6 +864,7 @@ pub struct JmxExporter {
     pub enabled_in_broker: Bool,
 }
 
+#[rustfmt::skip]
 impl JmxExporter {
     /// A `JmxExporter` with its required properties, named in a [`JmxExporterRequired`].
     pub fn new(required: JmxExporterRequired) -> Self {
@@ -1479,12 +874,7 @@ impl JmxExporter {
     }
 
     /// `EnabledInBroker`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled_in_broker = value.into();
-        self
-    }
+    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self { self.enabled_in_broker = value.into(); self }
 }
 
 impl PropertyType for JmxExporter {}
@@ -1501,19 +891,17 @@ impl ToValue for JmxExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingInfoRequired {
     /// `BrokerLogs`: a [`BrokerLogs`] object, required.
-    ///
-    /// You can configure your MSK cluster to send broker logs to different destination types. This configuration specifies the details of these destinations.
     pub broker_logs: Obj<BrokerLogs>,
 }
 
-static RULE_LoggingInfo: ObjRule = ObjRule {
-    properties: &[("BrokerLogs", Shape::Object(&RULE_BrokerLogs))],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
+    properties: &[
+        ("BrokerLogs", Shape::Object(&RULE_BrokerLogs)),
+    ],
     required: &["BrokerLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingInfo` property type of `AWS::MSK::Cluster`.
@@ -1529,6 +917,7 @@ pub struct LoggingInfo {
     pub broker_logs: Obj<BrokerLogs>,
 }
 
+#[rustfmt::skip]
 impl LoggingInfo {
     /// A `LoggingInfo` with its required properties, named in a [`LoggingInfoRequired`].
     pub fn new(required: LoggingInfoRequired) -> Self {
@@ -1538,12 +927,7 @@ impl LoggingInfo {
     }
 
     /// `BrokerLogs`: a [`BrokerLogs`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker_logs(mut self, value: impl Into<Obj<BrokerLogs>>) -> Self {
-        self.broker_logs = value.into();
-        self
-    }
+    pub fn broker_logs(mut self, value: impl Into<Obj<BrokerLogs>>) -> Self { self.broker_logs = value.into(); self }
 }
 
 impl PropertyType for LoggingInfo {}
@@ -1560,19 +944,17 @@ impl ToValue for LoggingInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeExporterRequired {
     /// `EnabledInBroker`: a boolean, required.
-    ///
-    /// Indicates whether you want to enable or disable the Node Exporter.
     pub enabled_in_broker: Bool,
 }
 
-static RULE_NodeExporter: ObjRule = ObjRule {
-    properties: &[("EnabledInBroker", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_NodeExporter: ObjRule = ObjRule {
+    properties: &[
+        ("EnabledInBroker", Shape::Bool),
+    ],
     required: &["EnabledInBroker"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeExporter` property type of `AWS::MSK::Cluster`.
@@ -1588,6 +970,7 @@ pub struct NodeExporter {
     pub enabled_in_broker: Bool,
 }
 
+#[rustfmt::skip]
 impl NodeExporter {
     /// A `NodeExporter` with its required properties, named in a [`NodeExporterRequired`].
     pub fn new(required: NodeExporterRequired) -> Self {
@@ -1597,12 +980,7 @@ impl NodeExporter {
     }
 
     /// `EnabledInBroker`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled_in_broker = value.into();
-        self
-    }
+    pub fn enabled_in_broker(mut self, value: impl Into<Bool>) -> Self { self.enabled_in_broker = value.into(); self }
 }
 
 impl PropertyType for NodeExporter {}
@@ -1619,19 +997,17 @@ impl ToValue for NodeExporter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenMonitoringRequired {
     /// `Prometheus`: a [`Prometheus`] object, required.
-    ///
-    /// Prometheus exporter settings.
     pub prometheus: Obj<Prometheus>,
 }
 
-static RULE_OpenMonitoring: ObjRule = ObjRule {
-    properties: &[("Prometheus", Shape::Object(&RULE_Prometheus))],
+#[rustfmt::skip]
+pub(crate) static RULE_OpenMonitoring: ObjRule = ObjRule {
+    properties: &[
+        ("Prometheus", Shape::Object(&RULE_Prometheus)),
+    ],
     required: &["Prometheus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenMonitoring` property type of `AWS::MSK::Cluster`.
@@ -1647,6 +1023,7 @@ pub struct OpenMonitoring {
     pub prometheus: Obj<Prometheus>,
 }
 
+#[rustfmt::skip]
 impl OpenMonitoring {
     /// A `OpenMonitoring` with its required properties, named in a [`OpenMonitoringRequired`].
     pub fn new(required: OpenMonitoringRequired) -> Self {
@@ -1656,12 +1033,7 @@ impl OpenMonitoring {
     }
 
     /// `Prometheus`: a [`Prometheus`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prometheus(mut self, value: impl Into<Obj<Prometheus>>) -> Self {
-        self.prometheus = value.into();
-        self
-    }
+    pub fn prometheus(mut self, value: impl Into<Obj<Prometheus>>) -> Self { self.prometheus = value.into(); self }
 }
 
 impl PropertyType for OpenMonitoring {}
@@ -1674,17 +1046,14 @@ impl ToValue for OpenMonitoring {
     }
 }
 
-static RULE_Prometheus: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Prometheus: ObjRule = ObjRule {
     properties: &[
         ("JmxExporter", Shape::Object(&RULE_JmxExporter)),
         ("NodeExporter", Shape::Object(&RULE_NodeExporter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Prometheus` property type of `AWS::MSK::Cluster`.
@@ -1704,6 +1073,7 @@ pub struct Prometheus {
     pub node_exporter: Option<Obj<NodeExporter>>,
 }
 
+#[rustfmt::skip]
 impl Prometheus {
     /// A `Prometheus` with no property set (none is required).
     pub fn new() -> Self {
@@ -1711,20 +1081,9 @@ impl Prometheus {
     }
 
     /// `JmxExporter`: a [`JmxExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jmx_exporter(mut self, value: impl Into<Obj<JmxExporter>>) -> Self {
-        self.jmx_exporter = Some(value.into());
-        self
-    }
-
+    pub fn jmx_exporter(mut self, value: impl Into<Obj<JmxExporter>>) -> Self { self.jmx_exporter = Some(value.into()); self }
     /// `NodeExporter`: a [`NodeExporter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_exporter(mut self, value: impl Into<Obj<NodeExporter>>) -> Self {
-        self.node_exporter = Some(value.into());
-        self
-    }
+    pub fn node_exporter(mut self, value: impl Into<Obj<NodeExporter>>) -> Self { self.node_exporter = Some(value.into()); self }
 }
 
 impl PropertyType for Prometheus {}
@@ -1738,14 +1097,14 @@ impl ToValue for Prometheus {
     }
 }
 
-static RULE_ProvisionedThroughput: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("VolumeThroughput", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("VolumeThroughput", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedThroughput` property type of `AWS::MSK::Cluster`.
@@ -1765,6 +1124,7 @@ pub struct ProvisionedThroughput {
     pub volume_throughput: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1772,20 +1132,9 @@ impl ProvisionedThroughput {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `VolumeThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.volume_throughput = Some(value.into());
-        self
-    }
+    pub fn volume_throughput(mut self, value: impl Into<Int>) -> Self { self.volume_throughput = Some(value.into()); self }
 }
 
 impl PropertyType for ProvisionedThroughput {}
@@ -1799,23 +1148,13 @@ impl ToValue for ProvisionedThroughput {
     }
 }
 
-static RULE_PublicAccess: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: Some(7),
-            max_len: Some(23),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PublicAccess: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(23), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicAccess` property type of `AWS::MSK::Cluster`.
@@ -1833,6 +1172,7 @@ pub struct PublicAccess {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PublicAccess {
     /// A `PublicAccess` with no property set (none is required).
     pub fn new() -> Self {
@@ -1840,12 +1180,7 @@ impl PublicAccess {
     }
 
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PublicAccess {}
@@ -1863,23 +1198,14 @@ pub struct RebalancingRequired {
     pub status: RebalancingStatus,
 }
 
-static RULE_Rebalancing: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PAUSED", "ACTIVE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Rebalancing: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["PAUSED", "ACTIVE"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rebalancing` property type of `AWS::MSK::Cluster`.
@@ -1891,6 +1217,7 @@ pub struct Rebalancing {
     pub status: RebalancingStatus,
 }
 
+#[rustfmt::skip]
 impl Rebalancing {
     /// A `Rebalancing` with its required properties, named in a [`RebalancingRequired`].
     pub fn new(required: RebalancingRequired) -> Self {
@@ -1900,10 +1227,7 @@ impl Rebalancing {
     }
 
     /// `Status`: a [`RebalancingStatus`] value, required.
-    pub fn status(mut self, value: impl Into<RebalancingStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<RebalancingStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for Rebalancing {}
@@ -1914,108 +1238,14 @@ impl ToValue for Rebalancing {
     }
 }
 
-/// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Required {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
-}
-
-static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3` property type of `AWS::MSK::Cluster`.
-///
-/// The details of the Amazon S3 destination for broker logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-s3.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3 {
-    /// `Bucket`: a string.
-    ///
-    /// The name of the S3 bucket that is the destination for broker logs.
-    pub bucket: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
-    pub enabled: Bool,
-    /// `Prefix`: a string.
-    ///
-    /// The S3 prefix that is the destination for broker logs.
-    pub prefix: Option<Str>,
-}
-
-impl S3 {
-    /// A `S3` with its required properties, named in a [`S3Required`].
-    pub fn new(required: S3Required) -> Self {
-        Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
-        }
-    }
-
-    /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3 {}
-
-impl ToValue for S3 {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
-static RULE_Sasl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Sasl: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_Iam)),
         ("Scram", Shape::Object(&RULE_Scram)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sasl` property type of `AWS::MSK::Cluster`.
@@ -2035,6 +1265,7 @@ pub struct Sasl {
     pub scram: Option<Obj<Scram>>,
 }
 
+#[rustfmt::skip]
 impl Sasl {
     /// A `Sasl` with no property set (none is required).
     pub fn new() -> Self {
@@ -2042,20 +1273,9 @@ impl Sasl {
     }
 
     /// `Iam`: an [`Iam`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
-
+    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self { self.iam = Some(value.into()); self }
     /// `Scram`: a [`Scram`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scram(mut self, value: impl Into<Obj<Scram>>) -> Self {
-        self.scram = Some(value.into());
-        self
-    }
+    pub fn scram(mut self, value: impl Into<Obj<Scram>>) -> Self { self.scram = Some(value.into()); self }
 }
 
 impl PropertyType for Sasl {}
@@ -2073,19 +1293,17 @@ impl ToValue for Sasl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScramRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/SCRAM authentication is enabled or not.
     pub enabled: Bool,
 }
 
-static RULE_Scram: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_Scram: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scram` property type of `AWS::MSK::Cluster`.
@@ -2101,6 +1319,7 @@ pub struct Scram {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl Scram {
     /// A `Scram` with its required properties, named in a [`ScramRequired`].
     pub fn new(required: ScramRequired) -> Self {
@@ -2110,12 +1329,7 @@ impl Scram {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for Scram {}
@@ -2126,14 +1340,13 @@ impl ToValue for Scram {
     }
 }
 
-static RULE_StorageInfo: ObjRule = ObjRule {
-    properties: &[("EBSStorageInfo", Shape::Object(&RULE_EbsStorageInfo))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageInfo: ObjRule = ObjRule {
+    properties: &[
+        ("EBSStorageInfo", Shape::Object(&RULE_EbsStorageInfo)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageInfo` property type of `AWS::MSK::Cluster`.
@@ -2149,6 +1362,7 @@ pub struct StorageInfo {
     pub ebs_storage_info: Option<Obj<EbsStorageInfo>>,
 }
 
+#[rustfmt::skip]
 impl StorageInfo {
     /// A `StorageInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -2156,12 +1370,7 @@ impl StorageInfo {
     }
 
     /// `EBSStorageInfo`: an [`EbsStorageInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_storage_info(mut self, value: impl Into<Obj<EbsStorageInfo>>) -> Self {
-        self.ebs_storage_info = Some(value.into());
-        self
-    }
+    pub fn ebs_storage_info(mut self, value: impl Into<Obj<EbsStorageInfo>>) -> Self { self.ebs_storage_info = Some(value.into()); self }
 }
 
 impl PropertyType for StorageInfo {}
@@ -2174,24 +1383,14 @@ impl ToValue for StorageInfo {
     }
 }
 
-static RULE_Tls: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tls: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArnList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateAuthorityArnList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tls` property type of `AWS::MSK::Cluster`.
@@ -2211,6 +1410,7 @@ pub struct Tls {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Tls {
     /// A `Tls` with no property set (none is required).
     pub fn new() -> Self {
@@ -2218,20 +1418,9 @@ impl Tls {
     }
 
     /// `CertificateAuthorityArnList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_authority_arn_list = Some(value.into());
-        self
-    }
-
+    pub fn certificate_authority_arn_list(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_arn_list = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for Tls {}
@@ -2252,19 +1441,17 @@ impl ToValue for Tls {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnauthenticatedRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Unauthenticated is enabled or not.
     pub enabled: Bool,
 }
 
-static RULE_Unauthenticated: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_Unauthenticated: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Unauthenticated` property type of `AWS::MSK::Cluster`.
@@ -2280,6 +1467,7 @@ pub struct Unauthenticated {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl Unauthenticated {
     /// A `Unauthenticated` with its required properties, named in a [`UnauthenticatedRequired`].
     pub fn new(required: UnauthenticatedRequired) -> Self {
@@ -2289,12 +1477,7 @@ impl Unauthenticated {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for Unauthenticated {}
@@ -2305,17 +1488,13 @@ impl ToValue for Unauthenticated {
     }
 }
 
-static RULE_VpcConnectivity: ObjRule = ObjRule {
-    properties: &[(
-        "ClientAuthentication",
-        Shape::Object(&RULE_VpcConnectivityClientAuthentication),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivity: ObjRule = ObjRule {
+    properties: &[
+        ("ClientAuthentication", Shape::Object(&RULE_VpcConnectivityClientAuthentication)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivity` property type of `AWS::MSK::Cluster`.
@@ -2331,6 +1510,7 @@ pub struct VpcConnectivity {
     pub client_authentication: Option<Obj<VpcConnectivityClientAuthentication>>,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivity {
     /// A `VpcConnectivity` with no property set (none is required).
     pub fn new() -> Self {
@@ -2338,15 +1518,7 @@ impl VpcConnectivity {
     }
 
     /// `ClientAuthentication`: a [`VpcConnectivityClientAuthentication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_authentication(
-        mut self,
-        value: impl Into<Obj<VpcConnectivityClientAuthentication>>,
-    ) -> Self {
-        self.client_authentication = Some(value.into());
-        self
-    }
+    pub fn client_authentication(mut self, value: impl Into<Obj<VpcConnectivityClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConnectivity {}
@@ -2359,17 +1531,14 @@ impl ToValue for VpcConnectivity {
     }
 }
 
-static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivityClientAuthentication: ObjRule = ObjRule {
     properties: &[
         ("Sasl", Shape::Object(&RULE_VpcConnectivitySasl)),
         ("Tls", Shape::Object(&RULE_VpcConnectivityTls)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivityClientAuthentication` property type of `AWS::MSK::Cluster`.
@@ -2389,6 +1558,7 @@ pub struct VpcConnectivityClientAuthentication {
     pub tls: Option<Obj<VpcConnectivityTls>>,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivityClientAuthentication {
     /// A `VpcConnectivityClientAuthentication` with no property set (none is required).
     pub fn new() -> Self {
@@ -2396,20 +1566,9 @@ impl VpcConnectivityClientAuthentication {
     }
 
     /// `Sasl`: a [`VpcConnectivitySasl`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl(mut self, value: impl Into<Obj<VpcConnectivitySasl>>) -> Self {
-        self.sasl = Some(value.into());
-        self
-    }
-
+    pub fn sasl(mut self, value: impl Into<Obj<VpcConnectivitySasl>>) -> Self { self.sasl = Some(value.into()); self }
     /// `Tls`: a [`VpcConnectivityTls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls(mut self, value: impl Into<Obj<VpcConnectivityTls>>) -> Self {
-        self.tls = Some(value.into());
-        self
-    }
+    pub fn tls(mut self, value: impl Into<Obj<VpcConnectivityTls>>) -> Self { self.tls = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConnectivityClientAuthentication {}
@@ -2427,19 +1586,17 @@ impl ToValue for VpcConnectivityClientAuthentication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectivityIamRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityIam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivityIam: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivityIam` property type of `AWS::MSK::Cluster`.
@@ -2455,6 +1612,7 @@ pub struct VpcConnectivityIam {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivityIam {
     /// A `VpcConnectivityIam` with its required properties, named in a [`VpcConnectivityIamRequired`].
     pub fn new(required: VpcConnectivityIamRequired) -> Self {
@@ -2464,12 +1622,7 @@ impl VpcConnectivityIam {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for VpcConnectivityIam {}
@@ -2480,17 +1633,14 @@ impl ToValue for VpcConnectivityIam {
     }
 }
 
-static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivitySasl: ObjRule = ObjRule {
     properties: &[
         ("Iam", Shape::Object(&RULE_VpcConnectivityIam)),
         ("Scram", Shape::Object(&RULE_VpcConnectivityScram)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivitySasl` property type of `AWS::MSK::Cluster`.
@@ -2510,6 +1660,7 @@ pub struct VpcConnectivitySasl {
     pub scram: Option<Obj<VpcConnectivityScram>>,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivitySasl {
     /// A `VpcConnectivitySasl` with no property set (none is required).
     pub fn new() -> Self {
@@ -2517,20 +1668,9 @@ impl VpcConnectivitySasl {
     }
 
     /// `Iam`: a [`VpcConnectivityIam`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Obj<VpcConnectivityIam>>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
-
+    pub fn iam(mut self, value: impl Into<Obj<VpcConnectivityIam>>) -> Self { self.iam = Some(value.into()); self }
     /// `Scram`: a [`VpcConnectivityScram`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scram(mut self, value: impl Into<Obj<VpcConnectivityScram>>) -> Self {
-        self.scram = Some(value.into());
-        self
-    }
+    pub fn scram(mut self, value: impl Into<Obj<VpcConnectivityScram>>) -> Self { self.scram = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConnectivitySasl {}
@@ -2548,19 +1688,17 @@ impl ToValue for VpcConnectivitySasl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectivityScramRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/SCRAM authentication is enabled or not.
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityScram: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivityScram: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivityScram` property type of `AWS::MSK::Cluster`.
@@ -2576,6 +1714,7 @@ pub struct VpcConnectivityScram {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivityScram {
     /// A `VpcConnectivityScram` with its required properties, named in a [`VpcConnectivityScramRequired`].
     pub fn new(required: VpcConnectivityScramRequired) -> Self {
@@ -2585,12 +1724,7 @@ impl VpcConnectivityScram {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for VpcConnectivityScram {}
@@ -2605,19 +1739,17 @@ impl ToValue for VpcConnectivityScram {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectivityTlsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// TLS authentication is enabled or not.
     pub enabled: Bool,
 }
 
-static RULE_VpcConnectivityTls: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectivityTls: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectivityTls` property type of `AWS::MSK::Cluster`.
@@ -2633,6 +1765,7 @@ pub struct VpcConnectivityTls {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl VpcConnectivityTls {
     /// A `VpcConnectivityTls` with its required properties, named in a [`VpcConnectivityTlsRequired`].
     pub fn new(required: VpcConnectivityTlsRequired) -> Self {
@@ -2642,12 +1775,7 @@ impl VpcConnectivityTls {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for VpcConnectivityTls {}
@@ -2658,14 +1786,13 @@ impl ToValue for VpcConnectivityTls {
     }
 }
 
-static RULE_ZookeeperAccess: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ZookeeperAccess: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZookeeperAccess` property type of `AWS::MSK::Cluster`.
@@ -2677,6 +1804,7 @@ pub struct ZookeeperAccess {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ZookeeperAccess {
     /// A `ZookeeperAccess` with no property set (none is required).
     pub fn new() -> Self {
@@ -2684,10 +1812,7 @@ impl ZookeeperAccess {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ZookeeperAccess {}

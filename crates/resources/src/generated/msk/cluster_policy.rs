@@ -13,39 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:[\\w-]+:kafka:[\\w-]+:
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterPolicyRequired {
     /// `ClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that uniquely identifies the cluster.
-    ///
-    /// Pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`; create-only: changing it replaces the resource.
     pub cluster_arn: Str,
     /// `Policy`: a JSON value, required.
-    ///
-    /// Resource policy for the cluster. The maximum size supported for a resource-based policy document is 20 KB.
-    ///
-    /// Format `json`.
     pub policy: Json,
 }
 
-static RULE_ClusterPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
     ],
     required: &["Policy", "ClusterArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::ClusterPolicy` resource.
@@ -75,6 +56,7 @@ pub struct ClusterPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl ClusterPolicy {
     /// The CloudFormation type name, `AWS::MSK::ClusterPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::ClusterPolicy";
@@ -104,20 +86,9 @@ impl ClusterPolicy {
     }
 
     /// `ClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = value.into();
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for ClusterPolicy {

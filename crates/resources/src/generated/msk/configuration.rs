@@ -11,40 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the configuration. Configuration names are strings that match the regex "^\[0-9A-Za-z\]\[0-9A-Za-z-\]{0,}$".
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ServerProperties`: a string, required.
-    ///
-    /// Contents of the `server.properties` file. When using the console, the SDK, or the AWS CLI , the contents of `server.properties` can be in plaintext.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub server_properties: Str,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "KafkaVersionsList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KafkaVersionsList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LatestRevision", Shape::Object(&RULE_LatestRevision)),
         ("Name", Shape::STR),
         ("ServerProperties", Shape::STR),
     ],
     required: &["ServerProperties", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::Configuration` resource.
@@ -103,6 +86,7 @@ pub struct Configuration {
     pub server_properties: Str,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// The CloudFormation type name, `AWS::MSK::Configuration`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::Configuration";
@@ -117,18 +101,8 @@ impl Configuration {
         create_only: &["KafkaVersionsList", "Name"],
         conditional_create_only: &[],
         write_only: &["ServerProperties"],
-        read_only: &[
-            "Arn",
-            "LatestRevision/CreationTime",
-            "LatestRevision/Revision",
-            "LatestRevision/Description",
-        ],
-        attributes: &[
-            "Arn",
-            "LatestRevision.CreationTime",
-            "LatestRevision.Description",
-            "LatestRevision.Revision",
-        ],
+        read_only: &["Arn", "LatestRevision/CreationTime", "LatestRevision/Revision", "LatestRevision/Description"],
+        attributes: &["Arn", "LatestRevision.CreationTime", "LatestRevision.Description", "LatestRevision.Revision"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -145,44 +119,15 @@ impl Configuration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KafkaVersionsList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_versions_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.kafka_versions_list = Some(value.into());
-        self
-    }
-
+    pub fn kafka_versions_list(mut self, value: impl Into<List<Str>>) -> Self { self.kafka_versions_list = Some(value.into()); self }
     /// `LatestRevision`: a [`LatestRevision`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latest_revision(mut self, value: impl Into<Obj<LatestRevision>>) -> Self {
-        self.latest_revision = Some(value.into());
-        self
-    }
-
+    pub fn latest_revision(mut self, value: impl Into<Obj<LatestRevision>>) -> Self { self.latest_revision = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServerProperties`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_properties(mut self, value: impl Into<Str>) -> Self {
-        self.server_properties = value.into();
-        self
-    }
+    pub fn server_properties(mut self, value: impl Into<Str>) -> Self { self.server_properties = value.into(); self }
 }
 
 impl Resource for Configuration {
@@ -247,18 +192,15 @@ impl ConfigurationAttributes {
     }
 }
 
-static RULE_LatestRevision: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LatestRevision: ObjRule = ObjRule {
     properties: &[
         ("CreationTime", Shape::STR),
         ("Description", Shape::STR),
         ("Revision", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LatestRevision` property type of `AWS::MSK::Configuration`.
@@ -282,6 +224,7 @@ pub struct LatestRevision {
     pub revision: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LatestRevision {
     /// A `LatestRevision` with no property set (none is required).
     pub fn new() -> Self {
@@ -289,28 +232,11 @@ impl LatestRevision {
     }
 
     /// `CreationTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self {
-        self.creation_time = Some(value.into());
-        self
-    }
-
+    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Revision`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = Some(value.into());
-        self
-    }
+    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = Some(value.into()); self }
 }
 
 impl PropertyType for LatestRevision {}

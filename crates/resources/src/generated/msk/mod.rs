@@ -11,6 +11,8 @@
 //! - `AWS::MSK::ServerlessCluster`: [`ServerlessCluster`], property types in [`serverless_cluster`]
 //! - `AWS::MSK::Topic`: [`Topic`], property types in [`topic`]
 //! - `AWS::MSK::VpcConnection`: [`VpcConnection`], property types in [`vpc_connection`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod batch_scram_secret;
 pub mod cluster;
@@ -18,6 +20,7 @@ pub mod cluster_policy;
 pub mod configuration;
 pub mod replicator;
 pub mod serverless_cluster;
+pub mod shared;
 pub mod topic;
 pub mod vpc_connection;
 

@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CloudWatchLogs, CloudWatchLogsRequired, Firehose, FirehoseRequired, S3, S3Required,
+};
+use super::shared::{RULE_CloudWatchLogs, RULE_Firehose, RULE_S3};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):kafka:.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z][0-9A-Za-z-]{0,}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn):iam:.*");
@@ -15,100 +20,29 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("arn:(aws|aws-us-gov|aws-cn)
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicatorRequired {
     /// `KafkaClusters`: a list of [`KafkaCluster`] objects, required.
-    ///
-    /// Kafka Clusters to use in setting up sources / targets for replication.
-    ///
-    /// Items 2 to 2; create-only: changing it replaces the resource.
     pub kafka_clusters: List<KafkaCluster>,
     /// `ReplicationInfoList`: a list of [`ReplicationInfo`] objects, required.
-    ///
-    /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
-    ///
-    /// Items 1 to 1.
     pub replication_info_list: List<ReplicationInfo>,
     /// `ReplicatorName`: a string, required.
-    ///
-    /// The name of the replicator. Alpha-numeric characters with '-' are allowed.
-    ///
-    /// Pattern `^[0-9A-Za-z][0-9A-Za-z-]{0,}$`; length 1 to 128; create-only: changing it replaces the resource.
     pub replicator_name: Str,
     /// `ServiceExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role used by the replicator to access resources in the customer's account (e.g source and target clusters)
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`; create-only: changing it replaces the resource.
     pub service_execution_role_arn: Str,
 }
 
-static RULE_Replicator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Replicator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KafkaClusters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KafkaCluster),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("KafkaClusters", Shape::List(&ListRule { items: Shape::Object(&RULE_KafkaCluster), min_items: Some(2), max_items: Some(2) })),
         ("LogDelivery", Shape::Object(&RULE_LogDelivery)),
-        (
-            "ReplicationInfoList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationInfo),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ReplicatorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReplicationInfoList", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationInfo), min_items: Some(1), max_items: Some(1) })),
+        ("ReplicatorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServiceExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ReplicatorName",
-        "ReplicationInfoList",
-        "KafkaClusters",
-        "ServiceExecutionRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ReplicatorName", "ReplicationInfoList", "KafkaClusters", "ServiceExecutionRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::Replicator` resource.
@@ -164,6 +98,7 @@ pub struct Replicator {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Replicator {
     /// The CloudFormation type name, `AWS::MSK::Replicator`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::Replicator";
@@ -174,26 +109,8 @@ impl Replicator {
         type_name: "AWS::MSK::Replicator",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-replicator.html",
         primary_identifier: &["ReplicatorArn"],
-        required: &[
-            "KafkaClusters",
-            "ReplicationInfoList",
-            "ReplicatorName",
-            "ServiceExecutionRoleArn",
-        ],
-        create_only: &[
-            "ReplicatorName",
-            "Description",
-            "KafkaClusters",
-            "ServiceExecutionRoleArn",
-            "ReplicationInfoList/*/SourceKafkaClusterArn",
-            "ReplicationInfoList/*/SourceKafkaClusterId",
-            "ReplicationInfoList/*/TargetKafkaClusterArn",
-            "ReplicationInfoList/*/TargetKafkaClusterId",
-            "ReplicationInfoList/*/TargetCompressionType",
-            "ReplicationInfoList/*/ConsumerGroupReplication/ConsumerGroupOffsetSyncMode",
-            "ReplicationInfoList/*/TopicReplication/StartingPosition",
-            "ReplicationInfoList/*/TopicReplication/TopicNameConfiguration",
-        ],
+        required: &["KafkaClusters", "ReplicationInfoList", "ReplicatorName", "ServiceExecutionRoleArn"],
+        create_only: &["ReplicatorName", "Description", "KafkaClusters", "ServiceExecutionRoleArn", "ReplicationInfoList/*/SourceKafkaClusterArn", "ReplicationInfoList/*/SourceKafkaClusterId", "ReplicationInfoList/*/TargetKafkaClusterArn", "ReplicationInfoList/*/TargetKafkaClusterId", "ReplicationInfoList/*/TargetCompressionType", "ReplicationInfoList/*/ConsumerGroupReplication/ConsumerGroupOffsetSyncMode", "ReplicationInfoList/*/TopicReplication/StartingPosition", "ReplicationInfoList/*/TopicReplication/TopicNameConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ReplicatorArn", "CurrentVersion"],
@@ -216,60 +133,19 @@ impl Replicator {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KafkaClusters`: a list of [`KafkaCluster`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kafka_clusters(mut self, value: impl Into<List<KafkaCluster>>) -> Self {
-        self.kafka_clusters = value.into();
-        self
-    }
-
+    pub fn kafka_clusters(mut self, value: impl Into<List<KafkaCluster>>) -> Self { self.kafka_clusters = value.into(); self }
     /// `LogDelivery`: a [`LogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self {
-        self.log_delivery = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery(mut self, value: impl Into<Obj<LogDelivery>>) -> Self { self.log_delivery = Some(value.into()); self }
     /// `ReplicationInfoList`: a list of [`ReplicationInfo`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_info_list(mut self, value: impl Into<List<ReplicationInfo>>) -> Self {
-        self.replication_info_list = value.into();
-        self
-    }
-
+    pub fn replication_info_list(mut self, value: impl Into<List<ReplicationInfo>>) -> Self { self.replication_info_list = value.into(); self }
     /// `ReplicatorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicator_name(mut self, value: impl Into<Str>) -> Self {
-        self.replicator_name = value.into();
-        self
-    }
-
+    pub fn replicator_name(mut self, value: impl Into<Str>) -> Self { self.replicator_name = value.into(); self }
     /// `ServiceExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn service_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_execution_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Replicator {
@@ -329,30 +205,17 @@ impl ReplicatorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonMskClusterRequired {
     /// `MskClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon MSK cluster.
-    ///
-    /// Pattern `arn:(aws|aws-us-gov|aws-cn):kafka:.*`.
     pub msk_cluster_arn: Str,
 }
 
-static RULE_AmazonMskCluster: ObjRule = ObjRule {
-    properties: &[(
-        "MskClusterArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonMskCluster: ObjRule = ObjRule {
+    properties: &[
+        ("MskClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["MskClusterArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonMskCluster` property type of `AWS::MSK::Replicator`.
@@ -370,6 +233,7 @@ pub struct AmazonMskCluster {
     pub msk_cluster_arn: Str,
 }
 
+#[rustfmt::skip]
 impl AmazonMskCluster {
     /// A `AmazonMskCluster` with its required properties, named in a [`AmazonMskClusterRequired`].
     pub fn new(required: AmazonMskClusterRequired) -> Self {
@@ -379,12 +243,7 @@ impl AmazonMskCluster {
     }
 
     /// `MskClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.msk_cluster_arn = value.into();
-        self
-    }
+    pub fn msk_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.msk_cluster_arn = value.into(); self }
 }
 
 impl PropertyType for AmazonMskCluster {}
@@ -401,26 +260,20 @@ impl ToValue for AmazonMskCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApacheKafkaClusterRequired {
     /// `ApacheKafkaClusterId`: a string, required.
-    ///
-    /// The ID of the Apache Kafka cluster.
     pub apache_kafka_cluster_id: Str,
     /// `BootstrapBrokerString`: a string, required.
-    ///
-    /// The bootstrap broker string of the Apache Kafka cluster.
     pub bootstrap_broker_string: Str,
 }
 
-static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApacheKafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("ApacheKafkaClusterId", Shape::STR),
         ("BootstrapBrokerString", Shape::STR),
     ],
     required: &["ApacheKafkaClusterId", "BootstrapBrokerString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApacheKafkaCluster` property type of `AWS::MSK::Replicator`.
@@ -440,6 +293,7 @@ pub struct ApacheKafkaCluster {
     pub bootstrap_broker_string: Str,
 }
 
+#[rustfmt::skip]
 impl ApacheKafkaCluster {
     /// A `ApacheKafkaCluster` with its required properties, named in a [`ApacheKafkaClusterRequired`].
     pub fn new(required: ApacheKafkaClusterRequired) -> Self {
@@ -450,20 +304,9 @@ impl ApacheKafkaCluster {
     }
 
     /// `ApacheKafkaClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apache_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.apache_kafka_cluster_id = value.into();
-        self
-    }
-
+    pub fn apache_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.apache_kafka_cluster_id = value.into(); self }
     /// `BootstrapBrokerString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_broker_string(mut self, value: impl Into<Str>) -> Self {
-        self.bootstrap_broker_string = value.into();
-        self
-    }
+    pub fn bootstrap_broker_string(mut self, value: impl Into<Str>) -> Self { self.bootstrap_broker_string = value.into(); self }
 }
 
 impl PropertyType for ApacheKafkaCluster {}
@@ -477,139 +320,25 @@ impl ToValue for ApacheKafkaCluster {
     }
 }
 
-/// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogsRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to CloudWatch Logs is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudWatchLogs` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to CloudWatch Logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-cloudwatchlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudWatchLogs {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to CloudWatch Logs is enabled.
-    pub enabled: Bool,
-    /// `LogGroup`: a string.
-    ///
-    /// The CloudWatch log group that is the destination for log delivery.
-    pub log_group: Option<Str>,
-}
-
-impl CloudWatchLogs {
-    /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
-    pub fn new(required: CloudWatchLogsRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-            log_group: None,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CloudWatchLogs {}
-
-impl ToValue for CloudWatchLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
-            .build()
-    }
-}
-
 /// The required properties of [`ConsumerGroupReplication`], by name: `ConsumerGroupReplication::new(ConsumerGroupReplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerGroupReplicationRequired {
     /// `ConsumerGroupsToReplicate`: a list of strings, required.
-    ///
-    /// List of regular expression patterns indicating the consumer groups to copy.
-    ///
-    /// Items 0 to 100; each item: length 0 to 256.
     pub consumer_groups_to_replicate: List<Str>,
 }
 
-static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConsumerGroupReplication: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerGroupOffsetSyncMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEGACY", "ENHANCED"],
-                format: None,
-            }),
-        ),
-        (
-            "ConsumerGroupsToExclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ConsumerGroupsToReplicate",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("ConsumerGroupOffsetSyncMode", Shape::Str(&StrRule { allowed: &["LEGACY", "ENHANCED"], ..StrRule::ANY })),
+        ("ConsumerGroupsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ConsumerGroupsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
         ("DetectAndCopyNewConsumerGroups", Shape::Bool),
         ("SynchroniseConsumerGroupOffsets", Shape::Bool),
     ],
     required: &["ConsumerGroupsToReplicate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConsumerGroupReplication` property type of `AWS::MSK::Replicator`.
@@ -645,6 +374,7 @@ pub struct ConsumerGroupReplication {
     pub synchronise_consumer_group_offsets: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ConsumerGroupReplication {
     /// A `ConsumerGroupReplication` with its required properties, named in a [`ConsumerGroupReplicationRequired`].
     pub fn new(required: ConsumerGroupReplicationRequired) -> Self {
@@ -658,47 +388,15 @@ impl ConsumerGroupReplication {
     }
 
     /// `ConsumerGroupOffsetSyncMode`: a [`ConsumerGroupOffsetSyncMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_offset_sync_mode(
-        mut self,
-        value: impl Into<ConsumerGroupOffsetSyncMode>,
-    ) -> Self {
-        self.consumer_group_offset_sync_mode = Some(value.into());
-        self
-    }
-
+    pub fn consumer_group_offset_sync_mode(mut self, value: impl Into<ConsumerGroupOffsetSyncMode>) -> Self { self.consumer_group_offset_sync_mode = Some(value.into()); self }
     /// `ConsumerGroupsToExclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_groups_to_exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.consumer_groups_to_exclude = Some(value.into());
-        self
-    }
-
+    pub fn consumer_groups_to_exclude(mut self, value: impl Into<List<Str>>) -> Self { self.consumer_groups_to_exclude = Some(value.into()); self }
     /// `ConsumerGroupsToReplicate`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_groups_to_replicate(mut self, value: impl Into<List<Str>>) -> Self {
-        self.consumer_groups_to_replicate = value.into();
-        self
-    }
-
+    pub fn consumer_groups_to_replicate(mut self, value: impl Into<List<Str>>) -> Self { self.consumer_groups_to_replicate = value.into(); self }
     /// `DetectAndCopyNewConsumerGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detect_and_copy_new_consumer_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.detect_and_copy_new_consumer_groups = Some(value.into());
-        self
-    }
-
+    pub fn detect_and_copy_new_consumer_groups(mut self, value: impl Into<Bool>) -> Self { self.detect_and_copy_new_consumer_groups = Some(value.into()); self }
     /// `SynchroniseConsumerGroupOffsets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synchronise_consumer_group_offsets(mut self, value: impl Into<Bool>) -> Self {
-        self.synchronise_consumer_group_offsets = Some(value.into());
-        self
-    }
+    pub fn synchronise_consumer_group_offsets(mut self, value: impl Into<Bool>) -> Self { self.synchronise_consumer_group_offsets = Some(value.into()); self }
 }
 
 impl PropertyType for ConsumerGroupReplication {}
@@ -727,105 +425,17 @@ impl ToValue for ConsumerGroupReplication {
     }
 }
 
-/// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FirehoseRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to Firehose is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Firehose` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to Firehose.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-firehose.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Firehose {
-    /// `DeliveryStream`: a string.
-    ///
-    /// The Firehose delivery stream that is the destination for log delivery.
-    pub delivery_stream: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to Firehose is enabled.
-    pub enabled: Bool,
-}
-
-impl Firehose {
-    /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
-    pub fn new(required: FirehoseRequired) -> Self {
-        Self {
-            delivery_stream: None,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Firehose {}
-
-impl ToValue for Firehose {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-static RULE_KafkaCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaCluster: ObjRule = ObjRule {
     properties: &[
         ("AmazonMskCluster", Shape::Object(&RULE_AmazonMskCluster)),
-        (
-            "ApacheKafkaCluster",
-            Shape::Object(&RULE_ApacheKafkaCluster),
-        ),
-        (
-            "ClientAuthentication",
-            Shape::Object(&RULE_KafkaClusterClientAuthentication),
-        ),
-        (
-            "EncryptionInTransit",
-            Shape::Object(&RULE_KafkaClusterEncryptionInTransit),
-        ),
-        (
-            "VpcConfig",
-            Shape::Object(&RULE_KafkaClusterClientVpcConfig),
-        ),
+        ("ApacheKafkaCluster", Shape::Object(&RULE_ApacheKafkaCluster)),
+        ("ClientAuthentication", Shape::Object(&RULE_KafkaClusterClientAuthentication)),
+        ("EncryptionInTransit", Shape::Object(&RULE_KafkaClusterEncryptionInTransit)),
+        ("VpcConfig", Shape::Object(&RULE_KafkaClusterClientVpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaCluster` property type of `AWS::MSK::Replicator`.
@@ -857,6 +467,7 @@ pub struct KafkaCluster {
     pub vpc_config: Option<Obj<KafkaClusterClientVpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl KafkaCluster {
     /// A `KafkaCluster` with no property set (none is required).
     pub fn new() -> Self {
@@ -864,50 +475,15 @@ impl KafkaCluster {
     }
 
     /// `AmazonMskCluster`: an [`AmazonMskCluster`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_msk_cluster(mut self, value: impl Into<Obj<AmazonMskCluster>>) -> Self {
-        self.amazon_msk_cluster = Some(value.into());
-        self
-    }
-
+    pub fn amazon_msk_cluster(mut self, value: impl Into<Obj<AmazonMskCluster>>) -> Self { self.amazon_msk_cluster = Some(value.into()); self }
     /// `ApacheKafkaCluster`: an [`ApacheKafkaCluster`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self {
-        self.apache_kafka_cluster = Some(value.into());
-        self
-    }
-
+    pub fn apache_kafka_cluster(mut self, value: impl Into<Obj<ApacheKafkaCluster>>) -> Self { self.apache_kafka_cluster = Some(value.into()); self }
     /// `ClientAuthentication`: a [`KafkaClusterClientAuthentication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_authentication(
-        mut self,
-        value: impl Into<Obj<KafkaClusterClientAuthentication>>,
-    ) -> Self {
-        self.client_authentication = Some(value.into());
-        self
-    }
-
+    pub fn client_authentication(mut self, value: impl Into<Obj<KafkaClusterClientAuthentication>>) -> Self { self.client_authentication = Some(value.into()); self }
     /// `EncryptionInTransit`: a [`KafkaClusterEncryptionInTransit`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_in_transit(
-        mut self,
-        value: impl Into<Obj<KafkaClusterEncryptionInTransit>>,
-    ) -> Self {
-        self.encryption_in_transit = Some(value.into());
-        self
-    }
-
+    pub fn encryption_in_transit(mut self, value: impl Into<Obj<KafkaClusterEncryptionInTransit>>) -> Self { self.encryption_in_transit = Some(value.into()); self }
     /// `VpcConfig`: a [`KafkaClusterClientVpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<KafkaClusterClientVpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<KafkaClusterClientVpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for KafkaCluster {}
@@ -928,22 +504,17 @@ impl ToValue for KafkaCluster {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterClientAuthenticationRequired {
     /// `SaslScram`: a [`KafkaClusterSaslScramAuthentication`] object, required.
-    ///
-    /// Details for SASL/SCRAM client authentication.
     pub sasl_scram: Obj<KafkaClusterSaslScramAuthentication>,
 }
 
-static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
-    properties: &[(
-        "SaslScram",
-        Shape::Object(&RULE_KafkaClusterSaslScramAuthentication),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterClientAuthentication: ObjRule = ObjRule {
+    properties: &[
+        ("SaslScram", Shape::Object(&RULE_KafkaClusterSaslScramAuthentication)),
+    ],
     required: &["SaslScram"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterClientAuthentication` property type of `AWS::MSK::Replicator`.
@@ -959,6 +530,7 @@ pub struct KafkaClusterClientAuthentication {
     pub sasl_scram: Obj<KafkaClusterSaslScramAuthentication>,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterClientAuthentication {
     /// A `KafkaClusterClientAuthentication` with its required properties, named in a [`KafkaClusterClientAuthenticationRequired`].
     pub fn new(required: KafkaClusterClientAuthenticationRequired) -> Self {
@@ -968,15 +540,7 @@ impl KafkaClusterClientAuthentication {
     }
 
     /// `SaslScram`: a [`KafkaClusterSaslScramAuthentication`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl_scram(
-        mut self,
-        value: impl Into<Obj<KafkaClusterSaslScramAuthentication>>,
-    ) -> Self {
-        self.sasl_scram = value.into();
-        self
-    }
+    pub fn sasl_scram(mut self, value: impl Into<Obj<KafkaClusterSaslScramAuthentication>>) -> Self { self.sasl_scram = value.into(); self }
 }
 
 impl PropertyType for KafkaClusterClientAuthentication {}
@@ -991,44 +555,18 @@ impl ToValue for KafkaClusterClientAuthentication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterClientVpcConfigRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The list of subnets in the client VPC to connect to.
-    ///
-    /// Items 2 to 3.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterClientVpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(2),
-                max_items: Some(3),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: Some(3) })),
     ],
     required: &["SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterClientVpcConfig` property type of `AWS::MSK::Replicator`.
@@ -1052,6 +590,7 @@ pub struct KafkaClusterClientVpcConfig {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterClientVpcConfig {
     /// A `KafkaClusterClientVpcConfig` with its required properties, named in a [`KafkaClusterClientVpcConfigRequired`].
     pub fn new(required: KafkaClusterClientVpcConfigRequired) -> Self {
@@ -1062,20 +601,9 @@ impl KafkaClusterClientVpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for KafkaClusterClientVpcConfig {}
@@ -1093,31 +621,18 @@ impl ToValue for KafkaClusterClientVpcConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterEncryptionInTransitRequired {
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    ///
-    /// The type of encryption in transit to the Apache Kafka cluster.
     pub encryption_type: KafkaClusterEncryptionInTransitType,
 }
 
-static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterEncryptionInTransit: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TLS"],
-                format: None,
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["TLS"], ..StrRule::ANY })),
         ("RootCaCertificate", Shape::STR),
     ],
     required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterEncryptionInTransit` property type of `AWS::MSK::Replicator`.
@@ -1137,6 +652,7 @@ pub struct KafkaClusterEncryptionInTransit {
     pub root_ca_certificate: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterEncryptionInTransit {
     /// A `KafkaClusterEncryptionInTransit` with its required properties, named in a [`KafkaClusterEncryptionInTransitRequired`].
     pub fn new(required: KafkaClusterEncryptionInTransitRequired) -> Self {
@@ -1147,23 +663,9 @@ impl KafkaClusterEncryptionInTransit {
     }
 
     /// `EncryptionType`: a [`KafkaClusterEncryptionInTransitType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(
-        mut self,
-        value: impl Into<KafkaClusterEncryptionInTransitType>,
-    ) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<KafkaClusterEncryptionInTransitType>) -> Self { self.encryption_type = value.into(); self }
     /// `RootCaCertificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_ca_certificate(mut self, value: impl Into<Str>) -> Self {
-        self.root_ca_certificate = Some(value.into());
-        self
-    }
+    pub fn root_ca_certificate(mut self, value: impl Into<Str>) -> Self { self.root_ca_certificate = Some(value.into()); self }
 }
 
 impl PropertyType for KafkaClusterEncryptionInTransit {}
@@ -1181,35 +683,20 @@ impl ToValue for KafkaClusterEncryptionInTransit {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KafkaClusterSaslScramAuthenticationRequired {
     /// `Mechanism`: a [`KafkaClusterSaslScramMechanism`] value, required.
-    ///
-    /// The SASL/SCRAM authentication mechanism.
     pub mechanism: KafkaClusterSaslScramMechanism,
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Secrets Manager secret.
     pub secret_arn: Str,
 }
 
-static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KafkaClusterSaslScramAuthentication: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mechanism",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHA256", "SHA512"],
-                format: None,
-            }),
-        ),
+        ("Mechanism", Shape::Str(&StrRule { allowed: &["SHA256", "SHA512"], ..StrRule::ANY })),
         ("SecretArn", Shape::STR),
     ],
     required: &["Mechanism", "SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KafkaClusterSaslScramAuthentication` property type of `AWS::MSK::Replicator`.
@@ -1229,6 +716,7 @@ pub struct KafkaClusterSaslScramAuthentication {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KafkaClusterSaslScramAuthentication {
     /// A `KafkaClusterSaslScramAuthentication` with its required properties, named in a [`KafkaClusterSaslScramAuthenticationRequired`].
     pub fn new(required: KafkaClusterSaslScramAuthenticationRequired) -> Self {
@@ -1239,20 +727,9 @@ impl KafkaClusterSaslScramAuthentication {
     }
 
     /// `Mechanism`: a [`KafkaClusterSaslScramMechanism`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mechanism(mut self, value: impl Into<KafkaClusterSaslScramMechanism>) -> Self {
-        self.mechanism = value.into();
-        self
-    }
-
+    pub fn mechanism(mut self, value: impl Into<KafkaClusterSaslScramMechanism>) -> Self { self.mechanism = value.into(); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for KafkaClusterSaslScramAuthentication {}
@@ -1266,17 +743,13 @@ impl ToValue for KafkaClusterSaslScramAuthentication {
     }
 }
 
-static RULE_LogDelivery: ObjRule = ObjRule {
-    properties: &[(
-        "ReplicatorLogDelivery",
-        Shape::Object(&RULE_ReplicatorLogDelivery),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogDelivery: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicatorLogDelivery", Shape::Object(&RULE_ReplicatorLogDelivery)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDelivery` property type of `AWS::MSK::Replicator`.
@@ -1292,6 +765,7 @@ pub struct LogDelivery {
     pub replicator_log_delivery: Option<Obj<ReplicatorLogDelivery>>,
 }
 
+#[rustfmt::skip]
 impl LogDelivery {
     /// A `LogDelivery` with no property set (none is required).
     pub fn new() -> Self {
@@ -1299,12 +773,7 @@ impl LogDelivery {
     }
 
     /// `ReplicatorLogDelivery`: a [`ReplicatorLogDelivery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicator_log_delivery(mut self, value: impl Into<Obj<ReplicatorLogDelivery>>) -> Self {
-        self.replicator_log_delivery = Some(value.into());
-        self
-    }
+    pub fn replicator_log_delivery(mut self, value: impl Into<Obj<ReplicatorLogDelivery>>) -> Self { self.replicator_log_delivery = Some(value.into()); self }
 }
 
 impl PropertyType for LogDelivery {}
@@ -1321,69 +790,27 @@ impl ToValue for LogDelivery {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationInfoRequired {
     /// `ConsumerGroupReplication`: a [`ConsumerGroupReplication`] object, required.
-    ///
-    /// Configuration relating to consumer group replication.
     pub consumer_group_replication: Obj<ConsumerGroupReplication>,
     /// `TargetCompressionType`: a [`TargetCompressionType`] value, required.
-    ///
-    /// The compression type to use when producing records to target cluster.
     pub target_compression_type: TargetCompressionType,
     /// `TopicReplication`: a [`TopicReplication`] object, required.
-    ///
-    /// Configuration relating to topic replication.
     pub topic_replication: Obj<TopicReplication>,
 }
 
-static RULE_ReplicationInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerGroupReplication",
-            Shape::Object(&RULE_ConsumerGroupReplication),
-        ),
-        (
-            "SourceKafkaClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConsumerGroupReplication", Shape::Object(&RULE_ConsumerGroupReplication)),
+        ("SourceKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourceKafkaClusterId", Shape::STR),
-        (
-            "TargetCompressionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetKafkaClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TargetCompressionType", Shape::Str(&StrRule { allowed: &["NONE", "GZIP", "SNAPPY", "LZ4", "ZSTD"], ..StrRule::ANY })),
+        ("TargetKafkaClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TargetKafkaClusterId", Shape::STR),
         ("TopicReplication", Shape::Object(&RULE_TopicReplication)),
     ],
-    required: &[
-        "TopicReplication",
-        "ConsumerGroupReplication",
-        "TargetCompressionType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TopicReplication", "ConsumerGroupReplication", "TargetCompressionType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationInfo` property type of `AWS::MSK::Replicator`.
@@ -1427,6 +854,7 @@ pub struct ReplicationInfo {
     pub topic_replication: Obj<TopicReplication>,
 }
 
+#[rustfmt::skip]
 impl ReplicationInfo {
     /// A `ReplicationInfo` with its required properties, named in a [`ReplicationInfoRequired`].
     pub fn new(required: ReplicationInfoRequired) -> Self {
@@ -1442,63 +870,19 @@ impl ReplicationInfo {
     }
 
     /// `ConsumerGroupReplication`: a [`ConsumerGroupReplication`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_replication(
-        mut self,
-        value: impl Into<Obj<ConsumerGroupReplication>>,
-    ) -> Self {
-        self.consumer_group_replication = value.into();
-        self
-    }
-
+    pub fn consumer_group_replication(mut self, value: impl Into<Obj<ConsumerGroupReplication>>) -> Self { self.consumer_group_replication = value.into(); self }
     /// `SourceKafkaClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_kafka_cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.source_kafka_cluster_arn = Some(value.into()); self }
     /// `SourceKafkaClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_kafka_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn source_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.source_kafka_cluster_id = Some(value.into()); self }
     /// `TargetCompressionType`: a [`TargetCompressionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_compression_type(mut self, value: impl Into<TargetCompressionType>) -> Self {
-        self.target_compression_type = value.into();
-        self
-    }
-
+    pub fn target_compression_type(mut self, value: impl Into<TargetCompressionType>) -> Self { self.target_compression_type = value.into(); self }
     /// `TargetKafkaClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_kafka_cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn target_kafka_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.target_kafka_cluster_arn = Some(value.into()); self }
     /// `TargetKafkaClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_kafka_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn target_kafka_cluster_id(mut self, value: impl Into<Str>) -> Self { self.target_kafka_cluster_id = Some(value.into()); self }
     /// `TopicReplication`: a [`TopicReplication`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_replication(mut self, value: impl Into<Obj<TopicReplication>>) -> Self {
-        self.topic_replication = value.into();
-        self
-    }
+    pub fn topic_replication(mut self, value: impl Into<Obj<TopicReplication>>) -> Self { self.topic_replication = value.into(); self }
 }
 
 impl PropertyType for ReplicationInfo {}
@@ -1517,23 +901,13 @@ impl ToValue for ReplicationInfo {
     }
 }
 
-static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["LATEST", "EARLIEST"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationStartingPosition: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["LATEST", "EARLIEST"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationStartingPosition` property type of `AWS::MSK::Replicator`.
@@ -1549,6 +923,7 @@ pub struct ReplicationStartingPosition {
     pub r#type: Option<ReplicationStartingPositionType>,
 }
 
+#[rustfmt::skip]
 impl ReplicationStartingPosition {
     /// A `ReplicationStartingPosition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1556,12 +931,7 @@ impl ReplicationStartingPosition {
     }
 
     /// `Type`: a [`ReplicationStartingPositionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ReplicationStartingPositionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ReplicationStartingPositionType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationStartingPosition {}
@@ -1572,23 +942,13 @@ impl ToValue for ReplicationStartingPosition {
     }
 }
 
-static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTopicNameConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["PREFIXED_WITH_SOURCE_CLUSTER_ALIAS", "IDENTICAL"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationTopicNameConfiguration` property type of `AWS::MSK::Replicator`.
@@ -1604,6 +964,7 @@ pub struct ReplicationTopicNameConfiguration {
     pub r#type: Option<ReplicationTopicNameConfigurationType>,
 }
 
+#[rustfmt::skip]
 impl ReplicationTopicNameConfiguration {
     /// A `ReplicationTopicNameConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1611,12 +972,7 @@ impl ReplicationTopicNameConfiguration {
     }
 
     /// `Type`: a [`ReplicationTopicNameConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ReplicationTopicNameConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ReplicationTopicNameConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationTopicNameConfiguration {}
@@ -1627,18 +983,15 @@ impl ToValue for ReplicationTopicNameConfiguration {
     }
 }
 
-static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicatorLogDelivery: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogs", Shape::Object(&RULE_CloudWatchLogs)),
         ("Firehose", Shape::Object(&RULE_Firehose)),
         ("S3", Shape::Object(&RULE_S3)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicatorLogDelivery` property type of `AWS::MSK::Replicator`.
@@ -1662,6 +1015,7 @@ pub struct ReplicatorLogDelivery {
     pub s3: Option<Obj<S3>>,
 }
 
+#[rustfmt::skip]
 impl ReplicatorLogDelivery {
     /// A `ReplicatorLogDelivery` with no property set (none is required).
     pub fn new() -> Self {
@@ -1669,28 +1023,11 @@ impl ReplicatorLogDelivery {
     }
 
     /// `CloudWatchLogs`: a [`CloudWatchLogs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self {
-        self.cloud_watch_logs = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs(mut self, value: impl Into<Obj<CloudWatchLogs>>) -> Self { self.cloud_watch_logs = Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
     /// `S3`: a [`S3`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicatorLogDelivery {}
@@ -1705,139 +1042,24 @@ impl ToValue for ReplicatorLogDelivery {
     }
 }
 
-/// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Required {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to S3 is enabled.
-    pub enabled: Bool,
-}
-
-static RULE_S3: ObjRule = ObjRule {
-    properties: &[
-        ("Bucket", Shape::STR),
-        ("Enabled", Shape::Bool),
-        ("Prefix", Shape::STR),
-    ],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3` property type of `AWS::MSK::Replicator`.
-///
-/// Details about delivering logs to S3.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-replicator-s3.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3 {
-    /// `Bucket`: a string.
-    ///
-    /// The S3 bucket that is the destination for log delivery.
-    pub bucket: Option<Str>,
-    /// `Enabled`: a boolean, required.
-    ///
-    /// Whether log delivery to S3 is enabled.
-    pub enabled: Bool,
-    /// `Prefix`: a string.
-    ///
-    /// The S3 prefix that is the destination for log delivery.
-    pub prefix: Option<Str>,
-}
-
-impl S3 {
-    /// A `S3` with its required properties, named in a [`S3Required`].
-    pub fn new(required: S3Required) -> Self {
-        Self {
-            bucket: None,
-            enabled: required.enabled,
-            prefix: None,
-        }
-    }
-
-    /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
-    /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3 {}
-
-impl ToValue for S3 {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::MSK::Replicator`.
@@ -1855,6 +1077,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1865,20 +1088,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1896,61 +1108,23 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicReplicationRequired {
     /// `TopicsToReplicate`: a list of strings, required.
-    ///
-    /// List of regular expression patterns indicating the topics to copy.
-    ///
-    /// Items 1 to 100; each item: length 0 to 249.
     pub topics_to_replicate: List<Str>,
 }
 
-static RULE_TopicReplication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicReplication: ObjRule = ObjRule {
     properties: &[
         ("CopyAccessControlListsForTopics", Shape::Bool),
         ("CopyTopicConfigurations", Shape::Bool),
         ("DetectAndCopyNewTopics", Shape::Bool),
-        (
-            "StartingPosition",
-            Shape::Object(&RULE_ReplicationStartingPosition),
-        ),
-        (
-            "TopicNameConfiguration",
-            Shape::Object(&RULE_ReplicationTopicNameConfiguration),
-        ),
-        (
-            "TopicsToExclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(249),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "TopicsToReplicate",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(249),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("StartingPosition", Shape::Object(&RULE_ReplicationStartingPosition)),
+        ("TopicNameConfiguration", Shape::Object(&RULE_ReplicationTopicNameConfiguration)),
+        ("TopicsToExclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("TopicsToReplicate", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(249), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
     ],
     required: &["TopicsToReplicate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicReplication` property type of `AWS::MSK::Replicator`.
@@ -1994,6 +1168,7 @@ pub struct TopicReplication {
     pub topics_to_replicate: List<Str>,
 }
 
+#[rustfmt::skip]
 impl TopicReplication {
     /// A `TopicReplication` with its required properties, named in a [`TopicReplicationRequired`].
     pub fn new(required: TopicReplicationRequired) -> Self {
@@ -2009,63 +1184,19 @@ impl TopicReplication {
     }
 
     /// `CopyAccessControlListsForTopics`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_access_control_lists_for_topics(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_access_control_lists_for_topics = Some(value.into());
-        self
-    }
-
+    pub fn copy_access_control_lists_for_topics(mut self, value: impl Into<Bool>) -> Self { self.copy_access_control_lists_for_topics = Some(value.into()); self }
     /// `CopyTopicConfigurations`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_topic_configurations(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_topic_configurations = Some(value.into());
-        self
-    }
-
+    pub fn copy_topic_configurations(mut self, value: impl Into<Bool>) -> Self { self.copy_topic_configurations = Some(value.into()); self }
     /// `DetectAndCopyNewTopics`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detect_and_copy_new_topics(mut self, value: impl Into<Bool>) -> Self {
-        self.detect_and_copy_new_topics = Some(value.into());
-        self
-    }
-
+    pub fn detect_and_copy_new_topics(mut self, value: impl Into<Bool>) -> Self { self.detect_and_copy_new_topics = Some(value.into()); self }
     /// `StartingPosition`: a [`ReplicationStartingPosition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<Obj<ReplicationStartingPosition>>) -> Self {
-        self.starting_position = Some(value.into());
-        self
-    }
-
+    pub fn starting_position(mut self, value: impl Into<Obj<ReplicationStartingPosition>>) -> Self { self.starting_position = Some(value.into()); self }
     /// `TopicNameConfiguration`: a [`ReplicationTopicNameConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationTopicNameConfiguration>>,
-    ) -> Self {
-        self.topic_name_configuration = Some(value.into());
-        self
-    }
-
+    pub fn topic_name_configuration(mut self, value: impl Into<Obj<ReplicationTopicNameConfiguration>>) -> Self { self.topic_name_configuration = Some(value.into()); self }
     /// `TopicsToExclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics_to_exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.topics_to_exclude = Some(value.into());
-        self
-    }
-
+    pub fn topics_to_exclude(mut self, value: impl Into<List<Str>>) -> Self { self.topics_to_exclude = Some(value.into()); self }
     /// `TopicsToReplicate`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics_to_replicate(mut self, value: impl Into<List<Str>>) -> Self {
-        self.topics_to_replicate = value.into();
-        self
-    }
+    pub fn topics_to_replicate(mut self, value: impl Into<List<Str>>) -> Self { self.topics_to_replicate = value.into(); self }
 }
 
 impl PropertyType for TopicReplication {}

@@ -7,61 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Iam;
+pub use super::shared::{Iam, IamRequired};
+
 /// The required properties of [`ServerlessCluster`], by name: `ServerlessCluster::new(ServerlessClusterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessClusterRequired {
     /// `ClientAuthentication`: a [`ClientAuthentication`] object, required.
-    ///
-    /// Includes all client authentication related information.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_authentication: Obj<ClientAuthentication>,
     /// `ClusterName`: a string, required.
-    ///
-    /// The name of the cluster.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub cluster_name: Str,
     /// `VpcConfigs`: a list of [`VpcConfig`] objects, required.
-    ///
-    /// VPC configuration information for the serverless cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_configs: List<VpcConfig>,
 }
 
-static RULE_ServerlessCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientAuthentication",
-            Shape::Object(&RULE_ClientAuthentication),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientAuthentication", Shape::Object(&RULE_ClientAuthentication)),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "VpcConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None })),
     ],
     required: &["ClusterName", "VpcConfigs", "ClientAuthentication"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::ServerlessCluster` resource.
@@ -103,6 +73,7 @@ pub struct ServerlessCluster {
     pub vpc_configs: List<VpcConfig>,
 }
 
+#[rustfmt::skip]
 impl ServerlessCluster {
     /// The CloudFormation type name, `AWS::MSK::ServerlessCluster`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::ServerlessCluster";
@@ -134,36 +105,13 @@ impl ServerlessCluster {
     }
 
     /// `ClientAuthentication`: a [`ClientAuthentication`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self {
-        self.client_authentication = value.into();
-        self
-    }
-
+    pub fn client_authentication(mut self, value: impl Into<Obj<ClientAuthentication>>) -> Self { self.client_authentication = value.into(); self }
     /// `ClusterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = value.into();
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfigs`: a list of [`VpcConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configs(mut self, value: impl Into<List<VpcConfig>>) -> Self {
-        self.vpc_configs = value.into();
-        self
-    }
+    pub fn vpc_configs(mut self, value: impl Into<List<VpcConfig>>) -> Self { self.vpc_configs = value.into(); self }
 }
 
 impl Resource for ServerlessCluster {
@@ -213,19 +161,17 @@ impl ServerlessClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientAuthenticationRequired {
     /// `Sasl`: a [`Sasl`] object, required.
-    ///
-    /// Details for client authentication using SASL. To turn on SASL, you must also turn on `EncryptionInTransit` by setting `inCluster` to true. You must set `clientBroker` to either `TLS` or `TLS_PLAINTEXT` . If you choose `TLS_PLAINTEXT` , then you must also set `unauthenticated` to true.
     pub sasl: Obj<Sasl>,
 }
 
-static RULE_ClientAuthentication: ObjRule = ObjRule {
-    properties: &[("Sasl", Shape::Object(&RULE_Sasl))],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientAuthentication: ObjRule = ObjRule {
+    properties: &[
+        ("Sasl", Shape::Object(&RULE_Sasl)),
+    ],
     required: &["Sasl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientAuthentication` property type of `AWS::MSK::ServerlessCluster`.
@@ -241,6 +187,7 @@ pub struct ClientAuthentication {
     pub sasl: Obj<Sasl>,
 }
 
+#[rustfmt::skip]
 impl ClientAuthentication {
     /// A `ClientAuthentication` with its required properties, named in a [`ClientAuthenticationRequired`].
     pub fn new(required: ClientAuthenticationRequired) -> Self {
@@ -250,12 +197,7 @@ impl ClientAuthentication {
     }
 
     /// `Sasl`: a [`Sasl`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self {
-        self.sasl = value.into();
-        self
-    }
+    pub fn sasl(mut self, value: impl Into<Obj<Sasl>>) -> Self { self.sasl = value.into(); self }
 }
 
 impl PropertyType for ClientAuthentication {}
@@ -266,80 +208,21 @@ impl ToValue for ClientAuthentication {
     }
 }
 
-/// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IamRequired {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-static RULE_Iam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Iam` property type of `AWS::MSK::ServerlessCluster`.
-///
-/// Details for SASL/IAM client authentication.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-serverlesscluster-iam.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Iam {
-    /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
-    pub enabled: Bool,
-}
-
-impl Iam {
-    /// A `Iam` with its required properties, named in a [`IamRequired`].
-    pub fn new(required: IamRequired) -> Self {
-        Self {
-            enabled: required.enabled,
-        }
-    }
-
-    /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for Iam {}
-
-impl ToValue for Iam {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Enabled", &self.enabled).build()
-    }
-}
-
 /// The required properties of [`Sasl`], by name: `Sasl::new(SaslRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SaslRequired {
     /// `Iam`: an [`Iam`] object, required.
-    ///
-    /// Details for ClientAuthentication using IAM.
     pub iam: Obj<Iam>,
 }
 
-static RULE_Sasl: ObjRule = ObjRule {
-    properties: &[("Iam", Shape::Object(&RULE_Iam))],
+#[rustfmt::skip]
+pub(crate) static RULE_Sasl: ObjRule = ObjRule {
+    properties: &[
+        ("Iam", Shape::Object(&RULE_Iam)),
+    ],
     required: &["Iam"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sasl` property type of `AWS::MSK::ServerlessCluster`.
@@ -355,19 +238,17 @@ pub struct Sasl {
     pub iam: Obj<Iam>,
 }
 
+#[rustfmt::skip]
 impl Sasl {
     /// A `Sasl` with its required properties, named in a [`SaslRequired`].
     pub fn new(required: SaslRequired) -> Self {
-        Self { iam: required.iam }
+        Self {
+            iam: required.iam,
+        }
     }
 
     /// `Iam`: an [`Iam`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self {
-        self.iam = value.into();
-        self
-    }
+    pub fn iam(mut self, value: impl Into<Obj<Iam>>) -> Self { self.iam = value.into(); self }
 }
 
 impl PropertyType for Sasl {}
@@ -385,37 +266,15 @@ pub struct VpcConfigRequired {
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::MSK::ServerlessCluster`.
@@ -431,6 +290,7 @@ pub struct VpcConfig {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -441,18 +301,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for VpcConfig {}

@@ -11,64 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRequired {
     /// `ClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the MSK cluster
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_arn: Str,
     /// `PartitionCount`: an integer, required.
-    ///
-    /// The number of partitions for the topic
-    ///
-    /// Value at least 1.
     pub partition_count: Int,
     /// `ReplicationFactor`: an integer, required.
-    ///
-    /// The replication factor for the topic
-    ///
-    /// Value at least 1; create-only: changing it replaces the resource.
     pub replication_factor: Int,
     /// `TopicName`: a string, required.
-    ///
-    /// The name of the topic
-    ///
-    /// Create-only: changing it replaces the resource.
     pub topic_name: Str,
 }
 
-static RULE_Topic: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("ClusterArn", Shape::STR),
         ("Configs", Shape::STR),
-        (
-            "PartitionCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReplicationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("PartitionCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("TopicName", Shape::STR),
     ],
-    required: &[
-        "ClusterArn",
-        "TopicName",
-        "PartitionCount",
-        "ReplicationFactor",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterArn", "TopicName", "PartitionCount", "ReplicationFactor"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::Topic` resource.
@@ -116,6 +79,7 @@ pub struct Topic {
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 impl Topic {
     /// The CloudFormation type name, `AWS::MSK::Topic`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::Topic";
@@ -126,12 +90,7 @@ impl Topic {
         type_name: "AWS::MSK::Topic",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html",
         primary_identifier: &["TopicArn"],
-        required: &[
-            "ClusterArn",
-            "PartitionCount",
-            "ReplicationFactor",
-            "TopicName",
-        ],
+        required: &["ClusterArn", "PartitionCount", "ReplicationFactor", "TopicName"],
         create_only: &["ClusterArn", "TopicName", "ReplicationFactor"],
         conditional_create_only: &[],
         write_only: &["Configs"],
@@ -153,44 +112,15 @@ impl Topic {
     }
 
     /// `ClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = value.into();
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = value.into(); self }
     /// `Configs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configs(mut self, value: impl Into<Str>) -> Self {
-        self.configs = Some(value.into());
-        self
-    }
-
+    pub fn configs(mut self, value: impl Into<Str>) -> Self { self.configs = Some(value.into()); self }
     /// `PartitionCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_count(mut self, value: impl Into<Int>) -> Self {
-        self.partition_count = value.into();
-        self
-    }
-
+    pub fn partition_count(mut self, value: impl Into<Int>) -> Self { self.partition_count = value.into(); self }
     /// `ReplicationFactor`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self {
-        self.replication_factor = value.into();
-        self
-    }
-
+    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = value.into(); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
 }
 
 impl Resource for Topic {

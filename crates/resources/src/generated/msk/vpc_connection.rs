@@ -16,111 +16,30 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^(vpc-)([a-z0-9]+)\\Z");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectionRequired {
     /// `Authentication`: an [`Authentication`] value, required.
-    ///
-    /// The type of private link authentication.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub authentication: Authentication,
     /// `ClientSubnets`: a list of strings, required.
-    ///
-    /// The list of subnets in the client VPC to connect to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub client_subnets: List<Str>,
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The security groups to attach to the ENIs for the broker nodes.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; create-only: changing it replaces the resource.
     pub security_groups: List<Str>,
     /// `TargetClusterArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the cluster.
-    ///
-    /// Pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`; create-only: changing it replaces the resource.
     pub target_cluster_arn: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The VPC ID of the remote client.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^(vpc-)([a-z0-9]+)\Z`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Authentication",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(10),
-                pattern: None,
-                allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSubnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Authentication", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), allowed: &["SASL_IAM", "SASL_SCRAM", "TLS"], ..StrRule::ANY })),
+        ("ClientSubnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
-        (
-            "TargetClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("TargetClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[
-        "Authentication",
-        "ClientSubnets",
-        "SecurityGroups",
-        "TargetClusterArn",
-        "VpcId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MSK::VpcConnection` resource.
@@ -172,6 +91,7 @@ pub struct VpcConnection {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcConnection {
     /// The CloudFormation type name, `AWS::MSK::VpcConnection`.
     pub const TYPE_NAME: &'static str = "AWS::MSK::VpcConnection";
@@ -182,20 +102,8 @@ impl VpcConnection {
         type_name: "AWS::MSK::VpcConnection",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-vpcconnection.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "Authentication",
-            "ClientSubnets",
-            "SecurityGroups",
-            "TargetClusterArn",
-            "VpcId",
-        ],
-        create_only: &[
-            "ClientSubnets",
-            "Authentication",
-            "SecurityGroups",
-            "TargetClusterArn",
-            "VpcId",
-        ],
+        required: &["Authentication", "ClientSubnets", "SecurityGroups", "TargetClusterArn", "VpcId"],
+        create_only: &["ClientSubnets", "Authentication", "SecurityGroups", "TargetClusterArn", "VpcId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -217,52 +125,17 @@ impl VpcConnection {
     }
 
     /// `Authentication`: an [`Authentication`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self {
-        self.authentication = value.into();
-        self
-    }
-
+    pub fn authentication(mut self, value: impl Into<Authentication>) -> Self { self.authentication = value.into(); self }
     /// `ClientSubnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.client_subnets = value.into();
-        self
-    }
-
+    pub fn client_subnets(mut self, value: impl Into<List<Str>>) -> Self { self.client_subnets = value.into(); self }
     /// `SecurityGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = value.into();
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetClusterArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_cluster_arn = value.into();
-        self
-    }
-
+    pub fn target_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.target_cluster_arn = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcConnection {

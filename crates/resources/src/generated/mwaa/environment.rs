@@ -30,242 +30,42 @@ pub(crate) static PATTERN_9: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of your Amazon MWAA environment.
-    ///
-    /// Pattern `^[a-zA-Z][0-9a-zA-Z\-_]*$`; length 1 to 80; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("AirflowConfigurationOptions", Shape::Any),
-        (
-            "AirflowVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DagS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER", "SERVICE"],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentClass",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "MaxWebservers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxWorkers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinWebservers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinWorkers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "PluginsS3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PluginsS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequirementsS3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequirementsS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Schedulers",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceBucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartupScriptS3ObjectVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartupScriptS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AirflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DagS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
+        ("EnvironmentClass", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("MaxWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinWebservers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinWorkers", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("PluginsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PluginsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RequirementsS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("RequirementsS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Schedulers", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ("SourceBucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("StartupScriptS3ObjectVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("StartupScriptS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "WebserverAccessMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRIVATE_ONLY", "PUBLIC_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "WeeklyMaintenanceWindowStart",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(9),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkerReplacementStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FORCED", "GRACEFUL"],
-                format: None,
-            }),
-        ),
+        ("WebserverAccessMode", Shape::Str(&StrRule { allowed: &["PRIVATE_ONLY", "PUBLIC_ONLY"], ..StrRule::ANY })),
+        ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(9), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("WorkerReplacementStrategy", Shape::Str(&StrRule { allowed: &["FORCED", "GRACEFUL"], ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MWAA::Environment` resource.
@@ -456,6 +256,7 @@ pub struct Environment {
     pub worker_replacement_strategy: Option<WorkerReplacementStrategy>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::MWAA::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::MWAA::Environment";
@@ -467,38 +268,11 @@ impl Environment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html",
         primary_identifier: &["Name"],
         required: &["Name"],
-        create_only: &[
-            "Name",
-            "KmsKey",
-            "NetworkConfiguration/SubnetIds",
-            "EndpointManagement",
-        ],
+        create_only: &["Name", "KmsKey", "NetworkConfiguration/SubnetIds", "EndpointManagement"],
         conditional_create_only: &[],
         write_only: &["WorkerReplacementStrategy"],
-        read_only: &[
-            "Arn",
-            "CeleryExecutorQueue",
-            "DatabaseVpcEndpointService",
-            "WebserverVpcEndpointService",
-            "WebserverUrl",
-            "LoggingConfiguration/DagProcessingLogs/CloudWatchLogGroupArn",
-            "LoggingConfiguration/SchedulerLogs/CloudWatchLogGroupArn",
-            "LoggingConfiguration/WebserverLogs/CloudWatchLogGroupArn",
-            "LoggingConfiguration/WorkerLogs/CloudWatchLogGroupArn",
-            "LoggingConfiguration/TaskLogs/CloudWatchLogGroupArn",
-        ],
-        attributes: &[
-            "Arn",
-            "CeleryExecutorQueue",
-            "DatabaseVpcEndpointService",
-            "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn",
-            "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn",
-            "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn",
-            "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn",
-            "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn",
-            "WebserverUrl",
-            "WebserverVpcEndpointService",
-        ],
+        read_only: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "WebserverVpcEndpointService", "WebserverUrl", "LoggingConfiguration/DagProcessingLogs/CloudWatchLogGroupArn", "LoggingConfiguration/SchedulerLogs/CloudWatchLogGroupArn", "LoggingConfiguration/WebserverLogs/CloudWatchLogGroupArn", "LoggingConfiguration/WorkerLogs/CloudWatchLogGroupArn", "LoggingConfiguration/TaskLogs/CloudWatchLogGroupArn"],
+        attributes: &["Arn", "CeleryExecutorQueue", "DatabaseVpcEndpointService", "LoggingConfiguration.DagProcessingLogs.CloudWatchLogGroupArn", "LoggingConfiguration.SchedulerLogs.CloudWatchLogGroupArn", "LoggingConfiguration.TaskLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WebserverLogs.CloudWatchLogGroupArn", "LoggingConfiguration.WorkerLogs.CloudWatchLogGroupArn", "WebserverUrl", "WebserverVpcEndpointService"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -536,215 +310,57 @@ impl Environment {
     }
 
     /// `AirflowConfigurationOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn airflow_configuration_options(mut self, value: impl Into<Json>) -> Self {
-        self.airflow_configuration_options = Some(value.into());
-        self
-    }
-
+    pub fn airflow_configuration_options(mut self, value: impl Into<Json>) -> Self { self.airflow_configuration_options = Some(value.into()); self }
     /// `AirflowVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn airflow_version(mut self, value: impl Into<Str>) -> Self {
-        self.airflow_version = Some(value.into());
-        self
-    }
-
+    pub fn airflow_version(mut self, value: impl Into<Str>) -> Self { self.airflow_version = Some(value.into()); self }
     /// `DagS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dag_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.dag_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn dag_s3_path(mut self, value: impl Into<Str>) -> Self { self.dag_s3_path = Some(value.into()); self }
     /// `EndpointManagement`: an [`EndpointManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_management(mut self, value: impl Into<EndpointManagement>) -> Self {
-        self.endpoint_management = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_management(mut self, value: impl Into<EndpointManagement>) -> Self { self.endpoint_management = Some(value.into()); self }
     /// `EnvironmentClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_class(mut self, value: impl Into<Str>) -> Self {
-        self.environment_class = Some(value.into());
-        self
-    }
-
+    pub fn environment_class(mut self, value: impl Into<Str>) -> Self { self.environment_class = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `MaxWebservers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_webservers(mut self, value: impl Into<Int>) -> Self {
-        self.max_webservers = Some(value.into());
-        self
-    }
-
+    pub fn max_webservers(mut self, value: impl Into<Int>) -> Self { self.max_webservers = Some(value.into()); self }
     /// `MaxWorkers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_workers(mut self, value: impl Into<Int>) -> Self {
-        self.max_workers = Some(value.into());
-        self
-    }
-
+    pub fn max_workers(mut self, value: impl Into<Int>) -> Self { self.max_workers = Some(value.into()); self }
     /// `MinWebservers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_webservers(mut self, value: impl Into<Int>) -> Self {
-        self.min_webservers = Some(value.into());
-        self
-    }
-
+    pub fn min_webservers(mut self, value: impl Into<Int>) -> Self { self.min_webservers = Some(value.into()); self }
     /// `MinWorkers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_workers(mut self, value: impl Into<Int>) -> Self {
-        self.min_workers = Some(value.into());
-        self
-    }
-
+    pub fn min_workers(mut self, value: impl Into<Int>) -> Self { self.min_workers = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PluginsS3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugins_s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.plugins_s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn plugins_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.plugins_s3_object_version = Some(value.into()); self }
     /// `PluginsS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugins_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.plugins_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn plugins_s3_path(mut self, value: impl Into<Str>) -> Self { self.plugins_s3_path = Some(value.into()); self }
     /// `RequirementsS3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requirements_s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.requirements_s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn requirements_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.requirements_s3_object_version = Some(value.into()); self }
     /// `RequirementsS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requirements_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.requirements_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn requirements_s3_path(mut self, value: impl Into<Str>) -> Self { self.requirements_s3_path = Some(value.into()); self }
     /// `Schedulers`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedulers(mut self, value: impl Into<Int>) -> Self {
-        self.schedulers = Some(value.into());
-        self
-    }
-
+    pub fn schedulers(mut self, value: impl Into<Int>) -> Self { self.schedulers = Some(value.into()); self }
     /// `SourceBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.source_bucket_arn = Some(value.into()); self }
     /// `StartupScriptS3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startup_script_s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.startup_script_s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn startup_script_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.startup_script_s3_object_version = Some(value.into()); self }
     /// `StartupScriptS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startup_script_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.startup_script_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn startup_script_s3_path(mut self, value: impl Into<Str>) -> Self { self.startup_script_s3_path = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WebserverAccessMode`: a [`WebserverAccessMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn webserver_access_mode(mut self, value: impl Into<WebserverAccessMode>) -> Self {
-        self.webserver_access_mode = Some(value.into());
-        self
-    }
-
+    pub fn webserver_access_mode(mut self, value: impl Into<WebserverAccessMode>) -> Self { self.webserver_access_mode = Some(value.into()); self }
     /// `WeeklyMaintenanceWindowStart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_window_start = Some(value.into());
-        self
-    }
-
+    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_window_start = Some(value.into()); self }
     /// `WorkerReplacementStrategy`: a [`WorkerReplacementStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_replacement_strategy(
-        mut self,
-        value: impl Into<WorkerReplacementStrategy>,
-    ) -> Self {
-        self.worker_replacement_strategy = Some(value.into());
-        self
-    }
+    pub fn worker_replacement_strategy(mut self, value: impl Into<WorkerReplacementStrategy>) -> Self { self.worker_replacement_strategy = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -875,32 +491,17 @@ impl EnvironmentAttributes {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DagProcessingLogs",
-            Shape::Object(&RULE_ModuleLoggingConfiguration),
-        ),
-        (
-            "SchedulerLogs",
-            Shape::Object(&RULE_ModuleLoggingConfiguration),
-        ),
+        ("DagProcessingLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+        ("SchedulerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
         ("TaskLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
-        (
-            "WebserverLogs",
-            Shape::Object(&RULE_ModuleLoggingConfiguration),
-        ),
-        (
-            "WorkerLogs",
-            Shape::Object(&RULE_ModuleLoggingConfiguration),
-        ),
+        ("WebserverLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
+        ("WorkerLogs", Shape::Object(&RULE_ModuleLoggingConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::MWAA::Environment`.
@@ -932,6 +533,7 @@ pub struct LoggingConfiguration {
     pub worker_logs: Option<Obj<ModuleLoggingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -939,47 +541,15 @@ impl LoggingConfiguration {
     }
 
     /// `DagProcessingLogs`: a [`ModuleLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dag_processing_logs(
-        mut self,
-        value: impl Into<Obj<ModuleLoggingConfiguration>>,
-    ) -> Self {
-        self.dag_processing_logs = Some(value.into());
-        self
-    }
-
+    pub fn dag_processing_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.dag_processing_logs = Some(value.into()); self }
     /// `SchedulerLogs`: a [`ModuleLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduler_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self {
-        self.scheduler_logs = Some(value.into());
-        self
-    }
-
+    pub fn scheduler_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.scheduler_logs = Some(value.into()); self }
     /// `TaskLogs`: a [`ModuleLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self {
-        self.task_logs = Some(value.into());
-        self
-    }
-
+    pub fn task_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.task_logs = Some(value.into()); self }
     /// `WebserverLogs`: a [`ModuleLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn webserver_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self {
-        self.webserver_logs = Some(value.into());
-        self
-    }
-
+    pub fn webserver_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.webserver_logs = Some(value.into()); self }
     /// `WorkerLogs`: a [`ModuleLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn worker_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self {
-        self.worker_logs = Some(value.into());
-        self
-    }
+    pub fn worker_logs(mut self, value: impl Into<Obj<ModuleLoggingConfiguration>>) -> Self { self.worker_logs = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
@@ -996,36 +566,15 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModuleLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "LogLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"],
-                format: None,
-            }),
-        ),
+        ("LogLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModuleLoggingConfiguration` property type of `AWS::MWAA::Environment`.
@@ -1053,6 +602,7 @@ pub struct ModuleLoggingConfiguration {
     pub log_level: Option<LoggingLevel>,
 }
 
+#[rustfmt::skip]
 impl ModuleLoggingConfiguration {
     /// A `ModuleLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1060,28 +610,11 @@ impl ModuleLoggingConfiguration {
     }
 
     /// `CloudWatchLogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `LogLevel`: a [`LoggingLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_level(mut self, value: impl Into<LoggingLevel>) -> Self {
-        self.log_level = Some(value.into());
-        self
-    }
+    pub fn log_level(mut self, value: impl Into<LoggingLevel>) -> Self { self.log_level = Some(value.into()); self }
 }
 
 impl PropertyType for ModuleLoggingConfiguration {}
@@ -1096,43 +629,14 @@ impl ToValue for ModuleLoggingConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_6), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(2), max_items: Some(2) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::MWAA::Environment`.
@@ -1156,6 +660,7 @@ pub struct NetworkConfiguration {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1163,20 +668,9 @@ impl NetworkConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}

@@ -21,74 +21,25 @@ pub struct WorkflowRequired {
     /// `DefinitionS3Location`: a [`S3Location`] object, required.
     pub definition_s3_location: Obj<S3Location>,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$`; length 1 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TriggerMode",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TriggerMode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["DefinitionS3Location", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MWAAServerless::Workflow` resource.
@@ -136,6 +87,7 @@ pub struct Workflow {
     pub trigger_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// The CloudFormation type name, `AWS::MWAAServerless::Workflow`.
     pub const TYPE_NAME: &'static str = "AWS::MWAAServerless::Workflow";
@@ -150,22 +102,8 @@ impl Workflow {
         create_only: &["Name", "EncryptionConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "WorkflowArn",
-            "WorkflowVersion",
-            "CreatedAt",
-            "ModifiedAt",
-            "WorkflowStatus",
-            "ScheduleConfiguration",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "ModifiedAt",
-            "ScheduleConfiguration",
-            "WorkflowArn",
-            "WorkflowStatus",
-            "WorkflowVersion",
-        ],
+        read_only: &["WorkflowArn", "WorkflowVersion", "CreatedAt", "ModifiedAt", "WorkflowStatus", "ScheduleConfiguration"],
+        attributes: &["CreatedAt", "ModifiedAt", "ScheduleConfiguration", "WorkflowArn", "WorkflowStatus", "WorkflowVersion"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -186,73 +124,23 @@ impl Workflow {
     }
 
     /// `DefinitionS3Location`: a [`S3Location`] object, required.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.definition_s3_location = value.into();
-        self
-    }
-
+    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TriggerMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger_mode(mut self, value: impl Into<Str>) -> Self {
-        self.trigger_mode = Some(value.into());
-        self
-    }
+    pub fn trigger_mode(mut self, value: impl Into<Str>) -> Self { self.trigger_mode = Some(value.into()); self }
 }
 
 impl Resource for Workflow {
@@ -333,26 +221,15 @@ pub struct EncryptionConfigurationRequired {
     pub r#type: EncryptionConfigurationType,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWS_MANAGED_KEY", "CUSTOMER_MANAGED_KEY"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::MWAAServerless::Workflow`.
@@ -366,6 +243,7 @@ pub struct EncryptionConfiguration {
     pub r#type: EncryptionConfigurationType,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -376,16 +254,9 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -403,28 +274,17 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `LogGroupName`: a string, required.
-    ///
-    /// Format `AWS::Logs::LogGroup.Name`; length at least 1.
     pub log_group_name: Str,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+    ],
     required: &["LogGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::MWAAServerless::Workflow`.
@@ -438,6 +298,7 @@ pub struct LoggingConfiguration {
     pub log_group_name: Str,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with its required properties, named in a [`LoggingConfigurationRequired`].
     pub fn new(required: LoggingConfigurationRequired) -> Self {
@@ -447,12 +308,7 @@ impl LoggingConfiguration {
     }
 
     /// `LogGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = value.into();
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = value.into(); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
@@ -465,43 +321,14 @@ impl ToValue for LoggingConfiguration {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::MWAAServerless::Workflow`.
@@ -519,6 +346,7 @@ pub struct NetworkConfiguration {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -526,20 +354,9 @@ impl NetworkConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -557,45 +374,21 @@ impl ToValue for NetworkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// Length at least 1.
     pub bucket: Str,
     /// `ObjectKey`: a string, required.
-    ///
-    /// Length at least 1.
     pub object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("ObjectKey", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("VersionId", Shape::STR),
     ],
     required: &["Bucket", "ObjectKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::MWAAServerless::Workflow`.
@@ -615,6 +408,7 @@ pub struct S3Location {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -626,26 +420,11 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `ObjectKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_key(mut self, value: impl Into<Str>) -> Self {
-        self.object_key = value.into();
-        self
-    }
-
+    pub fn object_key(mut self, value: impl Into<Str>) -> Self { self.object_key = value.into(); self }
     /// `VersionId`: a string.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}

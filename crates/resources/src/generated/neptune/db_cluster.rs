@@ -9,56 +9,20 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 
-static RULE_DbCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociatedRoles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DbClusterRole),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BackupRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None })),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("CopyTagsToSnapshot", Shape::Bool),
-        (
-            "DBClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DBClusterParameterGroupName", Shape::STR),
         ("DBInstanceParameterGroupName", Shape::STR),
         ("DBPort", Shape::INT),
         ("DBSubnetGroupName", Shape::STR),
         ("DeletionProtection", Shape::Bool),
-        (
-            "EnableCloudwatchLogsExports",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EngineVersion", Shape::STR),
         ("IamAuthEnabled", Shape::Bool),
         ("KmsKeyId", Shape::STR),
@@ -66,43 +30,16 @@ static RULE_DbCluster: ObjRule = ObjRule {
         ("PreferredMaintenanceWindow", Shape::STR),
         ("RestoreToTime", Shape::STR),
         ("RestoreType", Shape::STR),
-        (
-            "ServerlessScalingConfiguration",
-            Shape::Object(&RULE_ServerlessScalingConfiguration),
-        ),
+        ("ServerlessScalingConfiguration", Shape::Object(&RULE_ServerlessScalingConfiguration)),
         ("SnapshotIdentifier", Shape::STR),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("UseLatestRestorableTime", Shape::Bool),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Neptune::DBCluster` resource.
@@ -297,6 +234,7 @@ pub struct DbCluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DbCluster {
     /// The CloudFormation type name, `AWS::Neptune::DBCluster`.
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBCluster";
@@ -308,60 +246,11 @@ impl DbCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbcluster.html",
         primary_identifier: &["DBClusterIdentifier"],
         required: &[],
-        create_only: &[
-            "AvailabilityZones",
-            "DBClusterIdentifier",
-            "DBSubnetGroupName",
-            "KmsKeyId",
-            "RestoreToTime",
-            "RestoreType",
-            "SnapshotIdentifier",
-            "SourceDBClusterIdentifier",
-            "StorageEncrypted",
-            "UseLatestRestorableTime",
-        ],
+        create_only: &["AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "KmsKeyId", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "UseLatestRestorableTime"],
         conditional_create_only: &[],
-        write_only: &[
-            "DBInstanceParameterGroupName",
-            "RestoreToTime",
-            "RestoreType",
-            "SnapshotIdentifier",
-            "SourceDBClusterIdentifier",
-            "UseLatestRestorableTime",
-        ],
+        write_only: &["DBInstanceParameterGroupName", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "UseLatestRestorableTime"],
         read_only: &["Endpoint", "ClusterResourceId", "Port", "ReadEndpoint"],
-        attributes: &[
-            "AssociatedRoles",
-            "AvailabilityZones",
-            "BackupRetentionPeriod",
-            "ClusterResourceId",
-            "CopyTagsToSnapshot",
-            "DBClusterIdentifier",
-            "DBClusterParameterGroupName",
-            "DBInstanceParameterGroupName",
-            "DBPort",
-            "DBSubnetGroupName",
-            "DeletionProtection",
-            "EnableCloudwatchLogsExports",
-            "Endpoint",
-            "EngineVersion",
-            "IamAuthEnabled",
-            "KmsKeyId",
-            "Port",
-            "PreferredBackupWindow",
-            "PreferredMaintenanceWindow",
-            "ReadEndpoint",
-            "RestoreToTime",
-            "RestoreType",
-            "ServerlessScalingConfiguration.MaxCapacity",
-            "ServerlessScalingConfiguration.MinCapacity",
-            "SnapshotIdentifier",
-            "SourceDBClusterIdentifier",
-            "StorageEncrypted",
-            "Tags",
-            "UseLatestRestorableTime",
-            "VpcSecurityGroupIds",
-        ],
+        attributes: &["AssociatedRoles", "AvailabilityZones", "BackupRetentionPeriod", "ClusterResourceId", "CopyTagsToSnapshot", "DBClusterIdentifier", "DBClusterParameterGroupName", "DBInstanceParameterGroupName", "DBPort", "DBSubnetGroupName", "DeletionProtection", "EnableCloudwatchLogsExports", "Endpoint", "EngineVersion", "IamAuthEnabled", "KmsKeyId", "Port", "PreferredBackupWindow", "PreferredMaintenanceWindow", "ReadEndpoint", "RestoreToTime", "RestoreType", "ServerlessScalingConfiguration.MaxCapacity", "ServerlessScalingConfiguration.MinCapacity", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "Tags", "UseLatestRestorableTime", "VpcSecurityGroupIds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -372,207 +261,55 @@ impl DbCluster {
     }
 
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self {
-        self.associated_roles = Some(value.into());
-        self
-    }
-
+    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self { self.associated_roles = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshot = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
     /// `DBInstanceParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_instance_parameter_group_name = Some(value.into()); self }
     /// `DBPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_port(mut self, value: impl Into<Int>) -> Self {
-        self.db_port = Some(value.into());
-        self
-    }
-
+    pub fn db_port(mut self, value: impl Into<Int>) -> Self { self.db_port = Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enable_cloudwatch_logs_exports = Some(value.into());
-        self
-    }
-
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `IamAuthEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.iam_auth_enabled = Some(value.into());
-        self
-    }
-
+    pub fn iam_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.iam_auth_enabled = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self {
-        self.restore_to_time = Some(value.into());
-        self
-    }
-
+    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
     /// `RestoreType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self {
-        self.restore_type = Some(value.into());
-        self
-    }
-
+    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
     /// `ServerlessScalingConfiguration`: a [`ServerlessScalingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_scaling_configuration(
-        mut self,
-        value: impl Into<Obj<ServerlessScalingConfiguration>>,
-    ) -> Self {
-        self.serverless_scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn serverless_scaling_configuration(mut self, value: impl Into<Obj<ServerlessScalingConfiguration>>) -> Self { self.serverless_scaling_configuration = Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self {
-        self.use_latest_restorable_time = Some(value.into());
-        self
-    }
-
+    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for DbCluster {
@@ -907,33 +644,18 @@ impl DbClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterRoleRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_DbClusterRole: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
     properties: &[
         ("FeatureName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DBClusterRole` property type of `AWS::Neptune::DBCluster`.
@@ -955,6 +677,7 @@ pub struct DbClusterRole {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DbClusterRole {
     /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
     pub fn new(required: DbClusterRoleRequired) -> Self {
@@ -965,20 +688,9 @@ impl DbClusterRole {
     }
 
     /// `FeatureName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_name = Some(value.into());
-        self
-    }
-
+    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for DbClusterRole {}
@@ -996,44 +708,20 @@ impl ToValue for DbClusterRole {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessScalingConfigurationRequired {
     /// `MaxCapacity`: a number, required.
-    ///
-    /// The maximum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 40, 40.5, 41, and so on.
-    ///
-    /// Value 2.5 to 128.
     pub max_capacity: Num,
     /// `MinCapacity`: a number, required.
-    ///
-    /// The minimum number of Neptune capacity units (NCUs) for a DB instance in a Neptune Serverless cluster. You can specify NCU values in half-step increments, such as 8, 8.5, 9, and so on.
-    ///
-    /// Value 1 to 128.
     pub min_capacity: Num,
 }
 
-static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacity",
-            Shape::Num(&NumRule {
-                min: Some(2.5),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinCapacity",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(128.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxCapacity", Shape::Num(&NumRule { min: Some(2.5), max: Some(128.0), ..NumRule::ANY })),
+        ("MinCapacity", Shape::Num(&NumRule { min: Some(1.0), max: Some(128.0), ..NumRule::ANY })),
     ],
     required: &["MinCapacity", "MaxCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerlessScalingConfiguration` property type of `AWS::Neptune::DBCluster`.
@@ -1057,6 +745,7 @@ pub struct ServerlessScalingConfiguration {
     pub min_capacity: Num,
 }
 
+#[rustfmt::skip]
 impl ServerlessScalingConfiguration {
     /// A `ServerlessScalingConfiguration` with its required properties, named in a [`ServerlessScalingConfigurationRequired`].
     pub fn new(required: ServerlessScalingConfigurationRequired) -> Self {
@@ -1067,20 +756,9 @@ impl ServerlessScalingConfiguration {
     }
 
     /// `MaxCapacity`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
+    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = value.into(); self }
 }
 
 impl PropertyType for ServerlessScalingConfiguration {}
@@ -1098,40 +776,18 @@ impl ToValue for ServerlessScalingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Neptune::DBCluster`.
@@ -1149,6 +805,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1159,20 +816,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,18 +7,18 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbInstance`], by name: `DbInstance::new(DbInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRequired {
     /// `DBInstanceClass`: a string, required.
-    ///
-    /// Contains the name of the compute and memory capacity class of the DB instance.
-    ///
-    /// If you update this property, some interruptions may occur.
     pub db_instance_class: Str,
 }
 
-static RULE_DbInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     properties: &[
         ("AllowMajorVersionUpgrade", Shape::Bool),
         ("AutoMinorVersionUpgrade", Shape::Bool),
@@ -31,21 +31,11 @@ static RULE_DbInstance: ObjRule = ObjRule {
         ("DBSubnetGroupName", Shape::STR),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DBInstanceClass"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Neptune::DBInstance` resource.
@@ -163,6 +153,7 @@ pub struct DbInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbInstance {
     /// The CloudFormation type name, `AWS::Neptune::DBInstance`.
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBInstance";
@@ -174,18 +165,8 @@ impl DbInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbinstance.html",
         primary_identifier: &["DBInstanceIdentifier"],
         required: &["DBInstanceClass"],
-        create_only: &[
-            "AvailabilityZone",
-            "DBClusterIdentifier",
-            "DBInstanceIdentifier",
-            "DBSnapshotIdentifier",
-            "DBSubnetGroupName",
-        ],
-        conditional_create_only: &[
-            "AutoMinorVersionUpgrade",
-            "DBParameterGroupName",
-            "PreferredMaintenanceWindow",
-        ],
+        create_only: &["AvailabilityZone", "DBClusterIdentifier", "DBInstanceIdentifier", "DBSnapshotIdentifier", "DBSubnetGroupName"],
+        conditional_create_only: &["AutoMinorVersionUpgrade", "DBParameterGroupName", "PreferredMaintenanceWindow"],
         write_only: &["DBSnapshotIdentifier", "AllowMajorVersionUpgrade"],
         read_only: &["Endpoint", "Port"],
         attributes: &["Endpoint", "Port"],
@@ -212,100 +193,29 @@ impl DbInstance {
     }
 
     /// `AllowMajorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_major_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
     /// `DBInstanceClass`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_class = value.into();
-        self
-    }
-
+    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = value.into(); self }
     /// `DBInstanceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
     /// `DBParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
     /// `DBSnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_snapshot_identifier = Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbInstance {
@@ -369,68 +279,5 @@ impl DbInstanceAttributes {
     /// The port number on which the database accepts connections. For example: `8182` .
     pub fn port(&self) -> Value {
         self.0.get_att("Port")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Neptune::DBInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-neptune-dbinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

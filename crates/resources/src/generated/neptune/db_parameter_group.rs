@@ -7,54 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbParameterGroup`], by name: `DbParameterGroup::new(DbParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParameterGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// Provides the customer-specified description for this DB parameter group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub description: Str,
     /// `Family`: a string, required.
-    ///
-    /// Must be `neptune1` for engine versions prior to \[1.2.0.0\](<https://docs.aws.amazon.com/neptune/latest/userguide/engine-releases-1.2.0.0.html>) , or `neptune1.2` for engine version `1.2.0.0` and higher.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub family: Str,
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The parameters to set for this DB parameter group.
-    ///
-    /// The parameters are expressed as a JSON object consisting of key-value pairs.
-    ///
-    /// Changes to dynamic parameters are applied immediately. During an update, if you have static parameters (whether they were changed or not), it triggers CloudFormation to reboot the associated DB instance without failover.
-    ///
-    /// Format `json`.
     pub parameters: Json,
 }
 
-static RULE_DbParameterGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Family", Shape::STR),
         ("Name", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Family", "Description", "Parameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Neptune::DBParameterGroup` resource.
@@ -110,6 +88,7 @@ pub struct DbParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbParameterGroup {
     /// The CloudFormation type name, `AWS::Neptune::DBParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBParameterGroup";
@@ -142,44 +121,15 @@ impl DbParameterGroup {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = value.into();
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbParameterGroup {
@@ -214,68 +164,5 @@ pub struct DbParameterGroupAttributes(());
 impl From<ResourceRef> for DbParameterGroupAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Neptune::DBParameterGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-neptune-dbparametergroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -9,6 +9,8 @@
 //! - `AWS::Neptune::DBParameterGroup`: [`DbParameterGroup`], property types in [`db_parameter_group`]
 //! - `AWS::Neptune::DBSubnetGroup`: [`DbSubnetGroup`], property types in [`db_subnet_group`]
 //! - `AWS::Neptune::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod db_cluster;
 pub mod db_cluster_parameter_group;
@@ -16,6 +18,7 @@ pub mod db_instance;
 pub mod db_parameter_group;
 pub mod db_subnet_group;
 pub mod event_subscription;
+pub mod shared;
 
 pub use db_cluster::{DbCluster, DbClusterAttributes};
 pub use db_cluster_parameter_group::{

@@ -15,74 +15,24 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphRequired {
     /// `ProvisionedMemory`: an integer, required.
-    ///
-    /// The provisioned memory-optimized Neptune Capacity Units (m-NCUs) to use for the graph.
-    ///
-    /// Min = 16
-    ///
-    /// Value 16 to 24576; changing it may replace the resource (conditionally create-only).
     pub provisioned_memory: Int,
 }
 
-static RULE_Graph: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Graph: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
-        (
-            "GraphName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedMemory",
-            Shape::Int(&NumRule {
-                min: Some(16.0),
-                max: Some(24576.0),
-                allowed: &[],
-            }),
-        ),
+        ("GraphName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProvisionedMemory", Shape::Int(&NumRule { min: Some(16.0), max: Some(24576.0), ..NumRule::ANY })),
         ("PublicConnectivity", Shape::Bool),
-        (
-            "ReplicaCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VectorSearchConfiguration",
-            Shape::Object(&RULE_VectorSearchConfiguration),
-        ),
+        ("ReplicaCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("VectorSearchConfiguration", Shape::Object(&RULE_VectorSearchConfiguration)),
     ],
     required: &["ProvisionedMemory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NeptuneGraph::Graph` resource.
@@ -160,6 +110,7 @@ pub struct Graph {
     pub vector_search_configuration: Option<Obj<VectorSearchConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Graph {
     /// The CloudFormation type name, `AWS::NeptuneGraph::Graph`.
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::Graph";
@@ -171,12 +122,7 @@ impl Graph {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graph.html",
         primary_identifier: &["GraphId"],
         required: &["ProvisionedMemory"],
-        create_only: &[
-            "GraphName",
-            "ReplicaCount",
-            "VectorSearchConfiguration",
-            "KmsKeyIdentifier",
-        ],
+        create_only: &["GraphName", "ReplicaCount", "VectorSearchConfiguration", "KmsKeyIdentifier"],
         conditional_create_only: &["ProvisionedMemory"],
         write_only: &[],
         read_only: &["GraphArn", "GraphId", "Endpoint"],
@@ -200,71 +146,21 @@ impl Graph {
     }
 
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `GraphName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_name(mut self, value: impl Into<Str>) -> Self {
-        self.graph_name = Some(value.into());
-        self
-    }
-
+    pub fn graph_name(mut self, value: impl Into<Str>) -> Self { self.graph_name = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `ProvisionedMemory`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_memory(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_memory = value.into();
-        self
-    }
-
+    pub fn provisioned_memory(mut self, value: impl Into<Int>) -> Self { self.provisioned_memory = value.into(); self }
     /// `PublicConnectivity`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_connectivity(mut self, value: impl Into<Bool>) -> Self {
-        self.public_connectivity = Some(value.into());
-        self
-    }
-
+    pub fn public_connectivity(mut self, value: impl Into<Bool>) -> Self { self.public_connectivity = Some(value.into()); self }
     /// `ReplicaCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_count(mut self, value: impl Into<Int>) -> Self {
-        self.replica_count = Some(value.into());
-        self
-    }
-
+    pub fn replica_count(mut self, value: impl Into<Int>) -> Self { self.replica_count = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VectorSearchConfiguration`: a [`VectorSearchConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_search_configuration(
-        mut self,
-        value: impl Into<Obj<VectorSearchConfiguration>>,
-    ) -> Self {
-        self.vector_search_configuration = Some(value.into());
-        self
-    }
+    pub fn vector_search_configuration(mut self, value: impl Into<Obj<VectorSearchConfiguration>>) -> Self { self.vector_search_configuration = Some(value.into()); self }
 }
 
 impl Resource for Graph {
@@ -335,40 +231,18 @@ impl GraphAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::NeptuneGraph::Graph`.
@@ -386,6 +260,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -396,20 +271,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -427,19 +291,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorSearchConfigurationRequired {
     /// `VectorSearchDimension`: an integer, required.
-    ///
-    /// The number of dimensions.
     pub vector_search_dimension: Int,
 }
 
-static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
-    properties: &[("VectorSearchDimension", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_VectorSearchConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VectorSearchDimension", Shape::INT),
+    ],
     required: &["VectorSearchDimension"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorSearchConfiguration` property type of `AWS::NeptuneGraph::Graph`.
@@ -455,6 +317,7 @@ pub struct VectorSearchConfiguration {
     pub vector_search_dimension: Int,
 }
 
+#[rustfmt::skip]
 impl VectorSearchConfiguration {
     /// A `VectorSearchConfiguration` with its required properties, named in a [`VectorSearchConfigurationRequired`].
     pub fn new(required: VectorSearchConfigurationRequired) -> Self {
@@ -464,12 +327,7 @@ impl VectorSearchConfiguration {
     }
 
     /// `VectorSearchDimension`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_search_dimension(mut self, value: impl Into<Int>) -> Self {
-        self.vector_search_dimension = value.into();
-        self
-    }
+    pub fn vector_search_dimension(mut self, value: impl Into<Int>) -> Self { self.vector_search_dimension = value.into(); self }
 }
 
 impl PropertyType for VectorSearchConfiguration {}

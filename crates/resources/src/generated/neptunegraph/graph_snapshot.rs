@@ -14,50 +14,19 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!gs-)[a-z][a-z0-9]*(-[a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphSnapshotRequired {
     /// `SnapshotName`: a string, required.
-    ///
-    /// The snapshot name.
-    ///
-    /// Pattern `^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub snapshot_name: Str,
 }
 
-static RULE_GraphSnapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GraphSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "GraphIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["SnapshotName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NeptuneGraph::GraphSnapshot` resource.
@@ -93,6 +62,7 @@ pub struct GraphSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GraphSnapshot {
     /// The CloudFormation type name, `AWS::NeptuneGraph::GraphSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::GraphSnapshot";
@@ -107,20 +77,8 @@ impl GraphSnapshot {
         create_only: &["SnapshotName", "GraphIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "SnapshotCreateTime",
-            "Status",
-            "KmsKeyIdentifier",
-        ],
-        attributes: &[
-            "Arn",
-            "Id",
-            "KmsKeyIdentifier",
-            "SnapshotCreateTime",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "SnapshotCreateTime", "Status", "KmsKeyIdentifier"],
+        attributes: &["Arn", "Id", "KmsKeyIdentifier", "SnapshotCreateTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -135,28 +93,11 @@ impl GraphSnapshot {
     }
 
     /// `GraphIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.graph_identifier = Some(value.into());
-        self
-    }
-
+    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self { self.graph_identifier = Some(value.into()); self }
     /// `SnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = value.into();
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GraphSnapshot {
@@ -233,44 +174,20 @@ impl GraphSnapshotAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::NeptuneGraph::GraphSnapshot`.
@@ -288,6 +205,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -298,20 +216,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,76 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[a-z0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateGraphEndpointRequired {
     /// `GraphIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the Neptune Analytics graph.
-    ///
-    /// Pattern `^g-[a-z0-9]{10}$`; create-only: changing it replaces the resource.
     pub graph_identifier: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The VPC in which the private graph endpoint needs to be created.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-z0-9]+$`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateGraphEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "GraphIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("GraphIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6) })),
+        ("VpcId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["GraphIdentifier", "VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NeptuneGraph::PrivateGraphEndpoint` resource.
@@ -128,6 +74,7 @@ pub struct PrivateGraphEndpoint {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl PrivateGraphEndpoint {
     /// The CloudFormation type name, `AWS::NeptuneGraph::PrivateGraphEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::NeptuneGraph::PrivateGraphEndpoint";
@@ -159,36 +106,13 @@ impl PrivateGraphEndpoint {
     }
 
     /// `GraphIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.graph_identifier = value.into();
-        self
-    }
-
+    pub fn graph_identifier(mut self, value: impl Into<Str>) -> Self { self.graph_identifier = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for PrivateGraphEndpoint {

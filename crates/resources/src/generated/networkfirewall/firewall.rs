@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SubnetMapping;
+pub use super::shared::{IpAddressType, SubnetMapping, SubnetMappingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\S+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
@@ -18,122 +21,31 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRequired {
     /// `FirewallName`: a string, required.
-    ///
-    /// The descriptive name of the firewall. You can't change the name of a firewall after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub firewall_name: Str,
     /// `FirewallPolicyArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the firewall policy.
-    ///
-    /// The relationship of firewall to firewall policy is many to one. Each firewall requires one firewall policy association, and you can use the same firewall policy for multiple firewalls.
-    ///
-    /// Pattern `^arn:aws.*$`; length 1 to 256.
     pub firewall_policy_arn: Str,
 }
 
-static RULE_Firewall: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Firewall: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZoneChangeProtection", Shape::Bool),
-        (
-            "AvailabilityZoneMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AvailabilityZoneMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailabilityZoneMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AvailabilityZoneMapping), min_items: None, max_items: None })),
         ("DeleteProtection", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnabledAnalysisTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["TLS_SNI", "HTTP_HOST"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FirewallName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallPolicyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnabledAnalysisTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FirewallPolicyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("FirewallPolicyChangeProtection", Shape::Bool),
         ("SubnetChangeProtection", Shape::Bool),
-        (
-            "SubnetMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubnetMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TransitGatewayId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("TransitGatewayId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallName", "FirewallPolicyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::Firewall` resource.
@@ -225,6 +137,7 @@ pub struct Firewall {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Firewall {
     /// The CloudFormation type name, `AWS::NetworkFirewall::Firewall`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::Firewall";
@@ -239,18 +152,8 @@ impl Firewall {
         create_only: &["VpcId", "FirewallName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "FirewallArn",
-            "FirewallId",
-            "TransitGatewayAttachmentId",
-            "EndpointIds",
-        ],
-        attributes: &[
-            "EndpointIds",
-            "FirewallArn",
-            "FirewallId",
-            "TransitGatewayAttachmentId",
-        ],
+        read_only: &["FirewallArn", "FirewallId", "TransitGatewayAttachmentId", "EndpointIds"],
+        attributes: &["EndpointIds", "FirewallArn", "FirewallId", "TransitGatewayAttachmentId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -275,111 +178,31 @@ impl Firewall {
     }
 
     /// `AvailabilityZoneChangeProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_change_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.availability_zone_change_protection = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_change_protection(mut self, value: impl Into<Bool>) -> Self { self.availability_zone_change_protection = Some(value.into()); self }
     /// `AvailabilityZoneMappings`: a list of [`AvailabilityZoneMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_mappings(
-        mut self,
-        value: impl Into<List<AvailabilityZoneMapping>>,
-    ) -> Self {
-        self.availability_zone_mappings = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_mappings(mut self, value: impl Into<List<AvailabilityZoneMapping>>) -> Self { self.availability_zone_mappings = Some(value.into()); self }
     /// `DeleteProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_protection = Some(value.into());
-        self
-    }
-
+    pub fn delete_protection(mut self, value: impl Into<Bool>) -> Self { self.delete_protection = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnabledAnalysisTypes`: a list of [`EnabledAnalysisType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_analysis_types(mut self, value: impl Into<List<EnabledAnalysisType>>) -> Self {
-        self.enabled_analysis_types = Some(value.into());
-        self
-    }
-
+    pub fn enabled_analysis_types(mut self, value: impl Into<List<EnabledAnalysisType>>) -> Self { self.enabled_analysis_types = Some(value.into()); self }
     /// `FirewallName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_name = value.into();
-        self
-    }
-
+    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self { self.firewall_name = value.into(); self }
     /// `FirewallPolicyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_policy_arn = value.into();
-        self
-    }
-
+    pub fn firewall_policy_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_policy_arn = value.into(); self }
     /// `FirewallPolicyChangeProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy_change_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.firewall_policy_change_protection = Some(value.into());
-        self
-    }
-
+    pub fn firewall_policy_change_protection(mut self, value: impl Into<Bool>) -> Self { self.firewall_policy_change_protection = Some(value.into()); self }
     /// `SubnetChangeProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_change_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.subnet_change_protection = Some(value.into());
-        self
-    }
-
+    pub fn subnet_change_protection(mut self, value: impl Into<Bool>) -> Self { self.subnet_change_protection = Some(value.into()); self }
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self {
-        self.subnet_mappings = Some(value.into());
-        self
-    }
-
+    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self { self.subnet_mappings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Firewall {
@@ -463,30 +286,17 @@ impl FirewallAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AvailabilityZoneMappingRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The ID of the Availability Zone where the firewall endpoint is located. For example, `us-east-2a` . The Availability Zone must be in the same Region as the transit gateway.
-    ///
-    /// Pattern `^\S+$`; length 1 to 128.
     pub availability_zone: Str,
 }
 
-static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityZone",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AvailabilityZoneMapping: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AvailabilityZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AvailabilityZoneMapping` property type of `AWS::NetworkFirewall::Firewall`.
@@ -506,6 +316,7 @@ pub struct AvailabilityZoneMapping {
     pub availability_zone: Str,
 }
 
+#[rustfmt::skip]
 impl AvailabilityZoneMapping {
     /// A `AvailabilityZoneMapping` with its required properties, named in a [`AvailabilityZoneMappingRequired`].
     pub fn new(required: AvailabilityZoneMappingRequired) -> Self {
@@ -515,12 +326,7 @@ impl AvailabilityZoneMapping {
     }
 
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
 }
 
 impl PropertyType for AvailabilityZoneMapping {}
@@ -533,146 +339,24 @@ impl ToValue for AvailabilityZoneMapping {
     }
 }
 
-/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMappingRequired {
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-static RULE_SubnetMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IPAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-    ],
-    required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubnetMapping` property type of `AWS::NetworkFirewall::Firewall`.
-///
-/// The ID for a subnet that you want to associate with the firewall. AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewall-subnetmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMapping {
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The subnet's IP address type. You can't change the IP address type after you create the subnet.
-    pub ip_address_type: Option<IpAddressType>,
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
-    pub fn new(required: SubnetMappingRequired) -> Self {
-        Self {
-            ip_address_type: None,
-            subnet_id: required.subnet_id,
-        }
-    }
-
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
-    /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubnetMapping {}
-
-impl ToValue for SubnetMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IPAddressType", &self.ip_address_type)
-            .req("SubnetId", &self.subnet_id)
-            .build()
-    }
-}
-
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::NetworkFirewall::Firewall`.
@@ -690,6 +374,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -700,20 +385,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -749,37 +423,6 @@ impl ToValue for EnabledAnalysisType {
         let s = match self {
             Self::TlsSni => "TLS_SNI",
             Self::HttpHost => "HTTP_HOST",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IPAddressType` (`AWS::NetworkFirewall::Firewall`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `DUALSTACK`
-    Dualstack,
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "DUALSTACK",
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

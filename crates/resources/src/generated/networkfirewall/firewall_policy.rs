@@ -7,68 +7,36 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ActionDefinition, CustomAction, CustomActionRequired, Dimension, DimensionRequired,
+    PublishMetricAction, PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+};
+use super::shared::{RULE_CustomAction, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`FirewallPolicy`], by name: `FirewallPolicy::new(FirewallPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyRequired {
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    ///
-    /// The traffic filtering behavior of a firewall policy, defined in a collection of stateless and stateful rule groups and other settings.
     pub firewall_policy: Obj<FirewallPolicyProperty>,
     /// `FirewallPolicyName`: a string, required.
-    ///
-    /// The descriptive name of the firewall policy. You can't change the name of a firewall policy after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub firewall_policy_name: Str,
 }
 
-static RULE_FirewallPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallPolicy",
-            Shape::Object(&RULE_FirewallPolicyProperty),
-        ),
-        (
-            "FirewallPolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
+        ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["FirewallPolicyName", "FirewallPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::FirewallPolicy` resource.
@@ -110,6 +78,7 @@ pub struct FirewallPolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FirewallPolicy {
     /// The CloudFormation type name, `AWS::NetworkFirewall::FirewallPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::FirewallPolicy";
@@ -141,36 +110,13 @@ impl FirewallPolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy(mut self, value: impl Into<Obj<FirewallPolicyProperty>>) -> Self {
-        self.firewall_policy = value.into();
-        self
-    }
-
+    pub fn firewall_policy(mut self, value: impl Into<Obj<FirewallPolicyProperty>>) -> Self { self.firewall_policy = value.into(); self }
     /// `FirewallPolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_policy_name = value.into();
-        self
-    }
-
+    pub fn firewall_policy_name(mut self, value: impl Into<Str>) -> Self { self.firewall_policy_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FirewallPolicy {
@@ -221,327 +167,32 @@ impl FirewallPolicyAttributes {
     }
 }
 
-static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "PublishMetricAction",
-        Shape::Object(&RULE_PublishMetricAction),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ActionDefinition` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// A custom action to use in stateless rule actions settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-actiondefinition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ActionDefinition {
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-    ///
-    /// You can pair this custom action with any of the standard stateless rule actions. For example, you could pair this in a rule action with the standard action that forwards the packet for stateful inspection. Then, when a packet matches the rule, Network Firewall publishes metrics for the packet and forwards it.
-    pub publish_metric_action: Option<Obj<PublishMetricAction>>,
-}
-
-impl ActionDefinition {
-    /// A `ActionDefinition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self {
-        self.publish_metric_action = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ActionDefinition {}
-
-impl ToValue for ActionDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("PublishMetricAction", &self.publish_metric_action)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomActionRequired {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ActionName", "ActionDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAction` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// An optional, non-standard action to use for stateless packet handling. You can define this in addition to the standard action that you must specify.
-///
-/// You define and name the custom actions that you want to be able to use, and then you reference them by name in your actions settings.
-///
-/// You can use custom actions in the following places:
-///
-/// - In an `StatelessRulesAndCustomActions` . The custom actions are available for use by name inside the `StatelessRulesAndCustomActions` where you define them. You can use them for your stateless rule actions to specify what to do with a packet that matches the rule's match attributes.
-/// - In an firewall policy specification, in `StatelessCustomActions` . The custom actions are available for use inside the policy where you define them. You can use them for the policy's default stateless actions settings to specify what to do with packets that don't match any of the policy's stateless rules.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-customaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAction {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-impl CustomAction {
-    /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
-    pub fn new(required: CustomActionRequired) -> Self {
-        Self {
-            action_definition: required.action_definition,
-            action_name: required.action_name,
-        }
-    }
-
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self {
-        self.action_definition = value.into();
-        self
-    }
-
-    /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAction {}
-
-impl ToValue for CustomAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ActionDefinition", &self.action_definition)
-            .req("ActionName", &self.action_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DimensionRequired {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Dimension` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// The value to use in an Amazon CloudWatch custom metric dimension. This is used in the `PublishMetrics` custom action. A CloudWatch custom metric dimension is a name/value pair that's part of the identity of a metric.
-///
-/// AWS Network Firewall sets the dimension name to `CustomAction` and you provide the dimension value.
-///
-/// For more information about CloudWatch custom metric dimensions, see \[Publishing Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions>) in the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-dimension.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dimension {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-impl Dimension {
-    /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
-    pub fn new(required: DimensionRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Dimension {}
-
-impl ToValue for Dimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
 /// The required properties of [`FirewallPolicyProperty`], by name: `FirewallPolicyProperty::new(FirewallPolicyPropertyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyPropertyRequired {
     /// `StatelessDefaultActions`: a list of strings, required.
-    ///
-    /// The actions to take on a packet if it doesn't match any of the stateless rules in the policy. If you want non-matching packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
-    ///
-    /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
-    ///
-    /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
     pub stateless_default_actions: List<Str>,
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    ///
-    /// The actions to take on a fragmented packet if it doesn't match any of the stateless rules in the policy. If you want non-matching fragmented packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
-    ///
-    /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
-    ///
-    /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
     pub stateless_fragment_default_actions: List<Str>,
 }
 
-static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
     properties: &[
         ("EnableTLSSessionHolding", Shape::Bool),
         ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
-        (
-            "StatefulDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatefulEngineOptions",
-            Shape::Object(&RULE_StatefulEngineOptions),
-        ),
-        (
-            "StatefulRuleGroupReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatefulRuleGroupReference),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessCustomActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessFragmentDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessRuleGroupReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatelessRuleGroupReference),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TLSInspectionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatefulEngineOptions", Shape::Object(&RULE_StatefulEngineOptions)),
+        ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None })),
+        ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None })),
+        ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None })),
+        ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallPolicy` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -612,6 +263,7 @@ pub struct FirewallPolicyProperty {
     pub tls_inspection_configuration_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirewallPolicyProperty {
     /// A `FirewallPolicyProperty` with its required properties, named in a [`FirewallPolicyPropertyRequired`].
     pub fn new(required: FirewallPolicyPropertyRequired) -> Self {
@@ -630,90 +282,25 @@ impl FirewallPolicyProperty {
     }
 
     /// `EnableTLSSessionHolding`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_tls_session_holding(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_tls_session_holding = Some(value.into());
-        self
-    }
-
+    pub fn enable_tls_session_holding(mut self, value: impl Into<Bool>) -> Self { self.enable_tls_session_holding = Some(value.into()); self }
     /// `PolicyVariables`: a [`PolicyVariables`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_variables(mut self, value: impl Into<Obj<PolicyVariables>>) -> Self {
-        self.policy_variables = Some(value.into());
-        self
-    }
-
+    pub fn policy_variables(mut self, value: impl Into<Obj<PolicyVariables>>) -> Self { self.policy_variables = Some(value.into()); self }
     /// `StatefulDefaultActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateful_default_actions = Some(value.into());
-        self
-    }
-
+    pub fn stateful_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateful_default_actions = Some(value.into()); self }
     /// `StatefulEngineOptions`: a [`StatefulEngineOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_engine_options(mut self, value: impl Into<Obj<StatefulEngineOptions>>) -> Self {
-        self.stateful_engine_options = Some(value.into());
-        self
-    }
-
+    pub fn stateful_engine_options(mut self, value: impl Into<Obj<StatefulEngineOptions>>) -> Self { self.stateful_engine_options = Some(value.into()); self }
     /// `StatefulRuleGroupReferences`: a list of [`StatefulRuleGroupReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_rule_group_references(
-        mut self,
-        value: impl Into<List<StatefulRuleGroupReference>>,
-    ) -> Self {
-        self.stateful_rule_group_references = Some(value.into());
-        self
-    }
-
+    pub fn stateful_rule_group_references(mut self, value: impl Into<List<StatefulRuleGroupReference>>) -> Self { self.stateful_rule_group_references = Some(value.into()); self }
     /// `StatelessCustomActions`: a list of [`CustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self {
-        self.stateless_custom_actions = Some(value.into());
-        self
-    }
-
+    pub fn stateless_custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self { self.stateless_custom_actions = Some(value.into()); self }
     /// `StatelessDefaultActions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateless_default_actions = value.into();
-        self
-    }
-
+    pub fn stateless_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_default_actions = value.into(); self }
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_fragment_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateless_fragment_default_actions = value.into();
-        self
-    }
-
+    pub fn stateless_fragment_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_fragment_default_actions = value.into(); self }
     /// `StatelessRuleGroupReferences`: a list of [`StatelessRuleGroupReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_rule_group_references(
-        mut self,
-        value: impl Into<List<StatelessRuleGroupReference>>,
-    ) -> Self {
-        self.stateless_rule_group_references = Some(value.into());
-        self
-    }
-
+    pub fn stateless_rule_group_references(mut self, value: impl Into<List<StatelessRuleGroupReference>>) -> Self { self.stateless_rule_group_references = Some(value.into()); self }
     /// `TLSInspectionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.tls_inspection_configuration_arn = Some(value.into());
-        self
-    }
+    pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FirewallPolicyProperty {}
@@ -747,21 +334,13 @@ impl ToValue for FirewallPolicyProperty {
     }
 }
 
-static RULE_FlowTimeouts: ObjRule = ObjRule {
-    properties: &[(
-        "TcpIdleTimeoutSeconds",
-        Shape::Int(&NumRule {
-            min: Some(60.0),
-            max: Some(6000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FlowTimeouts: ObjRule = ObjRule {
+    properties: &[
+        ("TcpIdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(6000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowTimeouts` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -777,6 +356,7 @@ pub struct FlowTimeouts {
     pub tcp_idle_timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FlowTimeouts {
     /// A `FlowTimeouts` with no property set (none is required).
     pub fn new() -> Self {
@@ -784,12 +364,7 @@ impl FlowTimeouts {
     }
 
     /// `TcpIdleTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.tcp_idle_timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn tcp_idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.tcp_idle_timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for FlowTimeouts {}
@@ -802,14 +377,13 @@ impl ToValue for FlowTimeouts {
     }
 }
 
-static RULE_PolicyVariables: ObjRule = ObjRule {
-    properties: &[("RuleVariables", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
+    properties: &[
+        ("RuleVariables", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyVariables` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -823,6 +397,7 @@ pub struct PolicyVariables {
     pub rule_variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PolicyVariables {
     /// A `PolicyVariables` with no property set (none is required).
     pub fn new() -> Self {
@@ -830,10 +405,7 @@ impl PolicyVariables {
     }
 
     /// `RuleVariables`: a JSON value.
-    pub fn rule_variables(mut self, value: impl Into<Json>) -> Self {
-        self.rule_variables = Some(value.into());
-        self
-    }
+    pub fn rule_variables(mut self, value: impl Into<Json>) -> Self { self.rule_variables = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyVariables {}
@@ -846,102 +418,15 @@ impl ToValue for PolicyVariables {
     }
 }
 
-/// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricActionRequired {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[(
-        "Dimensions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Dimension),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &["Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublishMetricAction` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-publishmetricaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricAction {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-impl PublishMetricAction {
-    /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
-    pub fn new(required: PublishMetricActionRequired) -> Self {
-        Self {
-            dimensions: required.dimensions,
-        }
-    }
-
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
-}
-
-impl PropertyType for PublishMetricAction {}
-
-impl ToValue for PublishMetricAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Dimensions", &self.dimensions)
-            .build()
-    }
-}
-
-static RULE_StatefulEngineOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatefulEngineOptions: ObjRule = ObjRule {
     properties: &[
         ("FlowTimeouts", Shape::Object(&RULE_FlowTimeouts)),
-        (
-            "RuleOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"],
-                format: None,
-            }),
-        ),
-        (
-            "StreamExceptionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DROP", "CONTINUE", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
+        ("StreamExceptionPolicy", Shape::Str(&StrRule { allowed: &["DROP", "CONTINUE", "REJECT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulEngineOptions` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -969,6 +454,7 @@ pub struct StatefulEngineOptions {
     pub stream_exception_policy: Option<StreamExceptionPolicy>,
 }
 
+#[rustfmt::skip]
 impl StatefulEngineOptions {
     /// A `StatefulEngineOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -976,28 +462,11 @@ impl StatefulEngineOptions {
     }
 
     /// `FlowTimeouts`: a [`FlowTimeouts`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_timeouts(mut self, value: impl Into<Obj<FlowTimeouts>>) -> Self {
-        self.flow_timeouts = Some(value.into());
-        self
-    }
-
+    pub fn flow_timeouts(mut self, value: impl Into<Obj<FlowTimeouts>>) -> Self { self.flow_timeouts = Some(value.into()); self }
     /// `RuleOrder`: a [`RuleOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self {
-        self.rule_order = Some(value.into());
-        self
-    }
-
+    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self { self.rule_order = Some(value.into()); self }
     /// `StreamExceptionPolicy`: a [`StreamExceptionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_exception_policy(mut self, value: impl Into<StreamExceptionPolicy>) -> Self {
-        self.stream_exception_policy = Some(value.into());
-        self
-    }
+    pub fn stream_exception_policy(mut self, value: impl Into<StreamExceptionPolicy>) -> Self { self.stream_exception_policy = Some(value.into()); self }
 }
 
 impl PropertyType for StatefulEngineOptions {}
@@ -1012,23 +481,13 @@ impl ToValue for StatefulEngineOptions {
     }
 }
 
-static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DROP_TO_ALERT"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["DROP_TO_ALERT"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRuleGroupOverride` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -1044,6 +503,7 @@ pub struct StatefulRuleGroupOverride {
     pub action: Option<OverrideAction>,
 }
 
+#[rustfmt::skip]
 impl StatefulRuleGroupOverride {
     /// A `StatefulRuleGroupOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -1051,12 +511,7 @@ impl StatefulRuleGroupOverride {
     }
 
     /// `Action`: an [`OverrideAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<OverrideAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
+    pub fn action(mut self, value: impl Into<OverrideAction>) -> Self { self.action = Some(value.into()); self }
 }
 
 impl PropertyType for StatefulRuleGroupOverride {}
@@ -1071,42 +526,20 @@ impl ToValue for StatefulRuleGroupOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatefulRuleGroupReferenceRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the stateful rule group.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256.
     pub resource_arn: Str,
 }
 
-static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
     properties: &[
         ("DeepThreatInspection", Shape::Bool),
         ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -1144,6 +577,7 @@ pub struct StatefulRuleGroupReference {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StatefulRuleGroupReference {
     /// A `StatefulRuleGroupReference` with its required properties, named in a [`StatefulRuleGroupReferenceRequired`].
     pub fn new(required: StatefulRuleGroupReferenceRequired) -> Self {
@@ -1156,36 +590,13 @@ impl StatefulRuleGroupReference {
     }
 
     /// `DeepThreatInspection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deep_threat_inspection(mut self, value: impl Into<Bool>) -> Self {
-        self.deep_threat_inspection = Some(value.into());
-        self
-    }
-
+    pub fn deep_threat_inspection(mut self, value: impl Into<Bool>) -> Self { self.deep_threat_inspection = Some(value.into()); self }
     /// `Override`: a [`StatefulRuleGroupOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Obj<StatefulRuleGroupOverride>>) -> Self {
-        self.r#override = Some(value.into());
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Obj<StatefulRuleGroupOverride>>) -> Self { self.r#override = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for StatefulRuleGroupReference {}
@@ -1205,46 +616,20 @@ impl ToValue for StatefulRuleGroupReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRuleGroupReferenceRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// An integer setting that indicates the order in which to run the stateless rule groups in a single firewall policy. Network Firewall applies each stateless rule group to a packet starting with the group that has the lowest priority setting. You must ensure that the priority settings are unique within each policy.
-    ///
-    /// Value 1 to 65535.
     pub priority: Int,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the stateless rule group.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256.
     pub resource_arn: Str,
 }
 
-static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatelessRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -1268,6 +653,7 @@ pub struct StatelessRuleGroupReference {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StatelessRuleGroupReference {
     /// A `StatelessRuleGroupReference` with its required properties, named in a [`StatelessRuleGroupReferenceRequired`].
     pub fn new(required: StatelessRuleGroupReferenceRequired) -> Self {
@@ -1278,20 +664,9 @@ impl StatelessRuleGroupReference {
     }
 
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for StatelessRuleGroupReference {}
@@ -1301,102 +676,6 @@ impl ToValue for StatelessRuleGroupReference {
         MapBuilder::new()
             .req("Priority", &self.priority)
             .req("ResourceArn", &self.resource_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::FirewallPolicy`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1420,34 +699,6 @@ impl ToValue for OverrideAction {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DropToAlert => "DROP_TO_ALERT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleOrder` (`AWS::NetworkFirewall::FirewallPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleOrder {
-    /// `DEFAULT_ACTION_ORDER`
-    DefaultActionOrder,
-    /// `STRICT_ORDER`
-    StrictOrder,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
-            Self::StrictOrder => "STRICT_ORDER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -14,51 +14,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `FirewallArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the firewallthat the logging configuration is associated with. You can't change the firewall specification after you create the logging configuration.
-    ///
-    /// Pattern `^arn:aws.*$`; length 1 to 256; create-only: changing it replaces the resource.
     pub firewall_arn: Str,
     /// `LoggingConfiguration`: a [`LoggingConfigurationProperty`] object, required.
-    ///
-    /// Defines how AWS Network Firewall performs logging for a firewall.
     pub logging_configuration: Obj<LoggingConfigurationProperty>,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EnableMonitoringDashboard", Shape::Bool),
-        (
-            "FirewallArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfigurationProperty),
-        ),
+        ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FirewallName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfigurationProperty)),
     ],
     required: &["FirewallArn", "LoggingConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::LoggingConfiguration` resource.
@@ -104,6 +75,7 @@ pub struct LoggingConfiguration {
     pub logging_configuration: Obj<LoggingConfigurationProperty>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// The CloudFormation type name, `AWS::NetworkFirewall::LoggingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::LoggingConfiguration";
@@ -135,37 +107,13 @@ impl LoggingConfiguration {
     }
 
     /// `EnableMonitoringDashboard`: a boolean.
-    pub fn enable_monitoring_dashboard(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_monitoring_dashboard = Some(value.into());
-        self
-    }
-
+    pub fn enable_monitoring_dashboard(mut self, value: impl Into<Bool>) -> Self { self.enable_monitoring_dashboard = Some(value.into()); self }
     /// `FirewallArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_arn = value.into();
-        self
-    }
-
+    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_arn = value.into(); self }
     /// `FirewallName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_name = Some(value.into());
-        self
-    }
-
+    pub fn firewall_name(mut self, value: impl Into<Str>) -> Self { self.firewall_name = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfigurationProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Obj<LoggingConfigurationProperty>>,
-    ) -> Self {
-        self.logging_configuration = value.into();
-        self
-    }
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfigurationProperty>>) -> Self { self.logging_configuration = value.into(); self }
 }
 
 impl Resource for LoggingConfiguration {
@@ -206,65 +154,23 @@ impl From<ResourceRef> for LoggingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDestinationConfigRequired {
     /// `LogDestination`: a JSON value, required.
-    ///
-    /// The named location for the logs, provided in a key:value mapping that is specific to the chosen destination type.
-    ///
-    /// - For an Amazon S3 bucket, provide the name of the bucket, with key `bucketName` , and optionally provide a prefix, with key `prefix` .
-    ///
-    /// The following example specifies an Amazon S3 bucket named `DOC-EXAMPLE-BUCKET` and the prefix `alerts` :
-    ///
-    /// `"LogDestination": { "bucketName": "DOC-EXAMPLE-BUCKET", "prefix": "alerts" }`
-    /// - For a CloudWatch log group, provide the name of the CloudWatch log group, with key `logGroup` . The following example specifies a log group named `alert-log-group` :
-    ///
-    /// `"LogDestination": { "logGroup": "alert-log-group" }`
-    /// - For a Firehose delivery stream, provide the name of the delivery stream, with key `deliveryStream` . The following example specifies a delivery stream named `alert-delivery-stream` :
-    ///
-    /// `"LogDestination": { "deliveryStream": "alert-delivery-stream" }`
     pub log_destination: Json,
     /// `LogDestinationType`: a [`LogDestinationType`] value, required.
-    ///
-    /// The type of storage destination to send these logs to. You can send logs to an Amazon S3 bucket, a CloudWatch log group, or a Firehose delivery stream.
     pub log_destination_type: LogDestinationType,
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// The type of log to record. You can record the following types of logs from your Network Firewall stateful engine.
-    ///
-    /// - `ALERT` - Logs for traffic that matches your stateful rules and that have an action that sends an alert. A stateful rule sends alerts for the rule actions DROP, ALERT, and REJECT. For more information, see the `StatefulRule` property.
-    /// - `FLOW` - Standard network traffic flow logs. The stateful rules engine records flow logs for all network traffic that it receives. Each flow log record captures the network flow for a specific standard stateless rule group.
-    /// - `TLS` - Logs for events that are related to TLS inspection. For more information, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection-configurations.html>) in the *Network Firewall Developer Guide* .
     pub log_type: LogType,
 }
 
-static RULE_LogDestinationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDestinationConfig: ObjRule = ObjRule {
     properties: &[
         ("LogDestination", Shape::Any),
-        (
-            "LogDestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"],
-                format: None,
-            }),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALERT", "FLOW", "TLS"],
-                format: None,
-            }),
-        ),
+        ("LogDestinationType", Shape::Str(&StrRule { allowed: &["S3", "CloudWatchLogs", "KinesisDataFirehose"], ..StrRule::ANY })),
+        ("LogType", Shape::Str(&StrRule { allowed: &["ALERT", "FLOW", "TLS"], ..StrRule::ANY })),
     ],
     required: &["LogType", "LogDestinationType", "LogDestination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDestinationConfig` property type of `AWS::NetworkFirewall::LoggingConfiguration`.
@@ -306,6 +212,7 @@ pub struct LogDestinationConfig {
     pub log_type: LogType,
 }
 
+#[rustfmt::skip]
 impl LogDestinationConfig {
     /// A `LogDestinationConfig` with its required properties, named in a [`LogDestinationConfigRequired`].
     pub fn new(required: LogDestinationConfigRequired) -> Self {
@@ -317,28 +224,11 @@ impl LogDestinationConfig {
     }
 
     /// `LogDestination`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination(mut self, value: impl Into<Json>) -> Self {
-        self.log_destination = value.into();
-        self
-    }
-
+    pub fn log_destination(mut self, value: impl Into<Json>) -> Self { self.log_destination = value.into(); self }
     /// `LogDestinationType`: a [`LogDestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self {
-        self.log_destination_type = value.into();
-        self
-    }
-
+    pub fn log_destination_type(mut self, value: impl Into<LogDestinationType>) -> Self { self.log_destination_type = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self {
-        self.log_type = value.into();
-        self
-    }
+    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
 impl PropertyType for LogDestinationConfig {}
@@ -357,28 +247,17 @@ impl ToValue for LogDestinationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationPropertyRequired {
     /// `LogDestinationConfigs`: a list of [`LogDestinationConfig`] objects, required.
-    ///
-    /// Defines the logging destinations for the logs for a firewall. Network Firewall generates logs for stateful rule groups.
-    ///
-    /// Items at least 1.
     pub log_destination_configs: List<LogDestinationConfig>,
 }
 
-static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "LogDestinationConfigs",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_LogDestinationConfig),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfigurationProperty: ObjRule = ObjRule {
+    properties: &[
+        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestinationConfig), min_items: Some(1), max_items: None })),
+    ],
     required: &["LogDestinationConfigs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::NetworkFirewall::LoggingConfiguration`.
@@ -396,6 +275,7 @@ pub struct LoggingConfigurationProperty {
     pub log_destination_configs: List<LogDestinationConfig>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfigurationProperty {
     /// A `LoggingConfigurationProperty` with its required properties, named in a [`LoggingConfigurationPropertyRequired`].
     pub fn new(required: LoggingConfigurationPropertyRequired) -> Self {
@@ -405,12 +285,7 @@ impl LoggingConfigurationProperty {
     }
 
     /// `LogDestinationConfigs`: a list of [`LogDestinationConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination_configs(mut self, value: impl Into<List<LogDestinationConfig>>) -> Self {
-        self.log_destination_configs = value.into();
-        self
-    }
+    pub fn log_destination_configs(mut self, value: impl Into<List<LogDestinationConfig>>) -> Self { self.log_destination_configs = value.into(); self }
 }
 
 impl PropertyType for LoggingConfigurationProperty {}

@@ -9,11 +9,14 @@
 //! - `AWS::NetworkFirewall::RuleGroup`: [`RuleGroup`], property types in [`rule_group`]
 //! - `AWS::NetworkFirewall::TLSInspectionConfiguration`: [`TlsInspectionConfiguration`], property types in [`tls_inspection_configuration`]
 //! - `AWS::NetworkFirewall::VpcEndpointAssociation`: [`VpcEndpointAssociation`], property types in [`vpc_endpoint_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod firewall;
 pub mod firewall_policy;
 pub mod logging_configuration;
 pub mod rule_group;
+pub mod shared;
 pub mod tls_inspection_configuration;
 pub mod vpc_endpoint_association;
 

@@ -7,89 +7,41 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ActionDefinition, Address, AddressRequired, CustomAction, CustomActionRequired, Dimension,
+    DimensionRequired, PortRange, PortRangeRequired, PublishMetricAction,
+    PublishMetricActionRequired, RuleOrder, Tag, TagRequired,
+};
+use super::shared::{RULE_Address, RULE_CustomAction, RULE_PortRange, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`RuleGroup`], by name: `RuleGroup::new(RuleGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupRequired {
     /// `Capacity`: an integer, required.
-    ///
-    /// The maximum operating resources that this rule group can use. You can't change a rule group's capacity setting after you create the rule group. When you update a rule group, you are limited to this capacity. When you reference a rule group from a firewall policy, Network Firewall reserves this capacity for the rule group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub capacity: Int,
     /// `RuleGroupName`: a string, required.
-    ///
-    /// The descriptive name of the rule group. You can't change the name of a rule group after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub rule_group_name: Str,
     /// `Type`: a [`RuleGroupType`] value, required.
-    ///
-    /// Indicates whether the rule group is stateless or stateful. If the rule group is stateless, it contains
-    /// stateless rules. If it is stateful, it contains stateful rules.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: RuleGroupType,
 }
 
-static RULE_RuleGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
         ("Capacity", Shape::INT),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RuleGroup", Shape::Object(&RULE_RuleGroupProperty)),
-        (
-            "RuleGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SummaryConfiguration",
-            Shape::Object(&RULE_SummaryConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STATELESS", "STATEFUL"],
-                format: None,
-            }),
-        ),
+        ("RuleGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SummaryConfiguration", Shape::Object(&RULE_SummaryConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STATELESS", "STATEFUL"], ..StrRule::ANY })),
     ],
     required: &["Type", "Capacity", "RuleGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::RuleGroup` resource.
@@ -151,6 +103,7 @@ pub struct RuleGroup {
     pub r#type: RuleGroupType,
 }
 
+#[rustfmt::skip]
 impl RuleGroup {
     /// The CloudFormation type name, `AWS::NetworkFirewall::RuleGroup`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::RuleGroup";
@@ -185,60 +138,19 @@ impl RuleGroup {
     }
 
     /// `Capacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Int>) -> Self {
-        self.capacity = value.into();
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Int>) -> Self { self.capacity = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RuleGroup`: a [`RuleGroupProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_group(mut self, value: impl Into<Obj<RuleGroupProperty>>) -> Self {
-        self.rule_group = Some(value.into());
-        self
-    }
-
+    pub fn rule_group(mut self, value: impl Into<Obj<RuleGroupProperty>>) -> Self { self.rule_group = Some(value.into()); self }
     /// `RuleGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_group_name = value.into();
-        self
-    }
-
+    pub fn rule_group_name(mut self, value: impl Into<Str>) -> Self { self.rule_group_name = value.into(); self }
     /// `SummaryConfiguration`: a [`SummaryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn summary_configuration(mut self, value: impl Into<Obj<SummaryConfiguration>>) -> Self {
-        self.summary_configuration = Some(value.into());
-        self
-    }
-
+    pub fn summary_configuration(mut self, value: impl Into<Obj<SummaryConfiguration>>) -> Self { self.summary_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`RuleGroupType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RuleGroupType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RuleGroupType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for RuleGroup {
@@ -292,461 +204,36 @@ impl RuleGroupAttributes {
     }
 }
 
-static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "PublishMetricAction",
-        Shape::Object(&RULE_PublishMetricAction),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ActionDefinition` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A custom action to use in stateless rule actions settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-actiondefinition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ActionDefinition {
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-    ///
-    /// You can pair this custom action with any of the standard stateless rule actions. For example, you could pair this in a rule action with the standard action that forwards the packet for stateful inspection. Then, when a packet matches the rule, Network Firewall publishes metrics for the packet and forwards it.
-    pub publish_metric_action: Option<Obj<PublishMetricAction>>,
-}
-
-impl ActionDefinition {
-    /// A `ActionDefinition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self {
-        self.publish_metric_action = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ActionDefinition {}
-
-impl ToValue for ActionDefinition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("PublishMetricAction", &self.publish_metric_action)
-            .build()
-    }
-}
-
-/// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddressRequired {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-static RULE_Address: ObjRule = ObjRule {
-    properties: &[(
-        "AddressDefinition",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["AddressDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Address` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A single IP address specification. This is used in the match attributes source and destination specifications.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Address {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-impl Address {
-    /// A `Address` with its required properties, named in a [`AddressRequired`].
-    pub fn new(required: AddressRequired) -> Self {
-        Self {
-            address_definition: required.address_definition,
-        }
-    }
-
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self {
-        self.address_definition = value.into();
-        self
-    }
-}
-
-impl PropertyType for Address {}
-
-impl ToValue for Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddressDefinition", &self.address_definition)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomActionRequired {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-static RULE_CustomAction: ObjRule = ObjRule {
-    properties: &[
-        ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["ActionName", "ActionDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomAction` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// An optional, non-standard action to use for stateless packet handling. You can define this in addition to the standard action that you must specify.
-///
-/// You define and name the custom actions that you want to be able to use, and then you reference them by name in your actions settings.
-///
-/// You can use custom actions in the following places:
-///
-/// - In a `StatelessRulesAndCustomActions` . The custom actions are available for use by name inside the `StatelessRulesAndCustomActions` where you define them. You can use them for your stateless rule actions to specify what to do with a packet that matches the rule's match attributes.
-/// - In an firewall policy specification, in `StatelessCustomActions` . The custom actions are available for use inside the policy where you define them. You can use them for the policy's default stateless actions settings to specify what to do with packets that don't match any of the policy's stateless rules.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-customaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomAction {
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
-    pub action_definition: Obj<ActionDefinition>,
-    /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
-    pub action_name: Str,
-}
-
-impl CustomAction {
-    /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
-    pub fn new(required: CustomActionRequired) -> Self {
-        Self {
-            action_definition: required.action_definition,
-            action_name: required.action_name,
-        }
-    }
-
-    /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self {
-        self.action_definition = value.into();
-        self
-    }
-
-    /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomAction {}
-
-impl ToValue for CustomAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ActionDefinition", &self.action_definition)
-            .req("ActionName", &self.action_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DimensionRequired {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Dimension` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// The value to use in an Amazon CloudWatch custom metric dimension. This is used in the `PublishMetrics` custom action. A CloudWatch custom metric dimension is a name/value pair that's part of the identity of a metric.
-///
-/// AWS Network Firewall sets the dimension name to `CustomAction` and you provide the dimension value.
-///
-/// For more information about CloudWatch custom metric dimensions, see \[Publishing Custom Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/publishingMetrics.html#usingDimensions>) in the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/WhatIsCloudWatch.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-dimension.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dimension {
-    /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
-    pub value: Str,
-}
-
-impl Dimension {
-    /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
-    pub fn new(required: DimensionRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Dimension {}
-
-impl ToValue for Dimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
 /// The required properties of [`Header`], by name: `Header::new(HeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderRequired {
     /// `Destination`: a string, required.
-    ///
-    /// The destination IP address or address range to inspect for, in CIDR notation. To match with any address, specify `ANY` .
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^.*$`; length 1 to 1024.
     pub destination: Str,
     /// `DestinationPort`: a string, required.
-    ///
-    /// The destination port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
-    ///
-    /// Pattern `^.*$`; length 1 to 1024.
     pub destination_port: Str,
     /// `Direction`: a [`Direction`] value, required.
-    ///
-    /// The direction of traffic flow to inspect. If set to `ANY` , the inspection matches bidirectional traffic, both from the source to the destination and from the destination to the source. If set to `FORWARD` , the inspection only matches traffic going from the source to the destination.
     pub direction: Direction,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The protocol to inspect for. To specify all, you can use `IP` , because all traffic on AWS and on the internet is IP.
     pub protocol: Protocol,
     /// `Source`: a string, required.
-    ///
-    /// The source IP address or address range to inspect for, in CIDR notation. To match with any address, specify `ANY` .
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^.*$`; length 1 to 1024.
     pub source: Str,
     /// `SourcePort`: a string, required.
-    ///
-    /// The source port to inspect for. You can specify an individual port, for example `1994` and you can specify a port range, for example `1990:1994` . To match with any port, specify `ANY` .
-    ///
-    /// Pattern `^.*$`; length 1 to 1024.
     pub source_port: Str,
 }
 
-static RULE_Header: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Header: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationPort",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Direction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FORWARD", "ANY"],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC",
-                    "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourcePort",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationPort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Direction", Shape::Str(&StrRule { allowed: &["FORWARD", "ANY"], ..StrRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["IP", "TCP", "UDP", "ICMP", "HTTP", "FTP", "TLS", "SMB", "DNS", "DCERPC", "SSH", "SMTP", "IMAP", "MSN", "KRB5", "IKEV2", "TFTP", "NTP", "DHCP"], ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SourcePort", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[
-        "Protocol",
-        "Source",
-        "SourcePort",
-        "Direction",
-        "Destination",
-        "DestinationPort",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Protocol", "Source", "SourcePort", "Direction", "Destination", "DestinationPort"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Header` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -812,6 +299,7 @@ pub struct Header {
     pub source_port: Str,
 }
 
+#[rustfmt::skip]
 impl Header {
     /// A `Header` with its required properties, named in a [`HeaderRequired`].
     pub fn new(required: HeaderRequired) -> Self {
@@ -826,52 +314,17 @@ impl Header {
     }
 
     /// `Destination`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
     /// `DestinationPort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port(mut self, value: impl Into<Str>) -> Self {
-        self.destination_port = value.into();
-        self
-    }
-
+    pub fn destination_port(mut self, value: impl Into<Str>) -> Self { self.destination_port = value.into(); self }
     /// `Direction`: a [`Direction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
-        self.direction = value.into();
-        self
-    }
-
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self { self.direction = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `SourcePort`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_port(mut self, value: impl Into<Str>) -> Self {
-        self.source_port = value.into();
-        self
-    }
+    pub fn source_port(mut self, value: impl Into<Str>) -> Self { self.source_port = value.into(); self }
 }
 
 impl PropertyType for Header {}
@@ -889,67 +342,18 @@ impl ToValue for Header {
     }
 }
 
-static RULE_MatchAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationPorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TCPFlags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TcpFlagField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
+        ("TCPFlags", Shape::List(&ListRule { items: Shape::Object(&RULE_TcpFlagField), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MatchAttributes` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -991,6 +395,7 @@ pub struct MatchAttributes {
     pub tcp_flags: Option<List<TcpFlagField>>,
 }
 
+#[rustfmt::skip]
 impl MatchAttributes {
     /// A `MatchAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -998,52 +403,17 @@ impl MatchAttributes {
     }
 
     /// `DestinationPorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.destination_ports = Some(value.into());
-        self
-    }
-
+    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.destination_ports = Some(value.into()); self }
     /// `Destinations`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self { self.destinations = Some(value.into()); self }
     /// `Protocols`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self { self.protocols = Some(value.into()); self }
     /// `SourcePorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.source_ports = Some(value.into());
-        self
-    }
-
+    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.source_ports = Some(value.into()); self }
     /// `Sources`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self { self.sources = Some(value.into()); self }
     /// `TCPFlags`: a list of [`TcpFlagField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_flags(mut self, value: impl Into<List<TcpFlagField>>) -> Self {
-        self.tcp_flags = Some(value.into());
-        self
-    }
+    pub fn tcp_flags(mut self, value: impl Into<List<TcpFlagField>>) -> Self { self.tcp_flags = Some(value.into()); self }
 }
 
 impl PropertyType for MatchAttributes {}
@@ -1061,182 +431,13 @@ impl ToValue for MatchAttributes {
     }
 }
 
-/// The required properties of [`PortRange`], by name: `PortRange::new(PortRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRangeRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-static RULE_PortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceSets: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("IPSetReferences", Shape::Any),
     ],
-    required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `PortRange` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// A single port range specification. This is used for source and destination port ranges in the stateless match attributes.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-portrange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRange {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-impl PortRange {
-    /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
-    pub fn new(required: PortRangeRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortRange {}
-
-impl ToValue for PortRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-/// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricActionRequired {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[(
-        "Dimensions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Dimension),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &["Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublishMetricAction` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-publishmetricaction.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishMetricAction {
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
-    pub dimensions: List<Dimension>,
-}
-
-impl PublishMetricAction {
-    /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
-    pub fn new(required: PublishMetricActionRequired) -> Self {
-        Self {
-            dimensions: required.dimensions,
-        }
-    }
-
-    /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
-}
-
-impl PropertyType for PublishMetricAction {}
-
-impl ToValue for PublishMetricAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Dimensions", &self.dimensions)
-            .build()
-    }
-}
-
-static RULE_ReferenceSets: ObjRule = ObjRule {
-    properties: &[("IPSetReferences", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceSets` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1252,6 +453,7 @@ pub struct ReferenceSets {
     pub ip_set_references: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ReferenceSets {
     /// A `ReferenceSets` with no property set (none is required).
     pub fn new() -> Self {
@@ -1259,12 +461,7 @@ impl ReferenceSets {
     }
 
     /// `IPSetReferences`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_references(mut self, value: impl Into<Json>) -> Self {
-        self.ip_set_references = Some(value.into());
-        self
-    }
+    pub fn ip_set_references(mut self, value: impl Into<Json>) -> Self { self.ip_set_references = Some(value.into()); self }
 }
 
 impl PropertyType for ReferenceSets {}
@@ -1281,45 +478,20 @@ impl ToValue for ReferenceSets {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDefinitionRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// The actions to take on a packet that matches one of the stateless rule definition's match attributes. You must specify a standard action and you can add custom actions.
-    ///
-    /// &gt; Network Firewall only forwards a packet for stateful rule inspection if you specify `aws:forward_to_sfe` for a rule that the packet matches, or if the packet doesn't match any stateless rule and you specify `aws:forward_to_sfe` for the `StatelessDefaultActions` setting for the firewall policy.
-    ///
-    /// For every rule, you must specify exactly one of the following standard actions.
-    ///
-    /// - *aws:pass* - Discontinues all inspection of the packet and permits it to go to its intended destination.
-    /// - *aws:drop* - Discontinues all inspection of the packet and blocks it from going to its intended destination.
-    /// - *aws:forward_to_sfe* - Discontinues stateless inspection of the packet and forwards it to the stateful rule engine for inspection.
-    ///
-    /// Additionally, you can specify a custom action. To do this, you define a custom action by name and type, then provide the name you've assigned to the action in this `Actions` setting.
-    ///
-    /// To provide more than one action in this setting, separate the settings with a comma. For example, if you have a publish metrics custom action that you've named `MyMetricsAction` , then you could specify the standard action `aws:pass` combined with the custom action using `[“aws:pass”, “MyMetricsAction”]` .
     pub actions: List<Str>,
     /// `MatchAttributes`: a [`MatchAttributes`] object, required.
-    ///
-    /// Criteria for Network Firewall to use to inspect an individual packet in stateless rule inspection. Each match attributes set can include one or more items such as IP address, CIDR range, port number, protocol, and TCP flags.
     pub match_attributes: Obj<MatchAttributes>,
 }
 
-static RULE_RuleDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("MatchAttributes", Shape::Object(&RULE_MatchAttributes)),
     ],
     required: &["MatchAttributes", "Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleDefinition` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1351,6 +523,7 @@ pub struct RuleDefinition {
     pub match_attributes: Obj<MatchAttributes>,
 }
 
+#[rustfmt::skip]
 impl RuleDefinition {
     /// A `RuleDefinition` with its required properties, named in a [`RuleDefinitionRequired`].
     pub fn new(required: RuleDefinitionRequired) -> Self {
@@ -1361,20 +534,9 @@ impl RuleDefinition {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `MatchAttributes`: a [`MatchAttributes`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_attributes(mut self, value: impl Into<Obj<MatchAttributes>>) -> Self {
-        self.match_attributes = value.into();
-        self
-    }
+    pub fn match_attributes(mut self, value: impl Into<Obj<MatchAttributes>>) -> Self { self.match_attributes = value.into(); self }
 }
 
 impl PropertyType for RuleDefinition {}
@@ -1392,27 +554,20 @@ impl ToValue for RuleDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupPropertyRequired {
     /// `RulesSource`: a [`RulesSource`] object, required.
-    ///
-    /// The stateful rules or stateless rules for the rule group.
     pub rules_source: Obj<RulesSource>,
 }
 
-static RULE_RuleGroupProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleGroupProperty: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSets", Shape::Object(&RULE_ReferenceSets)),
         ("RuleVariables", Shape::Object(&RULE_RuleVariables)),
         ("RulesSource", Shape::Object(&RULE_RulesSource)),
-        (
-            "StatefulRuleOptions",
-            Shape::Object(&RULE_StatefulRuleOptions),
-        ),
+        ("StatefulRuleOptions", Shape::Object(&RULE_StatefulRuleOptions)),
     ],
     required: &["RulesSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleGroup` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1444,6 +599,7 @@ pub struct RuleGroupProperty {
     pub stateful_rule_options: Option<Obj<StatefulRuleOptions>>,
 }
 
+#[rustfmt::skip]
 impl RuleGroupProperty {
     /// A `RuleGroupProperty` with its required properties, named in a [`RuleGroupPropertyRequired`].
     pub fn new(required: RuleGroupPropertyRequired) -> Self {
@@ -1456,36 +612,13 @@ impl RuleGroupProperty {
     }
 
     /// `ReferenceSets`: a [`ReferenceSets`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_sets(mut self, value: impl Into<Obj<ReferenceSets>>) -> Self {
-        self.reference_sets = Some(value.into());
-        self
-    }
-
+    pub fn reference_sets(mut self, value: impl Into<Obj<ReferenceSets>>) -> Self { self.reference_sets = Some(value.into()); self }
     /// `RuleVariables`: a [`RuleVariables`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_variables(mut self, value: impl Into<Obj<RuleVariables>>) -> Self {
-        self.rule_variables = Some(value.into());
-        self
-    }
-
+    pub fn rule_variables(mut self, value: impl Into<Obj<RuleVariables>>) -> Self { self.rule_variables = Some(value.into()); self }
     /// `RulesSource`: a [`RulesSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules_source(mut self, value: impl Into<Obj<RulesSource>>) -> Self {
-        self.rules_source = value.into();
-        self
-    }
-
+    pub fn rules_source(mut self, value: impl Into<Obj<RulesSource>>) -> Self { self.rules_source = value.into(); self }
     /// `StatefulRuleOptions`: a [`StatefulRuleOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_rule_options(mut self, value: impl Into<Obj<StatefulRuleOptions>>) -> Self {
-        self.stateful_rule_options = Some(value.into());
-        self
-    }
+    pub fn stateful_rule_options(mut self, value: impl Into<Obj<StatefulRuleOptions>>) -> Self { self.stateful_rule_options = Some(value.into()); self }
 }
 
 impl PropertyType for RuleGroupProperty {}
@@ -1505,46 +638,18 @@ impl ToValue for RuleGroupProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleOptionRequired {
     /// `Keyword`: a string, required.
-    ///
-    /// The Suricata rule option keywords. For Network Firewall , the keyword signature ID (sid) is required in the format `sid:112233` . The sid must be unique within the rule group. For information about Suricata rule option keywords, see \[Rule options\](<https://docs.aws.amazon.com/https://suricata.readthedocs.io/en/suricata-6.0.9/rules/intro.html#rule-options>) .
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
     pub keyword: Str,
 }
 
-static RULE_RuleOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleOption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Keyword",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Settings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(8192),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Keyword", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Settings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(8192), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Keyword"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleOption` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1566,6 +671,7 @@ pub struct RuleOption {
     pub settings: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RuleOption {
     /// A `RuleOption` with its required properties, named in a [`RuleOptionRequired`].
     pub fn new(required: RuleOptionRequired) -> Self {
@@ -1576,20 +682,9 @@ impl RuleOption {
     }
 
     /// `Keyword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self {
-        self.keyword = value.into();
-        self
-    }
-
+    pub fn keyword(mut self, value: impl Into<Str>) -> Self { self.keyword = value.into(); self }
     /// `Settings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
+    pub fn settings(mut self, value: impl Into<List<Str>>) -> Self { self.settings = Some(value.into()); self }
 }
 
 impl PropertyType for RuleOption {}
@@ -1603,14 +698,14 @@ impl ToValue for RuleOption {
     }
 }
 
-static RULE_RuleVariables: ObjRule = ObjRule {
-    properties: &[("IPSets", Shape::Any), ("PortSets", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RuleVariables: ObjRule = ObjRule {
+    properties: &[
+        ("IPSets", Shape::Any),
+        ("PortSets", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleVariables` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1630,6 +725,7 @@ pub struct RuleVariables {
     pub port_sets: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl RuleVariables {
     /// A `RuleVariables` with no property set (none is required).
     pub fn new() -> Self {
@@ -1637,20 +733,9 @@ impl RuleVariables {
     }
 
     /// `IPSets`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_sets(mut self, value: impl Into<Json>) -> Self {
-        self.ip_sets = Some(value.into());
-        self
-    }
-
+    pub fn ip_sets(mut self, value: impl Into<Json>) -> Self { self.ip_sets = Some(value.into()); self }
     /// `PortSets`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_sets(mut self, value: impl Into<Json>) -> Self {
-        self.port_sets = Some(value.into());
-        self
-    }
+    pub fn port_sets(mut self, value: impl Into<Json>) -> Self { self.port_sets = Some(value.into()); self }
 }
 
 impl PropertyType for RuleVariables {}
@@ -1664,38 +749,16 @@ impl ToValue for RuleVariables {
     }
 }
 
-static RULE_RulesSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RulesSource: ObjRule = ObjRule {
     properties: &[
         ("RulesSourceList", Shape::Object(&RULE_RulesSourceList)),
-        (
-            "RulesString",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatefulRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatefulRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessRulesAndCustomActions",
-            Shape::Object(&RULE_StatelessRulesAndCustomActions),
-        ),
+        ("RulesString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000000), ..StrRule::ANY })),
+        ("StatefulRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRule), min_items: None, max_items: None })),
+        ("StatelessRulesAndCustomActions", Shape::Object(&RULE_StatelessRulesAndCustomActions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RulesSource` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1729,6 +792,7 @@ pub struct RulesSource {
     pub stateless_rules_and_custom_actions: Option<Obj<StatelessRulesAndCustomActions>>,
 }
 
+#[rustfmt::skip]
 impl RulesSource {
     /// A `RulesSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -1736,39 +800,13 @@ impl RulesSource {
     }
 
     /// `RulesSourceList`: a [`RulesSourceList`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules_source_list(mut self, value: impl Into<Obj<RulesSourceList>>) -> Self {
-        self.rules_source_list = Some(value.into());
-        self
-    }
-
+    pub fn rules_source_list(mut self, value: impl Into<Obj<RulesSourceList>>) -> Self { self.rules_source_list = Some(value.into()); self }
     /// `RulesString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules_string(mut self, value: impl Into<Str>) -> Self {
-        self.rules_string = Some(value.into());
-        self
-    }
-
+    pub fn rules_string(mut self, value: impl Into<Str>) -> Self { self.rules_string = Some(value.into()); self }
     /// `StatefulRules`: a list of [`StatefulRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_rules(mut self, value: impl Into<List<StatefulRule>>) -> Self {
-        self.stateful_rules = Some(value.into());
-        self
-    }
-
+    pub fn stateful_rules(mut self, value: impl Into<List<StatefulRule>>) -> Self { self.stateful_rules = Some(value.into()); self }
     /// `StatelessRulesAndCustomActions`: a [`StatelessRulesAndCustomActions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_rules_and_custom_actions(
-        mut self,
-        value: impl Into<Obj<StatelessRulesAndCustomActions>>,
-    ) -> Self {
-        self.stateless_rules_and_custom_actions = Some(value.into());
-        self
-    }
+    pub fn stateless_rules_and_custom_actions(mut self, value: impl Into<Obj<StatelessRulesAndCustomActions>>) -> Self { self.stateless_rules_and_custom_actions = Some(value.into()); self }
 }
 
 impl PropertyType for RulesSource {}
@@ -1791,65 +829,23 @@ impl ToValue for RulesSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RulesSourceListRequired {
     /// `GeneratedRulesType`: a [`GeneratedRulesType`] value, required.
-    ///
-    /// Whether you want to apply allow, reject, alert, or drop behavior to the domains in your target list.
-    ///
-    /// &gt; When logging is enabled and you choose Alert, traffic that matches the domain specifications generates an alert in the firewall's logs. Then, traffic either passes, is rejected, or drops based on other rules in the firewall policy.
     pub generated_rules_type: GeneratedRulesType,
     /// `TargetTypes`: a list of [`TargetType`] values, required.
-    ///
-    /// The types of targets to inspect for. Valid values are `TLS_SNI` and `HTTP_HOST` .
     pub target_types: List<TargetType>,
     /// `Targets`: a list of strings, required.
-    ///
-    /// The domains that you want to inspect for in your traffic flows. Valid domain specifications are the following:
-    ///
-    /// - Explicit names. For example, `abc.example.com` matches only the domain `abc.example.com` .
-    /// - Names that use a domain wildcard, which you indicate with an initial ' `.` '. For example, `.example.com` matches `example.com` and matches all subdomains of `example.com` , such as `abc.example.com` and `www.example.com` .
     pub targets: List<Str>,
 }
 
-static RULE_RulesSourceList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RulesSourceList: ObjRule = ObjRule {
     properties: &[
-        (
-            "GeneratedRulesType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["TLS_SNI", "HTTP_HOST"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GeneratedRulesType", Shape::Str(&StrRule { allowed: &["ALLOWLIST", "DENYLIST", "ALERTLIST", "REJECTLIST"], ..StrRule::ANY })),
+        ("TargetTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["TLS_SNI", "HTTP_HOST"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Targets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Targets", "TargetTypes", "GeneratedRulesType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RulesSourceList` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -1882,6 +878,7 @@ pub struct RulesSourceList {
     pub targets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RulesSourceList {
     /// A `RulesSourceList` with its required properties, named in a [`RulesSourceListRequired`].
     pub fn new(required: RulesSourceListRequired) -> Self {
@@ -1893,28 +890,11 @@ impl RulesSourceList {
     }
 
     /// `GeneratedRulesType`: a [`GeneratedRulesType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generated_rules_type(mut self, value: impl Into<GeneratedRulesType>) -> Self {
-        self.generated_rules_type = value.into();
-        self
-    }
-
+    pub fn generated_rules_type(mut self, value: impl Into<GeneratedRulesType>) -> Self { self.generated_rules_type = value.into(); self }
     /// `TargetTypes`: a list of [`TargetType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_types(mut self, value: impl Into<List<TargetType>>) -> Self {
-        self.target_types = value.into();
-        self
-    }
-
+    pub fn target_types(mut self, value: impl Into<List<TargetType>>) -> Self { self.target_types = value.into(); self }
     /// `Targets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.targets = value.into();
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Str>>) -> Self { self.targets = value.into(); self }
 }
 
 impl PropertyType for RulesSourceList {}
@@ -1933,59 +913,23 @@ impl ToValue for RulesSourceList {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatefulRuleRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// Defines what Network Firewall should do with the packets in a traffic flow when the flow matches the stateful rule criteria. For all actions, Network Firewall performs the specified action and discontinues stateful inspection of the traffic flow.
-    ///
-    /// The actions for a stateful rule are defined as follows:
-    ///
-    /// - *PASS* - Permits the packets to go to the intended destination.
-    /// - *DROP* - Blocks the packets from going to the intended destination and sends an alert log message, if alert logging is configured in the firewall logging configuration.
-    /// - *REJECT* - Drops traffic that matches the conditions of the stateful rule and sends a TCP reset packet back to sender of the packet. A TCP reset packet is a packet with no payload and a `RST` bit contained in the TCP header flags. `REJECT` is available only for TCP traffic.
-    /// - *ALERT* - Permits the packets to go to the intended destination and sends an alert log message, if alert logging is configured in the firewall logging configuration.
-    ///
-    /// You can use this action to test a rule that you intend to use to drop traffic. You can enable the rule with `ALERT` action, verify in the logs that the rule is filtering as you want, then change the action to `DROP` .
-    /// - *REJECT* - Drops TCP traffic that matches the conditions of the stateful rule, and sends a TCP reset packet back to sender of the packet. A TCP reset packet is a packet with no payload and a `RST` bit contained in the TCP header flags. Also sends an alert log mesage if alert logging is configured in the firewall logging configuration.
-    ///
-    /// `REJECT` isn't currently available for use with IMAP and FTP protocols.
     pub action: Action,
     /// `Header`: a [`Header`] object, required.
-    ///
-    /// The stateful inspection criteria for this rule, used to inspect traffic flows.
     pub header: Obj<Header>,
     /// `RuleOptions`: a list of [`RuleOption`] objects, required.
-    ///
-    /// Additional settings for a stateful rule, provided as keywords and settings.
     pub rule_options: List<RuleOption>,
 }
 
-static RULE_StatefulRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatefulRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASS", "DROP", "ALERT", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "ALERT", "REJECT"], ..StrRule::ANY })),
         ("Header", Shape::Object(&RULE_Header)),
-        (
-            "RuleOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleOption),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleOption), min_items: None, max_items: None })),
     ],
     required: &["Action", "Header", "RuleOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRule` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2021,6 +965,7 @@ pub struct StatefulRule {
     pub rule_options: List<RuleOption>,
 }
 
+#[rustfmt::skip]
 impl StatefulRule {
     /// A `StatefulRule` with its required properties, named in a [`StatefulRuleRequired`].
     pub fn new(required: StatefulRuleRequired) -> Self {
@@ -2032,28 +977,11 @@ impl StatefulRule {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `Header`: a [`Header`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<Header>>) -> Self {
-        self.header = value.into();
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Obj<Header>>) -> Self { self.header = value.into(); self }
     /// `RuleOptions`: a list of [`RuleOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_options(mut self, value: impl Into<List<RuleOption>>) -> Self {
-        self.rule_options = value.into();
-        self
-    }
+    pub fn rule_options(mut self, value: impl Into<List<RuleOption>>) -> Self { self.rule_options = value.into(); self }
 }
 
 impl PropertyType for StatefulRule {}
@@ -2068,23 +996,13 @@ impl ToValue for StatefulRule {
     }
 }
 
-static RULE_StatefulRuleOptions: ObjRule = ObjRule {
-    properties: &[(
-        "RuleOrder",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StatefulRuleOptions: ObjRule = ObjRule {
+    properties: &[
+        ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRuleOptions` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2100,6 +1018,7 @@ pub struct StatefulRuleOptions {
     pub rule_order: Option<RuleOrder>,
 }
 
+#[rustfmt::skip]
 impl StatefulRuleOptions {
     /// A `StatefulRuleOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2107,12 +1026,7 @@ impl StatefulRuleOptions {
     }
 
     /// `RuleOrder`: a [`RuleOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self {
-        self.rule_order = Some(value.into());
-        self
-    }
+    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self { self.rule_order = Some(value.into()); self }
 }
 
 impl PropertyType for StatefulRuleOptions {}
@@ -2127,39 +1041,20 @@ impl ToValue for StatefulRuleOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRuleRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// Indicates the order in which to run this rule relative to all of the rules that are defined for a stateless rule group. Network Firewall evaluates the rules in a rule group starting with the lowest priority setting. You must ensure that the priority settings are unique for the rule group.
-    ///
-    /// Each stateless rule group uses exactly one `StatelessRulesAndCustomActions` object, and each `StatelessRulesAndCustomActions` contains exactly one `StatelessRules` object. To ensure unique priority settings for your rule groups, set unique priorities for the stateless rules that you define inside any single `StatelessRules` object.
-    ///
-    /// You can change the priority settings of your rules at any time. To make it easier to insert rules later, number them so there's a wide range in between, for example use 100, 200, and so on.
-    ///
-    /// Value 1 to 65535.
     pub priority: Int,
     /// `RuleDefinition`: a [`RuleDefinition`] object, required.
-    ///
-    /// Defines the stateless 5-tuple packet inspection criteria and the action to take on a packet that matches the criteria.
     pub rule_definition: Obj<RuleDefinition>,
 }
 
-static RULE_StatelessRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatelessRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("RuleDefinition", Shape::Object(&RULE_RuleDefinition)),
     ],
     required: &["RuleDefinition", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatelessRule` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2185,6 +1080,7 @@ pub struct StatelessRule {
     pub rule_definition: Obj<RuleDefinition>,
 }
 
+#[rustfmt::skip]
 impl StatelessRule {
     /// A `StatelessRule` with its required properties, named in a [`StatelessRuleRequired`].
     pub fn new(required: StatelessRuleRequired) -> Self {
@@ -2195,20 +1091,9 @@ impl StatelessRule {
     }
 
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleDefinition`: a [`RuleDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_definition(mut self, value: impl Into<Obj<RuleDefinition>>) -> Self {
-        self.rule_definition = value.into();
-        self
-    }
+    pub fn rule_definition(mut self, value: impl Into<Obj<RuleDefinition>>) -> Self { self.rule_definition = value.into(); self }
 }
 
 impl PropertyType for StatelessRule {}
@@ -2226,36 +1111,18 @@ impl ToValue for StatelessRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRulesAndCustomActionsRequired {
     /// `StatelessRules`: a list of [`StatelessRule`] objects, required.
-    ///
-    /// Defines the set of stateless rules for use in a stateless rule group.
     pub stateless_rules: List<StatelessRule>,
 }
 
-static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StatelessRulesAndCustomActions: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatelessRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None })),
+        ("StatelessRules", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRule), min_items: None, max_items: None })),
     ],
     required: &["StatelessRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatelessRulesAndCustomActions` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2275,6 +1142,7 @@ pub struct StatelessRulesAndCustomActions {
     pub stateless_rules: List<StatelessRule>,
 }
 
+#[rustfmt::skip]
 impl StatelessRulesAndCustomActions {
     /// A `StatelessRulesAndCustomActions` with its required properties, named in a [`StatelessRulesAndCustomActionsRequired`].
     pub fn new(required: StatelessRulesAndCustomActionsRequired) -> Self {
@@ -2285,20 +1153,9 @@ impl StatelessRulesAndCustomActions {
     }
 
     /// `CustomActions`: a list of [`CustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self {
-        self.custom_actions = Some(value.into());
-        self
-    }
-
+    pub fn custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self { self.custom_actions = Some(value.into()); self }
     /// `StatelessRules`: a list of [`StatelessRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_rules(mut self, value: impl Into<List<StatelessRule>>) -> Self {
-        self.stateless_rules = value.into();
-        self
-    }
+    pub fn stateless_rules(mut self, value: impl Into<List<StatelessRule>>) -> Self { self.stateless_rules = value.into(); self }
 }
 
 impl PropertyType for StatelessRulesAndCustomActions {}
@@ -2312,27 +1169,13 @@ impl ToValue for StatelessRulesAndCustomActions {
     }
 }
 
-static RULE_SummaryConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "RuleOptions",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SID", "MSG", "METADATA"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SummaryConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("RuleOptions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SID", "MSG", "METADATA"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SummaryConfiguration` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2349,6 +1192,7 @@ pub struct SummaryConfiguration {
     pub rule_options: Option<List<SummaryRuleOption>>,
 }
 
+#[rustfmt::skip]
 impl SummaryConfiguration {
     /// A `SummaryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2356,10 +1200,7 @@ impl SummaryConfiguration {
     }
 
     /// `RuleOptions`: a list of [`SummaryRuleOption`] values.
-    pub fn rule_options(mut self, value: impl Into<List<SummaryRuleOption>>) -> Self {
-        self.rule_options = Some(value.into());
-        self
-    }
+    pub fn rule_options(mut self, value: impl Into<List<SummaryRuleOption>>) -> Self { self.rule_options = Some(value.into()); self }
 }
 
 impl PropertyType for SummaryConfiguration {}
@@ -2372,153 +1213,22 @@ impl ToValue for SummaryConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TcpFlagField`], by name: `TcpFlagField::new(TcpFlagFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TcpFlagFieldRequired {
     /// `Flags`: a list of [`TcpFlag`] values, required.
-    ///
-    /// Used in conjunction with the `Masks` setting to define the flags that must be set and flags that must not be set in order for the packet to match. This setting can only specify values that are also specified in the `Masks` setting.
-    ///
-    /// For the flags that are specified in the masks setting, the following must be true for the packet to match:
-    ///
-    /// - The ones that are set in this flags setting must be set in the packet.
-    /// - The ones that are not set in this flags setting must also not be set in the packet.
     pub flags: List<TcpFlag>,
 }
 
-static RULE_TcpFlagField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TcpFlagField: ObjRule = ObjRule {
     properties: &[
-        (
-            "Flags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Masks",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Flags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Masks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Flags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TCPFlagField` property type of `AWS::NetworkFirewall::RuleGroup`.
@@ -2547,6 +1257,7 @@ pub struct TcpFlagField {
     pub masks: Option<List<TcpFlag>>,
 }
 
+#[rustfmt::skip]
 impl TcpFlagField {
     /// A `TcpFlagField` with its required properties, named in a [`TcpFlagFieldRequired`].
     pub fn new(required: TcpFlagFieldRequired) -> Self {
@@ -2557,20 +1268,9 @@ impl TcpFlagField {
     }
 
     /// `Flags`: a list of [`TcpFlag`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flags(mut self, value: impl Into<List<TcpFlag>>) -> Self {
-        self.flags = value.into();
-        self
-    }
-
+    pub fn flags(mut self, value: impl Into<List<TcpFlag>>) -> Self { self.flags = value.into(); self }
     /// `Masks`: a list of [`TcpFlag`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn masks(mut self, value: impl Into<List<TcpFlag>>) -> Self {
-        self.masks = Some(value.into());
-        self
-    }
+    pub fn masks(mut self, value: impl Into<List<TcpFlag>>) -> Self { self.masks = Some(value.into()); self }
 }
 
 impl PropertyType for TcpFlagField {}
@@ -2781,34 +1481,6 @@ impl ToValue for RuleGroupType {
         let s = match self {
             Self::Stateless => "STATELESS",
             Self::Stateful => "STATEFUL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `RuleOrder` (`AWS::NetworkFirewall::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleOrder {
-    /// `DEFAULT_ACTION_ORDER`
-    DefaultActionOrder,
-    /// `STRICT_ORDER`
-    StrictOrder,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleOrder {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleOrder {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DefaultActionOrder => "DEFAULT_ACTION_ORDER",
-            Self::StrictOrder => "STRICT_ORDER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,70 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Address, AddressRequired, PortRange, PortRangeRequired, Tag, TagRequired};
+use super::shared::{RULE_Address, RULE_PortRange, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 
 /// The required properties of [`TlsInspectionConfiguration`], by name: `TlsInspectionConfiguration::new(TlsInspectionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsInspectionConfigurationRequired {
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    ///
-    /// The object that defines a TLS inspection configuration. AWS Network Firewall uses TLS inspection configurations to decrypt your firewall's inbound and outbound SSL/TLS traffic. After decryption, AWS Network Firewall inspects the traffic according to your firewall policy's stateful rules, and then re-encrypts it before sending it to its destination. You can enable inspection of your firewall's inbound traffic, outbound traffic, or both. To use TLS inspection with your firewall, you must first import or provision certificates using Certificate Manager , create a TLS inspection configuration, add that configuration to a new firewall policy, and then associate that policy with your firewall. For more information about using TLS inspection configurations, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html>) in the *AWS Network Firewall Developer Guide* .
     pub tls_inspection_configuration: Obj<TlsInspectionConfigurationProperty>,
     /// `TLSInspectionConfigurationName`: a string, required.
-    ///
-    /// The descriptive name of the TLS inspection configuration. You can't change the name of a TLS inspection configuration after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub tls_inspection_configuration_name: Str,
 }
 
-static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TLSInspectionConfiguration",
-            Shape::Object(&RULE_TlsInspectionConfigurationProperty),
-        ),
-        (
-            "TLSInspectionConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TLSInspectionConfiguration", Shape::Object(&RULE_TlsInspectionConfigurationProperty)),
+        ("TLSInspectionConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[
-        "TLSInspectionConfigurationName",
-        "TLSInspectionConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::TLSInspectionConfiguration` resource.
@@ -114,6 +77,7 @@ pub struct TlsInspectionConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TlsInspectionConfiguration {
     /// The CloudFormation type name, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::TLSInspectionConfiguration";
@@ -124,21 +88,12 @@ impl TlsInspectionConfiguration {
         type_name: "AWS::NetworkFirewall::TLSInspectionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-tlsinspectionconfiguration.html",
         primary_identifier: &["TLSInspectionConfigurationArn"],
-        required: &[
-            "TLSInspectionConfiguration",
-            "TLSInspectionConfigurationName",
-        ],
+        required: &["TLSInspectionConfiguration", "TLSInspectionConfigurationName"],
         create_only: &["TLSInspectionConfigurationName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TLSInspectionConfigurationArn",
-            "TLSInspectionConfigurationId",
-        ],
-        attributes: &[
-            "TLSInspectionConfigurationArn",
-            "TLSInspectionConfigurationId",
-        ],
+        read_only: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
+        attributes: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -154,39 +109,13 @@ impl TlsInspectionConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration(
-        mut self,
-        value: impl Into<Obj<TlsInspectionConfigurationProperty>>,
-    ) -> Self {
-        self.tls_inspection_configuration = value.into();
-        self
-    }
-
+    pub fn tls_inspection_configuration(mut self, value: impl Into<Obj<TlsInspectionConfigurationProperty>>) -> Self { self.tls_inspection_configuration = value.into(); self }
     /// `TLSInspectionConfigurationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.tls_inspection_configuration_name = value.into();
-        self
-    }
-
+    pub fn tls_inspection_configuration_name(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TlsInspectionConfiguration {
@@ -243,125 +172,14 @@ impl TlsInspectionConfigurationAttributes {
     }
 }
 
-/// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AddressRequired {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-static RULE_Address: ObjRule = ObjRule {
-    properties: &[(
-        "AddressDefinition",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["AddressDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Address` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// A single IP address specification. This is used in the \[MatchAttributes\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-matchattributes.html>) source and destination settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-address.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Address {
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
-    pub address_definition: Str,
-}
-
-impl Address {
-    /// A `Address` with its required properties, named in a [`AddressRequired`].
-    pub fn new(required: AddressRequired) -> Self {
-        Self {
-            address_definition: required.address_definition,
-        }
-    }
-
-    /// `AddressDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self {
-        self.address_definition = value.into();
-        self
-    }
-}
-
-impl PropertyType for Address {}
-
-impl ToValue for Address {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AddressDefinition", &self.address_definition)
-            .build()
-    }
-}
-
-static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
     properties: &[
-        (
-            "RevokedStatusAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASS", "DROP", "REJECT"],
-                format: None,
-            }),
-        ),
-        (
-            "UnknownStatusAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASS", "DROP", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("RevokedStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
+        ("UnknownStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CheckCertificateRevocationStatus` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -377,6 +195,7 @@ pub struct CheckCertificateRevocationStatus {
     pub unknown_status_action: Option<UnknownStatusAction>,
 }
 
+#[rustfmt::skip]
 impl CheckCertificateRevocationStatus {
     /// A `CheckCertificateRevocationStatus` with no property set (none is required).
     pub fn new() -> Self {
@@ -384,16 +203,9 @@ impl CheckCertificateRevocationStatus {
     }
 
     /// `RevokedStatusAction`: a [`RevokedStatusAction`] value.
-    pub fn revoked_status_action(mut self, value: impl Into<RevokedStatusAction>) -> Self {
-        self.revoked_status_action = Some(value.into());
-        self
-    }
-
+    pub fn revoked_status_action(mut self, value: impl Into<RevokedStatusAction>) -> Self { self.revoked_status_action = Some(value.into()); self }
     /// `UnknownStatusAction`: an [`UnknownStatusAction`] value.
-    pub fn unknown_status_action(mut self, value: impl Into<UnknownStatusAction>) -> Self {
-        self.unknown_status_action = Some(value.into());
-        self
-    }
+    pub fn unknown_status_action(mut self, value: impl Into<UnknownStatusAction>) -> Self { self.unknown_status_action = Some(value.into()); self }
 }
 
 impl PropertyType for CheckCertificateRevocationStatus {}
@@ -407,125 +219,13 @@ impl ToValue for CheckCertificateRevocationStatus {
     }
 }
 
-/// The required properties of [`PortRange`], by name: `PortRange::new(PortRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRangeRequired {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-static RULE_PortRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `PortRange` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// A single port range specification. This is used for source and destination port ranges in the stateless rule \[MatchAttributes\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-rulegroup-matchattributes.html>) , `SourcePorts` , and `DestinationPorts` settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-portrange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct PortRange {
-    /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub from_port: Int,
-    /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
-    pub to_port: Int,
-}
-
-impl PortRange {
-    /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
-    pub fn new(required: PortRangeRequired) -> Self {
-        Self {
-            from_port: required.from_port,
-            to_port: required.to_port,
-        }
-    }
-
-    /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
-    /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
-}
-
-impl PropertyType for PortRange {}
-
-impl ToValue for PortRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
-            .build()
-    }
-}
-
-static RULE_ServerCertificate: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificate` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -543,6 +243,7 @@ pub struct ServerCertificate {
     pub resource_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificate {
     /// A `ServerCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -550,12 +251,7 @@ impl ServerCertificate {
     }
 
     /// `ResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificate {}
@@ -568,45 +264,16 @@ impl ToValue for ServerCertificate {
     }
 }
 
-static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CheckCertificateRevocationStatus",
-            Shape::Object(&RULE_CheckCertificateRevocationStatus),
-        ),
-        (
-            "Scopes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServerCertificateScope),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServerCertificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServerCertificate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CheckCertificateRevocationStatus", Shape::Object(&RULE_CheckCertificateRevocationStatus)),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None })),
+        ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificateConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -647,6 +314,7 @@ pub struct ServerCertificateConfiguration {
     pub server_certificates: Option<List<ServerCertificate>>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificateConfiguration {
     /// A `ServerCertificateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -654,39 +322,13 @@ impl ServerCertificateConfiguration {
     }
 
     /// `CertificateAuthorityArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
     /// `CheckCertificateRevocationStatus`: a [`CheckCertificateRevocationStatus`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn check_certificate_revocation_status(
-        mut self,
-        value: impl Into<Obj<CheckCertificateRevocationStatus>>,
-    ) -> Self {
-        self.check_certificate_revocation_status = Some(value.into());
-        self
-    }
-
+    pub fn check_certificate_revocation_status(mut self, value: impl Into<Obj<CheckCertificateRevocationStatus>>) -> Self { self.check_certificate_revocation_status = Some(value.into()); self }
     /// `Scopes`: a list of [`ServerCertificateScope`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scopes(mut self, value: impl Into<List<ServerCertificateScope>>) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-
+    pub fn scopes(mut self, value: impl Into<List<ServerCertificateScope>>) -> Self { self.scopes = Some(value.into()); self }
     /// `ServerCertificates`: a list of [`ServerCertificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificates(mut self, value: impl Into<List<ServerCertificate>>) -> Self {
-        self.server_certificates = Some(value.into());
-        self
-    }
+    pub fn server_certificates(mut self, value: impl Into<List<ServerCertificate>>) -> Self { self.server_certificates = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificateConfiguration {}
@@ -705,59 +347,17 @@ impl ToValue for ServerCertificateConfiguration {
     }
 }
 
-static RULE_ServerCertificateScope: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationPorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificateScope` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -797,6 +397,7 @@ pub struct ServerCertificateScope {
     pub sources: Option<List<Address>>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificateScope {
     /// A `ServerCertificateScope` with no property set (none is required).
     pub fn new() -> Self {
@@ -804,44 +405,15 @@ impl ServerCertificateScope {
     }
 
     /// `DestinationPorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.destination_ports = Some(value.into());
-        self
-    }
-
+    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.destination_ports = Some(value.into()); self }
     /// `Destinations`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self { self.destinations = Some(value.into()); self }
     /// `Protocols`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self { self.protocols = Some(value.into()); self }
     /// `SourcePorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.source_ports = Some(value.into());
-        self
-    }
-
+    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.source_ports = Some(value.into()); self }
     /// `Sources`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
+    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self { self.sources = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificateScope {}
@@ -858,117 +430,13 @@ impl ToValue for ServerCertificateScope {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-tlsinspectionconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "ServerCertificateConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ServerCertificateConfiguration),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TLSInspectionConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -988,6 +456,7 @@ pub struct TlsInspectionConfigurationProperty {
     pub server_certificate_configurations: Option<List<ServerCertificateConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl TlsInspectionConfigurationProperty {
     /// A `TlsInspectionConfigurationProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -995,15 +464,7 @@ impl TlsInspectionConfigurationProperty {
     }
 
     /// `ServerCertificateConfigurations`: a list of [`ServerCertificateConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_configurations(
-        mut self,
-        value: impl Into<List<ServerCertificateConfiguration>>,
-    ) -> Self {
-        self.server_certificate_configurations = Some(value.into());
-        self
-    }
+    pub fn server_certificate_configurations(mut self, value: impl Into<List<ServerCertificateConfiguration>>) -> Self { self.server_certificate_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for TlsInspectionConfigurationProperty {}

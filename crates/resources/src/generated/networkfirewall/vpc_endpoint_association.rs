@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{IpAddressType, SubnetMapping, SubnetMappingRequired, Tag, TagRequired};
+use super::shared::{RULE_SubnetMapping, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(arn:aws.*)$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
@@ -15,73 +18,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointAssociationRequired {
     /// `FirewallArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the firewall.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256; create-only: changing it replaces the resource.
     pub firewall_arn: Str,
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    ///
-    /// The ID for a subnet that's used in an association with a firewall. This is used in `CreateFirewall` , `AssociateSubnets` , and `CreateVpcEndpointAssociation` . AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subnet_mapping: Obj<SubnetMapping>,
     /// `VpcId`: a string, required.
-    ///
-    /// The unique identifier of the VPC for the endpoint association.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-f]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SubnetMapping", Shape::Object(&RULE_SubnetMapping)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallArn", "VpcId", "SubnetMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::VpcEndpointAssociation` resource.
@@ -142,6 +97,7 @@ pub struct VpcEndpointAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcEndpointAssociation {
     /// The CloudFormation type name, `AWS::NetworkFirewall::VpcEndpointAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::VpcEndpointAssociation";
@@ -156,16 +112,8 @@ impl VpcEndpointAssociation {
         create_only: &["FirewallArn", "Description", "VpcId", "SubnetMapping"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VpcEndpointAssociationArn",
-            "VpcEndpointAssociationId",
-            "EndpointId",
-        ],
-        attributes: &[
-            "EndpointId",
-            "VpcEndpointAssociationArn",
-            "VpcEndpointAssociationId",
-        ],
+        read_only: &["VpcEndpointAssociationArn", "VpcEndpointAssociationId", "EndpointId"],
+        attributes: &["EndpointId", "VpcEndpointAssociationArn", "VpcEndpointAssociationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -182,44 +130,15 @@ impl VpcEndpointAssociation {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FirewallArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_arn = value.into();
-        self
-    }
-
+    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_arn = value.into(); self }
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_mapping(mut self, value: impl Into<Obj<SubnetMapping>>) -> Self {
-        self.subnet_mapping = value.into();
-        self
-    }
-
+    pub fn subnet_mapping(mut self, value: impl Into<Obj<SubnetMapping>>) -> Self { self.subnet_mapping = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcEndpointAssociation {
@@ -271,230 +190,5 @@ impl VpcEndpointAssociationAttributes {
     /// `Fn::GetAtt` `VpcEndpointAssociationId`: a string.
     pub fn vpc_endpoint_association_id(&self) -> Value {
         self.0.get_att("VpcEndpointAssociationId")
-    }
-}
-
-/// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMappingRequired {
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-static RULE_SubnetMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IPAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-    ],
-    required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SubnetMapping` property type of `AWS::NetworkFirewall::VpcEndpointAssociation`.
-///
-/// The ID for a subnet that's used in an association with a firewall. This is used in `CreateFirewall` , `AssociateSubnets` , and `CreateVpcEndpointAssociation` . AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-vpcendpointassociation-subnetmapping.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SubnetMapping {
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The subnet's IP address type. You can't change the IP address type after you create the subnet.
-    pub ip_address_type: Option<IpAddressType>,
-    /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
-    pub subnet_id: Str,
-}
-
-impl SubnetMapping {
-    /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
-    pub fn new(required: SubnetMappingRequired) -> Self {
-        Self {
-            ip_address_type: None,
-            subnet_id: required.subnet_id,
-        }
-    }
-
-    /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
-    /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for SubnetMapping {}
-
-impl ToValue for SubnetMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("IPAddressType", &self.ip_address_type)
-            .req("SubnetId", &self.subnet_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkFirewall::VpcEndpointAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-vpcendpointassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `IPAddressType` (`AWS::NetworkFirewall::VpcEndpointAssociation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `DUALSTACK`
-    Dualstack,
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Dualstack => "DUALSTACK",
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
@@ -15,103 +22,31 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17}
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of the core network where the Connect attachment is located.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `EdgeLocation`: a string, required.
-    ///
-    /// The Region where the edge is located.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub edge_location: Str,
     /// `Options`: a [`ConnectAttachmentOptions`] object, required.
-    ///
-    /// Options for connecting an attachment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub options: Obj<ConnectAttachmentOptions>,
     /// `TransportAttachmentId`: a string, required.
-    ///
-    /// The ID of the transport attachment.
-    ///
-    /// Pattern `^attachment-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub transport_attachment_id: Str,
 }
 
-static RULE_ConnectAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EdgeLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EdgeLocation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("NetworkFunctionGroupName", Shape::STR),
         ("Options", Shape::Object(&RULE_ConnectAttachmentOptions)),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransportAttachmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TransportAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "CoreNetworkId",
-        "EdgeLocation",
-        "TransportAttachmentId",
-        "Options",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::ConnectAttachment` resource.
@@ -177,6 +112,7 @@ pub struct ConnectAttachment {
     pub transport_attachment_id: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::ConnectAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::ConnectAttachment";
@@ -187,47 +123,12 @@ impl ConnectAttachment {
         type_name: "AWS::NetworkManager::ConnectAttachment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectattachment.html",
         primary_identifier: &["AttachmentId"],
-        required: &[
-            "CoreNetworkId",
-            "EdgeLocation",
-            "Options",
-            "TransportAttachmentId",
-        ],
-        create_only: &[
-            "CoreNetworkId",
-            "EdgeLocation",
-            "TransportAttachmentId",
-            "Options",
-            "RoutingPolicyLabel",
-        ],
+        required: &["CoreNetworkId", "EdgeLocation", "Options", "TransportAttachmentId"],
+        create_only: &["CoreNetworkId", "EdgeLocation", "TransportAttachmentId", "Options", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "ResourceArn",
-            "AttachmentId",
-            "OwnerAccountId",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "LastModificationErrors",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "ResourceArn", "AttachmentId", "OwnerAccountId", "AttachmentPolicyRuleNumber", "SegmentName", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -248,79 +149,23 @@ impl ConnectAttachment {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `EdgeLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edge_location(mut self, value: impl Into<Str>) -> Self {
-        self.edge_location = value.into();
-        self
-    }
-
+    pub fn edge_location(mut self, value: impl Into<Str>) -> Self { self.edge_location = value.into(); self }
     /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
+    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
     /// `Options`: a [`ConnectAttachmentOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<ConnectAttachmentOptions>>) -> Self {
-        self.options = value.into();
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<ConnectAttachmentOptions>>) -> Self { self.options = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransportAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transport_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.transport_attachment_id = value.into();
-        self
-    }
+    pub fn transport_attachment_id(mut self, value: impl Into<Str>) -> Self { self.transport_attachment_id = value.into(); self }
 }
 
 impl Resource for ConnectAttachment {
@@ -447,23 +292,13 @@ impl ConnectAttachmentAttributes {
     }
 }
 
-static RULE_ConnectAttachmentOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Protocol",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["GRE", "NO_ENCAP"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectAttachmentOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Protocol", Shape::Str(&StrRule { allowed: &["GRE", "NO_ENCAP"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectAttachmentOptions` property type of `AWS::NetworkManager::ConnectAttachment`.
@@ -479,6 +314,7 @@ pub struct ConnectAttachmentOptions {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl ConnectAttachmentOptions {
     /// A `ConnectAttachmentOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -486,12 +322,7 @@ impl ConnectAttachmentOptions {
     }
 
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectAttachmentOptions {}
@@ -499,281 +330,6 @@ impl PropertyType for ConnectAttachmentOptions {}
 impl ToValue for ConnectAttachmentOptions {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Protocol", &self.protocol).build()
-    }
-}
-
-static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedNetworkFunctionGroupChange` property type of `AWS::NetworkManager::ConnectAttachment`.
-///
-/// Describes proposed changes to a network function group.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-connectattachment-proposednetworkfunctiongroupchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedNetworkFunctionGroupChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The proposed new attachment policy rule number for the network function group.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The proposed name change for the network function group name.
-    pub network_function_group_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of proposed changes to the key-value tags associated with the network function group.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedNetworkFunctionGroupChange {
-    /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedNetworkFunctionGroupChange {}
-
-impl ToValue for ProposedNetworkFunctionGroupChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_ProposedSegmentChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("SegmentName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedSegmentChange` property type of `AWS::NetworkManager::ConnectAttachment`.
-///
-/// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-connectattachment-proposedsegmentchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedSegmentChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The rule number in the policy document that applies to this change.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `SegmentName`: a string.
-    ///
-    /// The name of the segment to change.
-    pub segment_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of key-value tags that changed for the segment.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedSegmentChange {
-    /// A `ProposedSegmentChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedSegmentChange {}
-
-impl ToValue for ProposedSegmentChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt("SegmentName", &self.segment_name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::ConnectAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-connectattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^attachment-([0-9a-f]{8,17})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern =
@@ -16,91 +19,25 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectPeerRequired {
     /// `ConnectAttachmentId`: a string, required.
-    ///
-    /// The ID of the attachment to connect.
-    ///
-    /// Pattern `^attachment-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub connect_attachment_id: Str,
     /// `PeerAddress`: a string, required.
-    ///
-    /// The IP address of the Connect peer.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 50; create-only: changing it replaces the resource.
     pub peer_address: Str,
 }
 
-static RULE_ConnectPeer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectPeer: ObjRule = ObjRule {
     properties: &[
         ("BgpOptions", Shape::Object(&RULE_BgpOptions)),
-        (
-            "ConnectAttachmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CoreNetworkAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsideCidrBlocks",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PeerAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectAttachmentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CoreNetworkAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InsideCidrBlocks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PeerAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ConnectAttachmentId", "PeerAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::ConnectPeer` resource.
@@ -158,6 +95,7 @@ pub struct ConnectPeer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConnectPeer {
     /// The CloudFormation type name, `AWS::NetworkManager::ConnectPeer`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::ConnectPeer";
@@ -169,34 +107,11 @@ impl ConnectPeer {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectpeer.html",
         primary_identifier: &["ConnectPeerId"],
         required: &["ConnectAttachmentId", "PeerAddress"],
-        create_only: &[
-            "PeerAddress",
-            "CoreNetworkAddress",
-            "BgpOptions",
-            "InsideCidrBlocks",
-            "ConnectAttachmentId",
-            "SubnetArn",
-        ],
+        create_only: &["PeerAddress", "CoreNetworkAddress", "BgpOptions", "InsideCidrBlocks", "ConnectAttachmentId", "SubnetArn"],
         conditional_create_only: &[],
         write_only: &["CoreNetworkAddress", "BgpOptions", "SubnetArn"],
-        read_only: &[
-            "ConnectPeerId",
-            "State",
-            "CreatedAt",
-            "Configuration",
-            "CoreNetworkId",
-            "EdgeLocation",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "Configuration",
-            "ConnectPeerId",
-            "CoreNetworkId",
-            "CreatedAt",
-            "EdgeLocation",
-            "LastModificationErrors",
-            "State",
-        ],
+        read_only: &["ConnectPeerId", "State", "CreatedAt", "Configuration", "CoreNetworkId", "EdgeLocation", "LastModificationErrors"],
+        attributes: &["Configuration", "ConnectPeerId", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -215,60 +130,19 @@ impl ConnectPeer {
     }
 
     /// `BgpOptions`: a [`BgpOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self {
-        self.bgp_options = Some(value.into());
-        self
-    }
-
+    pub fn bgp_options(mut self, value: impl Into<Obj<BgpOptions>>) -> Self { self.bgp_options = Some(value.into()); self }
     /// `ConnectAttachmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.connect_attachment_id = value.into();
-        self
-    }
-
+    pub fn connect_attachment_id(mut self, value: impl Into<Str>) -> Self { self.connect_attachment_id = value.into(); self }
     /// `CoreNetworkAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_address(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_address = Some(value.into());
-        self
-    }
-
+    pub fn core_network_address(mut self, value: impl Into<Str>) -> Self { self.core_network_address = Some(value.into()); self }
     /// `InsideCidrBlocks`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self {
-        self.inside_cidr_blocks = Some(value.into());
-        self
-    }
-
+    pub fn inside_cidr_blocks(mut self, value: impl Into<List<Str>>) -> Self { self.inside_cidr_blocks = Some(value.into()); self }
     /// `PeerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_address(mut self, value: impl Into<Str>) -> Self {
-        self.peer_address = value.into();
-        self
-    }
-
+    pub fn peer_address(mut self, value: impl Into<Str>) -> Self { self.peer_address = value.into(); self }
     /// `SubnetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_arn = Some(value.into());
-        self
-    }
-
+    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectPeer {
@@ -359,14 +233,13 @@ impl ConnectPeerAttributes {
     }
 }
 
-static RULE_BgpOptions: ObjRule = ObjRule {
-    properties: &[("PeerAsn", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BgpOptions: ObjRule = ObjRule {
+    properties: &[
+        ("PeerAsn", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BgpOptions` property type of `AWS::NetworkManager::ConnectPeer`.
@@ -382,6 +255,7 @@ pub struct BgpOptions {
     pub peer_asn: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl BgpOptions {
     /// A `BgpOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -389,12 +263,7 @@ impl BgpOptions {
     }
 
     /// `PeerAsn`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self {
-        self.peer_asn = Some(value.into());
-        self
-    }
+    pub fn peer_asn(mut self, value: impl Into<Num>) -> Self { self.peer_asn = Some(value.into()); self }
 }
 
 impl PropertyType for BgpOptions {}
@@ -402,101 +271,5 @@ impl PropertyType for BgpOptions {}
 impl ToValue for BgpOptions {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("PeerAsn", &self.peer_asn).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::ConnectPeer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-connectpeer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -16,64 +16,23 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreNetworkPrefixListAssociationRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of the core network.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `PrefixListAlias`: a string, required.
-    ///
-    /// The alias of the prefix list
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256; create-only: changing it replaces the resource.
     pub prefix_list_alias: Str,
     /// `PrefixListArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the prefix list.
-    ///
-    /// Pattern `^arn:[a-z0-9-]+:ec2:[a-z]+-[a-z]+-[0-9]:([0-9]{12}):prefix-list/pl-[a-z0-9]+$`; length 0 to 500; create-only: changing it replaces the resource.
     pub prefix_list_arn: Str,
 }
 
-static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CoreNetworkPrefixListAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrefixListAlias",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrefixListArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PrefixListAlias", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrefixListArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "PrefixListArn", "PrefixListAlias"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::CoreNetworkPrefixListAssociation` resource.
@@ -109,6 +68,7 @@ pub struct CoreNetworkPrefixListAssociation {
     pub prefix_list_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CoreNetworkPrefixListAssociation {
     /// The CloudFormation type name, `AWS::NetworkManager::CoreNetworkPrefixListAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CoreNetworkPrefixListAssociation";
@@ -139,28 +99,11 @@ impl CoreNetworkPrefixListAssociation {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `PrefixListAlias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_alias(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_list_alias = value.into();
-        self
-    }
-
+    pub fn prefix_list_alias(mut self, value: impl Into<Str>) -> Self { self.prefix_list_alias = value.into(); self }
     /// `PrefixListArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_list_arn(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_list_arn = value.into();
-        self
-    }
+    pub fn prefix_list_arn(mut self, value: impl Into<Str>) -> Self { self.prefix_list_arn = value.into(); self }
 }
 
 impl Resource for CoreNetworkPrefixListAssociation {

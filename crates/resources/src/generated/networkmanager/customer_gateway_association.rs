@@ -11,26 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerGatewayAssociationRequired {
     /// `CustomerGatewayArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the customer gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub customer_gateway_arn: Str,
     /// `DeviceId`: a string, required.
-    ///
-    /// The ID of the device.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_id: Str,
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub global_network_id: Str,
 }
 
-static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
     properties: &[
         ("CustomerGatewayArn", Shape::STR),
         ("DeviceId", Shape::STR),
@@ -38,11 +27,8 @@ static RULE_CustomerGatewayAssociation: ObjRule = ObjRule {
         ("LinkId", Shape::STR),
     ],
     required: &["GlobalNetworkId", "CustomerGatewayArn", "DeviceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::CustomerGatewayAssociation` resource.
@@ -86,6 +72,7 @@ pub struct CustomerGatewayAssociation {
     pub link_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomerGatewayAssociation {
     /// The CloudFormation type name, `AWS::NetworkManager::CustomerGatewayAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CustomerGatewayAssociation";
@@ -97,12 +84,7 @@ impl CustomerGatewayAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-customergatewayassociation.html",
         primary_identifier: &["GlobalNetworkId", "CustomerGatewayArn"],
         required: &["CustomerGatewayArn", "DeviceId", "GlobalNetworkId"],
-        create_only: &[
-            "GlobalNetworkId",
-            "CustomerGatewayArn",
-            "DeviceId",
-            "LinkId",
-        ],
+        create_only: &["GlobalNetworkId", "CustomerGatewayArn", "DeviceId", "LinkId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -122,36 +104,13 @@ impl CustomerGatewayAssociation {
     }
 
     /// `CustomerGatewayArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_gateway_arn(mut self, value: impl Into<Str>) -> Self {
-        self.customer_gateway_arn = value.into();
-        self
-    }
-
+    pub fn customer_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.customer_gateway_arn = value.into(); self }
     /// `DeviceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = value.into();
-        self
-    }
-
+    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `LinkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_id(mut self, value: impl Into<Str>) -> Self {
-        self.link_id = Some(value.into());
-        self
-    }
+    pub fn link_id(mut self, value: impl Into<Str>) -> Self { self.link_id = Some(value.into()); self }
 }
 
 impl Resource for CustomerGatewayAssociation {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Location, Tag, TagRequired};
+use super::shared::{RULE_Location, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\\/subnet-[0-9a-f]{8,17}$|^$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
@@ -15,102 +18,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRequired {
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub global_network_id: Str,
 }
 
-static RULE_Device: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("AWSLocation", Shape::Object(&RULE_AwsLocation)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
-        (
-            "Model",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SerialNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SiteId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vendor",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Model", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SerialNumber", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Vendor", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["GlobalNetworkId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::Device` resource.
@@ -190,6 +117,7 @@ pub struct Device {
     pub vendor: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Device {
     /// The CloudFormation type name, `AWS::NetworkManager::Device`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Device";
@@ -227,84 +155,25 @@ impl Device {
     }
 
     /// `AWSLocation`: an [`AwsLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self {
-        self.aws_location = Some(value.into());
-        self
-    }
-
+    pub fn aws_location(mut self, value: impl Into<Obj<AwsLocation>>) -> Self { self.aws_location = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `Model`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model(mut self, value: impl Into<Str>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-
+    pub fn model(mut self, value: impl Into<Str>) -> Self { self.model = Some(value.into()); self }
     /// `SerialNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-
+    pub fn serial_number(mut self, value: impl Into<Str>) -> Self { self.serial_number = Some(value.into()); self }
     /// `SiteId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self {
-        self.site_id = Some(value.into());
-        self
-    }
-
+    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
     /// `Vendor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor(mut self, value: impl Into<Str>) -> Self {
-        self.vendor = Some(value.into());
-        self
-    }
+    pub fn vendor(mut self, value: impl Into<Str>) -> Self { self.vendor = Some(value.into()); self }
 }
 
 impl Resource for Device {
@@ -377,35 +246,14 @@ impl DeviceAttributes {
     }
 }
 
-static RULE_AwsLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubnetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Zone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SubnetArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Zone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSLocation` property type of `AWS::NetworkManager::Device`.
@@ -429,6 +277,7 @@ pub struct AwsLocation {
     pub zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsLocation {
     /// A `AwsLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,20 +285,9 @@ impl AwsLocation {
     }
 
     /// `SubnetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_arn = Some(value.into());
-        self
-    }
-
+    pub fn subnet_arn(mut self, value: impl Into<Str>) -> Self { self.subnet_arn = Some(value.into()); self }
     /// `Zone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zone(mut self, value: impl Into<Str>) -> Self {
-        self.zone = Some(value.into());
-        self
-    }
+    pub fn zone(mut self, value: impl Into<Str>) -> Self { self.zone = Some(value.into()); self }
 }
 
 impl PropertyType for AwsLocation {}
@@ -459,213 +297,6 @@ impl ToValue for AwsLocation {
         MapBuilder::new()
             .opt("SubnetArn", &self.subnet_arn)
             .opt("Zone", &self.zone)
-            .build()
-    }
-}
-
-static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Address",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Latitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Longitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Location` property type of `AWS::NetworkManager::Device`.
-///
-/// Describes a location.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-device-location.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Location {
-    /// `Address`: a string.
-    ///
-    /// The physical address.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub address: Option<Str>,
-    /// `Latitude`: a string.
-    ///
-    /// The latitude.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub latitude: Option<Str>,
-    /// `Longitude`: a string.
-    ///
-    /// The longitude.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub longitude: Option<Str>,
-}
-
-impl Location {
-    /// A `Location` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
-    /// `Latitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = Some(value.into());
-        self
-    }
-
-    /// `Longitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Location {}
-
-impl ToValue for Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Latitude", &self.latitude)
-            .opt("Longitude", &self.longitude)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::Device`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-device-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$",
@@ -17,94 +24,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of a core network for the Direct Connect Gateway attachment.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `DirectConnectGatewayArn`: a string, required.
-    ///
-    /// The Direct Connect gateway attachment ARN.
-    ///
-    /// Pattern `^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$`; length 0 to 500; create-only: changing it replaces the resource.
     pub direct_connect_gateway_arn: Str,
     /// `EdgeLocations`: a list of strings, required.
-    ///
-    /// The Regions where the edges are located.
-    ///
-    /// Each item: pattern `^[\s\S]*$`, length 1 to 63.
     pub edge_locations: List<Str>,
 }
 
-static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EdgeLocations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DirectConnectGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EdgeLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::DirectConnectGatewayAttachment` resource.
@@ -158,6 +98,7 @@ pub struct DirectConnectGatewayAttachment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DirectConnectGatewayAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::DirectConnectGatewayAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::DirectConnectGatewayAttachment";
@@ -169,41 +110,11 @@ impl DirectConnectGatewayAttachment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html",
         primary_identifier: &["AttachmentId"],
         required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
-        create_only: &[
-            "CoreNetworkId",
-            "DirectConnectGatewayArn",
-            "RoutingPolicyLabel",
-        ],
+        create_only: &["CoreNetworkId", "DirectConnectGatewayArn", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "AttachmentId",
-            "OwnerAccountId",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "NetworkFunctionGroupName",
-            "ResourceArn",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "LastModificationErrors",
-            "NetworkFunctionGroupName",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "AttachmentId", "OwnerAccountId", "AttachmentPolicyRuleNumber", "SegmentName", "NetworkFunctionGroupName", "ResourceArn", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -222,63 +133,19 @@ impl DirectConnectGatewayAttachment {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `DirectConnectGatewayArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_arn(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_arn = value.into();
-        self
-    }
-
+    pub fn direct_connect_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_arn = value.into(); self }
     /// `EdgeLocations`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edge_locations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.edge_locations = value.into();
-        self
-    }
-
+    pub fn edge_locations(mut self, value: impl Into<List<Str>>) -> Self { self.edge_locations = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DirectConnectGatewayAttachment {
@@ -404,280 +271,5 @@ impl DirectConnectGatewayAttachmentAttributes {
     /// Last update time of the attachment.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedNetworkFunctionGroupChange` property type of `AWS::NetworkManager::DirectConnectGatewayAttachment`.
-///
-/// Describes proposed changes to a network function group.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-directconnectgatewayattachment-proposednetworkfunctiongroupchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedNetworkFunctionGroupChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The proposed new attachment policy rule number for the network function group.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The proposed name change for the network function group name.
-    pub network_function_group_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of proposed changes to the key-value tags associated with the network function group.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedNetworkFunctionGroupChange {
-    /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedNetworkFunctionGroupChange {}
-
-impl ToValue for ProposedNetworkFunctionGroupChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_ProposedSegmentChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("SegmentName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedSegmentChange` property type of `AWS::NetworkManager::DirectConnectGatewayAttachment`.
-///
-/// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-directconnectgatewayattachment-proposedsegmentchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedSegmentChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The rule number in the policy document that applies to this change.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `SegmentName`: a string.
-    ///
-    /// The name of the segment to change.
-    pub segment_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of key-value tags that changed for the segment.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedSegmentChange {
-    /// A `ProposedSegmentChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedSegmentChange {}
-
-impl ToValue for ProposedSegmentChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt("SegmentName", &self.segment_name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::DirectConnectGatewayAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-directconnectgatewayattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,37 +7,21 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
-static RULE_GlobalNetwork: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalNetwork: ObjRule = ObjRule {
     properties: &[
         ("CreatedAt", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("State", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::GlobalNetwork` resource.
@@ -74,6 +58,7 @@ pub struct GlobalNetwork {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GlobalNetwork {
     /// The CloudFormation type name, `AWS::NetworkManager::GlobalNetwork`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::GlobalNetwork";
@@ -100,36 +85,13 @@ impl GlobalNetwork {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GlobalNetwork {
@@ -179,101 +141,5 @@ impl GlobalNetworkAttributes {
     /// The ID of the global network. For example, `global-network-01231231231231231` .
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::GlobalNetwork`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-globalnetwork-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,97 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`Link`], by name: `Link::new(LinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `Bandwidth`: a [`Bandwidth`] object, required.
-    ///
-    /// The bandwidth for the link.
     pub bandwidth: Obj<Bandwidth>,
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub global_network_id: Str,
     /// `SiteId`: a string, required.
-    ///
-    /// The ID of the site.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub site_id: Str,
 }
 
-static RULE_Link: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
         ("Bandwidth", Shape::Object(&RULE_Bandwidth)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Provider",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SiteId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Provider", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SiteId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["GlobalNetworkId", "SiteId", "Bandwidth"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::Link` resource.
@@ -159,6 +98,7 @@ pub struct Link {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Link {
     /// The CloudFormation type name, `AWS::NetworkManager::Link`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Link";
@@ -193,60 +133,19 @@ impl Link {
     }
 
     /// `Bandwidth`: a [`Bandwidth`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bandwidth(mut self, value: impl Into<Obj<Bandwidth>>) -> Self {
-        self.bandwidth = value.into();
-        self
-    }
-
+    pub fn bandwidth(mut self, value: impl Into<Obj<Bandwidth>>) -> Self { self.bandwidth = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Provider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Str>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Str>) -> Self { self.provider = Some(value.into()); self }
     /// `SiteId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn site_id(mut self, value: impl Into<Str>) -> Self {
-        self.site_id = value.into();
-        self
-    }
-
+    pub fn site_id(mut self, value: impl Into<Str>) -> Self { self.site_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Link {
@@ -316,14 +215,14 @@ impl LinkAttributes {
     }
 }
 
-static RULE_Bandwidth: ObjRule = ObjRule {
-    properties: &[("DownloadSpeed", Shape::INT), ("UploadSpeed", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Bandwidth: ObjRule = ObjRule {
+    properties: &[
+        ("DownloadSpeed", Shape::INT),
+        ("UploadSpeed", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Bandwidth` property type of `AWS::NetworkManager::Link`.
@@ -343,6 +242,7 @@ pub struct Bandwidth {
     pub upload_speed: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Bandwidth {
     /// A `Bandwidth` with no property set (none is required).
     pub fn new() -> Self {
@@ -350,20 +250,9 @@ impl Bandwidth {
     }
 
     /// `DownloadSpeed`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn download_speed(mut self, value: impl Into<Int>) -> Self {
-        self.download_speed = Some(value.into());
-        self
-    }
-
+    pub fn download_speed(mut self, value: impl Into<Int>) -> Self { self.download_speed = Some(value.into()); self }
     /// `UploadSpeed`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upload_speed(mut self, value: impl Into<Int>) -> Self {
-        self.upload_speed = Some(value.into());
-        self
-    }
+    pub fn upload_speed(mut self, value: impl Into<Int>) -> Self { self.upload_speed = Some(value.into()); self }
 }
 
 impl PropertyType for Bandwidth {}
@@ -373,102 +262,6 @@ impl ToValue for Bandwidth {
         MapBuilder::new()
             .opt("DownloadSpeed", &self.download_speed)
             .opt("UploadSpeed", &self.upload_speed)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::Link`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-link-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

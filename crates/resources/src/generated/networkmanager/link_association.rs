@@ -11,37 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkAssociationRequired {
     /// `DeviceId`: a string, required.
-    ///
-    /// The device ID for the link association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_id: Str,
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub global_network_id: Str,
     /// `LinkId`: a string, required.
-    ///
-    /// The ID of the link.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub link_id: Str,
 }
 
-static RULE_LinkAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinkAssociation: ObjRule = ObjRule {
     properties: &[
         ("DeviceId", Shape::STR),
         ("GlobalNetworkId", Shape::STR),
         ("LinkId", Shape::STR),
     ],
     required: &["GlobalNetworkId", "DeviceId", "LinkId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::LinkAssociation` resource.
@@ -77,6 +63,7 @@ pub struct LinkAssociation {
     pub link_id: Str,
 }
 
+#[rustfmt::skip]
 impl LinkAssociation {
     /// The CloudFormation type name, `AWS::NetworkManager::LinkAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::LinkAssociation";
@@ -107,28 +94,11 @@ impl LinkAssociation {
     }
 
     /// `DeviceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = value.into();
-        self
-    }
-
+    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = value.into(); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `LinkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_id(mut self, value: impl Into<Str>) -> Self {
-        self.link_id = value.into();
-        self
-    }
+    pub fn link_id(mut self, value: impl Into<Str>) -> Self { self.link_id = value.into(); self }
 }
 
 impl Resource for LinkAssociation {

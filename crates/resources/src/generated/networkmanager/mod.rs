@@ -19,6 +19,8 @@
 //! - `AWS::NetworkManager::TransitGatewayRegistration`: [`TransitGatewayRegistration`], property types in [`transit_gateway_registration`]
 //! - `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: [`TransitGatewayRouteTableAttachment`], property types in [`transit_gateway_route_table_attachment`]
 //! - `AWS::NetworkManager::VpcAttachment`: [`VpcAttachment`], property types in [`vpc_attachment`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connect_attachment;
 pub mod connect_peer;
@@ -30,6 +32,7 @@ pub mod direct_connect_gateway_attachment;
 pub mod global_network;
 pub mod link;
 pub mod link_association;
+pub mod shared;
 pub mod site;
 pub mod site_to_site_vpn_attachment;
 pub mod transit_gateway_peering;

@@ -7,57 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Location, Tag, TagRequired};
+use super::shared::{RULE_Location, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
 /// The required properties of [`Site`], by name: `Site::new(SiteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SiteRequired {
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub global_network_id: Str,
 }
 
-static RULE_Site: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Site: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["GlobalNetworkId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::Site` resource.
@@ -101,6 +73,7 @@ pub struct Site {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Site {
     /// The CloudFormation type name, `AWS::NetworkManager::Site`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::Site";
@@ -132,36 +105,13 @@ impl Site {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Site {
@@ -225,212 +175,5 @@ impl SiteAttributes {
     /// The current state of the site.
     pub fn state(&self) -> Value {
         self.0.get_att("State")
-    }
-}
-
-static RULE_Location: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Address",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Latitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Longitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Location` property type of `AWS::NetworkManager::Site`.
-///
-/// Describes a location.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-site-location.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Location {
-    /// `Address`: a string.
-    ///
-    /// The physical address.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub address: Option<Str>,
-    /// `Latitude`: a string.
-    ///
-    /// The latitude.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub latitude: Option<Str>,
-    /// `Longitude`: a string.
-    ///
-    /// The longitude.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
-    pub longitude: Option<Str>,
-}
-
-impl Location {
-    /// A `Location` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
-    /// `Latitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = Some(value.into());
-        self
-    }
-
-    /// `Longitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Location {}
-
-impl ToValue for Location {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Latitude", &self.latitude)
-            .opt("Longitude", &self.longitude)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::Site`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-site-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern =
@@ -16,75 +23,25 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SiteToSiteVpnAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of a core network where you're creating a site-to-site VPN attachment.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `VpnConnectionArn`: a string, required.
-    ///
-    /// The ARN of the site-to-site VPN attachment.
-    ///
-    /// Pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpn-connection\/vpn-[0-9a-f]{8,17}$`; length 0 to 500; create-only: changing it replaces the resource.
     pub vpn_connection_arn: Str,
 }
 
-static RULE_SiteToSiteVpnAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SiteToSiteVpnAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpnConnectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpnConnectionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "VpnConnectionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::SiteToSiteVpnAttachment` resource.
@@ -136,6 +93,7 @@ pub struct SiteToSiteVpnAttachment {
     pub vpn_connection_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SiteToSiteVpnAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::SiteToSiteVpnAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::SiteToSiteVpnAttachment";
@@ -150,34 +108,8 @@ impl SiteToSiteVpnAttachment {
         create_only: &["CoreNetworkId", "VpnConnectionArn", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "ResourceArn",
-            "AttachmentId",
-            "OwnerAccountId",
-            "EdgeLocation",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "EdgeLocation",
-            "LastModificationErrors",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "ResourceArn", "AttachmentId", "OwnerAccountId", "EdgeLocation", "AttachmentPolicyRuleNumber", "SegmentName", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -196,63 +128,19 @@ impl SiteToSiteVpnAttachment {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
+    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpnConnectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpn_connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpn_connection_arn = value.into();
-        self
-    }
+    pub fn vpn_connection_arn(mut self, value: impl Into<Str>) -> Self { self.vpn_connection_arn = value.into(); self }
 }
 
 impl Resource for SiteToSiteVpnAttachment {
@@ -381,280 +269,5 @@ impl SiteToSiteVpnAttachmentAttributes {
     /// The timestamp when the site-to-site VPN attachment was last updated.
     pub fn updated_at(&self) -> Value {
         self.0.get_att("UpdatedAt")
-    }
-}
-
-static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedNetworkFunctionGroupChange` property type of `AWS::NetworkManager::SiteToSiteVpnAttachment`.
-///
-/// Describes proposed changes to a network function group.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-sitetositevpnattachment-proposednetworkfunctiongroupchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedNetworkFunctionGroupChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The proposed new attachment policy rule number for the network function group.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The proposed name change for the network function group name.
-    pub network_function_group_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of proposed changes to the key-value tags associated with the network function group.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedNetworkFunctionGroupChange {
-    /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedNetworkFunctionGroupChange {}
-
-impl ToValue for ProposedNetworkFunctionGroupChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_ProposedSegmentChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("SegmentName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedSegmentChange` property type of `AWS::NetworkManager::SiteToSiteVpnAttachment`.
-///
-/// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-sitetositevpnattachment-proposedsegmentchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedSegmentChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The rule number in the policy document that applies to this change.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `SegmentName`: a string.
-    ///
-    /// The name of the segment to change.
-    pub segment_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of key-value tags that changed for the segment.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedSegmentChange {
-    /// A `ProposedSegmentChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedSegmentChange {}
-
-impl ToValue for ProposedSegmentChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt("SegmentName", &self.segment_name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::SiteToSiteVpnAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-sitetositevpnattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

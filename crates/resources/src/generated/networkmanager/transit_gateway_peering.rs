@@ -14,56 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayPeeringRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of the core network.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `TransitGatewayArn`: a string, required.
-    ///
-    /// The ARN of the transit gateway.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
     pub transit_gateway_arn: Str,
 }
 
-static RULE_TransitGatewayPeering: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayPeering: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitGatewayArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "TransitGatewayArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::TransitGatewayPeering` resource.
@@ -97,6 +62,7 @@ pub struct TransitGatewayPeering {
     pub transit_gateway_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayPeering {
     /// The CloudFormation type name, `AWS::NetworkManager::TransitGatewayPeering`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayPeering";
@@ -111,30 +77,8 @@ impl TransitGatewayPeering {
         create_only: &["CoreNetworkId", "TransitGatewayArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CoreNetworkArn",
-            "PeeringId",
-            "State",
-            "PeeringType",
-            "OwnerAccountId",
-            "EdgeLocation",
-            "ResourceArn",
-            "CreatedAt",
-            "TransitGatewayPeeringAttachmentId",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "EdgeLocation",
-            "LastModificationErrors",
-            "OwnerAccountId",
-            "PeeringId",
-            "PeeringType",
-            "ResourceArn",
-            "State",
-            "TransitGatewayPeeringAttachmentId",
-        ],
+        read_only: &["CoreNetworkArn", "PeeringId", "State", "PeeringType", "OwnerAccountId", "EdgeLocation", "ResourceArn", "CreatedAt", "TransitGatewayPeeringAttachmentId", "LastModificationErrors"],
+        attributes: &["CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "PeeringId", "PeeringType", "ResourceArn", "State", "TransitGatewayPeeringAttachmentId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -149,28 +93,11 @@ impl TransitGatewayPeering {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_arn = value.into();
-        self
-    }
+    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_arn = value.into(); self }
 }
 
 impl Resource for TransitGatewayPeering {
@@ -282,44 +209,20 @@ impl TransitGatewayPeeringAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::NetworkManager::TransitGatewayPeering`.
@@ -337,6 +240,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -347,20 +251,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

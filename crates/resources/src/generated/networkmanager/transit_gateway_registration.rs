@@ -13,48 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRegistrationRequired {
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub global_network_id: Str,
     /// `TransitGatewayArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the transit gateway.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
     pub transit_gateway_arn: Str,
 }
 
-static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransitGatewayRegistration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GlobalNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TransitGatewayArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TransitGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["GlobalNetworkId", "TransitGatewayArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::TransitGatewayRegistration` resource.
@@ -84,6 +56,7 @@ pub struct TransitGatewayRegistration {
     pub transit_gateway_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRegistration {
     /// The CloudFormation type name, `AWS::NetworkManager::TransitGatewayRegistration`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayRegistration";
@@ -113,20 +86,9 @@ impl TransitGatewayRegistration {
     }
 
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `TransitGatewayArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_arn = value.into();
-        self
-    }
+    pub fn transit_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_arn = value.into(); self }
 }
 
 impl Resource for TransitGatewayRegistration {

@@ -7,6 +7,13 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ProposedNetworkFunctionGroupChange, ProposedSegmentChange, Tag, TagRequired,
+};
+use super::shared::{
+    RULE_ProposedNetworkFunctionGroupChange, RULE_ProposedSegmentChange, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^core-network-([0-9a-f]{8,17})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern =
@@ -18,95 +25,28 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The core network ID.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `SubnetArns`: a list of strings, required.
-    ///
-    /// The subnet ARNs.
-    ///
-    /// Each item: pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`, length 0 to 500.
     pub subnet_arns: List<Str>,
     /// `VpcArn`: a string, required.
-    ///
-    /// The ARN of the VPC attachment.
-    ///
-    /// Pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpc\/vpc-[0-9a-f]{8,17}$`; length 0 to 500; create-only: changing it replaces the resource.
     pub vpc_arn: Str,
 }
 
-static RULE_VpcAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Options", Shape::Object(&RULE_VpcOptions)),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(500),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["CoreNetworkId", "VpcArn", "SubnetArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::VpcAttachment` resource.
@@ -164,6 +104,7 @@ pub struct VpcAttachment {
     pub vpc_arn: Str,
 }
 
+#[rustfmt::skip]
 impl VpcAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::VpcAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::VpcAttachment";
@@ -178,36 +119,8 @@ impl VpcAttachment {
         create_only: &["CoreNetworkId", "VpcArn", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "AttachmentId",
-            "OwnerAccountId",
-            "EdgeLocation",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "NetworkFunctionGroupName",
-            "ResourceArn",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "EdgeLocation",
-            "LastModificationErrors",
-            "NetworkFunctionGroupName",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "AttachmentId", "OwnerAccountId", "EdgeLocation", "AttachmentPolicyRuleNumber", "SegmentName", "NetworkFunctionGroupName", "ResourceArn", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "EdgeLocation", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -227,71 +140,21 @@ impl VpcAttachment {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `Options`: a [`VpcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.options = Some(value.into()); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `SubnetArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_arns = value.into();
-        self
-    }
-
+    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_arns = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_arn = value.into();
-        self
-    }
+    pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_arn = value.into(); self }
 }
 
 impl Resource for VpcAttachment {
@@ -428,294 +291,16 @@ impl VpcAttachmentAttributes {
     }
 }
 
-static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedNetworkFunctionGroupChange` property type of `AWS::NetworkManager::VpcAttachment`.
-///
-/// Describes proposed changes to a network function group.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-vpcattachment-proposednetworkfunctiongroupchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedNetworkFunctionGroupChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The proposed new attachment policy rule number for the network function group.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The proposed name change for the network function group name.
-    pub network_function_group_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of proposed changes to the key-value tags associated with the network function group.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedNetworkFunctionGroupChange {
-    /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedNetworkFunctionGroupChange {}
-
-impl ToValue for ProposedNetworkFunctionGroupChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-static RULE_ProposedSegmentChange: ObjRule = ObjRule {
-    properties: &[
-        ("AttachmentPolicyRuleNumber", Shape::INT),
-        ("SegmentName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ProposedSegmentChange` property type of `AWS::NetworkManager::VpcAttachment`.
-///
-/// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-vpcattachment-proposedsegmentchange.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProposedSegmentChange {
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The rule number in the policy document that applies to this change.
-    pub attachment_policy_rule_number: Option<Int>,
-    /// `SegmentName`: a string.
-    ///
-    /// The name of the segment to change.
-    pub segment_name: Option<Str>,
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The list of key-value tags that changed for the segment.
-    pub tags: Option<List<Tag>>,
-}
-
-impl ProposedSegmentChange {
-    /// A `ProposedSegmentChange` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
-    /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
-    /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ProposedSegmentChange {}
-
-impl ToValue for ProposedSegmentChange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
-            )
-            .opt("SegmentName", &self.segment_name)
-            .opt("Tags", &self.tags)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::NetworkManager::VpcAttachment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-vpcattachment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
         ("ApplianceModeSupport", Shape::Bool),
         ("DnsSupport", Shape::Bool),
         ("Ipv6Support", Shape::Bool),
         ("SecurityGroupReferencingSupport", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcOptions` property type of `AWS::NetworkManager::VpcAttachment`.
@@ -751,6 +336,7 @@ pub struct VpcOptions {
     pub security_group_referencing_support: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -758,36 +344,13 @@ impl VpcOptions {
     }
 
     /// `ApplianceModeSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn appliance_mode_support(mut self, value: impl Into<Bool>) -> Self {
-        self.appliance_mode_support = Some(value.into());
-        self
-    }
-
+    pub fn appliance_mode_support(mut self, value: impl Into<Bool>) -> Self { self.appliance_mode_support = Some(value.into()); self }
     /// `DnsSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_support(mut self, value: impl Into<Bool>) -> Self {
-        self.dns_support = Some(value.into());
-        self
-    }
-
+    pub fn dns_support(mut self, value: impl Into<Bool>) -> Self { self.dns_support = Some(value.into()); self }
     /// `Ipv6Support`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_support(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_support = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_support(mut self, value: impl Into<Bool>) -> Self { self.ipv6_support = Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_referencing_support(mut self, value: impl Into<Bool>) -> Self {
-        self.security_group_referencing_support = Some(value.into());
-        self
-    }
+    pub fn security_group_referencing_support(mut self, value: impl Into<Bool>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOptions {}

@@ -17,48 +17,20 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelAssociationRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `Channel` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`; create-only: changing it replaces the resource.
     pub arn: Str,
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// The ARN of the `NotificationConfiguration` associated with the `Channel` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
     pub notification_configuration_arn: Str,
 }
 
-static RULE_ChannelAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChannelAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Arn", "NotificationConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::ChannelAssociation` resource.
@@ -88,6 +60,7 @@ pub struct ChannelAssociation {
     pub notification_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ChannelAssociation {
     /// The CloudFormation type name, `AWS::Notifications::ChannelAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Notifications::ChannelAssociation";
@@ -117,20 +90,9 @@ impl ChannelAssociation {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_configuration_arn = value.into();
-        self
-    }
+    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
 }
 
 impl Resource for ChannelAssociation {

@@ -17,99 +17,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^aws.([a-z0-9\\-])+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRuleRequired {
     /// `EventType`: a string, required.
-    ///
-    /// The event type this rule should match with the EventBridge events. It must match with atleast one of the valid EventBridge event types. For example, Amazon EC2 Instance State change Notification and Amazon CloudWatch State Change. For more information, see \[Event delivery from AWS services\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level>) in the *Amazon EventBridge User Guide* .
-    ///
-    /// Pattern `^([a-zA-Z0-9 \-\(\)])+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub event_type: Str,
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// The ARN for the `NotificationConfiguration` associated with this `EventRule` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
     pub notification_configuration_arn: Str,
     /// `Regions`: a list of strings, required.
-    ///
-    /// A list of AWS Regions that send events to this `EventRule` .
-    ///
-    /// Items at least 1; each item: pattern `^([a-z]{1,2})-([a-z]{1,15}-)+([0-9])$`, length 2 to 25.
     pub regions: List<Str>,
     /// `Source`: a string, required.
-    ///
-    /// The event source this rule should match with the EventBridge event sources. It must match with atleast one of the valid EventBridge event sources. Only AWS service sourced events are supported. For example, `aws.ec2` and `aws.cloudwatch` . For more information, see \[Event delivery from AWS services\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html#eb-service-event-delivery-level>) in the *Amazon EventBridge User Guide* .
-    ///
-    /// Pattern `^aws.([a-z0-9\-])+$`; length 1 to 36; create-only: changing it replaces the resource.
     pub source: Str,
 }
 
-static RULE_EventRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(2),
-                    max_len: Some(25),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ("EventType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[
-        "EventType",
-        "NotificationConfigurationArn",
-        "Regions",
-        "Source",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EventType", "NotificationConfigurationArn", "Regions", "Source"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::EventRule` resource.
@@ -159,6 +87,7 @@ pub struct EventRule {
     pub source: Str,
 }
 
+#[rustfmt::skip]
 impl EventRule {
     /// The CloudFormation type name, `AWS::Notifications::EventRule`.
     pub const TYPE_NAME: &'static str = "AWS::Notifications::EventRule";
@@ -169,27 +98,12 @@ impl EventRule {
         type_name: "AWS::Notifications::EventRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-eventrule.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "EventType",
-            "NotificationConfigurationArn",
-            "Regions",
-            "Source",
-        ],
+        required: &["EventType", "NotificationConfigurationArn", "Regions", "Source"],
         create_only: &["EventType", "NotificationConfigurationArn", "Source"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "ManagedRules",
-            "StatusSummaryByRegion",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "ManagedRules",
-            "StatusSummaryByRegion",
-        ],
+        read_only: &["Arn", "CreationTime", "ManagedRules", "StatusSummaryByRegion"],
+        attributes: &["Arn", "CreationTime", "ManagedRules", "StatusSummaryByRegion"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -206,44 +120,15 @@ impl EventRule {
     }
 
     /// `EventPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `EventType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = value.into(); self }
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_configuration_arn = value.into();
-        self
-    }
-
+    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
     /// `Regions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = value.into();
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
 }
 
 impl Resource for EventRule {

@@ -15,53 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedNotificationAccountContactAssociationRequired {
     /// `ContactIdentifier`: a [`ContactIdentifier`] value, required.
-    ///
-    /// The unique identifier of the notification contact associated with the AWS account. For more information about the contact types associated with an account, see the \[Account Management Reference Guide\](<https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-update-contact-alternate.html#manage-acct-update-contact-alternate-orgs>) .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub contact_identifier: ContactIdentifier,
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    ///
-    /// The ARN of the `ManagedNotificationConfiguration` to be associated with the `Channel` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`; create-only: changing it replaces the resource.
     pub managed_notification_configuration_arn: Str,
 }
 
-static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedNotificationAccountContactAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACCOUNT_PRIMARY",
-                    "ACCOUNT_ALTERNATE_SECURITY",
-                    "ACCOUNT_ALTERNATE_OPERATIONS",
-                    "ACCOUNT_ALTERNATE_BILLING",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedNotificationConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactIdentifier", Shape::Str(&StrRule { allowed: &["ACCOUNT_PRIMARY", "ACCOUNT_ALTERNATE_SECURITY", "ACCOUNT_ALTERNATE_OPERATIONS", "ACCOUNT_ALTERNATE_BILLING"], ..StrRule::ANY })),
+        ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ContactIdentifier", "ManagedNotificationConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::ManagedNotificationAccountContactAssociation` resource.
@@ -91,10 +58,10 @@ pub struct ManagedNotificationAccountContactAssociation {
     pub managed_notification_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ManagedNotificationAccountContactAssociation {
     /// The CloudFormation type name, `AWS::Notifications::ManagedNotificationAccountContactAssociation`.
-    pub const TYPE_NAME: &'static str =
-        "AWS::Notifications::ManagedNotificationAccountContactAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAccountContactAssociation";
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
@@ -121,20 +88,9 @@ impl ManagedNotificationAccountContactAssociation {
     }
 
     /// `ContactIdentifier`: a [`ContactIdentifier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_identifier(mut self, value: impl Into<ContactIdentifier>) -> Self {
-        self.contact_identifier = value.into();
-        self
-    }
-
+    pub fn contact_identifier(mut self, value: impl Into<ContactIdentifier>) -> Self { self.contact_identifier = value.into(); self }
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.managed_notification_configuration_arn = value.into();
-        self
-    }
+    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
 }
 
 impl Resource for ManagedNotificationAccountContactAssociation {

@@ -18,48 +18,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedNotificationAdditionalChannelAssociationRequired {
     /// `ChannelArn`: a string, required.
-    ///
-    /// The ARN of the `Channel` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`; create-only: changing it replaces the resource.
     pub channel_arn: Str,
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    ///
-    /// The ARN of the `ManagedNotificationAdditionalChannelAssociation` associated with the `Channel` .
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`; create-only: changing it replaces the resource.
     pub managed_notification_configuration_arn: Str,
 }
 
-static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedNotificationAdditionalChannelAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedNotificationConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ManagedNotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ChannelArn", "ManagedNotificationConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation` resource.
@@ -89,10 +61,10 @@ pub struct ManagedNotificationAdditionalChannelAssociation {
     pub managed_notification_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ManagedNotificationAdditionalChannelAssociation {
     /// The CloudFormation type name, `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`.
-    pub const TYPE_NAME: &'static str =
-        "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation";
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
@@ -119,20 +91,9 @@ impl ManagedNotificationAdditionalChannelAssociation {
     }
 
     /// `ChannelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_arn = value.into();
-        self
-    }
-
+    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = value.into(); self }
     /// `ManagedNotificationConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.managed_notification_configuration_arn = value.into();
-        self
-    }
+    pub fn managed_notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.managed_notification_configuration_arn = value.into(); self }
 }
 
 impl Resource for ManagedNotificationAdditionalChannelAssociation {

@@ -11,30 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationHubRequired {
     /// `Region`: a string, required.
-    ///
-    /// The `NotificationHub` Region.
-    ///
-    /// Length 2 to 25; create-only: changing it replaces the resource.
     pub region: Str,
 }
 
-static RULE_NotificationHub: ObjRule = ObjRule {
-    properties: &[(
-        "Region",
-        Shape::Str(&StrRule {
-            min_len: Some(2),
-            max_len: Some(25),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationHub: ObjRule = ObjRule {
+    properties: &[
+        ("Region", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(25), ..StrRule::ANY })),
+    ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::NotificationHub` resource.
@@ -58,6 +45,7 @@ pub struct NotificationHub {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl NotificationHub {
     /// The CloudFormation type name, `AWS::Notifications::NotificationHub`.
     pub const TYPE_NAME: &'static str = "AWS::Notifications::NotificationHub";
@@ -86,12 +74,7 @@ impl NotificationHub {
     }
 
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl Resource for NotificationHub {

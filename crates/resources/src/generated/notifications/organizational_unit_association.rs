@@ -16,49 +16,20 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationalUnitAssociationRequired {
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// ARN identifier of the NotificationConfiguration.
-    /// Example: arn:aws:notifications::123456789012:configuration/a01jes88qxwkbj05xv9c967pgm1
-    ///
-    /// Pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`; create-only: changing it replaces the resource.
     pub notification_configuration_arn: Str,
     /// `OrganizationalUnitId`: a string, required.
-    ///
-    /// The ID of the organizational unit.
-    ///
-    /// Pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`; create-only: changing it replaces the resource.
     pub organizational_unit_id: Str,
 }
 
-static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationalUnitAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "NotificationConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationalUnitId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NotificationConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OrganizationalUnitId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["NotificationConfigurationArn", "OrganizationalUnitId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Notifications::OrganizationalUnitAssociation` resource.
@@ -89,6 +60,7 @@ pub struct OrganizationalUnitAssociation {
     pub organizational_unit_id: Str,
 }
 
+#[rustfmt::skip]
 impl OrganizationalUnitAssociation {
     /// The CloudFormation type name, `AWS::Notifications::OrganizationalUnitAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Notifications::OrganizationalUnitAssociation";
@@ -118,20 +90,9 @@ impl OrganizationalUnitAssociation {
     }
 
     /// `NotificationConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_configuration_arn = value.into();
-        self
-    }
-
+    pub fn notification_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.notification_configuration_arn = value.into(); self }
     /// `OrganizationalUnitId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_id(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_id = value.into();
-        self
-    }
+    pub fn organizational_unit_id(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_id = value.into(); self }
 }
 
 impl Resource for OrganizationalUnitAssociation {

@@ -14,56 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w-.~]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailContactRequired {
     /// `EmailAddress`: a string, required.
-    ///
-    /// The email address of the contact. The activation and notification emails are sent here.
-    ///
-    /// Pattern `^(.+)@(.+)$`; length 6 to 254; create-only: changing it replaces the resource.
     pub email_address: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the contact.
-    ///
-    /// Pattern `[\w-.~]+`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_EmailContact: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailContact: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(254), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["EmailAddress", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NotificationsContacts::EmailContact` resource.
@@ -99,6 +64,7 @@ pub struct EmailContact {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EmailContact {
     /// The CloudFormation type name, `AWS::NotificationsContacts::EmailContact`.
     pub const TYPE_NAME: &'static str = "AWS::NotificationsContacts::EmailContact";
@@ -113,26 +79,8 @@ impl EmailContact {
         create_only: &["EmailAddress", "Name", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "EmailContact",
-            "EmailContact/Arn",
-            "EmailContact/Address",
-            "EmailContact/Name",
-            "EmailContact/Status",
-            "EmailContact/CreationTime",
-            "EmailContact/UpdateTime",
-        ],
-        attributes: &[
-            "Arn",
-            "EmailContact",
-            "EmailContact.Address",
-            "EmailContact.Arn",
-            "EmailContact.CreationTime",
-            "EmailContact.Name",
-            "EmailContact.Status",
-            "EmailContact.UpdateTime",
-        ],
+        read_only: &["Arn", "EmailContact", "EmailContact/Arn", "EmailContact/Address", "EmailContact/Name", "EmailContact/Status", "EmailContact/CreationTime", "EmailContact/UpdateTime"],
+        attributes: &["Arn", "EmailContact", "EmailContact.Address", "EmailContact.Arn", "EmailContact.CreationTime", "EmailContact.Name", "EmailContact.Status", "EmailContact.UpdateTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -147,28 +95,11 @@ impl EmailContact {
     }
 
     /// `EmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = value.into();
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EmailContact {
@@ -264,44 +195,20 @@ impl EmailContactAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::NotificationsContacts::EmailContact`.
@@ -319,6 +226,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -329,20 +237,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -16,43 +16,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,40}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the workflow definition. Must be unique within your account and region.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,40}$`; length 1 to 40; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_WorkflowDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
         ("ExportConfig", Shape::Object(&RULE_WorkflowExportConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NovaAct::WorkflowDefinition` resource.
@@ -88,6 +64,7 @@ pub struct WorkflowDefinition {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl WorkflowDefinition {
     /// The CloudFormation type name, `AWS::NovaAct::WorkflowDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::NovaAct::WorkflowDefinition";
@@ -118,28 +95,11 @@ impl WorkflowDefinition {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExportConfig`: a [`WorkflowExportConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_config(mut self, value: impl Into<Obj<WorkflowExportConfig>>) -> Self {
-        self.export_config = Some(value.into());
-        self
-    }
-
+    pub fn export_config(mut self, value: impl Into<Obj<WorkflowExportConfig>>) -> Self { self.export_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for WorkflowDefinition {
@@ -199,42 +159,18 @@ impl WorkflowDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowExportConfigRequired {
     /// `S3BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket for exporting workflow data.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[a-z0-9][a-z0-9.-]*[a-z0-9]$`; length 3 to 63.
     pub s3_bucket_name: Str,
 }
 
-static RULE_WorkflowExportConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowExportConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["S3BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowExportConfig` property type of `AWS::NovaAct::WorkflowDefinition`.
@@ -258,6 +194,7 @@ pub struct WorkflowExportConfig {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkflowExportConfig {
     /// A `WorkflowExportConfig` with its required properties, named in a [`WorkflowExportConfigRequired`].
     pub fn new(required: WorkflowExportConfigRequired) -> Self {
@@ -268,20 +205,9 @@ impl WorkflowExportConfig {
     }
 
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for WorkflowExportConfig {}

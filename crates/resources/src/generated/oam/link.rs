@@ -13,72 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_:\\.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `ResourceTypes`: a list of [`ResourceType`] values, required.
-    ///
-    /// An array of strings that define which types of data that the source account shares with the monitoring account. Valid values are `AWS::CloudWatch::Metric | AWS::Logs::LogGroup | AWS::XRay::Trace | AWS::ApplicationInsights::Application | AWS::InternetMonitor::Monitor` .
-    ///
-    /// Items 1 to 50.
     pub resource_types: List<ResourceType>,
     /// `SinkIdentifier`: a string, required.
-    ///
-    /// The ARN of the sink in the monitoring account that you want to link to. You can use \[ListSinks\](<https://docs.aws.amazon.com/OAM/latest/APIReference/API_ListSinks.html>) to find the ARNs of sinks.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_:\.\-\/]{0,2047}$`; length 1 to 2048; create-only: changing it replaces the resource.
     pub sink_identifier: Str,
 }
 
-static RULE_Link: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
-        (
-            "LabelTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LabelTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("LinkConfiguration", Shape::Object(&RULE_LinkConfiguration)),
-        (
-            "ResourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "AWS::CloudWatch::Metric",
-                        "AWS::Logs::LogGroup",
-                        "AWS::XRay::Trace",
-                        "AWS::ApplicationInsights::Application",
-                        "AWS::InternetMonitor::Monitor",
-                        "AWS::ApplicationSignals::Service",
-                        "AWS::ApplicationSignals::ServiceLevelObjective",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "SinkIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AWS::CloudWatch::Metric", "AWS::Logs::LogGroup", "AWS::XRay::Trace", "AWS::ApplicationInsights::Application", "AWS::InternetMonitor::Monitor", "AWS::ApplicationSignals::Service", "AWS::ApplicationSignals::ServiceLevelObjective"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("SinkIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["ResourceTypes", "SinkIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Oam::Link` resource.
@@ -140,6 +91,7 @@ pub struct Link {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Link {
     /// The CloudFormation type name, `AWS::Oam::Link`.
     pub const TYPE_NAME: &'static str = "AWS::Oam::Link";
@@ -172,44 +124,15 @@ impl Link {
     }
 
     /// `LabelTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_template(mut self, value: impl Into<Str>) -> Self {
-        self.label_template = Some(value.into());
-        self
-    }
-
+    pub fn label_template(mut self, value: impl Into<Str>) -> Self { self.label_template = Some(value.into()); self }
     /// `LinkConfiguration`: a [`LinkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_configuration(mut self, value: impl Into<Obj<LinkConfiguration>>) -> Self {
-        self.link_configuration = Some(value.into());
-        self
-    }
-
+    pub fn link_configuration(mut self, value: impl Into<Obj<LinkConfiguration>>) -> Self { self.link_configuration = Some(value.into()); self }
     /// `ResourceTypes`: a list of [`ResourceType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_types(mut self, value: impl Into<List<ResourceType>>) -> Self {
-        self.resource_types = value.into();
-        self
-    }
-
+    pub fn resource_types(mut self, value: impl Into<List<ResourceType>>) -> Self { self.resource_types = value.into(); self }
     /// `SinkIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sink_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.sink_identifier = value.into();
-        self
-    }
-
+    pub fn sink_identifier(mut self, value: impl Into<Str>) -> Self { self.sink_identifier = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Link {
@@ -263,17 +186,14 @@ impl LinkAttributes {
     }
 }
 
-static RULE_LinkConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LinkConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogGroupConfiguration", Shape::Object(&RULE_LinkFilter)),
         ("MetricConfiguration", Shape::Object(&RULE_LinkFilter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkConfiguration` property type of `AWS::Oam::Link`.
@@ -293,6 +213,7 @@ pub struct LinkConfiguration {
     pub metric_configuration: Option<Obj<LinkFilter>>,
 }
 
+#[rustfmt::skip]
 impl LinkConfiguration {
     /// A `LinkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -300,20 +221,9 @@ impl LinkConfiguration {
     }
 
     /// `LogGroupConfiguration`: a [`LinkFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self {
-        self.log_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_group_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self { self.log_group_configuration = Some(value.into()); self }
     /// `MetricConfiguration`: a [`LinkFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self {
-        self.metric_configuration = Some(value.into());
-        self
-    }
+    pub fn metric_configuration(mut self, value: impl Into<Obj<LinkFilter>>) -> Self { self.metric_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for LinkConfiguration {}
@@ -331,53 +241,17 @@ impl ToValue for LinkConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkFilterRequired {
     /// `Filter`: a string, required.
-    ///
-    /// When used in `MetricConfiguration` this field specifies which metric namespaces are to be shared with the monitoring account
-    ///
-    /// When used in `LogGroupConfiguration` this field specifies which log groups are to share their log events with the monitoring account. Use the term `LogGroupName` and one or more of the following operands.
-    ///
-    /// Use single quotation marks (') around log group names and metric namespaces.
-    ///
-    /// The matching of log group names and metric namespaces is case sensitive. Each filter has a limit of five conditional operands. Conditional operands are `AND` and `OR` .
-    ///
-    /// - `=` and `!=`
-    /// - `AND`
-    /// - `OR`
-    /// - `LIKE` and `NOT LIKE` . These can be used only as prefix searches. Include a `%` at the end of the string that you want to search for and include.
-    /// - `IN` and `NOT IN` , using parentheses `( )`
-    ///
-    /// Examples:
-    ///
-    /// - `Namespace NOT LIKE 'AWS/%'` includes only namespaces that don't start with `AWS/` , such as custom namespaces.
-    /// - `Namespace IN ('AWS/EC2', 'AWS/ELB', 'AWS/S3')` includes only the metrics in the EC2, Elastic Load Balancing , and Amazon S3 namespaces.
-    /// - `Namespace = 'AWS/EC2' OR Namespace NOT LIKE 'AWS/%'` includes only the EC2 namespace and your custom namespaces.
-    /// - `LogGroupName IN ('This-Log-Group', 'Other-Log-Group')` includes only the log groups with names `This-Log-Group` and `Other-Log-Group` .
-    /// - `LogGroupName NOT IN ('Private-Log-Group', 'Private-Log-Group-2')` includes all log groups except the log groups with names `Private-Log-Group` and `Private-Log-Group-2` .
-    /// - `LogGroupName LIKE 'aws/lambda/%' OR LogGroupName LIKE 'AWSLogs%'` includes all log groups that have names that start with `aws/lambda/` or `AWSLogs` .
-    ///
-    /// &gt; If you are updating a link that uses filters, you can specify `*` as the only value for the `filter` parameter to delete the filter and share all log groups with the monitoring account.
-    ///
-    /// Length 1 to 2000.
     pub filter: Str,
 }
 
-static RULE_LinkFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Filter",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LinkFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Filter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+    ],
     required: &["Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkFilter` property type of `AWS::Oam::Link`.
@@ -420,6 +294,7 @@ pub struct LinkFilter {
     pub filter: Str,
 }
 
+#[rustfmt::skip]
 impl LinkFilter {
     /// A `LinkFilter` with its required properties, named in a [`LinkFilterRequired`].
     pub fn new(required: LinkFilterRequired) -> Self {
@@ -429,12 +304,7 @@ impl LinkFilter {
     }
 
     /// `Filter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Str>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Str>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for LinkFilter {}

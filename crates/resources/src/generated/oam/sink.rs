@@ -13,34 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SinkRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the sink.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Sink: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Sink: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Oam::Sink` resource.
@@ -83,6 +68,7 @@ pub struct Sink {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Sink {
     /// The CloudFormation type name, `AWS::Oam::Sink`.
     pub const TYPE_NAME: &'static str = "AWS::Oam::Sink";
@@ -113,28 +99,11 @@ impl Sink {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Sink {

@@ -9,10 +9,13 @@
 //! - `AWS::ObservabilityAdmin::TelemetryEnrichment`: [`TelemetryEnrichment`], property types in [`telemetry_enrichment`]
 //! - `AWS::ObservabilityAdmin::TelemetryPipelines`: [`TelemetryPipelines`], property types in [`telemetry_pipelines`]
 //! - `AWS::ObservabilityAdmin::TelemetryRule`: [`TelemetryRule`], property types in [`telemetry_rule`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod organization_centralization_rule;
 pub mod organization_telemetry_rule;
 pub mod s3_table_integration;
+pub mod shared;
 pub mod telemetry_enrichment;
 pub mod telemetry_pipelines;
 pub mod telemetry_rule;

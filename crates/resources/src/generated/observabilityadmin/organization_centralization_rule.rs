@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$");
@@ -20,41 +23,19 @@ pub struct OrganizationCentralizationRuleRequired {
     /// `Rule`: a [`CentralizationRule`] object, required.
     pub rule: Obj<CentralizationRule>,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the organization centralization rule.
-    ///
-    /// Pattern `^[0-9A-Za-z-]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub rule_name: Str,
 }
 
-static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationCentralizationRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_CentralizationRule)),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RuleName", "Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::OrganizationCentralizationRule` resource.
@@ -84,6 +65,7 @@ pub struct OrganizationCentralizationRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OrganizationCentralizationRule {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::OrganizationCentralizationRule";
@@ -114,26 +96,11 @@ impl OrganizationCentralizationRule {
     }
 
     /// `Rule`: a [`CentralizationRule`] object, required.
-    pub fn rule(mut self, value: impl Into<Obj<CentralizationRule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<CentralizationRule>>) -> Self { self.rule = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OrganizationCentralizationRule {
@@ -182,29 +149,20 @@ impl OrganizationCentralizationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CentralizationRuleRequired {
     /// `Destination`: a [`CentralizationRuleDestination`] object, required.
-    ///
-    /// Configuration determining where the telemetry data should be centralized, backed up, as well as encryption configuration for the primary and backup destinations.
     pub destination: Obj<CentralizationRuleDestination>,
     /// `Source`: a [`CentralizationRuleSource`] object, required.
-    ///
-    /// Configuration determining the source of the telemetry data to be centralized.
     pub source: Obj<CentralizationRuleSource>,
 }
 
-static RULE_CentralizationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CentralizationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Object(&RULE_CentralizationRuleDestination),
-        ),
+        ("Destination", Shape::Object(&RULE_CentralizationRuleDestination)),
         ("Source", Shape::Object(&RULE_CentralizationRuleSource)),
     ],
     required: &["Source", "Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CentralizationRule` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -224,6 +182,7 @@ pub struct CentralizationRule {
     pub source: Obj<CentralizationRuleSource>,
 }
 
+#[rustfmt::skip]
 impl CentralizationRule {
     /// A `CentralizationRule` with its required properties, named in a [`CentralizationRuleRequired`].
     pub fn new(required: CentralizationRuleRequired) -> Self {
@@ -234,20 +193,9 @@ impl CentralizationRule {
     }
 
     /// `Destination`: a [`CentralizationRuleDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<CentralizationRuleDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<CentralizationRuleDestination>>) -> Self { self.destination = value.into(); self }
     /// `Source`: a [`CentralizationRuleSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<CentralizationRuleSource>>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Obj<CentralizationRuleSource>>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for CentralizationRule {}
@@ -265,46 +213,19 @@ impl ToValue for CentralizationRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CentralizationRuleDestinationRequired {
     /// `Region`: a string, required.
-    ///
-    /// The primary destination region to which telemetry data should be centralized.
-    ///
-    /// Length at least 1.
     pub region: Str,
 }
 
-static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CentralizationRuleDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "Account",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationLogsConfiguration",
-            Shape::Object(&RULE_DestinationLogsConfiguration),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Account", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationLogsConfiguration", Shape::Object(&RULE_DestinationLogsConfiguration)),
+        ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CentralizationRuleDestination` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -332,6 +253,7 @@ pub struct CentralizationRuleDestination {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl CentralizationRuleDestination {
     /// A `CentralizationRuleDestination` with its required properties, named in a [`CentralizationRuleDestinationRequired`].
     pub fn new(required: CentralizationRuleDestinationRequired) -> Self {
@@ -343,31 +265,11 @@ impl CentralizationRuleDestination {
     }
 
     /// `Account`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account(mut self, value: impl Into<Str>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-
+    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = Some(value.into()); self }
     /// `DestinationLogsConfiguration`: a [`DestinationLogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_logs_configuration(
-        mut self,
-        value: impl Into<Obj<DestinationLogsConfiguration>>,
-    ) -> Self {
-        self.destination_logs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn destination_logs_configuration(mut self, value: impl Into<Obj<DestinationLogsConfiguration>>) -> Self { self.destination_logs_configuration = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for CentralizationRuleDestination {}
@@ -389,50 +291,19 @@ impl ToValue for CentralizationRuleDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CentralizationRuleSourceRequired {
     /// `Regions`: a list of strings, required.
-    ///
-    /// The list of source regions from which telemetry data should be centralized.
-    ///
-    /// Items at least 1.
     pub regions: List<Str>,
 }
 
-static RULE_CentralizationRuleSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CentralizationRuleSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceLogsConfiguration",
-            Shape::Object(&RULE_SourceLogsConfiguration),
-        ),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Scope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+        ("SourceLogsConfiguration", Shape::Object(&RULE_SourceLogsConfiguration)),
     ],
     required: &["Regions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CentralizationRuleSource` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -460,6 +331,7 @@ pub struct CentralizationRuleSource {
     pub source_logs_configuration: Option<Obj<SourceLogsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CentralizationRuleSource {
     /// A `CentralizationRuleSource` with its required properties, named in a [`CentralizationRuleSourceRequired`].
     pub fn new(required: CentralizationRuleSourceRequired) -> Self {
@@ -471,31 +343,11 @@ impl CentralizationRuleSource {
     }
 
     /// `Regions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = value.into();
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = value.into(); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SourceLogsConfiguration`: a [`SourceLogsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_logs_configuration(
-        mut self,
-        value: impl Into<Obj<SourceLogsConfiguration>>,
-    ) -> Self {
-        self.source_logs_configuration = Some(value.into());
-        self
-    }
+    pub fn source_logs_configuration(mut self, value: impl Into<Obj<SourceLogsConfiguration>>) -> Self { self.source_logs_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for CentralizationRuleSource {}
@@ -510,27 +362,15 @@ impl ToValue for CentralizationRuleSource {
     }
 }
 
-static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DestinationLogsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BackupConfiguration",
-            Shape::Object(&RULE_LogsBackupConfiguration),
-        ),
-        (
-            "LogGroupNameConfiguration",
-            Shape::Object(&RULE_LogGroupNameConfiguration),
-        ),
-        (
-            "LogsEncryptionConfiguration",
-            Shape::Object(&RULE_LogsEncryptionConfiguration),
-        ),
+        ("BackupConfiguration", Shape::Object(&RULE_LogsBackupConfiguration)),
+        ("LogGroupNameConfiguration", Shape::Object(&RULE_LogGroupNameConfiguration)),
+        ("LogsEncryptionConfiguration", Shape::Object(&RULE_LogsEncryptionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationLogsConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -552,6 +392,7 @@ pub struct DestinationLogsConfiguration {
     pub logs_encryption_configuration: Option<Obj<LogsEncryptionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DestinationLogsConfiguration {
     /// A `DestinationLogsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -559,32 +400,11 @@ impl DestinationLogsConfiguration {
     }
 
     /// `BackupConfiguration`: a [`LogsBackupConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_configuration(mut self, value: impl Into<Obj<LogsBackupConfiguration>>) -> Self {
-        self.backup_configuration = Some(value.into());
-        self
-    }
-
+    pub fn backup_configuration(mut self, value: impl Into<Obj<LogsBackupConfiguration>>) -> Self { self.backup_configuration = Some(value.into()); self }
     /// `LogGroupNameConfiguration`: a [`LogGroupNameConfiguration`] object.
-    pub fn log_group_name_configuration(
-        mut self,
-        value: impl Into<Obj<LogGroupNameConfiguration>>,
-    ) -> Self {
-        self.log_group_name_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name_configuration(mut self, value: impl Into<Obj<LogGroupNameConfiguration>>) -> Self { self.log_group_name_configuration = Some(value.into()); self }
     /// `LogsEncryptionConfiguration`: a [`LogsEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logs_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<LogsEncryptionConfiguration>>,
-    ) -> Self {
-        self.logs_encryption_configuration = Some(value.into());
-        self
-    }
+    pub fn logs_encryption_configuration(mut self, value: impl Into<Obj<LogsEncryptionConfiguration>>) -> Self { self.logs_encryption_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationLogsConfiguration {}
@@ -609,28 +429,17 @@ impl ToValue for DestinationLogsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogGroupNameConfigurationRequired {
     /// `LogGroupNamePattern`: a string, required.
-    ///
-    /// Pattern `^(?:[\._\-/#A-Za-z0-9]+|\$\{[A-Za-z]+(?:\.[A-Za-z]+){1,2}\})+$`; length 1 to 512.
     pub log_group_name_pattern: Str,
 }
 
-static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupNamePattern",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LogGroupNameConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupNamePattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["LogGroupNamePattern"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogGroupNameConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -644,6 +453,7 @@ pub struct LogGroupNameConfiguration {
     pub log_group_name_pattern: Str,
 }
 
+#[rustfmt::skip]
 impl LogGroupNameConfiguration {
     /// A `LogGroupNameConfiguration` with its required properties, named in a [`LogGroupNameConfigurationRequired`].
     pub fn new(required: LogGroupNameConfigurationRequired) -> Self {
@@ -653,12 +463,7 @@ impl LogGroupNameConfiguration {
     }
 
     /// `LogGroupNamePattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name_pattern = value.into();
-        self
-    }
+    pub fn log_group_name_pattern(mut self, value: impl Into<Str>) -> Self { self.log_group_name_pattern = value.into(); self }
 }
 
 impl PropertyType for LogGroupNameConfiguration {}
@@ -675,42 +480,18 @@ impl ToValue for LogGroupNameConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogsBackupConfigurationRequired {
     /// `Region`: a string, required.
-    ///
-    /// Logs specific backup destination region within the primary destination account to which log data should be centralized.
-    ///
-    /// Length at least 1.
     pub region: Str,
 }
 
-static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogsBackupConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogsBackupConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -734,6 +515,7 @@ pub struct LogsBackupConfiguration {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl LogsBackupConfiguration {
     /// A `LogsBackupConfiguration` with its required properties, named in a [`LogsBackupConfigurationRequired`].
     pub fn new(required: LogsBackupConfigurationRequired) -> Self {
@@ -744,20 +526,9 @@ impl LogsBackupConfiguration {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for LogsBackupConfiguration {}
@@ -775,50 +546,19 @@ impl ToValue for LogsBackupConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogsEncryptionConfigurationRequired {
     /// `EncryptionStrategy`: an [`EncryptionStrategy`] value, required.
-    ///
-    /// Configuration that determines the encryption strategy of the destination log groups. CUSTOMER_MANAGED uses the configured KmsKeyArn to encrypt newly created destination log groups.
     pub encryption_strategy: EncryptionStrategy,
 }
 
-static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogsEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConflictResolutionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "SKIP"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED", "AWS_OWNED"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("EncryptionConflictResolutionStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
+        ("EncryptionStrategy", Shape::Str(&StrRule { allowed: &["CUSTOMER_MANAGED", "AWS_OWNED"], ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
     required: &["EncryptionStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogsEncryptionConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -844,6 +584,7 @@ pub struct LogsEncryptionConfiguration {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogsEncryptionConfiguration {
     /// A `LogsEncryptionConfiguration` with its required properties, named in a [`LogsEncryptionConfigurationRequired`].
     pub fn new(required: LogsEncryptionConfigurationRequired) -> Self {
@@ -855,31 +596,11 @@ impl LogsEncryptionConfiguration {
     }
 
     /// `EncryptionConflictResolutionStrategy`: an [`EncryptionConflictResolutionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_conflict_resolution_strategy(
-        mut self,
-        value: impl Into<EncryptionConflictResolutionStrategy>,
-    ) -> Self {
-        self.encryption_conflict_resolution_strategy = Some(value.into());
-        self
-    }
-
+    pub fn encryption_conflict_resolution_strategy(mut self, value: impl Into<EncryptionConflictResolutionStrategy>) -> Self { self.encryption_conflict_resolution_strategy = Some(value.into()); self }
     /// `EncryptionStrategy`: an [`EncryptionStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_strategy(mut self, value: impl Into<EncryptionStrategy>) -> Self {
-        self.encryption_strategy = value.into();
-        self
-    }
-
+    pub fn encryption_strategy(mut self, value: impl Into<EncryptionStrategy>) -> Self { self.encryption_strategy = value.into(); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LogsEncryptionConfiguration {}
@@ -901,50 +622,19 @@ impl ToValue for LogsEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceLogsConfigurationRequired {
     /// `EncryptedLogGroupStrategy`: an [`EncryptedLogGroupStrategy`] value, required.
-    ///
-    /// A strategy determining whether to centralize source log groups that are encrypted with customer managed KMS keys (CMK). ALLOW will consider CMK encrypted source log groups for centralization while SKIP will skip CMK encrypted source log groups from centralization.
     pub encrypted_log_group_strategy: EncryptedLogGroupStrategy,
 }
 
-static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceLogsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSourceSelectionCriteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptedLogGroupStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "SKIP"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupSelectionCriteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataSourceSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
+        ("EncryptedLogGroupStrategy", Shape::Str(&StrRule { allowed: &["ALLOW", "SKIP"], ..StrRule::ANY })),
+        ("LogGroupSelectionCriteria", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2000), ..StrRule::ANY })),
     ],
     required: &["EncryptedLogGroupStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceLogsConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
@@ -970,6 +660,7 @@ pub struct SourceLogsConfiguration {
     pub log_group_selection_criteria: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceLogsConfiguration {
     /// A `SourceLogsConfiguration` with its required properties, named in a [`SourceLogsConfigurationRequired`].
     pub fn new(required: SourceLogsConfigurationRequired) -> Self {
@@ -981,31 +672,11 @@ impl SourceLogsConfiguration {
     }
 
     /// `DataSourceSelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn data_source_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.data_source_selection_criteria = Some(value.into()); self }
     /// `EncryptedLogGroupStrategy`: an [`EncryptedLogGroupStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted_log_group_strategy(
-        mut self,
-        value: impl Into<EncryptedLogGroupStrategy>,
-    ) -> Self {
-        self.encrypted_log_group_strategy = value.into();
-        self
-    }
-
+    pub fn encrypted_log_group_strategy(mut self, value: impl Into<EncryptedLogGroupStrategy>) -> Self { self.encrypted_log_group_strategy = value.into(); self }
     /// `LogGroupSelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_selection_criteria = Some(value.into());
-        self
-    }
+    pub fn log_group_selection_criteria(mut self, value: impl Into<Str>) -> Self { self.log_group_selection_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for SourceLogsConfiguration {}
@@ -1025,102 +696,6 @@ impl ToValue for SourceLogsConfiguration {
                 "LogGroupSelectionCriteria",
                 &self.log_group_selection_criteria,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::OrganizationCentralizationRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-organizationcentralizationrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

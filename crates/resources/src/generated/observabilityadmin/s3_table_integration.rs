@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws([a-z0-9\\-]+)?:([a-zA-Z0-9\\-]+):([a-z0-9\\-]+)?:([0-9]{12})?:(.+)$");
 
@@ -14,55 +17,22 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TableIntegrationRequired {
     /// `Encryption`: an [`EncryptionConfig`] object, required.
-    ///
-    /// Defines the encryption configuration for S3 Table integrations, including the encryption algorithm and KMS key settings.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub encryption: Obj<EncryptionConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for the S3 Table integration to access necessary resources.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`; length 1 to 1011; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_S3TableIntegration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3TableIntegration: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_EncryptionConfig)),
-        (
-            "LogSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogSource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogSources", Shape::List(&ListRule { items: Shape::Object(&RULE_LogSource), min_items: None, max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Encryption", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::S3TableIntegration` resource.
@@ -100,6 +70,7 @@ pub struct S3TableIntegration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl S3TableIntegration {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::S3TableIntegration`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::S3TableIntegration";
@@ -131,36 +102,13 @@ impl S3TableIntegration {
     }
 
     /// `Encryption`: an [`EncryptionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption = value.into();
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption = value.into(); self }
     /// `LogSources`: a list of [`LogSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_sources(mut self, value: impl Into<List<LogSource>>) -> Self {
-        self.log_sources = Some(value.into());
-        self
-    }
-
+    pub fn log_sources(mut self, value: impl Into<List<LogSource>>) -> Self { self.log_sources = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for S3TableIntegration {
@@ -210,40 +158,18 @@ impl S3TableIntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigRequired {
     /// `SseAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// The server-side encryption algorithm used for encrypting data in the S3 Table integration.
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SseAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "aws:kms"],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
     ],
     required: &["SseAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::ObservabilityAdmin::S3TableIntegration`.
@@ -265,6 +191,7 @@ pub struct EncryptionConfig {
     pub sse_algorithm: SseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with its required properties, named in a [`EncryptionConfigRequired`].
     pub fn new(required: EncryptionConfigRequired) -> Self {
@@ -275,20 +202,9 @@ impl EncryptionConfig {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `SseAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -306,58 +222,21 @@ impl ToValue for EncryptionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogSourceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the data source.
-    ///
-    /// Length 1 to 256.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of the data source.
-    ///
-    /// Length 1 to 256.
     pub r#type: Str,
 }
 
-static RULE_LogSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogSource` property type of `AWS::ObservabilityAdmin::S3TableIntegration`.
@@ -387,6 +266,7 @@ pub struct LogSource {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl LogSource {
     /// A `LogSource` with its required properties, named in a [`LogSourceRequired`].
     pub fn new(required: LogSourceRequired) -> Self {
@@ -398,28 +278,11 @@ impl LogSource {
     }
 
     /// `Identifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = Some(value.into());
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for LogSource {}
@@ -430,102 +293,6 @@ impl ToValue for LogSource {
             .opt("Identifier", &self.identifier)
             .req("Name", &self.name)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::S3TableIntegration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-s3tableintegration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

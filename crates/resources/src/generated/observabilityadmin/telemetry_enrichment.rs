@@ -7,23 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_TelemetryEnrichment: ObjRule = ObjRule {
-    properties: &[(
-        "Scope",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ACCOUNT"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryEnrichment: ObjRule = ObjRule {
+    properties: &[
+        ("Scope", Shape::Str(&StrRule { allowed: &["ACCOUNT"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::TelemetryEnrichment` resource.
@@ -47,6 +37,7 @@ pub struct TelemetryEnrichment {
     pub scope: Option<Scope>,
 }
 
+#[rustfmt::skip]
 impl TelemetryEnrichment {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::TelemetryEnrichment`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryEnrichment";
@@ -73,12 +64,7 @@ impl TelemetryEnrichment {
     }
 
     /// `Scope`: a [`Scope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = Some(value.into()); self }
 }
 
 impl Resource for TelemetryEnrichment {

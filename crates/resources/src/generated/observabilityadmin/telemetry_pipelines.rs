@@ -7,48 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
 
 /// The required properties of [`TelemetryPipelines`], by name: `TelemetryPipelines::new(TelemetryPipelinesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryPipelinesRequired {
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    ///
-    /// The configuration that defines how the telemetry pipeline processes data, including sources, processors, and destinations. For more information, see the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Creating-pipelines.html>) .
     pub configuration: Obj<TelemetryPipelineConfiguration>,
 }
 
-static RULE_TelemetryPipelines: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_TelemetryPipelineConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(28),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configuration", Shape::Object(&RULE_TelemetryPipelineConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::TelemetryPipelines` resource.
@@ -86,6 +66,7 @@ pub struct TelemetryPipelines {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TelemetryPipelines {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::TelemetryPipelines`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryPipelines";
@@ -100,20 +81,8 @@ impl TelemetryPipelines {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Pipeline",
-            "PipelineIdentifier",
-            "Status",
-            "StatusReason",
-        ],
-        attributes: &[
-            "Arn",
-            "Pipeline",
-            "PipelineIdentifier",
-            "Status",
-            "StatusReason",
-        ],
+        read_only: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
+        attributes: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -128,28 +97,11 @@ impl TelemetryPipelines {
     }
 
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<TelemetryPipelineConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<TelemetryPipelineConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TelemetryPipelines {
@@ -220,130 +172,21 @@ impl TelemetryPipelinesAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::TelemetryPipelines`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetrypipelines-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TelemetryPipelineConfiguration`], by name: `TelemetryPipelineConfiguration::new(TelemetryPipelineConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryPipelineConfigurationRequired {
     /// `Body`: a string, required.
-    ///
-    /// The pipeline configuration body that defines the data processing rules and transformations.
-    ///
-    /// Length 1 to 24000.
     pub body: Str,
 }
 
-static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Body",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(24000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Body", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24000), ..StrRule::ANY })),
+    ],
     required: &["Body"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryPipelineConfiguration` property type of `AWS::ObservabilityAdmin::TelemetryPipelines`.
@@ -370,6 +213,7 @@ pub struct TelemetryPipelineConfiguration {
     pub body: Str,
 }
 
+#[rustfmt::skip]
 impl TelemetryPipelineConfiguration {
     /// A `TelemetryPipelineConfiguration` with its required properties, named in a [`TelemetryPipelineConfigurationRequired`].
     pub fn new(required: TelemetryPipelineConfigurationRequired) -> Self {
@@ -379,12 +223,7 @@ impl TelemetryPipelineConfiguration {
     }
 
     /// `Body`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = value.into();
-        self
-    }
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = value.into(); self }
 }
 
 impl PropertyType for TelemetryPipelineConfiguration {}

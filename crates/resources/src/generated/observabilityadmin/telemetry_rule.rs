@@ -7,52 +7,40 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-:]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
+pub use super::shared::{
+    Action, ActionCondition, AdvancedEventSelector, AdvancedEventSelectorRequired,
+    AdvancedFieldSelector, CloudtrailParameters, CloudtrailParametersRequired, Condition,
+    DestinationType, ElbLoadBalancerLoggingParameters, FieldToMatch, Filter, FilterBehavior,
+    FilterRequirement, LabelNameCondition, LoggingFilter, OutputFormat, SingleHeader,
+    SingleHeaderRequired, Tag, TagRequired, TelemetrySourceType, VpcFlowLogParameters, WafLogType,
+    WafLoggingParameters,
+};
+use super::shared::{
+    RULE_CloudtrailParameters, RULE_ElbLoadBalancerLoggingParameters, RULE_Tag,
+    RULE_VpcFlowLogParameters, RULE_WafLoggingParameters,
+};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
 
 /// The required properties of [`TelemetryRule`], by name: `TelemetryRule::new(TelemetryRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryRuleRequired {
     /// `Rule`: a [`TelemetryRuleProperty`] object, required.
-    ///
-    /// Retrieves the details of a specific telemetry rule in your account.
     pub rule: Obj<TelemetryRuleProperty>,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the telemetry rule.
-    ///
-    /// Pattern `^[0-9A-Za-z-]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub rule_name: Str,
 }
 
-static RULE_TelemetryRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_TelemetryRuleProperty)),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RuleName", "Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::TelemetryRule` resource.
@@ -84,6 +72,7 @@ pub struct TelemetryRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TelemetryRule {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::TelemetryRule`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryRule";
@@ -114,28 +103,11 @@ impl TelemetryRule {
     }
 
     /// `Rule`: a [`TelemetryRuleProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<TelemetryRuleProperty>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<TelemetryRuleProperty>>) -> Self { self.rule = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TelemetryRule {
@@ -187,822 +159,12 @@ impl TelemetryRuleAttributes {
     }
 }
 
-static RULE_ActionCondition: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ALLOW",
-                "BLOCK",
-                "COUNT",
-                "CAPTCHA",
-                "CHALLENGE",
-                "EXCLUDED_AS_COUNT",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `ActionCondition` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Condition that matches based on the specific WAF action taken on the request.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-actioncondition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ActionCondition {
-    /// `Action`: an [`Action`] value.
-    ///
-    /// The WAF action to match against (ALLOW, BLOCK, COUNT, CAPTCHA, CHALLENGE, EXCLUDED_AS_COUNT).
-    pub action: Option<Action>,
-}
-
-impl ActionCondition {
-    /// A `ActionCondition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ActionCondition {}
-
-impl ToValue for ActionCondition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Action", &self.action).build()
-    }
-}
-
-/// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelectorRequired {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
-    pub field_selectors: List<AdvancedFieldSelector>,
-}
-
-static RULE_AdvancedEventSelector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDeliveryParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedFieldSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("Name", Shape::STR),
+        ("LogTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["APPLICATION_LOGS", "USAGE_LOGS"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &["FieldSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AdvancedEventSelector` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Advanced event selectors let you create fine-grained selectors for management, data, and network activity events.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-advancedeventselector.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AdvancedEventSelector {
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
-    pub field_selectors: List<AdvancedFieldSelector>,
-    /// `Name`: a string.
-    ///
-    /// An optional, descriptive name for an advanced event selector, such as "Log data events for only two S3 buckets".
-    pub name: Option<Str>,
-}
-
-impl AdvancedEventSelector {
-    /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
-    pub fn new(required: AdvancedEventSelectorRequired) -> Self {
-        Self {
-            field_selectors: required.field_selectors,
-            name: None,
-        }
-    }
-
-    /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self {
-        self.field_selectors = value.into();
-        self
-    }
-
-    /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AdvancedEventSelector {}
-
-impl ToValue for AdvancedEventSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FieldSelectors", &self.field_selectors)
-            .opt("Name", &self.name)
-            .build()
-    }
-}
-
-static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EndsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Equals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotEndsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotEquals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotStartsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StartsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `AdvancedFieldSelector` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Defines criteria for selecting resources based on field values.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-advancedfieldselector.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AdvancedFieldSelector {
-    /// `EndsWith`: a list of strings.
-    ///
-    /// Matches if the field value ends with the specified value.
-    pub ends_with: Option<List<Str>>,
-    /// `Equals`: a list of strings.
-    ///
-    /// Matches if the field value equals the specified value.
-    pub equals: Option<List<Str>>,
-    /// `Field`: a string.
-    ///
-    /// The name of the field to use for selection.
-    ///
-    /// Length 1 to 1000.
-    pub field: Option<Str>,
-    /// `NotEndsWith`: a list of strings.
-    ///
-    /// Matches if the field value does not end with the specified value.
-    pub not_ends_with: Option<List<Str>>,
-    /// `NotEquals`: a list of strings.
-    ///
-    /// Matches if the field value does not equal the specified value.
-    pub not_equals: Option<List<Str>>,
-    /// `NotStartsWith`: a list of strings.
-    ///
-    /// Matches if the field value does not start with the specified value.
-    pub not_starts_with: Option<List<Str>>,
-    /// `StartsWith`: a list of strings.
-    ///
-    /// Matches if the field value starts with the specified value.
-    pub starts_with: Option<List<Str>>,
-}
-
-impl AdvancedFieldSelector {
-    /// A `AdvancedFieldSelector` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ends_with = Some(value.into());
-        self
-    }
-
-    /// `Equals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.equals = Some(value.into());
-        self
-    }
-
-    /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
-    /// `NotEndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_ends_with = Some(value.into());
-        self
-    }
-
-    /// `NotEquals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_equals = Some(value.into());
-        self
-    }
-
-    /// `NotStartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_starts_with = Some(value.into());
-        self
-    }
-
-    /// `StartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.starts_with = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AdvancedFieldSelector {}
-
-impl ToValue for AdvancedFieldSelector {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EndsWith", &self.ends_with)
-            .opt("Equals", &self.equals)
-            .opt("Field", &self.field)
-            .opt("NotEndsWith", &self.not_ends_with)
-            .opt("NotEquals", &self.not_equals)
-            .opt("NotStartsWith", &self.not_starts_with)
-            .opt("StartsWith", &self.starts_with)
-            .build()
-    }
-}
-
-/// The required properties of [`CloudtrailParameters`], by name: `CloudtrailParameters::new(CloudtrailParametersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudtrailParametersRequired {
-    /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    ///
-    /// The advanced event selectors to use for filtering AWS CloudTrail events.
-    pub advanced_event_selectors: List<AdvancedEventSelector>,
-}
-
-static RULE_CloudtrailParameters: ObjRule = ObjRule {
-    properties: &[(
-        "AdvancedEventSelectors",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AdvancedEventSelector),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &["AdvancedEventSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CloudtrailParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Parameters specific to AWS CloudTrail telemetry configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-cloudtrailparameters.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CloudtrailParameters {
-    /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    ///
-    /// The advanced event selectors to use for filtering AWS CloudTrail events.
-    pub advanced_event_selectors: List<AdvancedEventSelector>,
-}
-
-impl CloudtrailParameters {
-    /// A `CloudtrailParameters` with its required properties, named in a [`CloudtrailParametersRequired`].
-    pub fn new(required: CloudtrailParametersRequired) -> Self {
-        Self {
-            advanced_event_selectors: required.advanced_event_selectors,
-        }
-    }
-
-    /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<List<AdvancedEventSelector>>,
-    ) -> Self {
-        self.advanced_event_selectors = value.into();
-        self
-    }
-}
-
-impl PropertyType for CloudtrailParameters {}
-
-impl ToValue for CloudtrailParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AdvancedEventSelectors", &self.advanced_event_selectors)
-            .build()
-    }
-}
-
-static RULE_Condition: ObjRule = ObjRule {
-    properties: &[
-        ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
-        (
-            "LabelNameCondition",
-            Shape::Object(&RULE_LabelNameCondition),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `Condition` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// A single condition that can match based on WAF rule action or label name.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-condition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Condition {
-    /// `ActionCondition`: an [`ActionCondition`] object.
-    ///
-    /// Matches log records based on the WAF rule action taken (ALLOW, BLOCK, COUNT, etc.).
-    pub action_condition: Option<Obj<ActionCondition>>,
-    /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    ///
-    /// Matches log records based on WAF rule labels applied to the request.
-    pub label_name_condition: Option<Obj<LabelNameCondition>>,
-}
-
-impl Condition {
-    /// A `Condition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ActionCondition`: an [`ActionCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self {
-        self.action_condition = Some(value.into());
-        self
-    }
-
-    /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self {
-        self.label_name_condition = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Condition {}
-
-impl ToValue for Condition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ActionCondition", &self.action_condition)
-            .opt("LabelNameCondition", &self.label_name_condition)
-            .build()
-    }
-}
-
-static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
-    properties: &[
-        ("FieldDelimiter", Shape::STR),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["plain", "json"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `ELBLoadBalancerLoggingParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Configuration parameters for ELB load balancer logging, including output format and field delimiter settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-elbloadbalancerloggingparameters.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ElbLoadBalancerLoggingParameters {
-    /// `FieldDelimiter`: a string.
-    ///
-    /// The delimiter character used to separate fields in ELB access log entries when using plain text format.
-    pub field_delimiter: Option<Str>,
-    /// `OutputFormat`: an [`OutputFormat`] value.
-    ///
-    /// The format for ELB access log entries (plain text or JSON format).
-    pub output_format: Option<OutputFormat>,
-}
-
-impl ElbLoadBalancerLoggingParameters {
-    /// A `ElbLoadBalancerLoggingParameters` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `FieldDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.field_delimiter = Some(value.into());
-        self
-    }
-
-    /// `OutputFormat`: an [`OutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ElbLoadBalancerLoggingParameters {}
-
-impl ToValue for ElbLoadBalancerLoggingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("FieldDelimiter", &self.field_delimiter)
-            .opt("OutputFormat", &self.output_format)
-            .build()
-    }
-}
-
-static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[
-        ("Method", Shape::STR),
-        ("QueryString", Shape::STR),
-        ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        ("UriPath", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `FieldToMatch` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Specifies a field in the request to redact from WAF logs, such as headers, query parameters, or body content.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-fieldtomatch.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct FieldToMatch {
-    /// `Method`: a string.
-    ///
-    /// Redacts the HTTP method from WAF logs.
-    pub method: Option<Str>,
-    /// `QueryString`: a string.
-    ///
-    /// Redacts the entire query string from WAF logs.
-    pub query_string: Option<Str>,
-    /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// Redacts a specific header field by name from WAF logs.
-    pub single_header: Option<Obj<SingleHeader>>,
-    /// `UriPath`: a string.
-    ///
-    /// Redacts the URI path from WAF logs.
-    pub uri_path: Option<Str>,
-}
-
-impl FieldToMatch {
-    /// A `FieldToMatch` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Method`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Str>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
-    /// `QueryString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
-    /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
-    /// `UriPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Str>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FieldToMatch {}
-
-impl ToValue for FieldToMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Method", &self.method)
-            .opt("QueryString", &self.query_string)
-            .opt("SingleHeader", &self.single_header)
-            .opt("UriPath", &self.uri_path)
-            .build()
-    }
-}
-
-static RULE_Filter: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Behavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Requirement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEETS_ALL", "MEETS_ANY"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `Filter` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// A single filter condition that specifies behavior, requirement, and matching conditions for WAF log records.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-filter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Filter {
-    /// `Behavior`: a [`FilterBehavior`] value.
-    ///
-    /// The action to take for log records matching this filter (KEEP or DROP).
-    pub behavior: Option<FilterBehavior>,
-    /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The list of conditions that determine if a log record matches this filter.
-    ///
-    /// Length at least 1; items at least 1.
-    pub conditions: Option<List<Condition>>,
-    /// `Requirement`: a [`FilterRequirement`] value.
-    ///
-    /// Whether the log record must meet all conditions (MEETS_ALL) or any condition (MEETS_ANY) to match this filter.
-    pub requirement: Option<FilterRequirement>,
-}
-
-impl Filter {
-    /// A `Filter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Behavior`: a [`FilterBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<FilterBehavior>) -> Self {
-        self.behavior = Some(value.into());
-        self
-    }
-
-    /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
-    /// `Requirement`: a [`FilterRequirement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requirement(mut self, value: impl Into<FilterRequirement>) -> Self {
-        self.requirement = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Filter {}
-
-impl ToValue for Filter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Behavior", &self.behavior)
-            .opt("Conditions", &self.conditions)
-            .opt("Requirement", &self.requirement)
-            .build()
-    }
-}
-
-static RULE_LabelNameCondition: ObjRule = ObjRule {
-    properties: &[(
-        "LabelName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `LabelNameCondition` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Condition that matches based on WAF rule labels, with label names limited to 1024 characters.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-labelnamecondition.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LabelNameCondition {
-    /// `LabelName`: a string.
-    ///
-    /// The label name to match, supporting alphanumeric characters, underscores, hyphens, and colons.
-    ///
-    /// Pattern `^[0-9A-Za-z_\-:]+$`; length 1 to 1024.
-    pub label_name: Option<Str>,
-}
-
-impl LabelNameCondition {
-    /// A `LabelNameCondition` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LabelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_name(mut self, value: impl Into<Str>) -> Self {
-        self.label_name = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LabelNameCondition {}
-
-impl ToValue for LabelNameCondition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("LabelName", &self.label_name).build()
-    }
-}
-
-static RULE_LogDeliveryParameters: ObjRule = ObjRule {
-    properties: &[(
-        "LogTypes",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPLICATION_LOGS", "USAGE_LOGS"],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `LogDeliveryParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1018,6 +180,7 @@ pub struct LogDeliveryParameters {
     pub log_types: Option<List<LogType>>,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryParameters {
     /// A `LogDeliveryParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1025,12 +188,7 @@ impl LogDeliveryParameters {
     }
 
     /// `LogTypes`: a list of [`LogType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self {
-        self.log_types = Some(value.into());
-        self
-    }
+    pub fn log_types(mut self, value: impl Into<List<LogType>>) -> Self { self.log_types = Some(value.into()); self }
 }
 
 impl PropertyType for LogDeliveryParameters {}
@@ -1041,302 +199,20 @@ impl ToValue for LogDeliveryParameters {
     }
 }
 
-static RULE_LoggingFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `LoggingFilter` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Configuration that determines which WAF log records to keep or drop based on specified conditions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-loggingfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LoggingFilter {
-    /// `DefaultBehavior`: a [`FilterBehavior`] value.
-    ///
-    /// The default action (KEEP or DROP) for log records that don't match any filter conditions.
-    pub default_behavior: Option<FilterBehavior>,
-    /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// A list of filter conditions that determine log record handling behavior.
-    ///
-    /// Length at least 1; items at least 1.
-    pub filters: Option<List<Filter>>,
-}
-
-impl LoggingFilter {
-    /// A `LoggingFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DefaultBehavior`: a [`FilterBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_behavior(mut self, value: impl Into<FilterBehavior>) -> Self {
-        self.default_behavior = Some(value.into());
-        self
-    }
-
-    /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LoggingFilter {}
-
-impl ToValue for LoggingFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DefaultBehavior", &self.default_behavior)
-            .opt("Filters", &self.filters)
-            .build()
-    }
-}
-
-/// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleHeaderRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name value, limited to 64 characters.
-    ///
-    /// Length 1 to 64.
-    pub name: Str,
-}
-
-static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SingleHeader` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Structure containing a name field limited to 64 characters for header or query parameter identification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-singleheader.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SingleHeader {
-    /// `Name`: a string, required.
-    ///
-    /// The name value, limited to 64 characters.
-    ///
-    /// Length 1 to 64.
-    pub name: Str,
-}
-
-impl SingleHeader {
-    /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
-    pub fn new(required: SingleHeaderRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for SingleHeader {}
-
-impl ToValue for SingleHeader {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TelemetryDestinationConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CloudtrailParameters",
-            Shape::Object(&RULE_CloudtrailParameters),
-        ),
+        ("CloudtrailParameters", Shape::Object(&RULE_CloudtrailParameters)),
         ("DestinationPattern", Shape::STR),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloud-watch-logs"],
-                format: None,
-            }),
-        ),
-        (
-            "ELBLoadBalancerLoggingParameters",
-            Shape::Object(&RULE_ElbLoadBalancerLoggingParameters),
-        ),
-        (
-            "LogDeliveryParameters",
-            Shape::Object(&RULE_LogDeliveryParameters),
-        ),
-        (
-            "RetentionInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(3653.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VPCFlowLogParameters",
-            Shape::Object(&RULE_VpcFlowLogParameters),
-        ),
-        (
-            "WAFLoggingParameters",
-            Shape::Object(&RULE_WafLoggingParameters),
-        ),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs"], ..StrRule::ANY })),
+        ("ELBLoadBalancerLoggingParameters", Shape::Object(&RULE_ElbLoadBalancerLoggingParameters)),
+        ("LogDeliveryParameters", Shape::Object(&RULE_LogDeliveryParameters)),
+        ("RetentionInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3653.0), ..NumRule::ANY })),
+        ("VPCFlowLogParameters", Shape::Object(&RULE_VpcFlowLogParameters)),
+        ("WAFLoggingParameters", Shape::Object(&RULE_WafLoggingParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryDestinationConfiguration` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1382,6 +258,7 @@ pub struct TelemetryDestinationConfiguration {
     pub waf_logging_parameters: Option<Obj<WafLoggingParameters>>,
 }
 
+#[rustfmt::skip]
 impl TelemetryDestinationConfiguration {
     /// A `TelemetryDestinationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1389,71 +266,21 @@ impl TelemetryDestinationConfiguration {
     }
 
     /// `CloudtrailParameters`: a [`CloudtrailParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudtrail_parameters(mut self, value: impl Into<Obj<CloudtrailParameters>>) -> Self {
-        self.cloudtrail_parameters = Some(value.into());
-        self
-    }
-
+    pub fn cloudtrail_parameters(mut self, value: impl Into<Obj<CloudtrailParameters>>) -> Self { self.cloudtrail_parameters = Some(value.into()); self }
     /// `DestinationPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.destination_pattern = Some(value.into());
-        self
-    }
-
+    pub fn destination_pattern(mut self, value: impl Into<Str>) -> Self { self.destination_pattern = Some(value.into()); self }
     /// `DestinationType`: a [`DestinationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = Some(value.into());
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = Some(value.into()); self }
     /// `ELBLoadBalancerLoggingParameters`: an [`ElbLoadBalancerLoggingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elb_load_balancer_logging_parameters(
-        mut self,
-        value: impl Into<Obj<ElbLoadBalancerLoggingParameters>>,
-    ) -> Self {
-        self.elb_load_balancer_logging_parameters = Some(value.into());
-        self
-    }
-
+    pub fn elb_load_balancer_logging_parameters(mut self, value: impl Into<Obj<ElbLoadBalancerLoggingParameters>>) -> Self { self.elb_load_balancer_logging_parameters = Some(value.into()); self }
     /// `LogDeliveryParameters`: a [`LogDeliveryParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_parameters(mut self, value: impl Into<Obj<LogDeliveryParameters>>) -> Self {
-        self.log_delivery_parameters = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_parameters(mut self, value: impl Into<Obj<LogDeliveryParameters>>) -> Self { self.log_delivery_parameters = Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_in_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
     /// `VPCFlowLogParameters`: a [`VpcFlowLogParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_flow_log_parameters(mut self, value: impl Into<Obj<VpcFlowLogParameters>>) -> Self {
-        self.vpc_flow_log_parameters = Some(value.into());
-        self
-    }
-
+    pub fn vpc_flow_log_parameters(mut self, value: impl Into<Obj<VpcFlowLogParameters>>) -> Self { self.vpc_flow_log_parameters = Some(value.into()); self }
     /// `WAFLoggingParameters`: a [`WafLoggingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn waf_logging_parameters(mut self, value: impl Into<Obj<WafLoggingParameters>>) -> Self {
-        self.waf_logging_parameters = Some(value.into());
-        self
-    }
+    pub fn waf_logging_parameters(mut self, value: impl Into<Obj<WafLoggingParameters>>) -> Self { self.waf_logging_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for TelemetryDestinationConfiguration {}
@@ -1480,97 +307,26 @@ impl ToValue for TelemetryDestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryRulePropertyRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of AWS resource to configure telemetry for (e.g., "AWS::EC2::VPC", "AWS::EKS::Cluster", "AWS::WAFv2::WebACL").
     pub resource_type: ResourceType,
     /// `TelemetryType`: a [`TelemetryType`] value, required.
-    ///
-    /// The type of telemetry to collect (Logs, Metrics, or Traces).
     pub telemetry_type: TelemetryType,
 }
 
-static RULE_TelemetryRuleProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TelemetryRuleProperty: ObjRule = ObjRule {
     properties: &[
         ("AllRegions", Shape::Bool),
         ("AllowFieldUpdates", Shape::Bool),
-        (
-            "DestinationConfiguration",
-            Shape::Object(&RULE_TelemetryDestinationConfiguration),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS::EC2::VPC",
-                    "AWS::WAFv2::WebACL",
-                    "AWS::CloudTrail",
-                    "AWS::EKS::Cluster",
-                    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                    "AWS::EC2::Instance",
-                    "AWS::BedrockAgentCore::Runtime",
-                    "AWS::BedrockAgentCore::Browser",
-                    "AWS::BedrockAgentCore::CodeInterpreter",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationConfiguration", Shape::Object(&RULE_TelemetryDestinationConfiguration)),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::CodeInterpreter"], ..StrRule::ANY })),
         ("SelectionCriteria", Shape::STR),
-        (
-            "TelemetrySourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "VPC_FLOW_LOGS",
-                        "ROUTE53_RESOLVER_QUERY_LOGS",
-                        "EKS_AUDIT_LOGS",
-                        "EKS_AUTHENTICATOR_LOGS",
-                        "EKS_CONTROLLER_MANAGER_LOGS",
-                        "EKS_SCHEDULER_LOGS",
-                        "EKS_API_LOGS",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TelemetryType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Logs", "Traces", "Metrics"],
-                format: None,
-            }),
-        ),
+        ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TelemetryType", Shape::Str(&StrRule { allowed: &["Logs", "Traces", "Metrics"], ..StrRule::ANY })),
     ],
     required: &["ResourceType", "TelemetryType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryRule` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1618,6 +374,7 @@ pub struct TelemetryRuleProperty {
     pub telemetry_type: TelemetryType,
 }
 
+#[rustfmt::skip]
 impl TelemetryRuleProperty {
     /// A `TelemetryRuleProperty` with its required properties, named in a [`TelemetryRulePropertyRequired`].
     pub fn new(required: TelemetryRulePropertyRequired) -> Self {
@@ -1634,71 +391,21 @@ impl TelemetryRuleProperty {
     }
 
     /// `AllRegions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_regions(mut self, value: impl Into<Bool>) -> Self {
-        self.all_regions = Some(value.into());
-        self
-    }
-
+    pub fn all_regions(mut self, value: impl Into<Bool>) -> Self { self.all_regions = Some(value.into()); self }
     /// `AllowFieldUpdates`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_field_updates(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_field_updates = Some(value.into());
-        self
-    }
-
+    pub fn allow_field_updates(mut self, value: impl Into<Bool>) -> Self { self.allow_field_updates = Some(value.into()); self }
     /// `DestinationConfiguration`: a [`TelemetryDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Obj<TelemetryDestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn destination_configuration(mut self, value: impl Into<Obj<TelemetryDestinationConfiguration>>) -> Self { self.destination_configuration = Some(value.into()); self }
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `SelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self { self.selection_criteria = Some(value.into()); self }
     /// `TelemetrySourceTypes`: a list of [`TelemetrySourceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetry_source_types(mut self, value: impl Into<List<TelemetrySourceType>>) -> Self {
-        self.telemetry_source_types = Some(value.into());
-        self
-    }
-
+    pub fn telemetry_source_types(mut self, value: impl Into<List<TelemetrySourceType>>) -> Self { self.telemetry_source_types = Some(value.into()); self }
     /// `TelemetryType`: a [`TelemetryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetry_type(mut self, value: impl Into<TelemetryType>) -> Self {
-        self.telemetry_type = value.into();
-        self
-    }
+    pub fn telemetry_type(mut self, value: impl Into<TelemetryType>) -> Self { self.telemetry_type = value.into(); self }
 }
 
 impl PropertyType for TelemetryRuleProperty {}
@@ -1715,301 +422,6 @@ impl ToValue for TelemetryRuleProperty {
             .opt("TelemetrySourceTypes", &self.telemetry_source_types)
             .req("TelemetryType", &self.telemetry_type)
             .build()
-    }
-}
-
-static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
-    properties: &[
-        ("LogFormat", Shape::STR),
-        ("MaxAggregationInterval", Shape::INT),
-        ("TrafficType", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VPCFlowLogParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Configuration parameters specific to VPC Flow Logs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-vpcflowlogparameters.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcFlowLogParameters {
-    /// `LogFormat`: a string.
-    ///
-    /// The format in which VPC Flow Log entries should be logged.
-    pub log_format: Option<Str>,
-    /// `MaxAggregationInterval`: an integer.
-    ///
-    /// The maximum interval in seconds between the capture of flow log records.
-    pub max_aggregation_interval: Option<Int>,
-    /// `TrafficType`: a string.
-    ///
-    /// The type of traffic to log (ACCEPT, REJECT, or ALL).
-    pub traffic_type: Option<Str>,
-}
-
-impl VpcFlowLogParameters {
-    /// A `VpcFlowLogParameters` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<Str>) -> Self {
-        self.log_format = Some(value.into());
-        self
-    }
-
-    /// `MaxAggregationInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self {
-        self.max_aggregation_interval = Some(value.into());
-        self
-    }
-
-    /// `TrafficType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_type(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcFlowLogParameters {}
-
-impl ToValue for VpcFlowLogParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogFormat", &self.log_format)
-            .opt("MaxAggregationInterval", &self.max_aggregation_interval)
-            .opt("TrafficType", &self.traffic_type)
-            .build()
-    }
-}
-
-static RULE_WafLoggingParameters: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WAF_LOGS"],
-                format: None,
-            }),
-        ),
-        ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        (
-            "RedactedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldToMatch),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `WAFLoggingParameters` property type of `AWS::ObservabilityAdmin::TelemetryRule`.
-///
-/// Configuration parameters for WAF logging, including redacted fields and logging filters.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-telemetryrule-wafloggingparameters.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct WafLoggingParameters {
-    /// `LogType`: a [`WafLogType`] value.
-    ///
-    /// The type of WAF logs to collect (currently supports WAF_LOGS).
-    pub log_type: Option<WafLogType>,
-    /// `LoggingFilter`: a [`LoggingFilter`] object.
-    ///
-    /// A filter configuration that determines which WAF log records to include or exclude.
-    pub logging_filter: Option<Obj<LoggingFilter>>,
-    /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    ///
-    /// The fields to redact from WAF logs to protect sensitive information.
-    ///
-    /// Items at most 100.
-    pub redacted_fields: Option<List<FieldToMatch>>,
-}
-
-impl WafLoggingParameters {
-    /// A `WafLoggingParameters` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LogType`: a [`WafLogType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<WafLogType>) -> Self {
-        self.log_type = Some(value.into());
-        self
-    }
-
-    /// `LoggingFilter`: a [`LoggingFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self {
-        self.logging_filter = Some(value.into());
-        self
-    }
-
-    /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self {
-        self.redacted_fields = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for WafLoggingParameters {}
-
-impl ToValue for WafLoggingParameters {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LogType", &self.log_type)
-            .opt("LoggingFilter", &self.logging_filter)
-            .opt("RedactedFields", &self.redacted_fields)
-            .build()
-    }
-}
-
-/// The values of `Action` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `ALLOW`
-    Allow,
-    /// `BLOCK`
-    Block,
-    /// `COUNT`
-    Count,
-    /// `CAPTCHA`
-    Captcha,
-    /// `CHALLENGE`
-    Challenge,
-    /// `EXCLUDED_AS_COUNT`
-    ExcludedAsCount,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Allow => "ALLOW",
-            Self::Block => "BLOCK",
-            Self::Count => "COUNT",
-            Self::Captcha => "CAPTCHA",
-            Self::Challenge => "CHALLENGE",
-            Self::ExcludedAsCount => "EXCLUDED_AS_COUNT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DestinationType` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DestinationType {
-    /// `cloud-watch-logs`
-    CloudWatchLogs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DestinationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DestinationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CloudWatchLogs => "cloud-watch-logs",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FilterBehavior` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FilterBehavior {
-    /// `KEEP`
-    Keep,
-    /// `DROP`
-    Drop,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FilterBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FilterBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Keep => "KEEP",
-            Self::Drop => "DROP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FilterRequirement` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FilterRequirement {
-    /// `MEETS_ALL`
-    MeetsAll,
-    /// `MEETS_ANY`
-    MeetsAny,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FilterRequirement {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FilterRequirement {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::MeetsAll => "MEETS_ALL",
-            Self::MeetsAny => "MEETS_ANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -2035,34 +447,6 @@ impl ToValue for LogType {
         let s = match self {
             Self::ApplicationLogs => "APPLICATION_LOGS",
             Self::UsageLogs => "USAGE_LOGS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OutputFormat` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OutputFormat {
-    /// `plain`
-    Plain,
-    /// `json`
-    Json,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OutputFormat {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OutputFormat {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Plain => "plain",
-            Self::Json => "json",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2120,49 +504,6 @@ impl ToValue for ResourceType {
     }
 }
 
-/// The values of `TelemetrySourceType` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TelemetrySourceType {
-    /// `VPC_FLOW_LOGS`
-    VpcFlowLogs,
-    /// `ROUTE53_RESOLVER_QUERY_LOGS`
-    Route53ResolverQueryLogs,
-    /// `EKS_AUDIT_LOGS`
-    EksAuditLogs,
-    /// `EKS_AUTHENTICATOR_LOGS`
-    EksAuthenticatorLogs,
-    /// `EKS_CONTROLLER_MANAGER_LOGS`
-    EksControllerManagerLogs,
-    /// `EKS_SCHEDULER_LOGS`
-    EksSchedulerLogs,
-    /// `EKS_API_LOGS`
-    EksApiLogs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TelemetrySourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TelemetrySourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::VpcFlowLogs => "VPC_FLOW_LOGS",
-            Self::Route53ResolverQueryLogs => "ROUTE53_RESOLVER_QUERY_LOGS",
-            Self::EksAuditLogs => "EKS_AUDIT_LOGS",
-            Self::EksAuthenticatorLogs => "EKS_AUTHENTICATOR_LOGS",
-            Self::EksControllerManagerLogs => "EKS_CONTROLLER_MANAGER_LOGS",
-            Self::EksSchedulerLogs => "EKS_SCHEDULER_LOGS",
-            Self::EksApiLogs => "EKS_API_LOGS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `TelemetryType` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum TelemetryType {
@@ -2188,31 +529,6 @@ impl ToValue for TelemetryType {
             Self::Logs => "Logs",
             Self::Traces => "Traces",
             Self::Metrics => "Metrics",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `WAFLogType` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum WafLogType {
-    /// `WAF_LOGS`
-    WafLogs,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for WafLogType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for WafLogType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::WafLogs => "WAF_LOGS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

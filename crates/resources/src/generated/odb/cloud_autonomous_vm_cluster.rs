@@ -7,117 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DaysOfWeek, IamRole, LicenseModel, Month, Tag, TagRequired};
+use super::shared::{RULE_IamRole, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 
-static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudAutonomousVmCluster: ObjRule = ObjRule {
     properties: &[
         ("AutonomousDataStorageSizeInTBs", Shape::NUM),
-        (
-            "CloudExadataInfrastructureId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("CpuCoreCountPerNode", Shape::INT),
-        (
-            "DbServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(1024),
-            }),
-        ),
+        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024) })),
         ("Description", Shape::STR),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamRoles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IamRole),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None })),
         ("IsMtlsEnabledVmCluster", Shape::Bool),
-        (
-            "LicenseModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"],
-                format: None,
-            }),
-        ),
+        ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
         ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
         ("MemoryPerOracleComputeUnitInGBs", Shape::INT),
-        (
-            "OdbNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScanListenerPortNonTls",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(8999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScanListenerPortTls",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(8999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ScanListenerPortNonTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+        ("ScanListenerPortTls", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("TotalContainerDatabases", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::CloudAutonomousVmCluster` resource.
@@ -247,6 +167,7 @@ pub struct CloudAutonomousVmCluster {
     pub total_container_databases: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CloudAutonomousVmCluster {
     /// The CloudFormation type name, `AWS::ODB::CloudAutonomousVmCluster`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::CloudAutonomousVmCluster";
@@ -258,86 +179,11 @@ impl CloudAutonomousVmCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudautonomousvmcluster.html",
         primary_identifier: &["CloudAutonomousVmClusterArn"],
         required: &[],
-        create_only: &[
-            "OdbNetworkId",
-            "CloudExadataInfrastructureId",
-            "DbServers",
-            "IsMtlsEnabledVmCluster",
-            "MemoryPerOracleComputeUnitInGBs",
-            "ScanListenerPortNonTls",
-            "ScanListenerPortTls",
-            "TimeZone",
-            "AutonomousDataStorageSizeInTBs",
-            "DisplayName",
-            "CpuCoreCountPerNode",
-            "Description",
-            "LicenseModel",
-            "MaintenanceWindow",
-            "TotalContainerDatabases",
-        ],
+        create_only: &["OdbNetworkId", "CloudExadataInfrastructureId", "DbServers", "IsMtlsEnabledVmCluster", "MemoryPerOracleComputeUnitInGBs", "ScanListenerPortNonTls", "ScanListenerPortTls", "TimeZone", "AutonomousDataStorageSizeInTBs", "DisplayName", "CpuCoreCountPerNode", "Description", "LicenseModel", "MaintenanceWindow", "TotalContainerDatabases"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CloudAutonomousVmClusterId",
-            "CloudAutonomousVmClusterArn",
-            "OciResourceAnchorName",
-            "AutonomousDataStoragePercentage",
-            "AvailableAutonomousDataStorageSizeInTBs",
-            "AvailableContainerDatabases",
-            "AvailableCpus",
-            "ComputeModel",
-            "CpuCoreCount",
-            "CpuPercentage",
-            "DataStorageSizeInGBs",
-            "DataStorageSizeInTBs",
-            "DbNodeStorageSizeInGBs",
-            "Domain",
-            "ExadataStorageInTBsLowestScaledValue",
-            "Hostname",
-            "Ocid",
-            "OciUrl",
-            "MaxAcdsLowestScaledValue",
-            "MemorySizeInGBs",
-            "NodeCount",
-            "NonProvisionableAutonomousContainerDatabases",
-            "ProvisionableAutonomousContainerDatabases",
-            "ProvisionedAutonomousContainerDatabases",
-            "ProvisionedCpus",
-            "ReclaimableCpus",
-            "ReservedCpus",
-            "Shape",
-            "IamRoles/*/Status",
-        ],
-        attributes: &[
-            "AutonomousDataStoragePercentage",
-            "AvailableAutonomousDataStorageSizeInTBs",
-            "AvailableContainerDatabases",
-            "AvailableCpus",
-            "CloudAutonomousVmClusterArn",
-            "CloudAutonomousVmClusterId",
-            "ComputeModel",
-            "CpuCoreCount",
-            "CpuPercentage",
-            "DataStorageSizeInGBs",
-            "DataStorageSizeInTBs",
-            "DbNodeStorageSizeInGBs",
-            "Domain",
-            "ExadataStorageInTBsLowestScaledValue",
-            "Hostname",
-            "MaxAcdsLowestScaledValue",
-            "MemorySizeInGBs",
-            "NodeCount",
-            "NonProvisionableAutonomousContainerDatabases",
-            "OciResourceAnchorName",
-            "OciUrl",
-            "Ocid",
-            "ProvisionableAutonomousContainerDatabases",
-            "ProvisionedAutonomousContainerDatabases",
-            "ProvisionedCpus",
-            "ReclaimableCpus",
-            "ReservedCpus",
-            "Shape",
-        ],
+        read_only: &["CloudAutonomousVmClusterId", "CloudAutonomousVmClusterArn", "OciResourceAnchorName", "AutonomousDataStoragePercentage", "AvailableAutonomousDataStorageSizeInTBs", "AvailableContainerDatabases", "AvailableCpus", "ComputeModel", "CpuCoreCount", "CpuPercentage", "DataStorageSizeInGBs", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "Domain", "ExadataStorageInTBsLowestScaledValue", "Hostname", "Ocid", "OciUrl", "MaxAcdsLowestScaledValue", "MemorySizeInGBs", "NodeCount", "NonProvisionableAutonomousContainerDatabases", "ProvisionableAutonomousContainerDatabases", "ProvisionedAutonomousContainerDatabases", "ProvisionedCpus", "ReclaimableCpus", "ReservedCpus", "Shape", "IamRoles/*/Status"],
+        attributes: &["AutonomousDataStoragePercentage", "AvailableAutonomousDataStorageSizeInTBs", "AvailableContainerDatabases", "AvailableCpus", "CloudAutonomousVmClusterArn", "CloudAutonomousVmClusterId", "ComputeModel", "CpuCoreCount", "CpuPercentage", "DataStorageSizeInGBs", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "Domain", "ExadataStorageInTBsLowestScaledValue", "Hostname", "MaxAcdsLowestScaledValue", "MemorySizeInGBs", "NodeCount", "NonProvisionableAutonomousContainerDatabases", "OciResourceAnchorName", "OciUrl", "Ocid", "ProvisionableAutonomousContainerDatabases", "ProvisionedAutonomousContainerDatabases", "ProvisionedCpus", "ReclaimableCpus", "ReservedCpus", "Shape"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -348,140 +194,39 @@ impl CloudAutonomousVmCluster {
     }
 
     /// `AutonomousDataStorageSizeInTBs`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autonomous_data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self {
-        self.autonomous_data_storage_size_in_t_bs = Some(value.into());
-        self
-    }
-
+    pub fn autonomous_data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self { self.autonomous_data_storage_size_in_t_bs = Some(value.into()); self }
     /// `CloudExadataInfrastructureId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_exadata_infrastructure_id = Some(value.into());
-        self
-    }
-
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self { self.cloud_exadata_infrastructure_id = Some(value.into()); self }
     /// `CpuCoreCountPerNode`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_core_count_per_node(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_core_count_per_node = Some(value.into());
-        self
-    }
-
+    pub fn cpu_core_count_per_node(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count_per_node = Some(value.into()); self }
     /// `DbServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_servers = Some(value.into());
-        self
-    }
-
+    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self { self.db_servers = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `IamRoles`: a list of [`IamRole`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self {
-        self.iam_roles = Some(value.into());
-        self
-    }
-
+    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self { self.iam_roles = Some(value.into()); self }
     /// `IsMtlsEnabledVmCluster`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_mtls_enabled_vm_cluster(mut self, value: impl Into<Bool>) -> Self {
-        self.is_mtls_enabled_vm_cluster = Some(value.into());
-        self
-    }
-
+    pub fn is_mtls_enabled_vm_cluster(mut self, value: impl Into<Bool>) -> Self { self.is_mtls_enabled_vm_cluster = Some(value.into()); self }
     /// `LicenseModel`: a [`LicenseModel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self {
-        self.license_model = Some(value.into());
-        self
-    }
-
+    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self { self.license_model = Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self {
-        self.maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
     /// `MemoryPerOracleComputeUnitInGBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_per_oracle_compute_unit_in_g_bs(mut self, value: impl Into<Int>) -> Self {
-        self.memory_per_oracle_compute_unit_in_g_bs = Some(value.into());
-        self
-    }
-
+    pub fn memory_per_oracle_compute_unit_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_per_oracle_compute_unit_in_g_bs = Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.odb_network_id = Some(value.into());
-        self
-    }
-
+    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
     /// `ScanListenerPortNonTls`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_listener_port_non_tls(mut self, value: impl Into<Int>) -> Self {
-        self.scan_listener_port_non_tls = Some(value.into());
-        self
-    }
-
+    pub fn scan_listener_port_non_tls(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_non_tls = Some(value.into()); self }
     /// `ScanListenerPortTls`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_listener_port_tls(mut self, value: impl Into<Int>) -> Self {
-        self.scan_listener_port_tls = Some(value.into());
-        self
-    }
-
+    pub fn scan_listener_port_tls(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_tls = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
-
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
     /// `TotalContainerDatabases`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_container_databases(mut self, value: impl Into<Int>) -> Self {
-        self.total_container_databases = Some(value.into());
-        self
-    }
+    pub fn total_container_databases(mut self, value: impl Into<Int>) -> Self { self.total_container_databases = Some(value.into()); self }
 }
 
 impl Resource for CloudAutonomousVmCluster {
@@ -739,180 +484,18 @@ impl CloudAutonomousVmClusterAttributes {
     }
 }
 
-static RULE_IamRole: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
-        ("AwsIntegration", Shape::STR),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        ("Status", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IamRole` property type of `AWS::ODB::CloudAutonomousVmCluster`.
-///
-/// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudautonomousvmcluster-iamrole.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct IamRole {
-    /// `AwsIntegration`: a string.
-    ///
-    /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-    pub aws_integration: Option<Str>,
-    /// `IamRoleArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
-    /// `Status`: a string.
-    ///
-    /// The current status of the AWS Identity and Access Management (IAM) service role.
-    pub status: Option<Str>,
-}
-
-impl IamRole {
-    /// A `IamRole` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AwsIntegration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_integration(mut self, value: impl Into<Str>) -> Self {
-        self.aws_integration = Some(value.into());
-        self
-    }
-
-    /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
-    /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IamRole {}
-
-impl ToValue for IamRole {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AwsIntegration", &self.aws_integration)
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DaysOfWeek",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "HoursOfDay",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("LeadTimeInWeeks", Shape::INT),
-        (
-            "Months",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "JANUARY",
-                        "FEBRUARY",
-                        "MARCH",
-                        "APRIL",
-                        "MAY",
-                        "JUNE",
-                        "JULY",
-                        "AUGUST",
-                        "SEPTEMBER",
-                        "OCTOBER",
-                        "NOVEMBER",
-                        "DECEMBER",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Preference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"],
-                format: None,
-            }),
-        ),
-        (
-            "WeeksOfMonth",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Preference", Shape::Str(&StrRule { allowed: &["NO_PREFERENCE", "CUSTOM_PREFERENCE"], ..StrRule::ANY })),
+        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindow` property type of `AWS::ODB::CloudAutonomousVmCluster`.
@@ -950,6 +533,7 @@ pub struct MaintenanceWindow {
     pub weeks_of_month: Option<List<Int>>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     pub fn new() -> Self {
@@ -957,52 +541,17 @@ impl MaintenanceWindow {
     }
 
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self {
-        self.days_of_week = Some(value.into());
-        self
-    }
-
+    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self { self.days_of_week = Some(value.into()); self }
     /// `HoursOfDay`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self {
-        self.hours_of_day = Some(value.into());
-        self
-    }
-
+    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self { self.hours_of_day = Some(value.into()); self }
     /// `LeadTimeInWeeks`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self {
-        self.lead_time_in_weeks = Some(value.into());
-        self
-    }
-
+    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self { self.lead_time_in_weeks = Some(value.into()); self }
     /// `Months`: a list of [`Month`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn months(mut self, value: impl Into<List<Month>>) -> Self {
-        self.months = Some(value.into());
-        self
-    }
-
+    pub fn months(mut self, value: impl Into<List<Month>>) -> Self { self.months = Some(value.into()); self }
     /// `Preference`: a [`Preference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preference(mut self, value: impl Into<Preference>) -> Self {
-        self.preference = Some(value.into());
-        self
-    }
-
+    pub fn preference(mut self, value: impl Into<Preference>) -> Self { self.preference = Some(value.into()); self }
     /// `WeeksOfMonth`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self {
-        self.weeks_of_month = Some(value.into());
-        self
-    }
+    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self { self.weeks_of_month = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindow {}
@@ -1017,227 +566,6 @@ impl ToValue for MaintenanceWindow {
             .opt("Preference", &self.preference)
             .opt("WeeksOfMonth", &self.weeks_of_month)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::CloudAutonomousVmCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudautonomousvmcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DaysOfWeek` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DaysOfWeek {
-    /// `MONDAY`
-    Monday,
-    /// `TUESDAY`
-    Tuesday,
-    /// `WEDNESDAY`
-    Wednesday,
-    /// `THURSDAY`
-    Thursday,
-    /// `FRIDAY`
-    Friday,
-    /// `SATURDAY`
-    Saturday,
-    /// `SUNDAY`
-    Sunday,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DaysOfWeek {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DaysOfWeek {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Monday => "MONDAY",
-            Self::Tuesday => "TUESDAY",
-            Self::Wednesday => "WEDNESDAY",
-            Self::Thursday => "THURSDAY",
-            Self::Friday => "FRIDAY",
-            Self::Saturday => "SATURDAY",
-            Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LicenseModel` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LicenseModel {
-    /// `BRING_YOUR_OWN_LICENSE`
-    BringYourOwnLicense,
-    /// `LICENSE_INCLUDED`
-    LicenseIncluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LicenseModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LicenseModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE",
-            Self::LicenseIncluded => "LICENSE_INCLUDED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Month` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Month {
-    /// `JANUARY`
-    January,
-    /// `FEBRUARY`
-    February,
-    /// `MARCH`
-    March,
-    /// `APRIL`
-    April,
-    /// `MAY`
-    May,
-    /// `JUNE`
-    June,
-    /// `JULY`
-    July,
-    /// `AUGUST`
-    August,
-    /// `SEPTEMBER`
-    September,
-    /// `OCTOBER`
-    October,
-    /// `NOVEMBER`
-    November,
-    /// `DECEMBER`
-    December,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Month {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Month {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::January => "JANUARY",
-            Self::February => "FEBRUARY",
-            Self::March => "MARCH",
-            Self::April => "APRIL",
-            Self::May => "MAY",
-            Self::June => "JUNE",
-            Self::July => "JULY",
-            Self::August => "AUGUST",
-            Self::September => "SEPTEMBER",
-            Self::October => "OCTOBER",
-            Self::November => "NOVEMBER",
-            Self::December => "DECEMBER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

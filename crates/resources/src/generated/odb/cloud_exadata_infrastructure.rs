@@ -7,97 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{DaysOfWeek, Month, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\/.=-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 
-static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudExadataInfrastructure: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("ComputeCount", Shape::INT),
-        (
-            "CustomerContactsToSendToOCI",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomerContact),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseServerType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerContactsToSendToOCI", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerContact), min_items: None, max_items: None })),
+        ("DatabaseServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
-        (
-            "Shape",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Shape", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StorageCount", Shape::INT),
-        (
-            "StorageServerType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StorageServerType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::CloudExadataInfrastructure` resource.
@@ -189,6 +121,7 @@ pub struct CloudExadataInfrastructure {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CloudExadataInfrastructure {
     /// The CloudFormation type name, `AWS::ODB::CloudExadataInfrastructure`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::CloudExadataInfrastructure";
@@ -200,65 +133,11 @@ impl CloudExadataInfrastructure {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudexadatainfrastructure.html",
         primary_identifier: &["CloudExadataInfrastructureArn"],
         required: &[],
-        create_only: &[
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "Shape",
-            "DatabaseServerType",
-            "StorageServerType",
-            "DisplayName",
-            "ComputeCount",
-            "CustomerContactsToSendToOCI",
-            "StorageCount",
-        ],
+        create_only: &["AvailabilityZone", "AvailabilityZoneId", "Shape", "DatabaseServerType", "StorageServerType", "DisplayName", "ComputeCount", "CustomerContactsToSendToOCI", "StorageCount"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ActivatedStorageCount",
-            "AdditionalStorageCount",
-            "AvailableStorageSizeInGBs",
-            "CloudExadataInfrastructureArn",
-            "CloudExadataInfrastructureId",
-            "ComputeModel",
-            "CpuCount",
-            "DataStorageSizeInTBs",
-            "DbNodeStorageSizeInGBs",
-            "DbServerVersion",
-            "MaxCpuCount",
-            "MaxDataStorageInTBs",
-            "MaxDbNodeStorageSizeInGBs",
-            "MaxMemoryInGBs",
-            "MemorySizeInGBs",
-            "OciResourceAnchorName",
-            "OciUrl",
-            "Ocid",
-            "StorageServerVersion",
-            "TotalStorageSizeInGBs",
-            "DbServerIds",
-        ],
-        attributes: &[
-            "ActivatedStorageCount",
-            "AdditionalStorageCount",
-            "AvailableStorageSizeInGBs",
-            "CloudExadataInfrastructureArn",
-            "CloudExadataInfrastructureId",
-            "ComputeModel",
-            "CpuCount",
-            "DataStorageSizeInTBs",
-            "DbNodeStorageSizeInGBs",
-            "DbServerIds",
-            "DbServerVersion",
-            "MaxCpuCount",
-            "MaxDataStorageInTBs",
-            "MaxDbNodeStorageSizeInGBs",
-            "MaxMemoryInGBs",
-            "MemorySizeInGBs",
-            "OciResourceAnchorName",
-            "OciUrl",
-            "Ocid",
-            "StorageServerVersion",
-            "TotalStorageSizeInGBs",
-        ],
+        read_only: &["ActivatedStorageCount", "AdditionalStorageCount", "AvailableStorageSizeInGBs", "CloudExadataInfrastructureArn", "CloudExadataInfrastructureId", "ComputeModel", "CpuCount", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbServerVersion", "MaxCpuCount", "MaxDataStorageInTBs", "MaxDbNodeStorageSizeInGBs", "MaxMemoryInGBs", "MemorySizeInGBs", "OciResourceAnchorName", "OciUrl", "Ocid", "StorageServerVersion", "TotalStorageSizeInGBs", "DbServerIds"],
+        attributes: &["ActivatedStorageCount", "AdditionalStorageCount", "AvailableStorageSizeInGBs", "CloudExadataInfrastructureArn", "CloudExadataInfrastructureId", "ComputeModel", "CpuCount", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "DbServerIds", "DbServerVersion", "MaxCpuCount", "MaxDataStorageInTBs", "MaxDbNodeStorageSizeInGBs", "MaxMemoryInGBs", "MemorySizeInGBs", "OciResourceAnchorName", "OciUrl", "Ocid", "StorageServerVersion", "TotalStorageSizeInGBs"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -269,95 +148,27 @@ impl CloudExadataInfrastructure {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `ComputeCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_count(mut self, value: impl Into<Int>) -> Self {
-        self.compute_count = Some(value.into());
-        self
-    }
-
+    pub fn compute_count(mut self, value: impl Into<Int>) -> Self { self.compute_count = Some(value.into()); self }
     /// `CustomerContactsToSendToOCI`: a list of [`CustomerContact`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_contacts_to_send_to_oci(
-        mut self,
-        value: impl Into<List<CustomerContact>>,
-    ) -> Self {
-        self.customer_contacts_to_send_to_oci = Some(value.into());
-        self
-    }
-
+    pub fn customer_contacts_to_send_to_oci(mut self, value: impl Into<List<CustomerContact>>) -> Self { self.customer_contacts_to_send_to_oci = Some(value.into()); self }
     /// `DatabaseServerType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_server_type(mut self, value: impl Into<Str>) -> Self {
-        self.database_server_type = Some(value.into());
-        self
-    }
-
+    pub fn database_server_type(mut self, value: impl Into<Str>) -> Self { self.database_server_type = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self {
-        self.maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
     /// `Shape`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shape(mut self, value: impl Into<Str>) -> Self {
-        self.shape = Some(value.into());
-        self
-    }
-
+    pub fn shape(mut self, value: impl Into<Str>) -> Self { self.shape = Some(value.into()); self }
     /// `StorageCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_count(mut self, value: impl Into<Int>) -> Self {
-        self.storage_count = Some(value.into());
-        self
-    }
-
+    pub fn storage_count(mut self, value: impl Into<Int>) -> Self { self.storage_count = Some(value.into()); self }
     /// `StorageServerType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_server_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_server_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_server_type(mut self, value: impl Into<Str>) -> Self { self.storage_server_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CloudExadataInfrastructure {
@@ -553,14 +364,13 @@ impl CloudExadataInfrastructureAttributes {
     }
 }
 
-static RULE_CustomerContact: ObjRule = ObjRule {
-    properties: &[("Email", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerContact: ObjRule = ObjRule {
+    properties: &[
+        ("Email", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerContact` property type of `AWS::ODB::CloudExadataInfrastructure`.
@@ -576,6 +386,7 @@ pub struct CustomerContact {
     pub email: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomerContact {
     /// A `CustomerContact` with no property set (none is required).
     pub fn new() -> Self {
@@ -583,12 +394,7 @@ impl CustomerContact {
     }
 
     /// `Email`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = Some(value.into());
-        self
-    }
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = Some(value.into()); self }
 }
 
 impl PropertyType for CustomerContact {}
@@ -599,117 +405,21 @@ impl ToValue for CustomerContact {
     }
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomActionTimeoutInMins",
-            Shape::Int(&NumRule {
-                min: Some(15.0),
-                max: Some(120.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DaysOfWeek",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "HoursOfDay",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomActionTimeoutInMins", Shape::Int(&NumRule { min: Some(15.0), max: Some(120.0), ..NumRule::ANY })),
+        ("DaysOfWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("HoursOfDay", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("IsCustomActionTimeoutEnabled", Shape::Bool),
-        (
-            "LeadTimeInWeeks",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Months",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "JANUARY",
-                        "FEBRUARY",
-                        "MARCH",
-                        "APRIL",
-                        "MAY",
-                        "JUNE",
-                        "JULY",
-                        "AUGUST",
-                        "SEPTEMBER",
-                        "OCTOBER",
-                        "NOVEMBER",
-                        "DECEMBER",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PatchingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONROLLING", "ROLLING"],
-                format: None,
-            }),
-        ),
-        (
-            "Preference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"],
-                format: None,
-            }),
-        ),
-        (
-            "WeeksOfMonth",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LeadTimeInWeeks", Shape::Int(&NumRule { min: Some(1.0), max: Some(4.0), ..NumRule::ANY })),
+        ("Months", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST", "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("PatchingMode", Shape::Str(&StrRule { allowed: &["NONROLLING", "ROLLING"], ..StrRule::ANY })),
+        ("Preference", Shape::Str(&StrRule { allowed: &["CUSTOM_PREFERENCE", "NO_PREFERENCE"], ..StrRule::ANY })),
+        ("WeeksOfMonth", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindow` property type of `AWS::ODB::CloudExadataInfrastructure`.
@@ -761,6 +471,7 @@ pub struct MaintenanceWindow {
     pub weeks_of_month: Option<List<Int>>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with no property set (none is required).
     pub fn new() -> Self {
@@ -768,76 +479,23 @@ impl MaintenanceWindow {
     }
 
     /// `CustomActionTimeoutInMins`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_action_timeout_in_mins(mut self, value: impl Into<Int>) -> Self {
-        self.custom_action_timeout_in_mins = Some(value.into());
-        self
-    }
-
+    pub fn custom_action_timeout_in_mins(mut self, value: impl Into<Int>) -> Self { self.custom_action_timeout_in_mins = Some(value.into()); self }
     /// `DaysOfWeek`: a list of [`DaysOfWeek`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self {
-        self.days_of_week = Some(value.into());
-        self
-    }
-
+    pub fn days_of_week(mut self, value: impl Into<List<DaysOfWeek>>) -> Self { self.days_of_week = Some(value.into()); self }
     /// `HoursOfDay`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self {
-        self.hours_of_day = Some(value.into());
-        self
-    }
-
+    pub fn hours_of_day(mut self, value: impl Into<List<Int>>) -> Self { self.hours_of_day = Some(value.into()); self }
     /// `IsCustomActionTimeoutEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_custom_action_timeout_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_custom_action_timeout_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_custom_action_timeout_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_custom_action_timeout_enabled = Some(value.into()); self }
     /// `LeadTimeInWeeks`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self {
-        self.lead_time_in_weeks = Some(value.into());
-        self
-    }
-
+    pub fn lead_time_in_weeks(mut self, value: impl Into<Int>) -> Self { self.lead_time_in_weeks = Some(value.into()); self }
     /// `Months`: a list of [`Month`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn months(mut self, value: impl Into<List<Month>>) -> Self {
-        self.months = Some(value.into());
-        self
-    }
-
+    pub fn months(mut self, value: impl Into<List<Month>>) -> Self { self.months = Some(value.into()); self }
     /// `PatchingMode`: a [`PatchingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patching_mode(mut self, value: impl Into<PatchingMode>) -> Self {
-        self.patching_mode = Some(value.into());
-        self
-    }
-
+    pub fn patching_mode(mut self, value: impl Into<PatchingMode>) -> Self { self.patching_mode = Some(value.into()); self }
     /// `Preference`: a [`Preference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preference(mut self, value: impl Into<Preference>) -> Self {
-        self.preference = Some(value.into());
-        self
-    }
-
+    pub fn preference(mut self, value: impl Into<Preference>) -> Self { self.preference = Some(value.into()); self }
     /// `WeeksOfMonth`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self {
-        self.weeks_of_month = Some(value.into());
-        self
-    }
+    pub fn weeks_of_month(mut self, value: impl Into<List<Int>>) -> Self { self.weeks_of_month = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindow {}
@@ -861,199 +519,6 @@ impl ToValue for MaintenanceWindow {
             .opt("Preference", &self.preference)
             .opt("WeeksOfMonth", &self.weeks_of_month)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::CloudExadataInfrastructure`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudexadatainfrastructure-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DaysOfWeek` (`AWS::ODB::CloudExadataInfrastructure`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DaysOfWeek {
-    /// `MONDAY`
-    Monday,
-    /// `TUESDAY`
-    Tuesday,
-    /// `WEDNESDAY`
-    Wednesday,
-    /// `THURSDAY`
-    Thursday,
-    /// `FRIDAY`
-    Friday,
-    /// `SATURDAY`
-    Saturday,
-    /// `SUNDAY`
-    Sunday,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DaysOfWeek {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DaysOfWeek {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Monday => "MONDAY",
-            Self::Tuesday => "TUESDAY",
-            Self::Wednesday => "WEDNESDAY",
-            Self::Thursday => "THURSDAY",
-            Self::Friday => "FRIDAY",
-            Self::Saturday => "SATURDAY",
-            Self::Sunday => "SUNDAY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Month` (`AWS::ODB::CloudExadataInfrastructure`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Month {
-    /// `JANUARY`
-    January,
-    /// `FEBRUARY`
-    February,
-    /// `MARCH`
-    March,
-    /// `APRIL`
-    April,
-    /// `MAY`
-    May,
-    /// `JUNE`
-    June,
-    /// `JULY`
-    July,
-    /// `AUGUST`
-    August,
-    /// `SEPTEMBER`
-    September,
-    /// `OCTOBER`
-    October,
-    /// `NOVEMBER`
-    November,
-    /// `DECEMBER`
-    December,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Month {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Month {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::January => "JANUARY",
-            Self::February => "FEBRUARY",
-            Self::March => "MARCH",
-            Self::April => "APRIL",
-            Self::May => "MAY",
-            Self::June => "JUNE",
-            Self::July => "JULY",
-            Self::August => "AUGUST",
-            Self::September => "SEPTEMBER",
-            Self::October => "OCTOBER",
-            Self::November => "NOVEMBER",
-            Self::December => "DECEMBER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{IamRole, LicenseModel, Tag, TagRequired};
+use super::shared::{RULE_IamRole, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
 );
@@ -14,170 +17,34 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]$");
 
-static RULE_CloudVmCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudVmCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudExadataInfrastructureId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(11),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CpuCoreCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(368.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DataCollectionOptions",
-            Shape::Object(&RULE_DataCollectionOptions),
-        ),
+        ("CloudExadataInfrastructureId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CpuCoreCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(368.0), ..NumRule::ANY })),
+        ("DataCollectionOptions", Shape::Object(&RULE_DataCollectionOptions)),
         ("DataStorageSizeInTBs", Shape::NUM),
         ("DbNodeStorageSizeInGBs", Shape::INT),
-        (
-            "DbNodes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DbNode),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DbServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(1024),
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GiVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Hostname",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamRoles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IamRole),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DbNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_DbNode), min_items: None, max_items: None })),
+        ("DbServers", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024) })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("GiVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_IamRole), min_items: None, max_items: None })),
         ("IsLocalBackupEnabled", Shape::Bool),
         ("IsSparseDiskgroupEnabled", Shape::Bool),
-        (
-            "LicenseModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"],
-                format: None,
-            }),
-        ),
+        ("LicenseModel", Shape::Str(&StrRule { allowed: &["BRING_YOUR_OWN_LICENSE", "LICENSE_INCLUDED"], ..StrRule::ANY })),
         ("MemorySizeInGBs", Shape::INT),
-        (
-            "OdbNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScanListenerPortTcp",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(8999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SshPublicKeys",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(1024),
-            }),
-        ),
-        (
-            "SystemVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ScanListenerPortTcp", Shape::Int(&NumRule { min: Some(1024.0), max: Some(8999.0), ..NumRule::ANY })),
+        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1024) })),
+        ("SystemVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::CloudVmCluster` resource.
@@ -341,6 +208,7 @@ pub struct CloudVmCluster {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudVmCluster {
     /// The CloudFormation type name, `AWS::ODB::CloudVmCluster`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::CloudVmCluster";
@@ -352,79 +220,11 @@ impl CloudVmCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudvmcluster.html",
         primary_identifier: &["CloudVmClusterArn"],
         required: &[],
-        create_only: &[
-            "CloudExadataInfrastructureId",
-            "DataCollectionOptions",
-            "DataStorageSizeInTBs",
-            "DbNodeStorageSizeInGBs",
-            "OdbNetworkId",
-            "GiVersion",
-            "ClusterName",
-            "LicenseModel",
-            "Hostname",
-            "IsLocalBackupEnabled",
-            "IsSparseDiskgroupEnabled",
-            "SystemVersion",
-            "TimeZone",
-            "ScanListenerPortTcp",
-            "SshPublicKeys",
-            "CpuCoreCount",
-            "DisplayName",
-            "MemorySizeInGBs",
-            "DbServers",
-            "DbNodes/*/DbServerId",
-        ],
+        create_only: &["CloudExadataInfrastructureId", "DataCollectionOptions", "DataStorageSizeInTBs", "DbNodeStorageSizeInGBs", "OdbNetworkId", "GiVersion", "ClusterName", "LicenseModel", "Hostname", "IsLocalBackupEnabled", "IsSparseDiskgroupEnabled", "SystemVersion", "TimeZone", "ScanListenerPortTcp", "SshPublicKeys", "CpuCoreCount", "DisplayName", "MemorySizeInGBs", "DbServers", "DbNodes/*/DbServerId"],
         conditional_create_only: &["DbNodes"],
         write_only: &["ScanListenerPortTcp"],
-        read_only: &[
-            "CloudVmClusterArn",
-            "CloudVmClusterId",
-            "ComputeModel",
-            "DiskRedundancy",
-            "Domain",
-            "ListenerPort",
-            "NodeCount",
-            "Ocid",
-            "OciResourceAnchorName",
-            "OciUrl",
-            "ScanDnsName",
-            "ScanIpIds",
-            "Shape",
-            "StorageSizeInGBs",
-            "VipIds",
-            "DbNodes/*/DbNodeId",
-            "DbNodes/*/Status",
-            "DbNodes/*/MemorySizeInGBs",
-            "DbNodes/*/DbNodeStorageSizeInGBs",
-            "DbNodes/*/CpuCoreCount",
-            "DbNodes/*/Hostname",
-            "DbNodes/*/DbNodeArn",
-            "DbNodes/*/Ocid",
-            "DbNodes/*/DbSystemId",
-            "DbNodes/*/BackupIpId",
-            "DbNodes/*/BackupVnic2Id",
-            "DbNodes/*/VnicId",
-            "DbNodes/*/Vnic2Id",
-            "DbNodes/*/HostIpId",
-            "IamRoles/*/Status",
-        ],
-        attributes: &[
-            "CloudVmClusterArn",
-            "CloudVmClusterId",
-            "ComputeModel",
-            "DiskRedundancy",
-            "Domain",
-            "ListenerPort",
-            "NodeCount",
-            "OciResourceAnchorName",
-            "OciUrl",
-            "Ocid",
-            "ScanDnsName",
-            "ScanIpIds",
-            "Shape",
-            "StorageSizeInGBs",
-            "VipIds",
-        ],
+        read_only: &["CloudVmClusterArn", "CloudVmClusterId", "ComputeModel", "DiskRedundancy", "Domain", "ListenerPort", "NodeCount", "Ocid", "OciResourceAnchorName", "OciUrl", "ScanDnsName", "ScanIpIds", "Shape", "StorageSizeInGBs", "VipIds", "DbNodes/*/DbNodeId", "DbNodes/*/Status", "DbNodes/*/MemorySizeInGBs", "DbNodes/*/DbNodeStorageSizeInGBs", "DbNodes/*/CpuCoreCount", "DbNodes/*/Hostname", "DbNodes/*/DbNodeArn", "DbNodes/*/Ocid", "DbNodes/*/DbSystemId", "DbNodes/*/BackupIpId", "DbNodes/*/BackupVnic2Id", "DbNodes/*/VnicId", "DbNodes/*/Vnic2Id", "DbNodes/*/HostIpId", "IamRoles/*/Status"],
+        attributes: &["CloudVmClusterArn", "CloudVmClusterId", "ComputeModel", "DiskRedundancy", "Domain", "ListenerPort", "NodeCount", "OciResourceAnchorName", "OciUrl", "Ocid", "ScanDnsName", "ScanIpIds", "Shape", "StorageSizeInGBs", "VipIds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -435,180 +235,49 @@ impl CloudVmCluster {
     }
 
     /// `CloudExadataInfrastructureId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_exadata_infrastructure_id = Some(value.into());
-        self
-    }
-
+    pub fn cloud_exadata_infrastructure_id(mut self, value: impl Into<Str>) -> Self { self.cloud_exadata_infrastructure_id = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `CpuCoreCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_core_count = Some(value.into());
-        self
-    }
-
+    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count = Some(value.into()); self }
     /// `DataCollectionOptions`: a [`DataCollectionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_collection_options(mut self, value: impl Into<Obj<DataCollectionOptions>>) -> Self {
-        self.data_collection_options = Some(value.into());
-        self
-    }
-
+    pub fn data_collection_options(mut self, value: impl Into<Obj<DataCollectionOptions>>) -> Self { self.data_collection_options = Some(value.into()); self }
     /// `DataStorageSizeInTBs`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self {
-        self.data_storage_size_in_t_bs = Some(value.into());
-        self
-    }
-
+    pub fn data_storage_size_in_t_bs(mut self, value: impl Into<Num>) -> Self { self.data_storage_size_in_t_bs = Some(value.into()); self }
     /// `DbNodeStorageSizeInGBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self {
-        self.db_node_storage_size_in_g_bs = Some(value.into());
-        self
-    }
-
+    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.db_node_storage_size_in_g_bs = Some(value.into()); self }
     /// `DbNodes`: a list of [`DbNode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_nodes(mut self, value: impl Into<List<DbNode>>) -> Self {
-        self.db_nodes = Some(value.into());
-        self
-    }
-
+    pub fn db_nodes(mut self, value: impl Into<List<DbNode>>) -> Self { self.db_nodes = Some(value.into()); self }
     /// `DbServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_servers = Some(value.into());
-        self
-    }
-
+    pub fn db_servers(mut self, value: impl Into<List<Str>>) -> Self { self.db_servers = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `GiVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gi_version(mut self, value: impl Into<Str>) -> Self {
-        self.gi_version = Some(value.into());
-        self
-    }
-
+    pub fn gi_version(mut self, value: impl Into<Str>) -> Self { self.gi_version = Some(value.into()); self }
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `IamRoles`: a list of [`IamRole`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self {
-        self.iam_roles = Some(value.into());
-        self
-    }
-
+    pub fn iam_roles(mut self, value: impl Into<List<IamRole>>) -> Self { self.iam_roles = Some(value.into()); self }
     /// `IsLocalBackupEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_local_backup_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_local_backup_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_local_backup_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_local_backup_enabled = Some(value.into()); self }
     /// `IsSparseDiskgroupEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_sparse_diskgroup_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_sparse_diskgroup_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_sparse_diskgroup_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_sparse_diskgroup_enabled = Some(value.into()); self }
     /// `LicenseModel`: a [`LicenseModel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self {
-        self.license_model = Some(value.into());
-        self
-    }
-
+    pub fn license_model(mut self, value: impl Into<LicenseModel>) -> Self { self.license_model = Some(value.into()); self }
     /// `MemorySizeInGBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size_in_g_bs = Some(value.into());
-        self
-    }
-
+    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_g_bs = Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.odb_network_id = Some(value.into());
-        self
-    }
-
+    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
     /// `ScanListenerPortTcp`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_listener_port_tcp(mut self, value: impl Into<Int>) -> Self {
-        self.scan_listener_port_tcp = Some(value.into());
-        self
-    }
-
+    pub fn scan_listener_port_tcp(mut self, value: impl Into<Int>) -> Self { self.scan_listener_port_tcp = Some(value.into()); self }
     /// `SshPublicKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ssh_public_keys = Some(value.into());
-        self
-    }
-
+    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.ssh_public_keys = Some(value.into()); self }
     /// `SystemVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_version(mut self, value: impl Into<Str>) -> Self {
-        self.system_version = Some(value.into());
-        self
-    }
-
+    pub fn system_version(mut self, value: impl Into<Str>) -> Self { self.system_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl Resource for CloudVmCluster {
@@ -776,18 +445,15 @@ impl CloudVmClusterAttributes {
     }
 }
 
-static RULE_DataCollectionOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCollectionOptions: ObjRule = ObjRule {
     properties: &[
         ("IsDiagnosticsEventsEnabled", Shape::Bool),
         ("IsHealthMonitoringEnabled", Shape::Bool),
         ("IsIncidentLogsEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCollectionOptions` property type of `AWS::ODB::CloudVmCluster`.
@@ -811,6 +477,7 @@ pub struct DataCollectionOptions {
     pub is_incident_logs_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DataCollectionOptions {
     /// A `DataCollectionOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -818,28 +485,11 @@ impl DataCollectionOptions {
     }
 
     /// `IsDiagnosticsEventsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_diagnostics_events_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_diagnostics_events_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_diagnostics_events_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_diagnostics_events_enabled = Some(value.into()); self }
     /// `IsHealthMonitoringEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_health_monitoring_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_health_monitoring_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_health_monitoring_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_health_monitoring_enabled = Some(value.into()); self }
     /// `IsIncidentLogsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_incident_logs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_incident_logs_enabled = Some(value.into());
-        self
-    }
+    pub fn is_incident_logs_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_incident_logs_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for DataCollectionOptions {}
@@ -864,12 +514,11 @@ impl ToValue for DataCollectionOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbNodeRequired {
     /// `DbServerId`: a string, required.
-    ///
-    /// The unique identifier of the Db server that is associated with the DB node.
     pub db_server_id: Str,
 }
 
-static RULE_DbNode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbNode: ObjRule = ObjRule {
     properties: &[
         ("BackupIpId", Shape::STR),
         ("BackupVnic2Id", Shape::STR),
@@ -884,23 +533,13 @@ static RULE_DbNode: ObjRule = ObjRule {
         ("MemorySizeInGBs", Shape::INT),
         ("Ocid", Shape::STR),
         ("Status", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Vnic2Id", Shape::STR),
         ("VnicId", Shape::STR),
     ],
     required: &["DbServerId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DbNode` property type of `AWS::ODB::CloudVmCluster`.
@@ -974,6 +613,7 @@ pub struct DbNode {
     pub vnic_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DbNode {
     /// A `DbNode` with its required properties, named in a [`DbNodeRequired`].
     pub fn new(required: DbNodeRequired) -> Self {
@@ -998,130 +638,37 @@ impl DbNode {
     }
 
     /// `BackupIpId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_ip_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_ip_id = Some(value.into());
-        self
-    }
-
+    pub fn backup_ip_id(mut self, value: impl Into<Str>) -> Self { self.backup_ip_id = Some(value.into()); self }
     /// `BackupVnic2Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vnic2_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vnic2_id = Some(value.into());
-        self
-    }
-
+    pub fn backup_vnic2_id(mut self, value: impl Into<Str>) -> Self { self.backup_vnic2_id = Some(value.into()); self }
     /// `CpuCoreCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_core_count = Some(value.into());
-        self
-    }
-
+    pub fn cpu_core_count(mut self, value: impl Into<Int>) -> Self { self.cpu_core_count = Some(value.into()); self }
     /// `DbNodeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_node_arn(mut self, value: impl Into<Str>) -> Self {
-        self.db_node_arn = Some(value.into());
-        self
-    }
-
+    pub fn db_node_arn(mut self, value: impl Into<Str>) -> Self { self.db_node_arn = Some(value.into()); self }
     /// `DbNodeId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_node_id(mut self, value: impl Into<Str>) -> Self {
-        self.db_node_id = Some(value.into());
-        self
-    }
-
+    pub fn db_node_id(mut self, value: impl Into<Str>) -> Self { self.db_node_id = Some(value.into()); self }
     /// `DbNodeStorageSizeInGBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self {
-        self.db_node_storage_size_in_g_bs = Some(value.into());
-        self
-    }
-
+    pub fn db_node_storage_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.db_node_storage_size_in_g_bs = Some(value.into()); self }
     /// `DbServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_server_id(mut self, value: impl Into<Str>) -> Self {
-        self.db_server_id = value.into();
-        self
-    }
-
+    pub fn db_server_id(mut self, value: impl Into<Str>) -> Self { self.db_server_id = value.into(); self }
     /// `DbSystemId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.db_system_id = Some(value.into());
-        self
-    }
-
+    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
     /// `HostIpId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_ip_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_ip_id = Some(value.into());
-        self
-    }
-
+    pub fn host_ip_id(mut self, value: impl Into<Str>) -> Self { self.host_ip_id = Some(value.into()); self }
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `MemorySizeInGBs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size_in_g_bs = Some(value.into());
-        self
-    }
-
+    pub fn memory_size_in_g_bs(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_g_bs = Some(value.into()); self }
     /// `Ocid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocid(mut self, value: impl Into<Str>) -> Self {
-        self.ocid = Some(value.into());
-        self
-    }
-
+    pub fn ocid(mut self, value: impl Into<Str>) -> Self { self.ocid = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Vnic2Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vnic2_id(mut self, value: impl Into<Str>) -> Self {
-        self.vnic2_id = Some(value.into());
-        self
-    }
-
+    pub fn vnic2_id(mut self, value: impl Into<Str>) -> Self { self.vnic2_id = Some(value.into()); self }
     /// `VnicId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vnic_id(mut self, value: impl Into<Str>) -> Self {
-        self.vnic_id = Some(value.into());
-        self
-    }
+    pub fn vnic_id(mut self, value: impl Into<Str>) -> Self { self.vnic_id = Some(value.into()); self }
 }
 
 impl PropertyType for DbNode {}
@@ -1146,214 +693,5 @@ impl ToValue for DbNode {
             .opt("Vnic2Id", &self.vnic2_id)
             .opt("VnicId", &self.vnic_id)
             .build()
-    }
-}
-
-static RULE_IamRole: ObjRule = ObjRule {
-    properties: &[
-        ("AwsIntegration", Shape::STR),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        ("Status", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IamRole` property type of `AWS::ODB::CloudVmCluster`.
-///
-/// An AWS Identity and Access Management (IAM) service role associated with the VM cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudvmcluster-iamrole.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct IamRole {
-    /// `AwsIntegration`: a string.
-    ///
-    /// The AWS integration configuration settings for the AWS Identity and Access Management (IAM) service role.
-    pub aws_integration: Option<Str>,
-    /// `IamRoleArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) service role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
-    pub iam_role_arn: Option<Str>,
-    /// `Status`: a string.
-    ///
-    /// The current status of the AWS Identity and Access Management (IAM) service role.
-    pub status: Option<Str>,
-}
-
-impl IamRole {
-    /// A `IamRole` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AwsIntegration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_integration(mut self, value: impl Into<Str>) -> Self {
-        self.aws_integration = Some(value.into());
-        self
-    }
-
-    /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
-    /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IamRole {}
-
-impl ToValue for IamRole {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AwsIntegration", &self.aws_integration)
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("Status", &self.status)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::CloudVmCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudvmcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `LicenseModel` (`AWS::ODB::CloudVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LicenseModel {
-    /// `BRING_YOUR_OWN_LICENSE`
-    BringYourOwnLicense,
-    /// `LICENSE_INCLUDED`
-    LicenseIncluded,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LicenseModel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LicenseModel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::BringYourOwnLicense => "BRING_YOUR_OWN_LICENSE",
-            Self::LicenseIncluded => "LICENSE_INCLUDED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -8,12 +8,15 @@
 //! - `AWS::ODB::CloudVmCluster`: [`CloudVmCluster`], property types in [`cloud_vm_cluster`]
 //! - `AWS::ODB::OdbNetwork`: [`OdbNetwork`], property types in [`odb_network`]
 //! - `AWS::ODB::OdbPeeringConnection`: [`OdbPeeringConnection`], property types in [`odb_peering_connection`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cloud_autonomous_vm_cluster;
 pub mod cloud_exadata_infrastructure;
 pub mod cloud_vm_cluster;
 pub mod odb_network;
 pub mod odb_peering_connection;
+pub mod shared;
 
 pub use cloud_autonomous_vm_cluster::{
     CloudAutonomousVmCluster, CloudAutonomousVmClusterAttributes,

@@ -7,174 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 
-static RULE_OdbNetwork: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OdbNetwork: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AvailabilityZoneId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BackupSubnetCidr",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientSubnetCidr",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CrossRegionS3RestoreSources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomDomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultDnsPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("AvailabilityZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("BackupSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("ClientSubnetCidr", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("CrossRegionS3RestoreSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("DefaultDnsPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("DeleteAssociatedResources", Shape::Bool),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsPolicyDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(20480),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Access",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "S3PolicyDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(20480),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StsAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StsPolicyDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(20480),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ZeroEtlAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("KmsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+        ("S3Access", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("S3PolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+        ("StsAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("StsPolicyDocument", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20480), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ZeroEtlAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::OdbNetwork` resource.
@@ -302,6 +162,7 @@ pub struct OdbNetwork {
     pub zero_etl_access: Option<ZeroEtlAccess>,
 }
 
+#[rustfmt::skip]
 impl OdbNetwork {
     /// The CloudFormation type name, `AWS::ODB::OdbNetwork`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::OdbNetwork";
@@ -313,45 +174,11 @@ impl OdbNetwork {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbnetwork.html",
         primary_identifier: &["OdbNetworkArn"],
         required: &[],
-        create_only: &[
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "BackupSubnetCidr",
-            "ClientSubnetCidr",
-            "CustomDomainName",
-            "DefaultDnsPrefix",
-        ],
+        create_only: &["AvailabilityZone", "AvailabilityZoneId", "BackupSubnetCidr", "ClientSubnetCidr", "CustomDomainName", "DefaultDnsPrefix"],
         conditional_create_only: &[],
-        write_only: &[
-            "DeleteAssociatedResources",
-            "DefaultDnsPrefix",
-            "S3Access",
-            "S3PolicyDocument",
-            "KmsAccess",
-            "KmsPolicyDocument",
-            "StsAccess",
-            "StsPolicyDocument",
-            "CrossRegionS3RestoreSources",
-            "ZeroEtlAccess",
-        ],
-        read_only: &[
-            "ManagedServices",
-            "OciNetworkAnchorId",
-            "OciResourceAnchorName",
-            "OciVcnUrl",
-            "OdbNetworkArn",
-            "OdbNetworkId",
-            "Ec2PlacementGroupIds",
-        ],
-        attributes: &[
-            "Ec2PlacementGroupIds",
-            "ManagedServices",
-            "OciNetworkAnchorId",
-            "OciResourceAnchorName",
-            "OciVcnUrl",
-            "OdbNetworkArn",
-            "OdbNetworkId",
-        ],
+        write_only: &["DeleteAssociatedResources", "DefaultDnsPrefix", "S3Access", "S3PolicyDocument", "KmsAccess", "KmsPolicyDocument", "StsAccess", "StsPolicyDocument", "CrossRegionS3RestoreSources", "ZeroEtlAccess"],
+        read_only: &["ManagedServices", "OciNetworkAnchorId", "OciResourceAnchorName", "OciVcnUrl", "OdbNetworkArn", "OdbNetworkId", "Ec2PlacementGroupIds"],
+        attributes: &["Ec2PlacementGroupIds", "ManagedServices", "OciNetworkAnchorId", "OciResourceAnchorName", "OciVcnUrl", "OdbNetworkArn", "OdbNetworkId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -362,140 +189,39 @@ impl OdbNetwork {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `BackupSubnetCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_subnet_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.backup_subnet_cidr = Some(value.into());
-        self
-    }
-
+    pub fn backup_subnet_cidr(mut self, value: impl Into<Str>) -> Self { self.backup_subnet_cidr = Some(value.into()); self }
     /// `ClientSubnetCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_subnet_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.client_subnet_cidr = Some(value.into());
-        self
-    }
-
+    pub fn client_subnet_cidr(mut self, value: impl Into<Str>) -> Self { self.client_subnet_cidr = Some(value.into()); self }
     /// `CrossRegionS3RestoreSources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_region_s3_restore_sources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cross_region_s3_restore_sources = Some(value.into());
-        self
-    }
-
+    pub fn cross_region_s3_restore_sources(mut self, value: impl Into<List<Str>>) -> Self { self.cross_region_s3_restore_sources = Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.custom_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
     /// `DefaultDnsPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_dns_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.default_dns_prefix = Some(value.into());
-        self
-    }
-
+    pub fn default_dns_prefix(mut self, value: impl Into<Str>) -> Self { self.default_dns_prefix = Some(value.into()); self }
     /// `DeleteAssociatedResources`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_associated_resources(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_associated_resources = Some(value.into());
-        self
-    }
-
+    pub fn delete_associated_resources(mut self, value: impl Into<Bool>) -> Self { self.delete_associated_resources = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `KmsAccess`: a [`KmsAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_access(mut self, value: impl Into<KmsAccess>) -> Self {
-        self.kms_access = Some(value.into());
-        self
-    }
-
+    pub fn kms_access(mut self, value: impl Into<KmsAccess>) -> Self { self.kms_access = Some(value.into()); self }
     /// `KmsPolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.kms_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn kms_policy_document(mut self, value: impl Into<Str>) -> Self { self.kms_policy_document = Some(value.into()); self }
     /// `S3Access`: a [`S3Access`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_access(mut self, value: impl Into<S3Access>) -> Self {
-        self.s3_access = Some(value.into());
-        self
-    }
-
+    pub fn s3_access(mut self, value: impl Into<S3Access>) -> Self { self.s3_access = Some(value.into()); self }
     /// `S3PolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.s3_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn s3_policy_document(mut self, value: impl Into<Str>) -> Self { self.s3_policy_document = Some(value.into()); self }
     /// `StsAccess`: a [`StsAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sts_access(mut self, value: impl Into<StsAccess>) -> Self {
-        self.sts_access = Some(value.into());
-        self
-    }
-
+    pub fn sts_access(mut self, value: impl Into<StsAccess>) -> Self { self.sts_access = Some(value.into()); self }
     /// `StsPolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sts_policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.sts_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn sts_policy_document(mut self, value: impl Into<Str>) -> Self { self.sts_policy_document = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ZeroEtlAccess`: a [`ZeroEtlAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_etl_access(mut self, value: impl Into<ZeroEtlAccess>) -> Self {
-        self.zero_etl_access = Some(value.into());
-        self
-    }
+    pub fn zero_etl_access(mut self, value: impl Into<ZeroEtlAccess>) -> Self { self.zero_etl_access = Some(value.into()); self }
 }
 
 impl Resource for OdbNetwork {
@@ -599,98 +325,6 @@ impl OdbNetworkAttributes {
     /// The unique identifier of the ODB network.
     pub fn odb_network_id(&self) -> Value {
         self.0.get_att("OdbNetworkId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::OdbNetwork`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-odbnetwork-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

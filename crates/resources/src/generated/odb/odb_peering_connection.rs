@@ -7,81 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z_](?!.*--)[a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:(?:aws|aws-cn|aws-us-gov|aws-iso-{0,1}[a-z]{0,1}):[a-z0-9-]+:[a-z0-9-]*:[0-9]+:[a-z0-9-]+/[a-zA-Z0-9_~.-]{6,64}|[a-zA-Z0-9_~.-]{6,64})$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^rtb-[a-z0-9]{8,17}$");
 
-static RULE_OdbPeeringConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OdbPeeringConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalPeerNetworkCidrs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OdbNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeerNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeerNetworkRouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PeerNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::OdbPeeringConnection` resource.
@@ -135,6 +81,7 @@ pub struct OdbPeeringConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OdbPeeringConnection {
     /// The CloudFormation type name, `AWS::ODB::OdbPeeringConnection`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::OdbPeeringConnection";
@@ -148,26 +95,9 @@ impl OdbPeeringConnection {
         required: &[],
         create_only: &["OdbNetworkId", "PeerNetworkId", "PeerNetworkRouteTableIds"],
         conditional_create_only: &[],
-        write_only: &[
-            "OdbNetworkId",
-            "PeerNetworkId",
-            "AdditionalPeerNetworkCidrs",
-            "PeerNetworkRouteTableIds",
-        ],
-        read_only: &[
-            "OdbPeeringConnectionArn",
-            "OdbPeeringConnectionId",
-            "OdbNetworkArn",
-            "PeerNetworkArn",
-            "PeerNetworkCidrs",
-        ],
-        attributes: &[
-            "OdbNetworkArn",
-            "OdbPeeringConnectionArn",
-            "OdbPeeringConnectionId",
-            "PeerNetworkArn",
-            "PeerNetworkCidrs",
-        ],
+        write_only: &["OdbNetworkId", "PeerNetworkId", "AdditionalPeerNetworkCidrs", "PeerNetworkRouteTableIds"],
+        read_only: &["OdbPeeringConnectionArn", "OdbPeeringConnectionId", "OdbNetworkArn", "PeerNetworkArn", "PeerNetworkCidrs"],
+        attributes: &["OdbNetworkArn", "OdbPeeringConnectionArn", "OdbPeeringConnectionId", "PeerNetworkArn", "PeerNetworkCidrs"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -178,52 +108,17 @@ impl OdbPeeringConnection {
     }
 
     /// `AdditionalPeerNetworkCidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_peer_network_cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_peer_network_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn additional_peer_network_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.additional_peer_network_cidrs = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.odb_network_id = Some(value.into());
-        self
-    }
-
+    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
     /// `PeerNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_network_id = Some(value.into());
-        self
-    }
-
+    pub fn peer_network_id(mut self, value: impl Into<Str>) -> Self { self.peer_network_id = Some(value.into()); self }
     /// `PeerNetworkRouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_network_route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.peer_network_route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn peer_network_route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.peer_network_route_table_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OdbPeeringConnection {
@@ -302,97 +197,5 @@ impl OdbPeeringConnectionAttributes {
     /// The CIDR blocks associated with the peering connection. These CIDR blocks define the IP address ranges that can communicate through the peering connection.
     pub fn peer_network_cidrs(&self) -> Value {
         self.0.get_att("PeerNetworkCidrs")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ODB::OdbPeeringConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-odbpeeringconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

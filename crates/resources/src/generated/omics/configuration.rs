@@ -17,48 +17,22 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// User-friendly name for the configuration.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RunConfigurations`: a [`RunConfigurations`] object, required.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub run_configurations: Obj<RunConfigurations>,
 }
 
-static RULE_Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RunConfigurations", Shape::Object(&RULE_RunConfigurations)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "RunConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::Configuration` resource.
@@ -96,6 +70,7 @@ pub struct Configuration {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// The CloudFormation type name, `AWS::Omics::Configuration`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::Configuration";
@@ -127,36 +102,13 @@ impl Configuration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RunConfigurations`: a [`RunConfigurations`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_configurations(mut self, value: impl Into<Obj<RunConfigurations>>) -> Self {
-        self.run_configurations = value.into();
-        self
-    }
-
+    pub fn run_configurations(mut self, value: impl Into<Obj<RunConfigurations>>) -> Self { self.run_configurations = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Configuration {
@@ -223,14 +175,13 @@ impl ConfigurationAttributes {
     }
 }
 
-static RULE_RunConfigurations: ObjRule = ObjRule {
-    properties: &[("VpcConfig", Shape::Object(&RULE_VpcConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RunConfigurations: ObjRule = ObjRule {
+    properties: &[
+        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunConfigurations` property type of `AWS::Omics::Configuration`.
@@ -242,6 +193,7 @@ pub struct RunConfigurations {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl RunConfigurations {
     /// A `RunConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -249,10 +201,7 @@ impl RunConfigurations {
     }
 
     /// `VpcConfig`: a [`VpcConfig`] object.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for RunConfigurations {}
@@ -263,43 +212,14 @@ impl ToValue for RunConfigurations {
     }
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(4),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(8),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(4), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(8), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: None, max_items: Some(16) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::Omics::Configuration`.
@@ -317,6 +237,7 @@ pub struct VpcConfig {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -324,20 +245,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfig {}

@@ -11,12 +11,15 @@
 //! - `AWS::Omics::VariantStore`: [`VariantStore`], property types in [`variant_store`]
 //! - `AWS::Omics::Workflow`: [`Workflow`], property types in [`workflow`]
 //! - `AWS::Omics::WorkflowVersion`: [`WorkflowVersion`], property types in [`workflow_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod annotation_store;
 pub mod configuration;
 pub mod reference_store;
 pub mod run_group;
 pub mod sequence_store;
+pub mod shared;
 pub mod variant_store;
 pub mod workflow;
 pub mod workflow_version;

@@ -7,53 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseConfig;
+pub use super::shared::{EncryptionType, SseConfig, SseConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
-pub(crate) static PATTERN_1: Pattern =
-    Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
 /// The required properties of [`ReferenceStore`], by name: `ReferenceStore::new(ReferenceStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the store.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 127; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ReferenceStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReferenceStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::ReferenceStore` resource.
@@ -95,6 +72,7 @@ pub struct ReferenceStore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ReferenceStore {
     /// The CloudFormation type name, `AWS::Omics::ReferenceStore`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::ReferenceStore";
@@ -126,36 +104,13 @@ impl ReferenceStore {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self {
-        self.sse_config = Some(value.into());
-        self
-    }
-
+    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ReferenceStore {
@@ -212,126 +167,5 @@ impl ReferenceStoreAttributes {
     /// The store's ID.
     pub fn reference_store_id(&self) -> Value {
         self.0.get_att("ReferenceStoreId")
-    }
-}
-
-/// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigRequired {
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-static RULE_SseConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseConfig` property type of `AWS::Omics::ReferenceStore`.
-///
-/// Server-side encryption (SSE) settings for a store.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-referencestore-sseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfig {
-    /// `KeyArn`: a string.
-    ///
-    /// An encryption key ARN.
-    ///
-    /// Pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`; length 20 to 2048.
-    pub key_arn: Option<Str>,
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-impl SseConfig {
-    /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
-    pub fn new(required: SseConfigRequired) -> Self {
-        Self {
-            key_arn: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for SseConfig {}
-
-impl ToValue for SseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The values of `EncryptionType` (`AWS::Omics::ReferenceStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `KMS`
-    Kms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -10,58 +10,18 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
 
-static RULE_RunGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RunGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCpus",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxDuration",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxGpus",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxRuns",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxCpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("MaxDuration", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("MaxGpus", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("MaxRuns", Shape::Num(&NumRule { min: Some(1.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::RunGroup` resource.
@@ -112,6 +72,7 @@ pub struct RunGroup {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl RunGroup {
     /// The CloudFormation type name, `AWS::Omics::RunGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::RunGroup";
@@ -138,52 +99,17 @@ impl RunGroup {
     }
 
     /// `MaxCpus`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_cpus(mut self, value: impl Into<Num>) -> Self {
-        self.max_cpus = Some(value.into());
-        self
-    }
-
+    pub fn max_cpus(mut self, value: impl Into<Num>) -> Self { self.max_cpus = Some(value.into()); self }
     /// `MaxDuration`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_duration(mut self, value: impl Into<Num>) -> Self {
-        self.max_duration = Some(value.into());
-        self
-    }
-
+    pub fn max_duration(mut self, value: impl Into<Num>) -> Self { self.max_duration = Some(value.into()); self }
     /// `MaxGpus`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_gpus(mut self, value: impl Into<Num>) -> Self {
-        self.max_gpus = Some(value.into());
-        self
-    }
-
+    pub fn max_gpus(mut self, value: impl Into<Num>) -> Self { self.max_gpus = Some(value.into()); self }
     /// `MaxRuns`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_runs(mut self, value: impl Into<Num>) -> Self {
-        self.max_runs = Some(value.into());
-        self
-    }
-
+    pub fn max_runs(mut self, value: impl Into<Num>) -> Self { self.max_runs = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RunGroup {

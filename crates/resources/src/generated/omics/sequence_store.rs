@@ -7,102 +7,39 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SseConfig;
+pub use super::shared::{EncryptionType, SseConfig, SseConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,800})/)?$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^$|^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/?((.{1,1024})/)?$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
 /// The required properties of [`SequenceStore`], by name: `SequenceStore::new(SequenceStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SequenceStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the store.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 127.
     pub name: Str,
 }
 
-static RULE_SequenceStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SequenceStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessLogLocation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ETagAlgorithmFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MD5up", "SHA256up", "SHA512up"],
-                format: None,
-            }),
-        ),
-        (
-            "FallbackLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropagatedSetLevelTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessLogLocation", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ETagAlgorithmFamily", Shape::Str(&StrRule { allowed: &["MD5up", "SHA256up", "SHA512up"], ..StrRule::ANY })),
+        ("FallbackLocation", Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PropagatedSetLevelTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
         ("S3AccessPolicy", Shape::Any),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::SequenceStore` resource.
@@ -172,6 +109,7 @@ pub struct SequenceStore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SequenceStore {
     /// The CloudFormation type name, `AWS::Omics::SequenceStore`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::SequenceStore";
@@ -186,26 +124,8 @@ impl SequenceStore {
         create_only: &["ETagAlgorithmFamily", "SseConfig"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "S3AccessPointArn",
-            "S3Uri",
-            "SequenceStoreId",
-            "Status",
-            "StatusMessage",
-            "UpdateTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "S3AccessPointArn",
-            "S3Uri",
-            "SequenceStoreId",
-            "Status",
-            "StatusMessage",
-            "UpdateTime",
-        ],
+        read_only: &["Arn", "CreationTime", "S3AccessPointArn", "S3Uri", "SequenceStoreId", "Status", "StatusMessage", "UpdateTime"],
+        attributes: &["Arn", "CreationTime", "S3AccessPointArn", "S3Uri", "SequenceStoreId", "Status", "StatusMessage", "UpdateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -226,76 +146,23 @@ impl SequenceStore {
     }
 
     /// `AccessLogLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_location(mut self, value: impl Into<Str>) -> Self {
-        self.access_log_location = Some(value.into());
-        self
-    }
-
+    pub fn access_log_location(mut self, value: impl Into<Str>) -> Self { self.access_log_location = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ETagAlgorithmFamily`: an [`ETagAlgorithmFamily`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn e_tag_algorithm_family(mut self, value: impl Into<ETagAlgorithmFamily>) -> Self {
-        self.e_tag_algorithm_family = Some(value.into());
-        self
-    }
-
+    pub fn e_tag_algorithm_family(mut self, value: impl Into<ETagAlgorithmFamily>) -> Self { self.e_tag_algorithm_family = Some(value.into()); self }
     /// `FallbackLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_location(mut self, value: impl Into<Str>) -> Self {
-        self.fallback_location = Some(value.into());
-        self
-    }
-
+    pub fn fallback_location(mut self, value: impl Into<Str>) -> Self { self.fallback_location = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PropagatedSetLevelTags`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagated_set_level_tags(mut self, value: impl Into<List<Str>>) -> Self {
-        self.propagated_set_level_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagated_set_level_tags(mut self, value: impl Into<List<Str>>) -> Self { self.propagated_set_level_tags = Some(value.into()); self }
     /// `S3AccessPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_access_policy(mut self, value: impl Into<Json>) -> Self {
-        self.s3_access_policy = Some(value.into());
-        self
-    }
-
+    pub fn s3_access_policy(mut self, value: impl Into<Json>) -> Self { self.s3_access_policy = Some(value.into()); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self {
-        self.sse_config = Some(value.into());
-        self
-    }
-
+    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SequenceStore {
@@ -393,102 +260,6 @@ impl SequenceStoreAttributes {
     }
 }
 
-/// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigRequired {
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-static RULE_SseConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseConfig` property type of `AWS::Omics::SequenceStore`.
-///
-/// Server-side encryption (SSE) settings for a store.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-sequencestore-sseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfig {
-    /// `KeyArn`: a string.
-    ///
-    /// An encryption key ARN.
-    ///
-    /// Pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`; length 20 to 2048.
-    pub key_arn: Option<Str>,
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-impl SseConfig {
-    /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
-    pub fn new(required: SseConfigRequired) -> Self {
-        Self {
-            key_arn: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for SseConfig {}
-
-impl ToValue for SseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The values of `ETagAlgorithmFamily` (`AWS::Omics::SequenceStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ETagAlgorithmFamily {
@@ -514,31 +285,6 @@ impl ToValue for ETagAlgorithmFamily {
             Self::Md5up => "MD5up",
             Self::Sha256up => "SHA256up",
             Self::Sha512up => "SHA512up",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EncryptionType` (`AWS::Omics::SequenceStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `KMS`
-    Kms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Kms => "KMS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

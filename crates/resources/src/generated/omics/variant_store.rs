@@ -7,60 +7,34 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionType, ReferenceItem, ReferenceItemRequired, SseConfig, SseConfigRequired,
+};
+use super::shared::{RULE_ReferenceItem, RULE_SseConfig};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,254}");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+$");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
 /// The required properties of [`VariantStore`], by name: `VariantStore::new(VariantStoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariantStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the store.
-    ///
-    /// Pattern `^([a-z]){1}([a-z0-9_]){2,254}`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Reference`: a [`ReferenceItem`] object, required.
-    ///
-    /// The genome reference for the store's variants.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub reference: Obj<ReferenceItem>,
 }
 
-static RULE_VariantStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Reference", Shape::Object(&RULE_ReferenceItem)),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Reference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::VariantStore` resource.
@@ -108,6 +82,7 @@ pub struct VariantStore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl VariantStore {
     /// The CloudFormation type name, `AWS::Omics::VariantStore`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::VariantStore";
@@ -122,24 +97,8 @@ impl VariantStore {
         create_only: &["Name", "Reference", "SseConfig", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
+        read_only: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
+        attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -156,44 +115,15 @@ impl VariantStore {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Reference`: a [`ReferenceItem`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self {
-        self.reference = value.into();
-        self
-    }
-
+    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self { self.reference = value.into(); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self {
-        self.sse_config = Some(value.into());
-        self
-    }
-
+    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for VariantStore {
@@ -277,198 +207,5 @@ impl VariantStoreAttributes {
     /// When the store was updated.
     pub fn update_time(&self) -> Value {
         self.0.get_att("UpdateTime")
-    }
-}
-
-/// The required properties of [`ReferenceItem`], by name: `ReferenceItem::new(ReferenceItemRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceItemRequired {
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The reference's ARN.
-    ///
-    /// Pattern `^arn:.+$`; length 1 to 127.
-    pub reference_arn: Str,
-}
-
-static RULE_ReferenceItem: ObjRule = ObjRule {
-    properties: &[(
-        "ReferenceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(127),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["ReferenceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ReferenceItem` property type of `AWS::Omics::VariantStore`.
-///
-/// The read set's genome reference ARN.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-variantstore-referenceitem.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReferenceItem {
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The reference's ARN.
-    ///
-    /// Pattern `^arn:.+$`; length 1 to 127.
-    pub reference_arn: Str,
-}
-
-impl ReferenceItem {
-    /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
-    pub fn new(required: ReferenceItemRequired) -> Self {
-        Self {
-            reference_arn: required.reference_arn,
-        }
-    }
-
-    /// `ReferenceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reference_arn = value.into();
-        self
-    }
-}
-
-impl PropertyType for ReferenceItem {}
-
-impl ToValue for ReferenceItem {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ReferenceArn", &self.reference_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfigRequired {
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-static RULE_SseConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SseConfig` property type of `AWS::Omics::VariantStore`.
-///
-/// Server-side encryption (SSE) settings for a store.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-variantstore-sseconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SseConfig {
-    /// `KeyArn`: a string.
-    ///
-    /// An encryption key ARN.
-    ///
-    /// Pattern `arn:([^: ]*):([^: ]*):([^: ]*):([0-9]{12}):([^: ]*)`; length 20 to 2048.
-    pub key_arn: Option<Str>,
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
-    pub r#type: EncryptionType,
-}
-
-impl SseConfig {
-    /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
-    pub fn new(required: SseConfigRequired) -> Self {
-        Self {
-            key_arn: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for SseConfig {}
-
-impl ToValue for SseConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The values of `EncryptionType` (`AWS::Omics::VariantStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionType {
-    /// `KMS`
-    Kms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Kms => "KMS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,192 +7,56 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Accelerators, ContainerRegistryMap, DefinitionRepository, ImageMapping, RegistryMapping,
+    SourceReference, SourceReferenceType, StorageType, WorkflowEngine,
+};
+use super::shared::{RULE_ContainerRegistryMap, RULE_DefinitionRepository};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(".+/.+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\S]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9]{12}$");
-pub(crate) static PATTERN_7: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\S]+$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9\\-\\._]*$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]{12}$");
+pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
 
 /// The required properties of [`WorkflowVersion`], by name: `WorkflowVersion::new(WorkflowVersionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowVersionRequired {
     /// `VersionName`: a string, required.
-    ///
-    /// The name of the workflow version.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`; length 1 to 64; create-only: changing it replaces the resource.
     pub version_name: Str,
     /// `WorkflowId`: a string, required.
-    ///
-    /// The workflow's ID.
-    ///
-    /// Pattern `^[0-9]+$`; length 1 to 18; create-only: changing it replaces the resource.
     pub workflow_id: Str,
 }
 
-static RULE_WorkflowVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accelerators",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["GPU"],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerRegistryMap",
-            Shape::Object(&RULE_ContainerRegistryMap),
-        ),
-        (
-            "ContainerRegistryMapUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefinitionRepository",
-            Shape::Object(&RULE_DefinitionRepository),
-        ),
-        (
-            "DefinitionUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["WDL", "NEXTFLOW", "CWL"],
-                format: None,
-            }),
-        ),
-        (
-            "Main",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
+        ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
+        ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
+        ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
+        ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ParameterTemplate", Shape::Any),
-        (
-            "ParameterTemplatePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StorageCapacity",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["STATIC", "DYNAMIC"],
-                format: None,
-            }),
-        ),
+        ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "VersionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkflowBucketOwnerId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkflowId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(18),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VersionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("WorkflowBucketOwnerId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("WorkflowId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(18), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("readmeMarkdown", Shape::STR),
-        (
-            "readmePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "readmeUri",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["WorkflowId", "VersionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::WorkflowVersion` resource.
@@ -310,6 +174,7 @@ pub struct WorkflowVersion {
     pub readme_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkflowVersion {
     /// The CloudFormation type name, `AWS::Omics::WorkflowVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::WorkflowVersion";
@@ -321,32 +186,9 @@ impl WorkflowVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflowversion.html",
         primary_identifier: &["Arn"],
         required: &["VersionName", "WorkflowId"],
-        create_only: &[
-            "WorkflowId",
-            "VersionName",
-            "DefinitionUri",
-            "Engine",
-            "Main",
-            "ParameterTemplate",
-            "Accelerators",
-            "WorkflowBucketOwnerId",
-            "Accelerators",
-            "DefinitionRepository",
-            "ParameterTemplatePath",
-            "readmePath",
-            "readmeUri",
-            "ContainerRegistryMap",
-            "ContainerRegistryMapUri",
-        ],
+        create_only: &["WorkflowId", "VersionName", "DefinitionUri", "Engine", "Main", "ParameterTemplate", "Accelerators", "WorkflowBucketOwnerId", "Accelerators", "DefinitionRepository", "ParameterTemplatePath", "readmePath", "readmeUri", "ContainerRegistryMap", "ContainerRegistryMapUri"],
         conditional_create_only: &[],
-        write_only: &[
-            "DefinitionUri",
-            "ParameterTemplatePath",
-            "DefinitionRepository",
-            "readmeUri",
-            "readmeMarkdown",
-            "ContainerRegistryMapUri",
-        ],
+        write_only: &["DefinitionUri", "ParameterTemplatePath", "DefinitionRepository", "readmeUri", "readmeMarkdown", "ContainerRegistryMapUri"],
         read_only: &["Arn", "CreationTime", "Status", "Type", "Uuid"],
         attributes: &["Arn", "CreationTime", "Status", "Type", "Uuid"],
         taggable: true,
@@ -379,154 +221,43 @@ impl WorkflowVersion {
     }
 
     /// `Accelerators`: an [`Accelerators`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self {
-        self.accelerators = Some(value.into());
-        self
-    }
-
+    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self { self.accelerators = Some(value.into()); self }
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self {
-        self.container_registry_map = Some(value.into());
-        self
-    }
-
+    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = Some(value.into()); self }
     /// `ContainerRegistryMapUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self {
-        self.container_registry_map_uri = Some(value.into());
-        self
-    }
-
+    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self { self.container_registry_map_uri = Some(value.into()); self }
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self {
-        self.definition_repository = Some(value.into());
-        self
-    }
-
+    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self { self.definition_repository = Some(value.into()); self }
     /// `DefinitionUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self {
-        self.definition_uri = Some(value.into());
-        self
-    }
-
+    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self { self.definition_uri = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: a [`WorkflowEngine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self { self.engine = Some(value.into()); self }
     /// `Main`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main(mut self, value: impl Into<Str>) -> Self {
-        self.main = Some(value.into());
-        self
-    }
-
+    pub fn main(mut self, value: impl Into<Str>) -> Self { self.main = Some(value.into()); self }
     /// `ParameterTemplate`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self {
-        self.parameter_template = Some(value.into());
-        self
-    }
-
+    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self { self.parameter_template = Some(value.into()); self }
     /// `ParameterTemplatePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_template_path = Some(value.into());
-        self
-    }
-
+    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self { self.parameter_template_path = Some(value.into()); self }
     /// `StorageCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.storage_capacity = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self { self.storage_capacity = Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `VersionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self {
-        self.version_name = value.into();
-        self
-    }
-
+    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = value.into(); self }
     /// `WorkflowBucketOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_bucket_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self { self.workflow_bucket_owner_id = Some(value.into()); self }
     /// `WorkflowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_id = value.into();
-        self
-    }
-
+    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self { self.workflow_id = value.into(); self }
     /// `readmeMarkdown`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self {
-        self.readme_markdown = Some(value.into());
-        self
-    }
-
+    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self { self.readme_markdown = Some(value.into()); self }
     /// `readmePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_path(mut self, value: impl Into<Str>) -> Self {
-        self.readme_path = Some(value.into());
-        self
-    }
-
+    pub fn readme_path(mut self, value: impl Into<Str>) -> Self { self.readme_path = Some(value.into()); self }
     /// `readmeUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self {
-        self.readme_uri = Some(value.into());
-        self
-    }
+    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self { self.readme_uri = Some(value.into()); self }
 }
 
 impl Resource for WorkflowVersion {
@@ -606,616 +337,5 @@ impl WorkflowVersionAttributes {
     /// `Fn::GetAtt` `Uuid`: a string.
     pub fn uuid(&self) -> Value {
         self.0.get_att("Uuid")
-    }
-}
-
-static RULE_ContainerRegistryMap: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ImageMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RegistryMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RegistryMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContainerRegistryMap` property type of `AWS::Omics::WorkflowVersion`.
-///
-/// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see \[Container images\](<https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html>) in the *AWS HealthOmics User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflowversion-containerregistrymap.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ContainerRegistryMap {
-    /// `ImageMappings`: a list of [`ImageMapping`] objects.
-    ///
-    /// Image mappings specify path mappings between the ECR private repository and their corresponding external repositories.
-    pub image_mappings: Option<List<ImageMapping>>,
-    /// `RegistryMappings`: a list of [`RegistryMapping`] objects.
-    ///
-    /// Mapping that provides the ECR repository path where upstream container images are pulled and synchronized.
-    pub registry_mappings: Option<List<RegistryMapping>>,
-}
-
-impl ContainerRegistryMap {
-    /// A `ContainerRegistryMap` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImageMappings`: a list of [`ImageMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_mappings(mut self, value: impl Into<List<ImageMapping>>) -> Self {
-        self.image_mappings = Some(value.into());
-        self
-    }
-
-    /// `RegistryMappings`: a list of [`RegistryMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_mappings(mut self, value: impl Into<List<RegistryMapping>>) -> Self {
-        self.registry_mappings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ContainerRegistryMap {}
-
-impl ToValue for ContainerRegistryMap {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImageMappings", &self.image_mappings)
-            .opt("RegistryMappings", &self.registry_mappings)
-            .build()
-    }
-}
-
-static RULE_DefinitionRepository: ObjRule = ObjRule {
-    properties: &[
-        (
-            "connectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "excludeFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "fullRepositoryId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("sourceReference", Shape::Object(&RULE_SourceReference)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `DefinitionRepository` property type of `AWS::Omics::WorkflowVersion`.
-///
-/// Contains information about a source code repository that hosts the workflow definition files.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflowversion-definitionrepository.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DefinitionRepository {
-    /// `connectionArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the connection to the source code repository.
-    ///
-    /// Pattern `^arn:aws(-[\\w]+)*:.+:.+:[0-9]{12}:.+$`; length 1 to 256.
-    pub connection_arn: Option<Str>,
-    /// `excludeFilePatterns`: a list of strings.
-    ///
-    /// A list of file patterns to exclude when retrieving the workflow definition from the repository.
-    ///
-    /// Items 1 to 50.
-    pub exclude_file_patterns: Option<List<Str>>,
-    /// `fullRepositoryId`: a string.
-    ///
-    /// The full repository identifier, including the repository owner and name. For example, 'repository-owner/repository-name'.
-    ///
-    /// Pattern `.+/.+`.
-    pub full_repository_id: Option<Str>,
-    /// `sourceReference`: a [`SourceReference`] object.
-    ///
-    /// The source reference for the repository, such as a branch name, tag, or commit ID.
-    pub source_reference: Option<Obj<SourceReference>>,
-}
-
-impl DefinitionRepository {
-    /// A `DefinitionRepository` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `connectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
-
-    /// `excludeFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_file_patterns = Some(value.into());
-        self
-    }
-
-    /// `fullRepositoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn full_repository_id(mut self, value: impl Into<Str>) -> Self {
-        self.full_repository_id = Some(value.into());
-        self
-    }
-
-    /// `sourceReference`: a [`SourceReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_reference(mut self, value: impl Into<Obj<SourceReference>>) -> Self {
-        self.source_reference = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DefinitionRepository {}
-
-impl ToValue for DefinitionRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("connectionArn", &self.connection_arn)
-            .opt("excludeFilePatterns", &self.exclude_file_patterns)
-            .opt("fullRepositoryId", &self.full_repository_id)
-            .opt("sourceReference", &self.source_reference)
-            .build()
-    }
-}
-
-static RULE_ImageMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DestinationImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImageMapping` property type of `AWS::Omics::WorkflowVersion`.
-///
-/// Specifies image mappings that workflow tasks can use. For example, you can replace all the task references of a public image to use an equivalent image in your private ECR repository. You can use image mappings with upstream registries that don't support pull through cache. You need to manually synchronize the upstream registry with your private repository.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflowversion-imagemapping.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ImageMapping {
-    /// `DestinationImage`: a string.
-    ///
-    /// Specifies the URI of the corresponding image in the private ECR registry.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub destination_image: Option<Str>,
-    /// `SourceImage`: a string.
-    ///
-    /// Specifies the URI of the source image in the upstream registry.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub source_image: Option<Str>,
-}
-
-impl ImageMapping {
-    /// A `ImageMapping` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DestinationImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_image(mut self, value: impl Into<Str>) -> Self {
-        self.destination_image = Some(value.into());
-        self
-    }
-
-    /// `SourceImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_image(mut self, value: impl Into<Str>) -> Self {
-        self.source_image = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ImageMapping {}
-
-impl ToValue for ImageMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DestinationImage", &self.destination_image)
-            .opt("SourceImage", &self.source_image)
-            .build()
-    }
-}
-
-static RULE_RegistryMapping: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EcrAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EcrRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpstreamRegistryUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpstreamRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RegistryMapping` property type of `AWS::Omics::WorkflowVersion`.
-///
-/// If you are using the ECR pull through cache feature, the registry mapping maps between the ECR repository and the upstream registry where container images are pulled and synchronized.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflowversion-registrymapping.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RegistryMapping {
-    /// `EcrAccountId`: a string.
-    ///
-    /// Account ID of the account that owns the upstream container image.
-    ///
-    /// Pattern `^[0-9]+$`; length 12 to 12.
-    pub ecr_account_id: Option<Str>,
-    /// `EcrRepositoryPrefix`: a string.
-    ///
-    /// The repository prefix to use in the ECR private repository.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 256.
-    pub ecr_repository_prefix: Option<Str>,
-    /// `UpstreamRegistryUrl`: a string.
-    ///
-    /// The URI of the upstream registry.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 1 to 750.
-    pub upstream_registry_url: Option<Str>,
-    /// `UpstreamRepositoryPrefix`: a string.
-    ///
-    /// The repository prefix of the corresponding repository in the upstream registry.
-    ///
-    /// Pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`; length 2 to 30.
-    pub upstream_repository_prefix: Option<Str>,
-}
-
-impl RegistryMapping {
-    /// A `RegistryMapping` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EcrAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.ecr_account_id = Some(value.into());
-        self
-    }
-
-    /// `EcrRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ecr_repository_prefix = Some(value.into());
-        self
-    }
-
-    /// `UpstreamRegistryUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_registry_url = Some(value.into());
-        self
-    }
-
-    /// `UpstreamRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_repository_prefix = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RegistryMapping {}
-
-impl ToValue for RegistryMapping {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EcrAccountId", &self.ecr_account_id)
-            .opt("EcrRepositoryPrefix", &self.ecr_repository_prefix)
-            .opt("UpstreamRegistryUrl", &self.upstream_registry_url)
-            .opt("UpstreamRepositoryPrefix", &self.upstream_repository_prefix)
-            .build()
-    }
-}
-
-static RULE_SourceReference: ObjRule = ObjRule {
-    properties: &[
-        (
-            "type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BRANCH", "TAG", "COMMIT"],
-                format: None,
-            }),
-        ),
-        ("value", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `SourceReference` property type of `AWS::Omics::WorkflowVersion`.
-///
-/// Contains information about the source reference in a code repository, such as a branch, tag, or commit.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-omics-workflowversion-sourcereference.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SourceReference {
-    /// `type`: a [`SourceReferenceType`] value.
-    ///
-    /// The type of source reference, such as branch, tag, or commit.
-    pub r#type: Option<SourceReferenceType>,
-    /// `value`: a string.
-    ///
-    /// The value of the source reference, such as the branch name, tag name, or commit ID.
-    pub value: Option<Str>,
-}
-
-impl SourceReference {
-    /// A `SourceReference` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `type`: a [`SourceReferenceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SourceReferenceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SourceReference {}
-
-impl ToValue for SourceReference {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("type", &self.r#type)
-            .opt("value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Accelerators` (`AWS::Omics::WorkflowVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Accelerators {
-    /// `GPU`
-    Gpu,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Accelerators {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Accelerators {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Gpu => "GPU",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `type` (`AWS::Omics::WorkflowVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SourceReferenceType {
-    /// `BRANCH`
-    Branch,
-    /// `TAG`
-    Tag,
-    /// `COMMIT`
-    Commit,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SourceReferenceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SourceReferenceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Branch => "BRANCH",
-            Self::Tag => "TAG",
-            Self::Commit => "COMMIT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StorageType` (`AWS::Omics::WorkflowVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StorageType {
-    /// `STATIC`
-    Static,
-    /// `DYNAMIC`
-    Dynamic,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Static => "STATIC",
-            Self::Dynamic => "DYNAMIC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `WorkflowEngine` (`AWS::Omics::WorkflowVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum WorkflowEngine {
-    /// `WDL`
-    Wdl,
-    /// `NEXTFLOW`
-    Nextflow,
-    /// `CWL`
-    Cwl,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for WorkflowEngine {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for WorkflowEngine {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Wdl => "WDL",
-            Self::Nextflow => "NEXTFLOW",
-            Self::Cwl => "CWL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

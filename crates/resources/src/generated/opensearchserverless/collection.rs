@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{StandbyReplicas, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
 
@@ -14,89 +17,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the collection.
-    ///
-    /// Collection names must meet the following criteria:
-    ///
-    /// - Starts with a lowercase letter
-    /// - Unique to your account and AWS Region
-    /// - Contains between 3 and 28 characters
-    /// - Contains only lowercase letters a-z, the numbers 0-9, and the hyphen (-)
-    ///
-    /// Pattern `^[a-z][a-z0-9-]{2,63}$`; length 3 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Collection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Collection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CollectionGroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StandbyReplicas",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"], ..StrRule::ANY })),
         ("VectorOptions", Shape::Object(&RULE_VectorOptions)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::Collection` resource.
@@ -173,6 +111,7 @@ pub struct Collection {
     pub vector_options: Option<Obj<VectorOptions>>,
 }
 
+#[rustfmt::skip]
 impl Collection {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::Collection`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::Collection";
@@ -184,34 +123,11 @@ impl Collection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html",
         primary_identifier: &["Id"],
         required: &["Name"],
-        create_only: &[
-            "Name",
-            "Tags",
-            "Type",
-            "StandbyReplicas",
-            "CollectionGroupName",
-            "EncryptionConfig",
-            "VectorOptions",
-            "VectorOptions/ServerlessVectorAcceleration",
-        ],
+        create_only: &["Name", "Tags", "Type", "StandbyReplicas", "CollectionGroupName", "EncryptionConfig", "VectorOptions", "VectorOptions/ServerlessVectorAcceleration"],
         conditional_create_only: &[],
         write_only: &["Tags", "EncryptionConfig"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "CollectionEndpoint",
-            "DashboardEndpoint",
-            "FipsEndpoints",
-            "KmsKeyArn",
-        ],
-        attributes: &[
-            "Arn",
-            "CollectionEndpoint",
-            "DashboardEndpoint",
-            "FipsEndpoints",
-            "Id",
-            "KmsKeyArn",
-        ],
+        read_only: &["Id", "Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "KmsKeyArn"],
+        attributes: &["Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "Id", "KmsKeyArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -231,68 +147,21 @@ impl Collection {
     }
 
     /// `CollectionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_group_name = Some(value.into());
-        self
-    }
-
+    pub fn collection_group_name(mut self, value: impl Into<Str>) -> Self { self.collection_group_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StandbyReplicas`: a [`StandbyReplicas`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self {
-        self.standby_replicas = Some(value.into());
-        self
-    }
-
+    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self { self.standby_replicas = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`CollectionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CollectionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<CollectionType>) -> Self { self.r#type = Some(value.into()); self }
     /// `VectorOptions`: a [`VectorOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_options(mut self, value: impl Into<Obj<VectorOptions>>) -> Self {
-        self.vector_options = Some(value.into());
-        self
-    }
+    pub fn vector_options(mut self, value: impl Into<Obj<VectorOptions>>) -> Self { self.vector_options = Some(value.into()); self }
 }
 
 impl Resource for Collection {
@@ -375,26 +244,14 @@ impl CollectionAttributes {
     }
 }
 
-static RULE_EncryptionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("AWSOwnedKey", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::OpenSearchServerless::Collection`.
@@ -416,6 +273,7 @@ pub struct EncryptionConfig {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,20 +281,9 @@ impl EncryptionConfig {
     }
 
     /// `AWSOwnedKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_owned_key(mut self, value: impl Into<Bool>) -> Self {
-        self.aws_owned_key = Some(value.into());
-        self
-    }
-
+    pub fn aws_owned_key(mut self, value: impl Into<Bool>) -> Self { self.aws_owned_key = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -450,119 +297,13 @@ impl ToValue for EncryptionConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VectorOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServerlessVectorAcceleration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED", "ALLOWED"], ..StrRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpenSearchServerless::Collection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchserverless-collection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VectorOptions: ObjRule = ObjRule {
-    properties: &[(
-        "ServerlessVectorAcceleration",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED", "ALLOWED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorOptions` property type of `AWS::OpenSearchServerless::Collection`.
@@ -578,6 +319,7 @@ pub struct VectorOptions {
     pub serverless_vector_acceleration: Option<ServerlessVectorAcceleration>,
 }
 
+#[rustfmt::skip]
 impl VectorOptions {
     /// A `VectorOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -585,15 +327,7 @@ impl VectorOptions {
     }
 
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_vector_acceleration(
-        mut self,
-        value: impl Into<ServerlessVectorAcceleration>,
-    ) -> Self {
-        self.serverless_vector_acceleration = Some(value.into());
-        self
-    }
+    pub fn serverless_vector_acceleration(mut self, value: impl Into<ServerlessVectorAcceleration>) -> Self { self.serverless_vector_acceleration = Some(value.into()); self }
 }
 
 impl PropertyType for VectorOptions {}
@@ -665,34 +399,6 @@ impl ToValue for ServerlessVectorAcceleration {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
             Self::Allowed => "ALLOWED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StandbyReplicas` (`AWS::OpenSearchServerless::Collection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StandbyReplicas {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StandbyReplicas {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StandbyReplicas {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

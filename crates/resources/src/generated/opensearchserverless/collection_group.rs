@@ -7,73 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{StandbyReplicas, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,31}$");
 
 /// The required properties of [`CollectionGroup`], by name: `CollectionGroup::new(CollectionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the collection group.
-    ///
-    /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
     pub name: Str,
     /// `StandbyReplicas`: a [`StandbyReplicas`] value, required.
-    ///
-    /// Indicates whether standby replicas are used for the collection group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub standby_replicas: StandbyReplicas,
 }
 
-static RULE_CollectionGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CollectionGroup: ObjRule = ObjRule {
     properties: &[
         ("CapacityLimits", Shape::Object(&RULE_CapacityLimits)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StandbyReplicas",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "StandbyReplicas"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::CollectionGroup` resource.
@@ -117,6 +76,7 @@ pub struct CollectionGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CollectionGroup {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::CollectionGroup`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::CollectionGroup";
@@ -149,42 +109,15 @@ impl CollectionGroup {
     }
 
     /// `CapacityLimits`: a [`CapacityLimits`] object.
-    pub fn capacity_limits(mut self, value: impl Into<Obj<CapacityLimits>>) -> Self {
-        self.capacity_limits = Some(value.into());
-        self
-    }
-
+    pub fn capacity_limits(mut self, value: impl Into<Obj<CapacityLimits>>) -> Self { self.capacity_limits = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StandbyReplicas`: a [`StandbyReplicas`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self {
-        self.standby_replicas = value.into();
-        self
-    }
-
+    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self { self.standby_replicas = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CollectionGroup {
@@ -238,47 +171,16 @@ impl CollectionGroupAttributes {
     }
 }
 
-static RULE_CapacityLimits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityLimits: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxIndexingCapacityInOcu",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxSearchCapacityInOcu",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinIndexingCapacityInOcu",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSearchCapacityInOcu",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinIndexingCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSearchCapacityInOcu", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityLimits` property type of `AWS::OpenSearchServerless::CollectionGroup`.
@@ -312,6 +214,7 @@ pub struct CapacityLimits {
     pub min_search_capacity_in_ocu: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl CapacityLimits {
     /// A `CapacityLimits` with no property set (none is required).
     pub fn new() -> Self {
@@ -319,36 +222,13 @@ impl CapacityLimits {
     }
 
     /// `MaxIndexingCapacityInOcu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self {
-        self.max_indexing_capacity_in_ocu = Some(value.into());
-        self
-    }
-
+    pub fn max_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.max_indexing_capacity_in_ocu = Some(value.into()); self }
     /// `MaxSearchCapacityInOcu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self {
-        self.max_search_capacity_in_ocu = Some(value.into());
-        self
-    }
-
+    pub fn max_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.max_search_capacity_in_ocu = Some(value.into()); self }
     /// `MinIndexingCapacityInOcu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self {
-        self.min_indexing_capacity_in_ocu = Some(value.into());
-        self
-    }
-
+    pub fn min_indexing_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.min_indexing_capacity_in_ocu = Some(value.into()); self }
     /// `MinSearchCapacityInOcu`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self {
-        self.min_search_capacity_in_ocu = Some(value.into());
-        self
-    }
+    pub fn min_search_capacity_in_ocu(mut self, value: impl Into<Num>) -> Self { self.min_search_capacity_in_ocu = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityLimits {}
@@ -367,129 +247,5 @@ impl ToValue for CapacityLimits {
             )
             .opt("MinSearchCapacityInOcu", &self.min_search_capacity_in_ocu)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpenSearchServerless::CollectionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opensearchserverless-collectiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `StandbyReplicas` (`AWS::OpenSearchServerless::CollectionGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StandbyReplicas {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StandbyReplicas {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StandbyReplicas {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

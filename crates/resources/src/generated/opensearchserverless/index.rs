@@ -13,41 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?![_-])[a-z][a-z0-9_-]*$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `CollectionEndpoint`: a string, required.
-    ///
-    /// The endpoint for the collection.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub collection_endpoint: Str,
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the OpenSearch Serverless index.
-    ///
-    /// Pattern `^(?![_-])[a-z][a-z0-9_-]*$`; create-only: changing it replaces the resource.
     pub index_name: Str,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         ("CollectionEndpoint", Shape::STR),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Mappings", Shape::Object(&RULE_Mappings)),
         ("Settings", Shape::Object(&RULE_IndexSettings)),
     ],
     required: &["CollectionEndpoint", "IndexName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::Index` resource.
@@ -85,6 +66,7 @@ pub struct Index {
     pub settings: Option<Obj<IndexSettings>>,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::Index`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::Index";
@@ -98,10 +80,7 @@ impl Index {
         required: &["CollectionEndpoint", "IndexName"],
         create_only: &["IndexName", "CollectionEndpoint"],
         conditional_create_only: &[],
-        write_only: &[
-            "Settings/Index/RefreshInterval",
-            "Settings/Index/KnnAlgoParamEfSearch",
-        ],
+        write_only: &["Settings/Index/RefreshInterval", "Settings/Index/KnnAlgoParamEfSearch"],
         read_only: &["Uuid"],
         attributes: &["Uuid"],
         taggable: false,
@@ -119,36 +98,13 @@ impl Index {
     }
 
     /// `CollectionEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.collection_endpoint = value.into();
-        self
-    }
-
+    pub fn collection_endpoint(mut self, value: impl Into<Str>) -> Self { self.collection_endpoint = value.into(); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `Mappings`: a [`Mappings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mappings(mut self, value: impl Into<Obj<Mappings>>) -> Self {
-        self.mappings = Some(value.into());
-        self
-    }
-
+    pub fn mappings(mut self, value: impl Into<Obj<Mappings>>) -> Self { self.mappings = Some(value.into()); self }
     /// `Settings`: an [`IndexSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings(mut self, value: impl Into<Obj<IndexSettings>>) -> Self {
-        self.settings = Some(value.into());
-        self
-    }
+    pub fn settings(mut self, value: impl Into<Obj<IndexSettings>>) -> Self { self.settings = Some(value.into()); self }
 }
 
 impl Resource for Index {
@@ -191,14 +147,13 @@ impl IndexAttributes {
     }
 }
 
-static RULE_IndexSettings: ObjRule = ObjRule {
-    properties: &[("Index", Shape::Object(&RULE_IndexSettingsIndex))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IndexSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Index", Shape::Object(&RULE_IndexSettingsIndex)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IndexSettings` property type of `AWS::OpenSearchServerless::Index`.
@@ -214,6 +169,7 @@ pub struct IndexSettings {
     pub index: Option<Obj<IndexSettingsIndex>>,
 }
 
+#[rustfmt::skip]
 impl IndexSettings {
     /// A `IndexSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -221,12 +177,7 @@ impl IndexSettings {
     }
 
     /// `Index`: an [`IndexSettingsIndex`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index(mut self, value: impl Into<Obj<IndexSettingsIndex>>) -> Self {
-        self.index = Some(value.into());
-        self
-    }
+    pub fn index(mut self, value: impl Into<Obj<IndexSettingsIndex>>) -> Self { self.index = Some(value.into()); self }
 }
 
 impl PropertyType for IndexSettings {}
@@ -237,18 +188,15 @@ impl ToValue for IndexSettings {
     }
 }
 
-static RULE_IndexSettingsIndex: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IndexSettingsIndex: ObjRule = ObjRule {
     properties: &[
         ("Knn", Shape::Bool),
         ("KnnAlgoParamEfSearch", Shape::INT),
         ("RefreshInterval", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Index` property type of `AWS::OpenSearchServerless::Index`.
@@ -266,6 +214,7 @@ pub struct IndexSettingsIndex {
     pub refresh_interval: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IndexSettingsIndex {
     /// A `IndexSettingsIndex` with no property set (none is required).
     pub fn new() -> Self {
@@ -273,22 +222,11 @@ impl IndexSettingsIndex {
     }
 
     /// `Knn`: a boolean.
-    pub fn knn(mut self, value: impl Into<Bool>) -> Self {
-        self.knn = Some(value.into());
-        self
-    }
-
+    pub fn knn(mut self, value: impl Into<Bool>) -> Self { self.knn = Some(value.into()); self }
     /// `KnnAlgoParamEfSearch`: an integer.
-    pub fn knn_algo_param_ef_search(mut self, value: impl Into<Int>) -> Self {
-        self.knn_algo_param_ef_search = Some(value.into());
-        self
-    }
-
+    pub fn knn_algo_param_ef_search(mut self, value: impl Into<Int>) -> Self { self.knn_algo_param_ef_search = Some(value.into()); self }
     /// `RefreshInterval`: a string.
-    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self {
-        self.refresh_interval = Some(value.into());
-        self
-    }
+    pub fn refresh_interval(mut self, value: impl Into<Str>) -> Self { self.refresh_interval = Some(value.into()); self }
 }
 
 impl PropertyType for IndexSettingsIndex {}
@@ -303,14 +241,13 @@ impl ToValue for IndexSettingsIndex {
     }
 }
 
-static RULE_Mappings: ObjRule = ObjRule {
-    properties: &[("Properties", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Mappings: ObjRule = ObjRule {
+    properties: &[
+        ("Properties", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Mappings` property type of `AWS::OpenSearchServerless::Index`.
@@ -324,6 +261,7 @@ pub struct Mappings {
     pub properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Mappings {
     /// A `Mappings` with no property set (none is required).
     pub fn new() -> Self {
@@ -331,10 +269,7 @@ impl Mappings {
     }
 
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
 }
 
 impl PropertyType for Mappings {}

@@ -15,74 +15,24 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecyclePolicyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the lifecycle policy.
-    ///
-    /// Pattern `^[a-z][a-z0-9-]+$`; length 3 to 32; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Policy`: a string, required.
-    ///
-    /// The JSON policy document without any whitespaces.
-    ///
-    /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 20480.
     pub policy: Str,
     /// `Type`: a [`LifecyclePolicyType`] value, required.
-    ///
-    /// The type of lifecycle policy.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: LifecyclePolicyType,
 }
 
-static RULE_LifecyclePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policy",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20480),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["retention"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Policy", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20480), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["retention"], ..StrRule::ANY })),
     ],
     required: &["Type", "Name", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::LifecyclePolicy` resource.
@@ -124,6 +74,7 @@ pub struct LifecyclePolicy {
     pub r#type: LifecyclePolicyType,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::LifecyclePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::LifecyclePolicy";
@@ -155,36 +106,13 @@ impl LifecyclePolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
     /// `Type`: a [`LifecyclePolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LifecyclePolicyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LifecyclePolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for LifecyclePolicy {

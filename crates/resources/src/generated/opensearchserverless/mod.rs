@@ -11,6 +11,8 @@
 //! - `AWS::OpenSearchServerless::SecurityConfig`: [`SecurityConfig`], property types in [`security_config`]
 //! - `AWS::OpenSearchServerless::SecurityPolicy`: [`SecurityPolicy`], property types in [`security_policy`]
 //! - `AWS::OpenSearchServerless::VpcEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_policy;
 pub mod collection;
@@ -19,6 +21,7 @@ pub mod index;
 pub mod lifecycle_policy;
 pub mod security_config;
 pub mod security_policy;
+pub mod shared;
 pub mod vpc_endpoint;
 
 pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequired};

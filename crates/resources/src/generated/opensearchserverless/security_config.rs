@@ -17,54 +17,18 @@ pub(crate) static PATTERN_4: Pattern =
     Pattern::new("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^aws:opensearch:[0-9]{12}:*");
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamFederationOptions",
-            Shape::Object(&RULE_IamFederationConfigOptions),
-        ),
-        (
-            "IamIdentityCenterOptions",
-            Shape::Object(&RULE_IamIdentityCenterConfigOptions),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("IamFederationOptions", Shape::Object(&RULE_IamFederationConfigOptions)),
+        ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterConfigOptions)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SamlOptions", Shape::Object(&RULE_SamlConfigOptions)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["saml", "iamidentitycenter", "iamfederation"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["saml", "iamidentitycenter", "iamfederation"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::SecurityConfig` resource.
@@ -112,6 +76,7 @@ pub struct SecurityConfig {
     pub r#type: Option<SecurityConfigType>,
 }
 
+#[rustfmt::skip]
 impl SecurityConfig {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::SecurityConfig`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::SecurityConfig";
@@ -126,18 +91,8 @@ impl SecurityConfig {
         create_only: &["Type", "Name", "IamIdentityCenterOptions/InstanceArn"],
         conditional_create_only: &[],
         write_only: &["Name"],
-        read_only: &[
-            "Id",
-            "IamIdentityCenterOptions/ApplicationArn",
-            "IamIdentityCenterOptions/ApplicationName",
-            "IamIdentityCenterOptions/ApplicationDescription",
-        ],
-        attributes: &[
-            "IamIdentityCenterOptions.ApplicationArn",
-            "IamIdentityCenterOptions.ApplicationDescription",
-            "IamIdentityCenterOptions.ApplicationName",
-            "Id",
-        ],
+        read_only: &["Id", "IamIdentityCenterOptions/ApplicationArn", "IamIdentityCenterOptions/ApplicationName", "IamIdentityCenterOptions/ApplicationDescription"],
+        attributes: &["IamIdentityCenterOptions.ApplicationArn", "IamIdentityCenterOptions.ApplicationDescription", "IamIdentityCenterOptions.ApplicationName", "Id"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -148,58 +103,17 @@ impl SecurityConfig {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IamFederationOptions`: an [`IamFederationConfigOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_federation_options(
-        mut self,
-        value: impl Into<Obj<IamFederationConfigOptions>>,
-    ) -> Self {
-        self.iam_federation_options = Some(value.into());
-        self
-    }
-
+    pub fn iam_federation_options(mut self, value: impl Into<Obj<IamFederationConfigOptions>>) -> Self { self.iam_federation_options = Some(value.into()); self }
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterConfigOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_identity_center_options(
-        mut self,
-        value: impl Into<Obj<IamIdentityCenterConfigOptions>>,
-    ) -> Self {
-        self.iam_identity_center_options = Some(value.into());
-        self
-    }
-
+    pub fn iam_identity_center_options(mut self, value: impl Into<Obj<IamIdentityCenterConfigOptions>>) -> Self { self.iam_identity_center_options = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SamlOptions`: a [`SamlConfigOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_options(mut self, value: impl Into<Obj<SamlConfigOptions>>) -> Self {
-        self.saml_options = Some(value.into());
-        self
-    }
-
+    pub fn saml_options(mut self, value: impl Into<Obj<SamlConfigOptions>>) -> Self { self.saml_options = Some(value.into()); self }
     /// `Type`: a [`SecurityConfigType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SecurityConfigType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SecurityConfigType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for SecurityConfig {
@@ -267,35 +181,14 @@ impl SecurityConfigAttributes {
     }
 }
 
-static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamFederationConfigOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamFederationConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
@@ -319,6 +212,7 @@ pub struct IamFederationConfigOptions {
     pub user_attribute: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamFederationConfigOptions {
     /// A `IamFederationConfigOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -326,20 +220,9 @@ impl IamFederationConfigOptions {
     }
 
     /// `GroupAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.group_attribute = Some(value.into());
-        self
-    }
-
+    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
     /// `UserAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.user_attribute = Some(value.into());
-        self
-    }
+    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
 }
 
 impl PropertyType for IamFederationConfigOptions {}
@@ -357,37 +240,22 @@ impl ToValue for IamFederationConfigOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamIdentityCenterConfigOptionsRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The ARN of the IAM Identity Center instance used to integrate with OpenSearch Serverless.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224.
     pub instance_arn: Str,
 }
 
-static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamIdentityCenterConfigOptions: ObjRule = ObjRule {
     properties: &[
         ("ApplicationArn", Shape::STR),
         ("ApplicationDescription", Shape::STR),
         ("ApplicationName", Shape::STR),
         ("GroupAttribute", Shape::STR),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("UserAttribute", Shape::STR),
     ],
     required: &["InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamIdentityCenterConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
@@ -425,6 +293,7 @@ pub struct IamIdentityCenterConfigOptions {
     pub user_attribute: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamIdentityCenterConfigOptions {
     /// A `IamIdentityCenterConfigOptions` with its required properties, named in a [`IamIdentityCenterConfigOptionsRequired`].
     pub fn new(required: IamIdentityCenterConfigOptionsRequired) -> Self {
@@ -439,52 +308,17 @@ impl IamIdentityCenterConfigOptions {
     }
 
     /// `ApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self {
-        self.application_description = Some(value.into());
-        self
-    }
-
+    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
     /// `ApplicationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
     /// `GroupAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.group_attribute = Some(value.into());
-        self
-    }
-
+    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `UserAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.user_attribute = Some(value.into());
-        self
-    }
+    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
 }
 
 impl PropertyType for IamIdentityCenterConfigOptions {}
@@ -506,63 +340,21 @@ impl ToValue for IamIdentityCenterConfigOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamlConfigOptionsRequired {
     /// `Metadata`: a string, required.
-    ///
-    /// The XML IdP metadata file generated from your identity provider.
-    ///
-    /// Pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`; length 1 to 51200.
     pub metadata: Str,
 }
 
-static RULE_SamlConfigOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamlConfigOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "GroupAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Metadata",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OpenSearchServerlessEntityId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Metadata", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("OpenSearchServerlessEntityId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("SessionTimeout", Shape::INT),
-        (
-            "UserAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("UserAttribute", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Metadata"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamlConfigOptions` property type of `AWS::OpenSearchServerless::SecurityConfig`.
@@ -602,6 +394,7 @@ pub struct SamlConfigOptions {
     pub user_attribute: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SamlConfigOptions {
     /// A `SamlConfigOptions` with its required properties, named in a [`SamlConfigOptionsRequired`].
     pub fn new(required: SamlConfigOptionsRequired) -> Self {
@@ -615,44 +408,15 @@ impl SamlConfigOptions {
     }
 
     /// `GroupAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.group_attribute = Some(value.into());
-        self
-    }
-
+    pub fn group_attribute(mut self, value: impl Into<Str>) -> Self { self.group_attribute = Some(value.into()); self }
     /// `Metadata`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<Str>) -> Self {
-        self.metadata = value.into();
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<Str>) -> Self { self.metadata = value.into(); self }
     /// `OpenSearchServerlessEntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_search_serverless_entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.open_search_serverless_entity_id = Some(value.into());
-        self
-    }
-
+    pub fn open_search_serverless_entity_id(mut self, value: impl Into<Str>) -> Self { self.open_search_serverless_entity_id = Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `UserAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.user_attribute = Some(value.into());
-        self
-    }
+    pub fn user_attribute(mut self, value: impl Into<Str>) -> Self { self.user_attribute = Some(value.into()); self }
 }
 
 impl PropertyType for SamlConfigOptions {}

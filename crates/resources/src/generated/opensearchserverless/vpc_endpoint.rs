@@ -16,82 +16,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[0-9a-z]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the endpoint.
-    ///
-    /// Pattern `^[a-z][a-z0-9-]{2,31}$`; length 3 to 32; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The ID of the subnets from which you access OpenSearch Serverless.
-    ///
-    /// Items 1 to 6; each item: pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`, length 1 to 32.
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC from which you access OpenSearch Serverless.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-z]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(6) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["Name", "VpcId", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::VpcEndpoint` resource.
@@ -133,6 +75,7 @@ pub struct VpcEndpoint {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcEndpoint {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::VpcEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::VpcEndpoint";
@@ -164,36 +107,13 @@ impl VpcEndpoint {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcEndpoint {

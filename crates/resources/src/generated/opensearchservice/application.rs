@@ -16,71 +16,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of an OpenSearch application.
-    ///
-    /// Pattern `[a-z][a-z0-9\-]+`; length 3 to 40; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AppConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DataSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AppConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_AppConfig), min_items: None, max_items: None })),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None })),
         ("Endpoint", Shape::STR),
-        (
-            "IamIdentityCenterOptions",
-            Shape::Object(&RULE_IamIdentityCenterOptions),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IamIdentityCenterOptions", Shape::Object(&RULE_IamIdentityCenterOptions)),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchService::Application` resource.
@@ -130,6 +82,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::OpenSearchService::Application`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchService::Application";
@@ -164,63 +117,19 @@ impl Application {
     }
 
     /// `AppConfigs`: a list of [`AppConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_configs(mut self, value: impl Into<List<AppConfig>>) -> Self {
-        self.app_configs = Some(value.into());
-        self
-    }
-
+    pub fn app_configs(mut self, value: impl Into<List<AppConfig>>) -> Self { self.app_configs = Some(value.into()); self }
     /// `DataSources`: a list of [`DataSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Endpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = Some(value.into()); self }
     /// `IamIdentityCenterOptions`: an [`IamIdentityCenterOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_identity_center_options(
-        mut self,
-        value: impl Into<Obj<IamIdentityCenterOptions>>,
-    ) -> Self {
-        self.iam_identity_center_options = Some(value.into());
-        self
-    }
-
+    pub fn iam_identity_center_options(mut self, value: impl Into<Obj<IamIdentityCenterOptions>>) -> Self { self.iam_identity_center_options = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -283,49 +192,20 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppConfigRequired {
     /// `Key`: an [`AppConfigType`] value, required.
-    ///
-    /// The configuration item to set, such as the admin role for the OpenSearch application.
     pub key: AppConfigType,
     /// `Value`: a string, required.
-    ///
-    /// The value assigned to the configuration key, such as an IAM user ARN.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_AppConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "opensearchDashboards.dashboardAdmin.users",
-                    "opensearchDashboards.dashboardAdmin.groups",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["opensearchDashboards.dashboardAdmin.users", "opensearchDashboards.dashboardAdmin.groups"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppConfig` property type of `AWS::OpenSearchService::Application`.
@@ -347,6 +227,7 @@ pub struct AppConfig {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl AppConfig {
     /// A `AppConfig` with its required properties, named in a [`AppConfigRequired`].
     pub fn new(required: AppConfigRequired) -> Self {
@@ -357,20 +238,9 @@ impl AppConfig {
     }
 
     /// `Key`: an [`AppConfigType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<AppConfigType>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<AppConfigType>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AppConfig {}
@@ -388,22 +258,18 @@ impl ToValue for AppConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `DataSourceArn`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) format.
     pub data_source_arn: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("DataSourceArn", Shape::STR),
         ("DataSourceDescription", Shape::STR),
     ],
     required: &["DataSourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::OpenSearchService::Application`.
@@ -423,6 +289,7 @@ pub struct DataSource {
     pub data_source_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     pub fn new(required: DataSourceRequired) -> Self {
@@ -433,20 +300,9 @@ impl DataSource {
     }
 
     /// `DataSourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_arn = value.into();
-        self
-    }
-
+    pub fn data_source_arn(mut self, value: impl Into<Str>) -> Self { self.data_source_arn = value.into(); self }
     /// `DataSourceDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_description(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_description = Some(value.into());
-        self
-    }
+    pub fn data_source_description(mut self, value: impl Into<Str>) -> Self { self.data_source_description = Some(value.into()); self }
 }
 
 impl PropertyType for DataSource {}
@@ -460,18 +316,15 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamIdentityCenterOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IamIdentityCenterInstanceArn", Shape::STR),
         ("IamRoleForIdentityCenterApplicationArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamIdentityCenterOptions` property type of `AWS::OpenSearchService::Application`.
@@ -489,6 +342,7 @@ pub struct IamIdentityCenterOptions {
     pub iam_role_for_identity_center_application_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamIdentityCenterOptions {
     /// A `IamIdentityCenterOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -496,22 +350,11 @@ impl IamIdentityCenterOptions {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IamIdentityCenterInstanceArn`: a string.
-    pub fn iam_identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_identity_center_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.iam_identity_center_instance_arn = Some(value.into()); self }
     /// `IamRoleForIdentityCenterApplicationArn`: a string.
-    pub fn iam_role_for_identity_center_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_for_identity_center_application_arn = Some(value.into());
-        self
-    }
+    pub fn iam_role_for_identity_center_application_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_for_identity_center_application_arn = Some(value.into()); self }
 }
 
 impl PropertyType for IamIdentityCenterOptions {}
@@ -536,44 +379,20 @@ impl ToValue for IamIdentityCenterOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::OpenSearchService::Application`.
@@ -591,6 +410,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -601,20 +421,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

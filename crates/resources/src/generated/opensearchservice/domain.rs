@@ -7,68 +7,34 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
         ("AIMLOptions", Shape::Object(&RULE_AimlOptions)),
         ("AccessPolicies", Shape::Any),
         ("AdvancedOptions", Shape::Any),
-        (
-            "AdvancedSecurityOptions",
-            Shape::Object(&RULE_AdvancedSecurityOptionsInput),
-        ),
+        ("AdvancedSecurityOptions", Shape::Object(&RULE_AdvancedSecurityOptionsInput)),
         ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
         ("CognitoOptions", Shape::Object(&RULE_CognitoOptions)),
-        (
-            "DeploymentStrategyOptions",
-            Shape::Object(&RULE_DeploymentStrategyOptions),
-        ),
-        (
-            "DomainEndpointOptions",
-            Shape::Object(&RULE_DomainEndpointOptions),
-        ),
+        ("DeploymentStrategyOptions", Shape::Object(&RULE_DeploymentStrategyOptions)),
+        ("DomainEndpointOptions", Shape::Object(&RULE_DomainEndpointOptions)),
         ("DomainName", Shape::STR),
         ("EBSOptions", Shape::Object(&RULE_EbsOptions)),
-        (
-            "EncryptionAtRestOptions",
-            Shape::Object(&RULE_EncryptionAtRestOptions),
-        ),
+        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
         ("EngineVersion", Shape::STR),
         ("IPAddressType", Shape::STR),
-        (
-            "IdentityCenterOptions",
-            Shape::Object(&RULE_IdentityCenterOptions),
-        ),
+        ("IdentityCenterOptions", Shape::Object(&RULE_IdentityCenterOptions)),
         ("LogPublishingOptions", Shape::Any),
-        (
-            "NodeToNodeEncryptionOptions",
-            Shape::Object(&RULE_NodeToNodeEncryptionOptions),
-        ),
-        (
-            "OffPeakWindowOptions",
-            Shape::Object(&RULE_OffPeakWindowOptions),
-        ),
+        ("NodeToNodeEncryptionOptions", Shape::Object(&RULE_NodeToNodeEncryptionOptions)),
+        ("OffPeakWindowOptions", Shape::Object(&RULE_OffPeakWindowOptions)),
         ("SkipShardMigrationWait", Shape::Bool),
         ("SnapshotOptions", Shape::Object(&RULE_SnapshotOptions)),
-        (
-            "SoftwareUpdateOptions",
-            Shape::Object(&RULE_SoftwareUpdateOptions),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SoftwareUpdateOptions", Shape::Object(&RULE_SoftwareUpdateOptions)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VPCOptions", Shape::Object(&RULE_VpcOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchService::Domain` resource.
@@ -186,6 +152,7 @@ pub struct Domain {
     pub vpc_options: Option<Obj<VpcOptions>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::OpenSearchService::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchService::Domain";
@@ -198,41 +165,10 @@ impl Domain {
         primary_identifier: &["DomainName"],
         required: &[],
         create_only: &["DomainName"],
-        conditional_create_only: &[
-            "EncryptionAtRestOptions/Enabled",
-            "EncryptionAtRestOptions/KmsKeyId",
-            "AdvancedSecurityOptions/Enabled",
-        ],
-        write_only: &[
-            "AdvancedSecurityOptions/MasterUserOptions",
-            "AdvancedSecurityOptions/SAMLOptions/MasterUserName",
-            "AdvancedSecurityOptions/SAMLOptions/MasterBackendRole",
-            "AdvancedSecurityOptions/JWTOptions/PublicKey",
-        ],
-        read_only: &[
-            "Id",
-            "Arn",
-            "DomainArn",
-            "DomainEndpoint",
-            "DomainEndpointV2",
-            "DomainEndpoints",
-            "ServiceSoftwareOptions",
-            "AdvancedSecurityOptions/AnonymousAuthDisableDate",
-            "IdentityCenterOptions/IdentityCenterApplicationARN",
-            "IdentityCenterOptions/IdentityStoreId",
-        ],
-        attributes: &[
-            "AdvancedSecurityOptions.AnonymousAuthDisableDate",
-            "Arn",
-            "DomainArn",
-            "DomainEndpoint",
-            "DomainEndpointV2",
-            "DomainEndpoints",
-            "Id",
-            "IdentityCenterOptions.IdentityCenterApplicationARN",
-            "IdentityCenterOptions.IdentityStoreId",
-            "ServiceSoftwareOptions",
-        ],
+        conditional_create_only: &["EncryptionAtRestOptions/Enabled", "EncryptionAtRestOptions/KmsKeyId", "AdvancedSecurityOptions/Enabled"],
+        write_only: &["AdvancedSecurityOptions/MasterUserOptions", "AdvancedSecurityOptions/SAMLOptions/MasterUserName", "AdvancedSecurityOptions/SAMLOptions/MasterBackendRole", "AdvancedSecurityOptions/JWTOptions/PublicKey"],
+        read_only: &["Id", "Arn", "DomainArn", "DomainEndpoint", "DomainEndpointV2", "DomainEndpoints", "ServiceSoftwareOptions", "AdvancedSecurityOptions/AnonymousAuthDisableDate", "IdentityCenterOptions/IdentityCenterApplicationARN", "IdentityCenterOptions/IdentityStoreId"],
+        attributes: &["AdvancedSecurityOptions.AnonymousAuthDisableDate", "Arn", "DomainArn", "DomainEndpoint", "DomainEndpointV2", "DomainEndpoints", "Id", "IdentityCenterOptions.IdentityCenterApplicationARN", "IdentityCenterOptions.IdentityStoreId", "ServiceSoftwareOptions"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -243,188 +179,49 @@ impl Domain {
     }
 
     /// `AIMLOptions`: an [`AimlOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aiml_options(mut self, value: impl Into<Obj<AimlOptions>>) -> Self {
-        self.aiml_options = Some(value.into());
-        self
-    }
-
+    pub fn aiml_options(mut self, value: impl Into<Obj<AimlOptions>>) -> Self { self.aiml_options = Some(value.into()); self }
     /// `AccessPolicies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policies(mut self, value: impl Into<Json>) -> Self {
-        self.access_policies = Some(value.into());
-        self
-    }
-
+    pub fn access_policies(mut self, value: impl Into<Json>) -> Self { self.access_policies = Some(value.into()); self }
     /// `AdvancedOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self {
-        self.advanced_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_options(mut self, value: impl Into<Json>) -> Self { self.advanced_options = Some(value.into()); self }
     /// `AdvancedSecurityOptions`: an [`AdvancedSecurityOptionsInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_security_options(
-        mut self,
-        value: impl Into<Obj<AdvancedSecurityOptionsInput>>,
-    ) -> Self {
-        self.advanced_security_options = Some(value.into());
-        self
-    }
-
+    pub fn advanced_security_options(mut self, value: impl Into<Obj<AdvancedSecurityOptionsInput>>) -> Self { self.advanced_security_options = Some(value.into()); self }
     /// `ClusterConfig`: a [`ClusterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self {
-        self.cluster_config = Some(value.into());
-        self
-    }
-
+    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = Some(value.into()); self }
     /// `CognitoOptions`: a [`CognitoOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self {
-        self.cognito_options = Some(value.into());
-        self
-    }
-
+    pub fn cognito_options(mut self, value: impl Into<Obj<CognitoOptions>>) -> Self { self.cognito_options = Some(value.into()); self }
     /// `DeploymentStrategyOptions`: a [`DeploymentStrategyOptions`] object.
-    pub fn deployment_strategy_options(
-        mut self,
-        value: impl Into<Obj<DeploymentStrategyOptions>>,
-    ) -> Self {
-        self.deployment_strategy_options = Some(value.into());
-        self
-    }
-
+    pub fn deployment_strategy_options(mut self, value: impl Into<Obj<DeploymentStrategyOptions>>) -> Self { self.deployment_strategy_options = Some(value.into()); self }
     /// `DomainEndpointOptions`: a [`DomainEndpointOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self {
-        self.domain_endpoint_options = Some(value.into());
-        self
-    }
-
+    pub fn domain_endpoint_options(mut self, value: impl Into<Obj<DomainEndpointOptions>>) -> Self { self.domain_endpoint_options = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `EBSOptions`: an [`EbsOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self {
-        self.ebs_options = Some(value.into());
-        self
-    }
-
+    pub fn ebs_options(mut self, value: impl Into<Obj<EbsOptions>>) -> Self { self.ebs_options = Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Obj<EncryptionAtRestOptions>>,
-    ) -> Self {
-        self.encryption_at_rest_options = Some(value.into());
-        self
-    }
-
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `IPAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `IdentityCenterOptions`: an [`IdentityCenterOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_options(mut self, value: impl Into<Obj<IdentityCenterOptions>>) -> Self {
-        self.identity_center_options = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_options(mut self, value: impl Into<Obj<IdentityCenterOptions>>) -> Self { self.identity_center_options = Some(value.into()); self }
     /// `LogPublishingOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self {
-        self.log_publishing_options = Some(value.into());
-        self
-    }
-
+    pub fn log_publishing_options(mut self, value: impl Into<Json>) -> Self { self.log_publishing_options = Some(value.into()); self }
     /// `NodeToNodeEncryptionOptions`: a [`NodeToNodeEncryptionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_to_node_encryption_options(
-        mut self,
-        value: impl Into<Obj<NodeToNodeEncryptionOptions>>,
-    ) -> Self {
-        self.node_to_node_encryption_options = Some(value.into());
-        self
-    }
-
+    pub fn node_to_node_encryption_options(mut self, value: impl Into<Obj<NodeToNodeEncryptionOptions>>) -> Self { self.node_to_node_encryption_options = Some(value.into()); self }
     /// `OffPeakWindowOptions`: an [`OffPeakWindowOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn off_peak_window_options(mut self, value: impl Into<Obj<OffPeakWindowOptions>>) -> Self {
-        self.off_peak_window_options = Some(value.into());
-        self
-    }
-
+    pub fn off_peak_window_options(mut self, value: impl Into<Obj<OffPeakWindowOptions>>) -> Self { self.off_peak_window_options = Some(value.into()); self }
     /// `SkipShardMigrationWait`: a boolean.
-    pub fn skip_shard_migration_wait(mut self, value: impl Into<Bool>) -> Self {
-        self.skip_shard_migration_wait = Some(value.into());
-        self
-    }
-
+    pub fn skip_shard_migration_wait(mut self, value: impl Into<Bool>) -> Self { self.skip_shard_migration_wait = Some(value.into()); self }
     /// `SnapshotOptions`: a [`SnapshotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self {
-        self.snapshot_options = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_options(mut self, value: impl Into<Obj<SnapshotOptions>>) -> Self { self.snapshot_options = Some(value.into()); self }
     /// `SoftwareUpdateOptions`: a [`SoftwareUpdateOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn software_update_options(mut self, value: impl Into<Obj<SoftwareUpdateOptions>>) -> Self {
-        self.software_update_options = Some(value.into());
-        self
-    }
-
+    pub fn software_update_options(mut self, value: impl Into<Obj<SoftwareUpdateOptions>>) -> Self { self.software_update_options = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VPCOptions`: a [`VpcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self {
-        self.vpc_options = Some(value.into());
-        self
-    }
+    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -555,26 +352,20 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedSecurityOptionsInput: ObjRule = ObjRule {
     properties: &[
         ("AnonymousAuthDisableDate", Shape::STR),
         ("AnonymousAuthEnabled", Shape::Bool),
         ("Enabled", Shape::Bool),
-        (
-            "IAMFederationOptions",
-            Shape::Object(&RULE_IamFederationOptions),
-        ),
+        ("IAMFederationOptions", Shape::Object(&RULE_IamFederationOptions)),
         ("InternalUserDatabaseEnabled", Shape::Bool),
         ("JWTOptions", Shape::Object(&RULE_JwtOptions)),
         ("MasterUserOptions", Shape::Object(&RULE_MasterUserOptions)),
         ("SAMLOptions", Shape::Object(&RULE_SamlOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedSecurityOptionsInput` property type of `AWS::OpenSearchService::Domain`.
@@ -620,6 +411,7 @@ pub struct AdvancedSecurityOptionsInput {
     pub saml_options: Option<Obj<SamlOptions>>,
 }
 
+#[rustfmt::skip]
 impl AdvancedSecurityOptionsInput {
     /// A `AdvancedSecurityOptionsInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -627,68 +419,21 @@ impl AdvancedSecurityOptionsInput {
     }
 
     /// `AnonymousAuthDisableDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anonymous_auth_disable_date(mut self, value: impl Into<Str>) -> Self {
-        self.anonymous_auth_disable_date = Some(value.into());
-        self
-    }
-
+    pub fn anonymous_auth_disable_date(mut self, value: impl Into<Str>) -> Self { self.anonymous_auth_disable_date = Some(value.into()); self }
     /// `AnonymousAuthEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.anonymous_auth_enabled = Some(value.into());
-        self
-    }
-
+    pub fn anonymous_auth_enabled(mut self, value: impl Into<Bool>) -> Self { self.anonymous_auth_enabled = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IAMFederationOptions`: an [`IamFederationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_federation_options(mut self, value: impl Into<Obj<IamFederationOptions>>) -> Self {
-        self.iam_federation_options = Some(value.into());
-        self
-    }
-
+    pub fn iam_federation_options(mut self, value: impl Into<Obj<IamFederationOptions>>) -> Self { self.iam_federation_options = Some(value.into()); self }
     /// `InternalUserDatabaseEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.internal_user_database_enabled = Some(value.into());
-        self
-    }
-
+    pub fn internal_user_database_enabled(mut self, value: impl Into<Bool>) -> Self { self.internal_user_database_enabled = Some(value.into()); self }
     /// `JWTOptions`: a [`JwtOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_options(mut self, value: impl Into<Obj<JwtOptions>>) -> Self {
-        self.jwt_options = Some(value.into());
-        self
-    }
-
+    pub fn jwt_options(mut self, value: impl Into<Obj<JwtOptions>>) -> Self { self.jwt_options = Some(value.into()); self }
     /// `MasterUserOptions`: a [`MasterUserOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self {
-        self.master_user_options = Some(value.into());
-        self
-    }
-
+    pub fn master_user_options(mut self, value: impl Into<Obj<MasterUserOptions>>) -> Self { self.master_user_options = Some(value.into()); self }
     /// `SAMLOptions`: a [`SamlOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saml_options(mut self, value: impl Into<Obj<SamlOptions>>) -> Self {
-        self.saml_options = Some(value.into());
-        self
-    }
+    pub fn saml_options(mut self, value: impl Into<Obj<SamlOptions>>) -> Self { self.saml_options = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedSecurityOptionsInput {}
@@ -714,20 +459,14 @@ impl ToValue for AdvancedSecurityOptionsInput {
     }
 }
 
-static RULE_AimlOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AimlOptions: ObjRule = ObjRule {
     properties: &[
         ("S3VectorsEngine", Shape::Object(&RULE_S3VectorsEngine)),
-        (
-            "ServerlessVectorAcceleration",
-            Shape::Object(&RULE_ServerlessVectorAcceleration),
-        ),
+        ("ServerlessVectorAcceleration", Shape::Object(&RULE_ServerlessVectorAcceleration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIMLOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -741,6 +480,7 @@ pub struct AimlOptions {
     pub serverless_vector_acceleration: Option<Obj<ServerlessVectorAcceleration>>,
 }
 
+#[rustfmt::skip]
 impl AimlOptions {
     /// A `AimlOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -748,19 +488,9 @@ impl AimlOptions {
     }
 
     /// `S3VectorsEngine`: a [`S3VectorsEngine`] object.
-    pub fn s3_vectors_engine(mut self, value: impl Into<Obj<S3VectorsEngine>>) -> Self {
-        self.s3_vectors_engine = Some(value.into());
-        self
-    }
-
+    pub fn s3_vectors_engine(mut self, value: impl Into<Obj<S3VectorsEngine>>) -> Self { self.s3_vectors_engine = Some(value.into()); self }
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] object.
-    pub fn serverless_vector_acceleration(
-        mut self,
-        value: impl Into<Obj<ServerlessVectorAcceleration>>,
-    ) -> Self {
-        self.serverless_vector_acceleration = Some(value.into());
-        self
-    }
+    pub fn serverless_vector_acceleration(mut self, value: impl Into<Obj<ServerlessVectorAcceleration>>) -> Self { self.serverless_vector_acceleration = Some(value.into()); self }
 }
 
 impl PropertyType for AimlOptions {}
@@ -777,41 +507,25 @@ impl ToValue for AimlOptions {
     }
 }
 
-static RULE_ClusterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColdStorageOptions",
-            Shape::Object(&RULE_ColdStorageOptions),
-        ),
+        ("ColdStorageOptions", Shape::Object(&RULE_ColdStorageOptions)),
         ("DedicatedMasterCount", Shape::INT),
         ("DedicatedMasterEnabled", Shape::Bool),
         ("DedicatedMasterType", Shape::STR),
         ("InstanceCount", Shape::INT),
         ("InstanceType", Shape::STR),
         ("MultiAZWithStandbyEnabled", Shape::Bool),
-        (
-            "NodeOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NodeOption),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NodeOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeOption), min_items: None, max_items: None })),
         ("WarmCount", Shape::INT),
         ("WarmEnabled", Shape::Bool),
         ("WarmType", Shape::STR),
-        (
-            "ZoneAwarenessConfig",
-            Shape::Object(&RULE_ZoneAwarenessConfig),
-        ),
+        ("ZoneAwarenessConfig", Shape::Object(&RULE_ZoneAwarenessConfig)),
         ("ZoneAwarenessEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterConfig` property type of `AWS::OpenSearchService::Domain`.
@@ -875,6 +589,7 @@ pub struct ClusterConfig {
     pub zone_awareness_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -882,108 +597,31 @@ impl ClusterConfig {
     }
 
     /// `ColdStorageOptions`: a [`ColdStorageOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self {
-        self.cold_storage_options = Some(value.into());
-        self
-    }
-
+    pub fn cold_storage_options(mut self, value: impl Into<Obj<ColdStorageOptions>>) -> Self { self.cold_storage_options = Some(value.into()); self }
     /// `DedicatedMasterCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self {
-        self.dedicated_master_count = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_count(mut self, value: impl Into<Int>) -> Self { self.dedicated_master_count = Some(value.into()); self }
     /// `DedicatedMasterEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.dedicated_master_enabled = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_enabled(mut self, value: impl Into<Bool>) -> Self { self.dedicated_master_enabled = Some(value.into()); self }
     /// `DedicatedMasterType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self {
-        self.dedicated_master_type = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_master_type(mut self, value: impl Into<Str>) -> Self { self.dedicated_master_type = Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `MultiAZWithStandbyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az_with_standby_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az_with_standby_enabled = Some(value.into());
-        self
-    }
-
+    pub fn multi_az_with_standby_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_az_with_standby_enabled = Some(value.into()); self }
     /// `NodeOptions`: a list of [`NodeOption`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_options(mut self, value: impl Into<List<NodeOption>>) -> Self {
-        self.node_options = Some(value.into());
-        self
-    }
-
+    pub fn node_options(mut self, value: impl Into<List<NodeOption>>) -> Self { self.node_options = Some(value.into()); self }
     /// `WarmCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_count(mut self, value: impl Into<Int>) -> Self {
-        self.warm_count = Some(value.into());
-        self
-    }
-
+    pub fn warm_count(mut self, value: impl Into<Int>) -> Self { self.warm_count = Some(value.into()); self }
     /// `WarmEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.warm_enabled = Some(value.into());
-        self
-    }
-
+    pub fn warm_enabled(mut self, value: impl Into<Bool>) -> Self { self.warm_enabled = Some(value.into()); self }
     /// `WarmType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_type(mut self, value: impl Into<Str>) -> Self {
-        self.warm_type = Some(value.into());
-        self
-    }
-
+    pub fn warm_type(mut self, value: impl Into<Str>) -> Self { self.warm_type = Some(value.into()); self }
     /// `ZoneAwarenessConfig`: a [`ZoneAwarenessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self {
-        self.zone_awareness_config = Some(value.into());
-        self
-    }
-
+    pub fn zone_awareness_config(mut self, value: impl Into<Obj<ZoneAwarenessConfig>>) -> Self { self.zone_awareness_config = Some(value.into()); self }
     /// `ZoneAwarenessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.zone_awareness_enabled = Some(value.into());
-        self
-    }
+    pub fn zone_awareness_enabled(mut self, value: impl Into<Bool>) -> Self { self.zone_awareness_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterConfig {}
@@ -1011,28 +649,16 @@ impl ToValue for ClusterConfig {
     }
 }
 
-static RULE_CognitoOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("IdentityPoolId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("UserPoolId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1068,6 +694,7 @@ pub struct CognitoOptions {
     pub user_pool_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CognitoOptions {
     /// A `CognitoOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1075,36 +702,13 @@ impl CognitoOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `UserPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_id = Some(value.into());
-        self
-    }
+    pub fn user_pool_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_id = Some(value.into()); self }
 }
 
 impl PropertyType for CognitoOptions {}
@@ -1120,14 +724,13 @@ impl ToValue for CognitoOptions {
     }
 }
 
-static RULE_ColdStorageOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ColdStorageOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColdStorageOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1143,6 +746,7 @@ pub struct ColdStorageOptions {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ColdStorageOptions {
     /// A `ColdStorageOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1150,12 +754,7 @@ impl ColdStorageOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ColdStorageOptions {}
@@ -1166,23 +765,13 @@ impl ToValue for ColdStorageOptions {
     }
 }
 
-static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DeploymentStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Default", "CapacityOptimized"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentStrategyOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DeploymentStrategy", Shape::Str(&StrRule { allowed: &["Default", "CapacityOptimized"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentStrategyOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1194,6 +783,7 @@ pub struct DeploymentStrategyOptions {
     pub deployment_strategy: Option<DeploymentStrategy>,
 }
 
+#[rustfmt::skip]
 impl DeploymentStrategyOptions {
     /// A `DeploymentStrategyOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1201,10 +791,7 @@ impl DeploymentStrategyOptions {
     }
 
     /// `DeploymentStrategy`: a [`DeploymentStrategy`] value.
-    pub fn deployment_strategy(mut self, value: impl Into<DeploymentStrategy>) -> Self {
-        self.deployment_strategy = Some(value.into());
-        self
-    }
+    pub fn deployment_strategy(mut self, value: impl Into<DeploymentStrategy>) -> Self { self.deployment_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentStrategyOptions {}
@@ -1217,7 +804,8 @@ impl ToValue for DeploymentStrategyOptions {
     }
 }
 
-static RULE_DomainEndpointOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainEndpointOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomEndpoint", Shape::STR),
         ("CustomEndpointCertificateArn", Shape::STR),
@@ -1225,12 +813,8 @@ static RULE_DomainEndpointOptions: ObjRule = ObjRule {
         ("EnforceHTTPS", Shape::Bool),
         ("TLSSecurityPolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainEndpointOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1266,6 +850,7 @@ pub struct DomainEndpointOptions {
     pub tls_security_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainEndpointOptions {
     /// A `DomainEndpointOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1273,44 +858,15 @@ impl DomainEndpointOptions {
     }
 
     /// `CustomEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.custom_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint = Some(value.into()); self }
     /// `CustomEndpointCertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_endpoint_certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint_certificate_arn(mut self, value: impl Into<Str>) -> Self { self.custom_endpoint_certificate_arn = Some(value.into()); self }
     /// `CustomEndpointEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.custom_endpoint_enabled = Some(value.into());
-        self
-    }
-
+    pub fn custom_endpoint_enabled(mut self, value: impl Into<Bool>) -> Self { self.custom_endpoint_enabled = Some(value.into()); self }
     /// `EnforceHTTPS`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self {
-        self.enforce_https = Some(value.into());
-        self
-    }
-
+    pub fn enforce_https(mut self, value: impl Into<Bool>) -> Self { self.enforce_https = Some(value.into()); self }
     /// `TLSSecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.tls_security_policy = Some(value.into());
-        self
-    }
+    pub fn tls_security_policy(mut self, value: impl Into<Str>) -> Self { self.tls_security_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DomainEndpointOptions {}
@@ -1330,7 +886,8 @@ impl ToValue for DomainEndpointOptions {
     }
 }
 
-static RULE_EbsOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsOptions: ObjRule = ObjRule {
     properties: &[
         ("EBSEnabled", Shape::Bool),
         ("Iops", Shape::INT),
@@ -1338,12 +895,8 @@ static RULE_EbsOptions: ObjRule = ObjRule {
         ("VolumeSize", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EBSOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1375,6 +928,7 @@ pub struct EbsOptions {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EbsOptions {
     /// A `EbsOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1382,44 +936,15 @@ impl EbsOptions {
     }
 
     /// `EBSEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ebs_enabled(mut self, value: impl Into<Bool>) -> Self { self.ebs_enabled = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsOptions {}
@@ -1436,14 +961,14 @@ impl ToValue for EbsOptions {
     }
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("KmsKeyId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("KmsKeyId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionAtRestOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1469,6 +994,7 @@ pub struct EncryptionAtRestOptions {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1476,20 +1002,9 @@ impl EncryptionAtRestOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionAtRestOptions {}
@@ -1503,18 +1018,15 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_IamFederationOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamFederationOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("RolesKey", Shape::STR),
         ("SubjectKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IAMFederationOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1530,6 +1042,7 @@ pub struct IamFederationOptions {
     pub subject_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamFederationOptions {
     /// A `IamFederationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1537,22 +1050,11 @@ impl IamFederationOptions {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `RolesKey`: a string.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self {
-        self.roles_key = Some(value.into());
-        self
-    }
-
+    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
     /// `SubjectKey`: a string.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self {
-        self.subject_key = Some(value.into());
-        self
-    }
+    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
 }
 
 impl PropertyType for IamFederationOptions {}
@@ -1567,39 +1069,18 @@ impl ToValue for IamFederationOptions {
     }
 }
 
-static RULE_IdentityCenterOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityCenterOptions: ObjRule = ObjRule {
     properties: &[
         ("EnabledAPIAccess", Shape::Bool),
         ("IdentityCenterApplicationARN", Shape::STR),
         ("IdentityCenterInstanceARN", Shape::STR),
         ("IdentityStoreId", Shape::STR),
-        (
-            "RolesKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GroupName", "GroupId"],
-                format: None,
-            }),
-        ),
-        (
-            "SubjectKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UserName", "UserId", "Email"],
-                format: None,
-            }),
-        ),
+        ("RolesKey", Shape::Str(&StrRule { allowed: &["GroupName", "GroupId"], ..StrRule::ANY })),
+        ("SubjectKey", Shape::Str(&StrRule { allowed: &["UserName", "UserId", "Email"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityCenterOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1635,6 +1116,7 @@ pub struct IdentityCenterOptions {
     pub subject_key: Option<SubjectKeyIdcType>,
 }
 
+#[rustfmt::skip]
 impl IdentityCenterOptions {
     /// A `IdentityCenterOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1642,52 +1124,17 @@ impl IdentityCenterOptions {
     }
 
     /// `EnabledAPIAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_api_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled_api_access = Some(value.into());
-        self
-    }
-
+    pub fn enabled_api_access(mut self, value: impl Into<Bool>) -> Self { self.enabled_api_access = Some(value.into()); self }
     /// `IdentityCenterApplicationARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_application_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_application_arn = Some(value.into()); self }
     /// `IdentityCenterInstanceARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
     /// `IdentityStoreId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_store_id = Some(value.into());
-        self
-    }
-
+    pub fn identity_store_id(mut self, value: impl Into<Str>) -> Self { self.identity_store_id = Some(value.into()); self }
     /// `RolesKey`: a [`RolesKeyIdcType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles_key(mut self, value: impl Into<RolesKeyIdcType>) -> Self {
-        self.roles_key = Some(value.into());
-        self
-    }
-
+    pub fn roles_key(mut self, value: impl Into<RolesKeyIdcType>) -> Self { self.roles_key = Some(value.into()); self }
     /// `SubjectKey`: a [`SubjectKeyIdcType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_key(mut self, value: impl Into<SubjectKeyIdcType>) -> Self {
-        self.subject_key = Some(value.into());
-        self
-    }
+    pub fn subject_key(mut self, value: impl Into<SubjectKeyIdcType>) -> Self { self.subject_key = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityCenterOptions {}
@@ -1715,37 +1162,20 @@ impl ToValue for IdentityCenterOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdpRequired {
     /// `EntityId`: a string, required.
-    ///
-    /// The unique entity ID of the application in the SAML identity provider.
     pub entity_id: Str,
     /// `MetadataContent`: a string, required.
-    ///
-    /// The metadata of the SAML application, in XML format.
-    ///
-    /// Length 1 to 1048576.
     pub metadata_content: Str,
 }
 
-static RULE_Idp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Idp: ObjRule = ObjRule {
     properties: &[
         ("EntityId", Shape::STR),
-        (
-            "MetadataContent",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1048576),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetadataContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
     ],
     required: &["MetadataContent", "EntityId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Idp` property type of `AWS::OpenSearchService::Domain`.
@@ -1767,6 +1197,7 @@ pub struct Idp {
     pub metadata_content: Str,
 }
 
+#[rustfmt::skip]
 impl Idp {
     /// A `Idp` with its required properties, named in a [`IdpRequired`].
     pub fn new(required: IdpRequired) -> Self {
@@ -1777,20 +1208,9 @@ impl Idp {
     }
 
     /// `EntityId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id = value.into();
-        self
-    }
-
+    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = value.into(); self }
     /// `MetadataContent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_content(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_content = value.into();
-        self
-    }
+    pub fn metadata_content(mut self, value: impl Into<Str>) -> Self { self.metadata_content = value.into(); self }
 }
 
 impl PropertyType for Idp {}
@@ -1804,19 +1224,16 @@ impl ToValue for Idp {
     }
 }
 
-static RULE_JwtOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JwtOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("PublicKey", Shape::STR),
         ("RolesKey", Shape::STR),
         ("SubjectKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JWTOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1834,6 +1251,7 @@ pub struct JwtOptions {
     pub subject_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JwtOptions {
     /// A `JwtOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1841,28 +1259,13 @@ impl JwtOptions {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `PublicKey`: a string.
-    pub fn public_key(mut self, value: impl Into<Str>) -> Self {
-        self.public_key = Some(value.into());
-        self
-    }
-
+    pub fn public_key(mut self, value: impl Into<Str>) -> Self { self.public_key = Some(value.into()); self }
     /// `RolesKey`: a string.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self {
-        self.roles_key = Some(value.into());
-        self
-    }
-
+    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
     /// `SubjectKey`: a string.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self {
-        self.subject_key = Some(value.into());
-        self
-    }
+    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
 }
 
 impl PropertyType for JwtOptions {}
@@ -1878,18 +1281,15 @@ impl ToValue for JwtOptions {
     }
 }
 
-static RULE_MasterUserOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MasterUserOptions: ObjRule = ObjRule {
     properties: &[
         ("MasterUserARN", Shape::STR),
         ("MasterUserName", Shape::STR),
         ("MasterUserPassword", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MasterUserOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -1919,6 +1319,7 @@ pub struct MasterUserOptions {
     pub master_user_password: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MasterUserOptions {
     /// A `MasterUserOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1926,28 +1327,11 @@ impl MasterUserOptions {
     }
 
     /// `MasterUserARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_arn = Some(value.into());
-        self
-    }
-
+    pub fn master_user_arn(mut self, value: impl Into<Str>) -> Self { self.master_user_arn = Some(value.into()); self }
     /// `MasterUserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_name = Some(value.into());
-        self
-    }
-
+    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
 }
 
 impl PropertyType for MasterUserOptions {}
@@ -1962,18 +1346,15 @@ impl ToValue for MasterUserOptions {
     }
 }
 
-static RULE_NodeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeConfig: ObjRule = ObjRule {
     properties: &[
         ("Count", Shape::INT),
         ("Enabled", Shape::Bool),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeConfig` property type of `AWS::OpenSearchService::Domain`.
@@ -1997,6 +1378,7 @@ pub struct NodeConfig {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NodeConfig {
     /// A `NodeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2004,28 +1386,11 @@ impl NodeConfig {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for NodeConfig {}
@@ -2040,26 +1405,14 @@ impl ToValue for NodeConfig {
     }
 }
 
-static RULE_NodeOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NodeOption: ObjRule = ObjRule {
     properties: &[
         ("NodeConfig", Shape::Object(&RULE_NodeConfig)),
-        (
-            "NodeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["coordinator"],
-                format: None,
-            }),
-        ),
+        ("NodeType", Shape::Str(&StrRule { allowed: &["coordinator"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeOption` property type of `AWS::OpenSearchService::Domain`.
@@ -2079,6 +1432,7 @@ pub struct NodeOption {
     pub node_type: Option<NodeType>,
 }
 
+#[rustfmt::skip]
 impl NodeOption {
     /// A `NodeOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2086,20 +1440,9 @@ impl NodeOption {
     }
 
     /// `NodeConfig`: a [`NodeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_config(mut self, value: impl Into<Obj<NodeConfig>>) -> Self {
-        self.node_config = Some(value.into());
-        self
-    }
-
+    pub fn node_config(mut self, value: impl Into<Obj<NodeConfig>>) -> Self { self.node_config = Some(value.into()); self }
     /// `NodeType`: a [`NodeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self {
-        self.node_type = Some(value.into());
-        self
-    }
+    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self { self.node_type = Some(value.into()); self }
 }
 
 impl PropertyType for NodeOption {}
@@ -2113,14 +1456,13 @@ impl ToValue for NodeOption {
     }
 }
 
-static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NodeToNodeEncryptionOptions: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeToNodeEncryptionOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2136,6 +1478,7 @@ pub struct NodeToNodeEncryptionOptions {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl NodeToNodeEncryptionOptions {
     /// A `NodeToNodeEncryptionOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2143,12 +1486,7 @@ impl NodeToNodeEncryptionOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for NodeToNodeEncryptionOptions {}
@@ -2159,14 +1497,13 @@ impl ToValue for NodeToNodeEncryptionOptions {
     }
 }
 
-static RULE_OffPeakWindow: ObjRule = ObjRule {
-    properties: &[("WindowStartTime", Shape::Object(&RULE_WindowStartTime))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OffPeakWindow: ObjRule = ObjRule {
+    properties: &[
+        ("WindowStartTime", Shape::Object(&RULE_WindowStartTime)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OffPeakWindow` property type of `AWS::OpenSearchService::Domain`.
@@ -2182,6 +1519,7 @@ pub struct OffPeakWindow {
     pub window_start_time: Option<Obj<WindowStartTime>>,
 }
 
+#[rustfmt::skip]
 impl OffPeakWindow {
     /// A `OffPeakWindow` with no property set (none is required).
     pub fn new() -> Self {
@@ -2189,12 +1527,7 @@ impl OffPeakWindow {
     }
 
     /// `WindowStartTime`: a [`WindowStartTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window_start_time(mut self, value: impl Into<Obj<WindowStartTime>>) -> Self {
-        self.window_start_time = Some(value.into());
-        self
-    }
+    pub fn window_start_time(mut self, value: impl Into<Obj<WindowStartTime>>) -> Self { self.window_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for OffPeakWindow {}
@@ -2207,17 +1540,14 @@ impl ToValue for OffPeakWindow {
     }
 }
 
-static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OffPeakWindowOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("OffPeakWindow", Shape::Object(&RULE_OffPeakWindow)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OffPeakWindowOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2237,6 +1567,7 @@ pub struct OffPeakWindowOptions {
     pub off_peak_window: Option<Obj<OffPeakWindow>>,
 }
 
+#[rustfmt::skip]
 impl OffPeakWindowOptions {
     /// A `OffPeakWindowOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2244,20 +1575,9 @@ impl OffPeakWindowOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `OffPeakWindow`: an [`OffPeakWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn off_peak_window(mut self, value: impl Into<Obj<OffPeakWindow>>) -> Self {
-        self.off_peak_window = Some(value.into());
-        self
-    }
+    pub fn off_peak_window(mut self, value: impl Into<Obj<OffPeakWindow>>) -> Self { self.off_peak_window = Some(value.into()); self }
 }
 
 impl PropertyType for OffPeakWindowOptions {}
@@ -2275,19 +1595,17 @@ impl ToValue for OffPeakWindowOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3VectorsEngineRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Enables S3 vectors engine features.
     pub enabled: Bool,
 }
 
-static RULE_S3VectorsEngine: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_S3VectorsEngine: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3VectorsEngine` property type of `AWS::OpenSearchService::Domain`.
@@ -2303,6 +1621,7 @@ pub struct S3VectorsEngine {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl S3VectorsEngine {
     /// A `S3VectorsEngine` with its required properties, named in a [`S3VectorsEngineRequired`].
     pub fn new(required: S3VectorsEngineRequired) -> Self {
@@ -2312,12 +1631,7 @@ impl S3VectorsEngine {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for S3VectorsEngine {}
@@ -2328,7 +1642,8 @@ impl ToValue for S3VectorsEngine {
     }
 }
 
-static RULE_SamlOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamlOptions: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("Idp", Shape::Object(&RULE_Idp)),
@@ -2338,12 +1653,8 @@ static RULE_SamlOptions: ObjRule = ObjRule {
         ("SessionTimeoutMinutes", Shape::INT),
         ("SubjectKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SAMLOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2383,6 +1694,7 @@ pub struct SamlOptions {
     pub subject_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SamlOptions {
     /// A `SamlOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2390,60 +1702,19 @@ impl SamlOptions {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Idp`: an [`Idp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idp(mut self, value: impl Into<Obj<Idp>>) -> Self {
-        self.idp = Some(value.into());
-        self
-    }
-
+    pub fn idp(mut self, value: impl Into<Obj<Idp>>) -> Self { self.idp = Some(value.into()); self }
     /// `MasterBackendRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_backend_role(mut self, value: impl Into<Str>) -> Self {
-        self.master_backend_role = Some(value.into());
-        self
-    }
-
+    pub fn master_backend_role(mut self, value: impl Into<Str>) -> Self { self.master_backend_role = Some(value.into()); self }
     /// `MasterUserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_name = Some(value.into());
-        self
-    }
-
+    pub fn master_user_name(mut self, value: impl Into<Str>) -> Self { self.master_user_name = Some(value.into()); self }
     /// `RolesKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn roles_key(mut self, value: impl Into<Str>) -> Self {
-        self.roles_key = Some(value.into());
-        self
-    }
-
+    pub fn roles_key(mut self, value: impl Into<Str>) -> Self { self.roles_key = Some(value.into()); self }
     /// `SessionTimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout_minutes = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.session_timeout_minutes = Some(value.into()); self }
     /// `SubjectKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_key(mut self, value: impl Into<Str>) -> Self {
-        self.subject_key = Some(value.into());
-        self
-    }
+    pub fn subject_key(mut self, value: impl Into<Str>) -> Self { self.subject_key = Some(value.into()); self }
 }
 
 impl PropertyType for SamlOptions {}
@@ -2462,14 +1733,13 @@ impl ToValue for SamlOptions {
     }
 }
 
-static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessVectorAcceleration: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerlessVectorAcceleration` property type of `AWS::OpenSearchService::Domain`.
@@ -2483,6 +1753,7 @@ pub struct ServerlessVectorAcceleration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ServerlessVectorAcceleration {
     /// A `ServerlessVectorAcceleration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2490,12 +1761,7 @@ impl ServerlessVectorAcceleration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ServerlessVectorAcceleration {}
@@ -2506,14 +1772,13 @@ impl ToValue for ServerlessVectorAcceleration {
     }
 }
 
-static RULE_SnapshotOptions: ObjRule = ObjRule {
-    properties: &[("AutomatedSnapshotStartHour", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SnapshotOptions: ObjRule = ObjRule {
+    properties: &[
+        ("AutomatedSnapshotStartHour", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnapshotOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2531,6 +1796,7 @@ pub struct SnapshotOptions {
     pub automated_snapshot_start_hour: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SnapshotOptions {
     /// A `SnapshotOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2538,12 +1804,7 @@ impl SnapshotOptions {
     }
 
     /// `AutomatedSnapshotStartHour`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self {
-        self.automated_snapshot_start_hour = Some(value.into());
-        self
-    }
+    pub fn automated_snapshot_start_hour(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_start_hour = Some(value.into()); self }
 }
 
 impl PropertyType for SnapshotOptions {}
@@ -2559,14 +1820,13 @@ impl ToValue for SnapshotOptions {
     }
 }
 
-static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
-    properties: &[("AutoSoftwareUpdateEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SoftwareUpdateOptions: ObjRule = ObjRule {
+    properties: &[
+        ("AutoSoftwareUpdateEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SoftwareUpdateOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2582,6 +1842,7 @@ pub struct SoftwareUpdateOptions {
     pub auto_software_update_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SoftwareUpdateOptions {
     /// A `SoftwareUpdateOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2589,12 +1850,7 @@ impl SoftwareUpdateOptions {
     }
 
     /// `AutoSoftwareUpdateEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_software_update_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_software_update_enabled = Some(value.into());
-        self
-    }
+    pub fn auto_software_update_enabled(mut self, value: impl Into<Bool>) -> Self { self.auto_software_update_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SoftwareUpdateOptions {}
@@ -2614,44 +1870,20 @@ impl ToValue for SoftwareUpdateOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 0 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::OpenSearchService::Domain`.
@@ -2669,6 +1901,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2679,20 +1912,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2706,37 +1928,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VPCOptions` property type of `AWS::OpenSearchService::Domain`.
@@ -2760,6 +1959,7 @@ pub struct VpcOptions {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2767,20 +1967,9 @@ impl VpcOptions {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOptions {}
@@ -2798,44 +1987,20 @@ impl ToValue for VpcOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowStartTimeRequired {
     /// `Hours`: an integer, required.
-    ///
-    /// The start hour of the window in Coordinated Universal Time (UTC), using 24-hour time. For example, 17 refers to 5:00 P.M. UTC. The minimum value is 0 and the maximum value is 23.
-    ///
-    /// Value 0 to 23.
     pub hours: Int,
     /// `Minutes`: an integer, required.
-    ///
-    /// The start minute of the window, in UTC. The minimum value is 0 and the maximum value is 59.
-    ///
-    /// Value 0 to 59.
     pub minutes: Int,
 }
 
-static RULE_WindowStartTime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WindowStartTime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hours",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Minutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(59.0),
-                allowed: &[],
-            }),
-        ),
+        ("Hours", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("Minutes", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
     ],
     required: &["Hours", "Minutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WindowStartTime` property type of `AWS::OpenSearchService::Domain`.
@@ -2859,6 +2024,7 @@ pub struct WindowStartTime {
     pub minutes: Int,
 }
 
+#[rustfmt::skip]
 impl WindowStartTime {
     /// A `WindowStartTime` with its required properties, named in a [`WindowStartTimeRequired`].
     pub fn new(required: WindowStartTimeRequired) -> Self {
@@ -2869,20 +2035,9 @@ impl WindowStartTime {
     }
 
     /// `Hours`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hours(mut self, value: impl Into<Int>) -> Self {
-        self.hours = value.into();
-        self
-    }
-
+    pub fn hours(mut self, value: impl Into<Int>) -> Self { self.hours = value.into(); self }
     /// `Minutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self {
-        self.minutes = value.into();
-        self
-    }
+    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
 }
 
 impl PropertyType for WindowStartTime {}
@@ -2896,14 +2051,13 @@ impl ToValue for WindowStartTime {
     }
 }
 
-static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
-    properties: &[("AvailabilityZoneCount", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ZoneAwarenessConfig: ObjRule = ObjRule {
+    properties: &[
+        ("AvailabilityZoneCount", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ZoneAwarenessConfig` property type of `AWS::OpenSearchService::Domain`.
@@ -2921,6 +2075,7 @@ pub struct ZoneAwarenessConfig {
     pub availability_zone_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ZoneAwarenessConfig {
     /// A `ZoneAwarenessConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2928,12 +2083,7 @@ impl ZoneAwarenessConfig {
     }
 
     /// `AvailabilityZoneCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self {
-        self.availability_zone_count = Some(value.into());
-        self
-    }
+    pub fn availability_zone_count(mut self, value: impl Into<Int>) -> Self { self.availability_zone_count = Some(value.into()); self }
 }
 
 impl PropertyType for ZoneAwarenessConfig {}

@@ -7,55 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Source;
+pub use super::shared::Source;
+
 /// The required properties of [`App`], by name: `App::new(AppRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `Name`: a string, required.
-    ///
-    /// The app name.
     pub name: Str,
     /// `StackId`: a string, required.
-    ///
-    /// The stack ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The app type. Each supported type is associated with a particular layer. For example, PHP applications are associated with a PHP layer. OpsWorks Stacks deploys an application to those instances that are members of the corresponding layer. If your app isn't one of the standard types, or you prefer to implement your own Deploy recipes, specify `other` .
     pub r#type: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("AppSource", Shape::Object(&RULE_Source)),
         ("Attributes", Shape::Any),
-        (
-            "DataSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None })),
         ("Description", Shape::STR),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableSsl", Shape::Bool),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Shortname", Shape::STR),
         ("SslConfiguration", Shape::Object(&RULE_SslConfiguration)),
@@ -63,11 +38,8 @@ static RULE_App: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Name", "StackId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::App` resource.
@@ -141,6 +113,7 @@ pub struct App {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::OpsWorks::App`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::App";
@@ -180,100 +153,29 @@ impl App {
     }
 
     /// `AppSource`: a [`Source`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.app_source = Some(value.into());
-        self
-    }
-
+    pub fn app_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.app_source = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `DataSources`: a list of [`DataSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Domains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
     /// `EnableSsl`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ssl(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ssl = Some(value.into());
-        self
-    }
-
+    pub fn enable_ssl(mut self, value: impl Into<Bool>) -> Self { self.enable_ssl = Some(value.into()); self }
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Shortname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shortname(mut self, value: impl Into<Str>) -> Self {
-        self.shortname = Some(value.into());
-        self
-    }
-
+    pub fn shortname(mut self, value: impl Into<Str>) -> Self { self.shortname = Some(value.into()); self }
     /// `SslConfiguration`: a [`SslConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_configuration(mut self, value: impl Into<Obj<SslConfiguration>>) -> Self {
-        self.ssl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ssl_configuration(mut self, value: impl Into<Obj<SslConfiguration>>) -> Self { self.ssl_configuration = Some(value.into()); self }
     /// `StackId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.stack_id = value.into();
-        self
-    }
-
+    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for App {
@@ -322,18 +224,15 @@ impl AppAttributes {
     }
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::OpsWorks::App`.
@@ -355,6 +254,7 @@ pub struct DataSource {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -362,28 +262,11 @@ impl DataSource {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for DataSource {}
@@ -402,27 +285,21 @@ impl ToValue for DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Key`: a string, required.
-    ///
-    /// (Required) The environment variable's name, which can consist of up to 64 characters and must be specified. The name can contain upper- and lowercase letters, numbers, and underscores (_), but it must start with a letter or underscore.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// (Optional) The environment variable's value, which can be left empty. If you specify a value, it can contain up to 256 characters, which must all be printable.
     pub value: Str,
 }
 
-static RULE_EnvironmentVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
         ("Secure", Shape::Bool),
         ("Value", Shape::STR),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentVariable` property type of `AWS::OpsWorks::App`.
@@ -444,6 +321,7 @@ pub struct EnvironmentVariable {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
     pub fn new(required: EnvironmentVariableRequired) -> Self {
@@ -455,28 +333,11 @@ impl EnvironmentVariable {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Secure`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secure(mut self, value: impl Into<Bool>) -> Self {
-        self.secure = Some(value.into());
-        self
-    }
-
+    pub fn secure(mut self, value: impl Into<Bool>) -> Self { self.secure = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EnvironmentVariable {}
@@ -491,148 +352,15 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
-    properties: &[
-        ("Password", Shape::STR),
-        ("Revision", Shape::STR),
-        ("SshKey", Shape::STR),
-        ("Type", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Source` property type of `AWS::OpsWorks::App`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-app-source.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Source {
-    /// `Password`: a string.
-    ///
-    /// When included in a request, the parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Password` to the appropriate IAM secret access key.
-    /// - For HTTP bundles and Subversion repositories, set `Password` to the password.
-    ///
-    /// For more information on how to safely handle IAM credentials, see \[\](<https://docs.aws.amazon.com/general/latest/gr/aws-access-keys-best-practices.html>) .
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub password: Option<Str>,
-    /// `Revision`: a string.
-    ///
-    /// The application's version. OpsWorks Stacks enables you to easily deploy new versions of an application. One of the simplest approaches is to have branches or revisions in your repository that represent different versions that can potentially be deployed.
-    pub revision: Option<Str>,
-    /// `SshKey`: a string.
-    ///
-    /// In requests, the repository's SSH key.
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub ssh_key: Option<Str>,
-    /// `Type`: a string.
-    ///
-    /// The repository type.
-    pub r#type: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The source URL. The following is an example of an Amazon S3 source URL: `https://s3.amazonaws.com/opsworks-demo-bucket/opsworks_cookbook_demo.tar.gz` .
-    pub url: Option<Str>,
-    /// `Username`: a string.
-    ///
-    /// This parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Username` to the appropriate IAM access key ID.
-    /// - For HTTP bundles, Git repositories, and Subversion repositories, set `Username` to the user name.
-    pub username: Option<Str>,
-}
-
-impl Source {
-    /// A `Source` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `Revision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Str>) -> Self {
-        self.revision = Some(value.into());
-        self
-    }
-
-    /// `SshKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_key(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_key = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Source {}
-
-impl ToValue for Source {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Revision", &self.revision)
-            .opt("SshKey", &self.ssh_key)
-            .opt("Type", &self.r#type)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
-            .build()
-    }
-}
-
-static RULE_SslConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SslConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("Chain", Shape::STR),
         ("PrivateKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SslConfiguration` property type of `AWS::OpsWorks::App`.
@@ -654,6 +382,7 @@ pub struct SslConfiguration {
     pub private_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SslConfiguration {
     /// A `SslConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -661,28 +390,11 @@ impl SslConfiguration {
     }
 
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `Chain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chain(mut self, value: impl Into<Str>) -> Self {
-        self.chain = Some(value.into());
-        self
-    }
-
+    pub fn chain(mut self, value: impl Into<Str>) -> Self { self.chain = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
 }
 
 impl PropertyType for SslConfiguration {}

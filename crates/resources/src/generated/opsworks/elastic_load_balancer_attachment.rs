@@ -11,26 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticLoadBalancerAttachmentRequired {
     /// `ElasticLoadBalancerName`: a string, required.
-    ///
-    /// The Elastic Load Balancing instance name.
     pub elastic_load_balancer_name: Str,
     /// `LayerId`: a string, required.
-    ///
-    /// The OpsWorks layer ID to which the Elastic Load Balancing load balancer is attached.
     pub layer_id: Str,
 }
 
-static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticLoadBalancerAttachment: ObjRule = ObjRule {
     properties: &[
         ("ElasticLoadBalancerName", Shape::STR),
         ("LayerId", Shape::STR),
     ],
     required: &["LayerId", "ElasticLoadBalancerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::ElasticLoadBalancerAttachment` resource.
@@ -55,6 +49,7 @@ pub struct ElasticLoadBalancerAttachment {
     pub layer_id: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticLoadBalancerAttachment {
     /// The CloudFormation type name, `AWS::OpsWorks::ElasticLoadBalancerAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::ElasticLoadBalancerAttachment";
@@ -84,20 +79,9 @@ impl ElasticLoadBalancerAttachment {
     }
 
     /// `ElasticLoadBalancerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.elastic_load_balancer_name = value.into();
-        self
-    }
-
+    pub fn elastic_load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.elastic_load_balancer_name = value.into(); self }
     /// `LayerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layer_id(mut self, value: impl Into<Str>) -> Self {
-        self.layer_id = value.into();
-        self
-    }
+    pub fn layer_id(mut self, value: impl Into<Str>) -> Self { self.layer_id = value.into(); self }
 }
 
 impl Resource for ElasticLoadBalancerAttachment {

@@ -11,100 +11,41 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type, such as `t2.micro` . For a list of supported instance types, open the stack in the console, choose *Instances* , and choose *+ Instance* . The *Size* list contains the currently supported types. For more information, see \[Instance Families and Types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) . The parameter values that you use to specify the various types are in the *API Name* column of the *Available Instance Types* table.
     pub instance_type: Str,
     /// `LayerIds`: a list of strings, required.
-    ///
-    /// An array that contains the instance's layer IDs.
     pub layer_ids: List<Str>,
     /// `StackId`: a string, required.
-    ///
-    /// The stack ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_id: Str,
 }
 
-static RULE_Instance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
-        (
-            "AmiId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
+        ("AmiId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
         ("Architecture", Shape::STR),
         ("AutoScalingType", Shape::STR),
         ("AvailabilityZone", Shape::STR),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
         ("EbsOptimized", Shape::Bool),
-        (
-            "ElasticIps",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ElasticIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Hostname", Shape::STR),
         ("InstallUpdatesOnBoot", Shape::Bool),
         ("InstanceType", Shape::STR),
-        (
-            "LayerIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LayerIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Os", Shape::STR),
         ("RootDeviceType", Shape::STR),
         ("SshKeyName", Shape::STR),
         ("StackId", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("Tenancy", Shape::STR),
-        (
-            "TimeBasedAutoScaling",
-            Shape::Object(&RULE_TimeBasedAutoScaling),
-        ),
+        ("TimeBasedAutoScaling", Shape::Object(&RULE_TimeBasedAutoScaling)),
         ("VirtualizationType", Shape::STR),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["LayerIds", "InstanceType", "StackId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::Instance` resource.
@@ -251,6 +192,7 @@ pub struct Instance {
     pub volumes: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Instance {
     /// The CloudFormation type name, `AWS::OpsWorks::Instance`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Instance";
@@ -262,35 +204,11 @@ impl Instance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-instance.html",
         primary_identifier: &["Id"],
         required: &["InstanceType", "LayerIds", "StackId"],
-        create_only: &[
-            "Tenancy",
-            "BlockDeviceMappings",
-            "VirtualizationType",
-            "TimeBasedAutoScaling",
-            "RootDeviceType",
-            "AutoScalingType",
-            "StackId",
-            "AvailabilityZone",
-            "SubnetId",
-            "EbsOptimized",
-        ],
+        create_only: &["Tenancy", "BlockDeviceMappings", "VirtualizationType", "TimeBasedAutoScaling", "RootDeviceType", "AutoScalingType", "StackId", "AvailabilityZone", "SubnetId", "EbsOptimized"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PublicDnsName",
-            "PrivateDnsName",
-            "PublicIp",
-            "PrivateIp",
-            "Id",
-        ],
-        attributes: &[
-            "AvailabilityZone",
-            "Id",
-            "PrivateDnsName",
-            "PrivateIp",
-            "PublicDnsName",
-            "PublicIp",
-        ],
+        read_only: &["PublicDnsName", "PrivateDnsName", "PublicIp", "PrivateIp", "Id"],
+        attributes: &["AvailabilityZone", "Id", "PrivateDnsName", "PrivateIp", "PublicDnsName", "PublicIp"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -323,172 +241,47 @@ impl Instance {
     }
 
     /// `AgentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.agent_version = Some(value.into());
-        self
-    }
-
+    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = Some(value.into()); self }
     /// `AmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.ami_id = Some(value.into());
-        self
-    }
-
+    pub fn ami_id(mut self, value: impl Into<Str>) -> Self { self.ami_id = Some(value.into()); self }
     /// `Architecture`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Str>) -> Self {
-        self.architecture = Some(value.into());
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Str>) -> Self { self.architecture = Some(value.into()); self }
     /// `AutoScalingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_type(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_type = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_type(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_type = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `ElasticIps`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_ips(mut self, value: impl Into<List<Str>>) -> Self {
-        self.elastic_ips = Some(value.into());
-        self
-    }
-
+    pub fn elastic_ips(mut self, value: impl Into<List<Str>>) -> Self { self.elastic_ips = Some(value.into()); self }
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `InstallUpdatesOnBoot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self {
-        self.install_updates_on_boot = Some(value.into());
-        self
-    }
-
+    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self { self.install_updates_on_boot = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `LayerIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layer_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.layer_ids = value.into();
-        self
-    }
-
+    pub fn layer_ids(mut self, value: impl Into<List<Str>>) -> Self { self.layer_ids = value.into(); self }
     /// `Os`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn os(mut self, value: impl Into<Str>) -> Self {
-        self.os = Some(value.into());
-        self
-    }
-
+    pub fn os(mut self, value: impl Into<Str>) -> Self { self.os = Some(value.into()); self }
     /// `RootDeviceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_device_type(mut self, value: impl Into<Str>) -> Self {
-        self.root_device_type = Some(value.into());
-        self
-    }
-
+    pub fn root_device_type(mut self, value: impl Into<Str>) -> Self { self.root_device_type = Some(value.into()); self }
     /// `SshKeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_key_name = Some(value.into());
-        self
-    }
-
+    pub fn ssh_key_name(mut self, value: impl Into<Str>) -> Self { self.ssh_key_name = Some(value.into()); self }
     /// `StackId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.stack_id = value.into();
-        self
-    }
-
+    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tenancy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Str>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
-
+    pub fn tenancy(mut self, value: impl Into<Str>) -> Self { self.tenancy = Some(value.into()); self }
     /// `TimeBasedAutoScaling`: a [`TimeBasedAutoScaling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_based_auto_scaling(mut self, value: impl Into<Obj<TimeBasedAutoScaling>>) -> Self {
-        self.time_based_auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn time_based_auto_scaling(mut self, value: impl Into<Obj<TimeBasedAutoScaling>>) -> Self { self.time_based_auto_scaling = Some(value.into()); self }
     /// `VirtualizationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtualization_type(mut self, value: impl Into<Str>) -> Self {
-        self.virtualization_type = Some(value.into());
-        self
-    }
-
+    pub fn virtualization_type(mut self, value: impl Into<Str>) -> Self { self.virtualization_type = Some(value.into()); self }
     /// `Volumes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Str>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl Resource for Instance {
@@ -583,19 +376,17 @@ impl InstanceAttributes {
     }
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
         ("NoDevice", Shape::STR),
         ("VirtualName", Shape::STR),
     ],
-    required: &[],
     one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::OpsWorks::Instance`.
@@ -621,6 +412,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -628,36 +420,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -673,7 +442,8 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Iops", Shape::INT),
@@ -681,12 +451,8 @@ static RULE_EbsBlockDevice: ObjRule = ObjRule {
         ("VolumeSize", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDevice` property type of `AWS::OpsWorks::Instance`.
@@ -718,6 +484,7 @@ pub struct EbsBlockDevice {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -725,44 +492,15 @@ impl EbsBlockDevice {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDevice {}
@@ -779,7 +517,8 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
     properties: &[
         ("Friday", Shape::Any),
         ("Monday", Shape::Any),
@@ -789,12 +528,8 @@ static RULE_TimeBasedAutoScaling: ObjRule = ObjRule {
         ("Tuesday", Shape::Any),
         ("Wednesday", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeBasedAutoScaling` property type of `AWS::OpsWorks::Instance`.
@@ -832,6 +567,7 @@ pub struct TimeBasedAutoScaling {
     pub wednesday: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TimeBasedAutoScaling {
     /// A `TimeBasedAutoScaling` with no property set (none is required).
     pub fn new() -> Self {
@@ -839,60 +575,19 @@ impl TimeBasedAutoScaling {
     }
 
     /// `Friday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn friday(mut self, value: impl Into<Json>) -> Self {
-        self.friday = Some(value.into());
-        self
-    }
-
+    pub fn friday(mut self, value: impl Into<Json>) -> Self { self.friday = Some(value.into()); self }
     /// `Monday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monday(mut self, value: impl Into<Json>) -> Self {
-        self.monday = Some(value.into());
-        self
-    }
-
+    pub fn monday(mut self, value: impl Into<Json>) -> Self { self.monday = Some(value.into()); self }
     /// `Saturday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn saturday(mut self, value: impl Into<Json>) -> Self {
-        self.saturday = Some(value.into());
-        self
-    }
-
+    pub fn saturday(mut self, value: impl Into<Json>) -> Self { self.saturday = Some(value.into()); self }
     /// `Sunday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sunday(mut self, value: impl Into<Json>) -> Self {
-        self.sunday = Some(value.into());
-        self
-    }
-
+    pub fn sunday(mut self, value: impl Into<Json>) -> Self { self.sunday = Some(value.into()); self }
     /// `Thursday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thursday(mut self, value: impl Into<Json>) -> Self {
-        self.thursday = Some(value.into());
-        self
-    }
-
+    pub fn thursday(mut self, value: impl Into<Json>) -> Self { self.thursday = Some(value.into()); self }
     /// `Tuesday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tuesday(mut self, value: impl Into<Json>) -> Self {
-        self.tuesday = Some(value.into());
-        self
-    }
-
+    pub fn tuesday(mut self, value: impl Into<Json>) -> Self { self.tuesday = Some(value.into()); self }
     /// `Wednesday`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wednesday(mut self, value: impl Into<Json>) -> Self {
-        self.wednesday = Some(value.into());
-        self
-    }
+    pub fn wednesday(mut self, value: impl Into<Json>) -> Self { self.wednesday = Some(value.into()); self }
 }
 
 impl PropertyType for TimeBasedAutoScaling {}

@@ -7,46 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Layer`], by name: `Layer::new(LayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerRequired {
     /// `AutoAssignElasticIps`: a boolean, required.
-    ///
-    /// Whether to automatically assign an \[Elastic IP address\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html>) to the layer's instances. For more information, see \[How to Edit a Layer\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html>) .
     pub auto_assign_elastic_ips: Bool,
     /// `AutoAssignPublicIps`: a boolean, required.
-    ///
-    /// For stacks that are running in a VPC, whether to automatically assign a public IP address to the layer's instances. For more information, see \[How to Edit a Layer\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workinglayers-basics-edit.html>) .
     pub auto_assign_public_ips: Bool,
     /// `EnableAutoHealing`: a boolean, required.
-    ///
-    /// Whether to disable auto healing for the layer.
     pub enable_auto_healing: Bool,
     /// `Name`: a string, required.
-    ///
-    /// The layer name, which is used by the console. Layer names can be a maximum of 32 characters.
     pub name: Str,
     /// `Shortname`: a string, required.
-    ///
-    /// For custom layers only, use this parameter to specify the layer's short name, which is used internally by OpsWorks Stacks and by Chef recipes. The short name is also used as the name for the directory where your app files are installed. It can have a maximum of 32 characters, which are limited to the alphanumeric characters, '-', '_', and '.'.
-    ///
-    /// Built-in layer short names are defined by OpsWorks Stacks. For more information, see the \[Layer Reference\](<https://docs.aws.amazon.com/opsworks/latest/userguide/layers.html>) .
     pub shortname: Str,
     /// `StackId`: a string, required.
-    ///
-    /// The layer stack ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The layer type. A stack cannot have more than one built-in layer of the same type. It can have any number of custom layers. Built-in layers are not available in Chef 12 stacks.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
-static RULE_Layer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Layer: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("AutoAssignElasticIps", Shape::Bool),
@@ -54,74 +38,23 @@ static RULE_Layer: ObjRule = ObjRule {
         ("CustomInstanceProfileArn", Shape::STR),
         ("CustomJson", Shape::Any),
         ("CustomRecipes", Shape::Object(&RULE_Recipes)),
-        (
-            "CustomSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("EnableAutoHealing", Shape::Bool),
         ("InstallUpdatesOnBoot", Shape::Bool),
-        (
-            "LifecycleEventConfiguration",
-            Shape::Object(&RULE_LifecycleEventConfiguration),
-        ),
-        (
-            "LoadBasedAutoScaling",
-            Shape::Object(&RULE_LoadBasedAutoScaling),
-        ),
+        ("LifecycleEventConfiguration", Shape::Object(&RULE_LifecycleEventConfiguration)),
+        ("LoadBasedAutoScaling", Shape::Object(&RULE_LoadBasedAutoScaling)),
         ("Name", Shape::STR),
-        (
-            "Packages",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Packages", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Shortname", Shape::STR),
         ("StackId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
         ("UseEbsOptimizedInstances", Shape::Bool),
-        (
-            "VolumeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VolumeConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VolumeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[
-        "EnableAutoHealing",
-        "Name",
-        "Type",
-        "AutoAssignElasticIps",
-        "Shortname",
-        "AutoAssignPublicIps",
-        "StackId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EnableAutoHealing", "Name", "Type", "AutoAssignElasticIps", "Shortname", "AutoAssignPublicIps", "StackId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::Layer` resource.
@@ -229,6 +162,7 @@ pub struct Layer {
     pub volume_configurations: Option<List<VolumeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Layer {
     /// The CloudFormation type name, `AWS::OpsWorks::Layer`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Layer";
@@ -239,15 +173,7 @@ impl Layer {
         type_name: "AWS::OpsWorks::Layer",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-layer.html",
         primary_identifier: &["Id"],
-        required: &[
-            "AutoAssignElasticIps",
-            "AutoAssignPublicIps",
-            "EnableAutoHealing",
-            "Name",
-            "Shortname",
-            "StackId",
-            "Type",
-        ],
+        required: &["AutoAssignElasticIps", "AutoAssignPublicIps", "EnableAutoHealing", "Name", "Shortname", "StackId", "Type"],
         create_only: &["Type", "StackId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -283,159 +209,43 @@ impl Layer {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `AutoAssignElasticIps`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_assign_elastic_ips(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_assign_elastic_ips = value.into();
-        self
-    }
-
+    pub fn auto_assign_elastic_ips(mut self, value: impl Into<Bool>) -> Self { self.auto_assign_elastic_ips = value.into(); self }
     /// `AutoAssignPublicIps`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_assign_public_ips(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_assign_public_ips = value.into();
-        self
-    }
-
+    pub fn auto_assign_public_ips(mut self, value: impl Into<Bool>) -> Self { self.auto_assign_public_ips = value.into(); self }
     /// `CustomInstanceProfileArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_instance_profile_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.custom_instance_profile_arn = Some(value.into()); self }
     /// `CustomJson`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_json(mut self, value: impl Into<Json>) -> Self {
-        self.custom_json = Some(value.into());
-        self
-    }
-
+    pub fn custom_json(mut self, value: impl Into<Json>) -> Self { self.custom_json = Some(value.into()); self }
     /// `CustomRecipes`: a [`Recipes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_recipes(mut self, value: impl Into<Obj<Recipes>>) -> Self {
-        self.custom_recipes = Some(value.into());
-        self
-    }
-
+    pub fn custom_recipes(mut self, value: impl Into<Obj<Recipes>>) -> Self { self.custom_recipes = Some(value.into()); self }
     /// `CustomSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.custom_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn custom_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.custom_security_group_ids = Some(value.into()); self }
     /// `EnableAutoHealing`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_healing(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_healing = value.into();
-        self
-    }
-
+    pub fn enable_auto_healing(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_healing = value.into(); self }
     /// `InstallUpdatesOnBoot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self {
-        self.install_updates_on_boot = Some(value.into());
-        self
-    }
-
+    pub fn install_updates_on_boot(mut self, value: impl Into<Bool>) -> Self { self.install_updates_on_boot = Some(value.into()); self }
     /// `LifecycleEventConfiguration`: a [`LifecycleEventConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_event_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleEventConfiguration>>,
-    ) -> Self {
-        self.lifecycle_event_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_event_configuration(mut self, value: impl Into<Obj<LifecycleEventConfiguration>>) -> Self { self.lifecycle_event_configuration = Some(value.into()); self }
     /// `LoadBasedAutoScaling`: a [`LoadBasedAutoScaling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_based_auto_scaling(mut self, value: impl Into<Obj<LoadBasedAutoScaling>>) -> Self {
-        self.load_based_auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn load_based_auto_scaling(mut self, value: impl Into<Obj<LoadBasedAutoScaling>>) -> Self { self.load_based_auto_scaling = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Packages`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packages(mut self, value: impl Into<List<Str>>) -> Self {
-        self.packages = Some(value.into());
-        self
-    }
-
+    pub fn packages(mut self, value: impl Into<List<Str>>) -> Self { self.packages = Some(value.into()); self }
     /// `Shortname`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shortname(mut self, value: impl Into<Str>) -> Self {
-        self.shortname = value.into();
-        self
-    }
-
+    pub fn shortname(mut self, value: impl Into<Str>) -> Self { self.shortname = value.into(); self }
     /// `StackId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.stack_id = value.into();
-        self
-    }
-
+    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `UseEbsOptimizedInstances`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_ebs_optimized_instances(mut self, value: impl Into<Bool>) -> Self {
-        self.use_ebs_optimized_instances = Some(value.into());
-        self
-    }
-
+    pub fn use_ebs_optimized_instances(mut self, value: impl Into<Bool>) -> Self { self.use_ebs_optimized_instances = Some(value.into()); self }
     /// `VolumeConfigurations`: a list of [`VolumeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_configurations(mut self, value: impl Into<List<VolumeConfiguration>>) -> Self {
-        self.volume_configurations = Some(value.into());
-        self
-    }
+    pub fn volume_configurations(mut self, value: impl Into<List<VolumeConfiguration>>) -> Self { self.volume_configurations = Some(value.into()); self }
 }
 
 impl Resource for Layer {
@@ -503,7 +313,8 @@ impl LayerAttributes {
     }
 }
 
-static RULE_AutoScalingThresholds: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoScalingThresholds: ObjRule = ObjRule {
     properties: &[
         ("CpuThreshold", Shape::NUM),
         ("IgnoreMetricsTime", Shape::INT),
@@ -512,12 +323,8 @@ static RULE_AutoScalingThresholds: ObjRule = ObjRule {
         ("MemoryThreshold", Shape::NUM),
         ("ThresholdsWaitTime", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingThresholds` property type of `AWS::OpsWorks::Layer`.
@@ -551,6 +358,7 @@ pub struct AutoScalingThresholds {
     pub thresholds_wait_time: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingThresholds {
     /// A `AutoScalingThresholds` with no property set (none is required).
     pub fn new() -> Self {
@@ -558,52 +366,17 @@ impl AutoScalingThresholds {
     }
 
     /// `CpuThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.cpu_threshold = Some(value.into());
-        self
-    }
-
+    pub fn cpu_threshold(mut self, value: impl Into<Num>) -> Self { self.cpu_threshold = Some(value.into()); self }
     /// `IgnoreMetricsTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_metrics_time(mut self, value: impl Into<Int>) -> Self {
-        self.ignore_metrics_time = Some(value.into());
-        self
-    }
-
+    pub fn ignore_metrics_time(mut self, value: impl Into<Int>) -> Self { self.ignore_metrics_time = Some(value.into()); self }
     /// `InstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
     /// `LoadThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.load_threshold = Some(value.into());
-        self
-    }
-
+    pub fn load_threshold(mut self, value: impl Into<Num>) -> Self { self.load_threshold = Some(value.into()); self }
     /// `MemoryThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.memory_threshold = Some(value.into());
-        self
-    }
-
+    pub fn memory_threshold(mut self, value: impl Into<Num>) -> Self { self.memory_threshold = Some(value.into()); self }
     /// `ThresholdsWaitTime`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thresholds_wait_time(mut self, value: impl Into<Int>) -> Self {
-        self.thresholds_wait_time = Some(value.into());
-        self
-    }
+    pub fn thresholds_wait_time(mut self, value: impl Into<Int>) -> Self { self.thresholds_wait_time = Some(value.into()); self }
 }
 
 impl PropertyType for AutoScalingThresholds {}
@@ -621,17 +394,13 @@ impl ToValue for AutoScalingThresholds {
     }
 }
 
-static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ShutdownEventConfiguration",
-        Shape::Object(&RULE_ShutdownEventConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleEventConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ShutdownEventConfiguration", Shape::Object(&RULE_ShutdownEventConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleEventConfiguration` property type of `AWS::OpsWorks::Layer`.
@@ -645,6 +414,7 @@ pub struct LifecycleEventConfiguration {
     pub shutdown_event_configuration: Option<Obj<ShutdownEventConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl LifecycleEventConfiguration {
     /// A `LifecycleEventConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -652,15 +422,7 @@ impl LifecycleEventConfiguration {
     }
 
     /// `ShutdownEventConfiguration`: a [`ShutdownEventConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shutdown_event_configuration(
-        mut self,
-        value: impl Into<Obj<ShutdownEventConfiguration>>,
-    ) -> Self {
-        self.shutdown_event_configuration = Some(value.into());
-        self
-    }
+    pub fn shutdown_event_configuration(mut self, value: impl Into<Obj<ShutdownEventConfiguration>>) -> Self { self.shutdown_event_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleEventConfiguration {}
@@ -676,18 +438,15 @@ impl ToValue for LifecycleEventConfiguration {
     }
 }
 
-static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBasedAutoScaling: ObjRule = ObjRule {
     properties: &[
         ("DownScaling", Shape::Object(&RULE_AutoScalingThresholds)),
         ("Enable", Shape::Bool),
         ("UpScaling", Shape::Object(&RULE_AutoScalingThresholds)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBasedAutoScaling` property type of `AWS::OpsWorks::Layer`.
@@ -709,6 +468,7 @@ pub struct LoadBasedAutoScaling {
     pub up_scaling: Option<Obj<AutoScalingThresholds>>,
 }
 
+#[rustfmt::skip]
 impl LoadBasedAutoScaling {
     /// A `LoadBasedAutoScaling` with no property set (none is required).
     pub fn new() -> Self {
@@ -716,28 +476,11 @@ impl LoadBasedAutoScaling {
     }
 
     /// `DownScaling`: an [`AutoScalingThresholds`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn down_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self {
-        self.down_scaling = Some(value.into());
-        self
-    }
-
+    pub fn down_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self { self.down_scaling = Some(value.into()); self }
     /// `Enable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = Some(value.into());
-        self
-    }
-
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
     /// `UpScaling`: an [`AutoScalingThresholds`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn up_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self {
-        self.up_scaling = Some(value.into());
-        self
-    }
+    pub fn up_scaling(mut self, value: impl Into<Obj<AutoScalingThresholds>>) -> Self { self.up_scaling = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBasedAutoScaling {}
@@ -752,55 +495,17 @@ impl ToValue for LoadBasedAutoScaling {
     }
 }
 
-static RULE_Recipes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Recipes: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configure",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Deploy",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Setup",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Shutdown",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Undeploy",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configure", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Deploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Setup", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Shutdown", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Undeploy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Recipes` property type of `AWS::OpsWorks::Layer`.
@@ -830,6 +535,7 @@ pub struct Recipes {
     pub undeploy: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Recipes {
     /// A `Recipes` with no property set (none is required).
     pub fn new() -> Self {
@@ -837,44 +543,15 @@ impl Recipes {
     }
 
     /// `Configure`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configure(mut self, value: impl Into<List<Str>>) -> Self {
-        self.configure = Some(value.into());
-        self
-    }
-
+    pub fn configure(mut self, value: impl Into<List<Str>>) -> Self { self.configure = Some(value.into()); self }
     /// `Deploy`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deploy(mut self, value: impl Into<List<Str>>) -> Self {
-        self.deploy = Some(value.into());
-        self
-    }
-
+    pub fn deploy(mut self, value: impl Into<List<Str>>) -> Self { self.deploy = Some(value.into()); self }
     /// `Setup`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn setup(mut self, value: impl Into<List<Str>>) -> Self {
-        self.setup = Some(value.into());
-        self
-    }
-
+    pub fn setup(mut self, value: impl Into<List<Str>>) -> Self { self.setup = Some(value.into()); self }
     /// `Shutdown`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shutdown(mut self, value: impl Into<List<Str>>) -> Self {
-        self.shutdown = Some(value.into());
-        self
-    }
-
+    pub fn shutdown(mut self, value: impl Into<List<Str>>) -> Self { self.shutdown = Some(value.into()); self }
     /// `Undeploy`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn undeploy(mut self, value: impl Into<List<Str>>) -> Self {
-        self.undeploy = Some(value.into());
-        self
-    }
+    pub fn undeploy(mut self, value: impl Into<List<Str>>) -> Self { self.undeploy = Some(value.into()); self }
 }
 
 impl PropertyType for Recipes {}
@@ -891,17 +568,14 @@ impl ToValue for Recipes {
     }
 }
 
-static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShutdownEventConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DelayUntilElbConnectionsDrained", Shape::Bool),
         ("ExecutionTimeout", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShutdownEventConfiguration` property type of `AWS::OpsWorks::Layer`.
@@ -919,6 +593,7 @@ pub struct ShutdownEventConfiguration {
     pub execution_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ShutdownEventConfiguration {
     /// A `ShutdownEventConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -926,20 +601,9 @@ impl ShutdownEventConfiguration {
     }
 
     /// `DelayUntilElbConnectionsDrained`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delay_until_elb_connections_drained(mut self, value: impl Into<Bool>) -> Self {
-        self.delay_until_elb_connections_drained = Some(value.into());
-        self
-    }
-
+    pub fn delay_until_elb_connections_drained(mut self, value: impl Into<Bool>) -> Self { self.delay_until_elb_connections_drained = Some(value.into()); self }
     /// `ExecutionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.execution_timeout = Some(value.into());
-        self
-    }
+    pub fn execution_timeout(mut self, value: impl Into<Int>) -> Self { self.execution_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for ShutdownEventConfiguration {}
@@ -956,70 +620,8 @@ impl ToValue for ShutdownEventConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpsWorks::Layer`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VolumeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
         ("Iops", Shape::INT),
@@ -1029,12 +631,8 @@ static RULE_VolumeConfiguration: ObjRule = ObjRule {
         ("Size", Shape::INT),
         ("VolumeType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VolumeConfiguration` property type of `AWS::OpsWorks::Layer`.
@@ -1080,6 +678,7 @@ pub struct VolumeConfiguration {
     pub volume_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VolumeConfiguration {
     /// A `VolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1087,60 +686,19 @@ impl VolumeConfiguration {
     }
 
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `MountPoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_point(mut self, value: impl Into<Str>) -> Self {
-        self.mount_point = Some(value.into());
-        self
-    }
-
+    pub fn mount_point(mut self, value: impl Into<Str>) -> Self { self.mount_point = Some(value.into()); self }
     /// `NumberOfDisks`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_disks(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_disks = Some(value.into());
-        self
-    }
-
+    pub fn number_of_disks(mut self, value: impl Into<Int>) -> Self { self.number_of_disks = Some(value.into()); self }
     /// `RaidLevel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raid_level(mut self, value: impl Into<Int>) -> Self {
-        self.raid_level = Some(value.into());
-        self
-    }
-
+    pub fn raid_level(mut self, value: impl Into<Int>) -> Self { self.raid_level = Some(value.into()); self }
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
     /// `VolumeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for VolumeConfiguration {}

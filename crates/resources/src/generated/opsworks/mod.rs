@@ -10,11 +10,14 @@
 //! - `AWS::OpsWorks::Stack`: [`Stack`], property types in [`stack`]
 //! - `AWS::OpsWorks::UserProfile`: [`UserProfile`], property types in [`user_profile`]
 //! - `AWS::OpsWorks::Volume`: [`Volume`], property types in [`volume`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod app;
 pub mod elastic_load_balancer_attachment;
 pub mod instance;
 pub mod layer;
+pub mod shared;
 pub mod stack;
 pub mod user_profile;
 pub mod volume;

@@ -7,43 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Source, RULE_Tag};
+pub use super::shared::{Source, Tag, TagRequired};
+
 /// The required properties of [`Stack`], by name: `Stack::new(StackRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
     /// `DefaultInstanceProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM profile that is the default profile for all of the stack's EC2 instances. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
     pub default_instance_profile_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The stack name. Stack names can be a maximum of 64 characters.
     pub name: Str,
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// The stack's IAM role, which allows OpsWorks Stacks to work with AWS resources on your behalf. You must set this parameter to the Amazon Resource Name (ARN) for an existing IAM role. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub service_role_arn: Str,
 }
 
-static RULE_Stack: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
         ("Attributes", Shape::Any),
         ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
-        (
-            "CloneAppIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ClonePermissions", Shape::Bool),
-        (
-            "ConfigurationManager",
-            Shape::Object(&RULE_StackConfigurationManager),
-        ),
+        ("ConfigurationManager", Shape::Object(&RULE_StackConfigurationManager)),
         ("CustomCookbooksSource", Shape::Object(&RULE_Source)),
         ("CustomJson", Shape::Any),
         ("DefaultAvailabilityZone", Shape::STR),
@@ -53,62 +39,21 @@ static RULE_Stack: ObjRule = ObjRule {
         ("DefaultSshKeyName", Shape::STR),
         ("DefaultSubnetId", Shape::STR),
         ("EcsClusterArn", Shape::STR),
-        (
-            "ElasticIps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElasticIp),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ElasticIps", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticIp), min_items: None, max_items: None })),
         ("HostnameTheme", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "RdsDbInstances",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RdsDbInstance),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RdsDbInstances", Shape::List(&ListRule { items: Shape::Object(&RULE_RdsDbInstance), min_items: None, max_items: None })),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SourceStackId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UseCustomCookbooks", Shape::Bool),
         ("UseOpsworksSecurityGroups", Shape::Bool),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["DefaultInstanceProfileArn", "ServiceRoleArn", "Name"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("VpcId", &["DefaultSubnetId"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::Stack` resource.
@@ -303,6 +248,7 @@ pub struct Stack {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Stack {
     /// The CloudFormation type name, `AWS::OpsWorks::Stack`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Stack";
@@ -314,13 +260,7 @@ impl Stack {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html",
         primary_identifier: &["Id"],
         required: &["DefaultInstanceProfileArn", "Name", "ServiceRoleArn"],
-        create_only: &[
-            "ServiceRoleArn",
-            "CloneAppIds",
-            "ClonePermissions",
-            "VpcId",
-            "SourceStackId",
-        ],
+        create_only: &["ServiceRoleArn", "CloneAppIds", "ClonePermissions", "VpcId", "SourceStackId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -361,207 +301,55 @@ impl Stack {
     }
 
     /// `AgentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.agent_version = Some(value.into());
-        self
-    }
-
+    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `ChefConfiguration`: a [`ChefConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chef_configuration(mut self, value: impl Into<Obj<ChefConfiguration>>) -> Self {
-        self.chef_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chef_configuration(mut self, value: impl Into<Obj<ChefConfiguration>>) -> Self { self.chef_configuration = Some(value.into()); self }
     /// `CloneAppIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clone_app_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.clone_app_ids = Some(value.into());
-        self
-    }
-
+    pub fn clone_app_ids(mut self, value: impl Into<List<Str>>) -> Self { self.clone_app_ids = Some(value.into()); self }
     /// `ClonePermissions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clone_permissions(mut self, value: impl Into<Bool>) -> Self {
-        self.clone_permissions = Some(value.into());
-        self
-    }
-
+    pub fn clone_permissions(mut self, value: impl Into<Bool>) -> Self { self.clone_permissions = Some(value.into()); self }
     /// `ConfigurationManager`: a [`StackConfigurationManager`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_manager(
-        mut self,
-        value: impl Into<Obj<StackConfigurationManager>>,
-    ) -> Self {
-        self.configuration_manager = Some(value.into());
-        self
-    }
-
+    pub fn configuration_manager(mut self, value: impl Into<Obj<StackConfigurationManager>>) -> Self { self.configuration_manager = Some(value.into()); self }
     /// `CustomCookbooksSource`: a [`Source`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_cookbooks_source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.custom_cookbooks_source = Some(value.into());
-        self
-    }
-
+    pub fn custom_cookbooks_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.custom_cookbooks_source = Some(value.into()); self }
     /// `CustomJson`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_json(mut self, value: impl Into<Json>) -> Self {
-        self.custom_json = Some(value.into());
-        self
-    }
-
+    pub fn custom_json(mut self, value: impl Into<Json>) -> Self { self.custom_json = Some(value.into()); self }
     /// `DefaultAvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.default_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn default_availability_zone(mut self, value: impl Into<Str>) -> Self { self.default_availability_zone = Some(value.into()); self }
     /// `DefaultInstanceProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.default_instance_profile_arn = value.into();
-        self
-    }
-
+    pub fn default_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.default_instance_profile_arn = value.into(); self }
     /// `DefaultOs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_os(mut self, value: impl Into<Str>) -> Self {
-        self.default_os = Some(value.into());
-        self
-    }
-
+    pub fn default_os(mut self, value: impl Into<Str>) -> Self { self.default_os = Some(value.into()); self }
     /// `DefaultRootDeviceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_root_device_type(mut self, value: impl Into<Str>) -> Self {
-        self.default_root_device_type = Some(value.into());
-        self
-    }
-
+    pub fn default_root_device_type(mut self, value: impl Into<Str>) -> Self { self.default_root_device_type = Some(value.into()); self }
     /// `DefaultSshKeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ssh_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.default_ssh_key_name = Some(value.into());
-        self
-    }
-
+    pub fn default_ssh_key_name(mut self, value: impl Into<Str>) -> Self { self.default_ssh_key_name = Some(value.into()); self }
     /// `DefaultSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn default_subnet_id(mut self, value: impl Into<Str>) -> Self { self.default_subnet_id = Some(value.into()); self }
     /// `EcsClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ecs_cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn ecs_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.ecs_cluster_arn = Some(value.into()); self }
     /// `ElasticIps`: a list of [`ElasticIp`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_ips(mut self, value: impl Into<List<ElasticIp>>) -> Self {
-        self.elastic_ips = Some(value.into());
-        self
-    }
-
+    pub fn elastic_ips(mut self, value: impl Into<List<ElasticIp>>) -> Self { self.elastic_ips = Some(value.into()); self }
     /// `HostnameTheme`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname_theme(mut self, value: impl Into<Str>) -> Self {
-        self.hostname_theme = Some(value.into());
-        self
-    }
-
+    pub fn hostname_theme(mut self, value: impl Into<Str>) -> Self { self.hostname_theme = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RdsDbInstances`: a list of [`RdsDbInstance`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_instances(mut self, value: impl Into<List<RdsDbInstance>>) -> Self {
-        self.rds_db_instances = Some(value.into());
-        self
-    }
-
+    pub fn rds_db_instances(mut self, value: impl Into<List<RdsDbInstance>>) -> Self { self.rds_db_instances = Some(value.into()); self }
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = value.into();
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = value.into(); self }
     /// `SourceStackId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_stack_id = Some(value.into());
-        self
-    }
-
+    pub fn source_stack_id(mut self, value: impl Into<Str>) -> Self { self.source_stack_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseCustomCookbooks`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_custom_cookbooks(mut self, value: impl Into<Bool>) -> Self {
-        self.use_custom_cookbooks = Some(value.into());
-        self
-    }
-
+    pub fn use_custom_cookbooks(mut self, value: impl Into<Bool>) -> Self { self.use_custom_cookbooks = Some(value.into()); self }
     /// `UseOpsworksSecurityGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_opsworks_security_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.use_opsworks_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn use_opsworks_security_groups(mut self, value: impl Into<Bool>) -> Self { self.use_opsworks_security_groups = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Stack {
@@ -632,17 +420,14 @@ impl StackAttributes {
     }
 }
 
-static RULE_ChefConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChefConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BerkshelfVersion", Shape::STR),
         ("ManageBerkshelf", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChefConfiguration` property type of `AWS::OpsWorks::Stack`.
@@ -660,6 +445,7 @@ pub struct ChefConfiguration {
     pub manage_berkshelf: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ChefConfiguration {
     /// A `ChefConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -667,20 +453,9 @@ impl ChefConfiguration {
     }
 
     /// `BerkshelfVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn berkshelf_version(mut self, value: impl Into<Str>) -> Self {
-        self.berkshelf_version = Some(value.into());
-        self
-    }
-
+    pub fn berkshelf_version(mut self, value: impl Into<Str>) -> Self { self.berkshelf_version = Some(value.into()); self }
     /// `ManageBerkshelf`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_berkshelf(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_berkshelf = Some(value.into());
-        self
-    }
+    pub fn manage_berkshelf(mut self, value: impl Into<Bool>) -> Self { self.manage_berkshelf = Some(value.into()); self }
 }
 
 impl PropertyType for ChefConfiguration {}
@@ -698,19 +473,18 @@ impl ToValue for ChefConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticIpRequired {
     /// `Ip`: a string, required.
-    ///
-    /// The IP address.
     pub ip: Str,
 }
 
-static RULE_ElasticIp: ObjRule = ObjRule {
-    properties: &[("Ip", Shape::STR), ("Name", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ElasticIp: ObjRule = ObjRule {
+    properties: &[
+        ("Ip", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     required: &["Ip"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticIp` property type of `AWS::OpsWorks::Stack`.
@@ -728,6 +502,7 @@ pub struct ElasticIp {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ElasticIp {
     /// A `ElasticIp` with its required properties, named in a [`ElasticIpRequired`].
     pub fn new(required: ElasticIpRequired) -> Self {
@@ -738,20 +513,9 @@ impl ElasticIp {
     }
 
     /// `Ip`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self {
-        self.ip = value.into();
-        self
-    }
-
+    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticIp {}
@@ -769,31 +533,23 @@ impl ToValue for ElasticIp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsDbInstanceRequired {
     /// `DbPassword`: a string, required.
-    ///
-    /// OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
     pub db_password: Str,
     /// `DbUser`: a string, required.
-    ///
-    /// The master user name.
     pub db_user: Str,
     /// `RdsDbInstanceArn`: a string, required.
-    ///
-    /// The instance's ARN.
     pub rds_db_instance_arn: Str,
 }
 
-static RULE_RdsDbInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
     properties: &[
         ("DbPassword", Shape::STR),
         ("DbUser", Shape::STR),
         ("RdsDbInstanceArn", Shape::STR),
     ],
     required: &["DbPassword", "DbUser", "RdsDbInstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsDbInstance` property type of `AWS::OpsWorks::Stack`.
@@ -815,6 +571,7 @@ pub struct RdsDbInstance {
     pub rds_db_instance_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RdsDbInstance {
     /// A `RdsDbInstance` with its required properties, named in a [`RdsDbInstanceRequired`].
     pub fn new(required: RdsDbInstanceRequired) -> Self {
@@ -826,28 +583,11 @@ impl RdsDbInstance {
     }
 
     /// `DbPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_password(mut self, value: impl Into<Str>) -> Self {
-        self.db_password = value.into();
-        self
-    }
-
+    pub fn db_password(mut self, value: impl Into<Str>) -> Self { self.db_password = value.into(); self }
     /// `DbUser`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self {
-        self.db_user = value.into();
-        self
-    }
-
+    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = value.into(); self }
     /// `RdsDbInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rds_db_instance_arn = value.into();
-        self
-    }
+    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_instance_arn = value.into(); self }
 }
 
 impl PropertyType for RdsDbInstance {}
@@ -862,144 +602,14 @@ impl ToValue for RdsDbInstance {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StackConfigurationManager: ObjRule = ObjRule {
     properties: &[
-        ("Password", Shape::STR),
-        ("Revision", Shape::STR),
-        ("SshKey", Shape::STR),
-        ("Type", Shape::STR),
-        ("Url", Shape::STR),
-        ("Username", Shape::STR),
+        ("Name", Shape::STR),
+        ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Source` property type of `AWS::OpsWorks::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-stack-source.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Source {
-    /// `Password`: a string.
-    ///
-    /// When included in a request, the parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Password` to the appropriate IAM secret access key.
-    /// - For HTTP bundles and Subversion repositories, set `Password` to the password.
-    ///
-    /// For more information on how to safely handle IAM credentials, see \[\](<https://docs.aws.amazon.com/general/latest/gr/aws-access-keys-best-practices.html>) .
-    ///
-    /// In responses, OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
-    pub password: Option<Str>,
-    /// `Revision`: a string.
-    ///
-    /// The application's version. OpsWorks Stacks enables you to easily deploy new versions of an application. One of the simplest approaches is to have branches or revisions in your repository that represent different versions that can potentially be deployed.
-    pub revision: Option<Str>,
-    /// `SshKey`: a string.
-    ///
-    /// The repository's SSH key. For more information, see \[Using Git Repository SSH Keys\](<https://docs.aws.amazon.com/opsworks/latest/userguide/workingapps-deploykeys.html>) in the *OpsWorks User Guide* . To pass in an SSH key as a parameter, see the following example:
-    ///
-    /// `"Parameters" : { "GitSSHKey" : { "Description" : "Change SSH key newlines to commas.", "Type" : "CommaDelimitedList", "NoEcho" : "true" }, ... "CustomCookbooksSource": { "Revision" : { "Ref": "GitRevision"}, "SshKey" : { "Fn::Join" : [ "\n", { "Ref": "GitSSHKey"} ] }, "Type": "git", "Url": { "Ref": "GitURL"} } ...`
-    pub ssh_key: Option<Str>,
-    /// `Type`: a string.
-    ///
-    /// The repository type.
-    pub r#type: Option<Str>,
-    /// `Url`: a string.
-    ///
-    /// The source URL. The following is an example of an Amazon S3 source URL: `https://s3.amazonaws.com/opsworks-demo-bucket/opsworks_cookbook_demo.tar.gz` .
-    pub url: Option<Str>,
-    /// `Username`: a string.
-    ///
-    /// This parameter depends on the repository type.
-    ///
-    /// - For Amazon S3 bundles, set `Username` to the appropriate IAM access key ID.
-    /// - For HTTP bundles, Git repositories, and Subversion repositories, set `Username` to the user name.
-    pub username: Option<Str>,
-}
-
-impl Source {
-    /// A `Source` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
-    /// `Revision`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Str>) -> Self {
-        self.revision = Some(value.into());
-        self
-    }
-
-    /// `SshKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_key(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_key = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
-    /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-
-    /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Source {}
-
-impl ToValue for Source {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Revision", &self.revision)
-            .opt("SshKey", &self.ssh_key)
-            .opt("Type", &self.r#type)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
-            .build()
-    }
-}
-
-static RULE_StackConfigurationManager: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackConfigurationManager` property type of `AWS::OpsWorks::Stack`.
@@ -1017,6 +627,7 @@ pub struct StackConfigurationManager {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StackConfigurationManager {
     /// A `StackConfigurationManager` with no property set (none is required).
     pub fn new() -> Self {
@@ -1024,20 +635,9 @@ impl StackConfigurationManager {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for StackConfigurationManager {}
@@ -1047,69 +647,6 @@ impl ToValue for StackConfigurationManager {
         MapBuilder::new()
             .opt("Name", &self.name)
             .opt("Version", &self.version)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::OpsWorks::Stack`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-stack-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProfileRequired {
     /// `IamUserArn`: a string, required.
-    ///
-    /// The user's IAM ARN.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub iam_user_arn: Str,
 }
 
-static RULE_UserProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
     properties: &[
         ("AllowSelfManagement", Shape::Bool),
         ("IamUserArn", Shape::STR),
@@ -26,11 +23,8 @@ static RULE_UserProfile: ObjRule = ObjRule {
         ("SshUsername", Shape::STR),
     ],
     required: &["IamUserArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::UserProfile` resource.
@@ -66,6 +60,7 @@ pub struct UserProfile {
     pub ssh_username: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserProfile {
     /// The CloudFormation type name, `AWS::OpsWorks::UserProfile`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::UserProfile";
@@ -97,36 +92,13 @@ impl UserProfile {
     }
 
     /// `AllowSelfManagement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_self_management(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_self_management = Some(value.into());
-        self
-    }
-
+    pub fn allow_self_management(mut self, value: impl Into<Bool>) -> Self { self.allow_self_management = Some(value.into()); self }
     /// `IamUserArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_user_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_user_arn = value.into();
-        self
-    }
-
+    pub fn iam_user_arn(mut self, value: impl Into<Str>) -> Self { self.iam_user_arn = value.into(); self }
     /// `SshPublicKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_public_key(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_public_key = Some(value.into());
-        self
-    }
-
+    pub fn ssh_public_key(mut self, value: impl Into<Str>) -> Self { self.ssh_public_key = Some(value.into()); self }
     /// `SshUsername`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_username(mut self, value: impl Into<Str>) -> Self {
-        self.ssh_username = Some(value.into());
-        self
-    }
+    pub fn ssh_username(mut self, value: impl Into<Str>) -> Self { self.ssh_username = Some(value.into()); self }
 }
 
 impl Resource for UserProfile {

@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `Ec2VolumeId`: a string, required.
-    ///
-    /// The Amazon EC2 volume ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ec2_volume_id: Str,
     /// `StackId`: a string, required.
-    ///
-    /// The stack ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_id: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("Ec2VolumeId", Shape::STR),
         ("MountPoint", Shape::STR),
@@ -32,11 +25,8 @@ static RULE_Volume: ObjRule = ObjRule {
         ("StackId", Shape::STR),
     ],
     required: &["Ec2VolumeId", "StackId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::Volume` resource.
@@ -74,6 +64,7 @@ pub struct Volume {
     pub stack_id: Str,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// The CloudFormation type name, `AWS::OpsWorks::Volume`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Volume";
@@ -105,36 +96,13 @@ impl Volume {
     }
 
     /// `Ec2VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_volume_id = value.into();
-        self
-    }
-
+    pub fn ec2_volume_id(mut self, value: impl Into<Str>) -> Self { self.ec2_volume_id = value.into(); self }
     /// `MountPoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_point(mut self, value: impl Into<Str>) -> Self {
-        self.mount_point = Some(value.into());
-        self
-    }
-
+    pub fn mount_point(mut self, value: impl Into<Str>) -> Self { self.mount_point = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StackId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.stack_id = value.into();
-        self
-    }
+    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
 }
 
 impl Resource for Volume {

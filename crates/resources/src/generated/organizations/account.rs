@@ -18,82 +18,23 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("[\\s\\S]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountRequired {
     /// `AccountName`: a string, required.
-    ///
-    /// The account name given to the account when it was created.
-    ///
-    /// Pattern `[\u0020-\u007E]+`; length 1 to 50.
     pub account_name: Str,
     /// `Email`: a string, required.
-    ///
-    /// The email address associated with the AWS account.
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for this parameter is a string of characters that represents a standard internet email address.
-    ///
-    /// Pattern `[^\s@]+@[^\s@]+\.[^\s@]+`; length 6 to 64.
     pub email: Str,
 }
 
-static RULE_Account: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Account: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Email",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AccountName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Email", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AccountName", "Email"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Organizations::Account` resource.
@@ -192,6 +133,7 @@ pub struct Account {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Account {
     /// The CloudFormation type name, `AWS::Organizations::Account`.
     pub const TYPE_NAME: &'static str = "AWS::Organizations::Account";
@@ -206,24 +148,8 @@ impl Account {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["RoleName"],
-        read_only: &[
-            "AccountId",
-            "Status",
-            "State",
-            "JoinedTimestamp",
-            "JoinedMethod",
-            "Arn",
-            "Paths",
-        ],
-        attributes: &[
-            "AccountId",
-            "Arn",
-            "JoinedMethod",
-            "JoinedTimestamp",
-            "Paths",
-            "State",
-            "Status",
-        ],
+        read_only: &["AccountId", "Status", "State", "JoinedTimestamp", "JoinedMethod", "Arn", "Paths"],
+        attributes: &["AccountId", "Arn", "JoinedMethod", "JoinedTimestamp", "Paths", "State", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -240,44 +166,15 @@ impl Account {
     }
 
     /// `AccountName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_name(mut self, value: impl Into<Str>) -> Self {
-        self.account_name = value.into();
-        self
-    }
-
+    pub fn account_name(mut self, value: impl Into<Str>) -> Self { self.account_name = value.into(); self }
     /// `Email`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email(mut self, value: impl Into<Str>) -> Self {
-        self.email = value.into();
-        self
-    }
-
+    pub fn email(mut self, value: impl Into<Str>) -> Self { self.email = value.into(); self }
     /// `ParentIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.parent_ids = Some(value.into());
-        self
-    }
-
+    pub fn parent_ids(mut self, value: impl Into<List<Str>>) -> Self { self.parent_ids = Some(value.into()); self }
     /// `RoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_name(mut self, value: impl Into<Str>) -> Self {
-        self.role_name = Some(value.into());
-        self
-    }
-
+    pub fn role_name(mut self, value: impl Into<Str>) -> Self { self.role_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Account {
@@ -372,44 +269,20 @@ impl AccountAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `[\s\S]*`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Organizations::Account`.
@@ -427,6 +300,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -437,20 +311,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -8,12 +8,15 @@
 //! - `AWS::Organizations::OrganizationalUnit`: [`OrganizationalUnit`], property types in [`organizational_unit`]
 //! - `AWS::Organizations::Policy`: [`Policy`], property types in [`policy`]
 //! - `AWS::Organizations::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod account;
 pub mod organization;
 pub mod organizational_unit;
 pub mod policy;
 pub mod resource_policy;
+pub mod shared;
 
 pub use account::{Account, AccountAttributes, AccountRequired};
 pub use organization::{Organization, OrganizationAttributes};

@@ -7,23 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_Organization: ObjRule = ObjRule {
-    properties: &[(
-        "FeatureSet",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ALL", "CONSOLIDATED_BILLING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Organization: ObjRule = ObjRule {
+    properties: &[
+        ("FeatureSet", Shape::Str(&StrRule { allowed: &["ALL", "CONSOLIDATED_BILLING"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Organizations::Organization` resource.
@@ -61,6 +51,7 @@ pub struct Organization {
     pub feature_set: Option<FeatureSet>,
 }
 
+#[rustfmt::skip]
 impl Organization {
     /// The CloudFormation type name, `AWS::Organizations::Organization`.
     pub const TYPE_NAME: &'static str = "AWS::Organizations::Organization";
@@ -75,22 +66,8 @@ impl Organization {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "ManagementAccountArn",
-            "ManagementAccountId",
-            "ManagementAccountEmail",
-            "RootId",
-        ],
-        attributes: &[
-            "Arn",
-            "Id",
-            "ManagementAccountArn",
-            "ManagementAccountEmail",
-            "ManagementAccountId",
-            "RootId",
-        ],
+        read_only: &["Id", "Arn", "ManagementAccountArn", "ManagementAccountId", "ManagementAccountEmail", "RootId"],
+        attributes: &["Arn", "Id", "ManagementAccountArn", "ManagementAccountEmail", "ManagementAccountId", "RootId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -101,12 +78,7 @@ impl Organization {
     }
 
     /// `FeatureSet`: a [`FeatureSet`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_set(mut self, value: impl Into<FeatureSet>) -> Self {
-        self.feature_set = Some(value.into());
-        self
-    }
+    pub fn feature_set(mut self, value: impl Into<FeatureSet>) -> Self { self.feature_set = Some(value.into()); self }
 }
 
 impl Resource for Organization {

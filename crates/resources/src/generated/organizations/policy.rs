@@ -15,121 +15,26 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Content`: a JSON value, required.
-    ///
-    /// The policy text content. You can specify the policy content as a JSON object or a JSON string.
-    ///
-    /// &gt; When you specify the policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the policy content as a JSON object instead.
-    ///
-    /// The text that you supply must adhere to the rules of the policy type you specify in the `Type` parameter. The following AWS Organizations quotas are enforced for the maximum size of a policy document:
-    ///
-    /// - Service control policies: 5,120 characters
-    /// - Resource control policies: 5,120 characters
-    /// - Declarative policies: 10,000 characters
-    /// - Backup policies: 10,000 characters
-    /// - Tag policies: 10,000 characters
-    /// - Chat applications policies: 10,000 characters
-    /// - AI services opt-out policies: 2,500 characters
-    /// - Security Hub policies: 10,000 characters
-    /// - Amazon Inspector policies: 10,000 characters
-    /// - Amazon Bedrock policies: 10,000 characters
-    /// - Upgrade rollout policies: 10,000 characters
-    ///
-    /// For more information about Organizations service quotas, see \[Quotas for AWS Organizations\](<https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html>) in the *AWS Organizations User Guide* .
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 1000000.
     pub content: Json,
     /// `Name`: a string, required.
-    ///
-    /// Name of the policy.
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 128.
     pub name: Str,
     /// `Type`: a [`PolicyType`] value, required.
-    ///
-    /// The type of policy to create.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: PolicyType,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AISERVICES_OPT_OUT_POLICY",
-                    "BACKUP_POLICY",
-                    "BEDROCK_POLICY",
-                    "CHATBOT_POLICY",
-                    "DECLARATIVE_POLICY_EC2",
-                    "INSPECTOR_POLICY",
-                    "NETWORK_SECURITY_DIRECTOR_POLICY",
-                    "RESOURCE_CONTROL_POLICY",
-                    "S3_POLICY",
-                    "SECURITYHUB_POLICY",
-                    "SERVICE_CONTROL_POLICY",
-                    "TAG_POLICY",
-                    "UPGRADE_ROLLOUT_POLICY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["AISERVICES_OPT_OUT_POLICY", "BACKUP_POLICY", "BEDROCK_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2", "INSPECTOR_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "RESOURCE_CONTROL_POLICY", "S3_POLICY", "SECURITYHUB_POLICY", "SERVICE_CONTROL_POLICY", "TAG_POLICY", "UPGRADE_ROLLOUT_POLICY"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Organizations::Policy` resource.
@@ -217,6 +122,7 @@ pub struct Policy {
     pub r#type: PolicyType,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::Organizations::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::Organizations::Policy";
@@ -250,52 +156,17 @@ impl Policy {
     }
 
     /// `Content`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Json>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_ids = Some(value.into());
-        self
-    }
-
+    pub fn target_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_ids = Some(value.into()); self }
     /// `Type`: a [`PolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Policy {
@@ -361,44 +232,20 @@ impl PolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `[\s\S]*`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Organizations::Policy`.
@@ -416,6 +263,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -426,20 +274,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -22,110 +22,33 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `MaxUnits`: an integer, required.
-    ///
-    /// The maximum pipeline capacity, in Ingestion Compute Units (ICUs).
-    ///
-    /// Value 1 to 384.
     pub max_units: Int,
     /// `MinUnits`: an integer, required.
-    ///
-    /// The minimum pipeline capacity, in Ingestion Compute Units (ICUs).
-    ///
-    /// Value 1 to 384.
     pub min_units: Int,
     /// `PipelineConfigurationBody`: a string, required.
-    ///
-    /// The Data Prepper pipeline configuration in YAML format.
-    ///
-    /// Length 1 to 100000.
     pub pipeline_configuration_body: Str,
     /// `PipelineName`: a string, required.
-    ///
-    /// The name of the pipeline.
-    ///
-    /// Pattern `[a-z][a-z0-9\-]+`; length 3 to 28; create-only: changing it replaces the resource.
     pub pipeline_name: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
         ("BufferOptions", Shape::Object(&RULE_BufferOptions)),
-        (
-            "EncryptionAtRestOptions",
-            Shape::Object(&RULE_EncryptionAtRestOptions),
-        ),
-        (
-            "LogPublishingOptions",
-            Shape::Object(&RULE_LogPublishingOptions),
-        ),
-        (
-            "MaxUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PipelineConfigurationBody",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(28),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("EncryptionAtRestOptions", Shape::Object(&RULE_EncryptionAtRestOptions)),
+        ("LogPublishingOptions", Shape::Object(&RULE_LogPublishingOptions)),
+        ("MaxUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
+        ("MinUnits", Shape::Int(&NumRule { min: Some(1.0), max: Some(384.0), ..NumRule::ANY })),
+        ("PipelineConfigurationBody", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY })),
+        ("PipelineName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PipelineRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcOptions", Shape::Object(&RULE_VpcOptions)),
     ],
-    required: &[
-        "MaxUnits",
-        "MinUnits",
-        "PipelineConfigurationBody",
-        "PipelineName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OSIS::Pipeline` resource.
@@ -197,6 +120,7 @@ pub struct Pipeline {
     pub vpc_options: Option<Obj<VpcOptions>>,
 }
 
+#[rustfmt::skip]
 impl Pipeline {
     /// The CloudFormation type name, `AWS::OSIS::Pipeline`.
     pub const TYPE_NAME: &'static str = "AWS::OSIS::Pipeline";
@@ -207,27 +131,12 @@ impl Pipeline {
         type_name: "AWS::OSIS::Pipeline",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-osis-pipeline.html",
         primary_identifier: &["PipelineArn"],
-        required: &[
-            "MaxUnits",
-            "MinUnits",
-            "PipelineConfigurationBody",
-            "PipelineName",
-        ],
+        required: &["MaxUnits", "MinUnits", "PipelineConfigurationBody", "PipelineName"],
         create_only: &["PipelineName"],
         conditional_create_only: &[],
         write_only: &["VpcOptions"],
-        read_only: &[
-            "PipelineArn",
-            "IngestEndpointUrls",
-            "VpcEndpoints",
-            "VpcEndpointService",
-        ],
-        attributes: &[
-            "IngestEndpointUrls",
-            "PipelineArn",
-            "VpcEndpointService",
-            "VpcEndpoints",
-        ],
+        read_only: &["PipelineArn", "IngestEndpointUrls", "VpcEndpoints", "VpcEndpointService"],
+        attributes: &["IngestEndpointUrls", "PipelineArn", "VpcEndpointService", "VpcEndpoints"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -250,93 +159,27 @@ impl Pipeline {
     }
 
     /// `BufferOptions`: a [`BufferOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_options(mut self, value: impl Into<Obj<BufferOptions>>) -> Self {
-        self.buffer_options = Some(value.into());
-        self
-    }
-
+    pub fn buffer_options(mut self, value: impl Into<Obj<BufferOptions>>) -> Self { self.buffer_options = Some(value.into()); self }
     /// `EncryptionAtRestOptions`: an [`EncryptionAtRestOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_at_rest_options(
-        mut self,
-        value: impl Into<Obj<EncryptionAtRestOptions>>,
-    ) -> Self {
-        self.encryption_at_rest_options = Some(value.into());
-        self
-    }
-
+    pub fn encryption_at_rest_options(mut self, value: impl Into<Obj<EncryptionAtRestOptions>>) -> Self { self.encryption_at_rest_options = Some(value.into()); self }
     /// `LogPublishingOptions`: a [`LogPublishingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_publishing_options(mut self, value: impl Into<Obj<LogPublishingOptions>>) -> Self {
-        self.log_publishing_options = Some(value.into());
-        self
-    }
-
+    pub fn log_publishing_options(mut self, value: impl Into<Obj<LogPublishingOptions>>) -> Self { self.log_publishing_options = Some(value.into()); self }
     /// `MaxUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_units = value.into();
-        self
-    }
-
+    pub fn max_units(mut self, value: impl Into<Int>) -> Self { self.max_units = value.into(); self }
     /// `MinUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_units(mut self, value: impl Into<Int>) -> Self {
-        self.min_units = value.into();
-        self
-    }
-
+    pub fn min_units(mut self, value: impl Into<Int>) -> Self { self.min_units = value.into(); self }
     /// `PipelineConfigurationBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_configuration_body(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_configuration_body = value.into();
-        self
-    }
-
+    pub fn pipeline_configuration_body(mut self, value: impl Into<Str>) -> Self { self.pipeline_configuration_body = value.into(); self }
     /// `PipelineName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_name = value.into();
-        self
-    }
-
+    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = value.into(); self }
     /// `PipelineRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_role_arn(mut self, value: impl Into<Str>) -> Self { self.pipeline_role_arn = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcOptions`: a [`VpcOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self {
-        self.vpc_options = Some(value.into());
-        self
-    }
+    pub fn vpc_options(mut self, value: impl Into<Obj<VpcOptions>>) -> Self { self.vpc_options = Some(value.into()); self }
 }
 
 impl Resource for Pipeline {
@@ -417,19 +260,17 @@ impl PipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BufferOptionsRequired {
     /// `PersistentBufferEnabled`: a boolean, required.
-    ///
-    /// Whether persistent buffering should be enabled.
     pub persistent_buffer_enabled: Bool,
 }
 
-static RULE_BufferOptions: ObjRule = ObjRule {
-    properties: &[("PersistentBufferEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_BufferOptions: ObjRule = ObjRule {
+    properties: &[
+        ("PersistentBufferEnabled", Shape::Bool),
+    ],
     required: &["PersistentBufferEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BufferOptions` property type of `AWS::OSIS::Pipeline`.
@@ -445,6 +286,7 @@ pub struct BufferOptions {
     pub persistent_buffer_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl BufferOptions {
     /// A `BufferOptions` with its required properties, named in a [`BufferOptionsRequired`].
     pub fn new(required: BufferOptionsRequired) -> Self {
@@ -454,12 +296,7 @@ impl BufferOptions {
     }
 
     /// `PersistentBufferEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn persistent_buffer_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.persistent_buffer_enabled = value.into();
-        self
-    }
+    pub fn persistent_buffer_enabled(mut self, value: impl Into<Bool>) -> Self { self.persistent_buffer_enabled = value.into(); self }
 }
 
 impl PropertyType for BufferOptions {}
@@ -476,28 +313,17 @@ impl ToValue for BufferOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogDestinationRequired {
     /// `LogGroup`: a string, required.
-    ///
-    /// Pattern `\/aws\/vendedlogs\/[\.\-_/#A-Za-z0-9]+`; length 1 to 512.
     pub log_group: Str,
 }
 
-static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroup",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogDestination: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["LogGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogDestination` property type of `AWS::OSIS::Pipeline`.
@@ -513,6 +339,7 @@ pub struct CloudWatchLogDestination {
     pub log_group: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogDestination {
     /// A `CloudWatchLogDestination` with its required properties, named in a [`CloudWatchLogDestinationRequired`].
     pub fn new(required: CloudWatchLogDestinationRequired) -> Self {
@@ -522,12 +349,7 @@ impl CloudWatchLogDestination {
     }
 
     /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogDestination {}
@@ -542,30 +364,17 @@ impl ToValue for CloudWatchLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionAtRestOptionsRequired {
     /// `KmsKeyArn`: a string, required.
-    ///
-    /// The ARN of the KMS key used to encrypt buffer data. By default, data is encrypted using an AWS owned key.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; length 7 to 2048.
     pub kms_key_arn: Str,
 }
 
-static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyArn",
-        Shape::Str(&StrRule {
-            min_len: Some(7),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::KmsKeyArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionAtRestOptions: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+    ],
     required: &["KmsKeyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionAtRestOptions` property type of `AWS::OSIS::Pipeline`.
@@ -583,6 +392,7 @@ pub struct EncryptionAtRestOptions {
     pub kms_key_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionAtRestOptions {
     /// A `EncryptionAtRestOptions` with its required properties, named in a [`EncryptionAtRestOptionsRequired`].
     pub fn new(required: EncryptionAtRestOptionsRequired) -> Self {
@@ -592,12 +402,7 @@ impl EncryptionAtRestOptions {
     }
 
     /// `KmsKeyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = value.into();
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = value.into(); self }
 }
 
 impl PropertyType for EncryptionAtRestOptions {}
@@ -610,20 +415,14 @@ impl ToValue for EncryptionAtRestOptions {
     }
 }
 
-static RULE_LogPublishingOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogPublishingOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogDestination",
-            Shape::Object(&RULE_CloudWatchLogDestination),
-        ),
+        ("CloudWatchLogDestination", Shape::Object(&RULE_CloudWatchLogDestination)),
         ("IsLoggingEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogPublishingOptions` property type of `AWS::OSIS::Pipeline`.
@@ -643,6 +442,7 @@ pub struct LogPublishingOptions {
     pub is_logging_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl LogPublishingOptions {
     /// A `LogPublishingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -650,23 +450,9 @@ impl LogPublishingOptions {
     }
 
     /// `CloudWatchLogDestination`: a [`CloudWatchLogDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_destination(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogDestination>>,
-    ) -> Self {
-        self.cloud_watch_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_destination(mut self, value: impl Into<Obj<CloudWatchLogDestination>>) -> Self { self.cloud_watch_log_destination = Some(value.into()); self }
     /// `IsLoggingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_logging_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_logging_enabled = Some(value.into());
-        self
-    }
+    pub fn is_logging_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_logging_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for LogPublishingOptions {}
@@ -690,14 +476,14 @@ pub struct ResourcePolicyRequired {
     pub policy: Json,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[("Policy", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Policy", Shape::Any),
+    ],
     required: &["Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcePolicy` property type of `AWS::OSIS::Pipeline`.
@@ -709,6 +495,7 @@ pub struct ResourcePolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
     pub fn new(required: ResourcePolicyRequired) -> Self {
@@ -718,10 +505,7 @@ impl ResourcePolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl PropertyType for ResourcePolicy {}
@@ -736,44 +520,20 @@ impl ToValue for ResourcePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::OSIS::Pipeline`.
@@ -791,6 +551,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -801,20 +562,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -834,31 +584,18 @@ pub struct VpcAttachmentOptionsRequired {
     /// `AttachToVpc`: a boolean, required.
     pub attach_to_vpc: Bool,
     /// `CidrBlock`: a string, required.
-    ///
-    /// Format `ipv4-network`; pattern `^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)/(3[0-2]|[12]?[0-9])$`.
     pub cidr_block: Str,
 }
 
-static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcAttachmentOptions: ObjRule = ObjRule {
     properties: &[
         ("AttachToVpc", Shape::Bool),
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), format: Some(Format::Ipv4Network), ..StrRule::ANY })),
     ],
     required: &["AttachToVpc", "CidrBlock"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcAttachmentOptions` property type of `AWS::OSIS::Pipeline`.
@@ -876,6 +613,7 @@ pub struct VpcAttachmentOptions {
     pub cidr_block: Str,
 }
 
+#[rustfmt::skip]
 impl VpcAttachmentOptions {
     /// A `VpcAttachmentOptions` with its required properties, named in a [`VpcAttachmentOptionsRequired`].
     pub fn new(required: VpcAttachmentOptionsRequired) -> Self {
@@ -886,18 +624,9 @@ impl VpcAttachmentOptions {
     }
 
     /// `AttachToVpc`: a boolean, required.
-    pub fn attach_to_vpc(mut self, value: impl Into<Bool>) -> Self {
-        self.attach_to_vpc = value.into();
-        self
-    }
-
+    pub fn attach_to_vpc(mut self, value: impl Into<Bool>) -> Self { self.attach_to_vpc = value.into(); self }
     /// `CidrBlock`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = value.into();
-        self
-    }
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = value.into(); self }
 }
 
 impl PropertyType for VpcAttachmentOptions {}
@@ -915,64 +644,20 @@ impl ToValue for VpcAttachmentOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcOptionsRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of subnet IDs associated with the VPC endpoint.
-    ///
-    /// Items 1 to 12; each item: pattern `subnet-\w{8}(\w{9})?`, length 15 to 24.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(20),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(12),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(12),
-            }),
-        ),
-        (
-            "VpcAttachmentOptions",
-            Shape::Object(&RULE_VpcAttachmentOptions),
-        ),
-        (
-            "VpcEndpointManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER", "SERVICE"],
-                format: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_3), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(12) })),
+        ("VpcAttachmentOptions", Shape::Object(&RULE_VpcAttachmentOptions)),
+        ("VpcEndpointManagement", Shape::Str(&StrRule { allowed: &["CUSTOMER", "SERVICE"], ..StrRule::ANY })),
     ],
     required: &["SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcOptions` property type of `AWS::OSIS::Pipeline`.
@@ -1004,6 +689,7 @@ pub struct VpcOptions {
     pub vpc_endpoint_management: Option<VpcEndpointManagement>,
 }
 
+#[rustfmt::skip]
 impl VpcOptions {
     /// A `VpcOptions` with its required properties, named in a [`VpcOptionsRequired`].
     pub fn new(required: VpcOptionsRequired) -> Self {
@@ -1016,36 +702,13 @@ impl VpcOptions {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcAttachmentOptions`: a [`VpcAttachmentOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_attachment_options(mut self, value: impl Into<Obj<VpcAttachmentOptions>>) -> Self {
-        self.vpc_attachment_options = Some(value.into());
-        self
-    }
-
+    pub fn vpc_attachment_options(mut self, value: impl Into<Obj<VpcAttachmentOptions>>) -> Self { self.vpc_attachment_options = Some(value.into()); self }
     /// `VpcEndpointManagement`: a [`VpcEndpointManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_management(mut self, value: impl Into<VpcEndpointManagement>) -> Self {
-        self.vpc_endpoint_management = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_management(mut self, value: impl Into<VpcEndpointManagement>) -> Self { self.vpc_endpoint_management = Some(value.into()); self }
 }
 
 impl PropertyType for VpcOptions {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
@@ -17,91 +20,26 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationInstanceRequired {
     /// `DefaultRuntimeContextDevice`: a string, required.
-    ///
-    /// The device's ID.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub default_runtime_context_device: Str,
     /// `ManifestPayload`: a [`ManifestPayload`] object, required.
-    ///
-    /// The application's manifest document.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub manifest_payload: Obj<ManifestPayload>,
 }
 
-static RULE_ApplicationInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationInstanceIdToReplace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultRuntimeContextDevice",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManifestOverridesPayload",
-            Shape::Object(&RULE_ManifestOverridesPayload),
-        ),
+        ("ApplicationInstanceIdToReplace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefaultRuntimeContextDevice", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ManifestOverridesPayload", Shape::Object(&RULE_ManifestOverridesPayload)),
         ("ManifestPayload", Shape::Object(&RULE_ManifestPayload)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuntimeRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ManifestPayload", "DefaultRuntimeContextDevice"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Panorama::ApplicationInstance` resource.
@@ -168,6 +106,7 @@ pub struct ApplicationInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationInstance {
     /// The CloudFormation type name, `AWS::Panorama::ApplicationInstance`.
     pub const TYPE_NAME: &'static str = "AWS::Panorama::ApplicationInstance";
@@ -179,37 +118,11 @@ impl ApplicationInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-applicationinstance.html",
         primary_identifier: &["ApplicationInstanceId"],
         required: &["DefaultRuntimeContextDevice", "ManifestPayload"],
-        create_only: &[
-            "Name",
-            "Description",
-            "ManifestPayload",
-            "ManifestOverridesPayload",
-            "RuntimeRoleArn",
-            "DefaultRuntimeContextDevice",
-            "ApplicationInstanceIdToReplace",
-        ],
+        create_only: &["Name", "Description", "ManifestPayload", "ManifestOverridesPayload", "RuntimeRoleArn", "DefaultRuntimeContextDevice", "ApplicationInstanceIdToReplace"],
         conditional_create_only: &[],
         write_only: &["ApplicationInstanceIdToReplace"],
-        read_only: &[
-            "ApplicationInstanceId",
-            "Arn",
-            "Status",
-            "HealthStatus",
-            "StatusDescription",
-            "DefaultRuntimeContextDeviceName",
-            "CreatedTime",
-            "LastUpdatedTime",
-        ],
-        attributes: &[
-            "ApplicationInstanceId",
-            "Arn",
-            "CreatedTime",
-            "DefaultRuntimeContextDeviceName",
-            "HealthStatus",
-            "LastUpdatedTime",
-            "Status",
-            "StatusDescription",
-        ],
+        read_only: &["ApplicationInstanceId", "Arn", "Status", "HealthStatus", "StatusDescription", "DefaultRuntimeContextDeviceName", "CreatedTime", "LastUpdatedTime"],
+        attributes: &["ApplicationInstanceId", "Arn", "CreatedTime", "DefaultRuntimeContextDeviceName", "HealthStatus", "LastUpdatedTime", "Status", "StatusDescription"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -229,71 +142,21 @@ impl ApplicationInstance {
     }
 
     /// `ApplicationInstanceIdToReplace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_instance_id_to_replace(mut self, value: impl Into<Str>) -> Self {
-        self.application_instance_id_to_replace = Some(value.into());
-        self
-    }
-
+    pub fn application_instance_id_to_replace(mut self, value: impl Into<Str>) -> Self { self.application_instance_id_to_replace = Some(value.into()); self }
     /// `DefaultRuntimeContextDevice`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_runtime_context_device(mut self, value: impl Into<Str>) -> Self {
-        self.default_runtime_context_device = value.into();
-        self
-    }
-
+    pub fn default_runtime_context_device(mut self, value: impl Into<Str>) -> Self { self.default_runtime_context_device = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ManifestOverridesPayload`: a [`ManifestOverridesPayload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_overrides_payload(
-        mut self,
-        value: impl Into<Obj<ManifestOverridesPayload>>,
-    ) -> Self {
-        self.manifest_overrides_payload = Some(value.into());
-        self
-    }
-
+    pub fn manifest_overrides_payload(mut self, value: impl Into<Obj<ManifestOverridesPayload>>) -> Self { self.manifest_overrides_payload = Some(value.into()); self }
     /// `ManifestPayload`: a [`ManifestPayload`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_payload(mut self, value: impl Into<Obj<ManifestPayload>>) -> Self {
-        self.manifest_payload = value.into();
-        self
-    }
-
+    pub fn manifest_payload(mut self, value: impl Into<Obj<ManifestPayload>>) -> Self { self.manifest_payload = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RuntimeRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn runtime_role_arn(mut self, value: impl Into<Str>) -> Self { self.runtime_role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApplicationInstance {
@@ -382,23 +245,13 @@ impl ApplicationInstanceAttributes {
     }
 }
 
-static RULE_ManifestOverridesPayload: ObjRule = ObjRule {
-    properties: &[(
-        "PayloadData",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(51200),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestOverridesPayload: ObjRule = ObjRule {
+    properties: &[
+        ("PayloadData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestOverridesPayload` property type of `AWS::Panorama::ApplicationInstance`.
@@ -416,6 +269,7 @@ pub struct ManifestOverridesPayload {
     pub payload_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManifestOverridesPayload {
     /// A `ManifestOverridesPayload` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,12 +277,7 @@ impl ManifestOverridesPayload {
     }
 
     /// `PayloadData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_data(mut self, value: impl Into<Str>) -> Self {
-        self.payload_data = Some(value.into());
-        self
-    }
+    pub fn payload_data(mut self, value: impl Into<Str>) -> Self { self.payload_data = Some(value.into()); self }
 }
 
 impl PropertyType for ManifestOverridesPayload {}
@@ -441,23 +290,13 @@ impl ToValue for ManifestOverridesPayload {
     }
 }
 
-static RULE_ManifestPayload: ObjRule = ObjRule {
-    properties: &[(
-        "PayloadData",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(51200),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestPayload: ObjRule = ObjRule {
+    properties: &[
+        ("PayloadData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestPayload` property type of `AWS::Panorama::ApplicationInstance`.
@@ -475,6 +314,7 @@ pub struct ManifestPayload {
     pub payload_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManifestPayload {
     /// A `ManifestPayload` with no property set (none is required).
     pub fn new() -> Self {
@@ -482,12 +322,7 @@ impl ManifestPayload {
     }
 
     /// `PayloadData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_data(mut self, value: impl Into<Str>) -> Self {
-        self.payload_data = Some(value.into());
-        self
-    }
+    pub fn payload_data(mut self, value: impl Into<Str>) -> Self { self.payload_data = Some(value.into()); self }
 }
 
 impl PropertyType for ManifestPayload {}
@@ -496,102 +331,6 @@ impl ToValue for ManifestPayload {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("PayloadData", &self.payload_data)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Panorama::ApplicationInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-panorama-applicationinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -6,10 +6,13 @@
 //! - `AWS::Panorama::ApplicationInstance`: [`ApplicationInstance`], property types in [`application_instance`]
 //! - `AWS::Panorama::Package`: [`Package`], property types in [`package`]
 //! - `AWS::Panorama::PackageVersion`: [`PackageVersion`], property types in [`package_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application_instance;
 pub mod package;
 pub mod package_version;
+pub mod shared;
 
 pub use application_instance::{
     ApplicationInstance, ApplicationInstanceAttributes, ApplicationInstanceRequired,

@@ -7,48 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 
 /// The required properties of [`Package`], by name: `Package::new(PackageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageRequired {
     /// `PackageName`: a string, required.
-    ///
-    /// A name for the package.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub package_name: Str,
 }
 
-static RULE_Package: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Package: ObjRule = ObjRule {
     properties: &[
-        (
-            "PackageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("StorageLocation", Shape::Object(&RULE_StorageLocation)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PackageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Panorama::Package` resource.
@@ -83,6 +63,7 @@ pub struct Package {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Package {
     /// The CloudFormation type name, `AWS::Panorama::Package`.
     pub const TYPE_NAME: &'static str = "AWS::Panorama::Package";
@@ -97,26 +78,8 @@ impl Package {
         create_only: &["PackageName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PackageId",
-            "Arn",
-            "CreatedTime",
-            "StorageLocation/Bucket",
-            "StorageLocation/RepoPrefixLocation",
-            "StorageLocation/GeneratedPrefixLocation",
-            "StorageLocation/BinaryPrefixLocation",
-            "StorageLocation/ManifestPrefixLocation",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "PackageId",
-            "StorageLocation.BinaryPrefixLocation",
-            "StorageLocation.Bucket",
-            "StorageLocation.GeneratedPrefixLocation",
-            "StorageLocation.ManifestPrefixLocation",
-            "StorageLocation.RepoPrefixLocation",
-        ],
+        read_only: &["PackageId", "Arn", "CreatedTime", "StorageLocation/Bucket", "StorageLocation/RepoPrefixLocation", "StorageLocation/GeneratedPrefixLocation", "StorageLocation/BinaryPrefixLocation", "StorageLocation/ManifestPrefixLocation"],
+        attributes: &["Arn", "CreatedTime", "PackageId", "StorageLocation.BinaryPrefixLocation", "StorageLocation.Bucket", "StorageLocation.GeneratedPrefixLocation", "StorageLocation.ManifestPrefixLocation", "StorageLocation.RepoPrefixLocation"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -131,28 +94,11 @@ impl Package {
     }
 
     /// `PackageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_name(mut self, value: impl Into<Str>) -> Self {
-        self.package_name = value.into();
-        self
-    }
-
+    pub fn package_name(mut self, value: impl Into<Str>) -> Self { self.package_name = value.into(); self }
     /// `StorageLocation`: a [`StorageLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self {
-        self.storage_location = Some(value.into());
-        self
-    }
-
+    pub fn storage_location(mut self, value: impl Into<Obj<StorageLocation>>) -> Self { self.storage_location = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Package {
@@ -240,7 +186,8 @@ impl PackageAttributes {
     }
 }
 
-static RULE_StorageLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLocation: ObjRule = ObjRule {
     properties: &[
         ("BinaryPrefixLocation", Shape::STR),
         ("Bucket", Shape::STR),
@@ -248,12 +195,8 @@ static RULE_StorageLocation: ObjRule = ObjRule {
         ("ManifestPrefixLocation", Shape::STR),
         ("RepoPrefixLocation", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLocation` property type of `AWS::Panorama::Package`.
@@ -285,6 +228,7 @@ pub struct StorageLocation {
     pub repo_prefix_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StorageLocation {
     /// A `StorageLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -292,44 +236,15 @@ impl StorageLocation {
     }
 
     /// `BinaryPrefixLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn binary_prefix_location(mut self, value: impl Into<Str>) -> Self {
-        self.binary_prefix_location = Some(value.into());
-        self
-    }
-
+    pub fn binary_prefix_location(mut self, value: impl Into<Str>) -> Self { self.binary_prefix_location = Some(value.into()); self }
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `GeneratedPrefixLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generated_prefix_location(mut self, value: impl Into<Str>) -> Self {
-        self.generated_prefix_location = Some(value.into());
-        self
-    }
-
+    pub fn generated_prefix_location(mut self, value: impl Into<Str>) -> Self { self.generated_prefix_location = Some(value.into()); self }
     /// `ManifestPrefixLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_prefix_location(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_prefix_location = Some(value.into());
-        self
-    }
-
+    pub fn manifest_prefix_location(mut self, value: impl Into<Str>) -> Self { self.manifest_prefix_location = Some(value.into()); self }
     /// `RepoPrefixLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repo_prefix_location(mut self, value: impl Into<Str>) -> Self {
-        self.repo_prefix_location = Some(value.into());
-        self
-    }
+    pub fn repo_prefix_location(mut self, value: impl Into<Str>) -> Self { self.repo_prefix_location = Some(value.into()); self }
 }
 
 impl PropertyType for StorageLocation {}
@@ -342,102 +257,6 @@ impl ToValue for StorageLocation {
             .opt("GeneratedPrefixLocation", &self.generated_prefix_location)
             .opt("ManifestPrefixLocation", &self.manifest_prefix_location)
             .opt("RepoPrefixLocation", &self.repo_prefix_location)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Panorama::Package`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-panorama-package-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^.+$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

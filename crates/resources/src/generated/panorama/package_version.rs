@@ -16,85 +16,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackageVersionRequired {
     /// `PackageId`: a string, required.
-    ///
-    /// A package ID.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub package_id: Str,
     /// `PackageVersion`: a string, required.
-    ///
-    /// A package version.
-    ///
-    /// Pattern `^([0-9]+)\.([0-9]+)$`; length 1 to 255; create-only: changing it replaces the resource.
     pub package_version: Str,
     /// `PatchVersion`: a string, required.
-    ///
-    /// A patch version.
-    ///
-    /// Pattern `^[a-z0-9]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub patch_version: Str,
 }
 
-static RULE_PackageVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PackageVersion: ObjRule = ObjRule {
     properties: &[
         ("MarkLatest", Shape::Bool),
-        (
-            "OwnerAccount",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PackageId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PackageVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatchVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpdatedLatestPatchVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OwnerAccount", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PackageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PackageVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("UpdatedLatestPatchVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["PackageId", "PackageVersion", "PatchVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Panorama::PackageVersion` resource.
@@ -149,6 +90,7 @@ pub struct PackageVersion {
     pub updated_latest_patch_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PackageVersion {
     /// The CloudFormation type name, `AWS::Panorama::PackageVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Panorama::PackageVersion";
@@ -160,30 +102,11 @@ impl PackageVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-packageversion.html",
         primary_identifier: &["PackageId", "PackageVersion", "PatchVersion"],
         required: &["PackageId", "PackageVersion", "PatchVersion"],
-        create_only: &[
-            "OwnerAccount",
-            "PackageId",
-            "PackageVersion",
-            "PatchVersion",
-        ],
+        create_only: &["OwnerAccount", "PackageId", "PackageVersion", "PatchVersion"],
         conditional_create_only: &[],
         write_only: &["UpdatedLatestPatchVersion"],
-        read_only: &[
-            "PackageName",
-            "PackageArn",
-            "Status",
-            "StatusDescription",
-            "IsLatestPatch",
-            "RegisteredTime",
-        ],
-        attributes: &[
-            "IsLatestPatch",
-            "PackageArn",
-            "PackageName",
-            "RegisteredTime",
-            "Status",
-            "StatusDescription",
-        ],
+        read_only: &["PackageName", "PackageArn", "Status", "StatusDescription", "IsLatestPatch", "RegisteredTime"],
+        attributes: &["IsLatestPatch", "PackageArn", "PackageName", "RegisteredTime", "Status", "StatusDescription"],
         taggable: true,
         tag_format: TagFormat::None,
     };
@@ -201,52 +124,17 @@ impl PackageVersion {
     }
 
     /// `MarkLatest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mark_latest(mut self, value: impl Into<Bool>) -> Self {
-        self.mark_latest = Some(value.into());
-        self
-    }
-
+    pub fn mark_latest(mut self, value: impl Into<Bool>) -> Self { self.mark_latest = Some(value.into()); self }
     /// `OwnerAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_account(mut self, value: impl Into<Str>) -> Self {
-        self.owner_account = Some(value.into());
-        self
-    }
-
+    pub fn owner_account(mut self, value: impl Into<Str>) -> Self { self.owner_account = Some(value.into()); self }
     /// `PackageId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_id(mut self, value: impl Into<Str>) -> Self {
-        self.package_id = value.into();
-        self
-    }
-
+    pub fn package_id(mut self, value: impl Into<Str>) -> Self { self.package_id = value.into(); self }
     /// `PackageVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn package_version(mut self, value: impl Into<Str>) -> Self {
-        self.package_version = value.into();
-        self
-    }
-
+    pub fn package_version(mut self, value: impl Into<Str>) -> Self { self.package_version = value.into(); self }
     /// `PatchVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patch_version(mut self, value: impl Into<Str>) -> Self {
-        self.patch_version = value.into();
-        self
-    }
-
+    pub fn patch_version(mut self, value: impl Into<Str>) -> Self { self.patch_version = value.into(); self }
     /// `UpdatedLatestPatchVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_latest_patch_version(mut self, value: impl Into<Str>) -> Self {
-        self.updated_latest_patch_version = Some(value.into());
-        self
-    }
+    pub fn updated_latest_patch_version(mut self, value: impl Into<Str>) -> Self { self.updated_latest_patch_version = Some(value.into()); self }
 }
 
 impl Resource for PackageVersion {

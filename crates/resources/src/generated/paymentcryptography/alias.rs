@@ -16,44 +16,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasRequired {
     /// `AliasName`: a string, required.
-    ///
-    /// A friendly name that you can use to refer to a key. The value must begin with `alias/` .
-    ///
-    /// &gt; Do not include confidential or sensitive information in this field. This field may be displayed in plaintext in AWS CloudTrail logs and other output.
-    ///
-    /// Pattern `^alias/[a-zA-Z0-9/_-]+$`; length 7 to 256; create-only: changing it replaces the resource.
     pub alias_name: Str,
 }
 
-static RULE_Alias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Alias: ObjRule = ObjRule {
     properties: &[
-        (
-            "AliasName",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(70),
-                max_len: Some(150),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AliasName", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KeyArn", Shape::Str(&StrRule { min_len: Some(70), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["AliasName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PaymentCryptography::Alias` resource.
@@ -98,6 +72,7 @@ pub struct Alias {
     pub key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Alias {
     /// The CloudFormation type name, `AWS::PaymentCryptography::Alias`.
     pub const TYPE_NAME: &'static str = "AWS::PaymentCryptography::Alias";
@@ -127,20 +102,9 @@ impl Alias {
     }
 
     /// `AliasName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.alias_name = value.into();
-        self
-    }
-
+    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = value.into(); self }
     /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
+    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
 }
 
 impl Resource for Alias {

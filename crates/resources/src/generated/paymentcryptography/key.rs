@@ -13,89 +13,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]{1,16}-[0-9]
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyRequired {
     /// `Exportable`: a boolean, required.
-    ///
-    /// Specifies whether the key is exportable. This data is immutable after the key is created.
     pub exportable: Bool,
     /// `KeyAttributes`: a [`KeyAttributesProperty`] object, required.
-    ///
-    /// The role of the key, the algorithm it supports, and the cryptographic operations allowed with the key. This data is immutable after the key is created.
     pub key_attributes: Obj<KeyAttributesProperty>,
 }
 
-static RULE_Key: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Key: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeriveKeyUsage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "TR31_B0_BASE_DERIVATION_KEY",
-                    "TR31_C0_CARD_VERIFICATION_KEY",
-                    "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                    "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
-                    "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
-                    "TR31_E2_EMV_MKEY_INTEGRITY",
-                    "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
-                    "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
-                    "TR31_E6_EMV_MKEY_OTHER",
-                    "TR31_K0_KEY_ENCRYPTION_KEY",
-                    "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
-                    "TR31_M3_ISO_9797_3_MAC_KEY",
-                    "TR31_M1_ISO_9797_1_MAC_KEY",
-                    "TR31_M6_ISO_9797_5_CMAC_KEY",
-                    "TR31_M7_HMAC_KEY",
-                    "TR31_P0_PIN_ENCRYPTION_KEY",
-                    "TR31_P1_PIN_GENERATION_KEY",
-                    "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
-                    "TR31_V2_VISA_PIN_VERIFICATION_KEY",
-                ],
-                format: None,
-            }),
-        ),
+        ("DeriveKeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY"], ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
         ("Exportable", Shape::Bool),
         ("KeyAttributes", Shape::Object(&RULE_KeyAttributesProperty)),
-        (
-            "KeyCheckValueAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"],
-                format: None,
-            }),
-        ),
-        (
-            "ReplicationRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("KeyCheckValueAlgorithm", Shape::Str(&StrRule { allowed: &["CMAC", "ANSI_X9_24", "HMAC", "SHA_1"], ..StrRule::ANY })),
+        ("ReplicationRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Exportable", "KeyAttributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PaymentCryptography::Key` resource.
@@ -164,6 +100,7 @@ pub struct Key {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Key {
     /// The CloudFormation type name, `AWS::PaymentCryptography::Key`.
     pub const TYPE_NAME: &'static str = "AWS::PaymentCryptography::Key";
@@ -178,18 +115,8 @@ impl Key {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["ReplicationRegions"],
-        read_only: &[
-            "KeyIdentifier",
-            "KeyOrigin",
-            "KeyState",
-            "ReplicationStatus",
-        ],
-        attributes: &[
-            "KeyIdentifier",
-            "KeyOrigin",
-            "KeyState",
-            "ReplicationStatus",
-        ],
+        read_only: &["KeyIdentifier", "KeyOrigin", "KeyState", "ReplicationStatus"],
+        attributes: &["KeyIdentifier", "KeyOrigin", "KeyState", "ReplicationStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -208,60 +135,19 @@ impl Key {
     }
 
     /// `DeriveKeyUsage`: a [`DeriveKeyUsage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn derive_key_usage(mut self, value: impl Into<DeriveKeyUsage>) -> Self {
-        self.derive_key_usage = Some(value.into());
-        self
-    }
-
+    pub fn derive_key_usage(mut self, value: impl Into<DeriveKeyUsage>) -> Self { self.derive_key_usage = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Exportable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exportable(mut self, value: impl Into<Bool>) -> Self {
-        self.exportable = value.into();
-        self
-    }
-
+    pub fn exportable(mut self, value: impl Into<Bool>) -> Self { self.exportable = value.into(); self }
     /// `KeyAttributes`: a [`KeyAttributesProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_attributes(mut self, value: impl Into<Obj<KeyAttributesProperty>>) -> Self {
-        self.key_attributes = value.into();
-        self
-    }
-
+    pub fn key_attributes(mut self, value: impl Into<Obj<KeyAttributesProperty>>) -> Self { self.key_attributes = value.into(); self }
     /// `KeyCheckValueAlgorithm`: a [`KeyCheckValueAlgorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_check_value_algorithm(mut self, value: impl Into<KeyCheckValueAlgorithm>) -> Self {
-        self.key_check_value_algorithm = Some(value.into());
-        self
-    }
-
+    pub fn key_check_value_algorithm(mut self, value: impl Into<KeyCheckValueAlgorithm>) -> Self { self.key_check_value_algorithm = Some(value.into()); self }
     /// `ReplicationRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.replication_regions = Some(value.into());
-        self
-    }
-
+    pub fn replication_regions(mut self, value: impl Into<List<Str>>) -> Self { self.replication_regions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Key {
@@ -327,111 +213,26 @@ impl KeyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyAttributesPropertyRequired {
     /// `KeyAlgorithm`: a [`KeyAlgorithm`] value, required.
-    ///
-    /// The key algorithm to be use during creation of an AWS Payment Cryptography key.
-    ///
-    /// For symmetric keys, AWS Payment Cryptography supports `AES` and `TDES` algorithms. For asymmetric keys, AWS Payment Cryptography supports `RSA` and `ECC_NIST` algorithms.
     pub key_algorithm: KeyAlgorithm,
     /// `KeyClass`: a [`KeyClass`] value, required.
-    ///
-    /// The type of AWS Payment Cryptography key to create, which determines the classiﬁcation of the cryptographic method and whether AWS Payment Cryptography key contains a symmetric key or an asymmetric key pair.
     pub key_class: KeyClass,
     /// `KeyModesOfUse`: a [`KeyModesOfUse`] object, required.
-    ///
-    /// The list of cryptographic operations that you can perform using the key.
     pub key_modes_of_use: Obj<KeyModesOfUse>,
     /// `KeyUsage`: a [`KeyUsage`] value, required.
-    ///
-    /// The cryptographic usage of an AWS Payment Cryptography key as deﬁned in section A.5.2 of the TR-31 spec.
     pub key_usage: KeyUsage,
 }
 
-static RULE_KeyAttributesProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyAttributesProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "TDES_2KEY",
-                    "TDES_3KEY",
-                    "AES_128",
-                    "AES_192",
-                    "AES_256",
-                    "HMAC_SHA256",
-                    "HMAC_SHA384",
-                    "HMAC_SHA512",
-                    "HMAC_SHA224",
-                    "RSA_2048",
-                    "RSA_3072",
-                    "RSA_4096",
-                    "ECC_NIST_P256",
-                    "ECC_NIST_P384",
-                    "ECC_NIST_P521",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "KeyClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SYMMETRIC_KEY",
-                    "ASYMMETRIC_KEY_PAIR",
-                    "PRIVATE_KEY",
-                    "PUBLIC_KEY",
-                ],
-                format: None,
-            }),
-        ),
+        ("KeyAlgorithm", Shape::Str(&StrRule { allowed: &["TDES_2KEY", "TDES_3KEY", "AES_128", "AES_192", "AES_256", "HMAC_SHA256", "HMAC_SHA384", "HMAC_SHA512", "HMAC_SHA224", "RSA_2048", "RSA_3072", "RSA_4096", "ECC_NIST_P256", "ECC_NIST_P384", "ECC_NIST_P521"], ..StrRule::ANY })),
+        ("KeyClass", Shape::Str(&StrRule { allowed: &["SYMMETRIC_KEY", "ASYMMETRIC_KEY_PAIR", "PRIVATE_KEY", "PUBLIC_KEY"], ..StrRule::ANY })),
         ("KeyModesOfUse", Shape::Object(&RULE_KeyModesOfUse)),
-        (
-            "KeyUsage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "TR31_B0_BASE_DERIVATION_KEY",
-                    "TR31_C0_CARD_VERIFICATION_KEY",
-                    "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY",
-                    "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION",
-                    "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS",
-                    "TR31_E1_EMV_MKEY_CONFIDENTIALITY",
-                    "TR31_E2_EMV_MKEY_INTEGRITY",
-                    "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS",
-                    "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION",
-                    "TR31_E6_EMV_MKEY_OTHER",
-                    "TR31_K0_KEY_ENCRYPTION_KEY",
-                    "TR31_K1_KEY_BLOCK_PROTECTION_KEY",
-                    "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT",
-                    "TR31_M0_ISO_16609_MAC_KEY",
-                    "TR31_M3_ISO_9797_3_MAC_KEY",
-                    "TR31_M1_ISO_9797_1_MAC_KEY",
-                    "TR31_M6_ISO_9797_5_CMAC_KEY",
-                    "TR31_M7_HMAC_KEY",
-                    "TR31_P0_PIN_ENCRYPTION_KEY",
-                    "TR31_P1_PIN_GENERATION_KEY",
-                    "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE",
-                    "TR31_V1_IBM3624_PIN_VERIFICATION_KEY",
-                    "TR31_V2_VISA_PIN_VERIFICATION_KEY",
-                    "TR31_K2_TR34_ASYMMETRIC_KEY",
-                ],
-                format: None,
-            }),
-        ),
+        ("KeyUsage", Shape::Str(&StrRule { allowed: &["TR31_B0_BASE_DERIVATION_KEY", "TR31_C0_CARD_VERIFICATION_KEY", "TR31_D0_SYMMETRIC_DATA_ENCRYPTION_KEY", "TR31_D1_ASYMMETRIC_KEY_FOR_DATA_ENCRYPTION", "TR31_E0_EMV_MKEY_APP_CRYPTOGRAMS", "TR31_E1_EMV_MKEY_CONFIDENTIALITY", "TR31_E2_EMV_MKEY_INTEGRITY", "TR31_E4_EMV_MKEY_DYNAMIC_NUMBERS", "TR31_E5_EMV_MKEY_CARD_PERSONALIZATION", "TR31_E6_EMV_MKEY_OTHER", "TR31_K0_KEY_ENCRYPTION_KEY", "TR31_K1_KEY_BLOCK_PROTECTION_KEY", "TR31_K3_ASYMMETRIC_KEY_FOR_KEY_AGREEMENT", "TR31_M0_ISO_16609_MAC_KEY", "TR31_M3_ISO_9797_3_MAC_KEY", "TR31_M1_ISO_9797_1_MAC_KEY", "TR31_M6_ISO_9797_5_CMAC_KEY", "TR31_M7_HMAC_KEY", "TR31_P0_PIN_ENCRYPTION_KEY", "TR31_P1_PIN_GENERATION_KEY", "TR31_S0_ASYMMETRIC_KEY_FOR_DIGITAL_SIGNATURE", "TR31_V1_IBM3624_PIN_VERIFICATION_KEY", "TR31_V2_VISA_PIN_VERIFICATION_KEY", "TR31_K2_TR34_ASYMMETRIC_KEY"], ..StrRule::ANY })),
     ],
     required: &["KeyAlgorithm", "KeyClass", "KeyModesOfUse", "KeyUsage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyAttributes` property type of `AWS::PaymentCryptography::Key`.
@@ -461,6 +262,7 @@ pub struct KeyAttributesProperty {
     pub key_usage: KeyUsage,
 }
 
+#[rustfmt::skip]
 impl KeyAttributesProperty {
     /// A `KeyAttributesProperty` with its required properties, named in a [`KeyAttributesPropertyRequired`].
     pub fn new(required: KeyAttributesPropertyRequired) -> Self {
@@ -473,36 +275,13 @@ impl KeyAttributesProperty {
     }
 
     /// `KeyAlgorithm`: a [`KeyAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_algorithm(mut self, value: impl Into<KeyAlgorithm>) -> Self {
-        self.key_algorithm = value.into();
-        self
-    }
-
+    pub fn key_algorithm(mut self, value: impl Into<KeyAlgorithm>) -> Self { self.key_algorithm = value.into(); self }
     /// `KeyClass`: a [`KeyClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_class(mut self, value: impl Into<KeyClass>) -> Self {
-        self.key_class = value.into();
-        self
-    }
-
+    pub fn key_class(mut self, value: impl Into<KeyClass>) -> Self { self.key_class = value.into(); self }
     /// `KeyModesOfUse`: a [`KeyModesOfUse`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_modes_of_use(mut self, value: impl Into<Obj<KeyModesOfUse>>) -> Self {
-        self.key_modes_of_use = value.into();
-        self
-    }
-
+    pub fn key_modes_of_use(mut self, value: impl Into<Obj<KeyModesOfUse>>) -> Self { self.key_modes_of_use = value.into(); self }
     /// `KeyUsage`: a [`KeyUsage`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self {
-        self.key_usage = value.into();
-        self
-    }
+    pub fn key_usage(mut self, value: impl Into<KeyUsage>) -> Self { self.key_usage = value.into(); self }
 }
 
 impl PropertyType for KeyAttributesProperty {}
@@ -518,7 +297,8 @@ impl ToValue for KeyAttributesProperty {
     }
 }
 
-static RULE_KeyModesOfUse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyModesOfUse: ObjRule = ObjRule {
     properties: &[
         ("Decrypt", Shape::Bool),
         ("DeriveKey", Shape::Bool),
@@ -530,12 +310,8 @@ static RULE_KeyModesOfUse: ObjRule = ObjRule {
         ("Verify", Shape::Bool),
         ("Wrap", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyModesOfUse` property type of `AWS::PaymentCryptography::Key`.
@@ -599,6 +375,7 @@ pub struct KeyModesOfUse {
     pub wrap: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl KeyModesOfUse {
     /// A `KeyModesOfUse` with no property set (none is required).
     pub fn new() -> Self {
@@ -606,76 +383,23 @@ impl KeyModesOfUse {
     }
 
     /// `Decrypt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decrypt(mut self, value: impl Into<Bool>) -> Self {
-        self.decrypt = Some(value.into());
-        self
-    }
-
+    pub fn decrypt(mut self, value: impl Into<Bool>) -> Self { self.decrypt = Some(value.into()); self }
     /// `DeriveKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn derive_key(mut self, value: impl Into<Bool>) -> Self {
-        self.derive_key = Some(value.into());
-        self
-    }
-
+    pub fn derive_key(mut self, value: impl Into<Bool>) -> Self { self.derive_key = Some(value.into()); self }
     /// `Encrypt`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypt(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypt = Some(value.into());
-        self
-    }
-
+    pub fn encrypt(mut self, value: impl Into<Bool>) -> Self { self.encrypt = Some(value.into()); self }
     /// `Generate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generate(mut self, value: impl Into<Bool>) -> Self {
-        self.generate = Some(value.into());
-        self
-    }
-
+    pub fn generate(mut self, value: impl Into<Bool>) -> Self { self.generate = Some(value.into()); self }
     /// `NoRestrictions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_restrictions(mut self, value: impl Into<Bool>) -> Self {
-        self.no_restrictions = Some(value.into());
-        self
-    }
-
+    pub fn no_restrictions(mut self, value: impl Into<Bool>) -> Self { self.no_restrictions = Some(value.into()); self }
     /// `Sign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sign(mut self, value: impl Into<Bool>) -> Self {
-        self.sign = Some(value.into());
-        self
-    }
-
+    pub fn sign(mut self, value: impl Into<Bool>) -> Self { self.sign = Some(value.into()); self }
     /// `Unwrap`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unwrap(mut self, value: impl Into<Bool>) -> Self {
-        self.unwrap = Some(value.into());
-        self
-    }
-
+    pub fn unwrap(mut self, value: impl Into<Bool>) -> Self { self.unwrap = Some(value.into()); self }
     /// `Verify`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verify(mut self, value: impl Into<Bool>) -> Self {
-        self.verify = Some(value.into());
-        self
-    }
-
+    pub fn verify(mut self, value: impl Into<Bool>) -> Self { self.verify = Some(value.into()); self }
     /// `Wrap`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wrap(mut self, value: impl Into<Bool>) -> Self {
-        self.wrap = Some(value.into());
-        self
-    }
+    pub fn wrap(mut self, value: impl Into<Bool>) -> Self { self.wrap = Some(value.into()); self }
 }
 
 impl PropertyType for KeyModesOfUse {}
@@ -700,44 +424,20 @@ impl ToValue for KeyModesOfUse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::PaymentCryptography::Key`.
@@ -755,6 +455,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -765,20 +466,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -17,56 +17,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?:sg-[0-9a-f]{8}|sg-[0-9a
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the certificate authority being used.
-    ///
-    /// Pattern `^arn:[\w-]+:acm-pca:[\w-]+:[0-9]+:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
     /// `DirectoryId`: a string, required.
-    ///
-    /// The identifier of the Active Directory.
-    ///
-    /// Pattern `^d-[0-9a-f]{10}$`; create-only: changing it replaces the resource.
     pub directory_id: Str,
     /// `VpcInformation`: a [`VpcInformation`] object, required.
-    ///
-    /// Information of the VPC and security group(s) used with the connector.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_information: Obj<VpcInformation>,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectoryId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("VpcInformation", Shape::Object(&RULE_VpcInformation)),
     ],
     required: &["CertificateAuthorityArn", "DirectoryId", "VpcInformation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorAD::Connector` resource.
@@ -106,6 +74,7 @@ pub struct Connector {
     pub vpc_information: Obj<VpcInformation>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// The CloudFormation type name, `AWS::PCAConnectorAD::Connector`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::Connector";
@@ -137,36 +106,13 @@ impl Connector {
     }
 
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `DirectoryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = value.into();
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInformation`: a [`VpcInformation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_information(mut self, value: impl Into<Obj<VpcInformation>>) -> Self {
-        self.vpc_information = value.into();
-        self
-    }
+    pub fn vpc_information(mut self, value: impl Into<Obj<VpcInformation>>) -> Self { self.vpc_information = value.into(); self }
 }
 
 impl Resource for Connector {
@@ -216,46 +162,18 @@ impl ConnectorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcInformationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The security groups used with the connector. You can use a maximum of 4 security groups with a connector.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^(?:sg-[0-9a-f]{8}|sg-[0-9a-f]{17})$`, length 11 to 20.
     pub security_group_ids: List<Str>,
 }
 
-static RULE_VpcInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcInformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(20),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcInformation` property type of `AWS::PCAConnectorAD::Connector`.
@@ -277,6 +195,7 @@ pub struct VpcInformation {
     pub security_group_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcInformation {
     /// A `VpcInformation` with its required properties, named in a [`VpcInformationRequired`].
     pub fn new(required: VpcInformationRequired) -> Self {
@@ -287,20 +206,9 @@ impl VpcInformation {
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
 }
 
 impl PropertyType for VpcInformation {}

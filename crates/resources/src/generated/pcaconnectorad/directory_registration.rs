@@ -13,33 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectoryRegistrationRequired {
     /// `DirectoryId`: a string, required.
-    ///
-    /// The identifier of the Active Directory.
-    ///
-    /// Pattern `^d-[0-9a-f]{10}$`; create-only: changing it replaces the resource.
     pub directory_id: Str,
 }
 
-static RULE_DirectoryRegistration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectoryRegistration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DirectoryId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DirectoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["DirectoryId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorAD::DirectoryRegistration` resource.
@@ -67,6 +52,7 @@ pub struct DirectoryRegistration {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DirectoryRegistration {
     /// The CloudFormation type name, `AWS::PCAConnectorAD::DirectoryRegistration`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::DirectoryRegistration";
@@ -96,20 +82,9 @@ impl DirectoryRegistration {
     }
 
     /// `DirectoryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = value.into();
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DirectoryRegistration {

@@ -13,35 +13,14 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[\\w-]+:pca-connector-ad:[\\w-]+:[0-9]+:directory-registration(\\/[\\w-]+)$",
 );
 
-static RULE_ServicePrincipalName: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServicePrincipalName: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectoryRegistrationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DirectoryRegistrationArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorAD::ServicePrincipalName` resource.
@@ -71,6 +50,7 @@ pub struct ServicePrincipalName {
     pub directory_registration_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServicePrincipalName {
     /// The CloudFormation type name, `AWS::PCAConnectorAD::ServicePrincipalName`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::ServicePrincipalName";
@@ -97,20 +77,9 @@ impl ServicePrincipalName {
     }
 
     /// `ConnectorArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = Some(value.into());
-        self
-    }
-
+    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = Some(value.into()); self }
     /// `DirectoryRegistrationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_registration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.directory_registration_arn = Some(value.into());
-        self
-    }
+    pub fn directory_registration_arn(mut self, value: impl Into<Str>) -> Self { self.directory_registration_arn = Some(value.into()); self }
 }
 
 impl Resource for ServicePrincipalName {

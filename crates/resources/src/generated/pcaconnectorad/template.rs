@@ -17,55 +17,25 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that was returned when you called \[CreateConnector\](<https://docs.aws.amazon.com/pca-connector-ad/latest/APIReference/API_CreateConnector.html>) .
-    ///
-    /// Pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
     pub connector_arn: Str,
     /// `Definition`: a JSON value, required.
-    ///
-    /// Template configuration to define the information included in certificates. Define certificate validity and renewal periods, certificate request handling and enrollment options, key usage extensions, application policies, and cryptography settings.
     pub definition: Json,
     /// `Name`: a string, required.
-    ///
-    /// Name of the templates. Template names must be unique.
-    ///
-    /// Pattern `^(?!^\s+$)((?![\x5c'\x2b,;<=>#\x22])([\x20-\x7E]))+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Template: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Definition", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ReenrollAllCertificateHolders", Shape::Bool),
         ("Tags", Shape::Any),
     ],
     required: &["ConnectorArn", "Definition", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorAD::Template` resource.
@@ -109,6 +79,7 @@ pub struct Template {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// The CloudFormation type name, `AWS::PCAConnectorAD::Template`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::Template";
@@ -141,44 +112,15 @@ impl Template {
     }
 
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
+    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Definition`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ReenrollAllCertificateHolders`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reenroll_all_certificate_holders(mut self, value: impl Into<Bool>) -> Self {
-        self.reenroll_all_certificate_holders = Some(value.into());
-        self
-    }
-
+    pub fn reenroll_all_certificate_holders(mut self, value: impl Into<Bool>) -> Self { self.reenroll_all_certificate_holders = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Template {

@@ -17,59 +17,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateGroupAccessControlEntryRequired {
     /// `AccessRights`: an [`AccessRights`] object, required.
-    ///
-    /// Permissions to allow or deny an Active Directory group to enroll or autoenroll certificates issued against a template.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub access_rights: Obj<AccessRights>,
     /// `GroupDisplayName`: a string, required.
-    ///
-    /// Name of the Active Directory group. This name does not need to match the group name in Active Directory.
-    ///
-    /// Pattern `^[\x20-\x7E]+$`; length 0 to 256; write-only: CloudFormation does not return it.
     pub group_display_name: Str,
 }
 
-static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateGroupAccessControlEntry: ObjRule = ObjRule {
     properties: &[
         ("AccessRights", Shape::Object(&RULE_AccessRights)),
-        (
-            "GroupDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupSecurityIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupSecurityIdentifier", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TemplateArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["AccessRights", "GroupDisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry` resource.
@@ -111,6 +74,7 @@ pub struct TemplateGroupAccessControlEntry {
     pub template_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemplateGroupAccessControlEntry {
     /// The CloudFormation type name, `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry";
@@ -142,36 +106,13 @@ impl TemplateGroupAccessControlEntry {
     }
 
     /// `AccessRights`: an [`AccessRights`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_rights(mut self, value: impl Into<Obj<AccessRights>>) -> Self {
-        self.access_rights = value.into();
-        self
-    }
-
+    pub fn access_rights(mut self, value: impl Into<Obj<AccessRights>>) -> Self { self.access_rights = value.into(); self }
     /// `GroupDisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_display_name = value.into();
-        self
-    }
-
+    pub fn group_display_name(mut self, value: impl Into<Str>) -> Self { self.group_display_name = value.into(); self }
     /// `GroupSecurityIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_security_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.group_security_identifier = Some(value.into());
-        self
-    }
-
+    pub fn group_security_identifier(mut self, value: impl Into<Str>) -> Self { self.group_security_identifier = Some(value.into()); self }
     /// `TemplateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.template_arn = Some(value.into());
-        self
-    }
+    pub fn template_arn(mut self, value: impl Into<Str>) -> Self { self.template_arn = Some(value.into()); self }
 }
 
 impl Resource for TemplateGroupAccessControlEntry {
@@ -205,35 +146,14 @@ impl From<ResourceRef> for TemplateGroupAccessControlEntryAttributes {
     }
 }
 
-static RULE_AccessRights: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessRights: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoEnroll",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Enroll",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
+        ("AutoEnroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ("Enroll", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessRights` property type of `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`.
@@ -253,6 +173,7 @@ pub struct AccessRights {
     pub enroll: Option<AccessRight>,
 }
 
+#[rustfmt::skip]
 impl AccessRights {
     /// A `AccessRights` with no property set (none is required).
     pub fn new() -> Self {
@@ -260,20 +181,9 @@ impl AccessRights {
     }
 
     /// `AutoEnroll`: an [`AccessRight`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_enroll(mut self, value: impl Into<AccessRight>) -> Self {
-        self.auto_enroll = Some(value.into());
-        self
-    }
-
+    pub fn auto_enroll(mut self, value: impl Into<AccessRight>) -> Self { self.auto_enroll = Some(value.into()); self }
     /// `Enroll`: an [`AccessRight`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enroll(mut self, value: impl Into<AccessRight>) -> Self {
-        self.enroll = Some(value.into());
-        self
-    }
+    pub fn enroll(mut self, value: impl Into<AccessRight>) -> Self { self.enroll = Some(value.into()); self }
 }
 
 impl PropertyType for AccessRights {}

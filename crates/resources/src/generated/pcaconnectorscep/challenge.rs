@@ -15,33 +15,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChallengeRequired {
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// Pattern `^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
     pub connector_arn: Str,
 }
 
-static RULE_Challenge: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Challenge: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectorArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["ConnectorArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorSCEP::Challenge` resource.
@@ -69,6 +54,7 @@ pub struct Challenge {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Challenge {
     /// The CloudFormation type name, `AWS::PCAConnectorSCEP::Challenge`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorSCEP::Challenge";
@@ -98,18 +84,9 @@ impl Challenge {
     }
 
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
+    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Challenge {

@@ -16,44 +16,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{8}([0-9a-f]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the certificate authority associated with the connector.
-    ///
-    /// Pattern `^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`; length 5 to 200; create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MobileDeviceManagement", Shape::Any),
         ("Tags", Shape::Any),
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["CertificateAuthorityArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCAConnectorSCEP::Connector` resource.
@@ -89,6 +65,7 @@ pub struct Connector {
     pub vpc_endpoint_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// The CloudFormation type name, `AWS::PCAConnectorSCEP::Connector`.
     pub const TYPE_NAME: &'static str = "AWS::PCAConnectorSCEP::Connector";
@@ -100,11 +77,7 @@ impl Connector {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-connector.html",
         primary_identifier: &["ConnectorArn"],
         required: &["CertificateAuthorityArn"],
-        create_only: &[
-            "CertificateAuthorityArn",
-            "MobileDeviceManagement",
-            "VpcEndpointId",
-        ],
+        create_only: &["CertificateAuthorityArn", "MobileDeviceManagement", "VpcEndpointId"],
         conditional_create_only: &[],
         write_only: &["VpcEndpointId"],
         read_only: &["ConnectorArn", "Endpoint", "OpenIdConfiguration", "Type"],
@@ -124,34 +97,13 @@ impl Connector {
     }
 
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `MobileDeviceManagement`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mobile_device_management(mut self, value: impl Into<Json>) -> Self {
-        self.mobile_device_management = Some(value.into());
-        self
-    }
-
+    pub fn mobile_device_management(mut self, value: impl Into<Json>) -> Self { self.mobile_device_management = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
 }
 
 impl Resource for Connector {

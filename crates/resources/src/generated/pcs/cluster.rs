@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SlurmCustomSetting;
+pub use super::shared::{SlurmCustomSetting, SlurmCustomSettingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-\\w{8,17}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
 
@@ -14,56 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^subnet-\\w{8,17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `Networking`: a [`Networking`] object, required.
-    ///
-    /// The networking configuration for the cluster's control plane.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub networking: Obj<Networking>,
     /// `Scheduler`: a [`Scheduler`] object, required.
-    ///
-    /// The cluster management and job scheduling software associated with the cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scheduler: Obj<Scheduler>,
     /// `Size`: a [`Size`] value, required.
-    ///
-    /// The size of the cluster.
-    ///
-    /// - `SMALL` : 32 compute nodes and 256 jobs
-    /// - `MEDIUM` : 512 compute nodes and 8192 jobs
-    /// - `LARGE` : 2048 compute nodes and 16,384 jobs
-    ///
-    /// Create-only: changing it replaces the resource.
     pub size: Size,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Networking", Shape::Object(&RULE_Networking)),
         ("Scheduler", Shape::Object(&RULE_Scheduler)),
-        (
-            "Size",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SMALL", "MEDIUM", "LARGE"],
-                format: None,
-            }),
-        ),
-        (
-            "SlurmConfiguration",
-            Shape::Object(&RULE_SlurmConfiguration),
-        ),
+        ("Size", Shape::Str(&StrRule { allowed: &["SMALL", "MEDIUM", "LARGE"], ..StrRule::ANY })),
+        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["Networking", "Scheduler", "Size"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCS::Cluster` resource.
@@ -117,6 +90,7 @@ pub struct Cluster {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::PCS::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::PCS::Cluster";
@@ -150,52 +124,17 @@ impl Cluster {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Networking`: a [`Networking`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self {
-        self.networking = value.into();
-        self
-    }
-
+    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self { self.networking = value.into(); self }
     /// `Scheduler`: a [`Scheduler`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduler(mut self, value: impl Into<Obj<Scheduler>>) -> Self {
-        self.scheduler = value.into();
-        self
-    }
-
+    pub fn scheduler(mut self, value: impl Into<Obj<Scheduler>>) -> Self { self.scheduler = value.into(); self }
     /// `Size`: a [`Size`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Size>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Size>) -> Self { self.size = value.into(); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self {
-        self.slurm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -277,40 +216,17 @@ impl ClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountingRequired {
     /// `Mode`: an [`AccountingMode`] value, required.
-    ///
-    /// The default value for `mode` is `NONE` . A value of `STANDARD` means Slurm accounting is enabled.
-    ///
-    /// Default `"NONE"`.
     pub mode: AccountingMode,
 }
 
-static RULE_Accounting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Accounting: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultPurgeTimeInDays",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "NONE"],
-                format: None,
-            }),
-        ),
+        ("DefaultPurgeTimeInDays", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Accounting` property type of `AWS::PCS::Cluster`.
@@ -340,6 +256,7 @@ pub struct Accounting {
     pub mode: AccountingMode,
 }
 
+#[rustfmt::skip]
 impl Accounting {
     /// A `Accounting` with its required properties, named in a [`AccountingRequired`].
     pub fn new(required: AccountingRequired) -> Self {
@@ -350,20 +267,9 @@ impl Accounting {
     }
 
     /// `DefaultPurgeTimeInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_purge_time_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.default_purge_time_in_days = Some(value.into());
-        self
-    }
-
+    pub fn default_purge_time_in_days(mut self, value: impl Into<Int>) -> Self { self.default_purge_time_in_days = Some(value.into()); self }
     /// `Mode`: an [`AccountingMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<AccountingMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<AccountingMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for Accounting {}
@@ -381,23 +287,20 @@ impl ToValue for Accounting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthKeyRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the shared Slurm key.
     pub secret_arn: Str,
     /// `SecretVersion`: a string, required.
-    ///
-    /// The version of the shared Slurm key.
     pub secret_version: Str,
 }
 
-static RULE_AuthKey: ObjRule = ObjRule {
-    properties: &[("SecretArn", Shape::STR), ("SecretVersion", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AuthKey: ObjRule = ObjRule {
+    properties: &[
+        ("SecretArn", Shape::STR),
+        ("SecretVersion", Shape::STR),
+    ],
     required: &["SecretArn", "SecretVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthKey` property type of `AWS::PCS::Cluster`.
@@ -417,6 +320,7 @@ pub struct AuthKey {
     pub secret_version: Str,
 }
 
+#[rustfmt::skip]
 impl AuthKey {
     /// A `AuthKey` with its required properties, named in a [`AuthKeyRequired`].
     pub fn new(required: AuthKeyRequired) -> Self {
@@ -427,20 +331,9 @@ impl AuthKey {
     }
 
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SecretVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_version(mut self, value: impl Into<Str>) -> Self {
-        self.secret_version = value.into();
-        self
-    }
+    pub fn secret_version(mut self, value: impl Into<Str>) -> Self { self.secret_version = value.into(); self }
 }
 
 impl PropertyType for AuthKey {}
@@ -458,26 +351,20 @@ impl ToValue for AuthKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CgroupCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// The cgroup.conf parameter name.
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The value for the cgroup.conf parameter.
     pub parameter_value: Str,
 }
 
-static RULE_CgroupCustomSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CgroupCustomSetting: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CgroupCustomSetting` property type of `AWS::PCS::Cluster`.
@@ -497,6 +384,7 @@ pub struct CgroupCustomSetting {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl CgroupCustomSetting {
     /// A `CgroupCustomSetting` with its required properties, named in a [`CgroupCustomSettingRequired`].
     pub fn new(required: CgroupCustomSettingRequired) -> Self {
@@ -507,20 +395,9 @@ impl CgroupCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for CgroupCustomSetting {}
@@ -534,14 +411,13 @@ impl ToValue for CgroupCustomSetting {
     }
 }
 
-static RULE_JwtAuth: ObjRule = ObjRule {
-    properties: &[("JwtKey", Shape::Object(&RULE_JwtKey))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_JwtAuth: ObjRule = ObjRule {
+    properties: &[
+        ("JwtKey", Shape::Object(&RULE_JwtKey)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JwtAuth` property type of `AWS::PCS::Cluster`.
@@ -557,6 +433,7 @@ pub struct JwtAuth {
     pub jwt_key: Option<Obj<JwtKey>>,
 }
 
+#[rustfmt::skip]
 impl JwtAuth {
     /// A `JwtAuth` with no property set (none is required).
     pub fn new() -> Self {
@@ -564,12 +441,7 @@ impl JwtAuth {
     }
 
     /// `JwtKey`: a [`JwtKey`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_key(mut self, value: impl Into<Obj<JwtKey>>) -> Self {
-        self.jwt_key = Some(value.into());
-        self
-    }
+    pub fn jwt_key(mut self, value: impl Into<Obj<JwtKey>>) -> Self { self.jwt_key = Some(value.into()); self }
 }
 
 impl PropertyType for JwtAuth {}
@@ -584,23 +456,20 @@ impl ToValue for JwtAuth {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtKeyRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Secrets Manager secret containing the JWT key.
     pub secret_arn: Str,
     /// `SecretVersion`: a string, required.
-    ///
-    /// The version of the AWS Secrets Manager secret containing the JWT key.
     pub secret_version: Str,
 }
 
-static RULE_JwtKey: ObjRule = ObjRule {
-    properties: &[("SecretArn", Shape::STR), ("SecretVersion", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_JwtKey: ObjRule = ObjRule {
+    properties: &[
+        ("SecretArn", Shape::STR),
+        ("SecretVersion", Shape::STR),
+    ],
     required: &["SecretArn", "SecretVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JwtKey` property type of `AWS::PCS::Cluster`.
@@ -620,6 +489,7 @@ pub struct JwtKey {
     pub secret_version: Str,
 }
 
+#[rustfmt::skip]
 impl JwtKey {
     /// A `JwtKey` with its required properties, named in a [`JwtKeyRequired`].
     pub fn new(required: JwtKeyRequired) -> Self {
@@ -630,20 +500,9 @@ impl JwtKey {
     }
 
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
     /// `SecretVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_version(mut self, value: impl Into<Str>) -> Self {
-        self.secret_version = value.into();
-        self
-    }
+    pub fn secret_version(mut self, value: impl Into<Str>) -> Self { self.secret_version = value.into(); self }
 }
 
 impl PropertyType for JwtKey {}
@@ -657,53 +516,15 @@ impl ToValue for JwtKey {
     }
 }
 
-static RULE_Networking: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Networking` property type of `AWS::PCS::Cluster`.
@@ -725,6 +546,7 @@ pub struct Networking {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Networking {
     /// A `Networking` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,26 +554,11 @@ impl Networking {
     }
 
     /// `NetworkType`: a [`NetworkType`] value.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for Networking {}
@@ -775,26 +582,15 @@ pub struct SchedulerRequired {
     pub version: Str,
 }
 
-static RULE_Scheduler: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Scheduler: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SLURM"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["SLURM"], ..StrRule::ANY })),
         ("Version", Shape::STR),
     ],
     required: &["Type", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scheduler` property type of `AWS::PCS::Cluster`.
@@ -810,6 +606,7 @@ pub struct Scheduler {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl Scheduler {
     /// A `Scheduler` with its required properties, named in a [`SchedulerRequired`].
     pub fn new(required: SchedulerRequired) -> Self {
@@ -820,16 +617,9 @@ impl Scheduler {
     }
 
     /// `Type`: a [`SchedulerType`] value, required.
-    pub fn r#type(mut self, value: impl Into<SchedulerType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SchedulerType>) -> Self { self.r#type = value.into(); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for Scheduler {}
@@ -843,51 +633,20 @@ impl ToValue for Scheduler {
     }
 }
 
-static RULE_SlurmConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Accounting", Shape::Object(&RULE_Accounting)),
         ("AuthKey", Shape::Object(&RULE_AuthKey)),
-        (
-            "CgroupCustomSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CgroupCustomSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CgroupCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_CgroupCustomSetting), min_items: None, max_items: None })),
         ("JwtAuth", Shape::Object(&RULE_JwtAuth)),
-        (
-            "ScaleDownIdleTimeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SlurmCustomSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlurmCustomSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ScaleDownIdleTimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None })),
         ("SlurmRest", Shape::Object(&RULE_SlurmRest)),
-        (
-            "SlurmdbdCustomSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SlurmdbdCustomSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SlurmdbdCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmdbdCustomSetting), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlurmConfiguration` property type of `AWS::PCS::Cluster`.
@@ -917,6 +676,7 @@ pub struct SlurmConfiguration {
     pub slurmdbd_custom_settings: Option<List<SlurmdbdCustomSetting>>,
 }
 
+#[rustfmt::skip]
 impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -924,57 +684,21 @@ impl SlurmConfiguration {
     }
 
     /// `Accounting`: an [`Accounting`] object.
-    pub fn accounting(mut self, value: impl Into<Obj<Accounting>>) -> Self {
-        self.accounting = Some(value.into());
-        self
-    }
-
+    pub fn accounting(mut self, value: impl Into<Obj<Accounting>>) -> Self { self.accounting = Some(value.into()); self }
     /// `AuthKey`: an [`AuthKey`] object.
-    pub fn auth_key(mut self, value: impl Into<Obj<AuthKey>>) -> Self {
-        self.auth_key = Some(value.into());
-        self
-    }
-
+    pub fn auth_key(mut self, value: impl Into<Obj<AuthKey>>) -> Self { self.auth_key = Some(value.into()); self }
     /// `CgroupCustomSettings`: a list of [`CgroupCustomSetting`] objects.
-    pub fn cgroup_custom_settings(mut self, value: impl Into<List<CgroupCustomSetting>>) -> Self {
-        self.cgroup_custom_settings = Some(value.into());
-        self
-    }
-
+    pub fn cgroup_custom_settings(mut self, value: impl Into<List<CgroupCustomSetting>>) -> Self { self.cgroup_custom_settings = Some(value.into()); self }
     /// `JwtAuth`: a [`JwtAuth`] object.
-    pub fn jwt_auth(mut self, value: impl Into<Obj<JwtAuth>>) -> Self {
-        self.jwt_auth = Some(value.into());
-        self
-    }
-
+    pub fn jwt_auth(mut self, value: impl Into<Obj<JwtAuth>>) -> Self { self.jwt_auth = Some(value.into()); self }
     /// `ScaleDownIdleTimeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_down_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.scale_down_idle_time_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn scale_down_idle_time_in_seconds(mut self, value: impl Into<Int>) -> Self { self.scale_down_idle_time_in_seconds = Some(value.into()); self }
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self {
-        self.slurm_custom_settings = Some(value.into());
-        self
-    }
-
+    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = Some(value.into()); self }
     /// `SlurmRest`: a [`SlurmRest`] object.
-    pub fn slurm_rest(mut self, value: impl Into<Obj<SlurmRest>>) -> Self {
-        self.slurm_rest = Some(value.into());
-        self
-    }
-
+    pub fn slurm_rest(mut self, value: impl Into<Obj<SlurmRest>>) -> Self { self.slurm_rest = Some(value.into()); self }
     /// `SlurmdbdCustomSettings`: a list of [`SlurmdbdCustomSetting`] objects.
-    pub fn slurmdbd_custom_settings(
-        mut self,
-        value: impl Into<List<SlurmdbdCustomSetting>>,
-    ) -> Self {
-        self.slurmdbd_custom_settings = Some(value.into());
-        self
-    }
+    pub fn slurmdbd_custom_settings(mut self, value: impl Into<List<SlurmdbdCustomSetting>>) -> Self { self.slurmdbd_custom_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SlurmConfiguration {}
@@ -997,116 +721,21 @@ impl ToValue for SlurmConfiguration {
     }
 }
 
-/// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSettingRequired {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-static RULE_SlurmCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmCustomSetting` property type of `AWS::PCS::Cluster`.
-///
-/// Additional settings that directly map to Slurm settings.
-///
-/// &gt; AWS PCS supports a subset of Slurm settings. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-cluster-slurmcustomsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSetting {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-impl SlurmCustomSetting {
-    /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
-    pub fn new(required: SlurmCustomSettingRequired) -> Self {
-        Self {
-            parameter_name: required.parameter_name,
-            parameter_value: required.parameter_value,
-        }
-    }
-
-    /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for SlurmCustomSetting {}
-
-impl ToValue for SlurmCustomSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
-            .build()
-    }
-}
-
 /// The required properties of [`SlurmRest`], by name: `SlurmRest::new(SlurmRestRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmRestRequired {
     /// `Mode`: a [`SlurmRestMode`] value, required.
-    ///
-    /// The default value for `mode` is `NONE` . A value of `STANDARD` means the Slurm REST API is enabled.
-    ///
-    /// Default `"NONE"`.
     pub mode: SlurmRestMode,
 }
 
-static RULE_SlurmRest: ObjRule = ObjRule {
-    properties: &[(
-        "Mode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "NONE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SlurmRest: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::Str(&StrRule { allowed: &["STANDARD", "NONE"], ..StrRule::ANY })),
+    ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlurmRest` property type of `AWS::PCS::Cluster`.
@@ -1124,6 +753,7 @@ pub struct SlurmRest {
     pub mode: SlurmRestMode,
 }
 
+#[rustfmt::skip]
 impl SlurmRest {
     /// A `SlurmRest` with its required properties, named in a [`SlurmRestRequired`].
     pub fn new(required: SlurmRestRequired) -> Self {
@@ -1133,12 +763,7 @@ impl SlurmRest {
     }
 
     /// `Mode`: a [`SlurmRestMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<SlurmRestMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<SlurmRestMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for SlurmRest {}
@@ -1153,26 +778,20 @@ impl ToValue for SlurmRest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmdbdCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// The slurmdbd.conf parameter name.
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The value for the slurmdbd.conf parameter.
     pub parameter_value: Str,
 }
 
-static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlurmdbdCustomSetting: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlurmdbdCustomSetting` property type of `AWS::PCS::Cluster`.
@@ -1192,6 +811,7 @@ pub struct SlurmdbdCustomSetting {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl SlurmdbdCustomSetting {
     /// A `SlurmdbdCustomSetting` with its required properties, named in a [`SlurmdbdCustomSettingRequired`].
     pub fn new(required: SlurmdbdCustomSettingRequired) -> Self {
@@ -1202,20 +822,9 @@ impl SlurmdbdCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for SlurmdbdCustomSetting {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SlurmConfiguration;
+pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^ami-[a-z0-9]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$");
@@ -15,115 +18,38 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeNodeGroupRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The ID of the cluster of the compute node group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_id: Str,
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    ///
-    /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     pub custom_launch_template: Obj<CustomLaunchTemplate>,
     /// `IamInstanceProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have the `pcs:RegisterComputeNodeGroupInstance` permission and the role name must start with `AWSPCS` or must have the path `/aws-pcs/` . For more information, see \[IAM instance profiles for AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/security-instance-profiles.html>) in the *AWS PCS User Guide* .
-    ///
-    /// Pattern `^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$`.
     pub iam_instance_profile_arn: Str,
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    ///
-    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_configs: List<InstanceConfig>,
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    ///
-    /// Specifies the boundaries of the compute node group auto scaling.
     pub scaling_configuration: Obj<ScalingConfiguration>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_ComputeNodeGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmiId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
+        ("AmiId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::ImageId), ..StrRule::ANY })),
         ("ClusterId", Shape::STR),
-        (
-            "CustomLaunchTemplate",
-            Shape::Object(&RULE_CustomLaunchTemplate),
-        ),
-        (
-            "IamInstanceProfileArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomLaunchTemplate", Shape::Object(&RULE_CustomLaunchTemplate)),
+        ("IamInstanceProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceConfig), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "PurchaseOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingConfiguration",
-            Shape::Object(&RULE_ScalingConfiguration),
-        ),
-        (
-            "SlurmConfiguration",
-            Shape::Object(&RULE_SlurmConfiguration),
-        ),
+        ("PurchaseOption", Shape::Str(&StrRule { allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"], ..StrRule::ANY })),
+        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
+        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
         ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "ClusterId",
-        "CustomLaunchTemplate",
-        "IamInstanceProfileArn",
-        "InstanceConfigs",
-        "ScalingConfiguration",
-        "SubnetIds",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCS::ComputeNodeGroup` resource.
@@ -199,6 +125,7 @@ pub struct ComputeNodeGroup {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ComputeNodeGroup {
     /// The CloudFormation type name, `AWS::PCS::ComputeNodeGroup`.
     pub const TYPE_NAME: &'static str = "AWS::PCS::ComputeNodeGroup";
@@ -209,14 +136,7 @@ impl ComputeNodeGroup {
         type_name: "AWS::PCS::ComputeNodeGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-computenodegroup.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ClusterId",
-            "CustomLaunchTemplate",
-            "IamInstanceProfileArn",
-            "InstanceConfigs",
-            "ScalingConfiguration",
-            "SubnetIds",
-        ],
+        required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
         create_only: &["Name", "ClusterId", "InstanceConfigs"],
         conditional_create_only: &[],
         write_only: &[],
@@ -245,100 +165,29 @@ impl ComputeNodeGroup {
     }
 
     /// `AmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.ami_id = Some(value.into());
-        self
-    }
-
+    pub fn ami_id(mut self, value: impl Into<Str>) -> Self { self.ami_id = Some(value.into()); self }
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_launch_template(mut self, value: impl Into<Obj<CustomLaunchTemplate>>) -> Self {
-        self.custom_launch_template = value.into();
-        self
-    }
-
+    pub fn custom_launch_template(mut self, value: impl Into<Obj<CustomLaunchTemplate>>) -> Self { self.custom_launch_template = value.into(); self }
     /// `IamInstanceProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_instance_profile_arn = value.into();
-        self
-    }
-
+    pub fn iam_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile_arn = value.into(); self }
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_configs(mut self, value: impl Into<List<InstanceConfig>>) -> Self {
-        self.instance_configs = value.into();
-        self
-    }
-
+    pub fn instance_configs(mut self, value: impl Into<List<InstanceConfig>>) -> Self { self.instance_configs = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PurchaseOption`: a [`PurchaseOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn purchase_option(mut self, value: impl Into<PurchaseOption>) -> Self {
-        self.purchase_option = Some(value.into());
-        self
-    }
-
+    pub fn purchase_option(mut self, value: impl Into<PurchaseOption>) -> Self { self.purchase_option = Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self {
-        self.scaling_configuration = value.into();
-        self
-    }
-
+    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = value.into(); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self {
-        self.slurm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self {
-        self.spot_options = Some(value.into());
-        self
-    }
-
+    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self { self.spot_options = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ComputeNodeGroup {
@@ -422,14 +271,15 @@ pub struct CustomLaunchTemplateRequired {
     pub version: Str,
 }
 
-static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
-    properties: &[("TemplateId", Shape::STR), ("Version", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
+    properties: &[
+        ("TemplateId", Shape::STR),
+        ("Version", Shape::STR),
+    ],
     required: &["Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLaunchTemplate` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -445,6 +295,7 @@ pub struct CustomLaunchTemplate {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl CustomLaunchTemplate {
     /// A `CustomLaunchTemplate` with its required properties, named in a [`CustomLaunchTemplateRequired`].
     pub fn new(required: CustomLaunchTemplateRequired) -> Self {
@@ -455,16 +306,9 @@ impl CustomLaunchTemplate {
     }
 
     /// `TemplateId`: a string.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
-
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for CustomLaunchTemplate {}
@@ -478,14 +322,13 @@ impl ToValue for CustomLaunchTemplate {
     }
 }
 
-static RULE_InstanceConfig: ObjRule = ObjRule {
-    properties: &[("InstanceType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("InstanceType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceConfig` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -503,6 +346,7 @@ pub struct InstanceConfig {
     pub instance_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceConfig {
     /// A `InstanceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -510,12 +354,7 @@ impl InstanceConfig {
     }
 
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceConfig {}
@@ -532,40 +371,20 @@ impl ToValue for InstanceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConfigurationRequired {
     /// `MaxInstanceCount`: an integer, required.
-    ///
-    /// Value at least 0.
     pub max_instance_count: Int,
     /// `MinInstanceCount`: an integer, required.
-    ///
-    /// Value at least 0.
     pub min_instance_count: Int,
 }
 
-static RULE_ScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxInstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinInstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["MaxInstanceCount", "MinInstanceCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfiguration` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -585,6 +404,7 @@ pub struct ScalingConfiguration {
     pub min_instance_count: Int,
 }
 
+#[rustfmt::skip]
 impl ScalingConfiguration {
     /// A `ScalingConfiguration` with its required properties, named in a [`ScalingConfigurationRequired`].
     pub fn new(required: ScalingConfigurationRequired) -> Self {
@@ -595,20 +415,9 @@ impl ScalingConfiguration {
     }
 
     /// `MaxInstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_instance_count = value.into();
-        self
-    }
-
+    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self { self.max_instance_count = value.into(); self }
     /// `MinInstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_instance_count = value.into();
-        self
-    }
+    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = value.into(); self }
 }
 
 impl PropertyType for ScalingConfiguration {}
@@ -622,160 +431,13 @@ impl ToValue for ScalingConfiguration {
     }
 }
 
-static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SlurmCustomSettings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SlurmCustomSetting),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmConfiguration` property type of `AWS::PCS::ComputeNodeGroup`.
-///
-/// Additional options related to the Slurm scheduler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-computenodegroup-slurmconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SlurmConfiguration {
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
-}
-
-impl SlurmConfiguration {
-    /// A `SlurmConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self {
-        self.slurm_custom_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SlurmConfiguration {}
-
-impl ToValue for SlurmConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SlurmCustomSettings", &self.slurm_custom_settings)
-            .build()
-    }
-}
-
-/// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSettingRequired {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-static RULE_SlurmCustomSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
     properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "capacity-optimized", "price-capacity-optimized"], ..StrRule::ANY })),
     ],
-    required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `SlurmCustomSetting` property type of `AWS::PCS::ComputeNodeGroup`.
-///
-/// Additional settings that directly map to Slurm settings.
-///
-/// &gt; AWS PCS supports a subset of Slurm settings. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-computenodegroup-slurmcustomsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSetting {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
-    pub parameter_value: Str,
-}
-
-impl SlurmCustomSetting {
-    /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
-    pub fn new(required: SlurmCustomSettingRequired) -> Self {
-        Self {
-            parameter_name: required.parameter_name,
-            parameter_value: required.parameter_value,
-        }
-    }
-
-    /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for SlurmCustomSetting {}
-
-impl ToValue for SlurmCustomSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
-            .build()
-    }
-}
-
-static RULE_SpotOptions: ObjRule = ObjRule {
-    properties: &[(
-        "AllocationStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "lowest-price",
-                "capacity-optimized",
-                "price-capacity-optimized",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotOptions` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -789,6 +451,7 @@ pub struct SpotOptions {
     pub allocation_strategy: Option<AllocationStrategy>,
 }
 
+#[rustfmt::skip]
 impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -796,10 +459,7 @@ impl SpotOptions {
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
+    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for SpotOptions {}

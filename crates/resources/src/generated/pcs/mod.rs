@@ -6,10 +6,13 @@
 //! - `AWS::PCS::Cluster`: [`Cluster`], property types in [`cluster`]
 //! - `AWS::PCS::ComputeNodeGroup`: [`ComputeNodeGroup`], property types in [`compute_node_group`]
 //! - `AWS::PCS::Queue`: [`Queue`], property types in [`queue`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cluster;
 pub mod compute_node_group;
 pub mod queue;
+pub mod shared;
 
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 pub use compute_node_group::{

@@ -7,41 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SlurmConfiguration;
+pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSettingRequired};
+
 /// The required properties of [`Queue`], by name: `Queue::new(QueueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The ID of the cluster of the queue.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_id: Str,
 }
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
-        (
-            "ComputeNodeGroupConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComputeNodeGroupConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "SlurmConfiguration",
-            Shape::Object(&RULE_SlurmConfiguration),
-        ),
+        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["ClusterId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCS::Queue` resource.
@@ -83,6 +70,7 @@ pub struct Queue {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::PCS::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::PCS::Queue";
@@ -115,47 +103,15 @@ impl Queue {
     }
 
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `ComputeNodeGroupConfigurations`: a list of [`ComputeNodeGroupConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_node_group_configurations(
-        mut self,
-        value: impl Into<List<ComputeNodeGroupConfiguration>>,
-    ) -> Self {
-        self.compute_node_group_configurations = Some(value.into());
-        self
-    }
-
+    pub fn compute_node_group_configurations(mut self, value: impl Into<List<ComputeNodeGroupConfiguration>>) -> Self { self.compute_node_group_configurations = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self {
-        self.slurm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -228,14 +184,13 @@ impl QueueAttributes {
     }
 }
 
-static RULE_ComputeNodeGroupConfiguration: ObjRule = ObjRule {
-    properties: &[("ComputeNodeGroupId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ComputeNodeGroupConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ComputeNodeGroupId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeNodeGroupConfiguration` property type of `AWS::PCS::Queue`.
@@ -251,6 +206,7 @@ pub struct ComputeNodeGroupConfiguration {
     pub compute_node_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComputeNodeGroupConfiguration {
     /// A `ComputeNodeGroupConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -258,12 +214,7 @@ impl ComputeNodeGroupConfiguration {
     }
 
     /// `ComputeNodeGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_node_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.compute_node_group_id = Some(value.into());
-        self
-    }
+    pub fn compute_node_group_id(mut self, value: impl Into<Str>) -> Self { self.compute_node_group_id = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeNodeGroupConfiguration {}
@@ -272,137 +223,6 @@ impl ToValue for ComputeNodeGroupConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ComputeNodeGroupId", &self.compute_node_group_id)
-            .build()
-    }
-}
-
-static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SlurmCustomSettings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SlurmCustomSetting),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmConfiguration` property type of `AWS::PCS::Queue`.
-///
-/// Additional options related to the Slurm scheduler.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-queue-slurmconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SlurmConfiguration {
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
-}
-
-impl SlurmConfiguration {
-    /// A `SlurmConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self {
-        self.slurm_custom_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SlurmConfiguration {}
-
-impl ToValue for SlurmConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SlurmCustomSettings", &self.slurm_custom_settings)
-            .build()
-    }
-}
-
-/// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSettingRequired {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports configuration of the Slurm parameters for queues:.
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The value for the configured Slurm setting.
-    pub parameter_value: Str,
-}
-
-static RULE_SlurmCustomSetting: ObjRule = ObjRule {
-    properties: &[
-        ("ParameterName", Shape::STR),
-        ("ParameterValue", Shape::STR),
-    ],
-    required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SlurmCustomSetting` property type of `AWS::PCS::Queue`.
-///
-/// Additional settings that directly map to Slurm settings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pcs-queue-slurmcustomsetting.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct SlurmCustomSetting {
-    /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports configuration of the Slurm parameters for queues:.
-    pub parameter_name: Str,
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The value for the configured Slurm setting.
-    pub parameter_value: Str,
-}
-
-impl SlurmCustomSetting {
-    /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
-    pub fn new(required: SlurmCustomSettingRequired) -> Self {
-        Self {
-            parameter_name: required.parameter_name,
-            parameter_value: required.parameter_value,
-        }
-    }
-
-    /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
-    /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
-}
-
-impl PropertyType for SlurmCustomSetting {}
-
-impl ToValue for SlurmCustomSetting {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
             .build()
     }
 }

@@ -17,87 +17,27 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetRequired {
     /// `DatasetGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the dataset group.
-    ///
-    /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
     pub dataset_group_arn: Str,
     /// `DatasetType`: a [`DatasetType`] value, required.
-    ///
-    /// One of the following values:
-    ///
-    /// - Interactions
-    /// - Items
-    /// - Users
-    ///
-    /// &gt; You can't use CloudFormation to create an Action Interactions or Actions dataset.
-    ///
-    /// Length 0 to 256; create-only: changing it replaces the resource.
     pub dataset_type: DatasetType,
     /// `Name`: a string, required.
-    ///
-    /// The name of the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SchemaArn`: a string, required.
-    ///
-    /// The ARN of the associated schema.
-    ///
-    /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
     pub schema_arn: Str,
 }
 
-static RULE_Dataset: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dataset: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DatasetImportJob", Shape::Object(&RULE_DatasetImportJob)),
-        (
-            "DatasetType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &["Interactions", "Items", "Users"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatasetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Interactions", "Items", "Users"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SchemaArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "DatasetType", "DatasetGroupArn", "SchemaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Personalize::Dataset` resource.
@@ -171,6 +111,7 @@ pub struct Dataset {
     pub schema_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Dataset {
     /// The CloudFormation type name, `AWS::Personalize::Dataset`.
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Dataset";
@@ -203,44 +144,15 @@ impl Dataset {
     }
 
     /// `DatasetGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_group_arn = value.into();
-        self
-    }
-
+    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_group_arn = value.into(); self }
     /// `DatasetImportJob`: a [`DatasetImportJob`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_import_job(mut self, value: impl Into<Obj<DatasetImportJob>>) -> Self {
-        self.dataset_import_job = Some(value.into());
-        self
-    }
-
+    pub fn dataset_import_job(mut self, value: impl Into<Obj<DatasetImportJob>>) -> Self { self.dataset_import_job = Some(value.into()); self }
     /// `DatasetType`: a [`DatasetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self {
-        self.dataset_type = value.into();
-        self
-    }
-
+    pub fn dataset_type(mut self, value: impl Into<DatasetType>) -> Self { self.dataset_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SchemaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = value.into();
-        self
-    }
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = value.into(); self }
 }
 
 impl Resource for Dataset {
@@ -284,23 +196,13 @@ impl DatasetAttributes {
     }
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[(
-        "DataLocation",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+    properties: &[
+        ("DataLocation", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::Personalize::Dataset`.
@@ -316,6 +218,7 @@ pub struct DataSource {
     pub data_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -323,12 +226,7 @@ impl DataSource {
     }
 
     /// `DataLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_location(mut self, value: impl Into<Str>) -> Self {
-        self.data_location = Some(value.into());
-        self
-    }
+    pub fn data_location(mut self, value: impl Into<Str>) -> Self { self.data_location = Some(value.into()); self }
 }
 
 impl PropertyType for DataSource {}
@@ -341,56 +239,17 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_DatasetImportJob: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetImportJob: ObjRule = ObjRule {
     properties: &[
         ("DataSource", Shape::Object(&RULE_DataSource)),
-        (
-            "DatasetArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatasetImportJobArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DatasetArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DatasetImportJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetImportJob` property type of `AWS::Personalize::Dataset`.
@@ -436,6 +295,7 @@ pub struct DatasetImportJob {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatasetImportJob {
     /// A `DatasetImportJob` with no property set (none is required).
     pub fn new() -> Self {
@@ -443,44 +303,15 @@ impl DatasetImportJob {
     }
 
     /// `DataSource`: a [`DataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self {
-        self.data_source = Some(value.into());
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = Some(value.into()); self }
     /// `DatasetArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_arn = Some(value.into());
-        self
-    }
-
+    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_arn = Some(value.into()); self }
     /// `DatasetImportJobArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_import_job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_import_job_arn = Some(value.into());
-        self
-    }
-
+    pub fn dataset_import_job_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_import_job_arn = Some(value.into()); self }
     /// `JobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_name = Some(value.into());
-        self
-    }
-
+    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetImportJob {}

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Domain;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws.*:kms:.*:[0-9]{12}:key/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
 pub(crate) static PATTERN_2: Pattern =
@@ -16,62 +18,20 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the dataset group.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_DatasetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Personalize::DatasetGroup` resource.
@@ -115,6 +75,7 @@ pub struct DatasetGroup {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DatasetGroup {
     /// The CloudFormation type name, `AWS::Personalize::DatasetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Personalize::DatasetGroup";
@@ -146,36 +107,13 @@ impl DatasetGroup {
     }
 
     /// `Domain`: a [`Domain`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl Resource for DatasetGroup {
@@ -215,33 +153,5 @@ impl DatasetGroupAttributes {
     /// The Amazon Resource Name (ARN) of the dataset group.
     pub fn dataset_group_arn(&self) -> Value {
         self.0.get_att("DatasetGroupArn")
-    }
-}
-
-/// The values of `Domain` (`AWS::Personalize::DatasetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `ECOMMERCE`
-    Ecommerce,
-    /// `VIDEO_ON_DEMAND`
-    VideoOnDemand,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecommerce => "ECOMMERCE",
-            Self::VideoOnDemand => "VIDEO_ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

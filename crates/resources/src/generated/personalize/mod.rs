@@ -7,10 +7,13 @@
 //! - `AWS::Personalize::DatasetGroup`: [`DatasetGroup`], property types in [`dataset_group`]
 //! - `AWS::Personalize::Schema`: [`Schema`], property types in [`schema`]
 //! - `AWS::Personalize::Solution`: [`Solution`], property types in [`solution`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod dataset;
 pub mod dataset_group;
 pub mod schema;
+pub mod shared;
 pub mod solution;
 
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};

@@ -7,64 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Domain;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]*");
 
 /// The required properties of [`Schema`], by name: `Schema::new(SchemaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the schema.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Schema`: a string, required.
-    ///
-    /// The schema.
-    ///
-    /// Length 0 to 10000; create-only: changing it replaces the resource.
     pub schema: Str,
 }
 
-static RULE_Schema: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
     properties: &[
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Schema",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Domain", Shape::Str(&StrRule { allowed: &["ECOMMERCE", "VIDEO_ON_DEMAND"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Schema", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000), ..StrRule::ANY })),
     ],
     required: &["Name", "Schema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Personalize::Schema` resource.
@@ -108,6 +73,7 @@ pub struct Schema {
     pub schema: Str,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// The CloudFormation type name, `AWS::Personalize::Schema`.
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Schema";
@@ -138,28 +104,11 @@ impl Schema {
     }
 
     /// `Domain`: a [`Domain`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Schema`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Str>) -> Self {
-        self.schema = value.into();
-        self
-    }
+    pub fn schema(mut self, value: impl Into<Str>) -> Self { self.schema = value.into(); self }
 }
 
 impl Resource for Schema {
@@ -198,33 +147,5 @@ impl SchemaAttributes {
     /// The Amazon Resource Name (ARN) of the schema.
     pub fn schema_arn(&self) -> Value {
         self.0.get_att("SchemaArn")
-    }
-}
-
-/// The values of `Domain` (`AWS::Personalize::Schema`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Domain {
-    /// `ECOMMERCE`
-    Ecommerce,
-    /// `VIDEO_ON_DEMAND`
-    VideoOnDemand,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Domain {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Domain {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ecommerce => "ECOMMERCE",
-            Self::VideoOnDemand => "VIDEO_ON_DEMAND",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

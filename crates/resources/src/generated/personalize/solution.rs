@@ -14,71 +14,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9\\-_]
 #[derive(Clone, Debug, PartialEq)]
 pub struct SolutionRequired {
     /// `DatasetGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the dataset group that provides the training data.
-    ///
-    /// Pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`; length 0 to 256; create-only: changing it replaces the resource.
     pub dataset_group_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the solution.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`; length 1 to 63; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Solution: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Solution: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatasetGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PerformAutoML", Shape::Bool),
         ("PerformHPO", Shape::Bool),
-        (
-            "RecipeArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RecipeArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SolutionConfig", Shape::Object(&RULE_SolutionConfig)),
     ],
     required: &["Name", "DatasetGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Personalize::Solution` resource.
@@ -144,6 +98,7 @@ pub struct Solution {
     pub solution_config: Option<Obj<SolutionConfig>>,
 }
 
+#[rustfmt::skip]
 impl Solution {
     /// The CloudFormation type name, `AWS::Personalize::Solution`.
     pub const TYPE_NAME: &'static str = "AWS::Personalize::Solution";
@@ -155,15 +110,7 @@ impl Solution {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-solution.html",
         primary_identifier: &["SolutionArn"],
         required: &["DatasetGroupArn", "Name"],
-        create_only: &[
-            "Name",
-            "EventType",
-            "DatasetGroupArn",
-            "PerformAutoML",
-            "PerformHPO",
-            "RecipeArn",
-            "SolutionConfig",
-        ],
+        create_only: &["Name", "EventType", "DatasetGroupArn", "PerformAutoML", "PerformHPO", "RecipeArn", "SolutionConfig"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["SolutionArn"],
@@ -186,60 +133,19 @@ impl Solution {
     }
 
     /// `DatasetGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_group_arn = value.into();
-        self
-    }
-
+    pub fn dataset_group_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_group_arn = value.into(); self }
     /// `EventType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Str>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Str>) -> Self { self.event_type = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PerformAutoML`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn perform_auto_ml(mut self, value: impl Into<Bool>) -> Self {
-        self.perform_auto_ml = Some(value.into());
-        self
-    }
-
+    pub fn perform_auto_ml(mut self, value: impl Into<Bool>) -> Self { self.perform_auto_ml = Some(value.into()); self }
     /// `PerformHPO`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn perform_hpo(mut self, value: impl Into<Bool>) -> Self {
-        self.perform_hpo = Some(value.into());
-        self
-    }
-
+    pub fn perform_hpo(mut self, value: impl Into<Bool>) -> Self { self.perform_hpo = Some(value.into()); self }
     /// `RecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn recipe_arn(mut self, value: impl Into<Str>) -> Self { self.recipe_arn = Some(value.into()); self }
     /// `SolutionConfig`: a [`SolutionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn solution_config(mut self, value: impl Into<Obj<SolutionConfig>>) -> Self {
-        self.solution_config = Some(value.into());
-        self
-    }
+    pub fn solution_config(mut self, value: impl Into<Obj<SolutionConfig>>) -> Self { self.solution_config = Some(value.into()); self }
 }
 
 impl Resource for Solution {
@@ -283,39 +189,15 @@ impl SolutionAttributes {
     }
 }
 
-static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AlgorithmHyperParameterRanges: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoricalHyperParameterRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CategoricalHyperParameterRange),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ContinuousHyperParameterRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContinuousHyperParameterRange),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "IntegerHyperParameterRanges",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntegerHyperParameterRange),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("CategoricalHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_CategoricalHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
+        ("ContinuousHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_ContinuousHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
+        ("IntegerHyperParameterRanges", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegerHyperParameterRange), min_items: Some(0), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlgorithmHyperParameterRanges` property type of `AWS::Personalize::Solution`.
@@ -337,6 +219,7 @@ pub struct AlgorithmHyperParameterRanges {
     pub integer_hyper_parameter_ranges: Option<List<IntegerHyperParameterRange>>,
 }
 
+#[rustfmt::skip]
 impl AlgorithmHyperParameterRanges {
     /// A `AlgorithmHyperParameterRanges` with no property set (none is required).
     pub fn new() -> Self {
@@ -344,37 +227,11 @@ impl AlgorithmHyperParameterRanges {
     }
 
     /// `CategoricalHyperParameterRanges`: a list of [`CategoricalHyperParameterRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn categorical_hyper_parameter_ranges(
-        mut self,
-        value: impl Into<List<CategoricalHyperParameterRange>>,
-    ) -> Self {
-        self.categorical_hyper_parameter_ranges = Some(value.into());
-        self
-    }
-
+    pub fn categorical_hyper_parameter_ranges(mut self, value: impl Into<List<CategoricalHyperParameterRange>>) -> Self { self.categorical_hyper_parameter_ranges = Some(value.into()); self }
     /// `ContinuousHyperParameterRanges`: a list of [`ContinuousHyperParameterRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continuous_hyper_parameter_ranges(
-        mut self,
-        value: impl Into<List<ContinuousHyperParameterRange>>,
-    ) -> Self {
-        self.continuous_hyper_parameter_ranges = Some(value.into());
-        self
-    }
-
+    pub fn continuous_hyper_parameter_ranges(mut self, value: impl Into<List<ContinuousHyperParameterRange>>) -> Self { self.continuous_hyper_parameter_ranges = Some(value.into()); self }
     /// `IntegerHyperParameterRanges`: a list of [`IntegerHyperParameterRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integer_hyper_parameter_ranges(
-        mut self,
-        value: impl Into<List<IntegerHyperParameterRange>>,
-    ) -> Self {
-        self.integer_hyper_parameter_ranges = Some(value.into());
-        self
-    }
+    pub fn integer_hyper_parameter_ranges(mut self, value: impl Into<List<IntegerHyperParameterRange>>) -> Self { self.integer_hyper_parameter_ranges = Some(value.into()); self }
 }
 
 impl PropertyType for AlgorithmHyperParameterRanges {}
@@ -398,39 +255,14 @@ impl ToValue for AlgorithmHyperParameterRanges {
     }
 }
 
-static RULE_AutoMlConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoMlConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecipeList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("RecipeList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoMLConfig` property type of `AWS::Personalize::Solution`.
@@ -450,6 +282,7 @@ pub struct AutoMlConfig {
     pub recipe_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AutoMlConfig {
     /// A `AutoMlConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -457,20 +290,9 @@ impl AutoMlConfig {
     }
 
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `RecipeList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipe_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.recipe_list = Some(value.into());
-        self
-    }
+    pub fn recipe_list(mut self, value: impl Into<List<Str>>) -> Self { self.recipe_list = Some(value.into()); self }
 }
 
 impl PropertyType for AutoMlConfig {}
@@ -484,39 +306,14 @@ impl ToValue for AutoMlConfig {
     }
 }
 
-static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CategoricalHyperParameterRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CategoricalHyperParameterRange` property type of `AWS::Personalize::Solution`.
@@ -540,6 +337,7 @@ pub struct CategoricalHyperParameterRange {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CategoricalHyperParameterRange {
     /// A `CategoricalHyperParameterRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -547,20 +345,9 @@ impl CategoricalHyperParameterRange {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for CategoricalHyperParameterRange {}
@@ -574,41 +361,15 @@ impl ToValue for CategoricalHyperParameterRange {
     }
 }
 
-static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContinuousHyperParameterRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxValue",
-            Shape::Num(&NumRule {
-                min: Some(-1000000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinValue",
-            Shape::Num(&NumRule {
-                min: Some(-1000000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+        ("MinValue", Shape::Num(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContinuousHyperParameterRange` property type of `AWS::Personalize::Solution`.
@@ -638,6 +399,7 @@ pub struct ContinuousHyperParameterRange {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContinuousHyperParameterRange {
     /// A `ContinuousHyperParameterRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -645,28 +407,11 @@ impl ContinuousHyperParameterRange {
     }
 
     /// `MaxValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_value(mut self, value: impl Into<Num>) -> Self {
-        self.max_value = Some(value.into());
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Num>) -> Self { self.max_value = Some(value.into()); self }
     /// `MinValue`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_value(mut self, value: impl Into<Num>) -> Self {
-        self.min_value = Some(value.into());
-        self
-    }
-
+    pub fn min_value(mut self, value: impl Into<Num>) -> Self { self.min_value = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ContinuousHyperParameterRange {}
@@ -681,21 +426,15 @@ impl ToValue for ContinuousHyperParameterRange {
     }
 }
 
-static RULE_HpoConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HpoConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlgorithmHyperParameterRanges",
-            Shape::Object(&RULE_AlgorithmHyperParameterRanges),
-        ),
+        ("AlgorithmHyperParameterRanges", Shape::Object(&RULE_AlgorithmHyperParameterRanges)),
         ("HpoObjective", Shape::Object(&RULE_HpoObjective)),
         ("HpoResourceConfig", Shape::Object(&RULE_HpoResourceConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HpoConfig` property type of `AWS::Personalize::Solution`.
@@ -713,6 +452,7 @@ pub struct HpoConfig {
     pub hpo_resource_config: Option<Obj<HpoResourceConfig>>,
 }
 
+#[rustfmt::skip]
 impl HpoConfig {
     /// A `HpoConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -720,25 +460,11 @@ impl HpoConfig {
     }
 
     /// `AlgorithmHyperParameterRanges`: an [`AlgorithmHyperParameterRanges`] object.
-    pub fn algorithm_hyper_parameter_ranges(
-        mut self,
-        value: impl Into<Obj<AlgorithmHyperParameterRanges>>,
-    ) -> Self {
-        self.algorithm_hyper_parameter_ranges = Some(value.into());
-        self
-    }
-
+    pub fn algorithm_hyper_parameter_ranges(mut self, value: impl Into<Obj<AlgorithmHyperParameterRanges>>) -> Self { self.algorithm_hyper_parameter_ranges = Some(value.into()); self }
     /// `HpoObjective`: a [`HpoObjective`] object.
-    pub fn hpo_objective(mut self, value: impl Into<Obj<HpoObjective>>) -> Self {
-        self.hpo_objective = Some(value.into());
-        self
-    }
-
+    pub fn hpo_objective(mut self, value: impl Into<Obj<HpoObjective>>) -> Self { self.hpo_objective = Some(value.into()); self }
     /// `HpoResourceConfig`: a [`HpoResourceConfig`] object.
-    pub fn hpo_resource_config(mut self, value: impl Into<Obj<HpoResourceConfig>>) -> Self {
-        self.hpo_resource_config = Some(value.into());
-        self
-    }
+    pub fn hpo_resource_config(mut self, value: impl Into<Obj<HpoResourceConfig>>) -> Self { self.hpo_resource_config = Some(value.into()); self }
 }
 
 impl PropertyType for HpoConfig {}
@@ -756,45 +482,15 @@ impl ToValue for HpoConfig {
     }
 }
 
-static RULE_HpoObjective: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HpoObjective: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetricRegex",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &["Maximize", "Minimize"],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("MetricRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HpoObjective` property type of `AWS::Personalize::Solution`.
@@ -816,6 +512,7 @@ pub struct HpoObjective {
     pub r#type: Option<HpoObjectiveType>,
 }
 
+#[rustfmt::skip]
 impl HpoObjective {
     /// A `HpoObjective` with no property set (none is required).
     pub fn new() -> Self {
@@ -823,28 +520,11 @@ impl HpoObjective {
     }
 
     /// `MetricName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = Some(value.into());
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = Some(value.into()); self }
     /// `MetricRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_regex(mut self, value: impl Into<Str>) -> Self {
-        self.metric_regex = Some(value.into());
-        self
-    }
-
+    pub fn metric_regex(mut self, value: impl Into<Str>) -> Self { self.metric_regex = Some(value.into()); self }
     /// `Type`: a [`HpoObjectiveType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<HpoObjectiveType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<HpoObjectiveType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for HpoObjective {}
@@ -859,35 +539,14 @@ impl ToValue for HpoObjective {
     }
 }
 
-static RULE_HpoResourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HpoResourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxNumberOfTrainingJobs",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxParallelTrainingJobs",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxNumberOfTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("MaxParallelTrainingJobs", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HpoResourceConfig` property type of `AWS::Personalize::Solution`.
@@ -905,6 +564,7 @@ pub struct HpoResourceConfig {
     pub max_parallel_training_jobs: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HpoResourceConfig {
     /// A `HpoResourceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -912,20 +572,9 @@ impl HpoResourceConfig {
     }
 
     /// `MaxNumberOfTrainingJobs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_number_of_training_jobs(mut self, value: impl Into<Str>) -> Self {
-        self.max_number_of_training_jobs = Some(value.into());
-        self
-    }
-
+    pub fn max_number_of_training_jobs(mut self, value: impl Into<Str>) -> Self { self.max_number_of_training_jobs = Some(value.into()); self }
     /// `MaxParallelTrainingJobs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallel_training_jobs(mut self, value: impl Into<Str>) -> Self {
-        self.max_parallel_training_jobs = Some(value.into());
-        self
-    }
+    pub fn max_parallel_training_jobs(mut self, value: impl Into<Str>) -> Self { self.max_parallel_training_jobs = Some(value.into()); self }
 }
 
 impl PropertyType for HpoResourceConfig {}
@@ -939,41 +588,15 @@ impl ToValue for HpoResourceConfig {
     }
 }
 
-static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerHyperParameterRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxValue",
-            Shape::Int(&NumRule {
-                min: None,
-                max: Some(1000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinValue",
-            Shape::Int(&NumRule {
-                min: Some(-1000000.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxValue", Shape::Int(&NumRule { max: Some(1000000.0), ..NumRule::ANY })),
+        ("MinValue", Shape::Int(&NumRule { min: Some(-1000000.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerHyperParameterRange` property type of `AWS::Personalize::Solution`.
@@ -1003,6 +626,7 @@ pub struct IntegerHyperParameterRange {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IntegerHyperParameterRange {
     /// A `IntegerHyperParameterRange` with no property set (none is required).
     pub fn new() -> Self {
@@ -1010,28 +634,11 @@ impl IntegerHyperParameterRange {
     }
 
     /// `MaxValue`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_value(mut self, value: impl Into<Int>) -> Self {
-        self.max_value = Some(value.into());
-        self
-    }
-
+    pub fn max_value(mut self, value: impl Into<Int>) -> Self { self.max_value = Some(value.into()); self }
     /// `MinValue`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_value(mut self, value: impl Into<Int>) -> Self {
-        self.min_value = Some(value.into());
-        self
-    }
-
+    pub fn min_value(mut self, value: impl Into<Int>) -> Self { self.min_value = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for IntegerHyperParameterRange {}
@@ -1046,29 +653,17 @@ impl ToValue for IntegerHyperParameterRange {
     }
 }
 
-static RULE_SolutionConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SolutionConfig: ObjRule = ObjRule {
     properties: &[
         ("AlgorithmHyperParameters", Shape::Any),
         ("AutoMLConfig", Shape::Object(&RULE_AutoMlConfig)),
-        (
-            "EventValueThreshold",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventValueThreshold", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("FeatureTransformationParameters", Shape::Any),
         ("HpoConfig", Shape::Object(&RULE_HpoConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SolutionConfig` property type of `AWS::Personalize::Solution`.
@@ -1102,6 +697,7 @@ pub struct SolutionConfig {
     pub hpo_config: Option<Obj<HpoConfig>>,
 }
 
+#[rustfmt::skip]
 impl SolutionConfig {
     /// A `SolutionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1109,44 +705,15 @@ impl SolutionConfig {
     }
 
     /// `AlgorithmHyperParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm_hyper_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.algorithm_hyper_parameters = Some(value.into());
-        self
-    }
-
+    pub fn algorithm_hyper_parameters(mut self, value: impl Into<Json>) -> Self { self.algorithm_hyper_parameters = Some(value.into()); self }
     /// `AutoMLConfig`: an [`AutoMlConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_ml_config(mut self, value: impl Into<Obj<AutoMlConfig>>) -> Self {
-        self.auto_ml_config = Some(value.into());
-        self
-    }
-
+    pub fn auto_ml_config(mut self, value: impl Into<Obj<AutoMlConfig>>) -> Self { self.auto_ml_config = Some(value.into()); self }
     /// `EventValueThreshold`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_value_threshold(mut self, value: impl Into<Str>) -> Self {
-        self.event_value_threshold = Some(value.into());
-        self
-    }
-
+    pub fn event_value_threshold(mut self, value: impl Into<Str>) -> Self { self.event_value_threshold = Some(value.into()); self }
     /// `FeatureTransformationParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_transformation_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.feature_transformation_parameters = Some(value.into());
-        self
-    }
-
+    pub fn feature_transformation_parameters(mut self, value: impl Into<Json>) -> Self { self.feature_transformation_parameters = Some(value.into()); self }
     /// `HpoConfig`: a [`HpoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hpo_config(mut self, value: impl Into<Obj<HpoConfig>>) -> Self {
-        self.hpo_config = Some(value.into());
-        self
-    }
+    pub fn hpo_config(mut self, value: impl Into<Obj<HpoConfig>>) -> Self { self.hpo_config = Some(value.into()); self }
 }
 
 impl PropertyType for SolutionConfig {}

@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdmChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the ADM channel applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `ClientId`: a string, required.
-    ///
-    /// The Client ID that you received from Amazon to send messages by using ADM.
     pub client_id: Str,
     /// `ClientSecret`: a string, required.
-    ///
-    /// The Client Secret that you received from Amazon to send messages by using ADM.
     pub client_secret: Str,
 }
 
-static RULE_AdmChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdmChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("ClientId", Shape::STR),
@@ -34,11 +27,8 @@ static RULE_AdmChannel: ObjRule = ObjRule {
         ("Enabled", Shape::Bool),
     ],
     required: &["ApplicationId", "ClientId", "ClientSecret"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::ADMChannel` resource.
@@ -76,6 +66,7 @@ pub struct AdmChannel {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AdmChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::ADMChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::ADMChannel";
@@ -107,36 +98,13 @@ impl AdmChannel {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = value.into();
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl Resource for AdmChannel {

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApnsChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the APNs channel applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_ApnsChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApnsChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("BundleId", Shape::STR),
@@ -31,11 +28,8 @@ static RULE_ApnsChannel: ObjRule = ObjRule {
         ("TokenKeyId", Shape::STR),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::APNSChannel` resource.
@@ -93,6 +87,7 @@ pub struct ApnsChannel {
     pub token_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApnsChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::APNSChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::APNSChannel";
@@ -129,76 +124,23 @@ impl ApnsChannel {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `BundleId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = Some(value.into());
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = Some(value.into()); self }
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `DefaultAuthenticationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self {
-        self.default_authentication_method = Some(value.into());
-        self
-    }
-
+    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self { self.default_authentication_method = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
-
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
     /// `TeamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self {
-        self.team_id = Some(value.into());
-        self
-    }
-
+    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = Some(value.into()); self }
     /// `TokenKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_key(mut self, value: impl Into<Str>) -> Self {
-        self.token_key = Some(value.into());
-        self
-    }
-
+    pub fn token_key(mut self, value: impl Into<Str>) -> Self { self.token_key = Some(value.into()); self }
     /// `TokenKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.token_key_id = Some(value.into());
-        self
-    }
+    pub fn token_key_id(mut self, value: impl Into<Str>) -> Self { self.token_key_id = Some(value.into()); self }
 }
 
 impl Resource for ApnsChannel {

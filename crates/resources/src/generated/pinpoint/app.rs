@@ -11,21 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `Name`: a string, required.
-    ///
-    /// The display name of the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Tags", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_App: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Tags", Shape::Any),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::App` resource.
@@ -59,6 +56,7 @@ pub struct App {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::Pinpoint::App`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::App";
@@ -88,20 +86,9 @@ impl App {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for App {

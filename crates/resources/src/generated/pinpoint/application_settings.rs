@@ -7,18 +7,18 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired};
+use super::shared::{RULE_CampaignHook, RULE_QuietTime};
+
 /// The required properties of [`ApplicationSettings`], by name: `ApplicationSettings::new(ApplicationSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSettingsRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_ApplicationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
@@ -27,11 +27,8 @@ static RULE_ApplicationSettings: ObjRule = ObjRule {
         ("QuietTime", Shape::Object(&RULE_QuietTime)),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::ApplicationSettings` resource.
@@ -79,6 +76,7 @@ pub struct ApplicationSettings {
     pub quiet_time: Option<Obj<QuietTime>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationSettings {
     /// The CloudFormation type name, `AWS::Pinpoint::ApplicationSettings`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::ApplicationSettings";
@@ -111,42 +109,15 @@ impl ApplicationSettings {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self {
-        self.campaign_hook = Some(value.into());
-        self
-    }
-
+    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
     /// `CloudWatchMetricsEnabled`: a boolean.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self {
-        self.limits = Some(value.into());
-        self
-    }
-
+    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self {
-        self.quiet_time = Some(value.into());
-        self
-    }
+    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
 }
 
 impl Resource for ApplicationSettings {
@@ -191,100 +162,16 @@ impl ApplicationSettingsAttributes {
     }
 }
 
-static RULE_CampaignHook: ObjRule = ObjRule {
-    properties: &[
-        ("LambdaFunctionName", Shape::STR),
-        ("Mode", Shape::STR),
-        ("WebUrl", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CampaignHook` property type of `AWS::Pinpoint::ApplicationSettings`.
-///
-/// Specifies the Lambda function to use by default as a code hook for campaigns in the application.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-applicationsettings-campaignhook.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CampaignHook {
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the Lambda function that Amazon Pinpoint invokes to send messages for campaigns in the application.
-    pub lambda_function_name: Option<Str>,
-    /// `Mode`: a string.
-    ///
-    /// The mode that Amazon Pinpoint uses to invoke the Lambda function. Possible values are:
-    ///
-    /// - `FILTER` - Invoke the function to customize the segment that's used by a campaign.
-    /// - `DELIVERY` - (Deprecated) Previously, invoked the function to send a campaign through a custom channel. This functionality is not supported anymore. To send a campaign through a custom channel, use the `CustomDeliveryConfiguration` and `CampaignCustomMessage` objects of the campaign.
-    pub mode: Option<Str>,
-    /// `WebUrl`: a string.
-    ///
-    /// The web URL that Amazon Pinpoint calls to invoke the Lambda function over HTTPS.
-    pub web_url: Option<Str>,
-}
-
-impl CampaignHook {
-    /// A `CampaignHook` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_name = Some(value.into());
-        self
-    }
-
-    /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
-    /// `WebUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_url(mut self, value: impl Into<Str>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CampaignHook {}
-
-impl ToValue for CampaignHook {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LambdaFunctionName", &self.lambda_function_name)
-            .opt("Mode", &self.mode)
-            .opt("WebUrl", &self.web_url)
-            .build()
-    }
-}
-
-static RULE_Limits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Limits: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::INT),
         ("MaximumDuration", Shape::INT),
         ("MessagesPerSecond", Shape::INT),
         ("Total", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Limits` property type of `AWS::Pinpoint::ApplicationSettings`.
@@ -312,6 +199,7 @@ pub struct Limits {
     pub total: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
     pub fn new() -> Self {
@@ -319,36 +207,13 @@ impl Limits {
     }
 
     /// `Daily`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self {
-        self.daily = Some(value.into());
-        self
-    }
-
+    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_duration = Some(value.into());
-        self
-    }
-
+    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.messages_per_second = Some(value.into());
-        self
-    }
-
+    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
     /// `Total`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total(mut self, value: impl Into<Int>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
+    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
 }
 
 impl PropertyType for Limits {}
@@ -360,83 +225,6 @@ impl ToValue for Limits {
             .opt("MaximumDuration", &self.maximum_duration)
             .opt("MessagesPerSecond", &self.messages_per_second)
             .opt("Total", &self.total)
-            .build()
-    }
-}
-
-/// The required properties of [`QuietTime`], by name: `QuietTime::new(QuietTimeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTimeRequired {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-static RULE_QuietTime: ObjRule = ObjRule {
-    properties: &[("End", Shape::STR), ("Start", Shape::STR)],
-    required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QuietTime` property type of `AWS::Pinpoint::ApplicationSettings`.
-///
-/// Specifies the start and end times that define a time range when messages aren't sent to endpoints.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-applicationsettings-quiettime.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTime {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-impl QuietTime {
-    /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
-    pub fn new(required: QuietTimeRequired) -> Self {
-        Self {
-            end: required.end,
-            start: required.start,
-        }
-    }
-
-    /// `End`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = value.into();
-        self
-    }
-
-    /// `Start`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = value.into();
-        self
-    }
-}
-
-impl PropertyType for QuietTime {}
-
-impl ToValue for QuietTime {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
             .build()
     }
 }

@@ -11,22 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaiduChannelRequired {
     /// `ApiKey`: a string, required.
-    ///
-    /// The API key that you received from the Baidu Cloud Push service to communicate with the service.
     pub api_key: Str,
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that you're configuring the Baidu channel for.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `SecretKey`: a string, required.
-    ///
-    /// The secret key that you received from the Baidu Cloud Push service to communicate with the service.
     pub secret_key: Str,
 }
 
-static RULE_BaiduChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BaiduChannel: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::STR),
         ("ApplicationId", Shape::STR),
@@ -34,11 +27,8 @@ static RULE_BaiduChannel: ObjRule = ObjRule {
         ("SecretKey", Shape::STR),
     ],
     required: &["ApplicationId", "SecretKey", "ApiKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::BaiduChannel` resource.
@@ -76,6 +66,7 @@ pub struct BaiduChannel {
     pub secret_key: Str,
 }
 
+#[rustfmt::skip]
 impl BaiduChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::BaiduChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::BaiduChannel";
@@ -107,36 +98,13 @@ impl BaiduChannel {
     }
 
     /// `ApiKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = value.into();
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = value.into(); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `SecretKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self {
-        self.secret_key = value.into();
-        self
-    }
+    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = value.into(); self }
 }
 
 impl Resource for BaiduChannel {

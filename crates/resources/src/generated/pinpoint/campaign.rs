@@ -7,72 +7,47 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CampaignHook, QuietTime, QuietTimeRequired, SetDimension};
+use super::shared::{RULE_CampaignHook, RULE_QuietTime, RULE_SetDimension};
+
 /// The required properties of [`Campaign`], by name: `Campaign::new(CampaignRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the campaign is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the campaign.
     pub name: Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The schedule settings for the treatment.
     pub schedule: Obj<Schedule>,
     /// `SegmentId`: a string, required.
-    ///
-    /// The unique identifier for the segment to associate with the campaign.
     pub segment_id: Str,
 }
 
-static RULE_Campaign: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalTreatments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WriteTreatmentResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None })),
         ("ApplicationId", Shape::STR),
         ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
-        (
-            "CustomDeliveryConfiguration",
-            Shape::Object(&RULE_CustomDeliveryConfiguration),
-        ),
+        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
         ("Description", Shape::STR),
         ("HoldoutPercent", Shape::INT),
         ("IsPaused", Shape::Bool),
         ("Limits", Shape::Object(&RULE_Limits)),
-        (
-            "MessageConfiguration",
-            Shape::Object(&RULE_MessageConfiguration),
-        ),
+        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
         ("Name", Shape::STR),
         ("Priority", Shape::INT),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SegmentId", Shape::STR),
         ("SegmentVersion", Shape::INT),
         ("Tags", Shape::Any),
-        (
-            "TemplateConfiguration",
-            Shape::Object(&RULE_TemplateConfiguration),
-        ),
+        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
         ("TreatmentDescription", Shape::STR),
         ("TreatmentName", Shape::STR),
     ],
     required: &["SegmentId", "Schedule", "ApplicationId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::Campaign` resource.
@@ -168,6 +143,7 @@ pub struct Campaign {
     pub treatment_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Campaign {
     /// The CloudFormation type name, `AWS::Pinpoint::Campaign`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::Campaign";
@@ -213,151 +189,41 @@ impl Campaign {
     }
 
     /// `AdditionalTreatments`: a list of [`WriteTreatmentResource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_treatments(mut self, value: impl Into<List<WriteTreatmentResource>>) -> Self {
-        self.additional_treatments = Some(value.into());
-        self
-    }
-
+    pub fn additional_treatments(mut self, value: impl Into<List<WriteTreatmentResource>>) -> Self { self.additional_treatments = Some(value.into()); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self {
-        self.campaign_hook = Some(value.into());
-        self
-    }
-
+    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<CustomDeliveryConfiguration>>,
-    ) -> Self {
-        self.custom_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HoldoutPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn holdout_percent(mut self, value: impl Into<Int>) -> Self {
-        self.holdout_percent = Some(value.into());
-        self
-    }
-
+    pub fn holdout_percent(mut self, value: impl Into<Int>) -> Self { self.holdout_percent = Some(value.into()); self }
     /// `IsPaused`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_paused(mut self, value: impl Into<Bool>) -> Self {
-        self.is_paused = Some(value.into());
-        self
-    }
-
+    pub fn is_paused(mut self, value: impl Into<Bool>) -> Self { self.is_paused = Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self {
-        self.limits = Some(value.into());
-        self
-    }
-
+    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self {
-        self.message_configuration = Some(value.into());
-        self
-    }
-
+    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `SegmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_id(mut self, value: impl Into<Str>) -> Self {
-        self.segment_id = value.into();
-        self
-    }
-
+    pub fn segment_id(mut self, value: impl Into<Str>) -> Self { self.segment_id = value.into(); self }
     /// `SegmentVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_version(mut self, value: impl Into<Int>) -> Self {
-        self.segment_version = Some(value.into());
-        self
-    }
-
+    pub fn segment_version(mut self, value: impl Into<Int>) -> Self { self.segment_version = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self {
-        self.template_configuration = Some(value.into());
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_description = Some(value.into());
-        self
-    }
-
+    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
     /// `TreatmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_name = Some(value.into());
-        self
-    }
+    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
 }
 
 impl Resource for Campaign {
@@ -427,14 +293,13 @@ impl CampaignAttributes {
     }
 }
 
-static RULE_CampaignCustomMessage: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CampaignCustomMessage: ObjRule = ObjRule {
+    properties: &[
+        ("Data", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignCustomMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -450,6 +315,7 @@ pub struct CampaignCustomMessage {
     pub data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignCustomMessage {
     /// A `CampaignCustomMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -457,12 +323,7 @@ impl CampaignCustomMessage {
     }
 
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignCustomMessage {}
@@ -473,19 +334,16 @@ impl ToValue for CampaignCustomMessage {
     }
 }
 
-static RULE_CampaignEmailMessage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("FromAddress", Shape::STR),
         ("HtmlBody", Shape::STR),
         ("Title", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignEmailMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -513,6 +371,7 @@ pub struct CampaignEmailMessage {
     pub title: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignEmailMessage {
     /// A `CampaignEmailMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -520,36 +379,13 @@ impl CampaignEmailMessage {
     }
 
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `FromAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_address(mut self, value: impl Into<Str>) -> Self {
-        self.from_address = Some(value.into());
-        self
-    }
-
+    pub fn from_address(mut self, value: impl Into<Str>) -> Self { self.from_address = Some(value.into()); self }
     /// `HtmlBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_body(mut self, value: impl Into<Str>) -> Self {
-        self.html_body = Some(value.into());
-        self
-    }
-
+    pub fn html_body(mut self, value: impl Into<Str>) -> Self { self.html_body = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignEmailMessage {}
@@ -565,17 +401,14 @@ impl ToValue for CampaignEmailMessage {
     }
 }
 
-static RULE_CampaignEventFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CampaignEventFilter: ObjRule = ObjRule {
     properties: &[
         ("Dimensions", Shape::Object(&RULE_EventDimensions)),
         ("FilterType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignEventFilter` property type of `AWS::Pinpoint::Campaign`.
@@ -595,6 +428,7 @@ pub struct CampaignEventFilter {
     pub filter_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignEventFilter {
     /// A `CampaignEventFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -602,20 +436,9 @@ impl CampaignEventFilter {
     }
 
     /// `Dimensions`: an [`EventDimensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<Obj<EventDimensions>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Obj<EventDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `FilterType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<Str>) -> Self {
-        self.filter_type = Some(value.into());
-        self
-    }
+    pub fn filter_type(mut self, value: impl Into<Str>) -> Self { self.filter_type = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignEventFilter {}
@@ -629,106 +452,15 @@ impl ToValue for CampaignEventFilter {
     }
 }
 
-static RULE_CampaignHook: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
     properties: &[
-        ("LambdaFunctionName", Shape::STR),
-        ("Mode", Shape::STR),
-        ("WebUrl", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CampaignHook` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies settings for invoking an Lambda function that customizes a segment for a campaign.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-campaignhook.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CampaignHook {
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The name or Amazon Resource Name (ARN) of the Lambda function that Amazon Pinpoint invokes to customize a segment for a campaign.
-    pub lambda_function_name: Option<Str>,
-    /// `Mode`: a string.
-    ///
-    /// The mode that Amazon Pinpoint uses to invoke the Lambda function. Possible values are:
-    ///
-    /// - `FILTER` - Invoke the function to customize the segment that's used by a campaign.
-    /// - `DELIVERY` - (Deprecated) Previously, invoked the function to send a campaign through a custom channel. This functionality is not supported anymore. To send a campaign through a custom channel, use the `CustomDeliveryConfiguration` and `CampaignCustomMessage` objects of the campaign.
-    pub mode: Option<Str>,
-    /// `WebUrl`: a string.
-    ///
-    /// The web URL that Amazon Pinpoint calls to invoke the Lambda function over HTTPS.
-    pub web_url: Option<Str>,
-}
-
-impl CampaignHook {
-    /// A `CampaignHook` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `LambdaFunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_name = Some(value.into());
-        self
-    }
-
-    /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
-    /// `WebUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_url(mut self, value: impl Into<Str>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CampaignHook {}
-
-impl ToValue for CampaignHook {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("LambdaFunctionName", &self.lambda_function_name)
-            .opt("Mode", &self.mode)
-            .opt("WebUrl", &self.web_url)
-            .build()
-    }
-}
-
-static RULE_CampaignInAppMessage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Content",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InAppMessageContent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None })),
         ("CustomConfig", Shape::Any),
         ("Layout", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignInAppMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -761,6 +493,7 @@ pub struct CampaignInAppMessage {
     pub layout: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignInAppMessage {
     /// A `CampaignInAppMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -768,28 +501,11 @@ impl CampaignInAppMessage {
     }
 
     /// `Content`: a list of [`InAppMessageContent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self { self.content = Some(value.into()); self }
     /// `CustomConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_config(mut self, value: impl Into<Json>) -> Self {
-        self.custom_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_config(mut self, value: impl Into<Json>) -> Self { self.custom_config = Some(value.into()); self }
     /// `Layout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout(mut self, value: impl Into<Str>) -> Self {
-        self.layout = Some(value.into());
-        self
-    }
+    pub fn layout(mut self, value: impl Into<Str>) -> Self { self.layout = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignInAppMessage {}
@@ -804,7 +520,8 @@ impl ToValue for CampaignInAppMessage {
     }
 }
 
-static RULE_CampaignSmsMessage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("EntityId", Shape::STR),
@@ -813,12 +530,8 @@ static RULE_CampaignSmsMessage: ObjRule = ObjRule {
         ("SenderId", Shape::STR),
         ("TemplateId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignSmsMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -854,6 +567,7 @@ pub struct CampaignSmsMessage {
     pub template_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignSmsMessage {
     /// A `CampaignSmsMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -861,52 +575,17 @@ impl CampaignSmsMessage {
     }
 
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `EntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-
+    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
     /// `MessageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_type(mut self, value: impl Into<Str>) -> Self {
-        self.message_type = Some(value.into());
-        self
-    }
-
+    pub fn message_type(mut self, value: impl Into<Str>) -> Self { self.message_type = Some(value.into()); self }
     /// `OriginationNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origination_number(mut self, value: impl Into<Str>) -> Self {
-        self.origination_number = Some(value.into());
-        self
-    }
-
+    pub fn origination_number(mut self, value: impl Into<Str>) -> Self { self.origination_number = Some(value.into()); self }
     /// `SenderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.sender_id = Some(value.into());
-        self
-    }
-
+    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = Some(value.into()); self }
     /// `TemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignSmsMessage {}
@@ -924,24 +603,14 @@ impl ToValue for CampaignSmsMessage {
     }
 }
 
-static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DeliveryUri", Shape::STR),
-        (
-            "EndpointTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomDeliveryConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -964,6 +633,7 @@ pub struct CustomDeliveryConfiguration {
     pub endpoint_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CustomDeliveryConfiguration {
     /// A `CustomDeliveryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -971,20 +641,9 @@ impl CustomDeliveryConfiguration {
     }
 
     /// `DeliveryUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_uri(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_uri = Some(value.into());
-        self
-    }
-
+    pub fn delivery_uri(mut self, value: impl Into<Str>) -> Self { self.delivery_uri = Some(value.into()); self }
     /// `EndpointTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.endpoint_types = Some(value.into());
-        self
-    }
+    pub fn endpoint_types(mut self, value: impl Into<List<Str>>) -> Self { self.endpoint_types = Some(value.into()); self }
 }
 
 impl PropertyType for CustomDeliveryConfiguration {}
@@ -998,7 +657,8 @@ impl ToValue for CustomDeliveryConfiguration {
     }
 }
 
-static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BorderRadius", Shape::INT),
@@ -1007,12 +667,8 @@ static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
         ("Text", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -1052,6 +708,7 @@ pub struct DefaultButtonConfiguration {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1059,52 +716,17 @@ impl DefaultButtonConfiguration {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BorderRadius`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_radius(mut self, value: impl Into<Int>) -> Self {
-        self.border_radius = Some(value.into());
-        self
-    }
-
+    pub fn border_radius(mut self, value: impl Into<Int>) -> Self { self.border_radius = Some(value.into()); self }
     /// `ButtonAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultButtonConfiguration {}
@@ -1122,18 +744,15 @@ impl ToValue for DefaultButtonConfiguration {
     }
 }
 
-static RULE_EventDimensions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("EventType", Shape::Object(&RULE_SetDimension)),
         ("Metrics", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventDimensions` property type of `AWS::Pinpoint::Campaign`.
@@ -1161,6 +780,7 @@ pub struct EventDimensions {
     pub metrics: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EventDimensions {
     /// A `EventDimensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1168,28 +788,11 @@ impl EventDimensions {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `EventType`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.event_type = Some(value.into()); self }
     /// `Metrics`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<Json>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
+    pub fn metrics(mut self, value: impl Into<Json>) -> Self { self.metrics = Some(value.into()); self }
 }
 
 impl PropertyType for EventDimensions {}
@@ -1204,18 +807,15 @@ impl ToValue for EventDimensions {
     }
 }
 
-static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Body", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageBodyConfig` property type of `AWS::Pinpoint::Campaign`.
@@ -1239,6 +839,7 @@ pub struct InAppMessageBodyConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageBodyConfig {
     /// A `InAppMessageBodyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1246,28 +847,11 @@ impl InAppMessageBodyConfig {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageBodyConfig {}
@@ -1282,22 +866,16 @@ impl ToValue for InAppMessageBodyConfig {
     }
 }
 
-static RULE_InAppMessageButton: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppMessageButton: ObjRule = ObjRule {
     properties: &[
         ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        (
-            "DefaultConfig",
-            Shape::Object(&RULE_DefaultButtonConfiguration),
-        ),
+        ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
         ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
         ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageButton` property type of `AWS::Pinpoint::Campaign`.
@@ -1325,6 +903,7 @@ pub struct InAppMessageButton {
     pub web: Option<Obj<OverrideButtonConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageButton {
     /// A `InAppMessageButton` with no property set (none is required).
     pub fn new() -> Self {
@@ -1332,36 +911,13 @@ impl InAppMessageButton {
     }
 
     /// `Android`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.android = Some(value.into());
-        self
-    }
-
+    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.android = Some(value.into()); self }
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = Some(value.into()); self }
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.ios = Some(value.into());
-        self
-    }
-
+    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.ios = Some(value.into()); self }
     /// `Web`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.web = Some(value.into());
-        self
-    }
+    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.web = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageButton {}
@@ -1377,24 +933,18 @@ impl ToValue for InAppMessageButton {
     }
 }
 
-static RULE_InAppMessageContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BodyConfig", Shape::Object(&RULE_InAppMessageBodyConfig)),
-        (
-            "HeaderConfig",
-            Shape::Object(&RULE_InAppMessageHeaderConfig),
-        ),
+        ("HeaderConfig", Shape::Object(&RULE_InAppMessageHeaderConfig)),
         ("ImageUrl", Shape::STR),
         ("PrimaryBtn", Shape::Object(&RULE_InAppMessageButton)),
         ("SecondaryBtn", Shape::Object(&RULE_InAppMessageButton)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageContent` property type of `AWS::Pinpoint::Campaign`.
@@ -1430,6 +980,7 @@ pub struct InAppMessageContent {
     pub secondary_btn: Option<Obj<InAppMessageButton>>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -1437,52 +988,17 @@ impl InAppMessageContent {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BodyConfig`: an [`InAppMessageBodyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_config(mut self, value: impl Into<Obj<InAppMessageBodyConfig>>) -> Self {
-        self.body_config = Some(value.into());
-        self
-    }
-
+    pub fn body_config(mut self, value: impl Into<Obj<InAppMessageBodyConfig>>) -> Self { self.body_config = Some(value.into()); self }
     /// `HeaderConfig`: an [`InAppMessageHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_config(mut self, value: impl Into<Obj<InAppMessageHeaderConfig>>) -> Self {
-        self.header_config = Some(value.into());
-        self
-    }
-
+    pub fn header_config(mut self, value: impl Into<Obj<InAppMessageHeaderConfig>>) -> Self { self.header_config = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `PrimaryBtn`: an [`InAppMessageButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self {
-        self.primary_btn = Some(value.into());
-        self
-    }
-
+    pub fn primary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.primary_btn = Some(value.into()); self }
     /// `SecondaryBtn`: an [`InAppMessageButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self {
-        self.secondary_btn = Some(value.into());
-        self
-    }
+    pub fn secondary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.secondary_btn = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageContent {}
@@ -1500,18 +1016,15 @@ impl ToValue for InAppMessageContent {
     }
 }
 
-static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Header", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageHeaderConfig` property type of `AWS::Pinpoint::Campaign`.
@@ -1535,6 +1048,7 @@ pub struct InAppMessageHeaderConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageHeaderConfig {
     /// A `InAppMessageHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1542,28 +1056,11 @@ impl InAppMessageHeaderConfig {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `Header`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageHeaderConfig {}
@@ -1578,7 +1075,8 @@ impl ToValue for InAppMessageHeaderConfig {
     }
 }
 
-static RULE_Limits: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Limits: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::INT),
         ("MaximumDuration", Shape::INT),
@@ -1586,12 +1084,8 @@ static RULE_Limits: ObjRule = ObjRule {
         ("Session", Shape::INT),
         ("Total", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Limits` property type of `AWS::Pinpoint::Campaign`.
@@ -1623,6 +1117,7 @@ pub struct Limits {
     pub total: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
     pub fn new() -> Self {
@@ -1630,44 +1125,15 @@ impl Limits {
     }
 
     /// `Daily`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self {
-        self.daily = Some(value.into());
-        self
-    }
-
+    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_duration = Some(value.into());
-        self
-    }
-
+    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.messages_per_second = Some(value.into());
-        self
-    }
-
+    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
     /// `Session`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session(mut self, value: impl Into<Int>) -> Self {
-        self.session = Some(value.into());
-        self
-    }
-
+    pub fn session(mut self, value: impl Into<Int>) -> Self { self.session = Some(value.into()); self }
     /// `Total`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total(mut self, value: impl Into<Int>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
+    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
 }
 
 impl PropertyType for Limits {}
@@ -1684,7 +1150,8 @@ impl ToValue for Limits {
     }
 }
 
-static RULE_Message: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Message: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -1699,12 +1166,8 @@ static RULE_Message: ObjRule = ObjRule {
         ("Title", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Message` property type of `AWS::Pinpoint::Campaign`.
@@ -1770,6 +1233,7 @@ pub struct Message {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Message {
     /// A `Message` with no property set (none is required).
     pub fn new() -> Self {
@@ -1777,100 +1241,29 @@ impl Message {
     }
 
     /// `Action`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `ImageIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_icon_url = Some(value.into()); self }
     /// `ImageSmallIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_small_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_small_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn image_small_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_small_icon_url = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `JsonBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Str>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Str>) -> Self { self.json_body = Some(value.into()); self }
     /// `MediaUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_url(mut self, value: impl Into<Str>) -> Self {
-        self.media_url = Some(value.into());
-        self
-    }
-
+    pub fn media_url(mut self, value: impl Into<Str>) -> Self { self.media_url = Some(value.into()); self }
     /// `RawContent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raw_content(mut self, value: impl Into<Str>) -> Self {
-        self.raw_content = Some(value.into());
-        self
-    }
-
+    pub fn raw_content(mut self, value: impl Into<Str>) -> Self { self.raw_content = Some(value.into()); self }
     /// `SilentPush`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn silent_push(mut self, value: impl Into<Bool>) -> Self {
-        self.silent_push = Some(value.into());
-        self
-    }
-
+    pub fn silent_push(mut self, value: impl Into<Bool>) -> Self { self.silent_push = Some(value.into()); self }
     /// `TimeToLive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live(mut self, value: impl Into<Int>) -> Self {
-        self.time_to_live = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live(mut self, value: impl Into<Int>) -> Self { self.time_to_live = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for Message {}
@@ -1894,7 +1287,8 @@ impl ToValue for Message {
     }
 }
 
-static RULE_MessageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ADMMessage", Shape::Object(&RULE_Message)),
         ("APNSMessage", Shape::Object(&RULE_Message)),
@@ -1906,12 +1300,8 @@ static RULE_MessageConfiguration: ObjRule = ObjRule {
         ("InAppMessage", Shape::Object(&RULE_CampaignInAppMessage)),
         ("SMSMessage", Shape::Object(&RULE_CampaignSmsMessage)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -1961,6 +1351,7 @@ pub struct MessageConfiguration {
     pub sms_message: Option<Obj<CampaignSmsMessage>>,
 }
 
+#[rustfmt::skip]
 impl MessageConfiguration {
     /// A `MessageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1968,76 +1359,23 @@ impl MessageConfiguration {
     }
 
     /// `ADMMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adm_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.adm_message = Some(value.into());
-        self
-    }
-
+    pub fn adm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.adm_message = Some(value.into()); self }
     /// `APNSMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apns_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.apns_message = Some(value.into());
-        self
-    }
-
+    pub fn apns_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.apns_message = Some(value.into()); self }
     /// `BaiduMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baidu_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.baidu_message = Some(value.into());
-        self
-    }
-
+    pub fn baidu_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.baidu_message = Some(value.into()); self }
     /// `CustomMessage`: a [`CampaignCustomMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_message(mut self, value: impl Into<Obj<CampaignCustomMessage>>) -> Self {
-        self.custom_message = Some(value.into());
-        self
-    }
-
+    pub fn custom_message(mut self, value: impl Into<Obj<CampaignCustomMessage>>) -> Self { self.custom_message = Some(value.into()); self }
     /// `DefaultMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.default_message = Some(value.into());
-        self
-    }
-
+    pub fn default_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.default_message = Some(value.into()); self }
     /// `EmailMessage`: a [`CampaignEmailMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message(mut self, value: impl Into<Obj<CampaignEmailMessage>>) -> Self {
-        self.email_message = Some(value.into());
-        self
-    }
-
+    pub fn email_message(mut self, value: impl Into<Obj<CampaignEmailMessage>>) -> Self { self.email_message = Some(value.into()); self }
     /// `GCMMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gcm_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.gcm_message = Some(value.into());
-        self
-    }
-
+    pub fn gcm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.gcm_message = Some(value.into()); self }
     /// `InAppMessage`: a [`CampaignInAppMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_app_message(mut self, value: impl Into<Obj<CampaignInAppMessage>>) -> Self {
-        self.in_app_message = Some(value.into());
-        self
-    }
-
+    pub fn in_app_message(mut self, value: impl Into<Obj<CampaignInAppMessage>>) -> Self { self.in_app_message = Some(value.into()); self }
     /// `SMSMessage`: a [`CampaignSmsMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_message(mut self, value: impl Into<Obj<CampaignSmsMessage>>) -> Self {
-        self.sms_message = Some(value.into());
-        self
-    }
+    pub fn sms_message(mut self, value: impl Into<Obj<CampaignSmsMessage>>) -> Self { self.sms_message = Some(value.into()); self }
 }
 
 impl PropertyType for MessageConfiguration {}
@@ -2058,14 +1396,14 @@ impl ToValue for MessageConfiguration {
     }
 }
 
-static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
-    properties: &[("ButtonAction", Shape::STR), ("Link", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ButtonAction", Shape::STR),
+        ("Link", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -2089,6 +1427,7 @@ pub struct OverrideButtonConfiguration {
     pub link: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2096,20 +1435,9 @@ impl OverrideButtonConfiguration {
     }
 
     /// `ButtonAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideButtonConfiguration {}
@@ -2123,84 +1451,8 @@ impl ToValue for OverrideButtonConfiguration {
     }
 }
 
-/// The required properties of [`QuietTime`], by name: `QuietTime::new(QuietTimeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTimeRequired {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-static RULE_QuietTime: ObjRule = ObjRule {
-    properties: &[("End", Shape::STR), ("Start", Shape::STR)],
-    required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `QuietTime` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies the start and end times that define a time range when messages aren't sent to endpoints.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-quiettime.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct QuietTime {
-    /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub end: Str,
-    /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
-    pub start: Str,
-}
-
-impl QuietTime {
-    /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
-    pub fn new(required: QuietTimeRequired) -> Self {
-        Self {
-            end: required.end,
-            start: required.start,
-        }
-    }
-
-    /// `End`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = value.into();
-        self
-    }
-
-    /// `Start`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = value.into();
-        self
-    }
-}
-
-impl PropertyType for QuietTime {}
-
-impl ToValue for QuietTime {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
-            .build()
-    }
-}
-
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
         ("EventFilter", Shape::Object(&RULE_CampaignEventFilter)),
@@ -2210,12 +1462,8 @@ static RULE_Schedule: ObjRule = ObjRule {
         ("StartTime", Shape::STR),
         ("TimeZone", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::Pinpoint::Campaign`.
@@ -2261,6 +1509,7 @@ pub struct Schedule {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -2268,60 +1517,19 @@ impl Schedule {
     }
 
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `EventFilter`: a [`CampaignEventFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_filter(mut self, value: impl Into<Obj<CampaignEventFilter>>) -> Self {
-        self.event_filter = Some(value.into());
-        self
-    }
-
+    pub fn event_filter(mut self, value: impl Into<Obj<CampaignEventFilter>>) -> Self { self.event_filter = Some(value.into()); self }
     /// `Frequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Str>) -> Self {
-        self.frequency = Some(value.into());
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Str>) -> Self { self.frequency = Some(value.into()); self }
     /// `IsLocalTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_local_time(mut self, value: impl Into<Bool>) -> Self {
-        self.is_local_time = Some(value.into());
-        self
-    }
-
+    pub fn is_local_time(mut self, value: impl Into<Bool>) -> Self { self.is_local_time = Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self {
-        self.quiet_time = Some(value.into());
-        self
-    }
-
+    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -2340,85 +1548,14 @@ impl ToValue for Schedule {
     }
 }
 
-static RULE_SetDimension: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        ("DimensionType", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::STR),
+        ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `SetDimension` property type of `AWS::Pinpoint::Campaign`.
-///
-/// Specifies the dimension type and values for a segment dimension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-campaign-setdimension.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SetDimension {
-    /// `DimensionType`: a string.
-    ///
-    /// The type of segment dimension to use. Valid values are: `INCLUSIVE` , endpoints that match the criteria are included in the segment; and, `EXCLUSIVE` , endpoints that match the criteria are excluded from the segment.
-    pub dimension_type: Option<Str>,
-    /// `Values`: a list of strings.
-    ///
-    /// The criteria values to use for the segment dimension. Depending on the value of the `DimensionType` property, endpoints are included or excluded from the segment if their values match the criteria values.
-    pub values: Option<List<Str>>,
-}
-
-impl SetDimension {
-    /// A `SetDimension` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DimensionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_type = Some(value.into());
-        self
-    }
-
-    /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SetDimension {}
-
-impl ToValue for SetDimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DimensionType", &self.dimension_type)
-            .opt("Values", &self.values)
-            .build()
-    }
-}
-
-static RULE_Template: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Template` property type of `AWS::Pinpoint::Campaign`.
@@ -2440,6 +1577,7 @@ pub struct Template {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// A `Template` with no property set (none is required).
     pub fn new() -> Self {
@@ -2447,20 +1585,9 @@ impl Template {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Template {}
@@ -2474,19 +1601,16 @@ impl ToValue for Template {
     }
 }
 
-static RULE_TemplateConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EmailTemplate", Shape::Object(&RULE_Template)),
         ("PushTemplate", Shape::Object(&RULE_Template)),
         ("SMSTemplate", Shape::Object(&RULE_Template)),
         ("VoiceTemplate", Shape::Object(&RULE_Template)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -2514,6 +1638,7 @@ pub struct TemplateConfiguration {
     pub voice_template: Option<Obj<Template>>,
 }
 
+#[rustfmt::skip]
 impl TemplateConfiguration {
     /// A `TemplateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2521,36 +1646,13 @@ impl TemplateConfiguration {
     }
 
     /// `EmailTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.email_template = Some(value.into());
-        self
-    }
-
+    pub fn email_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.email_template = Some(value.into()); self }
     /// `PushTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn push_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.push_template = Some(value.into());
-        self
-    }
-
+    pub fn push_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.push_template = Some(value.into()); self }
     /// `SMSTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.sms_template = Some(value.into());
-        self
-    }
-
+    pub fn sms_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.sms_template = Some(value.into()); self }
     /// `VoiceTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.voice_template = Some(value.into());
-        self
-    }
+    pub fn voice_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.voice_template = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateConfiguration {}
@@ -2566,31 +1668,19 @@ impl ToValue for TemplateConfiguration {
     }
 }
 
-static RULE_WriteTreatmentResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WriteTreatmentResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomDeliveryConfiguration",
-            Shape::Object(&RULE_CustomDeliveryConfiguration),
-        ),
-        (
-            "MessageConfiguration",
-            Shape::Object(&RULE_MessageConfiguration),
-        ),
+        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
+        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SizePercent", Shape::INT),
-        (
-            "TemplateConfiguration",
-            Shape::Object(&RULE_TemplateConfiguration),
-        ),
+        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
         ("TreatmentDescription", Shape::STR),
         ("TreatmentName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteTreatmentResource` property type of `AWS::Pinpoint::Campaign`.
@@ -2630,6 +1720,7 @@ pub struct WriteTreatmentResource {
     pub treatment_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WriteTreatmentResource {
     /// A `WriteTreatmentResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -2637,63 +1728,19 @@ impl WriteTreatmentResource {
     }
 
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<CustomDeliveryConfiguration>>,
-    ) -> Self {
-        self.custom_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self {
-        self.message_configuration = Some(value.into());
-        self
-    }
-
+    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `SizePercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_percent(mut self, value: impl Into<Int>) -> Self {
-        self.size_percent = Some(value.into());
-        self
-    }
-
+    pub fn size_percent(mut self, value: impl Into<Int>) -> Self { self.size_percent = Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self {
-        self.template_configuration = Some(value.into());
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_description = Some(value.into());
-        self
-    }
-
+    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
     /// `TreatmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_name = Some(value.into());
-        self
-    }
+    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
 }
 
 impl PropertyType for WriteTreatmentResource {}

@@ -11,55 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that you're specifying the email channel for.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `FromAddress`: a string, required.
-    ///
-    /// The verified email address that you want to send email from when you send email through the channel.
     pub from_address: Str,
     /// `Identity`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the identity, verified with Amazon Simple Email Service (Amazon SES), that you want to use when you send email through the channel.
     pub identity: Str,
 }
 
-static RULE_EmailChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("ConfigurationSet", Shape::STR),
         ("Enabled", Shape::Bool),
         ("FromAddress", Shape::STR),
         ("Identity", Shape::STR),
-        (
-            "OrchestrationSendingRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("OrchestrationSendingRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["FromAddress", "ApplicationId", "Identity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::EmailChannel` resource.
@@ -113,6 +85,7 @@ pub struct EmailChannel {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EmailChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::EmailChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EmailChannel";
@@ -147,60 +120,19 @@ impl EmailChannel {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ConfigurationSet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set = Some(value.into());
-        self
-    }
-
+    pub fn configuration_set(mut self, value: impl Into<Str>) -> Self { self.configuration_set = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `FromAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_address(mut self, value: impl Into<Str>) -> Self {
-        self.from_address = value.into();
-        self
-    }
-
+    pub fn from_address(mut self, value: impl Into<Str>) -> Self { self.from_address = value.into(); self }
     /// `Identity`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity(mut self, value: impl Into<Str>) -> Self {
-        self.identity = value.into();
-        self
-    }
-
+    pub fn identity(mut self, value: impl Into<Str>) -> Self { self.identity = value.into(); self }
     /// `OrchestrationSendingRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orchestration_sending_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.orchestration_sending_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn orchestration_sending_role_arn(mut self, value: impl Into<Str>) -> Self { self.orchestration_sending_role_arn = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl Resource for EmailChannel {

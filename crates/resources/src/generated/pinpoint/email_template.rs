@@ -11,18 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailTemplateRequired {
     /// `Subject`: a string, required.
-    ///
-    /// The subject line, or title, to use in email messages that are based on the message template.
     pub subject: Str,
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the message template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub template_name: Str,
 }
 
-static RULE_EmailTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailTemplate: ObjRule = ObjRule {
     properties: &[
         ("DefaultSubstitutions", Shape::STR),
         ("HtmlPart", Shape::STR),
@@ -33,11 +28,8 @@ static RULE_EmailTemplate: ObjRule = ObjRule {
         ("TextPart", Shape::STR),
     ],
     required: &["TemplateName", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::EmailTemplate` resource.
@@ -89,6 +81,7 @@ pub struct EmailTemplate {
     pub text_part: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EmailTemplate {
     /// The CloudFormation type name, `AWS::Pinpoint::EmailTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EmailTemplate";
@@ -123,60 +116,19 @@ impl EmailTemplate {
     }
 
     /// `DefaultSubstitutions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self {
-        self.default_substitutions = Some(value.into());
-        self
-    }
-
+    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
     /// `HtmlPart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_part(mut self, value: impl Into<Str>) -> Self {
-        self.html_part = Some(value.into());
-        self
-    }
-
+    pub fn html_part(mut self, value: impl Into<Str>) -> Self { self.html_part = Some(value.into()); self }
     /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
+    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self {
-        self.template_description = Some(value.into());
-        self
-    }
-
+    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
     /// `TextPart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_part(mut self, value: impl Into<Str>) -> Self {
-        self.text_part = Some(value.into());
-        self
-    }
+    pub fn text_part(mut self, value: impl Into<Str>) -> Self { self.text_part = Some(value.into()); self }
 }
 
 impl Resource for EmailTemplate {

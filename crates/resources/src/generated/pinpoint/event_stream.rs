@@ -11,48 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventStreamRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that you want to export data from.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `DestinationStreamArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Kinesis Data Stream or Amazon Data Firehose delivery stream that you want to publish event data to.
-    ///
-    /// For a Kinesis Data Stream, the ARN format is: `arn:aws:kinesis: region : account-id :stream/ stream_name`
-    ///
-    /// For a Firehose delivery stream, the ARN format is: `arn:aws:firehose: region : account-id :deliverystream/ stream_name`
     pub destination_stream_arn: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The AWS Identity and Access Management (IAM) role that authorizes Amazon Pinpoint to publish event data to the stream in your AWS account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_EventStream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventStream: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("DestinationStreamArn", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ApplicationId", "DestinationStreamArn", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::EventStream` resource.
@@ -90,6 +65,7 @@ pub struct EventStream {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EventStream {
     /// The CloudFormation type name, `AWS::Pinpoint::EventStream`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::EventStream";
@@ -120,28 +96,11 @@ impl EventStream {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `DestinationStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_stream_arn = value.into();
-        self
-    }
-
+    pub fn destination_stream_arn(mut self, value: impl Into<Str>) -> Self { self.destination_stream_arn = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for EventStream {

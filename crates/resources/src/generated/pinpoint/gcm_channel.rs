@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GcmChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the GCM channel applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_GcmChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GcmChannel: ObjRule = ObjRule {
     properties: &[
         ("ApiKey", Shape::STR),
         ("ApplicationId", Shape::STR),
@@ -27,11 +24,8 @@ static RULE_GcmChannel: ObjRule = ObjRule {
         ("ServiceJson", Shape::STR),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::GCMChannel` resource.
@@ -73,6 +67,7 @@ pub struct GcmChannel {
     pub service_json: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GcmChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::GCMChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::GCMChannel";
@@ -105,44 +100,15 @@ impl GcmChannel {
     }
 
     /// `ApiKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_key(mut self, value: impl Into<Str>) -> Self {
-        self.api_key = Some(value.into());
-        self
-    }
-
+    pub fn api_key(mut self, value: impl Into<Str>) -> Self { self.api_key = Some(value.into()); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `DefaultAuthenticationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self {
-        self.default_authentication_method = Some(value.into());
-        self
-    }
-
+    pub fn default_authentication_method(mut self, value: impl Into<Str>) -> Self { self.default_authentication_method = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `ServiceJson`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_json(mut self, value: impl Into<Str>) -> Self {
-        self.service_json = Some(value.into());
-        self
-    }
+    pub fn service_json(mut self, value: impl Into<Str>) -> Self { self.service_json = Some(value.into()); self }
 }
 
 impl Resource for GcmChannel {

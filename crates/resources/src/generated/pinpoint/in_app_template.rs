@@ -11,51 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct InAppTemplateRequired {
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the in-app message template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub template_name: Str,
 }
 
-static RULE_InAppTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InAppMessageContent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None })),
         ("CustomConfig", Shape::Any),
-        (
-            "Layout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BOTTOM_BANNER",
-                    "TOP_BANNER",
-                    "OVERLAYS",
-                    "MOBILE_FEED",
-                    "MIDDLE_BANNER",
-                    "CAROUSEL",
-                ],
-                format: None,
-            }),
-        ),
+        ("Layout", Shape::Str(&StrRule { allowed: &["BOTTOM_BANNER", "TOP_BANNER", "OVERLAYS", "MOBILE_FEED", "MIDDLE_BANNER", "CAROUSEL"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("TemplateDescription", Shape::STR),
         ("TemplateName", Shape::STR),
     ],
     required: &["TemplateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::InAppTemplate` resource.
@@ -110,6 +81,7 @@ pub struct InAppTemplate {
     pub template_name: Str,
 }
 
+#[rustfmt::skip]
 impl InAppTemplate {
     /// The CloudFormation type name, `AWS::Pinpoint::InAppTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::InAppTemplate";
@@ -143,52 +115,17 @@ impl InAppTemplate {
     }
 
     /// `Content`: a list of [`InAppMessageContent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self { self.content = Some(value.into()); self }
     /// `CustomConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_config(mut self, value: impl Into<Json>) -> Self {
-        self.custom_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_config(mut self, value: impl Into<Json>) -> Self { self.custom_config = Some(value.into()); self }
     /// `Layout`: a [`Layout`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout(mut self, value: impl Into<Layout>) -> Self {
-        self.layout = Some(value.into());
-        self
-    }
-
+    pub fn layout(mut self, value: impl Into<Layout>) -> Self { self.layout = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self {
-        self.template_description = Some(value.into());
-        self
-    }
-
+    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
 }
 
 impl Resource for InAppTemplate {
@@ -236,27 +173,15 @@ impl InAppTemplateAttributes {
     }
 }
 
-static RULE_BodyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BodyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alignment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEFT", "CENTER", "RIGHT"],
-                format: None,
-            }),
-        ),
+        ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
         ("Body", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BodyConfig` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -280,6 +205,7 @@ pub struct BodyConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BodyConfig {
     /// A `BodyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -287,28 +213,11 @@ impl BodyConfig {
     }
 
     /// `Alignment`: an [`Alignment`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self { self.alignment = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for BodyConfig {}
@@ -323,22 +232,16 @@ impl ToValue for BodyConfig {
     }
 }
 
-static RULE_ButtonConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ButtonConfig: ObjRule = ObjRule {
     properties: &[
         ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        (
-            "DefaultConfig",
-            Shape::Object(&RULE_DefaultButtonConfiguration),
-        ),
+        ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
         ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
         ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ButtonConfig` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -366,6 +269,7 @@ pub struct ButtonConfig {
     pub web: Option<Obj<OverrideButtonConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ButtonConfig {
     /// A `ButtonConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -373,36 +277,13 @@ impl ButtonConfig {
     }
 
     /// `Android`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.android = Some(value.into());
-        self
-    }
-
+    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.android = Some(value.into()); self }
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = Some(value.into()); self }
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.ios = Some(value.into());
-        self
-    }
-
+    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.ios = Some(value.into()); self }
     /// `Web`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.web = Some(value.into());
-        self
-    }
+    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.web = Some(value.into()); self }
 }
 
 impl PropertyType for ButtonConfig {}
@@ -418,30 +299,18 @@ impl ToValue for ButtonConfig {
     }
 }
 
-static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BorderRadius", Shape::INT),
-        (
-            "ButtonAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINK", "DEEP_LINK", "CLOSE"],
-                format: None,
-            }),
-        ),
+        ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
         ("Link", Shape::STR),
         ("Text", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultButtonConfiguration` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -481,6 +350,7 @@ pub struct DefaultButtonConfiguration {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,52 +358,17 @@ impl DefaultButtonConfiguration {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BorderRadius`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_radius(mut self, value: impl Into<Int>) -> Self {
-        self.border_radius = Some(value.into());
-        self
-    }
-
+    pub fn border_radius(mut self, value: impl Into<Int>) -> Self { self.border_radius = Some(value.into()); self }
     /// `ButtonAction`: a [`ButtonAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultButtonConfiguration {}
@@ -551,27 +386,15 @@ impl ToValue for DefaultButtonConfiguration {
     }
 }
 
-static RULE_HeaderConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeaderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alignment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEFT", "CENTER", "RIGHT"],
-                format: None,
-            }),
-        ),
+        ("Alignment", Shape::Str(&StrRule { allowed: &["LEFT", "CENTER", "RIGHT"], ..StrRule::ANY })),
         ("Header", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderConfig` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -595,6 +418,7 @@ pub struct HeaderConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HeaderConfig {
     /// A `HeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -602,28 +426,11 @@ impl HeaderConfig {
     }
 
     /// `Alignment`: an [`Alignment`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Alignment>) -> Self { self.alignment = Some(value.into()); self }
     /// `Header`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderConfig {}
@@ -638,7 +445,8 @@ impl ToValue for HeaderConfig {
     }
 }
 
-static RULE_InAppMessageContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BodyConfig", Shape::Object(&RULE_BodyConfig)),
@@ -647,12 +455,8 @@ static RULE_InAppMessageContent: ObjRule = ObjRule {
         ("PrimaryBtn", Shape::Object(&RULE_ButtonConfig)),
         ("SecondaryBtn", Shape::Object(&RULE_ButtonConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageContent` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -688,6 +492,7 @@ pub struct InAppMessageContent {
     pub secondary_btn: Option<Obj<ButtonConfig>>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -695,52 +500,17 @@ impl InAppMessageContent {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BodyConfig`: a [`BodyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_config(mut self, value: impl Into<Obj<BodyConfig>>) -> Self {
-        self.body_config = Some(value.into());
-        self
-    }
-
+    pub fn body_config(mut self, value: impl Into<Obj<BodyConfig>>) -> Self { self.body_config = Some(value.into()); self }
     /// `HeaderConfig`: a [`HeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_config(mut self, value: impl Into<Obj<HeaderConfig>>) -> Self {
-        self.header_config = Some(value.into());
-        self
-    }
-
+    pub fn header_config(mut self, value: impl Into<Obj<HeaderConfig>>) -> Self { self.header_config = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `PrimaryBtn`: a [`ButtonConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self {
-        self.primary_btn = Some(value.into());
-        self
-    }
-
+    pub fn primary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self { self.primary_btn = Some(value.into()); self }
     /// `SecondaryBtn`: a [`ButtonConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self {
-        self.secondary_btn = Some(value.into());
-        self
-    }
+    pub fn secondary_btn(mut self, value: impl Into<Obj<ButtonConfig>>) -> Self { self.secondary_btn = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageContent {}
@@ -758,26 +528,14 @@ impl ToValue for InAppMessageContent {
     }
 }
 
-static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ButtonAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINK", "DEEP_LINK", "CLOSE"],
-                format: None,
-            }),
-        ),
+        ("ButtonAction", Shape::Str(&StrRule { allowed: &["LINK", "DEEP_LINK", "CLOSE"], ..StrRule::ANY })),
         ("Link", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideButtonConfiguration` property type of `AWS::Pinpoint::InAppTemplate`.
@@ -801,6 +559,7 @@ pub struct OverrideButtonConfiguration {
     pub link: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -808,20 +567,9 @@ impl OverrideButtonConfiguration {
     }
 
     /// `ButtonAction`: a [`ButtonAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<ButtonAction>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideButtonConfiguration {}

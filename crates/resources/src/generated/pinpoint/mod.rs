@@ -22,6 +22,8 @@
 //! - `AWS::Pinpoint::SMSChannel`: [`SmsChannel`], property types in [`sms_channel`]
 //! - `AWS::Pinpoint::SmsTemplate`: [`SmsTemplate`], property types in [`sms_template`]
 //! - `AWS::Pinpoint::VoiceChannel`: [`VoiceChannel`], property types in [`voice_channel`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod adm_channel;
 pub mod apns_channel;
@@ -39,6 +41,7 @@ pub mod gcm_channel;
 pub mod in_app_template;
 pub mod push_template;
 pub mod segment;
+pub mod shared;
 pub mod sms_channel;
 pub mod sms_template;
 pub mod voice_channel;

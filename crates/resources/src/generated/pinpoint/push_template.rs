@@ -11,25 +11,16 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PushTemplateRequired {
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the message template to use for the message. If specified, this value must match the name of an existing message template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub template_name: Str,
 }
 
-static RULE_PushTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PushTemplate: ObjRule = ObjRule {
     properties: &[
         ("ADM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
         ("APNS", Shape::Object(&RULE_ApnsPushNotificationTemplate)),
-        (
-            "Baidu",
-            Shape::Object(&RULE_AndroidPushNotificationTemplate),
-        ),
-        (
-            "Default",
-            Shape::Object(&RULE_DefaultPushNotificationTemplate),
-        ),
+        ("Baidu", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
+        ("Default", Shape::Object(&RULE_DefaultPushNotificationTemplate)),
         ("DefaultSubstitutions", Shape::STR),
         ("GCM", Shape::Object(&RULE_AndroidPushNotificationTemplate)),
         ("Tags", Shape::Any),
@@ -37,11 +28,8 @@ static RULE_PushTemplate: ObjRule = ObjRule {
         ("TemplateName", Shape::STR),
     ],
     required: &["TemplateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::PushTemplate` resource.
@@ -101,6 +89,7 @@ pub struct PushTemplate {
     pub template_name: Str,
 }
 
+#[rustfmt::skip]
 impl PushTemplate {
     /// The CloudFormation type name, `AWS::Pinpoint::PushTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::PushTemplate";
@@ -137,76 +126,23 @@ impl PushTemplate {
     }
 
     /// `ADM`: an [`AndroidPushNotificationTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self {
-        self.adm = Some(value.into());
-        self
-    }
-
+    pub fn adm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.adm = Some(value.into()); self }
     /// `APNS`: an [`ApnsPushNotificationTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apns(mut self, value: impl Into<Obj<ApnsPushNotificationTemplate>>) -> Self {
-        self.apns = Some(value.into());
-        self
-    }
-
+    pub fn apns(mut self, value: impl Into<Obj<ApnsPushNotificationTemplate>>) -> Self { self.apns = Some(value.into()); self }
     /// `Baidu`: an [`AndroidPushNotificationTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baidu(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self {
-        self.baidu = Some(value.into());
-        self
-    }
-
+    pub fn baidu(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.baidu = Some(value.into()); self }
     /// `Default`: a [`DefaultPushNotificationTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default(mut self, value: impl Into<Obj<DefaultPushNotificationTemplate>>) -> Self {
-        self.default = Some(value.into());
-        self
-    }
-
+    pub fn default(mut self, value: impl Into<Obj<DefaultPushNotificationTemplate>>) -> Self { self.default = Some(value.into()); self }
     /// `DefaultSubstitutions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self {
-        self.default_substitutions = Some(value.into());
-        self
-    }
-
+    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
     /// `GCM`: an [`AndroidPushNotificationTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gcm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self {
-        self.gcm = Some(value.into());
-        self
-    }
-
+    pub fn gcm(mut self, value: impl Into<Obj<AndroidPushNotificationTemplate>>) -> Self { self.gcm = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self {
-        self.template_description = Some(value.into());
-        self
-    }
-
+    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
 }
 
 impl Resource for PushTemplate {
@@ -262,7 +198,8 @@ impl PushTemplateAttributes {
     }
 }
 
-static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -273,12 +210,8 @@ static RULE_AndroidPushNotificationTemplate: ObjRule = ObjRule {
         ("Title", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndroidPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
@@ -326,6 +259,7 @@ pub struct AndroidPushNotificationTemplate {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AndroidPushNotificationTemplate {
     /// A `AndroidPushNotificationTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -333,68 +267,21 @@ impl AndroidPushNotificationTemplate {
     }
 
     /// `Action`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `ImageIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_icon_url = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `SmallImageIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn small_image_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.small_image_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn small_image_icon_url(mut self, value: impl Into<Str>) -> Self { self.small_image_icon_url = Some(value.into()); self }
     /// `Sound`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self {
-        self.sound = Some(value.into());
-        self
-    }
-
+    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for AndroidPushNotificationTemplate {}
@@ -414,7 +301,8 @@ impl ToValue for AndroidPushNotificationTemplate {
     }
 }
 
-static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -423,12 +311,8 @@ static RULE_ApnsPushNotificationTemplate: ObjRule = ObjRule {
         ("Title", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `APNSPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
@@ -468,6 +352,7 @@ pub struct ApnsPushNotificationTemplate {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApnsPushNotificationTemplate {
     /// A `ApnsPushNotificationTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -475,52 +360,17 @@ impl ApnsPushNotificationTemplate {
     }
 
     /// `Action`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `MediaUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_url(mut self, value: impl Into<Str>) -> Self {
-        self.media_url = Some(value.into());
-        self
-    }
-
+    pub fn media_url(mut self, value: impl Into<Str>) -> Self { self.media_url = Some(value.into()); self }
     /// `Sound`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self {
-        self.sound = Some(value.into());
-        self
-    }
-
+    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for ApnsPushNotificationTemplate {}
@@ -538,7 +388,8 @@ impl ToValue for ApnsPushNotificationTemplate {
     }
 }
 
-static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Body", Shape::STR),
@@ -546,12 +397,8 @@ static RULE_DefaultPushNotificationTemplate: ObjRule = ObjRule {
         ("Title", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultPushNotificationTemplate` property type of `AWS::Pinpoint::PushTemplate`.
@@ -589,6 +436,7 @@ pub struct DefaultPushNotificationTemplate {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DefaultPushNotificationTemplate {
     /// A `DefaultPushNotificationTemplate` with no property set (none is required).
     pub fn new() -> Self {
@@ -596,44 +444,15 @@ impl DefaultPushNotificationTemplate {
     }
 
     /// `Action`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `Sound`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sound(mut self, value: impl Into<Str>) -> Self {
-        self.sound = Some(value.into());
-        self
-    }
-
+    pub fn sound(mut self, value: impl Into<Str>) -> Self { self.sound = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultPushNotificationTemplate {}

@@ -7,24 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_SetDimension;
+pub use super::shared::SetDimension;
+
 /// The required properties of [`Segment`], by name: `Segment::new(SegmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SegmentRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the segment is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the segment.
-    ///
-    /// &gt; A segment must have a name otherwise it will not appear in the Amazon Pinpoint console.
     pub name: Str,
 }
 
-static RULE_Segment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Segment: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("Dimensions", Shape::Object(&RULE_SegmentDimensions)),
@@ -33,11 +29,8 @@ static RULE_Segment: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["ApplicationId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::Segment` resource.
@@ -83,6 +76,7 @@ pub struct Segment {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Segment {
     /// The CloudFormation type name, `AWS::Pinpoint::Segment`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::Segment";
@@ -115,44 +109,15 @@ impl Segment {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Dimensions`: a [`SegmentDimensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<Obj<SegmentDimensions>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Obj<SegmentDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SegmentGroups`: a [`SegmentGroups`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroups>>) -> Self {
-        self.segment_groups = Some(value.into());
-        self
-    }
-
+    pub fn segment_groups(mut self, value: impl Into<Obj<SegmentGroups>>) -> Self { self.segment_groups = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Segment {
@@ -206,14 +171,13 @@ impl SegmentAttributes {
     }
 }
 
-static RULE_Behavior: ObjRule = ObjRule {
-    properties: &[("Recency", Shape::Object(&RULE_Recency))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Behavior: ObjRule = ObjRule {
+    properties: &[
+        ("Recency", Shape::Object(&RULE_Recency)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Behavior` property type of `AWS::Pinpoint::Segment`.
@@ -229,6 +193,7 @@ pub struct Behavior {
     pub recency: Option<Obj<Recency>>,
 }
 
+#[rustfmt::skip]
 impl Behavior {
     /// A `Behavior` with no property set (none is required).
     pub fn new() -> Self {
@@ -236,12 +201,7 @@ impl Behavior {
     }
 
     /// `Recency`: a [`Recency`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recency(mut self, value: impl Into<Obj<Recency>>) -> Self {
-        self.recency = Some(value.into());
-        self
-    }
+    pub fn recency(mut self, value: impl Into<Obj<Recency>>) -> Self { self.recency = Some(value.into()); self }
 }
 
 impl PropertyType for Behavior {}
@@ -256,23 +216,20 @@ impl ToValue for Behavior {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoordinatesRequired {
     /// `Latitude`: a number, required.
-    ///
-    /// The latitude coordinate of the location.
     pub latitude: Num,
     /// `Longitude`: a number, required.
-    ///
-    /// The longitude coordinate of the location.
     pub longitude: Num,
 }
 
-static RULE_Coordinates: ObjRule = ObjRule {
-    properties: &[("Latitude", Shape::NUM), ("Longitude", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
+    properties: &[
+        ("Latitude", Shape::NUM),
+        ("Longitude", Shape::NUM),
+    ],
     required: &["Longitude", "Latitude"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Coordinates` property type of `AWS::Pinpoint::Segment`.
@@ -292,6 +249,7 @@ pub struct Coordinates {
     pub longitude: Num,
 }
 
+#[rustfmt::skip]
 impl Coordinates {
     /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
     pub fn new(required: CoordinatesRequired) -> Self {
@@ -302,20 +260,9 @@ impl Coordinates {
     }
 
     /// `Latitude`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latitude(mut self, value: impl Into<Num>) -> Self {
-        self.latitude = value.into();
-        self
-    }
-
+    pub fn latitude(mut self, value: impl Into<Num>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn longitude(mut self, value: impl Into<Num>) -> Self {
-        self.longitude = value.into();
-        self
-    }
+    pub fn longitude(mut self, value: impl Into<Num>) -> Self { self.longitude = value.into(); self }
 }
 
 impl PropertyType for Coordinates {}
@@ -329,7 +276,8 @@ impl ToValue for Coordinates {
     }
 }
 
-static RULE_Demographic: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Demographic: ObjRule = ObjRule {
     properties: &[
         ("AppVersion", Shape::Object(&RULE_SetDimension)),
         ("Channel", Shape::Object(&RULE_SetDimension)),
@@ -338,12 +286,8 @@ static RULE_Demographic: ObjRule = ObjRule {
         ("Model", Shape::Object(&RULE_SetDimension)),
         ("Platform", Shape::Object(&RULE_SetDimension)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Demographic` property type of `AWS::Pinpoint::Segment`.
@@ -379,6 +323,7 @@ pub struct Demographic {
     pub platform: Option<Obj<SetDimension>>,
 }
 
+#[rustfmt::skip]
 impl Demographic {
     /// A `Demographic` with no property set (none is required).
     pub fn new() -> Self {
@@ -386,52 +331,17 @@ impl Demographic {
     }
 
     /// `AppVersion`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_version(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.app_version = Some(value.into());
-        self
-    }
-
+    pub fn app_version(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.app_version = Some(value.into()); self }
     /// `Channel`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.channel = Some(value.into());
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.channel = Some(value.into()); self }
     /// `DeviceType`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.device_type = Some(value.into());
-        self
-    }
-
+    pub fn device_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.device_type = Some(value.into()); self }
     /// `Make`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn make(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.make = Some(value.into());
-        self
-    }
-
+    pub fn make(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.make = Some(value.into()); self }
     /// `Model`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.model = Some(value.into());
-        self
-    }
-
+    pub fn model(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.model = Some(value.into()); self }
     /// `Platform`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.platform = Some(value.into());
-        self
-    }
+    pub fn platform(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.platform = Some(value.into()); self }
 }
 
 impl PropertyType for Demographic {}
@@ -453,26 +363,20 @@ impl ToValue for Demographic {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GpsPointRequired {
     /// `Coordinates`: a [`Coordinates`] object, required.
-    ///
-    /// The GPS coordinates to measure distance from.
     pub coordinates: Obj<Coordinates>,
     /// `RangeInKilometers`: a number, required.
-    ///
-    /// The range, in kilometers, from the GPS coordinates.
     pub range_in_kilometers: Num,
 }
 
-static RULE_GpsPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GpsPoint: ObjRule = ObjRule {
     properties: &[
         ("Coordinates", Shape::Object(&RULE_Coordinates)),
         ("RangeInKilometers", Shape::NUM),
     ],
     required: &["RangeInKilometers", "Coordinates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GPSPoint` property type of `AWS::Pinpoint::Segment`.
@@ -492,6 +396,7 @@ pub struct GpsPoint {
     pub range_in_kilometers: Num,
 }
 
+#[rustfmt::skip]
 impl GpsPoint {
     /// A `GpsPoint` with its required properties, named in a [`GpsPointRequired`].
     pub fn new(required: GpsPointRequired) -> Self {
@@ -502,20 +407,9 @@ impl GpsPoint {
     }
 
     /// `Coordinates`: a [`Coordinates`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self {
-        self.coordinates = value.into();
-        self
-    }
-
+    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self { self.coordinates = value.into(); self }
     /// `RangeInKilometers`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_in_kilometers(mut self, value: impl Into<Num>) -> Self {
-        self.range_in_kilometers = value.into();
-        self
-    }
+    pub fn range_in_kilometers(mut self, value: impl Into<Num>) -> Self { self.range_in_kilometers = value.into(); self }
 }
 
 impl PropertyType for GpsPoint {}
@@ -529,33 +423,16 @@ impl ToValue for GpsPoint {
     }
 }
 
-static RULE_Groups: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Groups: ObjRule = ObjRule {
     properties: &[
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SegmentDimensions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceSegments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceSegments),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_SegmentDimensions), min_items: None, max_items: None })),
+        ("SourceSegments", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceSegments), min_items: None, max_items: None })),
         ("SourceType", Shape::STR),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Groups` property type of `AWS::Pinpoint::Segment`.
@@ -585,6 +462,7 @@ pub struct Groups {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Groups {
     /// A `Groups` with no property set (none is required).
     pub fn new() -> Self {
@@ -592,36 +470,13 @@ impl Groups {
     }
 
     /// `Dimensions`: a list of [`SegmentDimensions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<SegmentDimensions>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<SegmentDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `SourceSegments`: a list of [`SourceSegments`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_segments(mut self, value: impl Into<List<SourceSegments>>) -> Self {
-        self.source_segments = Some(value.into());
-        self
-    }
-
+    pub fn source_segments(mut self, value: impl Into<List<SourceSegments>>) -> Self { self.source_segments = Some(value.into()); self }
     /// `SourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Groups {}
@@ -637,17 +492,14 @@ impl ToValue for Groups {
     }
 }
 
-static RULE_Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
         ("Country", Shape::Object(&RULE_SetDimension)),
         ("GPSPoint", Shape::Object(&RULE_GpsPoint)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Location` property type of `AWS::Pinpoint::Segment`.
@@ -667,6 +519,7 @@ pub struct Location {
     pub gps_point: Option<Obj<GpsPoint>>,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -674,20 +527,9 @@ impl Location {
     }
 
     /// `Country`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
+    pub fn country(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.country = Some(value.into()); self }
     /// `GPSPoint`: a [`GpsPoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gps_point(mut self, value: impl Into<Obj<GpsPoint>>) -> Self {
-        self.gps_point = Some(value.into());
-        self
-    }
+    pub fn gps_point(mut self, value: impl Into<Obj<GpsPoint>>) -> Self { self.gps_point = Some(value.into()); self }
 }
 
 impl PropertyType for Location {}
@@ -705,25 +547,20 @@ impl ToValue for Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecencyRequired {
     /// `Duration`: a string, required.
-    ///
-    /// The duration to use when determining which users have been active or inactive with your app.
-    ///
-    /// Possible values: `HR_24` | `DAY_7` | `DAY_14` | `DAY_30` .
     pub duration: Str,
     /// `RecencyType`: a string, required.
-    ///
-    /// The type of recency dimension to use for the segment. Valid values are: `ACTIVE` and `INACTIVE` . If the value is `ACTIVE` , the segment includes users who have used your app within the specified duration are included in the segment. If the value is `INACTIVE` , the segment includes users who haven't used your app within the specified duration are included in the segment.
     pub recency_type: Str,
 }
 
-static RULE_Recency: ObjRule = ObjRule {
-    properties: &[("Duration", Shape::STR), ("RecencyType", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Recency: ObjRule = ObjRule {
+    properties: &[
+        ("Duration", Shape::STR),
+        ("RecencyType", Shape::STR),
+    ],
     required: &["Duration", "RecencyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Recency` property type of `AWS::Pinpoint::Segment`.
@@ -745,6 +582,7 @@ pub struct Recency {
     pub recency_type: Str,
 }
 
+#[rustfmt::skip]
 impl Recency {
     /// A `Recency` with its required properties, named in a [`RecencyRequired`].
     pub fn new(required: RecencyRequired) -> Self {
@@ -755,20 +593,9 @@ impl Recency {
     }
 
     /// `Duration`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = value.into(); self }
     /// `RecencyType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recency_type(mut self, value: impl Into<Str>) -> Self {
-        self.recency_type = value.into();
-        self
-    }
+    pub fn recency_type(mut self, value: impl Into<Str>) -> Self { self.recency_type = value.into(); self }
 }
 
 impl PropertyType for Recency {}
@@ -782,7 +609,8 @@ impl ToValue for Recency {
     }
 }
 
-static RULE_SegmentDimensions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentDimensions: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("Behavior", Shape::Object(&RULE_Behavior)),
@@ -791,12 +619,8 @@ static RULE_SegmentDimensions: ObjRule = ObjRule {
         ("Metrics", Shape::Any),
         ("UserAttributes", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentDimensions` property type of `AWS::Pinpoint::Segment`.
@@ -838,6 +662,7 @@ pub struct SegmentDimensions {
     pub user_attributes: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SegmentDimensions {
     /// A `SegmentDimensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -845,52 +670,17 @@ impl SegmentDimensions {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `Behavior`: a [`Behavior`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<Obj<Behavior>>) -> Self {
-        self.behavior = Some(value.into());
-        self
-    }
-
+    pub fn behavior(mut self, value: impl Into<Obj<Behavior>>) -> Self { self.behavior = Some(value.into()); self }
     /// `Demographic`: a [`Demographic`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn demographic(mut self, value: impl Into<Obj<Demographic>>) -> Self {
-        self.demographic = Some(value.into());
-        self
-    }
-
+    pub fn demographic(mut self, value: impl Into<Obj<Demographic>>) -> Self { self.demographic = Some(value.into()); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `Metrics`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<Json>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<Json>) -> Self { self.metrics = Some(value.into()); self }
     /// `UserAttributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.user_attributes = Some(value.into());
-        self
-    }
+    pub fn user_attributes(mut self, value: impl Into<Json>) -> Self { self.user_attributes = Some(value.into()); self }
 }
 
 impl PropertyType for SegmentDimensions {}
@@ -908,24 +698,14 @@ impl ToValue for SegmentDimensions {
     }
 }
 
-static RULE_SegmentGroups: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SegmentGroups: ObjRule = ObjRule {
     properties: &[
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Groups),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::Object(&RULE_Groups), min_items: None, max_items: None })),
         ("Include", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SegmentGroups` property type of `AWS::Pinpoint::Segment`.
@@ -945,6 +725,7 @@ pub struct SegmentGroups {
     pub include: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SegmentGroups {
     /// A `SegmentGroups` with no property set (none is required).
     pub fn new() -> Self {
@@ -952,20 +733,9 @@ impl SegmentGroups {
     }
 
     /// `Groups`: a list of [`Groups`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Groups>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Groups>>) -> Self { self.groups = Some(value.into()); self }
     /// `Include`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<Str>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<Str>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for SegmentGroups {}
@@ -979,94 +749,22 @@ impl ToValue for SegmentGroups {
     }
 }
 
-static RULE_SetDimension: ObjRule = ObjRule {
-    properties: &[
-        ("DimensionType", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SetDimension` property type of `AWS::Pinpoint::Segment`.
-///
-/// Specifies the dimension type and values for a segment dimension.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpoint-segment-setdimension.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SetDimension {
-    /// `DimensionType`: a string.
-    ///
-    /// The type of segment dimension to use. Valid values are: `INCLUSIVE` , endpoints that match the criteria are included in the segment; and, `EXCLUSIVE` , endpoints that match the criteria are excluded from the segment.
-    pub dimension_type: Option<Str>,
-    /// `Values`: a list of strings.
-    ///
-    /// The criteria values to use for the segment dimension. Depending on the value of the `DimensionType` property, endpoints are included or excluded from the segment if their values match the criteria values.
-    pub values: Option<List<Str>>,
-}
-
-impl SetDimension {
-    /// A `SetDimension` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DimensionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_type = Some(value.into());
-        self
-    }
-
-    /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SetDimension {}
-
-impl ToValue for SetDimension {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DimensionType", &self.dimension_type)
-            .opt("Values", &self.values)
-            .build()
-    }
-}
-
 /// The required properties of [`SourceSegments`], by name: `SourceSegments::new(SourceSegmentsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceSegmentsRequired {
     /// `Id`: a string, required.
-    ///
-    /// The unique identifier for the source segment.
     pub id: Str,
 }
 
-static RULE_SourceSegments: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Version", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceSegments: ObjRule = ObjRule {
+    properties: &[
+        ("Id", Shape::STR),
+        ("Version", Shape::INT),
+    ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceSegments` property type of `AWS::Pinpoint::Segment`.
@@ -1088,6 +786,7 @@ pub struct SourceSegments {
     pub version: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SourceSegments {
     /// A `SourceSegments` with its required properties, named in a [`SourceSegmentsRequired`].
     pub fn new(required: SourceSegmentsRequired) -> Self {
@@ -1098,20 +797,9 @@ impl SourceSegments {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Version`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Int>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Int>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for SourceSegments {}

@@ -11,14 +11,11 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the SMS channel applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_SmsChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SmsChannel: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
         ("Enabled", Shape::Bool),
@@ -26,11 +23,8 @@ static RULE_SmsChannel: ObjRule = ObjRule {
         ("ShortCode", Shape::STR),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::SMSChannel` resource.
@@ -72,6 +66,7 @@ pub struct SmsChannel {
     pub short_code: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SmsChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::SMSChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::SMSChannel";
@@ -103,36 +98,13 @@ impl SmsChannel {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `SenderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.sender_id = Some(value.into());
-        self
-    }
-
+    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = Some(value.into()); self }
     /// `ShortCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn short_code(mut self, value: impl Into<Str>) -> Self {
-        self.short_code = Some(value.into());
-        self
-    }
+    pub fn short_code(mut self, value: impl Into<Str>) -> Self { self.short_code = Some(value.into()); self }
 }
 
 impl Resource for SmsChannel {

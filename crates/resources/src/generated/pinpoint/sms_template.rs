@@ -11,18 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsTemplateRequired {
     /// `Body`: a string, required.
-    ///
-    /// The message body to use in text messages that are based on the message template.
     pub body: Str,
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the message template to use for the message. If specified, this value must match the name of an existing message template.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub template_name: Str,
 }
 
-static RULE_SmsTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SmsTemplate: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
         ("DefaultSubstitutions", Shape::STR),
@@ -31,11 +26,8 @@ static RULE_SmsTemplate: ObjRule = ObjRule {
         ("TemplateName", Shape::STR),
     ],
     required: &["TemplateName", "Body"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::SmsTemplate` resource.
@@ -79,6 +71,7 @@ pub struct SmsTemplate {
     pub template_name: Str,
 }
 
+#[rustfmt::skip]
 impl SmsTemplate {
     /// The CloudFormation type name, `AWS::Pinpoint::SmsTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::SmsTemplate";
@@ -111,44 +104,15 @@ impl SmsTemplate {
     }
 
     /// `Body`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = value.into();
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = value.into(); self }
     /// `DefaultSubstitutions`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self {
-        self.default_substitutions = Some(value.into());
-        self
-    }
-
+    pub fn default_substitutions(mut self, value: impl Into<Str>) -> Self { self.default_substitutions = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_description(mut self, value: impl Into<Str>) -> Self {
-        self.template_description = Some(value.into());
-        self
-    }
-
+    pub fn template_description(mut self, value: impl Into<Str>) -> Self { self.template_description = Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
 }
 
 impl Resource for SmsTemplate {

@@ -11,21 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VoiceChannelRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the voice channel applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_VoiceChannel: ObjRule = ObjRule {
-    properties: &[("ApplicationId", Shape::STR), ("Enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_VoiceChannel: ObjRule = ObjRule {
+    properties: &[
+        ("ApplicationId", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::VoiceChannel` resource.
@@ -55,6 +52,7 @@ pub struct VoiceChannel {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl VoiceChannel {
     /// The CloudFormation type name, `AWS::Pinpoint::VoiceChannel`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::VoiceChannel";
@@ -84,20 +82,9 @@ impl VoiceChannel {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl Resource for VoiceChannel {

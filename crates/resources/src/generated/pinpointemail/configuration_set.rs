@@ -7,39 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`ConfigurationSet`], by name: `ConfigurationSet::new(ConfigurationSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the configuration set.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
         ("Name", Shape::STR),
         ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
         ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
         ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PinpointEmail::ConfigurationSet` resource.
@@ -83,6 +73,7 @@ pub struct ConfigurationSet {
     pub tracking_options: Option<Obj<TrackingOptions>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSet {
     /// The CloudFormation type name, `AWS::PinpointEmail::ConfigurationSet`.
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::ConfigurationSet";
@@ -116,52 +107,17 @@ impl ConfigurationSet {
     }
 
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self {
-        self.delivery_options = Some(value.into());
-        self
-    }
-
+    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self { self.delivery_options = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ReputationOptions`: a [`ReputationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self {
-        self.reputation_options = Some(value.into());
-        self
-    }
-
+    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self { self.reputation_options = Some(value.into()); self }
     /// `SendingOptions`: a [`SendingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self {
-        self.sending_options = Some(value.into());
-        self
-    }
-
+    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self { self.sending_options = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackingOptions`: a [`TrackingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self {
-        self.tracking_options = Some(value.into());
-        self
-    }
+    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self { self.tracking_options = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationSet {
@@ -207,14 +163,13 @@ impl ConfigurationSetAttributes {
     }
 }
 
-static RULE_DeliveryOptions: ObjRule = ObjRule {
-    properties: &[("SendingPoolName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
+    properties: &[
+        ("SendingPoolName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeliveryOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
@@ -230,6 +185,7 @@ pub struct DeliveryOptions {
     pub sending_pool_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -237,12 +193,7 @@ impl DeliveryOptions {
     }
 
     /// `SendingPoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.sending_pool_name = Some(value.into());
-        self
-    }
+    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self { self.sending_pool_name = Some(value.into()); self }
 }
 
 impl PropertyType for DeliveryOptions {}
@@ -255,14 +206,13 @@ impl ToValue for DeliveryOptions {
     }
 }
 
-static RULE_ReputationOptions: ObjRule = ObjRule {
-    properties: &[("ReputationMetricsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
+    properties: &[
+        ("ReputationMetricsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReputationOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
@@ -278,6 +228,7 @@ pub struct ReputationOptions {
     pub reputation_metrics_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -285,12 +236,7 @@ impl ReputationOptions {
     }
 
     /// `ReputationMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.reputation_metrics_enabled = Some(value.into());
-        self
-    }
+    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.reputation_metrics_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ReputationOptions {}
@@ -303,14 +249,13 @@ impl ToValue for ReputationOptions {
     }
 }
 
-static RULE_SendingOptions: ObjRule = ObjRule {
-    properties: &[("SendingEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
+    properties: &[
+        ("SendingEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SendingOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
@@ -326,6 +271,7 @@ pub struct SendingOptions {
     pub sending_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -333,12 +279,7 @@ impl SendingOptions {
     }
 
     /// `SendingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sending_enabled = Some(value.into());
-        self
-    }
+    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self { self.sending_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SendingOptions {}
@@ -351,77 +292,13 @@ impl ToValue for SendingOptions {
     }
 }
 
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
+    properties: &[
+        ("CustomRedirectDomain", Shape::STR),
+    ],
     closed: true,
-};
-
-/// The `Tags` property type of `AWS::PinpointEmail::ConfigurationSet`.
-///
-/// An object that defines the tags (keys and values) that you want to associate with the configuration set.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpointemail-configurationset-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    ///
-    /// One part of a key-value pair that defines a tag. The maximum length of a tag key is 128 characters. The minimum length is 1 character.
-    ///
-    /// If you specify tags for the configuration set, then this value is required.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The optional part of a key-value pair that defines a tag. The maximum length of a tag value is 256 characters. The minimum length is 0 characters. If you don’t want a resource to have a specific tag value, don’t specify a value for this parameter. Amazon Pinpoint will set the value to an empty string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrackingOptions: ObjRule = ObjRule {
-    properties: &[("CustomRedirectDomain", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrackingOptions` property type of `AWS::PinpointEmail::ConfigurationSet`.
@@ -439,6 +316,7 @@ pub struct TrackingOptions {
     pub custom_redirect_domain: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -446,12 +324,7 @@ impl TrackingOptions {
     }
 
     /// `CustomRedirectDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self {
-        self.custom_redirect_domain = Some(value.into());
-        self
-    }
+    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self { self.custom_redirect_domain = Some(value.into()); self }
 }
 
 impl PropertyType for TrackingOptions {}

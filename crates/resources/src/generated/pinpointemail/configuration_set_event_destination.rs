@@ -11,31 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetEventDestinationRequired {
     /// `ConfigurationSetName`: a string, required.
-    ///
-    /// The name of the configuration set that contains the event destination that you want to modify.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub configuration_set_name: Str,
     /// `EventDestinationName`: a string, required.
-    ///
-    /// The name of the event destination that you want to modify.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub event_destination_name: Str,
 }
 
-static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSetName", Shape::STR),
         ("EventDestination", Shape::Object(&RULE_EventDestination)),
         ("EventDestinationName", Shape::STR),
     ],
     required: &["ConfigurationSetName", "EventDestinationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PinpointEmail::ConfigurationSetEventDestination` resource.
@@ -71,6 +61,7 @@ pub struct ConfigurationSetEventDestination {
     pub event_destination_name: Str,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSetEventDestination {
     /// The CloudFormation type name, `AWS::PinpointEmail::ConfigurationSetEventDestination`.
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::ConfigurationSetEventDestination";
@@ -101,28 +92,11 @@ impl ConfigurationSetEventDestination {
     }
 
     /// `ConfigurationSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set_name = value.into();
-        self
-    }
-
+    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = value.into(); self }
     /// `EventDestination`: an [`EventDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self {
-        self.event_destination = Some(value.into());
-        self
-    }
-
+    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self { self.event_destination = Some(value.into()); self }
     /// `EventDestinationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_destination_name = value.into();
-        self
-    }
+    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self { self.event_destination_name = value.into(); self }
 }
 
 impl Resource for ConfigurationSetEventDestination {
@@ -162,21 +136,13 @@ impl ConfigurationSetEventDestinationAttributes {
     }
 }
 
-static RULE_CloudWatchDestination: ObjRule = ObjRule {
-    properties: &[(
-        "DimensionConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DimensionConfiguration),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
+    properties: &[
+        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -192,6 +158,7 @@ pub struct CloudWatchDestination {
     pub dimension_configurations: Option<List<DimensionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -199,15 +166,7 @@ impl CloudWatchDestination {
     }
 
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_configurations(
-        mut self,
-        value: impl Into<List<DimensionConfiguration>>,
-    ) -> Self {
-        self.dimension_configurations = Some(value.into());
-        self
-    }
+    pub fn dimension_configurations(mut self, value: impl Into<List<DimensionConfiguration>>) -> Self { self.dimension_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchDestination {}
@@ -224,43 +183,23 @@ impl ToValue for CloudWatchDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionConfigurationRequired {
     /// `DefaultDimensionValue`: a string, required.
-    ///
-    /// The default value of the dimension that is published to Amazon CloudWatch if you don't provide the value of the dimension when you send an email. This value has to meet the following criteria:
-    ///
-    /// - It can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-).
-    /// - It can contain no more than 256 characters.
     pub default_dimension_value: Str,
     /// `DimensionName`: a string, required.
-    ///
-    /// The name of an Amazon CloudWatch dimension associated with an email sending metric. The name has to meet the following criteria:
-    ///
-    /// - It can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-).
-    /// - It can contain no more than 256 characters.
     pub dimension_name: Str,
     /// `DimensionValueSource`: a string, required.
-    ///
-    /// The location where Amazon Pinpoint finds the value of a dimension to publish to Amazon CloudWatch. Acceptable values: `MESSAGE_TAG` , `EMAIL_HEADER` , and `LINK_TAG` .
-    ///
-    /// If you want Amazon Pinpoint to use the message tags that you specify using an `X-SES-MESSAGE-TAGS` header or a parameter to the `SendEmail` API, choose `MESSAGE_TAG` . If you want Amazon Pinpoint to use your own email headers, choose `EMAIL_HEADER` . If you want Amazon Pinpoint to use tags that are specified in your links, choose `LINK_TAG` .
     pub dimension_value_source: Str,
 }
 
-static RULE_DimensionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DefaultDimensionValue", Shape::STR),
         ("DimensionName", Shape::STR),
         ("DimensionValueSource", Shape::STR),
     ],
-    required: &[
-        "DimensionValueSource",
-        "DefaultDimensionValue",
-        "DimensionName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DimensionConfiguration` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -292,6 +231,7 @@ pub struct DimensionConfiguration {
     pub dimension_value_source: Str,
 }
 
+#[rustfmt::skip]
 impl DimensionConfiguration {
     /// A `DimensionConfiguration` with its required properties, named in a [`DimensionConfigurationRequired`].
     pub fn new(required: DimensionConfigurationRequired) -> Self {
@@ -303,28 +243,11 @@ impl DimensionConfiguration {
     }
 
     /// `DefaultDimensionValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_dimension_value = value.into();
-        self
-    }
-
+    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self { self.default_dimension_value = value.into(); self }
     /// `DimensionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_name = value.into();
-        self
-    }
-
+    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValueSource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_value_source(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_value_source = value.into();
-        self
-    }
+    pub fn dimension_value_source(mut self, value: impl Into<Str>) -> Self { self.dimension_value_source = value.into(); self }
 }
 
 impl PropertyType for DimensionConfiguration {}
@@ -343,42 +266,22 @@ impl ToValue for DimensionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventDestinationRequired {
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// The types of events that Amazon Pinpoint sends to the specified event destinations. Acceptable values: `SEND` , `REJECT` , `BOUNCE` , `COMPLAINT` , `DELIVERY` , `OPEN` , `CLICK` , and `RENDERING_FAILURE` .
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchDestination",
-            Shape::Object(&RULE_CloudWatchDestination),
-        ),
+        ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
         ("Enabled", Shape::Bool),
-        (
-            "KinesisFirehoseDestination",
-            Shape::Object(&RULE_KinesisFirehoseDestination),
-        ),
-        (
-            "MatchingEventTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PinpointDestination",
-            Shape::Object(&RULE_PinpointDestination),
-        ),
+        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PinpointDestination", Shape::Object(&RULE_PinpointDestination)),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],
     required: &["MatchingEventTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -416,6 +319,7 @@ pub struct EventDestination {
     pub sns_destination: Option<Obj<SnsDestination>>,
 }
 
+#[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
     pub fn new(required: EventDestinationRequired) -> Self {
@@ -430,55 +334,17 @@ impl EventDestination {
     }
 
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self {
-        self.cloud_watch_destination = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_destination(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestination>>,
-    ) -> Self {
-        self.kinesis_firehose_destination = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_event_types = value.into();
-        self
-    }
-
+    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `PinpointDestination`: a [`PinpointDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pinpoint_destination(mut self, value: impl Into<Obj<PinpointDestination>>) -> Self {
-        self.pinpoint_destination = Some(value.into());
-        self
-    }
-
+    pub fn pinpoint_destination(mut self, value: impl Into<Obj<PinpointDestination>>) -> Self { self.pinpoint_destination = Some(value.into()); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self {
-        self.sns_destination = Some(value.into());
-        self
-    }
+    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
 }
 
 impl PropertyType for EventDestination {}
@@ -503,37 +369,20 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Kinesis Data Firehose stream that Amazon Pinpoint sends email events to.
     pub delivery_stream_arn: Str,
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that Amazon Pinpoint uses when sending email events to the Amazon Kinesis Data Firehose stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
         ("DeliveryStreamArn", Shape::STR),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["DeliveryStreamArn", "IamRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -555,6 +404,7 @@ pub struct KinesisFirehoseDestination {
     pub iam_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
@@ -565,20 +415,9 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_arn = value.into();
-        self
-    }
-
+    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseDestination {}
@@ -592,14 +431,13 @@ impl ToValue for KinesisFirehoseDestination {
     }
 }
 
-static RULE_PinpointDestination: ObjRule = ObjRule {
-    properties: &[("ApplicationArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PinpointDestination: ObjRule = ObjRule {
+    properties: &[
+        ("ApplicationArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PinpointDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -615,6 +453,7 @@ pub struct PinpointDestination {
     pub application_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PinpointDestination {
     /// A `PinpointDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -622,12 +461,7 @@ impl PinpointDestination {
     }
 
     /// `ApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
 }
 
 impl PropertyType for PinpointDestination {}
@@ -644,30 +478,17 @@ impl ToValue for PinpointDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsDestinationRequired {
     /// `TopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish email events to. For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[(
-        "TopicArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+    properties: &[
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     required: &["TopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsDestination` property type of `AWS::PinpointEmail::ConfigurationSetEventDestination`.
@@ -685,6 +506,7 @@ pub struct SnsDestination {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
     pub fn new(required: SnsDestinationRequired) -> Self {
@@ -694,12 +516,7 @@ impl SnsDestination {
     }
 
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for SnsDestination {}

@@ -7,24 +7,17 @@
 
 use crate::support::prelude::*;
 
-static RULE_DedicatedIpPool: ObjRule = ObjRule {
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
+#[rustfmt::skip]
+pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
     properties: &[
         ("PoolName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PinpointEmail::DedicatedIpPool` resource.
@@ -52,6 +45,7 @@ pub struct DedicatedIpPool {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl DedicatedIpPool {
     /// The CloudFormation type name, `AWS::PinpointEmail::DedicatedIpPool`.
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::DedicatedIpPool";
@@ -78,20 +72,9 @@ impl DedicatedIpPool {
     }
 
     /// `PoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.pool_name = Some(value.into());
-        self
-    }
-
+    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DedicatedIpPool {
@@ -130,68 +113,5 @@ impl DedicatedIpPoolAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::PinpointEmail::DedicatedIpPool`.
-///
-/// An object that defines the tags (keys and values) that you want to associate with the dedicated IP pool.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpointemail-dedicatedippool-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    ///
-    /// One part of a key-value pair that defines a tag. The maximum length of a tag key is 128 characters. The minimum length is 1 character.
-    ///
-    /// If you specify tags for the dedicated IP pool, then this value is required.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The optional part of a key-value pair that defines a tag. The maximum length of a tag value is 256 characters. The minimum length is 0 characters. If you don’t want a resource to have a specific tag value, don’t specify a value for this parameter. Amazon Pinpoint will set the value to an empty string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

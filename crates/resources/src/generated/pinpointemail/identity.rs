@@ -7,41 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tags;
+pub use super::shared::Tags;
+
 /// The required properties of [`Identity`], by name: `Identity::new(IdentityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityRequired {
     /// `Name`: a string, required.
-    ///
-    /// The address or domain of the identity, such as *sender@example.com* or *example.co.uk* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Identity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Identity: ObjRule = ObjRule {
     properties: &[
         ("DkimSigningEnabled", Shape::Bool),
         ("FeedbackForwardingEnabled", Shape::Bool),
-        (
-            "MailFromAttributes",
-            Shape::Object(&RULE_MailFromAttributes),
-        ),
+        ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PinpointEmail::Identity` resource.
@@ -93,6 +80,7 @@ pub struct Identity {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl Identity {
     /// The CloudFormation type name, `AWS::PinpointEmail::Identity`.
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::Identity";
@@ -107,24 +95,8 @@ impl Identity {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "IdentityDNSRecordName1",
-            "IdentityDNSRecordValue1",
-            "IdentityDNSRecordName3",
-            "IdentityDNSRecordValue2",
-            "IdentityDNSRecordName2",
-            "IdentityDNSRecordValue3",
-            "Id",
-        ],
-        attributes: &[
-            "Id",
-            "IdentityDNSRecordName1",
-            "IdentityDNSRecordName2",
-            "IdentityDNSRecordName3",
-            "IdentityDNSRecordValue1",
-            "IdentityDNSRecordValue2",
-            "IdentityDNSRecordValue3",
-        ],
+        read_only: &["IdentityDNSRecordName1", "IdentityDNSRecordValue1", "IdentityDNSRecordName3", "IdentityDNSRecordValue2", "IdentityDNSRecordName2", "IdentityDNSRecordValue3", "Id"],
+        attributes: &["Id", "IdentityDNSRecordName1", "IdentityDNSRecordName2", "IdentityDNSRecordName3", "IdentityDNSRecordValue1", "IdentityDNSRecordValue2", "IdentityDNSRecordValue3"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -141,44 +113,15 @@ impl Identity {
     }
 
     /// `DkimSigningEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dkim_signing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.dkim_signing_enabled = Some(value.into());
-        self
-    }
-
+    pub fn dkim_signing_enabled(mut self, value: impl Into<Bool>) -> Self { self.dkim_signing_enabled = Some(value.into()); self }
     /// `FeedbackForwardingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feedback_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.feedback_forwarding_enabled = Some(value.into());
-        self
-    }
-
+    pub fn feedback_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self { self.feedback_forwarding_enabled = Some(value.into()); self }
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self {
-        self.mail_from_attributes = Some(value.into());
-        self
-    }
-
+    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Identity {
@@ -270,17 +213,14 @@ impl IdentityAttributes {
     }
 }
 
-static RULE_MailFromAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
     properties: &[
         ("BehaviorOnMxFailure", Shape::STR),
         ("MailFromDomain", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MailFromAttributes` property type of `AWS::PinpointEmail::Identity`.
@@ -302,6 +242,7 @@ pub struct MailFromAttributes {
     pub mail_from_domain: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -309,20 +250,9 @@ impl MailFromAttributes {
     }
 
     /// `BehaviorOnMxFailure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self {
-        self.behavior_on_mx_failure = Some(value.into());
-        self
-    }
-
+    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self { self.behavior_on_mx_failure = Some(value.into()); self }
     /// `MailFromDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self {
-        self.mail_from_domain = Some(value.into());
-        self
-    }
+    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self { self.mail_from_domain = Some(value.into()); self }
 }
 
 impl PropertyType for MailFromAttributes {}
@@ -332,69 +262,6 @@ impl ToValue for MailFromAttributes {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
-            .build()
-    }
-}
-
-static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tags` property type of `AWS::PinpointEmail::Identity`.
-///
-/// An object that defines the tags (keys and values) that you want to associate with the identity.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-pinpointemail-identity-tags.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tags {
-    /// `Key`: a string.
-    ///
-    /// One part of a key-value pair that defines a tag. The maximum length of a tag key is 128 characters. The minimum length is 1 character.
-    ///
-    /// If you specify tags for the identity, then this value is required.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// The optional part of a key-value pair that defines a tag. The maximum length of a tag value is 256 characters. The minimum length is 0 characters. If you don’t want a resource to have a specific tag value, don’t specify a value for this parameter. Amazon Pinpoint will set the value to an empty string.
-    pub value: Option<Str>,
-}
-
-impl Tags {
-    /// A `Tags` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tags {}
-
-impl ToValue for Tags {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }

@@ -7,11 +7,14 @@
 //! - `AWS::PinpointEmail::ConfigurationSetEventDestination`: [`ConfigurationSetEventDestination`], property types in [`configuration_set_event_destination`]
 //! - `AWS::PinpointEmail::DedicatedIpPool`: [`DedicatedIpPool`], property types in [`dedicated_ip_pool`]
 //! - `AWS::PinpointEmail::Identity`: [`Identity`], property types in [`identity`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod configuration_set;
 pub mod configuration_set_event_destination;
 pub mod dedicated_ip_pool;
 pub mod identity;
+pub mod shared;
 
 pub use configuration_set::{
     ConfigurationSet, ConfigurationSetAttributes, ConfigurationSetRequired,

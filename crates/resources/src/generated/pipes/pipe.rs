@@ -62,131 +62,33 @@ pub(crate) static PATTERN_25: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that allows the pipe to send data to the target.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z0-9+=,.@\-_/]+$`; length 1 to 1600.
     pub role_arn: Str,
     /// `Source`: a string, required.
-    ///
-    /// The ARN of the source resource.
-    ///
-    /// Pattern `^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 1 to 1600; create-only: changing it replaces the resource.
     pub source: Str,
     /// `Target`: a string, required.
-    ///
-    /// The ARN of the target resource.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`; length 1 to 1600.
     pub target: Str,
 }
 
-static RULE_Pipe: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesiredState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RUNNING", "STOPPED"],
-                format: None,
-            }),
-        ),
-        (
-            "Enrichment",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnrichmentParameters",
-            Shape::Object(&RULE_PipeEnrichmentParameters),
-        ),
-        (
-            "KmsKeyIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogConfiguration",
-            Shape::Object(&RULE_PipeLogConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceParameters",
-            Shape::Object(&RULE_PipeSourceParameters),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DesiredState", Shape::Str(&StrRule { allowed: &["RUNNING", "STOPPED"], ..StrRule::ANY })),
+        ("Enrichment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnrichmentParameters", Shape::Object(&RULE_PipeEnrichmentParameters)),
+        ("KmsKeyIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("LogConfiguration", Shape::Object(&RULE_PipeLogConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("SourceParameters", Shape::Object(&RULE_PipeSourceParameters)),
         ("Tags", Shape::Any),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetParameters",
-            Shape::Object(&RULE_PipeTargetParameters),
-        ),
+        ("Target", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("TargetParameters", Shape::Object(&RULE_PipeTargetParameters)),
     ],
     required: &["RoleArn", "Source", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pipes::Pipe` resource.
@@ -284,6 +186,7 @@ pub struct Pipe {
     pub target_parameters: Option<Obj<PipeTargetParameters>>,
 }
 
+#[rustfmt::skip]
 impl Pipe {
     /// The CloudFormation type name, `AWS::Pipes::Pipe`.
     pub const TYPE_NAME: &'static str = "AWS::Pipes::Pipe";
@@ -295,39 +198,11 @@ impl Pipe {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pipes-pipe.html",
         primary_identifier: &["Name"],
         required: &["RoleArn", "Source", "Target"],
-        create_only: &[
-            "Name",
-            "Source",
-            "SourceParameters/DynamoDBStreamParameters/StartingPosition",
-            "SourceParameters/KinesisStreamParameters/StartingPosition",
-            "SourceParameters/KinesisStreamParameters/StartingPositionTimestamp",
-            "SourceParameters/ActiveMQBrokerParameters/QueueName",
-            "SourceParameters/RabbitMQBrokerParameters/QueueName",
-            "SourceParameters/RabbitMQBrokerParameters/VirtualHost",
-            "SourceParameters/ManagedStreamingKafkaParameters/TopicName",
-            "SourceParameters/ManagedStreamingKafkaParameters/StartingPosition",
-            "SourceParameters/ManagedStreamingKafkaParameters/ConsumerGroupID",
-            "SourceParameters/SelfManagedKafkaParameters/TopicName",
-            "SourceParameters/SelfManagedKafkaParameters/StartingPosition",
-            "SourceParameters/SelfManagedKafkaParameters/AdditionalBootstrapServers",
-            "SourceParameters/SelfManagedKafkaParameters/ConsumerGroupID",
-        ],
+        create_only: &["Name", "Source", "SourceParameters/DynamoDBStreamParameters/StartingPosition", "SourceParameters/KinesisStreamParameters/StartingPosition", "SourceParameters/KinesisStreamParameters/StartingPositionTimestamp", "SourceParameters/ActiveMQBrokerParameters/QueueName", "SourceParameters/RabbitMQBrokerParameters/QueueName", "SourceParameters/RabbitMQBrokerParameters/VirtualHost", "SourceParameters/ManagedStreamingKafkaParameters/TopicName", "SourceParameters/ManagedStreamingKafkaParameters/StartingPosition", "SourceParameters/ManagedStreamingKafkaParameters/ConsumerGroupID", "SourceParameters/SelfManagedKafkaParameters/TopicName", "SourceParameters/SelfManagedKafkaParameters/StartingPosition", "SourceParameters/SelfManagedKafkaParameters/AdditionalBootstrapServers", "SourceParameters/SelfManagedKafkaParameters/ConsumerGroupID"],
         conditional_create_only: &[],
         write_only: &["TargetParameters", "SourceParameters"],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "CurrentState",
-            "LastModifiedTime",
-            "StateReason",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CurrentState",
-            "LastModifiedTime",
-            "StateReason",
-        ],
+        read_only: &["Arn", "CreationTime", "CurrentState", "LastModifiedTime", "StateReason"],
+        attributes: &["Arn", "CreationTime", "CurrentState", "LastModifiedTime", "StateReason"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -352,111 +227,31 @@ impl Pipe {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DesiredState`: a [`RequestedPipeState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_state(mut self, value: impl Into<RequestedPipeState>) -> Self {
-        self.desired_state = Some(value.into());
-        self
-    }
-
+    pub fn desired_state(mut self, value: impl Into<RequestedPipeState>) -> Self { self.desired_state = Some(value.into()); self }
     /// `Enrichment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enrichment(mut self, value: impl Into<Str>) -> Self {
-        self.enrichment = Some(value.into());
-        self
-    }
-
+    pub fn enrichment(mut self, value: impl Into<Str>) -> Self { self.enrichment = Some(value.into()); self }
     /// `EnrichmentParameters`: a [`PipeEnrichmentParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enrichment_parameters(
-        mut self,
-        value: impl Into<Obj<PipeEnrichmentParameters>>,
-    ) -> Self {
-        self.enrichment_parameters = Some(value.into());
-        self
-    }
-
+    pub fn enrichment_parameters(mut self, value: impl Into<Obj<PipeEnrichmentParameters>>) -> Self { self.enrichment_parameters = Some(value.into()); self }
     /// `KmsKeyIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_identifier = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_identifier(mut self, value: impl Into<Str>) -> Self { self.kms_key_identifier = Some(value.into()); self }
     /// `LogConfiguration`: a [`PipeLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<PipeLogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<PipeLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `SourceParameters`: a [`PipeSourceParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_parameters(mut self, value: impl Into<Obj<PipeSourceParameters>>) -> Self {
-        self.source_parameters = Some(value.into());
-        self
-    }
-
+    pub fn source_parameters(mut self, value: impl Into<Obj<PipeSourceParameters>>) -> Self { self.source_parameters = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `TargetParameters`: a [`PipeTargetParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_parameters(mut self, value: impl Into<Obj<PipeTargetParameters>>) -> Self {
-        self.target_parameters = Some(value.into());
-        self
-    }
+    pub fn target_parameters(mut self, value: impl Into<Obj<PipeTargetParameters>>) -> Self { self.target_parameters = Some(value.into()); self }
 }
 
 impl Resource for Pipe {
@@ -541,60 +336,19 @@ impl PipeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsVpcConfigurationRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 0 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `^subnet-[0-9a-z]*|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`, length 1 to 1024.
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_18),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_19),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_18), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_19), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::Pipes::Pipe`.
@@ -622,6 +376,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
@@ -633,28 +388,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -669,21 +407,13 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
-static RULE_BatchArrayProperties: ObjRule = ObjRule {
-    properties: &[(
-        "Size",
-        Shape::Int(&NumRule {
-            min: Some(2.0),
-            max: Some(10000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BatchArrayProperties: ObjRule = ObjRule {
+    properties: &[
+        ("Size", Shape::Int(&NumRule { min: Some(2.0), max: Some(10000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchArrayProperties` property type of `AWS::Pipes::Pipe`.
@@ -701,6 +431,7 @@ pub struct BatchArrayProperties {
     pub size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BatchArrayProperties {
     /// A `BatchArrayProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -708,12 +439,7 @@ impl BatchArrayProperties {
     }
 
     /// `Size`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = Some(value.into());
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = Some(value.into()); self }
 }
 
 impl PropertyType for BatchArrayProperties {}
@@ -724,40 +450,16 @@ impl ToValue for BatchArrayProperties {
     }
 }
 
-static RULE_BatchContainerOverrides: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchContainerOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BatchEnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchEnvironmentVariable), min_items: None, max_items: None })),
         ("InstanceType", Shape::STR),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BatchResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchResourceRequirement), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchContainerOverrides` property type of `AWS::Pipes::Pipe`.
@@ -789,6 +491,7 @@ pub struct BatchContainerOverrides {
     pub resource_requirements: Option<List<BatchResourceRequirement>>,
 }
 
+#[rustfmt::skip]
 impl BatchContainerOverrides {
     /// A `BatchContainerOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -796,39 +499,13 @@ impl BatchContainerOverrides {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Environment`: a list of [`BatchEnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<BatchEnvironmentVariable>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<BatchEnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`BatchResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(
-        mut self,
-        value: impl Into<List<BatchResourceRequirement>>,
-    ) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
+    pub fn resource_requirements(mut self, value: impl Into<List<BatchResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
 }
 
 impl PropertyType for BatchContainerOverrides {}
@@ -844,14 +521,14 @@ impl ToValue for BatchContainerOverrides {
     }
 }
 
-static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BatchEnvironmentVariable: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchEnvironmentVariable` property type of `AWS::Pipes::Pipe`.
@@ -873,6 +550,7 @@ pub struct BatchEnvironmentVariable {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BatchEnvironmentVariable {
     /// A `BatchEnvironmentVariable` with no property set (none is required).
     pub fn new() -> Self {
@@ -880,20 +558,9 @@ impl BatchEnvironmentVariable {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for BatchEnvironmentVariable {}
@@ -907,26 +574,14 @@ impl ToValue for BatchEnvironmentVariable {
     }
 }
 
-static RULE_BatchJobDependency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchJobDependency: ObjRule = ObjRule {
     properties: &[
         ("JobId", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["N_TO_N", "SEQUENTIAL"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["N_TO_N", "SEQUENTIAL"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchJobDependency` property type of `AWS::Pipes::Pipe`.
@@ -946,6 +601,7 @@ pub struct BatchJobDependency {
     pub r#type: Option<BatchJobDependencyType>,
 }
 
+#[rustfmt::skip]
 impl BatchJobDependency {
     /// A `BatchJobDependency` with no property set (none is required).
     pub fn new() -> Self {
@@ -953,20 +609,9 @@ impl BatchJobDependency {
     }
 
     /// `JobId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_id(mut self, value: impl Into<Str>) -> Self {
-        self.job_id = Some(value.into());
-        self
-    }
-
+    pub fn job_id(mut self, value: impl Into<Str>) -> Self { self.job_id = Some(value.into()); self }
     /// `Type`: a [`BatchJobDependencyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BatchJobDependencyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BatchJobDependencyType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for BatchJobDependency {}
@@ -984,72 +629,20 @@ impl ToValue for BatchJobDependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchResourceRequirementRequired {
     /// `Type`: a [`BatchResourceRequirementType`] value, required.
-    ///
-    /// The type of resource to assign to a container. The supported resources include `GPU` , `MEMORY` , and `VCPU` .
     pub r#type: BatchResourceRequirementType,
     /// `Value`: a string, required.
-    ///
-    /// The quantity of the specified resource to reserve for the container. The values vary based on the `type` specified.
-    ///
-    /// - **type="GPU"** - The number of physical GPUs to reserve for the container. Make sure that the number of GPUs reserved for all containers in a job doesn't exceed the number of available GPUs on the compute resource that the job is launched on.
-    ///
-    /// &gt; GPUs aren't available for jobs that are running on Fargate resources.
-    /// - **type="MEMORY"** - The memory hard limit (in MiB) present to the container. This parameter is supported for jobs that are running on EC2 resources. If your container attempts to exceed the memory specified, the container is terminated. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . You must specify at least 4 MiB of memory for a job. This is required but can be specified in several places for multi-node parallel (MNP) jobs. It must be specified for each node at least once. This parameter maps to `Memory` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--memory` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) .
-    ///
-    /// &gt; If you're trying to maximize your resource utilization by providing your jobs as much memory as possible for a particular instance type, see \[Memory management\](<https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html>) in the *AWS Batch User Guide* .
-    ///
-    /// For jobs that are running on Fargate resources, then `value` is the hard limit (in MiB), and must match one of the supported values and the `VCPU` values must be one of the values supported for that memory value.
-    ///
-    /// - **value = 512** - `VCPU` = 0.25
-    /// - **value = 1024** - `VCPU` = 0.25 or 0.5
-    /// - **value = 2048** - `VCPU` = 0.25, 0.5, or 1
-    /// - **value = 3072** - `VCPU` = 0.5, or 1
-    /// - **value = 4096** - `VCPU` = 0.5, 1, or 2
-    /// - **value = 5120, 6144, or 7168** - `VCPU` = 1 or 2
-    /// - **value = 8192** - `VCPU` = 1, 2, 4, or 8
-    /// - **value = 9216, 10240, 11264, 12288, 13312, 14336, or 15360** - `VCPU` = 2 or 4
-    /// - **value = 16384** - `VCPU` = 2, 4, or 8
-    /// - **value = 17408, 18432, 19456, 21504, 22528, 23552, 25600, 26624, 27648, 29696, or 30720** - `VCPU` = 4
-    /// - **value = 20480, 24576, or 28672** - `VCPU` = 4 or 8
-    /// - **value = 36864, 45056, 53248, or 61440** - `VCPU` = 8
-    /// - **value = 32768, 40960, 49152, or 57344** - `VCPU` = 8 or 16
-    /// - **value = 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880** - `VCPU` = 16
-    /// - **type="VCPU"** - The number of vCPUs reserved for the container. This parameter maps to `CpuShares` in the \[Create a container\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/#create-a-container>) section of the \[Docker Remote API\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/api/v1.23/>) and the `--cpu-shares` option to \[docker run\](<https://docs.aws.amazon.com/https://docs.docker.com/engine/reference/run/>) . Each vCPU is equivalent to 1,024 CPU shares. For EC2 resources, you must specify at least one vCPU. This is required but can be specified in several places; it must be specified for each node at least once.
-    ///
-    /// The default for the Fargate On-Demand vCPU resource count quota is 6 vCPUs. For more information about Fargate quotas, see \[AWS Fargate quotas\](<https://docs.aws.amazon.com/general/latest/gr/ecs-service.html#service-quotas-fargate>) in the *AWS General Reference* .
-    ///
-    /// For jobs that are running on Fargate resources, then `value` must match one of the supported values and the `MEMORY` values must be one of the values supported for that `VCPU` value. The supported values are 0.25, 0.5, 1, 2, 4, 8, and 16
-    ///
-    /// - **value = 0.25** - `MEMORY` = 512, 1024, or 2048
-    /// - **value = 0.5** - `MEMORY` = 1024, 2048, 3072, or 4096
-    /// - **value = 1** - `MEMORY` = 2048, 3072, 4096, 5120, 6144, 7168, or 8192
-    /// - **value = 2** - `MEMORY` = 4096, 5120, 6144, 7168, 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, or 16384
-    /// - **value = 4** - `MEMORY` = 8192, 9216, 10240, 11264, 12288, 13312, 14336, 15360, 16384, 17408, 18432, 19456, 20480, 21504, 22528, 23552, 24576, 25600, 26624, 27648, 28672, 29696, or 30720
-    /// - **value = 8** - `MEMORY` = 16384, 20480, 24576, 28672, 32768, 36864, 40960, 45056, 49152, 53248, 57344, or 61440
-    /// - **value = 16** - `MEMORY` = 32768, 40960, 49152, 57344, 65536, 73728, 81920, 90112, 98304, 106496, 114688, or 122880
     pub value: Str,
 }
 
-static RULE_BatchResourceRequirement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GPU", "MEMORY", "VCPU"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "MEMORY", "VCPU"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchResourceRequirement` property type of `AWS::Pipes::Pipe`.
@@ -1106,6 +699,7 @@ pub struct BatchResourceRequirement {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl BatchResourceRequirement {
     /// A `BatchResourceRequirement` with its required properties, named in a [`BatchResourceRequirementRequired`].
     pub fn new(required: BatchResourceRequirementRequired) -> Self {
@@ -1116,20 +710,9 @@ impl BatchResourceRequirement {
     }
 
     /// `Type`: a [`BatchResourceRequirementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BatchResourceRequirementType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<BatchResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for BatchResourceRequirement {}
@@ -1143,21 +726,13 @@ impl ToValue for BatchResourceRequirement {
     }
 }
 
-static RULE_BatchRetryStrategy: ObjRule = ObjRule {
-    properties: &[(
-        "Attempts",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BatchRetryStrategy: ObjRule = ObjRule {
+    properties: &[
+        ("Attempts", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchRetryStrategy` property type of `AWS::Pipes::Pipe`.
@@ -1175,6 +750,7 @@ pub struct BatchRetryStrategy {
     pub attempts: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BatchRetryStrategy {
     /// A `BatchRetryStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1182,12 +758,7 @@ impl BatchRetryStrategy {
     }
 
     /// `Attempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attempts(mut self, value: impl Into<Int>) -> Self {
-        self.attempts = Some(value.into());
-        self
-    }
+    pub fn attempts(mut self, value: impl Into<Int>) -> Self { self.attempts = Some(value.into()); self }
 }
 
 impl PropertyType for BatchRetryStrategy {}
@@ -1202,48 +773,19 @@ impl ToValue for BatchRetryStrategy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderStrategyItemRequired {
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The short name of the capacity provider.
-    ///
-    /// Length 1 to 255.
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CapacityProvider",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
     required: &["CapacityProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::Pipes::Pipe`.
@@ -1273,6 +815,7 @@ pub struct CapacityProviderStrategyItem {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
@@ -1284,28 +827,11 @@ impl CapacityProviderStrategyItem {
     }
 
     /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
+    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = value.into();
-        self
-    }
-
+    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderStrategyItem {}
@@ -1320,23 +846,13 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudwatchLogsLogDestination: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudwatchLogsLogDestination` property type of `AWS::Pipes::Pipe`.
@@ -1354,6 +870,7 @@ pub struct CloudwatchLogsLogDestination {
     pub log_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudwatchLogsLogDestination {
     /// A `CloudwatchLogsLogDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -1361,12 +878,7 @@ impl CloudwatchLogsLogDestination {
     }
 
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CloudwatchLogsLogDestination {}
@@ -1379,23 +891,13 @@ impl ToValue for CloudwatchLogsLogDestination {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_10),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeadLetterConfig` property type of `AWS::Pipes::Pipe`.
@@ -1415,6 +917,7 @@ pub struct DeadLetterConfig {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1422,12 +925,7 @@ impl DeadLetterConfig {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeadLetterConfig {}
@@ -1442,62 +940,23 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionMappingRequired {
     /// `DimensionName`: a string, required.
-    ///
-    /// The metadata attributes of the time series. For example, the name and Availability Zone of an Amazon EC2 instance or the name of the manufacturer of a wind turbine are dimensions.
-    ///
-    /// Length 1 to 256.
     pub dimension_name: Str,
     /// `DimensionValue`: a string, required.
-    ///
-    /// Dynamic path to the dimension value in the source event.
-    ///
-    /// Length 1 to 2048.
     pub dimension_value: Str,
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    ///
-    /// The data type of the dimension for the time-series data.
     pub dimension_value_type: DimensionValueType,
 }
 
-static RULE_DimensionMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DimensionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DimensionValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DimensionValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VARCHAR"],
-                format: None,
-            }),
-        ),
+        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
     ],
     required: &["DimensionName", "DimensionValue", "DimensionValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DimensionMapping` property type of `AWS::Pipes::Pipe`.
@@ -1527,6 +986,7 @@ pub struct DimensionMapping {
     pub dimension_value_type: DimensionValueType,
 }
 
+#[rustfmt::skip]
 impl DimensionMapping {
     /// A `DimensionMapping` with its required properties, named in a [`DimensionMappingRequired`].
     pub fn new(required: DimensionMappingRequired) -> Self {
@@ -1538,28 +998,11 @@ impl DimensionMapping {
     }
 
     /// `DimensionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_name = value.into();
-        self
-    }
-
+    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_value(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_value = value.into();
-        self
-    }
-
+    pub fn dimension_value(mut self, value: impl Into<Str>) -> Self { self.dimension_value = value.into(); self }
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self {
-        self.dimension_value_type = value.into();
-        self
-    }
+    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
 }
 
 impl PropertyType for DimensionMapping {}
@@ -1574,51 +1017,20 @@ impl ToValue for DimensionMapping {
     }
 }
 
-static RULE_EcsContainerOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsContainerOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Cpu", Shape::INT),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsEnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsEnvironmentFile),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentVariable), min_items: None, max_items: None })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsEnvironmentFile), min_items: None, max_items: None })),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsResourceRequirement), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsContainerOverride` property type of `AWS::Pipes::Pipe`.
@@ -1662,6 +1074,7 @@ pub struct EcsContainerOverride {
     pub resource_requirements: Option<List<EcsResourceRequirement>>,
 }
 
+#[rustfmt::skip]
 impl EcsContainerOverride {
     /// A `EcsContainerOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -1669,68 +1082,21 @@ impl EcsContainerOverride {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Cpu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
     /// `Environment`: a list of [`EcsEnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<EcsEnvironmentVariable>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<EcsEnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EcsEnvironmentFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_files(mut self, value: impl Into<List<EcsEnvironmentFile>>) -> Self {
-        self.environment_files = Some(value.into());
-        self
-    }
-
+    pub fn environment_files(mut self, value: impl Into<List<EcsEnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self {
-        self.memory_reservation = Some(value.into());
-        self
-    }
-
+    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`EcsResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<EcsResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
+    pub fn resource_requirements(mut self, value: impl Into<List<EcsResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
 }
 
 impl PropertyType for EcsContainerOverride {}
@@ -1754,35 +1120,20 @@ impl ToValue for EcsContainerOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsEnvironmentFileRequired {
     /// `Type`: an [`EcsEnvironmentFileType`] value, required.
-    ///
-    /// The file type to use. The only supported value is `s3` .
     pub r#type: EcsEnvironmentFileType,
     /// `Value`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon S3 object containing the environment variable file.
     pub value: Str,
 }
 
-static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsEnvironmentFile: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["s3"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsEnvironmentFile` property type of `AWS::Pipes::Pipe`.
@@ -1809,6 +1160,7 @@ pub struct EcsEnvironmentFile {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EcsEnvironmentFile {
     /// A `EcsEnvironmentFile` with its required properties, named in a [`EcsEnvironmentFileRequired`].
     pub fn new(required: EcsEnvironmentFileRequired) -> Self {
@@ -1819,20 +1171,9 @@ impl EcsEnvironmentFile {
     }
 
     /// `Type`: an [`EcsEnvironmentFileType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EcsEnvironmentFileType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EcsEnvironmentFileType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EcsEnvironmentFile {}
@@ -1846,14 +1187,14 @@ impl ToValue for EcsEnvironmentFile {
     }
 }
 
-static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EcsEnvironmentVariable: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsEnvironmentVariable` property type of `AWS::Pipes::Pipe`.
@@ -1873,6 +1214,7 @@ pub struct EcsEnvironmentVariable {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EcsEnvironmentVariable {
     /// A `EcsEnvironmentVariable` with no property set (none is required).
     pub fn new() -> Self {
@@ -1880,20 +1222,9 @@ impl EcsEnvironmentVariable {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for EcsEnvironmentVariable {}
@@ -1911,28 +1242,17 @@ impl ToValue for EcsEnvironmentVariable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsEphemeralStorageRequired {
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The total amount, in GiB, of ephemeral storage to set for the task. The minimum supported value is `21` GiB and the maximum supported value is `200` GiB.
-    ///
-    /// Value 21 to 200; default `0`.
     pub size_in_gi_b: Int,
 }
 
-static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
-    properties: &[(
-        "SizeInGiB",
-        Shape::Int(&NumRule {
-            min: Some(21.0),
-            max: Some(200.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EcsEphemeralStorage: ObjRule = ObjRule {
+    properties: &[
+        ("SizeInGiB", Shape::Int(&NumRule { min: Some(21.0), max: Some(200.0), ..NumRule::ANY })),
+    ],
     required: &["SizeInGiB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsEphemeralStorage` property type of `AWS::Pipes::Pipe`.
@@ -1952,6 +1272,7 @@ pub struct EcsEphemeralStorage {
     pub size_in_gi_b: Int,
 }
 
+#[rustfmt::skip]
 impl EcsEphemeralStorage {
     /// A `EcsEphemeralStorage` with its required properties, named in a [`EcsEphemeralStorageRequired`].
     pub fn new(required: EcsEphemeralStorageRequired) -> Self {
@@ -1961,12 +1282,7 @@ impl EcsEphemeralStorage {
     }
 
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = value.into();
-        self
-    }
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
 impl PropertyType for EcsEphemeralStorage {}
@@ -1979,14 +1295,14 @@ impl ToValue for EcsEphemeralStorage {
     }
 }
 
-static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
-    properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EcsInferenceAcceleratorOverride: ObjRule = ObjRule {
+    properties: &[
+        ("DeviceName", Shape::STR),
+        ("DeviceType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsInferenceAcceleratorOverride` property type of `AWS::Pipes::Pipe`.
@@ -2006,6 +1322,7 @@ pub struct EcsInferenceAcceleratorOverride {
     pub device_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EcsInferenceAcceleratorOverride {
     /// A `EcsInferenceAcceleratorOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -2013,20 +1330,9 @@ impl EcsInferenceAcceleratorOverride {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `DeviceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_type(mut self, value: impl Into<Str>) -> Self {
-        self.device_type = Some(value.into());
-        self
-    }
+    pub fn device_type(mut self, value: impl Into<Str>) -> Self { self.device_type = Some(value.into()); self }
 }
 
 impl PropertyType for EcsInferenceAcceleratorOverride {}
@@ -2044,39 +1350,20 @@ impl ToValue for EcsInferenceAcceleratorOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsResourceRequirementRequired {
     /// `Type`: an [`EcsResourceRequirementType`] value, required.
-    ///
-    /// The type of resource to assign to a container. The supported values are `GPU` or `InferenceAccelerator` .
     pub r#type: EcsResourceRequirementType,
     /// `Value`: a string, required.
-    ///
-    /// The value for the specified resource type.
-    ///
-    /// If the `GPU` type is used, the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
-    ///
-    /// If the `InferenceAccelerator` type is used, the `value` matches the `deviceName` for an InferenceAccelerator specified in a task definition.
     pub value: Str,
 }
 
-static RULE_EcsResourceRequirement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GPU", "InferenceAccelerator"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsResourceRequirement` property type of `AWS::Pipes::Pipe`.
@@ -2100,6 +1387,7 @@ pub struct EcsResourceRequirement {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EcsResourceRequirement {
     /// A `EcsResourceRequirement` with its required properties, named in a [`EcsResourceRequirementRequired`].
     pub fn new(required: EcsResourceRequirementRequired) -> Self {
@@ -2110,20 +1398,9 @@ impl EcsResourceRequirement {
     }
 
     /// `Type`: an [`EcsResourceRequirementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EcsResourceRequirementType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EcsResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EcsResourceRequirement {}
@@ -2137,54 +1414,19 @@ impl ToValue for EcsResourceRequirement {
     }
 }
 
-static RULE_EcsTaskOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsTaskOverride: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsContainerOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainerOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsContainerOverride), min_items: None, max_items: None })),
         ("Cpu", Shape::STR),
         ("EphemeralStorage", Shape::Object(&RULE_EcsEphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InferenceAcceleratorOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InferenceAcceleratorOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_EcsInferenceAcceleratorOverride), min_items: None, max_items: None })),
         ("Memory", Shape::STR),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("TaskRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsTaskOverride` property type of `AWS::Pipes::Pipe`.
@@ -2233,6 +1475,7 @@ pub struct EcsTaskOverride {
     pub task_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EcsTaskOverride {
     /// A `EcsTaskOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -2240,63 +1483,19 @@ impl EcsTaskOverride {
     }
 
     /// `ContainerOverrides`: a list of [`EcsContainerOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_overrides(mut self, value: impl Into<List<EcsContainerOverride>>) -> Self {
-        self.container_overrides = Some(value.into());
-        self
-    }
-
+    pub fn container_overrides(mut self, value: impl Into<List<EcsContainerOverride>>) -> Self { self.container_overrides = Some(value.into()); self }
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EcsEphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EcsEphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EcsEphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `InferenceAcceleratorOverrides`: a list of [`EcsInferenceAcceleratorOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_accelerator_overrides(
-        mut self,
-        value: impl Into<List<EcsInferenceAcceleratorOverride>>,
-    ) -> Self {
-        self.inference_accelerator_overrides = Some(value.into());
-        self
-    }
-
+    pub fn inference_accelerator_overrides(mut self, value: impl Into<List<EcsInferenceAcceleratorOverride>>) -> Self { self.inference_accelerator_overrides = Some(value.into()); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EcsTaskOverride {}
@@ -2318,23 +1517,13 @@ impl ToValue for EcsTaskOverride {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
-    properties: &[(
-        "Pattern",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
+    properties: &[
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::Pipes::Pipe`.
@@ -2352,6 +1541,7 @@ pub struct Filter {
     pub pattern: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -2359,12 +1549,7 @@ impl Filter {
     }
 
     /// `Pattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = Some(value.into());
-        self
-    }
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -2375,21 +1560,13 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_FilterCriteria: ObjRule = ObjRule {
-    properties: &[(
-        "Filters",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Filter),
-            min_items: Some(0),
-            max_items: Some(5),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FilterCriteria: ObjRule = ObjRule {
+    properties: &[
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(0), max_items: Some(5) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterCriteria` property type of `AWS::Pipes::Pipe`.
@@ -2411,6 +1588,7 @@ pub struct FilterCriteria {
     pub filters: Option<List<Filter>>,
 }
 
+#[rustfmt::skip]
 impl FilterCriteria {
     /// A `FilterCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -2418,12 +1596,7 @@ impl FilterCriteria {
     }
 
     /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
 }
 
 impl PropertyType for FilterCriteria {}
@@ -2434,23 +1607,13 @@ impl ToValue for FilterCriteria {
     }
 }
 
-static RULE_FirehoseLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "DeliveryStreamArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FirehoseLogDestination: ObjRule = ObjRule {
+    properties: &[
+        ("DeliveryStreamArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirehoseLogDestination` property type of `AWS::Pipes::Pipe`.
@@ -2468,6 +1631,7 @@ pub struct FirehoseLogDestination {
     pub delivery_stream_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirehoseLogDestination {
     /// A `FirehoseLogDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -2475,12 +1639,7 @@ impl FirehoseLogDestination {
     }
 
     /// `DeliveryStreamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_arn = Some(value.into());
-        self
-    }
+    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FirehoseLogDestination {}
@@ -2497,66 +1656,23 @@ impl ToValue for FirehoseLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureAttributeMappingRequired {
     /// `MeasureValue`: a string, required.
-    ///
-    /// Dynamic path to the measurement attribute in the source event.
-    ///
-    /// Length 1 to 2048.
     pub measure_value: Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    ///
-    /// Data type of the measurement attribute in the source event.
     pub measure_value_type: MeasureValueType,
     /// `MultiMeasureAttributeName`: a string, required.
-    ///
-    /// Target measure name to be used.
-    ///
-    /// Length 1 to 256.
     pub multi_measure_attribute_name: Str,
 }
 
-static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MeasureValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MeasureValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"],
-                format: None,
-            }),
-        ),
-        (
-            "MultiMeasureAttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
+        ("MultiMeasureAttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[
-        "MeasureValue",
-        "MeasureValueType",
-        "MultiMeasureAttributeName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MeasureValue", "MeasureValueType", "MultiMeasureAttributeName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiMeasureAttributeMapping` property type of `AWS::Pipes::Pipe`.
@@ -2584,6 +1700,7 @@ pub struct MultiMeasureAttributeMapping {
     pub multi_measure_attribute_name: Str,
 }
 
+#[rustfmt::skip]
 impl MultiMeasureAttributeMapping {
     /// A `MultiMeasureAttributeMapping` with its required properties, named in a [`MultiMeasureAttributeMappingRequired`].
     pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
@@ -2595,28 +1712,11 @@ impl MultiMeasureAttributeMapping {
     }
 
     /// `MeasureValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value(mut self, value: impl Into<Str>) -> Self {
-        self.measure_value = value.into();
-        self
-    }
-
+    pub fn measure_value(mut self, value: impl Into<Str>) -> Self { self.measure_value = value.into(); self }
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self {
-        self.measure_value_type = value.into();
-        self
-    }
-
+    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `MultiMeasureAttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.multi_measure_attribute_name = value.into();
-        self
-    }
+    pub fn multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self { self.multi_measure_attribute_name = value.into(); self }
 }
 
 impl PropertyType for MultiMeasureAttributeMapping {}
@@ -2638,46 +1738,20 @@ impl ToValue for MultiMeasureAttributeMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureMappingRequired {
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    ///
-    /// Mappings that represent multiple source event fields mapped to measures in the same Timestream for LiveAnalytics record.
-    ///
-    /// Items 1 to 256.
     pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
     /// `MultiMeasureName`: a string, required.
-    ///
-    /// The name of the multiple measurements per record (multi-measure).
-    ///
-    /// Length 1 to 256.
     pub multi_measure_name: Str,
 }
 
-static RULE_MultiMeasureMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiMeasureMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MultiMeasureAttributeMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiMeasureAttributeMapping),
-                min_items: Some(1),
-                max_items: Some(256),
-            }),
-        ),
-        (
-            "MultiMeasureName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: Some(256) })),
+        ("MultiMeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["MultiMeasureAttributeMappings", "MultiMeasureName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiMeasureMapping` property type of `AWS::Pipes::Pipe`.
@@ -2703,6 +1777,7 @@ pub struct MultiMeasureMapping {
     pub multi_measure_name: Str,
 }
 
+#[rustfmt::skip]
 impl MultiMeasureMapping {
     /// A `MultiMeasureMapping` with its required properties, named in a [`MultiMeasureMappingRequired`].
     pub fn new(required: MultiMeasureMappingRequired) -> Self {
@@ -2713,23 +1788,9 @@ impl MultiMeasureMapping {
     }
 
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_attribute_mappings(
-        mut self,
-        value: impl Into<List<MultiMeasureAttributeMapping>>,
-    ) -> Self {
-        self.multi_measure_attribute_mappings = value.into();
-        self
-    }
-
+    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
     /// `MultiMeasureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_name(mut self, value: impl Into<Str>) -> Self {
-        self.multi_measure_name = value.into();
-        self
-    }
+    pub fn multi_measure_name(mut self, value: impl Into<Str>) -> Self { self.multi_measure_name = value.into(); self }
 }
 
 impl PropertyType for MultiMeasureMapping {}
@@ -2746,17 +1807,13 @@ impl ToValue for MultiMeasureMapping {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsvpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::Pipes::Pipe`.
@@ -2772,6 +1829,7 @@ pub struct NetworkConfiguration {
     pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2779,12 +1837,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.awsvpc_configuration = Some(value.into());
-        self
-    }
+    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -2797,31 +1850,15 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeEnrichmentHttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
-        (
-            "PathParameterValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("QueryStringParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeEnrichmentHttpParameters` property type of `AWS::Pipes::Pipe`.
@@ -2847,6 +1884,7 @@ pub struct PipeEnrichmentHttpParameters {
     pub query_string_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PipeEnrichmentHttpParameters {
     /// A `PipeEnrichmentHttpParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -2854,28 +1892,11 @@ impl PipeEnrichmentHttpParameters {
     }
 
     /// `HeaderParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.header_parameters = Some(value.into());
-        self
-    }
-
+    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self { self.header_parameters = Some(value.into()); self }
     /// `PathParameterValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.path_parameter_values = Some(value.into());
-        self
-    }
-
+    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self { self.path_parameter_values = Some(value.into()); self }
     /// `QueryStringParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.query_string_parameters = Some(value.into());
-        self
-    }
+    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self { self.query_string_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for PipeEnrichmentHttpParameters {}
@@ -2890,29 +1911,14 @@ impl ToValue for PipeEnrichmentHttpParameters {
     }
 }
 
-static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeEnrichmentParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpParameters",
-            Shape::Object(&RULE_PipeEnrichmentHttpParameters),
-        ),
-        (
-            "InputTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HttpParameters", Shape::Object(&RULE_PipeEnrichmentHttpParameters)),
+        ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeEnrichmentParameters` property type of `AWS::Pipes::Pipe`.
@@ -2938,6 +1944,7 @@ pub struct PipeEnrichmentParameters {
     pub input_template: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeEnrichmentParameters {
     /// A `PipeEnrichmentParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -2945,20 +1952,9 @@ impl PipeEnrichmentParameters {
     }
 
     /// `HttpParameters`: a [`PipeEnrichmentHttpParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_parameters(mut self, value: impl Into<Obj<PipeEnrichmentHttpParameters>>) -> Self {
-        self.http_parameters = Some(value.into());
-        self
-    }
-
+    pub fn http_parameters(mut self, value: impl Into<Obj<PipeEnrichmentHttpParameters>>) -> Self { self.http_parameters = Some(value.into()); self }
     /// `InputTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_template(mut self, value: impl Into<Str>) -> Self {
-        self.input_template = Some(value.into());
-        self
-    }
+    pub fn input_template(mut self, value: impl Into<Str>) -> Self { self.input_template = Some(value.into()); self }
 }
 
 impl PropertyType for PipeEnrichmentParameters {}
@@ -2972,48 +1968,17 @@ impl ToValue for PipeEnrichmentParameters {
     }
 }
 
-static RULE_PipeLogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeLogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudwatchLogsLogDestination",
-            Shape::Object(&RULE_CloudwatchLogsLogDestination),
-        ),
-        (
-            "FirehoseLogDestination",
-            Shape::Object(&RULE_FirehoseLogDestination),
-        ),
-        (
-            "IncludeExecutionData",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ALL"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "ERROR", "INFO", "TRACE"],
-                format: None,
-            }),
-        ),
+        ("CloudwatchLogsLogDestination", Shape::Object(&RULE_CloudwatchLogsLogDestination)),
+        ("FirehoseLogDestination", Shape::Object(&RULE_FirehoseLogDestination)),
+        ("IncludeExecutionData", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Level", Shape::Str(&StrRule { allowed: &["OFF", "ERROR", "INFO", "TRACE"], ..StrRule::ANY })),
         ("S3LogDestination", Shape::Object(&RULE_S3LogDestination)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeLogConfiguration` property type of `AWS::Pipes::Pipe`.
@@ -3051,6 +2016,7 @@ pub struct PipeLogConfiguration {
     pub s3_log_destination: Option<Obj<S3LogDestination>>,
 }
 
+#[rustfmt::skip]
 impl PipeLogConfiguration {
     /// A `PipeLogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3058,53 +2024,15 @@ impl PipeLogConfiguration {
     }
 
     /// `CloudwatchLogsLogDestination`: a [`CloudwatchLogsLogDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudwatch_logs_log_destination(
-        mut self,
-        value: impl Into<Obj<CloudwatchLogsLogDestination>>,
-    ) -> Self {
-        self.cloudwatch_logs_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn cloudwatch_logs_log_destination(mut self, value: impl Into<Obj<CloudwatchLogsLogDestination>>) -> Self { self.cloudwatch_logs_log_destination = Some(value.into()); self }
     /// `FirehoseLogDestination`: a [`FirehoseLogDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose_log_destination(
-        mut self,
-        value: impl Into<Obj<FirehoseLogDestination>>,
-    ) -> Self {
-        self.firehose_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn firehose_log_destination(mut self, value: impl Into<Obj<FirehoseLogDestination>>) -> Self { self.firehose_log_destination = Some(value.into()); self }
     /// `IncludeExecutionData`: a list of [`IncludeExecutionDataOption`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_execution_data(
-        mut self,
-        value: impl Into<List<IncludeExecutionDataOption>>,
-    ) -> Self {
-        self.include_execution_data = Some(value.into());
-        self
-    }
-
+    pub fn include_execution_data(mut self, value: impl Into<List<IncludeExecutionDataOption>>) -> Self { self.include_execution_data = Some(value.into()); self }
     /// `Level`: a [`LogLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<LogLevel>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<LogLevel>) -> Self { self.level = Some(value.into()); self }
     /// `S3LogDestination`: a [`S3LogDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_log_destination(mut self, value: impl Into<Obj<S3LogDestination>>) -> Self {
-        self.s3_log_destination = Some(value.into());
-        self
-    }
+    pub fn s3_log_destination(mut self, value: impl Into<Obj<S3LogDestination>>) -> Self { self.s3_log_destination = Some(value.into()); self }
 }
 
 impl PropertyType for PipeLogConfiguration {}
@@ -3128,53 +2056,22 @@ impl ToValue for PipeLogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceActiveMqBrokerParametersRequired {
     /// `Credentials`: a JSON value, required.
-    ///
-    /// The credentials needed to access the resource.
     pub credentials: Json,
     /// `QueueName`: a string, required.
-    ///
-    /// The name of the destination queue to consume.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 1000.
     pub queue_name: Str,
 }
 
-static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("Credentials", Shape::Any),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Credentials", "QueueName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceActiveMQBrokerParameters` property type of `AWS::Pipes::Pipe`.
@@ -3208,6 +2105,7 @@ pub struct PipeSourceActiveMqBrokerParameters {
     pub queue_name: Str,
 }
 
+#[rustfmt::skip]
 impl PipeSourceActiveMqBrokerParameters {
     /// A `PipeSourceActiveMqBrokerParameters` with its required properties, named in a [`PipeSourceActiveMqBrokerParametersRequired`].
     pub fn new(required: PipeSourceActiveMqBrokerParametersRequired) -> Self {
@@ -3220,36 +2118,13 @@ impl PipeSourceActiveMqBrokerParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `Credentials`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self {
-        self.credentials = value.into();
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = value.into(); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `QueueName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self {
-        self.queue_name = value.into();
-        self
-    }
+    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = value.into(); self }
 }
 
 impl PropertyType for PipeSourceActiveMqBrokerParameters {}
@@ -3272,83 +2147,24 @@ impl ToValue for PipeSourceActiveMqBrokerParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceDynamoDbStreamParametersRequired {
     /// `StartingPosition`: a [`DynamoDbStreamStartPosition`] value, required.
-    ///
-    /// (Streams only) The position in a stream from which to start reading.
-    ///
-    /// *Valid values* : `TRIM_HORIZON | LATEST`
     pub starting_position: DynamoDbStreamStartPosition,
 }
 
-static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceDynamoDbStreamParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRecordAgeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnPartialBatchItemFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC_BISECT"],
-                format: None,
-            }),
-        ),
-        (
-            "ParallelizationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartingPosition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRIM_HORIZON", "LATEST"],
-                format: None,
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
+        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
     ],
     required: &["StartingPosition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceDynamoDBStreamParameters` property type of `AWS::Pipes::Pipe`.
@@ -3404,6 +2220,7 @@ pub struct PipeSourceDynamoDbStreamParameters {
     pub starting_position: DynamoDbStreamStartPosition,
 }
 
+#[rustfmt::skip]
 impl PipeSourceDynamoDbStreamParameters {
     /// A `PipeSourceDynamoDbStreamParameters` with its required properties, named in a [`PipeSourceDynamoDbStreamParametersRequired`].
     pub fn new(required: PipeSourceDynamoDbStreamParametersRequired) -> Self {
@@ -3420,71 +2237,21 @@ impl PipeSourceDynamoDbStreamParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_record_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
-
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_partial_batch_item_failure(
-        mut self,
-        value: impl Into<OnPartialBatchItemFailureStreams>,
-    ) -> Self {
-        self.on_partial_batch_item_failure = Some(value.into());
-        self
-    }
-
+    pub fn on_partial_batch_item_failure(mut self, value: impl Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self {
-        self.parallelization_factor = Some(value.into());
-        self
-    }
-
+    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
     /// `StartingPosition`: a [`DynamoDbStreamStartPosition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<DynamoDbStreamStartPosition>) -> Self {
-        self.starting_position = value.into();
-        self
-    }
+    pub fn starting_position(mut self, value: impl Into<DynamoDbStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
 }
 
 impl PropertyType for PipeSourceDynamoDbStreamParameters {}
@@ -3517,91 +2284,25 @@ impl ToValue for PipeSourceDynamoDbStreamParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceKinesisStreamParametersRequired {
     /// `StartingPosition`: a [`KinesisStreamStartPosition`] value, required.
-    ///
-    /// The position in a stream from which to start reading.
     pub starting_position: KinesisStreamStartPosition,
 }
 
-static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceKinesisStreamParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRecordAgeInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnPartialBatchItemFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC_BISECT"],
-                format: None,
-            }),
-        ),
-        (
-            "ParallelizationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartingPosition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"],
-                format: None,
-            }),
-        ),
-        (
-            "StartingPositionTimestamp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("MaximumRecordAgeInSeconds", Shape::Int(&NumRule { min: Some(-1.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Int(&NumRule { min: Some(-1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("OnPartialBatchItemFailure", Shape::Str(&StrRule { allowed: &["AUTOMATIC_BISECT"], ..StrRule::ANY })),
+        ("ParallelizationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], ..StrRule::ANY })),
+        ("StartingPositionTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
     ],
     required: &["StartingPosition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceKinesisStreamParameters` property type of `AWS::Pipes::Pipe`.
@@ -3661,6 +2362,7 @@ pub struct PipeSourceKinesisStreamParameters {
     pub starting_position_timestamp: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeSourceKinesisStreamParameters {
     /// A `PipeSourceKinesisStreamParameters` with its required properties, named in a [`PipeSourceKinesisStreamParametersRequired`].
     pub fn new(required: PipeSourceKinesisStreamParametersRequired) -> Self {
@@ -3678,79 +2380,23 @@ impl PipeSourceKinesisStreamParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `MaximumRecordAgeInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_record_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_record_age_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_record_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
-
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Int>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
     /// `OnPartialBatchItemFailure`: an [`OnPartialBatchItemFailureStreams`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_partial_batch_item_failure(
-        mut self,
-        value: impl Into<OnPartialBatchItemFailureStreams>,
-    ) -> Self {
-        self.on_partial_batch_item_failure = Some(value.into());
-        self
-    }
-
+    pub fn on_partial_batch_item_failure(mut self, value: impl Into<OnPartialBatchItemFailureStreams>) -> Self { self.on_partial_batch_item_failure = Some(value.into()); self }
     /// `ParallelizationFactor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self {
-        self.parallelization_factor = Some(value.into());
-        self
-    }
-
+    pub fn parallelization_factor(mut self, value: impl Into<Int>) -> Self { self.parallelization_factor = Some(value.into()); self }
     /// `StartingPosition`: a [`KinesisStreamStartPosition`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<KinesisStreamStartPosition>) -> Self {
-        self.starting_position = value.into();
-        self
-    }
-
+    pub fn starting_position(mut self, value: impl Into<KinesisStreamStartPosition>) -> Self { self.starting_position = value.into(); self }
     /// `StartingPositionTimestamp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position_timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.starting_position_timestamp = Some(value.into());
-        self
-    }
+    pub fn starting_position_timestamp(mut self, value: impl Into<Str>) -> Self { self.starting_position_timestamp = Some(value.into()); self }
 }
 
 impl PropertyType for PipeSourceKinesisStreamParameters {}
@@ -3787,69 +2433,22 @@ impl ToValue for PipeSourceKinesisStreamParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceManagedStreamingKafkaParametersRequired {
     /// `TopicName`: a string, required.
-    ///
-    /// The name of the topic that the pipe will read from.
-    ///
-    /// Pattern `^[^.]([a-zA-Z0-9\-_.]+)$`; length 1 to 249.
     pub topic_name: Str,
 }
 
-static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConsumerGroupID",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ("Credentials", Shape::Any),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartingPosition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRIM_HORIZON", "LATEST"],
-                format: None,
-            }),
-        ),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(249),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
+        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
     ],
     required: &["TopicName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceManagedStreamingKafkaParameters` property type of `AWS::Pipes::Pipe`.
@@ -3893,6 +2492,7 @@ pub struct PipeSourceManagedStreamingKafkaParameters {
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 impl PipeSourceManagedStreamingKafkaParameters {
     /// A `PipeSourceManagedStreamingKafkaParameters` with its required properties, named in a [`PipeSourceManagedStreamingKafkaParametersRequired`].
     pub fn new(required: PipeSourceManagedStreamingKafkaParametersRequired) -> Self {
@@ -3907,52 +2507,17 @@ impl PipeSourceManagedStreamingKafkaParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `ConsumerGroupID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_group_id = Some(value.into());
-        self
-    }
-
+    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
     /// `Credentials`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `StartingPosition`: a [`MskStartPosition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<MskStartPosition>) -> Self {
-        self.starting_position = Some(value.into());
-        self
-    }
-
+    pub fn starting_position(mut self, value: impl Into<MskStartPosition>) -> Self { self.starting_position = Some(value.into()); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
 }
 
 impl PropertyType for PipeSourceManagedStreamingKafkaParameters {}
@@ -3973,44 +2538,20 @@ impl ToValue for PipeSourceManagedStreamingKafkaParameters {
     }
 }
 
-static RULE_PipeSourceParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveMQBrokerParameters",
-            Shape::Object(&RULE_PipeSourceActiveMqBrokerParameters),
-        ),
-        (
-            "DynamoDBStreamParameters",
-            Shape::Object(&RULE_PipeSourceDynamoDbStreamParameters),
-        ),
+        ("ActiveMQBrokerParameters", Shape::Object(&RULE_PipeSourceActiveMqBrokerParameters)),
+        ("DynamoDBStreamParameters", Shape::Object(&RULE_PipeSourceDynamoDbStreamParameters)),
         ("FilterCriteria", Shape::Object(&RULE_FilterCriteria)),
-        (
-            "KinesisStreamParameters",
-            Shape::Object(&RULE_PipeSourceKinesisStreamParameters),
-        ),
-        (
-            "ManagedStreamingKafkaParameters",
-            Shape::Object(&RULE_PipeSourceManagedStreamingKafkaParameters),
-        ),
-        (
-            "RabbitMQBrokerParameters",
-            Shape::Object(&RULE_PipeSourceRabbitMqBrokerParameters),
-        ),
-        (
-            "SelfManagedKafkaParameters",
-            Shape::Object(&RULE_PipeSourceSelfManagedKafkaParameters),
-        ),
-        (
-            "SqsQueueParameters",
-            Shape::Object(&RULE_PipeSourceSqsQueueParameters),
-        ),
+        ("KinesisStreamParameters", Shape::Object(&RULE_PipeSourceKinesisStreamParameters)),
+        ("ManagedStreamingKafkaParameters", Shape::Object(&RULE_PipeSourceManagedStreamingKafkaParameters)),
+        ("RabbitMQBrokerParameters", Shape::Object(&RULE_PipeSourceRabbitMqBrokerParameters)),
+        ("SelfManagedKafkaParameters", Shape::Object(&RULE_PipeSourceSelfManagedKafkaParameters)),
+        ("SqsQueueParameters", Shape::Object(&RULE_PipeSourceSqsQueueParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceParameters` property type of `AWS::Pipes::Pipe`.
@@ -4060,6 +2601,7 @@ pub struct PipeSourceParameters {
     pub sqs_queue_parameters: Option<Obj<PipeSourceSqsQueueParameters>>,
 }
 
+#[rustfmt::skip]
 impl PipeSourceParameters {
     /// A `PipeSourceParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -4067,89 +2609,21 @@ impl PipeSourceParameters {
     }
 
     /// `ActiveMQBrokerParameters`: a [`PipeSourceActiveMqBrokerParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_mq_broker_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceActiveMqBrokerParameters>>,
-    ) -> Self {
-        self.active_mq_broker_parameters = Some(value.into());
-        self
-    }
-
+    pub fn active_mq_broker_parameters(mut self, value: impl Into<Obj<PipeSourceActiveMqBrokerParameters>>) -> Self { self.active_mq_broker_parameters = Some(value.into()); self }
     /// `DynamoDBStreamParameters`: a [`PipeSourceDynamoDbStreamParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db_stream_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceDynamoDbStreamParameters>>,
-    ) -> Self {
-        self.dynamo_db_stream_parameters = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db_stream_parameters(mut self, value: impl Into<Obj<PipeSourceDynamoDbStreamParameters>>) -> Self { self.dynamo_db_stream_parameters = Some(value.into()); self }
     /// `FilterCriteria`: a [`FilterCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self {
-        self.filter_criteria = Some(value.into());
-        self
-    }
-
+    pub fn filter_criteria(mut self, value: impl Into<Obj<FilterCriteria>>) -> Self { self.filter_criteria = Some(value.into()); self }
     /// `KinesisStreamParameters`: a [`PipeSourceKinesisStreamParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceKinesisStreamParameters>>,
-    ) -> Self {
-        self.kinesis_stream_parameters = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_parameters(mut self, value: impl Into<Obj<PipeSourceKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = Some(value.into()); self }
     /// `ManagedStreamingKafkaParameters`: a [`PipeSourceManagedStreamingKafkaParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_streaming_kafka_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceManagedStreamingKafkaParameters>>,
-    ) -> Self {
-        self.managed_streaming_kafka_parameters = Some(value.into());
-        self
-    }
-
+    pub fn managed_streaming_kafka_parameters(mut self, value: impl Into<Obj<PipeSourceManagedStreamingKafkaParameters>>) -> Self { self.managed_streaming_kafka_parameters = Some(value.into()); self }
     /// `RabbitMQBrokerParameters`: a [`PipeSourceRabbitMqBrokerParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rabbit_mq_broker_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceRabbitMqBrokerParameters>>,
-    ) -> Self {
-        self.rabbit_mq_broker_parameters = Some(value.into());
-        self
-    }
-
+    pub fn rabbit_mq_broker_parameters(mut self, value: impl Into<Obj<PipeSourceRabbitMqBrokerParameters>>) -> Self { self.rabbit_mq_broker_parameters = Some(value.into()); self }
     /// `SelfManagedKafkaParameters`: a [`PipeSourceSelfManagedKafkaParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_kafka_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceSelfManagedKafkaParameters>>,
-    ) -> Self {
-        self.self_managed_kafka_parameters = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_kafka_parameters(mut self, value: impl Into<Obj<PipeSourceSelfManagedKafkaParameters>>) -> Self { self.self_managed_kafka_parameters = Some(value.into()); self }
     /// `SqsQueueParameters`: a [`PipeSourceSqsQueueParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_queue_parameters(
-        mut self,
-        value: impl Into<Obj<PipeSourceSqsQueueParameters>>,
-    ) -> Self {
-        self.sqs_queue_parameters = Some(value.into());
-        self
-    }
+    pub fn sqs_queue_parameters(mut self, value: impl Into<Obj<PipeSourceSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for PipeSourceParameters {}
@@ -4188,63 +2662,23 @@ impl ToValue for PipeSourceParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceRabbitMqBrokerParametersRequired {
     /// `Credentials`: a JSON value, required.
-    ///
-    /// The credentials needed to access the resource.
     pub credentials: Json,
     /// `QueueName`: a string, required.
-    ///
-    /// The name of the destination queue to consume.
-    ///
-    /// Pattern `^[\s\S]*$`; length 1 to 1000.
     pub queue_name: Str,
 }
 
-static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("Credentials", Shape::Any),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QueueName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualHost",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
     required: &["Credentials", "QueueName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceRabbitMQBrokerParameters` property type of `AWS::Pipes::Pipe`.
@@ -4284,6 +2718,7 @@ pub struct PipeSourceRabbitMqBrokerParameters {
     pub virtual_host: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeSourceRabbitMqBrokerParameters {
     /// A `PipeSourceRabbitMqBrokerParameters` with its required properties, named in a [`PipeSourceRabbitMqBrokerParametersRequired`].
     pub fn new(required: PipeSourceRabbitMqBrokerParametersRequired) -> Self {
@@ -4297,44 +2732,15 @@ impl PipeSourceRabbitMqBrokerParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `Credentials`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self {
-        self.credentials = value.into();
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = value.into(); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `QueueName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self {
-        self.queue_name = value.into();
-        self
-    }
-
+    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = value.into(); self }
     /// `VirtualHost`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_host(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_host = Some(value.into());
-        self
-    }
+    pub fn virtual_host(mut self, value: impl Into<Str>) -> Self { self.virtual_host = Some(value.into()); self }
 }
 
 impl PropertyType for PipeSourceRabbitMqBrokerParameters {}
@@ -4358,97 +2764,25 @@ impl ToValue for PipeSourceRabbitMqBrokerParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeSourceSelfManagedKafkaParametersRequired {
     /// `TopicName`: a string, required.
-    ///
-    /// The name of the topic that the pipe will read from.
-    ///
-    /// Pattern `^[^.]([a-zA-Z0-9\-_.]+)$`; length 1 to 249.
     pub topic_name: Str,
 }
 
-static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalBootstrapServers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConsumerGroupID",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
         ("Credentials", Shape::Any),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerRootCaCertificate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartingPosition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRIM_HORIZON", "LATEST"],
-                format: None,
-            }),
-        ),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(249),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vpc",
-            Shape::Object(&RULE_SelfManagedKafkaAccessConfigurationVpc),
-        ),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
+        ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
+        ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
+        ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("Vpc", Shape::Object(&RULE_SelfManagedKafkaAccessConfigurationVpc)),
     ],
     required: &["TopicName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceSelfManagedKafkaParameters` property type of `AWS::Pipes::Pipe`.
@@ -4510,6 +2844,7 @@ pub struct PipeSourceSelfManagedKafkaParameters {
     pub vpc: Option<Obj<SelfManagedKafkaAccessConfigurationVpc>>,
 }
 
+#[rustfmt::skip]
 impl PipeSourceSelfManagedKafkaParameters {
     /// A `PipeSourceSelfManagedKafkaParameters` with its required properties, named in a [`PipeSourceSelfManagedKafkaParametersRequired`].
     pub fn new(required: PipeSourceSelfManagedKafkaParametersRequired) -> Self {
@@ -4527,76 +2862,23 @@ impl PipeSourceSelfManagedKafkaParameters {
     }
 
     /// `AdditionalBootstrapServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_bootstrap_servers = Some(value.into());
-        self
-    }
-
+    pub fn additional_bootstrap_servers(mut self, value: impl Into<List<Str>>) -> Self { self.additional_bootstrap_servers = Some(value.into()); self }
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `ConsumerGroupID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_group_id = Some(value.into());
-        self
-    }
-
+    pub fn consumer_group_id(mut self, value: impl Into<Str>) -> Self { self.consumer_group_id = Some(value.into()); self }
     /// `Credentials`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Json>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Json>) -> Self { self.credentials = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
     /// `ServerRootCaCertificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_root_ca_certificate(mut self, value: impl Into<Str>) -> Self {
-        self.server_root_ca_certificate = Some(value.into());
-        self
-    }
-
+    pub fn server_root_ca_certificate(mut self, value: impl Into<Str>) -> Self { self.server_root_ca_certificate = Some(value.into()); self }
     /// `StartingPosition`: a [`SelfManagedKafkaStartPosition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starting_position(mut self, value: impl Into<SelfManagedKafkaStartPosition>) -> Self {
-        self.starting_position = Some(value.into());
-        self
-    }
-
+    pub fn starting_position(mut self, value: impl Into<SelfManagedKafkaStartPosition>) -> Self { self.starting_position = Some(value.into()); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
-
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
     /// `Vpc`: a [`SelfManagedKafkaAccessConfigurationVpc`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Obj<SelfManagedKafkaAccessConfigurationVpc>>) -> Self {
-        self.vpc = Some(value.into());
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Obj<SelfManagedKafkaAccessConfigurationVpc>>) -> Self { self.vpc = Some(value.into()); self }
 }
 
 impl PropertyType for PipeSourceSelfManagedKafkaParameters {}
@@ -4623,31 +2905,14 @@ impl ToValue for PipeSourceSelfManagedKafkaParameters {
     }
 }
 
-static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeSourceSqsQueueParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumBatchingWindowInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
+        ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeSourceSqsQueueParameters` property type of `AWS::Pipes::Pipe`.
@@ -4671,6 +2936,7 @@ pub struct PipeSourceSqsQueueParameters {
     pub maximum_batching_window_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PipeSourceSqsQueueParameters {
     /// A `PipeSourceSqsQueueParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -4678,20 +2944,9 @@ impl PipeSourceSqsQueueParameters {
     }
 
     /// `BatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.batch_size = Some(value.into());
-        self
-    }
-
+    pub fn batch_size(mut self, value: impl Into<Int>) -> Self { self.batch_size = Some(value.into()); self }
     /// `MaximumBatchingWindowInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_batching_window_in_seconds = Some(value.into());
-        self
-    }
+    pub fn maximum_batching_window_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_batching_window_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for PipeSourceSqsQueueParameters {}
@@ -4712,41 +2967,25 @@ impl ToValue for PipeSourceSqsQueueParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetBatchJobParametersRequired {
     /// `JobDefinition`: a string, required.
-    ///
-    /// The job definition used by this job. This value can be one of `name` , `name:revision` , or the Amazon Resource Name (ARN) for the job definition. If name is specified without a revision then the latest active revision is used.
     pub job_definition: Str,
     /// `JobName`: a string, required.
-    ///
-    /// The name of the job. It can be up to 128 letters long. The first character must be alphanumeric, can contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).
     pub job_name: Str,
 }
 
-static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetBatchJobParameters: ObjRule = ObjRule {
     properties: &[
         ("ArrayProperties", Shape::Object(&RULE_BatchArrayProperties)),
-        (
-            "ContainerOverrides",
-            Shape::Object(&RULE_BatchContainerOverrides),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BatchJobDependency),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ContainerOverrides", Shape::Object(&RULE_BatchContainerOverrides)),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_BatchJobDependency), min_items: Some(0), max_items: Some(20) })),
         ("JobDefinition", Shape::STR),
         ("JobName", Shape::STR),
         ("Parameters", Shape::Any),
         ("RetryStrategy", Shape::Object(&RULE_BatchRetryStrategy)),
     ],
     required: &["JobDefinition", "JobName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetBatchJobParameters` property type of `AWS::Pipes::Pipe`.
@@ -4788,6 +3027,7 @@ pub struct PipeTargetBatchJobParameters {
     pub retry_strategy: Option<Obj<BatchRetryStrategy>>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetBatchJobParameters {
     /// A `PipeTargetBatchJobParameters` with its required properties, named in a [`PipeTargetBatchJobParametersRequired`].
     pub fn new(required: PipeTargetBatchJobParametersRequired) -> Self {
@@ -4803,60 +3043,19 @@ impl PipeTargetBatchJobParameters {
     }
 
     /// `ArrayProperties`: a [`BatchArrayProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn array_properties(mut self, value: impl Into<Obj<BatchArrayProperties>>) -> Self {
-        self.array_properties = Some(value.into());
-        self
-    }
-
+    pub fn array_properties(mut self, value: impl Into<Obj<BatchArrayProperties>>) -> Self { self.array_properties = Some(value.into()); self }
     /// `ContainerOverrides`: a [`BatchContainerOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_overrides(mut self, value: impl Into<Obj<BatchContainerOverrides>>) -> Self {
-        self.container_overrides = Some(value.into());
-        self
-    }
-
+    pub fn container_overrides(mut self, value: impl Into<Obj<BatchContainerOverrides>>) -> Self { self.container_overrides = Some(value.into()); self }
     /// `DependsOn`: a list of [`BatchJobDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<BatchJobDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<BatchJobDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `JobDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition = value.into();
-        self
-    }
-
+    pub fn job_definition(mut self, value: impl Into<Str>) -> Self { self.job_definition = value.into(); self }
     /// `JobName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_name = value.into();
-        self
-    }
-
+    pub fn job_name(mut self, value: impl Into<Str>) -> Self { self.job_name = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `RetryStrategy`: a [`BatchRetryStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_strategy(mut self, value: impl Into<Obj<BatchRetryStrategy>>) -> Self {
-        self.retry_strategy = Some(value.into());
-        self
-    }
+    pub fn retry_strategy(mut self, value: impl Into<Obj<BatchRetryStrategy>>) -> Self { self.retry_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetBatchJobParameters {}
@@ -4875,35 +3074,14 @@ impl ToValue for PipeTargetBatchJobParameters {
     }
 }
 
-static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetCloudWatchLogsParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogStreamName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Timestamp",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LogStreamName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Timestamp", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_17), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetCloudWatchLogsParameters` property type of `AWS::Pipes::Pipe`.
@@ -4931,6 +3109,7 @@ pub struct PipeTargetCloudWatchLogsParameters {
     pub timestamp: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetCloudWatchLogsParameters {
     /// A `PipeTargetCloudWatchLogsParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -4938,20 +3117,9 @@ impl PipeTargetCloudWatchLogsParameters {
     }
 
     /// `LogStreamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_stream_name = Some(value.into());
-        self
-    }
-
+    pub fn log_stream_name(mut self, value: impl Into<Str>) -> Self { self.log_stream_name = Some(value.into()); self }
     /// `Timestamp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp = Some(value.into());
-        self
-    }
+    pub fn timestamp(mut self, value: impl Into<Str>) -> Self { self.timestamp = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetCloudWatchLogsParameters {}
@@ -4969,111 +3137,31 @@ impl ToValue for PipeTargetCloudWatchLogsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetEcsTaskParametersRequired {
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The ARN of the task definition to use if the event target is an Amazon ECS task.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 1600.
     pub task_definition_arn: Str,
 }
 
-static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetEcsTaskParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: Some(0),
-                max_items: Some(6),
-            }),
-        ),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: Some(0), max_items: Some(6) })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
         ("Group", Shape::STR),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "FARGATE", "EXTERNAL"],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("Overrides", Shape::Object(&RULE_EcsTaskOverride)),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementConstraint),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "PlacementStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementStrategy),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: Some(0), max_items: Some(10) })),
+        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: Some(0), max_items: Some(5) })),
         ("PlatformVersion", Shape::STR),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TASK_DEFINITION"],
-                format: None,
-            }),
-        ),
-        (
-            "ReferenceId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TaskDefinitionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
+        ("ReferenceId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TaskCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY })),
     ],
     required: &["TaskDefinitionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetEcsTaskParameters` property type of `AWS::Pipes::Pipe`.
@@ -5167,6 +3255,7 @@ pub struct PipeTargetEcsTaskParameters {
     pub task_definition_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PipeTargetEcsTaskParameters {
     /// A `PipeTargetEcsTaskParameters` with its required properties, named in a [`PipeTargetEcsTaskParametersRequired`].
     pub fn new(required: PipeTargetEcsTaskParametersRequired) -> Self {
@@ -5190,127 +3279,35 @@ impl PipeTargetEcsTaskParameters {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ecs_managed_tags = Some(value.into());
-        self
-    }
-
+    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `Group`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group(mut self, value: impl Into<Str>) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-
+    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `Overrides`: an [`EcsTaskOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(mut self, value: impl Into<Obj<EcsTaskOverride>>) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
-
+    pub fn overrides(mut self, value: impl Into<Obj<EcsTaskOverride>>) -> Self { self.overrides = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self {
-        self.placement_strategy = Some(value.into());
-        self
-    }
-
+    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategy = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `ReferenceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_id(mut self, value: impl Into<Str>) -> Self {
-        self.reference_id = Some(value.into());
-        self
-    }
-
+    pub fn reference_id(mut self, value: impl Into<Str>) -> Self { self.reference_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_count(mut self, value: impl Into<Int>) -> Self {
-        self.task_count = Some(value.into());
-        self
-    }
-
+    pub fn task_count(mut self, value: impl Into<Int>) -> Self { self.task_count = Some(value.into()); self }
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition_arn = value.into();
-        self
-    }
+    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.task_definition_arn = value.into(); self }
 }
 
 impl PropertyType for PipeTargetEcsTaskParameters {}
@@ -5337,69 +3334,17 @@ impl ToValue for PipeTargetEcsTaskParameters {
     }
 }
 
-static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetEventBridgeEventBusParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetailType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_21),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1600),
-                    pattern: Some(&PATTERN_20),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_22),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Time",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_23),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("EndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_21), ..StrRule::ANY })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_20), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_22), ..StrRule::ANY })),
+        ("Time", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_23), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetEventBridgeEventBusParameters` property type of `AWS::Pipes::Pipe`.
@@ -5441,6 +3386,7 @@ pub struct PipeTargetEventBridgeEventBusParameters {
     pub time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetEventBridgeEventBusParameters {
     /// A `PipeTargetEventBridgeEventBusParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -5448,44 +3394,15 @@ impl PipeTargetEventBridgeEventBusParameters {
     }
 
     /// `DetailType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detail_type(mut self, value: impl Into<Str>) -> Self {
-        self.detail_type = Some(value.into());
-        self
-    }
-
+    pub fn detail_type(mut self, value: impl Into<Str>) -> Self { self.detail_type = Some(value.into()); self }
     /// `EndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_id(mut self, value: impl Into<Str>) -> Self { self.endpoint_id = Some(value.into()); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
     /// `Source`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = Some(value.into());
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = Some(value.into()); self }
     /// `Time`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time(mut self, value: impl Into<Str>) -> Self {
-        self.time = Some(value.into());
-        self
-    }
+    pub fn time(mut self, value: impl Into<Str>) -> Self { self.time = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetEventBridgeEventBusParameters {}
@@ -5502,31 +3419,15 @@ impl ToValue for PipeTargetEventBridgeEventBusParameters {
     }
 }
 
-static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetHttpParameters: ObjRule = ObjRule {
     properties: &[
         ("HeaderParameters", Shape::Any),
-        (
-            "PathParameterValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PathParameterValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("QueryStringParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetHttpParameters` property type of `AWS::Pipes::Pipe`.
@@ -5552,6 +3453,7 @@ pub struct PipeTargetHttpParameters {
     pub query_string_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetHttpParameters {
     /// A `PipeTargetHttpParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -5559,28 +3461,11 @@ impl PipeTargetHttpParameters {
     }
 
     /// `HeaderParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.header_parameters = Some(value.into());
-        self
-    }
-
+    pub fn header_parameters(mut self, value: impl Into<Json>) -> Self { self.header_parameters = Some(value.into()); self }
     /// `PathParameterValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.path_parameter_values = Some(value.into());
-        self
-    }
-
+    pub fn path_parameter_values(mut self, value: impl Into<List<Str>>) -> Self { self.path_parameter_values = Some(value.into()); self }
     /// `QueryStringParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.query_string_parameters = Some(value.into());
-        self
-    }
+    pub fn query_string_parameters(mut self, value: impl Into<Json>) -> Self { self.query_string_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetHttpParameters {}
@@ -5599,30 +3484,17 @@ impl ToValue for PipeTargetHttpParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetKinesisStreamParametersRequired {
     /// `PartitionKey`: a string, required.
-    ///
-    /// Determines which shard in the stream the data record is assigned to. Partition keys are Unicode strings with a maximum length limit of 256 characters for each key. Amazon Kinesis Data Streams uses the partition key as input to a hash function that maps the partition key and associated data to a specific shard. Specifically, an MD5 hash function is used to map partition keys to 128-bit integer values and to map associated data records to shards. As a result of this hashing mechanism, all data records with the same partition key map to the same shard within the stream.
-    ///
-    /// Length 0 to 256.
     pub partition_key: Str,
 }
 
-static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PartitionKey",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetKinesisStreamParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PartitionKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
     required: &["PartitionKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetKinesisStreamParameters` property type of `AWS::Pipes::Pipe`.
@@ -5640,6 +3512,7 @@ pub struct PipeTargetKinesisStreamParameters {
     pub partition_key: Str,
 }
 
+#[rustfmt::skip]
 impl PipeTargetKinesisStreamParameters {
     /// A `PipeTargetKinesisStreamParameters` with its required properties, named in a [`PipeTargetKinesisStreamParametersRequired`].
     pub fn new(required: PipeTargetKinesisStreamParametersRequired) -> Self {
@@ -5649,12 +3522,7 @@ impl PipeTargetKinesisStreamParameters {
     }
 
     /// `PartitionKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self {
-        self.partition_key = value.into();
-        self
-    }
+    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = value.into(); self }
 }
 
 impl PropertyType for PipeTargetKinesisStreamParameters {}
@@ -5667,23 +3535,13 @@ impl ToValue for PipeTargetKinesisStreamParameters {
     }
 }
 
-static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
-    properties: &[(
-        "InvocationType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetLambdaFunctionParameters: ObjRule = ObjRule {
+    properties: &[
+        ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetLambdaFunctionParameters` property type of `AWS::Pipes::Pipe`.
@@ -5704,6 +3562,7 @@ pub struct PipeTargetLambdaFunctionParameters {
     pub invocation_type: Option<PipeTargetInvocationType>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetLambdaFunctionParameters {
     /// A `PipeTargetLambdaFunctionParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -5711,12 +3570,7 @@ impl PipeTargetLambdaFunctionParameters {
     }
 
     /// `InvocationType`: a [`PipeTargetInvocationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self {
-        self.invocation_type = Some(value.into());
-        self
-    }
+    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self { self.invocation_type = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetLambdaFunctionParameters {}
@@ -5729,73 +3583,25 @@ impl ToValue for PipeTargetLambdaFunctionParameters {
     }
 }
 
-static RULE_PipeTargetParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchJobParameters",
-            Shape::Object(&RULE_PipeTargetBatchJobParameters),
-        ),
-        (
-            "CloudWatchLogsParameters",
-            Shape::Object(&RULE_PipeTargetCloudWatchLogsParameters),
-        ),
-        (
-            "EcsTaskParameters",
-            Shape::Object(&RULE_PipeTargetEcsTaskParameters),
-        ),
-        (
-            "EventBridgeEventBusParameters",
-            Shape::Object(&RULE_PipeTargetEventBridgeEventBusParameters),
-        ),
-        (
-            "HttpParameters",
-            Shape::Object(&RULE_PipeTargetHttpParameters),
-        ),
-        (
-            "InputTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(8192),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisStreamParameters",
-            Shape::Object(&RULE_PipeTargetKinesisStreamParameters),
-        ),
-        (
-            "LambdaFunctionParameters",
-            Shape::Object(&RULE_PipeTargetLambdaFunctionParameters),
-        ),
-        (
-            "RedshiftDataParameters",
-            Shape::Object(&RULE_PipeTargetRedshiftDataParameters),
-        ),
-        (
-            "SageMakerPipelineParameters",
-            Shape::Object(&RULE_PipeTargetSageMakerPipelineParameters),
-        ),
-        (
-            "SqsQueueParameters",
-            Shape::Object(&RULE_PipeTargetSqsQueueParameters),
-        ),
-        (
-            "StepFunctionStateMachineParameters",
-            Shape::Object(&RULE_PipeTargetStateMachineParameters),
-        ),
-        (
-            "TimestreamParameters",
-            Shape::Object(&RULE_PipeTargetTimestreamParameters),
-        ),
+        ("BatchJobParameters", Shape::Object(&RULE_PipeTargetBatchJobParameters)),
+        ("CloudWatchLogsParameters", Shape::Object(&RULE_PipeTargetCloudWatchLogsParameters)),
+        ("EcsTaskParameters", Shape::Object(&RULE_PipeTargetEcsTaskParameters)),
+        ("EventBridgeEventBusParameters", Shape::Object(&RULE_PipeTargetEventBridgeEventBusParameters)),
+        ("HttpParameters", Shape::Object(&RULE_PipeTargetHttpParameters)),
+        ("InputTemplate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(8192), ..StrRule::ANY })),
+        ("KinesisStreamParameters", Shape::Object(&RULE_PipeTargetKinesisStreamParameters)),
+        ("LambdaFunctionParameters", Shape::Object(&RULE_PipeTargetLambdaFunctionParameters)),
+        ("RedshiftDataParameters", Shape::Object(&RULE_PipeTargetRedshiftDataParameters)),
+        ("SageMakerPipelineParameters", Shape::Object(&RULE_PipeTargetSageMakerPipelineParameters)),
+        ("SqsQueueParameters", Shape::Object(&RULE_PipeTargetSqsQueueParameters)),
+        ("StepFunctionStateMachineParameters", Shape::Object(&RULE_PipeTargetStateMachineParameters)),
+        ("TimestreamParameters", Shape::Object(&RULE_PipeTargetTimestreamParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetParameters` property type of `AWS::Pipes::Pipe`.
@@ -5865,6 +3671,7 @@ pub struct PipeTargetParameters {
     pub timestream_parameters: Option<Obj<PipeTargetTimestreamParameters>>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetParameters {
     /// A `PipeTargetParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -5872,141 +3679,31 @@ impl PipeTargetParameters {
     }
 
     /// `BatchJobParameters`: a [`PipeTargetBatchJobParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_job_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetBatchJobParameters>>,
-    ) -> Self {
-        self.batch_job_parameters = Some(value.into());
-        self
-    }
-
+    pub fn batch_job_parameters(mut self, value: impl Into<Obj<PipeTargetBatchJobParameters>>) -> Self { self.batch_job_parameters = Some(value.into()); self }
     /// `CloudWatchLogsParameters`: a [`PipeTargetCloudWatchLogsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetCloudWatchLogsParameters>>,
-    ) -> Self {
-        self.cloud_watch_logs_parameters = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_parameters(mut self, value: impl Into<Obj<PipeTargetCloudWatchLogsParameters>>) -> Self { self.cloud_watch_logs_parameters = Some(value.into()); self }
     /// `EcsTaskParameters`: a [`PipeTargetEcsTaskParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_task_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetEcsTaskParameters>>,
-    ) -> Self {
-        self.ecs_task_parameters = Some(value.into());
-        self
-    }
-
+    pub fn ecs_task_parameters(mut self, value: impl Into<Obj<PipeTargetEcsTaskParameters>>) -> Self { self.ecs_task_parameters = Some(value.into()); self }
     /// `EventBridgeEventBusParameters`: a [`PipeTargetEventBridgeEventBusParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_event_bus_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetEventBridgeEventBusParameters>>,
-    ) -> Self {
-        self.event_bridge_event_bus_parameters = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_event_bus_parameters(mut self, value: impl Into<Obj<PipeTargetEventBridgeEventBusParameters>>) -> Self { self.event_bridge_event_bus_parameters = Some(value.into()); self }
     /// `HttpParameters`: a [`PipeTargetHttpParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_parameters(mut self, value: impl Into<Obj<PipeTargetHttpParameters>>) -> Self {
-        self.http_parameters = Some(value.into());
-        self
-    }
-
+    pub fn http_parameters(mut self, value: impl Into<Obj<PipeTargetHttpParameters>>) -> Self { self.http_parameters = Some(value.into()); self }
     /// `InputTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_template(mut self, value: impl Into<Str>) -> Self {
-        self.input_template = Some(value.into());
-        self
-    }
-
+    pub fn input_template(mut self, value: impl Into<Str>) -> Self { self.input_template = Some(value.into()); self }
     /// `KinesisStreamParameters`: a [`PipeTargetKinesisStreamParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetKinesisStreamParameters>>,
-    ) -> Self {
-        self.kinesis_stream_parameters = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_parameters(mut self, value: impl Into<Obj<PipeTargetKinesisStreamParameters>>) -> Self { self.kinesis_stream_parameters = Some(value.into()); self }
     /// `LambdaFunctionParameters`: a [`PipeTargetLambdaFunctionParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetLambdaFunctionParameters>>,
-    ) -> Self {
-        self.lambda_function_parameters = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_parameters(mut self, value: impl Into<Obj<PipeTargetLambdaFunctionParameters>>) -> Self { self.lambda_function_parameters = Some(value.into()); self }
     /// `RedshiftDataParameters`: a [`PipeTargetRedshiftDataParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_data_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetRedshiftDataParameters>>,
-    ) -> Self {
-        self.redshift_data_parameters = Some(value.into());
-        self
-    }
-
+    pub fn redshift_data_parameters(mut self, value: impl Into<Obj<PipeTargetRedshiftDataParameters>>) -> Self { self.redshift_data_parameters = Some(value.into()); self }
     /// `SageMakerPipelineParameters`: a [`PipeTargetSageMakerPipelineParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_pipeline_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetSageMakerPipelineParameters>>,
-    ) -> Self {
-        self.sage_maker_pipeline_parameters = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Obj<PipeTargetSageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = Some(value.into()); self }
     /// `SqsQueueParameters`: a [`PipeTargetSqsQueueParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_queue_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetSqsQueueParameters>>,
-    ) -> Self {
-        self.sqs_queue_parameters = Some(value.into());
-        self
-    }
-
+    pub fn sqs_queue_parameters(mut self, value: impl Into<Obj<PipeTargetSqsQueueParameters>>) -> Self { self.sqs_queue_parameters = Some(value.into()); self }
     /// `StepFunctionStateMachineParameters`: a [`PipeTargetStateMachineParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_function_state_machine_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetStateMachineParameters>>,
-    ) -> Self {
-        self.step_function_state_machine_parameters = Some(value.into());
-        self
-    }
-
+    pub fn step_function_state_machine_parameters(mut self, value: impl Into<Obj<PipeTargetStateMachineParameters>>) -> Self { self.step_function_state_machine_parameters = Some(value.into()); self }
     /// `TimestreamParameters`: a [`PipeTargetTimestreamParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestream_parameters(
-        mut self,
-        value: impl Into<Obj<PipeTargetTimestreamParameters>>,
-    ) -> Self {
-        self.timestream_parameters = Some(value.into());
-        self
-    }
+    pub fn timestream_parameters(mut self, value: impl Into<Obj<PipeTargetTimestreamParameters>>) -> Self { self.timestream_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetParameters {}
@@ -6047,83 +3744,24 @@ impl ToValue for PipeTargetParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetRedshiftDataParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// The name of the database. Required when authenticating using temporary credentials.
-    ///
-    /// Length 1 to 64.
     pub database: Str,
     /// `Sqls`: a list of strings, required.
-    ///
-    /// The SQL statement text to run.
-    ///
-    /// Items 1 to 40; each item: length 1 to 100000.
     pub sqls: List<Str>,
 }
 
-static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetRedshiftDataParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretManagerArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_24),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sqls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "StatementName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("SecretManagerArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_24), ..StrRule::ANY })),
+        ("Sqls", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(40) })),
+        ("StatementName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("WithEvent", Shape::Bool),
     ],
     required: &["Database", "Sqls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetRedshiftDataParameters` property type of `AWS::Pipes::Pipe`.
@@ -6171,6 +3809,7 @@ pub struct PipeTargetRedshiftDataParameters {
     pub with_event: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetRedshiftDataParameters {
     /// A `PipeTargetRedshiftDataParameters` with its required properties, named in a [`PipeTargetRedshiftDataParametersRequired`].
     pub fn new(required: PipeTargetRedshiftDataParametersRequired) -> Self {
@@ -6185,52 +3824,17 @@ impl PipeTargetRedshiftDataParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `DbUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self {
-        self.db_user = Some(value.into());
-        self
-    }
-
+    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = Some(value.into()); self }
     /// `SecretManagerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_manager_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_manager_arn(mut self, value: impl Into<Str>) -> Self { self.secret_manager_arn = Some(value.into()); self }
     /// `Sqls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sqls = value.into();
-        self
-    }
-
+    pub fn sqls(mut self, value: impl Into<List<Str>>) -> Self { self.sqls = value.into(); self }
     /// `StatementName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_name(mut self, value: impl Into<Str>) -> Self {
-        self.statement_name = Some(value.into());
-        self
-    }
-
+    pub fn statement_name(mut self, value: impl Into<Str>) -> Self { self.statement_name = Some(value.into()); self }
     /// `WithEvent`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn with_event(mut self, value: impl Into<Bool>) -> Self {
-        self.with_event = Some(value.into());
-        self
-    }
+    pub fn with_event(mut self, value: impl Into<Bool>) -> Self { self.with_event = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetRedshiftDataParameters {}
@@ -6248,21 +3852,13 @@ impl ToValue for PipeTargetRedshiftDataParameters {
     }
 }
 
-static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PipelineParameterList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SageMakerPipelineParameter),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetSageMakerPipelineParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetSageMakerPipelineParameters` property type of `AWS::Pipes::Pipe`.
@@ -6280,6 +3876,7 @@ pub struct PipeTargetSageMakerPipelineParameters {
     pub pipeline_parameter_list: Option<List<SageMakerPipelineParameter>>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetSageMakerPipelineParameters {
     /// A `PipeTargetSageMakerPipelineParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -6287,15 +3884,7 @@ impl PipeTargetSageMakerPipelineParameters {
     }
 
     /// `PipelineParameterList`: a list of [`SageMakerPipelineParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_parameter_list(
-        mut self,
-        value: impl Into<List<SageMakerPipelineParameter>>,
-    ) -> Self {
-        self.pipeline_parameter_list = Some(value.into());
-        self
-    }
+    pub fn pipeline_parameter_list(mut self, value: impl Into<List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetSageMakerPipelineParameters {}
@@ -6308,35 +3897,14 @@ impl ToValue for PipeTargetSageMakerPipelineParameters {
     }
 }
 
-static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetSqsQueueParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "MessageDeduplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MessageDeduplicationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetSqsQueueParameters` property type of `AWS::Pipes::Pipe`.
@@ -6362,6 +3930,7 @@ pub struct PipeTargetSqsQueueParameters {
     pub message_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetSqsQueueParameters {
     /// A `PipeTargetSqsQueueParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -6369,20 +3938,9 @@ impl PipeTargetSqsQueueParameters {
     }
 
     /// `MessageDeduplicationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_deduplication_id(mut self, value: impl Into<Str>) -> Self {
-        self.message_deduplication_id = Some(value.into());
-        self
-    }
-
+    pub fn message_deduplication_id(mut self, value: impl Into<Str>) -> Self { self.message_deduplication_id = Some(value.into()); self }
     /// `MessageGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.message_group_id = Some(value.into());
-        self
-    }
+    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self { self.message_group_id = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetSqsQueueParameters {}
@@ -6396,23 +3954,13 @@ impl ToValue for PipeTargetSqsQueueParameters {
     }
 }
 
-static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
-    properties: &[(
-        "InvocationType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetStateMachineParameters: ObjRule = ObjRule {
+    properties: &[
+        ("InvocationType", Shape::Str(&StrRule { allowed: &["REQUEST_RESPONSE", "FIRE_AND_FORGET"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetStateMachineParameters` property type of `AWS::Pipes::Pipe`.
@@ -6435,6 +3983,7 @@ pub struct PipeTargetStateMachineParameters {
     pub invocation_type: Option<PipeTargetInvocationType>,
 }
 
+#[rustfmt::skip]
 impl PipeTargetStateMachineParameters {
     /// A `PipeTargetStateMachineParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -6442,12 +3991,7 @@ impl PipeTargetStateMachineParameters {
     }
 
     /// `InvocationType`: a [`PipeTargetInvocationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self {
-        self.invocation_type = Some(value.into());
-        self
-    }
+    pub fn invocation_type(mut self, value: impl Into<PipeTargetInvocationType>) -> Self { self.invocation_type = Some(value.into()); self }
 }
 
 impl PropertyType for PipeTargetStateMachineParameters {}
@@ -6464,120 +4008,28 @@ impl ToValue for PipeTargetStateMachineParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipeTargetTimestreamParametersRequired {
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    ///
-    /// Map source data to dimensions in the target Timestream for LiveAnalytics table.
-    ///
-    /// For more information, see \[Amazon Timestream for LiveAnalytics concepts\](<https://docs.aws.amazon.com/timestream/latest/developerguide/concepts.html>)
-    ///
-    /// Items 1 to 128.
     pub dimension_mappings: List<DimensionMapping>,
     /// `TimeValue`: a string, required.
-    ///
-    /// Dynamic path to the source data field that represents the time value for your data.
-    ///
-    /// Length 1 to 256.
     pub time_value: Str,
     /// `VersionValue`: a string, required.
-    ///
-    /// 64 bit version value or source data field that represents the version value for your data.
-    ///
-    /// Write requests with a higher version number will update the existing measure values of the record and version. In cases where the measure value is the same, the version will still be updated.
-    ///
-    /// Default value is 1.
-    ///
-    /// Timestream for LiveAnalytics does not support updating partial measure values in a record.
-    ///
-    /// Write requests for duplicate data with a higher version number will update the existing measure value and version. In cases where the measure value is the same, `Version` will still be updated. Default value is `1` .
-    ///
-    /// &gt; `Version` must be `1` or greater, or you will receive a `ValidationException` error.
-    ///
-    /// Length 1 to 256.
     pub version_value: Str,
 }
 
-static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PipeTargetTimestreamParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "DimensionMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DimensionMapping),
-                min_items: Some(1),
-                max_items: Some(128),
-            }),
-        ),
-        (
-            "EpochTimeUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"],
-                format: None,
-            }),
-        ),
-        (
-            "MultiMeasureMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiMeasureMapping),
-                min_items: Some(0),
-                max_items: Some(1024),
-            }),
-        ),
-        (
-            "SingleMeasureMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SingleMeasureMapping),
-                min_items: Some(0),
-                max_items: Some(8192),
-            }),
-        ),
-        (
-            "TimeFieldType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EPOCH", "TIMESTAMP_FORMAT"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimestampFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: Some(1), max_items: Some(128) })),
+        ("EpochTimeUnit", Shape::Str(&StrRule { allowed: &["MILLISECONDS", "SECONDS", "MICROSECONDS", "NANOSECONDS"], ..StrRule::ANY })),
+        ("MultiMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureMapping), min_items: Some(0), max_items: Some(1024) })),
+        ("SingleMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SingleMeasureMapping), min_items: Some(0), max_items: Some(8192) })),
+        ("TimeFieldType", Shape::Str(&StrRule { allowed: &["EPOCH", "TIMESTAMP_FORMAT"], ..StrRule::ANY })),
+        ("TimeValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("TimestampFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("VersionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["DimensionMappings", "TimeValue", "VersionValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipeTargetTimestreamParameters` property type of `AWS::Pipes::Pipe`.
@@ -6651,6 +4103,7 @@ pub struct PipeTargetTimestreamParameters {
     pub version_value: Str,
 }
 
+#[rustfmt::skip]
 impl PipeTargetTimestreamParameters {
     /// A `PipeTargetTimestreamParameters` with its required properties, named in a [`PipeTargetTimestreamParametersRequired`].
     pub fn new(required: PipeTargetTimestreamParametersRequired) -> Self {
@@ -6667,68 +4120,21 @@ impl PipeTargetTimestreamParameters {
     }
 
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self {
-        self.dimension_mappings = value.into();
-        self
-    }
-
+    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
     /// `EpochTimeUnit`: an [`EpochTimeUnit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn epoch_time_unit(mut self, value: impl Into<EpochTimeUnit>) -> Self {
-        self.epoch_time_unit = Some(value.into());
-        self
-    }
-
+    pub fn epoch_time_unit(mut self, value: impl Into<EpochTimeUnit>) -> Self { self.epoch_time_unit = Some(value.into()); self }
     /// `MultiMeasureMappings`: a list of [`MultiMeasureMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_mappings(mut self, value: impl Into<List<MultiMeasureMapping>>) -> Self {
-        self.multi_measure_mappings = Some(value.into());
-        self
-    }
-
+    pub fn multi_measure_mappings(mut self, value: impl Into<List<MultiMeasureMapping>>) -> Self { self.multi_measure_mappings = Some(value.into()); self }
     /// `SingleMeasureMappings`: a list of [`SingleMeasureMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_measure_mappings(mut self, value: impl Into<List<SingleMeasureMapping>>) -> Self {
-        self.single_measure_mappings = Some(value.into());
-        self
-    }
-
+    pub fn single_measure_mappings(mut self, value: impl Into<List<SingleMeasureMapping>>) -> Self { self.single_measure_mappings = Some(value.into()); self }
     /// `TimeFieldType`: a [`TimeFieldType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_field_type(mut self, value: impl Into<TimeFieldType>) -> Self {
-        self.time_field_type = Some(value.into());
-        self
-    }
-
+    pub fn time_field_type(mut self, value: impl Into<TimeFieldType>) -> Self { self.time_field_type = Some(value.into()); self }
     /// `TimeValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_value(mut self, value: impl Into<Str>) -> Self {
-        self.time_value = value.into();
-        self
-    }
-
+    pub fn time_value(mut self, value: impl Into<Str>) -> Self { self.time_value = value.into(); self }
     /// `TimestampFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self {
-        self.timestamp_format = Some(value.into());
-        self
-    }
-
+    pub fn timestamp_format(mut self, value: impl Into<Str>) -> Self { self.timestamp_format = Some(value.into()); self }
     /// `VersionValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_value(mut self, value: impl Into<Str>) -> Self {
-        self.version_value = value.into();
-        self
-    }
+    pub fn version_value(mut self, value: impl Into<Str>) -> Self { self.version_value = value.into(); self }
 }
 
 impl PropertyType for PipeTargetTimestreamParameters {}
@@ -6748,35 +4154,14 @@ impl ToValue for PipeTargetTimestreamParameters {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["distinctInstance", "memberOf"],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementConstraint` property type of `AWS::Pipes::Pipe`.
@@ -6798,6 +4183,7 @@ pub struct PlacementConstraint {
     pub r#type: Option<PlacementConstraintType>,
 }
 
+#[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
     pub fn new() -> Self {
@@ -6805,20 +4191,9 @@ impl PlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementConstraint {}
@@ -6832,35 +4207,14 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["random", "spread", "binpack"],
-                format: None,
-            }),
-        ),
+        ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementStrategy` property type of `AWS::Pipes::Pipe`.
@@ -6882,6 +4236,7 @@ pub struct PlacementStrategy {
     pub r#type: Option<PlacementStrategyType>,
 }
 
+#[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -6889,20 +4244,9 @@ impl PlacementStrategy {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementStrategy {}
@@ -6916,37 +4260,16 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-static RULE_S3LogDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3LogDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketOwner", Shape::STR),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "plain", "w3c"],
-                format: None,
-            }),
-        ),
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["json", "plain", "w3c"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3LogDestination` property type of `AWS::Pipes::Pipe`.
@@ -6980,6 +4303,7 @@ pub struct S3LogDestination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3LogDestination {
     /// A `S3LogDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -6987,36 +4311,13 @@ impl S3LogDestination {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
     /// `OutputFormat`: a [`S3OutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<S3OutputFormat>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<S3OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3LogDestination {}
@@ -7036,48 +4337,20 @@ impl ToValue for S3LogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerPipelineParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of parameter to start execution of a SageMaker AI Model Building Pipeline.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*|(\$(\.[\w/_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 256.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// Value of parameter to start execution of a SageMaker AI Model Building Pipeline.
-    ///
-    /// Length 0 to 1024.
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_25),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_25), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerPipelineParameter` property type of `AWS::Pipes::Pipe`.
@@ -7101,6 +4374,7 @@ pub struct SageMakerPipelineParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
@@ -7111,20 +4385,9 @@ impl SageMakerPipelineParameter {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SageMakerPipelineParameter {}
@@ -7138,43 +4401,14 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelfManagedKafkaAccessConfigurationVpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroup",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_15),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_16),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroup", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_16), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelfManagedKafkaAccessConfigurationVpc` property type of `AWS::Pipes::Pipe`.
@@ -7198,6 +4432,7 @@ pub struct SelfManagedKafkaAccessConfigurationVpc {
     pub subnets: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SelfManagedKafkaAccessConfigurationVpc {
     /// A `SelfManagedKafkaAccessConfigurationVpc` with no property set (none is required).
     pub fn new() -> Self {
@@ -7205,20 +4440,9 @@ impl SelfManagedKafkaAccessConfigurationVpc {
     }
 
     /// `SecurityGroup`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group = Some(value.into());
-        self
-    }
-
+    pub fn security_group(mut self, value: impl Into<List<Str>>) -> Self { self.security_group = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
 }
 
 impl PropertyType for SelfManagedKafkaAccessConfigurationVpc {}
@@ -7236,62 +4460,23 @@ impl ToValue for SelfManagedKafkaAccessConfigurationVpc {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleMeasureMappingRequired {
     /// `MeasureName`: a string, required.
-    ///
-    /// Target measure name for the measurement attribute in the Timestream table.
-    ///
-    /// Length 1 to 1024.
     pub measure_name: Str,
     /// `MeasureValue`: a string, required.
-    ///
-    /// Dynamic path of the source field to map to the measure in the record.
-    ///
-    /// Length 1 to 2048.
     pub measure_value: Str,
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    ///
-    /// Data type of the source field.
     pub measure_value_type: MeasureValueType,
 }
 
-static RULE_SingleMeasureMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SingleMeasureMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MeasureName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MeasureValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MeasureValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"],
-                format: None,
-            }),
-        ),
+        ("MeasureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("MeasureValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["DOUBLE", "BIGINT", "VARCHAR", "BOOLEAN", "TIMESTAMP"], ..StrRule::ANY })),
     ],
     required: &["MeasureName", "MeasureValue", "MeasureValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleMeasureMapping` property type of `AWS::Pipes::Pipe`.
@@ -7321,6 +4506,7 @@ pub struct SingleMeasureMapping {
     pub measure_value_type: MeasureValueType,
 }
 
+#[rustfmt::skip]
 impl SingleMeasureMapping {
     /// A `SingleMeasureMapping` with its required properties, named in a [`SingleMeasureMappingRequired`].
     pub fn new(required: SingleMeasureMappingRequired) -> Self {
@@ -7332,28 +4518,11 @@ impl SingleMeasureMapping {
     }
 
     /// `MeasureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_name(mut self, value: impl Into<Str>) -> Self {
-        self.measure_name = value.into();
-        self
-    }
-
+    pub fn measure_name(mut self, value: impl Into<Str>) -> Self { self.measure_name = value.into(); self }
     /// `MeasureValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value(mut self, value: impl Into<Str>) -> Self {
-        self.measure_value = value.into();
-        self
-    }
-
+    pub fn measure_value(mut self, value: impl Into<Str>) -> Self { self.measure_value = value.into(); self }
     /// `MeasureValueType`: a [`MeasureValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self {
-        self.measure_value_type = value.into();
-        self
-    }
+    pub fn measure_value_type(mut self, value: impl Into<MeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
 }
 
 impl PropertyType for SingleMeasureMapping {}
@@ -7372,44 +4541,20 @@ impl ToValue for SingleMeasureMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Pipes::Pipe`.
@@ -7427,6 +4572,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -7437,20 +4583,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,89 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov):iam::\\d{12}:role/([\\w+=,.@-]{1,512}[/:])*([\\w+=,.@-]{1,64})$",
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
 
-static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodebuildRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ComponentRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "EnvironmentAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagementAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CodebuildRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ComponentRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("EnvironmentAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ManagementAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Proton::EnvironmentAccountConnection` resource.
@@ -154,6 +93,7 @@ pub struct EnvironmentAccountConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentAccountConnection {
     /// The CloudFormation type name, `AWS::Proton::EnvironmentAccountConnection`.
     pub const TYPE_NAME: &'static str = "AWS::Proton::EnvironmentAccountConnection";
@@ -180,60 +120,19 @@ impl EnvironmentAccountConnection {
     }
 
     /// `CodebuildRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codebuild_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.codebuild_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn codebuild_role_arn(mut self, value: impl Into<Str>) -> Self { self.codebuild_role_arn = Some(value.into()); self }
     /// `ComponentRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn component_role_arn(mut self, value: impl Into<Str>) -> Self { self.component_role_arn = Some(value.into()); self }
     /// `EnvironmentAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_account_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_account_id(mut self, value: impl Into<Str>) -> Self { self.environment_account_id = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `ManagementAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn management_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.management_account_id = Some(value.into());
-        self
-    }
-
+    pub fn management_account_id(mut self, value: impl Into<Str>) -> Self { self.management_account_id = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentAccountConnection {
@@ -291,101 +190,5 @@ impl EnvironmentAccountConnectionAttributes {
     /// `Fn::GetAtt` `Status`: one of a set of strings.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Proton::EnvironmentAccountConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-proton-environmentaccountconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -6,10 +6,13 @@
 //! - `AWS::Proton::EnvironmentAccountConnection`: [`EnvironmentAccountConnection`], property types in [`environment_account_connection`]
 //! - `AWS::Proton::EnvironmentTemplate`: [`EnvironmentTemplate`], property types in [`environment_template`]
 //! - `AWS::Proton::ServiceTemplate`: [`ServiceTemplate`], property types in [`service_template`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod environment_account_connection;
 pub mod environment_template;
 pub mod service_template;
+pub mod shared;
 
 pub use environment_account_connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionAttributes,

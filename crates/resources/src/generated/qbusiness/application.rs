@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.:/()*?=-]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -24,134 +27,30 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the Amazon Q Business application.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub display_name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachmentsConfiguration",
-            Shape::Object(&RULE_AttachmentsConfiguration),
-        ),
-        (
-            "AutoSubscriptionConfiguration",
-            Shape::Object(&RULE_AutoSubscriptionConfiguration),
-        ),
-        (
-            "ClientIdsForOIDC",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "IamIdentityProviderArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityCenterInstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS_IAM_IDP_SAML",
-                    "AWS_IAM_IDP_OIDC",
-                    "AWS_IAM_IDC",
-                    "AWS_QUICKSIGHT_IDP",
-                    "ANONYMOUS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PersonalizationConfiguration",
-            Shape::Object(&RULE_PersonalizationConfiguration),
-        ),
-        (
-            "QAppsConfiguration",
-            Shape::Object(&RULE_QAppsConfiguration),
-        ),
-        (
-            "QuickSightConfiguration",
-            Shape::Object(&RULE_QuickSightConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AttachmentsConfiguration", Shape::Object(&RULE_AttachmentsConfiguration)),
+        ("AutoSubscriptionConfiguration", Shape::Object(&RULE_AutoSubscriptionConfiguration)),
+        ("ClientIdsForOIDC", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("IamIdentityProviderArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("IdentityCenterInstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("IdentityType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDP_SAML", "AWS_IAM_IDP_OIDC", "AWS_IAM_IDC", "AWS_QUICKSIGHT_IDP", "ANONYMOUS"], ..StrRule::ANY })),
+        ("PersonalizationConfiguration", Shape::Object(&RULE_PersonalizationConfiguration)),
+        ("QAppsConfiguration", Shape::Object(&RULE_QAppsConfiguration)),
+        ("QuickSightConfiguration", Shape::Object(&RULE_QuickSightConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::Application` resource.
@@ -253,6 +152,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::QBusiness::Application`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Application";
@@ -264,31 +164,11 @@ impl Application {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-application.html",
         primary_identifier: &["ApplicationId"],
         required: &["DisplayName"],
-        create_only: &[
-            "ClientIdsForOIDC",
-            "EncryptionConfiguration",
-            "IamIdentityProviderArn",
-            "IdentityType",
-            "QuickSightConfiguration",
-        ],
+        create_only: &["ClientIdsForOIDC", "EncryptionConfiguration", "IamIdentityProviderArn", "IdentityType", "QuickSightConfiguration"],
         conditional_create_only: &[],
         write_only: &["IdentityCenterInstanceArn"],
-        read_only: &[
-            "ApplicationArn",
-            "ApplicationId",
-            "CreatedAt",
-            "IdentityCenterApplicationArn",
-            "Status",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "ApplicationArn",
-            "ApplicationId",
-            "CreatedAt",
-            "IdentityCenterApplicationArn",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["ApplicationArn", "ApplicationId", "CreatedAt", "IdentityCenterApplicationArn", "Status", "UpdatedAt"],
+        attributes: &["ApplicationArn", "ApplicationId", "CreatedAt", "IdentityCenterApplicationArn", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -314,131 +194,33 @@ impl Application {
     }
 
     /// `AttachmentsConfiguration`: an [`AttachmentsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachments_configuration(
-        mut self,
-        value: impl Into<Obj<AttachmentsConfiguration>>,
-    ) -> Self {
-        self.attachments_configuration = Some(value.into());
-        self
-    }
-
+    pub fn attachments_configuration(mut self, value: impl Into<Obj<AttachmentsConfiguration>>) -> Self { self.attachments_configuration = Some(value.into()); self }
     /// `AutoSubscriptionConfiguration`: an [`AutoSubscriptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_subscription_configuration(
-        mut self,
-        value: impl Into<Obj<AutoSubscriptionConfiguration>>,
-    ) -> Self {
-        self.auto_subscription_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_subscription_configuration(mut self, value: impl Into<Obj<AutoSubscriptionConfiguration>>) -> Self { self.auto_subscription_configuration = Some(value.into()); self }
     /// `ClientIdsForOIDC`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_ids_for_oidc(mut self, value: impl Into<List<Str>>) -> Self {
-        self.client_ids_for_oidc = Some(value.into());
-        self
-    }
-
+    pub fn client_ids_for_oidc(mut self, value: impl Into<List<Str>>) -> Self { self.client_ids_for_oidc = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `IamIdentityProviderArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_identity_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_identity_provider_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_identity_provider_arn(mut self, value: impl Into<Str>) -> Self { self.iam_identity_provider_arn = Some(value.into()); self }
     /// `IdentityCenterInstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_instance_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_instance_arn = Some(value.into()); self }
     /// `IdentityType`: an [`IdentityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self {
-        self.identity_type = Some(value.into());
-        self
-    }
-
+    pub fn identity_type(mut self, value: impl Into<IdentityType>) -> Self { self.identity_type = Some(value.into()); self }
     /// `PersonalizationConfiguration`: a [`PersonalizationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn personalization_configuration(
-        mut self,
-        value: impl Into<Obj<PersonalizationConfiguration>>,
-    ) -> Self {
-        self.personalization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn personalization_configuration(mut self, value: impl Into<Obj<PersonalizationConfiguration>>) -> Self { self.personalization_configuration = Some(value.into()); self }
     /// `QAppsConfiguration`: a [`QAppsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn q_apps_configuration(mut self, value: impl Into<Obj<QAppsConfiguration>>) -> Self {
-        self.q_apps_configuration = Some(value.into());
-        self
-    }
-
+    pub fn q_apps_configuration(mut self, value: impl Into<Obj<QAppsConfiguration>>) -> Self { self.q_apps_configuration = Some(value.into()); self }
     /// `QuickSightConfiguration`: a [`QuickSightConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quick_sight_configuration(
-        mut self,
-        value: impl Into<Obj<QuickSightConfiguration>>,
-    ) -> Self {
-        self.quick_sight_configuration = Some(value.into());
-        self
-    }
-
+    pub fn quick_sight_configuration(mut self, value: impl Into<Obj<QuickSightConfiguration>>) -> Self { self.quick_sight_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -540,28 +322,17 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttachmentsConfigurationRequired {
     /// `AttachmentsControlMode`: an [`AttachmentsControlMode`] value, required.
-    ///
-    /// Status information about whether file upload functionality is activated or deactivated for your end user.
     pub attachments_control_mode: AttachmentsControlMode,
 }
 
-static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AttachmentsControlMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AttachmentsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AttachmentsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["AttachmentsControlMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttachmentsConfiguration` property type of `AWS::QBusiness::Application`.
@@ -577,6 +348,7 @@ pub struct AttachmentsConfiguration {
     pub attachments_control_mode: AttachmentsControlMode,
 }
 
+#[rustfmt::skip]
 impl AttachmentsConfiguration {
     /// A `AttachmentsConfiguration` with its required properties, named in a [`AttachmentsConfigurationRequired`].
     pub fn new(required: AttachmentsConfigurationRequired) -> Self {
@@ -586,12 +358,7 @@ impl AttachmentsConfiguration {
     }
 
     /// `AttachmentsControlMode`: an [`AttachmentsControlMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachments_control_mode(mut self, value: impl Into<AttachmentsControlMode>) -> Self {
-        self.attachments_control_mode = value.into();
-        self
-    }
+    pub fn attachments_control_mode(mut self, value: impl Into<AttachmentsControlMode>) -> Self { self.attachments_control_mode = value.into(); self }
 }
 
 impl PropertyType for AttachmentsConfiguration {}
@@ -608,40 +375,18 @@ impl ToValue for AttachmentsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoSubscriptionConfigurationRequired {
     /// `AutoSubscribe`: an [`AutoSubscriptionStatus`] value, required.
-    ///
-    /// Describes whether automatic subscriptions are enabled for an Amazon Q Business application using IAM identity federation for user management.
     pub auto_subscribe: AutoSubscriptionStatus,
 }
 
-static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutoSubscriptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoSubscribe",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultSubscriptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Q_LITE", "Q_BUSINESS"],
-                format: None,
-            }),
-        ),
+        ("AutoSubscribe", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("DefaultSubscriptionType", Shape::Str(&StrRule { allowed: &["Q_LITE", "Q_BUSINESS"], ..StrRule::ANY })),
     ],
     required: &["AutoSubscribe"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoSubscriptionConfiguration` property type of `AWS::QBusiness::Application`.
@@ -661,6 +406,7 @@ pub struct AutoSubscriptionConfiguration {
     pub default_subscription_type: Option<SubscriptionType>,
 }
 
+#[rustfmt::skip]
 impl AutoSubscriptionConfiguration {
     /// A `AutoSubscriptionConfiguration` with its required properties, named in a [`AutoSubscriptionConfigurationRequired`].
     pub fn new(required: AutoSubscriptionConfigurationRequired) -> Self {
@@ -671,20 +417,9 @@ impl AutoSubscriptionConfiguration {
     }
 
     /// `AutoSubscribe`: an [`AutoSubscriptionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_subscribe(mut self, value: impl Into<AutoSubscriptionStatus>) -> Self {
-        self.auto_subscribe = value.into();
-        self
-    }
-
+    pub fn auto_subscribe(mut self, value: impl Into<AutoSubscriptionStatus>) -> Self { self.auto_subscribe = value.into(); self }
     /// `DefaultSubscriptionType`: a [`SubscriptionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subscription_type(mut self, value: impl Into<SubscriptionType>) -> Self {
-        self.default_subscription_type = Some(value.into());
-        self
-    }
+    pub fn default_subscription_type(mut self, value: impl Into<SubscriptionType>) -> Self { self.default_subscription_type = Some(value.into()); self }
 }
 
 impl PropertyType for AutoSubscriptionConfiguration {}
@@ -698,23 +433,13 @@ impl ToValue for AutoSubscriptionConfiguration {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::QBusiness::Application`.
@@ -732,6 +457,7 @@ pub struct EncryptionConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -739,12 +465,7 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -759,28 +480,17 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PersonalizationConfigurationRequired {
     /// `PersonalizationControlMode`: a [`PersonalizationControlMode`] value, required.
-    ///
-    /// An option to allow Amazon Q Business to customize chat responses using user specific metadata—specifically, location and job information—in your IAM Identity Center instance.
     pub personalization_control_mode: PersonalizationControlMode,
 }
 
-static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "PersonalizationControlMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PersonalizationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("PersonalizationControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["PersonalizationControlMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PersonalizationConfiguration` property type of `AWS::QBusiness::Application`.
@@ -796,6 +506,7 @@ pub struct PersonalizationConfiguration {
     pub personalization_control_mode: PersonalizationControlMode,
 }
 
+#[rustfmt::skip]
 impl PersonalizationConfiguration {
     /// A `PersonalizationConfiguration` with its required properties, named in a [`PersonalizationConfigurationRequired`].
     pub fn new(required: PersonalizationConfigurationRequired) -> Self {
@@ -805,15 +516,7 @@ impl PersonalizationConfiguration {
     }
 
     /// `PersonalizationControlMode`: a [`PersonalizationControlMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn personalization_control_mode(
-        mut self,
-        value: impl Into<PersonalizationControlMode>,
-    ) -> Self {
-        self.personalization_control_mode = value.into();
-        self
-    }
+    pub fn personalization_control_mode(mut self, value: impl Into<PersonalizationControlMode>) -> Self { self.personalization_control_mode = value.into(); self }
 }
 
 impl PropertyType for PersonalizationConfiguration {}
@@ -833,28 +536,17 @@ impl ToValue for PersonalizationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QAppsConfigurationRequired {
     /// `QAppsControlMode`: a [`QAppsControlMode`] value, required.
-    ///
-    /// Status information about whether end users can create and use Amazon Q Apps in the web experience.
     pub q_apps_control_mode: QAppsControlMode,
 }
 
-static RULE_QAppsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "QAppsControlMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_QAppsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("QAppsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["QAppsControlMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QAppsConfiguration` property type of `AWS::QBusiness::Application`.
@@ -870,6 +562,7 @@ pub struct QAppsConfiguration {
     pub q_apps_control_mode: QAppsControlMode,
 }
 
+#[rustfmt::skip]
 impl QAppsConfiguration {
     /// A `QAppsConfiguration` with its required properties, named in a [`QAppsConfigurationRequired`].
     pub fn new(required: QAppsConfigurationRequired) -> Self {
@@ -879,12 +572,7 @@ impl QAppsConfiguration {
     }
 
     /// `QAppsControlMode`: a [`QAppsControlMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn q_apps_control_mode(mut self, value: impl Into<QAppsControlMode>) -> Self {
-        self.q_apps_control_mode = value.into();
-        self
-    }
+    pub fn q_apps_control_mode(mut self, value: impl Into<QAppsControlMode>) -> Self { self.q_apps_control_mode = value.into(); self }
 }
 
 impl PropertyType for QAppsConfiguration {}
@@ -901,30 +589,17 @@ impl ToValue for QAppsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickSightConfigurationRequired {
     /// `ClientNamespace`: a string, required.
-    ///
-    /// The Amazon Quick Suite namespace that is used as the identity provider. For more information about Quick Suite namespaces, see \[Namespace operations\](<https://docs.aws.amazon.com/quicksight/latest/developerguide/namespace-operations.html>) .
-    ///
-    /// Pattern `^[a-zA-Z0-9._-]*$`; length 1 to 64.
     pub client_namespace: Str,
 }
 
-static RULE_QuickSightConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ClientNamespace",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_QuickSightConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ClientNamespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["ClientNamespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuickSightConfiguration` property type of `AWS::QBusiness::Application`.
@@ -942,6 +617,7 @@ pub struct QuickSightConfiguration {
     pub client_namespace: Str,
 }
 
+#[rustfmt::skip]
 impl QuickSightConfiguration {
     /// A `QuickSightConfiguration` with its required properties, named in a [`QuickSightConfigurationRequired`].
     pub fn new(required: QuickSightConfigurationRequired) -> Self {
@@ -951,12 +627,7 @@ impl QuickSightConfiguration {
     }
 
     /// `ClientNamespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.client_namespace = value.into();
-        self
-    }
+    pub fn client_namespace(mut self, value: impl Into<Str>) -> Self { self.client_namespace = value.into(); self }
 }
 
 impl PropertyType for QuickSightConfiguration {}
@@ -965,102 +636,6 @@ impl ToValue for QuickSightConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ClientNamespace", &self.client_namespace)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

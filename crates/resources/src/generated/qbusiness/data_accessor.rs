@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^qbusiness:[a-zA-Z]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
@@ -18,95 +21,28 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAccessorRequired {
     /// `ActionConfigurations`: a list of [`ActionConfiguration`] objects, required.
-    ///
-    /// A list of action configurations specifying the allowed actions and any associated filters.
-    ///
-    /// Items 1 to 10.
     pub action_configurations: List<ActionConfiguration>,
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier of the Amazon Q Business application.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The friendly name of the data accessor.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100.
     pub display_name: Str,
     /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role for the ISV associated with this data accessor.
-    ///
-    /// Pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`; length 1 to 1284; create-only: changing it replaces the resource.
     pub principal: Str,
 }
 
-static RULE_DataAccessor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataAccessor: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ActionConfiguration),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthenticationDetail",
-            Shape::Object(&RULE_DataAccessorAuthenticationDetail),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ActionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ActionConfiguration), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("AuthenticationDetail", Shape::Object(&RULE_DataAccessorAuthenticationDetail)),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "ApplicationId",
-        "ActionConfigurations",
-        "DisplayName",
-        "Principal",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApplicationId", "ActionConfigurations", "DisplayName", "Principal"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::DataAccessor` resource.
@@ -158,6 +94,7 @@ pub struct DataAccessor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataAccessor {
     /// The CloudFormation type name, `AWS::QBusiness::DataAccessor`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::DataAccessor";
@@ -168,29 +105,12 @@ impl DataAccessor {
         type_name: "AWS::QBusiness::DataAccessor",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-dataaccessor.html",
         primary_identifier: &["ApplicationId", "DataAccessorId"],
-        required: &[
-            "ActionConfigurations",
-            "ApplicationId",
-            "DisplayName",
-            "Principal",
-        ],
+        required: &["ActionConfigurations", "ApplicationId", "DisplayName", "Principal"],
         create_only: &["ApplicationId", "Principal"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "DataAccessorArn",
-            "DataAccessorId",
-            "IdcApplicationArn",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DataAccessorArn",
-            "DataAccessorId",
-            "IdcApplicationArn",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "DataAccessorArn", "DataAccessorId", "IdcApplicationArn", "UpdatedAt"],
+        attributes: &["CreatedAt", "DataAccessorArn", "DataAccessorId", "IdcApplicationArn", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -208,55 +128,17 @@ impl DataAccessor {
     }
 
     /// `ActionConfigurations`: a list of [`ActionConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_configurations(mut self, value: impl Into<List<ActionConfiguration>>) -> Self {
-        self.action_configurations = value.into();
-        self
-    }
-
+    pub fn action_configurations(mut self, value: impl Into<List<ActionConfiguration>>) -> Self { self.action_configurations = value.into(); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `AuthenticationDetail`: a [`DataAccessorAuthenticationDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_detail(
-        mut self,
-        value: impl Into<Obj<DataAccessorAuthenticationDetail>>,
-    ) -> Self {
-        self.authentication_detail = Some(value.into());
-        self
-    }
-
+    pub fn authentication_detail(mut self, value: impl Into<Obj<DataAccessorAuthenticationDetail>>) -> Self { self.authentication_detail = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataAccessor {
@@ -336,36 +218,18 @@ impl DataAccessorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionConfigurationRequired {
     /// `Action`: a string, required.
-    ///
-    /// The Amazon Q Business action that is allowed.
-    ///
-    /// Pattern `^qbusiness:[a-zA-Z]+$`.
     pub action: Str,
 }
 
-static RULE_ActionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterConfiguration",
-            Shape::Object(&RULE_ActionFilterConfiguration),
-        ),
+        ("Action", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FilterConfiguration", Shape::Object(&RULE_ActionFilterConfiguration)),
     ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionConfiguration` property type of `AWS::QBusiness::DataAccessor`.
@@ -387,6 +251,7 @@ pub struct ActionConfiguration {
     pub filter_configuration: Option<Obj<ActionFilterConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ActionConfiguration {
     /// A `ActionConfiguration` with its required properties, named in a [`ActionConfigurationRequired`].
     pub fn new(required: ActionConfigurationRequired) -> Self {
@@ -397,23 +262,9 @@ impl ActionConfiguration {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `FilterConfiguration`: an [`ActionFilterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_configuration(
-        mut self,
-        value: impl Into<Obj<ActionFilterConfiguration>>,
-    ) -> Self {
-        self.filter_configuration = Some(value.into());
-        self
-    }
+    pub fn filter_configuration(mut self, value: impl Into<Obj<ActionFilterConfiguration>>) -> Self { self.filter_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ActionConfiguration {}
@@ -431,22 +282,17 @@ impl ToValue for ActionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionFilterConfigurationRequired {
     /// `DocumentAttributeFilter`: an [`AttributeFilter`] object, required.
-    ///
-    /// Enables filtering of responses based on document attributes or metadata fields.
     pub document_attribute_filter: Obj<AttributeFilter>,
 }
 
-static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DocumentAttributeFilter",
-        Shape::Object(&RULE_AttributeFilter),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ActionFilterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("DocumentAttributeFilter", Shape::Object(&RULE_AttributeFilter)),
+    ],
     required: &["DocumentAttributeFilter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionFilterConfiguration` property type of `AWS::QBusiness::DataAccessor`.
@@ -462,6 +308,7 @@ pub struct ActionFilterConfiguration {
     pub document_attribute_filter: Box<Obj<AttributeFilter>>,
 }
 
+#[rustfmt::skip]
 impl ActionFilterConfiguration {
     /// A `ActionFilterConfiguration` with its required properties, named in a [`ActionFilterConfigurationRequired`].
     pub fn new(required: ActionFilterConfigurationRequired) -> Self {
@@ -471,12 +318,7 @@ impl ActionFilterConfiguration {
     }
 
     /// `DocumentAttributeFilter`: an [`AttributeFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_attribute_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self {
-        self.document_attribute_filter = Box::new(value.into());
-        self
-    }
+    pub fn document_attribute_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self { self.document_attribute_filter = Box::new(value.into()); self }
 }
 
 impl PropertyType for ActionFilterConfiguration {}
@@ -489,42 +331,22 @@ impl ToValue for ActionFilterConfiguration {
     }
 }
 
-static RULE_AttributeFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "AndAllFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AndAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None })),
         ("ContainsAll", Shape::Object(&RULE_DocumentAttribute)),
         ("ContainsAny", Shape::Object(&RULE_DocumentAttribute)),
         ("EqualsTo", Shape::Object(&RULE_DocumentAttribute)),
         ("GreaterThan", Shape::Object(&RULE_DocumentAttribute)),
-        (
-            "GreaterThanOrEquals",
-            Shape::Object(&RULE_DocumentAttribute),
-        ),
+        ("GreaterThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
         ("LessThan", Shape::Object(&RULE_DocumentAttribute)),
         ("LessThanOrEquals", Shape::Object(&RULE_DocumentAttribute)),
         ("NotFilter", Shape::Object(&RULE_AttributeFilter)),
-        (
-            "OrAllFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OrAllFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeFilter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeFilter` property type of `AWS::QBusiness::DataAccessor`.
@@ -576,6 +398,7 @@ pub struct AttributeFilter {
     pub or_all_filters: Option<List<AttributeFilter>>,
 }
 
+#[rustfmt::skip]
 impl AttributeFilter {
     /// A `AttributeFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -583,84 +406,25 @@ impl AttributeFilter {
     }
 
     /// `AndAllFilters`: a list of [`AttributeFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self {
-        self.and_all_filters = Some(value.into());
-        self
-    }
-
+    pub fn and_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self { self.and_all_filters = Some(value.into()); self }
     /// `ContainsAll`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains_all(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.contains_all = Some(value.into());
-        self
-    }
-
+    pub fn contains_all(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.contains_all = Some(value.into()); self }
     /// `ContainsAny`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains_any(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.contains_any = Some(value.into());
-        self
-    }
-
+    pub fn contains_any(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.contains_any = Some(value.into()); self }
     /// `EqualsTo`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals_to(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.equals_to = Some(value.into());
-        self
-    }
-
+    pub fn equals_to(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.equals_to = Some(value.into()); self }
     /// `GreaterThan`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn greater_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.greater_than = Some(value.into());
-        self
-    }
-
+    pub fn greater_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.greater_than = Some(value.into()); self }
     /// `GreaterThanOrEquals`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn greater_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.greater_than_or_equals = Some(value.into());
-        self
-    }
-
+    pub fn greater_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.greater_than_or_equals = Some(value.into()); self }
     /// `LessThan`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn less_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.less_than = Some(value.into());
-        self
-    }
-
+    pub fn less_than(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.less_than = Some(value.into()); self }
     /// `LessThanOrEquals`: a [`DocumentAttribute`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn less_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self {
-        self.less_than_or_equals = Some(value.into());
-        self
-    }
-
+    pub fn less_than_or_equals(mut self, value: impl Into<Obj<DocumentAttribute>>) -> Self { self.less_than_or_equals = Some(value.into()); self }
     /// `NotFilter`: an [`AttributeFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self {
-        self.not_filter = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not_filter(mut self, value: impl Into<Obj<AttributeFilter>>) -> Self { self.not_filter = Some(Box::new(value.into())); self }
     /// `OrAllFilters`: a list of [`AttributeFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self {
-        self.or_all_filters = Some(value.into());
-        self
-    }
+    pub fn or_all_filters(mut self, value: impl Into<List<AttributeFilter>>) -> Self { self.or_all_filters = Some(value.into()); self }
 }
 
 impl PropertyType for AttributeFilter {}
@@ -686,48 +450,19 @@ impl ToValue for AttributeFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAccessorAuthenticationDetailRequired {
     /// `AuthenticationType`: a [`DataAccessorAuthenticationType`] value, required.
-    ///
-    /// The type of authentication to use for the data accessor. This determines how the ISV authenticates when accessing data. You can use one of two authentication types:
-    ///
-    /// - `AWS_IAM_IDC_TTI` - Authentication using IAM Identity Center Trusted Token Issuer (TTI). This authentication type allows the ISV to use a trusted token issuer to generate tokens for accessing the data.
-    /// - `AWS_IAM_IDC_AUTH_CODE` - Authentication using IAM Identity Center authorization code flow. This authentication type uses the standard OAuth 2.0 authorization code flow for authentication.
     pub authentication_type: DataAccessorAuthenticationType,
 }
 
-static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationConfiguration", Shape::Any),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"],
-                format: None,
-            }),
-        ),
-        (
-            "ExternalIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
+        ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataAccessorAuthenticationDetail` property type of `AWS::QBusiness::DataAccessor`.
@@ -756,6 +491,7 @@ pub struct DataAccessorAuthenticationDetail {
     pub external_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DataAccessorAuthenticationDetail {
     /// A `DataAccessorAuthenticationDetail` with its required properties, named in a [`DataAccessorAuthenticationDetailRequired`].
     pub fn new(required: DataAccessorAuthenticationDetailRequired) -> Self {
@@ -767,28 +503,11 @@ impl DataAccessorAuthenticationDetail {
     }
 
     /// `AuthenticationConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn authentication_configuration(mut self, value: impl Into<Json>) -> Self { self.authentication_configuration = Some(value.into()); self }
     /// `AuthenticationType`: a [`DataAccessorAuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<DataAccessorAuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<DataAccessorAuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `ExternalIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.external_ids = Some(value.into());
-        self
-    }
+    pub fn external_ids(mut self, value: impl Into<List<Str>>) -> Self { self.external_ids = Some(value.into()); self }
 }
 
 impl PropertyType for DataAccessorAuthenticationDetail {}
@@ -810,37 +529,20 @@ impl ToValue for DataAccessorAuthenticationDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The identifier for the attribute.
-    ///
-    /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
     pub name: Str,
     /// `Value`: a JSON value, required.
-    ///
-    /// The value of the attribute.
     pub value: Json,
 }
 
-static RULE_DocumentAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Value", Shape::Any),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttribute` property type of `AWS::QBusiness::DataAccessor`.
@@ -862,6 +564,7 @@ pub struct DocumentAttribute {
     pub value: Json,
 }
 
+#[rustfmt::skip]
 impl DocumentAttribute {
     /// A `DocumentAttribute` with its required properties, named in a [`DocumentAttributeRequired`].
     pub fn new(required: DocumentAttributeRequired) -> Self {
@@ -872,20 +575,9 @@ impl DocumentAttribute {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Json>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for DocumentAttribute {}
@@ -894,102 +586,6 @@ impl ToValue for DocumentAttribute {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::DataAccessor`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-dataaccessor-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
     }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -24,131 +27,33 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q Business application the data source will be attached to.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Configuration`: a JSON value, required.
-    ///
-    /// Use this property to specify a JSON or YAML schema with configuration properties specific to your data source connector to connect your data source repository to Amazon Q Business . You must use the JSON or YAML schema provided by Amazon Q .
-    ///
-    /// The following links have the configuration properties and schemas for AWS CloudFormation for the following connectors:
-    ///
-    /// - \[Amazon Simple Storage Service\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/s3-cfn.html>)
-    /// - \[Amazon Q Web Crawler\](<https://docs.aws.amazon.com/amazonq/latest/qbusiness-ug/web-crawler-cfn.html>)
-    ///
-    /// Similarly, you can find configuration templates and properties for your specific data source using the following steps:
-    ///
-    /// - Navigate to the \[Supported connectors\](<https://docs.aws.amazon.com/amazonq/latest/business-use-dg/connectors-list.html>) page in the Amazon Q Business User Guide, and select the data source connector of your choice.
-    /// - Then, from that specific data source connector's page, choose the topic containing *Using CloudFormation* to find the schemas for your data source connector, including configuration parameter descriptions and examples.
-    ///
-    /// Format `json`.
     pub configuration: Json,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the Amazon Q Business data source.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub display_name: Str,
     /// `IndexId`: a string, required.
-    ///
-    /// The identifier of the index the data source is attached to.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub index_id: Str,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Configuration", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentEnrichmentConfiguration",
-            Shape::Object(&RULE_DocumentEnrichmentConfiguration),
-        ),
-        (
-            "IndexId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MediaExtractionConfiguration",
-            Shape::Object(&RULE_MediaExtractionConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SyncSchedule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(998),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcConfiguration",
-            Shape::Object(&RULE_DataSourceVpcConfiguration),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DocumentEnrichmentConfiguration", Shape::Object(&RULE_DocumentEnrichmentConfiguration)),
+        ("IndexId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MediaExtractionConfiguration", Shape::Object(&RULE_MediaExtractionConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SyncSchedule", Shape::Str(&StrRule { max_len: Some(998), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VpcConfiguration", Shape::Object(&RULE_DataSourceVpcConfiguration)),
     ],
     required: &["ApplicationId", "IndexId", "Configuration", "DisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::DataSource` resource.
@@ -242,6 +147,7 @@ pub struct DataSource {
     pub vpc_configuration: Option<Obj<DataSourceVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::QBusiness::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::DataSource";
@@ -256,22 +162,8 @@ impl DataSource {
         create_only: &["ApplicationId", "IndexId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "DataSourceArn",
-            "DataSourceId",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DataSourceArn",
-            "DataSourceId",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "DataSourceArn", "DataSourceId", "Status", "Type", "UpdatedAt"],
+        attributes: &["CreatedAt", "DataSourceArn", "DataSourceId", "Status", "Type", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -294,98 +186,27 @@ impl DataSource {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `DocumentEnrichmentConfiguration`: a [`DocumentEnrichmentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_enrichment_configuration(
-        mut self,
-        value: impl Into<Obj<DocumentEnrichmentConfiguration>>,
-    ) -> Self {
-        self.document_enrichment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn document_enrichment_configuration(mut self, value: impl Into<Obj<DocumentEnrichmentConfiguration>>) -> Self { self.document_enrichment_configuration = Some(value.into()); self }
     /// `IndexId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_id(mut self, value: impl Into<Str>) -> Self {
-        self.index_id = value.into();
-        self
-    }
-
+    pub fn index_id(mut self, value: impl Into<Str>) -> Self { self.index_id = value.into(); self }
     /// `MediaExtractionConfiguration`: a [`MediaExtractionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_extraction_configuration(
-        mut self,
-        value: impl Into<Obj<MediaExtractionConfiguration>>,
-    ) -> Self {
-        self.media_extraction_configuration = Some(value.into());
-        self
-    }
-
+    pub fn media_extraction_configuration(mut self, value: impl Into<Obj<MediaExtractionConfiguration>>) -> Self { self.media_extraction_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SyncSchedule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_schedule(mut self, value: impl Into<Str>) -> Self {
-        self.sync_schedule = Some(value.into());
-        self
-    }
-
+    pub fn sync_schedule(mut self, value: impl Into<Str>) -> Self { self.sync_schedule = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfiguration`: a [`DataSourceVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<DataSourceVpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl Resource for DataSource {
@@ -481,28 +302,17 @@ impl DataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioExtractionConfigurationRequired {
     /// `AudioExtractionStatus`: an [`AudioExtractionStatus`] value, required.
-    ///
-    /// The status of audio extraction (ENABLED or DISABLED) for processing audio content from files.
     pub audio_extraction_status: AudioExtractionStatus,
 }
 
-static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AudioExtractionStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AudioExtractionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AudioExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["AudioExtractionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -518,6 +328,7 @@ pub struct AudioExtractionConfiguration {
     pub audio_extraction_status: AudioExtractionStatus,
 }
 
+#[rustfmt::skip]
 impl AudioExtractionConfiguration {
     /// A `AudioExtractionConfiguration` with its required properties, named in a [`AudioExtractionConfigurationRequired`].
     pub fn new(required: AudioExtractionConfigurationRequired) -> Self {
@@ -527,12 +338,7 @@ impl AudioExtractionConfiguration {
     }
 
     /// `AudioExtractionStatus`: an [`AudioExtractionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_extraction_status(mut self, value: impl Into<AudioExtractionStatus>) -> Self {
-        self.audio_extraction_status = value.into();
-        self
-    }
+    pub fn audio_extraction_status(mut self, value: impl Into<AudioExtractionStatus>) -> Self { self.audio_extraction_status = value.into(); self }
 }
 
 impl PropertyType for AudioExtractionConfiguration {}
@@ -549,56 +355,20 @@ impl ToValue for AudioExtractionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceVpcConfigurationRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// A list of identifiers of security groups within your Amazon VPC. The security groups should enable Amazon Q Business to connect to the data source.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 10; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[-0-9a-zA-Z]+$`, length 1 to 200.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// A list of identifiers for subnets within your Amazon VPC. The subnets should be able to connect to each other in the VPC, and they should have outgoing access to the Internet through a NAT device.
-    ///
-    /// Each item: pattern `^[-0-9a-zA-Z]+$`, length 1 to 200.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["SecurityGroupIds", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceVpcConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -622,6 +392,7 @@ pub struct DataSourceVpcConfiguration {
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSourceVpcConfiguration {
     /// A `DataSourceVpcConfiguration` with its required properties, named in a [`DataSourceVpcConfigurationRequired`].
     pub fn new(required: DataSourceVpcConfigurationRequired) -> Self {
@@ -632,20 +403,9 @@ impl DataSourceVpcConfiguration {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
 }
 
 impl PropertyType for DataSourceVpcConfiguration {}
@@ -663,67 +423,21 @@ impl ToValue for DataSourceVpcConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeConditionRequired {
     /// `Key`: a string, required.
-    ///
-    /// The identifier of the document attribute used for the condition.
-    ///
-    /// For example, 'Source_URI' could be an identifier for the attribute or metadata field that contains source URIs associated with the documents.
-    ///
-    /// Amazon Q Business currently doesn't support `_document_body` as an attribute key used for the condition.
-    ///
-    /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
     pub key: Str,
     /// `Operator`: a [`DocumentEnrichmentConditionOperator`] value, required.
-    ///
-    /// The identifier of the document attribute used for the condition.
-    ///
-    /// For example, 'Source_URI' could be an identifier for the attribute or metadata field that contains source URIs associated with the documents.
-    ///
-    /// Amazon Q Business currently does not support `_document_body` as an attribute key used for the condition.
     pub operator: DocumentEnrichmentConditionOperator,
 }
 
-static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GREATER_THAN",
-                    "GREATER_THAN_OR_EQUALS",
-                    "LESS_THAN",
-                    "LESS_THAN_OR_EQUALS",
-                    "EQUALS",
-                    "NOT_EQUALS",
-                    "CONTAINS",
-                    "NOT_CONTAINS",
-                    "EXISTS",
-                    "NOT_EXISTS",
-                    "BEGINS_WITH",
-                ],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Operator", Shape::Str(&StrRule { allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"], ..StrRule::ANY })),
         ("Value", Shape::Any),
     ],
     required: &["Key", "Operator"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeCondition` property type of `AWS::QBusiness::DataSource`.
@@ -761,6 +475,7 @@ pub struct DocumentAttributeCondition {
     pub value: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeCondition {
     /// A `DocumentAttributeCondition` with its required properties, named in a [`DocumentAttributeConditionRequired`].
     pub fn new(required: DocumentAttributeConditionRequired) -> Self {
@@ -772,28 +487,11 @@ impl DocumentAttributeCondition {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Operator`: a [`DocumentEnrichmentConditionOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<DocumentEnrichmentConditionOperator>) -> Self {
-        self.operator = value.into();
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<DocumentEnrichmentConditionOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Json>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentAttributeCondition {}
@@ -812,43 +510,19 @@ impl ToValue for DocumentAttributeCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentAttributeTargetRequired {
     /// `Key`: a string, required.
-    ///
-    /// The identifier of the target document attribute or metadata field. For example, 'Department' could be an identifier for the target attribute or metadata field that includes the department names associated with the documents.
-    ///
-    /// Pattern `^[a-zA-Z0-9_][a-zA-Z0-9_-]*$`; length 1 to 200.
     pub key: Str,
 }
 
-static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeValueOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DELETE"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttributeValueOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Value", Shape::Any),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeTarget` property type of `AWS::QBusiness::DataSource`.
@@ -880,6 +554,7 @@ pub struct DocumentAttributeTarget {
     pub value: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeTarget {
     /// A `DocumentAttributeTarget` with its required properties, named in a [`DocumentAttributeTargetRequired`].
     pub fn new(required: DocumentAttributeTargetRequired) -> Self {
@@ -891,28 +566,11 @@ impl DocumentAttributeTarget {
     }
 
     /// `AttributeValueOperator`: an [`AttributeValueOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_value_operator(mut self, value: impl Into<AttributeValueOperator>) -> Self {
-        self.attribute_value_operator = Some(value.into());
-        self
-    }
-
+    pub fn attribute_value_operator(mut self, value: impl Into<AttributeValueOperator>) -> Self { self.attribute_value_operator = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Json>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Json>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentAttributeTarget {}
@@ -927,31 +585,15 @@ impl ToValue for DocumentAttributeTarget {
     }
 }
 
-static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InlineConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "PostExtractionHookConfiguration",
-            Shape::Object(&RULE_HookConfiguration),
-        ),
-        (
-            "PreExtractionHookConfiguration",
-            Shape::Object(&RULE_HookConfiguration),
-        ),
+        ("InlineConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineDocumentEnrichmentConfiguration), min_items: Some(1), max_items: Some(100) })),
+        ("PostExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
+        ("PreExtractionHookConfiguration", Shape::Object(&RULE_HookConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentEnrichmentConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -979,6 +621,7 @@ pub struct DocumentEnrichmentConfiguration {
     pub pre_extraction_hook_configuration: Option<Obj<HookConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DocumentEnrichmentConfiguration {
     /// A `DocumentEnrichmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -986,37 +629,11 @@ impl DocumentEnrichmentConfiguration {
     }
 
     /// `InlineConfigurations`: a list of [`InlineDocumentEnrichmentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_configurations(
-        mut self,
-        value: impl Into<List<InlineDocumentEnrichmentConfiguration>>,
-    ) -> Self {
-        self.inline_configurations = Some(value.into());
-        self
-    }
-
+    pub fn inline_configurations(mut self, value: impl Into<List<InlineDocumentEnrichmentConfiguration>>) -> Self { self.inline_configurations = Some(value.into()); self }
     /// `PostExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_extraction_hook_configuration(
-        mut self,
-        value: impl Into<Obj<HookConfiguration>>,
-    ) -> Self {
-        self.post_extraction_hook_configuration = Some(value.into());
-        self
-    }
-
+    pub fn post_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.post_extraction_hook_configuration = Some(value.into()); self }
     /// `PreExtractionHookConfiguration`: a [`HookConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_extraction_hook_configuration(
-        mut self,
-        value: impl Into<Obj<HookConfiguration>>,
-    ) -> Self {
-        self.pre_extraction_hook_configuration = Some(value.into());
-        self
-    }
+    pub fn pre_extraction_hook_configuration(mut self, value: impl Into<Obj<HookConfiguration>>) -> Self { self.pre_extraction_hook_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentEnrichmentConfiguration {}
@@ -1037,49 +654,16 @@ impl ToValue for DocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_HookConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HookConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "InvocationCondition",
-            Shape::Object(&RULE_DocumentAttributeCondition),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("InvocationCondition", Shape::Object(&RULE_DocumentAttributeCondition)),
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_6), format: Some(Format::S3BucketName), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HookConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -1123,6 +707,7 @@ pub struct HookConfiguration {
     pub s3_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HookConfiguration {
     /// A `HookConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1130,39 +715,13 @@ impl HookConfiguration {
     }
 
     /// `InvocationCondition`: a [`DocumentAttributeCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_condition(
-        mut self,
-        value: impl Into<Obj<DocumentAttributeCondition>>,
-    ) -> Self {
-        self.invocation_condition = Some(value.into());
-        self
-    }
-
+    pub fn invocation_condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.invocation_condition = Some(value.into()); self }
     /// `LambdaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
 }
 
 impl PropertyType for HookConfiguration {}
@@ -1182,28 +741,17 @@ impl ToValue for HookConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageExtractionConfigurationRequired {
     /// `ImageExtractionStatus`: an [`ImageExtractionStatus`] value, required.
-    ///
-    /// Specify whether to extract semantic meaning from images and visuals from documents.
     pub image_extraction_status: ImageExtractionStatus,
 }
 
-static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ImageExtractionStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ImageExtractionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ImageExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["ImageExtractionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -1219,6 +767,7 @@ pub struct ImageExtractionConfiguration {
     pub image_extraction_status: ImageExtractionStatus,
 }
 
+#[rustfmt::skip]
 impl ImageExtractionConfiguration {
     /// A `ImageExtractionConfiguration` with its required properties, named in a [`ImageExtractionConfigurationRequired`].
     pub fn new(required: ImageExtractionConfigurationRequired) -> Self {
@@ -1228,12 +777,7 @@ impl ImageExtractionConfiguration {
     }
 
     /// `ImageExtractionStatus`: an [`ImageExtractionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_extraction_status(mut self, value: impl Into<ImageExtractionStatus>) -> Self {
-        self.image_extraction_status = value.into();
-        self
-    }
+    pub fn image_extraction_status(mut self, value: impl Into<ImageExtractionStatus>) -> Self { self.image_extraction_status = value.into(); self }
 }
 
 impl PropertyType for ImageExtractionConfiguration {}
@@ -1246,27 +790,15 @@ impl ToValue for ImageExtractionConfiguration {
     }
 }
 
-static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InlineDocumentEnrichmentConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Condition", Shape::Object(&RULE_DocumentAttributeCondition)),
-        (
-            "DocumentContentOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DELETE"],
-                format: None,
-            }),
-        ),
+        ("DocumentContentOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
         ("Target", Shape::Object(&RULE_DocumentAttributeTarget)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InlineDocumentEnrichmentConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -1294,6 +826,7 @@ pub struct InlineDocumentEnrichmentConfiguration {
     pub target: Option<Obj<DocumentAttributeTarget>>,
 }
 
+#[rustfmt::skip]
 impl InlineDocumentEnrichmentConfiguration {
     /// A `InlineDocumentEnrichmentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1301,28 +834,11 @@ impl InlineDocumentEnrichmentConfiguration {
     }
 
     /// `Condition`: a [`DocumentAttributeCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Obj<DocumentAttributeCondition>>) -> Self { self.condition = Some(value.into()); self }
     /// `DocumentContentOperator`: a [`DocumentContentOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_content_operator(mut self, value: impl Into<DocumentContentOperator>) -> Self {
-        self.document_content_operator = Some(value.into());
-        self
-    }
-
+    pub fn document_content_operator(mut self, value: impl Into<DocumentContentOperator>) -> Self { self.document_content_operator = Some(value.into()); self }
     /// `Target`: a [`DocumentAttributeTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Obj<DocumentAttributeTarget>>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl PropertyType for InlineDocumentEnrichmentConfiguration {}
@@ -1337,27 +853,15 @@ impl ToValue for InlineDocumentEnrichmentConfiguration {
     }
 }
 
-static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MediaExtractionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioExtractionConfiguration",
-            Shape::Object(&RULE_AudioExtractionConfiguration),
-        ),
-        (
-            "ImageExtractionConfiguration",
-            Shape::Object(&RULE_ImageExtractionConfiguration),
-        ),
-        (
-            "VideoExtractionConfiguration",
-            Shape::Object(&RULE_VideoExtractionConfiguration),
-        ),
+        ("AudioExtractionConfiguration", Shape::Object(&RULE_AudioExtractionConfiguration)),
+        ("ImageExtractionConfiguration", Shape::Object(&RULE_ImageExtractionConfiguration)),
+        ("VideoExtractionConfiguration", Shape::Object(&RULE_VideoExtractionConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -1381,6 +885,7 @@ pub struct MediaExtractionConfiguration {
     pub video_extraction_configuration: Option<Obj<VideoExtractionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl MediaExtractionConfiguration {
     /// A `MediaExtractionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1388,37 +893,11 @@ impl MediaExtractionConfiguration {
     }
 
     /// `AudioExtractionConfiguration`: an [`AudioExtractionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_extraction_configuration(
-        mut self,
-        value: impl Into<Obj<AudioExtractionConfiguration>>,
-    ) -> Self {
-        self.audio_extraction_configuration = Some(value.into());
-        self
-    }
-
+    pub fn audio_extraction_configuration(mut self, value: impl Into<Obj<AudioExtractionConfiguration>>) -> Self { self.audio_extraction_configuration = Some(value.into()); self }
     /// `ImageExtractionConfiguration`: an [`ImageExtractionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_extraction_configuration(
-        mut self,
-        value: impl Into<Obj<ImageExtractionConfiguration>>,
-    ) -> Self {
-        self.image_extraction_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_extraction_configuration(mut self, value: impl Into<Obj<ImageExtractionConfiguration>>) -> Self { self.image_extraction_configuration = Some(value.into()); self }
     /// `VideoExtractionConfiguration`: a [`VideoExtractionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_extraction_configuration(
-        mut self,
-        value: impl Into<Obj<VideoExtractionConfiguration>>,
-    ) -> Self {
-        self.video_extraction_configuration = Some(value.into());
-        self
-    }
+    pub fn video_extraction_configuration(mut self, value: impl Into<Obj<VideoExtractionConfiguration>>) -> Self { self.video_extraction_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MediaExtractionConfiguration {}
@@ -1442,128 +921,21 @@ impl ToValue for MediaExtractionConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`VideoExtractionConfiguration`], by name: `VideoExtractionConfiguration::new(VideoExtractionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoExtractionConfigurationRequired {
     /// `VideoExtractionStatus`: a [`VideoExtractionStatus`] value, required.
-    ///
-    /// The status of video extraction (ENABLED or DISABLED) for processing video content from files.
     pub video_extraction_status: VideoExtractionStatus,
 }
 
-static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "VideoExtractionStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VideoExtractionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VideoExtractionStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["VideoExtractionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoExtractionConfiguration` property type of `AWS::QBusiness::DataSource`.
@@ -1579,6 +951,7 @@ pub struct VideoExtractionConfiguration {
     pub video_extraction_status: VideoExtractionStatus,
 }
 
+#[rustfmt::skip]
 impl VideoExtractionConfiguration {
     /// A `VideoExtractionConfiguration` with its required properties, named in a [`VideoExtractionConfigurationRequired`].
     pub fn new(required: VideoExtractionConfigurationRequired) -> Self {
@@ -1588,12 +961,7 @@ impl VideoExtractionConfiguration {
     }
 
     /// `VideoExtractionStatus`: a [`VideoExtractionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_extraction_status(mut self, value: impl Into<VideoExtractionStatus>) -> Self {
-        self.video_extraction_status = value.into();
-        self
-    }
+    pub fn video_extraction_status(mut self, value: impl Into<VideoExtractionStatus>) -> Self { self.video_extraction_status = value.into(); self }
 }
 
 impl PropertyType for VideoExtractionConfiguration {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
@@ -16,88 +19,25 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_][a-zA-Z0-9_-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q Business application using the index.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the index.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 1000.
     pub display_name: Str,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityConfiguration",
-            Shape::Object(&RULE_IndexCapacityConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentAttributeConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DocumentAttributeConfiguration),
-                min_items: Some(1),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENTERPRISE", "STARTER"],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CapacityConfiguration", Shape::Object(&RULE_IndexCapacityConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DocumentAttributeConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentAttributeConfiguration), min_items: Some(1), max_items: Some(500) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ENTERPRISE", "STARTER"], ..StrRule::ANY })),
     ],
     required: &["ApplicationId", "DisplayName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::Index` resource.
@@ -161,6 +101,7 @@ pub struct Index {
     pub r#type: Option<IndexType>,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::QBusiness::Index`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Index";
@@ -175,22 +116,8 @@ impl Index {
         create_only: &["ApplicationId", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "IndexArn",
-            "IndexId",
-            "IndexStatistics",
-            "Status",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "IndexArn",
-            "IndexId",
-            "IndexStatistics",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "IndexArn", "IndexId", "IndexStatistics", "Status", "UpdatedAt"],
+        attributes: &["CreatedAt", "IndexArn", "IndexId", "IndexStatistics", "Status", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -209,66 +136,19 @@ impl Index {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `CapacityConfiguration`: an [`IndexCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_configuration(
-        mut self,
-        value: impl Into<Obj<IndexCapacityConfiguration>>,
-    ) -> Self {
-        self.capacity_configuration = Some(value.into());
-        self
-    }
-
+    pub fn capacity_configuration(mut self, value: impl Into<Obj<IndexCapacityConfiguration>>) -> Self { self.capacity_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `DocumentAttributeConfigurations`: a list of [`DocumentAttributeConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_attribute_configurations(
-        mut self,
-        value: impl Into<List<DocumentAttributeConfiguration>>,
-    ) -> Self {
-        self.document_attribute_configurations = Some(value.into());
-        self
-    }
-
+    pub fn document_attribute_configurations(mut self, value: impl Into<List<DocumentAttributeConfiguration>>) -> Self { self.document_attribute_configurations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`IndexType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Index {
@@ -353,45 +233,15 @@ impl IndexAttributes {
     }
 }
 
-static RULE_DocumentAttributeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Search",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Search", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["STRING", "STRING_LIST", "NUMBER", "DATE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentAttributeConfiguration` property type of `AWS::QBusiness::Index`.
@@ -419,6 +269,7 @@ pub struct DocumentAttributeConfiguration {
     pub r#type: Option<AttributeType>,
 }
 
+#[rustfmt::skip]
 impl DocumentAttributeConfiguration {
     /// A `DocumentAttributeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -426,28 +277,11 @@ impl DocumentAttributeConfiguration {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Search`: a [`Status`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search(mut self, value: impl Into<Status>) -> Self {
-        self.search = Some(value.into());
-        self
-    }
-
+    pub fn search(mut self, value: impl Into<Status>) -> Self { self.search = Some(value.into()); self }
     /// `Type`: an [`AttributeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AttributeType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentAttributeConfiguration {}
@@ -462,21 +296,13 @@ impl ToValue for DocumentAttributeConfiguration {
     }
 }
 
-static RULE_IndexCapacityConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Units",
-        Shape::Num(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IndexCapacityConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Units", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IndexCapacityConfiguration` property type of `AWS::QBusiness::Index`.
@@ -494,6 +320,7 @@ pub struct IndexCapacityConfiguration {
     pub units: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl IndexCapacityConfiguration {
     /// A `IndexCapacityConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -501,12 +328,7 @@ impl IndexCapacityConfiguration {
     }
 
     /// `Units`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn units(mut self, value: impl Into<Num>) -> Self {
-        self.units = Some(value.into());
-        self
-    }
+    pub fn units(mut self, value: impl Into<Num>) -> Self { self.units = Some(value.into()); self }
 }
 
 impl PropertyType for IndexCapacityConfiguration {}
@@ -514,102 +336,6 @@ impl PropertyType for IndexCapacityConfiguration {}
 impl ToValue for IndexCapacityConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Units", &self.units).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::Index`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-index-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

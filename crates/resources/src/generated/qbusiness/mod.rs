@@ -11,6 +11,8 @@
 //! - `AWS::QBusiness::Plugin`: [`Plugin`], property types in [`plugin`]
 //! - `AWS::QBusiness::Retriever`: [`Retriever`], property types in [`retriever`]
 //! - `AWS::QBusiness::WebExperience`: [`WebExperience`], property types in [`web_experience`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod data_accessor;
@@ -19,6 +21,7 @@ pub mod index;
 pub mod permission;
 pub mod plugin;
 pub mod retriever;
+pub mod shared;
 pub mod web_experience;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};

@@ -19,92 +19,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// The list of Amazon Q Business actions that the ISV is allowed to perform.
-    ///
-    /// Items 1 to 10; each item: pattern `^qbusiness:[a-zA-Z]+$`; create-only: changing it replaces the resource.
     pub actions: List<Str>,
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier of the Amazon Q Business application.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Principal`: a string, required.
-    ///
-    /// Provides user and group information used for filtering documents to use for generating Amazon Q Business conversation responses.
-    ///
-    /// Pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`; length 1 to 1284; create-only: changing it replaces the resource.
     pub principal: Str,
     /// `StatementId`: a string, required.
-    ///
-    /// A unique identifier for the policy statement.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub statement_id: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatementId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: Some(10) })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("StatementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ApplicationId", "StatementId", "Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::Permission` resource.
@@ -150,6 +85,7 @@ pub struct Permission {
     pub statement_id: Str,
 }
 
+#[rustfmt::skip]
 impl Permission {
     /// The CloudFormation type name, `AWS::QBusiness::Permission`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Permission";
@@ -161,13 +97,7 @@ impl Permission {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-permission.html",
         primary_identifier: &["ApplicationId", "StatementId"],
         required: &["Actions", "ApplicationId", "Principal", "StatementId"],
-        create_only: &[
-            "ApplicationId",
-            "StatementId",
-            "Actions",
-            "Principal",
-            "Conditions",
-        ],
+        create_only: &["ApplicationId", "StatementId", "Actions", "Principal", "Conditions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -188,44 +118,15 @@ impl Permission {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `StatementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self {
-        self.statement_id = value.into();
-        self
-    }
+    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
 }
 
 impl Resource for Permission {
@@ -264,54 +165,23 @@ impl From<ResourceRef> for PermissionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionRequired {
     /// `ConditionKey`: a string, required.
-    ///
-    /// Pattern `^aws:PrincipalTag/qbusiness-dataaccessor:[a-zA-Z]+`.
     pub condition_key: Str,
     /// `ConditionOperator`: a [`ConditionOperator`] value, required.
     pub condition_operator: ConditionOperator,
     /// `ConditionValues`: a list of strings, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; items 1 to 1.
     pub condition_values: List<Str>,
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConditionKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConditionOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["StringEquals"],
-                format: None,
-            }),
-        ),
-        (
-            "ConditionValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ConditionKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConditionOperator", Shape::Str(&StrRule { allowed: &["StringEquals"], ..StrRule::ANY })),
+        ("ConditionValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["ConditionOperator", "ConditionKey", "ConditionValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::QBusiness::Permission`.
@@ -331,6 +201,7 @@ pub struct Condition {
     pub condition_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with its required properties, named in a [`ConditionRequired`].
     pub fn new(required: ConditionRequired) -> Self {
@@ -342,26 +213,11 @@ impl Condition {
     }
 
     /// `ConditionKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_key(mut self, value: impl Into<Str>) -> Self {
-        self.condition_key = value.into();
-        self
-    }
-
+    pub fn condition_key(mut self, value: impl Into<Str>) -> Self { self.condition_key = value.into(); self }
     /// `ConditionOperator`: a [`ConditionOperator`] value, required.
-    pub fn condition_operator(mut self, value: impl Into<ConditionOperator>) -> Self {
-        self.condition_operator = value.into();
-        self
-    }
-
+    pub fn condition_operator(mut self, value: impl Into<ConditionOperator>) -> Self { self.condition_operator = value.into(); self }
     /// `ConditionValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.condition_values = value.into();
-        self
-    }
+    pub fn condition_values(mut self, value: impl Into<List<Str>>) -> Self { self.condition_values = value.into(); self }
 }
 
 impl PropertyType for Condition {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s]*)$");
@@ -15,113 +18,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?|ftp|file)://([^\\s
 #[derive(Clone, Debug, PartialEq)]
 pub struct PluginRequired {
     /// `AuthConfiguration`: a JSON value, required.
-    ///
-    /// Authentication configuration information for an Amazon Q Business plugin.
     pub auth_configuration: Json,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the plugin.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 100.
     pub display_name: Str,
     /// `Type`: a [`PluginType`] value, required.
-    ///
-    /// The type of the plugin.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: PluginType,
 }
 
-static RULE_Plugin: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Plugin: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AuthConfiguration", Shape::Any),
-        (
-            "CustomPluginConfiguration",
-            Shape::Object(&RULE_CustomPluginConfiguration),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SERVICE_NOW",
-                    "SALESFORCE",
-                    "JIRA",
-                    "ZENDESK",
-                    "CUSTOM",
-                    "QUICKSIGHT",
-                    "SERVICENOW_NOW_PLATFORM",
-                    "JIRA_CLOUD",
-                    "SALESFORCE_CRM",
-                    "ZENDESK_SUITE",
-                    "ATLASSIAN_CONFLUENCE",
-                    "GOOGLE_CALENDAR",
-                    "MICROSOFT_TEAMS",
-                    "MICROSOFT_EXCHANGE",
-                    "PAGERDUTY_ADVANCE",
-                    "SMARTSHEET",
-                    "ASANA",
-                ],
-                format: None,
-            }),
-        ),
+        ("CustomPluginConfiguration", Shape::Object(&RULE_CustomPluginConfiguration)),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SERVICE_NOW", "SALESFORCE", "JIRA", "ZENDESK", "CUSTOM", "QUICKSIGHT", "SERVICENOW_NOW_PLATFORM", "JIRA_CLOUD", "SALESFORCE_CRM", "ZENDESK_SUITE", "ATLASSIAN_CONFLUENCE", "GOOGLE_CALENDAR", "MICROSOFT_TEAMS", "MICROSOFT_EXCHANGE", "PAGERDUTY_ADVANCE", "SMARTSHEET", "ASANA"], ..StrRule::ANY })),
     ],
     required: &["AuthConfiguration", "DisplayName", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::Plugin` resource.
@@ -181,6 +99,7 @@ pub struct Plugin {
     pub r#type: PluginType,
 }
 
+#[rustfmt::skip]
 impl Plugin {
     /// The CloudFormation type name, `AWS::QBusiness::Plugin`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::Plugin";
@@ -195,20 +114,8 @@ impl Plugin {
         create_only: &["ApplicationId", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "BuildStatus",
-            "CreatedAt",
-            "PluginArn",
-            "PluginId",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "BuildStatus",
-            "CreatedAt",
-            "PluginArn",
-            "PluginId",
-            "UpdatedAt",
-        ],
+        read_only: &["BuildStatus", "CreatedAt", "PluginArn", "PluginId", "UpdatedAt"],
+        attributes: &["BuildStatus", "CreatedAt", "PluginArn", "PluginId", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -228,71 +135,21 @@ impl Plugin {
     }
 
     /// `ApplicationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = Some(value.into());
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = Some(value.into()); self }
     /// `AuthConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.auth_configuration = value.into();
-        self
-    }
-
+    pub fn auth_configuration(mut self, value: impl Into<Json>) -> Self { self.auth_configuration = value.into(); self }
     /// `CustomPluginConfiguration`: a [`CustomPluginConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_plugin_configuration(
-        mut self,
-        value: impl Into<Obj<CustomPluginConfiguration>>,
-    ) -> Self {
-        self.custom_plugin_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_plugin_configuration(mut self, value: impl Into<Obj<CustomPluginConfiguration>>) -> Self { self.custom_plugin_configuration = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `ServerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_url(mut self, value: impl Into<Str>) -> Self {
-        self.server_url = Some(value.into());
-        self
-    }
-
+    pub fn server_url(mut self, value: impl Into<Str>) -> Self { self.server_url = Some(value.into()); self }
     /// `State`: a [`PluginState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<PluginState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<PluginState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`PluginType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PluginType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PluginType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Plugin {
@@ -375,51 +232,23 @@ impl PluginAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPluginConfigurationRequired {
     /// `ApiSchema`: a JSON value, required.
-    ///
-    /// Contains either details about the S3 object containing the OpenAPI schema for the action group or the JSON or YAML-formatted payload defining the schema.
     pub api_schema: Json,
     /// `ApiSchemaType`: an [`ApiSchemaType`] value, required.
-    ///
-    /// The type of OpenAPI schema to use.
     pub api_schema_type: ApiSchemaType,
     /// `Description`: a string, required.
-    ///
-    /// A description for your custom plugin configuration.
-    ///
-    /// Length 1 to 200.
     pub description: Str,
 }
 
-static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ApiSchema", Shape::Any),
-        (
-            "ApiSchemaType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPEN_API_V3"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiSchemaType", Shape::Str(&StrRule { allowed: &["OPEN_API_V3"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["ApiSchema", "ApiSchemaType", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPluginConfiguration` property type of `AWS::QBusiness::Plugin`.
@@ -445,6 +274,7 @@ pub struct CustomPluginConfiguration {
     pub description: Str,
 }
 
+#[rustfmt::skip]
 impl CustomPluginConfiguration {
     /// A `CustomPluginConfiguration` with its required properties, named in a [`CustomPluginConfigurationRequired`].
     pub fn new(required: CustomPluginConfigurationRequired) -> Self {
@@ -456,28 +286,11 @@ impl CustomPluginConfiguration {
     }
 
     /// `ApiSchema`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_schema(mut self, value: impl Into<Json>) -> Self {
-        self.api_schema = value.into();
-        self
-    }
-
+    pub fn api_schema(mut self, value: impl Into<Json>) -> Self { self.api_schema = value.into(); self }
     /// `ApiSchemaType`: an [`ApiSchemaType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_schema_type(mut self, value: impl Into<ApiSchemaType>) -> Self {
-        self.api_schema_type = value.into();
-        self
-    }
-
+    pub fn api_schema_type(mut self, value: impl Into<ApiSchemaType>) -> Self { self.api_schema_type = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
 }
 
 impl PropertyType for CustomPluginConfiguration {}
@@ -488,102 +301,6 @@ impl ToValue for CustomPluginConfiguration {
             .req("ApiSchema", &self.api_schema)
             .req("ApiSchemaType", &self.api_schema_type)
             .req("Description", &self.description)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::Plugin`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-plugin-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

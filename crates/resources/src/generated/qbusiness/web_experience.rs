@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9-]{35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.css)?$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https?://[a-zA-Z0-9-_.+%/]+\\.(svg|ico))?$");
@@ -24,113 +27,27 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebExperienceRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q Business web experience.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
-static RULE_WebExperience: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BrowserExtensionConfiguration",
-            Shape::Object(&RULE_BrowserExtensionConfiguration),
-        ),
-        (
-            "CustomizationConfiguration",
-            Shape::Object(&RULE_CustomizationConfiguration),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
+        ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
         ("IdentityProviderConfiguration", Shape::Any),
-        (
-            "Origins",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SamplePromptsControlMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Subtitle",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WelcomeMessage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Subtitle", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("WelcomeMessage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QBusiness::WebExperience` resource.
@@ -210,6 +127,7 @@ pub struct WebExperience {
     pub welcome_message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebExperience {
     /// The CloudFormation type name, `AWS::QBusiness::WebExperience`.
     pub const TYPE_NAME: &'static str = "AWS::QBusiness::WebExperience";
@@ -224,22 +142,8 @@ impl WebExperience {
         create_only: &["ApplicationId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "DefaultEndpoint",
-            "Status",
-            "UpdatedAt",
-            "WebExperienceArn",
-            "WebExperienceId",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DefaultEndpoint",
-            "Status",
-            "UpdatedAt",
-            "WebExperienceArn",
-            "WebExperienceId",
-        ],
+        read_only: &["CreatedAt", "DefaultEndpoint", "Status", "UpdatedAt", "WebExperienceArn", "WebExperienceId"],
+        attributes: &["CreatedAt", "DefaultEndpoint", "Status", "UpdatedAt", "WebExperienceArn", "WebExperienceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -262,101 +166,27 @@ impl WebExperience {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `BrowserExtensionConfiguration`: a [`BrowserExtensionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_extension_configuration(
-        mut self,
-        value: impl Into<Obj<BrowserExtensionConfiguration>>,
-    ) -> Self {
-        self.browser_extension_configuration = Some(value.into());
-        self
-    }
-
+    pub fn browser_extension_configuration(mut self, value: impl Into<Obj<BrowserExtensionConfiguration>>) -> Self { self.browser_extension_configuration = Some(value.into()); self }
     /// `CustomizationConfiguration`: a [`CustomizationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customization_configuration(
-        mut self,
-        value: impl Into<Obj<CustomizationConfiguration>>,
-    ) -> Self {
-        self.customization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn customization_configuration(mut self, value: impl Into<Obj<CustomizationConfiguration>>) -> Self { self.customization_configuration = Some(value.into()); self }
     /// `IdentityProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.identity_provider_configuration = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_configuration(mut self, value: impl Into<Json>) -> Self { self.identity_provider_configuration = Some(value.into()); self }
     /// `Origins`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.origins = Some(value.into());
-        self
-    }
-
+    pub fn origins(mut self, value: impl Into<List<Str>>) -> Self { self.origins = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SamplePromptsControlMode`: a [`WebExperienceSamplePromptsControlMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_prompts_control_mode(
-        mut self,
-        value: impl Into<WebExperienceSamplePromptsControlMode>,
-    ) -> Self {
-        self.sample_prompts_control_mode = Some(value.into());
-        self
-    }
-
+    pub fn sample_prompts_control_mode(mut self, value: impl Into<WebExperienceSamplePromptsControlMode>) -> Self { self.sample_prompts_control_mode = Some(value.into()); self }
     /// `Subtitle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Str>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Str>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `WelcomeMessage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn welcome_message(mut self, value: impl Into<Str>) -> Self {
-        self.welcome_message = Some(value.into());
-        self
-    }
+    pub fn welcome_message(mut self, value: impl Into<Str>) -> Self { self.welcome_message = Some(value.into()); self }
 }
 
 impl Resource for WebExperience {
@@ -458,38 +288,17 @@ impl WebExperienceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserExtensionConfigurationRequired {
     /// `EnabledBrowserExtensions`: a list of [`BrowserExtension`] values, required.
-    ///
-    /// Specify the browser extensions allowed for your Amazon Q web experience.
-    ///
-    /// - `CHROME` — Enables the extension for Chromium-based browsers (Google Chrome, Microsoft Edge, Opera, etc.).
-    /// - `FIREFOX` — Enables the extension for Mozilla Firefox.
-    /// - `CHROME` and `FIREFOX` — Enable the extension for Chromium-based browsers and Mozilla Firefox.
-    ///
-    /// Items 0 to 2.
     pub enabled_browser_extensions: List<BrowserExtension>,
 }
 
-static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "EnabledBrowserExtensions",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIREFOX", "CHROME"],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(2),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserExtensionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EnabledBrowserExtensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["FIREFOX", "CHROME"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+    ],
     required: &["EnabledBrowserExtensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserExtensionConfiguration` property type of `AWS::QBusiness::WebExperience`.
@@ -511,6 +320,7 @@ pub struct BrowserExtensionConfiguration {
     pub enabled_browser_extensions: List<BrowserExtension>,
 }
 
+#[rustfmt::skip]
 impl BrowserExtensionConfiguration {
     /// A `BrowserExtensionConfiguration` with its required properties, named in a [`BrowserExtensionConfigurationRequired`].
     pub fn new(required: BrowserExtensionConfigurationRequired) -> Self {
@@ -520,12 +330,7 @@ impl BrowserExtensionConfiguration {
     }
 
     /// `EnabledBrowserExtensions`: a list of [`BrowserExtension`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_browser_extensions(mut self, value: impl Into<List<BrowserExtension>>) -> Self {
-        self.enabled_browser_extensions = value.into();
-        self
-    }
+    pub fn enabled_browser_extensions(mut self, value: impl Into<List<BrowserExtension>>) -> Self { self.enabled_browser_extensions = value.into(); self }
 }
 
 impl PropertyType for BrowserExtensionConfiguration {}
@@ -538,55 +343,16 @@ impl ToValue for BrowserExtensionConfiguration {
     }
 }
 
-static RULE_CustomizationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomCSSUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FaviconUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FontUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogoUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1284),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomCSSUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FaviconUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("FontUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("LogoUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomizationConfiguration` property type of `AWS::QBusiness::WebExperience`.
@@ -622,6 +388,7 @@ pub struct CustomizationConfiguration {
     pub logo_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomizationConfiguration {
     /// A `CustomizationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -629,36 +396,13 @@ impl CustomizationConfiguration {
     }
 
     /// `CustomCSSUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_css_url(mut self, value: impl Into<Str>) -> Self {
-        self.custom_css_url = Some(value.into());
-        self
-    }
-
+    pub fn custom_css_url(mut self, value: impl Into<Str>) -> Self { self.custom_css_url = Some(value.into()); self }
     /// `FaviconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn favicon_url(mut self, value: impl Into<Str>) -> Self {
-        self.favicon_url = Some(value.into());
-        self
-    }
-
+    pub fn favicon_url(mut self, value: impl Into<Str>) -> Self { self.favicon_url = Some(value.into()); self }
     /// `FontUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_url(mut self, value: impl Into<Str>) -> Self {
-        self.font_url = Some(value.into());
-        self
-    }
-
+    pub fn font_url(mut self, value: impl Into<Str>) -> Self { self.font_url = Some(value.into()); self }
     /// `LogoUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logo_url(mut self, value: impl Into<Str>) -> Self {
-        self.logo_url = Some(value.into());
-        self
-    }
+    pub fn logo_url(mut self, value: impl Into<Str>) -> Self { self.logo_url = Some(value.into()); self }
 }
 
 impl PropertyType for CustomizationConfiguration {}
@@ -670,102 +414,6 @@ impl ToValue for CustomizationConfiguration {
             .opt("FaviconUrl", &self.favicon_url)
             .opt("FontUrl", &self.font_url)
             .opt("LogoUrl", &self.logo_url)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QBusiness::WebExperience`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-qbusiness-webexperience-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -11,41 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LedgerRequired {
     /// `PermissionsMode`: a string, required.
-    ///
-    /// The permissions mode to assign to the ledger that you want to create. This parameter can have one of the following values:
-    ///
-    /// - `ALLOW_ALL` : A legacy permissions mode that enables access control with API-level granularity for ledgers.
-    ///
-    /// This mode allows users who have the `SendCommand` API permission for this ledger to run all PartiQL commands (hence, `ALLOW_ALL` ) on any tables in the specified ledger. This mode disregards any table-level or command-level IAM permissions policies that you create for the ledger.
-    /// - `STANDARD` : ( *Recommended* ) A permissions mode that enables access control with finer granularity for ledgers, tables, and PartiQL commands.
-    ///
-    /// By default, this mode denies all user requests to run any PartiQL commands on any tables in this ledger. To allow PartiQL commands to run, you must create IAM permissions policies for specific table resources and PartiQL actions, in addition to the `SendCommand` API permission for the ledger. For information, see \[Getting started with the standard permissions mode\](<https://docs.aws.amazon.com/qldb/latest/developerguide/getting-started-standard-mode.html>) in the *Amazon QLDB Developer Guide* .
-    ///
-    /// &gt; We strongly recommend using the `STANDARD` permissions mode to maximize the security of your ledger data.
     pub permissions_mode: Str,
 }
 
-static RULE_Ledger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ledger: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
         ("KmsKey", Shape::STR),
         ("Name", Shape::STR),
         ("PermissionsMode", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PermissionsMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QLDB::Ledger` resource.
@@ -121,6 +101,7 @@ pub struct Ledger {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Ledger {
     /// The CloudFormation type name, `AWS::QLDB::Ledger`.
     pub const TYPE_NAME: &'static str = "AWS::QLDB::Ledger";
@@ -153,44 +134,15 @@ impl Ledger {
     }
 
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PermissionsMode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_mode(mut self, value: impl Into<Str>) -> Self {
-        self.permissions_mode = value.into();
-        self
-    }
-
+    pub fn permissions_mode(mut self, value: impl Into<Str>) -> Self { self.permissions_mode = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Ledger {
@@ -244,14 +196,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::QLDB::Ledger`.
@@ -265,6 +218,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -275,16 +229,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

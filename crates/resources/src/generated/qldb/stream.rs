@@ -15,86 +15,31 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamRequired {
     /// `InclusiveStartTime`: a string, required.
-    ///
-    /// The inclusive start date and time from which to start streaming journal data. This parameter must be in `ISO 8601` date and time format and in Universal Coordinated Time (UTC). For example: `2019-06-13T21:36:34Z` .
-    ///
-    /// The `InclusiveStartTime` cannot be in the future and must be before `ExclusiveEndTime` .
-    ///
-    /// If you provide an `InclusiveStartTime` that is before the ledger's `CreationDateTime` , QLDB effectively defaults it to the ledger's `CreationDateTime` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub inclusive_start_time: Str,
     /// `KinesisConfiguration`: a [`KinesisConfiguration`] object, required.
-    ///
-    /// The configuration settings of the Kinesis Data Streams destination for your stream request.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kinesis_configuration: Obj<KinesisConfiguration>,
     /// `LedgerName`: a string, required.
-    ///
-    /// The name of the ledger.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub ledger_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants QLDB permissions for a journal stream to write data records to a Kinesis Data Streams resource.
-    ///
-    /// To pass a role to QLDB when requesting a journal stream, you must have permissions to perform the `iam:PassRole` action on the IAM role resource. This is required for all journal stream requests.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`; create-only: changing it replaces the resource.
     pub role_arn: Str,
     /// `StreamName`: a string, required.
-    ///
-    /// The name that you want to assign to the QLDB journal stream. User-defined names can help identify and indicate the purpose of a stream.
-    ///
-    /// Your stream name must be unique among other *active* streams for a given ledger. Stream names have the same naming constraints as ledger names, as defined in \[Quotas in Amazon QLDB\](<https://docs.aws.amazon.com/qldb/latest/developerguide/limits.html#limits.naming>) in the *Amazon QLDB Developer Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stream_name: Str,
 }
 
-static RULE_Stream: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stream: ObjRule = ObjRule {
     properties: &[
         ("ExclusiveEndTime", Shape::STR),
         ("InclusiveStartTime", Shape::STR),
-        (
-            "KinesisConfiguration",
-            Shape::Object(&RULE_KinesisConfiguration),
-        ),
+        ("KinesisConfiguration", Shape::Object(&RULE_KinesisConfiguration)),
         ("LedgerName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StreamName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[
-        "LedgerName",
-        "StreamName",
-        "RoleArn",
-        "KinesisConfiguration",
-        "InclusiveStartTime",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QLDB::Stream` resource.
@@ -168,6 +113,7 @@ pub struct Stream {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Stream {
     /// The CloudFormation type name, `AWS::QLDB::Stream`.
     pub const TYPE_NAME: &'static str = "AWS::QLDB::Stream";
@@ -178,21 +124,8 @@ impl Stream {
         type_name: "AWS::QLDB::Stream",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-stream.html",
         primary_identifier: &["LedgerName", "Id"],
-        required: &[
-            "InclusiveStartTime",
-            "KinesisConfiguration",
-            "LedgerName",
-            "RoleArn",
-            "StreamName",
-        ],
-        create_only: &[
-            "LedgerName",
-            "StreamName",
-            "RoleArn",
-            "KinesisConfiguration",
-            "InclusiveStartTime",
-            "ExclusiveEndTime",
-        ],
+        required: &["InclusiveStartTime", "KinesisConfiguration", "LedgerName", "RoleArn", "StreamName"],
+        create_only: &["LedgerName", "StreamName", "RoleArn", "KinesisConfiguration", "InclusiveStartTime", "ExclusiveEndTime"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -215,60 +148,19 @@ impl Stream {
     }
 
     /// `ExclusiveEndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclusive_end_time(mut self, value: impl Into<Str>) -> Self {
-        self.exclusive_end_time = Some(value.into());
-        self
-    }
-
+    pub fn exclusive_end_time(mut self, value: impl Into<Str>) -> Self { self.exclusive_end_time = Some(value.into()); self }
     /// `InclusiveStartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusive_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.inclusive_start_time = value.into();
-        self
-    }
-
+    pub fn inclusive_start_time(mut self, value: impl Into<Str>) -> Self { self.inclusive_start_time = value.into(); self }
     /// `KinesisConfiguration`: a [`KinesisConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_configuration(mut self, value: impl Into<Obj<KinesisConfiguration>>) -> Self {
-        self.kinesis_configuration = value.into();
-        self
-    }
-
+    pub fn kinesis_configuration(mut self, value: impl Into<Obj<KinesisConfiguration>>) -> Self { self.kinesis_configuration = value.into(); self }
     /// `LedgerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ledger_name(mut self, value: impl Into<Str>) -> Self {
-        self.ledger_name = value.into();
-        self
-    }
-
+    pub fn ledger_name(mut self, value: impl Into<Str>) -> Self { self.ledger_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.stream_name = value.into();
-        self
-    }
-
+    pub fn stream_name(mut self, value: impl Into<Str>) -> Self { self.stream_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Stream {
@@ -322,26 +214,14 @@ impl StreamAttributes {
     }
 }
 
-static RULE_KinesisConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AggregationEnabled", Shape::Bool),
-        (
-            "StreamArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisConfiguration` property type of `AWS::QLDB::Stream`.
@@ -367,6 +247,7 @@ pub struct KinesisConfiguration {
     pub stream_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KinesisConfiguration {
     /// A `KinesisConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -374,20 +255,9 @@ impl KinesisConfiguration {
     }
 
     /// `AggregationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.aggregation_enabled = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_enabled(mut self, value: impl Into<Bool>) -> Self { self.aggregation_enabled = Some(value.into()); self }
     /// `StreamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = Some(value.into());
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = Some(value.into()); self }
 }
 
 impl PropertyType for KinesisConfiguration {}
@@ -405,44 +275,20 @@ impl ToValue for KinesisConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::QLDB::Stream`.
@@ -460,6 +306,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -470,20 +317,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

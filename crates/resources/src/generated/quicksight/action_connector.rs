@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9 _.,!?-]*$");
@@ -16,128 +19,31 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9](?:[\\w- ]*[A-Z
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionConnectorRequired {
     /// `ActionConnectorId`: a string, required.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub action_connector_id: Str,
     /// `AwsAccountId`: a string, required.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// Pattern `^[A-Za-z0-9](?:[\w- ]*[A-Za-z0-9])?$`; length 1 to 255.
     pub name: Str,
     /// `Type`: an [`ActionConnectorType`] value, required.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: ActionConnectorType,
 }
 
-static RULE_ActionConnector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActionConnector: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionConnectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActionConnectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AuthenticationConfig", Shape::Object(&RULE_AuthConfig)),
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GENERIC_HTTP",
-                    "SERVICENOW_NOW_PLATFORM",
-                    "SALESFORCE_CRM",
-                    "MICROSOFT_OUTLOOK",
-                    "PAGERDUTY_ADVANCE",
-                    "JIRA_CLOUD",
-                    "ATLASSIAN_CONFLUENCE",
-                    "AMAZON_S3",
-                    "AMAZON_BEDROCK_AGENT_RUNTIME",
-                    "AMAZON_BEDROCK_RUNTIME",
-                    "AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME",
-                    "AMAZON_TEXTRACT",
-                    "AMAZON_COMPREHEND",
-                    "AMAZON_COMPREHEND_MEDICAL",
-                    "MICROSOFT_ONEDRIVE",
-                    "MICROSOFT_SHAREPOINT",
-                    "MICROSOFT_TEAMS",
-                    "SAP_BUSINESSPARTNER",
-                    "SAP_PRODUCTMASTERDATA",
-                    "SAP_PHYSICALINVENTORY",
-                    "SAP_BILLOFMATERIALS",
-                    "SAP_MATERIALSTOCK",
-                    "ZENDESK_SUITE",
-                    "SMARTSHEET",
-                    "SLACK",
-                    "ASANA",
-                    "BAMBOO_HR",
-                ],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["GENERIC_HTTP", "SERVICENOW_NOW_PLATFORM", "SALESFORCE_CRM", "MICROSOFT_OUTLOOK", "PAGERDUTY_ADVANCE", "JIRA_CLOUD", "ATLASSIAN_CONFLUENCE", "AMAZON_S3", "AMAZON_BEDROCK_AGENT_RUNTIME", "AMAZON_BEDROCK_RUNTIME", "AMAZON_BEDROCK_DATA_AUTOMATION_RUNTIME", "AMAZON_TEXTRACT", "AMAZON_COMPREHEND", "AMAZON_COMPREHEND_MEDICAL", "MICROSOFT_ONEDRIVE", "MICROSOFT_SHAREPOINT", "MICROSOFT_TEAMS", "SAP_BUSINESSPARTNER", "SAP_PRODUCTMASTERDATA", "SAP_PHYSICALINVENTORY", "SAP_BILLOFMATERIALS", "SAP_MATERIALSTOCK", "ZENDESK_SUITE", "SMARTSHEET", "SLACK", "ASANA", "BAMBOO_HR"], ..StrRule::ANY })),
         ("VpcConnectionArn", Shape::STR),
     ],
     required: &["ActionConnectorId", "AwsAccountId", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::ActionConnector` resource.
@@ -191,6 +97,7 @@ pub struct ActionConnector {
     pub vpc_connection_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ActionConnector {
     /// The CloudFormation type name, `AWS::QuickSight::ActionConnector`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::ActionConnector";
@@ -205,20 +112,8 @@ impl ActionConnector {
         create_only: &["ActionConnectorId", "AwsAccountId", "Type"],
         conditional_create_only: &[],
         write_only: &["AuthenticationConfig", "VpcConnectionArn"],
-        read_only: &[
-            "Arn",
-            "CreatedTime",
-            "EnabledActions",
-            "LastUpdatedTime",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "EnabledActions",
-            "LastUpdatedTime",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedTime", "EnabledActions", "LastUpdatedTime", "Status"],
+        attributes: &["Arn", "CreatedTime", "EnabledActions", "LastUpdatedTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -239,76 +134,23 @@ impl ActionConnector {
     }
 
     /// `ActionConnectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_connector_id(mut self, value: impl Into<Str>) -> Self {
-        self.action_connector_id = value.into();
-        self
-    }
-
+    pub fn action_connector_id(mut self, value: impl Into<Str>) -> Self { self.action_connector_id = value.into(); self }
     /// `AuthenticationConfig`: an [`AuthConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_config(mut self, value: impl Into<Obj<AuthConfig>>) -> Self {
-        self.authentication_config = Some(value.into());
-        self
-    }
-
+    pub fn authentication_config(mut self, value: impl Into<Obj<AuthConfig>>) -> Self { self.authentication_config = Some(value.into()); self }
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`ActionConnectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionConnectorType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ActionConnectorType>) -> Self { self.r#type = value.into(); self }
     /// `VpcConnectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_connection_arn = Some(value.into());
-        self
-    }
+    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_arn = Some(value.into()); self }
 }
 
 impl Resource for ActionConnector {
@@ -386,33 +228,15 @@ pub struct AuthConfigRequired {
     pub authentication_type: ConnectionAuthType,
 }
 
-static RULE_AuthConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationMetadata", Shape::Any),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BASIC",
-                    "API_KEY",
-                    "OAUTH2_CLIENT_CREDENTIALS",
-                    "NONE",
-                    "IAM",
-                    "OAUTH2_AUTHORIZATION_CODE",
-                ],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "API_KEY", "OAUTH2_CLIENT_CREDENTIALS", "NONE", "IAM", "OAUTH2_AUTHORIZATION_CODE"], ..StrRule::ANY })),
     ],
     required: &["AuthenticationMetadata", "AuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthConfig` property type of `AWS::QuickSight::ActionConnector`.
@@ -426,6 +250,7 @@ pub struct AuthConfig {
     pub authentication_type: ConnectionAuthType,
 }
 
+#[rustfmt::skip]
 impl AuthConfig {
     /// A `AuthConfig` with its required properties, named in a [`AuthConfigRequired`].
     pub fn new(required: AuthConfigRequired) -> Self {
@@ -436,16 +261,9 @@ impl AuthConfig {
     }
 
     /// `AuthenticationMetadata`: a JSON value, required.
-    pub fn authentication_metadata(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_metadata = value.into();
-        self
-    }
-
+    pub fn authentication_metadata(mut self, value: impl Into<Json>) -> Self { self.authentication_metadata = value.into(); self }
     /// `AuthenticationType`: a [`ConnectionAuthType`] value, required.
-    pub fn authentication_type(mut self, value: impl Into<ConnectionAuthType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
+    pub fn authentication_type(mut self, value: impl Into<ConnectionAuthType>) -> Self { self.authentication_type = value.into(); self }
 }
 
 impl PropertyType for AuthConfig {}
@@ -455,234 +273,6 @@ impl ToValue for AuthConfig {
         MapBuilder::new()
             .req("AuthenticationMetadata", &self.authentication_metadata)
             .req("AuthenticationType", &self.authentication_type)
-            .build()
-    }
-}
-
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
-    /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::ActionConnector`.
-///
-/// &lt;p&gt;Permission for the resource.&lt;/p&gt;
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-actionconnector-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
-    /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::ActionConnector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-actionconnector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9+=,.@_-]+$");
 
@@ -14,57 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9+=,.@_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPermissionsRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The ID of the AWS account that contains the custom permission configuration that you want to update.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `CustomPermissionsName`: a string, required.
-    ///
-    /// The name of the custom permissions profile.
-    ///
-    /// Pattern `^[a-zA-Z0-9+=,.@_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub custom_permissions_name: Str,
 }
 
-static RULE_CustomPermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Capabilities", Shape::Object(&RULE_Capabilities)),
-        (
-            "CustomPermissionsName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomPermissionsName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["AwsAccountId", "CustomPermissionsName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::CustomPermissions` resource.
@@ -104,6 +72,7 @@ pub struct CustomPermissions {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomPermissions {
     /// The CloudFormation type name, `AWS::QuickSight::CustomPermissions`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::CustomPermissions";
@@ -135,36 +104,13 @@ impl CustomPermissions {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Capabilities`: a [`Capabilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<Obj<Capabilities>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<Obj<Capabilities>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `CustomPermissionsName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_permissions_name(mut self, value: impl Into<Str>) -> Self {
-        self.custom_permissions_name = value.into();
-        self
-    }
-
+    pub fn custom_permissions_name(mut self, value: impl Into<Str>) -> Self { self.custom_permissions_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomPermissions {
@@ -210,2195 +156,230 @@ impl CustomPermissionsAttributes {
     }
 }
 
-static RULE_Capabilities: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Capabilities: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AddOrRunAnomalyDetectionForAnalyses",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonBedrockARSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonBedrockFSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonBedrockKRSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonSThreeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Analysis",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ApproveFlowShareRequests",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "AsanaAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Automate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "BambooHRAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "BoxAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "BuildCalculatedFieldWithQ",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CanvaAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ChatAgent",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ComprehendAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ComprehendMedicalAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ConfluenceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateAmazonBedrockARSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateAmazonBedrockFSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateAmazonBedrockKRSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateAmazonSThreeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateAsanaAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateBambooHRAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateBoxAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateCanvaAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateComprehendAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateComprehendMedicalAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateConfluenceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateDashboardEmailReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateDataSources",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateDatasets",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateFactSetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateGenericHTTPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateGithubAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateGoogleCalendarAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateHubspotAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateHuggingFaceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateIntercomAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateJiraAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateKnowledgeBases",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateLinearAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateMCPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateMSExchangeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateMSTeamsAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateMondayAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateNewRelicAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateNotionAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateOneDriveAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateOpenAPIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdatePagerDutyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSAPBillOfMaterialAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSAPBusinessPartnerAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSAPMaterialStockAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSAPPhysicalInventoryAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSAPProductMasterDataAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSalesforceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSandPGMIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSandPGlobalEnergyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateServiceNowAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSharePointAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSlackAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateSmartsheetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateTextractAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateThemes",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateThresholdAlerts",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateAndUpdateZendeskAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateChatAgents",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateDashboardExecutiveSummaryWithQ",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateSPICEDataset",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "CreateSharedFolders",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Dashboard",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "EditVisualWithQ",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToCsv",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToCsvInScheduledReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToExcel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToExcelInScheduledReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToPdf",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ExportToPdfInScheduledReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Extension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "FactSetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Flow",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "GenericHTTPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "GithubAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "GoogleCalendarAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "HubspotAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "HuggingFaceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "IncludeContentInScheduledReportsEmail",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "IntercomAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "JiraAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBase",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "LinearAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "MCPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "MSExchangeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "MSTeamsAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ManageSharedFolders",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "MondayAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "NewRelicAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "NotionAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "OneDriveAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "OpenAPIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "PagerDutyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "PerformFlowUiTask",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "PrintReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "PublishWithoutApproval",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "RenameSharedFolders",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Research",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SAPBillOfMaterialAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SAPBusinessPartnerAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SAPMaterialStockAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SAPPhysicalInventoryAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SAPProductMasterDataAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SalesforceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SandPGMIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SandPGlobalEnergyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNowAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAmazonBedrockARSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAmazonBedrockFSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAmazonBedrockKRSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAmazonSThreeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAnalyses",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareAsanaAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareBambooHRAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareBoxAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareCanvaAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareComprehendAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareComprehendMedicalAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareConfluenceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareDashboards",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareDataSources",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareDatasets",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareFactSetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareGenericHTTPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareGithubAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareGoogleCalendarAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareHubspotAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareHuggingFaceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareIntercomAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareJiraAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareKnowledgeBases",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareLinearAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareMCPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareMSExchangeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareMSTeamsAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareMondayAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareNewRelicAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareNotionAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareOneDriveAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareOpenAPIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SharePagerDutyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SharePointAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSAPBillOfMaterialAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSAPBusinessPartnerAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSAPMaterialStockAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSAPPhysicalInventoryAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSAPProductMasterDataAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSalesforceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSandPGMIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSandPGlobalEnergyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareServiceNowAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSharePointAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSlackAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareSmartsheetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareTextractAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ShareZendeskAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SlackAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SmartsheetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Space",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "SubscribeDashboardEmailReports",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "TextractAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Topic",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAgentWebSearch",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAmazonBedrockARSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAmazonBedrockFSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAmazonBedrockKRSAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAmazonSThreeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseAsanaAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseBambooHRAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseBedrockModels",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseBoxAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseCanvaAgentAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseComprehendAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseComprehendMedicalAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseConfluenceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseFactSetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseGenericHTTPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseGithubAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseGoogleCalendarAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseHubspotAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseHuggingFaceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseIntercomAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseJiraAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseLinearAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseMCPAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseMSExchangeAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseMSTeamsAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseMondayAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseNewRelicAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseNotionAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseOneDriveAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseOpenAPIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UsePagerDutyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSAPBillOfMaterialAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSAPBusinessPartnerAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSAPMaterialStockAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSAPPhysicalInventoryAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSAPProductMasterDataAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSalesforceAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSandPGMIAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSandPGlobalEnergyAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseServiceNowAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSharePointAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSlackAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseSmartsheetAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseTextractAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "UseZendeskAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ViewAccountSPICECapacity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "ZendeskAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AddOrRunAnomalyDetectionForAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Analysis", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ApproveFlowShareRequests", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("AsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Automate", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("BambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("BoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("BuildCalculatedFieldWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ChatAgent", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdatePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateThemes", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateThresholdAlerts", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateAndUpdateZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateChatAgents", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateDashboardExecutiveSummaryWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateSPICEDataset", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("CreateSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Dashboard", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("EditVisualWithQ", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToCsv", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToCsvInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToExcel", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToExcelInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToPdf", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ExportToPdfInScheduledReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Extension", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("FactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Flow", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("GenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("GithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("GoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("HubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("HuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("IncludeContentInScheduledReportsEmail", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("IntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("JiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("KnowledgeBase", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("LinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("MCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("MSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("MSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ManageSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("MondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("NewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("NotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("OneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("OpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("PagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("PerformFlowUiTask", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("PrintReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("PublishWithoutApproval", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("RenameSharedFolders", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Research", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAnalyses", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareDashboards", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareDataSources", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareDatasets", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareKnowledgeBases", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SharePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ShareZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Space", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("SubscribeDashboardEmailReports", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("TextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("Topic", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAgentWebSearch", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAmazonBedrockARSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAmazonBedrockFSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAmazonBedrockKRSAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAmazonSThreeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseAsanaAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseBambooHRAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseBedrockModels", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseBoxAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseCanvaAgentAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseComprehendAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseComprehendMedicalAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseConfluenceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseFactSetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseGenericHTTPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseGithubAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseGoogleCalendarAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseHubspotAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseHuggingFaceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseIntercomAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseJiraAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseLinearAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseMCPAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseMSExchangeAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseMSTeamsAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseMondayAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseNewRelicAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseNotionAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseOneDriveAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseOpenAPIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UsePagerDutyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSAPBillOfMaterialAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSAPBusinessPartnerAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSAPMaterialStockAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSAPPhysicalInventoryAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSAPProductMasterDataAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSalesforceAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSandPGMIAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSandPGlobalEnergyAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseServiceNowAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSharePointAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSlackAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseSmartsheetAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseTextractAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("UseZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ViewAccountSPICECapacity", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
+        ("ZendeskAction", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Capabilities` property type of `AWS::QuickSight::CustomPermissions`.
@@ -2896,6 +877,7 @@ pub struct Capabilities {
     pub zendesk_action: Option<CapabilityState>,
 }
 
+#[rustfmt::skip]
 impl Capabilities {
     /// A `Capabilities` with no property set (none is required).
     pub fn new() -> Self {
@@ -2903,1452 +885,441 @@ impl Capabilities {
     }
 
     /// `Action`: a [`CapabilityState`] value.
-    pub fn action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<CapabilityState>) -> Self { self.action = Some(value.into()); self }
     /// `AddOrRunAnomalyDetectionForAnalyses`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_or_run_anomaly_detection_for_analyses(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.add_or_run_anomaly_detection_for_analyses = Some(value.into());
-        self
-    }
-
+    pub fn add_or_run_anomaly_detection_for_analyses(mut self, value: impl Into<CapabilityState>) -> Self { self.add_or_run_anomaly_detection_for_analyses = Some(value.into()); self }
     /// `AmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.amazon_bedrock_ars_action = Some(value.into());
-        self
-    }
-
+    pub fn amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_ars_action = Some(value.into()); self }
     /// `AmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.amazon_bedrock_fs_action = Some(value.into());
-        self
-    }
-
+    pub fn amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_fs_action = Some(value.into()); self }
     /// `AmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.amazon_bedrock_krs_action = Some(value.into());
-        self
-    }
-
+    pub fn amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_bedrock_krs_action = Some(value.into()); self }
     /// `AmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.amazon_s_three_action = Some(value.into());
-        self
-    }
-
+    pub fn amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.amazon_s_three_action = Some(value.into()); self }
     /// `Analysis`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.analysis = Some(value.into());
-        self
-    }
-
+    pub fn analysis(mut self, value: impl Into<CapabilityState>) -> Self { self.analysis = Some(value.into()); self }
     /// `ApproveFlowShareRequests`: a [`CapabilityState`] value.
-    pub fn approve_flow_share_requests(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.approve_flow_share_requests = Some(value.into());
-        self
-    }
-
+    pub fn approve_flow_share_requests(mut self, value: impl Into<CapabilityState>) -> Self { self.approve_flow_share_requests = Some(value.into()); self }
     /// `AsanaAction`: a [`CapabilityState`] value.
-    pub fn asana_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.asana_action = Some(value.into());
-        self
-    }
-
+    pub fn asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.asana_action = Some(value.into()); self }
     /// `Automate`: a [`CapabilityState`] value.
-    pub fn automate(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.automate = Some(value.into());
-        self
-    }
-
+    pub fn automate(mut self, value: impl Into<CapabilityState>) -> Self { self.automate = Some(value.into()); self }
     /// `BambooHRAction`: a [`CapabilityState`] value.
-    pub fn bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.bamboo_hr_action = Some(value.into());
-        self
-    }
-
+    pub fn bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.bamboo_hr_action = Some(value.into()); self }
     /// `BoxAgentAction`: a [`CapabilityState`] value.
-    pub fn box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.box_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.box_agent_action = Some(value.into()); self }
     /// `BuildCalculatedFieldWithQ`: a [`CapabilityState`] value.
-    pub fn build_calculated_field_with_q(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.build_calculated_field_with_q = Some(value.into());
-        self
-    }
-
+    pub fn build_calculated_field_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.build_calculated_field_with_q = Some(value.into()); self }
     /// `CanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.canva_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.canva_agent_action = Some(value.into()); self }
     /// `ChatAgent`: a [`CapabilityState`] value.
-    pub fn chat_agent(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.chat_agent = Some(value.into());
-        self
-    }
-
+    pub fn chat_agent(mut self, value: impl Into<CapabilityState>) -> Self { self.chat_agent = Some(value.into()); self }
     /// `ComprehendAction`: a [`CapabilityState`] value.
-    pub fn comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.comprehend_action = Some(value.into());
-        self
-    }
-
+    pub fn comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.comprehend_action = Some(value.into()); self }
     /// `ComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.comprehend_medical_action = Some(value.into());
-        self
-    }
-
+    pub fn comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.comprehend_medical_action = Some(value.into()); self }
     /// `ConfluenceAction`: a [`CapabilityState`] value.
-    pub fn confluence_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.confluence_action = Some(value.into());
-        self
-    }
-
+    pub fn confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.confluence_action = Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_ars_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_amazon_bedrock_ars_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_ars_action = Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_fs_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_amazon_bedrock_fs_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_fs_action = Some(value.into()); self }
     /// `CreateAndUpdateAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_bedrock_krs_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_amazon_bedrock_krs_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_bedrock_krs_action = Some(value.into()); self }
     /// `CreateAndUpdateAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_amazon_s_three_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_amazon_s_three_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_amazon_s_three_action = Some(value.into()); self }
     /// `CreateAndUpdateAsanaAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_asana_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_asana_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_asana_action = Some(value.into()); self }
     /// `CreateAndUpdateBambooHRAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_bamboo_hr_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_bamboo_hr_action = Some(value.into()); self }
     /// `CreateAndUpdateBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_box_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_box_agent_action = Some(value.into()); self }
     /// `CreateAndUpdateCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_canva_agent_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_canva_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_canva_agent_action = Some(value.into()); self }
     /// `CreateAndUpdateComprehendAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_comprehend_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_comprehend_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_comprehend_action = Some(value.into()); self }
     /// `CreateAndUpdateComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_comprehend_medical_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_comprehend_medical_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_comprehend_medical_action = Some(value.into()); self }
     /// `CreateAndUpdateConfluenceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_confluence_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_confluence_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_confluence_action = Some(value.into()); self }
     /// `CreateAndUpdateDashboardEmailReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_and_update_dashboard_email_reports(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_dashboard_email_reports = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_dashboard_email_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_dashboard_email_reports = Some(value.into()); self }
     /// `CreateAndUpdateDataSources`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_and_update_data_sources(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_data_sources = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_data_sources(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_data_sources = Some(value.into()); self }
     /// `CreateAndUpdateDatasets`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_and_update_datasets(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_datasets = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_datasets(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_datasets = Some(value.into()); self }
     /// `CreateAndUpdateFactSetAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_fact_set_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_fact_set_action = Some(value.into()); self }
     /// `CreateAndUpdateGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_generic_http_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_generic_http_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_generic_http_action = Some(value.into()); self }
     /// `CreateAndUpdateGithubAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_github_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_github_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_github_action = Some(value.into()); self }
     /// `CreateAndUpdateGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_google_calendar_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_google_calendar_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_google_calendar_action = Some(value.into()); self }
     /// `CreateAndUpdateHubspotAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_hubspot_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_hubspot_action = Some(value.into()); self }
     /// `CreateAndUpdateHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_hugging_face_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_hugging_face_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_hugging_face_action = Some(value.into()); self }
     /// `CreateAndUpdateIntercomAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_intercom_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_intercom_action = Some(value.into()); self }
     /// `CreateAndUpdateJiraAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_jira_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_jira_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_jira_action = Some(value.into()); self }
     /// `CreateAndUpdateKnowledgeBases`: a [`CapabilityState`] value.
-    pub fn create_and_update_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_knowledge_bases = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_knowledge_bases = Some(value.into()); self }
     /// `CreateAndUpdateLinearAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_linear_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_linear_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_linear_action = Some(value.into()); self }
     /// `CreateAndUpdateMCPAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_mcp_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_mcp_action = Some(value.into()); self }
     /// `CreateAndUpdateMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_ms_exchange_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_ms_exchange_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_ms_exchange_action = Some(value.into()); self }
     /// `CreateAndUpdateMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_ms_teams_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_ms_teams_action = Some(value.into()); self }
     /// `CreateAndUpdateMondayAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_monday_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_monday_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_monday_action = Some(value.into()); self }
     /// `CreateAndUpdateNewRelicAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_new_relic_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_new_relic_action = Some(value.into()); self }
     /// `CreateAndUpdateNotionAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_notion_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_notion_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_notion_action = Some(value.into()); self }
     /// `CreateAndUpdateOneDriveAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_one_drive_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_one_drive_action = Some(value.into()); self }
     /// `CreateAndUpdateOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_open_api_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_open_api_action = Some(value.into()); self }
     /// `CreateAndUpdatePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_pager_duty_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_pager_duty_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_pager_duty_action = Some(value.into()); self }
     /// `CreateAndUpdateSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_bill_of_material_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sap_bill_of_material_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_bill_of_material_action = Some(value.into()); self }
     /// `CreateAndUpdateSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_business_partner_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sap_business_partner_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_business_partner_action = Some(value.into()); self }
     /// `CreateAndUpdateSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_material_stock_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sap_material_stock_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_material_stock_action = Some(value.into()); self }
     /// `CreateAndUpdateSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_physical_inventory_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sap_physical_inventory_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_physical_inventory_action = Some(value.into()); self }
     /// `CreateAndUpdateSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sap_product_master_data_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sap_product_master_data_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sap_product_master_data_action = Some(value.into()); self }
     /// `CreateAndUpdateSalesforceAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_salesforce_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_salesforce_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_salesforce_action = Some(value.into()); self }
     /// `CreateAndUpdateSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_sand_pgmi_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sand_pgmi_action = Some(value.into()); self }
     /// `CreateAndUpdateSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_sand_p_global_energy_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_sand_p_global_energy_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_sand_p_global_energy_action = Some(value.into()); self }
     /// `CreateAndUpdateServiceNowAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_service_now_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_service_now_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_service_now_action = Some(value.into()); self }
     /// `CreateAndUpdateSharePointAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_share_point_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_share_point_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_share_point_action = Some(value.into()); self }
     /// `CreateAndUpdateSlackAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_slack_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_slack_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_slack_action = Some(value.into()); self }
     /// `CreateAndUpdateSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_smartsheet_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_and_update_smartsheet_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_smartsheet_action = Some(value.into()); self }
     /// `CreateAndUpdateTextractAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_textract_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_textract_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_textract_action = Some(value.into()); self }
     /// `CreateAndUpdateThemes`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_and_update_themes(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_themes = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_themes(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_themes = Some(value.into()); self }
     /// `CreateAndUpdateThresholdAlerts`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_and_update_threshold_alerts(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_threshold_alerts = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_threshold_alerts(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_threshold_alerts = Some(value.into()); self }
     /// `CreateAndUpdateZendeskAction`: a [`CapabilityState`] value.
-    pub fn create_and_update_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_and_update_zendesk_action = Some(value.into());
-        self
-    }
-
+    pub fn create_and_update_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.create_and_update_zendesk_action = Some(value.into()); self }
     /// `CreateChatAgents`: a [`CapabilityState`] value.
-    pub fn create_chat_agents(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_chat_agents = Some(value.into());
-        self
-    }
-
+    pub fn create_chat_agents(mut self, value: impl Into<CapabilityState>) -> Self { self.create_chat_agents = Some(value.into()); self }
     /// `CreateDashboardExecutiveSummaryWithQ`: a [`CapabilityState`] value.
-    pub fn create_dashboard_executive_summary_with_q(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.create_dashboard_executive_summary_with_q = Some(value.into());
-        self
-    }
-
+    pub fn create_dashboard_executive_summary_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.create_dashboard_executive_summary_with_q = Some(value.into()); self }
     /// `CreateSPICEDataset`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_spice_dataset(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_spice_dataset = Some(value.into());
-        self
-    }
-
+    pub fn create_spice_dataset(mut self, value: impl Into<CapabilityState>) -> Self { self.create_spice_dataset = Some(value.into()); self }
     /// `CreateSharedFolders`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn create_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.create_shared_folders = Some(value.into());
-        self
-    }
-
+    pub fn create_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.create_shared_folders = Some(value.into()); self }
     /// `Dashboard`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.dashboard = Some(value.into());
-        self
-    }
-
+    pub fn dashboard(mut self, value: impl Into<CapabilityState>) -> Self { self.dashboard = Some(value.into()); self }
     /// `EditVisualWithQ`: a [`CapabilityState`] value.
-    pub fn edit_visual_with_q(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.edit_visual_with_q = Some(value.into());
-        self
-    }
-
+    pub fn edit_visual_with_q(mut self, value: impl Into<CapabilityState>) -> Self { self.edit_visual_with_q = Some(value.into()); self }
     /// `ExportToCsv`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_csv(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.export_to_csv = Some(value.into());
-        self
-    }
-
+    pub fn export_to_csv(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_csv = Some(value.into()); self }
     /// `ExportToCsvInScheduledReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_csv_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.export_to_csv_in_scheduled_reports = Some(value.into());
-        self
-    }
-
+    pub fn export_to_csv_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_csv_in_scheduled_reports = Some(value.into()); self }
     /// `ExportToExcel`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_excel(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.export_to_excel = Some(value.into());
-        self
-    }
-
+    pub fn export_to_excel(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_excel = Some(value.into()); self }
     /// `ExportToExcelInScheduledReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_excel_in_scheduled_reports(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.export_to_excel_in_scheduled_reports = Some(value.into());
-        self
-    }
-
+    pub fn export_to_excel_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_excel_in_scheduled_reports = Some(value.into()); self }
     /// `ExportToPdf`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_pdf(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.export_to_pdf = Some(value.into());
-        self
-    }
-
+    pub fn export_to_pdf(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_pdf = Some(value.into()); self }
     /// `ExportToPdfInScheduledReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_pdf_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.export_to_pdf_in_scheduled_reports = Some(value.into());
-        self
-    }
-
+    pub fn export_to_pdf_in_scheduled_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.export_to_pdf_in_scheduled_reports = Some(value.into()); self }
     /// `Extension`: a [`CapabilityState`] value.
-    pub fn extension(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.extension = Some(value.into());
-        self
-    }
-
+    pub fn extension(mut self, value: impl Into<CapabilityState>) -> Self { self.extension = Some(value.into()); self }
     /// `FactSetAction`: a [`CapabilityState`] value.
-    pub fn fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.fact_set_action = Some(value.into());
-        self
-    }
-
+    pub fn fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.fact_set_action = Some(value.into()); self }
     /// `Flow`: a [`CapabilityState`] value.
-    pub fn flow(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.flow = Some(value.into());
-        self
-    }
-
+    pub fn flow(mut self, value: impl Into<CapabilityState>) -> Self { self.flow = Some(value.into()); self }
     /// `GenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.generic_http_action = Some(value.into());
-        self
-    }
-
+    pub fn generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.generic_http_action = Some(value.into()); self }
     /// `GithubAction`: a [`CapabilityState`] value.
-    pub fn github_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.github_action = Some(value.into());
-        self
-    }
-
+    pub fn github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.github_action = Some(value.into()); self }
     /// `GoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.google_calendar_action = Some(value.into());
-        self
-    }
-
+    pub fn google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.google_calendar_action = Some(value.into()); self }
     /// `HubspotAction`: a [`CapabilityState`] value.
-    pub fn hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.hubspot_action = Some(value.into());
-        self
-    }
-
+    pub fn hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.hubspot_action = Some(value.into()); self }
     /// `HuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.hugging_face_action = Some(value.into());
-        self
-    }
-
+    pub fn hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.hugging_face_action = Some(value.into()); self }
     /// `IncludeContentInScheduledReportsEmail`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_content_in_scheduled_reports_email(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.include_content_in_scheduled_reports_email = Some(value.into());
-        self
-    }
-
+    pub fn include_content_in_scheduled_reports_email(mut self, value: impl Into<CapabilityState>) -> Self { self.include_content_in_scheduled_reports_email = Some(value.into()); self }
     /// `IntercomAction`: a [`CapabilityState`] value.
-    pub fn intercom_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.intercom_action = Some(value.into());
-        self
-    }
-
+    pub fn intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.intercom_action = Some(value.into()); self }
     /// `JiraAction`: a [`CapabilityState`] value.
-    pub fn jira_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.jira_action = Some(value.into());
-        self
-    }
-
+    pub fn jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.jira_action = Some(value.into()); self }
     /// `KnowledgeBase`: a [`CapabilityState`] value.
-    pub fn knowledge_base(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.knowledge_base = Some(value.into());
-        self
-    }
-
+    pub fn knowledge_base(mut self, value: impl Into<CapabilityState>) -> Self { self.knowledge_base = Some(value.into()); self }
     /// `LinearAction`: a [`CapabilityState`] value.
-    pub fn linear_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.linear_action = Some(value.into());
-        self
-    }
-
+    pub fn linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.linear_action = Some(value.into()); self }
     /// `MCPAction`: a [`CapabilityState`] value.
-    pub fn mcp_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.mcp_action = Some(value.into());
-        self
-    }
-
+    pub fn mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.mcp_action = Some(value.into()); self }
     /// `MSExchangeAction`: a [`CapabilityState`] value.
-    pub fn ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.ms_exchange_action = Some(value.into());
-        self
-    }
-
+    pub fn ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.ms_exchange_action = Some(value.into()); self }
     /// `MSTeamsAction`: a [`CapabilityState`] value.
-    pub fn ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.ms_teams_action = Some(value.into());
-        self
-    }
-
+    pub fn ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.ms_teams_action = Some(value.into()); self }
     /// `ManageSharedFolders`: a [`CapabilityState`] value.
-    pub fn manage_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.manage_shared_folders = Some(value.into());
-        self
-    }
-
+    pub fn manage_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.manage_shared_folders = Some(value.into()); self }
     /// `MondayAction`: a [`CapabilityState`] value.
-    pub fn monday_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.monday_action = Some(value.into());
-        self
-    }
-
+    pub fn monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.monday_action = Some(value.into()); self }
     /// `NewRelicAction`: a [`CapabilityState`] value.
-    pub fn new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.new_relic_action = Some(value.into());
-        self
-    }
-
+    pub fn new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.new_relic_action = Some(value.into()); self }
     /// `NotionAction`: a [`CapabilityState`] value.
-    pub fn notion_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.notion_action = Some(value.into());
-        self
-    }
-
+    pub fn notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.notion_action = Some(value.into()); self }
     /// `OneDriveAction`: a [`CapabilityState`] value.
-    pub fn one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.one_drive_action = Some(value.into());
-        self
-    }
-
+    pub fn one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.one_drive_action = Some(value.into()); self }
     /// `OpenAPIAction`: a [`CapabilityState`] value.
-    pub fn open_api_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.open_api_action = Some(value.into());
-        self
-    }
-
+    pub fn open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.open_api_action = Some(value.into()); self }
     /// `PagerDutyAction`: a [`CapabilityState`] value.
-    pub fn pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.pager_duty_action = Some(value.into());
-        self
-    }
-
+    pub fn pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.pager_duty_action = Some(value.into()); self }
     /// `PerformFlowUiTask`: a [`CapabilityState`] value.
-    pub fn perform_flow_ui_task(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.perform_flow_ui_task = Some(value.into());
-        self
-    }
-
+    pub fn perform_flow_ui_task(mut self, value: impl Into<CapabilityState>) -> Self { self.perform_flow_ui_task = Some(value.into()); self }
     /// `PrintReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn print_reports(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.print_reports = Some(value.into());
-        self
-    }
-
+    pub fn print_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.print_reports = Some(value.into()); self }
     /// `PublishWithoutApproval`: a [`CapabilityState`] value.
-    pub fn publish_without_approval(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.publish_without_approval = Some(value.into());
-        self
-    }
-
+    pub fn publish_without_approval(mut self, value: impl Into<CapabilityState>) -> Self { self.publish_without_approval = Some(value.into()); self }
     /// `RenameSharedFolders`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rename_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.rename_shared_folders = Some(value.into());
-        self
-    }
-
+    pub fn rename_shared_folders(mut self, value: impl Into<CapabilityState>) -> Self { self.rename_shared_folders = Some(value.into()); self }
     /// `Research`: a [`CapabilityState`] value.
-    pub fn research(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.research = Some(value.into());
-        self
-    }
-
+    pub fn research(mut self, value: impl Into<CapabilityState>) -> Self { self.research = Some(value.into()); self }
     /// `SAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sap_bill_of_material_action = Some(value.into());
-        self
-    }
-
+    pub fn sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_bill_of_material_action = Some(value.into()); self }
     /// `SAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sap_business_partner_action = Some(value.into());
-        self
-    }
-
+    pub fn sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_business_partner_action = Some(value.into()); self }
     /// `SAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sap_material_stock_action = Some(value.into());
-        self
-    }
-
+    pub fn sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_material_stock_action = Some(value.into()); self }
     /// `SAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sap_physical_inventory_action = Some(value.into());
-        self
-    }
-
+    pub fn sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_physical_inventory_action = Some(value.into()); self }
     /// `SAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sap_product_master_data_action = Some(value.into());
-        self
-    }
-
+    pub fn sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sap_product_master_data_action = Some(value.into()); self }
     /// `SalesforceAction`: a [`CapabilityState`] value.
-    pub fn salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.salesforce_action = Some(value.into());
-        self
-    }
-
+    pub fn salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.salesforce_action = Some(value.into()); self }
     /// `SandPGMIAction`: a [`CapabilityState`] value.
-    pub fn sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sand_pgmi_action = Some(value.into());
-        self
-    }
-
+    pub fn sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sand_pgmi_action = Some(value.into()); self }
     /// `SandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.sand_p_global_energy_action = Some(value.into());
-        self
-    }
-
+    pub fn sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.sand_p_global_energy_action = Some(value.into()); self }
     /// `ServiceNowAction`: a [`CapabilityState`] value.
-    pub fn service_now_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.service_now_action = Some(value.into());
-        self
-    }
-
+    pub fn service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.service_now_action = Some(value.into()); self }
     /// `ShareAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_amazon_bedrock_ars_action = Some(value.into());
-        self
-    }
-
+    pub fn share_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_ars_action = Some(value.into()); self }
     /// `ShareAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_amazon_bedrock_fs_action = Some(value.into());
-        self
-    }
-
+    pub fn share_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_fs_action = Some(value.into()); self }
     /// `ShareAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_amazon_bedrock_krs_action = Some(value.into());
-        self
-    }
-
+    pub fn share_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_bedrock_krs_action = Some(value.into()); self }
     /// `ShareAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn share_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_amazon_s_three_action = Some(value.into());
-        self
-    }
-
+    pub fn share_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_amazon_s_three_action = Some(value.into()); self }
     /// `ShareAnalyses`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_analyses(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_analyses = Some(value.into());
-        self
-    }
-
+    pub fn share_analyses(mut self, value: impl Into<CapabilityState>) -> Self { self.share_analyses = Some(value.into()); self }
     /// `ShareAsanaAction`: a [`CapabilityState`] value.
-    pub fn share_asana_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_asana_action = Some(value.into());
-        self
-    }
-
+    pub fn share_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_asana_action = Some(value.into()); self }
     /// `ShareBambooHRAction`: a [`CapabilityState`] value.
-    pub fn share_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_bamboo_hr_action = Some(value.into());
-        self
-    }
-
+    pub fn share_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_bamboo_hr_action = Some(value.into()); self }
     /// `ShareBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn share_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_box_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn share_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_box_agent_action = Some(value.into()); self }
     /// `ShareCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn share_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_canva_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn share_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_canva_agent_action = Some(value.into()); self }
     /// `ShareComprehendAction`: a [`CapabilityState`] value.
-    pub fn share_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_comprehend_action = Some(value.into());
-        self
-    }
-
+    pub fn share_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_comprehend_action = Some(value.into()); self }
     /// `ShareComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn share_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_comprehend_medical_action = Some(value.into());
-        self
-    }
-
+    pub fn share_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_comprehend_medical_action = Some(value.into()); self }
     /// `ShareConfluenceAction`: a [`CapabilityState`] value.
-    pub fn share_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_confluence_action = Some(value.into());
-        self
-    }
-
+    pub fn share_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_confluence_action = Some(value.into()); self }
     /// `ShareDashboards`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_dashboards(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_dashboards = Some(value.into());
-        self
-    }
-
+    pub fn share_dashboards(mut self, value: impl Into<CapabilityState>) -> Self { self.share_dashboards = Some(value.into()); self }
     /// `ShareDataSources`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_data_sources(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_data_sources = Some(value.into());
-        self
-    }
-
+    pub fn share_data_sources(mut self, value: impl Into<CapabilityState>) -> Self { self.share_data_sources = Some(value.into()); self }
     /// `ShareDatasets`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_datasets(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_datasets = Some(value.into());
-        self
-    }
-
+    pub fn share_datasets(mut self, value: impl Into<CapabilityState>) -> Self { self.share_datasets = Some(value.into()); self }
     /// `ShareFactSetAction`: a [`CapabilityState`] value.
-    pub fn share_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_fact_set_action = Some(value.into());
-        self
-    }
-
+    pub fn share_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_fact_set_action = Some(value.into()); self }
     /// `ShareGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn share_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_generic_http_action = Some(value.into());
-        self
-    }
-
+    pub fn share_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_generic_http_action = Some(value.into()); self }
     /// `ShareGithubAction`: a [`CapabilityState`] value.
-    pub fn share_github_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_github_action = Some(value.into());
-        self
-    }
-
+    pub fn share_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_github_action = Some(value.into()); self }
     /// `ShareGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn share_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_google_calendar_action = Some(value.into());
-        self
-    }
-
+    pub fn share_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_google_calendar_action = Some(value.into()); self }
     /// `ShareHubspotAction`: a [`CapabilityState`] value.
-    pub fn share_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_hubspot_action = Some(value.into());
-        self
-    }
-
+    pub fn share_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_hubspot_action = Some(value.into()); self }
     /// `ShareHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn share_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_hugging_face_action = Some(value.into());
-        self
-    }
-
+    pub fn share_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_hugging_face_action = Some(value.into()); self }
     /// `ShareIntercomAction`: a [`CapabilityState`] value.
-    pub fn share_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_intercom_action = Some(value.into());
-        self
-    }
-
+    pub fn share_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_intercom_action = Some(value.into()); self }
     /// `ShareJiraAction`: a [`CapabilityState`] value.
-    pub fn share_jira_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_jira_action = Some(value.into());
-        self
-    }
-
+    pub fn share_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_jira_action = Some(value.into()); self }
     /// `ShareKnowledgeBases`: a [`CapabilityState`] value.
-    pub fn share_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_knowledge_bases = Some(value.into());
-        self
-    }
-
+    pub fn share_knowledge_bases(mut self, value: impl Into<CapabilityState>) -> Self { self.share_knowledge_bases = Some(value.into()); self }
     /// `ShareLinearAction`: a [`CapabilityState`] value.
-    pub fn share_linear_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_linear_action = Some(value.into());
-        self
-    }
-
+    pub fn share_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_linear_action = Some(value.into()); self }
     /// `ShareMCPAction`: a [`CapabilityState`] value.
-    pub fn share_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_mcp_action = Some(value.into());
-        self
-    }
-
+    pub fn share_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_mcp_action = Some(value.into()); self }
     /// `ShareMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn share_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_ms_exchange_action = Some(value.into());
-        self
-    }
-
+    pub fn share_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_ms_exchange_action = Some(value.into()); self }
     /// `ShareMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn share_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_ms_teams_action = Some(value.into());
-        self
-    }
-
+    pub fn share_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_ms_teams_action = Some(value.into()); self }
     /// `ShareMondayAction`: a [`CapabilityState`] value.
-    pub fn share_monday_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_monday_action = Some(value.into());
-        self
-    }
-
+    pub fn share_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_monday_action = Some(value.into()); self }
     /// `ShareNewRelicAction`: a [`CapabilityState`] value.
-    pub fn share_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_new_relic_action = Some(value.into());
-        self
-    }
-
+    pub fn share_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_new_relic_action = Some(value.into()); self }
     /// `ShareNotionAction`: a [`CapabilityState`] value.
-    pub fn share_notion_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_notion_action = Some(value.into());
-        self
-    }
-
+    pub fn share_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_notion_action = Some(value.into()); self }
     /// `ShareOneDriveAction`: a [`CapabilityState`] value.
-    pub fn share_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_one_drive_action = Some(value.into());
-        self
-    }
-
+    pub fn share_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_one_drive_action = Some(value.into()); self }
     /// `ShareOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn share_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_open_api_action = Some(value.into());
-        self
-    }
-
+    pub fn share_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_open_api_action = Some(value.into()); self }
     /// `SharePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn share_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_pager_duty_action = Some(value.into());
-        self
-    }
-
+    pub fn share_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_pager_duty_action = Some(value.into()); self }
     /// `SharePointAction`: a [`CapabilityState`] value.
-    pub fn share_point_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_point_action = Some(value.into());
-        self
-    }
-
+    pub fn share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_point_action = Some(value.into()); self }
     /// `ShareSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn share_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_sap_bill_of_material_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_bill_of_material_action = Some(value.into()); self }
     /// `ShareSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn share_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_sap_business_partner_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_business_partner_action = Some(value.into()); self }
     /// `ShareSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn share_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_sap_material_stock_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_material_stock_action = Some(value.into()); self }
     /// `ShareSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn share_sap_physical_inventory_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.share_sap_physical_inventory_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_physical_inventory_action = Some(value.into()); self }
     /// `ShareSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn share_sap_product_master_data_action(
-        mut self,
-        value: impl Into<CapabilityState>,
-    ) -> Self {
-        self.share_sap_product_master_data_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sap_product_master_data_action = Some(value.into()); self }
     /// `ShareSalesforceAction`: a [`CapabilityState`] value.
-    pub fn share_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_salesforce_action = Some(value.into());
-        self
-    }
-
+    pub fn share_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_salesforce_action = Some(value.into()); self }
     /// `ShareSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn share_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_sand_pgmi_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sand_pgmi_action = Some(value.into()); self }
     /// `ShareSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn share_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_sand_p_global_energy_action = Some(value.into());
-        self
-    }
-
+    pub fn share_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_sand_p_global_energy_action = Some(value.into()); self }
     /// `ShareServiceNowAction`: a [`CapabilityState`] value.
-    pub fn share_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_service_now_action = Some(value.into());
-        self
-    }
-
+    pub fn share_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_service_now_action = Some(value.into()); self }
     /// `ShareSharePointAction`: a [`CapabilityState`] value.
-    pub fn share_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_share_point_action = Some(value.into());
-        self
-    }
-
+    pub fn share_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_share_point_action = Some(value.into()); self }
     /// `ShareSlackAction`: a [`CapabilityState`] value.
-    pub fn share_slack_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_slack_action = Some(value.into());
-        self
-    }
-
+    pub fn share_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_slack_action = Some(value.into()); self }
     /// `ShareSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn share_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_smartsheet_action = Some(value.into());
-        self
-    }
-
+    pub fn share_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_smartsheet_action = Some(value.into()); self }
     /// `ShareTextractAction`: a [`CapabilityState`] value.
-    pub fn share_textract_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_textract_action = Some(value.into());
-        self
-    }
-
+    pub fn share_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_textract_action = Some(value.into()); self }
     /// `ShareZendeskAction`: a [`CapabilityState`] value.
-    pub fn share_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.share_zendesk_action = Some(value.into());
-        self
-    }
-
+    pub fn share_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.share_zendesk_action = Some(value.into()); self }
     /// `SlackAction`: a [`CapabilityState`] value.
-    pub fn slack_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.slack_action = Some(value.into());
-        self
-    }
-
+    pub fn slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.slack_action = Some(value.into()); self }
     /// `SmartsheetAction`: a [`CapabilityState`] value.
-    pub fn smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.smartsheet_action = Some(value.into());
-        self
-    }
-
+    pub fn smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.smartsheet_action = Some(value.into()); self }
     /// `Space`: a [`CapabilityState`] value.
-    pub fn space(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.space = Some(value.into());
-        self
-    }
-
+    pub fn space(mut self, value: impl Into<CapabilityState>) -> Self { self.space = Some(value.into()); self }
     /// `SubscribeDashboardEmailReports`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscribe_dashboard_email_reports(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.subscribe_dashboard_email_reports = Some(value.into());
-        self
-    }
-
+    pub fn subscribe_dashboard_email_reports(mut self, value: impl Into<CapabilityState>) -> Self { self.subscribe_dashboard_email_reports = Some(value.into()); self }
     /// `TextractAction`: a [`CapabilityState`] value.
-    pub fn textract_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.textract_action = Some(value.into());
-        self
-    }
-
+    pub fn textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.textract_action = Some(value.into()); self }
     /// `Topic`: a [`CapabilityState`] value.
-    pub fn topic(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.topic = Some(value.into());
-        self
-    }
-
+    pub fn topic(mut self, value: impl Into<CapabilityState>) -> Self { self.topic = Some(value.into()); self }
     /// `UseAgentWebSearch`: a [`CapabilityState`] value.
-    pub fn use_agent_web_search(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_agent_web_search = Some(value.into());
-        self
-    }
-
+    pub fn use_agent_web_search(mut self, value: impl Into<CapabilityState>) -> Self { self.use_agent_web_search = Some(value.into()); self }
     /// `UseAmazonBedrockARSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_amazon_bedrock_ars_action = Some(value.into());
-        self
-    }
-
+    pub fn use_amazon_bedrock_ars_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_ars_action = Some(value.into()); self }
     /// `UseAmazonBedrockFSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_amazon_bedrock_fs_action = Some(value.into());
-        self
-    }
-
+    pub fn use_amazon_bedrock_fs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_fs_action = Some(value.into()); self }
     /// `UseAmazonBedrockKRSAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_amazon_bedrock_krs_action = Some(value.into());
-        self
-    }
-
+    pub fn use_amazon_bedrock_krs_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_bedrock_krs_action = Some(value.into()); self }
     /// `UseAmazonSThreeAction`: a [`CapabilityState`] value.
-    pub fn use_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_amazon_s_three_action = Some(value.into());
-        self
-    }
-
+    pub fn use_amazon_s_three_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_amazon_s_three_action = Some(value.into()); self }
     /// `UseAsanaAction`: a [`CapabilityState`] value.
-    pub fn use_asana_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_asana_action = Some(value.into());
-        self
-    }
-
+    pub fn use_asana_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_asana_action = Some(value.into()); self }
     /// `UseBambooHRAction`: a [`CapabilityState`] value.
-    pub fn use_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_bamboo_hr_action = Some(value.into());
-        self
-    }
-
+    pub fn use_bamboo_hr_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_bamboo_hr_action = Some(value.into()); self }
     /// `UseBedrockModels`: a [`CapabilityState`] value.
-    pub fn use_bedrock_models(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_bedrock_models = Some(value.into());
-        self
-    }
-
+    pub fn use_bedrock_models(mut self, value: impl Into<CapabilityState>) -> Self { self.use_bedrock_models = Some(value.into()); self }
     /// `UseBoxAgentAction`: a [`CapabilityState`] value.
-    pub fn use_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_box_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn use_box_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_box_agent_action = Some(value.into()); self }
     /// `UseCanvaAgentAction`: a [`CapabilityState`] value.
-    pub fn use_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_canva_agent_action = Some(value.into());
-        self
-    }
-
+    pub fn use_canva_agent_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_canva_agent_action = Some(value.into()); self }
     /// `UseComprehendAction`: a [`CapabilityState`] value.
-    pub fn use_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_comprehend_action = Some(value.into());
-        self
-    }
-
+    pub fn use_comprehend_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_comprehend_action = Some(value.into()); self }
     /// `UseComprehendMedicalAction`: a [`CapabilityState`] value.
-    pub fn use_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_comprehend_medical_action = Some(value.into());
-        self
-    }
-
+    pub fn use_comprehend_medical_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_comprehend_medical_action = Some(value.into()); self }
     /// `UseConfluenceAction`: a [`CapabilityState`] value.
-    pub fn use_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_confluence_action = Some(value.into());
-        self
-    }
-
+    pub fn use_confluence_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_confluence_action = Some(value.into()); self }
     /// `UseFactSetAction`: a [`CapabilityState`] value.
-    pub fn use_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_fact_set_action = Some(value.into());
-        self
-    }
-
+    pub fn use_fact_set_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_fact_set_action = Some(value.into()); self }
     /// `UseGenericHTTPAction`: a [`CapabilityState`] value.
-    pub fn use_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_generic_http_action = Some(value.into());
-        self
-    }
-
+    pub fn use_generic_http_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_generic_http_action = Some(value.into()); self }
     /// `UseGithubAction`: a [`CapabilityState`] value.
-    pub fn use_github_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_github_action = Some(value.into());
-        self
-    }
-
+    pub fn use_github_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_github_action = Some(value.into()); self }
     /// `UseGoogleCalendarAction`: a [`CapabilityState`] value.
-    pub fn use_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_google_calendar_action = Some(value.into());
-        self
-    }
-
+    pub fn use_google_calendar_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_google_calendar_action = Some(value.into()); self }
     /// `UseHubspotAction`: a [`CapabilityState`] value.
-    pub fn use_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_hubspot_action = Some(value.into());
-        self
-    }
-
+    pub fn use_hubspot_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_hubspot_action = Some(value.into()); self }
     /// `UseHuggingFaceAction`: a [`CapabilityState`] value.
-    pub fn use_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_hugging_face_action = Some(value.into());
-        self
-    }
-
+    pub fn use_hugging_face_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_hugging_face_action = Some(value.into()); self }
     /// `UseIntercomAction`: a [`CapabilityState`] value.
-    pub fn use_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_intercom_action = Some(value.into());
-        self
-    }
-
+    pub fn use_intercom_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_intercom_action = Some(value.into()); self }
     /// `UseJiraAction`: a [`CapabilityState`] value.
-    pub fn use_jira_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_jira_action = Some(value.into());
-        self
-    }
-
+    pub fn use_jira_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_jira_action = Some(value.into()); self }
     /// `UseLinearAction`: a [`CapabilityState`] value.
-    pub fn use_linear_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_linear_action = Some(value.into());
-        self
-    }
-
+    pub fn use_linear_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_linear_action = Some(value.into()); self }
     /// `UseMCPAction`: a [`CapabilityState`] value.
-    pub fn use_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_mcp_action = Some(value.into());
-        self
-    }
-
+    pub fn use_mcp_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_mcp_action = Some(value.into()); self }
     /// `UseMSExchangeAction`: a [`CapabilityState`] value.
-    pub fn use_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_ms_exchange_action = Some(value.into());
-        self
-    }
-
+    pub fn use_ms_exchange_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_ms_exchange_action = Some(value.into()); self }
     /// `UseMSTeamsAction`: a [`CapabilityState`] value.
-    pub fn use_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_ms_teams_action = Some(value.into());
-        self
-    }
-
+    pub fn use_ms_teams_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_ms_teams_action = Some(value.into()); self }
     /// `UseMondayAction`: a [`CapabilityState`] value.
-    pub fn use_monday_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_monday_action = Some(value.into());
-        self
-    }
-
+    pub fn use_monday_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_monday_action = Some(value.into()); self }
     /// `UseNewRelicAction`: a [`CapabilityState`] value.
-    pub fn use_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_new_relic_action = Some(value.into());
-        self
-    }
-
+    pub fn use_new_relic_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_new_relic_action = Some(value.into()); self }
     /// `UseNotionAction`: a [`CapabilityState`] value.
-    pub fn use_notion_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_notion_action = Some(value.into());
-        self
-    }
-
+    pub fn use_notion_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_notion_action = Some(value.into()); self }
     /// `UseOneDriveAction`: a [`CapabilityState`] value.
-    pub fn use_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_one_drive_action = Some(value.into());
-        self
-    }
-
+    pub fn use_one_drive_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_one_drive_action = Some(value.into()); self }
     /// `UseOpenAPIAction`: a [`CapabilityState`] value.
-    pub fn use_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_open_api_action = Some(value.into());
-        self
-    }
-
+    pub fn use_open_api_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_open_api_action = Some(value.into()); self }
     /// `UsePagerDutyAction`: a [`CapabilityState`] value.
-    pub fn use_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_pager_duty_action = Some(value.into());
-        self
-    }
-
+    pub fn use_pager_duty_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_pager_duty_action = Some(value.into()); self }
     /// `UseSAPBillOfMaterialAction`: a [`CapabilityState`] value.
-    pub fn use_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sap_bill_of_material_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sap_bill_of_material_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_bill_of_material_action = Some(value.into()); self }
     /// `UseSAPBusinessPartnerAction`: a [`CapabilityState`] value.
-    pub fn use_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sap_business_partner_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sap_business_partner_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_business_partner_action = Some(value.into()); self }
     /// `UseSAPMaterialStockAction`: a [`CapabilityState`] value.
-    pub fn use_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sap_material_stock_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sap_material_stock_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_material_stock_action = Some(value.into()); self }
     /// `UseSAPPhysicalInventoryAction`: a [`CapabilityState`] value.
-    pub fn use_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sap_physical_inventory_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sap_physical_inventory_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_physical_inventory_action = Some(value.into()); self }
     /// `UseSAPProductMasterDataAction`: a [`CapabilityState`] value.
-    pub fn use_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sap_product_master_data_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sap_product_master_data_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sap_product_master_data_action = Some(value.into()); self }
     /// `UseSalesforceAction`: a [`CapabilityState`] value.
-    pub fn use_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_salesforce_action = Some(value.into());
-        self
-    }
-
+    pub fn use_salesforce_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_salesforce_action = Some(value.into()); self }
     /// `UseSandPGMIAction`: a [`CapabilityState`] value.
-    pub fn use_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sand_pgmi_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sand_pgmi_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sand_pgmi_action = Some(value.into()); self }
     /// `UseSandPGlobalEnergyAction`: a [`CapabilityState`] value.
-    pub fn use_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_sand_p_global_energy_action = Some(value.into());
-        self
-    }
-
+    pub fn use_sand_p_global_energy_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_sand_p_global_energy_action = Some(value.into()); self }
     /// `UseServiceNowAction`: a [`CapabilityState`] value.
-    pub fn use_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_service_now_action = Some(value.into());
-        self
-    }
-
+    pub fn use_service_now_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_service_now_action = Some(value.into()); self }
     /// `UseSharePointAction`: a [`CapabilityState`] value.
-    pub fn use_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_share_point_action = Some(value.into());
-        self
-    }
-
+    pub fn use_share_point_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_share_point_action = Some(value.into()); self }
     /// `UseSlackAction`: a [`CapabilityState`] value.
-    pub fn use_slack_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_slack_action = Some(value.into());
-        self
-    }
-
+    pub fn use_slack_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_slack_action = Some(value.into()); self }
     /// `UseSmartsheetAction`: a [`CapabilityState`] value.
-    pub fn use_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_smartsheet_action = Some(value.into());
-        self
-    }
-
+    pub fn use_smartsheet_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_smartsheet_action = Some(value.into()); self }
     /// `UseTextractAction`: a [`CapabilityState`] value.
-    pub fn use_textract_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_textract_action = Some(value.into());
-        self
-    }
-
+    pub fn use_textract_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_textract_action = Some(value.into()); self }
     /// `UseZendeskAction`: a [`CapabilityState`] value.
-    pub fn use_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.use_zendesk_action = Some(value.into());
-        self
-    }
-
+    pub fn use_zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.use_zendesk_action = Some(value.into()); self }
     /// `ViewAccountSPICECapacity`: a [`CapabilityState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_account_spice_capacity(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.view_account_spice_capacity = Some(value.into());
-        self
-    }
-
+    pub fn view_account_spice_capacity(mut self, value: impl Into<CapabilityState>) -> Self { self.view_account_spice_capacity = Some(value.into()); self }
     /// `ZendeskAction`: a [`CapabilityState`] value.
-    pub fn zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self {
-        self.zendesk_action = Some(value.into());
-        self
-    }
+    pub fn zendesk_action(mut self, value: impl Into<CapabilityState>) -> Self { self.zendesk_action = Some(value.into()); self }
 }
 
 impl PropertyType for Capabilities {}
@@ -4817,102 +1788,6 @@ impl ToValue for Capabilities {
                 &self.view_account_spice_capacity,
             )
             .opt("ZendeskAction", &self.zendesk_action)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::CustomPermissions`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-custompermissions-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

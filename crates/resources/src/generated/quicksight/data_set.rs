@@ -7,144 +7,44 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{
+    ResourcePermission, ResourcePermissionRequired, Tag, TagRequired, TimeGranularity,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._-]*$");
 
-static RULE_DataSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnGroup),
-                min_items: Some(1),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "ColumnLevelPermissionRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnLevelPermissionRule),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DataPrepConfiguration",
-            Shape::Object(&RULE_DataPrepConfiguration),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ColumnGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroup), min_items: Some(1), max_items: Some(8) })),
+        ("ColumnLevelPermissionRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnLevelPermissionRule), min_items: Some(1), max_items: None })),
+        ("DataPrepConfiguration", Shape::Object(&RULE_DataPrepConfiguration)),
         ("DataSetId", Shape::STR),
-        (
-            "DataSetRefreshProperties",
-            Shape::Object(&RULE_DataSetRefreshProperties),
-        ),
-        (
-            "DataSetUsageConfiguration",
-            Shape::Object(&RULE_DataSetUsageConfiguration),
-        ),
-        (
-            "DatasetParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DatasetParameter),
-                min_items: Some(0),
-                max_items: Some(32),
-            }),
-        ),
+        ("DataSetRefreshProperties", Shape::Object(&RULE_DataSetRefreshProperties)),
+        ("DataSetUsageConfiguration", Shape::Object(&RULE_DataSetUsageConfiguration)),
+        ("DatasetParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetParameter), min_items: Some(0), max_items: Some(32) })),
         ("FieldFolders", Shape::Any),
-        (
-            "FolderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ImportMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SPICE", "DIRECT_QUERY"],
-                format: None,
-            }),
-        ),
-        (
-            "IngestionWaitPolicy",
-            Shape::Object(&RULE_IngestionWaitPolicy),
-        ),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("ImportMode", Shape::Str(&StrRule { allowed: &["SPICE", "DIRECT_QUERY"], ..StrRule::ANY })),
+        ("IngestionWaitPolicy", Shape::Object(&RULE_IngestionWaitPolicy)),
         ("LogicalTableMap", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PerformanceConfiguration",
-            Shape::Object(&RULE_PerformanceConfiguration),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("PerformanceConfiguration", Shape::Object(&RULE_PerformanceConfiguration)),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
         ("PhysicalTableMap", Shape::Any),
-        (
-            "RowLevelPermissionDataSet",
-            Shape::Object(&RULE_RowLevelPermissionDataSet),
-        ),
-        (
-            "RowLevelPermissionTagConfiguration",
-            Shape::Object(&RULE_RowLevelPermissionTagConfiguration),
-        ),
-        (
-            "SemanticModelConfiguration",
-            Shape::Object(&RULE_SemanticModelConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "UseAs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RLS_RULES"],
-                format: None,
-            }),
-        ),
+        ("RowLevelPermissionDataSet", Shape::Object(&RULE_RowLevelPermissionDataSet)),
+        ("RowLevelPermissionTagConfiguration", Shape::Object(&RULE_RowLevelPermissionTagConfiguration)),
+        ("SemanticModelConfiguration", Shape::Object(&RULE_SemanticModelConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("UseAs", Shape::Str(&StrRule { allowed: &["RLS_RULES"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::DataSet` resource.
@@ -281,6 +181,7 @@ pub struct DataSet {
     pub use_as: Option<DataSetUseAs>,
 }
 
+#[rustfmt::skip]
 impl DataSet {
     /// The CloudFormation type name, `AWS::QuickSight::DataSet`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::DataSet";
@@ -295,20 +196,8 @@ impl DataSet {
         create_only: &["AwsAccountId", "DataSetId"],
         conditional_create_only: &[],
         write_only: &["FieldFolders", "IngestionWaitPolicy", "FolderArns"],
-        read_only: &[
-            "Arn",
-            "ConsumedSpiceCapacityInBytes",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "OutputColumns",
-        ],
-        attributes: &[
-            "Arn",
-            "ConsumedSpiceCapacityInBytes",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "OutputColumns",
-        ],
+        read_only: &["Arn", "ConsumedSpiceCapacityInBytes", "CreatedTime", "LastUpdatedTime", "OutputColumns"],
+        attributes: &["Arn", "ConsumedSpiceCapacityInBytes", "CreatedTime", "LastUpdatedTime", "OutputColumns"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -319,201 +208,49 @@ impl DataSet {
     }
 
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `ColumnGroups`: a list of [`ColumnGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_groups(mut self, value: impl Into<List<ColumnGroup>>) -> Self {
-        self.column_groups = Some(value.into());
-        self
-    }
-
+    pub fn column_groups(mut self, value: impl Into<List<ColumnGroup>>) -> Self { self.column_groups = Some(value.into()); self }
     /// `ColumnLevelPermissionRules`: a list of [`ColumnLevelPermissionRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_level_permission_rules(
-        mut self,
-        value: impl Into<List<ColumnLevelPermissionRule>>,
-    ) -> Self {
-        self.column_level_permission_rules = Some(value.into());
-        self
-    }
-
+    pub fn column_level_permission_rules(mut self, value: impl Into<List<ColumnLevelPermissionRule>>) -> Self { self.column_level_permission_rules = Some(value.into()); self }
     /// `DataPrepConfiguration`: a [`DataPrepConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_prep_configuration(mut self, value: impl Into<Obj<DataPrepConfiguration>>) -> Self {
-        self.data_prep_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_prep_configuration(mut self, value: impl Into<Obj<DataPrepConfiguration>>) -> Self { self.data_prep_configuration = Some(value.into()); self }
     /// `DataSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_set_id = Some(value.into());
-        self
-    }
-
+    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self { self.data_set_id = Some(value.into()); self }
     /// `DataSetRefreshProperties`: a [`DataSetRefreshProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_refresh_properties(
-        mut self,
-        value: impl Into<Obj<DataSetRefreshProperties>>,
-    ) -> Self {
-        self.data_set_refresh_properties = Some(value.into());
-        self
-    }
-
+    pub fn data_set_refresh_properties(mut self, value: impl Into<Obj<DataSetRefreshProperties>>) -> Self { self.data_set_refresh_properties = Some(value.into()); self }
     /// `DataSetUsageConfiguration`: a [`DataSetUsageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_usage_configuration(
-        mut self,
-        value: impl Into<Obj<DataSetUsageConfiguration>>,
-    ) -> Self {
-        self.data_set_usage_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_set_usage_configuration(mut self, value: impl Into<Obj<DataSetUsageConfiguration>>) -> Self { self.data_set_usage_configuration = Some(value.into()); self }
     /// `DatasetParameters`: a list of [`DatasetParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_parameters(mut self, value: impl Into<List<DatasetParameter>>) -> Self {
-        self.dataset_parameters = Some(value.into());
-        self
-    }
-
+    pub fn dataset_parameters(mut self, value: impl Into<List<DatasetParameter>>) -> Self { self.dataset_parameters = Some(value.into()); self }
     /// `FieldFolders`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_folders(mut self, value: impl Into<Json>) -> Self {
-        self.field_folders = Some(value.into());
-        self
-    }
-
+    pub fn field_folders(mut self, value: impl Into<Json>) -> Self { self.field_folders = Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folder_arns = Some(value.into());
-        self
-    }
-
+    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
     /// `ImportMode`: a [`DataSetImportMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_mode(mut self, value: impl Into<DataSetImportMode>) -> Self {
-        self.import_mode = Some(value.into());
-        self
-    }
-
+    pub fn import_mode(mut self, value: impl Into<DataSetImportMode>) -> Self { self.import_mode = Some(value.into()); self }
     /// `IngestionWaitPolicy`: an [`IngestionWaitPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingestion_wait_policy(mut self, value: impl Into<Obj<IngestionWaitPolicy>>) -> Self {
-        self.ingestion_wait_policy = Some(value.into());
-        self
-    }
-
+    pub fn ingestion_wait_policy(mut self, value: impl Into<Obj<IngestionWaitPolicy>>) -> Self { self.ingestion_wait_policy = Some(value.into()); self }
     /// `LogicalTableMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_table_map(mut self, value: impl Into<Json>) -> Self {
-        self.logical_table_map = Some(value.into());
-        self
-    }
-
+    pub fn logical_table_map(mut self, value: impl Into<Json>) -> Self { self.logical_table_map = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PerformanceConfiguration`: a [`PerformanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_configuration(
-        mut self,
-        value: impl Into<Obj<PerformanceConfiguration>>,
-    ) -> Self {
-        self.performance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn performance_configuration(mut self, value: impl Into<Obj<PerformanceConfiguration>>) -> Self { self.performance_configuration = Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `PhysicalTableMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn physical_table_map(mut self, value: impl Into<Json>) -> Self {
-        self.physical_table_map = Some(value.into());
-        self
-    }
-
+    pub fn physical_table_map(mut self, value: impl Into<Json>) -> Self { self.physical_table_map = Some(value.into()); self }
     /// `RowLevelPermissionDataSet`: a [`RowLevelPermissionDataSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_level_permission_data_set(
-        mut self,
-        value: impl Into<Obj<RowLevelPermissionDataSet>>,
-    ) -> Self {
-        self.row_level_permission_data_set = Some(value.into());
-        self
-    }
-
+    pub fn row_level_permission_data_set(mut self, value: impl Into<Obj<RowLevelPermissionDataSet>>) -> Self { self.row_level_permission_data_set = Some(value.into()); self }
     /// `RowLevelPermissionTagConfiguration`: a [`RowLevelPermissionTagConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_level_permission_tag_configuration(
-        mut self,
-        value: impl Into<Obj<RowLevelPermissionTagConfiguration>>,
-    ) -> Self {
-        self.row_level_permission_tag_configuration = Some(value.into());
-        self
-    }
-
+    pub fn row_level_permission_tag_configuration(mut self, value: impl Into<Obj<RowLevelPermissionTagConfiguration>>) -> Self { self.row_level_permission_tag_configuration = Some(value.into()); self }
     /// `SemanticModelConfiguration`: a [`SemanticModelConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_model_configuration(
-        mut self,
-        value: impl Into<Obj<SemanticModelConfiguration>>,
-    ) -> Self {
-        self.semantic_model_configuration = Some(value.into());
-        self
-    }
-
+    pub fn semantic_model_configuration(mut self, value: impl Into<Obj<SemanticModelConfiguration>>) -> Self { self.semantic_model_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseAs`: a [`DataSetUseAs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_as(mut self, value: impl Into<DataSetUseAs>) -> Self {
-        self.use_as = Some(value.into());
-        self
-    }
+    pub fn use_as(mut self, value: impl Into<DataSetUseAs>) -> Self { self.use_as = Some(value.into()); self }
 }
 
 impl Resource for DataSet {
@@ -625,17 +362,13 @@ impl DataSetAttributes {
     }
 }
 
-static RULE_ColumnGroup: ObjRule = ObjRule {
-    properties: &[(
-        "GeoSpatialColumnGroup",
-        Shape::Object(&RULE_GeoSpatialColumnGroup),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnGroup: ObjRule = ObjRule {
+    properties: &[
+        ("GeoSpatialColumnGroup", Shape::Object(&RULE_GeoSpatialColumnGroup)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnGroup` property type of `AWS::QuickSight::DataSet`.
@@ -651,6 +384,7 @@ pub struct ColumnGroup {
     pub geo_spatial_column_group: Option<Obj<GeoSpatialColumnGroup>>,
 }
 
+#[rustfmt::skip]
 impl ColumnGroup {
     /// A `ColumnGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -658,15 +392,7 @@ impl ColumnGroup {
     }
 
     /// `GeoSpatialColumnGroup`: a [`GeoSpatialColumnGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_spatial_column_group(
-        mut self,
-        value: impl Into<Obj<GeoSpatialColumnGroup>>,
-    ) -> Self {
-        self.geo_spatial_column_group = Some(value.into());
-        self
-    }
+    pub fn geo_spatial_column_group(mut self, value: impl Into<Obj<GeoSpatialColumnGroup>>) -> Self { self.geo_spatial_column_group = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnGroup {}
@@ -679,31 +405,14 @@ impl ToValue for ColumnGroup {
     }
 }
 
-static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ColumnLevelPermissionRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Principals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: None })),
+        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnLevelPermissionRule` property type of `AWS::QuickSight::DataSet`.
@@ -727,6 +436,7 @@ pub struct ColumnLevelPermissionRule {
     pub principals: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ColumnLevelPermissionRule {
     /// A `ColumnLevelPermissionRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,20 +444,9 @@ impl ColumnLevelPermissionRule {
     }
 
     /// `ColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = Some(value.into());
-        self
-    }
-
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = Some(value.into()); self }
     /// `Principals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principals = Some(value.into());
-        self
-    }
+    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnLevelPermissionRule {}
@@ -765,31 +464,23 @@ impl ToValue for ColumnLevelPermissionRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPrepConfigurationRequired {
     /// `DestinationTableMap`: a JSON value, required.
-    ///
-    /// A map of destination tables that receive the final prepared data.
     pub destination_table_map: Json,
     /// `SourceTableMap`: a JSON value, required.
-    ///
-    /// A map of source tables that provide information about underlying sources.
     pub source_table_map: Json,
     /// `TransformStepMap`: a JSON value, required.
-    ///
-    /// A map of transformation steps that process the data.
     pub transform_step_map: Json,
 }
 
-static RULE_DataPrepConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataPrepConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationTableMap", Shape::Any),
         ("SourceTableMap", Shape::Any),
         ("TransformStepMap", Shape::Any),
     ],
     required: &["DestinationTableMap", "SourceTableMap", "TransformStepMap"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPrepConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -813,6 +504,7 @@ pub struct DataPrepConfiguration {
     pub transform_step_map: Json,
 }
 
+#[rustfmt::skip]
 impl DataPrepConfiguration {
     /// A `DataPrepConfiguration` with its required properties, named in a [`DataPrepConfigurationRequired`].
     pub fn new(required: DataPrepConfigurationRequired) -> Self {
@@ -824,28 +516,11 @@ impl DataPrepConfiguration {
     }
 
     /// `DestinationTableMap`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_table_map(mut self, value: impl Into<Json>) -> Self {
-        self.destination_table_map = value.into();
-        self
-    }
-
+    pub fn destination_table_map(mut self, value: impl Into<Json>) -> Self { self.destination_table_map = value.into(); self }
     /// `SourceTableMap`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_table_map(mut self, value: impl Into<Json>) -> Self {
-        self.source_table_map = value.into();
-        self
-    }
-
+    pub fn source_table_map(mut self, value: impl Into<Json>) -> Self { self.source_table_map = value.into(); self }
     /// `TransformStepMap`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_step_map(mut self, value: impl Into<Json>) -> Self {
-        self.transform_step_map = value.into();
-        self
-    }
+    pub fn transform_step_map(mut self, value: impl Into<Json>) -> Self { self.transform_step_map = value.into(); self }
 }
 
 impl PropertyType for DataPrepConfiguration {}
@@ -860,23 +535,14 @@ impl ToValue for DataPrepConfiguration {
     }
 }
 
-static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSetRefreshProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureConfiguration",
-            Shape::Object(&RULE_RefreshFailureConfiguration),
-        ),
-        (
-            "RefreshConfiguration",
-            Shape::Object(&RULE_RefreshConfiguration),
-        ),
+        ("FailureConfiguration", Shape::Object(&RULE_RefreshFailureConfiguration)),
+        ("RefreshConfiguration", Shape::Object(&RULE_RefreshConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSetRefreshProperties` property type of `AWS::QuickSight::DataSet`.
@@ -896,6 +562,7 @@ pub struct DataSetRefreshProperties {
     pub refresh_configuration: Option<Obj<RefreshConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl DataSetRefreshProperties {
     /// A `DataSetRefreshProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -903,23 +570,9 @@ impl DataSetRefreshProperties {
     }
 
     /// `FailureConfiguration`: a [`RefreshFailureConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_configuration(
-        mut self,
-        value: impl Into<Obj<RefreshFailureConfiguration>>,
-    ) -> Self {
-        self.failure_configuration = Some(value.into());
-        self
-    }
-
+    pub fn failure_configuration(mut self, value: impl Into<Obj<RefreshFailureConfiguration>>) -> Self { self.failure_configuration = Some(value.into()); self }
     /// `RefreshConfiguration`: a [`RefreshConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_configuration(mut self, value: impl Into<Obj<RefreshConfiguration>>) -> Self {
-        self.refresh_configuration = Some(value.into());
-        self
-    }
+    pub fn refresh_configuration(mut self, value: impl Into<Obj<RefreshConfiguration>>) -> Self { self.refresh_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for DataSetRefreshProperties {}
@@ -933,17 +586,14 @@ impl ToValue for DataSetRefreshProperties {
     }
 }
 
-static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSetUsageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableUseAsDirectQuerySource", Shape::Bool),
         ("DisableUseAsImportedSource", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSetUsageConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -967,6 +617,7 @@ pub struct DataSetUsageConfiguration {
     pub disable_use_as_imported_source: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DataSetUsageConfiguration {
     /// A `DataSetUsageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -974,20 +625,9 @@ impl DataSetUsageConfiguration {
     }
 
     /// `DisableUseAsDirectQuerySource`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_use_as_direct_query_source(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_use_as_direct_query_source = Some(value.into());
-        self
-    }
-
+    pub fn disable_use_as_direct_query_source(mut self, value: impl Into<Bool>) -> Self { self.disable_use_as_direct_query_source = Some(value.into()); self }
     /// `DisableUseAsImportedSource`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_use_as_imported_source(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_use_as_imported_source = Some(value.into());
-        self
-    }
+    pub fn disable_use_as_imported_source(mut self, value: impl Into<Bool>) -> Self { self.disable_use_as_imported_source = Some(value.into()); self }
 }
 
 impl PropertyType for DataSetUsageConfiguration {}
@@ -1007,31 +647,16 @@ impl ToValue for DataSetUsageConfiguration {
     }
 }
 
-static RULE_DatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DateTimeDatasetParameter",
-            Shape::Object(&RULE_DateTimeDatasetParameter),
-        ),
-        (
-            "DecimalDatasetParameter",
-            Shape::Object(&RULE_DecimalDatasetParameter),
-        ),
-        (
-            "IntegerDatasetParameter",
-            Shape::Object(&RULE_IntegerDatasetParameter),
-        ),
-        (
-            "StringDatasetParameter",
-            Shape::Object(&RULE_StringDatasetParameter),
-        ),
+        ("DateTimeDatasetParameter", Shape::Object(&RULE_DateTimeDatasetParameter)),
+        ("DecimalDatasetParameter", Shape::Object(&RULE_DecimalDatasetParameter)),
+        ("IntegerDatasetParameter", Shape::Object(&RULE_IntegerDatasetParameter)),
+        ("StringDatasetParameter", Shape::Object(&RULE_StringDatasetParameter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetParameter` property type of `AWS::QuickSight::DataSet`.
@@ -1059,6 +684,7 @@ pub struct DatasetParameter {
     pub string_dataset_parameter: Option<Obj<StringDatasetParameter>>,
 }
 
+#[rustfmt::skip]
 impl DatasetParameter {
     /// A `DatasetParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1066,48 +692,13 @@ impl DatasetParameter {
     }
 
     /// `DateTimeDatasetParameter`: a [`DateTimeDatasetParameter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_time_dataset_parameter(
-        mut self,
-        value: impl Into<Obj<DateTimeDatasetParameter>>,
-    ) -> Self {
-        self.date_time_dataset_parameter = Some(value.into());
-        self
-    }
-
+    pub fn date_time_dataset_parameter(mut self, value: impl Into<Obj<DateTimeDatasetParameter>>) -> Self { self.date_time_dataset_parameter = Some(value.into()); self }
     /// `DecimalDatasetParameter`: a [`DecimalDatasetParameter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decimal_dataset_parameter(
-        mut self,
-        value: impl Into<Obj<DecimalDatasetParameter>>,
-    ) -> Self {
-        self.decimal_dataset_parameter = Some(value.into());
-        self
-    }
-
+    pub fn decimal_dataset_parameter(mut self, value: impl Into<Obj<DecimalDatasetParameter>>) -> Self { self.decimal_dataset_parameter = Some(value.into()); self }
     /// `IntegerDatasetParameter`: an [`IntegerDatasetParameter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integer_dataset_parameter(
-        mut self,
-        value: impl Into<Obj<IntegerDatasetParameter>>,
-    ) -> Self {
-        self.integer_dataset_parameter = Some(value.into());
-        self
-    }
-
+    pub fn integer_dataset_parameter(mut self, value: impl Into<Obj<IntegerDatasetParameter>>) -> Self { self.integer_dataset_parameter = Some(value.into()); self }
     /// `StringDatasetParameter`: a [`StringDatasetParameter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_dataset_parameter(
-        mut self,
-        value: impl Into<Obj<StringDatasetParameter>>,
-    ) -> Self {
-        self.string_dataset_parameter = Some(value.into());
-        self
-    }
+    pub fn string_dataset_parameter(mut self, value: impl Into<Obj<StringDatasetParameter>>) -> Self { self.string_dataset_parameter = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetParameter {}
@@ -1130,86 +721,25 @@ impl ToValue for DatasetParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeDatasetParameterRequired {
     /// `Id`: a string, required.
-    ///
-    /// An identifier for the parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the date time parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
     pub name: Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DateTimeDatasetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValues",
-            Shape::Object(&RULE_DateTimeDatasetParameterDefaultValues),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeGranularity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "YEAR",
-                    "QUARTER",
-                    "MONTH",
-                    "WEEK",
-                    "DAY",
-                    "HOUR",
-                    "MINUTE",
-                    "SECOND",
-                    "MILLISECOND",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_VALUED", "SINGLE_VALUED"],
-                format: None,
-            }),
-        ),
+        ("DefaultValues", Shape::Object(&RULE_DateTimeDatasetParameterDefaultValues)),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND"], ..StrRule::ANY })),
+        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
     ],
     required: &["Id", "Name", "ValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateTimeDatasetParameter` property type of `AWS::QuickSight::DataSet`.
@@ -1245,6 +775,7 @@ pub struct DateTimeDatasetParameter {
     pub value_type: DatasetParameterValueType,
 }
 
+#[rustfmt::skip]
 impl DateTimeDatasetParameter {
     /// A `DateTimeDatasetParameter` with its required properties, named in a [`DateTimeDatasetParameterRequired`].
     pub fn new(required: DateTimeDatasetParameterRequired) -> Self {
@@ -1258,47 +789,15 @@ impl DateTimeDatasetParameter {
     }
 
     /// `DefaultValues`: a [`DateTimeDatasetParameterDefaultValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_values(
-        mut self,
-        value: impl Into<Obj<DateTimeDatasetParameterDefaultValues>>,
-    ) -> Self {
-        self.default_values = Some(value.into());
-        self
-    }
-
+    pub fn default_values(mut self, value: impl Into<Obj<DateTimeDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TimeGranularity`: a [`TimeGranularity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self {
-        self.time_granularity = Some(value.into());
-        self
-    }
-
+    pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self {
-        self.value_type = value.into();
-        self
-    }
+    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
 impl PropertyType for DateTimeDatasetParameter {}
@@ -1315,21 +814,13 @@ impl ToValue for DateTimeDatasetParameter {
     }
 }
 
-static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[(
-        "StaticValues",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: Some(0),
-            max_items: Some(32),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DateTimeDatasetParameterDefaultValues: ObjRule = ObjRule {
+    properties: &[
+        ("StaticValues", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(32) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateTimeDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
@@ -1347,6 +838,7 @@ pub struct DateTimeDatasetParameterDefaultValues {
     pub static_values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DateTimeDatasetParameterDefaultValues {
     /// A `DateTimeDatasetParameterDefaultValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -1354,12 +846,7 @@ impl DateTimeDatasetParameterDefaultValues {
     }
 
     /// `StaticValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.static_values = Some(value.into());
-        self
-    }
+    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
 impl PropertyType for DateTimeDatasetParameterDefaultValues {}
@@ -1376,66 +863,24 @@ impl ToValue for DateTimeDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecimalDatasetParameterRequired {
     /// `Id`: a string, required.
-    ///
-    /// An identifier for the decimal parameter created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the decimal parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
     pub name: Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DecimalDatasetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValues",
-            Shape::Object(&RULE_DecimalDatasetParameterDefaultValues),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_VALUED", "SINGLE_VALUED"],
-                format: None,
-            }),
-        ),
+        ("DefaultValues", Shape::Object(&RULE_DecimalDatasetParameterDefaultValues)),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
     ],
     required: &["Id", "Name", "ValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DecimalDatasetParameter` property type of `AWS::QuickSight::DataSet`.
@@ -1467,6 +912,7 @@ pub struct DecimalDatasetParameter {
     pub value_type: DatasetParameterValueType,
 }
 
+#[rustfmt::skip]
 impl DecimalDatasetParameter {
     /// A `DecimalDatasetParameter` with its required properties, named in a [`DecimalDatasetParameterRequired`].
     pub fn new(required: DecimalDatasetParameterRequired) -> Self {
@@ -1479,39 +925,13 @@ impl DecimalDatasetParameter {
     }
 
     /// `DefaultValues`: a [`DecimalDatasetParameterDefaultValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_values(
-        mut self,
-        value: impl Into<Obj<DecimalDatasetParameterDefaultValues>>,
-    ) -> Self {
-        self.default_values = Some(value.into());
-        self
-    }
-
+    pub fn default_values(mut self, value: impl Into<Obj<DecimalDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self {
-        self.value_type = value.into();
-        self
-    }
+    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
 impl PropertyType for DecimalDatasetParameter {}
@@ -1527,21 +947,13 @@ impl ToValue for DecimalDatasetParameter {
     }
 }
 
-static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[(
-        "StaticValues",
-        Shape::List(&ListRule {
-            items: Shape::NUM,
-            min_items: Some(0),
-            max_items: Some(32),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DecimalDatasetParameterDefaultValues: ObjRule = ObjRule {
+    properties: &[
+        ("StaticValues", Shape::List(&ListRule { items: Shape::NUM, min_items: Some(0), max_items: Some(32) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DecimalDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
@@ -1559,6 +971,7 @@ pub struct DecimalDatasetParameterDefaultValues {
     pub static_values: Option<List<Num>>,
 }
 
+#[rustfmt::skip]
 impl DecimalDatasetParameterDefaultValues {
     /// A `DecimalDatasetParameterDefaultValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -1566,12 +979,7 @@ impl DecimalDatasetParameterDefaultValues {
     }
 
     /// `StaticValues`: a list of numbers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_values(mut self, value: impl Into<List<Num>>) -> Self {
-        self.static_values = Some(value.into());
-        self
-    }
+    pub fn static_values(mut self, value: impl Into<List<Num>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
 impl PropertyType for DecimalDatasetParameterDefaultValues {}
@@ -1588,62 +996,21 @@ impl ToValue for DecimalDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoSpatialColumnGroupRequired {
     /// `Columns`: a list of strings, required.
-    ///
-    /// Columns in this hierarchy.
-    ///
-    /// Items 1 to 16; each item: length 1 to 127.
     pub columns: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// A display name for the hierarchy.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
-static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeoSpatialColumnGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(127),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "CountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["US"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Columns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("CountryCode", Shape::Str(&StrRule { allowed: &["US"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["Columns", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoSpatialColumnGroup` property type of `AWS::QuickSight::DataSet`.
@@ -1671,6 +1038,7 @@ pub struct GeoSpatialColumnGroup {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl GeoSpatialColumnGroup {
     /// A `GeoSpatialColumnGroup` with its required properties, named in a [`GeoSpatialColumnGroupRequired`].
     pub fn new(required: GeoSpatialColumnGroupRequired) -> Self {
@@ -1682,28 +1050,11 @@ impl GeoSpatialColumnGroup {
     }
 
     /// `Columns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.columns = value.into();
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Str>>) -> Self { self.columns = value.into(); self }
     /// `CountryCode`: a [`GeoSpatialCountryCode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_code(mut self, value: impl Into<GeoSpatialCountryCode>) -> Self {
-        self.country_code = Some(value.into());
-        self
-    }
-
+    pub fn country_code(mut self, value: impl Into<GeoSpatialCountryCode>) -> Self { self.country_code = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for GeoSpatialColumnGroup {}
@@ -1722,19 +1073,17 @@ impl ToValue for GeoSpatialColumnGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncrementalRefreshRequired {
     /// `LookbackWindow`: a [`LookbackWindow`] object, required.
-    ///
-    /// The lookback window setup for an incremental refresh configuration.
     pub lookback_window: Obj<LookbackWindow>,
 }
 
-static RULE_IncrementalRefresh: ObjRule = ObjRule {
-    properties: &[("LookbackWindow", Shape::Object(&RULE_LookbackWindow))],
+#[rustfmt::skip]
+pub(crate) static RULE_IncrementalRefresh: ObjRule = ObjRule {
+    properties: &[
+        ("LookbackWindow", Shape::Object(&RULE_LookbackWindow)),
+    ],
     required: &["LookbackWindow"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncrementalRefresh` property type of `AWS::QuickSight::DataSet`.
@@ -1750,6 +1099,7 @@ pub struct IncrementalRefresh {
     pub lookback_window: Obj<LookbackWindow>,
 }
 
+#[rustfmt::skip]
 impl IncrementalRefresh {
     /// A `IncrementalRefresh` with its required properties, named in a [`IncrementalRefreshRequired`].
     pub fn new(required: IncrementalRefreshRequired) -> Self {
@@ -1759,12 +1109,7 @@ impl IncrementalRefresh {
     }
 
     /// `LookbackWindow`: a [`LookbackWindow`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lookback_window(mut self, value: impl Into<Obj<LookbackWindow>>) -> Self {
-        self.lookback_window = value.into();
-        self
-    }
+    pub fn lookback_window(mut self, value: impl Into<Obj<LookbackWindow>>) -> Self { self.lookback_window = value.into(); self }
 }
 
 impl PropertyType for IncrementalRefresh {}
@@ -1777,24 +1122,14 @@ impl ToValue for IncrementalRefresh {
     }
 }
 
-static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IngestionWaitPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "IngestionWaitTimeInHours",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(36.0),
-                allowed: &[],
-            }),
-        ),
+        ("IngestionWaitTimeInHours", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
         ("WaitForSpiceIngestion", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngestionWaitPolicy` property type of `AWS::QuickSight::DataSet`.
@@ -1818,6 +1153,7 @@ pub struct IngestionWaitPolicy {
     pub wait_for_spice_ingestion: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl IngestionWaitPolicy {
     /// A `IngestionWaitPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1825,20 +1161,9 @@ impl IngestionWaitPolicy {
     }
 
     /// `IngestionWaitTimeInHours`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingestion_wait_time_in_hours(mut self, value: impl Into<Num>) -> Self {
-        self.ingestion_wait_time_in_hours = Some(value.into());
-        self
-    }
-
+    pub fn ingestion_wait_time_in_hours(mut self, value: impl Into<Num>) -> Self { self.ingestion_wait_time_in_hours = Some(value.into()); self }
     /// `WaitForSpiceIngestion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_for_spice_ingestion(mut self, value: impl Into<Bool>) -> Self {
-        self.wait_for_spice_ingestion = Some(value.into());
-        self
-    }
+    pub fn wait_for_spice_ingestion(mut self, value: impl Into<Bool>) -> Self { self.wait_for_spice_ingestion = Some(value.into()); self }
 }
 
 impl PropertyType for IngestionWaitPolicy {}
@@ -1859,66 +1184,24 @@ impl ToValue for IngestionWaitPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerDatasetParameterRequired {
     /// `Id`: a string, required.
-    ///
-    /// An identifier for the integer parameter created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the integer parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
     pub name: Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerDatasetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValues",
-            Shape::Object(&RULE_IntegerDatasetParameterDefaultValues),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_VALUED", "SINGLE_VALUED"],
-                format: None,
-            }),
-        ),
+        ("DefaultValues", Shape::Object(&RULE_IntegerDatasetParameterDefaultValues)),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
     ],
     required: &["Id", "Name", "ValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerDatasetParameter` property type of `AWS::QuickSight::DataSet`.
@@ -1950,6 +1233,7 @@ pub struct IntegerDatasetParameter {
     pub value_type: DatasetParameterValueType,
 }
 
+#[rustfmt::skip]
 impl IntegerDatasetParameter {
     /// A `IntegerDatasetParameter` with its required properties, named in a [`IntegerDatasetParameterRequired`].
     pub fn new(required: IntegerDatasetParameterRequired) -> Self {
@@ -1962,39 +1246,13 @@ impl IntegerDatasetParameter {
     }
 
     /// `DefaultValues`: an [`IntegerDatasetParameterDefaultValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_values(
-        mut self,
-        value: impl Into<Obj<IntegerDatasetParameterDefaultValues>>,
-    ) -> Self {
-        self.default_values = Some(value.into());
-        self
-    }
-
+    pub fn default_values(mut self, value: impl Into<Obj<IntegerDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self {
-        self.value_type = value.into();
-        self
-    }
+    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
 impl PropertyType for IntegerDatasetParameter {}
@@ -2010,21 +1268,13 @@ impl ToValue for IntegerDatasetParameter {
     }
 }
 
-static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[(
-        "StaticValues",
-        Shape::List(&ListRule {
-            items: Shape::INT,
-            min_items: Some(0),
-            max_items: Some(32),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IntegerDatasetParameterDefaultValues: ObjRule = ObjRule {
+    properties: &[
+        ("StaticValues", Shape::List(&ListRule { items: Shape::INT, min_items: Some(0), max_items: Some(32) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegerDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
@@ -2042,6 +1292,7 @@ pub struct IntegerDatasetParameterDefaultValues {
     pub static_values: Option<List<Int>>,
 }
 
+#[rustfmt::skip]
 impl IntegerDatasetParameterDefaultValues {
     /// A `IntegerDatasetParameterDefaultValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -2049,12 +1300,7 @@ impl IntegerDatasetParameterDefaultValues {
     }
 
     /// `StaticValues`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_values(mut self, value: impl Into<List<Int>>) -> Self {
-        self.static_values = Some(value.into());
-        self
-    }
+    pub fn static_values(mut self, value: impl Into<List<Int>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
 impl PropertyType for IntegerDatasetParameterDefaultValues {}
@@ -2071,49 +1317,23 @@ impl ToValue for IntegerDatasetParameterDefaultValues {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LookbackWindowRequired {
     /// `ColumnName`: a string, required.
-    ///
-    /// The name of the lookback window column.
     pub column_name: Str,
     /// `Size`: a number, required.
-    ///
-    /// The lookback window column size.
-    ///
-    /// Value at least 1; default `0`.
     pub size: Num,
     /// `SizeUnit`: a [`LookbackWindowSizeUnit`] value, required.
-    ///
-    /// The size unit that is used for the lookback window column. Valid values for this structure are `HOUR` , `DAY` , and `WEEK` .
     pub size_unit: LookbackWindowSizeUnit,
 }
 
-static RULE_LookbackWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LookbackWindow: ObjRule = ObjRule {
     properties: &[
         ("ColumnName", Shape::STR),
-        (
-            "Size",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOUR", "DAY", "WEEK"],
-                format: None,
-            }),
-        ),
+        ("Size", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SizeUnit", Shape::Str(&StrRule { allowed: &["HOUR", "DAY", "WEEK"], ..StrRule::ANY })),
     ],
     required: &["ColumnName", "Size", "SizeUnit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LookbackWindow` property type of `AWS::QuickSight::DataSet`.
@@ -2139,6 +1359,7 @@ pub struct LookbackWindow {
     pub size_unit: LookbackWindowSizeUnit,
 }
 
+#[rustfmt::skip]
 impl LookbackWindow {
     /// A `LookbackWindow` with its required properties, named in a [`LookbackWindowRequired`].
     pub fn new(required: LookbackWindowRequired) -> Self {
@@ -2150,28 +1371,11 @@ impl LookbackWindow {
     }
 
     /// `ColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_name = value.into();
-        self
-    }
-
+    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
     /// `Size`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Num>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
     /// `SizeUnit`: a [`LookbackWindowSizeUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_unit(mut self, value: impl Into<LookbackWindowSizeUnit>) -> Self {
-        self.size_unit = value.into();
-        self
-    }
+    pub fn size_unit(mut self, value: impl Into<LookbackWindowSizeUnit>) -> Self { self.size_unit = value.into(); self }
 }
 
 impl PropertyType for LookbackWindow {}
@@ -2186,21 +1390,13 @@ impl ToValue for LookbackWindow {
     }
 }
 
-static RULE_PerformanceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "UniqueKeys",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_UniqueKey),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PerformanceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("UniqueKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_UniqueKey), min_items: Some(1), max_items: Some(1) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PerformanceConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -2214,6 +1410,7 @@ pub struct PerformanceConfiguration {
     pub unique_keys: Option<List<UniqueKey>>,
 }
 
+#[rustfmt::skip]
 impl PerformanceConfiguration {
     /// A `PerformanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2221,12 +1418,7 @@ impl PerformanceConfiguration {
     }
 
     /// `UniqueKeys`: a list of [`UniqueKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unique_keys(mut self, value: impl Into<List<UniqueKey>>) -> Self {
-        self.unique_keys = Some(value.into());
-        self
-    }
+    pub fn unique_keys(mut self, value: impl Into<List<UniqueKey>>) -> Self { self.unique_keys = Some(value.into()); self }
 }
 
 impl PropertyType for PerformanceConfiguration {}
@@ -2243,22 +1435,17 @@ impl ToValue for PerformanceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RefreshConfigurationRequired {
     /// `IncrementalRefresh`: an [`IncrementalRefresh`] object, required.
-    ///
-    /// The incremental refresh for the dataset.
     pub incremental_refresh: Obj<IncrementalRefresh>,
 }
 
-static RULE_RefreshConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IncrementalRefresh",
-        Shape::Object(&RULE_IncrementalRefresh),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("IncrementalRefresh", Shape::Object(&RULE_IncrementalRefresh)),
+    ],
     required: &["IncrementalRefresh"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -2274,6 +1461,7 @@ pub struct RefreshConfiguration {
     pub incremental_refresh: Obj<IncrementalRefresh>,
 }
 
+#[rustfmt::skip]
 impl RefreshConfiguration {
     /// A `RefreshConfiguration` with its required properties, named in a [`RefreshConfigurationRequired`].
     pub fn new(required: RefreshConfigurationRequired) -> Self {
@@ -2283,12 +1471,7 @@ impl RefreshConfiguration {
     }
 
     /// `IncrementalRefresh`: an [`IncrementalRefresh`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incremental_refresh(mut self, value: impl Into<Obj<IncrementalRefresh>>) -> Self {
-        self.incremental_refresh = value.into();
-        self
-    }
+    pub fn incremental_refresh(mut self, value: impl Into<Obj<IncrementalRefresh>>) -> Self { self.incremental_refresh = value.into(); self }
 }
 
 impl PropertyType for RefreshConfiguration {}
@@ -2301,14 +1484,13 @@ impl ToValue for RefreshConfiguration {
     }
 }
 
-static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
-    properties: &[("EmailAlert", Shape::Object(&RULE_RefreshFailureEmailAlert))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshFailureConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EmailAlert", Shape::Object(&RULE_RefreshFailureEmailAlert)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshFailureConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -2324,6 +1506,7 @@ pub struct RefreshFailureConfiguration {
     pub email_alert: Option<Obj<RefreshFailureEmailAlert>>,
 }
 
+#[rustfmt::skip]
 impl RefreshFailureConfiguration {
     /// A `RefreshFailureConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2331,12 +1514,7 @@ impl RefreshFailureConfiguration {
     }
 
     /// `EmailAlert`: a [`RefreshFailureEmailAlert`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_alert(mut self, value: impl Into<Obj<RefreshFailureEmailAlert>>) -> Self {
-        self.email_alert = Some(value.into());
-        self
-    }
+    pub fn email_alert(mut self, value: impl Into<Obj<RefreshFailureEmailAlert>>) -> Self { self.email_alert = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshFailureConfiguration {}
@@ -2349,23 +1527,13 @@ impl ToValue for RefreshFailureConfiguration {
     }
 }
 
-static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
-    properties: &[(
-        "AlertStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshFailureEmailAlert: ObjRule = ObjRule {
+    properties: &[
+        ("AlertStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshFailureEmailAlert` property type of `AWS::QuickSight::DataSet`.
@@ -2381,6 +1549,7 @@ pub struct RefreshFailureEmailAlert {
     pub alert_status: Option<RefreshFailureAlertStatus>,
 }
 
+#[rustfmt::skip]
 impl RefreshFailureEmailAlert {
     /// A `RefreshFailureEmailAlert` with no property set (none is required).
     pub fn new() -> Self {
@@ -2388,12 +1557,7 @@ impl RefreshFailureEmailAlert {
     }
 
     /// `AlertStatus`: a [`RefreshFailureAlertStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alert_status(mut self, value: impl Into<RefreshFailureAlertStatus>) -> Self {
-        self.alert_status = Some(value.into());
-        self
-    }
+    pub fn alert_status(mut self, value: impl Into<RefreshFailureAlertStatus>) -> Self { self.alert_status = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshFailureEmailAlert {}
@@ -2406,181 +1570,27 @@ impl ToValue for RefreshFailureEmailAlert {
     }
 }
 
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permisions on
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::DataSet`.
-///
-/// Permission for the resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-dataset-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permisions on
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
 /// The required properties of [`RowLevelPermissionDataSet`], by name: `RowLevelPermissionDataSet::new(RowLevelPermissionDataSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionDataSetRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the dataset that contains permissions for RLS.
     pub arn: Str,
     /// `PermissionPolicy`: a [`RowLevelPermissionPolicy`] value, required.
-    ///
-    /// The type of permissions to use when interpreting the permissions for RLS. `DENY_ACCESS` is included for backward compatibility only.
     pub permission_policy: RowLevelPermissionPolicy,
 }
 
-static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RowLevelPermissionDataSet: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        (
-            "FormatVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VERSION_1", "VERSION_2"],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PermissionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GRANT_ACCESS", "DENY_ACCESS"],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("FormatVersion", Shape::Str(&StrRule { allowed: &["VERSION_1", "VERSION_2"], ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PermissionPolicy", Shape::Str(&StrRule { allowed: &["GRANT_ACCESS", "DENY_ACCESS"], ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Arn", "PermissionPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RowLevelPermissionDataSet` property type of `AWS::QuickSight::DataSet`.
@@ -2618,6 +1628,7 @@ pub struct RowLevelPermissionDataSet {
     pub status: Option<Status>,
 }
 
+#[rustfmt::skip]
 impl RowLevelPermissionDataSet {
     /// A `RowLevelPermissionDataSet` with its required properties, named in a [`RowLevelPermissionDataSetRequired`].
     pub fn new(required: RowLevelPermissionDataSetRequired) -> Self {
@@ -2631,44 +1642,15 @@ impl RowLevelPermissionDataSet {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `FormatVersion`: a [`RowLevelPermissionFormatVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format_version(mut self, value: impl Into<RowLevelPermissionFormatVersion>) -> Self {
-        self.format_version = Some(value.into());
-        self
-    }
-
+    pub fn format_version(mut self, value: impl Into<RowLevelPermissionFormatVersion>) -> Self { self.format_version = Some(value.into()); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `PermissionPolicy`: a [`RowLevelPermissionPolicy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_policy(mut self, value: impl Into<RowLevelPermissionPolicy>) -> Self {
-        self.permission_policy = value.into();
-        self
-    }
-
+    pub fn permission_policy(mut self, value: impl Into<RowLevelPermissionPolicy>) -> Self { self.permission_policy = value.into(); self }
     /// `Status`: a [`Status`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for RowLevelPermissionDataSet {}
@@ -2689,58 +1671,19 @@ impl ToValue for RowLevelPermissionDataSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionTagConfigurationRequired {
     /// `TagRules`: a list of [`RowLevelPermissionTagRule`] objects, required.
-    ///
-    /// A set of rules associated with row-level security, such as the tag names and columns that they are assigned to.
-    ///
-    /// Items 1 to 50.
     pub tag_rules: List<RowLevelPermissionTagRule>,
 }
 
-static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RowLevelPermissionTagConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "TagRuleConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::List(&ListRule {
-                    items: Shape::Str(&StrRule {
-                        min_len: Some(1),
-                        max_len: Some(128),
-                        pattern: None,
-                        allowed: &[],
-                        format: None,
-                    }),
-                    min_items: Some(1),
-                    max_items: Some(50),
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TagRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RowLevelPermissionTagRule),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("TagRuleConfigurations", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) }), min_items: Some(1), max_items: Some(50) })),
+        ("TagRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RowLevelPermissionTagRule), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["TagRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RowLevelPermissionTagConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -2768,6 +1711,7 @@ pub struct RowLevelPermissionTagConfiguration {
     pub tag_rules: List<RowLevelPermissionTagRule>,
 }
 
+#[rustfmt::skip]
 impl RowLevelPermissionTagConfiguration {
     /// A `RowLevelPermissionTagConfiguration` with its required properties, named in a [`RowLevelPermissionTagConfigurationRequired`].
     pub fn new(required: RowLevelPermissionTagConfigurationRequired) -> Self {
@@ -2779,28 +1723,11 @@ impl RowLevelPermissionTagConfiguration {
     }
 
     /// `Status`: a [`Status`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Status>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Status>) -> Self { self.status = Some(value.into()); self }
     /// `TagRuleConfigurations`: a list of lists of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_rule_configurations(mut self, value: impl Into<List<List<Str>>>) -> Self {
-        self.tag_rule_configurations = Some(value.into());
-        self
-    }
-
+    pub fn tag_rule_configurations(mut self, value: impl Into<List<List<Str>>>) -> Self { self.tag_rule_configurations = Some(value.into()); self }
     /// `TagRules`: a list of [`RowLevelPermissionTagRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_rules(mut self, value: impl Into<List<RowLevelPermissionTagRule>>) -> Self {
-        self.tag_rules = value.into();
-        self
-    }
+    pub fn tag_rules(mut self, value: impl Into<List<RowLevelPermissionTagRule>>) -> Self { self.tag_rules = value.into(); self }
 }
 
 impl PropertyType for RowLevelPermissionTagConfiguration {}
@@ -2819,57 +1746,22 @@ impl ToValue for RowLevelPermissionTagConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RowLevelPermissionTagRuleRequired {
     /// `ColumnName`: a string, required.
-    ///
-    /// The column name that a tag key is assigned to.
     pub column_name: Str,
     /// `TagKey`: a string, required.
-    ///
-    /// The unique key for a tag.
-    ///
-    /// Length 1 to 128.
     pub tag_key: Str,
 }
 
-static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RowLevelPermissionTagRule: ObjRule = ObjRule {
     properties: &[
         ("ColumnName", Shape::STR),
-        (
-            "MatchAllValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagMultiValueDelimiter",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MatchAllValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("TagMultiValueDelimiter", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
     ],
     required: &["ColumnName", "TagKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RowLevelPermissionTagRule` property type of `AWS::QuickSight::DataSet`.
@@ -2903,6 +1795,7 @@ pub struct RowLevelPermissionTagRule {
     pub tag_multi_value_delimiter: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RowLevelPermissionTagRule {
     /// A `RowLevelPermissionTagRule` with its required properties, named in a [`RowLevelPermissionTagRuleRequired`].
     pub fn new(required: RowLevelPermissionTagRuleRequired) -> Self {
@@ -2915,36 +1808,13 @@ impl RowLevelPermissionTagRule {
     }
 
     /// `ColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_name = value.into();
-        self
-    }
-
+    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
     /// `MatchAllValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_all_value(mut self, value: impl Into<Str>) -> Self {
-        self.match_all_value = Some(value.into());
-        self
-    }
-
+    pub fn match_all_value(mut self, value: impl Into<Str>) -> Self { self.match_all_value = Some(value.into()); self }
     /// `TagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = value.into();
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagMultiValueDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_multi_value_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.tag_multi_value_delimiter = Some(value.into());
-        self
-    }
+    pub fn tag_multi_value_delimiter(mut self, value: impl Into<Str>) -> Self { self.tag_multi_value_delimiter = Some(value.into()); self }
 }
 
 impl PropertyType for RowLevelPermissionTagRule {}
@@ -2960,14 +1830,13 @@ impl ToValue for RowLevelPermissionTagRule {
     }
 }
 
-static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
-    properties: &[("TableMap", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticModelConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TableMap", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticModelConfiguration` property type of `AWS::QuickSight::DataSet`.
@@ -2983,6 +1852,7 @@ pub struct SemanticModelConfiguration {
     pub table_map: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SemanticModelConfiguration {
     /// A `SemanticModelConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2990,12 +1860,7 @@ impl SemanticModelConfiguration {
     }
 
     /// `TableMap`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_map(mut self, value: impl Into<Json>) -> Self {
-        self.table_map = Some(value.into());
-        self
-    }
+    pub fn table_map(mut self, value: impl Into<Json>) -> Self { self.table_map = Some(value.into()); self }
 }
 
 impl PropertyType for SemanticModelConfiguration {}
@@ -3010,66 +1875,24 @@ impl ToValue for SemanticModelConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringDatasetParameterRequired {
     /// `Id`: a string, required.
-    ///
-    /// An identifier for the string parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128.
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the string parameter that is created in the dataset.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 2048.
     pub name: Str,
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The value type of the dataset parameter. Valid values are `single value` or `multi value` .
     pub value_type: DatasetParameterValueType,
 }
 
-static RULE_StringDatasetParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringDatasetParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValues",
-            Shape::Object(&RULE_StringDatasetParameterDefaultValues),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_VALUED", "SINGLE_VALUED"],
-                format: None,
-            }),
-        ),
+        ("DefaultValues", Shape::Object(&RULE_StringDatasetParameterDefaultValues)),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ValueType", Shape::Str(&StrRule { allowed: &["MULTI_VALUED", "SINGLE_VALUED"], ..StrRule::ANY })),
     ],
     required: &["Id", "Name", "ValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringDatasetParameter` property type of `AWS::QuickSight::DataSet`.
@@ -3101,6 +1924,7 @@ pub struct StringDatasetParameter {
     pub value_type: DatasetParameterValueType,
 }
 
+#[rustfmt::skip]
 impl StringDatasetParameter {
     /// A `StringDatasetParameter` with its required properties, named in a [`StringDatasetParameterRequired`].
     pub fn new(required: StringDatasetParameterRequired) -> Self {
@@ -3113,39 +1937,13 @@ impl StringDatasetParameter {
     }
 
     /// `DefaultValues`: a [`StringDatasetParameterDefaultValues`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_values(
-        mut self,
-        value: impl Into<Obj<StringDatasetParameterDefaultValues>>,
-    ) -> Self {
-        self.default_values = Some(value.into());
-        self
-    }
-
+    pub fn default_values(mut self, value: impl Into<Obj<StringDatasetParameterDefaultValues>>) -> Self { self.default_values = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ValueType`: a [`DatasetParameterValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self {
-        self.value_type = value.into();
-        self
-    }
+    pub fn value_type(mut self, value: impl Into<DatasetParameterValueType>) -> Self { self.value_type = value.into(); self }
 }
 
 impl PropertyType for StringDatasetParameter {}
@@ -3161,27 +1959,13 @@ impl ToValue for StringDatasetParameter {
     }
 }
 
-static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
-    properties: &[(
-        "StaticValues",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(32),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StringDatasetParameterDefaultValues: ObjRule = ObjRule {
+    properties: &[
+        ("StaticValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: Some(0), max_items: Some(32) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringDatasetParameterDefaultValues` property type of `AWS::QuickSight::DataSet`.
@@ -3199,6 +1983,7 @@ pub struct StringDatasetParameterDefaultValues {
     pub static_values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl StringDatasetParameterDefaultValues {
     /// A `StringDatasetParameterDefaultValues` with no property set (none is required).
     pub fn new() -> Self {
@@ -3206,12 +1991,7 @@ impl StringDatasetParameterDefaultValues {
     }
 
     /// `StaticValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.static_values = Some(value.into());
-        self
-    }
+    pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
 impl PropertyType for StringDatasetParameterDefaultValues {}
@@ -3224,132 +2004,21 @@ impl ToValue for StringDatasetParameterDefaultValues {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::DataSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-dataset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UniqueKey`], by name: `UniqueKey::new(UniqueKeyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UniqueKeyRequired {
     /// `ColumnNames`: a list of strings, required.
-    ///
-    /// Items 1 to 1; each item: length 1 to 127.
     pub column_names: List<Str>,
 }
 
-static RULE_UniqueKey: ObjRule = ObjRule {
-    properties: &[(
-        "ColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_UniqueKey: ObjRule = ObjRule {
+    properties: &[
+        ("ColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["ColumnNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UniqueKey` property type of `AWS::QuickSight::DataSet`.
@@ -3363,6 +2032,7 @@ pub struct UniqueKey {
     pub column_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl UniqueKey {
     /// A `UniqueKey` with its required properties, named in a [`UniqueKeyRequired`].
     pub fn new(required: UniqueKeyRequired) -> Self {
@@ -3372,12 +2042,7 @@ impl UniqueKey {
     }
 
     /// `ColumnNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_names = value.into();
-        self
-    }
+    pub fn column_names(mut self, value: impl Into<List<Str>>) -> Self { self.column_names = value.into(); self }
 }
 
 impl PropertyType for UniqueKey {}
@@ -3633,55 +2298,6 @@ impl ToValue for Status {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TimeGranularity` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TimeGranularity {
-    /// `YEAR`
-    Year,
-    /// `QUARTER`
-    Quarter,
-    /// `MONTH`
-    Month,
-    /// `WEEK`
-    Week,
-    /// `DAY`
-    Day,
-    /// `HOUR`
-    Hour,
-    /// `MINUTE`
-    Minute,
-    /// `SECOND`
-    Second,
-    /// `MILLISECOND`
-    Millisecond,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TimeGranularity {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TimeGranularity {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Year => "YEAR",
-            Self::Quarter => "QUARTER",
-            Self::Month => "MONTH",
-            Self::Week => "WEEK",
-            Self::Day => "DAY",
-            Self::Hour => "HOUR",
-            Self::Minute => "MINUTE",
-            Self::Second => "SECOND",
-            Self::Millisecond => "MILLISECOND",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-zA-Z0-9-_]{3,63})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
@@ -22,158 +25,31 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `Name`: a string, required.
-    ///
-    /// A display name for the data source.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The type of the data source. To return a list of all data sources, use `ListDataSources` .
-    ///
-    /// Use `AMAZON_ELASTICSEARCH` for Amazon OpenSearch Service.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: DataSourceType,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlternateDataSourceParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceParameters),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50) })),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Credentials", Shape::Object(&RULE_DataSourceCredentials)),
         ("DataSourceId", Shape::STR),
-        (
-            "DataSourceParameters",
-            Shape::Object(&RULE_DataSourceParameters),
-        ),
+        ("DataSourceParameters", Shape::Object(&RULE_DataSourceParameters)),
         ("ErrorInfo", Shape::Object(&RULE_DataSourceErrorInfo)),
-        (
-            "FolderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
         ("SslProperties", Shape::Object(&RULE_SslProperties)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ADOBE_ANALYTICS",
-                    "AMAZON_ELASTICSEARCH",
-                    "AMAZON_OPENSEARCH",
-                    "ATHENA",
-                    "AURORA",
-                    "AURORA_POSTGRESQL",
-                    "AWS_IOT_ANALYTICS",
-                    "DATABRICKS",
-                    "DENODO",
-                    "DREMIO",
-                    "DYNAMODB",
-                    "SAPHANA",
-                    "DB2_AS400",
-                    "EXASOL",
-                    "FILE",
-                    "GITHUB",
-                    "INTERNATIONAL_DATA_CORPORATION",
-                    "JIRA",
-                    "MARIADB",
-                    "MYSQL",
-                    "ORACLE",
-                    "POSTGRESQL",
-                    "PRESTO",
-                    "QBUSINESS",
-                    "REDSHIFT",
-                    "S3",
-                    "S3_TABLES",
-                    "S3_KNOWLEDGE_BASE",
-                    "SALESFORCE",
-                    "SERVICENOW",
-                    "SNOWFLAKE",
-                    "SPARK",
-                    "SPICE",
-                    "SQLSERVER",
-                    "TERADATA",
-                    "TIMESTREAM",
-                    "TWITTER",
-                    "BIGQUERY",
-                    "GOOGLE_ANALYTICS",
-                    "TRINO",
-                    "STARBURST",
-                    "MONGO",
-                    "MONGO_ATLAS",
-                    "DOCUMENTDB",
-                    "APPFLOW",
-                    "IMPALA",
-                    "GLUE",
-                    "GOOGLE_DRIVE",
-                    "CONFLUENCE",
-                    "SHAREPOINT",
-                    "ONE_DRIVE",
-                    "WEB_CRAWLER",
-                    "BOX",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VpcConnectionProperties",
-            Shape::Object(&RULE_VpcConnectionProperties),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ADOBE_ANALYTICS", "AMAZON_ELASTICSEARCH", "AMAZON_OPENSEARCH", "ATHENA", "AURORA", "AURORA_POSTGRESQL", "AWS_IOT_ANALYTICS", "DATABRICKS", "DENODO", "DREMIO", "DYNAMODB", "SAPHANA", "DB2_AS400", "EXASOL", "FILE", "GITHUB", "INTERNATIONAL_DATA_CORPORATION", "JIRA", "MARIADB", "MYSQL", "ORACLE", "POSTGRESQL", "PRESTO", "QBUSINESS", "REDSHIFT", "S3", "S3_TABLES", "S3_KNOWLEDGE_BASE", "SALESFORCE", "SERVICENOW", "SNOWFLAKE", "SPARK", "SPICE", "SQLSERVER", "TERADATA", "TIMESTREAM", "TWITTER", "BIGQUERY", "GOOGLE_ANALYTICS", "TRINO", "STARBURST", "MONGO", "MONGO_ATLAS", "DOCUMENTDB", "APPFLOW", "IMPALA", "GLUE", "GOOGLE_DRIVE", "CONFLUENCE", "SHAREPOINT", "ONE_DRIVE", "WEB_CRAWLER", "BOX"], ..StrRule::ANY })),
+        ("VpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::DataSource` resource.
@@ -261,6 +137,7 @@ pub struct DataSource {
     pub vpc_connection_properties: Option<Obj<VpcConnectionProperties>>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// The CloudFormation type name, `AWS::QuickSight::DataSource`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::DataSource";
@@ -301,114 +178,31 @@ impl DataSource {
     }
 
     /// `AlternateDataSourceParameters`: a list of [`DataSourceParameters`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_data_source_parameters(
-        mut self,
-        value: impl Into<List<DataSourceParameters>>,
-    ) -> Self {
-        self.alternate_data_source_parameters = Some(value.into());
-        self
-    }
-
+    pub fn alternate_data_source_parameters(mut self, value: impl Into<List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `Credentials`: a [`DataSourceCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<Obj<DataSourceCredentials>>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<Obj<DataSourceCredentials>>) -> Self { self.credentials = Some(value.into()); self }
     /// `DataSourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_id = Some(value.into());
-        self
-    }
-
+    pub fn data_source_id(mut self, value: impl Into<Str>) -> Self { self.data_source_id = Some(value.into()); self }
     /// `DataSourceParameters`: a [`DataSourceParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_parameters(mut self, value: impl Into<Obj<DataSourceParameters>>) -> Self {
-        self.data_source_parameters = Some(value.into());
-        self
-    }
-
+    pub fn data_source_parameters(mut self, value: impl Into<Obj<DataSourceParameters>>) -> Self { self.data_source_parameters = Some(value.into()); self }
     /// `ErrorInfo`: a [`DataSourceErrorInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_info(mut self, value: impl Into<Obj<DataSourceErrorInfo>>) -> Self {
-        self.error_info = Some(value.into());
-        self
-    }
-
+    pub fn error_info(mut self, value: impl Into<Obj<DataSourceErrorInfo>>) -> Self { self.error_info = Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folder_arns = Some(value.into());
-        self
-    }
-
+    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `SslProperties`: a [`SslProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_properties(mut self, value: impl Into<Obj<SslProperties>>) -> Self {
-        self.ssl_properties = Some(value.into());
-        self
-    }
-
+    pub fn ssl_properties(mut self, value: impl Into<Obj<SslProperties>>) -> Self { self.ssl_properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`DataSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<DataSourceType>) -> Self { self.r#type = value.into(); self }
     /// `VpcConnectionProperties`: a [`VpcConnectionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connection_properties(
-        mut self,
-        value: impl Into<Obj<VpcConnectionProperties>>,
-    ) -> Self {
-        self.vpc_connection_properties = Some(value.into());
-        self
-    }
+    pub fn vpc_connection_properties(mut self, value: impl Into<Obj<VpcConnectionProperties>>) -> Self { self.vpc_connection_properties = Some(value.into()); self }
 }
 
 impl Resource for DataSource {
@@ -489,30 +283,17 @@ impl DataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonElasticsearchParametersRequired {
     /// `Domain`: a string, required.
-    ///
-    /// The OpenSearch domain.
-    ///
-    /// Length 1 to 64.
     pub domain: Str,
 }
 
-static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
-    properties: &[(
-        "Domain",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonElasticsearchParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     required: &["Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonElasticsearchParameters` property type of `AWS::QuickSight::DataSource`.
@@ -530,6 +311,7 @@ pub struct AmazonElasticsearchParameters {
     pub domain: Str,
 }
 
+#[rustfmt::skip]
 impl AmazonElasticsearchParameters {
     /// A `AmazonElasticsearchParameters` with its required properties, named in a [`AmazonElasticsearchParametersRequired`].
     pub fn new(required: AmazonElasticsearchParametersRequired) -> Self {
@@ -539,12 +321,7 @@ impl AmazonElasticsearchParameters {
     }
 
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
 }
 
 impl PropertyType for AmazonElasticsearchParameters {}
@@ -559,30 +336,17 @@ impl ToValue for AmazonElasticsearchParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AmazonOpenSearchParametersRequired {
     /// `Domain`: a string, required.
-    ///
-    /// The OpenSearch domain.
-    ///
-    /// Length 1 to 64.
     pub domain: Str,
 }
 
-static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
-    properties: &[(
-        "Domain",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AmazonOpenSearchParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     required: &["Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AmazonOpenSearchParameters` property type of `AWS::QuickSight::DataSource`.
@@ -600,6 +364,7 @@ pub struct AmazonOpenSearchParameters {
     pub domain: Str,
 }
 
+#[rustfmt::skip]
 impl AmazonOpenSearchParameters {
     /// A `AmazonOpenSearchParameters` with its required properties, named in a [`AmazonOpenSearchParametersRequired`].
     pub fn new(required: AmazonOpenSearchParametersRequired) -> Self {
@@ -609,12 +374,7 @@ impl AmazonOpenSearchParameters {
     }
 
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
 }
 
 impl PropertyType for AmazonOpenSearchParameters {}
@@ -625,39 +385,15 @@ impl ToValue for AmazonOpenSearchParameters {
     }
 }
 
-static RULE_AthenaParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AthenaParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdentityCenterConfiguration",
-            Shape::Object(&RULE_IdentityCenterConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "WorkGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AthenaParameters` property type of `AWS::QuickSight::DataSource`.
@@ -687,6 +423,7 @@ pub struct AthenaParameters {
     pub work_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AthenaParameters {
     /// A `AthenaParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -694,31 +431,11 @@ impl AthenaParameters {
     }
 
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_configuration(
-        mut self,
-        value: impl Into<Obj<IdentityCenterConfiguration>>,
-    ) -> Self {
-        self.identity_center_configuration = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `WorkGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self {
-        self.work_group = Some(value.into());
-        self
-    }
+    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
 }
 
 impl PropertyType for AthenaParameters {}
@@ -740,62 +457,23 @@ impl ToValue for AthenaParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuroraParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_AuroraParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuroraParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuroraParameters` property type of `AWS::QuickSight::DataSource`.
@@ -825,6 +503,7 @@ pub struct AuroraParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl AuroraParameters {
     /// A `AuroraParameters` with its required properties, named in a [`AuroraParametersRequired`].
     pub fn new(required: AuroraParametersRequired) -> Self {
@@ -836,28 +515,11 @@ impl AuroraParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for AuroraParameters {}
@@ -876,62 +538,23 @@ impl ToValue for AuroraParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuroraPostgreSqlParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// The Amazon Aurora PostgreSQL database to connect to.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// The Amazon Aurora PostgreSQL-Compatible host to connect to.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// The port that Amazon Aurora PostgreSQL is listening on.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuroraPostgreSqlParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuroraPostgreSqlParameters` property type of `AWS::QuickSight::DataSource`.
@@ -961,6 +584,7 @@ pub struct AuroraPostgreSqlParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl AuroraPostgreSqlParameters {
     /// A `AuroraPostgreSqlParameters` with its required properties, named in a [`AuroraPostgreSqlParametersRequired`].
     pub fn new(required: AuroraPostgreSqlParametersRequired) -> Self {
@@ -972,28 +596,11 @@ impl AuroraPostgreSqlParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for AuroraPostgreSqlParameters {}
@@ -1012,56 +619,21 @@ impl ToValue for AuroraPostgreSqlParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CredentialPairRequired {
     /// `Password`: a string, required.
-    ///
-    /// Password.
-    ///
-    /// Length 1 to 1024.
     pub password: Str,
     /// `Username`: a string, required.
-    ///
-    /// User name.
-    ///
-    /// Length 1 to 64.
     pub username: Str,
 }
 
-static RULE_CredentialPair: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CredentialPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlternateDataSourceParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSourceParameters),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlternateDataSourceParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSourceParameters), min_items: Some(1), max_items: Some(50) })),
+        ("Password", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["Password", "Username"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CredentialPair` property type of `AWS::QuickSight::DataSource`.
@@ -1091,6 +663,7 @@ pub struct CredentialPair {
     pub username: Str,
 }
 
+#[rustfmt::skip]
 impl CredentialPair {
     /// A `CredentialPair` with its required properties, named in a [`CredentialPairRequired`].
     pub fn new(required: CredentialPairRequired) -> Self {
@@ -1102,31 +675,11 @@ impl CredentialPair {
     }
 
     /// `AlternateDataSourceParameters`: a list of [`DataSourceParameters`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_data_source_parameters(
-        mut self,
-        value: impl Into<List<DataSourceParameters>>,
-    ) -> Self {
-        self.alternate_data_source_parameters = Some(value.into());
-        self
-    }
-
+    pub fn alternate_data_source_parameters(mut self, value: impl Into<List<DataSourceParameters>>) -> Self { self.alternate_data_source_parameters = Some(value.into()); self }
     /// `Password`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = value.into();
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = value.into(); self }
     /// `Username`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = value.into();
-        self
-    }
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = value.into(); self }
 }
 
 impl PropertyType for CredentialPair {}
@@ -1144,40 +697,16 @@ impl ToValue for CredentialPair {
     }
 }
 
-static RULE_DataSourceCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "CopySourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CopySourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("CredentialPair", Shape::Object(&RULE_CredentialPair)),
-        (
-            "KeyPairCredentials",
-            Shape::Object(&RULE_KeyPairCredentials),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KeyPairCredentials", Shape::Object(&RULE_KeyPairCredentials)),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceCredentials` property type of `AWS::QuickSight::DataSource`.
@@ -1209,6 +738,7 @@ pub struct DataSourceCredentials {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSourceCredentials {
     /// A `DataSourceCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -1216,36 +746,13 @@ impl DataSourceCredentials {
     }
 
     /// `CopySourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.copy_source_arn = Some(value.into());
-        self
-    }
-
+    pub fn copy_source_arn(mut self, value: impl Into<Str>) -> Self { self.copy_source_arn = Some(value.into()); self }
     /// `CredentialPair`: a [`CredentialPair`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_pair(mut self, value: impl Into<Obj<CredentialPair>>) -> Self {
-        self.credential_pair = Some(value.into());
-        self
-    }
-
+    pub fn credential_pair(mut self, value: impl Into<Obj<CredentialPair>>) -> Self { self.credential_pair = Some(value.into()); self }
     /// `KeyPairCredentials`: a [`KeyPairCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_pair_credentials(mut self, value: impl Into<Obj<KeyPairCredentials>>) -> Self {
-        self.key_pair_credentials = Some(value.into());
-        self
-    }
-
+    pub fn key_pair_credentials(mut self, value: impl Into<Obj<KeyPairCredentials>>) -> Self { self.key_pair_credentials = Some(value.into()); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceCredentials {}
@@ -1261,35 +768,14 @@ impl ToValue for DataSourceCredentials {
     }
 }
 
-static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceErrorInfo: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACCESS_DENIED",
-                    "COPY_SOURCE_NOT_FOUND",
-                    "TIMEOUT",
-                    "ENGINE_VERSION_NOT_SUPPORTED",
-                    "UNKNOWN_HOST",
-                    "GENERIC_SQL_FAILURE",
-                    "CONFLICT",
-                    "UNKNOWN",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "COPY_SOURCE_NOT_FOUND", "TIMEOUT", "ENGINE_VERSION_NOT_SUPPORTED", "UNKNOWN_HOST", "GENERIC_SQL_FAILURE", "CONFLICT", "UNKNOWN"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceErrorInfo` property type of `AWS::QuickSight::DataSource`.
@@ -1309,6 +795,7 @@ pub struct DataSourceErrorInfo {
     pub r#type: Option<DataSourceErrorInfoType>,
 }
 
+#[rustfmt::skip]
 impl DataSourceErrorInfo {
     /// A `DataSourceErrorInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -1316,20 +803,9 @@ impl DataSourceErrorInfo {
     }
 
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
     /// `Type`: a [`DataSourceErrorInfoType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataSourceErrorInfoType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DataSourceErrorInfoType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceErrorInfo {}
@@ -1343,69 +819,33 @@ impl ToValue for DataSourceErrorInfo {
     }
 }
 
-static RULE_DataSourceParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataSourceParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmazonElasticsearchParameters",
-            Shape::Object(&RULE_AmazonElasticsearchParameters),
-        ),
-        (
-            "AmazonOpenSearchParameters",
-            Shape::Object(&RULE_AmazonOpenSearchParameters),
-        ),
+        ("AmazonElasticsearchParameters", Shape::Object(&RULE_AmazonElasticsearchParameters)),
+        ("AmazonOpenSearchParameters", Shape::Object(&RULE_AmazonOpenSearchParameters)),
         ("AthenaParameters", Shape::Object(&RULE_AthenaParameters)),
         ("AuroraParameters", Shape::Object(&RULE_AuroraParameters)),
-        (
-            "AuroraPostgreSqlParameters",
-            Shape::Object(&RULE_AuroraPostgreSqlParameters),
-        ),
-        (
-            "DatabricksParameters",
-            Shape::Object(&RULE_DatabricksParameters),
-        ),
+        ("AuroraPostgreSqlParameters", Shape::Object(&RULE_AuroraPostgreSqlParameters)),
+        ("DatabricksParameters", Shape::Object(&RULE_DatabricksParameters)),
         ("MariaDbParameters", Shape::Object(&RULE_MariaDbParameters)),
         ("MySqlParameters", Shape::Object(&RULE_MySqlParameters)),
         ("OracleParameters", Shape::Object(&RULE_OracleParameters)),
-        (
-            "PostgreSqlParameters",
-            Shape::Object(&RULE_PostgreSqlParameters),
-        ),
+        ("PostgreSqlParameters", Shape::Object(&RULE_PostgreSqlParameters)),
         ("PrestoParameters", Shape::Object(&RULE_PrestoParameters)),
         ("RdsParameters", Shape::Object(&RULE_RdsParameters)),
-        (
-            "RedshiftParameters",
-            Shape::Object(&RULE_RedshiftParameters),
-        ),
+        ("RedshiftParameters", Shape::Object(&RULE_RedshiftParameters)),
         ("S3Parameters", Shape::Object(&RULE_S3Parameters)),
-        (
-            "S3TablesParameters",
-            Shape::Object(&RULE_S3TablesParameters),
-        ),
-        (
-            "SnowflakeParameters",
-            Shape::Object(&RULE_SnowflakeParameters),
-        ),
+        ("S3TablesParameters", Shape::Object(&RULE_S3TablesParameters)),
+        ("SnowflakeParameters", Shape::Object(&RULE_SnowflakeParameters)),
         ("SparkParameters", Shape::Object(&RULE_SparkParameters)),
-        (
-            "SqlServerParameters",
-            Shape::Object(&RULE_SqlServerParameters),
-        ),
-        (
-            "StarburstParameters",
-            Shape::Object(&RULE_StarburstParameters),
-        ),
-        (
-            "TeradataParameters",
-            Shape::Object(&RULE_TeradataParameters),
-        ),
+        ("SqlServerParameters", Shape::Object(&RULE_SqlServerParameters)),
+        ("StarburstParameters", Shape::Object(&RULE_StarburstParameters)),
+        ("TeradataParameters", Shape::Object(&RULE_TeradataParameters)),
         ("TrinoParameters", Shape::Object(&RULE_TrinoParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSourceParameters` property type of `AWS::QuickSight::DataSource`.
@@ -1499,6 +939,7 @@ pub struct DataSourceParameters {
     pub trino_parameters: Option<Obj<TrinoParameters>>,
 }
 
+#[rustfmt::skip]
 impl DataSourceParameters {
     /// A `DataSourceParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1506,179 +947,47 @@ impl DataSourceParameters {
     }
 
     /// `AmazonElasticsearchParameters`: an [`AmazonElasticsearchParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_elasticsearch_parameters(
-        mut self,
-        value: impl Into<Obj<AmazonElasticsearchParameters>>,
-    ) -> Self {
-        self.amazon_elasticsearch_parameters = Some(value.into());
-        self
-    }
-
+    pub fn amazon_elasticsearch_parameters(mut self, value: impl Into<Obj<AmazonElasticsearchParameters>>) -> Self { self.amazon_elasticsearch_parameters = Some(value.into()); self }
     /// `AmazonOpenSearchParameters`: an [`AmazonOpenSearchParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_open_search_parameters(
-        mut self,
-        value: impl Into<Obj<AmazonOpenSearchParameters>>,
-    ) -> Self {
-        self.amazon_open_search_parameters = Some(value.into());
-        self
-    }
-
+    pub fn amazon_open_search_parameters(mut self, value: impl Into<Obj<AmazonOpenSearchParameters>>) -> Self { self.amazon_open_search_parameters = Some(value.into()); self }
     /// `AthenaParameters`: an [`AthenaParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn athena_parameters(mut self, value: impl Into<Obj<AthenaParameters>>) -> Self {
-        self.athena_parameters = Some(value.into());
-        self
-    }
-
+    pub fn athena_parameters(mut self, value: impl Into<Obj<AthenaParameters>>) -> Self { self.athena_parameters = Some(value.into()); self }
     /// `AuroraParameters`: an [`AuroraParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aurora_parameters(mut self, value: impl Into<Obj<AuroraParameters>>) -> Self {
-        self.aurora_parameters = Some(value.into());
-        self
-    }
-
+    pub fn aurora_parameters(mut self, value: impl Into<Obj<AuroraParameters>>) -> Self { self.aurora_parameters = Some(value.into()); self }
     /// `AuroraPostgreSqlParameters`: an [`AuroraPostgreSqlParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aurora_postgre_sql_parameters(
-        mut self,
-        value: impl Into<Obj<AuroraPostgreSqlParameters>>,
-    ) -> Self {
-        self.aurora_postgre_sql_parameters = Some(value.into());
-        self
-    }
-
+    pub fn aurora_postgre_sql_parameters(mut self, value: impl Into<Obj<AuroraPostgreSqlParameters>>) -> Self { self.aurora_postgre_sql_parameters = Some(value.into()); self }
     /// `DatabricksParameters`: a [`DatabricksParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn databricks_parameters(mut self, value: impl Into<Obj<DatabricksParameters>>) -> Self {
-        self.databricks_parameters = Some(value.into());
-        self
-    }
-
+    pub fn databricks_parameters(mut self, value: impl Into<Obj<DatabricksParameters>>) -> Self { self.databricks_parameters = Some(value.into()); self }
     /// `MariaDbParameters`: a [`MariaDbParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maria_db_parameters(mut self, value: impl Into<Obj<MariaDbParameters>>) -> Self {
-        self.maria_db_parameters = Some(value.into());
-        self
-    }
-
+    pub fn maria_db_parameters(mut self, value: impl Into<Obj<MariaDbParameters>>) -> Self { self.maria_db_parameters = Some(value.into()); self }
     /// `MySqlParameters`: a [`MySqlParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn my_sql_parameters(mut self, value: impl Into<Obj<MySqlParameters>>) -> Self {
-        self.my_sql_parameters = Some(value.into());
-        self
-    }
-
+    pub fn my_sql_parameters(mut self, value: impl Into<Obj<MySqlParameters>>) -> Self { self.my_sql_parameters = Some(value.into()); self }
     /// `OracleParameters`: an [`OracleParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oracle_parameters(mut self, value: impl Into<Obj<OracleParameters>>) -> Self {
-        self.oracle_parameters = Some(value.into());
-        self
-    }
-
+    pub fn oracle_parameters(mut self, value: impl Into<Obj<OracleParameters>>) -> Self { self.oracle_parameters = Some(value.into()); self }
     /// `PostgreSqlParameters`: a [`PostgreSqlParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn postgre_sql_parameters(mut self, value: impl Into<Obj<PostgreSqlParameters>>) -> Self {
-        self.postgre_sql_parameters = Some(value.into());
-        self
-    }
-
+    pub fn postgre_sql_parameters(mut self, value: impl Into<Obj<PostgreSqlParameters>>) -> Self { self.postgre_sql_parameters = Some(value.into()); self }
     /// `PrestoParameters`: a [`PrestoParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn presto_parameters(mut self, value: impl Into<Obj<PrestoParameters>>) -> Self {
-        self.presto_parameters = Some(value.into());
-        self
-    }
-
+    pub fn presto_parameters(mut self, value: impl Into<Obj<PrestoParameters>>) -> Self { self.presto_parameters = Some(value.into()); self }
     /// `RdsParameters`: a [`RdsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_parameters(mut self, value: impl Into<Obj<RdsParameters>>) -> Self {
-        self.rds_parameters = Some(value.into());
-        self
-    }
-
+    pub fn rds_parameters(mut self, value: impl Into<Obj<RdsParameters>>) -> Self { self.rds_parameters = Some(value.into()); self }
     /// `RedshiftParameters`: a [`RedshiftParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_parameters(mut self, value: impl Into<Obj<RedshiftParameters>>) -> Self {
-        self.redshift_parameters = Some(value.into());
-        self
-    }
-
+    pub fn redshift_parameters(mut self, value: impl Into<Obj<RedshiftParameters>>) -> Self { self.redshift_parameters = Some(value.into()); self }
     /// `S3Parameters`: a [`S3Parameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_parameters(mut self, value: impl Into<Obj<S3Parameters>>) -> Self {
-        self.s3_parameters = Some(value.into());
-        self
-    }
-
+    pub fn s3_parameters(mut self, value: impl Into<Obj<S3Parameters>>) -> Self { self.s3_parameters = Some(value.into()); self }
     /// `S3TablesParameters`: a [`S3TablesParameters`] object.
-    pub fn s3_tables_parameters(mut self, value: impl Into<Obj<S3TablesParameters>>) -> Self {
-        self.s3_tables_parameters = Some(value.into());
-        self
-    }
-
+    pub fn s3_tables_parameters(mut self, value: impl Into<Obj<S3TablesParameters>>) -> Self { self.s3_tables_parameters = Some(value.into()); self }
     /// `SnowflakeParameters`: a [`SnowflakeParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snowflake_parameters(mut self, value: impl Into<Obj<SnowflakeParameters>>) -> Self {
-        self.snowflake_parameters = Some(value.into());
-        self
-    }
-
+    pub fn snowflake_parameters(mut self, value: impl Into<Obj<SnowflakeParameters>>) -> Self { self.snowflake_parameters = Some(value.into()); self }
     /// `SparkParameters`: a [`SparkParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spark_parameters(mut self, value: impl Into<Obj<SparkParameters>>) -> Self {
-        self.spark_parameters = Some(value.into());
-        self
-    }
-
+    pub fn spark_parameters(mut self, value: impl Into<Obj<SparkParameters>>) -> Self { self.spark_parameters = Some(value.into()); self }
     /// `SqlServerParameters`: a [`SqlServerParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_server_parameters(mut self, value: impl Into<Obj<SqlServerParameters>>) -> Self {
-        self.sql_server_parameters = Some(value.into());
-        self
-    }
-
+    pub fn sql_server_parameters(mut self, value: impl Into<Obj<SqlServerParameters>>) -> Self { self.sql_server_parameters = Some(value.into()); self }
     /// `StarburstParameters`: a [`StarburstParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starburst_parameters(mut self, value: impl Into<Obj<StarburstParameters>>) -> Self {
-        self.starburst_parameters = Some(value.into());
-        self
-    }
-
+    pub fn starburst_parameters(mut self, value: impl Into<Obj<StarburstParameters>>) -> Self { self.starburst_parameters = Some(value.into()); self }
     /// `TeradataParameters`: a [`TeradataParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn teradata_parameters(mut self, value: impl Into<Obj<TeradataParameters>>) -> Self {
-        self.teradata_parameters = Some(value.into());
-        self
-    }
-
+    pub fn teradata_parameters(mut self, value: impl Into<Obj<TeradataParameters>>) -> Self { self.teradata_parameters = Some(value.into()); self }
     /// `TrinoParameters`: a [`TrinoParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trino_parameters(mut self, value: impl Into<Obj<TrinoParameters>>) -> Self {
-        self.trino_parameters = Some(value.into());
-        self
-    }
+    pub fn trino_parameters(mut self, value: impl Into<Obj<TrinoParameters>>) -> Self { self.trino_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for DataSourceParameters {}
@@ -1724,62 +1033,23 @@ impl ToValue for DataSourceParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabricksParametersRequired {
     /// `Host`: a string, required.
-    ///
-    /// The host name of the Databricks data source.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// The port for the Databricks data source.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
     /// `SqlEndpointPath`: a string, required.
-    ///
-    /// The HTTP path of the Databricks data source.
-    ///
-    /// Length 1 to 4096.
     pub sql_endpoint_path: Str,
 }
 
-static RULE_DatabricksParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatabricksParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SqlEndpointPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("SqlEndpointPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Host", "Port", "SqlEndpointPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabricksParameters` property type of `AWS::QuickSight::DataSource`.
@@ -1809,6 +1079,7 @@ pub struct DatabricksParameters {
     pub sql_endpoint_path: Str,
 }
 
+#[rustfmt::skip]
 impl DatabricksParameters {
     /// A `DatabricksParameters` with its required properties, named in a [`DatabricksParametersRequired`].
     pub fn new(required: DatabricksParametersRequired) -> Self {
@@ -1820,28 +1091,11 @@ impl DatabricksParameters {
     }
 
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
     /// `SqlEndpointPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_endpoint_path(mut self, value: impl Into<Str>) -> Self {
-        self.sql_endpoint_path = value.into();
-        self
-    }
+    pub fn sql_endpoint_path(mut self, value: impl Into<Str>) -> Self { self.sql_endpoint_path = value.into(); self }
 }
 
 impl PropertyType for DatabricksParameters {}
@@ -1856,14 +1110,13 @@ impl ToValue for DatabricksParameters {
     }
 }
 
-static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
-    properties: &[("EnableIdentityPropagation", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityCenterConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EnableIdentityPropagation", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityCenterConfiguration` property type of `AWS::QuickSight::DataSource`.
@@ -1881,6 +1134,7 @@ pub struct IdentityCenterConfiguration {
     pub enable_identity_propagation: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl IdentityCenterConfiguration {
     /// A `IdentityCenterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1888,12 +1142,7 @@ impl IdentityCenterConfiguration {
     }
 
     /// `EnableIdentityPropagation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_identity_propagation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_identity_propagation = Some(value.into());
-        self
-    }
+    pub fn enable_identity_propagation(mut self, value: impl Into<Bool>) -> Self { self.enable_identity_propagation = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityCenterConfiguration {}
@@ -1913,58 +1162,21 @@ impl ToValue for IdentityCenterConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyPairCredentialsRequired {
     /// `KeyPairUsername`: a string, required.
-    ///
-    /// Username
-    ///
-    /// Length 1 to 64.
     pub key_pair_username: Str,
     /// `PrivateKey`: a string, required.
-    ///
-    /// PrivateKey
-    ///
-    /// Pattern `^-{5}BEGIN (ENCRYPTED )?PRIVATE KEY-{5}\u000D?\u000A([A-Za-z0-9/+]{64}\u000D?\u000A)*[A-Za-z0-9/+]{1,64}={0,2}\u000D?\u000A-{5}END (ENCRYPTED )?PRIVATE KEY-{5}(\u000D?\u000A)?$`; length 1600 to 8000.
     pub private_key: Str,
 }
 
-static RULE_KeyPairCredentials: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeyPairCredentials: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyPairUsername",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1600),
-                max_len: Some(8000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateKeyPassphrase",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KeyPairUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1600), max_len: Some(8000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PrivateKeyPassphrase", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["KeyPairUsername", "PrivateKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyPairCredentials` property type of `AWS::QuickSight::DataSource`.
@@ -1994,6 +1206,7 @@ pub struct KeyPairCredentials {
     pub private_key_passphrase: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KeyPairCredentials {
     /// A `KeyPairCredentials` with its required properties, named in a [`KeyPairCredentialsRequired`].
     pub fn new(required: KeyPairCredentialsRequired) -> Self {
@@ -2005,28 +1218,11 @@ impl KeyPairCredentials {
     }
 
     /// `KeyPairUsername`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_pair_username(mut self, value: impl Into<Str>) -> Self {
-        self.key_pair_username = value.into();
-        self
-    }
-
+    pub fn key_pair_username(mut self, value: impl Into<Str>) -> Self { self.key_pair_username = value.into(); self }
     /// `PrivateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = value.into();
-        self
-    }
-
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = value.into(); self }
     /// `PrivateKeyPassphrase`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key_passphrase(mut self, value: impl Into<Str>) -> Self {
-        self.private_key_passphrase = Some(value.into());
-        self
-    }
+    pub fn private_key_passphrase(mut self, value: impl Into<Str>) -> Self { self.private_key_passphrase = Some(value.into()); self }
 }
 
 impl PropertyType for KeyPairCredentials {}
@@ -2045,48 +1241,20 @@ impl ToValue for KeyPairCredentials {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManifestFileLocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// Amazon S3 bucket.
-    ///
-    /// Length 1 to 1024.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// Amazon S3 key that identifies an object.
-    ///
-    /// Length 1 to 1024.
     pub key: Str,
 }
 
-static RULE_ManifestFileLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManifestFileLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManifestFileLocation` property type of `AWS::QuickSight::DataSource`.
@@ -2110,6 +1278,7 @@ pub struct ManifestFileLocation {
     pub key: Str,
 }
 
+#[rustfmt::skip]
 impl ManifestFileLocation {
     /// A `ManifestFileLocation` with its required properties, named in a [`ManifestFileLocationRequired`].
     pub fn new(required: ManifestFileLocationRequired) -> Self {
@@ -2120,20 +1289,9 @@ impl ManifestFileLocation {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
 }
 
 impl PropertyType for ManifestFileLocation {}
@@ -2151,62 +1309,23 @@ impl ToValue for ManifestFileLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MariaDbParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_MariaDbParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MariaDbParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MariaDbParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2236,6 +1355,7 @@ pub struct MariaDbParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl MariaDbParameters {
     /// A `MariaDbParameters` with its required properties, named in a [`MariaDbParametersRequired`].
     pub fn new(required: MariaDbParametersRequired) -> Self {
@@ -2247,28 +1367,11 @@ impl MariaDbParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for MariaDbParameters {}
@@ -2287,62 +1390,23 @@ impl ToValue for MariaDbParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MySqlParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_MySqlParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MySqlParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MySqlParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2372,6 +1436,7 @@ pub struct MySqlParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl MySqlParameters {
     /// A `MySqlParameters` with its required properties, named in a [`MySqlParametersRequired`].
     pub fn new(required: MySqlParametersRequired) -> Self {
@@ -2383,28 +1448,11 @@ impl MySqlParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for MySqlParameters {}
@@ -2423,56 +1471,20 @@ impl ToValue for MySqlParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OAuthParametersRequired {
     /// `TokenProviderUrl`: a string, required.
-    ///
-    /// The token endpoint URL of the identity provider.
-    ///
-    /// Length 1 to 2048.
     pub token_provider_url: Str,
 }
 
-static RULE_OAuthParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OAuthParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdentityProviderResourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityProviderVpcConnectionProperties",
-            Shape::Object(&RULE_VpcConnectionProperties),
-        ),
-        (
-            "OAuthScope",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TokenProviderUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdentityProviderResourceUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("IdentityProviderVpcConnectionProperties", Shape::Object(&RULE_VpcConnectionProperties)),
+        ("OAuthScope", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("TokenProviderUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["TokenProviderUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OAuthParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2506,6 +1518,7 @@ pub struct OAuthParameters {
     pub token_provider_url: Str,
 }
 
+#[rustfmt::skip]
 impl OAuthParameters {
     /// A `OAuthParameters` with its required properties, named in a [`OAuthParametersRequired`].
     pub fn new(required: OAuthParametersRequired) -> Self {
@@ -2518,39 +1531,13 @@ impl OAuthParameters {
     }
 
     /// `IdentityProviderResourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_resource_uri(mut self, value: impl Into<Str>) -> Self {
-        self.identity_provider_resource_uri = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_resource_uri(mut self, value: impl Into<Str>) -> Self { self.identity_provider_resource_uri = Some(value.into()); self }
     /// `IdentityProviderVpcConnectionProperties`: a [`VpcConnectionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_vpc_connection_properties(
-        mut self,
-        value: impl Into<Obj<VpcConnectionProperties>>,
-    ) -> Self {
-        self.identity_provider_vpc_connection_properties = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_vpc_connection_properties(mut self, value: impl Into<Obj<VpcConnectionProperties>>) -> Self { self.identity_provider_vpc_connection_properties = Some(value.into()); self }
     /// `OAuthScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_scope(mut self, value: impl Into<Str>) -> Self {
-        self.o_auth_scope = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_scope(mut self, value: impl Into<Str>) -> Self { self.o_auth_scope = Some(value.into()); self }
     /// `TokenProviderUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_provider_url(mut self, value: impl Into<Str>) -> Self {
-        self.token_provider_url = value.into();
-        self
-    }
+    pub fn token_provider_url(mut self, value: impl Into<Str>) -> Self { self.token_provider_url = value.into(); self }
 }
 
 impl PropertyType for OAuthParameters {}
@@ -2576,63 +1563,24 @@ impl ToValue for OAuthParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OracleParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_OracleParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OracleParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
         ("UseServiceName", Shape::Bool),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OracleParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2668,6 +1616,7 @@ pub struct OracleParameters {
     pub use_service_name: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl OracleParameters {
     /// A `OracleParameters` with its required properties, named in a [`OracleParametersRequired`].
     pub fn new(required: OracleParametersRequired) -> Self {
@@ -2680,36 +1629,13 @@ impl OracleParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
     /// `UseServiceName`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_service_name(mut self, value: impl Into<Bool>) -> Self {
-        self.use_service_name = Some(value.into());
-        self
-    }
+    pub fn use_service_name(mut self, value: impl Into<Bool>) -> Self { self.use_service_name = Some(value.into()); self }
 }
 
 impl PropertyType for OracleParameters {}
@@ -2729,62 +1655,23 @@ impl ToValue for OracleParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PostgreSqlParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_PostgreSqlParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PostgreSqlParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PostgreSqlParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2814,6 +1701,7 @@ pub struct PostgreSqlParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl PostgreSqlParameters {
     /// A `PostgreSqlParameters` with its required properties, named in a [`PostgreSqlParametersRequired`].
     pub fn new(required: PostgreSqlParametersRequired) -> Self {
@@ -2825,28 +1713,11 @@ impl PostgreSqlParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for PostgreSqlParameters {}
@@ -2865,62 +1736,23 @@ impl ToValue for PostgreSqlParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrestoParametersRequired {
     /// `Catalog`: a string, required.
-    ///
-    /// Catalog.
-    ///
-    /// Length 0 to 128.
     pub catalog: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_PrestoParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrestoParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Catalog", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrestoParameters` property type of `AWS::QuickSight::DataSource`.
@@ -2950,6 +1782,7 @@ pub struct PrestoParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl PrestoParameters {
     /// A `PrestoParameters` with its required properties, named in a [`PrestoParametersRequired`].
     pub fn new(required: PrestoParametersRequired) -> Self {
@@ -2961,28 +1794,11 @@ impl PrestoParameters {
     }
 
     /// `Catalog`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = value.into();
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for PrestoParameters {}
@@ -3001,48 +1817,20 @@ impl ToValue for PrestoParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `InstanceId`: a string, required.
-    ///
-    /// Instance ID.
-    ///
-    /// Length 1 to 64.
     pub instance_id: Str,
 }
 
-static RULE_RdsParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RdsParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("InstanceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["Database", "InstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3066,6 +1854,7 @@ pub struct RdsParameters {
     pub instance_id: Str,
 }
 
+#[rustfmt::skip]
 impl RdsParameters {
     /// A `RdsParameters` with its required properties, named in a [`RdsParametersRequired`].
     pub fn new(required: RdsParametersRequired) -> Self {
@@ -3076,20 +1865,9 @@ impl RdsParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
 }
 
 impl PropertyType for RdsParameters {}
@@ -3107,57 +1885,20 @@ impl ToValue for RdsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftIamParametersRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// Use the `RoleArn` structure to allow Quick Sight to call `redshift:GetClusterCredentials` on your cluster. The calling principal must have `iam:PassRole` access to pass the role to Quick Sight. The role's trust policy must allow the Quick Sight service principal to assume the role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_RedshiftIamParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftIamParameters: ObjRule = ObjRule {
     properties: &[
         ("AutoCreateDatabaseUser", Shape::Bool),
-        (
-            "DatabaseGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "DatabaseUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DatabaseGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("DatabaseUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftIAMParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3193,6 +1934,7 @@ pub struct RedshiftIamParameters {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftIamParameters {
     /// A `RedshiftIamParameters` with its required properties, named in a [`RedshiftIamParametersRequired`].
     pub fn new(required: RedshiftIamParametersRequired) -> Self {
@@ -3205,36 +1947,13 @@ impl RedshiftIamParameters {
     }
 
     /// `AutoCreateDatabaseUser`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_create_database_user(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_create_database_user = Some(value.into());
-        self
-    }
-
+    pub fn auto_create_database_user(mut self, value: impl Into<Bool>) -> Self { self.auto_create_database_user = Some(value.into()); self }
     /// `DatabaseGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.database_groups = Some(value.into());
-        self
-    }
-
+    pub fn database_groups(mut self, value: impl Into<List<Str>>) -> Self { self.database_groups = Some(value.into()); self }
     /// `DatabaseUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_user(mut self, value: impl Into<Str>) -> Self {
-        self.database_user = Some(value.into());
-        self
-    }
-
+    pub fn database_user(mut self, value: impl Into<Str>) -> Self { self.database_user = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for RedshiftIamParameters {}
@@ -3254,65 +1973,22 @@ impl ToValue for RedshiftIamParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
 }
 
-static RULE_RedshiftParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("IAMParameters", Shape::Object(&RULE_RedshiftIamParameters)),
-        (
-            "IdentityCenterConfiguration",
-            Shape::Object(&RULE_IdentityCenterConfiguration),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("IdentityCenterConfiguration", Shape::Object(&RULE_IdentityCenterConfiguration)),
+        ("Port", Shape::Num(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3358,6 +2034,7 @@ pub struct RedshiftParameters {
     pub port: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl RedshiftParameters {
     /// A `RedshiftParameters` with its required properties, named in a [`RedshiftParametersRequired`].
     pub fn new(required: RedshiftParametersRequired) -> Self {
@@ -3372,55 +2049,17 @@ impl RedshiftParameters {
     }
 
     /// `ClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
     /// `IAMParameters`: a [`RedshiftIamParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_parameters(mut self, value: impl Into<Obj<RedshiftIamParameters>>) -> Self {
-        self.iam_parameters = Some(value.into());
-        self
-    }
-
+    pub fn iam_parameters(mut self, value: impl Into<Obj<RedshiftIamParameters>>) -> Self { self.iam_parameters = Some(value.into()); self }
     /// `IdentityCenterConfiguration`: an [`IdentityCenterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_configuration(
-        mut self,
-        value: impl Into<Obj<IdentityCenterConfiguration>>,
-    ) -> Self {
-        self.identity_center_configuration = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_configuration(mut self, value: impl Into<Obj<IdentityCenterConfiguration>>) -> Self { self.identity_center_configuration = Some(value.into()); self }
     /// `Port`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for RedshiftParameters {}
@@ -3445,51 +2084,21 @@ impl ToValue for RedshiftParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermissionRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permissions on.
-    ///
-    /// Items 1 to 20.
     pub actions: List<Str>,
     /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
     pub principal: Str,
 }
 
-static RULE_ResourcePermission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20) })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Resource", Shape::STR),
     ],
     required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcePermission` property type of `AWS::QuickSight::DataSource`.
@@ -3519,6 +2128,7 @@ pub struct ResourcePermission {
     pub resource: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
     pub fn new(required: ResourcePermissionRequired) -> Self {
@@ -3530,26 +2140,11 @@ impl ResourcePermission {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `Resource`: a string.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
+    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = Some(value.into()); self }
 }
 
 impl PropertyType for ResourcePermission {}
@@ -3568,34 +2163,18 @@ impl ToValue for ResourcePermission {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ParametersRequired {
     /// `ManifestFileLocation`: a [`ManifestFileLocation`] object, required.
-    ///
-    /// Location of the Amazon S3 manifest file. This is NULL if the manifest file was uploaded into Quick Sight.
     pub manifest_file_location: Obj<ManifestFileLocation>,
 }
 
-static RULE_S3Parameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Parameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManifestFileLocation",
-            Shape::Object(&RULE_ManifestFileLocation),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ManifestFileLocation", Shape::Object(&RULE_ManifestFileLocation)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ManifestFileLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Parameters` property type of `AWS::QuickSight::DataSource`.
@@ -3617,6 +2196,7 @@ pub struct S3Parameters {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Parameters {
     /// A `S3Parameters` with its required properties, named in a [`S3ParametersRequired`].
     pub fn new(required: S3ParametersRequired) -> Self {
@@ -3627,20 +2207,9 @@ impl S3Parameters {
     }
 
     /// `ManifestFileLocation`: a [`ManifestFileLocation`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_file_location(mut self, value: impl Into<Obj<ManifestFileLocation>>) -> Self {
-        self.manifest_file_location = value.into();
-        self
-    }
-
+    pub fn manifest_file_location(mut self, value: impl Into<Obj<ManifestFileLocation>>) -> Self { self.manifest_file_location = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3Parameters {}
@@ -3654,23 +2223,13 @@ impl ToValue for S3Parameters {
     }
 }
 
-static RULE_S3TablesParameters: ObjRule = ObjRule {
-    properties: &[(
-        "TableBucketArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3TablesParameters: ObjRule = ObjRule {
+    properties: &[
+        ("TableBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3TablesParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3684,6 +2243,7 @@ pub struct S3TablesParameters {
     pub table_bucket_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3TablesParameters {
     /// A `S3TablesParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -3691,12 +2251,7 @@ impl S3TablesParameters {
     }
 
     /// `TableBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = Some(value.into());
-        self
-    }
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3TablesParameters {}
@@ -3713,85 +2268,26 @@ impl ToValue for S3TablesParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnowflakeParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Warehouse`: a string, required.
-    ///
-    /// Warehouse.
-    ///
-    /// Length 0 to 128.
     pub warehouse: Str,
 }
 
-static RULE_SnowflakeParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnowflakeParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"],
-                format: None,
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseAccessControlRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
-        (
-            "Warehouse",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Warehouse", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Database", "Host", "Warehouse"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnowflakeParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3835,6 +2331,7 @@ pub struct SnowflakeParameters {
     pub warehouse: Str,
 }
 
+#[rustfmt::skip]
 impl SnowflakeParameters {
     /// A `SnowflakeParameters` with its required properties, named in a [`SnowflakeParametersRequired`].
     pub fn new(required: SnowflakeParametersRequired) -> Self {
@@ -3849,52 +2346,17 @@ impl SnowflakeParameters {
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `DatabaseAccessControlRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self {
-        self.database_access_control_role = Some(value.into());
-        self
-    }
-
+    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self { self.database_access_control_role = Some(value.into()); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self {
-        self.o_auth_parameters = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
     /// `Warehouse`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warehouse(mut self, value: impl Into<Str>) -> Self {
-        self.warehouse = value.into();
-        self
-    }
+    pub fn warehouse(mut self, value: impl Into<Str>) -> Self { self.warehouse = value.into(); self }
 }
 
 impl PropertyType for SnowflakeParameters {}
@@ -3919,46 +2381,20 @@ impl ToValue for SnowflakeParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SparkParametersRequired {
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_SparkParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SparkParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SparkParameters` property type of `AWS::QuickSight::DataSource`.
@@ -3982,6 +2418,7 @@ pub struct SparkParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl SparkParameters {
     /// A `SparkParameters` with its required properties, named in a [`SparkParametersRequired`].
     pub fn new(required: SparkParametersRequired) -> Self {
@@ -3992,20 +2429,9 @@ impl SparkParameters {
     }
 
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for SparkParameters {}
@@ -4023,62 +2449,23 @@ impl ToValue for SparkParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlServerParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_SqlServerParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqlServerParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqlServerParameters` property type of `AWS::QuickSight::DataSource`.
@@ -4108,6 +2495,7 @@ pub struct SqlServerParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl SqlServerParameters {
     /// A `SqlServerParameters` with its required properties, named in a [`SqlServerParametersRequired`].
     pub fn new(required: SqlServerParametersRequired) -> Self {
@@ -4119,28 +2507,11 @@ impl SqlServerParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for SqlServerParameters {}
@@ -4155,14 +2526,13 @@ impl ToValue for SqlServerParameters {
     }
 }
 
-static RULE_SslProperties: ObjRule = ObjRule {
-    properties: &[("DisableSsl", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SslProperties: ObjRule = ObjRule {
+    properties: &[
+        ("DisableSsl", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SslProperties` property type of `AWS::QuickSight::DataSource`.
@@ -4180,6 +2550,7 @@ pub struct SslProperties {
     pub disable_ssl: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SslProperties {
     /// A `SslProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -4187,12 +2558,7 @@ impl SslProperties {
     }
 
     /// `DisableSsl`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_ssl(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_ssl = Some(value.into());
-        self
-    }
+    pub fn disable_ssl(mut self, value: impl Into<Bool>) -> Self { self.disable_ssl = Some(value.into()); self }
 }
 
 impl PropertyType for SslProperties {}
@@ -4209,93 +2575,27 @@ impl ToValue for SslProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StarburstParametersRequired {
     /// `Catalog`: a string, required.
-    ///
-    /// The catalog name for the Starburst data source.
-    ///
-    /// Length 0 to 128.
     pub catalog: Str,
     /// `Host`: a string, required.
-    ///
-    /// The host name of the Starburst data source.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// The port for the Starburst data source.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_StarburstParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StarburstParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"],
-                format: None,
-            }),
-        ),
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseAccessControlRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["PASSWORD", "TOKEN", "X509", "KEYPAIR"], ..StrRule::ANY })),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("DatabaseAccessControlRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("OAuthParameters", Shape::Object(&RULE_OAuthParameters)),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProductType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GALAXY", "ENTERPRISE"],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ProductType", Shape::Str(&StrRule { allowed: &["GALAXY", "ENTERPRISE"], ..StrRule::ANY })),
     ],
     required: &["Catalog", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StarburstParameters` property type of `AWS::QuickSight::DataSource`.
@@ -4343,6 +2643,7 @@ pub struct StarburstParameters {
     pub product_type: Option<StarburstProductType>,
 }
 
+#[rustfmt::skip]
 impl StarburstParameters {
     /// A `StarburstParameters` with its required properties, named in a [`StarburstParametersRequired`].
     pub fn new(required: StarburstParametersRequired) -> Self {
@@ -4358,60 +2659,19 @@ impl StarburstParameters {
     }
 
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `Catalog`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = value.into();
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
     /// `DatabaseAccessControlRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self {
-        self.database_access_control_role = Some(value.into());
-        self
-    }
-
+    pub fn database_access_control_role(mut self, value: impl Into<Str>) -> Self { self.database_access_control_role = Some(value.into()); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `OAuthParameters`: an [`OAuthParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self {
-        self.o_auth_parameters = Some(value.into());
-        self
-    }
-
+    pub fn o_auth_parameters(mut self, value: impl Into<Obj<OAuthParameters>>) -> Self { self.o_auth_parameters = Some(value.into()); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
     /// `ProductType`: a [`StarburstProductType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_type(mut self, value: impl Into<StarburstProductType>) -> Self {
-        self.product_type = Some(value.into());
-        self
-    }
+    pub fn product_type(mut self, value: impl Into<StarburstProductType>) -> Self { self.product_type = Some(value.into()); self }
 }
 
 impl PropertyType for StarburstParameters {}
@@ -4433,162 +2693,27 @@ impl ToValue for StarburstParameters {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::DataSource`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-datasource-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TeradataParameters`], by name: `TeradataParameters::new(TeradataParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TeradataParametersRequired {
     /// `Database`: a string, required.
-    ///
-    /// Database.
-    ///
-    /// Length 1 to 128.
     pub database: Str,
     /// `Host`: a string, required.
-    ///
-    /// Host.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// Port.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_TeradataParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TeradataParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Database", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TeradataParameters` property type of `AWS::QuickSight::DataSource`.
@@ -4618,6 +2743,7 @@ pub struct TeradataParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl TeradataParameters {
     /// A `TeradataParameters` with its required properties, named in a [`TeradataParametersRequired`].
     pub fn new(required: TeradataParametersRequired) -> Self {
@@ -4629,28 +2755,11 @@ impl TeradataParameters {
     }
 
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for TeradataParameters {}
@@ -4669,62 +2778,23 @@ impl ToValue for TeradataParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrinoParametersRequired {
     /// `Catalog`: a string, required.
-    ///
-    /// The catalog name for the Trino data source.
-    ///
-    /// Length 0 to 128.
     pub catalog: Str,
     /// `Host`: a string, required.
-    ///
-    /// The host name of the Trino data source.
-    ///
-    /// Length 1 to 256.
     pub host: Str,
     /// `Port`: a number, required.
-    ///
-    /// The port for the Trino data source.
-    ///
-    /// Value 1 to 65535; default `0`.
     pub port: Num,
 }
 
-static RULE_TrinoParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrinoParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Port", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Catalog", "Host", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrinoParameters` property type of `AWS::QuickSight::DataSource`.
@@ -4754,6 +2824,7 @@ pub struct TrinoParameters {
     pub port: Num,
 }
 
+#[rustfmt::skip]
 impl TrinoParameters {
     /// A `TrinoParameters` with its required properties, named in a [`TrinoParametersRequired`].
     pub fn new(required: TrinoParametersRequired) -> Self {
@@ -4765,28 +2836,11 @@ impl TrinoParameters {
     }
 
     /// `Catalog`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = value.into();
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Port`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Num>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Num>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for TrinoParameters {}
@@ -4805,19 +2859,17 @@ impl ToValue for TrinoParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectionPropertiesRequired {
     /// `VpcConnectionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the VPC connection.
     pub vpc_connection_arn: Str,
 }
 
-static RULE_VpcConnectionProperties: ObjRule = ObjRule {
-    properties: &[("VpcConnectionArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnectionProperties: ObjRule = ObjRule {
+    properties: &[
+        ("VpcConnectionArn", Shape::STR),
+    ],
     required: &["VpcConnectionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConnectionProperties` property type of `AWS::QuickSight::DataSource`.
@@ -4833,6 +2885,7 @@ pub struct VpcConnectionProperties {
     pub vpc_connection_arn: Str,
 }
 
+#[rustfmt::skip]
 impl VpcConnectionProperties {
     /// A `VpcConnectionProperties` with its required properties, named in a [`VpcConnectionPropertiesRequired`].
     pub fn new(required: VpcConnectionPropertiesRequired) -> Self {
@@ -4842,12 +2895,7 @@ impl VpcConnectionProperties {
     }
 
     /// `VpcConnectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_connection_arn = value.into();
-        self
-    }
+    pub fn vpc_connection_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_arn = value.into(); self }
 }
 
 impl PropertyType for VpcConnectionProperties {}

@@ -7,86 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:.*");
 
-static RULE_Folder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Folder: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FolderId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FolderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHARED", "RESTRICTED"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FolderId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FolderType", Shape::Str(&StrRule { allowed: &["SHARED", "RESTRICTED"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("ParentFolderArn", Shape::STR),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
-        (
-            "SharingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCOUNT", "NAMESPACE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("SharingModel", Shape::Str(&StrRule { allowed: &["ACCOUNT", "NAMESPACE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Folder` resource.
@@ -154,6 +95,7 @@ pub struct Folder {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Folder {
     /// The CloudFormation type name, `AWS::QuickSight::Folder`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Folder";
@@ -165,13 +107,7 @@ impl Folder {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-folder.html",
         primary_identifier: &["AwsAccountId", "FolderId"],
         required: &[],
-        create_only: &[
-            "ParentFolderArn",
-            "SharingModel",
-            "FolderType",
-            "FolderId",
-            "AwsAccountId",
-        ],
+        create_only: &["ParentFolderArn", "SharingModel", "FolderType", "FolderId", "AwsAccountId"],
         conditional_create_only: &[],
         write_only: &["ParentFolderArn"],
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime"],
@@ -186,68 +122,21 @@ impl Folder {
     }
 
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `FolderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_id(mut self, value: impl Into<Str>) -> Self {
-        self.folder_id = Some(value.into());
-        self
-    }
-
+    pub fn folder_id(mut self, value: impl Into<Str>) -> Self { self.folder_id = Some(value.into()); self }
     /// `FolderType`: a [`FolderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_type(mut self, value: impl Into<FolderType>) -> Self {
-        self.folder_type = Some(value.into());
-        self
-    }
-
+    pub fn folder_type(mut self, value: impl Into<FolderType>) -> Self { self.folder_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParentFolderArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_folder_arn(mut self, value: impl Into<Str>) -> Self {
-        self.parent_folder_arn = Some(value.into());
-        self
-    }
-
+    pub fn parent_folder_arn(mut self, value: impl Into<Str>) -> Self { self.parent_folder_arn = Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `SharingModel`: a [`SharingModel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_model(mut self, value: impl Into<SharingModel>) -> Self {
-        self.sharing_model = Some(value.into());
-        self
-    }
-
+    pub fn sharing_model(mut self, value: impl Into<SharingModel>) -> Self { self.sharing_model = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Folder {
@@ -315,60 +204,20 @@ impl FolderAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermissionRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// &lt;p&gt;The IAM action to grant or revoke permissions on.&lt;/p&gt;
-    ///
-    /// Items 1 to 20.
     pub actions: List<Str>,
     /// `Principal`: a string, required.
-    ///
-    /// &lt;p&gt;The Amazon Resource Name (ARN) of the principal. This can be one of the
-    /// following:&lt;/p&gt;
-    /// &lt;ul&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user or group associated with a data source or dataset. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon QuickSight user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)&lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;li&gt;
-    /// &lt;p&gt;The ARN of an Amazon Web Services account root: This is an IAM ARN rather than a QuickSight
-    /// ARN. Use this option only to share resources (templates) across Amazon Web Services accounts.
-    /// (This is less common.) &lt;/p&gt;
-    /// &lt;/li&gt;
-    /// &lt;/ul&gt;
-    ///
-    /// Pattern `^arn:.*`; length 1 to 256.
     pub principal: Str,
 }
 
-static RULE_ResourcePermission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(20) })),
+        ("Principal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcePermission` property type of `AWS::QuickSight::Folder`.
@@ -406,6 +255,7 @@ pub struct ResourcePermission {
     pub principal: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
     pub fn new(required: ResourcePermissionRequired) -> Self {
@@ -416,20 +266,9 @@ impl ResourcePermission {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
 }
 
 impl PropertyType for ResourcePermission {}
@@ -439,102 +278,6 @@ impl ToValue for ResourcePermission {
         MapBuilder::new()
             .req("Actions", &self.actions)
             .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::Folder`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-folder-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -15,6 +15,8 @@
 //! - `AWS::QuickSight::Theme`: [`Theme`], property types in [`theme`]
 //! - `AWS::QuickSight::Topic`: [`Topic`], property types in [`topic`]
 //! - `AWS::QuickSight::VPCConnection`: [`VpcConnection`], property types in [`vpc_connection`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod action_connector;
 pub mod analysis;
@@ -24,6 +26,7 @@ pub mod data_set;
 pub mod data_source;
 pub mod folder;
 pub mod refresh_schedule;
+pub mod shared;
 pub mod template;
 pub mod theme;
 pub mod topic;

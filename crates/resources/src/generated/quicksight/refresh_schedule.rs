@@ -11,27 +11,15 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?:LAST_DAY_OF_MONTH|1[0-9]|2[0-8]|[12]|[3-9])$");
 
-static RULE_RefreshSchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshSchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DataSetId", Shape::STR),
         ("Schedule", Shape::Object(&RULE_RefreshScheduleMap)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::RefreshSchedule` resource.
@@ -65,6 +53,7 @@ pub struct RefreshSchedule {
     pub schedule: Option<Obj<RefreshScheduleMap>>,
 }
 
+#[rustfmt::skip]
 impl RefreshSchedule {
     /// The CloudFormation type name, `AWS::QuickSight::RefreshSchedule`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::RefreshSchedule";
@@ -91,28 +80,11 @@ impl RefreshSchedule {
     }
 
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `DataSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_set_id = Some(value.into());
-        self
-    }
-
+    pub fn data_set_id(mut self, value: impl Into<Str>) -> Self { self.data_set_id = Some(value.into()); self }
     /// `Schedule`: a [`RefreshScheduleMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<RefreshScheduleMap>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
+    pub fn schedule(mut self, value: impl Into<Obj<RefreshScheduleMap>>) -> Self { self.schedule = Some(value.into()); self }
 }
 
 impl Resource for RefreshSchedule {
@@ -154,43 +126,14 @@ impl RefreshScheduleAttributes {
     }
 }
 
-static RULE_RefreshOnDay: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshOnDay: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfMonth",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DayOfWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-                format: None,
-            }),
-        ),
+        ("DayOfMonth", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshOnDay` property type of `AWS::QuickSight::RefreshSchedule`.
@@ -206,6 +149,7 @@ pub struct RefreshOnDay {
     pub day_of_week: Option<DayOfWeek>,
 }
 
+#[rustfmt::skip]
 impl RefreshOnDay {
     /// A `RefreshOnDay` with no property set (none is required).
     pub fn new() -> Self {
@@ -213,18 +157,9 @@ impl RefreshOnDay {
     }
 
     /// `DayOfMonth`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self {
-        self.day_of_month = Some(value.into());
-        self
-    }
-
+    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self { self.day_of_month = Some(value.into()); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.day_of_week = Some(value.into());
-        self
-    }
+    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshOnDay {}
@@ -238,46 +173,16 @@ impl ToValue for RefreshOnDay {
     }
 }
 
-static RULE_RefreshScheduleMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RefreshScheduleMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "RefreshType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL_REFRESH", "INCREMENTAL_REFRESH"],
-                format: None,
-            }),
-        ),
+        ("RefreshType", Shape::Str(&StrRule { allowed: &["FULL_REFRESH", "INCREMENTAL_REFRESH"], ..StrRule::ANY })),
         ("ScheduleFrequency", Shape::Object(&RULE_ScheduleFrequency)),
-        (
-            "ScheduleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartAfterDateTime",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ScheduleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("StartAfterDateTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RefreshScheduleMap` property type of `AWS::QuickSight::RefreshSchedule`.
@@ -314,6 +219,7 @@ pub struct RefreshScheduleMap {
     pub start_after_date_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RefreshScheduleMap {
     /// A `RefreshScheduleMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -321,36 +227,13 @@ impl RefreshScheduleMap {
     }
 
     /// `RefreshType`: a [`RefreshType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn refresh_type(mut self, value: impl Into<RefreshType>) -> Self {
-        self.refresh_type = Some(value.into());
-        self
-    }
-
+    pub fn refresh_type(mut self, value: impl Into<RefreshType>) -> Self { self.refresh_type = Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_frequency(mut self, value: impl Into<Obj<ScheduleFrequency>>) -> Self {
-        self.schedule_frequency = Some(value.into());
-        self
-    }
-
+    pub fn schedule_frequency(mut self, value: impl Into<Obj<ScheduleFrequency>>) -> Self { self.schedule_frequency = Some(value.into()); self }
     /// `ScheduleId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_id(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_id = Some(value.into());
-        self
-    }
-
+    pub fn schedule_id(mut self, value: impl Into<Str>) -> Self { self.schedule_id = Some(value.into()); self }
     /// `StartAfterDateTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_after_date_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_after_date_time = Some(value.into());
-        self
-    }
+    pub fn start_after_date_time(mut self, value: impl Into<Str>) -> Self { self.start_after_date_time = Some(value.into()); self }
 }
 
 impl PropertyType for RefreshScheduleMap {}
@@ -366,48 +249,16 @@ impl ToValue for RefreshScheduleMap {
     }
 }
 
-static RULE_ScheduleFrequency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduleFrequency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Interval",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MINUTE15", "MINUTE30", "HOURLY", "DAILY", "WEEKLY", "MONTHLY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Interval", Shape::Str(&StrRule { allowed: &["MINUTE15", "MINUTE30", "HOURLY", "DAILY", "WEEKLY", "MONTHLY"], ..StrRule::ANY })),
         ("RefreshOnDay", Shape::Object(&RULE_RefreshOnDay)),
-        (
-            "TimeOfTheDay",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TimeOfTheDay", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("TimeZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduleFrequency` property type of `AWS::QuickSight::RefreshSchedule`.
@@ -431,6 +282,7 @@ pub struct ScheduleFrequency {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduleFrequency {
     /// A `ScheduleFrequency` with no property set (none is required).
     pub fn new() -> Self {
@@ -438,32 +290,13 @@ impl ScheduleFrequency {
     }
 
     /// `Interval`: an [`Interval`] value.
-    pub fn interval(mut self, value: impl Into<Interval>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Interval>) -> Self { self.interval = Some(value.into()); self }
     /// `RefreshOnDay`: a [`RefreshOnDay`] object.
-    pub fn refresh_on_day(mut self, value: impl Into<Obj<RefreshOnDay>>) -> Self {
-        self.refresh_on_day = Some(value.into());
-        self
-    }
-
+    pub fn refresh_on_day(mut self, value: impl Into<Obj<RefreshOnDay>>) -> Self { self.refresh_on_day = Some(value.into()); self }
     /// `TimeOfTheDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_of_the_day(mut self, value: impl Into<Str>) -> Self {
-        self.time_of_the_day = Some(value.into());
-        self
-    }
-
+    pub fn time_of_the_day(mut self, value: impl Into<Str>) -> Self { self.time_of_the_day = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl PropertyType for ScheduleFrequency {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ResourcePermission, RULE_Tag};
+pub use super::shared::{ResourcePermission, ResourcePermissionRequired, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
@@ -15,117 +18,32 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThemeRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The ID of the AWS account where you want to store the new theme.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `BaseThemeId`: a string, required.
-    ///
-    /// The ID of the theme that a custom theme will inherit from. All themes inherit from one of the starting themes defined by Amazon Quick Sight. For a list of the starting themes, use `ListThemes` or choose *Themes* from within an analysis.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub base_theme_id: Str,
     /// `Configuration`: a [`ThemeConfiguration`] object, required.
-    ///
-    /// The theme configuration, which contains the theme display properties.
     pub configuration: Obj<ThemeConfiguration>,
     /// `Name`: a string, required.
-    ///
-    /// A display name for the theme.
-    ///
-    /// Length 1 to 2048.
     pub name: Str,
     /// `ThemeId`: a string, required.
-    ///
-    /// An ID for the theme that you want to create. The theme ID is unique per AWS Region in each AWS account.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub theme_id: Str,
 }
 
-static RULE_Theme: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Theme: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BaseThemeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BaseThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Configuration", Shape::Object(&RULE_ThemeConfiguration)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "ThemeId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("ThemeId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
-    required: &[
-        "AwsAccountId",
-        "ThemeId",
-        "BaseThemeId",
-        "Configuration",
-        "Name",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AwsAccountId", "ThemeId", "BaseThemeId", "Configuration", "Name"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Theme` resource.
@@ -191,6 +109,7 @@ pub struct Theme {
     pub version_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Theme {
     /// The CloudFormation type name, `AWS::QuickSight::Theme`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Theme";
@@ -201,13 +120,7 @@ impl Theme {
         type_name: "AWS::QuickSight::Theme",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-quicksight-theme.html",
         primary_identifier: &["ThemeId", "AwsAccountId"],
-        required: &[
-            "AwsAccountId",
-            "BaseThemeId",
-            "Configuration",
-            "Name",
-            "ThemeId",
-        ],
+        required: &["AwsAccountId", "BaseThemeId", "Configuration", "Name", "ThemeId"],
         create_only: &["AwsAccountId", "ThemeId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -232,68 +145,21 @@ impl Theme {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `BaseThemeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_theme_id(mut self, value: impl Into<Str>) -> Self {
-        self.base_theme_id = value.into();
-        self
-    }
-
+    pub fn base_theme_id(mut self, value: impl Into<Str>) -> Self { self.base_theme_id = value.into(); self }
     /// `Configuration`: a [`ThemeConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ThemeConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<ThemeConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThemeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn theme_id(mut self, value: impl Into<Str>) -> Self {
-        self.theme_id = value.into();
-        self
-    }
-
+    pub fn theme_id(mut self, value: impl Into<Str>) -> Self { self.theme_id = value.into(); self }
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
 }
 
 impl Resource for Theme {
@@ -369,14 +235,13 @@ impl ThemeAttributes {
     }
 }
 
-static RULE_BorderStyle: ObjRule = ObjRule {
-    properties: &[("Show", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BorderStyle: ObjRule = ObjRule {
+    properties: &[
+        ("Show", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BorderStyle` property type of `AWS::QuickSight::Theme`.
@@ -394,6 +259,7 @@ pub struct BorderStyle {
     pub show: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl BorderStyle {
     /// A `BorderStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -401,12 +267,7 @@ impl BorderStyle {
     }
 
     /// `Show`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self {
-        self.show = Some(value.into());
-        self
-    }
+    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
 }
 
 impl PropertyType for BorderStyle {}
@@ -417,53 +278,15 @@ impl ToValue for BorderStyle {
     }
 }
 
-static RULE_DataColorPalette: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataColorPalette: ObjRule = ObjRule {
     properties: &[
-        (
-            "Colors",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "EmptyFillColor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MinMaxGradient",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Colors", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("EmptyFillColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MinMaxGradient", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataColorPalette` property type of `AWS::QuickSight::Theme`.
@@ -493,6 +316,7 @@ pub struct DataColorPalette {
     pub min_max_gradient: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DataColorPalette {
     /// A `DataColorPalette` with no property set (none is required).
     pub fn new() -> Self {
@@ -500,28 +324,11 @@ impl DataColorPalette {
     }
 
     /// `Colors`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn colors(mut self, value: impl Into<List<Str>>) -> Self {
-        self.colors = Some(value.into());
-        self
-    }
-
+    pub fn colors(mut self, value: impl Into<List<Str>>) -> Self { self.colors = Some(value.into()); self }
     /// `EmptyFillColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_fill_color(mut self, value: impl Into<Str>) -> Self {
-        self.empty_fill_color = Some(value.into());
-        self
-    }
-
+    pub fn empty_fill_color(mut self, value: impl Into<Str>) -> Self { self.empty_fill_color = Some(value.into()); self }
     /// `MinMaxGradient`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_max_gradient(mut self, value: impl Into<List<Str>>) -> Self {
-        self.min_max_gradient = Some(value.into());
-        self
-    }
+    pub fn min_max_gradient(mut self, value: impl Into<List<Str>>) -> Self { self.min_max_gradient = Some(value.into()); self }
 }
 
 impl PropertyType for DataColorPalette {}
@@ -536,23 +343,13 @@ impl ToValue for DataColorPalette {
     }
 }
 
-static RULE_Font: ObjRule = ObjRule {
-    properties: &[(
-        "FontFamily",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Font: ObjRule = ObjRule {
+    properties: &[
+        ("FontFamily", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Font` property type of `AWS::QuickSight::Theme`.
@@ -570,6 +367,7 @@ pub struct Font {
     pub font_family: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Font {
     /// A `Font` with no property set (none is required).
     pub fn new() -> Self {
@@ -577,12 +375,7 @@ impl Font {
     }
 
     /// `FontFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_family(mut self, value: impl Into<Str>) -> Self {
-        self.font_family = Some(value.into());
-        self
-    }
+    pub fn font_family(mut self, value: impl Into<Str>) -> Self { self.font_family = Some(value.into()); self }
 }
 
 impl PropertyType for Font {}
@@ -595,14 +388,13 @@ impl ToValue for Font {
     }
 }
 
-static RULE_GutterStyle: ObjRule = ObjRule {
-    properties: &[("Show", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GutterStyle: ObjRule = ObjRule {
+    properties: &[
+        ("Show", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GutterStyle` property type of `AWS::QuickSight::Theme`.
@@ -620,6 +412,7 @@ pub struct GutterStyle {
     pub show: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl GutterStyle {
     /// A `GutterStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -627,12 +420,7 @@ impl GutterStyle {
     }
 
     /// `Show`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self {
-        self.show = Some(value.into());
-        self
-    }
+    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
 }
 
 impl PropertyType for GutterStyle {}
@@ -643,14 +431,13 @@ impl ToValue for GutterStyle {
     }
 }
 
-static RULE_MarginStyle: ObjRule = ObjRule {
-    properties: &[("Show", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MarginStyle: ObjRule = ObjRule {
+    properties: &[
+        ("Show", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MarginStyle` property type of `AWS::QuickSight::Theme`.
@@ -668,6 +455,7 @@ pub struct MarginStyle {
     pub show: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl MarginStyle {
     /// A `MarginStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -675,12 +463,7 @@ impl MarginStyle {
     }
 
     /// `Show`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn show(mut self, value: impl Into<Bool>) -> Self {
-        self.show = Some(value.into());
-        self
-    }
+    pub fn show(mut self, value: impl Into<Bool>) -> Self { self.show = Some(value.into()); self }
 }
 
 impl PropertyType for MarginStyle {}
@@ -691,129 +474,14 @@ impl ToValue for MarginStyle {
     }
 }
 
-/// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermissionRequired {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permissions on.
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-static RULE_ResourcePermission: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Actions", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResourcePermission` property type of `AWS::QuickSight::Theme`.
-///
-/// Permission for the resource.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-theme-resourcepermission.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResourcePermission {
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The IAM action to grant or revoke permissions on.
-    ///
-    /// Items 1 to 20.
-    pub actions: List<Str>,
-    /// `Principal`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the principal. This can be one of the following:
-    ///
-    /// - The ARN of an Amazon Quick user or group associated with a data source or dataset. (This is common.)
-    /// - The ARN of an Amazon Quick user, group, or namespace associated with an analysis, dashboard, template, or theme. (This is common.)
-    /// - The ARN of an AWS account root: This is an IAM ARN rather than a Quick ARN. Use this option only to share resources (templates) across AWS accounts . (This is less common.)
-    ///
-    /// Length 1 to 256.
-    pub principal: Str,
-}
-
-impl ResourcePermission {
-    /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
-    pub fn new(required: ResourcePermissionRequired) -> Self {
-        Self {
-            actions: required.actions,
-            principal: required.principal,
-        }
-    }
-
-    /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
-    /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-}
-
-impl PropertyType for ResourcePermission {}
-
-impl ToValue for ResourcePermission {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-static RULE_SheetStyle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SheetStyle: ObjRule = ObjRule {
     properties: &[
         ("Tile", Shape::Object(&RULE_TileStyle)),
         ("TileLayout", Shape::Object(&RULE_TileLayoutStyle)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetStyle` property type of `AWS::QuickSight::Theme`.
@@ -833,6 +501,7 @@ pub struct SheetStyle {
     pub tile_layout: Option<Obj<TileLayoutStyle>>,
 }
 
+#[rustfmt::skip]
 impl SheetStyle {
     /// A `SheetStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -840,20 +509,9 @@ impl SheetStyle {
     }
 
     /// `Tile`: a [`TileStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tile(mut self, value: impl Into<Obj<TileStyle>>) -> Self {
-        self.tile = Some(value.into());
-        self
-    }
-
+    pub fn tile(mut self, value: impl Into<Obj<TileStyle>>) -> Self { self.tile = Some(value.into()); self }
     /// `TileLayout`: a [`TileLayoutStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tile_layout(mut self, value: impl Into<Obj<TileLayoutStyle>>) -> Self {
-        self.tile_layout = Some(value.into());
-        self
-    }
+    pub fn tile_layout(mut self, value: impl Into<Obj<TileLayoutStyle>>) -> Self { self.tile_layout = Some(value.into()); self }
 }
 
 impl PropertyType for SheetStyle {}
@@ -867,115 +525,16 @@ impl ToValue for SheetStyle {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::Theme`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-theme-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ThemeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThemeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataColorPalette", Shape::Object(&RULE_DataColorPalette)),
         ("Sheet", Shape::Object(&RULE_SheetStyle)),
         ("Typography", Shape::Object(&RULE_Typography)),
         ("UIColorPalette", Shape::Object(&RULE_UiColorPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThemeConfiguration` property type of `AWS::QuickSight::Theme`.
@@ -1003,6 +562,7 @@ pub struct ThemeConfiguration {
     pub ui_color_palette: Option<Obj<UiColorPalette>>,
 }
 
+#[rustfmt::skip]
 impl ThemeConfiguration {
     /// A `ThemeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1010,36 +570,13 @@ impl ThemeConfiguration {
     }
 
     /// `DataColorPalette`: a [`DataColorPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_color_palette(mut self, value: impl Into<Obj<DataColorPalette>>) -> Self {
-        self.data_color_palette = Some(value.into());
-        self
-    }
-
+    pub fn data_color_palette(mut self, value: impl Into<Obj<DataColorPalette>>) -> Self { self.data_color_palette = Some(value.into()); self }
     /// `Sheet`: a [`SheetStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet(mut self, value: impl Into<Obj<SheetStyle>>) -> Self {
-        self.sheet = Some(value.into());
-        self
-    }
-
+    pub fn sheet(mut self, value: impl Into<Obj<SheetStyle>>) -> Self { self.sheet = Some(value.into()); self }
     /// `Typography`: a [`Typography`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn typography(mut self, value: impl Into<Obj<Typography>>) -> Self {
-        self.typography = Some(value.into());
-        self
-    }
-
+    pub fn typography(mut self, value: impl Into<Obj<Typography>>) -> Self { self.typography = Some(value.into()); self }
     /// `UIColorPalette`: an [`UiColorPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ui_color_palette(mut self, value: impl Into<Obj<UiColorPalette>>) -> Self {
-        self.ui_color_palette = Some(value.into());
-        self
-    }
+    pub fn ui_color_palette(mut self, value: impl Into<Obj<UiColorPalette>>) -> Self { self.ui_color_palette = Some(value.into()); self }
 }
 
 impl PropertyType for ThemeConfiguration {}
@@ -1055,17 +592,14 @@ impl ToValue for ThemeConfiguration {
     }
 }
 
-static RULE_TileLayoutStyle: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TileLayoutStyle: ObjRule = ObjRule {
     properties: &[
         ("Gutter", Shape::Object(&RULE_GutterStyle)),
         ("Margin", Shape::Object(&RULE_MarginStyle)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TileLayoutStyle` property type of `AWS::QuickSight::Theme`.
@@ -1085,6 +619,7 @@ pub struct TileLayoutStyle {
     pub margin: Option<Obj<MarginStyle>>,
 }
 
+#[rustfmt::skip]
 impl TileLayoutStyle {
     /// A `TileLayoutStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -1092,20 +627,9 @@ impl TileLayoutStyle {
     }
 
     /// `Gutter`: a [`GutterStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gutter(mut self, value: impl Into<Obj<GutterStyle>>) -> Self {
-        self.gutter = Some(value.into());
-        self
-    }
-
+    pub fn gutter(mut self, value: impl Into<Obj<GutterStyle>>) -> Self { self.gutter = Some(value.into()); self }
     /// `Margin`: a [`MarginStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn margin(mut self, value: impl Into<Obj<MarginStyle>>) -> Self {
-        self.margin = Some(value.into());
-        self
-    }
+    pub fn margin(mut self, value: impl Into<Obj<MarginStyle>>) -> Self { self.margin = Some(value.into()); self }
 }
 
 impl PropertyType for TileLayoutStyle {}
@@ -1119,14 +643,13 @@ impl ToValue for TileLayoutStyle {
     }
 }
 
-static RULE_TileStyle: ObjRule = ObjRule {
-    properties: &[("Border", Shape::Object(&RULE_BorderStyle))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TileStyle: ObjRule = ObjRule {
+    properties: &[
+        ("Border", Shape::Object(&RULE_BorderStyle)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TileStyle` property type of `AWS::QuickSight::Theme`.
@@ -1142,6 +665,7 @@ pub struct TileStyle {
     pub border: Option<Obj<BorderStyle>>,
 }
 
+#[rustfmt::skip]
 impl TileStyle {
     /// A `TileStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -1149,12 +673,7 @@ impl TileStyle {
     }
 
     /// `Border`: a [`BorderStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border(mut self, value: impl Into<Obj<BorderStyle>>) -> Self {
-        self.border = Some(value.into());
-        self
-    }
+    pub fn border(mut self, value: impl Into<Obj<BorderStyle>>) -> Self { self.border = Some(value.into()); self }
 }
 
 impl PropertyType for TileStyle {}
@@ -1165,21 +684,13 @@ impl ToValue for TileStyle {
     }
 }
 
-static RULE_Typography: ObjRule = ObjRule {
-    properties: &[(
-        "FontFamilies",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Font),
-            min_items: Some(0),
-            max_items: Some(5),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Typography: ObjRule = ObjRule {
+    properties: &[
+        ("FontFamilies", Shape::List(&ListRule { items: Shape::Object(&RULE_Font), min_items: Some(0), max_items: Some(5) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Typography` property type of `AWS::QuickSight::Theme`.
@@ -1197,6 +708,7 @@ pub struct Typography {
     pub font_families: Option<List<Font>>,
 }
 
+#[rustfmt::skip]
 impl Typography {
     /// A `Typography` with no property set (none is required).
     pub fn new() -> Self {
@@ -1204,12 +716,7 @@ impl Typography {
     }
 
     /// `FontFamilies`: a list of [`Font`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn font_families(mut self, value: impl Into<List<Font>>) -> Self {
-        self.font_families = Some(value.into());
-        self
-    }
+    pub fn font_families(mut self, value: impl Into<List<Font>>) -> Self { self.font_families = Some(value.into()); self }
 }
 
 impl PropertyType for Typography {}
@@ -1222,175 +729,28 @@ impl ToValue for Typography {
     }
 }
 
-static RULE_UiColorPalette: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UiColorPalette: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accent",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AccentForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Danger",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DangerForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Dimension",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DimensionForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Measure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MeasureForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryBackground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrimaryForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecondaryBackground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecondaryForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Success",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Warning",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WarningForeground",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Accent", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("AccentForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Danger", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DangerForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Dimension", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DimensionForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Measure", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MeasureForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PrimaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PrimaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecondaryBackground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecondaryForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Success", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SuccessForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Warning", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("WarningForeground", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UIColorPalette` property type of `AWS::QuickSight::Theme`.
@@ -1498,6 +858,7 @@ pub struct UiColorPalette {
     pub warning_foreground: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UiColorPalette {
     /// A `UiColorPalette` with no property set (none is required).
     pub fn new() -> Self {
@@ -1505,132 +866,37 @@ impl UiColorPalette {
     }
 
     /// `Accent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accent(mut self, value: impl Into<Str>) -> Self {
-        self.accent = Some(value.into());
-        self
-    }
-
+    pub fn accent(mut self, value: impl Into<Str>) -> Self { self.accent = Some(value.into()); self }
     /// `AccentForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accent_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.accent_foreground = Some(value.into());
-        self
-    }
-
+    pub fn accent_foreground(mut self, value: impl Into<Str>) -> Self { self.accent_foreground = Some(value.into()); self }
     /// `Danger`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn danger(mut self, value: impl Into<Str>) -> Self {
-        self.danger = Some(value.into());
-        self
-    }
-
+    pub fn danger(mut self, value: impl Into<Str>) -> Self { self.danger = Some(value.into()); self }
     /// `DangerForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn danger_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.danger_foreground = Some(value.into());
-        self
-    }
-
+    pub fn danger_foreground(mut self, value: impl Into<Str>) -> Self { self.danger_foreground = Some(value.into()); self }
     /// `Dimension`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension(mut self, value: impl Into<Str>) -> Self {
-        self.dimension = Some(value.into());
-        self
-    }
-
+    pub fn dimension(mut self, value: impl Into<Str>) -> Self { self.dimension = Some(value.into()); self }
     /// `DimensionForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_foreground = Some(value.into());
-        self
-    }
-
+    pub fn dimension_foreground(mut self, value: impl Into<Str>) -> Self { self.dimension_foreground = Some(value.into()); self }
     /// `Measure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure(mut self, value: impl Into<Str>) -> Self {
-        self.measure = Some(value.into());
-        self
-    }
-
+    pub fn measure(mut self, value: impl Into<Str>) -> Self { self.measure = Some(value.into()); self }
     /// `MeasureForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.measure_foreground = Some(value.into());
-        self
-    }
-
+    pub fn measure_foreground(mut self, value: impl Into<Str>) -> Self { self.measure_foreground = Some(value.into()); self }
     /// `PrimaryBackground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_background(mut self, value: impl Into<Str>) -> Self {
-        self.primary_background = Some(value.into());
-        self
-    }
-
+    pub fn primary_background(mut self, value: impl Into<Str>) -> Self { self.primary_background = Some(value.into()); self }
     /// `PrimaryForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.primary_foreground = Some(value.into());
-        self
-    }
-
+    pub fn primary_foreground(mut self, value: impl Into<Str>) -> Self { self.primary_foreground = Some(value.into()); self }
     /// `SecondaryBackground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_background(mut self, value: impl Into<Str>) -> Self {
-        self.secondary_background = Some(value.into());
-        self
-    }
-
+    pub fn secondary_background(mut self, value: impl Into<Str>) -> Self { self.secondary_background = Some(value.into()); self }
     /// `SecondaryForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.secondary_foreground = Some(value.into());
-        self
-    }
-
+    pub fn secondary_foreground(mut self, value: impl Into<Str>) -> Self { self.secondary_foreground = Some(value.into()); self }
     /// `Success`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success(mut self, value: impl Into<Str>) -> Self {
-        self.success = Some(value.into());
-        self
-    }
-
+    pub fn success(mut self, value: impl Into<Str>) -> Self { self.success = Some(value.into()); self }
     /// `SuccessForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.success_foreground = Some(value.into());
-        self
-    }
-
+    pub fn success_foreground(mut self, value: impl Into<Str>) -> Self { self.success_foreground = Some(value.into()); self }
     /// `Warning`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warning(mut self, value: impl Into<Str>) -> Self {
-        self.warning = Some(value.into());
-        self
-    }
-
+    pub fn warning(mut self, value: impl Into<Str>) -> Self { self.warning = Some(value.into()); self }
     /// `WarningForeground`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warning_foreground(mut self, value: impl Into<Str>) -> Self {
-        self.warning_foreground = Some(value.into());
-        self
-    }
+    pub fn warning_foreground(mut self, value: impl Into<Str>) -> Self { self.warning_foreground = Some(value.into()); self }
 }
 
 impl PropertyType for UiColorPalette {}

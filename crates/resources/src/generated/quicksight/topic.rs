@@ -7,97 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{NumberScale, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9-_.\\\\+]*$");
 
-static RULE_Topic: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ConfigOptions", Shape::Object(&RULE_TopicConfigOptions)),
-        (
-            "CustomInstructions",
-            Shape::Object(&RULE_CustomInstructions),
-        ),
-        (
-            "DataSets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DatasetMetadata),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FolderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TopicId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserExperienceVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEGACY", "NEW_READER_EXPERIENCE"],
-                format: None,
-            }),
-        ),
+        ("CustomInstructions", Shape::Object(&RULE_CustomInstructions)),
+        ("DataSets", Shape::List(&ListRule { items: Shape::Object(&RULE_DatasetMetadata), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(20) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("TopicId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("UserExperienceVersion", Shape::Str(&StrRule { allowed: &["LEGACY", "NEW_READER_EXPERIENCE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Topic` resource.
@@ -163,6 +94,7 @@ pub struct Topic {
     pub user_experience_version: Option<TopicUserExperienceVersion>,
 }
 
+#[rustfmt::skip]
 impl Topic {
     /// The CloudFormation type name, `AWS::QuickSight::Topic`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Topic";
@@ -189,84 +121,25 @@ impl Topic {
     }
 
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `ConfigOptions`: a [`TopicConfigOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_options(mut self, value: impl Into<Obj<TopicConfigOptions>>) -> Self {
-        self.config_options = Some(value.into());
-        self
-    }
-
+    pub fn config_options(mut self, value: impl Into<Obj<TopicConfigOptions>>) -> Self { self.config_options = Some(value.into()); self }
     /// `CustomInstructions`: a [`CustomInstructions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_instructions(mut self, value: impl Into<Obj<CustomInstructions>>) -> Self {
-        self.custom_instructions = Some(value.into());
-        self
-    }
-
+    pub fn custom_instructions(mut self, value: impl Into<Obj<CustomInstructions>>) -> Self { self.custom_instructions = Some(value.into()); self }
     /// `DataSets`: a list of [`DatasetMetadata`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sets(mut self, value: impl Into<List<DatasetMetadata>>) -> Self {
-        self.data_sets = Some(value.into());
-        self
-    }
-
+    pub fn data_sets(mut self, value: impl Into<List<DatasetMetadata>>) -> Self { self.data_sets = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folder_arns = Some(value.into());
-        self
-    }
-
+    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TopicId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_id(mut self, value: impl Into<Str>) -> Self {
-        self.topic_id = Some(value.into());
-        self
-    }
-
+    pub fn topic_id(mut self, value: impl Into<Str>) -> Self { self.topic_id = Some(value.into()); self }
     /// `UserExperienceVersion`: a [`TopicUserExperienceVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_experience_version(mut self, value: impl Into<TopicUserExperienceVersion>) -> Self {
-        self.user_experience_version = Some(value.into());
-        self
-    }
+    pub fn user_experience_version(mut self, value: impl Into<TopicUserExperienceVersion>) -> Self { self.user_experience_version = Some(value.into()); self }
 }
 
 impl Resource for Topic {
@@ -318,33 +191,14 @@ impl TopicAttributes {
     }
 }
 
-static RULE_CellValueSynonym: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CellValueSynonym: ObjRule = ObjRule {
     properties: &[
-        (
-            "CellValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Synonyms",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CellValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Synonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CellValueSynonym` property type of `AWS::QuickSight::Topic`.
@@ -366,6 +220,7 @@ pub struct CellValueSynonym {
     pub synonyms: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CellValueSynonym {
     /// A `CellValueSynonym` with no property set (none is required).
     pub fn new() -> Self {
@@ -373,20 +228,9 @@ impl CellValueSynonym {
     }
 
     /// `CellValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cell_value(mut self, value: impl Into<Str>) -> Self {
-        self.cell_value = Some(value.into());
-        self
-    }
-
+    pub fn cell_value(mut self, value: impl Into<Str>) -> Self { self.cell_value = Some(value.into()); self }
     /// `Synonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.synonyms = Some(value.into());
-        self
-    }
+    pub fn synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.synonyms = Some(value.into()); self }
 }
 
 impl PropertyType for CellValueSynonym {}
@@ -400,21 +244,13 @@ impl ToValue for CellValueSynonym {
     }
 }
 
-static RULE_CollectiveConstant: ObjRule = ObjRule {
-    properties: &[(
-        "ValueList",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CollectiveConstant: ObjRule = ObjRule {
+    properties: &[
+        ("ValueList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CollectiveConstant` property type of `AWS::QuickSight::Topic`.
@@ -430,6 +266,7 @@ pub struct CollectiveConstant {
     pub value_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CollectiveConstant {
     /// A `CollectiveConstant` with no property set (none is required).
     pub fn new() -> Self {
@@ -437,12 +274,7 @@ impl CollectiveConstant {
     }
 
     /// `ValueList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value_list = Some(value.into());
-        self
-    }
+    pub fn value_list(mut self, value: impl Into<List<Str>>) -> Self { self.value_list = Some(value.into()); self }
 }
 
 impl PropertyType for CollectiveConstant {}
@@ -453,43 +285,15 @@ impl ToValue for CollectiveConstant {
     }
 }
 
-static RULE_ComparativeOrder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComparativeOrder: ObjRule = ObjRule {
     properties: &[
-        (
-            "SpecifedOrder",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TreatUndefinedSpecifiedValues",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LEAST", "MOST"],
-                format: None,
-            }),
-        ),
-        (
-            "UseOrdering",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GREATER_IS_BETTER", "LESSER_IS_BETTER", "SPECIFIED"],
-                format: None,
-            }),
-        ),
+        ("SpecifedOrder", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TreatUndefinedSpecifiedValues", Shape::Str(&StrRule { allowed: &["LEAST", "MOST"], ..StrRule::ANY })),
+        ("UseOrdering", Shape::Str(&StrRule { allowed: &["GREATER_IS_BETTER", "LESSER_IS_BETTER", "SPECIFIED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComparativeOrder` property type of `AWS::QuickSight::Topic`.
@@ -513,6 +317,7 @@ pub struct ComparativeOrder {
     pub use_ordering: Option<ColumnOrderingType>,
 }
 
+#[rustfmt::skip]
 impl ComparativeOrder {
     /// A `ComparativeOrder` with no property set (none is required).
     pub fn new() -> Self {
@@ -520,31 +325,11 @@ impl ComparativeOrder {
     }
 
     /// `SpecifedOrder`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn specifed_order(mut self, value: impl Into<List<Str>>) -> Self {
-        self.specifed_order = Some(value.into());
-        self
-    }
-
+    pub fn specifed_order(mut self, value: impl Into<List<Str>>) -> Self { self.specifed_order = Some(value.into()); self }
     /// `TreatUndefinedSpecifiedValues`: an [`UndefinedSpecifiedValueType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treat_undefined_specified_values(
-        mut self,
-        value: impl Into<UndefinedSpecifiedValueType>,
-    ) -> Self {
-        self.treat_undefined_specified_values = Some(value.into());
-        self
-    }
-
+    pub fn treat_undefined_specified_values(mut self, value: impl Into<UndefinedSpecifiedValueType>) -> Self { self.treat_undefined_specified_values = Some(value.into()); self }
     /// `UseOrdering`: a [`ColumnOrderingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_ordering(mut self, value: impl Into<ColumnOrderingType>) -> Self {
-        self.use_ordering = Some(value.into());
-        self
-    }
+    pub fn use_ordering(mut self, value: impl Into<ColumnOrderingType>) -> Self { self.use_ordering = Some(value.into()); self }
 }
 
 impl PropertyType for ComparativeOrder {}
@@ -566,30 +351,17 @@ impl ToValue for ComparativeOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomInstructionsRequired {
     /// `CustomInstructionsString`: a string, required.
-    ///
-    /// &lt;p&gt;A text field for providing additional guidance or context for response generation.&lt;/p&gt;
-    ///
-    /// Length 0 to 5000.
     pub custom_instructions_string: Str,
 }
 
-static RULE_CustomInstructions: ObjRule = ObjRule {
-    properties: &[(
-        "CustomInstructionsString",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(5000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomInstructions: ObjRule = ObjRule {
+    properties: &[
+        ("CustomInstructionsString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), ..StrRule::ANY })),
+    ],
     required: &["CustomInstructionsString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomInstructions` property type of `AWS::QuickSight::Topic`.
@@ -607,6 +379,7 @@ pub struct CustomInstructions {
     pub custom_instructions_string: Str,
 }
 
+#[rustfmt::skip]
 impl CustomInstructions {
     /// A `CustomInstructions` with its required properties, named in a [`CustomInstructionsRequired`].
     pub fn new(required: CustomInstructionsRequired) -> Self {
@@ -616,12 +389,7 @@ impl CustomInstructions {
     }
 
     /// `CustomInstructionsString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_instructions_string(mut self, value: impl Into<Str>) -> Self {
-        self.custom_instructions_string = value.into();
-        self
-    }
+    pub fn custom_instructions_string(mut self, value: impl Into<Str>) -> Self { self.custom_instructions_string = value.into(); self }
 }
 
 impl PropertyType for CustomInstructions {}
@@ -634,37 +402,14 @@ impl ToValue for CustomInstructions {
     }
 }
 
-static RULE_DataAggregation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataAggregation: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatasetRowDateGranularity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultDateColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DatasetRowDateGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
+        ("DefaultDateColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataAggregation` property type of `AWS::QuickSight::Topic`.
@@ -686,6 +431,7 @@ pub struct DataAggregation {
     pub default_date_column_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataAggregation {
     /// A `DataAggregation` with no property set (none is required).
     pub fn new() -> Self {
@@ -693,20 +439,9 @@ impl DataAggregation {
     }
 
     /// `DatasetRowDateGranularity`: a [`TopicTimeGranularity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_row_date_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self {
-        self.dataset_row_date_granularity = Some(value.into());
-        self
-    }
-
+    pub fn dataset_row_date_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.dataset_row_date_granularity = Some(value.into()); self }
     /// `DefaultDateColumnName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_date_column_name(mut self, value: impl Into<Str>) -> Self {
-        self.default_date_column_name = Some(value.into());
-        self
-    }
+    pub fn default_date_column_name(mut self, value: impl Into<Str>) -> Self { self.default_date_column_name = Some(value.into()); self }
 }
 
 impl PropertyType for DataAggregation {}
@@ -727,74 +462,24 @@ impl ToValue for DataAggregation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatasetMetadataRequired {
     /// `DatasetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the dataset.
     pub dataset_arn: Str,
 }
 
-static RULE_DatasetMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "CalculatedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicCalculatedField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicCalculatedField), min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicColumn), min_items: None, max_items: None })),
         ("DataAggregation", Shape::Object(&RULE_DataAggregation)),
         ("DatasetArn", Shape::STR),
-        (
-            "DatasetDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatasetName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NamedEntities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicNamedEntity),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DatasetDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DatasetName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicFilter), min_items: None, max_items: None })),
+        ("NamedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicNamedEntity), min_items: None, max_items: None })),
     ],
     required: &["DatasetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetMetadata` property type of `AWS::QuickSight::Topic`.
@@ -842,6 +527,7 @@ pub struct DatasetMetadata {
     pub named_entities: Option<List<TopicNamedEntity>>,
 }
 
+#[rustfmt::skip]
 impl DatasetMetadata {
     /// A `DatasetMetadata` with its required properties, named in a [`DatasetMetadataRequired`].
     pub fn new(required: DatasetMetadataRequired) -> Self {
@@ -858,68 +544,21 @@ impl DatasetMetadata {
     }
 
     /// `CalculatedFields`: a list of [`TopicCalculatedField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_fields(mut self, value: impl Into<List<TopicCalculatedField>>) -> Self {
-        self.calculated_fields = Some(value.into());
-        self
-    }
-
+    pub fn calculated_fields(mut self, value: impl Into<List<TopicCalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
     /// `Columns`: a list of [`TopicColumn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<TopicColumn>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<TopicColumn>>) -> Self { self.columns = Some(value.into()); self }
     /// `DataAggregation`: a [`DataAggregation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_aggregation(mut self, value: impl Into<Obj<DataAggregation>>) -> Self {
-        self.data_aggregation = Some(value.into());
-        self
-    }
-
+    pub fn data_aggregation(mut self, value: impl Into<Obj<DataAggregation>>) -> Self { self.data_aggregation = Some(value.into()); self }
     /// `DatasetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_arn = value.into();
-        self
-    }
-
+    pub fn dataset_arn(mut self, value: impl Into<Str>) -> Self { self.dataset_arn = value.into(); self }
     /// `DatasetDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_description = Some(value.into());
-        self
-    }
-
+    pub fn dataset_description(mut self, value: impl Into<Str>) -> Self { self.dataset_description = Some(value.into()); self }
     /// `DatasetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self {
-        self.dataset_name = Some(value.into());
-        self
-    }
-
+    pub fn dataset_name(mut self, value: impl Into<Str>) -> Self { self.dataset_name = Some(value.into()); self }
     /// `Filters`: a list of [`TopicFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<TopicFilter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<List<TopicFilter>>) -> Self { self.filters = Some(value.into()); self }
     /// `NamedEntities`: a list of [`TopicNamedEntity`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn named_entities(mut self, value: impl Into<List<TopicNamedEntity>>) -> Self {
-        self.named_entities = Some(value.into());
-        self
-    }
+    pub fn named_entities(mut self, value: impl Into<List<TopicNamedEntity>>) -> Self { self.named_entities = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetMetadata {}
@@ -939,29 +578,14 @@ impl ToValue for DatasetMetadata {
     }
 }
 
-static RULE_DefaultFormatting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultFormatting: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisplayFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTO", "PERCENT", "CURRENCY", "NUMBER", "DATE", "STRING"],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayFormatOptions",
-            Shape::Object(&RULE_DisplayFormatOptions),
-        ),
+        ("DisplayFormat", Shape::Str(&StrRule { allowed: &["AUTO", "PERCENT", "CURRENCY", "NUMBER", "DATE", "STRING"], ..StrRule::ANY })),
+        ("DisplayFormatOptions", Shape::Object(&RULE_DisplayFormatOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultFormatting` property type of `AWS::QuickSight::Topic`.
@@ -981,6 +605,7 @@ pub struct DefaultFormatting {
     pub display_format_options: Option<Obj<DisplayFormatOptions>>,
 }
 
+#[rustfmt::skip]
 impl DefaultFormatting {
     /// A `DefaultFormatting` with no property set (none is required).
     pub fn new() -> Self {
@@ -988,20 +613,9 @@ impl DefaultFormatting {
     }
 
     /// `DisplayFormat`: a [`DisplayFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_format(mut self, value: impl Into<DisplayFormat>) -> Self {
-        self.display_format = Some(value.into());
-        self
-    }
-
+    pub fn display_format(mut self, value: impl Into<DisplayFormat>) -> Self { self.display_format = Some(value.into()); self }
     /// `DisplayFormatOptions`: a [`DisplayFormatOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_format_options(mut self, value: impl Into<Obj<DisplayFormatOptions>>) -> Self {
-        self.display_format_options = Some(value.into());
-        self
-    }
+    pub fn display_format_options(mut self, value: impl Into<Obj<DisplayFormatOptions>>) -> Self { self.display_format_options = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultFormatting {}
@@ -1015,108 +629,24 @@ impl ToValue for DefaultFormatting {
     }
 }
 
-static RULE_DisplayFormatOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DisplayFormatOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlankCellFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CurrencySymbol",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DateFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DecimalSeparator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMMA", "DOT"],
-                format: None,
-            }),
-        ),
+        ("BlankCellFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("CurrencySymbol", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DateFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DecimalSeparator", Shape::Str(&StrRule { allowed: &["COMMA", "DOT"], ..StrRule::ANY })),
         ("FractionDigits", Shape::NUM),
-        (
-            "GroupingSeparator",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupingSeparator", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("NegativeFormat", Shape::Object(&RULE_NegativeFormat)),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Suffix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UnitScaler",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "AUTO",
-                    "THOUSANDS",
-                    "MILLIONS",
-                    "BILLIONS",
-                    "TRILLIONS",
-                    "LAKHS",
-                    "CRORES",
-                ],
-                format: None,
-            }),
-        ),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("UnitScaler", Shape::Str(&StrRule { allowed: &["NONE", "AUTO", "THOUSANDS", "MILLIONS", "BILLIONS", "TRILLIONS", "LAKHS", "CRORES"], ..StrRule::ANY })),
         ("UseBlankCellFormat", Shape::Bool),
         ("UseGrouping", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DisplayFormatOptions` property type of `AWS::QuickSight::Topic`.
@@ -1194,6 +724,7 @@ pub struct DisplayFormatOptions {
     pub use_grouping: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DisplayFormatOptions {
     /// A `DisplayFormatOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1201,100 +732,29 @@ impl DisplayFormatOptions {
     }
 
     /// `BlankCellFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blank_cell_format(mut self, value: impl Into<Str>) -> Self {
-        self.blank_cell_format = Some(value.into());
-        self
-    }
-
+    pub fn blank_cell_format(mut self, value: impl Into<Str>) -> Self { self.blank_cell_format = Some(value.into()); self }
     /// `CurrencySymbol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn currency_symbol(mut self, value: impl Into<Str>) -> Self {
-        self.currency_symbol = Some(value.into());
-        self
-    }
-
+    pub fn currency_symbol(mut self, value: impl Into<Str>) -> Self { self.currency_symbol = Some(value.into()); self }
     /// `DateFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_format(mut self, value: impl Into<Str>) -> Self {
-        self.date_format = Some(value.into());
-        self
-    }
-
+    pub fn date_format(mut self, value: impl Into<Str>) -> Self { self.date_format = Some(value.into()); self }
     /// `DecimalSeparator`: a [`TopicNumericSeparatorSymbol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decimal_separator(mut self, value: impl Into<TopicNumericSeparatorSymbol>) -> Self {
-        self.decimal_separator = Some(value.into());
-        self
-    }
-
+    pub fn decimal_separator(mut self, value: impl Into<TopicNumericSeparatorSymbol>) -> Self { self.decimal_separator = Some(value.into()); self }
     /// `FractionDigits`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fraction_digits(mut self, value: impl Into<Num>) -> Self {
-        self.fraction_digits = Some(value.into());
-        self
-    }
-
+    pub fn fraction_digits(mut self, value: impl Into<Num>) -> Self { self.fraction_digits = Some(value.into()); self }
     /// `GroupingSeparator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_separator(mut self, value: impl Into<Str>) -> Self {
-        self.grouping_separator = Some(value.into());
-        self
-    }
-
+    pub fn grouping_separator(mut self, value: impl Into<Str>) -> Self { self.grouping_separator = Some(value.into()); self }
     /// `NegativeFormat`: a [`NegativeFormat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negative_format(mut self, value: impl Into<Obj<NegativeFormat>>) -> Self {
-        self.negative_format = Some(value.into());
-        self
-    }
-
+    pub fn negative_format(mut self, value: impl Into<Obj<NegativeFormat>>) -> Self { self.negative_format = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
-
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
     /// `UnitScaler`: a [`NumberScale`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_scaler(mut self, value: impl Into<NumberScale>) -> Self {
-        self.unit_scaler = Some(value.into());
-        self
-    }
-
+    pub fn unit_scaler(mut self, value: impl Into<NumberScale>) -> Self { self.unit_scaler = Some(value.into()); self }
     /// `UseBlankCellFormat`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_blank_cell_format(mut self, value: impl Into<Bool>) -> Self {
-        self.use_blank_cell_format = Some(value.into());
-        self
-    }
-
+    pub fn use_blank_cell_format(mut self, value: impl Into<Bool>) -> Self { self.use_blank_cell_format = Some(value.into()); self }
     /// `UseGrouping`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_grouping(mut self, value: impl Into<Bool>) -> Self {
-        self.use_grouping = Some(value.into());
-        self
-    }
+    pub fn use_grouping(mut self, value: impl Into<Bool>) -> Self { self.use_grouping = Some(value.into()); self }
 }
 
 impl PropertyType for DisplayFormatOptions {}
@@ -1318,56 +778,17 @@ impl ToValue for DisplayFormatOptions {
     }
 }
 
-static RULE_NamedEntityDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NamedEntityDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("Metric", Shape::Object(&RULE_NamedEntityDefinitionMetric)),
-        (
-            "PropertyName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PRIMARY", "ID"],
-                format: None,
-            }),
-        ),
-        (
-            "PropertyUsage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INHERIT", "DIMENSION", "MEASURE"],
-                format: None,
-            }),
-        ),
+        ("PropertyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("PropertyRole", Shape::Str(&StrRule { allowed: &["PRIMARY", "ID"], ..StrRule::ANY })),
+        ("PropertyUsage", Shape::Str(&StrRule { allowed: &["INHERIT", "DIMENSION", "MEASURE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NamedEntityDefinition` property type of `AWS::QuickSight::Topic`.
@@ -1403,6 +824,7 @@ pub struct NamedEntityDefinition {
     pub property_usage: Option<PropertyUsage>,
 }
 
+#[rustfmt::skip]
 impl NamedEntityDefinition {
     /// A `NamedEntityDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1410,44 +832,15 @@ impl NamedEntityDefinition {
     }
 
     /// `FieldName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = Some(value.into());
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = Some(value.into()); self }
     /// `Metric`: a [`NamedEntityDefinitionMetric`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric(mut self, value: impl Into<Obj<NamedEntityDefinitionMetric>>) -> Self {
-        self.metric = Some(value.into());
-        self
-    }
-
+    pub fn metric(mut self, value: impl Into<Obj<NamedEntityDefinitionMetric>>) -> Self { self.metric = Some(value.into()); self }
     /// `PropertyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_name(mut self, value: impl Into<Str>) -> Self {
-        self.property_name = Some(value.into());
-        self
-    }
-
+    pub fn property_name(mut self, value: impl Into<Str>) -> Self { self.property_name = Some(value.into()); self }
     /// `PropertyRole`: a [`PropertyRole`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_role(mut self, value: impl Into<PropertyRole>) -> Self {
-        self.property_role = Some(value.into());
-        self
-    }
-
+    pub fn property_role(mut self, value: impl Into<PropertyRole>) -> Self { self.property_role = Some(value.into()); self }
     /// `PropertyUsage`: a [`PropertyUsage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_usage(mut self, value: impl Into<PropertyUsage>) -> Self {
-        self.property_usage = Some(value.into());
-        self
-    }
+    pub fn property_usage(mut self, value: impl Into<PropertyUsage>) -> Self { self.property_usage = Some(value.into()); self }
 }
 
 impl PropertyType for NamedEntityDefinition {}
@@ -1464,40 +857,14 @@ impl ToValue for NamedEntityDefinition {
     }
 }
 
-static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NamedEntityDefinitionMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUM",
-                    "MIN",
-                    "MAX",
-                    "COUNT",
-                    "AVERAGE",
-                    "DISTINCT_COUNT",
-                    "STDEV",
-                    "STDEVP",
-                    "VAR",
-                    "VARP",
-                    "PERCENTILE",
-                    "MEDIAN",
-                    "CUSTOM",
-                ],
-                format: None,
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MIN", "MAX", "COUNT", "AVERAGE", "DISTINCT_COUNT", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE", "MEDIAN", "CUSTOM"], ..StrRule::ANY })),
         ("AggregationFunctionParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NamedEntityDefinitionMetric` property type of `AWS::QuickSight::Topic`.
@@ -1517,6 +884,7 @@ pub struct NamedEntityDefinitionMetric {
     pub aggregation_function_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl NamedEntityDefinitionMetric {
     /// A `NamedEntityDefinitionMetric` with no property set (none is required).
     pub fn new() -> Self {
@@ -1524,20 +892,9 @@ impl NamedEntityDefinitionMetric {
     }
 
     /// `Aggregation`: a [`NamedEntityAggType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<NamedEntityAggType>) -> Self {
-        self.aggregation = Some(value.into());
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<NamedEntityAggType>) -> Self { self.aggregation = Some(value.into()); self }
     /// `AggregationFunctionParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_function_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.aggregation_function_parameters = Some(value.into());
-        self
-    }
+    pub fn aggregation_function_parameters(mut self, value: impl Into<Json>) -> Self { self.aggregation_function_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for NamedEntityDefinitionMetric {}
@@ -1554,35 +911,14 @@ impl ToValue for NamedEntityDefinitionMetric {
     }
 }
 
-static RULE_NegativeFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NegativeFormat: ObjRule = ObjRule {
     properties: &[
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Suffix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Suffix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NegativeFormat` property type of `AWS::QuickSight::Topic`.
@@ -1606,6 +942,7 @@ pub struct NegativeFormat {
     pub suffix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NegativeFormat {
     /// A `NegativeFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -1613,20 +950,9 @@ impl NegativeFormat {
     }
 
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Suffix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suffix(mut self, value: impl Into<Str>) -> Self {
-        self.suffix = Some(value.into());
-        self
-    }
+    pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
 impl PropertyType for NegativeFormat {}
@@ -1640,35 +966,14 @@ impl ToValue for NegativeFormat {
     }
 }
 
-static RULE_RangeConstant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RangeConstant: ObjRule = ObjRule {
     properties: &[
-        (
-            "Maximum",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Minimum",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Maximum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("Minimum", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RangeConstant` property type of `AWS::QuickSight::Topic`.
@@ -1692,6 +997,7 @@ pub struct RangeConstant {
     pub minimum: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RangeConstant {
     /// A `RangeConstant` with no property set (none is required).
     pub fn new() -> Self {
@@ -1699,20 +1005,9 @@ impl RangeConstant {
     }
 
     /// `Maximum`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum(mut self, value: impl Into<Str>) -> Self {
-        self.maximum = Some(value.into());
-        self
-    }
-
+    pub fn maximum(mut self, value: impl Into<Str>) -> Self { self.maximum = Some(value.into()); self }
     /// `Minimum`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum(mut self, value: impl Into<Str>) -> Self {
-        self.minimum = Some(value.into());
-        self
-    }
+    pub fn minimum(mut self, value: impl Into<Str>) -> Self { self.minimum = Some(value.into()); self }
 }
 
 impl PropertyType for RangeConstant {}
@@ -1726,36 +1021,15 @@ impl ToValue for RangeConstant {
     }
 }
 
-static RULE_SemanticEntityType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticEntityType: ObjRule = ObjRule {
     properties: &[
-        (
-            "SubTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("TypeParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticEntityType` property type of `AWS::QuickSight::Topic`.
@@ -1783,6 +1057,7 @@ pub struct SemanticEntityType {
     pub type_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SemanticEntityType {
     /// A `SemanticEntityType` with no property set (none is required).
     pub fn new() -> Self {
@@ -1790,28 +1065,11 @@ impl SemanticEntityType {
     }
 
     /// `SubTypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.sub_type_name = Some(value.into());
-        self
-    }
-
+    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self { self.sub_type_name = Some(value.into()); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `TypeParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.type_parameters = Some(value.into());
-        self
-    }
+    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self { self.type_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for SemanticEntityType {}
@@ -1826,54 +1084,19 @@ impl ToValue for SemanticEntityType {
     }
 }
 
-static RULE_SemanticType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticType: ObjRule = ObjRule {
     properties: &[
         ("FalseyCellValue", Shape::STR),
-        (
-            "FalseyCellValueSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubTypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FalseyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubTypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("TruthyCellValue", Shape::STR),
-        (
-            "TruthyCellValueSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TruthyCellValueSynonyms", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("TypeParameters", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticType` property type of `AWS::QuickSight::Topic`.
@@ -1917,6 +1140,7 @@ pub struct SemanticType {
     pub type_parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SemanticType {
     /// A `SemanticType` with no property set (none is required).
     pub fn new() -> Self {
@@ -1924,60 +1148,19 @@ impl SemanticType {
     }
 
     /// `FalseyCellValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn falsey_cell_value(mut self, value: impl Into<Str>) -> Self {
-        self.falsey_cell_value = Some(value.into());
-        self
-    }
-
+    pub fn falsey_cell_value(mut self, value: impl Into<Str>) -> Self { self.falsey_cell_value = Some(value.into()); self }
     /// `FalseyCellValueSynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn falsey_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.falsey_cell_value_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn falsey_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.falsey_cell_value_synonyms = Some(value.into()); self }
     /// `SubTypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.sub_type_name = Some(value.into());
-        self
-    }
-
+    pub fn sub_type_name(mut self, value: impl Into<Str>) -> Self { self.sub_type_name = Some(value.into()); self }
     /// `TruthyCellValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn truthy_cell_value(mut self, value: impl Into<Str>) -> Self {
-        self.truthy_cell_value = Some(value.into());
-        self
-    }
-
+    pub fn truthy_cell_value(mut self, value: impl Into<Str>) -> Self { self.truthy_cell_value = Some(value.into()); self }
     /// `TruthyCellValueSynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn truthy_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.truthy_cell_value_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn truthy_cell_value_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.truthy_cell_value_synonyms = Some(value.into()); self }
     /// `TypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = Some(value.into());
-        self
-    }
-
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = Some(value.into()); self }
     /// `TypeParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.type_parameters = Some(value.into());
-        self
-    }
+    pub fn type_parameters(mut self, value: impl Into<Json>) -> Self { self.type_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for SemanticType {}
@@ -1996,285 +1179,39 @@ impl ToValue for SemanticType {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::Topic`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-topic-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TopicCalculatedField`], by name: `TopicCalculatedField::new(TopicCalculatedFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicCalculatedFieldRequired {
     /// `CalculatedFieldName`: a string, required.
-    ///
-    /// The calculated field name.
-    ///
-    /// Length 0 to 256.
     pub calculated_field_name: Str,
     /// `Expression`: a string, required.
-    ///
-    /// The calculated field expression.
-    ///
-    /// Length 1 to 4096.
     pub expression: Str,
 }
 
-static RULE_TopicCalculatedField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicCalculatedField: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUM",
-                    "MAX",
-                    "MIN",
-                    "COUNT",
-                    "DISTINCT_COUNT",
-                    "AVERAGE",
-                    "MEDIAN",
-                    "STDEV",
-                    "STDEVP",
-                    "VAR",
-                    "VARP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AllowedAggregations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "COUNT",
-                        "DISTINCT_COUNT",
-                        "MIN",
-                        "MAX",
-                        "MEDIAN",
-                        "SUM",
-                        "AVERAGE",
-                        "STDEV",
-                        "STDEVP",
-                        "VAR",
-                        "VARP",
-                        "PERCENTILE",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CalculatedFieldDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CalculatedFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CalculatedFieldSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CellValueSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CellValueSynonym),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ColumnDataRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIMENSION", "MEASURE"],
-                format: None,
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CalculatedFieldDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("CalculatedFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("CalculatedFieldSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None })),
+        ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
         ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
         ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
         ("DisableIndexing", Shape::Bool),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
         ("IsIncludedInTopic", Shape::Bool),
         ("NeverAggregateInFilter", Shape::Bool),
         ("NonAdditive", Shape::Bool),
-        (
-            "NotAllowedAggregations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "COUNT",
-                        "DISTINCT_COUNT",
-                        "MIN",
-                        "MAX",
-                        "MEDIAN",
-                        "SUM",
-                        "AVERAGE",
-                        "STDEV",
-                        "STDEVP",
-                        "VAR",
-                        "VARP",
-                        "PERCENTILE",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SemanticType", Shape::Object(&RULE_SemanticType)),
-        (
-            "TimeGranularity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
-                ],
-                format: None,
-            }),
-        ),
+        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
     ],
     required: &["CalculatedFieldName", "Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicCalculatedField` property type of `AWS::QuickSight::Topic`.
@@ -2368,6 +1305,7 @@ pub struct TopicCalculatedField {
     pub time_granularity: Option<TopicTimeGranularity>,
 }
 
+#[rustfmt::skip]
 impl TopicCalculatedField {
     /// A `TopicCalculatedField` with its required properties, named in a [`TopicCalculatedFieldRequired`].
     pub fn new(required: TopicCalculatedFieldRequired) -> Self {
@@ -2393,146 +1331,39 @@ impl TopicCalculatedField {
     }
 
     /// `Aggregation`: a [`DefaultAggregation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self {
-        self.aggregation = Some(value.into());
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self { self.aggregation = Some(value.into()); self }
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_aggregations(
-        mut self,
-        value: impl Into<List<AuthorSpecifiedAggregation>>,
-    ) -> Self {
-        self.allowed_aggregations = Some(value.into());
-        self
-    }
-
+    pub fn allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = Some(value.into()); self }
     /// `CalculatedFieldDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_field_description(mut self, value: impl Into<Str>) -> Self {
-        self.calculated_field_description = Some(value.into());
-        self
-    }
-
+    pub fn calculated_field_description(mut self, value: impl Into<Str>) -> Self { self.calculated_field_description = Some(value.into()); self }
     /// `CalculatedFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.calculated_field_name = value.into();
-        self
-    }
-
+    pub fn calculated_field_name(mut self, value: impl Into<Str>) -> Self { self.calculated_field_name = value.into(); self }
     /// `CalculatedFieldSynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_field_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.calculated_field_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn calculated_field_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.calculated_field_synonyms = Some(value.into()); self }
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self {
-        self.cell_value_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = Some(value.into()); self }
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self {
-        self.column_data_role = Some(value.into());
-        self
-    }
-
+    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self { self.column_data_role = Some(value.into()); self }
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self {
-        self.comparative_order = Some(value.into());
-        self
-    }
-
+    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self { self.comparative_order = Some(value.into()); self }
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self {
-        self.default_formatting = Some(value.into());
-        self
-    }
-
+    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self { self.default_formatting = Some(value.into()); self }
     /// `DisableIndexing`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_indexing = Some(value.into());
-        self
-    }
-
+    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self { self.disable_indexing = Some(value.into()); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `IsIncludedInTopic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self {
-        self.is_included_in_topic = Some(value.into());
-        self
-    }
-
+    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self { self.is_included_in_topic = Some(value.into()); self }
     /// `NeverAggregateInFilter`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self {
-        self.never_aggregate_in_filter = Some(value.into());
-        self
-    }
-
+    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self { self.never_aggregate_in_filter = Some(value.into()); self }
     /// `NonAdditive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self {
-        self.non_additive = Some(value.into());
-        self
-    }
-
+    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self { self.non_additive = Some(value.into()); self }
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_allowed_aggregations(
-        mut self,
-        value: impl Into<List<AuthorSpecifiedAggregation>>,
-    ) -> Self {
-        self.not_allowed_aggregations = Some(value.into());
-        self
-    }
-
+    pub fn not_allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = Some(value.into()); self }
     /// `SemanticType`: a [`SemanticType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self {
-        self.semantic_type = Some(value.into());
-        self
-    }
-
+    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self { self.semantic_type = Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self {
-        self.time_granularity = Some(value.into());
-        self
-    }
+    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
 impl PropertyType for TopicCalculatedField {}
@@ -2564,37 +1395,16 @@ impl ToValue for TopicCalculatedField {
     }
 }
 
-static RULE_TopicCategoryFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicCategoryFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoryFilterFunction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EXACT", "CONTAINS"],
-                format: None,
-            }),
-        ),
-        (
-            "CategoryFilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM_FILTER", "CUSTOM_FILTER_LIST", "FILTER_LIST"],
-                format: None,
-            }),
-        ),
+        ("CategoryFilterFunction", Shape::Str(&StrRule { allowed: &["EXACT", "CONTAINS"], ..StrRule::ANY })),
+        ("CategoryFilterType", Shape::Str(&StrRule { allowed: &["CUSTOM_FILTER", "CUSTOM_FILTER_LIST", "FILTER_LIST"], ..StrRule::ANY })),
         ("Constant", Shape::Object(&RULE_TopicCategoryFilterConstant)),
         ("Inverse", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicCategoryFilter` property type of `AWS::QuickSight::Topic`.
@@ -2624,6 +1434,7 @@ pub struct TopicCategoryFilter {
     pub inverse: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TopicCategoryFilter {
     /// A `TopicCategoryFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -2631,36 +1442,13 @@ impl TopicCategoryFilter {
     }
 
     /// `CategoryFilterFunction`: a [`CategoryFilterFunction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_filter_function(mut self, value: impl Into<CategoryFilterFunction>) -> Self {
-        self.category_filter_function = Some(value.into());
-        self
-    }
-
+    pub fn category_filter_function(mut self, value: impl Into<CategoryFilterFunction>) -> Self { self.category_filter_function = Some(value.into()); self }
     /// `CategoryFilterType`: a [`CategoryFilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_filter_type(mut self, value: impl Into<CategoryFilterType>) -> Self {
-        self.category_filter_type = Some(value.into());
-        self
-    }
-
+    pub fn category_filter_type(mut self, value: impl Into<CategoryFilterType>) -> Self { self.category_filter_type = Some(value.into()); self }
     /// `Constant`: a [`TopicCategoryFilterConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant(mut self, value: impl Into<Obj<TopicCategoryFilterConstant>>) -> Self {
-        self.constant = Some(value.into());
-        self
-    }
-
+    pub fn constant(mut self, value: impl Into<Obj<TopicCategoryFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
     /// `Inverse`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inverse(mut self, value: impl Into<Bool>) -> Self {
-        self.inverse = Some(value.into());
-        self
-    }
+    pub fn inverse(mut self, value: impl Into<Bool>) -> Self { self.inverse = Some(value.into()); self }
 }
 
 impl PropertyType for TopicCategoryFilter {}
@@ -2676,39 +1464,15 @@ impl ToValue for TopicCategoryFilter {
     }
 }
 
-static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicCategoryFilterConstant: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectiveConstant",
-            Shape::Object(&RULE_CollectiveConstant),
-        ),
-        (
-            "ConstantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGULAR", "RANGE", "COLLECTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "SingularConstant",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CollectiveConstant", Shape::Object(&RULE_CollectiveConstant)),
+        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
+        ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicCategoryFilterConstant` property type of `AWS::QuickSight::Topic`.
@@ -2734,6 +1498,7 @@ pub struct TopicCategoryFilterConstant {
     pub singular_constant: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TopicCategoryFilterConstant {
     /// A `TopicCategoryFilterConstant` with no property set (none is required).
     pub fn new() -> Self {
@@ -2741,28 +1506,11 @@ impl TopicCategoryFilterConstant {
     }
 
     /// `CollectiveConstant`: a [`CollectiveConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collective_constant(mut self, value: impl Into<Obj<CollectiveConstant>>) -> Self {
-        self.collective_constant = Some(value.into());
-        self
-    }
-
+    pub fn collective_constant(mut self, value: impl Into<Obj<CollectiveConstant>>) -> Self { self.collective_constant = Some(value.into()); self }
     /// `ConstantType`: a [`ConstantType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self {
-        self.constant_type = Some(value.into());
-        self
-    }
-
+    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
     /// `SingularConstant`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self {
-        self.singular_constant = Some(value.into());
-        self
-    }
+    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self { self.singular_constant = Some(value.into()); self }
 }
 
 impl PropertyType for TopicCategoryFilterConstant {}
@@ -2781,179 +1529,33 @@ impl ToValue for TopicCategoryFilterConstant {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicColumnRequired {
     /// `ColumnName`: a string, required.
-    ///
-    /// The name of the column.
-    ///
-    /// Length 0 to 256.
     pub column_name: Str,
 }
 
-static RULE_TopicColumn: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicColumn: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUM",
-                    "MAX",
-                    "MIN",
-                    "COUNT",
-                    "DISTINCT_COUNT",
-                    "AVERAGE",
-                    "MEDIAN",
-                    "STDEV",
-                    "STDEVP",
-                    "VAR",
-                    "VARP",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AllowedAggregations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "COUNT",
-                        "DISTINCT_COUNT",
-                        "MIN",
-                        "MAX",
-                        "MEDIAN",
-                        "SUM",
-                        "AVERAGE",
-                        "STDEV",
-                        "STDEVP",
-                        "VAR",
-                        "VARP",
-                        "PERCENTILE",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CellValueSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CellValueSynonym),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ColumnDataRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIMENSION", "MEASURE"],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnFriendlyName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ColumnSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MAX", "MIN", "COUNT", "DISTINCT_COUNT", "AVERAGE", "MEDIAN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
+        ("AllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CellValueSynonyms", Shape::List(&ListRule { items: Shape::Object(&RULE_CellValueSynonym), min_items: None, max_items: None })),
+        ("ColumnDataRole", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
+        ("ColumnDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("ColumnFriendlyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("ColumnName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("ColumnSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ComparativeOrder", Shape::Object(&RULE_ComparativeOrder)),
         ("DefaultFormatting", Shape::Object(&RULE_DefaultFormatting)),
         ("DisableIndexing", Shape::Bool),
         ("IsIncludedInTopic", Shape::Bool),
         ("NeverAggregateInFilter", Shape::Bool),
         ("NonAdditive", Shape::Bool),
-        (
-            "NotAllowedAggregations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "COUNT",
-                        "DISTINCT_COUNT",
-                        "MIN",
-                        "MAX",
-                        "MEDIAN",
-                        "SUM",
-                        "AVERAGE",
-                        "STDEV",
-                        "STDEVP",
-                        "VAR",
-                        "VARP",
-                        "PERCENTILE",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotAllowedAggregations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["COUNT", "DISTINCT_COUNT", "MIN", "MAX", "MEDIAN", "SUM", "AVERAGE", "STDEV", "STDEVP", "VAR", "VARP", "PERCENTILE"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SemanticType", Shape::Object(&RULE_SemanticType)),
-        (
-            "TimeGranularity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
-                ],
-                format: None,
-            }),
-        ),
+        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
     ],
     required: &["ColumnName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicColumn` property type of `AWS::QuickSight::Topic`.
@@ -3047,6 +1649,7 @@ pub struct TopicColumn {
     pub time_granularity: Option<TopicTimeGranularity>,
 }
 
+#[rustfmt::skip]
 impl TopicColumn {
     /// A `TopicColumn` with its required properties, named in a [`TopicColumnRequired`].
     pub fn new(required: TopicColumnRequired) -> Self {
@@ -3072,146 +1675,39 @@ impl TopicColumn {
     }
 
     /// `Aggregation`: a [`DefaultAggregation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self {
-        self.aggregation = Some(value.into());
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<DefaultAggregation>) -> Self { self.aggregation = Some(value.into()); self }
     /// `AllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_aggregations(
-        mut self,
-        value: impl Into<List<AuthorSpecifiedAggregation>>,
-    ) -> Self {
-        self.allowed_aggregations = Some(value.into());
-        self
-    }
-
+    pub fn allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.allowed_aggregations = Some(value.into()); self }
     /// `CellValueSynonyms`: a list of [`CellValueSynonym`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self {
-        self.cell_value_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn cell_value_synonyms(mut self, value: impl Into<List<CellValueSynonym>>) -> Self { self.cell_value_synonyms = Some(value.into()); self }
     /// `ColumnDataRole`: a [`ColumnDataRole`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self {
-        self.column_data_role = Some(value.into());
-        self
-    }
-
+    pub fn column_data_role(mut self, value: impl Into<ColumnDataRole>) -> Self { self.column_data_role = Some(value.into()); self }
     /// `ColumnDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_description(mut self, value: impl Into<Str>) -> Self {
-        self.column_description = Some(value.into());
-        self
-    }
-
+    pub fn column_description(mut self, value: impl Into<Str>) -> Self { self.column_description = Some(value.into()); self }
     /// `ColumnFriendlyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_friendly_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_friendly_name = Some(value.into());
-        self
-    }
-
+    pub fn column_friendly_name(mut self, value: impl Into<Str>) -> Self { self.column_friendly_name = Some(value.into()); self }
     /// `ColumnName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_name(mut self, value: impl Into<Str>) -> Self {
-        self.column_name = value.into();
-        self
-    }
-
+    pub fn column_name(mut self, value: impl Into<Str>) -> Self { self.column_name = value.into(); self }
     /// `ColumnSynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.column_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn column_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.column_synonyms = Some(value.into()); self }
     /// `ComparativeOrder`: a [`ComparativeOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self {
-        self.comparative_order = Some(value.into());
-        self
-    }
-
+    pub fn comparative_order(mut self, value: impl Into<Obj<ComparativeOrder>>) -> Self { self.comparative_order = Some(value.into()); self }
     /// `DefaultFormatting`: a [`DefaultFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self {
-        self.default_formatting = Some(value.into());
-        self
-    }
-
+    pub fn default_formatting(mut self, value: impl Into<Obj<DefaultFormatting>>) -> Self { self.default_formatting = Some(value.into()); self }
     /// `DisableIndexing`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_indexing = Some(value.into());
-        self
-    }
-
+    pub fn disable_indexing(mut self, value: impl Into<Bool>) -> Self { self.disable_indexing = Some(value.into()); self }
     /// `IsIncludedInTopic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self {
-        self.is_included_in_topic = Some(value.into());
-        self
-    }
-
+    pub fn is_included_in_topic(mut self, value: impl Into<Bool>) -> Self { self.is_included_in_topic = Some(value.into()); self }
     /// `NeverAggregateInFilter`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self {
-        self.never_aggregate_in_filter = Some(value.into());
-        self
-    }
-
+    pub fn never_aggregate_in_filter(mut self, value: impl Into<Bool>) -> Self { self.never_aggregate_in_filter = Some(value.into()); self }
     /// `NonAdditive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self {
-        self.non_additive = Some(value.into());
-        self
-    }
-
+    pub fn non_additive(mut self, value: impl Into<Bool>) -> Self { self.non_additive = Some(value.into()); self }
     /// `NotAllowedAggregations`: a list of [`AuthorSpecifiedAggregation`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_allowed_aggregations(
-        mut self,
-        value: impl Into<List<AuthorSpecifiedAggregation>>,
-    ) -> Self {
-        self.not_allowed_aggregations = Some(value.into());
-        self
-    }
-
+    pub fn not_allowed_aggregations(mut self, value: impl Into<List<AuthorSpecifiedAggregation>>) -> Self { self.not_allowed_aggregations = Some(value.into()); self }
     /// `SemanticType`: a [`SemanticType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self {
-        self.semantic_type = Some(value.into());
-        self
-    }
-
+    pub fn semantic_type(mut self, value: impl Into<Obj<SemanticType>>) -> Self { self.semantic_type = Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self {
-        self.time_granularity = Some(value.into());
-        self
-    }
+    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
 impl PropertyType for TopicColumn {}
@@ -3240,14 +1736,13 @@ impl ToValue for TopicColumn {
     }
 }
 
-static RULE_TopicConfigOptions: ObjRule = ObjRule {
-    properties: &[("QBusinessInsightsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TopicConfigOptions: ObjRule = ObjRule {
+    properties: &[
+        ("QBusinessInsightsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicConfigOptions` property type of `AWS::QuickSight::Topic`.
@@ -3263,6 +1758,7 @@ pub struct TopicConfigOptions {
     pub q_business_insights_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TopicConfigOptions {
     /// A `TopicConfigOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -3270,12 +1766,7 @@ impl TopicConfigOptions {
     }
 
     /// `QBusinessInsightsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn q_business_insights_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.q_business_insights_enabled = Some(value.into());
-        self
-    }
+    pub fn q_business_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.q_business_insights_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for TopicConfigOptions {}
@@ -3291,17 +1782,14 @@ impl ToValue for TopicConfigOptions {
     }
 }
 
-static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicDateRangeFilter: ObjRule = ObjRule {
     properties: &[
         ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
         ("Inclusive", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicDateRangeFilter` property type of `AWS::QuickSight::Topic`.
@@ -3323,6 +1811,7 @@ pub struct TopicDateRangeFilter {
     pub inclusive: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TopicDateRangeFilter {
     /// A `TopicDateRangeFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -3330,20 +1819,9 @@ impl TopicDateRangeFilter {
     }
 
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self {
-        self.constant = Some(value.into());
-        self
-    }
-
+    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
     /// `Inclusive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self {
-        self.inclusive = Some(value.into());
-        self
-    }
+    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self { self.inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for TopicDateRangeFilter {}
@@ -3361,116 +1839,29 @@ impl ToValue for TopicDateRangeFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicFilterRequired {
     /// `FilterName`: a string, required.
-    ///
-    /// The name of the filter.
-    ///
-    /// Length 0 to 256.
     pub filter_name: Str,
     /// `OperandFieldName`: a string, required.
-    ///
-    /// The name of the field that the filter operates on.
-    ///
-    /// Length 0 to 256.
     pub operand_field_name: Str,
 }
 
-static RULE_TopicFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicFilter: ObjRule = ObjRule {
     properties: &[
         ("CategoryFilter", Shape::Object(&RULE_TopicCategoryFilter)),
         ("DateRangeFilter", Shape::Object(&RULE_TopicDateRangeFilter)),
-        (
-            "FilterClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ENFORCED_VALUE_FILTER",
-                    "CONDITIONAL_VALUE_FILTER",
-                    "NAMED_VALUE_FILTER",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "FilterDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterSynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CATEGORY_FILTER",
-                    "NUMERIC_EQUALITY_FILTER",
-                    "NUMERIC_RANGE_FILTER",
-                    "DATE_RANGE_FILTER",
-                    "RELATIVE_DATE_FILTER",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "NumericEqualityFilter",
-            Shape::Object(&RULE_TopicNumericEqualityFilter),
-        ),
-        (
-            "NumericRangeFilter",
-            Shape::Object(&RULE_TopicNumericRangeFilter),
-        ),
-        (
-            "OperandFieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelativeDateFilter",
-            Shape::Object(&RULE_TopicRelativeDateFilter),
-        ),
+        ("FilterClass", Shape::Str(&StrRule { allowed: &["ENFORCED_VALUE_FILTER", "CONDITIONAL_VALUE_FILTER", "NAMED_VALUE_FILTER"], ..StrRule::ANY })),
+        ("FilterDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("FilterName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("FilterSynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("FilterType", Shape::Str(&StrRule { allowed: &["CATEGORY_FILTER", "NUMERIC_EQUALITY_FILTER", "NUMERIC_RANGE_FILTER", "DATE_RANGE_FILTER", "RELATIVE_DATE_FILTER"], ..StrRule::ANY })),
+        ("NumericEqualityFilter", Shape::Object(&RULE_TopicNumericEqualityFilter)),
+        ("NumericRangeFilter", Shape::Object(&RULE_TopicNumericRangeFilter)),
+        ("OperandFieldName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("RelativeDateFilter", Shape::Object(&RULE_TopicRelativeDateFilter)),
     ],
     required: &["FilterName", "OperandFieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicFilter` property type of `AWS::QuickSight::Topic`.
@@ -3534,6 +1925,7 @@ pub struct TopicFilter {
     pub relative_date_filter: Option<Obj<TopicRelativeDateFilter>>,
 }
 
+#[rustfmt::skip]
 impl TopicFilter {
     /// A `TopicFilter` with its required properties, named in a [`TopicFilterRequired`].
     pub fn new(required: TopicFilterRequired) -> Self {
@@ -3553,95 +1945,27 @@ impl TopicFilter {
     }
 
     /// `CategoryFilter`: a [`TopicCategoryFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_filter(mut self, value: impl Into<Obj<TopicCategoryFilter>>) -> Self {
-        self.category_filter = Some(value.into());
-        self
-    }
-
+    pub fn category_filter(mut self, value: impl Into<Obj<TopicCategoryFilter>>) -> Self { self.category_filter = Some(value.into()); self }
     /// `DateRangeFilter`: a [`TopicDateRangeFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range_filter(mut self, value: impl Into<Obj<TopicDateRangeFilter>>) -> Self {
-        self.date_range_filter = Some(value.into());
-        self
-    }
-
+    pub fn date_range_filter(mut self, value: impl Into<Obj<TopicDateRangeFilter>>) -> Self { self.date_range_filter = Some(value.into()); self }
     /// `FilterClass`: a [`FilterClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_class(mut self, value: impl Into<FilterClass>) -> Self {
-        self.filter_class = Some(value.into());
-        self
-    }
-
+    pub fn filter_class(mut self, value: impl Into<FilterClass>) -> Self { self.filter_class = Some(value.into()); self }
     /// `FilterDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_description(mut self, value: impl Into<Str>) -> Self {
-        self.filter_description = Some(value.into());
-        self
-    }
-
+    pub fn filter_description(mut self, value: impl Into<Str>) -> Self { self.filter_description = Some(value.into()); self }
     /// `FilterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_name(mut self, value: impl Into<Str>) -> Self {
-        self.filter_name = value.into();
-        self
-    }
-
+    pub fn filter_name(mut self, value: impl Into<Str>) -> Self { self.filter_name = value.into(); self }
     /// `FilterSynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.filter_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn filter_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.filter_synonyms = Some(value.into()); self }
     /// `FilterType`: a [`NamedFilterType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<NamedFilterType>) -> Self {
-        self.filter_type = Some(value.into());
-        self
-    }
-
+    pub fn filter_type(mut self, value: impl Into<NamedFilterType>) -> Self { self.filter_type = Some(value.into()); self }
     /// `NumericEqualityFilter`: a [`TopicNumericEqualityFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn numeric_equality_filter(
-        mut self,
-        value: impl Into<Obj<TopicNumericEqualityFilter>>,
-    ) -> Self {
-        self.numeric_equality_filter = Some(value.into());
-        self
-    }
-
+    pub fn numeric_equality_filter(mut self, value: impl Into<Obj<TopicNumericEqualityFilter>>) -> Self { self.numeric_equality_filter = Some(value.into()); self }
     /// `NumericRangeFilter`: a [`TopicNumericRangeFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn numeric_range_filter(mut self, value: impl Into<Obj<TopicNumericRangeFilter>>) -> Self {
-        self.numeric_range_filter = Some(value.into());
-        self
-    }
-
+    pub fn numeric_range_filter(mut self, value: impl Into<Obj<TopicNumericRangeFilter>>) -> Self { self.numeric_range_filter = Some(value.into()); self }
     /// `OperandFieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operand_field_name(mut self, value: impl Into<Str>) -> Self {
-        self.operand_field_name = value.into();
-        self
-    }
-
+    pub fn operand_field_name(mut self, value: impl Into<Str>) -> Self { self.operand_field_name = value.into(); self }
     /// `RelativeDateFilter`: a [`TopicRelativeDateFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relative_date_filter(mut self, value: impl Into<Obj<TopicRelativeDateFilter>>) -> Self {
-        self.relative_date_filter = Some(value.into());
-        self
-    }
+    pub fn relative_date_filter(mut self, value: impl Into<Obj<TopicRelativeDateFilter>>) -> Self { self.relative_date_filter = Some(value.into()); self }
 }
 
 impl PropertyType for TopicFilter {}
@@ -3668,68 +1992,21 @@ impl ToValue for TopicFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicNamedEntityRequired {
     /// `EntityName`: a string, required.
-    ///
-    /// The name of the named entity.
-    ///
-    /// Length 0 to 256.
     pub entity_name: Str,
 }
 
-static RULE_TopicNamedEntity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicNamedEntity: ObjRule = ObjRule {
     properties: &[
-        (
-            "Definition",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NamedEntityDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EntityDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntitySynonyms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SemanticEntityType",
-            Shape::Object(&RULE_SemanticEntityType),
-        ),
+        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_NamedEntityDefinition), min_items: None, max_items: None })),
+        ("EntityDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("EntityName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("EntitySynonyms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SemanticEntityType", Shape::Object(&RULE_SemanticEntityType)),
     ],
     required: &["EntityName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicNamedEntity` property type of `AWS::QuickSight::Topic`.
@@ -3767,6 +2044,7 @@ pub struct TopicNamedEntity {
     pub semantic_entity_type: Option<Obj<SemanticEntityType>>,
 }
 
+#[rustfmt::skip]
 impl TopicNamedEntity {
     /// A `TopicNamedEntity` with its required properties, named in a [`TopicNamedEntityRequired`].
     pub fn new(required: TopicNamedEntityRequired) -> Self {
@@ -3780,44 +2058,15 @@ impl TopicNamedEntity {
     }
 
     /// `Definition`: a list of [`NamedEntityDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<List<NamedEntityDefinition>>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<List<NamedEntityDefinition>>) -> Self { self.definition = Some(value.into()); self }
     /// `EntityDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_description(mut self, value: impl Into<Str>) -> Self {
-        self.entity_description = Some(value.into());
-        self
-    }
-
+    pub fn entity_description(mut self, value: impl Into<Str>) -> Self { self.entity_description = Some(value.into()); self }
     /// `EntityName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_name(mut self, value: impl Into<Str>) -> Self {
-        self.entity_name = value.into();
-        self
-    }
-
+    pub fn entity_name(mut self, value: impl Into<Str>) -> Self { self.entity_name = value.into(); self }
     /// `EntitySynonyms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_synonyms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entity_synonyms = Some(value.into());
-        self
-    }
-
+    pub fn entity_synonyms(mut self, value: impl Into<List<Str>>) -> Self { self.entity_synonyms = Some(value.into()); self }
     /// `SemanticEntityType`: a [`SemanticEntityType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn semantic_entity_type(mut self, value: impl Into<Obj<SemanticEntityType>>) -> Self {
-        self.semantic_entity_type = Some(value.into());
-        self
-    }
+    pub fn semantic_entity_type(mut self, value: impl Into<Obj<SemanticEntityType>>) -> Self { self.semantic_entity_type = Some(value.into()); self }
 }
 
 impl PropertyType for TopicNamedEntity {}
@@ -3834,39 +2083,14 @@ impl ToValue for TopicNamedEntity {
     }
 }
 
-static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicNumericEqualityFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NO_AGGREGATION",
-                    "SUM",
-                    "AVERAGE",
-                    "COUNT",
-                    "DISTINCT_COUNT",
-                    "MAX",
-                    "MEDIAN",
-                    "MIN",
-                    "STDEV",
-                    "STDEVP",
-                    "VAR",
-                    "VARP",
-                ],
-                format: None,
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
         ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicNumericEqualityFilter` property type of `AWS::QuickSight::Topic`.
@@ -3886,6 +2110,7 @@ pub struct TopicNumericEqualityFilter {
     pub constant: Option<Obj<TopicSingularFilterConstant>>,
 }
 
+#[rustfmt::skip]
 impl TopicNumericEqualityFilter {
     /// A `TopicNumericEqualityFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -3893,20 +2118,9 @@ impl TopicNumericEqualityFilter {
     }
 
     /// `Aggregation`: a [`NamedFilterAggType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self {
-        self.aggregation = Some(value.into());
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self { self.aggregation = Some(value.into()); self }
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self {
-        self.constant = Some(value.into());
-        self
-    }
+    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
 }
 
 impl PropertyType for TopicNumericEqualityFilter {}
@@ -3920,40 +2134,15 @@ impl ToValue for TopicNumericEqualityFilter {
     }
 }
 
-static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicNumericRangeFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NO_AGGREGATION",
-                    "SUM",
-                    "AVERAGE",
-                    "COUNT",
-                    "DISTINCT_COUNT",
-                    "MAX",
-                    "MEDIAN",
-                    "MIN",
-                    "STDEV",
-                    "STDEVP",
-                    "VAR",
-                    "VARP",
-                ],
-                format: None,
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["NO_AGGREGATION", "SUM", "AVERAGE", "COUNT", "DISTINCT_COUNT", "MAX", "MEDIAN", "MIN", "STDEV", "STDEVP", "VAR", "VARP"], ..StrRule::ANY })),
         ("Constant", Shape::Object(&RULE_TopicRangeFilterConstant)),
         ("Inclusive", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicNumericRangeFilter` property type of `AWS::QuickSight::Topic`.
@@ -3979,6 +2168,7 @@ pub struct TopicNumericRangeFilter {
     pub inclusive: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TopicNumericRangeFilter {
     /// A `TopicNumericRangeFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -3986,28 +2176,11 @@ impl TopicNumericRangeFilter {
     }
 
     /// `Aggregation`: a [`NamedFilterAggType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self {
-        self.aggregation = Some(value.into());
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<NamedFilterAggType>) -> Self { self.aggregation = Some(value.into()); self }
     /// `Constant`: a [`TopicRangeFilterConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self {
-        self.constant = Some(value.into());
-        self
-    }
-
+    pub fn constant(mut self, value: impl Into<Obj<TopicRangeFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
     /// `Inclusive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self {
-        self.inclusive = Some(value.into());
-        self
-    }
+    pub fn inclusive(mut self, value: impl Into<Bool>) -> Self { self.inclusive = Some(value.into()); self }
 }
 
 impl PropertyType for TopicNumericRangeFilter {}
@@ -4022,26 +2195,14 @@ impl ToValue for TopicNumericRangeFilter {
     }
 }
 
-static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicRangeFilterConstant: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConstantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGULAR", "RANGE", "COLLECTIVE"],
-                format: None,
-            }),
-        ),
+        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
         ("RangeConstant", Shape::Object(&RULE_RangeConstant)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicRangeFilterConstant` property type of `AWS::QuickSight::Topic`.
@@ -4061,6 +2222,7 @@ pub struct TopicRangeFilterConstant {
     pub range_constant: Option<Obj<RangeConstant>>,
 }
 
+#[rustfmt::skip]
 impl TopicRangeFilterConstant {
     /// A `TopicRangeFilterConstant` with no property set (none is required).
     pub fn new() -> Self {
@@ -4068,20 +2230,9 @@ impl TopicRangeFilterConstant {
     }
 
     /// `ConstantType`: a [`ConstantType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self {
-        self.constant_type = Some(value.into());
-        self
-    }
-
+    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
     /// `RangeConstant`: a [`RangeConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_constant(mut self, value: impl Into<Obj<RangeConstant>>) -> Self {
-        self.range_constant = Some(value.into());
-        self
-    }
+    pub fn range_constant(mut self, value: impl Into<Obj<RangeConstant>>) -> Self { self.range_constant = Some(value.into()); self }
 }
 
 impl PropertyType for TopicRangeFilterConstant {}
@@ -4095,38 +2246,15 @@ impl ToValue for TopicRangeFilterConstant {
     }
 }
 
-static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicRelativeDateFilter: ObjRule = ObjRule {
     properties: &[
         ("Constant", Shape::Object(&RULE_TopicSingularFilterConstant)),
-        (
-            "RelativeDateFilterFunction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PREVIOUS", "THIS", "LAST", "NEXT", "NOW"],
-                format: None,
-            }),
-        ),
-        (
-            "TimeGranularity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
-                ],
-                format: None,
-            }),
-        ),
+        ("RelativeDateFilterFunction", Shape::Str(&StrRule { allowed: &["PREVIOUS", "THIS", "LAST", "NEXT", "NOW"], ..StrRule::ANY })),
+        ("TimeGranularity", Shape::Str(&StrRule { allowed: &["SECOND", "MINUTE", "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicRelativeDateFilter` property type of `AWS::QuickSight::Topic`.
@@ -4150,6 +2278,7 @@ pub struct TopicRelativeDateFilter {
     pub time_granularity: Option<TopicTimeGranularity>,
 }
 
+#[rustfmt::skip]
 impl TopicRelativeDateFilter {
     /// A `TopicRelativeDateFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -4157,31 +2286,11 @@ impl TopicRelativeDateFilter {
     }
 
     /// `Constant`: a [`TopicSingularFilterConstant`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self {
-        self.constant = Some(value.into());
-        self
-    }
-
+    pub fn constant(mut self, value: impl Into<Obj<TopicSingularFilterConstant>>) -> Self { self.constant = Some(value.into()); self }
     /// `RelativeDateFilterFunction`: a [`TopicRelativeDateFilterFunction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relative_date_filter_function(
-        mut self,
-        value: impl Into<TopicRelativeDateFilterFunction>,
-    ) -> Self {
-        self.relative_date_filter_function = Some(value.into());
-        self
-    }
-
+    pub fn relative_date_filter_function(mut self, value: impl Into<TopicRelativeDateFilterFunction>) -> Self { self.relative_date_filter_function = Some(value.into()); self }
     /// `TimeGranularity`: a [`TopicTimeGranularity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self {
-        self.time_granularity = Some(value.into());
-        self
-    }
+    pub fn time_granularity(mut self, value: impl Into<TopicTimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
 impl PropertyType for TopicRelativeDateFilter {}
@@ -4199,35 +2308,14 @@ impl ToValue for TopicRelativeDateFilter {
     }
 }
 
-static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicSingularFilterConstant: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConstantType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGULAR", "RANGE", "COLLECTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "SingularConstant",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConstantType", Shape::Str(&StrRule { allowed: &["SINGULAR", "RANGE", "COLLECTIVE"], ..StrRule::ANY })),
+        ("SingularConstant", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicSingularFilterConstant` property type of `AWS::QuickSight::Topic`.
@@ -4249,6 +2337,7 @@ pub struct TopicSingularFilterConstant {
     pub singular_constant: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TopicSingularFilterConstant {
     /// A `TopicSingularFilterConstant` with no property set (none is required).
     pub fn new() -> Self {
@@ -4256,20 +2345,9 @@ impl TopicSingularFilterConstant {
     }
 
     /// `ConstantType`: a [`ConstantType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self {
-        self.constant_type = Some(value.into());
-        self
-    }
-
+    pub fn constant_type(mut self, value: impl Into<ConstantType>) -> Self { self.constant_type = Some(value.into()); self }
     /// `SingularConstant`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self {
-        self.singular_constant = Some(value.into());
-        self
-    }
+    pub fn singular_constant(mut self, value: impl Into<Str>) -> Self { self.singular_constant = Some(value.into()); self }
 }
 
 impl PropertyType for TopicSingularFilterConstant {}
@@ -4766,52 +2844,6 @@ impl ToValue for NamedFilterType {
             Self::NumericRangeFilter => "NUMERIC_RANGE_FILTER",
             Self::DateRangeFilter => "DATE_RANGE_FILTER",
             Self::RelativeDateFilter => "RELATIVE_DATE_FILTER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NumberScale` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NumberScale {
-    /// `NONE`
-    None,
-    /// `AUTO`
-    Auto,
-    /// `THOUSANDS`
-    Thousands,
-    /// `MILLIONS`
-    Millions,
-    /// `BILLIONS`
-    Billions,
-    /// `TRILLIONS`
-    Trillions,
-    /// `LAKHS`
-    Lakhs,
-    /// `CRORES`
-    Crores,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NumberScale {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NumberScale {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Auto => "AUTO",
-            Self::Thousands => "THOUSANDS",
-            Self::Millions => "MILLIONS",
-            Self::Billions => "BILLIONS",
-            Self::Trillions => "TRILLIONS",
-            Self::Lakhs => "LAKHS",
-            Self::Crores => "CRORES",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,120 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-z]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-z]*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("[\\w\\-]+");
 
-static RULE_VpcConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AVAILABLE", "UNAVAILABLE", "PARTIALLY_AVAILABLE"],
-                format: None,
-            }),
-        ),
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DnsResolvers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(7),
-                    max_len: Some(15),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(2),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VPCConnectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["AVAILABLE", "UNAVAILABLE", "PARTIALLY_AVAILABLE"], ..StrRule::ANY })),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DnsResolvers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), ..StrRule::ANY }), min_items: Some(0), max_items: Some(15) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(2), max_items: Some(15) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("VPCConnectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::VPCConnection` resource.
@@ -190,6 +99,7 @@ pub struct VpcConnection {
     pub vpc_connection_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConnection {
     /// The CloudFormation type name, `AWS::QuickSight::VPCConnection`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::VPCConnection";
@@ -204,22 +114,8 @@ impl VpcConnection {
         create_only: &["AwsAccountId", "VPCConnectionId"],
         conditional_create_only: &[],
         write_only: &["SubnetIds"],
-        read_only: &[
-            "Arn",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "NetworkInterfaces",
-            "Status",
-            "VPCId",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "NetworkInterfaces",
-            "Status",
-            "VPCId",
-        ],
+        read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "NetworkInterfaces", "Status", "VPCId"],
+        attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "NetworkInterfaces", "Status", "VPCId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -230,79 +126,23 @@ impl VpcConnection {
     }
 
     /// `AvailabilityStatus`: a [`VpcConnectionAvailabilityStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(
-        mut self,
-        value: impl Into<VpcConnectionAvailabilityStatus>,
-    ) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
-
+    pub fn availability_status(mut self, value: impl Into<VpcConnectionAvailabilityStatus>) -> Self { self.availability_status = Some(value.into()); self }
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `DnsResolvers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_resolvers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_resolvers = Some(value.into());
-        self
-    }
-
+    pub fn dns_resolvers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_resolvers = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VPCConnectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_connection_id = Some(value.into());
-        self
-    }
+    pub fn vpc_connection_id(mut self, value: impl Into<Str>) -> Self { self.vpc_connection_id = Some(value.into()); self }
 }
 
 impl Resource for VpcConnection {
@@ -383,102 +223,6 @@ impl VpcConnectionAttributes {
     /// The Amazon EC2 VPC ID associated with the VPC connection.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VPCId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::QuickSight::VPCConnection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-vpcconnection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

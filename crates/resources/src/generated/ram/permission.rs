@@ -13,62 +13,24 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w.-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionRequired {
     /// `Name`: a string, required.
-    ///
-    /// Specifies the name of the customer managed permission. The name must be unique within the AWS Region .
-    ///
-    /// Pattern `^[\w.-]*$`; length 1 to 36; create-only: changing it replaces the resource.
     pub name: Str,
     /// `PolicyTemplate`: a JSON value, required.
-    ///
-    /// A string in JSON format string that contains the following elements of a resource-based policy:
-    ///
-    /// - *Effect* : must be set to `ALLOW` .
-    /// - *Action* : specifies the actions that are allowed by this customer managed permission. The list must contain only actions that are supported by the specified resource type. For a list of all actions supported by each resource type, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *AWS Identity and Access Management User Guide* .
-    /// - *Condition* : (optional) specifies conditional parameters that must evaluate to true when a user attempts an action for that action to be allowed. For more information about the Condition element, see \[IAM policies: Condition element\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition.html>) in the *AWS Identity and Access Management User Guide* .
-    ///
-    /// This template can't include either the `Resource` or `Principal` elements. Those are both filled in by AWS RAM when it instantiates the resource-based policy on each resource shared using this managed permission. The `Resource` comes from the ARN of the specific resource that you are sharing. The `Principal` comes from the list of identities added to the resource share.
-    ///
-    /// Format `json`; create-only: changing it replaces the resource.
     pub policy_template: Json,
     /// `ResourceType`: a string, required.
-    ///
-    /// Specifies the name of the resource type that this customer managed permission applies to.
-    ///
-    /// The format is `*<service-code>* : *<resource-type>*` and is not case sensitive. For example, to specify an Amazon EC2 Subnet, you can use the string `ec2:subnet` . To see the list of valid values for this parameter, query the \[ListResourceTypes\](<https://docs.aws.amazon.com/ram/latest/APIReference/API_ListResourceTypes.html>) operation.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: Str,
 }
 
-static RULE_Permission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Permission: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyTemplate", Shape::Any),
         ("ResourceType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ResourceType", "PolicyTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RAM::Permission` resource.
@@ -116,6 +78,7 @@ pub struct Permission {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Permission {
     /// The CloudFormation type name, `AWS::RAM::Permission`.
     pub const TYPE_NAME: &'static str = "AWS::RAM::Permission";
@@ -147,36 +110,13 @@ impl Permission {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyTemplate`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_template(mut self, value: impl Into<Json>) -> Self {
-        self.policy_template = value.into();
-        self
-    }
-
+    pub fn policy_template(mut self, value: impl Into<Json>) -> Self { self.policy_template = value.into(); self }
     /// `ResourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<Str>) -> Self { self.resource_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Permission {
@@ -250,44 +190,20 @@ impl PermissionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RAM::Permission`.
@@ -305,6 +221,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -315,20 +232,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

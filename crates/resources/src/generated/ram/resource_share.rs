@@ -11,62 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceShareRequired {
     /// `Name`: a string, required.
-    ///
-    /// Specifies the name of the resource share.
     pub name: Str,
 }
 
-static RULE_ResourceShare: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceShare: ObjRule = ObjRule {
     properties: &[
         ("AllowExternalPrincipals", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "PermissionArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Principals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PermissionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Principals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ResourceArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RAM::ResourceShare` resource.
@@ -129,6 +90,7 @@ pub struct ResourceShare {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResourceShare {
     /// The CloudFormation type name, `AWS::RAM::ResourceShare`.
     pub const TYPE_NAME: &'static str = "AWS::RAM::ResourceShare";
@@ -143,22 +105,8 @@ impl ResourceShare {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["PermissionArns", "Principals", "ResourceArns", "Sources"],
-        read_only: &[
-            "Arn",
-            "Status",
-            "CreationTime",
-            "LastUpdatedTime",
-            "FeatureSet",
-            "OwningAccountId",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "FeatureSet",
-            "LastUpdatedTime",
-            "OwningAccountId",
-            "Status",
-        ],
+        read_only: &["Arn", "Status", "CreationTime", "LastUpdatedTime", "FeatureSet", "OwningAccountId"],
+        attributes: &["Arn", "CreationTime", "FeatureSet", "LastUpdatedTime", "OwningAccountId", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -177,60 +125,19 @@ impl ResourceShare {
     }
 
     /// `AllowExternalPrincipals`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_external_principals(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_external_principals = Some(value.into());
-        self
-    }
-
+    pub fn allow_external_principals(mut self, value: impl Into<Bool>) -> Self { self.allow_external_principals = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PermissionArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.permission_arns = Some(value.into());
-        self
-    }
-
+    pub fn permission_arns(mut self, value: impl Into<List<Str>>) -> Self { self.permission_arns = Some(value.into()); self }
     /// `Principals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.principals = Some(value.into());
-        self
-    }
-
+    pub fn principals(mut self, value: impl Into<List<Str>>) -> Self { self.principals = Some(value.into()); self }
     /// `ResourceArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_arns = Some(value.into());
-        self
-    }
-
+    pub fn resource_arns(mut self, value: impl Into<List<Str>>) -> Self { self.resource_arns = Some(value.into()); self }
     /// `Sources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<Str>>) -> Self { self.sources = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourceShare {
@@ -327,14 +234,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RAM::ResourceShare`.
@@ -348,6 +256,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -358,16 +267,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

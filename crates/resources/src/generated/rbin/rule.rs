@@ -17,86 +17,26 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The resource type to be retained by the retention rule. Currently, only EBS volumes, EBS snapshots, and EBS-backed AMIs are supported.
-    ///
-    /// - To retain EBS volumes, specify `EBS_VOLUME` .
-    /// - To retain EBS snapshots, specify `EBS_SNAPSHOT`
-    /// - To retain EBS-backed AMIs, specify `EC2_IMAGE` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: ResourceType,
     /// `RetentionPeriod`: a [`RetentionPeriod`] object, required.
-    ///
-    /// Information about the retention period for which the retention rule is to retain resources.
     pub retention_period: Obj<RetentionPeriod>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExcludeResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(5) })),
         ("LockConfiguration", Shape::Object(&RULE_UnlockDelay)),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"],
-                format: None,
-            }),
-        ),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(50) })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["EBS_SNAPSHOT", "EC2_IMAGE", "EBS_VOLUME"], ..StrRule::ANY })),
         ("RetentionPeriod", Shape::Object(&RULE_RetentionPeriod)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["RetentionPeriod", "ResourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Rbin::Rule` resource.
@@ -175,6 +115,7 @@ pub struct Rule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::Rbin::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::Rbin::Rule";
@@ -188,11 +129,7 @@ impl Rule {
         required: &["ResourceType", "RetentionPeriod"],
         create_only: &["ResourceType"],
         conditional_create_only: &[],
-        write_only: &[
-            "LockConfiguration",
-            "LockConfiguration/UnlockDelayValue",
-            "LockConfiguration/UnlockDelayUnit",
-        ],
+        write_only: &["LockConfiguration", "LockConfiguration/UnlockDelayValue", "LockConfiguration/UnlockDelayUnit"],
         read_only: &["Arn", "Identifier", "LockState"],
         attributes: &["Arn", "Identifier", "LockState"],
         taggable: true,
@@ -214,68 +151,21 @@ impl Rule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExcludeResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.exclude_resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn exclude_resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.exclude_resource_tags = Some(value.into()); self }
     /// `LockConfiguration`: an [`UnlockDelay`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lock_configuration(mut self, value: impl Into<Obj<UnlockDelay>>) -> Self {
-        self.lock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lock_configuration(mut self, value: impl Into<Obj<UnlockDelay>>) -> Self { self.lock_configuration = Some(value.into()); self }
     /// `ResourceTags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `RetentionPeriod`: a [`RetentionPeriod`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self {
-        self.retention_period = value.into();
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Obj<RetentionPeriod>>) -> Self { self.retention_period = value.into(); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Rule {
@@ -348,48 +238,20 @@ impl RuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
     /// `ResourceTagKey`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Pattern `^[\S\s]{1,128}$`; length 1 to 128.
     pub resource_tag_key: Str,
     /// `ResourceTagValue`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Pattern `^[\S\s]{0,256}$`; length 0 to 256.
     pub resource_tag_value: Str,
 }
 
-static RULE_ResourceTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceTagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTagValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceTagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ResourceTagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["ResourceTagKey", "ResourceTagValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceTag` property type of `AWS::Rbin::Rule`.
@@ -413,6 +275,7 @@ pub struct ResourceTag {
     pub resource_tag_value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
     pub fn new(required: ResourceTagRequired) -> Self {
@@ -423,20 +286,9 @@ impl ResourceTag {
     }
 
     /// `ResourceTagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.resource_tag_key = value.into();
-        self
-    }
-
+    pub fn resource_tag_key(mut self, value: impl Into<Str>) -> Self { self.resource_tag_key = value.into(); self }
     /// `ResourceTagValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tag_value(mut self, value: impl Into<Str>) -> Self {
-        self.resource_tag_value = value.into();
-        self
-    }
+    pub fn resource_tag_value(mut self, value: impl Into<Str>) -> Self { self.resource_tag_value = value.into(); self }
 }
 
 impl PropertyType for ResourceTag {}
@@ -454,47 +306,20 @@ impl ToValue for ResourceTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetentionPeriodRequired {
     /// `RetentionPeriodUnit`: a [`RetentionPeriodUnit`] value, required.
-    ///
-    /// The unit of time in which the retention period is measured. Currently, only `DAYS` is supported.
     pub retention_period_unit: RetentionPeriodUnit,
     /// `RetentionPeriodValue`: an integer, required.
-    ///
-    /// The period value for which the retention rule is to retain resources, measured in days. The supported retention periods are:
-    ///
-    /// - EBS volumes: 1 - 7 days
-    /// - EBS snapshots and EBS-backed AMIs: 1 - 365 days
-    ///
-    /// Value 1 to 3650.
     pub retention_period_value: Int,
 }
 
-static RULE_RetentionPeriod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     properties: &[
-        (
-            "RetentionPeriodUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        (
-            "RetentionPeriodValue",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(3650.0),
-                allowed: &[],
-            }),
-        ),
+        ("RetentionPeriodUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+        ("RetentionPeriodValue", Shape::Int(&NumRule { min: Some(1.0), max: Some(3650.0), ..NumRule::ANY })),
     ],
     required: &["RetentionPeriodValue", "RetentionPeriodUnit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionPeriod` property type of `AWS::Rbin::Rule`.
@@ -519,6 +344,7 @@ pub struct RetentionPeriod {
     pub retention_period_value: Int,
 }
 
+#[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with its required properties, named in a [`RetentionPeriodRequired`].
     pub fn new(required: RetentionPeriodRequired) -> Self {
@@ -529,20 +355,9 @@ impl RetentionPeriod {
     }
 
     /// `RetentionPeriodUnit`: a [`RetentionPeriodUnit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_unit(mut self, value: impl Into<RetentionPeriodUnit>) -> Self {
-        self.retention_period_unit = value.into();
-        self
-    }
-
+    pub fn retention_period_unit(mut self, value: impl Into<RetentionPeriodUnit>) -> Self { self.retention_period_unit = value.into(); self }
     /// `RetentionPeriodValue`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period_value(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period_value = value.into();
-        self
-    }
+    pub fn retention_period_value(mut self, value: impl Into<Int>) -> Self { self.retention_period_value = value.into(); self }
 }
 
 impl PropertyType for RetentionPeriod {}
@@ -560,44 +375,20 @@ impl ToValue for RetentionPeriod {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Rbin::Rule`.
@@ -615,6 +406,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -625,20 +417,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -652,33 +433,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnlockDelay: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UnlockDelay: ObjRule = ObjRule {
     properties: &[
-        (
-            "UnlockDelayUnit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        (
-            "UnlockDelayValue",
-            Shape::Int(&NumRule {
-                min: Some(7.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
+        ("UnlockDelayUnit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
+        ("UnlockDelayValue", Shape::Int(&NumRule { min: Some(7.0), max: Some(30.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnlockDelay` property type of `AWS::Rbin::Rule`.
@@ -700,6 +462,7 @@ pub struct UnlockDelay {
     pub unlock_delay_value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl UnlockDelay {
     /// A `UnlockDelay` with no property set (none is required).
     pub fn new() -> Self {
@@ -707,20 +470,9 @@ impl UnlockDelay {
     }
 
     /// `UnlockDelayUnit`: an [`UnlockDelayUnit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlock_delay_unit(mut self, value: impl Into<UnlockDelayUnit>) -> Self {
-        self.unlock_delay_unit = Some(value.into());
-        self
-    }
-
+    pub fn unlock_delay_unit(mut self, value: impl Into<UnlockDelayUnit>) -> Self { self.unlock_delay_unit = Some(value.into()); self }
     /// `UnlockDelayValue`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unlock_delay_value(mut self, value: impl Into<Int>) -> Self {
-        self.unlock_delay_value = Some(value.into());
-        self
-    }
+    pub fn unlock_delay_value(mut self, value: impl Into<Int>) -> Self { self.unlock_delay_value = Some(value.into()); self }
 }
 
 impl PropertyType for UnlockDelay {}

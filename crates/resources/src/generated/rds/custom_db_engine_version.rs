@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9-]{1,35}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9_.-]{1,60}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_:\\-\\/]+$");
@@ -16,154 +19,31 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDbEngineVersionRequired {
     /// `Engine`: a string, required.
-    ///
-    /// The database engine to use for your custom engine version (CEV).
-    ///
-    /// Valid values:
-    ///
-    /// - `custom-oracle-ee`
-    /// - `custom-oracle-ee-cdb`
-    ///
-    /// Pattern `^[A-Za-z0-9-]{1,35}$`; length 1 to 35; create-only: changing it replaces the resource.
     pub engine: Str,
     /// `EngineVersion`: a string, required.
-    ///
-    /// The name of your CEV. The name format is `major version.customized_string` . For example, a valid CEV name is `19.my_cev1` . This setting is required for RDS Custom for Oracle, but optional for Amazon RDS. The combination of `Engine` and `EngineVersion` is unique per customer per Region.
-    ///
-    /// *Constraints:* Minimum length is 1. Maximum length is 60.
-    ///
-    /// *Pattern:* `^[a-z0-9_.-]{1,60$` }
-    ///
-    /// Pattern `^[a-z0-9_.-]{1,60}$`; length 1 to 60; create-only: changing it replaces the resource.
     pub engine_version: Str,
 }
 
-static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDbEngineVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseInstallationFiles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseInstallationFilesS3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseInstallationFilesS3Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(35),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EngineVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "KMSKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Manifest",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceCustomDbEngineVersionIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["available", "inactive", "inactive-except-restore"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DatabaseInstallationFiles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DatabaseInstallationFilesS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("DatabaseInstallationFilesS3Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(35), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EngineVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ImageId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Manifest", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SourceCustomDbEngineVersionIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["available", "inactive", "inactive-except-restore"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UseAwsProvidedLatestImage", Shape::Bool),
     ],
     required: &["Engine", "EngineVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::CustomDBEngineVersion` resource.
@@ -278,6 +158,7 @@ pub struct CustomDbEngineVersion {
     pub use_aws_provided_latest_image: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CustomDbEngineVersion {
     /// The CloudFormation type name, `AWS::RDS::CustomDBEngineVersion`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::CustomDBEngineVersion";
@@ -289,24 +170,9 @@ impl CustomDbEngineVersion {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-customdbengineversion.html",
         primary_identifier: &["Engine", "EngineVersion"],
         required: &["Engine", "EngineVersion"],
-        create_only: &[
-            "Engine",
-            "EngineVersion",
-            "DatabaseInstallationFilesS3BucketName",
-            "DatabaseInstallationFilesS3Prefix",
-            "DatabaseInstallationFiles",
-            "ImageId",
-            "KMSKeyId",
-            "Manifest",
-            "SourceCustomDbEngineVersionIdentifier",
-            "UseAwsProvidedLatestImage",
-        ],
+        create_only: &["Engine", "EngineVersion", "DatabaseInstallationFilesS3BucketName", "DatabaseInstallationFilesS3Prefix", "DatabaseInstallationFiles", "ImageId", "KMSKeyId", "Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"],
         conditional_create_only: &[],
-        write_only: &[
-            "Manifest",
-            "SourceCustomDbEngineVersionIdentifier",
-            "UseAwsProvidedLatestImage",
-        ],
+        write_only: &["Manifest", "SourceCustomDbEngineVersionIdentifier", "UseAwsProvidedLatestImage"],
         read_only: &["DBEngineVersionArn"],
         attributes: &["DBEngineVersionArn"],
         taggable: true,
@@ -333,108 +199,31 @@ impl CustomDbEngineVersion {
     }
 
     /// `DatabaseInstallationFiles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_installation_files(mut self, value: impl Into<List<Str>>) -> Self {
-        self.database_installation_files = Some(value.into());
-        self
-    }
-
+    pub fn database_installation_files(mut self, value: impl Into<List<Str>>) -> Self { self.database_installation_files = Some(value.into()); self }
     /// `DatabaseInstallationFilesS3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_installation_files_s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_installation_files_s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn database_installation_files_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.database_installation_files_s3_bucket_name = Some(value.into()); self }
     /// `DatabaseInstallationFilesS3Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_installation_files_s3_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.database_installation_files_s3_prefix = Some(value.into());
-        self
-    }
-
+    pub fn database_installation_files_s3_prefix(mut self, value: impl Into<Str>) -> Self { self.database_installation_files_s3_prefix = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = value.into();
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = value.into(); self }
     /// `EngineVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = value.into();
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = value.into(); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Manifest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest(mut self, value: impl Into<Str>) -> Self {
-        self.manifest = Some(value.into());
-        self
-    }
-
+    pub fn manifest(mut self, value: impl Into<Str>) -> Self { self.manifest = Some(value.into()); self }
     /// `SourceCustomDbEngineVersionIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_custom_db_engine_version_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_custom_db_engine_version_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_custom_db_engine_version_identifier(mut self, value: impl Into<Str>) -> Self { self.source_custom_db_engine_version_identifier = Some(value.into()); self }
     /// `Status`: a [`CustomDbEngineVersionStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CustomDbEngineVersionStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<CustomDbEngineVersionStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseAwsProvidedLatestImage`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_aws_provided_latest_image(mut self, value: impl Into<Bool>) -> Self {
-        self.use_aws_provided_latest_image = Some(value.into());
-        self
-    }
+    pub fn use_aws_provided_latest_image(mut self, value: impl Into<Bool>) -> Self { self.use_aws_provided_latest_image = Some(value.into()); self }
 }
 
 impl Resource for CustomDbEngineVersion {
@@ -501,98 +290,6 @@ impl CustomDbEngineVersionAttributes {
     /// The ARN of the custom engine version.
     pub fn db_engine_version_arn(&self) -> Value {
         self.0.get_att("DBEngineVersionArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::CustomDBEngineVersion`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-customdbengineversion-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,95 +7,39 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag, TagRequired,
+};
+use super::shared::{RULE_MasterUserSecret, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z]{1}[a-zA-Z0-9_]*$");
 
-static RULE_DbCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbCluster: ObjRule = ObjRule {
     properties: &[
         ("AllocatedStorage", Shape::INT),
-        (
-            "AssociatedRoles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DbClusterRole),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbClusterRole), min_items: None, max_items: None })),
         ("AutoMinorVersionUpgrade", Shape::Bool),
-        (
-            "AvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BacktrackWindow",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BackupRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ClusterScalabilityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["limitless", "standard"],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("BacktrackWindow", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
+        ("ClusterScalabilityType", Shape::Str(&StrRule { allowed: &["limitless", "standard"], ..StrRule::ANY })),
         ("CopyTagsToSnapshot", Shape::Bool),
-        (
-            "DBClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DBClusterInstanceClass", Shape::STR),
         ("DBClusterParameterGroupName", Shape::STR),
         ("DBInstanceParameterGroupName", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
         ("DBSystemId", Shape::STR),
-        (
-            "DatabaseInsightsMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["advanced", "standard"],
-                format: None,
-            }),
-        ),
+        ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
         ("DatabaseName", Shape::STR),
         ("DeleteAutomatedBackups", Shape::Bool),
         ("DeletionProtection", Shape::Bool),
         ("Domain", Shape::STR),
         ("DomainIAMRoleName", Shape::STR),
-        (
-            "EnableCloudwatchLogsExports",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableGlobalWriteForwarding", Shape::Bool),
         ("EnableHttpEndpoint", Shape::Bool),
         ("EnableIAMDatabaseAuthentication", Shape::Bool),
@@ -104,52 +48,16 @@ static RULE_DbCluster: ObjRule = ObjRule {
         ("EngineLifecycleSupport", Shape::STR),
         ("EngineMode", Shape::STR),
         ("EngineVersion", Shape::STR),
-        (
-            "GlobalClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Iops", Shape::INT),
         ("KmsKeyId", Shape::STR),
         ("ManageMasterUserPassword", Shape::Bool),
-        (
-            "MasterUserAuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["iam-db-auth", "password"],
-                format: None,
-            }),
-        ),
+        ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
         ("MasterUserPassword", Shape::STR),
         ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
-        (
-            "MasterUsername",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MonitoringInterval", Shape::INT),
-        (
-            "MonitoringRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("NetworkType", Shape::STR),
         ("PerformanceInsightsEnabled", Shape::Bool),
         ("PerformanceInsightsKmsKeyId", Shape::STR),
@@ -161,50 +69,20 @@ static RULE_DbCluster: ObjRule = ObjRule {
         ("ReplicationSourceIdentifier", Shape::STR),
         ("RestoreToTime", Shape::STR),
         ("RestoreType", Shape::STR),
-        (
-            "ScalingConfiguration",
-            Shape::Object(&RULE_ScalingConfiguration),
-        ),
-        (
-            "ServerlessV2ScalingConfiguration",
-            Shape::Object(&RULE_ServerlessV2ScalingConfiguration),
-        ),
+        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
+        ("ServerlessV2ScalingConfiguration", Shape::Object(&RULE_ServerlessV2ScalingConfiguration)),
         ("SnapshotIdentifier", Shape::STR),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("SourceDbClusterResourceId", Shape::STR),
         ("SourceRegion", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
         ("StorageType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("UseLatestRestorableTime", Shape::Bool),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBCluster` resource.
@@ -979,6 +857,7 @@ pub struct DbCluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DbCluster {
     /// The CloudFormation type name, `AWS::RDS::DBCluster`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBCluster";
@@ -990,64 +869,11 @@ impl DbCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html",
         primary_identifier: &["DBClusterIdentifier"],
         required: &[],
-        create_only: &[
-            "AvailabilityZones",
-            "ClusterScalabilityType",
-            "DBClusterIdentifier",
-            "DBSubnetGroupName",
-            "DBSystemId",
-            "DatabaseName",
-            "EngineMode",
-            "KmsKeyId",
-            "PubliclyAccessible",
-            "RestoreToTime",
-            "RestoreType",
-            "SnapshotIdentifier",
-            "SourceDBClusterIdentifier",
-            "SourceDbClusterResourceId",
-            "SourceRegion",
-            "StorageEncrypted",
-            "UseLatestRestorableTime",
-        ],
+        create_only: &["AvailabilityZones", "ClusterScalabilityType", "DBClusterIdentifier", "DBSubnetGroupName", "DBSystemId", "DatabaseName", "EngineMode", "KmsKeyId", "PubliclyAccessible", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDbClusterResourceId", "SourceRegion", "StorageEncrypted", "UseLatestRestorableTime"],
         conditional_create_only: &["Engine", "GlobalClusterIdentifier", "MasterUsername"],
-        write_only: &[
-            "ClusterScalabilityType",
-            "DBInstanceParameterGroupName",
-            "DeleteAutomatedBackups",
-            "MasterUserAuthenticationType",
-            "MasterUserPassword",
-            "RestoreToTime",
-            "RestoreType",
-            "SnapshotIdentifier",
-            "SourceDBClusterIdentifier",
-            "SourceDbClusterResourceId",
-            "SourceRegion",
-            "UseLatestRestorableTime",
-        ],
-        read_only: &[
-            "DBClusterArn",
-            "DBClusterResourceId",
-            "Endpoint",
-            "Endpoint/Address",
-            "Endpoint/Port",
-            "ReadEndpoint",
-            "ReadEndpoint/Address",
-            "MasterUserSecret/SecretArn",
-            "StorageEncryptionType",
-            "StorageThroughput",
-        ],
-        attributes: &[
-            "DBClusterArn",
-            "DBClusterResourceId",
-            "Endpoint",
-            "Endpoint.Address",
-            "Endpoint.Port",
-            "MasterUserSecret.SecretArn",
-            "ReadEndpoint",
-            "ReadEndpoint.Address",
-            "StorageEncryptionType",
-            "StorageThroughput",
-        ],
+        write_only: &["ClusterScalabilityType", "DBInstanceParameterGroupName", "DeleteAutomatedBackups", "MasterUserAuthenticationType", "MasterUserPassword", "RestoreToTime", "RestoreType", "SnapshotIdentifier", "SourceDBClusterIdentifier", "SourceDbClusterResourceId", "SourceRegion", "UseLatestRestorableTime"],
+        read_only: &["DBClusterArn", "DBClusterResourceId", "Endpoint", "Endpoint/Address", "Endpoint/Port", "ReadEndpoint", "ReadEndpoint/Address", "MasterUserSecret/SecretArn", "StorageEncryptionType", "StorageThroughput"],
+        attributes: &["DBClusterArn", "DBClusterResourceId", "Endpoint", "Endpoint.Address", "Endpoint.Port", "MasterUserSecret.SecretArn", "ReadEndpoint", "ReadEndpoint.Address", "StorageEncryptionType", "StorageThroughput"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -1058,498 +884,127 @@ impl DbCluster {
     }
 
     /// `AllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `AssociatedRoles`: a list of [`DbClusterRole`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self {
-        self.associated_roles = Some(value.into());
-        self
-    }
-
+    pub fn associated_roles(mut self, value: impl Into<List<DbClusterRole>>) -> Self { self.associated_roles = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.availability_zones = Some(value.into()); self }
     /// `BacktrackWindow`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backtrack_window(mut self, value: impl Into<Int>) -> Self {
-        self.backtrack_window = Some(value.into());
-        self
-    }
-
+    pub fn backtrack_window(mut self, value: impl Into<Int>) -> Self { self.backtrack_window = Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
     /// `ClusterScalabilityType`: a [`ClusterScalabilityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_scalability_type(mut self, value: impl Into<ClusterScalabilityType>) -> Self {
-        self.cluster_scalability_type = Some(value.into());
-        self
-    }
-
+    pub fn cluster_scalability_type(mut self, value: impl Into<ClusterScalabilityType>) -> Self { self.cluster_scalability_type = Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshot = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
     /// `DBClusterInstanceClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_instance_class(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_instance_class = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_cluster_instance_class = Some(value.into()); self }
     /// `DBClusterParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_cluster_parameter_group_name = Some(value.into()); self }
     /// `DBInstanceParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_instance_parameter_group_name = Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `DBSystemId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.db_system_id = Some(value.into());
-        self
-    }
-
+    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self {
-        self.database_insights_mode = Some(value.into());
-        self
-    }
-
+    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `DeleteAutomatedBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_automated_backups = Some(value.into());
-        self
-    }
-
+    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self { self.delete_automated_backups = Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `DomainIAMRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_iam_role_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self { self.domain_iam_role_name = Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enable_cloudwatch_logs_exports = Some(value.into());
-        self
-    }
-
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
     /// `EnableGlobalWriteForwarding`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_global_write_forwarding(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_global_write_forwarding = Some(value.into());
-        self
-    }
-
+    pub fn enable_global_write_forwarding(mut self, value: impl Into<Bool>) -> Self { self.enable_global_write_forwarding = Some(value.into()); self }
     /// `EnableHttpEndpoint`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_http_endpoint(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn enable_http_endpoint(mut self, value: impl Into<Bool>) -> Self { self.enable_http_endpoint = Some(value.into()); self }
     /// `EnableIAMDatabaseAuthentication`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_iam_database_authentication = Some(value.into());
-        self
-    }
-
+    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_database_authentication = Some(value.into()); self }
     /// `EnableLocalWriteForwarding`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_local_write_forwarding(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_local_write_forwarding = Some(value.into());
-        self
-    }
-
+    pub fn enable_local_write_forwarding(mut self, value: impl Into<Bool>) -> Self { self.enable_local_write_forwarding = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self {
-        self.engine_lifecycle_support = Some(value.into());
-        self
-    }
-
+    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
     /// `EngineMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_mode(mut self, value: impl Into<Str>) -> Self {
-        self.engine_mode = Some(value.into());
-        self
-    }
-
+    pub fn engine_mode(mut self, value: impl Into<Str>) -> Self { self.engine_mode = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.global_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_authentication_type(
-        mut self,
-        value: impl Into<MasterUserAuthenticationType>,
-    ) -> Self {
-        self.master_user_authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn master_user_authentication_type(mut self, value: impl Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self {
-        self.master_user_secret = Some(value.into());
-        self
-    }
-
+    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self { self.master_user_secret = Some(value.into()); self }
     /// `MasterUsername`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self {
-        self.master_username = Some(value.into());
-        self
-    }
-
+    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
     /// `MonitoringInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self {
-        self.monitoring_interval = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self { self.monitoring_interval = Some(value.into()); self }
     /// `MonitoringRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.monitoring_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self { self.monitoring_role_arn = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `PerformanceInsightsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_insights_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.performance_insights_enabled = Some(value.into());
-        self
-    }
-
+    pub fn performance_insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.performance_insights_enabled = Some(value.into()); self }
     /// `PerformanceInsightsKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.performance_insights_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.performance_insights_kms_key_id = Some(value.into()); self }
     /// `PerformanceInsightsRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.performance_insights_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self { self.performance_insights_retention_period = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `ReplicationSourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_source_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.replication_source_identifier = Some(value.into());
-        self
-    }
-
+    pub fn replication_source_identifier(mut self, value: impl Into<Str>) -> Self { self.replication_source_identifier = Some(value.into()); self }
     /// `RestoreToTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self {
-        self.restore_to_time = Some(value.into());
-        self
-    }
-
+    pub fn restore_to_time(mut self, value: impl Into<Str>) -> Self { self.restore_to_time = Some(value.into()); self }
     /// `RestoreType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_type(mut self, value: impl Into<Str>) -> Self {
-        self.restore_type = Some(value.into());
-        self
-    }
-
+    pub fn restore_type(mut self, value: impl Into<Str>) -> Self { self.restore_type = Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self {
-        self.scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = Some(value.into()); self }
     /// `ServerlessV2ScalingConfiguration`: a [`ServerlessV2ScalingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_v2_scaling_configuration(
-        mut self,
-        value: impl Into<Obj<ServerlessV2ScalingConfiguration>>,
-    ) -> Self {
-        self.serverless_v2_scaling_configuration = Some(value.into());
-        self
-    }
-
+    pub fn serverless_v2_scaling_configuration(mut self, value: impl Into<Obj<ServerlessV2ScalingConfiguration>>) -> Self { self.serverless_v2_scaling_configuration = Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `SourceDbClusterResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_resource_id = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_resource_id(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_resource_id = Some(value.into()); self }
     /// `SourceRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_region(mut self, value: impl Into<Str>) -> Self {
-        self.source_region = Some(value.into());
-        self
-    }
-
+    pub fn source_region(mut self, value: impl Into<Str>) -> Self { self.source_region = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self {
-        self.use_latest_restorable_time = Some(value.into());
-        self
-    }
-
+    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for DbCluster {
@@ -1773,33 +1228,18 @@ impl DbClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterRoleRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB cluster.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_DbClusterRole: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbClusterRole: ObjRule = ObjRule {
     properties: &[
         ("FeatureName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DBClusterRole` property type of `AWS::RDS::DBCluster`.
@@ -1821,6 +1261,7 @@ pub struct DbClusterRole {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DbClusterRole {
     /// A `DbClusterRole` with its required properties, named in a [`DbClusterRoleRequired`].
     pub fn new(required: DbClusterRoleRequired) -> Self {
@@ -1831,20 +1272,9 @@ impl DbClusterRole {
     }
 
     /// `FeatureName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_name = Some(value.into());
-        self
-    }
-
+    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for DbClusterRole {}
@@ -1858,70 +1288,8 @@ impl ToValue for DbClusterRole {
     }
 }
 
-static RULE_MasterUserSecret: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR), ("SecretArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MasterUserSecret` property type of `AWS::RDS::DBCluster`.
-///
-/// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-///
-/// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-masterusersecret.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MasterUserSecret {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The AWS KMS key identifier that is used to encrypt the secret.
-    pub kms_key_id: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html#aws-resource-rds-dbcluster-return-values>) .
-    pub secret_arn: Option<Str>,
-}
-
-impl MasterUserSecret {
-    /// A `MasterUserSecret` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MasterUserSecret {}
-
-impl ToValue for MasterUserSecret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-static RULE_ScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoPause", Shape::Bool),
         ("MaxCapacity", Shape::INT),
@@ -1930,12 +1298,8 @@ static RULE_ScalingConfiguration: ObjRule = ObjRule {
         ("SecondsUntilAutoPause", Shape::INT),
         ("TimeoutAction", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfiguration` property type of `AWS::RDS::DBCluster`.
@@ -2003,6 +1367,7 @@ pub struct ScalingConfiguration {
     pub timeout_action: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ScalingConfiguration {
     /// A `ScalingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2010,52 +1375,17 @@ impl ScalingConfiguration {
     }
 
     /// `AutoPause`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_pause(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_pause = Some(value.into());
-        self
-    }
-
+    pub fn auto_pause(mut self, value: impl Into<Bool>) -> Self { self.auto_pause = Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MinCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = Some(value.into()); self }
     /// `SecondsBeforeTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seconds_before_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.seconds_before_timeout = Some(value.into());
-        self
-    }
-
+    pub fn seconds_before_timeout(mut self, value: impl Into<Int>) -> Self { self.seconds_before_timeout = Some(value.into()); self }
     /// `SecondsUntilAutoPause`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self {
-        self.seconds_until_auto_pause = Some(value.into());
-        self
-    }
-
+    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self { self.seconds_until_auto_pause = Some(value.into()); self }
     /// `TimeoutAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self {
-        self.timeout_action = Some(value.into());
-        self
-    }
+    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self { self.timeout_action = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingConfiguration {}
@@ -2073,18 +1403,15 @@ impl ToValue for ScalingConfiguration {
     }
 }
 
-static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessV2ScalingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("MaxCapacity", Shape::NUM),
         ("MinCapacity", Shape::NUM),
         ("SecondsUntilAutoPause", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerlessV2ScalingConfiguration` property type of `AWS::RDS::DBCluster`.
@@ -2120,6 +1447,7 @@ pub struct ServerlessV2ScalingConfiguration {
     pub seconds_until_auto_pause: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ServerlessV2ScalingConfiguration {
     /// A `ServerlessV2ScalingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2127,28 +1455,11 @@ impl ServerlessV2ScalingConfiguration {
     }
 
     /// `MaxCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Num>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `MinCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.min_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Num>) -> Self { self.min_capacity = Some(value.into()); self }
     /// `SecondsUntilAutoPause`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self {
-        self.seconds_until_auto_pause = Some(value.into());
-        self
-    }
+    pub fn seconds_until_auto_pause(mut self, value: impl Into<Int>) -> Self { self.seconds_until_auto_pause = Some(value.into()); self }
 }
 
 impl PropertyType for ServerlessV2ScalingConfiguration {}
@@ -2159,98 +1470,6 @@ impl ToValue for ServerlessV2ScalingConfiguration {
             .opt("MaxCapacity", &self.max_capacity)
             .opt("MinCapacity", &self.min_capacity)
             .opt("SecondsUntilAutoPause", &self.seconds_until_auto_pause)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -2277,62 +1496,6 @@ impl ToValue for ClusterScalabilityType {
         let s = match self {
             Self::Limitless => "limitless",
             Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DatabaseInsightsMode` (`AWS::RDS::DBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DatabaseInsightsMode {
-    /// `advanced`
-    Advanced,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DatabaseInsightsMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DatabaseInsightsMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Advanced => "advanced",
-            Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `MasterUserAuthenticationType` (`AWS::RDS::DBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MasterUserAuthenticationType {
-    /// `iam-db-auth`
-    IamDbAuth,
-    /// `password`
-    Password,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MasterUserAuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MasterUserAuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::IamDbAuth => "iam-db-auth",
-            Self::Password => "password",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,61 +7,30 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DatabaseInsightsMode, MasterUserAuthenticationType, MasterUserSecret, Tag, TagRequired,
+};
+use super::shared::{RULE_MasterUserSecret, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^$|^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]{0,127}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^\\d*$");
 
-static RULE_DbInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalStorageVolumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdditionalStorageVolume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllocatedStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AdditionalStorageVolumes", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalStorageVolume), min_items: None, max_items: None })),
+        ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AllowMajorVersionUpgrade", Shape::Bool),
         ("ApplyImmediately", Shape::Bool),
-        (
-            "AssociatedRoles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DbInstanceRole),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociatedRoles", Shape::List(&ListRule { items: Shape::Object(&RULE_DbInstanceRole), min_items: None, max_items: None })),
         ("AutoMinorVersionUpgrade", Shape::Bool),
         ("AutomaticBackupReplicationKmsKeyId", Shape::STR),
         ("AutomaticBackupReplicationRegion", Shape::STR),
-        (
-            "AutomaticBackupReplicationRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AutomaticBackupReplicationRetentionPeriod", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("AvailabilityZone", Shape::STR),
-        (
-            "BackupRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BackupRetentionPeriod", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("BackupTarget", Shape::STR),
         ("CACertificateIdentifier", Shape::STR),
         ("CertificateRotationRestart", Shape::Bool),
@@ -71,63 +40,24 @@ static RULE_DbInstance: ObjRule = ObjRule {
         ("DBClusterIdentifier", Shape::STR),
         ("DBClusterSnapshotIdentifier", Shape::STR),
         ("DBInstanceClass", Shape::STR),
-        (
-            "DBInstanceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DBInstanceIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DBName", Shape::STR),
         ("DBParameterGroupName", Shape::STR),
-        (
-            "DBSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DBSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DBSnapshotIdentifier", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
         ("DBSystemId", Shape::STR),
-        (
-            "DatabaseInsightsMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["advanced", "standard"],
-                format: None,
-            }),
-        ),
+        ("DatabaseInsightsMode", Shape::Str(&StrRule { allowed: &["advanced", "standard"], ..StrRule::ANY })),
         ("DedicatedLogVolume", Shape::Bool),
         ("DeleteAutomatedBackups", Shape::Bool),
         ("DeletionProtection", Shape::Bool),
         ("Domain", Shape::STR),
         ("DomainAuthSecretArn", Shape::STR),
-        (
-            "DomainDnsIps",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DomainDnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DomainFqdn", Shape::STR),
         ("DomainIAMRoleName", Shape::STR),
         ("DomainOu", Shape::STR),
-        (
-            "EnableCloudwatchLogsExports",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnableCloudwatchLogsExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableIAMDatabaseAuthentication", Shape::Bool),
         ("EnablePerformanceInsights", Shape::Bool),
         ("Engine", Shape::STR),
@@ -137,97 +67,27 @@ static RULE_DbInstance: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("LicenseModel", Shape::STR),
         ("ManageMasterUserPassword", Shape::Bool),
-        (
-            "MasterUserAuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["iam-db-auth", "password"],
-                format: None,
-            }),
-        ),
+        ("MasterUserAuthenticationType", Shape::Str(&StrRule { allowed: &["iam-db-auth", "password"], ..StrRule::ANY })),
         ("MasterUserPassword", Shape::STR),
         ("MasterUserSecret", Shape::Object(&RULE_MasterUserSecret)),
-        (
-            "MasterUsername",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MaxAllocatedStorage", Shape::INT),
         ("MonitoringInterval", Shape::INT),
-        (
-            "MonitoringRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MonitoringRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("MultiAZ", Shape::Bool),
         ("NcharCharacterSetName", Shape::STR),
         ("NetworkType", Shape::STR),
         ("OptionGroupName", Shape::STR),
         ("PerformanceInsightsKMSKeyId", Shape::STR),
-        (
-            "PerformanceInsightsRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0,
-                    372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0,
-                    713.0, 731.0,
-                ],
-            }),
-        ),
-        (
-            "Port",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PerformanceInsightsRetentionPeriod", Shape::Int(&NumRule { allowed: &[7.0, 31.0, 62.0, 93.0, 124.0, 155.0, 186.0, 217.0, 248.0, 279.0, 310.0, 341.0, 372.0, 403.0, 434.0, 465.0, 496.0, 527.0, 558.0, 589.0, 620.0, 651.0, 682.0, 713.0, 731.0], ..NumRule::ANY })),
+        ("Port", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("PreferredBackupWindow", Shape::STR),
         ("PreferredMaintenanceWindow", Shape::STR),
-        (
-            "ProcessorFeatures",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProcessorFeature),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PromotionTier",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15.0),
-                allowed: &[],
-            }),
-        ),
+        ("ProcessorFeatures", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessorFeature), min_items: None, max_items: None })),
+        ("PromotionTier", Shape::Int(&NumRule { min: Some(0.0), max: Some(15.0), ..NumRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
         ("ReplicaMode", Shape::STR),
-        (
-            "RestoreTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
+        ("RestoreTime", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("SourceDBInstanceAutomatedBackupsArn", Shape::STR),
         ("SourceDBInstanceIdentifier", Shape::STR),
@@ -236,42 +96,17 @@ static RULE_DbInstance: ObjRule = ObjRule {
         ("StorageEncrypted", Shape::Bool),
         ("StorageThroughput", Shape::INT),
         ("StorageType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TdeCredentialArn", Shape::STR),
         ("TdeCredentialPassword", Shape::STR),
         ("Timezone", Shape::STR),
         ("UseDefaultProcessorFeatures", Shape::Bool),
         ("UseLatestRestorableTime", Shape::Bool),
-        (
-            "VPCSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VPCSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[(
-        "SourceDBInstanceIdentifier",
-        &[
-            "CharacterSetName",
-            "MasterUserPassword",
-            "MasterUsername",
-            "StorageEncrypted",
-        ],
-    )],
+    dependent_excluded: &[("SourceDBInstanceIdentifier", &["CharacterSetName", "MasterUserPassword", "MasterUsername", "StorageEncrypted"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBInstance` resource.
@@ -1470,6 +1305,7 @@ pub struct DbInstance {
     pub vpc_security_groups: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DbInstance {
     /// The CloudFormation type name, `AWS::RDS::DBInstance`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBInstance";
@@ -1481,193 +1317,11 @@ impl DbInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html",
         primary_identifier: &["DBInstanceIdentifier"],
         required: &[],
-        create_only: &[
-            "BackupTarget",
-            "CharacterSetName",
-            "CustomIAMInstanceProfile",
-            "DBClusterIdentifier",
-            "DBInstanceIdentifier",
-            "DBName",
-            "DBSubnetGroupName",
-            "DBSystemId",
-            "KmsKeyId",
-            "MasterUsername",
-            "NcharCharacterSetName",
-            "SourceRegion",
-            "StorageEncrypted",
-            "Timezone",
-        ],
-        conditional_create_only: &[
-            "AutoMinorVersionUpgrade",
-            "AvailabilityZone",
-            "BackupRetentionPeriod",
-            "DBClusterSnapshotIdentifier",
-            "DBParameterGroupName",
-            "DBSnapshotIdentifier",
-            "Engine",
-            "MultiAZ",
-            "PerformanceInsightsKMSKeyId",
-            "PreferredMaintenanceWindow",
-            "RestoreTime",
-            "SourceDBClusterIdentifier",
-            "SourceDBInstanceAutomatedBackupsArn",
-            "SourceDBInstanceIdentifier",
-            "SourceDbiResourceId",
-            "StorageType",
-            "UseLatestRestorableTime",
-        ],
-        write_only: &[
-            "AllowMajorVersionUpgrade",
-            "AutomaticBackupReplicationKmsKeyId",
-            "CertificateRotationRestart",
-            "DBSnapshotIdentifier",
-            "DeleteAutomatedBackups",
-            "MasterUserAuthenticationType",
-            "MasterUserPassword",
-            "RestoreTime",
-            "SourceDBInstanceAutomatedBackupsArn",
-            "SourceDBInstanceIdentifier",
-            "SourceDbiResourceId",
-            "SourceRegion",
-            "TdeCredentialPassword",
-            "UseDefaultProcessorFeatures",
-            "UseLatestRestorableTime",
-            "ApplyImmediately",
-        ],
-        read_only: &[
-            "AutomaticRestartTime",
-            "CertificateDetails",
-            "CertificateDetails/CAIdentifier",
-            "CertificateDetails/ValidTill",
-            "Endpoint",
-            "Endpoint/Address",
-            "Endpoint/Port",
-            "Endpoint/HostedZoneId",
-            "DbiResourceId",
-            "DBInstanceArn",
-            "DBInstanceStatus",
-            "InstanceCreateTime",
-            "IsStorageConfigUpgradeAvailable",
-            "LatestRestorableTime",
-            "ListenerEndpoint",
-            "ListenerEndpoint/Address",
-            "ListenerEndpoint/Port",
-            "ListenerEndpoint/HostedZoneId",
-            "MasterUserSecret/SecretArn",
-            "PercentProgress",
-            "ReadReplicaDBClusterIdentifiers",
-            "ReadReplicaDBInstanceIdentifiers",
-            "ResumeFullAutomationModeTime",
-            "SecondaryAvailabilityZone",
-            "StatusInfos",
-        ],
-        attributes: &[
-            "AdditionalStorageVolumes",
-            "AllocatedStorage",
-            "AllowMajorVersionUpgrade",
-            "ApplyImmediately",
-            "AssociatedRoles",
-            "AutoMinorVersionUpgrade",
-            "AutomaticBackupReplicationKmsKeyId",
-            "AutomaticBackupReplicationRegion",
-            "AutomaticBackupReplicationRetentionPeriod",
-            "AutomaticRestartTime",
-            "AvailabilityZone",
-            "BackupRetentionPeriod",
-            "BackupTarget",
-            "CACertificateIdentifier",
-            "CertificateDetails.CAIdentifier",
-            "CertificateDetails.ValidTill",
-            "CertificateRotationRestart",
-            "CharacterSetName",
-            "CopyTagsToSnapshot",
-            "CustomIAMInstanceProfile",
-            "DBClusterIdentifier",
-            "DBClusterSnapshotIdentifier",
-            "DBInstanceArn",
-            "DBInstanceClass",
-            "DBInstanceIdentifier",
-            "DBInstanceStatus",
-            "DBName",
-            "DBParameterGroupName",
-            "DBSecurityGroups",
-            "DBSnapshotIdentifier",
-            "DBSubnetGroupName",
-            "DBSystemId",
-            "DatabaseInsightsMode",
-            "DbiResourceId",
-            "DedicatedLogVolume",
-            "DeleteAutomatedBackups",
-            "DeletionProtection",
-            "Domain",
-            "DomainAuthSecretArn",
-            "DomainDnsIps",
-            "DomainFqdn",
-            "DomainIAMRoleName",
-            "DomainOu",
-            "EnableCloudwatchLogsExports",
-            "EnableIAMDatabaseAuthentication",
-            "EnablePerformanceInsights",
-            "Endpoint.Address",
-            "Endpoint.HostedZoneId",
-            "Endpoint.Port",
-            "Engine",
-            "EngineLifecycleSupport",
-            "EngineVersion",
-            "InstanceCreateTime",
-            "Iops",
-            "IsStorageConfigUpgradeAvailable",
-            "KmsKeyId",
-            "LatestRestorableTime",
-            "LicenseModel",
-            "ListenerEndpoint.Address",
-            "ListenerEndpoint.HostedZoneId",
-            "ListenerEndpoint.Port",
-            "ManageMasterUserPassword",
-            "MasterUserAuthenticationType",
-            "MasterUserPassword",
-            "MasterUserSecret.KmsKeyId",
-            "MasterUserSecret.SecretArn",
-            "MasterUsername",
-            "MaxAllocatedStorage",
-            "MonitoringInterval",
-            "MonitoringRoleArn",
-            "MultiAZ",
-            "NcharCharacterSetName",
-            "NetworkType",
-            "OptionGroupName",
-            "PercentProgress",
-            "PerformanceInsightsKMSKeyId",
-            "PerformanceInsightsRetentionPeriod",
-            "Port",
-            "PreferredBackupWindow",
-            "PreferredMaintenanceWindow",
-            "ProcessorFeatures",
-            "PromotionTier",
-            "PubliclyAccessible",
-            "ReadReplicaDBClusterIdentifiers",
-            "ReadReplicaDBInstanceIdentifiers",
-            "ReplicaMode",
-            "RestoreTime",
-            "ResumeFullAutomationModeTime",
-            "SecondaryAvailabilityZone",
-            "SourceDBClusterIdentifier",
-            "SourceDBInstanceAutomatedBackupsArn",
-            "SourceDBInstanceIdentifier",
-            "SourceDbiResourceId",
-            "SourceRegion",
-            "StatusInfos",
-            "StorageEncrypted",
-            "StorageThroughput",
-            "StorageType",
-            "Tags",
-            "TdeCredentialArn",
-            "TdeCredentialPassword",
-            "Timezone",
-            "UseDefaultProcessorFeatures",
-            "UseLatestRestorableTime",
-            "VPCSecurityGroups",
-        ],
+        create_only: &["BackupTarget", "CharacterSetName", "CustomIAMInstanceProfile", "DBClusterIdentifier", "DBInstanceIdentifier", "DBName", "DBSubnetGroupName", "DBSystemId", "KmsKeyId", "MasterUsername", "NcharCharacterSetName", "SourceRegion", "StorageEncrypted", "Timezone"],
+        conditional_create_only: &["AutoMinorVersionUpgrade", "AvailabilityZone", "BackupRetentionPeriod", "DBClusterSnapshotIdentifier", "DBParameterGroupName", "DBSnapshotIdentifier", "Engine", "MultiAZ", "PerformanceInsightsKMSKeyId", "PreferredMaintenanceWindow", "RestoreTime", "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "StorageType", "UseLatestRestorableTime"],
+        write_only: &["AllowMajorVersionUpgrade", "AutomaticBackupReplicationKmsKeyId", "CertificateRotationRestart", "DBSnapshotIdentifier", "DeleteAutomatedBackups", "MasterUserAuthenticationType", "MasterUserPassword", "RestoreTime", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "SourceRegion", "TdeCredentialPassword", "UseDefaultProcessorFeatures", "UseLatestRestorableTime", "ApplyImmediately"],
+        read_only: &["AutomaticRestartTime", "CertificateDetails", "CertificateDetails/CAIdentifier", "CertificateDetails/ValidTill", "Endpoint", "Endpoint/Address", "Endpoint/Port", "Endpoint/HostedZoneId", "DbiResourceId", "DBInstanceArn", "DBInstanceStatus", "InstanceCreateTime", "IsStorageConfigUpgradeAvailable", "LatestRestorableTime", "ListenerEndpoint", "ListenerEndpoint/Address", "ListenerEndpoint/Port", "ListenerEndpoint/HostedZoneId", "MasterUserSecret/SecretArn", "PercentProgress", "ReadReplicaDBClusterIdentifiers", "ReadReplicaDBInstanceIdentifiers", "ResumeFullAutomationModeTime", "SecondaryAvailabilityZone", "StatusInfos"],
+        attributes: &["AdditionalStorageVolumes", "AllocatedStorage", "AllowMajorVersionUpgrade", "ApplyImmediately", "AssociatedRoles", "AutoMinorVersionUpgrade", "AutomaticBackupReplicationKmsKeyId", "AutomaticBackupReplicationRegion", "AutomaticBackupReplicationRetentionPeriod", "AutomaticRestartTime", "AvailabilityZone", "BackupRetentionPeriod", "BackupTarget", "CACertificateIdentifier", "CertificateDetails.CAIdentifier", "CertificateDetails.ValidTill", "CertificateRotationRestart", "CharacterSetName", "CopyTagsToSnapshot", "CustomIAMInstanceProfile", "DBClusterIdentifier", "DBClusterSnapshotIdentifier", "DBInstanceArn", "DBInstanceClass", "DBInstanceIdentifier", "DBInstanceStatus", "DBName", "DBParameterGroupName", "DBSecurityGroups", "DBSnapshotIdentifier", "DBSubnetGroupName", "DBSystemId", "DatabaseInsightsMode", "DbiResourceId", "DedicatedLogVolume", "DeleteAutomatedBackups", "DeletionProtection", "Domain", "DomainAuthSecretArn", "DomainDnsIps", "DomainFqdn", "DomainIAMRoleName", "DomainOu", "EnableCloudwatchLogsExports", "EnableIAMDatabaseAuthentication", "EnablePerformanceInsights", "Endpoint.Address", "Endpoint.HostedZoneId", "Endpoint.Port", "Engine", "EngineLifecycleSupport", "EngineVersion", "InstanceCreateTime", "Iops", "IsStorageConfigUpgradeAvailable", "KmsKeyId", "LatestRestorableTime", "LicenseModel", "ListenerEndpoint.Address", "ListenerEndpoint.HostedZoneId", "ListenerEndpoint.Port", "ManageMasterUserPassword", "MasterUserAuthenticationType", "MasterUserPassword", "MasterUserSecret.KmsKeyId", "MasterUserSecret.SecretArn", "MasterUsername", "MaxAllocatedStorage", "MonitoringInterval", "MonitoringRoleArn", "MultiAZ", "NcharCharacterSetName", "NetworkType", "OptionGroupName", "PercentProgress", "PerformanceInsightsKMSKeyId", "PerformanceInsightsRetentionPeriod", "Port", "PreferredBackupWindow", "PreferredMaintenanceWindow", "ProcessorFeatures", "PromotionTier", "PubliclyAccessible", "ReadReplicaDBClusterIdentifiers", "ReadReplicaDBInstanceIdentifiers", "ReplicaMode", "RestoreTime", "ResumeFullAutomationModeTime", "SecondaryAvailabilityZone", "SourceDBClusterIdentifier", "SourceDBInstanceAutomatedBackupsArn", "SourceDBInstanceIdentifier", "SourceDbiResourceId", "SourceRegion", "StatusInfos", "StorageEncrypted", "StorageThroughput", "StorageType", "Tags", "TdeCredentialArn", "TdeCredentialPassword", "Timezone", "UseDefaultProcessorFeatures", "UseLatestRestorableTime", "VPCSecurityGroups"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -1678,674 +1332,171 @@ impl DbInstance {
     }
 
     /// `AdditionalStorageVolumes`: a list of [`AdditionalStorageVolume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_storage_volumes(
-        mut self,
-        value: impl Into<List<AdditionalStorageVolume>>,
-    ) -> Self {
-        self.additional_storage_volumes = Some(value.into());
-        self
-    }
-
+    pub fn additional_storage_volumes(mut self, value: impl Into<List<AdditionalStorageVolume>>) -> Self { self.additional_storage_volumes = Some(value.into()); self }
     /// `AllocatedStorage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `AllowMajorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_major_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn allow_major_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_major_version_upgrade = Some(value.into()); self }
     /// `ApplyImmediately`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_immediately(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_immediately = Some(value.into());
-        self
-    }
-
+    pub fn apply_immediately(mut self, value: impl Into<Bool>) -> Self { self.apply_immediately = Some(value.into()); self }
     /// `AssociatedRoles`: a list of [`DbInstanceRole`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_roles(mut self, value: impl Into<List<DbInstanceRole>>) -> Self {
-        self.associated_roles = Some(value.into());
-        self
-    }
-
+    pub fn associated_roles(mut self, value: impl Into<List<DbInstanceRole>>) -> Self { self.associated_roles = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AutomaticBackupReplicationKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.automatic_backup_replication_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_replication_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.automatic_backup_replication_kms_key_id = Some(value.into()); self }
     /// `AutomaticBackupReplicationRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_replication_region(mut self, value: impl Into<Str>) -> Self {
-        self.automatic_backup_replication_region = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_replication_region(mut self, value: impl Into<Str>) -> Self { self.automatic_backup_replication_region = Some(value.into()); self }
     /// `AutomaticBackupReplicationRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_replication_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_replication_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_replication_retention_period(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_replication_retention_period = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BackupRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.backup_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn backup_retention_period(mut self, value: impl Into<Int>) -> Self { self.backup_retention_period = Some(value.into()); self }
     /// `BackupTarget`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_target(mut self, value: impl Into<Str>) -> Self {
-        self.backup_target = Some(value.into());
-        self
-    }
-
+    pub fn backup_target(mut self, value: impl Into<Str>) -> Self { self.backup_target = Some(value.into()); self }
     /// `CACertificateIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificate_identifier = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.ca_certificate_identifier = Some(value.into()); self }
     /// `CertificateRotationRestart`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self {
-        self.certificate_rotation_restart = Some(value.into());
-        self
-    }
-
+    pub fn certificate_rotation_restart(mut self, value: impl Into<Bool>) -> Self { self.certificate_rotation_restart = Some(value.into()); self }
     /// `CharacterSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn character_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.character_set_name = Some(value.into());
-        self
-    }
-
+    pub fn character_set_name(mut self, value: impl Into<Str>) -> Self { self.character_set_name = Some(value.into()); self }
     /// `CopyTagsToSnapshot`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshot = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshot(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshot = Some(value.into()); self }
     /// `CustomIAMInstanceProfile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_iam_instance_profile(mut self, value: impl Into<Str>) -> Self {
-        self.custom_iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn custom_iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.custom_iam_instance_profile = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = Some(value.into()); self }
     /// `DBClusterSnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_snapshot_identifier = Some(value.into()); self }
     /// `DBInstanceClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_class = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_class(mut self, value: impl Into<Str>) -> Self { self.db_instance_class = Some(value.into()); self }
     /// `DBInstanceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_instance_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.db_instance_identifier = Some(value.into()); self }
     /// `DBName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_name = Some(value.into());
-        self
-    }
-
+    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = Some(value.into()); self }
     /// `DBParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
     /// `DBSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn db_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.db_security_groups = Some(value.into()); self }
     /// `DBSnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.db_snapshot_identifier = Some(value.into()); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `DBSystemId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.db_system_id = Some(value.into());
-        self
-    }
-
+    pub fn db_system_id(mut self, value: impl Into<Str>) -> Self { self.db_system_id = Some(value.into()); self }
     /// `DatabaseInsightsMode`: a [`DatabaseInsightsMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self {
-        self.database_insights_mode = Some(value.into());
-        self
-    }
-
+    pub fn database_insights_mode(mut self, value: impl Into<DatabaseInsightsMode>) -> Self { self.database_insights_mode = Some(value.into()); self }
     /// `DedicatedLogVolume`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedicated_log_volume(mut self, value: impl Into<Bool>) -> Self {
-        self.dedicated_log_volume = Some(value.into());
-        self
-    }
-
+    pub fn dedicated_log_volume(mut self, value: impl Into<Bool>) -> Self { self.dedicated_log_volume = Some(value.into()); self }
     /// `DeleteAutomatedBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_automated_backups = Some(value.into());
-        self
-    }
-
+    pub fn delete_automated_backups(mut self, value: impl Into<Bool>) -> Self { self.delete_automated_backups = Some(value.into()); self }
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `DomainAuthSecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_auth_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_auth_secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn domain_auth_secret_arn(mut self, value: impl Into<Str>) -> Self { self.domain_auth_secret_arn = Some(value.into()); self }
     /// `DomainDnsIps`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_dns_ips(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domain_dns_ips = Some(value.into());
-        self
-    }
-
+    pub fn domain_dns_ips(mut self, value: impl Into<List<Str>>) -> Self { self.domain_dns_ips = Some(value.into()); self }
     /// `DomainFqdn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_fqdn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_fqdn = Some(value.into());
-        self
-    }
-
+    pub fn domain_fqdn(mut self, value: impl Into<Str>) -> Self { self.domain_fqdn = Some(value.into()); self }
     /// `DomainIAMRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_iam_role_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_iam_role_name(mut self, value: impl Into<Str>) -> Self { self.domain_iam_role_name = Some(value.into()); self }
     /// `DomainOu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_ou(mut self, value: impl Into<Str>) -> Self {
-        self.domain_ou = Some(value.into());
-        self
-    }
-
+    pub fn domain_ou(mut self, value: impl Into<Str>) -> Self { self.domain_ou = Some(value.into()); self }
     /// `EnableCloudwatchLogsExports`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enable_cloudwatch_logs_exports = Some(value.into());
-        self
-    }
-
+    pub fn enable_cloudwatch_logs_exports(mut self, value: impl Into<List<Str>>) -> Self { self.enable_cloudwatch_logs_exports = Some(value.into()); self }
     /// `EnableIAMDatabaseAuthentication`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_iam_database_authentication = Some(value.into());
-        self
-    }
-
+    pub fn enable_iam_database_authentication(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_database_authentication = Some(value.into()); self }
     /// `EnablePerformanceInsights`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_performance_insights = Some(value.into());
-        self
-    }
-
+    pub fn enable_performance_insights(mut self, value: impl Into<Bool>) -> Self { self.enable_performance_insights = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self {
-        self.engine_lifecycle_support = Some(value.into());
-        self
-    }
-
+    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LicenseModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_model(mut self, value: impl Into<Str>) -> Self {
-        self.license_model = Some(value.into());
-        self
-    }
-
+    pub fn license_model(mut self, value: impl Into<Str>) -> Self { self.license_model = Some(value.into()); self }
     /// `ManageMasterUserPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn manage_master_user_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_user_password = Some(value.into()); self }
     /// `MasterUserAuthenticationType`: a [`MasterUserAuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_authentication_type(
-        mut self,
-        value: impl Into<MasterUserAuthenticationType>,
-    ) -> Self {
-        self.master_user_authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn master_user_authentication_type(mut self, value: impl Into<MasterUserAuthenticationType>) -> Self { self.master_user_authentication_type = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
     /// `MasterUserSecret`: a [`MasterUserSecret`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self {
-        self.master_user_secret = Some(value.into());
-        self
-    }
-
+    pub fn master_user_secret(mut self, value: impl Into<Obj<MasterUserSecret>>) -> Self { self.master_user_secret = Some(value.into()); self }
     /// `MasterUsername`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self {
-        self.master_username = Some(value.into());
-        self
-    }
-
+    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = Some(value.into()); self }
     /// `MaxAllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.max_allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self { self.max_allocated_storage = Some(value.into()); self }
     /// `MonitoringInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self {
-        self.monitoring_interval = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_interval(mut self, value: impl Into<Int>) -> Self { self.monitoring_interval = Some(value.into()); self }
     /// `MonitoringRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.monitoring_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_role_arn(mut self, value: impl Into<Str>) -> Self { self.monitoring_role_arn = Some(value.into()); self }
     /// `MultiAZ`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az = Some(value.into());
-        self
-    }
-
+    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
     /// `NcharCharacterSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nchar_character_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.nchar_character_set_name = Some(value.into());
-        self
-    }
-
+    pub fn nchar_character_set_name(mut self, value: impl Into<Str>) -> Self { self.nchar_character_set_name = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `OptionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.option_group_name = Some(value.into());
-        self
-    }
-
+    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self { self.option_group_name = Some(value.into()); self }
     /// `PerformanceInsightsKMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.performance_insights_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn performance_insights_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.performance_insights_kms_key_id = Some(value.into()); self }
     /// `PerformanceInsightsRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.performance_insights_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn performance_insights_retention_period(mut self, value: impl Into<Int>) -> Self { self.performance_insights_retention_period = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredBackupWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_backup_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_backup_window(mut self, value: impl Into<Str>) -> Self { self.preferred_backup_window = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `ProcessorFeatures`: a list of [`ProcessorFeature`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processor_features(mut self, value: impl Into<List<ProcessorFeature>>) -> Self {
-        self.processor_features = Some(value.into());
-        self
-    }
-
+    pub fn processor_features(mut self, value: impl Into<List<ProcessorFeature>>) -> Self { self.processor_features = Some(value.into()); self }
     /// `PromotionTier`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn promotion_tier(mut self, value: impl Into<Int>) -> Self {
-        self.promotion_tier = Some(value.into());
-        self
-    }
-
+    pub fn promotion_tier(mut self, value: impl Into<Int>) -> Self { self.promotion_tier = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `ReplicaMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_mode(mut self, value: impl Into<Str>) -> Self {
-        self.replica_mode = Some(value.into());
-        self
-    }
-
+    pub fn replica_mode(mut self, value: impl Into<Str>) -> Self { self.replica_mode = Some(value.into()); self }
     /// `RestoreTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restore_time(mut self, value: impl Into<Str>) -> Self {
-        self.restore_time = Some(value.into());
-        self
-    }
-
+    pub fn restore_time(mut self, value: impl Into<Str>) -> Self { self.restore_time = Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `SourceDBInstanceAutomatedBackupsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_instance_automated_backups_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_db_instance_automated_backups_arn(mut self, value: impl Into<Str>) -> Self { self.source_db_instance_automated_backups_arn = Some(value.into()); self }
     /// `SourceDBInstanceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_instance_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_instance_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_instance_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_instance_identifier = Some(value.into()); self }
     /// `SourceDbiResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_dbi_resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_dbi_resource_id = Some(value.into());
-        self
-    }
-
+    pub fn source_dbi_resource_id(mut self, value: impl Into<Str>) -> Self { self.source_dbi_resource_id = Some(value.into()); self }
     /// `SourceRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_region(mut self, value: impl Into<Str>) -> Self {
-        self.source_region = Some(value.into());
-        self
-    }
-
+    pub fn source_region(mut self, value: impl Into<Str>) -> Self { self.source_region = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `StorageThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.storage_throughput = Some(value.into());
-        self
-    }
-
+    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self { self.storage_throughput = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TdeCredentialArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tde_credential_arn(mut self, value: impl Into<Str>) -> Self {
-        self.tde_credential_arn = Some(value.into());
-        self
-    }
-
+    pub fn tde_credential_arn(mut self, value: impl Into<Str>) -> Self { self.tde_credential_arn = Some(value.into()); self }
     /// `TdeCredentialPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tde_credential_password(mut self, value: impl Into<Str>) -> Self {
-        self.tde_credential_password = Some(value.into());
-        self
-    }
-
+    pub fn tde_credential_password(mut self, value: impl Into<Str>) -> Self { self.tde_credential_password = Some(value.into()); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
     /// `UseDefaultProcessorFeatures`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_default_processor_features(mut self, value: impl Into<Bool>) -> Self {
-        self.use_default_processor_features = Some(value.into());
-        self
-    }
-
+    pub fn use_default_processor_features(mut self, value: impl Into<Bool>) -> Self { self.use_default_processor_features = Some(value.into()); self }
     /// `UseLatestRestorableTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self {
-        self.use_latest_restorable_time = Some(value.into());
-        self
-    }
-
+    pub fn use_latest_restorable_time(mut self, value: impl Into<Bool>) -> Self { self.use_latest_restorable_time = Some(value.into()); self }
     /// `VPCSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_groups = Some(value.into());
-        self
-    }
+    pub fn vpc_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_groups = Some(value.into()); self }
 }
 
 impl Resource for DbInstance {
@@ -3976,30 +3127,18 @@ impl DbInstanceAttributes {
     }
 }
 
-static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalStorageVolume: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatedStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllocatedStorage", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Iops", Shape::INT),
         ("MaxAllocatedStorage", Shape::INT),
         ("StorageThroughput", Shape::INT),
         ("StorageType", Shape::STR),
         ("VolumeName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalStorageVolume` property type of `AWS::RDS::DBInstance`.
@@ -4039,6 +3178,7 @@ pub struct AdditionalStorageVolume {
     pub volume_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdditionalStorageVolume {
     /// A `AdditionalStorageVolume` with no property set (none is required).
     pub fn new() -> Self {
@@ -4046,52 +3186,17 @@ impl AdditionalStorageVolume {
     }
 
     /// `AllocatedStorage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Str>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `MaxAllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.max_allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn max_allocated_storage(mut self, value: impl Into<Int>) -> Self { self.max_allocated_storage = Some(value.into()); self }
     /// `StorageThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.storage_throughput = Some(value.into());
-        self
-    }
-
+    pub fn storage_throughput(mut self, value: impl Into<Int>) -> Self { self.storage_throughput = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `VolumeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_name(mut self, value: impl Into<Str>) -> Self {
-        self.volume_name = Some(value.into());
-        self
-    }
+    pub fn volume_name(mut self, value: impl Into<Str>) -> Self { self.volume_name = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalStorageVolume {}
@@ -4113,37 +3218,20 @@ impl ToValue for AdditionalStorageVolume {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbInstanceRoleRequired {
     /// `FeatureName`: a string, required.
-    ///
-    /// The name of the feature associated with the AWS Identity and Access Management (IAM) role. IAM roles that are associated with a DB instance grant permission for the DB instance to access other AWS services on your behalf. For the list of supported feature names, see the `SupportedFeatureNames` description in \[DBEngineVersion\](<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBEngineVersion.html>) in the *Amazon RDS API Reference* .
     pub feature_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that is associated with the DB instance.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_DbInstanceRole: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbInstanceRole: ObjRule = ObjRule {
     properties: &[
         ("FeatureName", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["FeatureName", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DBInstanceRole` property type of `AWS::RDS::DBInstance`.
@@ -4165,6 +3253,7 @@ pub struct DbInstanceRole {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DbInstanceRole {
     /// A `DbInstanceRole` with its required properties, named in a [`DbInstanceRoleRequired`].
     pub fn new(required: DbInstanceRoleRequired) -> Self {
@@ -4175,20 +3264,9 @@ impl DbInstanceRole {
     }
 
     /// `FeatureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_name = value.into();
-        self
-    }
-
+    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for DbInstanceRole {}
@@ -4202,89 +3280,14 @@ impl ToValue for DbInstanceRole {
     }
 }
 
-static RULE_MasterUserSecret: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR), ("SecretArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MasterUserSecret` property type of `AWS::RDS::DBInstance`.
-///
-/// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
-///
-/// For more information, see \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html>) in the *Amazon RDS User Guide* and \[Password management with AWS Secrets Manager\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/rds-secrets-manager.html>) in the *Amazon Aurora User Guide.*
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbinstance-masterusersecret.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MasterUserSecret {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The AWS KMS key identifier that is used to encrypt the secret.
-    pub kms_key_id: Option<Str>,
-    /// `SecretArn`: a string.
-    ///
-    /// The Amazon Resource Name (ARN) of the secret. This parameter is a return value that you can retrieve using the `Fn::GetAtt` intrinsic function. For more information, see \[Return values\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html#aws-resource-rds-dbinstance-return-values>) .
-    pub secret_arn: Option<Str>,
-}
-
-impl MasterUserSecret {
-    /// A `MasterUserSecret` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for MasterUserSecret {}
-
-impl ToValue for MasterUserSecret {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-static RULE_ProcessorFeature: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessorFeature: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["coreCount", "threadsPerCore"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["coreCount", "threadsPerCore"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessorFeature` property type of `AWS::RDS::DBInstance`.
@@ -4304,6 +3307,7 @@ pub struct ProcessorFeature {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProcessorFeature {
     /// A `ProcessorFeature` with no property set (none is required).
     pub fn new() -> Self {
@@ -4311,20 +3315,9 @@ impl ProcessorFeature {
     }
 
     /// `Name`: a [`ProcessorFeatureName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<ProcessorFeatureName>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<ProcessorFeatureName>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ProcessorFeature {}
@@ -4335,154 +3328,6 @@ impl ToValue for ProcessorFeature {
             .opt("Name", &self.name)
             .opt("Value", &self.value)
             .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBInstance`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbinstance-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DatabaseInsightsMode` (`AWS::RDS::DBInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DatabaseInsightsMode {
-    /// `advanced`
-    Advanced,
-    /// `standard`
-    Standard,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DatabaseInsightsMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DatabaseInsightsMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Advanced => "advanced",
-            Self::Standard => "standard",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `MasterUserAuthenticationType` (`AWS::RDS::DBInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MasterUserAuthenticationType {
-    /// `iam-db-auth`
-    IamDbAuth,
-    /// `password`
-    Password,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MasterUserAuthenticationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MasterUserAuthenticationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::IamDbAuth => "iam-db-auth",
-            Self::Password => "password",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

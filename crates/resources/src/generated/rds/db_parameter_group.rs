@@ -7,82 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9])*$");
 
 /// The required properties of [`DbParameterGroup`], by name: `DbParameterGroup::new(DbParameterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParameterGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// Provides the customer-specified description for this DB parameter group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub description: Str,
     /// `Family`: a string, required.
-    ///
-    /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
-    ///
-    /// To list all of the available parameter group families for a DB engine, use the following command:
-    ///
-    /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine <engine>`
-    ///
-    /// For example, to list all of the available parameter group families for the MySQL DB engine, use the following command:
-    ///
-    /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql`
-    ///
-    /// &gt; The output contains duplicates.
-    ///
-    /// The following are the valid DB engine values:
-    ///
-    /// - `aurora-mysql`
-    /// - `aurora-postgresql`
-    /// - `db2-ae`
-    /// - `db2-se`
-    /// - `mysql`
-    /// - `oracle-ee`
-    /// - `oracle-ee-cdb`
-    /// - `oracle-se2`
-    /// - `oracle-se2-cdb`
-    /// - `postgres`
-    /// - `sqlserver-ee`
-    /// - `sqlserver-se`
-    /// - `sqlserver-ex`
-    /// - `sqlserver-web`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub family: Str,
 }
 
-static RULE_DbParameterGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "DBParameterGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DBParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("Family", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Family", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBParameterGroup` resource.
@@ -179,6 +129,7 @@ pub struct DbParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbParameterGroup {
     /// The CloudFormation type name, `AWS::RDS::DBParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBParameterGroup";
@@ -211,44 +162,15 @@ impl DbParameterGroup {
     }
 
     /// `DBParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = value.into();
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbParameterGroup {
@@ -350,97 +272,5 @@ impl DbParameterGroupAttributes {
     /// Tags to assign to the DB parameter group.
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBParameterGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbparametergroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

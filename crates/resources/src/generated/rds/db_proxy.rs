@@ -7,148 +7,44 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagFormatProperty;
+pub use super::shared::{EndpointNetworkType, TagFormatProperty};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
 
 /// The required properties of [`DbProxy`], by name: `DbProxy::new(DbProxyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyRequired {
     /// `DBProxyName`: a string, required.
-    ///
-    /// The identifier for the proxy. This name must be unique for all proxies owned by your AWS account in the specified AWS Region . An identifier must begin with a letter and must contain only ASCII letters, digits, and hyphens; it can't end with a hyphen or contain two consecutive hyphens.
-    ///
-    /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
     pub db_proxy_name: Str,
     /// `EngineFamily`: an [`EngineFamily`] value, required.
-    ///
-    /// The kinds of databases that the proxy can connect to. This value determines which database network protocol the proxy recognizes when it interprets network traffic to and from the database. For Aurora MySQL, RDS for MariaDB, and RDS for MySQL databases, specify `MYSQL` . For Aurora PostgreSQL and RDS for PostgreSQL databases, specify `POSTGRESQL` . For RDS for Microsoft SQL Server, specify `SQLSERVER` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine_family: EngineFamily,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 20 to 2048.
     pub role_arn: Str,
     /// `VpcSubnetIds`: a list of strings, required.
-    ///
-    /// One or more VPC subnet IDs to associate with the new proxy.
-    ///
-    /// Items at least 2; create-only: changing it replaces the resource.
     pub vpc_subnet_ids: List<Str>,
 }
 
-static RULE_DbProxy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbProxy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Auth",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AuthFormat),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "DBProxyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Auth", Shape::List(&ListRule { items: Shape::Object(&RULE_AuthFormat), min_items: Some(1), max_items: Some(200) })),
+        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DebugLogging", Shape::Bool),
-        (
-            "DefaultAuthScheme",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM_AUTH", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointNetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6", "DUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "EngineFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"],
-                format: None,
-            }),
-        ),
+        ("DefaultAuthScheme", Shape::Str(&StrRule { allowed: &["IAM_AUTH", "NONE"], ..StrRule::ANY })),
+        ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
+        ("EngineFamily", Shape::Str(&StrRule { allowed: &["MYSQL", "POSTGRESQL", "SQLSERVER"], ..StrRule::ANY })),
         ("IdleClientTimeout", Shape::INT),
         ("RequireTLS", Shape::Bool),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFormatProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetConnectionNetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None })),
+        ("TargetConnectionNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None })),
     ],
     required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBProxy` resource.
@@ -257,6 +153,7 @@ pub struct DbProxy {
     pub vpc_subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl DbProxy {
     /// The CloudFormation type name, `AWS::RDS::DBProxy`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxy";
@@ -268,13 +165,7 @@ impl DbProxy {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html",
         primary_identifier: &["DBProxyName"],
         required: &["DBProxyName", "EngineFamily", "RoleArn", "VpcSubnetIds"],
-        create_only: &[
-            "DBProxyName",
-            "EngineFamily",
-            "EndpointNetworkType",
-            "TargetConnectionNetworkType",
-            "VpcSubnetIds",
-        ],
+        create_only: &["DBProxyName", "EngineFamily", "EndpointNetworkType", "TargetConnectionNetworkType", "VpcSubnetIds"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DBProxyArn", "Endpoint", "VpcId"],
@@ -303,111 +194,31 @@ impl DbProxy {
     }
 
     /// `Auth`: a list of [`AuthFormat`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth(mut self, value: impl Into<List<AuthFormat>>) -> Self {
-        self.auth = Some(value.into());
-        self
-    }
-
+    pub fn auth(mut self, value: impl Into<List<AuthFormat>>) -> Self { self.auth = Some(value.into()); self }
     /// `DBProxyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_proxy_name = value.into();
-        self
-    }
-
+    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `DebugLogging`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn debug_logging(mut self, value: impl Into<Bool>) -> Self {
-        self.debug_logging = Some(value.into());
-        self
-    }
-
+    pub fn debug_logging(mut self, value: impl Into<Bool>) -> Self { self.debug_logging = Some(value.into()); self }
     /// `DefaultAuthScheme`: a [`DefaultAuthScheme`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_auth_scheme(mut self, value: impl Into<DefaultAuthScheme>) -> Self {
-        self.default_auth_scheme = Some(value.into());
-        self
-    }
-
+    pub fn default_auth_scheme(mut self, value: impl Into<DefaultAuthScheme>) -> Self { self.default_auth_scheme = Some(value.into()); self }
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self {
-        self.endpoint_network_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = Some(value.into()); self }
     /// `EngineFamily`: an [`EngineFamily`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_family(mut self, value: impl Into<EngineFamily>) -> Self {
-        self.engine_family = value.into();
-        self
-    }
-
+    pub fn engine_family(mut self, value: impl Into<EngineFamily>) -> Self { self.engine_family = value.into(); self }
     /// `IdleClientTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_client_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_client_timeout = Some(value.into());
-        self
-    }
-
+    pub fn idle_client_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_client_timeout = Some(value.into()); self }
     /// `RequireTLS`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_tls(mut self, value: impl Into<Bool>) -> Self {
-        self.require_tls = Some(value.into());
-        self
-    }
-
+    pub fn require_tls(mut self, value: impl Into<Bool>) -> Self { self.require_tls = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`TagFormatProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetConnectionNetworkType`: a [`TargetConnectionNetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_connection_network_type(
-        mut self,
-        value: impl Into<TargetConnectionNetworkType>,
-    ) -> Self {
-        self.target_connection_network_type = Some(value.into());
-        self
-    }
-
+    pub fn target_connection_network_type(mut self, value: impl Into<TargetConnectionNetworkType>) -> Self { self.target_connection_network_type = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_subnet_ids = value.into();
-        self
-    }
+    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
 }
 
 impl Resource for DbProxy {
@@ -479,71 +290,17 @@ impl DbProxyAttributes {
     }
 }
 
-static RULE_AuthFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthFormat: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthScheme",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS"],
-                format: None,
-            }),
-        ),
-        (
-            "ClientPasswordAuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MYSQL_NATIVE_PASSWORD",
-                    "MYSQL_CACHING_SHA2_PASSWORD",
-                    "POSTGRES_SCRAM_SHA_256",
-                    "POSTGRES_MD5",
-                    "SQL_SERVER_AUTHENTICATION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IAMAuth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "REQUIRED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthScheme", Shape::Str(&StrRule { allowed: &["SECRETS"], ..StrRule::ANY })),
+        ("ClientPasswordAuthType", Shape::Str(&StrRule { allowed: &["MYSQL_NATIVE_PASSWORD", "MYSQL_CACHING_SHA2_PASSWORD", "POSTGRES_SCRAM_SHA_256", "POSTGRES_MD5", "SQL_SERVER_AUTHENTICATION"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("IAMAuth", Shape::Str(&StrRule { allowed: &["DISABLED", "REQUIRED", "ENABLED"], ..StrRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthFormat` property type of `AWS::RDS::DBProxy`.
@@ -579,6 +336,7 @@ pub struct AuthFormat {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AuthFormat {
     /// A `AuthFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -586,44 +344,15 @@ impl AuthFormat {
     }
 
     /// `AuthScheme`: an [`AuthScheme`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_scheme(mut self, value: impl Into<AuthScheme>) -> Self {
-        self.auth_scheme = Some(value.into());
-        self
-    }
-
+    pub fn auth_scheme(mut self, value: impl Into<AuthScheme>) -> Self { self.auth_scheme = Some(value.into()); self }
     /// `ClientPasswordAuthType`: a [`ClientPasswordAuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_password_auth_type(mut self, value: impl Into<ClientPasswordAuthType>) -> Self {
-        self.client_password_auth_type = Some(value.into());
-        self
-    }
-
+    pub fn client_password_auth_type(mut self, value: impl Into<ClientPasswordAuthType>) -> Self { self.client_password_auth_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IAMAuth`: an [`IamAuth`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_auth(mut self, value: impl Into<IamAuth>) -> Self {
-        self.iam_auth = Some(value.into());
-        self
-    }
-
+    pub fn iam_auth(mut self, value: impl Into<IamAuth>) -> Self { self.iam_auth = Some(value.into()); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for AuthFormat {}
@@ -636,94 +365,6 @@ impl ToValue for AuthFormat {
             .opt("Description", &self.description)
             .opt("IAMAuth", &self.iam_auth)
             .opt("SecretArn", &self.secret_arn)
-            .build()
-    }
-}
-
-static RULE_TagFormatProperty: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagFormat` property type of `AWS::RDS::DBProxy`.
-///
-/// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
-///
-/// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbproxy-tagformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagFormatProperty {
-    /// `Key`: a string.
-    ///
-    /// A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// A value is the optional value of the tag. The string value can be from 1 to 256 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub value: Option<Str>,
-}
-
-impl TagFormatProperty {
-    /// A `TagFormatProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TagFormatProperty {}
-
-impl ToValue for TagFormatProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
             .build()
     }
 }
@@ -812,37 +453,6 @@ impl ToValue for DefaultAuthScheme {
         let s = match self {
             Self::IamAuth => "IAM_AUTH",
             Self::None => "NONE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `EndpointNetworkType` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointNetworkType {
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// `DUAL`
-    Dual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointNetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointNetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
-            Self::Dual => "DUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

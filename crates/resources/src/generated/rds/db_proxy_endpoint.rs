@@ -7,111 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_TagFormatProperty;
+pub use super::shared::{EndpointNetworkType, TagFormatProperty};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-z]*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
 
 /// The required properties of [`DbProxyEndpoint`], by name: `DbProxyEndpoint::new(DbProxyEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyEndpointRequired {
     /// `DBProxyEndpointName`: a string, required.
-    ///
-    /// The name of the DB proxy endpoint to create.
-    ///
-    /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
     pub db_proxy_endpoint_name: Str,
     /// `DBProxyName`: a string, required.
-    ///
-    /// The name of the DB proxy associated with the DB proxy endpoint that you create.
-    ///
-    /// Pattern `[0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
     pub db_proxy_name: Str,
     /// `VpcSubnetIds`: a list of strings, required.
-    ///
-    /// The VPC subnet IDs for the DB proxy endpoint that you create. You can specify a different set of subnet IDs than for the original DB proxy.
-    ///
-    /// Items at least 2; create-only: changing it replaces the resource.
     pub vpc_subnet_ids: List<Str>,
 }
 
-static RULE_DbProxyEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbProxyEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "DBProxyEndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DBProxyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointNetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6", "DUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFormatProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["READ_WRITE", "READ_ONLY"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
+        ("DBProxyEndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EndpointNetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFormatProperty), min_items: None, max_items: None })),
+        ("TargetRole", Shape::Str(&StrRule { allowed: &["READ_WRITE", "READ_ONLY"], ..StrRule::ANY })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(2), max_items: None })),
     ],
     required: &["DBProxyName", "DBProxyEndpointName", "VpcSubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBProxyEndpoint` resource.
@@ -175,6 +100,7 @@ pub struct DbProxyEndpoint {
     pub vpc_subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl DbProxyEndpoint {
     /// The CloudFormation type name, `AWS::RDS::DBProxyEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxyEndpoint";
@@ -186,12 +112,7 @@ impl DbProxyEndpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxyendpoint.html",
         primary_identifier: &["DBProxyEndpointName"],
         required: &["DBProxyEndpointName", "DBProxyName", "VpcSubnetIds"],
-        create_only: &[
-            "DBProxyName",
-            "DBProxyEndpointName",
-            "EndpointNetworkType",
-            "VpcSubnetIds",
-        ],
+        create_only: &["DBProxyName", "DBProxyEndpointName", "EndpointNetworkType", "VpcSubnetIds"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DBProxyEndpointArn", "Endpoint", "VpcId", "IsDefault"],
@@ -214,60 +135,19 @@ impl DbProxyEndpoint {
     }
 
     /// `DBProxyEndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_proxy_endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_proxy_endpoint_name = value.into();
-        self
-    }
-
+    pub fn db_proxy_endpoint_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_endpoint_name = value.into(); self }
     /// `DBProxyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_proxy_name = value.into();
-        self
-    }
-
+    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `EndpointNetworkType`: an [`EndpointNetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self {
-        self.endpoint_network_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_network_type(mut self, value: impl Into<EndpointNetworkType>) -> Self { self.endpoint_network_type = Some(value.into()); self }
     /// `Tags`: a list of [`TagFormatProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagFormatProperty>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetRole`: a [`TargetRole`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_role(mut self, value: impl Into<TargetRole>) -> Self {
-        self.target_role = Some(value.into());
-        self
-    }
-
+    pub fn target_role(mut self, value: impl Into<TargetRole>) -> Self { self.target_role = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_subnet_ids = value.into();
-        self
-    }
+    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = value.into(); self }
 }
 
 impl Resource for DbProxyEndpoint {
@@ -334,125 +214,6 @@ impl DbProxyEndpointAttributes {
     /// Provides the VPC ID of the DB proxy endpoint.
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
-    }
-}
-
-static RULE_TagFormatProperty: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagFormat` property type of `AWS::RDS::DBProxyEndpoint`.
-///
-/// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
-///
-/// For more information, see \[Tagging Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html>) in the *Amazon RDS User Guide* or \[Tagging Amazon Aurora and Amazon RDS resources\](<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Tagging.html>) in the *Amazon Aurora User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbproxyendpoint-tagformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TagFormatProperty {
-    /// `Key`: a string.
-    ///
-    /// A key is the required name of the tag. The string value can be from 1 to 128 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// A value is the optional value of the tag. The string value can be from 1 to 256 Unicode characters in length and can't be prefixed with `aws:` or `rds:` . The string can only contain only the set of Unicode letters, digits, white-space, '_', '.', ':', '/', '=', '+', '-', '@' (Java regex: "^(\[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@\]*)$").
-    ///
-    /// Pattern `(\w|\d|\s|\\|-|\.:=+-)*`; length at most 128.
-    pub value: Option<Str>,
-}
-
-impl TagFormatProperty {
-    /// A `TagFormatProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for TagFormatProperty {}
-
-impl ToValue for TagFormatProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `EndpointNetworkType` (`AWS::RDS::DBProxyEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EndpointNetworkType {
-    /// `IPV4`
-    Ipv4,
-    /// `IPV6`
-    Ipv6,
-    /// `DUAL`
-    Dual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EndpointNetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EndpointNetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Ipv6 => "IPV6",
-            Self::Dual => "DUAL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

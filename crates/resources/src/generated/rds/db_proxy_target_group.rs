@@ -13,70 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-z][0-z]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbProxyTargetGroupRequired {
     /// `DBProxyName`: a string, required.
-    ///
-    /// The identifier of the `DBProxy` that is associated with the `DBProxyTargetGroup` .
-    ///
-    /// Pattern `[A-z][0-z]*`; length 1 to 64; create-only: changing it replaces the resource.
     pub db_proxy_name: Str,
     /// `TargetGroupName`: a [`TargetGroupName`] value, required.
-    ///
-    /// The identifier for the target group.
-    ///
-    /// &gt; Currently, this property must be set to `default` .
-    ///
-    /// Length 1 to 63; create-only: changing it replaces the resource.
     pub target_group_name: TargetGroupName,
 }
 
-static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbProxyTargetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionPoolConfigurationInfo",
-            Shape::Object(&RULE_ConnectionPoolConfigurationInfoFormat),
-        ),
-        (
-            "DBClusterIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DBInstanceIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DBProxyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &["default"],
-                format: None,
-            }),
-        ),
+        ("ConnectionPoolConfigurationInfo", Shape::Object(&RULE_ConnectionPoolConfigurationInfoFormat)),
+        ("DBClusterIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DBInstanceIdentifiers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DBProxyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TargetGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), allowed: &["default"], ..StrRule::ANY })),
     ],
     required: &["DBProxyName", "TargetGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBProxyTargetGroup` resource.
@@ -134,6 +87,7 @@ pub struct DbProxyTargetGroup {
     pub target_group_name: TargetGroupName,
 }
 
+#[rustfmt::skip]
 impl DbProxyTargetGroup {
     /// The CloudFormation type name, `AWS::RDS::DBProxyTargetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBProxyTargetGroup";
@@ -166,47 +120,15 @@ impl DbProxyTargetGroup {
     }
 
     /// `ConnectionPoolConfigurationInfo`: a [`ConnectionPoolConfigurationInfoFormat`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_pool_configuration_info(
-        mut self,
-        value: impl Into<Obj<ConnectionPoolConfigurationInfoFormat>>,
-    ) -> Self {
-        self.connection_pool_configuration_info = Some(value.into());
-        self
-    }
-
+    pub fn connection_pool_configuration_info(mut self, value: impl Into<Obj<ConnectionPoolConfigurationInfoFormat>>) -> Self { self.connection_pool_configuration_info = Some(value.into()); self }
     /// `DBClusterIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_cluster_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn db_cluster_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.db_cluster_identifiers = Some(value.into()); self }
     /// `DBInstanceIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_instance_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.db_instance_identifiers = Some(value.into()); self }
     /// `DBProxyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_proxy_name = value.into();
-        self
-    }
-
+    pub fn db_proxy_name(mut self, value: impl Into<Str>) -> Self { self.db_proxy_name = value.into(); self }
     /// `TargetGroupName`: a [`TargetGroupName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_name(mut self, value: impl Into<TargetGroupName>) -> Self {
-        self.target_group_name = value.into();
-        self
-    }
+    pub fn target_group_name(mut self, value: impl Into<TargetGroupName>) -> Self { self.target_group_name = value.into(); self }
 }
 
 impl Resource for DbProxyTargetGroup {
@@ -253,41 +175,17 @@ impl DbProxyTargetGroupAttributes {
     }
 }
 
-static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionPoolConfigurationInfoFormat: ObjRule = ObjRule {
     properties: &[
         ("ConnectionBorrowTimeout", Shape::INT),
         ("InitQuery", Shape::STR),
-        (
-            "MaxConnectionsPercent",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxIdleConnectionsPercent",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SessionPinningFilters",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MaxConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("MaxIdleConnectionsPercent", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("SessionPinningFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionPoolConfigurationInfoFormat` property type of `AWS::RDS::DBProxyTargetGroup`.
@@ -353,6 +251,7 @@ pub struct ConnectionPoolConfigurationInfoFormat {
     pub session_pinning_filters: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionPoolConfigurationInfoFormat {
     /// A `ConnectionPoolConfigurationInfoFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -360,44 +259,15 @@ impl ConnectionPoolConfigurationInfoFormat {
     }
 
     /// `ConnectionBorrowTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_borrow_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.connection_borrow_timeout = Some(value.into());
-        self
-    }
-
+    pub fn connection_borrow_timeout(mut self, value: impl Into<Int>) -> Self { self.connection_borrow_timeout = Some(value.into()); self }
     /// `InitQuery`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn init_query(mut self, value: impl Into<Str>) -> Self {
-        self.init_query = Some(value.into());
-        self
-    }
-
+    pub fn init_query(mut self, value: impl Into<Str>) -> Self { self.init_query = Some(value.into()); self }
     /// `MaxConnectionsPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_connections_percent(mut self, value: impl Into<Int>) -> Self {
-        self.max_connections_percent = Some(value.into());
-        self
-    }
-
+    pub fn max_connections_percent(mut self, value: impl Into<Int>) -> Self { self.max_connections_percent = Some(value.into()); self }
     /// `MaxIdleConnectionsPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_idle_connections_percent(mut self, value: impl Into<Int>) -> Self {
-        self.max_idle_connections_percent = Some(value.into());
-        self
-    }
-
+    pub fn max_idle_connections_percent(mut self, value: impl Into<Int>) -> Self { self.max_idle_connections_percent = Some(value.into()); self }
     /// `SessionPinningFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_pinning_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.session_pinning_filters = Some(value.into());
-        self
-    }
+    pub fn session_pinning_filters(mut self, value: impl Into<List<Str>>) -> Self { self.session_pinning_filters = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionPoolConfigurationInfoFormat {}

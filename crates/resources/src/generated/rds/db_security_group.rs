@@ -11,44 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSecurityGroupRequired {
     /// `DBSecurityGroupIngress`: a list of [`Ingress`] objects, required.
-    ///
-    /// Ingress rules to be applied to the DB security group.
     pub db_security_group_ingress: List<Ingress>,
     /// `GroupDescription`: a string, required.
-    ///
-    /// Provides the description of the DB security group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub group_description: Str,
 }
 
-static RULE_DbSecurityGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbSecurityGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "DBSecurityGroupIngress",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ingress),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DBSecurityGroupIngress", Shape::List(&ListRule { items: Shape::Object(&RULE_Ingress), min_items: None, max_items: None })),
         ("EC2VpcId", Shape::STR),
         ("GroupDescription", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["GroupDescription", "DBSecurityGroupIngress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBSecurityGroup` resource.
@@ -92,6 +70,7 @@ pub struct DbSecurityGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbSecurityGroup {
     /// The CloudFormation type name, `AWS::RDS::DBSecurityGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroup";
@@ -123,36 +102,13 @@ impl DbSecurityGroup {
     }
 
     /// `DBSecurityGroupIngress`: a list of [`Ingress`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self {
-        self.db_security_group_ingress = value.into();
-        self
-    }
-
+    pub fn db_security_group_ingress(mut self, value: impl Into<List<Ingress>>) -> Self { self.db_security_group_ingress = value.into(); self }
     /// `EC2VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_vpc_id(mut self, value: impl Into<Str>) -> Self { self.ec2_vpc_id = Some(value.into()); self }
     /// `GroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_description(mut self, value: impl Into<Str>) -> Self {
-        self.group_description = value.into();
-        self
-    }
-
+    pub fn group_description(mut self, value: impl Into<Str>) -> Self { self.group_description = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbSecurityGroup {
@@ -196,46 +152,16 @@ impl DbSecurityGroupAttributes {
     }
 }
 
-static RULE_Ingress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Ingress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CIDRIP",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "EC2SecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "EC2SecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("EC2SecurityGroupOwnerId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ingress` property type of `AWS::RDS::DBSecurityGroup`.
@@ -271,6 +197,7 @@ pub struct Ingress {
     pub ec2_security_group_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ingress {
     /// A `Ingress` with no property set (none is required).
     pub fn new() -> Self {
@@ -278,36 +205,13 @@ impl Ingress {
     }
 
     /// `CIDRIP`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self {
-        self.cidrip = Some(value.into());
-        self
-    }
-
+    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
     /// `EC2SecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_id = Some(value.into()); self }
     /// `EC2SecurityGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_name = Some(value.into());
-        self
-    }
-
+    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_owner_id = Some(value.into());
-        self
-    }
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
 }
 
 impl PropertyType for Ingress {}
@@ -332,14 +236,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RDS::DBSecurityGroup`.
@@ -353,6 +258,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -363,16 +269,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,52 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSecurityGroupIngressRequired {
     /// `DBSecurityGroupName`: a string, required.
-    ///
-    /// The name of the DB security group to add authorization to.
     pub db_security_group_name: Str,
 }
 
-static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbSecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CIDRIP",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("DBSecurityGroupName", Shape::STR),
-        (
-            "EC2SecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "EC2SecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("EC2SecurityGroupId", Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("EC2SecurityGroupOwnerId", Shape::STR),
     ],
     required: &["DBSecurityGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBSecurityGroupIngress` resource.
@@ -105,6 +74,7 @@ pub struct DbSecurityGroupIngress {
     pub ec2_security_group_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DbSecurityGroupIngress {
     /// The CloudFormation type name, `AWS::RDS::DBSecurityGroupIngress`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSecurityGroupIngress";
@@ -137,44 +107,15 @@ impl DbSecurityGroupIngress {
     }
 
     /// `CIDRIP`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self {
-        self.cidrip = Some(value.into());
-        self
-    }
-
+    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
     /// `DBSecurityGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_security_group_name = value.into();
-        self
-    }
-
+    pub fn db_security_group_name(mut self, value: impl Into<Str>) -> Self { self.db_security_group_name = value.into(); self }
     /// `EC2SecurityGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_security_group_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_id = Some(value.into()); self }
     /// `EC2SecurityGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_name = Some(value.into());
-        self
-    }
-
+    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_owner_id = Some(value.into());
-        self
-    }
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
 }
 
 impl Resource for DbSecurityGroupIngress {

@@ -7,69 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbShardGroup`], by name: `DbShardGroup::new(DbShardGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbShardGroupRequired {
     /// `DBClusterIdentifier`: a string, required.
-    ///
-    /// The name of the primary DB cluster for the DB shard group.
-    ///
-    /// Length 1 to 63; create-only: changing it replaces the resource.
     pub db_cluster_identifier: Str,
     /// `MaxACU`: a number, required.
-    ///
-    /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
     pub max_acu: Num,
 }
 
-static RULE_DbShardGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbShardGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComputeRedundancy",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DBClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DBShardGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComputeRedundancy", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("DBClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("DBShardGroupIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
         ("MaxACU", Shape::NUM),
         ("MinACU", Shape::NUM),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DBClusterIdentifier", "MaxACU"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBShardGroup` resource.
@@ -149,6 +112,7 @@ pub struct DbShardGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbShardGroup {
     /// The CloudFormation type name, `AWS::RDS::DBShardGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBShardGroup";
@@ -160,11 +124,7 @@ impl DbShardGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbshardgroup.html",
         primary_identifier: &["DBShardGroupIdentifier"],
         required: &["DBClusterIdentifier", "MaxACU"],
-        create_only: &[
-            "DBClusterIdentifier",
-            "DBShardGroupIdentifier",
-            "PubliclyAccessible",
-        ],
+        create_only: &["DBClusterIdentifier", "DBShardGroupIdentifier", "PubliclyAccessible"],
         conditional_create_only: &[],
         write_only: &["MinACU"],
         read_only: &["DBShardGroupResourceId", "Endpoint"],
@@ -187,60 +147,19 @@ impl DbShardGroup {
     }
 
     /// `ComputeRedundancy`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_redundancy(mut self, value: impl Into<Int>) -> Self {
-        self.compute_redundancy = Some(value.into());
-        self
-    }
-
+    pub fn compute_redundancy(mut self, value: impl Into<Int>) -> Self { self.compute_redundancy = Some(value.into()); self }
     /// `DBClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_cluster_identifier = value.into();
-        self
-    }
-
+    pub fn db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.db_cluster_identifier = value.into(); self }
     /// `DBShardGroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_shard_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_shard_group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_shard_group_identifier(mut self, value: impl Into<Str>) -> Self { self.db_shard_group_identifier = Some(value.into()); self }
     /// `MaxACU`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_acu(mut self, value: impl Into<Num>) -> Self {
-        self.max_acu = value.into();
-        self
-    }
-
+    pub fn max_acu(mut self, value: impl Into<Num>) -> Self { self.max_acu = value.into(); self }
     /// `MinACU`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_acu(mut self, value: impl Into<Num>) -> Self {
-        self.min_acu = Some(value.into());
-        self
-    }
-
+    pub fn min_acu(mut self, value: impl Into<Num>) -> Self { self.min_acu = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbShardGroup {
@@ -299,97 +218,5 @@ impl DbShardGroupAttributes {
     /// For the data structure that represents Amazon Aurora DB cluster endpoints, see `DBClusterEndpoint` .
     pub fn endpoint(&self) -> Value {
         self.0.get_att("Endpoint")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBShardGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbshardgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

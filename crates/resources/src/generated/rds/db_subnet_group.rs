@@ -7,46 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`DbSubnetGroup`], by name: `DbSubnetGroup::new(DbSubnetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSubnetGroupRequired {
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// The description for the DB subnet group.
     pub db_subnet_group_description: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The EC2 Subnet IDs for the DB subnet group.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_DbSubnetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("DBSubnetGroupDescription", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DBSubnetGroupDescription", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBSubnetGroup` resource.
@@ -94,6 +77,7 @@ pub struct DbSubnetGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbSubnetGroup {
     /// The CloudFormation type name, `AWS::RDS::DBSubnetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBSubnetGroup";
@@ -125,36 +109,13 @@ impl DbSubnetGroup {
     }
 
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_description = value.into();
-        self
-    }
-
+    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_description = value.into(); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbSubnetGroup {
@@ -191,97 +152,5 @@ pub struct DbSubnetGroupAttributes(());
 impl From<ResourceRef> for DbSubnetGroupAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::DBSubnetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-dbsubnetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }

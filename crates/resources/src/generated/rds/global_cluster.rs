@@ -7,50 +7,26 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$");
 
-static RULE_GlobalCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GlobalCluster: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtection", Shape::Bool),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aurora", "aurora-mysql", "aurora-postgresql"],
-                format: None,
-            }),
-        ),
+        ("Engine", Shape::Str(&StrRule { allowed: &["aurora", "aurora-mysql", "aurora-postgresql"], ..StrRule::ANY })),
         ("EngineLifecycleSupport", Shape::STR),
         ("EngineVersion", Shape::STR),
-        (
-            "GlobalClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GlobalClusterIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SourceDBClusterIdentifier", Shape::STR),
         ("StorageEncrypted", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
     one_of: &[&[&["SourceDBClusterIdentifier"], &["Engine"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::GlobalCluster` resource.
@@ -149,6 +125,7 @@ pub struct GlobalCluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GlobalCluster {
     /// The CloudFormation type name, `AWS::RDS::GlobalCluster`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::GlobalCluster";
@@ -160,12 +137,7 @@ impl GlobalCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html",
         primary_identifier: &["GlobalClusterIdentifier"],
         required: &[],
-        create_only: &[
-            "GlobalClusterIdentifier",
-            "SourceDBClusterIdentifier",
-            "StorageEncrypted",
-            "Engine",
-        ],
+        create_only: &["GlobalClusterIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted", "Engine"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["GlobalEndpoint"],
@@ -180,68 +152,21 @@ impl GlobalCluster {
     }
 
     /// `DeletionProtection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `Engine`: an [`Engine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Engine>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Engine>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineLifecycleSupport`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self {
-        self.engine_lifecycle_support = Some(value.into());
-        self
-    }
-
+    pub fn engine_lifecycle_support(mut self, value: impl Into<Str>) -> Self { self.engine_lifecycle_support = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.global_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn global_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.global_cluster_identifier = Some(value.into()); self }
     /// `SourceDBClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.source_db_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn source_db_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.source_db_cluster_identifier = Some(value.into()); self }
     /// `StorageEncrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.storage_encrypted = Some(value.into());
-        self
-    }
-
+    pub fn storage_encrypted(mut self, value: impl Into<Bool>) -> Self { self.storage_encrypted = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GlobalCluster {
@@ -291,98 +216,6 @@ impl GlobalClusterAttributes {
     /// The writer endpoint for the new global database cluster. This endpoint always points to the writer DB instance in the current primary cluster.
     pub fn global_endpoint(&self) -> Value {
         self.0.get_att("GlobalEndpoint")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::GlobalCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-globalcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
     }
 }
 

@@ -19,6 +19,8 @@
 //! - `AWS::RDS::GlobalCluster`: [`GlobalCluster`], property types in [`global_cluster`]
 //! - `AWS::RDS::Integration`: [`Integration`], property types in [`integration`]
 //! - `AWS::RDS::OptionGroup`: [`OptionGroup`], property types in [`option_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod custom_db_engine_version;
 pub mod db_cluster;
@@ -36,6 +38,7 @@ pub mod event_subscription;
 pub mod global_cluster;
 pub mod integration;
 pub mod option_group;
+pub mod shared;
 
 pub use custom_db_engine_version::{
     CustomDbEngineVersion, CustomDbEngineVersionAttributes, CustomDbEngineVersionRequired,

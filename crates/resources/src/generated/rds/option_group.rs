@@ -7,72 +7,33 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`OptionGroup`], by name: `OptionGroup::new(OptionGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionGroupRequired {
     /// `EngineName`: a string, required.
-    ///
-    /// Specifies the name of the engine that this option group should be associated with.
-    ///
-    /// Valid Values:
-    ///
-    /// - `mariadb`
-    /// - `mysql`
-    /// - `oracle-ee`
-    /// - `oracle-ee-cdb`
-    /// - `oracle-se2`
-    /// - `oracle-se2-cdb`
-    /// - `postgres`
-    /// - `sqlserver-ee`
-    /// - `sqlserver-se`
-    /// - `sqlserver-ex`
-    /// - `sqlserver-web`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub engine_name: Str,
     /// `MajorEngineVersion`: a string, required.
-    ///
-    /// Specifies the major version of the engine that this option group should be associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub major_engine_version: Str,
     /// `OptionGroupDescription`: a string, required.
-    ///
-    /// The description of the option group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub option_group_description: Str,
 }
 
-static RULE_OptionGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OptionGroup: ObjRule = ObjRule {
     properties: &[
         ("EngineName", Shape::STR),
         ("MajorEngineVersion", Shape::STR),
-        (
-            "OptionConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OptionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionConfiguration), min_items: None, max_items: None })),
         ("OptionGroupDescription", Shape::STR),
         ("OptionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::OptionGroup` resource.
@@ -148,6 +109,7 @@ pub struct OptionGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OptionGroup {
     /// The CloudFormation type name, `AWS::RDS::OptionGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::OptionGroup";
@@ -159,12 +121,7 @@ impl OptionGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-optiongroup.html",
         primary_identifier: &["OptionGroupName"],
         required: &["EngineName", "MajorEngineVersion", "OptionGroupDescription"],
-        create_only: &[
-            "EngineName",
-            "MajorEngineVersion",
-            "OptionGroupDescription",
-            "OptionGroupName",
-        ],
+        create_only: &["EngineName", "MajorEngineVersion", "OptionGroupDescription", "OptionGroupName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -186,52 +143,17 @@ impl OptionGroup {
     }
 
     /// `EngineName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_name(mut self, value: impl Into<Str>) -> Self {
-        self.engine_name = value.into();
-        self
-    }
-
+    pub fn engine_name(mut self, value: impl Into<Str>) -> Self { self.engine_name = value.into(); self }
     /// `MajorEngineVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.major_engine_version = value.into();
-        self
-    }
-
+    pub fn major_engine_version(mut self, value: impl Into<Str>) -> Self { self.major_engine_version = value.into(); self }
     /// `OptionConfigurations`: a list of [`OptionConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_configurations(mut self, value: impl Into<List<OptionConfiguration>>) -> Self {
-        self.option_configurations = Some(value.into());
-        self
-    }
-
+    pub fn option_configurations(mut self, value: impl Into<List<OptionConfiguration>>) -> Self { self.option_configurations = Some(value.into()); self }
     /// `OptionGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.option_group_description = value.into();
-        self
-    }
-
+    pub fn option_group_description(mut self, value: impl Into<Str>) -> Self { self.option_group_description = value.into(); self }
     /// `OptionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.option_group_name = Some(value.into());
-        self
-    }
-
+    pub fn option_group_name(mut self, value: impl Into<Str>) -> Self { self.option_group_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OptionGroup {
@@ -274,47 +196,22 @@ impl From<ResourceRef> for OptionGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionConfigurationRequired {
     /// `OptionName`: a string, required.
-    ///
-    /// The configuration of options to include in a group.
     pub option_name: Str,
 }
 
-static RULE_OptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DBSecurityGroupMemberships",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DBSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("OptionName", Shape::STR),
-        (
-            "OptionSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OptionSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionSetting), min_items: None, max_items: None })),
         ("OptionVersion", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "VpcSecurityGroupMemberships",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcSecurityGroupMemberships", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["OptionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OptionConfiguration` property type of `AWS::RDS::OptionGroup`.
@@ -350,6 +247,7 @@ pub struct OptionConfiguration {
     pub vpc_security_group_memberships: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl OptionConfiguration {
     /// A `OptionConfiguration` with its required properties, named in a [`OptionConfigurationRequired`].
     pub fn new(required: OptionConfigurationRequired) -> Self {
@@ -364,52 +262,17 @@ impl OptionConfiguration {
     }
 
     /// `DBSecurityGroupMemberships`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self {
-        self.db_security_group_memberships = Some(value.into());
-        self
-    }
-
+    pub fn db_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self { self.db_security_group_memberships = Some(value.into()); self }
     /// `OptionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_name(mut self, value: impl Into<Str>) -> Self {
-        self.option_name = value.into();
-        self
-    }
-
+    pub fn option_name(mut self, value: impl Into<Str>) -> Self { self.option_name = value.into(); self }
     /// `OptionSettings`: a list of [`OptionSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self {
-        self.option_settings = Some(value.into());
-        self
-    }
-
+    pub fn option_settings(mut self, value: impl Into<List<OptionSetting>>) -> Self { self.option_settings = Some(value.into()); self }
     /// `OptionVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn option_version(mut self, value: impl Into<Str>) -> Self {
-        self.option_version = Some(value.into());
-        self
-    }
-
+    pub fn option_version(mut self, value: impl Into<Str>) -> Self { self.option_version = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `VpcSecurityGroupMemberships`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_memberships = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_memberships(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_memberships = Some(value.into()); self }
 }
 
 impl PropertyType for OptionConfiguration {}
@@ -433,14 +296,14 @@ impl ToValue for OptionConfiguration {
     }
 }
 
-static RULE_OptionSetting: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OptionSetting: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OptionSetting` property type of `AWS::RDS::OptionGroup`.
@@ -460,6 +323,7 @@ pub struct OptionSetting {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OptionSetting {
     /// A `OptionSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -467,20 +331,9 @@ impl OptionSetting {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for OptionSetting {}
@@ -489,98 +342,6 @@ impl ToValue for OptionSetting {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Name", &self.name)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RDS::OptionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-optiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
             .opt("Value", &self.value)
             .build()
     }

@@ -11,296 +11,59 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `ClusterType`: a string, required.
-    ///
-    /// The type of the cluster. When cluster type is specified as
-    ///
-    /// - `single-node` , the *NumberOfNodes* parameter is not required.
-    /// - `multi-node` , the *NumberOfNodes* parameter is required.
-    ///
-    /// Valid Values: `multi-node` | `single-node`
-    ///
-    /// Default: `multi-node`
-    ///
-    /// Length 0 to 2147483647.
     pub cluster_type: Str,
     /// `DBName`: a string, required.
-    ///
-    /// The name of the first database to be created when the cluster is created.
-    ///
-    /// To create additional databases after the cluster is created, connect to the cluster with a SQL client and use SQL commands to create a database. For more information, go to \[Create a Database\](<https://docs.aws.amazon.com/redshift/latest/dg/t_creating_database.html>) in the Amazon Redshift Database Developer Guide.
-    ///
-    /// Default: `dev`
-    ///
-    /// Constraints:
-    ///
-    /// - Must contain 1 to 64 alphanumeric characters.
-    /// - Must contain only lowercase letters.
-    /// - Cannot be a word that is reserved by the service. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
-    ///
-    /// Length 0 to 2147483647; create-only: changing it replaces the resource.
     pub db_name: Str,
     /// `MasterUsername`: a string, required.
-    ///
-    /// The user name associated with the admin user account for the cluster that is being created.
-    ///
-    /// Constraints:
-    ///
-    /// - Must be 1 - 128 alphanumeric characters or hyphens. The user name can't be `PUBLIC` .
-    /// - Must contain only lowercase letters, numbers, underscore, plus sign, period (dot), at symbol (@), or hyphen.
-    /// - The first character must be a letter.
-    /// - Must not contain a colon (:) or a slash (/).
-    /// - Cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com/redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
-    ///
-    /// Length 0 to 128; create-only: changing it replaces the resource.
     pub master_username: Str,
     /// `NodeType`: a string, required.
-    ///
-    /// The node type to be provisioned for the cluster. For information about node types, go to \[Working with Clusters\](<https://docs.aws.amazon.com/redshift/latest/mgmt/working-with-clusters.html#how-many-nodes>) in the *Amazon Redshift Cluster Management Guide* .
-    ///
-    /// Valid Values: `dc2.large` | `dc2.8xlarge` | `ra3.large` | `ra3.xlplus` | `ra3.4xlarge` | `ra3.16xlarge`
-    ///
-    /// Length 0 to 2147483647.
     pub node_type: Str,
 }
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AllowVersionUpgrade", Shape::Bool),
-        (
-            "AquaConfigurationStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["auto", "disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("AquaConfigurationStatus", Shape::Str(&StrRule { allowed: &["auto", "disabled", "enabled"], ..StrRule::ANY })),
         ("AutomatedSnapshotRetentionPeriod", Shape::INT),
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("AvailabilityZoneRelocation", Shape::Bool),
         ("AvailabilityZoneRelocationStatus", Shape::STR),
         ("Classic", Shape::Bool),
-        (
-            "ClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterParameterGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ClusterSubnetGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DBName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), ..StrRule::ANY })),
+        ("ClusterParameterGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ClusterSecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ClusterSubnetGroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("ClusterType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("ClusterVersion", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("DBName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("DeferMaintenance", Shape::Bool),
         ("DeferMaintenanceDuration", Shape::INT),
         ("DeferMaintenanceEndTime", Shape::STR),
         ("DeferMaintenanceStartTime", Shape::STR),
         ("DestinationRegion", Shape::STR),
-        (
-            "ElasticIp",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ElasticIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("Encrypted", Shape::Bool),
         ("Endpoint", Shape::Object(&RULE_Endpoint)),
         ("EnhancedVpcRouting", Shape::Bool),
-        (
-            "HsmClientCertificateIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HsmConfigurationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamRoles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HsmClientCertificateIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("HsmConfigurationIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("LoggingProperties", Shape::Object(&RULE_LoggingProperties)),
-        (
-            "MaintenanceTrackName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaintenanceTrackName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("ManageMasterPassword", Shape::Bool),
         ("ManualSnapshotRetentionPeriod", Shape::INT),
-        (
-            "MasterPasswordSecretKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MasterUserPassword",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MasterUsername",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MasterPasswordSecretKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("MasterUserPassword", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+        ("MasterUsername", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
         ("MultiAZ", Shape::Bool),
         ("NamespaceResourcePolicy", Shape::Any),
-        (
-            "NodeType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NumberOfNodes",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("NodeType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("NumberOfNodes", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
         ("OwnerAccount", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "PreferredMaintenanceWindow",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PreferredMaintenanceWindow", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
         ("ResourceAction", Shape::STR),
         ("RevisionTarget", Shape::STR),
@@ -310,35 +73,12 @@ static RULE_Cluster: ObjRule = ObjRule {
         ("SnapshotCopyManual", Shape::Bool),
         ("SnapshotCopyRetentionPeriod", Shape::INT),
         ("SnapshotIdentifier", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["NodeType", "MasterUsername", "DBName", "ClusterType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::Cluster` resource.
@@ -760,6 +500,7 @@ pub struct Cluster {
     pub vpc_security_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::Redshift::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::Cluster";
@@ -771,38 +512,11 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html",
         primary_identifier: &["ClusterIdentifier"],
         required: &["ClusterType", "DBName", "MasterUsername", "NodeType"],
-        create_only: &[
-            "ClusterIdentifier",
-            "OwnerAccount",
-            "SnapshotIdentifier",
-            "DBName",
-            "SnapshotClusterIdentifier",
-            "ClusterSubnetGroupName",
-            "MasterUsername",
-        ],
+        create_only: &["ClusterIdentifier", "OwnerAccount", "SnapshotIdentifier", "DBName", "SnapshotClusterIdentifier", "ClusterSubnetGroupName", "MasterUsername"],
         conditional_create_only: &[],
-        write_only: &[
-            "MasterUserPassword",
-            "Classic",
-            "SnapshotIdentifier",
-            "DeferMaintenance",
-            "DeferMaintenanceDuration",
-            "ManageMasterPassword",
-        ],
-        read_only: &[
-            "DeferMaintenanceIdentifier",
-            "Endpoint/Port",
-            "Endpoint/Address",
-            "ClusterNamespaceArn",
-            "MasterPasswordSecretArn",
-        ],
-        attributes: &[
-            "ClusterNamespaceArn",
-            "DeferMaintenanceIdentifier",
-            "Endpoint.Address",
-            "Endpoint.Port",
-            "MasterPasswordSecretArn",
-        ],
+        write_only: &["MasterUserPassword", "Classic", "SnapshotIdentifier", "DeferMaintenance", "DeferMaintenanceDuration", "ManageMasterPassword"],
+        read_only: &["DeferMaintenanceIdentifier", "Endpoint/Port", "Endpoint/Address", "ClusterNamespaceArn", "MasterPasswordSecretArn"],
+        attributes: &["ClusterNamespaceArn", "DeferMaintenanceIdentifier", "Endpoint.Address", "Endpoint.Port", "MasterPasswordSecretArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -866,420 +580,109 @@ impl Cluster {
     }
 
     /// `AllowVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn allow_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.allow_version_upgrade = Some(value.into()); self }
     /// `AquaConfigurationStatus`: an [`AquaConfigurationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aqua_configuration_status(mut self, value: impl Into<AquaConfigurationStatus>) -> Self {
-        self.aqua_configuration_status = Some(value.into());
-        self
-    }
-
+    pub fn aqua_configuration_status(mut self, value: impl Into<AquaConfigurationStatus>) -> Self { self.aqua_configuration_status = Some(value.into()); self }
     /// `AutomatedSnapshotRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automated_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.automated_snapshot_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn automated_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.automated_snapshot_retention_period = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneRelocation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_relocation(mut self, value: impl Into<Bool>) -> Self {
-        self.availability_zone_relocation = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_relocation(mut self, value: impl Into<Bool>) -> Self { self.availability_zone_relocation = Some(value.into()); self }
     /// `AvailabilityZoneRelocationStatus`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_relocation_status(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_relocation_status = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_relocation_status(mut self, value: impl Into<Str>) -> Self { self.availability_zone_relocation_status = Some(value.into()); self }
     /// `Classic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classic(mut self, value: impl Into<Bool>) -> Self {
-        self.classic = Some(value.into());
-        self
-    }
-
+    pub fn classic(mut self, value: impl Into<Bool>) -> Self { self.classic = Some(value.into()); self }
     /// `ClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = Some(value.into()); self }
     /// `ClusterParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_parameter_group_name = Some(value.into()); self }
     /// `ClusterSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cluster_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn cluster_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.cluster_security_groups = Some(value.into()); self }
     /// `ClusterSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_subnet_group_name = Some(value.into()); self }
     /// `ClusterType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_type(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_type = value.into();
-        self
-    }
-
+    pub fn cluster_type(mut self, value: impl Into<Str>) -> Self { self.cluster_type = value.into(); self }
     /// `ClusterVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_version(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_version = Some(value.into());
-        self
-    }
-
+    pub fn cluster_version(mut self, value: impl Into<Str>) -> Self { self.cluster_version = Some(value.into()); self }
     /// `DBName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_name = value.into();
-        self
-    }
-
+    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = value.into(); self }
     /// `DeferMaintenance`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defer_maintenance(mut self, value: impl Into<Bool>) -> Self {
-        self.defer_maintenance = Some(value.into());
-        self
-    }
-
+    pub fn defer_maintenance(mut self, value: impl Into<Bool>) -> Self { self.defer_maintenance = Some(value.into()); self }
     /// `DeferMaintenanceDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defer_maintenance_duration(mut self, value: impl Into<Int>) -> Self {
-        self.defer_maintenance_duration = Some(value.into());
-        self
-    }
-
+    pub fn defer_maintenance_duration(mut self, value: impl Into<Int>) -> Self { self.defer_maintenance_duration = Some(value.into()); self }
     /// `DeferMaintenanceEndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defer_maintenance_end_time(mut self, value: impl Into<Str>) -> Self {
-        self.defer_maintenance_end_time = Some(value.into());
-        self
-    }
-
+    pub fn defer_maintenance_end_time(mut self, value: impl Into<Str>) -> Self { self.defer_maintenance_end_time = Some(value.into()); self }
     /// `DeferMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defer_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.defer_maintenance_start_time = Some(value.into());
-        self
-    }
-
+    pub fn defer_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.defer_maintenance_start_time = Some(value.into()); self }
     /// `DestinationRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_region(mut self, value: impl Into<Str>) -> Self {
-        self.destination_region = Some(value.into());
-        self
-    }
-
+    pub fn destination_region(mut self, value: impl Into<Str>) -> Self { self.destination_region = Some(value.into()); self }
     /// `ElasticIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_ip(mut self, value: impl Into<Str>) -> Self {
-        self.elastic_ip = Some(value.into());
-        self
-    }
-
+    pub fn elastic_ip(mut self, value: impl Into<Str>) -> Self { self.elastic_ip = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_vpc_routing = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
     /// `HsmClientCertificateIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.hsm_client_certificate_identifier = Some(value.into());
-        self
-    }
-
+    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<Str>) -> Self { self.hsm_client_certificate_identifier = Some(value.into()); self }
     /// `HsmConfigurationIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hsm_configuration_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.hsm_configuration_identifier = Some(value.into());
-        self
-    }
-
+    pub fn hsm_configuration_identifier(mut self, value: impl Into<Str>) -> Self { self.hsm_configuration_identifier = Some(value.into()); self }
     /// `IamRoles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.iam_roles = Some(value.into());
-        self
-    }
-
+    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LoggingProperties`: a [`LoggingProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_properties(mut self, value: impl Into<Obj<LoggingProperties>>) -> Self {
-        self.logging_properties = Some(value.into());
-        self
-    }
-
+    pub fn logging_properties(mut self, value: impl Into<Obj<LoggingProperties>>) -> Self { self.logging_properties = Some(value.into()); self }
     /// `MaintenanceTrackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_track_name(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_track_name = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_track_name(mut self, value: impl Into<Str>) -> Self { self.maintenance_track_name = Some(value.into()); self }
     /// `ManageMasterPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_master_password(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_master_password = Some(value.into());
-        self
-    }
-
+    pub fn manage_master_password(mut self, value: impl Into<Bool>) -> Self { self.manage_master_password = Some(value.into()); self }
     /// `ManualSnapshotRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manual_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.manual_snapshot_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn manual_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.manual_snapshot_retention_period = Some(value.into()); self }
     /// `MasterPasswordSecretKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.master_password_secret_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn master_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.master_password_secret_kms_key_id = Some(value.into()); self }
     /// `MasterUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.master_user_password = Some(value.into());
-        self
-    }
-
+    pub fn master_user_password(mut self, value: impl Into<Str>) -> Self { self.master_user_password = Some(value.into()); self }
     /// `MasterUsername`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_username(mut self, value: impl Into<Str>) -> Self {
-        self.master_username = value.into();
-        self
-    }
-
+    pub fn master_username(mut self, value: impl Into<Str>) -> Self { self.master_username = value.into(); self }
     /// `MultiAZ`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az = Some(value.into());
-        self
-    }
-
+    pub fn multi_az(mut self, value: impl Into<Bool>) -> Self { self.multi_az = Some(value.into()); self }
     /// `NamespaceResourcePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.namespace_resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self { self.namespace_resource_policy = Some(value.into()); self }
     /// `NodeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<Str>) -> Self {
-        self.node_type = value.into();
-        self
-    }
-
+    pub fn node_type(mut self, value: impl Into<Str>) -> Self { self.node_type = value.into(); self }
     /// `NumberOfNodes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_nodes = Some(value.into());
-        self
-    }
-
+    pub fn number_of_nodes(mut self, value: impl Into<Int>) -> Self { self.number_of_nodes = Some(value.into()); self }
     /// `OwnerAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_account(mut self, value: impl Into<Str>) -> Self {
-        self.owner_account = Some(value.into());
-        self
-    }
-
+    pub fn owner_account(mut self, value: impl Into<Str>) -> Self { self.owner_account = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `ResourceAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_action(mut self, value: impl Into<Str>) -> Self {
-        self.resource_action = Some(value.into());
-        self
-    }
-
+    pub fn resource_action(mut self, value: impl Into<Str>) -> Self { self.resource_action = Some(value.into()); self }
     /// `RevisionTarget`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision_target(mut self, value: impl Into<Str>) -> Self {
-        self.revision_target = Some(value.into());
-        self
-    }
-
+    pub fn revision_target(mut self, value: impl Into<Str>) -> Self { self.revision_target = Some(value.into()); self }
     /// `RotateEncryptionKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotate_encryption_key(mut self, value: impl Into<Bool>) -> Self {
-        self.rotate_encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn rotate_encryption_key(mut self, value: impl Into<Bool>) -> Self { self.rotate_encryption_key = Some(value.into()); self }
     /// `SnapshotClusterIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_cluster_identifier = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_cluster_identifier = Some(value.into()); self }
     /// `SnapshotCopyGrantName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_copy_grant_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_copy_grant_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_copy_grant_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_copy_grant_name = Some(value.into()); self }
     /// `SnapshotCopyManual`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_copy_manual(mut self, value: impl Into<Bool>) -> Self {
-        self.snapshot_copy_manual = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_copy_manual(mut self, value: impl Into<Bool>) -> Self { self.snapshot_copy_manual = Some(value.into()); self }
     /// `SnapshotCopyRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_copy_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_copy_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_copy_retention_period(mut self, value: impl Into<Int>) -> Self { self.snapshot_copy_retention_period = Some(value.into()); self }
     /// `SnapshotIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_identifier = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_identifier(mut self, value: impl Into<Str>) -> Self { self.snapshot_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -1437,14 +840,14 @@ impl ClusterAttributes {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
-    properties: &[("Address", Shape::STR), ("Port", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::STR),
+        ("Port", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Endpoint` property type of `AWS::Redshift::Cluster`.
@@ -1464,6 +867,7 @@ pub struct Endpoint {
     pub port: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1471,20 +875,9 @@ impl Endpoint {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for Endpoint {}
@@ -1498,35 +891,16 @@ impl ToValue for Endpoint {
     }
 }
 
-static RULE_LoggingProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("LogDestinationType", Shape::STR),
-        (
-            "LogExports",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(3),
-            }),
-        ),
+        ("LogExports", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(3) })),
         ("S3KeyPrefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingProperties` property type of `AWS::Redshift::Cluster`.
@@ -1565,6 +939,7 @@ pub struct LoggingProperties {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingProperties {
     /// A `LoggingProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -1572,36 +947,13 @@ impl LoggingProperties {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `LogDestinationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination_type(mut self, value: impl Into<Str>) -> Self {
-        self.log_destination_type = Some(value.into());
-        self
-    }
-
+    pub fn log_destination_type(mut self, value: impl Into<Str>) -> Self { self.log_destination_type = Some(value.into()); self }
     /// `LogExports`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_exports(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_exports = Some(value.into());
-        self
-    }
-
+    pub fn log_exports(mut self, value: impl Into<List<Str>>) -> Self { self.log_exports = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingProperties {}
@@ -1621,44 +973,20 @@ impl ToValue for LoggingProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Redshift::Cluster`.
@@ -1676,6 +1004,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1686,20 +1015,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,53 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterSecurityGroupIngressRequired {
     /// `ClusterSecurityGroupName`: a string, required.
-    ///
-    /// The name of the security group to which the ingress rule is added.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Name`; create-only: changing it replaces the resource.
     pub cluster_security_group_name: Str,
 }
 
-static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterSecurityGroupIngress: ObjRule = ObjRule {
     properties: &[
-        (
-            "CIDRIP",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
-        (
-            "ClusterSecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
-        (
-            "EC2SecurityGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SecurityGroupName),
-            }),
-        ),
+        ("CIDRIP", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
+        ("ClusterSecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
+        ("EC2SecurityGroupName", Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY })),
         ("EC2SecurityGroupOwnerId", Shape::STR),
     ],
     required: &["ClusterSecurityGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::ClusterSecurityGroupIngress` resource.
@@ -109,6 +76,7 @@ pub struct ClusterSecurityGroupIngress {
     pub ec2_security_group_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterSecurityGroupIngress {
     /// The CloudFormation type name, `AWS::Redshift::ClusterSecurityGroupIngress`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ClusterSecurityGroupIngress";
@@ -120,12 +88,7 @@ impl ClusterSecurityGroupIngress {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroupingress.html",
         primary_identifier: &["Id"],
         required: &["ClusterSecurityGroupName"],
-        create_only: &[
-            "ClusterSecurityGroupName",
-            "CIDRIP",
-            "EC2SecurityGroupOwnerId",
-            "EC2SecurityGroupName",
-        ],
+        create_only: &["ClusterSecurityGroupName", "CIDRIP", "EC2SecurityGroupOwnerId", "EC2SecurityGroupName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -145,36 +108,13 @@ impl ClusterSecurityGroupIngress {
     }
 
     /// `CIDRIP`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrip(mut self, value: impl Into<Str>) -> Self {
-        self.cidrip = Some(value.into());
-        self
-    }
-
+    pub fn cidrip(mut self, value: impl Into<Str>) -> Self { self.cidrip = Some(value.into()); self }
     /// `ClusterSecurityGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_security_group_name = value.into();
-        self
-    }
-
+    pub fn cluster_security_group_name(mut self, value: impl Into<Str>) -> Self { self.cluster_security_group_name = value.into(); self }
     /// `EC2SecurityGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_name = Some(value.into());
-        self
-    }
-
+    pub fn ec2_security_group_name(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_name = Some(value.into()); self }
     /// `EC2SecurityGroupOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_security_group_owner_id = Some(value.into());
-        self
-    }
+    pub fn ec2_security_group_owner_id(mut self, value: impl Into<Str>) -> Self { self.ec2_security_group_owner_id = Some(value.into()); self }
 }
 
 impl Resource for ClusterSecurityGroupIngress {

@@ -15,99 +15,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?=^[a-zA-Z0-9-]+$).{1,255
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointAccessRequired {
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The cluster identifier of the cluster associated with the endpoint.
-    ///
-    /// Length 0 to 2147483647; create-only: changing it replaces the resource.
     pub cluster_identifier: Str,
     /// `EndpointName`: a string, required.
-    ///
-    /// The name of the endpoint.
-    ///
-    /// Pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$`; create-only: changing it replaces the resource.
     pub endpoint_name: Str,
     /// `SubnetGroupName`: a string, required.
-    ///
-    /// The subnet group name where Amazon Redshift chooses to deploy the endpoint.
-    ///
-    /// Pattern `^(?=^[a-zA-Z0-9-]+$).{1,255}$`; create-only: changing it replaces the resource.
     pub subnet_group_name: Str,
     /// `VpcSecurityGroupIds`: a list of strings, required.
-    ///
-    /// The security group that defines the ports, protocols, and sources for inbound traffic that you are authorizing into your endpoint.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 0 to 2147483647.
     pub vpc_security_group_ids: List<Str>,
 }
 
-static RULE_EndpointAccess: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointAccess: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceOwner",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterIdentifier", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("EndpointName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceOwner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SubnetGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[
-        "ClusterIdentifier",
-        "SubnetGroupName",
-        "EndpointName",
-        "VpcSecurityGroupIds",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterIdentifier", "SubnetGroupName", "EndpointName", "VpcSecurityGroupIds"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::EndpointAccess` resource.
@@ -155,6 +83,7 @@ pub struct EndpointAccess {
     pub vpc_security_group_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 impl EndpointAccess {
     /// The CloudFormation type name, `AWS::Redshift::EndpointAccess`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EndpointAccess";
@@ -165,46 +94,12 @@ impl EndpointAccess {
         type_name: "AWS::Redshift::EndpointAccess",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointaccess.html",
         primary_identifier: &["EndpointName"],
-        required: &[
-            "ClusterIdentifier",
-            "EndpointName",
-            "SubnetGroupName",
-            "VpcSecurityGroupIds",
-        ],
-        create_only: &[
-            "EndpointName",
-            "ClusterIdentifier",
-            "ResourceOwner",
-            "SubnetGroupName",
-        ],
+        required: &["ClusterIdentifier", "EndpointName", "SubnetGroupName", "VpcSecurityGroupIds"],
+        create_only: &["EndpointName", "ClusterIdentifier", "ResourceOwner", "SubnetGroupName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Address",
-            "EndpointStatus",
-            "EndpointCreateTime",
-            "Port",
-            "VpcSecurityGroups",
-            "VpcSecurityGroups/*/VpcSecurityGroupId",
-            "VpcSecurityGroups/*/Status",
-            "VpcEndpoint",
-            "VpcEndpoint/VpcEndpointId",
-            "VpcEndpoint/VpcId",
-            "VpcEndpoint/NetworkInterfaces/*/NetworkInterfaceId",
-            "VpcEndpoint/NetworkInterfaces/*/PrivateIpAddress",
-            "VpcEndpoint/NetworkInterfaces/*/SubnetId",
-            "VpcEndpoint/NetworkInterfaces/*/AvailabilityZone",
-        ],
-        attributes: &[
-            "Address",
-            "EndpointCreateTime",
-            "EndpointStatus",
-            "Port",
-            "VpcEndpoint",
-            "VpcEndpoint.VpcEndpointId",
-            "VpcEndpoint.VpcId",
-            "VpcSecurityGroups",
-        ],
+        read_only: &["Address", "EndpointStatus", "EndpointCreateTime", "Port", "VpcSecurityGroups", "VpcSecurityGroups/*/VpcSecurityGroupId", "VpcSecurityGroups/*/Status", "VpcEndpoint", "VpcEndpoint/VpcEndpointId", "VpcEndpoint/VpcId", "VpcEndpoint/NetworkInterfaces/*/NetworkInterfaceId", "VpcEndpoint/NetworkInterfaces/*/PrivateIpAddress", "VpcEndpoint/NetworkInterfaces/*/SubnetId", "VpcEndpoint/NetworkInterfaces/*/AvailabilityZone"],
+        attributes: &["Address", "EndpointCreateTime", "EndpointStatus", "Port", "VpcEndpoint", "VpcEndpoint.VpcEndpointId", "VpcEndpoint.VpcId", "VpcSecurityGroups"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -221,44 +116,15 @@ impl EndpointAccess {
     }
 
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_identifier = value.into();
-        self
-    }
-
+    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `ResourceOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self {
-        self.resource_owner = Some(value.into());
-        self
-    }
-
+    pub fn resource_owner(mut self, value: impl Into<Str>) -> Self { self.resource_owner = Some(value.into()); self }
     /// `SubnetGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_group_name = value.into();
-        self
-    }
-
+    pub fn subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.subnet_group_name = value.into(); self }
     /// `VpcSecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = value.into();
-        self
-    }
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = value.into(); self }
 }
 
 impl Resource for EndpointAccess {

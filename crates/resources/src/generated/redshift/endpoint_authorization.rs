@@ -15,63 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[A-Za-z0-9]{1,17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointAuthorizationRequired {
     /// `Account`: a string, required.
-    ///
-    /// The AWS account ID of either the cluster owner (grantor) or grantee. If `Grantee` parameter is true, then the `Account` value is of the grantor.
-    ///
-    /// Pattern `^\d{12}$`; create-only: changing it replaces the resource.
     pub account: Str,
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The cluster identifier.
-    ///
-    /// Pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$`; create-only: changing it replaces the resource.
     pub cluster_identifier: Str,
 }
 
-static RULE_EndpointAuthorization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointAuthorization: ObjRule = ObjRule {
     properties: &[
-        (
-            "Account",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Account", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClusterIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Force", Shape::Bool),
-        (
-            "VpcIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["ClusterIdentifier", "Account"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::EndpointAuthorization` resource.
@@ -111,6 +70,7 @@ pub struct EndpointAuthorization {
     pub vpc_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EndpointAuthorization {
     /// The CloudFormation type name, `AWS::Redshift::EndpointAuthorization`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EndpointAuthorization";
@@ -125,26 +85,8 @@ impl EndpointAuthorization {
         create_only: &["ClusterIdentifier", "Account"],
         conditional_create_only: &[],
         write_only: &["Force"],
-        read_only: &[
-            "Grantor",
-            "Grantee",
-            "AuthorizeTime",
-            "ClusterStatus",
-            "Status",
-            "AllowedAllVPCs",
-            "AllowedVPCs",
-            "EndpointCount",
-        ],
-        attributes: &[
-            "AllowedAllVPCs",
-            "AllowedVPCs",
-            "AuthorizeTime",
-            "ClusterStatus",
-            "EndpointCount",
-            "Grantee",
-            "Grantor",
-            "Status",
-        ],
+        read_only: &["Grantor", "Grantee", "AuthorizeTime", "ClusterStatus", "Status", "AllowedAllVPCs", "AllowedVPCs", "EndpointCount"],
+        attributes: &["AllowedAllVPCs", "AllowedVPCs", "AuthorizeTime", "ClusterStatus", "EndpointCount", "Grantee", "Grantor", "Status"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -160,36 +102,13 @@ impl EndpointAuthorization {
     }
 
     /// `Account`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account(mut self, value: impl Into<Str>) -> Self {
-        self.account = value.into();
-        self
-    }
-
+    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = value.into(); self }
     /// `ClusterIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_identifier = value.into();
-        self
-    }
-
+    pub fn cluster_identifier(mut self, value: impl Into<Str>) -> Self { self.cluster_identifier = value.into(); self }
     /// `Force`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn force(mut self, value: impl Into<Bool>) -> Self {
-        self.force = Some(value.into());
-        self
-    }
-
+    pub fn force(mut self, value: impl Into<Bool>) -> Self { self.force = Some(value.into()); self }
     /// `VpcIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_ids = Some(value.into()); self }
 }
 
 impl Resource for EndpointAuthorization {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?=^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$).{1,255}$");
 
@@ -14,118 +17,24 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSubscriptionRequired {
     /// `SubscriptionName`: a string, required.
-    ///
-    /// The name of the event subscription to be created.
-    ///
-    /// Constraints:
-    ///
-    /// - Cannot be null, empty, or blank.
-    /// - Must contain from 1 to 255 alphanumeric characters or hyphens.
-    /// - First character must be a letter.
-    /// - Cannot end with a hyphen or contain two consecutive hyphens.
-    ///
-    /// Pattern `^(?=^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$).{1,255}$`; create-only: changing it replaces the resource.
     pub subscription_name: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[
-                        "configuration",
-                        "management",
-                        "monitoring",
-                        "security",
-                        "pending",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Severity",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &["ERROR", "INFO"],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-        (
-            "SourceIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2147483647),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[
-                    "cluster",
-                    "cluster-parameter-group",
-                    "cluster-security-group",
-                    "cluster-snapshot",
-                    "scheduled-action",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "SubscriptionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["configuration", "management", "monitoring", "security", "pending"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Severity", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["ERROR", "INFO"], ..StrRule::ANY })),
+        ("SnsTopicArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), allowed: &["cluster", "cluster-parameter-group", "cluster-security-group", "cluster-snapshot", "scheduled-action"], ..StrRule::ANY })),
+        ("SubscriptionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["SubscriptionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::EventSubscription` resource.
@@ -204,6 +113,7 @@ pub struct EventSubscription {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventSubscription {
     /// The CloudFormation type name, `AWS::Redshift::EventSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::EventSubscription";
@@ -218,22 +128,8 @@ impl EventSubscription {
         create_only: &["SubscriptionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CustomerAwsId",
-            "CustSubscriptionId",
-            "Status",
-            "SubscriptionCreationTime",
-            "SourceIdsList",
-            "EventCategoriesList",
-        ],
-        attributes: &[
-            "CustSubscriptionId",
-            "CustomerAwsId",
-            "EventCategoriesList",
-            "SourceIdsList",
-            "Status",
-            "SubscriptionCreationTime",
-        ],
+        read_only: &["CustomerAwsId", "CustSubscriptionId", "Status", "SubscriptionCreationTime", "SourceIdsList", "EventCategoriesList"],
+        attributes: &["CustSubscriptionId", "CustomerAwsId", "EventCategoriesList", "SourceIdsList", "Status", "SubscriptionCreationTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -253,68 +149,21 @@ impl EventSubscription {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventCategories`: a list of [`EventCategory`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<EventCategory>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<EventCategory>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `Severity`: a [`Severity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity(mut self, value: impl Into<Severity>) -> Self {
-        self.severity = Some(value.into());
-        self
-    }
-
+    pub fn severity(mut self, value: impl Into<Severity>) -> Self { self.severity = Some(value.into()); self }
     /// `SnsTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
     /// `SourceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_ids = Some(value.into());
-        self
-    }
-
+    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self { self.source_ids = Some(value.into()); self }
     /// `SourceType`: a [`SourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<SourceType>) -> Self { self.source_type = Some(value.into()); self }
     /// `SubscriptionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_name = value.into();
-        self
-    }
-
+    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventSubscription {
@@ -403,102 +252,6 @@ impl EventSubscriptionAttributes {
     /// The date and time the Amazon Redshift event notification subscription was created.
     pub fn subscription_creation_time(&self) -> Value {
         self.0.get_att("SubscriptionCreationTime")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Redshift::EventSubscription`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-redshift-eventsubscription-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

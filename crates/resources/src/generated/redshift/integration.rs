@@ -18,77 +18,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the database used as the source for replication.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\-\/]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub source_arn: Str,
     /// `TargetArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Redshift data warehouse to use as the target for replication.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:redshift(-serverless)?:[a-z0-9\-]+:[0-9]{12}:(namespace\/|namespace:)[a-z0-9\-]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
-static RULE_Integration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "IntegrationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KMSKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KMSKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["SourceArn", "TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::Integration` resource.
@@ -142,6 +89,7 @@ pub struct Integration {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::Redshift::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::Integration";
@@ -153,12 +101,7 @@ impl Integration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-integration.html",
         primary_identifier: &["IntegrationArn"],
         required: &["SourceArn", "TargetArn"],
-        create_only: &[
-            "SourceArn",
-            "TargetArn",
-            "KMSKeyId",
-            "AdditionalEncryptionContext",
-        ],
+        create_only: &["SourceArn", "TargetArn", "KMSKeyId", "AdditionalEncryptionContext"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["IntegrationArn", "CreateTime"],
@@ -180,52 +123,17 @@ impl Integration {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `IntegrationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self {
-        self.integration_name = Some(value.into());
-        self
-    }
-
+    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Integration {
@@ -287,40 +195,18 @@ impl IntegrationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Redshift::Integration`.
@@ -338,6 +224,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -348,20 +235,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,6 +13,8 @@
 //! - `AWS::Redshift::EventSubscription`: [`EventSubscription`], property types in [`event_subscription`]
 //! - `AWS::Redshift::Integration`: [`Integration`], property types in [`integration`]
 //! - `AWS::Redshift::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cluster;
 pub mod cluster_parameter_group;
@@ -24,6 +26,7 @@ pub mod endpoint_authorization;
 pub mod event_subscription;
 pub mod integration;
 pub mod scheduled_action;
+pub mod shared;
 
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 pub use cluster_parameter_group::{

@@ -11,66 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledActionRequired {
     /// `ScheduledActionName`: a string, required.
-    ///
-    /// The name of the scheduled action.
-    ///
-    /// Length 0 to 2147483647; create-only: changing it replaces the resource.
     pub scheduled_action_name: Str,
 }
 
-static RULE_ScheduledAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledAction: ObjRule = ObjRule {
     properties: &[
         ("Enable", Shape::Bool),
         ("EndTime", Shape::STR),
-        (
-            "IamRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Schedule",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledActionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2147483647),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("Schedule", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("ScheduledActionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
+        ("ScheduledActionName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2147483647), ..StrRule::ANY })),
         ("StartTime", Shape::STR),
         ("TargetAction", Shape::Any),
     ],
     required: &["ScheduledActionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Redshift::ScheduledAction` resource.
@@ -134,6 +92,7 @@ pub struct ScheduledAction {
     pub target_action: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ScheduledAction {
     /// The CloudFormation type name, `AWS::Redshift::ScheduledAction`.
     pub const TYPE_NAME: &'static str = "AWS::Redshift::ScheduledAction";
@@ -169,68 +128,21 @@ impl ScheduledAction {
     }
 
     /// `Enable`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable(mut self, value: impl Into<Bool>) -> Self {
-        self.enable = Some(value.into());
-        self
-    }
-
+    pub fn enable(mut self, value: impl Into<Bool>) -> Self { self.enable = Some(value.into()); self }
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `IamRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role = Some(value.into());
-        self
-    }
-
+    pub fn iam_role(mut self, value: impl Into<Str>) -> Self { self.iam_role = Some(value.into()); self }
     /// `Schedule`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = Some(value.into()); self }
     /// `ScheduledActionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_action_description(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_action_description = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_action_description(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_description = Some(value.into()); self }
     /// `ScheduledActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_action_name = value.into();
-        self
-    }
-
+    pub fn scheduled_action_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_action_name = value.into(); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `TargetAction`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_action(mut self, value: impl Into<Json>) -> Self {
-        self.target_action = Some(value.into());
-        self
-    }
+    pub fn target_action(mut self, value: impl Into<Json>) -> Self { self.target_action = Some(value.into()); self }
 }
 
 impl Resource for ScheduledAction {

@@ -6,8 +6,11 @@
 //! - `AWS::RedshiftServerless::Namespace`: [`Namespace`], property types in [`namespace`]
 //! - `AWS::RedshiftServerless::Snapshot`: [`Snapshot`], property types in [`snapshot`]
 //! - `AWS::RedshiftServerless::Workgroup`: [`Workgroup`], property types in [`workgroup`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod namespace;
+pub mod shared;
 pub mod snapshot;
 pub mod workgroup;
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(?=.*[a-z])(?=.*[A-Z])(?=.*\\d)[^\\x00-\\x20\\x22\\x27\\x2f\\x40\\x5c\\x7f-\\uffff]+",
 );
@@ -18,141 +21,32 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceRequired {
     /// `NamespaceName`: a string, required.
-    ///
-    /// The name of the namespace. Must be between 3-64 alphanumeric characters in lowercase, and it cannot be a reserved word. A list of reserved words can be found in \[Reserved Words\](<https://docs.aws.amazon.com//redshift/latest/dg/r_pg_keywords.html>) in the Amazon Redshift Database Developer Guide.
-    ///
-    /// Pattern `^[a-z0-9-]+$`; length 3 to 64; create-only: changing it replaces the resource.
     pub namespace_name: Str,
 }
 
-static RULE_Namespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Namespace: ObjRule = ObjRule {
     properties: &[
         ("AdminPasswordSecretKmsKeyId", Shape::STR),
-        (
-            "AdminUserPassword",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AdminUsername",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultIamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "FinalSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AdminUserPassword", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AdminUsername", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DbName", Shape::Str(&StrRule { max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DefaultIamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("FinalSnapshotName", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("FinalSnapshotRetentionPeriod", Shape::INT),
-        (
-            "IamRoles",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(512),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("KmsKeyId", Shape::STR),
-        (
-            "LogExports",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["useractivitylog", "userlog", "connectionlog"],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("LogExports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["useractivitylog", "userlog", "connectionlog"], ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
         ("ManageAdminPassword", Shape::Bool),
-        (
-            "NamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("NamespaceResourcePolicy", Shape::Any),
-        (
-            "RedshiftIdcApplicationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotCopyConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SnapshotCopyConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RedshiftIdcApplicationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("SnapshotCopyConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_SnapshotCopyConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["NamespaceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RedshiftServerless::Namespace` resource.
@@ -262,6 +156,7 @@ pub struct Namespace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Namespace {
     /// The CloudFormation type name, `AWS::RedshiftServerless::Namespace`.
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Namespace";
@@ -275,41 +170,9 @@ impl Namespace {
         required: &["NamespaceName"],
         create_only: &["NamespaceName"],
         conditional_create_only: &[],
-        write_only: &[
-            "AdminUserPassword",
-            "FinalSnapshotName",
-            "FinalSnapshotRetentionPeriod",
-            "ManageAdminPassword",
-            "RedshiftIdcApplicationArn",
-        ],
-        read_only: &[
-            "Namespace",
-            "Namespace/NamespaceArn",
-            "Namespace/NamespaceId",
-            "Namespace/NamespaceName",
-            "Namespace/AdminUsername",
-            "Namespace/DbName",
-            "Namespace/KmsKeyId",
-            "Namespace/DefaultIamRoleArn",
-            "Namespace/IamRoles",
-            "Namespace/LogExports",
-            "Namespace/Status",
-            "Namespace/CreationDate",
-        ],
-        attributes: &[
-            "Namespace",
-            "Namespace.AdminUsername",
-            "Namespace.CreationDate",
-            "Namespace.DbName",
-            "Namespace.DefaultIamRoleArn",
-            "Namespace.IamRoles",
-            "Namespace.KmsKeyId",
-            "Namespace.LogExports",
-            "Namespace.NamespaceArn",
-            "Namespace.NamespaceId",
-            "Namespace.NamespaceName",
-            "Namespace.Status",
-        ],
+        write_only: &["AdminUserPassword", "FinalSnapshotName", "FinalSnapshotRetentionPeriod", "ManageAdminPassword", "RedshiftIdcApplicationArn"],
+        read_only: &["Namespace", "Namespace/NamespaceArn", "Namespace/NamespaceId", "Namespace/NamespaceName", "Namespace/AdminUsername", "Namespace/DbName", "Namespace/KmsKeyId", "Namespace/DefaultIamRoleArn", "Namespace/IamRoles", "Namespace/LogExports", "Namespace/Status", "Namespace/CreationDate"],
+        attributes: &["Namespace", "Namespace.AdminUsername", "Namespace.CreationDate", "Namespace.DbName", "Namespace.DefaultIamRoleArn", "Namespace.IamRoles", "Namespace.KmsKeyId", "Namespace.LogExports", "Namespace.NamespaceArn", "Namespace.NamespaceId", "Namespace.NamespaceName", "Namespace.Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -337,135 +200,37 @@ impl Namespace {
     }
 
     /// `AdminPasswordSecretKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.admin_password_secret_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn admin_password_secret_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.admin_password_secret_kms_key_id = Some(value.into()); self }
     /// `AdminUserPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self {
-        self.admin_user_password = Some(value.into());
-        self
-    }
-
+    pub fn admin_user_password(mut self, value: impl Into<Str>) -> Self { self.admin_user_password = Some(value.into()); self }
     /// `AdminUsername`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_username(mut self, value: impl Into<Str>) -> Self {
-        self.admin_username = Some(value.into());
-        self
-    }
-
+    pub fn admin_username(mut self, value: impl Into<Str>) -> Self { self.admin_username = Some(value.into()); self }
     /// `DbName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_name = Some(value.into());
-        self
-    }
-
+    pub fn db_name(mut self, value: impl Into<Str>) -> Self { self.db_name = Some(value.into()); self }
     /// `DefaultIamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.default_iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn default_iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.default_iam_role_arn = Some(value.into()); self }
     /// `FinalSnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.final_snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn final_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.final_snapshot_name = Some(value.into()); self }
     /// `FinalSnapshotRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn final_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.final_snapshot_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn final_snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.final_snapshot_retention_period = Some(value.into()); self }
     /// `IamRoles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.iam_roles = Some(value.into());
-        self
-    }
-
+    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogExports`: a list of [`LogExport`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_exports(mut self, value: impl Into<List<LogExport>>) -> Self {
-        self.log_exports = Some(value.into());
-        self
-    }
-
+    pub fn log_exports(mut self, value: impl Into<List<LogExport>>) -> Self { self.log_exports = Some(value.into()); self }
     /// `ManageAdminPassword`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_admin_password(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_admin_password = Some(value.into());
-        self
-    }
-
+    pub fn manage_admin_password(mut self, value: impl Into<Bool>) -> Self { self.manage_admin_password = Some(value.into()); self }
     /// `NamespaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = value.into();
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = value.into(); self }
     /// `NamespaceResourcePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.namespace_resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn namespace_resource_policy(mut self, value: impl Into<Json>) -> Self { self.namespace_resource_policy = Some(value.into()); self }
     /// `RedshiftIdcApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_idc_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.redshift_idc_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn redshift_idc_application_arn(mut self, value: impl Into<Str>) -> Self { self.redshift_idc_application_arn = Some(value.into()); self }
     /// `SnapshotCopyConfigurations`: a list of [`SnapshotCopyConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_copy_configurations(
-        mut self,
-        value: impl Into<List<SnapshotCopyConfiguration>>,
-    ) -> Self {
-        self.snapshot_copy_configurations = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_copy_configurations(mut self, value: impl Into<List<SnapshotCopyConfiguration>>) -> Self { self.snapshot_copy_configurations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Namespace {
@@ -614,23 +379,19 @@ impl NamespaceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotCopyConfigurationRequired {
     /// `DestinationRegion`: a string, required.
-    ///
-    /// The destination AWS Region to copy snapshots to.
     pub destination_region: Str,
 }
 
-static RULE_SnapshotCopyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnapshotCopyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationKmsKeyId", Shape::STR),
         ("DestinationRegion", Shape::STR),
         ("SnapshotRetentionPeriod", Shape::INT),
     ],
     required: &["DestinationRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnapshotCopyConfiguration` property type of `AWS::RedshiftServerless::Namespace`.
@@ -654,6 +415,7 @@ pub struct SnapshotCopyConfiguration {
     pub snapshot_retention_period: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SnapshotCopyConfiguration {
     /// A `SnapshotCopyConfiguration` with its required properties, named in a [`SnapshotCopyConfigurationRequired`].
     pub fn new(required: SnapshotCopyConfigurationRequired) -> Self {
@@ -665,28 +427,11 @@ impl SnapshotCopyConfiguration {
     }
 
     /// `DestinationKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.destination_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn destination_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.destination_kms_key_id = Some(value.into()); self }
     /// `DestinationRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_region(mut self, value: impl Into<Str>) -> Self {
-        self.destination_region = value.into();
-        self
-    }
-
+    pub fn destination_region(mut self, value: impl Into<Str>) -> Self { self.destination_region = value.into(); self }
     /// `SnapshotRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_period = Some(value.into());
-        self
-    }
+    pub fn snapshot_retention_period(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_period = Some(value.into()); self }
 }
 
 impl PropertyType for SnapshotCopyConfiguration {}
@@ -697,102 +442,6 @@ impl ToValue for SnapshotCopyConfiguration {
             .opt("DestinationKmsKeyId", &self.destination_kms_key_id)
             .req("DestinationRegion", &self.destination_region)
             .opt("SnapshotRetentionPeriod", &self.snapshot_retention_period)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RedshiftServerless::Namespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-redshiftserverless-namespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

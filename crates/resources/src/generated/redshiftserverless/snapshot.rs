@@ -7,57 +7,29 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
 
 /// The required properties of [`Snapshot`], by name: `Snapshot::new(SnapshotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequired {
     /// `SnapshotName`: a string, required.
-    ///
-    /// The name of the snapshot.
-    ///
-    /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
     pub snapshot_name: Str,
 }
 
-static RULE_Snapshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "NamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RetentionPeriod", Shape::INT),
-        (
-            "SnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["SnapshotName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RedshiftServerless::Snapshot` resource.
@@ -97,6 +69,7 @@ pub struct Snapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Snapshot {
     /// The CloudFormation type name, `AWS::RedshiftServerless::Snapshot`.
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Snapshot";
@@ -108,43 +81,11 @@ impl Snapshot {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-snapshot.html",
         primary_identifier: &["SnapshotName"],
         required: &["SnapshotName"],
-        create_only: &[
-            "NamespaceName",
-            "SnapshotName",
-            "Tags",
-            "Tags/*/Key",
-            "Tags/*/Value",
-        ],
+        create_only: &["NamespaceName", "SnapshotName", "Tags", "Tags/*/Key", "Tags/*/Value"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Snapshot",
-            "OwnerAccount",
-            "Snapshot/SnapshotName",
-            "Snapshot/NamespaceName",
-            "Snapshot/NamespaceArn",
-            "Snapshot/SnapshotArn",
-            "Snapshot/SnapshotCreateTime",
-            "Snapshot/Status",
-            "Snapshot/AdminUsername",
-            "Snapshot/KmsKeyId",
-            "Snapshot/OwnerAccount",
-            "Snapshot/RetentionPeriod",
-        ],
-        attributes: &[
-            "OwnerAccount",
-            "Snapshot",
-            "Snapshot.AdminUsername",
-            "Snapshot.KmsKeyId",
-            "Snapshot.NamespaceArn",
-            "Snapshot.NamespaceName",
-            "Snapshot.OwnerAccount",
-            "Snapshot.RetentionPeriod",
-            "Snapshot.SnapshotArn",
-            "Snapshot.SnapshotCreateTime",
-            "Snapshot.SnapshotName",
-            "Snapshot.Status",
-        ],
+        read_only: &["Snapshot", "OwnerAccount", "Snapshot/SnapshotName", "Snapshot/NamespaceName", "Snapshot/NamespaceArn", "Snapshot/SnapshotArn", "Snapshot/SnapshotCreateTime", "Snapshot/Status", "Snapshot/AdminUsername", "Snapshot/KmsKeyId", "Snapshot/OwnerAccount", "Snapshot/RetentionPeriod"],
+        attributes: &["OwnerAccount", "Snapshot", "Snapshot.AdminUsername", "Snapshot.KmsKeyId", "Snapshot.NamespaceArn", "Snapshot.NamespaceName", "Snapshot.OwnerAccount", "Snapshot.RetentionPeriod", "Snapshot.SnapshotArn", "Snapshot.SnapshotCreateTime", "Snapshot.SnapshotName", "Snapshot.Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -160,36 +101,13 @@ impl Snapshot {
     }
 
     /// `NamespaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = Some(value.into());
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
     /// `RetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Int>) -> Self { self.retention_period = Some(value.into()); self }
     /// `SnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = value.into();
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Snapshot {
@@ -307,101 +225,5 @@ impl SnapshotAttributes {
     /// `Fn::GetAtt` `Snapshot.Status`: one of a set of strings.
     pub fn snapshot_status(&self) -> Value {
         self.0.get_att("Snapshot.Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RedshiftServerless::Snapshot`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-redshiftserverless-snapshot-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

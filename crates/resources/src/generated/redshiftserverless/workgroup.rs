@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-fA-F]{8,}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-fA-F]{8,}$");
@@ -18,110 +21,34 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-z0-9-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkgroupRequired {
     /// `WorkgroupName`: a string, required.
-    ///
-    /// The name of the workgroup.
-    ///
-    /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
     pub workgroup_name: Str,
 }
 
-static RULE_Workgroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workgroup: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
-        (
-            "ConfigParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: Some(1), max_items: None })),
         ("EnhancedVpcRouting", Shape::Bool),
         ("MaxCapacity", Shape::INT),
-        (
-            "NamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Port", Shape::INT),
-        (
-            "PricePerformanceTarget",
-            Shape::Object(&RULE_PerformanceTarget),
-        ),
+        ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
         ("PubliclyAccessible", Shape::Bool),
         ("RecoveryPointId", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(32),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32) })),
         ("SnapshotArn", Shape::STR),
         ("SnapshotName", Shape::STR),
         ("SnapshotOwnerAccount", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(32),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrackName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(32) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Workgroup", Shape::Object(&RULE_WorkgroupProperty)),
-        (
-            "WorkgroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["WorkgroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RedshiftServerless::Workgroup` resource.
@@ -237,6 +164,7 @@ pub struct Workgroup {
     pub workgroup_name: Str,
 }
 
+#[rustfmt::skip]
 impl Workgroup {
     /// The CloudFormation type name, `AWS::RedshiftServerless::Workgroup`.
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Workgroup";
@@ -250,76 +178,9 @@ impl Workgroup {
         required: &["WorkgroupName"],
         create_only: &["WorkgroupName", "NamespaceName"],
         conditional_create_only: &[],
-        write_only: &[
-            "ConfigParameters",
-            "SecurityGroupIds",
-            "SubnetIds",
-            "SnapshotArn",
-            "SnapshotName",
-            "SnapshotOwnerAccount",
-            "RecoveryPointId",
-        ],
-        read_only: &[
-            "Workgroup/WorkgroupId",
-            "Workgroup/WorkgroupArn",
-            "Workgroup/WorkgroupName",
-            "Workgroup/NamespaceName",
-            "Workgroup/BaseCapacity",
-            "Workgroup/MaxCapacity",
-            "Workgroup/EnhancedVpcRouting",
-            "Workgroup/ConfigParameters",
-            "Workgroup/SecurityGroupIds",
-            "Workgroup/SubnetIds",
-            "Workgroup/TrackName",
-            "Workgroup/Status",
-            "Workgroup/Endpoint/Address",
-            "Workgroup/Endpoint/Port",
-            "Workgroup/Endpoint/VpcEndpoints/*/VpcEndpointId",
-            "Workgroup/Endpoint/VpcEndpoints/*/VpcId",
-            "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/NetworkInterfaceId",
-            "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/SubnetId",
-            "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/PrivateIpAddress",
-            "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/AvailabilityZone",
-            "Workgroup/PubliclyAccessible",
-            "Workgroup/CreationDate",
-        ],
-        attributes: &[
-            "BaseCapacity",
-            "ConfigParameters",
-            "EnhancedVpcRouting",
-            "MaxCapacity",
-            "NamespaceName",
-            "Port",
-            "PubliclyAccessible",
-            "RecoveryPointId",
-            "SecurityGroupIds",
-            "SnapshotArn",
-            "SnapshotName",
-            "SnapshotOwnerAccount",
-            "SubnetIds",
-            "Tags",
-            "TrackName",
-            "Workgroup.BaseCapacity",
-            "Workgroup.ConfigParameters",
-            "Workgroup.CreationDate",
-            "Workgroup.Endpoint.Address",
-            "Workgroup.Endpoint.Port",
-            "Workgroup.Endpoint.VpcEndpoints",
-            "Workgroup.EnhancedVpcRouting",
-            "Workgroup.MaxCapacity",
-            "Workgroup.NamespaceName",
-            "Workgroup.PricePerformanceTarget.Level",
-            "Workgroup.PricePerformanceTarget.Status",
-            "Workgroup.PubliclyAccessible",
-            "Workgroup.SecurityGroupIds",
-            "Workgroup.Status",
-            "Workgroup.SubnetIds",
-            "Workgroup.TrackName",
-            "Workgroup.WorkgroupArn",
-            "Workgroup.WorkgroupId",
-            "Workgroup.WorkgroupName",
-            "WorkgroupName",
-        ],
+        write_only: &["ConfigParameters", "SecurityGroupIds", "SubnetIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "RecoveryPointId"],
+        read_only: &["Workgroup/WorkgroupId", "Workgroup/WorkgroupArn", "Workgroup/WorkgroupName", "Workgroup/NamespaceName", "Workgroup/BaseCapacity", "Workgroup/MaxCapacity", "Workgroup/EnhancedVpcRouting", "Workgroup/ConfigParameters", "Workgroup/SecurityGroupIds", "Workgroup/SubnetIds", "Workgroup/TrackName", "Workgroup/Status", "Workgroup/Endpoint/Address", "Workgroup/Endpoint/Port", "Workgroup/Endpoint/VpcEndpoints/*/VpcEndpointId", "Workgroup/Endpoint/VpcEndpoints/*/VpcId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/NetworkInterfaceId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/SubnetId", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/PrivateIpAddress", "Workgroup/Endpoint/VpcEndpoints/*/NetworkInterfaces/*/AvailabilityZone", "Workgroup/PubliclyAccessible", "Workgroup/CreationDate"],
+        attributes: &["BaseCapacity", "ConfigParameters", "EnhancedVpcRouting", "MaxCapacity", "NamespaceName", "Port", "PubliclyAccessible", "RecoveryPointId", "SecurityGroupIds", "SnapshotArn", "SnapshotName", "SnapshotOwnerAccount", "SubnetIds", "Tags", "TrackName", "Workgroup.BaseCapacity", "Workgroup.ConfigParameters", "Workgroup.CreationDate", "Workgroup.Endpoint.Address", "Workgroup.Endpoint.Port", "Workgroup.Endpoint.VpcEndpoints", "Workgroup.EnhancedVpcRouting", "Workgroup.MaxCapacity", "Workgroup.NamespaceName", "Workgroup.PricePerformanceTarget.Level", "Workgroup.PricePerformanceTarget.Status", "Workgroup.PubliclyAccessible", "Workgroup.SecurityGroupIds", "Workgroup.Status", "Workgroup.SubnetIds", "Workgroup.TrackName", "Workgroup.WorkgroupArn", "Workgroup.WorkgroupId", "Workgroup.WorkgroupName", "WorkgroupName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -349,148 +210,41 @@ impl Workgroup {
     }
 
     /// `BaseCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.base_capacity = Some(value.into());
-        self
-    }
-
+    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self {
-        self.config_parameters = Some(value.into());
-        self
-    }
-
+    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self { self.config_parameters = Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_vpc_routing = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `NamespaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = Some(value.into());
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self {
-        self.price_performance_target = Some(value.into());
-        self
-    }
-
+    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self { self.price_performance_target = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `RecoveryPointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.recovery_point_id = Some(value.into());
-        self
-    }
-
+    pub fn recovery_point_id(mut self, value: impl Into<Str>) -> Self { self.recovery_point_id = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SnapshotArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_arn = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arn(mut self, value: impl Into<Str>) -> Self { self.snapshot_arn = Some(value.into()); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
     /// `SnapshotOwnerAccount`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_owner_account(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_owner_account = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_owner_account(mut self, value: impl Into<Str>) -> Self { self.snapshot_owner_account = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn track_name(mut self, value: impl Into<Str>) -> Self {
-        self.track_name = Some(value.into());
-        self
-    }
-
+    pub fn track_name(mut self, value: impl Into<Str>) -> Self { self.track_name = Some(value.into()); self }
     /// `Workgroup`: a [`WorkgroupProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup(mut self, value: impl Into<Obj<WorkgroupProperty>>) -> Self {
-        self.workgroup = Some(value.into());
-        self
-    }
-
+    pub fn workgroup(mut self, value: impl Into<Obj<WorkgroupProperty>>) -> Self { self.workgroup = Some(value.into()); self }
     /// `WorkgroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_name = value.into();
-        self
-    }
+    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = value.into(); self }
 }
 
 impl Resource for Workgroup {
@@ -784,35 +538,14 @@ impl WorkgroupAttributes {
     }
 }
 
-static RULE_ConfigParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParameterKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ParameterKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("ParameterValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigParameter` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -836,6 +569,7 @@ pub struct ConfigParameter {
     pub parameter_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigParameter {
     /// A `ConfigParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -843,20 +577,9 @@ impl ConfigParameter {
     }
 
     /// `ParameterKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_key = Some(value.into());
-        self
-    }
-
+    pub fn parameter_key(mut self, value: impl Into<Str>) -> Self { self.parameter_key = Some(value.into()); self }
     /// `ParameterValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = Some(value.into());
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigParameter {}
@@ -870,25 +593,15 @@ impl ToValue for ConfigParameter {
     }
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
         ("Port", Shape::INT),
-        (
-            "VpcEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcEndpoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VpcEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcEndpoint), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Endpoint` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -912,6 +625,7 @@ pub struct Endpoint {
     pub vpc_endpoints: Option<List<VpcEndpoint>>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// A `Endpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -919,28 +633,11 @@ impl Endpoint {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `VpcEndpoints`: a list of [`VpcEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoints(mut self, value: impl Into<List<VpcEndpoint>>) -> Self {
-        self.vpc_endpoints = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoints(mut self, value: impl Into<List<VpcEndpoint>>) -> Self { self.vpc_endpoints = Some(value.into()); self }
 }
 
 impl PropertyType for Endpoint {}
@@ -955,28 +652,16 @@ impl ToValue for Endpoint {
     }
 }
 
-static RULE_NetworkInterface: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterface` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -1006,6 +691,7 @@ pub struct NetworkInterface {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
     pub fn new() -> Self {
@@ -1013,36 +699,13 @@ impl NetworkInterface {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterface {}
@@ -1058,33 +721,14 @@ impl ToValue for NetworkInterface {
     }
 }
 
-static RULE_PerformanceTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PerformanceTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "Level",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Level", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PerformanceTarget` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -1106,6 +750,7 @@ pub struct PerformanceTarget {
     pub status: Option<PerformanceTargetStatus>,
 }
 
+#[rustfmt::skip]
 impl PerformanceTarget {
     /// A `PerformanceTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -1113,20 +758,9 @@ impl PerformanceTarget {
     }
 
     /// `Level`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Int>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Int>) -> Self { self.level = Some(value.into()); self }
     /// `Status`: a [`PerformanceTargetStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<PerformanceTargetStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<PerformanceTargetStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for PerformanceTarget {}
@@ -1140,130 +774,15 @@ impl ToValue for PerformanceTarget {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RedshiftServerless::Workgroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-redshiftserverless-workgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcEndpoint: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkInterface),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None })),
         ("VpcEndpointId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcEndpoint` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -1289,6 +808,7 @@ pub struct VpcEndpoint {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcEndpoint {
     /// A `VpcEndpoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1296,28 +816,11 @@ impl VpcEndpoint {
     }
 
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for VpcEndpoint {}
@@ -1332,103 +835,28 @@ impl ToValue for VpcEndpoint {
     }
 }
 
-static RULE_WorkgroupProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkgroupProperty: ObjRule = ObjRule {
     properties: &[
         ("BaseCapacity", Shape::INT),
-        (
-            "ConfigParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConfigParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigParameter), min_items: None, max_items: None })),
         ("CreationDate", Shape::STR),
         ("Endpoint", Shape::Object(&RULE_Endpoint)),
         ("EnhancedVpcRouting", Shape::Bool),
         ("MaxCapacity", Shape::INT),
-        (
-            "NamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricePerformanceTarget",
-            Shape::Object(&RULE_PerformanceTarget),
-        ),
+        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PricePerformanceTarget", Shape::Object(&RULE_PerformanceTarget)),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrackName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATING", "AVAILABLE", "MODIFYING", "DELETING"], ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TrackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("WorkgroupArn", Shape::STR),
         ("WorkgroupId", Shape::STR),
-        (
-            "WorkgroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkgroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Workgroup` property type of `AWS::RedshiftServerless::Workgroup`.
@@ -1514,6 +942,7 @@ pub struct WorkgroupProperty {
     pub workgroup_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkgroupProperty {
     /// A `WorkgroupProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -1521,132 +950,37 @@ impl WorkgroupProperty {
     }
 
     /// `BaseCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.base_capacity = Some(value.into());
-        self
-    }
-
+    pub fn base_capacity(mut self, value: impl Into<Int>) -> Self { self.base_capacity = Some(value.into()); self }
     /// `ConfigParameters`: a list of [`ConfigParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self {
-        self.config_parameters = Some(value.into());
-        self
-    }
-
+    pub fn config_parameters(mut self, value: impl Into<List<ConfigParameter>>) -> Self { self.config_parameters = Some(value.into()); self }
     /// `CreationDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_date(mut self, value: impl Into<Str>) -> Self {
-        self.creation_date = Some(value.into());
-        self
-    }
-
+    pub fn creation_date(mut self, value: impl Into<Str>) -> Self { self.creation_date = Some(value.into()); self }
     /// `Endpoint`: an [`Endpoint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Obj<Endpoint>>) -> Self { self.endpoint = Some(value.into()); self }
     /// `EnhancedVpcRouting`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_vpc_routing = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_vpc_routing(mut self, value: impl Into<Bool>) -> Self { self.enhanced_vpc_routing = Some(value.into()); self }
     /// `MaxCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = Some(value.into());
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = Some(value.into()); self }
     /// `NamespaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = Some(value.into());
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
     /// `PricePerformanceTarget`: a [`PerformanceTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self {
-        self.price_performance_target = Some(value.into());
-        self
-    }
-
+    pub fn price_performance_target(mut self, value: impl Into<Obj<PerformanceTarget>>) -> Self { self.price_performance_target = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `Status`: a [`WorkgroupStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<WorkgroupStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<WorkgroupStatus>) -> Self { self.status = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `TrackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn track_name(mut self, value: impl Into<Str>) -> Self {
-        self.track_name = Some(value.into());
-        self
-    }
-
+    pub fn track_name(mut self, value: impl Into<Str>) -> Self { self.track_name = Some(value.into()); self }
     /// `WorkgroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_arn = Some(value.into());
-        self
-    }
-
+    pub fn workgroup_arn(mut self, value: impl Into<Str>) -> Self { self.workgroup_arn = Some(value.into()); self }
     /// `WorkgroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_id(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_id = Some(value.into());
-        self
-    }
-
+    pub fn workgroup_id(mut self, value: impl Into<Str>) -> Self { self.workgroup_id = Some(value.into()); self }
     /// `WorkgroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self {
-        self.workgroup_name = Some(value.into());
-        self
-    }
+    pub fn workgroup_name(mut self, value: impl Into<Str>) -> Self { self.workgroup_name = Some(value.into()); self }
 }
 
 impl PropertyType for WorkgroupProperty {}

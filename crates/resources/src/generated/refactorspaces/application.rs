@@ -7,99 +7,40 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-a-zA-Z0-9_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Application`], by name: `Application::new(ApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the environment.
-    ///
-    /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
     pub environment_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Pattern `^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`; length 3 to 63; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ProxyType`: a [`ProxyType`] value, required.
-    ///
-    /// The proxy type of the proxy created within the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub proxy_type: ProxyType,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the virtual private cloud (VPC).
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$`; length 12 to 21; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApiGatewayProxy", Shape::Object(&RULE_ApiGatewayProxyInput)),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProxyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["API_GATEWAY"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ProxyType", Shape::Str(&StrRule { allowed: &["API_GATEWAY"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_3), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["EnvironmentIdentifier", "VpcId", "Name", "ProxyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RefactorSpaces::Application` resource.
@@ -155,6 +96,7 @@ pub struct Application {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::RefactorSpaces::Application`.
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Application";
@@ -166,35 +108,11 @@ impl Application {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-application.html",
         primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier"],
         required: &["EnvironmentIdentifier", "Name", "ProxyType", "VpcId"],
-        create_only: &[
-            "ApiGatewayProxy",
-            "EnvironmentIdentifier",
-            "Name",
-            "ProxyType",
-            "VpcId",
-        ],
+        create_only: &["ApiGatewayProxy", "EnvironmentIdentifier", "Name", "ProxyType", "VpcId"],
         conditional_create_only: &[],
         write_only: &["ApiGatewayProxy"],
-        read_only: &[
-            "ApplicationIdentifier",
-            "Arn",
-            "ApiGatewayId",
-            "VpcLinkId",
-            "NlbArn",
-            "NlbName",
-            "ProxyUrl",
-            "StageName",
-        ],
-        attributes: &[
-            "ApiGatewayId",
-            "ApplicationIdentifier",
-            "Arn",
-            "NlbArn",
-            "NlbName",
-            "ProxyUrl",
-            "StageName",
-            "VpcLinkId",
-        ],
+        read_only: &["ApplicationIdentifier", "Arn", "ApiGatewayId", "VpcLinkId", "NlbArn", "NlbName", "ProxyUrl", "StageName"],
+        attributes: &["ApiGatewayId", "ApplicationIdentifier", "Arn", "NlbArn", "NlbName", "ProxyUrl", "StageName", "VpcLinkId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -212,52 +130,17 @@ impl Application {
     }
 
     /// `ApiGatewayProxy`: an [`ApiGatewayProxyInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_gateway_proxy(mut self, value: impl Into<Obj<ApiGatewayProxyInput>>) -> Self {
-        self.api_gateway_proxy = Some(value.into());
-        self
-    }
-
+    pub fn api_gateway_proxy(mut self, value: impl Into<Obj<ApiGatewayProxyInput>>) -> Self { self.api_gateway_proxy = Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = value.into();
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProxyType`: a [`ProxyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_type(mut self, value: impl Into<ProxyType>) -> Self {
-        self.proxy_type = value.into();
-        self
-    }
-
+    pub fn proxy_type(mut self, value: impl Into<ProxyType>) -> Self { self.proxy_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for Application {
@@ -354,35 +237,14 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApiGatewayProxyInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REGIONAL", "PRIVATE"],
-                format: None,
-            }),
-        ),
-        (
-            "StageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["REGIONAL", "PRIVATE"], ..StrRule::ANY })),
+        ("StageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiGatewayProxyInput` property type of `AWS::RefactorSpaces::Application`.
@@ -406,6 +268,7 @@ pub struct ApiGatewayProxyInput {
     pub stage_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ApiGatewayProxyInput {
     /// A `ApiGatewayProxyInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -413,20 +276,9 @@ impl ApiGatewayProxyInput {
     }
 
     /// `EndpointType`: an [`ApiGatewayEndpointType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<ApiGatewayEndpointType>) -> Self {
-        self.endpoint_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<ApiGatewayEndpointType>) -> Self { self.endpoint_type = Some(value.into()); self }
     /// `StageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = Some(value.into());
-        self
-    }
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = Some(value.into()); self }
 }
 
 impl PropertyType for ApiGatewayProxyInput {}
@@ -436,102 +288,6 @@ impl ToValue for ApiGatewayProxyInput {
         MapBuilder::new()
             .opt("EndpointType", &self.endpoint_type)
             .opt("StageName", &self.stage_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,11 +7,14 @@
 //! - `AWS::RefactorSpaces::Environment`: [`Environment`], property types in [`environment`]
 //! - `AWS::RefactorSpaces::Route`: [`Route`], property types in [`route`]
 //! - `AWS::RefactorSpaces::Service`: [`Service`], property types in [`service`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod environment;
 pub mod route;
 pub mod service;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use environment::{Environment, EnvironmentAttributes};

@@ -7,106 +7,42 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^svc-([0-9A-Za-z]{10}$)");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_4: Pattern =
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(/([a-zA-Z0-9._:-]+|\\{[a-zA-Z0-9._:-]+\\}))+$");
 
 /// The required properties of [`Route`], by name: `Route::new(RouteRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouteRequired {
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the application.
-    ///
-    /// Pattern `^app-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
     pub application_identifier: Str,
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the environment.
-    ///
-    /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
     pub environment_identifier: Str,
     /// `RouteType`: a [`RouteType`] value, required.
-    ///
-    /// The route type of the route.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub route_type: RouteType,
     /// `ServiceIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the service.
-    ///
-    /// Pattern `^svc-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub service_identifier: Str,
 }
 
-static RULE_Route: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Route: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DefaultRoute", Shape::Object(&RULE_DefaultRouteInput)),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RouteType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "URI_PATH"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RouteType", Shape::Str(&StrRule { allowed: &["DEFAULT", "URI_PATH"], ..StrRule::ANY })),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UriPathRoute", Shape::Object(&RULE_UriPathRouteInput)),
     ],
-    required: &[
-        "EnvironmentIdentifier",
-        "ApplicationIdentifier",
-        "ServiceIdentifier",
-        "RouteType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier", "RouteType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RefactorSpaces::Route` resource.
@@ -193,6 +129,7 @@ pub struct Route {
     pub uri_path_route: Option<Obj<UriPathRouteInput>>,
 }
 
+#[rustfmt::skip]
 impl Route {
     /// The CloudFormation type name, `AWS::RefactorSpaces::Route`.
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Route";
@@ -202,34 +139,11 @@ impl Route {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::RefactorSpaces::Route",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-route.html",
-        primary_identifier: &[
-            "EnvironmentIdentifier",
-            "ApplicationIdentifier",
-            "RouteIdentifier",
-        ],
-        required: &[
-            "ApplicationIdentifier",
-            "EnvironmentIdentifier",
-            "RouteType",
-            "ServiceIdentifier",
-        ],
-        create_only: &[
-            "ApplicationIdentifier",
-            "EnvironmentIdentifier",
-            "RouteType",
-            "ServiceIdentifier",
-            "UriPathRoute/SourcePath",
-            "UriPathRoute/Methods",
-            "UriPathRoute/IncludeChildPaths",
-            "UriPathRoute/AppendSourcePath",
-        ],
+        primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "RouteIdentifier"],
+        required: &["ApplicationIdentifier", "EnvironmentIdentifier", "RouteType", "ServiceIdentifier"],
+        create_only: &["ApplicationIdentifier", "EnvironmentIdentifier", "RouteType", "ServiceIdentifier", "UriPathRoute/SourcePath", "UriPathRoute/Methods", "UriPathRoute/IncludeChildPaths", "UriPathRoute/AppendSourcePath"],
         conditional_create_only: &[],
-        write_only: &[
-            "RouteType",
-            "ServiceIdentifier",
-            "DefaultRoute",
-            "UriPathRoute",
-        ],
+        write_only: &["RouteType", "ServiceIdentifier", "DefaultRoute", "UriPathRoute"],
         read_only: &["RouteIdentifier", "PathResourceToId", "Arn"],
         attributes: &["Arn", "PathResourceToId", "RouteIdentifier"],
         taggable: true,
@@ -250,60 +164,19 @@ impl Route {
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.application_identifier = value.into();
-        self
-    }
-
+    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
     /// `DefaultRoute`: a [`DefaultRouteInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route(mut self, value: impl Into<Obj<DefaultRouteInput>>) -> Self {
-        self.default_route = Some(value.into());
-        self
-    }
-
+    pub fn default_route(mut self, value: impl Into<Obj<DefaultRouteInput>>) -> Self { self.default_route = Some(value.into()); self }
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = value.into();
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `RouteType`: a [`RouteType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_type(mut self, value: impl Into<RouteType>) -> Self {
-        self.route_type = value.into();
-        self
-    }
-
+    pub fn route_type(mut self, value: impl Into<RouteType>) -> Self { self.route_type = value.into(); self }
     /// `ServiceIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = value.into();
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UriPathRoute`: an [`UriPathRouteInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path_route(mut self, value: impl Into<Obj<UriPathRouteInput>>) -> Self {
-        self.uri_path_route = Some(value.into());
-        self
-    }
+    pub fn uri_path_route(mut self, value: impl Into<Obj<UriPathRouteInput>>) -> Self { self.uri_path_route = Some(value.into()); self }
 }
 
 impl Resource for Route {
@@ -370,28 +243,17 @@ impl RouteAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultRouteInputRequired {
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    ///
-    /// If set to `ACTIVE` , traffic is forwarded to this route’s service after the route is created.
     pub activation_state: RouteActivationState,
 }
 
-static RULE_DefaultRouteInput: ObjRule = ObjRule {
-    properties: &[(
-        "ActivationState",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["INACTIVE", "ACTIVE"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultRouteInput: ObjRule = ObjRule {
+    properties: &[
+        ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
+    ],
     required: &["ActivationState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultRouteInput` property type of `AWS::RefactorSpaces::Route`.
@@ -407,6 +269,7 @@ pub struct DefaultRouteInput {
     pub activation_state: RouteActivationState,
 }
 
+#[rustfmt::skip]
 impl DefaultRouteInput {
     /// A `DefaultRouteInput` with its required properties, named in a [`DefaultRouteInputRequired`].
     pub fn new(required: DefaultRouteInputRequired) -> Self {
@@ -416,12 +279,7 @@ impl DefaultRouteInput {
     }
 
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self {
-        self.activation_state = value.into();
-        self
-    }
+    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
 }
 
 impl PropertyType for DefaultRouteInput {}
@@ -434,156 +292,25 @@ impl ToValue for DefaultRouteInput {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Route`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-route-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UriPathRouteInput`], by name: `UriPathRouteInput::new(UriPathRouteInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UriPathRouteInputRequired {
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    ///
-    /// If set to `ACTIVE` , traffic is forwarded to this route’s service after the route is created.
     pub activation_state: RouteActivationState,
 }
 
-static RULE_UriPathRouteInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UriPathRouteInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActivationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INACTIVE", "ACTIVE"],
-                format: None,
-            }),
-        ),
+        ("ActivationState", Shape::Str(&StrRule { allowed: &["INACTIVE", "ACTIVE"], ..StrRule::ANY })),
         ("AppendSourcePath", Shape::Bool),
         ("IncludeChildPaths", Shape::Bool),
-        (
-            "Methods",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Methods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourcePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ActivationState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UriPathRouteInput` property type of `AWS::RefactorSpaces::Route`.
@@ -617,6 +344,7 @@ pub struct UriPathRouteInput {
     pub source_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UriPathRouteInput {
     /// A `UriPathRouteInput` with its required properties, named in a [`UriPathRouteInputRequired`].
     pub fn new(required: UriPathRouteInputRequired) -> Self {
@@ -630,44 +358,15 @@ impl UriPathRouteInput {
     }
 
     /// `ActivationState`: a [`RouteActivationState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self {
-        self.activation_state = value.into();
-        self
-    }
-
+    pub fn activation_state(mut self, value: impl Into<RouteActivationState>) -> Self { self.activation_state = value.into(); self }
     /// `AppendSourcePath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn append_source_path(mut self, value: impl Into<Bool>) -> Self {
-        self.append_source_path = Some(value.into());
-        self
-    }
-
+    pub fn append_source_path(mut self, value: impl Into<Bool>) -> Self { self.append_source_path = Some(value.into()); self }
     /// `IncludeChildPaths`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_child_paths(mut self, value: impl Into<Bool>) -> Self {
-        self.include_child_paths = Some(value.into());
-        self
-    }
-
+    pub fn include_child_paths(mut self, value: impl Into<Bool>) -> Self { self.include_child_paths = Some(value.into()); self }
     /// `Methods`: a list of [`Method`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn methods(mut self, value: impl Into<List<Method>>) -> Self {
-        self.methods = Some(value.into());
-        self
-    }
-
+    pub fn methods(mut self, value: impl Into<List<Method>>) -> Self { self.methods = Some(value.into()); self }
     /// `SourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = Some(value.into());
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
 }
 
 impl PropertyType for UriPathRouteInput {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^app-([0-9A-Za-z]{10}$)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_\\s\\.\\!\\*\\#\\@\\']+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^env-([0-9A-Za-z]{10}$)");
@@ -14,124 +17,39 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?$",
 );
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+");
-pub(crate) static PATTERN_6: Pattern =
+pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^https?://[-a-zA-Z0-9+\\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\\x38@#/%=~_|]$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$");
 
 /// The required properties of [`Service`], by name: `Service::new(ServiceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceRequired {
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the application.
-    ///
-    /// Pattern `^app-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
     pub application_identifier: Str,
     /// `EndpointType`: a [`ServiceEndpointType`] value, required.
-    ///
-    /// The endpoint type of the service.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub endpoint_type: ServiceEndpointType,
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the environment.
-    ///
-    /// Pattern `^env-([0-9A-Za-z]{10}$)`; length 14 to 14; create-only: changing it replaces the resource.
     pub environment_identifier: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the service.
-    ///
-    /// Pattern `^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`; length 3 to 63; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub name: Str,
 }
 
-static RULE_Service: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LAMBDA", "URL"],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(14),
-                max_len: Some(14),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["LAMBDA", "URL"], ..StrRule::ANY })),
+        ("EnvironmentIdentifier", Shape::Str(&StrRule { min_len: Some(14), max_len: Some(14), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("LambdaEndpoint", Shape::Object(&RULE_LambdaEndpointInput)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UrlEndpoint", Shape::Object(&RULE_UrlEndpointInput)),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_6), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[
-        "EnvironmentIdentifier",
-        "ApplicationIdentifier",
-        "EndpointType",
-        "Name",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["EnvironmentIdentifier", "ApplicationIdentifier", "EndpointType", "Name"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RefactorSpaces::Service` resource.
@@ -205,6 +123,7 @@ pub struct Service {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::RefactorSpaces::Service`.
     pub const TYPE_NAME: &'static str = "AWS::RefactorSpaces::Service";
@@ -214,36 +133,11 @@ impl Service {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::RefactorSpaces::Service",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-service.html",
-        primary_identifier: &[
-            "EnvironmentIdentifier",
-            "ApplicationIdentifier",
-            "ServiceIdentifier",
-        ],
-        required: &[
-            "ApplicationIdentifier",
-            "EndpointType",
-            "EnvironmentIdentifier",
-            "Name",
-        ],
-        create_only: &[
-            "Description",
-            "EndpointType",
-            "EnvironmentIdentifier",
-            "ApplicationIdentifier",
-            "LambdaEndpoint",
-            "Name",
-            "UrlEndpoint",
-            "VpcId",
-        ],
+        primary_identifier: &["EnvironmentIdentifier", "ApplicationIdentifier", "ServiceIdentifier"],
+        required: &["ApplicationIdentifier", "EndpointType", "EnvironmentIdentifier", "Name"],
+        create_only: &["Description", "EndpointType", "EnvironmentIdentifier", "ApplicationIdentifier", "LambdaEndpoint", "Name", "UrlEndpoint", "VpcId"],
         conditional_create_only: &[],
-        write_only: &[
-            "Description",
-            "EndpointType",
-            "LambdaEndpoint",
-            "Name",
-            "UrlEndpoint",
-            "VpcId",
-        ],
+        write_only: &["Description", "EndpointType", "LambdaEndpoint", "Name", "UrlEndpoint", "VpcId"],
         read_only: &["ServiceIdentifier", "Arn"],
         attributes: &["Arn", "ServiceIdentifier"],
         taggable: true,
@@ -266,76 +160,23 @@ impl Service {
     }
 
     /// `ApplicationIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.application_identifier = value.into();
-        self
-    }
-
+    pub fn application_identifier(mut self, value: impl Into<Str>) -> Self { self.application_identifier = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EndpointType`: a [`ServiceEndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<ServiceEndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<ServiceEndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `EnvironmentIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.environment_identifier = value.into();
-        self
-    }
-
+    pub fn environment_identifier(mut self, value: impl Into<Str>) -> Self { self.environment_identifier = value.into(); self }
     /// `LambdaEndpoint`: a [`LambdaEndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_endpoint(mut self, value: impl Into<Obj<LambdaEndpointInput>>) -> Self {
-        self.lambda_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn lambda_endpoint(mut self, value: impl Into<Obj<LambdaEndpointInput>>) -> Self { self.lambda_endpoint = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UrlEndpoint`: an [`UrlEndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_endpoint(mut self, value: impl Into<Obj<UrlEndpointInput>>) -> Self {
-        self.url_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn url_endpoint(mut self, value: impl Into<Obj<UrlEndpointInput>>) -> Self { self.url_endpoint = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -397,30 +238,17 @@ impl ServiceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaEndpointInputRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function or alias.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$`; length 1 to 2048.
     pub arn: Str,
 }
 
-static RULE_LambdaEndpointInput: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaEndpointInput: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaEndpointInput` property type of `AWS::RefactorSpaces::Service`.
@@ -438,19 +266,17 @@ pub struct LambdaEndpointInput {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaEndpointInput {
     /// A `LambdaEndpointInput` with its required properties, named in a [`LambdaEndpointInputRequired`].
     pub fn new(required: LambdaEndpointInputRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for LambdaEndpointInput {}
@@ -461,142 +287,22 @@ impl ToValue for LambdaEndpointInput {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RefactorSpaces::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:).+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`UrlEndpointInput`], by name: `UrlEndpointInput::new(UrlEndpointInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UrlEndpointInputRequired {
     /// `Url`: a string, required.
-    ///
-    /// The URL to route traffic to. The URL must be an \[rfc3986-formatted URL\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc3986>) . If the host is a domain name, the name must be resolvable over the public internet. If the scheme is `https` , the top level domain of the host must be listed in the \[IANA root zone database\](<https://docs.aws.amazon.com/https://www.iana.org/domains/root/db>) .
-    ///
-    /// Pattern `^https?://[-a-zA-Z0-9+\x38@#/%?=~_|!:,.;]*[-a-zA-Z0-9+\x38@#/%=~_|]$`; length 1 to 2048.
     pub url: Str,
 }
 
-static RULE_UrlEndpointInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UrlEndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "HealthUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HealthUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UrlEndpointInput` property type of `AWS::RefactorSpaces::Service`.
@@ -620,6 +326,7 @@ pub struct UrlEndpointInput {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl UrlEndpointInput {
     /// A `UrlEndpointInput` with its required properties, named in a [`UrlEndpointInputRequired`].
     pub fn new(required: UrlEndpointInputRequired) -> Self {
@@ -630,20 +337,9 @@ impl UrlEndpointInput {
     }
 
     /// `HealthUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_url(mut self, value: impl Into<Str>) -> Self {
-        self.health_url = Some(value.into());
-        self
-    }
-
+    pub fn health_url(mut self, value: impl Into<Str>) -> Self { self.health_url = Some(value.into()); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for UrlEndpointInput {}

@@ -7,48 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("\\A(?!aws:)[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("\\A[a-zA-Z0-9+\\-=\\._\\:\\/@]+$");
 
 /// The required properties of [`Collection`], by name: `Collection::new(CollectionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionRequired {
     /// `CollectionId`: a string, required.
-    ///
-    /// ID for the collection that you are creating.
-    ///
-    /// Pattern `\A[a-zA-Z0-9_\.\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub collection_id: Str,
 }
 
-static RULE_Collection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Collection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CollectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["CollectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Rekognition::Collection` resource.
@@ -78,6 +57,7 @@ pub struct Collection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Collection {
     /// The CloudFormation type name, `AWS::Rekognition::Collection`.
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Collection";
@@ -107,20 +87,9 @@ impl Collection {
     }
 
     /// `CollectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self {
-        self.collection_id = value.into();
-        self
-    }
-
+    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Collection {
@@ -159,101 +128,5 @@ impl CollectionAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `\A(?!aws:)[a-zA-Z0-9+\-=\._\:\/@]+$`; length at most 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `\A[a-zA-Z0-9+\-=\._\:\/@]+$`; length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Rekognition::Collection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rekognition-collection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `\A(?!aws:)[a-zA-Z0-9+\-=\._\:\/@]+$`; length at most 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `\A[a-zA-Z0-9+\-=\._\:\/@]+$`; length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

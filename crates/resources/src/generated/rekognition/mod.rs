@@ -6,9 +6,12 @@
 //! - `AWS::Rekognition::Collection`: [`Collection`], property types in [`collection`]
 //! - `AWS::Rekognition::Project`: [`Project`], property types in [`project`]
 //! - `AWS::Rekognition::StreamProcessor`: [`StreamProcessor`], property types in [`stream_processor`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod collection;
 pub mod project;
+pub mod shared;
 pub mod stream_processor;
 
 pub use collection::{Collection, CollectionAttributes, CollectionRequired};

@@ -22,115 +22,32 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("\\A[a-zA-Z0-9+\\-=\\._\\:\\
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamProcessorRequired {
     /// `KinesisVideoStream`: a [`KinesisVideoStream`] object, required.
-    ///
-    /// The Kinesis video stream that provides the source of the streaming video for an Amazon Rekognition Video stream processor. For more information, see \[KinesisVideoStream\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_KinesisVideoStream>) .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub kinesis_video_stream: Obj<KinesisVideoStream>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that allows access to the stream processor. The IAM role provides Rekognition read permissions to the Kinesis stream. It also provides write permissions to an Amazon S3 bucket and Amazon Simple Notification Service topic for a connected home stream processor. This is required for both face search and connected home stream processors. For information about constraints, see the RoleArn section of \[CreateStreamProcessor\](<https://docs.aws.amazon.com/rekognition/latest/APIReference/API_CreateStreamProcessor>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`; length at most 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_StreamProcessor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StreamProcessor: ObjRule = ObjRule {
     properties: &[
-        (
-            "BoundingBoxRegionsOfInterest",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BoundingBox),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "ConnectedHomeSettings",
-            Shape::Object(&RULE_ConnectedHomeSettings),
-        ),
-        (
-            "DataSharingPreference",
-            Shape::Object(&RULE_DataSharingPreference),
-        ),
-        (
-            "FaceSearchSettings",
-            Shape::Object(&RULE_FaceSearchSettings),
-        ),
+        ("BoundingBoxRegionsOfInterest", Shape::List(&ListRule { items: Shape::Object(&RULE_BoundingBox), min_items: Some(0), max_items: None })),
+        ("ConnectedHomeSettings", Shape::Object(&RULE_ConnectedHomeSettings)),
+        ("DataSharingPreference", Shape::Object(&RULE_DataSharingPreference)),
+        ("FaceSearchSettings", Shape::Object(&RULE_FaceSearchSettings)),
         ("KinesisDataStream", Shape::Object(&RULE_KinesisDataStream)),
-        (
-            "KinesisVideoStream",
-            Shape::Object(&RULE_KinesisVideoStream),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationChannel",
-            Shape::Object(&RULE_NotificationChannel),
-        ),
-        (
-            "PolygonRegionsOfInterest",
-            Shape::List(&ListRule {
-                items: Shape::List(&ListRule {
-                    items: Shape::Object(&RULE_Point),
-                    min_items: Some(3),
-                    max_items: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("KinesisVideoStream", Shape::Object(&RULE_KinesisVideoStream)),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("NotificationChannel", Shape::Object(&RULE_NotificationChannel)),
+        ("PolygonRegionsOfInterest", Shape::List(&ListRule { items: Shape::List(&ListRule { items: Shape::Object(&RULE_Point), min_items: Some(3), max_items: None }), min_items: Some(0), max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("S3Destination", Shape::Object(&RULE_S3Destination)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["RoleArn", "KinesisVideoStream"],
-    one_of: &[&[
-        &[
-            "ConnectedHomeSettings",
-            "S3Destination",
-            "NotificationChannel",
-        ],
-        &["FaceSearchSettings", "KinesisDataStream"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ConnectedHomeSettings", "S3Destination", "NotificationChannel"], &["FaceSearchSettings", "KinesisDataStream"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Rekognition::StreamProcessor` resource.
@@ -234,6 +151,7 @@ pub struct StreamProcessor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StreamProcessor {
     /// The CloudFormation type name, `AWS::Rekognition::StreamProcessor`.
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::StreamProcessor";
@@ -245,20 +163,7 @@ impl StreamProcessor {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-streamprocessor.html",
         primary_identifier: &["Name"],
         required: &["KinesisVideoStream", "RoleArn"],
-        create_only: &[
-            "Name",
-            "KmsKeyId",
-            "RoleArn",
-            "KinesisVideoStream",
-            "ConnectedHomeSettings",
-            "FaceSearchSettings",
-            "KinesisDataStream",
-            "S3Destination",
-            "NotificationChannel",
-            "BoundingBoxRegionsOfInterest",
-            "PolygonRegionsOfInterest",
-            "DataSharingPreference",
-        ],
+        create_only: &["Name", "KmsKeyId", "RoleArn", "KinesisVideoStream", "ConnectedHomeSettings", "FaceSearchSettings", "KinesisDataStream", "S3Destination", "NotificationChannel", "BoundingBoxRegionsOfInterest", "PolygonRegionsOfInterest", "DataSharingPreference"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "Status", "StatusMessage"],
@@ -287,108 +192,31 @@ impl StreamProcessor {
     }
 
     /// `BoundingBoxRegionsOfInterest`: a list of [`BoundingBox`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bounding_box_regions_of_interest(mut self, value: impl Into<List<BoundingBox>>) -> Self {
-        self.bounding_box_regions_of_interest = Some(value.into());
-        self
-    }
-
+    pub fn bounding_box_regions_of_interest(mut self, value: impl Into<List<BoundingBox>>) -> Self { self.bounding_box_regions_of_interest = Some(value.into()); self }
     /// `ConnectedHomeSettings`: a [`ConnectedHomeSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connected_home_settings(mut self, value: impl Into<Obj<ConnectedHomeSettings>>) -> Self {
-        self.connected_home_settings = Some(value.into());
-        self
-    }
-
+    pub fn connected_home_settings(mut self, value: impl Into<Obj<ConnectedHomeSettings>>) -> Self { self.connected_home_settings = Some(value.into()); self }
     /// `DataSharingPreference`: a [`DataSharingPreference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sharing_preference(mut self, value: impl Into<Obj<DataSharingPreference>>) -> Self {
-        self.data_sharing_preference = Some(value.into());
-        self
-    }
-
+    pub fn data_sharing_preference(mut self, value: impl Into<Obj<DataSharingPreference>>) -> Self { self.data_sharing_preference = Some(value.into()); self }
     /// `FaceSearchSettings`: a [`FaceSearchSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn face_search_settings(mut self, value: impl Into<Obj<FaceSearchSettings>>) -> Self {
-        self.face_search_settings = Some(value.into());
-        self
-    }
-
+    pub fn face_search_settings(mut self, value: impl Into<Obj<FaceSearchSettings>>) -> Self { self.face_search_settings = Some(value.into()); self }
     /// `KinesisDataStream`: a [`KinesisDataStream`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_data_stream(mut self, value: impl Into<Obj<KinesisDataStream>>) -> Self {
-        self.kinesis_data_stream = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_data_stream(mut self, value: impl Into<Obj<KinesisDataStream>>) -> Self { self.kinesis_data_stream = Some(value.into()); self }
     /// `KinesisVideoStream`: a [`KinesisVideoStream`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_video_stream(mut self, value: impl Into<Obj<KinesisVideoStream>>) -> Self {
-        self.kinesis_video_stream = value.into();
-        self
-    }
-
+    pub fn kinesis_video_stream(mut self, value: impl Into<Obj<KinesisVideoStream>>) -> Self { self.kinesis_video_stream = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NotificationChannel`: a [`NotificationChannel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_channel(mut self, value: impl Into<Obj<NotificationChannel>>) -> Self {
-        self.notification_channel = Some(value.into());
-        self
-    }
-
+    pub fn notification_channel(mut self, value: impl Into<Obj<NotificationChannel>>) -> Self { self.notification_channel = Some(value.into()); self }
     /// `PolygonRegionsOfInterest`: a list of lists of [`Point`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn polygon_regions_of_interest(mut self, value: impl Into<List<List<Point>>>) -> Self {
-        self.polygon_regions_of_interest = Some(value.into());
-        self
-    }
-
+    pub fn polygon_regions_of_interest(mut self, value: impl Into<List<List<Point>>>) -> Self { self.polygon_regions_of_interest = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `S3Destination`: a [`S3Destination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self {
-        self.s3_destination = Some(value.into());
-        self
-    }
-
+    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StreamProcessor {
@@ -465,72 +293,26 @@ impl StreamProcessorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoundingBoxRequired {
     /// `Height`: a number, required.
-    ///
-    /// Height of the bounding box as a ratio of the overall image height.
-    ///
-    /// Value 0 to 100.
     pub height: Num,
     /// `Left`: a number, required.
-    ///
-    /// Left coordinate of the bounding box as a ratio of overall image width.
-    ///
-    /// Value 0 to 100.
     pub left: Num,
     /// `Top`: a number, required.
-    ///
-    /// Top coordinate of the bounding box as a ratio of overall image height.
-    ///
-    /// Value 0 to 100.
     pub top: Num,
     /// `Width`: a number, required.
-    ///
-    /// Width of the bounding box as a ratio of the overall image width.
-    ///
-    /// Value 0 to 100.
     pub width: Num,
 }
 
-static RULE_BoundingBox: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BoundingBox: ObjRule = ObjRule {
     properties: &[
-        (
-            "Height",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Left",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Top",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Width",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Height", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Left", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Top", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Width", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["Height", "Width", "Left", "Top"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BoundingBox` property type of `AWS::Rekognition::StreamProcessor`.
@@ -572,6 +354,7 @@ pub struct BoundingBox {
     pub width: Num,
 }
 
+#[rustfmt::skip]
 impl BoundingBox {
     /// A `BoundingBox` with its required properties, named in a [`BoundingBoxRequired`].
     pub fn new(required: BoundingBoxRequired) -> Self {
@@ -584,36 +367,13 @@ impl BoundingBox {
     }
 
     /// `Height`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn height(mut self, value: impl Into<Num>) -> Self {
-        self.height = value.into();
-        self
-    }
-
+    pub fn height(mut self, value: impl Into<Num>) -> Self { self.height = value.into(); self }
     /// `Left`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn left(mut self, value: impl Into<Num>) -> Self {
-        self.left = value.into();
-        self
-    }
-
+    pub fn left(mut self, value: impl Into<Num>) -> Self { self.left = value.into(); self }
     /// `Top`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn top(mut self, value: impl Into<Num>) -> Self {
-        self.top = value.into();
-        self
-    }
-
+    pub fn top(mut self, value: impl Into<Num>) -> Self { self.top = value.into(); self }
     /// `Width`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Num>) -> Self {
-        self.width = value.into();
-        self
-    }
+    pub fn width(mut self, value: impl Into<Num>) -> Self { self.width = value.into(); self }
 }
 
 impl PropertyType for BoundingBox {}
@@ -633,44 +393,18 @@ impl ToValue for BoundingBox {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectedHomeSettingsRequired {
     /// `Labels`: a list of strings, required.
-    ///
-    /// Specifies what you want to detect in the video, such as people, packages, or pets. The current valid labels you can include in this list are: "PERSON", "PET", "PACKAGE", and "ALL".
-    ///
-    /// Items at least 1.
     pub labels: List<Str>,
 }
 
-static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectedHomeSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "MinConfidence",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("MinConfidence", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["Labels"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectedHomeSettings` property type of `AWS::Rekognition::StreamProcessor`.
@@ -696,6 +430,7 @@ pub struct ConnectedHomeSettings {
     pub min_confidence: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ConnectedHomeSettings {
     /// A `ConnectedHomeSettings` with its required properties, named in a [`ConnectedHomeSettingsRequired`].
     pub fn new(required: ConnectedHomeSettingsRequired) -> Self {
@@ -706,20 +441,9 @@ impl ConnectedHomeSettings {
     }
 
     /// `Labels`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self {
-        self.labels = value.into();
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self { self.labels = value.into(); self }
     /// `MinConfidence`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_confidence(mut self, value: impl Into<Num>) -> Self {
-        self.min_confidence = Some(value.into());
-        self
-    }
+    pub fn min_confidence(mut self, value: impl Into<Num>) -> Self { self.min_confidence = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectedHomeSettings {}
@@ -737,19 +461,17 @@ impl ToValue for ConnectedHomeSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSharingPreferenceRequired {
     /// `OptIn`: a boolean, required.
-    ///
-    /// Describes the opt-in status applied to a stream processor's data sharing policy.
     pub opt_in: Bool,
 }
 
-static RULE_DataSharingPreference: ObjRule = ObjRule {
-    properties: &[("OptIn", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSharingPreference: ObjRule = ObjRule {
+    properties: &[
+        ("OptIn", Shape::Bool),
+    ],
     required: &["OptIn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSharingPreference` property type of `AWS::Rekognition::StreamProcessor`.
@@ -765,6 +487,7 @@ pub struct DataSharingPreference {
     pub opt_in: Bool,
 }
 
+#[rustfmt::skip]
 impl DataSharingPreference {
     /// A `DataSharingPreference` with its required properties, named in a [`DataSharingPreferenceRequired`].
     pub fn new(required: DataSharingPreferenceRequired) -> Self {
@@ -774,12 +497,7 @@ impl DataSharingPreference {
     }
 
     /// `OptIn`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_in(mut self, value: impl Into<Bool>) -> Self {
-        self.opt_in = value.into();
-        self
-    }
+    pub fn opt_in(mut self, value: impl Into<Bool>) -> Self { self.opt_in = value.into(); self }
 }
 
 impl PropertyType for DataSharingPreference {}
@@ -794,40 +512,18 @@ impl ToValue for DataSharingPreference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaceSearchSettingsRequired {
     /// `CollectionId`: a string, required.
-    ///
-    /// The ID of a collection that contains faces that you want to search for.
-    ///
-    /// Pattern `\A[a-zA-Z0-9_\.\-]+$`; length at most 255.
     pub collection_id: Str,
 }
 
-static RULE_FaceSearchSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FaceSearchSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FaceMatchThreshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("CollectionId", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FaceMatchThreshold", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["CollectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FaceSearchSettings` property type of `AWS::Rekognition::StreamProcessor`.
@@ -851,6 +547,7 @@ pub struct FaceSearchSettings {
     pub face_match_threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl FaceSearchSettings {
     /// A `FaceSearchSettings` with its required properties, named in a [`FaceSearchSettingsRequired`].
     pub fn new(required: FaceSearchSettingsRequired) -> Self {
@@ -861,20 +558,9 @@ impl FaceSearchSettings {
     }
 
     /// `CollectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self {
-        self.collection_id = value.into();
-        self
-    }
-
+    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
     /// `FaceMatchThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn face_match_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.face_match_threshold = Some(value.into());
-        self
-    }
+    pub fn face_match_threshold(mut self, value: impl Into<Num>) -> Self { self.face_match_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for FaceSearchSettings {}
@@ -892,30 +578,17 @@ impl ToValue for FaceSearchSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisDataStreamRequired {
     /// `Arn`: a string, required.
-    ///
-    /// ARN of the output Amazon Kinesis Data Streams stream.
-    ///
-    /// Pattern `(^arn:([a-z\d-]+):kinesis:([a-z\d-]+):\d{12}:.+$)`; length at most 2048.
     pub arn: Str,
 }
 
-static RULE_KinesisDataStream: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisDataStream: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisDataStream` property type of `AWS::Rekognition::StreamProcessor`.
@@ -933,19 +606,17 @@ pub struct KinesisDataStream {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisDataStream {
     /// A `KinesisDataStream` with its required properties, named in a [`KinesisDataStreamRequired`].
     pub fn new(required: KinesisDataStreamRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for KinesisDataStream {}
@@ -960,30 +631,17 @@ impl ToValue for KinesisDataStream {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisVideoStreamRequired {
     /// `Arn`: a string, required.
-    ///
-    /// ARN of the Kinesis video stream stream that streams the source video.
-    ///
-    /// Pattern `(^arn:([a-z\d-]+):kinesisvideo:([a-z\d-]+):\d{12}:.+$)`; length at most 2048.
     pub arn: Str,
 }
 
-static RULE_KinesisVideoStream: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisVideoStream: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisVideoStream` property type of `AWS::Rekognition::StreamProcessor`.
@@ -1001,19 +659,17 @@ pub struct KinesisVideoStream {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisVideoStream {
     /// A `KinesisVideoStream` with its required properties, named in a [`KinesisVideoStreamRequired`].
     pub fn new(required: KinesisVideoStreamRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for KinesisVideoStream {}
@@ -1028,30 +684,17 @@ impl ToValue for KinesisVideoStream {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationChannelRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The ARN of the SNS topic that receives notifications.
-    ///
-    /// Length at most 2048.
     pub arn: Str,
 }
 
-static RULE_NotificationChannel: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationChannel: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationChannel` property type of `AWS::Rekognition::StreamProcessor`.
@@ -1069,19 +712,17 @@ pub struct NotificationChannel {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl NotificationChannel {
     /// A `NotificationChannel` with its required properties, named in a [`NotificationChannelRequired`].
     pub fn new(required: NotificationChannelRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for NotificationChannel {}
@@ -1096,23 +737,20 @@ impl ToValue for NotificationChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PointRequired {
     /// `X`: a number, required.
-    ///
-    /// The value of the X coordinate for a point on a `Polygon` .
     pub x: Num,
     /// `Y`: a number, required.
-    ///
-    /// The value of the Y coordinate for a point on a `Polygon` .
     pub y: Num,
 }
 
-static RULE_Point: ObjRule = ObjRule {
-    properties: &[("X", Shape::NUM), ("Y", Shape::NUM)],
+#[rustfmt::skip]
+pub(crate) static RULE_Point: ObjRule = ObjRule {
+    properties: &[
+        ("X", Shape::NUM),
+        ("Y", Shape::NUM),
+    ],
     required: &["X", "Y"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Point` property type of `AWS::Rekognition::StreamProcessor`.
@@ -1134,6 +772,7 @@ pub struct Point {
     pub y: Num,
 }
 
+#[rustfmt::skip]
 impl Point {
     /// A `Point` with its required properties, named in a [`PointRequired`].
     pub fn new(required: PointRequired) -> Self {
@@ -1144,20 +783,9 @@ impl Point {
     }
 
     /// `X`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x(mut self, value: impl Into<Num>) -> Self {
-        self.x = value.into();
-        self
-    }
-
+    pub fn x(mut self, value: impl Into<Num>) -> Self { self.x = value.into(); self }
     /// `Y`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y(mut self, value: impl Into<Num>) -> Self {
-        self.y = value.into();
-        self
-    }
+    pub fn y(mut self, value: impl Into<Num>) -> Self { self.y = value.into(); self }
 }
 
 impl PropertyType for Point {}
@@ -1175,42 +803,18 @@ impl ToValue for Point {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Describes the destination Amazon Simple Storage Service (Amazon S3) bucket name of a stream processor's exports.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length at most 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "ObjectKeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("ObjectKeyPrefix", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Destination` property type of `AWS::Rekognition::StreamProcessor`.
@@ -1234,6 +838,7 @@ pub struct S3Destination {
     pub object_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
     pub fn new(required: S3DestinationRequired) -> Self {
@@ -1244,20 +849,9 @@ impl S3Destination {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `ObjectKeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.object_key_prefix = Some(value.into());
-        self
-    }
+    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Destination {}
@@ -1275,44 +869,20 @@ impl ToValue for S3Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `\A(?!aws:)[a-zA-Z0-9+\-=\._\:\/@]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `\A[a-zA-Z0-9+\-=\._\:\/@]+$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Rekognition::StreamProcessor`.
@@ -1330,6 +900,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1340,20 +911,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -30,263 +30,29 @@ pub(crate) static PATTERN_9: Pattern = Pattern::new("Arn|Native");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `AppTemplateBody`: a string, required.
-    ///
-    /// A JSON string that provides information about your application structure. To learn more about the `appTemplateBody` template, see the sample template in \[Sample appTemplateBody template\](<https://docs.aws.amazon.com//resilience-hub/latest/APIReference/API_PutDraftAppVersionTemplate.html#API_PutDraftAppVersionTemplate_Examples>) .
-    ///
-    /// The `appTemplateBody` JSON string has the following structure:
-    ///
-    /// - *`resources`*
-    ///
-    /// The list of logical resources that needs to be included in the AWS Resilience Hub application.
-    ///
-    /// Type: Array
-    ///
-    /// &gt; Don't add the resources that you want to exclude.
-    ///
-    /// Each `resources` array item includes the following fields:
-    ///
-    /// - *`logicalResourceId`*
-    ///
-    /// The logical identifier of the resource.
-    ///
-    /// Type: Object
-    ///
-    /// Each `logicalResourceId` object includes the following fields:
-    ///
-    /// - `identifier`
-    ///
-    /// Identifier of the resource.
-    ///
-    /// Type: String
-    /// - `logicalStackName`
-    ///
-    /// Name of the AWS CloudFormation stack this resource belongs to.
-    ///
-    /// Type: String
-    /// - `resourceGroupName`
-    ///
-    /// Name of the resource group this resource belongs to.
-    ///
-    /// Type: String
-    /// - `terraformSourceName`
-    ///
-    /// Name of the Terraform S3 state file this resource belongs to.
-    ///
-    /// Type: String
-    /// - `eksSourceName`
-    ///
-    /// Name of the Amazon Elastic Kubernetes Service cluster and namespace this resource belongs to.
-    ///
-    /// &gt; This parameter accepts values in "eks-cluster/namespace" format.
-    ///
-    /// Type: String
-    /// - *`type`*
-    ///
-    /// The type of resource.
-    ///
-    /// Type: string
-    /// - *`name`*
-    ///
-    /// Name of the resource.
-    ///
-    /// Type: String
-    /// - `additionalInfo`
-    ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
-    ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
-    /// - *`appComponents`*
-    ///
-    /// The list of Application Components (AppComponent) that this resource belongs to. If an AppComponent is not part of the AWS Resilience Hub application, it will be added.
-    ///
-    /// Type: Array
-    ///
-    /// Each `appComponents` array item includes the following fields:
-    ///
-    /// - `name`
-    ///
-    /// Name of the AppComponent.
-    ///
-    /// Type: String
-    /// - `type`
-    ///
-    /// The type of AppComponent. For more information about the types of AppComponent, see \[Grouping resources in an AppComponent\](<https://docs.aws.amazon.com/resilience-hub/latest/userguide/AppComponent.grouping.html>) .
-    ///
-    /// Type: String
-    /// - `resourceNames`
-    ///
-    /// The list of included resources that are assigned to the AppComponent.
-    ///
-    /// Type: Array of strings
-    /// - `additionalInfo`
-    ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
-    ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
-    /// - *`excludedResources`*
-    ///
-    /// The list of logical resource identifiers to be excluded from the application.
-    ///
-    /// Type: Array
-    ///
-    /// &gt; Don't add the resources that you want to include.
-    ///
-    /// Each `excludedResources` array item includes the following fields:
-    ///
-    /// - *`logicalResourceIds`*
-    ///
-    /// The logical identifier of the resource.
-    ///
-    /// Type: Object
-    ///
-    /// &gt; You can configure only one of the following fields:
-    /// &gt;
-    /// &gt; - `logicalStackName`
-    /// &gt; - `resourceGroupName`
-    /// &gt; - `terraformSourceName`
-    /// &gt; - `eksSourceName`
-    ///
-    /// Each `logicalResourceIds` object includes the following fields:
-    ///
-    /// - `identifier`
-    ///
-    /// The identifier of the resource.
-    ///
-    /// Type: String
-    /// - `logicalStackName`
-    ///
-    /// Name of the AWS CloudFormation stack this resource belongs to.
-    ///
-    /// Type: String
-    /// - `resourceGroupName`
-    ///
-    /// Name of the resource group this resource belongs to.
-    ///
-    /// Type: String
-    /// - `terraformSourceName`
-    ///
-    /// Name of the Terraform S3 state file this resource belongs to.
-    ///
-    /// Type: String
-    /// - `eksSourceName`
-    ///
-    /// Name of the Amazon Elastic Kubernetes Service cluster and namespace this resource belongs to.
-    ///
-    /// &gt; This parameter accepts values in "eks-cluster/namespace" format.
-    ///
-    /// Type: String
-    /// - *`version`*
-    ///
-    /// The AWS Resilience Hub application version.
-    /// - `additionalInfo`
-    ///
-    /// Additional configuration parameters for an AWS Resilience Hub application. If you want to implement `additionalInfo` through the AWS Resilience Hub console rather than using an API call, see \[Configure the application configuration parameters\](<https://docs.aws.amazon.com//resilience-hub/latest/userguide/app-config-param.html>) .
-    ///
-    /// &gt; Currently, this parameter accepts a key-value mapping (in a string format) of only one failover region and one associated account.
-    /// &gt;
-    /// &gt; Key: `"failover-regions"`
-    /// &gt;
-    /// &gt; Value: `"[{"region":"<REGION>", "accounts":[{"id":"<ACCOUNT_ID>"}]}]"`
-    ///
-    /// Pattern `^[\w\s:,-\.'\/{}\[\]:"]+$`; length 0 to 409600.
     pub app_template_body: Str,
     /// `Name`: a string, required.
-    ///
-    /// Name for the application.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ResourceMappings`: a list of [`ResourceMapping`] objects, required.
-    ///
-    /// An array of `ResourceMapping` objects.
     pub resource_mappings: List<ResourceMapping>,
 }
 
-static RULE_App: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppAssessmentSchedule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Daily"],
-                format: None,
-            }),
-        ),
-        (
-            "AppTemplateBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(409600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventSubscriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventSubscription),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppAssessmentSchedule", Shape::Str(&StrRule { allowed: &["Disabled", "Daily"], ..StrRule::ANY })),
+        ("AppTemplateBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(409600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("EventSubscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSubscription), min_items: Some(0), max_items: Some(10) })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("PermissionModel", Shape::Object(&RULE_PermissionModel)),
-        (
-            "ResiliencyPolicyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResiliencyPolicyArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ResourceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceMapping), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "AppTemplateBody", "ResourceMappings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResilienceHub::App` resource.
@@ -515,6 +281,7 @@ pub struct App {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::ResilienceHub::App`.
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHub::App";
@@ -551,76 +318,23 @@ impl App {
     }
 
     /// `AppAssessmentSchedule`: an [`AppAssessmentSchedule`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_assessment_schedule(mut self, value: impl Into<AppAssessmentSchedule>) -> Self {
-        self.app_assessment_schedule = Some(value.into());
-        self
-    }
-
+    pub fn app_assessment_schedule(mut self, value: impl Into<AppAssessmentSchedule>) -> Self { self.app_assessment_schedule = Some(value.into()); self }
     /// `AppTemplateBody`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_template_body(mut self, value: impl Into<Str>) -> Self {
-        self.app_template_body = value.into();
-        self
-    }
-
+    pub fn app_template_body(mut self, value: impl Into<Str>) -> Self { self.app_template_body = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventSubscriptions`: a list of [`EventSubscription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_subscriptions(mut self, value: impl Into<List<EventSubscription>>) -> Self {
-        self.event_subscriptions = Some(value.into());
-        self
-    }
-
+    pub fn event_subscriptions(mut self, value: impl Into<List<EventSubscription>>) -> Self { self.event_subscriptions = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PermissionModel`: a [`PermissionModel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_model(mut self, value: impl Into<Obj<PermissionModel>>) -> Self {
-        self.permission_model = Some(value.into());
-        self
-    }
-
+    pub fn permission_model(mut self, value: impl Into<Obj<PermissionModel>>) -> Self { self.permission_model = Some(value.into()); self }
     /// `ResiliencyPolicyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resiliency_policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resiliency_policy_arn = Some(value.into());
-        self
-    }
-
+    pub fn resiliency_policy_arn(mut self, value: impl Into<Str>) -> Self { self.resiliency_policy_arn = Some(value.into()); self }
     /// `ResourceMappings`: a list of [`ResourceMapping`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_mappings(mut self, value: impl Into<List<ResourceMapping>>) -> Self {
-        self.resource_mappings = value.into();
-        self
-    }
-
+    pub fn resource_mappings(mut self, value: impl Into<List<ResourceMapping>>) -> Self { self.resource_mappings = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for App {
@@ -682,56 +396,21 @@ impl AppAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSubscriptionRequired {
     /// `EventType`: an [`EventType`] value, required.
-    ///
-    /// The type of event you would like to subscribe and get notification for. Currently, AWS Resilience Hub supports notifications only for *Drift detected* ( `DriftDetected` ) and *Scheduled assessment failure* ( `ScheduledAssessmentFailure` ) events.
     pub event_type: EventType,
     /// `Name`: a string, required.
-    ///
-    /// Unique name to identify an event subscription.
-    ///
-    /// Length 1 to 256.
     pub name: Str,
 }
 
-static RULE_EventSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ScheduledAssessmentFailure", "DriftDetected"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("EventType", Shape::Str(&StrRule { allowed: &["ScheduledAssessmentFailure", "DriftDetected"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("SnsTopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["Name", "EventType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventSubscription` property type of `AWS::ResilienceHub::App`.
@@ -759,6 +438,7 @@ pub struct EventSubscription {
     pub sns_topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EventSubscription {
     /// A `EventSubscription` with its required properties, named in a [`EventSubscriptionRequired`].
     pub fn new(required: EventSubscriptionRequired) -> Self {
@@ -770,28 +450,11 @@ impl EventSubscription {
     }
 
     /// `EventType`: an [`EventType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<EventType>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<EventType>) -> Self { self.event_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SnsTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EventSubscription {}
@@ -810,54 +473,19 @@ impl ToValue for EventSubscription {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionModelRequired {
     /// `Type`: a [`PermissionModelType`] value, required.
-    ///
-    /// Defines how AWS Resilience Hub scans your resources. It can scan for the resources by using a pre-existing role in your AWS account, or by using the credentials of the current IAM user.
     pub r#type: PermissionModelType,
 }
 
-static RULE_PermissionModel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PermissionModel: ObjRule = ObjRule {
     properties: &[
-        (
-            "CrossAccountRoleArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "InvokerRoleName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LegacyIAMUser", "RoleBased"],
-                format: None,
-            }),
-        ),
+        ("CrossAccountRoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("InvokerRoleName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["LegacyIAMUser", "RoleBased"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PermissionModel` property type of `AWS::ResilienceHub::App`.
@@ -893,6 +521,7 @@ pub struct PermissionModel {
     pub r#type: PermissionModelType,
 }
 
+#[rustfmt::skip]
 impl PermissionModel {
     /// A `PermissionModel` with its required properties, named in a [`PermissionModelRequired`].
     pub fn new(required: PermissionModelRequired) -> Self {
@@ -904,28 +533,11 @@ impl PermissionModel {
     }
 
     /// `CrossAccountRoleArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_account_role_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cross_account_role_arns = Some(value.into());
-        self
-    }
-
+    pub fn cross_account_role_arns(mut self, value: impl Into<List<Str>>) -> Self { self.cross_account_role_arns = Some(value.into()); self }
     /// `InvokerRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invoker_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.invoker_role_name = Some(value.into());
-        self
-    }
-
+    pub fn invoker_role_name(mut self, value: impl Into<Str>) -> Self { self.invoker_role_name = Some(value.into()); self }
     /// `Type`: a [`PermissionModelType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PermissionModelType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PermissionModelType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PermissionModel {}
@@ -944,97 +556,22 @@ impl ToValue for PermissionModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhysicalResourceIdRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// Identifier of the physical resource.
-    ///
-    /// Length 1 to 255.
     pub identifier: Str,
     /// `Type`: a string, required.
-    ///
-    /// Specifies the type of physical resource identifier.
-    ///
-    /// - **Arn** - The resource identifier is an Amazon Resource Name (ARN) and it can identify the following list of resources:
-    ///
-    /// - `AWS::ECS::Service`
-    /// - `AWS::EFS::FileSystem`
-    /// - `AWS::ElasticLoadBalancingV2::LoadBalancer`
-    /// - `AWS::Lambda::Function`
-    /// - `AWS::SNS::Topic`
-    /// - **Native** - The resource identifier is an AWS Resilience Hub -native identifier and it can identify the following list of resources:
-    ///
-    /// - `AWS::ApiGateway::RestApi`
-    /// - `AWS::ApiGatewayV2::Api`
-    /// - `AWS::AutoScaling::AutoScalingGroup`
-    /// - `AWS::DocDB::DBCluster`
-    /// - `AWS::DocDB::DBGlobalCluster`
-    /// - `AWS::DocDB::DBInstance`
-    /// - `AWS::DynamoDB::GlobalTable`
-    /// - `AWS::DynamoDB::Table`
-    /// - `AWS::EC2::EC2Fleet`
-    /// - `AWS::EC2::Instance`
-    /// - `AWS::EC2::NatGateway`
-    /// - `AWS::EC2::Volume`
-    /// - `AWS::ElasticLoadBalancing::LoadBalancer`
-    /// - `AWS::RDS::DBCluster`
-    /// - `AWS::RDS::DBInstance`
-    /// - `AWS::RDS::GlobalCluster`
-    /// - `AWS::Route53::RecordSet`
-    /// - `AWS::S3::Bucket`
-    /// - `AWS::SQS::Queue`
-    ///
-    /// Pattern `Arn|Native`.
     pub r#type: Str,
 }
 
-static RULE_PhysicalResourceId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PhysicalResourceId: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AwsRegion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("AwsRegion", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Identifier", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PhysicalResourceId` property type of `AWS::ResilienceHub::App`.
@@ -1099,6 +636,7 @@ pub struct PhysicalResourceId {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl PhysicalResourceId {
     /// A `PhysicalResourceId` with its required properties, named in a [`PhysicalResourceIdRequired`].
     pub fn new(required: PhysicalResourceIdRequired) -> Self {
@@ -1111,36 +649,13 @@ impl PhysicalResourceId {
     }
 
     /// `AwsAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `AwsRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PhysicalResourceId {}
@@ -1160,80 +675,24 @@ impl ToValue for PhysicalResourceId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceMappingRequired {
     /// `MappingType`: a string, required.
-    ///
-    /// Specifies the type of resource mapping.
-    ///
-    /// Pattern `CfnStack|Resource|Terraform|EKS`.
     pub mapping_type: Str,
     /// `PhysicalResourceId`: a [`PhysicalResourceId`] object, required.
-    ///
-    /// Identifier of the physical resource.
     pub physical_resource_id: Obj<PhysicalResourceId>,
 }
 
-static RULE_ResourceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "EksSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogicalStackName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MappingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PhysicalResourceId",
-            Shape::Object(&RULE_PhysicalResourceId),
-        ),
-        (
-            "ResourceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TerraformSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EksSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LogicalStackName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("MappingType", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("PhysicalResourceId", Shape::Object(&RULE_PhysicalResourceId)),
+        ("ResourceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TerraformSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["MappingType", "PhysicalResourceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceMapping` property type of `AWS::ResilienceHub::App`.
@@ -1281,6 +740,7 @@ pub struct ResourceMapping {
     pub terraform_source_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceMapping {
     /// A `ResourceMapping` with its required properties, named in a [`ResourceMappingRequired`].
     pub fn new(required: ResourceMappingRequired) -> Self {
@@ -1295,52 +755,17 @@ impl ResourceMapping {
     }
 
     /// `EksSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eks_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.eks_source_name = Some(value.into());
-        self
-    }
-
+    pub fn eks_source_name(mut self, value: impl Into<Str>) -> Self { self.eks_source_name = Some(value.into()); self }
     /// `LogicalStackName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logical_stack_name(mut self, value: impl Into<Str>) -> Self {
-        self.logical_stack_name = Some(value.into());
-        self
-    }
-
+    pub fn logical_stack_name(mut self, value: impl Into<Str>) -> Self { self.logical_stack_name = Some(value.into()); self }
     /// `MappingType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_type(mut self, value: impl Into<Str>) -> Self {
-        self.mapping_type = value.into();
-        self
-    }
-
+    pub fn mapping_type(mut self, value: impl Into<Str>) -> Self { self.mapping_type = value.into(); self }
     /// `PhysicalResourceId`: a [`PhysicalResourceId`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn physical_resource_id(mut self, value: impl Into<Obj<PhysicalResourceId>>) -> Self {
-        self.physical_resource_id = value.into();
-        self
-    }
-
+    pub fn physical_resource_id(mut self, value: impl Into<Obj<PhysicalResourceId>>) -> Self { self.physical_resource_id = value.into(); self }
     /// `ResourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_name(mut self, value: impl Into<Str>) -> Self { self.resource_name = Some(value.into()); self }
     /// `TerraformSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terraform_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.terraform_source_name = Some(value.into());
-        self
-    }
+    pub fn terraform_source_name(mut self, value: impl Into<Str>) -> Self { self.terraform_source_name = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceMapping {}

@@ -13,78 +13,26 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_\\-]
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResiliencyPolicyRequired {
     /// `Policy`: a [`PolicyMap`] object, required.
-    ///
-    /// The resiliency policy.
     pub policy: Obj<PolicyMap>,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the policy
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`.
     pub policy_name: Str,
     /// `Tier`: a [`Tier`] value, required.
-    ///
-    /// The tier for this resiliency policy, ranging from the highest severity ( `MissionCritical` ) to lowest ( `NonCritical` ).
     pub tier: Tier,
 }
 
-static RULE_ResiliencyPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResiliencyPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataLocationConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AnyLocation", "SameContinent", "SameCountry"],
-                format: None,
-            }),
-        ),
+        ("DataLocationConstraint", Shape::Str(&StrRule { allowed: &["AnyLocation", "SameContinent", "SameCountry"], ..StrRule::ANY })),
         ("Policy", Shape::Object(&RULE_PolicyMap)),
-        (
-            "PolicyDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("PolicyName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MissionCritical",
-                    "Critical",
-                    "Important",
-                    "CoreServices",
-                    "NonCritical",
-                ],
-                format: None,
-            }),
-        ),
+        ("Tier", Shape::Str(&StrRule { allowed: &["MissionCritical", "Critical", "Important", "CoreServices", "NonCritical"], ..StrRule::ANY })),
     ],
     required: &["PolicyName", "Tier", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResilienceHub::ResiliencyPolicy` resource.
@@ -131,6 +79,7 @@ pub struct ResiliencyPolicy {
     pub tier: Tier,
 }
 
+#[rustfmt::skip]
 impl ResiliencyPolicy {
     /// The CloudFormation type name, `AWS::ResilienceHub::ResiliencyPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::ResilienceHub::ResiliencyPolicy";
@@ -164,52 +113,17 @@ impl ResiliencyPolicy {
     }
 
     /// `DataLocationConstraint`: a [`DataLocationConstraint`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_location_constraint(mut self, value: impl Into<DataLocationConstraint>) -> Self {
-        self.data_location_constraint = Some(value.into());
-        self
-    }
-
+    pub fn data_location_constraint(mut self, value: impl Into<DataLocationConstraint>) -> Self { self.data_location_constraint = Some(value.into()); self }
     /// `Policy`: a [`PolicyMap`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Obj<PolicyMap>>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Obj<PolicyMap>>) -> Self { self.policy = value.into(); self }
     /// `PolicyDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_description(mut self, value: impl Into<Str>) -> Self {
-        self.policy_description = Some(value.into());
-        self
-    }
-
+    pub fn policy_description(mut self, value: impl Into<Str>) -> Self { self.policy_description = Some(value.into()); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
-
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`Tier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self {
-        self.tier = value.into();
-        self
-    }
+    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = value.into(); self }
 }
 
 impl Resource for ResiliencyPolicy {
@@ -261,23 +175,20 @@ impl ResiliencyPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailurePolicyRequired {
     /// `RpoInSecs`: an integer, required.
-    ///
-    /// Recovery Point Objective (RPO) in seconds.
     pub rpo_in_secs: Int,
     /// `RtoInSecs`: an integer, required.
-    ///
-    /// Recovery Time Objective (RTO) in seconds.
     pub rto_in_secs: Int,
 }
 
-static RULE_FailurePolicy: ObjRule = ObjRule {
-    properties: &[("RpoInSecs", Shape::INT), ("RtoInSecs", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_FailurePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("RpoInSecs", Shape::INT),
+        ("RtoInSecs", Shape::INT),
+    ],
     required: &["RtoInSecs", "RpoInSecs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailurePolicy` property type of `AWS::ResilienceHub::ResiliencyPolicy`.
@@ -297,6 +208,7 @@ pub struct FailurePolicy {
     pub rto_in_secs: Int,
 }
 
+#[rustfmt::skip]
 impl FailurePolicy {
     /// A `FailurePolicy` with its required properties, named in a [`FailurePolicyRequired`].
     pub fn new(required: FailurePolicyRequired) -> Self {
@@ -307,20 +219,9 @@ impl FailurePolicy {
     }
 
     /// `RpoInSecs`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rpo_in_secs(mut self, value: impl Into<Int>) -> Self {
-        self.rpo_in_secs = value.into();
-        self
-    }
-
+    pub fn rpo_in_secs(mut self, value: impl Into<Int>) -> Self { self.rpo_in_secs = value.into(); self }
     /// `RtoInSecs`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rto_in_secs(mut self, value: impl Into<Int>) -> Self {
-        self.rto_in_secs = value.into();
-        self
-    }
+    pub fn rto_in_secs(mut self, value: impl Into<Int>) -> Self { self.rto_in_secs = value.into(); self }
 }
 
 impl PropertyType for FailurePolicy {}
@@ -345,7 +246,8 @@ pub struct PolicyMapRequired {
     pub software: Obj<FailurePolicy>,
 }
 
-static RULE_PolicyMap: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyMap: ObjRule = ObjRule {
     properties: &[
         ("AZ", Shape::Object(&RULE_FailurePolicy)),
         ("Hardware", Shape::Object(&RULE_FailurePolicy)),
@@ -353,11 +255,8 @@ static RULE_PolicyMap: ObjRule = ObjRule {
         ("Software", Shape::Object(&RULE_FailurePolicy)),
     ],
     required: &["AZ", "Hardware", "Software"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyMap` property type of `AWS::ResilienceHub::ResiliencyPolicy`.
@@ -375,6 +274,7 @@ pub struct PolicyMap {
     pub software: Obj<FailurePolicy>,
 }
 
+#[rustfmt::skip]
 impl PolicyMap {
     /// A `PolicyMap` with its required properties, named in a [`PolicyMapRequired`].
     pub fn new(required: PolicyMapRequired) -> Self {
@@ -387,28 +287,13 @@ impl PolicyMap {
     }
 
     /// `AZ`: a [`FailurePolicy`] object, required.
-    pub fn az(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self {
-        self.az = value.into();
-        self
-    }
-
+    pub fn az(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.az = value.into(); self }
     /// `Hardware`: a [`FailurePolicy`] object, required.
-    pub fn hardware(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self {
-        self.hardware = value.into();
-        self
-    }
-
+    pub fn hardware(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.hardware = value.into(); self }
     /// `Region`: a [`FailurePolicy`] object.
-    pub fn region(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.region = Some(value.into()); self }
     /// `Software`: a [`FailurePolicy`] object, required.
-    pub fn software(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self {
-        self.software = value.into();
-        self
-    }
+    pub fn software(mut self, value: impl Into<Obj<FailurePolicy>>) -> Self { self.software = value.into(); self }
 }
 
 impl PropertyType for PolicyMap {}

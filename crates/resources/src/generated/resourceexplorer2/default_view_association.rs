@@ -11,19 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultViewAssociationRequired {
     /// `ViewArn`: a string, required.
-    ///
-    /// The ARN of the view to set as the default for the AWS Region and AWS account in which you call this operation. The specified view must already exist in the specified Region.
     pub view_arn: Str,
 }
 
-static RULE_DefaultViewAssociation: ObjRule = ObjRule {
-    properties: &[("ViewArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultViewAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("ViewArn", Shape::STR),
+    ],
     required: &["ViewArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResourceExplorer2::DefaultViewAssociation` resource.
@@ -44,6 +42,7 @@ pub struct DefaultViewAssociation {
     pub view_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DefaultViewAssociation {
     /// The CloudFormation type name, `AWS::ResourceExplorer2::DefaultViewAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::DefaultViewAssociation";
@@ -72,12 +71,7 @@ impl DefaultViewAssociation {
     }
 
     /// `ViewArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_arn(mut self, value: impl Into<Str>) -> Self {
-        self.view_arn = value.into();
-        self
-    }
+    pub fn view_arn(mut self, value: impl Into<Str>) -> Self { self.view_arn = value.into(); self }
 }
 
 impl Resource for DefaultViewAssociation {

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `Type`: an [`IndexType`] value, required.
-    ///
-    /// Specifies the type of the index in this Region. For information about the aggregator index and how it differs from a local index, see \[Turning on cross-Region search by creating an aggregator index\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/manage-aggregator-region.html>) in the *AWS Resource Explorer User Guide.* .
     pub r#type: IndexType,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
         ("Tags", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOCAL", "AGGREGATOR"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["LOCAL", "AGGREGATOR"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResourceExplorer2::Index` resource.
@@ -66,6 +53,7 @@ pub struct Index {
     pub r#type: IndexType,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::ResourceExplorer2::Index`.
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::Index";
@@ -95,20 +83,9 @@ impl Index {
     }
 
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`IndexType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IndexType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Index {

@@ -13,43 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-]{1,64}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ViewRequired {
     /// `ViewName`: a string, required.
-    ///
-    /// The name of the new view.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-]{1,64}$`; create-only: changing it replaces the resource.
     pub view_name: Str,
 }
 
-static RULE_View: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_View: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_SearchFilter)),
-        (
-            "IncludedProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IncludedProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IncludedProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_IncludedProperty), min_items: None, max_items: None })),
         ("Scope", Shape::STR),
         ("Tags", Shape::Any),
-        (
-            "ViewName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ViewName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ViewName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResourceExplorer2::View` resource.
@@ -95,6 +73,7 @@ pub struct View {
     pub view_name: Str,
 }
 
+#[rustfmt::skip]
 impl View {
     /// The CloudFormation type name, `AWS::ResourceExplorer2::View`.
     pub const TYPE_NAME: &'static str = "AWS::ResourceExplorer2::View";
@@ -127,44 +106,15 @@ impl View {
     }
 
     /// `Filters`: a [`SearchFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<Obj<SearchFilter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<Obj<SearchFilter>>) -> Self { self.filters = Some(value.into()); self }
     /// `IncludedProperties`: a list of [`IncludedProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_properties(mut self, value: impl Into<List<IncludedProperty>>) -> Self {
-        self.included_properties = Some(value.into());
-        self
-    }
-
+    pub fn included_properties(mut self, value: impl Into<List<IncludedProperty>>) -> Self { self.included_properties = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `ViewName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_name(mut self, value: impl Into<Str>) -> Self {
-        self.view_name = value.into();
-        self
-    }
+    pub fn view_name(mut self, value: impl Into<Str>) -> Self { self.view_name = value.into(); self }
 }
 
 impl Resource for View {
@@ -217,30 +167,17 @@ impl ViewAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncludedPropertyRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the property that is included in this view.
-    ///
-    /// Length 1 to 1011.
     pub name: Str,
 }
 
-static RULE_IncludedProperty: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1011),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IncludedProperty: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncludedProperty` property type of `AWS::ResourceExplorer2::View`.
@@ -258,6 +195,7 @@ pub struct IncludedProperty {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl IncludedProperty {
     /// A `IncludedProperty` with its required properties, named in a [`IncludedPropertyRequired`].
     pub fn new(required: IncludedPropertyRequired) -> Self {
@@ -267,12 +205,7 @@ impl IncludedProperty {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for IncludedProperty {}
@@ -287,34 +220,17 @@ impl ToValue for IncludedProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SearchFilterRequired {
     /// `FilterString`: a string, required.
-    ///
-    /// The string that contains the search keywords, prefixes, and operators to control the results that can be returned by a Search operation.
-    ///
-    /// For information about the supported syntax, see \[Search query reference\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html>) in the *AWS Resource Explorer User Guide* .
-    ///
-    /// &gt; This query string in the context of this operation supports only \[filter prefixes\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-filters>) with optional \[operators\](<https://docs.aws.amazon.com/resource-explorer/latest/userguide/using-search-query-syntax.html#query-syntax-operators>) . It doesn't support free-form text. For example, the string `region:us* service:ec2 -tag:stage=prod` includes all Amazon EC2 resources in any AWS Region that begin with the letters `us` and are *not* tagged with a key `Stage` that has the value `prod` .
-    ///
-    /// Length 0 to 2048.
     pub filter_string: Str,
 }
 
-static RULE_SearchFilter: ObjRule = ObjRule {
-    properties: &[(
-        "FilterString",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SearchFilter: ObjRule = ObjRule {
+    properties: &[
+        ("FilterString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     required: &["FilterString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SearchFilter` property type of `AWS::ResourceExplorer2::View`.
@@ -336,6 +252,7 @@ pub struct SearchFilter {
     pub filter_string: Str,
 }
 
+#[rustfmt::skip]
 impl SearchFilter {
     /// A `SearchFilter` with its required properties, named in a [`SearchFilterRequired`].
     pub fn new(required: SearchFilterRequired) -> Self {
@@ -345,12 +262,7 @@ impl SearchFilter {
     }
 
     /// `FilterString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_string(mut self, value: impl Into<Str>) -> Self {
-        self.filter_string = value.into();
-        self
-    }
+    pub fn filter_string(mut self, value: impl Into<Str>) -> Self { self.filter_string = value.into(); self }
 }
 
 impl PropertyType for SearchFilter {}

@@ -18,67 +18,22 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^(?!aws:).+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a resource group. The name must be unique within the AWS Region in which you create the resource. To create multiple resource groups based on the same CloudFormation stack, you must generate unique names for each.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationItem),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Configuration", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationItem), min_items: Some(0), max_items: Some(2) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ResourceQuery", Shape::Object(&RULE_ResourceQuery)),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Resources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResourceGroups::Group` resource.
@@ -140,6 +95,7 @@ pub struct Group {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::ResourceGroups::Group`.
     pub const TYPE_NAME: &'static str = "AWS::ResourceGroups::Group";
@@ -173,52 +129,17 @@ impl Group {
     }
 
     /// `Configuration`: a list of [`ConfigurationItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<List<ConfigurationItem>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<List<ConfigurationItem>>) -> Self { self.configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceQuery`: a [`ResourceQuery`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_query(mut self, value: impl Into<Obj<ResourceQuery>>) -> Self {
-        self.resource_query = Some(value.into());
-        self
-    }
-
+    pub fn resource_query(mut self, value: impl Into<Obj<ResourceQuery>>) -> Self { self.resource_query = Some(value.into()); self }
     /// `Resources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resources = Some(value.into());
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<Str>>) -> Self { self.resources = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Group {
@@ -266,33 +187,14 @@ impl GroupAttributes {
     }
 }
 
-static RULE_ConfigurationItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationParameter), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationItem` property type of `AWS::ResourceGroups::Group`.
@@ -314,6 +216,7 @@ pub struct ConfigurationItem {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationItem {
     /// A `ConfigurationItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -321,20 +224,9 @@ impl ConfigurationItem {
     }
 
     /// `Parameters`: a list of [`ConfigurationParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<ConfigurationParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<ConfigurationParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationItem {}
@@ -348,39 +240,14 @@ impl ToValue for ConfigurationItem {
     }
 }
 
-static RULE_ConfigurationParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationParameter` property type of `AWS::ResourceGroups::Group`.
@@ -404,6 +271,7 @@ pub struct ConfigurationParameter {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationParameter {
     /// A `ConfigurationParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -411,20 +279,9 @@ impl ConfigurationParameter {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationParameter {}
@@ -438,32 +295,15 @@ impl ToValue for ConfigurationParameter {
     }
 }
 
-static RULE_Query: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Query: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceTypeFilters",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceTypeFilters", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("StackIdentifier", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Query` property type of `AWS::ResourceGroups::Group`.
@@ -491,6 +331,7 @@ pub struct Query {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl Query {
     /// A `Query` with no property set (none is required).
     pub fn new() -> Self {
@@ -498,28 +339,11 @@ impl Query {
     }
 
     /// `ResourceTypeFilters`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type_filters(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_type_filters = Some(value.into());
-        self
-    }
-
+    pub fn resource_type_filters(mut self, value: impl Into<List<Str>>) -> Self { self.resource_type_filters = Some(value.into()); self }
     /// `StackIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.stack_identifier = Some(value.into());
-        self
-    }
-
+    pub fn stack_identifier(mut self, value: impl Into<Str>) -> Self { self.stack_identifier = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for Query {}
@@ -534,26 +358,14 @@ impl ToValue for Query {
     }
 }
 
-static RULE_ResourceQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceQuery: ObjRule = ObjRule {
     properties: &[
         ("Query", Shape::Object(&RULE_Query)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["TAG_FILTERS_1_0", "CLOUDFORMATION_STACK_1_0"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceQuery` property type of `AWS::ResourceGroups::Group`.
@@ -581,6 +393,7 @@ pub struct ResourceQuery {
     pub r#type: Option<ResourceQueryType>,
 }
 
+#[rustfmt::skip]
 impl ResourceQuery {
     /// A `ResourceQuery` with no property set (none is required).
     pub fn new() -> Self {
@@ -588,20 +401,9 @@ impl ResourceQuery {
     }
 
     /// `Query`: a [`Query`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Obj<Query>>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-
+    pub fn query(mut self, value: impl Into<Obj<Query>>) -> Self { self.query = Some(value.into()); self }
     /// `Type`: a [`ResourceQueryType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ResourceQueryType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ResourceQueryType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceQuery {}
@@ -615,26 +417,14 @@ impl ToValue for ResourceQuery {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ResourceGroups::Group`.
@@ -650,6 +440,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -657,18 +448,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -682,24 +464,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagFilter` property type of `AWS::ResourceGroups::Group`.
@@ -728,6 +500,7 @@ pub struct TagFilter {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -735,20 +508,9 @@ impl TagFilter {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for TagFilter {}

@@ -18,80 +18,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagSyncTaskRequired {
     /// `Group`: a string, required.
-    ///
-    /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task.
-    ///
-    /// Pattern `([a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})|(arn:aws(-[a-z]+)*:resource-groups(-(test|beta|gamma))?:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/[a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})`; length 12 to 1600; create-only: changing it replaces the resource.
     pub group: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
     /// `TagKey`: a string, required.
-    ///
-    /// The tag key.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128; create-only: changing it replaces the resource.
     pub tag_key: Str,
     /// `TagValue`: a string, required.
-    ///
-    /// The tag value.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256; create-only: changing it replaces the resource.
     pub tag_value: Str,
 }
 
-static RULE_TagSyncTask: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagSyncTask: ObjRule = ObjRule {
     properties: &[
-        (
-            "Group",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TagKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagValue",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Group", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TagKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TagValue", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Group", "TagKey", "TagValue", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ResourceGroups::TagSyncTask` resource.
@@ -141,6 +87,7 @@ pub struct TagSyncTask {
     pub tag_value: Str,
 }
 
+#[rustfmt::skip]
 impl TagSyncTask {
     /// The CloudFormation type name, `AWS::ResourceGroups::TagSyncTask`.
     pub const TYPE_NAME: &'static str = "AWS::ResourceGroups::TagSyncTask";
@@ -172,36 +119,13 @@ impl TagSyncTask {
     }
 
     /// `Group`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group(mut self, value: impl Into<Str>) -> Self {
-        self.group = value.into();
-        self
-    }
-
+    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TagKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_key(mut self, value: impl Into<Str>) -> Self {
-        self.tag_key = value.into();
-        self
-    }
-
+    pub fn tag_key(mut self, value: impl Into<Str>) -> Self { self.tag_key = value.into(); self }
     /// `TagValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_value(mut self, value: impl Into<Str>) -> Self {
-        self.tag_value = value.into();
-        self
-    }
+    pub fn tag_value(mut self, value: impl Into<Str>) -> Self { self.tag_value = value.into(); self }
 }
 
 impl Resource for TagSyncTask {

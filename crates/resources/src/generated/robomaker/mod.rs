@@ -9,11 +9,14 @@
 //! - `AWS::RoboMaker::RobotApplicationVersion`: [`RobotApplicationVersion`], property types in [`robot_application_version`]
 //! - `AWS::RoboMaker::SimulationApplication`: [`SimulationApplication`], property types in [`simulation_application`]
 //! - `AWS::RoboMaker::SimulationApplicationVersion`: [`SimulationApplicationVersion`], property types in [`simulation_application_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod fleet;
 pub mod robot;
 pub mod robot_application;
 pub mod robot_application_version;
+pub mod shared;
 pub mod simulation_application;
 pub mod simulation_application_version;
 

@@ -7,73 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::Architecture;
+
 /// The required properties of [`Robot`], by name: `Robot::new(RobotRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotRequired {
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The architecture of the robot.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub architecture: Architecture,
     /// `GreengrassGroupId`: a string, required.
-    ///
-    /// The Greengrass group associated with the robot.
-    ///
-    /// Length 1 to 1224; create-only: changing it replaces the resource.
     pub greengrass_group_id: Str,
 }
 
-static RULE_Robot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Robot: ObjRule = ObjRule {
     properties: &[
-        (
-            "Architecture",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["X86_64", "ARM64", "ARMHF"],
-                format: None,
-            }),
-        ),
-        (
-            "Fleet",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1224),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GreengrassGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1224),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+        ("Fleet", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
+        ("GreengrassGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1224), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["GreengrassGroupId", "Architecture"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RoboMaker::Robot` resource.
@@ -123,6 +79,7 @@ pub struct Robot {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Robot {
     /// The CloudFormation type name, `AWS::RoboMaker::Robot`.
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::Robot";
@@ -155,44 +112,15 @@ impl Robot {
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self {
-        self.architecture = value.into();
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `Fleet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet(mut self, value: impl Into<Str>) -> Self {
-        self.fleet = Some(value.into());
-        self
-    }
-
+    pub fn fleet(mut self, value: impl Into<Str>) -> Self { self.fleet = Some(value.into()); self }
     /// `GreengrassGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn greengrass_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.greengrass_group_id = value.into();
-        self
-    }
-
+    pub fn greengrass_group_id(mut self, value: impl Into<Str>) -> Self { self.greengrass_group_id = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Robot {
@@ -234,36 +162,5 @@ impl RobotAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The values of `Architecture` (`AWS::RoboMaker::Robot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,58 +7,28 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, RobotSoftwareSuiteName};
+
 /// The required properties of [`RobotApplication`], by name: `RobotApplication::new(RobotApplicationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotApplicationRequired {
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    ///
-    /// The robot software suite used by the robot application.
     pub robot_software_suite: Obj<RobotSoftwareSuite>,
 }
 
-static RULE_RobotApplication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RobotApplication: ObjRule = ObjRule {
     properties: &[
-        (
-            "CurrentRevisionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
         ("Environment", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RobotSoftwareSuite",
-            Shape::Object(&RULE_RobotSoftwareSuite),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
     required: &["RobotSoftwareSuite"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RoboMaker::RobotApplication` resource.
@@ -106,6 +76,7 @@ pub struct RobotApplication {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl RobotApplication {
     /// The CloudFormation type name, `AWS::RoboMaker::RobotApplication`.
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::RobotApplication";
@@ -121,15 +92,7 @@ impl RobotApplication {
         conditional_create_only: &[],
         write_only: &["RobotSoftwareSuite/Version", "Sources"],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "CurrentRevisionId",
-            "Environment",
-            "Name",
-            "RobotSoftwareSuite.Name",
-            "RobotSoftwareSuite.Version",
-            "Sources",
-        ],
+        attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "Sources"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -147,52 +110,17 @@ impl RobotApplication {
     }
 
     /// `CurrentRevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.current_revision_id = Some(value.into());
-        self
-    }
-
+    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
     /// `Environment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Str>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Str>) -> Self { self.environment = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self {
-        self.robot_software_suite = value.into();
-        self
-    }
-
+    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
     /// `Sources`: a list of [`SourceConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self { self.sources = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RobotApplication {
@@ -284,40 +212,18 @@ impl RobotApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotSoftwareSuiteRequired {
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    ///
-    /// The name of the robot software suite. `General` is the only supported value.
     pub name: RobotSoftwareSuiteName,
 }
 
-static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROS", "ROS2", "General"],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Kinetic", "Melodic", "Dashing"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing"], ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RobotSoftwareSuite` property type of `AWS::RoboMaker::RobotApplication`.
@@ -337,6 +243,7 @@ pub struct RobotSoftwareSuite {
     pub version: Option<Version>,
 }
 
+#[rustfmt::skip]
 impl RobotSoftwareSuite {
     /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
     pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
@@ -347,20 +254,9 @@ impl RobotSoftwareSuite {
     }
 
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for RobotSoftwareSuite {}
@@ -378,53 +274,23 @@ impl ToValue for RobotSoftwareSuite {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConfigRequired {
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The target processor architecture for the application.
-    ///
-    /// Length 1 to 255.
     pub architecture: Architecture,
     /// `S3Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The s3 object key.
     pub s3_key: Str,
 }
 
-static RULE_SourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Architecture",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &["X86_64", "ARM64", "ARMHF"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("Architecture", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Key", Shape::STR),
     ],
     required: &["S3Bucket", "S3Key", "Architecture"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConfig` property type of `AWS::RoboMaker::RobotApplication`.
@@ -452,6 +318,7 @@ pub struct SourceConfig {
     pub s3_key: Str,
 }
 
+#[rustfmt::skip]
 impl SourceConfig {
     /// A `SourceConfig` with its required properties, named in a [`SourceConfigRequired`].
     pub fn new(required: SourceConfigRequired) -> Self {
@@ -463,28 +330,11 @@ impl SourceConfig {
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self {
-        self.architecture = value.into();
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for SourceConfig {}
@@ -496,68 +346,6 @@ impl ToValue for SourceConfig {
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
-    }
-}
-
-/// The values of `Architecture` (`AWS::RoboMaker::RobotApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Name` (`AWS::RoboMaker::RobotApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RobotSoftwareSuiteName {
-    /// `ROS`
-    Ros,
-    /// `ROS2`
-    Ros2,
-    /// `General`
-    General,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RobotSoftwareSuiteName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RobotSoftwareSuiteName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ros => "ROS",
-            Self::Ros2 => "ROS2",
-            Self::General => "General",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

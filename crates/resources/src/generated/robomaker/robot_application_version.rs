@@ -16,42 +16,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9_.\\-]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotApplicationVersionRequired {
     /// `Application`: a string, required.
-    ///
-    /// The application information for the robot application.
-    ///
-    /// Pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`; create-only: changing it replaces the resource.
     pub application: Str,
 }
 
-static RULE_RobotApplicationVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RobotApplicationVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Application",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CurrentRevisionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Application", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CurrentRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Application"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RoboMaker::RobotApplicationVersion` resource.
@@ -81,6 +57,7 @@ pub struct RobotApplicationVersion {
     pub current_revision_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RobotApplicationVersion {
     /// The CloudFormation type name, `AWS::RoboMaker::RobotApplicationVersion`.
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::RobotApplicationVersion";
@@ -110,20 +87,9 @@ impl RobotApplicationVersion {
     }
 
     /// `Application`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application(mut self, value: impl Into<Str>) -> Self {
-        self.application = value.into();
-        self
-    }
-
+    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
     /// `CurrentRevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.current_revision_id = Some(value.into());
-        self
-    }
+    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
 }
 
 impl Resource for RobotApplicationVersion {

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{Architecture, RobotSoftwareSuiteName};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_\\-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("1.x");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-9]");
@@ -15,54 +17,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-z0-9][a-z0-9.\\-]*[a-z0-
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationApplicationRequired {
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    ///
-    /// The robot software suite used by the simulation application.
     pub robot_software_suite: Obj<RobotSoftwareSuite>,
     /// `SimulationSoftwareSuite`: a [`SimulationSoftwareSuite`] object, required.
-    ///
-    /// The simulation software suite used by the simulation application.
     pub simulation_software_suite: Obj<SimulationSoftwareSuite>,
 }
 
-static RULE_SimulationApplication: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SimulationApplication: ObjRule = ObjRule {
     properties: &[
         ("CurrentRevisionId", Shape::STR),
         ("Environment", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RenderingEngine", Shape::Object(&RULE_RenderingEngine)),
-        (
-            "RobotSoftwareSuite",
-            Shape::Object(&RULE_RobotSoftwareSuite),
-        ),
-        (
-            "SimulationSoftwareSuite",
-            Shape::Object(&RULE_SimulationSoftwareSuite),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RobotSoftwareSuite", Shape::Object(&RULE_RobotSoftwareSuite)),
+        ("SimulationSoftwareSuite", Shape::Object(&RULE_SimulationSoftwareSuite)),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceConfig), min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
     required: &["RobotSoftwareSuite", "SimulationSoftwareSuite"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RoboMaker::SimulationApplication` resource.
@@ -118,6 +92,7 @@ pub struct SimulationApplication {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SimulationApplication {
     /// The CloudFormation type name, `AWS::RoboMaker::SimulationApplication`.
     pub const TYPE_NAME: &'static str = "AWS::RoboMaker::SimulationApplication";
@@ -131,26 +106,9 @@ impl SimulationApplication {
         required: &["RobotSoftwareSuite", "SimulationSoftwareSuite"],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "RenderingEngine",
-            "RobotSoftwareSuite/Version",
-            "Sources",
-            "SimulationSoftwareSuite/Version",
-        ],
+        write_only: &["RenderingEngine", "RobotSoftwareSuite/Version", "Sources", "SimulationSoftwareSuite/Version"],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "CurrentRevisionId",
-            "Environment",
-            "Name",
-            "RenderingEngine.Name",
-            "RenderingEngine.Version",
-            "RobotSoftwareSuite.Name",
-            "RobotSoftwareSuite.Version",
-            "SimulationSoftwareSuite.Name",
-            "SimulationSoftwareSuite.Version",
-            "Sources",
-        ],
+        attributes: &["Arn", "CurrentRevisionId", "Environment", "Name", "RenderingEngine.Name", "RenderingEngine.Version", "RobotSoftwareSuite.Name", "RobotSoftwareSuite.Version", "SimulationSoftwareSuite.Name", "SimulationSoftwareSuite.Version", "Sources"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -170,71 +128,21 @@ impl SimulationApplication {
     }
 
     /// `CurrentRevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.current_revision_id = Some(value.into());
-        self
-    }
-
+    pub fn current_revision_id(mut self, value: impl Into<Str>) -> Self { self.current_revision_id = Some(value.into()); self }
     /// `Environment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Str>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Str>) -> Self { self.environment = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RenderingEngine`: a [`RenderingEngine`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rendering_engine(mut self, value: impl Into<Obj<RenderingEngine>>) -> Self {
-        self.rendering_engine = Some(value.into());
-        self
-    }
-
+    pub fn rendering_engine(mut self, value: impl Into<Obj<RenderingEngine>>) -> Self { self.rendering_engine = Some(value.into()); self }
     /// `RobotSoftwareSuite`: a [`RobotSoftwareSuite`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self {
-        self.robot_software_suite = value.into();
-        self
-    }
-
+    pub fn robot_software_suite(mut self, value: impl Into<Obj<RobotSoftwareSuite>>) -> Self { self.robot_software_suite = value.into(); self }
     /// `SimulationSoftwareSuite`: a [`SimulationSoftwareSuite`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simulation_software_suite(
-        mut self,
-        value: impl Into<Obj<SimulationSoftwareSuite>>,
-    ) -> Self {
-        self.simulation_software_suite = value.into();
-        self
-    }
-
+    pub fn simulation_software_suite(mut self, value: impl Into<Obj<SimulationSoftwareSuite>>) -> Self { self.simulation_software_suite = value.into(); self }
     /// `Sources`: a list of [`SourceConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<SourceConfig>>) -> Self { self.sources = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SimulationApplication {
@@ -356,46 +264,20 @@ impl SimulationApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderingEngineRequired {
     /// `Name`: a [`RenderingEngineName`] value, required.
-    ///
-    /// The name of the rendering engine.
     pub name: RenderingEngineName,
     /// `Version`: a string, required.
-    ///
-    /// The version of the rendering engine.
-    ///
-    /// Pattern `1.x`.
     pub version: Str,
 }
 
-static RULE_RenderingEngine: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RenderingEngine: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OGRE"],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["OGRE"], ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RenderingEngine` property type of `AWS::RoboMaker::SimulationApplication`.
@@ -417,6 +299,7 @@ pub struct RenderingEngine {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl RenderingEngine {
     /// A `RenderingEngine` with its required properties, named in a [`RenderingEngineRequired`].
     pub fn new(required: RenderingEngineRequired) -> Self {
@@ -427,20 +310,9 @@ impl RenderingEngine {
     }
 
     /// `Name`: a [`RenderingEngineName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<RenderingEngineName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<RenderingEngineName>) -> Self { self.name = value.into(); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for RenderingEngine {}
@@ -458,40 +330,18 @@ impl ToValue for RenderingEngine {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RobotSoftwareSuiteRequired {
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    ///
-    /// The name of the robot software suite. `General` is the only supported value.
     pub name: RobotSoftwareSuiteName,
 }
 
-static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RobotSoftwareSuite: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROS", "ROS2", "General"],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["ROS", "ROS2", "General"], ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { allowed: &["Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RobotSoftwareSuite` property type of `AWS::RoboMaker::SimulationApplication`.
@@ -511,6 +361,7 @@ pub struct RobotSoftwareSuite {
     pub version: Option<Version>,
 }
 
+#[rustfmt::skip]
 impl RobotSoftwareSuite {
     /// A `RobotSoftwareSuite` with its required properties, named in a [`RobotSoftwareSuiteRequired`].
     pub fn new(required: RobotSoftwareSuiteRequired) -> Self {
@@ -521,20 +372,9 @@ impl RobotSoftwareSuite {
     }
 
     /// `Name`: a [`RobotSoftwareSuiteName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<RobotSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for RobotSoftwareSuite {}
@@ -552,40 +392,18 @@ impl ToValue for RobotSoftwareSuite {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationSoftwareSuiteRequired {
     /// `Name`: a [`SimulationSoftwareSuiteName`] value, required.
-    ///
-    /// The name of the simulation software suite. `SimulationRuntime` is the only supported value.
     pub name: SimulationSoftwareSuiteName,
 }
 
-static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SimulationSoftwareSuite: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["Gazebo", "RosbagPlay", "SimulationRuntime"], ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { allowed: &["7", "9", "11", "Kinetic", "Melodic", "Dashing", "Foxy"], ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SimulationSoftwareSuite` property type of `AWS::RoboMaker::SimulationApplication`.
@@ -605,6 +423,7 @@ pub struct SimulationSoftwareSuite {
     pub version: Option<SimulationSoftwareSuiteVersion>,
 }
 
+#[rustfmt::skip]
 impl SimulationSoftwareSuite {
     /// A `SimulationSoftwareSuite` with its required properties, named in a [`SimulationSoftwareSuiteRequired`].
     pub fn new(required: SimulationSoftwareSuiteRequired) -> Self {
@@ -615,20 +434,9 @@ impl SimulationSoftwareSuite {
     }
 
     /// `Name`: a [`SimulationSoftwareSuiteName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<SimulationSoftwareSuiteName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<SimulationSoftwareSuiteName>) -> Self { self.name = value.into(); self }
     /// `Version`: a [`SimulationSoftwareSuiteVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<SimulationSoftwareSuiteVersion>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<SimulationSoftwareSuiteVersion>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for SimulationSoftwareSuite {}
@@ -646,62 +454,23 @@ impl ToValue for SimulationSoftwareSuite {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConfigRequired {
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The target processor architecture for the application.
     pub architecture: Architecture,
     /// `S3Bucket`: a string, required.
-    ///
-    /// The Amazon S3 bucket name.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][a-z0-9.\-]*[a-z0-9]`.
     pub s3_bucket: Str,
     /// `S3Key`: a string, required.
-    ///
-    /// The s3 object key.
-    ///
-    /// Length 1 to 1024.
     pub s3_key: Str,
 }
 
-static RULE_SourceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Architecture",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["X86_64", "ARM64", "ARMHF"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Architecture", Shape::Str(&StrRule { allowed: &["X86_64", "ARM64", "ARMHF"], ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["S3Bucket", "S3Key", "Architecture"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConfig` property type of `AWS::RoboMaker::SimulationApplication`.
@@ -729,6 +498,7 @@ pub struct SourceConfig {
     pub s3_key: Str,
 }
 
+#[rustfmt::skip]
 impl SourceConfig {
     /// A `SourceConfig` with its required properties, named in a [`SourceConfigRequired`].
     pub fn new(required: SourceConfigRequired) -> Self {
@@ -740,28 +510,11 @@ impl SourceConfig {
     }
 
     /// `Architecture`: an [`Architecture`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self {
-        self.architecture = value.into();
-        self
-    }
-
+    pub fn architecture(mut self, value: impl Into<Architecture>) -> Self { self.architecture = value.into(); self }
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for SourceConfig {}
@@ -773,37 +526,6 @@ impl ToValue for SourceConfig {
             .req("S3Bucket", &self.s3_bucket)
             .req("S3Key", &self.s3_key)
             .build()
-    }
-}
-
-/// The values of `Architecture` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Architecture {
-    /// `X86_64`
-    X86_64,
-    /// `ARM64`
-    Arm64,
-    /// `ARMHF`
-    Armhf,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Architecture {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Architecture {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::X86_64 => "X86_64",
-            Self::Arm64 => "ARM64",
-            Self::Armhf => "ARMHF",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -826,37 +548,6 @@ impl ToValue for RenderingEngineName {
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Ogre => "OGRE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Name` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RobotSoftwareSuiteName {
-    /// `ROS`
-    Ros,
-    /// `ROS2`
-    Ros2,
-    /// `General`
-    General,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RobotSoftwareSuiteName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RobotSoftwareSuiteName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ros => "ROS",
-            Self::Ros2 => "ROS2",
-            Self::General => "General",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -14,45 +14,23 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CrlRequired {
     /// `CrlData`: a string, required.
-    ///
-    /// The x509 v3 specified certificate revocation list (CRL).
     pub crl_data: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the certificate revocation list (CRL).
     pub name: Str,
 }
 
-static RULE_Crl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Crl: ObjRule = ObjRule {
     properties: &[
         ("CrlData", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrustAnchorArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TrustAnchorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "CrlData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RolesAnywhere::CRL` resource.
@@ -93,6 +71,7 @@ pub struct Crl {
     pub trust_anchor_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Crl {
     /// The CloudFormation type name, `AWS::RolesAnywhere::CRL`.
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::CRL";
@@ -125,44 +104,15 @@ impl Crl {
     }
 
     /// `CrlData`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_data(mut self, value: impl Into<Str>) -> Self {
-        self.crl_data = value.into();
-        self
-    }
-
+    pub fn crl_data(mut self, value: impl Into<Str>) -> Self { self.crl_data = value.into(); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrustAnchorArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_anchor_arn(mut self, value: impl Into<Str>) -> Self {
-        self.trust_anchor_arn = Some(value.into());
-        self
-    }
+    pub fn trust_anchor_arn(mut self, value: impl Into<Str>) -> Self { self.trust_anchor_arn = Some(value.into()); self }
 }
 
 impl Resource for Crl {
@@ -213,44 +163,20 @@ impl CrlAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RolesAnywhere::CRL`.
@@ -268,6 +194,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -278,20 +205,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -6,9 +6,12 @@
 //! - `AWS::RolesAnywhere::CRL`: [`Crl`], property types in [`crl`]
 //! - `AWS::RolesAnywhere::Profile`: [`Profile`], property types in [`profile`]
 //! - `AWS::RolesAnywhere::TrustAnchor`: [`TrustAnchor`], property types in [`trust_anchor`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod crl;
 pub mod profile;
+pub mod shared;
 pub mod trust_anchor;
 
 pub use crl::{Crl, CrlAttributes, CrlRequired};

@@ -7,96 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ a-zA-Z0-9_.:/=+@-]*$");
 
 /// The required properties of [`Profile`], by name: `Profile::new(ProfileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `Name`: a string, required.
-    ///
-    /// The customer specified name of the resource.
-    ///
-    /// Pattern `^[ a-zA-Z0-9-_]*$`; length 1 to 255.
     pub name: Str,
     /// `RoleArns`: a list of strings, required.
-    ///
-    /// A list of IAM role ARNs that can be assumed when this profile is specified in a CreateSession request.
-    ///
-    /// Items 0 to 250; each item: pattern `^arn:aws(-[^:]+)?:iam(:.*){2}(:role.*)$`, length 1 to 1011.
     pub role_arns: List<Str>,
 }
 
-static RULE_Profile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
         ("AcceptRoleSessionName", Shape::Bool),
-        (
-            "AttributeMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DurationSeconds",
-            Shape::Num(&NumRule {
-                min: Some(900.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
+        ("AttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeMapping), min_items: None, max_items: None })),
+        ("DurationSeconds", Shape::Num(&NumRule { min: Some(900.0), max: Some(43200.0), ..NumRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "ManagedPolicyArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ManagedPolicyArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RequireInstanceProperties", Shape::Bool),
-        (
-            "RoleArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1011),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(250),
-            }),
-        ),
+        ("RoleArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(250) })),
         ("SessionPolicy", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "RoleArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RolesAnywhere::Profile` resource.
@@ -166,6 +108,7 @@ pub struct Profile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Profile {
     /// The CloudFormation type name, `AWS::RolesAnywhere::Profile`.
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::Profile";
@@ -203,84 +146,25 @@ impl Profile {
     }
 
     /// `AcceptRoleSessionName`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_role_session_name(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_role_session_name = Some(value.into());
-        self
-    }
-
+    pub fn accept_role_session_name(mut self, value: impl Into<Bool>) -> Self { self.accept_role_session_name = Some(value.into()); self }
     /// `AttributeMappings`: a list of [`AttributeMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_mappings(mut self, value: impl Into<List<AttributeMapping>>) -> Self {
-        self.attribute_mappings = Some(value.into());
-        self
-    }
-
+    pub fn attribute_mappings(mut self, value: impl Into<List<AttributeMapping>>) -> Self { self.attribute_mappings = Some(value.into()); self }
     /// `DurationSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn duration_seconds(mut self, value: impl Into<Num>) -> Self { self.duration_seconds = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `ManagedPolicyArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.managed_policy_arns = Some(value.into());
-        self
-    }
-
+    pub fn managed_policy_arns(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policy_arns = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RequireInstanceProperties`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_instance_properties(mut self, value: impl Into<Bool>) -> Self {
-        self.require_instance_properties = Some(value.into());
-        self
-    }
-
+    pub fn require_instance_properties(mut self, value: impl Into<Bool>) -> Self { self.require_instance_properties = Some(value.into()); self }
     /// `RoleArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.role_arns = value.into();
-        self
-    }
-
+    pub fn role_arns(mut self, value: impl Into<List<Str>>) -> Self { self.role_arns = value.into(); self }
     /// `SessionPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_policy(mut self, value: impl Into<Str>) -> Self {
-        self.session_policy = Some(value.into());
-        self
-    }
-
+    pub fn session_policy(mut self, value: impl Into<Str>) -> Self { self.session_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Profile {
@@ -346,42 +230,20 @@ impl ProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeMappingRequired {
     /// `CertificateField`: a [`CertificateField`] value, required.
-    ///
-    /// Fields (x509Subject, x509Issuer and x509SAN) within X.509 certificates.
     pub certificate_field: CertificateField,
     /// `MappingRules`: a list of [`MappingRule`] objects, required.
-    ///
-    /// A list of mapping entries for every supported specifier or sub-field.
     pub mapping_rules: List<MappingRule>,
 }
 
-static RULE_AttributeMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateField",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["x509Subject", "x509Issuer", "x509SAN"],
-                format: None,
-            }),
-        ),
-        (
-            "MappingRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MappingRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateField", Shape::Str(&StrRule { allowed: &["x509Subject", "x509Issuer", "x509SAN"], ..StrRule::ANY })),
+        ("MappingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_MappingRule), min_items: None, max_items: None })),
     ],
     required: &["CertificateField", "MappingRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeMapping` property type of `AWS::RolesAnywhere::Profile`.
@@ -401,6 +263,7 @@ pub struct AttributeMapping {
     pub mapping_rules: List<MappingRule>,
 }
 
+#[rustfmt::skip]
 impl AttributeMapping {
     /// A `AttributeMapping` with its required properties, named in a [`AttributeMappingRequired`].
     pub fn new(required: AttributeMappingRequired) -> Self {
@@ -411,20 +274,9 @@ impl AttributeMapping {
     }
 
     /// `CertificateField`: a [`CertificateField`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_field(mut self, value: impl Into<CertificateField>) -> Self {
-        self.certificate_field = value.into();
-        self
-    }
-
+    pub fn certificate_field(mut self, value: impl Into<CertificateField>) -> Self { self.certificate_field = value.into(); self }
     /// `MappingRules`: a list of [`MappingRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_rules(mut self, value: impl Into<List<MappingRule>>) -> Self {
-        self.mapping_rules = value.into();
-        self
-    }
+    pub fn mapping_rules(mut self, value: impl Into<List<MappingRule>>) -> Self { self.mapping_rules = value.into(); self }
 }
 
 impl PropertyType for AttributeMapping {}
@@ -442,19 +294,17 @@ impl ToValue for AttributeMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappingRuleRequired {
     /// `Specifier`: a string, required.
-    ///
-    /// Specifier within a certificate field, such as CN, OU, or UID from the Subject field.
     pub specifier: Str,
 }
 
-static RULE_MappingRule: ObjRule = ObjRule {
-    properties: &[("Specifier", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_MappingRule: ObjRule = ObjRule {
+    properties: &[
+        ("Specifier", Shape::STR),
+    ],
     required: &["Specifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MappingRule` property type of `AWS::RolesAnywhere::Profile`.
@@ -470,6 +320,7 @@ pub struct MappingRule {
     pub specifier: Str,
 }
 
+#[rustfmt::skip]
 impl MappingRule {
     /// A `MappingRule` with its required properties, named in a [`MappingRuleRequired`].
     pub fn new(required: MappingRuleRequired) -> Self {
@@ -479,12 +330,7 @@ impl MappingRule {
     }
 
     /// `Specifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn specifier(mut self, value: impl Into<Str>) -> Self {
-        self.specifier = value.into();
-        self
-    }
+    pub fn specifier(mut self, value: impl Into<Str>) -> Self { self.specifier = value.into(); self }
 }
 
 impl PropertyType for MappingRule {}
@@ -492,102 +338,6 @@ impl PropertyType for MappingRule {}
 impl ToValue for MappingRule {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Specifier", &self.specifier).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RolesAnywhere::Profile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rolesanywhere-profile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,61 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[ a-zA-Z0-9-_]*$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ a-zA-Z0-9_.:/=+@-]*$");
 
 /// The required properties of [`TrustAnchor`], by name: `TrustAnchor::new(TrustAnchorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustAnchorRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the trust anchor.
-    ///
-    /// Pattern `^[ a-zA-Z0-9-_]*$`; length 1 to 255.
     pub name: Str,
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The trust anchor type and its related certificate data.
     pub source: Obj<Source>,
 }
 
-static RULE_TrustAnchor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrustAnchor: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotificationSetting),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("NotificationSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationSetting), min_items: Some(0), max_items: Some(50) })),
         ("Source", Shape::Object(&RULE_Source)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RolesAnywhere::TrustAnchor` resource.
@@ -104,6 +75,7 @@ pub struct TrustAnchor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrustAnchor {
     /// The CloudFormation type name, `AWS::RolesAnywhere::TrustAnchor`.
     pub const TYPE_NAME: &'static str = "AWS::RolesAnywhere::TrustAnchor";
@@ -136,44 +108,15 @@ impl TrustAnchor {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NotificationSettings`: a list of [`NotificationSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_settings(mut self, value: impl Into<List<NotificationSetting>>) -> Self {
-        self.notification_settings = Some(value.into());
-        self
-    }
-
+    pub fn notification_settings(mut self, value: impl Into<List<NotificationSetting>>) -> Self { self.notification_settings = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrustAnchor {
@@ -231,53 +174,22 @@ impl TrustAnchorAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationSettingRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether the notification setting is enabled.
     pub enabled: Bool,
     /// `Event`: a [`NotificationEvent`] value, required.
-    ///
-    /// The event to which this notification setting is applied.
     pub event: NotificationEvent,
 }
 
-static RULE_NotificationSetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationSetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL"],
-                format: None,
-            }),
-        ),
+        ("Channel", Shape::Str(&StrRule { allowed: &["ALL"], ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
-        (
-            "Event",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"],
-                format: None,
-            }),
-        ),
-        (
-            "Threshold",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(360.0),
-                allowed: &[],
-            }),
-        ),
+        ("Event", Shape::Str(&StrRule { allowed: &["CA_CERTIFICATE_EXPIRY", "END_ENTITY_CERTIFICATE_EXPIRY"], ..StrRule::ANY })),
+        ("Threshold", Shape::Num(&NumRule { min: Some(1.0), max: Some(360.0), ..NumRule::ANY })),
     ],
     required: &["Enabled", "Event"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationSetting` property type of `AWS::RolesAnywhere::TrustAnchor`.
@@ -309,6 +221,7 @@ pub struct NotificationSetting {
     pub threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NotificationSetting {
     /// A `NotificationSetting` with its required properties, named in a [`NotificationSettingRequired`].
     pub fn new(required: NotificationSettingRequired) -> Self {
@@ -321,36 +234,13 @@ impl NotificationSetting {
     }
 
     /// `Channel`: a [`NotificationChannel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel(mut self, value: impl Into<NotificationChannel>) -> Self {
-        self.channel = Some(value.into());
-        self
-    }
-
+    pub fn channel(mut self, value: impl Into<NotificationChannel>) -> Self { self.channel = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Event`: a [`NotificationEvent`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<NotificationEvent>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<NotificationEvent>) -> Self { self.event = value.into(); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationSetting {}
@@ -370,35 +260,20 @@ impl ToValue for NotificationSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceRequired {
     /// `SourceData`: a JSON value, required.
-    ///
-    /// A union object representing the data field of the TrustAnchor depending on its type
     pub source_data: Json,
     /// `SourceType`: a [`TrustAnchorType`] value, required.
-    ///
-    /// The type of the TrustAnchor.
     pub source_type: TrustAnchorType,
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("SourceData", Shape::Any),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"],
-                format: None,
-            }),
-        ),
+        ("SourceType", Shape::Str(&StrRule { allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"], ..StrRule::ANY })),
     ],
     required: &["SourceType", "SourceData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::RolesAnywhere::TrustAnchor`.
@@ -418,6 +293,7 @@ pub struct Source {
     pub source_type: TrustAnchorType,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with its required properties, named in a [`SourceRequired`].
     pub fn new(required: SourceRequired) -> Self {
@@ -428,20 +304,9 @@ impl Source {
     }
 
     /// `SourceData`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_data(mut self, value: impl Into<Json>) -> Self {
-        self.source_data = value.into();
-        self
-    }
-
+    pub fn source_data(mut self, value: impl Into<Json>) -> Self { self.source_data = value.into(); self }
     /// `SourceType`: a [`TrustAnchorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<TrustAnchorType>) -> Self {
-        self.source_type = value.into();
-        self
-    }
+    pub fn source_type(mut self, value: impl Into<TrustAnchorType>) -> Self { self.source_type = value.into(); self }
 }
 
 impl PropertyType for Source {}
@@ -451,102 +316,6 @@ impl ToValue for Source {
         MapBuilder::new()
             .req("SourceData", &self.source_data)
             .req("SourceType", &self.source_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RolesAnywhere::TrustAnchor`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rolesanywhere-trustanchor-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[ a-zA-Z0-9_.:/=+@-]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

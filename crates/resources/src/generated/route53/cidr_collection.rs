@@ -13,40 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CidrCollectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of a CIDR collection.
-    ///
-    /// Pattern `^[0-9A-Za-z_\-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_CidrCollection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CidrCollection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Location),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_Location), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::CidrCollection` resource.
@@ -74,6 +52,7 @@ pub struct CidrCollection {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl CidrCollection {
     /// The CloudFormation type name, `AWS::Route53::CidrCollection`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::CidrCollection";
@@ -103,20 +82,9 @@ impl CidrCollection {
     }
 
     /// `Locations`: a list of [`Location`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<Location>>) -> Self { self.locations = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for CidrCollection {
@@ -168,52 +136,20 @@ impl CidrCollectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationRequired {
     /// `CidrList`: a list of strings, required.
-    ///
-    /// List of CIDR blocks.
-    ///
-    /// Each item: format `ipv4-network`.
     pub cidr_list: List<Str>,
     /// `LocationName`: a string, required.
-    ///
-    /// The CIDR collection location name.
-    ///
-    /// Length 1 to 16.
     pub location_name: Str,
 }
 
-static RULE_Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CidrList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
     ],
     required: &["LocationName", "CidrList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Location` property type of `AWS::Route53::CidrCollection`.
@@ -237,6 +173,7 @@ pub struct Location {
     pub location_name: Str,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// A `Location` with its required properties, named in a [`LocationRequired`].
     pub fn new(required: LocationRequired) -> Self {
@@ -247,20 +184,9 @@ impl Location {
     }
 
     /// `CidrList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidr_list = value.into();
-        self
-    }
-
+    pub fn cidr_list(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_list = value.into(); self }
     /// `LocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self {
-        self.location_name = value.into();
-        self
-    }
+    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
 }
 
 impl PropertyType for Location {}

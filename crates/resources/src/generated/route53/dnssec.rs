@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z0-9]{1,32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnssecRequired {
     /// `HostedZoneId`: a string, required.
-    ///
-    /// A unique string (ID) that is used to identify a hosted zone. For example: `Z00001111A1ABCaaABC11` .
-    ///
-    /// Pattern `^[A-Z0-9]{1,32}$`; create-only: changing it replaces the resource.
     pub hosted_zone_id: Str,
 }
 
-static RULE_Dnssec: ObjRule = ObjRule {
-    properties: &[(
-        "HostedZoneId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Dnssec: ObjRule = ObjRule {
+    properties: &[
+        ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["HostedZoneId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::DNSSEC` resource.
@@ -60,6 +47,7 @@ pub struct Dnssec {
     pub hosted_zone_id: Str,
 }
 
+#[rustfmt::skip]
 impl Dnssec {
     /// The CloudFormation type name, `AWS::Route53::DNSSEC`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::DNSSEC";
@@ -88,12 +76,7 @@ impl Dnssec {
     }
 
     /// `HostedZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = value.into();
-        self
-    }
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
 }
 
 impl Resource for Dnssec {

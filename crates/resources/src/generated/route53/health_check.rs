@@ -15,31 +15,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckRequired {
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object, required.
-    ///
-    /// A complex type that contains detailed information about one health check.
-    ///
-    /// For the values to enter for `HealthCheckConfig` , see \[HealthCheckConfig\](<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html>)
     pub health_check_config: Obj<HealthCheckConfig>,
 }
 
-static RULE_HealthCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
         ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-        (
-            "HealthCheckTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HealthCheckTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HealthCheckTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HealthCheckTag), min_items: None, max_items: None })),
     ],
     required: &["HealthCheckConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::HealthCheck` resource.
@@ -83,6 +70,7 @@ pub struct HealthCheck {
     pub health_check_tags: Option<List<HealthCheckTag>>,
 }
 
+#[rustfmt::skip]
 impl HealthCheck {
     /// The CloudFormation type name, `AWS::Route53::HealthCheck`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::HealthCheck";
@@ -94,11 +82,7 @@ impl HealthCheck {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-healthcheck.html",
         primary_identifier: &["HealthCheckId"],
         required: &["HealthCheckConfig"],
-        create_only: &[
-            "HealthCheckConfig/Type",
-            "HealthCheckConfig/MeasureLatency",
-            "HealthCheckConfig/RequestInterval",
-        ],
+        create_only: &["HealthCheckConfig/Type", "HealthCheckConfig/MeasureLatency", "HealthCheckConfig/RequestInterval"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["HealthCheckId"],
@@ -116,20 +100,9 @@ impl HealthCheck {
     }
 
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self {
-        self.health_check_config = value.into();
-        self
-    }
-
+    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = value.into(); self }
     /// `HealthCheckTags`: a list of [`HealthCheckTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_tags(mut self, value: impl Into<List<HealthCheckTag>>) -> Self {
-        self.health_check_tags = Some(value.into());
-        self
-    }
+    pub fn health_check_tags(mut self, value: impl Into<List<HealthCheckTag>>) -> Self { self.health_check_tags = Some(value.into()); self }
 }
 
 impl Resource for HealthCheck {
@@ -177,100 +150,20 @@ impl HealthCheckAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmIdentifierRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the CloudWatch alarm that you want Amazon Route 53 health checkers to use to determine whether this health check is healthy.
-    ///
-    /// &gt; Route 53 supports CloudWatch alarms with the following features:
-    /// &gt;
-    /// &gt; - Standard-resolution metrics. High-resolution metrics aren't supported. For more information, see \[High-Resolution Metrics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/DeveloperGuide/publishingMetrics.html#high-resolution-metrics>) in the *Amazon CloudWatch User Guide* .
-    /// &gt; - Statistics: Average, Minimum, Maximum, Sum, and SampleCount. Extended statistics aren't supported.
-    ///
-    /// Length 1 to 256.
     pub name: Str,
     /// `Region`: a [`Region`] value, required.
-    ///
-    /// For the CloudWatch alarm that you want Route 53 health checkers to use to determine whether this health check is healthy, the region that the alarm was created in.
-    ///
-    /// For the current list of CloudWatch regions, see \[Amazon CloudWatch endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/cw_region.html>) in the *Amazon Web Services General Reference* .
     pub region: Region,
 }
 
-static RULE_AlarmIdentifier: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmIdentifier: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Region",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "af-south-1",
-                    "ap-east-1",
-                    "ap-east-2",
-                    "ap-northeast-1",
-                    "ap-northeast-2",
-                    "ap-northeast-3",
-                    "ap-south-1",
-                    "ap-south-2",
-                    "ap-southeast-1",
-                    "ap-southeast-2",
-                    "ap-southeast-3",
-                    "ap-southeast-4",
-                    "ap-southeast-5",
-                    "ap-southeast-6",
-                    "ap-southeast-7",
-                    "ca-central-1",
-                    "ca-west-1",
-                    "cn-north-1",
-                    "cn-northwest-1",
-                    "eu-central-1",
-                    "eu-central-2",
-                    "eu-isoe-west-1",
-                    "eu-north-1",
-                    "eu-south-1",
-                    "eu-south-2",
-                    "eu-west-1",
-                    "eu-west-2",
-                    "eu-west-3",
-                    "eusc-de-east-1",
-                    "il-central-1",
-                    "me-central-1",
-                    "me-south-1",
-                    "mx-central-1",
-                    "sa-east-1",
-                    "us-east-1",
-                    "us-east-2",
-                    "us-gov-east-1",
-                    "us-gov-west-1",
-                    "us-iso-east-1",
-                    "us-iso-west-1",
-                    "us-isob-east-1",
-                    "us-isob-west-1",
-                    "us-isof-east-1",
-                    "us-isof-south-1",
-                    "us-west-1",
-                    "us-west-2",
-                ],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Region", Shape::Str(&StrRule { allowed: &["af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-central-2", "eu-isoe-west-1", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "eusc-de-east-1", "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-gov-east-1", "us-gov-west-1", "us-iso-east-1", "us-iso-west-1", "us-isob-east-1", "us-isob-west-1", "us-isof-east-1", "us-isof-south-1", "us-west-1", "us-west-2"], ..StrRule::ANY })),
     ],
     required: &["Name", "Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmIdentifier` property type of `AWS::Route53::HealthCheck`.
@@ -299,6 +192,7 @@ pub struct AlarmIdentifier {
     pub region: Region,
 }
 
+#[rustfmt::skip]
 impl AlarmIdentifier {
     /// A `AlarmIdentifier` with its required properties, named in a [`AlarmIdentifierRequired`].
     pub fn new(required: AlarmIdentifierRequired) -> Self {
@@ -309,20 +203,9 @@ impl AlarmIdentifier {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Region`: a [`Region`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Region>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Region>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for AlarmIdentifier {}
@@ -343,167 +226,30 @@ pub struct HealthCheckConfigRequired {
     pub r#type: HealthCheckConfigType,
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("AlarmIdentifier", Shape::Object(&RULE_AlarmIdentifier)),
-        (
-            "ChildHealthChecks",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(256),
-            }),
-        ),
+        ("ChildHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(256) })),
         ("EnableSNI", Shape::Bool),
-        (
-            "FailureThreshold",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FullyQualifiedDomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HealthThreshold",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(256.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IPAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(45),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsufficientDataHealthStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Healthy", "LastKnownStatus", "Unhealthy"],
-                format: None,
-            }),
-        ),
+        ("FailureThreshold", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("FullyQualifiedDomainName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("HealthThreshold", Shape::Int(&NumRule { min: Some(0.0), max: Some(256.0), ..NumRule::ANY })),
+        ("IPAddress", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InsufficientDataHealthStatus", Shape::Str(&StrRule { allowed: &["Healthy", "LastKnownStatus", "Unhealthy"], ..StrRule::ANY })),
         ("Inverted", Shape::Bool),
         ("MeasureLatency", Shape::Bool),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ap-northeast-1",
-                        "ap-southeast-1",
-                        "ap-southeast-2",
-                        "eu-west-1",
-                        "sa-east-1",
-                        "us-east-1",
-                        "us-west-1",
-                        "us-west-2",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(3),
-                max_items: Some(64),
-            }),
-        ),
-        (
-            "RequestInterval",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(30.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourcePath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoutingControlArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SearchString",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CALCULATED",
-                    "CLOUDWATCH_METRIC",
-                    "HTTP",
-                    "HTTP_STR_MATCH",
-                    "HTTPS",
-                    "HTTPS_STR_MATCH",
-                    "TCP",
-                    "RECOVERY_CONTROL",
-                ],
-                format: None,
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-west-1", "sa-east-1", "us-east-1", "us-west-1", "us-west-2"], ..StrRule::ANY }), min_items: Some(3), max_items: Some(64) })),
+        ("RequestInterval", Shape::Int(&NumRule { min: Some(10.0), max: Some(30.0), ..NumRule::ANY })),
+        ("ResourcePath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("RoutingControlArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("SearchString", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["CALCULATED", "CLOUDWATCH_METRIC", "HTTP", "HTTP_STR_MATCH", "HTTPS", "HTTPS_STR_MATCH", "TCP", "RECOVERY_CONTROL"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckConfig` property type of `AWS::Route53::HealthCheck`.
@@ -573,6 +319,7 @@ pub struct HealthCheckConfig {
     pub r#type: HealthCheckConfigType,
 }
 
+#[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
     pub fn new(required: HealthCheckConfigRequired) -> Self {
@@ -598,131 +345,39 @@ impl HealthCheckConfig {
     }
 
     /// `AlarmIdentifier`: an [`AlarmIdentifier`] object.
-    pub fn alarm_identifier(mut self, value: impl Into<Obj<AlarmIdentifier>>) -> Self {
-        self.alarm_identifier = Some(value.into());
-        self
-    }
-
+    pub fn alarm_identifier(mut self, value: impl Into<Obj<AlarmIdentifier>>) -> Self { self.alarm_identifier = Some(value.into()); self }
     /// `ChildHealthChecks`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn child_health_checks(mut self, value: impl Into<List<Str>>) -> Self {
-        self.child_health_checks = Some(value.into());
-        self
-    }
-
+    pub fn child_health_checks(mut self, value: impl Into<List<Str>>) -> Self { self.child_health_checks = Some(value.into()); self }
     /// `EnableSNI`: a boolean.
-    pub fn enable_sni(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_sni = Some(value.into());
-        self
-    }
-
+    pub fn enable_sni(mut self, value: impl Into<Bool>) -> Self { self.enable_sni = Some(value.into()); self }
     /// `FailureThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.failure_threshold = Some(value.into());
-        self
-    }
-
+    pub fn failure_threshold(mut self, value: impl Into<Int>) -> Self { self.failure_threshold = Some(value.into()); self }
     /// `FullyQualifiedDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fully_qualified_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.fully_qualified_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn fully_qualified_domain_name(mut self, value: impl Into<Str>) -> Self { self.fully_qualified_domain_name = Some(value.into()); self }
     /// `HealthThreshold`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_threshold(mut self, value: impl Into<Int>) -> Self {
-        self.health_threshold = Some(value.into());
-        self
-    }
-
+    pub fn health_threshold(mut self, value: impl Into<Int>) -> Self { self.health_threshold = Some(value.into()); self }
     /// `IPAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
     /// `InsufficientDataHealthStatus`: an [`InsufficientDataHealthStatus`] value.
-    pub fn insufficient_data_health_status(
-        mut self,
-        value: impl Into<InsufficientDataHealthStatus>,
-    ) -> Self {
-        self.insufficient_data_health_status = Some(value.into());
-        self
-    }
-
+    pub fn insufficient_data_health_status(mut self, value: impl Into<InsufficientDataHealthStatus>) -> Self { self.insufficient_data_health_status = Some(value.into()); self }
     /// `Inverted`: a boolean.
-    pub fn inverted(mut self, value: impl Into<Bool>) -> Self {
-        self.inverted = Some(value.into());
-        self
-    }
-
+    pub fn inverted(mut self, value: impl Into<Bool>) -> Self { self.inverted = Some(value.into()); self }
     /// `MeasureLatency`: a boolean.
-    pub fn measure_latency(mut self, value: impl Into<Bool>) -> Self {
-        self.measure_latency = Some(value.into());
-        self
-    }
-
+    pub fn measure_latency(mut self, value: impl Into<Bool>) -> Self { self.measure_latency = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Regions`: a list of [`HealthCheckConfigRegion`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<HealthCheckConfigRegion>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<HealthCheckConfigRegion>>) -> Self { self.regions = Some(value.into()); self }
     /// `RequestInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_interval(mut self, value: impl Into<Int>) -> Self {
-        self.request_interval = Some(value.into());
-        self
-    }
-
+    pub fn request_interval(mut self, value: impl Into<Int>) -> Self { self.request_interval = Some(value.into()); self }
     /// `ResourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
-        self.resource_path = Some(value.into());
-        self
-    }
-
+    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
     /// `RoutingControlArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_control_arn(mut self, value: impl Into<Str>) -> Self {
-        self.routing_control_arn = Some(value.into());
-        self
-    }
-
+    pub fn routing_control_arn(mut self, value: impl Into<Str>) -> Self { self.routing_control_arn = Some(value.into()); self }
     /// `SearchString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self {
-        self.search_string = Some(value.into());
-        self
-    }
-
+    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
     /// `Type`: a [`HealthCheckConfigType`] value, required.
-    pub fn r#type(mut self, value: impl Into<HealthCheckConfigType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<HealthCheckConfigType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for HealthCheckConfig {}
@@ -761,56 +416,20 @@ impl ToValue for HealthCheckConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The value of `Key` depends on the operation that you want to perform:
-    ///
-    /// - *Add a tag to a health check or hosted zone* : `Key` is the name that you want to give the new tag.
-    /// - *Edit a tag* : `Key` is the name of the tag that you want to change the `Value` for.
-    /// - *Delete a key* : `Key` is the name of the tag you want to remove.
-    /// - *Give a name to a health check* : Edit the default `Name` tag. In the Amazon Route 53 console, the list of your health checks includes a *Name* column that lets you see the name that you've given to each health check.
-    ///
-    /// Length at most 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of `Value` depends on the operation that you want to perform:
-    ///
-    /// - *Add a tag to a health check or hosted zone* : `Value` is the value that you want to give the new tag.
-    /// - *Edit a tag* : `Value` is the new value that you want to assign the tag.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_HealthCheckTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckTag` property type of `AWS::Route53::HealthCheck`.
@@ -842,6 +461,7 @@ pub struct HealthCheckTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl HealthCheckTag {
     /// A `HealthCheckTag` with its required properties, named in a [`HealthCheckTagRequired`].
     pub fn new(required: HealthCheckTagRequired) -> Self {
@@ -852,20 +472,9 @@ impl HealthCheckTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for HealthCheckTag {}

@@ -7,50 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_HostedZone: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostedZone: ObjRule = ObjRule {
     properties: &[
         ("HostedZoneConfig", Shape::Object(&RULE_HostedZoneConfig)),
-        (
-            "HostedZoneFeatures",
-            Shape::Object(&RULE_HostedZoneFeatures),
-        ),
-        (
-            "HostedZoneTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HostedZoneTag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryLoggingConfig",
-            Shape::Object(&RULE_QueryLoggingConfig),
-        ),
-        (
-            "VPCs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Vpc),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HostedZoneFeatures", Shape::Object(&RULE_HostedZoneFeatures)),
+        ("HostedZoneTags", Shape::List(&ListRule { items: Shape::Object(&RULE_HostedZoneTag), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("QueryLoggingConfig", Shape::Object(&RULE_QueryLoggingConfig)),
+        ("VPCs", Shape::List(&ListRule { items: Shape::Object(&RULE_Vpc), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::HostedZone` resource.
@@ -172,6 +140,7 @@ pub struct HostedZone {
     pub vp_cs: Option<List<Vpc>>,
 }
 
+#[rustfmt::skip]
 impl HostedZone {
     /// The CloudFormation type name, `AWS::Route53::HostedZone`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::HostedZone";
@@ -198,52 +167,17 @@ impl HostedZone {
     }
 
     /// `HostedZoneConfig`: a [`HostedZoneConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_config(mut self, value: impl Into<Obj<HostedZoneConfig>>) -> Self {
-        self.hosted_zone_config = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_config(mut self, value: impl Into<Obj<HostedZoneConfig>>) -> Self { self.hosted_zone_config = Some(value.into()); self }
     /// `HostedZoneFeatures`: a [`HostedZoneFeatures`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_features(mut self, value: impl Into<Obj<HostedZoneFeatures>>) -> Self {
-        self.hosted_zone_features = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_features(mut self, value: impl Into<Obj<HostedZoneFeatures>>) -> Self { self.hosted_zone_features = Some(value.into()); self }
     /// `HostedZoneTags`: a list of [`HostedZoneTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_tags(mut self, value: impl Into<List<HostedZoneTag>>) -> Self {
-        self.hosted_zone_tags = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_tags(mut self, value: impl Into<List<HostedZoneTag>>) -> Self { self.hosted_zone_tags = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `QueryLoggingConfig`: a [`QueryLoggingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_logging_config(mut self, value: impl Into<Obj<QueryLoggingConfig>>) -> Self {
-        self.query_logging_config = Some(value.into());
-        self
-    }
-
+    pub fn query_logging_config(mut self, value: impl Into<Obj<QueryLoggingConfig>>) -> Self { self.query_logging_config = Some(value.into()); self }
     /// `VPCs`: a list of [`Vpc`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vp_cs(mut self, value: impl Into<List<Vpc>>) -> Self {
-        self.vp_cs = Some(value.into());
-        self
-    }
+    pub fn vp_cs(mut self, value: impl Into<List<Vpc>>) -> Self { self.vp_cs = Some(value.into()); self }
 }
 
 impl Resource for HostedZone {
@@ -300,23 +234,13 @@ impl HostedZoneAttributes {
     }
 }
 
-static RULE_HostedZoneConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Comment",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HostedZoneConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Comment", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostedZoneConfig` property type of `AWS::Route53::HostedZone`.
@@ -334,6 +258,7 @@ pub struct HostedZoneConfig {
     pub comment: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostedZoneConfig {
     /// A `HostedZoneConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -341,12 +266,7 @@ impl HostedZoneConfig {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
 }
 
 impl PropertyType for HostedZoneConfig {}
@@ -357,14 +277,13 @@ impl ToValue for HostedZoneConfig {
     }
 }
 
-static RULE_HostedZoneFeatures: ObjRule = ObjRule {
-    properties: &[("EnableAcceleratedRecovery", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HostedZoneFeatures: ObjRule = ObjRule {
+    properties: &[
+        ("EnableAcceleratedRecovery", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostedZoneFeatures` property type of `AWS::Route53::HostedZone`.
@@ -378,6 +297,7 @@ pub struct HostedZoneFeatures {
     pub enable_accelerated_recovery: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HostedZoneFeatures {
     /// A `HostedZoneFeatures` with no property set (none is required).
     pub fn new() -> Self {
@@ -385,10 +305,7 @@ impl HostedZoneFeatures {
     }
 
     /// `EnableAcceleratedRecovery`: a boolean.
-    pub fn enable_accelerated_recovery(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_accelerated_recovery = Some(value.into());
-        self
-    }
+    pub fn enable_accelerated_recovery(mut self, value: impl Into<Bool>) -> Self { self.enable_accelerated_recovery = Some(value.into()); self }
 }
 
 impl PropertyType for HostedZoneFeatures {}
@@ -408,56 +325,20 @@ impl ToValue for HostedZoneFeatures {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedZoneTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The value of `Key` depends on the operation that you want to perform:
-    ///
-    /// - *Add a tag to a health check or hosted zone* : `Key` is the name that you want to give the new tag.
-    /// - *Edit a tag* : `Key` is the name of the tag that you want to change the `Value` for.
-    /// - *Delete a key* : `Key` is the name of the tag you want to remove.
-    /// - *Give a name to a health check* : Edit the default `Name` tag. In the Amazon Route 53 console, the list of your health checks includes a *Name* column that lets you see the name that you've given to each health check.
-    ///
-    /// Length at most 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of `Value` depends on the operation that you want to perform:
-    ///
-    /// - *Add a tag to a health check or hosted zone* : `Value` is the value that you want to give the new tag.
-    /// - *Edit a tag* : `Value` is the new value that you want to assign the tag.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_HostedZoneTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostedZoneTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostedZoneTag` property type of `AWS::Route53::HostedZone`.
@@ -489,6 +370,7 @@ pub struct HostedZoneTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl HostedZoneTag {
     /// A `HostedZoneTag` with its required properties, named in a [`HostedZoneTagRequired`].
     pub fn new(required: HostedZoneTagRequired) -> Self {
@@ -499,20 +381,9 @@ impl HostedZoneTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for HostedZoneTag {}
@@ -530,19 +401,17 @@ impl ToValue for HostedZoneTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryLoggingConfigRequired {
     /// `CloudWatchLogsLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group that Amazon Route 53 is publishing logs to.
     pub cloud_watch_logs_log_group_arn: Str,
 }
 
-static RULE_QueryLoggingConfig: ObjRule = ObjRule {
-    properties: &[("CloudWatchLogsLogGroupArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_QueryLoggingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchLogsLogGroupArn", Shape::STR),
+    ],
     required: &["CloudWatchLogsLogGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryLoggingConfig` property type of `AWS::Route53::HostedZone`.
@@ -558,6 +427,7 @@ pub struct QueryLoggingConfig {
     pub cloud_watch_logs_log_group_arn: Str,
 }
 
+#[rustfmt::skip]
 impl QueryLoggingConfig {
     /// A `QueryLoggingConfig` with its required properties, named in a [`QueryLoggingConfigRequired`].
     pub fn new(required: QueryLoggingConfigRequired) -> Self {
@@ -567,12 +437,7 @@ impl QueryLoggingConfig {
     }
 
     /// `CloudWatchLogsLogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_log_group_arn = value.into();
-        self
-    }
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_log_group_arn = value.into(); self }
 }
 
 impl PropertyType for QueryLoggingConfig {}
@@ -592,41 +457,20 @@ impl ToValue for QueryLoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcRequired {
     /// `VPCId`: a string, required.
-    ///
-    /// *Private hosted zones only:* The ID of an Amazon VPC.
-    ///
-    /// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
-    ///
-    /// Format `AWS::EC2::VPC.Id`.
     pub vpc_id: Str,
     /// `VPCRegion`: a string, required.
-    ///
-    /// *Private hosted zones only:* The region that an Amazon VPC was created in.
-    ///
-    /// &gt; For public hosted zones, omit `VPCs` , `VPCId` , and `VPCRegion` .
     pub vpc_region: Str,
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "VPCId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
         ("VPCRegion", Shape::STR),
     ],
     required: &["VPCId", "VPCRegion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VPC` property type of `AWS::Route53::HostedZone`.
@@ -654,6 +498,7 @@ pub struct Vpc {
     pub vpc_region: Str,
 }
 
+#[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with its required properties, named in a [`VpcRequired`].
     pub fn new(required: VpcRequired) -> Self {
@@ -664,20 +509,9 @@ impl Vpc {
     }
 
     /// `VPCId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
-
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
     /// `VPCRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_region(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_region = value.into();
-        self
-    }
+    pub fn vpc_region(mut self, value: impl Into<Str>) -> Self { self.vpc_region = value.into(); self }
 }
 
 impl PropertyType for Vpc {}

@@ -14,88 +14,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]{3,128}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySigningKeyRequired {
     /// `HostedZoneId`: a string, required.
-    ///
-    /// The unique string (ID) that is used to identify a hosted zone. For example: `Z00001111A1ABCaaABC11` .
-    ///
-    /// Pattern `^[A-Z0-9]{1,32}$`; create-only: changing it replaces the resource.
     pub hosted_zone_id: Str,
     /// `KeyManagementServiceArn`: a string, required.
-    ///
-    /// The Amazon resource name (ARN) for a customer managed customer master key (CMK) in AWS Key Management Service ( AWS  ). The `KeyManagementServiceArn` must be unique for each key-signing key (KSK) in a single hosted zone. For example: `arn:aws:kms:us-east-1:111122223333:key/111a2222-a11b-1ab1-2ab2-1ab21a2b3a111` .
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub key_management_service_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// A string used to identify a key-signing key (KSK). `Name` can include numbers, letters, and underscores (_). `Name` must be unique for each key-signing key in the same hosted zone.
-    ///
-    /// Pattern `^[a-zA-Z0-9_]{3,128}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Status`: a [`KeySigningKeyStatus`] value, required.
-    ///
-    /// A string that represents the current key-signing key (KSK) status.
-    ///
-    /// Status can have one of the following values:
-    ///
-    /// - **ACTIVE** - The KSK is being used for signing.
-    /// - **INACTIVE** - The KSK is not being used for signing.
-    /// - **DELETING** - The KSK is in the process of being deleted.
-    /// - **ACTION_NEEDED** - There is a problem with the KSK that requires you to take action to resolve. For example, the customer managed key might have been deleted, or the permissions for the customer managed key might have been changed.
-    /// - **INTERNAL_FAILURE** - There was an error during a request. Before you can continue to work with DNSSEC signing, including actions that involve this KSK, you must correct the problem. For example, you may need to activate or deactivate the KSK.
-    ///
-    /// Length 5 to 150.
     pub status: KeySigningKeyStatus,
 }
 
-static RULE_KeySigningKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KeySigningKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "HostedZoneId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyManagementServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
+        ("HostedZoneId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KeyManagementServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(150), allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
     ],
     required: &["Status", "HostedZoneId", "Name", "KeyManagementServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::KeySigningKey` resource.
@@ -145,6 +83,7 @@ pub struct KeySigningKey {
     pub status: KeySigningKeyStatus,
 }
 
+#[rustfmt::skip]
 impl KeySigningKey {
     /// The CloudFormation type name, `AWS::Route53::KeySigningKey`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::KeySigningKey";
@@ -176,36 +115,13 @@ impl KeySigningKey {
     }
 
     /// `HostedZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = value.into();
-        self
-    }
-
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
     /// `KeyManagementServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_management_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_management_service_arn = value.into();
-        self
-    }
-
+    pub fn key_management_service_arn(mut self, value: impl Into<Str>) -> Self { self.key_management_service_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`KeySigningKeyStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<KeySigningKeyStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<KeySigningKeyStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl Resource for KeySigningKey {

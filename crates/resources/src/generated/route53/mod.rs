@@ -10,6 +10,8 @@
 //! - `AWS::Route53::KeySigningKey`: [`KeySigningKey`], property types in [`key_signing_key`]
 //! - `AWS::Route53::RecordSet`: [`RecordSet`], property types in [`record_set`]
 //! - `AWS::Route53::RecordSetGroup`: [`RecordSetGroup`], property types in [`record_set_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cidr_collection;
 pub mod dnssec;
@@ -18,6 +20,7 @@ pub mod hosted_zone;
 pub mod key_signing_key;
 pub mod record_set;
 pub mod record_set_group;
+pub mod shared;
 
 pub use cidr_collection::{CidrCollection, CidrCollectionAttributes, CidrCollectionRequired};
 pub use dnssec::{Dnssec, DnssecAttributes, DnssecRequired};

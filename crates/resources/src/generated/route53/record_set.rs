@@ -7,80 +7,39 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AliasTarget, AliasTargetRequired, CidrRoutingConfig, CidrRoutingConfigRequired, Coordinates,
+    CoordinatesRequired, GeoLocation, GeoProximityLocation,
+};
+use super::shared::{
+    RULE_AliasTarget, RULE_CidrRoutingConfig, RULE_GeoLocation, RULE_GeoProximityLocation,
+};
+
 /// The required properties of [`RecordSet`], by name: `RecordSet::new(RecordSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the record that you want to create, update, or delete.
-    ///
-    /// Enter a fully qualified domain name, for example, `www.example.com` . You can optionally include a trailing dot. If you omit the trailing dot, Amazon Route 53 assumes that the domain name that you specify is fully qualified. This means that Route 53 treats `www.example.com` (without a trailing dot) and `www.example.com.` (with a trailing dot) as identical.
-    ///
-    /// For information about how to specify characters other than `a-z` , `0-9` , and `-` (hyphen) and how to specify internationalized domain names, see \[DNS Domain Name Format\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>) in the *Amazon Route 53 Developer Guide* .
-    ///
-    /// You can use the asterisk (*) wildcard to replace the leftmost label in a domain name, for example, `*.example.com` . Note the following:
-    ///
-    /// - The * must replace the entire label. For example, you can't specify `*prod.example.com` or `prod*.example.com` .
-    /// - The * can't replace any of the middle labels, for example, marketing.*.example.com.
-    /// - If you include * in any position other than the leftmost label in a domain name, DNS treats it as an * character (ASCII 42), not as a wildcard.
-    ///
-    /// &gt; You can't use the * wildcard for resource records sets that have a type of NS.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The DNS record type. For information about different record types and how data is encoded for them, see \[Supported DNS Resource Record Types\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html>) in the *Amazon Route 53 Developer Guide* .
-    ///
-    /// Valid values for basic resource record sets: `A` | `AAAA` | `CAA` | `CNAME` | `DS` | `MX` | `NAPTR` | `NS` | `PTR` | `SOA` | `SPF` | `SRV` | `TXT` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
-    ///
-    /// Values for weighted, latency, geolocation, and failover resource record sets: `A` | `AAAA` | `CAA` | `CNAME` | `MX` | `NAPTR` | `PTR` | `SPF` | `SRV` | `TXT` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS` . When creating a group of weighted, latency, geolocation, or failover resource record sets, specify the same value for all of the resource record sets in the group.
-    ///
-    /// Valid values for multivalue answer resource record sets: `A` | `AAAA` | `MX` | `NAPTR` | `PTR` | `SPF` | `SRV` | `TXT` | `CAA` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
-    ///
-    /// &gt; SPF records were formerly used to verify the identity of the sender of email messages. However, we no longer recommend that you create resource record sets for which the value of `Type` is `SPF` . RFC 7208, *Sender Policy Framework (SPF) for Authorizing Use of Domains in Email, Version 1* , has been updated to say, "...\[I\]ts existence and mechanism defined in \[RFC4408\] have led to some interoperability issues. Accordingly, its use is no longer appropriate for SPF version 1; implementations are not to use it." In RFC 7208, see section 14.1, \[The SPF DNS Record Type\](<https://docs.aws.amazon.com/http://tools.ietf.org/html/rfc7208#section-14.1>) .
-    ///
-    /// Values for alias resource record sets:
-    ///
-    /// - *Amazon API Gateway custom regional APIs and edge-optimized APIs:* `A`
-    /// - *CloudFront distributions:* `A`
-    ///
-    /// If IPv6 is enabled for the distribution, create two resource record sets to route traffic to your distribution, one with a value of `A` and one with a value of `AAAA` .
-    /// - *Amazon API Gateway environment that has a regionalized subdomain* : `A`
-    /// - *ELB load balancers:* `A` | `AAAA`
-    /// - *Amazon S3 buckets:* `A`
-    /// - *Amazon Virtual Private Cloud interface VPC endpoints* `A`
-    /// - *Another resource record set in this hosted zone:* Specify the type of the resource record set that you're creating the alias for. All values are supported except `NS` and `SOA` .
-    ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't route traffic to a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
     pub r#type: Str,
 }
 
-static RULE_RecordSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
     properties: &[
         ("AliasTarget", Shape::Object(&RULE_AliasTarget)),
         ("CidrRoutingConfig", Shape::Object(&RULE_CidrRoutingConfig)),
         ("Comment", Shape::STR),
         ("Failover", Shape::STR),
         ("GeoLocation", Shape::Object(&RULE_GeoLocation)),
-        (
-            "GeoProximityLocation",
-            Shape::Object(&RULE_GeoProximityLocation),
-        ),
+        ("GeoProximityLocation", Shape::Object(&RULE_GeoProximityLocation)),
         ("HealthCheckId", Shape::STR),
         ("HostedZoneId", Shape::STR),
         ("HostedZoneName", Shape::STR),
         ("MultiValueAnswer", Shape::Bool),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
-        (
-            "ResourceRecords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SetIdentifier", Shape::STR),
         ("TTL", Shape::STR),
         ("Type", Shape::STR),
@@ -88,10 +47,8 @@ static RULE_RecordSet: ObjRule = ObjRule {
     ],
     required: &["Type", "Name"],
     one_of: &[&[&["HostedZoneId"], &["HostedZoneName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::RecordSet` resource.
@@ -351,6 +308,7 @@ pub struct RecordSet {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RecordSet {
     /// The CloudFormation type name, `AWS::Route53::RecordSet`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::RecordSet";
@@ -395,138 +353,39 @@ impl RecordSet {
     }
 
     /// `AliasTarget`: an [`AliasTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_target(mut self, value: impl Into<Obj<AliasTarget>>) -> Self {
-        self.alias_target = Some(value.into());
-        self
-    }
-
+    pub fn alias_target(mut self, value: impl Into<Obj<AliasTarget>>) -> Self { self.alias_target = Some(value.into()); self }
     /// `CidrRoutingConfig`: a [`CidrRoutingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_routing_config(mut self, value: impl Into<Obj<CidrRoutingConfig>>) -> Self {
-        self.cidr_routing_config = Some(value.into());
-        self
-    }
-
+    pub fn cidr_routing_config(mut self, value: impl Into<Obj<CidrRoutingConfig>>) -> Self { self.cidr_routing_config = Some(value.into()); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `Failover`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover(mut self, value: impl Into<Str>) -> Self {
-        self.failover = Some(value.into());
-        self
-    }
-
+    pub fn failover(mut self, value: impl Into<Str>) -> Self { self.failover = Some(value.into()); self }
     /// `GeoLocation`: a [`GeoLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_location(mut self, value: impl Into<Obj<GeoLocation>>) -> Self {
-        self.geo_location = Some(value.into());
-        self
-    }
-
+    pub fn geo_location(mut self, value: impl Into<Obj<GeoLocation>>) -> Self { self.geo_location = Some(value.into()); self }
     /// `GeoProximityLocation`: a [`GeoProximityLocation`] object.
-    pub fn geo_proximity_location(mut self, value: impl Into<Obj<GeoProximityLocation>>) -> Self {
-        self.geo_proximity_location = Some(value.into());
-        self
-    }
-
+    pub fn geo_proximity_location(mut self, value: impl Into<Obj<GeoProximityLocation>>) -> Self { self.geo_proximity_location = Some(value.into()); self }
     /// `HealthCheckId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_id(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_id = Some(value.into());
-        self
-    }
-
+    pub fn health_check_id(mut self, value: impl Into<Str>) -> Self { self.health_check_id = Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
     /// `HostedZoneName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_name = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_name = Some(value.into()); self }
     /// `MultiValueAnswer`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_value_answer(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_value_answer = Some(value.into());
-        self
-    }
-
+    pub fn multi_value_answer(mut self, value: impl Into<Bool>) -> Self { self.multi_value_answer = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `ResourceRecords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_records(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_records = Some(value.into());
-        self
-    }
-
+    pub fn resource_records(mut self, value: impl Into<List<Str>>) -> Self { self.resource_records = Some(value.into()); self }
     /// `SetIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.set_identifier = Some(value.into());
-        self
-    }
-
+    pub fn set_identifier(mut self, value: impl Into<Str>) -> Self { self.set_identifier = Some(value.into()); self }
     /// `TTL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Str>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-
+    pub fn ttl(mut self, value: impl Into<Str>) -> Self { self.ttl = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl Resource for RecordSet {
@@ -577,593 +436,5 @@ impl RecordSetAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`AliasTarget`], by name: `AliasTarget::new(AliasTargetRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AliasTargetRequired {
-    /// `DNSName`: a string, required.
-    ///
-    /// *Alias records only:* The value that you specify depends on where you want to route queries:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the applicable domain name for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalDomainName` .
-    /// - For edge-optimized APIs, specify the value of `distributionDomainName` . This is the name of the associated CloudFront distribution, such as `da1b2c3d4e5.cloudfront.net` .
-    ///
-    /// &gt; The name of the record that you're creating must match a custom domain name for your API, such as `api.example.com` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Enter the API endpoint for the interface endpoint, such as `vpce-123456789abcdef01-example-us-east-1a.elasticloadbalancing.us-east-1.vpce.amazonaws.com` . For edge-optimized APIs, this is the domain name for the corresponding CloudFront distribution. You can get the value of `DnsName` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify the domain name that CloudFront assigned when you created your distribution.
-    ///
-    /// Your CloudFront distribution must include an alternate domain name that matches the name of the record. For example, if the name of the record is *acme.example.com* , your CloudFront distribution must include *acme.example.com* as one of the alternate domain names. For more information, see \[Using Alternate Domain Names (CNAMEs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// You can't create a record in a private hosted zone to route traffic to a CloudFront distribution.
-    ///
-    /// &gt; For failover alias records, you can't specify a CloudFront distribution for both the primary and secondary records. A distribution must include an alternate domain name that matches the name of the record. However, the primary and secondary records have the same name, and you can't include the same alternate domain name in more than one distribution.
-    /// - **Elastic Beanstalk environment** - If the domain name for your Elastic Beanstalk environment includes the region that you deployed the environment in, you can create an alias record that routes traffic to the environment. For example, the domain name `my-environment. *us-west-2* .elasticbeanstalk.com` is a regionalized domain name.
-    ///
-    /// &gt; For environments that were created before early 2016, the domain name doesn't include the region. To route traffic to these environments, you must create a CNAME record instead of an alias record. Note that you can't create a CNAME record for the root domain name. For example, if your domain name is example.com, you can create a record that routes traffic for acme.example.com to your Elastic Beanstalk environment, but you can't create a record that routes traffic for example.com to your Elastic Beanstalk environment.
-    ///
-    /// For Elastic Beanstalk environments that have regionalized subdomains, specify the `CNAME` attribute for the environment. You can use the following methods to get the value of the CNAME attribute:
-    ///
-    /// - *AWS Management Console* : For information about how to get the value by using the console, see \[Using Custom Domains with AWS Elastic Beanstalk\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/customdomains.html>) in the *AWS Elastic Beanstalk Developer Guide* .
-    /// - *Elastic Beanstalk API* : Use the `DescribeEnvironments` action to get the value of the `CNAME` attribute. For more information, see \[DescribeEnvironments\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironments.html>) in the *AWS Elastic Beanstalk API Reference* .
-    /// - *AWS CLI* : Use the `describe-environments` command to get the value of the `CNAME` attribute. For more information, see \[describe-environments\](<https://docs.aws.amazon.com/cli/latest/reference/elasticbeanstalk/describe-environments.html>) in the *AWS CLI* .
-    /// - **ELB load balancer** - Specify the DNS name that is associated with the load balancer. Get the DNS name by using the AWS Management Console , the ELB API, or the AWS CLI .
-    ///
-    /// - *AWS Management Console* : Go to the EC2 page, choose *Load Balancers* in the navigation pane, choose the load balancer, choose the *Description* tab, and get the value of the *DNS name* field.
-    ///
-    /// If you're routing traffic to a Classic Load Balancer, get the value that begins with *dualstack* . If you're routing traffic to another type of load balancer, get the value that applies to the record type, A or AAAA.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>)
-    /// - Application and Network Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>)
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the value of `DNSName` :
-    ///
-    /// - \[Classic Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - \[Application and Network Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>)
-    /// - Application and Network Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>)
-    /// - **Global Accelerator accelerator** - Specify the DNS name for your accelerator:
-    ///
-    /// - *Global Accelerator API* : To get the DNS name, use \[DescribeAccelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/api/API_DescribeAccelerator.html>) .
-    /// - *AWS CLI* : To get the DNS name, use \[describe-accelerator\](<https://docs.aws.amazon.com/cli/latest/reference/globalaccelerator/describe-accelerator.html>) .
-    /// - **Amazon S3 bucket that is configured as a static website** - Specify the domain name of the Amazon S3 website endpoint that you created the bucket in, for example, `s3-website.us-east-2.amazonaws.com` . For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* . For more information about using S3 buckets for websites, see \[Getting Started with Amazon Route 53\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/getting-started.html>) in the *Amazon Route 53 Developer Guide.*
-    /// - **Another Route 53 record** - Specify the value of the `Name` element for a record in the current hosted zone.
-    ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    pub dns_name: Str,
-    /// `HostedZoneId`: a string, required.
-    ///
-    /// *Alias resource records sets only* : The value used depends on where you want to route traffic:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the hosted zone ID for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalHostedZoneId` .
-    /// - For edge-optimized APIs, specify the value of `distributionHostedZoneId` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Specify the hosted zone ID for your interface endpoint. You can get the value of `HostedZoneId` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify `Z2FDTNDATAQYW2` . This is always the hosted zone ID when you create an alias record that routes traffic to a CloudFront distribution.
-    ///
-    /// &gt; Alias records for CloudFront can't be created in a private zone.
-    /// - **Elastic Beanstalk environment** - Specify the hosted zone ID for the region that you created the environment in. The environment must have a regionalized subdomain. For a list of regions and the corresponding hosted zone IDs, see \[AWS Elastic Beanstalk endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/elasticbeanstalk.html>) in the *Amazon Web Services General Reference* .
-    /// - **ELB load balancer** - Specify the value of the hosted zone ID for the load balancer. Use the following methods to get the hosted zone ID:
-    ///
-    /// - \[Service Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/elb.html>) table in the "Elastic Load Balancing Endpoints and Quotas" topic in the *Amazon Web Services General Reference* : Use the value that corresponds with the region that you created your load balancer in. Note that there are separate columns for Application and Classic Load Balancers and for Network Load Balancers.
-    /// - *AWS Management Console* : Go to the Amazon EC2 page, choose *Load Balancers* in the navigation pane, select the load balancer, and get the value of the *Hosted zone* field on the *Description* tab.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the applicable value:
-    ///
-    /// - Classic Load Balancers: Get \[CanonicalHostedZoneNameID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - Application and Network Load Balancers: Get \[CanonicalHostedZoneID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - **Global Accelerator accelerator** - Specify `Z2BJ6XQ5FK7U4H` .
-    /// - **An Amazon S3 bucket configured as a static website** - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* .
-    /// - **Another Route 53 record in your hosted zone** - Specify the hosted zone ID of your hosted zone. (An alias record can't reference a record in a different hosted zone.)
-    pub hosted_zone_id: Str,
-}
-
-static RULE_AliasTarget: ObjRule = ObjRule {
-    properties: &[
-        ("DNSName", Shape::STR),
-        ("EvaluateTargetHealth", Shape::Bool),
-        ("HostedZoneId", Shape::STR),
-    ],
-    required: &["HostedZoneId", "DNSName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AliasTarget` property type of `AWS::Route53::RecordSet`.
-///
-/// *Alias records only:* Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
-///
-/// When creating records for a private hosted zone, note the following:
-///
-/// - Creating geolocation alias and latency alias records in a private hosted zone is allowed but not supported.
-/// - For information about creating failover records in a private hosted zone, see \[Configuring Failover in a Private Hosted Zone\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-aliastarget.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct AliasTarget {
-    /// `DNSName`: a string, required.
-    ///
-    /// *Alias records only:* The value that you specify depends on where you want to route queries:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the applicable domain name for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalDomainName` .
-    /// - For edge-optimized APIs, specify the value of `distributionDomainName` . This is the name of the associated CloudFront distribution, such as `da1b2c3d4e5.cloudfront.net` .
-    ///
-    /// &gt; The name of the record that you're creating must match a custom domain name for your API, such as `api.example.com` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Enter the API endpoint for the interface endpoint, such as `vpce-123456789abcdef01-example-us-east-1a.elasticloadbalancing.us-east-1.vpce.amazonaws.com` . For edge-optimized APIs, this is the domain name for the corresponding CloudFront distribution. You can get the value of `DnsName` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify the domain name that CloudFront assigned when you created your distribution.
-    ///
-    /// Your CloudFront distribution must include an alternate domain name that matches the name of the record. For example, if the name of the record is *acme.example.com* , your CloudFront distribution must include *acme.example.com* as one of the alternate domain names. For more information, see \[Using Alternate Domain Names (CNAMEs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// You can't create a record in a private hosted zone to route traffic to a CloudFront distribution.
-    ///
-    /// &gt; For failover alias records, you can't specify a CloudFront distribution for both the primary and secondary records. A distribution must include an alternate domain name that matches the name of the record. However, the primary and secondary records have the same name, and you can't include the same alternate domain name in more than one distribution.
-    /// - **Elastic Beanstalk environment** - If the domain name for your Elastic Beanstalk environment includes the region that you deployed the environment in, you can create an alias record that routes traffic to the environment. For example, the domain name `my-environment. *us-west-2* .elasticbeanstalk.com` is a regionalized domain name.
-    ///
-    /// &gt; For environments that were created before early 2016, the domain name doesn't include the region. To route traffic to these environments, you must create a CNAME record instead of an alias record. Note that you can't create a CNAME record for the root domain name. For example, if your domain name is example.com, you can create a record that routes traffic for acme.example.com to your Elastic Beanstalk environment, but you can't create a record that routes traffic for example.com to your Elastic Beanstalk environment.
-    ///
-    /// For Elastic Beanstalk environments that have regionalized subdomains, specify the `CNAME` attribute for the environment. You can use the following methods to get the value of the CNAME attribute:
-    ///
-    /// - *AWS Management Console* : For information about how to get the value by using the console, see \[Using Custom Domains with AWS Elastic Beanstalk\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/customdomains.html>) in the *AWS Elastic Beanstalk Developer Guide* .
-    /// - *Elastic Beanstalk API* : Use the `DescribeEnvironments` action to get the value of the `CNAME` attribute. For more information, see \[DescribeEnvironments\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironments.html>) in the *AWS Elastic Beanstalk API Reference* .
-    /// - *AWS CLI* : Use the `describe-environments` command to get the value of the `CNAME` attribute. For more information, see \[describe-environments\](<https://docs.aws.amazon.com/cli/latest/reference/elasticbeanstalk/describe-environments.html>) in the *AWS CLI* .
-    /// - **ELB load balancer** - Specify the DNS name that is associated with the load balancer. Get the DNS name by using the AWS Management Console , the ELB API, or the AWS CLI .
-    ///
-    /// - *AWS Management Console* : Go to the EC2 page, choose *Load Balancers* in the navigation pane, choose the load balancer, choose the *Description* tab, and get the value of the *DNS name* field.
-    ///
-    /// If you're routing traffic to a Classic Load Balancer, get the value that begins with *dualstack* . If you're routing traffic to another type of load balancer, get the value that applies to the record type, A or AAAA.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>)
-    /// - Application and Network Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>)
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the value of `DNSName` :
-    ///
-    /// - \[Classic Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - \[Application and Network Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>)
-    /// - Application and Network Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>)
-    /// - **Global Accelerator accelerator** - Specify the DNS name for your accelerator:
-    ///
-    /// - *Global Accelerator API* : To get the DNS name, use \[DescribeAccelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/api/API_DescribeAccelerator.html>) .
-    /// - *AWS CLI* : To get the DNS name, use \[describe-accelerator\](<https://docs.aws.amazon.com/cli/latest/reference/globalaccelerator/describe-accelerator.html>) .
-    /// - **Amazon S3 bucket that is configured as a static website** - Specify the domain name of the Amazon S3 website endpoint that you created the bucket in, for example, `s3-website.us-east-2.amazonaws.com` . For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* . For more information about using S3 buckets for websites, see \[Getting Started with Amazon Route 53\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/getting-started.html>) in the *Amazon Route 53 Developer Guide.*
-    /// - **Another Route 53 record** - Specify the value of the `Name` element for a record in the current hosted zone.
-    ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
-    pub dns_name: Str,
-    /// `EvaluateTargetHealth`: a boolean.
-    ///
-    /// *Applies only to alias, failover alias, geolocation alias, latency alias, and weighted alias resource record sets:* When `EvaluateTargetHealth` is `true` , an alias resource record set inherits the health of the referenced AWS resource, such as an ELB load balancer or another resource record set in the hosted zone.
-    ///
-    /// Note the following:
-    ///
-    /// - **CloudFront distributions** - You can't set `EvaluateTargetHealth` to `true` when the alias target is a CloudFront distribution.
-    /// - **Elastic Beanstalk environments that have regionalized subdomains** - If you specify an Elastic Beanstalk environment in `DNSName` and the environment contains an ELB load balancer, Elastic Load Balancing routes queries only to the healthy Amazon EC2 instances that are registered with the load balancer. (An environment automatically contains an ELB load balancer if it includes more than one Amazon EC2 instance.) If you set `EvaluateTargetHealth` to `true` and either no Amazon EC2 instances are healthy or the load balancer itself is unhealthy, Route 53 routes queries to other available resources that are healthy, if any.
-    ///
-    /// If the environment contains a single Amazon EC2 instance, there are no special requirements.
-    /// - **ELB load balancers** - Health checking behavior depends on the type of load balancer:
-    ///
-    /// - *Classic Load Balancers* : If you specify an ELB Classic Load Balancer in `DNSName` , Elastic Load Balancing routes queries only to the healthy Amazon EC2 instances that are registered with the load balancer. If you set `EvaluateTargetHealth` to `true` and either no EC2 instances are healthy or the load balancer itself is unhealthy, Route 53 routes queries to other resources.
-    /// - *Application and Network Load Balancers* : If you specify an ELB Application or Network Load Balancer and you set `EvaluateTargetHealth` to `true` , Route 53 routes queries to the load balancer based on the health of the target groups that are associated with the load balancer:
-    ///
-    /// - For an Application or Network Load Balancer to be considered healthy, every target group that contains targets must contain at least one healthy target. If any target group contains only unhealthy targets, the load balancer is considered unhealthy, and Route 53 routes queries to other resources.
-    /// - A target group that has no registered targets is considered unhealthy.
-    ///
-    /// &gt; When you create a load balancer, you configure settings for Elastic Load Balancing health checks; they're not Route 53 health checks, but they perform a similar function. Do not create Route 53 health checks for the EC2 instances that you register with an ELB load balancer.
-    /// - **API Gateway APIs** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an API Gateway API. However, because API Gateway is highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **S3 buckets** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is an S3 bucket. However, because S3 buckets are highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **VPC interface endpoints** - There are no special requirements for setting `EvaluateTargetHealth` to `true` when the alias target is a VPC interface endpoint. However, because VPC interface endpoints are highly available by design, `EvaluateTargetHealth` provides no operational benefit and \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) are recommended instead for failover scenarios.
-    /// - **Other records in the same hosted zone** - If the AWS resource that you specify in `DNSName` is a record or a group of records (for example, a group of weighted records) but is not another alias record, we recommend that you associate a health check with all of the records in the alias target. For more information, see \[What Happens When You Omit Health Checks?\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-complex-configs.html#dns-failover-complex-configs-hc-omitting>) in the *Amazon Route 53 Developer Guide* .
-    ///
-    /// &gt; While `EvaluateTargetHealth` can be set to `true` for highly available AWS services (such as S3 buckets, VPC interface endpoints, and API Gateway), these services are designed for high availability and rarely experience outages that would be detected by this feature. For failover scenarios with these services, consider using \[Route 53 health checks\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) that monitor your application's ability to access the service instead.
-    ///
-    /// For more information and examples, see \[Amazon Route 53 Health Checks and DNS Failover\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover.html>) in the *Amazon Route 53 Developer Guide* .
-    pub evaluate_target_health: Option<Bool>,
-    /// `HostedZoneId`: a string, required.
-    ///
-    /// *Alias resource records sets only* : The value used depends on where you want to route traffic:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the hosted zone ID for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalHostedZoneId` .
-    /// - For edge-optimized APIs, specify the value of `distributionHostedZoneId` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Specify the hosted zone ID for your interface endpoint. You can get the value of `HostedZoneId` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify `Z2FDTNDATAQYW2` . This is always the hosted zone ID when you create an alias record that routes traffic to a CloudFront distribution.
-    ///
-    /// &gt; Alias records for CloudFront can't be created in a private zone.
-    /// - **Elastic Beanstalk environment** - Specify the hosted zone ID for the region that you created the environment in. The environment must have a regionalized subdomain. For a list of regions and the corresponding hosted zone IDs, see \[AWS Elastic Beanstalk endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/elasticbeanstalk.html>) in the *Amazon Web Services General Reference* .
-    /// - **ELB load balancer** - Specify the value of the hosted zone ID for the load balancer. Use the following methods to get the hosted zone ID:
-    ///
-    /// - \[Service Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/elb.html>) table in the "Elastic Load Balancing Endpoints and Quotas" topic in the *Amazon Web Services General Reference* : Use the value that corresponds with the region that you created your load balancer in. Note that there are separate columns for Application and Classic Load Balancers and for Network Load Balancers.
-    /// - *AWS Management Console* : Go to the Amazon EC2 page, choose *Load Balancers* in the navigation pane, select the load balancer, and get the value of the *Hosted zone* field on the *Description* tab.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the applicable value:
-    ///
-    /// - Classic Load Balancers: Get \[CanonicalHostedZoneNameID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - Application and Network Load Balancers: Get \[CanonicalHostedZoneID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - **Global Accelerator accelerator** - Specify `Z2BJ6XQ5FK7U4H` .
-    /// - **An Amazon S3 bucket configured as a static website** - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* .
-    /// - **Another Route 53 record in your hosted zone** - Specify the hosted zone ID of your hosted zone. (An alias record can't reference a record in a different hosted zone.)
-    pub hosted_zone_id: Str,
-}
-
-impl AliasTarget {
-    /// A `AliasTarget` with its required properties, named in a [`AliasTargetRequired`].
-    pub fn new(required: AliasTargetRequired) -> Self {
-        Self {
-            dns_name: required.dns_name,
-            evaluate_target_health: None,
-            hosted_zone_id: required.hosted_zone_id,
-        }
-    }
-
-    /// `DNSName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = value.into();
-        self
-    }
-
-    /// `EvaluateTargetHealth`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluate_target_health(mut self, value: impl Into<Bool>) -> Self {
-        self.evaluate_target_health = Some(value.into());
-        self
-    }
-
-    /// `HostedZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = value.into();
-        self
-    }
-}
-
-impl PropertyType for AliasTarget {}
-
-impl ToValue for AliasTarget {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DNSName", &self.dns_name)
-            .opt("EvaluateTargetHealth", &self.evaluate_target_health)
-            .req("HostedZoneId", &self.hosted_zone_id)
-            .build()
-    }
-}
-
-/// The required properties of [`CidrRoutingConfig`], by name: `CidrRoutingConfig::new(CidrRoutingConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CidrRoutingConfigRequired {
-    /// `CollectionId`: a string, required.
-    ///
-    /// The CIDR collection ID.
-    pub collection_id: Str,
-    /// `LocationName`: a string, required.
-    ///
-    /// The CIDR collection location name.
-    pub location_name: Str,
-}
-
-static RULE_CidrRoutingConfig: ObjRule = ObjRule {
-    properties: &[("CollectionId", Shape::STR), ("LocationName", Shape::STR)],
-    required: &["CollectionId", "LocationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CidrRoutingConfig` property type of `AWS::Route53::RecordSet`.
-///
-/// The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
-///
-/// A `LocationName` with an asterisk “*” can be used to create a default CIDR record. `CollectionId` is still required for default record.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-cidrroutingconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CidrRoutingConfig {
-    /// `CollectionId`: a string, required.
-    ///
-    /// The CIDR collection ID.
-    pub collection_id: Str,
-    /// `LocationName`: a string, required.
-    ///
-    /// The CIDR collection location name.
-    pub location_name: Str,
-}
-
-impl CidrRoutingConfig {
-    /// A `CidrRoutingConfig` with its required properties, named in a [`CidrRoutingConfigRequired`].
-    pub fn new(required: CidrRoutingConfigRequired) -> Self {
-        Self {
-            collection_id: required.collection_id,
-            location_name: required.location_name,
-        }
-    }
-
-    /// `CollectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self {
-        self.collection_id = value.into();
-        self
-    }
-
-    /// `LocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self {
-        self.location_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for CidrRoutingConfig {}
-
-impl ToValue for CidrRoutingConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("CollectionId", &self.collection_id)
-            .req("LocationName", &self.location_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Coordinates`], by name: `Coordinates::new(CoordinatesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CoordinatesRequired {
-    /// `Latitude`: a string, required.
-    pub latitude: Str,
-    /// `Longitude`: a string, required.
-    pub longitude: Str,
-}
-
-static RULE_Coordinates: ObjRule = ObjRule {
-    properties: &[("Latitude", Shape::STR), ("Longitude", Shape::STR)],
-    required: &["Latitude", "Longitude"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Coordinates` property type of `AWS::Route53::RecordSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-coordinates.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Coordinates {
-    /// `Latitude`: a string, required.
-    pub latitude: Str,
-    /// `Longitude`: a string, required.
-    pub longitude: Str,
-}
-
-impl Coordinates {
-    /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
-    pub fn new(required: CoordinatesRequired) -> Self {
-        Self {
-            latitude: required.latitude,
-            longitude: required.longitude,
-        }
-    }
-
-    /// `Latitude`: a string, required.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = value.into();
-        self
-    }
-
-    /// `Longitude`: a string, required.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = value.into();
-        self
-    }
-}
-
-impl PropertyType for Coordinates {}
-
-impl ToValue for Coordinates {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Latitude", &self.latitude)
-            .req("Longitude", &self.longitude)
-            .build()
-    }
-}
-
-static RULE_GeoLocation: ObjRule = ObjRule {
-    properties: &[
-        ("ContinentCode", Shape::STR),
-        ("CountryCode", Shape::STR),
-        ("SubdivisionCode", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GeoLocation` property type of `AWS::Route53::RecordSet`.
-///
-/// A complex type that contains information about a geographic location.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-geolocation.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GeoLocation {
-    /// `ContinentCode`: a string.
-    ///
-    /// For geolocation resource record sets, a two-letter abbreviation that identifies a continent. Route 53 supports the following continent codes:
-    ///
-    /// - *AF* : Africa
-    /// - *AN* : Antarctica
-    /// - *AS* : Asia
-    /// - *EU* : Europe
-    /// - *OC* : Oceania
-    /// - *NA* : North America
-    /// - *SA* : South America
-    ///
-    /// Constraint: Specifying `ContinentCode` with either `CountryCode` or `SubdivisionCode` returns an `InvalidInput` error.
-    pub continent_code: Option<Str>,
-    /// `CountryCode`: a string.
-    ///
-    /// For geolocation resource record sets, the two-letter code for a country.
-    ///
-    /// Route 53 uses the two-letter country codes that are specified in \[ISO standard 3166-1 alpha-2\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_3166-1_alpha-2>) .
-    pub country_code: Option<Str>,
-    /// `SubdivisionCode`: a string.
-    ///
-    /// For geolocation resource record sets, the two-letter code for a state of the United States. Route 53 doesn't support any other values for `SubdivisionCode` . For a list of state abbreviations, see \[Appendix B: Two–Letter State and Possession Abbreviations\](<https://docs.aws.amazon.com/https://pe.usps.com/text/pub28/28apb.htm>) on the United States Postal Service website.
-    ///
-    /// If you specify `subdivisioncode` , you must also specify `US` for `CountryCode` .
-    pub subdivision_code: Option<Str>,
-}
-
-impl GeoLocation {
-    /// A `GeoLocation` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ContinentCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continent_code(mut self, value: impl Into<Str>) -> Self {
-        self.continent_code = Some(value.into());
-        self
-    }
-
-    /// `CountryCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self {
-        self.country_code = Some(value.into());
-        self
-    }
-
-    /// `SubdivisionCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdivision_code(mut self, value: impl Into<Str>) -> Self {
-        self.subdivision_code = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GeoLocation {}
-
-impl ToValue for GeoLocation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ContinentCode", &self.continent_code)
-            .opt("CountryCode", &self.country_code)
-            .opt("SubdivisionCode", &self.subdivision_code)
-            .build()
-    }
-}
-
-static RULE_GeoProximityLocation: ObjRule = ObjRule {
-    properties: &[
-        ("AWSRegion", Shape::STR),
-        ("Bias", Shape::INT),
-        ("Coordinates", Shape::Object(&RULE_Coordinates)),
-        ("LocalZoneGroup", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GeoProximityLocation` property type of `AWS::Route53::RecordSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-geoproximitylocation.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GeoProximityLocation {
-    /// `AWSRegion`: a string.
-    pub aws_region: Option<Str>,
-    /// `Bias`: an integer.
-    pub bias: Option<Int>,
-    /// `Coordinates`: a [`Coordinates`] object.
-    pub coordinates: Option<Obj<Coordinates>>,
-    /// `LocalZoneGroup`: a string.
-    pub local_zone_group: Option<Str>,
-}
-
-impl GeoProximityLocation {
-    /// A `GeoProximityLocation` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AWSRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
-    /// `Bias`: an integer.
-    pub fn bias(mut self, value: impl Into<Int>) -> Self {
-        self.bias = Some(value.into());
-        self
-    }
-
-    /// `Coordinates`: a [`Coordinates`] object.
-    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self {
-        self.coordinates = Some(value.into());
-        self
-    }
-
-    /// `LocalZoneGroup`: a string.
-    pub fn local_zone_group(mut self, value: impl Into<Str>) -> Self {
-        self.local_zone_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GeoProximityLocation {}
-
-impl ToValue for GeoProximityLocation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AWSRegion", &self.aws_region)
-            .opt("Bias", &self.bias)
-            .opt("Coordinates", &self.coordinates)
-            .opt("LocalZoneGroup", &self.local_zone_group)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-.a-zA-Z0-9]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)");
 
@@ -14,59 +17,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9-_' 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessTokenRequired {
     /// `DnsViewId`: a string, required.
-    ///
-    /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub dns_view_id: Str,
 }
 
-static RULE_AccessToken: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessToken: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DnsViewId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ExpiresAt", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DnsViewId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53GlobalResolver::AccessToken` resource.
@@ -104,6 +69,7 @@ pub struct AccessToken {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AccessToken {
     /// The CloudFormation type name, `AWS::Route53GlobalResolver::AccessToken`.
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::AccessToken";
@@ -118,24 +84,8 @@ impl AccessToken {
         create_only: &["DnsViewId", "ExpiresAt", "ClientToken"],
         conditional_create_only: &[],
         write_only: &["ClientToken"],
-        read_only: &[
-            "Arn",
-            "AccessTokenId",
-            "CreatedAt",
-            "UpdatedAt",
-            "Status",
-            "Value",
-            "GlobalResolverId",
-        ],
-        attributes: &[
-            "AccessTokenId",
-            "Arn",
-            "CreatedAt",
-            "GlobalResolverId",
-            "Status",
-            "UpdatedAt",
-            "Value",
-        ],
+        read_only: &["Arn", "AccessTokenId", "CreatedAt", "UpdatedAt", "Status", "Value", "GlobalResolverId"],
+        attributes: &["AccessTokenId", "Arn", "CreatedAt", "GlobalResolverId", "Status", "UpdatedAt", "Value"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -152,44 +102,15 @@ impl AccessToken {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `DnsViewId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self {
-        self.dns_view_id = value.into();
-        self
-    }
-
+    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self { self.dns_view_id = value.into(); self }
     /// `ExpiresAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expires_at(mut self, value: impl Into<Str>) -> Self {
-        self.expires_at = Some(value.into());
-        self
-    }
-
+    pub fn expires_at(mut self, value: impl Into<Str>) -> Self { self.expires_at = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AccessToken {
@@ -261,101 +182,5 @@ impl AccessTokenAttributes {
     /// `Fn::GetAtt` `Value`: a string.
     pub fn value(&self) -> Value {
         self.0.get_att("Value")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53GlobalResolver::AccessToken`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53globalresolver-accesstoken-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

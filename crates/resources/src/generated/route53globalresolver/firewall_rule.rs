@@ -17,160 +17,32 @@ pub struct FirewallRuleRequired {
     /// `Action`: a [`FirewallRuleAction`] value, required.
     pub action: FirewallRuleAction,
     /// `DnsViewId`: a string, required.
-    ///
-    /// Pattern `^[-.a-zA-Z0-9]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub dns_view_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_FirewallRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "ALERT", "BLOCK"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideDnsType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CNAME"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideDomain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideTtl",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlockResponse",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"],
-                format: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfidenceThreshold",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DnsAdvancedProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"],
-                format: None,
-            }),
-        ),
-        (
-            "DnsViewId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallDomainListId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(10000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "QType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(16),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "ALERT", "BLOCK"], ..StrRule::ANY })),
+        ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
+        ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DnsAdvancedProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
+        ("DnsViewId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
+        ("QType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16), ..StrRule::ANY })),
     ],
     required: &["Action", "Name", "DnsViewId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53GlobalResolver::FirewallRule` resource.
@@ -234,6 +106,7 @@ pub struct FirewallRule {
     pub q_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirewallRule {
     /// The CloudFormation type name, `AWS::Route53GlobalResolver::FirewallRule`.
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::FirewallRule";
@@ -248,20 +121,8 @@ impl FirewallRule {
         create_only: &["DnsViewId", "ClientToken", "FirewallDomainListId", "QType"],
         conditional_create_only: &[],
         write_only: &["ClientToken", "QType"],
-        read_only: &[
-            "FirewallRuleId",
-            "CreatedAt",
-            "UpdatedAt",
-            "Status",
-            "QueryType",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "FirewallRuleId",
-            "QueryType",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["FirewallRuleId", "CreatedAt", "UpdatedAt", "Status", "QueryType"],
+        attributes: &["CreatedAt", "FirewallRuleId", "QueryType", "Status", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -287,106 +148,33 @@ impl FirewallRule {
     }
 
     /// `Action`: a [`FirewallRuleAction`] value, required.
-    pub fn action(mut self, value: impl Into<FirewallRuleAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<FirewallRuleAction>) -> Self { self.action = value.into(); self }
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsQueryType`] value.
-    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsQueryType>) -> Self {
-        self.block_override_dns_type = Some(value.into());
-        self
-    }
-
+    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsQueryType>) -> Self { self.block_override_dns_type = Some(value.into()); self }
     /// `BlockOverrideDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self {
-        self.block_override_domain = Some(value.into());
-        self
-    }
-
+    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self { self.block_override_domain = Some(value.into()); self }
     /// `BlockOverrideTtl`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.block_override_ttl = Some(value.into());
-        self
-    }
-
+    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self { self.block_override_ttl = Some(value.into()); self }
     /// `BlockResponse`: a [`FirewallBlockResponse`] value.
-    pub fn block_response(mut self, value: impl Into<FirewallBlockResponse>) -> Self {
-        self.block_response = Some(value.into());
-        self
-    }
-
+    pub fn block_response(mut self, value: impl Into<FirewallBlockResponse>) -> Self { self.block_response = Some(value.into()); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
-    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self {
-        self.confidence_threshold = Some(value.into());
-        self
-    }
-
+    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DnsAdvancedProtection`: a [`DnsAdvancedProtection`] value.
-    pub fn dns_advanced_protection(mut self, value: impl Into<DnsAdvancedProtection>) -> Self {
-        self.dns_advanced_protection = Some(value.into());
-        self
-    }
-
+    pub fn dns_advanced_protection(mut self, value: impl Into<DnsAdvancedProtection>) -> Self { self.dns_advanced_protection = Some(value.into()); self }
     /// `DnsViewId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self {
-        self.dns_view_id = value.into();
-        self
-    }
-
+    pub fn dns_view_id(mut self, value: impl Into<Str>) -> Self { self.dns_view_id = value.into(); self }
     /// `FirewallDomainListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_domain_list_id = Some(value.into());
-        self
-    }
-
+    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self { self.firewall_domain_list_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `QType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn q_type(mut self, value: impl Into<Str>) -> Self {
-        self.q_type = Some(value.into());
-        self
-    }
+    pub fn q_type(mut self, value: impl Into<Str>) -> Self { self.q_type = Some(value.into()); self }
 }
 
 impl Resource for FirewallRule {

@@ -16,58 +16,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedZoneAssociationRequired {
     /// `HostedZoneId`: a string, required.
-    ///
-    /// Length 1 to 32; create-only: changing it replaces the resource.
     pub hosted_zone_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// Pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`; length 1 to 64.
     pub name: Str,
     /// `ResourceArn`: a string, required.
-    ///
-    /// Pattern `arn:[-.a-z0-9]{1,63}:[-.a-z0-9]{1,63}:[-.a-z0-9]{0,63}:[-.a-z0-9]{0,63}:[^/].{0,1023}`; length 1 to 2048; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_HostedZoneAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostedZoneAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "HostedZoneId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HostedZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["HostedZoneId", "ResourceArn", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53GlobalResolver::HostedZoneAssociation` resource.
@@ -97,6 +62,7 @@ pub struct HostedZoneAssociation {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl HostedZoneAssociation {
     /// The CloudFormation type name, `AWS::Route53GlobalResolver::HostedZoneAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53GlobalResolver::HostedZoneAssociation";
@@ -111,20 +77,8 @@ impl HostedZoneAssociation {
         create_only: &["HostedZoneId", "ResourceArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "HostedZoneAssociationId",
-            "HostedZoneName",
-            "CreatedAt",
-            "UpdatedAt",
-            "Status",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "HostedZoneAssociationId",
-            "HostedZoneName",
-            "Status",
-            "UpdatedAt",
-        ],
+        read_only: &["HostedZoneAssociationId", "HostedZoneName", "CreatedAt", "UpdatedAt", "Status"],
+        attributes: &["CreatedAt", "HostedZoneAssociationId", "HostedZoneName", "Status", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -139,28 +93,11 @@ impl HostedZoneAssociation {
     }
 
     /// `HostedZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = value.into();
-        self
-    }
-
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl Resource for HostedZoneAssociation {

@@ -10,6 +10,8 @@
 //! - `AWS::Route53GlobalResolver::FirewallRule`: [`FirewallRule`], property types in [`firewall_rule`]
 //! - `AWS::Route53GlobalResolver::GlobalResolver`: [`GlobalResolver`], property types in [`global_resolver`]
 //! - `AWS::Route53GlobalResolver::HostedZoneAssociation`: [`HostedZoneAssociation`], property types in [`hosted_zone_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_source;
 pub mod access_token;
@@ -18,6 +20,7 @@ pub mod firewall_domain_list;
 pub mod firewall_rule;
 pub mod global_resolver;
 pub mod hosted_zone_association;
+pub mod shared;
 
 pub use access_source::{AccessSource, AccessSourceAttributes, AccessSourceRequired};
 pub use access_token::{AccessToken, AccessTokenAttributes, AccessTokenRequired};

@@ -6,10 +6,13 @@
 //! - `AWS::Route53Profiles::Profile`: [`Profile`], property types in [`profile`]
 //! - `AWS::Route53Profiles::ProfileAssociation`: [`ProfileAssociation`], property types in [`profile_association`]
 //! - `AWS::Route53Profiles::ProfileResourceAssociation`: [`ProfileResourceAssociation`], property types in [`profile_resource_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod profile;
 pub mod profile_association;
 pub mod profile_resource_association;
+pub mod shared;
 
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
 pub use profile_association::{

@@ -7,52 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`ProfileAssociation`], by name: `ProfileAssociation::new(ProfileAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileAssociationRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the Profile association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ProfileId`: a string, required.
-    ///
-    /// ID of the Profile.
-    ///
-    /// Update to this property requires update to the `ResourceId` property as well, because you can only associate one Profile per VPC. For more information, see \[Route 53 Profiles\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html>) .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub profile_id: Str,
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_id: Str,
 }
 
-static RULE_ProfileAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("Name", Shape::STR),
         ("ProfileId", Shape::STR),
         ("ResourceId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ResourceId", "ProfileId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Profiles::ProfileAssociation` resource.
@@ -100,6 +80,7 @@ pub struct ProfileAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProfileAssociation {
     /// The CloudFormation type name, `AWS::Route53Profiles::ProfileAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::ProfileAssociation";
@@ -132,44 +113,15 @@ impl ProfileAssociation {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.profile_id = value.into();
-        self
-    }
-
+    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProfileAssociation {
@@ -213,101 +165,5 @@ impl ProfileAssociationAttributes {
     /// ID of the Profile association.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53Profiles::ProfileAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53profiles-profileassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

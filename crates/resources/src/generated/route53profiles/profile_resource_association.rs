@@ -11,26 +11,15 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileResourceAssociationRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the Profile resource association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ProfileId`: a string, required.
-    ///
-    /// Profile ID of the Profile that the resources are associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub profile_id: Str,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("ProfileId", Shape::STR),
@@ -38,11 +27,8 @@ static RULE_ProfileResourceAssociation: ObjRule = ObjRule {
         ("ResourceProperties", Shape::STR),
     ],
     required: &["ProfileId", "Name", "ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Profiles::ProfileResourceAssociation` resource.
@@ -82,6 +68,7 @@ pub struct ProfileResourceAssociation {
     pub resource_properties: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProfileResourceAssociation {
     /// The CloudFormation type name, `AWS::Route53Profiles::ProfileResourceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::ProfileResourceAssociation";
@@ -113,36 +100,13 @@ impl ProfileResourceAssociation {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.profile_id = value.into();
-        self
-    }
-
+    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `ResourceProperties`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_properties(mut self, value: impl Into<Str>) -> Self {
-        self.resource_properties = Some(value.into());
-        self
-    }
+    pub fn resource_properties(mut self, value: impl Into<Str>) -> Self { self.resource_properties = Some(value.into()); self }
 }
 
 impl Resource for ProfileResourceAssociation {

@@ -7,56 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
 
 /// The required properties of [`ControlPanel`], by name: `ControlPanel::new(ControlPanelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlPanelRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the control panel. You can use any non-white space character in the name.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
-static RULE_ControlPanel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ControlPanel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryControl::ControlPanel` resource.
@@ -92,6 +64,7 @@ pub struct ControlPanel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ControlPanel {
     /// The CloudFormation type name, `AWS::Route53RecoveryControl::ControlPanel`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::ControlPanel";
@@ -106,18 +79,8 @@ impl ControlPanel {
         create_only: &["ClusterArn", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ControlPanelArn",
-            "Status",
-            "RoutingControlCount",
-            "DefaultControlPanel",
-        ],
-        attributes: &[
-            "ControlPanelArn",
-            "DefaultControlPanel",
-            "RoutingControlCount",
-            "Status",
-        ],
+        read_only: &["ControlPanelArn", "Status", "RoutingControlCount", "DefaultControlPanel"],
+        attributes: &["ControlPanelArn", "DefaultControlPanel", "RoutingControlCount", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -132,28 +95,11 @@ impl ControlPanel {
     }
 
     /// `ClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ControlPanel {
@@ -216,101 +162,5 @@ impl ControlPanelAttributes {
     /// The deployment status of control panel. Status can be one of the following: PENDING, DEPLOYED, PENDING_DELETION.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryControl::ControlPanel`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoverycontrol-controlpanel-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,11 +7,14 @@
 //! - `AWS::Route53RecoveryControl::ControlPanel`: [`ControlPanel`], property types in [`control_panel`]
 //! - `AWS::Route53RecoveryControl::RoutingControl`: [`RoutingControl`], property types in [`routing_control`]
 //! - `AWS::Route53RecoveryControl::SafetyRule`: [`SafetyRule`], property types in [`safety_rule`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cluster;
 pub mod control_panel;
 pub mod routing_control;
 pub mod safety_rule;
+pub mod shared;
 
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
 pub use control_panel::{ControlPanel, ControlPanelAttributes, ControlPanelRequired};

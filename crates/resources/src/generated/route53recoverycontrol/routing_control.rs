@@ -13,52 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingControlRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the routing control. You can use any non-white space character in the name.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
-static RULE_RoutingControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ControlPanelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ControlPanelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryControl::RoutingControl` resource.
@@ -96,6 +63,7 @@ pub struct RoutingControl {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl RoutingControl {
     /// The CloudFormation type name, `AWS::Route53RecoveryControl::RoutingControl`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::RoutingControl";
@@ -126,28 +94,11 @@ impl RoutingControl {
     }
 
     /// `ClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
     /// `ControlPanelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.control_panel_arn = Some(value.into());
-        self
-    }
-
+    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self { self.control_panel_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for RoutingControl {

@@ -7,31 +7,22 @@
 
 use crate::support::prelude::*;
 
-static RULE_SafetyRule: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_SafetyRule: ObjRule = ObjRule {
     properties: &[
         ("AssertionRule", Shape::Object(&RULE_AssertionRule)),
         ("ControlPanelArn", Shape::STR),
         ("GatingRule", Shape::Object(&RULE_GatingRule)),
         ("Name", Shape::STR),
         ("RuleConfig", Shape::Object(&RULE_RuleConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"],
-        &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["AssertionRule", "Name", "ControlPanelArn", "RuleConfig"], &["GatingRule", "Name", "ControlPanelArn", "RuleConfig"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryControl::SafetyRule` resource.
@@ -88,6 +79,7 @@ pub struct SafetyRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SafetyRule {
     /// The CloudFormation type name, `AWS::Route53RecoveryControl::SafetyRule`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::SafetyRule";
@@ -100,14 +92,7 @@ impl SafetyRule {
         primary_identifier: &["SafetyRuleArn"],
         required: &[],
         create_only: &[],
-        conditional_create_only: &[
-            "ControlPanelArn",
-            "RuleConfig",
-            "Tags",
-            "AssertionRule/AssertedControls",
-            "GatingRule/GatingControls",
-            "GatingRule/TargetControls",
-        ],
+        conditional_create_only: &["ControlPanelArn", "RuleConfig", "Tags", "AssertionRule/AssertedControls", "GatingRule/GatingControls", "GatingRule/TargetControls"],
         write_only: &[],
         read_only: &["SafetyRuleArn", "Status"],
         attributes: &["SafetyRuleArn", "Status"],
@@ -121,52 +106,17 @@ impl SafetyRule {
     }
 
     /// `AssertionRule`: an [`AssertionRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assertion_rule(mut self, value: impl Into<Obj<AssertionRule>>) -> Self {
-        self.assertion_rule = Some(value.into());
-        self
-    }
-
+    pub fn assertion_rule(mut self, value: impl Into<Obj<AssertionRule>>) -> Self { self.assertion_rule = Some(value.into()); self }
     /// `ControlPanelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.control_panel_arn = Some(value.into());
-        self
-    }
-
+    pub fn control_panel_arn(mut self, value: impl Into<Str>) -> Self { self.control_panel_arn = Some(value.into()); self }
     /// `GatingRule`: a [`GatingRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gating_rule(mut self, value: impl Into<Obj<GatingRule>>) -> Self {
-        self.gating_rule = Some(value.into());
-        self
-    }
-
+    pub fn gating_rule(mut self, value: impl Into<Obj<GatingRule>>) -> Self { self.gating_rule = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RuleConfig`: a [`RuleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_config(mut self, value: impl Into<Obj<RuleConfig>>) -> Self {
-        self.rule_config = Some(value.into());
-        self
-    }
-
+    pub fn rule_config(mut self, value: impl Into<Obj<RuleConfig>>) -> Self { self.rule_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SafetyRule {
@@ -225,33 +175,20 @@ impl SafetyRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssertionRuleRequired {
     /// `AssertedControls`: a list of strings, required.
-    ///
-    /// The routing controls that are part of transactions that are evaluated to determine if a request to change a routing control state is allowed. For example, you might include three routing controls, one for each of three AWS Regions.
     pub asserted_controls: List<Str>,
     /// `WaitPeriodMs`: an integer, required.
-    ///
-    /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent flapping of state. The wait period is 5000 ms by default, but you can choose a custom value.
     pub wait_period_ms: Int,
 }
 
-static RULE_AssertionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssertionRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssertedControls",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssertedControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("WaitPeriodMs", Shape::INT),
     ],
     required: &["AssertedControls", "WaitPeriodMs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssertionRule` property type of `AWS::Route53RecoveryControl::SafetyRule`.
@@ -271,6 +208,7 @@ pub struct AssertionRule {
     pub wait_period_ms: Int,
 }
 
+#[rustfmt::skip]
 impl AssertionRule {
     /// A `AssertionRule` with its required properties, named in a [`AssertionRuleRequired`].
     pub fn new(required: AssertionRuleRequired) -> Self {
@@ -281,20 +219,9 @@ impl AssertionRule {
     }
 
     /// `AssertedControls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asserted_controls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.asserted_controls = value.into();
-        self
-    }
-
+    pub fn asserted_controls(mut self, value: impl Into<List<Str>>) -> Self { self.asserted_controls = value.into(); self }
     /// `WaitPeriodMs`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self {
-        self.wait_period_ms = value.into();
-        self
-    }
+    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self { self.wait_period_ms = value.into(); self }
 }
 
 impl PropertyType for AssertionRule {}
@@ -312,45 +239,23 @@ impl ToValue for AssertionRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatingRuleRequired {
     /// `GatingControls`: a list of strings, required.
-    ///
-    /// An array of gating routing control Amazon Resource Names (ARNs). For a simple on-off switch, specify the ARN for one routing control. The gating routing controls are evaluated by the rule configuration that you specify to determine if the target routing control states can be changed.
     pub gating_controls: List<Str>,
     /// `TargetControls`: a list of strings, required.
-    ///
-    /// An array of target routing control Amazon Resource Names (ARNs) for which the states can only be updated if the rule configuration that you specify evaluates to true for the gating routing control. As a simple example, if you have a single gating control, it acts as an overall on-off switch for a set of target routing controls. You can use this to manually override automated failover, for example.
     pub target_controls: List<Str>,
     /// `WaitPeriodMs`: an integer, required.
-    ///
-    /// An evaluation period, in milliseconds (ms), during which any request against the target routing controls will fail. This helps prevent flapping of state. The wait period is 5000 ms by default, but you can choose a custom value.
     pub wait_period_ms: Int,
 }
 
-static RULE_GatingRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GatingRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatingControls",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetControls",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GatingControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("TargetControls", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("WaitPeriodMs", Shape::INT),
     ],
     required: &["WaitPeriodMs", "TargetControls", "GatingControls"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatingRule` property type of `AWS::Route53RecoveryControl::SafetyRule`.
@@ -376,6 +281,7 @@ pub struct GatingRule {
     pub wait_period_ms: Int,
 }
 
+#[rustfmt::skip]
 impl GatingRule {
     /// A `GatingRule` with its required properties, named in a [`GatingRuleRequired`].
     pub fn new(required: GatingRuleRequired) -> Self {
@@ -387,28 +293,11 @@ impl GatingRule {
     }
 
     /// `GatingControls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gating_controls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.gating_controls = value.into();
-        self
-    }
-
+    pub fn gating_controls(mut self, value: impl Into<List<Str>>) -> Self { self.gating_controls = value.into(); self }
     /// `TargetControls`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_controls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_controls = value.into();
-        self
-    }
-
+    pub fn target_controls(mut self, value: impl Into<List<Str>>) -> Self { self.target_controls = value.into(); self }
     /// `WaitPeriodMs`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self {
-        self.wait_period_ms = value.into();
-        self
-    }
+    pub fn wait_period_ms(mut self, value: impl Into<Int>) -> Self { self.wait_period_ms = value.into(); self }
 }
 
 impl PropertyType for GatingRule {}
@@ -427,40 +316,23 @@ impl ToValue for GatingRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleConfigRequired {
     /// `Inverted`: a boolean, required.
-    ///
-    /// Logical negation of the rule. If the rule would usually evaluate true, it's evaluated as false, and vice versa.
     pub inverted: Bool,
     /// `Threshold`: an integer, required.
-    ///
-    /// The value of N, when you specify an `ATLEAST` rule type. That is, `Threshold` is the number of controls that must be set when you specify an `ATLEAST` type.
     pub threshold: Int,
     /// `Type`: a [`RuleType`] value, required.
-    ///
-    /// A rule can be one of the following: `ATLEAST` , `AND` , or `OR` .
     pub r#type: RuleType,
 }
 
-static RULE_RuleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleConfig: ObjRule = ObjRule {
     properties: &[
         ("Inverted", Shape::Bool),
         ("Threshold", Shape::INT),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AND", "OR", "ATLEAST"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["AND", "OR", "ATLEAST"], ..StrRule::ANY })),
     ],
     required: &["Type", "Threshold", "Inverted"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleConfig` property type of `AWS::Route53RecoveryControl::SafetyRule`.
@@ -484,6 +356,7 @@ pub struct RuleConfig {
     pub r#type: RuleType,
 }
 
+#[rustfmt::skip]
 impl RuleConfig {
     /// A `RuleConfig` with its required properties, named in a [`RuleConfigRequired`].
     pub fn new(required: RuleConfigRequired) -> Self {
@@ -495,28 +368,11 @@ impl RuleConfig {
     }
 
     /// `Inverted`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inverted(mut self, value: impl Into<Bool>) -> Self {
-        self.inverted = value.into();
-        self
-    }
-
+    pub fn inverted(mut self, value: impl Into<Bool>) -> Self { self.inverted = value.into(); self }
     /// `Threshold`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Int>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Int>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`RuleType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<RuleType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<RuleType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for RuleConfig {}
@@ -527,102 +383,6 @@ impl ToValue for RuleConfig {
             .req("Inverted", &self.inverted)
             .req("Threshold", &self.threshold)
             .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryControl::SafetyRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoverycontrol-safetyrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,43 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
-static RULE_Cell: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cell: ObjRule = ObjRule {
     properties: &[
-        (
-            "CellName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Cells",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CellName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::Cell` resource.
@@ -85,6 +62,7 @@ pub struct Cell {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cell {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::Cell`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::Cell";
@@ -111,28 +89,11 @@ impl Cell {
     }
 
     /// `CellName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cell_name(mut self, value: impl Into<Str>) -> Self {
-        self.cell_name = Some(value.into());
-        self
-    }
-
+    pub fn cell_name(mut self, value: impl Into<Str>) -> Self { self.cell_name = Some(value.into()); self }
     /// `Cells`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cells = Some(value.into());
-        self
-    }
-
+    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cell {
@@ -181,68 +142,5 @@ impl CellAttributes {
     /// The readiness scope for the cell, which can be the Amazon Resource Name (ARN) of a cell or the ARN of a recovery group. Although this is a list, it can currently have only one element.
     pub fn parent_readiness_scopes(&self) -> Value {
         self.0.get_att("ParentReadinessScopes")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryReadiness::Cell`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-cell-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

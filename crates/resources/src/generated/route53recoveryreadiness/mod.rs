@@ -7,11 +7,14 @@
 //! - `AWS::Route53RecoveryReadiness::ReadinessCheck`: [`ReadinessCheck`], property types in [`readiness_check`]
 //! - `AWS::Route53RecoveryReadiness::RecoveryGroup`: [`RecoveryGroup`], property types in [`recovery_group`]
 //! - `AWS::Route53RecoveryReadiness::ResourceSet`: [`ResourceSet`], property types in [`resource_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod cell;
 pub mod readiness_check;
 pub mod recovery_group;
 pub mod resource_set;
+pub mod shared;
 
 pub use cell::{Cell, CellAttributes};
 pub use readiness_check::{ReadinessCheck, ReadinessCheckAttributes};

@@ -7,45 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
-static RULE_ReadinessCheck: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReadinessCheck: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadinessCheckName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadinessCheckName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::ReadinessCheck` resource.
@@ -85,6 +60,7 @@ pub struct ReadinessCheck {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReadinessCheck {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::ReadinessCheck`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::ReadinessCheck";
@@ -111,28 +87,11 @@ impl ReadinessCheck {
     }
 
     /// `ReadinessCheckName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readiness_check_name(mut self, value: impl Into<Str>) -> Self {
-        self.readiness_check_name = Some(value.into());
-        self
-    }
-
+    pub fn readiness_check_name(mut self, value: impl Into<Str>) -> Self { self.readiness_check_name = Some(value.into()); self }
     /// `ResourceSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_set_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self { self.resource_set_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ReadinessCheck {
@@ -174,68 +133,5 @@ impl ReadinessCheckAttributes {
     /// The Amazon Resource Name (ARN) of the readiness check.
     pub fn readiness_check_arn(&self) -> Value {
         self.0.get_att("ReadinessCheckArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryReadiness::ReadinessCheck`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-readinesscheck-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,49 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
-static RULE_RecoveryGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecoveryGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cells",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "RecoveryGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("RecoveryGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::RecoveryGroup` resource.
@@ -89,6 +60,7 @@ pub struct RecoveryGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RecoveryGroup {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::RecoveryGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::RecoveryGroup";
@@ -115,28 +87,11 @@ impl RecoveryGroup {
     }
 
     /// `Cells`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cells = Some(value.into());
-        self
-    }
-
+    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
     /// `RecoveryGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.recovery_group_name = Some(value.into());
-        self
-    }
-
+    pub fn recovery_group_name(mut self, value: impl Into<Str>) -> Self { self.recovery_group_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RecoveryGroup {
@@ -178,68 +133,5 @@ impl RecoveryGroupAttributes {
     /// The Amazon Resource Name (ARN) of the recovery group.
     pub fn recovery_group_arn(&self) -> Value {
         self.0.get_att("RecoveryGroupArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryReadiness::RecoveryGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-recoverygroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

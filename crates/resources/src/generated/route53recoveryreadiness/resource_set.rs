@@ -7,65 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$");
 
 /// The required properties of [`ResourceSet`], by name: `ResourceSet::new(ResourceSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceSetRequired {
     /// `ResourceSetType`: a string, required.
-    ///
-    /// The resource type of the resources in the resource set. Enter one of the following values for resource type:
-    ///
-    /// AWS::ApiGateway::Stage, AWS::ApiGatewayV2::Stage, AWS::AutoScaling::AutoScalingGroup, AWS::CloudWatch::Alarm, AWS::EC2::CustomerGateway, AWS::DynamoDB::Table, AWS::EC2::Volume, AWS::ElasticLoadBalancing::LoadBalancer, AWS::ElasticLoadBalancingV2::LoadBalancer, AWS::Lambda::Function, AWS::MSK::Cluster, AWS::RDS::DBCluster, AWS::Route53::HealthCheck, AWS::SQS::Queue, AWS::SNS::Topic, AWS::SNS::Subscription, AWS::EC2::VPC, AWS::EC2::VPNConnection, AWS::EC2::VPNGateway, AWS::Route53RecoveryReadiness::DNSTargetResource.
-    ///
-    /// Note that AWS::Route53RecoveryReadiness::DNSTargetResource is only used for this setting. It isn't an actual AWS CloudFormation resource type.
-    ///
-    /// Pattern `^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`; create-only: changing it replaces the resource.
     pub resource_set_type: Str,
     /// `Resources`: a list of [`ResourceProperty`] objects, required.
-    ///
-    /// A list of resource objects in the resource set.
-    ///
-    /// Items 1 to 6.
     pub resources: List<ResourceProperty>,
 }
 
-static RULE_ResourceSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSet: ObjRule = ObjRule {
     properties: &[
         ("ResourceSetName", Shape::STR),
-        (
-            "ResourceSetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceProperty),
-                min_items: Some(1),
-                max_items: Some(6),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceSetType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceProperty), min_items: Some(1), max_items: Some(6) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ResourceSetType", "Resources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::ResourceSet` resource.
@@ -117,6 +83,7 @@ pub struct ResourceSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResourceSet {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::ResourceSet`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::ResourceSet";
@@ -148,36 +115,13 @@ impl ResourceSet {
     }
 
     /// `ResourceSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_set_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self { self.resource_set_name = Some(value.into()); self }
     /// `ResourceSetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_set_type(mut self, value: impl Into<Str>) -> Self {
-        self.resource_set_type = value.into();
-        self
-    }
-
+    pub fn resource_set_type(mut self, value: impl Into<Str>) -> Self { self.resource_set_type = value.into(); self }
     /// `Resources`: a list of [`ResourceProperty`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self {
-        self.resources = value.into();
-        self
-    }
-
+    pub fn resources(mut self, value: impl Into<List<ResourceProperty>>) -> Self { self.resources = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourceSet {
@@ -223,7 +167,8 @@ impl ResourceSetAttributes {
     }
 }
 
-static RULE_DnsTargetResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DnsTargetResource: ObjRule = ObjRule {
     properties: &[
         ("DomainName", Shape::STR),
         ("HostedZoneArn", Shape::STR),
@@ -231,12 +176,8 @@ static RULE_DnsTargetResource: ObjRule = ObjRule {
         ("RecordType", Shape::STR),
         ("TargetResource", Shape::Object(&RULE_TargetResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DNSTargetResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
@@ -268,6 +209,7 @@ pub struct DnsTargetResource {
     pub target_resource: Option<Obj<TargetResource>>,
 }
 
+#[rustfmt::skip]
 impl DnsTargetResource {
     /// A `DnsTargetResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -275,44 +217,15 @@ impl DnsTargetResource {
     }
 
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `HostedZoneArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_arn = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_arn(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_arn = Some(value.into()); self }
     /// `RecordSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.record_set_id = Some(value.into());
-        self
-    }
-
+    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self { self.record_set_id = Some(value.into()); self }
     /// `RecordType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_type = Some(value.into());
-        self
-    }
-
+    pub fn record_type(mut self, value: impl Into<Str>) -> Self { self.record_type = Some(value.into()); self }
     /// `TargetResource`: a [`TargetResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_resource(mut self, value: impl Into<Obj<TargetResource>>) -> Self {
-        self.target_resource = Some(value.into());
-        self
-    }
+    pub fn target_resource(mut self, value: impl Into<Obj<TargetResource>>) -> Self { self.target_resource = Some(value.into()); self }
 }
 
 impl PropertyType for DnsTargetResource {}
@@ -329,14 +242,13 @@ impl ToValue for DnsTargetResource {
     }
 }
 
-static RULE_NlbResource: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NlbResource: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NLBResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
@@ -352,6 +264,7 @@ pub struct NlbResource {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NlbResource {
     /// A `NlbResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -359,12 +272,7 @@ impl NlbResource {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for NlbResource {}
@@ -375,14 +283,14 @@ impl ToValue for NlbResource {
     }
 }
 
-static RULE_R53ResourceRecord: ObjRule = ObjRule {
-    properties: &[("DomainName", Shape::STR), ("RecordSetId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_R53ResourceRecord: ObjRule = ObjRule {
+    properties: &[
+        ("DomainName", Shape::STR),
+        ("RecordSetId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `R53ResourceRecord` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
@@ -402,6 +310,7 @@ pub struct R53ResourceRecord {
     pub record_set_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl R53ResourceRecord {
     /// A `R53ResourceRecord` with no property set (none is required).
     pub fn new() -> Self {
@@ -409,20 +318,9 @@ impl R53ResourceRecord {
     }
 
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `RecordSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.record_set_id = Some(value.into());
-        self
-    }
+    pub fn record_set_id(mut self, value: impl Into<Str>) -> Self { self.record_set_id = Some(value.into()); self }
 }
 
 impl PropertyType for R53ResourceRecord {}
@@ -436,26 +334,16 @@ impl ToValue for R53ResourceRecord {
     }
 }
 
-static RULE_ResourceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceProperty: ObjRule = ObjRule {
     properties: &[
         ("ComponentId", Shape::STR),
         ("DnsTargetResource", Shape::Object(&RULE_DnsTargetResource)),
-        (
-            "ReadinessScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadinessScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ResourceArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Resource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
@@ -485,6 +373,7 @@ pub struct ResourceProperty {
     pub resource_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceProperty {
     /// A `ResourceProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -492,36 +381,13 @@ impl ResourceProperty {
     }
 
     /// `ComponentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_id(mut self, value: impl Into<Str>) -> Self {
-        self.component_id = Some(value.into());
-        self
-    }
-
+    pub fn component_id(mut self, value: impl Into<Str>) -> Self { self.component_id = Some(value.into()); self }
     /// `DnsTargetResource`: a [`DnsTargetResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_target_resource(mut self, value: impl Into<Obj<DnsTargetResource>>) -> Self {
-        self.dns_target_resource = Some(value.into());
-        self
-    }
-
+    pub fn dns_target_resource(mut self, value: impl Into<Obj<DnsTargetResource>>) -> Self { self.dns_target_resource = Some(value.into()); self }
     /// `ReadinessScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readiness_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.readiness_scopes = Some(value.into());
-        self
-    }
-
+    pub fn readiness_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.readiness_scopes = Some(value.into()); self }
     /// `ResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceProperty {}
@@ -537,80 +403,15 @@ impl ToValue for ResourceProperty {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-resourceset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TargetResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetResource: ObjRule = ObjRule {
     properties: &[
         ("NLBResource", Shape::Object(&RULE_NlbResource)),
         ("R53Resource", Shape::Object(&RULE_R53ResourceRecord)),
     ],
-    required: &[],
     one_of: &[&[&["NLBResource"], &["R53Resource"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetResource` property type of `AWS::Route53RecoveryReadiness::ResourceSet`.
@@ -630,6 +431,7 @@ pub struct TargetResource {
     pub r53_resource: Option<Obj<R53ResourceRecord>>,
 }
 
+#[rustfmt::skip]
 impl TargetResource {
     /// A `TargetResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -637,20 +439,9 @@ impl TargetResource {
     }
 
     /// `NLBResource`: a [`NlbResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nlb_resource(mut self, value: impl Into<Obj<NlbResource>>) -> Self {
-        self.nlb_resource = Some(value.into());
-        self
-    }
-
+    pub fn nlb_resource(mut self, value: impl Into<Obj<NlbResource>>) -> Self { self.nlb_resource = Some(value.into()); self }
     /// `R53Resource`: a [`R53ResourceRecord`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r53_resource(mut self, value: impl Into<Obj<R53ResourceRecord>>) -> Self {
-        self.r53_resource = Some(value.into());
-        self
-    }
+    pub fn r53_resource(mut self, value: impl Into<Obj<R53ResourceRecord>>) -> Self { self.r53_resource = Some(value.into()); self }
 }
 
 impl PropertyType for TargetResource {}

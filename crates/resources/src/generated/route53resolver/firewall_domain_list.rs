@@ -7,59 +7,21 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
-static RULE_FirewallDomainList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainFileUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::FirewallDomainList` resource.
@@ -105,6 +67,7 @@ pub struct FirewallDomainList {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FirewallDomainList {
     /// The CloudFormation type name, `AWS::Route53Resolver::FirewallDomainList`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::FirewallDomainList";
@@ -119,28 +82,8 @@ impl FirewallDomainList {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["Domains", "DomainFileUrl"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "DomainCount",
-            "Status",
-            "StatusMessage",
-            "ManagedOwnerName",
-            "CreatorRequestId",
-            "CreationTime",
-            "ModificationTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CreatorRequestId",
-            "DomainCount",
-            "Id",
-            "ManagedOwnerName",
-            "ModificationTime",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["Id", "Arn", "DomainCount", "Status", "StatusMessage", "ManagedOwnerName", "CreatorRequestId", "CreationTime", "ModificationTime"],
+        attributes: &["Arn", "CreationTime", "CreatorRequestId", "DomainCount", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -151,36 +94,13 @@ impl FirewallDomainList {
     }
 
     /// `DomainFileUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self {
-        self.domain_file_url = Some(value.into());
-        self
-    }
-
+    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self { self.domain_file_url = Some(value.into()); self }
     /// `Domains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FirewallDomainList {
@@ -279,101 +199,5 @@ impl FirewallDomainListAttributes {
     /// Additional information about the status of the list, if available.
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53Resolver::FirewallDomainList`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewalldomainlist-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

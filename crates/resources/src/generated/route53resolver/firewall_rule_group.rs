@@ -7,43 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
-static RULE_FirewallRuleGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallRuleGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirewallRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FirewallRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("FirewallRules", Shape::List(&ListRule { items: Shape::Object(&RULE_FirewallRule), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::FirewallRuleGroup` resource.
@@ -77,6 +54,7 @@ pub struct FirewallRuleGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FirewallRuleGroup {
     /// The CloudFormation type name, `AWS::Route53Resolver::FirewallRuleGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::FirewallRuleGroup";
@@ -91,31 +69,8 @@ impl FirewallRuleGroup {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "RuleCount",
-            "Status",
-            "StatusMessage",
-            "OwnerId",
-            "ShareStatus",
-            "CreatorRequestId",
-            "CreationTime",
-            "ModificationTime",
-            "FirewallRules/*/FirewallThreatProtectionId",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CreatorRequestId",
-            "Id",
-            "ModificationTime",
-            "OwnerId",
-            "RuleCount",
-            "ShareStatus",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["Id", "Arn", "RuleCount", "Status", "StatusMessage", "OwnerId", "ShareStatus", "CreatorRequestId", "CreationTime", "ModificationTime", "FirewallRules/*/FirewallThreatProtectionId"],
+        attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "OwnerId", "RuleCount", "ShareStatus", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -126,28 +81,11 @@ impl FirewallRuleGroup {
     }
 
     /// `FirewallRules`: a list of [`FirewallRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_rules(mut self, value: impl Into<List<FirewallRule>>) -> Self {
-        self.firewall_rules = Some(value.into());
-        self
-    }
-
+    pub fn firewall_rules(mut self, value: impl Into<List<FirewallRule>>) -> Self { self.firewall_rules = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FirewallRuleGroup {
@@ -259,30 +197,17 @@ impl FirewallRuleGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallAdvancedContentCategoryConfigRequired {
     /// `Category`: a string, required.
-    ///
-    /// The content category value.
-    ///
-    /// Length 1 to 128.
     pub category: Str,
 }
 
-static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Category",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallAdvancedContentCategoryConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["Category"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallAdvancedContentCategoryConfig` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
@@ -300,6 +225,7 @@ pub struct FirewallAdvancedContentCategoryConfig {
     pub category: Str,
 }
 
+#[rustfmt::skip]
 impl FirewallAdvancedContentCategoryConfig {
     /// A `FirewallAdvancedContentCategoryConfig` with its required properties, named in a [`FirewallAdvancedContentCategoryConfigRequired`].
     pub fn new(required: FirewallAdvancedContentCategoryConfigRequired) -> Self {
@@ -309,12 +235,7 @@ impl FirewallAdvancedContentCategoryConfig {
     }
 
     /// `Category`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = value.into();
-        self
-    }
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
 }
 
 impl PropertyType for FirewallAdvancedContentCategoryConfig {}
@@ -329,30 +250,17 @@ impl ToValue for FirewallAdvancedContentCategoryConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallAdvancedThreatCategoryConfigRequired {
     /// `Category`: a string, required.
-    ///
-    /// The threat category value.
-    ///
-    /// Length 1 to 128.
     pub category: Str,
 }
 
-static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Category",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallAdvancedThreatCategoryConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Category", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["Category"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallAdvancedThreatCategoryConfig` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
@@ -370,6 +278,7 @@ pub struct FirewallAdvancedThreatCategoryConfig {
     pub category: Str,
 }
 
+#[rustfmt::skip]
 impl FirewallAdvancedThreatCategoryConfig {
     /// A `FirewallAdvancedThreatCategoryConfig` with its required properties, named in a [`FirewallAdvancedThreatCategoryConfigRequired`].
     pub fn new(required: FirewallAdvancedThreatCategoryConfigRequired) -> Self {
@@ -379,12 +288,7 @@ impl FirewallAdvancedThreatCategoryConfig {
     }
 
     /// `Category`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category(mut self, value: impl Into<Str>) -> Self {
-        self.category = value.into();
-        self
-    }
+    pub fn category(mut self, value: impl Into<Str>) -> Self { self.category = value.into(); self }
 }
 
 impl PropertyType for FirewallAdvancedThreatCategoryConfig {}
@@ -399,144 +303,31 @@ impl ToValue for FirewallAdvancedThreatCategoryConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRuleRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action that DNS Firewall should take on a DNS query when it matches one of the domains in the rule's domain list, or a threat in a DNS Firewall Advvanced rule:
-    ///
-    /// - `ALLOW` - Permit the request to go through. Not available for DNS Firewall Advanced rules.
-    /// - `ALERT` - Permit the request to go through but send an alert to the logs.
-    /// - `BLOCK` - Disallow the request. If this is specified,then `BlockResponse` must also be specified.
-    ///
-    /// if `BlockResponse` is `OVERRIDE` , then all of the following `OVERRIDE` attributes must be specified:
-    ///
-    /// - `BlockOverrideDnsType`
-    /// - `BlockOverrideDomain`
-    /// - `BlockOverrideTtl`
     pub action: Action,
     /// `Priority`: an integer, required.
-    ///
-    /// The priority of the rule in the rule group. This value must be unique within the rule group. DNS Firewall processes the rules in a rule group by order of priority, starting from the lowest setting.
     pub priority: Int,
 }
 
-static RULE_FirewallRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "BLOCK", "ALERT"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideDnsType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CNAME"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideDomain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlockOverrideTtl",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(604800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BlockResponse",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"],
-                format: None,
-            }),
-        ),
-        (
-            "ConfidenceThreshold",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "DnsThreatProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallDomainListId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallDomainRedirectionAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "ALERT"], ..StrRule::ANY })),
+        ("BlockOverrideDnsType", Shape::Str(&StrRule { allowed: &["CNAME"], ..StrRule::ANY })),
+        ("BlockOverrideDomain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("BlockOverrideTtl", Shape::Int(&NumRule { min: Some(0.0), max: Some(604800.0), ..NumRule::ANY })),
+        ("BlockResponse", Shape::Str(&StrRule { allowed: &["NODATA", "NXDOMAIN", "OVERRIDE"], ..StrRule::ANY })),
+        ("ConfidenceThreshold", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("DnsThreatProtection", Shape::Str(&StrRule { allowed: &["DGA", "DNS_TUNNELING", "DICTIONARY_DGA"], ..StrRule::ANY })),
+        ("FirewallDomainListId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("FirewallDomainRedirectionAction", Shape::Str(&StrRule { allowed: &["INSPECT_REDIRECTION_DOMAIN", "TRUST_REDIRECTION_DOMAIN"], ..StrRule::ANY })),
         ("FirewallRuleType", Shape::Object(&RULE_FirewallRuleType)),
-        (
-            "FirewallThreatProtectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FirewallThreatProtectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("Priority", Shape::INT),
-        (
-            "Qtype",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Qtype", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), ..StrRule::ANY })),
     ],
     required: &["Priority", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallRule` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
@@ -650,6 +441,7 @@ pub struct FirewallRule {
     pub qtype: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirewallRule {
     /// A `FirewallRule` with its required properties, named in a [`FirewallRuleRequired`].
     pub fn new(required: FirewallRuleRequired) -> Self {
@@ -671,111 +463,31 @@ impl FirewallRule {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `BlockOverrideDnsType`: a [`BlockOverrideDnsType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsType>) -> Self {
-        self.block_override_dns_type = Some(value.into());
-        self
-    }
-
+    pub fn block_override_dns_type(mut self, value: impl Into<BlockOverrideDnsType>) -> Self { self.block_override_dns_type = Some(value.into()); self }
     /// `BlockOverrideDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self {
-        self.block_override_domain = Some(value.into());
-        self
-    }
-
+    pub fn block_override_domain(mut self, value: impl Into<Str>) -> Self { self.block_override_domain = Some(value.into()); self }
     /// `BlockOverrideTtl`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self {
-        self.block_override_ttl = Some(value.into());
-        self
-    }
-
+    pub fn block_override_ttl(mut self, value: impl Into<Int>) -> Self { self.block_override_ttl = Some(value.into()); self }
     /// `BlockResponse`: a [`BlockResponse`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_response(mut self, value: impl Into<BlockResponse>) -> Self {
-        self.block_response = Some(value.into());
-        self
-    }
-
+    pub fn block_response(mut self, value: impl Into<BlockResponse>) -> Self { self.block_response = Some(value.into()); self }
     /// `ConfidenceThreshold`: a [`ConfidenceThreshold`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self {
-        self.confidence_threshold = Some(value.into());
-        self
-    }
-
+    pub fn confidence_threshold(mut self, value: impl Into<ConfidenceThreshold>) -> Self { self.confidence_threshold = Some(value.into()); self }
     /// `DnsThreatProtection`: a [`DnsThreatProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_threat_protection(mut self, value: impl Into<DnsThreatProtection>) -> Self {
-        self.dns_threat_protection = Some(value.into());
-        self
-    }
-
+    pub fn dns_threat_protection(mut self, value: impl Into<DnsThreatProtection>) -> Self { self.dns_threat_protection = Some(value.into()); self }
     /// `FirewallDomainListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_domain_list_id = Some(value.into());
-        self
-    }
-
+    pub fn firewall_domain_list_id(mut self, value: impl Into<Str>) -> Self { self.firewall_domain_list_id = Some(value.into()); self }
     /// `FirewallDomainRedirectionAction`: a [`FirewallDomainRedirectionAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_domain_redirection_action(
-        mut self,
-        value: impl Into<FirewallDomainRedirectionAction>,
-    ) -> Self {
-        self.firewall_domain_redirection_action = Some(value.into());
-        self
-    }
-
+    pub fn firewall_domain_redirection_action(mut self, value: impl Into<FirewallDomainRedirectionAction>) -> Self { self.firewall_domain_redirection_action = Some(value.into()); self }
     /// `FirewallRuleType`: a [`FirewallRuleType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_rule_type(mut self, value: impl Into<Obj<FirewallRuleType>>) -> Self {
-        self.firewall_rule_type = Some(value.into());
-        self
-    }
-
+    pub fn firewall_rule_type(mut self, value: impl Into<Obj<FirewallRuleType>>) -> Self { self.firewall_rule_type = Some(value.into()); self }
     /// `FirewallThreatProtectionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_threat_protection_id(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_threat_protection_id = Some(value.into());
-        self
-    }
-
+    pub fn firewall_threat_protection_id(mut self, value: impl Into<Str>) -> Self { self.firewall_threat_protection_id = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `Qtype`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qtype(mut self, value: impl Into<Str>) -> Self {
-        self.qtype = Some(value.into());
-        self
-    }
+    pub fn qtype(mut self, value: impl Into<Str>) -> Self { self.qtype = Some(value.into()); self }
 }
 
 impl PropertyType for FirewallRule {}
@@ -806,26 +518,15 @@ impl ToValue for FirewallRule {
     }
 }
 
-static RULE_FirewallRuleType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallRuleType: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirewallAdvancedContentCategory",
-            Shape::Object(&RULE_FirewallAdvancedContentCategoryConfig),
-        ),
-        (
-            "FirewallAdvancedThreatCategory",
-            Shape::Object(&RULE_FirewallAdvancedThreatCategoryConfig),
-        ),
+        ("FirewallAdvancedContentCategory", Shape::Object(&RULE_FirewallAdvancedContentCategoryConfig)),
+        ("FirewallAdvancedThreatCategory", Shape::Object(&RULE_FirewallAdvancedThreatCategoryConfig)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["FirewallAdvancedContentCategory"],
-        &["FirewallAdvancedThreatCategory"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["FirewallAdvancedContentCategory"], &["FirewallAdvancedThreatCategory"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallRuleType` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
@@ -845,6 +546,7 @@ pub struct FirewallRuleType {
     pub firewall_advanced_threat_category: Option<Obj<FirewallAdvancedThreatCategoryConfig>>,
 }
 
+#[rustfmt::skip]
 impl FirewallRuleType {
     /// A `FirewallRuleType` with no property set (none is required).
     pub fn new() -> Self {
@@ -852,26 +554,9 @@ impl FirewallRuleType {
     }
 
     /// `FirewallAdvancedContentCategory`: a [`FirewallAdvancedContentCategoryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_advanced_content_category(
-        mut self,
-        value: impl Into<Obj<FirewallAdvancedContentCategoryConfig>>,
-    ) -> Self {
-        self.firewall_advanced_content_category = Some(value.into());
-        self
-    }
-
+    pub fn firewall_advanced_content_category(mut self, value: impl Into<Obj<FirewallAdvancedContentCategoryConfig>>) -> Self { self.firewall_advanced_content_category = Some(value.into()); self }
     /// `FirewallAdvancedThreatCategory`: a [`FirewallAdvancedThreatCategoryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_advanced_threat_category(
-        mut self,
-        value: impl Into<Obj<FirewallAdvancedThreatCategoryConfig>>,
-    ) -> Self {
-        self.firewall_advanced_threat_category = Some(value.into());
-        self
-    }
+    pub fn firewall_advanced_threat_category(mut self, value: impl Into<Obj<FirewallAdvancedThreatCategoryConfig>>) -> Self { self.firewall_advanced_threat_category = Some(value.into()); self }
 }
 
 impl PropertyType for FirewallRuleType {}
@@ -887,102 +572,6 @@ impl ToValue for FirewallRuleType {
                 "FirewallAdvancedThreatCategory",
                 &self.firewall_advanced_threat_category,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53Resolver::FirewallRuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewallrulegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

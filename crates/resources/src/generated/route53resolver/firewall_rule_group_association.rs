@@ -7,91 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
 /// The required properties of [`FirewallRuleGroupAssociation`], by name: `FirewallRuleGroupAssociation::new(FirewallRuleGroupAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallRuleGroupAssociationRequired {
     /// `FirewallRuleGroupId`: a string, required.
-    ///
-    /// The unique identifier of the firewall rule group.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub firewall_rule_group_id: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// The setting that determines the processing order of the rule group among the rule groups that are associated with a single VPC. DNS Firewall filters VPC traffic starting from rule group with the lowest numeric priority setting.
-    ///
-    /// You must specify a unique priority for each rule group that you associate with a single VPC. To make it easier to insert rule groups later, leave space between the numbers, for example, use 101, 200, and so on. You can change the priority setting for a rule group association after you create it.
-    ///
-    /// The allowed values for `Priority` are between 100 and 9900 (excluding 100 and 9900).
     pub priority: Int,
     /// `VpcId`: a string, required.
-    ///
-    /// The unique identifier of the VPC that is associated with the rule group.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; length 1 to 64; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FirewallRuleGroupAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirewallRuleGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MutationProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FirewallRuleGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("MutationProtection", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Priority", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallRuleGroupId", "VpcId", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::FirewallRuleGroupAssociation` resource.
@@ -143,6 +87,7 @@ pub struct FirewallRuleGroupAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl FirewallRuleGroupAssociation {
     /// The CloudFormation type name, `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::FirewallRuleGroupAssociation";
@@ -157,26 +102,8 @@ impl FirewallRuleGroupAssociation {
         create_only: &["FirewallRuleGroupId", "VpcId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "ManagedOwnerName",
-            "Status",
-            "StatusMessage",
-            "CreatorRequestId",
-            "CreationTime",
-            "ModificationTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CreatorRequestId",
-            "Id",
-            "ManagedOwnerName",
-            "ModificationTime",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["Id", "Arn", "ManagedOwnerName", "Status", "StatusMessage", "CreatorRequestId", "CreationTime", "ModificationTime"],
+        attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -194,52 +121,17 @@ impl FirewallRuleGroupAssociation {
     }
 
     /// `FirewallRuleGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_rule_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_rule_group_id = value.into();
-        self
-    }
-
+    pub fn firewall_rule_group_id(mut self, value: impl Into<Str>) -> Self { self.firewall_rule_group_id = value.into(); self }
     /// `MutationProtection`: a [`MutationProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutation_protection(mut self, value: impl Into<MutationProtection>) -> Self {
-        self.mutation_protection = Some(value.into());
-        self
-    }
-
+    pub fn mutation_protection(mut self, value: impl Into<MutationProtection>) -> Self { self.mutation_protection = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for FirewallRuleGroupAssociation {
@@ -333,102 +225,6 @@ impl FirewallRuleGroupAssociationAttributes {
     /// Additional information about the status of the response, if available.
     pub fn status_message(&self) -> Value {
         self.0.get_att("StatusMessage")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Route53Resolver::FirewallRuleGroupAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53resolver-firewallrulegroupassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -14,6 +14,8 @@
 //! - `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: [`ResolverQueryLoggingConfigAssociation`], property types in [`resolver_query_logging_config_association`]
 //! - `AWS::Route53Resolver::ResolverRule`: [`ResolverRule`], property types in [`resolver_rule`]
 //! - `AWS::Route53Resolver::ResolverRuleAssociation`: [`ResolverRuleAssociation`], property types in [`resolver_rule_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod firewall_domain_list;
 pub mod firewall_rule_group;
@@ -26,6 +28,7 @@ pub mod resolver_query_logging_config;
 pub mod resolver_query_logging_config_association;
 pub mod resolver_rule;
 pub mod resolver_rule_association;
+pub mod shared;
 
 pub use firewall_domain_list::{FirewallDomainList, FirewallDomainListAttributes};
 pub use firewall_rule_group::{FirewallRuleGroup, FirewallRuleGroupAttributes};

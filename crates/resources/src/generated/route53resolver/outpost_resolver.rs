@@ -14,80 +14,25 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutpostResolverRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the Resolver.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
     /// `OutpostArn`: a string, required.
-    ///
-    /// The ARN (Amazon Resource Name) for the Outpost.
-    ///
-    /// Pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`; length 1 to 1024; create-only: changing it replaces the resource.
     pub outpost_arn: Str,
     /// `PreferredInstanceType`: a string, required.
-    ///
-    /// The Amazon EC2 instance type. If you specify this, you must also specify a value for the `OutpostArn` .
-    ///
-    /// Length 1 to 255.
     pub preferred_instance_type: Str,
 }
 
-static RULE_OutpostResolver: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutpostResolver: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(4.0),
-                max: Some(256.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutpostArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreferredInstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(4.0), max: Some(256.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["OutpostArn", "PreferredInstanceType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::OutpostResolver` resource.
@@ -135,6 +80,7 @@ pub struct OutpostResolver {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OutpostResolver {
     /// The CloudFormation type name, `AWS::Route53Resolver::OutpostResolver`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::OutpostResolver";
@@ -149,24 +95,8 @@ impl OutpostResolver {
         create_only: &["OutpostArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "Status",
-            "StatusMessage",
-            "CreationTime",
-            "ModificationTime",
-            "CreatorRequestId",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CreatorRequestId",
-            "Id",
-            "ModificationTime",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["Id", "Arn", "Status", "StatusMessage", "CreationTime", "ModificationTime", "CreatorRequestId"],
+        attributes: &["Arn", "CreationTime", "CreatorRequestId", "Id", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -183,44 +113,15 @@ impl OutpostResolver {
     }
 
     /// `InstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutpostArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_arn = value.into();
-        self
-    }
-
+    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = value.into(); self }
     /// `PreferredInstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_instance_type = value.into();
-        self
-    }
-
+    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self { self.preferred_instance_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OutpostResolver {
@@ -315,44 +216,20 @@ impl OutpostResolverAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Route53Resolver::OutpostResolver`.
@@ -370,6 +247,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -380,20 +258,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,48 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverConfigRequired {
     /// `AutodefinedReverseFlag`: an [`AutodefinedReverseFlag`] value, required.
-    ///
-    /// Represents the desired status of `AutodefinedReverse` . The only supported value on creation is `DISABLE` . Deletion of this resource will return `AutodefinedReverse` to its default value of `ENABLED` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub autodefined_reverse_flag: AutodefinedReverseFlag,
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the Amazon Virtual Private Cloud VPC or a Route 53 Profile that you're configuring Resolver for.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub resource_id: Str,
 }
 
-static RULE_ResolverConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutodefinedReverseFlag",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLE"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AutodefinedReverseFlag", Shape::Str(&StrRule { allowed: &["DISABLE"], ..StrRule::ANY })),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["ResourceId", "AutodefinedReverseFlag"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverConfig` resource.
@@ -82,6 +54,7 @@ pub struct ResolverConfig {
     pub resource_id: Str,
 }
 
+#[rustfmt::skip]
 impl ResolverConfig {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverConfig";
@@ -111,20 +84,9 @@ impl ResolverConfig {
     }
 
     /// `AutodefinedReverseFlag`: an [`AutodefinedReverseFlag`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autodefined_reverse_flag(mut self, value: impl Into<AutodefinedReverseFlag>) -> Self {
-        self.autodefined_reverse_flag = value.into();
-        self
-    }
-
+    pub fn autodefined_reverse_flag(mut self, value: impl Into<AutodefinedReverseFlag>) -> Self { self.autodefined_reverse_flag = value.into(); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
 }
 
 impl Resource for ResolverConfig {

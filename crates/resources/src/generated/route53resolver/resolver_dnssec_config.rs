@@ -7,23 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverDnssecConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverDNSSECConfig` resource.
@@ -47,6 +37,7 @@ pub struct ResolverDnssecConfig {
     pub resource_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResolverDnssecConfig {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverDNSSECConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverDNSSECConfig";
@@ -73,12 +64,7 @@ impl ResolverDnssecConfig {
     }
 
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
 }
 
 impl Resource for ResolverDnssecConfig {

@@ -15,114 +15,33 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverEndpointRequired {
     /// `Direction`: a string, required.
-    ///
-    /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
-    ///
-    /// - `INBOUND` : allows DNS queries to your VPC from your network
-    /// - `OUTBOUND` : allows DNS queries from your VPC to your network
-    /// - `INBOUND_DELEGATION` : Resolver delegates queries to Route 53 private hosted zones from your network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub direction: Str,
     /// `IpAddresses`: a list of [`IpAddressRequest`] objects, required.
-    ///
-    /// The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints). The subnet ID uniquely identifies a VPC.
-    ///
-    /// &gt; Even though the minimum is 1, Route 53 requires that you create at least two.
-    ///
-    /// Items 2 to 20.
     pub ip_addresses: List<IpAddressRequest>,
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The ID of one or more security groups that control access to this VPC. The security group must include one or more inbound rules (for inbound endpoints) or outbound rules (for outbound endpoints). Inbound and outbound rules must allow TCP and UDP access. For inbound access, open port 53. For outbound access, open the port that you're using for DNS queries on your network.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`, length 1 to 64; create-only: changing it replaces the resource.
     pub security_group_ids: List<Str>,
 }
 
-static RULE_ResolverEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Direction", Shape::STR),
         ("Dns64Enabled", Shape::Bool),
-        (
-            "IpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpAddressRequest),
-                min_items: Some(2),
-                max_items: Some(20),
-            }),
-        ),
+        ("IpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpAddressRequest), min_items: Some(2), max_items: Some(20) })),
         ("Ipv6InternetAccessEnabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutpostArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreferredInstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OutpostArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PreferredInstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(2) })),
         ("ResolverEndpointType", Shape::STR),
         ("RniEnhancedMetricsEnabled", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
         ("TargetNameServerMetricsEnabled", Shape::Bool),
     ],
     required: &["Direction", "IpAddresses", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverEndpoint` resource.
@@ -238,6 +157,7 @@ pub struct ResolverEndpoint {
     pub target_name_server_metrics_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ResolverEndpoint {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverEndpoint";
@@ -249,23 +169,11 @@ impl ResolverEndpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverendpoint.html",
         primary_identifier: &["ResolverEndpointId"],
         required: &["Direction", "IpAddresses", "SecurityGroupIds"],
-        create_only: &[
-            "Direction",
-            "OutpostArn",
-            "PreferredInstanceType",
-            "SecurityGroupIds",
-        ],
+        create_only: &["Direction", "OutpostArn", "PreferredInstanceType", "SecurityGroupIds"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "HostVPCId", "IpAddressCount", "ResolverEndpointId"],
-        attributes: &[
-            "Arn",
-            "Direction",
-            "HostVPCId",
-            "IpAddressCount",
-            "Name",
-            "ResolverEndpointId",
-        ],
+        attributes: &["Arn", "Direction", "HostVPCId", "IpAddressCount", "Name", "ResolverEndpointId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -290,108 +198,31 @@ impl ResolverEndpoint {
     }
 
     /// `Direction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direction(mut self, value: impl Into<Str>) -> Self {
-        self.direction = value.into();
-        self
-    }
-
+    pub fn direction(mut self, value: impl Into<Str>) -> Self { self.direction = value.into(); self }
     /// `Dns64Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns64_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.dns64_enabled = Some(value.into());
-        self
-    }
-
+    pub fn dns64_enabled(mut self, value: impl Into<Bool>) -> Self { self.dns64_enabled = Some(value.into()); self }
     /// `IpAddresses`: a list of [`IpAddressRequest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_addresses(mut self, value: impl Into<List<IpAddressRequest>>) -> Self {
-        self.ip_addresses = value.into();
-        self
-    }
-
+    pub fn ip_addresses(mut self, value: impl Into<List<IpAddressRequest>>) -> Self { self.ip_addresses = value.into(); self }
     /// `Ipv6InternetAccessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_internet_access_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_internet_access_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_internet_access_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_internet_access_enabled = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OutpostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_arn = Some(value.into());
-        self
-    }
-
+    pub fn outpost_arn(mut self, value: impl Into<Str>) -> Self { self.outpost_arn = Some(value.into()); self }
     /// `PreferredInstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn preferred_instance_type(mut self, value: impl Into<Str>) -> Self { self.preferred_instance_type = Some(value.into()); self }
     /// `Protocols`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Str>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Str>>) -> Self { self.protocols = Some(value.into()); self }
     /// `ResolverEndpointType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_endpoint_type(mut self, value: impl Into<Str>) -> Self {
-        self.resolver_endpoint_type = Some(value.into());
-        self
-    }
-
+    pub fn resolver_endpoint_type(mut self, value: impl Into<Str>) -> Self { self.resolver_endpoint_type = Some(value.into()); self }
     /// `RniEnhancedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rni_enhanced_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.rni_enhanced_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn rni_enhanced_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.rni_enhanced_metrics_enabled = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetNameServerMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_name_server_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.target_name_server_metrics_enabled = Some(value.into());
-        self
-    }
+    pub fn target_name_server_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.target_name_server_metrics_enabled = Some(value.into()); self }
 }
 
 impl Resource for ResolverEndpoint {
@@ -498,52 +329,19 @@ impl ResolverEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpAddressRequestRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet that contains the IP address.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; length 1 to 32.
     pub subnet_id: Str,
 }
 
-static RULE_IpAddressRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpAddressRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "Ip",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(36),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(39),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
+        ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpAddressRequest` property type of `AWS::Route53Resolver::ResolverEndpoint`.
@@ -573,6 +371,7 @@ pub struct IpAddressRequest {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl IpAddressRequest {
     /// A `IpAddressRequest` with its required properties, named in a [`IpAddressRequestRequired`].
     pub fn new(required: IpAddressRequestRequired) -> Self {
@@ -584,28 +383,11 @@ impl IpAddressRequest {
     }
 
     /// `Ip`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
+    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = Some(value.into()); self }
     /// `Ipv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn ipv6(mut self, value: impl Into<Str>) -> Self { self.ipv6 = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl PropertyType for IpAddressRequest {}
@@ -624,44 +406,20 @@ impl ToValue for IpAddressRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Route53Resolver::ResolverEndpoint`.
@@ -679,6 +437,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -689,20 +448,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

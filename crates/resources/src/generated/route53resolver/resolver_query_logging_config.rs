@@ -9,43 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
-static RULE_ResolverQueryLoggingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverQueryLoggingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DestinationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(600), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverQueryLoggingConfig` resource.
@@ -81,6 +53,7 @@ pub struct ResolverQueryLoggingConfig {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResolverQueryLoggingConfig {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverQueryLoggingConfig";
@@ -95,26 +68,8 @@ impl ResolverQueryLoggingConfig {
         create_only: &["Name", "DestinationArn", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "OwnerId",
-            "Status",
-            "ShareStatus",
-            "AssociationCount",
-            "Arn",
-            "CreatorRequestId",
-            "CreationTime",
-            "Id",
-        ],
-        attributes: &[
-            "Arn",
-            "AssociationCount",
-            "CreationTime",
-            "CreatorRequestId",
-            "Id",
-            "OwnerId",
-            "ShareStatus",
-            "Status",
-        ],
+        read_only: &["OwnerId", "Status", "ShareStatus", "AssociationCount", "Arn", "CreatorRequestId", "CreationTime", "Id"],
+        attributes: &["Arn", "AssociationCount", "CreationTime", "CreatorRequestId", "Id", "OwnerId", "ShareStatus", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -125,28 +80,11 @@ impl ResolverQueryLoggingConfig {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResolverQueryLoggingConfig {
@@ -252,44 +190,20 @@ impl ResolverQueryLoggingConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Route53Resolver::ResolverQueryLoggingConfig`.
@@ -307,6 +221,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -317,20 +232,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,35 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverQueryLoggingConfigAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResolverQueryLogConfigId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResolverQueryLogConfigId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("ResourceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation` resource.
@@ -65,10 +44,10 @@ pub struct ResolverQueryLoggingConfigAssociation {
     pub resource_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResolverQueryLoggingConfigAssociation {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`.
-    pub const TYPE_NAME: &'static str =
-        "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation";
+    pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation";
 
     /// What the schema says about this type: identifiers, create-only, write-only and
     /// read-only properties, attributes, tagging.
@@ -92,20 +71,9 @@ impl ResolverQueryLoggingConfigAssociation {
     }
 
     /// `ResolverQueryLogConfigId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_query_log_config_id(mut self, value: impl Into<Str>) -> Self {
-        self.resolver_query_log_config_id = Some(value.into());
-        self
-    }
-
+    pub fn resolver_query_log_config_id(mut self, value: impl Into<Str>) -> Self { self.resolver_query_log_config_id = Some(value.into()); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
 }
 
 impl Resource for ResolverQueryLoggingConfigAssociation {

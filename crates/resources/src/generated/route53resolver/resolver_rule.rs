@@ -13,85 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!^[0-9]+$)([a-zA-Z0-9\\-
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRuleRequired {
     /// `RuleType`: a string, required.
-    ///
-    /// When you want to forward DNS queries for specified domain name to resolvers on your network, specify `FORWARD` or `DELEGATE` . If a query matches multiple Resolver rules (example.com and www.example.com), outbound DNS queries are routed using the Resolver rule that contains the most specific domain name (www.example.com).
-    ///
-    /// When you have a forwarding rule to forward DNS queries for a domain to your network and you want Resolver to process queries for a subdomain of that domain, specify `SYSTEM` .
-    ///
-    /// For example, to forward DNS queries for example.com to resolvers on your network, you create a rule and specify `FORWARD` for `RuleType` . To then have Resolver process queries for apex.example.com, you create a rule and specify `SYSTEM` for `RuleType` .
-    ///
-    /// Currently, only Resolver can create rules that have a value of `RECURSIVE` for `RuleType` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rule_type: Str,
 }
 
-static RULE_ResolverRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "DelegationRecord",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResolverEndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DelegationRecord", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResolverEndpointId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("RuleType", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TargetIps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetAddress),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TargetIps", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetAddress), min_items: Some(1), max_items: None })),
     ],
     required: &["RuleType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverRule` resource.
@@ -159,6 +97,7 @@ pub struct ResolverRule {
     pub target_ips: Option<List<TargetAddress>>,
 }
 
+#[rustfmt::skip]
 impl ResolverRule {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverRule`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverRule";
@@ -174,17 +113,7 @@ impl ResolverRule {
         conditional_create_only: &["DomainName"],
         write_only: &[],
         read_only: &["Arn", "ResolverRuleId"],
-        attributes: &[
-            "Arn",
-            "DelegationRecord",
-            "DomainName",
-            "Name",
-            "ResolverEndpointId",
-            "ResolverRuleId",
-            "RuleType",
-            "Tags",
-            "TargetIps",
-        ],
+        attributes: &["Arn", "DelegationRecord", "DomainName", "Name", "ResolverEndpointId", "ResolverRuleId", "RuleType", "Tags", "TargetIps"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -203,60 +132,19 @@ impl ResolverRule {
     }
 
     /// `DelegationRecord`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delegation_record(mut self, value: impl Into<Str>) -> Self {
-        self.delegation_record = Some(value.into());
-        self
-    }
-
+    pub fn delegation_record(mut self, value: impl Into<Str>) -> Self { self.delegation_record = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResolverEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.resolver_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn resolver_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.resolver_endpoint_id = Some(value.into()); self }
     /// `RuleType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_type(mut self, value: impl Into<Str>) -> Self {
-        self.rule_type = value.into();
-        self
-    }
-
+    pub fn rule_type(mut self, value: impl Into<Str>) -> Self { self.rule_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetIps`: a list of [`TargetAddress`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_ips(mut self, value: impl Into<List<TargetAddress>>) -> Self {
-        self.target_ips = Some(value.into());
-        self
-    }
+    pub fn target_ips(mut self, value: impl Into<List<TargetAddress>>) -> Self { self.target_ips = Some(value.into()); self }
 }
 
 impl Resource for ResolverRule {
@@ -373,44 +261,20 @@ impl ResolverRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Route53Resolver::ResolverRule`.
@@ -428,6 +292,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -438,20 +303,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -465,56 +319,17 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TargetAddress: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetAddress: ObjRule = ObjRule {
     properties: &[
-        (
-            "Ip",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(36),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(39),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(65535),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Ip", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(36), ..StrRule::ANY })),
+        ("Ipv6", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(39), ..StrRule::ANY })),
+        ("Port", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(65535), ..StrRule::ANY })),
         ("Protocol", Shape::STR),
-        (
-            "ServerNameIndication",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServerNameIndication", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetAddress` property type of `AWS::Route53Resolver::ResolverRule`.
@@ -554,6 +369,7 @@ pub struct TargetAddress {
     pub server_name_indication: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetAddress {
     /// A `TargetAddress` with no property set (none is required).
     pub fn new() -> Self {
@@ -561,44 +377,15 @@ impl TargetAddress {
     }
 
     /// `Ip`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
+    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = Some(value.into()); self }
     /// `Ipv6`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn ipv6(mut self, value: impl Into<Str>) -> Self { self.ipv6 = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `ServerNameIndication`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name_indication(mut self, value: impl Into<Str>) -> Self {
-        self.server_name_indication = Some(value.into());
-        self
-    }
+    pub fn server_name_indication(mut self, value: impl Into<Str>) -> Self { self.server_name_indication = Some(value.into()); self }
 }
 
 impl PropertyType for TargetAddress {}

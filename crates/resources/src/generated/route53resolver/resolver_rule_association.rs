@@ -11,40 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRuleAssociationRequired {
     /// `ResolverRuleId`: a string, required.
-    ///
-    /// The ID of the Resolver rule that you associated with the VPC that is specified by `VPCId` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resolver_rule_id: Str,
     /// `VPCId`: a string, required.
-    ///
-    /// The ID of the VPC that you associated the Resolver rule with.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResolverRuleAssociation: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("ResolverRuleId", Shape::STR),
-        (
-            "VPCId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VPCId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VPCId", "ResolverRuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::ResolverRuleAssociation` resource.
@@ -82,6 +63,7 @@ pub struct ResolverRuleAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl ResolverRuleAssociation {
     /// The CloudFormation type name, `AWS::Route53Resolver::ResolverRuleAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::ResolverRuleAssociation";
@@ -97,12 +79,7 @@ impl ResolverRuleAssociation {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ResolverRuleAssociationId"],
-        attributes: &[
-            "Name",
-            "ResolverRuleAssociationId",
-            "ResolverRuleId",
-            "VPCId",
-        ],
+        attributes: &["Name", "ResolverRuleAssociationId", "ResolverRuleId", "VPCId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -117,28 +94,11 @@ impl ResolverRuleAssociation {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResolverRuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolver_rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.resolver_rule_id = value.into();
-        self
-    }
-
+    pub fn resolver_rule_id(mut self, value: impl Into<Str>) -> Self { self.resolver_rule_id = value.into(); self }
     /// `VPCId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for ResolverRuleAssociation {

@@ -8,12 +8,15 @@
 //! - `AWS::RTBFabric::OutboundExternalLink`: [`OutboundExternalLink`], property types in [`outbound_external_link`]
 //! - `AWS::RTBFabric::RequesterGateway`: [`RequesterGateway`], property types in [`requester_gateway`]
 //! - `AWS::RTBFabric::ResponderGateway`: [`ResponderGateway`], property types in [`responder_gateway`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod inbound_external_link;
 pub mod link;
 pub mod outbound_external_link;
 pub mod requester_gateway;
 pub mod responder_gateway;
+pub mod shared;
 
 pub use inbound_external_link::{
     InboundExternalLink, InboundExternalLinkAttributes, InboundExternalLinkRequired,

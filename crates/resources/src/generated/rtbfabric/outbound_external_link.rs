@@ -7,68 +7,40 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Action, ApplicationLogs, ApplicationLogsRequired, LinkApplicationLogSampling,
+    LinkApplicationLogSamplingRequired, LinkAttributes, LinkLogSettings, LinkLogSettingsRequired,
+    ResponderErrorMaskingForHttpCode, ResponderErrorMaskingForHttpCodeRequired,
+    ResponderErrorMaskingLoggingType, Tag, TagRequired,
+};
+use super::shared::{RULE_LinkAttributes, RULE_LinkLogSettings, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^DEFAULT|4XX|5XX|\\d{3}$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|http)://.+$");
-pub(crate) static PATTERN_3: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|http)://.+$");
 
 /// The required properties of [`OutboundExternalLink`], by name: `OutboundExternalLink::new(OutboundExternalLinkRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboundExternalLinkRequired {
     /// `GatewayId`: a string, required.
-    ///
-    /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
     pub gateway_id: Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub link_log_settings: Obj<LinkLogSettings>,
     /// `PublicEndpoint`: a string, required.
-    ///
-    /// Pattern `^(https|http)://.+$`; length 0 to 255; changing it may replace the resource (conditionally create-only).
     pub public_endpoint: Str,
 }
 
-static RULE_OutboundExternalLink: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        (
-            "PublicEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PublicEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::OutboundExternalLink` resource.
@@ -107,6 +79,7 @@ pub struct OutboundExternalLink {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OutboundExternalLink {
     /// The CloudFormation type name, `AWS::RTBFabric::OutboundExternalLink`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::OutboundExternalLink";
@@ -119,27 +92,10 @@ impl OutboundExternalLink {
         primary_identifier: &["Arn"],
         required: &["GatewayId", "LinkLogSettings", "PublicEndpoint"],
         create_only: &[],
-        conditional_create_only: &[
-            "GatewayId",
-            "PublicEndpoint",
-            "LinkAttributes",
-            "LinkLogSettings",
-        ],
+        conditional_create_only: &["GatewayId", "PublicEndpoint", "LinkAttributes", "LinkLogSettings"],
         write_only: &[],
-        read_only: &[
-            "LinkId",
-            "Arn",
-            "LinkStatus",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTimestamp",
-            "LinkId",
-            "LinkStatus",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["LinkId", "Arn", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp"],
+        attributes: &["Arn", "CreatedTimestamp", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -156,44 +112,15 @@ impl OutboundExternalLink {
     }
 
     /// `GatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = value.into();
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
     /// `LinkAttributes`: a [`LinkAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self {
-        self.link_attributes = Some(value.into());
-        self
-    }
-
+    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self { self.link_attributes = Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self {
-        self.link_log_settings = value.into();
-        self
-    }
-
+    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `PublicEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.public_endpoint = value.into();
-        self
-    }
-
+    pub fn public_endpoint(mut self, value: impl Into<Str>) -> Self { self.public_endpoint = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OutboundExternalLink {
@@ -255,577 +182,5 @@ impl OutboundExternalLinkAttributes {
     /// `Fn::GetAtt` `UpdatedTimestamp`: a string.
     pub fn updated_timestamp(&self) -> Value {
         self.0.get_att("UpdatedTimestamp")
-    }
-}
-
-/// The required properties of [`ApplicationLogs`], by name: `ApplicationLogs::new(ApplicationLogsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLogsRequired {
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
-}
-
-static RULE_ApplicationLogs: ObjRule = ObjRule {
-    properties: &[(
-        "LinkApplicationLogSampling",
-        Shape::Object(&RULE_LinkApplicationLogSampling),
-    )],
-    required: &["LinkApplicationLogSampling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ApplicationLogs` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-applicationlogs.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApplicationLogs {
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
-}
-
-impl ApplicationLogs {
-    /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
-    pub fn new(required: ApplicationLogsRequired) -> Self {
-        Self {
-            link_application_log_sampling: required.link_application_log_sampling,
-        }
-    }
-
-    /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub fn link_application_log_sampling(
-        mut self,
-        value: impl Into<Obj<LinkApplicationLogSampling>>,
-    ) -> Self {
-        self.link_application_log_sampling = value.into();
-        self
-    }
-}
-
-impl PropertyType for ApplicationLogs {}
-
-impl ToValue for ApplicationLogs {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "LinkApplicationLogSampling",
-                &self.link_application_log_sampling,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`LinkApplicationLogSampling`], by name: `LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkApplicationLogSamplingRequired {
-    /// `ErrorLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub error_log: Num,
-    /// `FilterLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub filter_log: Num,
-}
-
-static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ErrorLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["ErrorLog", "FilterLog"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LinkApplicationLogSampling` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-linkapplicationlogsampling.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkApplicationLogSampling {
-    /// `ErrorLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub error_log: Num,
-    /// `FilterLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
-    pub filter_log: Num,
-}
-
-impl LinkApplicationLogSampling {
-    /// A `LinkApplicationLogSampling` with its required properties, named in a [`LinkApplicationLogSamplingRequired`].
-    pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
-        Self {
-            error_log: required.error_log,
-            filter_log: required.filter_log,
-        }
-    }
-
-    /// `ErrorLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_log(mut self, value: impl Into<Num>) -> Self {
-        self.error_log = value.into();
-        self
-    }
-
-    /// `FilterLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_log(mut self, value: impl Into<Num>) -> Self {
-        self.filter_log = value.into();
-        self
-    }
-}
-
-impl PropertyType for LinkApplicationLogSampling {}
-
-impl ToValue for LinkApplicationLogSampling {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ErrorLog", &self.error_log)
-            .req("FilterLog", &self.filter_log)
-            .build()
-    }
-}
-
-static RULE_LinkAttributes: ObjRule = ObjRule {
-    properties: &[
-        ("CustomerProvidedId", Shape::STR),
-        (
-            "ResponderErrorMasking",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LinkAttributes` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-linkattributes.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct LinkAttributes {
-    /// `CustomerProvidedId`: a string.
-    pub customer_provided_id: Option<Str>,
-    /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    ///
-    /// Items 1 to 200.
-    pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
-}
-
-impl LinkAttributes {
-    /// A `LinkAttributes` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomerProvidedId`: a string.
-    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self {
-        self.customer_provided_id = Some(value.into());
-        self
-    }
-
-    /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn responder_error_masking(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingForHttpCode>>,
-    ) -> Self {
-        self.responder_error_masking = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for LinkAttributes {}
-
-impl ToValue for LinkAttributes {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomerProvidedId", &self.customer_provided_id)
-            .opt("ResponderErrorMasking", &self.responder_error_masking)
-            .build()
-    }
-}
-
-/// The required properties of [`LinkLogSettings`], by name: `LinkLogSettings::new(LinkLogSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkLogSettingsRequired {
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub application_logs: Obj<ApplicationLogs>,
-}
-
-static RULE_LinkLogSettings: ObjRule = ObjRule {
-    properties: &[("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs))],
-    required: &["ApplicationLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LinkLogSettings` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-linklogsettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkLogSettings {
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub application_logs: Obj<ApplicationLogs>,
-}
-
-impl LinkLogSettings {
-    /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
-    pub fn new(required: LinkLogSettingsRequired) -> Self {
-        Self {
-            application_logs: required.application_logs,
-        }
-    }
-
-    /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self {
-        self.application_logs = value.into();
-        self
-    }
-}
-
-impl PropertyType for LinkLogSettings {}
-
-impl ToValue for LinkLogSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ApplicationLogs", &self.application_logs)
-            .build()
-    }
-}
-
-/// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: `ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponderErrorMaskingForHttpCodeRequired {
-    /// `Action`: an [`Action`] value, required.
-    pub action: Action,
-    /// `HttpCode`: a string, required.
-    ///
-    /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
-    pub http_code: Str,
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// Items 1 to 2.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
-}
-
-static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_BID", "PASSTHROUGH"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpCode",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["NONE", "METRIC", "RESPONSE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ResponseLoggingPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["HttpCode", "Action", "LoggingTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ResponderErrorMaskingForHttpCode` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-respondererrormaskingforhttpcode.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResponderErrorMaskingForHttpCode {
-    /// `Action`: an [`Action`] value, required.
-    pub action: Action,
-    /// `HttpCode`: a string, required.
-    ///
-    /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
-    pub http_code: Str,
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// Items 1 to 2.
-    pub logging_types: List<ResponderErrorMaskingLoggingType>,
-    /// `ResponseLoggingPercentage`: a number.
-    ///
-    /// Value 0 to 100.
-    pub response_logging_percentage: Option<Num>,
-}
-
-impl ResponderErrorMaskingForHttpCode {
-    /// A `ResponderErrorMaskingForHttpCode` with its required properties, named in a [`ResponderErrorMaskingForHttpCodeRequired`].
-    pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
-        Self {
-            action: required.action,
-            http_code: required.http_code,
-            logging_types: required.logging_types,
-            response_logging_percentage: None,
-        }
-    }
-
-    /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
-    /// `HttpCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_code = value.into();
-        self
-    }
-
-    /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_types(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingLoggingType>>,
-    ) -> Self {
-        self.logging_types = value.into();
-        self
-    }
-
-    /// `ResponseLoggingPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.response_logging_percentage = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ResponderErrorMaskingForHttpCode {}
-
-impl ToValue for ResponderErrorMaskingForHttpCode {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Action", &self.action)
-            .req("HttpCode", &self.http_code)
-            .req("LoggingTypes", &self.logging_types)
-            .opt(
-                "ResponseLoggingPercentage",
-                &self.response_logging_percentage,
-            )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RTBFabric::OutboundExternalLink`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-outboundexternallink-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Action` (`AWS::RTBFabric::OutboundExternalLink`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `NO_BID`
-    NoBid,
-    /// `PASSTHROUGH`
-    Passthrough,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::NoBid => "NO_BID",
-            Self::Passthrough => "PASSTHROUGH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ResponderErrorMaskingLoggingType` (`AWS::RTBFabric::OutboundExternalLink`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResponderErrorMaskingLoggingType {
-    /// `NONE`
-    None,
-    /// `METRIC`
-    Metric,
-    /// `RESPONSE`
-    Response,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResponderErrorMaskingLoggingType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResponderErrorMaskingLoggingType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::Metric => "METRIC",
-            Self::Response => "RESPONSE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

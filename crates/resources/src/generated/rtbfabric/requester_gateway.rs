@@ -18,90 +18,25 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequesterGatewayRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The unique identifiers of the security groups.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; changing it may replace the resource (conditionally create-only).
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The unique identifiers of the subnets.
-    ///
-    /// Items at least 1; changing it may replace the resource (conditionally create-only).
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The unique identifier of the Virtual Private Cloud (VPC).
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8,17}$`; length 5 to 50; changing it may replace the resource (conditionally create-only).
     pub vpc_id: Str,
 }
 
-static RULE_RequesterGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequesterGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(43),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::RequesterGateway` resource.
@@ -148,6 +83,7 @@ pub struct RequesterGateway {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl RequesterGateway {
     /// The CloudFormation type name, `AWS::RTBFabric::RequesterGateway`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::RequesterGateway";
@@ -162,26 +98,8 @@ impl RequesterGateway {
         create_only: &[],
         conditional_create_only: &["Description", "VpcId", "SubnetIds", "SecurityGroupIds"],
         write_only: &[],
-        read_only: &[
-            "GatewayId",
-            "Arn",
-            "RequesterGatewayStatus",
-            "DomainName",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-            "ActiveLinksCount",
-            "TotalLinksCount",
-        ],
-        attributes: &[
-            "ActiveLinksCount",
-            "Arn",
-            "CreatedTimestamp",
-            "DomainName",
-            "GatewayId",
-            "RequesterGatewayStatus",
-            "TotalLinksCount",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["GatewayId", "Arn", "RequesterGatewayStatus", "DomainName", "CreatedTimestamp", "UpdatedTimestamp", "ActiveLinksCount", "TotalLinksCount"],
+        attributes: &["ActiveLinksCount", "Arn", "CreatedTimestamp", "DomainName", "GatewayId", "RequesterGatewayStatus", "TotalLinksCount", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -198,44 +116,15 @@ impl RequesterGateway {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for RequesterGateway {
@@ -319,40 +208,18 @@ impl RequesterGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RTBFabric::RequesterGateway`.
@@ -370,6 +237,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -380,20 +248,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

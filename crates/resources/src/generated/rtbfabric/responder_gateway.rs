@@ -7,149 +7,49 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9 ]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))+$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^sg-[0-9a-f]{8,40}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-\\w{8,17}$");
-pub(crate) static PATTERN_4: Pattern =
-    Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpc-[a-f0-9]{8,17}$");
 
 /// The required properties of [`ResponderGateway`], by name: `ResponderGateway::new(ResponderGatewayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponderGatewayRequired {
     /// `Port`: an integer, required.
-    ///
-    /// The networking port to use.
-    ///
-    /// Value 1 to 65535; changing it may replace the resource (conditionally create-only).
     pub port: Int,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The networking protocol to use.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub protocol: Protocol,
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The unique identifiers of the security groups.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items at least 1; changing it may replace the resource (conditionally create-only).
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The unique identifiers of the subnets.
-    ///
-    /// Items at least 1; changing it may replace the resource (conditionally create-only).
     pub subnet_ids: List<Str>,
     /// `VpcId`: a string, required.
-    ///
-    /// The unique identifier of the Virtual Private Cloud (VPC).
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[a-f0-9]{8,17}$`; length 5 to 50; changing it may replace the resource (conditionally create-only).
     pub vpc_id: Str,
 }
 
-static RULE_ResponderGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponderGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ManagedEndpointConfiguration", Shape::Any),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(43),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrustStoreConfiguration",
-            Shape::Object(&RULE_TrustStoreConfiguration),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TrustStoreConfiguration", Shape::Object(&RULE_TrustStoreConfiguration)),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_4), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::ResponderGateway` resource.
@@ -226,6 +126,7 @@ pub struct ResponderGateway {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl ResponderGateway {
     /// The CloudFormation type name, `AWS::RTBFabric::ResponderGateway`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::ResponderGateway";
@@ -238,31 +139,10 @@ impl ResponderGateway {
         primary_identifier: &["Arn"],
         required: &["Port", "Protocol", "SecurityGroupIds", "SubnetIds", "VpcId"],
         create_only: &[],
-        conditional_create_only: &[
-            "Description",
-            "VpcId",
-            "SubnetIds",
-            "SecurityGroupIds",
-            "Port",
-            "Protocol",
-            "DomainName",
-            "TrustStoreConfiguration",
-        ],
+        conditional_create_only: &["Description", "VpcId", "SubnetIds", "SecurityGroupIds", "Port", "Protocol", "DomainName", "TrustStoreConfiguration"],
         write_only: &[],
-        read_only: &[
-            "GatewayId",
-            "Arn",
-            "ResponderGatewayStatus",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTimestamp",
-            "GatewayId",
-            "ResponderGatewayStatus",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["GatewayId", "Arn", "ResponderGatewayStatus", "CreatedTimestamp", "UpdatedTimestamp"],
+        attributes: &["Arn", "CreatedTimestamp", "GatewayId", "ResponderGatewayStatus", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -284,87 +164,25 @@ impl ResponderGateway {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `ManagedEndpointConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_endpoint_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.managed_endpoint_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_endpoint_configuration(mut self, value: impl Into<Json>) -> Self { self.managed_endpoint_configuration = Some(value.into()); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrustStoreConfiguration`: a [`TrustStoreConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_configuration(
-        mut self,
-        value: impl Into<Obj<TrustStoreConfiguration>>,
-    ) -> Self {
-        self.trust_store_configuration = Some(value.into());
-        self
-    }
-
+    pub fn trust_store_configuration(mut self, value: impl Into<Obj<TrustStoreConfiguration>>) -> Self { self.trust_store_configuration = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for ResponderGateway {
@@ -437,130 +255,21 @@ impl ResponderGatewayAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::RTBFabric::ResponderGateway`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-respondergateway-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TrustStoreConfiguration`], by name: `TrustStoreConfiguration::new(TrustStoreConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustStoreConfigurationRequired {
     /// `CertificateAuthorityCertificates`: a list of strings, required.
-    ///
-    /// The certificate authority certificate.
-    ///
-    /// Items 0 to 1.
     pub certificate_authority_certificates: List<Str>,
 }
 
-static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateAuthorityCertificates",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2097152),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(0),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TrustStoreConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CertificateAuthorityCertificates", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+    ],
     required: &["CertificateAuthorityCertificates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrustStoreConfiguration` property type of `AWS::RTBFabric::ResponderGateway`.
@@ -578,6 +287,7 @@ pub struct TrustStoreConfiguration {
     pub certificate_authority_certificates: List<Str>,
 }
 
+#[rustfmt::skip]
 impl TrustStoreConfiguration {
     /// A `TrustStoreConfiguration` with its required properties, named in a [`TrustStoreConfigurationRequired`].
     pub fn new(required: TrustStoreConfigurationRequired) -> Self {
@@ -587,12 +297,7 @@ impl TrustStoreConfiguration {
     }
 
     /// `CertificateAuthorityCertificates`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_certificates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_authority_certificates = value.into();
-        self
-    }
+    pub fn certificate_authority_certificates(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_authority_certificates = value.into(); self }
 }
 
 impl PropertyType for TrustStoreConfiguration {}

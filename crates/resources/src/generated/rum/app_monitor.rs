@@ -27,85 +27,26 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppMonitorRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the app monitor. This parameter is required.
-    ///
-    /// Pattern `[\.\-_/#A-Za-z0-9]+`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_AppMonitor: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppMonitor: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppMonitorConfiguration",
-            Shape::Object(&RULE_AppMonitorConfiguration),
-        ),
+        ("AppMonitorConfiguration", Shape::Object(&RULE_AppMonitorConfiguration)),
         ("CustomEvents", Shape::Object(&RULE_CustomEvents)),
         ("CwLogEnabled", Shape::Bool),
-        (
-            "DeobfuscationConfiguration",
-            Shape::Object(&RULE_DeobfuscationConfiguration),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Web", "Android", "iOS"],
-                format: None,
-            }),
-        ),
+        ("DeobfuscationConfiguration", Shape::Object(&RULE_DeobfuscationConfiguration)),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("DomainList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Platform", Shape::Str(&StrRule { allowed: &["Web", "Android", "iOS"], ..StrRule::ANY })),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RUM::AppMonitor` resource.
@@ -185,6 +126,7 @@ pub struct AppMonitor {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AppMonitor {
     /// The CloudFormation type name, `AWS::RUM::AppMonitor`.
     pub const TYPE_NAME: &'static str = "AWS::RUM::AppMonitor";
@@ -222,90 +164,25 @@ impl AppMonitor {
     }
 
     /// `AppMonitorConfiguration`: an [`AppMonitorConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_monitor_configuration(
-        mut self,
-        value: impl Into<Obj<AppMonitorConfiguration>>,
-    ) -> Self {
-        self.app_monitor_configuration = Some(value.into());
-        self
-    }
-
+    pub fn app_monitor_configuration(mut self, value: impl Into<Obj<AppMonitorConfiguration>>) -> Self { self.app_monitor_configuration = Some(value.into()); self }
     /// `CustomEvents`: a [`CustomEvents`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_events(mut self, value: impl Into<Obj<CustomEvents>>) -> Self {
-        self.custom_events = Some(value.into());
-        self
-    }
-
+    pub fn custom_events(mut self, value: impl Into<Obj<CustomEvents>>) -> Self { self.custom_events = Some(value.into()); self }
     /// `CwLogEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cw_log_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cw_log_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cw_log_enabled(mut self, value: impl Into<Bool>) -> Self { self.cw_log_enabled = Some(value.into()); self }
     /// `DeobfuscationConfiguration`: a [`DeobfuscationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deobfuscation_configuration(
-        mut self,
-        value: impl Into<Obj<DeobfuscationConfiguration>>,
-    ) -> Self {
-        self.deobfuscation_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deobfuscation_configuration(mut self, value: impl Into<Obj<DeobfuscationConfiguration>>) -> Self { self.deobfuscation_configuration = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `DomainList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domain_list = Some(value.into());
-        self
-    }
-
+    pub fn domain_list(mut self, value: impl Into<List<Str>>) -> Self { self.domain_list = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`Platform`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<Platform>) -> Self {
-        self.platform = Some(value.into());
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<Platform>) -> Self { self.platform = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AppMonitor {
@@ -360,103 +237,22 @@ impl AppMonitorAttributes {
     }
 }
 
-static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppMonitorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowCookies", Shape::Bool),
         ("EnableXRay", Shape::Bool),
-        (
-            "ExcludedPages",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1260),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "FavoritePages",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "GuestRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "IdentityPoolId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(55),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IncludedPages",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1260),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "MetricDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDestination),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SessionSampleRate",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Telemetries",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["errors", "performance", "http"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ExcludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("FavoritePages", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
+        ("GuestRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("IdentityPoolId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(55), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("IncludedPages", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1260), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("MetricDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDestination), min_items: Some(0), max_items: Some(20) })),
+        ("SessionSampleRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("Telemetries", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["errors", "performance", "http"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppMonitorConfiguration` property type of `AWS::RUM::AppMonitor`.
@@ -534,6 +330,7 @@ pub struct AppMonitorConfiguration {
     pub telemetries: Option<List<Telemetry>>,
 }
 
+#[rustfmt::skip]
 impl AppMonitorConfiguration {
     /// A `AppMonitorConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -541,84 +338,25 @@ impl AppMonitorConfiguration {
     }
 
     /// `AllowCookies`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_cookies(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_cookies = Some(value.into());
-        self
-    }
-
+    pub fn allow_cookies(mut self, value: impl Into<Bool>) -> Self { self.allow_cookies = Some(value.into()); self }
     /// `EnableXRay`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_x_ray(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_x_ray = Some(value.into());
-        self
-    }
-
+    pub fn enable_x_ray(mut self, value: impl Into<Bool>) -> Self { self.enable_x_ray = Some(value.into()); self }
     /// `ExcludedPages`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_pages(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_pages = Some(value.into());
-        self
-    }
-
+    pub fn excluded_pages(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_pages = Some(value.into()); self }
     /// `FavoritePages`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn favorite_pages(mut self, value: impl Into<List<Str>>) -> Self {
-        self.favorite_pages = Some(value.into());
-        self
-    }
-
+    pub fn favorite_pages(mut self, value: impl Into<List<Str>>) -> Self { self.favorite_pages = Some(value.into()); self }
     /// `GuestRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guest_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.guest_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn guest_role_arn(mut self, value: impl Into<Str>) -> Self { self.guest_role_arn = Some(value.into()); self }
     /// `IdentityPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.identity_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn identity_pool_id(mut self, value: impl Into<Str>) -> Self { self.identity_pool_id = Some(value.into()); self }
     /// `IncludedPages`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_pages(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_pages = Some(value.into());
-        self
-    }
-
+    pub fn included_pages(mut self, value: impl Into<List<Str>>) -> Self { self.included_pages = Some(value.into()); self }
     /// `MetricDestinations`: a list of [`MetricDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_destinations(mut self, value: impl Into<List<MetricDestination>>) -> Self {
-        self.metric_destinations = Some(value.into());
-        self
-    }
-
+    pub fn metric_destinations(mut self, value: impl Into<List<MetricDestination>>) -> Self { self.metric_destinations = Some(value.into()); self }
     /// `SessionSampleRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_sample_rate(mut self, value: impl Into<Num>) -> Self {
-        self.session_sample_rate = Some(value.into());
-        self
-    }
-
+    pub fn session_sample_rate(mut self, value: impl Into<Num>) -> Self { self.session_sample_rate = Some(value.into()); self }
     /// `Telemetries`: a list of [`Telemetry`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetries(mut self, value: impl Into<List<Telemetry>>) -> Self {
-        self.telemetries = Some(value.into());
-        self
-    }
+    pub fn telemetries(mut self, value: impl Into<List<Telemetry>>) -> Self { self.telemetries = Some(value.into()); self }
 }
 
 impl PropertyType for AppMonitorConfiguration {}
@@ -640,23 +378,13 @@ impl ToValue for AppMonitorConfiguration {
     }
 }
 
-static RULE_CustomEvents: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CustomEvents: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomEvents` property type of `AWS::RUM::AppMonitor`.
@@ -674,6 +402,7 @@ pub struct CustomEvents {
     pub status: Option<CustomEventsStatus>,
 }
 
+#[rustfmt::skip]
 impl CustomEvents {
     /// A `CustomEvents` with no property set (none is required).
     pub fn new() -> Self {
@@ -681,12 +410,7 @@ impl CustomEvents {
     }
 
     /// `Status`: a [`CustomEventsStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CustomEventsStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<CustomEventsStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for CustomEvents {}
@@ -697,17 +421,13 @@ impl ToValue for CustomEvents {
     }
 }
 
-static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "JavaScriptSourceMaps",
-        Shape::Object(&RULE_JavaScriptSourceMaps),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeobfuscationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("JavaScriptSourceMaps", Shape::Object(&RULE_JavaScriptSourceMaps)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeobfuscationConfiguration` property type of `AWS::RUM::AppMonitor`.
@@ -723,6 +443,7 @@ pub struct DeobfuscationConfiguration {
     pub java_script_source_maps: Option<Obj<JavaScriptSourceMaps>>,
 }
 
+#[rustfmt::skip]
 impl DeobfuscationConfiguration {
     /// A `DeobfuscationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -730,12 +451,7 @@ impl DeobfuscationConfiguration {
     }
 
     /// `JavaScriptSourceMaps`: a [`JavaScriptSourceMaps`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn java_script_source_maps(mut self, value: impl Into<Obj<JavaScriptSourceMaps>>) -> Self {
-        self.java_script_source_maps = Some(value.into());
-        self
-    }
+    pub fn java_script_source_maps(mut self, value: impl Into<Obj<JavaScriptSourceMaps>>) -> Self { self.java_script_source_maps = Some(value.into()); self }
 }
 
 impl PropertyType for DeobfuscationConfiguration {}
@@ -755,35 +471,15 @@ pub struct JavaScriptSourceMapsRequired {
     pub status: JavaScriptSourceMapsStatus,
 }
 
-static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JavaScriptSourceMaps: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JavaScriptSourceMaps` property type of `AWS::RUM::AppMonitor`.
@@ -801,6 +497,7 @@ pub struct JavaScriptSourceMaps {
     pub status: JavaScriptSourceMapsStatus,
 }
 
+#[rustfmt::skip]
 impl JavaScriptSourceMaps {
     /// A `JavaScriptSourceMaps` with its required properties, named in a [`JavaScriptSourceMapsRequired`].
     pub fn new(required: JavaScriptSourceMapsRequired) -> Self {
@@ -811,18 +508,9 @@ impl JavaScriptSourceMaps {
     }
 
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
-
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
     /// `Status`: a [`JavaScriptSourceMapsStatus`] value, required.
-    pub fn status(mut self, value: impl Into<JavaScriptSourceMapsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<JavaScriptSourceMapsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for JavaScriptSourceMaps {}
@@ -840,73 +528,22 @@ impl ToValue for JavaScriptSourceMaps {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the metric that is defined in this structure.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
 }
 
-static RULE_MetricDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDefinition: ObjRule = ObjRule {
     properties: &[
         ("DimensionKeys", Shape::Any),
-        (
-            "EventPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(237),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UnitLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValueKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventPattern", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(237), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("UnitLabel", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ValueKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDefinition` property type of `AWS::RUM::AppMonitor`.
@@ -973,6 +610,7 @@ pub struct MetricDefinition {
     pub value_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetricDefinition {
     /// A `MetricDefinition` with its required properties, named in a [`MetricDefinitionRequired`].
     pub fn new(required: MetricDefinitionRequired) -> Self {
@@ -987,52 +625,17 @@ impl MetricDefinition {
     }
 
     /// `DimensionKeys`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_keys(mut self, value: impl Into<Json>) -> Self {
-        self.dimension_keys = Some(value.into());
-        self
-    }
-
+    pub fn dimension_keys(mut self, value: impl Into<Json>) -> Self { self.dimension_keys = Some(value.into()); self }
     /// `EventPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.event_pattern = Some(value.into());
-        self
-    }
-
+    pub fn event_pattern(mut self, value: impl Into<Str>) -> Self { self.event_pattern = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `UnitLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_label(mut self, value: impl Into<Str>) -> Self {
-        self.unit_label = Some(value.into());
-        self
-    }
-
+    pub fn unit_label(mut self, value: impl Into<Str>) -> Self { self.unit_label = Some(value.into()); self }
     /// `ValueKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_key(mut self, value: impl Into<Str>) -> Self {
-        self.value_key = Some(value.into());
-        self
-    }
+    pub fn value_key(mut self, value: impl Into<Str>) -> Self { self.value_key = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDefinition {}
@@ -1054,58 +657,20 @@ impl ToValue for MetricDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDestinationRequired {
     /// `Destination`: a [`Destination`] value, required.
-    ///
-    /// Defines the destination to send the metrics to. Valid values are `CloudWatch` and `Evidently` . If you specify `Evidently` , you must also specify the ARN of the CloudWatch Evidently experiment that is to be the destination and an IAM role that has permission to write to the experiment.
     pub destination: Destination,
 }
 
-static RULE_MetricDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CloudWatch", "Evidently"],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "MetricDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDefinition),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { allowed: &["CloudWatch", "Evidently"], ..StrRule::ANY })),
+        ("DestinationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("MetricDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDefinition), min_items: Some(0), max_items: Some(2000) })),
     ],
     required: &["Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDestination` property type of `AWS::RUM::AppMonitor`.
@@ -1143,6 +708,7 @@ pub struct MetricDestination {
     pub metric_definitions: Option<List<MetricDefinition>>,
 }
 
+#[rustfmt::skip]
 impl MetricDestination {
     /// A `MetricDestination` with its required properties, named in a [`MetricDestinationRequired`].
     pub fn new(required: MetricDestinationRequired) -> Self {
@@ -1155,36 +721,13 @@ impl MetricDestination {
     }
 
     /// `Destination`: a [`Destination`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Destination>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Destination>) -> Self { self.destination = value.into(); self }
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `MetricDefinitions`: a list of [`MetricDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self {
-        self.metric_definitions = Some(value.into());
-        self
-    }
+    pub fn metric_definitions(mut self, value: impl Into<List<MetricDefinition>>) -> Self { self.metric_definitions = Some(value.into()); self }
 }
 
 impl PropertyType for MetricDestination {}
@@ -1204,31 +747,18 @@ impl ToValue for MetricDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The JSON to use as the resource policy. The document can be up to 4 KB in size. For more information about the contents and syntax for this policy, see \[Using resource-based policies with CloudWatch RUM\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-RUM-resource-policies.html>) .
     pub policy_document: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::STR),
-        (
-            "PolicyRevisionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcePolicy` property type of `AWS::RUM::AppMonitor`.
@@ -1252,6 +782,7 @@ pub struct ResourcePolicy {
     pub policy_revision_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
     pub fn new(required: ResourcePolicyRequired) -> Self {
@@ -1262,20 +793,9 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyRevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_revision_id = Some(value.into());
-        self
-    }
+    pub fn policy_revision_id(mut self, value: impl Into<Str>) -> Self { self.policy_revision_id = Some(value.into()); self }
 }
 
 impl PropertyType for ResourcePolicy {}
@@ -1293,44 +813,20 @@ impl ToValue for ResourcePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::RUM::AppMonitor`.
@@ -1348,6 +844,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1358,20 +855,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

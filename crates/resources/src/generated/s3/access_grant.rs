@@ -7,71 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`AccessGrant`], by name: `AccessGrant::new(AccessGrantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantRequired {
     /// `AccessGrantsLocationId`: a string, required.
-    ///
-    /// The ID of the registered location to which you are granting access. S3 Access Grants assigns this ID when you register the location. S3 Access Grants assigns the ID `default` to the default location `s3://` and assigns an auto-generated ID to other locations that you register.
     pub access_grants_location_id: Str,
     /// `Grantee`: a [`Grantee`] object, required.
-    ///
-    /// The user, group, or role to which you are granting access. You can grant access to an IAM user or role. If you have added your corporate directory to AWS IAM Identity Center and associated your Identity Center instance with your S3 Access Grants instance, the grantee can also be a corporate directory user or group.
     pub grantee: Obj<Grantee>,
     /// `Permission`: an [`AccessGrantPermission`] value, required.
-    ///
-    /// The type of access that you are granting to your S3 data, which can be set to one of the following values:
-    ///
-    /// - `READ` – Grant read-only access to the S3 data.
-    /// - `WRITE` – Grant write-only access to the S3 data.
-    /// - `READWRITE` – Grant both read and write access to the S3 data.
     pub permission: AccessGrantPermission,
 }
 
-static RULE_AccessGrant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessGrant: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessGrantsLocationConfiguration",
-            Shape::Object(&RULE_AccessGrantsLocationConfiguration),
-        ),
+        ("AccessGrantsLocationConfiguration", Shape::Object(&RULE_AccessGrantsLocationConfiguration)),
         ("AccessGrantsLocationId", Shape::STR),
         ("ApplicationArn", Shape::STR),
         ("Grantee", Shape::Object(&RULE_Grantee)),
-        (
-            "Permission",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["READ", "WRITE", "READWRITE"],
-                format: None,
-            }),
-        ),
-        (
-            "S3PrefixType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Object"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permission", Shape::Str(&StrRule { allowed: &["READ", "WRITE", "READWRITE"], ..StrRule::ANY })),
+        ("S3PrefixType", Shape::Str(&StrRule { allowed: &["Object"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Grantee", "Permission", "AccessGrantsLocationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::AccessGrant` resource.
@@ -132,6 +95,7 @@ pub struct AccessGrant {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AccessGrant {
     /// The CloudFormation type name, `AWS::S3::AccessGrant`.
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrant";
@@ -166,63 +130,19 @@ impl AccessGrant {
     }
 
     /// `AccessGrantsLocationConfiguration`: an [`AccessGrantsLocationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_grants_location_configuration(
-        mut self,
-        value: impl Into<Obj<AccessGrantsLocationConfiguration>>,
-    ) -> Self {
-        self.access_grants_location_configuration = Some(value.into());
-        self
-    }
-
+    pub fn access_grants_location_configuration(mut self, value: impl Into<Obj<AccessGrantsLocationConfiguration>>) -> Self { self.access_grants_location_configuration = Some(value.into()); self }
     /// `AccessGrantsLocationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_grants_location_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_grants_location_id = value.into();
-        self
-    }
-
+    pub fn access_grants_location_id(mut self, value: impl Into<Str>) -> Self { self.access_grants_location_id = value.into(); self }
     /// `ApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
     /// `Grantee`: a [`Grantee`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grantee(mut self, value: impl Into<Obj<Grantee>>) -> Self {
-        self.grantee = value.into();
-        self
-    }
-
+    pub fn grantee(mut self, value: impl Into<Obj<Grantee>>) -> Self { self.grantee = value.into(); self }
     /// `Permission`: an [`AccessGrantPermission`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<AccessGrantPermission>) -> Self {
-        self.permission = value.into();
-        self
-    }
-
+    pub fn permission(mut self, value: impl Into<AccessGrantPermission>) -> Self { self.permission = value.into(); self }
     /// `S3PrefixType`: a [`S3PrefixType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_prefix_type(mut self, value: impl Into<S3PrefixType>) -> Self {
-        self.s3_prefix_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_prefix_type(mut self, value: impl Into<S3PrefixType>) -> Self { self.s3_prefix_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AccessGrant {
@@ -290,21 +210,17 @@ impl AccessGrantAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantsLocationConfigurationRequired {
     /// `S3SubPrefix`: a string, required.
-    ///
-    /// The `S3SubPrefix` is appended to the location scope creating the grant scope. Use this field to narrow the scope of the grant to a subset of the location scope. This field is required if the location scope is the default location `s3://` because you cannot create a grant for all of your S3 data in the Region and must narrow the scope. For example, if the location scope is the default location `s3://` , the `S3SubPrefx` can be a `<bucket-name>/*` , so the full grant scope path would be `s3://<bucket-name>/*` . Or the `S3SubPrefx` can be `<bucket-name>/<prefix-name>*` , so the full grant scope path would be `s3://<bucket-name>/<prefix-name>*` .
-    ///
-    /// If the `S3SubPrefix` includes a prefix, append the wildcard character `*` after the prefix to indicate that you want to include all object key names in the bucket that start with that prefix.
     pub s3_sub_prefix: Str,
 }
 
-static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
-    properties: &[("S3SubPrefix", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessGrantsLocationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3SubPrefix", Shape::STR),
+    ],
     required: &["S3SubPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessGrantsLocationConfiguration` property type of `AWS::S3::AccessGrant`.
@@ -322,6 +238,7 @@ pub struct AccessGrantsLocationConfiguration {
     pub s3_sub_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl AccessGrantsLocationConfiguration {
     /// A `AccessGrantsLocationConfiguration` with its required properties, named in a [`AccessGrantsLocationConfigurationRequired`].
     pub fn new(required: AccessGrantsLocationConfigurationRequired) -> Self {
@@ -331,12 +248,7 @@ impl AccessGrantsLocationConfiguration {
     }
 
     /// `S3SubPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_sub_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_sub_prefix = value.into();
-        self
-    }
+    pub fn s3_sub_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_sub_prefix = value.into(); self }
 }
 
 impl PropertyType for AccessGrantsLocationConfiguration {}
@@ -353,39 +265,20 @@ impl ToValue for AccessGrantsLocationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GranteeRequired {
     /// `GranteeIdentifier`: a string, required.
-    ///
-    /// The unique identifier of the `Grantee` . If the grantee type is `IAM` , the identifier is the IAM Amazon Resource Name (ARN) of the user or role. If the grantee type is a directory user or group, the identifier is 128-bit universally unique identifier (UUID) in the format `a1b2c3d4-5678-90ab-cdef-EXAMPLE11111` . You can obtain this UUID from your AWS IAM Identity Center instance.
     pub grantee_identifier: Str,
     /// `GranteeType`: a [`GranteeType`] value, required.
-    ///
-    /// The type of the grantee to which access has been granted. It can be one of the following values:
-    ///
-    /// - `IAM` - An IAM user or role.
-    /// - `DIRECTORY_USER` - Your corporate directory user. You can use this option if you have added your corporate identity directory to IAM Identity Center and associated the IAM Identity Center instance with your S3 Access Grants instance.
-    /// - `DIRECTORY_GROUP` - Your corporate directory group. You can use this option if you have added your corporate identity directory to IAM Identity Center and associated the IAM Identity Center instance with your S3 Access Grants instance.
     pub grantee_type: GranteeType,
 }
 
-static RULE_Grantee: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Grantee: ObjRule = ObjRule {
     properties: &[
         ("GranteeIdentifier", Shape::STR),
-        (
-            "GranteeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"],
-                format: None,
-            }),
-        ),
+        ("GranteeType", Shape::Str(&StrRule { allowed: &["IAM", "DIRECTORY_USER", "DIRECTORY_GROUP"], ..StrRule::ANY })),
     ],
     required: &["GranteeType", "GranteeIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Grantee` property type of `AWS::S3::AccessGrant`.
@@ -409,6 +302,7 @@ pub struct Grantee {
     pub grantee_type: GranteeType,
 }
 
+#[rustfmt::skip]
 impl Grantee {
     /// A `Grantee` with its required properties, named in a [`GranteeRequired`].
     pub fn new(required: GranteeRequired) -> Self {
@@ -419,20 +313,9 @@ impl Grantee {
     }
 
     /// `GranteeIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grantee_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.grantee_identifier = value.into();
-        self
-    }
-
+    pub fn grantee_identifier(mut self, value: impl Into<Str>) -> Self { self.grantee_identifier = value.into(); self }
     /// `GranteeType`: a [`GranteeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grantee_type(mut self, value: impl Into<GranteeType>) -> Self {
-        self.grantee_type = value.into();
-        self
-    }
+    pub fn grantee_type(mut self, value: impl Into<GranteeType>) -> Self { self.grantee_type = value.into(); self }
 }
 
 impl PropertyType for Grantee {}
@@ -442,69 +325,6 @@ impl ToValue for Grantee {
         MapBuilder::new()
             .req("GranteeIdentifier", &self.grantee_identifier)
             .req("GranteeType", &self.grantee_type)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3::AccessGrant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-accessgrant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

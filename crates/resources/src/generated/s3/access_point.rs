@@ -14,66 +14,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the bucket associated with this access point.
-    ///
-    /// Length 3 to 255; create-only: changing it replaces the resource.
     pub bucket: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("BucketAccountId", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Policy", Shape::Any),
-        (
-            "PublicAccessBlockConfiguration",
-            Shape::Object(&RULE_PublicAccessBlockConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::AccessPoint` resource.
@@ -129,6 +86,7 @@ pub struct AccessPoint {
     pub vpc_configuration: Option<Obj<VpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AccessPoint {
     /// The CloudFormation type name, `AWS::S3::AccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessPoint";
@@ -144,20 +102,7 @@ impl AccessPoint {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Alias", "NetworkOrigin", "Arn"],
-        attributes: &[
-            "Alias",
-            "Arn",
-            "Bucket",
-            "BucketAccountId",
-            "Name",
-            "NetworkOrigin",
-            "PublicAccessBlockConfiguration.BlockPublicAcls",
-            "PublicAccessBlockConfiguration.BlockPublicPolicy",
-            "PublicAccessBlockConfiguration.IgnorePublicAcls",
-            "PublicAccessBlockConfiguration.RestrictPublicBuckets",
-            "Tags",
-            "VpcConfiguration.VpcId",
-        ],
+        attributes: &["Alias", "Arn", "Bucket", "BucketAccountId", "Name", "NetworkOrigin", "PublicAccessBlockConfiguration.BlockPublicAcls", "PublicAccessBlockConfiguration.BlockPublicPolicy", "PublicAccessBlockConfiguration.IgnorePublicAcls", "PublicAccessBlockConfiguration.RestrictPublicBuckets", "Tags", "VpcConfiguration.VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -176,63 +121,19 @@ impl AccessPoint {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
-
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Obj<PublicAccessBlockConfiguration>>,
-    ) -> Self {
-        self.public_access_block_configuration = Some(value.into());
-        self
-    }
-
+    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = Some(value.into()); self }
 }
 
 impl Resource for AccessPoint {
@@ -377,19 +278,15 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BlockPublicAcls", Shape::Bool),
         ("BlockPublicPolicy", Shape::Bool),
         ("IgnorePublicAcls", Shape::Bool),
         ("RestrictPublicBuckets", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `PublicAccessBlockConfiguration` property type of `AWS::S3::AccessPoint`.
@@ -429,6 +326,7 @@ pub struct PublicAccessBlockConfiguration {
     pub restrict_public_buckets: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,36 +334,13 @@ impl PublicAccessBlockConfiguration {
     }
 
     /// `BlockPublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_acls = Some(value.into());
-        self
-    }
-
+    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self { self.block_public_acls = Some(value.into()); self }
     /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
+    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
     /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_public_acls = Some(value.into());
-        self
-    }
-
+    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self { self.ignore_public_acls = Some(value.into()); self }
     /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
-        self.restrict_public_buckets = Some(value.into());
-        self
-    }
+    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
 }
 
 impl PropertyType for PublicAccessBlockConfiguration {}
@@ -485,44 +360,20 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3::AccessPoint`.
@@ -540,6 +391,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -550,20 +402,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -577,23 +418,12 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "VpcId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::VpcId),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::S3::AccessPoint`.
@@ -611,6 +441,7 @@ pub struct VpcConfiguration {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -618,12 +449,7 @@ impl VpcConfiguration {
     }
 
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfiguration {}

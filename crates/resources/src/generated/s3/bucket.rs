@@ -7,159 +7,46 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PublicAccessBlockConfiguration;
+use super::shared::RULE_PublicAccessBlockConfiguration;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
 
-static RULE_Bucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbacStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "AccelerateConfiguration",
-            Shape::Object(&RULE_AccelerateConfiguration),
-        ),
-        (
-            "AccessControl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AuthenticatedRead",
-                    "AwsExecRead",
-                    "BucketOwnerFullControl",
-                    "BucketOwnerRead",
-                    "LogDeliveryWrite",
-                    "Private",
-                    "PublicRead",
-                    "PublicReadWrite",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AnalyticsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AnalyticsConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AbacStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("AccelerateConfiguration", Shape::Object(&RULE_AccelerateConfiguration)),
+        ("AccessControl", Shape::Str(&StrRule { allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"], ..StrRule::ANY })),
+        ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None })),
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketNamePrefix", Shape::STR),
-        (
-            "BucketNamespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["global", "account-regional"],
-                format: None,
-            }),
-        ),
+        ("BucketNamespace", Shape::Str(&StrRule { allowed: &["global", "account-regional"], ..StrRule::ANY })),
         ("CorsConfiguration", Shape::Object(&RULE_CorsConfiguration)),
-        (
-            "IntelligentTieringConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntelligentTieringConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InventoryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InventoryConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
-        (
-            "MetadataTableConfiguration",
-            Shape::Object(&RULE_MetadataTableConfiguration),
-        ),
-        (
-            "MetricsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricsConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "ObjectLockConfiguration",
-            Shape::Object(&RULE_ObjectLockConfiguration),
-        ),
+        ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None })),
+        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None })),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+        ("MetadataTableConfiguration", Shape::Object(&RULE_MetadataTableConfiguration)),
+        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None })),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("ObjectLockConfiguration", Shape::Object(&RULE_ObjectLockConfiguration)),
         ("ObjectLockEnabled", Shape::Bool),
         ("OwnershipControls", Shape::Object(&RULE_OwnershipControls)),
-        (
-            "PublicAccessBlockConfiguration",
-            Shape::Object(&RULE_PublicAccessBlockConfiguration),
-        ),
-        (
-            "ReplicationConfiguration",
-            Shape::Object(&RULE_ReplicationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersioningConfiguration",
-            Shape::Object(&RULE_VersioningConfiguration),
-        ),
-        (
-            "WebsiteConfiguration",
-            Shape::Object(&RULE_WebsiteConfiguration),
-        ),
+        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
+        ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::Bucket` resource.
@@ -303,6 +190,7 @@ pub struct Bucket {
     pub website_configuration: Option<Obj<WebsiteConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Bucket {
     /// The CloudFormation type name, `AWS::S3::Bucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3::Bucket";
@@ -316,46 +204,9 @@ impl Bucket {
         required: &[],
         create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
         conditional_create_only: &[],
-        write_only: &[
-            "AccessControl",
-            "BucketNamePrefix",
-            "BucketNamespace",
-            "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration",
-            "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration",
-            "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays",
-            "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition",
-            "LifecycleConfiguration/Rules/*/Transition",
-            "ReplicationConfiguration/Rules/*/Prefix",
-            "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker",
-        ],
-        read_only: &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "RegionalDomainName",
-            "MetadataTableConfiguration/S3TablesDestination/TableNamespace",
-            "MetadataTableConfiguration/S3TablesDestination/TableArn",
-            "MetadataConfiguration/Destination",
-            "MetadataConfiguration/JournalTableConfiguration/TableName",
-            "MetadataConfiguration/JournalTableConfiguration/TableArn",
-            "MetadataConfiguration/InventoryTableConfiguration/TableName",
-            "MetadataConfiguration/InventoryTableConfiguration/TableArn",
-            "WebsiteURL",
-        ],
-        attributes: &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "MetadataConfiguration.Destination",
-            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
-            "MetadataConfiguration.InventoryTableConfiguration.TableName",
-            "MetadataConfiguration.JournalTableConfiguration.TableArn",
-            "MetadataConfiguration.JournalTableConfiguration.TableName",
-            "MetadataTableConfiguration.S3TablesDestination.TableArn",
-            "MetadataTableConfiguration.S3TablesDestination.TableNamespace",
-            "RegionalDomainName",
-            "WebsiteURL",
-        ],
+        write_only: &["AccessControl", "BucketNamePrefix", "BucketNamespace", "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration", "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration", "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays", "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition", "LifecycleConfiguration/Rules/*/Transition", "ReplicationConfiguration/Rules/*/Prefix", "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker"],
+        read_only: &["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "MetadataTableConfiguration/S3TablesDestination/TableNamespace", "MetadataTableConfiguration/S3TablesDestination/TableArn", "MetadataConfiguration/Destination", "MetadataConfiguration/JournalTableConfiguration/TableName", "MetadataConfiguration/JournalTableConfiguration/TableArn", "MetadataConfiguration/InventoryTableConfiguration/TableName", "MetadataConfiguration/InventoryTableConfiguration/TableArn", "WebsiteURL"],
+        attributes: &["Arn", "DomainName", "DualStackDomainName", "MetadataConfiguration.Destination", "MetadataConfiguration.InventoryTableConfiguration.TableArn", "MetadataConfiguration.InventoryTableConfiguration.TableName", "MetadataConfiguration.JournalTableConfiguration.TableArn", "MetadataConfiguration.JournalTableConfiguration.TableName", "MetadataTableConfiguration.S3TablesDestination.TableArn", "MetadataTableConfiguration.S3TablesDestination.TableNamespace", "RegionalDomainName", "WebsiteURL"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -366,237 +217,55 @@ impl Bucket {
     }
 
     /// `AbacStatus`: an [`AbacStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self {
-        self.abac_status = Some(value.into());
-        self
-    }
-
+    pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self { self.abac_status = Some(value.into()); self }
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerate_configuration(
-        mut self,
-        value: impl Into<Obj<AccelerateConfiguration>>,
-    ) -> Self {
-        self.accelerate_configuration = Some(value.into());
-        self
-    }
-
+    pub fn accelerate_configuration(mut self, value: impl Into<Obj<AccelerateConfiguration>>) -> Self { self.accelerate_configuration = Some(value.into()); self }
     /// `AccessControl`: an [`AccessControl`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self {
-        self.access_control = Some(value.into());
-        self
-    }
-
+    pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self { self.access_control = Some(value.into()); self }
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analytics_configurations(
-        mut self,
-        value: impl Into<List<AnalyticsConfiguration>>,
-    ) -> Self {
-        self.analytics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn analytics_configurations(mut self, value: impl Into<List<AnalyticsConfiguration>>) -> Self { self.analytics_configurations = Some(value.into()); self }
     /// `BucketEncryption`: a [`BucketEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self {
-        self.bucket_encryption = Some(value.into());
-        self
-    }
-
+    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self { self.bucket_encryption = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_name_prefix = Some(value.into()); self }
     /// `BucketNamespace`: a [`BucketNamespace`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self {
-        self.bucket_namespace = Some(value.into());
-        self
-    }
-
+    pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self { self.bucket_namespace = Some(value.into()); self }
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self {
-        self.cors_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self { self.cors_configuration = Some(value.into()); self }
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intelligent_tiering_configurations(
-        mut self,
-        value: impl Into<List<IntelligentTieringConfiguration>>,
-    ) -> Self {
-        self.intelligent_tiering_configurations = Some(value.into());
-        self
-    }
-
+    pub fn intelligent_tiering_configurations(mut self, value: impl Into<List<IntelligentTieringConfiguration>>) -> Self { self.intelligent_tiering_configurations = Some(value.into()); self }
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inventory_configurations(
-        mut self,
-        value: impl Into<List<InventoryConfiguration>>,
-    ) -> Self {
-        self.inventory_configurations = Some(value.into());
-        self
-    }
-
+    pub fn inventory_configurations(mut self, value: impl Into<List<InventoryConfiguration>>) -> Self { self.inventory_configurations = Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_table_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableConfiguration>>,
-    ) -> Self {
-        self.metadata_table_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_table_configuration(mut self, value: impl Into<Obj<MetadataTableConfiguration>>) -> Self { self.metadata_table_configuration = Some(value.into()); self }
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self {
-        self.metrics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self { self.metrics_configurations = Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_configuration(
-        mut self,
-        value: impl Into<Obj<ObjectLockConfiguration>>,
-    ) -> Self {
-        self.object_lock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_configuration(mut self, value: impl Into<Obj<ObjectLockConfiguration>>) -> Self { self.object_lock_configuration = Some(value.into()); self }
     /// `ObjectLockEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.object_lock_enabled = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self { self.object_lock_enabled = Some(value.into()); self }
     /// `OwnershipControls`: an [`OwnershipControls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self {
-        self.ownership_controls = Some(value.into());
-        self
-    }
-
+    pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self { self.ownership_controls = Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Obj<PublicAccessBlockConfiguration>>,
-    ) -> Self {
-        self.public_access_block_configuration = Some(value.into());
-        self
-    }
-
+    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfiguration>>,
-    ) -> Self {
-        self.replication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn versioning_configuration(
-        mut self,
-        value: impl Into<Obj<VersioningConfiguration>>,
-    ) -> Self {
-        self.versioning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn versioning_configuration(mut self, value: impl Into<Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = Some(value.into()); self }
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self {
-        self.website_configuration = Some(value.into());
-        self
-    }
+    pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self { self.website_configuration = Some(value.into()); self }
 }
 
 impl Resource for Bucket {
@@ -772,28 +441,17 @@ impl BucketAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUploadRequired {
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
-    ///
-    /// Value at least 0.
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[(
-        "DaysAfterInitiation",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+    properties: &[
+        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["DaysAfterInitiation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3::Bucket`.
@@ -811,6 +469,7 @@ pub struct AbortIncompleteMultipartUpload {
     pub days_after_initiation: Int,
 }
 
+#[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
@@ -820,12 +479,7 @@ impl AbortIncompleteMultipartUpload {
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self {
-        self.days_after_initiation = value.into();
-        self
-    }
+    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
 impl PropertyType for AbortIncompleteMultipartUpload {}
@@ -842,28 +496,17 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccelerateConfigurationRequired {
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    ///
-    /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: AccelerationStatus,
 }
 
-static RULE_AccelerateConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AccelerationStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Suspended"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccelerateConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AccelerationStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+    ],
     required: &["AccelerationStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccelerateConfiguration` property type of `AWS::S3::Bucket`.
@@ -879,6 +522,7 @@ pub struct AccelerateConfiguration {
     pub acceleration_status: AccelerationStatus,
 }
 
+#[rustfmt::skip]
 impl AccelerateConfiguration {
     /// A `AccelerateConfiguration` with its required properties, named in a [`AccelerateConfigurationRequired`].
     pub fn new(required: AccelerateConfigurationRequired) -> Self {
@@ -888,12 +532,7 @@ impl AccelerateConfiguration {
     }
 
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self {
-        self.acceleration_status = value.into();
-        self
-    }
+    pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self { self.acceleration_status = value.into(); self }
 }
 
 impl PropertyType for AccelerateConfiguration {}
@@ -910,28 +549,17 @@ impl ToValue for AccelerateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlTranslationRequired {
     /// `Owner`: an [`Owner`] value, required.
-    ///
-    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) in the *Amazon S3 API Reference* .
     pub owner: Owner,
 }
 
-static RULE_AccessControlTranslation: ObjRule = ObjRule {
-    properties: &[(
-        "Owner",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Destination"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
+    properties: &[
+        ("Owner", Shape::Str(&StrRule { allowed: &["Destination"], ..StrRule::ANY })),
+    ],
     required: &["Owner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlTranslation` property type of `AWS::S3::Bucket`.
@@ -947,6 +575,7 @@ pub struct AccessControlTranslation {
     pub owner: Owner,
 }
 
+#[rustfmt::skip]
 impl AccessControlTranslation {
     /// A `AccessControlTranslation` with its required properties, named in a [`AccessControlTranslationRequired`].
     pub fn new(required: AccessControlTranslationRequired) -> Self {
@@ -956,12 +585,7 @@ impl AccessControlTranslation {
     }
 
     /// `Owner`: an [`Owner`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Owner>) -> Self {
-        self.owner = value.into();
-        self
-    }
+    pub fn owner(mut self, value: impl Into<Owner>) -> Self { self.owner = value.into(); self }
 }
 
 impl PropertyType for AccessControlTranslation {}
@@ -976,38 +600,22 @@ impl ToValue for AccessControlTranslation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyticsConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID that identifies the analytics configuration.
     pub id: Str,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    ///
-    /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     pub storage_class_analysis: Obj<StorageClassAnalysis>,
 }
 
-static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "StorageClassAnalysis",
-            Shape::Object(&RULE_StorageClassAnalysis),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StorageClassAnalysis", Shape::Object(&RULE_StorageClassAnalysis)),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
     required: &["StorageClassAnalysis", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalyticsConfiguration` property type of `AWS::S3::Bucket`.
@@ -1037,6 +645,7 @@ pub struct AnalyticsConfiguration {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with its required properties, named in a [`AnalyticsConfigurationRequired`].
     pub fn new(required: AnalyticsConfigurationRequired) -> Self {
@@ -1049,36 +658,13 @@ impl AnalyticsConfiguration {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self {
-        self.storage_class_analysis = value.into();
-        self
-    }
-
+    pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self { self.storage_class_analysis = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for AnalyticsConfiguration {}
@@ -1094,27 +680,13 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
-    properties: &[(
-        "EncryptionType",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SSE-C"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
+    properties: &[
+        ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockedEncryptionTypes` property type of `AWS::S3::Bucket`.
@@ -1142,6 +714,7 @@ pub struct BlockedEncryptionTypes {
     pub encryption_type: Option<List<EncryptionType>>,
 }
 
+#[rustfmt::skip]
 impl BlockedEncryptionTypes {
     /// A `BlockedEncryptionTypes` with no property set (none is required).
     pub fn new() -> Self {
@@ -1149,12 +722,7 @@ impl BlockedEncryptionTypes {
     }
 
     /// `EncryptionType`: a list of [`EncryptionType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self {
-        self.encryption_type = Some(value.into());
-        self
-    }
+    pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self { self.encryption_type = Some(value.into()); self }
 }
 
 impl PropertyType for BlockedEncryptionTypes {}
@@ -1171,26 +739,17 @@ impl ToValue for BlockedEncryptionTypes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketEncryptionRequired {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
-static RULE_BucketEncryption: ObjRule = ObjRule {
-    properties: &[(
-        "ServerSideEncryptionConfiguration",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ServerSideEncryptionRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None })),
+    ],
     required: &["ServerSideEncryptionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BucketEncryption` property type of `AWS::S3::Bucket`.
@@ -1206,6 +765,7 @@ pub struct BucketEncryption {
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
+#[rustfmt::skip]
 impl BucketEncryption {
     /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
     pub fn new(required: BucketEncryptionRequired) -> Self {
@@ -1215,15 +775,7 @@ impl BucketEncryption {
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<List<ServerSideEncryptionRule>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = value.into();
-        self
-    }
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
 }
 
 impl PropertyType for BucketEncryption {}
@@ -1243,28 +795,17 @@ impl ToValue for BucketEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsConfigurationRequired {
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    ///
-    /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
-    ///
-    /// Each item: length at most 100.
     pub cors_rules: List<CorsRule>,
 }
 
-static RULE_CorsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CorsRules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CorsRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None })),
+    ],
     required: &["CorsRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsConfiguration` property type of `AWS::S3::Bucket`.
@@ -1282,6 +823,7 @@ pub struct CorsConfiguration {
     pub cors_rules: List<CorsRule>,
 }
 
+#[rustfmt::skip]
 impl CorsConfiguration {
     /// A `CorsConfiguration` with its required properties, named in a [`CorsConfigurationRequired`].
     pub fn new(required: CorsConfigurationRequired) -> Self {
@@ -1291,12 +833,7 @@ impl CorsConfiguration {
     }
 
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self {
-        self.cors_rules = value.into();
-        self
-    }
+    pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self { self.cors_rules = value.into(); self }
 }
 
 impl PropertyType for CorsConfiguration {}
@@ -1311,82 +848,24 @@ impl ToValue for CorsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsRuleRequired {
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    ///
-    /// An HTTP method that you allow the origin to run.
-    ///
-    /// *Allowed values* : `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
     pub allowed_methods: List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
-    ///
-    /// One or more origins you want customers to be able to access the bucket from.
     pub allowed_origins: List<Str>,
 }
 
-static RULE_CorsRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedMethods",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedOrigins",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExposedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxAge",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["AllowedMethods", "AllowedOrigins"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsRule` property type of `AWS::S3::Bucket`.
@@ -1428,6 +907,7 @@ pub struct CorsRule {
     pub max_age: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CorsRule {
     /// A `CorsRule` with its required properties, named in a [`CorsRuleRequired`].
     pub fn new(required: CorsRuleRequired) -> Self {
@@ -1442,52 +922,17 @@ impl CorsRule {
     }
 
     /// `AllowedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_headers = Some(value.into());
-        self
-    }
-
+    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_headers = Some(value.into()); self }
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self {
-        self.allowed_methods = value.into();
-        self
-    }
-
+    pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self { self.allowed_methods = value.into(); self }
     /// `AllowedOrigins`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_origins = value.into();
-        self
-    }
-
+    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = value.into(); self }
     /// `ExposedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exposed_headers = Some(value.into());
-        self
-    }
-
+    pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.exposed_headers = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `MaxAge`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self {
-        self.max_age = Some(value.into());
-        self
-    }
+    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
 }
 
 impl PropertyType for CorsRule {}
@@ -1509,26 +954,20 @@ impl ToValue for CorsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataExportRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The place to store the data for an analysis.
     pub destination: Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
-    ///
-    /// The version of the output schema to use when exporting data. Must be `V_1` .
     pub output_schema_version: Str,
 }
 
-static RULE_DataExport: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("OutputSchemaVersion", Shape::STR),
     ],
     required: &["Destination", "OutputSchemaVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataExport` property type of `AWS::S3::Bucket`.
@@ -1548,6 +987,7 @@ pub struct DataExport {
     pub output_schema_version: Str,
 }
 
+#[rustfmt::skip]
 impl DataExport {
     /// A `DataExport` with its required properties, named in a [`DataExportRequired`].
     pub fn new(required: DataExportRequired) -> Self {
@@ -1558,20 +998,9 @@ impl DataExport {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `OutputSchemaVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self {
-        self.output_schema_version = value.into();
-        self
-    }
+    pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self { self.output_schema_version = value.into(); self }
 }
 
 impl PropertyType for DataExport {}
@@ -1585,27 +1014,15 @@ impl ToValue for DataExport {
     }
 }
 
-static RULE_DefaultRetention: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultRetention: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPLIANCE", "GOVERNANCE"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "GOVERNANCE"], ..StrRule::ANY })),
         ("Years", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultRetention` property type of `AWS::S3::Bucket`.
@@ -1632,6 +1049,7 @@ pub struct DefaultRetention {
     pub years: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DefaultRetention {
     /// A `DefaultRetention` with no property set (none is required).
     pub fn new() -> Self {
@@ -1639,28 +1057,11 @@ impl DefaultRetention {
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
     /// `Mode`: a [`DefaultRetentionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Years`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn years(mut self, value: impl Into<Int>) -> Self {
-        self.years = Some(value.into());
-        self
-    }
+    pub fn years(mut self, value: impl Into<Int>) -> Self { self.years = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultRetention {}
@@ -1675,23 +1076,13 @@ impl ToValue for DefaultRetention {
     }
 }
 
-static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Disabled", "Enabled"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeleteMarkerReplication` property type of `AWS::S3::Bucket`.
@@ -1711,6 +1102,7 @@ pub struct DeleteMarkerReplication {
     pub status: Option<DeleteMarkerReplicationStatus>,
 }
 
+#[rustfmt::skip]
 impl DeleteMarkerReplication {
     /// A `DeleteMarkerReplication` with no property set (none is required).
     pub fn new() -> Self {
@@ -1718,12 +1110,7 @@ impl DeleteMarkerReplication {
     }
 
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for DeleteMarkerReplication {}
@@ -1738,39 +1125,22 @@ impl ToValue for DeleteMarkerReplication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     pub bucket_arn: Str,
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// Specifies the file format used when exporting data to Amazon S3.
-    ///
-    /// *Allowed values* : `CSV` | `ORC` | `Parquet`
     pub format: DestinationFormat,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         ("BucketAccountId", Shape::STR),
         ("BucketArn", Shape::STR),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "ORC", "Parquet"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
     required: &["BucketArn", "Format"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Destination` property type of `AWS::S3::Bucket`.
@@ -1802,6 +1172,7 @@ pub struct Destination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
     pub fn new(required: DestinationRequired) -> Self {
@@ -1814,36 +1185,13 @@ impl Destination {
     }
 
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
-
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
     /// `BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self { self.format = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Destination {}
@@ -1863,19 +1211,17 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `ReplicaKmsKeyID`: a string, required.
-    ///
-    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
     pub replica_kms_key_id: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("ReplicaKmsKeyID", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicaKmsKeyID", Shape::STR),
+    ],
     required: &["ReplicaKmsKeyID"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::S3::Bucket`.
@@ -1893,6 +1239,7 @@ pub struct EncryptionConfiguration {
     pub replica_kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -1902,12 +1249,7 @@ impl EncryptionConfiguration {
     }
 
     /// `ReplicaKmsKeyID`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.replica_kms_key_id = value.into();
-        self
-    }
+    pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.replica_kms_key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -1924,21 +1266,17 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeConfigurationRequired {
     /// `EventBridgeEnabled`: a boolean, required.
-    ///
-    /// Enables delivery of events to Amazon EventBridge.
-    ///
-    /// Default `"true"`.
     pub event_bridge_enabled: Bool,
 }
 
-static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
-    properties: &[("EventBridgeEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EventBridgeEnabled", Shape::Bool),
+    ],
     required: &["EventBridgeEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeConfiguration` property type of `AWS::S3::Bucket`.
@@ -1958,6 +1296,7 @@ pub struct EventBridgeConfiguration {
     pub event_bridge_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl EventBridgeConfiguration {
     /// A `EventBridgeConfiguration` with its required properties, named in a [`EventBridgeConfigurationRequired`].
     pub fn new(required: EventBridgeConfigurationRequired) -> Self {
@@ -1967,12 +1306,7 @@ impl EventBridgeConfiguration {
     }
 
     /// `EventBridgeEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.event_bridge_enabled = value.into();
-        self
-    }
+    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self { self.event_bridge_enabled = value.into(); self }
 }
 
 impl PropertyType for EventBridgeConfiguration {}
@@ -1989,37 +1323,20 @@ impl ToValue for EventBridgeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see \[Configuring Event Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
-    ///
-    /// Length at most 1024.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value that the filter searches for in object key names.
     pub value: Str,
 }
 
-static RULE_FilterRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterRule` property type of `AWS::S3::Bucket`.
@@ -2041,6 +1358,7 @@ pub struct FilterRule {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl FilterRule {
     /// A `FilterRule` with its required properties, named in a [`FilterRuleRequired`].
     pub fn new(required: FilterRuleRequired) -> Self {
@@ -2051,20 +1369,9 @@ impl FilterRule {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for FilterRule {}
@@ -2082,58 +1389,25 @@ impl ToValue for FilterRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentTieringConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: Str,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
-    ///
-    /// Specifies the status of the configuration.
     pub status: IntelligentTieringConfigurationStatus,
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    ///
-    /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS` .
-    ///
-    /// &gt; You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     pub tierings: List<Tiering>,
 }
 
-static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tierings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tiering),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None })),
     ],
     required: &["Id", "Status", "Tierings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntelligentTieringConfiguration` property type of `AWS::S3::Bucket`.
@@ -2169,6 +1443,7 @@ pub struct IntelligentTieringConfiguration {
     pub tierings: List<Tiering>,
 }
 
+#[rustfmt::skip]
 impl IntelligentTieringConfiguration {
     /// A `IntelligentTieringConfiguration` with its required properties, named in a [`IntelligentTieringConfigurationRequired`].
     pub fn new(required: IntelligentTieringConfigurationRequired) -> Self {
@@ -2182,44 +1457,15 @@ impl IntelligentTieringConfiguration {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self {
-        self.tierings = value.into();
-        self
-    }
+    pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self { self.tierings = value.into(); self }
 }
 
 impl PropertyType for IntelligentTieringConfiguration {}
@@ -2240,97 +1486,31 @@ impl ToValue for IntelligentTieringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// Contains information about where to publish the inventory results.
     pub destination: Obj<Destination>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether the inventory is enabled or disabled. If set to `True` , an inventory list is generated. If set to `False` , no inventory list is generated.
     pub enabled: Bool,
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the inventory configuration.
     pub id: Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// Object versions to include in the inventory list. If set to `All` , the list includes all the object versions, which adds the version-related fields `VersionId` , `IsLatest` , and `DeleteMarker` to the list. If set to `Current` , the list does not contain these version-related fields.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: ScheduleFrequency,
 }
 
-static RULE_InventoryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("Enabled", Shape::Bool),
         ("Id", Shape::STR),
-        (
-            "IncludedObjectVersions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["All", "Current"],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Size",
-                        "LastModifiedDate",
-                        "StorageClass",
-                        "ETag",
-                        "IsMultipartUploaded",
-                        "ReplicationStatus",
-                        "EncryptionStatus",
-                        "ObjectLockRetainUntilDate",
-                        "ObjectLockMode",
-                        "ObjectLockLegalHoldStatus",
-                        "IntelligentTieringAccessTier",
-                        "BucketKeyStatus",
-                        "ChecksumAlgorithm",
-                        "ObjectAccessControlList",
-                        "ObjectOwner",
-                        "LifecycleExpirationDate",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
+        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Prefix", Shape::STR),
-        (
-            "ScheduleFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Daily", "Weekly"],
-                format: None,
-            }),
-        ),
+        ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Destination",
-        "Enabled",
-        "Id",
-        "IncludedObjectVersions",
-        "ScheduleFrequency",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InventoryConfiguration` property type of `AWS::S3::Bucket`.
@@ -2370,6 +1550,7 @@ pub struct InventoryConfiguration {
     pub schedule_frequency: ScheduleFrequency,
 }
 
+#[rustfmt::skip]
 impl InventoryConfiguration {
     /// A `InventoryConfiguration` with its required properties, named in a [`InventoryConfigurationRequired`].
     pub fn new(required: InventoryConfigurationRequired) -> Self {
@@ -2385,60 +1566,19 @@ impl InventoryConfiguration {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self {
-        self.included_object_versions = value.into();
-        self
-    }
-
+    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
     /// `OptionalFields`: a list of [`OptionalField`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self {
-        self.optional_fields = Some(value.into());
-        self
-    }
-
+    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self { self.optional_fields = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
-        self.schedule_frequency = value.into();
-        self
-    }
+    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
 }
 
 impl PropertyType for InventoryConfiguration {}
@@ -2461,36 +1601,20 @@ impl ToValue for InventoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryTableConfigurationRequired {
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    ///
-    /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     pub configuration_state: ConfigurationState,
 }
 
-static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_MetadataTableEncryptionConfiguration),
-        ),
+        ("ConfigurationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
         ("TableArn", Shape::STR),
         ("TableName", Shape::STR),
     ],
     required: &["ConfigurationState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InventoryTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -2518,6 +1642,7 @@ pub struct InventoryTableConfiguration {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InventoryTableConfiguration {
     /// A `InventoryTableConfiguration` with its required properties, named in a [`InventoryTableConfigurationRequired`].
     pub fn new(required: InventoryTableConfigurationRequired) -> Self {
@@ -2530,39 +1655,13 @@ impl InventoryTableConfiguration {
     }
 
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self {
-        self.configuration_state = value.into();
-        self
-    }
-
+    pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self { self.configuration_state = value.into(); self }
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for InventoryTableConfiguration {}
@@ -2582,27 +1681,20 @@ impl ToValue for InventoryTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalTableConfigurationRequired {
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    ///
-    /// The journal table record expiration settings for the journal table.
     pub record_expiration: Obj<RecordExpiration>,
 }
 
-static RULE_JournalTableConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JournalTableConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_MetadataTableEncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
         ("RecordExpiration", Shape::Object(&RULE_RecordExpiration)),
         ("TableArn", Shape::STR),
         ("TableName", Shape::STR),
     ],
     required: &["RecordExpiration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JournalTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -2630,6 +1722,7 @@ pub struct JournalTableConfiguration {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JournalTableConfiguration {
     /// A `JournalTableConfiguration` with its required properties, named in a [`JournalTableConfigurationRequired`].
     pub fn new(required: JournalTableConfigurationRequired) -> Self {
@@ -2642,39 +1735,13 @@ impl JournalTableConfiguration {
     }
 
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self {
-        self.record_expiration = value.into();
-        self
-    }
-
+    pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self { self.record_expiration = value.into(); self }
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for JournalTableConfiguration {}
@@ -2694,27 +1761,21 @@ impl ToValue for JournalTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Function`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Lambda function that Amazon S3 invokes when the specified event type occurs.
     pub function: Str,
 }
 
-static RULE_LambdaConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Function", Shape::STR),
     ],
     required: &["Function", "Event"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConfiguration` property type of `AWS::S3::Bucket`.
@@ -2738,6 +1799,7 @@ pub struct LambdaConfiguration {
     pub function: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaConfiguration {
     /// A `LambdaConfiguration` with its required properties, named in a [`LambdaConfigurationRequired`].
     pub fn new(required: LambdaConfigurationRequired) -> Self {
@@ -2749,28 +1811,11 @@ impl LambdaConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Function`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function(mut self, value: impl Into<Str>) -> Self {
-        self.function = value.into();
-        self
-    }
+    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = value.into(); self }
 }
 
 impl PropertyType for LambdaConfiguration {}
@@ -2789,38 +1834,18 @@ impl ToValue for LambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitionDefaultMinimumObjectSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["varies_by_storage_class", "all_storage_classes_128K"],
-                format: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("TransitionDefaultMinimumObjectSize", Shape::Str(&StrRule { allowed: &["varies_by_storage_class", "all_storage_classes_128K"], ..StrRule::ANY })),
     ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::S3::Bucket`.
@@ -2847,6 +1872,7 @@ pub struct LifecycleConfiguration {
     pub transition_default_minimum_object_size: Option<TransitionDefaultMinimumObjectSize>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
@@ -2857,23 +1883,9 @@ impl LifecycleConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_default_minimum_object_size(
-        mut self,
-        value: impl Into<TransitionDefaultMinimumObjectSize>,
-    ) -> Self {
-        self.transition_default_minimum_object_size = Some(value.into());
-        self
-    }
+    pub fn transition_default_minimum_object_size(mut self, value: impl Into<TransitionDefaultMinimumObjectSize>) -> Self { self.transition_default_minimum_object_size = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
@@ -2890,18 +1902,15 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationBucketName", Shape::STR),
         ("LogFilePrefix", Shape::STR),
         ("TargetObjectKeyFormat", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::S3::Bucket`.
@@ -2927,6 +1936,7 @@ pub struct LoggingConfiguration {
     pub target_object_key_format: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2934,28 +1944,11 @@ impl LoggingConfiguration {
     }
 
     /// `DestinationBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self { self.destination_bucket_name = Some(value.into()); self }
     /// `LogFilePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_file_prefix = Some(value.into());
-        self
-    }
-
+    pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self { self.log_file_prefix = Some(value.into()); self }
     /// `TargetObjectKeyFormat`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self {
-        self.target_object_key_format = Some(value.into());
-        self
-    }
+    pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self { self.target_object_key_format = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
@@ -2974,29 +1967,19 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataConfigurationRequired {
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    ///
-    /// The journal table configuration for a metadata configuration.
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_MetadataDestination)),
-        (
-            "InventoryTableConfiguration",
-            Shape::Object(&RULE_InventoryTableConfiguration),
-        ),
-        (
-            "JournalTableConfiguration",
-            Shape::Object(&RULE_JournalTableConfiguration),
-        ),
+        ("InventoryTableConfiguration", Shape::Object(&RULE_InventoryTableConfiguration)),
+        ("JournalTableConfiguration", Shape::Object(&RULE_JournalTableConfiguration)),
     ],
     required: &["JournalTableConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::S3::Bucket`.
@@ -3020,6 +2003,7 @@ pub struct MetadataConfiguration {
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with its required properties, named in a [`MetadataConfigurationRequired`].
     pub fn new(required: MetadataConfigurationRequired) -> Self {
@@ -3031,34 +2015,11 @@ impl MetadataConfiguration {
     }
 
     /// `Destination`: a [`MetadataDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self { self.destination = Some(value.into()); self }
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inventory_table_configuration(
-        mut self,
-        value: impl Into<Obj<InventoryTableConfiguration>>,
-    ) -> Self {
-        self.inventory_table_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inventory_table_configuration(mut self, value: impl Into<Obj<InventoryTableConfiguration>>) -> Self { self.inventory_table_configuration = Some(value.into()); self }
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn journal_table_configuration(
-        mut self,
-        value: impl Into<Obj<JournalTableConfiguration>>,
-    ) -> Self {
-        self.journal_table_configuration = value.into();
-        self
-    }
+    pub fn journal_table_configuration(mut self, value: impl Into<Obj<JournalTableConfiguration>>) -> Self { self.journal_table_configuration = value.into(); self }
 }
 
 impl PropertyType for MetadataConfiguration {}
@@ -3083,32 +2044,19 @@ impl ToValue for MetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataDestinationRequired {
     /// `TableBucketType`: a [`TableBucketType`] value, required.
-    ///
-    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     pub table_bucket_type: TableBucketType,
 }
 
-static RULE_MetadataDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataDestination: ObjRule = ObjRule {
     properties: &[
         ("TableBucketArn", Shape::STR),
-        (
-            "TableBucketType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws", "customer"],
-                format: None,
-            }),
-        ),
+        ("TableBucketType", Shape::Str(&StrRule { allowed: &["aws", "customer"], ..StrRule::ANY })),
         ("TableNamespace", Shape::STR),
     ],
     required: &["TableBucketType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataDestination` property type of `AWS::S3::Bucket`.
@@ -3132,6 +2080,7 @@ pub struct MetadataDestination {
     pub table_namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetadataDestination {
     /// A `MetadataDestination` with its required properties, named in a [`MetadataDestinationRequired`].
     pub fn new(required: MetadataDestinationRequired) -> Self {
@@ -3143,28 +2092,11 @@ impl MetadataDestination {
     }
 
     /// `TableBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = Some(value.into()); self }
     /// `TableBucketType`: a [`TableBucketType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self {
-        self.table_bucket_type = value.into();
-        self
-    }
-
+    pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self { self.table_bucket_type = value.into(); self }
     /// `TableNamespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.table_namespace = Some(value.into());
-        self
-    }
+    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataDestination {}
@@ -3183,22 +2115,17 @@ impl ToValue for MetadataDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableConfigurationRequired {
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    ///
-    /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
-static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3TablesDestination",
-        Shape::Object(&RULE_S3TablesDestination),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3TablesDestination", Shape::Object(&RULE_S3TablesDestination)),
+    ],
     required: &["S3TablesDestination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -3218,6 +2145,7 @@ pub struct MetadataTableConfiguration {
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
+#[rustfmt::skip]
 impl MetadataTableConfiguration {
     /// A `MetadataTableConfiguration` with its required properties, named in a [`MetadataTableConfigurationRequired`].
     pub fn new(required: MetadataTableConfigurationRequired) -> Self {
@@ -3227,12 +2155,7 @@ impl MetadataTableConfiguration {
     }
 
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self {
-        self.s3_tables_destination = value.into();
-        self
-    }
+    pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self { self.s3_tables_destination = value.into(); self }
 }
 
 impl PropertyType for MetadataTableConfiguration {}
@@ -3249,40 +2172,18 @@ impl ToValue for MetadataTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableEncryptionConfigurationRequired {
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    ///
-    /// The encryption type specified for a metadata table. To specify server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
-static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SseAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws:kms", "AES256"],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
     ],
     required: &["SseAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataTableEncryptionConfiguration` property type of `AWS::S3::Bucket`.
@@ -3304,6 +2205,7 @@ pub struct MetadataTableEncryptionConfiguration {
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl MetadataTableEncryptionConfiguration {
     /// A `MetadataTableEncryptionConfiguration` with its required properties, named in a [`MetadataTableEncryptionConfigurationRequired`].
     pub fn new(required: MetadataTableEncryptionConfigurationRequired) -> Self {
@@ -3314,23 +2216,9 @@ impl MetadataTableEncryptionConfiguration {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(
-        mut self,
-        value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>,
-    ) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for MetadataTableEncryptionConfiguration {}
@@ -3348,31 +2236,18 @@ impl ToValue for MetadataTableEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsRequired {
     /// `Status`: a [`MetricsStatus`] value, required.
-    ///
-    /// Specifies whether the replication metrics are enabled.
     pub status: MetricsStatus,
 }
 
-static RULE_Metrics: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metrics: ObjRule = ObjRule {
     properties: &[
         ("EventThreshold", Shape::Object(&RULE_ReplicationTimeValue)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metrics` property type of `AWS::S3::Bucket`.
@@ -3392,6 +2267,7 @@ pub struct Metrics {
     pub status: MetricsStatus,
 }
 
+#[rustfmt::skip]
 impl Metrics {
     /// A `Metrics` with its required properties, named in a [`MetricsRequired`].
     pub fn new(required: MetricsRequired) -> Self {
@@ -3402,20 +2278,9 @@ impl Metrics {
     }
 
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
-        self.event_threshold = Some(value.into());
-        self
-    }
-
+    pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.event_threshold = Some(value.into()); self }
     /// `Status`: a [`MetricsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for Metrics {}
@@ -3433,31 +2298,20 @@ impl ToValue for Metrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
     pub id: Str,
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfiguration` property type of `AWS::S3::Bucket`.
@@ -3485,6 +2339,7 @@ pub struct MetricsConfiguration {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with its required properties, named in a [`MetricsConfigurationRequired`].
     pub fn new(required: MetricsConfigurationRequired) -> Self {
@@ -3497,36 +2352,13 @@ impl MetricsConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsConfiguration {}
@@ -3546,22 +2378,18 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionExpirationRequired {
     /// `NoncurrentDays`: an integer, required.
-    ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates When an Object Became Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub noncurrent_days: Int,
 }
 
-static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
         ("NoncurrentDays", Shape::INT),
     ],
     required: &["NoncurrentDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NoncurrentVersionExpiration` property type of `AWS::S3::Bucket`.
@@ -3581,6 +2409,7 @@ pub struct NoncurrentVersionExpiration {
     pub noncurrent_days: Int,
 }
 
+#[rustfmt::skip]
 impl NoncurrentVersionExpiration {
     /// A `NoncurrentVersionExpiration` with its required properties, named in a [`NoncurrentVersionExpirationRequired`].
     pub fn new(required: NoncurrentVersionExpirationRequired) -> Self {
@@ -3591,20 +2420,9 @@ impl NoncurrentVersionExpiration {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
-        self.newer_noncurrent_versions = Some(value.into());
-        self
-    }
-
+    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
     /// `NoncurrentDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self {
-        self.noncurrent_days = value.into();
-        self
-    }
+    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_days = value.into(); self }
 }
 
 impl PropertyType for NoncurrentVersionExpiration {}
@@ -3622,44 +2440,21 @@ impl ToValue for NoncurrentVersionExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionTransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The class of storage used to store the object.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
-    ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates How Long an Object Has Been Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub transition_in_days: Int,
 }
 
-static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "Glacier",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
         ("TransitionInDays", Shape::INT),
     ],
     required: &["StorageClass", "TransitionInDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NoncurrentVersionTransition` property type of `AWS::S3::Bucket`.
@@ -3683,6 +2478,7 @@ pub struct NoncurrentVersionTransition {
     pub transition_in_days: Int,
 }
 
+#[rustfmt::skip]
 impl NoncurrentVersionTransition {
     /// A `NoncurrentVersionTransition` with its required properties, named in a [`NoncurrentVersionTransitionRequired`].
     pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
@@ -3694,28 +2490,11 @@ impl NoncurrentVersionTransition {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
-        self.newer_noncurrent_versions = Some(value.into());
-        self
-    }
-
+    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = value.into();
-        self
-    }
-
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionInDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.transition_in_days = value.into();
-        self
-    }
+    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = value.into(); self }
 }
 
 impl PropertyType for NoncurrentVersionTransition {}
@@ -3730,43 +2509,16 @@ impl ToValue for NoncurrentVersionTransition {
     }
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventBridgeConfiguration",
-            Shape::Object(&RULE_EventBridgeConfiguration),
-        ),
-        (
-            "LambdaConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "QueueConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueueConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TopicConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventBridgeConfiguration", Shape::Object(&RULE_EventBridgeConfiguration)),
+        ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None })),
+        ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None })),
+        ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::S3::Bucket`.
@@ -3802,6 +2554,7 @@ pub struct NotificationConfiguration {
     pub topic_configurations: Option<List<TopicConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3809,39 +2562,13 @@ impl NotificationConfiguration {
     }
 
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_configuration(
-        mut self,
-        value: impl Into<Obj<EventBridgeConfiguration>>,
-    ) -> Self {
-        self.event_bridge_configuration = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_configuration(mut self, value: impl Into<Obj<EventBridgeConfiguration>>) -> Self { self.event_bridge_configuration = Some(value.into()); self }
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self {
-        self.lambda_configurations = Some(value.into());
-        self
-    }
-
+    pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self { self.lambda_configurations = Some(value.into()); self }
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self {
-        self.queue_configurations = Some(value.into());
-        self
-    }
-
+    pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self { self.queue_configurations = Some(value.into()); self }
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self {
-        self.topic_configurations = Some(value.into());
-        self
-    }
+    pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self { self.topic_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationConfiguration {}
@@ -3861,19 +2588,17 @@ impl ToValue for NotificationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationFilterRequired {
     /// `S3Key`: a [`S3KeyFilter`] object, required.
-    ///
-    /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: Obj<S3KeyFilter>,
 }
 
-static RULE_NotificationFilter: ObjRule = ObjRule {
-    properties: &[("S3Key", Shape::Object(&RULE_S3KeyFilter))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationFilter: ObjRule = ObjRule {
+    properties: &[
+        ("S3Key", Shape::Object(&RULE_S3KeyFilter)),
+    ],
     required: &["S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationFilter` property type of `AWS::S3::Bucket`.
@@ -3889,6 +2614,7 @@ pub struct NotificationFilter {
     pub s3_key: Obj<S3KeyFilter>,
 }
 
+#[rustfmt::skip]
 impl NotificationFilter {
     /// A `NotificationFilter` with its required properties, named in a [`NotificationFilterRequired`].
     pub fn new(required: NotificationFilterRequired) -> Self {
@@ -3898,12 +2624,7 @@ impl NotificationFilter {
     }
 
     /// `S3Key`: a [`S3KeyFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for NotificationFilter {}
@@ -3914,26 +2635,14 @@ impl ToValue for NotificationFilter {
     }
 }
 
-static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObjectLockEnabled",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled"],
-                format: None,
-            }),
-        ),
+        ("ObjectLockEnabled", Shape::Str(&StrRule { allowed: &["Enabled"], ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_ObjectLockRule)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectLockConfiguration` property type of `AWS::S3::Bucket`.
@@ -3953,6 +2662,7 @@ pub struct ObjectLockConfiguration {
     pub rule: Option<Obj<ObjectLockRule>>,
 }
 
+#[rustfmt::skip]
 impl ObjectLockConfiguration {
     /// A `ObjectLockConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3960,20 +2670,9 @@ impl ObjectLockConfiguration {
     }
 
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self {
-        self.object_lock_enabled = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self { self.object_lock_enabled = Some(value.into()); self }
     /// `Rule`: an [`ObjectLockRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self {
-        self.rule = Some(value.into());
-        self
-    }
+    pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self { self.rule = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectLockConfiguration {}
@@ -3987,14 +2686,13 @@ impl ToValue for ObjectLockConfiguration {
     }
 }
 
-static RULE_ObjectLockRule: ObjRule = ObjRule {
-    properties: &[("DefaultRetention", Shape::Object(&RULE_DefaultRetention))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultRetention", Shape::Object(&RULE_DefaultRetention)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectLockRule` property type of `AWS::S3::Bucket`.
@@ -4010,6 +2708,7 @@ pub struct ObjectLockRule {
     pub default_retention: Option<Obj<DefaultRetention>>,
 }
 
+#[rustfmt::skip]
 impl ObjectLockRule {
     /// A `ObjectLockRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -4017,12 +2716,7 @@ impl ObjectLockRule {
     }
 
     /// `DefaultRetention`: a [`DefaultRetention`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self {
-        self.default_retention = Some(value.into());
-        self
-    }
+    pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self { self.default_retention = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectLockRule {}
@@ -4039,26 +2733,17 @@ impl ToValue for ObjectLockRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnershipControlsRequired {
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    ///
-    /// Specifies the container element for Object Ownership rules.
     pub rules: List<OwnershipControlsRule>,
 }
 
-static RULE_OwnershipControls: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_OwnershipControlsRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OwnershipControls` property type of `AWS::S3::Bucket`.
@@ -4076,6 +2761,7 @@ pub struct OwnershipControls {
     pub rules: List<OwnershipControlsRule>,
 }
 
+#[rustfmt::skip]
 impl OwnershipControls {
     /// A `OwnershipControls` with its required properties, named in a [`OwnershipControlsRequired`].
     pub fn new(required: OwnershipControlsRequired) -> Self {
@@ -4085,12 +2771,7 @@ impl OwnershipControls {
     }
 
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for OwnershipControls {}
@@ -4101,27 +2782,13 @@ impl ToValue for OwnershipControls {
     }
 }
 
-static RULE_OwnershipControlsRule: ObjRule = ObjRule {
-    properties: &[(
-        "ObjectOwnership",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ObjectWriter",
-                "BucketOwnerPreferred",
-                "BucketOwnerEnforced",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OwnershipControlsRule: ObjRule = ObjRule {
+    properties: &[
+        ("ObjectOwnership", Shape::Str(&StrRule { allowed: &["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OwnershipControlsRule` property type of `AWS::S3::Bucket`.
@@ -4139,6 +2806,7 @@ pub struct OwnershipControlsRule {
     pub object_ownership: Option<ObjectOwnership>,
 }
 
+#[rustfmt::skip]
 impl OwnershipControlsRule {
     /// A `OwnershipControlsRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -4146,12 +2814,7 @@ impl OwnershipControlsRule {
     }
 
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self {
-        self.object_ownership = Some(value.into());
-        self
-    }
+    pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self { self.object_ownership = Some(value.into()); self }
 }
 
 impl PropertyType for OwnershipControlsRule {}
@@ -4164,135 +2827,25 @@ impl ToValue for OwnershipControlsRule {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublicAccessBlockConfiguration` property type of `AWS::S3::Bucket`.
-///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PublicAccessBlockConfiguration {
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
-    ///
-    /// - PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
-    /// - PUT Object calls fail if the request includes a public ACL.
-    /// - PUT Bucket calls fail if the request includes a public ACL.
-    ///
-    /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
-    ///
-    /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
-    ///
-    /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
-    ///
-    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
-}
-
-impl PublicAccessBlockConfiguration {
-    /// A `PublicAccessBlockConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_acls = Some(value.into());
-        self
-    }
-
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_public_acls = Some(value.into());
-        self
-    }
-
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
-        self.restrict_public_buckets = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PublicAccessBlockConfiguration {}
-
-impl ToValue for PublicAccessBlockConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
-            .build()
-    }
-}
-
 /// The required properties of [`QueueConfiguration`], by name: `QueueConfiguration::new(QueueConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Queue`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
     pub queue: Str,
 }
 
-static RULE_QueueConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Queue", Shape::STR),
     ],
     required: &["Event", "Queue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueueConfiguration` property type of `AWS::S3::Bucket`.
@@ -4316,6 +2869,7 @@ pub struct QueueConfiguration {
     pub queue: Str,
 }
 
+#[rustfmt::skip]
 impl QueueConfiguration {
     /// A `QueueConfiguration` with its required properties, named in a [`QueueConfigurationRequired`].
     pub fn new(required: QueueConfigurationRequired) -> Self {
@@ -4327,28 +2881,11 @@ impl QueueConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Queue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self {
-        self.queue = value.into();
-        self
-    }
+    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = value.into(); self }
 }
 
 impl PropertyType for QueueConfiguration {}
@@ -4367,31 +2904,18 @@ impl ToValue for QueueConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordExpirationRequired {
     /// `Expiration`: an [`Expiration`] value, required.
-    ///
-    /// Specifies whether journal table record expiration is enabled or disabled.
     pub expiration: Expiration,
 }
 
-static RULE_RecordExpiration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordExpiration: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
-        (
-            "Expiration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Expiration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Expiration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordExpiration` property type of `AWS::S3::Bucket`.
@@ -4411,6 +2935,7 @@ pub struct RecordExpiration {
     pub expiration: Expiration,
 }
 
+#[rustfmt::skip]
 impl RecordExpiration {
     /// A `RecordExpiration` with its required properties, named in a [`RecordExpirationRequired`].
     pub fn new(required: RecordExpirationRequired) -> Self {
@@ -4421,20 +2946,9 @@ impl RecordExpiration {
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
     /// `Expiration`: an [`Expiration`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
-        self.expiration = value.into();
-        self
-    }
+    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self { self.expiration = value.into(); self }
 }
 
 impl PropertyType for RecordExpiration {}
@@ -4452,34 +2966,19 @@ impl ToValue for RecordExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectAllRequestsToRequired {
     /// `HostName`: a string, required.
-    ///
-    /// Name of the host where requests are redirected.
     pub host_name: Str,
 }
 
-static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
     ],
     required: &["HostName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[(
-        "RedirectAllRequestsTo",
-        &["ErrorDocument", "IndexDocument", "RoutingRules"],
-    )],
+    dependent_excluded: &[("RedirectAllRequestsTo", &["ErrorDocument", "IndexDocument", "RoutingRules"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedirectAllRequestsTo` property type of `AWS::S3::Bucket`.
@@ -4499,6 +2998,7 @@ pub struct RedirectAllRequestsTo {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl RedirectAllRequestsTo {
     /// A `RedirectAllRequestsTo` with its required properties, named in a [`RedirectAllRequestsToRequired`].
     pub fn new(required: RedirectAllRequestsToRequired) -> Self {
@@ -4509,20 +3009,9 @@ impl RedirectAllRequestsTo {
     }
 
     /// `HostName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self {
-        self.host_name = value.into();
-        self
-    }
-
+    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for RedirectAllRequestsTo {}
@@ -4536,29 +3025,17 @@ impl ToValue for RedirectAllRequestsTo {
     }
 }
 
-static RULE_RedirectRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedirectRule: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
         ("HttpRedirectCode", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
         ("ReplaceKeyPrefixWith", Shape::STR),
         ("ReplaceKeyWith", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedirectRule` property type of `AWS::S3::Bucket`.
@@ -4594,6 +3071,7 @@ pub struct RedirectRule {
     pub replace_key_with: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedirectRule {
     /// A `RedirectRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -4601,44 +3079,15 @@ impl RedirectRule {
     }
 
     /// `HostName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self {
-        self.host_name = Some(value.into());
-        self
-    }
-
+    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = Some(value.into()); self }
     /// `HttpRedirectCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_redirect_code = Some(value.into());
-        self
-    }
-
+    pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self { self.http_redirect_code = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `ReplaceKeyPrefixWith`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self {
-        self.replace_key_prefix_with = Some(value.into());
-        self
-    }
-
+    pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_prefix_with = Some(value.into()); self }
     /// `ReplaceKeyWith`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self {
-        self.replace_key_with = Some(value.into());
-        self
-    }
+    pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_with = Some(value.into()); self }
 }
 
 impl PropertyType for RedirectRule {}
@@ -4659,30 +3108,17 @@ impl ToValue for RedirectRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaModificationsRequired {
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    ///
-    /// Specifies whether Amazon S3 replicates modifications on replicas.
-    ///
-    /// *Allowed values* : `Enabled` | `Disabled`
     pub status: ReplicaModificationsStatus,
 }
 
-static RULE_ReplicaModifications: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Disabled"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaModifications: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaModifications` property type of `AWS::S3::Bucket`.
@@ -4700,6 +3136,7 @@ pub struct ReplicaModifications {
     pub status: ReplicaModificationsStatus,
 }
 
+#[rustfmt::skip]
 impl ReplicaModifications {
     /// A `ReplicaModifications` with its required properties, named in a [`ReplicaModificationsRequired`].
     pub fn new(required: ReplicaModificationsRequired) -> Self {
@@ -4709,12 +3146,7 @@ impl ReplicaModifications {
     }
 
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ReplicaModifications {}
@@ -4729,35 +3161,20 @@ impl ToValue for ReplicaModifications {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see \[How to Set Up Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in the *Amazon S3 User Guide* .
     pub role: Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
-    ///
-    /// Each item: length 1 to 1000.
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None })),
     ],
     required: &["Role", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::S3::Bucket`.
@@ -4779,6 +3196,7 @@ pub struct ReplicationConfiguration {
     pub rules: List<ReplicationRule>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
@@ -4789,20 +3207,9 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for ReplicationConfiguration {}
@@ -4820,51 +3227,23 @@ impl ToValue for ReplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
     pub bucket: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessControlTranslation",
-            Shape::Object(&RULE_AccessControlTranslation),
-        ),
+        ("AccessControlTranslation", Shape::Object(&RULE_AccessControlTranslation)),
         ("Account", Shape::STR),
         ("Bucket", Shape::STR),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("Metrics", Shape::Object(&RULE_Metrics)),
         ("ReplicationTime", Shape::Object(&RULE_ReplicationTime)),
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "REDUCED_REDUNDANCY",
-                    "STANDARD",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "REDUCED_REDUNDANCY", "STANDARD", "STANDARD_IA"], ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationDestination` property type of `AWS::S3::Bucket`.
@@ -4910,6 +3289,7 @@ pub struct ReplicationDestination {
     pub storage_class: Option<ReplicationDestinationStorageClass>,
 }
 
+#[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
     pub fn new(required: ReplicationDestinationRequired) -> Self {
@@ -4925,66 +3305,19 @@ impl ReplicationDestination {
     }
 
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_translation(
-        mut self,
-        value: impl Into<Obj<AccessControlTranslation>>,
-    ) -> Self {
-        self.access_control_translation = Some(value.into());
-        self
-    }
-
+    pub fn access_control_translation(mut self, value: impl Into<Obj<AccessControlTranslation>>) -> Self { self.access_control_translation = Some(value.into()); self }
     /// `Account`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account(mut self, value: impl Into<Str>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-
+    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = Some(value.into()); self }
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `Metrics`: a [`Metrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self { self.metrics = Some(value.into()); self }
     /// `ReplicationTime`: a [`ReplicationTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self {
-        self.replication_time = Some(value.into());
-        self
-    }
-
+    pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self { self.replication_time = Some(value.into()); self }
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
+    pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self { self.storage_class = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationDestination {}
@@ -5007,65 +3340,26 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    ///
-    /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     pub destination: Obj<ReplicationDestination>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
-    ///
-    /// Specifies whether the rule is enabled.
     pub status: ReplicationRuleStatus,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeleteMarkerReplication",
-            Shape::Object(&RULE_DeleteMarkerReplication),
-        ),
+        ("DeleteMarkerReplication", Shape::Object(&RULE_DeleteMarkerReplication)),
         ("Destination", Shape::Object(&RULE_ReplicationDestination)),
         ("Filter", Shape::Object(&RULE_ReplicationRuleFilter)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("Priority", Shape::INT),
-        (
-            "SourceSelectionCriteria",
-            Shape::Object(&RULE_SourceSelectionCriteria),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("SourceSelectionCriteria", Shape::Object(&RULE_SourceSelectionCriteria)),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
     required: &["Destination", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRule` property type of `AWS::S3::Bucket`.
@@ -5123,6 +3417,7 @@ pub struct ReplicationRule {
     pub status: ReplicationRuleStatus,
 }
 
+#[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
     pub fn new(required: ReplicationRuleRequired) -> Self {
@@ -5139,74 +3434,21 @@ impl ReplicationRule {
     }
 
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_marker_replication(
-        mut self,
-        value: impl Into<Obj<DeleteMarkerReplication>>,
-    ) -> Self {
-        self.delete_marker_replication = Some(value.into());
-        self
-    }
-
+    pub fn delete_marker_replication(mut self, value: impl Into<Obj<DeleteMarkerReplication>>) -> Self { self.delete_marker_replication = Some(value.into()); self }
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self { self.destination = value.into(); self }
     /// `Filter`: a [`ReplicationRuleFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_selection_criteria(
-        mut self,
-        value: impl Into<Obj<SourceSelectionCriteria>>,
-    ) -> Self {
-        self.source_selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn source_selection_criteria(mut self, value: impl Into<Obj<SourceSelectionCriteria>>) -> Self { self.source_selection_criteria = Some(value.into()); self }
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ReplicationRule {}
@@ -5226,24 +3468,14 @@ impl ToValue for ReplicationRule {
     }
 }
 
-static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
     properties: &[
         ("Prefix", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRuleAndOperator` property type of `AWS::S3::Bucket`.
@@ -5268,6 +3500,7 @@ pub struct ReplicationRuleAndOperator {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRuleAndOperator {
     /// A `ReplicationRuleAndOperator` with no property set (none is required).
     pub fn new() -> Self {
@@ -5275,20 +3508,9 @@ impl ReplicationRuleAndOperator {
     }
 
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRuleAndOperator {}
@@ -5302,18 +3524,15 @@ impl ToValue for ReplicationRuleAndOperator {
     }
 }
 
-static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_ReplicationRuleAndOperator)),
         ("Prefix", Shape::STR),
         ("TagFilter", Shape::Object(&RULE_TagFilter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRuleFilter` property type of `AWS::S3::Bucket`.
@@ -5344,6 +3563,7 @@ pub struct ReplicationRuleFilter {
     pub tag_filter: Option<Obj<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRuleFilter {
     /// A `ReplicationRuleFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -5351,28 +3571,11 @@ impl ReplicationRuleFilter {
     }
 
     /// `And`: a [`ReplicationRuleAndOperator`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self {
-        self.and = Some(value.into());
-        self
-    }
-
+    pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self { self.and = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilter`: a [`TagFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self {
-        self.tag_filter = Some(value.into());
-        self
-    }
+    pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self { self.tag_filter = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRuleFilter {}
@@ -5391,35 +3594,20 @@ impl ToValue for ReplicationRuleFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeRequired {
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
-    ///
-    /// Specifies whether the replication time is enabled.
     pub status: ReplicationTimeStatus,
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    ///
-    /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     pub time: Obj<ReplicationTimeValue>,
 }
 
-static RULE_ReplicationTime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
         ("Time", Shape::Object(&RULE_ReplicationTimeValue)),
     ],
     required: &["Status", "Time"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationTime` property type of `AWS::S3::Bucket`.
@@ -5439,6 +3627,7 @@ pub struct ReplicationTime {
     pub time: Obj<ReplicationTimeValue>,
 }
 
+#[rustfmt::skip]
 impl ReplicationTime {
     /// A `ReplicationTime` with its required properties, named in a [`ReplicationTimeRequired`].
     pub fn new(required: ReplicationTimeRequired) -> Self {
@@ -5449,20 +3638,9 @@ impl ReplicationTime {
     }
 
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self { self.status = value.into(); self }
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
-        self.time = value.into();
-        self
-    }
+    pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.time = value.into(); self }
 }
 
 impl PropertyType for ReplicationTime {}
@@ -5480,21 +3658,17 @@ impl ToValue for ReplicationTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeValueRequired {
     /// `Minutes`: an integer, required.
-    ///
-    /// Contains an integer specifying time in minutes.
-    ///
-    /// Valid value: 15
     pub minutes: Int,
 }
 
-static RULE_ReplicationTimeValue: ObjRule = ObjRule {
-    properties: &[("Minutes", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTimeValue: ObjRule = ObjRule {
+    properties: &[
+        ("Minutes", Shape::INT),
+    ],
     required: &["Minutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationTimeValue` property type of `AWS::S3::Bucket`.
@@ -5512,6 +3686,7 @@ pub struct ReplicationTimeValue {
     pub minutes: Int,
 }
 
+#[rustfmt::skip]
 impl ReplicationTimeValue {
     /// A `ReplicationTimeValue` with its required properties, named in a [`ReplicationTimeValueRequired`].
     pub fn new(required: ReplicationTimeValueRequired) -> Self {
@@ -5521,12 +3696,7 @@ impl ReplicationTimeValue {
     }
 
     /// `Minutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self {
-        self.minutes = value.into();
-        self
-    }
+    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
 }
 
 impl PropertyType for ReplicationTimeValue {}
@@ -5541,25 +3711,18 @@ impl ToValue for ReplicationTimeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRuleRequired {
     /// `RedirectRule`: a [`RedirectRule`] object, required.
-    ///
-    /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
     pub redirect_rule: Obj<RedirectRule>,
 }
 
-static RULE_RoutingRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
         ("RedirectRule", Shape::Object(&RULE_RedirectRule)),
-        (
-            "RoutingRuleCondition",
-            Shape::Object(&RULE_RoutingRuleCondition),
-        ),
+        ("RoutingRuleCondition", Shape::Object(&RULE_RoutingRuleCondition)),
     ],
     required: &["RedirectRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingRule` property type of `AWS::S3::Bucket`.
@@ -5579,6 +3742,7 @@ pub struct RoutingRule {
     pub routing_rule_condition: Option<Obj<RoutingRuleCondition>>,
 }
 
+#[rustfmt::skip]
 impl RoutingRule {
     /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
     pub fn new(required: RoutingRuleRequired) -> Self {
@@ -5589,20 +3753,9 @@ impl RoutingRule {
     }
 
     /// `RedirectRule`: a [`RedirectRule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self {
-        self.redirect_rule = value.into();
-        self
-    }
-
+    pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self { self.redirect_rule = value.into(); self }
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self {
-        self.routing_rule_condition = Some(value.into());
-        self
-    }
+    pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self { self.routing_rule_condition = Some(value.into()); self }
 }
 
 impl PropertyType for RoutingRule {}
@@ -5616,17 +3769,15 @@ impl ToValue for RoutingRule {
     }
 }
 
-static RULE_RoutingRuleCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingRuleCondition: ObjRule = ObjRule {
     properties: &[
         ("HttpErrorCodeReturnedEquals", Shape::STR),
         ("KeyPrefixEquals", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["HttpErrorCodeReturnedEquals"], &["KeyPrefixEquals"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingRuleCondition` property type of `AWS::S3::Bucket`.
@@ -5650,6 +3801,7 @@ pub struct RoutingRuleCondition {
     pub key_prefix_equals: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RoutingRuleCondition {
     /// A `RoutingRuleCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -5657,20 +3809,9 @@ impl RoutingRuleCondition {
     }
 
     /// `HttpErrorCodeReturnedEquals`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self {
-        self.http_error_code_returned_equals = Some(value.into());
-        self
-    }
-
+    pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self { self.http_error_code_returned_equals = Some(value.into()); self }
     /// `KeyPrefixEquals`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix_equals = Some(value.into());
-        self
-    }
+    pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self { self.key_prefix_equals = Some(value.into()); self }
 }
 
 impl PropertyType for RoutingRuleCondition {}
@@ -5691,114 +3832,33 @@ impl ToValue for RoutingRuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
     pub status: RuleStatus,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbortIncompleteMultipartUpload",
-            Shape::Object(&RULE_AbortIncompleteMultipartUpload),
-        ),
-        (
-            "ExpirationDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+        ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ExpirationInDays", Shape::INT),
         ("ExpiredObjectDeleteMarker", Shape::Bool),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NoncurrentVersionExpiration",
-            Shape::Object(&RULE_NoncurrentVersionExpiration),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("NoncurrentVersionExpiration", Shape::Object(&RULE_NoncurrentVersionExpiration)),
         ("NoncurrentVersionExpirationInDays", Shape::INT),
-        (
-            "NoncurrentVersionTransition",
-            Shape::Object(&RULE_NoncurrentVersionTransition),
-        ),
-        (
-            "NoncurrentVersionTransitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NoncurrentVersionTransition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ObjectSizeGreaterThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectSizeLessThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NoncurrentVersionTransition", Shape::Object(&RULE_NoncurrentVersionTransition)),
+        ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None })),
+        ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Prefix", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
         ("Transition", Shape::Object(&RULE_Transition)),
-        (
-            "Transitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]),
-        ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"]),
-    ],
+    dependent_excluded: &[("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]), ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::S3::Bucket`.
@@ -5886,6 +3946,7 @@ pub struct Rule {
     pub transitions: Option<List<Transition>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -5910,144 +3971,37 @@ impl Rule {
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_incomplete_multipart_upload(
-        mut self,
-        value: impl Into<Obj<AbortIncompleteMultipartUpload>>,
-    ) -> Self {
-        self.abort_incomplete_multipart_upload = Some(value.into());
-        self
-    }
-
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
     /// `ExpirationDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self {
-        self.expiration_date = Some(value.into());
-        self
-    }
-
+    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self { self.expiration_date = Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
     /// `ExpiredObjectDeleteMarker`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self {
-        self.expired_object_delete_marker = Some(value.into());
-        self
-    }
-
+    pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self { self.expired_object_delete_marker = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_expiration(
-        mut self,
-        value: impl Into<Obj<NoncurrentVersionExpiration>>,
-    ) -> Self {
-        self.noncurrent_version_expiration = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_expiration(mut self, value: impl Into<Obj<NoncurrentVersionExpiration>>) -> Self { self.noncurrent_version_expiration = Some(value.into()); self }
     /// `NoncurrentVersionExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.noncurrent_version_expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_version_expiration_in_days = Some(value.into()); self }
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_transition(
-        mut self,
-        value: impl Into<Obj<NoncurrentVersionTransition>>,
-    ) -> Self {
-        self.noncurrent_version_transition = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_transition(mut self, value: impl Into<Obj<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transition = Some(value.into()); self }
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_transitions(
-        mut self,
-        value: impl Into<List<NoncurrentVersionTransition>>,
-    ) -> Self {
-        self.noncurrent_version_transitions = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_transitions(mut self, value: impl Into<List<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transitions = Some(value.into()); self }
     /// `ObjectSizeGreaterThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_greater_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self { self.object_size_greater_than = Some(value.into()); self }
     /// `ObjectSizeLessThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_less_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self { self.object_size_less_than = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
     /// `Transition`: a [`Transition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self {
-        self.transition = Some(value.into());
-        self
-    }
-
+    pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self { self.transition = Some(value.into()); self }
     /// `Transitions`: a list of [`Transition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self {
-        self.transitions = Some(value.into());
-        self
-    }
+    pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self { self.transitions = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -6097,26 +4051,17 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3KeyFilterRequired {
     /// `Rules`: a list of [`FilterRule`] objects, required.
-    ///
-    /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: List<FilterRule>,
 }
 
-static RULE_S3KeyFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_FilterRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3KeyFilter` property type of `AWS::S3::Bucket`.
@@ -6134,6 +4079,7 @@ pub struct S3KeyFilter {
     pub rules: List<FilterRule>,
 }
 
+#[rustfmt::skip]
 impl S3KeyFilter {
     /// A `S3KeyFilter` with its required properties, named in a [`S3KeyFilterRequired`].
     pub fn new(required: S3KeyFilterRequired) -> Self {
@@ -6143,12 +4089,7 @@ impl S3KeyFilter {
     }
 
     /// `Rules`: a list of [`FilterRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for S3KeyFilter {}
@@ -6163,16 +4104,13 @@ impl ToValue for S3KeyFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TablesDestinationRequired {
     /// `TableBucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket.
     pub table_bucket_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub table_name: Str,
 }
 
-static RULE_S3TablesDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3TablesDestination: ObjRule = ObjRule {
     properties: &[
         ("TableArn", Shape::STR),
         ("TableBucketArn", Shape::STR),
@@ -6180,11 +4118,8 @@ static RULE_S3TablesDestination: ObjRule = ObjRule {
         ("TableNamespace", Shape::STR),
     ],
     required: &["TableBucketArn", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3TablesDestination` property type of `AWS::S3::Bucket`.
@@ -6212,6 +4147,7 @@ pub struct S3TablesDestination {
     pub table_namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3TablesDestination {
     /// A `S3TablesDestination` with its required properties, named in a [`S3TablesDestinationRequired`].
     pub fn new(required: S3TablesDestinationRequired) -> Self {
@@ -6224,36 +4160,13 @@ impl S3TablesDestination {
     }
 
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableBucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = value.into();
-        self
-    }
-
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `TableNamespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.table_namespace = Some(value.into());
-        self
-    }
+    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
 }
 
 impl PropertyType for S3TablesDestination {}
@@ -6273,33 +4186,18 @@ impl ToValue for S3TablesDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionByDefaultRequired {
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// Server-side encryption algorithm to use for the default encryption.
-    ///
-    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyID", Shape::STR),
-        (
-            "SSEAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws:kms", "AES256", "aws:kms:dsse"],
-                format: None,
-            }),
-        ),
+        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
     ],
     required: &["SSEAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3::Bucket`.
@@ -6339,6 +4237,7 @@ pub struct ServerSideEncryptionByDefault {
     pub sse_algorithm: SseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
     /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
     pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
@@ -6349,20 +4248,9 @@ impl ServerSideEncryptionByDefault {
     }
 
     /// `KMSMasterKeyID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for ServerSideEncryptionByDefault {}
@@ -6376,24 +4264,15 @@ impl ToValue for ServerSideEncryptionByDefault {
     }
 }
 
-static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockedEncryptionTypes",
-            Shape::Object(&RULE_BlockedEncryptionTypes),
-        ),
+        ("BlockedEncryptionTypes", Shape::Object(&RULE_BlockedEncryptionTypes)),
         ("BucketKeyEnabled", Shape::Bool),
-        (
-            "ServerSideEncryptionByDefault",
-            Shape::Object(&RULE_ServerSideEncryptionByDefault),
-        ),
+        ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionRule` property type of `AWS::S3::Bucket`.
@@ -6424,6 +4303,7 @@ pub struct ServerSideEncryptionRule {
     pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -6431,34 +4311,11 @@ impl ServerSideEncryptionRule {
     }
 
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_encryption_types(
-        mut self,
-        value: impl Into<Obj<BlockedEncryptionTypes>>,
-    ) -> Self {
-        self.blocked_encryption_types = Some(value.into());
-        self
-    }
-
+    pub fn blocked_encryption_types(mut self, value: impl Into<Obj<BlockedEncryptionTypes>>) -> Self { self.blocked_encryption_types = Some(value.into()); self }
     /// `BucketKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.bucket_key_enabled = Some(value.into()); self }
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_by_default(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionByDefault>>,
-    ) -> Self {
-        self.server_side_encryption_by_default = Some(value.into());
-        self
-    }
+    pub fn server_side_encryption_by_default(mut self, value: impl Into<Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = Some(value.into()); self }
 }
 
 impl PropertyType for ServerSideEncryptionRule {}
@@ -6476,23 +4333,14 @@ impl ToValue for ServerSideEncryptionRule {
     }
 }
 
-static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReplicaModifications",
-            Shape::Object(&RULE_ReplicaModifications),
-        ),
-        (
-            "SseKmsEncryptedObjects",
-            Shape::Object(&RULE_SseKmsEncryptedObjects),
-        ),
+        ("ReplicaModifications", Shape::Object(&RULE_ReplicaModifications)),
+        ("SseKmsEncryptedObjects", Shape::Object(&RULE_SseKmsEncryptedObjects)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceSelectionCriteria` property type of `AWS::S3::Bucket`.
@@ -6512,6 +4360,7 @@ pub struct SourceSelectionCriteria {
     pub sse_kms_encrypted_objects: Option<Obj<SseKmsEncryptedObjects>>,
 }
 
+#[rustfmt::skip]
 impl SourceSelectionCriteria {
     /// A `SourceSelectionCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -6519,23 +4368,9 @@ impl SourceSelectionCriteria {
     }
 
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self {
-        self.replica_modifications = Some(value.into());
-        self
-    }
-
+    pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self { self.replica_modifications = Some(value.into()); self }
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_kms_encrypted_objects(
-        mut self,
-        value: impl Into<Obj<SseKmsEncryptedObjects>>,
-    ) -> Self {
-        self.sse_kms_encrypted_objects = Some(value.into());
-        self
-    }
+    pub fn sse_kms_encrypted_objects(mut self, value: impl Into<Obj<SseKmsEncryptedObjects>>) -> Self { self.sse_kms_encrypted_objects = Some(value.into()); self }
 }
 
 impl PropertyType for SourceSelectionCriteria {}
@@ -6553,28 +4388,17 @@ impl ToValue for SourceSelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseKmsEncryptedObjectsRequired {
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    ///
-    /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
-static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Disabled", "Enabled"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SseKmsEncryptedObjects` property type of `AWS::S3::Bucket`.
@@ -6590,6 +4414,7 @@ pub struct SseKmsEncryptedObjects {
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
+#[rustfmt::skip]
 impl SseKmsEncryptedObjects {
     /// A `SseKmsEncryptedObjects` with its required properties, named in a [`SseKmsEncryptedObjectsRequired`].
     pub fn new(required: SseKmsEncryptedObjectsRequired) -> Self {
@@ -6599,12 +4424,7 @@ impl SseKmsEncryptedObjects {
     }
 
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for SseKmsEncryptedObjects {}
@@ -6615,14 +4435,13 @@ impl ToValue for SseKmsEncryptedObjects {
     }
 }
 
-static RULE_StorageClassAnalysis: ObjRule = ObjRule {
-    properties: &[("DataExport", Shape::Object(&RULE_DataExport))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageClassAnalysis: ObjRule = ObjRule {
+    properties: &[
+        ("DataExport", Shape::Object(&RULE_DataExport)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageClassAnalysis` property type of `AWS::S3::Bucket`.
@@ -6638,6 +4457,7 @@ pub struct StorageClassAnalysis {
     pub data_export: Option<Obj<DataExport>>,
 }
 
+#[rustfmt::skip]
 impl StorageClassAnalysis {
     /// A `StorageClassAnalysis` with no property set (none is required).
     pub fn new() -> Self {
@@ -6645,12 +4465,7 @@ impl StorageClassAnalysis {
     }
 
     /// `DataExport`: a [`DataExport`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self {
-        self.data_export = Some(value.into());
-        self
-    }
+    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self { self.data_export = Some(value.into()); self }
 }
 
 impl PropertyType for StorageClassAnalysis {}
@@ -6667,44 +4482,20 @@ impl ToValue for StorageClassAnalysis {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3::Bucket`.
@@ -6722,6 +4513,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -6732,20 +4524,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -6763,23 +4544,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The tag value.
     pub value: Str,
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagFilter` property type of `AWS::S3::Bucket`.
@@ -6799,6 +4577,7 @@ pub struct TagFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
     pub fn new(required: TagFilterRequired) -> Self {
@@ -6809,20 +4588,9 @@ impl TagFilter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagFilter {}
@@ -6840,35 +4608,20 @@ impl ToValue for TagFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringRequired {
     /// `AccessTier`: an [`AccessTier`] value, required.
-    ///
-    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
-    ///
-    /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
     pub days: Int,
 }
 
-static RULE_Tiering: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tiering: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessTier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"],
-                format: None,
-            }),
-        ),
+        ("AccessTier", Shape::Str(&StrRule { allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"], ..StrRule::ANY })),
         ("Days", Shape::INT),
     ],
     required: &["AccessTier", "Days"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tiering` property type of `AWS::S3::Bucket`.
@@ -6888,6 +4641,7 @@ pub struct Tiering {
     pub days: Int,
 }
 
+#[rustfmt::skip]
 impl Tiering {
     /// A `Tiering` with its required properties, named in a [`TieringRequired`].
     pub fn new(required: TieringRequired) -> Self {
@@ -6898,20 +4652,9 @@ impl Tiering {
     }
 
     /// `AccessTier`: an [`AccessTier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self {
-        self.access_tier = value.into();
-        self
-    }
-
+    pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self { self.access_tier = value.into(); self }
     /// `Days`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = value.into();
-        self
-    }
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = value.into(); self }
 }
 
 impl PropertyType for Tiering {}
@@ -6929,27 +4672,21 @@ impl ToValue for Tiering {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event about which to send notifications. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Topic`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
     pub topic: Str,
 }
 
-static RULE_TopicConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Topic", Shape::STR),
     ],
     required: &["Event", "Topic"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicConfiguration` property type of `AWS::S3::Bucket`.
@@ -6973,6 +4710,7 @@ pub struct TopicConfiguration {
     pub topic: Str,
 }
 
+#[rustfmt::skip]
 impl TopicConfiguration {
     /// A `TopicConfiguration` with its required properties, named in a [`TopicConfigurationRequired`].
     pub fn new(required: TopicConfigurationRequired) -> Self {
@@ -6984,28 +4722,11 @@ impl TopicConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Topic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = value.into();
-        self
-    }
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
 }
 
 impl PropertyType for TopicConfiguration {}
@@ -7024,49 +4745,19 @@ impl ToValue for TopicConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The storage class to which you want the object to transition.
     pub storage_class: StorageClass,
 }
 
-static RULE_Transition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transition: ObjRule = ObjRule {
     properties: &[
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "Glacier",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TransitionDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
+        ("TransitionDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TransitionInDays", Shape::INT),
     ],
     required: &["StorageClass"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transition` property type of `AWS::S3::Bucket`.
@@ -7092,6 +4783,7 @@ pub struct Transition {
     pub transition_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Transition {
     /// A `Transition` with its required properties, named in a [`TransitionRequired`].
     pub fn new(required: TransitionRequired) -> Self {
@@ -7103,28 +4795,11 @@ impl Transition {
     }
 
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = value.into();
-        self
-    }
-
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_date(mut self, value: impl Into<Str>) -> Self {
-        self.transition_date = Some(value.into());
-        self
-    }
-
+    pub fn transition_date(mut self, value: impl Into<Str>) -> Self { self.transition_date = Some(value.into()); self }
     /// `TransitionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.transition_in_days = Some(value.into());
-        self
-    }
+    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for Transition {}
@@ -7143,30 +4818,17 @@ impl ToValue for Transition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersioningConfigurationRequired {
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    ///
-    /// The versioning state of the bucket.
-    ///
-    /// Default `"Suspended"`.
     pub status: VersioningConfigurationStatus,
 }
 
-static RULE_VersioningConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Suspended"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VersioningConfiguration` property type of `AWS::S3::Bucket`.
@@ -7190,6 +4852,7 @@ pub struct VersioningConfiguration {
     pub status: VersioningConfigurationStatus,
 }
 
+#[rustfmt::skip]
 impl VersioningConfiguration {
     /// A `VersioningConfiguration` with its required properties, named in a [`VersioningConfigurationRequired`].
     pub fn new(required: VersioningConfigurationRequired) -> Self {
@@ -7199,12 +4862,7 @@ impl VersioningConfiguration {
     }
 
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for VersioningConfiguration {}
@@ -7215,29 +4873,16 @@ impl ToValue for VersioningConfiguration {
     }
 }
 
-static RULE_WebsiteConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ErrorDocument", Shape::STR),
         ("IndexDocument", Shape::STR),
-        (
-            "RedirectAllRequestsTo",
-            Shape::Object(&RULE_RedirectAllRequestsTo),
-        ),
-        (
-            "RoutingRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RoutingRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RedirectAllRequestsTo", Shape::Object(&RULE_RedirectAllRequestsTo)),
+        ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebsiteConfiguration` property type of `AWS::S3::Bucket`.
@@ -7267,6 +4912,7 @@ pub struct WebsiteConfiguration {
     pub routing_rules: Option<List<RoutingRule>>,
 }
 
+#[rustfmt::skip]
 impl WebsiteConfiguration {
     /// A `WebsiteConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7274,39 +4920,13 @@ impl WebsiteConfiguration {
     }
 
     /// `ErrorDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_document(mut self, value: impl Into<Str>) -> Self {
-        self.error_document = Some(value.into());
-        self
-    }
-
+    pub fn error_document(mut self, value: impl Into<Str>) -> Self { self.error_document = Some(value.into()); self }
     /// `IndexDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_document(mut self, value: impl Into<Str>) -> Self {
-        self.index_document = Some(value.into());
-        self
-    }
-
+    pub fn index_document(mut self, value: impl Into<Str>) -> Self { self.index_document = Some(value.into()); self }
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_all_requests_to(
-        mut self,
-        value: impl Into<Obj<RedirectAllRequestsTo>>,
-    ) -> Self {
-        self.redirect_all_requests_to = Some(value.into());
-        self
-    }
-
+    pub fn redirect_all_requests_to(mut self, value: impl Into<Obj<RedirectAllRequestsTo>>) -> Self { self.redirect_all_requests_to = Some(value.into()); self }
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self {
-        self.routing_rules = Some(value.into());
-        self
-    }
+    pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self { self.routing_rules = Some(value.into()); self }
 }
 
 impl PropertyType for WebsiteConfiguration {}

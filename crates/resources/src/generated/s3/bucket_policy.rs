@@ -11,25 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketPolicyRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket to which the policy applies.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub bucket: Str,
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Access Policy Language Overview\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-policy-language-overview.html>) in the *Amazon S3 User Guide* .
     pub policy_document: Json,
 }
 
-static RULE_BucketPolicy: ObjRule = ObjRule {
-    properties: &[("Bucket", Shape::STR), ("PolicyDocument", Shape::Any)],
+#[rustfmt::skip]
+pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
+    properties: &[
+        ("Bucket", Shape::STR),
+        ("PolicyDocument", Shape::Any),
+    ],
     required: &["Bucket", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::BucketPolicy` resource.
@@ -74,6 +69,7 @@ pub struct BucketPolicy {
     pub policy_document: Json,
 }
 
+#[rustfmt::skip]
 impl BucketPolicy {
     /// The CloudFormation type name, `AWS::S3::BucketPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3::BucketPolicy";
@@ -103,20 +99,9 @@ impl BucketPolicy {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
 impl Resource for BucketPolicy {

@@ -13,6 +13,8 @@
 //! - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`]
 //! - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`]
 //! - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_grant;
 pub mod access_grants_instance;
@@ -22,6 +24,7 @@ pub mod bucket;
 pub mod bucket_policy;
 pub mod multi_region_access_point;
 pub mod multi_region_access_point_policy;
+pub mod shared;
 pub mod storage_lens;
 pub mod storage_lens_group;
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PublicAccessBlockConfiguration;
+use super::shared::RULE_PublicAccessBlockConfiguration;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
@@ -15,44 +18,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionAccessPointRequired {
     /// `Regions`: a list of [`Region`] objects, required.
-    ///
-    /// A collection of the Regions and buckets associated with the Multi-Region Access Point.
-    ///
-    /// Items at least 1; create-only: changing it replaces the resource.
     pub regions: List<Region>,
 }
 
-static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublicAccessBlockConfiguration",
-            Shape::Object(&RULE_PublicAccessBlockConfiguration),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Region),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None })),
     ],
     required: &["Regions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::MultiRegionAccessPoint` resource.
@@ -88,6 +66,7 @@ pub struct MultiRegionAccessPoint {
     pub regions: List<Region>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionAccessPoint {
     /// The CloudFormation type name, `AWS::S3::MultiRegionAccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3::MultiRegionAccessPoint";
@@ -118,31 +97,11 @@ impl MultiRegionAccessPoint {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Obj<PublicAccessBlockConfiguration>>,
-    ) -> Self {
-        self.public_access_block_configuration = Some(value.into());
-        self
-    }
-
+    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
     /// `Regions`: a list of [`Region`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Region>>) -> Self {
-        self.regions = value.into();
-        self
-    }
+    pub fn regions(mut self, value: impl Into<List<Region>>) -> Self { self.regions = value.into(); self }
 }
 
 impl Resource for MultiRegionAccessPoint {
@@ -194,150 +153,22 @@ impl MultiRegionAccessPointAttributes {
     }
 }
 
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublicAccessBlockConfiguration` property type of `AWS::S3::MultiRegionAccessPoint`.
-///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 Multi-Region Access Point. You can enable the configuration options in any combination. For more information about when Amazon S3 considers an object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-multiregionaccesspoint-publicaccessblockconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PublicAccessBlockConfiguration {
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
-    ///
-    /// - PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
-    /// - PUT Object calls fail if the request includes a public ACL.
-    /// - PUT Bucket calls fail if the request includes a public ACL.
-    ///
-    /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
-    ///
-    /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
-    ///
-    /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
-    ///
-    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
-}
-
-impl PublicAccessBlockConfiguration {
-    /// A `PublicAccessBlockConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_acls = Some(value.into());
-        self
-    }
-
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_public_acls = Some(value.into());
-        self
-    }
-
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
-        self.restrict_public_buckets = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PublicAccessBlockConfiguration {}
-
-impl ToValue for PublicAccessBlockConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
-            .build()
-    }
-}
-
 /// The required properties of [`Region`], by name: `Region::new(RegionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the associated bucket for the Region.
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$`; length 3 to 63.
     pub bucket: Str,
 }
 
-static RULE_Region: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Region: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BucketAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Region` property type of `AWS::S3::MultiRegionAccessPoint`.
@@ -361,6 +192,7 @@ pub struct Region {
     pub bucket_account_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Region {
     /// A `Region` with its required properties, named in a [`RegionRequired`].
     pub fn new(required: RegionRequired) -> Self {
@@ -371,20 +203,9 @@ impl Region {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
 }
 
 impl PropertyType for Region {}

@@ -13,39 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][-a-z0-9]{1,48}[a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionAccessPointPolicyRequired {
     /// `MrapName`: a string, required.
-    ///
-    /// The name of the Multi-Region Access Point.
-    ///
-    /// Pattern `^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$`; length 3 to 50; create-only: changing it replaces the resource.
     pub mrap_name: Str,
     /// `Policy`: a JSON value, required.
-    ///
-    /// The access policy associated with the Multi-Region Access Point.
-    ///
-    /// Format `json`.
     pub policy: Json,
 }
 
-static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiRegionAccessPointPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MrapName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MrapName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
     ],
     required: &["Policy", "MrapName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::MultiRegionAccessPointPolicy` resource.
@@ -77,6 +58,7 @@ pub struct MultiRegionAccessPointPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl MultiRegionAccessPointPolicy {
     /// The CloudFormation type name, `AWS::S3::MultiRegionAccessPointPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3::MultiRegionAccessPointPolicy";
@@ -106,20 +88,9 @@ impl MultiRegionAccessPointPolicy {
     }
 
     /// `MrapName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mrap_name(mut self, value: impl Into<Str>) -> Self {
-        self.mrap_name = value.into();
-        self
-    }
-
+    pub fn mrap_name(mut self, value: impl Into<Str>) -> Self { self.mrap_name = value.into(); self }
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for MultiRegionAccessPointPolicy {

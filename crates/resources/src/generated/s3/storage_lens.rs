@@ -15,32 +15,18 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensRequired {
     /// `StorageLensConfiguration`: a [`StorageLensConfiguration`] object, required.
-    ///
-    /// This resource contains the details Amazon S3 Storage Lens configuration.
     pub storage_lens_configuration: Obj<StorageLensConfiguration>,
 }
 
-static RULE_StorageLens: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLens: ObjRule = ObjRule {
     properties: &[
-        (
-            "StorageLensConfiguration",
-            Shape::Object(&RULE_StorageLensConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("StorageLensConfiguration", Shape::Object(&RULE_StorageLensConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["StorageLensConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::StorageLens` resource.
@@ -68,6 +54,7 @@ pub struct StorageLens {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StorageLens {
     /// The CloudFormation type name, `AWS::S3::StorageLens`.
     pub const TYPE_NAME: &'static str = "AWS::S3::StorageLens";
@@ -97,23 +84,9 @@ impl StorageLens {
     }
 
     /// `StorageLensConfiguration`: a [`StorageLensConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_configuration(
-        mut self,
-        value: impl Into<Obj<StorageLensConfiguration>>,
-    ) -> Self {
-        self.storage_lens_configuration = value.into();
-        self
-    }
-
+    pub fn storage_lens_configuration(mut self, value: impl Into<Obj<StorageLensConfiguration>>) -> Self { self.storage_lens_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StorageLens {
@@ -161,42 +134,23 @@ impl StorageLensAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountLevelRequired {
     /// `BucketLevel`: a [`BucketLevel`] object, required.
-    ///
-    /// This property contains the details of the account-level bucket-level configurations for Amazon S3 Storage Lens. To enable bucket-level configurations, make sure to also set the same metrics at the account level.
     pub bucket_level: Obj<BucketLevel>,
 }
 
-static RULE_AccountLevel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountLevel: ObjRule = ObjRule {
     properties: &[
         ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
-        (
-            "AdvancedCostOptimizationMetrics",
-            Shape::Object(&RULE_AdvancedCostOptimizationMetrics),
-        ),
-        (
-            "AdvancedDataProtectionMetrics",
-            Shape::Object(&RULE_AdvancedDataProtectionMetrics),
-        ),
-        (
-            "AdvancedPerformanceMetrics",
-            Shape::Object(&RULE_AdvancedPerformanceMetrics),
-        ),
+        ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
+        ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
+        ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
         ("BucketLevel", Shape::Object(&RULE_BucketLevel)),
-        (
-            "DetailedStatusCodesMetrics",
-            Shape::Object(&RULE_DetailedStatusCodesMetrics),
-        ),
-        (
-            "StorageLensGroupLevel",
-            Shape::Object(&RULE_StorageLensGroupLevel),
-        ),
+        ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
+        ("StorageLensGroupLevel", Shape::Object(&RULE_StorageLensGroupLevel)),
     ],
     required: &["BucketLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccountLevel` property type of `AWS::S3::StorageLens`.
@@ -236,6 +190,7 @@ pub struct AccountLevel {
     pub storage_lens_group_level: Option<Obj<StorageLensGroupLevel>>,
 }
 
+#[rustfmt::skip]
 impl AccountLevel {
     /// A `AccountLevel` with its required properties, named in a [`AccountLevelRequired`].
     pub fn new(required: AccountLevelRequired) -> Self {
@@ -251,75 +206,19 @@ impl AccountLevel {
     }
 
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self {
-        self.activity_metrics = Some(value.into());
-        self
-    }
-
+    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self { self.activity_metrics = Some(value.into()); self }
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_cost_optimization_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedCostOptimizationMetrics>>,
-    ) -> Self {
-        self.advanced_cost_optimization_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = Some(value.into()); self }
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_data_protection_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedDataProtectionMetrics>>,
-    ) -> Self {
-        self.advanced_data_protection_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_data_protection_metrics(mut self, value: impl Into<Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = Some(value.into()); self }
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_performance_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedPerformanceMetrics>>,
-    ) -> Self {
-        self.advanced_performance_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_performance_metrics(mut self, value: impl Into<Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = Some(value.into()); self }
     /// `BucketLevel`: a [`BucketLevel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_level(mut self, value: impl Into<Obj<BucketLevel>>) -> Self {
-        self.bucket_level = value.into();
-        self
-    }
-
+    pub fn bucket_level(mut self, value: impl Into<Obj<BucketLevel>>) -> Self { self.bucket_level = value.into(); self }
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_status_codes_metrics(
-        mut self,
-        value: impl Into<Obj<DetailedStatusCodesMetrics>>,
-    ) -> Self {
-        self.detailed_status_codes_metrics = Some(value.into());
-        self
-    }
-
+    pub fn detailed_status_codes_metrics(mut self, value: impl Into<Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = Some(value.into()); self }
     /// `StorageLensGroupLevel`: a [`StorageLensGroupLevel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_group_level(
-        mut self,
-        value: impl Into<Obj<StorageLensGroupLevel>>,
-    ) -> Self {
-        self.storage_lens_group_level = Some(value.into());
-        self
-    }
+    pub fn storage_lens_group_level(mut self, value: impl Into<Obj<StorageLensGroupLevel>>) -> Self { self.storage_lens_group_level = Some(value.into()); self }
 }
 
 impl PropertyType for AccountLevel {}
@@ -350,14 +249,13 @@ impl ToValue for AccountLevel {
     }
 }
 
-static RULE_ActivityMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ActivityMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActivityMetrics` property type of `AWS::S3::StorageLens`.
@@ -375,6 +273,7 @@ pub struct ActivityMetrics {
     pub is_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ActivityMetrics {
     /// A `ActivityMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -382,12 +281,7 @@ impl ActivityMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ActivityMetrics {}
@@ -398,14 +292,13 @@ impl ToValue for ActivityMetrics {
     }
 }
 
-static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedCostOptimizationMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedCostOptimizationMetrics` property type of `AWS::S3::StorageLens`.
@@ -423,6 +316,7 @@ pub struct AdvancedCostOptimizationMetrics {
     pub is_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AdvancedCostOptimizationMetrics {
     /// A `AdvancedCostOptimizationMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -430,12 +324,7 @@ impl AdvancedCostOptimizationMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedCostOptimizationMetrics {}
@@ -446,14 +335,13 @@ impl ToValue for AdvancedCostOptimizationMetrics {
     }
 }
 
-static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedDataProtectionMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedDataProtectionMetrics` property type of `AWS::S3::StorageLens`.
@@ -471,6 +359,7 @@ pub struct AdvancedDataProtectionMetrics {
     pub is_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AdvancedDataProtectionMetrics {
     /// A `AdvancedDataProtectionMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -478,12 +367,7 @@ impl AdvancedDataProtectionMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedDataProtectionMetrics {}
@@ -494,14 +378,13 @@ impl ToValue for AdvancedDataProtectionMetrics {
     }
 }
 
-static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AdvancedPerformanceMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedPerformanceMetrics` property type of `AWS::S3::StorageLens`.
@@ -517,6 +400,7 @@ pub struct AdvancedPerformanceMetrics {
     pub is_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AdvancedPerformanceMetrics {
     /// A `AdvancedPerformanceMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -524,12 +408,7 @@ impl AdvancedPerformanceMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedPerformanceMetrics {}
@@ -544,19 +423,17 @@ impl ToValue for AdvancedPerformanceMetrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsOrgRequired {
     /// `Arn`: a string, required.
-    ///
-    /// This resource contains the ARN of the AWS Organization.
     pub arn: Str,
 }
 
-static RULE_AwsOrg: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AwsOrg: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsOrg` property type of `AWS::S3::StorageLens`.
@@ -572,19 +449,17 @@ pub struct AwsOrg {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl AwsOrg {
     /// A `AwsOrg` with its required properties, named in a [`AwsOrgRequired`].
     pub fn new(required: AwsOrgRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for AwsOrg {}
@@ -595,33 +470,18 @@ impl ToValue for AwsOrg {
     }
 }
 
-static RULE_BucketLevel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BucketLevel: ObjRule = ObjRule {
     properties: &[
         ("ActivityMetrics", Shape::Object(&RULE_ActivityMetrics)),
-        (
-            "AdvancedCostOptimizationMetrics",
-            Shape::Object(&RULE_AdvancedCostOptimizationMetrics),
-        ),
-        (
-            "AdvancedDataProtectionMetrics",
-            Shape::Object(&RULE_AdvancedDataProtectionMetrics),
-        ),
-        (
-            "AdvancedPerformanceMetrics",
-            Shape::Object(&RULE_AdvancedPerformanceMetrics),
-        ),
-        (
-            "DetailedStatusCodesMetrics",
-            Shape::Object(&RULE_DetailedStatusCodesMetrics),
-        ),
+        ("AdvancedCostOptimizationMetrics", Shape::Object(&RULE_AdvancedCostOptimizationMetrics)),
+        ("AdvancedDataProtectionMetrics", Shape::Object(&RULE_AdvancedDataProtectionMetrics)),
+        ("AdvancedPerformanceMetrics", Shape::Object(&RULE_AdvancedPerformanceMetrics)),
+        ("DetailedStatusCodesMetrics", Shape::Object(&RULE_DetailedStatusCodesMetrics)),
         ("PrefixLevel", Shape::Object(&RULE_PrefixLevel)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BucketLevel` property type of `AWS::S3::StorageLens`.
@@ -657,6 +517,7 @@ pub struct BucketLevel {
     pub prefix_level: Option<Obj<PrefixLevel>>,
 }
 
+#[rustfmt::skip]
 impl BucketLevel {
     /// A `BucketLevel` with no property set (none is required).
     pub fn new() -> Self {
@@ -664,64 +525,17 @@ impl BucketLevel {
     }
 
     /// `ActivityMetrics`: an [`ActivityMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self {
-        self.activity_metrics = Some(value.into());
-        self
-    }
-
+    pub fn activity_metrics(mut self, value: impl Into<Obj<ActivityMetrics>>) -> Self { self.activity_metrics = Some(value.into()); self }
     /// `AdvancedCostOptimizationMetrics`: an [`AdvancedCostOptimizationMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_cost_optimization_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedCostOptimizationMetrics>>,
-    ) -> Self {
-        self.advanced_cost_optimization_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_cost_optimization_metrics(mut self, value: impl Into<Obj<AdvancedCostOptimizationMetrics>>) -> Self { self.advanced_cost_optimization_metrics = Some(value.into()); self }
     /// `AdvancedDataProtectionMetrics`: an [`AdvancedDataProtectionMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_data_protection_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedDataProtectionMetrics>>,
-    ) -> Self {
-        self.advanced_data_protection_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_data_protection_metrics(mut self, value: impl Into<Obj<AdvancedDataProtectionMetrics>>) -> Self { self.advanced_data_protection_metrics = Some(value.into()); self }
     /// `AdvancedPerformanceMetrics`: an [`AdvancedPerformanceMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_performance_metrics(
-        mut self,
-        value: impl Into<Obj<AdvancedPerformanceMetrics>>,
-    ) -> Self {
-        self.advanced_performance_metrics = Some(value.into());
-        self
-    }
-
+    pub fn advanced_performance_metrics(mut self, value: impl Into<Obj<AdvancedPerformanceMetrics>>) -> Self { self.advanced_performance_metrics = Some(value.into()); self }
     /// `DetailedStatusCodesMetrics`: a [`DetailedStatusCodesMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_status_codes_metrics(
-        mut self,
-        value: impl Into<Obj<DetailedStatusCodesMetrics>>,
-    ) -> Self {
-        self.detailed_status_codes_metrics = Some(value.into());
-        self
-    }
-
+    pub fn detailed_status_codes_metrics(mut self, value: impl Into<Obj<DetailedStatusCodesMetrics>>) -> Self { self.detailed_status_codes_metrics = Some(value.into()); self }
     /// `PrefixLevel`: a [`PrefixLevel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_level(mut self, value: impl Into<Obj<PrefixLevel>>) -> Self {
-        self.prefix_level = Some(value.into());
-        self
-    }
+    pub fn prefix_level(mut self, value: impl Into<Obj<PrefixLevel>>) -> Self { self.prefix_level = Some(value.into()); self }
 }
 
 impl PropertyType for BucketLevel {}
@@ -751,31 +565,14 @@ impl ToValue for BucketLevel {
     }
 }
 
-static RULE_BucketsAndRegions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BucketsAndRegions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Buckets",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Regions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BucketsAndRegions` property type of `AWS::S3::StorageLens`.
@@ -795,6 +592,7 @@ pub struct BucketsAndRegions {
     pub regions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl BucketsAndRegions {
     /// A `BucketsAndRegions` with no property set (none is required).
     pub fn new() -> Self {
@@ -802,20 +600,9 @@ impl BucketsAndRegions {
     }
 
     /// `Buckets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buckets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.buckets = Some(value.into());
-        self
-    }
-
+    pub fn buckets(mut self, value: impl Into<List<Str>>) -> Self { self.buckets = Some(value.into()); self }
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
 }
 
 impl PropertyType for BucketsAndRegions {}
@@ -833,19 +620,17 @@ impl ToValue for BucketsAndRegions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchMetricsRequired {
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// This property identifies whether the CloudWatch publishing option for S3 Storage Lens is enabled.
     pub is_enabled: Bool,
 }
 
-static RULE_CloudWatchMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     required: &["IsEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchMetrics` property type of `AWS::S3::StorageLens`.
@@ -863,6 +648,7 @@ pub struct CloudWatchMetrics {
     pub is_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl CloudWatchMetrics {
     /// A `CloudWatchMetrics` with its required properties, named in a [`CloudWatchMetricsRequired`].
     pub fn new(required: CloudWatchMetricsRequired) -> Self {
@@ -872,12 +658,7 @@ impl CloudWatchMetrics {
     }
 
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = value.into();
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
 }
 
 impl PropertyType for CloudWatchMetrics {}
@@ -888,24 +669,15 @@ impl ToValue for CloudWatchMetrics {
     }
 }
 
-static RULE_DataExport: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchMetrics", Shape::Object(&RULE_CloudWatchMetrics)),
-        (
-            "S3BucketDestination",
-            Shape::Object(&RULE_S3BucketDestination),
-        ),
-        (
-            "StorageLensTableDestination",
-            Shape::Object(&RULE_StorageLensTableDestination),
-        ),
+        ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
+        ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataExport` property type of `AWS::S3::StorageLens`.
@@ -929,6 +701,7 @@ pub struct DataExport {
     pub storage_lens_table_destination: Option<Obj<StorageLensTableDestination>>,
 }
 
+#[rustfmt::skip]
 impl DataExport {
     /// A `DataExport` with no property set (none is required).
     pub fn new() -> Self {
@@ -936,31 +709,11 @@ impl DataExport {
     }
 
     /// `CloudWatchMetrics`: a [`CloudWatchMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_metrics(mut self, value: impl Into<Obj<CloudWatchMetrics>>) -> Self {
-        self.cloud_watch_metrics = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_metrics(mut self, value: impl Into<Obj<CloudWatchMetrics>>) -> Self { self.cloud_watch_metrics = Some(value.into()); self }
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self {
-        self.s3_bucket_destination = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = Some(value.into()); self }
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_table_destination(
-        mut self,
-        value: impl Into<Obj<StorageLensTableDestination>>,
-    ) -> Self {
-        self.storage_lens_table_destination = Some(value.into());
-        self
-    }
+    pub fn storage_lens_table_destination(mut self, value: impl Into<Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = Some(value.into()); self }
 }
 
 impl PropertyType for DataExport {}
@@ -978,14 +731,13 @@ impl ToValue for DataExport {
     }
 }
 
-static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
-    properties: &[("IsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DetailedStatusCodesMetrics: ObjRule = ObjRule {
+    properties: &[
+        ("IsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DetailedStatusCodesMetrics` property type of `AWS::S3::StorageLens`.
@@ -1003,6 +755,7 @@ pub struct DetailedStatusCodesMetrics {
     pub is_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DetailedStatusCodesMetrics {
     /// A `DetailedStatusCodesMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -1010,12 +763,7 @@ impl DetailedStatusCodesMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for DetailedStatusCodesMetrics {}
@@ -1030,22 +778,17 @@ impl ToValue for DetailedStatusCodesMetrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrefixLevelRequired {
     /// `StorageMetrics`: a [`PrefixLevelStorageMetrics`] object, required.
-    ///
-    /// A property for the prefix-level storage metrics for Amazon S3 Storage Lens.
     pub storage_metrics: Obj<PrefixLevelStorageMetrics>,
 }
 
-static RULE_PrefixLevel: ObjRule = ObjRule {
-    properties: &[(
-        "StorageMetrics",
-        Shape::Object(&RULE_PrefixLevelStorageMetrics),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PrefixLevel: ObjRule = ObjRule {
+    properties: &[
+        ("StorageMetrics", Shape::Object(&RULE_PrefixLevelStorageMetrics)),
+    ],
     required: &["StorageMetrics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrefixLevel` property type of `AWS::S3::StorageLens`.
@@ -1061,6 +804,7 @@ pub struct PrefixLevel {
     pub storage_metrics: Obj<PrefixLevelStorageMetrics>,
 }
 
+#[rustfmt::skip]
 impl PrefixLevel {
     /// A `PrefixLevel` with its required properties, named in a [`PrefixLevelRequired`].
     pub fn new(required: PrefixLevelRequired) -> Self {
@@ -1070,12 +814,7 @@ impl PrefixLevel {
     }
 
     /// `StorageMetrics`: a [`PrefixLevelStorageMetrics`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_metrics(mut self, value: impl Into<Obj<PrefixLevelStorageMetrics>>) -> Self {
-        self.storage_metrics = value.into();
-        self
-    }
+    pub fn storage_metrics(mut self, value: impl Into<Obj<PrefixLevelStorageMetrics>>) -> Self { self.storage_metrics = value.into(); self }
 }
 
 impl PropertyType for PrefixLevel {}
@@ -1088,17 +827,14 @@ impl ToValue for PrefixLevel {
     }
 }
 
-static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrefixLevelStorageMetrics: ObjRule = ObjRule {
     properties: &[
         ("IsEnabled", Shape::Bool),
         ("SelectionCriteria", Shape::Object(&RULE_SelectionCriteria)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrefixLevelStorageMetrics` property type of `AWS::S3::StorageLens`.
@@ -1118,6 +854,7 @@ pub struct PrefixLevelStorageMetrics {
     pub selection_criteria: Option<Obj<SelectionCriteria>>,
 }
 
+#[rustfmt::skip]
 impl PrefixLevelStorageMetrics {
     /// A `PrefixLevelStorageMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -1125,20 +862,9 @@ impl PrefixLevelStorageMetrics {
     }
 
     /// `IsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = Some(value.into());
-        self
-    }
-
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = Some(value.into()); self }
     /// `SelectionCriteria`: a [`SelectionCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_criteria(mut self, value: impl Into<Obj<SelectionCriteria>>) -> Self {
-        self.selection_criteria = Some(value.into());
-        self
-    }
+    pub fn selection_criteria(mut self, value: impl Into<Obj<SelectionCriteria>>) -> Self { self.selection_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for PrefixLevelStorageMetrics {}
@@ -1156,56 +882,28 @@ impl ToValue for PrefixLevelStorageMetrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketDestinationRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// This property contains the details of the AWS account ID of the S3 Storage Lens export bucket destination.
     pub account_id: Str,
     /// `Arn`: a string, required.
-    ///
-    /// This property contains the details of the ARN of the bucket destination of the S3 Storage Lens export.
     pub arn: Str,
     /// `Format`: a [`S3BucketDestinationFormat`] value, required.
-    ///
-    /// This property contains the details of the format of the S3 Storage Lens export bucket destination.
     pub format: S3BucketDestinationFormat,
     /// `OutputSchemaVersion`: an [`OutputSchemaVersion`] value, required.
-    ///
-    /// This property contains the details of the output schema version of the S3 Storage Lens export bucket destination.
     pub output_schema_version: OutputSchemaVersion,
 }
 
-static RULE_S3BucketDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3BucketDestination: ObjRule = ObjRule {
     properties: &[
         ("AccountId", Shape::STR),
         ("Arn", Shape::STR),
         ("Encryption", Shape::Any),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "Parquet"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputSchemaVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V_1"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "Parquet"], ..StrRule::ANY })),
+        ("OutputSchemaVersion", Shape::Str(&StrRule { allowed: &["V_1"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
     required: &["OutputSchemaVersion", "Format", "AccountId", "Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3BucketDestination` property type of `AWS::S3::StorageLens`.
@@ -1241,6 +939,7 @@ pub struct S3BucketDestination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3BucketDestination {
     /// A `S3BucketDestination` with its required properties, named in a [`S3BucketDestinationRequired`].
     pub fn new(required: S3BucketDestinationRequired) -> Self {
@@ -1255,52 +954,17 @@ impl S3BucketDestination {
     }
 
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `Encryption`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Json>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Json>) -> Self { self.encryption = Some(value.into()); self }
     /// `Format`: a [`S3BucketDestinationFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<S3BucketDestinationFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<S3BucketDestinationFormat>) -> Self { self.format = value.into(); self }
     /// `OutputSchemaVersion`: an [`OutputSchemaVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_schema_version(mut self, value: impl Into<OutputSchemaVersion>) -> Self {
-        self.output_schema_version = value.into();
-        self
-    }
-
+    pub fn output_schema_version(mut self, value: impl Into<OutputSchemaVersion>) -> Self { self.output_schema_version = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3BucketDestination {}
@@ -1318,18 +982,15 @@ impl ToValue for S3BucketDestination {
     }
 }
 
-static RULE_SelectionCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SelectionCriteria: ObjRule = ObjRule {
     properties: &[
         ("Delimiter", Shape::STR),
         ("MaxDepth", Shape::INT),
         ("MinStorageBytesPercentage", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelectionCriteria` property type of `AWS::S3::StorageLens`.
@@ -1353,6 +1014,7 @@ pub struct SelectionCriteria {
     pub min_storage_bytes_percentage: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl SelectionCriteria {
     /// A `SelectionCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1360,28 +1022,11 @@ impl SelectionCriteria {
     }
 
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `MaxDepth`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_depth(mut self, value: impl Into<Int>) -> Self {
-        self.max_depth = Some(value.into());
-        self
-    }
-
+    pub fn max_depth(mut self, value: impl Into<Int>) -> Self { self.max_depth = Some(value.into()); self }
     /// `MinStorageBytesPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_storage_bytes_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.min_storage_bytes_percentage = Some(value.into());
-        self
-    }
+    pub fn min_storage_bytes_percentage(mut self, value: impl Into<Num>) -> Self { self.min_storage_bytes_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for SelectionCriteria {}
@@ -1403,52 +1048,30 @@ impl ToValue for SelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensConfigurationRequired {
     /// `AccountLevel`: an [`AccountLevel`] object, required.
-    ///
-    /// This property contains the details of the account-level metrics for Amazon S3 Storage Lens configuration.
     pub account_level: Obj<AccountLevel>,
     /// `Id`: a string, required.
-    ///
-    /// This property contains the details of the ID of the S3 Storage Lens configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-_.]+$`; length 1 to 64.
     pub id: Str,
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// This property contains the details of whether the Amazon S3 Storage Lens configuration is enabled.
     pub is_enabled: Bool,
 }
 
-static RULE_StorageLensConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccountLevel", Shape::Object(&RULE_AccountLevel)),
         ("AwsOrg", Shape::Object(&RULE_AwsOrg)),
         ("DataExport", Shape::Object(&RULE_DataExport)),
         ("Exclude", Shape::Object(&RULE_BucketsAndRegions)),
-        (
-            "ExpandedPrefixesDataExport",
-            Shape::Object(&RULE_StorageLensExpandedPrefixesDataExport),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExpandedPrefixesDataExport", Shape::Object(&RULE_StorageLensExpandedPrefixesDataExport)),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Include", Shape::Object(&RULE_BucketsAndRegions)),
         ("IsEnabled", Shape::Bool),
         ("PrefixDelimiter", Shape::STR),
         ("StorageLensArn", Shape::STR),
     ],
     required: &["Id", "AccountLevel", "IsEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLensConfiguration` property type of `AWS::S3::StorageLens`.
@@ -1502,6 +1125,7 @@ pub struct StorageLensConfiguration {
     pub storage_lens_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StorageLensConfiguration {
     /// A `StorageLensConfiguration` with its required properties, named in a [`StorageLensConfigurationRequired`].
     pub fn new(required: StorageLensConfigurationRequired) -> Self {
@@ -1520,87 +1144,25 @@ impl StorageLensConfiguration {
     }
 
     /// `AccountLevel`: an [`AccountLevel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_level(mut self, value: impl Into<Obj<AccountLevel>>) -> Self {
-        self.account_level = value.into();
-        self
-    }
-
+    pub fn account_level(mut self, value: impl Into<Obj<AccountLevel>>) -> Self { self.account_level = value.into(); self }
     /// `AwsOrg`: an [`AwsOrg`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_org(mut self, value: impl Into<Obj<AwsOrg>>) -> Self {
-        self.aws_org = Some(value.into());
-        self
-    }
-
+    pub fn aws_org(mut self, value: impl Into<Obj<AwsOrg>>) -> Self { self.aws_org = Some(value.into()); self }
     /// `DataExport`: a [`DataExport`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self {
-        self.data_export = Some(value.into());
-        self
-    }
-
+    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self { self.data_export = Some(value.into()); self }
     /// `Exclude`: a [`BucketsAndRegions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self { self.exclude = Some(value.into()); self }
     /// `ExpandedPrefixesDataExport`: a [`StorageLensExpandedPrefixesDataExport`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expanded_prefixes_data_export(
-        mut self,
-        value: impl Into<Obj<StorageLensExpandedPrefixesDataExport>>,
-    ) -> Self {
-        self.expanded_prefixes_data_export = Some(value.into());
-        self
-    }
-
+    pub fn expanded_prefixes_data_export(mut self, value: impl Into<Obj<StorageLensExpandedPrefixesDataExport>>) -> Self { self.expanded_prefixes_data_export = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Include`: a [`BucketsAndRegions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
-
+    pub fn include(mut self, value: impl Into<Obj<BucketsAndRegions>>) -> Self { self.include = Some(value.into()); self }
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = value.into();
-        self
-    }
-
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
     /// `PrefixDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.prefix_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn prefix_delimiter(mut self, value: impl Into<Str>) -> Self { self.prefix_delimiter = Some(value.into()); self }
     /// `StorageLensArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_arn(mut self, value: impl Into<Str>) -> Self {
-        self.storage_lens_arn = Some(value.into());
-        self
-    }
+    pub fn storage_lens_arn(mut self, value: impl Into<Str>) -> Self { self.storage_lens_arn = Some(value.into()); self }
 }
 
 impl PropertyType for StorageLensConfiguration {}
@@ -1625,23 +1187,14 @@ impl ToValue for StorageLensConfiguration {
     }
 }
 
-static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensExpandedPrefixesDataExport: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketDestination",
-            Shape::Object(&RULE_S3BucketDestination),
-        ),
-        (
-            "StorageLensTableDestination",
-            Shape::Object(&RULE_StorageLensTableDestination),
-        ),
+        ("S3BucketDestination", Shape::Object(&RULE_S3BucketDestination)),
+        ("StorageLensTableDestination", Shape::Object(&RULE_StorageLensTableDestination)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLensExpandedPrefixesDataExport` property type of `AWS::S3::StorageLens`.
@@ -1661,6 +1214,7 @@ pub struct StorageLensExpandedPrefixesDataExport {
     pub storage_lens_table_destination: Option<Obj<StorageLensTableDestination>>,
 }
 
+#[rustfmt::skip]
 impl StorageLensExpandedPrefixesDataExport {
     /// A `StorageLensExpandedPrefixesDataExport` with no property set (none is required).
     pub fn new() -> Self {
@@ -1668,23 +1222,9 @@ impl StorageLensExpandedPrefixesDataExport {
     }
 
     /// `S3BucketDestination`: a [`S3BucketDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self {
-        self.s3_bucket_destination = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_destination(mut self, value: impl Into<Obj<S3BucketDestination>>) -> Self { self.s3_bucket_destination = Some(value.into()); self }
     /// `StorageLensTableDestination`: a [`StorageLensTableDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_table_destination(
-        mut self,
-        value: impl Into<Obj<StorageLensTableDestination>>,
-    ) -> Self {
-        self.storage_lens_table_destination = Some(value.into());
-        self
-    }
+    pub fn storage_lens_table_destination(mut self, value: impl Into<Obj<StorageLensTableDestination>>) -> Self { self.storage_lens_table_destination = Some(value.into()); self }
 }
 
 impl PropertyType for StorageLensExpandedPrefixesDataExport {}
@@ -1701,17 +1241,13 @@ impl ToValue for StorageLensExpandedPrefixesDataExport {
     }
 }
 
-static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
-    properties: &[(
-        "StorageLensGroupSelectionCriteria",
-        Shape::Object(&RULE_StorageLensGroupSelectionCriteria),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensGroupLevel: ObjRule = ObjRule {
+    properties: &[
+        ("StorageLensGroupSelectionCriteria", Shape::Object(&RULE_StorageLensGroupSelectionCriteria)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLensGroupLevel` property type of `AWS::S3::StorageLens`.
@@ -1727,6 +1263,7 @@ pub struct StorageLensGroupLevel {
     pub storage_lens_group_selection_criteria: Option<Obj<StorageLensGroupSelectionCriteria>>,
 }
 
+#[rustfmt::skip]
 impl StorageLensGroupLevel {
     /// A `StorageLensGroupLevel` with no property set (none is required).
     pub fn new() -> Self {
@@ -1734,15 +1271,7 @@ impl StorageLensGroupLevel {
     }
 
     /// `StorageLensGroupSelectionCriteria`: a [`StorageLensGroupSelectionCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_lens_group_selection_criteria(
-        mut self,
-        value: impl Into<Obj<StorageLensGroupSelectionCriteria>>,
-    ) -> Self {
-        self.storage_lens_group_selection_criteria = Some(value.into());
-        self
-    }
+    pub fn storage_lens_group_selection_criteria(mut self, value: impl Into<Obj<StorageLensGroupSelectionCriteria>>) -> Self { self.storage_lens_group_selection_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for StorageLensGroupLevel {}
@@ -1758,31 +1287,14 @@ impl ToValue for StorageLensGroupLevel {
     }
 }
 
-static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensGroupSelectionCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Include", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLensGroupSelectionCriteria` property type of `AWS::S3::StorageLens`.
@@ -1802,6 +1314,7 @@ pub struct StorageLensGroupSelectionCriteria {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl StorageLensGroupSelectionCriteria {
     /// A `StorageLensGroupSelectionCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -1809,20 +1322,9 @@ impl StorageLensGroupSelectionCriteria {
     }
 
     /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for StorageLensGroupSelectionCriteria {}
@@ -1840,19 +1342,18 @@ impl ToValue for StorageLensGroupSelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensTableDestinationRequired {
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// This property indicates whether the export to read-only S3 table buckets is enabled for your S3 Storage Lens configuration. When set to true, Storage Lens reports are automatically exported to tables in addition to other configured destinations.
     pub is_enabled: Bool,
 }
 
-static RULE_StorageLensTableDestination: ObjRule = ObjRule {
-    properties: &[("Encryption", Shape::Any), ("IsEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensTableDestination: ObjRule = ObjRule {
+    properties: &[
+        ("Encryption", Shape::Any),
+        ("IsEnabled", Shape::Bool),
+    ],
     required: &["IsEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageLensTableDestination` property type of `AWS::S3::StorageLens`.
@@ -1872,6 +1373,7 @@ pub struct StorageLensTableDestination {
     pub is_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl StorageLensTableDestination {
     /// A `StorageLensTableDestination` with its required properties, named in a [`StorageLensTableDestinationRequired`].
     pub fn new(required: StorageLensTableDestinationRequired) -> Self {
@@ -1882,20 +1384,9 @@ impl StorageLensTableDestination {
     }
 
     /// `Encryption`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Json>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Json>) -> Self { self.encryption = Some(value.into()); self }
     /// `IsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.is_enabled = value.into();
-        self
-    }
+    pub fn is_enabled(mut self, value: impl Into<Bool>) -> Self { self.is_enabled = value.into(); self }
 }
 
 impl PropertyType for StorageLensTableDestination {}
@@ -1913,44 +1404,20 @@ impl ToValue for StorageLensTableDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\_\.\/\=\+\-\@\:]+$`; length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)[a-zA-Z0-9\s\_\.\/\=\+\-\@\:]+$`; length 1 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3::StorageLens`.
@@ -1968,6 +1435,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1978,20 +1446,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -13,45 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageLensGroupRequired {
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// This property contains the criteria for the Storage Lens group data that is displayed
     pub filter: Obj<Filter>,
     /// `Name`: a string, required.
-    ///
-    /// This property contains the Storage Lens group name.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_StorageLensGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StorageLensGroup: ObjRule = ObjRule {
     properties: &[
         ("Filter", Shape::Object(&RULE_Filter)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::StorageLensGroup` resource.
@@ -83,6 +59,7 @@ pub struct StorageLensGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StorageLensGroup {
     /// The CloudFormation type name, `AWS::S3::StorageLensGroup`.
     pub const TYPE_NAME: &'static str = "AWS::S3::StorageLensGroup";
@@ -113,28 +90,11 @@ impl StorageLensGroup {
     }
 
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StorageLensGroup {
@@ -179,53 +139,17 @@ impl StorageLensGroupAttributes {
     }
 }
 
-static RULE_And: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_And: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchAnyPrefix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnySuffix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnyTag",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `And` property type of `AWS::S3::StorageLensGroup`.
@@ -257,6 +181,7 @@ pub struct And {
     pub match_object_size: Option<Obj<MatchObjectSize>>,
 }
 
+#[rustfmt::skip]
 impl And {
     /// A `And` with no property set (none is required).
     pub fn new() -> Self {
@@ -264,44 +189,15 @@ impl And {
     }
 
     /// `MatchAnyPrefix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_prefix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_suffix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.match_any_tag = Some(value.into());
-        self
-    }
-
+    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self {
-        self.match_object_age = Some(value.into());
-        self
-    }
-
+    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self {
-        self.match_object_size = Some(value.into());
-        self
-    }
+    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
 }
 
 impl PropertyType for And {}
@@ -318,55 +214,19 @@ impl ToValue for And {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_And)),
-        (
-            "MatchAnyPrefix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnySuffix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnyTag",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
         ("Or", Shape::Object(&RULE_Or)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::S3::StorageLensGroup`.
@@ -406,6 +266,7 @@ pub struct Filter {
     pub or: Option<Obj<Or>>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -413,60 +274,19 @@ impl Filter {
     }
 
     /// `And`: an [`And`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and(mut self, value: impl Into<Obj<And>>) -> Self {
-        self.and = Some(value.into());
-        self
-    }
-
+    pub fn and(mut self, value: impl Into<Obj<And>>) -> Self { self.and = Some(value.into()); self }
     /// `MatchAnyPrefix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_prefix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_suffix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.match_any_tag = Some(value.into());
-        self
-    }
-
+    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self {
-        self.match_object_age = Some(value.into());
-        self
-    }
-
+    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self {
-        self.match_object_size = Some(value.into());
-        self
-    }
-
+    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
     /// `Or`: an [`Or`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or(mut self, value: impl Into<Obj<Or>>) -> Self {
-        self.or = Some(value.into());
-        self
-    }
+    pub fn or(mut self, value: impl Into<Obj<Or>>) -> Self { self.or = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -485,31 +305,14 @@ impl ToValue for Filter {
     }
 }
 
-static RULE_MatchObjectAge: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchObjectAge: ObjRule = ObjRule {
     properties: &[
-        (
-            "DaysGreaterThan",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DaysLessThan",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DaysGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("DaysLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MatchObjectAge` property type of `AWS::S3::StorageLensGroup`.
@@ -533,6 +336,7 @@ pub struct MatchObjectAge {
     pub days_less_than: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MatchObjectAge {
     /// A `MatchObjectAge` with no property set (none is required).
     pub fn new() -> Self {
@@ -540,20 +344,9 @@ impl MatchObjectAge {
     }
 
     /// `DaysGreaterThan`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_greater_than(mut self, value: impl Into<Int>) -> Self {
-        self.days_greater_than = Some(value.into());
-        self
-    }
-
+    pub fn days_greater_than(mut self, value: impl Into<Int>) -> Self { self.days_greater_than = Some(value.into()); self }
     /// `DaysLessThan`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_less_than(mut self, value: impl Into<Int>) -> Self {
-        self.days_less_than = Some(value.into());
-        self
-    }
+    pub fn days_less_than(mut self, value: impl Into<Int>) -> Self { self.days_less_than = Some(value.into()); self }
 }
 
 impl PropertyType for MatchObjectAge {}
@@ -567,31 +360,14 @@ impl ToValue for MatchObjectAge {
     }
 }
 
-static RULE_MatchObjectSize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MatchObjectSize: ObjRule = ObjRule {
     properties: &[
-        (
-            "BytesGreaterThan",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "BytesLessThan",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BytesGreaterThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("BytesLessThan", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MatchObjectSize` property type of `AWS::S3::StorageLensGroup`.
@@ -615,6 +391,7 @@ pub struct MatchObjectSize {
     pub bytes_less_than: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MatchObjectSize {
     /// A `MatchObjectSize` with no property set (none is required).
     pub fn new() -> Self {
@@ -622,20 +399,9 @@ impl MatchObjectSize {
     }
 
     /// `BytesGreaterThan`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes_greater_than(mut self, value: impl Into<Int>) -> Self {
-        self.bytes_greater_than = Some(value.into());
-        self
-    }
-
+    pub fn bytes_greater_than(mut self, value: impl Into<Int>) -> Self { self.bytes_greater_than = Some(value.into()); self }
     /// `BytesLessThan`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bytes_less_than(mut self, value: impl Into<Int>) -> Self {
-        self.bytes_less_than = Some(value.into());
-        self
-    }
+    pub fn bytes_less_than(mut self, value: impl Into<Int>) -> Self { self.bytes_less_than = Some(value.into()); self }
 }
 
 impl PropertyType for MatchObjectSize {}
@@ -649,53 +415,17 @@ impl ToValue for MatchObjectSize {
     }
 }
 
-static RULE_Or: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Or: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchAnyPrefix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnySuffix",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MatchAnyTag",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchAnyPrefix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnySuffix", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MatchAnyTag", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("MatchObjectAge", Shape::Object(&RULE_MatchObjectAge)),
         ("MatchObjectSize", Shape::Object(&RULE_MatchObjectSize)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Or` property type of `AWS::S3::StorageLensGroup`.
@@ -727,6 +457,7 @@ pub struct Or {
     pub match_object_size: Option<Obj<MatchObjectSize>>,
 }
 
+#[rustfmt::skip]
 impl Or {
     /// A `Or` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,44 +465,15 @@ impl Or {
     }
 
     /// `MatchAnyPrefix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_prefix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_prefix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_prefix = Some(value.into()); self }
     /// `MatchAnySuffix`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self {
-        self.match_any_suffix = Some(value.into());
-        self
-    }
-
+    pub fn match_any_suffix(mut self, value: impl Into<List<Str>>) -> Self { self.match_any_suffix = Some(value.into()); self }
     /// `MatchAnyTag`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.match_any_tag = Some(value.into());
-        self
-    }
-
+    pub fn match_any_tag(mut self, value: impl Into<List<Tag>>) -> Self { self.match_any_tag = Some(value.into()); self }
     /// `MatchObjectAge`: a [`MatchObjectAge`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self {
-        self.match_object_age = Some(value.into());
-        self
-    }
-
+    pub fn match_object_age(mut self, value: impl Into<Obj<MatchObjectAge>>) -> Self { self.match_object_age = Some(value.into()); self }
     /// `MatchObjectSize`: a [`MatchObjectSize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self {
-        self.match_object_size = Some(value.into());
-        self
-    }
+    pub fn match_object_size(mut self, value: impl Into<Obj<MatchObjectSize>>) -> Self { self.match_object_size = Some(value.into()); self }
 }
 
 impl PropertyType for Or {}
@@ -792,44 +494,20 @@ impl ToValue for Or {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3::StorageLensGroup`.
@@ -847,6 +525,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -857,20 +536,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

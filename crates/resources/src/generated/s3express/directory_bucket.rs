@@ -7,90 +7,36 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]+");
-pub(crate) static PATTERN_2: Pattern =
-    Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
 
 /// The required properties of [`DirectoryBucket`], by name: `DirectoryBucket::new(DirectoryBucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectoryBucketRequired {
     /// `DataRedundancy`: a [`DataRedundancy`] value, required.
-    ///
-    /// The number of Zone (Availability Zone or Local Zone) that's used for redundancy for the bucket.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_redundancy: DataRedundancy,
     /// `LocationName`: a string, required.
-    ///
-    /// The name of the location where the bucket will be created.
-    ///
-    /// For directory buckets, the name of the location is the Zone ID of the Availability Zone (AZ) or Local Zone (LZ) where the bucket will be created. An example AZ ID value is `usw2-az1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub location_name: Str,
 }
 
-static RULE_DirectoryBucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DirectoryBucket: ObjRule = ObjRule {
     properties: &[
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "DataRedundancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SingleAvailabilityZone", "SingleLocalZone"],
-                format: None,
-            }),
-        ),
-        (
-            "InventoryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InventoryConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
+        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("DataRedundancy", Shape::Str(&StrRule { allowed: &["SingleAvailabilityZone", "SingleLocalZone"], ..StrRule::ANY })),
+        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None })),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
         ("LocationName", Shape::STR),
-        (
-            "MetricsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricsConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["LocationName", "DataRedundancy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Express::DirectoryBucket` resource.
@@ -190,6 +136,7 @@ pub struct DirectoryBucket {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DirectoryBucket {
     /// The CloudFormation type name, `AWS::S3Express::DirectoryBucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3Express::DirectoryBucket";
@@ -225,74 +172,21 @@ impl DirectoryBucket {
     }
 
     /// `BucketEncryption`: a [`BucketEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self {
-        self.bucket_encryption = Some(value.into());
-        self
-    }
-
+    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self { self.bucket_encryption = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `DataRedundancy`: a [`DataRedundancy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_redundancy(mut self, value: impl Into<DataRedundancy>) -> Self {
-        self.data_redundancy = value.into();
-        self
-    }
-
+    pub fn data_redundancy(mut self, value: impl Into<DataRedundancy>) -> Self { self.data_redundancy = value.into(); self }
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inventory_configurations(
-        mut self,
-        value: impl Into<List<InventoryConfiguration>>,
-    ) -> Self {
-        self.inventory_configurations = Some(value.into());
-        self
-    }
-
+    pub fn inventory_configurations(mut self, value: impl Into<List<InventoryConfiguration>>) -> Self { self.inventory_configurations = Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `LocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self {
-        self.location_name = value.into();
-        self
-    }
-
+    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self {
-        self.metrics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self { self.metrics_configurations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DirectoryBucket {
@@ -355,28 +249,17 @@ impl DirectoryBucketAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUploadRequired {
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
-    ///
-    /// Value at least 0.
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[(
-        "DaysAfterInitiation",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+    properties: &[
+        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["DaysAfterInitiation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3Express::DirectoryBucket`.
@@ -394,6 +277,7 @@ pub struct AbortIncompleteMultipartUpload {
     pub days_after_initiation: Int,
 }
 
+#[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
@@ -403,12 +287,7 @@ impl AbortIncompleteMultipartUpload {
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self {
-        self.days_after_initiation = value.into();
-        self
-    }
+    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
 impl PropertyType for AbortIncompleteMultipartUpload {}
@@ -425,26 +304,17 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketEncryptionRequired {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
-static RULE_BucketEncryption: ObjRule = ObjRule {
-    properties: &[(
-        "ServerSideEncryptionConfiguration",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ServerSideEncryptionRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None })),
+    ],
     required: &["ServerSideEncryptionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BucketEncryption` property type of `AWS::S3Express::DirectoryBucket`.
@@ -460,6 +330,7 @@ pub struct BucketEncryption {
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
+#[rustfmt::skip]
 impl BucketEncryption {
     /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
     pub fn new(required: BucketEncryptionRequired) -> Self {
@@ -469,15 +340,7 @@ impl BucketEncryption {
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<List<ServerSideEncryptionRule>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = value.into();
-        self
-    }
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
 }
 
 impl PropertyType for BucketEncryption {}
@@ -497,37 +360,22 @@ impl ToValue for BucketEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the destination Amazon S3 bucket to which data is exported.
     pub bucket_arn: Str,
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// Specifies the file format used when exporting data to Amazon S3.
     pub format: DestinationFormat,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         ("BucketAccountId", Shape::STR),
         ("BucketArn", Shape::STR),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "ORC", "Parquet"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
     required: &["BucketArn", "Format"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Destination` property type of `AWS::S3Express::DirectoryBucket`.
@@ -555,6 +403,7 @@ pub struct Destination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
     pub fn new(required: DestinationRequired) -> Self {
@@ -567,36 +416,13 @@ impl Destination {
     }
 
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
-
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
     /// `BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self { self.format = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Destination {}
@@ -616,90 +442,31 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// Specifies information about where to publish inventory reports for an Amazon S3 Express bucket.
     pub destination: Obj<Destination>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether the inventory is enabled or disabled.
     pub enabled: Bool,
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the inventory configuration.
     pub id: Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// Object versions to include in the inventory list.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: ScheduleFrequency,
 }
 
-static RULE_InventoryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("Enabled", Shape::Bool),
         ("Id", Shape::STR),
-        (
-            "IncludedObjectVersions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["All", "Current"],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Size",
-                        "LastModifiedDate",
-                        "StorageClass",
-                        "ETag",
-                        "IsMultipartUploaded",
-                        "EncryptionStatus",
-                        "BucketKeyStatus",
-                        "ChecksumAlgorithm",
-                        "LifecycleExpirationDate",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
+        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "EncryptionStatus", "BucketKeyStatus", "ChecksumAlgorithm", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Prefix", Shape::STR),
-        (
-            "ScheduleFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Daily", "Weekly"],
-                format: None,
-            }),
-        ),
+        ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Destination",
-        "Enabled",
-        "Id",
-        "IncludedObjectVersions",
-        "ScheduleFrequency",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InventoryConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
@@ -739,6 +506,7 @@ pub struct InventoryConfiguration {
     pub schedule_frequency: ScheduleFrequency,
 }
 
+#[rustfmt::skip]
 impl InventoryConfiguration {
     /// A `InventoryConfiguration` with its required properties, named in a [`InventoryConfigurationRequired`].
     pub fn new(required: InventoryConfigurationRequired) -> Self {
@@ -754,60 +522,19 @@ impl InventoryConfiguration {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self {
-        self.included_object_versions = value.into();
-        self
-    }
-
+    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
     /// `OptionalFields`: a list of [`OptionalField`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self {
-        self.optional_fields = Some(value.into());
-        self
-    }
-
+    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self { self.optional_fields = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
-        self.schedule_frequency = value.into();
-        self
-    }
+    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
 }
 
 impl PropertyType for InventoryConfiguration {}
@@ -830,26 +557,17 @@ impl ToValue for InventoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// A lifecycle rule for individual objects in an Amazon S3 Express bucket.
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Rule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
@@ -867,6 +585,7 @@ pub struct LifecycleConfiguration {
     pub rules: List<Rule>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
@@ -876,12 +595,7 @@ impl LifecycleConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
@@ -892,18 +606,15 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfiguration` property type of `AWS::S3Express::DirectoryBucket`.
@@ -927,6 +638,7 @@ pub struct MetricsConfiguration {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -934,28 +646,11 @@ impl MetricsConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsConfiguration {}
@@ -974,66 +669,23 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
     pub status: RuleStatus,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbortIncompleteMultipartUpload",
-            Shape::Object(&RULE_AbortIncompleteMultipartUpload),
-        ),
+        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
         ("ExpirationInDays", Shape::INT),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectSizeGreaterThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectSizeLessThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Prefix", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::S3Express::DirectoryBucket`.
@@ -1083,6 +735,7 @@ pub struct Rule {
     pub status: RuleStatus,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -1098,63 +751,19 @@ impl Rule {
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_incomplete_multipart_upload(
-        mut self,
-        value: impl Into<Obj<AbortIncompleteMultipartUpload>>,
-    ) -> Self {
-        self.abort_incomplete_multipart_upload = Some(value.into());
-        self
-    }
-
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `ObjectSizeGreaterThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_greater_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self { self.object_size_greater_than = Some(value.into()); self }
     /// `ObjectSizeLessThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_less_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self { self.object_size_less_than = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -1180,33 +789,18 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionByDefaultRequired {
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// Server-side encryption algorithm to use for the default encryption.
-    ///
-    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyID", Shape::STR),
-        (
-            "SSEAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws:kms", "AES256"],
-                format: None,
-            }),
-        ),
+        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
     ],
     required: &["SSEAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3Express::DirectoryBucket`.
@@ -1237,6 +831,7 @@ pub struct ServerSideEncryptionByDefault {
     pub sse_algorithm: SseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
     /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
     pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
@@ -1247,20 +842,9 @@ impl ServerSideEncryptionByDefault {
     }
 
     /// `KMSMasterKeyID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for ServerSideEncryptionByDefault {}
@@ -1274,20 +858,14 @@ impl ToValue for ServerSideEncryptionByDefault {
     }
 }
 
-static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
     properties: &[
         ("BucketKeyEnabled", Shape::Bool),
-        (
-            "ServerSideEncryptionByDefault",
-            Shape::Object(&RULE_ServerSideEncryptionByDefault),
-        ),
+        ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionRule` property type of `AWS::S3Express::DirectoryBucket`.
@@ -1311,6 +889,7 @@ pub struct ServerSideEncryptionRule {
     pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1318,23 +897,9 @@ impl ServerSideEncryptionRule {
     }
 
     /// `BucketKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.bucket_key_enabled = Some(value.into()); self }
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_by_default(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionByDefault>>,
-    ) -> Self {
-        self.server_side_encryption_by_default = Some(value.into());
-        self
-    }
+    pub fn server_side_encryption_by_default(mut self, value: impl Into<Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = Some(value.into()); self }
 }
 
 impl PropertyType for ServerSideEncryptionRule {}
@@ -1347,102 +912,6 @@ impl ToValue for ServerSideEncryptionRule {
                 "ServerSideEncryptionByDefault",
                 &self.server_side_encryption_by_default,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Express::DirectoryBucket`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-directorybucket-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

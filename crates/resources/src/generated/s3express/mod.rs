@@ -6,10 +6,13 @@
 //! - `AWS::S3Express::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
 //! - `AWS::S3Express::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
 //! - `AWS::S3Express::DirectoryBucket`: [`DirectoryBucket`], property types in [`directory_bucket`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_point;
 pub mod bucket_policy;
 pub mod directory_bucket;
+pub mod shared;
 
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};

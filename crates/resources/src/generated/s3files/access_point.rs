@@ -22,52 +22,21 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of the S3 Files file system that the access point provides access to.
-    ///
-    /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
     pub file_system_id: Str,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PosixUser", Shape::Object(&RULE_PosixUser)),
         ("RootDirectory", Shape::Object(&RULE_RootDirectory)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessPointTag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessPointTag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Files::AccessPoint` resource.
@@ -109,6 +78,7 @@ pub struct AccessPoint {
     pub tags: Option<List<AccessPointTag>>,
 }
 
+#[rustfmt::skip]
 impl AccessPoint {
     /// The CloudFormation type name, `AWS::S3Files::AccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3Files::AccessPoint";
@@ -120,20 +90,7 @@ impl AccessPoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-accesspoint.html",
         primary_identifier: &["AccessPointId"],
         required: &["FileSystemId"],
-        create_only: &[
-            "FileSystemId",
-            "ClientToken",
-            "PosixUser",
-            "PosixUser/Uid",
-            "PosixUser/Gid",
-            "PosixUser/SecondaryGids",
-            "RootDirectory",
-            "RootDirectory/Path",
-            "RootDirectory/CreationPermissions",
-            "RootDirectory/CreationPermissions/OwnerUid",
-            "RootDirectory/CreationPermissions/OwnerGid",
-            "RootDirectory/CreationPermissions/Permissions",
-        ],
+        create_only: &["FileSystemId", "ClientToken", "PosixUser", "PosixUser/Uid", "PosixUser/Gid", "PosixUser/SecondaryGids", "RootDirectory", "RootDirectory/Path", "RootDirectory/CreationPermissions", "RootDirectory/CreationPermissions/OwnerUid", "RootDirectory/CreationPermissions/OwnerGid", "RootDirectory/CreationPermissions/Permissions"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AccessPointId", "AccessPointArn", "Status", "OwnerId"],
@@ -154,44 +111,15 @@ impl AccessPoint {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `PosixUser`: a [`PosixUser`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self {
-        self.posix_user = Some(value.into());
-        self
-    }
-
+    pub fn posix_user(mut self, value: impl Into<Obj<PosixUser>>) -> Self { self.posix_user = Some(value.into()); self }
     /// `RootDirectory`: a [`RootDirectory`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Obj<RootDirectory>>) -> Self { self.root_directory = Some(value.into()); self }
     /// `Tags`: a list of [`AccessPointTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<AccessPointTag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AccessPoint {
@@ -251,35 +179,14 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_AccessPointTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPointTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessPointTag` property type of `AWS::S3Files::AccessPoint`.
@@ -297,6 +204,7 @@ pub struct AccessPointTag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessPointTag {
     /// A `AccessPointTag` with no property set (none is required).
     pub fn new() -> Self {
@@ -304,20 +212,9 @@ impl AccessPointTag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for AccessPointTag {}
@@ -335,64 +232,23 @@ impl ToValue for AccessPointTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreationPermissionsRequired {
     /// `OwnerGid`: a string, required.
-    ///
-    /// Specifies the POSIX group ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
-    ///
-    /// Pattern `^[0-9]+$`; value 0 to 4294967295.
     pub owner_gid: Str,
     /// `OwnerUid`: a string, required.
-    ///
-    /// Specifies the POSIX user ID to apply to the RootDirectory. Accepts values from 0 to 2^32 (4294967295).
-    ///
-    /// Pattern `^[0-9]+$`; value 0 to 4294967295.
     pub owner_uid: Str,
     /// `Permissions`: a string, required.
-    ///
-    /// Specifies the POSIX permissions to apply to the RootDirectory, in the format of an octal number representing the file's mode bits.
-    ///
-    /// Pattern `^[0-7]{3,4}$`.
     pub permissions: Str,
 }
 
-static RULE_CreationPermissions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CreationPermissions: ObjRule = ObjRule {
     properties: &[
-        (
-            "OwnerGid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OwnerUid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OwnerGid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OwnerUid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Permissions", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["OwnerUid", "OwnerGid", "Permissions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreationPermissions` property type of `AWS::S3Files::AccessPoint`.
@@ -420,6 +276,7 @@ pub struct CreationPermissions {
     pub permissions: Str,
 }
 
+#[rustfmt::skip]
 impl CreationPermissions {
     /// A `CreationPermissions` with its required properties, named in a [`CreationPermissionsRequired`].
     pub fn new(required: CreationPermissionsRequired) -> Self {
@@ -431,28 +288,11 @@ impl CreationPermissions {
     }
 
     /// `OwnerGid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self {
-        self.owner_gid = value.into();
-        self
-    }
-
+    pub fn owner_gid(mut self, value: impl Into<Str>) -> Self { self.owner_gid = value.into(); self }
     /// `OwnerUid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self {
-        self.owner_uid = value.into();
-        self
-    }
-
+    pub fn owner_uid(mut self, value: impl Into<Str>) -> Self { self.owner_uid = value.into(); self }
     /// `Permissions`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<Str>) -> Self {
-        self.permissions = value.into();
-        self
-    }
+    pub fn permissions(mut self, value: impl Into<Str>) -> Self { self.permissions = value.into(); self }
 }
 
 impl PropertyType for CreationPermissions {}
@@ -471,62 +311,21 @@ impl ToValue for CreationPermissions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixUserRequired {
     /// `Gid`: a string, required.
-    ///
-    /// The POSIX group ID used for all file system operations using this access point.
-    ///
-    /// Pattern `^[0-9]+$`; value 0 to 4294967295.
     pub gid: Str,
     /// `Uid`: a string, required.
-    ///
-    /// The POSIX user ID used for all file system operations using this access point.
-    ///
-    /// Pattern `^[0-9]+$`; value 0 to 4294967295.
     pub uid: Str,
 }
 
-static RULE_PosixUser: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PosixUser: ObjRule = ObjRule {
     properties: &[
-        (
-            "Gid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecondaryGids",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Gid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Uid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PosixUser` property type of `AWS::S3Files::AccessPoint`.
@@ -554,6 +353,7 @@ pub struct PosixUser {
     pub uid: Str,
 }
 
+#[rustfmt::skip]
 impl PosixUser {
     /// A `PosixUser` with its required properties, named in a [`PosixUserRequired`].
     pub fn new(required: PosixUserRequired) -> Self {
@@ -565,28 +365,11 @@ impl PosixUser {
     }
 
     /// `Gid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Str>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Str>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secondary_gids = Some(value.into());
-        self
-    }
-
+    pub fn secondary_gids(mut self, value: impl Into<List<Str>>) -> Self { self.secondary_gids = Some(value.into()); self }
     /// `Uid`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Str>) -> Self {
-        self.uid = value.into();
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Str>) -> Self { self.uid = value.into(); self }
 }
 
 impl PropertyType for PosixUser {}
@@ -601,29 +384,14 @@ impl ToValue for PosixUser {
     }
 }
 
-static RULE_RootDirectory: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RootDirectory: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreationPermissions",
-            Shape::Object(&RULE_CreationPermissions),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreationPermissions", Shape::Object(&RULE_CreationPermissions)),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RootDirectory` property type of `AWS::S3Files::AccessPoint`.
@@ -641,6 +409,7 @@ pub struct RootDirectory {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RootDirectory {
     /// A `RootDirectory` with no property set (none is required).
     pub fn new() -> Self {
@@ -648,18 +417,9 @@ impl RootDirectory {
     }
 
     /// `CreationPermissions`: a [`CreationPermissions`] object.
-    pub fn creation_permissions(mut self, value: impl Into<Obj<CreationPermissions>>) -> Self {
-        self.creation_permissions = Some(value.into());
-        self
-    }
-
+    pub fn creation_permissions(mut self, value: impl Into<Obj<CreationPermissions>>) -> Self { self.creation_permissions = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for RootDirectory {}

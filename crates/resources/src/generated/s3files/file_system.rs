@@ -22,87 +22,26 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// Pattern `^(arn:aws[a-zA-Z0-9-]*:s3:::.+)$`; create-only: changing it replaces the resource.
     pub bucket: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length at most 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_FileSystem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         ("AcceptBucketWarning", Shape::Bool),
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SynchronizationConfiguration",
-            Shape::Object(&RULE_SynchronizationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SynchronizationConfiguration", Shape::Object(&RULE_SynchronizationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["Bucket", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Files::FileSystem` resource.
@@ -150,6 +89,7 @@ pub struct FileSystem {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FileSystem {
     /// The CloudFormation type name, `AWS::S3Files::FileSystem`.
     pub const TYPE_NAME: &'static str = "AWS::S3Files::FileSystem";
@@ -161,35 +101,11 @@ impl FileSystem {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystem.html",
         primary_identifier: &["FileSystemArn"],
         required: &["Bucket", "RoleArn"],
-        create_only: &[
-            "Bucket",
-            "Prefix",
-            "ClientToken",
-            "KmsKeyId",
-            "RoleArn",
-            "AcceptBucketWarning",
-        ],
+        create_only: &["Bucket", "Prefix", "ClientToken", "KmsKeyId", "RoleArn", "AcceptBucketWarning"],
         conditional_create_only: &[],
         write_only: &["AcceptBucketWarning"],
-        read_only: &[
-            "CreationTime",
-            "FileSystemArn",
-            "FileSystemId",
-            "CreationTime",
-            "Status",
-            "StatusMessage",
-            "OwnerId",
-            "SynchronizationConfiguration/LatestVersionNumber",
-        ],
-        attributes: &[
-            "CreationTime",
-            "FileSystemArn",
-            "FileSystemId",
-            "OwnerId",
-            "Status",
-            "StatusMessage",
-            "SynchronizationConfiguration.LatestVersionNumber",
-        ],
+        read_only: &["CreationTime", "FileSystemArn", "FileSystemId", "CreationTime", "Status", "StatusMessage", "OwnerId", "SynchronizationConfiguration/LatestVersionNumber"],
+        attributes: &["CreationTime", "FileSystemArn", "FileSystemId", "OwnerId", "Status", "StatusMessage", "SynchronizationConfiguration.LatestVersionNumber"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -209,69 +125,21 @@ impl FileSystem {
     }
 
     /// `AcceptBucketWarning`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_bucket_warning(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_bucket_warning = Some(value.into());
-        self
-    }
-
+    pub fn accept_bucket_warning(mut self, value: impl Into<Bool>) -> Self { self.accept_bucket_warning = Some(value.into()); self }
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SynchronizationConfiguration`: a [`SynchronizationConfiguration`] object.
-    pub fn synchronization_configuration(
-        mut self,
-        value: impl Into<Obj<SynchronizationConfiguration>>,
-    ) -> Self {
-        self.synchronization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn synchronization_configuration(mut self, value: impl Into<Obj<SynchronizationConfiguration>>) -> Self { self.synchronization_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FileSystem {
@@ -357,26 +225,17 @@ impl FileSystemAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExpirationDataRuleRequired {
     /// `DaysAfterLastAccess`: an integer, required.
-    ///
-    /// Value 1 to 365.
     pub days_after_last_access: Int,
 }
 
-static RULE_ExpirationDataRule: ObjRule = ObjRule {
-    properties: &[(
-        "DaysAfterLastAccess",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(365.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ExpirationDataRule: ObjRule = ObjRule {
+    properties: &[
+        ("DaysAfterLastAccess", Shape::Int(&NumRule { min: Some(1.0), max: Some(365.0), ..NumRule::ANY })),
+    ],
     required: &["DaysAfterLastAccess"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExpirationDataRule` property type of `AWS::S3Files::FileSystem`.
@@ -390,6 +249,7 @@ pub struct ExpirationDataRule {
     pub days_after_last_access: Int,
 }
 
+#[rustfmt::skip]
 impl ExpirationDataRule {
     /// A `ExpirationDataRule` with its required properties, named in a [`ExpirationDataRuleRequired`].
     pub fn new(required: ExpirationDataRuleRequired) -> Self {
@@ -399,12 +259,7 @@ impl ExpirationDataRule {
     }
 
     /// `DaysAfterLastAccess`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_after_last_access(mut self, value: impl Into<Int>) -> Self {
-        self.days_after_last_access = value.into();
-        self
-    }
+    pub fn days_after_last_access(mut self, value: impl Into<Int>) -> Self { self.days_after_last_access = value.into(); self }
 }
 
 impl PropertyType for ExpirationDataRule {}
@@ -421,54 +276,23 @@ impl ToValue for ExpirationDataRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportDataRuleRequired {
     /// `Prefix`: a string, required.
-    ///
-    /// Pattern `^(|.*/)$`; length 0 to 1024.
     pub prefix: Str,
     /// `SizeLessThan`: an integer, required.
-    ///
-    /// Format `int64`; value 0 to 52673613135872.
     pub size_less_than: Int,
     /// `Trigger`: a [`Trigger`] value, required.
     pub trigger: Trigger,
 }
 
-static RULE_ImportDataRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImportDataRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SizeLessThan",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(52673613135872.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Trigger",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"],
-                format: None,
-            }),
-        ),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SizeLessThan", Shape::Int(&NumRule { min: Some(0.0), max: Some(52673613135872.0), ..NumRule::ANY })),
+        ("Trigger", Shape::Str(&StrRule { allowed: &["ON_DIRECTORY_FIRST_ACCESS", "ON_FILE_ACCESS"], ..StrRule::ANY })),
     ],
     required: &["Prefix", "Trigger", "SizeLessThan"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImportDataRule` property type of `AWS::S3Files::FileSystem`.
@@ -488,6 +312,7 @@ pub struct ImportDataRule {
     pub trigger: Trigger,
 }
 
+#[rustfmt::skip]
 impl ImportDataRule {
     /// A `ImportDataRule` with its required properties, named in a [`ImportDataRuleRequired`].
     pub fn new(required: ImportDataRuleRequired) -> Self {
@@ -499,26 +324,11 @@ impl ImportDataRule {
     }
 
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
     /// `SizeLessThan`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_less_than(mut self, value: impl Into<Int>) -> Self {
-        self.size_less_than = value.into();
-        self
-    }
-
+    pub fn size_less_than(mut self, value: impl Into<Int>) -> Self { self.size_less_than = value.into(); self }
     /// `Trigger`: a [`Trigger`] value, required.
-    pub fn trigger(mut self, value: impl Into<Trigger>) -> Self {
-        self.trigger = value.into();
-        self
-    }
+    pub fn trigger(mut self, value: impl Into<Trigger>) -> Self { self.trigger = value.into(); self }
 }
 
 impl PropertyType for ImportDataRule {}
@@ -537,41 +347,21 @@ impl ToValue for ImportDataRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynchronizationConfigurationRequired {
     /// `ExpirationDataRules`: a list of [`ExpirationDataRule`] objects, required.
-    ///
-    /// Items 1 to 1.
     pub expiration_data_rules: List<ExpirationDataRule>,
     /// `ImportDataRules`: a list of [`ImportDataRule`] objects, required.
-    ///
-    /// Items 1 to 10.
     pub import_data_rules: List<ImportDataRule>,
 }
 
-static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExpirationDataRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExpirationDataRule),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ImportDataRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImportDataRule),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("ExpirationDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExpirationDataRule), min_items: Some(1), max_items: Some(1) })),
+        ("ImportDataRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ImportDataRule), min_items: Some(1), max_items: Some(10) })),
         ("LatestVersionNumber", Shape::INT),
     ],
     required: &["ImportDataRules", "ExpirationDataRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SynchronizationConfiguration` property type of `AWS::S3Files::FileSystem`.
@@ -591,6 +381,7 @@ pub struct SynchronizationConfiguration {
     pub latest_version_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SynchronizationConfiguration {
     /// A `SynchronizationConfiguration` with its required properties, named in a [`SynchronizationConfigurationRequired`].
     pub fn new(required: SynchronizationConfigurationRequired) -> Self {
@@ -602,26 +393,11 @@ impl SynchronizationConfiguration {
     }
 
     /// `ExpirationDataRules`: a list of [`ExpirationDataRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_data_rules(mut self, value: impl Into<List<ExpirationDataRule>>) -> Self {
-        self.expiration_data_rules = value.into();
-        self
-    }
-
+    pub fn expiration_data_rules(mut self, value: impl Into<List<ExpirationDataRule>>) -> Self { self.expiration_data_rules = value.into(); self }
     /// `ImportDataRules`: a list of [`ImportDataRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_data_rules(mut self, value: impl Into<List<ImportDataRule>>) -> Self {
-        self.import_data_rules = value.into();
-        self
-    }
-
+    pub fn import_data_rules(mut self, value: impl Into<List<ImportDataRule>>) -> Self { self.import_data_rules = value.into(); self }
     /// `LatestVersionNumber`: an integer.
-    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.latest_version_number = Some(value.into());
-        self
-    }
+    pub fn latest_version_number(mut self, value: impl Into<Int>) -> Self { self.latest_version_number = Some(value.into()); self }
 }
 
 impl PropertyType for SynchronizationConfiguration {}
@@ -640,44 +416,20 @@ impl ToValue for SynchronizationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3Files::FileSystem`.
@@ -695,6 +447,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -705,20 +458,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

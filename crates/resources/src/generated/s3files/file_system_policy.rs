@@ -15,33 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemPolicyRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `Policy`: a JSON value, required.
     pub policy: Json,
 }
 
-static RULE_FileSystemPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Policy", Shape::Any),
     ],
     required: &["FileSystemId", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Files::FileSystemPolicy` resource.
@@ -65,6 +52,7 @@ pub struct FileSystemPolicy {
     pub policy: Json,
 }
 
+#[rustfmt::skip]
 impl FileSystemPolicy {
     /// The CloudFormation type name, `AWS::S3Files::FileSystemPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3Files::FileSystemPolicy";
@@ -94,18 +82,9 @@ impl FileSystemPolicy {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `Policy`: a JSON value, required.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
 }
 
 impl Resource for FileSystemPolicy {

@@ -19,88 +19,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-[0-9a-f]{8,40}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MountTargetRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// Pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`; length at most 128; create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `SubnetId`: a string, required.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-[0-9a-f]{8,40}$`; length 15 to 47; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_MountTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MountTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv4Address",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6Address",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(39),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(43),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(15),
-                max_len: Some(47),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"], ..StrRule::ANY })),
+        ("Ipv4Address", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(15), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Ipv6Address", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(39), ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(43), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("SubnetId", Shape::Str(&StrRule { min_len: Some(15), max_len: Some(47), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["FileSystemId", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Files::MountTarget` resource.
@@ -142,6 +78,7 @@ pub struct MountTarget {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl MountTarget {
     /// The CloudFormation type name, `AWS::S3Files::MountTarget`.
     pub const TYPE_NAME: &'static str = "AWS::S3Files::MountTarget";
@@ -153,33 +90,11 @@ impl MountTarget {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html",
         primary_identifier: &["MountTargetId"],
         required: &["FileSystemId", "SubnetId"],
-        create_only: &[
-            "Ipv4Address",
-            "Ipv6Address",
-            "IpAddressType",
-            "SubnetId",
-            "FileSystemId",
-        ],
+        create_only: &["Ipv4Address", "Ipv6Address", "IpAddressType", "SubnetId", "FileSystemId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "MountTargetId",
-            "AvailabilityZoneId",
-            "OwnerId",
-            "NetworkInterfaceId",
-            "VpcId",
-            "Status",
-            "StatusMessage",
-        ],
-        attributes: &[
-            "AvailabilityZoneId",
-            "MountTargetId",
-            "NetworkInterfaceId",
-            "OwnerId",
-            "Status",
-            "StatusMessage",
-            "VpcId",
-        ],
+        read_only: &["MountTargetId", "AvailabilityZoneId", "OwnerId", "NetworkInterfaceId", "VpcId", "Status", "StatusMessage"],
+        attributes: &["AvailabilityZoneId", "MountTargetId", "NetworkInterfaceId", "OwnerId", "Status", "StatusMessage", "VpcId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -197,52 +112,17 @@ impl MountTarget {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Ipv4Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_address = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_address(mut self, value: impl Into<Str>) -> Self { self.ipv4_address = Some(value.into()); self }
     /// `Ipv6Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for MountTarget {

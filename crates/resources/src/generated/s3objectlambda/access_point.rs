@@ -13,34 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `ObjectLambdaConfiguration`: an [`ObjectLambdaConfiguration`] object, required.
-    ///
-    /// A configuration used when creating an Object Lambda Access Point.
     pub object_lambda_configuration: Obj<ObjectLambdaConfiguration>,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(45),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectLambdaConfiguration",
-            Shape::Object(&RULE_ObjectLambdaConfiguration),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ObjectLambdaConfiguration", Shape::Object(&RULE_ObjectLambdaConfiguration)),
     ],
     required: &["ObjectLambdaConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3ObjectLambda::AccessPoint` resource.
@@ -68,6 +52,7 @@ pub struct AccessPoint {
     pub object_lambda_configuration: Obj<ObjectLambdaConfiguration>,
 }
 
+#[rustfmt::skip]
 impl AccessPoint {
     /// The CloudFormation type name, `AWS::S3ObjectLambda::AccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3ObjectLambda::AccessPoint";
@@ -82,26 +67,8 @@ impl AccessPoint {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Alias",
-            "Alias/Value",
-            "Alias/Status",
-            "PolicyStatus",
-            "PolicyStatus/IsPublic",
-            "CreationDate",
-            "PublicAccessBlockConfiguration",
-        ],
-        attributes: &[
-            "Alias",
-            "Alias.Status",
-            "Alias.Value",
-            "Arn",
-            "CreationDate",
-            "PolicyStatus",
-            "PolicyStatus.IsPublic",
-            "PublicAccessBlockConfiguration",
-        ],
+        read_only: &["Arn", "Alias", "Alias/Value", "Alias/Status", "PolicyStatus", "PolicyStatus/IsPublic", "CreationDate", "PublicAccessBlockConfiguration"],
+        attributes: &["Alias", "Alias.Status", "Alias.Value", "Arn", "CreationDate", "PolicyStatus", "PolicyStatus.IsPublic", "PublicAccessBlockConfiguration"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -115,23 +82,9 @@ impl AccessPoint {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ObjectLambdaConfiguration`: an [`ObjectLambdaConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lambda_configuration(
-        mut self,
-        value: impl Into<Obj<ObjectLambdaConfiguration>>,
-    ) -> Self {
-        self.object_lambda_configuration = value.into();
-        self
-    }
+    pub fn object_lambda_configuration(mut self, value: impl Into<Obj<ObjectLambdaConfiguration>>) -> Self { self.object_lambda_configuration = value.into(); self }
 }
 
 impl Resource for AccessPoint {
@@ -228,53 +181,22 @@ impl AccessPointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectLambdaConfigurationRequired {
     /// `SupportingAccessPoint`: a string, required.
-    ///
-    /// Standard access point associated with the Object Lambda Access Point.
-    ///
-    /// Length 1 to 2048.
     pub supporting_access_point: Str,
     /// `TransformationConfigurations`: a list of [`TransformationConfiguration`] objects, required.
-    ///
-    /// A container for transformation configurations for an Object Lambda Access Point.
     pub transformation_configurations: List<TransformationConfiguration>,
 }
 
-static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectLambdaConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedFeatures",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AllowedFeatures", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CloudWatchMetricsEnabled", Shape::Bool),
-        (
-            "SupportingAccessPoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TransformationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TransformationConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SupportingAccessPoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("TransformationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TransformationConfiguration), min_items: None, max_items: None })),
     ],
     required: &["SupportingAccessPoint", "TransformationConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectLambdaConfiguration` property type of `AWS::S3ObjectLambda::AccessPoint`.
@@ -304,6 +226,7 @@ pub struct ObjectLambdaConfiguration {
     pub transformation_configurations: List<TransformationConfiguration>,
 }
 
+#[rustfmt::skip]
 impl ObjectLambdaConfiguration {
     /// A `ObjectLambdaConfiguration` with its required properties, named in a [`ObjectLambdaConfigurationRequired`].
     pub fn new(required: ObjectLambdaConfigurationRequired) -> Self {
@@ -316,39 +239,13 @@ impl ObjectLambdaConfiguration {
     }
 
     /// `AllowedFeatures`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_features(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_features = Some(value.into());
-        self
-    }
-
+    pub fn allowed_features(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_features = Some(value.into()); self }
     /// `CloudWatchMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = Some(value.into()); self }
     /// `SupportingAccessPoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supporting_access_point(mut self, value: impl Into<Str>) -> Self {
-        self.supporting_access_point = value.into();
-        self
-    }
-
+    pub fn supporting_access_point(mut self, value: impl Into<Str>) -> Self { self.supporting_access_point = value.into(); self }
     /// `TransformationConfigurations`: a list of [`TransformationConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transformation_configurations(
-        mut self,
-        value: impl Into<List<TransformationConfiguration>>,
-    ) -> Self {
-        self.transformation_configurations = value.into();
-        self
-    }
+    pub fn transformation_configurations(mut self, value: impl Into<List<TransformationConfiguration>>) -> Self { self.transformation_configurations = value.into(); self }
 }
 
 impl PropertyType for ObjectLambdaConfiguration {}
@@ -374,33 +271,20 @@ impl ToValue for ObjectLambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformationConfigurationRequired {
     /// `Actions`: a list of strings, required.
-    ///
-    /// A container for the action of an Object Lambda Access Point configuration. Valid inputs are `GetObject` , `HeadObject` , `ListObject` , and `ListObjectV2` .
     pub actions: List<Str>,
     /// `ContentTransformation`: a JSON value, required.
-    ///
-    /// A container for the content transformation of an Object Lambda Access Point configuration. Can include the FunctionArn and FunctionPayload. For more information, see \[AwsLambdaTransformation\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_AwsLambdaTransformation.html>) in the *Amazon S3 API Reference* .
     pub content_transformation: Json,
 }
 
-static RULE_TransformationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ContentTransformation", Shape::Any),
     ],
     required: &["Actions", "ContentTransformation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformationConfiguration` property type of `AWS::S3ObjectLambda::AccessPoint`.
@@ -420,6 +304,7 @@ pub struct TransformationConfiguration {
     pub content_transformation: Json,
 }
 
+#[rustfmt::skip]
 impl TransformationConfiguration {
     /// A `TransformationConfiguration` with its required properties, named in a [`TransformationConfigurationRequired`].
     pub fn new(required: TransformationConfigurationRequired) -> Self {
@@ -430,20 +315,9 @@ impl TransformationConfiguration {
     }
 
     /// `Actions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Str>>) -> Self { self.actions = value.into(); self }
     /// `ContentTransformation`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_transformation(mut self, value: impl Into<Json>) -> Self {
-        self.content_transformation = value.into();
-        self
-    }
+    pub fn content_transformation(mut self, value: impl Into<Json>) -> Self { self.content_transformation = value.into(); self }
 }
 
 impl PropertyType for TransformationConfiguration {}

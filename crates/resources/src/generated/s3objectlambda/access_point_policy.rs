@@ -13,39 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\-]*[a-z0
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointPolicyRequired {
     /// `ObjectLambdaAccessPoint`: a string, required.
-    ///
-    /// An access point with an attached AWS Lambda function used to access transformed data from an Amazon S3 bucket.
-    ///
-    /// Pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`; length 3 to 45; create-only: changing it replaces the resource.
     pub object_lambda_access_point: Str,
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// Object Lambda Access Point resource policy document.
-    ///
-    /// Format `json`.
     pub policy_document: Json,
 }
 
-static RULE_AccessPointPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPointPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObjectLambdaAccessPoint",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(45),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ObjectLambdaAccessPoint", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(45), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
     ],
     required: &["ObjectLambdaAccessPoint", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3ObjectLambda::AccessPointPolicy` resource.
@@ -75,6 +56,7 @@ pub struct AccessPointPolicy {
     pub policy_document: Json,
 }
 
+#[rustfmt::skip]
 impl AccessPointPolicy {
     /// The CloudFormation type name, `AWS::S3ObjectLambda::AccessPointPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3ObjectLambda::AccessPointPolicy";
@@ -104,20 +86,9 @@ impl AccessPointPolicy {
     }
 
     /// `ObjectLambdaAccessPoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lambda_access_point(mut self, value: impl Into<Str>) -> Self {
-        self.object_lambda_access_point = value.into();
-        self
-    }
-
+    pub fn object_lambda_access_point(mut self, value: impl Into<Str>) -> Self { self.object_lambda_access_point = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
 impl Resource for AccessPointPolicy {

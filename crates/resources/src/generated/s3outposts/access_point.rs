@@ -16,56 +16,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9]([a-z0-9\\\\-]*[a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessPointRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the S3 on Outposts bucket that is associated with this access point.
-    ///
-    /// Pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub bucket: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of this access point.
-    ///
-    /// Pattern `^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$`; length 3 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `VpcConfiguration`: a [`VpcConfiguration`] object, required.
-    ///
-    /// The virtual private cloud (VPC) configuration for this access point, if one exists.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc_configuration: Obj<VpcConfiguration>,
 }
 
-static RULE_AccessPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Policy", Shape::Any),
         ("VpcConfiguration", Shape::Object(&RULE_VpcConfiguration)),
     ],
     required: &["Bucket", "Name", "VpcConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Outposts::AccessPoint` resource.
@@ -109,6 +77,7 @@ pub struct AccessPoint {
     pub vpc_configuration: Obj<VpcConfiguration>,
 }
 
+#[rustfmt::skip]
 impl AccessPoint {
     /// The CloudFormation type name, `AWS::S3Outposts::AccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::AccessPoint";
@@ -140,36 +109,13 @@ impl AccessPoint {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `VpcConfiguration`: a [`VpcConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self {
-        self.vpc_configuration = value.into();
-        self
-    }
+    pub fn vpc_configuration(mut self, value: impl Into<Obj<VpcConfiguration>>) -> Self { self.vpc_configuration = value.into(); self }
 }
 
 impl Resource for AccessPoint {
@@ -212,23 +158,13 @@ impl AccessPointAttributes {
     }
 }
 
-static RULE_VpcConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "VpcId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::VpcId),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::VpcId), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfiguration` property type of `AWS::S3Outposts::AccessPoint`.
@@ -246,6 +182,7 @@ pub struct VpcConfiguration {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfiguration {
     /// A `VpcConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -253,12 +190,7 @@ impl VpcConfiguration {
     }
 
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfiguration {}

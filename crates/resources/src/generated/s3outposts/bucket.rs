@@ -22,62 +22,22 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// A name for the S3 on Outposts bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers, periods (.), and dashes (-) and must follow \[Amazon S3 bucket restrictions and limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html>) . For more information, see \[Bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/BucketRestrictions.html#bucketnamingrules>) .
-    ///
-    /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you need to replace the resource, specify a new name.
-    ///
-    /// Pattern `(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`; length 3 to 63; create-only: changing it replaces the resource.
     pub bucket_name: Str,
     /// `OutpostId`: a string, required.
-    ///
-    /// The ID of the Outpost of the specified bucket.
-    ///
-    /// Pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`; create-only: changing it replaces the resource.
     pub outpost_id: Str,
 }
 
-static RULE_Bucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
-        (
-            "OutpostId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+        ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["BucketName", "OutpostId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Outposts::Bucket` resource.
@@ -130,6 +90,7 @@ pub struct Bucket {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Bucket {
     /// The CloudFormation type name, `AWS::S3Outposts::Bucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::Bucket";
@@ -161,39 +122,13 @@ impl Bucket {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `OutpostId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_id = value.into();
-        self
-    }
-
+    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self { self.outpost_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Bucket {
@@ -245,28 +180,17 @@ impl BucketAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUploadRequired {
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// Specifies the number of days after initiation that Amazon S3 on Outposts aborts an incomplete multipart upload.
-    ///
-    /// Value at least 0.
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[(
-        "DaysAfterInitiation",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+    properties: &[
+        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["DaysAfterInitiation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3Outposts::Bucket`.
@@ -284,6 +208,7 @@ pub struct AbortIncompleteMultipartUpload {
     pub days_after_initiation: Int,
 }
 
+#[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
@@ -293,12 +218,7 @@ impl AbortIncompleteMultipartUpload {
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self {
-        self.days_after_initiation = value.into();
-        self
-    }
+    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
 impl PropertyType for AbortIncompleteMultipartUpload {}
@@ -311,18 +231,16 @@ impl ToValue for AbortIncompleteMultipartUpload {
     }
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("AndOperator", Shape::Any),
         ("Prefix", Shape::STR),
         ("Tag", Shape::Object(&RULE_FilterTag)),
     ],
-    required: &[],
     one_of: &[&[&["Prefix"], &["Tag"], &["AndOperator"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::S3Outposts::Bucket`.
@@ -340,6 +258,7 @@ pub struct Filter {
     pub tag: Option<Obj<FilterTag>>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -347,22 +266,11 @@ impl Filter {
     }
 
     /// `AndOperator`: a JSON value.
-    pub fn and_operator(mut self, value: impl Into<Json>) -> Self {
-        self.and_operator = Some(value.into());
-        self
-    }
-
+    pub fn and_operator(mut self, value: impl Into<Json>) -> Self { self.and_operator = Some(value.into()); self }
     /// `Prefix`: a string.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Tag`: a [`FilterTag`] object.
-    pub fn tag(mut self, value: impl Into<Obj<FilterTag>>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
+    pub fn tag(mut self, value: impl Into<Obj<FilterTag>>) -> Self { self.tag = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -381,44 +289,20 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterTagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_FilterTag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterTag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterTag` property type of `AWS::S3Outposts::Bucket`.
@@ -438,6 +322,7 @@ pub struct FilterTag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl FilterTag {
     /// A `FilterTag` with its required properties, named in a [`FilterTagRequired`].
     pub fn new(required: FilterTagRequired) -> Self {
@@ -448,20 +333,9 @@ impl FilterTag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for FilterTag {}
@@ -479,26 +353,17 @@ impl ToValue for FilterTag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The container for the lifecycle configuration rules for the objects stored in the S3 on Outposts bucket.
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Rule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::S3Outposts::Bucket`.
@@ -514,6 +379,7 @@ pub struct LifecycleConfiguration {
     pub rules: List<Rule>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
@@ -523,12 +389,7 @@ impl LifecycleConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
@@ -539,62 +400,19 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbortIncompleteMultipartUpload",
-            Shape::Object(&RULE_AbortIncompleteMultipartUpload),
-        ),
-        (
-            "ExpirationDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExpirationInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+        ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExpirationInDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("Filter", Shape::Object(&RULE_Filter)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[&[
-        &["Status", "AbortIncompleteMultipartUpload"],
-        &["Status", "ExpirationDate"],
-        &["Status", "ExpirationInDays"],
-    ]],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    any_of: &[&[&["Status", "AbortIncompleteMultipartUpload"], &["Status", "ExpirationDate"], &["Status", "ExpirationInDays"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::S3Outposts::Bucket`.
@@ -636,6 +454,7 @@ pub struct Rule {
     pub status: Option<RuleStatus>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
     pub fn new() -> Self {
@@ -643,55 +462,17 @@ impl Rule {
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_incomplete_multipart_upload(
-        mut self,
-        value: impl Into<Obj<AbortIncompleteMultipartUpload>>,
-    ) -> Self {
-        self.abort_incomplete_multipart_upload = Some(value.into());
-        self
-    }
-
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
     /// `ExpirationDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self {
-        self.expiration_date = Some(value.into());
-        self
-    }
-
+    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self { self.expiration_date = Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
     /// `Filter`: a [`Filter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -716,44 +497,20 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:.*)([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:=+\/\-@%]*)$`; length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3Outposts::Bucket`.
@@ -771,6 +528,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -781,20 +539,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,39 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketPolicyRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the Amazon S3 Outposts bucket to which the policy applies.
-    ///
-    /// Pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub bucket: Str,
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document containing permissions to add to the specified bucket. In IAM, you must provide policy documents in JSON format. However, in CloudFormation, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM. For more information, see the AWS::IAM::Policy \[PolicyDocument\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html#cfn-iam-policy-policydocument>) resource description in this guide and \[Access Policy Language Overview\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html>) .
-    ///
-    /// Format `json`.
     pub policy_document: Json,
 }
 
-static RULE_BucketPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BucketPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
     ],
     required: &["Bucket", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Outposts::BucketPolicy` resource.
@@ -85,6 +66,7 @@ pub struct BucketPolicy {
     pub policy_document: Json,
 }
 
+#[rustfmt::skip]
 impl BucketPolicy {
     /// The CloudFormation type name, `AWS::S3Outposts::BucketPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::BucketPolicy";
@@ -114,20 +96,9 @@ impl BucketPolicy {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
 impl Resource for BucketPolicy {

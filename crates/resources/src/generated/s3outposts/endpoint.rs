@@ -16,85 +16,26 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^subnet-([0-9a-f]{8}|[0-9a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `OutpostId`: a string, required.
-    ///
-    /// The ID of the Outpost.
-    ///
-    /// Pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`; create-only: changing it replaces the resource.
     pub outpost_id: Str,
     /// `SecurityGroupId`: a string, required.
-    ///
-    /// The ID of the security group used for the endpoint.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Id`; pattern `^sg-([0-9a-f]{8}|[0-9a-f]{17})$`; length 1 to 100; create-only: changing it replaces the resource.
     pub security_group_id: Str,
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet used for the endpoint.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`; pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`; length 1 to 100; create-only: changing it replaces the resource.
     pub subnet_id: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CustomerOwnedIp", "Private"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerOwnedIpv4Pool",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessType", Shape::Str(&StrRule { allowed: &["CustomerOwnedIp", "Private"], ..StrRule::ANY })),
+        ("CustomerOwnedIpv4Pool", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FailedReason", Shape::Object(&RULE_FailedReason)),
-        (
-            "OutpostId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::SecurityGroupId),
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("OutpostId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecurityGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["OutpostId", "SecurityGroupId", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Outposts::Endpoint` resource.
@@ -152,6 +93,7 @@ pub struct Endpoint {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// The CloudFormation type name, `AWS::S3Outposts::Endpoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3Outposts::Endpoint";
@@ -163,31 +105,11 @@ impl Endpoint {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-endpoint.html",
         primary_identifier: &["Arn"],
         required: &["OutpostId", "SecurityGroupId", "SubnetId"],
-        create_only: &[
-            "OutpostId",
-            "SecurityGroupId",
-            "SubnetId",
-            "AccessType",
-            "CustomerOwnedIpv4Pool",
-        ],
+        create_only: &["OutpostId", "SecurityGroupId", "SubnetId", "AccessType", "CustomerOwnedIpv4Pool"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CidrBlock",
-            "CreationTime",
-            "Id",
-            "NetworkInterfaces",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CidrBlock",
-            "CreationTime",
-            "Id",
-            "NetworkInterfaces",
-            "Status",
-        ],
+        read_only: &["Arn", "CidrBlock", "CreationTime", "Id", "NetworkInterfaces", "Status"],
+        attributes: &["Arn", "CidrBlock", "CreationTime", "Id", "NetworkInterfaces", "Status"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -205,52 +127,17 @@ impl Endpoint {
     }
 
     /// `AccessType`: an [`AccessType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self {
-        self.access_type = Some(value.into());
-        self
-    }
-
+    pub fn access_type(mut self, value: impl Into<AccessType>) -> Self { self.access_type = Some(value.into()); self }
     /// `CustomerOwnedIpv4Pool`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_owned_ipv4_pool(mut self, value: impl Into<Str>) -> Self {
-        self.customer_owned_ipv4_pool = Some(value.into());
-        self
-    }
-
+    pub fn customer_owned_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.customer_owned_ipv4_pool = Some(value.into()); self }
     /// `FailedReason`: a [`FailedReason`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failed_reason(mut self, value: impl Into<Obj<FailedReason>>) -> Self {
-        self.failed_reason = Some(value.into());
-        self
-    }
-
+    pub fn failed_reason(mut self, value: impl Into<Obj<FailedReason>>) -> Self { self.failed_reason = Some(value.into()); self }
     /// `OutpostId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self {
-        self.outpost_id = value.into();
-        self
-    }
-
+    pub fn outpost_id(mut self, value: impl Into<Str>) -> Self { self.outpost_id = value.into(); self }
     /// `SecurityGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.security_group_id = value.into();
-        self
-    }
-
+    pub fn security_group_id(mut self, value: impl Into<Str>) -> Self { self.security_group_id = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl Resource for Endpoint {
@@ -328,14 +215,14 @@ impl EndpointAttributes {
     }
 }
 
-static RULE_FailedReason: ObjRule = ObjRule {
-    properties: &[("ErrorCode", Shape::STR), ("Message", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FailedReason: ObjRule = ObjRule {
+    properties: &[
+        ("ErrorCode", Shape::STR),
+        ("Message", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailedReason` property type of `AWS::S3Outposts::Endpoint`.
@@ -355,6 +242,7 @@ pub struct FailedReason {
     pub message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FailedReason {
     /// A `FailedReason` with no property set (none is required).
     pub fn new() -> Self {
@@ -362,20 +250,9 @@ impl FailedReason {
     }
 
     /// `ErrorCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_code(mut self, value: impl Into<Str>) -> Self {
-        self.error_code = Some(value.into());
-        self
-    }
-
+    pub fn error_code(mut self, value: impl Into<Str>) -> Self { self.error_code = Some(value.into()); self }
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
 }
 
 impl PropertyType for FailedReason {}

@@ -8,8 +8,11 @@
 //! - `AWS::S3Tables::TableBucket`: [`TableBucket`], property types in [`table_bucket`]
 //! - `AWS::S3Tables::TableBucketPolicy`: [`TableBucketPolicy`], property types in [`table_bucket_policy`]
 //! - `AWS::S3Tables::TablePolicy`: [`TablePolicy`], property types in [`table_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod namespace;
+pub mod shared;
 pub mod table;
 pub mod table_bucket;
 pub mod table_bucket_policy;

@@ -14,48 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamespaceRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The name of the namespace.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub namespace: Str,
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the table bucket to create the namespace in.
-    ///
-    /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
     pub table_bucket_arn: Str,
 }
 
-static RULE_Namespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Namespace: ObjRule = ObjRule {
     properties: &[
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableBucketARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Namespace", "TableBucketARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Tables::Namespace` resource.
@@ -91,6 +63,7 @@ pub struct Namespace {
     pub table_bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Namespace {
     /// The CloudFormation type name, `AWS::S3Tables::Namespace`.
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::Namespace";
@@ -120,20 +93,9 @@ impl Namespace {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = value.into();
-        self
-    }
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
 }
 
 impl Resource for Namespace {

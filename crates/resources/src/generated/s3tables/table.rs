@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
+pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$");
@@ -15,102 +18,32 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The name of the namespace.
-    ///
-    /// Pattern `^[0-9a-z_]*$`; length 1 to 255.
     pub namespace: Str,
     /// `OpenTableFormat`: an [`OpenTableFormat`] value, required.
-    ///
-    /// The format of the table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub open_table_format: OpenTableFormat,
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the table bucket to create the table in.
-    ///
-    /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
     pub table_bucket_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name for the table.
     pub table_name: Str,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         ("Compaction", Shape::Object(&RULE_Compaction)),
         ("IcebergMetadata", Shape::Object(&RULE_IcebergMetadata)),
-        (
-            "Namespace",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OpenTableFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ICEBERG"],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotManagement",
-            Shape::Object(&RULE_SnapshotManagement),
-        ),
-        (
-            "StorageClassConfiguration",
-            Shape::Object(&RULE_StorageClassConfiguration),
-        ),
-        (
-            "TableBucketARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Namespace", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OpenTableFormat", Shape::Str(&StrRule { allowed: &["ICEBERG"], ..StrRule::ANY })),
+        ("SnapshotManagement", Shape::Object(&RULE_SnapshotManagement)),
+        ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
+        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TableName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WithoutMetadata",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Yes"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WithoutMetadata", Shape::Str(&StrRule { allowed: &["Yes"], ..StrRule::ANY })),
     ],
-    required: &[
-        "TableBucketARN",
-        "Namespace",
-        "TableName",
-        "OpenTableFormat",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TableBucketARN", "Namespace", "TableName", "OpenTableFormat"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Tables::Table` resource.
@@ -190,6 +123,7 @@ pub struct Table {
     pub without_metadata: Option<WithoutMetadata>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::S3Tables::Table`.
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::Table";
@@ -200,19 +134,8 @@ impl Table {
         type_name: "AWS::S3Tables::Table",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-table.html",
         primary_identifier: &["TableARN"],
-        required: &[
-            "Namespace",
-            "OpenTableFormat",
-            "TableBucketARN",
-            "TableName",
-        ],
-        create_only: &[
-            "TableBucketARN",
-            "OpenTableFormat",
-            "IcebergMetadata",
-            "WithoutMetadata",
-            "StorageClassConfiguration",
-        ],
+        required: &["Namespace", "OpenTableFormat", "TableBucketARN", "TableName"],
+        create_only: &["TableBucketARN", "OpenTableFormat", "IcebergMetadata", "WithoutMetadata", "StorageClassConfiguration"],
         conditional_create_only: &[],
         write_only: &["IcebergMetadata", "WithoutMetadata"],
         read_only: &["TableARN", "WarehouseLocation", "VersionToken"],
@@ -238,87 +161,25 @@ impl Table {
     }
 
     /// `Compaction`: a [`Compaction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compaction(mut self, value: impl Into<Obj<Compaction>>) -> Self {
-        self.compaction = Some(value.into());
-        self
-    }
-
+    pub fn compaction(mut self, value: impl Into<Obj<Compaction>>) -> Self { self.compaction = Some(value.into()); self }
     /// `IcebergMetadata`: an [`IcebergMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_metadata(mut self, value: impl Into<Obj<IcebergMetadata>>) -> Self {
-        self.iceberg_metadata = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_metadata(mut self, value: impl Into<Obj<IcebergMetadata>>) -> Self { self.iceberg_metadata = Some(value.into()); self }
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
     /// `OpenTableFormat`: an [`OpenTableFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_table_format(mut self, value: impl Into<OpenTableFormat>) -> Self {
-        self.open_table_format = value.into();
-        self
-    }
-
+    pub fn open_table_format(mut self, value: impl Into<OpenTableFormat>) -> Self { self.open_table_format = value.into(); self }
     /// `SnapshotManagement`: a [`SnapshotManagement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_management(mut self, value: impl Into<Obj<SnapshotManagement>>) -> Self {
-        self.snapshot_management = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_management(mut self, value: impl Into<Obj<SnapshotManagement>>) -> Self { self.snapshot_management = Some(value.into()); self }
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class_configuration(
-        mut self,
-        value: impl Into<Obj<StorageClassConfiguration>>,
-    ) -> Self {
-        self.storage_class_configuration = Some(value.into());
-        self
-    }
-
+    pub fn storage_class_configuration(mut self, value: impl Into<Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = Some(value.into()); self }
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = value.into();
-        self
-    }
-
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WithoutMetadata`: a [`WithoutMetadata`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn without_metadata(mut self, value: impl Into<WithoutMetadata>) -> Self {
-        self.without_metadata = Some(value.into());
-        self
-    }
+    pub fn without_metadata(mut self, value: impl Into<WithoutMetadata>) -> Self { self.without_metadata = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -381,33 +242,14 @@ impl TableAttributes {
     }
 }
 
-static RULE_Compaction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Compaction: ObjRule = ObjRule {
     properties: &[
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetFileSizeMB",
-            Shape::Int(&NumRule {
-                min: Some(64.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ("TargetFileSizeMB", Shape::Int(&NumRule { min: Some(64.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Compaction` property type of `AWS::S3Tables::Table`.
@@ -429,6 +271,7 @@ pub struct Compaction {
     pub target_file_size_mb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Compaction {
     /// A `Compaction` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,20 +279,9 @@ impl Compaction {
     }
 
     /// `Status`: a [`CompactionStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<CompactionStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<CompactionStatus>) -> Self { self.status = Some(value.into()); self }
     /// `TargetFileSizeMB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_file_size_mb(mut self, value: impl Into<Int>) -> Self {
-        self.target_file_size_mb = Some(value.into());
-        self
-    }
+    pub fn target_file_size_mb(mut self, value: impl Into<Int>) -> Self { self.target_file_size_mb = Some(value.into()); self }
 }
 
 impl PropertyType for Compaction {}
@@ -463,23 +295,17 @@ impl ToValue for Compaction {
     }
 }
 
-static RULE_IcebergMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "IcebergPartitionSpec",
-            Shape::Object(&RULE_IcebergPartitionSpec),
-        ),
+        ("IcebergPartitionSpec", Shape::Object(&RULE_IcebergPartitionSpec)),
         ("IcebergSchema", Shape::Object(&RULE_IcebergSchema)),
         ("IcebergSchemaV2", Shape::Object(&RULE_IcebergSchemaV2)),
         ("IcebergSortOrder", Shape::Object(&RULE_IcebergSortOrder)),
         ("TableProperties", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergMetadata` property type of `AWS::S3Tables::Table`.
@@ -511,6 +337,7 @@ pub struct IcebergMetadata {
     pub table_properties: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl IcebergMetadata {
     /// A `IcebergMetadata` with no property set (none is required).
     pub fn new() -> Self {
@@ -518,44 +345,15 @@ impl IcebergMetadata {
     }
 
     /// `IcebergPartitionSpec`: an [`IcebergPartitionSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self {
-        self.iceberg_partition_spec = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self { self.iceberg_partition_spec = Some(value.into()); self }
     /// `IcebergSchema`: an [`IcebergSchema`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self {
-        self.iceberg_schema = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self { self.iceberg_schema = Some(value.into()); self }
     /// `IcebergSchemaV2`: an [`IcebergSchemaV2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_schema_v2(mut self, value: impl Into<Obj<IcebergSchemaV2>>) -> Self {
-        self.iceberg_schema_v2 = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_schema_v2(mut self, value: impl Into<Obj<IcebergSchemaV2>>) -> Self { self.iceberg_schema_v2 = Some(value.into()); self }
     /// `IcebergSortOrder`: an [`IcebergSortOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_sort_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self {
-        self.iceberg_sort_order = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_sort_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self { self.iceberg_sort_order = Some(value.into()); self }
     /// `TableProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_properties(mut self, value: impl Into<Json>) -> Self {
-        self.table_properties = Some(value.into());
-        self
-    }
+    pub fn table_properties(mut self, value: impl Into<Json>) -> Self { self.table_properties = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergMetadata {}
@@ -576,20 +374,15 @@ impl ToValue for IcebergMetadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionFieldRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the partition field
     pub name: Str,
     /// `SourceId`: an integer, required.
-    ///
-    /// The source column ID to partition on
     pub source_id: Int,
     /// `Transform`: a string, required.
-    ///
-    /// The partition transform function (identity, bucket\[N\], truncate\[N\], year, month, day, hour)
     pub transform: Str,
 }
 
-static RULE_IcebergPartitionField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
     properties: &[
         ("FieldId", Shape::INT),
         ("Name", Shape::STR),
@@ -597,11 +390,8 @@ static RULE_IcebergPartitionField: ObjRule = ObjRule {
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "Transform", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionField` property type of `AWS::S3Tables::Table`.
@@ -629,6 +419,7 @@ pub struct IcebergPartitionField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionField {
     /// A `IcebergPartitionField` with its required properties, named in a [`IcebergPartitionFieldRequired`].
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
@@ -641,36 +432,13 @@ impl IcebergPartitionField {
     }
 
     /// `FieldId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_id(mut self, value: impl Into<Int>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
-
+    pub fn field_id(mut self, value: impl Into<Int>) -> Self { self.field_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SourceId`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergPartitionField {}
@@ -690,29 +458,18 @@ impl ToValue for IcebergPartitionField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergPartitionSpecRequired {
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    ///
-    /// List of partition fields for an Iceberg table
     pub fields: List<IcebergPartitionField>,
 }
 
-static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergPartitionField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None })),
         ("SpecId", Shape::INT),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionSpec` property type of `AWS::S3Tables::Table`.
@@ -732,6 +489,7 @@ pub struct IcebergPartitionSpec {
     pub spec_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionSpec {
     /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
     pub fn new(required: IcebergPartitionSpecRequired) -> Self {
@@ -742,20 +500,9 @@ impl IcebergPartitionSpec {
     }
 
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
     /// `SpecId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec_id(mut self, value: impl Into<Int>) -> Self {
-        self.spec_id = Some(value.into());
-        self
-    }
+    pub fn spec_id(mut self, value: impl Into<Int>) -> Self { self.spec_id = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergPartitionSpec {}
@@ -773,26 +520,17 @@ impl ToValue for IcebergPartitionSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSchemaRequired {
     /// `SchemaFieldList`: a list of [`SchemaField`] objects, required.
-    ///
-    /// The schema fields for the table
     pub schema_field_list: List<SchemaField>,
 }
 
-static RULE_IcebergSchema: ObjRule = ObjRule {
-    properties: &[(
-        "SchemaFieldList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SchemaField),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
+    properties: &[
+        ("SchemaFieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaField), min_items: None, max_items: None })),
+    ],
     required: &["SchemaFieldList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSchema` property type of `AWS::S3Tables::Table`.
@@ -808,6 +546,7 @@ pub struct IcebergSchema {
     pub schema_field_list: List<SchemaField>,
 }
 
+#[rustfmt::skip]
 impl IcebergSchema {
     /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
     pub fn new(required: IcebergSchemaRequired) -> Self {
@@ -817,12 +556,7 @@ impl IcebergSchema {
     }
 
     /// `SchemaFieldList`: a list of [`SchemaField`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_field_list(mut self, value: impl Into<List<SchemaField>>) -> Self {
-        self.schema_field_list = value.into();
-        self
-    }
+    pub fn schema_field_list(mut self, value: impl Into<List<SchemaField>>) -> Self { self.schema_field_list = value.into(); self }
 }
 
 impl PropertyType for IcebergSchema {}
@@ -839,51 +573,22 @@ impl ToValue for IcebergSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSchemaV2Required {
     /// `SchemaV2FieldList`: a list of [`SchemaV2Field`] objects, required.
-    ///
-    /// List of schema fields that support nested types
     pub schema_v2_field_list: List<SchemaV2Field>,
     /// `SchemaV2FieldType`: a [`SchemaV2FieldType`] value, required.
-    ///
-    /// The type of the top-level schema, which is always 'struct'
     pub schema_v2_field_type: SchemaV2FieldType,
 }
 
-static RULE_IcebergSchemaV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSchemaV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdentifierFieldIds",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("SchemaId", Shape::INT),
-        (
-            "SchemaV2FieldList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SchemaV2Field),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SchemaV2FieldType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["struct"],
-                format: None,
-            }),
-        ),
+        ("SchemaV2FieldList", Shape::List(&ListRule { items: Shape::Object(&RULE_SchemaV2Field), min_items: None, max_items: None })),
+        ("SchemaV2FieldType", Shape::Str(&StrRule { allowed: &["struct"], ..StrRule::ANY })),
     ],
     required: &["SchemaV2FieldList", "SchemaV2FieldType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSchemaV2` property type of `AWS::S3Tables::Table`.
@@ -911,6 +616,7 @@ pub struct IcebergSchemaV2 {
     pub schema_v2_field_type: SchemaV2FieldType,
 }
 
+#[rustfmt::skip]
 impl IcebergSchemaV2 {
     /// A `IcebergSchemaV2` with its required properties, named in a [`IcebergSchemaV2Required`].
     pub fn new(required: IcebergSchemaV2Required) -> Self {
@@ -923,36 +629,13 @@ impl IcebergSchemaV2 {
     }
 
     /// `IdentifierFieldIds`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.identifier_field_ids = Some(value.into());
-        self
-    }
-
+    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self { self.identifier_field_ids = Some(value.into()); self }
     /// `SchemaId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_id(mut self, value: impl Into<Int>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
+    pub fn schema_id(mut self, value: impl Into<Int>) -> Self { self.schema_id = Some(value.into()); self }
     /// `SchemaV2FieldList`: a list of [`SchemaV2Field`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_v2_field_list(mut self, value: impl Into<List<SchemaV2Field>>) -> Self {
-        self.schema_v2_field_list = value.into();
-        self
-    }
-
+    pub fn schema_v2_field_list(mut self, value: impl Into<List<SchemaV2Field>>) -> Self { self.schema_v2_field_list = value.into(); self }
     /// `SchemaV2FieldType`: a [`SchemaV2FieldType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_v2_field_type(mut self, value: impl Into<SchemaV2FieldType>) -> Self {
-        self.schema_v2_field_type = value.into();
-        self
-    }
+    pub fn schema_v2_field_type(mut self, value: impl Into<SchemaV2FieldType>) -> Self { self.schema_v2_field_type = value.into(); self }
 }
 
 impl PropertyType for IcebergSchemaV2 {}
@@ -972,54 +655,26 @@ impl ToValue for IcebergSchemaV2 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortFieldRequired {
     /// `Direction`: a [`Direction`] value, required.
-    ///
-    /// Sort direction (asc or desc)
     pub direction: Direction,
     /// `NullOrder`: a [`NullOrder`] value, required.
-    ///
-    /// Null value ordering (nulls-first or nulls-last)
     pub null_order: NullOrder,
     /// `SourceId`: an integer, required.
-    ///
-    /// The source column ID to sort on
     pub source_id: Int,
     /// `Transform`: a string, required.
-    ///
-    /// The sort transform function
     pub transform: Str,
 }
 
-static RULE_IcebergSortField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
     properties: &[
-        (
-            "Direction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["asc", "desc"],
-                format: None,
-            }),
-        ),
-        (
-            "NullOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["nulls-first", "nulls-last"],
-                format: None,
-            }),
-        ),
+        ("Direction", Shape::Str(&StrRule { allowed: &["asc", "desc"], ..StrRule::ANY })),
+        ("NullOrder", Shape::Str(&StrRule { allowed: &["nulls-first", "nulls-last"], ..StrRule::ANY })),
         ("SourceId", Shape::INT),
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "Transform", "Direction", "NullOrder"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortField` property type of `AWS::S3Tables::Table`.
@@ -1047,6 +702,7 @@ pub struct IcebergSortField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergSortField {
     /// A `IcebergSortField` with its required properties, named in a [`IcebergSortFieldRequired`].
     pub fn new(required: IcebergSortFieldRequired) -> Self {
@@ -1059,36 +715,13 @@ impl IcebergSortField {
     }
 
     /// `Direction`: a [`Direction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direction(mut self, value: impl Into<Direction>) -> Self {
-        self.direction = value.into();
-        self
-    }
-
+    pub fn direction(mut self, value: impl Into<Direction>) -> Self { self.direction = value.into(); self }
     /// `NullOrder`: a [`NullOrder`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn null_order(mut self, value: impl Into<NullOrder>) -> Self {
-        self.null_order = value.into();
-        self
-    }
-
+    pub fn null_order(mut self, value: impl Into<NullOrder>) -> Self { self.null_order = value.into(); self }
     /// `SourceId`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergSortField {}
@@ -1108,29 +741,18 @@ impl ToValue for IcebergSortField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IcebergSortOrderRequired {
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    ///
-    /// List of sort fields for an Iceberg table
     pub fields: List<IcebergSortField>,
 }
 
-static RULE_IcebergSortOrder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergSortField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None })),
         ("OrderId", Shape::INT),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortOrder` property type of `AWS::S3Tables::Table`.
@@ -1150,6 +772,7 @@ pub struct IcebergSortOrder {
     pub order_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergSortOrder {
     /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
     pub fn new(required: IcebergSortOrderRequired) -> Self {
@@ -1160,20 +783,9 @@ impl IcebergSortOrder {
     }
 
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
     /// `OrderId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order_id(mut self, value: impl Into<Int>) -> Self {
-        self.order_id = Some(value.into());
-        self
-    }
+    pub fn order_id(mut self, value: impl Into<Int>) -> Self { self.order_id = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergSortOrder {}
@@ -1191,16 +803,13 @@ impl ToValue for IcebergSortOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaFieldRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the field.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The field type. S3 Tables supports all Apache Iceberg primitive types. For more information, see the \[Apache Iceberg documentation\](<https://docs.aws.amazon.com/https://iceberg.apache.org/spec/#primitive-types>) .
     pub r#type: Str,
 }
 
-static RULE_SchemaField: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaField: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("Name", Shape::STR),
@@ -1208,11 +817,8 @@ static RULE_SchemaField: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaField` property type of `AWS::S3Tables::Table`.
@@ -1240,6 +846,7 @@ pub struct SchemaField {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl SchemaField {
     /// A `SchemaField` with its required properties, named in a [`SchemaFieldRequired`].
     pub fn new(required: SchemaFieldRequired) -> Self {
@@ -1252,36 +859,13 @@ impl SchemaField {
     }
 
     /// `Id`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = Some(value.into());
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SchemaField {}
@@ -1301,22 +885,17 @@ impl ToValue for SchemaField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaV2FieldRequired {
     /// `Id`: an integer, required.
-    ///
-    /// The unique identifier for the field
     pub id: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the field
     pub name: Str,
     /// `Required`: a boolean, required.
-    ///
-    /// A Boolean value that specifies whether values are required for each row in this field
     pub required: Bool,
     /// `Type`: a JSON value, required.
     pub r#type: Json,
 }
 
-static RULE_SchemaV2Field: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaV2Field: ObjRule = ObjRule {
     properties: &[
         ("Doc", Shape::STR),
         ("Id", Shape::INT),
@@ -1325,11 +904,8 @@ static RULE_SchemaV2Field: ObjRule = ObjRule {
         ("Type", Shape::Any),
     ],
     required: &["Id", "Name", "Type", "Required"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaV2Field` property type of `AWS::S3Tables::Table`.
@@ -1359,6 +935,7 @@ pub struct SchemaV2Field {
     pub r#type: Json,
 }
 
+#[rustfmt::skip]
 impl SchemaV2Field {
     /// A `SchemaV2Field` with its required properties, named in a [`SchemaV2FieldRequired`].
     pub fn new(required: SchemaV2FieldRequired) -> Self {
@@ -1372,42 +949,15 @@ impl SchemaV2Field {
     }
 
     /// `Doc`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn doc(mut self, value: impl Into<Str>) -> Self {
-        self.doc = Some(value.into());
-        self
-    }
-
+    pub fn doc(mut self, value: impl Into<Str>) -> Self { self.doc = Some(value.into()); self }
     /// `Id`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = value.into();
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
     /// `Type`: a JSON value, required.
-    pub fn r#type(mut self, value: impl Into<Json>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Json>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SchemaV2Field {}
@@ -1424,41 +974,15 @@ impl ToValue for SchemaV2Field {
     }
 }
 
-static RULE_SnapshotManagement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnapshotManagement: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxSnapshotAgeHours",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSnapshotsToKeep",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
+        ("MaxSnapshotAgeHours", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSnapshotsToKeep", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnapshotManagement` property type of `AWS::S3Tables::Table`.
@@ -1486,6 +1010,7 @@ pub struct SnapshotManagement {
     pub status: Option<SnapshotManagementStatus>,
 }
 
+#[rustfmt::skip]
 impl SnapshotManagement {
     /// A `SnapshotManagement` with no property set (none is required).
     pub fn new() -> Self {
@@ -1493,28 +1018,11 @@ impl SnapshotManagement {
     }
 
     /// `MaxSnapshotAgeHours`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_snapshot_age_hours(mut self, value: impl Into<Int>) -> Self {
-        self.max_snapshot_age_hours = Some(value.into());
-        self
-    }
-
+    pub fn max_snapshot_age_hours(mut self, value: impl Into<Int>) -> Self { self.max_snapshot_age_hours = Some(value.into()); self }
     /// `MinSnapshotsToKeep`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_snapshots_to_keep(mut self, value: impl Into<Int>) -> Self {
-        self.min_snapshots_to_keep = Some(value.into());
-        self
-    }
-
+    pub fn min_snapshots_to_keep(mut self, value: impl Into<Int>) -> Self { self.min_snapshots_to_keep = Some(value.into()); self }
     /// `Status`: a [`SnapshotManagementStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SnapshotManagementStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<SnapshotManagementStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for SnapshotManagement {}
@@ -1525,159 +1033,6 @@ impl ToValue for SnapshotManagement {
             .opt("MaxSnapshotAgeHours", &self.max_snapshot_age_hours)
             .opt("MinSnapshotsToKeep", &self.min_snapshots_to_keep)
             .opt("Status", &self.status)
-            .build()
-    }
-}
-
-static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageClass",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StorageClassConfiguration` property type of `AWS::S3Tables::Table`.
-///
-/// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-table-storageclassconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StorageClassConfiguration {
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The storage class for the table or table bucket. Valid values include storage classes optimized for different access patterns and cost profiles.
-    pub storage_class: Option<StorageClass>,
-}
-
-impl StorageClassConfiguration {
-    /// A `StorageClassConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StorageClassConfiguration {}
-
-impl ToValue for StorageClassConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("StorageClass", &self.storage_class)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Tables::Table`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-table-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1838,34 +1193,6 @@ impl ToValue for SnapshotManagementStatus {
         let s = match self {
             Self::Enabled => "enabled",
             Self::Disabled => "disabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StorageClass` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StorageClass {
-    /// `STANDARD`
-    Standard,
-    /// `INTELLIGENT_TIERING`
-    IntelligentTiering,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StorageClass {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "STANDARD",
-            Self::IntelligentTiering => "INTELLIGENT_TIERING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,64 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_StorageClassConfiguration, RULE_Tag};
+pub use super::shared::{StorageClass, StorageClassConfiguration, Tag, TagRequired};
+
 /// The required properties of [`TableBucket`], by name: `TableBucket::new(TableBucketRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableBucketRequired {
     /// `TableBucketName`: a string, required.
-    ///
-    /// The name for the table bucket.
-    ///
-    /// Length 3 to 63; create-only: changing it replaces the resource.
     pub table_bucket_name: Str,
 }
 
-static RULE_TableBucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableBucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "MetricsConfiguration",
-            Shape::Object(&RULE_MetricsConfiguration),
-        ),
-        (
-            "ReplicationConfiguration",
-            Shape::Object(&RULE_ReplicationConfiguration),
-        ),
-        (
-            "StorageClassConfiguration",
-            Shape::Object(&RULE_StorageClassConfiguration),
-        ),
-        (
-            "TableBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UnreferencedFileRemoval",
-            Shape::Object(&RULE_UnreferencedFileRemoval),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("MetricsConfiguration", Shape::Object(&RULE_MetricsConfiguration)),
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+        ("StorageClassConfiguration", Shape::Object(&RULE_StorageClassConfiguration)),
+        ("TableBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("UnreferencedFileRemoval", Shape::Object(&RULE_UnreferencedFileRemoval)),
     ],
     required: &["TableBucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Tables::TableBucket` resource.
@@ -119,6 +85,7 @@ pub struct TableBucket {
     pub unreferenced_file_removal: Option<Obj<UnreferencedFileRemoval>>,
 }
 
+#[rustfmt::skip]
 impl TableBucket {
     /// The CloudFormation type name, `AWS::S3Tables::TableBucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TableBucket";
@@ -153,72 +120,19 @@ impl TableBucket {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `MetricsConfiguration`: a [`MetricsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_configuration(mut self, value: impl Into<Obj<MetricsConfiguration>>) -> Self {
-        self.metrics_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metrics_configuration(mut self, value: impl Into<Obj<MetricsConfiguration>>) -> Self { self.metrics_configuration = Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfiguration>>,
-    ) -> Self {
-        self.replication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
     /// `StorageClassConfiguration`: a [`StorageClassConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class_configuration(
-        mut self,
-        value: impl Into<Obj<StorageClassConfiguration>>,
-    ) -> Self {
-        self.storage_class_configuration = Some(value.into());
-        self
-    }
-
+    pub fn storage_class_configuration(mut self, value: impl Into<Obj<StorageClassConfiguration>>) -> Self { self.storage_class_configuration = Some(value.into()); self }
     /// `TableBucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_name = value.into();
-        self
-    }
-
+    pub fn table_bucket_name(mut self, value: impl Into<Str>) -> Self { self.table_bucket_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UnreferencedFileRemoval`: an [`UnreferencedFileRemoval`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unreferenced_file_removal(
-        mut self,
-        value: impl Into<Obj<UnreferencedFileRemoval>>,
-    ) -> Self {
-        self.unreferenced_file_removal = Some(value.into());
-        self
-    }
+    pub fn unreferenced_file_removal(mut self, value: impl Into<Obj<UnreferencedFileRemoval>>) -> Self { self.unreferenced_file_removal = Some(value.into()); self }
 }
 
 impl Resource for TableBucket {
@@ -268,35 +182,14 @@ impl TableBucketAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KMSKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SSEAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "aws:kms"],
-                format: None,
-            }),
-        ),
+        ("KMSKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["AES256", "aws:kms"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::S3Tables::TableBucket`.
@@ -318,6 +211,7 @@ pub struct EncryptionConfiguration {
     pub sse_algorithm: Option<SseAlgorithm>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -325,20 +219,9 @@ impl EncryptionConfiguration {
     }
 
     /// `KMSKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
-        self.sse_algorithm = Some(value.into());
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -352,23 +235,13 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Disabled"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfiguration` property type of `AWS::S3Tables::TableBucket`.
@@ -386,6 +259,7 @@ pub struct MetricsConfiguration {
     pub status: Option<MetricsConfigurationStatus>,
 }
 
+#[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -393,12 +267,7 @@ impl MetricsConfiguration {
     }
 
     /// `Status`: a [`MetricsConfigurationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<MetricsConfigurationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<MetricsConfigurationStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsConfiguration {}
@@ -413,35 +282,20 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
-    ///
-    /// The ARN of the IAM role to use for replication
     pub role: Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// List of replication rules
-    ///
-    /// Items 1 to 1.
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationRule),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["Role", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::S3Tables::TableBucket`.
@@ -463,6 +317,7 @@ pub struct ReplicationConfiguration {
     pub rules: List<ReplicationRule>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
@@ -473,20 +328,9 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for ReplicationConfiguration {}
@@ -504,19 +348,17 @@ impl ToValue for ReplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `DestinationTableBucketARN`: a string, required.
-    ///
-    /// The ARN of the destination table bucket
     pub destination_table_bucket_arn: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
-    properties: &[("DestinationTableBucketARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
+    properties: &[
+        ("DestinationTableBucketARN", Shape::STR),
+    ],
     required: &["DestinationTableBucketARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationDestination` property type of `AWS::S3Tables::TableBucket`.
@@ -532,6 +374,7 @@ pub struct ReplicationDestination {
     pub destination_table_bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
     pub fn new(required: ReplicationDestinationRequired) -> Self {
@@ -541,12 +384,7 @@ impl ReplicationDestination {
     }
 
     /// `DestinationTableBucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_table_bucket_arn = value.into();
-        self
-    }
+    pub fn destination_table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.destination_table_bucket_arn = value.into(); self }
 }
 
 impl PropertyType for ReplicationDestination {}
@@ -566,28 +404,17 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    ///
-    /// List of replication destinations
-    ///
-    /// Items 1 to 5.
     pub destinations: List<ReplicationDestination>,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
-    properties: &[(
-        "Destinations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ReplicationDestination),
-            min_items: Some(1),
-            max_items: Some(5),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
+    properties: &[
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationDestination), min_items: Some(1), max_items: Some(5) })),
+    ],
     required: &["Destinations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRule` property type of `AWS::S3Tables::TableBucket`.
@@ -605,6 +432,7 @@ pub struct ReplicationRule {
     pub destinations: List<ReplicationDestination>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
     pub fn new(required: ReplicationRuleRequired) -> Self {
@@ -614,12 +442,7 @@ impl ReplicationRule {
     }
 
     /// `Destinations`: a list of [`ReplicationDestination`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self {
-        self.destinations = value.into();
-        self
-    }
+    pub fn destinations(mut self, value: impl Into<List<ReplicationDestination>>) -> Self { self.destinations = value.into(); self }
 }
 
 impl PropertyType for ReplicationRule {}
@@ -632,194 +455,15 @@ impl ToValue for ReplicationRule {
     }
 }
 
-static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageClass",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StorageClassConfiguration` property type of `AWS::S3Tables::TableBucket`.
-///
-/// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-tablebucket-storageclassconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct StorageClassConfiguration {
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The storage class for the table or table bucket. Valid values include storage classes optimized for different access patterns and cost profiles.
-    pub storage_class: Option<StorageClass>,
-}
-
-impl StorageClassConfiguration {
-    /// A `StorageClassConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for StorageClassConfiguration {}
-
-impl ToValue for StorageClassConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("StorageClass", &self.storage_class)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NoncurrentDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("UnreferencedDays", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Tables::TableBucket`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-tablebucket-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_UnreferencedFileRemoval: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NoncurrentDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "UnreferencedDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnreferencedFileRemoval` property type of `AWS::S3Tables::TableBucket`.
@@ -847,6 +491,7 @@ pub struct UnreferencedFileRemoval {
     pub unreferenced_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl UnreferencedFileRemoval {
     /// A `UnreferencedFileRemoval` with no property set (none is required).
     pub fn new() -> Self {
@@ -854,28 +499,11 @@ impl UnreferencedFileRemoval {
     }
 
     /// `NoncurrentDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self {
-        self.noncurrent_days = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_days = Some(value.into()); self }
     /// `Status`: an [`UnreferencedFileRemovalStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<UnreferencedFileRemovalStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<UnreferencedFileRemovalStatus>) -> Self { self.status = Some(value.into()); self }
     /// `UnreferencedDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unreferenced_days(mut self, value: impl Into<Int>) -> Self {
-        self.unreferenced_days = Some(value.into());
-        self
-    }
+    pub fn unreferenced_days(mut self, value: impl Into<Int>) -> Self { self.unreferenced_days = Some(value.into()); self }
 }
 
 impl PropertyType for UnreferencedFileRemoval {}
@@ -940,34 +568,6 @@ impl ToValue for SseAlgorithm {
         let s = match self {
             Self::Aes256 => "AES256",
             Self::AwsKms => "aws:kms",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StorageClass` (`AWS::S3Tables::TableBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StorageClass {
-    /// `STANDARD`
-    Standard,
-    /// `INTELLIGENT_TIERING`
-    IntelligentTiering,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StorageClass {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StorageClass {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "STANDARD",
-            Self::IntelligentTiering => "INTELLIGENT_TIERING",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -14,39 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableBucketPolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The bucket policy JSON for the table bucket.
-    ///
-    /// Length 1 to 20480.
     pub resource_policy: Json,
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the table bucket.
-    ///
-    /// Pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`; create-only: changing it replaces the resource.
     pub table_bucket_arn: Str,
 }
 
-static RULE_TableBucketPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TableBucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("ResourcePolicy", Shape::Any),
-        (
-            "TableBucketARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TableBucketARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourcePolicy", "TableBucketARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Tables::TableBucketPolicy` resource.
@@ -82,6 +63,7 @@ pub struct TableBucketPolicy {
     pub table_bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TableBucketPolicy {
     /// The CloudFormation type name, `AWS::S3Tables::TableBucketPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TableBucketPolicy";
@@ -111,20 +93,9 @@ impl TableBucketPolicy {
     }
 
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
     /// `TableBucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = value.into();
-        self
-    }
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
 }
 
 impl Resource for TableBucketPolicy {

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TablePolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The `JSON` that defines the policy.
-    ///
-    /// Length 1 to 20480.
     pub resource_policy: Json,
     /// `TableARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the table.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub table_arn: Str,
 }
 
-static RULE_TablePolicy: ObjRule = ObjRule {
-    properties: &[("ResourcePolicy", Shape::Any), ("TableARN", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TablePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("ResourcePolicy", Shape::Any),
+        ("TableARN", Shape::STR),
+    ],
     required: &["TableARN", "ResourcePolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Tables::TablePolicy` resource.
@@ -67,6 +60,7 @@ pub struct TablePolicy {
     pub table_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TablePolicy {
     /// The CloudFormation type name, `AWS::S3Tables::TablePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3Tables::TablePolicy";
@@ -96,20 +90,9 @@ impl TablePolicy {
     }
 
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
     /// `TableARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = value.into();
-        self
-    }
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = value.into(); self }
 }
 
 impl Resource for TablePolicy {

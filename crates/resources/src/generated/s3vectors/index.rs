@@ -7,9 +7,10 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern =
-    Pattern::new("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
+pub use super::shared::{EncryptionConfiguration, SseType, Tag, TagRequired};
+use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
+
+pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$",
 );
 
@@ -17,113 +18,29 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The data type of the vectors to be inserted into the vector index. Currently, only `float32` is supported, which represents 32-bit floating-point numbers.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_type: DataType,
     /// `Dimension`: an integer, required.
-    ///
-    /// The dimensions of the vectors to be inserted into the vector index. This value must be between 1 and 4096, inclusive. All vectors stored in the index must have the same number of dimensions.
-    ///
-    /// The dimension value affects the storage requirements and search performance. Higher dimensions require more storage space and may impact search latency.
-    ///
-    /// Value 1 to 4096; create-only: changing it replaces the resource.
     pub dimension: Int,
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
-    ///
-    /// The distance metric to be used for similarity search. Valid values are:
-    ///
-    /// - `cosine` - Measures the cosine of the angle between two vectors.
-    /// - `euclidean` - Measures the straight-line distance between two points in multi-dimensional space. Lower values indicate greater similarity.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub distance_metric: DistanceMetric,
 }
 
-static RULE_Index: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["float32"],
-                format: None,
-            }),
-        ),
-        (
-            "Dimension",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4096.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DistanceMetric",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cosine", "euclidean"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorBucketArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataType", Shape::Str(&StrRule { allowed: &["float32"], ..StrRule::ANY })),
+        ("Dimension", Shape::Int(&NumRule { min: Some(1.0), max: Some(4096.0), ..NumRule::ANY })),
+        ("DistanceMetric", Shape::Str(&StrRule { allowed: &["cosine", "euclidean"], ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
     required: &["DataType", "Dimension", "DistanceMetric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Vectors::Index` resource.
@@ -223,6 +140,7 @@ pub struct Index {
     pub vector_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::S3Vectors::Index`.
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::Index";
@@ -234,16 +152,7 @@ impl Index {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-index.html",
         primary_identifier: &["IndexArn"],
         required: &["DataType", "Dimension", "DistanceMetric"],
-        create_only: &[
-            "DataType",
-            "Dimension",
-            "DistanceMetric",
-            "EncryptionConfiguration",
-            "IndexName",
-            "MetadataConfiguration",
-            "VectorBucketArn",
-            "VectorBucketName",
-        ],
+        create_only: &["DataType", "Dimension", "DistanceMetric", "EncryptionConfiguration", "IndexName", "MetadataConfiguration", "VectorBucketArn", "VectorBucketName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CreationTime", "IndexArn"],
@@ -268,79 +177,23 @@ impl Index {
     }
 
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = value.into();
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `Dimension`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension(mut self, value: impl Into<Int>) -> Self {
-        self.dimension = value.into();
-        self
-    }
-
+    pub fn dimension(mut self, value: impl Into<Int>) -> Self { self.dimension = value.into(); self }
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distance_metric(mut self, value: impl Into<DistanceMetric>) -> Self {
-        self.distance_metric = value.into();
-        self
-    }
-
+    pub fn distance_metric(mut self, value: impl Into<DistanceMetric>) -> Self { self.distance_metric = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `IndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = Some(value.into());
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VectorBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_name = Some(value.into());
-        self
-    }
+    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
 }
 
 impl Resource for Index {
@@ -394,115 +247,13 @@ impl IndexAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SseType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "aws:kms"],
-                format: None,
-            }),
-        ),
+        ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::S3Vectors::Index`.
-///
-/// The encryption configuration for a vector bucket or index. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically `AES256` . You can optionally override bucket level encryption settings, and set a specific encryption configuration for a vector index at the time of index creation.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3vectors-index-encryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `KmsKeyArn`: a string.
-    ///
-    /// AWS Key Management Service (KMS) customer managed key ID to use for the encryption configuration. This parameter is allowed if and only if `sseType` is set to `aws:kms` .
-    ///
-    /// To specify the KMS key, you must use the format of the KMS key Amazon Resource Name (ARN).
-    ///
-    /// For example, specify Key ARN in the following format: `arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`
-    ///
-    /// Format `AWS::KMS::Key.Arn`; pattern `^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$`; length 1 to 2048.
-    pub kms_key_arn: Option<Str>,
-    /// `SseType`: a [`SseType`] value.
-    ///
-    /// The server-side encryption type to use for the encryption configuration of the vector bucket. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically `AES256` .
-    pub sse_type: Option<SseType>,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
-    /// `SseType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SseType", &self.sse_type)
-            .build()
-    }
-}
-
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "NonFilterableMetadataKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::S3Vectors::Index`.
@@ -522,6 +273,7 @@ pub struct MetadataConfiguration {
     pub non_filterable_metadata_keys: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -529,12 +281,7 @@ impl MetadataConfiguration {
     }
 
     /// `NonFilterableMetadataKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_filterable_metadata_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_filterable_metadata_keys = Some(value.into());
-        self
-    }
+    pub fn non_filterable_metadata_keys(mut self, value: impl Into<List<Str>>) -> Self { self.non_filterable_metadata_keys = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataConfiguration {}
@@ -546,102 +293,6 @@ impl ToValue for MetadataConfiguration {
                 "NonFilterableMetadataKeys",
                 &self.non_filterable_metadata_keys,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::S3Vectors::Index`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3vectors-index-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -693,34 +344,6 @@ impl ToValue for DistanceMetric {
         let s = match self {
             Self::Cosine => "cosine",
             Self::Euclidean => "euclidean",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SseType` (`AWS::S3Vectors::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SseType {
-    /// `AES256`
-    Aes256,
-    /// `aws:kms`
-    AwsKms,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SseType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SseType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Aes256 => "AES256",
-            Self::AwsKms => "aws:kms",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

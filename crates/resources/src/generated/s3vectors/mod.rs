@@ -6,8 +6,11 @@
 //! - `AWS::S3Vectors::Index`: [`Index`], property types in [`index`]
 //! - `AWS::S3Vectors::VectorBucket`: [`VectorBucket`], property types in [`vector_bucket`]
 //! - `AWS::S3Vectors::VectorBucketPolicy`: [`VectorBucketPolicy`], property types in [`vector_bucket_policy`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod index;
+pub mod shared;
 pub mod vector_bucket;
 pub mod vector_bucket_policy;
 

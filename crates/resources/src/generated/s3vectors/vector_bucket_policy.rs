@@ -15,41 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorBucketPolicyRequired {
     /// `Policy`: a JSON value, required.
-    ///
-    /// A policy document containing permissions to add to the specified vector bucket. In IAM , you must provide policy documents in JSON format. However, in CloudFormation you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to IAM .
     pub policy: Json,
 }
 
-static RULE_VectorBucketPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VectorBucketPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
-        (
-            "VectorBucketArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
     required: &["Policy"],
     one_of: &[&[&["VectorBucketName"], &["VectorBucketArn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Vectors::VectorBucketPolicy` resource.
@@ -111,6 +90,7 @@ pub struct VectorBucketPolicy {
     pub vector_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VectorBucketPolicy {
     /// The CloudFormation type name, `AWS::S3Vectors::VectorBucketPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::VectorBucketPolicy";
@@ -141,28 +121,11 @@ impl VectorBucketPolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
     /// `VectorBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_name = Some(value.into());
-        self
-    }
+    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
 }
 
 impl Resource for VectorBucketPolicy {

@@ -23,96 +23,29 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `AppName`: a string, required.
-    ///
-    /// The name of the app.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
     pub app_name: Str,
     /// `AppType`: an [`AppType`] value, required.
-    ///
-    /// The type of app.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub app_type: AppType,
     /// `DomainId`: a string, required.
-    ///
-    /// The domain ID.
-    ///
-    /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub domain_id: Str,
     /// `UserProfileName`: a string, required.
-    ///
-    /// The user profile name.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
     pub user_profile_name: Str,
 }
 
-static RULE_App: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AppType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "JupyterServer",
-                    "KernelGateway",
-                    "RStudioServerPro",
-                    "RSessionGateway",
-                    "Canvas",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "RStudioServerPro", "RSessionGateway", "Canvas"], ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RecoveryMode", Shape::Bool),
         ("ResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["AppName", "AppType", "DomainId", "UserProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::App` resource.
@@ -172,6 +105,7 @@ pub struct App {
     pub user_profile_name: Str,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::SageMaker::App`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::App";
@@ -183,13 +117,7 @@ impl App {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-app.html",
         primary_identifier: &["AppName", "AppType", "DomainId", "UserProfileName"],
         required: &["AppName", "AppType", "DomainId", "UserProfileName"],
-        create_only: &[
-            "AppName",
-            "AppType",
-            "DomainId",
-            "UserProfileName",
-            "ResourceSpec",
-        ],
+        create_only: &["AppName", "AppType", "DomainId", "UserProfileName", "ResourceSpec"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AppArn", "BuiltInLifecycleConfigArn"],
@@ -212,60 +140,19 @@ impl App {
     }
 
     /// `AppName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_name = value.into();
-        self
-    }
-
+    pub fn app_name(mut self, value: impl Into<Str>) -> Self { self.app_name = value.into(); self }
     /// `AppType`: an [`AppType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = value.into();
-        self
-    }
-
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self { self.app_type = value.into(); self }
     /// `DomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = value.into();
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
     /// `RecoveryMode`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_mode(mut self, value: impl Into<Bool>) -> Self {
-        self.recovery_mode = Some(value.into());
-        self
-    }
-
+    pub fn recovery_mode(mut self, value: impl Into<Bool>) -> Self { self.recovery_mode = Some(value.into()); self }
     /// `ResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.resource_spec = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_profile_name = value.into();
-        self
-    }
+    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = value.into(); self }
 }
 
 impl Resource for App {
@@ -321,219 +208,16 @@ impl AppAttributes {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "system",
-                    "ml.t3.micro",
-                    "ml.t3.small",
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.geospatial.interactive",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.m6id.large",
-                    "ml.m6id.xlarge",
-                    "ml.m6id.2xlarge",
-                    "ml.m6id.4xlarge",
-                    "ml.m6id.8xlarge",
-                    "ml.m6id.12xlarge",
-                    "ml.m6id.16xlarge",
-                    "ml.m6id.24xlarge",
-                    "ml.m6id.32xlarge",
-                    "ml.c6id.large",
-                    "ml.c6id.xlarge",
-                    "ml.c6id.2xlarge",
-                    "ml.c6id.4xlarge",
-                    "ml.c6id.8xlarge",
-                    "ml.c6id.12xlarge",
-                    "ml.c6id.16xlarge",
-                    "ml.c6id.24xlarge",
-                    "ml.c6id.32xlarge",
-                    "ml.r6id.large",
-                    "ml.r6id.xlarge",
-                    "ml.r6id.2xlarge",
-                    "ml.r6id.4xlarge",
-                    "ml.r6id.8xlarge",
-                    "ml.r6id.12xlarge",
-                    "ml.r6id.16xlarge",
-                    "ml.r6id.24xlarge",
-                    "ml.r6id.32xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
+        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::App`.
@@ -573,6 +257,7 @@ pub struct ResourceSpec {
     pub sage_maker_image_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -580,36 +265,13 @@ impl ResourceSpec {
     }
 
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_arn = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_version_arn = Some(value.into());
-        self
-    }
+    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSpec {}
@@ -632,44 +294,20 @@ impl ToValue for ResourceSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::App`.
@@ -687,6 +325,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -697,20 +336,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -16,52 +16,21 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppImageConfigRequired {
     /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
     pub app_image_config_name: Str,
 }
 
-static RULE_AppImageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppImageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CodeEditorAppImageConfig",
-            Shape::Object(&RULE_CodeEditorAppImageConfig),
-        ),
-        (
-            "JupyterLabAppImageConfig",
-            Shape::Object(&RULE_JupyterLabAppImageConfig),
-        ),
-        (
-            "KernelGatewayImageConfig",
-            Shape::Object(&RULE_KernelGatewayImageConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AppImageConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CodeEditorAppImageConfig", Shape::Object(&RULE_CodeEditorAppImageConfig)),
+        ("JupyterLabAppImageConfig", Shape::Object(&RULE_JupyterLabAppImageConfig)),
+        ("KernelGatewayImageConfig", Shape::Object(&RULE_KernelGatewayImageConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AppImageConfigName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::AppImageConfig` resource.
@@ -105,6 +74,7 @@ pub struct AppImageConfig {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AppImageConfig {
     /// The CloudFormation type name, `AWS::SageMaker::AppImageConfig`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::AppImageConfig";
@@ -137,53 +107,15 @@ impl AppImageConfig {
     }
 
     /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
+    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self { self.app_image_config_name = value.into(); self }
     /// `CodeEditorAppImageConfig`: a [`CodeEditorAppImageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_editor_app_image_config(
-        mut self,
-        value: impl Into<Obj<CodeEditorAppImageConfig>>,
-    ) -> Self {
-        self.code_editor_app_image_config = Some(value.into());
-        self
-    }
-
+    pub fn code_editor_app_image_config(mut self, value: impl Into<Obj<CodeEditorAppImageConfig>>) -> Self { self.code_editor_app_image_config = Some(value.into()); self }
     /// `JupyterLabAppImageConfig`: a [`JupyterLabAppImageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_image_config(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppImageConfig>>,
-    ) -> Self {
-        self.jupyter_lab_app_image_config = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_image_config(mut self, value: impl Into<Obj<JupyterLabAppImageConfig>>) -> Self { self.jupyter_lab_app_image_config = Some(value.into()); self }
     /// `KernelGatewayImageConfig`: a [`KernelGatewayImageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_image_config(
-        mut self,
-        value: impl Into<Obj<KernelGatewayImageConfig>>,
-    ) -> Self {
-        self.kernel_gateway_image_config = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_image_config(mut self, value: impl Into<Obj<KernelGatewayImageConfig>>) -> Self { self.kernel_gateway_image_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AppImageConfig {
@@ -239,14 +171,13 @@ impl AppImageConfigAttributes {
     }
 }
 
-static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
-    properties: &[("ContainerConfig", Shape::Object(&RULE_ContainerConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CodeEditorAppImageConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeEditorAppImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
@@ -262,6 +193,7 @@ pub struct CodeEditorAppImageConfig {
     pub container_config: Option<Obj<ContainerConfig>>,
 }
 
+#[rustfmt::skip]
 impl CodeEditorAppImageConfig {
     /// A `CodeEditorAppImageConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -269,12 +201,7 @@ impl CodeEditorAppImageConfig {
     }
 
     /// `ContainerConfig`: a [`ContainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self {
-        self.container_config = Some(value.into());
-        self
-    }
+    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.container_config = Some(value.into()); self }
 }
 
 impl PropertyType for CodeEditorAppImageConfig {}
@@ -287,51 +214,15 @@ impl ToValue for CodeEditorAppImageConfig {
     }
 }
 
-static RULE_ContainerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerArguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContainerEntrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ContainerEnvironmentVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable),
-                min_items: Some(0),
-                max_items: Some(25),
-            }),
-        ),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("ContainerEnvironmentVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImageContainerEnvironmentVariable), min_items: Some(0), max_items: Some(25) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerConfig` property type of `AWS::SageMaker::AppImageConfig`.
@@ -361,6 +252,7 @@ pub struct ContainerConfig {
     pub container_environment_variables: Option<List<CustomImageContainerEnvironmentVariable>>,
 }
 
+#[rustfmt::skip]
 impl ContainerConfig {
     /// A `ContainerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -368,31 +260,11 @@ impl ContainerConfig {
     }
 
     /// `ContainerArguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_arguments = Some(value.into());
-        self
-    }
-
+    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
     /// `ContainerEnvironmentVariables`: a list of [`CustomImageContainerEnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_environment_variables(
-        mut self,
-        value: impl Into<List<CustomImageContainerEnvironmentVariable>>,
-    ) -> Self {
-        self.container_environment_variables = Some(value.into());
-        self
-    }
+    pub fn container_environment_variables(mut self, value: impl Into<List<CustomImageContainerEnvironmentVariable>>) -> Self { self.container_environment_variables = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerConfig {}
@@ -414,48 +286,20 @@ impl ToValue for ContainerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomImageContainerEnvironmentVariableRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that identifies a container environment variable.
-    ///
-    /// Pattern `^(?!\s*$).+`; length 1 to 256.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the container environment variable.
-    ///
-    /// Pattern `^(?!\s*$).+`; length 1 to 256.
     pub value: Str,
 }
 
-static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomImageContainerEnvironmentVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomImageContainerEnvironmentVariable` property type of `AWS::SageMaker::AppImageConfig`.
@@ -479,6 +323,7 @@ pub struct CustomImageContainerEnvironmentVariable {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomImageContainerEnvironmentVariable {
     /// A `CustomImageContainerEnvironmentVariable` with its required properties, named in a [`CustomImageContainerEnvironmentVariableRequired`].
     pub fn new(required: CustomImageContainerEnvironmentVariableRequired) -> Self {
@@ -489,20 +334,9 @@ impl CustomImageContainerEnvironmentVariable {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomImageContainerEnvironmentVariable {}
@@ -516,41 +350,15 @@ impl ToValue for CustomImageContainerEnvironmentVariable {
     }
 }
 
-static RULE_FileSystemConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultGid",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DefaultUid",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MountPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultGid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("DefaultUid", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("MountPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSystemConfig` property type of `AWS::SageMaker::AppImageConfig`.
@@ -580,6 +388,7 @@ pub struct FileSystemConfig {
     pub mount_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FileSystemConfig {
     /// A `FileSystemConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -587,28 +396,11 @@ impl FileSystemConfig {
     }
 
     /// `DefaultGid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_gid(mut self, value: impl Into<Int>) -> Self {
-        self.default_gid = Some(value.into());
-        self
-    }
-
+    pub fn default_gid(mut self, value: impl Into<Int>) -> Self { self.default_gid = Some(value.into()); self }
     /// `DefaultUid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_uid(mut self, value: impl Into<Int>) -> Self {
-        self.default_uid = Some(value.into());
-        self
-    }
-
+    pub fn default_uid(mut self, value: impl Into<Int>) -> Self { self.default_uid = Some(value.into()); self }
     /// `MountPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = Some(value.into());
-        self
-    }
+    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
 }
 
 impl PropertyType for FileSystemConfig {}
@@ -623,14 +415,13 @@ impl ToValue for FileSystemConfig {
     }
 }
 
-static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
-    properties: &[("ContainerConfig", Shape::Object(&RULE_ContainerConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_JupyterLabAppImageConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerConfig", Shape::Object(&RULE_ContainerConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterLabAppImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
@@ -646,6 +437,7 @@ pub struct JupyterLabAppImageConfig {
     pub container_config: Option<Obj<ContainerConfig>>,
 }
 
+#[rustfmt::skip]
 impl JupyterLabAppImageConfig {
     /// A `JupyterLabAppImageConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -653,12 +445,7 @@ impl JupyterLabAppImageConfig {
     }
 
     /// `ContainerConfig`: a [`ContainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self {
-        self.container_config = Some(value.into());
-        self
-    }
+    pub fn container_config(mut self, value: impl Into<Obj<ContainerConfig>>) -> Self { self.container_config = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterLabAppImageConfig {}
@@ -675,31 +462,18 @@ impl ToValue for JupyterLabAppImageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KernelGatewayImageConfigRequired {
     /// `KernelSpecs`: a list of [`KernelSpec`] objects, required.
-    ///
-    /// The specification of the Jupyter kernels in the image.
-    ///
-    /// Items 1 to 1.
     pub kernel_specs: List<KernelSpec>,
 }
 
-static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KernelGatewayImageConfig: ObjRule = ObjRule {
     properties: &[
         ("FileSystemConfig", Shape::Object(&RULE_FileSystemConfig)),
-        (
-            "KernelSpecs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KernelSpec),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("KernelSpecs", Shape::List(&ListRule { items: Shape::Object(&RULE_KernelSpec), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["KernelSpecs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelGatewayImageConfig` property type of `AWS::SageMaker::AppImageConfig`.
@@ -721,6 +495,7 @@ pub struct KernelGatewayImageConfig {
     pub kernel_specs: List<KernelSpec>,
 }
 
+#[rustfmt::skip]
 impl KernelGatewayImageConfig {
     /// A `KernelGatewayImageConfig` with its required properties, named in a [`KernelGatewayImageConfigRequired`].
     pub fn new(required: KernelGatewayImageConfigRequired) -> Self {
@@ -731,20 +506,9 @@ impl KernelGatewayImageConfig {
     }
 
     /// `FileSystemConfig`: a [`FileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_config(mut self, value: impl Into<Obj<FileSystemConfig>>) -> Self {
-        self.file_system_config = Some(value.into());
-        self
-    }
-
+    pub fn file_system_config(mut self, value: impl Into<Obj<FileSystemConfig>>) -> Self { self.file_system_config = Some(value.into()); self }
     /// `KernelSpecs`: a list of [`KernelSpec`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_specs(mut self, value: impl Into<List<KernelSpec>>) -> Self {
-        self.kernel_specs = value.into();
-        self
-    }
+    pub fn kernel_specs(mut self, value: impl Into<List<KernelSpec>>) -> Self { self.kernel_specs = value.into(); self }
 }
 
 impl PropertyType for KernelGatewayImageConfig {}
@@ -762,42 +526,18 @@ impl ToValue for KernelGatewayImageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KernelSpecRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Jupyter kernel in the image. This value is case sensitive.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
-static RULE_KernelSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KernelSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelSpec` property type of `AWS::SageMaker::AppImageConfig`.
@@ -821,6 +561,7 @@ pub struct KernelSpec {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl KernelSpec {
     /// A `KernelSpec` with its required properties, named in a [`KernelSpecRequired`].
     pub fn new(required: KernelSpecRequired) -> Self {
@@ -831,20 +572,9 @@ impl KernelSpec {
     }
 
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for KernelSpec {}
@@ -862,44 +592,20 @@ impl ToValue for KernelSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::AppImageConfig`.
@@ -917,6 +623,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -927,20 +634,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+pub use super::shared::{Tag, TagRequired, VpcConfig, VpcConfigRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
@@ -19,96 +22,31 @@ pub(crate) static PATTERN_5: Pattern =
     Pattern::new("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\S\\s]+$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("(?!\\s*$).+");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(
+pub(crate) static PATTERN_8: Pattern = Pattern::new("(?!\\s*$).+");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("INSTANCE_COUNT|CAPACITY_PERCENTAGE");
+pub(crate) static PATTERN_10: Pattern = Pattern::new(
     "cron\\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\\?) (?:[1-9]|0[1-9]|1[0-2]|\\*|\\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\\*|)\\)",
 );
-pub(crate) static PATTERN_12: Pattern =
+pub(crate) static PATTERN_11: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:training-plan/.*$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_Cluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AutoScaling", Shape::Object(&RULE_ClusterAutoScalingConfig)),
-        (
-            "ClusterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusterInstanceGroup),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "NodeProvisioningMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Continuous"],
-                format: None,
-            }),
-        ),
-        (
-            "NodeRecovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Automatic", "None"],
-                format: None,
-            }),
-        ),
+        ("ClusterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClusterRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100) })),
+        ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
+        ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
         ("Orchestrator", Shape::Any),
-        (
-            "RestrictedInstanceGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TieredStorageConfig",
-            Shape::Object(&RULE_TieredStorageConfig),
-        ),
+        ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Cluster` resource.
@@ -186,6 +124,7 @@ pub struct Cluster {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::SageMaker::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Cluster";
@@ -197,37 +136,11 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-cluster.html",
         primary_identifier: &["ClusterArn"],
         required: &[],
-        create_only: &[
-            "ClusterName",
-            "VpcConfig",
-            "Orchestrator/Eks",
-            "InstanceGroups/*/OverrideVpcConfig",
-            "InstanceGroups/*/ExecutionRole",
-            "InstanceGroups/*/InstanceGroupName",
-            "InstanceGroups/*/InstanceType",
-            "InstanceGroups/*/ThreadsPerCore",
-            "RestrictedInstanceGroups/*/OverrideVpcConfig",
-            "RestrictedInstanceGroups/*/ExecutionRole",
-            "RestrictedInstanceGroups/*/InstanceGroupName",
-            "RestrictedInstanceGroups/*/InstanceType",
-            "RestrictedInstanceGroups/*/ThreadsPerCore",
-        ],
+        create_only: &["ClusterName", "VpcConfig", "Orchestrator/Eks", "InstanceGroups/*/OverrideVpcConfig", "InstanceGroups/*/ExecutionRole", "InstanceGroups/*/InstanceGroupName", "InstanceGroups/*/InstanceType", "InstanceGroups/*/ThreadsPerCore", "RestrictedInstanceGroups/*/OverrideVpcConfig", "RestrictedInstanceGroups/*/ExecutionRole", "RestrictedInstanceGroups/*/InstanceGroupName", "RestrictedInstanceGroups/*/InstanceType", "RestrictedInstanceGroups/*/ThreadsPerCore"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ClusterArn",
-            "CreationTime",
-            "ClusterStatus",
-            "FailureMessage",
-            "InstanceGroups/*/CurrentCount",
-            "RestrictedInstanceGroups/*/CurrentCount",
-        ],
-        attributes: &[
-            "ClusterArn",
-            "ClusterStatus",
-            "CreationTime",
-            "FailureMessage",
-        ],
+        read_only: &["ClusterArn", "CreationTime", "ClusterStatus", "FailureMessage", "InstanceGroups/*/CurrentCount", "RestrictedInstanceGroups/*/CurrentCount"],
+        attributes: &["ClusterArn", "ClusterStatus", "CreationTime", "FailureMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -238,95 +151,27 @@ impl Cluster {
     }
 
     /// `AutoScaling`: a [`ClusterAutoScalingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling(mut self, value: impl Into<Obj<ClusterAutoScalingConfig>>) -> Self {
-        self.auto_scaling = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling(mut self, value: impl Into<Obj<ClusterAutoScalingConfig>>) -> Self { self.auto_scaling = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `ClusterRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_role(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_role = Some(value.into());
-        self
-    }
-
+    pub fn cluster_role(mut self, value: impl Into<Str>) -> Self { self.cluster_role = Some(value.into()); self }
     /// `InstanceGroups`: a list of [`ClusterInstanceGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_groups(mut self, value: impl Into<List<ClusterInstanceGroup>>) -> Self {
-        self.instance_groups = Some(value.into());
-        self
-    }
-
+    pub fn instance_groups(mut self, value: impl Into<List<ClusterInstanceGroup>>) -> Self { self.instance_groups = Some(value.into()); self }
     /// `NodeProvisioningMode`: a [`NodeProvisioningMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_provisioning_mode(mut self, value: impl Into<NodeProvisioningMode>) -> Self {
-        self.node_provisioning_mode = Some(value.into());
-        self
-    }
-
+    pub fn node_provisioning_mode(mut self, value: impl Into<NodeProvisioningMode>) -> Self { self.node_provisioning_mode = Some(value.into()); self }
     /// `NodeRecovery`: a [`NodeRecovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_recovery(mut self, value: impl Into<NodeRecovery>) -> Self {
-        self.node_recovery = Some(value.into());
-        self
-    }
-
+    pub fn node_recovery(mut self, value: impl Into<NodeRecovery>) -> Self { self.node_recovery = Some(value.into()); self }
     /// `Orchestrator`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orchestrator(mut self, value: impl Into<Json>) -> Self {
-        self.orchestrator = Some(value.into());
-        self
-    }
-
+    pub fn orchestrator(mut self, value: impl Into<Json>) -> Self { self.orchestrator = Some(value.into()); self }
     /// `RestrictedInstanceGroups`: a list of [`ClusterRestrictedInstanceGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restricted_instance_groups(
-        mut self,
-        value: impl Into<List<ClusterRestrictedInstanceGroup>>,
-    ) -> Self {
-        self.restricted_instance_groups = Some(value.into());
-        self
-    }
-
+    pub fn restricted_instance_groups(mut self, value: impl Into<List<ClusterRestrictedInstanceGroup>>) -> Self { self.restricted_instance_groups = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TieredStorageConfig`: a [`TieredStorageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tiered_storage_config(mut self, value: impl Into<Obj<TieredStorageConfig>>) -> Self {
-        self.tiered_storage_config = Some(value.into());
-        self
-    }
-
+    pub fn tiered_storage_config(mut self, value: impl Into<Obj<TieredStorageConfig>>) -> Self { self.tiered_storage_config = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -404,30 +249,17 @@ impl ClusterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmDetailsRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The name of the alarm.
-    ///
-    /// Pattern `(?!\s*$).+`; length 1 to 256.
     pub alarm_name: Str,
 }
 
-static RULE_AlarmDetails: ObjRule = ObjRule {
-    properties: &[(
-        "AlarmName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_9),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AlarmDetails: ObjRule = ObjRule {
+    properties: &[
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+    ],
     required: &["AlarmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmDetails` property type of `AWS::SageMaker::Cluster`.
@@ -445,6 +277,7 @@ pub struct AlarmDetails {
     pub alarm_name: Str,
 }
 
+#[rustfmt::skip]
 impl AlarmDetails {
     /// A `AlarmDetails` with its required properties, named in a [`AlarmDetailsRequired`].
     pub fn new(required: AlarmDetailsRequired) -> Self {
@@ -454,12 +287,7 @@ impl AlarmDetails {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
 impl PropertyType for AlarmDetails {}
@@ -474,46 +302,20 @@ impl ToValue for AlarmDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacitySizeConfigRequired {
     /// `Type`: a string, required.
-    ///
-    /// Specifies whether SageMaker should process the update by amount or percentage of instances.
-    ///
-    /// Pattern `INSTANCE_COUNT|CAPACITY_PERCENTAGE`.
     pub r#type: Str,
     /// `Value`: an integer, required.
-    ///
-    /// Specifies the amount or percentage of instances SageMaker updates at a time.
-    ///
-    /// Value at least 1.
     pub value: Int,
 }
 
-static RULE_CapacitySizeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacitySizeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacitySizeConfig` property type of `AWS::SageMaker::Cluster`.
@@ -537,6 +339,7 @@ pub struct CapacitySizeConfig {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl CapacitySizeConfig {
     /// A `CapacitySizeConfig` with its required properties, named in a [`CapacitySizeConfigRequired`].
     pub fn new(required: CapacitySizeConfigRequired) -> Self {
@@ -547,20 +350,9 @@ impl CapacitySizeConfig {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CapacitySizeConfig {}
@@ -578,40 +370,18 @@ impl ToValue for CapacitySizeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterAutoScalingConfigRequired {
     /// `Mode`: a [`ClusterAutoScalingConfigMode`] value, required.
-    ///
-    /// Describes whether autoscaling is enabled or disabled for the cluster. Valid values are `Enable` and `Disable` .
     pub mode: ClusterAutoScalingConfigMode,
 }
 
-static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterAutoScalingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Karpenter"],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enable", "Disable"],
-                format: None,
-            }),
-        ),
+        ("AutoScalerType", Shape::Str(&StrRule { allowed: &["Karpenter"], ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterAutoScalingConfig` property type of `AWS::SageMaker::Cluster`.
@@ -633,6 +403,7 @@ pub struct ClusterAutoScalingConfig {
     pub mode: ClusterAutoScalingConfigMode,
 }
 
+#[rustfmt::skip]
 impl ClusterAutoScalingConfig {
     /// A `ClusterAutoScalingConfig` with its required properties, named in a [`ClusterAutoScalingConfigRequired`].
     pub fn new(required: ClusterAutoScalingConfigRequired) -> Self {
@@ -643,20 +414,9 @@ impl ClusterAutoScalingConfig {
     }
 
     /// `AutoScalerType`: an [`AutoScalerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaler_type(mut self, value: impl Into<AutoScalerType>) -> Self {
-        self.auto_scaler_type = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaler_type(mut self, value: impl Into<AutoScalerType>) -> Self { self.auto_scaler_type = Some(value.into()); self }
     /// `Mode`: a [`ClusterAutoScalingConfigMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ClusterAutoScalingConfigMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<ClusterAutoScalingConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for ClusterAutoScalingConfig {}
@@ -670,14 +430,14 @@ impl ToValue for ClusterAutoScalingConfig {
     }
 }
 
-static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
-    properties: &[("OnDemand", Shape::Any), ("Spot", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterCapacityRequirements: ObjRule = ObjRule {
+    properties: &[
+        ("OnDemand", Shape::Any),
+        ("Spot", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterCapacityRequirements` property type of `AWS::SageMaker::Cluster`.
@@ -697,6 +457,7 @@ pub struct ClusterCapacityRequirements {
     pub spot: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ClusterCapacityRequirements {
     /// A `ClusterCapacityRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -704,20 +465,9 @@ impl ClusterCapacityRequirements {
     }
 
     /// `OnDemand`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand(mut self, value: impl Into<Json>) -> Self {
-        self.on_demand = Some(value.into());
-        self
-    }
-
+    pub fn on_demand(mut self, value: impl Into<Json>) -> Self { self.on_demand = Some(value.into()); self }
     /// `Spot`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot(mut self, value: impl Into<Json>) -> Self {
-        self.spot = Some(value.into());
-        self
-    }
+    pub fn spot(mut self, value: impl Into<Json>) -> Self { self.spot = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterCapacityRequirements {}
@@ -735,289 +485,39 @@ impl ToValue for ClusterCapacityRequirements {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterInstanceGroupRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The execution role for the instance group to assume.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of instances in an instance group of the SageMaker HyperPod cluster.
-    ///
-    /// Value 0 to 6758.
     pub instance_count: Int,
     /// `InstanceGroupName`: a string, required.
-    ///
-    /// The name of the instance group of a SageMaker HyperPod cluster.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
     pub instance_group_name: Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The instance type of the instance group of a SageMaker HyperPod cluster.
     pub instance_type: InstanceType,
 }
 
-static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterInstanceGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityRequirements",
-            Shape::Object(&RULE_ClusterCapacityRequirements),
-        ),
-        (
-            "CurrentCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: Some(7),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(6758.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceStorageConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(0),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5n.18xlarge",
-                    "ml.c5n.2xlarge",
-                    "ml.c5n.4xlarge",
-                    "ml.c5n.9xlarge",
-                    "ml.c5n.large",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g7e.12xlarge",
-                    "ml.g7e.24xlarge",
-                    "ml.g7e.2xlarge",
-                    "ml.g7e.48xlarge",
-                    "ml.g7e.4xlarge",
-                    "ml.g7e.8xlarge",
-                    "ml.gr6.4xlarge",
-                    "ml.gr6.8xlarge",
-                    "ml.i3en.12xlarge",
-                    "ml.i3en.24xlarge",
-                    "ml.i3en.2xlarge",
-                    "ml.i3en.3xlarge",
-                    "ml.i3en.6xlarge",
-                    "ml.i3en.large",
-                    "ml.i3en.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.p6-b200.48xlarge",
-                    "ml.p6-b300.48xlarge",
-                    "ml.p6e-gb200.36xlarge",
-                    "ml.r5d.16xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.t3.large",
-                    "ml.t3.medium",
-                    "ml.t3.xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.trn2.3xlarge",
-                    "ml.trn2.48xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "KubernetesConfig",
-            Shape::Object(&RULE_ClusterKubernetesConfig),
-        ),
-        (
-            "LifeCycleConfig",
-            Shape::Object(&RULE_ClusterLifeCycleConfig),
-        ),
-        (
-            "MinInstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(6758.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "OnStartDeepHealthChecks",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["InstanceStress", "InstanceConnectivity"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("CapacityRequirements", Shape::Object(&RULE_ClusterCapacityRequirements)),
+        ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ImageId", Shape::Str(&StrRule { min_len: Some(7), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+        ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(4) })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
+        ("KubernetesConfig", Shape::Object(&RULE_ClusterKubernetesConfig)),
+        ("LifeCycleConfig", Shape::Object(&RULE_ClusterLifeCycleConfig)),
+        ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
         ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        (
-            "ScheduledUpdateConfig",
-            Shape::Object(&RULE_ScheduledUpdateConfig),
-        ),
+        ("ScheduledUpdateConfig", Shape::Object(&RULE_ScheduledUpdateConfig)),
         ("SlurmConfig", Shape::Object(&RULE_ClusterSlurmConfig)),
-        (
-            "ThreadsPerCore",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrainingPlanArn",
-            Shape::Str(&StrRule {
-                min_len: Some(50),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
+        ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
-    required: &[
-        "ExecutionRole",
-        "InstanceCount",
-        "InstanceGroupName",
-        "InstanceType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterInstanceGroup` property type of `AWS::SageMaker::Cluster`.
@@ -1117,6 +617,7 @@ pub struct ClusterInstanceGroup {
     pub training_plan_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterInstanceGroup {
     /// A `ClusterInstanceGroup` with its required properties, named in a [`ClusterInstanceGroupRequired`].
     pub fn new(required: ClusterInstanceGroupRequired) -> Self {
@@ -1142,146 +643,39 @@ impl ClusterInstanceGroup {
     }
 
     /// `CapacityRequirements`: a [`ClusterCapacityRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_requirements(
-        mut self,
-        value: impl Into<Obj<ClusterCapacityRequirements>>,
-    ) -> Self {
-        self.capacity_requirements = Some(value.into());
-        self
-    }
-
+    pub fn capacity_requirements(mut self, value: impl Into<Obj<ClusterCapacityRequirements>>) -> Self { self.capacity_requirements = Some(value.into()); self }
     /// `CurrentCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_count(mut self, value: impl Into<Int>) -> Self {
-        self.current_count = Some(value.into());
-        self
-    }
-
+    pub fn current_count(mut self, value: impl Into<Int>) -> Self { self.current_count = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_group_name = value.into();
-        self
-    }
-
+    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self { self.instance_group_name = value.into(); self }
     /// `InstanceStorageConfigs`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self {
-        self.instance_storage_configs = Some(value.into());
-        self
-    }
-
+    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self { self.instance_storage_configs = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `KubernetesConfig`: a [`ClusterKubernetesConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kubernetes_config(mut self, value: impl Into<Obj<ClusterKubernetesConfig>>) -> Self {
-        self.kubernetes_config = Some(value.into());
-        self
-    }
-
+    pub fn kubernetes_config(mut self, value: impl Into<Obj<ClusterKubernetesConfig>>) -> Self { self.kubernetes_config = Some(value.into()); self }
     /// `LifeCycleConfig`: a [`ClusterLifeCycleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn life_cycle_config(mut self, value: impl Into<Obj<ClusterLifeCycleConfig>>) -> Self {
-        self.life_cycle_config = Some(value.into());
-        self
-    }
-
+    pub fn life_cycle_config(mut self, value: impl Into<Obj<ClusterLifeCycleConfig>>) -> Self { self.life_cycle_config = Some(value.into()); self }
     /// `MinInstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_instance_count = Some(value.into());
-        self
-    }
-
+    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = Some(value.into()); self }
     /// `OnStartDeepHealthChecks`: a list of [`DeepHealthCheckType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_start_deep_health_checks(
-        mut self,
-        value: impl Into<List<DeepHealthCheckType>>,
-    ) -> Self {
-        self.on_start_deep_health_checks = Some(value.into());
-        self
-    }
-
+    pub fn on_start_deep_health_checks(mut self, value: impl Into<List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = Some(value.into()); self }
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.override_vpc_config = Some(value.into());
-        self
-    }
-
+    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.override_vpc_config = Some(value.into()); self }
     /// `ScheduledUpdateConfig`: a [`ScheduledUpdateConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_update_config(mut self, value: impl Into<Obj<ScheduledUpdateConfig>>) -> Self {
-        self.scheduled_update_config = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_update_config(mut self, value: impl Into<Obj<ScheduledUpdateConfig>>) -> Self { self.scheduled_update_config = Some(value.into()); self }
     /// `SlurmConfig`: a [`ClusterSlurmConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_config(mut self, value: impl Into<Obj<ClusterSlurmConfig>>) -> Self {
-        self.slurm_config = Some(value.into());
-        self
-    }
-
+    pub fn slurm_config(mut self, value: impl Into<Obj<ClusterSlurmConfig>>) -> Self { self.slurm_config = Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self {
-        self.threads_per_core = Some(value.into());
-        self
-    }
-
+    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
     /// `TrainingPlanArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self {
-        self.training_plan_arn = Some(value.into());
-        self
-    }
+    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self { self.training_plan_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterInstanceGroup {}
@@ -1310,24 +704,14 @@ impl ToValue for ClusterInstanceGroup {
     }
 }
 
-static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterKubernetesConfig: ObjRule = ObjRule {
     properties: &[
         ("Labels", Shape::Any),
-        (
-            "Taints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusterKubernetesTaint),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Taints", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterKubernetesTaint), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterKubernetesConfig` property type of `AWS::SageMaker::Cluster`.
@@ -1349,6 +733,7 @@ pub struct ClusterKubernetesConfig {
     pub taints: Option<List<ClusterKubernetesTaint>>,
 }
 
+#[rustfmt::skip]
 impl ClusterKubernetesConfig {
     /// A `ClusterKubernetesConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1356,20 +741,9 @@ impl ClusterKubernetesConfig {
     }
 
     /// `Labels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
     /// `Taints`: a list of [`ClusterKubernetesTaint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn taints(mut self, value: impl Into<List<ClusterKubernetesTaint>>) -> Self {
-        self.taints = Some(value.into());
-        self
-    }
+    pub fn taints(mut self, value: impl Into<List<ClusterKubernetesTaint>>) -> Self { self.taints = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterKubernetesConfig {}
@@ -1387,56 +761,21 @@ impl ToValue for ClusterKubernetesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterKubernetesTaintRequired {
     /// `Effect`: an [`Effect`] value, required.
-    ///
-    /// The effect of the taint. Valid values are `NoSchedule` , `PreferNoSchedule` , and `NoExecute` .
     pub effect: Effect,
     /// `Key`: a string, required.
-    ///
-    /// The key of the taint.
-    ///
-    /// Pattern `^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`; length 1 to 317.
     pub key: Str,
 }
 
-static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterKubernetesTaint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Effect",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NoSchedule", "PreferNoSchedule", "NoExecute"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(317),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Effect", Shape::Str(&StrRule { allowed: &["NoSchedule", "PreferNoSchedule", "NoExecute"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(317), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Effect"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterKubernetesTaint` property type of `AWS::SageMaker::Cluster`.
@@ -1464,6 +803,7 @@ pub struct ClusterKubernetesTaint {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterKubernetesTaint {
     /// A `ClusterKubernetesTaint` with its required properties, named in a [`ClusterKubernetesTaintRequired`].
     pub fn new(required: ClusterKubernetesTaintRequired) -> Self {
@@ -1475,28 +815,11 @@ impl ClusterKubernetesTaint {
     }
 
     /// `Effect`: an [`Effect`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn effect(mut self, value: impl Into<Effect>) -> Self {
-        self.effect = value.into();
-        self
-    }
-
+    pub fn effect(mut self, value: impl Into<Effect>) -> Self { self.effect = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterKubernetesTaint {}
@@ -1511,45 +834,15 @@ impl ToValue for ClusterKubernetesTaint {
     }
 }
 
-static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterLifeCycleConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "OnCreate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OnInitComplete",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OnCreate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("OnInitComplete", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SourceS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterLifeCycleConfig` property type of `AWS::SageMaker::Cluster`.
@@ -1581,6 +874,7 @@ pub struct ClusterLifeCycleConfig {
     pub source_s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterLifeCycleConfig {
     /// A `ClusterLifeCycleConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1588,28 +882,11 @@ impl ClusterLifeCycleConfig {
     }
 
     /// `OnCreate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_create(mut self, value: impl Into<Str>) -> Self {
-        self.on_create = Some(value.into());
-        self
-    }
-
+    pub fn on_create(mut self, value: impl Into<Str>) -> Self { self.on_create = Some(value.into()); self }
     /// `OnInitComplete`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_init_complete(mut self, value: impl Into<Str>) -> Self {
-        self.on_init_complete = Some(value.into());
-        self
-    }
-
+    pub fn on_init_complete(mut self, value: impl Into<Str>) -> Self { self.on_init_complete = Some(value.into()); self }
     /// `SourceS3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.source_s3_uri = Some(value.into());
-        self
-    }
+    pub fn source_s3_uri(mut self, value: impl Into<Str>) -> Self { self.source_s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterLifeCycleConfig {}
@@ -1628,260 +905,35 @@ impl ToValue for ClusterLifeCycleConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRestrictedInstanceGroupRequired {
     /// `EnvironmentConfig`: an [`EnvironmentConfig`] object, required.
-    ///
-    /// The configuration for the restricted instance groups (RIG) environment.
     pub environment_config: Obj<EnvironmentConfig>,
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The execution role for the instance group to assume.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of instances you specified to add to the restricted instance group of a SageMaker HyperPod cluster.
-    ///
-    /// Value 0 to 6758.
     pub instance_count: Int,
     /// `InstanceGroupName`: a string, required.
-    ///
-    /// The name of the instance group of a SageMaker HyperPod cluster.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
     pub instance_group_name: Str,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The instance type of the instance group of a SageMaker HyperPod cluster.
     pub instance_type: InstanceType,
 }
 
-static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterRestrictedInstanceGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "CurrentCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CurrentCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("EnvironmentConfig", Shape::Object(&RULE_EnvironmentConfig)),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(6758.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceStorageConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(0),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5n.18xlarge",
-                    "ml.c5n.2xlarge",
-                    "ml.c5n.4xlarge",
-                    "ml.c5n.9xlarge",
-                    "ml.c5n.large",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g7e.12xlarge",
-                    "ml.g7e.24xlarge",
-                    "ml.g7e.2xlarge",
-                    "ml.g7e.48xlarge",
-                    "ml.g7e.4xlarge",
-                    "ml.g7e.8xlarge",
-                    "ml.gr6.4xlarge",
-                    "ml.gr6.8xlarge",
-                    "ml.i3en.12xlarge",
-                    "ml.i3en.24xlarge",
-                    "ml.i3en.2xlarge",
-                    "ml.i3en.3xlarge",
-                    "ml.i3en.6xlarge",
-                    "ml.i3en.large",
-                    "ml.i3en.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.p6-b200.48xlarge",
-                    "ml.p6-b300.48xlarge",
-                    "ml.p6e-gb200.36xlarge",
-                    "ml.r5d.16xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.t3.large",
-                    "ml.t3.medium",
-                    "ml.t3.xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.trn2.3xlarge",
-                    "ml.trn2.48xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "OnStartDeepHealthChecks",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["InstanceStress", "InstanceConnectivity"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), max: Some(6758.0), ..NumRule::ANY })),
+        ("InstanceGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InstanceStorageConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(4) })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5n.18xlarge", "ml.c5n.2xlarge", "ml.c5n.4xlarge", "ml.c5n.9xlarge", "ml.c5n.large", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.gr6.4xlarge", "ml.gr6.8xlarge", "ml.i3en.12xlarge", "ml.i3en.24xlarge", "ml.i3en.2xlarge", "ml.i3en.3xlarge", "ml.i3en.6xlarge", "ml.i3en.large", "ml.i3en.xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5d.16xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.3xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY })),
+        ("OnStartDeepHealthChecks", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["InstanceStress", "InstanceConnectivity"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
         ("OverrideVpcConfig", Shape::Object(&RULE_VpcConfig)),
-        (
-            "ThreadsPerCore",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrainingPlanArn",
-            Shape::Str(&StrRule {
-                min_len: Some(50),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(1.0), max: Some(2.0), ..NumRule::ANY })),
+        ("TrainingPlanArn", Shape::Str(&StrRule { min_len: Some(50), max_len: Some(2048), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
-    required: &[
-        "ExecutionRole",
-        "InstanceCount",
-        "InstanceGroupName",
-        "InstanceType",
-        "EnvironmentConfig",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ExecutionRole", "InstanceCount", "InstanceGroupName", "InstanceType", "EnvironmentConfig"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterRestrictedInstanceGroup` property type of `AWS::SageMaker::Cluster`.
@@ -1953,6 +1005,7 @@ pub struct ClusterRestrictedInstanceGroup {
     pub training_plan_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterRestrictedInstanceGroup {
     /// A `ClusterRestrictedInstanceGroup` with its required properties, named in a [`ClusterRestrictedInstanceGroupRequired`].
     pub fn new(required: ClusterRestrictedInstanceGroupRequired) -> Self {
@@ -1972,95 +1025,27 @@ impl ClusterRestrictedInstanceGroup {
     }
 
     /// `CurrentCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_count(mut self, value: impl Into<Int>) -> Self {
-        self.current_count = Some(value.into());
-        self
-    }
-
+    pub fn current_count(mut self, value: impl Into<Int>) -> Self { self.current_count = Some(value.into()); self }
     /// `EnvironmentConfig`: an [`EnvironmentConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_config(mut self, value: impl Into<Obj<EnvironmentConfig>>) -> Self {
-        self.environment_config = value.into();
-        self
-    }
-
+    pub fn environment_config(mut self, value: impl Into<Obj<EnvironmentConfig>>) -> Self { self.environment_config = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_group_name = value.into();
-        self
-    }
-
+    pub fn instance_group_name(mut self, value: impl Into<Str>) -> Self { self.instance_group_name = value.into(); self }
     /// `InstanceStorageConfigs`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self {
-        self.instance_storage_configs = Some(value.into());
-        self
-    }
-
+    pub fn instance_storage_configs(mut self, value: impl Into<List<Json>>) -> Self { self.instance_storage_configs = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `OnStartDeepHealthChecks`: a list of [`DeepHealthCheckType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_start_deep_health_checks(
-        mut self,
-        value: impl Into<List<DeepHealthCheckType>>,
-    ) -> Self {
-        self.on_start_deep_health_checks = Some(value.into());
-        self
-    }
-
+    pub fn on_start_deep_health_checks(mut self, value: impl Into<List<DeepHealthCheckType>>) -> Self { self.on_start_deep_health_checks = Some(value.into()); self }
     /// `OverrideVpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.override_vpc_config = Some(value.into());
-        self
-    }
-
+    pub fn override_vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.override_vpc_config = Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self {
-        self.threads_per_core = Some(value.into());
-        self
-    }
-
+    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
     /// `TrainingPlanArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self {
-        self.training_plan_arn = Some(value.into());
-        self
-    }
+    pub fn training_plan_arn(mut self, value: impl Into<Str>) -> Self { self.training_plan_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterRestrictedInstanceGroup {}
@@ -2087,44 +1072,18 @@ impl ToValue for ClusterRestrictedInstanceGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterSlurmConfigRequired {
     /// `NodeType`: a [`NodeType`] value, required.
-    ///
-    /// The type of Slurm node for this instance group.
     pub node_type: NodeType,
 }
 
-static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterSlurmConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "NodeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Controller", "Login", "Compute"],
-                format: None,
-            }),
-        ),
-        (
-            "PartitionNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("NodeType", Shape::Str(&StrRule { allowed: &["Controller", "Login", "Compute"], ..StrRule::ANY })),
+        ("PartitionNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
     ],
     required: &["NodeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterSlurmConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2146,6 +1105,7 @@ pub struct ClusterSlurmConfig {
     pub partition_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ClusterSlurmConfig {
     /// A `ClusterSlurmConfig` with its required properties, named in a [`ClusterSlurmConfigRequired`].
     pub fn new(required: ClusterSlurmConfigRequired) -> Self {
@@ -2156,20 +1116,9 @@ impl ClusterSlurmConfig {
     }
 
     /// `NodeType`: a [`NodeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self {
-        self.node_type = value.into();
-        self
-    }
-
+    pub fn node_type(mut self, value: impl Into<NodeType>) -> Self { self.node_type = value.into(); self }
     /// `PartitionNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.partition_names = Some(value.into());
-        self
-    }
+    pub fn partition_names(mut self, value: impl Into<List<Str>>) -> Self { self.partition_names = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterSlurmConfig {}
@@ -2183,35 +1132,15 @@ impl ToValue for ClusterSlurmConfig {
     }
 }
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRollbackConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AlarmDetails),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "RollingUpdatePolicy",
-            Shape::Object(&RULE_RollingUpdatePolicy),
-        ),
-        (
-            "WaitIntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("AutoRollbackConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmDetails), min_items: Some(1), max_items: Some(10) })),
+        ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
+        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2239,6 +1168,7 @@ pub struct DeploymentConfig {
     pub wait_interval_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2246,28 +1176,11 @@ impl DeploymentConfig {
     }
 
     /// `AutoRollbackConfiguration`: a list of [`AlarmDetails`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_rollback_configuration(mut self, value: impl Into<List<AlarmDetails>>) -> Self {
-        self.auto_rollback_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_rollback_configuration(mut self, value: impl Into<List<AlarmDetails>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self {
-        self.rolling_update_policy = Some(value.into());
-        self
-    }
-
+    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.wait_interval_in_seconds = Some(value.into());
-        self
-    }
+    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfig {}
@@ -2285,14 +1198,13 @@ impl ToValue for DeploymentConfig {
     }
 }
 
-static RULE_EnvironmentConfig: ObjRule = ObjRule {
-    properties: &[("FSxLustreConfig", Shape::Object(&RULE_FsxLustreConfig))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EnvironmentConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FSxLustreConfig", Shape::Object(&RULE_FsxLustreConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2308,6 +1220,7 @@ pub struct EnvironmentConfig {
     pub fsx_lustre_config: Option<Obj<FsxLustreConfig>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentConfig {
     /// A `EnvironmentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2315,12 +1228,7 @@ impl EnvironmentConfig {
     }
 
     /// `FSxLustreConfig`: a [`FsxLustreConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_lustre_config(mut self, value: impl Into<Obj<FsxLustreConfig>>) -> Self {
-        self.fsx_lustre_config = Some(value.into());
-        self
-    }
+    pub fn fsx_lustre_config(mut self, value: impl Into<Obj<FsxLustreConfig>>) -> Self { self.fsx_lustre_config = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentConfig {}
@@ -2337,44 +1245,20 @@ impl ToValue for EnvironmentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxLustreConfigRequired {
     /// `PerUnitStorageThroughput`: an integer, required.
-    ///
-    /// The throughput capacity of the Amazon FSx for Lustre file system, measured in MB/s per TiB of storage.
-    ///
-    /// Value 125 to 1000.
     pub per_unit_storage_throughput: Int,
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The storage capacity of the Amazon FSx for Lustre file system, specified in gibibytes (GiB).
-    ///
-    /// Value 1200 to 100800.
     pub size_in_gi_b: Int,
 }
 
-static RULE_FsxLustreConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FsxLustreConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PerUnitStorageThroughput",
-            Shape::Int(&NumRule {
-                min: Some(125.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SizeInGiB",
-            Shape::Int(&NumRule {
-                min: Some(1200.0),
-                max: Some(100800.0),
-                allowed: &[],
-            }),
-        ),
+        ("PerUnitStorageThroughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("SizeInGiB", Shape::Int(&NumRule { min: Some(1200.0), max: Some(100800.0), ..NumRule::ANY })),
     ],
     required: &["SizeInGiB", "PerUnitStorageThroughput"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxLustreConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2398,6 +1282,7 @@ pub struct FsxLustreConfig {
     pub size_in_gi_b: Int,
 }
 
+#[rustfmt::skip]
 impl FsxLustreConfig {
     /// A `FsxLustreConfig` with its required properties, named in a [`FsxLustreConfigRequired`].
     pub fn new(required: FsxLustreConfigRequired) -> Self {
@@ -2408,20 +1293,9 @@ impl FsxLustreConfig {
     }
 
     /// `PerUnitStorageThroughput`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.per_unit_storage_throughput = value.into();
-        self
-    }
-
+    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self { self.per_unit_storage_throughput = value.into(); self }
     /// `SizeInGiB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = value.into();
-        self
-    }
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = value.into(); self }
 }
 
 impl PropertyType for FsxLustreConfig {}
@@ -2442,25 +1316,18 @@ impl ToValue for FsxLustreConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingUpdatePolicyRequired {
     /// `MaximumBatchSize`: a [`CapacitySizeConfig`] object, required.
-    ///
-    /// Batch size for each rolling step to provision capacity and turn on traffic on the new endpoint fleet, and terminate capacity on the old endpoint fleet. Value must be between 5% to 50% of the variant's total instance count.
     pub maximum_batch_size: Obj<CapacitySizeConfig>,
 }
 
-static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("MaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
-        (
-            "RollbackMaximumBatchSize",
-            Shape::Object(&RULE_CapacitySizeConfig),
-        ),
+        ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySizeConfig)),
     ],
     required: &["MaximumBatchSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RollingUpdatePolicy` property type of `AWS::SageMaker::Cluster`.
@@ -2480,6 +1347,7 @@ pub struct RollingUpdatePolicy {
     pub rollback_maximum_batch_size: Option<Obj<CapacitySizeConfig>>,
 }
 
+#[rustfmt::skip]
 impl RollingUpdatePolicy {
     /// A `RollingUpdatePolicy` with its required properties, named in a [`RollingUpdatePolicyRequired`].
     pub fn new(required: RollingUpdatePolicyRequired) -> Self {
@@ -2490,23 +1358,9 @@ impl RollingUpdatePolicy {
     }
 
     /// `MaximumBatchSize`: a [`CapacitySizeConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySizeConfig>>) -> Self {
-        self.maximum_batch_size = value.into();
-        self
-    }
-
+    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySizeConfig>>) -> Self { self.maximum_batch_size = value.into(); self }
     /// `RollbackMaximumBatchSize`: a [`CapacitySizeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback_maximum_batch_size(
-        mut self,
-        value: impl Into<Obj<CapacitySizeConfig>>,
-    ) -> Self {
-        self.rollback_maximum_batch_size = Some(value.into());
-        self
-    }
+    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<CapacitySizeConfig>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
 }
 
 impl PropertyType for RollingUpdatePolicy {}
@@ -2527,33 +1381,18 @@ impl ToValue for RollingUpdatePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledUpdateConfigRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// A cron expression that specifies the schedule that SageMaker follows when updating the AMI.
-    ///
-    /// Pattern `cron\((?:[0-5][0-9]|[0-9]|) (?:[01][0-9]|2[0-3]|[0-9]) (?:[1-9]|0[1-9]|[12][0-9]|3[01]|\?) (?:[1-9]|0[1-9]|1[0-2]|\*|\*/(?:[1-9]|1[0-2])|) (?:MON|TUE|WED|THU|FRI|SAT|SUN|[1-7]|\?|L|(?:[1-7]#[1-5])|(?:[1-7]L)) (?:20[2-9][0-9]|\*|)\)`; length 1 to 256.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledUpdateConfig: ObjRule = ObjRule {
     properties: &[
         ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduledUpdateConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2575,6 +1414,7 @@ pub struct ScheduledUpdateConfig {
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 impl ScheduledUpdateConfig {
     /// A `ScheduledUpdateConfig` with its required properties, named in a [`ScheduledUpdateConfigRequired`].
     pub fn new(required: ScheduledUpdateConfigRequired) -> Self {
@@ -2585,20 +1425,9 @@ impl ScheduledUpdateConfig {
     }
 
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self {
-        self.deployment_config = Some(value.into());
-        self
-    }
-
+    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
 impl PropertyType for ScheduledUpdateConfig {}
@@ -2612,138 +1441,22 @@ impl ToValue for ScheduledUpdateConfig {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::Cluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TieredStorageConfig`], by name: `TieredStorageConfig::new(TieredStorageConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieredStorageConfigRequired {
     /// `Mode`: a [`TieredStorageConfigMode`] value, required.
-    ///
-    /// The mode of tiered storage.
     pub mode: TieredStorageConfigMode,
 }
 
-static RULE_TieredStorageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TieredStorageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceMemoryAllocationPercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enable", "Disable"],
-                format: None,
-            }),
-        ),
+        ("InstanceMemoryAllocationPercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["Enable", "Disable"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TieredStorageConfig` property type of `AWS::SageMaker::Cluster`.
@@ -2765,6 +1478,7 @@ pub struct TieredStorageConfig {
     pub mode: TieredStorageConfigMode,
 }
 
+#[rustfmt::skip]
 impl TieredStorageConfig {
     /// A `TieredStorageConfig` with its required properties, named in a [`TieredStorageConfigRequired`].
     pub fn new(required: TieredStorageConfigRequired) -> Self {
@@ -2775,20 +1489,9 @@ impl TieredStorageConfig {
     }
 
     /// `InstanceMemoryAllocationPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_memory_allocation_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.instance_memory_allocation_percentage = Some(value.into());
-        self
-    }
-
+    pub fn instance_memory_allocation_percentage(mut self, value: impl Into<Int>) -> Self { self.instance_memory_allocation_percentage = Some(value.into()); self }
     /// `Mode`: a [`TieredStorageConfigMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<TieredStorageConfigMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<TieredStorageConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for TieredStorageConfig {}
@@ -2801,120 +1504,6 @@ impl ToValue for TieredStorageConfig {
                 &self.instance_memory_allocation_percentage,
             )
             .req("Mode", &self.mode)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::SageMaker::Cluster`.
-///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
             .build()
     }
 }

@@ -11,30 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRepositoryRequired {
     /// `GitConfig`: a [`GitConfig`] object, required.
-    ///
-    /// Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
     pub git_config: Obj<GitConfig>,
 }
 
-static RULE_CodeRepository: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
         ("CodeRepositoryName", Shape::STR),
         ("GitConfig", Shape::Object(&RULE_GitConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["GitConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::CodeRepository` resource.
@@ -68,6 +57,7 @@ pub struct CodeRepository {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CodeRepository {
     /// The CloudFormation type name, `AWS::SageMaker::CodeRepository`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::CodeRepository";
@@ -98,28 +88,11 @@ impl CodeRepository {
     }
 
     /// `CodeRepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.code_repository_name = Some(value.into());
-        self
-    }
-
+    pub fn code_repository_name(mut self, value: impl Into<Str>) -> Self { self.code_repository_name = Some(value.into()); self }
     /// `GitConfig`: a [`GitConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn git_config(mut self, value: impl Into<Obj<GitConfig>>) -> Self {
-        self.git_config = value.into();
-        self
-    }
-
+    pub fn git_config(mut self, value: impl Into<Obj<GitConfig>>) -> Self { self.git_config = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CodeRepository {
@@ -173,23 +146,19 @@ impl CodeRepositoryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GitConfigRequired {
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL where the Git repository is located.
     pub repository_url: Str,
 }
 
-static RULE_GitConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitConfig: ObjRule = ObjRule {
     properties: &[
         ("Branch", Shape::STR),
         ("RepositoryUrl", Shape::STR),
         ("SecretArn", Shape::STR),
     ],
     required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitConfig` property type of `AWS::SageMaker::CodeRepository`.
@@ -215,6 +184,7 @@ pub struct GitConfig {
     pub secret_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GitConfig {
     /// A `GitConfig` with its required properties, named in a [`GitConfigRequired`].
     pub fn new(required: GitConfigRequired) -> Self {
@@ -226,28 +196,11 @@ impl GitConfig {
     }
 
     /// `Branch`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self {
-        self.branch = Some(value.into());
-        self
-    }
-
+    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = Some(value.into()); self }
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-
+    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
 impl PropertyType for GitConfig {}
@@ -271,14 +224,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::CodeRepository`.
@@ -292,6 +246,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -302,16 +257,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -18,41 +18,19 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRequired {
     /// `DeviceFleetName`: a string, required.
-    ///
-    /// The name of the fleet the device belongs to.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`; length 1 to 63.
     pub device_fleet_name: Str,
 }
 
-static RULE_Device: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("Device", Shape::Object(&RULE_DeviceProperty)),
-        (
-            "DeviceFleetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DeviceFleetName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Device` resource.
@@ -86,6 +64,7 @@ pub struct Device {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Device {
     /// The CloudFormation type name, `AWS::SageMaker::Device`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Device";
@@ -116,28 +95,11 @@ impl Device {
     }
 
     /// `Device`: a [`DeviceProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device(mut self, value: impl Into<Obj<DeviceProperty>>) -> Self {
-        self.device = Some(value.into());
-        self
-    }
-
+    pub fn device(mut self, value: impl Into<Obj<DeviceProperty>>) -> Self { self.device = Some(value.into()); self }
     /// `DeviceFleetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_fleet_name = value.into();
-        self
-    }
-
+    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self { self.device_fleet_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Device {
@@ -177,52 +139,19 @@ impl From<ResourceRef> for DeviceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DevicePropertyRequired {
     /// `DeviceName`: a string, required.
-    ///
-    /// The name of the device.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
     pub device_name: Str,
 }
 
-static RULE_DeviceProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceProperty: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IotThingName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IotThingName", Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DeviceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Device` property type of `AWS::SageMaker::Device`.
@@ -252,6 +181,7 @@ pub struct DeviceProperty {
     pub iot_thing_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeviceProperty {
     /// A `DeviceProperty` with its required properties, named in a [`DevicePropertyRequired`].
     pub fn new(required: DevicePropertyRequired) -> Self {
@@ -263,28 +193,11 @@ impl DeviceProperty {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = value.into();
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
     /// `IotThingName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.iot_thing_name = Some(value.into());
-        self
-    }
+    pub fn iot_thing_name(mut self, value: impl Into<Str>) -> Self { self.iot_thing_name = Some(value.into()); self }
 }
 
 impl PropertyType for DeviceProperty {}
@@ -303,44 +216,20 @@ impl ToValue for DeviceProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^((?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Device`.
@@ -358,6 +247,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -368,20 +258,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

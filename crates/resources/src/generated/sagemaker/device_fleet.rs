@@ -20,71 +20,25 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceFleetRequired {
     /// `DeviceFleetName`: a string, required.
-    ///
-    /// Name of the device fleet.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub device_fleet_name: Str,
     /// `OutputConfig`: an [`EdgeOutputConfig`] object, required.
-    ///
-    /// The output configuration for storing sample data collected by the fleet.
     pub output_config: Obj<EdgeOutputConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that has access to AWS Internet of Things (IoT).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_DeviceFleet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeviceFleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(800),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceFleetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(800), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DeviceFleetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("OutputConfig", Shape::Object(&RULE_EdgeOutputConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DeviceFleetName", "OutputConfig", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::DeviceFleet` resource.
@@ -130,6 +84,7 @@ pub struct DeviceFleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeviceFleet {
     /// The CloudFormation type name, `AWS::SageMaker::DeviceFleet`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::DeviceFleet";
@@ -162,44 +117,15 @@ impl DeviceFleet {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceFleetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_fleet_name = value.into();
-        self
-    }
-
+    pub fn device_fleet_name(mut self, value: impl Into<Str>) -> Self { self.device_fleet_name = value.into(); self }
     /// `OutputConfig`: an [`EdgeOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_config(mut self, value: impl Into<Obj<EdgeOutputConfig>>) -> Self {
-        self.output_config = value.into();
-        self
-    }
-
+    pub fn output_config(mut self, value: impl Into<Obj<EdgeOutputConfig>>) -> Self { self.output_config = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeviceFleet {
@@ -241,42 +167,18 @@ impl From<ResourceRef> for DeviceFleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgeOutputConfigRequired {
     /// `S3OutputLocation`: a string, required.
-    ///
-    /// The Amazon Simple Storage (S3) bucket URI.
-    ///
-    /// Pattern `^s3://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_output_location: Str,
 }
 
-static RULE_EdgeOutputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EdgeOutputConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("S3OutputLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["S3OutputLocation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EdgeOutputConfig` property type of `AWS::SageMaker::DeviceFleet`.
@@ -300,6 +202,7 @@ pub struct EdgeOutputConfig {
     pub s3_output_location: Str,
 }
 
+#[rustfmt::skip]
 impl EdgeOutputConfig {
     /// A `EdgeOutputConfig` with its required properties, named in a [`EdgeOutputConfigRequired`].
     pub fn new(required: EdgeOutputConfigRequired) -> Self {
@@ -310,20 +213,9 @@ impl EdgeOutputConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3OutputLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_location(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_location = value.into();
-        self
-    }
+    pub fn s3_output_location(mut self, value: impl Into<Str>) -> Self { self.s3_output_location = value.into(); self }
 }
 
 impl PropertyType for EdgeOutputConfig {}
@@ -341,44 +233,20 @@ impl ToValue for EdgeOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^((?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::DeviceFleet`.
@@ -396,6 +264,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -406,20 +275,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

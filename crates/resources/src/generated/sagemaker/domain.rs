@@ -7,164 +7,72 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\/\\S*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_3: Pattern =
+pub use super::shared::{
+    AccessStatus, AppType, AutoMountHomeEfs, CodeRepository, CodeRepositoryRequired,
+    CustomFileSystemConfig, CustomImage, CustomImageRequired, CustomPosixUserConfig,
+    CustomPosixUserConfigRequired, DefaultEbsStorageSettings, DefaultEbsStorageSettingsRequired,
+    DefaultSpaceStorageSettings, EfsFileSystemConfig, EfsFileSystemConfigRequired,
+    FsxLustreFileSystemConfig, FsxLustreFileSystemConfigRequired, HiddenSageMakerImage, MlTools,
+    NotebookOutputOption, RStudioServerProAppSettings, S3FileSystemConfig, SageMakerImageName,
+    SharingSettings, StudioWebPortal, UserGroup,
+};
+use super::shared::{
+    RULE_CodeRepository, RULE_CustomFileSystemConfig, RULE_CustomImage, RULE_CustomPosixUserConfig,
+    RULE_DefaultSpaceStorageSettings, RULE_HiddenSageMakerImage, RULE_RStudioServerProAppSettings,
+    RULE_SharingSettings,
+};
+
+pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:aws[a-z\\-]*:sagemaker:[a-z0-9\\-]*:[0-9]{12}:studio-lifecycle-config/.*|None)$",
 );
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_8: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image/[a-z0-9]([-.]?[a-z0-9])*$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new(
+pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws(-[\\w]+)*:sagemaker:.+:[0-9]{12}:image-version/[a-z0-9]([-.]?[a-z0-9])*/[0-9]+$",
 );
-pub(crate) static PATTERN_10: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_11: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_12: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_13: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^\\d+$");
-pub(crate) static PATTERN_15: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
-pub(crate) static PATTERN_16: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_17: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
-pub(crate) static PATTERN_18: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
-pub(crate) static PATTERN_19: Pattern = Pattern::new("[\\w\\.-]+$");
-pub(crate) static PATTERN_20: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("[-0-9a-zA-Z]+");
+pub(crate) static PATTERN_6: Pattern = Pattern::new(".*");
+pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\d+$");
+pub(crate) static PATTERN_8: Pattern = Pattern::new("^(https:|http:|www\\.)\\S*");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^dzd[-_][a-zA-Z0-9_-]{1,36}$");
+pub(crate) static PATTERN_10: Pattern = Pattern::new("[a-zA-Z]{2}-[a-zA-Z\\-]+-\\d+");
+pub(crate) static PATTERN_11: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,36}$");
+pub(crate) static PATTERN_12: Pattern = Pattern::new("[\\w\\.-]+$");
+pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Domain`], by name: `Domain::new(DomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// The mode of authentication that members use to access the Domain.
-    ///
-    /// *Valid Values* : `SSO | IAM`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auth_mode: AuthMode,
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    ///
-    /// The default user settings.
     pub default_user_settings: Obj<UserSettings>,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppNetworkAccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PublicInternetOnly", "VpcOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "AppSecurityGroupManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Service", "Customer"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSO", "IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultSpaceSettings",
-            Shape::Object(&RULE_DefaultSpaceSettings),
-        ),
+        ("AppNetworkAccessType", Shape::Str(&StrRule { allowed: &["PublicInternetOnly", "VpcOnly"], ..StrRule::ANY })),
+        ("AppSecurityGroupManagement", Shape::Str(&StrRule { allowed: &["Service", "Customer"], ..StrRule::ANY })),
+        ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
+        ("DefaultSpaceSettings", Shape::Object(&RULE_DefaultSpaceSettings)),
         ("DefaultUserSettings", Shape::Object(&RULE_UserSettings)),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DomainSettings", Shape::Object(&RULE_DomainSettings)),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "TagPropagation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("TagPropagation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["AuthMode", "DefaultUserSettings", "DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Domain` resource.
@@ -290,6 +198,7 @@ pub struct Domain {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::SageMaker::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Domain";
@@ -301,32 +210,11 @@ impl Domain {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html",
         primary_identifier: &["DomainId"],
         required: &["AuthMode", "DefaultUserSettings", "DomainName"],
-        create_only: &[
-            "AuthMode",
-            "DomainName",
-            "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec",
-            "KmsKeyId",
-        ],
+        create_only: &["AuthMode", "DomainName", "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec", "KmsKeyId"],
         conditional_create_only: &["VpcId"],
         write_only: &[],
-        read_only: &[
-            "DomainArn",
-            "Url",
-            "DomainId",
-            "HomeEfsFileSystemId",
-            "SecurityGroupIdForDomainBoundary",
-            "SingleSignOnManagedApplicationInstanceId",
-            "SingleSignOnApplicationArn",
-        ],
-        attributes: &[
-            "DomainArn",
-            "DomainId",
-            "HomeEfsFileSystemId",
-            "SecurityGroupIdForDomainBoundary",
-            "SingleSignOnApplicationArn",
-            "SingleSignOnManagedApplicationInstanceId",
-            "Url",
-        ],
+        read_only: &["DomainArn", "Url", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnManagedApplicationInstanceId", "SingleSignOnApplicationArn"],
+        attributes: &["DomainArn", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnApplicationArn", "SingleSignOnManagedApplicationInstanceId", "Url"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -350,103 +238,29 @@ impl Domain {
     }
 
     /// `AppNetworkAccessType`: an [`AppNetworkAccessType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_network_access_type(mut self, value: impl Into<AppNetworkAccessType>) -> Self {
-        self.app_network_access_type = Some(value.into());
-        self
-    }
-
+    pub fn app_network_access_type(mut self, value: impl Into<AppNetworkAccessType>) -> Self { self.app_network_access_type = Some(value.into()); self }
     /// `AppSecurityGroupManagement`: an [`AppSecurityGroupManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_security_group_management(
-        mut self,
-        value: impl Into<AppSecurityGroupManagement>,
-    ) -> Self {
-        self.app_security_group_management = Some(value.into());
-        self
-    }
-
+    pub fn app_security_group_management(mut self, value: impl Into<AppSecurityGroupManagement>) -> Self { self.app_security_group_management = Some(value.into()); self }
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self {
-        self.auth_mode = value.into();
-        self
-    }
-
+    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
     /// `DefaultSpaceSettings`: a [`DefaultSpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_space_settings(mut self, value: impl Into<Obj<DefaultSpaceSettings>>) -> Self {
-        self.default_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_space_settings(mut self, value: impl Into<Obj<DefaultSpaceSettings>>) -> Self { self.default_space_settings = Some(value.into()); self }
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self {
-        self.default_user_settings = value.into();
-        self
-    }
-
+    pub fn default_user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self { self.default_user_settings = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainSettings`: a [`DomainSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_settings(mut self, value: impl Into<Obj<DomainSettings>>) -> Self {
-        self.domain_settings = Some(value.into());
-        self
-    }
-
+    pub fn domain_settings(mut self, value: impl Into<Obj<DomainSettings>>) -> Self { self.domain_settings = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `TagPropagation`: a [`TagPropagation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_propagation(mut self, value: impl Into<TagPropagation>) -> Self {
-        self.tag_propagation = Some(value.into());
-        self
-    }
-
+    pub fn tag_propagation(mut self, value: impl Into<TagPropagation>) -> Self { self.tag_propagation = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -545,14 +359,13 @@ impl DomainAttributes {
     }
 }
 
-static RULE_AppLifecycleManagement: ObjRule = ObjRule {
-    properties: &[("IdleSettings", Shape::Object(&RULE_IdleSettings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AppLifecycleManagement: ObjRule = ObjRule {
+    properties: &[
+        ("IdleSettings", Shape::Object(&RULE_IdleSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppLifecycleManagement` property type of `AWS::SageMaker::Domain`.
@@ -568,6 +381,7 @@ pub struct AppLifecycleManagement {
     pub idle_settings: Option<Obj<IdleSettings>>,
 }
 
+#[rustfmt::skip]
 impl AppLifecycleManagement {
     /// A `AppLifecycleManagement` with no property set (none is required).
     pub fn new() -> Self {
@@ -575,12 +389,7 @@ impl AppLifecycleManagement {
     }
 
     /// `IdleSettings`: an [`IdleSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_settings(mut self, value: impl Into<Obj<IdleSettings>>) -> Self {
-        self.idle_settings = Some(value.into());
-        self
-    }
+    pub fn idle_settings(mut self, value: impl Into<Obj<IdleSettings>>) -> Self { self.idle_settings = Some(value.into()); self }
 }
 
 impl PropertyType for AppLifecycleManagement {}
@@ -593,52 +402,17 @@ impl ToValue for AppLifecycleManagement {
     }
 }
 
-static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppLifecycleManagement",
-            Shape::Object(&RULE_AppLifecycleManagement),
-        ),
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeEditorAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -678,6 +452,7 @@ pub struct CodeEditorAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -685,47 +460,15 @@ impl CodeEditorAppSettings {
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_lifecycle_management(
-        mut self,
-        value: impl Into<Obj<AppLifecycleManagement>>,
-    ) -> Self {
-        self.app_lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for CodeEditorAppSettings {}
@@ -745,583 +488,28 @@ impl ToValue for CodeEditorAppSettings {
     }
 }
 
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryUrl",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeRepository` property type of `AWS::SageMaker::Domain`.
-///
-/// A Git repository that SageMaker AI automatically displays to users for cloning in the JupyterServer application.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-coderepository.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepository {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-impl CodeRepository {
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
-    pub fn new(required: CodeRepositoryRequired) -> Self {
-        Self {
-            repository_url: required.repository_url,
-        }
-    }
-
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeRepository {}
-
-impl ToValue for CodeRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RepositoryUrl", &self.repository_url)
-            .build()
-    }
-}
-
-static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "EFSFileSystemConfig",
-            Shape::Object(&RULE_EfsFileSystemConfig),
-        ),
-        (
-            "FSxLustreFileSystemConfig",
-            Shape::Object(&RULE_FsxLustreFileSystemConfig),
-        ),
-        (
-            "S3FileSystemConfig",
-            Shape::Object(&RULE_S3FileSystemConfig),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom file system to a user profile or space for an Amazon SageMaker AI Domain. Permitted users can access this file system in Amazon SageMaker AI Studio.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customfilesystemconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CustomFileSystemConfig {
-    /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    ///
-    /// The settings for a custom Amazon EFS file system.
-    pub efs_file_system_config: Option<Obj<EfsFileSystemConfig>>,
-    /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    ///
-    /// The settings for a custom Amazon FSx for Lustre file system.
-    pub fsx_lustre_file_system_config: Option<Obj<FsxLustreFileSystemConfig>>,
-    /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    ///
-    /// Configuration settings for a custom Amazon S3 file system.
-    pub s3_file_system_config: Option<Obj<S3FileSystemConfig>>,
-}
-
-impl CustomFileSystemConfig {
-    /// A `CustomFileSystemConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_file_system_config(mut self, value: impl Into<Obj<EfsFileSystemConfig>>) -> Self {
-        self.efs_file_system_config = Some(value.into());
-        self
-    }
-
-    /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_lustre_file_system_config(
-        mut self,
-        value: impl Into<Obj<FsxLustreFileSystemConfig>>,
-    ) -> Self {
-        self.fsx_lustre_file_system_config = Some(value.into());
-        self
-    }
-
-    /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self {
-        self.s3_file_system_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomFileSystemConfig {}
-
-impl ToValue for CustomFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("EFSFileSystemConfig", &self.efs_file_system_config)
-            .opt(
-                "FSxLustreFileSystemConfig",
-                &self.fsx_lustre_file_system_config,
-            )
-            .opt("S3FileSystemConfig", &self.s3_file_system_config)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomImage`], by name: `CustomImage::new(CustomImageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImageRequired {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-}
-
-static RULE_CustomImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["AppImageConfigName", "ImageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomImage` property type of `AWS::SageMaker::Domain`.
-///
-/// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customimage.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImage {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The version number of the CustomImage.
-    ///
-    /// Value at least 0.
-    pub image_version_number: Option<Int>,
-}
-
-impl CustomImage {
-    /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
-    pub fn new(required: CustomImageRequired) -> Self {
-        Self {
-            app_image_config_name: required.app_image_config_name,
-            image_name: required.image_name,
-            image_version_number: None,
-        }
-    }
-
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
-    /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.image_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomImage {}
-
-impl ToValue for CustomImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
-            .req("ImageName", &self.image_name)
-            .opt("ImageVersionNumber", &self.image_version_number)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomPosixUserConfig`], by name: `CustomPosixUserConfig::new(CustomPosixUserConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPosixUserConfigRequired {
-    /// `Gid`: an integer, required.
-    ///
-    /// The POSIX group ID.
-    ///
-    /// Value 1001 to 4000000.
-    pub gid: Int,
-    /// `Uid`: an integer, required.
-    ///
-    /// The POSIX user ID.
-    ///
-    /// Value 10000 to 4000000.
-    pub uid: Int,
-}
-
-static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Gid",
-            Shape::Int(&NumRule {
-                min: Some(1001.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Int(&NumRule {
-                min: Some(10000.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomPosixUserConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// Details about the POSIX identity that is used for file system operations.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-customposixuserconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomPosixUserConfig {
-    /// `Gid`: an integer, required.
-    ///
-    /// The POSIX group ID.
-    ///
-    /// Value 1001 to 4000000.
-    pub gid: Int,
-    /// `Uid`: an integer, required.
-    ///
-    /// The POSIX user ID.
-    ///
-    /// Value 10000 to 4000000.
-    pub uid: Int,
-}
-
-impl CustomPosixUserConfig {
-    /// A `CustomPosixUserConfig` with its required properties, named in a [`CustomPosixUserConfigRequired`].
-    pub fn new(required: CustomPosixUserConfigRequired) -> Self {
-        Self {
-            gid: required.gid,
-            uid: required.uid,
-        }
-    }
-
-    /// `Gid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
-    /// `Uid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self {
-        self.uid = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomPosixUserConfig {}
-
-impl ToValue for CustomPosixUserConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Gid", &self.gid)
-            .req("Uid", &self.uid)
-            .build()
-    }
-}
-
-/// The required properties of [`DefaultEbsStorageSettings`], by name: `DefaultEbsStorageSettings::new(DefaultEbsStorageSettingsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultEbsStorageSettingsRequired {
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The default size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub default_ebs_volume_size_in_gb: Int,
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The maximum size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub maximum_ebs_volume_size_in_gb: Int,
-}
-
-static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DefaultEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["DefaultEbsVolumeSizeInGb", "MaximumEbsVolumeSizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DefaultEbsStorageSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// A collection of default EBS storage settings that apply to spaces created within a domain or user profile.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-defaultebsstoragesettings.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DefaultEbsStorageSettings {
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The default size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub default_ebs_volume_size_in_gb: Int,
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The maximum size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
-    pub maximum_ebs_volume_size_in_gb: Int,
-}
-
-impl DefaultEbsStorageSettings {
-    /// A `DefaultEbsStorageSettings` with its required properties, named in a [`DefaultEbsStorageSettingsRequired`].
-    pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
-        Self {
-            default_ebs_volume_size_in_gb: required.default_ebs_volume_size_in_gb,
-            maximum_ebs_volume_size_in_gb: required.maximum_ebs_volume_size_in_gb,
-        }
-    }
-
-    /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.default_ebs_volume_size_in_gb = value.into();
-        self
-    }
-
-    /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_ebs_volume_size_in_gb = value.into();
-        self
-    }
-}
-
-impl PropertyType for DefaultEbsStorageSettings {}
-
-impl ToValue for DefaultEbsStorageSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "DefaultEbsVolumeSizeInGb",
-                &self.default_ebs_volume_size_in_gb,
-            )
-            .req(
-                "MaximumEbsVolumeSizeInGb",
-                &self.maximum_ebs_volume_size_in_gb,
-            )
-            .build()
-    }
-}
-
 /// The required properties of [`DefaultSpaceSettings`], by name: `DefaultSpaceSettings::new(DefaultSpaceSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultSpaceSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The ARN of the execution role for the space.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
 }
 
-static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomFileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CustomPosixUserConfig",
-            Shape::Object(&RULE_CustomPosixUserConfig),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_JupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_DefaultSpaceStorageSettings),
-        ),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
     ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultSpaceSettings` property type of `AWS::SageMaker::Domain`.
@@ -1371,6 +559,7 @@ pub struct DefaultSpaceSettings {
     pub space_storage_settings: Option<Obj<DefaultSpaceStorageSettings>>,
 }
 
+#[rustfmt::skip]
 impl DefaultSpaceSettings {
     /// A `DefaultSpaceSettings` with its required properties, named in a [`DefaultSpaceSettingsRequired`].
     pub fn new(required: DefaultSpaceSettingsRequired) -> Self {
@@ -1387,84 +576,21 @@ impl DefaultSpaceSettings {
     }
 
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_system_configs(
-        mut self,
-        value: impl Into<List<CustomFileSystemConfig>>,
-    ) -> Self {
-        self.custom_file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub fn custom_posix_user_config(
-        mut self,
-        value: impl Into<Obj<CustomPosixUserConfig>>,
-    ) -> Self {
-        self.custom_posix_user_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultSpaceStorageSettings>>,
-    ) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultSpaceSettings {}
@@ -1490,96 +616,14 @@ impl ToValue for DefaultSpaceSettings {
     }
 }
 
-static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultEbsStorageSettings",
-        Shape::Object(&RULE_DefaultEbsStorageSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DefaultSpaceStorageSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// The default storage settings for a space.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-defaultspacestoragesettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DefaultSpaceStorageSettings {
-    /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    ///
-    /// The default EBS storage settings for a space.
-    pub default_ebs_storage_settings: Option<Obj<DefaultEbsStorageSettings>>,
-}
-
-impl DefaultSpaceStorageSettings {
-    /// A `DefaultSpaceStorageSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultEbsStorageSettings>>,
-    ) -> Self {
-        self.default_ebs_storage_settings = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DefaultSpaceStorageSettings {}
-
-impl ToValue for DefaultSpaceStorageSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "DefaultEbsStorageSettings",
-                &self.default_ebs_storage_settings,
-            )
-            .build()
-    }
-}
-
-static RULE_DockerSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DockerSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnableDockerAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcOnlyTrustedAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    pattern: Some(&PATTERN_14),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("EnableDockerAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("VpcOnlyTrustedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DockerSettings` property type of `AWS::SageMaker::Domain`.
@@ -1601,6 +645,7 @@ pub struct DockerSettings {
     pub vpc_only_trusted_accounts: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DockerSettings {
     /// A `DockerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1608,20 +653,9 @@ impl DockerSettings {
     }
 
     /// `EnableDockerAccess`: an [`EnableDockerAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_docker_access(mut self, value: impl Into<EnableDockerAccess>) -> Self {
-        self.enable_docker_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_docker_access(mut self, value: impl Into<EnableDockerAccess>) -> Self { self.enable_docker_access = Some(value.into()); self }
     /// `VpcOnlyTrustedAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_only_trusted_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_only_trusted_accounts = Some(value.into());
-        self
-    }
+    pub fn vpc_only_trusted_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_only_trusted_accounts = Some(value.into()); self }
 }
 
 impl PropertyType for DockerSettings {}
@@ -1635,58 +669,18 @@ impl ToValue for DockerSettings {
     }
 }
 
-static RULE_DomainSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DockerSettings", Shape::Object(&RULE_DockerSettings)),
-        (
-            "ExecutionRoleIdentityConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER_PROFILE_NAME", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "RStudioServerProDomainSettings",
-            Shape::Object(&RULE_RStudioServerProDomainSettings),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "UnifiedStudioSettings",
-            Shape::Object(&RULE_UnifiedStudioSettings),
-        ),
+        ("ExecutionRoleIdentityConfig", Shape::Str(&StrRule { allowed: &["USER_PROFILE_NAME", "DISABLED"], ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+        ("RStudioServerProDomainSettings", Shape::Object(&RULE_RStudioServerProDomainSettings)),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("UnifiedStudioSettings", Shape::Object(&RULE_UnifiedStudioSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainSettings` property type of `AWS::SageMaker::Domain`.
@@ -1724,6 +718,7 @@ pub struct DomainSettings {
     pub unified_studio_settings: Option<Obj<UnifiedStudioSettings>>,
 }
 
+#[rustfmt::skip]
 impl DomainSettings {
     /// A `DomainSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1731,58 +726,17 @@ impl DomainSettings {
     }
 
     /// `DockerSettings`: a [`DockerSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_settings(mut self, value: impl Into<Obj<DockerSettings>>) -> Self {
-        self.docker_settings = Some(value.into());
-        self
-    }
-
+    pub fn docker_settings(mut self, value: impl Into<Obj<DockerSettings>>) -> Self { self.docker_settings = Some(value.into()); self }
     /// `ExecutionRoleIdentityConfig`: an [`ExecutionRoleIdentityConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_identity_config(
-        mut self,
-        value: impl Into<ExecutionRoleIdentityConfig>,
-    ) -> Self {
-        self.execution_role_identity_config = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_identity_config(mut self, value: impl Into<ExecutionRoleIdentityConfig>) -> Self { self.execution_role_identity_config = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `RStudioServerProDomainSettings`: a [`RStudioServerProDomainSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_server_pro_domain_settings(
-        mut self,
-        value: impl Into<Obj<RStudioServerProDomainSettings>>,
-    ) -> Self {
-        self.r_studio_server_pro_domain_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_server_pro_domain_settings(mut self, value: impl Into<Obj<RStudioServerProDomainSettings>>) -> Self { self.r_studio_server_pro_domain_settings = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `UnifiedStudioSettings`: an [`UnifiedStudioSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unified_studio_settings(mut self, value: impl Into<Obj<UnifiedStudioSettings>>) -> Self {
-        self.unified_studio_settings = Some(value.into());
-        self
-    }
+    pub fn unified_studio_settings(mut self, value: impl Into<Obj<UnifiedStudioSettings>>) -> Self { self.unified_studio_settings = Some(value.into()); self }
 }
 
 impl PropertyType for DomainSettings {}
@@ -1806,337 +760,16 @@ impl ToValue for DomainSettings {
     }
 }
 
-/// The required properties of [`EfsFileSystemConfig`], by name: `EfsFileSystemConfig::new(EfsFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-}
-
-static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdleSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+        ("LifecycleManagement", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("MaxIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+        ("MinIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
     ],
-    required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EFSFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom Amazon EFS file system to a user profile or space for an Amazon SageMaker AI Domain.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-efsfilesystemconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EfsFileSystemConfig {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-    /// `FileSystemPath`: a string.
-    ///
-    /// The path to the file system directory that is accessible in Amazon SageMaker AI Studio. Permitted users can access only this directory and below.
-    ///
-    /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
-}
-
-impl EfsFileSystemConfig {
-    /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
-    pub fn new(required: EfsFileSystemConfigRequired) -> Self {
-        Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
-        }
-    }
-
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
-    /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for EfsFileSystemConfig {}
-
-impl ToValue for EfsFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
-            .build()
-    }
-}
-
-/// The required properties of [`FsxLustreFileSystemConfig`], by name: `FsxLustreFileSystemConfig::new(FsxLustreFileSystemConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemConfigRequired {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-}
-
-static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FSxLustreFileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// The settings for assigning a custom Amazon FSx for Lustre file system to a user profile or space for an Amazon SageMaker Domain.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-fsxlustrefilesystemconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FsxLustreFileSystemConfig {
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
-    pub file_system_id: Str,
-    /// `FileSystemPath`: a string.
-    ///
-    /// The path to the file system directory that is accessible in Amazon SageMaker Studio. Permitted users can access only this directory and below.
-    ///
-    /// Pattern `^\/\S*$`; length 1 to 256.
-    pub file_system_path: Option<Str>,
-}
-
-impl FsxLustreFileSystemConfig {
-    /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
-    pub fn new(required: FsxLustreFileSystemConfigRequired) -> Self {
-        Self {
-            file_system_id: required.file_system_id,
-            file_system_path: None,
-        }
-    }
-
-    /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
-    /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for FsxLustreFileSystemConfig {}
-
-impl ToValue for FsxLustreFileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
-            .build()
-    }
-}
-
-static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SageMakerImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["sagemaker_distribution"],
-                format: None,
-            }),
-        ),
-        (
-            "VersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_13),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HiddenSageMakerImage` property type of `AWS::SageMaker::Domain`.
-///
-/// The SageMaker images that are hidden from the Studio user interface. You must specify the SageMaker image name and version aliases.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-hiddensagemakerimage.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HiddenSageMakerImage {
-    /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    ///
-    /// The SageMaker image name that you are hiding from the Studio user interface.
-    pub sage_maker_image_name: Option<SageMakerImageName>,
-    /// `VersionAliases`: a list of strings.
-    ///
-    /// The version aliases you are hiding from the Studio user interface.
-    ///
-    /// Items 0 to 20; each item: pattern `^(0|[1-9]\d*)\.(0|[1-9]\d*)$`, length 1 to 128.
-    pub version_aliases: Option<List<Str>>,
-}
-
-impl HiddenSageMakerImage {
-    /// A `HiddenSageMakerImage` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_name(mut self, value: impl Into<SageMakerImageName>) -> Self {
-        self.sage_maker_image_name = Some(value.into());
-        self
-    }
-
-    /// `VersionAliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.version_aliases = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HiddenSageMakerImage {}
-
-impl ToValue for HiddenSageMakerImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SageMakerImageName", &self.sage_maker_image_name)
-            .opt("VersionAliases", &self.version_aliases)
-            .build()
-    }
-}
-
-static RULE_IdleSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "IdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LifecycleManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxIdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinIdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdleSettings` property type of `AWS::SageMaker::Domain`.
@@ -2170,6 +803,7 @@ pub struct IdleSettings {
     pub min_idle_timeout_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IdleSettings {
     /// A `IdleSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2177,36 +811,13 @@ impl IdleSettings {
     }
 
     /// `IdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_in_minutes = Some(value.into()); self }
     /// `LifecycleManagement`: a [`LifecycleManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_management(mut self, value: impl Into<LifecycleManagement>) -> Self {
-        self.lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_management(mut self, value: impl Into<LifecycleManagement>) -> Self { self.lifecycle_management = Some(value.into()); self }
     /// `MaxIdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.max_idle_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn max_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_idle_timeout_in_minutes = Some(value.into()); self }
     /// `MinIdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.min_idle_timeout_in_minutes = Some(value.into());
-        self
-    }
+    pub fn min_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.min_idle_timeout_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for IdleSettings {}
@@ -2222,60 +833,18 @@ impl ToValue for IdleSettings {
     }
 }
 
-static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppLifecycleManagement",
-            Shape::Object(&RULE_AppLifecycleManagement),
-        ),
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CodeRepositories",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CodeRepository),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterLabAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -2319,6 +888,7 @@ pub struct JupyterLabAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2326,55 +896,17 @@ impl JupyterLabAppSettings {
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_lifecycle_management(
-        mut self,
-        value: impl Into<Obj<AppLifecycleManagement>>,
-    ) -> Self {
-        self.app_lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self {
-        self.code_repositories = Some(value.into());
-        self
-    }
-
+    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterLabAppSettings {}
@@ -2395,30 +927,14 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
-static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -2442,6 +958,7 @@ pub struct JupyterServerAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2449,20 +966,9 @@ impl JupyterServerAppSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterServerAppSettings {}
@@ -2476,38 +982,15 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
-static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -2545,6 +1028,7 @@ pub struct KernelGatewayAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2552,28 +1036,11 @@ impl KernelGatewayAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for KernelGatewayAppSettings {}
@@ -2588,24 +1055,14 @@ impl ToValue for KernelGatewayAppSettings {
     }
 }
 
-static RULE_RSessionAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RSessionAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RSessionAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -2627,6 +1084,7 @@ pub struct RSessionAppSettings {
     pub default_resource_spec: Option<Obj<ResourceSpec>>,
 }
 
+#[rustfmt::skip]
 impl RSessionAppSettings {
     /// A `RSessionAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2634,20 +1092,9 @@ impl RSessionAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
 }
 
 impl PropertyType for RSessionAppSettings {}
@@ -2661,139 +1108,24 @@ impl ToValue for RSessionAppSettings {
     }
 }
 
-static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AccessStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "UserGroup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RStudioServerProAppSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// A collection of settings that configure user interaction with the `RStudioServerPro` app.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-rstudioserverproappsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RStudioServerProAppSettings {
-    /// `AccessStatus`: an [`AccessStatus`] value.
-    ///
-    /// Indicates whether the current user has access to the `RStudioServerPro` app.
-    pub access_status: Option<AccessStatus>,
-    /// `UserGroup`: an [`UserGroup`] value.
-    ///
-    /// The level of permissions that the user has within the `RStudioServerPro` app. This value defaults to `User`. The `Admin` value allows the user access to the RStudio Administrative Dashboard.
-    pub user_group: Option<UserGroup>,
-}
-
-impl RStudioServerProAppSettings {
-    /// A `RStudioServerProAppSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AccessStatus`: an [`AccessStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_status(mut self, value: impl Into<AccessStatus>) -> Self {
-        self.access_status = Some(value.into());
-        self
-    }
-
-    /// `UserGroup`: an [`UserGroup`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self {
-        self.user_group = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RStudioServerProAppSettings {}
-
-impl ToValue for RStudioServerProAppSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AccessStatus", &self.access_status)
-            .opt("UserGroup", &self.user_group)
-            .build()
-    }
-}
-
 /// The required properties of [`RStudioServerProDomainSettings`], by name: `RStudioServerProDomainSettings::new(RStudioServerProDomainSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RStudioServerProDomainSettingsRequired {
     /// `DomainExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the execution role for the `RStudioServerPro` Domain-level app.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub domain_execution_role_arn: Str,
 }
 
-static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "DomainExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RStudioConnectUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RStudioPackageManagerUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RStudioConnectUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("RStudioPackageManagerUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["DomainExecutionRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RStudioServerProDomainSettings` property type of `AWS::SageMaker::Domain`.
@@ -2827,6 +1159,7 @@ pub struct RStudioServerProDomainSettings {
     pub r_studio_package_manager_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RStudioServerProDomainSettings {
     /// A `RStudioServerProDomainSettings` with its required properties, named in a [`RStudioServerProDomainSettingsRequired`].
     pub fn new(required: RStudioServerProDomainSettingsRequired) -> Self {
@@ -2839,36 +1172,13 @@ impl RStudioServerProDomainSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `DomainExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn domain_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.domain_execution_role_arn = value.into(); self }
     /// `RStudioConnectUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_connect_url(mut self, value: impl Into<Str>) -> Self {
-        self.r_studio_connect_url = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_connect_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_connect_url = Some(value.into()); self }
     /// `RStudioPackageManagerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_package_manager_url(mut self, value: impl Into<Str>) -> Self {
-        self.r_studio_package_manager_url = Some(value.into());
-        self
-    }
+    pub fn r_studio_package_manager_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_package_manager_url = Some(value.into()); self }
 }
 
 impl PropertyType for RStudioServerProDomainSettings {}
@@ -2887,221 +1197,16 @@ impl ToValue for RStudioServerProDomainSettings {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "system",
-                    "ml.t3.micro",
-                    "ml.t3.small",
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.geospatial.interactive",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.m6id.large",
-                    "ml.m6id.xlarge",
-                    "ml.m6id.2xlarge",
-                    "ml.m6id.4xlarge",
-                    "ml.m6id.8xlarge",
-                    "ml.m6id.12xlarge",
-                    "ml.m6id.16xlarge",
-                    "ml.m6id.24xlarge",
-                    "ml.m6id.32xlarge",
-                    "ml.c6id.large",
-                    "ml.c6id.xlarge",
-                    "ml.c6id.2xlarge",
-                    "ml.c6id.4xlarge",
-                    "ml.c6id.8xlarge",
-                    "ml.c6id.12xlarge",
-                    "ml.c6id.16xlarge",
-                    "ml.c6id.24xlarge",
-                    "ml.c6id.32xlarge",
-                    "ml.r6id.large",
-                    "ml.r6id.xlarge",
-                    "ml.r6id.2xlarge",
-                    "ml.r6id.4xlarge",
-                    "ml.r6id.8xlarge",
-                    "ml.r6id.12xlarge",
-                    "ml.r6id.16xlarge",
-                    "ml.r6id.24xlarge",
-                    "ml.r6id.32xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.p6-b200.48xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY })),
+        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::Domain`.
@@ -3141,6 +1246,7 @@ pub struct ResourceSpec {
     pub sage_maker_image_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -3148,36 +1254,13 @@ impl ResourceSpec {
     }
 
     /// `InstanceType`: an [`AppInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_arn = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_version_arn = Some(value.into());
-        self
-    }
+    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSpec {}
@@ -3196,455 +1279,16 @@ impl ToValue for ResourceSpec {
     }
 }
 
-static RULE_S3FileSystemConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "MountPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `S3FileSystemConfig` property type of `AWS::SageMaker::Domain`.
-///
-/// Configuration for the custom Amazon S3 file system.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-s3filesystemconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct S3FileSystemConfig {
-    /// `MountPath`: a string.
-    ///
-    /// The file system path where the Amazon S3 storage location will be mounted within the Amazon SageMaker Studio environment.
-    ///
-    /// Length 0 to 1024.
-    pub mount_path: Option<Str>,
-    /// `S3Uri`: a string.
-    ///
-    /// The Amazon S3 URI of the S3 file system configuration.
-    ///
-    /// Pattern `(s3)://([^/]+)/?(.*)`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
-}
-
-impl S3FileSystemConfig {
-    /// A `S3FileSystemConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `MountPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = Some(value.into());
-        self
-    }
-
-    /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for S3FileSystemConfig {}
-
-impl ToValue for S3FileSystemConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("MountPath", &self.mount_path)
-            .opt("S3Uri", &self.s3_uri)
-            .build()
-    }
-}
-
-static RULE_SharingSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "NotebookOutputOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allowed", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "S3KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SharingSettings` property type of `AWS::SageMaker::Domain`.
-///
-/// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called, and as part of `UserSettings` when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-domain-sharingsettings.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SharingSettings {
-    /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    ///
-    /// Whether to include the notebook cell output when sharing the notebook. The default is `Disabled` .
-    pub notebook_output_option: Option<NotebookOutputOption>,
-    /// `S3KmsKeyId`: a string.
-    ///
-    /// When `NotebookOutputOption` is `Allowed` , the AWS Key Management Service (KMS) encryption key ID used to encrypt the notebook cell output in the Amazon S3 bucket.
-    ///
-    /// Pattern `.*`; length 0 to 2048.
-    pub s3_kms_key_id: Option<Str>,
-    /// `S3OutputPath`: a string.
-    ///
-    /// When `NotebookOutputOption` is `Allowed` , the Amazon S3 bucket used to store the shared notebook snapshots.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_output_path: Option<Str>,
-}
-
-impl SharingSettings {
-    /// A `SharingSettings` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notebook_output_option(mut self, value: impl Into<NotebookOutputOption>) -> Self {
-        self.notebook_output_option = Some(value.into());
-        self
-    }
-
-    /// `S3KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.s3_kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `S3OutputPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for SharingSettings {}
-
-impl ToValue for SharingSettings {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("NotebookOutputOption", &self.notebook_output_option)
-            .opt("S3KmsKeyId", &self.s3_kms_key_id)
-            .opt("S3OutputPath", &self.s3_output_path)
-            .build()
-    }
-}
-
-static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "HiddenAppTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "JupyterServer",
-                        "TensorBoard",
-                        "RStudioServerPro",
-                        "JupyterLab",
-                        "CodeEditor",
-                        "DetailedProfiler",
-                        "Canvas",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "system",
-                        "ml.t3.micro",
-                        "ml.t3.small",
-                        "ml.t3.medium",
-                        "ml.t3.large",
-                        "ml.t3.xlarge",
-                        "ml.t3.2xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.8xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.16xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.8xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.16xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.12xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.24xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3dn.24xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.8xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.16xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.geospatial.interactive",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.m6id.large",
-                        "ml.m6id.xlarge",
-                        "ml.m6id.2xlarge",
-                        "ml.m6id.4xlarge",
-                        "ml.m6id.8xlarge",
-                        "ml.m6id.12xlarge",
-                        "ml.m6id.16xlarge",
-                        "ml.m6id.24xlarge",
-                        "ml.m6id.32xlarge",
-                        "ml.c6id.large",
-                        "ml.c6id.xlarge",
-                        "ml.c6id.2xlarge",
-                        "ml.c6id.4xlarge",
-                        "ml.c6id.8xlarge",
-                        "ml.c6id.12xlarge",
-                        "ml.c6id.16xlarge",
-                        "ml.c6id.24xlarge",
-                        "ml.c6id.32xlarge",
-                        "ml.r6id.large",
-                        "ml.r6id.xlarge",
-                        "ml.r6id.2xlarge",
-                        "ml.r6id.4xlarge",
-                        "ml.r6id.8xlarge",
-                        "ml.r6id.12xlarge",
-                        "ml.r6id.16xlarge",
-                        "ml.r6id.24xlarge",
-                        "ml.r6id.32xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p6-b200.48xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenMlTools",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "DataWrangler",
-                        "FeatureStore",
-                        "EmrClusters",
-                        "AutoMl",
-                        "Experiments",
-                        "Training",
-                        "ModelEvaluation",
-                        "Pipelines",
-                        "Models",
-                        "JumpStart",
-                        "InferenceRecommender",
-                        "Endpoints",
-                        "Projects",
-                        "InferenceOptimization",
-                        "HyperPodClusters",
-                        "Comet",
-                        "DeepchecksLLMEvaluation",
-                        "Fiddler",
-                        "LakeraGuard",
-                        "PerformanceEvaluation",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenSageMakerImageVersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HiddenSageMakerImage),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StudioWebPortalSettings` property type of `AWS::SageMaker::Domain`.
@@ -3680,6 +1324,7 @@ pub struct StudioWebPortalSettings {
     pub hidden_sage_maker_image_version_aliases: Option<List<HiddenSageMakerImage>>,
 }
 
+#[rustfmt::skip]
 impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3687,39 +1332,13 @@ impl StudioWebPortalSettings {
     }
 
     /// `HiddenAppTypes`: a list of [`AppType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self {
-        self.hidden_app_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self { self.hidden_app_types = Some(value.into()); self }
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self {
-        self.hidden_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self { self.hidden_instance_types = Some(value.into()); self }
     /// `HiddenMlTools`: a list of [`MlTools`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self {
-        self.hidden_ml_tools = Some(value.into());
-        self
-    }
-
+    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self { self.hidden_ml_tools = Some(value.into()); self }
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_sage_maker_image_version_aliases(
-        mut self,
-        value: impl Into<List<HiddenSageMakerImage>>,
-    ) -> Self {
-        self.hidden_sage_maker_image_version_aliases = Some(value.into());
-        self
-    }
+    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = Some(value.into()); self }
 }
 
 impl PropertyType for StudioWebPortalSettings {}
@@ -3742,44 +1361,20 @@ impl ToValue for StudioWebPortalSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_20),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Domain`.
@@ -3797,6 +1392,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -3807,20 +1403,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -3834,85 +1419,19 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_16),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(24),
-                pattern: Some(&PATTERN_17),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_18),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_18),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_19),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StudioWebPortalAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DomainAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("DomainRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ProjectId", Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ProjectS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("StudioWebPortalAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnifiedStudioSettings` property type of `AWS::SageMaker::Domain`.
@@ -3969,6 +1488,7 @@ pub struct UnifiedStudioSettings {
     pub studio_web_portal_access: Option<StudioWebPortalAccess>,
 }
 
+#[rustfmt::skip]
 impl UnifiedStudioSettings {
     /// A `UnifiedStudioSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -3976,60 +1496,19 @@ impl UnifiedStudioSettings {
     }
 
     /// `DomainAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_account_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_account_id(mut self, value: impl Into<Str>) -> Self { self.domain_account_id = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `DomainRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_region(mut self, value: impl Into<Str>) -> Self {
-        self.domain_region = Some(value.into());
-        self
-    }
-
+    pub fn domain_region(mut self, value: impl Into<Str>) -> Self { self.domain_region = Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
     /// `ProjectId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-
+    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
     /// `ProjectS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.project_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn project_s3_path(mut self, value: impl Into<Str>) -> Self { self.project_s3_path = Some(value.into()); self }
     /// `StudioWebPortalAccess`: a [`StudioWebPortalAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal_access(mut self, value: impl Into<StudioWebPortalAccess>) -> Self {
-        self.studio_web_portal_access = Some(value.into());
-        self
-    }
+    pub fn studio_web_portal_access(mut self, value: impl Into<StudioWebPortalAccess>) -> Self { self.studio_web_portal_access = Some(value.into()); self }
 }
 
 impl PropertyType for UnifiedStudioSettings {}
@@ -4052,123 +1531,32 @@ impl ToValue for UnifiedStudioSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The execution role for the user.
-    ///
-    /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
 }
 
-static RULE_UserSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoMountHomeEFS",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled", "DefaultAsDomain"],
-                format: None,
-            }),
-        ),
-        (
-            "CodeEditorAppSettings",
-            Shape::Object(&RULE_CodeEditorAppSettings),
-        ),
-        (
-            "CustomFileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CustomPosixUserConfig",
-            Shape::Object(&RULE_CustomPosixUserConfig),
-        ),
-        (
-            "DefaultLandingUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_JupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "RSessionAppSettings",
-            Shape::Object(&RULE_RSessionAppSettings),
-        ),
-        (
-            "RStudioServerProAppSettings",
-            Shape::Object(&RULE_RStudioServerProAppSettings),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_10),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
+        ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+        ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("RSessionAppSettings", Shape::Object(&RULE_RSessionAppSettings)),
+        ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
         ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_DefaultSpaceStorageSettings),
-        ),
-        (
-            "StudioWebPortal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StudioWebPortalSettings",
-            Shape::Object(&RULE_StudioWebPortalSettings),
-        ),
+        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+        ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
     ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserSettings` property type of `AWS::SageMaker::Domain`.
@@ -4279,6 +1667,7 @@ pub struct UserSettings {
     pub studio_web_portal_settings: Option<Obj<StudioWebPortalSettings>>,
 }
 
+#[rustfmt::skip]
 impl UserSettings {
     /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
     pub fn new(required: UserSettingsRequired) -> Self {
@@ -4303,159 +1692,37 @@ impl UserSettings {
     }
 
     /// `AutoMountHomeEFS`: an [`AutoMountHomeEfs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self {
-        self.auto_mount_home_efs = Some(value.into());
-        self
-    }
-
+    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_editor_app_settings(
-        mut self,
-        value: impl Into<Obj<CodeEditorAppSettings>>,
-    ) -> Self {
-        self.code_editor_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_system_configs(
-        mut self,
-        value: impl Into<List<CustomFileSystemConfig>>,
-    ) -> Self {
-        self.custom_file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_posix_user_config(
-        mut self,
-        value: impl Into<Obj<CustomPosixUserConfig>>,
-    ) -> Self {
-        self.custom_posix_user_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
     /// `DefaultLandingUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self {
-        self.default_landing_uri = Some(value.into());
-        self
-    }
-
+    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self { self.default_landing_uri = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `RSessionAppSettings`: a [`RSessionAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_session_app_settings(mut self, value: impl Into<Obj<RSessionAppSettings>>) -> Self {
-        self.r_session_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_session_app_settings(mut self, value: impl Into<Obj<RSessionAppSettings>>) -> Self { self.r_session_app_settings = Some(value.into()); self }
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_server_pro_app_settings(
-        mut self,
-        value: impl Into<Obj<RStudioServerProAppSettings>>,
-    ) -> Self {
-        self.r_studio_server_pro_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SharingSettings`: a [`SharingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self {
-        self.sharing_settings = Some(value.into());
-        self
-    }
-
+    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self { self.sharing_settings = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultSpaceStorageSettings>>,
-    ) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
-
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self {
-        self.studio_web_portal = Some(value.into());
-        self
-    }
-
+    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self { self.studio_web_portal = Some(value.into()); self }
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal_settings(
-        mut self,
-        value: impl Into<Obj<StudioWebPortalSettings>>,
-    ) -> Self {
-        self.studio_web_portal_settings = Some(value.into());
-        self
-    }
+    pub fn studio_web_portal_settings(mut self, value: impl Into<Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = Some(value.into()); self }
 }
 
 impl PropertyType for UserSettings {}
@@ -4489,34 +1756,6 @@ impl ToValue for UserSettings {
             .opt("StudioWebPortal", &self.studio_web_portal)
             .opt("StudioWebPortalSettings", &self.studio_web_portal_settings)
             .build()
-    }
-}
-
-/// The values of `AccessStatus` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AccessStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AccessStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AccessStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -5093,49 +2332,6 @@ impl ToValue for AppSecurityGroupManagement {
     }
 }
 
-/// The values of `AppType` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AppType {
-    /// `JupyterServer`
-    JupyterServer,
-    /// `TensorBoard`
-    TensorBoard,
-    /// `RStudioServerPro`
-    RStudioServerPro,
-    /// `JupyterLab`
-    JupyterLab,
-    /// `CodeEditor`
-    CodeEditor,
-    /// `DetailedProfiler`
-    DetailedProfiler,
-    /// `Canvas`
-    Canvas,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AppType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AppType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::JupyterServer => "JupyterServer",
-            Self::TensorBoard => "TensorBoard",
-            Self::RStudioServerPro => "RStudioServerPro",
-            Self::JupyterLab => "JupyterLab",
-            Self::CodeEditor => "CodeEditor",
-            Self::DetailedProfiler => "DetailedProfiler",
-            Self::Canvas => "Canvas",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `AuthMode` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthMode {
@@ -5158,37 +2354,6 @@ impl ToValue for AuthMode {
         let s = match self {
             Self::Sso => "SSO",
             Self::Iam => "IAM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `AutoMountHomeEFS` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AutoMountHomeEfs {
-    /// `Enabled`
-    Enabled,
-    /// `Disabled`
-    Disabled,
-    /// `DefaultAsDomain`
-    DefaultAsDomain,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AutoMountHomeEfs {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AutoMountHomeEfs {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "Enabled",
-            Self::Disabled => "Disabled",
-            Self::DefaultAsDomain => "DefaultAsDomain",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -5307,169 +2472,6 @@ impl ToValue for LifecycleManagement {
     }
 }
 
-/// The values of `MlTools` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MlTools {
-    /// `DataWrangler`
-    DataWrangler,
-    /// `FeatureStore`
-    FeatureStore,
-    /// `EmrClusters`
-    EmrClusters,
-    /// `AutoMl`
-    AutoMl,
-    /// `Experiments`
-    Experiments,
-    /// `Training`
-    Training,
-    /// `ModelEvaluation`
-    ModelEvaluation,
-    /// `Pipelines`
-    Pipelines,
-    /// `Models`
-    Models,
-    /// `JumpStart`
-    JumpStart,
-    /// `InferenceRecommender`
-    InferenceRecommender,
-    /// `Endpoints`
-    Endpoints,
-    /// `Projects`
-    Projects,
-    /// `InferenceOptimization`
-    InferenceOptimization,
-    /// `HyperPodClusters`
-    HyperPodClusters,
-    /// `Comet`
-    Comet,
-    /// `DeepchecksLLMEvaluation`
-    DeepchecksLlmEvaluation,
-    /// `Fiddler`
-    Fiddler,
-    /// `LakeraGuard`
-    LakeraGuard,
-    /// `PerformanceEvaluation`
-    PerformanceEvaluation,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MlTools {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MlTools {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DataWrangler => "DataWrangler",
-            Self::FeatureStore => "FeatureStore",
-            Self::EmrClusters => "EmrClusters",
-            Self::AutoMl => "AutoMl",
-            Self::Experiments => "Experiments",
-            Self::Training => "Training",
-            Self::ModelEvaluation => "ModelEvaluation",
-            Self::Pipelines => "Pipelines",
-            Self::Models => "Models",
-            Self::JumpStart => "JumpStart",
-            Self::InferenceRecommender => "InferenceRecommender",
-            Self::Endpoints => "Endpoints",
-            Self::Projects => "Projects",
-            Self::InferenceOptimization => "InferenceOptimization",
-            Self::HyperPodClusters => "HyperPodClusters",
-            Self::Comet => "Comet",
-            Self::DeepchecksLlmEvaluation => "DeepchecksLLMEvaluation",
-            Self::Fiddler => "Fiddler",
-            Self::LakeraGuard => "LakeraGuard",
-            Self::PerformanceEvaluation => "PerformanceEvaluation",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NotebookOutputOption` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NotebookOutputOption {
-    /// `Allowed`
-    Allowed,
-    /// `Disabled`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NotebookOutputOption {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NotebookOutputOption {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Allowed => "Allowed",
-            Self::Disabled => "Disabled",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SageMakerImageName` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SageMakerImageName {
-    /// `sagemaker_distribution`
-    SagemakerDistribution,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SageMakerImageName {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SageMakerImageName {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::SagemakerDistribution => "sagemaker_distribution",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `StudioWebPortal` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StudioWebPortal {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for StudioWebPortal {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for StudioWebPortal {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StudioWebPortalAccess` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StudioWebPortalAccess {
@@ -5520,34 +2522,6 @@ impl ToValue for TagPropagation {
         let s = match self {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `UserGroup` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum UserGroup {
-    /// `R_STUDIO_ADMIN`
-    RStudioAdmin,
-    /// `R_STUDIO_USER`
-    RStudioUser,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for UserGroup {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for UserGroup {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::RStudioAdmin => "R_STUDIO_ADMIN",
-            Self::RStudioUser => "R_STUDIO_USER",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -15,51 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointRequired {
     /// `EndpointConfigName`: a string, required.
-    ///
-    /// The name of the \[AWS::SageMaker::EndpointConfig\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html>) resource that specifies the configuration for the endpoint. For more information, see \[CreateEndpointConfig\](<https://docs.aws.amazon.com/sagemaker/latest/dg/API_CreateEndpointConfig.html>) .
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 0 to 63.
     pub endpoint_config_name: Str,
 }
 
-static RULE_Endpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Endpoint: ObjRule = ObjRule {
     properties: &[
         ("DeploymentConfig", Shape::Object(&RULE_DeploymentConfig)),
-        (
-            "EndpointConfigName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeRetainedVariantProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VariantProperty),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EndpointConfigName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExcludeRetainedVariantProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_VariantProperty), min_items: None, max_items: None })),
         ("RetainAllVariantProperties", Shape::Bool),
         ("RetainDeploymentConfig", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["EndpointConfigName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Endpoint` resource.
@@ -113,6 +84,7 @@ pub struct Endpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Endpoint {
     /// The CloudFormation type name, `AWS::SageMaker::Endpoint`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Endpoint";
@@ -126,11 +98,7 @@ impl Endpoint {
         required: &["EndpointConfigName"],
         create_only: &["EndpointName"],
         conditional_create_only: &[],
-        write_only: &[
-            "ExcludeRetainedVariantProperties",
-            "RetainAllVariantProperties",
-            "RetainDeploymentConfig",
-        ],
+        write_only: &["ExcludeRetainedVariantProperties", "RetainAllVariantProperties", "RetainDeploymentConfig"],
         read_only: &["EndpointArn", "EndpointName"],
         attributes: &["EndpointArn", "EndpointName"],
         taggable: true,
@@ -150,55 +118,17 @@ impl Endpoint {
     }
 
     /// `DeploymentConfig`: a [`DeploymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self {
-        self.deployment_config = Some(value.into());
-        self
-    }
-
+    pub fn deployment_config(mut self, value: impl Into<Obj<DeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
     /// `EndpointConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_config_name = value.into();
-        self
-    }
-
+    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_config_name = value.into(); self }
     /// `ExcludeRetainedVariantProperties`: a list of [`VariantProperty`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_retained_variant_properties(
-        mut self,
-        value: impl Into<List<VariantProperty>>,
-    ) -> Self {
-        self.exclude_retained_variant_properties = Some(value.into());
-        self
-    }
-
+    pub fn exclude_retained_variant_properties(mut self, value: impl Into<List<VariantProperty>>) -> Self { self.exclude_retained_variant_properties = Some(value.into()); self }
     /// `RetainAllVariantProperties`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_all_variant_properties(mut self, value: impl Into<Bool>) -> Self {
-        self.retain_all_variant_properties = Some(value.into());
-        self
-    }
-
+    pub fn retain_all_variant_properties(mut self, value: impl Into<Bool>) -> Self { self.retain_all_variant_properties = Some(value.into()); self }
     /// `RetainDeploymentConfig`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retain_deployment_config(mut self, value: impl Into<Bool>) -> Self {
-        self.retain_deployment_config = Some(value.into());
-        self
-    }
-
+    pub fn retain_deployment_config(mut self, value: impl Into<Bool>) -> Self { self.retain_deployment_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Endpoint {
@@ -263,30 +193,17 @@ impl EndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The name of a CloudWatch alarm in your account.
-    ///
-    /// Pattern `^(?!\s*$).+$`; length 1 to 255.
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[(
-        "AlarmName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+    properties: &[
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AlarmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Alarm` property type of `AWS::SageMaker::Endpoint`.
@@ -304,6 +221,7 @@ pub struct Alarm {
     pub alarm_name: Str,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
     pub fn new(required: AlarmRequired) -> Self {
@@ -313,12 +231,7 @@ impl Alarm {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
 impl PropertyType for Alarm {}
@@ -333,28 +246,17 @@ impl ToValue for Alarm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoRollbackConfigRequired {
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    ///
-    /// List of CloudWatch alarms in your account that are configured to monitor metrics on an endpoint. If any alarms are tripped during a deployment, SageMaker rolls back the deployment.
-    ///
-    /// Items 1 to 10.
     pub alarms: List<Alarm>,
 }
 
-static RULE_AutoRollbackConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Alarms",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Alarm),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoRollbackConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Alarms"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoRollbackConfig` property type of `AWS::SageMaker::Endpoint`.
@@ -372,6 +274,7 @@ pub struct AutoRollbackConfig {
     pub alarms: List<Alarm>,
 }
 
+#[rustfmt::skip]
 impl AutoRollbackConfig {
     /// A `AutoRollbackConfig` with its required properties, named in a [`AutoRollbackConfigRequired`].
     pub fn new(required: AutoRollbackConfigRequired) -> Self {
@@ -381,12 +284,7 @@ impl AutoRollbackConfig {
     }
 
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self {
-        self.alarms = value.into();
-        self
-    }
+    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = value.into(); self }
 }
 
 impl PropertyType for AutoRollbackConfig {}
@@ -401,40 +299,19 @@ impl ToValue for AutoRollbackConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlueGreenUpdatePolicyRequired {
     /// `TrafficRoutingConfiguration`: a [`TrafficRoutingConfig`] object, required.
-    ///
-    /// Defines the traffic routing strategy to shift traffic from the old fleet to the new fleet during an endpoint deployment.
     pub traffic_routing_configuration: Obj<TrafficRoutingConfig>,
 }
 
-static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlueGreenUpdatePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumExecutionTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TerminationWaitInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrafficRoutingConfiguration",
-            Shape::Object(&RULE_TrafficRoutingConfig),
-        ),
+        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+        ("TerminationWaitInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("TrafficRoutingConfiguration", Shape::Object(&RULE_TrafficRoutingConfig)),
     ],
     required: &["TrafficRoutingConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlueGreenUpdatePolicy` property type of `AWS::SageMaker::Endpoint`.
@@ -462,6 +339,7 @@ pub struct BlueGreenUpdatePolicy {
     pub traffic_routing_configuration: Obj<TrafficRoutingConfig>,
 }
 
+#[rustfmt::skip]
 impl BlueGreenUpdatePolicy {
     /// A `BlueGreenUpdatePolicy` with its required properties, named in a [`BlueGreenUpdatePolicyRequired`].
     pub fn new(required: BlueGreenUpdatePolicyRequired) -> Self {
@@ -473,31 +351,11 @@ impl BlueGreenUpdatePolicy {
     }
 
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_execution_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
     /// `TerminationWaitInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_wait_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.termination_wait_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn termination_wait_in_seconds(mut self, value: impl Into<Int>) -> Self { self.termination_wait_in_seconds = Some(value.into()); self }
     /// `TrafficRoutingConfiguration`: a [`TrafficRoutingConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_routing_configuration(
-        mut self,
-        value: impl Into<Obj<TrafficRoutingConfig>>,
-    ) -> Self {
-        self.traffic_routing_configuration = value.into();
-        self
-    }
+    pub fn traffic_routing_configuration(mut self, value: impl Into<Obj<TrafficRoutingConfig>>) -> Self { self.traffic_routing_configuration = value.into(); self }
 }
 
 impl PropertyType for BlueGreenUpdatePolicy {}
@@ -525,47 +383,20 @@ impl ToValue for BlueGreenUpdatePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacitySizeRequired {
     /// `Type`: a [`CapacitySizeType`] value, required.
-    ///
-    /// Specifies the endpoint capacity type.
-    ///
-    /// - `INSTANCE_COUNT` : The endpoint activates based on the number of instances.
-    /// - `CAPACITY_PERCENT` : The endpoint activates based on the specified percentage of capacity.
     pub r#type: CapacitySizeType,
     /// `Value`: an integer, required.
-    ///
-    /// Defines the capacity size, either as a number of instances or a capacity percentage.
-    ///
-    /// Value at least 1.
     pub value: Int,
 }
 
-static RULE_CapacitySize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacitySize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["CAPACITY_PERCENT", "INSTANCE_COUNT"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacitySize` property type of `AWS::SageMaker::Endpoint`.
@@ -592,6 +423,7 @@ pub struct CapacitySize {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl CapacitySize {
     /// A `CapacitySize` with its required properties, named in a [`CapacitySizeRequired`].
     pub fn new(required: CapacitySizeRequired) -> Self {
@@ -602,20 +434,9 @@ impl CapacitySize {
     }
 
     /// `Type`: a [`CapacitySizeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CapacitySizeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<CapacitySizeType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CapacitySize {}
@@ -629,27 +450,15 @@ impl ToValue for CapacitySize {
     }
 }
 
-static RULE_DeploymentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRollbackConfiguration",
-            Shape::Object(&RULE_AutoRollbackConfig),
-        ),
-        (
-            "BlueGreenUpdatePolicy",
-            Shape::Object(&RULE_BlueGreenUpdatePolicy),
-        ),
-        (
-            "RollingUpdatePolicy",
-            Shape::Object(&RULE_RollingUpdatePolicy),
-        ),
+        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfig)),
+        ("BlueGreenUpdatePolicy", Shape::Object(&RULE_BlueGreenUpdatePolicy)),
+        ("RollingUpdatePolicy", Shape::Object(&RULE_RollingUpdatePolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfig` property type of `AWS::SageMaker::Endpoint`.
@@ -673,6 +482,7 @@ pub struct DeploymentConfig {
     pub rolling_update_policy: Option<Obj<RollingUpdatePolicy>>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfig {
     /// A `DeploymentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -680,34 +490,11 @@ impl DeploymentConfig {
     }
 
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_rollback_configuration(
-        mut self,
-        value: impl Into<Obj<AutoRollbackConfig>>,
-    ) -> Self {
-        self.auto_rollback_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfig>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
     /// `BlueGreenUpdatePolicy`: a [`BlueGreenUpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blue_green_update_policy(
-        mut self,
-        value: impl Into<Obj<BlueGreenUpdatePolicy>>,
-    ) -> Self {
-        self.blue_green_update_policy = Some(value.into());
-        self
-    }
-
+    pub fn blue_green_update_policy(mut self, value: impl Into<Obj<BlueGreenUpdatePolicy>>) -> Self { self.blue_green_update_policy = Some(value.into()); self }
     /// `RollingUpdatePolicy`: a [`RollingUpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self {
-        self.rolling_update_policy = Some(value.into());
-        self
-    }
+    pub fn rolling_update_policy(mut self, value: impl Into<Obj<RollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfig {}
@@ -729,47 +516,22 @@ impl ToValue for DeploymentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingUpdatePolicyRequired {
     /// `MaximumBatchSize`: a [`CapacitySize`] object, required.
-    ///
-    /// Batch size for each rolling step to provision capacity and turn on traffic on the new endpoint fleet, and terminate capacity on the old endpoint fleet. Value must be between 5% to 50% of the variant's total instance count.
     pub maximum_batch_size: Obj<CapacitySize>,
     /// `WaitIntervalInSeconds`: an integer, required.
-    ///
-    /// The length of the baking period, during which SageMaker monitors alarms for each batch on the new fleet.
-    ///
-    /// Value 0 to 3600.
     pub wait_interval_in_seconds: Int,
 }
 
-static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
         ("MaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
-        (
-            "MaximumExecutionTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RollbackMaximumBatchSize",
-            Shape::Object(&RULE_CapacitySize),
-        ),
-        (
-            "WaitIntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+        ("RollbackMaximumBatchSize", Shape::Object(&RULE_CapacitySize)),
+        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
     required: &["MaximumBatchSize", "WaitIntervalInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RollingUpdatePolicy` property type of `AWS::SageMaker::Endpoint`.
@@ -801,6 +563,7 @@ pub struct RollingUpdatePolicy {
     pub wait_interval_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 impl RollingUpdatePolicy {
     /// A `RollingUpdatePolicy` with its required properties, named in a [`RollingUpdatePolicyRequired`].
     pub fn new(required: RollingUpdatePolicyRequired) -> Self {
@@ -813,36 +576,13 @@ impl RollingUpdatePolicy {
     }
 
     /// `MaximumBatchSize`: a [`CapacitySize`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self {
-        self.maximum_batch_size = value.into();
-        self
-    }
-
+    pub fn maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.maximum_batch_size = value.into(); self }
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_execution_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
     /// `RollbackMaximumBatchSize`: a [`CapacitySize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self {
-        self.rollback_maximum_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.wait_interval_in_seconds = value.into();
-        self
-    }
+    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = value.into(); self }
 }
 
 impl PropertyType for RollingUpdatePolicy {}
@@ -868,44 +608,20 @@ impl ToValue for RollingUpdatePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Endpoint`.
@@ -923,6 +639,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -933,20 +650,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -964,44 +670,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrafficRoutingConfigRequired {
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    ///
-    /// Traffic routing strategy type.
-    ///
-    /// - `ALL_AT_ONCE` : Endpoint traffic shifts to the new fleet in a single step.
-    /// - `CANARY` : Endpoint traffic shifts to the new fleet in two steps. The first step is the canary, which is a small portion of the traffic. The second step is the remainder of the traffic.
-    /// - `LINEAR` : Endpoint traffic shifts to the new fleet in n steps of a configurable size.
     pub r#type: TrafficRoutingConfigType,
 }
 
-static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrafficRoutingConfig: ObjRule = ObjRule {
     properties: &[
         ("CanarySize", Shape::Object(&RULE_CapacitySize)),
         ("LinearStepSize", Shape::Object(&RULE_CapacitySize)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"],
-                format: None,
-            }),
-        ),
-        (
-            "WaitIntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["ALL_AT_ONCE", "CANARY", "LINEAR"], ..StrRule::ANY })),
+        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrafficRoutingConfig` property type of `AWS::SageMaker::Endpoint`.
@@ -1035,6 +717,7 @@ pub struct TrafficRoutingConfig {
     pub wait_interval_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TrafficRoutingConfig {
     /// A `TrafficRoutingConfig` with its required properties, named in a [`TrafficRoutingConfigRequired`].
     pub fn new(required: TrafficRoutingConfigRequired) -> Self {
@@ -1047,36 +730,13 @@ impl TrafficRoutingConfig {
     }
 
     /// `CanarySize`: a [`CapacitySize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canary_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self {
-        self.canary_size = Some(value.into());
-        self
-    }
-
+    pub fn canary_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.canary_size = Some(value.into()); self }
     /// `LinearStepSize`: a [`CapacitySize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linear_step_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self {
-        self.linear_step_size = Some(value.into());
-        self
-    }
-
+    pub fn linear_step_size(mut self, value: impl Into<Obj<CapacitySize>>) -> Self { self.linear_step_size = Some(value.into()); self }
     /// `Type`: a [`TrafficRoutingConfigType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TrafficRoutingConfigType>) -> Self { self.r#type = value.into(); self }
     /// `WaitIntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.wait_interval_in_seconds = Some(value.into());
-        self
-    }
+    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for TrafficRoutingConfig {}
@@ -1092,14 +752,13 @@ impl ToValue for TrafficRoutingConfig {
     }
 }
 
-static RULE_VariantProperty: ObjRule = ObjRule {
-    properties: &[("VariantPropertyType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_VariantProperty: ObjRule = ObjRule {
+    properties: &[
+        ("VariantPropertyType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VariantProperty` property type of `AWS::SageMaker::Endpoint`.
@@ -1121,6 +780,7 @@ pub struct VariantProperty {
     pub variant_property_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VariantProperty {
     /// A `VariantProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -1128,12 +788,7 @@ impl VariantProperty {
     }
 
     /// `VariantPropertyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variant_property_type(mut self, value: impl Into<Str>) -> Self {
-        self.variant_property_type = Some(value.into());
-        self
-    }
+    pub fn variant_property_type(mut self, value: impl Into<Str>) -> Self { self.variant_property_type = Some(value.into()); self }
 }
 
 impl PropertyType for VariantProperty {}

@@ -11,66 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointConfigRequired {
     /// `ProductionVariants`: a list of [`ProductionVariant`] objects, required.
-    ///
-    /// A list of `ProductionVariant` objects, one for each model that you want to host at this endpoint.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub production_variants: List<ProductionVariant>,
 }
 
-static RULE_EndpointConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AsyncInferenceConfig",
-            Shape::Object(&RULE_AsyncInferenceConfig),
-        ),
+        ("AsyncInferenceConfig", Shape::Object(&RULE_AsyncInferenceConfig)),
         ("DataCaptureConfig", Shape::Object(&RULE_DataCaptureConfig)),
         ("EnableNetworkIsolation", Shape::Bool),
         ("EndpointConfigName", Shape::STR),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("ExplainerConfig", Shape::Object(&RULE_ExplainerConfig)),
         ("KmsKeyId", Shape::STR),
-        (
-            "ProductionVariants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProductionVariant),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ShadowProductionVariants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProductionVariant),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None })),
+        ("ShadowProductionVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ProductionVariant), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["ProductionVariants"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::EndpointConfig` resource.
@@ -167,6 +128,7 @@ pub struct EndpointConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl EndpointConfig {
     /// The CloudFormation type name, `AWS::SageMaker::EndpointConfig`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::EndpointConfig";
@@ -178,18 +140,7 @@ impl EndpointConfig {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html",
         primary_identifier: &["Id"],
         required: &["ProductionVariants"],
-        create_only: &[
-            "KmsKeyId",
-            "AsyncInferenceConfig",
-            "ExecutionRoleArn",
-            "ShadowProductionVariants",
-            "EnableNetworkIsolation",
-            "ProductionVariants",
-            "DataCaptureConfig",
-            "ExplainerConfig",
-            "EndpointConfigName",
-            "VpcConfig",
-        ],
+        create_only: &["KmsKeyId", "AsyncInferenceConfig", "ExecutionRoleArn", "ShadowProductionVariants", "EnableNetworkIsolation", "ProductionVariants", "DataCaptureConfig", "ExplainerConfig", "EndpointConfigName", "VpcConfig"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -216,92 +167,27 @@ impl EndpointConfig {
     }
 
     /// `AsyncInferenceConfig`: an [`AsyncInferenceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn async_inference_config(mut self, value: impl Into<Obj<AsyncInferenceConfig>>) -> Self {
-        self.async_inference_config = Some(value.into());
-        self
-    }
-
+    pub fn async_inference_config(mut self, value: impl Into<Obj<AsyncInferenceConfig>>) -> Self { self.async_inference_config = Some(value.into()); self }
     /// `DataCaptureConfig`: a [`DataCaptureConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_capture_config(mut self, value: impl Into<Obj<DataCaptureConfig>>) -> Self {
-        self.data_capture_config = Some(value.into());
-        self
-    }
-
+    pub fn data_capture_config(mut self, value: impl Into<Obj<DataCaptureConfig>>) -> Self { self.data_capture_config = Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_network_isolation = Some(value.into());
-        self
-    }
-
+    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
     /// `EndpointConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_config_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_config_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_config_name = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `ExplainerConfig`: an [`ExplainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explainer_config(mut self, value: impl Into<Obj<ExplainerConfig>>) -> Self {
-        self.explainer_config = Some(value.into());
-        self
-    }
-
+    pub fn explainer_config(mut self, value: impl Into<Obj<ExplainerConfig>>) -> Self { self.explainer_config = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `ProductionVariants`: a list of [`ProductionVariant`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self {
-        self.production_variants = value.into();
-        self
-    }
-
+    pub fn production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self { self.production_variants = value.into(); self }
     /// `ShadowProductionVariants`: a list of [`ProductionVariant`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self {
-        self.shadow_production_variants = Some(value.into());
-        self
-    }
-
+    pub fn shadow_production_variants(mut self, value: impl Into<List<ProductionVariant>>) -> Self { self.shadow_production_variants = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for EndpointConfig {
@@ -359,14 +245,13 @@ impl EndpointConfigAttributes {
     }
 }
 
-static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
-    properties: &[("MaxConcurrentInvocationsPerInstance", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_AsyncInferenceClientConfig: ObjRule = ObjRule {
+    properties: &[
+        ("MaxConcurrentInvocationsPerInstance", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AsyncInferenceClientConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -382,6 +267,7 @@ pub struct AsyncInferenceClientConfig {
     pub max_concurrent_invocations_per_instance: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AsyncInferenceClientConfig {
     /// A `AsyncInferenceClientConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -389,12 +275,7 @@ impl AsyncInferenceClientConfig {
     }
 
     /// `MaxConcurrentInvocationsPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_invocations_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_invocations_per_instance = Some(value.into());
-        self
-    }
+    pub fn max_concurrent_invocations_per_instance(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_invocations_per_instance = Some(value.into()); self }
 }
 
 impl PropertyType for AsyncInferenceClientConfig {}
@@ -414,28 +295,18 @@ impl ToValue for AsyncInferenceClientConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AsyncInferenceConfigRequired {
     /// `OutputConfig`: an [`AsyncInferenceOutputConfig`] object, required.
-    ///
-    /// Specifies the configuration for asynchronous inference invocation outputs.
     pub output_config: Obj<AsyncInferenceOutputConfig>,
 }
 
-static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AsyncInferenceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientConfig",
-            Shape::Object(&RULE_AsyncInferenceClientConfig),
-        ),
-        (
-            "OutputConfig",
-            Shape::Object(&RULE_AsyncInferenceOutputConfig),
-        ),
+        ("ClientConfig", Shape::Object(&RULE_AsyncInferenceClientConfig)),
+        ("OutputConfig", Shape::Object(&RULE_AsyncInferenceOutputConfig)),
     ],
     required: &["OutputConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AsyncInferenceConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -455,6 +326,7 @@ pub struct AsyncInferenceConfig {
     pub output_config: Obj<AsyncInferenceOutputConfig>,
 }
 
+#[rustfmt::skip]
 impl AsyncInferenceConfig {
     /// A `AsyncInferenceConfig` with its required properties, named in a [`AsyncInferenceConfigRequired`].
     pub fn new(required: AsyncInferenceConfigRequired) -> Self {
@@ -465,20 +337,9 @@ impl AsyncInferenceConfig {
     }
 
     /// `ClientConfig`: an [`AsyncInferenceClientConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_config(mut self, value: impl Into<Obj<AsyncInferenceClientConfig>>) -> Self {
-        self.client_config = Some(value.into());
-        self
-    }
-
+    pub fn client_config(mut self, value: impl Into<Obj<AsyncInferenceClientConfig>>) -> Self { self.client_config = Some(value.into()); self }
     /// `OutputConfig`: an [`AsyncInferenceOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_config(mut self, value: impl Into<Obj<AsyncInferenceOutputConfig>>) -> Self {
-        self.output_config = value.into();
-        self
-    }
+    pub fn output_config(mut self, value: impl Into<Obj<AsyncInferenceOutputConfig>>) -> Self { self.output_config = value.into(); self }
 }
 
 impl PropertyType for AsyncInferenceConfig {}
@@ -492,25 +353,15 @@ impl ToValue for AsyncInferenceConfig {
     }
 }
 
-static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AsyncInferenceNotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("ErrorTopic", Shape::STR),
-        (
-            "IncludeInferenceResponseIn",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IncludeInferenceResponseIn", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SuccessTopic", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AsyncInferenceNotificationConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -536,6 +387,7 @@ pub struct AsyncInferenceNotificationConfig {
     pub success_topic: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AsyncInferenceNotificationConfig {
     /// A `AsyncInferenceNotificationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -543,28 +395,11 @@ impl AsyncInferenceNotificationConfig {
     }
 
     /// `ErrorTopic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_topic(mut self, value: impl Into<Str>) -> Self {
-        self.error_topic = Some(value.into());
-        self
-    }
-
+    pub fn error_topic(mut self, value: impl Into<Str>) -> Self { self.error_topic = Some(value.into()); self }
     /// `IncludeInferenceResponseIn`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_inference_response_in(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include_inference_response_in = Some(value.into());
-        self
-    }
-
+    pub fn include_inference_response_in(mut self, value: impl Into<List<Str>>) -> Self { self.include_inference_response_in = Some(value.into()); self }
     /// `SuccessTopic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_topic(mut self, value: impl Into<Str>) -> Self {
-        self.success_topic = Some(value.into());
-        self
-    }
+    pub fn success_topic(mut self, value: impl Into<Str>) -> Self { self.success_topic = Some(value.into()); self }
 }
 
 impl PropertyType for AsyncInferenceNotificationConfig {}
@@ -582,22 +417,16 @@ impl ToValue for AsyncInferenceNotificationConfig {
     }
 }
 
-static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AsyncInferenceOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
-        (
-            "NotificationConfig",
-            Shape::Object(&RULE_AsyncInferenceNotificationConfig),
-        ),
+        ("NotificationConfig", Shape::Object(&RULE_AsyncInferenceNotificationConfig)),
         ("S3FailurePath", Shape::STR),
         ("S3OutputPath", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AsyncInferenceOutputConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -625,6 +454,7 @@ pub struct AsyncInferenceOutputConfig {
     pub s3_output_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AsyncInferenceOutputConfig {
     /// A `AsyncInferenceOutputConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -632,39 +462,13 @@ impl AsyncInferenceOutputConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `NotificationConfig`: an [`AsyncInferenceNotificationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_config(
-        mut self,
-        value: impl Into<Obj<AsyncInferenceNotificationConfig>>,
-    ) -> Self {
-        self.notification_config = Some(value.into());
-        self
-    }
-
+    pub fn notification_config(mut self, value: impl Into<Obj<AsyncInferenceNotificationConfig>>) -> Self { self.notification_config = Some(value.into()); self }
     /// `S3FailurePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_failure_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_failure_path = Some(value.into());
-        self
-    }
-
+    pub fn s3_failure_path(mut self, value: impl Into<Str>) -> Self { self.s3_failure_path = Some(value.into()); self }
     /// `S3OutputPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_path = Some(value.into());
-        self
-    }
+    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = Some(value.into()); self }
 }
 
 impl PropertyType for AsyncInferenceOutputConfig {}
@@ -680,17 +484,14 @@ impl ToValue for AsyncInferenceOutputConfig {
     }
 }
 
-static RULE_CapacityReservationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationConfig: ObjRule = ObjRule {
     properties: &[
         ("CapacityReservationPreference", Shape::STR),
         ("MlReservationArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -710,6 +511,7 @@ pub struct CapacityReservationConfig {
     pub ml_reservation_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationConfig {
     /// A `CapacityReservationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -717,20 +519,9 @@ impl CapacityReservationConfig {
     }
 
     /// `CapacityReservationPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
     /// `MlReservationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_reservation_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ml_reservation_arn = Some(value.into());
-        self
-    }
+    pub fn ml_reservation_arn(mut self, value: impl Into<Str>) -> Self { self.ml_reservation_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationConfig {}
@@ -747,31 +538,14 @@ impl ToValue for CapacityReservationConfig {
     }
 }
 
-static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "CsvContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "JsonContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptureContentTypeHeader` property type of `AWS::SageMaker::EndpointConfig`.
@@ -791,6 +565,7 @@ pub struct CaptureContentTypeHeader {
     pub json_content_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
     pub fn new() -> Self {
@@ -798,20 +573,9 @@ impl CaptureContentTypeHeader {
     }
 
     /// `CsvContentTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.csv_content_types = Some(value.into());
-        self
-    }
-
+    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.csv_content_types = Some(value.into()); self }
     /// `JsonContentTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.json_content_types = Some(value.into());
-        self
-    }
+    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.json_content_types = Some(value.into()); self }
 }
 
 impl PropertyType for CaptureContentTypeHeader {}
@@ -829,19 +593,17 @@ impl ToValue for CaptureContentTypeHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaptureOptionRequired {
     /// `CaptureMode`: a string, required.
-    ///
-    /// Specifies whether the endpoint captures input data or output data.
     pub capture_mode: Str,
 }
 
-static RULE_CaptureOption: ObjRule = ObjRule {
-    properties: &[("CaptureMode", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_CaptureOption: ObjRule = ObjRule {
+    properties: &[
+        ("CaptureMode", Shape::STR),
+    ],
     required: &["CaptureMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptureOption` property type of `AWS::SageMaker::EndpointConfig`.
@@ -857,6 +619,7 @@ pub struct CaptureOption {
     pub capture_mode: Str,
 }
 
+#[rustfmt::skip]
 impl CaptureOption {
     /// A `CaptureOption` with its required properties, named in a [`CaptureOptionRequired`].
     pub fn new(required: CaptureOptionRequired) -> Self {
@@ -866,12 +629,7 @@ impl CaptureOption {
     }
 
     /// `CaptureMode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_mode(mut self, value: impl Into<Str>) -> Self {
-        self.capture_mode = value.into();
-        self
-    }
+    pub fn capture_mode(mut self, value: impl Into<Str>) -> Self { self.capture_mode = value.into(); self }
 }
 
 impl PropertyType for CaptureOption {}
@@ -888,26 +646,19 @@ impl ToValue for CaptureOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClarifyExplainerConfigRequired {
     /// `ShapConfig`: a [`ClarifyShapConfig`] object, required.
-    ///
-    /// The configuration for SHAP analysis.
     pub shap_config: Obj<ClarifyShapConfig>,
 }
 
-static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClarifyExplainerConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableExplanations", Shape::STR),
-        (
-            "InferenceConfig",
-            Shape::Object(&RULE_ClarifyInferenceConfig),
-        ),
+        ("InferenceConfig", Shape::Object(&RULE_ClarifyInferenceConfig)),
         ("ShapConfig", Shape::Object(&RULE_ClarifyShapConfig)),
     ],
     required: &["ShapConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClarifyExplainerConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -931,6 +682,7 @@ pub struct ClarifyExplainerConfig {
     pub shap_config: Obj<ClarifyShapConfig>,
 }
 
+#[rustfmt::skip]
 impl ClarifyExplainerConfig {
     /// A `ClarifyExplainerConfig` with its required properties, named in a [`ClarifyExplainerConfigRequired`].
     pub fn new(required: ClarifyExplainerConfigRequired) -> Self {
@@ -942,28 +694,11 @@ impl ClarifyExplainerConfig {
     }
 
     /// `EnableExplanations`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_explanations(mut self, value: impl Into<Str>) -> Self {
-        self.enable_explanations = Some(value.into());
-        self
-    }
-
+    pub fn enable_explanations(mut self, value: impl Into<Str>) -> Self { self.enable_explanations = Some(value.into()); self }
     /// `InferenceConfig`: a [`ClarifyInferenceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_config(mut self, value: impl Into<Obj<ClarifyInferenceConfig>>) -> Self {
-        self.inference_config = Some(value.into());
-        self
-    }
-
+    pub fn inference_config(mut self, value: impl Into<Obj<ClarifyInferenceConfig>>) -> Self { self.inference_config = Some(value.into()); self }
     /// `ShapConfig`: a [`ClarifyShapConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shap_config(mut self, value: impl Into<Obj<ClarifyShapConfig>>) -> Self {
-        self.shap_config = value.into();
-        self
-    }
+    pub fn shap_config(mut self, value: impl Into<Obj<ClarifyShapConfig>>) -> Self { self.shap_config = value.into(); self }
 }
 
 impl PropertyType for ClarifyExplainerConfig {}
@@ -978,47 +713,23 @@ impl ToValue for ClarifyExplainerConfig {
     }
 }
 
-static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClarifyInferenceConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentTemplate", Shape::STR),
-        (
-            "FeatureHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FeatureTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FeatureHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("FeatureTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("FeaturesAttribute", Shape::STR),
         ("LabelAttribute", Shape::STR),
-        (
-            "LabelHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LabelHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LabelIndex", Shape::INT),
         ("MaxPayloadInMB", Shape::INT),
         ("MaxRecordCount", Shape::INT),
         ("ProbabilityAttribute", Shape::STR),
         ("ProbabilityIndex", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClarifyInferenceConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1084,6 +795,7 @@ pub struct ClarifyInferenceConfig {
     pub probability_index: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ClarifyInferenceConfig {
     /// A `ClarifyInferenceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1091,92 +803,27 @@ impl ClarifyInferenceConfig {
     }
 
     /// `ContentTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_template(mut self, value: impl Into<Str>) -> Self {
-        self.content_template = Some(value.into());
-        self
-    }
-
+    pub fn content_template(mut self, value: impl Into<Str>) -> Self { self.content_template = Some(value.into()); self }
     /// `FeatureHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.feature_headers = Some(value.into());
-        self
-    }
-
+    pub fn feature_headers(mut self, value: impl Into<List<Str>>) -> Self { self.feature_headers = Some(value.into()); self }
     /// `FeatureTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.feature_types = Some(value.into());
-        self
-    }
-
+    pub fn feature_types(mut self, value: impl Into<List<Str>>) -> Self { self.feature_types = Some(value.into()); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `LabelAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.label_attribute = Some(value.into());
-        self
-    }
-
+    pub fn label_attribute(mut self, value: impl Into<Str>) -> Self { self.label_attribute = Some(value.into()); self }
     /// `LabelHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.label_headers = Some(value.into());
-        self
-    }
-
+    pub fn label_headers(mut self, value: impl Into<List<Str>>) -> Self { self.label_headers = Some(value.into()); self }
     /// `LabelIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_index(mut self, value: impl Into<Int>) -> Self {
-        self.label_index = Some(value.into());
-        self
-    }
-
+    pub fn label_index(mut self, value: impl Into<Int>) -> Self { self.label_index = Some(value.into()); self }
     /// `MaxPayloadInMB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.max_payload_in_mb = Some(value.into());
-        self
-    }
-
+    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_payload_in_mb = Some(value.into()); self }
     /// `MaxRecordCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_record_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_record_count = Some(value.into());
-        self
-    }
-
+    pub fn max_record_count(mut self, value: impl Into<Int>) -> Self { self.max_record_count = Some(value.into()); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `ProbabilityIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_index(mut self, value: impl Into<Int>) -> Self {
-        self.probability_index = Some(value.into());
-        self
-    }
+    pub fn probability_index(mut self, value: impl Into<Int>) -> Self { self.probability_index = Some(value.into()); self }
 }
 
 impl PropertyType for ClarifyInferenceConfig {}
@@ -1199,18 +846,15 @@ impl ToValue for ClarifyInferenceConfig {
     }
 }
 
-static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClarifyShapBaselineConfig: ObjRule = ObjRule {
     properties: &[
         ("MimeType", Shape::STR),
         ("ShapBaseline", Shape::STR),
         ("ShapBaselineUri", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClarifyShapBaselineConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1237,6 +881,7 @@ pub struct ClarifyShapBaselineConfig {
     pub shap_baseline_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClarifyShapBaselineConfig {
     /// A `ClarifyShapBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1244,28 +889,11 @@ impl ClarifyShapBaselineConfig {
     }
 
     /// `MimeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mime_type(mut self, value: impl Into<Str>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-
+    pub fn mime_type(mut self, value: impl Into<Str>) -> Self { self.mime_type = Some(value.into()); self }
     /// `ShapBaseline`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shap_baseline(mut self, value: impl Into<Str>) -> Self {
-        self.shap_baseline = Some(value.into());
-        self
-    }
-
+    pub fn shap_baseline(mut self, value: impl Into<Str>) -> Self { self.shap_baseline = Some(value.into()); self }
     /// `ShapBaselineUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shap_baseline_uri(mut self, value: impl Into<Str>) -> Self {
-        self.shap_baseline_uri = Some(value.into());
-        self
-    }
+    pub fn shap_baseline_uri(mut self, value: impl Into<Str>) -> Self { self.shap_baseline_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ClarifyShapBaselineConfig {}
@@ -1284,28 +912,21 @@ impl ToValue for ClarifyShapBaselineConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClarifyShapConfigRequired {
     /// `ShapBaselineConfig`: a [`ClarifyShapBaselineConfig`] object, required.
-    ///
-    /// The configuration for the SHAP baseline of the Kernal SHAP algorithm.
     pub shap_baseline_config: Obj<ClarifyShapBaselineConfig>,
 }
 
-static RULE_ClarifyShapConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClarifyShapConfig: ObjRule = ObjRule {
     properties: &[
         ("NumberOfSamples", Shape::INT),
         ("Seed", Shape::INT),
-        (
-            "ShapBaselineConfig",
-            Shape::Object(&RULE_ClarifyShapBaselineConfig),
-        ),
+        ("ShapBaselineConfig", Shape::Object(&RULE_ClarifyShapBaselineConfig)),
         ("TextConfig", Shape::Object(&RULE_ClarifyTextConfig)),
         ("UseLogit", Shape::Bool),
     ],
     required: &["ShapBaselineConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClarifyShapConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1339,6 +960,7 @@ pub struct ClarifyShapConfig {
     pub use_logit: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ClarifyShapConfig {
     /// A `ClarifyShapConfig` with its required properties, named in a [`ClarifyShapConfigRequired`].
     pub fn new(required: ClarifyShapConfigRequired) -> Self {
@@ -1352,47 +974,15 @@ impl ClarifyShapConfig {
     }
 
     /// `NumberOfSamples`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_samples(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_samples = Some(value.into());
-        self
-    }
-
+    pub fn number_of_samples(mut self, value: impl Into<Int>) -> Self { self.number_of_samples = Some(value.into()); self }
     /// `Seed`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed(mut self, value: impl Into<Int>) -> Self {
-        self.seed = Some(value.into());
-        self
-    }
-
+    pub fn seed(mut self, value: impl Into<Int>) -> Self { self.seed = Some(value.into()); self }
     /// `ShapBaselineConfig`: a [`ClarifyShapBaselineConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shap_baseline_config(
-        mut self,
-        value: impl Into<Obj<ClarifyShapBaselineConfig>>,
-    ) -> Self {
-        self.shap_baseline_config = value.into();
-        self
-    }
-
+    pub fn shap_baseline_config(mut self, value: impl Into<Obj<ClarifyShapBaselineConfig>>) -> Self { self.shap_baseline_config = value.into(); self }
     /// `TextConfig`: a [`ClarifyTextConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_config(mut self, value: impl Into<Obj<ClarifyTextConfig>>) -> Self {
-        self.text_config = Some(value.into());
-        self
-    }
-
+    pub fn text_config(mut self, value: impl Into<Obj<ClarifyTextConfig>>) -> Self { self.text_config = Some(value.into()); self }
     /// `UseLogit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_logit(mut self, value: impl Into<Bool>) -> Self {
-        self.use_logit = Some(value.into());
-        self
-    }
+    pub fn use_logit(mut self, value: impl Into<Bool>) -> Self { self.use_logit = Some(value.into()); self }
 }
 
 impl PropertyType for ClarifyShapConfig {}
@@ -1413,25 +1003,20 @@ impl ToValue for ClarifyShapConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClarifyTextConfigRequired {
     /// `Granularity`: a string, required.
-    ///
-    /// The unit of granularity for the analysis of text features. For example, if the unit is `'token'` , then each token (like a word in English) of the text is treated as a feature. SHAP values are computed for each unit/feature.
     pub granularity: Str,
     /// `Language`: a string, required.
-    ///
-    /// Specifies the language of the text features in \[ISO 639-1\](<https://docs.aws.amazon.com/> <https://en.wikipedia.org/wiki/List_of_ISO_639-1_codes>) or \[ISO 639-3\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/ISO_639-3>) code of a supported language.
-    ///
-    /// &gt; For a mix of multiple languages, use code `'xx'` .
     pub language: Str,
 }
 
-static RULE_ClarifyTextConfig: ObjRule = ObjRule {
-    properties: &[("Granularity", Shape::STR), ("Language", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ClarifyTextConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Granularity", Shape::STR),
+        ("Language", Shape::STR),
+    ],
     required: &["Language", "Granularity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClarifyTextConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1453,6 +1038,7 @@ pub struct ClarifyTextConfig {
     pub language: Str,
 }
 
+#[rustfmt::skip]
 impl ClarifyTextConfig {
     /// A `ClarifyTextConfig` with its required properties, named in a [`ClarifyTextConfigRequired`].
     pub fn new(required: ClarifyTextConfigRequired) -> Self {
@@ -1463,20 +1049,9 @@ impl ClarifyTextConfig {
     }
 
     /// `Granularity`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn granularity(mut self, value: impl Into<Str>) -> Self {
-        self.granularity = value.into();
-        self
-    }
-
+    pub fn granularity(mut self, value: impl Into<Str>) -> Self { self.granularity = value.into(); self }
     /// `Language`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Str>) -> Self {
-        self.language = value.into();
-        self
-    }
+    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = value.into(); self }
 }
 
 impl PropertyType for ClarifyTextConfig {}
@@ -1494,48 +1069,26 @@ impl ToValue for ClarifyTextConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCaptureConfigRequired {
     /// `CaptureOptions`: a list of [`CaptureOption`] objects, required.
-    ///
-    /// Specifies whether the endpoint captures input data to your model, output data from your model, or both.
     pub capture_options: List<CaptureOption>,
     /// `DestinationS3Uri`: a string, required.
-    ///
-    /// The S3 bucket where model monitor stores captured data.
     pub destination_s3_uri: Str,
     /// `InitialSamplingPercentage`: an integer, required.
-    ///
-    /// The percentage of data to capture.
     pub initial_sampling_percentage: Int,
 }
 
-static RULE_DataCaptureConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCaptureConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaptureContentTypeHeader",
-            Shape::Object(&RULE_CaptureContentTypeHeader),
-        ),
-        (
-            "CaptureOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CaptureOption),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CaptureContentTypeHeader", Shape::Object(&RULE_CaptureContentTypeHeader)),
+        ("CaptureOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_CaptureOption), min_items: None, max_items: None })),
         ("DestinationS3Uri", Shape::STR),
         ("EnableCapture", Shape::Bool),
         ("InitialSamplingPercentage", Shape::INT),
         ("KmsKeyId", Shape::STR),
     ],
-    required: &[
-        "CaptureOptions",
-        "DestinationS3Uri",
-        "InitialSamplingPercentage",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CaptureOptions", "DestinationS3Uri", "InitialSamplingPercentage"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCaptureConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1571,6 +1124,7 @@ pub struct DataCaptureConfig {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataCaptureConfig {
     /// A `DataCaptureConfig` with its required properties, named in a [`DataCaptureConfigRequired`].
     pub fn new(required: DataCaptureConfigRequired) -> Self {
@@ -1585,55 +1139,17 @@ impl DataCaptureConfig {
     }
 
     /// `CaptureContentTypeHeader`: a [`CaptureContentTypeHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_content_type_header(
-        mut self,
-        value: impl Into<Obj<CaptureContentTypeHeader>>,
-    ) -> Self {
-        self.capture_content_type_header = Some(value.into());
-        self
-    }
-
+    pub fn capture_content_type_header(mut self, value: impl Into<Obj<CaptureContentTypeHeader>>) -> Self { self.capture_content_type_header = Some(value.into()); self }
     /// `CaptureOptions`: a list of [`CaptureOption`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capture_options(mut self, value: impl Into<List<CaptureOption>>) -> Self {
-        self.capture_options = value.into();
-        self
-    }
-
+    pub fn capture_options(mut self, value: impl Into<List<CaptureOption>>) -> Self { self.capture_options = value.into(); self }
     /// `DestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.destination_s3_uri = value.into(); self }
     /// `EnableCapture`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_capture(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_capture = Some(value.into());
-        self
-    }
-
+    pub fn enable_capture(mut self, value: impl Into<Bool>) -> Self { self.enable_capture = Some(value.into()); self }
     /// `InitialSamplingPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_sampling_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.initial_sampling_percentage = value.into();
-        self
-    }
-
+    pub fn initial_sampling_percentage(mut self, value: impl Into<Int>) -> Self { self.initial_sampling_percentage = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for DataCaptureConfig {}
@@ -1657,17 +1173,13 @@ impl ToValue for DataCaptureConfig {
     }
 }
 
-static RULE_ExplainerConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ClarifyExplainerConfig",
-        Shape::Object(&RULE_ClarifyExplainerConfig),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ExplainerConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ClarifyExplainerConfig", Shape::Object(&RULE_ClarifyExplainerConfig)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExplainerConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1683,6 +1195,7 @@ pub struct ExplainerConfig {
     pub clarify_explainer_config: Option<Obj<ClarifyExplainerConfig>>,
 }
 
+#[rustfmt::skip]
 impl ExplainerConfig {
     /// A `ExplainerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1690,15 +1203,7 @@ impl ExplainerConfig {
     }
 
     /// `ClarifyExplainerConfig`: a [`ClarifyExplainerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clarify_explainer_config(
-        mut self,
-        value: impl Into<Obj<ClarifyExplainerConfig>>,
-    ) -> Self {
-        self.clarify_explainer_config = Some(value.into());
-        self
-    }
+    pub fn clarify_explainer_config(mut self, value: impl Into<Obj<ClarifyExplainerConfig>>) -> Self { self.clarify_explainer_config = Some(value.into()); self }
 }
 
 impl PropertyType for ExplainerConfig {}
@@ -1711,18 +1216,15 @@ impl ToValue for ExplainerConfig {
     }
 }
 
-static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstanceScaling: ObjRule = ObjRule {
     properties: &[
         ("MaxInstanceCount", Shape::INT),
         ("MinInstanceCount", Shape::INT),
         ("Status", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstanceScaling` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1746,6 +1248,7 @@ pub struct ManagedInstanceScaling {
     pub status: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedInstanceScaling {
     /// A `ManagedInstanceScaling` with no property set (none is required).
     pub fn new() -> Self {
@@ -1753,28 +1256,11 @@ impl ManagedInstanceScaling {
     }
 
     /// `MaxInstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_instance_count = Some(value.into());
-        self
-    }
-
+    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self { self.max_instance_count = Some(value.into()); self }
     /// `MinInstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_instance_count = Some(value.into());
-        self
-    }
-
+    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = Some(value.into()); self }
     /// `Status`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<Str>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedInstanceScaling {}
@@ -1793,27 +1279,20 @@ impl ToValue for ManagedInstanceScaling {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductionVariantRequired {
     /// `VariantName`: a string, required.
-    ///
-    /// The name of the production variant.
     pub variant_name: Str,
 }
 
-static RULE_ProductionVariant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProductionVariant: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationConfig",
-            Shape::Object(&RULE_CapacityReservationConfig),
-        ),
+        ("CapacityReservationConfig", Shape::Object(&RULE_CapacityReservationConfig)),
         ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::INT),
         ("EnableSSMAccess", Shape::Bool),
         ("InferenceAmiVersion", Shape::STR),
         ("InitialInstanceCount", Shape::INT),
         ("InitialVariantWeight", Shape::NUM),
         ("InstanceType", Shape::STR),
-        (
-            "ManagedInstanceScaling",
-            Shape::Object(&RULE_ManagedInstanceScaling),
-        ),
+        ("ManagedInstanceScaling", Shape::Object(&RULE_ManagedInstanceScaling)),
         ("ModelDataDownloadTimeoutInSeconds", Shape::INT),
         ("ModelName", Shape::STR),
         ("RoutingConfig", Shape::Object(&RULE_RoutingConfig)),
@@ -1822,11 +1301,8 @@ static RULE_ProductionVariant: ObjRule = ObjRule {
         ("VolumeSizeInGB", Shape::INT),
     ],
     required: &["VariantName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProductionVariant` property type of `AWS::SageMaker::EndpointConfig`.
@@ -1894,6 +1370,7 @@ pub struct ProductionVariant {
     pub volume_size_in_gb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ProductionVariant {
     /// A `ProductionVariant` with its required properties, named in a [`ProductionVariantRequired`].
     pub fn new(required: ProductionVariantRequired) -> Self {
@@ -1916,125 +1393,33 @@ impl ProductionVariant {
     }
 
     /// `CapacityReservationConfig`: a [`CapacityReservationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_config(
-        mut self,
-        value: impl Into<Obj<CapacityReservationConfig>>,
-    ) -> Self {
-        self.capacity_reservation_config = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_config(mut self, value: impl Into<Obj<CapacityReservationConfig>>) -> Self { self.capacity_reservation_config = Some(value.into()); self }
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_startup_health_check_timeout_in_seconds(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.container_startup_health_check_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = Some(value.into()); self }
     /// `EnableSSMAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ssm_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ssm_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_ssm_access(mut self, value: impl Into<Bool>) -> Self { self.enable_ssm_access = Some(value.into()); self }
     /// `InferenceAmiVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_ami_version(mut self, value: impl Into<Str>) -> Self {
-        self.inference_ami_version = Some(value.into());
-        self
-    }
-
+    pub fn inference_ami_version(mut self, value: impl Into<Str>) -> Self { self.inference_ami_version = Some(value.into()); self }
     /// `InitialInstanceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.initial_instance_count = Some(value.into());
-        self
-    }
-
+    pub fn initial_instance_count(mut self, value: impl Into<Int>) -> Self { self.initial_instance_count = Some(value.into()); self }
     /// `InitialVariantWeight`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_variant_weight(mut self, value: impl Into<Num>) -> Self {
-        self.initial_variant_weight = Some(value.into());
-        self
-    }
-
+    pub fn initial_variant_weight(mut self, value: impl Into<Num>) -> Self { self.initial_variant_weight = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `ManagedInstanceScaling`: a [`ManagedInstanceScaling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_instance_scaling(
-        mut self,
-        value: impl Into<Obj<ManagedInstanceScaling>>,
-    ) -> Self {
-        self.managed_instance_scaling = Some(value.into());
-        self
-    }
-
+    pub fn managed_instance_scaling(mut self, value: impl Into<Obj<ManagedInstanceScaling>>) -> Self { self.managed_instance_scaling = Some(value.into()); self }
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.model_data_download_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.model_data_download_timeout_in_seconds = Some(value.into()); self }
     /// `ModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
     /// `RoutingConfig`: a [`RoutingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self {
-        self.routing_config = Some(value.into());
-        self
-    }
-
+    pub fn routing_config(mut self, value: impl Into<Obj<RoutingConfig>>) -> Self { self.routing_config = Some(value.into()); self }
     /// `ServerlessConfig`: a [`ServerlessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_config(mut self, value: impl Into<Obj<ServerlessConfig>>) -> Self {
-        self.serverless_config = Some(value.into());
-        self
-    }
-
+    pub fn serverless_config(mut self, value: impl Into<Obj<ServerlessConfig>>) -> Self { self.serverless_config = Some(value.into()); self }
     /// `VariantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self {
-        self.variant_name = value.into();
-        self
-    }
-
+    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = value.into(); self }
     /// `VolumeSizeInGB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for ProductionVariant {}
@@ -2069,14 +1454,13 @@ impl ToValue for ProductionVariant {
     }
 }
 
-static RULE_RoutingConfig: ObjRule = ObjRule {
-    properties: &[("RoutingStrategy", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("RoutingStrategy", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -2092,6 +1476,7 @@ pub struct RoutingConfig {
     pub routing_strategy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RoutingConfig {
     /// A `RoutingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2099,12 +1484,7 @@ impl RoutingConfig {
     }
 
     /// `RoutingStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.routing_strategy = Some(value.into());
-        self
-    }
+    pub fn routing_strategy(mut self, value: impl Into<Str>) -> Self { self.routing_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for RoutingConfig {}
@@ -2121,27 +1501,21 @@ impl ToValue for RoutingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerlessConfigRequired {
     /// `MaxConcurrency`: an integer, required.
-    ///
-    /// The maximum number of concurrent invocations your serverless endpoint can process.
     pub max_concurrency: Int,
     /// `MemorySizeInMB`: an integer, required.
-    ///
-    /// The memory size of your serverless endpoint. Valid values are in 1 GB increments: 1024 MB, 2048 MB, 3072 MB, 4096 MB, 5120 MB, or 6144 MB.
     pub memory_size_in_mb: Int,
 }
 
-static RULE_ServerlessConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerlessConfig: ObjRule = ObjRule {
     properties: &[
         ("MaxConcurrency", Shape::INT),
         ("MemorySizeInMB", Shape::INT),
         ("ProvisionedConcurrency", Shape::INT),
     ],
     required: &["MaxConcurrency", "MemorySizeInMB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerlessConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -2167,6 +1541,7 @@ pub struct ServerlessConfig {
     pub provisioned_concurrency: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ServerlessConfig {
     /// A `ServerlessConfig` with its required properties, named in a [`ServerlessConfigRequired`].
     pub fn new(required: ServerlessConfigRequired) -> Self {
@@ -2178,28 +1553,11 @@ impl ServerlessConfig {
     }
 
     /// `MaxConcurrency`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrency = value.into();
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self { self.max_concurrency = value.into(); self }
     /// `MemorySizeInMB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size_in_mb = value.into();
-        self
-    }
-
+    pub fn memory_size_in_mb(mut self, value: impl Into<Int>) -> Self { self.memory_size_in_mb = value.into(); self }
     /// `ProvisionedConcurrency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrency = Some(value.into());
-        self
-    }
+    pub fn provisioned_concurrency(mut self, value: impl Into<Int>) -> Self { self.provisioned_concurrency = Some(value.into()); self }
 }
 
 impl PropertyType for ServerlessConfig {}
@@ -2223,14 +1581,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::EndpointConfig`.
@@ -2244,6 +1603,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2254,16 +1614,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2281,56 +1634,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form sg-xxxxxxxx. Specify the security groups for the VPC that is specified in the Subnets field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Subnets", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::SageMaker::EndpointConfig`.
@@ -2354,6 +1671,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -2364,20 +1682,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for VpcConfig {}

@@ -18,125 +18,32 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureGroupRequired {
     /// `EventTimeFeatureName`: a string, required.
-    ///
-    /// The name of the feature that stores the `EventTime` of a Record in a `FeatureGroup` .
-    ///
-    /// A `EventTime` is point in time when a new event occurs that corresponds to the creation or update of a `Record` in `FeatureGroup` . All `Records` in the `FeatureGroup` must have a corresponding `EventTime` .
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
     pub event_time_feature_name: Str,
     /// `FeatureDefinitions`: a list of [`FeatureDefinition`] objects, required.
-    ///
-    /// A list of `Feature` s. Each `Feature` must include a `FeatureName` and a `FeatureType` .
-    ///
-    /// Valid `FeatureType` s are `Integral` , `Fractional` and `String` .
-    ///
-    /// `FeatureName` s cannot be any of the following: `is_deleted` , `write_time` , `api_invocation_time` .
-    ///
-    /// You can create up to 2,500 `FeatureDefinition` s per `FeatureGroup` .
-    ///
-    /// Items 1 to 2500.
     pub feature_definitions: List<FeatureDefinition>,
     /// `FeatureGroupName`: a string, required.
-    ///
-    /// The name of the `FeatureGroup` .
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
     pub feature_group_name: Str,
     /// `RecordIdentifierFeatureName`: a string, required.
-    ///
-    /// The name of the `Feature` whose value uniquely identifies a `Record` defined in the `FeatureGroup` `FeatureDefinitions` .
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64; create-only: changing it replaces the resource.
     pub record_identifier_feature_name: Str,
 }
 
-static RULE_FeatureGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FeatureGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventTimeFeatureName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeatureDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FeatureDefinition),
-                min_items: Some(1),
-                max_items: Some(2500),
-            }),
-        ),
-        (
-            "FeatureGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OfflineStoreConfig",
-            Shape::Object(&RULE_OfflineStoreConfig),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("EventTimeFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FeatureDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_FeatureDefinition), min_items: Some(1), max_items: Some(2500) })),
+        ("FeatureGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OfflineStoreConfig", Shape::Object(&RULE_OfflineStoreConfig)),
         ("OnlineStoreConfig", Shape::Object(&RULE_OnlineStoreConfig)),
-        (
-            "RecordIdentifierFeatureName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("RecordIdentifierFeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("ThroughputConfig", Shape::Object(&RULE_ThroughputConfig)),
     ],
-    required: &[
-        "FeatureGroupName",
-        "RecordIdentifierFeatureName",
-        "EventTimeFeatureName",
-        "FeatureDefinitions",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName", "FeatureDefinitions"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::FeatureGroup` resource.
@@ -224,6 +131,7 @@ pub struct FeatureGroup {
     pub throughput_config: Option<Obj<ThroughputConfig>>,
 }
 
+#[rustfmt::skip]
 impl FeatureGroup {
     /// The CloudFormation type name, `AWS::SageMaker::FeatureGroup`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::FeatureGroup";
@@ -234,24 +142,8 @@ impl FeatureGroup {
         type_name: "AWS::SageMaker::FeatureGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-featuregroup.html",
         primary_identifier: &["FeatureGroupName"],
-        required: &[
-            "EventTimeFeatureName",
-            "FeatureDefinitions",
-            "FeatureGroupName",
-            "RecordIdentifierFeatureName",
-        ],
-        create_only: &[
-            "FeatureGroupName",
-            "RecordIdentifierFeatureName",
-            "EventTimeFeatureName",
-            "OnlineStoreConfig/SecurityConfig",
-            "OnlineStoreConfig/EnableOnlineStore",
-            "OnlineStoreConfig/StorageType",
-            "OfflineStoreConfig",
-            "RoleArn",
-            "Description",
-            "Tags",
-        ],
+        required: &["EventTimeFeatureName", "FeatureDefinitions", "FeatureGroupName", "RecordIdentifierFeatureName"],
+        create_only: &["FeatureGroupName", "RecordIdentifierFeatureName", "EventTimeFeatureName", "OnlineStoreConfig/SecurityConfig", "OnlineStoreConfig/EnableOnlineStore", "OnlineStoreConfig/StorageType", "OfflineStoreConfig", "RoleArn", "Description", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CreationTime", "FeatureGroupStatus"],
@@ -277,84 +169,25 @@ impl FeatureGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventTimeFeatureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_time_feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_time_feature_name = value.into();
-        self
-    }
-
+    pub fn event_time_feature_name(mut self, value: impl Into<Str>) -> Self { self.event_time_feature_name = value.into(); self }
     /// `FeatureDefinitions`: a list of [`FeatureDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_definitions(mut self, value: impl Into<List<FeatureDefinition>>) -> Self {
-        self.feature_definitions = value.into();
-        self
-    }
-
+    pub fn feature_definitions(mut self, value: impl Into<List<FeatureDefinition>>) -> Self { self.feature_definitions = value.into(); self }
     /// `FeatureGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_group_name = value.into();
-        self
-    }
-
+    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self { self.feature_group_name = value.into(); self }
     /// `OfflineStoreConfig`: an [`OfflineStoreConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offline_store_config(mut self, value: impl Into<Obj<OfflineStoreConfig>>) -> Self {
-        self.offline_store_config = Some(value.into());
-        self
-    }
-
+    pub fn offline_store_config(mut self, value: impl Into<Obj<OfflineStoreConfig>>) -> Self { self.offline_store_config = Some(value.into()); self }
     /// `OnlineStoreConfig`: an [`OnlineStoreConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn online_store_config(mut self, value: impl Into<Obj<OnlineStoreConfig>>) -> Self {
-        self.online_store_config = Some(value.into());
-        self
-    }
-
+    pub fn online_store_config(mut self, value: impl Into<Obj<OnlineStoreConfig>>) -> Self { self.online_store_config = Some(value.into()); self }
     /// `RecordIdentifierFeatureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_identifier_feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.record_identifier_feature_name = value.into();
-        self
-    }
-
+    pub fn record_identifier_feature_name(mut self, value: impl Into<Str>) -> Self { self.record_identifier_feature_name = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThroughputConfig`: a [`ThroughputConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_config(mut self, value: impl Into<Obj<ThroughputConfig>>) -> Self {
-        self.throughput_config = Some(value.into());
-        self
-    }
+    pub fn throughput_config(mut self, value: impl Into<Obj<ThroughputConfig>>) -> Self { self.throughput_config = Some(value.into()); self }
 }
 
 impl Resource for FeatureGroup {
@@ -420,64 +253,23 @@ impl FeatureGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataCatalogConfigRequired {
     /// `Catalog`: a string, required.
-    ///
-    /// The name of the Glue table catalog.
-    ///
-    /// Length 1 to 255.
     pub catalog: Str,
     /// `Database`: a string, required.
-    ///
-    /// The name of the Glue table database.
-    ///
-    /// Length 1 to 255.
     pub database: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the Glue table.
-    ///
-    /// Length 1 to 255.
     pub table_name: Str,
 }
 
-static RULE_DataCatalogConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["TableName", "Catalog", "Database"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataCatalogConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -507,6 +299,7 @@ pub struct DataCatalogConfig {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DataCatalogConfig {
     /// A `DataCatalogConfig` with its required properties, named in a [`DataCatalogConfigRequired`].
     pub fn new(required: DataCatalogConfigRequired) -> Self {
@@ -518,28 +311,11 @@ impl DataCatalogConfig {
     }
 
     /// `Catalog`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = value.into();
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DataCatalogConfig {}
@@ -558,51 +334,20 @@ impl ToValue for DataCatalogConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureDefinitionRequired {
     /// `FeatureName`: a string, required.
-    ///
-    /// The name of a feature. The type must be a string. `FeatureName` cannot be any of the following: `is_deleted` , `write_time` , `api_invocation_time` .
-    ///
-    /// The name:
-    ///
-    /// - Must start with an alphanumeric character.
-    /// - Can only include alphanumeric characters, underscores, and hyphens. Spaces are not allowed.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`; length 1 to 64.
     pub feature_name: Str,
     /// `FeatureType`: a [`FeatureType`] value, required.
-    ///
-    /// The value type of a feature. Valid values are Integral, Fractional, or String.
     pub feature_type: FeatureType,
 }
 
-static RULE_FeatureDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FeatureDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "FeatureName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeatureType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Integral", "Fractional", "String"],
-                format: None,
-            }),
-        ),
+        ("FeatureName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FeatureType", Shape::Str(&StrRule { allowed: &["Integral", "Fractional", "String"], ..StrRule::ANY })),
     ],
     required: &["FeatureName", "FeatureType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FeatureDefinition` property type of `AWS::SageMaker::FeatureGroup`.
@@ -629,6 +374,7 @@ pub struct FeatureDefinition {
     pub feature_type: FeatureType,
 }
 
+#[rustfmt::skip]
 impl FeatureDefinition {
     /// A `FeatureDefinition` with its required properties, named in a [`FeatureDefinitionRequired`].
     pub fn new(required: FeatureDefinitionRequired) -> Self {
@@ -639,20 +385,9 @@ impl FeatureDefinition {
     }
 
     /// `FeatureName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_name = value.into();
-        self
-    }
-
+    pub fn feature_name(mut self, value: impl Into<Str>) -> Self { self.feature_name = value.into(); self }
     /// `FeatureType`: a [`FeatureType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_type(mut self, value: impl Into<FeatureType>) -> Self {
-        self.feature_type = value.into();
-        self
-    }
+    pub fn feature_type(mut self, value: impl Into<FeatureType>) -> Self { self.feature_type = value.into(); self }
 }
 
 impl PropertyType for FeatureDefinition {}
@@ -673,28 +408,17 @@ pub struct OfflineStoreConfigRequired {
     pub s3_storage_config: Obj<S3StorageConfig>,
 }
 
-static RULE_OfflineStoreConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OfflineStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("DataCatalogConfig", Shape::Object(&RULE_DataCatalogConfig)),
         ("DisableGlueTableCreation", Shape::Bool),
         ("S3StorageConfig", Shape::Object(&RULE_S3StorageConfig)),
-        (
-            "TableFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Iceberg", "Glue"],
-                format: None,
-            }),
-        ),
+        ("TableFormat", Shape::Str(&StrRule { allowed: &["Iceberg", "Glue"], ..StrRule::ANY })),
     ],
     required: &["S3StorageConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OfflineStoreConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -714,6 +438,7 @@ pub struct OfflineStoreConfig {
     pub table_format: Option<TableFormat>,
 }
 
+#[rustfmt::skip]
 impl OfflineStoreConfig {
     /// A `OfflineStoreConfig` with its required properties, named in a [`OfflineStoreConfigRequired`].
     pub fn new(required: OfflineStoreConfigRequired) -> Self {
@@ -726,28 +451,13 @@ impl OfflineStoreConfig {
     }
 
     /// `DataCatalogConfig`: a [`DataCatalogConfig`] object.
-    pub fn data_catalog_config(mut self, value: impl Into<Obj<DataCatalogConfig>>) -> Self {
-        self.data_catalog_config = Some(value.into());
-        self
-    }
-
+    pub fn data_catalog_config(mut self, value: impl Into<Obj<DataCatalogConfig>>) -> Self { self.data_catalog_config = Some(value.into()); self }
     /// `DisableGlueTableCreation`: a boolean.
-    pub fn disable_glue_table_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_glue_table_creation = Some(value.into());
-        self
-    }
-
+    pub fn disable_glue_table_creation(mut self, value: impl Into<Bool>) -> Self { self.disable_glue_table_creation = Some(value.into()); self }
     /// `S3StorageConfig`: a [`S3StorageConfig`] object, required.
-    pub fn s3_storage_config(mut self, value: impl Into<Obj<S3StorageConfig>>) -> Self {
-        self.s3_storage_config = value.into();
-        self
-    }
-
+    pub fn s3_storage_config(mut self, value: impl Into<Obj<S3StorageConfig>>) -> Self { self.s3_storage_config = value.into(); self }
     /// `TableFormat`: a [`TableFormat`] value.
-    pub fn table_format(mut self, value: impl Into<TableFormat>) -> Self {
-        self.table_format = Some(value.into());
-        self
-    }
+    pub fn table_format(mut self, value: impl Into<TableFormat>) -> Self { self.table_format = Some(value.into()); self }
 }
 
 impl PropertyType for OfflineStoreConfig {}
@@ -766,31 +476,16 @@ impl ToValue for OfflineStoreConfig {
     }
 }
 
-static RULE_OnlineStoreConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OnlineStoreConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableOnlineStore", Shape::Bool),
-        (
-            "SecurityConfig",
-            Shape::Object(&RULE_OnlineStoreSecurityConfig),
-        ),
-        (
-            "StorageType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "InMemory"],
-                format: None,
-            }),
-        ),
+        ("SecurityConfig", Shape::Object(&RULE_OnlineStoreSecurityConfig)),
+        ("StorageType", Shape::Str(&StrRule { allowed: &["Standard", "InMemory"], ..StrRule::ANY })),
         ("TtlDuration", Shape::Object(&RULE_TtlDuration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnlineStoreConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -810,6 +505,7 @@ pub struct OnlineStoreConfig {
     pub ttl_duration: Option<Obj<TtlDuration>>,
 }
 
+#[rustfmt::skip]
 impl OnlineStoreConfig {
     /// A `OnlineStoreConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -817,28 +513,13 @@ impl OnlineStoreConfig {
     }
 
     /// `EnableOnlineStore`: a boolean.
-    pub fn enable_online_store(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_online_store = Some(value.into());
-        self
-    }
-
+    pub fn enable_online_store(mut self, value: impl Into<Bool>) -> Self { self.enable_online_store = Some(value.into()); self }
     /// `SecurityConfig`: an [`OnlineStoreSecurityConfig`] object.
-    pub fn security_config(mut self, value: impl Into<Obj<OnlineStoreSecurityConfig>>) -> Self {
-        self.security_config = Some(value.into());
-        self
-    }
-
+    pub fn security_config(mut self, value: impl Into<Obj<OnlineStoreSecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
     /// `TtlDuration`: a [`TtlDuration`] object.
-    pub fn ttl_duration(mut self, value: impl Into<Obj<TtlDuration>>) -> Self {
-        self.ttl_duration = Some(value.into());
-        self
-    }
+    pub fn ttl_duration(mut self, value: impl Into<Obj<TtlDuration>>) -> Self { self.ttl_duration = Some(value.into()); self }
 }
 
 impl PropertyType for OnlineStoreConfig {}
@@ -854,23 +535,13 @@ impl ToValue for OnlineStoreConfig {
     }
 }
 
-static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OnlineStoreSecurityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnlineStoreSecurityConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -906,6 +577,7 @@ pub struct OnlineStoreSecurityConfig {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OnlineStoreSecurityConfig {
     /// A `OnlineStoreSecurityConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -913,12 +585,7 @@ impl OnlineStoreSecurityConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for OnlineStoreSecurityConfig {}
@@ -933,44 +600,18 @@ impl ToValue for OnlineStoreSecurityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3StorageConfigRequired {
     /// `S3Uri`: a string, required.
-    ///
-    /// The S3 URI, or location in Amazon S3, of `OfflineStore` .
-    ///
-    /// S3 URIs have a format similar to the following: `s3://example-bucket/prefix/` .
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3StorageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3StorageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3StorageConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -1000,6 +641,7 @@ pub struct S3StorageConfig {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3StorageConfig {
     /// A `S3StorageConfig` with its required properties, named in a [`S3StorageConfigRequired`].
     pub fn new(required: S3StorageConfigRequired) -> Self {
@@ -1010,20 +652,9 @@ impl S3StorageConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3StorageConfig {}
@@ -1041,44 +672,20 @@ impl ToValue for S3StorageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::FeatureGroup`.
@@ -1096,6 +703,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1106,20 +714,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1137,46 +734,19 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThroughputConfigRequired {
     /// `ThroughputMode`: a [`ThroughputMode`] value, required.
-    ///
-    /// The mode used for your feature group throughput: `ON_DEMAND` or `PROVISIONED` .
     pub throughput_mode: ThroughputMode,
 }
 
-static RULE_ThroughputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ThroughputConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProvisionedReadCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProvisionedWriteCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(10000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThroughputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OnDemand", "Provisioned"],
-                format: None,
-            }),
-        ),
+        ("ProvisionedReadCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
+        ("ProvisionedWriteCapacityUnits", Shape::Int(&NumRule { min: Some(0.0), max: Some(10000000.0), ..NumRule::ANY })),
+        ("ThroughputMode", Shape::Str(&StrRule { allowed: &["OnDemand", "Provisioned"], ..StrRule::ANY })),
     ],
     required: &["ThroughputMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ThroughputConfig` property type of `AWS::SageMaker::FeatureGroup`.
@@ -1210,6 +780,7 @@ pub struct ThroughputConfig {
     pub throughput_mode: ThroughputMode,
 }
 
+#[rustfmt::skip]
 impl ThroughputConfig {
     /// A `ThroughputConfig` with its required properties, named in a [`ThroughputConfigRequired`].
     pub fn new(required: ThroughputConfigRequired) -> Self {
@@ -1221,28 +792,11 @@ impl ThroughputConfig {
     }
 
     /// `ProvisionedReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_read_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.provisioned_read_capacity_units = Some(value.into()); self }
     /// `ProvisionedWriteCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_write_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_write_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.provisioned_write_capacity_units = Some(value.into()); self }
     /// `ThroughputMode`: a [`ThroughputMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self {
-        self.throughput_mode = value.into();
-        self
-    }
+    pub fn throughput_mode(mut self, value: impl Into<ThroughputMode>) -> Self { self.throughput_mode = value.into(); self }
 }
 
 impl PropertyType for ThroughputConfig {}
@@ -1263,33 +817,14 @@ impl ToValue for ThroughputConfig {
     }
 }
 
-static RULE_TtlDuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TtlDuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["Seconds", "Minutes", "Hours", "Days", "Weeks"], ..StrRule::ANY })),
+        ("Value", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TtlDuration` property type of `AWS::SageMaker::FeatureGroup`.
@@ -1311,6 +846,7 @@ pub struct TtlDuration {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TtlDuration {
     /// A `TtlDuration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1318,20 +854,9 @@ impl TtlDuration {
     }
 
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for TtlDuration {}

@@ -7,94 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 -_]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws(-[\\w]+)*:iam::[0-9]{12}:role/.*$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Image`], by name: `Image::new(ImageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRequired {
     /// `ImageName`: a string, required.
-    ///
-    /// The name of the Image. Must be unique by region in your account.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 63.
-    ///
-    /// *Pattern* : `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub image_name: Str,
     /// `ImageRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on your behalf.
-    ///
-    /// *Length Constraints* : Minimum length of 20. Maximum length of 2048.
-    ///
-    /// *Pattern* : `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*$`; length 1 to 256.
     pub image_role_arn: Str,
 }
 
-static RULE_Image: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Image: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ImageDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ImageDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImageRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ImageName", "ImageRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Image` resource.
@@ -156,6 +97,7 @@ pub struct Image {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Image {
     /// The CloudFormation type name, `AWS::SageMaker::Image`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Image";
@@ -188,44 +130,15 @@ impl Image {
     }
 
     /// `ImageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_description(mut self, value: impl Into<Str>) -> Self {
-        self.image_description = Some(value.into());
-        self
-    }
-
+    pub fn image_description(mut self, value: impl Into<Str>) -> Self { self.image_description = Some(value.into()); self }
     /// `ImageDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_display_name = Some(value.into());
-        self
-    }
-
+    pub fn image_display_name(mut self, value: impl Into<Str>) -> Self { self.image_display_name = Some(value.into()); self }
     /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
     /// `ImageRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_role_arn = value.into();
-        self
-    }
-
+    pub fn image_role_arn(mut self, value: impl Into<Str>) -> Self { self.image_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Image {
@@ -267,101 +180,5 @@ impl ImageAttributes {
     /// `Fn::GetAtt` `ImageArn`: a string.
     pub fn image_arn(&self) -> Value {
         self.0.get_att("ImageArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::Image`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-image-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -17,137 +17,29 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageVersionRequired {
     /// `BaseImage`: a string, required.
-    ///
-    /// The container image that the SageMaker image version is based on.
-    ///
-    /// Pattern `.+`; length 1 to 255; create-only: changing it replaces the resource.
     pub base_image: Str,
     /// `ImageName`: a string, required.
-    ///
-    /// The name of the parent image.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 63.
-    ///
-    /// *Pattern* : `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`
-    ///
-    /// Pattern `^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub image_name: Str,
 }
 
-static RULE_ImageVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Aliases",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BaseImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Aliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("BaseImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Horovod", Shape::Bool),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"],
-                format: None,
-            }),
-        ),
-        (
-            "MLFramework",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Processor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CPU", "GPU"],
-                format: None,
-            }),
-        ),
-        (
-            "ProgrammingLang",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReleaseNotes",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VendorGuidance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"],
-                format: None,
-            }),
-        ),
+        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("JobType", Shape::Str(&StrRule { allowed: &["TRAINING", "INFERENCE", "NOTEBOOK_KERNEL"], ..StrRule::ANY })),
+        ("MLFramework", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Processor", Shape::Str(&StrRule { allowed: &["CPU", "GPU"], ..StrRule::ANY })),
+        ("ProgrammingLang", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ReleaseNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("VendorGuidance", Shape::Str(&StrRule { allowed: &["NOT_PROVIDED", "STABLE", "TO_BE_ARCHIVED", "ARCHIVED"], ..StrRule::ANY })),
     ],
     required: &["ImageName", "BaseImage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ImageVersion` resource.
@@ -233,6 +125,7 @@ pub struct ImageVersion {
     pub vendor_guidance: Option<VendorGuidance>,
 }
 
+#[rustfmt::skip]
 impl ImageVersion {
     /// The CloudFormation type name, `AWS::SageMaker::ImageVersion`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ImageVersion";
@@ -271,92 +164,27 @@ impl ImageVersion {
     }
 
     /// `Alias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = Some(value.into());
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = Some(value.into()); self }
     /// `Aliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aliases = Some(value.into());
-        self
-    }
-
+    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
     /// `BaseImage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_image(mut self, value: impl Into<Str>) -> Self {
-        self.base_image = value.into();
-        self
-    }
-
+    pub fn base_image(mut self, value: impl Into<Str>) -> Self { self.base_image = value.into(); self }
     /// `Horovod`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn horovod(mut self, value: impl Into<Bool>) -> Self {
-        self.horovod = Some(value.into());
-        self
-    }
-
+    pub fn horovod(mut self, value: impl Into<Bool>) -> Self { self.horovod = Some(value.into()); self }
     /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
     /// `JobType`: a [`JobType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_type(mut self, value: impl Into<JobType>) -> Self {
-        self.job_type = Some(value.into());
-        self
-    }
-
+    pub fn job_type(mut self, value: impl Into<JobType>) -> Self { self.job_type = Some(value.into()); self }
     /// `MLFramework`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ml_framework(mut self, value: impl Into<Str>) -> Self {
-        self.ml_framework = Some(value.into());
-        self
-    }
-
+    pub fn ml_framework(mut self, value: impl Into<Str>) -> Self { self.ml_framework = Some(value.into()); self }
     /// `Processor`: a [`Processor`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processor(mut self, value: impl Into<Processor>) -> Self {
-        self.processor = Some(value.into());
-        self
-    }
-
+    pub fn processor(mut self, value: impl Into<Processor>) -> Self { self.processor = Some(value.into()); self }
     /// `ProgrammingLang`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn programming_lang(mut self, value: impl Into<Str>) -> Self {
-        self.programming_lang = Some(value.into());
-        self
-    }
-
+    pub fn programming_lang(mut self, value: impl Into<Str>) -> Self { self.programming_lang = Some(value.into()); self }
     /// `ReleaseNotes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_notes(mut self, value: impl Into<Str>) -> Self {
-        self.release_notes = Some(value.into());
-        self
-    }
-
+    pub fn release_notes(mut self, value: impl Into<Str>) -> Self { self.release_notes = Some(value.into()); self }
     /// `VendorGuidance`: a [`VendorGuidance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor_guidance(mut self, value: impl Into<VendorGuidance>) -> Self {
-        self.vendor_guidance = Some(value.into());
-        self
-    }
+    pub fn vendor_guidance(mut self, value: impl Into<VendorGuidance>) -> Self { self.vendor_guidance = Some(value.into()); self }
 }
 
 impl Resource for ImageVersion {

@@ -17,86 +17,26 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceComponentRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// The name of the endpoint that hosts the inference component.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 0 to 63.
     pub endpoint_name: Str,
     /// `Specification`: an [`InferenceComponentSpecification`] object, required.
-    ///
-    /// The specification for the inference component, for an endpoint with a single instance type. Specify exactly one of Specification or Specifications. InstanceType is not accepted here; use Specifications for per instance type configuration.
     pub specification: Obj<InferenceComponentSpecification>,
 }
 
-static RULE_InferenceComponent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponent: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentConfig",
-            Shape::Object(&RULE_InferenceComponentDeploymentConfig),
-        ),
-        (
-            "EndpointArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceComponentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuntimeConfig",
-            Shape::Object(&RULE_InferenceComponentRuntimeConfig),
-        ),
-        (
-            "Specification",
-            Shape::Object(&RULE_InferenceComponentSpecification),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VariantName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeploymentConfig", Shape::Object(&RULE_InferenceComponentDeploymentConfig)),
+        ("EndpointArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RuntimeConfig", Shape::Object(&RULE_InferenceComponentRuntimeConfig)),
+        ("Specification", Shape::Object(&RULE_InferenceComponentSpecification)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["EndpointName", "Specification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::InferenceComponent` resource.
@@ -157,6 +97,7 @@ pub struct InferenceComponent {
     pub variant_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponent {
     /// The CloudFormation type name, `AWS::SageMaker::InferenceComponent`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::InferenceComponent";
@@ -170,31 +111,9 @@ impl InferenceComponent {
         required: &["EndpointName", "Specification"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "Specification/Container/Image",
-            "RuntimeConfig/CopyCount",
-            "DeploymentConfig",
-        ],
-        read_only: &[
-            "InferenceComponentArn",
-            "Specification/Container/DeployedImage",
-            "RuntimeConfig/DesiredCopyCount",
-            "RuntimeConfig/CurrentCopyCount",
-            "CreationTime",
-            "LastModifiedTime",
-            "FailureReason",
-            "InferenceComponentStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "FailureReason",
-            "InferenceComponentArn",
-            "InferenceComponentStatus",
-            "LastModifiedTime",
-            "RuntimeConfig.CurrentCopyCount",
-            "RuntimeConfig.DesiredCopyCount",
-            "Specification.Container.DeployedImage",
-        ],
+        write_only: &["Specification/Container/Image", "RuntimeConfig/CopyCount", "DeploymentConfig"],
+        read_only: &["InferenceComponentArn", "Specification/Container/DeployedImage", "RuntimeConfig/DesiredCopyCount", "RuntimeConfig/CurrentCopyCount", "CreationTime", "LastModifiedTime", "FailureReason", "InferenceComponentStatus"],
+        attributes: &["CreationTime", "FailureReason", "InferenceComponentArn", "InferenceComponentStatus", "LastModifiedTime", "RuntimeConfig.CurrentCopyCount", "RuntimeConfig.DesiredCopyCount", "Specification.Container.DeployedImage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -214,74 +133,21 @@ impl InferenceComponent {
     }
 
     /// `DeploymentConfig`: an [`InferenceComponentDeploymentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_config(
-        mut self,
-        value: impl Into<Obj<InferenceComponentDeploymentConfig>>,
-    ) -> Self {
-        self.deployment_config = Some(value.into());
-        self
-    }
-
+    pub fn deployment_config(mut self, value: impl Into<Obj<InferenceComponentDeploymentConfig>>) -> Self { self.deployment_config = Some(value.into()); self }
     /// `EndpointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_arn(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_arn = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_arn(mut self, value: impl Into<Str>) -> Self { self.endpoint_arn = Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `InferenceComponentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_component_name(mut self, value: impl Into<Str>) -> Self {
-        self.inference_component_name = Some(value.into());
-        self
-    }
-
+    pub fn inference_component_name(mut self, value: impl Into<Str>) -> Self { self.inference_component_name = Some(value.into()); self }
     /// `RuntimeConfig`: an [`InferenceComponentRuntimeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_config(
-        mut self,
-        value: impl Into<Obj<InferenceComponentRuntimeConfig>>,
-    ) -> Self {
-        self.runtime_config = Some(value.into());
-        self
-    }
-
+    pub fn runtime_config(mut self, value: impl Into<Obj<InferenceComponentRuntimeConfig>>) -> Self { self.runtime_config = Some(value.into()); self }
     /// `Specification`: an [`InferenceComponentSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn specification(mut self, value: impl Into<Obj<InferenceComponentSpecification>>) -> Self {
-        self.specification = value.into();
-        self
-    }
-
+    pub fn specification(mut self, value: impl Into<Obj<InferenceComponentSpecification>>) -> Self { self.specification = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariantName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self {
-        self.variant_name = Some(value.into());
-        self
-    }
+    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = Some(value.into()); self }
 }
 
 impl Resource for InferenceComponent {
@@ -372,30 +238,17 @@ impl InferenceComponentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmRequired {
     /// `AlarmName`: a string, required.
-    ///
-    /// The name of a CloudWatch alarm in your account.
-    ///
-    /// Pattern `^(?!\s*$).+`; length 1 to 255.
     pub alarm_name: Str,
 }
 
-static RULE_Alarm: ObjRule = ObjRule {
-    properties: &[(
-        "AlarmName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Alarm: ObjRule = ObjRule {
+    properties: &[
+        ("AlarmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AlarmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Alarm` property type of `AWS::SageMaker::InferenceComponent`.
@@ -413,6 +266,7 @@ pub struct Alarm {
     pub alarm_name: Str,
 }
 
+#[rustfmt::skip]
 impl Alarm {
     /// A `Alarm` with its required properties, named in a [`AlarmRequired`].
     pub fn new(required: AlarmRequired) -> Self {
@@ -422,12 +276,7 @@ impl Alarm {
     }
 
     /// `AlarmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_name = value.into();
-        self
-    }
+    pub fn alarm_name(mut self, value: impl Into<Str>) -> Self { self.alarm_name = value.into(); self }
 }
 
 impl PropertyType for Alarm {}
@@ -442,26 +291,17 @@ impl ToValue for Alarm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoRollbackConfigurationRequired {
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    ///
-    /// Items 1 to 10.
     pub alarms: List<Alarm>,
 }
 
-static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Alarms",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Alarm),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AutoRollbackConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Alarms", Shape::List(&ListRule { items: Shape::Object(&RULE_Alarm), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Alarms"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoRollbackConfiguration` property type of `AWS::SageMaker::InferenceComponent`.
@@ -475,6 +315,7 @@ pub struct AutoRollbackConfiguration {
     pub alarms: List<Alarm>,
 }
 
+#[rustfmt::skip]
 impl AutoRollbackConfiguration {
     /// A `AutoRollbackConfiguration` with its required properties, named in a [`AutoRollbackConfigurationRequired`].
     pub fn new(required: AutoRollbackConfigurationRequired) -> Self {
@@ -484,12 +325,7 @@ impl AutoRollbackConfiguration {
     }
 
     /// `Alarms`: a list of [`Alarm`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self {
-        self.alarms = value.into();
-        self
-    }
+    pub fn alarms(mut self, value: impl Into<List<Alarm>>) -> Self { self.alarms = value.into(); self }
 }
 
 impl PropertyType for AutoRollbackConfiguration {}
@@ -500,36 +336,15 @@ impl ToValue for AutoRollbackConfiguration {
     }
 }
 
-static RULE_DeployedImage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeployedImage: ObjRule = ObjRule {
     properties: &[
         ("ResolutionTime", Shape::STR),
-        (
-            "ResolvedImage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SpecifiedImage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResolvedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SpecifiedImage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeployedImage` property type of `AWS::SageMaker::InferenceComponent`.
@@ -559,6 +374,7 @@ pub struct DeployedImage {
     pub specified_image: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeployedImage {
     /// A `DeployedImage` with no property set (none is required).
     pub fn new() -> Self {
@@ -566,28 +382,11 @@ impl DeployedImage {
     }
 
     /// `ResolutionTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolution_time(mut self, value: impl Into<Str>) -> Self {
-        self.resolution_time = Some(value.into());
-        self
-    }
-
+    pub fn resolution_time(mut self, value: impl Into<Str>) -> Self { self.resolution_time = Some(value.into()); self }
     /// `ResolvedImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resolved_image(mut self, value: impl Into<Str>) -> Self {
-        self.resolved_image = Some(value.into());
-        self
-    }
-
+    pub fn resolved_image(mut self, value: impl Into<Str>) -> Self { self.resolved_image = Some(value.into()); self }
     /// `SpecifiedImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn specified_image(mut self, value: impl Into<Str>) -> Self {
-        self.specified_image = Some(value.into());
-        self
-    }
+    pub fn specified_image(mut self, value: impl Into<Str>) -> Self { self.specified_image = Some(value.into()); self }
 }
 
 impl PropertyType for DeployedImage {}
@@ -606,38 +405,20 @@ impl ToValue for DeployedImage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceComponentCapacitySizeRequired {
     /// `Type`: an [`InferenceComponentCapacitySizeType`] value, required.
-    ///
-    /// Specifies the endpoint capacity type.
-    ///
-    /// - **COPY_COUNT** - The endpoint activates based on the number of inference component copies.
-    /// - **CAPACITY_PERCENT** - The endpoint activates based on the specified percentage of capacity.
     pub r#type: InferenceComponentCapacitySizeType,
     /// `Value`: an integer, required.
-    ///
-    /// Defines the capacity size, either as a number of inference component copies or a capacity percentage.
     pub value: Int,
 }
 
-static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentCapacitySize: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COPY_COUNT", "CAPACITY_PERCENT"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["COPY_COUNT", "CAPACITY_PERCENT"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentCapacitySize` property type of `AWS::SageMaker::InferenceComponent`.
@@ -665,6 +446,7 @@ pub struct InferenceComponentCapacitySize {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentCapacitySize {
     /// A `InferenceComponentCapacitySize` with its required properties, named in a [`InferenceComponentCapacitySizeRequired`].
     pub fn new(required: InferenceComponentCapacitySizeRequired) -> Self {
@@ -675,20 +457,9 @@ impl InferenceComponentCapacitySize {
     }
 
     /// `Type`: an [`InferenceComponentCapacitySizeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<InferenceComponentCapacitySizeType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<InferenceComponentCapacitySizeType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for InferenceComponentCapacitySize {}
@@ -702,47 +473,16 @@ impl ToValue for InferenceComponentCapacitySize {
     }
 }
 
-static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentComputeResourceRequirements: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxMemoryRequiredInMb",
-            Shape::Int(&NumRule {
-                min: Some(128.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinMemoryRequiredInMb",
-            Shape::Int(&NumRule {
-                min: Some(128.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NumberOfAcceleratorDevicesRequired",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "NumberOfCpuCoresRequired",
-            Shape::Num(&NumRule {
-                min: Some(0.25),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
+        ("MinMemoryRequiredInMb", Shape::Int(&NumRule { min: Some(128.0), ..NumRule::ANY })),
+        ("NumberOfAcceleratorDevicesRequired", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("NumberOfCpuCoresRequired", Shape::Num(&NumRule { min: Some(0.25), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentComputeResourceRequirements` property type of `AWS::SageMaker::InferenceComponent`.
@@ -778,6 +518,7 @@ pub struct InferenceComponentComputeResourceRequirements {
     pub number_of_cpu_cores_required: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentComputeResourceRequirements {
     /// A `InferenceComponentComputeResourceRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -785,36 +526,13 @@ impl InferenceComponentComputeResourceRequirements {
     }
 
     /// `MaxMemoryRequiredInMb`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.max_memory_required_in_mb = Some(value.into());
-        self
-    }
-
+    pub fn max_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_memory_required_in_mb = Some(value.into()); self }
     /// `MinMemoryRequiredInMb`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.min_memory_required_in_mb = Some(value.into());
-        self
-    }
-
+    pub fn min_memory_required_in_mb(mut self, value: impl Into<Int>) -> Self { self.min_memory_required_in_mb = Some(value.into()); self }
     /// `NumberOfAcceleratorDevicesRequired`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_accelerator_devices_required(mut self, value: impl Into<Num>) -> Self {
-        self.number_of_accelerator_devices_required = Some(value.into());
-        self
-    }
-
+    pub fn number_of_accelerator_devices_required(mut self, value: impl Into<Num>) -> Self { self.number_of_accelerator_devices_required = Some(value.into()); self }
     /// `NumberOfCpuCoresRequired`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_cpu_cores_required(mut self, value: impl Into<Num>) -> Self {
-        self.number_of_cpu_cores_required = Some(value.into());
-        self
-    }
+    pub fn number_of_cpu_cores_required(mut self, value: impl Into<Num>) -> Self { self.number_of_cpu_cores_required = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentComputeResourceRequirements {}
@@ -836,37 +554,16 @@ impl ToValue for InferenceComponentComputeResourceRequirements {
     }
 }
 
-static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentContainerSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArtifactUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ArtifactUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DeployedImage", Shape::Object(&RULE_DeployedImage)),
         ("Environment", Shape::Any),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentContainerSpecification` property type of `AWS::SageMaker::InferenceComponent`.
@@ -896,6 +593,7 @@ pub struct InferenceComponentContainerSpecification {
     pub image: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentContainerSpecification {
     /// A `InferenceComponentContainerSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -903,34 +601,13 @@ impl InferenceComponentContainerSpecification {
     }
 
     /// `ArtifactUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_url(mut self, value: impl Into<Str>) -> Self {
-        self.artifact_url = Some(value.into());
-        self
-    }
-
+    pub fn artifact_url(mut self, value: impl Into<Str>) -> Self { self.artifact_url = Some(value.into()); self }
     /// `DeployedImage`: a [`DeployedImage`] object.
-    pub fn deployed_image(mut self, value: impl Into<Obj<DeployedImage>>) -> Self {
-        self.deployed_image = Some(value.into());
-        self
-    }
-
+    pub fn deployed_image(mut self, value: impl Into<Obj<DeployedImage>>) -> Self { self.deployed_image = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `Image`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentContainerSpecification {}
@@ -946,23 +623,14 @@ impl ToValue for InferenceComponentContainerSpecification {
     }
 }
 
-static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentDeploymentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoRollbackConfiguration",
-            Shape::Object(&RULE_AutoRollbackConfiguration),
-        ),
-        (
-            "RollingUpdatePolicy",
-            Shape::Object(&RULE_InferenceComponentRollingUpdatePolicy),
-        ),
+        ("AutoRollbackConfiguration", Shape::Object(&RULE_AutoRollbackConfiguration)),
+        ("RollingUpdatePolicy", Shape::Object(&RULE_InferenceComponentRollingUpdatePolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentDeploymentConfig` property type of `AWS::SageMaker::InferenceComponent`.
@@ -980,6 +648,7 @@ pub struct InferenceComponentDeploymentConfig {
     pub rolling_update_policy: Option<Obj<InferenceComponentRollingUpdatePolicy>>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentDeploymentConfig {
     /// A `InferenceComponentDeploymentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -987,24 +656,9 @@ impl InferenceComponentDeploymentConfig {
     }
 
     /// `AutoRollbackConfiguration`: an [`AutoRollbackConfiguration`] object.
-    pub fn auto_rollback_configuration(
-        mut self,
-        value: impl Into<Obj<AutoRollbackConfiguration>>,
-    ) -> Self {
-        self.auto_rollback_configuration = Some(value.into());
-        self
-    }
-
+    pub fn auto_rollback_configuration(mut self, value: impl Into<Obj<AutoRollbackConfiguration>>) -> Self { self.auto_rollback_configuration = Some(value.into()); self }
     /// `RollingUpdatePolicy`: an [`InferenceComponentRollingUpdatePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rolling_update_policy(
-        mut self,
-        value: impl Into<Obj<InferenceComponentRollingUpdatePolicy>>,
-    ) -> Self {
-        self.rolling_update_policy = Some(value.into());
-        self
-    }
+    pub fn rolling_update_policy(mut self, value: impl Into<Obj<InferenceComponentRollingUpdatePolicy>>) -> Self { self.rolling_update_policy = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentDeploymentConfig {}
@@ -1021,39 +675,16 @@ impl ToValue for InferenceComponentDeploymentConfig {
     }
 }
 
-static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentRollingUpdatePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumBatchSize",
-            Shape::Object(&RULE_InferenceComponentCapacitySize),
-        ),
-        (
-            "MaximumExecutionTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(28800.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RollbackMaximumBatchSize",
-            Shape::Object(&RULE_InferenceComponentCapacitySize),
-        ),
-        (
-            "WaitIntervalInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
+        ("MaximumExecutionTimeoutInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(28800.0), ..NumRule::ANY })),
+        ("RollbackMaximumBatchSize", Shape::Object(&RULE_InferenceComponentCapacitySize)),
+        ("WaitIntervalInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentRollingUpdatePolicy` property type of `AWS::SageMaker::InferenceComponent`.
@@ -1085,6 +716,7 @@ pub struct InferenceComponentRollingUpdatePolicy {
     pub wait_interval_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentRollingUpdatePolicy {
     /// A `InferenceComponentRollingUpdatePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1092,42 +724,13 @@ impl InferenceComponentRollingUpdatePolicy {
     }
 
     /// `MaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_batch_size(
-        mut self,
-        value: impl Into<Obj<InferenceComponentCapacitySize>>,
-    ) -> Self {
-        self.maximum_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn maximum_batch_size(mut self, value: impl Into<Obj<InferenceComponentCapacitySize>>) -> Self { self.maximum_batch_size = Some(value.into()); self }
     /// `MaximumExecutionTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_execution_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_execution_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.maximum_execution_timeout_in_seconds = Some(value.into()); self }
     /// `RollbackMaximumBatchSize`: an [`InferenceComponentCapacitySize`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rollback_maximum_batch_size(
-        mut self,
-        value: impl Into<Obj<InferenceComponentCapacitySize>>,
-    ) -> Self {
-        self.rollback_maximum_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn rollback_maximum_batch_size(mut self, value: impl Into<Obj<InferenceComponentCapacitySize>>) -> Self { self.rollback_maximum_batch_size = Some(value.into()); self }
     /// `WaitIntervalInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.wait_interval_in_seconds = Some(value.into());
-        self
-    }
+    pub fn wait_interval_in_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_interval_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentRollingUpdatePolicy {}
@@ -1149,39 +752,15 @@ impl ToValue for InferenceComponentRollingUpdatePolicy {
     }
 }
 
-static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentRuntimeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CopyCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "CurrentCopyCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "DesiredCopyCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("CurrentCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("DesiredCopyCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentRuntimeConfig` property type of `AWS::SageMaker::InferenceComponent`.
@@ -1211,6 +790,7 @@ pub struct InferenceComponentRuntimeConfig {
     pub desired_copy_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentRuntimeConfig {
     /// A `InferenceComponentRuntimeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1218,28 +798,11 @@ impl InferenceComponentRuntimeConfig {
     }
 
     /// `CopyCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_count(mut self, value: impl Into<Int>) -> Self {
-        self.copy_count = Some(value.into());
-        self
-    }
-
+    pub fn copy_count(mut self, value: impl Into<Int>) -> Self { self.copy_count = Some(value.into()); self }
     /// `CurrentCopyCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn current_copy_count(mut self, value: impl Into<Int>) -> Self {
-        self.current_copy_count = Some(value.into());
-        self
-    }
-
+    pub fn current_copy_count(mut self, value: impl Into<Int>) -> Self { self.current_copy_count = Some(value.into()); self }
     /// `DesiredCopyCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_copy_count(mut self, value: impl Into<Int>) -> Self {
-        self.desired_copy_count = Some(value.into());
-        self
-    }
+    pub fn desired_copy_count(mut self, value: impl Into<Int>) -> Self { self.desired_copy_count = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentRuntimeConfig {}
@@ -1254,47 +817,17 @@ impl ToValue for InferenceComponentRuntimeConfig {
     }
 }
 
-static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseInferenceComponentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComputeResourceRequirements",
-            Shape::Object(&RULE_InferenceComponentComputeResourceRequirements),
-        ),
-        (
-            "Container",
-            Shape::Object(&RULE_InferenceComponentContainerSpecification),
-        ),
-        (
-            "ModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartupParameters",
-            Shape::Object(&RULE_InferenceComponentStartupParameters),
-        ),
+        ("BaseInferenceComponentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ComputeResourceRequirements", Shape::Object(&RULE_InferenceComponentComputeResourceRequirements)),
+        ("Container", Shape::Object(&RULE_InferenceComponentContainerSpecification)),
+        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("StartupParameters", Shape::Object(&RULE_InferenceComponentStartupParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentSpecification` property type of `AWS::SageMaker::InferenceComponent`.
@@ -1338,6 +871,7 @@ pub struct InferenceComponentSpecification {
     pub startup_parameters: Option<Obj<InferenceComponentStartupParameters>>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentSpecification {
     /// A `InferenceComponentSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1345,53 +879,15 @@ impl InferenceComponentSpecification {
     }
 
     /// `BaseInferenceComponentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_inference_component_name(mut self, value: impl Into<Str>) -> Self {
-        self.base_inference_component_name = Some(value.into());
-        self
-    }
-
+    pub fn base_inference_component_name(mut self, value: impl Into<Str>) -> Self { self.base_inference_component_name = Some(value.into()); self }
     /// `ComputeResourceRequirements`: an [`InferenceComponentComputeResourceRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_resource_requirements(
-        mut self,
-        value: impl Into<Obj<InferenceComponentComputeResourceRequirements>>,
-    ) -> Self {
-        self.compute_resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn compute_resource_requirements(mut self, value: impl Into<Obj<InferenceComponentComputeResourceRequirements>>) -> Self { self.compute_resource_requirements = Some(value.into()); self }
     /// `Container`: an [`InferenceComponentContainerSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container(
-        mut self,
-        value: impl Into<Obj<InferenceComponentContainerSpecification>>,
-    ) -> Self {
-        self.container = Some(value.into());
-        self
-    }
-
+    pub fn container(mut self, value: impl Into<Obj<InferenceComponentContainerSpecification>>) -> Self { self.container = Some(value.into()); self }
     /// `ModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
     /// `StartupParameters`: an [`InferenceComponentStartupParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn startup_parameters(
-        mut self,
-        value: impl Into<Obj<InferenceComponentStartupParameters>>,
-    ) -> Self {
-        self.startup_parameters = Some(value.into());
-        self
-    }
+    pub fn startup_parameters(mut self, value: impl Into<Obj<InferenceComponentStartupParameters>>) -> Self { self.startup_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentSpecification {}
@@ -1414,31 +910,14 @@ impl ToValue for InferenceComponentSpecification {
     }
 }
 
-static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceComponentStartupParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerStartupHealthCheckTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ModelDataDownloadTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(3600.0),
-                allowed: &[],
-            }),
-        ),
+        ("ContainerStartupHealthCheckTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
+        ("ModelDataDownloadTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(3600.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceComponentStartupParameters` property type of `AWS::SageMaker::InferenceComponent`.
@@ -1462,6 +941,7 @@ pub struct InferenceComponentStartupParameters {
     pub model_data_download_timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InferenceComponentStartupParameters {
     /// A `InferenceComponentStartupParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1469,23 +949,9 @@ impl InferenceComponentStartupParameters {
     }
 
     /// `ContainerStartupHealthCheckTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_startup_health_check_timeout_in_seconds(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.container_startup_health_check_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn container_startup_health_check_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.container_startup_health_check_timeout_in_seconds = Some(value.into()); self }
     /// `ModelDataDownloadTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.model_data_download_timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn model_data_download_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.model_data_download_timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceComponentStartupParameters {}
@@ -1509,44 +975,20 @@ impl ToValue for InferenceComponentStartupParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::InferenceComponent`.
@@ -1564,6 +1006,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1574,20 +1017,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*/[a-zA-Z0-9](-*[a-zA-Z0-9.])*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|s3)://([^/])/?(.*)$");
@@ -16,151 +19,42 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$");
 pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`InferenceExperiment`], by name: `InferenceExperiment::new(InferenceExperimentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceExperimentRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// The name of the endpoint.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63; create-only: changing it replaces the resource.
     pub endpoint_name: Str,
     /// `ModelVariants`: a list of [`ModelVariantConfig`] objects, required.
-    ///
-    /// An array of `ModelVariantConfigSummary` objects. There is one for each variant in the inference experiment. Each `ModelVariantConfigSummary` object in the array describes the infrastructure configuration for deploying the corresponding variant.
-    ///
-    /// Items 1 to 2.
     pub model_variants: List<ModelVariantConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the inference experiment.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`; length 1 to 120; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
     /// `Type`: an [`InferenceExperimentType`] value, required.
-    ///
-    /// The type of the inference experiment.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: InferenceExperimentType,
 }
 
-static RULE_InferenceExperiment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceExperiment: ObjRule = ObjRule {
     properties: &[
         ("DataStorageConfig", Shape::Object(&RULE_DataStorageConfig)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesiredState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Running", "Completed", "Cancelled"],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelVariants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ModelVariantConfig),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(120),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DesiredState", Shape::Str(&StrRule { allowed: &["Running", "Completed", "Cancelled"], ..StrRule::ANY })),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelVariantConfig), min_items: Some(1), max_items: Some(2) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(120), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_InferenceExperimentSchedule)),
         ("ShadowModeConfig", Shape::Object(&RULE_ShadowModeConfig)),
-        (
-            "StatusReason",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ShadowMode"],
-                format: None,
-            }),
-        ),
+        ("StatusReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ShadowMode"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "RoleArn", "EndpointName", "ModelVariants"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::InferenceExperiment` resource.
@@ -265,6 +159,7 @@ pub struct InferenceExperiment {
     pub r#type: InferenceExperimentType,
 }
 
+#[rustfmt::skip]
 impl InferenceExperiment {
     /// The CloudFormation type name, `AWS::SageMaker::InferenceExperiment`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::InferenceExperiment";
@@ -279,20 +174,8 @@ impl InferenceExperiment {
         create_only: &["Name", "Type", "RoleArn", "EndpointName", "KmsKey"],
         conditional_create_only: &[],
         write_only: &["StatusReason", "DesiredState", "Schedule"],
-        read_only: &[
-            "Arn",
-            "CreationTime",
-            "LastModifiedTime",
-            "EndpointMetadata",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "EndpointMetadata",
-            "LastModifiedTime",
-            "Status",
-        ],
+        read_only: &["Arn", "CreationTime", "LastModifiedTime", "EndpointMetadata", "Status"],
+        attributes: &["Arn", "CreationTime", "EndpointMetadata", "LastModifiedTime", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -317,108 +200,31 @@ impl InferenceExperiment {
     }
 
     /// `DataStorageConfig`: a [`DataStorageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_storage_config(mut self, value: impl Into<Obj<DataStorageConfig>>) -> Self {
-        self.data_storage_config = Some(value.into());
-        self
-    }
-
+    pub fn data_storage_config(mut self, value: impl Into<Obj<DataStorageConfig>>) -> Self { self.data_storage_config = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DesiredState`: a [`DesiredState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_state(mut self, value: impl Into<DesiredState>) -> Self {
-        self.desired_state = Some(value.into());
-        self
-    }
-
+    pub fn desired_state(mut self, value: impl Into<DesiredState>) -> Self { self.desired_state = Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
-
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
     /// `ModelVariants`: a list of [`ModelVariantConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_variants(mut self, value: impl Into<List<ModelVariantConfig>>) -> Self {
-        self.model_variants = value.into();
-        self
-    }
-
+    pub fn model_variants(mut self, value: impl Into<List<ModelVariantConfig>>) -> Self { self.model_variants = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Schedule`: an [`InferenceExperimentSchedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<InferenceExperimentSchedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<InferenceExperimentSchedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `ShadowModeConfig`: a [`ShadowModeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_mode_config(mut self, value: impl Into<Obj<ShadowModeConfig>>) -> Self {
-        self.shadow_mode_config = Some(value.into());
-        self
-    }
-
+    pub fn shadow_mode_config(mut self, value: impl Into<Obj<ShadowModeConfig>>) -> Self { self.shadow_mode_config = Some(value.into()); self }
     /// `StatusReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_reason(mut self, value: impl Into<Str>) -> Self {
-        self.status_reason = Some(value.into());
-        self
-    }
-
+    pub fn status_reason(mut self, value: impl Into<Str>) -> Self { self.status_reason = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`InferenceExperimentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<InferenceExperimentType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<InferenceExperimentType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for InferenceExperiment {
@@ -510,43 +316,14 @@ impl InferenceExperimentAttributes {
     }
 }
 
-static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CaptureContentTypeHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "CsvContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "JsonContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("CsvContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("JsonContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptureContentTypeHeader` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -570,6 +347,7 @@ pub struct CaptureContentTypeHeader {
     pub json_content_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CaptureContentTypeHeader {
     /// A `CaptureContentTypeHeader` with no property set (none is required).
     pub fn new() -> Self {
@@ -577,20 +355,9 @@ impl CaptureContentTypeHeader {
     }
 
     /// `CsvContentTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.csv_content_types = Some(value.into());
-        self
-    }
-
+    pub fn csv_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.csv_content_types = Some(value.into()); self }
     /// `JsonContentTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.json_content_types = Some(value.into());
-        self
-    }
+    pub fn json_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.json_content_types = Some(value.into()); self }
 }
 
 impl PropertyType for CaptureContentTypeHeader {}
@@ -608,43 +375,19 @@ impl ToValue for CaptureContentTypeHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataStorageConfigRequired {
     /// `Destination`: a string, required.
-    ///
-    /// The Amazon S3 bucket where the inference request and response data is stored.
-    ///
-    /// Pattern `^(https|s3)://([^/])/?(.*)$`; length 0 to 512.
     pub destination: Str,
 }
 
-static RULE_DataStorageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataStorageConfig: ObjRule = ObjRule {
     properties: &[
         ("ContentType", Shape::Object(&RULE_CaptureContentTypeHeader)),
-        (
-            "Destination",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Destination", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Destination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataStorageConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -674,6 +417,7 @@ pub struct DataStorageConfig {
     pub kms_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataStorageConfig {
     /// A `DataStorageConfig` with its required properties, named in a [`DataStorageConfigRequired`].
     pub fn new(required: DataStorageConfigRequired) -> Self {
@@ -685,28 +429,11 @@ impl DataStorageConfig {
     }
 
     /// `ContentType`: a [`CaptureContentTypeHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Obj<CaptureContentTypeHeader>>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Obj<CaptureContentTypeHeader>>) -> Self { self.content_type = Some(value.into()); self }
     /// `Destination`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = value.into(); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
 impl PropertyType for DataStorageConfig {}
@@ -721,14 +448,14 @@ impl ToValue for DataStorageConfig {
     }
 }
 
-static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
-    properties: &[("EndTime", Shape::STR), ("StartTime", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceExperimentSchedule: ObjRule = ObjRule {
+    properties: &[
+        ("EndTime", Shape::STR),
+        ("StartTime", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceExperimentSchedule` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -750,6 +477,7 @@ pub struct InferenceExperimentSchedule {
     pub start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceExperimentSchedule {
     /// A `InferenceExperimentSchedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -757,20 +485,9 @@ impl InferenceExperimentSchedule {
     }
 
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceExperimentSchedule {}
@@ -788,40 +505,20 @@ impl ToValue for InferenceExperimentSchedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelInfrastructureConfigRequired {
     /// `InfrastructureType`: an [`InfrastructureType`] value, required.
-    ///
-    /// The inference option to which to deploy your model. Possible values are the following:
-    ///
-    /// - `RealTime` : Deploy to real-time inference.
     pub infrastructure_type: InfrastructureType,
     /// `RealTimeInferenceConfig`: a [`RealTimeInferenceConfig`] object, required.
-    ///
-    /// The infrastructure configuration for deploying the model to real-time inference.
     pub real_time_inference_config: Obj<RealTimeInferenceConfig>,
 }
 
-static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelInfrastructureConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InfrastructureType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RealTimeInference"],
-                format: None,
-            }),
-        ),
-        (
-            "RealTimeInferenceConfig",
-            Shape::Object(&RULE_RealTimeInferenceConfig),
-        ),
+        ("InfrastructureType", Shape::Str(&StrRule { allowed: &["RealTimeInference"], ..StrRule::ANY })),
+        ("RealTimeInferenceConfig", Shape::Object(&RULE_RealTimeInferenceConfig)),
     ],
     required: &["InfrastructureType", "RealTimeInferenceConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelInfrastructureConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -843,6 +540,7 @@ pub struct ModelInfrastructureConfig {
     pub real_time_inference_config: Obj<RealTimeInferenceConfig>,
 }
 
+#[rustfmt::skip]
 impl ModelInfrastructureConfig {
     /// A `ModelInfrastructureConfig` with its required properties, named in a [`ModelInfrastructureConfigRequired`].
     pub fn new(required: ModelInfrastructureConfigRequired) -> Self {
@@ -853,23 +551,9 @@ impl ModelInfrastructureConfig {
     }
 
     /// `InfrastructureType`: an [`InfrastructureType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_type(mut self, value: impl Into<InfrastructureType>) -> Self {
-        self.infrastructure_type = value.into();
-        self
-    }
-
+    pub fn infrastructure_type(mut self, value: impl Into<InfrastructureType>) -> Self { self.infrastructure_type = value.into(); self }
     /// `RealTimeInferenceConfig`: a [`RealTimeInferenceConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn real_time_inference_config(
-        mut self,
-        value: impl Into<Obj<RealTimeInferenceConfig>>,
-    ) -> Self {
-        self.real_time_inference_config = value.into();
-        self
-    }
+    pub fn real_time_inference_config(mut self, value: impl Into<Obj<RealTimeInferenceConfig>>) -> Self { self.real_time_inference_config = value.into(); self }
 }
 
 impl PropertyType for ModelInfrastructureConfig {}
@@ -887,56 +571,23 @@ impl ToValue for ModelInfrastructureConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelVariantConfigRequired {
     /// `InfrastructureConfig`: a [`ModelInfrastructureConfig`] object, required.
-    ///
-    /// The configuration for the infrastructure that the model will be deployed to.
     pub infrastructure_config: Obj<ModelInfrastructureConfig>,
     /// `ModelName`: a string, required.
-    ///
-    /// The name of the Amazon SageMaker Model entity.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub model_name: Str,
     /// `VariantName`: a string, required.
-    ///
-    /// The name of the variant.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
     pub variant_name: Str,
 }
 
-static RULE_ModelVariantConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelVariantConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InfrastructureConfig",
-            Shape::Object(&RULE_ModelInfrastructureConfig),
-        ),
-        (
-            "ModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VariantName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InfrastructureConfig", Shape::Object(&RULE_ModelInfrastructureConfig)),
+        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ModelName", "VariantName", "InfrastructureConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelVariantConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -964,6 +615,7 @@ pub struct ModelVariantConfig {
     pub variant_name: Str,
 }
 
+#[rustfmt::skip]
 impl ModelVariantConfig {
     /// A `ModelVariantConfig` with its required properties, named in a [`ModelVariantConfigRequired`].
     pub fn new(required: ModelVariantConfigRequired) -> Self {
@@ -975,31 +627,11 @@ impl ModelVariantConfig {
     }
 
     /// `InfrastructureConfig`: a [`ModelInfrastructureConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_config(
-        mut self,
-        value: impl Into<Obj<ModelInfrastructureConfig>>,
-    ) -> Self {
-        self.infrastructure_config = value.into();
-        self
-    }
-
+    pub fn infrastructure_config(mut self, value: impl Into<Obj<ModelInfrastructureConfig>>) -> Self { self.infrastructure_config = value.into(); self }
     /// `ModelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = value.into();
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = value.into(); self }
     /// `VariantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variant_name(mut self, value: impl Into<Str>) -> Self {
-        self.variant_name = value.into();
-        self
-    }
+    pub fn variant_name(mut self, value: impl Into<Str>) -> Self { self.variant_name = value.into(); self }
 }
 
 impl PropertyType for ModelVariantConfig {}
@@ -1018,218 +650,20 @@ impl ToValue for ModelVariantConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RealTimeInferenceConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of instances of the type specified by `InstanceType` .
-    ///
-    /// Value at least 0.
     pub instance_count: Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The instance type the model is deployed to.
     pub instance_type: InstanceType,
 }
 
-static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RealTimeInferenceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c4.2xlarge",
-                    "ml.c4.4xlarge",
-                    "ml.c4.8xlarge",
-                    "ml.c4.xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.xlarge",
-                    "ml.c5d.18xlarge",
-                    "ml.c5d.2xlarge",
-                    "ml.c5d.4xlarge",
-                    "ml.c5d.9xlarge",
-                    "ml.c5d.xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c6id.12xlarge",
-                    "ml.c6id.16xlarge",
-                    "ml.c6id.24xlarge",
-                    "ml.c6id.2xlarge",
-                    "ml.c6id.32xlarge",
-                    "ml.c6id.4xlarge",
-                    "ml.c6id.8xlarge",
-                    "ml.c6id.large",
-                    "ml.c6id.xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.inf1.24xlarge",
-                    "ml.inf1.2xlarge",
-                    "ml.inf1.6xlarge",
-                    "ml.inf1.xlarge",
-                    "ml.inf2.24xlarge",
-                    "ml.inf2.48xlarge",
-                    "ml.inf2.8xlarge",
-                    "ml.inf2.xlarge",
-                    "ml.m4.10xlarge",
-                    "ml.m4.16xlarge",
-                    "ml.m4.2xlarge",
-                    "ml.m4.4xlarge",
-                    "ml.m4.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6id.12xlarge",
-                    "ml.m6id.16xlarge",
-                    "ml.m6id.24xlarge",
-                    "ml.m6id.2xlarge",
-                    "ml.m6id.32xlarge",
-                    "ml.m6id.4xlarge",
-                    "ml.m6id.8xlarge",
-                    "ml.m6id.large",
-                    "ml.m6id.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p2.16xlarge",
-                    "ml.p2.8xlarge",
-                    "ml.p2.xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p6-b200.48xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r6id.12xlarge",
-                    "ml.r6id.16xlarge",
-                    "ml.r6id.24xlarge",
-                    "ml.r6id.2xlarge",
-                    "ml.r6id.32xlarge",
-                    "ml.r6id.4xlarge",
-                    "ml.r6id.8xlarge",
-                    "ml.r6id.large",
-                    "ml.r6id.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.t2.2xlarge",
-                    "ml.t2.large",
-                    "ml.t2.medium",
-                    "ml.t2.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.t3.large",
-                    "ml.t3.medium",
-                    "ml.t3.xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                ],
-                format: None,
-            }),
-        ),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.2xlarge", "ml.c6id.32xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.2xlarge", "ml.m6id.32xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3dn.24xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p6-b200.48xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.2xlarge", "ml.r6id.32xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
     ],
     required: &["InstanceType", "InstanceCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RealTimeInferenceConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -1251,6 +685,7 @@ pub struct RealTimeInferenceConfig {
     pub instance_type: InstanceType,
 }
 
+#[rustfmt::skip]
 impl RealTimeInferenceConfig {
     /// A `RealTimeInferenceConfig` with its required properties, named in a [`RealTimeInferenceConfigRequired`].
     pub fn new(required: RealTimeInferenceConfigRequired) -> Self {
@@ -1261,20 +696,9 @@ impl RealTimeInferenceConfig {
     }
 
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
 }
 
 impl PropertyType for RealTimeInferenceConfig {}
@@ -1292,46 +716,20 @@ impl ToValue for RealTimeInferenceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShadowModeConfigRequired {
     /// `ShadowModelVariants`: a list of [`ShadowModelVariantConfig`] objects, required.
-    ///
-    /// List of shadow variant configurations.
-    ///
-    /// Items 1 to 1.
     pub shadow_model_variants: List<ShadowModelVariantConfig>,
     /// `SourceModelVariantName`: a string, required.
-    ///
-    /// The name of the production variant, which takes all the inference requests.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
     pub source_model_variant_name: Str,
 }
 
-static RULE_ShadowModeConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShadowModeConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ShadowModelVariants",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ShadowModelVariantConfig),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SourceModelVariantName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ShadowModelVariants", Shape::List(&ListRule { items: Shape::Object(&RULE_ShadowModelVariantConfig), min_items: Some(1), max_items: Some(1) })),
+        ("SourceModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["SourceModelVariantName", "ShadowModelVariants"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShadowModeConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -1355,6 +753,7 @@ pub struct ShadowModeConfig {
     pub source_model_variant_name: Str,
 }
 
+#[rustfmt::skip]
 impl ShadowModeConfig {
     /// A `ShadowModeConfig` with its required properties, named in a [`ShadowModeConfigRequired`].
     pub fn new(required: ShadowModeConfigRequired) -> Self {
@@ -1365,23 +764,9 @@ impl ShadowModeConfig {
     }
 
     /// `ShadowModelVariants`: a list of [`ShadowModelVariantConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_model_variants(
-        mut self,
-        value: impl Into<List<ShadowModelVariantConfig>>,
-    ) -> Self {
-        self.shadow_model_variants = value.into();
-        self
-    }
-
+    pub fn shadow_model_variants(mut self, value: impl Into<List<ShadowModelVariantConfig>>) -> Self { self.shadow_model_variants = value.into(); self }
     /// `SourceModelVariantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_model_variant_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_model_variant_name = value.into();
-        self
-    }
+    pub fn source_model_variant_name(mut self, value: impl Into<Str>) -> Self { self.source_model_variant_name = value.into(); self }
 }
 
 impl PropertyType for ShadowModeConfig {}
@@ -1399,46 +784,20 @@ impl ToValue for ShadowModeConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShadowModelVariantConfigRequired {
     /// `SamplingPercentage`: an integer, required.
-    ///
-    /// The percentage of inference requests that Amazon SageMaker replicates from the production variant to the shadow variant.
-    ///
-    /// Value at most 100.
     pub sampling_percentage: Int,
     /// `ShadowModelVariantName`: a string, required.
-    ///
-    /// The name of the shadow variant.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([\-a-zA-Z0-9]*[a-zA-Z0-9])?`; length 0 to 63.
     pub shadow_model_variant_name: Str,
 }
 
-static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShadowModelVariantConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SamplingPercentage",
-            Shape::Int(&NumRule {
-                min: None,
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShadowModelVariantName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SamplingPercentage", Shape::Int(&NumRule { max: Some(100.0), ..NumRule::ANY })),
+        ("ShadowModelVariantName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ShadowModelVariantName", "SamplingPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShadowModelVariantConfig` property type of `AWS::SageMaker::InferenceExperiment`.
@@ -1462,6 +821,7 @@ pub struct ShadowModelVariantConfig {
     pub shadow_model_variant_name: Str,
 }
 
+#[rustfmt::skip]
 impl ShadowModelVariantConfig {
     /// A `ShadowModelVariantConfig` with its required properties, named in a [`ShadowModelVariantConfigRequired`].
     pub fn new(required: ShadowModelVariantConfigRequired) -> Self {
@@ -1472,20 +832,9 @@ impl ShadowModelVariantConfig {
     }
 
     /// `SamplingPercentage`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.sampling_percentage = value.into();
-        self
-    }
-
+    pub fn sampling_percentage(mut self, value: impl Into<Int>) -> Self { self.sampling_percentage = value.into(); self }
     /// `ShadowModelVariantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shadow_model_variant_name(mut self, value: impl Into<Str>) -> Self {
-        self.shadow_model_variant_name = value.into();
-        self
-    }
+    pub fn shadow_model_variant_name(mut self, value: impl Into<Str>) -> Self { self.shadow_model_variant_name = value.into(); self }
 }
 
 impl PropertyType for ShadowModelVariantConfig {}
@@ -1495,102 +844,6 @@ impl ToValue for ShadowModelVariantConfig {
         MapBuilder::new()
             .req("SamplingPercentage", &self.sampling_percentage)
             .req("ShadowModelVariantName", &self.shadow_model_variant_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::InferenceExperiment`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-inferenceexperiment-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -20,103 +20,28 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlflowTrackingServerRequired {
     /// `ArtifactStoreUri`: a string, required.
-    ///
-    /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
-    ///
-    /// Pattern `^s3:\/\/([^\/]+)\/?(.*)$`; length 1 to 2048.
     pub artifact_store_uri: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_\/]+$`; length 20 to 2048; changing it may replace the resource (conditionally create-only).
     pub role_arn: Str,
     /// `TrackingServerName`: a string, required.
-    ///
-    /// The name of the MLFlow Tracking Server.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`; length 1 to 256; create-only: changing it replaces the resource.
     pub tracking_server_name: Str,
 }
 
-static RULE_MlflowTrackingServer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MlflowTrackingServer: ObjRule = ObjRule {
     properties: &[
-        (
-            "ArtifactStoreUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ArtifactStoreUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AutomaticModelRegistration", Shape::Bool),
-        (
-            "MlflowVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TrackingServerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrackingServerSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Small", "Medium", "Large"],
-                format: None,
-            }),
-        ),
-        (
-            "WeeklyMaintenanceWindowStart",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(9),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MlflowVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("TrackingServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("TrackingServerSize", Shape::Str(&StrRule { allowed: &["Small", "Medium", "Large"], ..StrRule::ANY })),
+        ("WeeklyMaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["TrackingServerName", "ArtifactStoreUri", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::MlflowTrackingServer` resource.
@@ -178,6 +103,7 @@ pub struct MlflowTrackingServer {
     pub weekly_maintenance_window_start: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MlflowTrackingServer {
     /// The CloudFormation type name, `AWS::SageMaker::MlflowTrackingServer`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::MlflowTrackingServer";
@@ -213,68 +139,21 @@ impl MlflowTrackingServer {
     }
 
     /// `ArtifactStoreUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_store_uri(mut self, value: impl Into<Str>) -> Self {
-        self.artifact_store_uri = value.into();
-        self
-    }
-
+    pub fn artifact_store_uri(mut self, value: impl Into<Str>) -> Self { self.artifact_store_uri = value.into(); self }
     /// `AutomaticModelRegistration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_model_registration(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_model_registration = Some(value.into());
-        self
-    }
-
+    pub fn automatic_model_registration(mut self, value: impl Into<Bool>) -> Self { self.automatic_model_registration = Some(value.into()); self }
     /// `MlflowVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mlflow_version(mut self, value: impl Into<Str>) -> Self {
-        self.mlflow_version = Some(value.into());
-        self
-    }
-
+    pub fn mlflow_version(mut self, value: impl Into<Str>) -> Self { self.mlflow_version = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackingServerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_server_name(mut self, value: impl Into<Str>) -> Self {
-        self.tracking_server_name = value.into();
-        self
-    }
-
+    pub fn tracking_server_name(mut self, value: impl Into<Str>) -> Self { self.tracking_server_name = value.into(); self }
     /// `TrackingServerSize`: a [`TrackingServerSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_server_size(mut self, value: impl Into<TrackingServerSize>) -> Self {
-        self.tracking_server_size = Some(value.into());
-        self
-    }
-
+    pub fn tracking_server_size(mut self, value: impl Into<TrackingServerSize>) -> Self { self.tracking_server_size = Some(value.into()); self }
     /// `WeeklyMaintenanceWindowStart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_window_start = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_window_start = Some(value.into()); self }
 }
 
 impl Resource for MlflowTrackingServer {
@@ -334,44 +213,20 @@ impl MlflowTrackingServerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::MlflowTrackingServer`.
@@ -389,6 +244,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -399,20 +255,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -37,6 +37,8 @@
 //! - `AWS::SageMaker::StudioLifecycleConfig`: [`StudioLifecycleConfig`], property types in [`studio_lifecycle_config`]
 //! - `AWS::SageMaker::UserProfile`: [`UserProfile`], property types in [`user_profile`]
 //! - `AWS::SageMaker::Workteam`: [`Workteam`], property types in [`workteam`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod app;
 pub mod app_image_config;
@@ -68,6 +70,7 @@ pub mod partner_app;
 pub mod pipeline;
 pub mod processing_job;
 pub mod project;
+pub mod shared;
 pub mod space;
 pub mod studio_lifecycle_config;
 pub mod user_profile;

@@ -7,6 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_ModelAccessConfig;
+pub use super::shared::{
+    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, S3DataType,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\S]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
@@ -19,58 +24,20 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([\\-a-zA-Z0-9]
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^[-0-9a-zA-Z]+$");
 
-static RULE_Model: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Model: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDefinition),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: Some(0), max_items: Some(15) })),
         ("EnableNetworkIsolation", Shape::Bool),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InferenceExecutionConfig",
-            Shape::Object(&RULE_InferenceExecutionConfig),
-        ),
-        (
-            "ModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InferenceExecutionConfig", Shape::Object(&RULE_InferenceExecutionConfig)),
+        ("ModelName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("PrimaryContainer", Shape::Object(&RULE_ContainerDefinition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Model` resource.
@@ -140,6 +107,7 @@ pub struct Model {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// The CloudFormation type name, `AWS::SageMaker::Model`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Model";
@@ -151,15 +119,7 @@ impl Model {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-model.html",
         primary_identifier: &["ModelArn"],
         required: &[],
-        create_only: &[
-            "ExecutionRoleArn",
-            "EnableNetworkIsolation",
-            "InferenceExecutionConfig",
-            "PrimaryContainer",
-            "ModelName",
-            "VpcConfig",
-            "Containers",
-        ],
+        create_only: &["ExecutionRoleArn", "EnableNetworkIsolation", "InferenceExecutionConfig", "PrimaryContainer", "ModelName", "VpcConfig", "Containers"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ModelArn"],
@@ -174,71 +134,21 @@ impl Model {
     }
 
     /// `Containers`: a list of [`ContainerDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<ContainerDefinition>>) -> Self {
-        self.containers = Some(value.into());
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<ContainerDefinition>>) -> Self { self.containers = Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_network_isolation = Some(value.into());
-        self
-    }
-
+    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `InferenceExecutionConfig`: an [`InferenceExecutionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_execution_config(
-        mut self,
-        value: impl Into<Obj<InferenceExecutionConfig>>,
-    ) -> Self {
-        self.inference_execution_config = Some(value.into());
-        self
-    }
-
+    pub fn inference_execution_config(mut self, value: impl Into<Obj<InferenceExecutionConfig>>) -> Self { self.inference_execution_config = Some(value.into()); self }
     /// `ModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
     /// `PrimaryContainer`: a [`ContainerDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_container(mut self, value: impl Into<Obj<ContainerDefinition>>) -> Self {
-        self.primary_container = Some(value.into());
-        self
-    }
-
+    pub fn primary_container(mut self, value: impl Into<Obj<ContainerDefinition>>) -> Self { self.primary_container = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for Model {
@@ -295,79 +205,22 @@ impl ModelAttributes {
     }
 }
 
-static RULE_ContainerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerHostname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Environment", Shape::Any),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Image", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ImageConfig", Shape::Object(&RULE_ImageConfig)),
-        (
-            "InferenceSpecificationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SingleModel", "MultiModel"],
-                format: None,
-            }),
-        ),
+        ("InferenceSpecificationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["SingleModel", "MultiModel"], ..StrRule::ANY })),
         ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
-        (
-            "ModelDataUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(176),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(176), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("MultiModelConfig", Shape::Object(&RULE_MultiModelConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDefinition` property type of `AWS::SageMaker::Model`.
@@ -447,6 +300,7 @@ pub struct ContainerDefinition {
     pub multi_model_config: Option<Obj<MultiModelConfig>>,
 }
 
+#[rustfmt::skip]
 impl ContainerDefinition {
     /// A `ContainerDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -454,84 +308,25 @@ impl ContainerDefinition {
     }
 
     /// `ContainerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.container_hostname = Some(value.into());
-        self
-    }
-
+    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self { self.container_hostname = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `Image`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
     /// `ImageConfig`: an [`ImageConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self {
-        self.image_config = Some(value.into());
-        self
-    }
-
+    pub fn image_config(mut self, value: impl Into<Obj<ImageConfig>>) -> Self { self.image_config = Some(value.into()); self }
     /// `InferenceSpecificationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_specification_name(mut self, value: impl Into<Str>) -> Self {
-        self.inference_specification_name = Some(value.into());
-        self
-    }
-
+    pub fn inference_specification_name(mut self, value: impl Into<Str>) -> Self { self.inference_specification_name = Some(value.into()); self }
     /// `Mode`: a [`ContainerDefinitionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ContainerDefinitionMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<ContainerDefinitionMode>) -> Self { self.mode = Some(value.into()); self }
     /// `ModelDataSource`: a [`ModelDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self {
-        self.model_data_source = Some(value.into());
-        self
-    }
-
+    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self { self.model_data_source = Some(value.into()); self }
     /// `ModelDataUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self {
-        self.model_data_url = Some(value.into());
-        self
-    }
-
+    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_name = Some(value.into());
-        self
-    }
-
+    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
     /// `MultiModelConfig`: a [`MultiModelConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_model_config(mut self, value: impl Into<Obj<MultiModelConfig>>) -> Self {
-        self.multi_model_config = Some(value.into());
-        self
-    }
+    pub fn multi_model_config(mut self, value: impl Into<Obj<MultiModelConfig>>) -> Self { self.multi_model_config = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerDefinition {}
@@ -560,30 +355,17 @@ impl ToValue for ContainerDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HubAccessConfigRequired {
     /// `HubContentArn`: a string, required.
-    ///
-    /// The ARN of your private model hub content. This should be a `ModelReference` resource type that points to a SageMaker JumpStart public hub model.
-    ///
-    /// Length 0 to 255.
     pub hub_content_arn: Str,
 }
 
-static RULE_HubAccessConfig: ObjRule = ObjRule {
-    properties: &[(
-        "HubContentArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_HubAccessConfig: ObjRule = ObjRule {
+    properties: &[
+        ("HubContentArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+    ],
     required: &["HubContentArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HubAccessConfig` property type of `AWS::SageMaker::Model`.
@@ -603,6 +385,7 @@ pub struct HubAccessConfig {
     pub hub_content_arn: Str,
 }
 
+#[rustfmt::skip]
 impl HubAccessConfig {
     /// A `HubAccessConfig` with its required properties, named in a [`HubAccessConfigRequired`].
     pub fn new(required: HubAccessConfigRequired) -> Self {
@@ -612,12 +395,7 @@ impl HubAccessConfig {
     }
 
     /// `HubContentArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hub_content_arn(mut self, value: impl Into<Str>) -> Self {
-        self.hub_content_arn = value.into();
-        self
-    }
+    pub fn hub_content_arn(mut self, value: impl Into<Str>) -> Self { self.hub_content_arn = value.into(); self }
 }
 
 impl PropertyType for HubAccessConfig {}
@@ -634,37 +412,18 @@ impl ToValue for HubAccessConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageConfigRequired {
     /// `RepositoryAccessMode`: a [`RepositoryAccessMode`] value, required.
-    ///
-    /// Set this to one of the following values:
-    ///
-    /// - `Platform` - The model image is hosted in Amazon ECR.
-    /// - `Vpc` - The model image is hosted in a private Docker registry in your VPC.
     pub repository_access_mode: RepositoryAccessMode,
 }
 
-static RULE_ImageConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RepositoryAccessMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Platform", "Vpc"],
-                format: None,
-            }),
-        ),
-        (
-            "RepositoryAuthConfig",
-            Shape::Object(&RULE_RepositoryAuthConfig),
-        ),
+        ("RepositoryAccessMode", Shape::Str(&StrRule { allowed: &["Platform", "Vpc"], ..StrRule::ANY })),
+        ("RepositoryAuthConfig", Shape::Object(&RULE_RepositoryAuthConfig)),
     ],
     required: &["RepositoryAccessMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageConfig` property type of `AWS::SageMaker::Model`.
@@ -687,6 +446,7 @@ pub struct ImageConfig {
     pub repository_auth_config: Option<Obj<RepositoryAuthConfig>>,
 }
 
+#[rustfmt::skip]
 impl ImageConfig {
     /// A `ImageConfig` with its required properties, named in a [`ImageConfigRequired`].
     pub fn new(required: ImageConfigRequired) -> Self {
@@ -697,20 +457,9 @@ impl ImageConfig {
     }
 
     /// `RepositoryAccessMode`: a [`RepositoryAccessMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_access_mode(mut self, value: impl Into<RepositoryAccessMode>) -> Self {
-        self.repository_access_mode = value.into();
-        self
-    }
-
+    pub fn repository_access_mode(mut self, value: impl Into<RepositoryAccessMode>) -> Self { self.repository_access_mode = value.into(); self }
     /// `RepositoryAuthConfig`: a [`RepositoryAuthConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_auth_config(mut self, value: impl Into<Obj<RepositoryAuthConfig>>) -> Self {
-        self.repository_auth_config = Some(value.into());
-        self
-    }
+    pub fn repository_auth_config(mut self, value: impl Into<Obj<RepositoryAuthConfig>>) -> Self { self.repository_auth_config = Some(value.into()); self }
 }
 
 impl PropertyType for ImageConfig {}
@@ -728,31 +477,17 @@ impl ToValue for ImageConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceExecutionConfigRequired {
     /// `Mode`: an [`InferenceExecutionConfigMode`] value, required.
-    ///
-    /// How containers in a multi-container are run. The following values are valid.
-    ///
-    /// - `Serial` - Containers run as a serial pipeline.
-    /// - `Direct` - Only the individual container that you specify is run.
     pub mode: InferenceExecutionConfigMode,
 }
 
-static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Mode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Serial", "Direct"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceExecutionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::Str(&StrRule { allowed: &["Serial", "Direct"], ..StrRule::ANY })),
+    ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceExecutionConfig` property type of `AWS::SageMaker::Model`.
@@ -771,6 +506,7 @@ pub struct InferenceExecutionConfig {
     pub mode: InferenceExecutionConfigMode,
 }
 
+#[rustfmt::skip]
 impl InferenceExecutionConfig {
     /// A `InferenceExecutionConfig` with its required properties, named in a [`InferenceExecutionConfigRequired`].
     pub fn new(required: InferenceExecutionConfigRequired) -> Self {
@@ -780,12 +516,7 @@ impl InferenceExecutionConfig {
     }
 
     /// `Mode`: an [`InferenceExecutionConfigMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<InferenceExecutionConfigMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<InferenceExecutionConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for InferenceExecutionConfig {}
@@ -796,85 +527,21 @@ impl ToValue for InferenceExecutionConfig {
     }
 }
 
-/// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfigRequired {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[("AcceptEula", Shape::Bool)],
-    required: &["AcceptEula"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ModelAccessConfig` property type of `AWS::SageMaker::Model`.
-///
-/// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
-///
-/// - If you are a Jumpstart user, see the \[End-user license agreements\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula>) section for more details on accepting the EULA.
-/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on \[How to set the EULA acceptance when fine-tuning a model using the AutoML API\](<https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-model-modelaccessconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfig {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-impl ModelAccessConfig {
-    /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
-    pub fn new(required: ModelAccessConfigRequired) -> Self {
-        Self {
-            accept_eula: required.accept_eula,
-        }
-    }
-
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_eula = value.into();
-        self
-    }
-}
-
-impl PropertyType for ModelAccessConfig {}
-
-impl ToValue for ModelAccessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AcceptEula", &self.accept_eula)
-            .build()
-    }
-}
-
 /// The required properties of [`ModelDataSource`], by name: `ModelDataSource::new(ModelDataSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelDataSourceRequired {
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    ///
-    /// Specifies the S3 location of ML model data to deploy.
     pub s3_data_source: Obj<S3DataSource>,
 }
 
-static RULE_ModelDataSource: ObjRule = ObjRule {
-    properties: &[("S3DataSource", Shape::Object(&RULE_S3DataSource))],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
+    properties: &[
+        ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
+    ],
     required: &["S3DataSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelDataSource` property type of `AWS::SageMaker::Model`.
@@ -890,6 +557,7 @@ pub struct ModelDataSource {
     pub s3_data_source: Obj<S3DataSource>,
 }
 
+#[rustfmt::skip]
 impl ModelDataSource {
     /// A `ModelDataSource` with its required properties, named in a [`ModelDataSourceRequired`].
     pub fn new(required: ModelDataSourceRequired) -> Self {
@@ -899,12 +567,7 @@ impl ModelDataSource {
     }
 
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self {
-        self.s3_data_source = value.into();
-        self
-    }
+    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
 }
 
 impl PropertyType for ModelDataSource {}
@@ -917,23 +580,13 @@ impl ToValue for ModelDataSource {
     }
 }
 
-static RULE_MultiModelConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ModelCacheSetting",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Disabled"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MultiModelConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ModelCacheSetting", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiModelConfig` property type of `AWS::SageMaker::Model`.
@@ -949,6 +602,7 @@ pub struct MultiModelConfig {
     pub model_cache_setting: Option<ModelCacheSetting>,
 }
 
+#[rustfmt::skip]
 impl MultiModelConfig {
     /// A `MultiModelConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -956,12 +610,7 @@ impl MultiModelConfig {
     }
 
     /// `ModelCacheSetting`: a [`ModelCacheSetting`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_cache_setting(mut self, value: impl Into<ModelCacheSetting>) -> Self {
-        self.model_cache_setting = Some(value.into());
-        self
-    }
+    pub fn model_cache_setting(mut self, value: impl Into<ModelCacheSetting>) -> Self { self.model_cache_setting = Some(value.into()); self }
 }
 
 impl PropertyType for MultiModelConfig {}
@@ -978,30 +627,17 @@ impl ToValue for MultiModelConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryAuthConfigRequired {
     /// `RepositoryCredentialsProviderArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Lambda function that provides credentials to authenticate to the private Docker registry where your model image is hosted. For information about how to create an AWS Lambda function, see \[Create a Lambda function with the console\](<https://docs.aws.amazon.com/lambda/latest/dg/getting-started-create-function.html>) in the *AWS Lambda Developer Guide* .
-    ///
-    /// Length 1 to 2048.
     pub repository_credentials_provider_arn: Str,
 }
 
-static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryCredentialsProviderArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RepositoryAuthConfig: ObjRule = ObjRule {
+    properties: &[
+        ("RepositoryCredentialsProviderArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     required: &["RepositoryCredentialsProviderArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryAuthConfig` property type of `AWS::SageMaker::Model`.
@@ -1019,6 +655,7 @@ pub struct RepositoryAuthConfig {
     pub repository_credentials_provider_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RepositoryAuthConfig {
     /// A `RepositoryAuthConfig` with its required properties, named in a [`RepositoryAuthConfigRequired`].
     pub fn new(required: RepositoryAuthConfigRequired) -> Self {
@@ -1028,12 +665,7 @@ impl RepositoryAuthConfig {
     }
 
     /// `RepositoryCredentialsProviderArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.repository_credentials_provider_arn = value.into();
-        self
-    }
+    pub fn repository_credentials_provider_arn(mut self, value: impl Into<Str>) -> Self { self.repository_credentials_provider_arn = value.into(); self }
 }
 
 impl PropertyType for RepositoryAuthConfig {}
@@ -1053,101 +685,25 @@ impl ToValue for RepositoryAuthConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DataSourceRequired {
     /// `CompressionType`: a [`CompressionType`] value, required.
-    ///
-    /// Specifies how the ML model data is prepared.
     pub compression_type: CompressionType,
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. SageMaker uses all objects that match the specified key name prefix for model training.
-    ///
-    /// If you choose `ManifestFile` , `S3Uri` identifies an object that is a manifest file containing a list of object keys that you want SageMaker to use for model training.
-    ///
-    /// If you choose `AugmentedManifestFile` , `S3Uri` identifies an object that is an augmented manifest file in JSON lines format. This file contains the data you want to use for model training. `AugmentedManifestFile` can only be used if the Channel's input mode is `Pipe` .
-    ///
-    /// If you choose `Converse` , `S3Uri` identifies an Amazon S3 location that contains data formatted according to Converse format. This format structures conversational messages with specific roles and content types used for training and fine-tuning foundational models.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    ///
-    /// Depending on the value specified for the `S3DataType` , identifies either a key name prefix or a manifest. For example:
-    ///
-    /// - A key name prefix might look like this: `s3://bucketname/exampleprefix/`
-    /// - A manifest might look like this: `s3://bucketname/example.manifest`
-    ///
-    /// A manifest is an S3 object which is a JSON file consisting of an array of elements. The first element is a prefix which is followed by one or more suffixes. SageMaker appends the suffix elements to the prefix to get a full set of `S3Uri` . Note that the prefix must be a valid non-empty `S3Uri` that precludes users from specifying a manifest whose individual `S3Uri` is sourced from different S3 buckets.
-    ///
-    /// The following code example shows a valid manifest format:
-    ///
-    /// `[ {"prefix": "s3://customer_bucket/some/prefix/"},`
-    ///
-    /// `"relative/path/to/custdata-1",`
-    ///
-    /// `"relative/path/custdata-2",`
-    ///
-    /// `...`
-    ///
-    /// `"relative/path/custdata-N"`
-    ///
-    /// `]`
-    ///
-    /// This JSON is equivalent to the following `S3Uri` list:
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/to/custdata-1`
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/custdata-2`
-    ///
-    /// `...`
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/custdata-N`
-    ///
-    /// The complete set of `S3Uri` in this manifest is the input data for the channel for this data source. The object that each `S3Uri` points to must be readable by the IAM role that SageMaker uses to perform tasks on your behalf.
-    ///
-    /// Your input bucket must be located in same AWS region as your training job.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompressionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "Gzip"],
-                format: None,
-            }),
-        ),
+        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
         ("HubAccessConfig", Shape::Object(&RULE_HubAccessConfig)),
         ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
-        (
-            "S3DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3Prefix", "S3Object"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["CompressionType", "S3DataType", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DataSource` property type of `AWS::SageMaker::Model`.
@@ -1222,6 +778,7 @@ pub struct S3DataSource {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3DataSource {
     /// A `S3DataSource` with its required properties, named in a [`S3DataSourceRequired`].
     pub fn new(required: S3DataSourceRequired) -> Self {
@@ -1235,44 +792,15 @@ impl S3DataSource {
     }
 
     /// `CompressionType`: a [`CompressionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self {
-        self.compression_type = value.into();
-        self
-    }
-
+    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
     /// `HubAccessConfig`: a [`HubAccessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hub_access_config(mut self, value: impl Into<Obj<HubAccessConfig>>) -> Self {
-        self.hub_access_config = Some(value.into());
-        self
-    }
-
+    pub fn hub_access_config(mut self, value: impl Into<Obj<HubAccessConfig>>) -> Self { self.hub_access_config = Some(value.into()); self }
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self {
-        self.model_access_config = Some(value.into());
-        self
-    }
-
+    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self { self.model_access_config = Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self {
-        self.s3_data_type = value.into();
-        self
-    }
-
+    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3DataSource {}
@@ -1293,44 +821,20 @@ impl ToValue for S3DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Model`.
@@ -1348,6 +852,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1358,20 +863,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1389,56 +883,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `^[-0-9a-zA-Z]+$`, length 0 to 32.
     pub security_group_ids: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `^[-0-9a-zA-Z]+$`, length 0 to 32.
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_7), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["Subnets", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::SageMaker::Model`.
@@ -1462,6 +920,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -1472,20 +931,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for VpcConfig {}
@@ -1496,34 +944,6 @@ impl ToValue for VpcConfig {
             .req("SecurityGroupIds", &self.security_group_ids)
             .req("Subnets", &self.subnets)
             .build()
-    }
-}
-
-/// The values of `CompressionType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CompressionType {
-    /// `None`
-    None,
-    /// `Gzip`
-    Gzip,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CompressionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CompressionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "None",
-            Self::Gzip => "Gzip",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -1633,34 +1053,6 @@ impl ToValue for RepositoryAccessMode {
         let s = match self {
             Self::Platform => "Platform",
             Self::Vpc => "Vpc",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3DataType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataType {
-    /// `S3Prefix`
-    S3Prefix,
-    /// `S3Object`
-    S3Object,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::S3Prefix => "S3Prefix",
-            Self::S3Object => "S3Object",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

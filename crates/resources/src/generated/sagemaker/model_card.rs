@@ -7,77 +7,39 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{ModelApprovalStatus, ModelCardStatus, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".{1,63}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".{1,255}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ModelCard`], by name: `ModelCard::new(ModelCardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCardRequired {
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The content of the model card. Content uses the \[model card JSON schema\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema>) .
     pub content: Obj<Content>,
     /// `ModelCardName`: a string, required.
-    ///
-    /// The unique name of the model card.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length at most 63; create-only: changing it replaces the resource.
     pub model_card_name: Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    ///
-    /// The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
-    ///
-    /// - `Draft` : The model card is a work in progress.
-    /// - `PendingReview` : The model card is pending review.
-    /// - `Approved` : The model card is approved.
-    /// - `Archived` : The model card is archived. No more updates should be made to the model card, but it can still be exported.
     pub model_card_status: ModelCardStatus,
 }
 
-static RULE_ModelCard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Object(&RULE_Content)),
         ("CreatedBy", Shape::Object(&RULE_UserContext)),
         ("LastModifiedBy", Shape::Object(&RULE_UserContext)),
-        (
-            "ModelCardName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelCardStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Draft", "PendingReview", "Approved", "Archived"],
-                format: None,
-            }),
-        ),
+        ("ModelCardName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
         ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["ModelCardName", "Content", "ModelCardStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelCard` resource.
@@ -143,6 +105,7 @@ pub struct ModelCard {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelCard {
     /// The CloudFormation type name, `AWS::SageMaker::ModelCard`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelCard";
@@ -157,32 +120,8 @@ impl ModelCard {
         create_only: &["ModelCardName", "SecurityConfig"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ModelCardArn",
-            "ModelCardVersion",
-            "CreatedBy/DomainId",
-            "CreatedBy/UserProfileArn",
-            "CreatedBy/UserProfileName",
-            "LastModifiedBy/DomainId",
-            "LastModifiedBy/UserProfileArn",
-            "LastModifiedBy/UserProfileName",
-            "CreationTime",
-            "LastModifiedTime",
-            "ModelCardProcessingStatus",
-        ],
-        attributes: &[
-            "CreatedBy.DomainId",
-            "CreatedBy.UserProfileArn",
-            "CreatedBy.UserProfileName",
-            "CreationTime",
-            "LastModifiedBy.DomainId",
-            "LastModifiedBy.UserProfileArn",
-            "LastModifiedBy.UserProfileName",
-            "LastModifiedTime",
-            "ModelCardArn",
-            "ModelCardProcessingStatus",
-            "ModelCardVersion",
-        ],
+        read_only: &["ModelCardArn", "ModelCardVersion", "CreatedBy/DomainId", "CreatedBy/UserProfileArn", "CreatedBy/UserProfileName", "LastModifiedBy/DomainId", "LastModifiedBy/UserProfileArn", "LastModifiedBy/UserProfileName", "CreationTime", "LastModifiedTime", "ModelCardProcessingStatus"],
+        attributes: &["CreatedBy.DomainId", "CreatedBy.UserProfileArn", "CreatedBy.UserProfileName", "CreationTime", "LastModifiedBy.DomainId", "LastModifiedBy.UserProfileArn", "LastModifiedBy.UserProfileName", "LastModifiedTime", "ModelCardArn", "ModelCardProcessingStatus", "ModelCardVersion"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -201,60 +140,19 @@ impl ModelCard {
     }
 
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `CreatedBy`: an [`UserContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_by(mut self, value: impl Into<Obj<UserContext>>) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-
+    pub fn created_by(mut self, value: impl Into<Obj<UserContext>>) -> Self { self.created_by = Some(value.into()); self }
     /// `LastModifiedBy`: an [`UserContext`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_modified_by(mut self, value: impl Into<Obj<UserContext>>) -> Self {
-        self.last_modified_by = Some(value.into());
-        self
-    }
-
+    pub fn last_modified_by(mut self, value: impl Into<Obj<UserContext>>) -> Self { self.last_modified_by = Some(value.into()); self }
     /// `ModelCardName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_card_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_card_name = value.into();
-        self
-    }
-
+    pub fn model_card_name(mut self, value: impl Into<Str>) -> Self { self.model_card_name = value.into(); self }
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self {
-        self.model_card_status = value.into();
-        self
-    }
-
+    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
     /// `SecurityConfig`: a [`SecurityConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self {
-        self.security_config = Some(value.into());
-        self
-    }
-
+    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelCard {
@@ -373,36 +271,15 @@ impl ModelCardAttributes {
     }
 }
 
-static RULE_AdditionalInformation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalInformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaveatsAndRecommendations",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CaveatsAndRecommendations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("CustomDetails", Shape::Any),
-        (
-            "EthicalConsiderations",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EthicalConsiderations", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalInformation` property type of `AWS::SageMaker::ModelCard`.
@@ -430,6 +307,7 @@ pub struct AdditionalInformation {
     pub ethical_considerations: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdditionalInformation {
     /// A `AdditionalInformation` with no property set (none is required).
     pub fn new() -> Self {
@@ -437,28 +315,11 @@ impl AdditionalInformation {
     }
 
     /// `CaveatsAndRecommendations`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caveats_and_recommendations(mut self, value: impl Into<Str>) -> Self {
-        self.caveats_and_recommendations = Some(value.into());
-        self
-    }
-
+    pub fn caveats_and_recommendations(mut self, value: impl Into<Str>) -> Self { self.caveats_and_recommendations = Some(value.into()); self }
     /// `CustomDetails`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_details(mut self, value: impl Into<Json>) -> Self {
-        self.custom_details = Some(value.into());
-        self
-    }
-
+    pub fn custom_details(mut self, value: impl Into<Json>) -> Self { self.custom_details = Some(value.into()); self }
     /// `EthicalConsiderations`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ethical_considerations(mut self, value: impl Into<Str>) -> Self {
-        self.ethical_considerations = Some(value.into());
-        self
-    }
+    pub fn ethical_considerations(mut self, value: impl Into<Str>) -> Self { self.ethical_considerations = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalInformation {}
@@ -476,45 +337,15 @@ impl ToValue for AdditionalInformation {
     }
 }
 
-static RULE_BusinessDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BusinessDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "BusinessProblem",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BusinessStakeholders",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LineOfBusiness",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BusinessProblem", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("BusinessStakeholders", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("LineOfBusiness", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BusinessDetails` property type of `AWS::SageMaker::ModelCard`.
@@ -544,6 +375,7 @@ pub struct BusinessDetails {
     pub line_of_business: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BusinessDetails {
     /// A `BusinessDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -551,28 +383,11 @@ impl BusinessDetails {
     }
 
     /// `BusinessProblem`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_problem(mut self, value: impl Into<Str>) -> Self {
-        self.business_problem = Some(value.into());
-        self
-    }
-
+    pub fn business_problem(mut self, value: impl Into<Str>) -> Self { self.business_problem = Some(value.into()); self }
     /// `BusinessStakeholders`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_stakeholders(mut self, value: impl Into<Str>) -> Self {
-        self.business_stakeholders = Some(value.into());
-        self
-    }
-
+    pub fn business_stakeholders(mut self, value: impl Into<Str>) -> Self { self.business_stakeholders = Some(value.into()); self }
     /// `LineOfBusiness`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line_of_business(mut self, value: impl Into<Str>) -> Self {
-        self.line_of_business = Some(value.into());
-        self
-    }
+    pub fn line_of_business(mut self, value: impl Into<Str>) -> Self { self.line_of_business = Some(value.into()); self }
 }
 
 impl PropertyType for BusinessDetails {}
@@ -591,43 +406,19 @@ impl ToValue for BusinessDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerRequired {
     /// `Image`: a string, required.
-    ///
-    /// Inference environment path. The Amazon EC2 Container Registry (Amazon ECR) path where inference code is stored.
-    ///
-    /// Length at most 255.
     pub image: Str,
 }
 
-static RULE_Container: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Container: ObjRule = ObjRule {
     properties: &[
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelDataUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Image", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("NearestModelName", Shape::STR),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Container` property type of `AWS::SageMaker::ModelCard`.
@@ -653,6 +444,7 @@ pub struct Container {
     pub nearest_model_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Container {
     /// A `Container` with its required properties, named in a [`ContainerRequired`].
     pub fn new(required: ContainerRequired) -> Self {
@@ -664,28 +456,11 @@ impl Container {
     }
 
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `ModelDataUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self {
-        self.model_data_url = Some(value.into());
-        self
-    }
-
+    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
     /// `NearestModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.nearest_model_name = Some(value.into());
-        self
-    }
+    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self { self.nearest_model_name = Some(value.into()); self }
 }
 
 impl PropertyType for Container {}
@@ -700,35 +475,19 @@ impl ToValue for Container {
     }
 }
 
-static RULE_Content: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalInformation",
-            Shape::Object(&RULE_AdditionalInformation),
-        ),
+        ("AdditionalInformation", Shape::Object(&RULE_AdditionalInformation)),
         ("BusinessDetails", Shape::Object(&RULE_BusinessDetails)),
-        (
-            "EvaluationDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EvaluationDetail),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EvaluationDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_EvaluationDetail), min_items: None, max_items: None })),
         ("IntendedUses", Shape::Object(&RULE_IntendedUses)),
         ("ModelOverview", Shape::Object(&RULE_ModelOverview)),
-        (
-            "ModelPackageDetails",
-            Shape::Object(&RULE_ModelPackageDetails),
-        ),
+        ("ModelPackageDetails", Shape::Object(&RULE_ModelPackageDetails)),
         ("TrainingDetails", Shape::Object(&RULE_TrainingDetails)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Content` property type of `AWS::SageMaker::ModelCard`.
@@ -770,6 +529,7 @@ pub struct Content {
     pub training_details: Option<Obj<TrainingDetails>>,
 }
 
+#[rustfmt::skip]
 impl Content {
     /// A `Content` with no property set (none is required).
     pub fn new() -> Self {
@@ -777,60 +537,19 @@ impl Content {
     }
 
     /// `AdditionalInformation`: an [`AdditionalInformation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_information(mut self, value: impl Into<Obj<AdditionalInformation>>) -> Self {
-        self.additional_information = Some(value.into());
-        self
-    }
-
+    pub fn additional_information(mut self, value: impl Into<Obj<AdditionalInformation>>) -> Self { self.additional_information = Some(value.into()); self }
     /// `BusinessDetails`: a [`BusinessDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_details(mut self, value: impl Into<Obj<BusinessDetails>>) -> Self {
-        self.business_details = Some(value.into());
-        self
-    }
-
+    pub fn business_details(mut self, value: impl Into<Obj<BusinessDetails>>) -> Self { self.business_details = Some(value.into()); self }
     /// `EvaluationDetails`: a list of [`EvaluationDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_details(mut self, value: impl Into<List<EvaluationDetail>>) -> Self {
-        self.evaluation_details = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_details(mut self, value: impl Into<List<EvaluationDetail>>) -> Self { self.evaluation_details = Some(value.into()); self }
     /// `IntendedUses`: an [`IntendedUses`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intended_uses(mut self, value: impl Into<Obj<IntendedUses>>) -> Self {
-        self.intended_uses = Some(value.into());
-        self
-    }
-
+    pub fn intended_uses(mut self, value: impl Into<Obj<IntendedUses>>) -> Self { self.intended_uses = Some(value.into()); self }
     /// `ModelOverview`: a [`ModelOverview`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_overview(mut self, value: impl Into<Obj<ModelOverview>>) -> Self {
-        self.model_overview = Some(value.into());
-        self
-    }
-
+    pub fn model_overview(mut self, value: impl Into<Obj<ModelOverview>>) -> Self { self.model_overview = Some(value.into()); self }
     /// `ModelPackageDetails`: a [`ModelPackageDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_details(mut self, value: impl Into<Obj<ModelPackageDetails>>) -> Self {
-        self.model_package_details = Some(value.into());
-        self
-    }
-
+    pub fn model_package_details(mut self, value: impl Into<Obj<ModelPackageDetails>>) -> Self { self.model_package_details = Some(value.into()); self }
     /// `TrainingDetails`: a [`TrainingDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_details(mut self, value: impl Into<Obj<TrainingDetails>>) -> Self {
-        self.training_details = Some(value.into());
-        self
-    }
+    pub fn training_details(mut self, value: impl Into<Obj<TrainingDetails>>) -> Self { self.training_details = Some(value.into()); self }
 }
 
 impl PropertyType for Content {}
@@ -853,75 +572,22 @@ impl ToValue for Content {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvaluationDetailRequired {
     /// `Name`: a string, required.
-    ///
-    /// The evaluation job name.
-    ///
-    /// Pattern `.{1,63}`.
     pub name: Str,
 }
 
-static RULE_EvaluationDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EvaluationDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "Datasets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "EvaluationJobArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationObservation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Datasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("EvaluationJobArn", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("EvaluationObservation", Shape::Str(&StrRule { max_len: Some(2096), ..StrRule::ANY })),
         ("Metadata", Shape::Any),
-        (
-            "MetricGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricGroup),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricGroup), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EvaluationDetail` property type of `AWS::SageMaker::ModelCard`.
@@ -967,6 +633,7 @@ pub struct EvaluationDetail {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl EvaluationDetail {
     /// A `EvaluationDetail` with its required properties, named in a [`EvaluationDetailRequired`].
     pub fn new(required: EvaluationDetailRequired) -> Self {
@@ -981,52 +648,17 @@ impl EvaluationDetail {
     }
 
     /// `Datasets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn datasets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.datasets = Some(value.into());
-        self
-    }
-
+    pub fn datasets(mut self, value: impl Into<List<Str>>) -> Self { self.datasets = Some(value.into()); self }
     /// `EvaluationJobArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.evaluation_job_arn = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_job_arn(mut self, value: impl Into<Str>) -> Self { self.evaluation_job_arn = Some(value.into()); self }
     /// `EvaluationObservation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_observation(mut self, value: impl Into<Str>) -> Self {
-        self.evaluation_observation = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_observation(mut self, value: impl Into<Str>) -> Self { self.evaluation_observation = Some(value.into()); self }
     /// `Metadata`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata(mut self, value: impl Into<Json>) -> Self {
-        self.metadata = Some(value.into());
-        self
-    }
-
+    pub fn metadata(mut self, value: impl Into<Json>) -> Self { self.metadata = Some(value.into()); self }
     /// `MetricGroups`: a list of [`MetricGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_groups(mut self, value: impl Into<List<MetricGroup>>) -> Self {
-        self.metric_groups = Some(value.into());
-        self
-    }
-
+    pub fn metric_groups(mut self, value: impl Into<List<MetricGroup>>) -> Self { self.metric_groups = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for EvaluationDetail {}
@@ -1044,45 +676,15 @@ impl ToValue for EvaluationDetail {
     }
 }
 
-static RULE_Function: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Facet",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Function",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Maximize", "Minimize"],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+        ("Facet", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+        ("Function", Shape::Str(&StrRule { allowed: &["Maximize", "Minimize"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Function` property type of `AWS::SageMaker::ModelCard`.
@@ -1104,6 +706,7 @@ pub struct Function {
     pub function: Option<FunctionFunction>,
 }
 
+#[rustfmt::skip]
 impl Function {
     /// A `Function` with no property set (none is required).
     pub fn new() -> Self {
@@ -1111,26 +714,11 @@ impl Function {
     }
 
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `Facet`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn facet(mut self, value: impl Into<Str>) -> Self {
-        self.facet = Some(value.into());
-        self
-    }
-
+    pub fn facet(mut self, value: impl Into<Str>) -> Self { self.facet = Some(value.into()); self }
     /// `Function`: a [`FunctionFunction`] value.
-    pub fn function(mut self, value: impl Into<FunctionFunction>) -> Self {
-        self.function = Some(value.into());
-        self
-    }
+    pub fn function(mut self, value: impl Into<FunctionFunction>) -> Self { self.function = Some(value.into()); self }
 }
 
 impl PropertyType for Function {}
@@ -1145,27 +733,13 @@ impl ToValue for Function {
     }
 }
 
-static RULE_InferenceEnvironment: ObjRule = ObjRule {
-    properties: &[(
-        "ContainerImage",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: Some(15),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceEnvironment: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceEnvironment` property type of `AWS::SageMaker::ModelCard`.
@@ -1181,6 +755,7 @@ pub struct InferenceEnvironment {
     pub container_image: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InferenceEnvironment {
     /// A `InferenceEnvironment` with no property set (none is required).
     pub fn new() -> Self {
@@ -1188,12 +763,7 @@ impl InferenceEnvironment {
     }
 
     /// `ContainerImage`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_image = Some(value.into());
-        self
-    }
+    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self { self.container_image = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceEnvironment {}
@@ -1210,28 +780,17 @@ impl ToValue for InferenceEnvironment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceSpecificationRequired {
     /// `Containers`: a list of [`Container`] objects, required.
-    ///
-    /// The Amazon ECR registry path of the Docker image that contains the inference code.
-    ///
-    /// Items 1 to 15.
     pub containers: List<Container>,
 }
 
-static RULE_InferenceSpecification: ObjRule = ObjRule {
-    properties: &[(
-        "Containers",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Container),
-            min_items: Some(1),
-            max_items: Some(15),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_Container), min_items: Some(1), max_items: Some(15) })),
+    ],
     required: &["Containers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceSpecification` property type of `AWS::SageMaker::ModelCard`.
@@ -1249,6 +808,7 @@ pub struct InferenceSpecification {
     pub containers: List<Container>,
 }
 
+#[rustfmt::skip]
 impl InferenceSpecification {
     /// A `InferenceSpecification` with its required properties, named in a [`InferenceSpecificationRequired`].
     pub fn new(required: InferenceSpecificationRequired) -> Self {
@@ -1258,12 +818,7 @@ impl InferenceSpecification {
     }
 
     /// `Containers`: a list of [`Container`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<Container>>) -> Self {
-        self.containers = value.into();
-        self
-    }
+    pub fn containers(mut self, value: impl Into<List<Container>>) -> Self { self.containers = value.into(); self }
 }
 
 impl PropertyType for InferenceSpecification {}
@@ -1276,65 +831,17 @@ impl ToValue for InferenceSpecification {
     }
 }
 
-static RULE_IntendedUses: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntendedUses: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExplanationsForRiskRating",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FactorsAffectingModelEfficiency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IntendedUses",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PurposeOfModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RiskRating",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["High", "Medium", "Low", "Unknown"],
-                format: None,
-            }),
-        ),
+        ("ExplanationsForRiskRating", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("FactorsAffectingModelEfficiency", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("IntendedUses", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("PurposeOfModel", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+        ("RiskRating", Shape::Str(&StrRule { allowed: &["High", "Medium", "Low", "Unknown"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntendedUses` property type of `AWS::SageMaker::ModelCard`.
@@ -1379,6 +886,7 @@ pub struct IntendedUses {
     pub risk_rating: Option<RiskRating>,
 }
 
+#[rustfmt::skip]
 impl IntendedUses {
     /// A `IntendedUses` with no property set (none is required).
     pub fn new() -> Self {
@@ -1386,44 +894,15 @@ impl IntendedUses {
     }
 
     /// `ExplanationsForRiskRating`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explanations_for_risk_rating(mut self, value: impl Into<Str>) -> Self {
-        self.explanations_for_risk_rating = Some(value.into());
-        self
-    }
-
+    pub fn explanations_for_risk_rating(mut self, value: impl Into<Str>) -> Self { self.explanations_for_risk_rating = Some(value.into()); self }
     /// `FactorsAffectingModelEfficiency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn factors_affecting_model_efficiency(mut self, value: impl Into<Str>) -> Self {
-        self.factors_affecting_model_efficiency = Some(value.into());
-        self
-    }
-
+    pub fn factors_affecting_model_efficiency(mut self, value: impl Into<Str>) -> Self { self.factors_affecting_model_efficiency = Some(value.into()); self }
     /// `IntendedUses`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intended_uses(mut self, value: impl Into<Str>) -> Self {
-        self.intended_uses = Some(value.into());
-        self
-    }
-
+    pub fn intended_uses(mut self, value: impl Into<Str>) -> Self { self.intended_uses = Some(value.into()); self }
     /// `PurposeOfModel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn purpose_of_model(mut self, value: impl Into<Str>) -> Self {
-        self.purpose_of_model = Some(value.into());
-        self
-    }
-
+    pub fn purpose_of_model(mut self, value: impl Into<Str>) -> Self { self.purpose_of_model = Some(value.into()); self }
     /// `RiskRating`: a [`RiskRating`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn risk_rating(mut self, value: impl Into<RiskRating>) -> Self {
-        self.risk_rating = Some(value.into());
-        self
-    }
+    pub fn risk_rating(mut self, value: impl Into<RiskRating>) -> Self { self.risk_rating = Some(value.into()); self }
 }
 
 impl PropertyType for IntendedUses {}
@@ -1450,51 +929,20 @@ impl ToValue for IntendedUses {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricGroupRequired {
     /// `MetricData`: a list of JSON values, required.
-    ///
-    /// A list of metric objects. The `MetricDataItems` list can have one of the following values:
-    ///
-    /// - `bar_chart_metric`
-    /// - `matrix_metric`
-    /// - `simple_metric`
-    /// - `linear_graph_metric`
-    ///
-    /// For more information about the metric schema, see the definition section of the \[model card JSON schema\](<https://docs.aws.amazon.com/sagemaker/latest/dg/model-cards.html#model-cards-json-schema>) .
     pub metric_data: List<Json>,
     /// `Name`: a string, required.
-    ///
-    /// The metric group name.
-    ///
-    /// Pattern `.{1,63}`.
     pub name: Str,
 }
 
-static RULE_MetricGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "MetricData",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricData", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "MetricData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricGroup` property type of `AWS::SageMaker::ModelCard`.
@@ -1523,6 +971,7 @@ pub struct MetricGroup {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl MetricGroup {
     /// A `MetricGroup` with its required properties, named in a [`MetricGroupRequired`].
     pub fn new(required: MetricGroupRequired) -> Self {
@@ -1533,20 +982,9 @@ impl MetricGroup {
     }
 
     /// `MetricData`: a list of JSON values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_data(mut self, value: impl Into<List<Json>>) -> Self {
-        self.metric_data = value.into();
-        self
-    }
-
+    pub fn metric_data(mut self, value: impl Into<List<Json>>) -> Self { self.metric_data = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for MetricGroup {}
@@ -1560,111 +998,22 @@ impl ToValue for MetricGroup {
     }
 }
 
-static RULE_ModelOverview: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelOverview: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlgorithmType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceEnvironment",
-            Shape::Object(&RULE_InferenceEnvironment),
-        ),
-        (
-            "ModelArtifact",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "ModelCreator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelOwner",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelVersion",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProblemType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlgorithmType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("InferenceEnvironment", Shape::Object(&RULE_InferenceEnvironment)),
+        ("ModelArtifact", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("ModelCreator", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelName", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelOwner", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("ProblemType", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelOverview` property type of `AWS::SageMaker::ModelCard`.
@@ -1734,6 +1083,7 @@ pub struct ModelOverview {
     pub problem_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelOverview {
     /// A `ModelOverview` with no property set (none is required).
     pub fn new() -> Self {
@@ -1741,84 +1091,25 @@ impl ModelOverview {
     }
 
     /// `AlgorithmType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm_type(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm_type = Some(value.into());
-        self
-    }
-
+    pub fn algorithm_type(mut self, value: impl Into<Str>) -> Self { self.algorithm_type = Some(value.into()); self }
     /// `InferenceEnvironment`: an [`InferenceEnvironment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_environment(mut self, value: impl Into<Obj<InferenceEnvironment>>) -> Self {
-        self.inference_environment = Some(value.into());
-        self
-    }
-
+    pub fn inference_environment(mut self, value: impl Into<Obj<InferenceEnvironment>>) -> Self { self.inference_environment = Some(value.into()); self }
     /// `ModelArtifact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_artifact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.model_artifact = Some(value.into());
-        self
-    }
-
+    pub fn model_artifact(mut self, value: impl Into<List<Str>>) -> Self { self.model_artifact = Some(value.into()); self }
     /// `ModelCreator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_creator(mut self, value: impl Into<Str>) -> Self {
-        self.model_creator = Some(value.into());
-        self
-    }
-
+    pub fn model_creator(mut self, value: impl Into<Str>) -> Self { self.model_creator = Some(value.into()); self }
     /// `ModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_description(mut self, value: impl Into<Str>) -> Self {
-        self.model_description = Some(value.into());
-        self
-    }
-
+    pub fn model_description(mut self, value: impl Into<Str>) -> Self { self.model_description = Some(value.into()); self }
     /// `ModelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
-
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = Some(value.into()); self }
     /// `ModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-
+    pub fn model_name(mut self, value: impl Into<Str>) -> Self { self.model_name = Some(value.into()); self }
     /// `ModelOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_owner(mut self, value: impl Into<Str>) -> Self {
-        self.model_owner = Some(value.into());
-        self
-    }
-
+    pub fn model_owner(mut self, value: impl Into<Str>) -> Self { self.model_owner = Some(value.into()); self }
     /// `ModelVersion`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_version(mut self, value: impl Into<Num>) -> Self {
-        self.model_version = Some(value.into());
-        self
-    }
-
+    pub fn model_version(mut self, value: impl Into<Num>) -> Self { self.model_version = Some(value.into()); self }
     /// `ProblemType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn problem_type(mut self, value: impl Into<Str>) -> Self {
-        self.problem_type = Some(value.into());
-        self
-    }
+    pub fn problem_type(mut self, value: impl Into<Str>) -> Self { self.problem_type = Some(value.into()); self }
 }
 
 impl PropertyType for ModelOverview {}
@@ -1840,23 +1131,13 @@ impl ToValue for ModelOverview {
     }
 }
 
-static RULE_ModelPackageCreator: ObjRule = ObjRule {
-    properties: &[(
-        "UserProfileName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(63),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageCreator: ObjRule = ObjRule {
+    properties: &[
+        ("UserProfileName", Shape::Str(&StrRule { max_len: Some(63), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelPackageCreator` property type of `AWS::SageMaker::ModelCard`.
@@ -1872,6 +1153,7 @@ pub struct ModelPackageCreator {
     pub user_profile_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageCreator {
     /// A `ModelPackageCreator` with no property set (none is required).
     pub fn new() -> Self {
@@ -1879,12 +1161,7 @@ impl ModelPackageCreator {
     }
 
     /// `UserProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_profile_name = Some(value.into());
-        self
-    }
+    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = Some(value.into()); self }
 }
 
 impl PropertyType for ModelPackageCreator {}
@@ -1897,108 +1174,25 @@ impl ToValue for ModelPackageCreator {
     }
 }
 
-static RULE_ModelPackageDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApprovalDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("CreatedBy", Shape::Object(&RULE_ModelPackageCreator)),
         ("Domain", Shape::STR),
-        (
-            "InferenceSpecification",
-            Shape::Object(&RULE_InferenceSpecification),
-        ),
-        (
-            "ModelApprovalStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Approved", "Rejected", "PendingManualApproval"],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageVersion",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SourceAlgorithms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SourceAlgorithm),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
+        ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
+        ("ModelPackageArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ModelPackageDescription", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY })),
+        ("ModelPackageStatus", Shape::Str(&StrRule { allowed: &["Pending", "InProgress", "Completed", "Failed", "Deleting"], ..StrRule::ANY })),
+        ("ModelPackageVersion", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1) })),
         ("Task", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelPackageDetails` property type of `AWS::SageMaker::ModelCard`.
@@ -2070,6 +1264,7 @@ pub struct ModelPackageDetails {
     pub task: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageDetails {
     /// A `ModelPackageDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -2077,107 +1272,31 @@ impl ModelPackageDetails {
     }
 
     /// `ApprovalDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_description(mut self, value: impl Into<Str>) -> Self {
-        self.approval_description = Some(value.into());
-        self
-    }
-
+    pub fn approval_description(mut self, value: impl Into<Str>) -> Self { self.approval_description = Some(value.into()); self }
     /// `CreatedBy`: a [`ModelPackageCreator`] object.
-    pub fn created_by(mut self, value: impl Into<Obj<ModelPackageCreator>>) -> Self {
-        self.created_by = Some(value.into());
-        self
-    }
-
+    pub fn created_by(mut self, value: impl Into<Obj<ModelPackageCreator>>) -> Self { self.created_by = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
-    pub fn inference_specification(
-        mut self,
-        value: impl Into<Obj<InferenceSpecification>>,
-    ) -> Self {
-        self.inference_specification = Some(value.into());
-        self
-    }
-
+    pub fn inference_specification(mut self, value: impl Into<Obj<InferenceSpecification>>) -> Self { self.inference_specification = Some(value.into()); self }
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self {
-        self.model_approval_status = Some(value.into());
-        self
-    }
-
+    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self { self.model_approval_status = Some(value.into()); self }
     /// `ModelPackageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_arn = Some(value.into());
-        self
-    }
-
+    pub fn model_package_arn(mut self, value: impl Into<Str>) -> Self { self.model_package_arn = Some(value.into()); self }
     /// `ModelPackageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_description = Some(value.into());
-        self
-    }
-
+    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self { self.model_package_description = Some(value.into()); self }
     /// `ModelPackageGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_name = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_name = Some(value.into());
-        self
-    }
-
+    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
     /// `ModelPackageStatus`: a [`ModelPackageStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_status(mut self, value: impl Into<ModelPackageStatus>) -> Self {
-        self.model_package_status = Some(value.into());
-        self
-    }
-
+    pub fn model_package_status(mut self, value: impl Into<ModelPackageStatus>) -> Self { self.model_package_status = Some(value.into()); self }
     /// `ModelPackageVersion`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_version(mut self, value: impl Into<Num>) -> Self {
-        self.model_package_version = Some(value.into());
-        self
-    }
-
+    pub fn model_package_version(mut self, value: impl Into<Num>) -> Self { self.model_package_version = Some(value.into()); self }
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self {
-        self.source_algorithms = Some(value.into());
-        self
-    }
-
+    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self { self.source_algorithms = Some(value.into()); self }
     /// `Task`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task(mut self, value: impl Into<Str>) -> Self {
-        self.task = Some(value.into());
-        self
-    }
+    pub fn task(mut self, value: impl Into<Str>) -> Self { self.task = Some(value.into()); self }
 }
 
 impl PropertyType for ModelPackageDetails {}
@@ -2202,26 +1321,14 @@ impl ToValue for ModelPackageDetails {
     }
 }
 
-static RULE_ObjectiveFunction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectiveFunction: ObjRule = ObjRule {
     properties: &[
         ("Function", Shape::Object(&RULE_Function)),
-        (
-            "Notes",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectiveFunction` property type of `AWS::SageMaker::ModelCard`.
@@ -2243,6 +1350,7 @@ pub struct ObjectiveFunction {
     pub notes: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ObjectiveFunction {
     /// A `ObjectiveFunction` with no property set (none is required).
     pub fn new() -> Self {
@@ -2250,20 +1358,9 @@ impl ObjectiveFunction {
     }
 
     /// `Function`: a [`Function`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function(mut self, value: impl Into<Obj<Function>>) -> Self {
-        self.function = Some(value.into());
-        self
-    }
-
+    pub fn function(mut self, value: impl Into<Obj<Function>>) -> Self { self.function = Some(value.into()); self }
     /// `Notes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notes(mut self, value: impl Into<Str>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
+    pub fn notes(mut self, value: impl Into<Str>) -> Self { self.notes = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectiveFunction {}
@@ -2277,23 +1374,13 @@ impl ToValue for ObjectiveFunction {
     }
 }
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityConfig` property type of `AWS::SageMaker::ModelCard`.
@@ -2311,6 +1398,7 @@ pub struct SecurityConfig {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecurityConfig {
     /// A `SecurityConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2318,12 +1406,7 @@ impl SecurityConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityConfig {}
@@ -2338,42 +1421,18 @@ impl ToValue for SecurityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceAlgorithmRequired {
     /// `AlgorithmName`: a string, required.
-    ///
-    /// The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
-    ///
-    /// Length at most 170.
     pub algorithm_name: Str,
 }
 
-static RULE_SourceAlgorithm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlgorithmName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(170),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelDataUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlgorithmName", Shape::Str(&StrRule { max_len: Some(170), ..StrRule::ANY })),
+        ("ModelDataUrl", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["AlgorithmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceAlgorithm` property type of `AWS::SageMaker::ModelCard`.
@@ -2399,6 +1458,7 @@ pub struct SourceAlgorithm {
     pub model_data_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceAlgorithm {
     /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
     pub fn new(required: SourceAlgorithmRequired) -> Self {
@@ -2409,20 +1469,9 @@ impl SourceAlgorithm {
     }
 
     /// `AlgorithmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm_name = value.into();
-        self
-    }
-
+    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self { self.algorithm_name = value.into(); self }
     /// `ModelDataUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self {
-        self.model_data_url = Some(value.into());
-        self
-    }
+    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
 }
 
 impl PropertyType for SourceAlgorithm {}
@@ -2436,126 +1485,15 @@ impl ToValue for SourceAlgorithm {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelCard`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelcard-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrainingDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingDetails: ObjRule = ObjRule {
     properties: &[
         ("ObjectiveFunction", Shape::Object(&RULE_ObjectiveFunction)),
-        (
-            "TrainingJobDetails",
-            Shape::Object(&RULE_TrainingJobDetails),
-        ),
-        (
-            "TrainingObservations",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TrainingJobDetails", Shape::Object(&RULE_TrainingJobDetails)),
+        ("TrainingObservations", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainingDetails` property type of `AWS::SageMaker::ModelCard`.
@@ -2581,6 +1519,7 @@ pub struct TrainingDetails {
     pub training_observations: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TrainingDetails {
     /// A `TrainingDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -2588,28 +1527,11 @@ impl TrainingDetails {
     }
 
     /// `ObjectiveFunction`: an [`ObjectiveFunction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn objective_function(mut self, value: impl Into<Obj<ObjectiveFunction>>) -> Self {
-        self.objective_function = Some(value.into());
-        self
-    }
-
+    pub fn objective_function(mut self, value: impl Into<Obj<ObjectiveFunction>>) -> Self { self.objective_function = Some(value.into()); self }
     /// `TrainingJobDetails`: a [`TrainingJobDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_job_details(mut self, value: impl Into<Obj<TrainingJobDetails>>) -> Self {
-        self.training_job_details = Some(value.into());
-        self
-    }
-
+    pub fn training_job_details(mut self, value: impl Into<Obj<TrainingJobDetails>>) -> Self { self.training_job_details = Some(value.into()); self }
     /// `TrainingObservations`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_observations(mut self, value: impl Into<Str>) -> Self {
-        self.training_observations = Some(value.into());
-        self
-    }
+    pub fn training_observations(mut self, value: impl Into<Str>) -> Self { self.training_observations = Some(value.into()); self }
 }
 
 impl PropertyType for TrainingDetails {}
@@ -2624,27 +1546,13 @@ impl ToValue for TrainingDetails {
     }
 }
 
-static RULE_TrainingEnvironment: ObjRule = ObjRule {
-    properties: &[(
-        "ContainerImage",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: Some(15),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingEnvironment: ObjRule = ObjRule {
+    properties: &[
+        ("ContainerImage", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainingEnvironment` property type of `AWS::SageMaker::ModelCard`.
@@ -2658,6 +1566,7 @@ pub struct TrainingEnvironment {
     pub container_image: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl TrainingEnvironment {
     /// A `TrainingEnvironment` with no property set (none is required).
     pub fn new() -> Self {
@@ -2665,12 +1574,7 @@ impl TrainingEnvironment {
     }
 
     /// `ContainerImage`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_image = Some(value.into());
-        self
-    }
+    pub fn container_image(mut self, value: impl Into<List<Str>>) -> Self { self.container_image = Some(value.into()); self }
 }
 
 impl PropertyType for TrainingEnvironment {}
@@ -2687,48 +1591,20 @@ impl ToValue for TrainingEnvironment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingHyperParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the hyper parameter.
-    ///
-    /// Pattern `.{1,255}`.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value specified for the hyper parameter.
-    ///
-    /// Pattern `.{1,255}`.
     pub value: Str,
 }
 
-static RULE_TrainingHyperParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingHyperParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainingHyperParameter` property type of `AWS::SageMaker::ModelCard`.
@@ -2752,6 +1628,7 @@ pub struct TrainingHyperParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TrainingHyperParameter {
     /// A `TrainingHyperParameter` with its required properties, named in a [`TrainingHyperParameterRequired`].
     pub fn new(required: TrainingHyperParameterRequired) -> Self {
@@ -2762,20 +1639,9 @@ impl TrainingHyperParameter {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TrainingHyperParameter {}
@@ -2789,75 +1655,19 @@ impl ToValue for TrainingHyperParameter {
     }
 }
 
-static RULE_TrainingJobDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingJobDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "HyperParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TrainingHyperParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrainingArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrainingDatasets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "TrainingEnvironment",
-            Shape::Object(&RULE_TrainingEnvironment),
-        ),
-        (
-            "TrainingMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TrainingMetric),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserProvidedHyperParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TrainingHyperParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "UserProvidedTrainingMetrics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TrainingMetric),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None })),
+        ("TrainingArn", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("TrainingDatasets", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: Some(15) })),
+        ("TrainingEnvironment", Shape::Object(&RULE_TrainingEnvironment)),
+        ("TrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None })),
+        ("UserProvidedHyperParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingHyperParameter), min_items: None, max_items: None })),
+        ("UserProvidedTrainingMetrics", Shape::List(&ListRule { items: Shape::Object(&RULE_TrainingMetric), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainingJobDetails` property type of `AWS::SageMaker::ModelCard`.
@@ -2895,6 +1705,7 @@ pub struct TrainingJobDetails {
     pub user_provided_training_metrics: Option<List<TrainingMetric>>,
 }
 
+#[rustfmt::skip]
 impl TrainingJobDetails {
     /// A `TrainingJobDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -2902,64 +1713,19 @@ impl TrainingJobDetails {
     }
 
     /// `HyperParameters`: a list of [`TrainingHyperParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hyper_parameters(mut self, value: impl Into<List<TrainingHyperParameter>>) -> Self {
-        self.hyper_parameters = Some(value.into());
-        self
-    }
-
+    pub fn hyper_parameters(mut self, value: impl Into<List<TrainingHyperParameter>>) -> Self { self.hyper_parameters = Some(value.into()); self }
     /// `TrainingArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_arn(mut self, value: impl Into<Str>) -> Self {
-        self.training_arn = Some(value.into());
-        self
-    }
-
+    pub fn training_arn(mut self, value: impl Into<Str>) -> Self { self.training_arn = Some(value.into()); self }
     /// `TrainingDatasets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_datasets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.training_datasets = Some(value.into());
-        self
-    }
-
+    pub fn training_datasets(mut self, value: impl Into<List<Str>>) -> Self { self.training_datasets = Some(value.into()); self }
     /// `TrainingEnvironment`: a [`TrainingEnvironment`] object.
-    pub fn training_environment(mut self, value: impl Into<Obj<TrainingEnvironment>>) -> Self {
-        self.training_environment = Some(value.into());
-        self
-    }
-
+    pub fn training_environment(mut self, value: impl Into<Obj<TrainingEnvironment>>) -> Self { self.training_environment = Some(value.into()); self }
     /// `TrainingMetrics`: a list of [`TrainingMetric`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn training_metrics(mut self, value: impl Into<List<TrainingMetric>>) -> Self {
-        self.training_metrics = Some(value.into());
-        self
-    }
-
+    pub fn training_metrics(mut self, value: impl Into<List<TrainingMetric>>) -> Self { self.training_metrics = Some(value.into()); self }
     /// `UserProvidedHyperParameters`: a list of [`TrainingHyperParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_provided_hyper_parameters(
-        mut self,
-        value: impl Into<List<TrainingHyperParameter>>,
-    ) -> Self {
-        self.user_provided_hyper_parameters = Some(value.into());
-        self
-    }
-
+    pub fn user_provided_hyper_parameters(mut self, value: impl Into<List<TrainingHyperParameter>>) -> Self { self.user_provided_hyper_parameters = Some(value.into()); self }
     /// `UserProvidedTrainingMetrics`: a list of [`TrainingMetric`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_provided_training_metrics(
-        mut self,
-        value: impl Into<List<TrainingMetric>>,
-    ) -> Self {
-        self.user_provided_training_metrics = Some(value.into());
-        self
-    }
+    pub fn user_provided_training_metrics(mut self, value: impl Into<List<TrainingMetric>>) -> Self { self.user_provided_training_metrics = Some(value.into()); self }
 }
 
 impl PropertyType for TrainingJobDetails {}
@@ -2988,47 +1754,21 @@ impl ToValue for TrainingJobDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainingMetricRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the result from the SageMaker AI training job.
-    ///
-    /// Pattern `.{1,255}`.
     pub name: Str,
     /// `Value`: a number, required.
-    ///
-    /// The value of a result from the SageMaker AI training job.
     pub value: Num,
 }
 
-static RULE_TrainingMetric: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrainingMetric: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Notes",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Notes", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrainingMetric` property type of `AWS::SageMaker::ModelCard`.
@@ -3056,6 +1796,7 @@ pub struct TrainingMetric {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl TrainingMetric {
     /// A `TrainingMetric` with its required properties, named in a [`TrainingMetricRequired`].
     pub fn new(required: TrainingMetricRequired) -> Self {
@@ -3067,28 +1808,11 @@ impl TrainingMetric {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Notes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notes(mut self, value: impl Into<Str>) -> Self {
-        self.notes = Some(value.into());
-        self
-    }
-
+    pub fn notes(mut self, value: impl Into<Str>) -> Self { self.notes = Some(value.into()); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TrainingMetric {}
@@ -3103,18 +1827,15 @@ impl ToValue for TrainingMetric {
     }
 }
 
-static RULE_UserContext: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserContext: ObjRule = ObjRule {
     properties: &[
         ("DomainId", Shape::STR),
         ("UserProfileArn", Shape::STR),
         ("UserProfileName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserContext` property type of `AWS::SageMaker::ModelCard`.
@@ -3144,6 +1865,7 @@ pub struct UserContext {
     pub user_profile_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserContext {
     /// A `UserContext` with no property set (none is required).
     pub fn new() -> Self {
@@ -3151,28 +1873,11 @@ impl UserContext {
     }
 
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `UserProfileArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_profile_arn = Some(value.into());
-        self
-    }
-
+    pub fn user_profile_arn(mut self, value: impl Into<Str>) -> Self { self.user_profile_arn = Some(value.into()); self }
     /// `UserProfileName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_profile_name = Some(value.into());
-        self
-    }
+    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = Some(value.into()); self }
 }
 
 impl PropertyType for UserContext {}
@@ -3209,71 +1914,6 @@ impl ToValue for FunctionFunction {
         let s = match self {
             Self::Maximize => "Maximize",
             Self::Minimize => "Minimize",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelApprovalStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelApprovalStatus {
-    /// `Approved`
-    Approved,
-    /// `Rejected`
-    Rejected,
-    /// `PendingManualApproval`
-    PendingManualApproval,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelApprovalStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelApprovalStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::PendingManualApproval => "PendingManualApproval",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelCardStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelCardStatus {
-    /// `Draft`
-    Draft,
-    /// `PendingReview`
-    PendingReview,
-    /// `Approved`
-    Approved,
-    /// `Archived`
-    Archived,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelCardStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelCardStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Draft => "Draft",
-            Self::PendingReview => "PendingReview",
-            Self::Approved => "Approved",
-            Self::Archived => "Archived",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,123 +7,58 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ClusterConfig, ClusterConfigRequired, ConstraintsResource, Csv, DatasetFormat, InstanceType,
+    JsonProperty, MonitoringOutput, MonitoringOutputConfig, MonitoringOutputConfigRequired,
+    MonitoringOutputRequired, MonitoringResources, MonitoringResourcesRequired, NetworkConfig,
+    S3DataDistributionType, S3InputMode, S3Output, S3OutputRequired, S3UploadMode,
+    StoppingCondition, StoppingConditionRequired, Tag, TagRequired, VpcConfig, VpcConfigRequired,
+};
+use super::shared::{
+    RULE_ConstraintsResource, RULE_DatasetFormat, RULE_MonitoringOutputConfig,
+    RULE_MonitoringResources, RULE_NetworkConfig, RULE_StoppingCondition, RULE_Tag,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new(".*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("[-0-9a-zA-Z]+");
-pub(crate) static PATTERN_6: Pattern =
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new(".*");
+pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ModelExplainabilityJobDefinition`], by name: `ModelExplainabilityJobDefinition::new(ModelExplainabilityJobDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_resources: Obj<MonitoringResources>,
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    ///
-    /// Configures the model explainability job to run a specified Docker container image.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_app_specification: Obj<ModelExplainabilityAppSpecification>,
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    ///
-    /// Inputs for the model explainability job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_job_input: Obj<ModelExplainabilityJobInput>,
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The output configuration for monitoring jobs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_job_output_config: Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        (
-            "ModelExplainabilityAppSpecification",
-            Shape::Object(&RULE_ModelExplainabilityAppSpecification),
-        ),
-        (
-            "ModelExplainabilityBaselineConfig",
-            Shape::Object(&RULE_ModelExplainabilityBaselineConfig),
-        ),
-        (
-            "ModelExplainabilityJobInput",
-            Shape::Object(&RULE_ModelExplainabilityJobInput),
-        ),
-        (
-            "ModelExplainabilityJobOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
+        ("ModelExplainabilityAppSpecification", Shape::Object(&RULE_ModelExplainabilityAppSpecification)),
+        ("ModelExplainabilityBaselineConfig", Shape::Object(&RULE_ModelExplainabilityBaselineConfig)),
+        ("ModelExplainabilityJobInput", Shape::Object(&RULE_ModelExplainabilityJobInput)),
+        ("ModelExplainabilityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "ModelExplainabilityAppSpecification",
-        "ModelExplainabilityJobInput",
-        "ModelExplainabilityJobOutputConfig",
-        "JobResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelExplainabilityJobDefinition` resource.
@@ -209,6 +144,7 @@ pub struct ModelExplainabilityJobDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityJobDefinition {
     /// The CloudFormation type name, `AWS::SageMaker::ModelExplainabilityJobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelExplainabilityJobDefinition";
@@ -219,69 +155,12 @@ impl ModelExplainabilityJobDefinition {
         type_name: "AWS::SageMaker::ModelExplainabilityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelexplainabilityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
-        required: &[
-            "JobResources",
-            "ModelExplainabilityAppSpecification",
-            "ModelExplainabilityJobInput",
-            "ModelExplainabilityJobOutputConfig",
-            "RoleArn",
-        ],
-        create_only: &[
-            "JobDefinitionName",
-            "ModelExplainabilityAppSpecification",
-            "ModelExplainabilityBaselineConfig",
-            "ModelExplainabilityJobInput",
-            "ModelExplainabilityJobOutputConfig",
-            "JobResources",
-            "NetworkConfig",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-            "EndpointName",
-        ],
+        required: &["JobResources", "ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "RoleArn"],
+        create_only: &["JobDefinitionName", "ModelExplainabilityAppSpecification", "ModelExplainabilityBaselineConfig", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags", "EndpointName"],
         conditional_create_only: &[],
         write_only: &["EndpointName"],
         read_only: &["CreationTime", "JobDefinitionArn"],
-        attributes: &[
-            "CreationTime",
-            "EndpointName",
-            "JobDefinitionArn",
-            "JobDefinitionName",
-            "JobResources.ClusterConfig.InstanceCount",
-            "JobResources.ClusterConfig.InstanceType",
-            "JobResources.ClusterConfig.VolumeKmsKeyId",
-            "JobResources.ClusterConfig.VolumeSizeInGB",
-            "ModelExplainabilityAppSpecification.ConfigUri",
-            "ModelExplainabilityAppSpecification.ImageUri",
-            "ModelExplainabilityBaselineConfig.BaseliningJobName",
-            "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri",
-            "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet",
-            "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.LocalPath",
-            "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType",
-            "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode",
-            "ModelExplainabilityJobInput.EndpointInput.EndpointName",
-            "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.LocalPath",
-            "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType",
-            "ModelExplainabilityJobInput.EndpointInput.S3InputMode",
-            "ModelExplainabilityJobOutputConfig.KmsKeyId",
-            "ModelExplainabilityJobOutputConfig.MonitoringOutputs",
-            "NetworkConfig.EnableInterContainerTrafficEncryption",
-            "NetworkConfig.EnableNetworkIsolation",
-            "NetworkConfig.VpcConfig.SecurityGroupIds",
-            "NetworkConfig.VpcConfig.Subnets",
-            "RoleArn",
-            "StoppingCondition.MaxRuntimeInSeconds",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelExplainabilityAppSpecification.ConfigUri", "ModelExplainabilityAppSpecification.ImageUri", "ModelExplainabilityBaselineConfig.BaseliningJobName", "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute", "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute", "ModelExplainabilityJobInput.BatchTransformInput.LocalPath", "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType", "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode", "ModelExplainabilityJobInput.EndpointInput.EndpointName", "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute", "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute", "ModelExplainabilityJobInput.EndpointInput.LocalPath", "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute", "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType", "ModelExplainabilityJobInput.EndpointInput.S3InputMode", "ModelExplainabilityJobOutputConfig.KmsKeyId", "ModelExplainabilityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -304,104 +183,27 @@ impl ModelExplainabilityJobDefinition {
     }
 
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.job_resources = value.into();
-        self
-    }
-
+    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_app_specification(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityAppSpecification>>,
-    ) -> Self {
-        self.model_explainability_app_specification = value.into();
-        self
-    }
-
+    pub fn model_explainability_app_specification(mut self, value: impl Into<Obj<ModelExplainabilityAppSpecification>>) -> Self { self.model_explainability_app_specification = value.into(); self }
     /// `ModelExplainabilityBaselineConfig`: a [`ModelExplainabilityBaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_baseline_config(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityBaselineConfig>>,
-    ) -> Self {
-        self.model_explainability_baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn model_explainability_baseline_config(mut self, value: impl Into<Obj<ModelExplainabilityBaselineConfig>>) -> Self { self.model_explainability_baseline_config = Some(value.into()); self }
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_job_input(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityJobInput>>,
-    ) -> Self {
-        self.model_explainability_job_input = value.into();
-        self
-    }
-
+    pub fn model_explainability_job_input(mut self, value: impl Into<Obj<ModelExplainabilityJobInput>>) -> Self { self.model_explainability_job_input = value.into(); self }
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_job_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.model_explainability_job_output_config = value.into();
-        self
-    }
-
+    pub fn model_explainability_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_explainability_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelExplainabilityJobDefinition {
@@ -761,103 +563,28 @@ impl ModelExplainabilityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location being used to capture the data.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub data_captured_destination_s3_uri: Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The dataset format for your batch transform job.
     pub dataset_format: Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the batch transform data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
-static RULE_BatchTransformInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCapturedDestinationS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -911,6 +638,7 @@ pub struct BatchTransformInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
     pub fn new(required: BatchTransformInputRequired) -> Self {
@@ -927,68 +655,21 @@ impl BatchTransformInput {
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_captured_destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self {
-        self.dataset_format = value.into();
-        self
-    }
-
+    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for BatchTransformInput {}
@@ -1011,567 +692,29 @@ impl ToValue for BatchTransformInput {
     }
 }
 
-/// The required properties of [`ClusterConfig`], by name: `ClusterConfig::new(ClusterConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterConfigRequired {
-    /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-    ///
-    /// Value 1 to 100.
-    pub instance_count: Int,
-    /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The ML compute instance type for the processing job.
-    pub instance_type: InstanceType,
-    /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-    ///
-    /// Value 1 to 16384.
-    pub volume_size_in_gb: Int,
-}
-
-static RULE_ClusterConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c4.2xlarge",
-                    "ml.c4.4xlarge",
-                    "ml.c4.8xlarge",
-                    "ml.c4.xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g7e.12xlarge",
-                    "ml.g7e.24xlarge",
-                    "ml.g7e.2xlarge",
-                    "ml.g7e.48xlarge",
-                    "ml.g7e.4xlarge",
-                    "ml.g7e.8xlarge",
-                    "ml.m4.10xlarge",
-                    "ml.m4.16xlarge",
-                    "ml.m4.2xlarge",
-                    "ml.m4.4xlarge",
-                    "ml.m4.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p2.16xlarge",
-                    "ml.p2.8xlarge",
-                    "ml.p2.xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5d.12xlarge",
-                    "ml.r5d.16xlarge",
-                    "ml.r5d.24xlarge",
-                    "ml.r5d.2xlarge",
-                    "ml.r5d.4xlarge",
-                    "ml.r5d.8xlarge",
-                    "ml.r5d.large",
-                    "ml.r5d.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.t3.large",
-                    "ml.t3.medium",
-                    "ml.t3.xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeSizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ClusterConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The configuration for the cluster resources used to run the processing job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-clusterconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterConfig {
-    /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-    ///
-    /// Value 1 to 100.
-    pub instance_count: Int,
-    /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The ML compute instance type for the processing job.
-    pub instance_type: InstanceType,
-    /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The AWS Key Management Service ( AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance(s) that run the model monitoring job.
-    ///
-    /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048; value 1 to 2048.
-    pub volume_kms_key_id: Option<Str>,
-    /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-    ///
-    /// Value 1 to 16384.
-    pub volume_size_in_gb: Int,
-}
-
-impl ClusterConfig {
-    /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
-    pub fn new(required: ClusterConfigRequired) -> Self {
-        Self {
-            instance_count: required.instance_count,
-            instance_type: required.instance_type,
-            volume_kms_key_id: None,
-            volume_size_in_gb: required.volume_size_in_gb,
-        }
-    }
-
-    /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
-    /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
-    /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = value.into();
-        self
-    }
-}
-
-impl PropertyType for ClusterConfig {}
-
-impl ToValue for ClusterConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
-            .req("VolumeSizeInGB", &self.volume_size_in_gb)
-            .build()
-    }
-}
-
-static RULE_ConstraintsResource: ObjRule = ObjRule {
-    properties: &[(
-        "S3Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ConstraintsResource` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Input object for the endpoint
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-constraintsresource.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ConstraintsResource {
-    /// `S3Uri`: a string.
-    ///
-    /// The Amazon S3 URI for the constraints resource.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
-    pub s3_uri: Option<Str>,
-}
-
-impl ConstraintsResource {
-    /// A `ConstraintsResource` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ConstraintsResource {}
-
-impl ToValue for ConstraintsResource {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("S3Uri", &self.s3_uri).build()
-    }
-}
-
-static RULE_Csv: ObjRule = ObjRule {
-    properties: &[("Header", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `Csv` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The CSV format
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-csv.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Csv {
-    /// `Header`: a boolean.
-    ///
-    /// A boolean flag indicating if given CSV has header
-    pub header: Option<Bool>,
-}
-
-impl Csv {
-    /// A `Csv` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Header`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Bool>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Csv {}
-
-impl ToValue for Csv {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Header", &self.header).build()
-    }
-}
-
-static RULE_DatasetFormat: ObjRule = ObjRule {
-    properties: &[
-        ("Csv", Shape::Object(&RULE_Csv)),
-        ("Json", Shape::Object(&RULE_JsonProperty)),
-        ("Parquet", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `DatasetFormat` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The dataset format of the data to monitor
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-datasetformat.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DatasetFormat {
-    /// `Csv`: a [`Csv`] object.
-    ///
-    /// The CSV format
-    pub csv: Option<Obj<Csv>>,
-    /// `Json`: a [`JsonProperty`] object.
-    ///
-    /// The Json format
-    pub json: Option<Obj<JsonProperty>>,
-    /// `Parquet`: a boolean.
-    ///
-    /// A flag indicating if the dataset format is Parquet
-    pub parquet: Option<Bool>,
-}
-
-impl DatasetFormat {
-    /// A `DatasetFormat` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Csv`: a [`Csv`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
-
-    /// `Json`: a [`JsonProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<Obj<JsonProperty>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
-    /// `Parquet`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet(mut self, value: impl Into<Bool>) -> Self {
-        self.parquet = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DatasetFormat {}
-
-impl ToValue for DatasetFormat {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Csv", &self.csv)
-            .opt("Json", &self.json)
-            .opt("Parquet", &self.parquet)
-            .build()
-    }
-}
-
 /// The required properties of [`EndpointInput`], by name: `EndpointInput::new(EndpointInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub endpoint_name: Str,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the endpoint data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
-static RULE_EndpointInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["EndpointName", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1621,6 +764,7 @@ pub struct EndpointInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
     pub fn new(required: EndpointInputRequired) -> Self {
@@ -1636,60 +780,19 @@ impl EndpointInput {
     }
 
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointInput {}
@@ -1708,99 +811,25 @@ impl ToValue for EndpointInput {
     }
 }
 
-static RULE_JsonProperty: ObjRule = ObjRule {
-    properties: &[("Line", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
-};
-
-/// The `Json` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The Json format
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-json.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JsonProperty {
-    /// `Line`: a boolean.
-    ///
-    /// A boolean flag indicating if it is JSON line format
-    pub line: Option<Bool>,
-}
-
-impl JsonProperty {
-    /// A `JsonProperty` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Line`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line(mut self, value: impl Into<Bool>) -> Self {
-        self.line = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for JsonProperty {}
-
-impl ToValue for JsonProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("Line", &self.line).build()
-    }
-}
-
 /// The required properties of [`ModelExplainabilityAppSpecification`], by name: `ModelExplainabilityAppSpecification::new(ModelExplainabilityAppSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityAppSpecificationRequired {
     /// `ConfigUri`: a string, required.
-    ///
-    /// JSON formatted Amazon S3 file that defines explainability parameters. For more information on this JSON configuration file, see \[Configure model explainability parameters\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-config-json-monitor-model-explainability-parameters.html>) .
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub config_uri: Str,
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image to be run by the model explainability job.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
 }
 
-static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Environment", Shape::Any),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri", "ConfigUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityAppSpecification` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1828,6 +857,7 @@ pub struct ModelExplainabilityAppSpecification {
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityAppSpecification {
     /// A `ModelExplainabilityAppSpecification` with its required properties, named in a [`ModelExplainabilityAppSpecificationRequired`].
     pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
@@ -1839,28 +869,11 @@ impl ModelExplainabilityAppSpecification {
     }
 
     /// `ConfigUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_uri(mut self, value: impl Into<Str>) -> Self {
-        self.config_uri = value.into();
-        self
-    }
-
+    pub fn config_uri(mut self, value: impl Into<Str>) -> Self { self.config_uri = value.into(); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
 }
 
 impl PropertyType for ModelExplainabilityAppSpecification {}
@@ -1875,29 +888,14 @@ impl ToValue for ModelExplainabilityAppSpecification {
     }
 }
 
-static RULE_ModelExplainabilityBaselineConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelExplainabilityBaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseliningJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
+        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityBaselineConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1919,6 +917,7 @@ pub struct ModelExplainabilityBaselineConfig {
     pub constraints_resource: Option<Obj<ConstraintsResource>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityBaselineConfig {
     /// A `ModelExplainabilityBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1926,20 +925,9 @@ impl ModelExplainabilityBaselineConfig {
     }
 
     /// `BaseliningJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.baselining_job_name = Some(value.into());
-        self
-    }
-
+    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
 }
 
 impl PropertyType for ModelExplainabilityBaselineConfig {}
@@ -1953,20 +941,14 @@ impl ToValue for ModelExplainabilityBaselineConfig {
     }
 }
 
-static RULE_ModelExplainabilityJobInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelExplainabilityJobInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityJobInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1986,6 +968,7 @@ pub struct ModelExplainabilityJobInput {
     pub endpoint_input: Option<Obj<EndpointInput>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityJobInput {
     /// A `ModelExplainabilityJobInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1993,20 +976,9 @@ impl ModelExplainabilityJobInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
 }
 
 impl PropertyType for ModelExplainabilityJobInput {}
@@ -2017,1215 +989,5 @@ impl ToValue for ModelExplainabilityJobInput {
             .opt("BatchTransformInput", &self.batch_transform_input)
             .opt("EndpointInput", &self.endpoint_input)
             .build()
-    }
-}
-
-/// The required properties of [`MonitoringOutput`], by name: `MonitoringOutput::new(MonitoringOutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutputRequired {
-    /// `S3Output`: a [`S3Output`] object, required.
-    ///
-    /// The Amazon S3 storage location where the results of a monitoring job are saved.
-    pub s3_output: Obj<S3Output>,
-}
-
-static RULE_MonitoringOutput: ObjRule = ObjRule {
-    properties: &[("S3Output", Shape::Object(&RULE_S3Output))],
-    required: &["S3Output"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MonitoringOutput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The output object for a monitoring job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutput.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutput {
-    /// `S3Output`: a [`S3Output`] object, required.
-    ///
-    /// The Amazon S3 storage location where the results of a monitoring job are saved.
-    pub s3_output: Obj<S3Output>,
-}
-
-impl MonitoringOutput {
-    /// A `MonitoringOutput` with its required properties, named in a [`MonitoringOutputRequired`].
-    pub fn new(required: MonitoringOutputRequired) -> Self {
-        Self {
-            s3_output: required.s3_output,
-        }
-    }
-
-    /// `S3Output`: a [`S3Output`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self {
-        self.s3_output = value.into();
-        self
-    }
-}
-
-impl PropertyType for MonitoringOutput {}
-
-impl ToValue for MonitoringOutput {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("S3Output", &self.s3_output).build()
-    }
-}
-
-/// The required properties of [`MonitoringOutputConfig`], by name: `MonitoringOutputConfig::new(MonitoringOutputConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutputConfigRequired {
-    /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    ///
-    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
-    ///
-    /// Length 1 to 1; items 1 to 1.
-    pub monitoring_outputs: List<MonitoringOutput>,
-}
-
-static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoringOutputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MonitoringOutput),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-    ],
-    required: &["MonitoringOutputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MonitoringOutputConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The output configuration for monitoring jobs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringoutputconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringOutputConfig {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The AWS Key Management Service ( AWS  ) key that Amazon SageMaker AI uses to encrypt the model artifacts at rest using Amazon S3 server-side encryption.
-    ///
-    /// Pattern `.*`; length 0 to 2048.
-    pub kms_key_id: Option<Str>,
-    /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    ///
-    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
-    ///
-    /// Length 1 to 1; items 1 to 1.
-    pub monitoring_outputs: List<MonitoringOutput>,
-}
-
-impl MonitoringOutputConfig {
-    /// A `MonitoringOutputConfig` with its required properties, named in a [`MonitoringOutputConfigRequired`].
-    pub fn new(required: MonitoringOutputConfigRequired) -> Self {
-        Self {
-            kms_key_id: None,
-            monitoring_outputs: required.monitoring_outputs,
-        }
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_outputs(mut self, value: impl Into<List<MonitoringOutput>>) -> Self {
-        self.monitoring_outputs = value.into();
-        self
-    }
-}
-
-impl PropertyType for MonitoringOutputConfig {}
-
-impl ToValue for MonitoringOutputConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("MonitoringOutputs", &self.monitoring_outputs)
-            .build()
-    }
-}
-
-/// The required properties of [`MonitoringResources`], by name: `MonitoringResources::new(MonitoringResourcesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringResourcesRequired {
-    /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The configuration for the cluster resources used to run the processing job.
-    pub cluster_config: Obj<ClusterConfig>,
-}
-
-static RULE_MonitoringResources: ObjRule = ObjRule {
-    properties: &[("ClusterConfig", Shape::Object(&RULE_ClusterConfig))],
-    required: &["ClusterConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MonitoringResources` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Identifies the resources to deploy for a monitoring job.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-monitoringresources.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MonitoringResources {
-    /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The configuration for the cluster resources used to run the processing job.
-    pub cluster_config: Obj<ClusterConfig>,
-}
-
-impl MonitoringResources {
-    /// A `MonitoringResources` with its required properties, named in a [`MonitoringResourcesRequired`].
-    pub fn new(required: MonitoringResourcesRequired) -> Self {
-        Self {
-            cluster_config: required.cluster_config,
-        }
-    }
-
-    /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self {
-        self.cluster_config = value.into();
-        self
-    }
-}
-
-impl PropertyType for MonitoringResources {}
-
-impl ToValue for MonitoringResources {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ClusterConfig", &self.cluster_config)
-            .build()
-    }
-}
-
-static RULE_NetworkConfig: ObjRule = ObjRule {
-    properties: &[
-        ("EnableInterContainerTrafficEncryption", Shape::Bool),
-        ("EnableNetworkIsolation", Shape::Bool),
-        ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NetworkConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-networkconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NetworkConfig {
-    /// `EnableInterContainerTrafficEncryption`: a boolean.
-    ///
-    /// Whether to encrypt all communications between distributed processing jobs. Choose `True` to encrypt communications. Encryption provides greater security for distributed processing jobs, but the processing might take longer.
-    pub enable_inter_container_traffic_encryption: Option<Bool>,
-    /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// Whether to allow inbound and outbound network calls to and from the containers used for the processing job.
-    pub enable_network_isolation: Option<Bool>,
-    /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// Specifies a VPC that your training jobs and hosted models have access to. Control access to and from your training and model containers by configuring the VPC.
-    pub vpc_config: Option<Obj<VpcConfig>>,
-}
-
-impl NetworkConfig {
-    /// A `NetworkConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `EnableInterContainerTrafficEncryption`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_inter_container_traffic_encryption = Some(value.into());
-        self
-    }
-
-    /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_network_isolation = Some(value.into());
-        self
-    }
-
-    /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NetworkConfig {}
-
-impl ToValue for NetworkConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "EnableInterContainerTrafficEncryption",
-                &self.enable_inter_container_traffic_encryption,
-            )
-            .opt("EnableNetworkIsolation", &self.enable_network_isolation)
-            .opt("VpcConfig", &self.vpc_config)
-            .build()
-    }
-}
-
-/// The required properties of [`S3Output`], by name: `S3Output::new(S3OutputRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3OutputRequired {
-    /// `LocalPath`: a string, required.
-    ///
-    /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-    ///
-    /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
-    /// `S3Uri`: a string, required.
-    ///
-    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub s3_uri: Str,
-}
-
-static RULE_S3Output: ObjRule = ObjRule {
-    properties: &[
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3UploadMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Continuous", "EndOfJob"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["LocalPath", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Output` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// The Amazon S3 storage location where the results of a monitoring job are saved.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-s3output.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Output {
-    /// `LocalPath`: a string, required.
-    ///
-    /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-    ///
-    /// Pattern `.*`; length 0 to 256.
-    pub local_path: Str,
-    /// `S3UploadMode`: a [`S3UploadMode`] value.
-    ///
-    /// Whether to upload the results of the monitoring job continuously or after the job completes.
-    pub s3_upload_mode: Option<S3UploadMode>,
-    /// `S3Uri`: a string, required.
-    ///
-    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
-    pub s3_uri: Str,
-}
-
-impl S3Output {
-    /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
-    pub fn new(required: S3OutputRequired) -> Self {
-        Self {
-            local_path: required.local_path,
-            s3_upload_mode: None,
-            s3_uri: required.s3_uri,
-        }
-    }
-
-    /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
-    /// `S3UploadMode`: a [`S3UploadMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self {
-        self.s3_upload_mode = Some(value.into());
-        self
-    }
-
-    /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Output {}
-
-impl ToValue for S3Output {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("LocalPath", &self.local_path)
-            .opt("S3UploadMode", &self.s3_upload_mode)
-            .req("S3Uri", &self.s3_uri)
-            .build()
-    }
-}
-
-/// The required properties of [`StoppingCondition`], by name: `StoppingCondition::new(StoppingConditionRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoppingConditionRequired {
-    /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The maximum length of time, in seconds, that a training or compilation job can run before it is stopped.
-    ///
-    /// For compilation jobs, if the job does not complete during this time, a `TimeOut` error is generated. We recommend starting with 900 seconds and increasing as necessary based on your model.
-    ///
-    /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
-    ///
-    /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
-    ///
-    /// Value 1 to 86400.
-    pub max_runtime_in_seconds: Int,
-}
-
-static RULE_StoppingCondition: ObjRule = ObjRule {
-    properties: &[(
-        "MaxRuntimeInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(86400.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["MaxRuntimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `StoppingCondition` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Specifies a limit to how long a job can run. When the job reaches the time limit, SageMaker ends the job. Use this API to cap costs.
-///
-/// To stop a training job, SageMaker sends the algorithm the `SIGTERM` signal, which delays job termination for 120 seconds. Algorithms can use this 120-second window to save the model artifacts, so the results of training are not lost.
-///
-/// The training algorithms provided by SageMaker automatically save the intermediate results of a model training job when possible. This attempt to save artifacts is only a best effort case as model might not be in a state from which it can be saved. For example, if training has just started, the model might not be ready to save. When saved, this intermediate data is a valid model artifact. You can use it to create a model with `CreateModel` .
-///
-/// &gt; The Neural Topic Model (NTM) currently does not support saving intermediate model artifacts. When training NTMs, make sure that the maximum runtime is sufficient for the training job to complete.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-stoppingcondition.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoppingCondition {
-    /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The maximum length of time, in seconds, that a training or compilation job can run before it is stopped.
-    ///
-    /// For compilation jobs, if the job does not complete during this time, a `TimeOut` error is generated. We recommend starting with 900 seconds and increasing as necessary based on your model.
-    ///
-    /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
-    ///
-    /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
-    ///
-    /// Value 1 to 86400.
-    pub max_runtime_in_seconds: Int,
-}
-
-impl StoppingCondition {
-    /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
-    pub fn new(required: StoppingConditionRequired) -> Self {
-        Self {
-            max_runtime_in_seconds: required.max_runtime_in_seconds,
-        }
-    }
-
-    /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_runtime_in_seconds = value.into();
-        self
-    }
-}
-
-impl PropertyType for StoppingCondition {}
-
-impl ToValue for StoppingCondition {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfigRequired {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-    ],
-    required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
-///
-/// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelexplainabilityjobdefinition-vpcconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub security_group_ids: List<Str>,
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
-    pub subnets: List<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
-    pub fn new(required: VpcConfigRequired) -> Self {
-        Self {
-            security_group_ids: required.security_group_ids,
-            subnets: required.subnets,
-        }
-    }
-
-    /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
-    /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
-            .build()
-    }
-}
-
-/// The values of `InstanceType` (`AWS::SageMaker::ModelExplainabilityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InstanceType {
-    /// `ml.c4.2xlarge`
-    MlC4_2xlarge,
-    /// `ml.c4.4xlarge`
-    MlC4_4xlarge,
-    /// `ml.c4.8xlarge`
-    MlC4_8xlarge,
-    /// `ml.c4.xlarge`
-    MlC4Xlarge,
-    /// `ml.c5.18xlarge`
-    MlC5_18xlarge,
-    /// `ml.c5.2xlarge`
-    MlC5_2xlarge,
-    /// `ml.c5.4xlarge`
-    MlC5_4xlarge,
-    /// `ml.c5.9xlarge`
-    MlC5_9xlarge,
-    /// `ml.c5.xlarge`
-    MlC5Xlarge,
-    /// `ml.c6i.12xlarge`
-    MlC6i12xlarge,
-    /// `ml.c6i.16xlarge`
-    MlC6i16xlarge,
-    /// `ml.c6i.24xlarge`
-    MlC6i24xlarge,
-    /// `ml.c6i.2xlarge`
-    MlC6i2xlarge,
-    /// `ml.c6i.32xlarge`
-    MlC6i32xlarge,
-    /// `ml.c6i.4xlarge`
-    MlC6i4xlarge,
-    /// `ml.c6i.8xlarge`
-    MlC6i8xlarge,
-    /// `ml.c6i.xlarge`
-    MlC6iXlarge,
-    /// `ml.c7i.12xlarge`
-    MlC7i12xlarge,
-    /// `ml.c7i.16xlarge`
-    MlC7i16xlarge,
-    /// `ml.c7i.24xlarge`
-    MlC7i24xlarge,
-    /// `ml.c7i.2xlarge`
-    MlC7i2xlarge,
-    /// `ml.c7i.48xlarge`
-    MlC7i48xlarge,
-    /// `ml.c7i.4xlarge`
-    MlC7i4xlarge,
-    /// `ml.c7i.8xlarge`
-    MlC7i8xlarge,
-    /// `ml.c7i.large`
-    MlC7iLarge,
-    /// `ml.c7i.xlarge`
-    MlC7iXlarge,
-    /// `ml.g4dn.12xlarge`
-    MlG4dn12xlarge,
-    /// `ml.g4dn.16xlarge`
-    MlG4dn16xlarge,
-    /// `ml.g4dn.2xlarge`
-    MlG4dn2xlarge,
-    /// `ml.g4dn.4xlarge`
-    MlG4dn4xlarge,
-    /// `ml.g4dn.8xlarge`
-    MlG4dn8xlarge,
-    /// `ml.g4dn.xlarge`
-    MlG4dnXlarge,
-    /// `ml.g5.12xlarge`
-    MlG5_12xlarge,
-    /// `ml.g5.16xlarge`
-    MlG5_16xlarge,
-    /// `ml.g5.24xlarge`
-    MlG5_24xlarge,
-    /// `ml.g5.2xlarge`
-    MlG5_2xlarge,
-    /// `ml.g5.48xlarge`
-    MlG5_48xlarge,
-    /// `ml.g5.4xlarge`
-    MlG5_4xlarge,
-    /// `ml.g5.8xlarge`
-    MlG5_8xlarge,
-    /// `ml.g5.xlarge`
-    MlG5Xlarge,
-    /// `ml.g6.12xlarge`
-    MlG6_12xlarge,
-    /// `ml.g6.16xlarge`
-    MlG6_16xlarge,
-    /// `ml.g6.24xlarge`
-    MlG6_24xlarge,
-    /// `ml.g6.2xlarge`
-    MlG6_2xlarge,
-    /// `ml.g6.48xlarge`
-    MlG6_48xlarge,
-    /// `ml.g6.4xlarge`
-    MlG6_4xlarge,
-    /// `ml.g6.8xlarge`
-    MlG6_8xlarge,
-    /// `ml.g6.xlarge`
-    MlG6Xlarge,
-    /// `ml.g6e.12xlarge`
-    MlG6e12xlarge,
-    /// `ml.g6e.16xlarge`
-    MlG6e16xlarge,
-    /// `ml.g6e.24xlarge`
-    MlG6e24xlarge,
-    /// `ml.g6e.2xlarge`
-    MlG6e2xlarge,
-    /// `ml.g6e.48xlarge`
-    MlG6e48xlarge,
-    /// `ml.g6e.4xlarge`
-    MlG6e4xlarge,
-    /// `ml.g6e.8xlarge`
-    MlG6e8xlarge,
-    /// `ml.g6e.xlarge`
-    MlG6eXlarge,
-    /// `ml.g7e.12xlarge`
-    MlG7e12xlarge,
-    /// `ml.g7e.24xlarge`
-    MlG7e24xlarge,
-    /// `ml.g7e.2xlarge`
-    MlG7e2xlarge,
-    /// `ml.g7e.48xlarge`
-    MlG7e48xlarge,
-    /// `ml.g7e.4xlarge`
-    MlG7e4xlarge,
-    /// `ml.g7e.8xlarge`
-    MlG7e8xlarge,
-    /// `ml.m4.10xlarge`
-    MlM4_10xlarge,
-    /// `ml.m4.16xlarge`
-    MlM4_16xlarge,
-    /// `ml.m4.2xlarge`
-    MlM4_2xlarge,
-    /// `ml.m4.4xlarge`
-    MlM4_4xlarge,
-    /// `ml.m4.xlarge`
-    MlM4Xlarge,
-    /// `ml.m5.12xlarge`
-    MlM5_12xlarge,
-    /// `ml.m5.24xlarge`
-    MlM5_24xlarge,
-    /// `ml.m5.2xlarge`
-    MlM5_2xlarge,
-    /// `ml.m5.4xlarge`
-    MlM5_4xlarge,
-    /// `ml.m5.large`
-    MlM5Large,
-    /// `ml.m5.xlarge`
-    MlM5Xlarge,
-    /// `ml.m6i.12xlarge`
-    MlM6i12xlarge,
-    /// `ml.m6i.16xlarge`
-    MlM6i16xlarge,
-    /// `ml.m6i.24xlarge`
-    MlM6i24xlarge,
-    /// `ml.m6i.2xlarge`
-    MlM6i2xlarge,
-    /// `ml.m6i.32xlarge`
-    MlM6i32xlarge,
-    /// `ml.m6i.4xlarge`
-    MlM6i4xlarge,
-    /// `ml.m6i.8xlarge`
-    MlM6i8xlarge,
-    /// `ml.m6i.large`
-    MlM6iLarge,
-    /// `ml.m6i.xlarge`
-    MlM6iXlarge,
-    /// `ml.m7i.12xlarge`
-    MlM7i12xlarge,
-    /// `ml.m7i.16xlarge`
-    MlM7i16xlarge,
-    /// `ml.m7i.24xlarge`
-    MlM7i24xlarge,
-    /// `ml.m7i.2xlarge`
-    MlM7i2xlarge,
-    /// `ml.m7i.48xlarge`
-    MlM7i48xlarge,
-    /// `ml.m7i.4xlarge`
-    MlM7i4xlarge,
-    /// `ml.m7i.8xlarge`
-    MlM7i8xlarge,
-    /// `ml.m7i.large`
-    MlM7iLarge,
-    /// `ml.m7i.xlarge`
-    MlM7iXlarge,
-    /// `ml.p2.16xlarge`
-    MlP2_16xlarge,
-    /// `ml.p2.8xlarge`
-    MlP2_8xlarge,
-    /// `ml.p2.xlarge`
-    MlP2Xlarge,
-    /// `ml.p3.16xlarge`
-    MlP3_16xlarge,
-    /// `ml.p3.2xlarge`
-    MlP3_2xlarge,
-    /// `ml.p3.8xlarge`
-    MlP3_8xlarge,
-    /// `ml.p5.4xlarge`
-    MlP5_4xlarge,
-    /// `ml.r5.12xlarge`
-    MlR5_12xlarge,
-    /// `ml.r5.16xlarge`
-    MlR5_16xlarge,
-    /// `ml.r5.24xlarge`
-    MlR5_24xlarge,
-    /// `ml.r5.2xlarge`
-    MlR5_2xlarge,
-    /// `ml.r5.4xlarge`
-    MlR5_4xlarge,
-    /// `ml.r5.8xlarge`
-    MlR5_8xlarge,
-    /// `ml.r5.large`
-    MlR5Large,
-    /// `ml.r5.xlarge`
-    MlR5Xlarge,
-    /// `ml.r5d.12xlarge`
-    MlR5d12xlarge,
-    /// `ml.r5d.16xlarge`
-    MlR5d16xlarge,
-    /// `ml.r5d.24xlarge`
-    MlR5d24xlarge,
-    /// `ml.r5d.2xlarge`
-    MlR5d2xlarge,
-    /// `ml.r5d.4xlarge`
-    MlR5d4xlarge,
-    /// `ml.r5d.8xlarge`
-    MlR5d8xlarge,
-    /// `ml.r5d.large`
-    MlR5dLarge,
-    /// `ml.r5d.xlarge`
-    MlR5dXlarge,
-    /// `ml.r7i.12xlarge`
-    MlR7i12xlarge,
-    /// `ml.r7i.16xlarge`
-    MlR7i16xlarge,
-    /// `ml.r7i.24xlarge`
-    MlR7i24xlarge,
-    /// `ml.r7i.2xlarge`
-    MlR7i2xlarge,
-    /// `ml.r7i.48xlarge`
-    MlR7i48xlarge,
-    /// `ml.r7i.4xlarge`
-    MlR7i4xlarge,
-    /// `ml.r7i.8xlarge`
-    MlR7i8xlarge,
-    /// `ml.r7i.large`
-    MlR7iLarge,
-    /// `ml.r7i.xlarge`
-    MlR7iXlarge,
-    /// `ml.t3.2xlarge`
-    MlT3_2xlarge,
-    /// `ml.t3.large`
-    MlT3Large,
-    /// `ml.t3.medium`
-    MlT3Medium,
-    /// `ml.t3.xlarge`
-    MlT3Xlarge,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for InstanceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for InstanceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::MlC4_2xlarge => "ml.c4.2xlarge",
-            Self::MlC4_4xlarge => "ml.c4.4xlarge",
-            Self::MlC4_8xlarge => "ml.c4.8xlarge",
-            Self::MlC4Xlarge => "ml.c4.xlarge",
-            Self::MlC5_18xlarge => "ml.c5.18xlarge",
-            Self::MlC5_2xlarge => "ml.c5.2xlarge",
-            Self::MlC5_4xlarge => "ml.c5.4xlarge",
-            Self::MlC5_9xlarge => "ml.c5.9xlarge",
-            Self::MlC5Xlarge => "ml.c5.xlarge",
-            Self::MlC6i12xlarge => "ml.c6i.12xlarge",
-            Self::MlC6i16xlarge => "ml.c6i.16xlarge",
-            Self::MlC6i24xlarge => "ml.c6i.24xlarge",
-            Self::MlC6i2xlarge => "ml.c6i.2xlarge",
-            Self::MlC6i32xlarge => "ml.c6i.32xlarge",
-            Self::MlC6i4xlarge => "ml.c6i.4xlarge",
-            Self::MlC6i8xlarge => "ml.c6i.8xlarge",
-            Self::MlC6iXlarge => "ml.c6i.xlarge",
-            Self::MlC7i12xlarge => "ml.c7i.12xlarge",
-            Self::MlC7i16xlarge => "ml.c7i.16xlarge",
-            Self::MlC7i24xlarge => "ml.c7i.24xlarge",
-            Self::MlC7i2xlarge => "ml.c7i.2xlarge",
-            Self::MlC7i48xlarge => "ml.c7i.48xlarge",
-            Self::MlC7i4xlarge => "ml.c7i.4xlarge",
-            Self::MlC7i8xlarge => "ml.c7i.8xlarge",
-            Self::MlC7iLarge => "ml.c7i.large",
-            Self::MlC7iXlarge => "ml.c7i.xlarge",
-            Self::MlG4dn12xlarge => "ml.g4dn.12xlarge",
-            Self::MlG4dn16xlarge => "ml.g4dn.16xlarge",
-            Self::MlG4dn2xlarge => "ml.g4dn.2xlarge",
-            Self::MlG4dn4xlarge => "ml.g4dn.4xlarge",
-            Self::MlG4dn8xlarge => "ml.g4dn.8xlarge",
-            Self::MlG4dnXlarge => "ml.g4dn.xlarge",
-            Self::MlG5_12xlarge => "ml.g5.12xlarge",
-            Self::MlG5_16xlarge => "ml.g5.16xlarge",
-            Self::MlG5_24xlarge => "ml.g5.24xlarge",
-            Self::MlG5_2xlarge => "ml.g5.2xlarge",
-            Self::MlG5_48xlarge => "ml.g5.48xlarge",
-            Self::MlG5_4xlarge => "ml.g5.4xlarge",
-            Self::MlG5_8xlarge => "ml.g5.8xlarge",
-            Self::MlG5Xlarge => "ml.g5.xlarge",
-            Self::MlG6_12xlarge => "ml.g6.12xlarge",
-            Self::MlG6_16xlarge => "ml.g6.16xlarge",
-            Self::MlG6_24xlarge => "ml.g6.24xlarge",
-            Self::MlG6_2xlarge => "ml.g6.2xlarge",
-            Self::MlG6_48xlarge => "ml.g6.48xlarge",
-            Self::MlG6_4xlarge => "ml.g6.4xlarge",
-            Self::MlG6_8xlarge => "ml.g6.8xlarge",
-            Self::MlG6Xlarge => "ml.g6.xlarge",
-            Self::MlG6e12xlarge => "ml.g6e.12xlarge",
-            Self::MlG6e16xlarge => "ml.g6e.16xlarge",
-            Self::MlG6e24xlarge => "ml.g6e.24xlarge",
-            Self::MlG6e2xlarge => "ml.g6e.2xlarge",
-            Self::MlG6e48xlarge => "ml.g6e.48xlarge",
-            Self::MlG6e4xlarge => "ml.g6e.4xlarge",
-            Self::MlG6e8xlarge => "ml.g6e.8xlarge",
-            Self::MlG6eXlarge => "ml.g6e.xlarge",
-            Self::MlG7e12xlarge => "ml.g7e.12xlarge",
-            Self::MlG7e24xlarge => "ml.g7e.24xlarge",
-            Self::MlG7e2xlarge => "ml.g7e.2xlarge",
-            Self::MlG7e48xlarge => "ml.g7e.48xlarge",
-            Self::MlG7e4xlarge => "ml.g7e.4xlarge",
-            Self::MlG7e8xlarge => "ml.g7e.8xlarge",
-            Self::MlM4_10xlarge => "ml.m4.10xlarge",
-            Self::MlM4_16xlarge => "ml.m4.16xlarge",
-            Self::MlM4_2xlarge => "ml.m4.2xlarge",
-            Self::MlM4_4xlarge => "ml.m4.4xlarge",
-            Self::MlM4Xlarge => "ml.m4.xlarge",
-            Self::MlM5_12xlarge => "ml.m5.12xlarge",
-            Self::MlM5_24xlarge => "ml.m5.24xlarge",
-            Self::MlM5_2xlarge => "ml.m5.2xlarge",
-            Self::MlM5_4xlarge => "ml.m5.4xlarge",
-            Self::MlM5Large => "ml.m5.large",
-            Self::MlM5Xlarge => "ml.m5.xlarge",
-            Self::MlM6i12xlarge => "ml.m6i.12xlarge",
-            Self::MlM6i16xlarge => "ml.m6i.16xlarge",
-            Self::MlM6i24xlarge => "ml.m6i.24xlarge",
-            Self::MlM6i2xlarge => "ml.m6i.2xlarge",
-            Self::MlM6i32xlarge => "ml.m6i.32xlarge",
-            Self::MlM6i4xlarge => "ml.m6i.4xlarge",
-            Self::MlM6i8xlarge => "ml.m6i.8xlarge",
-            Self::MlM6iLarge => "ml.m6i.large",
-            Self::MlM6iXlarge => "ml.m6i.xlarge",
-            Self::MlM7i12xlarge => "ml.m7i.12xlarge",
-            Self::MlM7i16xlarge => "ml.m7i.16xlarge",
-            Self::MlM7i24xlarge => "ml.m7i.24xlarge",
-            Self::MlM7i2xlarge => "ml.m7i.2xlarge",
-            Self::MlM7i48xlarge => "ml.m7i.48xlarge",
-            Self::MlM7i4xlarge => "ml.m7i.4xlarge",
-            Self::MlM7i8xlarge => "ml.m7i.8xlarge",
-            Self::MlM7iLarge => "ml.m7i.large",
-            Self::MlM7iXlarge => "ml.m7i.xlarge",
-            Self::MlP2_16xlarge => "ml.p2.16xlarge",
-            Self::MlP2_8xlarge => "ml.p2.8xlarge",
-            Self::MlP2Xlarge => "ml.p2.xlarge",
-            Self::MlP3_16xlarge => "ml.p3.16xlarge",
-            Self::MlP3_2xlarge => "ml.p3.2xlarge",
-            Self::MlP3_8xlarge => "ml.p3.8xlarge",
-            Self::MlP5_4xlarge => "ml.p5.4xlarge",
-            Self::MlR5_12xlarge => "ml.r5.12xlarge",
-            Self::MlR5_16xlarge => "ml.r5.16xlarge",
-            Self::MlR5_24xlarge => "ml.r5.24xlarge",
-            Self::MlR5_2xlarge => "ml.r5.2xlarge",
-            Self::MlR5_4xlarge => "ml.r5.4xlarge",
-            Self::MlR5_8xlarge => "ml.r5.8xlarge",
-            Self::MlR5Large => "ml.r5.large",
-            Self::MlR5Xlarge => "ml.r5.xlarge",
-            Self::MlR5d12xlarge => "ml.r5d.12xlarge",
-            Self::MlR5d16xlarge => "ml.r5d.16xlarge",
-            Self::MlR5d24xlarge => "ml.r5d.24xlarge",
-            Self::MlR5d2xlarge => "ml.r5d.2xlarge",
-            Self::MlR5d4xlarge => "ml.r5d.4xlarge",
-            Self::MlR5d8xlarge => "ml.r5d.8xlarge",
-            Self::MlR5dLarge => "ml.r5d.large",
-            Self::MlR5dXlarge => "ml.r5d.xlarge",
-            Self::MlR7i12xlarge => "ml.r7i.12xlarge",
-            Self::MlR7i16xlarge => "ml.r7i.16xlarge",
-            Self::MlR7i24xlarge => "ml.r7i.24xlarge",
-            Self::MlR7i2xlarge => "ml.r7i.2xlarge",
-            Self::MlR7i48xlarge => "ml.r7i.48xlarge",
-            Self::MlR7i4xlarge => "ml.r7i.4xlarge",
-            Self::MlR7i8xlarge => "ml.r7i.8xlarge",
-            Self::MlR7iLarge => "ml.r7i.large",
-            Self::MlR7iXlarge => "ml.r7i.xlarge",
-            Self::MlT3_2xlarge => "ml.t3.2xlarge",
-            Self::MlT3Large => "ml.t3.large",
-            Self::MlT3Medium => "ml.t3.medium",
-            Self::MlT3Xlarge => "ml.t3.xlarge",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3DataDistributionType` (`AWS::SageMaker::ModelExplainabilityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataDistributionType {
-    /// `FullyReplicated`
-    FullyReplicated,
-    /// `ShardedByS3Key`
-    ShardedByS3Key,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataDistributionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataDistributionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullyReplicated => "FullyReplicated",
-            Self::ShardedByS3Key => "ShardedByS3Key",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3InputMode` (`AWS::SageMaker::ModelExplainabilityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3InputMode {
-    /// `Pipe`
-    Pipe,
-    /// `File`
-    File,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3InputMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3InputMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Pipe => "Pipe",
-            Self::File => "File",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3UploadMode` (`AWS::SageMaker::ModelExplainabilityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3UploadMode {
-    /// `Continuous`
-    Continuous,
-    /// `EndOfJob`
-    EndOfJob,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3UploadMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3UploadMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continuous => "Continuous",
-            Self::EndOfJob => "EndOfJob",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    CompressionType, ModelAccessConfig, ModelAccessConfigRequired, ModelApprovalStatus,
+    ModelCardStatus, S3DataType, Tag, TagRequired,
+};
+use super::shared::{RULE_ModelAccessConfig, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[0-9]\\.[A-Za-z0-9.]+");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\S]{1,255}");
@@ -23,172 +29,41 @@ pub(crate) static PATTERN_11: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_12: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
 pub(crate) static PATTERN_13: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{N}\\p{P}]{0,1024}");
-pub(crate) static PATTERN_14: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_15: Pattern =
+pub(crate) static PATTERN_14: Pattern =
     Pattern::new("^arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+$");
 
-static RULE_ModelPackage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalInferenceSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "AdditionalInferenceSpecificationsToAdd",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "ApprovalDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AdditionalInferenceSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15) })),
+        ("AdditionalInferenceSpecificationsToAdd", Shape::List(&ListRule { items: Shape::Object(&RULE_AdditionalInferenceSpecificationDefinition), min_items: Some(1), max_items: Some(15) })),
+        ("ApprovalDescription", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("CertifyForMarketplace", Shape::Bool),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("CustomerMetadataProperties", Shape::Any),
         ("Domain", Shape::STR),
-        (
-            "DriftCheckBaselines",
-            Shape::Object(&RULE_DriftCheckBaselines),
-        ),
-        (
-            "InferenceSpecification",
-            Shape::Object(&RULE_InferenceSpecification),
-        ),
-        (
-            "MetadataProperties",
-            Shape::Object(&RULE_MetadataProperties),
-        ),
-        (
-            "ModelApprovalStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Approved", "Rejected", "PendingManualApproval"],
-                format: None,
-            }),
-        ),
+        ("DriftCheckBaselines", Shape::Object(&RULE_DriftCheckBaselines)),
+        ("InferenceSpecification", Shape::Object(&RULE_InferenceSpecification)),
+        ("MetadataProperties", Shape::Object(&RULE_MetadataProperties)),
+        ("ModelApprovalStatus", Shape::Str(&StrRule { allowed: &["Approved", "Rejected", "PendingManualApproval"], ..StrRule::ANY })),
         ("ModelCard", Shape::Object(&RULE_ModelCard)),
         ("ModelMetrics", Shape::Object(&RULE_ModelMetrics)),
-        (
-            "ModelPackageDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageStatusDetails",
-            Shape::Object(&RULE_ModelPackageStatusDetails),
-        ),
-        (
-            "ModelPackageVersion",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SamplePayloadUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelPackageDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ModelPackageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("ModelPackageStatusDetails", Shape::Object(&RULE_ModelPackageStatusDetails)),
+        ("ModelPackageVersion", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SamplePayloadUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("SecurityConfig", Shape::Object(&RULE_SecurityConfig)),
-        (
-            "SkipModelValidation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "All"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceAlgorithmSpecification",
-            Shape::Object(&RULE_SourceAlgorithmSpecification),
-        ),
-        (
-            "SourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SkipModelValidation", Shape::Str(&StrRule { allowed: &["None", "All"], ..StrRule::ANY })),
+        ("SourceAlgorithmSpecification", Shape::Object(&RULE_SourceAlgorithmSpecification)),
+        ("SourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("Task", Shape::STR),
-        (
-            "ValidationSpecification",
-            Shape::Object(&RULE_ValidationSpecification),
-        ),
+        ("ValidationSpecification", Shape::Object(&RULE_ValidationSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelPackage` resource.
@@ -366,6 +241,7 @@ pub struct ModelPackage {
     pub validation_specification: Option<Obj<ValidationSpecification>>,
 }
 
+#[rustfmt::skip]
 impl ModelPackage {
     /// The CloudFormation type name, `AWS::SageMaker::ModelPackage`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelPackage";
@@ -377,35 +253,11 @@ impl ModelPackage {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackage.html",
         primary_identifier: &["ModelPackageArn"],
         required: &[],
-        create_only: &[
-            "ModelPackageGroupName",
-            "ModelPackageDescription",
-            "InferenceSpecification",
-            "ValidationSpecification",
-            "SourceAlgorithmSpecification",
-            "MetadataProperties",
-            "ModelMetrics",
-            "ClientToken",
-            "DriftCheckBaselines",
-            "Domain",
-            "Task",
-            "SamplePayloadUrl",
-            "SecurityConfig",
-        ],
+        create_only: &["ModelPackageGroupName", "ModelPackageDescription", "InferenceSpecification", "ValidationSpecification", "SourceAlgorithmSpecification", "MetadataProperties", "ModelMetrics", "ClientToken", "DriftCheckBaselines", "Domain", "Task", "SamplePayloadUrl", "SecurityConfig"],
         conditional_create_only: &["ModelCard", "SourceUri"],
         write_only: &["ClientToken", "AdditionalInferenceSpecificationsToAdd"],
-        read_only: &[
-            "ModelPackageArn",
-            "CreationTime",
-            "LastModifiedTime",
-            "ModelPackageStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastModifiedTime",
-            "ModelPackageArn",
-            "ModelPackageStatus",
-        ],
+        read_only: &["ModelPackageArn", "CreationTime", "LastModifiedTime", "ModelPackageStatus"],
+        attributes: &["CreationTime", "LastModifiedTime", "ModelPackageArn", "ModelPackageStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -416,230 +268,57 @@ impl ModelPackage {
     }
 
     /// `AdditionalInferenceSpecifications`: a list of [`AdditionalInferenceSpecificationDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_inference_specifications(
-        mut self,
-        value: impl Into<List<AdditionalInferenceSpecificationDefinition>>,
-    ) -> Self {
-        self.additional_inference_specifications = Some(value.into());
-        self
-    }
-
+    pub fn additional_inference_specifications(mut self, value: impl Into<List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications = Some(value.into()); self }
     /// `AdditionalInferenceSpecificationsToAdd`: a list of [`AdditionalInferenceSpecificationDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_inference_specifications_to_add(
-        mut self,
-        value: impl Into<List<AdditionalInferenceSpecificationDefinition>>,
-    ) -> Self {
-        self.additional_inference_specifications_to_add = Some(value.into());
-        self
-    }
-
+    pub fn additional_inference_specifications_to_add(mut self, value: impl Into<List<AdditionalInferenceSpecificationDefinition>>) -> Self { self.additional_inference_specifications_to_add = Some(value.into()); self }
     /// `ApprovalDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_description(mut self, value: impl Into<Str>) -> Self {
-        self.approval_description = Some(value.into());
-        self
-    }
-
+    pub fn approval_description(mut self, value: impl Into<Str>) -> Self { self.approval_description = Some(value.into()); self }
     /// `CertifyForMarketplace`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certify_for_marketplace(mut self, value: impl Into<Bool>) -> Self {
-        self.certify_for_marketplace = Some(value.into());
-        self
-    }
-
+    pub fn certify_for_marketplace(mut self, value: impl Into<Bool>) -> Self { self.certify_for_marketplace = Some(value.into()); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `CustomerMetadataProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_metadata_properties(mut self, value: impl Into<Json>) -> Self {
-        self.customer_metadata_properties = Some(value.into());
-        self
-    }
-
+    pub fn customer_metadata_properties(mut self, value: impl Into<Json>) -> Self { self.customer_metadata_properties = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `DriftCheckBaselines`: a [`DriftCheckBaselines`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drift_check_baselines(mut self, value: impl Into<Obj<DriftCheckBaselines>>) -> Self {
-        self.drift_check_baselines = Some(value.into());
-        self
-    }
-
+    pub fn drift_check_baselines(mut self, value: impl Into<Obj<DriftCheckBaselines>>) -> Self { self.drift_check_baselines = Some(value.into()); self }
     /// `InferenceSpecification`: an [`InferenceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_specification(
-        mut self,
-        value: impl Into<Obj<InferenceSpecification>>,
-    ) -> Self {
-        self.inference_specification = Some(value.into());
-        self
-    }
-
+    pub fn inference_specification(mut self, value: impl Into<Obj<InferenceSpecification>>) -> Self { self.inference_specification = Some(value.into()); self }
     /// `MetadataProperties`: a [`MetadataProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_properties(mut self, value: impl Into<Obj<MetadataProperties>>) -> Self {
-        self.metadata_properties = Some(value.into());
-        self
-    }
-
+    pub fn metadata_properties(mut self, value: impl Into<Obj<MetadataProperties>>) -> Self { self.metadata_properties = Some(value.into()); self }
     /// `ModelApprovalStatus`: a [`ModelApprovalStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self {
-        self.model_approval_status = Some(value.into());
-        self
-    }
-
+    pub fn model_approval_status(mut self, value: impl Into<ModelApprovalStatus>) -> Self { self.model_approval_status = Some(value.into()); self }
     /// `ModelCard`: a [`ModelCard`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_card(mut self, value: impl Into<Obj<ModelCard>>) -> Self {
-        self.model_card = Some(value.into());
-        self
-    }
-
+    pub fn model_card(mut self, value: impl Into<Obj<ModelCard>>) -> Self { self.model_card = Some(value.into()); self }
     /// `ModelMetrics`: a [`ModelMetrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_metrics(mut self, value: impl Into<Obj<ModelMetrics>>) -> Self {
-        self.model_metrics = Some(value.into());
-        self
-    }
-
+    pub fn model_metrics(mut self, value: impl Into<Obj<ModelMetrics>>) -> Self { self.model_metrics = Some(value.into()); self }
     /// `ModelPackageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_description = Some(value.into());
-        self
-    }
-
+    pub fn model_package_description(mut self, value: impl Into<Str>) -> Self { self.model_package_description = Some(value.into()); self }
     /// `ModelPackageGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_name = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = Some(value.into()); self }
     /// `ModelPackageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_name = Some(value.into());
-        self
-    }
-
+    pub fn model_package_name(mut self, value: impl Into<Str>) -> Self { self.model_package_name = Some(value.into()); self }
     /// `ModelPackageStatusDetails`: a [`ModelPackageStatusDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_status_details(
-        mut self,
-        value: impl Into<Obj<ModelPackageStatusDetails>>,
-    ) -> Self {
-        self.model_package_status_details = Some(value.into());
-        self
-    }
-
+    pub fn model_package_status_details(mut self, value: impl Into<Obj<ModelPackageStatusDetails>>) -> Self { self.model_package_status_details = Some(value.into()); self }
     /// `ModelPackageVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_version(mut self, value: impl Into<Int>) -> Self {
-        self.model_package_version = Some(value.into());
-        self
-    }
-
+    pub fn model_package_version(mut self, value: impl Into<Int>) -> Self { self.model_package_version = Some(value.into()); self }
     /// `SamplePayloadUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample_payload_url(mut self, value: impl Into<Str>) -> Self {
-        self.sample_payload_url = Some(value.into());
-        self
-    }
-
+    pub fn sample_payload_url(mut self, value: impl Into<Str>) -> Self { self.sample_payload_url = Some(value.into()); self }
     /// `SecurityConfig`: a [`SecurityConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self {
-        self.security_config = Some(value.into());
-        self
-    }
-
+    pub fn security_config(mut self, value: impl Into<Obj<SecurityConfig>>) -> Self { self.security_config = Some(value.into()); self }
     /// `SkipModelValidation`: a [`SkipModelValidation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skip_model_validation(mut self, value: impl Into<SkipModelValidation>) -> Self {
-        self.skip_model_validation = Some(value.into());
-        self
-    }
-
+    pub fn skip_model_validation(mut self, value: impl Into<SkipModelValidation>) -> Self { self.skip_model_validation = Some(value.into()); self }
     /// `SourceAlgorithmSpecification`: a [`SourceAlgorithmSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_algorithm_specification(
-        mut self,
-        value: impl Into<Obj<SourceAlgorithmSpecification>>,
-    ) -> Self {
-        self.source_algorithm_specification = Some(value.into());
-        self
-    }
-
+    pub fn source_algorithm_specification(mut self, value: impl Into<Obj<SourceAlgorithmSpecification>>) -> Self { self.source_algorithm_specification = Some(value.into()); self }
     /// `SourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.source_uri = Some(value.into());
-        self
-    }
-
+    pub fn source_uri(mut self, value: impl Into<Str>) -> Self { self.source_uri = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Task`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task(mut self, value: impl Into<Str>) -> Self {
-        self.task = Some(value.into());
-        self
-    }
-
+    pub fn task(mut self, value: impl Into<Str>) -> Self { self.task = Some(value.into()); self }
     /// `ValidationSpecification`: a [`ValidationSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_specification(
-        mut self,
-        value: impl Into<Obj<ValidationSpecification>>,
-    ) -> Self {
-        self.validation_specification = Some(value.into());
-        self
-    }
+    pub fn validation_specification(mut self, value: impl Into<Obj<ValidationSpecification>>) -> Self { self.validation_specification = Some(value.into()); self }
 }
 
 impl Resource for ModelPackage {
@@ -739,493 +418,25 @@ impl ModelPackageAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdditionalInferenceSpecificationDefinitionRequired {
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    ///
-    /// The Amazon ECR registry path of the Docker image that contains the inference code.
-    ///
-    /// Items 1 to 15.
     pub containers: List<ModelPackageContainerDefinition>,
     /// `Name`: a string, required.
-    ///
-    /// A unique name to identify the additional inference specification. The name must be unique within the list of your additional inference specifications for a particular model package.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
     pub name: Str,
 }
 
-static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AdditionalInferenceSpecificationDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ModelPackageContainerDefinition),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SupportedContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedRealtimeInferenceInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.large",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5d.18xlarge",
-                        "ml.c5d.2xlarge",
-                        "ml.c5d.4xlarge",
-                        "ml.c5d.9xlarge",
-                        "ml.c5d.large",
-                        "ml.c5d.xlarge",
-                        "ml.c6g.12xlarge",
-                        "ml.c6g.16xlarge",
-                        "ml.c6g.2xlarge",
-                        "ml.c6g.4xlarge",
-                        "ml.c6g.8xlarge",
-                        "ml.c6g.large",
-                        "ml.c6g.xlarge",
-                        "ml.c6gd.12xlarge",
-                        "ml.c6gd.16xlarge",
-                        "ml.c6gd.2xlarge",
-                        "ml.c6gd.4xlarge",
-                        "ml.c6gd.8xlarge",
-                        "ml.c6gd.large",
-                        "ml.c6gd.xlarge",
-                        "ml.c6gn.12xlarge",
-                        "ml.c6gn.16xlarge",
-                        "ml.c6gn.2xlarge",
-                        "ml.c6gn.4xlarge",
-                        "ml.c6gn.8xlarge",
-                        "ml.c6gn.large",
-                        "ml.c6gn.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6in.12xlarge",
-                        "ml.c6in.16xlarge",
-                        "ml.c6in.24xlarge",
-                        "ml.c6in.2xlarge",
-                        "ml.c6in.32xlarge",
-                        "ml.c6in.4xlarge",
-                        "ml.c6in.8xlarge",
-                        "ml.c6in.large",
-                        "ml.c6in.xlarge",
-                        "ml.c7g.12xlarge",
-                        "ml.c7g.16xlarge",
-                        "ml.c7g.2xlarge",
-                        "ml.c7g.4xlarge",
-                        "ml.c7g.8xlarge",
-                        "ml.c7g.large",
-                        "ml.c7g.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c8g.12xlarge",
-                        "ml.c8g.16xlarge",
-                        "ml.c8g.24xlarge",
-                        "ml.c8g.2xlarge",
-                        "ml.c8g.48xlarge",
-                        "ml.c8g.4xlarge",
-                        "ml.c8g.8xlarge",
-                        "ml.c8g.large",
-                        "ml.c8g.medium",
-                        "ml.c8g.xlarge",
-                        "ml.dl1.24xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g7e.12xlarge",
-                        "ml.g7e.24xlarge",
-                        "ml.g7e.2xlarge",
-                        "ml.g7e.48xlarge",
-                        "ml.g7e.4xlarge",
-                        "ml.g7e.8xlarge",
-                        "ml.inf1.24xlarge",
-                        "ml.inf1.2xlarge",
-                        "ml.inf1.6xlarge",
-                        "ml.inf1.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m6g.12xlarge",
-                        "ml.m6g.16xlarge",
-                        "ml.m6g.2xlarge",
-                        "ml.m6g.4xlarge",
-                        "ml.m6g.8xlarge",
-                        "ml.m6g.large",
-                        "ml.m6g.xlarge",
-                        "ml.m6gd.12xlarge",
-                        "ml.m6gd.16xlarge",
-                        "ml.m6gd.2xlarge",
-                        "ml.m6gd.4xlarge",
-                        "ml.m6gd.8xlarge",
-                        "ml.m6gd.large",
-                        "ml.m6gd.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m8g.12xlarge",
-                        "ml.m8g.16xlarge",
-                        "ml.m8g.24xlarge",
-                        "ml.m8g.2xlarge",
-                        "ml.m8g.48xlarge",
-                        "ml.m8g.4xlarge",
-                        "ml.m8g.8xlarge",
-                        "ml.m8g.large",
-                        "ml.m8g.medium",
-                        "ml.m8g.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.p6-b200.48xlarge",
-                        "ml.p6-b300.48xlarge",
-                        "ml.p6e-gb200.36xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5d.12xlarge",
-                        "ml.r5d.24xlarge",
-                        "ml.r5d.2xlarge",
-                        "ml.r5d.4xlarge",
-                        "ml.r5d.large",
-                        "ml.r5d.xlarge",
-                        "ml.r6g.12xlarge",
-                        "ml.r6g.16xlarge",
-                        "ml.r6g.2xlarge",
-                        "ml.r6g.4xlarge",
-                        "ml.r6g.8xlarge",
-                        "ml.r6g.large",
-                        "ml.r6g.xlarge",
-                        "ml.r6gd.12xlarge",
-                        "ml.r6gd.16xlarge",
-                        "ml.r6gd.2xlarge",
-                        "ml.r6gd.4xlarge",
-                        "ml.r6gd.8xlarge",
-                        "ml.r6gd.large",
-                        "ml.r6gd.xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7gd.12xlarge",
-                        "ml.r7gd.16xlarge",
-                        "ml.r7gd.2xlarge",
-                        "ml.r7gd.4xlarge",
-                        "ml.r7gd.8xlarge",
-                        "ml.r7gd.large",
-                        "ml.r7gd.medium",
-                        "ml.r7gd.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r8g.12xlarge",
-                        "ml.r8g.16xlarge",
-                        "ml.r8g.24xlarge",
-                        "ml.r8g.2xlarge",
-                        "ml.r8g.48xlarge",
-                        "ml.r8g.4xlarge",
-                        "ml.r8g.8xlarge",
-                        "ml.r8g.large",
-                        "ml.r8g.medium",
-                        "ml.r8g.xlarge",
-                        "ml.t2.2xlarge",
-                        "ml.t2.large",
-                        "ml.t2.medium",
-                        "ml.t2.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.trn2.48xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedResponseMIMETypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedTransformInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["Containers", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalInferenceSpecificationDefinition` property type of `AWS::SageMaker::ModelPackage`.
@@ -1273,6 +484,7 @@ pub struct AdditionalInferenceSpecificationDefinition {
     pub supported_transform_instance_types: Option<List<TransformInstanceType>>,
 }
 
+#[rustfmt::skip]
 impl AdditionalInferenceSpecificationDefinition {
     /// A `AdditionalInferenceSpecificationDefinition` with its required properties, named in a [`AdditionalInferenceSpecificationDefinitionRequired`].
     pub fn new(required: AdditionalInferenceSpecificationDefinitionRequired) -> Self {
@@ -1288,66 +500,19 @@ impl AdditionalInferenceSpecificationDefinition {
     }
 
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self {
-        self.containers = value.into();
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SupportedContentTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_content_types = Some(value.into());
-        self
-    }
-
+    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_content_types = Some(value.into()); self }
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_realtime_inference_instance_types(
-        mut self,
-        value: impl Into<List<InferenceInstanceType>>,
-    ) -> Self {
-        self.supported_realtime_inference_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = Some(value.into()); self }
     /// `SupportedResponseMIMETypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_response_mime_types = Some(value.into());
-        self
-    }
-
+    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_response_mime_types = Some(value.into()); self }
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_transform_instance_types(
-        mut self,
-        value: impl Into<List<TransformInstanceType>>,
-    ) -> Self {
-        self.supported_transform_instance_types = Some(value.into());
-        self
-    }
+    pub fn supported_transform_instance_types(mut self, value: impl Into<List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalInferenceSpecificationDefinition {}
@@ -1375,18 +540,15 @@ impl ToValue for AdditionalInferenceSpecificationDefinition {
     }
 }
 
-static RULE_Bias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bias: ObjRule = ObjRule {
     properties: &[
         ("PostTrainingReport", Shape::Object(&RULE_MetricsSource)),
         ("PreTrainingReport", Shape::Object(&RULE_MetricsSource)),
         ("Report", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Bias` property type of `AWS::SageMaker::ModelPackage`.
@@ -1410,6 +572,7 @@ pub struct Bias {
     pub report: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl Bias {
     /// A `Bias` with no property set (none is required).
     pub fn new() -> Self {
@@ -1417,28 +580,11 @@ impl Bias {
     }
 
     /// `PostTrainingReport`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.post_training_report = Some(value.into());
-        self
-    }
-
+    pub fn post_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.post_training_report = Some(value.into()); self }
     /// `PreTrainingReport`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.pre_training_report = Some(value.into());
-        self
-    }
-
+    pub fn pre_training_report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.pre_training_report = Some(value.into()); self }
     /// `Report`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.report = Some(value.into());
-        self
-    }
+    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.report = Some(value.into()); self }
 }
 
 impl PropertyType for Bias {}
@@ -1457,19 +603,17 @@ impl ToValue for Bias {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSourceRequired {
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    ///
-    /// The S3 location of the data source that is associated with a channel.
     pub s3_data_source: Obj<S3DataSource>,
 }
 
-static RULE_DataSource: ObjRule = ObjRule {
-    properties: &[("S3DataSource", Shape::Object(&RULE_S3DataSource))],
+#[rustfmt::skip]
+pub(crate) static RULE_DataSource: ObjRule = ObjRule {
+    properties: &[
+        ("S3DataSource", Shape::Object(&RULE_S3DataSource)),
+    ],
     required: &["S3DataSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -1485,6 +629,7 @@ pub struct DataSource {
     pub s3_data_source: Obj<S3DataSource>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with its required properties, named in a [`DataSourceRequired`].
     pub fn new(required: DataSourceRequired) -> Self {
@@ -1494,12 +639,7 @@ impl DataSource {
     }
 
     /// `S3DataSource`: a [`S3DataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self {
-        self.s3_data_source = value.into();
-        self
-    }
+    pub fn s3_data_source(mut self, value: impl Into<Obj<S3DataSource>>) -> Self { self.s3_data_source = value.into(); self }
 }
 
 impl PropertyType for DataSource {}
@@ -1512,25 +652,16 @@ impl ToValue for DataSource {
     }
 }
 
-static RULE_DriftCheckBaselines: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DriftCheckBaselines: ObjRule = ObjRule {
     properties: &[
         ("Bias", Shape::Object(&RULE_DriftCheckBias)),
-        (
-            "Explainability",
-            Shape::Object(&RULE_DriftCheckExplainability),
-        ),
-        (
-            "ModelDataQuality",
-            Shape::Object(&RULE_DriftCheckModelDataQuality),
-        ),
+        ("Explainability", Shape::Object(&RULE_DriftCheckExplainability)),
+        ("ModelDataQuality", Shape::Object(&RULE_DriftCheckModelDataQuality)),
         ("ModelQuality", Shape::Object(&RULE_DriftCheckModelQuality)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DriftCheckBaselines` property type of `AWS::SageMaker::ModelPackage`.
@@ -1558,6 +689,7 @@ pub struct DriftCheckBaselines {
     pub model_quality: Option<Obj<DriftCheckModelQuality>>,
 }
 
+#[rustfmt::skip]
 impl DriftCheckBaselines {
     /// A `DriftCheckBaselines` with no property set (none is required).
     pub fn new() -> Self {
@@ -1565,36 +697,13 @@ impl DriftCheckBaselines {
     }
 
     /// `Bias`: a [`DriftCheckBias`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bias(mut self, value: impl Into<Obj<DriftCheckBias>>) -> Self {
-        self.bias = Some(value.into());
-        self
-    }
-
+    pub fn bias(mut self, value: impl Into<Obj<DriftCheckBias>>) -> Self { self.bias = Some(value.into()); self }
     /// `Explainability`: a [`DriftCheckExplainability`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explainability(mut self, value: impl Into<Obj<DriftCheckExplainability>>) -> Self {
-        self.explainability = Some(value.into());
-        self
-    }
-
+    pub fn explainability(mut self, value: impl Into<Obj<DriftCheckExplainability>>) -> Self { self.explainability = Some(value.into()); self }
     /// `ModelDataQuality`: a [`DriftCheckModelDataQuality`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_quality(mut self, value: impl Into<Obj<DriftCheckModelDataQuality>>) -> Self {
-        self.model_data_quality = Some(value.into());
-        self
-    }
-
+    pub fn model_data_quality(mut self, value: impl Into<Obj<DriftCheckModelDataQuality>>) -> Self { self.model_data_quality = Some(value.into()); self }
     /// `ModelQuality`: a [`DriftCheckModelQuality`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality(mut self, value: impl Into<Obj<DriftCheckModelQuality>>) -> Self {
-        self.model_quality = Some(value.into());
-        self
-    }
+    pub fn model_quality(mut self, value: impl Into<Obj<DriftCheckModelQuality>>) -> Self { self.model_quality = Some(value.into()); self }
 }
 
 impl PropertyType for DriftCheckBaselines {}
@@ -1610,21 +719,15 @@ impl ToValue for DriftCheckBaselines {
     }
 }
 
-static RULE_DriftCheckBias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DriftCheckBias: ObjRule = ObjRule {
     properties: &[
         ("ConfigFile", Shape::Object(&RULE_FileSource)),
-        (
-            "PostTrainingConstraints",
-            Shape::Object(&RULE_MetricsSource),
-        ),
+        ("PostTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
         ("PreTrainingConstraints", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DriftCheckBias` property type of `AWS::SageMaker::ModelPackage`.
@@ -1648,6 +751,7 @@ pub struct DriftCheckBias {
     pub pre_training_constraints: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl DriftCheckBias {
     /// A `DriftCheckBias` with no property set (none is required).
     pub fn new() -> Self {
@@ -1655,28 +759,11 @@ impl DriftCheckBias {
     }
 
     /// `ConfigFile`: a [`FileSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self {
-        self.config_file = Some(value.into());
-        self
-    }
-
+    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self { self.config_file = Some(value.into()); self }
     /// `PostTrainingConstraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.post_training_constraints = Some(value.into());
-        self
-    }
-
+    pub fn post_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.post_training_constraints = Some(value.into()); self }
     /// `PreTrainingConstraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.pre_training_constraints = Some(value.into());
-        self
-    }
+    pub fn pre_training_constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.pre_training_constraints = Some(value.into()); self }
 }
 
 impl PropertyType for DriftCheckBias {}
@@ -1691,17 +778,14 @@ impl ToValue for DriftCheckBias {
     }
 }
 
-static RULE_DriftCheckExplainability: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DriftCheckExplainability: ObjRule = ObjRule {
     properties: &[
         ("ConfigFile", Shape::Object(&RULE_FileSource)),
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DriftCheckExplainability` property type of `AWS::SageMaker::ModelPackage`.
@@ -1721,6 +805,7 @@ pub struct DriftCheckExplainability {
     pub constraints: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl DriftCheckExplainability {
     /// A `DriftCheckExplainability` with no property set (none is required).
     pub fn new() -> Self {
@@ -1728,20 +813,9 @@ impl DriftCheckExplainability {
     }
 
     /// `ConfigFile`: a [`FileSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self {
-        self.config_file = Some(value.into());
-        self
-    }
-
+    pub fn config_file(mut self, value: impl Into<Obj<FileSource>>) -> Self { self.config_file = Some(value.into()); self }
     /// `Constraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
+    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
 }
 
 impl PropertyType for DriftCheckExplainability {}
@@ -1755,17 +829,14 @@ impl ToValue for DriftCheckExplainability {
     }
 }
 
-static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DriftCheckModelDataQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DriftCheckModelDataQuality` property type of `AWS::SageMaker::ModelPackage`.
@@ -1785,6 +856,7 @@ pub struct DriftCheckModelDataQuality {
     pub statistics: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl DriftCheckModelDataQuality {
     /// A `DriftCheckModelDataQuality` with no property set (none is required).
     pub fn new() -> Self {
@@ -1792,20 +864,9 @@ impl DriftCheckModelDataQuality {
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
 }
 
 impl PropertyType for DriftCheckModelDataQuality {}
@@ -1819,17 +880,14 @@ impl ToValue for DriftCheckModelDataQuality {
     }
 }
 
-static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DriftCheckModelQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DriftCheckModelQuality` property type of `AWS::SageMaker::ModelPackage`.
@@ -1849,6 +907,7 @@ pub struct DriftCheckModelQuality {
     pub statistics: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl DriftCheckModelQuality {
     /// A `DriftCheckModelQuality` with no property set (none is required).
     pub fn new() -> Self {
@@ -1856,20 +915,9 @@ impl DriftCheckModelQuality {
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
 }
 
 impl PropertyType for DriftCheckModelQuality {}
@@ -1883,14 +931,13 @@ impl ToValue for DriftCheckModelQuality {
     }
 }
 
-static RULE_Explainability: ObjRule = ObjRule {
-    properties: &[("Report", Shape::Object(&RULE_MetricsSource))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Explainability: ObjRule = ObjRule {
+    properties: &[
+        ("Report", Shape::Object(&RULE_MetricsSource)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Explainability` property type of `AWS::SageMaker::ModelPackage`.
@@ -1906,6 +953,7 @@ pub struct Explainability {
     pub report: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl Explainability {
     /// A `Explainability` with no property set (none is required).
     pub fn new() -> Self {
@@ -1913,12 +961,7 @@ impl Explainability {
     }
 
     /// `Report`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.report = Some(value.into());
-        self
-    }
+    pub fn report(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.report = Some(value.into()); self }
 }
 
 impl PropertyType for Explainability {}
@@ -1933,52 +976,19 @@ impl ToValue for Explainability {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSourceRequired {
     /// `S3Uri`: a string, required.
-    ///
-    /// The Amazon S3 URI for the file source.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_FileSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FileSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentDigest",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(72),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FileSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -2008,6 +1018,7 @@ pub struct FileSource {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl FileSource {
     /// A `FileSource` with its required properties, named in a [`FileSourceRequired`].
     pub fn new(required: FileSourceRequired) -> Self {
@@ -2019,28 +1030,11 @@ impl FileSource {
     }
 
     /// `ContentDigest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_digest(mut self, value: impl Into<Str>) -> Self {
-        self.content_digest = Some(value.into());
-        self
-    }
-
+    pub fn content_digest(mut self, value: impl Into<Str>) -> Self { self.content_digest = Some(value.into()); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for FileSource {}
@@ -2059,479 +1053,25 @@ impl ToValue for FileSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InferenceSpecificationRequired {
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    ///
-    /// The Amazon ECR registry path of the Docker image that contains the inference code.
-    ///
-    /// Items 1 to 15.
     pub containers: List<ModelPackageContainerDefinition>,
     /// `SupportedContentTypes`: a list of strings, required.
-    ///
-    /// The supported MIME types for the input data.
     pub supported_content_types: List<Str>,
     /// `SupportedResponseMIMETypes`: a list of strings, required.
-    ///
-    /// The supported MIME types for the output data.
     pub supported_response_mime_types: List<Str>,
 }
 
-static RULE_InferenceSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InferenceSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Containers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ModelPackageContainerDefinition),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "SupportedContentTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedRealtimeInferenceInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.large",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5d.18xlarge",
-                        "ml.c5d.2xlarge",
-                        "ml.c5d.4xlarge",
-                        "ml.c5d.9xlarge",
-                        "ml.c5d.large",
-                        "ml.c5d.xlarge",
-                        "ml.c6g.12xlarge",
-                        "ml.c6g.16xlarge",
-                        "ml.c6g.2xlarge",
-                        "ml.c6g.4xlarge",
-                        "ml.c6g.8xlarge",
-                        "ml.c6g.large",
-                        "ml.c6g.xlarge",
-                        "ml.c6gd.12xlarge",
-                        "ml.c6gd.16xlarge",
-                        "ml.c6gd.2xlarge",
-                        "ml.c6gd.4xlarge",
-                        "ml.c6gd.8xlarge",
-                        "ml.c6gd.large",
-                        "ml.c6gd.xlarge",
-                        "ml.c6gn.12xlarge",
-                        "ml.c6gn.16xlarge",
-                        "ml.c6gn.2xlarge",
-                        "ml.c6gn.4xlarge",
-                        "ml.c6gn.8xlarge",
-                        "ml.c6gn.large",
-                        "ml.c6gn.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6in.12xlarge",
-                        "ml.c6in.16xlarge",
-                        "ml.c6in.24xlarge",
-                        "ml.c6in.2xlarge",
-                        "ml.c6in.32xlarge",
-                        "ml.c6in.4xlarge",
-                        "ml.c6in.8xlarge",
-                        "ml.c6in.large",
-                        "ml.c6in.xlarge",
-                        "ml.c7g.12xlarge",
-                        "ml.c7g.16xlarge",
-                        "ml.c7g.2xlarge",
-                        "ml.c7g.4xlarge",
-                        "ml.c7g.8xlarge",
-                        "ml.c7g.large",
-                        "ml.c7g.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c8g.12xlarge",
-                        "ml.c8g.16xlarge",
-                        "ml.c8g.24xlarge",
-                        "ml.c8g.2xlarge",
-                        "ml.c8g.48xlarge",
-                        "ml.c8g.4xlarge",
-                        "ml.c8g.8xlarge",
-                        "ml.c8g.large",
-                        "ml.c8g.medium",
-                        "ml.c8g.xlarge",
-                        "ml.dl1.24xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g7e.12xlarge",
-                        "ml.g7e.24xlarge",
-                        "ml.g7e.2xlarge",
-                        "ml.g7e.48xlarge",
-                        "ml.g7e.4xlarge",
-                        "ml.g7e.8xlarge",
-                        "ml.inf1.24xlarge",
-                        "ml.inf1.2xlarge",
-                        "ml.inf1.6xlarge",
-                        "ml.inf1.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m6g.12xlarge",
-                        "ml.m6g.16xlarge",
-                        "ml.m6g.2xlarge",
-                        "ml.m6g.4xlarge",
-                        "ml.m6g.8xlarge",
-                        "ml.m6g.large",
-                        "ml.m6g.xlarge",
-                        "ml.m6gd.12xlarge",
-                        "ml.m6gd.16xlarge",
-                        "ml.m6gd.2xlarge",
-                        "ml.m6gd.4xlarge",
-                        "ml.m6gd.8xlarge",
-                        "ml.m6gd.large",
-                        "ml.m6gd.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m8g.12xlarge",
-                        "ml.m8g.16xlarge",
-                        "ml.m8g.24xlarge",
-                        "ml.m8g.2xlarge",
-                        "ml.m8g.48xlarge",
-                        "ml.m8g.4xlarge",
-                        "ml.m8g.8xlarge",
-                        "ml.m8g.large",
-                        "ml.m8g.medium",
-                        "ml.m8g.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.p6-b200.48xlarge",
-                        "ml.p6-b300.48xlarge",
-                        "ml.p6e-gb200.36xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5d.12xlarge",
-                        "ml.r5d.24xlarge",
-                        "ml.r5d.2xlarge",
-                        "ml.r5d.4xlarge",
-                        "ml.r5d.large",
-                        "ml.r5d.xlarge",
-                        "ml.r6g.12xlarge",
-                        "ml.r6g.16xlarge",
-                        "ml.r6g.2xlarge",
-                        "ml.r6g.4xlarge",
-                        "ml.r6g.8xlarge",
-                        "ml.r6g.large",
-                        "ml.r6g.xlarge",
-                        "ml.r6gd.12xlarge",
-                        "ml.r6gd.16xlarge",
-                        "ml.r6gd.2xlarge",
-                        "ml.r6gd.4xlarge",
-                        "ml.r6gd.8xlarge",
-                        "ml.r6gd.large",
-                        "ml.r6gd.xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7gd.12xlarge",
-                        "ml.r7gd.16xlarge",
-                        "ml.r7gd.2xlarge",
-                        "ml.r7gd.4xlarge",
-                        "ml.r7gd.8xlarge",
-                        "ml.r7gd.large",
-                        "ml.r7gd.medium",
-                        "ml.r7gd.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r8g.12xlarge",
-                        "ml.r8g.16xlarge",
-                        "ml.r8g.24xlarge",
-                        "ml.r8g.2xlarge",
-                        "ml.r8g.48xlarge",
-                        "ml.r8g.4xlarge",
-                        "ml.r8g.8xlarge",
-                        "ml.r8g.large",
-                        "ml.r8g.medium",
-                        "ml.r8g.xlarge",
-                        "ml.t2.2xlarge",
-                        "ml.t2.large",
-                        "ml.t2.medium",
-                        "ml.t2.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.trn2.48xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedResponseMIMETypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SupportedTransformInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "ml.c4.2xlarge",
-                        "ml.c4.4xlarge",
-                        "ml.c4.8xlarge",
-                        "ml.c4.xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.xlarge",
-                        "ml.inf2.24xlarge",
-                        "ml.inf2.48xlarge",
-                        "ml.inf2.8xlarge",
-                        "ml.inf2.xlarge",
-                        "ml.m4.10xlarge",
-                        "ml.m4.16xlarge",
-                        "ml.m4.2xlarge",
-                        "ml.m4.4xlarge",
-                        "ml.m4.xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.p2.16xlarge",
-                        "ml.p2.8xlarge",
-                        "ml.p2.xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Containers", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageContainerDefinition), min_items: Some(1), max_items: Some(15) })),
+        ("SupportedContentTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedRealtimeInferenceInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.large", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5d.18xlarge", "ml.c5d.2xlarge", "ml.c5d.4xlarge", "ml.c5d.9xlarge", "ml.c5d.large", "ml.c5d.xlarge", "ml.c6g.12xlarge", "ml.c6g.16xlarge", "ml.c6g.2xlarge", "ml.c6g.4xlarge", "ml.c6g.8xlarge", "ml.c6g.large", "ml.c6g.xlarge", "ml.c6gd.12xlarge", "ml.c6gd.16xlarge", "ml.c6gd.2xlarge", "ml.c6gd.4xlarge", "ml.c6gd.8xlarge", "ml.c6gd.large", "ml.c6gd.xlarge", "ml.c6gn.12xlarge", "ml.c6gn.16xlarge", "ml.c6gn.2xlarge", "ml.c6gn.4xlarge", "ml.c6gn.8xlarge", "ml.c6gn.large", "ml.c6gn.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6in.12xlarge", "ml.c6in.16xlarge", "ml.c6in.24xlarge", "ml.c6in.2xlarge", "ml.c6in.32xlarge", "ml.c6in.4xlarge", "ml.c6in.8xlarge", "ml.c6in.large", "ml.c6in.xlarge", "ml.c7g.12xlarge", "ml.c7g.16xlarge", "ml.c7g.2xlarge", "ml.c7g.4xlarge", "ml.c7g.8xlarge", "ml.c7g.large", "ml.c7g.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c8g.12xlarge", "ml.c8g.16xlarge", "ml.c8g.24xlarge", "ml.c8g.2xlarge", "ml.c8g.48xlarge", "ml.c8g.4xlarge", "ml.c8g.8xlarge", "ml.c8g.large", "ml.c8g.medium", "ml.c8g.xlarge", "ml.dl1.24xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.inf1.24xlarge", "ml.inf1.2xlarge", "ml.inf1.6xlarge", "ml.inf1.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5d.12xlarge", "ml.m5d.24xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m6g.12xlarge", "ml.m6g.16xlarge", "ml.m6g.2xlarge", "ml.m6g.4xlarge", "ml.m6g.8xlarge", "ml.m6g.large", "ml.m6g.xlarge", "ml.m6gd.12xlarge", "ml.m6gd.16xlarge", "ml.m6gd.2xlarge", "ml.m6gd.4xlarge", "ml.m6gd.8xlarge", "ml.m6gd.large", "ml.m6gd.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m8g.12xlarge", "ml.m8g.16xlarge", "ml.m8g.24xlarge", "ml.m8g.2xlarge", "ml.m8g.48xlarge", "ml.m8g.4xlarge", "ml.m8g.8xlarge", "ml.m8g.large", "ml.m8g.medium", "ml.m8g.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.p5.48xlarge", "ml.p5.4xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge", "ml.p6-b300.48xlarge", "ml.p6e-gb200.36xlarge", "ml.r5.12xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r6g.12xlarge", "ml.r6g.16xlarge", "ml.r6g.2xlarge", "ml.r6g.4xlarge", "ml.r6g.8xlarge", "ml.r6g.large", "ml.r6g.xlarge", "ml.r6gd.12xlarge", "ml.r6gd.16xlarge", "ml.r6gd.2xlarge", "ml.r6gd.4xlarge", "ml.r6gd.8xlarge", "ml.r6gd.large", "ml.r6gd.xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7gd.12xlarge", "ml.r7gd.16xlarge", "ml.r7gd.2xlarge", "ml.r7gd.4xlarge", "ml.r7gd.8xlarge", "ml.r7gd.large", "ml.r7gd.medium", "ml.r7gd.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r8g.12xlarge", "ml.r8g.16xlarge", "ml.r8g.24xlarge", "ml.r8g.2xlarge", "ml.r8g.48xlarge", "ml.r8g.4xlarge", "ml.r8g.8xlarge", "ml.r8g.large", "ml.r8g.medium", "ml.r8g.xlarge", "ml.t2.2xlarge", "ml.t2.large", "ml.t2.medium", "ml.t2.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.trn2.48xlarge"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedResponseMIMETypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SupportedTransformInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "Containers",
-        "SupportedContentTypes",
-        "SupportedResponseMIMETypes",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Containers", "SupportedContentTypes", "SupportedResponseMIMETypes"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceSpecification` property type of `AWS::SageMaker::ModelPackage`.
@@ -2571,6 +1111,7 @@ pub struct InferenceSpecification {
     pub supported_transform_instance_types: Option<List<TransformInstanceType>>,
 }
 
+#[rustfmt::skip]
 impl InferenceSpecification {
     /// A `InferenceSpecification` with its required properties, named in a [`InferenceSpecificationRequired`].
     pub fn new(required: InferenceSpecificationRequired) -> Self {
@@ -2584,50 +1125,15 @@ impl InferenceSpecification {
     }
 
     /// `Containers`: a list of [`ModelPackageContainerDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self {
-        self.containers = value.into();
-        self
-    }
-
+    pub fn containers(mut self, value: impl Into<List<ModelPackageContainerDefinition>>) -> Self { self.containers = value.into(); self }
     /// `SupportedContentTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_content_types = value.into();
-        self
-    }
-
+    pub fn supported_content_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_content_types = value.into(); self }
     /// `SupportedRealtimeInferenceInstanceTypes`: a list of [`InferenceInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_realtime_inference_instance_types(
-        mut self,
-        value: impl Into<List<InferenceInstanceType>>,
-    ) -> Self {
-        self.supported_realtime_inference_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn supported_realtime_inference_instance_types(mut self, value: impl Into<List<InferenceInstanceType>>) -> Self { self.supported_realtime_inference_instance_types = Some(value.into()); self }
     /// `SupportedResponseMIMETypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.supported_response_mime_types = value.into();
-        self
-    }
-
+    pub fn supported_response_mime_types(mut self, value: impl Into<List<Str>>) -> Self { self.supported_response_mime_types = value.into(); self }
     /// `SupportedTransformInstanceTypes`: a list of [`TransformInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn supported_transform_instance_types(
-        mut self,
-        value: impl Into<List<TransformInstanceType>>,
-    ) -> Self {
-        self.supported_transform_instance_types = Some(value.into());
-        self
-    }
+    pub fn supported_transform_instance_types(mut self, value: impl Into<List<TransformInstanceType>>) -> Self { self.supported_transform_instance_types = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceSpecification {}
@@ -2653,55 +1159,16 @@ impl ToValue for InferenceSpecification {
     }
 }
 
-static RULE_MetadataProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "CommitId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GeneratedBy",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Repository",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CommitId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("GeneratedBy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ProjectId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Repository", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataProperties` property type of `AWS::SageMaker::ModelPackage`.
@@ -2737,6 +1204,7 @@ pub struct MetadataProperties {
     pub repository: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetadataProperties {
     /// A `MetadataProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -2744,36 +1212,13 @@ impl MetadataProperties {
     }
 
     /// `CommitId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn commit_id(mut self, value: impl Into<Str>) -> Self {
-        self.commit_id = Some(value.into());
-        self
-    }
-
+    pub fn commit_id(mut self, value: impl Into<Str>) -> Self { self.commit_id = Some(value.into()); self }
     /// `GeneratedBy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generated_by(mut self, value: impl Into<Str>) -> Self {
-        self.generated_by = Some(value.into());
-        self
-    }
-
+    pub fn generated_by(mut self, value: impl Into<Str>) -> Self { self.generated_by = Some(value.into()); self }
     /// `ProjectId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-
+    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
     /// `Repository`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self {
-        self.repository = Some(value.into());
-        self
-    }
+    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataProperties {}
@@ -2793,58 +1238,21 @@ impl ToValue for MetadataProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsSourceRequired {
     /// `ContentType`: a string, required.
-    ///
-    /// The metric source content type.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub content_type: Str,
     /// `S3Uri`: a string, required.
-    ///
-    /// The S3 URI for the metrics source.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_MetricsSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentDigest",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(72),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ContentType", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -2874,6 +1282,7 @@ pub struct MetricsSource {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl MetricsSource {
     /// A `MetricsSource` with its required properties, named in a [`MetricsSourceRequired`].
     pub fn new(required: MetricsSourceRequired) -> Self {
@@ -2885,28 +1294,11 @@ impl MetricsSource {
     }
 
     /// `ContentDigest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_digest(mut self, value: impl Into<Str>) -> Self {
-        self.content_digest = Some(value.into());
-        self
-    }
-
+    pub fn content_digest(mut self, value: impl Into<Str>) -> Self { self.content_digest = Some(value.into()); self }
     /// `ContentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = value.into();
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for MetricsSource {}
@@ -2921,117 +1313,24 @@ impl ToValue for MetricsSource {
     }
 }
 
-/// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfigRequired {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[("AcceptEula", Shape::Bool)],
-    required: &["AcceptEula"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ModelAccessConfig` property type of `AWS::SageMaker::ModelPackage`.
-///
-/// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
-///
-/// - If you are a Jumpstart user, see the \[End-user license agreements\](<https://docs.aws.amazon.com/sagemaker/latest/dg/jumpstart-foundation-models-choose.html#jumpstart-foundation-models-choose-eula>) section for more details on accepting the EULA.
-/// - If you are an AutoML user, see the *Optional Parameters* section of *Create an AutoML job to fine-tune text generation models using the API* for details on \[How to set the EULA acceptance when fine-tuning a model using the AutoML API\](<https://docs.aws.amazon.com/sagemaker/latest/dg/autopilot-create-experiment-finetune-llms.html#autopilot-llms-finetuning-api-optional-params>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelpackage-modelaccessconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ModelAccessConfig {
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
-    pub accept_eula: Bool,
-}
-
-impl ModelAccessConfig {
-    /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
-    pub fn new(required: ModelAccessConfigRequired) -> Self {
-        Self {
-            accept_eula: required.accept_eula,
-        }
-    }
-
-    /// `AcceptEula`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_eula = value.into();
-        self
-    }
-}
-
-impl PropertyType for ModelAccessConfig {}
-
-impl ToValue for ModelAccessConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AcceptEula", &self.accept_eula)
-            .build()
-    }
-}
-
 /// The required properties of [`ModelCard`], by name: `ModelCard::new(ModelCardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelCardRequired {
     /// `ModelCardContent`: a string, required.
-    ///
-    /// The content of the model card.
-    ///
-    /// Pattern `.*`; length 0 to 100000.
     pub model_card_content: Str,
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    ///
-    /// The approval status of the model card within your organization. Different organizations might have different criteria for model card review and approval.
-    ///
-    /// - `Draft` : The model card is a work in progress.
-    /// - `PendingReview` : The model card is pending review.
-    /// - `Approved` : The model card is approved.
-    /// - `Archived` : The model card is archived. No more updates should be made to the model card, but it can still be exported.
     pub model_card_status: ModelCardStatus,
 }
 
-static RULE_ModelCard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelCard: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelCardContent",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100000),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelCardStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Draft", "PendingReview", "Approved", "Archived"],
-                format: None,
-            }),
-        ),
+        ("ModelCardContent", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100000), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ModelCardStatus", Shape::Str(&StrRule { allowed: &["Draft", "PendingReview", "Approved", "Archived"], ..StrRule::ANY })),
     ],
     required: &["ModelCardContent", "ModelCardStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelCard` property type of `AWS::SageMaker::ModelPackage`.
@@ -3058,6 +1357,7 @@ pub struct ModelCard {
     pub model_card_status: ModelCardStatus,
 }
 
+#[rustfmt::skip]
 impl ModelCard {
     /// A `ModelCard` with its required properties, named in a [`ModelCardRequired`].
     pub fn new(required: ModelCardRequired) -> Self {
@@ -3068,20 +1368,9 @@ impl ModelCard {
     }
 
     /// `ModelCardContent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_card_content(mut self, value: impl Into<Str>) -> Self {
-        self.model_card_content = value.into();
-        self
-    }
-
+    pub fn model_card_content(mut self, value: impl Into<Str>) -> Self { self.model_card_content = value.into(); self }
     /// `ModelCardStatus`: a [`ModelCardStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self {
-        self.model_card_status = value.into();
-        self
-    }
+    pub fn model_card_status(mut self, value: impl Into<ModelCardStatus>) -> Self { self.model_card_status = value.into(); self }
 }
 
 impl PropertyType for ModelCard {}
@@ -3095,17 +1384,14 @@ impl ToValue for ModelCard {
     }
 }
 
-static RULE_ModelDataQuality: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelDataQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelDataQuality` property type of `AWS::SageMaker::ModelPackage`.
@@ -3125,6 +1411,7 @@ pub struct ModelDataQuality {
     pub statistics: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl ModelDataQuality {
     /// A `ModelDataQuality` with no property set (none is required).
     pub fn new() -> Self {
@@ -3132,20 +1419,9 @@ impl ModelDataQuality {
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
 }
 
 impl PropertyType for ModelDataQuality {}
@@ -3159,14 +1435,13 @@ impl ToValue for ModelDataQuality {
     }
 }
 
-static RULE_ModelDataSource: ObjRule = ObjRule {
-    properties: &[("S3DataSource", Shape::Object(&RULE_S3ModelDataSource))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelDataSource: ObjRule = ObjRule {
+    properties: &[
+        ("S3DataSource", Shape::Object(&RULE_S3ModelDataSource)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelDataSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -3182,6 +1457,7 @@ pub struct ModelDataSource {
     pub s3_data_source: Option<Obj<S3ModelDataSource>>,
 }
 
+#[rustfmt::skip]
 impl ModelDataSource {
     /// A `ModelDataSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -3189,12 +1465,7 @@ impl ModelDataSource {
     }
 
     /// `S3DataSource`: a [`S3ModelDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_source(mut self, value: impl Into<Obj<S3ModelDataSource>>) -> Self {
-        self.s3_data_source = Some(value.into());
-        self
-    }
+    pub fn s3_data_source(mut self, value: impl Into<Obj<S3ModelDataSource>>) -> Self { self.s3_data_source = Some(value.into()); self }
 }
 
 impl PropertyType for ModelDataSource {}
@@ -3211,28 +1482,17 @@ impl ToValue for ModelDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelInputRequired {
     /// `DataInputConfig`: a string, required.
-    ///
-    /// Pattern `[\S\s]+`; length 1 to 1024.
     pub data_input_config: Str,
 }
 
-static RULE_ModelInput: ObjRule = ObjRule {
-    properties: &[(
-        "DataInputConfig",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelInput: ObjRule = ObjRule {
+    properties: &[
+        ("DataInputConfig", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+    ],
     required: &["DataInputConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelInput` property type of `AWS::SageMaker::ModelPackage`.
@@ -3248,6 +1508,7 @@ pub struct ModelInput {
     pub data_input_config: Str,
 }
 
+#[rustfmt::skip]
 impl ModelInput {
     /// A `ModelInput` with its required properties, named in a [`ModelInputRequired`].
     pub fn new(required: ModelInputRequired) -> Self {
@@ -3257,12 +1518,7 @@ impl ModelInput {
     }
 
     /// `DataInputConfig`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_input_config(mut self, value: impl Into<Str>) -> Self {
-        self.data_input_config = value.into();
-        self
-    }
+    pub fn data_input_config(mut self, value: impl Into<Str>) -> Self { self.data_input_config = value.into(); self }
 }
 
 impl PropertyType for ModelInput {}
@@ -3275,19 +1531,16 @@ impl ToValue for ModelInput {
     }
 }
 
-static RULE_ModelMetrics: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelMetrics: ObjRule = ObjRule {
     properties: &[
         ("Bias", Shape::Object(&RULE_Bias)),
         ("Explainability", Shape::Object(&RULE_Explainability)),
         ("ModelDataQuality", Shape::Object(&RULE_ModelDataQuality)),
         ("ModelQuality", Shape::Object(&RULE_ModelQuality)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelMetrics` property type of `AWS::SageMaker::ModelPackage`.
@@ -3315,6 +1568,7 @@ pub struct ModelMetrics {
     pub model_quality: Option<Obj<ModelQuality>>,
 }
 
+#[rustfmt::skip]
 impl ModelMetrics {
     /// A `ModelMetrics` with no property set (none is required).
     pub fn new() -> Self {
@@ -3322,36 +1576,13 @@ impl ModelMetrics {
     }
 
     /// `Bias`: a [`Bias`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bias(mut self, value: impl Into<Obj<Bias>>) -> Self {
-        self.bias = Some(value.into());
-        self
-    }
-
+    pub fn bias(mut self, value: impl Into<Obj<Bias>>) -> Self { self.bias = Some(value.into()); self }
     /// `Explainability`: an [`Explainability`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn explainability(mut self, value: impl Into<Obj<Explainability>>) -> Self {
-        self.explainability = Some(value.into());
-        self
-    }
-
+    pub fn explainability(mut self, value: impl Into<Obj<Explainability>>) -> Self { self.explainability = Some(value.into()); self }
     /// `ModelDataQuality`: a [`ModelDataQuality`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_quality(mut self, value: impl Into<Obj<ModelDataQuality>>) -> Self {
-        self.model_data_quality = Some(value.into());
-        self
-    }
-
+    pub fn model_data_quality(mut self, value: impl Into<Obj<ModelDataQuality>>) -> Self { self.model_data_quality = Some(value.into()); self }
     /// `ModelQuality`: a [`ModelQuality`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality(mut self, value: impl Into<Obj<ModelQuality>>) -> Self {
-        self.model_quality = Some(value.into());
-        self
-    }
+    pub fn model_quality(mut self, value: impl Into<Obj<ModelQuality>>) -> Self { self.model_quality = Some(value.into()); self }
 }
 
 impl PropertyType for ModelMetrics {}
@@ -3371,79 +1602,26 @@ impl ToValue for ModelMetrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelPackageContainerDefinitionRequired {
     /// `Image`: a string, required.
-    ///
-    /// The Amazon Elastic Container Registry (Amazon ECR) path where inference code is stored.
-    ///
-    /// If you are using your own custom algorithm instead of an algorithm provided by SageMaker, the inference code must meet SageMaker requirements. SageMaker supports both `registry/repository[:tag]` and `registry/repository[@digest]` image path formats. For more information, see \[Using Your Own Algorithms with Amazon SageMaker\](<https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms.html>) .
-    ///
-    /// Pattern `[\S]{1,255}`; length 1 to 255.
     pub image: Str,
 }
 
-static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerHostname",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerHostname", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Environment", Shape::Any),
         ("Framework", Shape::STR),
-        (
-            "FrameworkVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageDigest",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(72),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FrameworkVersion", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImageDigest", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(72), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ModelDataSource", Shape::Object(&RULE_ModelDataSource)),
-        (
-            "ModelDataUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ModelInput", Shape::Object(&RULE_ModelInput)),
         ("NearestModelName", Shape::STR),
     ],
     required: &["Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelPackageContainerDefinition` property type of `AWS::SageMaker::ModelPackage`.
@@ -3509,6 +1687,7 @@ pub struct ModelPackageContainerDefinition {
     pub nearest_model_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageContainerDefinition {
     /// A `ModelPackageContainerDefinition` with its required properties, named in a [`ModelPackageContainerDefinitionRequired`].
     pub fn new(required: ModelPackageContainerDefinitionRequired) -> Self {
@@ -3527,84 +1706,25 @@ impl ModelPackageContainerDefinition {
     }
 
     /// `ContainerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.container_hostname = Some(value.into());
-        self
-    }
-
+    pub fn container_hostname(mut self, value: impl Into<Str>) -> Self { self.container_hostname = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `Framework`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework(mut self, value: impl Into<Str>) -> Self {
-        self.framework = Some(value.into());
-        self
-    }
-
+    pub fn framework(mut self, value: impl Into<Str>) -> Self { self.framework = Some(value.into()); self }
     /// `FrameworkVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn framework_version(mut self, value: impl Into<Str>) -> Self {
-        self.framework_version = Some(value.into());
-        self
-    }
-
+    pub fn framework_version(mut self, value: impl Into<Str>) -> Self { self.framework_version = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `ImageDigest`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_digest(mut self, value: impl Into<Str>) -> Self {
-        self.image_digest = Some(value.into());
-        self
-    }
-
+    pub fn image_digest(mut self, value: impl Into<Str>) -> Self { self.image_digest = Some(value.into()); self }
     /// `ModelDataSource`: a [`ModelDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self {
-        self.model_data_source = Some(value.into());
-        self
-    }
-
+    pub fn model_data_source(mut self, value: impl Into<Obj<ModelDataSource>>) -> Self { self.model_data_source = Some(value.into()); self }
     /// `ModelDataUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self {
-        self.model_data_url = Some(value.into());
-        self
-    }
-
+    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
     /// `ModelInput`: a [`ModelInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_input(mut self, value: impl Into<Obj<ModelInput>>) -> Self {
-        self.model_input = Some(value.into());
-        self
-    }
-
+    pub fn model_input(mut self, value: impl Into<Obj<ModelInput>>) -> Self { self.model_input = Some(value.into()); self }
     /// `NearestModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.nearest_model_name = Some(value.into());
-        self
-    }
+    pub fn nearest_model_name(mut self, value: impl Into<Str>) -> Self { self.nearest_model_name = Some(value.into()); self }
 }
 
 impl PropertyType for ModelPackageContainerDefinition {}
@@ -3626,21 +1746,13 @@ impl ToValue for ModelPackageContainerDefinition {
     }
 }
 
-static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
-    properties: &[(
-        "ValidationStatuses",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ModelPackageStatusItem),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageStatusDetails: ObjRule = ObjRule {
+    properties: &[
+        ("ValidationStatuses", Shape::List(&ListRule { items: Shape::Object(&RULE_ModelPackageStatusItem), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelPackageStatusDetails` property type of `AWS::SageMaker::ModelPackage`.
@@ -3656,6 +1768,7 @@ pub struct ModelPackageStatusDetails {
     pub validation_statuses: Option<List<ModelPackageStatusItem>>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageStatusDetails {
     /// A `ModelPackageStatusDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -3663,12 +1776,7 @@ impl ModelPackageStatusDetails {
     }
 
     /// `ValidationStatuses`: a list of [`ModelPackageStatusItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_statuses(mut self, value: impl Into<List<ModelPackageStatusItem>>) -> Self {
-        self.validation_statuses = Some(value.into());
-        self
-    }
+    pub fn validation_statuses(mut self, value: impl Into<List<ModelPackageStatusItem>>) -> Self { self.validation_statuses = Some(value.into()); self }
 }
 
 impl PropertyType for ModelPackageStatusDetails {}
@@ -3685,47 +1793,21 @@ impl ToValue for ModelPackageStatusDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelPackageStatusItemRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the model package for which the overall status is being reported.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
     pub name: Str,
     /// `Status`: a [`ModelPackageStatusItemStatus`] value, required.
-    ///
-    /// The current status.
     pub status: ModelPackageStatusItemStatus,
 }
 
-static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageStatusItem: ObjRule = ObjRule {
     properties: &[
         ("FailureReason", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NotStarted", "Failed", "InProgress", "Completed"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["NotStarted", "Failed", "InProgress", "Completed"], ..StrRule::ANY })),
     ],
     required: &["Name", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelPackageStatusItem` property type of `AWS::SageMaker::ModelPackage`.
@@ -3751,6 +1833,7 @@ pub struct ModelPackageStatusItem {
     pub status: ModelPackageStatusItemStatus,
 }
 
+#[rustfmt::skip]
 impl ModelPackageStatusItem {
     /// A `ModelPackageStatusItem` with its required properties, named in a [`ModelPackageStatusItemRequired`].
     pub fn new(required: ModelPackageStatusItemRequired) -> Self {
@@ -3762,28 +1845,11 @@ impl ModelPackageStatusItem {
     }
 
     /// `FailureReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self {
-        self.failure_reason = Some(value.into());
-        self
-    }
-
+    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Status`: a [`ModelPackageStatusItemStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ModelPackageStatusItemStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ModelPackageStatusItemStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ModelPackageStatusItem {}
@@ -3798,17 +1864,14 @@ impl ToValue for ModelPackageStatusItem {
     }
 }
 
-static RULE_ModelQuality: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelQuality: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_MetricsSource)),
         ("Statistics", Shape::Object(&RULE_MetricsSource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelQuality` property type of `AWS::SageMaker::ModelPackage`.
@@ -3828,6 +1891,7 @@ pub struct ModelQuality {
     pub statistics: Option<Obj<MetricsSource>>,
 }
 
+#[rustfmt::skip]
 impl ModelQuality {
     /// A `ModelQuality` with no property set (none is required).
     pub fn new() -> Self {
@@ -3835,20 +1899,9 @@ impl ModelQuality {
     }
 
     /// `Constraints`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.constraints = Some(value.into());
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.constraints = Some(value.into()); self }
     /// `Statistics`: a [`MetricsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self {
-        self.statistics = Some(value.into());
-        self
-    }
+    pub fn statistics(mut self, value: impl Into<Obj<MetricsSource>>) -> Self { self.statistics = Some(value.into()); self }
 }
 
 impl PropertyType for ModelQuality {}
@@ -3866,85 +1919,20 @@ impl ToValue for ModelQuality {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DataSourceRequired {
     /// `S3DataType`: a [`S3DataSourceS3DataType`] value, required.
-    ///
-    /// If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. SageMaker uses all objects that match the specified key name prefix for model training.
-    ///
-    /// If you choose `ManifestFile` , `S3Uri` identifies an object that is a manifest file containing a list of object keys that you want SageMaker to use for model training.
-    ///
-    /// If you choose `AugmentedManifestFile` , `S3Uri` identifies an object that is an augmented manifest file in JSON lines format. This file contains the data you want to use for model training. `AugmentedManifestFile` can only be used if the Channel's input mode is `Pipe` .
-    ///
-    /// If you choose `Converse` , `S3Uri` identifies an Amazon S3 location that contains data formatted according to Converse format. This format structures conversational messages with specific roles and content types used for training and fine-tuning foundational models.
     pub s3_data_type: S3DataSourceS3DataType,
     /// `S3Uri`: a string, required.
-    ///
-    /// Depending on the value specified for the `S3DataType` , identifies either a key name prefix or a manifest. For example:
-    ///
-    /// - A key name prefix might look like this: `s3://bucketname/exampleprefix/`
-    /// - A manifest might look like this: `s3://bucketname/example.manifest`
-    ///
-    /// A manifest is an S3 object which is a JSON file consisting of an array of elements. The first element is a prefix which is followed by one or more suffixes. SageMaker appends the suffix elements to the prefix to get a full set of `S3Uri` . Note that the prefix must be a valid non-empty `S3Uri` that precludes users from specifying a manifest whose individual `S3Uri` is sourced from different S3 buckets.
-    ///
-    /// The following code example shows a valid manifest format:
-    ///
-    /// `[ {"prefix": "s3://customer_bucket/some/prefix/"},`
-    ///
-    /// `"relative/path/to/custdata-1",`
-    ///
-    /// `"relative/path/custdata-2",`
-    ///
-    /// `...`
-    ///
-    /// `"relative/path/custdata-N"`
-    ///
-    /// `]`
-    ///
-    /// This JSON is equivalent to the following `S3Uri` list:
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/to/custdata-1`
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/custdata-2`
-    ///
-    /// `...`
-    ///
-    /// `s3://customer_bucket/some/prefix/relative/path/custdata-N`
-    ///
-    /// The complete set of `S3Uri` in this manifest is the input data for the channel for this data source. The object that each `S3Uri` points to must be readable by the IAM role that SageMaker uses to perform tasks on your behalf.
-    ///
-    /// Your input bucket must be located in same AWS region as your training job.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3DataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3DataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix", "AugmentedManifestFile"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3DataType", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3DataSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -4007,6 +1995,7 @@ pub struct S3DataSource {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3DataSource {
     /// A `S3DataSource` with its required properties, named in a [`S3DataSourceRequired`].
     pub fn new(required: S3DataSourceRequired) -> Self {
@@ -4017,20 +2006,9 @@ impl S3DataSource {
     }
 
     /// `S3DataType`: a [`S3DataSourceS3DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataSourceS3DataType>) -> Self {
-        self.s3_data_type = value.into();
-        self
-    }
-
+    pub fn s3_data_type(mut self, value: impl Into<S3DataSourceS3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3DataSource {}
@@ -4048,85 +2026,24 @@ impl ToValue for S3DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ModelDataSourceRequired {
     /// `CompressionType`: a [`CompressionType`] value, required.
-    ///
-    /// Specifies how the ML model data is prepared.
-    ///
-    /// If you choose `Gzip` and choose `S3Object` as the value of `S3DataType` , `S3Uri` identifies an object that is a gzip-compressed TAR archive. SageMaker will attempt to decompress and untar the object during model deployment.
-    ///
-    /// If you choose `None` and chooose `S3Object` as the value of `S3DataType` , `S3Uri` identifies an object that represents an uncompressed ML model to deploy.
-    ///
-    /// If you choose None and choose `S3Prefix` as the value of `S3DataType` , `S3Uri` identifies a key name prefix, under which all objects represents the uncompressed ML model to deploy.
-    ///
-    /// If you choose None, then SageMaker will follow rules below when creating model data files under /opt/ml/model directory for use by your inference code:
-    ///
-    /// - If you choose `S3Object` as the value of `S3DataType` , then SageMaker will split the key of the S3 object referenced by `S3Uri` by slash (/), and use the last part as the filename of the file holding the content of the S3 object.
-    /// - If you choose `S3Prefix` as the value of `S3DataType` , then for each S3 object under the key name pefix referenced by `S3Uri` , SageMaker will trim its key by the prefix, and use the remainder as the path (relative to `/opt/ml/model` ) of the file holding the content of the S3 object. SageMaker will split the remainder by slash (/), using intermediate parts as directory names and the last part as filename of the file holding the content of the S3 object.
-    /// - Do not use any of the following as file names or directory names:
-    ///
-    /// - An empty or blank string
-    /// - A string which contains null bytes
-    /// - A string longer than 255 bytes
-    /// - A single dot ( `.` )
-    /// - A double dot ( `..` )
-    /// - Ambiguous file names will result in model deployment failure. For example, if your uncompressed ML model consists of two S3 objects `s3://mybucket/model/weights` and `s3://mybucket/model/weights/part1` and you specify `s3://mybucket/model/` as the value of `S3Uri` and `S3Prefix` as the value of `S3DataType` , then it will result in name clash between `/opt/ml/model/weights` (a regular file) and `/opt/ml/model/weights/` (a directory).
-    /// - Do not organize the model artifacts in \[S3 console using folders\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/using-folders.html>) . When you create a folder in S3 console, S3 creates a 0-byte object with a key set to the folder name you provide. They key of the 0-byte object ends with a slash (/) which violates SageMaker restrictions on model artifact file names, leading to model deployment failure.
     pub compression_type: CompressionType,
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// Specifies the type of ML model data to deploy.
-    ///
-    /// If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. SageMaker uses all objects that match the specified key name prefix as part of the ML model data to deploy. A valid key name prefix identified by `S3Uri` always ends with a forward slash (/).
-    ///
-    /// If you choose `S3Object` , `S3Uri` identifies an object that is the ML model data to deploy.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    ///
-    /// Specifies the S3 path of ML model data to deploy.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3ModelDataSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3ModelDataSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompressionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "Gzip"],
-                format: None,
-            }),
-        ),
+        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
         ("ModelAccessConfig", Shape::Object(&RULE_ModelAccessConfig)),
-        (
-            "S3DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3Prefix", "S3Object"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataType", Shape::Str(&StrRule { allowed: &["S3Prefix", "S3Object"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3DataType", "S3Uri", "CompressionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ModelDataSource` property type of `AWS::SageMaker::ModelPackage`.
@@ -4180,6 +2097,7 @@ pub struct S3ModelDataSource {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3ModelDataSource {
     /// A `S3ModelDataSource` with its required properties, named in a [`S3ModelDataSourceRequired`].
     pub fn new(required: S3ModelDataSourceRequired) -> Self {
@@ -4192,36 +2110,13 @@ impl S3ModelDataSource {
     }
 
     /// `CompressionType`: a [`CompressionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self {
-        self.compression_type = value.into();
-        self
-    }
-
+    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = value.into(); self }
     /// `ModelAccessConfig`: a [`ModelAccessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self {
-        self.model_access_config = Some(value.into());
-        self
-    }
-
+    pub fn model_access_config(mut self, value: impl Into<Obj<ModelAccessConfig>>) -> Self { self.model_access_config = Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self {
-        self.s3_data_type = value.into();
-        self
-    }
-
+    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3ModelDataSource {}
@@ -4241,30 +2136,17 @@ impl ToValue for S3ModelDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityConfigRequired {
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The AWS KMS Key ID (KMSKeyId) used for encryption of model package information.
-    ///
-    /// Pattern `^[a-zA-Z0-9:/_-]*$`; length 0 to 2048.
     pub kms_key_id: Str,
 }
 
-static RULE_SecurityConfig: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_12),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityConfig: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+    ],
     required: &["KmsKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityConfig` property type of `AWS::SageMaker::ModelPackage`.
@@ -4282,6 +2164,7 @@ pub struct SecurityConfig {
     pub kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl SecurityConfig {
     /// A `SecurityConfig` with its required properties, named in a [`SecurityConfigRequired`].
     pub fn new(required: SecurityConfigRequired) -> Self {
@@ -4291,12 +2174,7 @@ impl SecurityConfig {
     }
 
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = value.into();
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
 impl PropertyType for SecurityConfig {}
@@ -4311,42 +2189,18 @@ impl ToValue for SecurityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceAlgorithmRequired {
     /// `AlgorithmName`: a string, required.
-    ///
-    /// The name of an algorithm that was used to create the model package. The algorithm must be either an algorithm resource in your SageMaker account or an algorithm in AWS Marketplace that you are subscribed to.
-    ///
-    /// Pattern `(arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:[a-z\-]*\/)?([a-zA-Z0-9]([a-zA-Z0-9-]){0,62})(?<!-)$`; length 1 to 170.
     pub algorithm_name: Str,
 }
 
-static RULE_SourceAlgorithm: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceAlgorithm: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlgorithmName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelDataUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlgorithmName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ModelDataUrl", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["AlgorithmName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceAlgorithm` property type of `AWS::SageMaker::ModelPackage`.
@@ -4372,6 +2226,7 @@ pub struct SourceAlgorithm {
     pub model_data_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceAlgorithm {
     /// A `SourceAlgorithm` with its required properties, named in a [`SourceAlgorithmRequired`].
     pub fn new(required: SourceAlgorithmRequired) -> Self {
@@ -4382,20 +2237,9 @@ impl SourceAlgorithm {
     }
 
     /// `AlgorithmName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self {
-        self.algorithm_name = value.into();
-        self
-    }
-
+    pub fn algorithm_name(mut self, value: impl Into<Str>) -> Self { self.algorithm_name = value.into(); self }
     /// `ModelDataUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self {
-        self.model_data_url = Some(value.into());
-        self
-    }
+    pub fn model_data_url(mut self, value: impl Into<Str>) -> Self { self.model_data_url = Some(value.into()); self }
 }
 
 impl PropertyType for SourceAlgorithm {}
@@ -4413,28 +2257,17 @@ impl ToValue for SourceAlgorithm {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceAlgorithmSpecificationRequired {
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects, required.
-    ///
-    /// A list of the algorithms that were used to create a model package.
-    ///
-    /// Items 1 to 1.
     pub source_algorithms: List<SourceAlgorithm>,
 }
 
-static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
-    properties: &[(
-        "SourceAlgorithms",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SourceAlgorithm),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SourceAlgorithmSpecification: ObjRule = ObjRule {
+    properties: &[
+        ("SourceAlgorithms", Shape::List(&ListRule { items: Shape::Object(&RULE_SourceAlgorithm), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["SourceAlgorithms"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceAlgorithmSpecification` property type of `AWS::SageMaker::ModelPackage`.
@@ -4452,6 +2285,7 @@ pub struct SourceAlgorithmSpecification {
     pub source_algorithms: List<SourceAlgorithm>,
 }
 
+#[rustfmt::skip]
 impl SourceAlgorithmSpecification {
     /// A `SourceAlgorithmSpecification` with its required properties, named in a [`SourceAlgorithmSpecificationRequired`].
     pub fn new(required: SourceAlgorithmSpecificationRequired) -> Self {
@@ -4461,12 +2295,7 @@ impl SourceAlgorithmSpecification {
     }
 
     /// `SourceAlgorithms`: a list of [`SourceAlgorithm`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self {
-        self.source_algorithms = value.into();
-        self
-    }
+    pub fn source_algorithms(mut self, value: impl Into<List<SourceAlgorithm>>) -> Self { self.source_algorithms = value.into(); self }
 }
 
 impl PropertyType for SourceAlgorithmSpecification {}
@@ -4479,151 +2308,24 @@ impl ToValue for SourceAlgorithmSpecification {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_14),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelPackage`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelpackage-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TransformInput`], by name: `TransformInput::new(TransformInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformInputRequired {
     /// `DataSource`: a [`DataSource`] object, required.
-    ///
-    /// Describes the location of the channel data, which is, the S3 location of the input data that the model can consume.
     pub data_source: Obj<DataSource>,
 }
 
-static RULE_TransformInput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompressionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "Gzip"],
-                format: None,
-            }),
-        ),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("DataSource", Shape::Object(&RULE_DataSource)),
-        (
-            "SplitType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "TFRecord", "Line", "RecordIO"],
-                format: None,
-            }),
-        ),
+        ("SplitType", Shape::Str(&StrRule { allowed: &["None", "TFRecord", "Line", "RecordIO"], ..StrRule::ANY })),
     ],
     required: &["DataSource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformInput` property type of `AWS::SageMaker::ModelPackage`.
@@ -4662,6 +2364,7 @@ pub struct TransformInput {
     pub split_type: Option<SplitType>,
 }
 
+#[rustfmt::skip]
 impl TransformInput {
     /// A `TransformInput` with its required properties, named in a [`TransformInputRequired`].
     pub fn new(required: TransformInputRequired) -> Self {
@@ -4674,36 +2377,13 @@ impl TransformInput {
     }
 
     /// `CompressionType`: a [`CompressionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self {
-        self.compression_type = Some(value.into());
-        self
-    }
-
+    pub fn compression_type(mut self, value: impl Into<CompressionType>) -> Self { self.compression_type = Some(value.into()); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `DataSource`: a [`DataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<Obj<DataSource>>) -> Self { self.data_source = value.into(); self }
     /// `SplitType`: a [`SplitType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_type(mut self, value: impl Into<SplitType>) -> Self {
-        self.split_type = Some(value.into());
-        self
-    }
+    pub fn split_type(mut self, value: impl Into<SplitType>) -> Self { self.split_type = Some(value.into()); self }
 }
 
 impl PropertyType for TransformInput {}
@@ -4723,61 +2403,27 @@ impl ToValue for TransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformJobDefinitionRequired {
     /// `TransformInput`: a [`TransformInput`] object, required.
-    ///
-    /// A description of the input source and the way the transform job consumes it.
     pub transform_input: Obj<TransformInput>,
     /// `TransformOutput`: a [`TransformOutput`] object, required.
-    ///
-    /// Identifies the Amazon S3 location where you want Amazon SageMaker to save the results from the transform job.
     pub transform_output: Obj<TransformOutput>,
     /// `TransformResources`: a [`TransformResources`] object, required.
-    ///
-    /// Identifies the ML compute instances for the transform job.
     pub transform_resources: Obj<TransformResources>,
 }
 
-static RULE_TransformJobDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MultiRecord", "SingleRecord"],
-                format: None,
-            }),
-        ),
+        ("BatchStrategy", Shape::Str(&StrRule { allowed: &["MultiRecord", "SingleRecord"], ..StrRule::ANY })),
         ("Environment", Shape::Any),
-        (
-            "MaxConcurrentTransforms",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxPayloadInMB",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxConcurrentTransforms", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MaxPayloadInMB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("TransformInput", Shape::Object(&RULE_TransformInput)),
         ("TransformOutput", Shape::Object(&RULE_TransformOutput)),
-        (
-            "TransformResources",
-            Shape::Object(&RULE_TransformResources),
-        ),
+        ("TransformResources", Shape::Object(&RULE_TransformResources)),
     ],
     required: &["TransformResources", "TransformOutput", "TransformInput"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformJobDefinition` property type of `AWS::SageMaker::ModelPackage`.
@@ -4823,6 +2469,7 @@ pub struct TransformJobDefinition {
     pub transform_resources: Obj<TransformResources>,
 }
 
+#[rustfmt::skip]
 impl TransformJobDefinition {
     /// A `TransformJobDefinition` with its required properties, named in a [`TransformJobDefinitionRequired`].
     pub fn new(required: TransformJobDefinitionRequired) -> Self {
@@ -4838,60 +2485,19 @@ impl TransformJobDefinition {
     }
 
     /// `BatchStrategy`: a [`BatchStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_strategy(mut self, value: impl Into<BatchStrategy>) -> Self {
-        self.batch_strategy = Some(value.into());
-        self
-    }
-
+    pub fn batch_strategy(mut self, value: impl Into<BatchStrategy>) -> Self { self.batch_strategy = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `MaxConcurrentTransforms`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_transforms(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_transforms = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_transforms(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_transforms = Some(value.into()); self }
     /// `MaxPayloadInMB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.max_payload_in_mb = Some(value.into());
-        self
-    }
-
+    pub fn max_payload_in_mb(mut self, value: impl Into<Int>) -> Self { self.max_payload_in_mb = Some(value.into()); self }
     /// `TransformInput`: a [`TransformInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_input(mut self, value: impl Into<Obj<TransformInput>>) -> Self {
-        self.transform_input = value.into();
-        self
-    }
-
+    pub fn transform_input(mut self, value: impl Into<Obj<TransformInput>>) -> Self { self.transform_input = value.into(); self }
     /// `TransformOutput`: a [`TransformOutput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_output(mut self, value: impl Into<Obj<TransformOutput>>) -> Self {
-        self.transform_output = value.into();
-        self
-    }
-
+    pub fn transform_output(mut self, value: impl Into<Obj<TransformOutput>>) -> Self { self.transform_output = value.into(); self }
     /// `TransformResources`: a [`TransformResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_resources(mut self, value: impl Into<Obj<TransformResources>>) -> Self {
-        self.transform_resources = value.into();
-        self
-    }
+    pub fn transform_resources(mut self, value: impl Into<Obj<TransformResources>>) -> Self { self.transform_resources = value.into(); self }
 }
 
 impl PropertyType for TransformJobDefinition {}
@@ -4914,64 +2520,20 @@ impl ToValue for TransformJobDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformOutputRequired {
     /// `S3OutputPath`: a string, required.
-    ///
-    /// The Amazon S3 path where you want Amazon SageMaker to store the results of the transform job. For example, `s3://bucket-name/key-name-prefix` .
-    ///
-    /// For every S3 object used as input for the transform job, batch transform stores the transformed data with an . `out` suffix in a corresponding subfolder in the location in the output prefix. For example, for the input data stored at `s3://bucket-name/input-name-prefix/dataset01/data.csv` , batch transform stores the transformed data at `s3://bucket-name/output-name-prefix/input-name-prefix/data.csv.out` . Batch transform doesn't upload partially processed objects. For an input S3 object that contains multiple records, it creates an . `out` file only if the transform job succeeds on the entire file. When the input contains multiple S3 objects, the batch transform job processes the listed S3 objects and uploads only the output for successfully processed objects. If any object fails in the transform job batch transform marks the job as failed to prompt investigation.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub s3_output_path: Str,
 }
 
-static RULE_TransformOutput: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accept",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssembleWith",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "Line"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Accept", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("AssembleWith", Shape::Str(&StrRule { allowed: &["None", "Line"], ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3OutputPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformOutput` property type of `AWS::SageMaker::ModelPackage`.
@@ -5016,6 +2578,7 @@ pub struct TransformOutput {
     pub s3_output_path: Str,
 }
 
+#[rustfmt::skip]
 impl TransformOutput {
     /// A `TransformOutput` with its required properties, named in a [`TransformOutputRequired`].
     pub fn new(required: TransformOutputRequired) -> Self {
@@ -5028,36 +2591,13 @@ impl TransformOutput {
     }
 
     /// `Accept`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept(mut self, value: impl Into<Str>) -> Self {
-        self.accept = Some(value.into());
-        self
-    }
-
+    pub fn accept(mut self, value: impl Into<Str>) -> Self { self.accept = Some(value.into()); self }
     /// `AssembleWith`: an [`AssembleWith`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assemble_with(mut self, value: impl Into<AssembleWith>) -> Self {
-        self.assemble_with = Some(value.into());
-        self
-    }
-
+    pub fn assemble_with(mut self, value: impl Into<AssembleWith>) -> Self { self.assemble_with = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3OutputPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_path = value.into();
-        self
-    }
+    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = value.into(); self }
 }
 
 impl PropertyType for TransformOutput {}
@@ -5077,163 +2617,21 @@ impl ToValue for TransformOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransformResourcesRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of ML compute instances to use in the transform job. The default value is `1` , and the maximum is `100` . For distributed transform jobs, specify a value greater than `1` .
-    ///
-    /// Value at least 1.
     pub instance_count: Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The ML compute instance type for the transform job. If you are using built-in algorithms to transform moderately sized datasets, we recommend using ml.m4.xlarge or `ml.m5.large` instance types.
     pub instance_type: InstanceType,
 }
 
-static RULE_TransformResources: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TransformResources: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c4.2xlarge",
-                    "ml.c4.4xlarge",
-                    "ml.c4.8xlarge",
-                    "ml.c4.xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.inf2.24xlarge",
-                    "ml.inf2.48xlarge",
-                    "ml.inf2.8xlarge",
-                    "ml.inf2.xlarge",
-                    "ml.m4.10xlarge",
-                    "ml.m4.16xlarge",
-                    "ml.m4.2xlarge",
-                    "ml.m4.4xlarge",
-                    "ml.m4.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p2.16xlarge",
-                    "ml.p2.8xlarge",
-                    "ml.p2.xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.inf2.24xlarge", "ml.inf2.48xlarge", "ml.inf2.8xlarge", "ml.inf2.xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.2xlarge", "ml.r6i.32xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge"], ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["InstanceCount", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransformResources` property type of `AWS::SageMaker::ModelPackage`.
@@ -5274,6 +2672,7 @@ pub struct TransformResources {
     pub volume_kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TransformResources {
     /// A `TransformResources` with its required properties, named in a [`TransformResourcesRequired`].
     pub fn new(required: TransformResourcesRequired) -> Self {
@@ -5285,28 +2684,11 @@ impl TransformResources {
     }
 
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for TransformResources {}
@@ -5325,40 +2707,20 @@ impl ToValue for TransformResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationProfileRequired {
     /// `ProfileName`: a string, required.
-    ///
-    /// The name of the profile for the model package.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63.
     pub profile_name: Str,
     /// `TransformJobDefinition`: a [`TransformJobDefinition`] object, required.
-    ///
-    /// The `TransformJobDefinition` object that describes the transform job used for the validation of the model package.
     pub transform_job_definition: Obj<TransformJobDefinition>,
 }
 
-static RULE_ValidationProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValidationProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TransformJobDefinition",
-            Shape::Object(&RULE_TransformJobDefinition),
-        ),
+        ("ProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("TransformJobDefinition", Shape::Object(&RULE_TransformJobDefinition)),
     ],
     required: &["TransformJobDefinition", "ProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidationProfile` property type of `AWS::SageMaker::ModelPackage`.
@@ -5382,6 +2744,7 @@ pub struct ValidationProfile {
     pub transform_job_definition: Obj<TransformJobDefinition>,
 }
 
+#[rustfmt::skip]
 impl ValidationProfile {
     /// A `ValidationProfile` with its required properties, named in a [`ValidationProfileRequired`].
     pub fn new(required: ValidationProfileRequired) -> Self {
@@ -5392,23 +2755,9 @@ impl ValidationProfile {
     }
 
     /// `ProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.profile_name = value.into();
-        self
-    }
-
+    pub fn profile_name(mut self, value: impl Into<Str>) -> Self { self.profile_name = value.into(); self }
     /// `TransformJobDefinition`: a [`TransformJobDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transform_job_definition(
-        mut self,
-        value: impl Into<Obj<TransformJobDefinition>>,
-    ) -> Self {
-        self.transform_job_definition = value.into();
-        self
-    }
+    pub fn transform_job_definition(mut self, value: impl Into<Obj<TransformJobDefinition>>) -> Self { self.transform_job_definition = value.into(); self }
 }
 
 impl PropertyType for ValidationProfile {}
@@ -5426,46 +2775,20 @@ impl ToValue for ValidationProfile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationSpecificationRequired {
     /// `ValidationProfiles`: a list of [`ValidationProfile`] objects, required.
-    ///
-    /// An array of `ModelPackageValidationProfile` objects, each of which specifies a batch transform job that SageMaker runs to validate your model package.
-    ///
-    /// Items 1 to 1.
     pub validation_profiles: List<ValidationProfile>,
     /// `ValidationRole`: a string, required.
-    ///
-    /// The IAM roles to be used for the validation of the model package.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub validation_role: Str,
 }
 
-static RULE_ValidationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ValidationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ValidationProfiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ValidationProfile),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "ValidationRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_15),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ValidationProfiles", Shape::List(&ListRule { items: Shape::Object(&RULE_ValidationProfile), min_items: Some(1), max_items: Some(1) })),
+        ("ValidationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
     ],
     required: &["ValidationProfiles", "ValidationRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidationSpecification` property type of `AWS::SageMaker::ModelPackage`.
@@ -5489,6 +2812,7 @@ pub struct ValidationSpecification {
     pub validation_role: Str,
 }
 
+#[rustfmt::skip]
 impl ValidationSpecification {
     /// A `ValidationSpecification` with its required properties, named in a [`ValidationSpecificationRequired`].
     pub fn new(required: ValidationSpecificationRequired) -> Self {
@@ -5499,20 +2823,9 @@ impl ValidationSpecification {
     }
 
     /// `ValidationProfiles`: a list of [`ValidationProfile`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_profiles(mut self, value: impl Into<List<ValidationProfile>>) -> Self {
-        self.validation_profiles = value.into();
-        self
-    }
-
+    pub fn validation_profiles(mut self, value: impl Into<List<ValidationProfile>>) -> Self { self.validation_profiles = value.into(); self }
     /// `ValidationRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_role(mut self, value: impl Into<Str>) -> Self {
-        self.validation_role = value.into();
-        self
-    }
+    pub fn validation_role(mut self, value: impl Into<Str>) -> Self { self.validation_role = value.into(); self }
 }
 
 impl PropertyType for ValidationSpecification {}
@@ -5576,34 +2889,6 @@ impl ToValue for BatchStrategy {
         let s = match self {
             Self::MultiRecord => "MultiRecord",
             Self::SingleRecord => "SingleRecord",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CompressionType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CompressionType {
-    /// `None`
-    None,
-    /// `Gzip`
-    Gzip,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CompressionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CompressionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "None",
-            Self::Gzip => "Gzip",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -6791,71 +4076,6 @@ impl ToValue for InstanceType {
     }
 }
 
-/// The values of `ModelApprovalStatus` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelApprovalStatus {
-    /// `Approved`
-    Approved,
-    /// `Rejected`
-    Rejected,
-    /// `PendingManualApproval`
-    PendingManualApproval,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelApprovalStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelApprovalStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Approved => "Approved",
-            Self::Rejected => "Rejected",
-            Self::PendingManualApproval => "PendingManualApproval",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ModelCardStatus` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelCardStatus {
-    /// `Draft`
-    Draft,
-    /// `PendingReview`
-    PendingReview,
-    /// `Approved`
-    Approved,
-    /// `Archived`
-    Archived,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ModelCardStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ModelCardStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Draft => "Draft",
-            Self::PendingReview => "PendingReview",
-            Self::Approved => "Approved",
-            Self::Archived => "Archived",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Status` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelPackageStatusItemStatus {
@@ -6915,34 +4135,6 @@ impl ToValue for S3DataSourceS3DataType {
             Self::ManifestFile => "ManifestFile",
             Self::S3Prefix => "S3Prefix",
             Self::AugmentedManifestFile => "AugmentedManifestFile",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3DataType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataType {
-    /// `S3Prefix`
-    S3Prefix,
-    /// `S3Object`
-    S3Object,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::S3Prefix => "S3Prefix",
-            Self::S3Object => "S3Object",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,59 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`ModelPackageGroup`], by name: `ModelPackageGroup::new(ModelPackageGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelPackageGroupRequired {
     /// `ModelPackageGroupName`: a string, required.
-    ///
-    /// The name of the model group.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub model_package_group_name: Str,
 }
 
-static RULE_ModelPackageGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelPackageGroupDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelPackageGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ModelPackageGroupPolicy", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ModelPackageGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelPackageGroup` resource.
@@ -101,6 +72,7 @@ pub struct ModelPackageGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageGroup {
     /// The CloudFormation type name, `AWS::SageMaker::ModelPackageGroup`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelPackageGroup";
@@ -115,16 +87,8 @@ impl ModelPackageGroup {
         create_only: &["ModelPackageGroupName", "ModelPackageGroupDescription"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ModelPackageGroupArn",
-            "CreationTime",
-            "ModelPackageGroupStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "ModelPackageGroupArn",
-            "ModelPackageGroupStatus",
-        ],
+        read_only: &["ModelPackageGroupArn", "CreationTime", "ModelPackageGroupStatus"],
+        attributes: &["CreationTime", "ModelPackageGroupArn", "ModelPackageGroupStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -140,36 +104,13 @@ impl ModelPackageGroup {
     }
 
     /// `ModelPackageGroupDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_description = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_description(mut self, value: impl Into<Str>) -> Self { self.model_package_group_description = Some(value.into()); self }
     /// `ModelPackageGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_name = value.into();
-        self
-    }
-
+    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = value.into(); self }
     /// `ModelPackageGroupPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_policy(mut self, value: impl Into<Json>) -> Self {
-        self.model_package_group_policy = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_policy(mut self, value: impl Into<Json>) -> Self { self.model_package_group_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelPackageGroup {
@@ -227,101 +168,5 @@ impl ModelPackageGroupAttributes {
     /// The status of the model group.
     pub fn model_package_group_status(&self) -> Value {
         self.0.get_att("ModelPackageGroupStatus")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::ModelPackageGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-modelpackagegroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

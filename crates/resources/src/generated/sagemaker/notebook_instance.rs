@@ -11,108 +11,34 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotebookInstanceRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The type of ML compute instance to launch for the notebook instance.
-    ///
-    /// &gt; Expect some interruption of service if this parameter is changed as CloudFormation stops a notebook instance and starts it up again to update it.
     pub instance_type: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf. You must grant this role necessary permissions so SageMaker AI can perform these tasks. The policy must allow the SageMaker AI service principal (sagemaker.amazonaws.com) permissions to assume this role. For more information, see \[SageMaker AI Roles\](<https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html>) .
-    ///
-    /// &gt; To be able to pass this role to SageMaker AI, the caller of this API must have the `iam:PassRole` permission.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
-static RULE_NotebookInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotebookInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdditionalCodeRepositories",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalCodeRepositories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DefaultCodeRepository", Shape::STR),
         ("DirectInternetAccess", Shape::STR),
-        (
-            "InstanceMetadataServiceConfiguration",
-            Shape::Object(&RULE_InstanceMetadataServiceConfiguration),
-        ),
+        ("InstanceMetadataServiceConfiguration", Shape::Object(&RULE_InstanceMetadataServiceConfiguration)),
         ("InstanceType", Shape::STR),
         ("KmsKeyId", Shape::STR),
         ("LifecycleConfigName", Shape::STR),
         ("NotebookInstanceName", Shape::STR),
         ("PlatformIdentifier", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("RootAccess", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VolumeSizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
     required: &["InstanceType", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::NotebookInstance` resource.
@@ -226,6 +152,7 @@ pub struct NotebookInstance {
     pub volume_size_in_gb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NotebookInstance {
     /// The CloudFormation type name, `AWS::SageMaker::NotebookInstance`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::NotebookInstance";
@@ -237,14 +164,7 @@ impl NotebookInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstance.html",
         primary_identifier: &["Id"],
         required: &["InstanceType", "RoleArn"],
-        create_only: &[
-            "KmsKeyId",
-            "NotebookInstanceName",
-            "SecurityGroupIds",
-            "SubnetId",
-            "DirectInternetAccess",
-            "PlatformIdentifier",
-        ],
+        create_only: &["KmsKeyId", "NotebookInstanceName", "SecurityGroupIds", "SubnetId", "DirectInternetAccess", "PlatformIdentifier"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -276,135 +196,37 @@ impl NotebookInstance {
     }
 
     /// `AcceleratorTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<Str>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AdditionalCodeRepositories`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_code_repositories(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_code_repositories = Some(value.into());
-        self
-    }
-
+    pub fn additional_code_repositories(mut self, value: impl Into<List<Str>>) -> Self { self.additional_code_repositories = Some(value.into()); self }
     /// `DefaultCodeRepository`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_code_repository(mut self, value: impl Into<Str>) -> Self {
-        self.default_code_repository = Some(value.into());
-        self
-    }
-
+    pub fn default_code_repository(mut self, value: impl Into<Str>) -> Self { self.default_code_repository = Some(value.into()); self }
     /// `DirectInternetAccess`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_internet_access(mut self, value: impl Into<Str>) -> Self {
-        self.direct_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn direct_internet_access(mut self, value: impl Into<Str>) -> Self { self.direct_internet_access = Some(value.into()); self }
     /// `InstanceMetadataServiceConfiguration`: an [`InstanceMetadataServiceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_metadata_service_configuration(
-        mut self,
-        value: impl Into<Obj<InstanceMetadataServiceConfiguration>>,
-    ) -> Self {
-        self.instance_metadata_service_configuration = Some(value.into());
-        self
-    }
-
+    pub fn instance_metadata_service_configuration(mut self, value: impl Into<Obj<InstanceMetadataServiceConfiguration>>) -> Self { self.instance_metadata_service_configuration = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LifecycleConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_name = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_name = Some(value.into()); self }
     /// `NotebookInstanceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notebook_instance_name(mut self, value: impl Into<Str>) -> Self {
-        self.notebook_instance_name = Some(value.into());
-        self
-    }
-
+    pub fn notebook_instance_name(mut self, value: impl Into<Str>) -> Self { self.notebook_instance_name = Some(value.into()); self }
     /// `PlatformIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.platform_identifier = Some(value.into());
-        self
-    }
-
+    pub fn platform_identifier(mut self, value: impl Into<Str>) -> Self { self.platform_identifier = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `RootAccess`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_access(mut self, value: impl Into<Str>) -> Self {
-        self.root_access = Some(value.into());
-        self
-    }
-
+    pub fn root_access(mut self, value: impl Into<Str>) -> Self { self.root_access = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
 }
 
 impl Resource for NotebookInstance {
@@ -477,19 +299,17 @@ impl NotebookInstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceMetadataServiceConfigurationRequired {
     /// `MinimumInstanceMetadataServiceVersion`: a string, required.
-    ///
-    /// Indicates the minimum IMDS version that the notebook instance supports. When passed as part of `CreateNotebookInstance` , if no value is selected, then it defaults to IMDSv1. This means that both IMDSv1 and IMDSv2 are supported. If passed as part of `UpdateNotebookInstance` , there is no default.
     pub minimum_instance_metadata_service_version: Str,
 }
 
-static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
-    properties: &[("MinimumInstanceMetadataServiceVersion", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMetadataServiceConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MinimumInstanceMetadataServiceVersion", Shape::STR),
+    ],
     required: &["MinimumInstanceMetadataServiceVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMetadataServiceConfiguration` property type of `AWS::SageMaker::NotebookInstance`.
@@ -505,22 +325,17 @@ pub struct InstanceMetadataServiceConfiguration {
     pub minimum_instance_metadata_service_version: Str,
 }
 
+#[rustfmt::skip]
 impl InstanceMetadataServiceConfiguration {
     /// A `InstanceMetadataServiceConfiguration` with its required properties, named in a [`InstanceMetadataServiceConfigurationRequired`].
     pub fn new(required: InstanceMetadataServiceConfigurationRequired) -> Self {
         Self {
-            minimum_instance_metadata_service_version: required
-                .minimum_instance_metadata_service_version,
+            minimum_instance_metadata_service_version: required.minimum_instance_metadata_service_version,
         }
     }
 
     /// `MinimumInstanceMetadataServiceVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_instance_metadata_service_version(mut self, value: impl Into<Str>) -> Self {
-        self.minimum_instance_metadata_service_version = value.into();
-        self
-    }
+    pub fn minimum_instance_metadata_service_version(mut self, value: impl Into<Str>) -> Self { self.minimum_instance_metadata_service_version = value.into(); self }
 }
 
 impl PropertyType for InstanceMetadataServiceConfiguration {}
@@ -545,14 +360,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::NotebookInstance`.
@@ -566,6 +382,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -576,16 +393,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,32 +7,15 @@
 
 use crate::support::prelude::*;
 
-static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotebookInstanceLifecycleConfig: ObjRule = ObjRule {
     properties: &[
         ("NotebookInstanceLifecycleConfigName", Shape::STR),
-        (
-            "OnCreate",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotebookInstanceLifecycleHook),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OnStart",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotebookInstanceLifecycleHook),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OnCreate", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None })),
+        ("OnStart", Shape::List(&ListRule { items: Shape::Object(&RULE_NotebookInstanceLifecycleHook), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::NotebookInstanceLifecycleConfig` resource.
@@ -64,6 +47,7 @@ pub struct NotebookInstanceLifecycleConfig {
     pub on_start: Option<List<NotebookInstanceLifecycleHook>>,
 }
 
+#[rustfmt::skip]
 impl NotebookInstanceLifecycleConfig {
     /// The CloudFormation type name, `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::NotebookInstanceLifecycleConfig";
@@ -90,28 +74,11 @@ impl NotebookInstanceLifecycleConfig {
     }
 
     /// `NotebookInstanceLifecycleConfigName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.notebook_instance_lifecycle_config_name = Some(value.into());
-        self
-    }
-
+    pub fn notebook_instance_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.notebook_instance_lifecycle_config_name = Some(value.into()); self }
     /// `OnCreate`: a list of [`NotebookInstanceLifecycleHook`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_create(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self {
-        self.on_create = Some(value.into());
-        self
-    }
-
+    pub fn on_create(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self { self.on_create = Some(value.into()); self }
     /// `OnStart`: a list of [`NotebookInstanceLifecycleHook`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_start(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self {
-        self.on_start = Some(value.into());
-        self
-    }
+    pub fn on_start(mut self, value: impl Into<List<NotebookInstanceLifecycleHook>>) -> Self { self.on_start = Some(value.into()); self }
 }
 
 impl Resource for NotebookInstanceLifecycleConfig {
@@ -161,14 +128,13 @@ impl NotebookInstanceLifecycleConfigAttributes {
     }
 }
 
-static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
-    properties: &[("Content", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NotebookInstanceLifecycleHook: ObjRule = ObjRule {
+    properties: &[
+        ("Content", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotebookInstanceLifecycleHook` property type of `AWS::SageMaker::NotebookInstanceLifecycleConfig`.
@@ -184,6 +150,7 @@ pub struct NotebookInstanceLifecycleHook {
     pub content: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NotebookInstanceLifecycleHook {
     /// A `NotebookInstanceLifecycleHook` with no property set (none is required).
     pub fn new() -> Self {
@@ -191,12 +158,7 @@ impl NotebookInstanceLifecycleHook {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
 }
 
 impl PropertyType for NotebookInstanceLifecycleHook {}

@@ -21,146 +21,37 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnerAppRequired {
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// Defines the authentication type used for the Partner AI App.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auth_type: AuthType,
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role of the user.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub execution_role_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the Partner AI App. This name must be unique within your account and region.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+`; length 1 to 256; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Tier`: a string, required.
-    ///
-    /// Specifies the tier or level of the Partner AI App. The tier size impacts the speed and capabilities of the application. For more information, see \[Set up Partner AI Apps\](<https://docs.aws.amazon.com/sagemaker/latest/dg/partner-app-onboard.html>) .
-    ///
-    /// Pattern `^(?!\s*$).+$`; length 1 to 64.
     pub tier: Str,
     /// `Type`: a [`PartnerAppType`] value, required.
-    ///
-    /// Specifies the type of Partner AI App being created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: PartnerAppType,
 }
 
-static RULE_PartnerApp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PartnerApp: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AppVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("ApplicationConfig", Shape::Object(&RULE_PartnerAppConfig)),
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["IAM"], ..StrRule::ANY })),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnableAutoMinorVersionUpgrade", Shape::Bool),
         ("EnableIamSessionBasedIdentity", Shape::Bool),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaintenanceConfig",
-            Shape::Object(&RULE_PartnerAppMaintenanceConfig),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "lakera-guard",
-                    "comet",
-                    "deepchecks-llm-evaluation",
-                    "fiddler",
-                ],
-                format: None,
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("MaintenanceConfig", Shape::Object(&RULE_PartnerAppMaintenanceConfig)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Tier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["lakera-guard", "comet", "deepchecks-llm-evaluation", "fiddler"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type", "AuthType", "ExecutionRoleArn", "Tier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::PartnerApp` resource.
@@ -248,6 +139,7 @@ pub struct PartnerApp {
     pub r#type: PartnerAppType,
 }
 
+#[rustfmt::skip]
 impl PartnerApp {
     /// The CloudFormation type name, `AWS::SageMaker::PartnerApp`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::PartnerApp";
@@ -288,111 +180,31 @@ impl PartnerApp {
     }
 
     /// `AppVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_version(mut self, value: impl Into<Str>) -> Self {
-        self.app_version = Some(value.into());
-        self
-    }
-
+    pub fn app_version(mut self, value: impl Into<Str>) -> Self { self.app_version = Some(value.into()); self }
     /// `ApplicationConfig`: a [`PartnerAppConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_config(mut self, value: impl Into<Obj<PartnerAppConfig>>) -> Self {
-        self.application_config = Some(value.into());
-        self
-    }
-
+    pub fn application_config(mut self, value: impl Into<Obj<PartnerAppConfig>>) -> Self { self.application_config = Some(value.into()); self }
     /// `AuthType`: an [`AuthType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = value.into();
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = value.into(); self }
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `EnableAutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn enable_auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.enable_auto_minor_version_upgrade = Some(value.into()); self }
     /// `EnableIamSessionBasedIdentity`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_iam_session_based_identity(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_iam_session_based_identity = Some(value.into());
-        self
-    }
-
+    pub fn enable_iam_session_based_identity(mut self, value: impl Into<Bool>) -> Self { self.enable_iam_session_based_identity = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MaintenanceConfig`: a [`PartnerAppMaintenanceConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_config(
-        mut self,
-        value: impl Into<Obj<PartnerAppMaintenanceConfig>>,
-    ) -> Self {
-        self.maintenance_config = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_config(mut self, value: impl Into<Obj<PartnerAppMaintenanceConfig>>) -> Self { self.maintenance_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Str>) -> Self {
-        self.tier = value.into();
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<Str>) -> Self { self.tier = value.into(); self }
     /// `Type`: a [`PartnerAppType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PartnerAppType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PartnerAppType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for PartnerApp {
@@ -467,30 +279,14 @@ impl PartnerAppAttributes {
     }
 }
 
-static RULE_PartnerAppConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PartnerAppConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdminUsers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("AdminUsers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
         ("Arguments", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartnerAppConfig` property type of `AWS::SageMaker::PartnerApp`.
@@ -512,6 +308,7 @@ pub struct PartnerAppConfig {
     pub arguments: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PartnerAppConfig {
     /// A `PartnerAppConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -519,20 +316,9 @@ impl PartnerAppConfig {
     }
 
     /// `AdminUsers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.admin_users = Some(value.into());
-        self
-    }
-
+    pub fn admin_users(mut self, value: impl Into<List<Str>>) -> Self { self.admin_users = Some(value.into()); self }
     /// `Arguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arguments(mut self, value: impl Into<Json>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
+    pub fn arguments(mut self, value: impl Into<Json>) -> Self { self.arguments = Some(value.into()); self }
 }
 
 impl PropertyType for PartnerAppConfig {}
@@ -550,30 +336,17 @@ impl ToValue for PartnerAppConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartnerAppMaintenanceConfigRequired {
     /// `MaintenanceWindowStart`: a string, required.
-    ///
-    /// The maintenance window start day and time for the PartnerApp.
-    ///
-    /// Pattern `(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01]\d|2[0-3]):([0-5]\d)`; length 0 to 9.
     pub maintenance_window_start: Str,
 }
 
-static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
-    properties: &[(
-        "MaintenanceWindowStart",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(9),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PartnerAppMaintenanceConfig: ObjRule = ObjRule {
+    properties: &[
+        ("MaintenanceWindowStart", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(9), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["MaintenanceWindowStart"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartnerAppMaintenanceConfig` property type of `AWS::SageMaker::PartnerApp`.
@@ -591,6 +364,7 @@ pub struct PartnerAppMaintenanceConfig {
     pub maintenance_window_start: Str,
 }
 
+#[rustfmt::skip]
 impl PartnerAppMaintenanceConfig {
     /// A `PartnerAppMaintenanceConfig` with its required properties, named in a [`PartnerAppMaintenanceConfigRequired`].
     pub fn new(required: PartnerAppMaintenanceConfigRequired) -> Self {
@@ -600,12 +374,7 @@ impl PartnerAppMaintenanceConfig {
     }
 
     /// `MaintenanceWindowStart`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_start(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_window_start = value.into();
-        self
-    }
+    pub fn maintenance_window_start(mut self, value: impl Into<Str>) -> Self { self.maintenance_window_start = value.into(); self }
 }
 
 impl PropertyType for PartnerAppMaintenanceConfig {}
@@ -622,44 +391,20 @@ impl ToValue for PartnerAppMaintenanceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::PartnerApp`.
@@ -677,6 +422,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -687,20 +433,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

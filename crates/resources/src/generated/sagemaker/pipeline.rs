@@ -16,87 +16,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequired {
     /// `PipelineDefinition`: a JSON value, required.
-    ///
-    /// The definition of the pipeline. This can be either a JSON string or an Amazon S3 location.
-    ///
-    /// Pattern `(?:[ \r\n\t].*)*$`; length 1 to 1048576.
     pub pipeline_definition: Json,
     /// `PipelineName`: a string, required.
-    ///
-    /// The name of the pipeline.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 1 to 256; create-only: changing it replaces the resource.
     pub pipeline_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role used to execute the pipeline.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub role_arn: Str,
 }
 
-static RULE_Pipeline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Pipeline: ObjRule = ObjRule {
     properties: &[
-        (
-            "ParallelismConfiguration",
-            Shape::Object(&RULE_ParallelismConfiguration),
-        ),
+        ("ParallelismConfiguration", Shape::Object(&RULE_ParallelismConfiguration)),
         ("PipelineDefinition", Shape::Any),
-        (
-            "PipelineDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(3072),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PipelineDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(3072), ..StrRule::ANY })),
+        ("PipelineDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PipelineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["PipelineName", "PipelineDefinition", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Pipeline` resource.
@@ -154,6 +94,7 @@ pub struct Pipeline {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Pipeline {
     /// The CloudFormation type name, `AWS::SageMaker::Pipeline`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Pipeline";
@@ -188,63 +129,19 @@ impl Pipeline {
     }
 
     /// `ParallelismConfiguration`: a [`ParallelismConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallelism_configuration(
-        mut self,
-        value: impl Into<Obj<ParallelismConfiguration>>,
-    ) -> Self {
-        self.parallelism_configuration = Some(value.into());
-        self
-    }
-
+    pub fn parallelism_configuration(mut self, value: impl Into<Obj<ParallelismConfiguration>>) -> Self { self.parallelism_configuration = Some(value.into()); self }
     /// `PipelineDefinition`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_definition(mut self, value: impl Into<Json>) -> Self {
-        self.pipeline_definition = value.into();
-        self
-    }
-
+    pub fn pipeline_definition(mut self, value: impl Into<Json>) -> Self { self.pipeline_definition = value.into(); self }
     /// `PipelineDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_description(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_description = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_description(mut self, value: impl Into<Str>) -> Self { self.pipeline_description = Some(value.into()); self }
     /// `PipelineDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_display_name = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_display_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_display_name = Some(value.into()); self }
     /// `PipelineName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_name = value.into();
-        self
-    }
-
+    pub fn pipeline_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Pipeline {
@@ -288,26 +185,17 @@ impl From<ResourceRef> for PipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParallelismConfigurationRequired {
     /// `MaxParallelExecutionSteps`: an integer, required.
-    ///
-    /// Value at least 1.
     pub max_parallel_execution_steps: Int,
 }
 
-static RULE_ParallelismConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "MaxParallelExecutionSteps",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ParallelismConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxParallelExecutionSteps", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     required: &["MaxParallelExecutionSteps"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParallelismConfiguration` property type of `AWS::SageMaker::Pipeline`.
@@ -323,6 +211,7 @@ pub struct ParallelismConfiguration {
     pub max_parallel_execution_steps: Int,
 }
 
+#[rustfmt::skip]
 impl ParallelismConfiguration {
     /// A `ParallelismConfiguration` with its required properties, named in a [`ParallelismConfigurationRequired`].
     pub fn new(required: ParallelismConfigurationRequired) -> Self {
@@ -332,12 +221,7 @@ impl ParallelismConfiguration {
     }
 
     /// `MaxParallelExecutionSteps`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_parallel_execution_steps(mut self, value: impl Into<Int>) -> Self {
-        self.max_parallel_execution_steps = value.into();
-        self
-    }
+    pub fn max_parallel_execution_steps(mut self, value: impl Into<Int>) -> Self { self.max_parallel_execution_steps = value.into(); self }
 }
 
 impl PropertyType for ParallelismConfiguration {}
@@ -357,44 +241,20 @@ impl ToValue for ParallelismConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Pipeline`.
@@ -412,6 +272,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -422,20 +283,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{S3DataDistributionType, S3UploadMode};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[-0-9a-zA-Z]+");
@@ -24,83 +26,31 @@ pub(crate) static PATTERN_10: Pattern = Pattern::new("([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingJobRequired {
     /// `AppSpecification`: an [`AppSpecification`] object, required.
-    ///
-    /// Configuration to run a processing job in a specified container image.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub app_specification: Obj<AppSpecification>,
     /// `ProcessingResources`: a [`ProcessingResources`] object, required.
-    ///
-    /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job. In distributed training, you specify more than one instance.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub processing_resources: Obj<ProcessingResources>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role used to create the processing job.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_ProcessingJob: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingJob: ObjRule = ObjRule {
     properties: &[
         ("AppSpecification", Shape::Object(&RULE_AppSpecification)),
         ("Environment", Shape::Any),
         ("ExperimentConfig", Shape::Object(&RULE_ExperimentConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "ProcessingInputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProcessingInputsObject),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ProcessingJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingOutputConfig",
-            Shape::Object(&RULE_ProcessingOutputConfig),
-        ),
-        (
-            "ProcessingResources",
-            Shape::Object(&RULE_ProcessingResources),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ProcessingInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingInputsObject), min_items: Some(0), max_items: Some(10) })),
+        ("ProcessingJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("ProcessingOutputConfig", Shape::Object(&RULE_ProcessingOutputConfig)),
+        ("ProcessingResources", Shape::Object(&RULE_ProcessingResources)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AppSpecification", "ProcessingResources", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ProcessingJob` resource.
@@ -189,6 +139,7 @@ pub struct ProcessingJob {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProcessingJob {
     /// The CloudFormation type name, `AWS::SageMaker::ProcessingJob`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ProcessingJob";
@@ -200,47 +151,11 @@ impl ProcessingJob {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-processingjob.html",
         primary_identifier: &["ProcessingJobArn"],
         required: &["AppSpecification", "ProcessingResources", "RoleArn"],
-        create_only: &[
-            "AppSpecification",
-            "Environment",
-            "ExperimentConfig",
-            "NetworkConfig",
-            "ProcessingInputs",
-            "ProcessingJobName",
-            "ProcessingOutputConfig",
-            "ProcessingResources",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-        ],
+        create_only: &["AppSpecification", "Environment", "ExperimentConfig", "NetworkConfig", "ProcessingInputs", "ProcessingJobName", "ProcessingOutputConfig", "ProcessingResources", "RoleArn", "StoppingCondition", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ProcessingJobArn",
-            "TrainingJobArn",
-            "AutoMLJobArn",
-            "ExitMessage",
-            "FailureReason",
-            "MonitoringScheduleArn",
-            "ProcessingJobStatus",
-            "CreationTime",
-            "LastModifiedTime",
-            "ProcessingStartTime",
-            "ProcessingEndTime",
-        ],
-        attributes: &[
-            "AutoMLJobArn",
-            "CreationTime",
-            "ExitMessage",
-            "FailureReason",
-            "LastModifiedTime",
-            "MonitoringScheduleArn",
-            "ProcessingEndTime",
-            "ProcessingJobArn",
-            "ProcessingJobStatus",
-            "ProcessingStartTime",
-            "TrainingJobArn",
-        ],
+        read_only: &["ProcessingJobArn", "TrainingJobArn", "AutoMLJobArn", "ExitMessage", "FailureReason", "MonitoringScheduleArn", "ProcessingJobStatus", "CreationTime", "LastModifiedTime", "ProcessingStartTime", "ProcessingEndTime"],
+        attributes: &["AutoMLJobArn", "CreationTime", "ExitMessage", "FailureReason", "LastModifiedTime", "MonitoringScheduleArn", "ProcessingEndTime", "ProcessingJobArn", "ProcessingJobStatus", "ProcessingStartTime", "TrainingJobArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -263,95 +178,27 @@ impl ProcessingJob {
     }
 
     /// `AppSpecification`: an [`AppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_specification(mut self, value: impl Into<Obj<AppSpecification>>) -> Self {
-        self.app_specification = value.into();
-        self
-    }
-
+    pub fn app_specification(mut self, value: impl Into<Obj<AppSpecification>>) -> Self { self.app_specification = value.into(); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ExperimentConfig`: an [`ExperimentConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn experiment_config(mut self, value: impl Into<Obj<ExperimentConfig>>) -> Self {
-        self.experiment_config = Some(value.into());
-        self
-    }
-
+    pub fn experiment_config(mut self, value: impl Into<Obj<ExperimentConfig>>) -> Self { self.experiment_config = Some(value.into()); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `ProcessingInputs`: a list of [`ProcessingInputsObject`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_inputs(mut self, value: impl Into<List<ProcessingInputsObject>>) -> Self {
-        self.processing_inputs = Some(value.into());
-        self
-    }
-
+    pub fn processing_inputs(mut self, value: impl Into<List<ProcessingInputsObject>>) -> Self { self.processing_inputs = Some(value.into()); self }
     /// `ProcessingJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.processing_job_name = Some(value.into());
-        self
-    }
-
+    pub fn processing_job_name(mut self, value: impl Into<Str>) -> Self { self.processing_job_name = Some(value.into()); self }
     /// `ProcessingOutputConfig`: a [`ProcessingOutputConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_output_config(
-        mut self,
-        value: impl Into<Obj<ProcessingOutputConfig>>,
-    ) -> Self {
-        self.processing_output_config = Some(value.into());
-        self
-    }
-
+    pub fn processing_output_config(mut self, value: impl Into<Obj<ProcessingOutputConfig>>) -> Self { self.processing_output_config = Some(value.into()); self }
     /// `ProcessingResources`: a [`ProcessingResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_resources(mut self, value: impl Into<Obj<ProcessingResources>>) -> Self {
-        self.processing_resources = value.into();
-        self
-    }
-
+    pub fn processing_resources(mut self, value: impl Into<Obj<ProcessingResources>>) -> Self { self.processing_resources = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProcessingJob {
@@ -478,60 +325,19 @@ impl ProcessingJobAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppSpecificationRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image to be run by the processing job.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub image_uri: Str,
 }
 
-static RULE_AppSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerArguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ContainerEntrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppSpecification` property type of `AWS::SageMaker::ProcessingJob`.
@@ -561,6 +367,7 @@ pub struct AppSpecification {
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 impl AppSpecification {
     /// A `AppSpecification` with its required properties, named in a [`AppSpecificationRequired`].
     pub fn new(required: AppSpecificationRequired) -> Self {
@@ -572,28 +379,11 @@ impl AppSpecification {
     }
 
     /// `ContainerArguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_arguments = Some(value.into());
-        self
-    }
-
+    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
 }
 
 impl PropertyType for AppSpecification {}
@@ -612,130 +402,32 @@ impl ToValue for AppSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AthenaDatasetDefinitionRequired {
     /// `Catalog`: a string, required.
-    ///
-    /// The name of the data catalog used in Athena query execution.
-    ///
-    /// Length 1 to 256.
     pub catalog: Str,
     /// `Database`: a string, required.
-    ///
-    /// The name of the database used in the Athena query execution.
-    ///
-    /// Pattern `.*`; length 1 to 255.
     pub database: Str,
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    ///
-    /// The data storage format for Athena query results.
     pub output_format: OutputFormat,
     /// `OutputS3Uri`: a string, required.
-    ///
-    /// The location in Amazon S3 where Athena query results are stored.
-    ///
-    /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
     pub output_s3_uri: Str,
     /// `QueryString`: a string, required.
-    ///
-    /// The SQL query statements, to be executed.
-    ///
-    /// Pattern `[\s\S]+`; length 1 to 4096.
     pub query_string: Str,
 }
 
-static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AthenaDatasetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Catalog",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputCompression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GZIP", "SNAPPY", "ZLIB"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Catalog", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OutputCompression", Shape::Str(&StrRule { allowed: &["GZIP", "SNAPPY", "ZLIB"], ..StrRule::ANY })),
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "AVRO", "ORC", "JSON", "TEXTFILE"], ..StrRule::ANY })),
+        ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("WorkGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[
-        "QueryString",
-        "OutputS3Uri",
-        "Catalog",
-        "Database",
-        "OutputFormat",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["QueryString", "OutputS3Uri", "Catalog", "Database", "OutputFormat"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AthenaDatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
@@ -791,6 +483,7 @@ pub struct AthenaDatasetDefinition {
     pub work_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AthenaDatasetDefinition {
     /// A `AthenaDatasetDefinition` with its required properties, named in a [`AthenaDatasetDefinitionRequired`].
     pub fn new(required: AthenaDatasetDefinitionRequired) -> Self {
@@ -807,68 +500,21 @@ impl AthenaDatasetDefinition {
     }
 
     /// `Catalog`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog(mut self, value: impl Into<Str>) -> Self {
-        self.catalog = value.into();
-        self
-    }
-
+    pub fn catalog(mut self, value: impl Into<Str>) -> Self { self.catalog = value.into(); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `OutputCompression`: an [`OutputCompression`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_compression(mut self, value: impl Into<OutputCompression>) -> Self {
-        self.output_compression = Some(value.into());
-        self
-    }
-
+    pub fn output_compression(mut self, value: impl Into<OutputCompression>) -> Self { self.output_compression = Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = value.into();
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `OutputS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_uri = value.into();
-        self
-    }
-
+    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self { self.output_s3_uri = value.into(); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
     /// `WorkGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn work_group(mut self, value: impl Into<Str>) -> Self {
-        self.work_group = Some(value.into());
-        self
-    }
+    pub fn work_group(mut self, value: impl Into<Str>) -> Self { self.work_group = Some(value.into()); self }
 }
 
 impl PropertyType for AthenaDatasetDefinition {}
@@ -892,187 +538,24 @@ impl ToValue for AthenaDatasetDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of ML compute instances to use in the processing job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-    ///
-    /// Value 1 to 100.
     pub instance_count: Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The ML compute instance type for the processing job.
     pub instance_type: InstanceType,
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The size of the ML storage volume in gigabytes that you want to provision. You must specify sufficient ML storage for your scenario.
-    ///
-    /// &gt; Certain Nitro-based instances include local storage with a fixed total size, dependent on the instance type. When using these instances for processing, Amazon SageMaker mounts the local instance storage instead of Amazon EBS gp2 storage. You can't request a `VolumeSizeInGB` greater than the total size of the local instance storage.
-    /// &gt;
-    /// &gt; For a list of instance types that support local instance storage, including the total size per instance type, see \[Instance Store Volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/InstanceStorage.html#instance-store-volumes>) .
-    ///
-    /// Value 1 to 16384.
     pub volume_size_in_gb: Int,
 }
 
-static RULE_ClusterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m4.xlarge",
-                    "ml.m4.2xlarge",
-                    "ml.m4.4xlarge",
-                    "ml.m4.10xlarge",
-                    "ml.m4.16xlarge",
-                    "ml.c4.xlarge",
-                    "ml.c4.2xlarge",
-                    "ml.c4.4xlarge",
-                    "ml.c4.8xlarge",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.r5d.large",
-                    "ml.r5d.xlarge",
-                    "ml.r5d.2xlarge",
-                    "ml.r5d.4xlarge",
-                    "ml.r5d.8xlarge",
-                    "ml.r5d.12xlarge",
-                    "ml.r5d.16xlarge",
-                    "ml.r5d.24xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.c6i.xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.48xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeSizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m4.xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.c4.xlarge", "ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.16xlarge", "ml.g5.12xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge"], ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
     required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterConfig` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1116,6 +599,7 @@ pub struct ClusterConfig {
     pub volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
     pub fn new(required: ClusterConfigRequired) -> Self {
@@ -1128,36 +612,13 @@ impl ClusterConfig {
     }
 
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = value.into();
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
 impl PropertyType for ClusterConfig {}
@@ -1173,53 +634,17 @@ impl ToValue for ClusterConfig {
     }
 }
 
-static RULE_DatasetDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DatasetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "AthenaDatasetDefinition",
-            Shape::Object(&RULE_AthenaDatasetDefinition),
-        ),
-        (
-            "DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["File", "Pipe"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RedshiftDatasetDefinition",
-            Shape::Object(&RULE_RedshiftDatasetDefinition),
-        ),
+        ("AthenaDatasetDefinition", Shape::Object(&RULE_AthenaDatasetDefinition)),
+        ("DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RedshiftDatasetDefinition", Shape::Object(&RULE_RedshiftDatasetDefinition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1253,6 +678,7 @@ pub struct DatasetDefinition {
     pub redshift_dataset_definition: Option<Obj<RedshiftDatasetDefinition>>,
 }
 
+#[rustfmt::skip]
 impl DatasetDefinition {
     /// A `DatasetDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1260,50 +686,15 @@ impl DatasetDefinition {
     }
 
     /// `AthenaDatasetDefinition`: an [`AthenaDatasetDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn athena_dataset_definition(
-        mut self,
-        value: impl Into<Obj<AthenaDatasetDefinition>>,
-    ) -> Self {
-        self.athena_dataset_definition = Some(value.into());
-        self
-    }
-
+    pub fn athena_dataset_definition(mut self, value: impl Into<Obj<AthenaDatasetDefinition>>) -> Self { self.athena_dataset_definition = Some(value.into()); self }
     /// `DataDistributionType`: a [`DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_distribution_type(mut self, value: impl Into<DataDistributionType>) -> Self {
-        self.data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn data_distribution_type(mut self, value: impl Into<DataDistributionType>) -> Self { self.data_distribution_type = Some(value.into()); self }
     /// `InputMode`: an [`InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_mode(mut self, value: impl Into<InputMode>) -> Self {
-        self.input_mode = Some(value.into());
-        self
-    }
-
+    pub fn input_mode(mut self, value: impl Into<InputMode>) -> Self { self.input_mode = Some(value.into()); self }
     /// `LocalPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = Some(value.into());
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
     /// `RedshiftDatasetDefinition`: a [`RedshiftDatasetDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redshift_dataset_definition(
-        mut self,
-        value: impl Into<Obj<RedshiftDatasetDefinition>>,
-    ) -> Self {
-        self.redshift_dataset_definition = Some(value.into());
-        self
-    }
+    pub fn redshift_dataset_definition(mut self, value: impl Into<Obj<RedshiftDatasetDefinition>>) -> Self { self.redshift_dataset_definition = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetDefinition {}
@@ -1323,55 +714,16 @@ impl ToValue for DatasetDefinition {
     }
 }
 
-static RULE_ExperimentConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExperimentConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExperimentName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(120),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RunName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(120),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrialComponentDisplayName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(120),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TrialName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(120),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExperimentName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RunName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TrialComponentDisplayName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TrialName", Shape::Str(&StrRule { max_len: Some(120), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExperimentConfig` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1407,6 +759,7 @@ pub struct ExperimentConfig {
     pub trial_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExperimentConfig {
     /// A `ExperimentConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1414,36 +767,13 @@ impl ExperimentConfig {
     }
 
     /// `ExperimentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn experiment_name(mut self, value: impl Into<Str>) -> Self {
-        self.experiment_name = Some(value.into());
-        self
-    }
-
+    pub fn experiment_name(mut self, value: impl Into<Str>) -> Self { self.experiment_name = Some(value.into()); self }
     /// `RunName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_name(mut self, value: impl Into<Str>) -> Self {
-        self.run_name = Some(value.into());
-        self
-    }
-
+    pub fn run_name(mut self, value: impl Into<Str>) -> Self { self.run_name = Some(value.into()); self }
     /// `TrialComponentDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trial_component_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.trial_component_display_name = Some(value.into());
-        self
-    }
-
+    pub fn trial_component_display_name(mut self, value: impl Into<Str>) -> Self { self.trial_component_display_name = Some(value.into()); self }
     /// `TrialName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trial_name(mut self, value: impl Into<Str>) -> Self {
-        self.trial_name = Some(value.into());
-        self
-    }
+    pub fn trial_name(mut self, value: impl Into<Str>) -> Self { self.trial_name = Some(value.into()); self }
 }
 
 impl PropertyType for ExperimentConfig {}
@@ -1466,30 +796,17 @@ impl ToValue for ExperimentConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureStoreOutputRequired {
     /// `FeatureGroupName`: a string, required.
-    ///
-    /// The name of the Amazon SageMaker FeatureGroup to use as the destination for processing job output. Note that your processing script is responsible for putting records into your Feature Store.
-    ///
-    /// Pattern `[a-zA-Z0-9]([_-]*[a-zA-Z0-9]){0,63}`; length at most 64.
     pub feature_group_name: Str,
 }
 
-static RULE_FeatureStoreOutput: ObjRule = ObjRule {
-    properties: &[(
-        "FeatureGroupName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(64),
-            pattern: Some(&PATTERN_9),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FeatureStoreOutput: ObjRule = ObjRule {
+    properties: &[
+        ("FeatureGroupName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+    ],
     required: &["FeatureGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FeatureStoreOutput` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1507,6 +824,7 @@ pub struct FeatureStoreOutput {
     pub feature_group_name: Str,
 }
 
+#[rustfmt::skip]
 impl FeatureStoreOutput {
     /// A `FeatureStoreOutput` with its required properties, named in a [`FeatureStoreOutputRequired`].
     pub fn new(required: FeatureStoreOutputRequired) -> Self {
@@ -1516,12 +834,7 @@ impl FeatureStoreOutput {
     }
 
     /// `FeatureGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.feature_group_name = value.into();
-        self
-    }
+    pub fn feature_group_name(mut self, value: impl Into<Str>) -> Self { self.feature_group_name = value.into(); self }
 }
 
 impl PropertyType for FeatureStoreOutput {}
@@ -1534,18 +847,15 @@ impl ToValue for FeatureStoreOutput {
     }
 }
 
-static RULE_NetworkConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableInterContainerTrafficEncryption", Shape::Bool),
         ("EnableNetworkIsolation", Shape::Bool),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfig` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1569,6 +879,7 @@ pub struct NetworkConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1576,28 +887,11 @@ impl NetworkConfig {
     }
 
     /// `EnableInterContainerTrafficEncryption`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_inter_container_traffic_encryption = Some(value.into());
-        self
-    }
-
+    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self { self.enable_inter_container_traffic_encryption = Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_network_isolation = Some(value.into());
-        self
-    }
-
+    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfig {}
@@ -1619,12 +913,11 @@ impl ToValue for NetworkConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingInputsObjectRequired {
     /// `InputName`: a string, required.
-    ///
-    /// The name for the processing job input.
     pub input_name: Str,
 }
 
-static RULE_ProcessingInputsObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingInputsObject: ObjRule = ObjRule {
     properties: &[
         ("AppManaged", Shape::Bool),
         ("DatasetDefinition", Shape::Object(&RULE_DatasetDefinition)),
@@ -1632,11 +925,8 @@ static RULE_ProcessingInputsObject: ObjRule = ObjRule {
         ("S3Input", Shape::Object(&RULE_S3Input)),
     ],
     required: &["InputName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessingInputsObject` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1664,6 +954,7 @@ pub struct ProcessingInputsObject {
     pub s3_input: Option<Obj<S3Input>>,
 }
 
+#[rustfmt::skip]
 impl ProcessingInputsObject {
     /// A `ProcessingInputsObject` with its required properties, named in a [`ProcessingInputsObjectRequired`].
     pub fn new(required: ProcessingInputsObjectRequired) -> Self {
@@ -1676,36 +967,13 @@ impl ProcessingInputsObject {
     }
 
     /// `AppManaged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self {
-        self.app_managed = Some(value.into());
-        self
-    }
-
+    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self { self.app_managed = Some(value.into()); self }
     /// `DatasetDefinition`: a [`DatasetDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_definition(mut self, value: impl Into<Obj<DatasetDefinition>>) -> Self {
-        self.dataset_definition = Some(value.into());
-        self
-    }
-
+    pub fn dataset_definition(mut self, value: impl Into<Obj<DatasetDefinition>>) -> Self { self.dataset_definition = Some(value.into()); self }
     /// `InputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = value.into();
-        self
-    }
-
+    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
     /// `S3Input`: a [`S3Input`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input(mut self, value: impl Into<Obj<S3Input>>) -> Self {
-        self.s3_input = Some(value.into());
-        self
-    }
+    pub fn s3_input(mut self, value: impl Into<Obj<S3Input>>) -> Self { self.s3_input = Some(value.into()); self }
 }
 
 impl PropertyType for ProcessingInputsObject {}
@@ -1725,40 +993,18 @@ impl ToValue for ProcessingInputsObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingOutputConfigRequired {
     /// `Outputs`: a list of [`ProcessingOutputsObject`] objects, required.
-    ///
-    /// An array of outputs configuring the data to upload from the processing container.
-    ///
-    /// Items 0 to 10.
     pub outputs: List<ProcessingOutputsObject>,
 }
 
-static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingOutputConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Outputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProcessingOutputsObject),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_ProcessingOutputsObject), min_items: Some(0), max_items: Some(10) })),
     ],
     required: &["Outputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessingOutputConfig` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1782,6 +1028,7 @@ pub struct ProcessingOutputConfig {
     pub outputs: List<ProcessingOutputsObject>,
 }
 
+#[rustfmt::skip]
 impl ProcessingOutputConfig {
     /// A `ProcessingOutputConfig` with its required properties, named in a [`ProcessingOutputConfigRequired`].
     pub fn new(required: ProcessingOutputConfigRequired) -> Self {
@@ -1792,20 +1039,9 @@ impl ProcessingOutputConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Outputs`: a list of [`ProcessingOutputsObject`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outputs(mut self, value: impl Into<List<ProcessingOutputsObject>>) -> Self {
-        self.outputs = value.into();
-        self
-    }
+    pub fn outputs(mut self, value: impl Into<List<ProcessingOutputsObject>>) -> Self { self.outputs = value.into(); self }
 }
 
 impl PropertyType for ProcessingOutputConfig {}
@@ -1823,27 +1059,20 @@ impl ToValue for ProcessingOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingOutputsObjectRequired {
     /// `OutputName`: a string, required.
-    ///
-    /// The name for the processing job output.
     pub output_name: Str,
 }
 
-static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingOutputsObject: ObjRule = ObjRule {
     properties: &[
         ("AppManaged", Shape::Bool),
-        (
-            "FeatureStoreOutput",
-            Shape::Object(&RULE_FeatureStoreOutput),
-        ),
+        ("FeatureStoreOutput", Shape::Object(&RULE_FeatureStoreOutput)),
         ("OutputName", Shape::STR),
         ("S3Output", Shape::Object(&RULE_S3Output)),
     ],
     required: &["OutputName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessingOutputsObject` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1871,6 +1100,7 @@ pub struct ProcessingOutputsObject {
     pub s3_output: Option<Obj<S3Output>>,
 }
 
+#[rustfmt::skip]
 impl ProcessingOutputsObject {
     /// A `ProcessingOutputsObject` with its required properties, named in a [`ProcessingOutputsObjectRequired`].
     pub fn new(required: ProcessingOutputsObjectRequired) -> Self {
@@ -1883,36 +1113,13 @@ impl ProcessingOutputsObject {
     }
 
     /// `AppManaged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self {
-        self.app_managed = Some(value.into());
-        self
-    }
-
+    pub fn app_managed(mut self, value: impl Into<Bool>) -> Self { self.app_managed = Some(value.into()); self }
     /// `FeatureStoreOutput`: a [`FeatureStoreOutput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feature_store_output(mut self, value: impl Into<Obj<FeatureStoreOutput>>) -> Self {
-        self.feature_store_output = Some(value.into());
-        self
-    }
-
+    pub fn feature_store_output(mut self, value: impl Into<Obj<FeatureStoreOutput>>) -> Self { self.feature_store_output = Some(value.into()); self }
     /// `OutputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_name(mut self, value: impl Into<Str>) -> Self {
-        self.output_name = value.into();
-        self
-    }
-
+    pub fn output_name(mut self, value: impl Into<Str>) -> Self { self.output_name = value.into(); self }
     /// `S3Output`: a [`S3Output`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self {
-        self.s3_output = Some(value.into());
-        self
-    }
+    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self { self.s3_output = Some(value.into()); self }
 }
 
 impl PropertyType for ProcessingOutputsObject {}
@@ -1932,19 +1139,17 @@ impl ToValue for ProcessingOutputsObject {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProcessingResourcesRequired {
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The configuration for the resources in a cluster used to run the processing job.
     pub cluster_config: Obj<ClusterConfig>,
 }
 
-static RULE_ProcessingResources: ObjRule = ObjRule {
-    properties: &[("ClusterConfig", Shape::Object(&RULE_ClusterConfig))],
+#[rustfmt::skip]
+pub(crate) static RULE_ProcessingResources: ObjRule = ObjRule {
+    properties: &[
+        ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
+    ],
     required: &["ClusterConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProcessingResources` property type of `AWS::SageMaker::ProcessingJob`.
@@ -1960,6 +1165,7 @@ pub struct ProcessingResources {
     pub cluster_config: Obj<ClusterConfig>,
 }
 
+#[rustfmt::skip]
 impl ProcessingResources {
     /// A `ProcessingResources` with its required properties, named in a [`ProcessingResourcesRequired`].
     pub fn new(required: ProcessingResourcesRequired) -> Self {
@@ -1969,12 +1175,7 @@ impl ProcessingResources {
     }
 
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self {
-        self.cluster_config = value.into();
-        self
-    }
+    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
 }
 
 impl PropertyType for ProcessingResources {}
@@ -1991,154 +1192,37 @@ impl ToValue for ProcessingResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedshiftDatasetDefinitionRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The Redshift cluster Identifier.
-    ///
-    /// Pattern `.*`; length 1 to 63.
     pub cluster_id: Str,
     /// `ClusterRoleArn`: a string, required.
-    ///
-    /// The IAM role attached to your Redshift cluster that Amazon SageMaker uses to generate datasets.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`; length 20 to 2048.
     pub cluster_role_arn: Str,
     /// `Database`: a string, required.
-    ///
-    /// The name of the Redshift database used in Redshift query execution.
-    ///
-    /// Pattern `.*`; length 1 to 64.
     pub database: Str,
     /// `DbUser`: a string, required.
-    ///
-    /// The database user name used in Redshift query execution.
-    ///
-    /// Pattern `.*`; length 1 to 128.
     pub db_user: Str,
     /// `OutputFormat`: a [`RedshiftDatasetDefinitionOutputFormat`] value, required.
-    ///
-    /// The data storage format for Redshift query results.
     pub output_format: RedshiftDatasetDefinitionOutputFormat,
     /// `OutputS3Uri`: a string, required.
-    ///
-    /// The location in Amazon S3 where the Redshift query results are stored.
-    ///
-    /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
     pub output_s3_uri: Str,
     /// `QueryString`: a string, required.
-    ///
-    /// The SQL query statements to be executed.
-    ///
-    /// Pattern `[\s\S]+`; length 1 to 4096.
     pub query_string: Str,
 }
 
-static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedshiftDatasetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ClusterRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Database",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputCompression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PARQUET", "CSV"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClusterId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ClusterRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Database", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DbUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OutputCompression", Shape::Str(&StrRule { allowed: &["None", "GZIP", "SNAPPY", "ZSTD", "BZIP2"], ..StrRule::ANY })),
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["PARQUET", "CSV"], ..StrRule::ANY })),
+        ("OutputS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[
-        "ClusterId",
-        "ClusterRoleArn",
-        "QueryString",
-        "Database",
-        "DbUser",
-        "OutputS3Uri",
-        "OutputFormat",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterId", "ClusterRoleArn", "QueryString", "Database", "DbUser", "OutputS3Uri", "OutputFormat"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedshiftDatasetDefinition` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2200,6 +1284,7 @@ pub struct RedshiftDatasetDefinition {
     pub query_string: Str,
 }
 
+#[rustfmt::skip]
 impl RedshiftDatasetDefinition {
     /// A `RedshiftDatasetDefinition` with its required properties, named in a [`RedshiftDatasetDefinitionRequired`].
     pub fn new(required: RedshiftDatasetDefinitionRequired) -> Self {
@@ -2217,82 +1302,23 @@ impl RedshiftDatasetDefinition {
     }
 
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `ClusterRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_role_arn = value.into();
-        self
-    }
-
+    pub fn cluster_role_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_role_arn = value.into(); self }
     /// `Database`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database(mut self, value: impl Into<Str>) -> Self {
-        self.database = value.into();
-        self
-    }
-
+    pub fn database(mut self, value: impl Into<Str>) -> Self { self.database = value.into(); self }
     /// `DbUser`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self {
-        self.db_user = value.into();
-        self
-    }
-
+    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `OutputCompression`: a [`RedshiftDatasetDefinitionOutputCompression`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_compression(
-        mut self,
-        value: impl Into<RedshiftDatasetDefinitionOutputCompression>,
-    ) -> Self {
-        self.output_compression = Some(value.into());
-        self
-    }
-
+    pub fn output_compression(mut self, value: impl Into<RedshiftDatasetDefinitionOutputCompression>) -> Self { self.output_compression = Some(value.into()); self }
     /// `OutputFormat`: a [`RedshiftDatasetDefinitionOutputFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(
-        mut self,
-        value: impl Into<RedshiftDatasetDefinitionOutputFormat>,
-    ) -> Self {
-        self.output_format = value.into();
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<RedshiftDatasetDefinitionOutputFormat>) -> Self { self.output_format = value.into(); self }
     /// `OutputS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_uri = value.into();
-        self
-    }
-
+    pub fn output_s3_uri(mut self, value: impl Into<Str>) -> Self { self.output_s3_uri = value.into(); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
 }
 
 impl PropertyType for RedshiftDatasetDefinition {}
@@ -2317,86 +1343,24 @@ impl ToValue for RedshiftDatasetDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3InputRequired {
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// Whether you use an `S3Prefix` or a `ManifestFile` for the data type. If you choose `S3Prefix` , `S3Uri` identifies a key name prefix. Amazon SageMaker uses all objects with the specified key name prefix for the processing job. If you choose `ManifestFile` , `S3Uri` identifies an object that is a manifest file containing a list of object keys that you want Amazon SageMaker to use for the processing job.
     pub s3_data_type: S3DataType,
     /// `S3Uri`: a string, required.
-    ///
-    /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
-    ///
-    /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3Input: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Input: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3CompressionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["None", "Gzip"],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ManifestFile", "S3Prefix"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["File", "Pipe"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("S3CompressionType", Shape::Str(&StrRule { allowed: &["None", "Gzip"], ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3DataType", Shape::Str(&StrRule { allowed: &["ManifestFile", "S3Prefix"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["File", "Pipe"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3Uri", "S3DataType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Input` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2436,6 +1400,7 @@ pub struct S3Input {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3Input {
     /// A `S3Input` with its required properties, named in a [`S3InputRequired`].
     pub fn new(required: S3InputRequired) -> Self {
@@ -2450,52 +1415,17 @@ impl S3Input {
     }
 
     /// `LocalPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = Some(value.into());
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
     /// `S3CompressionType`: a [`S3CompressionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_compression_type(mut self, value: impl Into<S3CompressionType>) -> Self {
-        self.s3_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_compression_type(mut self, value: impl Into<S3CompressionType>) -> Self { self.s3_compression_type = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3DataType`: a [`S3DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self {
-        self.s3_data_type = value.into();
-        self
-    }
-
+    pub fn s3_data_type(mut self, value: impl Into<S3DataType>) -> Self { self.s3_data_type = value.into(); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3Input {}
@@ -2517,56 +1447,21 @@ impl ToValue for S3Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputRequired {
     /// `S3UploadMode`: a [`S3UploadMode`] value, required.
-    ///
-    /// Whether to upload the results of the processing job continuously or after the job completes.
     pub s3_upload_mode: S3UploadMode,
     /// `S3Uri`: a string, required.
-    ///
-    /// The URI of the Amazon S3 prefix Amazon SageMaker downloads data required to run a processing job.
-    ///
-    /// Pattern `(https|s3)://([^/]+)/?(.*)`; length 0 to 1024.
     pub s3_uri: Str,
 }
 
-static RULE_S3Output: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Output: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3UploadMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Continuous", "EndOfJob"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["S3Uri", "S3UploadMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Output` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2594,6 +1489,7 @@ pub struct S3Output {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3Output {
     /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
     pub fn new(required: S3OutputRequired) -> Self {
@@ -2605,28 +1501,11 @@ impl S3Output {
     }
 
     /// `LocalPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = Some(value.into());
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = Some(value.into()); self }
     /// `S3UploadMode`: a [`S3UploadMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self {
-        self.s3_upload_mode = value.into();
-        self
-    }
-
+    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self { self.s3_upload_mode = value.into(); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3Output {}
@@ -2645,34 +1524,17 @@ impl ToValue for S3Output {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoppingConditionRequired {
     /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The maximum length of time, in seconds, that a training or compilation job can run before it is stopped.
-    ///
-    /// For compilation jobs, if the job does not complete during this time, a `TimeOut` error is generated. We recommend starting with 900 seconds and increasing as necessary based on your model.
-    ///
-    /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
-    ///
-    /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
-    ///
-    /// Value 1 to 777600.
     pub max_runtime_in_seconds: Int,
 }
 
-static RULE_StoppingCondition: ObjRule = ObjRule {
-    properties: &[(
-        "MaxRuntimeInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(777600.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(777600.0), ..NumRule::ANY })),
+    ],
     required: &["MaxRuntimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StoppingCondition` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2696,6 +1558,7 @@ pub struct StoppingCondition {
     pub max_runtime_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 impl StoppingCondition {
     /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
     pub fn new(required: StoppingConditionRequired) -> Self {
@@ -2705,12 +1568,7 @@ impl StoppingCondition {
     }
 
     /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_runtime_in_seconds = value.into();
-        self
-    }
+    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
 }
 
 impl PropertyType for StoppingCondition {}
@@ -2727,44 +1585,20 @@ impl ToValue for StoppingCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `([\p{L}\p{Z}\p{N}_.:/=+\-@]*)`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `([\p{L}\p{Z}\p{N}_.:/=+\-@]*)`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2782,6 +1616,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2792,20 +1627,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2823,56 +1647,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
     pub security_group_ids: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 0 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
     pub subnets: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_2), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(16) })),
     ],
     required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type of `AWS::SageMaker::ProcessingJob`.
@@ -2896,6 +1684,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -2906,20 +1695,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for VpcConfig {}
@@ -3514,34 +2292,6 @@ impl ToValue for S3CompressionType {
     }
 }
 
-/// The values of `S3DataDistributionType` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3DataDistributionType {
-    /// `FullyReplicated`
-    FullyReplicated,
-    /// `ShardedByS3Key`
-    ShardedByS3Key,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3DataDistributionType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3DataDistributionType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::FullyReplicated => "FullyReplicated",
-            Self::ShardedByS3Key => "ShardedByS3Key",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `S3DataType` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum S3DataType {
@@ -3592,34 +2342,6 @@ impl ToValue for S3InputMode {
         let s = match self {
             Self::File => "File",
             Self::Pipe => "Pipe",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `S3UploadMode` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum S3UploadMode {
-    /// `Continuous`
-    Continuous,
-    /// `EndOfJob`
-    EndOfJob,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for S3UploadMode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for S3UploadMode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continuous => "Continuous",
-            Self::EndOfJob => "EndOfJob",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

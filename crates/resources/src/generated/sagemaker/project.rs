@@ -7,81 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("arn:aws[a-z\\-]*:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("(?=.{1,1024}$)(https)://([^/]+)/(.+)");
 
 /// The required properties of [`Project`], by name: `Project::new(ProjectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `ProjectName`: a string, required.
-    ///
-    /// The name of the project.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 32; create-only: changing it replaces the resource.
     pub project_name: Str,
 }
 
-static RULE_Project: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProjectDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceCatalogProvisionedProductDetails",
-            Shape::Object(&RULE_ServiceCatalogProvisionedProductDetails),
-        ),
-        (
-            "ServiceCatalogProvisioningDetails",
-            Shape::Object(&RULE_ServiceCatalogProvisioningDetails),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "TemplateProviderDetails",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TemplateProviderDetail),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServiceCatalogProvisionedProductDetails", Shape::Object(&RULE_ServiceCatalogProvisionedProductDetails)),
+        ("ServiceCatalogProvisioningDetails", Shape::Object(&RULE_ServiceCatalogProvisioningDetails)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(40) })),
+        ("TemplateProviderDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateProviderDetail), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["ProjectName"],
-    one_of: &[&[
-        &["ServiceCatalogProvisioningDetails"],
-        &["TemplateProviderDetails"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ServiceCatalogProvisioningDetails"], &["TemplateProviderDetails"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Project` resource.
@@ -136,6 +92,7 @@ pub struct Project {
     pub template_provider_details: Option<List<TemplateProviderDetail>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::SageMaker::Project`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Project";
@@ -147,13 +104,7 @@ impl Project {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-project.html",
         primary_identifier: &["ProjectArn"],
         required: &["ProjectName"],
-        create_only: &[
-            "ProjectName",
-            "ProjectDescription",
-            "ServiceCatalogProvisioningDetails",
-            "TemplateProviderDetails",
-            "Tags",
-        ],
+        create_only: &["ProjectName", "ProjectDescription", "ServiceCatalogProvisioningDetails", "TemplateProviderDetails", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ProjectArn", "CreationTime", "ProjectId", "ProjectStatus"],
@@ -175,61 +126,17 @@ impl Project {
     }
 
     /// `ProjectDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self {
-        self.project_description = Some(value.into());
-        self
-    }
-
+    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
     /// `ServiceCatalogProvisionedProductDetails`: a [`ServiceCatalogProvisionedProductDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_catalog_provisioned_product_details(
-        mut self,
-        value: impl Into<Obj<ServiceCatalogProvisionedProductDetails>>,
-    ) -> Self {
-        self.service_catalog_provisioned_product_details = Some(value.into());
-        self
-    }
-
+    pub fn service_catalog_provisioned_product_details(mut self, value: impl Into<Obj<ServiceCatalogProvisionedProductDetails>>) -> Self { self.service_catalog_provisioned_product_details = Some(value.into()); self }
     /// `ServiceCatalogProvisioningDetails`: a [`ServiceCatalogProvisioningDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_catalog_provisioning_details(
-        mut self,
-        value: impl Into<Obj<ServiceCatalogProvisioningDetails>>,
-    ) -> Self {
-        self.service_catalog_provisioning_details = Some(value.into());
-        self
-    }
-
+    pub fn service_catalog_provisioning_details(mut self, value: impl Into<Obj<ServiceCatalogProvisioningDetails>>) -> Self { self.service_catalog_provisioning_details = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateProviderDetails`: a list of [`TemplateProviderDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_provider_details(
-        mut self,
-        value: impl Into<List<TemplateProviderDetail>>,
-    ) -> Self {
-        self.template_provider_details = Some(value.into());
-        self
-    }
+    pub fn template_provider_details(mut self, value: impl Into<List<TemplateProviderDetail>>) -> Self { self.template_provider_details = Some(value.into()); self }
 }
 
 impl Resource for Project {
@@ -304,48 +211,20 @@ impl ProjectAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnStackParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name of the CloudFormation parameter.
-    ///
-    /// Length 1 to 255.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the CloudFormation parameter.
-    ///
-    /// Length at most 4096.
     pub value: Str,
 }
 
-static RULE_CfnStackParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnStackParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CfnStackParameter` property type of `AWS::SageMaker::Project`.
@@ -369,6 +248,7 @@ pub struct CfnStackParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CfnStackParameter {
     /// A `CfnStackParameter` with its required properties, named in a [`CfnStackParameterRequired`].
     pub fn new(required: CfnStackParameterRequired) -> Self {
@@ -379,20 +259,9 @@ impl CfnStackParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CfnStackParameter {}
@@ -410,66 +279,22 @@ impl ToValue for CfnStackParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnTemplateProviderDetailRequired {
     /// `TemplateName`: a string, required.
-    ///
-    /// The unique identifier of the template within the project.
-    ///
-    /// Pattern `(?=.{1,32}$)[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 1 to 32.
     pub template_name: Str,
     /// `TemplateURL`: a string, required.
-    ///
-    /// The Amazon S3 URL of the CloudFormation template.
-    ///
-    /// Pattern `(?=.{1,1024}$)(https)://([^/]+)/(.+)`; length 1 to 1024.
     pub template_url: Str,
 }
 
-static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CfnTemplateProviderDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CfnStackParameter),
-                min_items: Some(0),
-                max_items: Some(180),
-            }),
-        ),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemplateURL",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_CfnStackParameter), min_items: Some(0), max_items: Some(180) })),
+        ("RoleARN", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TemplateURL", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["TemplateName", "TemplateURL"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CfnTemplateProviderDetail` property type of `AWS::SageMaker::Project`.
@@ -505,6 +330,7 @@ pub struct CfnTemplateProviderDetail {
     pub template_url: Str,
 }
 
+#[rustfmt::skip]
 impl CfnTemplateProviderDetail {
     /// A `CfnTemplateProviderDetail` with its required properties, named in a [`CfnTemplateProviderDetailRequired`].
     pub fn new(required: CfnTemplateProviderDetailRequired) -> Self {
@@ -517,36 +343,13 @@ impl CfnTemplateProviderDetail {
     }
 
     /// `Parameters`: a list of [`CfnStackParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<CfnStackParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<CfnStackParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `RoleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
     /// `TemplateURL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_url(mut self, value: impl Into<Str>) -> Self {
-        self.template_url = value.into();
-        self
-    }
+    pub fn template_url(mut self, value: impl Into<Str>) -> Self { self.template_url = value.into(); self }
 }
 
 impl PropertyType for CfnTemplateProviderDetail {}
@@ -566,48 +369,20 @@ impl ToValue for CfnTemplateProviderDetail {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that identifies a provisioning parameter.
-    ///
-    /// Pattern `.*`; length 1 to 1000.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the provisioning parameter.
-    ///
-    /// Pattern `.*`; length 0 to 4096.
     pub value: Str,
 }
 
-static RULE_ProvisioningParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisioningParameter` property type of `AWS::SageMaker::Project`.
@@ -631,6 +406,7 @@ pub struct ProvisioningParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ProvisioningParameter {
     /// A `ProvisioningParameter` with its required properties, named in a [`ProvisioningParameterRequired`].
     pub fn new(required: ProvisioningParameterRequired) -> Self {
@@ -641,20 +417,9 @@ impl ProvisioningParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ProvisioningParameter {}
@@ -668,26 +433,14 @@ impl ToValue for ProvisioningParameter {
     }
 }
 
-static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceCatalogProvisionedProductDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProvisionedProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProvisionedProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ProvisionedProductStatusMessage", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceCatalogProvisionedProductDetails` property type of `AWS::SageMaker::Project`.
@@ -705,6 +458,7 @@ pub struct ServiceCatalogProvisionedProductDetails {
     pub provisioned_product_status_message: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceCatalogProvisionedProductDetails {
     /// A `ServiceCatalogProvisionedProductDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -712,18 +466,9 @@ impl ServiceCatalogProvisionedProductDetails {
     }
 
     /// `ProvisionedProductId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_product_id(mut self, value: impl Into<Str>) -> Self {
-        self.provisioned_product_id = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_product_id(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_id = Some(value.into()); self }
     /// `ProvisionedProductStatusMessage`: a string.
-    pub fn provisioned_product_status_message(mut self, value: impl Into<Str>) -> Self {
-        self.provisioned_product_status_message = Some(value.into());
-        self
-    }
+    pub fn provisioned_product_status_message(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_status_message = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceCatalogProvisionedProductDetails {}
@@ -744,58 +489,20 @@ impl ToValue for ServiceCatalogProvisionedProductDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceCatalogProvisioningDetailsRequired {
     /// `ProductId`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 100.
     pub product_id: Str,
 }
 
-static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceCatalogProvisioningDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "PathId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisioningArtifactId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisioningParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProvisioningParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None })),
     ],
     required: &["ProductId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceCatalogProvisioningDetails` property type of `AWS::SageMaker::Project`.
@@ -821,6 +528,7 @@ pub struct ServiceCatalogProvisioningDetails {
     pub provisioning_parameters: Option<List<ProvisioningParameter>>,
 }
 
+#[rustfmt::skip]
 impl ServiceCatalogProvisioningDetails {
     /// A `ServiceCatalogProvisioningDetails` with its required properties, named in a [`ServiceCatalogProvisioningDetailsRequired`].
     pub fn new(required: ServiceCatalogProvisioningDetailsRequired) -> Self {
@@ -833,37 +541,13 @@ impl ServiceCatalogProvisioningDetails {
     }
 
     /// `PathId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_id(mut self, value: impl Into<Str>) -> Self {
-        self.path_id = Some(value.into());
-        self
-    }
-
+    pub fn path_id(mut self, value: impl Into<Str>) -> Self { self.path_id = Some(value.into()); self }
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `ProvisioningArtifactId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_artifact_id = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = Some(value.into()); self }
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
-    pub fn provisioning_parameters(
-        mut self,
-        value: impl Into<List<ProvisioningParameter>>,
-    ) -> Self {
-        self.provisioning_parameters = Some(value.into());
-        self
-    }
+    pub fn provisioning_parameters(mut self, value: impl Into<List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceCatalogProvisioningDetails {}
@@ -879,113 +563,14 @@ impl ToValue for ServiceCatalogProvisioningDetails {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateProviderDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CfnTemplateProviderDetail", Shape::Object(&RULE_CfnTemplateProviderDetail)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SageMaker::Project`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-project-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TemplateProviderDetail: ObjRule = ObjRule {
-    properties: &[(
-        "CfnTemplateProviderDetail",
-        Shape::Object(&RULE_CfnTemplateProviderDetail),
-    )],
-    required: &[],
     one_of: &[&[&["CfnTemplateProviderDetail"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateProviderDetail` property type of `AWS::SageMaker::Project`.
@@ -1001,6 +586,7 @@ pub struct TemplateProviderDetail {
     pub cfn_template_provider_detail: Option<Obj<CfnTemplateProviderDetail>>,
 }
 
+#[rustfmt::skip]
 impl TemplateProviderDetail {
     /// A `TemplateProviderDetail` with no property set (none is required).
     pub fn new() -> Self {
@@ -1008,15 +594,7 @@ impl TemplateProviderDetail {
     }
 
     /// `CfnTemplateProviderDetail`: a [`CfnTemplateProviderDetail`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cfn_template_provider_detail(
-        mut self,
-        value: impl Into<Obj<CfnTemplateProviderDetail>>,
-    ) -> Self {
-        self.cfn_template_provider_detail = Some(value.into());
-        self
-    }
+    pub fn cfn_template_provider_detail(mut self, value: impl Into<Obj<CfnTemplateProviderDetail>>) -> Self { self.cfn_template_provider_detail = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateProviderDetail {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{CodeRepository, CodeRepositoryRequired, CustomImage, CustomImageRequired};
+use super::shared::{RULE_CodeRepository, RULE_CustomImage};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^d-(-*[a-z0-9]){1,61}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!\\s*$).+");
@@ -20,80 +23,31 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
 pub(crate) static PATTERN_8: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`Space`], by name: `Space::new(SpaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpaceRequired {
     /// `DomainId`: a string, required.
-    ///
-    /// The ID of the associated domain.
-    ///
-    /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub domain_id: Str,
     /// `SpaceName`: a string, required.
-    ///
-    /// The name of the space.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub space_name: Str,
 }
 
-static RULE_Space: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Space: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("OwnershipSettings", Shape::Object(&RULE_OwnershipSettings)),
-        (
-            "SpaceDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SpaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SpaceDisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SpaceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SpaceSettings", Shape::Object(&RULE_SpaceSettings)),
-        (
-            "SpaceSharingSettings",
-            Shape::Object(&RULE_SpaceSharingSettings),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SpaceSharingSettings", Shape::Object(&RULE_SpaceSharingSettings)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DomainId", "SpaceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Space` resource.
@@ -155,6 +109,7 @@ pub struct Space {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Space {
     /// The CloudFormation type name, `AWS::SageMaker::Space`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Space";
@@ -166,12 +121,7 @@ impl Space {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-space.html",
         primary_identifier: &["DomainId", "SpaceName"],
         required: &["DomainId", "SpaceName"],
-        create_only: &[
-            "DomainId",
-            "SpaceName",
-            "SpaceSharingSettings",
-            "OwnershipSettings",
-        ],
+        create_only: &["DomainId", "SpaceName", "SpaceSharingSettings", "OwnershipSettings"],
         conditional_create_only: &[],
         write_only: &["SpaceSettings"],
         read_only: &["SpaceArn", "Url"],
@@ -194,60 +144,19 @@ impl Space {
     }
 
     /// `DomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = value.into();
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
     /// `OwnershipSettings`: an [`OwnershipSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ownership_settings(mut self, value: impl Into<Obj<OwnershipSettings>>) -> Self {
-        self.ownership_settings = Some(value.into());
-        self
-    }
-
+    pub fn ownership_settings(mut self, value: impl Into<Obj<OwnershipSettings>>) -> Self { self.ownership_settings = Some(value.into()); self }
     /// `SpaceDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.space_display_name = Some(value.into());
-        self
-    }
-
+    pub fn space_display_name(mut self, value: impl Into<Str>) -> Self { self.space_display_name = Some(value.into()); self }
     /// `SpaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_name(mut self, value: impl Into<Str>) -> Self {
-        self.space_name = value.into();
-        self
-    }
-
+    pub fn space_name(mut self, value: impl Into<Str>) -> Self { self.space_name = value.into(); self }
     /// `SpaceSettings`: a [`SpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_settings(mut self, value: impl Into<Obj<SpaceSettings>>) -> Self {
-        self.space_settings = Some(value.into());
-        self
-    }
-
+    pub fn space_settings(mut self, value: impl Into<Obj<SpaceSettings>>) -> Self { self.space_settings = Some(value.into()); self }
     /// `SpaceSharingSettings`: a [`SpaceSharingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_sharing_settings(mut self, value: impl Into<Obj<SpaceSharingSettings>>) -> Self {
-        self.space_sharing_settings = Some(value.into());
-        self
-    }
-
+    pub fn space_sharing_settings(mut self, value: impl Into<Obj<SpaceSharingSettings>>) -> Self { self.space_sharing_settings = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Space {
@@ -309,93 +218,15 @@ impl SpaceAttributes {
     }
 }
 
-/// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepositoryRequired {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryUrl",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_9),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CodeRepository` property type of `AWS::SageMaker::Space`.
-///
-/// A Git repository that SageMaker AI automatically displays to users for cloning in the JupyterServer application.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-space-coderepository.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CodeRepository {
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
-    pub repository_url: Str,
-}
-
-impl CodeRepository {
-    /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
-    pub fn new(required: CodeRepositoryRequired) -> Self {
-        Self {
-            repository_url: required.repository_url,
-        }
-    }
-
-    /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
-}
-
-impl PropertyType for CodeRepository {}
-
-impl ToValue for CodeRepository {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("RepositoryUrl", &self.repository_url)
-            .build()
-    }
-}
-
-static RULE_CustomFileSystem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomFileSystem: ObjRule = ObjRule {
     properties: &[
         ("EFSFileSystem", Shape::Object(&RULE_EfsFileSystem)),
-        (
-            "FSxLustreFileSystem",
-            Shape::Object(&RULE_FsxLustreFileSystem),
-        ),
+        ("FSxLustreFileSystem", Shape::Object(&RULE_FsxLustreFileSystem)),
         ("S3FileSystem", Shape::Object(&RULE_S3FileSystem)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomFileSystem` property type of `AWS::SageMaker::Space`.
@@ -419,6 +250,7 @@ pub struct CustomFileSystem {
     pub s3_file_system: Option<Obj<S3FileSystem>>,
 }
 
+#[rustfmt::skip]
 impl CustomFileSystem {
     /// A `CustomFileSystem` with no property set (none is required).
     pub fn new() -> Self {
@@ -426,28 +258,11 @@ impl CustomFileSystem {
     }
 
     /// `EFSFileSystem`: an [`EfsFileSystem`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_file_system(mut self, value: impl Into<Obj<EfsFileSystem>>) -> Self {
-        self.efs_file_system = Some(value.into());
-        self
-    }
-
+    pub fn efs_file_system(mut self, value: impl Into<Obj<EfsFileSystem>>) -> Self { self.efs_file_system = Some(value.into()); self }
     /// `FSxLustreFileSystem`: a [`FsxLustreFileSystem`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_lustre_file_system(mut self, value: impl Into<Obj<FsxLustreFileSystem>>) -> Self {
-        self.fsx_lustre_file_system = Some(value.into());
-        self
-    }
-
+    pub fn fsx_lustre_file_system(mut self, value: impl Into<Obj<FsxLustreFileSystem>>) -> Self { self.fsx_lustre_file_system = Some(value.into()); self }
     /// `S3FileSystem`: a [`S3FileSystem`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_system(mut self, value: impl Into<Obj<S3FileSystem>>) -> Self {
-        self.s3_file_system = Some(value.into());
-        self
-    }
+    pub fn s3_file_system(mut self, value: impl Into<Obj<S3FileSystem>>) -> Self { self.s3_file_system = Some(value.into()); self }
 }
 
 impl PropertyType for CustomFileSystem {}
@@ -462,162 +277,21 @@ impl ToValue for CustomFileSystem {
     }
 }
 
-/// The required properties of [`CustomImage`], by name: `CustomImage::new(CustomImageRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImageRequired {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-}
-
-static RULE_CustomImage: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &["AppImageConfigName", "ImageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomImage` property type of `AWS::SageMaker::Space`.
-///
-/// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-space-customimage.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomImage {
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
-    pub app_image_config_name: Str,
-    /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
-    pub image_name: Str,
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The version number of the CustomImage.
-    ///
-    /// Value at least 0.
-    pub image_version_number: Option<Int>,
-}
-
-impl CustomImage {
-    /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
-    pub fn new(required: CustomImageRequired) -> Self {
-        Self {
-            app_image_config_name: required.app_image_config_name,
-            image_name: required.image_name,
-            image_version_number: None,
-        }
-    }
-
-    /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
-    /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
-    /// `ImageVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.image_version_number = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomImage {}
-
-impl ToValue for CustomImage {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
-            .req("ImageName", &self.image_name)
-            .opt("ImageVersionNumber", &self.image_version_number)
-            .build()
-    }
-}
-
 /// The required properties of [`EbsStorageSettings`], by name: `EbsStorageSettings::new(EbsStorageSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsStorageSettingsRequired {
     /// `EbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The size of an EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
     pub ebs_volume_size_in_gb: Int,
 }
 
-static RULE_EbsStorageSettings: ObjRule = ObjRule {
-    properties: &[(
-        "EbsVolumeSizeInGb",
-        Shape::Int(&NumRule {
-            min: Some(5.0),
-            max: Some(16384.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EbsStorageSettings: ObjRule = ObjRule {
+    properties: &[
+        ("EbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+    ],
     required: &["EbsVolumeSizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsStorageSettings` property type of `AWS::SageMaker::Space`.
@@ -635,6 +309,7 @@ pub struct EbsStorageSettings {
     pub ebs_volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 impl EbsStorageSettings {
     /// A `EbsStorageSettings` with its required properties, named in a [`EbsStorageSettingsRequired`].
     pub fn new(required: EbsStorageSettingsRequired) -> Self {
@@ -644,12 +319,7 @@ impl EbsStorageSettings {
     }
 
     /// `EbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_volume_size_in_gb = value.into();
-        self
-    }
+    pub fn ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.ebs_volume_size_in_gb = value.into(); self }
 }
 
 impl PropertyType for EbsStorageSettings {}
@@ -666,30 +336,17 @@ impl ToValue for EbsStorageSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsFileSystemRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
     pub file_system_id: Str,
 }
 
-static RULE_EfsFileSystem: ObjRule = ObjRule {
-    properties: &[(
-        "FileSystemId",
-        Shape::Str(&StrRule {
-            min_len: Some(11),
-            max_len: Some(21),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EfsFileSystem: ObjRule = ObjRule {
+    properties: &[
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+    ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EFSFileSystem` property type of `AWS::SageMaker::Space`.
@@ -707,6 +364,7 @@ pub struct EfsFileSystem {
     pub file_system_id: Str,
 }
 
+#[rustfmt::skip]
 impl EfsFileSystem {
     /// A `EfsFileSystem` with its required properties, named in a [`EfsFileSystemRequired`].
     pub fn new(required: EfsFileSystemRequired) -> Self {
@@ -716,12 +374,7 @@ impl EfsFileSystem {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
 }
 
 impl PropertyType for EfsFileSystem {}
@@ -738,30 +391,17 @@ impl ToValue for EfsFileSystem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxLustreFileSystemRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// Amazon FSx for Lustre file system ID.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
     pub file_system_id: Str,
 }
 
-static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
-    properties: &[(
-        "FileSystemId",
-        Shape::Str(&StrRule {
-            min_len: Some(11),
-            max_len: Some(21),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FsxLustreFileSystem: ObjRule = ObjRule {
+    properties: &[
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+    ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxLustreFileSystem` property type of `AWS::SageMaker::Space`.
@@ -779,6 +419,7 @@ pub struct FsxLustreFileSystem {
     pub file_system_id: Str,
 }
 
+#[rustfmt::skip]
 impl FsxLustreFileSystem {
     /// A `FsxLustreFileSystem` with its required properties, named in a [`FsxLustreFileSystemRequired`].
     pub fn new(required: FsxLustreFileSystemRequired) -> Self {
@@ -788,12 +429,7 @@ impl FsxLustreFileSystem {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
 }
 
 impl PropertyType for FsxLustreFileSystem {}
@@ -806,30 +442,14 @@ impl ToValue for FsxLustreFileSystem {
     }
 }
 
-static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::Space`.
@@ -853,6 +473,7 @@ pub struct JupyterServerAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -860,20 +481,9 @@ impl JupyterServerAppSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterServerAppSettings {}
@@ -887,38 +497,15 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
-static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::Space`.
@@ -956,6 +543,7 @@ pub struct KernelGatewayAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -963,28 +551,11 @@ impl KernelGatewayAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for KernelGatewayAppSettings {}
@@ -1003,30 +574,17 @@ impl ToValue for KernelGatewayAppSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnershipSettingsRequired {
     /// `OwnerUserProfileName`: a string, required.
-    ///
-    /// The user profile who is the owner of the space.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
     pub owner_user_profile_name: Str,
 }
 
-static RULE_OwnershipSettings: ObjRule = ObjRule {
-    properties: &[(
-        "OwnerUserProfileName",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(63),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OwnershipSettings: ObjRule = ObjRule {
+    properties: &[
+        ("OwnerUserProfileName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["OwnerUserProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OwnershipSettings` property type of `AWS::SageMaker::Space`.
@@ -1044,6 +602,7 @@ pub struct OwnershipSettings {
     pub owner_user_profile_name: Str,
 }
 
+#[rustfmt::skip]
 impl OwnershipSettings {
     /// A `OwnershipSettings` with its required properties, named in a [`OwnershipSettingsRequired`].
     pub fn new(required: OwnershipSettingsRequired) -> Self {
@@ -1053,12 +612,7 @@ impl OwnershipSettings {
     }
 
     /// `OwnerUserProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_user_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.owner_user_profile_name = value.into();
-        self
-    }
+    pub fn owner_user_profile_name(mut self, value: impl Into<Str>) -> Self { self.owner_user_profile_name = value.into(); self }
 }
 
 impl PropertyType for OwnershipSettings {}
@@ -1071,119 +625,16 @@ impl ToValue for OwnershipSettings {
     }
 }
 
-static RULE_ResourceSpec: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "system",
-                    "ml.t3.micro",
-                    "ml.t3.small",
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.geospatial.interactive",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.p3dn.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.geospatial.interactive", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge"], ..StrRule::ANY })),
+        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::Space`.
@@ -1223,6 +674,7 @@ pub struct ResourceSpec {
     pub sage_maker_image_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -1230,36 +682,13 @@ impl ResourceSpec {
     }
 
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_arn = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_version_arn = Some(value.into());
-        self
-    }
+    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSpec {}
@@ -1278,23 +707,13 @@ impl ToValue for ResourceSpec {
     }
 }
 
-static RULE_S3FileSystem: ObjRule = ObjRule {
-    properties: &[(
-        "S3Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_8),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3FileSystem: ObjRule = ObjRule {
+    properties: &[
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FileSystem` property type of `AWS::SageMaker::Space`.
@@ -1312,6 +731,7 @@ pub struct S3FileSystem {
     pub s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3FileSystem {
     /// A `S3FileSystem` with no property set (none is required).
     pub fn new() -> Self {
@@ -1319,12 +739,7 @@ impl S3FileSystem {
     }
 
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for S3FileSystem {}
@@ -1335,14 +750,13 @@ impl ToValue for S3FileSystem {
     }
 }
 
-static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
-    properties: &[("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SpaceCodeEditorAppSettings: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpaceCodeEditorAppSettings` property type of `AWS::SageMaker::Space`.
@@ -1358,6 +772,7 @@ pub struct SpaceCodeEditorAppSettings {
     pub default_resource_spec: Option<Obj<ResourceSpec>>,
 }
 
+#[rustfmt::skip]
 impl SpaceCodeEditorAppSettings {
     /// A `SpaceCodeEditorAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1365,12 +780,7 @@ impl SpaceCodeEditorAppSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
 }
 
 impl PropertyType for SpaceCodeEditorAppSettings {}
@@ -1383,24 +793,14 @@ impl ToValue for SpaceCodeEditorAppSettings {
     }
 }
 
-static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpaceJupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeRepositories",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CodeRepository),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpaceJupyterLabAppSettings` property type of `AWS::SageMaker::Space`.
@@ -1422,6 +822,7 @@ pub struct SpaceJupyterLabAppSettings {
     pub default_resource_spec: Option<Obj<ResourceSpec>>,
 }
 
+#[rustfmt::skip]
 impl SpaceJupyterLabAppSettings {
     /// A `SpaceJupyterLabAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1429,20 +830,9 @@ impl SpaceJupyterLabAppSettings {
     }
 
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self {
-        self.code_repositories = Some(value.into());
-        self
-    }
-
+    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
 }
 
 impl PropertyType for SpaceJupyterLabAppSettings {}
@@ -1456,81 +846,21 @@ impl ToValue for SpaceJupyterLabAppSettings {
     }
 }
 
-static RULE_SpaceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SpaceSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "JupyterServer",
-                    "KernelGateway",
-                    "TensorBoard",
-                    "RStudioServerPro",
-                    "RSessionGateway",
-                    "JupyterLab",
-                    "CodeEditor",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "CodeEditorAppSettings",
-            Shape::Object(&RULE_SpaceCodeEditorAppSettings),
-        ),
-        (
-            "CustomFileSystems",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystem),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_SpaceJupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "RemoteAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SpaceManagedResources",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_SpaceStorageSettings),
-        ),
+        ("AppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "TensorBoard", "RStudioServerPro", "RSessionGateway", "JupyterLab", "CodeEditor"], ..StrRule::ANY })),
+        ("CodeEditorAppSettings", Shape::Object(&RULE_SpaceCodeEditorAppSettings)),
+        ("CustomFileSystems", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystem), min_items: Some(0), max_items: Some(1) })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_SpaceJupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("RemoteAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("SpaceManagedResources", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("SpaceStorageSettings", Shape::Object(&RULE_SpaceStorageSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpaceSettings` property type of `AWS::SageMaker::Space`.
@@ -1585,6 +915,7 @@ pub struct SpaceSettings {
     pub space_storage_settings: Option<Obj<SpaceStorageSettings>>,
 }
 
+#[rustfmt::skip]
 impl SpaceSettings {
     /// A `SpaceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1592,88 +923,23 @@ impl SpaceSettings {
     }
 
     /// `AppType`: an [`AppType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_type(mut self, value: impl Into<AppType>) -> Self {
-        self.app_type = Some(value.into());
-        self
-    }
-
+    pub fn app_type(mut self, value: impl Into<AppType>) -> Self { self.app_type = Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`SpaceCodeEditorAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_editor_app_settings(
-        mut self,
-        value: impl Into<Obj<SpaceCodeEditorAppSettings>>,
-    ) -> Self {
-        self.code_editor_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<SpaceCodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
     /// `CustomFileSystems`: a list of [`CustomFileSystem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_systems(mut self, value: impl Into<List<CustomFileSystem>>) -> Self {
-        self.custom_file_systems = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_systems(mut self, value: impl Into<List<CustomFileSystem>>) -> Self { self.custom_file_systems = Some(value.into()); self }
     /// `JupyterLabAppSettings`: a [`SpaceJupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<SpaceJupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<SpaceJupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `RemoteAccess`: a [`RemoteAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_access(mut self, value: impl Into<RemoteAccess>) -> Self {
-        self.remote_access = Some(value.into());
-        self
-    }
-
+    pub fn remote_access(mut self, value: impl Into<RemoteAccess>) -> Self { self.remote_access = Some(value.into()); self }
     /// `SpaceManagedResources`: a [`SpaceManagedResources`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_managed_resources(mut self, value: impl Into<SpaceManagedResources>) -> Self {
-        self.space_managed_resources = Some(value.into());
-        self
-    }
-
+    pub fn space_managed_resources(mut self, value: impl Into<SpaceManagedResources>) -> Self { self.space_managed_resources = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`SpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(mut self, value: impl Into<Obj<SpaceStorageSettings>>) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<SpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SpaceSettings {}
@@ -1704,28 +970,17 @@ impl ToValue for SpaceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpaceSharingSettingsRequired {
     /// `SharingType`: a [`SharingType`] value, required.
-    ///
-    /// Specifies the sharing type of the space.
     pub sharing_type: SharingType,
 }
 
-static RULE_SpaceSharingSettings: ObjRule = ObjRule {
-    properties: &[(
-        "SharingType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Private", "Shared"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SpaceSharingSettings: ObjRule = ObjRule {
+    properties: &[
+        ("SharingType", Shape::Str(&StrRule { allowed: &["Private", "Shared"], ..StrRule::ANY })),
+    ],
     required: &["SharingType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpaceSharingSettings` property type of `AWS::SageMaker::Space`.
@@ -1741,6 +996,7 @@ pub struct SpaceSharingSettings {
     pub sharing_type: SharingType,
 }
 
+#[rustfmt::skip]
 impl SpaceSharingSettings {
     /// A `SpaceSharingSettings` with its required properties, named in a [`SpaceSharingSettingsRequired`].
     pub fn new(required: SpaceSharingSettingsRequired) -> Self {
@@ -1750,12 +1006,7 @@ impl SpaceSharingSettings {
     }
 
     /// `SharingType`: a [`SharingType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_type(mut self, value: impl Into<SharingType>) -> Self {
-        self.sharing_type = value.into();
-        self
-    }
+    pub fn sharing_type(mut self, value: impl Into<SharingType>) -> Self { self.sharing_type = value.into(); self }
 }
 
 impl PropertyType for SpaceSharingSettings {}
@@ -1768,17 +1019,13 @@ impl ToValue for SpaceSharingSettings {
     }
 }
 
-static RULE_SpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[(
-        "EbsStorageSettings",
-        Shape::Object(&RULE_EbsStorageSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SpaceStorageSettings: ObjRule = ObjRule {
+    properties: &[
+        ("EbsStorageSettings", Shape::Object(&RULE_EbsStorageSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpaceStorageSettings` property type of `AWS::SageMaker::Space`.
@@ -1794,6 +1041,7 @@ pub struct SpaceStorageSettings {
     pub ebs_storage_settings: Option<Obj<EbsStorageSettings>>,
 }
 
+#[rustfmt::skip]
 impl SpaceStorageSettings {
     /// A `SpaceStorageSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1801,12 +1049,7 @@ impl SpaceStorageSettings {
     }
 
     /// `EbsStorageSettings`: an [`EbsStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_storage_settings(mut self, value: impl Into<Obj<EbsStorageSettings>>) -> Self {
-        self.ebs_storage_settings = Some(value.into());
-        self
-    }
+    pub fn ebs_storage_settings(mut self, value: impl Into<Obj<EbsStorageSettings>>) -> Self { self.ebs_storage_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SpaceStorageSettings {}
@@ -1823,44 +1066,20 @@ impl ToValue for SpaceStorageSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Space`.
@@ -1878,6 +1097,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1888,20 +1108,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,76 +15,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct StudioLifecycleConfigRequired {
     /// `StudioLifecycleConfigAppType`: a [`StudioLifecycleConfigAppType`] value, required.
-    ///
-    /// The App type to which the Lifecycle Configuration is attached.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub studio_lifecycle_config_app_type: StudioLifecycleConfigAppType,
     /// `StudioLifecycleConfigContent`: a string, required.
-    ///
-    /// The content of your Amazon SageMaker Studio Lifecycle Configuration script. This content must be base64 encoded.
-    ///
-    /// Pattern `[\S\s]+`; length 1 to 16384; create-only: changing it replaces the resource.
     pub studio_lifecycle_config_content: Str,
     /// `StudioLifecycleConfigName`: a string, required.
-    ///
-    /// The name of the Amazon SageMaker AI Studio Lifecycle Configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length 1 to 63; create-only: changing it replaces the resource.
     pub studio_lifecycle_config_name: Str,
 }
 
-static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StudioLifecycleConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "StudioLifecycleConfigAppType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"],
-                format: None,
-            }),
-        ),
-        (
-            "StudioLifecycleConfigContent",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StudioLifecycleConfigName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("StudioLifecycleConfigAppType", Shape::Str(&StrRule { allowed: &["JupyterServer", "KernelGateway", "CodeEditor", "JupyterLab"], ..StrRule::ANY })),
+        ("StudioLifecycleConfigContent", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StudioLifecycleConfigName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "StudioLifecycleConfigAppType",
-        "StudioLifecycleConfigContent",
-        "StudioLifecycleConfigName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::StudioLifecycleConfig` resource.
@@ -126,6 +74,7 @@ pub struct StudioLifecycleConfig {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StudioLifecycleConfig {
     /// The CloudFormation type name, `AWS::SageMaker::StudioLifecycleConfig`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::StudioLifecycleConfig";
@@ -136,17 +85,8 @@ impl StudioLifecycleConfig {
         type_name: "AWS::SageMaker::StudioLifecycleConfig",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-studiolifecycleconfig.html",
         primary_identifier: &["StudioLifecycleConfigName"],
-        required: &[
-            "StudioLifecycleConfigAppType",
-            "StudioLifecycleConfigContent",
-            "StudioLifecycleConfigName",
-        ],
-        create_only: &[
-            "StudioLifecycleConfigAppType",
-            "StudioLifecycleConfigContent",
-            "StudioLifecycleConfigName",
-            "Tags",
-        ],
+        required: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName"],
+        create_only: &["StudioLifecycleConfigAppType", "StudioLifecycleConfigContent", "StudioLifecycleConfigName", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["StudioLifecycleConfigArn"],
@@ -166,39 +106,13 @@ impl StudioLifecycleConfig {
     }
 
     /// `StudioLifecycleConfigAppType`: a [`StudioLifecycleConfigAppType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_lifecycle_config_app_type(
-        mut self,
-        value: impl Into<StudioLifecycleConfigAppType>,
-    ) -> Self {
-        self.studio_lifecycle_config_app_type = value.into();
-        self
-    }
-
+    pub fn studio_lifecycle_config_app_type(mut self, value: impl Into<StudioLifecycleConfigAppType>) -> Self { self.studio_lifecycle_config_app_type = value.into(); self }
     /// `StudioLifecycleConfigContent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_lifecycle_config_content(mut self, value: impl Into<Str>) -> Self {
-        self.studio_lifecycle_config_content = value.into();
-        self
-    }
-
+    pub fn studio_lifecycle_config_content(mut self, value: impl Into<Str>) -> Self { self.studio_lifecycle_config_content = value.into(); self }
     /// `StudioLifecycleConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.studio_lifecycle_config_name = value.into();
-        self
-    }
-
+    pub fn studio_lifecycle_config_name(mut self, value: impl Into<Str>) -> Self { self.studio_lifecycle_config_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StudioLifecycleConfig {
@@ -257,44 +171,20 @@ impl StudioLifecycleConfigAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::StudioLifecycleConfig`.
@@ -312,6 +202,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -322,20 +213,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

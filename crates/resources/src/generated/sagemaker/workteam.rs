@@ -7,38 +7,18 @@
 
 use crate::support::prelude::*;
 
-static RULE_Workteam: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workteam: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "MemberDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MemberDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MemberDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_MemberDefinition), min_items: None, max_items: None })),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("WorkforceName", Shape::STR),
         ("WorkteamName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Workteam` resource.
@@ -88,6 +68,7 @@ pub struct Workteam {
     pub workteam_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Workteam {
     /// The CloudFormation type name, `AWS::SageMaker::Workteam`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Workteam";
@@ -114,55 +95,17 @@ impl Workteam {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `MemberDefinitions`: a list of [`MemberDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn member_definitions(mut self, value: impl Into<List<MemberDefinition>>) -> Self {
-        self.member_definitions = Some(value.into());
-        self
-    }
-
+    pub fn member_definitions(mut self, value: impl Into<List<MemberDefinition>>) -> Self { self.member_definitions = Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkforceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workforce_name(mut self, value: impl Into<Str>) -> Self {
-        self.workforce_name = Some(value.into());
-        self
-    }
-
+    pub fn workforce_name(mut self, value: impl Into<Str>) -> Self { self.workforce_name = Some(value.into()); self }
     /// `WorkteamName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workteam_name(mut self, value: impl Into<Str>) -> Self {
-        self.workteam_name = Some(value.into());
-        self
-    }
+    pub fn workteam_name(mut self, value: impl Into<Str>) -> Self { self.workteam_name = Some(value.into()); self }
 }
 
 impl Resource for Workteam {
@@ -222,31 +165,23 @@ impl WorkteamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CognitoMemberDefinitionRequired {
     /// `CognitoClientId`: a string, required.
-    ///
-    /// An identifier for an application client. You must create the app client ID using Amazon Cognito .
     pub cognito_client_id: Str,
     /// `CognitoUserGroup`: a string, required.
-    ///
-    /// An identifier for a user group.
     pub cognito_user_group: Str,
     /// `CognitoUserPool`: a string, required.
-    ///
-    /// An identifier for a user pool. The user pool must be in the same region as the service that you are calling.
     pub cognito_user_pool: Str,
 }
 
-static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CognitoMemberDefinition: ObjRule = ObjRule {
     properties: &[
         ("CognitoClientId", Shape::STR),
         ("CognitoUserGroup", Shape::STR),
         ("CognitoUserPool", Shape::STR),
     ],
     required: &["CognitoUserPool", "CognitoClientId", "CognitoUserGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CognitoMemberDefinition` property type of `AWS::SageMaker::Workteam`.
@@ -270,6 +205,7 @@ pub struct CognitoMemberDefinition {
     pub cognito_user_pool: Str,
 }
 
+#[rustfmt::skip]
 impl CognitoMemberDefinition {
     /// A `CognitoMemberDefinition` with its required properties, named in a [`CognitoMemberDefinitionRequired`].
     pub fn new(required: CognitoMemberDefinitionRequired) -> Self {
@@ -281,28 +217,11 @@ impl CognitoMemberDefinition {
     }
 
     /// `CognitoClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_client_id(mut self, value: impl Into<Str>) -> Self {
-        self.cognito_client_id = value.into();
-        self
-    }
-
+    pub fn cognito_client_id(mut self, value: impl Into<Str>) -> Self { self.cognito_client_id = value.into(); self }
     /// `CognitoUserGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_user_group(mut self, value: impl Into<Str>) -> Self {
-        self.cognito_user_group = value.into();
-        self
-    }
-
+    pub fn cognito_user_group(mut self, value: impl Into<Str>) -> Self { self.cognito_user_group = value.into(); self }
     /// `CognitoUserPool`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_user_pool(mut self, value: impl Into<Str>) -> Self {
-        self.cognito_user_pool = value.into();
-        self
-    }
+    pub fn cognito_user_pool(mut self, value: impl Into<Str>) -> Self { self.cognito_user_pool = value.into(); self }
 }
 
 impl PropertyType for CognitoMemberDefinition {}
@@ -317,23 +236,14 @@ impl ToValue for CognitoMemberDefinition {
     }
 }
 
-static RULE_MemberDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MemberDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "CognitoMemberDefinition",
-            Shape::Object(&RULE_CognitoMemberDefinition),
-        ),
-        (
-            "OidcMemberDefinition",
-            Shape::Object(&RULE_OidcMemberDefinition),
-        ),
+        ("CognitoMemberDefinition", Shape::Object(&RULE_CognitoMemberDefinition)),
+        ("OidcMemberDefinition", Shape::Object(&RULE_OidcMemberDefinition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemberDefinition` property type of `AWS::SageMaker::Workteam`.
@@ -353,6 +263,7 @@ pub struct MemberDefinition {
     pub oidc_member_definition: Option<Obj<OidcMemberDefinition>>,
 }
 
+#[rustfmt::skip]
 impl MemberDefinition {
     /// A `MemberDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -360,23 +271,9 @@ impl MemberDefinition {
     }
 
     /// `CognitoMemberDefinition`: a [`CognitoMemberDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cognito_member_definition(
-        mut self,
-        value: impl Into<Obj<CognitoMemberDefinition>>,
-    ) -> Self {
-        self.cognito_member_definition = Some(value.into());
-        self
-    }
-
+    pub fn cognito_member_definition(mut self, value: impl Into<Obj<CognitoMemberDefinition>>) -> Self { self.cognito_member_definition = Some(value.into()); self }
     /// `OidcMemberDefinition`: an [`OidcMemberDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oidc_member_definition(mut self, value: impl Into<Obj<OidcMemberDefinition>>) -> Self {
-        self.oidc_member_definition = Some(value.into());
-        self
-    }
+    pub fn oidc_member_definition(mut self, value: impl Into<Obj<OidcMemberDefinition>>) -> Self { self.oidc_member_definition = Some(value.into()); self }
 }
 
 impl PropertyType for MemberDefinition {}
@@ -394,19 +291,17 @@ impl ToValue for MemberDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationConfigurationRequired {
     /// `NotificationTopicArn`: a string, required.
-    ///
-    /// The ARN for the Amazon SNS topic to which notifications should be published.
     pub notification_topic_arn: Str,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[("NotificationTopicArn", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("NotificationTopicArn", Shape::STR),
+    ],
     required: &["NotificationTopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::SageMaker::Workteam`.
@@ -422,6 +317,7 @@ pub struct NotificationConfiguration {
     pub notification_topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
     pub fn new(required: NotificationConfigurationRequired) -> Self {
@@ -431,12 +327,7 @@ impl NotificationConfiguration {
     }
 
     /// `NotificationTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_topic_arn = value.into();
-        self
-    }
+    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = value.into(); self }
 }
 
 impl PropertyType for NotificationConfiguration {}
@@ -453,26 +344,17 @@ impl ToValue for NotificationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OidcMemberDefinitionRequired {
     /// `OidcGroups`: a list of strings, required.
-    ///
-    /// A list of OIDC group names whose members will be part of this workteam
     pub oidc_groups: List<Str>,
 }
 
-static RULE_OidcMemberDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "OidcGroups",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OidcMemberDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("OidcGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     required: &["OidcGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OidcMemberDefinition` property type of `AWS::SageMaker::Workteam`.
@@ -488,6 +370,7 @@ pub struct OidcMemberDefinition {
     pub oidc_groups: List<Str>,
 }
 
+#[rustfmt::skip]
 impl OidcMemberDefinition {
     /// A `OidcMemberDefinition` with its required properties, named in a [`OidcMemberDefinitionRequired`].
     pub fn new(required: OidcMemberDefinitionRequired) -> Self {
@@ -497,12 +380,7 @@ impl OidcMemberDefinition {
     }
 
     /// `OidcGroups`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oidc_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.oidc_groups = value.into();
-        self
-    }
+    pub fn oidc_groups(mut self, value: impl Into<List<Str>>) -> Self { self.oidc_groups = value.into(); self }
 }
 
 impl PropertyType for OidcMemberDefinition {}
@@ -524,14 +402,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Workteam`.
@@ -545,6 +424,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -555,16 +435,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

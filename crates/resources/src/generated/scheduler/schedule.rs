@@ -22,137 +22,31 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[A-Za-z0-9\\-_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `FlexibleTimeWindow`: a [`FlexibleTimeWindow`] object, required.
-    ///
-    /// Allows you to configure a time window during which EventBridge Scheduler invokes the schedule.
     pub flexible_time_window: Obj<FlexibleTimeWindow>,
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The expression that defines when the schedule runs. The following formats are supported.
-    ///
-    /// - `at` expression - `at(yyyy-mm-ddThh:mm:ss)`
-    /// - `rate` expression - `rate(value unit)`
-    /// - `cron` expression - `cron(fields)`
-    ///
-    /// You can use `at` expressions to create one-time schedules that invoke a target once, at the time and in the time zone, that you specify. You can use `rate` and `cron` expressions to create recurring schedules. Rate-based schedules are useful when you want to invoke a target at regular intervals, such as every 15 minutes or every five days. Cron-based schedules are useful when you want to invoke a target periodically at a specific time, such as at 8:00 am (UTC+0) every 1st day of the month.
-    ///
-    /// A `cron` expression consists of six fields separated by white spaces: `(minutes hours day_of_month month day_of_week year)` .
-    ///
-    /// A `rate` expression consists of a *value* as a positive integer, and a *unit* with the following options: `minute` | `minutes` | `hour` | `hours` | `day` | `days`
-    ///
-    /// For more information and examples, see \[Schedule types on EventBridge Scheduler\](<https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html>) in the *EventBridge Scheduler User Guide* .
-    ///
-    /// Length 1 to 256.
     pub schedule_expression: Str,
     /// `Target`: a [`Target`] object, required.
-    ///
-    /// The schedule's target details.
     pub target: Obj<Target>,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "FlexibleTimeWindow",
-            Shape::Object(&RULE_FlexibleTimeWindow),
-        ),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpressionTimezone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EndDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("FlexibleTimeWindow", Shape::Object(&RULE_FlexibleTimeWindow)),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ScheduleExpressionTimezone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("StartDate", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Target", Shape::Object(&RULE_Target)),
     ],
     required: &["FlexibleTimeWindow", "ScheduleExpression", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Scheduler::Schedule` resource.
@@ -252,6 +146,7 @@ pub struct Schedule {
     pub target: Obj<Target>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// The CloudFormation type name, `AWS::Scheduler::Schedule`.
     pub const TYPE_NAME: &'static str = "AWS::Scheduler::Schedule";
@@ -290,92 +185,27 @@ impl Schedule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EndDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-
+    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
     /// `FlexibleTimeWindow`: a [`FlexibleTimeWindow`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flexible_time_window(mut self, value: impl Into<Obj<FlexibleTimeWindow>>) -> Self {
-        self.flexible_time_window = value.into();
-        self
-    }
-
+    pub fn flexible_time_window(mut self, value: impl Into<Obj<FlexibleTimeWindow>>) -> Self { self.flexible_time_window = value.into(); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
     /// `ScheduleExpressionTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression_timezone = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_expression_timezone = Some(value.into()); self }
     /// `StartDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-
+    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
     /// `State`: a [`ScheduleState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<ScheduleState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<ScheduleState>) -> Self { self.state = Some(value.into()); self }
     /// `Target`: a [`Target`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Obj<Target>>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Obj<Target>>) -> Self { self.target = value.into(); self }
 }
 
 impl Resource for Schedule {
@@ -432,60 +262,19 @@ impl ScheduleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsVpcConfigurationRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// Specifies the subnets associated with the task. These subnets must all be in the same VPC. You can specify as many as 16 subnets.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, length 1 to 1000.
     pub subnets: List<Str>,
 }
 
-static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1000),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::Scheduler::Schedule`.
@@ -513,6 +302,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
@@ -524,28 +314,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -564,48 +337,19 @@ impl ToValue for AwsVpcConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityProviderStrategyItemRequired {
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The short name of the capacity provider.
-    ///
-    /// Length 1 to 255.
     pub capacity_provider: Str,
 }
 
-static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "CapacityProvider",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Base", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("CapacityProvider", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Weight", Shape::Num(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
     required: &["CapacityProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderStrategyItem` property type of `AWS::Scheduler::Schedule`.
@@ -635,6 +379,7 @@ pub struct CapacityProviderStrategyItem {
     pub weight: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with its required properties, named in a [`CapacityProviderStrategyItemRequired`].
     pub fn new(required: CapacityProviderStrategyItemRequired) -> Self {
@@ -646,28 +391,11 @@ impl CapacityProviderStrategyItem {
     }
 
     /// `Base`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Num>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
+    pub fn base(mut self, value: impl Into<Num>) -> Self { self.base = Some(value.into()); self }
     /// `CapacityProvider`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = value.into();
-        self
-    }
-
+    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = value.into(); self }
     /// `Weight`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Num>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Num>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderStrategyItem {}
@@ -682,23 +410,13 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
-static RULE_DeadLetterConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Arn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeadLetterConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeadLetterConfig` property type of `AWS::Scheduler::Schedule`.
@@ -716,6 +434,7 @@ pub struct DeadLetterConfig {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeadLetterConfig {
     /// A `DeadLetterConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -723,12 +442,7 @@ impl DeadLetterConfig {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for DeadLetterConfig {}
@@ -743,128 +457,30 @@ impl ToValue for DeadLetterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EcsParametersRequired {
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the task definition to use if the event target is an Amazon ECS task.
-    ///
-    /// Length 1 to 1600.
     pub task_definition_arn: Str,
 }
 
-static RULE_EcsParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EcsParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: Some(6),
-            }),
-        ),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: Some(6) })),
         ("EnableECSManagedTags", Shape::Bool),
         ("EnableExecuteCommand", Shape::Bool),
-        (
-            "Group",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "FARGATE", "EXTERNAL"],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementConstraint),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "PlacementStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementStrategy),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "PlatformVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PropagateTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TASK_DEFINITION"],
-                format: None,
-            }),
-        ),
-        (
-            "ReferenceId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskCount",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TaskDefinitionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Group", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE", "EXTERNAL"], ..StrRule::ANY })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementConstraint), min_items: None, max_items: Some(10) })),
+        ("PlacementStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementStrategy), min_items: None, max_items: Some(5) })),
+        ("PlatformVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("PropagateTags", Shape::Str(&StrRule { allowed: &["TASK_DEFINITION"], ..StrRule::ANY })),
+        ("ReferenceId", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(50) })),
+        ("TaskCount", Shape::Num(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+        ("TaskDefinitionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
     ],
     required: &["TaskDefinitionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcsParameters` property type of `AWS::Scheduler::Schedule`.
@@ -950,6 +566,7 @@ pub struct EcsParameters {
     pub task_definition_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EcsParameters {
     /// A `EcsParameters` with its required properties, named in a [`EcsParametersRequired`].
     pub fn new(required: EcsParametersRequired) -> Self {
@@ -972,119 +589,33 @@ impl EcsParameters {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `EnableECSManagedTags`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ecs_managed_tags = Some(value.into());
-        self
-    }
-
+    pub fn enable_ecs_managed_tags(mut self, value: impl Into<Bool>) -> Self { self.enable_ecs_managed_tags = Some(value.into()); self }
     /// `EnableExecuteCommand`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_execute_command = Some(value.into());
-        self
-    }
-
+    pub fn enable_execute_command(mut self, value: impl Into<Bool>) -> Self { self.enable_execute_command = Some(value.into()); self }
     /// `Group`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group(mut self, value: impl Into<Str>) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-
+    pub fn group(mut self, value: impl Into<Str>) -> Self { self.group = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`PlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<PlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `PlacementStrategy`: a list of [`PlacementStrategy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self {
-        self.placement_strategy = Some(value.into());
-        self
-    }
-
+    pub fn placement_strategy(mut self, value: impl Into<List<PlacementStrategy>>) -> Self { self.placement_strategy = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `PropagateTags`: a [`PropagateTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self {
-        self.propagate_tags = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags(mut self, value: impl Into<PropagateTags>) -> Self { self.propagate_tags = Some(value.into()); self }
     /// `ReferenceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_id(mut self, value: impl Into<Str>) -> Self {
-        self.reference_id = Some(value.into());
-        self
-    }
-
+    pub fn reference_id(mut self, value: impl Into<Str>) -> Self { self.reference_id = Some(value.into()); self }
     /// `Tags`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Json>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskCount`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_count(mut self, value: impl Into<Num>) -> Self {
-        self.task_count = Some(value.into());
-        self
-    }
-
+    pub fn task_count(mut self, value: impl Into<Num>) -> Self { self.task_count = Some(value.into()); self }
     /// `TaskDefinitionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition_arn = value.into();
-        self
-    }
+    pub fn task_definition_arn(mut self, value: impl Into<Str>) -> Self { self.task_definition_arn = value.into(); self }
 }
 
 impl PropertyType for EcsParameters {}
@@ -1114,48 +645,20 @@ impl ToValue for EcsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeParametersRequired {
     /// `DetailType`: a string, required.
-    ///
-    /// A free-form string, with a maximum of 128 characters, used to decide what fields to expect in the event detail.
-    ///
-    /// Length 1 to 128.
     pub detail_type: Str,
     /// `Source`: a string, required.
-    ///
-    /// The source of the event.
-    ///
-    /// Pattern `^(?=[/\.\-_A-Za-z0-9]+)((?!aws\.).*)|(\$(\.[\w_-]+(\[(\d+|\*)\])*)*)$`; length 1 to 256.
     pub source: Str,
 }
 
-static RULE_EventBridgeParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetailType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Source",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DetailType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Source", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["DetailType", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeParameters` property type of `AWS::Scheduler::Schedule`.
@@ -1179,6 +682,7 @@ pub struct EventBridgeParameters {
     pub source: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeParameters {
     /// A `EventBridgeParameters` with its required properties, named in a [`EventBridgeParametersRequired`].
     pub fn new(required: EventBridgeParametersRequired) -> Self {
@@ -1189,20 +693,9 @@ impl EventBridgeParameters {
     }
 
     /// `DetailType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detail_type(mut self, value: impl Into<Str>) -> Self {
-        self.detail_type = value.into();
-        self
-    }
-
+    pub fn detail_type(mut self, value: impl Into<Str>) -> Self { self.detail_type = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for EventBridgeParameters {}
@@ -1220,40 +713,18 @@ impl ToValue for EventBridgeParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlexibleTimeWindowRequired {
     /// `Mode`: a [`FlexibleTimeWindowMode`] value, required.
-    ///
-    /// Determines whether the schedule is invoked within a flexible time window. You must use quotation marks when you specify this value in your JSON or YAML template.
-    ///
-    /// *Allowed Values* : `"OFF"` | `"FLEXIBLE"`
     pub mode: FlexibleTimeWindowMode,
 }
 
-static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FlexibleTimeWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumWindowInMinutes",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OFF", "FLEXIBLE"],
-                format: None,
-            }),
-        ),
+        ("MaximumWindowInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "FLEXIBLE"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlexibleTimeWindow` property type of `AWS::Scheduler::Schedule`.
@@ -1281,6 +752,7 @@ pub struct FlexibleTimeWindow {
     pub mode: FlexibleTimeWindowMode,
 }
 
+#[rustfmt::skip]
 impl FlexibleTimeWindow {
     /// A `FlexibleTimeWindow` with its required properties, named in a [`FlexibleTimeWindowRequired`].
     pub fn new(required: FlexibleTimeWindowRequired) -> Self {
@@ -1291,20 +763,9 @@ impl FlexibleTimeWindow {
     }
 
     /// `MaximumWindowInMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_window_in_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.maximum_window_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn maximum_window_in_minutes(mut self, value: impl Into<Num>) -> Self { self.maximum_window_in_minutes = Some(value.into()); self }
     /// `Mode`: a [`FlexibleTimeWindowMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<FlexibleTimeWindowMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<FlexibleTimeWindowMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for FlexibleTimeWindow {}
@@ -1322,30 +783,17 @@ impl ToValue for FlexibleTimeWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisParametersRequired {
     /// `PartitionKey`: a string, required.
-    ///
-    /// Specifies the shard to which EventBridge Scheduler sends the event. For more information, see \[Amazon Kinesis Data Streams terminology and concepts\](<https://docs.aws.amazon.com/streams/latest/dev/key-concepts.html>) in the *Amazon Kinesis Streams Developer Guide* .
-    ///
-    /// Length 1 to 256.
     pub partition_key: Str,
 }
 
-static RULE_KinesisParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PartitionKey",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PartitionKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+    ],
     required: &["PartitionKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisParameters` property type of `AWS::Scheduler::Schedule`.
@@ -1363,6 +811,7 @@ pub struct KinesisParameters {
     pub partition_key: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisParameters {
     /// A `KinesisParameters` with its required properties, named in a [`KinesisParametersRequired`].
     pub fn new(required: KinesisParametersRequired) -> Self {
@@ -1372,12 +821,7 @@ impl KinesisParameters {
     }
 
     /// `PartitionKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_key(mut self, value: impl Into<Str>) -> Self {
-        self.partition_key = value.into();
-        self
-    }
+    pub fn partition_key(mut self, value: impl Into<Str>) -> Self { self.partition_key = value.into(); self }
 }
 
 impl PropertyType for KinesisParameters {}
@@ -1390,17 +834,13 @@ impl ToValue for KinesisParameters {
     }
 }
 
-static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsvpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AwsvpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::Scheduler::Schedule`.
@@ -1416,6 +856,7 @@ pub struct NetworkConfiguration {
     pub awsvpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1423,12 +864,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsvpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.awsvpc_configuration = Some(value.into());
-        self
-    }
+    pub fn awsvpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.awsvpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -1441,35 +877,14 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
-static RULE_PlacementConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["distinctInstance", "memberOf"],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { max_len: Some(2000), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["distinctInstance", "memberOf"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementConstraint` property type of `AWS::Scheduler::Schedule`.
@@ -1491,6 +906,7 @@ pub struct PlacementConstraint {
     pub r#type: Option<PlacementConstraintType>,
 }
 
+#[rustfmt::skip]
 impl PlacementConstraint {
     /// A `PlacementConstraint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1498,20 +914,9 @@ impl PlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`PlacementConstraintType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementConstraintType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementConstraint {}
@@ -1525,35 +930,14 @@ impl ToValue for PlacementConstraint {
     }
 }
 
-static RULE_PlacementStrategy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PlacementStrategy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["random", "spread", "binpack"],
-                format: None,
-            }),
-        ),
+        ("Field", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["random", "spread", "binpack"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementStrategy` property type of `AWS::Scheduler::Schedule`.
@@ -1575,6 +959,7 @@ pub struct PlacementStrategy {
     pub r#type: Option<PlacementStrategyType>,
 }
 
+#[rustfmt::skip]
 impl PlacementStrategy {
     /// A `PlacementStrategy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1582,20 +967,9 @@ impl PlacementStrategy {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `Type`: a [`PlacementStrategyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PlacementStrategyType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementStrategy {}
@@ -1609,31 +983,14 @@ impl ToValue for PlacementStrategy {
     }
 }
 
-static RULE_RetryPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetryPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumEventAgeInSeconds",
-            Shape::Num(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumRetryAttempts",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(185.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumEventAgeInSeconds", Shape::Num(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("MaximumRetryAttempts", Shape::Num(&NumRule { min: Some(0.0), max: Some(185.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryPolicy` property type of `AWS::Scheduler::Schedule`.
@@ -1657,6 +1014,7 @@ pub struct RetryPolicy {
     pub maximum_retry_attempts: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl RetryPolicy {
     /// A `RetryPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1664,20 +1022,9 @@ impl RetryPolicy {
     }
 
     /// `MaximumEventAgeInSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.maximum_event_age_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn maximum_event_age_in_seconds(mut self, value: impl Into<Num>) -> Self { self.maximum_event_age_in_seconds = Some(value.into()); self }
     /// `MaximumRetryAttempts`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_retry_attempts(mut self, value: impl Into<Num>) -> Self {
-        self.maximum_retry_attempts = Some(value.into());
-        self
-    }
+    pub fn maximum_retry_attempts(mut self, value: impl Into<Num>) -> Self { self.maximum_retry_attempts = Some(value.into()); self }
 }
 
 impl PropertyType for RetryPolicy {}
@@ -1698,48 +1045,20 @@ impl ToValue for RetryPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerPipelineParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of parameter to start execution of a SageMaker Model Building Pipeline.
-    ///
-    /// Pattern `^[A-Za-z0-9\-_]*$`; length 1 to 256.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// Value of parameter to start execution of a SageMaker Model Building Pipeline.
-    ///
-    /// Length 1 to 1024.
     pub value: Str,
 }
 
-static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SageMakerPipelineParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerPipelineParameter` property type of `AWS::Scheduler::Schedule`.
@@ -1763,6 +1082,7 @@ pub struct SageMakerPipelineParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl SageMakerPipelineParameter {
     /// A `SageMakerPipelineParameter` with its required properties, named in a [`SageMakerPipelineParameterRequired`].
     pub fn new(required: SageMakerPipelineParameterRequired) -> Self {
@@ -1773,20 +1093,9 @@ impl SageMakerPipelineParameter {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for SageMakerPipelineParameter {}
@@ -1800,21 +1109,13 @@ impl ToValue for SageMakerPipelineParameter {
     }
 }
 
-static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
-    properties: &[(
-        "PipelineParameterList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SageMakerPipelineParameter),
-            min_items: Some(0),
-            max_items: Some(200),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SageMakerPipelineParameters: ObjRule = ObjRule {
+    properties: &[
+        ("PipelineParameterList", Shape::List(&ListRule { items: Shape::Object(&RULE_SageMakerPipelineParameter), min_items: Some(0), max_items: Some(200) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerPipelineParameters` property type of `AWS::Scheduler::Schedule`.
@@ -1832,6 +1133,7 @@ pub struct SageMakerPipelineParameters {
     pub pipeline_parameter_list: Option<List<SageMakerPipelineParameter>>,
 }
 
+#[rustfmt::skip]
 impl SageMakerPipelineParameters {
     /// A `SageMakerPipelineParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1839,15 +1141,7 @@ impl SageMakerPipelineParameters {
     }
 
     /// `PipelineParameterList`: a list of [`SageMakerPipelineParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_parameter_list(
-        mut self,
-        value: impl Into<List<SageMakerPipelineParameter>>,
-    ) -> Self {
-        self.pipeline_parameter_list = Some(value.into());
-        self
-    }
+    pub fn pipeline_parameter_list(mut self, value: impl Into<List<SageMakerPipelineParameter>>) -> Self { self.pipeline_parameter_list = Some(value.into()); self }
 }
 
 impl PropertyType for SageMakerPipelineParameters {}
@@ -1860,23 +1154,13 @@ impl ToValue for SageMakerPipelineParameters {
     }
 }
 
-static RULE_SqsParameters: ObjRule = ObjRule {
-    properties: &[(
-        "MessageGroupId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SqsParameters: ObjRule = ObjRule {
+    properties: &[
+        ("MessageGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqsParameters` property type of `AWS::Scheduler::Schedule`.
@@ -1894,6 +1178,7 @@ pub struct SqsParameters {
     pub message_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SqsParameters {
     /// A `SqsParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1901,12 +1186,7 @@ impl SqsParameters {
     }
 
     /// `MessageGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.message_group_id = Some(value.into());
-        self
-    }
+    pub fn message_group_id(mut self, value: impl Into<Str>) -> Self { self.message_group_id = Some(value.into()); self }
 }
 
 impl PropertyType for SqsParameters {}
@@ -1923,71 +1203,28 @@ impl ToValue for SqsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the target.
-    ///
-    /// Length 1 to 1600.
     pub arn: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that EventBridge Scheduler will use for this target when the schedule is invoked.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$`; length 1 to 1600.
     pub role_arn: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
         ("DeadLetterConfig", Shape::Object(&RULE_DeadLetterConfig)),
         ("EcsParameters", Shape::Object(&RULE_EcsParameters)),
-        (
-            "EventBridgeParameters",
-            Shape::Object(&RULE_EventBridgeParameters),
-        ),
-        (
-            "Input",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventBridgeParameters", Shape::Object(&RULE_EventBridgeParameters)),
+        ("Input", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("KinesisParameters", Shape::Object(&RULE_KinesisParameters)),
         ("RetryPolicy", Shape::Object(&RULE_RetryPolicy)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SageMakerPipelineParameters",
-            Shape::Object(&RULE_SageMakerPipelineParameters),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SageMakerPipelineParameters", Shape::Object(&RULE_SageMakerPipelineParameters)),
         ("SqsParameters", Shape::Object(&RULE_SqsParameters)),
     ],
     required: &["Arn", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::Scheduler::Schedule`.
@@ -2045,6 +1282,7 @@ pub struct Target {
     pub sqs_parameters: Option<Obj<SqsParameters>>,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -2063,87 +1301,25 @@ impl Target {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `DeadLetterConfig`: a [`DeadLetterConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self {
-        self.dead_letter_config = Some(value.into());
-        self
-    }
-
+    pub fn dead_letter_config(mut self, value: impl Into<Obj<DeadLetterConfig>>) -> Self { self.dead_letter_config = Some(value.into()); self }
     /// `EcsParameters`: an [`EcsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_parameters(mut self, value: impl Into<Obj<EcsParameters>>) -> Self {
-        self.ecs_parameters = Some(value.into());
-        self
-    }
-
+    pub fn ecs_parameters(mut self, value: impl Into<Obj<EcsParameters>>) -> Self { self.ecs_parameters = Some(value.into()); self }
     /// `EventBridgeParameters`: an [`EventBridgeParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_parameters(mut self, value: impl Into<Obj<EventBridgeParameters>>) -> Self {
-        self.event_bridge_parameters = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_parameters(mut self, value: impl Into<Obj<EventBridgeParameters>>) -> Self { self.event_bridge_parameters = Some(value.into()); self }
     /// `Input`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input(mut self, value: impl Into<Str>) -> Self {
-        self.input = Some(value.into());
-        self
-    }
-
+    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
     /// `KinesisParameters`: a [`KinesisParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_parameters(mut self, value: impl Into<Obj<KinesisParameters>>) -> Self {
-        self.kinesis_parameters = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_parameters(mut self, value: impl Into<Obj<KinesisParameters>>) -> Self { self.kinesis_parameters = Some(value.into()); self }
     /// `RetryPolicy`: a [`RetryPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_policy(mut self, value: impl Into<Obj<RetryPolicy>>) -> Self {
-        self.retry_policy = Some(value.into());
-        self
-    }
-
+    pub fn retry_policy(mut self, value: impl Into<Obj<RetryPolicy>>) -> Self { self.retry_policy = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SageMakerPipelineParameters`: a [`SageMakerPipelineParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_pipeline_parameters(
-        mut self,
-        value: impl Into<Obj<SageMakerPipelineParameters>>,
-    ) -> Self {
-        self.sage_maker_pipeline_parameters = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_pipeline_parameters(mut self, value: impl Into<Obj<SageMakerPipelineParameters>>) -> Self { self.sage_maker_pipeline_parameters = Some(value.into()); self }
     /// `SqsParameters`: a [`SqsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_parameters(mut self, value: impl Into<Obj<SqsParameters>>) -> Self {
-        self.sqs_parameters = Some(value.into());
-        self
-    }
+    pub fn sqs_parameters(mut self, value: impl Into<Obj<SqsParameters>>) -> Self { self.sqs_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for Target {}

@@ -7,14 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_Domain: ObjRule = ObjRule {
-    properties: &[("Description", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
+    properties: &[
+        ("Description", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SDB::Domain` resource.
@@ -37,6 +36,7 @@ pub struct Domain {
     pub description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::SDB::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::SDB::Domain";
@@ -63,12 +63,7 @@ impl Domain {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
 }
 
 impl Resource for Domain {

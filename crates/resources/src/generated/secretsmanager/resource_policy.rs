@@ -11,42 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// A JSON-formatted string for an AWS resource-based policy. For example policies, see \[Permissions policy examples\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html>) .
-    ///
-    /// Format `json`; length 1 to 20480.
     pub resource_policy: Json,
     /// `SecretId`: a string, required.
-    ///
-    /// The ARN or name of the secret to attach the resource-based policy.
-    ///
-    /// For an ARN, we recommend that you specify a complete ARN rather than a partial ARN.
-    ///
-    /// Length 1 to 2048; create-only: changing it replaces the resource.
     pub secret_id: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("BlockPublicPolicy", Shape::Bool),
         ("ResourcePolicy", Shape::Any),
-        (
-            "SecretId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["ResourcePolicy", "SecretId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecretsManager::ResourcePolicy` resource.
@@ -86,6 +65,7 @@ pub struct ResourcePolicy {
     pub secret_id: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::SecretsManager::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::ResourcePolicy";
@@ -116,28 +96,11 @@ impl ResourcePolicy {
     }
 
     /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
+    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self { self.block_public_policy = Some(value.into()); self }
     /// `ResourcePolicy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Json>) -> Self { self.resource_policy = value.into(); self }
     /// `SecretId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secret_id = value.into();
-        self
-    }
+    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

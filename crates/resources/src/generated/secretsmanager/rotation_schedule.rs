@@ -11,50 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RotationScheduleRequired {
     /// `SecretId`: a string, required.
-    ///
-    /// The ARN or name of the secret to rotate. This is unique for each rotation schedule definition.
-    ///
-    /// To reference a secret also created in this template, use the \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html>) function with the secret's logical ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub secret_id: Str,
 }
 
-static RULE_RotationSchedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RotationSchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExternalSecretRotationMetadata",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExternalSecretRotationRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "HostedRotationLambda",
-            Shape::Object(&RULE_HostedRotationLambda),
-        ),
+        ("ExternalSecretRotationMetadata", Shape::List(&ListRule { items: Shape::Object(&RULE_ExternalSecretRotationMetadataItem), min_items: None, max_items: None })),
+        ("ExternalSecretRotationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("HostedRotationLambda", Shape::Object(&RULE_HostedRotationLambda)),
         ("RotateImmediatelyOnUpdate", Shape::Bool),
         ("RotationLambdaARN", Shape::STR),
         ("RotationRules", Shape::Object(&RULE_RotationRules)),
         ("SecretId", Shape::STR),
     ],
     required: &["SecretId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecretsManager::RotationSchedule` resource.
@@ -148,6 +121,7 @@ pub struct RotationSchedule {
     pub secret_id: Str,
 }
 
+#[rustfmt::skip]
 impl RotationSchedule {
     /// The CloudFormation type name, `AWS::SecretsManager::RotationSchedule`.
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::RotationSchedule";
@@ -161,21 +135,7 @@ impl RotationSchedule {
         required: &["SecretId"],
         create_only: &["SecretId"],
         conditional_create_only: &[],
-        write_only: &[
-            "RotateImmediatelyOnUpdate",
-            "HostedRotationLambda",
-            "HostedRotationLambda/ExcludeCharacters",
-            "HostedRotationLambda/KmsKeyArn",
-            "HostedRotationLambda/MasterSecretArn",
-            "HostedRotationLambda/MasterSecretKmsKeyArn",
-            "HostedRotationLambda/RotationLambdaName",
-            "HostedRotationLambda/RotationType",
-            "HostedRotationLambda/Runtime",
-            "HostedRotationLambda/SuperuserSecretArn",
-            "HostedRotationLambda/SuperuserSecretKmsKeyArn",
-            "HostedRotationLambda/VpcSecurityGroupIds",
-            "HostedRotationLambda/VpcSubnetIds",
-        ],
+        write_only: &["RotateImmediatelyOnUpdate", "HostedRotationLambda", "HostedRotationLambda/ExcludeCharacters", "HostedRotationLambda/KmsKeyArn", "HostedRotationLambda/MasterSecretArn", "HostedRotationLambda/MasterSecretKmsKeyArn", "HostedRotationLambda/RotationLambdaName", "HostedRotationLambda/RotationType", "HostedRotationLambda/Runtime", "HostedRotationLambda/SuperuserSecretArn", "HostedRotationLambda/SuperuserSecretKmsKeyArn", "HostedRotationLambda/VpcSecurityGroupIds", "HostedRotationLambda/VpcSubnetIds"],
         read_only: &["Id"],
         attributes: &["Id"],
         taggable: false,
@@ -196,63 +156,19 @@ impl RotationSchedule {
     }
 
     /// `ExternalSecretRotationMetadata`: a list of [`ExternalSecretRotationMetadataItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_secret_rotation_metadata(
-        mut self,
-        value: impl Into<List<ExternalSecretRotationMetadataItem>>,
-    ) -> Self {
-        self.external_secret_rotation_metadata = Some(value.into());
-        self
-    }
-
+    pub fn external_secret_rotation_metadata(mut self, value: impl Into<List<ExternalSecretRotationMetadataItem>>) -> Self { self.external_secret_rotation_metadata = Some(value.into()); self }
     /// `ExternalSecretRotationRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_secret_rotation_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.external_secret_rotation_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn external_secret_rotation_role_arn(mut self, value: impl Into<Str>) -> Self { self.external_secret_rotation_role_arn = Some(value.into()); self }
     /// `HostedRotationLambda`: a [`HostedRotationLambda`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_rotation_lambda(mut self, value: impl Into<Obj<HostedRotationLambda>>) -> Self {
-        self.hosted_rotation_lambda = Some(value.into());
-        self
-    }
-
+    pub fn hosted_rotation_lambda(mut self, value: impl Into<Obj<HostedRotationLambda>>) -> Self { self.hosted_rotation_lambda = Some(value.into()); self }
     /// `RotateImmediatelyOnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotate_immediately_on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.rotate_immediately_on_update = Some(value.into());
-        self
-    }
-
+    pub fn rotate_immediately_on_update(mut self, value: impl Into<Bool>) -> Self { self.rotate_immediately_on_update = Some(value.into()); self }
     /// `RotationLambdaARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rotation_lambda_arn = Some(value.into());
-        self
-    }
-
+    pub fn rotation_lambda_arn(mut self, value: impl Into<Str>) -> Self { self.rotation_lambda_arn = Some(value.into()); self }
     /// `RotationRules`: a [`RotationRules`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_rules(mut self, value: impl Into<Obj<RotationRules>>) -> Self {
-        self.rotation_rules = Some(value.into());
-        self
-    }
-
+    pub fn rotation_rules(mut self, value: impl Into<Obj<RotationRules>>) -> Self { self.rotation_rules = Some(value.into()); self }
     /// `SecretId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secret_id = value.into();
-        self
-    }
+    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
 }
 
 impl Resource for RotationSchedule {
@@ -311,23 +227,20 @@ impl RotationScheduleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExternalSecretRotationMetadataItemRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key that identifies the item.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the specified item.
     pub value: Str,
 }
 
-static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ExternalSecretRotationMetadataItem: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExternalSecretRotationMetadataItem` property type of `AWS::SecretsManager::RotationSchedule`.
@@ -347,6 +260,7 @@ pub struct ExternalSecretRotationMetadataItem {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ExternalSecretRotationMetadataItem {
     /// A `ExternalSecretRotationMetadataItem` with its required properties, named in a [`ExternalSecretRotationMetadataItemRequired`].
     pub fn new(required: ExternalSecretRotationMetadataItemRequired) -> Self {
@@ -357,20 +271,9 @@ impl ExternalSecretRotationMetadataItem {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ExternalSecretRotationMetadataItem {}
@@ -388,41 +291,14 @@ impl ToValue for ExternalSecretRotationMetadataItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostedRotationLambdaRequired {
     /// `RotationType`: a string, required.
-    ///
-    /// The rotation template to base the rotation function on, one of the following:
-    ///
-    /// - `Db2SingleUser` to use the template \[SecretsManagerRDSDb2RotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-singleuser>) .
-    /// - `Db2MultiUser` to use the template \[SecretsManagerRDSDb2RotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-db2-multiuser>) .
-    /// - `MySQLSingleUser` to use the template \[SecretsManagerRDSMySQLRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-singleuser>) .
-    /// - `MySQLMultiUser` to use the template \[SecretsManagerRDSMySQLRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mysql-multiuser>) .
-    /// - `PostgreSQLSingleUser` to use the template \[SecretsManagerRDSPostgreSQLRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-singleuser>)
-    /// - `PostgreSQLMultiUser` to use the template \[SecretsManagerRDSPostgreSQLRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-postgre-multiuser>) .
-    /// - `OracleSingleUser` to use the template \[SecretsManagerRDSOracleRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-singleuser>) .
-    /// - `OracleMultiUser` to use the template \[SecretsManagerRDSOracleRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-oracle-multiuser>) .
-    /// - `MariaDBSingleUser` to use the template \[SecretsManagerRDSMariaDBRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-singleuser>) .
-    /// - `MariaDBMultiUser` to use the template \[SecretsManagerRDSMariaDBRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mariadb-multiuser>) .
-    /// - `SQLServerSingleUser` to use the template \[SecretsManagerRDSSQLServerRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-singleuser>) .
-    /// - `SQLServerMultiUser` to use the template \[SecretsManagerRDSSQLServerRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-sqlserver-multiuser>) .
-    /// - `RedshiftSingleUser` to use the template \[SecretsManagerRedshiftRotationSingleUsr\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-singleuser>) .
-    /// - `RedshiftMultiUser` to use the template \[SecretsManagerRedshiftRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-redshift-multiuser>) .
-    /// - `MongoDBSingleUser` to use the template \[SecretsManagerMongoDBRotationSingleUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-singleuser>) .
-    /// - `MongoDBMultiUser` to use the template \[SecretsManagerMongoDBRotationMultiUser\](<https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_available-rotation-templates.html#sar-template-mongodb-multiuser>) .
     pub rotation_type: Str,
 }
 
-static RULE_HostedRotationLambda: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HostedRotationLambda: ObjRule = ObjRule {
     properties: &[
         ("ExcludeCharacters", Shape::STR),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("MasterSecretArn", Shape::STR),
         ("MasterSecretKmsKeyArn", Shape::STR),
         ("RotationLambdaName", Shape::STR),
@@ -434,11 +310,8 @@ static RULE_HostedRotationLambda: ObjRule = ObjRule {
         ("VpcSubnetIds", Shape::STR),
     ],
     required: &["RotationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostedRotationLambda` property type of `AWS::SecretsManager::RotationSchedule`.
@@ -549,6 +422,7 @@ pub struct HostedRotationLambda {
     pub vpc_subnet_ids: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostedRotationLambda {
     /// A `HostedRotationLambda` with its required properties, named in a [`HostedRotationLambdaRequired`].
     pub fn new(required: HostedRotationLambdaRequired) -> Self {
@@ -568,92 +442,27 @@ impl HostedRotationLambda {
     }
 
     /// `ExcludeCharacters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self {
-        self.exclude_characters = Some(value.into());
-        self
-    }
-
+    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self { self.exclude_characters = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `MasterSecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.master_secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn master_secret_arn(mut self, value: impl Into<Str>) -> Self { self.master_secret_arn = Some(value.into()); self }
     /// `MasterSecretKmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.master_secret_kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn master_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.master_secret_kms_key_arn = Some(value.into()); self }
     /// `RotationLambdaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_lambda_name(mut self, value: impl Into<Str>) -> Self {
-        self.rotation_lambda_name = Some(value.into());
-        self
-    }
-
+    pub fn rotation_lambda_name(mut self, value: impl Into<Str>) -> Self { self.rotation_lambda_name = Some(value.into()); self }
     /// `RotationType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_type(mut self, value: impl Into<Str>) -> Self {
-        self.rotation_type = value.into();
-        self
-    }
-
+    pub fn rotation_type(mut self, value: impl Into<Str>) -> Self { self.rotation_type = value.into(); self }
     /// `Runtime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Str>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Str>) -> Self { self.runtime = Some(value.into()); self }
     /// `SuperuserSecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn superuser_secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.superuser_secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn superuser_secret_arn(mut self, value: impl Into<Str>) -> Self { self.superuser_secret_arn = Some(value.into()); self }
     /// `SuperuserSecretKmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.superuser_secret_kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn superuser_secret_kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.superuser_secret_kms_key_arn = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn vpc_security_group_ids(mut self, value: impl Into<Str>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
     /// `VpcSubnetIds`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_subnet_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_subnet_ids(mut self, value: impl Into<Str>) -> Self { self.vpc_subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for HostedRotationLambda {}
@@ -679,18 +488,15 @@ impl ToValue for HostedRotationLambda {
     }
 }
 
-static RULE_RotationRules: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RotationRules: ObjRule = ObjRule {
     properties: &[
         ("AutomaticallyAfterDays", Shape::INT),
         ("Duration", Shape::STR),
         ("ScheduleExpression", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RotationRules` property type of `AWS::SecretsManager::RotationSchedule`.
@@ -725,6 +531,7 @@ pub struct RotationRules {
     pub schedule_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RotationRules {
     /// A `RotationRules` with no property set (none is required).
     pub fn new() -> Self {
@@ -732,28 +539,11 @@ impl RotationRules {
     }
 
     /// `AutomaticallyAfterDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatically_after_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatically_after_days = Some(value.into());
-        self
-    }
-
+    pub fn automatically_after_days(mut self, value: impl Into<Int>) -> Self { self.automatically_after_days = Some(value.into()); self }
     /// `Duration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Str>) -> Self {
-        self.duration = Some(value.into());
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Str>) -> Self { self.duration = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
 }
 
 impl PropertyType for RotationRules {}

@@ -7,85 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_Secret: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Secret: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GenerateSecretString",
-            Shape::Object(&RULE_GenerateSecretString),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReplicaRegions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaRegion),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecretString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("GenerateSecretString", Shape::Object(&RULE_GenerateSecretString)),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("ReplicaRegions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaRegion), min_items: None, max_items: None })),
+        ("SecretString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecretsManager::Secret` resource.
@@ -188,6 +123,7 @@ pub struct Secret {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Secret {
     /// The CloudFormation type name, `AWS::SecretsManager::Secret`.
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::Secret";
@@ -214,68 +150,21 @@ impl Secret {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GenerateSecretString`: a [`GenerateSecretString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generate_secret_string(mut self, value: impl Into<Obj<GenerateSecretString>>) -> Self {
-        self.generate_secret_string = Some(value.into());
-        self
-    }
-
+    pub fn generate_secret_string(mut self, value: impl Into<Obj<GenerateSecretString>>) -> Self { self.generate_secret_string = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ReplicaRegions`: a list of [`ReplicaRegion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_regions(mut self, value: impl Into<List<ReplicaRegion>>) -> Self {
-        self.replica_regions = Some(value.into());
-        self
-    }
-
+    pub fn replica_regions(mut self, value: impl Into<List<ReplicaRegion>>) -> Self { self.replica_regions = Some(value.into()); self }
     /// `SecretString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_string(mut self, value: impl Into<Str>) -> Self {
-        self.secret_string = Some(value.into());
-        self
-    }
-
+    pub fn secret_string(mut self, value: impl Into<Str>) -> Self { self.secret_string = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Secret {
@@ -325,7 +214,8 @@ impl SecretAttributes {
     }
 }
 
-static RULE_GenerateSecretString: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GenerateSecretString: ObjRule = ObjRule {
     properties: &[
         ("ExcludeCharacters", Shape::STR),
         ("ExcludeLowercase", Shape::Bool),
@@ -338,12 +228,8 @@ static RULE_GenerateSecretString: ObjRule = ObjRule {
         ("RequireEachIncludedType", Shape::Bool),
         ("SecretStringTemplate", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GenerateSecretString` property type of `AWS::SecretsManager::Secret`.
@@ -397,6 +283,7 @@ pub struct GenerateSecretString {
     pub secret_string_template: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GenerateSecretString {
     /// A `GenerateSecretString` with no property set (none is required).
     pub fn new() -> Self {
@@ -404,84 +291,25 @@ impl GenerateSecretString {
     }
 
     /// `ExcludeCharacters`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self {
-        self.exclude_characters = Some(value.into());
-        self
-    }
-
+    pub fn exclude_characters(mut self, value: impl Into<Str>) -> Self { self.exclude_characters = Some(value.into()); self }
     /// `ExcludeLowercase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_lowercase(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_lowercase = Some(value.into());
-        self
-    }
-
+    pub fn exclude_lowercase(mut self, value: impl Into<Bool>) -> Self { self.exclude_lowercase = Some(value.into()); self }
     /// `ExcludeNumbers`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_numbers(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_numbers = Some(value.into());
-        self
-    }
-
+    pub fn exclude_numbers(mut self, value: impl Into<Bool>) -> Self { self.exclude_numbers = Some(value.into()); self }
     /// `ExcludePunctuation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_punctuation(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_punctuation = Some(value.into());
-        self
-    }
-
+    pub fn exclude_punctuation(mut self, value: impl Into<Bool>) -> Self { self.exclude_punctuation = Some(value.into()); self }
     /// `ExcludeUppercase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_uppercase(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_uppercase = Some(value.into());
-        self
-    }
-
+    pub fn exclude_uppercase(mut self, value: impl Into<Bool>) -> Self { self.exclude_uppercase = Some(value.into()); self }
     /// `GenerateStringKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generate_string_key(mut self, value: impl Into<Str>) -> Self {
-        self.generate_string_key = Some(value.into());
-        self
-    }
-
+    pub fn generate_string_key(mut self, value: impl Into<Str>) -> Self { self.generate_string_key = Some(value.into()); self }
     /// `IncludeSpace`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_space(mut self, value: impl Into<Bool>) -> Self {
-        self.include_space = Some(value.into());
-        self
-    }
-
+    pub fn include_space(mut self, value: impl Into<Bool>) -> Self { self.include_space = Some(value.into()); self }
     /// `PasswordLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_length(mut self, value: impl Into<Int>) -> Self {
-        self.password_length = Some(value.into());
-        self
-    }
-
+    pub fn password_length(mut self, value: impl Into<Int>) -> Self { self.password_length = Some(value.into()); self }
     /// `RequireEachIncludedType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_each_included_type(mut self, value: impl Into<Bool>) -> Self {
-        self.require_each_included_type = Some(value.into());
-        self
-    }
-
+    pub fn require_each_included_type(mut self, value: impl Into<Bool>) -> Self { self.require_each_included_type = Some(value.into()); self }
     /// `SecretStringTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_string_template(mut self, value: impl Into<Str>) -> Self {
-        self.secret_string_template = Some(value.into());
-        self
-    }
+    pub fn secret_string_template(mut self, value: impl Into<Str>) -> Self { self.secret_string_template = Some(value.into()); self }
 }
 
 impl PropertyType for GenerateSecretString {}
@@ -507,19 +335,18 @@ impl ToValue for GenerateSecretString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaRegionRequired {
     /// `Region`: a string, required.
-    ///
-    /// A string that represents a `Region` , for example "us-east-1".
     pub region: Str,
 }
 
-static RULE_ReplicaRegion: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR), ("Region", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaRegion: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::STR),
+        ("Region", Shape::STR),
+    ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaRegion` property type of `AWS::SecretsManager::Secret`.
@@ -539,6 +366,7 @@ pub struct ReplicaRegion {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicaRegion {
     /// A `ReplicaRegion` with its required properties, named in a [`ReplicaRegionRequired`].
     pub fn new(required: ReplicaRegionRequired) -> Self {
@@ -549,20 +377,9 @@ impl ReplicaRegion {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for ReplicaRegion {}
@@ -580,44 +397,20 @@ impl ToValue for ReplicaRegion {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SecretsManager::Secret`.
@@ -635,6 +428,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -645,20 +439,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

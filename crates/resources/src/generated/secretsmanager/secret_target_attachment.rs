@@ -11,50 +11,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretTargetAttachmentRequired {
     /// `SecretId`: a string, required.
-    ///
-    /// The ARN or name of the secret. To reference a secret also created in this template, use the see \[Ref\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html>) function with the secret's logical ID. This field is unique for each target attachment definition.
-    ///
-    /// Length 1 to 2048; create-only: changing it replaces the resource.
     pub secret_id: Str,
     /// `TargetId`: a string, required.
-    ///
-    /// The ID of the database or cluster.
     pub target_id: Str,
     /// `TargetType`: a string, required.
-    ///
-    /// A string that defines the type of service or database associated with the secret. This value instructs Secrets Manager how to update the secret with the details of the service or database. This value must be one of the following:
-    ///
-    /// - AWS::RDS::DBInstance
-    /// - AWS::RDS::DBCluster
-    /// - AWS::Redshift::Cluster
-    /// - AWS::RedshiftServerless::Namespace
-    /// - AWS::DocDB::DBInstance
-    /// - AWS::DocDB::DBCluster
-    /// - AWS::DocDBElastic::Cluster
     pub target_type: Str,
 }
 
-static RULE_SecretTargetAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecretTargetAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecretId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("TargetId", Shape::STR),
         ("TargetType", Shape::STR),
     ],
     required: &["TargetType", "TargetId", "SecretId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecretsManager::SecretTargetAttachment` resource.
@@ -102,6 +75,7 @@ pub struct SecretTargetAttachment {
     pub target_type: Str,
 }
 
+#[rustfmt::skip]
 impl SecretTargetAttachment {
     /// The CloudFormation type name, `AWS::SecretsManager::SecretTargetAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::SecretsManager::SecretTargetAttachment";
@@ -132,28 +106,11 @@ impl SecretTargetAttachment {
     }
 
     /// `SecretId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secret_id = value.into();
-        self
-    }
-
+    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
     /// `TargetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_id = value.into();
-        self
-    }
-
+    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self {
-        self.target_type = value.into();
-        self
-    }
+    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = value.into(); self }
 }
 
 impl Resource for SecretTargetAttachment {

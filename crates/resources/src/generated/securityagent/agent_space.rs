@@ -7,65 +7,31 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Tag, RULE_VpcConfig};
+pub use super::shared::{Tag, TagRequired, VpcConfig};
+
 /// The required properties of [`AgentSpace`], by name: `AgentSpace::new(AgentSpaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentSpaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the agent space
     pub name: Str,
 }
 
-static RULE_AgentSpace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentSpace: ObjRule = ObjRule {
     properties: &[
         ("AwsResources", Shape::Object(&RULE_AwsResources)),
-        (
-            "CodeReviewSettings",
-            Shape::Object(&RULE_CodeReviewSettings),
-        ),
+        ("CodeReviewSettings", Shape::Object(&RULE_CodeReviewSettings)),
         ("Description", Shape::STR),
-        (
-            "IntegratedResources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntegratedResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IntegratedResources", Shape::List(&ListRule { items: Shape::Object(&RULE_IntegratedResource), min_items: None, max_items: None })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetDomainIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetDomainIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityAgent::AgentSpace` resource.
@@ -117,6 +83,7 @@ pub struct AgentSpace {
     pub target_domain_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AgentSpace {
     /// The CloudFormation type name, `AWS::SecurityAgent::AgentSpace`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::AgentSpace";
@@ -152,68 +119,21 @@ impl AgentSpace {
     }
 
     /// `AwsResources`: an [`AwsResources`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_resources(mut self, value: impl Into<Obj<AwsResources>>) -> Self {
-        self.aws_resources = Some(value.into());
-        self
-    }
-
+    pub fn aws_resources(mut self, value: impl Into<Obj<AwsResources>>) -> Self { self.aws_resources = Some(value.into()); self }
     /// `CodeReviewSettings`: a [`CodeReviewSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_review_settings(mut self, value: impl Into<Obj<CodeReviewSettings>>) -> Self {
-        self.code_review_settings = Some(value.into());
-        self
-    }
-
+    pub fn code_review_settings(mut self, value: impl Into<Obj<CodeReviewSettings>>) -> Self { self.code_review_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegratedResources`: a list of [`IntegratedResource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integrated_resources(mut self, value: impl Into<List<IntegratedResource>>) -> Self {
-        self.integrated_resources = Some(value.into());
-        self
-    }
-
+    pub fn integrated_resources(mut self, value: impl Into<List<IntegratedResource>>) -> Self { self.integrated_resources = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetDomainIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_domain_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_domain_ids = Some(value.into());
-        self
-    }
+    pub fn target_domain_ids(mut self, value: impl Into<List<Str>>) -> Self { self.target_domain_ids = Some(value.into()); self }
 }
 
 impl Resource for AgentSpace {
@@ -277,63 +197,18 @@ impl AgentSpaceAttributes {
     }
 }
 
-static RULE_AwsResources: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsResources: ObjRule = ObjRule {
     properties: &[
-        (
-            "IamRoles",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LambdaFunctionArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LogGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "S3Buckets",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecretArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Vpcs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IamRoles", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LambdaFunctionArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("LogGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("S3Buckets", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecretArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Vpcs", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcConfig), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSResources` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -369,6 +244,7 @@ pub struct AwsResources {
     pub vpcs: Option<List<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl AwsResources {
     /// A `AwsResources` with no property set (none is required).
     pub fn new() -> Self {
@@ -376,52 +252,17 @@ impl AwsResources {
     }
 
     /// `IamRoles`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self {
-        self.iam_roles = Some(value.into());
-        self
-    }
-
+    pub fn iam_roles(mut self, value: impl Into<List<Str>>) -> Self { self.iam_roles = Some(value.into()); self }
     /// `LambdaFunctionArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lambda_function_arns = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lambda_function_arns = Some(value.into()); self }
     /// `LogGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_groups = Some(value.into());
-        self
-    }
-
+    pub fn log_groups(mut self, value: impl Into<List<Str>>) -> Self { self.log_groups = Some(value.into()); self }
     /// `S3Buckets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_buckets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.s3_buckets = Some(value.into());
-        self
-    }
-
+    pub fn s3_buckets(mut self, value: impl Into<List<Str>>) -> Self { self.s3_buckets = Some(value.into()); self }
     /// `SecretArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.secret_arns = Some(value.into());
-        self
-    }
-
+    pub fn secret_arns(mut self, value: impl Into<List<Str>>) -> Self { self.secret_arns = Some(value.into()); self }
     /// `Vpcs`: a list of [`VpcConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpcs(mut self, value: impl Into<List<VpcConfig>>) -> Self {
-        self.vpcs = Some(value.into());
-        self
-    }
+    pub fn vpcs(mut self, value: impl Into<List<VpcConfig>>) -> Self { self.vpcs = Some(value.into()); self }
 }
 
 impl PropertyType for AwsResources {}
@@ -443,26 +284,20 @@ impl ToValue for AwsResources {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeReviewSettingsRequired {
     /// `ControlsScanning`: a boolean, required.
-    ///
-    /// Whether Controls are utilized for code review analysis
     pub controls_scanning: Bool,
     /// `GeneralPurposeScanning`: a boolean, required.
-    ///
-    /// Whether general purpose analysis is performed for code review
     pub general_purpose_scanning: Bool,
 }
 
-static RULE_CodeReviewSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeReviewSettings: ObjRule = ObjRule {
     properties: &[
         ("ControlsScanning", Shape::Bool),
         ("GeneralPurposeScanning", Shape::Bool),
     ],
     required: &["ControlsScanning", "GeneralPurposeScanning"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeReviewSettings` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -482,6 +317,7 @@ pub struct CodeReviewSettings {
     pub general_purpose_scanning: Bool,
 }
 
+#[rustfmt::skip]
 impl CodeReviewSettings {
     /// A `CodeReviewSettings` with its required properties, named in a [`CodeReviewSettingsRequired`].
     pub fn new(required: CodeReviewSettingsRequired) -> Self {
@@ -492,20 +328,9 @@ impl CodeReviewSettings {
     }
 
     /// `ControlsScanning`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn controls_scanning(mut self, value: impl Into<Bool>) -> Self {
-        self.controls_scanning = value.into();
-        self
-    }
-
+    pub fn controls_scanning(mut self, value: impl Into<Bool>) -> Self { self.controls_scanning = value.into(); self }
     /// `GeneralPurposeScanning`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn general_purpose_scanning(mut self, value: impl Into<Bool>) -> Self {
-        self.general_purpose_scanning = value.into();
-        self
-    }
+    pub fn general_purpose_scanning(mut self, value: impl Into<Bool>) -> Self { self.general_purpose_scanning = value.into(); self }
 }
 
 impl PropertyType for CodeReviewSettings {}
@@ -528,17 +353,15 @@ pub struct GitHubCapabilitiesResourceRequired {
     pub remediate_code: Bool,
 }
 
-static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GitHubCapabilitiesResource: ObjRule = ObjRule {
     properties: &[
         ("LeaveComments", Shape::Bool),
         ("RemediateCode", Shape::Bool),
     ],
     required: &["LeaveComments", "RemediateCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitHubCapabilitiesResource` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -552,6 +375,7 @@ pub struct GitHubCapabilitiesResource {
     pub remediate_code: Bool,
 }
 
+#[rustfmt::skip]
 impl GitHubCapabilitiesResource {
     /// A `GitHubCapabilitiesResource` with its required properties, named in a [`GitHubCapabilitiesResourceRequired`].
     pub fn new(required: GitHubCapabilitiesResourceRequired) -> Self {
@@ -562,16 +386,9 @@ impl GitHubCapabilitiesResource {
     }
 
     /// `LeaveComments`: a boolean, required.
-    pub fn leave_comments(mut self, value: impl Into<Bool>) -> Self {
-        self.leave_comments = value.into();
-        self
-    }
-
+    pub fn leave_comments(mut self, value: impl Into<Bool>) -> Self { self.leave_comments = value.into(); self }
     /// `RemediateCode`: a boolean, required.
-    pub fn remediate_code(mut self, value: impl Into<Bool>) -> Self {
-        self.remediate_code = value.into();
-        self
-    }
+    pub fn remediate_code(mut self, value: impl Into<Bool>) -> Self { self.remediate_code = value.into(); self }
 }
 
 impl PropertyType for GitHubCapabilitiesResource {}
@@ -594,14 +411,15 @@ pub struct GitHubRepositoryResourceRequired {
     pub owner: Str,
 }
 
-static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Owner", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GitHubRepositoryResource: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+        ("Owner", Shape::STR),
+    ],
     required: &["Name", "Owner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GitHubRepositoryResource` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -615,6 +433,7 @@ pub struct GitHubRepositoryResource {
     pub owner: Str,
 }
 
+#[rustfmt::skip]
 impl GitHubRepositoryResource {
     /// A `GitHubRepositoryResource` with its required properties, named in a [`GitHubRepositoryResourceRequired`].
     pub fn new(required: GitHubRepositoryResourceRequired) -> Self {
@@ -625,16 +444,9 @@ impl GitHubRepositoryResource {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string, required.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = value.into();
-        self
-    }
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
 }
 
 impl PropertyType for GitHubRepositoryResource {}
@@ -652,31 +464,20 @@ impl ToValue for GitHubRepositoryResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegratedResourceRequired {
     /// `Integration`: a string, required.
-    ///
-    /// Unique identifier of the Provider Integration
     pub integration: Str,
     /// `ProviderResources`: a list of [`ProviderResource`] objects, required.
     pub provider_resources: List<ProviderResource>,
 }
 
-static RULE_IntegratedResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntegratedResource: ObjRule = ObjRule {
     properties: &[
         ("Integration", Shape::STR),
-        (
-            "ProviderResources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProviderResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProviderResources", Shape::List(&ListRule { items: Shape::Object(&RULE_ProviderResource), min_items: None, max_items: None })),
     ],
     required: &["Integration", "ProviderResources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegratedResource` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -694,6 +495,7 @@ pub struct IntegratedResource {
     pub provider_resources: List<ProviderResource>,
 }
 
+#[rustfmt::skip]
 impl IntegratedResource {
     /// A `IntegratedResource` with its required properties, named in a [`IntegratedResourceRequired`].
     pub fn new(required: IntegratedResourceRequired) -> Self {
@@ -704,18 +506,9 @@ impl IntegratedResource {
     }
 
     /// `Integration`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration(mut self, value: impl Into<Str>) -> Self {
-        self.integration = value.into();
-        self
-    }
-
+    pub fn integration(mut self, value: impl Into<Str>) -> Self { self.integration = value.into(); self }
     /// `ProviderResources`: a list of [`ProviderResource`] objects, required.
-    pub fn provider_resources(mut self, value: impl Into<List<ProviderResource>>) -> Self {
-        self.provider_resources = value.into();
-        self
-    }
+    pub fn provider_resources(mut self, value: impl Into<List<ProviderResource>>) -> Self { self.provider_resources = value.into(); self }
 }
 
 impl PropertyType for IntegratedResource {}
@@ -729,23 +522,14 @@ impl ToValue for IntegratedResource {
     }
 }
 
-static RULE_ProviderResource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProviderResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "GitHubCapabilities",
-            Shape::Object(&RULE_GitHubCapabilitiesResource),
-        ),
-        (
-            "GitHubRepository",
-            Shape::Object(&RULE_GitHubRepositoryResource),
-        ),
+        ("GitHubCapabilities", Shape::Object(&RULE_GitHubCapabilitiesResource)),
+        ("GitHubRepository", Shape::Object(&RULE_GitHubRepositoryResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProviderResource` property type of `AWS::SecurityAgent::AgentSpace`.
@@ -759,6 +543,7 @@ pub struct ProviderResource {
     pub git_hub_repository: Option<Obj<GitHubRepositoryResource>>,
 }
 
+#[rustfmt::skip]
 impl ProviderResource {
     /// A `ProviderResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -766,19 +551,9 @@ impl ProviderResource {
     }
 
     /// `GitHubCapabilities`: a [`GitHubCapabilitiesResource`] object.
-    pub fn git_hub_capabilities(
-        mut self,
-        value: impl Into<Obj<GitHubCapabilitiesResource>>,
-    ) -> Self {
-        self.git_hub_capabilities = Some(value.into());
-        self
-    }
-
+    pub fn git_hub_capabilities(mut self, value: impl Into<Obj<GitHubCapabilitiesResource>>) -> Self { self.git_hub_capabilities = Some(value.into()); self }
     /// `GitHubRepository`: a [`GitHubRepositoryResource`] object.
-    pub fn git_hub_repository(mut self, value: impl Into<Obj<GitHubRepositoryResource>>) -> Self {
-        self.git_hub_repository = Some(value.into());
-        self
-    }
+    pub fn git_hub_repository(mut self, value: impl Into<Obj<GitHubRepositoryResource>>) -> Self { self.git_hub_repository = Some(value.into()); self }
 }
 
 impl PropertyType for ProviderResource {}
@@ -788,194 +563,6 @@ impl ToValue for ProviderResource {
         MapBuilder::new()
             .opt("GitHubCapabilities", &self.git_hub_capabilities)
             .opt("GitHubRepository", &self.git_hub_repository)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityAgent::AgentSpace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-agentspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VpcConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        ("VpcArn", Shape::STR),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VpcConfig` property type of `AWS::SecurityAgent::AgentSpace`.
-///
-/// Customer VPC configuration that the security testing environment accesses
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-agentspace-vpcconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct VpcConfig {
-    /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// List of security group ARNs in the customer VPC
-    pub security_group_arns: Option<List<Str>>,
-    /// `SubnetArns`: a list of strings.
-    ///
-    /// List of subnet ARNs in the customer VPC
-    pub subnet_arns: Option<List<Str>>,
-    /// `VpcArn`: a string.
-    ///
-    /// ARN of the customer VPC
-    pub vpc_arn: Option<Str>,
-}
-
-impl VpcConfig {
-    /// A `VpcConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = Some(value.into());
-        self
-    }
-
-    /// `SubnetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_arns = Some(value.into());
-        self
-    }
-
-    /// `VpcArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_arn = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for VpcConfig {}
-
-impl ToValue for VpcConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("SecurityGroupArns", &self.security_group_arns)
-            .opt("SubnetArns", &self.subnet_arns)
-            .opt("VpcArn", &self.vpc_arn)
             .build()
     }
 }

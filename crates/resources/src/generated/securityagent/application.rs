@@ -7,44 +7,19 @@
 
 use crate::support::prelude::*;
 
-static RULE_Application: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("IdCConfiguration", Shape::Object(&RULE_IdCConfiguration)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityAgent::Application` resource.
@@ -80,6 +55,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::SecurityAgent::Application`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::Application";
@@ -94,18 +70,8 @@ impl Application {
         create_only: &["IdCConfiguration/IdCInstanceArn", "IdCConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ApplicationName",
-            "ApplicationId",
-            "Domain",
-            "IdCConfiguration/IdCApplicationArn",
-        ],
-        attributes: &[
-            "ApplicationId",
-            "ApplicationName",
-            "Domain",
-            "IdCConfiguration.IdCApplicationArn",
-        ],
+        read_only: &["ApplicationName", "ApplicationId", "Domain", "IdCConfiguration/IdCApplicationArn"],
+        attributes: &["ApplicationId", "ApplicationName", "Domain", "IdCConfiguration.IdCApplicationArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -116,36 +82,13 @@ impl Application {
     }
 
     /// `DefaultKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn default_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.default_kms_key_id = Some(value.into()); self }
     /// `IdCConfiguration`: an [`IdCConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_c_configuration(mut self, value: impl Into<Obj<IdCConfiguration>>) -> Self {
-        self.id_c_configuration = Some(value.into());
-        self
-    }
-
+    pub fn id_c_configuration(mut self, value: impl Into<Obj<IdCConfiguration>>) -> Self { self.id_c_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -204,17 +147,14 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_IdCConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdCConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IdCApplicationArn", Shape::STR),
         ("IdCInstanceArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdCConfiguration` property type of `AWS::SecurityAgent::Application`.
@@ -228,6 +168,7 @@ pub struct IdCConfiguration {
     pub id_c_instance_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdCConfiguration {
     /// A `IdCConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -235,16 +176,9 @@ impl IdCConfiguration {
     }
 
     /// `IdCApplicationArn`: a string.
-    pub fn id_c_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.id_c_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn id_c_application_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_application_arn = Some(value.into()); self }
     /// `IdCInstanceArn`: a string.
-    pub fn id_c_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.id_c_instance_arn = Some(value.into());
-        self
-    }
+    pub fn id_c_instance_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_instance_arn = Some(value.into()); self }
 }
 
 impl PropertyType for IdCConfiguration {}
@@ -254,102 +188,6 @@ impl ToValue for IdCConfiguration {
         MapBuilder::new()
             .opt("IdCApplicationArn", &self.id_c_application_arn)
             .opt("IdCInstanceArn", &self.id_c_instance_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityAgent::Application`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-application-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,10 +7,13 @@
 //! - `AWS::SecurityAgent::Application`: [`Application`], property types in [`application`]
 //! - `AWS::SecurityAgent::Pentest`: [`Pentest`], property types in [`pentest`]
 //! - `AWS::SecurityAgent::TargetDomain`: [`TargetDomain`], property types in [`target_domain`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agent_space;
 pub mod application;
 pub mod pentest;
+pub mod shared;
 pub mod target_domain;
 
 pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};

@@ -7,49 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`TargetDomain`], by name: `TargetDomain::new(TargetDomainRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDomainRequired {
     /// `TargetDomainName`: a string, required.
-    ///
-    /// Domain name of the target domain
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_domain_name: Str,
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
-    ///
-    /// Verification method for the target domain
     pub verification_method: VerificationMethod,
 }
 
-static RULE_TargetDomain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TargetDomainName", Shape::STR),
-        (
-            "VerificationMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DNS_TXT", "HTTP_ROUTE"],
-                format: None,
-            }),
-        ),
+        ("VerificationMethod", Shape::Str(&StrRule { allowed: &["DNS_TXT", "HTTP_ROUTE"], ..StrRule::ANY })),
     ],
     required: &["TargetDomainName", "VerificationMethod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityAgent::TargetDomain` resource.
@@ -81,6 +60,7 @@ pub struct TargetDomain {
     pub verification_method: VerificationMethod,
 }
 
+#[rustfmt::skip]
 impl TargetDomain {
     /// The CloudFormation type name, `AWS::SecurityAgent::TargetDomain`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::TargetDomain";
@@ -95,20 +75,8 @@ impl TargetDomain {
         create_only: &["TargetDomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TargetDomainId",
-            "VerificationStatus",
-            "VerificationDetails",
-            "CreatedAt",
-            "VerifiedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "TargetDomainId",
-            "VerificationDetails",
-            "VerificationStatus",
-            "VerifiedAt",
-        ],
+        read_only: &["TargetDomainId", "VerificationStatus", "VerificationDetails", "CreatedAt", "VerifiedAt"],
+        attributes: &["CreatedAt", "TargetDomainId", "VerificationDetails", "VerificationStatus", "VerifiedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -123,28 +91,11 @@ impl TargetDomain {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetDomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_domain_name = value.into();
-        self
-    }
-
+    pub fn target_domain_name(mut self, value: impl Into<Str>) -> Self { self.target_domain_name = value.into(); self }
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_method(mut self, value: impl Into<VerificationMethod>) -> Self {
-        self.verification_method = value.into();
-        self
-    }
+    pub fn verification_method(mut self, value: impl Into<VerificationMethod>) -> Self { self.verification_method = value.into(); self }
 }
 
 impl Resource for TargetDomain {
@@ -214,102 +165,6 @@ impl TargetDomainAttributes {
     /// Timestamp when the target domain was last successfully verified
     pub fn verified_at(&self) -> Value {
         self.0.get_att("VerifiedAt")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityAgent::TargetDomain`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-targetdomain-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -13,51 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregatorV2Required {
     /// `LinkedRegions`: a list of strings, required.
-    ///
-    /// The list of Regions that are linked to the aggregation Region.
-    ///
-    /// Items 1 to 50.
     pub linked_regions: List<Str>,
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    ///
-    /// Determines how Regions are linked to an Aggregator V2.
     pub region_linking_mode: RegionLinkingMode,
 }
 
-static RULE_AggregatorV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AggregatorV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "LinkedRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RegionLinkingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SPECIFIED_REGIONS"],
-                format: None,
-            }),
-        ),
+        ("LinkedRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["SPECIFIED_REGIONS"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["RegionLinkingMode", "LinkedRegions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::AggregatorV2` resource.
@@ -88,6 +58,7 @@ pub struct AggregatorV2 {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AggregatorV2 {
     /// The CloudFormation type name, `AWS::SecurityHub::AggregatorV2`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AggregatorV2";
@@ -118,28 +89,11 @@ impl AggregatorV2 {
     }
 
     /// `LinkedRegions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linked_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.linked_regions = value.into();
-        self
-    }
-
+    pub fn linked_regions(mut self, value: impl Into<List<Str>>) -> Self { self.linked_regions = value.into(); self }
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self {
-        self.region_linking_mode = value.into();
-        self
-    }
-
+    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AggregatorV2 {

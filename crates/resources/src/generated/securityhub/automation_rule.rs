@@ -7,115 +7,45 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DateFilter, DateRange, DateRangeRequired, NumberFilter, RuleStatus, Unit};
+use super::shared::{RULE_DateFilter, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([^/]+)(/[^/]+){0,2}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
-    "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
-);
 
 /// The required properties of [`AutomationRule`], by name: `AutomationRule::new(AutomationRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleRequired {
     /// `Actions`: a list of [`AutomationRulesAction`] objects, required.
-    ///
-    /// One or more actions to update finding fields if a finding matches the conditions specified in `Criteria` .
-    ///
-    /// Items 1 to 1.
     pub actions: List<AutomationRulesAction>,
     /// `Criteria`: an [`AutomationRulesFindingFilters`] object, required.
-    ///
-    /// A set of \[AWS Security Finding Format (ASFF)\](<https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html>) finding field attributes and corresponding expected values that Security Hub CSPM uses to filter findings. If a rule is enabled and a finding matches the criteria specified in this parameter, Security Hub CSPM applies the rule action to the finding.
     pub criteria: Obj<AutomationRulesFindingFilters>,
     /// `Description`: a string, required.
-    ///
-    /// A description of the rule.
-    ///
-    /// Pattern `\S`; length 1 to 1024.
     pub description: Str,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// Pattern `\S`; length 1 to 256.
     pub rule_name: Str,
     /// `RuleOrder`: an integer, required.
-    ///
-    /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings. Security Hub CSPM applies rules with lower values for this parameter first.
-    ///
-    /// Value 1 to 1000.
     pub rule_order: Int,
 }
 
-static RULE_AutomationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AutomationRulesAction),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Criteria",
-            Shape::Object(&RULE_AutomationRulesFindingFilters),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesAction), min_items: Some(1), max_items: Some(1) })),
+        ("Criteria", Shape::Object(&RULE_AutomationRulesFindingFilters)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("IsTerminal", Shape::Bool),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleOrder",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "RuleOrder",
-        "RuleName",
-        "Description",
-        "Criteria",
-        "Actions",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RuleOrder", "RuleName", "Description", "Criteria", "Actions"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::AutomationRule` resource.
@@ -172,6 +102,7 @@ pub struct AutomationRule {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AutomationRule {
     /// The CloudFormation type name, `AWS::SecurityHub::AutomationRule`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AutomationRule";
@@ -182,13 +113,7 @@ impl AutomationRule {
         type_name: "AWS::SecurityHub::AutomationRule",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrule.html",
         primary_identifier: &["RuleArn"],
-        required: &[
-            "Actions",
-            "Criteria",
-            "Description",
-            "RuleName",
-            "RuleOrder",
-        ],
+        required: &["Actions", "Criteria", "Description", "RuleName", "RuleOrder"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -213,68 +138,21 @@ impl AutomationRule {
     }
 
     /// `Actions`: a list of [`AutomationRulesAction`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<AutomationRulesAction>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<AutomationRulesAction>>) -> Self { self.actions = value.into(); self }
     /// `Criteria`: an [`AutomationRulesFindingFilters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Obj<AutomationRulesFindingFilters>>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<Obj<AutomationRulesFindingFilters>>) -> Self { self.criteria = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `IsTerminal`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_terminal(mut self, value: impl Into<Bool>) -> Self {
-        self.is_terminal = Some(value.into());
-        self
-    }
-
+    pub fn is_terminal(mut self, value: impl Into<Bool>) -> Self { self.is_terminal = Some(value.into()); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleOrder`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_order(mut self, value: impl Into<Int>) -> Self {
-        self.rule_order = value.into();
-        self
-    }
-
+    pub fn rule_order(mut self, value: impl Into<Int>) -> Self { self.rule_order = value.into(); self }
     /// `RuleStatus`: a [`RuleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.rule_status = Some(value.into());
-        self
-    }
-
+    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self { self.rule_status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutomationRule {
@@ -345,38 +223,19 @@ impl AutomationRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRulesActionRequired {
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdate`] object, required.
-    ///
-    /// Specifies that the automation rule action is an update to a finding field.
     pub finding_fields_update: Obj<AutomationRulesFindingFieldsUpdate>,
     /// `Type`: an [`AutomationRulesActionType`] value, required.
-    ///
-    /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
     pub r#type: AutomationRulesActionType,
 }
 
-static RULE_AutomationRulesAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRulesAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "FindingFieldsUpdate",
-            Shape::Object(&RULE_AutomationRulesFindingFieldsUpdate),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FINDING_FIELDS_UPDATE"],
-                format: None,
-            }),
-        ),
+        ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdate)),
+        ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE"], ..StrRule::ANY })),
     ],
     required: &["Type", "FindingFieldsUpdate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `AutomationRulesAction` property type of `AWS::SecurityHub::AutomationRule`.
@@ -396,6 +255,7 @@ pub struct AutomationRulesAction {
     pub r#type: AutomationRulesActionType,
 }
 
+#[rustfmt::skip]
 impl AutomationRulesAction {
     /// A `AutomationRulesAction` with its required properties, named in a [`AutomationRulesActionRequired`].
     pub fn new(required: AutomationRulesActionRequired) -> Self {
@@ -406,23 +266,9 @@ impl AutomationRulesAction {
     }
 
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_fields_update(
-        mut self,
-        value: impl Into<Obj<AutomationRulesFindingFieldsUpdate>>,
-    ) -> Self {
-        self.finding_fields_update = value.into();
-        self
-    }
-
+    pub fn finding_fields_update(mut self, value: impl Into<Obj<AutomationRulesFindingFieldsUpdate>>) -> Self { self.finding_fields_update = value.into(); self }
     /// `Type`: an [`AutomationRulesActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AutomationRulesActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AutomationRulesActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AutomationRulesAction {}
@@ -436,72 +282,20 @@ impl ToValue for AutomationRulesAction {
     }
 }
 
-static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRulesFindingFieldsUpdate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Confidence",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Criticality",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Confidence", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("Criticality", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("Note", Shape::Object(&RULE_NoteUpdate)),
-        (
-            "RelatedFindings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RelatedFinding),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("RelatedFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_RelatedFinding), min_items: Some(1), max_items: Some(10) })),
         ("Severity", Shape::Object(&RULE_SeverityUpdate)),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Types", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(50) })),
         ("UserDefinedFields", Shape::Any),
-        (
-            "VerificationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "UNKNOWN",
-                    "TRUE_POSITIVE",
-                    "FALSE_POSITIVE",
-                    "BENIGN_POSITIVE",
-                ],
-                format: None,
-            }),
-        ),
+        ("VerificationState", Shape::Str(&StrRule { allowed: &["UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"], ..StrRule::ANY })),
         ("Workflow", Shape::Object(&RULE_WorkflowUpdate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `AutomationRulesFindingFieldsUpdate` property type of `AWS::SecurityHub::AutomationRule`.
@@ -557,6 +351,7 @@ pub struct AutomationRulesFindingFieldsUpdate {
     pub workflow: Option<Obj<WorkflowUpdate>>,
 }
 
+#[rustfmt::skip]
 impl AutomationRulesFindingFieldsUpdate {
     /// A `AutomationRulesFindingFieldsUpdate` with no property set (none is required).
     pub fn new() -> Self {
@@ -564,76 +359,23 @@ impl AutomationRulesFindingFieldsUpdate {
     }
 
     /// `Confidence`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence(mut self, value: impl Into<Int>) -> Self {
-        self.confidence = Some(value.into());
-        self
-    }
-
+    pub fn confidence(mut self, value: impl Into<Int>) -> Self { self.confidence = Some(value.into()); self }
     /// `Criticality`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criticality(mut self, value: impl Into<Int>) -> Self {
-        self.criticality = Some(value.into());
-        self
-    }
-
+    pub fn criticality(mut self, value: impl Into<Int>) -> Self { self.criticality = Some(value.into()); self }
     /// `Note`: a [`NoteUpdate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note(mut self, value: impl Into<Obj<NoteUpdate>>) -> Self {
-        self.note = Some(value.into());
-        self
-    }
-
+    pub fn note(mut self, value: impl Into<Obj<NoteUpdate>>) -> Self { self.note = Some(value.into()); self }
     /// `RelatedFindings`: a list of [`RelatedFinding`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_findings(mut self, value: impl Into<List<RelatedFinding>>) -> Self {
-        self.related_findings = Some(value.into());
-        self
-    }
-
+    pub fn related_findings(mut self, value: impl Into<List<RelatedFinding>>) -> Self { self.related_findings = Some(value.into()); self }
     /// `Severity`: a [`SeverityUpdate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity(mut self, value: impl Into<Obj<SeverityUpdate>>) -> Self {
-        self.severity = Some(value.into());
-        self
-    }
-
+    pub fn severity(mut self, value: impl Into<Obj<SeverityUpdate>>) -> Self { self.severity = Some(value.into()); self }
     /// `Types`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
-
+    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
     /// `UserDefinedFields`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_defined_fields(mut self, value: impl Into<Json>) -> Self {
-        self.user_defined_fields = Some(value.into());
-        self
-    }
-
+    pub fn user_defined_fields(mut self, value: impl Into<Json>) -> Self { self.user_defined_fields = Some(value.into()); self }
     /// `VerificationState`: a [`VerificationState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_state(mut self, value: impl Into<VerificationState>) -> Self {
-        self.verification_state = Some(value.into());
-        self
-    }
-
+    pub fn verification_state(mut self, value: impl Into<VerificationState>) -> Self { self.verification_state = Some(value.into()); self }
     /// `Workflow`: a [`WorkflowUpdate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow(mut self, value: impl Into<Obj<WorkflowUpdate>>) -> Self {
-        self.workflow = Some(value.into());
-        self
-    }
+    pub fn workflow(mut self, value: impl Into<Obj<WorkflowUpdate>>) -> Self { self.workflow = Some(value.into()); self }
 }
 
 impl PropertyType for AutomationRulesFindingFieldsUpdate {}
@@ -654,295 +396,47 @@ impl ToValue for AutomationRulesFindingFieldsUpdate {
     }
 }
 
-static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRulesFindingFilters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "CompanyName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceAssociatedStandardsId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceSecurityControlId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Confidence",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "CreatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Criticality",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FirstObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "GeneratorId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Id",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "LastObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteText",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteUpdatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteUpdatedBy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProductArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProductName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RecordState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RelatedFindingsId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RelatedFindingsProductArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceDetailsOther",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ResourcePartition",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceRegion",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SeverityLabel",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SourceUrl",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Title",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Type",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "UserDefinedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "VerificationState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "WorkflowStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
+        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100) })),
+        ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100) })),
+        ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100) })),
+        ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(100) })),
+        ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomationRulesFindingFilters` property type of `AWS::SecurityHub::AutomationRule`.
@@ -1244,6 +738,7 @@ pub struct AutomationRulesFindingFilters {
     pub workflow_status: Option<List<StringFilter>>,
 }
 
+#[rustfmt::skip]
 impl AutomationRulesFindingFilters {
     /// A `AutomationRulesFindingFilters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1251,287 +746,75 @@ impl AutomationRulesFindingFilters {
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `CompanyName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.company_name = Some(value.into());
-        self
-    }
-
+    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.company_name = Some(value.into()); self }
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_associated_standards_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.compliance_associated_standards_id = Some(value.into());
-        self
-    }
-
+    pub fn compliance_associated_standards_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_associated_standards_id = Some(value.into()); self }
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.compliance_security_control_id = Some(value.into());
-        self
-    }
-
+    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_id = Some(value.into()); self }
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.compliance_status = Some(value.into());
-        self
-    }
-
+    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_status = Some(value.into()); self }
     /// `Confidence`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.confidence = Some(value.into());
-        self
-    }
-
+    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.confidence = Some(value.into()); self }
     /// `CreatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.created_at = Some(value.into()); self }
     /// `Criticality`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.criticality = Some(value.into());
-        self
-    }
-
+    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.criticality = Some(value.into()); self }
     /// `Description`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self { self.description = Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.first_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
     /// `GeneratorId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.generator_id = Some(value.into());
-        self
-    }
-
+    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.generator_id = Some(value.into()); self }
     /// `Id`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.id = Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.last_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
     /// `NoteText`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.note_text = Some(value.into());
-        self
-    }
-
+    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_text = Some(value.into()); self }
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.note_updated_at = Some(value.into());
-        self
-    }
-
+    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.note_updated_at = Some(value.into()); self }
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.note_updated_by = Some(value.into());
-        self
-    }
-
+    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_updated_by = Some(value.into()); self }
     /// `ProductArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.product_arn = Some(value.into());
-        self
-    }
-
+    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_arn = Some(value.into()); self }
     /// `ProductName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.product_name = Some(value.into());
-        self
-    }
-
+    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_name = Some(value.into()); self }
     /// `RecordState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.record_state = Some(value.into());
-        self
-    }
-
+    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.record_state = Some(value.into()); self }
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.related_findings_id = Some(value.into());
-        self
-    }
-
+    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_id = Some(value.into()); self }
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.related_findings_product_arn = Some(value.into());
-        self
-    }
-
+    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_product_arn = Some(value.into()); self }
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.resource_details_other = Some(value.into());
-        self
-    }
-
+    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_details_other = Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_partition = Some(value.into());
-        self
-    }
-
+    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_partition = Some(value.into()); self }
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_region = Some(value.into());
-        self
-    }
-
+    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_region = Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.severity_label = Some(value.into());
-        self
-    }
-
+    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity_label = Some(value.into()); self }
     /// `SourceUrl`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.source_url = Some(value.into());
-        self
-    }
-
+    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.source_url = Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
     /// `Type`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-
+    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.user_defined_fields = Some(value.into());
-        self
-    }
-
+    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.user_defined_fields = Some(value.into()); self }
     /// `VerificationState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.verification_state = Some(value.into());
-        self
-    }
-
+    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.verification_state = Some(value.into()); self }
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.workflow_status = Some(value.into());
-        self
-    }
+    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_status = Some(value.into()); self }
 }
 
 impl PropertyType for AutomationRulesFindingFilters {}
@@ -1587,268 +870,27 @@ impl ToValue for AutomationRulesFindingFilters {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
-    properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateFilter` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A date filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-datefilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DateFilter {
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
-    /// `End`: a string.
-    ///
-    /// A timestamp that provides the end date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub end: Option<Str>,
-    /// `Start`: a string.
-    ///
-    /// A timestamp that provides the start date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub start: Option<Str>,
-}
-
-impl DateFilter {
-    /// A `DateFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
-    /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DateFilter {}
-
-impl ToValue for DateFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
-            .build()
-    }
-}
-
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`MapFilter`], by name: `MapFilter::new(MapFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, for the `ResourceTags` field, the filter `Department CONTAINS Security` matches findings that include the value `Security` for the `Department` tag. In the same example, a finding with a value of `Security team` for the `Department` tag is a match.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, for the `ResourceTags` field, the filter `Department EQUALS Security` matches findings that have the value `Security` for the `Department` tag.
-    ///
-    /// `CONTAINS` and `EQUALS` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Department CONTAINS Security OR Department CONTAINS Finance` match a finding that includes either `Security` , `Finance` , or both values.
-    ///
-    /// To search for values that don't have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, for the `ResourceTags` field, the filter `Department NOT_CONTAINS Finance` matches findings that exclude the value `Finance` for the `Department` tag.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, for the `ResourceTags` field, the filter `Department NOT_EQUALS Finance` matches findings that don’t have the value `Finance` for the `Department` tag.
-    ///
-    /// `NOT_CONTAINS` and `NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Department NOT_CONTAINS Security AND Department NOT_CONTAINS Finance` match a finding that excludes both the `Security` and `Finance` values.
-    ///
-    /// `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    ///
-    /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
-    ///
-    /// Pattern `\S`.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Comparison", "Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MapFilter` property type of `AWS::SecurityHub::AutomationRule`.
@@ -1894,6 +936,7 @@ pub struct MapFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
     pub fn new(required: MapFilterRequired) -> Self {
@@ -1905,28 +948,11 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MapFilter {}
@@ -1945,39 +971,20 @@ impl ToValue for MapFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoteUpdateRequired {
     /// `Text`: a string, required.
-    ///
-    /// The updated note text.
-    ///
-    /// Pattern `\S`; length 1 to 512.
     pub text: Str,
     /// `UpdatedBy`: a JSON value, required.
-    ///
-    /// The principal that updated the note.
-    ///
-    /// Pattern `\S`.
     pub updated_by: Json,
 }
 
-static RULE_NoteUpdate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NoteUpdate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Text",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("UpdatedBy", Shape::Any),
     ],
     required: &["Text", "UpdatedBy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NoteUpdate` property type of `AWS::SecurityHub::AutomationRule`.
@@ -2001,6 +1008,7 @@ pub struct NoteUpdate {
     pub updated_by: Json,
 }
 
+#[rustfmt::skip]
 impl NoteUpdate {
     /// A `NoteUpdate` with its required properties, named in a [`NoteUpdateRequired`].
     pub fn new(required: NoteUpdateRequired) -> Self {
@@ -2011,20 +1019,9 @@ impl NoteUpdate {
     }
 
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
     /// `UpdatedBy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_by(mut self, value: impl Into<Json>) -> Self {
-        self.updated_by = value.into();
-        self
-    }
+    pub fn updated_by(mut self, value: impl Into<Json>) -> Self { self.updated_by = value.into(); self }
 }
 
 impl PropertyType for NoteUpdate {}
@@ -2038,119 +1035,24 @@ impl ToValue for NoteUpdate {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::AutomationRule`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrule-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`RelatedFinding`], by name: `RelatedFinding::new(RelatedFindingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelatedFindingRequired {
     /// `Id`: a JSON value, required.
-    ///
-    /// The product-generated identifier for a related finding.
-    ///
-    /// Array Members: Minimum number of 1 item. Maximum number of 20 items.
-    ///
-    /// Pattern `\S`.
     pub id: Json,
     /// `ProductArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the product that generated a related finding.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-iso-?[a-z]{0,2}):[A-Za-z0-9]{1,63}:[a-z]+-([a-z]{1,10}-)?[a-z]+-[0-9]+:([0-9]{12})?:.+$`; length 12 to 2048.
     pub product_arn: Str,
 }
 
-static RULE_RelatedFinding: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RelatedFinding: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::Any),
-        (
-            "ProductArn",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProductArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ProductArn", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RelatedFinding` property type of `AWS::SecurityHub::AutomationRule`.
@@ -2176,6 +1078,7 @@ pub struct RelatedFinding {
     pub product_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RelatedFinding {
     /// A `RelatedFinding` with its required properties, named in a [`RelatedFindingRequired`].
     pub fn new(required: RelatedFindingRequired) -> Self {
@@ -2186,20 +1089,9 @@ impl RelatedFinding {
     }
 
     /// `Id`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Json>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Json>) -> Self { self.id = value.into(); self }
     /// `ProductArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_arn(mut self, value: impl Into<Str>) -> Self {
-        self.product_arn = value.into();
-        self
-    }
+    pub fn product_arn(mut self, value: impl Into<Str>) -> Self { self.product_arn = value.into(); self }
 }
 
 impl PropertyType for RelatedFinding {}
@@ -2213,34 +1105,15 @@ impl ToValue for RelatedFinding {
     }
 }
 
-static RULE_SeverityUpdate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SeverityUpdate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Label",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Normalized",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Label", Shape::Str(&StrRule { allowed: &["INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"], ..StrRule::ANY })),
+        ("Normalized", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
         ("Product", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SeverityUpdate` property type of `AWS::SecurityHub::AutomationRule`.
@@ -2280,6 +1153,7 @@ pub struct SeverityUpdate {
     pub product: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl SeverityUpdate {
     /// A `SeverityUpdate` with no property set (none is required).
     pub fn new() -> Self {
@@ -2287,28 +1161,11 @@ impl SeverityUpdate {
     }
 
     /// `Label`: a [`Label`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label(mut self, value: impl Into<Label>) -> Self {
-        self.label = Some(value.into());
-        self
-    }
-
+    pub fn label(mut self, value: impl Into<Label>) -> Self { self.label = Some(value.into()); self }
     /// `Normalized`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn normalized(mut self, value: impl Into<Int>) -> Self {
-        self.normalized = Some(value.into());
-        self
-    }
-
+    pub fn normalized(mut self, value: impl Into<Int>) -> Self { self.normalized = Some(value.into()); self }
     /// `Product`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product(mut self, value: impl Into<Num>) -> Self {
-        self.product = Some(value.into());
-        self
-    }
+    pub fn product(mut self, value: impl Into<Num>) -> Self { self.product = Some(value.into()); self }
 }
 
 impl PropertyType for SeverityUpdate {}
@@ -2327,82 +1184,20 @@ impl ToValue for SeverityUpdate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The condition to apply to a string value when filtering Security Hub CSPM findings.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, the filter `Title CONTAINS CloudFront` matches findings that have a `Title` that includes the string CloudFront.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, the filter `AwsAccountId EQUALS 123456789012` only matches findings that have an account ID of `123456789012` .
-    /// - To search for values that start with the filter value, use `PREFIX` . For example, the filter `ResourceRegion PREFIX us` matches findings that have a `ResourceRegion` that starts with `us` . A `ResourceRegion` that starts with a different value, such as `af` , `ap` , or `ca` , doesn't match.
-    ///
-    /// `CONTAINS` , `EQUALS` , and `PREFIX` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Title CONTAINS CloudFront OR Title CONTAINS CloudWatch` match a finding that includes either `CloudFront` , `CloudWatch` , or both strings in the title.
-    ///
-    /// To search for values that don’t have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, the filter `Title NOT_CONTAINS CloudFront` matches findings that have a `Title` that excludes the string CloudFront.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, the filter `AwsAccountId NOT_EQUALS 123456789012` only matches findings that have an account ID other than `123456789012` .
-    /// - To search for values that don't start with the filter value, use `PREFIX_NOT_EQUALS` . For example, the filter `ResourceRegion PREFIX_NOT_EQUALS us` matches findings with a `ResourceRegion` that starts with a value other than `us` .
-    ///
-    /// `NOT_CONTAINS` , `NOT_EQUALS` , and `PREFIX_NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Title NOT_CONTAINS CloudFront AND Title NOT_CONTAINS CloudWatch` match a finding that excludes both `CloudFront` and `CloudWatch` in the title.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can't provide both an `EQUALS` filter and a `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filter on the same field. Combining filters in this way returns an error. `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can combine `PREFIX` filters with `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters for the same field. Security Hub CSPM first processes the `PREFIX` filters, and then the `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters.
-    ///
-    /// For example, for the following filters, Security Hub CSPM first identifies findings that have resource types that start with either `AwsIam` or `AwsEc2` . It then excludes findings that have a resource type of `AwsIamPolicy` and findings that have a resource type of `AwsEc2NetworkInterface` .
-    ///
-    /// - `ResourceType PREFIX AwsIam`
-    /// - `ResourceType PREFIX AwsEc2`
-    /// - `ResourceType NOT_EQUALS AwsIamPolicy`
-    /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    ///
-    /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
-    ///
-    /// Pattern `\S`.
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EQUALS",
-                    "PREFIX",
-                    "NOT_EQUALS",
-                    "PREFIX_NOT_EQUALS",
-                    "CONTAINS",
-                    "NOT_CONTAINS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS", "NOT_CONTAINS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Comparison", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringFilter` property type of `AWS::SecurityHub::AutomationRule`.
@@ -2453,6 +1248,7 @@ pub struct StringFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
     pub fn new(required: StringFilterRequired) -> Self {
@@ -2463,20 +1259,9 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StringFilter {}
@@ -2494,40 +1279,17 @@ impl ToValue for StringFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowUpdateRequired {
     /// `Status`: a [`WorkflowUpdateStatus`] value, required.
-    ///
-    /// The status of the investigation into the finding. The workflow status is specific to an individual finding. It does not affect the generation of new findings. For example, setting the workflow status to `SUPPRESSED` or `RESOLVED` does not prevent a new finding for the same issue.
-    ///
-    /// The allowed values are the following.
-    ///
-    /// - `NEW` - The initial state of a finding, before it is reviewed.
-    ///
-    /// Security Hub CSPM also resets `WorkFlowStatus` from `NOTIFIED` or `RESOLVED` to `NEW` in the following cases:
-    ///
-    /// - The record state changes from `ARCHIVED` to `ACTIVE` .
-    /// - The compliance status changes from `PASSED` to either `WARNING` , `FAILED` , or `NOT_AVAILABLE` .
-    /// - `NOTIFIED` - Indicates that you notified the resource owner about the security issue. Used when the initial reviewer is not the resource owner, and needs intervention from the resource owner.
-    /// - `RESOLVED` - The finding was reviewed and remediated and is now considered resolved.
-    /// - `SUPPRESSED` - Indicates that you reviewed the finding and don't believe that any action is needed. The finding is no longer updated.
     pub status: WorkflowUpdateStatus,
 }
 
-static RULE_WorkflowUpdate: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowUpdate: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowUpdate` property type of `AWS::SecurityHub::AutomationRule`.
@@ -2555,6 +1317,7 @@ pub struct WorkflowUpdate {
     pub status: WorkflowUpdateStatus,
 }
 
+#[rustfmt::skip]
 impl WorkflowUpdate {
     /// A `WorkflowUpdate` with its required properties, named in a [`WorkflowUpdateRequired`].
     pub fn new(required: WorkflowUpdateRequired) -> Self {
@@ -2564,12 +1327,7 @@ impl WorkflowUpdate {
     }
 
     /// `Status`: a [`WorkflowUpdateStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<WorkflowUpdateStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<WorkflowUpdateStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for WorkflowUpdate {}
@@ -2676,34 +1434,6 @@ impl ToValue for Label {
     }
 }
 
-/// The values of `RuleStatus` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `StringFilterComparison` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringFilterComparison {
@@ -2738,31 +1468,6 @@ impl ToValue for StringFilterComparison {
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
             Self::NotContains => "NOT_CONTAINS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

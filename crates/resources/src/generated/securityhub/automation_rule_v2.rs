@@ -7,107 +7,43 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    BooleanFilter, BooleanFilterRequired, Comparison, DateFilter, DateRange, DateRangeRequired,
+    NumberFilter, RuleStatus, Unit,
+};
+use super::shared::{RULE_BooleanFilter, RULE_DateFilter, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_1: Pattern = Pattern::new(
-    "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
-);
 
 /// The required properties of [`AutomationRuleV2`], by name: `AutomationRuleV2::new(AutomationRuleV2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRuleV2Required {
     /// `Actions`: a list of [`AutomationRulesActionV2`] objects, required.
-    ///
-    /// A list of actions to be performed when the rule criteria is met.
-    ///
-    /// Items 1 to 1.
     pub actions: List<AutomationRulesActionV2>,
     /// `Criteria`: a [`Criteria`] object, required.
-    ///
-    /// The filtering type and configuration of the automation rule.
     pub criteria: Obj<Criteria>,
     /// `Description`: a string, required.
-    ///
-    /// A description of the V2 automation rule.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 256.
     pub description: Str,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the V2 automation rule.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 256.
     pub rule_name: Str,
     /// `RuleOrder`: a number, required.
-    ///
-    /// The value for the rule priority.
-    ///
-    /// Value 1.0 to 1000.0.
     pub rule_order: Num,
 }
 
-static RULE_AutomationRuleV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRuleV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AutomationRulesActionV2),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_AutomationRulesActionV2), min_items: Some(1), max_items: Some(1) })),
         ("Criteria", Shape::Object(&RULE_Criteria)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleOrder",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleOrder", Shape::Num(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("RuleStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "RuleName",
-        "Description",
-        "RuleOrder",
-        "Criteria",
-        "Actions",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RuleName", "Description", "RuleOrder", "Criteria", "Actions"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::AutomationRuleV2` resource.
@@ -160,6 +96,7 @@ pub struct AutomationRuleV2 {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AutomationRuleV2 {
     /// The CloudFormation type name, `AWS::SecurityHub::AutomationRuleV2`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::AutomationRuleV2";
@@ -170,13 +107,7 @@ impl AutomationRuleV2 {
         type_name: "AWS::SecurityHub::AutomationRuleV2",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrulev2.html",
         primary_identifier: &["RuleArn"],
-        required: &[
-            "Actions",
-            "Criteria",
-            "Description",
-            "RuleName",
-            "RuleOrder",
-        ],
+        required: &["Actions", "Criteria", "Description", "RuleName", "RuleOrder"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -200,60 +131,19 @@ impl AutomationRuleV2 {
     }
 
     /// `Actions`: a list of [`AutomationRulesActionV2`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<AutomationRulesActionV2>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<AutomationRulesActionV2>>) -> Self { self.actions = value.into(); self }
     /// `Criteria`: a [`Criteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<Obj<Criteria>>) -> Self { self.criteria = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `RuleOrder`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_order(mut self, value: impl Into<Num>) -> Self {
-        self.rule_order = value.into();
-        self
-    }
-
+    pub fn rule_order(mut self, value: impl Into<Num>) -> Self { self.rule_order = value.into(); self }
     /// `RuleStatus`: a [`RuleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.rule_status = Some(value.into());
-        self
-    }
-
+    pub fn rule_status(mut self, value: impl Into<RuleStatus>) -> Self { self.rule_status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutomationRuleV2 {
@@ -323,38 +213,19 @@ impl AutomationRuleV2Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutomationRulesActionV2Required {
     /// `Type`: an [`AutomationRulesActionV2Type`] value, required.
-    ///
-    /// Specifies the type of action that Security Hub CSPM takes when a finding matches the defined criteria of a rule.
     pub r#type: AutomationRulesActionV2Type,
 }
 
-static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRulesActionV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExternalIntegrationConfiguration",
-            Shape::Object(&RULE_ExternalIntegrationConfiguration),
-        ),
-        (
-            "FindingFieldsUpdate",
-            Shape::Object(&RULE_AutomationRulesFindingFieldsUpdateV2),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"],
-                format: None,
-            }),
-        ),
+        ("ExternalIntegrationConfiguration", Shape::Object(&RULE_ExternalIntegrationConfiguration)),
+        ("FindingFieldsUpdate", Shape::Object(&RULE_AutomationRulesFindingFieldsUpdateV2)),
+        ("Type", Shape::Str(&StrRule { allowed: &["FINDING_FIELDS_UPDATE", "EXTERNAL_INTEGRATION"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomationRulesActionV2` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -378,6 +249,7 @@ pub struct AutomationRulesActionV2 {
     pub r#type: AutomationRulesActionV2Type,
 }
 
+#[rustfmt::skip]
 impl AutomationRulesActionV2 {
     /// A `AutomationRulesActionV2` with its required properties, named in a [`AutomationRulesActionV2Required`].
     pub fn new(required: AutomationRulesActionV2Required) -> Self {
@@ -389,34 +261,11 @@ impl AutomationRulesActionV2 {
     }
 
     /// `ExternalIntegrationConfiguration`: an [`ExternalIntegrationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_integration_configuration(
-        mut self,
-        value: impl Into<Obj<ExternalIntegrationConfiguration>>,
-    ) -> Self {
-        self.external_integration_configuration = Some(value.into());
-        self
-    }
-
+    pub fn external_integration_configuration(mut self, value: impl Into<Obj<ExternalIntegrationConfiguration>>) -> Self { self.external_integration_configuration = Some(value.into()); self }
     /// `FindingFieldsUpdate`: an [`AutomationRulesFindingFieldsUpdateV2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_fields_update(
-        mut self,
-        value: impl Into<Obj<AutomationRulesFindingFieldsUpdateV2>>,
-    ) -> Self {
-        self.finding_fields_update = Some(value.into());
-        self
-    }
-
+    pub fn finding_fields_update(mut self, value: impl Into<Obj<AutomationRulesFindingFieldsUpdateV2>>) -> Self { self.finding_fields_update = Some(value.into()); self }
     /// `Type`: an [`AutomationRulesActionV2Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AutomationRulesActionV2Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AutomationRulesActionV2Type>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for AutomationRulesActionV2 {}
@@ -434,27 +283,15 @@ impl ToValue for AutomationRulesActionV2 {
     }
 }
 
-static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AutomationRulesFindingFieldsUpdateV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comment",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comment", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SeverityId", Shape::INT),
         ("StatusId", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutomationRulesFindingFieldsUpdateV2` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -480,6 +317,7 @@ pub struct AutomationRulesFindingFieldsUpdateV2 {
     pub status_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutomationRulesFindingFieldsUpdateV2 {
     /// A `AutomationRulesFindingFieldsUpdateV2` with no property set (none is required).
     pub fn new() -> Self {
@@ -487,28 +325,11 @@ impl AutomationRulesFindingFieldsUpdateV2 {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `SeverityId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity_id(mut self, value: impl Into<Int>) -> Self {
-        self.severity_id = Some(value.into());
-        self
-    }
-
+    pub fn severity_id(mut self, value: impl Into<Int>) -> Self { self.severity_id = Some(value.into()); self }
     /// `StatusId`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_id(mut self, value: impl Into<Int>) -> Self {
-        self.status_id = Some(value.into());
-        self
-    }
+    pub fn status_id(mut self, value: impl Into<Int>) -> Self { self.status_id = Some(value.into()); self }
 }
 
 impl PropertyType for AutomationRulesFindingFieldsUpdateV2 {}
@@ -523,122 +344,18 @@ impl ToValue for AutomationRulesFindingFieldsUpdateV2 {
     }
 }
 
-/// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilterRequired {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[("Value", Shape::Bool)],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BooleanFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// Boolean filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-booleanfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilter {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-impl BooleanFilter {
-    /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
-    pub fn new(required: BooleanFilterRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for BooleanFilter {}
-
-impl ToValue for BooleanFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
-static RULE_CompositeFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CompositeFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "BooleanFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OcsfBooleanFilter),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "DateFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OcsfDateFilter),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MapFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OcsfMapFilter),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NumberFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OcsfNumberFilter),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AND", "OR"],
-                format: None,
-            }),
-        ),
-        (
-            "StringFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OcsfStringFilter),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
+        ("BooleanFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfBooleanFilter), min_items: Some(1), max_items: Some(20) })),
+        ("DateFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfDateFilter), min_items: Some(1), max_items: Some(20) })),
+        ("MapFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfMapFilter), min_items: Some(1), max_items: Some(20) })),
+        ("NumberFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfNumberFilter), min_items: Some(1), max_items: Some(20) })),
+        ("Operator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
+        ("StringFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_OcsfStringFilter), min_items: Some(1), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CompositeFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -684,6 +401,7 @@ pub struct CompositeFilter {
     pub string_filters: Option<List<OcsfStringFilter>>,
 }
 
+#[rustfmt::skip]
 impl CompositeFilter {
     /// A `CompositeFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -691,52 +409,17 @@ impl CompositeFilter {
     }
 
     /// `BooleanFilters`: a list of [`OcsfBooleanFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_filters(mut self, value: impl Into<List<OcsfBooleanFilter>>) -> Self {
-        self.boolean_filters = Some(value.into());
-        self
-    }
-
+    pub fn boolean_filters(mut self, value: impl Into<List<OcsfBooleanFilter>>) -> Self { self.boolean_filters = Some(value.into()); self }
     /// `DateFilters`: a list of [`OcsfDateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_filters(mut self, value: impl Into<List<OcsfDateFilter>>) -> Self {
-        self.date_filters = Some(value.into());
-        self
-    }
-
+    pub fn date_filters(mut self, value: impl Into<List<OcsfDateFilter>>) -> Self { self.date_filters = Some(value.into()); self }
     /// `MapFilters`: a list of [`OcsfMapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_filters(mut self, value: impl Into<List<OcsfMapFilter>>) -> Self {
-        self.map_filters = Some(value.into());
-        self
-    }
-
+    pub fn map_filters(mut self, value: impl Into<List<OcsfMapFilter>>) -> Self { self.map_filters = Some(value.into()); self }
     /// `NumberFilters`: a list of [`OcsfNumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_filters(mut self, value: impl Into<List<OcsfNumberFilter>>) -> Self {
-        self.number_filters = Some(value.into());
-        self
-    }
-
+    pub fn number_filters(mut self, value: impl Into<List<OcsfNumberFilter>>) -> Self { self.number_filters = Some(value.into()); self }
     /// `Operator`: an [`AllowedOperators`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<AllowedOperators>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<AllowedOperators>) -> Self { self.operator = Some(value.into()); self }
     /// `StringFilters`: a list of [`OcsfStringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_filters(mut self, value: impl Into<List<OcsfStringFilter>>) -> Self {
-        self.string_filters = Some(value.into());
-        self
-    }
+    pub fn string_filters(mut self, value: impl Into<List<OcsfStringFilter>>) -> Self { self.string_filters = Some(value.into()); self }
 }
 
 impl PropertyType for CompositeFilter {}
@@ -754,17 +437,13 @@ impl ToValue for CompositeFilter {
     }
 }
 
-static RULE_Criteria: ObjRule = ObjRule {
-    properties: &[(
-        "OcsfFindingCriteria",
-        Shape::Object(&RULE_OcsfFindingFilters),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Criteria: ObjRule = ObjRule {
+    properties: &[
+        ("OcsfFindingCriteria", Shape::Object(&RULE_OcsfFindingFilters)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Criteria` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -780,6 +459,7 @@ pub struct Criteria {
     pub ocsf_finding_criteria: Option<Obj<OcsfFindingFilters>>,
 }
 
+#[rustfmt::skip]
 impl Criteria {
     /// A `Criteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -787,12 +467,7 @@ impl Criteria {
     }
 
     /// `OcsfFindingCriteria`: an [`OcsfFindingFilters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ocsf_finding_criteria(mut self, value: impl Into<Obj<OcsfFindingFilters>>) -> Self {
-        self.ocsf_finding_criteria = Some(value.into());
-        self
-    }
+    pub fn ocsf_finding_criteria(mut self, value: impl Into<Obj<OcsfFindingFilters>>) -> Self { self.ocsf_finding_criteria = Some(value.into()); self }
 }
 
 impl PropertyType for Criteria {}
@@ -805,216 +480,13 @@ impl ToValue for Criteria {
     }
 }
 
-static RULE_DateFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConnectorArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `DateFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A date filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-datefilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DateFilter {
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// A date range for the date filter.
-    pub date_range: Option<Obj<DateRange>>,
-    /// `End`: a string.
-    ///
-    /// A timestamp that provides the end date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub end: Option<Str>,
-    /// `Start`: a string.
-    ///
-    /// A timestamp that provides the start date for the date filter.
-    ///
-    /// For more information about the validation and formatting of timestamp fields in AWS Security Hub CSPM , see \[Timestamps\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html#timestamps>) .
-    ///
-    /// Pattern `^(\d\d\d\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\d)|[3][0-1])[T](?:([0-1](\d)|[2][0-3]):[0-5](\d):[0-5](\d)|23:59:60)(?:\.(\d)+)?([Z]|[+-](\d\d)(:?(\d\d))?)$`.
-    pub start: Option<Str>,
-}
-
-impl DateFilter {
-    /// A `DateFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
-    /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
-    /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DateFilter {}
-
-impl ToValue for DateFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
-            .build()
-    }
-}
-
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ExternalIntegrationConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ConnectorArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExternalIntegrationConfiguration` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1032,6 +504,7 @@ pub struct ExternalIntegrationConfiguration {
     pub connector_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExternalIntegrationConfiguration {
     /// A `ExternalIntegrationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1039,12 +512,7 @@ impl ExternalIntegrationConfiguration {
     }
 
     /// `ConnectorArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = Some(value.into());
-        self
-    }
+    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ExternalIntegrationConfiguration {}
@@ -1061,82 +529,23 @@ impl ToValue for ExternalIntegrationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, for the `ResourceTags` field, the filter `Department CONTAINS Security` matches findings that include the value `Security` for the `Department` tag. In the same example, a finding with a value of `Security team` for the `Department` tag is a match.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, for the `ResourceTags` field, the filter `Department EQUALS Security` matches findings that have the value `Security` for the `Department` tag.
-    ///
-    /// `CONTAINS` and `EQUALS` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Department CONTAINS Security OR Department CONTAINS Finance` match a finding that includes either `Security` , `Finance` , or both values.
-    ///
-    /// To search for values that don't have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, for the `ResourceTags` field, the filter `Department NOT_CONTAINS Finance` matches findings that exclude the value `Finance` for the `Department` tag.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, for the `ResourceTags` field, the filter `Department NOT_EQUALS Finance` matches findings that don’t have the value `Finance` for the `Department` tag.
-    ///
-    /// `NOT_CONTAINS` and `NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Department NOT_CONTAINS Security AND Department NOT_CONTAINS Finance` match a finding that excludes both the `Security` and `Finance` values.
-    ///
-    /// `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    ///
-    /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
-    ///
-    /// Length 1 to 4096.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
-    ///
-    /// Length 1 to 4096.
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "NOT_EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Comparison", "Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MapFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1184,6 +593,7 @@ pub struct MapFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
     pub fn new(required: MapFilterRequired) -> Self {
@@ -1195,28 +605,11 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MapFilter {}
@@ -1231,117 +624,24 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-automationrulev2-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`OcsfBooleanFilter`], by name: `OcsfBooleanFilter::new(OcsfBooleanFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfBooleanFilterRequired {
     /// `FieldName`: a [`FieldName`] value, required.
-    ///
-    /// The name of the field.
     pub field_name: FieldName,
     /// `Filter`: a [`BooleanFilter`] object, required.
-    ///
-    /// Enables filtering of security findings based on boolean field values in OCSF.
     pub filter: Obj<BooleanFilter>,
 }
 
-static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfBooleanFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "compliance.assessments.meets_criteria",
-                    "vulnerabilities.is_exploit_available",
-                    "vulnerabilities.is_fix_available",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { allowed: &["compliance.assessments.meets_criteria", "vulnerabilities.is_exploit_available", "vulnerabilities.is_fix_available"], ..StrRule::ANY })),
         ("Filter", Shape::Object(&RULE_BooleanFilter)),
     ],
     required: &["FieldName", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfBooleanFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1361,6 +661,7 @@ pub struct OcsfBooleanFilter {
     pub filter: Obj<BooleanFilter>,
 }
 
+#[rustfmt::skip]
 impl OcsfBooleanFilter {
     /// A `OcsfBooleanFilter` with its required properties, named in a [`OcsfBooleanFilterRequired`].
     pub fn new(required: OcsfBooleanFilterRequired) -> Self {
@@ -1371,20 +672,9 @@ impl OcsfBooleanFilter {
     }
 
     /// `FieldName`: a [`FieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<FieldName>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<FieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`BooleanFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<BooleanFilter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<BooleanFilter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for OcsfBooleanFilter {}
@@ -1402,40 +692,20 @@ impl ToValue for OcsfBooleanFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfDateFilterRequired {
     /// `FieldName`: an [`OcsfDateFilterFieldName`] value, required.
-    ///
-    /// The name of the field.
     pub field_name: OcsfDateFilterFieldName,
     /// `Filter`: a [`DateFilter`] object, required.
-    ///
-    /// Enables filtering of security findings based on date and timestamp fields in OCSF.
     pub filter: Obj<DateFilter>,
 }
 
-static RULE_OcsfDateFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfDateFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "finding_info.created_time_dt",
-                    "finding_info.first_seen_time_dt",
-                    "finding_info.last_seen_time_dt",
-                    "finding_info.modified_time_dt",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { allowed: &["finding_info.created_time_dt", "finding_info.first_seen_time_dt", "finding_info.last_seen_time_dt", "finding_info.modified_time_dt"], ..StrRule::ANY })),
         ("Filter", Shape::Object(&RULE_DateFilter)),
     ],
     required: &["FieldName", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfDateFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1455,6 +725,7 @@ pub struct OcsfDateFilter {
     pub filter: Obj<DateFilter>,
 }
 
+#[rustfmt::skip]
 impl OcsfDateFilter {
     /// A `OcsfDateFilter` with its required properties, named in a [`OcsfDateFilterRequired`].
     pub fn new(required: OcsfDateFilterRequired) -> Self {
@@ -1465,20 +736,9 @@ impl OcsfDateFilter {
     }
 
     /// `FieldName`: an [`OcsfDateFilterFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<OcsfDateFilterFieldName>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<OcsfDateFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`DateFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<DateFilter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<DateFilter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for OcsfDateFilter {}
@@ -1492,33 +752,14 @@ impl ToValue for OcsfDateFilter {
     }
 }
 
-static RULE_OcsfFindingFilters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfFindingFilters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CompositeFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CompositeFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CompositeOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AND", "OR"],
-                format: None,
-            }),
-        ),
+        ("CompositeFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_CompositeFilter), min_items: None, max_items: None })),
+        ("CompositeOperator", Shape::Str(&StrRule { allowed: &["AND", "OR"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfFindingFilters` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1538,6 +779,7 @@ pub struct OcsfFindingFilters {
     pub composite_operator: Option<AllowedOperators>,
 }
 
+#[rustfmt::skip]
 impl OcsfFindingFilters {
     /// A `OcsfFindingFilters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1545,20 +787,9 @@ impl OcsfFindingFilters {
     }
 
     /// `CompositeFilters`: a list of [`CompositeFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_filters(mut self, value: impl Into<List<CompositeFilter>>) -> Self {
-        self.composite_filters = Some(value.into());
-        self
-    }
-
+    pub fn composite_filters(mut self, value: impl Into<List<CompositeFilter>>) -> Self { self.composite_filters = Some(value.into()); self }
     /// `CompositeOperator`: an [`AllowedOperators`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_operator(mut self, value: impl Into<AllowedOperators>) -> Self {
-        self.composite_operator = Some(value.into());
-        self
-    }
+    pub fn composite_operator(mut self, value: impl Into<AllowedOperators>) -> Self { self.composite_operator = Some(value.into()); self }
 }
 
 impl PropertyType for OcsfFindingFilters {}
@@ -1576,35 +807,20 @@ impl ToValue for OcsfFindingFilters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfMapFilterRequired {
     /// `FieldName`: an [`OcsfMapFilterFieldName`] value, required.
-    ///
-    /// The name of the field.
     pub field_name: OcsfMapFilterFieldName,
     /// `Filter`: a [`MapFilter`] object, required.
-    ///
-    /// Enables filtering of security findings based on map field values in OCSF.
     pub filter: Obj<MapFilter>,
 }
 
-static RULE_OcsfMapFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfMapFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["resources.tags"],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { allowed: &["resources.tags"], ..StrRule::ANY })),
         ("Filter", Shape::Object(&RULE_MapFilter)),
     ],
     required: &["FieldName", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfMapFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1624,6 +840,7 @@ pub struct OcsfMapFilter {
     pub filter: Obj<MapFilter>,
 }
 
+#[rustfmt::skip]
 impl OcsfMapFilter {
     /// A `OcsfMapFilter` with its required properties, named in a [`OcsfMapFilterRequired`].
     pub fn new(required: OcsfMapFilterRequired) -> Self {
@@ -1634,20 +851,9 @@ impl OcsfMapFilter {
     }
 
     /// `FieldName`: an [`OcsfMapFilterFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<OcsfMapFilterFieldName>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<OcsfMapFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`MapFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<MapFilter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<MapFilter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for OcsfMapFilter {}
@@ -1665,41 +871,20 @@ impl ToValue for OcsfMapFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfNumberFilterRequired {
     /// `FieldName`: an [`OcsfNumberFilterFieldName`] value, required.
-    ///
-    /// The name of the field.
     pub field_name: OcsfNumberFilterFieldName,
     /// `Filter`: a [`NumberFilter`] object, required.
-    ///
-    /// Enables filtering of security findings based on numerical field values in OCSF.
     pub filter: Obj<NumberFilter>,
 }
 
-static RULE_OcsfNumberFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfNumberFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "activity_id",
-                    "compliance.status_id",
-                    "confidence_score",
-                    "finding_info.related_events_count",
-                    "vendor_attributes.severity_id",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { allowed: &["activity_id", "compliance.status_id", "confidence_score", "finding_info.related_events_count", "vendor_attributes.severity_id"], ..StrRule::ANY })),
         ("Filter", Shape::Object(&RULE_NumberFilter)),
     ],
     required: &["FieldName", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfNumberFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1719,6 +904,7 @@ pub struct OcsfNumberFilter {
     pub filter: Obj<NumberFilter>,
 }
 
+#[rustfmt::skip]
 impl OcsfNumberFilter {
     /// A `OcsfNumberFilter` with its required properties, named in a [`OcsfNumberFilterRequired`].
     pub fn new(required: OcsfNumberFilterRequired) -> Self {
@@ -1729,20 +915,9 @@ impl OcsfNumberFilter {
     }
 
     /// `FieldName`: an [`OcsfNumberFilterFieldName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<OcsfNumberFilterFieldName>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<OcsfNumberFilterFieldName>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`NumberFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NumberFilter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<NumberFilter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for OcsfNumberFilter {}
@@ -1760,68 +935,20 @@ impl ToValue for OcsfNumberFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OcsfStringFilterRequired {
     /// `FieldName`: an [`OcsfStringField`] value, required.
-    ///
-    /// The name of the field.
     pub field_name: OcsfStringField,
     /// `Filter`: a [`StringFilter`] object, required.
-    ///
-    /// Enables filtering of security findings based on string field values in OCSF.
     pub filter: Obj<StringFilter>,
 }
 
-static RULE_OcsfStringFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OcsfStringFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "activity_name",
-                    "cloud.account.name",
-                    "cloud.account.uid",
-                    "cloud.provider",
-                    "cloud.region",
-                    "compliance.assessments.category",
-                    "compliance.assessments.name",
-                    "compliance.control",
-                    "compliance.status",
-                    "compliance.standards",
-                    "finding_info.desc",
-                    "finding_info.src_url",
-                    "finding_info.title",
-                    "finding_info.types",
-                    "finding_info.uid",
-                    "finding_info.related_events.uid",
-                    "finding_info.related_events.product.uid",
-                    "finding_info.related_events.title",
-                    "metadata.product.feature.uid",
-                    "metadata.product.name",
-                    "metadata.product.uid",
-                    "metadata.product.vendor_name",
-                    "remediation.desc",
-                    "remediation.references",
-                    "resources.cloud_partition",
-                    "resources.name",
-                    "resources.region",
-                    "resources.type",
-                    "resources.uid",
-                    "vulnerabilities.fix_coverage",
-                    "class_name",
-                    "vendor_attributes.severity",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldName", Shape::Str(&StrRule { allowed: &["activity_name", "cloud.account.name", "cloud.account.uid", "cloud.provider", "cloud.region", "compliance.assessments.category", "compliance.assessments.name", "compliance.control", "compliance.status", "compliance.standards", "finding_info.desc", "finding_info.src_url", "finding_info.title", "finding_info.types", "finding_info.uid", "finding_info.related_events.uid", "finding_info.related_events.product.uid", "finding_info.related_events.title", "metadata.product.feature.uid", "metadata.product.name", "metadata.product.uid", "metadata.product.vendor_name", "remediation.desc", "remediation.references", "resources.cloud_partition", "resources.name", "resources.region", "resources.type", "resources.uid", "vulnerabilities.fix_coverage", "class_name", "vendor_attributes.severity"], ..StrRule::ANY })),
         ("Filter", Shape::Object(&RULE_StringFilter)),
     ],
     required: &["FieldName", "Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OcsfStringFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -1841,6 +968,7 @@ pub struct OcsfStringFilter {
     pub filter: Obj<StringFilter>,
 }
 
+#[rustfmt::skip]
 impl OcsfStringFilter {
     /// A `OcsfStringFilter` with its required properties, named in a [`OcsfStringFilterRequired`].
     pub fn new(required: OcsfStringFilterRequired) -> Self {
@@ -1851,20 +979,9 @@ impl OcsfStringFilter {
     }
 
     /// `FieldName`: an [`OcsfStringField`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<OcsfStringField>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<OcsfStringField>) -> Self { self.field_name = value.into(); self }
     /// `Filter`: a [`StringFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<StringFilter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<StringFilter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl PropertyType for OcsfStringFilter {}
@@ -1882,81 +999,20 @@ impl ToValue for OcsfStringFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The condition to apply to a string value when filtering Security Hub CSPM findings.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, the filter `Title CONTAINS CloudFront` matches findings that have a `Title` that includes the string CloudFront.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, the filter `AwsAccountId EQUALS 123456789012` only matches findings that have an account ID of `123456789012` .
-    /// - To search for values that start with the filter value, use `PREFIX` . For example, the filter `ResourceRegion PREFIX us` matches findings that have a `ResourceRegion` that starts with `us` . A `ResourceRegion` that starts with a different value, such as `af` , `ap` , or `ca` , doesn't match.
-    ///
-    /// `CONTAINS` , `EQUALS` , and `PREFIX` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Title CONTAINS CloudFront OR Title CONTAINS CloudWatch` match a finding that includes either `CloudFront` , `CloudWatch` , or both strings in the title.
-    ///
-    /// To search for values that don’t have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, the filter `Title NOT_CONTAINS CloudFront` matches findings that have a `Title` that excludes the string CloudFront.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, the filter `AwsAccountId NOT_EQUALS 123456789012` only matches findings that have an account ID other than `123456789012` .
-    /// - To search for values that don't start with the filter value, use `PREFIX_NOT_EQUALS` . For example, the filter `ResourceRegion PREFIX_NOT_EQUALS us` matches findings with a `ResourceRegion` that starts with a value other than `us` .
-    ///
-    /// `NOT_CONTAINS` , `NOT_EQUALS` , and `PREFIX_NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Title NOT_CONTAINS CloudFront AND Title NOT_CONTAINS CloudWatch` match a finding that excludes both `CloudFront` and `CloudWatch` in the title.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can't provide both an `EQUALS` filter and a `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filter on the same field. Combining filters in this way returns an error. `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can combine `PREFIX` filters with `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters for the same field. Security Hub CSPM first processes the `PREFIX` filters, and then the `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters.
-    ///
-    /// For example, for the following filters, Security Hub CSPM first identifies findings that have resource types that start with either `AwsIam` or `AwsEc2` . It then excludes findings that have a resource type of `AwsIamPolicy` and findings that have a resource type of `AwsEc2NetworkInterface` .
-    ///
-    /// - `ResourceType PREFIX AwsIam`
-    /// - `ResourceType PREFIX AwsEc2`
-    /// - `ResourceType NOT_EQUALS AwsIamPolicy`
-    /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    ///
-    /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
-    ///
-    /// Length 1 to 4096.
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EQUALS",
-                    "PREFIX",
-                    "NOT_EQUALS",
-                    "PREFIX_NOT_EQUALS",
-                    "CONTAINS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS", "CONTAINS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Value", "Comparison"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringFilter` property type of `AWS::SecurityHub::AutomationRuleV2`.
@@ -2007,6 +1063,7 @@ pub struct StringFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
     pub fn new(required: StringFilterRequired) -> Self {
@@ -2017,20 +1074,9 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StringFilter {}
@@ -2094,34 +1140,6 @@ impl ToValue for AutomationRulesActionV2Type {
         let s = match self {
             Self::FindingFieldsUpdate => "FINDING_FIELDS_UPDATE",
             Self::ExternalIntegration => "EXTERNAL_INTEGRATION",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Comparison {
-    /// `EQUALS`
-    Equals,
-    /// `NOT_EQUALS`
-    NotEquals,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Comparison {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Equals => "EQUALS",
-            Self::NotEquals => "NOT_EQUALS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -2373,34 +1391,6 @@ impl ToValue for OcsfStringField {
     }
 }
 
-/// The values of `RuleStatus` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum RuleStatus {
-    /// `ENABLED`
-    Enabled,
-    /// `DISABLED`
-    Disabled,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for RuleStatus {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for RuleStatus {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Enabled => "ENABLED",
-            Self::Disabled => "DISABLED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StringFilterComparison {
@@ -2432,31 +1422,6 @@ impl ToValue for StringFilterComparison {
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
             Self::Contains => "CONTAINS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -13,48 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationPolicyRequired {
     /// `ConfigurationPolicy`: a [`Policy`] object, required.
-    ///
-    /// An object that defines how AWS Security Hub CSPM is configured. It includes whether Security Hub CSPM is enabled or disabled, a list of enabled security standards, a list of enabled or disabled security controls, and a list of custom parameter values for specified controls. If you provide a list of security controls that are enabled in the configuration policy, Security Hub CSPM disables all other controls (including newly released controls). If you provide a list of security controls that are disabled in the configuration policy, Security Hub CSPM enables all other controls (including newly released controls).
     pub configuration_policy: Obj<Policy>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the configuration policy. Alphanumeric characters and the following ASCII characters are permitted: `-, ., !, *, /` .
-    ///
-    /// Pattern `\S`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_ConfigurationPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationPolicy: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationPolicy", Shape::Object(&RULE_Policy)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["ConfigurationPolicy", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::ConfigurationPolicy` resource.
@@ -91,6 +65,7 @@ pub struct ConfigurationPolicy {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationPolicy {
     /// The CloudFormation type name, `AWS::SecurityHub::ConfigurationPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ConfigurationPolicy";
@@ -122,36 +97,13 @@ impl ConfigurationPolicy {
     }
 
     /// `ConfigurationPolicy`: a [`Policy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_policy(mut self, value: impl Into<Obj<Policy>>) -> Self {
-        self.configuration_policy = value.into();
-        self
-    }
-
+    pub fn configuration_policy(mut self, value: impl Into<Obj<Policy>>) -> Self { self.configuration_policy = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationPolicy {
@@ -225,14 +177,13 @@ impl ConfigurationPolicyAttributes {
     }
 }
 
-static RULE_Policy: ObjRule = ObjRule {
-    properties: &[("SecurityHub", Shape::Object(&RULE_SecurityHubPolicy))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
+    properties: &[
+        ("SecurityHub", Shape::Object(&RULE_SecurityHubPolicy)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Policy` property type of `AWS::SecurityHub::ConfigurationPolicy`.
@@ -248,6 +199,7 @@ pub struct Policy {
     pub security_hub: Option<Obj<SecurityHubPolicy>>,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// A `Policy` with no property set (none is required).
     pub fn new() -> Self {
@@ -255,12 +207,7 @@ impl Policy {
     }
 
     /// `SecurityHub`: a [`SecurityHubPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_hub(mut self, value: impl Into<Obj<SecurityHubPolicy>>) -> Self {
-        self.security_hub = Some(value.into());
-        self
-    }
+    pub fn security_hub(mut self, value: impl Into<Obj<SecurityHubPolicy>>) -> Self { self.security_hub = Some(value.into()); self }
 }
 
 impl PropertyType for Policy {}
@@ -273,26 +220,14 @@ impl ToValue for Policy {
     }
 }
 
-static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityControlCustomParameter: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
-        (
-            "SecurityControlId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityControlId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityControlCustomParameter` property type of `AWS::SecurityHub::ConfigurationPolicy`.
@@ -314,6 +249,7 @@ pub struct SecurityControlCustomParameter {
     pub security_control_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecurityControlCustomParameter {
     /// A `SecurityControlCustomParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -321,20 +257,9 @@ impl SecurityControlCustomParameter {
     }
 
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SecurityControlId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self {
-        self.security_control_id = Some(value.into());
-        self
-    }
+    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self { self.security_control_id = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityControlCustomParameter {}
@@ -348,51 +273,15 @@ impl ToValue for SecurityControlCustomParameter {
     }
 }
 
-static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityControlsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisabledSecurityControlIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "EnabledSecurityControlIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "SecurityControlCustomParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SecurityControlCustomParameter),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
+        ("DisabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("EnabledSecurityControlIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("SecurityControlCustomParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SecurityControlCustomParameter), min_items: None, max_items: Some(1000) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityControlsConfiguration` property type of `AWS::SecurityHub::ConfigurationPolicy`.
@@ -432,6 +321,7 @@ pub struct SecurityControlsConfiguration {
     pub security_control_custom_parameters: Option<List<SecurityControlCustomParameter>>,
 }
 
+#[rustfmt::skip]
 impl SecurityControlsConfiguration {
     /// A `SecurityControlsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -439,31 +329,11 @@ impl SecurityControlsConfiguration {
     }
 
     /// `DisabledSecurityControlIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.disabled_security_control_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn disabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.disabled_security_control_identifiers = Some(value.into()); self }
     /// `EnabledSecurityControlIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enabled_security_control_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn enabled_security_control_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_security_control_identifiers = Some(value.into()); self }
     /// `SecurityControlCustomParameters`: a list of [`SecurityControlCustomParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_control_custom_parameters(
-        mut self,
-        value: impl Into<List<SecurityControlCustomParameter>>,
-    ) -> Self {
-        self.security_control_custom_parameters = Some(value.into());
-        self
-    }
+    pub fn security_control_custom_parameters(mut self, value: impl Into<List<SecurityControlCustomParameter>>) -> Self { self.security_control_custom_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityControlsConfiguration {}
@@ -487,34 +357,15 @@ impl ToValue for SecurityControlsConfiguration {
     }
 }
 
-static RULE_SecurityHubPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityHubPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnabledStandardIdentifiers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "SecurityControlsConfiguration",
-            Shape::Object(&RULE_SecurityControlsConfiguration),
-        ),
+        ("EnabledStandardIdentifiers", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1000) })),
+        ("SecurityControlsConfiguration", Shape::Object(&RULE_SecurityControlsConfiguration)),
         ("ServiceEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecurityHubPolicy` property type of `AWS::SecurityHub::ConfigurationPolicy`.
@@ -544,6 +395,7 @@ pub struct SecurityHubPolicy {
     pub service_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SecurityHubPolicy {
     /// A `SecurityHubPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -551,31 +403,11 @@ impl SecurityHubPolicy {
     }
 
     /// `EnabledStandardIdentifiers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled_standard_identifiers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enabled_standard_identifiers = Some(value.into());
-        self
-    }
-
+    pub fn enabled_standard_identifiers(mut self, value: impl Into<List<Str>>) -> Self { self.enabled_standard_identifiers = Some(value.into()); self }
     /// `SecurityControlsConfiguration`: a [`SecurityControlsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_controls_configuration(
-        mut self,
-        value: impl Into<Obj<SecurityControlsConfiguration>>,
-    ) -> Self {
-        self.security_controls_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_controls_configuration(mut self, value: impl Into<Obj<SecurityControlsConfiguration>>) -> Self { self.security_controls_configuration = Some(value.into()); self }
     /// `ServiceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.service_enabled = Some(value.into());
-        self
-    }
+    pub fn service_enabled(mut self, value: impl Into<Bool>) -> Self { self.service_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SecurityHubPolicy {}

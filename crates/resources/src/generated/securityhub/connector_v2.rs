@@ -13,58 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorV2Required {
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the connectorV2.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Provider`: a JSON value, required.
-    ///
-    /// The third-party provider detail for a service configuration.
     pub provider: Json,
 }
 
-static RULE_ConnectorV2: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Provider", Shape::Any),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Provider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::ConnectorV2` resource.
@@ -108,6 +73,7 @@ pub struct ConnectorV2 {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConnectorV2 {
     /// The CloudFormation type name, `AWS::SecurityHub::ConnectorV2`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ConnectorV2";
@@ -122,24 +88,8 @@ impl ConnectorV2 {
         create_only: &["Name", "KmsKeyArn", "Provider/ServiceNow/InstanceName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ConnectorArn",
-            "ConnectorId",
-            "Message",
-            "ConnectorStatus",
-            "LastUpdatedAt",
-            "LastCheckedAt",
-            "CreatedAt",
-        ],
-        attributes: &[
-            "ConnectorArn",
-            "ConnectorId",
-            "ConnectorStatus",
-            "CreatedAt",
-            "LastCheckedAt",
-            "LastUpdatedAt",
-            "Message",
-        ],
+        read_only: &["ConnectorArn", "ConnectorId", "Message", "ConnectorStatus", "LastUpdatedAt", "LastCheckedAt", "CreatedAt"],
+        attributes: &["ConnectorArn", "ConnectorId", "ConnectorStatus", "CreatedAt", "LastCheckedAt", "LastUpdatedAt", "Message"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -156,44 +106,15 @@ impl ConnectorV2 {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Provider`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider(mut self, value: impl Into<Json>) -> Self {
-        self.provider = value.into();
-        self
-    }
-
+    pub fn provider(mut self, value: impl Into<Json>) -> Self { self.provider = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectorV2 {

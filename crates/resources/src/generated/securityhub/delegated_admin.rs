@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DelegatedAdminRequired {
     /// `AdminAccountId`: a string, required.
-    ///
-    /// The AWS account identifier of the account to designate as the Security Hub CSPM administrator account.
-    ///
-    /// Pattern `^[0-9]{12}$`; create-only: changing it replaces the resource.
     pub admin_account_id: Str,
 }
 
-static RULE_DelegatedAdmin: ObjRule = ObjRule {
-    properties: &[(
-        "AdminAccountId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DelegatedAdmin: ObjRule = ObjRule {
+    properties: &[
+        ("AdminAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AdminAccountId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::DelegatedAdmin` resource.
@@ -66,6 +53,7 @@ pub struct DelegatedAdmin {
     pub admin_account_id: Str,
 }
 
+#[rustfmt::skip]
 impl DelegatedAdmin {
     /// The CloudFormation type name, `AWS::SecurityHub::DelegatedAdmin`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::DelegatedAdmin";
@@ -94,12 +82,7 @@ impl DelegatedAdmin {
     }
 
     /// `AdminAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.admin_account_id = value.into();
-        self
-    }
+    pub fn admin_account_id(mut self, value: impl Into<Str>) -> Self { self.admin_account_id = value.into(); self }
 }
 
 impl Resource for DelegatedAdmin {

@@ -13,56 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,32}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingAggregatorRequired {
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    ///
-    /// Indicates whether to aggregate findings from all of the available Regions in the current partition. Also determines whether to automatically aggregate findings from new Regions as Security Hub supports them and you opt into them.
-    ///
-    /// The selected option also determines how to use the Regions provided in the Regions list.
-    ///
-    /// In CloudFormation , the options for this property are as follows:
-    ///
-    /// - `ALL_REGIONS` - Indicates to aggregate findings from all of the Regions where Security Hub is enabled. When you choose this option, Security Hub also automatically aggregates findings from new Regions as Security Hub supports them and you opt into them.
-    /// - `ALL_REGIONS_EXCEPT_SPECIFIED` - Indicates to aggregate findings from all of the Regions where Security Hub is enabled, except for the Regions listed in the `Regions` parameter. When you choose this option, Security Hub also automatically aggregates findings from new Regions as Security Hub supports them and you opt into them.
-    /// - `SPECIFIED_REGIONS` - Indicates to aggregate findings only from the Regions listed in the `Regions` parameter. Security Hub does not automatically aggregate findings from new Regions.
     pub region_linking_mode: RegionLinkingMode,
 }
 
-static RULE_FindingAggregator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FindingAggregator: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegionLinkingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ALL_REGIONS",
-                    "ALL_REGIONS_EXCEPT_SPECIFIED",
-                    "SPECIFIED_REGIONS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("RegionLinkingMode", Shape::Str(&StrRule { allowed: &["ALL_REGIONS", "ALL_REGIONS_EXCEPT_SPECIFIED", "SPECIFIED_REGIONS"], ..StrRule::ANY })),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["RegionLinkingMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::FindingAggregator` resource.
@@ -103,6 +65,7 @@ pub struct FindingAggregator {
     pub regions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl FindingAggregator {
     /// The CloudFormation type name, `AWS::SecurityHub::FindingAggregator`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::FindingAggregator";
@@ -132,20 +95,9 @@ impl FindingAggregator {
     }
 
     /// `RegionLinkingMode`: a [`RegionLinkingMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self {
-        self.region_linking_mode = value.into();
-        self
-    }
-
+    pub fn region_linking_mode(mut self, value: impl Into<RegionLinkingMode>) -> Self { self.region_linking_mode = value.into(); self }
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
 }
 
 impl Resource for FindingAggregator {

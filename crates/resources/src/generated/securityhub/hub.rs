@@ -9,28 +9,16 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(SECURITY_CONTROL|STANDARD_CONTROL)$");
 
-static RULE_Hub: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Hub: ObjRule = ObjRule {
     properties: &[
         ("AutoEnableControls", Shape::Bool),
-        (
-            "ControlFindingGenerator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ControlFindingGenerator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("EnableDefaultStandards", Shape::Bool),
         ("Tags", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::Hub` resource.
@@ -85,6 +73,7 @@ pub struct Hub {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Hub {
     /// The CloudFormation type name, `AWS::SecurityHub::Hub`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Hub";
@@ -111,36 +100,13 @@ impl Hub {
     }
 
     /// `AutoEnableControls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_enable_controls(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_enable_controls = Some(value.into());
-        self
-    }
-
+    pub fn auto_enable_controls(mut self, value: impl Into<Bool>) -> Self { self.auto_enable_controls = Some(value.into()); self }
     /// `ControlFindingGenerator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn control_finding_generator(mut self, value: impl Into<Str>) -> Self {
-        self.control_finding_generator = Some(value.into());
-        self
-    }
-
+    pub fn control_finding_generator(mut self, value: impl Into<Str>) -> Self { self.control_finding_generator = Some(value.into()); self }
     /// `EnableDefaultStandards`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_standards(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_standards = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_standards(mut self, value: impl Into<Bool>) -> Self { self.enable_default_standards = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Hub {

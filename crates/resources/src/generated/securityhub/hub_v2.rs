@@ -7,14 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_HubV2: ObjRule = ObjRule {
-    properties: &[("Tags", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HubV2: ObjRule = ObjRule {
+    properties: &[
+        ("Tags", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::HubV2` resource.
@@ -35,6 +34,7 @@ pub struct HubV2 {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl HubV2 {
     /// The CloudFormation type name, `AWS::SecurityHub::HubV2`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::HubV2";
@@ -61,12 +61,7 @@ impl HubV2 {
     }
 
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for HubV2 {

@@ -7,6 +7,12 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    BooleanFilter, BooleanFilterRequired, Comparison, DateRange, DateRangeRequired, NumberFilter,
+    Unit,
+};
+use super::shared::{RULE_BooleanFilter, RULE_DateRange, RULE_NumberFilter};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^([\\+-]?\\d{4}(?!\\d{2}))((-?)((0[1-9]|1[0-2])(\\3([12]\\d|0[1-9]|3[01]))?|W([0-4]\\d|5[0-2])(-?[1-7])?|(00[1-9]|0[1-9]\\d|[12]\\d{2}|3([0-5]\\d|6[1-6])))([tT]((([01]\\d|2[0-3])((:?)[0-5]\\d)?|24\\:?00)([\\.,]\\d+(?!:))?)?(\\17[0-5]\\d([\\.,]\\d+)?)?([zZ]|([\\+-])([01]\\d|2[0-3]):?([0-5]\\d)?)?)?)?$",
@@ -16,53 +22,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightRequired {
     /// `Filters`: an [`AwsSecurityFindingFilters`] object, required.
-    ///
-    /// One or more attributes used to filter the findings included in the insight. The insight only includes findings that match the criteria defined in the filters. You can filter by up to ten finding attributes. For each attribute, you can provide up to 20 filter values.
     pub filters: Obj<AwsSecurityFindingFilters>,
     /// `GroupByAttribute`: a string, required.
-    ///
-    /// The grouping attribute for the insight's findings. Indicates how to group the matching findings, and identifies the type of item that the insight applies to. For example, if an insight is grouped by resource identifier, then the insight produces a list of resource identifiers.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub group_by_attribute: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of a Security Hub CSPM insight.
-    ///
-    /// Pattern `\S`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_Insight: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Insight: ObjRule = ObjRule {
     properties: &[
         ("Filters", Shape::Object(&RULE_AwsSecurityFindingFilters)),
-        (
-            "GroupByAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GroupByAttribute", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Filters", "Name", "GroupByAttribute"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::Insight` resource.
@@ -97,6 +73,7 @@ pub struct Insight {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Insight {
     /// The CloudFormation type name, `AWS::SecurityHub::Insight`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Insight";
@@ -127,28 +104,11 @@ impl Insight {
     }
 
     /// `Filters`: an [`AwsSecurityFindingFilters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<Obj<AwsSecurityFindingFilters>>) -> Self {
-        self.filters = value.into();
-        self
-    }
-
+    pub fn filters(mut self, value: impl Into<Obj<AwsSecurityFindingFilters>>) -> Self { self.filters = value.into(); self }
     /// `GroupByAttribute`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_by_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.group_by_attribute = value.into();
-        self
-    }
-
+    pub fn group_by_attribute(mut self, value: impl Into<Str>) -> Self { self.group_by_attribute = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for Insight {
@@ -190,847 +150,116 @@ impl InsightAttributes {
     }
 }
 
-static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsSecurityFindingFilters: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "AwsAccountName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "CompanyName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceAssociatedStandardsId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceSecurityControlId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceSecurityControlParametersName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceSecurityControlParametersValue",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ComplianceStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Confidence",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "CreatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Criticality",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsConfidence",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsCriticality",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsRelatedFindingsId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsRelatedFindingsProductArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsSeverityLabel",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsSeverityOriginal",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FindingProviderFieldsTypes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "FirstObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "GeneratorId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Id",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Keyword",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeywordFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "LastObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MalwareName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MalwarePath",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MalwareState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "MalwareType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkDestinationDomain",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkDestinationIpV4",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkDestinationIpV6",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkDestinationPort",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkDirection",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkProtocol",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkSourceDomain",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkSourceIpV4",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkSourceIpV6",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkSourceMac",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NetworkSourcePort",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteText",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteUpdatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "NoteUpdatedBy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessLaunchedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessParentPid",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessPath",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessPid",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProcessTerminatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProductArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProductFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ProductName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RecommendationText",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RecordState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Region",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RelatedFindingsId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RelatedFindingsProductArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceApplicationArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceApplicationName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceIamInstanceProfileArn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceImageId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceIpV4Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceIpV6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceKeyName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceLaunchedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceSubnetId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsEc2InstanceVpcId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsIamAccessKeyCreatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsIamAccessKeyPrincipalName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsIamAccessKeyStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsIamAccessKeyUserName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsIamUserUserName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsS3BucketOwnerId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceAwsS3BucketOwnerName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceContainerImageId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceContainerImageName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceContainerLaunchedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceContainerName",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceDetailsOther",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceId",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourcePartition",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceRegion",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Sample",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BooleanFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SeverityLabel",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SeverityNormalized",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SeverityProduct",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NumberFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SourceUrl",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorCategory",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorLastObservedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorSource",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorSourceUrl",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorType",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ThreatIntelIndicatorValue",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Title",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Type",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "UpdatedAt",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DateFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "UserDefinedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MapFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "VerificationState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "VulnerabilitiesExploitAvailable",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "VulnerabilitiesFixAvailable",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "WorkflowState",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "WorkflowStatus",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StringFilter),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
+        ("AwsAccountId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("AwsAccountName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("CompanyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceAssociatedStandardsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceSecurityControlId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceSecurityControlParametersName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceSecurityControlParametersValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ComplianceStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Confidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("CreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("Criticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("Description", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsConfidence", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsCriticality", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsRelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsRelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsSeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsSeverityOriginal", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FindingProviderFieldsTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("FirstObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("GeneratorId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Id", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Keyword", Shape::List(&ListRule { items: Shape::Object(&RULE_KeywordFilter), min_items: None, max_items: Some(20) })),
+        ("LastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("MalwareName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("MalwarePath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("MalwareState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("MalwareType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkDestinationDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkDestinationIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkDestinationIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkDestinationPort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkDirection", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkProtocol", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkSourceDomain", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkSourceIpV4", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkSourceIpV6", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkSourceMac", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NetworkSourcePort", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("NoteText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("NoteUpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("NoteUpdatedBy", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessParentPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessPath", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessPid", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("ProcessTerminatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ProductFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("ProductName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RecommendationText", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RecordState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Region", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RelatedFindingsId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("RelatedFindingsProductArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceApplicationArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceApplicationName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceIamInstanceProfileArn", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceIpV4Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceIpV6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_IpFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceKeyName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceSubnetId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsEc2InstanceVpcId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsIamAccessKeyCreatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsIamAccessKeyPrincipalName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsIamAccessKeyStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsIamAccessKeyUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsIamUserUserName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsS3BucketOwnerId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceAwsS3BucketOwnerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceContainerImageId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceContainerImageName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceContainerLaunchedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceContainerName", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceDetailsOther", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceId", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourcePartition", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceRegion", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("ResourceType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Sample", Shape::List(&ListRule { items: Shape::Object(&RULE_BooleanFilter), min_items: None, max_items: Some(20) })),
+        ("SeverityLabel", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("SeverityNormalized", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("SeverityProduct", Shape::List(&ListRule { items: Shape::Object(&RULE_NumberFilter), min_items: None, max_items: Some(20) })),
+        ("SourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorCategory", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorLastObservedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorSource", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorSourceUrl", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorType", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("ThreatIntelIndicatorValue", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Title", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("Type", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("UpdatedAt", Shape::List(&ListRule { items: Shape::Object(&RULE_DateFilter), min_items: None, max_items: Some(20) })),
+        ("UserDefinedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_MapFilter), min_items: None, max_items: Some(20) })),
+        ("VerificationState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("VulnerabilitiesExploitAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("VulnerabilitiesFixAvailable", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("WorkflowState", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
+        ("WorkflowStatus", Shape::List(&ListRule { items: Shape::Object(&RULE_StringFilter), min_items: None, max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsSecurityFindingFilters` property type of `AWS::SecurityHub::Insight`.
@@ -1734,6 +963,7 @@ pub struct AwsSecurityFindingFilters {
     pub workflow_status: Option<List<StringFilter>>,
 }
 
+#[rustfmt::skip]
 impl AwsSecurityFindingFilters {
     /// A `AwsSecurityFindingFilters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1741,911 +971,213 @@ impl AwsSecurityFindingFilters {
     }
 
     /// `AwsAccountId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.aws_account_id = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_id = Some(value.into()); self }
     /// `AwsAccountName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.aws_account_name = Some(value.into());
-        self
-    }
-
+    pub fn aws_account_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.aws_account_name = Some(value.into()); self }
     /// `CompanyName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.company_name = Some(value.into());
-        self
-    }
-
+    pub fn company_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.company_name = Some(value.into()); self }
     /// `ComplianceAssociatedStandardsId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_associated_standards_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.compliance_associated_standards_id = Some(value.into());
-        self
-    }
-
+    pub fn compliance_associated_standards_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_associated_standards_id = Some(value.into()); self }
     /// `ComplianceSecurityControlId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.compliance_security_control_id = Some(value.into());
-        self
-    }
-
+    pub fn compliance_security_control_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_id = Some(value.into()); self }
     /// `ComplianceSecurityControlParametersName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_security_control_parameters_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.compliance_security_control_parameters_name = Some(value.into());
-        self
-    }
-
+    pub fn compliance_security_control_parameters_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_parameters_name = Some(value.into()); self }
     /// `ComplianceSecurityControlParametersValue`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_security_control_parameters_value(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.compliance_security_control_parameters_value = Some(value.into());
-        self
-    }
-
+    pub fn compliance_security_control_parameters_value(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_security_control_parameters_value = Some(value.into()); self }
     /// `ComplianceStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.compliance_status = Some(value.into());
-        self
-    }
-
+    pub fn compliance_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.compliance_status = Some(value.into()); self }
     /// `Confidence`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.confidence = Some(value.into());
-        self
-    }
-
+    pub fn confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.confidence = Some(value.into()); self }
     /// `CreatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.created_at = Some(value.into()); self }
     /// `Criticality`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.criticality = Some(value.into());
-        self
-    }
-
+    pub fn criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.criticality = Some(value.into()); self }
     /// `Description`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<List<StringFilter>>) -> Self { self.description = Some(value.into()); self }
     /// `FindingProviderFieldsConfidence`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_confidence(
-        mut self,
-        value: impl Into<List<NumberFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_confidence = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_confidence(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.finding_provider_fields_confidence = Some(value.into()); self }
     /// `FindingProviderFieldsCriticality`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_criticality(
-        mut self,
-        value: impl Into<List<NumberFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_criticality = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_criticality(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.finding_provider_fields_criticality = Some(value.into()); self }
     /// `FindingProviderFieldsRelatedFindingsId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_related_findings_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_related_findings_id = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_id = Some(value.into()); self }
     /// `FindingProviderFieldsRelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_related_findings_product_arn(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_related_findings_product_arn = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_related_findings_product_arn = Some(value.into()); self }
     /// `FindingProviderFieldsSeverityLabel`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_severity_label(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_severity_label = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_severity_label = Some(value.into()); self }
     /// `FindingProviderFieldsSeverityOriginal`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_severity_original(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.finding_provider_fields_severity_original = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_severity_original(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_severity_original = Some(value.into()); self }
     /// `FindingProviderFieldsTypes`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_provider_fields_types(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.finding_provider_fields_types = Some(value.into());
-        self
-    }
-
+    pub fn finding_provider_fields_types(mut self, value: impl Into<List<StringFilter>>) -> Self { self.finding_provider_fields_types = Some(value.into()); self }
     /// `FirstObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.first_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn first_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.first_observed_at = Some(value.into()); self }
     /// `GeneratorId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.generator_id = Some(value.into());
-        self
-    }
-
+    pub fn generator_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.generator_id = Some(value.into()); self }
     /// `Id`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.id = Some(value.into()); self }
     /// `Keyword`: a list of [`KeywordFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword(mut self, value: impl Into<List<KeywordFilter>>) -> Self {
-        self.keyword = Some(value.into());
-        self
-    }
-
+    pub fn keyword(mut self, value: impl Into<List<KeywordFilter>>) -> Self { self.keyword = Some(value.into()); self }
     /// `LastObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.last_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.last_observed_at = Some(value.into()); self }
     /// `MalwareName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn malware_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.malware_name = Some(value.into());
-        self
-    }
-
+    pub fn malware_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_name = Some(value.into()); self }
     /// `MalwarePath`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn malware_path(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.malware_path = Some(value.into());
-        self
-    }
-
+    pub fn malware_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_path = Some(value.into()); self }
     /// `MalwareState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn malware_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.malware_state = Some(value.into());
-        self
-    }
-
+    pub fn malware_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_state = Some(value.into()); self }
     /// `MalwareType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn malware_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.malware_type = Some(value.into());
-        self
-    }
-
+    pub fn malware_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.malware_type = Some(value.into()); self }
     /// `NetworkDestinationDomain`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_destination_domain(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_destination_domain = Some(value.into());
-        self
-    }
-
+    pub fn network_destination_domain(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_destination_domain = Some(value.into()); self }
     /// `NetworkDestinationIpV4`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_destination_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self {
-        self.network_destination_ip_v4 = Some(value.into());
-        self
-    }
-
+    pub fn network_destination_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_destination_ip_v4 = Some(value.into()); self }
     /// `NetworkDestinationIpV6`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_destination_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self {
-        self.network_destination_ip_v6 = Some(value.into());
-        self
-    }
-
+    pub fn network_destination_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_destination_ip_v6 = Some(value.into()); self }
     /// `NetworkDestinationPort`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_destination_port(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.network_destination_port = Some(value.into());
-        self
-    }
-
+    pub fn network_destination_port(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.network_destination_port = Some(value.into()); self }
     /// `NetworkDirection`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_direction(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_direction = Some(value.into());
-        self
-    }
-
+    pub fn network_direction(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_direction = Some(value.into()); self }
     /// `NetworkProtocol`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_protocol = Some(value.into());
-        self
-    }
-
+    pub fn network_protocol(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_protocol = Some(value.into()); self }
     /// `NetworkSourceDomain`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source_domain(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_source_domain = Some(value.into());
-        self
-    }
-
+    pub fn network_source_domain(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_source_domain = Some(value.into()); self }
     /// `NetworkSourceIpV4`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self {
-        self.network_source_ip_v4 = Some(value.into());
-        self
-    }
-
+    pub fn network_source_ip_v4(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_source_ip_v4 = Some(value.into()); self }
     /// `NetworkSourceIpV6`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self {
-        self.network_source_ip_v6 = Some(value.into());
-        self
-    }
-
+    pub fn network_source_ip_v6(mut self, value: impl Into<List<IpFilter>>) -> Self { self.network_source_ip_v6 = Some(value.into()); self }
     /// `NetworkSourceMac`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source_mac(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.network_source_mac = Some(value.into());
-        self
-    }
-
+    pub fn network_source_mac(mut self, value: impl Into<List<StringFilter>>) -> Self { self.network_source_mac = Some(value.into()); self }
     /// `NetworkSourcePort`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_source_port(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.network_source_port = Some(value.into());
-        self
-    }
-
+    pub fn network_source_port(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.network_source_port = Some(value.into()); self }
     /// `NoteText`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.note_text = Some(value.into());
-        self
-    }
-
+    pub fn note_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_text = Some(value.into()); self }
     /// `NoteUpdatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.note_updated_at = Some(value.into());
-        self
-    }
-
+    pub fn note_updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.note_updated_at = Some(value.into()); self }
     /// `NoteUpdatedBy`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.note_updated_by = Some(value.into());
-        self
-    }
-
+    pub fn note_updated_by(mut self, value: impl Into<List<StringFilter>>) -> Self { self.note_updated_by = Some(value.into()); self }
     /// `ProcessLaunchedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.process_launched_at = Some(value.into());
-        self
-    }
-
+    pub fn process_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.process_launched_at = Some(value.into()); self }
     /// `ProcessName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.process_name = Some(value.into());
-        self
-    }
-
+    pub fn process_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.process_name = Some(value.into()); self }
     /// `ProcessParentPid`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_parent_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.process_parent_pid = Some(value.into());
-        self
-    }
-
+    pub fn process_parent_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.process_parent_pid = Some(value.into()); self }
     /// `ProcessPath`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_path(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.process_path = Some(value.into());
-        self
-    }
-
+    pub fn process_path(mut self, value: impl Into<List<StringFilter>>) -> Self { self.process_path = Some(value.into()); self }
     /// `ProcessPid`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.process_pid = Some(value.into());
-        self
-    }
-
+    pub fn process_pid(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.process_pid = Some(value.into()); self }
     /// `ProcessTerminatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn process_terminated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.process_terminated_at = Some(value.into());
-        self
-    }
-
+    pub fn process_terminated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.process_terminated_at = Some(value.into()); self }
     /// `ProductArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.product_arn = Some(value.into());
-        self
-    }
-
+    pub fn product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_arn = Some(value.into()); self }
     /// `ProductFields`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_fields(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.product_fields = Some(value.into());
-        self
-    }
-
+    pub fn product_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.product_fields = Some(value.into()); self }
     /// `ProductName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.product_name = Some(value.into());
-        self
-    }
-
+    pub fn product_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.product_name = Some(value.into()); self }
     /// `RecommendationText`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recommendation_text(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.recommendation_text = Some(value.into());
-        self
-    }
-
+    pub fn recommendation_text(mut self, value: impl Into<List<StringFilter>>) -> Self { self.recommendation_text = Some(value.into()); self }
     /// `RecordState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.record_state = Some(value.into());
-        self
-    }
-
+    pub fn record_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.record_state = Some(value.into()); self }
     /// `Region`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.region = Some(value.into()); self }
     /// `RelatedFindingsId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.related_findings_id = Some(value.into());
-        self
-    }
-
+    pub fn related_findings_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_id = Some(value.into()); self }
     /// `RelatedFindingsProductArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.related_findings_product_arn = Some(value.into());
-        self
-    }
-
+    pub fn related_findings_product_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.related_findings_product_arn = Some(value.into()); self }
     /// `ResourceApplicationArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_application_arn(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_application_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_application_arn = Some(value.into()); self }
     /// `ResourceApplicationName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_application_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_application_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_application_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_application_name = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIamInstanceProfileArn`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_iam_instance_profile_arn(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_iam_instance_profile_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_iam_instance_profile_arn(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_iam_instance_profile_arn = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceImageId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_image_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_image_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_image_id = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIpV4Addresses`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_ip_v4_addresses(
-        mut self,
-        value: impl Into<List<IpFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_ip_v4_addresses = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_ip_v4_addresses(mut self, value: impl Into<List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v4_addresses = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceIpV6Addresses`: a list of [`IpFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_ip_v6_addresses(
-        mut self,
-        value: impl Into<List<IpFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_ip_v6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_ip_v6_addresses(mut self, value: impl Into<List<IpFilter>>) -> Self { self.resource_aws_ec2_instance_ip_v6_addresses = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceKeyName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_key_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_key_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_key_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_key_name = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceLaunchedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_launched_at(
-        mut self,
-        value: impl Into<List<DateFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_launched_at = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_aws_ec2_instance_launched_at = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceSubnetId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_subnet_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_subnet_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_subnet_id = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_aws_ec2_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_type = Some(value.into()); self }
     /// `ResourceAwsEc2InstanceVpcId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_ec2_instance_vpc_id(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_ec2_instance_vpc_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_ec2_instance_vpc_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_ec2_instance_vpc_id = Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyCreatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_iam_access_key_created_at(
-        mut self,
-        value: impl Into<List<DateFilter>>,
-    ) -> Self {
-        self.resource_aws_iam_access_key_created_at = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_iam_access_key_created_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_aws_iam_access_key_created_at = Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyPrincipalName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_iam_access_key_principal_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_iam_access_key_principal_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_iam_access_key_principal_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_principal_name = Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_iam_access_key_status(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_iam_access_key_status = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_iam_access_key_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_status = Some(value.into()); self }
     /// `ResourceAwsIamAccessKeyUserName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_iam_access_key_user_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_iam_access_key_user_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_iam_access_key_user_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_access_key_user_name = Some(value.into()); self }
     /// `ResourceAwsIamUserUserName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_iam_user_user_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_aws_iam_user_user_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_iam_user_user_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_iam_user_user_name = Some(value.into()); self }
     /// `ResourceAwsS3BucketOwnerId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_s3_bucket_owner_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_aws_s3_bucket_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_s3_bucket_owner_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_id = Some(value.into()); self }
     /// `ResourceAwsS3BucketOwnerName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_aws_s3_bucket_owner_name(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.resource_aws_s3_bucket_owner_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_aws_s3_bucket_owner_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_aws_s3_bucket_owner_name = Some(value.into()); self }
     /// `ResourceContainerImageId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_container_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_container_image_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_container_image_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_image_id = Some(value.into()); self }
     /// `ResourceContainerImageName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_container_image_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_container_image_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_container_image_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_image_name = Some(value.into()); self }
     /// `ResourceContainerLaunchedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_container_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.resource_container_launched_at = Some(value.into());
-        self
-    }
-
+    pub fn resource_container_launched_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.resource_container_launched_at = Some(value.into()); self }
     /// `ResourceContainerName`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_container_name(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_container_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_container_name(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_container_name = Some(value.into()); self }
     /// `ResourceDetailsOther`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.resource_details_other = Some(value.into());
-        self
-    }
-
+    pub fn resource_details_other(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_details_other = Some(value.into()); self }
     /// `ResourceId`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_id = Some(value.into()); self }
     /// `ResourcePartition`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_partition = Some(value.into());
-        self
-    }
-
+    pub fn resource_partition(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_partition = Some(value.into()); self }
     /// `ResourceRegion`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_region = Some(value.into());
-        self
-    }
-
+    pub fn resource_region(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_region = Some(value.into()); self }
     /// `ResourceTags`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
-
+    pub fn resource_tags(mut self, value: impl Into<List<MapFilter>>) -> Self { self.resource_tags = Some(value.into()); self }
     /// `ResourceType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Sample`: a list of [`BooleanFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sample(mut self, value: impl Into<List<BooleanFilter>>) -> Self {
-        self.sample = Some(value.into());
-        self
-    }
-
+    pub fn sample(mut self, value: impl Into<List<BooleanFilter>>) -> Self { self.sample = Some(value.into()); self }
     /// `SeverityLabel`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.severity_label = Some(value.into());
-        self
-    }
-
+    pub fn severity_label(mut self, value: impl Into<List<StringFilter>>) -> Self { self.severity_label = Some(value.into()); self }
     /// `SeverityNormalized`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity_normalized(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.severity_normalized = Some(value.into());
-        self
-    }
-
+    pub fn severity_normalized(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.severity_normalized = Some(value.into()); self }
     /// `SeverityProduct`: a list of [`NumberFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity_product(mut self, value: impl Into<List<NumberFilter>>) -> Self {
-        self.severity_product = Some(value.into());
-        self
-    }
-
+    pub fn severity_product(mut self, value: impl Into<List<NumberFilter>>) -> Self { self.severity_product = Some(value.into()); self }
     /// `SourceUrl`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.source_url = Some(value.into());
-        self
-    }
-
+    pub fn source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.source_url = Some(value.into()); self }
     /// `ThreatIntelIndicatorCategory`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_category(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.threat_intel_indicator_category = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_category(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_category = Some(value.into()); self }
     /// `ThreatIntelIndicatorLastObservedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_last_observed_at(
-        mut self,
-        value: impl Into<List<DateFilter>>,
-    ) -> Self {
-        self.threat_intel_indicator_last_observed_at = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_last_observed_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.threat_intel_indicator_last_observed_at = Some(value.into()); self }
     /// `ThreatIntelIndicatorSource`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_source(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.threat_intel_indicator_source = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_source(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_source = Some(value.into()); self }
     /// `ThreatIntelIndicatorSourceUrl`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_source_url(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.threat_intel_indicator_source_url = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_source_url(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_source_url = Some(value.into()); self }
     /// `ThreatIntelIndicatorType`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.threat_intel_indicator_type = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_type = Some(value.into()); self }
     /// `ThreatIntelIndicatorValue`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threat_intel_indicator_value(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.threat_intel_indicator_value = Some(value.into());
-        self
-    }
-
+    pub fn threat_intel_indicator_value(mut self, value: impl Into<List<StringFilter>>) -> Self { self.threat_intel_indicator_value = Some(value.into()); self }
     /// `Title`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<List<StringFilter>>) -> Self { self.title = Some(value.into()); self }
     /// `Type`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<List<StringFilter>>) -> Self { self.r#type = Some(value.into()); self }
     /// `UpdatedAt`: a list of [`DateFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-
+    pub fn updated_at(mut self, value: impl Into<List<DateFilter>>) -> Self { self.updated_at = Some(value.into()); self }
     /// `UserDefinedFields`: a list of [`MapFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self {
-        self.user_defined_fields = Some(value.into());
-        self
-    }
-
+    pub fn user_defined_fields(mut self, value: impl Into<List<MapFilter>>) -> Self { self.user_defined_fields = Some(value.into()); self }
     /// `VerificationState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.verification_state = Some(value.into());
-        self
-    }
-
+    pub fn verification_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.verification_state = Some(value.into()); self }
     /// `VulnerabilitiesExploitAvailable`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vulnerabilities_exploit_available(
-        mut self,
-        value: impl Into<List<StringFilter>>,
-    ) -> Self {
-        self.vulnerabilities_exploit_available = Some(value.into());
-        self
-    }
-
+    pub fn vulnerabilities_exploit_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerabilities_exploit_available = Some(value.into()); self }
     /// `VulnerabilitiesFixAvailable`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vulnerabilities_fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.vulnerabilities_fix_available = Some(value.into());
-        self
-    }
-
+    pub fn vulnerabilities_fix_available(mut self, value: impl Into<List<StringFilter>>) -> Self { self.vulnerabilities_fix_available = Some(value.into()); self }
     /// `WorkflowState`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_state(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.workflow_state = Some(value.into());
-        self
-    }
-
+    pub fn workflow_state(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_state = Some(value.into()); self }
     /// `WorkflowStatus`: a list of [`StringFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self {
-        self.workflow_status = Some(value.into());
-        self
-    }
+    pub fn workflow_status(mut self, value: impl Into<List<StringFilter>>) -> Self { self.workflow_status = Some(value.into()); self }
 }
 
 impl PropertyType for AwsSecurityFindingFilters {}
@@ -2878,93 +1410,15 @@ impl ToValue for AwsSecurityFindingFilters {
     }
 }
 
-/// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilterRequired {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[("Value", Shape::Bool)],
-    required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BooleanFilter` property type of `AWS::SecurityHub::Insight`.
-///
-/// Boolean filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-booleanfilter.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct BooleanFilter {
-    /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
-    pub value: Bool,
-}
-
-impl BooleanFilter {
-    /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
-    pub fn new(required: BooleanFilterRequired) -> Self {
-        Self {
-            value: required.value,
-        }
-    }
-
-    /// `Value`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for BooleanFilter {}
-
-impl ToValue for BooleanFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Value", &self.value).build()
-    }
-}
-
-static RULE_DateFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     properties: &[
         ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateFilter` property type of `AWS::SecurityHub::Insight`.
@@ -2996,6 +1450,7 @@ pub struct DateFilter {
     pub start: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -3003,28 +1458,11 @@ impl DateFilter {
     }
 
     /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
+    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self { self.date_range = Some(value.into()); self }
     /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
     /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
+    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
 }
 
 impl PropertyType for DateFilter {}
@@ -3039,123 +1477,21 @@ impl ToValue for DateFilter {
     }
 }
 
-/// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRangeRequired {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-static RULE_DateRange: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
-        ("Value", Shape::NUM),
-    ],
-    required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DateRange` property type of `AWS::SecurityHub::Insight`.
-///
-/// A date range for the date filter.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-daterange.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct DateRange {
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
-    pub unit: Unit,
-    /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
-    pub value: Num,
-}
-
-impl DateRange {
-    /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
-    pub fn new(required: DateRangeRequired) -> Self {
-        Self {
-            unit: required.unit,
-            value: required.value,
-        }
-    }
-
-    /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
-    /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for DateRange {}
-
-impl ToValue for DateRange {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`IpFilter`], by name: `IpFilter::new(IpFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpFilterRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// A finding's CIDR value.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub cidr: Str,
 }
 
-static RULE_IpFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Cidr",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Cidr", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Cidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpFilter` property type of `AWS::SecurityHub::Insight`.
@@ -3173,6 +1509,7 @@ pub struct IpFilter {
     pub cidr: Str,
 }
 
+#[rustfmt::skip]
 impl IpFilter {
     /// A `IpFilter` with its required properties, named in a [`IpFilterRequired`].
     pub fn new(required: IpFilterRequired) -> Self {
@@ -3182,12 +1519,7 @@ impl IpFilter {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
 }
 
 impl PropertyType for IpFilter {}
@@ -3202,30 +1534,17 @@ impl ToValue for IpFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeywordFilterRequired {
     /// `Value`: a string, required.
-    ///
-    /// A value for the keyword.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub value: Str,
 }
 
-static RULE_KeywordFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_KeywordFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeywordFilter` property type of `AWS::SecurityHub::Insight`.
@@ -3243,6 +1562,7 @@ pub struct KeywordFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl KeywordFilter {
     /// A `KeywordFilter` with its required properties, named in a [`KeywordFilterRequired`].
     pub fn new(required: KeywordFilterRequired) -> Self {
@@ -3252,12 +1572,7 @@ impl KeywordFilter {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for KeywordFilter {}
@@ -3272,82 +1587,23 @@ impl ToValue for KeywordFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MapFilterRequired {
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The condition to apply to the key value when filtering Security Hub CSPM findings with a map filter.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, for the `ResourceTags` field, the filter `Department CONTAINS Security` matches findings that include the value `Security` for the `Department` tag. In the same example, a finding with a value of `Security team` for the `Department` tag is a match.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, for the `ResourceTags` field, the filter `Department EQUALS Security` matches findings that have the value `Security` for the `Department` tag.
-    ///
-    /// `CONTAINS` and `EQUALS` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Department CONTAINS Security OR Department CONTAINS Finance` match a finding that includes either `Security` , `Finance` , or both values.
-    ///
-    /// To search for values that don't have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, for the `ResourceTags` field, the filter `Department NOT_CONTAINS Finance` matches findings that exclude the value `Finance` for the `Department` tag.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, for the `ResourceTags` field, the filter `Department NOT_EQUALS Finance` matches findings that don’t have the value `Finance` for the `Department` tag.
-    ///
-    /// `NOT_CONTAINS` and `NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Department NOT_CONTAINS Security AND Department NOT_CONTAINS Finance` match a finding that excludes both the `Security` and `Finance` values.
-    ///
-    /// `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can’t have both an `EQUALS` filter and a `NOT_EQUALS` filter on the same field. Combining filters in this way returns an error.
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: Comparison,
     /// `Key`: a string, required.
-    ///
-    /// The key of the map filter. For example, for `ResourceTags` , `Key` identifies the name of the tag. For `UserDefinedFields` , `Key` is the name of the field.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value for the key in the map filter. Filter values are case sensitive. For example, one of the values for a tag called `Department` might be `Security` . If you provide `security` as the filter value, then there's no match.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub value: Str,
 }
 
-static RULE_MapFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MapFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "NOT_EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "NOT_EQUALS"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Comparison", "Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MapFilter` property type of `AWS::SecurityHub::Insight`.
@@ -3395,6 +1651,7 @@ pub struct MapFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MapFilter {
     /// A `MapFilter` with its required properties, named in a [`MapFilterRequired`].
     pub fn new(required: MapFilterRequired) -> Self {
@@ -3406,28 +1663,11 @@ impl MapFilter {
     }
 
     /// `Comparison`: a [`Comparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<Comparison>) -> Self { self.comparison = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MapFilter {}
@@ -3442,153 +1682,24 @@ impl ToValue for MapFilter {
     }
 }
 
-static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `NumberFilter` property type of `AWS::SecurityHub::Insight`.
-///
-/// A number filter for querying findings.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityhub-insight-numberfilter.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct NumberFilter {
-    /// `Eq`: a number.
-    ///
-    /// The equal-to condition to be applied to a single field when querying for findings.
-    pub eq: Option<Num>,
-    /// `Gte`: a number.
-    ///
-    /// The greater-than-equal condition to be applied to a single field when querying for findings.
-    pub gte: Option<Num>,
-    /// `Lte`: a number.
-    ///
-    /// The less-than-equal condition to be applied to a single field when querying for findings.
-    pub lte: Option<Num>,
-}
-
-impl NumberFilter {
-    /// A `NumberFilter` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
-    /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
-    /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for NumberFilter {}
-
-impl ToValue for NumberFilter {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
-            .build()
-    }
-}
-
 /// The required properties of [`StringFilter`], by name: `StringFilter::new(StringFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringFilterRequired {
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The condition to apply to a string value when filtering Security Hub CSPM findings.
-    ///
-    /// To search for values that have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that include the filter value, use `CONTAINS` . For example, the filter `Title CONTAINS CloudFront` matches findings that have a `Title` that includes the string CloudFront.
-    /// - To search for values that exactly match the filter value, use `EQUALS` . For example, the filter `AwsAccountId EQUALS 123456789012` only matches findings that have an account ID of `123456789012` .
-    /// - To search for values that start with the filter value, use `PREFIX` . For example, the filter `ResourceRegion PREFIX us` matches findings that have a `ResourceRegion` that starts with `us` . A `ResourceRegion` that starts with a different value, such as `af` , `ap` , or `ca` , doesn't match.
-    ///
-    /// `CONTAINS` , `EQUALS` , and `PREFIX` filters on the same field are joined by `OR` . A finding matches if it matches any one of those filters. For example, the filters `Title CONTAINS CloudFront OR Title CONTAINS CloudWatch` match a finding that includes either `CloudFront` , `CloudWatch` , or both strings in the title.
-    ///
-    /// To search for values that don’t have the filter value, use one of the following comparison operators:
-    ///
-    /// - To search for values that exclude the filter value, use `NOT_CONTAINS` . For example, the filter `Title NOT_CONTAINS CloudFront` matches findings that have a `Title` that excludes the string CloudFront.
-    /// - To search for values other than the filter value, use `NOT_EQUALS` . For example, the filter `AwsAccountId NOT_EQUALS 123456789012` only matches findings that have an account ID other than `123456789012` .
-    /// - To search for values that don't start with the filter value, use `PREFIX_NOT_EQUALS` . For example, the filter `ResourceRegion PREFIX_NOT_EQUALS us` matches findings with a `ResourceRegion` that starts with a value other than `us` .
-    ///
-    /// `NOT_CONTAINS` , `NOT_EQUALS` , and `PREFIX_NOT_EQUALS` filters on the same field are joined by `AND` . A finding matches only if it matches all of those filters. For example, the filters `Title NOT_CONTAINS CloudFront AND Title NOT_CONTAINS CloudWatch` match a finding that excludes both `CloudFront` and `CloudWatch` in the title.
-    ///
-    /// You can’t have both a `CONTAINS` filter and a `NOT_CONTAINS` filter on the same field. Similarly, you can't provide both an `EQUALS` filter and a `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filter on the same field. Combining filters in this way returns an error. `CONTAINS` filters can only be used with other `CONTAINS` filters. `NOT_CONTAINS` filters can only be used with other `NOT_CONTAINS` filters.
-    ///
-    /// You can combine `PREFIX` filters with `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters for the same field. Security Hub CSPM first processes the `PREFIX` filters, and then the `NOT_EQUALS` or `PREFIX_NOT_EQUALS` filters.
-    ///
-    /// For example, for the following filters, Security Hub CSPM first identifies findings that have resource types that start with either `AwsIam` or `AwsEc2` . It then excludes findings that have a resource type of `AwsIamPolicy` and findings that have a resource type of `AwsEc2NetworkInterface` .
-    ///
-    /// - `ResourceType PREFIX AwsIam`
-    /// - `ResourceType PREFIX AwsEc2`
-    /// - `ResourceType NOT_EQUALS AwsIamPolicy`
-    /// - `ResourceType NOT_EQUALS AwsEc2NetworkInterface`
-    ///
-    /// `CONTAINS` and `NOT_CONTAINS` operators can be used only with automation rules V1. `CONTAINS_WORD` operator is only supported in `GetFindingsV2` , `GetFindingStatisticsV2` , `GetResourcesV2` , and `GetResourceStatisticsV2` APIs. For more information, see \[Automation rules\](<https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html>) in the *AWS Security Hub CSPM User Guide* .
     pub comparison: StringFilterComparison,
     /// `Value`: a string, required.
-    ///
-    /// The string filter value. Filter values are case sensitive. For example, the product name for control-based findings is `Security Hub CSPM` . If you provide `security hub` as the filter value, there's no match.
-    ///
-    /// Pattern `\S`; length at least 1.
     pub value: Str,
 }
 
-static RULE_StringFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StringFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Comparison",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Comparison", Shape::Str(&StrRule { allowed: &["EQUALS", "PREFIX", "NOT_EQUALS", "PREFIX_NOT_EQUALS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Comparison", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StringFilter` property type of `AWS::SecurityHub::Insight`.
@@ -3639,6 +1750,7 @@ pub struct StringFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl StringFilter {
     /// A `StringFilter` with its required properties, named in a [`StringFilterRequired`].
     pub fn new(required: StringFilterRequired) -> Self {
@@ -3649,20 +1761,9 @@ impl StringFilter {
     }
 
     /// `Comparison`: a [`StringFilterComparison`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self {
-        self.comparison = value.into();
-        self
-    }
-
+    pub fn comparison(mut self, value: impl Into<StringFilterComparison>) -> Self { self.comparison = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for StringFilter {}
@@ -3673,34 +1774,6 @@ impl ToValue for StringFilter {
             .req("Comparison", &self.comparison)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `Comparison` (`AWS::SecurityHub::Insight`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Comparison {
-    /// `EQUALS`
-    Equals,
-    /// `NOT_EQUALS`
-    NotEquals,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Comparison {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Comparison {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Equals => "EQUALS",
-            Self::NotEquals => "NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 
@@ -3732,31 +1805,6 @@ impl ToValue for StringFilterComparison {
             Self::Prefix => "PREFIX",
             Self::NotEquals => "NOT_EQUALS",
             Self::PrefixNotEquals => "PREFIX_NOT_EQUALS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Unit` (`AWS::SecurityHub::Insight`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Unit {
-    /// `DAYS`
-    Days,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Unit {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Unit {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Days => "DAYS",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

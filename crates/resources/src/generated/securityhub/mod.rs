@@ -18,6 +18,8 @@
 //! - `AWS::SecurityHub::ProductSubscription`: [`ProductSubscription`], property types in [`product_subscription`]
 //! - `AWS::SecurityHub::SecurityControl`: [`SecurityControl`], property types in [`security_control`]
 //! - `AWS::SecurityHub::Standard`: [`Standard`], property types in [`standard`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod aggregator_v2;
 pub mod automation_rule;
@@ -33,6 +35,7 @@ pub mod organization_configuration;
 pub mod policy_association;
 pub mod product_subscription;
 pub mod security_control;
+pub mod shared;
 pub mod standard;
 
 pub use aggregator_v2::{AggregatorV2, AggregatorV2Attributes, AggregatorV2Required};

@@ -11,45 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationConfigurationRequired {
     /// `AutoEnable`: a boolean, required.
-    ///
-    /// Whether to automatically enable Security Hub CSPM in new member accounts when they join the organization.
-    ///
-    /// If set to `true` , then Security Hub CSPM is automatically enabled in new accounts. If set to `false` , then Security Hub CSPM isn't enabled in new accounts automatically. The default value is `false` .
-    ///
-    /// If the `ConfigurationType` of your organization is set to `CENTRAL` , then this field is set to `false` and can't be changed in the home Region and linked Regions. However, in that case, the delegated administrator can create a configuration policy in which Security Hub CSPM is enabled and associate the policy with new organization accounts.
     pub auto_enable: Bool,
 }
 
-static RULE_OrganizationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_OrganizationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoEnable", Shape::Bool),
-        (
-            "AutoEnableStandards",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "ConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CENTRAL", "LOCAL"],
-                format: None,
-            }),
-        ),
+        ("AutoEnableStandards", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE"], ..StrRule::ANY })),
+        ("ConfigurationType", Shape::Str(&StrRule { allowed: &["CENTRAL", "LOCAL"], ..StrRule::ANY })),
     ],
     required: &["AutoEnable"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::OrganizationConfiguration` resource.
@@ -92,6 +66,7 @@ pub struct OrganizationConfiguration {
     pub configuration_type: Option<ConfigurationType>,
 }
 
+#[rustfmt::skip]
 impl OrganizationConfiguration {
     /// The CloudFormation type name, `AWS::SecurityHub::OrganizationConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::OrganizationConfiguration";
@@ -106,18 +81,8 @@ impl OrganizationConfiguration {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "OrganizationConfigurationIdentifier",
-            "Status",
-            "StatusMessage",
-            "MemberAccountLimitReached",
-        ],
-        attributes: &[
-            "MemberAccountLimitReached",
-            "OrganizationConfigurationIdentifier",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["OrganizationConfigurationIdentifier", "Status", "StatusMessage", "MemberAccountLimitReached"],
+        attributes: &["MemberAccountLimitReached", "OrganizationConfigurationIdentifier", "Status", "StatusMessage"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -132,28 +97,11 @@ impl OrganizationConfiguration {
     }
 
     /// `AutoEnable`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_enable(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_enable = value.into();
-        self
-    }
-
+    pub fn auto_enable(mut self, value: impl Into<Bool>) -> Self { self.auto_enable = value.into(); self }
     /// `AutoEnableStandards`: an [`AutoEnableStandards`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_enable_standards(mut self, value: impl Into<AutoEnableStandards>) -> Self {
-        self.auto_enable_standards = Some(value.into());
-        self
-    }
-
+    pub fn auto_enable_standards(mut self, value: impl Into<AutoEnableStandards>) -> Self { self.auto_enable_standards = Some(value.into()); self }
     /// `ConfigurationType`: a [`ConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self {
-        self.configuration_type = Some(value.into());
-        self
-    }
+    pub fn configuration_type(mut self, value: impl Into<ConfigurationType>) -> Self { self.configuration_type = Some(value.into()); self }
 }
 
 impl Resource for OrganizationConfiguration {

@@ -15,55 +15,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyAssociationRequired {
     /// `ConfigurationPolicyId`: a string, required.
-    ///
-    /// The universally unique identifier (UUID) of the configuration policy. A self-managed configuration has no UUID. The identifier of a self-managed configuration is `SELF_MANAGED_SECURITY_HUB` .
-    ///
-    /// Pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^SELF_MANAGED_SECURITY_HUB$`.
     pub configuration_policy_id: Str,
     /// `TargetId`: a string, required.
-    ///
-    /// The identifier of the target account, organizational unit, or the root.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_id: Str,
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// Specifies whether the target is an AWS account , organizational unit, or the root.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_type: TargetType,
 }
 
-static RULE_PolicyAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationPolicyId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigurationPolicyId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TargetId", Shape::STR),
-        (
-            "TargetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCOUNT", "ORGANIZATIONAL_UNIT", "ROOT"],
-                format: None,
-            }),
-        ),
+        ("TargetType", Shape::Str(&StrRule { allowed: &["ACCOUNT", "ORGANIZATIONAL_UNIT", "ROOT"], ..StrRule::ANY })),
     ],
     required: &["TargetId", "TargetType", "ConfigurationPolicyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::PolicyAssociation` resource.
@@ -99,6 +67,7 @@ pub struct PolicyAssociation {
     pub target_type: TargetType,
 }
 
+#[rustfmt::skip]
 impl PolicyAssociation {
     /// The CloudFormation type name, `AWS::SecurityHub::PolicyAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::PolicyAssociation";
@@ -113,20 +82,8 @@ impl PolicyAssociation {
         create_only: &["TargetId", "TargetType"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssociationStatus",
-            "AssociationType",
-            "AssociationStatusMessage",
-            "UpdatedAt",
-            "AssociationIdentifier",
-        ],
-        attributes: &[
-            "AssociationIdentifier",
-            "AssociationStatus",
-            "AssociationStatusMessage",
-            "AssociationType",
-            "UpdatedAt",
-        ],
+        read_only: &["AssociationStatus", "AssociationType", "AssociationStatusMessage", "UpdatedAt", "AssociationIdentifier"],
+        attributes: &["AssociationIdentifier", "AssociationStatus", "AssociationStatusMessage", "AssociationType", "UpdatedAt"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -141,28 +98,11 @@ impl PolicyAssociation {
     }
 
     /// `ConfigurationPolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_policy_id = value.into();
-        self
-    }
-
+    pub fn configuration_policy_id(mut self, value: impl Into<Str>) -> Self { self.configuration_policy_id = value.into(); self }
     /// `TargetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_id = value.into();
-        self
-    }
-
+    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self {
-        self.target_type = value.into();
-        self
-    }
+    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
 impl Resource for PolicyAssociation {

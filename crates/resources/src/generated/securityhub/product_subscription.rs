@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProductSubscriptionRequired {
     /// `ProductArn`: a string, required.
-    ///
-    /// The ARN of the product to enable the integration for.
-    ///
-    /// Pattern `arn:aws\S*:securityhub:\S*`; create-only: changing it replaces the resource.
     pub product_arn: Str,
 }
 
-static RULE_ProductSubscription: ObjRule = ObjRule {
-    properties: &[(
-        "ProductArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ProductSubscription: ObjRule = ObjRule {
+    properties: &[
+        ("ProductArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["ProductArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::ProductSubscription` resource.
@@ -64,6 +51,7 @@ pub struct ProductSubscription {
     pub product_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ProductSubscription {
     /// The CloudFormation type name, `AWS::SecurityHub::ProductSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::ProductSubscription";
@@ -92,12 +80,7 @@ impl ProductSubscription {
     }
 
     /// `ProductArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_arn(mut self, value: impl Into<Str>) -> Self {
-        self.product_arn = value.into();
-        self
-    }
+    pub fn product_arn(mut self, value: impl Into<Str>) -> Self { self.product_arn = value.into(); self }
 }
 
 impl Resource for ProductSubscription {

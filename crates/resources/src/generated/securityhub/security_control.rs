@@ -14,51 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(".*\\S.*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityControlRequired {
     /// `Parameters`: a JSON value, required.
-    ///
-    /// An object that identifies the name of a control parameter, its current value, and whether it has been customized.
     pub parameters: Json,
 }
 
-static RULE_SecurityControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SecurityControl: ObjRule = ObjRule {
     properties: &[
-        (
-            "LastUpdateReason",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LastUpdateReason", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
-        (
-            "SecurityControlArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityControlId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecurityControlId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Parameters"],
-    one_of: &[],
     any_of: &[&[&["SecurityControlId"], &["SecurityControlArn"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::SecurityControl` resource.
@@ -100,6 +70,7 @@ pub struct SecurityControl {
     pub security_control_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SecurityControl {
     /// The CloudFormation type name, `AWS::SecurityHub::SecurityControl`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::SecurityControl";
@@ -131,36 +102,13 @@ impl SecurityControl {
     }
 
     /// `LastUpdateReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_update_reason(mut self, value: impl Into<Str>) -> Self {
-        self.last_update_reason = Some(value.into());
-        self
-    }
-
+    pub fn last_update_reason(mut self, value: impl Into<Str>) -> Self { self.last_update_reason = Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `SecurityControlArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_control_arn(mut self, value: impl Into<Str>) -> Self {
-        self.security_control_arn = Some(value.into());
-        self
-    }
-
+    pub fn security_control_arn(mut self, value: impl Into<Str>) -> Self { self.security_control_arn = Some(value.into()); self }
     /// `SecurityControlId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self {
-        self.security_control_id = Some(value.into());
-        self
-    }
+    pub fn security_control_id(mut self, value: impl Into<Str>) -> Self { self.security_control_id = Some(value.into()); self }
 }
 
 impl Resource for SecurityControl {

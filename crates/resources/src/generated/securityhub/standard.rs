@@ -14,40 +14,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:aws\\S*:securityhub:\\S
 #[derive(Clone, Debug, PartialEq)]
 pub struct StandardRequired {
     /// `StandardsArn`: a string, required.
-    ///
-    /// The ARN of the standard that you want to enable. To view a list of available Security Hub CSPM standards and their ARNs, use the \[`DescribeStandards`\](<https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DescribeStandards.html>) API operation.
-    ///
-    /// Pattern `arn:aws\S*:securityhub:\S`; create-only: changing it replaces the resource.
     pub standards_arn: Str,
 }
 
-static RULE_Standard: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Standard: ObjRule = ObjRule {
     properties: &[
-        (
-            "DisabledStandardsControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StandardsControl),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "StandardsArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DisabledStandardsControls", Shape::List(&ListRule { items: Shape::Object(&RULE_StandardsControl), min_items: Some(0), max_items: Some(100) })),
+        ("StandardsArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StandardsArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityHub::Standard` resource.
@@ -83,6 +61,7 @@ pub struct Standard {
     pub standards_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Standard {
     /// The CloudFormation type name, `AWS::SecurityHub::Standard`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityHub::Standard";
@@ -112,20 +91,9 @@ impl Standard {
     }
 
     /// `DisabledStandardsControls`: a list of [`StandardsControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disabled_standards_controls(mut self, value: impl Into<List<StandardsControl>>) -> Self {
-        self.disabled_standards_controls = Some(value.into());
-        self
-    }
-
+    pub fn disabled_standards_controls(mut self, value: impl Into<List<StandardsControl>>) -> Self { self.disabled_standards_controls = Some(value.into()); self }
     /// `StandardsArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standards_arn(mut self, value: impl Into<Str>) -> Self {
-        self.standards_arn = value.into();
-        self
-    }
+    pub fn standards_arn(mut self, value: impl Into<Str>) -> Self { self.standards_arn = value.into(); self }
 }
 
 impl Resource for Standard {
@@ -173,33 +141,18 @@ impl StandardAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StandardsControlRequired {
     /// `StandardsControlArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the control.
-    ///
-    /// Pattern `arn:aws\S*:securityhub:\S*`.
     pub standards_control_arn: Str,
 }
 
-static RULE_StandardsControl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StandardsControl: ObjRule = ObjRule {
     properties: &[
         ("Reason", Shape::STR),
-        (
-            "StandardsControlArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StandardsControlArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["StandardsControlArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StandardsControl` property type of `AWS::SecurityHub::Standard`.
@@ -221,6 +174,7 @@ pub struct StandardsControl {
     pub standards_control_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StandardsControl {
     /// A `StandardsControl` with its required properties, named in a [`StandardsControlRequired`].
     pub fn new(required: StandardsControlRequired) -> Self {
@@ -231,20 +185,9 @@ impl StandardsControl {
     }
 
     /// `Reason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reason(mut self, value: impl Into<Str>) -> Self {
-        self.reason = Some(value.into());
-        self
-    }
-
+    pub fn reason(mut self, value: impl Into<Str>) -> Self { self.reason = Some(value.into()); self }
     /// `StandardsControlArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standards_control_arn(mut self, value: impl Into<Str>) -> Self {
-        self.standards_control_arn = value.into();
-        self
-    }
+    pub fn standards_control_arn(mut self, value: impl Into<Str>) -> Self { self.standards_control_arn = value.into(); self }
 }
 
 impl PropertyType for StandardsControl {}

@@ -14,69 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsLogSourceRequired {
     /// `DataLakeArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) used to create the data lake.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub data_lake_arn: Str,
     /// `SourceName`: a string, required.
-    ///
-    /// The name for a AWS source. This must be a Regionally unique value. For the list of sources supported by Amazon Security Lake see \[Collecting data from AWS services\](<https://docs.aws.amazon.com//security-lake/latest/userguide/internal-sources.html>) in the Amazon Security Lake User Guide.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_name: Str,
     /// `SourceVersion`: a string, required.
-    ///
-    /// The version for a AWS source. For more details about source versions supported by Amazon Security Lake see \[OCSF source identification\](<https://docs.aws.amazon.com//security-lake/latest/userguide/open-cybersecurity-schema-framework.html#ocsf-source-identification>) in the Amazon Security Lake User Guide. This must be a Regionally unique value.
-    ///
-    /// Pattern `^(latest|[0-9]\.[0-9])$`; create-only: changing it replaces the resource.
     pub source_version: Str,
 }
 
-static RULE_AwsLogSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DataLakeArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Accounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("SourceName", Shape::STR),
-        (
-            "SourceVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["DataLakeArn", "SourceVersion", "SourceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityLake::AwsLogSource` resource.
@@ -120,6 +75,7 @@ pub struct AwsLogSource {
     pub source_version: Str,
 }
 
+#[rustfmt::skip]
 impl AwsLogSource {
     /// The CloudFormation type name, `AWS::SecurityLake::AwsLogSource`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::AwsLogSource";
@@ -151,36 +107,13 @@ impl AwsLogSource {
     }
 
     /// `Accounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.accounts = Some(value.into());
-        self
-    }
-
+    pub fn accounts(mut self, value: impl Into<List<Str>>) -> Self { self.accounts = Some(value.into()); self }
     /// `DataLakeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_arn = value.into();
-        self
-    }
-
+    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self { self.data_lake_arn = value.into(); self }
     /// `SourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = value.into();
-        self
-    }
-
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = value.into(); self }
     /// `SourceVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self {
-        self.source_version = value.into();
-        self
-    }
+    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = value.into(); self }
 }
 
 impl Resource for AwsLogSource {

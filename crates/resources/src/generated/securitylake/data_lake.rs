@@ -7,50 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:.*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(us(-gov)?|af|ap|ca|eu|me|sa)-(central|north|(north(?:east|west))|south|south(?:east|west)|east|west)-\\d+$",
 );
 
-static RULE_DataLake: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataLake: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
-        (
-            "MetaStoreManagerRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ReplicationConfiguration",
-            Shape::Object(&RULE_ReplicationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+        ("MetaStoreManagerRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityLake::DataLake` resource.
@@ -95,6 +70,7 @@ pub struct DataLake {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataLake {
     /// The CloudFormation type name, `AWS::SecurityLake::DataLake`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::DataLake";
@@ -121,53 +97,15 @@ impl DataLake {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `MetaStoreManagerRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn meta_store_manager_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.meta_store_manager_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn meta_store_manager_role_arn(mut self, value: impl Into<Str>) -> Self { self.meta_store_manager_role_arn = Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfiguration>>,
-    ) -> Self {
-        self.replication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataLake {
@@ -221,14 +159,13 @@ impl DataLakeAttributes {
     }
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("KmsKeyId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::SecurityLake::DataLake`.
@@ -244,6 +181,7 @@ pub struct EncryptionConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -251,12 +189,7 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -267,21 +200,13 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
-static RULE_Expiration: ObjRule = ObjRule {
-    properties: &[(
-        "Days",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Expiration: ObjRule = ObjRule {
+    properties: &[
+        ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Expiration` property type of `AWS::SecurityLake::DataLake`.
@@ -299,6 +224,7 @@ pub struct Expiration {
     pub days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Expiration {
     /// A `Expiration` with no property set (none is required).
     pub fn new() -> Self {
@@ -306,12 +232,7 @@ impl Expiration {
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
 }
 
 impl PropertyType for Expiration {}
@@ -322,24 +243,14 @@ impl ToValue for Expiration {
     }
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Expiration", Shape::Object(&RULE_Expiration)),
-        (
-            "Transitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transitions),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transitions), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::SecurityLake::DataLake`.
@@ -363,6 +274,7 @@ pub struct LifecycleConfiguration {
     pub transitions: Option<List<Transitions>>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -370,20 +282,9 @@ impl LifecycleConfiguration {
     }
 
     /// `Expiration`: an [`Expiration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration(mut self, value: impl Into<Obj<Expiration>>) -> Self {
-        self.expiration = Some(value.into());
-        self
-    }
-
+    pub fn expiration(mut self, value: impl Into<Obj<Expiration>>) -> Self { self.expiration = Some(value.into()); self }
     /// `Transitions`: a list of [`Transitions`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transitions(mut self, value: impl Into<List<Transitions>>) -> Self {
-        self.transitions = Some(value.into());
-        self
-    }
+    pub fn transitions(mut self, value: impl Into<List<Transitions>>) -> Self { self.transitions = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
@@ -397,39 +298,14 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::SecurityLake::DataLake`.
@@ -453,6 +329,7 @@ pub struct ReplicationConfiguration {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -460,20 +337,9 @@ impl ReplicationConfiguration {
     }
 
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationConfiguration {}
@@ -487,120 +353,14 @@ impl ToValue for ReplicationConfiguration {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transitions: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityLake::DataLake`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-datalake-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Transitions: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Days",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Days", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
         ("StorageClass", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transitions` property type of `AWS::SecurityLake::DataLake`.
@@ -622,6 +382,7 @@ pub struct Transitions {
     pub storage_class: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Transitions {
     /// A `Transitions` with no property set (none is required).
     pub fn new() -> Self {
@@ -629,20 +390,9 @@ impl Transitions {
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
     /// `StorageClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<Str>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
+    pub fn storage_class(mut self, value: impl Into<Str>) -> Self { self.storage_class = Some(value.into()); self }
 }
 
 impl PropertyType for Transitions {}

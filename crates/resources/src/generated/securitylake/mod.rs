@@ -7,9 +7,12 @@
 //! - `AWS::SecurityLake::DataLake`: [`DataLake`], property types in [`data_lake`]
 //! - `AWS::SecurityLake::Subscriber`: [`Subscriber`], property types in [`subscriber`]
 //! - `AWS::SecurityLake::SubscriberNotification`: [`SubscriberNotification`], property types in [`subscriber_notification`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod aws_log_source;
 pub mod data_lake;
+pub mod shared;
 pub mod subscriber;
 pub mod subscriber_notification;
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(latest|[0-9]\\.[0-9])$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\\\\\w\\-_:/.]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9\\-\\.\\_]*$");
@@ -19,114 +22,31 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberRequired {
     /// `AccessTypes`: a list of [`AccessType`] values, required.
-    ///
-    /// You can choose to notify subscribers of new objects with an Amazon Simple Queue Service (Amazon SQS) queue or through messaging to an HTTPS endpoint provided by the subscriber.
-    ///
-    /// Subscribers can consume data by directly querying AWS Lake Formation tables in your Amazon S3 bucket through services like Amazon Athena. This subscription type is defined as `LAKEFORMATION` .
-    ///
-    /// Items at least 1.
     pub access_types: List<AccessType>,
     /// `DataLakeArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) used to create the data lake.
-    ///
-    /// Length 1 to 256; create-only: changing it replaces the resource.
     pub data_lake_arn: Str,
     /// `Sources`: a list of [`Source`] objects, required.
-    ///
-    /// Amazon Security Lake supports log and event collection for natively supported AWS services . For more information, see the \[Amazon Security Lake User Guide\](<https://docs.aws.amazon.com//security-lake/latest/userguide/source-management.html>) .
     pub sources: List<Source>,
     /// `SubscriberIdentity`: a [`SubscriberIdentity`] object, required.
-    ///
-    /// The AWS identity used to access your data.
     pub subscriber_identity: Obj<SubscriberIdentity>,
     /// `SubscriberName`: a string, required.
-    ///
-    /// The name of your Amazon Security Lake subscriber account.
-    ///
-    /// Pattern `^[\\\w\s\-_:/,.@=+]*$`; length 1 to 64.
     pub subscriber_name: Str,
 }
 
-static RULE_Subscriber: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Subscriber: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["LAKEFORMATION", "S3"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DataLakeArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Source),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubscriberDescription",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubscriberIdentity",
-            Shape::Object(&RULE_SubscriberIdentity),
-        ),
-        (
-            "SubscriberName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("AccessTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["LAKEFORMATION", "S3"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("DataLakeArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Source), min_items: None, max_items: None })),
+        ("SubscriberDescription", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SubscriberIdentity", Shape::Object(&RULE_SubscriberIdentity)),
+        ("SubscriberName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "AccessTypes",
-        "DataLakeArn",
-        "Sources",
-        "SubscriberIdentity",
-        "SubscriberName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityLake::Subscriber` resource.
@@ -184,6 +104,7 @@ pub struct Subscriber {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Subscriber {
     /// The CloudFormation type name, `AWS::SecurityLake::Subscriber`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::Subscriber";
@@ -194,30 +115,12 @@ impl Subscriber {
         type_name: "AWS::SecurityLake::Subscriber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscriber.html",
         primary_identifier: &["SubscriberArn"],
-        required: &[
-            "AccessTypes",
-            "DataLakeArn",
-            "Sources",
-            "SubscriberIdentity",
-            "SubscriberName",
-        ],
+        required: &["AccessTypes", "DataLakeArn", "Sources", "SubscriberIdentity", "SubscriberName"],
         create_only: &["DataLakeArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "SubscriberArn",
-            "S3BucketArn",
-            "SubscriberRoleArn",
-            "ResourceShareArn",
-            "ResourceShareName",
-        ],
-        attributes: &[
-            "ResourceShareArn",
-            "ResourceShareName",
-            "S3BucketArn",
-            "SubscriberArn",
-            "SubscriberRoleArn",
-        ],
+        read_only: &["SubscriberArn", "S3BucketArn", "SubscriberRoleArn", "ResourceShareArn", "ResourceShareName"],
+        attributes: &["ResourceShareArn", "ResourceShareName", "S3BucketArn", "SubscriberArn", "SubscriberRoleArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -236,60 +139,19 @@ impl Subscriber {
     }
 
     /// `AccessTypes`: a list of [`AccessType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_types(mut self, value: impl Into<List<AccessType>>) -> Self {
-        self.access_types = value.into();
-        self
-    }
-
+    pub fn access_types(mut self, value: impl Into<List<AccessType>>) -> Self { self.access_types = value.into(); self }
     /// `DataLakeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_arn = value.into();
-        self
-    }
-
+    pub fn data_lake_arn(mut self, value: impl Into<Str>) -> Self { self.data_lake_arn = value.into(); self }
     /// `Sources`: a list of [`Source`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<Source>>) -> Self {
-        self.sources = value.into();
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<Source>>) -> Self { self.sources = value.into(); self }
     /// `SubscriberDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriber_description(mut self, value: impl Into<Str>) -> Self {
-        self.subscriber_description = Some(value.into());
-        self
-    }
-
+    pub fn subscriber_description(mut self, value: impl Into<Str>) -> Self { self.subscriber_description = Some(value.into()); self }
     /// `SubscriberIdentity`: a [`SubscriberIdentity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriber_identity(mut self, value: impl Into<Obj<SubscriberIdentity>>) -> Self {
-        self.subscriber_identity = value.into();
-        self
-    }
-
+    pub fn subscriber_identity(mut self, value: impl Into<Obj<SubscriberIdentity>>) -> Self { self.subscriber_identity = value.into(); self }
     /// `SubscriberName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriber_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscriber_name = value.into();
-        self
-    }
-
+    pub fn subscriber_name(mut self, value: impl Into<Str>) -> Self { self.subscriber_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Subscriber {
@@ -366,26 +228,14 @@ impl SubscriberAttributes {
     }
 }
 
-static RULE_AwsLogSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsLogSource: ObjRule = ObjRule {
     properties: &[
         ("SourceName", Shape::STR),
-        (
-            "SourceVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsLogSource` property type of `AWS::SecurityLake::Subscriber`.
@@ -407,6 +257,7 @@ pub struct AwsLogSource {
     pub source_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsLogSource {
     /// A `AwsLogSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -414,20 +265,9 @@ impl AwsLogSource {
     }
 
     /// `SourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = Some(value.into());
-        self
-    }
-
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
     /// `SourceVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self {
-        self.source_version = Some(value.into());
-        self
-    }
+    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = Some(value.into()); self }
 }
 
 impl PropertyType for AwsLogSource {}
@@ -441,35 +281,14 @@ impl ToValue for AwsLogSource {
     }
 }
 
-static RULE_CustomLogSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomLogSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "SourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SourceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLogSource` property type of `AWS::SecurityLake::Subscriber`.
@@ -493,6 +312,7 @@ pub struct CustomLogSource {
     pub source_version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomLogSource {
     /// A `CustomLogSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -500,20 +320,9 @@ impl CustomLogSource {
     }
 
     /// `SourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = Some(value.into());
-        self
-    }
-
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
     /// `SourceVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_version(mut self, value: impl Into<Str>) -> Self {
-        self.source_version = Some(value.into());
-        self
-    }
+    pub fn source_version(mut self, value: impl Into<Str>) -> Self { self.source_version = Some(value.into()); self }
 }
 
 impl PropertyType for CustomLogSource {}
@@ -527,17 +336,15 @@ impl ToValue for CustomLogSource {
     }
 }
 
-static RULE_Source: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("AwsLogSource", Shape::Object(&RULE_AwsLogSource)),
         ("CustomLogSource", Shape::Object(&RULE_CustomLogSource)),
     ],
-    required: &[],
     one_of: &[&[&["AwsLogSource"], &["CustomLogSource"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::SecurityLake::Subscriber`.
@@ -557,6 +364,7 @@ pub struct Source {
     pub custom_log_source: Option<Obj<CustomLogSource>>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -564,20 +372,9 @@ impl Source {
     }
 
     /// `AwsLogSource`: an [`AwsLogSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_log_source(mut self, value: impl Into<Obj<AwsLogSource>>) -> Self {
-        self.aws_log_source = Some(value.into());
-        self
-    }
-
+    pub fn aws_log_source(mut self, value: impl Into<Obj<AwsLogSource>>) -> Self { self.aws_log_source = Some(value.into()); self }
     /// `CustomLogSource`: a [`CustomLogSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_log_source(mut self, value: impl Into<Obj<CustomLogSource>>) -> Self {
-        self.custom_log_source = Some(value.into());
-        self
-    }
+    pub fn custom_log_source(mut self, value: impl Into<Obj<CustomLogSource>>) -> Self { self.custom_log_source = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -595,44 +392,20 @@ impl ToValue for Source {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberIdentityRequired {
     /// `ExternalId`: a string, required.
-    ///
-    /// Pattern `^[\w+=,.@:/-]*$`; length 2 to 1224.
     pub external_id: Str,
     /// `Principal`: a string, required.
-    ///
-    /// Pattern `^([0-9]{12}|[a-z0-9\.\-]*\.(amazonaws|amazon)\.com)$`.
     pub principal: Str,
 }
 
-static RULE_SubscriberIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriberIdentity: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExternalId",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Principal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExternalId", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Principal", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["ExternalId", "Principal"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubscriberIdentity` property type of `AWS::SecurityLake::Subscriber`.
@@ -652,6 +425,7 @@ pub struct SubscriberIdentity {
     pub principal: Str,
 }
 
+#[rustfmt::skip]
 impl SubscriberIdentity {
     /// A `SubscriberIdentity` with its required properties, named in a [`SubscriberIdentityRequired`].
     pub fn new(required: SubscriberIdentityRequired) -> Self {
@@ -662,20 +436,9 @@ impl SubscriberIdentity {
     }
 
     /// `ExternalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = value.into();
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
 }
 
 impl PropertyType for SubscriberIdentity {}
@@ -685,102 +448,6 @@ impl ToValue for SubscriberIdentity {
         MapBuilder::new()
             .req("ExternalId", &self.external_id)
             .req("Principal", &self.principal)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SecurityLake::Subscriber`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securitylake-subscriber-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

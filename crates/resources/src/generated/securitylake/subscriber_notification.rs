@@ -14,40 +14,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriberNotificationRequired {
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    ///
-    /// Specify the configurations you want to use for subscriber notification. The subscriber is notified when new data is written to the data lake for sources that the subscriber consumes in Security Lake .
     pub notification_configuration: Obj<NotificationConfiguration>,
     /// `SubscriberArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Security Lake subscriber.
-    ///
-    /// Pattern `^arn:.*$`; create-only: changing it replaces the resource.
     pub subscriber_arn: Str,
 }
 
-static RULE_SubscriberNotification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubscriberNotification: ObjRule = ObjRule {
     properties: &[
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "SubscriberArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("SubscriberArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["SubscriberArn", "NotificationConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityLake::SubscriberNotification` resource.
@@ -75,6 +55,7 @@ pub struct SubscriberNotification {
     pub subscriber_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SubscriberNotification {
     /// The CloudFormation type name, `AWS::SecurityLake::SubscriberNotification`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityLake::SubscriberNotification";
@@ -88,13 +69,7 @@ impl SubscriberNotification {
         required: &["NotificationConfiguration", "SubscriberArn"],
         create_only: &["SubscriberArn"],
         conditional_create_only: &[],
-        write_only: &[
-            "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyName",
-            "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyValue",
-            "NotificationConfiguration/HttpsNotificationConfiguration/Endpoint",
-            "NotificationConfiguration/HttpsNotificationConfiguration/HttpMethod",
-            "NotificationConfiguration/HttpsNotificationConfiguration/TargetRoleArn",
-        ],
+        write_only: &["NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyName", "NotificationConfiguration/HttpsNotificationConfiguration/AuthorizationApiKeyValue", "NotificationConfiguration/HttpsNotificationConfiguration/Endpoint", "NotificationConfiguration/HttpsNotificationConfiguration/HttpMethod", "NotificationConfiguration/HttpsNotificationConfiguration/TargetRoleArn"],
         read_only: &["SubscriberEndpoint"],
         attributes: &["SubscriberEndpoint"],
         taggable: false,
@@ -110,23 +85,9 @@ impl SubscriberNotification {
     }
 
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = value.into();
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
     /// `SubscriberArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriber_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subscriber_arn = value.into();
-        self
-    }
+    pub fn subscriber_arn(mut self, value: impl Into<Str>) -> Self { self.subscriber_arn = value.into(); self }
 }
 
 impl Resource for SubscriberNotification {
@@ -174,60 +135,23 @@ impl SubscriberNotificationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpsNotificationConfigurationRequired {
     /// `Endpoint`: a string, required.
-    ///
-    /// The subscription endpoint in Security Lake . If you prefer notification with an HTTPS endpoint, populate this field.
-    ///
-    /// Pattern `^https?://.+$`.
     pub endpoint: Str,
     /// `TargetRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the EventBridge API destinations IAM role that you created. For more information about ARNs and how to use them in policies, see \[Managing data access\](<https://docs.aws.amazon.com///security-lake/latest/userguide/subscriber-data-access.html>) and \[AWS Managed Policies\](<https://docs.aws.amazon.com//security-lake/latest/userguide/security-iam-awsmanpol.html>) in the *Amazon Security Lake User Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:.*$`.
     pub target_role_arn: Str,
 }
 
-static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpsNotificationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuthorizationApiKeyName", Shape::STR),
         ("AuthorizationApiKeyValue", Shape::STR),
-        (
-            "Endpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HttpMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["POST", "PUT"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("Endpoint", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HttpMethod", Shape::Str(&StrRule { allowed: &["POST", "PUT"], ..StrRule::ANY })),
+        ("TargetRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["Endpoint", "TargetRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpsNotificationConfiguration` property type of `AWS::SecurityLake::SubscriberNotification`.
@@ -263,6 +187,7 @@ pub struct HttpsNotificationConfiguration {
     pub target_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl HttpsNotificationConfiguration {
     /// A `HttpsNotificationConfiguration` with its required properties, named in a [`HttpsNotificationConfigurationRequired`].
     pub fn new(required: HttpsNotificationConfigurationRequired) -> Self {
@@ -276,44 +201,15 @@ impl HttpsNotificationConfiguration {
     }
 
     /// `AuthorizationApiKeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_api_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_api_key_name = Some(value.into());
-        self
-    }
-
+    pub fn authorization_api_key_name(mut self, value: impl Into<Str>) -> Self { self.authorization_api_key_name = Some(value.into()); self }
     /// `AuthorizationApiKeyValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_api_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_api_key_value = Some(value.into());
-        self
-    }
-
+    pub fn authorization_api_key_value(mut self, value: impl Into<Str>) -> Self { self.authorization_api_key_value = Some(value.into()); self }
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `HttpMethod`: a [`HttpMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<HttpMethod>) -> Self { self.http_method = Some(value.into()); self }
     /// `TargetRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_role_arn = value.into();
-        self
-    }
+    pub fn target_role_arn(mut self, value: impl Into<Str>) -> Self { self.target_role_arn = value.into(); self }
 }
 
 impl PropertyType for HttpsNotificationConfiguration {}
@@ -333,23 +229,15 @@ impl ToValue for HttpsNotificationConfiguration {
     }
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpsNotificationConfiguration",
-            Shape::Object(&RULE_HttpsNotificationConfiguration),
-        ),
+        ("HttpsNotificationConfiguration", Shape::Object(&RULE_HttpsNotificationConfiguration)),
         ("SqsNotificationConfiguration", Shape::Any),
     ],
-    required: &[],
-    one_of: &[&[
-        &["HttpsNotificationConfiguration"],
-        &["SqsNotificationConfiguration"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["HttpsNotificationConfiguration"], &["SqsNotificationConfiguration"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::SecurityLake::SubscriberNotification`.
@@ -371,6 +259,7 @@ pub struct NotificationConfiguration {
     pub sqs_notification_configuration: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -378,23 +267,9 @@ impl NotificationConfiguration {
     }
 
     /// `HttpsNotificationConfiguration`: a [`HttpsNotificationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_notification_configuration(
-        mut self,
-        value: impl Into<Obj<HttpsNotificationConfiguration>>,
-    ) -> Self {
-        self.https_notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn https_notification_configuration(mut self, value: impl Into<Obj<HttpsNotificationConfiguration>>) -> Self { self.https_notification_configuration = Some(value.into()); self }
     /// `SqsNotificationConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_notification_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.sqs_notification_configuration = Some(value.into());
-        self
-    }
+    pub fn sqs_notification_configuration(mut self, value: impl Into<Json>) -> Self { self.sqs_notification_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationConfiguration {}

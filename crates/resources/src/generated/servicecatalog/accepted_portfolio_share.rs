@@ -11,21 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AcceptedPortfolioShareRequired {
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub portfolio_id: Str,
 }
 
-static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
-    properties: &[("AcceptLanguage", Shape::STR), ("PortfolioId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AcceptedPortfolioShare: ObjRule = ObjRule {
+    properties: &[
+        ("AcceptLanguage", Shape::STR),
+        ("PortfolioId", Shape::STR),
+    ],
     required: &["PortfolioId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::AcceptedPortfolioShare` resource.
@@ -58,6 +55,7 @@ pub struct AcceptedPortfolioShare {
     pub portfolio_id: Str,
 }
 
+#[rustfmt::skip]
 impl AcceptedPortfolioShare {
     /// The CloudFormation type name, `AWS::ServiceCatalog::AcceptedPortfolioShare`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::AcceptedPortfolioShare";
@@ -87,20 +85,9 @@ impl AcceptedPortfolioShare {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
 }
 
 impl Resource for AcceptedPortfolioShare {

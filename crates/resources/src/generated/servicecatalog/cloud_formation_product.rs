@@ -11,16 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudFormationProductRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the product.
     pub name: Str,
     /// `Owner`: a string, required.
-    ///
-    /// The owner of the product.
     pub owner: Str,
 }
 
-static RULE_CloudFormationProduct: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudFormationProduct: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("Description", Shape::STR),
@@ -28,34 +25,17 @@ static RULE_CloudFormationProduct: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("Owner", Shape::STR),
         ("ProductType", Shape::STR),
-        (
-            "ProvisioningArtifactParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProvisioningArtifactProperties),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProvisioningArtifactParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningArtifactProperties), min_items: None, max_items: None })),
         ("ReplaceProvisioningArtifacts", Shape::Bool),
         ("SourceConnection", Shape::Object(&RULE_SourceConnection)),
         ("SupportDescription", Shape::STR),
         ("SupportEmail", Shape::STR),
         ("SupportUrl", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Owner", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::CloudFormationProduct` resource.
@@ -131,6 +111,7 @@ pub struct CloudFormationProduct {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CloudFormationProduct {
     /// The CloudFormation type name, `AWS::ServiceCatalog::CloudFormationProduct`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::CloudFormationProduct";
@@ -145,18 +126,8 @@ impl CloudFormationProduct {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ProvisioningArtifactIds",
-            "Id",
-            "ProvisioningArtifactNames",
-            "ProductName",
-        ],
-        attributes: &[
-            "Id",
-            "ProductName",
-            "ProvisioningArtifactIds",
-            "ProvisioningArtifactNames",
-        ],
+        read_only: &["ProvisioningArtifactIds", "Id", "ProvisioningArtifactNames", "ProductName"],
+        attributes: &["Id", "ProductName", "ProvisioningArtifactIds", "ProvisioningArtifactNames"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,111 +152,31 @@ impl CloudFormationProduct {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Distributor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distributor(mut self, value: impl Into<Str>) -> Self {
-        self.distributor = Some(value.into());
-        self
-    }
-
+    pub fn distributor(mut self, value: impl Into<Str>) -> Self { self.distributor = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Owner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = value.into();
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = value.into(); self }
     /// `ProductType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_type(mut self, value: impl Into<Str>) -> Self {
-        self.product_type = Some(value.into());
-        self
-    }
-
+    pub fn product_type(mut self, value: impl Into<Str>) -> Self { self.product_type = Some(value.into()); self }
     /// `ProvisioningArtifactParameters`: a list of [`ProvisioningArtifactProperties`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_artifact_parameters(
-        mut self,
-        value: impl Into<List<ProvisioningArtifactProperties>>,
-    ) -> Self {
-        self.provisioning_artifact_parameters = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_artifact_parameters(mut self, value: impl Into<List<ProvisioningArtifactProperties>>) -> Self { self.provisioning_artifact_parameters = Some(value.into()); self }
     /// `ReplaceProvisioningArtifacts`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_provisioning_artifacts(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_provisioning_artifacts = Some(value.into());
-        self
-    }
-
+    pub fn replace_provisioning_artifacts(mut self, value: impl Into<Bool>) -> Self { self.replace_provisioning_artifacts = Some(value.into()); self }
     /// `SourceConnection`: a [`SourceConnection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_connection(mut self, value: impl Into<Obj<SourceConnection>>) -> Self {
-        self.source_connection = Some(value.into());
-        self
-    }
-
+    pub fn source_connection(mut self, value: impl Into<Obj<SourceConnection>>) -> Self { self.source_connection = Some(value.into()); self }
     /// `SupportDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_description(mut self, value: impl Into<Str>) -> Self {
-        self.support_description = Some(value.into());
-        self
-    }
-
+    pub fn support_description(mut self, value: impl Into<Str>) -> Self { self.support_description = Some(value.into()); self }
     /// `SupportEmail`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_email(mut self, value: impl Into<Str>) -> Self {
-        self.support_email = Some(value.into());
-        self
-    }
-
+    pub fn support_email(mut self, value: impl Into<Str>) -> Self { self.support_email = Some(value.into()); self }
     /// `SupportUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn support_url(mut self, value: impl Into<Str>) -> Self {
-        self.support_url = Some(value.into());
-        self
-    }
-
+    pub fn support_url(mut self, value: impl Into<Str>) -> Self { self.support_url = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CloudFormationProduct {
@@ -371,24 +262,17 @@ impl CloudFormationProductAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeStarParametersRequired {
     /// `ArtifactPath`: a string, required.
-    ///
-    /// The absolute path wehre the artifact resides within the repo and branch, formatted as "folder/file.json."
     pub artifact_path: Str,
     /// `Branch`: a string, required.
-    ///
-    /// The specific branch where the artifact resides.
     pub branch: Str,
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The CodeStar ARN, which is the connection between AWS Service Catalog and the external repository.
     pub connection_arn: Str,
     /// `Repository`: a string, required.
-    ///
-    /// The specific repository where the product’s artifact-to-be-synced resides, formatted as "Account/Repo."
     pub repository: Str,
 }
 
-static RULE_CodeStarParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CodeStarParameters: ObjRule = ObjRule {
     properties: &[
         ("ArtifactPath", Shape::STR),
         ("Branch", Shape::STR),
@@ -396,11 +280,8 @@ static RULE_CodeStarParameters: ObjRule = ObjRule {
         ("Repository", Shape::STR),
     ],
     required: &["ArtifactPath", "Repository", "Branch", "ConnectionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeStarParameters` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -428,6 +309,7 @@ pub struct CodeStarParameters {
     pub repository: Str,
 }
 
+#[rustfmt::skip]
 impl CodeStarParameters {
     /// A `CodeStarParameters` with its required properties, named in a [`CodeStarParametersRequired`].
     pub fn new(required: CodeStarParametersRequired) -> Self {
@@ -440,36 +322,13 @@ impl CodeStarParameters {
     }
 
     /// `ArtifactPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_path(mut self, value: impl Into<Str>) -> Self {
-        self.artifact_path = value.into();
-        self
-    }
-
+    pub fn artifact_path(mut self, value: impl Into<Str>) -> Self { self.artifact_path = value.into(); self }
     /// `Branch`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branch(mut self, value: impl Into<Str>) -> Self {
-        self.branch = value.into();
-        self
-    }
-
+    pub fn branch(mut self, value: impl Into<Str>) -> Self { self.branch = value.into(); self }
     /// `ConnectionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = value.into();
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = value.into(); self }
     /// `Repository`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository(mut self, value: impl Into<Str>) -> Self {
-        self.repository = value.into();
-        self
-    }
+    pub fn repository(mut self, value: impl Into<Str>) -> Self { self.repository = value.into(); self }
 }
 
 impl PropertyType for CodeStarParameters {}
@@ -485,14 +344,13 @@ impl ToValue for CodeStarParameters {
     }
 }
 
-static RULE_ConnectionParameters: ObjRule = ObjRule {
-    properties: &[("CodeStar", Shape::Object(&RULE_CodeStarParameters))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionParameters: ObjRule = ObjRule {
+    properties: &[
+        ("CodeStar", Shape::Object(&RULE_CodeStarParameters)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionParameters` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -508,6 +366,7 @@ pub struct ConnectionParameters {
     pub code_star: Option<Obj<CodeStarParameters>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionParameters {
     /// A `ConnectionParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -515,12 +374,7 @@ impl ConnectionParameters {
     }
 
     /// `CodeStar`: a [`CodeStarParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_star(mut self, value: impl Into<Obj<CodeStarParameters>>) -> Self {
-        self.code_star = Some(value.into());
-        self
-    }
+    pub fn code_star(mut self, value: impl Into<Obj<CodeStarParameters>>) -> Self { self.code_star = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionParameters {}
@@ -535,20 +389,11 @@ impl ToValue for ConnectionParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningArtifactPropertiesRequired {
     /// `Info`: a JSON value, required.
-    ///
-    /// Specify the template source with one of the following options, but not both. Keys accepted: \[ `LoadTemplateFromURL` , `ImportFromPhysicalId` \]
-    ///
-    /// The URL of the AWS CloudFormation template in Amazon S3 in JSON format. Specify the URL in JSON format as follows:
-    ///
-    /// `"LoadTemplateFromURL": "https://s3.amazonaws.com/cf-templates-ozkq9d3hgiq2-us-east-1/..."`
-    ///
-    /// `ImportFromPhysicalId` : The physical id of the resource that contains the template. Currently only supports AWS CloudFormation stack arn. Specify the physical id in JSON format as follows: `ImportFromPhysicalId: “arn:aws:cloudformation:[us-east-1]:[accountId]:stack/[StackName]/[resourceId]`
-    ///
-    /// Format `json`.
     pub info: Json,
 }
 
-static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DisableTemplateValidation", Shape::Bool),
@@ -557,11 +402,8 @@ static RULE_ProvisioningArtifactProperties: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Info"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisioningArtifactProperties` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -606,6 +448,7 @@ pub struct ProvisioningArtifactProperties {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ProvisioningArtifactProperties {
     /// A `ProvisioningArtifactProperties` with its required properties, named in a [`ProvisioningArtifactPropertiesRequired`].
     pub fn new(required: ProvisioningArtifactPropertiesRequired) -> Self {
@@ -619,44 +462,15 @@ impl ProvisioningArtifactProperties {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisableTemplateValidation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_template_validation(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_template_validation = Some(value.into());
-        self
-    }
-
+    pub fn disable_template_validation(mut self, value: impl Into<Bool>) -> Self { self.disable_template_validation = Some(value.into()); self }
     /// `Info`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn info(mut self, value: impl Into<Json>) -> Self {
-        self.info = value.into();
-        self
-    }
-
+    pub fn info(mut self, value: impl Into<Json>) -> Self { self.info = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ProvisioningArtifactProperties {}
@@ -680,29 +494,20 @@ impl ToValue for ProvisioningArtifactProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SourceConnectionRequired {
     /// `ConnectionParameters`: a [`ConnectionParameters`] object, required.
-    ///
-    /// The connection details based on the connection `Type` .
     pub connection_parameters: Obj<ConnectionParameters>,
     /// `Type`: a string, required.
-    ///
-    /// The only supported `SourceConnection` type is Codestar.
     pub r#type: Str,
 }
 
-static RULE_SourceConnection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionParameters",
-            Shape::Object(&RULE_ConnectionParameters),
-        ),
+        ("ConnectionParameters", Shape::Object(&RULE_ConnectionParameters)),
         ("Type", Shape::STR),
     ],
     required: &["Type", "ConnectionParameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceConnection` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -722,6 +527,7 @@ pub struct SourceConnection {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl SourceConnection {
     /// A `SourceConnection` with its required properties, named in a [`SourceConnectionRequired`].
     pub fn new(required: SourceConnectionRequired) -> Self {
@@ -732,20 +538,9 @@ impl SourceConnection {
     }
 
     /// `ConnectionParameters`: a [`ConnectionParameters`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_parameters(mut self, value: impl Into<Obj<ConnectionParameters>>) -> Self {
-        self.connection_parameters = value.into();
-        self
-    }
-
+    pub fn connection_parameters(mut self, value: impl Into<Obj<ConnectionParameters>>) -> Self { self.connection_parameters = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SourceConnection {}
@@ -768,14 +563,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ServiceCatalog::CloudFormationProduct`.
@@ -789,6 +585,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -799,16 +596,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

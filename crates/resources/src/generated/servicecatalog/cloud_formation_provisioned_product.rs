@@ -7,118 +7,30 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AcceptLanguage;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z]{2}-([a-z]+-)+[1-9]");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudFormationProvisionedProduct: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["en", "jp", "zh"],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "PathId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PathName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedProductName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisioningArtifactId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
+        ("NotificationArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
+        ("PathId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("PathName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ProvisionedProductName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("ProvisioningArtifactName", Shape::STR),
-        (
-            "ProvisioningParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ProvisioningParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProvisioningPreferences",
-            Shape::Object(&RULE_ProvisioningPreferences),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProvisioningParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ProvisioningParameter), min_items: None, max_items: None })),
+        ("ProvisioningPreferences", Shape::Object(&RULE_ProvisioningPreferences)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::CloudFormationProvisionedProduct` resource.
@@ -221,6 +133,7 @@ pub struct CloudFormationProvisionedProduct {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CloudFormationProvisionedProduct {
     /// The CloudFormation type name, `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::CloudFormationProvisionedProduct";
@@ -235,12 +148,7 @@ impl CloudFormationProvisionedProduct {
         create_only: &["NotificationArns", "ProvisionedProductName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "RecordId",
-            "CloudformationStackArn",
-            "Outputs",
-            "ProvisionedProductId",
-        ],
+        read_only: &["RecordId", "CloudformationStackArn", "Outputs", "ProvisionedProductId"],
         attributes: &["CloudformationStackArn", "ProvisionedProductId", "RecordId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -252,106 +160,29 @@ impl CloudFormationProvisionedProduct {
     }
 
     /// `AcceptLanguage`: an [`AcceptLanguage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self { self.accept_language = Some(value.into()); self }
     /// `NotificationArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.notification_arns = Some(value.into());
-        self
-    }
-
+    pub fn notification_arns(mut self, value: impl Into<List<Str>>) -> Self { self.notification_arns = Some(value.into()); self }
     /// `PathId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_id(mut self, value: impl Into<Str>) -> Self {
-        self.path_id = Some(value.into());
-        self
-    }
-
+    pub fn path_id(mut self, value: impl Into<Str>) -> Self { self.path_id = Some(value.into()); self }
     /// `PathName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_name(mut self, value: impl Into<Str>) -> Self {
-        self.path_name = Some(value.into());
-        self
-    }
-
+    pub fn path_name(mut self, value: impl Into<Str>) -> Self { self.path_name = Some(value.into()); self }
     /// `ProductId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = Some(value.into());
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
     /// `ProductName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_name(mut self, value: impl Into<Str>) -> Self {
-        self.product_name = Some(value.into());
-        self
-    }
-
+    pub fn product_name(mut self, value: impl Into<Str>) -> Self { self.product_name = Some(value.into()); self }
     /// `ProvisionedProductName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_product_name(mut self, value: impl Into<Str>) -> Self {
-        self.provisioned_product_name = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_product_name(mut self, value: impl Into<Str>) -> Self { self.provisioned_product_name = Some(value.into()); self }
     /// `ProvisioningArtifactId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_artifact_id = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = Some(value.into()); self }
     /// `ProvisioningArtifactName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_artifact_name(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_artifact_name = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_artifact_name(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_name = Some(value.into()); self }
     /// `ProvisioningParameters`: a list of [`ProvisioningParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_parameters(
-        mut self,
-        value: impl Into<List<ProvisioningParameter>>,
-    ) -> Self {
-        self.provisioning_parameters = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_parameters(mut self, value: impl Into<List<ProvisioningParameter>>) -> Self { self.provisioning_parameters = Some(value.into()); self }
     /// `ProvisioningPreferences`: a [`ProvisioningPreferences`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_preferences(
-        mut self,
-        value: impl Into<Obj<ProvisioningPreferences>>,
-    ) -> Self {
-        self.provisioning_preferences = Some(value.into());
-        self
-    }
-
+    pub fn provisioning_preferences(mut self, value: impl Into<Obj<ProvisioningPreferences>>) -> Self { self.provisioning_preferences = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CloudFormationProvisionedProduct {
@@ -421,48 +252,20 @@ impl CloudFormationProvisionedProductAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisioningParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The parameter key.
-    ///
-    /// Length 1 to 1000.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The parameter value.
-    ///
-    /// Length at most 4096.
     pub value: Str,
 }
 
-static RULE_ProvisioningParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisioningParameter` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
@@ -486,6 +289,7 @@ pub struct ProvisioningParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ProvisioningParameter {
     /// A `ProvisioningParameter` with its required properties, named in a [`ProvisioningParameterRequired`].
     pub fn new(required: ProvisioningParameterRequired) -> Self {
@@ -496,20 +300,9 @@ impl ProvisioningParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ProvisioningParameter {}
@@ -523,85 +316,19 @@ impl ToValue for ProvisioningParameter {
     }
 }
 
-static RULE_ProvisioningPreferences: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProvisioningPreferences: ObjRule = ObjRule {
     properties: &[
-        (
-            "StackSetAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StackSetFailureToleranceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StackSetFailureTolerancePercentage",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StackSetMaxConcurrencyCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "StackSetMaxConcurrencyPercentage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StackSetOperationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CREATE", "UPDATE", "DELETE"],
-                format: None,
-            }),
-        ),
-        (
-            "StackSetRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StackSetAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StackSetFailureToleranceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("StackSetFailureTolerancePercentage", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("StackSetMaxConcurrencyCount", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("StackSetMaxConcurrencyPercentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("StackSetOperationType", Shape::Str(&StrRule { allowed: &["CREATE", "UPDATE", "DELETE"], ..StrRule::ANY })),
+        ("StackSetRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisioningPreferences` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
@@ -705,6 +432,7 @@ pub struct ProvisioningPreferences {
     pub stack_set_regions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ProvisioningPreferences {
     /// A `ProvisioningPreferences` with no property set (none is required).
     pub fn new() -> Self {
@@ -712,60 +440,19 @@ impl ProvisioningPreferences {
     }
 
     /// `StackSetAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stack_set_accounts = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.stack_set_accounts = Some(value.into()); self }
     /// `StackSetFailureToleranceCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_failure_tolerance_count(mut self, value: impl Into<Int>) -> Self {
-        self.stack_set_failure_tolerance_count = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_failure_tolerance_count(mut self, value: impl Into<Int>) -> Self { self.stack_set_failure_tolerance_count = Some(value.into()); self }
     /// `StackSetFailureTolerancePercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.stack_set_failure_tolerance_percentage = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_failure_tolerance_percentage(mut self, value: impl Into<Int>) -> Self { self.stack_set_failure_tolerance_percentage = Some(value.into()); self }
     /// `StackSetMaxConcurrencyCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_max_concurrency_count(mut self, value: impl Into<Int>) -> Self {
-        self.stack_set_max_concurrency_count = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_max_concurrency_count(mut self, value: impl Into<Int>) -> Self { self.stack_set_max_concurrency_count = Some(value.into()); self }
     /// `StackSetMaxConcurrencyPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_max_concurrency_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.stack_set_max_concurrency_percentage = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_max_concurrency_percentage(mut self, value: impl Into<Int>) -> Self { self.stack_set_max_concurrency_percentage = Some(value.into()); self }
     /// `StackSetOperationType`: a [`StackSetOperationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_operation_type(mut self, value: impl Into<StackSetOperationType>) -> Self {
-        self.stack_set_operation_type = Some(value.into());
-        self
-    }
-
+    pub fn stack_set_operation_type(mut self, value: impl Into<StackSetOperationType>) -> Self { self.stack_set_operation_type = Some(value.into()); self }
     /// `StackSetRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_set_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stack_set_regions = Some(value.into());
-        self
-    }
+    pub fn stack_set_regions(mut self, value: impl Into<List<Str>>) -> Self { self.stack_set_regions = Some(value.into()); self }
 }
 
 impl PropertyType for ProvisioningPreferences {}
@@ -800,44 +487,20 @@ impl ToValue for ProvisioningPreferences {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ServiceCatalog::CloudFormationProvisionedProduct`.
@@ -855,6 +518,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -865,20 +529,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -889,37 +542,6 @@ impl ToValue for Tag {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `AcceptLanguage` (`AWS::ServiceCatalog::CloudFormationProvisionedProduct`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceptLanguage {
-    /// `en`
-    En,
-    /// `jp`
-    Jp,
-    /// `zh`
-    Zh,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceptLanguage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceptLanguage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Jp => "jp",
-            Self::Zh => "zh",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

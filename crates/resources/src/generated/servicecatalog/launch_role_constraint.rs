@@ -15,79 +15,25 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchRoleConstraintRequired {
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub portfolio_id: Str,
     /// `ProductId`: a string, required.
-    ///
-    /// The product identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub product_id: Str,
 }
 
-static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchRoleConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("LocalRoleName", Shape::STR),
-        (
-            "PortfolioId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["PortfolioId", "ProductId"],
     one_of: &[&[&["LocalRoleName"], &["RoleArn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::LaunchRoleConstraint` resource.
@@ -148,6 +94,7 @@ pub struct LaunchRoleConstraint {
     pub role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchRoleConstraint {
     /// The CloudFormation type name, `AWS::ServiceCatalog::LaunchRoleConstraint`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::LaunchRoleConstraint";
@@ -181,52 +128,17 @@ impl LaunchRoleConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LocalRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.local_role_name = Some(value.into());
-        self
-    }
-
+    pub fn local_role_name(mut self, value: impl Into<Str>) -> Self { self.local_role_name = Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
 }
 
 impl Resource for LaunchRoleConstraint {

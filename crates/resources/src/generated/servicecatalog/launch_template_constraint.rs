@@ -13,73 +13,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplateConstraintRequired {
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub portfolio_id: Str,
     /// `ProductId`: a string, required.
-    ///
-    /// The product identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub product_id: Str,
     /// `Rules`: a string, required.
-    ///
-    /// The constraint rules.
     pub rules: Str,
 }
 
-static RULE_LaunchTemplateConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LaunchTemplateConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortfolioId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Rules", Shape::STR),
     ],
     required: &["Rules", "PortfolioId", "ProductId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::LaunchTemplateConstraint` resource.
@@ -128,6 +80,7 @@ pub struct LaunchTemplateConstraint {
     pub rules: Str,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateConstraint {
     /// The CloudFormation type name, `AWS::ServiceCatalog::LaunchTemplateConstraint`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::LaunchTemplateConstraint";
@@ -160,44 +113,15 @@ impl LaunchTemplateConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `Rules`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<Str>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<Str>) -> Self { self.rules = value.into(); self }
 }
 
 impl Resource for LaunchTemplateConstraint {

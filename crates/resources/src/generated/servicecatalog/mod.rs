@@ -19,6 +19,8 @@
 //! - `AWS::ServiceCatalog::StackSetConstraint`: [`StackSetConstraint`], property types in [`stack_set_constraint`]
 //! - `AWS::ServiceCatalog::TagOption`: [`TagOption`], property types in [`tag_option`]
 //! - `AWS::ServiceCatalog::TagOptionAssociation`: [`TagOptionAssociation`], property types in [`tag_option_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod accepted_portfolio_share;
 pub mod cloud_formation_product;
@@ -33,6 +35,7 @@ pub mod portfolio_share;
 pub mod resource_update_constraint;
 pub mod service_action;
 pub mod service_action_association;
+pub mod shared;
 pub mod stack_set_constraint;
 pub mod tag_option;
 pub mod tag_option_association;

@@ -14,35 +14,20 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortfolioPrincipalAssociationRequired {
     /// `PrincipalType`: a string, required.
-    ///
-    /// The principal type. The supported values are `IAM` and `IAM_PATTERN` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal_type: Str,
 }
 
-static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortfolioPrincipalAssociation: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("PortfolioId", Shape::STR),
-        (
-            "PrincipalARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PrincipalARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PrincipalType", Shape::STR),
     ],
     required: &["PrincipalType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::PortfolioPrincipalAssociation` resource.
@@ -87,6 +72,7 @@ pub struct PortfolioPrincipalAssociation {
     pub principal_type: Str,
 }
 
+#[rustfmt::skip]
 impl PortfolioPrincipalAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalog::PortfolioPrincipalAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::PortfolioPrincipalAssociation";
@@ -98,12 +84,7 @@ impl PortfolioPrincipalAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioprincipalassociation.html",
         primary_identifier: &["PortfolioId", "PrincipalARN"],
         required: &["PrincipalType"],
-        create_only: &[
-            "AcceptLanguage",
-            "PortfolioId",
-            "PrincipalARN",
-            "PrincipalType",
-        ],
+        create_only: &["AcceptLanguage", "PortfolioId", "PrincipalARN", "PrincipalType"],
         conditional_create_only: &[],
         write_only: &["AcceptLanguage"],
         read_only: &[],
@@ -123,36 +104,13 @@ impl PortfolioPrincipalAssociation {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `PortfolioId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = Some(value.into());
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = Some(value.into()); self }
     /// `PrincipalARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.principal_arn = Some(value.into());
-        self
-    }
-
+    pub fn principal_arn(mut self, value: impl Into<Str>) -> Self { self.principal_arn = Some(value.into()); self }
     /// `PrincipalType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_type(mut self, value: impl Into<Str>) -> Self {
-        self.principal_type = value.into();
-        self
-    }
+    pub fn principal_type(mut self, value: impl Into<Str>) -> Self { self.principal_type = value.into(); self }
 }
 
 impl Resource for PortfolioPrincipalAssociation {

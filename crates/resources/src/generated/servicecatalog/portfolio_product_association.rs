@@ -7,19 +7,16 @@
 
 use crate::support::prelude::*;
 
-static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortfolioProductAssociation: ObjRule = ObjRule {
     properties: &[
         ("AcceptLanguage", Shape::STR),
         ("PortfolioId", Shape::STR),
         ("ProductId", Shape::STR),
         ("SourcePortfolioId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::PortfolioProductAssociation` resource.
@@ -66,6 +63,7 @@ pub struct PortfolioProductAssociation {
     pub source_portfolio_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PortfolioProductAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalog::PortfolioProductAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::PortfolioProductAssociation";
@@ -77,12 +75,7 @@ impl PortfolioProductAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioproductassociation.html",
         primary_identifier: &["PortfolioId", "ProductId"],
         required: &[],
-        create_only: &[
-            "SourcePortfolioId",
-            "AcceptLanguage",
-            "PortfolioId",
-            "ProductId",
-        ],
+        create_only: &["SourcePortfolioId", "AcceptLanguage", "PortfolioId", "ProductId"],
         conditional_create_only: &[],
         write_only: &["SourcePortfolioId", "AcceptLanguage"],
         read_only: &[],
@@ -97,36 +90,13 @@ impl PortfolioProductAssociation {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `PortfolioId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = Some(value.into());
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = Some(value.into()); self }
     /// `ProductId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = Some(value.into());
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = Some(value.into()); self }
     /// `SourcePortfolioId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_portfolio_id = Some(value.into());
-        self
-    }
+    pub fn source_portfolio_id(mut self, value: impl Into<Str>) -> Self { self.source_portfolio_id = Some(value.into()); self }
 }
 
 impl Resource for PortfolioProductAssociation {

@@ -14,59 +14,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortfolioShareRequired {
     /// `AccountId`: a string, required.
-    ///
-    /// The AWS account ID. For example, `123456789012` .
-    ///
-    /// Pattern `^[0-9]{12}$`; create-only: changing it replaces the resource.
     pub account_id: Str,
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub portfolio_id: Str,
 }
 
-static RULE_PortfolioShare: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortfolioShare: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortfolioId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("AccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ShareTagOptions", Shape::Bool),
     ],
     required: &["AccountId", "PortfolioId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::PortfolioShare` resource.
@@ -109,6 +72,7 @@ pub struct PortfolioShare {
     pub share_tag_options: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl PortfolioShare {
     /// The CloudFormation type name, `AWS::ServiceCatalog::PortfolioShare`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::PortfolioShare";
@@ -140,36 +104,13 @@ impl PortfolioShare {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `AccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_id(mut self, value: impl Into<Str>) -> Self {
-        self.account_id = value.into();
-        self
-    }
-
+    pub fn account_id(mut self, value: impl Into<Str>) -> Self { self.account_id = value.into(); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ShareTagOptions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn share_tag_options(mut self, value: impl Into<Bool>) -> Self {
-        self.share_tag_options = Some(value.into());
-        self
-    }
+    pub fn share_tag_options(mut self, value: impl Into<Bool>) -> Self { self.share_tag_options = Some(value.into()); self }
 }
 
 impl Resource for PortfolioShare {

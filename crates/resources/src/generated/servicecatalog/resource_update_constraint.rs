@@ -13,75 +13,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceUpdateConstraintRequired {
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub portfolio_id: Str,
     /// `ProductId`: a string, required.
-    ///
-    /// The product identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub product_id: Str,
     /// `TagUpdateOnProvisionedProduct`: a string, required.
-    ///
-    /// If set to `ALLOWED` , lets users change tags in a \[CloudFormationProvisionedProduct\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationprovisionedproduct.html>) resource.
-    ///
-    /// If set to `NOT_ALLOWED` , prevents users from changing tags in a \[CloudFormationProvisionedProduct\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationprovisionedproduct.html>) resource.
     pub tag_update_on_provisioned_product: Str,
 }
 
-static RULE_ResourceUpdateConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceUpdateConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortfolioId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
+        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TagUpdateOnProvisionedProduct", Shape::STR),
     ],
     required: &["TagUpdateOnProvisionedProduct", "PortfolioId", "ProductId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::ResourceUpdateConstraint` resource.
@@ -132,6 +82,7 @@ pub struct ResourceUpdateConstraint {
     pub tag_update_on_provisioned_product: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceUpdateConstraint {
     /// The CloudFormation type name, `AWS::ServiceCatalog::ResourceUpdateConstraint`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ResourceUpdateConstraint";
@@ -164,44 +115,15 @@ impl ResourceUpdateConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `TagUpdateOnProvisionedProduct`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_update_on_provisioned_product(mut self, value: impl Into<Str>) -> Self {
-        self.tag_update_on_provisioned_product = value.into();
-        self
-    }
+    pub fn tag_update_on_provisioned_product(mut self, value: impl Into<Str>) -> Self { self.tag_update_on_provisioned_product = value.into(); self }
 }
 
 impl Resource for ResourceUpdateConstraint {

@@ -7,84 +7,33 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::AcceptLanguage;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]*$");
 
 /// The required properties of [`ServiceAction`], by name: `ServiceAction::new(ServiceActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceActionRequired {
     /// `Definition`: a list of [`DefinitionParameter`] objects, required.
-    ///
-    /// A map that defines the self-service action.
     pub definition: List<DefinitionParameter>,
     /// `DefinitionType`: a [`DefinitionType`] value, required.
-    ///
-    /// The self-service action definition type. For example, `SSM_AUTOMATION` .
     pub definition_type: DefinitionType,
     /// `Name`: a string, required.
-    ///
-    /// The self-service action name.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.]*$`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_ServiceAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &["en", "jp", "zh"],
-                format: None,
-            }),
-        ),
-        (
-            "Definition",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DefinitionParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefinitionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSM_AUTOMATION"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), allowed: &["en", "jp", "zh"], ..StrRule::ANY })),
+        ("Definition", Shape::List(&ListRule { items: Shape::Object(&RULE_DefinitionParameter), min_items: None, max_items: None })),
+        ("DefinitionType", Shape::Str(&StrRule { allowed: &["SSM_AUTOMATION"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "DefinitionType", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::ServiceAction` resource.
@@ -131,6 +80,7 @@ pub struct ServiceAction {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceAction {
     /// The CloudFormation type name, `AWS::ServiceCatalog::ServiceAction`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ServiceAction";
@@ -163,44 +113,15 @@ impl ServiceAction {
     }
 
     /// `AcceptLanguage`: an [`AcceptLanguage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<AcceptLanguage>) -> Self { self.accept_language = Some(value.into()); self }
     /// `Definition`: a list of [`DefinitionParameter`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<List<DefinitionParameter>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<List<DefinitionParameter>>) -> Self { self.definition = value.into(); self }
     /// `DefinitionType`: a [`DefinitionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_type(mut self, value: impl Into<DefinitionType>) -> Self {
-        self.definition_type = value.into();
-        self
-    }
-
+    pub fn definition_type(mut self, value: impl Into<DefinitionType>) -> Self { self.definition_type = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for ServiceAction {
@@ -248,48 +169,20 @@ impl ServiceActionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefinitionParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The parameter key.
-    ///
-    /// Length 1 to 1000.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the parameter.
-    ///
-    /// Length at most 4096.
     pub value: Str,
 }
 
-static RULE_DefinitionParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefinitionParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(4096), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefinitionParameter` property type of `AWS::ServiceCatalog::ServiceAction`.
@@ -313,6 +206,7 @@ pub struct DefinitionParameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl DefinitionParameter {
     /// A `DefinitionParameter` with its required properties, named in a [`DefinitionParameterRequired`].
     pub fn new(required: DefinitionParameterRequired) -> Self {
@@ -323,20 +217,9 @@ impl DefinitionParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for DefinitionParameter {}
@@ -347,37 +230,6 @@ impl ToValue for DefinitionParameter {
             .req("Key", &self.key)
             .req("Value", &self.value)
             .build()
-    }
-}
-
-/// The values of `AcceptLanguage` (`AWS::ServiceCatalog::ServiceAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AcceptLanguage {
-    /// `en`
-    En,
-    /// `jp`
-    Jp,
-    /// `zh`
-    Zh,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AcceptLanguage {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AcceptLanguage {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::En => "en",
-            Self::Jp => "jp",
-            Self::Zh => "zh",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

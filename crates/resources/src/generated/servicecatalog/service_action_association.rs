@@ -13,64 +13,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_-]{1
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceActionAssociationRequired {
     /// `ProductId`: a string, required.
-    ///
-    /// The product identifier. For example, `prod-abcdzk7xy33qa` .
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
     pub product_id: Str,
     /// `ProvisioningArtifactId`: a string, required.
-    ///
-    /// The identifier of the provisioning artifact. For example, `pa-4abcdjnxjj6ne` .
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
     pub provisioning_artifact_id: Str,
     /// `ServiceActionId`: a string, required.
-    ///
-    /// The self-service action identifier. For example, `act-fs7abcd89wxyz` .
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`; length 1 to 100; create-only: changing it replaces the resource.
     pub service_action_id: Str,
 }
 
-static RULE_ServiceActionAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceActionAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisioningArtifactId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceActionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProvisioningArtifactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceActionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ProductId", "ProvisioningArtifactId", "ServiceActionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::ServiceActionAssociation` resource.
@@ -106,6 +65,7 @@ pub struct ServiceActionAssociation {
     pub service_action_id: Str,
 }
 
+#[rustfmt::skip]
 impl ServiceActionAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalog::ServiceActionAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::ServiceActionAssociation";
@@ -136,28 +96,11 @@ impl ServiceActionAssociation {
     }
 
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `ProvisioningArtifactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self {
-        self.provisioning_artifact_id = value.into();
-        self
-    }
-
+    pub fn provisioning_artifact_id(mut self, value: impl Into<Str>) -> Self { self.provisioning_artifact_id = value.into(); self }
     /// `ServiceActionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_action_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_action_id = value.into();
-        self
-    }
+    pub fn service_action_id(mut self, value: impl Into<Str>) -> Self { self.service_action_id = value.into(); self }
 }
 
 impl Resource for ServiceActionAssociation {

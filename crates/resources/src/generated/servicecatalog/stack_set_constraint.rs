@@ -13,128 +13,39 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_\\-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackSetConstraintRequired {
     /// `AccountList`: a list of strings, required.
-    ///
-    /// One or more AWS accounts that will have access to the provisioned product.
     pub account_list: List<Str>,
     /// `AdminRole`: a string, required.
-    ///
-    /// AdminRole ARN
     pub admin_role: Str,
     /// `Description`: a string, required.
-    ///
-    /// The description of the constraint.
-    ///
-    /// Length 0 to 2000.
     pub description: Str,
     /// `ExecutionRole`: a string, required.
-    ///
-    /// ExecutionRole name
     pub execution_role: Str,
     /// `PortfolioId`: a string, required.
-    ///
-    /// The portfolio identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub portfolio_id: Str,
     /// `ProductId`: a string, required.
-    ///
-    /// The product identifier.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-]*$`; length 1 to 100; create-only: changing it replaces the resource.
     pub product_id: Str,
     /// `RegionList`: a list of strings, required.
-    ///
-    /// One or more AWS Regions where the provisioned product will be available.
-    ///
-    /// Applicable only to a `CFN_STACKSET` provisioned product type.
-    ///
-    /// The specified Regions should be within the list of Regions from the `STACKSET` constraint. To get the list of Regions in the `STACKSET` constraint, use the `DescribeProvisioningParameters` operation.
-    ///
-    /// If no values are specified, the default value is all Regions from the `STACKSET` constraint.
     pub region_list: List<Str>,
     /// `StackInstanceControl`: a string, required.
-    ///
-    /// Permission to create, update, and delete stack instances. Choose from ALLOWED and NOT_ALLOWED.
     pub stack_instance_control: Str,
 }
 
-static RULE_StackSetConstraint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StackSetConstraint: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceptLanguage",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AccountList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceptLanguage", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("AccountList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AdminRole", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
         ("ExecutionRole", Shape::STR),
-        (
-            "PortfolioId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProductId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RegionList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PortfolioId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProductId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RegionList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("StackInstanceControl", Shape::STR),
     ],
-    required: &[
-        "Description",
-        "StackInstanceControl",
-        "PortfolioId",
-        "ProductId",
-        "RegionList",
-        "AdminRole",
-        "AccountList",
-        "ExecutionRole",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Description", "StackInstanceControl", "PortfolioId", "ProductId", "RegionList", "AdminRole", "AccountList", "ExecutionRole"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::StackSetConstraint` resource.
@@ -205,6 +116,7 @@ pub struct StackSetConstraint {
     pub stack_instance_control: Str,
 }
 
+#[rustfmt::skip]
 impl StackSetConstraint {
     /// The CloudFormation type name, `AWS::ServiceCatalog::StackSetConstraint`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::StackSetConstraint";
@@ -215,16 +127,7 @@ impl StackSetConstraint {
         type_name: "AWS::ServiceCatalog::StackSetConstraint",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-stacksetconstraint.html",
         primary_identifier: &["Id"],
-        required: &[
-            "AccountList",
-            "AdminRole",
-            "Description",
-            "ExecutionRole",
-            "PortfolioId",
-            "ProductId",
-            "RegionList",
-            "StackInstanceControl",
-        ],
+        required: &["AccountList", "AdminRole", "Description", "ExecutionRole", "PortfolioId", "ProductId", "RegionList", "StackInstanceControl"],
         create_only: &["PortfolioId", "ProductId"],
         conditional_create_only: &[],
         write_only: &["AcceptLanguage"],
@@ -250,76 +153,23 @@ impl StackSetConstraint {
     }
 
     /// `AcceptLanguage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_language(mut self, value: impl Into<Str>) -> Self {
-        self.accept_language = Some(value.into());
-        self
-    }
-
+    pub fn accept_language(mut self, value: impl Into<Str>) -> Self { self.accept_language = Some(value.into()); self }
     /// `AccountList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.account_list = value.into();
-        self
-    }
-
+    pub fn account_list(mut self, value: impl Into<List<Str>>) -> Self { self.account_list = value.into(); self }
     /// `AdminRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn admin_role(mut self, value: impl Into<Str>) -> Self {
-        self.admin_role = value.into();
-        self
-    }
-
+    pub fn admin_role(mut self, value: impl Into<Str>) -> Self { self.admin_role = value.into(); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `PortfolioId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self {
-        self.portfolio_id = value.into();
-        self
-    }
-
+    pub fn portfolio_id(mut self, value: impl Into<Str>) -> Self { self.portfolio_id = value.into(); self }
     /// `ProductId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn product_id(mut self, value: impl Into<Str>) -> Self {
-        self.product_id = value.into();
-        self
-    }
-
+    pub fn product_id(mut self, value: impl Into<Str>) -> Self { self.product_id = value.into(); self }
     /// `RegionList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.region_list = value.into();
-        self
-    }
-
+    pub fn region_list(mut self, value: impl Into<List<Str>>) -> Self { self.region_list = value.into(); self }
     /// `StackInstanceControl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_instance_control(mut self, value: impl Into<Str>) -> Self {
-        self.stack_instance_control = value.into();
-        self
-    }
+    pub fn stack_instance_control(mut self, value: impl Into<Str>) -> Self { self.stack_instance_control = value.into(); self }
 }
 
 impl Resource for StackSetConstraint {

@@ -13,49 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagOptionRequired {
     /// `Key`: a string, required.
-    ///
-    /// The TagOption key.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128; create-only: changing it replaces the resource.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The TagOption value.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256; create-only: changing it replaces the resource.
     pub value: Str,
 }
 
-static RULE_TagOption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagOption: ObjRule = ObjRule {
     properties: &[
         ("Active", Shape::Bool),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::TagOption` resource.
@@ -89,6 +61,7 @@ pub struct TagOption {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagOption {
     /// The CloudFormation type name, `AWS::ServiceCatalog::TagOption`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::TagOption";
@@ -119,28 +92,11 @@ impl TagOption {
     }
 
     /// `Active`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active(mut self, value: impl Into<Bool>) -> Self {
-        self.active = Some(value.into());
-        self
-    }
-
+    pub fn active(mut self, value: impl Into<Bool>) -> Self { self.active = Some(value.into()); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl Resource for TagOption {

@@ -7,14 +7,14 @@
 
 use crate::support::prelude::*;
 
-static RULE_TagOptionAssociation: ObjRule = ObjRule {
-    properties: &[("ResourceId", Shape::STR), ("TagOptionId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TagOptionAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceId", Shape::STR),
+        ("TagOptionId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalog::TagOptionAssociation` resource.
@@ -44,6 +44,7 @@ pub struct TagOptionAssociation {
     pub tag_option_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TagOptionAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalog::TagOptionAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalog::TagOptionAssociation";
@@ -70,20 +71,9 @@ impl TagOptionAssociation {
     }
 
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `TagOptionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_option_id(mut self, value: impl Into<Str>) -> Self {
-        self.tag_option_id = Some(value.into());
-        self
-    }
+    pub fn tag_option_id(mut self, value: impl Into<Str>) -> Self { self.tag_option_id = Some(value.into()); self }
 }
 
 impl Resource for TagOptionAssociation {

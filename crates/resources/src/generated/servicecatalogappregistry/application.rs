@@ -13,43 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the application. The name must be unique in the region in which you are creating the application.
-    ///
-    /// Pattern `\w+`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalogAppRegistry::Application` resource.
@@ -82,6 +58,7 @@ pub struct Application {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::ServiceCatalogAppRegistry::Application`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::Application";
@@ -96,20 +73,8 @@ impl Application {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "ApplicationName",
-            "ApplicationTagKey",
-            "ApplicationTagValue",
-        ],
-        attributes: &[
-            "ApplicationName",
-            "ApplicationTagKey",
-            "ApplicationTagValue",
-            "Arn",
-            "Id",
-        ],
+        read_only: &["Id", "Arn", "ApplicationName", "ApplicationTagKey", "ApplicationTagValue"],
+        attributes: &["ApplicationName", "ApplicationTagKey", "ApplicationTagValue", "Arn", "Id"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -124,28 +89,11 @@ impl Application {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {

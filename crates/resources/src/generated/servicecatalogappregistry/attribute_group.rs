@@ -13,50 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeGroupRequired {
     /// `Attributes`: a JSON value, required.
-    ///
-    /// A nested object in a JSON or YAML template that supports arbitrary definitions. Represents the attributes in an attribute group that describes an application and its components.
-    ///
-    /// Format `json`; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`; length 1 to 8000.
     pub attributes: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of the attribute group.
-    ///
-    /// Pattern `\w+`; length 1 to 256.
     pub name: Str,
 }
 
-static RULE_AttributeGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeGroup: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalogAppRegistry::AttributeGroup` resource.
@@ -95,6 +67,7 @@ pub struct AttributeGroup {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AttributeGroup {
     /// The CloudFormation type name, `AWS::ServiceCatalogAppRegistry::AttributeGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::AttributeGroup";
@@ -126,36 +99,13 @@ impl AttributeGroup {
     }
 
     /// `Attributes`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = value.into();
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AttributeGroup {

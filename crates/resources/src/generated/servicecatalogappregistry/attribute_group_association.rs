@@ -13,48 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w+|[a-z0-9]{12}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeGroupAssociationRequired {
     /// `Application`: a string, required.
-    ///
-    /// The name or ID of the application.
-    ///
-    /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
     pub application: Str,
     /// `AttributeGroup`: a string, required.
-    ///
-    /// The name or ID of the attribute group which holds the attributes that describe the application.
-    ///
-    /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
     pub attribute_group: Str,
 }
 
-static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttributeGroupAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Application",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AttributeGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Application", "AttributeGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation` resource.
@@ -84,6 +56,7 @@ pub struct AttributeGroupAssociation {
     pub attribute_group: Str,
 }
 
+#[rustfmt::skip]
 impl AttributeGroupAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation";
@@ -113,20 +86,9 @@ impl AttributeGroupAssociation {
     }
 
     /// `Application`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application(mut self, value: impl Into<Str>) -> Self {
-        self.application = value.into();
-        self
-    }
-
+    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
     /// `AttributeGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_group(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_group = value.into();
-        self
-    }
+    pub fn attribute_group(mut self, value: impl Into<Str>) -> Self { self.attribute_group = value.into(); self }
 }
 
 impl Resource for AttributeGroupAssociation {

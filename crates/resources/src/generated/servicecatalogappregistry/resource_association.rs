@@ -16,64 +16,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAssociationRequired {
     /// `Application`: a string, required.
-    ///
-    /// The name or ID of the application.
-    ///
-    /// Pattern `\w+|[a-z0-9]{12}`; length 1 to 256; create-only: changing it replaces the resource.
     pub application: Str,
     /// `Resource`: a string, required.
-    ///
-    /// The name or ID of the resource of which the application will be associated.
-    ///
-    /// Pattern `\w+|arn:aws[-a-z]*:cloudformation:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:stack/[a-zA-Z][-A-Za-z0-9]{0,127}/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}`; create-only: changing it replaces the resource.
     pub resource: Str,
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of resource of which the application will be associated.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_type: ResourceType,
 }
 
-static RULE_ResourceAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Application",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Resource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CFN_STACK"],
-                format: None,
-            }),
-        ),
+        ("Application", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Resource", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["CFN_STACK"], ..StrRule::ANY })),
     ],
     required: &["Application", "Resource", "ResourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceCatalogAppRegistry::ResourceAssociation` resource.
@@ -109,6 +68,7 @@ pub struct ResourceAssociation {
     pub resource_type: ResourceType,
 }
 
+#[rustfmt::skip]
 impl ResourceAssociation {
     /// The CloudFormation type name, `AWS::ServiceCatalogAppRegistry::ResourceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceCatalogAppRegistry::ResourceAssociation";
@@ -139,28 +99,11 @@ impl ResourceAssociation {
     }
 
     /// `Application`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application(mut self, value: impl Into<Str>) -> Self {
-        self.application = value.into();
-        self
-    }
-
+    pub fn application(mut self, value: impl Into<Str>) -> Self { self.application = value.into(); self }
     /// `Resource`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource(mut self, value: impl Into<Str>) -> Self {
-        self.resource = value.into();
-        self
-    }
-
+    pub fn resource(mut self, value: impl Into<Str>) -> Self { self.resource = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
 }
 
 impl Resource for ResourceAssociation {

@@ -8,12 +8,15 @@
 //! - `AWS::ServiceDiscovery::PrivateDnsNamespace`: [`PrivateDnsNamespace`], property types in [`private_dns_namespace`]
 //! - `AWS::ServiceDiscovery::PublicDnsNamespace`: [`PublicDnsNamespace`], property types in [`public_dns_namespace`]
 //! - `AWS::ServiceDiscovery::Service`: [`Service`], property types in [`service`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod http_namespace;
 pub mod instance;
 pub mod private_dns_namespace;
 pub mod public_dns_namespace;
 pub mod service;
+pub mod shared;
 
 pub use http_namespace::{HttpNamespace, HttpNamespaceAttributes, HttpNamespaceRequired};
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};

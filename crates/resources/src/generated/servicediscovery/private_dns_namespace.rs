@@ -7,44 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Soa, RULE_Tag};
+pub use super::shared::{Soa, Tag, TagRequired};
+
 /// The required properties of [`PrivateDnsNamespace`], by name: `PrivateDnsNamespace::new(PrivateDnsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateDnsNamespaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Vpc`: a string, required.
-    ///
-    /// The ID of the Amazon VPC that you want to associate the namespace with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc: Str,
 }
 
-static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Vpc", Shape::STR),
     ],
     required: &["Vpc", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceDiscovery::PrivateDnsNamespace` resource.
@@ -86,6 +72,7 @@ pub struct PrivateDnsNamespace {
     pub vpc: Str,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsNamespace {
     /// The CloudFormation type name, `AWS::ServiceDiscovery::PrivateDnsNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PrivateDnsNamespace";
@@ -118,44 +105,15 @@ impl PrivateDnsNamespace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Vpc`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Str>) -> Self {
-        self.vpc = value.into();
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Str>) -> Self { self.vpc = value.into(); self }
 }
 
 impl Resource for PrivateDnsNamespace {
@@ -216,14 +174,13 @@ impl PrivateDnsNamespaceAttributes {
     }
 }
 
-static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[("SOA", Shape::Object(&RULE_Soa))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
+    properties: &[
+        ("SOA", Shape::Object(&RULE_Soa)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
@@ -239,6 +196,7 @@ pub struct PrivateDnsPropertiesMutable {
     pub soa: Option<Obj<Soa>>,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsPropertiesMutable {
     /// A `PrivateDnsPropertiesMutable` with no property set (none is required).
     pub fn new() -> Self {
@@ -246,12 +204,7 @@ impl PrivateDnsPropertiesMutable {
     }
 
     /// `SOA`: a [`Soa`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self {
-        self.soa = Some(value.into());
-        self
-    }
+    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateDnsPropertiesMutable {}
@@ -262,17 +215,13 @@ impl ToValue for PrivateDnsPropertiesMutable {
     }
 }
 
-static RULE_Properties: ObjRule = ObjRule {
-    properties: &[(
-        "DnsProperties",
-        Shape::Object(&RULE_PrivateDnsPropertiesMutable),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Properties: ObjRule = ObjRule {
+    properties: &[
+        ("DnsProperties", Shape::Object(&RULE_PrivateDnsPropertiesMutable)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
@@ -288,6 +237,7 @@ pub struct Properties {
     pub dns_properties: Option<Obj<PrivateDnsPropertiesMutable>>,
 }
 
+#[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
     pub fn new() -> Self {
@@ -295,12 +245,7 @@ impl Properties {
     }
 
     /// `DnsProperties`: a [`PrivateDnsPropertiesMutable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PrivateDnsPropertiesMutable>>) -> Self {
-        self.dns_properties = Some(value.into());
-        self
-    }
+    pub fn dns_properties(mut self, value: impl Into<Obj<PrivateDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
 }
 
 impl PropertyType for Properties {}
@@ -309,115 +254,6 @@ impl ToValue for Properties {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DnsProperties", &self.dns_properties)
-            .build()
-    }
-}
-
-static RULE_Soa: ObjRule = ObjRule {
-    properties: &[("TTL", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SOA` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-///
-/// Start of Authority (SOA) properties for a public or private DNS namespace.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-privatednsnamespace-soa.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Soa {
-    /// `TTL`: a number.
-    ///
-    /// The time to live (TTL) for purposes of negative caching.
-    pub ttl: Option<Num>,
-}
-
-impl Soa {
-    /// A `Soa` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Soa {}
-
-impl ToValue for Soa {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TTL", &self.ttl).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-privatednsnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,39 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_Soa, RULE_Tag};
+pub use super::shared::{Soa, Tag, TagRequired};
+
 /// The required properties of [`PublicDnsNamespace`], by name: `PublicDnsNamespace::new(PublicDnsNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicDnsNamespaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name that you want to assign to this namespace.
-    ///
-    /// &gt; Do not include sensitive information in the name. The name is publicly available using DNS queries.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_PublicDnsNamespace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceDiscovery::PublicDnsNamespace` resource.
@@ -79,6 +67,7 @@ pub struct PublicDnsNamespace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PublicDnsNamespace {
     /// The CloudFormation type name, `AWS::ServiceDiscovery::PublicDnsNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PublicDnsNamespace";
@@ -110,36 +99,13 @@ impl PublicDnsNamespace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PublicDnsNamespace {
@@ -199,17 +165,13 @@ impl PublicDnsNamespaceAttributes {
     }
 }
 
-static RULE_Properties: ObjRule = ObjRule {
-    properties: &[(
-        "DnsProperties",
-        Shape::Object(&RULE_PublicDnsPropertiesMutable),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Properties: ObjRule = ObjRule {
+    properties: &[
+        ("DnsProperties", Shape::Object(&RULE_PublicDnsPropertiesMutable)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
@@ -225,6 +187,7 @@ pub struct Properties {
     pub dns_properties: Option<Obj<PublicDnsPropertiesMutable>>,
 }
 
+#[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
     pub fn new() -> Self {
@@ -232,12 +195,7 @@ impl Properties {
     }
 
     /// `DnsProperties`: a [`PublicDnsPropertiesMutable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PublicDnsPropertiesMutable>>) -> Self {
-        self.dns_properties = Some(value.into());
-        self
-    }
+    pub fn dns_properties(mut self, value: impl Into<Obj<PublicDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
 }
 
 impl PropertyType for Properties {}
@@ -250,14 +208,13 @@ impl ToValue for Properties {
     }
 }
 
-static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[("SOA", Shape::Object(&RULE_Soa))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
+    properties: &[
+        ("SOA", Shape::Object(&RULE_Soa)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
@@ -273,6 +230,7 @@ pub struct PublicDnsPropertiesMutable {
     pub soa: Option<Obj<Soa>>,
 }
 
+#[rustfmt::skip]
 impl PublicDnsPropertiesMutable {
     /// A `PublicDnsPropertiesMutable` with no property set (none is required).
     pub fn new() -> Self {
@@ -280,12 +238,7 @@ impl PublicDnsPropertiesMutable {
     }
 
     /// `SOA`: a [`Soa`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self {
-        self.soa = Some(value.into());
-        self
-    }
+    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
 }
 
 impl PropertyType for PublicDnsPropertiesMutable {}
@@ -293,114 +246,5 @@ impl PropertyType for PublicDnsPropertiesMutable {}
 impl ToValue for PublicDnsPropertiesMutable {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("SOA", &self.soa).build()
-    }
-}
-
-static RULE_Soa: ObjRule = ObjRule {
-    properties: &[("TTL", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `SOA` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-///
-/// Start of Authority (SOA) properties for a public or private DNS namespace.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-publicdnsnamespace-soa.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Soa {
-    /// `TTL`: a number.
-    ///
-    /// The time to live (TTL) for purposes of negative caching.
-    pub ttl: Option<Num>,
-}
-
-impl Soa {
-    /// A `Soa` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `TTL`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Soa {}
-
-impl ToValue for Soa {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("TTL", &self.ttl).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-publicdnsnamespace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

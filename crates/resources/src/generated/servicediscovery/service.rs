@@ -7,37 +7,25 @@
 
 use crate::support::prelude::*;
 
-static RULE_Service: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("DnsConfig", Shape::Object(&RULE_DnsConfig)),
         ("HealthCheckConfig", Shape::Object(&RULE_HealthCheckConfig)),
-        (
-            "HealthCheckCustomConfig",
-            Shape::Object(&RULE_HealthCheckCustomConfig),
-        ),
+        ("HealthCheckCustomConfig", Shape::Object(&RULE_HealthCheckCustomConfig)),
         ("Name", Shape::STR),
         ("NamespaceId", Shape::STR),
         ("ServiceAttributes", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("HealthCheckConfig", &["HealthCheckCustomConfig"]),
-        ("HealthCheckCustomConfig", &["HealthCheckConfig"]),
-    ],
+    dependent_excluded: &[("HealthCheckConfig", &["HealthCheckCustomConfig"]), ("HealthCheckCustomConfig", &["HealthCheckConfig"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceDiscovery::Service` resource.
@@ -105,6 +93,7 @@ pub struct Service {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::ServiceDiscovery::Service`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::Service";
@@ -131,79 +120,23 @@ impl Service {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DnsConfig`: a [`DnsConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_config(mut self, value: impl Into<Obj<DnsConfig>>) -> Self {
-        self.dns_config = Some(value.into());
-        self
-    }
-
+    pub fn dns_config(mut self, value: impl Into<Obj<DnsConfig>>) -> Self { self.dns_config = Some(value.into()); self }
     /// `HealthCheckConfig`: a [`HealthCheckConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self {
-        self.health_check_config = Some(value.into());
-        self
-    }
-
+    pub fn health_check_config(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check_config = Some(value.into()); self }
     /// `HealthCheckCustomConfig`: a [`HealthCheckCustomConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_custom_config(
-        mut self,
-        value: impl Into<Obj<HealthCheckCustomConfig>>,
-    ) -> Self {
-        self.health_check_custom_config = Some(value.into());
-        self
-    }
-
+    pub fn health_check_custom_config(mut self, value: impl Into<Obj<HealthCheckCustomConfig>>) -> Self { self.health_check_custom_config = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NamespaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_id = Some(value.into());
-        self
-    }
-
+    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self { self.namespace_id = Some(value.into()); self }
     /// `ServiceAttributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.service_attributes = Some(value.into());
-        self
-    }
-
+    pub fn service_attributes(mut self, value: impl Into<Json>) -> Self { self.service_attributes = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -272,32 +205,19 @@ impl ServiceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsConfigRequired {
     /// `DnsRecords`: a list of [`DnsRecord`] objects, required.
-    ///
-    /// An array that contains one `DnsRecord` object for each Route 53 DNS record that you want AWS Cloud Map to create when you register an instance.
-    ///
-    /// &gt; The record type of a service can't be updated directly and can only be changed by deleting the service and recreating it with a new `DnsConfig` .
     pub dns_records: List<DnsRecord>,
 }
 
-static RULE_DnsConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DnsConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DnsRecords",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DnsRecord),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DnsRecords", Shape::List(&ListRule { items: Shape::Object(&RULE_DnsRecord), min_items: None, max_items: None })),
         ("NamespaceId", Shape::STR),
         ("RoutingPolicy", Shape::STR),
     ],
     required: &["DnsRecords"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsConfig` property type of `AWS::ServiceDiscovery::Service`.
@@ -344,6 +264,7 @@ pub struct DnsConfig {
     pub routing_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DnsConfig {
     /// A `DnsConfig` with its required properties, named in a [`DnsConfigRequired`].
     pub fn new(required: DnsConfigRequired) -> Self {
@@ -355,28 +276,11 @@ impl DnsConfig {
     }
 
     /// `DnsRecords`: a list of [`DnsRecord`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_records(mut self, value: impl Into<List<DnsRecord>>) -> Self {
-        self.dns_records = value.into();
-        self
-    }
-
+    pub fn dns_records(mut self, value: impl Into<List<DnsRecord>>) -> Self { self.dns_records = value.into(); self }
     /// `NamespaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_id = Some(value.into());
-        self
-    }
-
+    pub fn namespace_id(mut self, value: impl Into<Str>) -> Self { self.namespace_id = Some(value.into()); self }
     /// `RoutingPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy = Some(value.into());
-        self
-    }
+    pub fn routing_policy(mut self, value: impl Into<Str>) -> Self { self.routing_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DnsConfig {}
@@ -395,64 +299,20 @@ impl ToValue for DnsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DnsRecordRequired {
     /// `TTL`: a number, required.
-    ///
-    /// The amount of time, in seconds, that you want DNS resolvers to cache the settings for this record.
-    ///
-    /// &gt; Alias records don't include a TTL because Route 53 uses the TTL for the AWS resource that an alias record routes traffic to. If you include the `AWS_ALIAS_DNS_NAME` attribute when you submit a \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) request, the `TTL` value is ignored. Always specify a TTL for the service; you can use a service to register instances that create either alias or non-alias records.
     pub ttl: Num,
     /// `Type`: a string, required.
-    ///
-    /// The type of the resource, which indicates the type of value that Route 53 returns in response to DNS queries. You can specify values for `Type` in the following combinations:
-    ///
-    /// - `A`
-    /// - `AAAA`
-    /// - `A` and `AAAA`
-    /// - `SRV`
-    /// - `CNAME`
-    ///
-    /// If you want AWS Cloud Map to create a Route 53 alias record when you register an instance, specify `A` or `AAAA` for `Type` .
-    ///
-    /// You specify other settings, such as the IP address for `A` and `AAAA` records, when you register an instance. For more information, see \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) .
-    ///
-    /// The following values are supported:
-    ///
-    /// - **A** - Route 53 returns the IP address of the resource in IPv4 format, such as 192.0.2.44.
-    /// - **AAAA** - Route 53 returns the IP address of the resource in IPv6 format, such as 2001:0db8:85a3:0000:0000:abcd:0001:2345.
-    /// - **CNAME** - Route 53 returns the domain name of the resource, such as www.example.com. Note the following:
-    ///
-    /// - You specify the domain name that you want to route traffic to when you register an instance. For more information, see \[Attributes\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html#cloudmap-RegisterInstance-request-Attributes>) in the topic \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) .
-    /// - You must specify `WEIGHTED` for the value of `RoutingPolicy` .
-    /// - You can't specify both `CNAME` for `Type` and settings for `HealthCheckConfig` . If you do, the request will fail with an `InvalidInput` error.
-    /// - **SRV** - Route 53 returns the value for an `SRV` record. The value for an `SRV` record uses the following values:
-    ///
-    /// `priority weight port service-hostname`
-    ///
-    /// Note the following about the values:
-    ///
-    /// - The values of `priority` and `weight` are both set to `1` and can't be changed.
-    /// - The value of `port` comes from the value that you specify for the `AWS_INSTANCE_PORT` attribute when you submit a \[RegisterInstance\](<https://docs.aws.amazon.com/cloud-map/latest/api/API_RegisterInstance.html>) request.
-    /// - The value of `service-hostname` is a concatenation of the following values:
-    ///
-    /// - The value that you specify for `InstanceId` when you register an instance.
-    /// - The name of the service.
-    /// - The name of the namespace.
-    ///
-    /// For example, if the value of `InstanceId` is `test` , the name of the service is `backend` , and the name of the namespace is `example.com` , the value of `service-hostname` is:
-    ///
-    /// `test.backend.example.com`
-    ///
-    /// If you specify settings for an `SRV` record and if you specify values for `AWS_INSTANCE_IPV4` , `AWS_INSTANCE_IPV6` , or both in the `RegisterInstance` request, AWS Cloud Map automatically creates `A` and/or `AAAA` records that have the same name as the value of `service-hostname` in the `SRV` record. You can ignore these records.
     pub r#type: Str,
 }
 
-static RULE_DnsRecord: ObjRule = ObjRule {
-    properties: &[("TTL", Shape::NUM), ("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_DnsRecord: ObjRule = ObjRule {
+    properties: &[
+        ("TTL", Shape::NUM),
+        ("Type", Shape::STR),
+    ],
     required: &["Type", "TTL"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsRecord` property type of `AWS::ServiceDiscovery::Service`.
@@ -513,6 +373,7 @@ pub struct DnsRecord {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl DnsRecord {
     /// A `DnsRecord` with its required properties, named in a [`DnsRecordRequired`].
     pub fn new(required: DnsRecordRequired) -> Self {
@@ -523,20 +384,9 @@ impl DnsRecord {
     }
 
     /// `TTL`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = value.into();
-        self
-    }
-
+    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DnsRecord {}
@@ -554,37 +404,19 @@ impl ToValue for DnsRecord {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HealthCheckConfigRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of health check that you want to create, which indicates how Route 53 determines whether an endpoint is healthy.
-    ///
-    /// &gt; You can't change the value of `Type` after you create a health check.
-    ///
-    /// You can create the following types of health checks:
-    ///
-    /// - *HTTP* : Route 53 tries to establish a TCP connection. If successful, Route 53 submits an HTTP request and waits for an HTTP status code of 200 or greater and less than 400.
-    /// - *HTTPS* : Route 53 tries to establish a TCP connection. If successful, Route 53 submits an HTTPS request and waits for an HTTP status code of 200 or greater and less than 400.
-    ///
-    /// &gt; If you specify HTTPS for the value of `Type` , the endpoint must support TLS v1.0 or later.
-    /// - *TCP* : Route 53 tries to establish a TCP connection.
-    ///
-    /// If you specify `TCP` for `Type` , don't specify a value for `ResourcePath` .
-    ///
-    /// For more information, see \[How Route 53 Determines Whether an Endpoint Is Healthy\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html>) in the *Route 53 Developer Guide* .
     pub r#type: Str,
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("FailureThreshold", Shape::NUM),
         ("ResourcePath", Shape::STR),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckConfig` property type of `AWS::ServiceDiscovery::Service`.
@@ -640,6 +472,7 @@ pub struct HealthCheckConfig {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with its required properties, named in a [`HealthCheckConfigRequired`].
     pub fn new(required: HealthCheckConfigRequired) -> Self {
@@ -651,28 +484,11 @@ impl HealthCheckConfig {
     }
 
     /// `FailureThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.failure_threshold = Some(value.into());
-        self
-    }
-
+    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self { self.failure_threshold = Some(value.into()); self }
     /// `ResourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_path(mut self, value: impl Into<Str>) -> Self {
-        self.resource_path = Some(value.into());
-        self
-    }
-
+    pub fn resource_path(mut self, value: impl Into<Str>) -> Self { self.resource_path = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for HealthCheckConfig {}
@@ -687,14 +503,13 @@ impl ToValue for HealthCheckConfig {
     }
 }
 
-static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
-    properties: &[("FailureThreshold", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckCustomConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FailureThreshold", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckCustomConfig` property type of `AWS::ServiceDiscovery::Service`.
@@ -733,6 +548,7 @@ pub struct HealthCheckCustomConfig {
     pub failure_threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl HealthCheckCustomConfig {
     /// A `HealthCheckCustomConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -740,12 +556,7 @@ impl HealthCheckCustomConfig {
     }
 
     /// `FailureThreshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.failure_threshold = Some(value.into());
-        self
-    }
+    pub fn failure_threshold(mut self, value: impl Into<Num>) -> Self { self.failure_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for HealthCheckCustomConfig {}
@@ -754,69 +565,6 @@ impl ToValue for HealthCheckCustomConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("FailureThreshold", &self.failure_threshold)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::ServiceDiscovery::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

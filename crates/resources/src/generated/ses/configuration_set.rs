@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("REQUIRE|OPTIONAL");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("BOUNCE|COMPLAINT");
@@ -14,43 +17,21 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("ENABLED|DISABLED");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("MEDIUM|HIGH|MANAGED");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("REQUIRE|REQUIRE_OPEN_ONLY|OPTIONAL");
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
         ("ArchivingOptions", Shape::Object(&RULE_ArchivingOptions)),
         ("DeliveryOptions", Shape::Object(&RULE_DeliveryOptions)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ReputationOptions", Shape::Object(&RULE_ReputationOptions)),
         ("SendingOptions", Shape::Object(&RULE_SendingOptions)),
-        (
-            "SuppressionOptions",
-            Shape::Object(&RULE_SuppressionOptions),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SuppressionOptions", Shape::Object(&RULE_SuppressionOptions)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TrackingOptions", Shape::Object(&RULE_TrackingOptions)),
         ("VdmOptions", Shape::Object(&RULE_VdmOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ConfigurationSet` resource.
@@ -124,6 +105,7 @@ pub struct ConfigurationSet {
     pub vdm_options: Option<Obj<VdmOptions>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSet {
     /// The CloudFormation type name, `AWS::SES::ConfigurationSet`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ConfigurationSet";
@@ -150,76 +132,23 @@ impl ConfigurationSet {
     }
 
     /// `ArchivingOptions`: an [`ArchivingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archiving_options(mut self, value: impl Into<Obj<ArchivingOptions>>) -> Self {
-        self.archiving_options = Some(value.into());
-        self
-    }
-
+    pub fn archiving_options(mut self, value: impl Into<Obj<ArchivingOptions>>) -> Self { self.archiving_options = Some(value.into()); self }
     /// `DeliveryOptions`: a [`DeliveryOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self {
-        self.delivery_options = Some(value.into());
-        self
-    }
-
+    pub fn delivery_options(mut self, value: impl Into<Obj<DeliveryOptions>>) -> Self { self.delivery_options = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ReputationOptions`: a [`ReputationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self {
-        self.reputation_options = Some(value.into());
-        self
-    }
-
+    pub fn reputation_options(mut self, value: impl Into<Obj<ReputationOptions>>) -> Self { self.reputation_options = Some(value.into()); self }
     /// `SendingOptions`: a [`SendingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self {
-        self.sending_options = Some(value.into());
-        self
-    }
-
+    pub fn sending_options(mut self, value: impl Into<Obj<SendingOptions>>) -> Self { self.sending_options = Some(value.into()); self }
     /// `SuppressionOptions`: a [`SuppressionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suppression_options(mut self, value: impl Into<Obj<SuppressionOptions>>) -> Self {
-        self.suppression_options = Some(value.into());
-        self
-    }
-
+    pub fn suppression_options(mut self, value: impl Into<Obj<SuppressionOptions>>) -> Self { self.suppression_options = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackingOptions`: a [`TrackingOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self {
-        self.tracking_options = Some(value.into());
-        self
-    }
-
+    pub fn tracking_options(mut self, value: impl Into<Obj<TrackingOptions>>) -> Self { self.tracking_options = Some(value.into()); self }
     /// `VdmOptions`: a [`VdmOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vdm_options(mut self, value: impl Into<Obj<VdmOptions>>) -> Self {
-        self.vdm_options = Some(value.into());
-        self
-    }
+    pub fn vdm_options(mut self, value: impl Into<Obj<VdmOptions>>) -> Self { self.vdm_options = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationSet {
@@ -261,14 +190,13 @@ impl From<ResourceRef> for ConfigurationSetAttributes {
     }
 }
 
-static RULE_ArchivingOptions: ObjRule = ObjRule {
-    properties: &[("ArchiveArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ArchivingOptions: ObjRule = ObjRule {
+    properties: &[
+        ("ArchiveArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArchivingOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -284,6 +212,7 @@ pub struct ArchivingOptions {
     pub archive_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ArchivingOptions {
     /// A `ArchivingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -291,12 +220,7 @@ impl ArchivingOptions {
     }
 
     /// `ArchiveArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_arn(mut self, value: impl Into<Str>) -> Self {
-        self.archive_arn = Some(value.into());
-        self
-    }
+    pub fn archive_arn(mut self, value: impl Into<Str>) -> Self { self.archive_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ArchivingOptions {}
@@ -313,34 +237,18 @@ impl ToValue for ArchivingOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionThresholdRequired {
     /// `ConditionThresholdEnabled`: a string, required.
-    ///
-    /// Pattern `ENABLED|DISABLED`.
     pub condition_threshold_enabled: Str,
 }
 
-static RULE_ConditionThreshold: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConditionThreshold: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConditionThresholdEnabled",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverallConfidenceThreshold",
-            Shape::Object(&RULE_OverallConfidenceThreshold),
-        ),
+        ("ConditionThresholdEnabled", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OverallConfidenceThreshold", Shape::Object(&RULE_OverallConfidenceThreshold)),
     ],
     required: &["ConditionThresholdEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConditionThreshold` property type of `AWS::SES::ConfigurationSet`.
@@ -356,6 +264,7 @@ pub struct ConditionThreshold {
     pub overall_confidence_threshold: Option<Obj<OverallConfidenceThreshold>>,
 }
 
+#[rustfmt::skip]
 impl ConditionThreshold {
     /// A `ConditionThreshold` with its required properties, named in a [`ConditionThresholdRequired`].
     pub fn new(required: ConditionThresholdRequired) -> Self {
@@ -366,21 +275,9 @@ impl ConditionThreshold {
     }
 
     /// `ConditionThresholdEnabled`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition_threshold_enabled(mut self, value: impl Into<Str>) -> Self {
-        self.condition_threshold_enabled = value.into();
-        self
-    }
-
+    pub fn condition_threshold_enabled(mut self, value: impl Into<Str>) -> Self { self.condition_threshold_enabled = value.into(); self }
     /// `OverallConfidenceThreshold`: an [`OverallConfidenceThreshold`] object.
-    pub fn overall_confidence_threshold(
-        mut self,
-        value: impl Into<Obj<OverallConfidenceThreshold>>,
-    ) -> Self {
-        self.overall_confidence_threshold = Some(value.into());
-        self
-    }
+    pub fn overall_confidence_threshold(mut self, value: impl Into<Obj<OverallConfidenceThreshold>>) -> Self { self.overall_confidence_threshold = Some(value.into()); self }
 }
 
 impl PropertyType for ConditionThreshold {}
@@ -404,33 +301,17 @@ impl ToValue for ConditionThreshold {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardOptionsRequired {
     /// `EngagementMetrics`: a string, required.
-    ///
-    /// Specifies the status of your VDM engagement metrics collection. Can be one of the following:
-    ///
-    /// - `ENABLED` – Amazon SES enables engagement metrics for the configuration set.
-    /// - `DISABLED` – Amazon SES disables engagement metrics for the configuration set.
-    ///
-    /// Pattern `ENABLED|DISABLED`.
     pub engagement_metrics: Str,
 }
 
-static RULE_DashboardOptions: ObjRule = ObjRule {
-    properties: &[(
-        "EngagementMetrics",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DashboardOptions: ObjRule = ObjRule {
+    properties: &[
+        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["EngagementMetrics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -451,6 +332,7 @@ pub struct DashboardOptions {
     pub engagement_metrics: Str,
 }
 
+#[rustfmt::skip]
 impl DashboardOptions {
     /// A `DashboardOptions` with its required properties, named in a [`DashboardOptionsRequired`].
     pub fn new(required: DashboardOptionsRequired) -> Self {
@@ -460,12 +342,7 @@ impl DashboardOptions {
     }
 
     /// `EngagementMetrics`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self {
-        self.engagement_metrics = value.into();
-        self
-    }
+    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self { self.engagement_metrics = value.into(); self }
 }
 
 impl PropertyType for DashboardOptions {}
@@ -478,34 +355,15 @@ impl ToValue for DashboardOptions {
     }
 }
 
-static RULE_DeliveryOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeliveryOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxDeliverySeconds",
-            Shape::Num(&NumRule {
-                min: Some(300.0),
-                max: Some(50400.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxDeliverySeconds", Shape::Num(&NumRule { min: Some(300.0), max: Some(50400.0), ..NumRule::ANY })),
         ("SendingPoolName", Shape::STR),
-        (
-            "TlsPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TlsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeliveryOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -535,6 +393,7 @@ pub struct DeliveryOptions {
     pub tls_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeliveryOptions {
     /// A `DeliveryOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -542,28 +401,11 @@ impl DeliveryOptions {
     }
 
     /// `MaxDeliverySeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_delivery_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.max_delivery_seconds = Some(value.into());
-        self
-    }
-
+    pub fn max_delivery_seconds(mut self, value: impl Into<Num>) -> Self { self.max_delivery_seconds = Some(value.into()); self }
     /// `SendingPoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.sending_pool_name = Some(value.into());
-        self
-    }
-
+    pub fn sending_pool_name(mut self, value: impl Into<Str>) -> Self { self.sending_pool_name = Some(value.into()); self }
     /// `TlsPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self {
-        self.tls_policy = Some(value.into());
-        self
-    }
+    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self { self.tls_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DeliveryOptions {}
@@ -582,33 +424,17 @@ impl ToValue for DeliveryOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardianOptionsRequired {
     /// `OptimizedSharedDelivery`: a string, required.
-    ///
-    /// Specifies the status of your VDM optimized shared delivery. Can be one of the following:
-    ///
-    /// - `ENABLED` – Amazon SES enables optimized shared delivery for the configuration set.
-    /// - `DISABLED` – Amazon SES disables optimized shared delivery for the configuration set.
-    ///
-    /// Pattern `ENABLED|DISABLED`.
     pub optimized_shared_delivery: Str,
 }
 
-static RULE_GuardianOptions: ObjRule = ObjRule {
-    properties: &[(
-        "OptimizedSharedDelivery",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GuardianOptions: ObjRule = ObjRule {
+    properties: &[
+        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["OptimizedSharedDelivery"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardianOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -629,6 +455,7 @@ pub struct GuardianOptions {
     pub optimized_shared_delivery: Str,
 }
 
+#[rustfmt::skip]
 impl GuardianOptions {
     /// A `GuardianOptions` with its required properties, named in a [`GuardianOptionsRequired`].
     pub fn new(required: GuardianOptionsRequired) -> Self {
@@ -638,12 +465,7 @@ impl GuardianOptions {
     }
 
     /// `OptimizedSharedDelivery`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self {
-        self.optimized_shared_delivery = value.into();
-        self
-    }
+    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self { self.optimized_shared_delivery = value.into(); self }
 }
 
 impl PropertyType for GuardianOptions {}
@@ -660,28 +482,17 @@ impl ToValue for GuardianOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverallConfidenceThresholdRequired {
     /// `ConfidenceVerdictThreshold`: a string, required.
-    ///
-    /// Pattern `MEDIUM|HIGH|MANAGED`.
     pub confidence_verdict_threshold: Str,
 }
 
-static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
-    properties: &[(
-        "ConfidenceVerdictThreshold",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OverallConfidenceThreshold: ObjRule = ObjRule {
+    properties: &[
+        ("ConfidenceVerdictThreshold", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["ConfidenceVerdictThreshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverallConfidenceThreshold` property type of `AWS::SES::ConfigurationSet`.
@@ -695,6 +506,7 @@ pub struct OverallConfidenceThreshold {
     pub confidence_verdict_threshold: Str,
 }
 
+#[rustfmt::skip]
 impl OverallConfidenceThreshold {
     /// A `OverallConfidenceThreshold` with its required properties, named in a [`OverallConfidenceThresholdRequired`].
     pub fn new(required: OverallConfidenceThresholdRequired) -> Self {
@@ -704,12 +516,7 @@ impl OverallConfidenceThreshold {
     }
 
     /// `ConfidenceVerdictThreshold`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence_verdict_threshold(mut self, value: impl Into<Str>) -> Self {
-        self.confidence_verdict_threshold = value.into();
-        self
-    }
+    pub fn confidence_verdict_threshold(mut self, value: impl Into<Str>) -> Self { self.confidence_verdict_threshold = value.into(); self }
 }
 
 impl PropertyType for OverallConfidenceThreshold {}
@@ -725,14 +532,13 @@ impl ToValue for OverallConfidenceThreshold {
     }
 }
 
-static RULE_ReputationOptions: ObjRule = ObjRule {
-    properties: &[("ReputationMetricsEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReputationOptions: ObjRule = ObjRule {
+    properties: &[
+        ("ReputationMetricsEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReputationOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -750,6 +556,7 @@ pub struct ReputationOptions {
     pub reputation_metrics_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ReputationOptions {
     /// A `ReputationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -757,12 +564,7 @@ impl ReputationOptions {
     }
 
     /// `ReputationMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.reputation_metrics_enabled = Some(value.into());
-        self
-    }
+    pub fn reputation_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.reputation_metrics_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ReputationOptions {}
@@ -775,14 +577,13 @@ impl ToValue for ReputationOptions {
     }
 }
 
-static RULE_SendingOptions: ObjRule = ObjRule {
-    properties: &[("SendingEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SendingOptions: ObjRule = ObjRule {
+    properties: &[
+        ("SendingEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SendingOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -800,6 +601,7 @@ pub struct SendingOptions {
     pub sending_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SendingOptions {
     /// A `SendingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -807,12 +609,7 @@ impl SendingOptions {
     }
 
     /// `SendingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sending_enabled = Some(value.into());
-        self
-    }
+    pub fn sending_enabled(mut self, value: impl Into<Bool>) -> Self { self.sending_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for SendingOptions {}
@@ -825,30 +622,14 @@ impl ToValue for SendingOptions {
     }
 }
 
-static RULE_SuppressionOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SuppressionOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "SuppressedReasons",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SuppressedReasons", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ValidationOptions", Shape::Object(&RULE_ValidationOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SuppressionOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -873,6 +654,7 @@ pub struct SuppressionOptions {
     pub validation_options: Option<Obj<ValidationOptions>>,
 }
 
+#[rustfmt::skip]
 impl SuppressionOptions {
     /// A `SuppressionOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -880,20 +662,9 @@ impl SuppressionOptions {
     }
 
     /// `SuppressedReasons`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn suppressed_reasons(mut self, value: impl Into<List<Str>>) -> Self {
-        self.suppressed_reasons = Some(value.into());
-        self
-    }
-
+    pub fn suppressed_reasons(mut self, value: impl Into<List<Str>>) -> Self { self.suppressed_reasons = Some(value.into()); self }
     /// `ValidationOptions`: a [`ValidationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_options(mut self, value: impl Into<Obj<ValidationOptions>>) -> Self {
-        self.validation_options = Some(value.into());
-        self
-    }
+    pub fn validation_options(mut self, value: impl Into<Obj<ValidationOptions>>) -> Self { self.validation_options = Some(value.into()); self }
 }
 
 impl PropertyType for SuppressionOptions {}
@@ -907,122 +678,14 @@ impl ToValue for SuppressionOptions {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::ConfigurationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-configurationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TrackingOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TrackingOptions: ObjRule = ObjRule {
     properties: &[
         ("CustomRedirectDomain", Shape::STR),
-        (
-            "HttpsPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HttpsPolicy", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TrackingOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -1048,6 +711,7 @@ pub struct TrackingOptions {
     pub https_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TrackingOptions {
     /// A `TrackingOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1055,20 +719,9 @@ impl TrackingOptions {
     }
 
     /// `CustomRedirectDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self {
-        self.custom_redirect_domain = Some(value.into());
-        self
-    }
-
+    pub fn custom_redirect_domain(mut self, value: impl Into<Str>) -> Self { self.custom_redirect_domain = Some(value.into()); self }
     /// `HttpsPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn https_policy(mut self, value: impl Into<Str>) -> Self {
-        self.https_policy = Some(value.into());
-        self
-    }
+    pub fn https_policy(mut self, value: impl Into<Str>) -> Self { self.https_policy = Some(value.into()); self }
 }
 
 impl PropertyType for TrackingOptions {}
@@ -1089,17 +742,14 @@ pub struct ValidationOptionsRequired {
     pub condition_threshold: Obj<ConditionThreshold>,
 }
 
-static RULE_ValidationOptions: ObjRule = ObjRule {
-    properties: &[(
-        "ConditionThreshold",
-        Shape::Object(&RULE_ConditionThreshold),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ValidationOptions: ObjRule = ObjRule {
+    properties: &[
+        ("ConditionThreshold", Shape::Object(&RULE_ConditionThreshold)),
+    ],
     required: &["ConditionThreshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidationOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -1113,6 +763,7 @@ pub struct ValidationOptions {
     pub condition_threshold: Obj<ConditionThreshold>,
 }
 
+#[rustfmt::skip]
 impl ValidationOptions {
     /// A `ValidationOptions` with its required properties, named in a [`ValidationOptionsRequired`].
     pub fn new(required: ValidationOptionsRequired) -> Self {
@@ -1122,10 +773,7 @@ impl ValidationOptions {
     }
 
     /// `ConditionThreshold`: a [`ConditionThreshold`] object, required.
-    pub fn condition_threshold(mut self, value: impl Into<Obj<ConditionThreshold>>) -> Self {
-        self.condition_threshold = value.into();
-        self
-    }
+    pub fn condition_threshold(mut self, value: impl Into<Obj<ConditionThreshold>>) -> Self { self.condition_threshold = value.into(); self }
 }
 
 impl PropertyType for ValidationOptions {}
@@ -1138,17 +786,14 @@ impl ToValue for ValidationOptions {
     }
 }
 
-static RULE_VdmOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VdmOptions: ObjRule = ObjRule {
     properties: &[
         ("DashboardOptions", Shape::Object(&RULE_DashboardOptions)),
         ("GuardianOptions", Shape::Object(&RULE_GuardianOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VdmOptions` property type of `AWS::SES::ConfigurationSet`.
@@ -1168,6 +813,7 @@ pub struct VdmOptions {
     pub guardian_options: Option<Obj<GuardianOptions>>,
 }
 
+#[rustfmt::skip]
 impl VdmOptions {
     /// A `VdmOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1175,20 +821,9 @@ impl VdmOptions {
     }
 
     /// `DashboardOptions`: a [`DashboardOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_options(mut self, value: impl Into<Obj<DashboardOptions>>) -> Self {
-        self.dashboard_options = Some(value.into());
-        self
-    }
-
+    pub fn dashboard_options(mut self, value: impl Into<Obj<DashboardOptions>>) -> Self { self.dashboard_options = Some(value.into()); self }
     /// `GuardianOptions`: a [`GuardianOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardian_options(mut self, value: impl Into<Obj<GuardianOptions>>) -> Self {
-        self.guardian_options = Some(value.into());
-        self
-    }
+    pub fn guardian_options(mut self, value: impl Into<Obj<GuardianOptions>>) -> Self { self.guardian_options = Some(value.into()); self }
 }
 
 impl PropertyType for VdmOptions {}

@@ -19,28 +19,20 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationSetEventDestinationRequired {
     /// `ConfigurationSetName`: a string, required.
-    ///
-    /// The name of the configuration set that contains the event destination.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub configuration_set_name: Str,
     /// `EventDestination`: an [`EventDestination`] object, required.
-    ///
-    /// An object that defines the event destination.
     pub event_destination: Obj<EventDestination>,
 }
 
-static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSetEventDestination: ObjRule = ObjRule {
     properties: &[
         ("ConfigurationSetName", Shape::STR),
         ("EventDestination", Shape::Object(&RULE_EventDestination)),
     ],
     required: &["ConfigurationSetName", "EventDestination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ConfigurationSetEventDestination` resource.
@@ -70,6 +62,7 @@ pub struct ConfigurationSetEventDestination {
     pub event_destination: Obj<EventDestination>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSetEventDestination {
     /// The CloudFormation type name, `AWS::SES::ConfigurationSetEventDestination`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ConfigurationSetEventDestination";
@@ -99,20 +92,9 @@ impl ConfigurationSetEventDestination {
     }
 
     /// `ConfigurationSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set_name = value.into();
-        self
-    }
-
+    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = value.into(); self }
     /// `EventDestination`: an [`EventDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self {
-        self.event_destination = value.into();
-        self
-    }
+    pub fn event_destination(mut self, value: impl Into<Obj<EventDestination>>) -> Self { self.event_destination = value.into(); self }
 }
 
 impl Resource for ConfigurationSetEventDestination {
@@ -151,21 +133,13 @@ impl ConfigurationSetEventDestinationAttributes {
     }
 }
 
-static RULE_CloudWatchDestination: ObjRule = ObjRule {
-    properties: &[(
-        "DimensionConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DimensionConfiguration),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchDestination: ObjRule = ObjRule {
+    properties: &[
+        ("DimensionConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionConfiguration), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -181,6 +155,7 @@ pub struct CloudWatchDestination {
     pub dimension_configurations: Option<List<DimensionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchDestination {
     /// A `CloudWatchDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -188,15 +163,7 @@ impl CloudWatchDestination {
     }
 
     /// `DimensionConfigurations`: a list of [`DimensionConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_configurations(
-        mut self,
-        value: impl Into<List<DimensionConfiguration>>,
-    ) -> Self {
-        self.dimension_configurations = Some(value.into());
-        self
-    }
+    pub fn dimension_configurations(mut self, value: impl Into<List<DimensionConfiguration>>) -> Self { self.dimension_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchDestination {}
@@ -213,79 +180,23 @@ impl ToValue for CloudWatchDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionConfigurationRequired {
     /// `DefaultDimensionValue`: a string, required.
-    ///
-    /// The default value of the dimension that is published to Amazon CloudWatch if you don't provide the value of the dimension when you send an email. This value has to meet the following criteria:
-    ///
-    /// - Can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-), at signs (@), and periods (.).
-    /// - It can contain no more than 256 characters.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,256}$`; length 1 to 256.
     pub default_dimension_value: Str,
     /// `DimensionName`: a string, required.
-    ///
-    /// The name of an Amazon CloudWatch dimension associated with an email sending metric. The name has to meet the following criteria:
-    ///
-    /// - It can only contain ASCII letters (a–z, A–Z), numbers (0–9), underscores (_), or dashes (-).
-    /// - It can contain no more than 256 characters.
-    ///
-    /// Pattern `^[a-zA-Z0-9_:-]{1,256}$`; length 1 to 256.
     pub dimension_name: Str,
     /// `DimensionValueSource`: a [`DimensionValueSource`] value, required.
-    ///
-    /// The location where the Amazon SES API v2 finds the value of a dimension to publish to Amazon CloudWatch. To use the message tags that you specify using an `X-SES-MESSAGE-TAGS` header or a parameter to the `SendEmail` or `SendRawEmail` API, choose `messageTag` . To use your own email headers, choose `emailHeader` . To use link tags, choose `linkTag` .
     pub dimension_value_source: DimensionValueSource,
 }
 
-static RULE_DimensionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DimensionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultDimensionValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DimensionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DimensionValueSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EMAIL_HEADER",
-                    "LINK_TAG",
-                    "MESSAGE_TAG",
-                    "emailHeader",
-                    "linkTag",
-                    "messageTag",
-                ],
-                format: None,
-            }),
-        ),
+        ("DefaultDimensionValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DimensionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DimensionValueSource", Shape::Str(&StrRule { allowed: &["EMAIL_HEADER", "LINK_TAG", "MESSAGE_TAG", "emailHeader", "linkTag", "messageTag"], ..StrRule::ANY })),
     ],
-    required: &[
-        "DimensionValueSource",
-        "DefaultDimensionValue",
-        "DimensionName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DimensionValueSource", "DefaultDimensionValue", "DimensionName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DimensionConfiguration` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -319,6 +230,7 @@ pub struct DimensionConfiguration {
     pub dimension_value_source: DimensionValueSource,
 }
 
+#[rustfmt::skip]
 impl DimensionConfiguration {
     /// A `DimensionConfiguration` with its required properties, named in a [`DimensionConfigurationRequired`].
     pub fn new(required: DimensionConfigurationRequired) -> Self {
@@ -330,28 +242,11 @@ impl DimensionConfiguration {
     }
 
     /// `DefaultDimensionValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_dimension_value = value.into();
-        self
-    }
-
+    pub fn default_dimension_value(mut self, value: impl Into<Str>) -> Self { self.default_dimension_value = value.into(); self }
     /// `DimensionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_name = value.into();
-        self
-    }
-
+    pub fn dimension_name(mut self, value: impl Into<Str>) -> Self { self.dimension_name = value.into(); self }
     /// `DimensionValueSource`: a [`DimensionValueSource`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_value_source(mut self, value: impl Into<DimensionValueSource>) -> Self {
-        self.dimension_value_source = value.into();
-        self
-    }
+    pub fn dimension_value_source(mut self, value: impl Into<DimensionValueSource>) -> Self { self.dimension_value_source = value.into(); self }
 }
 
 impl PropertyType for DimensionConfiguration {}
@@ -370,30 +265,17 @@ impl ToValue for DimensionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeDestinationRequired {
     /// `EventBusArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon EventBridge bus to publish email events to. Only the default bus is supported.
-    ///
-    /// Pattern `^arn:aws[a-z0-9-]*:events:[a-z0-9-]+:\d{12}:event-bus/[^:]+$`; length 36 to 1024.
     pub event_bus_arn: Str,
 }
 
-static RULE_EventBridgeDestination: ObjRule = ObjRule {
-    properties: &[(
-        "EventBusArn",
-        Shape::Str(&StrRule {
-            min_len: Some(36),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeDestination: ObjRule = ObjRule {
+    properties: &[
+        ("EventBusArn", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["EventBusArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -411,6 +293,7 @@ pub struct EventBridgeDestination {
     pub event_bus_arn: Str,
 }
 
+#[rustfmt::skip]
 impl EventBridgeDestination {
     /// A `EventBridgeDestination` with its required properties, named in a [`EventBridgeDestinationRequired`].
     pub fn new(required: EventBridgeDestinationRequired) -> Self {
@@ -420,12 +303,7 @@ impl EventBridgeDestination {
     }
 
     /// `EventBusArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self {
-        self.event_bus_arn = value.into();
-        self
-    }
+    pub fn event_bus_arn(mut self, value: impl Into<Str>) -> Self { self.event_bus_arn = value.into(); self }
 }
 
 impl PropertyType for EventBridgeDestination {}
@@ -442,63 +320,23 @@ impl ToValue for EventBridgeDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventDestinationRequired {
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// The types of events that Amazon SES sends to the specified event destinations.
-    ///
-    /// - `SEND` - The send request was successful and SES will attempt to deliver the message to the recipient’s mail server. (If account-level or global suppression is being used, SES will still count it as a send, but delivery is suppressed.)
-    /// - `REJECT` - SES accepted the email, but determined that it contained a virus and didn’t attempt to deliver it to the recipient’s mail server.
-    /// - `BOUNCE` - ( *Hard bounce* ) The recipient's mail server permanently rejected the email. ( *Soft bounces* are only included when SES fails to deliver the email after retrying for a period of time.)
-    /// - `COMPLAINT` - The email was successfully delivered to the recipient’s mail server, but the recipient marked it as spam.
-    /// - `DELIVERY` - SES successfully delivered the email to the recipient's mail server.
-    /// - `OPEN` - The recipient received the message and opened it in their email client.
-    /// - `CLICK` - The recipient clicked one or more links in the email.
-    /// - `RENDERING_FAILURE` - The email wasn't sent because of a template rendering issue. This event type can occur when template data is missing, or when there is a mismatch between template parameters and data. (This event type only occurs when you send email using the \[`SendEmail`\](<https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html>) or \[`SendBulkEmail`\](<https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendBulkEmail.html>) API operations.)
-    /// - `DELIVERY_DELAY` - The email couldn't be delivered to the recipient’s mail server because a temporary issue occurred. Delivery delays can occur, for example, when the recipient's inbox is full, or when the receiving email server experiences a transient issue.
-    /// - `SUBSCRIPTION` - The email was successfully delivered, but the recipient updated their subscription preferences by clicking on an *unsubscribe* link as part of your \[subscription management\](<https://docs.aws.amazon.com/ses/latest/dg/sending-email-subscription-management.html>) .
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchDestination",
-            Shape::Object(&RULE_CloudWatchDestination),
-        ),
+        ("CloudWatchDestination", Shape::Object(&RULE_CloudWatchDestination)),
         ("Enabled", Shape::Bool),
-        (
-            "EventBridgeDestination",
-            Shape::Object(&RULE_EventBridgeDestination),
-        ),
-        (
-            "KinesisFirehoseDestination",
-            Shape::Object(&RULE_KinesisFirehoseDestination),
-        ),
-        (
-            "MatchingEventTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EventBridgeDestination", Shape::Object(&RULE_EventBridgeDestination)),
+        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],
     required: &["MatchingEventTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -556,6 +394,7 @@ pub struct EventDestination {
     pub sns_destination: Option<Obj<SnsDestination>>,
 }
 
+#[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
     pub fn new(required: EventDestinationRequired) -> Self {
@@ -571,66 +410,19 @@ impl EventDestination {
     }
 
     /// `CloudWatchDestination`: a [`CloudWatchDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self {
-        self.cloud_watch_destination = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_destination(mut self, value: impl Into<Obj<CloudWatchDestination>>) -> Self { self.cloud_watch_destination = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventBridgeDestination`: an [`EventBridgeDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_destination(
-        mut self,
-        value: impl Into<Obj<EventBridgeDestination>>,
-    ) -> Self {
-        self.event_bridge_destination = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_destination(mut self, value: impl Into<Obj<EventBridgeDestination>>) -> Self { self.event_bridge_destination = Some(value.into()); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_destination(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestination>>,
-    ) -> Self {
-        self.kinesis_firehose_destination = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_event_types = value.into();
-        self
-    }
-
+    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self {
-        self.sns_destination = Some(value.into());
-        self
-    }
+    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
 }
 
 impl PropertyType for EventDestination {}
@@ -656,37 +448,20 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamARN`: a string, required.
-    ///
-    /// The ARN of the Amazon Kinesis Firehose stream that email sending events should be published to.
     pub delivery_stream_arn: Str,
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that the Amazon SES API v2 uses to send email events to the Amazon Kinesis Data Firehose stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
         ("DeliveryStreamARN", Shape::STR),
-        (
-            "IAMRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["IAMRoleARN", "DeliveryStreamARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -708,6 +483,7 @@ pub struct KinesisFirehoseDestination {
     pub iam_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
@@ -718,20 +494,9 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_arn = value.into();
-        self
-    }
-
+    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseDestination {}
@@ -749,32 +514,17 @@ impl ToValue for KinesisFirehoseDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsDestinationRequired {
     /// `TopicARN`: a string, required.
-    ///
-    /// The ARN of the Amazon SNS topic for email sending events. You can find the ARN of a topic by using the \[ListTopics\](<https://docs.aws.amazon.com/sns/latest/api/API_ListTopics.html>) Amazon SNS operation.
-    ///
-    /// For more information about Amazon SNS topics, see the \[Amazon SNS Developer Guide\](<https://docs.aws.amazon.com/sns/latest/dg/CreateTopic.html>) .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:aws[a-z0-9-]*:sns:[a-z0-9-]+:\d{12}:[^:]+$`; length 36 to 1024.
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[(
-        "TopicARN",
-        Shape::Str(&StrRule {
-            min_len: Some(36),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+    properties: &[
+        ("TopicARN", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(1024), pattern: Some(&PATTERN_4), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     required: &["TopicARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsDestination` property type of `AWS::SES::ConfigurationSetEventDestination`.
@@ -796,6 +546,7 @@ pub struct SnsDestination {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
     pub fn new(required: SnsDestinationRequired) -> Self {
@@ -805,12 +556,7 @@ impl SnsDestination {
     }
 
     /// `TopicARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for SnsDestination {}

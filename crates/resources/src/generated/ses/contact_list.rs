@@ -7,53 +7,21 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 
-static RULE_ContactList: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactList: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactListName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Topics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Topic),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ContactListName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ContactList` resource.
@@ -95,6 +63,7 @@ pub struct ContactList {
     pub topics: Option<List<Topic>>,
 }
 
+#[rustfmt::skip]
 impl ContactList {
     /// The CloudFormation type name, `AWS::SES::ContactList`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ContactList";
@@ -121,36 +90,13 @@ impl ContactList {
     }
 
     /// `ContactListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.contact_list_name = Some(value.into());
-        self
-    }
-
+    pub fn contact_list_name(mut self, value: impl Into<Str>) -> Self { self.contact_list_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Topics`: a list of [`Topic`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics(mut self, value: impl Into<List<Topic>>) -> Self {
-        self.topics = Some(value.into());
-        self
-    }
+    pub fn topics(mut self, value: impl Into<List<Topic>>) -> Self { self.topics = Some(value.into()); self }
 }
 
 impl Resource for ContactList {
@@ -187,163 +133,28 @@ impl From<ResourceRef> for ContactListAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::ContactList`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-contactlist-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Topic`], by name: `Topic::new(TopicRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRequired {
     /// `DefaultSubscriptionStatus`: a string, required.
-    ///
-    /// The default subscription status to be applied to a contact if the contact has not noted their preference for subscribing to a topic.
     pub default_subscription_status: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the topic the contact will see.
-    ///
-    /// Length 0 to 128.
     pub display_name: Str,
     /// `TopicName`: a string, required.
-    ///
-    /// The name of the topic.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,64}$`.
     pub topic_name: Str,
 }
 
-static RULE_Topic: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("DefaultSubscriptionStatus", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("TopicName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TopicName", "DisplayName", "DefaultSubscriptionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Topic` property type of `AWS::SES::ContactList`.
@@ -377,6 +188,7 @@ pub struct Topic {
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 impl Topic {
     /// A `Topic` with its required properties, named in a [`TopicRequired`].
     pub fn new(required: TopicRequired) -> Self {
@@ -389,36 +201,13 @@ impl Topic {
     }
 
     /// `DefaultSubscriptionStatus`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subscription_status(mut self, value: impl Into<Str>) -> Self {
-        self.default_subscription_status = value.into();
-        self
-    }
-
+    pub fn default_subscription_status(mut self, value: impl Into<Str>) -> Self { self.default_subscription_status = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
 }
 
 impl PropertyType for Topic {}

@@ -7,76 +7,40 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`CustomVerificationEmailTemplate`], by name: `CustomVerificationEmailTemplate::new(CustomVerificationEmailTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomVerificationEmailTemplateRequired {
     /// `FailureRedirectionURL`: a string, required.
-    ///
-    /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
     pub failure_redirection_url: Str,
     /// `FromEmailAddress`: a string, required.
-    ///
-    /// The email address that the custom verification email is sent from.
     pub from_email_address: Str,
     /// `SuccessRedirectionURL`: a string, required.
-    ///
-    /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
     pub success_redirection_url: Str,
     /// `TemplateContent`: a string, required.
-    ///
-    /// The content of the custom verification email. The total size of the email must be less than 10 MB. The message body may contain HTML, with some limitations.
     pub template_content: Str,
     /// `TemplateName`: a string, required.
-    ///
-    /// The name of the custom verification email template.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub template_name: Str,
     /// `TemplateSubject`: a string, required.
-    ///
-    /// The subject line of the custom verification email.
     pub template_subject: Str,
 }
 
-static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomVerificationEmailTemplate: ObjRule = ObjRule {
     properties: &[
         ("FailureRedirectionURL", Shape::STR),
         ("FromEmailAddress", Shape::STR),
         ("SuccessRedirectionURL", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TemplateContent", Shape::STR),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("TemplateSubject", Shape::STR),
     ],
-    required: &[
-        "TemplateName",
-        "FromEmailAddress",
-        "TemplateSubject",
-        "TemplateContent",
-        "SuccessRedirectionURL",
-        "FailureRedirectionURL",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TemplateName", "FromEmailAddress", "TemplateSubject", "TemplateContent", "SuccessRedirectionURL", "FailureRedirectionURL"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::CustomVerificationEmailTemplate` resource.
@@ -126,6 +90,7 @@ pub struct CustomVerificationEmailTemplate {
     pub template_subject: Str,
 }
 
+#[rustfmt::skip]
 impl CustomVerificationEmailTemplate {
     /// The CloudFormation type name, `AWS::SES::CustomVerificationEmailTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::SES::CustomVerificationEmailTemplate";
@@ -136,14 +101,7 @@ impl CustomVerificationEmailTemplate {
         type_name: "AWS::SES::CustomVerificationEmailTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-customverificationemailtemplate.html",
         primary_identifier: &["TemplateName"],
-        required: &[
-            "FailureRedirectionURL",
-            "FromEmailAddress",
-            "SuccessRedirectionURL",
-            "TemplateContent",
-            "TemplateName",
-            "TemplateSubject",
-        ],
+        required: &["FailureRedirectionURL", "FromEmailAddress", "SuccessRedirectionURL", "TemplateContent", "TemplateName", "TemplateSubject"],
         create_only: &["TemplateName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -167,60 +125,19 @@ impl CustomVerificationEmailTemplate {
     }
 
     /// `FailureRedirectionURL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_redirection_url(mut self, value: impl Into<Str>) -> Self {
-        self.failure_redirection_url = value.into();
-        self
-    }
-
+    pub fn failure_redirection_url(mut self, value: impl Into<Str>) -> Self { self.failure_redirection_url = value.into(); self }
     /// `FromEmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_email_address(mut self, value: impl Into<Str>) -> Self {
-        self.from_email_address = value.into();
-        self
-    }
-
+    pub fn from_email_address(mut self, value: impl Into<Str>) -> Self { self.from_email_address = value.into(); self }
     /// `SuccessRedirectionURL`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_redirection_url(mut self, value: impl Into<Str>) -> Self {
-        self.success_redirection_url = value.into();
-        self
-    }
-
+    pub fn success_redirection_url(mut self, value: impl Into<Str>) -> Self { self.success_redirection_url = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateContent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_content(mut self, value: impl Into<Str>) -> Self {
-        self.template_content = value.into();
-        self
-    }
-
+    pub fn template_content(mut self, value: impl Into<Str>) -> Self { self.template_content = value.into(); self }
     /// `TemplateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = value.into();
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = value.into(); self }
     /// `TemplateSubject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_subject(mut self, value: impl Into<Str>) -> Self {
-        self.template_subject = value.into();
-        self
-    }
+    pub fn template_subject(mut self, value: impl Into<Str>) -> Self { self.template_subject = value.into(); self }
 }
 
 impl Resource for CustomVerificationEmailTemplate {
@@ -257,101 +174,5 @@ pub struct CustomVerificationEmailTemplateAttributes(());
 impl From<ResourceRef> for CustomVerificationEmailTemplateAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::CustomVerificationEmailTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-customverificationemailtemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

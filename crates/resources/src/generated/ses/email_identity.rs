@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("RSA_1024_BIT|RSA_2048_BIT");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("USE_DEFAULT_VALUE|REJECT_MESSAGE");
 
@@ -14,48 +17,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("USE_DEFAULT_VALUE|REJECT_ME
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailIdentityRequired {
     /// `EmailIdentity`: a string, required.
-    ///
-    /// The email address or domain to verify.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub email_identity: Str,
 }
 
-static RULE_EmailIdentity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailIdentity: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationSetAttributes",
-            Shape::Object(&RULE_ConfigurationSetAttributes),
-        ),
+        ("ConfigurationSetAttributes", Shape::Object(&RULE_ConfigurationSetAttributes)),
         ("DkimAttributes", Shape::Object(&RULE_DkimAttributes)),
-        (
-            "DkimSigningAttributes",
-            Shape::Object(&RULE_DkimSigningAttributes),
-        ),
+        ("DkimSigningAttributes", Shape::Object(&RULE_DkimSigningAttributes)),
         ("EmailIdentity", Shape::STR),
-        (
-            "FeedbackAttributes",
-            Shape::Object(&RULE_FeedbackAttributes),
-        ),
-        (
-            "MailFromAttributes",
-            Shape::Object(&RULE_MailFromAttributes),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("FeedbackAttributes", Shape::Object(&RULE_FeedbackAttributes)),
+        ("MailFromAttributes", Shape::Object(&RULE_MailFromAttributes)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["EmailIdentity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::EmailIdentity` resource.
@@ -113,6 +91,7 @@ pub struct EmailIdentity {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EmailIdentity {
     /// The CloudFormation type name, `AWS::SES::EmailIdentity`.
     pub const TYPE_NAME: &'static str = "AWS::SES::EmailIdentity";
@@ -126,26 +105,9 @@ impl EmailIdentity {
         required: &["EmailIdentity"],
         create_only: &["EmailIdentity"],
         conditional_create_only: &[],
-        write_only: &[
-            "DkimSigningAttributes/DomainSigningSelector",
-            "DkimSigningAttributes/DomainSigningPrivateKey",
-        ],
-        read_only: &[
-            "DkimDNSTokenName1",
-            "DkimDNSTokenName2",
-            "DkimDNSTokenName3",
-            "DkimDNSTokenValue1",
-            "DkimDNSTokenValue2",
-            "DkimDNSTokenValue3",
-        ],
-        attributes: &[
-            "DkimDNSTokenName1",
-            "DkimDNSTokenName2",
-            "DkimDNSTokenName3",
-            "DkimDNSTokenValue1",
-            "DkimDNSTokenValue2",
-            "DkimDNSTokenValue3",
-        ],
+        write_only: &["DkimSigningAttributes/DomainSigningSelector", "DkimSigningAttributes/DomainSigningPrivateKey"],
+        read_only: &["DkimDNSTokenName1", "DkimDNSTokenName2", "DkimDNSTokenName3", "DkimDNSTokenValue1", "DkimDNSTokenValue2", "DkimDNSTokenValue3"],
+        attributes: &["DkimDNSTokenName1", "DkimDNSTokenName2", "DkimDNSTokenName3", "DkimDNSTokenValue1", "DkimDNSTokenValue2", "DkimDNSTokenValue3"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -164,63 +126,19 @@ impl EmailIdentity {
     }
 
     /// `ConfigurationSetAttributes`: a [`ConfigurationSetAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set_attributes(
-        mut self,
-        value: impl Into<Obj<ConfigurationSetAttributes>>,
-    ) -> Self {
-        self.configuration_set_attributes = Some(value.into());
-        self
-    }
-
+    pub fn configuration_set_attributes(mut self, value: impl Into<Obj<ConfigurationSetAttributes>>) -> Self { self.configuration_set_attributes = Some(value.into()); self }
     /// `DkimAttributes`: a [`DkimAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dkim_attributes(mut self, value: impl Into<Obj<DkimAttributes>>) -> Self {
-        self.dkim_attributes = Some(value.into());
-        self
-    }
-
+    pub fn dkim_attributes(mut self, value: impl Into<Obj<DkimAttributes>>) -> Self { self.dkim_attributes = Some(value.into()); self }
     /// `DkimSigningAttributes`: a [`DkimSigningAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dkim_signing_attributes(mut self, value: impl Into<Obj<DkimSigningAttributes>>) -> Self {
-        self.dkim_signing_attributes = Some(value.into());
-        self
-    }
-
+    pub fn dkim_signing_attributes(mut self, value: impl Into<Obj<DkimSigningAttributes>>) -> Self { self.dkim_signing_attributes = Some(value.into()); self }
     /// `EmailIdentity`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_identity(mut self, value: impl Into<Str>) -> Self {
-        self.email_identity = value.into();
-        self
-    }
-
+    pub fn email_identity(mut self, value: impl Into<Str>) -> Self { self.email_identity = value.into(); self }
     /// `FeedbackAttributes`: a [`FeedbackAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn feedback_attributes(mut self, value: impl Into<Obj<FeedbackAttributes>>) -> Self {
-        self.feedback_attributes = Some(value.into());
-        self
-    }
-
+    pub fn feedback_attributes(mut self, value: impl Into<Obj<FeedbackAttributes>>) -> Self { self.feedback_attributes = Some(value.into()); self }
     /// `MailFromAttributes`: a [`MailFromAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self {
-        self.mail_from_attributes = Some(value.into());
-        self
-    }
-
+    pub fn mail_from_attributes(mut self, value: impl Into<Obj<MailFromAttributes>>) -> Self { self.mail_from_attributes = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EmailIdentity {
@@ -307,14 +225,13 @@ impl EmailIdentityAttributes {
     }
 }
 
-static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
-    properties: &[("ConfigurationSetName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSetAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("ConfigurationSetName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationSetAttributes` property type of `AWS::SES::EmailIdentity`.
@@ -330,6 +247,7 @@ pub struct ConfigurationSetAttributes {
     pub configuration_set_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSetAttributes {
     /// A `ConfigurationSetAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -337,12 +255,7 @@ impl ConfigurationSetAttributes {
     }
 
     /// `ConfigurationSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set_name = Some(value.into());
-        self
-    }
+    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationSetAttributes {}
@@ -355,14 +268,13 @@ impl ToValue for ConfigurationSetAttributes {
     }
 }
 
-static RULE_DkimAttributes: ObjRule = ObjRule {
-    properties: &[("SigningEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DkimAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("SigningEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DkimAttributes` property type of `AWS::SES::EmailIdentity`.
@@ -380,6 +292,7 @@ pub struct DkimAttributes {
     pub signing_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DkimAttributes {
     /// A `DkimAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -387,12 +300,7 @@ impl DkimAttributes {
     }
 
     /// `SigningEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.signing_enabled = Some(value.into());
-        self
-    }
+    pub fn signing_enabled(mut self, value: impl Into<Bool>) -> Self { self.signing_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for DkimAttributes {}
@@ -405,27 +313,15 @@ impl ToValue for DkimAttributes {
     }
 }
 
-static RULE_DkimSigningAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DkimSigningAttributes: ObjRule = ObjRule {
     properties: &[
         ("DomainSigningPrivateKey", Shape::STR),
         ("DomainSigningSelector", Shape::STR),
-        (
-            "NextSigningKeyLength",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NextSigningKeyLength", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DkimSigningAttributes` property type of `AWS::SES::EmailIdentity`.
@@ -466,6 +362,7 @@ pub struct DkimSigningAttributes {
     pub next_signing_key_length: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DkimSigningAttributes {
     /// A `DkimSigningAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -473,28 +370,11 @@ impl DkimSigningAttributes {
     }
 
     /// `DomainSigningPrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_signing_private_key(mut self, value: impl Into<Str>) -> Self {
-        self.domain_signing_private_key = Some(value.into());
-        self
-    }
-
+    pub fn domain_signing_private_key(mut self, value: impl Into<Str>) -> Self { self.domain_signing_private_key = Some(value.into()); self }
     /// `DomainSigningSelector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_signing_selector(mut self, value: impl Into<Str>) -> Self {
-        self.domain_signing_selector = Some(value.into());
-        self
-    }
-
+    pub fn domain_signing_selector(mut self, value: impl Into<Str>) -> Self { self.domain_signing_selector = Some(value.into()); self }
     /// `NextSigningKeyLength`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_signing_key_length(mut self, value: impl Into<Str>) -> Self {
-        self.next_signing_key_length = Some(value.into());
-        self
-    }
+    pub fn next_signing_key_length(mut self, value: impl Into<Str>) -> Self { self.next_signing_key_length = Some(value.into()); self }
 }
 
 impl PropertyType for DkimSigningAttributes {}
@@ -509,14 +389,13 @@ impl ToValue for DkimSigningAttributes {
     }
 }
 
-static RULE_FeedbackAttributes: ObjRule = ObjRule {
-    properties: &[("EmailForwardingEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_FeedbackAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("EmailForwardingEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FeedbackAttributes` property type of `AWS::SES::EmailIdentity`.
@@ -536,6 +415,7 @@ pub struct FeedbackAttributes {
     pub email_forwarding_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl FeedbackAttributes {
     /// A `FeedbackAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -543,12 +423,7 @@ impl FeedbackAttributes {
     }
 
     /// `EmailForwardingEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.email_forwarding_enabled = Some(value.into());
-        self
-    }
+    pub fn email_forwarding_enabled(mut self, value: impl Into<Bool>) -> Self { self.email_forwarding_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for FeedbackAttributes {}
@@ -561,26 +436,14 @@ impl ToValue for FeedbackAttributes {
     }
 }
 
-static RULE_MailFromAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailFromAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "BehaviorOnMxFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BehaviorOnMxFailure", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("MailFromDomain", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MailFromAttributes` property type of `AWS::SES::EmailIdentity`.
@@ -610,6 +473,7 @@ pub struct MailFromAttributes {
     pub mail_from_domain: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MailFromAttributes {
     /// A `MailFromAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -617,20 +481,9 @@ impl MailFromAttributes {
     }
 
     /// `BehaviorOnMxFailure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self {
-        self.behavior_on_mx_failure = Some(value.into());
-        self
-    }
-
+    pub fn behavior_on_mx_failure(mut self, value: impl Into<Str>) -> Self { self.behavior_on_mx_failure = Some(value.into()); self }
     /// `MailFromDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self {
-        self.mail_from_domain = Some(value.into());
-        self
-    }
+    pub fn mail_from_domain(mut self, value: impl Into<Str>) -> Self { self.mail_from_domain = Some(value.into()); self }
 }
 
 impl PropertyType for MailFromAttributes {}
@@ -640,102 +493,6 @@ impl ToValue for MailFromAttributes {
         MapBuilder::new()
             .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
             .opt("MailFromDomain", &self.mail_from_domain)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::EmailIdentity`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-emailidentity-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -15,40 +15,18 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerAddonInstanceRequired {
     /// `AddonSubscriptionId`: a string, required.
-    ///
-    /// The subscription ID for the instance.
-    ///
-    /// Pattern `^as-[a-zA-Z0-9]{1,64}$`; length 4 to 67; create-only: changing it replaces the resource.
     pub addon_subscription_id: Str,
 }
 
-static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerAddonInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddonSubscriptionId",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(67),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AddonSubscriptionId", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(67), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["AddonSubscriptionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerAddonInstance` resource.
@@ -78,6 +56,7 @@ pub struct MailManagerAddonInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MailManagerAddonInstance {
     /// The CloudFormation type name, `AWS::SES::MailManagerAddonInstance`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerAddonInstance";
@@ -107,20 +86,9 @@ impl MailManagerAddonInstance {
     }
 
     /// `AddonSubscriptionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn addon_subscription_id(mut self, value: impl Into<Str>) -> Self {
-        self.addon_subscription_id = value.into();
-        self
-    }
-
+    pub fn addon_subscription_id(mut self, value: impl Into<Str>) -> Self { self.addon_subscription_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MailManagerAddonInstance {
@@ -182,44 +150,20 @@ impl MailManagerAddonInstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerAddonInstance`.
@@ -237,6 +181,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -247,20 +192,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

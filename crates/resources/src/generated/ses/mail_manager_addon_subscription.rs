@@ -14,33 +14,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerAddonSubscriptionRequired {
     /// `AddonName`: a string, required.
-    ///
-    /// The name of the Add On to subscribe to. You can only have one subscription for each Add On name.
-    ///
-    /// Valid Values: `TRENDMICRO_VSAPI | SPAMHAUS_DBL | ABUSIX_MAIL_INTELLIGENCE | VADE_ADVANCED_EMAIL_SECURITY`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub addon_name: Str,
 }
 
-static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerAddonSubscription: ObjRule = ObjRule {
     properties: &[
         ("AddonName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["AddonName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerAddonSubscription` resource.
@@ -72,6 +57,7 @@ pub struct MailManagerAddonSubscription {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MailManagerAddonSubscription {
     /// The CloudFormation type name, `AWS::SES::MailManagerAddonSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerAddonSubscription";
@@ -101,20 +87,9 @@ impl MailManagerAddonSubscription {
     }
 
     /// `AddonName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn addon_name(mut self, value: impl Into<Str>) -> Self {
-        self.addon_name = value.into();
-        self
-    }
-
+    pub fn addon_name(mut self, value: impl Into<Str>) -> Self { self.addon_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MailManagerAddonSubscription {
@@ -169,44 +144,20 @@ impl MailManagerAddonSubscriptionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerAddonSubscription`.
@@ -224,6 +175,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -234,20 +186,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

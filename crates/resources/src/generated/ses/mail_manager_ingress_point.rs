@@ -15,104 +15,29 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerIngressPointRequired {
     /// `RuleSetId`: a string, required.
-    ///
-    /// The identifier of an existing rule set that you attach to an ingress endpoint resource.
-    ///
-    /// Length 1 to 100.
     pub rule_set_id: Str,
     /// `TrafficPolicyId`: a string, required.
-    ///
-    /// The identifier of an existing traffic policy that you attach to an ingress endpoint resource.
-    ///
-    /// Length 1 to 100.
     pub traffic_policy_id: Str,
     /// `Type`: an [`IngressPointType`] value, required.
-    ///
-    /// The type of the ingress endpoint to create.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: IngressPointType,
 }
 
-static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
     properties: &[
         ("IngressPointConfiguration", Shape::Any),
-        (
-            "IngressPointName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("NetworkConfiguration", Shape::Any),
-        (
-            "RuleSetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusToUpdate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "CLOSED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TlsPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REQUIRED", "OPTIONAL", "FIPS"],
-                format: None,
-            }),
-        ),
-        (
-            "TrafficPolicyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["OPEN", "AUTH", "MTLS"],
-                format: None,
-            }),
-        ),
+        ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TlsPolicy", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL", "FIPS"], ..StrRule::ANY })),
+        ("TrafficPolicyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["OPEN", "AUTH", "MTLS"], ..StrRule::ANY })),
     ],
     required: &["Type", "TrafficPolicyId", "RuleSetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerIngressPoint` resource.
@@ -178,6 +103,7 @@ pub struct MailManagerIngressPoint {
     pub r#type: IngressPointType,
 }
 
+#[rustfmt::skip]
 impl MailManagerIngressPoint {
     /// The CloudFormation type name, `AWS::SES::MailManagerIngressPoint`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerIngressPoint";
@@ -214,74 +140,23 @@ impl MailManagerIngressPoint {
     }
 
     /// `IngressPointConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_point_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.ingress_point_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ingress_point_configuration(mut self, value: impl Into<Json>) -> Self { self.ingress_point_configuration = Some(value.into()); self }
     /// `IngressPointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_point_name(mut self, value: impl Into<Str>) -> Self {
-        self.ingress_point_name = Some(value.into());
-        self
-    }
-
+    pub fn ingress_point_name(mut self, value: impl Into<Str>) -> Self { self.ingress_point_name = Some(value.into()); self }
     /// `NetworkConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Json>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `RuleSetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_id = value.into();
-        self
-    }
-
+    pub fn rule_set_id(mut self, value: impl Into<Str>) -> Self { self.rule_set_id = value.into(); self }
     /// `StatusToUpdate`: an [`IngressPointStatusToUpdate`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_to_update(mut self, value: impl Into<IngressPointStatusToUpdate>) -> Self {
-        self.status_to_update = Some(value.into());
-        self
-    }
-
+    pub fn status_to_update(mut self, value: impl Into<IngressPointStatusToUpdate>) -> Self { self.status_to_update = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TlsPolicy`: a [`TlsPolicy`] value.
-    pub fn tls_policy(mut self, value: impl Into<TlsPolicy>) -> Self {
-        self.tls_policy = Some(value.into());
-        self
-    }
-
+    pub fn tls_policy(mut self, value: impl Into<TlsPolicy>) -> Self { self.tls_policy = Some(value.into()); self }
     /// `TrafficPolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_policy_id = value.into();
-        self
-    }
-
+    pub fn traffic_policy_id(mut self, value: impl Into<Str>) -> Self { self.traffic_policy_id = value.into(); self }
     /// `Type`: an [`IngressPointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IngressPointType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IngressPointType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for MailManagerIngressPoint {
@@ -358,44 +233,20 @@ impl MailManagerIngressPointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerIngressPoint`.
@@ -413,6 +264,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -423,20 +275,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -16,69 +16,25 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerRelayRequired {
     /// `Authentication`: a JSON value, required.
-    ///
-    /// Authentication for the relay destination server—specify the secretARN where the SMTP credentials are stored.
     pub authentication: Json,
     /// `ServerName`: a string, required.
-    ///
-    /// The destination relay server address.
-    ///
-    /// Pattern `^[a-zA-Z0-9-\.]+$`; length 1 to 100.
     pub server_name: Str,
     /// `ServerPort`: a number, required.
-    ///
-    /// The destination relay server port.
-    ///
-    /// Value 1 to 65535.
     pub server_port: Num,
 }
 
-static RULE_MailManagerRelay: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
     properties: &[
         ("Authentication", Shape::Any),
-        (
-            "RelayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerPort",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServerPort", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Authentication", "ServerName", "ServerPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerRelay` resource.
@@ -123,6 +79,7 @@ pub struct MailManagerRelay {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MailManagerRelay {
     /// The CloudFormation type name, `AWS::SES::MailManagerRelay`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerRelay";
@@ -155,44 +112,15 @@ impl MailManagerRelay {
     }
 
     /// `Authentication`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication(mut self, value: impl Into<Json>) -> Self {
-        self.authentication = value.into();
-        self
-    }
-
+    pub fn authentication(mut self, value: impl Into<Json>) -> Self { self.authentication = value.into(); self }
     /// `RelayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relay_name(mut self, value: impl Into<Str>) -> Self {
-        self.relay_name = Some(value.into());
-        self
-    }
-
+    pub fn relay_name(mut self, value: impl Into<Str>) -> Self { self.relay_name = Some(value.into()); self }
     /// `ServerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_name(mut self, value: impl Into<Str>) -> Self {
-        self.server_name = value.into();
-        self
-    }
-
+    pub fn server_name(mut self, value: impl Into<Str>) -> Self { self.server_name = value.into(); self }
     /// `ServerPort`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_port(mut self, value: impl Into<Num>) -> Self {
-        self.server_port = value.into();
-        self
-    }
-
+    pub fn server_port(mut self, value: impl Into<Num>) -> Self { self.server_port = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MailManagerRelay {
@@ -250,44 +178,20 @@ impl MailManagerRelayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerRelay`.
@@ -305,6 +209,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -315,20 +220,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

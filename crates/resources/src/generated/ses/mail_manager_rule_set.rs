@@ -15,48 +15,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9/_\\+=\\.:@\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerRuleSetRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// Conditional rules that are evaluated for determining actions on email.
-    ///
-    /// Items 0 to 40.
     pub rules: List<Rule>,
 }
 
-static RULE_MailManagerRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "RuleSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(0),
-                max_items: Some(40),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(40) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerRuleSet` resource.
@@ -91,6 +62,7 @@ pub struct MailManagerRuleSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MailManagerRuleSet {
     /// The CloudFormation type name, `AWS::SES::MailManagerRuleSet`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerRuleSet";
@@ -121,28 +93,11 @@ impl MailManagerRuleSet {
     }
 
     /// `RuleSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_name = Some(value.into());
-        self
-    }
-
+    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MailManagerRuleSet {
@@ -198,56 +153,20 @@ impl MailManagerRuleSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Actions`: a list of JSON values, required.
-    ///
-    /// The list of actions to execute when the conditions match the incoming email, and none of the "unless conditions" match.
-    ///
-    /// Items 1 to 10.
     pub actions: List<Json>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Unless",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(10) })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Unless", Shape::List(&ListRule { items: Shape::Any, min_items: Some(0), max_items: Some(10) })),
     ],
     required: &["Actions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::SES::MailManagerRuleSet`.
@@ -283,6 +202,7 @@ pub struct Rule {
     pub unless: Option<List<Json>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -295,36 +215,13 @@ impl Rule {
     }
 
     /// `Actions`: a list of JSON values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Json>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Unless`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unless(mut self, value: impl Into<List<Json>>) -> Self {
-        self.unless = Some(value.into());
-        self
-    }
+    pub fn unless(mut self, value: impl Into<List<Json>>) -> Self { self.unless = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -344,44 +241,20 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerRuleSet`.
@@ -399,6 +272,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -409,20 +283,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

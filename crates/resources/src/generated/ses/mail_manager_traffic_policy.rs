@@ -15,68 +15,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_\\-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MailManagerTrafficPolicyRequired {
     /// `DefaultAction`: an [`AcceptAction`] value, required.
-    ///
-    /// Default action instructs the traﬃc policy to either Allow or Deny (block) messages that fall outside of (or not addressed by) the conditions of your policy statements
     pub default_action: AcceptAction,
     /// `PolicyStatements`: a list of [`PolicyStatement`] objects, required.
-    ///
-    /// Conditional statements for filtering email traffic.
     pub policy_statements: List<PolicyStatement>,
 }
 
-static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MailManagerTrafficPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxMessageSizeBytes",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyStatements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyStatement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrafficPolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultAction", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ("MaxMessageSizeBytes", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("PolicyStatements", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyStatement), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TrafficPolicyName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DefaultAction", "PolicyStatements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MailManagerTrafficPolicy` resource.
@@ -121,6 +76,7 @@ pub struct MailManagerTrafficPolicy {
     pub traffic_policy_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MailManagerTrafficPolicy {
     /// The CloudFormation type name, `AWS::SES::MailManagerTrafficPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MailManagerTrafficPolicy";
@@ -153,44 +109,15 @@ impl MailManagerTrafficPolicy {
     }
 
     /// `DefaultAction`: an [`AcceptAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<AcceptAction>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<AcceptAction>) -> Self { self.default_action = value.into(); self }
     /// `MaxMessageSizeBytes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_message_size_bytes(mut self, value: impl Into<Num>) -> Self {
-        self.max_message_size_bytes = Some(value.into());
-        self
-    }
-
+    pub fn max_message_size_bytes(mut self, value: impl Into<Num>) -> Self { self.max_message_size_bytes = Some(value.into()); self }
     /// `PolicyStatements`: a list of [`PolicyStatement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_statements(mut self, value: impl Into<List<PolicyStatement>>) -> Self {
-        self.policy_statements = value.into();
-        self
-    }
-
+    pub fn policy_statements(mut self, value: impl Into<List<PolicyStatement>>) -> Self { self.policy_statements = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrafficPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_policy_name = Some(value.into());
-        self
-    }
+    pub fn traffic_policy_name(mut self, value: impl Into<Str>) -> Self { self.traffic_policy_name = Some(value.into()); self }
 }
 
 impl Resource for MailManagerTrafficPolicy {
@@ -248,44 +175,20 @@ impl MailManagerTrafficPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyStatementRequired {
     /// `Action`: an [`AcceptAction`] value, required.
-    ///
-    /// The action that informs a traffic policy resource to either allow or block the email if it matches a condition in the policy statement.
     pub action: AcceptAction,
     /// `Conditions`: a list of JSON values, required.
-    ///
-    /// The list of conditions to apply to incoming messages for filtering email traffic.
-    ///
-    /// Items at least 1.
     pub conditions: List<Json>,
 }
 
-static RULE_PolicyStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "DENY"],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "DENY"], ..StrRule::ANY })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: None })),
     ],
     required: &["Action", "Conditions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyStatement` property type of `AWS::SES::MailManagerTrafficPolicy`.
@@ -307,6 +210,7 @@ pub struct PolicyStatement {
     pub conditions: List<Json>,
 }
 
+#[rustfmt::skip]
 impl PolicyStatement {
     /// A `PolicyStatement` with its required properties, named in a [`PolicyStatementRequired`].
     pub fn new(required: PolicyStatementRequired) -> Self {
@@ -317,20 +221,9 @@ impl PolicyStatement {
     }
 
     /// `Action`: an [`AcceptAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<AcceptAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<AcceptAction>) -> Self { self.action = value.into(); self }
     /// `Conditions`: a list of JSON values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
+    pub fn conditions(mut self, value: impl Into<List<Json>>) -> Self { self.conditions = value.into(); self }
 }
 
 impl PropertyType for PolicyStatement {}
@@ -348,44 +241,20 @@ impl ToValue for PolicyStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9/_\+=\.:@\-]*$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SES::MailManagerTrafficPolicy`.
@@ -403,6 +272,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -413,20 +283,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

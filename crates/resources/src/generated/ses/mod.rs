@@ -24,6 +24,8 @@
 //! - `AWS::SES::Template`: [`Template`], property types in [`template`]
 //! - `AWS::SES::Tenant`: [`Tenant`], property types in [`tenant`]
 //! - `AWS::SES::VdmAttributes`: [`VdmAttributes`], property types in [`vdm_attributes`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod configuration_set;
 pub mod configuration_set_event_destination;
@@ -43,6 +45,7 @@ pub mod multi_region_endpoint;
 pub mod receipt_filter;
 pub mod receipt_rule;
 pub mod receipt_rule_set;
+pub mod shared;
 pub mod template;
 pub mod tenant;
 pub mod vdm_attributes;

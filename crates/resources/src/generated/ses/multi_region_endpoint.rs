@@ -7,53 +7,30 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 
 /// The required properties of [`MultiRegionEndpoint`], by name: `MultiRegionEndpoint::new(MultiRegionEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionEndpointRequired {
     /// `Details`: a [`Details`] object, required.
-    ///
-    /// Contains details of a multi-region endpoint (global-endpoint) being created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub details: Obj<Details>,
     /// `EndpointName`: a string, required.
-    ///
-    /// The name of the multi-region endpoint (global-endpoint).
-    ///
-    /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub endpoint_name: Str,
 }
 
-static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Details", Shape::Object(&RULE_Details)),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["EndpointName", "Details"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MultiRegionEndpoint` resource.
@@ -91,6 +68,7 @@ pub struct MultiRegionEndpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionEndpoint {
     /// The CloudFormation type name, `AWS::SES::MultiRegionEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MultiRegionEndpoint";
@@ -121,28 +99,11 @@ impl MultiRegionEndpoint {
     }
 
     /// `Details`: a [`Details`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn details(mut self, value: impl Into<Obj<Details>>) -> Self {
-        self.details = value.into();
-        self
-    }
-
+    pub fn details(mut self, value: impl Into<Obj<Details>>) -> Self { self.details = value.into(); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MultiRegionEndpoint {
@@ -182,28 +143,17 @@ impl From<ResourceRef> for MultiRegionEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetailsRequired {
     /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    ///
-    /// A list of route configuration details. Must contain exactly one route configuration.
-    ///
-    /// Items 1 to 1.
     pub route_details: List<RouteDetail>,
 }
 
-static RULE_Details: ObjRule = ObjRule {
-    properties: &[(
-        "RouteDetails",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RouteDetail),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Details: ObjRule = ObjRule {
+    properties: &[
+        ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["RouteDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Details` property type of `AWS::SES::MultiRegionEndpoint`.
@@ -221,6 +171,7 @@ pub struct Details {
     pub route_details: List<RouteDetail>,
 }
 
+#[rustfmt::skip]
 impl Details {
     /// A `Details` with its required properties, named in a [`DetailsRequired`].
     pub fn new(required: DetailsRequired) -> Self {
@@ -230,12 +181,7 @@ impl Details {
     }
 
     /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_details(mut self, value: impl Into<List<RouteDetail>>) -> Self {
-        self.route_details = value.into();
-        self
-    }
+    pub fn route_details(mut self, value: impl Into<List<RouteDetail>>) -> Self { self.route_details = value.into(); self }
 }
 
 impl PropertyType for Details {}
@@ -255,14 +201,14 @@ pub struct RouteDetailRequired {
     pub region: Str,
 }
 
-static RULE_RouteDetail: ObjRule = ObjRule {
-    properties: &[("Region", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
+    properties: &[
+        ("Region", Shape::STR),
+    ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteDetail` property type of `AWS::SES::MultiRegionEndpoint`.
@@ -274,6 +220,7 @@ pub struct RouteDetail {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl RouteDetail {
     /// A `RouteDetail` with its required properties, named in a [`RouteDetailRequired`].
     pub fn new(required: RouteDetailRequired) -> Self {
@@ -283,10 +230,7 @@ impl RouteDetail {
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for RouteDetail {}
@@ -294,101 +238,5 @@ impl PropertyType for RouteDetail {}
 impl ToValue for RouteDetail {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Region", &self.region).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::MultiRegionEndpoint`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-multiregionendpoint-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

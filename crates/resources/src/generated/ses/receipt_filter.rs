@@ -11,21 +11,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReceiptFilterRequired {
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// A data structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub filter: Obj<Filter>,
 }
 
-static RULE_ReceiptFilter: ObjRule = ObjRule {
-    properties: &[("Filter", Shape::Object(&RULE_Filter))],
+#[rustfmt::skip]
+pub(crate) static RULE_ReceiptFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Filter", Shape::Object(&RULE_Filter)),
+    ],
     required: &["Filter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ReceiptFilter` resource.
@@ -49,6 +45,7 @@ pub struct ReceiptFilter {
     pub filter: Obj<Filter>,
 }
 
+#[rustfmt::skip]
 impl ReceiptFilter {
     /// The CloudFormation type name, `AWS::SES::ReceiptFilter`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ReceiptFilter";
@@ -77,12 +74,7 @@ impl ReceiptFilter {
     }
 
     /// `Filter`: a [`Filter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self {
-        self.filter = value.into();
-        self
-    }
+    pub fn filter(mut self, value: impl Into<Obj<Filter>>) -> Self { self.filter = value.into(); self }
 }
 
 impl Resource for ReceiptFilter {
@@ -122,22 +114,18 @@ impl ReceiptFilterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `IpFilter`: an [`IpFilter`] object, required.
-    ///
-    /// A structure that provides the IP addresses to block or allow, and whether to block or allow incoming mail from them.
     pub ip_filter: Obj<IpFilter>,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
         ("IpFilter", Shape::Object(&RULE_IpFilter)),
         ("Name", Shape::STR),
     ],
     required: &["IpFilter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::SES::ReceiptFilter`.
@@ -161,6 +149,7 @@ pub struct Filter {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -171,20 +160,9 @@ impl Filter {
     }
 
     /// `IpFilter`: an [`IpFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_filter(mut self, value: impl Into<Obj<IpFilter>>) -> Self {
-        self.ip_filter = value.into();
-        self
-    }
-
+    pub fn ip_filter(mut self, value: impl Into<Obj<IpFilter>>) -> Self { self.ip_filter = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -202,37 +180,20 @@ impl ToValue for Filter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpFilterRequired {
     /// `Cidr`: a string, required.
-    ///
-    /// A single IP address or a range of IP addresses to block or allow, specified in Classless Inter-Domain Routing (CIDR) notation. An example of a single email address is 10.0.0.1. An example of a range of IP addresses is 10.0.0.1/24. For more information about CIDR notation, see \[RFC 2317\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc2317>) .
-    ///
-    /// Format `ipv4-network`.
     pub cidr: Str,
     /// `Policy`: a string, required.
-    ///
-    /// Indicates whether to block or allow incoming mail from the specified IP addresses.
     pub policy: Str,
 }
 
-static RULE_IpFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cidr",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("Cidr", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Policy", Shape::STR),
     ],
     required: &["Policy", "Cidr"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpFilter` property type of `AWS::SES::ReceiptFilter`.
@@ -256,6 +217,7 @@ pub struct IpFilter {
     pub policy: Str,
 }
 
+#[rustfmt::skip]
 impl IpFilter {
     /// A `IpFilter` with its required properties, named in a [`IpFilterRequired`].
     pub fn new(required: IpFilterRequired) -> Self {
@@ -266,20 +228,9 @@ impl IpFilter {
     }
 
     /// `Cidr`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr(mut self, value: impl Into<Str>) -> Self {
-        self.cidr = value.into();
-        self
-    }
-
+    pub fn cidr(mut self, value: impl Into<Str>) -> Self { self.cidr = value.into(); self }
     /// `Policy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self {
-        self.policy = value.into();
-        self
-    }
+    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = value.into(); self }
 }
 
 impl PropertyType for IpFilter {}

@@ -11,29 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReceiptRuleRequired {
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
     pub rule: Obj<Rule>,
     /// `RuleSetName`: a string, required.
-    ///
-    /// The name of the rule set where the receipt rule is added.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rule_set_name: Str,
 }
 
-static RULE_ReceiptRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReceiptRule: ObjRule = ObjRule {
     properties: &[
         ("After", Shape::STR),
         ("Rule", Shape::Object(&RULE_Rule)),
         ("RuleSetName", Shape::STR),
     ],
     required: &["Rule", "RuleSetName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ReceiptRule` resource.
@@ -65,6 +57,7 @@ pub struct ReceiptRule {
     pub rule_set_name: Str,
 }
 
+#[rustfmt::skip]
 impl ReceiptRule {
     /// The CloudFormation type name, `AWS::SES::ReceiptRule`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ReceiptRule";
@@ -95,28 +88,11 @@ impl ReceiptRule {
     }
 
     /// `After`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn after(mut self, value: impl Into<Str>) -> Self {
-        self.after = Some(value.into());
-        self
-    }
-
+    pub fn after(mut self, value: impl Into<Str>) -> Self { self.after = Some(value.into()); self }
     /// `Rule`: a [`Rule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<Rule>>) -> Self { self.rule = value.into(); self }
     /// `RuleSetName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_name = value.into();
-        self
-    }
+    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = value.into(); self }
 }
 
 impl Resource for ReceiptRule {
@@ -156,7 +132,8 @@ impl ReceiptRuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("AddHeaderAction", Shape::Object(&RULE_AddHeaderAction)),
         ("BounceAction", Shape::Object(&RULE_BounceAction)),
@@ -167,12 +144,8 @@ static RULE_Action: ObjRule = ObjRule {
         ("StopAction", Shape::Object(&RULE_StopAction)),
         ("WorkmailAction", Shape::Object(&RULE_WorkmailAction)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::SES::ReceiptRule`.
@@ -218,6 +191,7 @@ pub struct Action {
     pub workmail_action: Option<Obj<WorkmailAction>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -225,68 +199,21 @@ impl Action {
     }
 
     /// `AddHeaderAction`: an [`AddHeaderAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_header_action(mut self, value: impl Into<Obj<AddHeaderAction>>) -> Self {
-        self.add_header_action = Some(value.into());
-        self
-    }
-
+    pub fn add_header_action(mut self, value: impl Into<Obj<AddHeaderAction>>) -> Self { self.add_header_action = Some(value.into()); self }
     /// `BounceAction`: a [`BounceAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bounce_action(mut self, value: impl Into<Obj<BounceAction>>) -> Self {
-        self.bounce_action = Some(value.into());
-        self
-    }
-
+    pub fn bounce_action(mut self, value: impl Into<Obj<BounceAction>>) -> Self { self.bounce_action = Some(value.into()); self }
     /// `ConnectAction`: a [`ConnectAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connect_action(mut self, value: impl Into<Obj<ConnectAction>>) -> Self {
-        self.connect_action = Some(value.into());
-        self
-    }
-
+    pub fn connect_action(mut self, value: impl Into<Obj<ConnectAction>>) -> Self { self.connect_action = Some(value.into()); self }
     /// `LambdaAction`: a [`LambdaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_action(mut self, value: impl Into<Obj<LambdaAction>>) -> Self {
-        self.lambda_action = Some(value.into());
-        self
-    }
-
+    pub fn lambda_action(mut self, value: impl Into<Obj<LambdaAction>>) -> Self { self.lambda_action = Some(value.into()); self }
     /// `S3Action`: a [`S3Action`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_action(mut self, value: impl Into<Obj<S3Action>>) -> Self {
-        self.s3_action = Some(value.into());
-        self
-    }
-
+    pub fn s3_action(mut self, value: impl Into<Obj<S3Action>>) -> Self { self.s3_action = Some(value.into()); self }
     /// `SNSAction`: a [`SnsAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_action(mut self, value: impl Into<Obj<SnsAction>>) -> Self {
-        self.sns_action = Some(value.into());
-        self
-    }
-
+    pub fn sns_action(mut self, value: impl Into<Obj<SnsAction>>) -> Self { self.sns_action = Some(value.into()); self }
     /// `StopAction`: a [`StopAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_action(mut self, value: impl Into<Obj<StopAction>>) -> Self {
-        self.stop_action = Some(value.into());
-        self
-    }
-
+    pub fn stop_action(mut self, value: impl Into<Obj<StopAction>>) -> Self { self.stop_action = Some(value.into()); self }
     /// `WorkmailAction`: a [`WorkmailAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workmail_action(mut self, value: impl Into<Obj<WorkmailAction>>) -> Self {
-        self.workmail_action = Some(value.into());
-        self
-    }
+    pub fn workmail_action(mut self, value: impl Into<Obj<WorkmailAction>>) -> Self { self.workmail_action = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -310,23 +237,20 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddHeaderActionRequired {
     /// `HeaderName`: a string, required.
-    ///
-    /// The name of the header to add to the incoming message. The name must contain at least one character, and can contain up to 50 characters. It consists of alphanumeric ( `a–z, A–Z, 0–9` ) characters and dashes.
     pub header_name: Str,
     /// `HeaderValue`: a string, required.
-    ///
-    /// The content to include in the header. This value can contain up to 2048 characters. It can't contain newline ( `\n` ) or carriage return ( `\r` ) characters.
     pub header_value: Str,
 }
 
-static RULE_AddHeaderAction: ObjRule = ObjRule {
-    properties: &[("HeaderName", Shape::STR), ("HeaderValue", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_AddHeaderAction: ObjRule = ObjRule {
+    properties: &[
+        ("HeaderName", Shape::STR),
+        ("HeaderValue", Shape::STR),
+    ],
     required: &["HeaderValue", "HeaderName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddHeaderAction` property type of `AWS::SES::ReceiptRule`.
@@ -348,6 +272,7 @@ pub struct AddHeaderAction {
     pub header_value: Str,
 }
 
+#[rustfmt::skip]
 impl AddHeaderAction {
     /// A `AddHeaderAction` with its required properties, named in a [`AddHeaderActionRequired`].
     pub fn new(required: AddHeaderActionRequired) -> Self {
@@ -358,20 +283,9 @@ impl AddHeaderAction {
     }
 
     /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
     /// `HeaderValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_value(mut self, value: impl Into<Str>) -> Self {
-        self.header_value = value.into();
-        self
-    }
+    pub fn header_value(mut self, value: impl Into<Str>) -> Self { self.header_value = value.into(); self }
 }
 
 impl PropertyType for AddHeaderAction {}
@@ -389,42 +303,25 @@ impl ToValue for AddHeaderAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BounceActionRequired {
     /// `Message`: a string, required.
-    ///
-    /// Human-readable text to include in the bounce message.
     pub message: Str,
     /// `Sender`: a string, required.
-    ///
-    /// The email address of the sender of the bounced email. This is the address from which the bounce message is sent.
     pub sender: Str,
     /// `SmtpReplyCode`: a string, required.
-    ///
-    /// The SMTP reply code, as defined by \[RFC 5321\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc5321>) .
     pub smtp_reply_code: Str,
 }
 
-static RULE_BounceAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BounceAction: ObjRule = ObjRule {
     properties: &[
         ("Message", Shape::STR),
         ("Sender", Shape::STR),
         ("SmtpReplyCode", Shape::STR),
         ("StatusCode", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["Sender", "SmtpReplyCode", "Message"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BounceAction` property type of `AWS::SES::ReceiptRule`.
@@ -462,6 +359,7 @@ pub struct BounceAction {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BounceAction {
     /// A `BounceAction` with its required properties, named in a [`BounceActionRequired`].
     pub fn new(required: BounceActionRequired) -> Self {
@@ -475,44 +373,15 @@ impl BounceAction {
     }
 
     /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
     /// `Sender`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender(mut self, value: impl Into<Str>) -> Self {
-        self.sender = value.into();
-        self
-    }
-
+    pub fn sender(mut self, value: impl Into<Str>) -> Self { self.sender = value.into(); self }
     /// `SmtpReplyCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smtp_reply_code(mut self, value: impl Into<Str>) -> Self {
-        self.smtp_reply_code = value.into();
-        self
-    }
-
+    pub fn smtp_reply_code(mut self, value: impl Into<Str>) -> Self { self.smtp_reply_code = value.into(); self }
     /// `StatusCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
-
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = Some(value.into()); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for BounceAction {}
@@ -533,39 +402,20 @@ impl ToValue for BounceAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectActionRequired {
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to be used by Amazon Simple Email Service while starting email contacts to the Amazon Connect instance. This role should have permission to invoke `connect:StartEmailContact` for the given Amazon Connect instance.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
     /// `InstanceARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the Amazon Connect instance that Amazon SES integrates with for starting email contacts.
-    ///
-    /// For more information about Amazon Connect instances, see the \[Amazon Connect Administrator Guide\](<https://docs.aws.amazon.com/connect/latest/adminguide/amazon-connect-instances.html>)
     pub instance_arn: Str,
 }
 
-static RULE_ConnectAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "IAMRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("IAMRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("InstanceARN", Shape::STR),
     ],
     required: &["InstanceARN", "IAMRoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectAction` property type of `AWS::SES::ReceiptRule`.
@@ -593,6 +443,7 @@ pub struct ConnectAction {
     pub instance_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectAction {
     /// A `ConnectAction` with its required properties, named in a [`ConnectActionRequired`].
     pub fn new(required: ConnectActionRequired) -> Self {
@@ -603,20 +454,9 @@ impl ConnectAction {
     }
 
     /// `IAMRoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `InstanceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
 }
 
 impl PropertyType for ConnectAction {}
@@ -634,43 +474,19 @@ impl ToValue for ConnectAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaActionRequired {
     /// `FunctionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Lambda function. An example of an AWS Lambda function ARN is `arn:aws:lambda:us-west-2:account-id:function:MyFunction` . For more information about AWS Lambda, see the \[AWS Lambda Developer Guide\](<https://docs.aws.amazon.com/lambda/latest/dg/welcome.html>) .
-    ///
-    /// Format `AWS::Lambda::Function.Arn`.
     pub function_arn: Str,
 }
 
-static RULE_LambdaAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "FunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("InvocationType", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["FunctionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaAction` property type of `AWS::SES::ReceiptRule`.
@@ -706,6 +522,7 @@ pub struct LambdaAction {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaAction {
     /// A `LambdaAction` with its required properties, named in a [`LambdaActionRequired`].
     pub fn new(required: LambdaActionRequired) -> Self {
@@ -717,28 +534,11 @@ impl LambdaAction {
     }
 
     /// `FunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = value.into();
-        self
-    }
-
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
     /// `InvocationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_type(mut self, value: impl Into<Str>) -> Self {
-        self.invocation_type = Some(value.into());
-        self
-    }
-
+    pub fn invocation_type(mut self, value: impl Into<Str>) -> Self { self.invocation_type = Some(value.into()); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaAction {}
@@ -753,35 +553,18 @@ impl ToValue for LambdaAction {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
         ("Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "Recipients",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Recipients", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ScanEnabled", Shape::Bool),
         ("TlsPolicy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::SES::ReceiptRule`.
@@ -827,6 +610,7 @@ pub struct Rule {
     pub tls_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
     pub fn new() -> Self {
@@ -834,52 +618,17 @@ impl Rule {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Recipients`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self {
-        self.recipients = Some(value.into());
-        self
-    }
-
+    pub fn recipients(mut self, value: impl Into<List<Str>>) -> Self { self.recipients = Some(value.into()); self }
     /// `ScanEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.scan_enabled = Some(value.into());
-        self
-    }
-
+    pub fn scan_enabled(mut self, value: impl Into<Bool>) -> Self { self.scan_enabled = Some(value.into()); self }
     /// `TlsPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self {
-        self.tls_policy = Some(value.into());
-        self
-    }
+    pub fn tls_policy(mut self, value: impl Into<Str>) -> Self { self.tls_policy = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -901,63 +650,21 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ActionRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the Amazon S3 bucket for incoming email.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub bucket_name: Str,
 }
 
-static RULE_S3Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("ObjectKeyPrefix", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Action` property type of `AWS::SES::ReceiptRule`.
@@ -1018,6 +725,7 @@ pub struct S3Action {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Action {
     /// A `S3Action` with its required properties, named in a [`S3ActionRequired`].
     pub fn new(required: S3ActionRequired) -> Self {
@@ -1031,44 +739,15 @@ impl S3Action {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.object_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3Action {}
@@ -1085,26 +764,14 @@ impl ToValue for S3Action {
     }
 }
 
-static RULE_SnsAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SnsAction: ObjRule = ObjRule {
     properties: &[
         ("Encoding", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SNSAction` property type of `AWS::SES::ReceiptRule`.
@@ -1126,6 +793,7 @@ pub struct SnsAction {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SnsAction {
     /// A `SnsAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -1133,20 +801,9 @@ impl SnsAction {
     }
 
     /// `Encoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding(mut self, value: impl Into<Str>) -> Self {
-        self.encoding = Some(value.into());
-        self
-    }
-
+    pub fn encoding(mut self, value: impl Into<Str>) -> Self { self.encoding = Some(value.into()); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SnsAction {}
@@ -1164,31 +821,18 @@ impl ToValue for SnsAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StopActionRequired {
     /// `Scope`: a string, required.
-    ///
-    /// The scope of the StopAction. The only acceptable value is `RuleSet` .
     pub scope: Str,
 }
 
-static RULE_StopAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StopAction: ObjRule = ObjRule {
     properties: &[
         ("Scope", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["Scope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StopAction` property type of `AWS::SES::ReceiptRule`.
@@ -1214,6 +858,7 @@ pub struct StopAction {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StopAction {
     /// A `StopAction` with its required properties, named in a [`StopActionRequired`].
     pub fn new(required: StopActionRequired) -> Self {
@@ -1224,20 +869,9 @@ impl StopAction {
     }
 
     /// `Scope`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = value.into(); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for StopAction {}
@@ -1255,37 +889,18 @@ impl ToValue for StopAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkmailActionRequired {
     /// `OrganizationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon WorkMail organization. Amazon WorkMail ARNs use the following format:
-    ///
-    /// `arn:aws:workmail:<region>:<awsAccountId>:organization/<workmailOrganizationId>`
-    ///
-    /// You can find the ID of your organization by using the \[ListOrganizations\](<https://docs.aws.amazon.com/workmail/latest/APIReference/API_ListOrganizations.html>) operation in Amazon WorkMail. Amazon WorkMail organization IDs begin with " `m-` ", followed by a string of alphanumeric characters.
-    ///
-    /// For information about Amazon WorkMail organizations, see the \[Amazon WorkMail Administrator Guide\](<https://docs.aws.amazon.com/workmail/latest/adminguide/organizations_overview.html>) .
     pub organization_arn: Str,
 }
 
-static RULE_WorkmailAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkmailAction: ObjRule = ObjRule {
     properties: &[
         ("OrganizationArn", Shape::STR),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["OrganizationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkmailAction` property type of `AWS::SES::ReceiptRule`.
@@ -1317,6 +932,7 @@ pub struct WorkmailAction {
     pub topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkmailAction {
     /// A `WorkmailAction` with its required properties, named in a [`WorkmailActionRequired`].
     pub fn new(required: WorkmailActionRequired) -> Self {
@@ -1327,20 +943,9 @@ impl WorkmailAction {
     }
 
     /// `OrganizationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_arn(mut self, value: impl Into<Str>) -> Self {
-        self.organization_arn = value.into();
-        self
-    }
-
+    pub fn organization_arn(mut self, value: impl Into<Str>) -> Self { self.organization_arn = value.into(); self }
     /// `TopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = Some(value.into());
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for WorkmailAction {}

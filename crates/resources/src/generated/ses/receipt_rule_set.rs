@@ -7,14 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_ReceiptRuleSet: ObjRule = ObjRule {
-    properties: &[("RuleSetName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ReceiptRuleSet: ObjRule = ObjRule {
+    properties: &[
+        ("RuleSetName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ReceiptRuleSet` resource.
@@ -42,6 +41,7 @@ pub struct ReceiptRuleSet {
     pub rule_set_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReceiptRuleSet {
     /// The CloudFormation type name, `AWS::SES::ReceiptRuleSet`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ReceiptRuleSet";
@@ -68,12 +68,7 @@ impl ReceiptRuleSet {
     }
 
     /// `RuleSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_set_name = Some(value.into());
-        self
-    }
+    pub fn rule_set_name(mut self, value: impl Into<Str>) -> Self { self.rule_set_name = Some(value.into()); self }
 }
 
 impl Resource for ReceiptRuleSet {

@@ -7,26 +7,19 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 
-static RULE_Template: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("Template", Shape::Object(&RULE_TemplateProperty)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::Template` resource.
@@ -54,6 +47,7 @@ pub struct Template {
     pub template: Option<Obj<TemplateProperty>>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// The CloudFormation type name, `AWS::SES::Template`.
     pub const TYPE_NAME: &'static str = "AWS::SES::Template";
@@ -80,20 +74,9 @@ impl Template {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Template`: a [`TemplateProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template(mut self, value: impl Into<Obj<TemplateProperty>>) -> Self {
-        self.template = Some(value.into());
-        self
-    }
+    pub fn template(mut self, value: impl Into<Obj<TemplateProperty>>) -> Self { self.template = Some(value.into()); self }
 }
 
 impl Resource for Template {
@@ -135,133 +118,24 @@ impl TemplateAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::Template`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-template-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TemplateProperty`], by name: `TemplateProperty::new(TemplatePropertyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplatePropertyRequired {
     /// `SubjectPart`: a string, required.
-    ///
-    /// The subject line of the email.
     pub subject_part: Str,
 }
 
-static RULE_TemplateProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TemplateProperty: ObjRule = ObjRule {
     properties: &[
         ("HtmlPart", Shape::STR),
         ("SubjectPart", Shape::STR),
-        (
-            "TemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("TextPart", Shape::STR),
     ],
     required: &["SubjectPart"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Template` property type of `AWS::SES::Template`.
@@ -291,6 +165,7 @@ pub struct TemplateProperty {
     pub text_part: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemplateProperty {
     /// A `TemplateProperty` with its required properties, named in a [`TemplatePropertyRequired`].
     pub fn new(required: TemplatePropertyRequired) -> Self {
@@ -303,36 +178,13 @@ impl TemplateProperty {
     }
 
     /// `HtmlPart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_part(mut self, value: impl Into<Str>) -> Self {
-        self.html_part = Some(value.into());
-        self
-    }
-
+    pub fn html_part(mut self, value: impl Into<Str>) -> Self { self.html_part = Some(value.into()); self }
     /// `SubjectPart`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_part(mut self, value: impl Into<Str>) -> Self {
-        self.subject_part = value.into();
-        self
-    }
-
+    pub fn subject_part(mut self, value: impl Into<Str>) -> Self { self.subject_part = value.into(); self }
     /// `TemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_name(mut self, value: impl Into<Str>) -> Self {
-        self.template_name = Some(value.into());
-        self
-    }
-
+    pub fn template_name(mut self, value: impl Into<Str>) -> Self { self.template_name = Some(value.into()); self }
     /// `TextPart`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_part(mut self, value: impl Into<Str>) -> Self {
-        self.text_part = Some(value.into());
-        self
-    }
+    pub fn text_part(mut self, value: impl Into<Str>) -> Self { self.text_part = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateProperty {}

@@ -7,54 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 
 /// The required properties of [`Tenant`], by name: `Tenant::new(TenantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenantRequired {
     /// `TenantName`: a string, required.
-    ///
-    /// The name of a tenant. The name can contain up to 64 alphanumeric characters, including letters, numbers, hyphens (-) and underscores (_) only.
-    ///
-    /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub tenant_name: Str,
 }
 
-static RULE_Tenant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tenant: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceAssociation),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TenantName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TenantName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TenantName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::Tenant` resource.
@@ -92,6 +66,7 @@ pub struct Tenant {
     pub tenant_name: Str,
 }
 
+#[rustfmt::skip]
 impl Tenant {
     /// The CloudFormation type name, `AWS::SES::Tenant`.
     pub const TYPE_NAME: &'static str = "AWS::SES::Tenant";
@@ -122,28 +97,11 @@ impl Tenant {
     }
 
     /// `ResourceAssociations`: a list of [`ResourceAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_associations(mut self, value: impl Into<List<ResourceAssociation>>) -> Self {
-        self.resource_associations = Some(value.into());
-        self
-    }
-
+    pub fn resource_associations(mut self, value: impl Into<List<ResourceAssociation>>) -> Self { self.resource_associations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TenantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_name(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_name = value.into();
-        self
-    }
+    pub fn tenant_name(mut self, value: impl Into<Str>) -> Self { self.tenant_name = value.into(); self }
 }
 
 impl Resource for Tenant {
@@ -192,30 +150,17 @@ impl TenantAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAssociationRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource associated with the tenant.
-    ///
-    /// Length at least 1.
     pub resource_arn: Str,
 }
 
-static RULE_ResourceAssociation: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     required: &["ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceAssociation` property type of `AWS::SES::Tenant`.
@@ -233,6 +178,7 @@ pub struct ResourceAssociation {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceAssociation {
     /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
     pub fn new(required: ResourceAssociationRequired) -> Self {
@@ -242,12 +188,7 @@ impl ResourceAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for ResourceAssociation {}
@@ -256,102 +197,6 @@ impl ToValue for ResourceAssociation {
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ResourceArn", &self.resource_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SES::Tenant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-tenant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -9,23 +9,14 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("ENABLED|DISABLED");
 
-static RULE_VdmAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VdmAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "DashboardAttributes",
-            Shape::Object(&RULE_DashboardAttributes),
-        ),
-        (
-            "GuardianAttributes",
-            Shape::Object(&RULE_GuardianAttributes),
-        ),
+        ("DashboardAttributes", Shape::Object(&RULE_DashboardAttributes)),
+        ("GuardianAttributes", Shape::Object(&RULE_GuardianAttributes)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::VdmAttributes` resource.
@@ -50,6 +41,7 @@ pub struct VdmAttributes {
     pub guardian_attributes: Option<Obj<GuardianAttributes>>,
 }
 
+#[rustfmt::skip]
 impl VdmAttributes {
     /// The CloudFormation type name, `AWS::SES::VdmAttributes`.
     pub const TYPE_NAME: &'static str = "AWS::SES::VdmAttributes";
@@ -76,20 +68,9 @@ impl VdmAttributes {
     }
 
     /// `DashboardAttributes`: a [`DashboardAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_attributes(mut self, value: impl Into<Obj<DashboardAttributes>>) -> Self {
-        self.dashboard_attributes = Some(value.into());
-        self
-    }
-
+    pub fn dashboard_attributes(mut self, value: impl Into<Obj<DashboardAttributes>>) -> Self { self.dashboard_attributes = Some(value.into()); self }
     /// `GuardianAttributes`: a [`GuardianAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn guardian_attributes(mut self, value: impl Into<Obj<GuardianAttributes>>) -> Self {
-        self.guardian_attributes = Some(value.into());
-        self
-    }
+    pub fn guardian_attributes(mut self, value: impl Into<Obj<GuardianAttributes>>) -> Self { self.guardian_attributes = Some(value.into()); self }
 }
 
 impl Resource for VdmAttributes {
@@ -130,23 +111,13 @@ impl VdmAttributesAttributes {
     }
 }
 
-static RULE_DashboardAttributes: ObjRule = ObjRule {
-    properties: &[(
-        "EngagementMetrics",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DashboardAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("EngagementMetrics", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardAttributes` property type of `AWS::SES::VdmAttributes`.
@@ -167,6 +138,7 @@ pub struct DashboardAttributes {
     pub engagement_metrics: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DashboardAttributes {
     /// A `DashboardAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -174,12 +146,7 @@ impl DashboardAttributes {
     }
 
     /// `EngagementMetrics`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self {
-        self.engagement_metrics = Some(value.into());
-        self
-    }
+    pub fn engagement_metrics(mut self, value: impl Into<Str>) -> Self { self.engagement_metrics = Some(value.into()); self }
 }
 
 impl PropertyType for DashboardAttributes {}
@@ -192,23 +159,13 @@ impl ToValue for DashboardAttributes {
     }
 }
 
-static RULE_GuardianAttributes: ObjRule = ObjRule {
-    properties: &[(
-        "OptimizedSharedDelivery",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_GuardianAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("OptimizedSharedDelivery", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardianAttributes` property type of `AWS::SES::VdmAttributes`.
@@ -229,6 +186,7 @@ pub struct GuardianAttributes {
     pub optimized_shared_delivery: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GuardianAttributes {
     /// A `GuardianAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -236,12 +194,7 @@ impl GuardianAttributes {
     }
 
     /// `OptimizedSharedDelivery`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self {
-        self.optimized_shared_delivery = Some(value.into());
-        self
-    }
+    pub fn optimized_shared_delivery(mut self, value: impl Into<Str>) -> Self { self.optimized_shared_delivery = Some(value.into()); self }
 }
 
 impl PropertyType for GuardianAttributes {}

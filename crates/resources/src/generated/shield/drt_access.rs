@@ -11,56 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DrtAccessRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks. This enables the SRT to inspect your AWS WAF configuration and logs and to create or update AWS WAF rules and web ACLs.
-    ///
-    /// You can associate only one `RoleArn` with your subscription. If you submit this update for an account that already has an associated role, the new `RoleArn` will replace the existing `RoleArn` .
-    ///
-    /// This change requires the following:
-    ///
-    /// - You must be subscribed to the \[Business Support plan\](<https://docs.aws.amazon.com/premiumsupport/business-support/>) or the \[Enterprise Support plan\](<https://docs.aws.amazon.com/premiumsupport/enterprise-support/>) .
-    /// - The `AWSShieldDRTAccessPolicy` managed policy must be attached to the role that you specify in the request. You can access this policy in the IAM console at \[AWSShieldDRTAccessPolicy\](<https://docs.aws.amazon.com/iam/home?#/policies/arn:aws:iam::aws:policy/service-role/AWSShieldDRTAccessPolicy>) . For information, see \[Adding and removing IAM identity permissions\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-attach-detach.html>) .
-    /// - The role must trust the service principal `drt.shield.amazonaws.com` . For information, see \[IAM JSON policy elements: Principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>) .
-    ///
-    /// The SRT will have access only to your AWS WAF and Shield resources. By submitting this request, you provide permissions to the SRT to inspect your AWS WAF and Shield configuration and logs, and to create and update AWS WAF rules and web ACLs on your behalf. The SRT takes these actions only if explicitly authorized by you.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length at most 2048.
     pub role_arn: Str,
 }
 
-static RULE_DrtAccess: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DrtAccess: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogBucketList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(3),
-                    max_len: Some(63),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LogBucketList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Shield::DRTAccess` resource.
@@ -115,6 +77,7 @@ pub struct DrtAccess {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl DrtAccess {
     /// The CloudFormation type name, `AWS::Shield::DRTAccess`.
     pub const TYPE_NAME: &'static str = "AWS::Shield::DRTAccess";
@@ -144,20 +107,9 @@ impl DrtAccess {
     }
 
     /// `LogBucketList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_bucket_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_bucket_list = Some(value.into());
-        self
-    }
-
+    pub fn log_bucket_list(mut self, value: impl Into<List<Str>>) -> Self { self.log_bucket_list = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl Resource for DrtAccess {

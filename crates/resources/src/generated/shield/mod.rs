@@ -7,11 +7,14 @@
 //! - `AWS::Shield::ProactiveEngagement`: [`ProactiveEngagement`], property types in [`proactive_engagement`]
 //! - `AWS::Shield::Protection`: [`Protection`], property types in [`protection`]
 //! - `AWS::Shield::ProtectionGroup`: [`ProtectionGroup`], property types in [`protection_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod drt_access;
 pub mod proactive_engagement;
 pub mod protection;
 pub mod protection_group;
+pub mod shared;
 
 pub use drt_access::{DrtAccess, DrtAccessAttributes, DrtAccessRequired};
 pub use proactive_engagement::{

@@ -15,59 +15,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\+[1-9]\\d{1,14}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProactiveEngagementRequired {
     /// `EmergencyContactList`: a list of [`EmergencyContact`] objects, required.
-    ///
-    /// The list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support, plus any relevant notes.
-    ///
-    /// To enable proactive engagement, the contact list must include at least one phone number.
-    ///
-    /// If you provide more than one contact, in the notes, indicate the circumstances under which each contact should be used. Include primary and secondary contact designations, and provide the hours of availability and time zones for each contact.
-    ///
-    /// Example contact notes:
-    ///
-    /// - This is a hotline that's staffed 24x7x365. Please work with the responding analyst and they will get the appropriate person on the call.
-    /// - Please contact the secondary phone number if the hotline doesn't respond within 5 minutes.
-    ///
-    /// Items 1 to 10.
     pub emergency_contact_list: List<EmergencyContact>,
     /// `ProactiveEngagementStatus`: a [`ProactiveEngagementStatus`] value, required.
-    ///
-    /// Specifies whether proactive engagement is enabled or disabled.
-    ///
-    /// Valid values:
-    ///
-    /// `ENABLED` - The Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
-    ///
-    /// `DISABLED` - The SRT will not proactively notify contacts about escalations or to initiate proactive customer support.
     pub proactive_engagement_status: ProactiveEngagementStatus,
 }
 
-static RULE_ProactiveEngagement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProactiveEngagement: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmergencyContactList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EmergencyContact),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ProactiveEngagementStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("EmergencyContactList", Shape::List(&ListRule { items: Shape::Object(&RULE_EmergencyContact), min_items: Some(1), max_items: Some(10) })),
+        ("ProactiveEngagementStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["ProactiveEngagementStatus", "EmergencyContactList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Shield::ProactiveEngagement` resource.
@@ -123,6 +84,7 @@ pub struct ProactiveEngagement {
     pub proactive_engagement_status: ProactiveEngagementStatus,
 }
 
+#[rustfmt::skip]
 impl ProactiveEngagement {
     /// The CloudFormation type name, `AWS::Shield::ProactiveEngagement`.
     pub const TYPE_NAME: &'static str = "AWS::Shield::ProactiveEngagement";
@@ -152,23 +114,9 @@ impl ProactiveEngagement {
     }
 
     /// `EmergencyContactList`: a list of [`EmergencyContact`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emergency_contact_list(mut self, value: impl Into<List<EmergencyContact>>) -> Self {
-        self.emergency_contact_list = value.into();
-        self
-    }
-
+    pub fn emergency_contact_list(mut self, value: impl Into<List<EmergencyContact>>) -> Self { self.emergency_contact_list = value.into(); self }
     /// `ProactiveEngagementStatus`: a [`ProactiveEngagementStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proactive_engagement_status(
-        mut self,
-        value: impl Into<ProactiveEngagementStatus>,
-    ) -> Self {
-        self.proactive_engagement_status = value.into();
-        self
-    }
+    pub fn proactive_engagement_status(mut self, value: impl Into<ProactiveEngagementStatus>) -> Self { self.proactive_engagement_status = value.into(); self }
 }
 
 impl Resource for ProactiveEngagement {
@@ -216,52 +164,19 @@ impl ProactiveEngagementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmergencyContactRequired {
     /// `EmailAddress`: a string, required.
-    ///
-    /// The email address for the contact.
-    ///
-    /// Pattern `^\S+@\S+\.\S+$`; length 1 to 150.
     pub email_address: Str,
 }
 
-static RULE_EmergencyContact: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmergencyContact: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactNotes",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(150),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactNotes", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["EmailAddress"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmergencyContact` property type of `AWS::Shield::ProactiveEngagement`.
@@ -291,6 +206,7 @@ pub struct EmergencyContact {
     pub phone_number: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EmergencyContact {
     /// A `EmergencyContact` with its required properties, named in a [`EmergencyContactRequired`].
     pub fn new(required: EmergencyContactRequired) -> Self {
@@ -302,28 +218,11 @@ impl EmergencyContact {
     }
 
     /// `ContactNotes`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_notes(mut self, value: impl Into<Str>) -> Self {
-        self.contact_notes = Some(value.into());
-        self
-    }
-
+    pub fn contact_notes(mut self, value: impl Into<Str>) -> Self { self.contact_notes = Some(value.into()); self }
     /// `EmailAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = value.into();
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = value.into(); self }
     /// `PhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
+    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
 }
 
 impl PropertyType for EmergencyContact {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[ a-zA-Z0-9_\\.\\-]*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws");
 
@@ -14,76 +17,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the protection. For example, `My CloudFront distributions` .
-    ///
-    /// &gt; If you change the name of an existing protection, Shield Advanced deletes the protection and replaces it with a new one. While this is happening, the protection isn't available on the AWS resource.
-    ///
-    /// Pattern `[ a-zA-Z0-9_\.\-]*`; length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The ARN (Amazon Resource Name) of the AWS resource that is protected.
-    ///
-    /// Pattern `^arn:aws`; length 1 to 2048; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_Protection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Protection: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationLayerAutomaticResponseConfiguration",
-            Shape::Object(&RULE_ApplicationLayerAutomaticResponseConfiguration),
-        ),
-        (
-            "HealthCheckArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ApplicationLayerAutomaticResponseConfiguration", Shape::Object(&RULE_ApplicationLayerAutomaticResponseConfiguration)),
+        ("HealthCheckArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Shield::Protection` resource.
@@ -156,6 +106,7 @@ pub struct Protection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Protection {
     /// The CloudFormation type name, `AWS::Shield::Protection`.
     pub const TYPE_NAME: &'static str = "AWS::Shield::Protection";
@@ -188,47 +139,15 @@ impl Protection {
     }
 
     /// `ApplicationLayerAutomaticResponseConfiguration`: an [`ApplicationLayerAutomaticResponseConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_layer_automatic_response_configuration(
-        mut self,
-        value: impl Into<Obj<ApplicationLayerAutomaticResponseConfiguration>>,
-    ) -> Self {
-        self.application_layer_automatic_response_configuration = Some(value.into());
-        self
-    }
-
+    pub fn application_layer_automatic_response_configuration(mut self, value: impl Into<Obj<ApplicationLayerAutomaticResponseConfiguration>>) -> Self { self.application_layer_automatic_response_configuration = Some(value.into()); self }
     /// `HealthCheckArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.health_check_arns = Some(value.into());
-        self
-    }
-
+    pub fn health_check_arns(mut self, value: impl Into<List<Str>>) -> Self { self.health_check_arns = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Protection {
@@ -289,35 +208,20 @@ impl ProtectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationLayerAutomaticResponseConfigurationRequired {
     /// `Action`: a JSON value, required.
-    ///
-    /// Specifies the action setting that Shield Advanced should use in the AWS WAF rules that it creates on behalf of the protected resource in response to DDoS attacks. You specify this as part of the configuration for the automatic application layer DDoS mitigation feature, when you enable or update automatic mitigation. Shield Advanced creates the AWS WAF rules in a Shield Advanced-managed rule group, inside the web ACL that you have associated with the resource.
     pub action: Json,
     /// `Status`: an [`ApplicationLayerAutomaticResponseConfigurationStatus`] value, required.
-    ///
-    /// Indicates whether automatic application layer DDoS mitigation is enabled for the protection.
     pub status: ApplicationLayerAutomaticResponseConfigurationStatus,
 }
 
-static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Any),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Action", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationLayerAutomaticResponseConfiguration` property type of `AWS::Shield::Protection`.
@@ -339,6 +243,7 @@ pub struct ApplicationLayerAutomaticResponseConfiguration {
     pub status: ApplicationLayerAutomaticResponseConfigurationStatus,
 }
 
+#[rustfmt::skip]
 impl ApplicationLayerAutomaticResponseConfiguration {
     /// A `ApplicationLayerAutomaticResponseConfiguration` with its required properties, named in a [`ApplicationLayerAutomaticResponseConfigurationRequired`].
     pub fn new(required: ApplicationLayerAutomaticResponseConfigurationRequired) -> Self {
@@ -349,23 +254,9 @@ impl ApplicationLayerAutomaticResponseConfiguration {
     }
 
     /// `Action`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Json>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Json>) -> Self { self.action = value.into(); self }
     /// `Status`: an [`ApplicationLayerAutomaticResponseConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(
-        mut self,
-        value: impl Into<ApplicationLayerAutomaticResponseConfigurationStatus>,
-    ) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ApplicationLayerAutomaticResponseConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ApplicationLayerAutomaticResponseConfiguration {}
@@ -375,102 +266,6 @@ impl ToValue for ApplicationLayerAutomaticResponseConfiguration {
         MapBuilder::new()
             .req("Action", &self.action)
             .req("Status", &self.status)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Shield::Protection`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-shield-protection-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

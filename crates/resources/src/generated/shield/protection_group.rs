@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\-]*");
 
@@ -14,103 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\-]*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProtectionGroupRequired {
     /// `Aggregation`: an [`Aggregation`] value, required.
-    ///
-    /// Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
-    ///
-    /// - `Sum` - Use the total traffic across the group. This is a good choice for most cases. Examples include Elastic IP addresses for EC2 instances that scale manually or automatically.
-    /// - `Mean` - Use the average of the traffic across the group. This is a good choice for resources that share traffic uniformly. Examples include accelerators and load balancers.
-    /// - `Max` - Use the highest traffic from each resource. This is useful for resources that don't share traffic and for resources that share that traffic in a non-uniform way. Examples include Amazon CloudFront distributions and origin resources for CloudFront distributions.
     pub aggregation: Aggregation,
     /// `Pattern`: a [`ProtectionGroupPattern`] value, required.
-    ///
-    /// The criteria to use to choose the protected resources for inclusion in the group. You can include all resources that have protections, provide a list of resource ARNs (Amazon Resource Names), or include all resources of a specified resource type.
     pub pattern: ProtectionGroupPattern,
     /// `ProtectionGroupId`: a string, required.
-    ///
-    /// The name of the protection group. You use this to identify the protection group in lists and to manage the protection group, for example to update, delete, or describe it.
-    ///
-    /// Pattern `[a-zA-Z0-9\-]*`; length 1 to 36; create-only: changing it replaces the resource.
     pub protection_group_id: Str,
 }
 
-static RULE_ProtectionGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtectionGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Aggregation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUM", "MEAN", "MAX"],
-                format: None,
-            }),
-        ),
-        (
-            "Members",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10000),
-            }),
-        ),
-        (
-            "Pattern",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"],
-                format: None,
-            }),
-        ),
-        (
-            "ProtectionGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CLOUDFRONT_DISTRIBUTION",
-                    "ROUTE_53_HOSTED_ZONE",
-                    "ELASTIC_IP_ALLOCATION",
-                    "CLASSIC_LOAD_BALANCER",
-                    "APPLICATION_LOAD_BALANCER",
-                    "GLOBAL_ACCELERATOR",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Aggregation", Shape::Str(&StrRule { allowed: &["SUM", "MEAN", "MAX"], ..StrRule::ANY })),
+        ("Members", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10000) })),
+        ("Pattern", Shape::Str(&StrRule { allowed: &["ALL", "ARBITRARY", "BY_RESOURCE_TYPE"], ..StrRule::ANY })),
+        ("ProtectionGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["CLOUDFRONT_DISTRIBUTION", "ROUTE_53_HOSTED_ZONE", "ELASTIC_IP_ALLOCATION", "CLASSIC_LOAD_BALANCER", "APPLICATION_LOAD_BALANCER", "GLOBAL_ACCELERATOR"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Aggregation", "Pattern", "ProtectionGroupId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Shield::ProtectionGroup` resource.
@@ -164,6 +90,7 @@ pub struct ProtectionGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProtectionGroup {
     /// The CloudFormation type name, `AWS::Shield::ProtectionGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Shield::ProtectionGroup";
@@ -197,52 +124,17 @@ impl ProtectionGroup {
     }
 
     /// `Aggregation`: an [`Aggregation`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation(mut self, value: impl Into<Aggregation>) -> Self {
-        self.aggregation = value.into();
-        self
-    }
-
+    pub fn aggregation(mut self, value: impl Into<Aggregation>) -> Self { self.aggregation = value.into(); self }
     /// `Members`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn members(mut self, value: impl Into<List<Str>>) -> Self {
-        self.members = Some(value.into());
-        self
-    }
-
+    pub fn members(mut self, value: impl Into<List<Str>>) -> Self { self.members = Some(value.into()); self }
     /// `Pattern`: a [`ProtectionGroupPattern`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<ProtectionGroupPattern>) -> Self {
-        self.pattern = value.into();
-        self
-    }
-
+    pub fn pattern(mut self, value: impl Into<ProtectionGroupPattern>) -> Self { self.pattern = value.into(); self }
     /// `ProtectionGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protection_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.protection_group_id = value.into();
-        self
-    }
-
+    pub fn protection_group_id(mut self, value: impl Into<Str>) -> Self { self.protection_group_id = value.into(); self }
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProtectionGroup {
@@ -287,102 +179,6 @@ impl ProtectionGroupAttributes {
     /// The ARN (Amazon Resource Name) of the new protection group.
     pub fn protection_group_arn(&self) -> Value {
         self.0.get_att("ProtectionGroupArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Shield::ProtectionGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-shield-protectiongroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

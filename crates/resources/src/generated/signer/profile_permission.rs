@@ -14,63 +14,27 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-zA-Z]{10}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfilePermissionRequired {
     /// `Action`: a string, required.
-    ///
-    /// The AWS Signer action permitted as part of cross-account permissions.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub action: Str,
     /// `Principal`: a string, required.
-    ///
-    /// The AWS principal receiving cross-account permissions. This may be an IAM role or another AWS account ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal: Str,
     /// `ProfileName`: a string, required.
-    ///
-    /// The human-readable name of the signing profile.
-    ///
-    /// Pattern `^[0-9a-zA-Z_]{2,64}$`; create-only: changing it replaces the resource.
     pub profile_name: Str,
     /// `StatementId`: a string, required.
-    ///
-    /// A unique identifier for the cross-account permission statement.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub statement_id: Str,
 }
 
-static RULE_ProfilePermission: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProfilePermission: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
         ("Principal", Shape::STR),
-        (
-            "ProfileName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProfileVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProfileName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProfileVersion", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("StatementId", Shape::STR),
     ],
     required: &["ProfileName", "Action", "Principal", "StatementId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Signer::ProfilePermission` resource.
@@ -118,6 +82,7 @@ pub struct ProfilePermission {
     pub statement_id: Str,
 }
 
+#[rustfmt::skip]
 impl ProfilePermission {
     /// The CloudFormation type name, `AWS::Signer::ProfilePermission`.
     pub const TYPE_NAME: &'static str = "AWS::Signer::ProfilePermission";
@@ -129,13 +94,7 @@ impl ProfilePermission {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-profilepermission.html",
         primary_identifier: &["StatementId", "ProfileName"],
         required: &["Action", "Principal", "ProfileName", "StatementId"],
-        create_only: &[
-            "ProfileName",
-            "Action",
-            "Principal",
-            "StatementId",
-            "ProfileVersion",
-        ],
+        create_only: &["ProfileName", "Action", "Principal", "StatementId", "ProfileVersion"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -156,44 +115,15 @@ impl ProfilePermission {
     }
 
     /// `Action`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = value.into(); self }
     /// `Principal`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal(mut self, value: impl Into<Str>) -> Self {
-        self.principal = value.into();
-        self
-    }
-
+    pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
     /// `ProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.profile_name = value.into();
-        self
-    }
-
+    pub fn profile_name(mut self, value: impl Into<Str>) -> Self { self.profile_name = value.into(); self }
     /// `ProfileVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_version(mut self, value: impl Into<Str>) -> Self {
-        self.profile_version = Some(value.into());
-        self
-    }
-
+    pub fn profile_version(mut self, value: impl Into<Str>) -> Self { self.profile_version = Some(value.into()); self }
     /// `StatementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement_id(mut self, value: impl Into<Str>) -> Self {
-        self.statement_id = value.into();
-        self
-    }
+    pub fn statement_id(mut self, value: impl Into<Str>) -> Self { self.statement_id = value.into(); self }
 }
 
 impl Resource for ProfilePermission {

@@ -13,44 +13,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct SigningProfileRequired {
     /// `PlatformId`: a [`PlatformId`] value, required.
-    ///
-    /// The ID of a platform that is available for use by a signing profile.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub platform_id: PlatformId,
 }
 
-static RULE_SigningProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SigningProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "PlatformId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"],
-                format: None,
-            }),
-        ),
-        (
-            "SignatureValidityPeriod",
-            Shape::Object(&RULE_SignatureValidityPeriod),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PlatformId", Shape::Str(&StrRule { allowed: &["AWSLambda-SHA384-ECDSA", "Notation-OCI-SHA384-ECDSA"], ..StrRule::ANY })),
+        ("SignatureValidityPeriod", Shape::Object(&RULE_SignatureValidityPeriod)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PlatformId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Signer::SigningProfile` resource.
@@ -84,6 +59,7 @@ pub struct SigningProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SigningProfile {
     /// The CloudFormation type name, `AWS::Signer::SigningProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Signer::SigningProfile";
@@ -114,31 +90,11 @@ impl SigningProfile {
     }
 
     /// `PlatformId`: a [`PlatformId`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_id(mut self, value: impl Into<PlatformId>) -> Self {
-        self.platform_id = value.into();
-        self
-    }
-
+    pub fn platform_id(mut self, value: impl Into<PlatformId>) -> Self { self.platform_id = value.into(); self }
     /// `SignatureValidityPeriod`: a [`SignatureValidityPeriod`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signature_validity_period(
-        mut self,
-        value: impl Into<Obj<SignatureValidityPeriod>>,
-    ) -> Self {
-        self.signature_validity_period = Some(value.into());
-        self
-    }
-
+    pub fn signature_validity_period(mut self, value: impl Into<Obj<SignatureValidityPeriod>>) -> Self { self.signature_validity_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SigningProfile {
@@ -196,26 +152,14 @@ impl SigningProfileAttributes {
     }
 }
 
-static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignatureValidityPeriod: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS", "MONTHS", "YEARS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["DAYS", "MONTHS", "YEARS"], ..StrRule::ANY })),
         ("Value", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SignatureValidityPeriod` property type of `AWS::Signer::SigningProfile`.
@@ -235,6 +179,7 @@ pub struct SignatureValidityPeriod {
     pub value: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SignatureValidityPeriod {
     /// A `SignatureValidityPeriod` with no property set (none is required).
     pub fn new() -> Self {
@@ -242,20 +187,9 @@ impl SignatureValidityPeriod {
     }
 
     /// `Type`: a [`SignatureValidityPeriodType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SignatureValidityPeriodType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SignatureValidityPeriodType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for SignatureValidityPeriod {}
@@ -269,35 +203,14 @@ impl ToValue for SignatureValidityPeriod {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Signer::SigningProfile`.
@@ -315,6 +228,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -322,20 +236,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

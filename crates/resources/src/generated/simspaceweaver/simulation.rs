@@ -17,60 +17,24 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9_\\-]{3,63}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimulationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the simulation.
-    ///
-    /// Pattern `[a-zA-Z0-9_\-]{1,2048}$`; length 1 to 2048; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management ( IAM ) role that the simulation assumes to perform actions. For more information about ARNs, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* . For more information about IAM roles, see \[IAM roles\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html>) in the *AWS Identity and Access Management User Guide* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(?:aws|aws-cn|aws-us-gov):iam::(\d{12})?:role\/(.+)$`; length 0 to 1600; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
-static RULE_Simulation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Simulation: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaximumDuration",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(6),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("MaximumDuration", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(6), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SchemaS3Location", Shape::Object(&RULE_S3Location)),
         ("SnapshotS3Location", Shape::Object(&RULE_S3Location)),
     ],
     required: &["Name", "RoleArn"],
     one_of: &[&[&["SchemaS3Location"], &["SnapshotS3Location"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SimSpaceWeaver::Simulation` resource.
@@ -128,6 +92,7 @@ pub struct Simulation {
     pub snapshot_s3_location: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl Simulation {
     /// The CloudFormation type name, `AWS::SimSpaceWeaver::Simulation`.
     pub const TYPE_NAME: &'static str = "AWS::SimSpaceWeaver::Simulation";
@@ -139,13 +104,7 @@ impl Simulation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-simspaceweaver-simulation.html",
         primary_identifier: &["Name"],
         required: &["Name", "RoleArn"],
-        create_only: &[
-            "Name",
-            "RoleArn",
-            "SchemaS3Location",
-            "SnapshotS3Location",
-            "MaximumDuration",
-        ],
+        create_only: &["Name", "RoleArn", "SchemaS3Location", "SnapshotS3Location", "MaximumDuration"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DescribePayload"],
@@ -166,44 +125,15 @@ impl Simulation {
     }
 
     /// `MaximumDuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_duration(mut self, value: impl Into<Str>) -> Self {
-        self.maximum_duration = Some(value.into());
-        self
-    }
-
+    pub fn maximum_duration(mut self, value: impl Into<Str>) -> Self { self.maximum_duration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SchemaS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.schema_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn schema_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.schema_s3_location = Some(value.into()); self }
     /// `SnapshotS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.snapshot_s3_location = Some(value.into());
-        self
-    }
+    pub fn snapshot_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.snapshot_s3_location = Some(value.into()); self }
 }
 
 impl Resource for Simulation {
@@ -251,48 +181,20 @@ impl SimulationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of an Amazon S3 bucket. For more information about buckets, see \[Creating, configuring, and working with Amazon S3 buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/creating-buckets-s3.html>) in the *Amazon Simple Storage Service User Guide* .
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-zA-Z0-9_\-]{3,63}$`; length 3 to 63.
     pub bucket_name: Str,
     /// `ObjectKey`: a string, required.
-    ///
-    /// The key name of an object in Amazon S3. For more information about Amazon S3 objects and object keys, see \[Uploading, downloading, and working with objects in Amazon S3\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/uploading-downloading-objects.html>) in the *Amazon Simple Storage Service User Guide* .
-    ///
-    /// Length 3 to 255.
     pub object_key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "ObjectKey",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("ObjectKey", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["BucketName", "ObjectKey"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::SimSpaceWeaver::Simulation`.
@@ -316,6 +218,7 @@ pub struct S3Location {
     pub object_key: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -326,20 +229,9 @@ impl S3Location {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `ObjectKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_key(mut self, value: impl Into<Str>) -> Self {
-        self.object_key = value.into();
-        self
-    }
+    pub fn object_key(mut self, value: impl Into<Str>) -> Self { self.object_key = value.into(); self }
 }
 
 impl PropertyType for S3Location {}

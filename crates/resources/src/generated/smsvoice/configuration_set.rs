@@ -7,66 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:\\S+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
 
-static RULE_ConfigurationSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultSenderId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventDestination),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("ConfigurationSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefaultSenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("EventDestinations", Shape::List(&ListRule { items: Shape::Object(&RULE_EventDestination), min_items: None, max_items: Some(5) })),
         ("MessageFeedbackEnabled", Shape::Bool),
-        (
-            "ProtectConfigurationId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ProtectConfigurationId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::ConfigurationSet` resource.
@@ -120,6 +79,7 @@ pub struct ConfigurationSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationSet {
     /// The CloudFormation type name, `AWS::SMSVOICE::ConfigurationSet`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::ConfigurationSet";
@@ -146,52 +106,17 @@ impl ConfigurationSet {
     }
 
     /// `ConfigurationSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.configuration_set_name = Some(value.into());
-        self
-    }
-
+    pub fn configuration_set_name(mut self, value: impl Into<Str>) -> Self { self.configuration_set_name = Some(value.into()); self }
     /// `DefaultSenderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_sender_id = Some(value.into());
-        self
-    }
-
+    pub fn default_sender_id(mut self, value: impl Into<Str>) -> Self { self.default_sender_id = Some(value.into()); self }
     /// `EventDestinations`: a list of [`EventDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_destinations(mut self, value: impl Into<List<EventDestination>>) -> Self {
-        self.event_destinations = Some(value.into());
-        self
-    }
-
+    pub fn event_destinations(mut self, value: impl Into<List<EventDestination>>) -> Self { self.event_destinations = Some(value.into()); self }
     /// `MessageFeedbackEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_feedback_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.message_feedback_enabled = Some(value.into());
-        self
-    }
-
+    pub fn message_feedback_enabled(mut self, value: impl Into<Bool>) -> Self { self.message_feedback_enabled = Some(value.into()); self }
     /// `ProtectConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protect_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.protect_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn protect_configuration_id(mut self, value: impl Into<Str>) -> Self { self.protect_configuration_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationSet {
@@ -243,48 +168,20 @@ impl ConfigurationSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsDestinationRequired {
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an AWS Identity and Access Management role that is able to write event data to an Amazon CloudWatch destination.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:\S+$`.
     pub iam_role_arn: Str,
     /// `LogGroupArn`: a string, required.
-    ///
-    /// The name of the Amazon CloudWatch log group that you want to record events in.
-    ///
-    /// Pattern `^arn:\S+$`.
     pub log_group_arn: Str,
 }
 
-static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "LogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("LogGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["IamRoleArn", "LogGroupArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
@@ -308,6 +205,7 @@ pub struct CloudWatchLogsDestination {
     pub log_group_arn: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsDestination {
     /// A `CloudWatchLogsDestination` with its required properties, named in a [`CloudWatchLogsDestinationRequired`].
     pub fn new(required: CloudWatchLogsDestinationRequired) -> Self {
@@ -318,20 +216,9 @@ impl CloudWatchLogsDestination {
     }
 
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = value.into();
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogsDestination {}
@@ -349,64 +236,27 @@ impl ToValue for CloudWatchLogsDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventDestinationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// When set to true events will be logged.
     pub enabled: Bool,
     /// `EventDestinationName`: a string, required.
-    ///
-    /// The name of the EventDestination.
-    ///
-    /// Pattern `^[A-Za-z0-9_-]+$`; length 1 to 64.
     pub event_destination_name: Str,
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// An array of event types that determine which events to log.
-    ///
-    /// &gt; The `TEXT_SENT` event type is not supported.
     pub matching_event_types: List<Str>,
 }
 
-static RULE_EventDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EventDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsDestination",
-            Shape::Object(&RULE_CloudWatchLogsDestination),
-        ),
+        ("CloudWatchLogsDestination", Shape::Object(&RULE_CloudWatchLogsDestination)),
         ("Enabled", Shape::Bool),
-        (
-            "EventDestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisFirehoseDestination",
-            Shape::Object(&RULE_KinesisFirehoseDestination),
-        ),
-        (
-            "MatchingEventTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KinesisFirehoseDestination", Shape::Object(&RULE_KinesisFirehoseDestination)),
+        ("MatchingEventTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnsDestination", Shape::Object(&RULE_SnsDestination)),
     ],
     required: &["EventDestinationName", "Enabled", "MatchingEventTypes"],
-    one_of: &[&[
-        &["CloudWatchLogsDestination"],
-        &["KinesisFirehoseDestination"],
-        &["SnsDestination"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["CloudWatchLogsDestination"], &["KinesisFirehoseDestination"], &["SnsDestination"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
@@ -448,6 +298,7 @@ pub struct EventDestination {
     pub sns_destination: Option<Obj<SnsDestination>>,
 }
 
+#[rustfmt::skip]
 impl EventDestination {
     /// A `EventDestination` with its required properties, named in a [`EventDestinationRequired`].
     pub fn new(required: EventDestinationRequired) -> Self {
@@ -462,58 +313,17 @@ impl EventDestination {
     }
 
     /// `CloudWatchLogsDestination`: a [`CloudWatchLogsDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_destination(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestination>>,
-    ) -> Self {
-        self.cloud_watch_logs_destination = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_destination(mut self, value: impl Into<Obj<CloudWatchLogsDestination>>) -> Self { self.cloud_watch_logs_destination = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `EventDestinationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_destination_name = value.into();
-        self
-    }
-
+    pub fn event_destination_name(mut self, value: impl Into<Str>) -> Self { self.event_destination_name = value.into(); self }
     /// `KinesisFirehoseDestination`: a [`KinesisFirehoseDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_destination(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestination>>,
-    ) -> Self {
-        self.kinesis_firehose_destination = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_destination(mut self, value: impl Into<Obj<KinesisFirehoseDestination>>) -> Self { self.kinesis_firehose_destination = Some(value.into()); self }
     /// `MatchingEventTypes`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_event_types = value.into();
-        self
-    }
-
+    pub fn matching_event_types(mut self, value: impl Into<List<Str>>) -> Self { self.matching_event_types = value.into(); self }
     /// `SnsDestination`: a [`SnsDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self {
-        self.sns_destination = Some(value.into());
-        self
-    }
+    pub fn sns_destination(mut self, value: impl Into<Obj<SnsDestination>>) -> Self { self.sns_destination = Some(value.into()); self }
 }
 
 impl PropertyType for EventDestination {}
@@ -541,48 +351,20 @@ impl ToValue for EventDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationRequired {
     /// `DeliveryStreamArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the delivery stream.
-    ///
-    /// Pattern `^arn:\S+$`.
     pub delivery_stream_arn: Str,
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The ARN of an AWS Identity and Access Management role that is able to write event data to an Amazon Data Firehose destination.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:\S+$`.
     pub iam_role_arn: Str,
 }
 
-static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KinesisFirehoseDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryStreamArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("DeliveryStreamArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["IamRoleArn", "DeliveryStreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
@@ -608,6 +390,7 @@ pub struct KinesisFirehoseDestination {
     pub iam_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseDestination {
     /// A `KinesisFirehoseDestination` with its required properties, named in a [`KinesisFirehoseDestinationRequired`].
     pub fn new(required: KinesisFirehoseDestinationRequired) -> Self {
@@ -618,20 +401,9 @@ impl KinesisFirehoseDestination {
     }
 
     /// `DeliveryStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_arn = value.into();
-        self
-    }
-
+    pub fn delivery_stream_arn(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_arn = value.into(); self }
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseDestination {}
@@ -649,30 +421,17 @@ impl ToValue for KinesisFirehoseDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsDestinationRequired {
     /// `TopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic that you want to publish events to.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; pattern `^arn:\S+$`.
     pub topic_arn: Str,
 }
 
-static RULE_SnsDestination: ObjRule = ObjRule {
-    properties: &[(
-        "TopicArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnsDestination: ObjRule = ObjRule {
+    properties: &[
+        ("TopicArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     required: &["TopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsDestination` property type of `AWS::SMSVOICE::ConfigurationSet`.
@@ -690,6 +449,7 @@ pub struct SnsDestination {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SnsDestination {
     /// A `SnsDestination` with its required properties, named in a [`SnsDestinationRequired`].
     pub fn new(required: SnsDestinationRequired) -> Self {
@@ -699,12 +459,7 @@ impl SnsDestination {
     }
 
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for SnsDestination {}
@@ -712,101 +467,5 @@ impl PropertyType for SnsDestination {}
 impl ToValue for SnsDestination {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("TopicArn", &self.topic_arn).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::ConfigurationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-configurationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -10,6 +10,8 @@
 //! - `AWS::SMSVOICE::ProtectConfiguration`: [`ProtectConfiguration`], property types in [`protect_configuration`]
 //! - `AWS::SMSVOICE::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
 //! - `AWS::SMSVOICE::SenderId`: [`SenderId`], property types in [`sender_id`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod configuration_set;
 pub mod opt_out_list;
@@ -18,6 +20,7 @@ pub mod pool;
 pub mod protect_configuration;
 pub mod resource_policy;
 pub mod sender_id;
+pub mod shared;
 
 pub use configuration_set::{ConfigurationSet, ConfigurationSetAttributes};
 pub use opt_out_list::{OptOutList, OptOutListAttributes};

@@ -7,119 +7,46 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    Action, MandatoryKeyword, MandatoryKeywordRequired, MandatoryKeywords,
+    MandatoryKeywordsRequired, OptionalKeyword, OptionalKeywordRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_MandatoryKeywords, RULE_OptionalKeyword, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!\\s*$)[\\s\\S]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]+");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^arn:\\S+$");
+pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9_:/-]+$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:\\S+$");
 
 /// The required properties of [`PhoneNumber`], by name: `PhoneNumber::new(PhoneNumberRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberRequired {
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    ///
-    /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
     pub iso_country_code: Str,
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
     pub mandatory_keywords: Obj<MandatoryKeywords>,
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    ///
-    /// Indicates if the phone number will be used for text messages, voice messages, or both.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub number_capabilities: List<NumberCapability>,
     /// `NumberType`: a [`NumberType`] value, required.
-    ///
-    /// The type of phone number to request.
-    ///
-    /// &gt; The `ShortCode` number type is not supported in AWS CloudFormation .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub number_type: NumberType,
 }
 
-static RULE_PhoneNumber: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "IsoCountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
-        (
-            "NumberCapabilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SMS", "VOICE", "MMS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NumberType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"],
-                format: None,
-            }),
-        ),
-        (
-            "OptOutListName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalKeywords",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionalKeyword),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NumberCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "MMS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("NumberType", Shape::Str(&StrRule { allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"], ..StrRule::ANY })),
+        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None })),
         ("SelfManagedOptOutsEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TwoWay", Shape::Object(&RULE_TwoWay)),
     ],
-    required: &[
-        "IsoCountryCode",
-        "NumberCapabilities",
-        "NumberType",
-        "MandatoryKeywords",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IsoCountryCode", "NumberCapabilities", "NumberType", "MandatoryKeywords"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::PhoneNumber` resource.
@@ -189,6 +116,7 @@ pub struct PhoneNumber {
     pub two_way: Option<Obj<TwoWay>>,
 }
 
+#[rustfmt::skip]
 impl PhoneNumber {
     /// The CloudFormation type name, `AWS::SMSVOICE::PhoneNumber`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::PhoneNumber";
@@ -199,12 +127,7 @@ impl PhoneNumber {
         type_name: "AWS::SMSVOICE::PhoneNumber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-phonenumber.html",
         primary_identifier: &["PhoneNumberId"],
-        required: &[
-            "IsoCountryCode",
-            "MandatoryKeywords",
-            "NumberCapabilities",
-            "NumberType",
-        ],
+        required: &["IsoCountryCode", "MandatoryKeywords", "NumberCapabilities", "NumberType"],
         create_only: &["IsoCountryCode", "NumberCapabilities", "NumberType"],
         conditional_create_only: &[],
         write_only: &[],
@@ -231,84 +154,25 @@ impl PhoneNumber {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self {
-        self.iso_country_code = value.into();
-        self
-    }
-
+    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self {
-        self.mandatory_keywords = value.into();
-        self
-    }
-
+    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_capabilities(mut self, value: impl Into<List<NumberCapability>>) -> Self {
-        self.number_capabilities = value.into();
-        self
-    }
-
+    pub fn number_capabilities(mut self, value: impl Into<List<NumberCapability>>) -> Self { self.number_capabilities = value.into(); self }
     /// `NumberType`: a [`NumberType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_type(mut self, value: impl Into<NumberType>) -> Self {
-        self.number_type = value.into();
-        self
-    }
-
+    pub fn number_type(mut self, value: impl Into<NumberType>) -> Self { self.number_type = value.into(); self }
     /// `OptOutListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.opt_out_list_name = Some(value.into());
-        self
-    }
-
+    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self {
-        self.optional_keywords = Some(value.into());
-        self
-    }
-
+    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self { self.optional_keywords = Some(value.into()); self }
     /// `SelfManagedOptOutsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.self_managed_opt_outs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self { self.self_managed_opt_outs_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TwoWay`: a [`TwoWay`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self {
-        self.two_way = Some(value.into());
-        self
-    }
+    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self { self.two_way = Some(value.into()); self }
 }
 
 impl Resource for PhoneNumber {
@@ -380,374 +244,6 @@ impl PhoneNumberAttributes {
     }
 }
 
-/// The required properties of [`MandatoryKeyword`], by name: `MandatoryKeyword::new(MandatoryKeywordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywordRequired {
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-static RULE_MandatoryKeyword: ObjRule = ObjRule {
-    properties: &[(
-        "Message",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Message"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MandatoryKeyword` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// The keywords `HELP` and `STOP` are mandatory keywords that each phone number must have. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeyword.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeyword {
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-impl MandatoryKeyword {
-    /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
-    pub fn new(required: MandatoryKeywordRequired) -> Self {
-        Self {
-            message: required.message,
-        }
-    }
-
-    /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
-}
-
-impl PropertyType for MandatoryKeyword {}
-
-impl ToValue for MandatoryKeyword {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Message", &self.message).build()
-    }
-}
-
-/// The required properties of [`MandatoryKeywords`], by name: `MandatoryKeywords::new(MandatoryKeywordsRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywordsRequired {
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
-}
-
-static RULE_MandatoryKeywords: ObjRule = ObjRule {
-    properties: &[
-        ("HELP", Shape::Object(&RULE_MandatoryKeyword)),
-        ("STOP", Shape::Object(&RULE_MandatoryKeyword)),
-    ],
-    required: &["STOP", "HELP"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `MandatoryKeywords` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-mandatorykeywords.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct MandatoryKeywords {
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub help: Obj<MandatoryKeyword>,
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub stop: Obj<MandatoryKeyword>,
-}
-
-impl MandatoryKeywords {
-    /// A `MandatoryKeywords` with its required properties, named in a [`MandatoryKeywordsRequired`].
-    pub fn new(required: MandatoryKeywordsRequired) -> Self {
-        Self {
-            help: required.help,
-            stop: required.stop,
-        }
-    }
-
-    /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub fn help(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.help = value.into();
-        self
-    }
-
-    /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.stop = value.into();
-        self
-    }
-}
-
-impl PropertyType for MandatoryKeywords {}
-
-impl ToValue for MandatoryKeywords {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("HELP", &self.help)
-            .req("STOP", &self.stop)
-            .build()
-    }
-}
-
-/// The required properties of [`OptionalKeyword`], by name: `OptionalKeyword::new(OptionalKeywordRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptionalKeywordRequired {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action to perform when the keyword is used.
-    pub action: Action,
-    /// `Keyword`: a string, required.
-    ///
-    /// The new keyword to add.
-    ///
-    /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
-    pub keyword: Str,
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-static RULE_OptionalKeyword: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"],
-                format: None,
-            }),
-        ),
-        (
-            "Keyword",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Message",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Keyword", "Message", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `OptionalKeyword` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// The `OptionalKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-optionalkeyword.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct OptionalKeyword {
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action to perform when the keyword is used.
-    pub action: Action,
-    /// `Keyword`: a string, required.
-    ///
-    /// The new keyword to add.
-    ///
-    /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
-    pub keyword: Str,
-    /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
-    pub message: Str,
-}
-
-impl OptionalKeyword {
-    /// A `OptionalKeyword` with its required properties, named in a [`OptionalKeywordRequired`].
-    pub fn new(required: OptionalKeywordRequired) -> Self {
-        Self {
-            action: required.action,
-            keyword: required.keyword,
-            message: required.message,
-        }
-    }
-
-    /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
-    /// `Keyword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self {
-        self.keyword = value.into();
-        self
-    }
-
-    /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
-}
-
-impl PropertyType for OptionalKeyword {}
-
-impl ToValue for OptionalKeyword {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Keyword", &self.keyword)
-            .req("Message", &self.message)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::PhoneNumber`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-phonenumber-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`TwoWay`], by name: `TwoWay::new(TwoWayRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TwoWayRequired {
@@ -755,36 +251,16 @@ pub struct TwoWayRequired {
     pub enabled: Bool,
 }
 
-static RULE_TwoWay: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TwoWay` property type of `AWS::SMSVOICE::PhoneNumber`.
@@ -806,6 +282,7 @@ pub struct TwoWay {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TwoWay {
     /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
     pub fn new(required: TwoWayRequired) -> Self {
@@ -817,26 +294,11 @@ impl TwoWay {
     }
 
     /// `ChannelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_arn = Some(value.into());
-        self
-    }
-
+    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = Some(value.into()); self }
     /// `ChannelRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_role(mut self, value: impl Into<Str>) -> Self {
-        self.channel_role = Some(value.into());
-        self
-    }
-
+    pub fn channel_role(mut self, value: impl Into<Str>) -> Self { self.channel_role = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TwoWay {}
@@ -848,37 +310,6 @@ impl ToValue for TwoWay {
             .opt("ChannelRole", &self.channel_role)
             .req("Enabled", &self.enabled)
             .build()
-    }
-}
-
-/// The values of `Action` (`AWS::SMSVOICE::PhoneNumber`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// `AUTOMATIC_RESPONSE`
-    AutomaticResponse,
-    /// `OPT_OUT`
-    OptOut,
-    /// `OPT_IN`
-    OptIn,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Action {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Action {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::AutomaticResponse => "AUTOMATIC_RESPONSE",
-            Self::OptOut => "OPT_OUT",
-            Self::OptIn => "OPT_IN",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

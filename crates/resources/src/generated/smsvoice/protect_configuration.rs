@@ -7,27 +7,20 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
 
-static RULE_ProtectConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtectConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CountryRuleSet", Shape::Object(&RULE_CountryRuleSet)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::ProtectConfiguration` resource.
@@ -56,6 +49,7 @@ pub struct ProtectConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProtectConfiguration {
     /// The CloudFormation type name, `AWS::SMSVOICE::ProtectConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::ProtectConfiguration";
@@ -82,28 +76,11 @@ impl ProtectConfiguration {
     }
 
     /// `CountryRuleSet`: a [`CountryRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_rule_set(mut self, value: impl Into<Obj<CountryRuleSet>>) -> Self {
-        self.country_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn country_rule_set(mut self, value: impl Into<Obj<CountryRuleSet>>) -> Self { self.country_rule_set = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProtectConfiguration {
@@ -162,46 +139,20 @@ impl ProtectConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CountryRuleRequired {
     /// `CountryCode`: a string, required.
-    ///
-    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    ///
-    /// Pattern `^[A-Z]{2}$`.
     pub country_code: Str,
     /// `ProtectStatus`: a [`ProtectStatus`] value, required.
-    ///
-    /// The types of protection that can be used.
     pub protect_status: ProtectStatus,
 }
 
-static RULE_CountryRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CountryRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProtectStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"],
-                format: None,
-            }),
-        ),
+        ("CountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProtectStatus", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "MONITOR", "FILTER"], ..StrRule::ANY })),
     ],
     required: &["CountryCode", "ProtectStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CountryRule` property type of `AWS::SMSVOICE::ProtectConfiguration`.
@@ -227,6 +178,7 @@ pub struct CountryRule {
     pub protect_status: ProtectStatus,
 }
 
+#[rustfmt::skip]
 impl CountryRule {
     /// A `CountryRule` with its required properties, named in a [`CountryRuleRequired`].
     pub fn new(required: CountryRuleRequired) -> Self {
@@ -237,20 +189,9 @@ impl CountryRule {
     }
 
     /// `CountryCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self {
-        self.country_code = value.into();
-        self
-    }
-
+    pub fn country_code(mut self, value: impl Into<Str>) -> Self { self.country_code = value.into(); self }
     /// `ProtectStatus`: a [`ProtectStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protect_status(mut self, value: impl Into<ProtectStatus>) -> Self {
-        self.protect_status = value.into();
-        self
-    }
+    pub fn protect_status(mut self, value: impl Into<ProtectStatus>) -> Self { self.protect_status = value.into(); self }
 }
 
 impl PropertyType for CountryRule {}
@@ -264,39 +205,16 @@ impl ToValue for CountryRule {
     }
 }
 
-static RULE_CountryRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CountryRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "MMS",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CountryRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SMS",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CountryRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VOICE",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CountryRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
+        ("SMS", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
+        ("VOICE", Shape::List(&ListRule { items: Shape::Object(&RULE_CountryRule), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["SMS"], &["VOICE"], &["MMS"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CountryRuleSet` property type of `AWS::SMSVOICE::ProtectConfiguration`.
@@ -322,6 +240,7 @@ pub struct CountryRuleSet {
     pub voice: Option<List<CountryRule>>,
 }
 
+#[rustfmt::skip]
 impl CountryRuleSet {
     /// A `CountryRuleSet` with no property set (none is required).
     pub fn new() -> Self {
@@ -329,28 +248,11 @@ impl CountryRuleSet {
     }
 
     /// `MMS`: a list of [`CountryRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mms(mut self, value: impl Into<List<CountryRule>>) -> Self {
-        self.mms = Some(value.into());
-        self
-    }
-
+    pub fn mms(mut self, value: impl Into<List<CountryRule>>) -> Self { self.mms = Some(value.into()); self }
     /// `SMS`: a list of [`CountryRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms(mut self, value: impl Into<List<CountryRule>>) -> Self {
-        self.sms = Some(value.into());
-        self
-    }
-
+    pub fn sms(mut self, value: impl Into<List<CountryRule>>) -> Self { self.sms = Some(value.into()); self }
     /// `VOICE`: a list of [`CountryRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice(mut self, value: impl Into<List<CountryRule>>) -> Self {
-        self.voice = Some(value.into());
-        self
-    }
+    pub fn voice(mut self, value: impl Into<List<CountryRule>>) -> Self { self.voice = Some(value.into()); self }
 }
 
 impl PropertyType for CountryRuleSet {}
@@ -361,102 +263,6 @@ impl ToValue for CountryRuleSet {
             .opt("MMS", &self.mms)
             .opt("SMS", &self.sms)
             .opt("VOICE", &self.voice)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::ProtectConfiguration`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-protectconfiguration-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

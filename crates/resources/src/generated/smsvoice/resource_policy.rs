@@ -13,37 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:\\S+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The JSON formatted resource-based policy to attach.
     pub policy_document: Json,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the End User Messaging  resource attached to the resource-based policy.
-    ///
-    /// Pattern `^arn:\S+$`; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::ResourcePolicy` resource.
@@ -71,6 +54,7 @@ pub struct ResourcePolicy {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::SMSVOICE::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::ResourcePolicy";
@@ -100,20 +84,9 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Z]{2}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z0-9_-]+$");
 
@@ -14,57 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SenderIdRequired {
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    ///
-    /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
     pub iso_country_code: Str,
     /// `SenderId`: a string, required.
-    ///
-    /// The sender ID string to request.
-    ///
-    /// Pattern `^[A-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub sender_id: Str,
 }
 
-static RULE_SenderId: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SenderId: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "IsoCountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SenderId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IsoCountryCode", "SenderId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::SenderId` resource.
@@ -102,6 +70,7 @@ pub struct SenderId {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SenderId {
     /// The CloudFormation type name, `AWS::SMSVOICE::SenderId`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::SenderId";
@@ -133,36 +102,13 @@ impl SenderId {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self {
-        self.iso_country_code = value.into();
-        self
-    }
-
+    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `SenderId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.sender_id = value.into();
-        self
-    }
-
+    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SenderId {
@@ -208,101 +154,5 @@ impl SenderIdAttributes {
     /// The Amazon Resource Name of the `SenderId` .
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SMSVOICE::SenderId`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-senderid-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -11,20 +11,13 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Protocol`: a string, required.
-    ///
-    /// The subscription's protocol. For more information, see the `Protocol` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub protocol: Str,
     /// `TopicArn`: a string, required.
-    ///
-    /// The ARN of the topic to subscribe to.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
     pub topic_arn: Str,
 }
 
-static RULE_Subscription: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[
         ("DeliveryPolicy", Shape::Any),
         ("Endpoint", Shape::STR),
@@ -35,33 +28,12 @@ static RULE_Subscription: ObjRule = ObjRule {
         ("RedrivePolicy", Shape::Any),
         ("Region", Shape::STR),
         ("ReplayPolicy", Shape::Any),
-        (
-            "SubscriptionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("SubscriptionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["TopicArn", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SNS::Subscription` resource.
@@ -152,6 +124,7 @@ pub struct Subscription {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Subscription {
     /// The CloudFormation type name, `AWS::SNS::Subscription`.
     pub const TYPE_NAME: &'static str = "AWS::SNS::Subscription";
@@ -190,92 +163,27 @@ impl Subscription {
     }
 
     /// `DeliveryPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_policy(mut self, value: impl Into<Json>) -> Self {
-        self.delivery_policy = Some(value.into());
-        self
-    }
-
+    pub fn delivery_policy(mut self, value: impl Into<Json>) -> Self { self.delivery_policy = Some(value.into()); self }
     /// `Endpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = Some(value.into());
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = Some(value.into()); self }
     /// `FilterPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_policy(mut self, value: impl Into<Json>) -> Self {
-        self.filter_policy = Some(value.into());
-        self
-    }
-
+    pub fn filter_policy(mut self, value: impl Into<Json>) -> Self { self.filter_policy = Some(value.into()); self }
     /// `FilterPolicyScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_policy_scope(mut self, value: impl Into<Str>) -> Self {
-        self.filter_policy_scope = Some(value.into());
-        self
-    }
-
+    pub fn filter_policy_scope(mut self, value: impl Into<Str>) -> Self { self.filter_policy_scope = Some(value.into()); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
     /// `RawMessageDelivery`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raw_message_delivery(mut self, value: impl Into<Bool>) -> Self {
-        self.raw_message_delivery = Some(value.into());
-        self
-    }
-
+    pub fn raw_message_delivery(mut self, value: impl Into<Bool>) -> Self { self.raw_message_delivery = Some(value.into()); self }
     /// `RedrivePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self {
-        self.redrive_policy = Some(value.into());
-        self
-    }
-
+    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_policy = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `ReplayPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replay_policy(mut self, value: impl Into<Json>) -> Self {
-        self.replay_policy = Some(value.into());
-        self
-    }
-
+    pub fn replay_policy(mut self, value: impl Into<Json>) -> Self { self.replay_policy = Some(value.into()); self }
     /// `SubscriptionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn subscription_role_arn(mut self, value: impl Into<Str>) -> Self { self.subscription_role_arn = Some(value.into()); self }
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl Resource for Subscription {

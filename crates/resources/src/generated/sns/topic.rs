@@ -7,58 +7,25 @@
 
 use crate::support::prelude::*;
 
-static RULE_Topic: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("ArchivePolicy", Shape::Any),
         ("ContentBasedDeduplication", Shape::Bool),
         ("DataProtectionPolicy", Shape::Any),
-        (
-            "DeliveryStatusLogging",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoggingConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliveryStatusLogging", Shape::List(&ListRule { items: Shape::Object(&RULE_LoggingConfig), min_items: None, max_items: None })),
         ("DisplayName", Shape::STR),
         ("FifoThroughputScope", Shape::STR),
         ("FifoTopic", Shape::Bool),
         ("KmsMasterKeyId", Shape::STR),
         ("SignatureVersion", Shape::STR),
-        (
-            "Subscription",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Subscription", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("TracingConfig", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SNS::Topic` resource.
@@ -162,6 +129,7 @@ pub struct Topic {
     pub tracing_config: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Topic {
     /// The CloudFormation type name, `AWS::SNS::Topic`.
     pub const TYPE_NAME: &'static str = "AWS::SNS::Topic";
@@ -177,20 +145,7 @@ impl Topic {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["TopicArn"],
-        attributes: &[
-            "ContentBasedDeduplication",
-            "DeliveryStatusLogging",
-            "DisplayName",
-            "FifoThroughputScope",
-            "FifoTopic",
-            "KmsMasterKeyId",
-            "SignatureVersion",
-            "Subscription",
-            "Tags",
-            "TopicArn",
-            "TopicName",
-            "TracingConfig",
-        ],
+        attributes: &["ContentBasedDeduplication", "DeliveryStatusLogging", "DisplayName", "FifoThroughputScope", "FifoTopic", "KmsMasterKeyId", "SignatureVersion", "Subscription", "Tags", "TopicArn", "TopicName", "TracingConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -201,108 +156,31 @@ impl Topic {
     }
 
     /// `ArchivePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn archive_policy(mut self, value: impl Into<Json>) -> Self {
-        self.archive_policy = Some(value.into());
-        self
-    }
-
+    pub fn archive_policy(mut self, value: impl Into<Json>) -> Self { self.archive_policy = Some(value.into()); self }
     /// `ContentBasedDeduplication`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self {
-        self.content_based_deduplication = Some(value.into());
-        self
-    }
-
+    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self { self.content_based_deduplication = Some(value.into()); self }
     /// `DataProtectionPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self {
-        self.data_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self { self.data_protection_policy = Some(value.into()); self }
     /// `DeliveryStatusLogging`: a list of [`LoggingConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_status_logging(mut self, value: impl Into<List<LoggingConfig>>) -> Self {
-        self.delivery_status_logging = Some(value.into());
-        self
-    }
-
+    pub fn delivery_status_logging(mut self, value: impl Into<List<LoggingConfig>>) -> Self { self.delivery_status_logging = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `FifoThroughputScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_throughput_scope(mut self, value: impl Into<Str>) -> Self {
-        self.fifo_throughput_scope = Some(value.into());
-        self
-    }
-
+    pub fn fifo_throughput_scope(mut self, value: impl Into<Str>) -> Self { self.fifo_throughput_scope = Some(value.into()); self }
     /// `FifoTopic`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_topic(mut self, value: impl Into<Bool>) -> Self {
-        self.fifo_topic = Some(value.into());
-        self
-    }
-
+    pub fn fifo_topic(mut self, value: impl Into<Bool>) -> Self { self.fifo_topic = Some(value.into()); self }
     /// `KmsMasterKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SignatureVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signature_version(mut self, value: impl Into<Str>) -> Self {
-        self.signature_version = Some(value.into());
-        self
-    }
-
+    pub fn signature_version(mut self, value: impl Into<Str>) -> Self { self.signature_version = Some(value.into()); self }
     /// `Subscription`: a list of [`Subscription`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription(mut self, value: impl Into<List<Subscription>>) -> Self {
-        self.subscription = Some(value.into());
-        self
-    }
-
+    pub fn subscription(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscription = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TopicName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = Some(value.into());
-        self
-    }
-
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = Some(value.into()); self }
     /// `TracingConfig`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracing_config(mut self, value: impl Into<Str>) -> Self {
-        self.tracing_config = Some(value.into());
-        self
-    }
+    pub fn tracing_config(mut self, value: impl Into<Str>) -> Self { self.tracing_config = Some(value.into()); self }
 }
 
 impl Resource for Topic {
@@ -459,53 +337,20 @@ impl TopicAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigRequired {
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// Indicates one of the supported protocols for the Amazon SNS topic.
-    ///
-    /// &gt; At least one of the other three `LoggingConfig` properties is recommend along with `Protocol` .
     pub protocol: Protocol,
 }
 
-static RULE_LoggingConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureFeedbackRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http/s", "sqs", "lambda", "firehose", "application"],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessFeedbackRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("FailureFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http/s", "sqs", "lambda", "firehose", "application"], ..StrRule::ANY })),
+        ("SuccessFeedbackRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SuccessFeedbackSampleRate", Shape::STR),
     ],
     required: &["Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfig` property type of `AWS::SNS::Topic`.
@@ -539,6 +384,7 @@ pub struct LoggingConfig {
     pub success_feedback_sample_rate: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with its required properties, named in a [`LoggingConfigRequired`].
     pub fn new(required: LoggingConfigRequired) -> Self {
@@ -551,36 +397,13 @@ impl LoggingConfig {
     }
 
     /// `FailureFeedbackRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_feedback_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.failure_feedback_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn failure_feedback_role_arn(mut self, value: impl Into<Str>) -> Self { self.failure_feedback_role_arn = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `SuccessFeedbackRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_feedback_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.success_feedback_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn success_feedback_role_arn(mut self, value: impl Into<Str>) -> Self { self.success_feedback_role_arn = Some(value.into()); self }
     /// `SuccessFeedbackSampleRate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_feedback_sample_rate(mut self, value: impl Into<Str>) -> Self {
-        self.success_feedback_sample_rate = Some(value.into());
-        self
-    }
+    pub fn success_feedback_sample_rate(mut self, value: impl Into<Str>) -> Self { self.success_feedback_sample_rate = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfig {}
@@ -603,23 +426,20 @@ impl ToValue for LoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Endpoint`: a string, required.
-    ///
-    /// The endpoint that receives notifications from the Amazon  topic. The endpoint value depends on the protocol that you specify. For more information, see the `Endpoint` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
     pub endpoint: Str,
     /// `Protocol`: a string, required.
-    ///
-    /// The subscription's protocol. For more information, see the `Protocol` parameter of the `[Subscribe](https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html)` action in the *Amazon  API Reference* .
     pub protocol: Str,
 }
 
-static RULE_Subscription: ObjRule = ObjRule {
-    properties: &[("Endpoint", Shape::STR), ("Protocol", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Subscription: ObjRule = ObjRule {
+    properties: &[
+        ("Endpoint", Shape::STR),
+        ("Protocol", Shape::STR),
+    ],
     required: &["Endpoint", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subscription` property type of `AWS::SNS::Topic`.
@@ -641,6 +461,7 @@ pub struct Subscription {
     pub protocol: Str,
 }
 
+#[rustfmt::skip]
 impl Subscription {
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
     pub fn new(required: SubscriptionRequired) -> Self {
@@ -651,20 +472,9 @@ impl Subscription {
     }
 
     /// `Endpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint = value.into();
-        self
-    }
-
+    pub fn endpoint(mut self, value: impl Into<Str>) -> Self { self.endpoint = value.into(); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
 }
 
 impl PropertyType for Subscription {}
@@ -682,44 +492,20 @@ impl ToValue for Subscription {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SNS::Topic`.
@@ -737,6 +523,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -747,20 +534,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

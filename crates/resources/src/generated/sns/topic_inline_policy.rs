@@ -11,39 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicInlinePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document that contains permissions to add to the specified Amazon  topic.
-    ///
-    /// Format `json`.
     pub policy_document: Json,
     /// `TopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
     pub topic_arn: Str,
 }
 
-static RULE_TopicInlinePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicInlinePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "TopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("TopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["PolicyDocument", "TopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SNS::TopicInlinePolicy` resource.
@@ -73,6 +54,7 @@ pub struct TopicInlinePolicy {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TopicInlinePolicy {
     /// The CloudFormation type name, `AWS::SNS::TopicInlinePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SNS::TopicInlinePolicy";
@@ -102,20 +84,9 @@ impl TopicInlinePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl Resource for TopicInlinePolicy {

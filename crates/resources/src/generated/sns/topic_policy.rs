@@ -11,33 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicPolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document that contains permissions to add to the specified SNS topics.
     pub policy_document: Json,
     /// `Topics`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html)` resource.
     pub topics: List<Str>,
 }
 
-static RULE_TopicPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicPolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "Topics",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Topics", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["PolicyDocument", "Topics"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SNS::TopicPolicy` resource.
@@ -62,6 +49,7 @@ pub struct TopicPolicy {
     pub topics: List<Str>,
 }
 
+#[rustfmt::skip]
 impl TopicPolicy {
     /// The CloudFormation type name, `AWS::SNS::TopicPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SNS::TopicPolicy";
@@ -91,20 +79,9 @@ impl TopicPolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `Topics`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self {
-        self.topics = value.into();
-        self
-    }
+    pub fn topics(mut self, value: impl Into<List<Str>>) -> Self { self.topics = value.into(); self }
 }
 
 impl Resource for TopicPolicy {

@@ -7,80 +7,28 @@
 
 use crate::support::prelude::*;
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ContentBasedDeduplication", Shape::Bool),
         ("DeduplicationScope", Shape::STR),
-        (
-            "DelaySeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("DelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
         ("FifoQueue", Shape::Bool),
         ("FifoThroughputLimit", Shape::STR),
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
+        ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
         ("KmsMasterKeyId", Shape::STR),
-        (
-            "MaximumMessageSize",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(1048576.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
+        ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
         ("QueueName", Shape::STR),
-        (
-            "ReceiveMessageWaitTimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
+        ("ReceiveMessageWaitTimeSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(20.0), ..NumRule::ANY })),
         ("RedriveAllowPolicy", Shape::Any),
         ("RedrivePolicy", Shape::Any),
         ("SqsManagedSseEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VisibilityTimeout",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VisibilityTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(43200.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SQS::Queue` resource.
@@ -231,6 +179,7 @@ pub struct Queue {
     pub visibility_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::SQS::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::SQS::Queue";
@@ -246,26 +195,7 @@ impl Queue {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["QueueUrl", "Arn"],
-        attributes: &[
-            "Arn",
-            "ContentBasedDeduplication",
-            "DeduplicationScope",
-            "DelaySeconds",
-            "FifoQueue",
-            "FifoThroughputLimit",
-            "KmsDataKeyReusePeriodSeconds",
-            "KmsMasterKeyId",
-            "MaximumMessageSize",
-            "MessageRetentionPeriod",
-            "QueueName",
-            "QueueUrl",
-            "ReceiveMessageWaitTimeSeconds",
-            "RedrivePolicy.deadLetterTargetArn",
-            "RedrivePolicy.maxReceiveCount",
-            "SqsManagedSseEnabled",
-            "Tags",
-            "VisibilityTimeout",
-        ],
+        attributes: &["Arn", "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit", "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName", "QueueUrl", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy.deadLetterTargetArn", "RedrivePolicy.maxReceiveCount", "SqsManagedSseEnabled", "Tags", "VisibilityTimeout"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -276,132 +206,37 @@ impl Queue {
     }
 
     /// `ContentBasedDeduplication`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self {
-        self.content_based_deduplication = Some(value.into());
-        self
-    }
-
+    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self { self.content_based_deduplication = Some(value.into()); self }
     /// `DeduplicationScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deduplication_scope(mut self, value: impl Into<Str>) -> Self {
-        self.deduplication_scope = Some(value.into());
-        self
-    }
-
+    pub fn deduplication_scope(mut self, value: impl Into<Str>) -> Self { self.deduplication_scope = Some(value.into()); self }
     /// `DelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.delay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn delay_seconds(mut self, value: impl Into<Int>) -> Self { self.delay_seconds = Some(value.into()); self }
     /// `FifoQueue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_queue(mut self, value: impl Into<Bool>) -> Self {
-        self.fifo_queue = Some(value.into());
-        self
-    }
-
+    pub fn fifo_queue(mut self, value: impl Into<Bool>) -> Self { self.fifo_queue = Some(value.into()); self }
     /// `FifoThroughputLimit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_throughput_limit(mut self, value: impl Into<Str>) -> Self {
-        self.fifo_throughput_limit = Some(value.into());
-        self
-    }
-
+    pub fn fifo_throughput_limit(mut self, value: impl Into<Str>) -> Self { self.fifo_throughput_limit = Some(value.into()); self }
     /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.kms_data_key_reuse_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self { self.kms_data_key_reuse_period_seconds = Some(value.into()); self }
     /// `KmsMasterKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `MaximumMessageSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_message_size(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_message_size = Some(value.into());
-        self
-    }
-
+    pub fn maximum_message_size(mut self, value: impl Into<Int>) -> Self { self.maximum_message_size = Some(value.into()); self }
     /// `MessageRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.message_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn message_retention_period(mut self, value: impl Into<Int>) -> Self { self.message_retention_period = Some(value.into()); self }
     /// `QueueName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self {
-        self.queue_name = Some(value.into());
-        self
-    }
-
+    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = Some(value.into()); self }
     /// `ReceiveMessageWaitTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn receive_message_wait_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.receive_message_wait_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn receive_message_wait_time_seconds(mut self, value: impl Into<Int>) -> Self { self.receive_message_wait_time_seconds = Some(value.into()); self }
     /// `RedriveAllowPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redrive_allow_policy(mut self, value: impl Into<Json>) -> Self {
-        self.redrive_allow_policy = Some(value.into());
-        self
-    }
-
+    pub fn redrive_allow_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_allow_policy = Some(value.into()); self }
     /// `RedrivePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self {
-        self.redrive_policy = Some(value.into());
-        self
-    }
-
+    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_policy = Some(value.into()); self }
     /// `SqsManagedSseEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_managed_sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sqs_managed_sse_enabled = Some(value.into());
-        self
-    }
-
+    pub fn sqs_managed_sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sqs_managed_sse_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibilityTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.visibility_timeout = Some(value.into());
-        self
-    }
+    pub fn visibility_timeout(mut self, value: impl Into<Int>) -> Self { self.visibility_timeout = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -612,14 +447,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SQS::Queue`.
@@ -633,6 +469,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -643,16 +480,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueInlinePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see \[Using custom policies with the Amazon SQS access policy language\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html>) in the *Amazon SQS Developer Guide* .
-    ///
-    /// Format `json`.
     pub policy_document: Json,
     /// `Queue`: a string, required.
-    ///
-    /// The URLs of the queues to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SQS::Queue](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sqs-queues.html)` resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub queue: Str,
 }
 
-static RULE_QueueInlinePolicy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any), ("Queue", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_QueueInlinePolicy: ObjRule = ObjRule {
+    properties: &[
+        ("PolicyDocument", Shape::Any),
+        ("Queue", Shape::STR),
+    ],
     required: &["PolicyDocument", "Queue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SQS::QueueInlinePolicy` resource.
@@ -61,6 +54,7 @@ pub struct QueueInlinePolicy {
     pub queue: Str,
 }
 
+#[rustfmt::skip]
 impl QueueInlinePolicy {
     /// The CloudFormation type name, `AWS::SQS::QueueInlinePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SQS::QueueInlinePolicy";
@@ -90,20 +84,9 @@ impl QueueInlinePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `Queue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self {
-        self.queue = value.into();
-        self
-    }
+    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = value.into(); self }
 }
 
 impl Resource for QueueInlinePolicy {

@@ -11,33 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueuePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A policy document that contains the permissions for the specified Amazon SQS queues. For more information about Amazon SQS policies, see \[Using custom policies with the Amazon SQS access policy language\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-creating-custom-policies.html>) in the *Amazon SQS Developer Guide* .
     pub policy_document: Json,
     /// `Queues`: a list of strings, required.
-    ///
-    /// The URLs of the queues to which you want to add the policy. You can use the `[Ref](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html)` function to specify an `[AWS::SQS::Queue](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html)` resource.
     pub queues: List<Str>,
 }
 
-static RULE_QueuePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueuePolicy: ObjRule = ObjRule {
     properties: &[
         ("PolicyDocument", Shape::Any),
-        (
-            "Queues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Queues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["PolicyDocument", "Queues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SQS::QueuePolicy` resource.
@@ -62,6 +49,7 @@ pub struct QueuePolicy {
     pub queues: List<Str>,
 }
 
+#[rustfmt::skip]
 impl QueuePolicy {
     /// The CloudFormation type name, `AWS::SQS::QueuePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::SQS::QueuePolicy";
@@ -91,20 +79,9 @@ impl QueuePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
     /// `Queues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self {
-        self.queues = value.into();
-        self
-    }
+    pub fn queues(mut self, value: impl Into<List<Str>>) -> Self { self.queues = value.into(); self }
 }
 
 impl Resource for QueuePolicy {

@@ -21,166 +21,33 @@ pub(crate) static PATTERN_6: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the SSM document that contains the configuration information for the instance. You can specify `Command` or `Automation` documents. The documents can be AWS -predefined documents, documents you created, or a document that is shared with you from another account. For SSM documents that are shared with you from other AWS accounts , you must specify the complete SSM document ARN, in the following format:
-    ///
-    /// `arn:partition:ssm:region:account-id:document/document-name`
-    ///
-    /// For example: `arn:aws:ssm:us-east-2:12345678912:document/My-Shared-Document`
-    ///
-    /// For AWS -predefined documents and SSM documents you created in your account, you only need to specify the document name. For example, `AWS -ApplyPatchBaseline` or `My-Document` .
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`.
     pub name: Str,
 }
 
-static RULE_Association: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Association: ObjRule = ObjRule {
     properties: &[
         ("ApplyOnlyAtCronInterval", Shape::Bool),
-        (
-            "AssociationName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AutomationTargetParameterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CalendarNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ComplianceSeverity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxErrors",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputLocation",
-            Shape::Object(&RULE_InstanceAssociationOutputLocation),
-        ),
+        ("AssociationName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AutomationTargetParameterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("CalendarNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ComplianceSeverity", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNSPECIFIED"], ..StrRule::ANY })),
+        ("DocumentVersion", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("OutputLocation", Shape::Object(&RULE_InstanceAssociationOutputLocation)),
         ("Parameters", Shape::Any),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SyncCompliance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTO", "MANUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Target),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "WaitForSuccessTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(15.0),
-                max: Some(172800.0),
-                allowed: &[],
-            }),
-        ),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
+        ("SyncCompliance", Shape::Str(&StrRule { allowed: &["AUTO", "MANUAL"], ..StrRule::ANY })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5) })),
+        ("WaitForSuccessTimeoutSeconds", Shape::Int(&NumRule { min: Some(15.0), max: Some(172800.0), ..NumRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::Association` resource.
@@ -319,6 +186,7 @@ pub struct Association {
     pub wait_for_success_timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Association {
     /// The CloudFormation type name, `AWS::SSM::Association`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::Association";
@@ -363,143 +231,39 @@ impl Association {
     }
 
     /// `ApplyOnlyAtCronInterval`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_only_at_cron_interval(mut self, value: impl Into<Bool>) -> Self {
-        self.apply_only_at_cron_interval = Some(value.into());
-        self
-    }
-
+    pub fn apply_only_at_cron_interval(mut self, value: impl Into<Bool>) -> Self { self.apply_only_at_cron_interval = Some(value.into()); self }
     /// `AssociationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_name(mut self, value: impl Into<Str>) -> Self {
-        self.association_name = Some(value.into());
-        self
-    }
-
+    pub fn association_name(mut self, value: impl Into<Str>) -> Self { self.association_name = Some(value.into()); self }
     /// `AutomationTargetParameterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation_target_parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.automation_target_parameter_name = Some(value.into());
-        self
-    }
-
+    pub fn automation_target_parameter_name(mut self, value: impl Into<Str>) -> Self { self.automation_target_parameter_name = Some(value.into()); self }
     /// `CalendarNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calendar_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.calendar_names = Some(value.into());
-        self
-    }
-
+    pub fn calendar_names(mut self, value: impl Into<List<Str>>) -> Self { self.calendar_names = Some(value.into()); self }
     /// `ComplianceSeverity`: a [`ComplianceSeverity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_severity(mut self, value: impl Into<ComplianceSeverity>) -> Self {
-        self.compliance_severity = Some(value.into());
-        self
-    }
-
+    pub fn compliance_severity(mut self, value: impl Into<ComplianceSeverity>) -> Self { self.compliance_severity = Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self {
-        self.document_version = Some(value.into());
-        self
-    }
-
+    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `MaxConcurrency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self {
-        self.max_concurrency = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self { self.max_concurrency = Some(value.into()); self }
     /// `MaxErrors`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_errors(mut self, value: impl Into<Str>) -> Self {
-        self.max_errors = Some(value.into());
-        self
-    }
-
+    pub fn max_errors(mut self, value: impl Into<Str>) -> Self { self.max_errors = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputLocation`: an [`InstanceAssociationOutputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_location(
-        mut self,
-        value: impl Into<Obj<InstanceAssociationOutputLocation>>,
-    ) -> Self {
-        self.output_location = Some(value.into());
-        self
-    }
-
+    pub fn output_location(mut self, value: impl Into<Obj<InstanceAssociationOutputLocation>>) -> Self { self.output_location = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
-
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
     /// `ScheduleOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self {
-        self.schedule_offset = Some(value.into());
-        self
-    }
-
+    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
     /// `SyncCompliance`: a [`SyncCompliance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_compliance(mut self, value: impl Into<SyncCompliance>) -> Self {
-        self.sync_compliance = Some(value.into());
-        self
-    }
-
+    pub fn sync_compliance(mut self, value: impl Into<SyncCompliance>) -> Self { self.sync_compliance = Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
-
+    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
     /// `WaitForSuccessTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wait_for_success_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.wait_for_success_timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn wait_for_success_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.wait_for_success_timeout_seconds = Some(value.into()); self }
 }
 
 impl Resource for Association {
@@ -561,14 +325,13 @@ impl AssociationAttributes {
     }
 }
 
-static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
-    properties: &[("S3Location", Shape::Object(&RULE_S3OutputLocation))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceAssociationOutputLocation: ObjRule = ObjRule {
+    properties: &[
+        ("S3Location", Shape::Object(&RULE_S3OutputLocation)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceAssociationOutputLocation` property type of `AWS::SSM::Association`.
@@ -586,6 +349,7 @@ pub struct InstanceAssociationOutputLocation {
     pub s3_location: Option<Obj<S3OutputLocation>>,
 }
 
+#[rustfmt::skip]
 impl InstanceAssociationOutputLocation {
     /// A `InstanceAssociationOutputLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -593,12 +357,7 @@ impl InstanceAssociationOutputLocation {
     }
 
     /// `S3Location`: a [`S3OutputLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3OutputLocation>>) -> Self {
-        self.s3_location = Some(value.into());
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3OutputLocation>>) -> Self { self.s3_location = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceAssociationOutputLocation {}
@@ -611,45 +370,15 @@ impl ToValue for InstanceAssociationOutputLocation {
     }
 }
 
-static RULE_S3OutputLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3OutputLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "OutputS3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputS3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputS3Region",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(20),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OutputS3BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("OutputS3KeyPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("OutputS3Region", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(20), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3OutputLocation` property type of `AWS::SSM::Association`.
@@ -679,6 +408,7 @@ pub struct S3OutputLocation {
     pub output_s3_region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3OutputLocation {
     /// A `S3OutputLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -686,28 +416,11 @@ impl S3OutputLocation {
     }
 
     /// `OutputS3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.output_s3_bucket_name = Some(value.into()); self }
     /// `OutputS3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.output_s3_key_prefix = Some(value.into()); self }
     /// `OutputS3Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_region(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_region = Some(value.into());
-        self
-    }
+    pub fn output_s3_region(mut self, value: impl Into<Str>) -> Self { self.output_s3_region = Some(value.into()); self }
 }
 
 impl PropertyType for S3OutputLocation {}
@@ -726,48 +439,20 @@ impl ToValue for S3OutputLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Key`: a string, required.
-    ///
-    /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$|resource-groups:Name`; length 1 to 163.
     pub key: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// User-defined criteria that maps to `Key` . For example, if you specified `tag:ServerRole` , you could specify `value:WebServer` to run a command on instances that include EC2 tags of `ServerRole,WebServer` .
-    ///
-    /// Depending on the type of target, the maximum number of values for a key might be lower than the global maximum of 50.
-    ///
-    /// Items 0 to 50.
     pub values: List<Str>,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(163),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Key", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::SSM::Association`.
@@ -793,6 +478,7 @@ pub struct Target {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -803,20 +489,9 @@ impl Target {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for Target {}

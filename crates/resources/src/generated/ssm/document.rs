@@ -18,125 +18,26 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9_\\-.]{1,128}$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentRequired {
     /// `Content`: a JSON value, required.
-    ///
-    /// The content for the new SSM document in JSON or YAML. For more information about the schemas for SSM document content, see \[SSM document schema features and examples\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/document-schemas-features.html>) in the *AWS Systems Manager User Guide* .
-    ///
-    /// &gt; This parameter also supports `String` data types.
-    ///
-    /// Length at least 1; changing it may replace the resource (conditionally create-only).
     pub content: Json,
 }
 
-static RULE_Document: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Document: ObjRule = ObjRule {
     properties: &[
-        (
-            "Attachments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttachmentsSource),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_AttachmentsSource), min_items: Some(0), max_items: Some(20) })),
         ("Content", Shape::Any),
-        (
-            "DocumentFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["YAML", "JSON", "TEXT"],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ApplicationConfiguration",
-                    "ApplicationConfigurationSchema",
-                    "Automation",
-                    "Automation.ChangeTemplate",
-                    "AutoApprovalPolicy",
-                    "ChangeCalendar",
-                    "CloudFormation",
-                    "Command",
-                    "DeploymentStrategy",
-                    "ManualApprovalPolicy",
-                    "Package",
-                    "Policy",
-                    "ProblemAnalysis",
-                    "ProblemAnalysisTemplate",
-                    "Session",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Requires",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DocumentRequires),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "TargetType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpdateMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Replace", "NewVersion"],
-                format: None,
-            }),
-        ),
-        (
-            "VersionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DocumentFormat", Shape::Str(&StrRule { allowed: &["YAML", "JSON", "TEXT"], ..StrRule::ANY })),
+        ("DocumentType", Shape::Str(&StrRule { allowed: &["ApplicationConfiguration", "ApplicationConfigurationSchema", "Automation", "Automation.ChangeTemplate", "AutoApprovalPolicy", "ChangeCalendar", "CloudFormation", "Command", "DeploymentStrategy", "ManualApprovalPolicy", "Package", "Policy", "ProblemAnalysis", "ProblemAnalysisTemplate", "Session"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Requires", Shape::List(&ListRule { items: Shape::Object(&RULE_DocumentRequires), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
+        ("TargetType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("UpdateMethod", Shape::Str(&StrRule { allowed: &["Replace", "NewVersion"], ..StrRule::ANY })),
+        ("VersionName", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::Document` resource.
@@ -227,6 +128,7 @@ pub struct Document {
     pub version_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Document {
     /// The CloudFormation type name, `AWS::SSM::Document`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::Document";
@@ -239,14 +141,7 @@ impl Document {
         primary_identifier: &["Name"],
         required: &["Content"],
         create_only: &["Name", "DocumentType"],
-        conditional_create_only: &[
-            "Content",
-            "Attachments",
-            "VersionName",
-            "DocumentFormat",
-            "TargetType",
-            "Requires",
-        ],
+        conditional_create_only: &["Content", "Attachments", "VersionName", "DocumentFormat", "TargetType", "Requires"],
         write_only: &["UpdateMethod", "Attachments"],
         read_only: &[],
         attributes: &[],
@@ -271,84 +166,25 @@ impl Document {
     }
 
     /// `Attachments`: a list of [`AttachmentsSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachments(mut self, value: impl Into<List<AttachmentsSource>>) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-
+    pub fn attachments(mut self, value: impl Into<List<AttachmentsSource>>) -> Self { self.attachments = Some(value.into()); self }
     /// `Content`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Json>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
     /// `DocumentFormat`: a [`DocumentFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_format(mut self, value: impl Into<DocumentFormat>) -> Self {
-        self.document_format = Some(value.into());
-        self
-    }
-
+    pub fn document_format(mut self, value: impl Into<DocumentFormat>) -> Self { self.document_format = Some(value.into()); self }
     /// `DocumentType`: a [`DocumentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self {
-        self.document_type = Some(value.into());
-        self
-    }
-
+    pub fn document_type(mut self, value: impl Into<DocumentType>) -> Self { self.document_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Requires`: a list of [`DocumentRequires`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requires(mut self, value: impl Into<List<DocumentRequires>>) -> Self {
-        self.requires = Some(value.into());
-        self
-    }
-
+    pub fn requires(mut self, value: impl Into<List<DocumentRequires>>) -> Self { self.requires = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<Str>) -> Self {
-        self.target_type = Some(value.into());
-        self
-    }
-
+    pub fn target_type(mut self, value: impl Into<Str>) -> Self { self.target_type = Some(value.into()); self }
     /// `UpdateMethod`: an [`UpdateMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn update_method(mut self, value: impl Into<UpdateMethod>) -> Self {
-        self.update_method = Some(value.into());
-        self
-    }
-
+    pub fn update_method(mut self, value: impl Into<UpdateMethod>) -> Self { self.update_method = Some(value.into()); self }
     /// `VersionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_name(mut self, value: impl Into<Str>) -> Self {
-        self.version_name = Some(value.into());
-        self
-    }
+    pub fn version_name(mut self, value: impl Into<Str>) -> Self { self.version_name = Some(value.into()); self }
 }
 
 impl Resource for Document {
@@ -391,49 +227,15 @@ impl From<ResourceRef> for DocumentAttributes {
     }
 }
 
-static RULE_AttachmentsSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AttachmentsSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["SourceUrl", "S3FileUrl", "AttachmentReference"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100000), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttachmentsSource` property type of `AWS::SSM::Document`.
@@ -475,6 +277,7 @@ pub struct AttachmentsSource {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AttachmentsSource {
     /// A `AttachmentsSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -482,28 +285,11 @@ impl AttachmentsSource {
     }
 
     /// `Key`: a [`Key`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Key>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Key>) -> Self { self.key = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for AttachmentsSource {}
@@ -518,35 +304,14 @@ impl ToValue for AttachmentsSource {
     }
 }
 
-static RULE_DocumentRequires: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DocumentRequires: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(8),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { max_len: Some(200), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { max_len: Some(8), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentRequires` property type of `AWS::SSM::Document`.
@@ -570,6 +335,7 @@ pub struct DocumentRequires {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DocumentRequires {
     /// A `DocumentRequires` with no property set (none is required).
     pub fn new() -> Self {
@@ -577,20 +343,9 @@ impl DocumentRequires {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for DocumentRequires {}
@@ -604,35 +359,14 @@ impl ToValue for DocumentRequires {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SSM::Document`.
@@ -650,6 +384,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -657,20 +392,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,116 +14,35 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowRequired {
     /// `AllowUnassociatedTargets`: a boolean, required.
-    ///
-    /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets. If enabled, then you must specify the unregistered instances (by instance ID) when you register a task with the maintenance window.
     pub allow_unassociated_targets: Bool,
     /// `Cutoff`: an integer, required.
-    ///
-    /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
-    ///
-    /// Value 0 to 23.
     pub cutoff: Int,
     /// `Duration`: an integer, required.
-    ///
-    /// The duration of the maintenance window in hours.
-    ///
-    /// Value 1 to 24.
     pub duration: Int,
     /// `Name`: a string, required.
-    ///
-    /// The name of the maintenance window.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
     pub name: Str,
     /// `Schedule`: a string, required.
-    ///
-    /// The schedule of the maintenance window in the form of a cron or rate expression.
-    ///
-    /// Length 1 to 256.
     pub schedule: Str,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
         ("AllowUnassociatedTargets", Shape::Bool),
-        (
-            "Cutoff",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Duration",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(24.0),
-                allowed: &[],
-            }),
-        ),
+        ("Cutoff", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Duration", Shape::Int(&NumRule { min: Some(1.0), max: Some(24.0), ..NumRule::ANY })),
         ("EndDate", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Schedule",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleOffset",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Schedule", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("ScheduleOffset", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
         ("ScheduleTimezone", Shape::STR),
         ("StartDate", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
     ],
-    required: &[
-        "AllowUnassociatedTargets",
-        "Cutoff",
-        "Schedule",
-        "Duration",
-        "Name",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AllowUnassociatedTargets", "Cutoff", "Schedule", "Duration", "Name"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::MaintenanceWindow` resource.
@@ -200,6 +119,7 @@ pub struct MaintenanceWindow {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// The CloudFormation type name, `AWS::SSM::MaintenanceWindow`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindow";
@@ -210,13 +130,7 @@ impl MaintenanceWindow {
         type_name: "AWS::SSM::MaintenanceWindow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindow.html",
         primary_identifier: &["WindowId"],
-        required: &[
-            "AllowUnassociatedTargets",
-            "Cutoff",
-            "Duration",
-            "Name",
-            "Schedule",
-        ],
+        required: &["AllowUnassociatedTargets", "Cutoff", "Duration", "Name", "Schedule"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -244,92 +158,27 @@ impl MaintenanceWindow {
     }
 
     /// `AllowUnassociatedTargets`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_unassociated_targets(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_unassociated_targets = value.into();
-        self
-    }
-
+    pub fn allow_unassociated_targets(mut self, value: impl Into<Bool>) -> Self { self.allow_unassociated_targets = value.into(); self }
     /// `Cutoff`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cutoff(mut self, value: impl Into<Int>) -> Self {
-        self.cutoff = value.into();
-        self
-    }
-
+    pub fn cutoff(mut self, value: impl Into<Int>) -> Self { self.cutoff = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Duration`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration(mut self, value: impl Into<Int>) -> Self {
-        self.duration = value.into();
-        self
-    }
-
+    pub fn duration(mut self, value: impl Into<Int>) -> Self { self.duration = value.into(); self }
     /// `EndDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-
+    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Schedule`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Str>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Str>) -> Self { self.schedule = value.into(); self }
     /// `ScheduleOffset`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self {
-        self.schedule_offset = Some(value.into());
-        self
-    }
-
+    pub fn schedule_offset(mut self, value: impl Into<Int>) -> Self { self.schedule_offset = Some(value.into()); self }
     /// `ScheduleTimezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_timezone(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_timezone = Some(value.into());
-        self
-    }
-
+    pub fn schedule_timezone(mut self, value: impl Into<Str>) -> Self { self.schedule_timezone = Some(value.into()); self }
     /// `StartDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_date(mut self, value: impl Into<Str>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-
+    pub fn start_date(mut self, value: impl Into<Str>) -> Self { self.start_date = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MaintenanceWindow {
@@ -386,44 +235,20 @@ impl MaintenanceWindowAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SSM::MaintenanceWindow`.
@@ -441,6 +266,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -451,20 +277,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -17,92 +17,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowTargetRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of target that is being registered with the maintenance window.
     pub resource_type: ResourceType,
     /// `Targets`: a list of [`Targets`] objects, required.
-    ///
-    /// The targets to register with the maintenance window. In other words, the instances to run commands on when the maintenance window runs.
-    ///
-    /// You must specify targets by using the `WindowTargetIds` parameter.
-    ///
-    /// Items 0 to 5.
     pub targets: List<Targets>,
     /// `WindowId`: a string, required.
-    ///
-    /// The ID of the maintenance window to register the target with.
-    ///
-    /// Pattern `^mw-[0-9a-f]{17}$`; length 20 to 20; create-only: changing it replaces the resource.
     pub window_id: Str,
 }
 
-static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OwnerInformation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["INSTANCE", "RESOURCE_GROUP"],
-                format: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Targets),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "WindowId",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OwnerInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["INSTANCE", "RESOURCE_GROUP"], ..StrRule::ANY })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: Some(0), max_items: Some(5) })),
+        ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["WindowId", "ResourceType", "Targets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::MaintenanceWindowTarget` resource.
@@ -156,6 +90,7 @@ pub struct MaintenanceWindowTarget {
     pub window_id: Str,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowTarget {
     /// The CloudFormation type name, `AWS::SSM::MaintenanceWindowTarget`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTarget";
@@ -189,52 +124,17 @@ impl MaintenanceWindowTarget {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OwnerInformation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_information(mut self, value: impl Into<Str>) -> Self {
-        self.owner_information = Some(value.into());
-        self
-    }
-
+    pub fn owner_information(mut self, value: impl Into<Str>) -> Self { self.owner_information = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Targets`: a list of [`Targets`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self {
-        self.targets = value.into();
-        self
-    }
-
+    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = value.into(); self }
     /// `WindowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window_id(mut self, value: impl Into<Str>) -> Self {
-        self.window_id = value.into();
-        self
-    }
+    pub fn window_id(mut self, value: impl Into<Str>) -> Self { self.window_id = value.into(); self }
 }
 
 impl Resource for MaintenanceWindowTarget {
@@ -283,48 +183,20 @@ impl MaintenanceWindowTargetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetsRequired {
     /// `Key`: a string, required.
-    ///
-    /// User-defined criteria for sending commands that target managed nodes that meet the criteria.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$`; length 1 to 163.
     pub key: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// User-defined criteria that maps to `Key` . For example, if you specified `tag:ServerRole` , you could specify `value:WebServer` to run a command on instances that include EC2 tags of `ServerRole,WebServer` .
-    ///
-    /// Depending on the type of target, the maximum number of values for a key might be lower than the global maximum of 50.
-    ///
-    /// Items 0 to 50.
     pub values: List<Str>,
 }
 
-static RULE_Targets: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(163),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Values", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Targets` property type of `AWS::SSM::MaintenanceWindowTarget`.
@@ -352,6 +224,7 @@ pub struct Targets {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Targets {
     /// A `Targets` with its required properties, named in a [`TargetsRequired`].
     pub fn new(required: TargetsRequired) -> Self {
@@ -362,20 +235,9 @@ impl Targets {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for Targets {}

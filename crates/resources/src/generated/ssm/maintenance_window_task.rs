@@ -19,158 +19,36 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^mw-[0-9a-f]{17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowTaskRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// The priority of the task in the maintenance window. The lower the number, the higher the priority. Tasks that have the same priority are scheduled in parallel.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `TaskArn`: a string, required.
-    ///
-    /// The resource that the task uses during execution.
-    ///
-    /// For `RUN_COMMAND` and `AUTOMATION` task types, `TaskArn` is the SSM document name or Amazon Resource Name (ARN).
-    ///
-    /// For `LAMBDA` tasks, `TaskArn` is the function name or ARN.
-    ///
-    /// For `STEP_FUNCTIONS` tasks, `TaskArn` is the state machine ARN.
-    ///
-    /// Length 1 to 1600.
     pub task_arn: Str,
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// The type of task. Valid values: `RUN_COMMAND` , `AUTOMATION` , `LAMBDA` , `STEP_FUNCTIONS` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub task_type: TaskType,
     /// `WindowId`: a string, required.
-    ///
-    /// The ID of the maintenance window where the task is registered.
-    ///
-    /// Pattern `^mw-[0-9a-f]{17}$`; length 20 to 20; create-only: changing it replaces the resource.
     pub window_id: Str,
 }
 
-static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowTask: ObjRule = ObjRule {
     properties: &[
-        (
-            "CutoffBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CANCEL_TASK", "CONTINUE_TASK"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CutoffBehavior", Shape::Str(&StrRule { allowed: &["CANCEL_TASK", "CONTINUE_TASK"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("LoggingInfo", Shape::Object(&RULE_LoggingInfo)),
-        (
-            "MaxConcurrency",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxErrors",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Target),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "TaskArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TaskInvocationParameters",
-            Shape::Object(&RULE_TaskInvocationParameters),
-        ),
+        ("MaxConcurrency", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxErrors", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(7), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(5) })),
+        ("TaskArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), ..StrRule::ANY })),
+        ("TaskInvocationParameters", Shape::Object(&RULE_TaskInvocationParameters)),
         ("TaskParameters", Shape::Any),
-        (
-            "TaskType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"],
-                format: None,
-            }),
-        ),
-        (
-            "WindowId",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TaskType", Shape::Str(&StrRule { allowed: &["AUTOMATION", "LAMBDA", "RUN_COMMAND", "STEP_FUNCTIONS"], ..StrRule::ANY })),
+        ("WindowId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["WindowId", "Priority", "TaskType", "TaskArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::MaintenanceWindowTask` resource.
@@ -291,6 +169,7 @@ pub struct MaintenanceWindowTask {
     pub window_id: Str,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowTask {
     /// The CloudFormation type name, `AWS::SSM::MaintenanceWindowTask`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::MaintenanceWindowTask";
@@ -332,119 +211,33 @@ impl MaintenanceWindowTask {
     }
 
     /// `CutoffBehavior`: a [`CutoffBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cutoff_behavior(mut self, value: impl Into<CutoffBehavior>) -> Self {
-        self.cutoff_behavior = Some(value.into());
-        self
-    }
-
+    pub fn cutoff_behavior(mut self, value: impl Into<CutoffBehavior>) -> Self { self.cutoff_behavior = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `LoggingInfo`: a [`LoggingInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self {
-        self.logging_info = Some(value.into());
-        self
-    }
-
+    pub fn logging_info(mut self, value: impl Into<Obj<LoggingInfo>>) -> Self { self.logging_info = Some(value.into()); self }
     /// `MaxConcurrency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self {
-        self.max_concurrency = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Str>) -> Self { self.max_concurrency = Some(value.into()); self }
     /// `MaxErrors`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_errors(mut self, value: impl Into<Str>) -> Self {
-        self.max_errors = Some(value.into());
-        self
-    }
-
+    pub fn max_errors(mut self, value: impl Into<Str>) -> Self { self.max_errors = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `ServiceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
-
+    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
     /// `TaskArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_arn = value.into();
-        self
-    }
-
+    pub fn task_arn(mut self, value: impl Into<Str>) -> Self { self.task_arn = value.into(); self }
     /// `TaskInvocationParameters`: a [`TaskInvocationParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_invocation_parameters(
-        mut self,
-        value: impl Into<Obj<TaskInvocationParameters>>,
-    ) -> Self {
-        self.task_invocation_parameters = Some(value.into());
-        self
-    }
-
+    pub fn task_invocation_parameters(mut self, value: impl Into<Obj<TaskInvocationParameters>>) -> Self { self.task_invocation_parameters = Some(value.into()); self }
     /// `TaskParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.task_parameters = Some(value.into());
-        self
-    }
-
+    pub fn task_parameters(mut self, value: impl Into<Json>) -> Self { self.task_parameters = Some(value.into()); self }
     /// `TaskType`: a [`TaskType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self {
-        self.task_type = value.into();
-        self
-    }
-
+    pub fn task_type(mut self, value: impl Into<TaskType>) -> Self { self.task_type = value.into(); self }
     /// `WindowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window_id(mut self, value: impl Into<Str>) -> Self {
-        self.window_id = value.into();
-        self
-    }
+    pub fn window_id(mut self, value: impl Into<Str>) -> Self { self.window_id = value.into(); self }
 }
 
 impl Resource for MaintenanceWindowTask {
@@ -497,17 +290,14 @@ impl MaintenanceWindowTaskAttributes {
     }
 }
 
-static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchOutputConfig: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchLogGroupName", Shape::STR),
         ("CloudWatchOutputEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchOutputConfig` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -529,6 +319,7 @@ pub struct CloudWatchOutputConfig {
     pub cloud_watch_output_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchOutputConfig {
     /// A `CloudWatchOutputConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -536,20 +327,9 @@ impl CloudWatchOutputConfig {
     }
 
     /// `CloudWatchLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_name = Some(value.into()); self }
     /// `CloudWatchOutputEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_output_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_output_enabled = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_output_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_output_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchOutputConfig {}
@@ -567,38 +347,21 @@ impl ToValue for CloudWatchOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingInfoRequired {
     /// `Region`: a string, required.
-    ///
-    /// The AWS Region where the S3 bucket is located.
     pub region: Str,
     /// `S3Bucket`: a string, required.
-    ///
-    /// The name of an S3 bucket where execution logs are stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket: Str,
 }
 
-static RULE_LoggingInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingInfo: ObjRule = ObjRule {
     properties: &[
         ("Region", Shape::STR),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3Prefix", Shape::STR),
     ],
     required: &["S3Bucket", "Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingInfo` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -628,6 +391,7 @@ pub struct LoggingInfo {
     pub s3_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingInfo {
     /// A `LoggingInfo` with its required properties, named in a [`LoggingInfoRequired`].
     pub fn new(required: LoggingInfoRequired) -> Self {
@@ -639,28 +403,11 @@ impl LoggingInfo {
     }
 
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingInfo {}
@@ -675,14 +422,14 @@ impl ToValue for LoggingInfo {
     }
 }
 
-static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
-    properties: &[("DocumentVersion", Shape::STR), ("Parameters", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowAutomationParameters: ObjRule = ObjRule {
+    properties: &[
+        ("DocumentVersion", Shape::STR),
+        ("Parameters", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindowAutomationParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -708,6 +455,7 @@ pub struct MaintenanceWindowAutomationParameters {
     pub parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowAutomationParameters {
     /// A `MaintenanceWindowAutomationParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -715,20 +463,9 @@ impl MaintenanceWindowAutomationParameters {
     }
 
     /// `DocumentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self {
-        self.document_version = Some(value.into());
-        self
-    }
-
+    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindowAutomationParameters {}
@@ -742,18 +479,15 @@ impl ToValue for MaintenanceWindowAutomationParameters {
     }
 }
 
-static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowLambdaParameters: ObjRule = ObjRule {
     properties: &[
         ("ClientContext", Shape::STR),
         ("Payload", Shape::STR),
         ("Qualifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindowLambdaParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -783,6 +517,7 @@ pub struct MaintenanceWindowLambdaParameters {
     pub qualifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowLambdaParameters {
     /// A `MaintenanceWindowLambdaParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -790,28 +525,11 @@ impl MaintenanceWindowLambdaParameters {
     }
 
     /// `ClientContext`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_context(mut self, value: impl Into<Str>) -> Self {
-        self.client_context = Some(value.into());
-        self
-    }
-
+    pub fn client_context(mut self, value: impl Into<Str>) -> Self { self.client_context = Some(value.into()); self }
     /// `Payload`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Str>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Str>) -> Self { self.payload = Some(value.into()); self }
     /// `Qualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.qualifier = Some(value.into());
-        self
-    }
+    pub fn qualifier(mut self, value: impl Into<Str>) -> Self { self.qualifier = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindowLambdaParameters {}
@@ -826,41 +544,23 @@ impl ToValue for MaintenanceWindowLambdaParameters {
     }
 }
 
-static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowRunCommandParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchOutputConfig",
-            Shape::Object(&RULE_CloudWatchOutputConfig),
-        ),
+        ("CloudWatchOutputConfig", Shape::Object(&RULE_CloudWatchOutputConfig)),
         ("Comment", Shape::STR),
         ("DocumentHash", Shape::STR),
         ("DocumentHashType", Shape::STR),
         ("DocumentVersion", Shape::STR),
-        (
-            "NotificationConfig",
-            Shape::Object(&RULE_NotificationConfig),
-        ),
+        ("NotificationConfig", Shape::Object(&RULE_NotificationConfig)),
         ("OutputS3BucketName", Shape::STR),
         ("OutputS3KeyPrefix", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("TimeoutSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindowRunCommandParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -934,6 +634,7 @@ pub struct MaintenanceWindowRunCommandParameters {
     pub timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowRunCommandParameters {
     /// A `MaintenanceWindowRunCommandParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -941,95 +642,27 @@ impl MaintenanceWindowRunCommandParameters {
     }
 
     /// `CloudWatchOutputConfig`: a [`CloudWatchOutputConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_output_config(
-        mut self,
-        value: impl Into<Obj<CloudWatchOutputConfig>>,
-    ) -> Self {
-        self.cloud_watch_output_config = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_output_config(mut self, value: impl Into<Obj<CloudWatchOutputConfig>>) -> Self { self.cloud_watch_output_config = Some(value.into()); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `DocumentHash`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_hash(mut self, value: impl Into<Str>) -> Self {
-        self.document_hash = Some(value.into());
-        self
-    }
-
+    pub fn document_hash(mut self, value: impl Into<Str>) -> Self { self.document_hash = Some(value.into()); self }
     /// `DocumentHashType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_hash_type(mut self, value: impl Into<Str>) -> Self {
-        self.document_hash_type = Some(value.into());
-        self
-    }
-
+    pub fn document_hash_type(mut self, value: impl Into<Str>) -> Self { self.document_hash_type = Some(value.into()); self }
     /// `DocumentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self {
-        self.document_version = Some(value.into());
-        self
-    }
-
+    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
     /// `NotificationConfig`: a [`NotificationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_config(mut self, value: impl Into<Obj<NotificationConfig>>) -> Self {
-        self.notification_config = Some(value.into());
-        self
-    }
-
+    pub fn notification_config(mut self, value: impl Into<Obj<NotificationConfig>>) -> Self { self.notification_config = Some(value.into()); self }
     /// `OutputS3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn output_s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.output_s3_bucket_name = Some(value.into()); self }
     /// `OutputS3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn output_s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.output_s3_key_prefix = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `ServiceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindowRunCommandParameters {}
@@ -1052,14 +685,14 @@ impl ToValue for MaintenanceWindowRunCommandParameters {
     }
 }
 
-static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
-    properties: &[("Input", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindowStepFunctionsParameters: ObjRule = ObjRule {
+    properties: &[
+        ("Input", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindowStepFunctionsParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -1081,6 +714,7 @@ pub struct MaintenanceWindowStepFunctionsParameters {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindowStepFunctionsParameters {
     /// A `MaintenanceWindowStepFunctionsParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1088,20 +722,9 @@ impl MaintenanceWindowStepFunctionsParameters {
     }
 
     /// `Input`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input(mut self, value: impl Into<Str>) -> Self {
-        self.input = Some(value.into());
-        self
-    }
-
+    pub fn input(mut self, value: impl Into<Str>) -> Self { self.input = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceWindowStepFunctionsParameters {}
@@ -1119,30 +742,19 @@ impl ToValue for MaintenanceWindowStepFunctionsParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationConfigRequired {
     /// `NotificationArn`: a string, required.
-    ///
-    /// An Amazon Resource Name (ARN) for an Amazon Simple Notification Service (Amazon SNS) topic. Run Command pushes notifications about command status changes to this topic.
     pub notification_arn: Str,
 }
 
-static RULE_NotificationConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfig: ObjRule = ObjRule {
     properties: &[
         ("NotificationArn", Shape::STR),
-        (
-            "NotificationEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NotificationEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("NotificationType", Shape::STR),
     ],
     required: &["NotificationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfig` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -1171,6 +783,7 @@ pub struct NotificationConfig {
     pub notification_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NotificationConfig {
     /// A `NotificationConfig` with its required properties, named in a [`NotificationConfigRequired`].
     pub fn new(required: NotificationConfigRequired) -> Self {
@@ -1182,28 +795,11 @@ impl NotificationConfig {
     }
 
     /// `NotificationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_arn = value.into();
-        self
-    }
-
+    pub fn notification_arn(mut self, value: impl Into<Str>) -> Self { self.notification_arn = value.into(); self }
     /// `NotificationEvents`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.notification_events = Some(value.into());
-        self
-    }
-
+    pub fn notification_events(mut self, value: impl Into<List<Str>>) -> Self { self.notification_events = Some(value.into()); self }
     /// `NotificationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self {
-        self.notification_type = Some(value.into());
-        self
-    }
+    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationConfig {}
@@ -1222,46 +818,20 @@ impl ToValue for NotificationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Key`: a string, required.
-    ///
-    /// User-defined criteria for sending commands that target instances that meet the criteria. `Key` can be `InstanceIds` or `WindowTargetIds` . For more information about how to target instances within a maintenance window task, see \[About 'register-task-with-maintenance-window' Options and Values\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html>) in the *AWS Systems Manager User Guide* .
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$|resource-groups:ResourceTypeFilters|resource-groups:Name$`; length 1 to 163.
     pub key: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// User-defined criteria that maps to `Key` . For example, if you specify `InstanceIds` , you can specify `i-1234567890abcdef0,i-9876543210abcdef0` to run a command on two EC2 instances. For more information about how to target instances within a maintenance window task, see \[About 'register-task-with-maintenance-window' Options and Values\](<https://docs.aws.amazon.com/systems-manager/latest/userguide/register-tasks-options.html>) in the *AWS Systems Manager User Guide* .
-    ///
-    /// Items 0 to 50.
     pub values: List<Str>,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(163),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(163), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Values", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -1289,6 +859,7 @@ pub struct Target {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -1299,20 +870,9 @@ impl Target {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for Target {}
@@ -1326,31 +886,16 @@ impl ToValue for Target {
     }
 }
 
-static RULE_TaskInvocationParameters: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TaskInvocationParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaintenanceWindowAutomationParameters",
-            Shape::Object(&RULE_MaintenanceWindowAutomationParameters),
-        ),
-        (
-            "MaintenanceWindowLambdaParameters",
-            Shape::Object(&RULE_MaintenanceWindowLambdaParameters),
-        ),
-        (
-            "MaintenanceWindowRunCommandParameters",
-            Shape::Object(&RULE_MaintenanceWindowRunCommandParameters),
-        ),
-        (
-            "MaintenanceWindowStepFunctionsParameters",
-            Shape::Object(&RULE_MaintenanceWindowStepFunctionsParameters),
-        ),
+        ("MaintenanceWindowAutomationParameters", Shape::Object(&RULE_MaintenanceWindowAutomationParameters)),
+        ("MaintenanceWindowLambdaParameters", Shape::Object(&RULE_MaintenanceWindowLambdaParameters)),
+        ("MaintenanceWindowRunCommandParameters", Shape::Object(&RULE_MaintenanceWindowRunCommandParameters)),
+        ("MaintenanceWindowStepFunctionsParameters", Shape::Object(&RULE_MaintenanceWindowStepFunctionsParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskInvocationParameters` property type of `AWS::SSM::MaintenanceWindowTask`.
@@ -1383,6 +928,7 @@ pub struct TaskInvocationParameters {
         Option<Obj<MaintenanceWindowStepFunctionsParameters>>,
 }
 
+#[rustfmt::skip]
 impl TaskInvocationParameters {
     /// A `TaskInvocationParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1390,48 +936,13 @@ impl TaskInvocationParameters {
     }
 
     /// `MaintenanceWindowAutomationParameters`: a [`MaintenanceWindowAutomationParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_automation_parameters(
-        mut self,
-        value: impl Into<Obj<MaintenanceWindowAutomationParameters>>,
-    ) -> Self {
-        self.maintenance_window_automation_parameters = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window_automation_parameters(mut self, value: impl Into<Obj<MaintenanceWindowAutomationParameters>>) -> Self { self.maintenance_window_automation_parameters = Some(value.into()); self }
     /// `MaintenanceWindowLambdaParameters`: a [`MaintenanceWindowLambdaParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_lambda_parameters(
-        mut self,
-        value: impl Into<Obj<MaintenanceWindowLambdaParameters>>,
-    ) -> Self {
-        self.maintenance_window_lambda_parameters = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window_lambda_parameters(mut self, value: impl Into<Obj<MaintenanceWindowLambdaParameters>>) -> Self { self.maintenance_window_lambda_parameters = Some(value.into()); self }
     /// `MaintenanceWindowRunCommandParameters`: a [`MaintenanceWindowRunCommandParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_run_command_parameters(
-        mut self,
-        value: impl Into<Obj<MaintenanceWindowRunCommandParameters>>,
-    ) -> Self {
-        self.maintenance_window_run_command_parameters = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window_run_command_parameters(mut self, value: impl Into<Obj<MaintenanceWindowRunCommandParameters>>) -> Self { self.maintenance_window_run_command_parameters = Some(value.into()); self }
     /// `MaintenanceWindowStepFunctionsParameters`: a [`MaintenanceWindowStepFunctionsParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window_step_functions_parameters(
-        mut self,
-        value: impl Into<Obj<MaintenanceWindowStepFunctionsParameters>>,
-    ) -> Self {
-        self.maintenance_window_step_functions_parameters = Some(value.into());
-        self
-    }
+    pub fn maintenance_window_step_functions_parameters(mut self, value: impl Into<Obj<MaintenanceWindowStepFunctionsParameters>>) -> Self { self.maintenance_window_step_functions_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for TaskInvocationParameters {}

@@ -11,100 +11,27 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterRequired {
     /// `Type`: a [`ParameterType`] value, required.
-    ///
-    /// The type of parameter.
-    ///
-    /// &gt; Parameters of type `SecureString` are not supported by AWS CloudFormation .
     pub r#type: ParameterType,
     /// `Value`: a string, required.
-    ///
-    /// The parameter value.
-    ///
-    /// &gt; If type is `StringList` , the system returns a comma-separated string with no spaces between commas in the `Value` field.
     pub value: Str,
 }
 
-static RULE_Parameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Parameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedPattern",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["text", "aws:ec2:image"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Policies",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedPattern", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DataType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), allowed: &["text", "aws:ec2:image"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Policies", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Tier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "Advanced", "Intelligent-Tiering"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["String", "StringList"],
-                format: None,
-            }),
-        ),
+        ("Tier", Shape::Str(&StrRule { allowed: &["Standard", "Advanced", "Intelligent-Tiering"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["String", "StringList"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::Parameter` resource.
@@ -188,6 +115,7 @@ pub struct Parameter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Parameter {
     /// The CloudFormation type name, `AWS::SSM::Parameter`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::Parameter";
@@ -203,16 +131,7 @@ impl Parameter {
         conditional_create_only: &[],
         write_only: &["Description", "Tier", "AllowedPattern", "Policies"],
         read_only: &[],
-        attributes: &[
-            "AllowedPattern",
-            "DataType",
-            "Description",
-            "Name",
-            "Policies",
-            "Tier",
-            "Type",
-            "Value",
-        ],
+        attributes: &["AllowedPattern", "DataType", "Description", "Name", "Policies", "Tier", "Type", "Value"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -233,76 +152,23 @@ impl Parameter {
     }
 
     /// `AllowedPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.allowed_pattern = Some(value.into());
-        self
-    }
-
+    pub fn allowed_pattern(mut self, value: impl Into<Str>) -> Self { self.allowed_pattern = Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Policies`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policies(mut self, value: impl Into<Str>) -> Self {
-        self.policies = Some(value.into());
-        self
-    }
-
+    pub fn policies(mut self, value: impl Into<Str>) -> Self { self.policies = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Tier`: a [`Tier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tier(mut self, value: impl Into<Tier>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
-
+    pub fn tier(mut self, value: impl Into<Tier>) -> Self { self.tier = Some(value.into()); self }
     /// `Type`: a [`ParameterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ParameterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ParameterType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl Resource for Parameter {

@@ -15,167 +15,31 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatchBaselineRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the patch baseline.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.]{3,128}$`; length 3 to 128.
     pub name: Str,
 }
 
-static RULE_PatchBaseline: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PatchBaseline: ObjRule = ObjRule {
     properties: &[
         ("ApprovalRules", Shape::Object(&RULE_RuleGroup)),
-        (
-            "ApprovedPatches",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ApprovedPatchesComplianceLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CRITICAL",
-                    "HIGH",
-                    "MEDIUM",
-                    "LOW",
-                    "INFORMATIONAL",
-                    "UNSPECIFIED",
-                ],
-                format: None,
-            }),
-        ),
+        ("ApprovedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("ApprovedPatchesComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"], ..StrRule::ANY })),
         ("ApprovedPatchesEnableNonSecurity", Shape::Bool),
-        (
-            "AvailableSecurityUpdatesComplianceStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NON_COMPLIANT", "COMPLIANT"],
-                format: None,
-            }),
-        ),
+        ("AvailableSecurityUpdatesComplianceStatus", Shape::Str(&StrRule { allowed: &["NON_COMPLIANT", "COMPLIANT"], ..StrRule::ANY })),
         ("DefaultBaseline", Shape::Bool),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("GlobalFilters", Shape::Object(&RULE_PatchFilterGroup)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingSystem",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "WINDOWS",
-                    "AMAZON_LINUX",
-                    "AMAZON_LINUX_2",
-                    "AMAZON_LINUX_2022",
-                    "AMAZON_LINUX_2023",
-                    "UBUNTU",
-                    "REDHAT_ENTERPRISE_LINUX",
-                    "SUSE",
-                    "CENTOS",
-                    "ORACLE_LINUX",
-                    "DEBIAN",
-                    "MACOS",
-                    "RASPBIAN",
-                    "ROCKY_LINUX",
-                    "ALMA_LINUX",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PatchGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RejectedPatches",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "RejectedPatchesAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"],
-                format: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PatchSource),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OperatingSystem", Shape::Str(&StrRule { allowed: &["WINDOWS", "AMAZON_LINUX", "AMAZON_LINUX_2", "AMAZON_LINUX_2022", "AMAZON_LINUX_2023", "UBUNTU", "REDHAT_ENTERPRISE_LINUX", "SUSE", "CENTOS", "ORACLE_LINUX", "DEBIAN", "MACOS", "RASPBIAN", "ROCKY_LINUX", "ALMA_LINUX"], ..StrRule::ANY })),
+        ("PatchGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RejectedPatches", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("RejectedPatchesAction", Shape::Str(&StrRule { allowed: &["ALLOW_AS_DEPENDENCY", "BLOCK"], ..StrRule::ANY })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchSource), min_items: Some(0), max_items: Some(20) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(1000) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::PatchBaseline` resource.
@@ -300,6 +164,7 @@ pub struct PatchBaseline {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PatchBaseline {
     /// The CloudFormation type name, `AWS::SSM::PatchBaseline`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::PatchBaseline";
@@ -342,130 +207,35 @@ impl PatchBaseline {
     }
 
     /// `ApprovalRules`: a [`RuleGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approval_rules(mut self, value: impl Into<Obj<RuleGroup>>) -> Self {
-        self.approval_rules = Some(value.into());
-        self
-    }
-
+    pub fn approval_rules(mut self, value: impl Into<Obj<RuleGroup>>) -> Self { self.approval_rules = Some(value.into()); self }
     /// `ApprovedPatches`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approved_patches(mut self, value: impl Into<List<Str>>) -> Self {
-        self.approved_patches = Some(value.into());
-        self
-    }
-
+    pub fn approved_patches(mut self, value: impl Into<List<Str>>) -> Self { self.approved_patches = Some(value.into()); self }
     /// `ApprovedPatchesComplianceLevel`: an [`ApprovedPatchesComplianceLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approved_patches_compliance_level(
-        mut self,
-        value: impl Into<ApprovedPatchesComplianceLevel>,
-    ) -> Self {
-        self.approved_patches_compliance_level = Some(value.into());
-        self
-    }
-
+    pub fn approved_patches_compliance_level(mut self, value: impl Into<ApprovedPatchesComplianceLevel>) -> Self { self.approved_patches_compliance_level = Some(value.into()); self }
     /// `ApprovedPatchesEnableNonSecurity`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approved_patches_enable_non_security(mut self, value: impl Into<Bool>) -> Self {
-        self.approved_patches_enable_non_security = Some(value.into());
-        self
-    }
-
+    pub fn approved_patches_enable_non_security(mut self, value: impl Into<Bool>) -> Self { self.approved_patches_enable_non_security = Some(value.into()); self }
     /// `AvailableSecurityUpdatesComplianceStatus`: an [`AvailableSecurityUpdatesComplianceStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn available_security_updates_compliance_status(
-        mut self,
-        value: impl Into<AvailableSecurityUpdatesComplianceStatus>,
-    ) -> Self {
-        self.available_security_updates_compliance_status = Some(value.into());
-        self
-    }
-
+    pub fn available_security_updates_compliance_status(mut self, value: impl Into<AvailableSecurityUpdatesComplianceStatus>) -> Self { self.available_security_updates_compliance_status = Some(value.into()); self }
     /// `DefaultBaseline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_baseline(mut self, value: impl Into<Bool>) -> Self {
-        self.default_baseline = Some(value.into());
-        self
-    }
-
+    pub fn default_baseline(mut self, value: impl Into<Bool>) -> Self { self.default_baseline = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlobalFilters`: a [`PatchFilterGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_filters(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self {
-        self.global_filters = Some(value.into());
-        self
-    }
-
+    pub fn global_filters(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self { self.global_filters = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OperatingSystem`: an [`OperatingSystem`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self {
-        self.operating_system = Some(value.into());
-        self
-    }
-
+    pub fn operating_system(mut self, value: impl Into<OperatingSystem>) -> Self { self.operating_system = Some(value.into()); self }
     /// `PatchGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patch_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.patch_groups = Some(value.into());
-        self
-    }
-
+    pub fn patch_groups(mut self, value: impl Into<List<Str>>) -> Self { self.patch_groups = Some(value.into()); self }
     /// `RejectedPatches`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rejected_patches(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rejected_patches = Some(value.into());
-        self
-    }
-
+    pub fn rejected_patches(mut self, value: impl Into<List<Str>>) -> Self { self.rejected_patches = Some(value.into()); self }
     /// `RejectedPatchesAction`: a [`RejectedPatchesAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rejected_patches_action(mut self, value: impl Into<RejectedPatchesAction>) -> Self {
-        self.rejected_patches_action = Some(value.into());
-        self
-    }
-
+    pub fn rejected_patches_action(mut self, value: impl Into<RejectedPatchesAction>) -> Self { self.rejected_patches_action = Some(value.into()); self }
     /// `Sources`: a list of [`PatchSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<PatchSource>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
-
+    pub fn sources(mut self, value: impl Into<List<PatchSource>>) -> Self { self.sources = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PatchBaseline {
@@ -531,59 +301,14 @@ impl PatchBaselineAttributes {
     }
 }
 
-static RULE_PatchFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PatchFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ADVISORY_ID",
-                    "ARCH",
-                    "BUGZILLA_ID",
-                    "CLASSIFICATION",
-                    "CVE_ID",
-                    "EPOCH",
-                    "MSRC_SEVERITY",
-                    "NAME",
-                    "PATCH_ID",
-                    "PATCH_SET",
-                    "PRIORITY",
-                    "PRODUCT",
-                    "PRODUCT_FAMILY",
-                    "RELEASE",
-                    "REPOSITORY",
-                    "SECTION",
-                    "SECURITY",
-                    "SEVERITY",
-                    "VERSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { allowed: &["ADVISORY_ID", "ARCH", "BUGZILLA_ID", "CLASSIFICATION", "CVE_ID", "EPOCH", "MSRC_SEVERITY", "NAME", "PATCH_ID", "PATCH_SET", "PRIORITY", "PRODUCT", "PRODUCT_FAMILY", "RELEASE", "REPOSITORY", "SECTION", "SECURITY", "SEVERITY", "VERSION"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PatchFilter` property type of `AWS::SSM::PatchBaseline`.
@@ -613,6 +338,7 @@ pub struct PatchFilter {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PatchFilter {
     /// A `PatchFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,20 +346,9 @@ impl PatchFilter {
     }
 
     /// `Key`: a [`Key`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Key>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Key>) -> Self { self.key = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for PatchFilter {}
@@ -647,21 +362,13 @@ impl ToValue for PatchFilter {
     }
 }
 
-static RULE_PatchFilterGroup: ObjRule = ObjRule {
-    properties: &[(
-        "PatchFilters",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PatchFilter),
-            min_items: Some(0),
-            max_items: Some(5),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_PatchFilterGroup: ObjRule = ObjRule {
+    properties: &[
+        ("PatchFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_PatchFilter), min_items: Some(0), max_items: Some(5) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PatchFilterGroup` property type of `AWS::SSM::PatchBaseline`.
@@ -681,6 +388,7 @@ pub struct PatchFilterGroup {
     pub patch_filters: Option<List<PatchFilter>>,
 }
 
+#[rustfmt::skip]
 impl PatchFilterGroup {
     /// A `PatchFilterGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -688,12 +396,7 @@ impl PatchFilterGroup {
     }
 
     /// `PatchFilters`: a list of [`PatchFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patch_filters(mut self, value: impl Into<List<PatchFilter>>) -> Self {
-        self.patch_filters = Some(value.into());
-        self
-    }
+    pub fn patch_filters(mut self, value: impl Into<List<PatchFilter>>) -> Self { self.patch_filters = Some(value.into()); self }
 }
 
 impl PropertyType for PatchFilterGroup {}
@@ -706,49 +409,15 @@ impl ToValue for PatchFilterGroup {
     }
 }
 
-static RULE_PatchSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PatchSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Products",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("Configuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Products", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PatchSource` property type of `AWS::SSM::PatchBaseline`.
@@ -800,6 +469,7 @@ pub struct PatchSource {
     pub products: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PatchSource {
     /// A `PatchSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -807,28 +477,11 @@ impl PatchSource {
     }
 
     /// `Configuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Str>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Str>) -> Self { self.configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Products`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn products(mut self, value: impl Into<List<Str>>) -> Self {
-        self.products = Some(value.into());
-        self
-    }
+    pub fn products(mut self, value: impl Into<List<Str>>) -> Self { self.products = Some(value.into()); self }
 }
 
 impl PropertyType for PatchSource {}
@@ -843,52 +496,17 @@ impl ToValue for PatchSource {
     }
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApproveAfterDays",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(360.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ApproveUntilDate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ComplianceLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CRITICAL",
-                    "HIGH",
-                    "INFORMATIONAL",
-                    "LOW",
-                    "MEDIUM",
-                    "UNSPECIFIED",
-                ],
-                format: None,
-            }),
-        ),
+        ("ApproveAfterDays", Shape::Int(&NumRule { min: Some(0.0), max: Some(360.0), ..NumRule::ANY })),
+        ("ApproveUntilDate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
+        ("ComplianceLevel", Shape::Str(&StrRule { allowed: &["CRITICAL", "HIGH", "INFORMATIONAL", "LOW", "MEDIUM", "UNSPECIFIED"], ..StrRule::ANY })),
         ("EnableNonSecurity", Shape::Bool),
         ("PatchFilterGroup", Shape::Object(&RULE_PatchFilterGroup)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::SSM::PatchBaseline`.
@@ -946,6 +564,7 @@ pub struct Rule {
     pub patch_filter_group: Option<Obj<PatchFilterGroup>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
     pub fn new() -> Self {
@@ -953,44 +572,15 @@ impl Rule {
     }
 
     /// `ApproveAfterDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approve_after_days(mut self, value: impl Into<Int>) -> Self {
-        self.approve_after_days = Some(value.into());
-        self
-    }
-
+    pub fn approve_after_days(mut self, value: impl Into<Int>) -> Self { self.approve_after_days = Some(value.into()); self }
     /// `ApproveUntilDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approve_until_date(mut self, value: impl Into<Str>) -> Self {
-        self.approve_until_date = Some(value.into());
-        self
-    }
-
+    pub fn approve_until_date(mut self, value: impl Into<Str>) -> Self { self.approve_until_date = Some(value.into()); self }
     /// `ComplianceLevel`: a [`ComplianceLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compliance_level(mut self, value: impl Into<ComplianceLevel>) -> Self {
-        self.compliance_level = Some(value.into());
-        self
-    }
-
+    pub fn compliance_level(mut self, value: impl Into<ComplianceLevel>) -> Self { self.compliance_level = Some(value.into()); self }
     /// `EnableNonSecurity`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_non_security(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_non_security = Some(value.into());
-        self
-    }
-
+    pub fn enable_non_security(mut self, value: impl Into<Bool>) -> Self { self.enable_non_security = Some(value.into()); self }
     /// `PatchFilterGroup`: a [`PatchFilterGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patch_filter_group(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self {
-        self.patch_filter_group = Some(value.into());
-        self
-    }
+    pub fn patch_filter_group(mut self, value: impl Into<Obj<PatchFilterGroup>>) -> Self { self.patch_filter_group = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
@@ -1007,21 +597,13 @@ impl ToValue for Rule {
     }
 }
 
-static RULE_RuleGroup: ObjRule = ObjRule {
-    properties: &[(
-        "PatchRules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Rule),
-            min_items: Some(0),
-            max_items: Some(10),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
+    properties: &[
+        ("PatchRules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(0), max_items: Some(10) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleGroup` property type of `AWS::SSM::PatchBaseline`.
@@ -1041,6 +623,7 @@ pub struct RuleGroup {
     pub patch_rules: Option<List<Rule>>,
 }
 
+#[rustfmt::skip]
 impl RuleGroup {
     /// A `RuleGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -1048,12 +631,7 @@ impl RuleGroup {
     }
 
     /// `PatchRules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn patch_rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.patch_rules = Some(value.into());
-        self
-    }
+    pub fn patch_rules(mut self, value: impl Into<List<Rule>>) -> Self { self.patch_rules = Some(value.into()); self }
 }
 
 impl PropertyType for RuleGroup {}
@@ -1070,44 +648,20 @@ impl ToValue for RuleGroup {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SSM::PatchBaseline`.
@@ -1125,6 +679,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1135,20 +690,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -11,94 +11,25 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDataSyncRequired {
     /// `SyncName`: a string, required.
-    ///
-    /// A name for the resource data sync.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub sync_name: Str,
 }
 
-static RULE_ResourceDataSync: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceDataSync: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KMSKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("S3Destination", Shape::Object(&RULE_S3Destination)),
-        (
-            "SyncFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SyncName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SyncFormat", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("SyncName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
         ("SyncSource", Shape::Object(&RULE_SyncSource)),
-        (
-            "SyncType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SyncType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["SyncName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSM::ResourceDataSync` resource.
@@ -180,6 +111,7 @@ pub struct ResourceDataSync {
     pub sync_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceDataSync {
     /// The CloudFormation type name, `AWS::SSM::ResourceDataSync`.
     pub const TYPE_NAME: &'static str = "AWS::SSM::ResourceDataSync";
@@ -191,16 +123,7 @@ impl ResourceDataSync {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcedatasync.html",
         primary_identifier: &["SyncName"],
         required: &["SyncName"],
-        create_only: &[
-            "KMSKeyArn",
-            "SyncFormat",
-            "BucketPrefix",
-            "SyncName",
-            "BucketRegion",
-            "BucketName",
-            "S3Destination",
-            "SyncType",
-        ],
+        create_only: &["KMSKeyArn", "SyncFormat", "BucketPrefix", "SyncName", "BucketRegion", "BucketName", "S3Destination", "SyncType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -225,76 +148,23 @@ impl ResourceDataSync {
     }
 
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `BucketRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_region = Some(value.into());
-        self
-    }
-
+    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self { self.bucket_region = Some(value.into()); self }
     /// `KMSKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `S3Destination`: a [`S3Destination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self {
-        self.s3_destination = Some(value.into());
-        self
-    }
-
+    pub fn s3_destination(mut self, value: impl Into<Obj<S3Destination>>) -> Self { self.s3_destination = Some(value.into()); self }
     /// `SyncFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_format(mut self, value: impl Into<Str>) -> Self {
-        self.sync_format = Some(value.into());
-        self
-    }
-
+    pub fn sync_format(mut self, value: impl Into<Str>) -> Self { self.sync_format = Some(value.into()); self }
     /// `SyncName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_name(mut self, value: impl Into<Str>) -> Self {
-        self.sync_name = value.into();
-        self
-    }
-
+    pub fn sync_name(mut self, value: impl Into<Str>) -> Self { self.sync_name = value.into(); self }
     /// `SyncSource`: a [`SyncSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_source(mut self, value: impl Into<Obj<SyncSource>>) -> Self {
-        self.sync_source = Some(value.into());
-        self
-    }
-
+    pub fn sync_source(mut self, value: impl Into<Obj<SyncSource>>) -> Self { self.sync_source = Some(value.into()); self }
     /// `SyncType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_type(mut self, value: impl Into<Str>) -> Self {
-        self.sync_type = Some(value.into());
-        self
-    }
+    pub fn sync_type(mut self, value: impl Into<Str>) -> Self { self.sync_type = Some(value.into()); self }
 }
 
 impl Resource for ResourceDataSync {
@@ -337,40 +207,18 @@ impl From<ResourceRef> for ResourceDataSyncAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsOrganizationsSourceRequired {
     /// `OrganizationSourceType`: a string, required.
-    ///
-    /// If an AWS organization is present, this is either `OrganizationalUnits` or `EntireOrganization` . For `OrganizationalUnits` , the data is aggregated from a set of organization units. For `EntireOrganization` , the data is aggregated from the entire AWS organization.
-    ///
-    /// Length 1 to 64.
     pub organization_source_type: Str,
 }
 
-static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsOrganizationsSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "OrganizationSourceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OrganizationalUnits",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
+        ("OrganizationSourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("OrganizationalUnits", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1000) })),
     ],
     required: &["OrganizationSourceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsOrganizationsSource` property type of `AWS::SSM::ResourceDataSync`.
@@ -394,6 +242,7 @@ pub struct AwsOrganizationsSource {
     pub organizational_units: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AwsOrganizationsSource {
     /// A `AwsOrganizationsSource` with its required properties, named in a [`AwsOrganizationsSourceRequired`].
     pub fn new(required: AwsOrganizationsSourceRequired) -> Self {
@@ -404,20 +253,9 @@ impl AwsOrganizationsSource {
     }
 
     /// `OrganizationSourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_source_type(mut self, value: impl Into<Str>) -> Self {
-        self.organization_source_type = value.into();
-        self
-    }
-
+    pub fn organization_source_type(mut self, value: impl Into<Str>) -> Self { self.organization_source_type = value.into(); self }
     /// `OrganizationalUnits`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self {
-        self.organizational_units = Some(value.into());
-        self
-    }
+    pub fn organizational_units(mut self, value: impl Into<List<Str>>) -> Self { self.organizational_units = Some(value.into()); self }
 }
 
 impl PropertyType for AwsOrganizationsSource {}
@@ -435,84 +273,25 @@ impl ToValue for AwsOrganizationsSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3DestinationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the S3 bucket where the aggregated data is stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; length 1 to 2048.
     pub bucket_name: Str,
     /// `BucketRegion`: a string, required.
-    ///
-    /// The AWS Region with the S3 bucket targeted by the resource data sync.
-    ///
-    /// Length 1 to 64.
     pub bucket_region: Str,
     /// `SyncFormat`: a [`SyncFormat`] value, required.
-    ///
-    /// A supported sync format. The following format is currently supported: JsonSerDe
-    ///
-    /// Length 1 to 1024.
     pub sync_format: SyncFormat,
 }
 
-static RULE_S3Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Destination: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KMSKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SyncFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &["JsonSerDe"],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("BucketRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("SyncFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), allowed: &["JsonSerDe"], ..StrRule::ANY })),
     ],
     required: &["BucketName", "BucketRegion", "SyncFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Destination` property type of `AWS::SSM::ResourceDataSync`.
@@ -554,6 +333,7 @@ pub struct S3Destination {
     pub sync_format: SyncFormat,
 }
 
+#[rustfmt::skip]
 impl S3Destination {
     /// A `S3Destination` with its required properties, named in a [`S3DestinationRequired`].
     pub fn new(required: S3DestinationRequired) -> Self {
@@ -567,44 +347,15 @@ impl S3Destination {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_prefix = Some(value.into()); self }
     /// `BucketRegion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_region = value.into();
-        self
-    }
-
+    pub fn bucket_region(mut self, value: impl Into<Str>) -> Self { self.bucket_region = value.into(); self }
     /// `KMSKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `SyncFormat`: a [`SyncFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_format(mut self, value: impl Into<SyncFormat>) -> Self {
-        self.sync_format = value.into();
-        self
-    }
+    pub fn sync_format(mut self, value: impl Into<SyncFormat>) -> Self { self.sync_format = value.into(); self }
 }
 
 impl PropertyType for S3Destination {}
@@ -625,57 +376,22 @@ impl ToValue for S3Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncSourceRequired {
     /// `SourceRegions`: a list of strings, required.
-    ///
-    /// The `SyncSource` AWS Regions included in the resource data sync.
-    ///
-    /// Each item: length 1 to 64.
     pub source_regions: List<Str>,
     /// `SourceType`: a string, required.
-    ///
-    /// The type of data source for the resource data sync. `SourceType` is either `AwsOrganizations` (if an organization is present in AWS Organizations ) or `SingleAccountMultiRegions` .
-    ///
-    /// Length 1 to 64.
     pub source_type: Str,
 }
 
-static RULE_SyncSource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SyncSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsOrganizationsSource",
-            Shape::Object(&RULE_AwsOrganizationsSource),
-        ),
+        ("AwsOrganizationsSource", Shape::Object(&RULE_AwsOrganizationsSource)),
         ("IncludeFutureRegions", Shape::Bool),
-        (
-            "SourceRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SourceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["SourceType", "SourceRegions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SyncSource` property type of `AWS::SSM::ResourceDataSync`.
@@ -707,6 +423,7 @@ pub struct SyncSource {
     pub source_type: Str,
 }
 
+#[rustfmt::skip]
 impl SyncSource {
     /// A `SyncSource` with its required properties, named in a [`SyncSourceRequired`].
     pub fn new(required: SyncSourceRequired) -> Self {
@@ -719,39 +436,13 @@ impl SyncSource {
     }
 
     /// `AwsOrganizationsSource`: an [`AwsOrganizationsSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_organizations_source(
-        mut self,
-        value: impl Into<Obj<AwsOrganizationsSource>>,
-    ) -> Self {
-        self.aws_organizations_source = Some(value.into());
-        self
-    }
-
+    pub fn aws_organizations_source(mut self, value: impl Into<Obj<AwsOrganizationsSource>>) -> Self { self.aws_organizations_source = Some(value.into()); self }
     /// `IncludeFutureRegions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_future_regions(mut self, value: impl Into<Bool>) -> Self {
-        self.include_future_regions = Some(value.into());
-        self
-    }
-
+    pub fn include_future_regions(mut self, value: impl Into<Bool>) -> Self { self.include_future_regions = Some(value.into()); self }
     /// `SourceRegions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_regions = value.into();
-        self
-    }
-
+    pub fn source_regions(mut self, value: impl Into<List<Str>>) -> Self { self.source_regions = value.into(); self }
     /// `SourceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self {
-        self.source_type = value.into();
-        self
-    }
+    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = value.into(); self }
 }
 
 impl PropertyType for SyncSource {}

@@ -7,93 +7,38 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    ChannelTargetInfo, ChannelTargetInfoRequired, ContactTargetInfo, ContactTargetInfoRequired,
+    Tag, TagRequired, Targets,
+};
+use super::shared::{RULE_Tag, RULE_Targets};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_\\-\\.]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s]*$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
 
 /// The required properties of [`Contact`], by name: `Contact::new(ContactRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The unique and identifiable alias of the contact or escalation plan.
-    ///
-    /// Pattern `^[a-z0-9_\-\.]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The full name of the contact or escalation plan.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-\s]*$`; length 1 to 255.
     pub display_name: Str,
     /// `Type`: a [`ContactType`] value, required.
-    ///
-    /// The type of contact.
-    ///
-    /// - `PERSONAL` : A single, individual contact.
-    /// - `ESCALATION` : An escalation plan.
-    /// - `ONCALL_SCHEDULE` : An on-call schedule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: ContactType,
 }
 
-static RULE_Contact: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Contact: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Plan",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Stage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"], ..StrRule::ANY })),
     ],
     required: &["Alias", "DisplayName", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Contact` resource.
@@ -143,6 +88,7 @@ pub struct Contact {
     pub r#type: ContactType,
 }
 
+#[rustfmt::skip]
 impl Contact {
     /// The CloudFormation type name, `AWS::SSMContacts::Contact`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Contact";
@@ -175,44 +121,15 @@ impl Contact {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `Plan`: a list of [`Stage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plan(mut self, value: impl Into<List<Stage>>) -> Self {
-        self.plan = Some(value.into());
-        self
-    }
-
+    pub fn plan(mut self, value: impl Into<List<Stage>>) -> Self { self.plan = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`ContactType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContactType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContactType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Contact {
@@ -259,189 +176,16 @@ impl ContactAttributes {
     }
 }
 
-/// The required properties of [`ChannelTargetInfo`], by name: `ChannelTargetInfo::new(ChannelTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfoRequired {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-static RULE_ChannelTargetInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelId", Shape::STR),
-        ("RetryIntervalInMinutes", Shape::INT),
-    ],
-    required: &["ChannelId", "RetryIntervalInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChannelTargetInfo` property type of `AWS::SSMContacts::Contact`.
-///
-/// Information about the contact channel that Incident Manager uses to engage the contact.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-contact-channeltargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfo {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-impl ChannelTargetInfo {
-    /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
-    pub fn new(required: ChannelTargetInfoRequired) -> Self {
-        Self {
-            channel_id: required.channel_id,
-            retry_interval_in_minutes: required.retry_interval_in_minutes,
-        }
-    }
-
-    /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval_in_minutes = value.into();
-        self
-    }
-}
-
-impl PropertyType for ChannelTargetInfo {}
-
-impl ToValue for ChannelTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ChannelId", &self.channel_id)
-            .req("RetryIntervalInMinutes", &self.retry_interval_in_minutes)
-            .build()
-    }
-}
-
-/// The required properties of [`ContactTargetInfo`], by name: `ContactTargetInfo::new(ContactTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfoRequired {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-static RULE_ContactTargetInfo: ObjRule = ObjRule {
-    properties: &[("ContactId", Shape::STR), ("IsEssential", Shape::Bool)],
-    required: &["ContactId", "IsEssential"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContactTargetInfo` property type of `AWS::SSMContacts::Contact`.
-///
-/// The contact that Incident Manager is engaging during an incident.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-contact-contacttargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfo {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-impl ContactTargetInfo {
-    /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
-    pub fn new(required: ContactTargetInfoRequired) -> Self {
-        Self {
-            contact_id: required.contact_id,
-            is_essential: required.is_essential,
-        }
-    }
-
-    /// `ContactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = value.into();
-        self
-    }
-
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self {
-        self.is_essential = value.into();
-        self
-    }
-}
-
-impl PropertyType for ContactTargetInfo {}
-
-impl ToValue for ContactTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ContactId", &self.contact_id)
-            .req("IsEssential", &self.is_essential)
-            .build()
-    }
-}
-
-static RULE_Stage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        (
-            "RotationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Targets),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["DurationInMinutes"], &["RotationIds"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Stage` property type of `AWS::SSMContacts::Contact`.
@@ -465,6 +209,7 @@ pub struct Stage {
     pub targets: Option<List<Targets>>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// A `Stage` with no property set (none is required).
     pub fn new() -> Self {
@@ -472,28 +217,11 @@ impl Stage {
     }
 
     /// `DurationInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rotation_ids = Some(value.into());
-        self
-    }
-
+    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
     /// `Targets`: a list of [`Targets`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
 }
 
 impl PropertyType for Stage {}
@@ -504,166 +232,6 @@ impl ToValue for Stage {
             .opt("DurationInMinutes", &self.duration_in_minutes)
             .opt("RotationIds", &self.rotation_ids)
             .opt("Targets", &self.targets)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMContacts::Contact`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-contact-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
-        ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
-    ],
-    required: &[],
-    one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Targets` property type of `AWS::SSMContacts::Contact`.
-///
-/// The contact or contact channel that's being engaged.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-contact-targets.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Targets {
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// Information about the contact channel that Incident Manager engages.
-    pub channel_target_info: Option<Obj<ChannelTargetInfo>>,
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// The contact that Incident Manager is engaging during an incident.
-    pub contact_target_info: Option<Obj<ContactTargetInfo>>,
-}
-
-impl Targets {
-    /// A `Targets` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self {
-        self.channel_target_info = Some(value.into());
-        self
-    }
-
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self {
-        self.contact_target_info = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Targets {}
-
-impl ToValue for Targets {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ChannelTargetInfo", &self.channel_target_info)
-            .opt("ContactTargetInfo", &self.contact_target_info)
             .build()
     }
 }

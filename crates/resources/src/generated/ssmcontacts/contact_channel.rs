@@ -12,47 +12,18 @@ pub(crate) static PATTERN_0: Pattern =
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
 
-static RULE_ContactChannel: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ContactChannel: ObjRule = ObjRule {
     properties: &[
         ("ChannelAddress", Shape::STR),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SMS", "VOICE", "EMAIL"],
-                format: None,
-            }),
-        ),
-        (
-            "ContactId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelType", Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "EMAIL"], ..StrRule::ANY })),
+        ("ContactId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("DeferActivation", Shape::Bool),
     ],
-    required: &[],
     one_of: &[&[&["ContactId", "ChannelName", "ChannelType", "ChannelAddress"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::ContactChannel` resource.
@@ -104,6 +75,7 @@ pub struct ContactChannel {
     pub defer_activation: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ContactChannel {
     /// The CloudFormation type name, `AWS::SSMContacts::ContactChannel`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::ContactChannel";
@@ -130,44 +102,15 @@ impl ContactChannel {
     }
 
     /// `ChannelAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_address(mut self, value: impl Into<Str>) -> Self {
-        self.channel_address = Some(value.into());
-        self
-    }
-
+    pub fn channel_address(mut self, value: impl Into<Str>) -> Self { self.channel_address = Some(value.into()); self }
     /// `ChannelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = Some(value.into());
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
     /// `ChannelType`: a [`ChannelType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_type(mut self, value: impl Into<ChannelType>) -> Self {
-        self.channel_type = Some(value.into());
-        self
-    }
-
+    pub fn channel_type(mut self, value: impl Into<ChannelType>) -> Self { self.channel_type = Some(value.into()); self }
     /// `ContactId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = Some(value.into());
-        self
-    }
-
+    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = Some(value.into()); self }
     /// `DeferActivation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn defer_activation(mut self, value: impl Into<Bool>) -> Self {
-        self.defer_activation = Some(value.into());
-        self
-    }
+    pub fn defer_activation(mut self, value: impl Into<Bool>) -> Self { self.defer_activation = Some(value.into()); self }
 }
 
 impl Resource for ContactChannel {

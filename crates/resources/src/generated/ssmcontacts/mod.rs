@@ -7,11 +7,14 @@
 //! - `AWS::SSMContacts::ContactChannel`: [`ContactChannel`], property types in [`contact_channel`]
 //! - `AWS::SSMContacts::Plan`: [`Plan`], property types in [`plan`]
 //! - `AWS::SSMContacts::Rotation`: [`Rotation`], property types in [`rotation`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod contact;
 pub mod contact_channel;
 pub mod plan;
 pub mod rotation;
+pub mod shared;
 
 pub use contact::{Contact, ContactAttributes, ContactRequired};
 pub use contact_channel::{ContactChannel, ContactChannelAttributes};

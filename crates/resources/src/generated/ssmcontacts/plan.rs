@@ -7,44 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Targets;
+pub use super::shared::{
+    ChannelTargetInfo, ChannelTargetInfoRequired, ContactTargetInfo, ContactTargetInfoRequired,
+    Targets,
+};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
 
-static RULE_Plan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RotationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Stages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Stage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["ContactId", "Stages"], &["ContactId", "RotationIds"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Plan` resource.
@@ -80,6 +61,7 @@ pub struct Plan {
     pub stages: Option<List<Stage>>,
 }
 
+#[rustfmt::skip]
 impl Plan {
     /// The CloudFormation type name, `AWS::SSMContacts::Plan`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Plan";
@@ -106,28 +88,11 @@ impl Plan {
     }
 
     /// `ContactId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = Some(value.into());
-        self
-    }
-
+    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rotation_ids = Some(value.into());
-        self
-    }
-
+    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
     /// `Stages`: a list of [`Stage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stages(mut self, value: impl Into<List<Stage>>) -> Self {
-        self.stages = Some(value.into());
-        self
-    }
+    pub fn stages(mut self, value: impl Into<List<Stage>>) -> Self { self.stages = Some(value.into()); self }
 }
 
 impl Resource for Plan {
@@ -169,190 +134,22 @@ impl PlanAttributes {
     }
 }
 
-/// The required properties of [`ChannelTargetInfo`], by name: `ChannelTargetInfo::new(ChannelTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfoRequired {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-static RULE_ChannelTargetInfo: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelId", Shape::STR),
-        ("RetryIntervalInMinutes", Shape::INT),
-    ],
-    required: &["ChannelId", "RetryIntervalInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChannelTargetInfo` property type of `AWS::SSMContacts::Plan`.
-///
-/// Information about the contact channel that Incident Manager uses to engage the contact.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-channeltargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelTargetInfo {
-    /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
-    pub channel_id: Str,
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
-    pub retry_interval_in_minutes: Int,
-}
-
-impl ChannelTargetInfo {
-    /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
-    pub fn new(required: ChannelTargetInfoRequired) -> Self {
-        Self {
-            channel_id: required.channel_id,
-            retry_interval_in_minutes: required.retry_interval_in_minutes,
-        }
-    }
-
-    /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
-    /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval_in_minutes = value.into();
-        self
-    }
-}
-
-impl PropertyType for ChannelTargetInfo {}
-
-impl ToValue for ChannelTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ChannelId", &self.channel_id)
-            .req("RetryIntervalInMinutes", &self.retry_interval_in_minutes)
-            .build()
-    }
-}
-
-/// The required properties of [`ContactTargetInfo`], by name: `ContactTargetInfo::new(ContactTargetInfoRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfoRequired {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-static RULE_ContactTargetInfo: ObjRule = ObjRule {
-    properties: &[("ContactId", Shape::STR), ("IsEssential", Shape::Bool)],
-    required: &["ContactId", "IsEssential"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ContactTargetInfo` property type of `AWS::SSMContacts::Plan`.
-///
-/// The contact that Incident Manager is engaging during an incident.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-contacttargetinfo.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ContactTargetInfo {
-    /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
-    pub contact_id: Str,
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
-    pub is_essential: Bool,
-}
-
-impl ContactTargetInfo {
-    /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
-    pub fn new(required: ContactTargetInfoRequired) -> Self {
-        Self {
-            contact_id: required.contact_id,
-            is_essential: required.is_essential,
-        }
-    }
-
-    /// `ContactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = value.into();
-        self
-    }
-
-    /// `IsEssential`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self {
-        self.is_essential = value.into();
-        self
-    }
-}
-
-impl PropertyType for ContactTargetInfo {}
-
-impl ToValue for ContactTargetInfo {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ContactId", &self.contact_id)
-            .req("IsEssential", &self.is_essential)
-            .build()
-    }
-}
-
 /// The required properties of [`Stage`], by name: `Stage::new(StageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `DurationInMinutes`: an integer, required.
-    ///
-    /// The time to wait until beginning the next stage. The duration can only be set to 0 if a target is specified.
     pub duration_in_minutes: Int,
 }
 
-static RULE_Stage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Targets),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
     ],
     required: &["DurationInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Stage` property type of `AWS::SSMContacts::Plan`.
@@ -372,6 +169,7 @@ pub struct Stage {
     pub targets: Option<List<Targets>>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// A `Stage` with its required properties, named in a [`StageRequired`].
     pub fn new(required: StageRequired) -> Self {
@@ -382,20 +180,9 @@ impl Stage {
     }
 
     /// `DurationInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_minutes = value.into();
-        self
-    }
-
+    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = value.into(); self }
     /// `Targets`: a list of [`Targets`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
 }
 
 impl PropertyType for Stage {}
@@ -405,70 +192,6 @@ impl ToValue for Stage {
         MapBuilder::new()
             .req("DurationInMinutes", &self.duration_in_minutes)
             .opt("Targets", &self.targets)
-            .build()
-    }
-}
-
-static RULE_Targets: ObjRule = ObjRule {
-    properties: &[
-        ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
-        ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
-    ],
-    required: &[],
-    one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Targets` property type of `AWS::SSMContacts::Plan`.
-///
-/// The contact or contact channel that's being engaged.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-plan-targets.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Targets {
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// Information about the contact channel that Incident Manager engages.
-    pub channel_target_info: Option<Obj<ChannelTargetInfo>>,
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// Information about the contact that Incident Manager engages.
-    pub contact_target_info: Option<Obj<ContactTargetInfo>>,
-}
-
-impl Targets {
-    /// A `Targets` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self {
-        self.channel_target_info = Some(value.into());
-        self
-    }
-
-    /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self {
-        self.contact_target_info = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Targets {}
-
-impl ToValue for Targets {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ChannelTargetInfo", &self.channel_target_info)
-            .opt("ContactTargetInfo", &self.contact_target_info)
             .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*$",
 );
@@ -14,117 +17,36 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_]*$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new("^[:a-zA-Z0-9_\\-\\s\\.\\\\/]*$");
 
 /// The required properties of [`Rotation`], by name: `Rotation::new(RotationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RotationRequired {
     /// `ContactIds`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the contacts to add to the rotation.
-    ///
-    /// &gt; Only the `PERSONAL` contact type is supported. The contact types `ESCALATION` and `ONCALL_SCHEDULE` are not supported for this operation.
-    ///
-    /// The order in which you list the contacts is their shift order in the rotation schedule.
-    ///
-    /// Items 1 to 30; each item: pattern `^arn:(aws|aws-cn|aws-us-gov):ssm-contacts:[-\w+=\/,.@]*:[0-9]+:([\w+=\/,.@:-]+)*$`, length 1 to 2048.
     pub contact_ids: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name for the rotation.
-    ///
-    /// Pattern `^[a-zA-Z0-9_]*$`; length 1 to 255.
     pub name: Str,
     /// `Recurrence`: a [`RecurrenceSettings`] object, required.
-    ///
-    /// Information about the rule that specifies when shift team members rotate.
     pub recurrence: Obj<RecurrenceSettings>,
     /// `StartTime`: a string, required.
-    ///
-    /// The date and time the rotation goes into effect.
-    ///
-    /// Pattern `^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})$`.
     pub start_time: Str,
     /// `TimeZoneId`: a string, required.
-    ///
-    /// The time zone to base the rotation’s activity on, in Internet Assigned Numbers Authority (IANA) format. For example: "America/Los_Angeles", "UTC", or "Asia/Seoul". For more information, see the \[Time Zone Database\](<https://docs.aws.amazon.com/https://www.iana.org/time-zones>) on the IANA website.
-    ///
-    /// &gt; Designators for time zones that don’t support Daylight Savings Time rules, such as Pacific Standard Time (PST), are not supported.
-    ///
-    /// Pattern `^[:a-zA-Z0-9_\-\s\.\\/]*$`; length 1 to 255.
     pub time_zone_id: Str,
 }
 
-static RULE_Rotation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rotation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContactIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(30) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Recurrence", Shape::Object(&RULE_RecurrenceSettings)),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TimeZoneId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TimeZoneId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[
-        "Name",
-        "ContactIds",
-        "StartTime",
-        "TimeZoneId",
-        "Recurrence",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "ContactIds", "StartTime", "TimeZoneId", "Recurrence"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Rotation` resource.
@@ -183,6 +105,7 @@ pub struct Rotation {
     pub time_zone_id: Str,
 }
 
+#[rustfmt::skip]
 impl Rotation {
     /// The CloudFormation type name, `AWS::SSMContacts::Rotation`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Rotation";
@@ -193,13 +116,7 @@ impl Rotation {
         type_name: "AWS::SSMContacts::Rotation",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-rotation.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ContactIds",
-            "Name",
-            "Recurrence",
-            "StartTime",
-            "TimeZoneId",
-        ],
+        required: &["ContactIds", "Name", "Recurrence", "StartTime", "TimeZoneId"],
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
@@ -222,52 +139,17 @@ impl Rotation {
     }
 
     /// `ContactIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.contact_ids = value.into();
-        self
-    }
-
+    pub fn contact_ids(mut self, value: impl Into<List<Str>>) -> Self { self.contact_ids = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Recurrence`: a [`RecurrenceSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence(mut self, value: impl Into<Obj<RecurrenceSettings>>) -> Self {
-        self.recurrence = value.into();
-        self
-    }
-
+    pub fn recurrence(mut self, value: impl Into<Obj<RecurrenceSettings>>) -> Self { self.recurrence = value.into(); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone_id = value.into();
-        self
-    }
+    pub fn time_zone_id(mut self, value: impl Into<Str>) -> Self { self.time_zone_id = value.into(); self }
 }
 
 impl Resource for Rotation {
@@ -319,48 +201,20 @@ impl RotationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoverageTimeRequired {
     /// `EndTime`: a string, required.
-    ///
-    /// Information about when an on-call rotation shift ends.
-    ///
-    /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
     pub end_time: Str,
     /// `StartTime`: a string, required.
-    ///
-    /// Information about when an on-call rotation shift begins.
-    ///
-    /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
     pub start_time: Str,
 }
 
-static RULE_CoverageTime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CoverageTime: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StartTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("StartTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["StartTime", "EndTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CoverageTime` property type of `AWS::SSMContacts::Rotation`.
@@ -384,6 +238,7 @@ pub struct CoverageTime {
     pub start_time: Str,
 }
 
+#[rustfmt::skip]
 impl CoverageTime {
     /// A `CoverageTime` with its required properties, named in a [`CoverageTimeRequired`].
     pub fn new(required: CoverageTimeRequired) -> Self {
@@ -394,20 +249,9 @@ impl CoverageTime {
     }
 
     /// `EndTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = value.into();
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = value.into(); self }
     /// `StartTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = value.into();
-        self
-    }
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = value.into(); self }
 }
 
 impl PropertyType for CoverageTime {}
@@ -425,46 +269,20 @@ impl ToValue for CoverageTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonthlySettingRequired {
     /// `DayOfMonth`: an integer, required.
-    ///
-    /// The day of the month when monthly recurring on-call rotations begin.
-    ///
-    /// Value 1 to 31.
     pub day_of_month: Int,
     /// `HandOffTime`: a string, required.
-    ///
-    /// The time of day when a monthly recurring on-call shift rotation begins.
-    ///
-    /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
     pub hand_off_time: Str,
 }
 
-static RULE_MonthlySetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MonthlySetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfMonth",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(31.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HandOffTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DayOfMonth", Shape::Int(&NumRule { min: Some(1.0), max: Some(31.0), ..NumRule::ANY })),
+        ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DayOfMonth", "HandOffTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonthlySetting` property type of `AWS::SSMContacts::Rotation`.
@@ -488,6 +306,7 @@ pub struct MonthlySetting {
     pub hand_off_time: Str,
 }
 
+#[rustfmt::skip]
 impl MonthlySetting {
     /// A `MonthlySetting` with its required properties, named in a [`MonthlySettingRequired`].
     pub fn new(required: MonthlySettingRequired) -> Self {
@@ -498,20 +317,9 @@ impl MonthlySetting {
     }
 
     /// `DayOfMonth`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_month(mut self, value: impl Into<Int>) -> Self {
-        self.day_of_month = value.into();
-        self
-    }
-
+    pub fn day_of_month(mut self, value: impl Into<Int>) -> Self { self.day_of_month = value.into(); self }
     /// `HandOffTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self {
-        self.hand_off_time = value.into();
-        self
-    }
+    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self { self.hand_off_time = value.into(); self }
 }
 
 impl PropertyType for MonthlySetting {}
@@ -525,73 +333,19 @@ impl ToValue for MonthlySetting {
     }
 }
 
-static RULE_RecurrenceSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecurrenceSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DailySettings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MonthlySettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MonthlySetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NumberOfOnCalls",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RecurrenceMultiplier",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ShiftCoverages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ShiftCoverage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WeeklySettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WeeklySetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DailySettings", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MonthlySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_MonthlySetting), min_items: None, max_items: None })),
+        ("NumberOfOnCalls", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("RecurrenceMultiplier", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("ShiftCoverages", Shape::List(&ListRule { items: Shape::Object(&RULE_ShiftCoverage), min_items: None, max_items: None })),
+        ("WeeklySettings", Shape::List(&ListRule { items: Shape::Object(&RULE_WeeklySetting), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"],
-        &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"],
-        &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["NumberOfOnCalls", "RecurrenceMultiplier", "WeeklySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "MonthlySettings"], &["NumberOfOnCalls", "RecurrenceMultiplier", "DailySettings"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecurrenceSettings` property type of `AWS::SSMContacts::Rotation`.
@@ -631,6 +385,7 @@ pub struct RecurrenceSettings {
     pub weekly_settings: Option<List<WeeklySetting>>,
 }
 
+#[rustfmt::skip]
 impl RecurrenceSettings {
     /// A `RecurrenceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -638,52 +393,17 @@ impl RecurrenceSettings {
     }
 
     /// `DailySettings`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_settings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.daily_settings = Some(value.into());
-        self
-    }
-
+    pub fn daily_settings(mut self, value: impl Into<List<Str>>) -> Self { self.daily_settings = Some(value.into()); self }
     /// `MonthlySettings`: a list of [`MonthlySetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monthly_settings(mut self, value: impl Into<List<MonthlySetting>>) -> Self {
-        self.monthly_settings = Some(value.into());
-        self
-    }
-
+    pub fn monthly_settings(mut self, value: impl Into<List<MonthlySetting>>) -> Self { self.monthly_settings = Some(value.into()); self }
     /// `NumberOfOnCalls`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_on_calls(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_on_calls = Some(value.into());
-        self
-    }
-
+    pub fn number_of_on_calls(mut self, value: impl Into<Int>) -> Self { self.number_of_on_calls = Some(value.into()); self }
     /// `RecurrenceMultiplier`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recurrence_multiplier(mut self, value: impl Into<Int>) -> Self {
-        self.recurrence_multiplier = Some(value.into());
-        self
-    }
-
+    pub fn recurrence_multiplier(mut self, value: impl Into<Int>) -> Self { self.recurrence_multiplier = Some(value.into()); self }
     /// `ShiftCoverages`: a list of [`ShiftCoverage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shift_coverages(mut self, value: impl Into<List<ShiftCoverage>>) -> Self {
-        self.shift_coverages = Some(value.into());
-        self
-    }
-
+    pub fn shift_coverages(mut self, value: impl Into<List<ShiftCoverage>>) -> Self { self.shift_coverages = Some(value.into()); self }
     /// `WeeklySettings`: a list of [`WeeklySetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_settings(mut self, value: impl Into<List<WeeklySetting>>) -> Self {
-        self.weekly_settings = Some(value.into());
-        self
-    }
+    pub fn weekly_settings(mut self, value: impl Into<List<WeeklySetting>>) -> Self { self.weekly_settings = Some(value.into()); self }
 }
 
 impl PropertyType for RecurrenceSettings {}
@@ -705,42 +425,20 @@ impl ToValue for RecurrenceSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShiftCoverageRequired {
     /// `CoverageTimes`: a list of [`CoverageTime`] objects, required.
-    ///
-    /// The start and end times of the shift.
     pub coverage_times: List<CoverageTime>,
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    ///
-    /// A list of days on which the schedule is active.
     pub day_of_week: DayOfWeek,
 }
 
-static RULE_ShiftCoverage: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ShiftCoverage: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoverageTimes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CoverageTime),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DayOfWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                format: None,
-            }),
-        ),
+        ("CoverageTimes", Shape::List(&ListRule { items: Shape::Object(&RULE_CoverageTime), min_items: None, max_items: None })),
+        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
     ],
     required: &["DayOfWeek", "CoverageTimes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ShiftCoverage` property type of `AWS::SSMContacts::Rotation`.
@@ -760,6 +458,7 @@ pub struct ShiftCoverage {
     pub day_of_week: DayOfWeek,
 }
 
+#[rustfmt::skip]
 impl ShiftCoverage {
     /// A `ShiftCoverage` with its required properties, named in a [`ShiftCoverageRequired`].
     pub fn new(required: ShiftCoverageRequired) -> Self {
@@ -770,20 +469,9 @@ impl ShiftCoverage {
     }
 
     /// `CoverageTimes`: a list of [`CoverageTime`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn coverage_times(mut self, value: impl Into<List<CoverageTime>>) -> Self {
-        self.coverage_times = value.into();
-        self
-    }
-
+    pub fn coverage_times(mut self, value: impl Into<List<CoverageTime>>) -> Self { self.coverage_times = value.into(); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.day_of_week = value.into();
-        self
-    }
+    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
 }
 
 impl PropertyType for ShiftCoverage {}
@@ -797,146 +485,24 @@ impl ToValue for ShiftCoverage {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMContacts::Rotation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-rotation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeeklySetting`], by name: `WeeklySetting::new(WeeklySettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeeklySettingRequired {
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    ///
-    /// The day of the week when weekly recurring on-call shift rotations begins.
     pub day_of_week: DayOfWeek,
     /// `HandOffTime`: a string, required.
-    ///
-    /// The time of day when a weekly recurring on-call shift rotation begins.
-    ///
-    /// Pattern `^([0-9]|0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$`.
     pub hand_off_time: Str,
 }
 
-static RULE_WeeklySetting: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WeeklySetting: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
-                format: None,
-            }),
-        ),
-        (
-            "HandOffTime",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], ..StrRule::ANY })),
+        ("HandOffTime", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DayOfWeek", "HandOffTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeeklySetting` property type of `AWS::SSMContacts::Rotation`.
@@ -958,6 +524,7 @@ pub struct WeeklySetting {
     pub hand_off_time: Str,
 }
 
+#[rustfmt::skip]
 impl WeeklySetting {
     /// A `WeeklySetting` with its required properties, named in a [`WeeklySettingRequired`].
     pub fn new(required: WeeklySettingRequired) -> Self {
@@ -968,20 +535,9 @@ impl WeeklySetting {
     }
 
     /// `DayOfWeek`: a [`DayOfWeek`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.day_of_week = value.into();
-        self
-    }
-
+    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = value.into(); self }
     /// `HandOffTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self {
-        self.hand_off_time = value.into();
-        self
-    }
+    pub fn hand_off_time(mut self, value: impl Into<Str>) -> Self { self.hand_off_time = value.into(); self }
 }
 
 impl PropertyType for WeeklySetting {}

@@ -12,17 +12,13 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]{12}$");
 
-static RULE_Preferences: ObjRule = ObjRule {
-    properties: &[(
-        "ConnectionRecordingPreferences",
-        Shape::Object(&RULE_ConnectionRecordingPreferences),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Preferences: ObjRule = ObjRule {
+    properties: &[
+        ("ConnectionRecordingPreferences", Shape::Object(&RULE_ConnectionRecordingPreferences)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMGuiConnect::Preferences` resource.
@@ -43,6 +39,7 @@ pub struct Preferences {
     pub connection_recording_preferences: Option<Obj<ConnectionRecordingPreferences>>,
 }
 
+#[rustfmt::skip]
 impl Preferences {
     /// The CloudFormation type name, `AWS::SSMGuiConnect::Preferences`.
     pub const TYPE_NAME: &'static str = "AWS::SSMGuiConnect::Preferences";
@@ -69,15 +66,7 @@ impl Preferences {
     }
 
     /// `ConnectionRecordingPreferences`: a [`ConnectionRecordingPreferences`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_recording_preferences(
-        mut self,
-        value: impl Into<Obj<ConnectionRecordingPreferences>>,
-    ) -> Self {
-        self.connection_recording_preferences = Some(value.into());
-        self
-    }
+    pub fn connection_recording_preferences(mut self, value: impl Into<Obj<ConnectionRecordingPreferences>>) -> Self { self.connection_recording_preferences = Some(value.into()); self }
 }
 
 impl Resource for Preferences {
@@ -124,36 +113,20 @@ impl PreferencesAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRecordingPreferencesRequired {
     /// `KMSKeyArn`: a string, required.
-    ///
-    /// Format `AWS::KMS::Key.Arn`; length 1 to 2048.
     pub kms_key_arn: Str,
     /// `RecordingDestinations`: a [`RecordingDestinations`] object, required.
     pub recording_destinations: Obj<RecordingDestinations>,
 }
 
-static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionRecordingPreferences: ObjRule = ObjRule {
     properties: &[
-        (
-            "KMSKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "RecordingDestinations",
-            Shape::Object(&RULE_RecordingDestinations),
-        ),
+        ("KMSKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("RecordingDestinations", Shape::Object(&RULE_RecordingDestinations)),
     ],
     required: &["RecordingDestinations", "KMSKeyArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionRecordingPreferences` property type of `AWS::SSMGuiConnect::Preferences`.
@@ -171,6 +144,7 @@ pub struct ConnectionRecordingPreferences {
     pub recording_destinations: Obj<RecordingDestinations>,
 }
 
+#[rustfmt::skip]
 impl ConnectionRecordingPreferences {
     /// A `ConnectionRecordingPreferences` with its required properties, named in a [`ConnectionRecordingPreferencesRequired`].
     pub fn new(required: ConnectionRecordingPreferencesRequired) -> Self {
@@ -181,18 +155,9 @@ impl ConnectionRecordingPreferences {
     }
 
     /// `KMSKeyArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = value.into();
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = value.into(); self }
     /// `RecordingDestinations`: a [`RecordingDestinations`] object, required.
-    pub fn recording_destinations(mut self, value: impl Into<Obj<RecordingDestinations>>) -> Self {
-        self.recording_destinations = value.into();
-        self
-    }
+    pub fn recording_destinations(mut self, value: impl Into<Obj<RecordingDestinations>>) -> Self { self.recording_destinations = value.into(); self }
 }
 
 impl PropertyType for ConnectionRecordingPreferences {}
@@ -210,28 +175,17 @@ impl ToValue for ConnectionRecordingPreferences {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordingDestinationsRequired {
     /// `S3Buckets`: a list of [`S3Bucket`] objects, required.
-    ///
-    /// The S3 bucket where RDP connection recordings are stored.
-    ///
-    /// Items 1 to 1.
     pub s3_buckets: List<S3Bucket>,
 }
 
-static RULE_RecordingDestinations: ObjRule = ObjRule {
-    properties: &[(
-        "S3Buckets",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_S3Bucket),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RecordingDestinations: ObjRule = ObjRule {
+    properties: &[
+        ("S3Buckets", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Bucket), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["S3Buckets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingDestinations` property type of `AWS::SSMGuiConnect::Preferences`.
@@ -249,6 +203,7 @@ pub struct RecordingDestinations {
     pub s3_buckets: List<S3Bucket>,
 }
 
+#[rustfmt::skip]
 impl RecordingDestinations {
     /// A `RecordingDestinations` with its required properties, named in a [`RecordingDestinationsRequired`].
     pub fn new(required: RecordingDestinationsRequired) -> Self {
@@ -258,12 +213,7 @@ impl RecordingDestinations {
     }
 
     /// `S3Buckets`: a list of [`S3Bucket`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_buckets(mut self, value: impl Into<List<S3Bucket>>) -> Self {
-        self.s3_buckets = value.into();
-        self
-    }
+    pub fn s3_buckets(mut self, value: impl Into<List<S3Bucket>>) -> Self { self.s3_buckets = value.into(); self }
 }
 
 impl PropertyType for RecordingDestinations {}
@@ -278,48 +228,20 @@ impl ToValue for RecordingDestinations {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// The name of the S3 bucket where RDP connection recordings are stored.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`.
     pub bucket_name: Str,
     /// `BucketOwner`: a string, required.
-    ///
-    /// The AWS account number that owns the S3 bucket.
-    ///
-    /// Pattern `^[0-9]{12}$`.
     pub bucket_owner: Str,
 }
 
-static RULE_S3Bucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Bucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["BucketOwner", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Bucket` property type of `AWS::SSMGuiConnect::Preferences`.
@@ -343,6 +265,7 @@ pub struct S3Bucket {
     pub bucket_owner: Str,
 }
 
+#[rustfmt::skip]
 impl S3Bucket {
     /// A `S3Bucket` with its required properties, named in a [`S3BucketRequired`].
     pub fn new(required: S3BucketRequired) -> Self {
@@ -353,20 +276,9 @@ impl S3Bucket {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `BucketOwner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = value.into();
-        self
-    }
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = value.into(); self }
 }
 
 impl PropertyType for S3Bucket {}

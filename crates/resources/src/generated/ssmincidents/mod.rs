@@ -5,9 +5,12 @@
 //!
 //! - `AWS::SSMIncidents::ReplicationSet`: [`ReplicationSet`], property types in [`replication_set`]
 //! - `AWS::SSMIncidents::ResponsePlan`: [`ResponsePlan`], property types in [`response_plan`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod replication_set;
 pub mod response_plan;
+pub mod shared;
 
 pub use replication_set::{ReplicationSet, ReplicationSetAttributes, ReplicationSetRequired};
 pub use response_plan::{ResponsePlan, ResponsePlanAttributes, ResponsePlanRequired};

@@ -7,45 +7,26 @@
 
 use crate::support::prelude::*;
 
-pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
 
 /// The required properties of [`ReplicationSet`], by name: `ReplicationSet::new(ReplicationSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationSetRequired {
     /// `Regions`: a list of [`ReplicationRegion`] objects, required.
-    ///
-    /// Specifies the Regions of the replication set.
-    ///
-    /// Items 1 to 3.
     pub regions: List<ReplicationRegion>,
 }
 
-static RULE_ReplicationSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationSet: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtected", Shape::Bool),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationRegion),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRegion), min_items: Some(1), max_items: Some(3) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Regions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMIncidents::ReplicationSet` resource.
@@ -80,6 +61,7 @@ pub struct ReplicationSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationSet {
     /// The CloudFormation type name, `AWS::SSMIncidents::ReplicationSet`.
     pub const TYPE_NAME: &'static str = "AWS::SSMIncidents::ReplicationSet";
@@ -110,28 +92,11 @@ impl ReplicationSet {
     }
 
     /// `DeletionProtected`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protected(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protected = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protected(mut self, value: impl Into<Bool>) -> Self { self.deletion_protected = Some(value.into()); self }
     /// `Regions`: a list of [`ReplicationRegion`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<ReplicationRegion>>) -> Self {
-        self.regions = value.into();
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<ReplicationRegion>>) -> Self { self.regions = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ReplicationSet {
@@ -178,30 +143,17 @@ impl ReplicationSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionConfigurationRequired {
     /// `SseKmsKeyId`: a string, required.
-    ///
-    /// The AWS Key Management Service key ID to use to encrypt your replication set.
-    ///
-    /// Length at most 2048.
     pub sse_kms_key_id: Str,
 }
 
-static RULE_RegionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SseKmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RegionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SseKmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
+    ],
     required: &["SseKmsKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegionConfiguration` property type of `AWS::SSMIncidents::ReplicationSet`.
@@ -219,6 +171,7 @@ pub struct RegionConfiguration {
     pub sse_kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl RegionConfiguration {
     /// A `RegionConfiguration` with its required properties, named in a [`RegionConfigurationRequired`].
     pub fn new(required: RegionConfigurationRequired) -> Self {
@@ -228,12 +181,7 @@ impl RegionConfiguration {
     }
 
     /// `SseKmsKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.sse_kms_key_id = value.into();
-        self
-    }
+    pub fn sse_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.sse_kms_key_id = value.into(); self }
 }
 
 impl PropertyType for RegionConfiguration {}
@@ -246,29 +194,14 @@ impl ToValue for RegionConfiguration {
     }
 }
 
-static RULE_ReplicationRegion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRegion: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegionConfiguration",
-            Shape::Object(&RULE_RegionConfiguration),
-        ),
-        (
-            "RegionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RegionConfiguration", Shape::Object(&RULE_RegionConfiguration)),
+        ("RegionName", Shape::Str(&StrRule { max_len: Some(20), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRegion` property type of `AWS::SSMIncidents::ReplicationSet`.
@@ -290,6 +223,7 @@ pub struct ReplicationRegion {
     pub region_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRegion {
     /// A `ReplicationRegion` with no property set (none is required).
     pub fn new() -> Self {
@@ -297,20 +231,9 @@ impl ReplicationRegion {
     }
 
     /// `RegionConfiguration`: a [`RegionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_configuration(mut self, value: impl Into<Obj<RegionConfiguration>>) -> Self {
-        self.region_configuration = Some(value.into());
-        self
-    }
-
+    pub fn region_configuration(mut self, value: impl Into<Obj<RegionConfiguration>>) -> Self { self.region_configuration = Some(value.into()); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRegion {}
@@ -320,102 +243,6 @@ impl ToValue for ReplicationRegion {
         MapBuilder::new()
             .opt("RegionConfiguration", &self.region_configuration)
             .opt("RegionName", &self.region_name)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMIncidents::ReplicationSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmincidents-replicationset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

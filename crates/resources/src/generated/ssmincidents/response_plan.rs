@@ -7,99 +7,41 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:sns:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^arn:aws(-(cn|us-gov))?:ssm-contacts:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9_-]*$");
 
 /// The required properties of [`ResponsePlan`], by name: `ResponsePlan::new(ResponsePlanRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponsePlanRequired {
     /// `IncidentTemplate`: an [`IncidentTemplate`] object, required.
-    ///
-    /// Details used to create an incident when using this response plan.
     pub incident_template: Obj<IncidentTemplate>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the response plan.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]*$`; length 1 to 200; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ResponsePlan: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponsePlan: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: Some(1) })),
         ("ChatChannel", Shape::Object(&RULE_ChatChannel)),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Engagements",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(1000),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Engagements", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
         ("IncidentTemplate", Shape::Object(&RULE_IncidentTemplate)),
-        (
-            "Integrations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Integration),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Integrations", Shape::List(&ListRule { items: Shape::Object(&RULE_Integration), min_items: None, max_items: Some(1) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name", "IncidentTemplate"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMIncidents::ResponsePlan` resource.
@@ -163,6 +105,7 @@ pub struct ResponsePlan {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResponsePlan {
     /// The CloudFormation type name, `AWS::SSMIncidents::ResponsePlan`.
     pub const TYPE_NAME: &'static str = "AWS::SSMIncidents::ResponsePlan";
@@ -198,68 +141,21 @@ impl ResponsePlan {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChatChannel`: a [`ChatChannel`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chat_channel(mut self, value: impl Into<Obj<ChatChannel>>) -> Self {
-        self.chat_channel = Some(value.into());
-        self
-    }
-
+    pub fn chat_channel(mut self, value: impl Into<Obj<ChatChannel>>) -> Self { self.chat_channel = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `Engagements`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engagements(mut self, value: impl Into<List<Str>>) -> Self {
-        self.engagements = Some(value.into());
-        self
-    }
-
+    pub fn engagements(mut self, value: impl Into<List<Str>>) -> Self { self.engagements = Some(value.into()); self }
     /// `IncidentTemplate`: an [`IncidentTemplate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incident_template(mut self, value: impl Into<Obj<IncidentTemplate>>) -> Self {
-        self.incident_template = value.into();
-        self
-    }
-
+    pub fn incident_template(mut self, value: impl Into<Obj<IncidentTemplate>>) -> Self { self.incident_template = value.into(); self }
     /// `Integrations`: a list of [`Integration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integrations(mut self, value: impl Into<List<Integration>>) -> Self {
-        self.integrations = Some(value.into());
-        self
-    }
-
+    pub fn integrations(mut self, value: impl Into<List<Integration>>) -> Self { self.integrations = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResponsePlan {
@@ -309,14 +205,13 @@ impl ResponsePlanAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
-    properties: &[("SsmAutomation", Shape::Object(&RULE_SsmAutomation))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
+    properties: &[
+        ("SsmAutomation", Shape::Object(&RULE_SsmAutomation)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -332,6 +227,7 @@ pub struct Action {
     pub ssm_automation: Option<Obj<SsmAutomation>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -339,12 +235,7 @@ impl Action {
     }
 
     /// `SsmAutomation`: a [`SsmAutomation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_automation(mut self, value: impl Into<Obj<SsmAutomation>>) -> Self {
-        self.ssm_automation = Some(value.into());
-        self
-    }
+    pub fn ssm_automation(mut self, value: impl Into<Obj<SsmAutomation>>) -> Self { self.ssm_automation = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -357,27 +248,13 @@ impl ToValue for Action {
     }
 }
 
-static RULE_ChatChannel: ObjRule = ObjRule {
-    properties: &[(
-        "ChatbotSns",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ChatChannel: ObjRule = ObjRule {
+    properties: &[
+        ("ChatbotSns", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChatChannel` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -395,6 +272,7 @@ pub struct ChatChannel {
     pub chatbot_sns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ChatChannel {
     /// A `ChatChannel` with no property set (none is required).
     pub fn new() -> Self {
@@ -402,12 +280,7 @@ impl ChatChannel {
     }
 
     /// `ChatbotSns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chatbot_sns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.chatbot_sns = Some(value.into());
-        self
-    }
+    pub fn chatbot_sns(mut self, value: impl Into<List<Str>>) -> Self { self.chatbot_sns = Some(value.into()); self }
 }
 
 impl PropertyType for ChatChannel {}
@@ -424,37 +297,20 @@ impl ToValue for ChatChannel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicSsmParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key parameter to use when running the Systems Manager Automation runbook.
-    ///
-    /// Length 1 to 50.
     pub key: Str,
     /// `Value`: a [`DynamicSsmParameterValue`] object, required.
-    ///
-    /// The dynamic parameter value.
     pub value: Obj<DynamicSsmParameterValue>,
 }
 
-static RULE_DynamicSsmParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DynamicSsmParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_DynamicSsmParameterValue)),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamicSsmParameter` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -488,6 +344,7 @@ pub struct DynamicSsmParameter {
     pub value: Obj<DynamicSsmParameterValue>,
 }
 
+#[rustfmt::skip]
 impl DynamicSsmParameter {
     /// A `DynamicSsmParameter` with its required properties, named in a [`DynamicSsmParameterRequired`].
     pub fn new(required: DynamicSsmParameterRequired) -> Self {
@@ -498,20 +355,9 @@ impl DynamicSsmParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a [`DynamicSsmParameterValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<DynamicSsmParameterValue>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<DynamicSsmParameterValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for DynamicSsmParameter {}
@@ -525,23 +371,13 @@ impl ToValue for DynamicSsmParameter {
     }
 }
 
-static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
-    properties: &[(
-        "Variable",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DynamicSsmParameterValue: ObjRule = ObjRule {
+    properties: &[
+        ("Variable", Shape::Str(&StrRule { allowed: &["INCIDENT_RECORD_ARN", "INVOLVED_RESOURCES"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamicSsmParameterValue` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -557,6 +393,7 @@ pub struct DynamicSsmParameterValue {
     pub variable: Option<VariableType>,
 }
 
+#[rustfmt::skip]
 impl DynamicSsmParameterValue {
     /// A `DynamicSsmParameterValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -564,12 +401,7 @@ impl DynamicSsmParameterValue {
     }
 
     /// `Variable`: a [`VariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable(mut self, value: impl Into<VariableType>) -> Self {
-        self.variable = Some(value.into());
-        self
-    }
+    pub fn variable(mut self, value: impl Into<VariableType>) -> Self { self.variable = Some(value.into()); self }
 }
 
 impl PropertyType for DynamicSsmParameterValue {}
@@ -584,88 +416,24 @@ impl ToValue for DynamicSsmParameterValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IncidentTemplateRequired {
     /// `Impact`: an integer, required.
-    ///
-    /// Defines the impact to the customers. Providing an impact overwrites the impact provided by a response plan.
-    ///
-    /// **Possible impacts:** - `1` - Critical impact, this typically relates to full application failure that impacts many to all customers.
-    /// - `2` - High impact, partial application failure with impact to many customers.
-    /// - `3` - Medium impact, the application is providing reduced service to customers.
-    /// - `4` - Low impact, customer might aren't impacted by the problem yet.
-    /// - `5` - No impact, customers aren't currently impacted but urgent action is needed to avoid impact.
-    ///
-    /// Value 1 to 5.
     pub impact: Int,
     /// `Title`: a string, required.
-    ///
-    /// The title of the incident is a brief and easily recognizable.
-    ///
-    /// Length at most 200.
     pub title: Str,
 }
 
-static RULE_IncidentTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IncidentTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "DedupeString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Impact",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IncidentTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "NotificationTargets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NotificationTargetItem),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Summary",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DedupeString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Impact", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ("IncidentTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("NotificationTargets", Shape::List(&ListRule { items: Shape::Object(&RULE_NotificationTargetItem), min_items: Some(0), max_items: Some(10) })),
+        ("Summary", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4000), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
     ],
     required: &["Title", "Impact"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IncidentTemplate` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -719,6 +487,7 @@ pub struct IncidentTemplate {
     pub title: Str,
 }
 
+#[rustfmt::skip]
 impl IncidentTemplate {
     /// A `IncidentTemplate` with its required properties, named in a [`IncidentTemplateRequired`].
     pub fn new(required: IncidentTemplateRequired) -> Self {
@@ -733,52 +502,17 @@ impl IncidentTemplate {
     }
 
     /// `DedupeString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dedupe_string(mut self, value: impl Into<Str>) -> Self {
-        self.dedupe_string = Some(value.into());
-        self
-    }
-
+    pub fn dedupe_string(mut self, value: impl Into<Str>) -> Self { self.dedupe_string = Some(value.into()); self }
     /// `Impact`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn impact(mut self, value: impl Into<Int>) -> Self {
-        self.impact = value.into();
-        self
-    }
-
+    pub fn impact(mut self, value: impl Into<Int>) -> Self { self.impact = value.into(); self }
     /// `IncidentTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn incident_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.incident_tags = Some(value.into());
-        self
-    }
-
+    pub fn incident_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.incident_tags = Some(value.into()); self }
     /// `NotificationTargets`: a list of [`NotificationTargetItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_targets(mut self, value: impl Into<List<NotificationTargetItem>>) -> Self {
-        self.notification_targets = Some(value.into());
-        self
-    }
-
+    pub fn notification_targets(mut self, value: impl Into<List<NotificationTargetItem>>) -> Self { self.notification_targets = Some(value.into()); self }
     /// `Summary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn summary(mut self, value: impl Into<Str>) -> Self {
-        self.summary = Some(value.into());
-        self
-    }
-
+    pub fn summary(mut self, value: impl Into<Str>) -> Self { self.summary = Some(value.into()); self }
     /// `Title`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = value.into();
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
 impl PropertyType for IncidentTemplate {}
@@ -796,17 +530,14 @@ impl ToValue for IncidentTemplate {
     }
 }
 
-static RULE_Integration: ObjRule = ObjRule {
-    properties: &[(
-        "PagerDutyConfiguration",
-        Shape::Object(&RULE_PagerDutyConfiguration),
-    )],
-    required: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Integration: ObjRule = ObjRule {
+    properties: &[
+        ("PagerDutyConfiguration", Shape::Object(&RULE_PagerDutyConfiguration)),
+    ],
     one_of: &[&[&["PagerDutyConfiguration"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Integration` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -822,6 +553,7 @@ pub struct Integration {
     pub pager_duty_configuration: Option<Obj<PagerDutyConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// A `Integration` with no property set (none is required).
     pub fn new() -> Self {
@@ -829,15 +561,7 @@ impl Integration {
     }
 
     /// `PagerDutyConfiguration`: a [`PagerDutyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pager_duty_configuration(
-        mut self,
-        value: impl Into<Obj<PagerDutyConfiguration>>,
-    ) -> Self {
-        self.pager_duty_configuration = Some(value.into());
-        self
-    }
+    pub fn pager_duty_configuration(mut self, value: impl Into<Obj<PagerDutyConfiguration>>) -> Self { self.pager_duty_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Integration {}
@@ -850,23 +574,13 @@ impl ToValue for Integration {
     }
 }
 
-static RULE_NotificationTargetItem: ObjRule = ObjRule {
-    properties: &[(
-        "SnsTopicArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(1000),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationTargetItem: ObjRule = ObjRule {
+    properties: &[
+        ("SnsTopicArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_1), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationTargetItem` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -884,6 +598,7 @@ pub struct NotificationTargetItem {
     pub sns_topic_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NotificationTargetItem {
     /// A `NotificationTargetItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -891,12 +606,7 @@ impl NotificationTargetItem {
     }
 
     /// `SnsTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = Some(value.into());
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationTargetItem {}
@@ -913,56 +623,23 @@ impl ToValue for NotificationTargetItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PagerDutyConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the PagerDuty configuration.
-    ///
-    /// Length 1 to 200.
     pub name: Str,
     /// `PagerDutyIncidentConfiguration`: a [`PagerDutyIncidentConfiguration`] object, required.
-    ///
-    /// Details about the PagerDuty service associated with the configuration.
     pub pager_duty_incident_configuration: Obj<PagerDutyIncidentConfiguration>,
     /// `SecretId`: a string, required.
-    ///
-    /// The ID of the AWS Secrets Manager secret that stores your PagerDuty key, either a General Access REST API Key or User Token REST API Key, and other user credentials.
-    ///
-    /// Length 1 to 512.
     pub secret_id: Str,
 }
 
-static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PagerDutyConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PagerDutyIncidentConfiguration",
-            Shape::Object(&RULE_PagerDutyIncidentConfiguration),
-        ),
-        (
-            "SecretId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("PagerDutyIncidentConfiguration", Shape::Object(&RULE_PagerDutyIncidentConfiguration)),
+        ("SecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["Name", "SecretId", "PagerDutyIncidentConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PagerDutyConfiguration` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -990,6 +667,7 @@ pub struct PagerDutyConfiguration {
     pub secret_id: Str,
 }
 
+#[rustfmt::skip]
 impl PagerDutyConfiguration {
     /// A `PagerDutyConfiguration` with its required properties, named in a [`PagerDutyConfigurationRequired`].
     pub fn new(required: PagerDutyConfigurationRequired) -> Self {
@@ -1001,31 +679,11 @@ impl PagerDutyConfiguration {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PagerDutyIncidentConfiguration`: a [`PagerDutyIncidentConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pager_duty_incident_configuration(
-        mut self,
-        value: impl Into<Obj<PagerDutyIncidentConfiguration>>,
-    ) -> Self {
-        self.pager_duty_incident_configuration = value.into();
-        self
-    }
-
+    pub fn pager_duty_incident_configuration(mut self, value: impl Into<Obj<PagerDutyIncidentConfiguration>>) -> Self { self.pager_duty_incident_configuration = value.into(); self }
     /// `SecretId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secret_id = value.into();
-        self
-    }
+    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = value.into(); self }
 }
 
 impl PropertyType for PagerDutyConfiguration {}
@@ -1047,30 +705,17 @@ impl ToValue for PagerDutyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PagerDutyIncidentConfigurationRequired {
     /// `ServiceId`: a string, required.
-    ///
-    /// The ID of the PagerDuty service that the response plan associates with an incident when it launches.
-    ///
-    /// Length 1 to 200.
     pub service_id: Str,
 }
 
-static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ServiceId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(200),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_PagerDutyIncidentConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ServiceId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+    ],
     required: &["ServiceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PagerDutyIncidentConfiguration` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -1088,6 +733,7 @@ pub struct PagerDutyIncidentConfiguration {
     pub service_id: Str,
 }
 
+#[rustfmt::skip]
 impl PagerDutyIncidentConfiguration {
     /// A `PagerDutyIncidentConfiguration` with its required properties, named in a [`PagerDutyIncidentConfigurationRequired`].
     pub fn new(required: PagerDutyIncidentConfigurationRequired) -> Self {
@@ -1097,12 +743,7 @@ impl PagerDutyIncidentConfiguration {
     }
 
     /// `ServiceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_id = value.into();
-        self
-    }
+    pub fn service_id(mut self, value: impl Into<Str>) -> Self { self.service_id = value.into(); self }
 }
 
 impl PropertyType for PagerDutyIncidentConfiguration {}
@@ -1117,84 +758,24 @@ impl ToValue for PagerDutyIncidentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmAutomationRequired {
     /// `DocumentName`: a string, required.
-    ///
-    /// The automation document's name.
-    ///
-    /// Length at most 128.
     pub document_name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the role that the automation document will assume when running commands.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-(cn|us-gov))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length at most 1000.
     pub role_arn: Str,
 }
 
-static RULE_SsmAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsmAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DocumentVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DynamicParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DynamicSsmParameter),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SsmParameter),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "TargetAccount",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"],
-                format: None,
-            }),
-        ),
+        ("DocumentName", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+        ("DocumentVersion", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
+        ("DynamicParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_DynamicSsmParameter), min_items: None, max_items: Some(200) })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmParameter), min_items: Some(1), max_items: Some(200) })),
+        ("RoleArn", Shape::Str(&StrRule { max_len: Some(1000), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("TargetAccount", Shape::Str(&StrRule { allowed: &["IMPACTED_ACCOUNT", "RESPONSE_PLAN_OWNER_ACCOUNT"], ..StrRule::ANY })),
     ],
     required: &["RoleArn", "DocumentName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmAutomation` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -1240,6 +821,7 @@ pub struct SsmAutomation {
     pub target_account: Option<TargetAccount>,
 }
 
+#[rustfmt::skip]
 impl SsmAutomation {
     /// A `SsmAutomation` with its required properties, named in a [`SsmAutomationRequired`].
     pub fn new(required: SsmAutomationRequired) -> Self {
@@ -1254,52 +836,17 @@ impl SsmAutomation {
     }
 
     /// `DocumentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_name = value.into();
-        self
-    }
-
+    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = value.into(); self }
     /// `DocumentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_version(mut self, value: impl Into<Str>) -> Self {
-        self.document_version = Some(value.into());
-        self
-    }
-
+    pub fn document_version(mut self, value: impl Into<Str>) -> Self { self.document_version = Some(value.into()); self }
     /// `DynamicParameters`: a list of [`DynamicSsmParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamic_parameters(mut self, value: impl Into<List<DynamicSsmParameter>>) -> Self {
-        self.dynamic_parameters = Some(value.into());
-        self
-    }
-
+    pub fn dynamic_parameters(mut self, value: impl Into<List<DynamicSsmParameter>>) -> Self { self.dynamic_parameters = Some(value.into()); self }
     /// `Parameters`: a list of [`SsmParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<SsmParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<SsmParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `TargetAccount`: a [`TargetAccount`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_account(mut self, value: impl Into<TargetAccount>) -> Self {
-        self.target_account = Some(value.into());
-        self
-    }
+    pub fn target_account(mut self, value: impl Into<TargetAccount>) -> Self { self.target_account = Some(value.into()); self }
 }
 
 impl PropertyType for SsmAutomation {}
@@ -1321,52 +868,20 @@ impl ToValue for SsmAutomation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key parameter to use when running the Automation runbook.
-    ///
-    /// Length 1 to 50.
     pub key: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// The value parameter to use when running the Automation runbook.
-    ///
-    /// Items at most 10.
     pub values: List<Str>,
 }
 
-static RULE_SsmParameter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SsmParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(10000),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(10000), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
     ],
     required: &["Values", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmParameter` property type of `AWS::SSMIncidents::ResponsePlan`.
@@ -1390,6 +905,7 @@ pub struct SsmParameter {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl SsmParameter {
     /// A `SsmParameter` with its required properties, named in a [`SsmParameterRequired`].
     pub fn new(required: SsmParameterRequired) -> Self {
@@ -1400,20 +916,9 @@ impl SsmParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for SsmParameter {}
@@ -1423,102 +928,6 @@ impl ToValue for SsmParameter {
         MapBuilder::new()
             .req("Key", &self.key)
             .req("Values", &self.values)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSMIncidents::ResponsePlan`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmincidents-responseplan-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -15,49 +15,20 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[ A-Za-z0-9_-]{1,50}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationManagerRequired {
     /// `ConfigurationDefinitions`: a list of [`ConfigurationDefinition`] objects, required.
-    ///
-    /// The definition of the Quick Setup configuration that the configuration manager deploys.
     pub configuration_definitions: List<ConfigurationDefinition>,
 }
 
-static RULE_ConfigurationManager: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationManager: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ConfigurationDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigurationDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ConfigurationDefinition), min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["ConfigurationDefinitions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMQuickSetup::ConfigurationManager` resource.
@@ -95,6 +66,7 @@ pub struct ConfigurationManager {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationManager {
     /// The CloudFormation type name, `AWS::SSMQuickSetup::ConfigurationManager`.
     pub const TYPE_NAME: &'static str = "AWS::SSMQuickSetup::ConfigurationManager";
@@ -106,25 +78,11 @@ impl ConfigurationManager {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-configurationmanager.html",
         primary_identifier: &["ManagerArn"],
         required: &["ConfigurationDefinitions"],
-        create_only: &[
-            "ConfigurationDefinitions/*/Type",
-            "ConfigurationDefinitions/*/TypeVersion",
-        ],
+        create_only: &["ConfigurationDefinitions/*/Type", "ConfigurationDefinitions/*/TypeVersion"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "LastModifiedAt",
-            "ManagerArn",
-            "StatusSummaries",
-            "ConfigurationDefinitions/*/id",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "LastModifiedAt",
-            "ManagerArn",
-            "StatusSummaries",
-        ],
+        read_only: &["CreatedAt", "LastModifiedAt", "ManagerArn", "StatusSummaries", "ConfigurationDefinitions/*/id"],
+        attributes: &["CreatedAt", "LastModifiedAt", "ManagerArn", "StatusSummaries"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -140,39 +98,13 @@ impl ConfigurationManager {
     }
 
     /// `ConfigurationDefinitions`: a list of [`ConfigurationDefinition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_definitions(
-        mut self,
-        value: impl Into<List<ConfigurationDefinition>>,
-    ) -> Self {
-        self.configuration_definitions = value.into();
-        self
-    }
-
+    pub fn configuration_definitions(mut self, value: impl Into<List<ConfigurationDefinition>>) -> Self { self.configuration_definitions = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConfigurationManager {
@@ -243,370 +175,24 @@ impl ConfigurationManagerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationDefinitionRequired {
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The parameters for the configuration definition type. Parameters for configuration definitions vary based the configuration type. The following lists outline the parameters for each configuration type.
-    ///
-    /// - **AWS Config Recording (Type: AWS QuickSetupType-CFGRecording)** - - `RecordAllResources`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether all supported resources are recorded. The default value is " `true` ".
-    /// - `ResourceTypesToRecord`
-    ///
-    /// - Description: (Optional) A comma separated list of resource types you want to record.
-    /// - `RecordGlobalResourceTypes`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether global resources are recorded with all resource configurations. The default value is " `false` ".
-    /// - `GlobalResourceTypesRegion`
-    ///
-    /// - Description: (Optional) Determines the AWS Region where global resources are recorded.
-    /// - `UseCustomBucket`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether a custom Amazon S3 bucket is used for delivery. The default value is " `false` ".
-    /// - `DeliveryBucketName`
-    ///
-    /// - Description: (Optional) The name of the Amazon S3 bucket you want AWS Config to deliver configuration snapshots and configuration history files to.
-    /// - `DeliveryBucketPrefix`
-    ///
-    /// - Description: (Optional) The key prefix you want to use in the custom Amazon S3 bucket.
-    /// - `NotificationOptions`
-    ///
-    /// - Description: (Optional) Determines the notification configuration for the recorder. The valid values are `NoStreaming` , `UseExistingTopic` , and `CreateTopic` . The default value is `NoStreaming` .
-    /// - `CustomDeliveryTopicAccountId`
-    ///
-    /// - Description: (Optional) The ID of the AWS account where the Amazon SNS topic you want to use for notifications resides. You must specify a value for this parameter if you use the `UseExistingTopic` notification option.
-    /// - `CustomDeliveryTopicName`
-    ///
-    /// - Description: (Optional) The name of the Amazon SNS topic you want to use for notifications. You must specify a value for this parameter if you use the `UseExistingTopic` notification option.
-    /// - `RemediationSchedule`
-    ///
-    /// - Description: (Optional) A rate expression that defines the schedule for drift remediation. The valid values are `rate(30 days)` , `rate(7 days)` , `rate(1 days)` , and `none` . The default value is " `none` ".
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) The ID of the root of your Organization. This configuration type doesn't currently support choosing specific OUs. The configuration will be deployed to all the OUs in the Organization.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Change Manager (Type: AWS QuickSetupType-SSMChangeMgr)** - - `DelegatedAccountId`
-    ///
-    /// - Description: (Required) The ID of the delegated administrator account.
-    /// - `JobFunction`
-    ///
-    /// - Description: (Required) The name for the Change Manager job function.
-    /// - `PermissionType`
-    ///
-    /// - Description: (Optional) Specifies whether you want to use default administrator permissions for the job function role, or provide a custom IAM policy. The valid values are `CustomPermissions` and `AdminPermissions` . The default value for the parameter is `CustomerPermissions` .
-    /// - `CustomPermissions`
-    ///
-    /// - Description: (Optional) A JSON string containing the IAM policy you want your job function to use. You must provide a value for this parameter if you specify `CustomPermissions` for the `PermissionType` parameter.
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Required) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Conformance Packs (Type: AWS QuickSetupType-CFGCPacks)** - - `DelegatedAccountId`
-    ///
-    /// - Description: (Optional) The ID of the delegated administrator account. This parameter is required for Organization deployments.
-    /// - `RemediationSchedule`
-    ///
-    /// - Description: (Optional) A rate expression that defines the schedule for drift remediation. The valid values are `rate(30 days)` , `rate(14 days)` , `rate(2 days)` , and `none` . The default value is " `none` ".
-    /// - `CPackNames`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Config conformance packs.
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) The ID of the root of your Organization. This configuration type doesn't currently support choosing specific OUs. The configuration will be deployed to all the OUs in the Organization.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Default Host Management Configuration (Type: AWS QuickSetupType-DHMC)** - - `UpdateSsmAgent`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the SSM Agent is updated on the target instances every 2 weeks. The default value is " `true` ".
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Required) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **DevOps Guru (Type: AWS QuickSetupType-DevOpsGuru)** - - `AnalyseAllResources`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether DevOps Guru analyzes all CloudFormation stacks in the account. The default value is " `false` ".
-    /// - `EnableSnsNotifications`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether DevOps Guru sends notifications when an insight is created. The default value is " `true` ".
-    /// - `EnableSsmOpsItems`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether DevOps Guru creates an OpsCenter OpsItem when an insight is created. The default value is " `true` ".
-    /// - `EnableDriftRemediation`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether a drift remediation schedule is used. The default value is " `false` ".
-    /// - `RemediationSchedule`
-    ///
-    /// - Description: (Optional) A rate expression that defines the schedule for drift remediation. The valid values are `rate(30 days)` , `rate(14 days)` , `rate(1 days)` , and `none` . The default value is " `none` ".
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Distributor (Type: AWS QuickSetupType-Distributor)** - - `PackagesToInstall`
-    ///
-    /// - Description: (Required) A comma separated list of packages you want to install on the target instances. The valid values are `AWSEFSTools` , `AWSCWAgent` , and `AWSEC2LaunchAgent` .
-    /// - `RemediationSchedule`
-    ///
-    /// - Description: (Optional) A rate expression that defines the schedule for drift remediation. The valid values are `rate(30 days)` , `rate(14 days)` , `rate(2 days)` , and `none` . The default value is " `rate(30 days)` ".
-    /// - `IsPolicyAttachAllowed`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether Quick Setup attaches policies to instances profiles already associated with the target instances. The default value is " `false` ".
-    /// - `TargetType`
-    ///
-    /// - Description: (Optional) Determines how instances are targeted for local account deployments. Don't specify a value for this parameter if you're deploying to OUs. The valid values are `*` , `InstanceIds` , `ResourceGroups` , and `Tags` . Use `*` to target all instances in the account.
-    /// - `TargetInstances`
-    ///
-    /// - Description: (Optional) A comma separated list of instance IDs. You must provide a value for this parameter if you specify `InstanceIds` for the `TargetType` parameter.
-    /// - `TargetTagKey`
-    ///
-    /// - Description: (Required) The tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `TargetTagValue`
-    ///
-    /// - Description: (Required) The value of the tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `ResourceGroupName`
-    ///
-    /// - Description: (Required) The name of the resource group associated with the instances you want to target. You must provide a value for this parameter if you specify `ResourceGroups` for the `TargetType` parameter.
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Host Management (Type: AWS QuickSetupType-SSMHostMgmt)** - - `UpdateSsmAgent`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the SSM Agent is updated on the target instances every 2 weeks. The default value is " `true` ".
-    /// - `UpdateEc2LaunchAgent`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the EC2 Launch agent is updated on the target instances every month. The default value is " `false` ".
-    /// - `CollectInventory`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether instance metadata is collected on the target instances every 30 minutes. The default value is " `true` ".
-    /// - `ScanInstances`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the target instances are scanned daily for available patches. The default value is " `true` ".
-    /// - `InstallCloudWatchAgent`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the Amazon CloudWatch agent is installed on the target instances. The default value is " `false` ".
-    /// - `UpdateCloudWatchAgent`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether the Amazon CloudWatch agent is updated on the target instances every month. The default value is " `false` ".
-    /// - `IsPolicyAttachAllowed`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether Quick Setup attaches policies to instances profiles already associated with the target instances. The default value is " `false` ".
-    /// - `TargetType`
-    ///
-    /// - Description: (Optional) Determines how instances are targeted for local account deployments. Don't specify a value for this parameter if you're deploying to OUs. The valid values are `*` , `InstanceIds` , `ResourceGroups` , and `Tags` . Use `*` to target all instances in the account.
-    /// - `TargetInstances`
-    ///
-    /// - Description: (Optional) A comma separated list of instance IDs. You must provide a value for this parameter if you specify `InstanceIds` for the `TargetType` parameter.
-    /// - `TargetTagKey`
-    ///
-    /// - Description: (Optional) The tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `TargetTagValue`
-    ///
-    /// - Description: (Optional) The value of the tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `ResourceGroupName`
-    ///
-    /// - Description: (Optional) The name of the resource group associated with the instances you want to target. You must provide a value for this parameter if you specify `ResourceGroups` for the `TargetType` parameter.
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **OpsCenter (Type: AWS QuickSetupType-SSMOpsCenter)** - - `DelegatedAccountId`
-    ///
-    /// - Description: (Required) The ID of the delegated administrator account.
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Required) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Patch Policy (Type: AWS QuickSetupType-PatchPolicy)** - - `PatchPolicyName`
-    ///
-    /// - Description: (Required) A name for the patch policy. The value you provide is applied to target Amazon EC2 instances as a tag.
-    /// - `SelectedPatchBaselines`
-    ///
-    /// - Description: (Required) An array of JSON objects containing the information for the patch baselines to include in your patch policy.
-    /// - `PatchBaselineUseDefault`
-    ///
-    /// - Description: (Optional) A value that determines whether the selected patch baselines are all AWS provided. Supported values are `default` and `custom` .
-    /// - `PatchBaselineRegion`
-    ///
-    /// - Description: (Required) The AWS Region where the patch baseline exist.
-    /// - `ConfigurationOptionsPatchOperation`
-    ///
-    /// - Description: (Optional) Determines whether target instances scan for available patches, or scan and install available patches. The valid values are `Scan` and `ScanAndInstall` . The default value for the parameter is `Scan` .
-    /// - `ConfigurationOptionsScanValue`
-    ///
-    /// - Description: (Optional) A cron expression that is used as the schedule for when instances scan for available patches.
-    /// - `ConfigurationOptionsInstallValue`
-    ///
-    /// - Description: (Optional) A cron expression that is used as the schedule for when instances install available patches.
-    /// - `ConfigurationOptionsScanNextInterval`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether instances should scan for available patches at the next cron interval. The default value is " `false` ".
-    /// - `ConfigurationOptionsInstallNextInterval`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether instances should scan for available patches at the next cron interval. The default value is " `false` ".
-    /// - `RebootOption`
-    ///
-    /// - Description: (Optional) Determines whether instances are rebooted after patches are installed. Valid values are `RebootIfNeeded` and `NoReboot` .
-    /// - `IsPolicyAttachAllowed`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether Quick Setup attaches policies to instances profiles already associated with the target instances. The default value is " `false` ".
-    /// - `OutputLogEnableS3`
-    ///
-    /// - Description: (Optional) A boolean value that determines whether command output logs are sent to Amazon S3.
-    /// - `OutputS3Location`
-    ///
-    /// - Description: (Optional) Information about the Amazon S3 bucket where you want to store the output details of the request.
-    ///
-    /// - `OutputBucketRegion`
-    ///
-    /// - Description: (Optional) The AWS Region where the Amazon S3 bucket you want to deliver command output to is located.
-    /// - `OutputS3BucketName`
-    ///
-    /// - Description: (Optional) The name of the Amazon S3 bucket you want to deliver command output to.
-    /// - `OutputS3KeyPrefix`
-    ///
-    /// - Description: (Optional) The key prefix you want to use in the custom Amazon S3 bucket.
-    /// - `TargetType`
-    ///
-    /// - Description: (Optional) Determines how instances are targeted for local account deployments. Don't specify a value for this parameter if you're deploying to OUs. The valid values are `*` , `InstanceIds` , `ResourceGroups` , and `Tags` . Use `*` to target all instances in the account.
-    /// - `TargetInstances`
-    ///
-    /// - Description: (Optional) A comma separated list of instance IDs. You must provide a value for this parameter if you specify `InstanceIds` for the `TargetType` parameter.
-    /// - `TargetTagKey`
-    ///
-    /// - Description: (Required) The tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `TargetTagValue`
-    ///
-    /// - Description: (Required) The value of the tag key assigned to the instances you want to target. You must provide a value for this parameter if you specify `Tags` for the `TargetType` parameter.
-    /// - `ResourceGroupName`
-    ///
-    /// - Description: (Required) The name of the resource group associated with the instances you want to target. You must provide a value for this parameter if you specify `ResourceGroups` for the `TargetType` parameter.
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Resource Explorer (Type: AWS QuickSetupType-ResourceExplorer)** - - `SelectedAggregatorRegion`
-    ///
-    /// - Description: (Required) The AWS Region where you want to create the aggregator index.
-    /// - `ReplaceExistingAggregator`
-    ///
-    /// - Description: (Required) A boolean value that determines whether to demote an existing aggregator if it is in a Region that differs from the value you specify for the `SelectedAggregatorRegion` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Required) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
-    /// - **Resource Scheduler (Type: AWS QuickSetupType-Scheduler)** - - `TargetTagKey`
-    ///
-    /// - Description: (Required) The tag key assigned to the instances you want to target.
-    /// - `TargetTagValue`
-    ///
-    /// - Description: (Required) The value of the tag key assigned to the instances you want to target.
-    /// - `ICalendarString`
-    ///
-    /// - Description: (Required) An iCalendar formatted string containing the schedule you want Change Manager to use.
-    /// - `TargetAccounts`
-    ///
-    /// - Description: (Optional) The ID of the AWS account initiating the configuration deployment. You only need to provide a value for this parameter if you want to deploy the configuration locally. A value must be provided for either `TargetAccounts` or `TargetOrganizationalUnits` .
-    /// - `TargetOrganizationalUnits`
-    ///
-    /// - Description: (Optional) A comma separated list of organizational units (OUs) you want to deploy the configuration to.
-    /// - `TargetRegions`
-    ///
-    /// - Description: (Required) A comma separated list of AWS Regions you want to deploy the configuration to.
     pub parameters: Json,
     /// `Type`: a string, required.
-    ///
-    /// The type of the Quick Setup configuration.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`.
     pub r#type: Str,
 }
 
-static RULE_ConfigurationDefinition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConfigurationDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalDeploymentAdministrationRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "LocalDeploymentExecutionRoleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LocalDeploymentAdministrationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("LocalDeploymentExecutionRoleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Parameters", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TypeVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TypeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("id", Shape::STR),
     ],
     required: &["Parameters", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationDefinition` property type of `AWS::SSMQuickSetup::ConfigurationManager`.
@@ -956,6 +542,7 @@ pub struct ConfigurationDefinition {
     pub id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationDefinition {
     /// A `ConfigurationDefinition` with its required properties, named in a [`ConfigurationDefinitionRequired`].
     pub fn new(required: ConfigurationDefinitionRequired) -> Self {
@@ -970,52 +557,17 @@ impl ConfigurationDefinition {
     }
 
     /// `LocalDeploymentAdministrationRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_deployment_administration_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.local_deployment_administration_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn local_deployment_administration_role_arn(mut self, value: impl Into<Str>) -> Self { self.local_deployment_administration_role_arn = Some(value.into()); self }
     /// `LocalDeploymentExecutionRoleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_deployment_execution_role_name(mut self, value: impl Into<Str>) -> Self {
-        self.local_deployment_execution_role_name = Some(value.into());
-        self
-    }
-
+    pub fn local_deployment_execution_role_name(mut self, value: impl Into<Str>) -> Self { self.local_deployment_execution_role_name = Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `TypeVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_version(mut self, value: impl Into<Str>) -> Self {
-        self.type_version = Some(value.into());
-        self
-    }
-
+    pub fn type_version(mut self, value: impl Into<Str>) -> Self { self.type_version = Some(value.into()); self }
     /// `id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
 }
 
 impl PropertyType for ConfigurationDefinition {}

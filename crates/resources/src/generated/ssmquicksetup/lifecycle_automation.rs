@@ -14,54 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleAutomationRequired {
     /// `AutomationDocument`: a string, required.
-    ///
-    /// The name of the SSM Automation document to execute in response to CloudFormation lifecycle events (CREATE, UPDATE, DELETE).
-    ///
-    /// Pattern `^\S+$`; length 1 to 500.
     pub automation_document: Str,
     /// `AutomationParameters`: a JSON value, required.
-    ///
-    /// A map of key-value parameters passed to the Automation document during execution. Each parameter name maps to a list of values, even for single values. Parameters can include configuration-specific values for your automation workflow.
     pub automation_parameters: Json,
     /// `ResourceKey`: a string, required.
-    ///
-    /// A unique identifier used for generating the SSM Association name. This ensures uniqueness when multiple lifecycle automation resources exist in the same stack.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub resource_key: Str,
 }
 
-static RULE_LifecycleAutomation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleAutomation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutomationDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AutomationDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AutomationParameters", Shape::Any),
-        (
-            "ResourceKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
     ],
     required: &["AutomationDocument", "ResourceKey", "AutomationParameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMQuickSetup::LifecycleAutomation` resource.
@@ -99,6 +69,7 @@ pub struct LifecycleAutomation {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LifecycleAutomation {
     /// The CloudFormation type name, `AWS::SSMQuickSetup::LifecycleAutomation`.
     pub const TYPE_NAME: &'static str = "AWS::SSMQuickSetup::LifecycleAutomation";
@@ -130,36 +101,13 @@ impl LifecycleAutomation {
     }
 
     /// `AutomationDocument`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation_document(mut self, value: impl Into<Str>) -> Self {
-        self.automation_document = value.into();
-        self
-    }
-
+    pub fn automation_document(mut self, value: impl Into<Str>) -> Self { self.automation_document = value.into(); self }
     /// `AutomationParameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automation_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.automation_parameters = value.into();
-        self
-    }
-
+    pub fn automation_parameters(mut self, value: impl Into<Json>) -> Self { self.automation_parameters = value.into(); self }
     /// `ResourceKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_key(mut self, value: impl Into<Str>) -> Self {
-        self.resource_key = value.into();
-        self
-    }
-
+    pub fn resource_key(mut self, value: impl Into<Str>) -> Self { self.resource_key = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LifecycleAutomation {

@@ -19,96 +19,27 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationProviderArn`: a string, required.
-    ///
-    /// The ARN of the application provider for this application.
-    ///
-    /// Pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$`; length 10 to 1224; create-only: changing it replaces the resource.
     pub application_provider_arn: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The ARN of the instance of IAM Identity Center that is configured with this application.
-    ///
-    /// Pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`; length 10 to 1224; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the application.
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 0 to 255.
     pub name: Str,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationProviderArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalOptions",
-            Shape::Object(&RULE_PortalOptionsConfiguration),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(75),
-            }),
-        ),
+        ("ApplicationProviderArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PortalOptions", Shape::Object(&RULE_PortalOptionsConfiguration)),
+        ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(75) })),
     ],
     required: &["Name", "InstanceArn", "ApplicationProviderArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSO::Application` resource.
@@ -166,6 +97,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::SSO::Application`.
     pub const TYPE_NAME: &'static str = "AWS::SSO::Application";
@@ -200,60 +132,19 @@ impl Application {
     }
 
     /// `ApplicationProviderArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_provider_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_provider_arn = value.into();
-        self
-    }
-
+    pub fn application_provider_arn(mut self, value: impl Into<Str>) -> Self { self.application_provider_arn = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PortalOptions`: a [`PortalOptionsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_options(mut self, value: impl Into<Obj<PortalOptionsConfiguration>>) -> Self {
-        self.portal_options = Some(value.into());
-        self
-    }
-
+    pub fn portal_options(mut self, value: impl Into<Obj<PortalOptionsConfiguration>>) -> Self { self.portal_options = Some(value.into()); self }
     /// `Status`: an [`ApplicationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ApplicationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ApplicationStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -302,26 +193,14 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PortalOptionsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("SignInOptions", Shape::Object(&RULE_SignInOptions)),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortalOptionsConfiguration` property type of `AWS::SSO::Application`.
@@ -341,6 +220,7 @@ pub struct PortalOptionsConfiguration {
     pub visibility: Option<Visibility>,
 }
 
+#[rustfmt::skip]
 impl PortalOptionsConfiguration {
     /// A `PortalOptionsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -348,20 +228,9 @@ impl PortalOptionsConfiguration {
     }
 
     /// `SignInOptions`: a [`SignInOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sign_in_options(mut self, value: impl Into<Obj<SignInOptions>>) -> Self {
-        self.sign_in_options = Some(value.into());
-        self
-    }
-
+    pub fn sign_in_options(mut self, value: impl Into<Obj<SignInOptions>>) -> Self { self.sign_in_options = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
 impl PropertyType for PortalOptionsConfiguration {}
@@ -379,43 +248,18 @@ impl ToValue for PortalOptionsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SignInOptionsRequired {
     /// `Origin`: an [`Origin`] value, required.
-    ///
-    /// This determines how IAM Identity Center navigates the user to the target application. It can be one of the following values:
-    ///
-    /// - `APPLICATION` : IAM Identity Center redirects the customer to the configured `ApplicationUrl` .
-    /// - `IDENTITY_CENTER` : IAM Identity Center uses SAML identity-provider initiated authentication to sign the customer directly into a SAML-based application.
     pub origin: Origin,
 }
 
-static RULE_SignInOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SignInOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Origin",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IDENTITY_CENTER", "APPLICATION"],
-                format: None,
-            }),
-        ),
+        ("ApplicationUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Origin", Shape::Str(&StrRule { allowed: &["IDENTITY_CENTER", "APPLICATION"], ..StrRule::ANY })),
     ],
     required: &["Origin"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SignInOptions` property type of `AWS::SSO::Application`.
@@ -440,6 +284,7 @@ pub struct SignInOptions {
     pub origin: Origin,
 }
 
+#[rustfmt::skip]
 impl SignInOptions {
     /// A `SignInOptions` with its required properties, named in a [`SignInOptionsRequired`].
     pub fn new(required: SignInOptionsRequired) -> Self {
@@ -450,20 +295,9 @@ impl SignInOptions {
     }
 
     /// `ApplicationUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_url(mut self, value: impl Into<Str>) -> Self {
-        self.application_url = Some(value.into());
-        self
-    }
-
+    pub fn application_url(mut self, value: impl Into<Str>) -> Self { self.application_url = Some(value.into()); self }
     /// `Origin`: an [`Origin`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origin(mut self, value: impl Into<Origin>) -> Self {
-        self.origin = value.into();
-        self
-    }
+    pub fn origin(mut self, value: impl Into<Origin>) -> Self { self.origin = value.into(); self }
 }
 
 impl PropertyType for SignInOptions {}
@@ -481,44 +315,20 @@ impl ToValue for SignInOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\w+=,.@-]+$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SSO::Application`.
@@ -536,6 +346,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -546,20 +357,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PrincipalType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "arn:aws(-[a-z]{1,5}){0,3}:sso::\\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}",
 );
@@ -18,64 +20,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationAssignmentRequired {
     /// `ApplicationArn`: a string, required.
-    ///
-    /// The ARN of the application that has principals assigned.
-    ///
-    /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
     pub application_arn: Str,
     /// `PrincipalId`: a string, required.
-    ///
-    /// The unique identifier of the principal assigned to the application.
-    ///
-    /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
     pub principal_id: Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    ///
-    /// The type of the principal assigned to the application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal_type: PrincipalType,
 }
 
-static RULE_ApplicationAssignment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationAssignment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(47),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER", "GROUP"],
-                format: None,
-            }),
-        ),
+        ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
     ],
     required: &["ApplicationArn", "PrincipalType", "PrincipalId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSO::ApplicationAssignment` resource.
@@ -111,6 +72,7 @@ pub struct ApplicationAssignment {
     pub principal_type: PrincipalType,
 }
 
+#[rustfmt::skip]
 impl ApplicationAssignment {
     /// The CloudFormation type name, `AWS::SSO::ApplicationAssignment`.
     pub const TYPE_NAME: &'static str = "AWS::SSO::ApplicationAssignment";
@@ -141,28 +103,11 @@ impl ApplicationAssignment {
     }
 
     /// `ApplicationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = value.into();
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = value.into(); self }
     /// `PrincipalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_id(mut self, value: impl Into<Str>) -> Self {
-        self.principal_id = value.into();
-        self
-    }
-
+    pub fn principal_id(mut self, value: impl Into<Str>) -> Self { self.principal_id = value.into(); self }
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self {
-        self.principal_type = value.into();
-        self
-    }
+    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
 }
 
 impl Resource for ApplicationAssignment {
@@ -192,33 +137,5 @@ pub struct ApplicationAssignmentAttributes(());
 impl From<ResourceRef> for ApplicationAssignmentAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The values of `PrincipalType` (`AWS::SSO::ApplicationAssignment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PrincipalType {
-    /// `USER`
-    User,
-    /// `GROUP`
-    Group,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PrincipalType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PrincipalType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::User => "USER",
-            Self::Group => "GROUP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PrincipalType;
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
@@ -21,119 +23,32 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("\\d{12}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssignmentRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
-    ///
-    /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `PermissionSetArn`: a string, required.
-    ///
-    /// The ARN of the permission set.
-    ///
-    /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
     pub permission_set_arn: Str,
     /// `PrincipalId`: a string, required.
-    ///
-    /// An identifier for an object in IAM Identity Center, such as a user or group. PrincipalIds are GUIDs (For example, f81d4fae-7dec-11d0-a765-00a0c91e6bf6). For more information about PrincipalIds in IAM Identity Center, see the \[IAM Identity Center Identity Store API Reference\](<https://docs.aws.amazon.com//singlesignon/latest/IdentityStoreAPIReference/welcome.html>) .
-    ///
-    /// Pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`; length 1 to 47; create-only: changing it replaces the resource.
     pub principal_id: Str,
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    ///
-    /// The entity type for which the assignment will be created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub principal_type: PrincipalType,
     /// `TargetId`: a string, required.
-    ///
-    /// TargetID is an AWS account identifier, (For example, 123456789012).
-    ///
-    /// Pattern `\d{12}`; create-only: changing it replaces the resource.
     pub target_id: Str,
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// The entity type for which the assignment will be created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_type: TargetType,
 }
 
-static RULE_Assignment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Assignment: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PermissionSetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(47),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER", "GROUP"],
-                format: None,
-            }),
-        ),
-        (
-            "TargetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TargetType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AWS_ACCOUNT"],
-                format: None,
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PermissionSetArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PrincipalId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(47), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PrincipalType", Shape::Str(&StrRule { allowed: &["USER", "GROUP"], ..StrRule::ANY })),
+        ("TargetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("TargetType", Shape::Str(&StrRule { allowed: &["AWS_ACCOUNT"], ..StrRule::ANY })),
     ],
-    required: &[
-        "InstanceArn",
-        "TargetId",
-        "TargetType",
-        "PermissionSetArn",
-        "PrincipalType",
-        "PrincipalId",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSO::Assignment` resource.
@@ -189,6 +104,7 @@ pub struct Assignment {
     pub target_type: TargetType,
 }
 
+#[rustfmt::skip]
 impl Assignment {
     /// The CloudFormation type name, `AWS::SSO::Assignment`.
     pub const TYPE_NAME: &'static str = "AWS::SSO::Assignment";
@@ -198,30 +114,9 @@ impl Assignment {
     pub const FACTS: &'static ResourceFacts = &ResourceFacts {
         type_name: "AWS::SSO::Assignment",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-assignment.html",
-        primary_identifier: &[
-            "InstanceArn",
-            "TargetId",
-            "TargetType",
-            "PermissionSetArn",
-            "PrincipalType",
-            "PrincipalId",
-        ],
-        required: &[
-            "InstanceArn",
-            "PermissionSetArn",
-            "PrincipalId",
-            "PrincipalType",
-            "TargetId",
-            "TargetType",
-        ],
-        create_only: &[
-            "InstanceArn",
-            "TargetId",
-            "TargetType",
-            "PermissionSetArn",
-            "PrincipalType",
-            "PrincipalId",
-        ],
+        primary_identifier: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
+        required: &["InstanceArn", "PermissionSetArn", "PrincipalId", "PrincipalType", "TargetId", "TargetType"],
+        create_only: &["InstanceArn", "TargetId", "TargetType", "PermissionSetArn", "PrincipalType", "PrincipalId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &[],
@@ -243,52 +138,17 @@ impl Assignment {
     }
 
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `PermissionSetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission_set_arn(mut self, value: impl Into<Str>) -> Self {
-        self.permission_set_arn = value.into();
-        self
-    }
-
+    pub fn permission_set_arn(mut self, value: impl Into<Str>) -> Self { self.permission_set_arn = value.into(); self }
     /// `PrincipalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_id(mut self, value: impl Into<Str>) -> Self {
-        self.principal_id = value.into();
-        self
-    }
-
+    pub fn principal_id(mut self, value: impl Into<Str>) -> Self { self.principal_id = value.into(); self }
     /// `PrincipalType`: a [`PrincipalType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self {
-        self.principal_type = value.into();
-        self
-    }
-
+    pub fn principal_type(mut self, value: impl Into<PrincipalType>) -> Self { self.principal_type = value.into(); self }
     /// `TargetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_id(mut self, value: impl Into<Str>) -> Self {
-        self.target_id = value.into();
-        self
-    }
-
+    pub fn target_id(mut self, value: impl Into<Str>) -> Self { self.target_id = value.into(); self }
     /// `TargetType`: a [`TargetType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self {
-        self.target_type = value.into();
-        self
-    }
+    pub fn target_type(mut self, value: impl Into<TargetType>) -> Self { self.target_type = value.into(); self }
 }
 
 impl Resource for Assignment {
@@ -321,34 +181,6 @@ pub struct AssignmentAttributes(());
 impl From<ResourceRef> for AssignmentAttributes {
     fn from(_: ResourceRef) -> Self {
         Self(())
-    }
-}
-
-/// The values of `PrincipalType` (`AWS::SSO::Assignment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PrincipalType {
-    /// `USER`
-    User,
-    /// `GROUP`
-    Group,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PrincipalType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PrincipalType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::User => "USER",
-            Self::Group => "GROUP",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

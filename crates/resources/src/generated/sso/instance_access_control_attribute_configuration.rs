@@ -17,25 +17,19 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceAccessControlAttributeConfigurationRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The ARN of the  instance under which the operation will be executed.
-    ///
-    /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
     pub instance_arn: Str,
 }
 
-static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
         ("InstanceAccessControlAttributeConfiguration", Shape::Object(&RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration)),
-        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), allowed: &[], format: None })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSO::InstanceAccessControlAttributeConfiguration` resource.
@@ -75,6 +69,7 @@ pub struct InstanceAccessControlAttributeConfiguration {
     pub instance_arn: Str,
 }
 
+#[rustfmt::skip]
 impl InstanceAccessControlAttributeConfiguration {
     /// The CloudFormation type name, `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::SSO::InstanceAccessControlAttributeConfiguration";
@@ -105,34 +100,11 @@ impl InstanceAccessControlAttributeConfiguration {
     }
 
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_attributes(
-        mut self,
-        value: impl Into<List<AccessControlAttribute>>,
-    ) -> Self {
-        self.access_control_attributes = Some(value.into());
-        self
-    }
-
+    pub fn access_control_attributes(mut self, value: impl Into<List<AccessControlAttribute>>) -> Self { self.access_control_attributes = Some(value.into()); self }
     /// `InstanceAccessControlAttributeConfiguration`: an [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_access_control_attribute_configuration(
-        mut self,
-        value: impl Into<Obj<InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration>>,
-    ) -> Self {
-        self.instance_access_control_attribute_configuration = Some(value.into());
-        self
-    }
-
+    pub fn instance_access_control_attribute_configuration(mut self, value: impl Into<Obj<InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration>>) -> Self { self.instance_access_control_attribute_configuration = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
 }
 
 impl Resource for InstanceAccessControlAttributeConfiguration {
@@ -175,37 +147,20 @@ impl From<ResourceRef> for InstanceAccessControlAttributeConfigurationAttributes
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAttributeRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name of the attribute associated with your identities in your identity source. This is used to map a specified attribute in your identity source with an attribute in  .
-    ///
-    /// Pattern `[\p{L}\p{Z}\p{N}_.:\/=+\-@]+`; length 1 to 128.
     pub key: Str,
     /// `Value`: an [`AccessControlAttributeValue`] object, required.
-    ///
-    /// The value used for mapping a specified attribute to an identity source.
     pub value: Obj<AccessControlAttributeValue>,
 }
 
-static RULE_AccessControlAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Value", Shape::Object(&RULE_AccessControlAttributeValue)),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlAttribute` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
@@ -227,6 +182,7 @@ pub struct AccessControlAttribute {
     pub value: Obj<AccessControlAttributeValue>,
 }
 
+#[rustfmt::skip]
 impl AccessControlAttribute {
     /// A `AccessControlAttribute` with its required properties, named in a [`AccessControlAttributeRequired`].
     pub fn new(required: AccessControlAttributeRequired) -> Self {
@@ -237,20 +193,9 @@ impl AccessControlAttribute {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: an [`AccessControlAttributeValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<AccessControlAttributeValue>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<AccessControlAttributeValue>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AccessControlAttribute {}
@@ -268,34 +213,17 @@ impl ToValue for AccessControlAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlAttributeValueRequired {
     /// `Source`: a list of strings, required.
-    ///
-    /// The identity source to use when mapping a specified attribute to  .
-    ///
-    /// Items at most 1.
     pub source: List<Str>,
 }
 
-static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
-    properties: &[(
-        "Source",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: Some(1),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlAttributeValue: ObjRule = ObjRule {
+    properties: &[
+        ("Source", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
+    ],
     required: &["Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlAttributeValue` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
@@ -313,6 +241,7 @@ pub struct AccessControlAttributeValue {
     pub source: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessControlAttributeValue {
     /// A `AccessControlAttributeValue` with its required properties, named in a [`AccessControlAttributeValueRequired`].
     pub fn new(required: AccessControlAttributeValueRequired) -> Self {
@@ -322,12 +251,7 @@ impl AccessControlAttributeValue {
     }
 
     /// `Source`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source = value.into();
-        self
-    }
+    pub fn source(mut self, value: impl Into<List<Str>>) -> Self { self.source = value.into(); self }
 }
 
 impl PropertyType for AccessControlAttributeValue {}
@@ -343,21 +267,17 @@ impl ToValue for AccessControlAttributeValue {
 pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired
 {
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects, required.
-    ///
-    /// Items at most 50.
     pub access_control_attributes: List<AccessControlAttribute>,
 }
 
-static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessControlAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessControlAttribute), min_items: None, max_items: Some(50) })),
     ],
     required: &["AccessControlAttributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceAccessControlAttributeConfiguration` property type of `AWS::SSO::InstanceAccessControlAttributeConfiguration`.
@@ -373,26 +293,17 @@ pub struct InstanceAccessControlAttributeConfigurationInstanceAccessControlAttri
     pub access_control_attributes: List<AccessControlAttribute>,
 }
 
+#[rustfmt::skip]
 impl InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration {
     /// A `InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfiguration` with its required properties, named in a [`InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired`].
-    pub fn new(
-        required: InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired,
-    ) -> Self {
+    pub fn new(required: InstanceAccessControlAttributeConfigurationInstanceAccessControlAttributeConfigurationRequired) -> Self {
         Self {
             access_control_attributes: required.access_control_attributes,
         }
     }
 
     /// `AccessControlAttributes`: a list of [`AccessControlAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_attributes(
-        mut self,
-        value: impl Into<List<AccessControlAttribute>>,
-    ) -> Self {
-        self.access_control_attributes = value.into();
-        self
-    }
+    pub fn access_control_attributes(mut self, value: impl Into<List<AccessControlAttribute>>) -> Self { self.access_control_attributes = value.into(); self }
 }
 
 impl PropertyType

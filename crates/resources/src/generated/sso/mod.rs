@@ -9,6 +9,8 @@
 //! - `AWS::SSO::Instance`: [`Instance`], property types in [`instance`]
 //! - `AWS::SSO::InstanceAccessControlAttributeConfiguration`: [`InstanceAccessControlAttributeConfiguration`], property types in [`instance_access_control_attribute_configuration`]
 //! - `AWS::SSO::PermissionSet`: [`PermissionSet`], property types in [`permission_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod application;
 pub mod application_assignment;
@@ -16,6 +18,7 @@ pub mod assignment;
 pub mod instance;
 pub mod instance_access_control_attribute_configuration;
 pub mod permission_set;
+pub mod shared;
 
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
 pub use application_assignment::{

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/");
 pub(crate) static PATTERN_2: Pattern =
@@ -23,113 +26,28 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct PermissionSetRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The ARN of the  instance under which the operation will be executed. For more information about ARNs, see \[Amazon Resource Names (ARNs) and AWS Service Namespaces\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
-    ///
-    /// Pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`; length 10 to 1224; create-only: changing it replaces the resource.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the permission set.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 32; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_PermissionSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PermissionSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerManagedPolicyReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomerManagedPolicyReference),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(700),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerManagedPolicyReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomerManagedPolicyReference), min_items: None, max_items: Some(20) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(700), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("InlinePolicy", Shape::Any),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PermissionsBoundary",
-            Shape::Object(&RULE_PermissionsBoundary),
-        ),
-        (
-            "RelayStateType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(240),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SessionDuration",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ManagedPolicies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY }), min_items: None, max_items: Some(20) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PermissionsBoundary", Shape::Object(&RULE_PermissionsBoundary)),
+        ("RelayStateType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(240), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SessionDuration", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name", "InstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSO::PermissionSet` resource.
@@ -207,6 +125,7 @@ pub struct PermissionSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PermissionSet {
     /// The CloudFormation type name, `AWS::SSO::PermissionSet`.
     pub const TYPE_NAME: &'static str = "AWS::SSO::PermissionSet";
@@ -244,87 +163,25 @@ impl PermissionSet {
     }
 
     /// `CustomerManagedPolicyReferences`: a list of [`CustomerManagedPolicyReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_policy_references(
-        mut self,
-        value: impl Into<List<CustomerManagedPolicyReference>>,
-    ) -> Self {
-        self.customer_managed_policy_references = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_policy_references(mut self, value: impl Into<List<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_references = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InlinePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_policy(mut self, value: impl Into<Json>) -> Self {
-        self.inline_policy = Some(value.into());
-        self
-    }
-
+    pub fn inline_policy(mut self, value: impl Into<Json>) -> Self { self.inline_policy = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `ManagedPolicies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.managed_policies = Some(value.into());
-        self
-    }
-
+    pub fn managed_policies(mut self, value: impl Into<List<Str>>) -> Self { self.managed_policies = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PermissionsBoundary`: a [`PermissionsBoundary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_boundary(mut self, value: impl Into<Obj<PermissionsBoundary>>) -> Self {
-        self.permissions_boundary = Some(value.into());
-        self
-    }
-
+    pub fn permissions_boundary(mut self, value: impl Into<Obj<PermissionsBoundary>>) -> Self { self.permissions_boundary = Some(value.into()); self }
     /// `RelayStateType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relay_state_type(mut self, value: impl Into<Str>) -> Self {
-        self.relay_state_type = Some(value.into());
-        self
-    }
-
+    pub fn relay_state_type(mut self, value: impl Into<Str>) -> Self { self.relay_state_type = Some(value.into()); self }
     /// `SessionDuration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_duration(mut self, value: impl Into<Str>) -> Self {
-        self.session_duration = Some(value.into());
-        self
-    }
-
+    pub fn session_duration(mut self, value: impl Into<Str>) -> Self { self.session_duration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PermissionSet {
@@ -383,42 +240,18 @@ impl PermissionSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomerManagedPolicyReferenceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the IAM policy that you have configured in each account where you want to deploy your permission set.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128.
     pub name: Str,
 }
 
-static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerManagedPolicyReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerManagedPolicyReference` property type of `AWS::SSO::PermissionSet`.
@@ -442,6 +275,7 @@ pub struct CustomerManagedPolicyReference {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomerManagedPolicyReference {
     /// A `CustomerManagedPolicyReference` with its required properties, named in a [`CustomerManagedPolicyReferenceRequired`].
     pub fn new(required: CustomerManagedPolicyReferenceRequired) -> Self {
@@ -452,20 +286,9 @@ impl CustomerManagedPolicyReference {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for CustomerManagedPolicyReference {}
@@ -479,29 +302,14 @@ impl ToValue for CustomerManagedPolicyReference {
     }
 }
 
-static RULE_PermissionsBoundary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PermissionsBoundary: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerManagedPolicyReference",
-            Shape::Object(&RULE_CustomerManagedPolicyReference),
-        ),
-        (
-            "ManagedPolicyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerManagedPolicyReference", Shape::Object(&RULE_CustomerManagedPolicyReference)),
+        ("ManagedPolicyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PermissionsBoundary` property type of `AWS::SSO::PermissionSet`.
@@ -525,6 +333,7 @@ pub struct PermissionsBoundary {
     pub managed_policy_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PermissionsBoundary {
     /// A `PermissionsBoundary` with no property set (none is required).
     pub fn new() -> Self {
@@ -532,23 +341,9 @@ impl PermissionsBoundary {
     }
 
     /// `CustomerManagedPolicyReference`: a [`CustomerManagedPolicyReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_policy_reference(
-        mut self,
-        value: impl Into<Obj<CustomerManagedPolicyReference>>,
-    ) -> Self {
-        self.customer_managed_policy_reference = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_policy_reference(mut self, value: impl Into<Obj<CustomerManagedPolicyReference>>) -> Self { self.customer_managed_policy_reference = Some(value.into()); self }
     /// `ManagedPolicyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_policy_arn(mut self, value: impl Into<Str>) -> Self {
-        self.managed_policy_arn = Some(value.into());
-        self
-    }
+    pub fn managed_policy_arn(mut self, value: impl Into<Str>) -> Self { self.managed_policy_arn = Some(value.into()); self }
 }
 
 impl PropertyType for PermissionsBoundary {}
@@ -561,102 +356,6 @@ impl ToValue for PermissionsBoundary {
                 &self.customer_managed_policy_reference,
             )
             .opt("ManagedPolicyArn", &self.managed_policy_arn)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::SSO::PermissionSet`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sso-permissionset-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

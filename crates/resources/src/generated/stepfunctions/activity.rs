@@ -7,60 +7,29 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionConfigurationType,
+    TagsEntry, TagsEntryRequired,
+};
+use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
+
 /// The required properties of [`Activity`], by name: `Activity::new(ActivityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActivityRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the activity.
-    ///
-    /// A name must *not* contain:
-    ///
-    /// - white space
-    /// - brackets `< > { } [ ]`
-    /// - wildcard characters `? *`
-    /// - special characters `" # % \ ^ | ~ ` $ & , ; : /\`
-    /// - control characters ( `U+0000-001F` , `U+007F-009F` , `U+FFFE-FFFF` )
-    /// - surrogates ( `U+D800-DFFF` )
-    /// - invalid characters ( `U+10FFFF` )
-    ///
-    /// To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _.
-    ///
-    /// Length 1 to 80; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Activity: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Activity: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::StepFunctions::Activity` resource.
@@ -114,6 +83,7 @@ pub struct Activity {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Activity {
     /// The CloudFormation type name, `AWS::StepFunctions::Activity`.
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::Activity";
@@ -129,14 +99,7 @@ impl Activity {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds",
-            "EncryptionConfiguration.KmsKeyId",
-            "EncryptionConfiguration.Type",
-            "Name",
-            "Tags",
-        ],
+        attributes: &["Arn", "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds", "EncryptionConfiguration.KmsKeyId", "EncryptionConfiguration.Type", "Name", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -151,31 +114,11 @@ impl Activity {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Activity {
@@ -267,262 +210,5 @@ impl ActivityAttributes {
     /// Tags may only contain Unicode letters, digits, white space, or these symbols: `_ . : / = + - @` .
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
-    }
-}
-
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for an activity.
-    pub r#type: EncryptionConfigurationType,
-}
-
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::StepFunctions::Activity`.
-///
-/// Settings to configure server-side encryption for an activity. By default, Step Functions provides transparent server-side encryption. With this configuration, you can specify a customer managed AWS  key for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-activity-encryptionconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
-    ///
-    /// Value 60 to 900.
-    pub kms_data_key_reuse_period_seconds: Option<Int>,
-    /// `KmsKeyId`: a string.
-    ///
-    /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
-    ///
-    /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for an activity.
-    pub r#type: EncryptionConfigurationType,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
-        Self {
-            kms_data_key_reuse_period_seconds: None,
-            kms_key_id: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.kms_data_key_reuse_period_seconds = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "KmsDataKeyReusePeriodSeconds",
-                &self.kms_data_key_reuse_period_seconds,
-            )
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::StepFunctions::Activity`.
-///
-/// The `TagsEntry` property specifies *tags* to identify an activity.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-activity-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `Type` (`AWS::StepFunctions::Activity`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionConfigurationType {
-    /// `CUSTOMER_MANAGED_KMS_KEY`
-    CustomerManagedKmsKey,
-    /// `AWS_OWNED_KEY`
-    AwsOwnedKey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionConfigurationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionConfigurationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
-            Self::AwsOwnedKey => "AWS_OWNED_KEY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,8 +7,11 @@
 //! - `AWS::StepFunctions::StateMachine`: [`StateMachine`], property types in [`state_machine`]
 //! - `AWS::StepFunctions::StateMachineAlias`: [`StateMachineAlias`], property types in [`state_machine_alias`]
 //! - `AWS::StepFunctions::StateMachineVersion`: [`StateMachineVersion`], property types in [`state_machine_version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod activity;
+pub mod shared;
 pub mod state_machine;
 pub mod state_machine_alias;
 pub mod state_machine_version;

@@ -7,89 +7,37 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    EncryptionConfiguration, EncryptionConfigurationRequired, EncryptionConfigurationType,
+    TagsEntry, TagsEntryRequired,
+};
+use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
+
 /// The required properties of [`StateMachine`], by name: `StateMachine::new(StateMachineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateMachineRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role to use for this state machine.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 256.
     pub role_arn: Str,
 }
 
-static RULE_StateMachine: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StateMachine: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Any),
         ("DefinitionS3Location", Shape::Object(&RULE_S3Location)),
-        (
-            "DefinitionString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1048576),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefinitionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1048576), ..StrRule::ANY })),
         ("DefinitionSubstitutions", Shape::Any),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "StateMachineName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StateMachineType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "EXPRESS"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TracingConfiguration",
-            Shape::Object(&RULE_TracingConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("StateMachineName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("StateMachineType", Shape::Str(&StrRule { allowed: &["STANDARD", "EXPRESS"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
+        ("TracingConfiguration", Shape::Object(&RULE_TracingConfiguration)),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::StepFunctions::StateMachine` resource.
@@ -181,6 +129,7 @@ pub struct StateMachine {
     pub tracing_configuration: Option<Obj<TracingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl StateMachine {
     /// The CloudFormation type name, `AWS::StepFunctions::StateMachine`.
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::StateMachine";
@@ -194,11 +143,7 @@ impl StateMachine {
         required: &["RoleArn"],
         create_only: &["StateMachineName", "StateMachineType"],
         conditional_create_only: &[],
-        write_only: &[
-            "Definition",
-            "DefinitionS3Location",
-            "DefinitionSubstitutions",
-        ],
+        write_only: &["Definition", "DefinitionS3Location", "DefinitionSubstitutions"],
         read_only: &["Arn", "Name", "StateMachineRevisionId"],
         attributes: &["Arn", "Name", "StateMachineRevisionId"],
         taggable: true,
@@ -223,95 +168,27 @@ impl StateMachine {
     }
 
     /// `Definition`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = Some(value.into()); self }
     /// `DefinitionS3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.definition_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn definition_s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.definition_s3_location = Some(value.into()); self }
     /// `DefinitionString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_string(mut self, value: impl Into<Str>) -> Self {
-        self.definition_string = Some(value.into());
-        self
-    }
-
+    pub fn definition_string(mut self, value: impl Into<Str>) -> Self { self.definition_string = Some(value.into()); self }
     /// `DefinitionSubstitutions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self {
-        self.definition_substitutions = Some(value.into());
-        self
-    }
-
+    pub fn definition_substitutions(mut self, value: impl Into<Json>) -> Self { self.definition_substitutions = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StateMachineName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_name = Some(value.into());
-        self
-    }
-
+    pub fn state_machine_name(mut self, value: impl Into<Str>) -> Self { self.state_machine_name = Some(value.into()); self }
     /// `StateMachineType`: a [`StateMachineType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_type(mut self, value: impl Into<StateMachineType>) -> Self {
-        self.state_machine_type = Some(value.into());
-        self
-    }
-
+    pub fn state_machine_type(mut self, value: impl Into<StateMachineType>) -> Self { self.state_machine_type = Some(value.into()); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
     /// `TracingConfiguration`: a [`TracingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracing_configuration(mut self, value: impl Into<Obj<TracingConfiguration>>) -> Self {
-        self.tracing_configuration = Some(value.into());
-        self
-    }
+    pub fn tracing_configuration(mut self, value: impl Into<Obj<TracingConfiguration>>) -> Self { self.tracing_configuration = Some(value.into()); self }
 }
 
 impl Resource for StateMachine {
@@ -390,23 +267,13 @@ impl StateMachineAttributes {
     }
 }
 
-static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CloudWatchLogsLogGroup: ObjRule = ObjRule {
+    properties: &[
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsLogGroup` property type of `AWS::StepFunctions::StateMachine`.
@@ -426,6 +293,7 @@ pub struct CloudWatchLogsLogGroup {
     pub log_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsLogGroup {
     /// A `CloudWatchLogsLogGroup` with no property set (none is required).
     pub fn new() -> Self {
@@ -433,12 +301,7 @@ impl CloudWatchLogsLogGroup {
     }
 
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogsLogGroup {}
@@ -451,140 +314,13 @@ impl ToValue for CloudWatchLogsLogGroup {
     }
 }
 
-/// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfigurationRequired {
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for a state machine.
-    pub r#type: EncryptionConfigurationType,
-}
-
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LogDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOMER_MANAGED_KMS_KEY", "AWS_OWNED_KEY"],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLogsLogGroup", Shape::Object(&RULE_CloudWatchLogsLogGroup)),
     ],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `EncryptionConfiguration` property type of `AWS::StepFunctions::StateMachine`.
-///
-/// Settings to configure server-side encryption for a state machine. By default, Step Functions provides transparent server-side encryption. With this configuration, you can specify a customer managed AWS  key for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-encryptionconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct EncryptionConfiguration {
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// Maximum duration that Step Functions will reuse data keys. When the period expires, Step Functions will call `GenerateDataKey` . Only applies to customer managed keys.
-    ///
-    /// Value 60 to 900.
-    pub kms_data_key_reuse_period_seconds: Option<Int>,
-    /// `KmsKeyId`: a string.
-    ///
-    /// An alias, alias ARN, key ID, or key ARN of a symmetric encryption AWS  key to encrypt data. To specify a AWS  key in a different AWS account, you must use the key ARN or alias ARN.
-    ///
-    /// Length 1 to 2048.
-    pub kms_key_id: Option<Str>,
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// Encryption option for a state machine.
-    pub r#type: EncryptionConfigurationType,
-}
-
-impl EncryptionConfiguration {
-    /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
-    pub fn new(required: EncryptionConfigurationRequired) -> Self {
-        Self {
-            kms_data_key_reuse_period_seconds: None,
-            kms_key_id: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.kms_data_key_reuse_period_seconds = Some(value.into());
-        self
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
-    /// `Type`: an [`EncryptionConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for EncryptionConfiguration {}
-
-impl ToValue for EncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt(
-                "KmsDataKeyReusePeriodSeconds",
-                &self.kms_data_key_reuse_period_seconds,
-            )
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-static RULE_LogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchLogsLogGroup",
-        Shape::Object(&RULE_CloudWatchLogsLogGroup),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDestination` property type of `AWS::StepFunctions::StateMachine`.
@@ -602,6 +338,7 @@ pub struct LogDestination {
     pub cloud_watch_logs_log_group: Option<Obj<CloudWatchLogsLogGroup>>,
 }
 
+#[rustfmt::skip]
 impl LogDestination {
     /// A `LogDestination` with no property set (none is required).
     pub fn new() -> Self {
@@ -609,15 +346,7 @@ impl LogDestination {
     }
 
     /// `CloudWatchLogsLogGroup`: a [`CloudWatchLogsLogGroup`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_log_group(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsLogGroup>>,
-    ) -> Self {
-        self.cloud_watch_logs_log_group = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_logs_log_group(mut self, value: impl Into<Obj<CloudWatchLogsLogGroup>>) -> Self { self.cloud_watch_logs_log_group = Some(value.into()); self }
 }
 
 impl PropertyType for LogDestination {}
@@ -630,34 +359,15 @@ impl ToValue for LogDestination {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogDestination),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDestination), min_items: Some(1), max_items: None })),
         ("IncludeExecutionData", Shape::Bool),
-        (
-            "Level",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ERROR", "FATAL", "OFF"],
-                format: None,
-            }),
-        ),
+        ("Level", Shape::Str(&StrRule { allowed: &["ALL", "ERROR", "FATAL", "OFF"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
@@ -687,6 +397,7 @@ pub struct LoggingConfiguration {
     pub level: Option<Level>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -694,28 +405,11 @@ impl LoggingConfiguration {
     }
 
     /// `Destinations`: a list of [`LogDestination`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<LogDestination>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<LogDestination>>) -> Self { self.destinations = Some(value.into()); self }
     /// `IncludeExecutionData`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_execution_data(mut self, value: impl Into<Bool>) -> Self {
-        self.include_execution_data = Some(value.into());
-        self
-    }
-
+    pub fn include_execution_data(mut self, value: impl Into<Bool>) -> Self { self.include_execution_data = Some(value.into()); self }
     /// `Level`: a [`Level`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Level>) -> Self {
-        self.level = Some(value.into());
-        self
-    }
+    pub fn level(mut self, value: impl Into<Level>) -> Self { self.level = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
@@ -734,27 +428,21 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the S3 bucket where the state machine definition JSON or YAML file is stored.
     pub bucket: Str,
     /// `Key`: a string, required.
-    ///
-    /// The name of the state machine definition file (Amazon S3 object name).
     pub key: Str,
 }
 
-static RULE_S3Location: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
         ("Key", Shape::STR),
         ("Version", Shape::STR),
     ],
     required: &["Bucket", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::StepFunctions::StateMachine`.
@@ -778,6 +466,7 @@ pub struct S3Location {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -789,28 +478,11 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}
@@ -825,120 +497,13 @@ impl ToValue for S3Location {
     }
 }
 
-/// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntryRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_TagsEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TracingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Enabled", Shape::Bool),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `TagsEntry` property type of `AWS::StepFunctions::StateMachine`.
-///
-/// The `TagsEntry` property specifies *tags* to identify a state machine.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-stepfunctions-statemachine-tagsentry.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagsEntry {
-    /// `Key`: a string, required.
-    ///
-    /// The `key` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The `value` for a key-value pair in a tag entry.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl TagsEntry {
-    /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
-    pub fn new(required: TagsEntryRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for TagsEntry {}
-
-impl ToValue for TagsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TracingConfiguration: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TracingConfiguration` property type of `AWS::StepFunctions::StateMachine`.
@@ -954,6 +519,7 @@ pub struct TracingConfiguration {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TracingConfiguration {
     /// A `TracingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -961,12 +527,7 @@ impl TracingConfiguration {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for TracingConfiguration {}
@@ -974,34 +535,6 @@ impl PropertyType for TracingConfiguration {}
 impl ToValue for TracingConfiguration {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Enabled", &self.enabled).build()
-    }
-}
-
-/// The values of `Type` (`AWS::StepFunctions::StateMachine`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum EncryptionConfigurationType {
-    /// `CUSTOMER_MANAGED_KMS_KEY`
-    CustomerManagedKmsKey,
-    /// `AWS_OWNED_KEY`
-    AwsOwnedKey,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for EncryptionConfigurationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for EncryptionConfigurationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::CustomerManagedKmsKey => "CUSTOMER_MANAGED_KMS_KEY",
-            Self::AwsOwnedKey => "AWS_OWNED_KEY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }
 

@@ -9,57 +9,18 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
 
-static RULE_StateMachineAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StateMachineAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeploymentPreference",
-            Shape::Object(&RULE_DeploymentPreference),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoutingConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RoutingConfigurationVersion),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "StateMachineArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeploymentPreference", Shape::Object(&RULE_DeploymentPreference)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RoutingConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingConfigurationVersion), min_items: Some(1), max_items: Some(2) })),
+        ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["RoutingConfiguration"], &["DeploymentPreference"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::StepFunctions::StateMachineAlias` resource.
@@ -125,6 +86,7 @@ pub struct StateMachineAlias {
     pub state_machine_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StateMachineAlias {
     /// The CloudFormation type name, `AWS::StepFunctions::StateMachineAlias`.
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::StateMachineAlias";
@@ -151,47 +113,15 @@ impl StateMachineAlias {
     }
 
     /// `DeploymentPreference`: a [`DeploymentPreference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_preference(mut self, value: impl Into<Obj<DeploymentPreference>>) -> Self {
-        self.deployment_preference = Some(value.into());
-        self
-    }
-
+    pub fn deployment_preference(mut self, value: impl Into<Obj<DeploymentPreference>>) -> Self { self.deployment_preference = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RoutingConfiguration`: a list of [`RoutingConfigurationVersion`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_configuration(
-        mut self,
-        value: impl Into<List<RoutingConfigurationVersion>>,
-    ) -> Self {
-        self.routing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn routing_configuration(mut self, value: impl Into<List<RoutingConfigurationVersion>>) -> Self { self.routing_configuration = Some(value.into()); self }
     /// `StateMachineArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_arn = Some(value.into());
-        self
-    }
+    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_arn = Some(value.into()); self }
 }
 
 impl Resource for StateMachineAlias {
@@ -239,86 +169,23 @@ impl StateMachineAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeploymentPreferenceRequired {
     /// `StateMachineVersionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the \[`AWS::StepFunctions::StateMachineVersion`\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html>) resource that will be the final version to which the alias points to when the traffic shifting is complete.
-    ///
-    /// While performing gradual deployments, you can only provide a single state machine version ARN. To explicitly set version weights in a CloudFormation template, use `RoutingConfiguration` instead.
-    ///
-    /// Length 1 to 2048.
     pub state_machine_version_arn: Str,
     /// `Type`: a [`DeploymentPreferenceType`] value, required.
-    ///
-    /// The type of deployment you want to perform. You can specify one of the following types:
-    ///
-    /// - `LINEAR` - Shifts traffic to the new version in equal increments with an equal number of minutes between each increment.
-    ///
-    /// For example, if you specify the increment percent as `20` with an interval of `600` minutes, this deployment increases traffic by 20 percent every 600 minutes until the new version receives 100 percent of the traffic. This deployment immediately rolls back the new version if any CloudWatch alarms are triggered.
-    /// - `ALL_AT_ONCE` - Shifts 100 percent of traffic to the new version immediately. CloudFormation monitors the new version and rolls it back automatically to the previous version if any CloudWatch alarms are triggered.
-    /// - `CANARY` - Shifts traffic in two increments.
-    ///
-    /// In the first increment, a small percentage of traffic, for example, 10 percent is shifted to the new version. In the second increment, before a specified time interval in seconds gets over, the remaining traffic is shifted to the new version. The shift to the new version for the remaining traffic takes place only if no CloudWatch alarms are triggered during the specified time interval.
     pub r#type: DeploymentPreferenceType,
 }
 
-static RULE_DeploymentPreference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeploymentPreference: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alarms",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Interval",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(2100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Percentage",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StateMachineVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"],
-                format: None,
-            }),
-        ),
+        ("Alarms", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("Interval", Shape::Int(&NumRule { min: Some(1.0), max: Some(2100.0), ..NumRule::ANY })),
+        ("Percentage", Shape::Int(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
+        ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["LINEAR", "ALL_AT_ONCE", "CANARY"], ..StrRule::ANY })),
     ],
     required: &["StateMachineVersionArn", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentPreference` property type of `AWS::StepFunctions::StateMachineAlias`.
@@ -370,6 +237,7 @@ pub struct DeploymentPreference {
     pub r#type: DeploymentPreferenceType,
 }
 
+#[rustfmt::skip]
 impl DeploymentPreference {
     /// A `DeploymentPreference` with its required properties, named in a [`DeploymentPreferenceRequired`].
     pub fn new(required: DeploymentPreferenceRequired) -> Self {
@@ -383,44 +251,15 @@ impl DeploymentPreference {
     }
 
     /// `Alarms`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarms(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alarms = Some(value.into());
-        self
-    }
-
+    pub fn alarms(mut self, value: impl Into<List<Str>>) -> Self { self.alarms = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `Percentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn percentage(mut self, value: impl Into<Int>) -> Self {
-        self.percentage = Some(value.into());
-        self
-    }
-
+    pub fn percentage(mut self, value: impl Into<Int>) -> Self { self.percentage = Some(value.into()); self }
     /// `StateMachineVersionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_version_arn = value.into();
-        self
-    }
-
+    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_version_arn = value.into(); self }
     /// `Type`: a [`DeploymentPreferenceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DeploymentPreferenceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DeploymentPreferenceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DeploymentPreference {}
@@ -441,48 +280,20 @@ impl ToValue for DeploymentPreference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingConfigurationVersionRequired {
     /// `StateMachineVersionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) that identifies one or two state machine versions defined in the routing configuration.
-    ///
-    /// If you specify the ARN of a second version, it must belong to the same state machine as the first version.
-    ///
-    /// Length 1 to 2048.
     pub state_machine_version_arn: Str,
     /// `Weight`: an integer, required.
-    ///
-    /// The percentage of traffic you want to route to the state machine version. The sum of the weights in the routing configuration must be equal to 100.
-    ///
-    /// Value 0 to 100.
     pub weight: Int,
 }
 
-static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingConfigurationVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "StateMachineVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("StateMachineVersionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["StateMachineVersionArn", "Weight"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingConfigurationVersion` property type of `AWS::StepFunctions::StateMachineAlias`.
@@ -508,6 +319,7 @@ pub struct RoutingConfigurationVersion {
     pub weight: Int,
 }
 
+#[rustfmt::skip]
 impl RoutingConfigurationVersion {
     /// A `RoutingConfigurationVersion` with its required properties, named in a [`RoutingConfigurationVersionRequired`].
     pub fn new(required: RoutingConfigurationVersionRequired) -> Self {
@@ -518,20 +330,9 @@ impl RoutingConfigurationVersion {
     }
 
     /// `StateMachineVersionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_version_arn = value.into();
-        self
-    }
-
+    pub fn state_machine_version_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_version_arn = value.into(); self }
     /// `Weight`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = value.into();
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = value.into(); self }
 }
 
 impl PropertyType for RoutingConfigurationVersion {}

@@ -11,52 +11,19 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateMachineVersionRequired {
     /// `StateMachineArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the state machine.
-    ///
-    /// Length 1 to 2048; create-only: changing it replaces the resource.
     pub state_machine_arn: Str,
 }
 
-static RULE_StateMachineVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_StateMachineVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StateMachineArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StateMachineRevisionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("StateMachineArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("StateMachineRevisionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["StateMachineArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::StepFunctions::StateMachineVersion` resource.
@@ -100,6 +67,7 @@ pub struct StateMachineVersion {
     pub state_machine_revision_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StateMachineVersion {
     /// The CloudFormation type name, `AWS::StepFunctions::StateMachineVersion`.
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::StateMachineVersion";
@@ -130,28 +98,11 @@ impl StateMachineVersion {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `StateMachineArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_arn = value.into();
-        self
-    }
-
+    pub fn state_machine_arn(mut self, value: impl Into<Str>) -> Self { self.state_machine_arn = value.into(); self }
     /// `StateMachineRevisionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_machine_revision_id(mut self, value: impl Into<Str>) -> Self {
-        self.state_machine_revision_id = Some(value.into());
-        self
-    }
+    pub fn state_machine_revision_id(mut self, value: impl Into<Str>) -> Self { self.state_machine_revision_id = Some(value.into()); self }
 }
 
 impl Resource for StateMachineVersion {

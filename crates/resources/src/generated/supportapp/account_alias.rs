@@ -13,30 +13,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountAliasRequired {
     /// `AccountAlias`: a string, required.
-    ///
-    /// An alias or short name for an AWS account .
-    ///
-    /// Pattern `^[\w\- ]+$`; length 1 to 30.
     pub account_alias: Str,
 }
 
-static RULE_AccountAlias: ObjRule = ObjRule {
-    properties: &[(
-        "AccountAlias",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(30),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccountAlias: ObjRule = ObjRule {
+    properties: &[
+        ("AccountAlias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AccountAlias"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SupportApp::AccountAlias` resource.
@@ -61,6 +48,7 @@ pub struct AccountAlias {
     pub account_alias: Str,
 }
 
+#[rustfmt::skip]
 impl AccountAlias {
     /// The CloudFormation type name, `AWS::SupportApp::AccountAlias`.
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::AccountAlias";
@@ -89,12 +77,7 @@ impl AccountAlias {
     }
 
     /// `AccountAlias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_alias(mut self, value: impl Into<Str>) -> Self {
-        self.account_alias = value.into();
-        self
-    }
+    pub fn account_alias(mut self, value: impl Into<Str>) -> Self { self.account_alias = value.into(); self }
 }
 
 impl Resource for AccountAlias {

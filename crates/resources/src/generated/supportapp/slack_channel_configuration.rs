@@ -16,96 +16,30 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackChannelConfigurationRequired {
     /// `ChannelId`: a string, required.
-    ///
-    /// The channel ID in Slack. This ID identifies a channel within a Slack workspace.
-    ///
-    /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub channel_id: Str,
     /// `ChannelRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role for this Slack channel configuration. The  App uses this role to perform  and Service Quotas actions on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\/(.+)$`; length 31 to 2048.
     pub channel_role_arn: Str,
     /// `NotifyOnCaseSeverity`: a [`NotifyOnCaseSeverity`] value, required.
-    ///
-    /// The case severity for your support cases that you want to receive notifications. You can specify `none` , `all` , or `high` .
     pub notify_on_case_severity: NotifyOnCaseSeverity,
     /// `TeamId`: a string, required.
-    ///
-    /// The team ID in Slack. This ID uniquely identifies a Slack workspace.
-    ///
-    /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub team_id: Str,
 }
 
-static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlackChannelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(31),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ChannelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ChannelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ChannelRoleArn", Shape::Str(&StrRule { min_len: Some(31), max_len: Some(2048), pattern: Some(&PATTERN_2), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("NotifyOnAddCorrespondenceToCase", Shape::Bool),
-        (
-            "NotifyOnCaseSeverity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["none", "all", "high"],
-                format: None,
-            }),
-        ),
+        ("NotifyOnCaseSeverity", Shape::Str(&StrRule { allowed: &["none", "all", "high"], ..StrRule::ANY })),
         ("NotifyOnCreateOrReopenCase", Shape::Bool),
         ("NotifyOnResolveCase", Shape::Bool),
-        (
-            "TeamId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[
-        "TeamId",
-        "ChannelId",
-        "NotifyOnCaseSeverity",
-        "ChannelRoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TeamId", "ChannelId", "NotifyOnCaseSeverity", "ChannelRoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SupportApp::SlackChannelConfiguration` resource.
@@ -174,6 +108,7 @@ pub struct SlackChannelConfiguration {
     pub team_id: Str,
 }
 
+#[rustfmt::skip]
 impl SlackChannelConfiguration {
     /// The CloudFormation type name, `AWS::SupportApp::SlackChannelConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::SlackChannelConfiguration";
@@ -184,12 +119,7 @@ impl SlackChannelConfiguration {
         type_name: "AWS::SupportApp::SlackChannelConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackchannelconfiguration.html",
         primary_identifier: &["TeamId", "ChannelId"],
-        required: &[
-            "ChannelId",
-            "ChannelRoleArn",
-            "NotifyOnCaseSeverity",
-            "TeamId",
-        ],
+        required: &["ChannelId", "ChannelRoleArn", "NotifyOnCaseSeverity", "TeamId"],
         create_only: &["TeamId", "ChannelId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -214,68 +144,21 @@ impl SlackChannelConfiguration {
     }
 
     /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
+    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
     /// `ChannelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_name(mut self, value: impl Into<Str>) -> Self {
-        self.channel_name = Some(value.into());
-        self
-    }
-
+    pub fn channel_name(mut self, value: impl Into<Str>) -> Self { self.channel_name = Some(value.into()); self }
     /// `ChannelRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_role_arn = value.into();
-        self
-    }
-
+    pub fn channel_role_arn(mut self, value: impl Into<Str>) -> Self { self.channel_role_arn = value.into(); self }
     /// `NotifyOnAddCorrespondenceToCase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_on_add_correspondence_to_case(mut self, value: impl Into<Bool>) -> Self {
-        self.notify_on_add_correspondence_to_case = Some(value.into());
-        self
-    }
-
+    pub fn notify_on_add_correspondence_to_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_add_correspondence_to_case = Some(value.into()); self }
     /// `NotifyOnCaseSeverity`: a [`NotifyOnCaseSeverity`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_on_case_severity(mut self, value: impl Into<NotifyOnCaseSeverity>) -> Self {
-        self.notify_on_case_severity = value.into();
-        self
-    }
-
+    pub fn notify_on_case_severity(mut self, value: impl Into<NotifyOnCaseSeverity>) -> Self { self.notify_on_case_severity = value.into(); self }
     /// `NotifyOnCreateOrReopenCase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_on_create_or_reopen_case(mut self, value: impl Into<Bool>) -> Self {
-        self.notify_on_create_or_reopen_case = Some(value.into());
-        self
-    }
-
+    pub fn notify_on_create_or_reopen_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_create_or_reopen_case = Some(value.into()); self }
     /// `NotifyOnResolveCase`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_on_resolve_case(mut self, value: impl Into<Bool>) -> Self {
-        self.notify_on_resolve_case = Some(value.into());
-        self
-    }
-
+    pub fn notify_on_resolve_case(mut self, value: impl Into<Bool>) -> Self { self.notify_on_resolve_case = Some(value.into()); self }
     /// `TeamId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self {
-        self.team_id = value.into();
-        self
-    }
+    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
 }
 
 impl Resource for SlackChannelConfiguration {

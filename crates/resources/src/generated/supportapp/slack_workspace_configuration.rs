@@ -14,42 +14,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlackWorkspaceConfigurationRequired {
     /// `TeamId`: a string, required.
-    ///
-    /// The team ID in Slack. This ID uniquely identifies a Slack workspace, such as `T012ABCDEFG` .
-    ///
-    /// Pattern `^\S+$`; length 1 to 256; create-only: changing it replaces the resource.
     pub team_id: Str,
 }
 
-static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SlackWorkspaceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "TeamId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VersionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TeamId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("VersionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["TeamId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SupportApp::SlackWorkspaceConfiguration` resource.
@@ -87,6 +63,7 @@ pub struct SlackWorkspaceConfiguration {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SlackWorkspaceConfiguration {
     /// The CloudFormation type name, `AWS::SupportApp::SlackWorkspaceConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::SupportApp::SlackWorkspaceConfiguration";
@@ -116,20 +93,9 @@ impl SlackWorkspaceConfiguration {
     }
 
     /// `TeamId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn team_id(mut self, value: impl Into<Str>) -> Self {
-        self.team_id = value.into();
-        self
-    }
-
+    pub fn team_id(mut self, value: impl Into<Str>) -> Self { self.team_id = value.into(); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl Resource for SlackWorkspaceConfiguration {

@@ -24,164 +24,46 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9a-z_\\-]{1,255}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CanaryRequired {
     /// `ArtifactS3Location`: a string, required.
-    ///
-    /// The location in Amazon S3 where Synthetics stores artifacts from the runs of this canary. Artifacts include the log file, screenshots, and HAR files. Specify the full location path, including `s3://` at the beginning of the path.
-    ///
-    /// Pattern `^(s3|S3)://`; length 1 to 1024.
     pub artifact_s3_location: Str,
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// Use this structure to input your script code for the canary. This structure contains the Lambda handler with the location where the canary should start running the script. If the script is stored in an S3 bucket, the bucket name, key, and version are also included. If the script is passed into the canary directly, the script code is contained in the value of `Script` .
     pub code: Obj<Code>,
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role to be used to run the canary. This role must already exist, and must include `lambda.amazonaws.com` as a principal in the trust policy. The role must also have the following permissions:
-    ///
-    /// - `s3:PutObject`
-    /// - `s3:GetBucketLocation`
-    /// - `s3:ListAllMyBuckets`
-    /// - `cloudwatch:PutMetricData`
-    /// - `logs:CreateLogGroup`
-    /// - `logs:CreateLogStream`
-    /// - `logs:PutLogEvents`
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 1 to 2048.
     pub execution_role_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name for this canary. Be sure to give it a descriptive name that distinguishes it from other canaries in your account.
-    ///
-    /// Do not include secrets or proprietary information in your canary names. The canary name makes up part of the canary ARN, and the ARN is included in outbound calls over the internet. For more information, see \[Security Considerations for Synthetics Canaries\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/servicelens_canaries_security.html>) .
-    ///
-    /// Pattern `^[0-9a-z_\-]{1,255}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// Specifies the runtime version to use for the canary. For more information about runtime versions, see \[Canary Runtime Versions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_Library.html>) .
-    ///
-    /// Length 1 to 1024.
     pub runtime_version: Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// A structure that contains information about how often the canary is to run, and when these runs are to stop.
     pub schedule: Obj<Schedule>,
 }
 
-static RULE_Canary: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Canary: ObjRule = ObjRule {
     properties: &[
         ("ArtifactConfig", Shape::Object(&RULE_ArtifactConfig)),
-        (
-            "ArtifactS3Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BrowserConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BrowserConfig),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("ArtifactS3Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BrowserConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserConfig), min_items: Some(1), max_items: Some(2) })),
         ("Code", Shape::Object(&RULE_Code)),
         ("DeleteLambdaResourcesOnCanaryDeletion", Shape::Bool),
         ("DryRunAndUpdate", Shape::Bool),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("FailureRetentionPeriod", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProvisionedResourceCleanup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "OFF"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourcesToReplicateTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["lambda-function"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ProvisionedResourceCleanup", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "OFF"], ..StrRule::ANY })),
+        ("ResourcesToReplicateTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["lambda-function"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
         ("RunConfig", Shape::Object(&RULE_RunConfig)),
-        (
-            "RuntimeVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuntimeVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("StartCanaryAfterCreation", Shape::Bool),
         ("SuccessRetentionPeriod", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VPCConfig", Shape::Object(&RULE_VpcConfig)),
         ("VisualReference", Shape::Object(&RULE_VisualReference)),
-        (
-            "VisualReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualReference),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
+        ("VisualReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualReference), min_items: Some(1), max_items: Some(2) })),
     ],
-    required: &[
-        "Name",
-        "Code",
-        "ArtifactS3Location",
-        "ExecutionRoleArn",
-        "Schedule",
-        "RuntimeVersion",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Name", "Code", "ArtifactS3Location", "ExecutionRoleArn", "Schedule", "RuntimeVersion"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Synthetics::Canary` resource.
@@ -333,6 +215,7 @@ pub struct Canary {
     pub visual_references: Option<List<VisualReference>>,
 }
 
+#[rustfmt::skip]
 impl Canary {
     /// The CloudFormation type name, `AWS::Synthetics::Canary`.
     pub const TYPE_NAME: &'static str = "AWS::Synthetics::Canary";
@@ -343,29 +226,10 @@ impl Canary {
         type_name: "AWS::Synthetics::Canary",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-canary.html",
         primary_identifier: &["Name"],
-        required: &[
-            "ArtifactS3Location",
-            "Code",
-            "ExecutionRoleArn",
-            "Name",
-            "RuntimeVersion",
-            "Schedule",
-        ],
+        required: &["ArtifactS3Location", "Code", "ExecutionRoleArn", "Name", "RuntimeVersion", "Schedule"],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "Code/S3Bucket",
-            "Code/S3Key",
-            "Code/S3ObjectVersion",
-            "Code/Script",
-            "DeleteLambdaResourcesOnCanaryDeletion",
-            "StartCanaryAfterCreation",
-            "ResourcesToReplicateTags",
-            "RunConfig/EnvironmentVariables",
-            "VisualReference",
-            "VisualReferences",
-            "DryRunAndUpdate",
-        ],
+        write_only: &["Code/S3Bucket", "Code/S3Key", "Code/S3ObjectVersion", "Code/Script", "DeleteLambdaResourcesOnCanaryDeletion", "StartCanaryAfterCreation", "ResourcesToReplicateTags", "RunConfig/EnvironmentVariables", "VisualReference", "VisualReferences", "DryRunAndUpdate"],
         read_only: &["Id", "State", "Code/SourceLocationArn"],
         attributes: &["Code.SourceLocationArn", "Id", "State"],
         taggable: true,
@@ -399,167 +263,45 @@ impl Canary {
     }
 
     /// `ArtifactConfig`: an [`ArtifactConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_config(mut self, value: impl Into<Obj<ArtifactConfig>>) -> Self {
-        self.artifact_config = Some(value.into());
-        self
-    }
-
+    pub fn artifact_config(mut self, value: impl Into<Obj<ArtifactConfig>>) -> Self { self.artifact_config = Some(value.into()); self }
     /// `ArtifactS3Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn artifact_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.artifact_s3_location = value.into();
-        self
-    }
-
+    pub fn artifact_s3_location(mut self, value: impl Into<Str>) -> Self { self.artifact_s3_location = value.into(); self }
     /// `BrowserConfigs`: a list of [`BrowserConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_configs(mut self, value: impl Into<List<BrowserConfig>>) -> Self {
-        self.browser_configs = Some(value.into());
-        self
-    }
-
+    pub fn browser_configs(mut self, value: impl Into<List<BrowserConfig>>) -> Self { self.browser_configs = Some(value.into()); self }
     /// `Code`: a [`Code`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self {
-        self.code = value.into();
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Obj<Code>>) -> Self { self.code = value.into(); self }
     /// `DeleteLambdaResourcesOnCanaryDeletion`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_lambda_resources_on_canary_deletion(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_lambda_resources_on_canary_deletion = Some(value.into());
-        self
-    }
-
+    pub fn delete_lambda_resources_on_canary_deletion(mut self, value: impl Into<Bool>) -> Self { self.delete_lambda_resources_on_canary_deletion = Some(value.into()); self }
     /// `DryRunAndUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dry_run_and_update(mut self, value: impl Into<Bool>) -> Self {
-        self.dry_run_and_update = Some(value.into());
-        self
-    }
-
+    pub fn dry_run_and_update(mut self, value: impl Into<Bool>) -> Self { self.dry_run_and_update = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = value.into();
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = value.into(); self }
     /// `FailureRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.failure_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn failure_retention_period(mut self, value: impl Into<Int>) -> Self { self.failure_retention_period = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProvisionedResourceCleanup`: a [`ProvisionedResourceCleanup`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_resource_cleanup(
-        mut self,
-        value: impl Into<ProvisionedResourceCleanup>,
-    ) -> Self {
-        self.provisioned_resource_cleanup = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_resource_cleanup(mut self, value: impl Into<ProvisionedResourceCleanup>) -> Self { self.provisioned_resource_cleanup = Some(value.into()); self }
     /// `ResourcesToReplicateTags`: a list of [`ResourceToTag`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources_to_replicate_tags(mut self, value: impl Into<List<ResourceToTag>>) -> Self {
-        self.resources_to_replicate_tags = Some(value.into());
-        self
-    }
-
+    pub fn resources_to_replicate_tags(mut self, value: impl Into<List<ResourceToTag>>) -> Self { self.resources_to_replicate_tags = Some(value.into()); self }
     /// `RunConfig`: a [`RunConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_config(mut self, value: impl Into<Obj<RunConfig>>) -> Self {
-        self.run_config = Some(value.into());
-        self
-    }
-
+    pub fn run_config(mut self, value: impl Into<Obj<RunConfig>>) -> Self { self.run_config = Some(value.into()); self }
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version = value.into();
-        self
-    }
-
+    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `StartCanaryAfterCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_canary_after_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.start_canary_after_creation = Some(value.into());
-        self
-    }
-
+    pub fn start_canary_after_creation(mut self, value: impl Into<Bool>) -> Self { self.start_canary_after_creation = Some(value.into()); self }
     /// `SuccessRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.success_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn success_retention_period(mut self, value: impl Into<Int>) -> Self { self.success_retention_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VPCConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
-
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
     /// `VisualReference`: a [`VisualReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_reference(mut self, value: impl Into<Obj<VisualReference>>) -> Self {
-        self.visual_reference = Some(value.into());
-        self
-    }
-
+    pub fn visual_reference(mut self, value: impl Into<Obj<VisualReference>>) -> Self { self.visual_reference = Some(value.into()); self }
     /// `VisualReferences`: a list of [`VisualReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_references(mut self, value: impl Into<List<VisualReference>>) -> Self {
-        self.visual_references = Some(value.into());
-        self
-    }
+    pub fn visual_references(mut self, value: impl Into<List<VisualReference>>) -> Self { self.visual_references = Some(value.into()); self }
 }
 
 impl Resource for Canary {
@@ -647,14 +389,13 @@ impl CanaryAttributes {
     }
 }
 
-static RULE_ArtifactConfig: ObjRule = ObjRule {
-    properties: &[("S3Encryption", Shape::Object(&RULE_S3Encryption))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ArtifactConfig: ObjRule = ObjRule {
+    properties: &[
+        ("S3Encryption", Shape::Object(&RULE_S3Encryption)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ArtifactConfig` property type of `AWS::Synthetics::Canary`.
@@ -670,6 +411,7 @@ pub struct ArtifactConfig {
     pub s3_encryption: Option<Obj<S3Encryption>>,
 }
 
+#[rustfmt::skip]
 impl ArtifactConfig {
     /// A `ArtifactConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -677,12 +419,7 @@ impl ArtifactConfig {
     }
 
     /// `S3Encryption`: a [`S3Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryption(mut self, value: impl Into<Obj<S3Encryption>>) -> Self {
-        self.s3_encryption = Some(value.into());
-        self
-    }
+    pub fn s3_encryption(mut self, value: impl Into<Obj<S3Encryption>>) -> Self { self.s3_encryption = Some(value.into()); self }
 }
 
 impl PropertyType for ArtifactConfig {}
@@ -699,29 +436,17 @@ impl ToValue for ArtifactConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseScreenshotRequired {
     /// `ScreenshotName`: a string, required.
-    ///
-    /// The name of the screenshot. This is generated the first time the canary is run after the `UpdateCanary` operation that specified for this canary to perform visual monitoring.
     pub screenshot_name: Str,
 }
 
-static RULE_BaseScreenshot: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BaseScreenshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "IgnoreCoordinates",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IgnoreCoordinates", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ScreenshotName", Shape::STR),
     ],
     required: &["ScreenshotName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `BaseScreenshot` property type of `AWS::Synthetics::Canary`.
@@ -741,6 +466,7 @@ pub struct BaseScreenshot {
     pub screenshot_name: Str,
 }
 
+#[rustfmt::skip]
 impl BaseScreenshot {
     /// A `BaseScreenshot` with its required properties, named in a [`BaseScreenshotRequired`].
     pub fn new(required: BaseScreenshotRequired) -> Self {
@@ -751,20 +477,9 @@ impl BaseScreenshot {
     }
 
     /// `IgnoreCoordinates`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_coordinates(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ignore_coordinates = Some(value.into());
-        self
-    }
-
+    pub fn ignore_coordinates(mut self, value: impl Into<List<Str>>) -> Self { self.ignore_coordinates = Some(value.into()); self }
     /// `ScreenshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn screenshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.screenshot_name = value.into();
-        self
-    }
+    pub fn screenshot_name(mut self, value: impl Into<Str>) -> Self { self.screenshot_name = value.into(); self }
 }
 
 impl PropertyType for BaseScreenshot {}
@@ -782,28 +497,17 @@ impl ToValue for BaseScreenshot {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserConfigRequired {
     /// `BrowserType`: a [`BrowserType`] value, required.
-    ///
-    /// The browser type associated with this browser configuration.
     pub browser_type: BrowserType,
 }
 
-static RULE_BrowserConfig: ObjRule = ObjRule {
-    properties: &[(
-        "BrowserType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CHROME", "FIREFOX"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserConfig: ObjRule = ObjRule {
+    properties: &[
+        ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
+    ],
     required: &["BrowserType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserConfig` property type of `AWS::Synthetics::Canary`.
@@ -819,6 +523,7 @@ pub struct BrowserConfig {
     pub browser_type: BrowserType,
 }
 
+#[rustfmt::skip]
 impl BrowserConfig {
     /// A `BrowserConfig` with its required properties, named in a [`BrowserConfigRequired`].
     pub fn new(required: BrowserConfigRequired) -> Self {
@@ -828,12 +533,7 @@ impl BrowserConfig {
     }
 
     /// `BrowserType`: a [`BrowserType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self {
-        self.browser_type = value.into();
-        self
-    }
+    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self { self.browser_type = value.into(); self }
 }
 
 impl PropertyType for BrowserConfig {}
@@ -846,75 +546,21 @@ impl ToValue for BrowserConfig {
     }
 }
 
-static RULE_Code: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Code: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlueprintTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Dependencies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Dependency),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Handler",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlueprintTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("Dependencies", Shape::List(&ListRule { items: Shape::Object(&RULE_Dependency), min_items: Some(0), max_items: Some(1) })),
+        ("Handler", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("S3Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("S3ObjectVersion", Shape::STR),
         ("Script", Shape::STR),
         ("SourceLocationArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[&[
-        &["Handler", "S3Bucket", "S3Key"],
-        &["BlueprintTypes", "S3Bucket", "S3Key"],
-        &["Handler", "Script"],
-        &["BlueprintTypes", "Script"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Handler", "S3Bucket", "S3Key"], &["BlueprintTypes", "S3Bucket", "S3Key"], &["Handler", "Script"], &["BlueprintTypes", "Script"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Code` property type of `AWS::Synthetics::Canary`.
@@ -972,6 +618,7 @@ pub struct Code {
     pub source_location_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Code {
     /// A `Code` with no property set (none is required).
     pub fn new() -> Self {
@@ -979,68 +626,21 @@ impl Code {
     }
 
     /// `BlueprintTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blueprint_types = Some(value.into());
-        self
-    }
-
+    pub fn blueprint_types(mut self, value: impl Into<List<Str>>) -> Self { self.blueprint_types = Some(value.into()); self }
     /// `Dependencies`: a list of [`Dependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dependencies(mut self, value: impl Into<List<Dependency>>) -> Self {
-        self.dependencies = Some(value.into());
-        self
-    }
-
+    pub fn dependencies(mut self, value: impl Into<List<Dependency>>) -> Self { self.dependencies = Some(value.into()); self }
     /// `Handler`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn handler(mut self, value: impl Into<Str>) -> Self {
-        self.handler = Some(value.into());
-        self
-    }
-
+    pub fn handler(mut self, value: impl Into<Str>) -> Self { self.handler = Some(value.into()); self }
     /// `S3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = Some(value.into()); self }
     /// `S3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key = Some(value.into());
-        self
-    }
-
+    pub fn s3_key(mut self, value: impl Into<Str>) -> Self { self.s3_key = Some(value.into()); self }
     /// `S3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn s3_object_version(mut self, value: impl Into<Str>) -> Self { self.s3_object_version = Some(value.into()); self }
     /// `Script`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script(mut self, value: impl Into<Str>) -> Self {
-        self.script = Some(value.into());
-        self
-    }
-
+    pub fn script(mut self, value: impl Into<Str>) -> Self { self.script = Some(value.into()); self }
     /// `SourceLocationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_arn = Some(value.into());
-        self
-    }
+    pub fn source_location_arn(mut self, value: impl Into<Str>) -> Self { self.source_location_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Code {}
@@ -1064,42 +664,18 @@ impl ToValue for Code {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DependencyRequired {
     /// `Reference`: a string, required.
-    ///
-    /// The dependency reference. For Lambda layers, this is the ARN of the Lambda layer. For more information about Lambda ARN format, see \[Lambda\](<https://docs.aws.amazon.com/lambda/latest/api/API_Layer.html>) .
-    ///
-    /// Pattern `arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+`; length 1 to 140.
     pub reference: Str,
 }
 
-static RULE_Dependency: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Dependency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Reference",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LambdaLayer"],
-                format: None,
-            }),
-        ),
+        ("Reference", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["LambdaLayer"], ..StrRule::ANY })),
     ],
     required: &["Reference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dependency` property type of `AWS::Synthetics::Canary`.
@@ -1121,6 +697,7 @@ pub struct Dependency {
     pub r#type: Option<DependencyType>,
 }
 
+#[rustfmt::skip]
 impl Dependency {
     /// A `Dependency` with its required properties, named in a [`DependencyRequired`].
     pub fn new(required: DependencyRequired) -> Self {
@@ -1131,20 +708,9 @@ impl Dependency {
     }
 
     /// `Reference`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference(mut self, value: impl Into<Str>) -> Self {
-        self.reference = value.into();
-        self
-    }
-
+    pub fn reference(mut self, value: impl Into<Str>) -> Self { self.reference = value.into(); self }
     /// `Type`: a [`DependencyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DependencyType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DependencyType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Dependency {}
@@ -1162,28 +728,17 @@ impl ToValue for Dependency {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryConfigRequired {
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The maximum number of retries. The value must be less than or equal to two.
-    ///
-    /// Value 0 to 2.
     pub max_retries: Int,
 }
 
-static RULE_RetryConfig: ObjRule = ObjRule {
-    properties: &[(
-        "MaxRetries",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: Some(2.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_RetryConfig: ObjRule = ObjRule {
+    properties: &[
+        ("MaxRetries", Shape::Int(&NumRule { min: Some(0.0), max: Some(2.0), ..NumRule::ANY })),
+    ],
     required: &["MaxRetries"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetryConfig` property type of `AWS::Synthetics::Canary`.
@@ -1201,6 +756,7 @@ pub struct RetryConfig {
     pub max_retries: Int,
 }
 
+#[rustfmt::skip]
 impl RetryConfig {
     /// A `RetryConfig` with its required properties, named in a [`RetryConfigRequired`].
     pub fn new(required: RetryConfigRequired) -> Self {
@@ -1210,12 +766,7 @@ impl RetryConfig {
     }
 
     /// `MaxRetries`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retries(mut self, value: impl Into<Int>) -> Self {
-        self.max_retries = value.into();
-        self
-    }
+    pub fn max_retries(mut self, value: impl Into<Int>) -> Self { self.max_retries = value.into(); self }
 }
 
 impl PropertyType for RetryConfig {}
@@ -1228,41 +779,17 @@ impl ToValue for RetryConfig {
     }
 }
 
-static RULE_RunConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RunConfig: ObjRule = ObjRule {
     properties: &[
         ("ActiveTracing", Shape::Bool),
         ("EnvironmentVariables", Shape::Any),
-        (
-            "EphemeralStorage",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(10240.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MemoryInMB",
-            Shape::Int(&NumRule {
-                min: Some(960.0),
-                max: Some(3008.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(3.0),
-                max: Some(840.0),
-                allowed: &[],
-            }),
-        ),
+        ("EphemeralStorage", Shape::Int(&NumRule { min: Some(1024.0), max: Some(10240.0), ..NumRule::ANY })),
+        ("MemoryInMB", Shape::Int(&NumRule { min: Some(960.0), max: Some(3008.0), ..NumRule::ANY })),
+        ("TimeoutInSeconds", Shape::Int(&NumRule { min: Some(3.0), max: Some(840.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunConfig` property type of `AWS::Synthetics::Canary`.
@@ -1308,6 +835,7 @@ pub struct RunConfig {
     pub timeout_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RunConfig {
     /// A `RunConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1315,44 +843,15 @@ impl RunConfig {
     }
 
     /// `ActiveTracing`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_tracing(mut self, value: impl Into<Bool>) -> Self {
-        self.active_tracing = Some(value.into());
-        self
-    }
-
+    pub fn active_tracing(mut self, value: impl Into<Bool>) -> Self { self.active_tracing = Some(value.into()); self }
     /// `EnvironmentVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-
+    pub fn environment_variables(mut self, value: impl Into<Json>) -> Self { self.environment_variables = Some(value.into()); self }
     /// `EphemeralStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Int>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Int>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `MemoryInMB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_in_mb(mut self, value: impl Into<Int>) -> Self {
-        self.memory_in_mb = Some(value.into());
-        self
-    }
-
+    pub fn memory_in_mb(mut self, value: impl Into<Int>) -> Self { self.memory_in_mb = Some(value.into()); self }
     /// `TimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for RunConfig {}
@@ -1369,35 +868,14 @@ impl ToValue for RunConfig {
     }
 }
 
-static RULE_S3Encryption: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Encryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSE_KMS", "SSE_S3"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("EncryptionMode", Shape::Str(&StrRule { allowed: &["SSE_KMS", "SSE_S3"], ..StrRule::ANY })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Encryption` property type of `AWS::Synthetics::Canary`.
@@ -1421,6 +899,7 @@ pub struct S3Encryption {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Encryption {
     /// A `S3Encryption` with no property set (none is required).
     pub fn new() -> Self {
@@ -1428,20 +907,9 @@ impl S3Encryption {
     }
 
     /// `EncryptionMode`: an [`EncryptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self {
-        self.encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn encryption_mode(mut self, value: impl Into<EncryptionMode>) -> Self { self.encryption_mode = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for S3Encryption {}
@@ -1459,42 +927,19 @@ impl ToValue for S3Encryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `Expression`: a string, required.
-    ///
-    /// A `rate` expression or a `cron` expression that defines how often the canary is to run.
-    ///
-    /// For a rate expression, The syntax is `rate( *number unit* )` . *unit* can be `minute` , `minutes` , or `hour` .
-    ///
-    /// For example, `rate(1 minute)` runs the canary once a minute, `rate(10 minutes)` runs it once every 10 minutes, and `rate(1 hour)` runs it once every hour. You can specify a frequency between `rate(1 minute)` and `rate(1 hour)` .
-    ///
-    /// Specifying `rate(0 minute)` or `rate(0 hour)` is a special value that causes the canary to run only once when it is started.
-    ///
-    /// Use `cron( *expression* )` to specify a cron expression. You can't schedule a canary to wait for more than a year before running. For information about the syntax for cron expressions, see \[Scheduling canary runs using cron\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Canaries_cron.html>) .
-    ///
-    /// Length 1 to 1024.
     pub expression: Str,
 }
 
-static RULE_Schedule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("DurationInSeconds", Shape::STR),
-        (
-            "Expression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Expression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("RetryConfig", Shape::Object(&RULE_RetryConfig)),
     ],
     required: &["Expression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::Synthetics::Canary`.
@@ -1530,6 +975,7 @@ pub struct Schedule {
     pub retry_config: Option<Obj<RetryConfig>>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with its required properties, named in a [`ScheduleRequired`].
     pub fn new(required: ScheduleRequired) -> Self {
@@ -1541,28 +987,11 @@ impl Schedule {
     }
 
     /// `DurationInSeconds`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.duration_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn duration_in_seconds(mut self, value: impl Into<Str>) -> Self { self.duration_in_seconds = Some(value.into()); self }
     /// `Expression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = value.into();
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
     /// `RetryConfig`: a [`RetryConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_config(mut self, value: impl Into<Obj<RetryConfig>>) -> Self {
-        self.retry_config = Some(value.into());
-        self
-    }
+    pub fn retry_config(mut self, value: impl Into<Obj<RetryConfig>>) -> Self { self.retry_config = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -1581,44 +1010,20 @@ impl ToValue for Schedule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Synthetics::Canary`.
@@ -1636,6 +1041,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1646,20 +1052,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1677,39 +1072,19 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisualReferenceRequired {
     /// `BaseCanaryRunId`: a string, required.
-    ///
-    /// Specifies which canary run to use the screenshots from as the baseline for future visual monitoring with this canary. Valid values are `nextrun` to use the screenshots from the next run after this update is made, `lastrun` to use the screenshots from the most recent run before this update was made, or the value of `Id` in the \[CanaryRun\](<https://docs.aws.amazon.com/AmazonSynthetics/latest/APIReference/API_CanaryRun.html>) from any past run of this canary.
     pub base_canary_run_id: Str,
 }
 
-static RULE_VisualReference: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VisualReference: ObjRule = ObjRule {
     properties: &[
         ("BaseCanaryRunId", Shape::STR),
-        (
-            "BaseScreenshots",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BaseScreenshot),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BrowserType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CHROME", "FIREFOX"],
-                format: None,
-            }),
-        ),
+        ("BaseScreenshots", Shape::List(&ListRule { items: Shape::Object(&RULE_BaseScreenshot), min_items: None, max_items: None })),
+        ("BrowserType", Shape::Str(&StrRule { allowed: &["CHROME", "FIREFOX"], ..StrRule::ANY })),
     ],
     required: &["BaseCanaryRunId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VisualReference` property type of `AWS::Synthetics::Canary`.
@@ -1735,6 +1110,7 @@ pub struct VisualReference {
     pub browser_type: Option<BrowserType>,
 }
 
+#[rustfmt::skip]
 impl VisualReference {
     /// A `VisualReference` with its required properties, named in a [`VisualReferenceRequired`].
     pub fn new(required: VisualReferenceRequired) -> Self {
@@ -1746,28 +1122,11 @@ impl VisualReference {
     }
 
     /// `BaseCanaryRunId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_canary_run_id(mut self, value: impl Into<Str>) -> Self {
-        self.base_canary_run_id = value.into();
-        self
-    }
-
+    pub fn base_canary_run_id(mut self, value: impl Into<Str>) -> Self { self.base_canary_run_id = value.into(); self }
     /// `BaseScreenshots`: a list of [`BaseScreenshot`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_screenshots(mut self, value: impl Into<List<BaseScreenshot>>) -> Self {
-        self.base_screenshots = Some(value.into());
-        self
-    }
-
+    pub fn base_screenshots(mut self, value: impl Into<List<BaseScreenshot>>) -> Self { self.base_screenshots = Some(value.into()); self }
     /// `BrowserType`: a [`BrowserType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self {
-        self.browser_type = Some(value.into());
-        self
-    }
+    pub fn browser_type(mut self, value: impl Into<BrowserType>) -> Self { self.browser_type = Some(value.into()); self }
 }
 
 impl PropertyType for VisualReference {}
@@ -1786,61 +1145,22 @@ impl ToValue for VisualReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The IDs of the security groups for this canary.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 0 to 5; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: List<Str>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The IDs of the subnets where this canary is to run.
-    ///
-    /// Items 0 to 16.
     pub subnet_ids: List<Str>,
 }
 
-static RULE_VpcConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
         ("Ipv6AllowedForDualStack", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(16) })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["SubnetIds", "SecurityGroupIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VPCConfig` property type of `AWS::Synthetics::Canary`.
@@ -1874,6 +1194,7 @@ pub struct VpcConfig {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -1886,36 +1207,13 @@ impl VpcConfig {
     }
 
     /// `Ipv6AllowedForDualStack`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_allowed_for_dual_stack = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_allowed_for_dual_stack(mut self, value: impl Into<Bool>) -> Self { self.ipv6_allowed_for_dual_stack = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfig {}

@@ -18,114 +18,27 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("[0-9]{2}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The ID of the application.
-    ///
-    /// Pattern `[\w\d\.-]{1,60}`.
     pub application_id: Str,
     /// `ApplicationType`: an [`ApplicationType`] value, required.
-    ///
-    /// The type of the application.
     pub application_type: ApplicationType,
 }
 
-static RULE_Application: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ApplicationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HANA", "SAP_ABAP"],
-                format: None,
-            }),
-        ),
-        (
-            "ComponentsInfo",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentInfo),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Credentials",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Credential),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "DatabaseArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Instances",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "SapInstanceNumber",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ApplicationId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ApplicationType", Shape::Str(&StrRule { allowed: &["HANA", "SAP_ABAP"], ..StrRule::ANY })),
+        ("ComponentsInfo", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentInfo), min_items: Some(1), max_items: None })),
+        ("Credentials", Shape::List(&ListRule { items: Shape::Object(&RULE_Credential), min_items: Some(1), max_items: None })),
+        ("DatabaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Instances", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("SapInstanceNumber", Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ApplicationId", "ApplicationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SystemsManagerSAP::Application` resource.
@@ -193,6 +106,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::SystemsManagerSAP::Application`.
     pub const TYPE_NAME: &'static str = "AWS::SystemsManagerSAP::Application";
@@ -204,23 +118,9 @@ impl Application {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-systemsmanagersap-application.html",
         primary_identifier: &["Arn"],
         required: &["ApplicationId", "ApplicationType"],
-        create_only: &[
-            "Credentials",
-            "Instances",
-            "SapInstanceNumber",
-            "Sid",
-            "DatabaseArn",
-            "ComponentsInfo",
-        ],
+        create_only: &["Credentials", "Instances", "SapInstanceNumber", "Sid", "DatabaseArn", "ComponentsInfo"],
         conditional_create_only: &[],
-        write_only: &[
-            "Credentials",
-            "Instances",
-            "SapInstanceNumber",
-            "Sid",
-            "DatabaseArn",
-            "ComponentsInfo",
-        ],
+        write_only: &["Credentials", "Instances", "SapInstanceNumber", "Sid", "DatabaseArn", "ComponentsInfo"],
         read_only: &["Arn"],
         attributes: &["Arn"],
         taggable: true,
@@ -243,76 +143,23 @@ impl Application {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `ApplicationType`: an [`ApplicationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self {
-        self.application_type = value.into();
-        self
-    }
-
+    pub fn application_type(mut self, value: impl Into<ApplicationType>) -> Self { self.application_type = value.into(); self }
     /// `ComponentsInfo`: a list of [`ComponentInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components_info(mut self, value: impl Into<List<ComponentInfo>>) -> Self {
-        self.components_info = Some(value.into());
-        self
-    }
-
+    pub fn components_info(mut self, value: impl Into<List<ComponentInfo>>) -> Self { self.components_info = Some(value.into()); self }
     /// `Credentials`: a list of [`Credential`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials(mut self, value: impl Into<List<Credential>>) -> Self {
-        self.credentials = Some(value.into());
-        self
-    }
-
+    pub fn credentials(mut self, value: impl Into<List<Credential>>) -> Self { self.credentials = Some(value.into()); self }
     /// `DatabaseArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_arn(mut self, value: impl Into<Str>) -> Self {
-        self.database_arn = Some(value.into());
-        self
-    }
-
+    pub fn database_arn(mut self, value: impl Into<Str>) -> Self { self.database_arn = Some(value.into()); self }
     /// `Instances`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self {
-        self.instances = Some(value.into());
-        self
-    }
-
+    pub fn instances(mut self, value: impl Into<List<Str>>) -> Self { self.instances = Some(value.into()); self }
     /// `SapInstanceNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sap_instance_number(mut self, value: impl Into<Str>) -> Self {
-        self.sap_instance_number = Some(value.into());
-        self
-    }
-
+    pub fn sap_instance_number(mut self, value: impl Into<Str>) -> Self { self.sap_instance_number = Some(value.into()); self }
     /// `Sid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sid(mut self, value: impl Into<Str>) -> Self {
-        self.sid = Some(value.into());
-        self
-    }
-
+    pub fn sid(mut self, value: impl Into<Str>) -> Self { self.sid = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -363,54 +210,14 @@ impl ApplicationAttributes {
     }
 }
 
-static RULE_ComponentInfo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ComponentInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "HANA",
-                    "HANA_NODE",
-                    "ABAP",
-                    "ASCS",
-                    "DIALOG",
-                    "WEBDISP",
-                    "WD",
-                    "ERS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Ec2InstanceId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Sid",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComponentType", Shape::Str(&StrRule { allowed: &["HANA", "HANA_NODE", "ABAP", "ASCS", "DIALOG", "WEBDISP", "WD", "ERS"], ..StrRule::ANY })),
+        ("Ec2InstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Sid", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ComponentInfo` property type of `AWS::SystemsManagerSAP::Application`.
@@ -444,6 +251,7 @@ pub struct ComponentInfo {
     pub sid: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComponentInfo {
     /// A `ComponentInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -451,28 +259,11 @@ impl ComponentInfo {
     }
 
     /// `ComponentType`: a [`ComponentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_type(mut self, value: impl Into<ComponentType>) -> Self {
-        self.component_type = Some(value.into());
-        self
-    }
-
+    pub fn component_type(mut self, value: impl Into<ComponentType>) -> Self { self.component_type = Some(value.into()); self }
     /// `Ec2InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_instance_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_instance_id(mut self, value: impl Into<Str>) -> Self { self.ec2_instance_id = Some(value.into()); self }
     /// `Sid`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sid(mut self, value: impl Into<Str>) -> Self {
-        self.sid = Some(value.into());
-        self
-    }
+    pub fn sid(mut self, value: impl Into<Str>) -> Self { self.sid = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentInfo {}
@@ -487,45 +278,15 @@ impl ToValue for ComponentInfo {
     }
 }
 
-static RULE_Credential: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Credential: ObjRule = ObjRule {
     properties: &[
-        (
-            "CredentialType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ADMIN"],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecretId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CredentialType", Shape::Str(&StrRule { allowed: &["ADMIN"], ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SecretId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Credential` property type of `AWS::SystemsManagerSAP::Application`.
@@ -553,6 +314,7 @@ pub struct Credential {
     pub secret_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Credential {
     /// A `Credential` with no property set (none is required).
     pub fn new() -> Self {
@@ -560,28 +322,11 @@ impl Credential {
     }
 
     /// `CredentialType`: a [`CredentialType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_type(mut self, value: impl Into<CredentialType>) -> Self {
-        self.credential_type = Some(value.into());
-        self
-    }
-
+    pub fn credential_type(mut self, value: impl Into<CredentialType>) -> Self { self.credential_type = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `SecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.secret_id = Some(value.into());
-        self
-    }
+    pub fn secret_id(mut self, value: impl Into<Str>) -> Self { self.secret_id = Some(value.into()); self }
 }
 
 impl PropertyType for Credential {}
@@ -600,44 +345,20 @@ impl ToValue for Credential {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SystemsManagerSAP::Application`.
@@ -655,6 +376,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -665,20 +387,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

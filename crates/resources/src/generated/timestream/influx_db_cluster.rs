@@ -7,195 +7,40 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    DbInstanceType, DbStorageType, LogDeliveryConfiguration, LogDeliveryConfigurationRequired,
+    NetworkType, S3Configuration, S3ConfigurationRequired, Tag, TagRequired,
+};
+use super::shared::{RULE_LogDeliveryConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][^\"]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
+pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
 
-static RULE_InfluxDbCluster: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InfluxDbCluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatedStorage",
-            Shape::Int(&NumRule {
-                min: Some(20.0),
-                max: Some(15360.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbInstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "db.influx.medium",
-                    "db.influx.large",
-                    "db.influx.xlarge",
-                    "db.influx.2xlarge",
-                    "db.influx.4xlarge",
-                    "db.influx.8xlarge",
-                    "db.influx.12xlarge",
-                    "db.influx.16xlarge",
-                    "db.influx.24xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DbParameterGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbStorageType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "InfluxIOIncludedT1",
-                    "InfluxIOIncludedT2",
-                    "InfluxIOIncludedT3",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_NODE_READ_REPLICAS"],
-                format: None,
-            }),
-        ),
-        (
-            "FailoverMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC", "NO_FAILOVER"],
-                format: None,
-            }),
-        ),
-        (
-            "LogDeliveryConfiguration",
-            Shape::Object(&RULE_LogDeliveryConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Organization",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("AllocatedStorage", Shape::Int(&NumRule { min: Some(20.0), max: Some(15360.0), ..NumRule::ANY })),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DbInstanceType", Shape::Str(&StrRule { allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"], ..StrRule::ANY })),
+        ("DbParameterGroupIdentifier", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DbStorageType", Shape::Str(&StrRule { allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"], ..StrRule::ANY })),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["MULTI_NODE_READ_REPLICAS"], ..StrRule::ANY })),
+        ("FailoverMode", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "NO_FAILOVER"], ..StrRule::ANY })),
+        ("LogDeliveryConfiguration", Shape::Object(&RULE_LogDeliveryConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+        ("Organization", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Password", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1024.0), max: Some(65535.0), ..NumRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Timestream::InfluxDBCluster` resource.
@@ -315,6 +160,7 @@ pub struct InfluxDbCluster {
     pub vpc_subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InfluxDbCluster {
     /// The CloudFormation type name, `AWS::Timestream::InfluxDBCluster`.
     pub const TYPE_NAME: &'static str = "AWS::Timestream::InfluxDBCluster";
@@ -326,40 +172,11 @@ impl InfluxDbCluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbcluster.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "Name",
-            "Username",
-            "Password",
-            "Organization",
-            "Bucket",
-            "VpcSubnetIds",
-            "VpcSecurityGroupIds",
-            "PubliclyAccessible",
-            "DbStorageType",
-            "AllocatedStorage",
-            "DeploymentType",
-            "NetworkType",
-        ],
+        create_only: &["Name", "Username", "Password", "Organization", "Bucket", "VpcSubnetIds", "VpcSecurityGroupIds", "PubliclyAccessible", "DbStorageType", "AllocatedStorage", "DeploymentType", "NetworkType"],
         conditional_create_only: &[],
         write_only: &["Username", "Password", "Organization", "Bucket"],
-        read_only: &[
-            "Status",
-            "Arn",
-            "Id",
-            "Endpoint",
-            "ReaderEndpoint",
-            "InfluxAuthParametersSecretArn",
-            "EngineType",
-        ],
-        attributes: &[
-            "Arn",
-            "Endpoint",
-            "EngineType",
-            "Id",
-            "InfluxAuthParametersSecretArn",
-            "ReaderEndpoint",
-            "Status",
-        ],
+        read_only: &["Status", "Arn", "Id", "Endpoint", "ReaderEndpoint", "InfluxAuthParametersSecretArn", "EngineType"],
+        attributes: &["Arn", "Endpoint", "EngineType", "Id", "InfluxAuthParametersSecretArn", "ReaderEndpoint", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -370,151 +187,41 @@ impl InfluxDbCluster {
     }
 
     /// `AllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `DbInstanceType`: a [`DbInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_type(mut self, value: impl Into<DbInstanceType>) -> Self {
-        self.db_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_type(mut self, value: impl Into<DbInstanceType>) -> Self { self.db_instance_type = Some(value.into()); self }
     /// `DbParameterGroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_identifier(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_identifier = Some(value.into()); self }
     /// `DbStorageType`: a [`DbStorageType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_storage_type(mut self, value: impl Into<DbStorageType>) -> Self {
-        self.db_storage_type = Some(value.into());
-        self
-    }
-
+    pub fn db_storage_type(mut self, value: impl Into<DbStorageType>) -> Self { self.db_storage_type = Some(value.into()); self }
     /// `DeploymentType`: a [`DeploymentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `FailoverMode`: a [`FailoverMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self {
-        self.failover_mode = Some(value.into());
-        self
-    }
-
+    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self { self.failover_mode = Some(value.into()); self }
     /// `LogDeliveryConfiguration`: a [`LogDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<LogDeliveryConfiguration>>,
-    ) -> Self {
-        self.log_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_configuration(mut self, value: impl Into<Obj<LogDeliveryConfiguration>>) -> Self { self.log_delivery_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
+    pub fn organization(mut self, value: impl Into<Str>) -> Self { self.organization = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_subnet_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = Some(value.into()); self }
 }
 
 impl Resource for InfluxDbCluster {
@@ -619,312 +326,6 @@ impl InfluxDbClusterAttributes {
     }
 }
 
-/// The required properties of [`LogDeliveryConfiguration`], by name: `LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfigurationRequired {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
-    required: &["S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LogDeliveryConfiguration` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Configuration for sending logs to customer account from the InfluxDB cluster.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-logdeliveryconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LogDeliveryConfiguration {
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub s3_configuration: Obj<S3Configuration>,
-}
-
-impl LogDeliveryConfiguration {
-    /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
-    pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
-        Self {
-            s3_configuration: required.s3_configuration,
-        }
-    }
-
-    /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
-}
-
-impl PropertyType for LogDeliveryConfiguration {}
-
-impl ToValue for LogDeliveryConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("S3Configuration", &self.s3_configuration)
-            .build()
-    }
-}
-
-/// The required properties of [`S3Configuration`], by name: `S3Configuration::new(S3ConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3ConfigurationRequired {
-    /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
-    pub bucket_name: Str,
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-static RULE_S3Configuration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        ("Enabled", Shape::Bool),
-    ],
-    required: &["Enabled", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `S3Configuration` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-s3configuration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct S3Configuration {
-    /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
-    pub bucket_name: Str,
-    /// `Enabled`: a boolean, required.
-    pub enabled: Bool,
-}
-
-impl S3Configuration {
-    /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
-    pub fn new(required: S3ConfigurationRequired) -> Self {
-        Self {
-            bucket_name: required.bucket_name,
-            enabled: required.enabled,
-        }
-    }
-
-    /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
-    /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for S3Configuration {}
-
-impl ToValue for S3Configuration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("Enabled", &self.enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Timestream::InfluxDBCluster`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string.
-    ///
-    /// Length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: None,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `DbInstanceType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DbInstanceType {
-    /// `db.influx.medium`
-    DbInfluxMedium,
-    /// `db.influx.large`
-    DbInfluxLarge,
-    /// `db.influx.xlarge`
-    DbInfluxXlarge,
-    /// `db.influx.2xlarge`
-    DbInflux2xlarge,
-    /// `db.influx.4xlarge`
-    DbInflux4xlarge,
-    /// `db.influx.8xlarge`
-    DbInflux8xlarge,
-    /// `db.influx.12xlarge`
-    DbInflux12xlarge,
-    /// `db.influx.16xlarge`
-    DbInflux16xlarge,
-    /// `db.influx.24xlarge`
-    DbInflux24xlarge,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DbInstanceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DbInstanceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::DbInfluxMedium => "db.influx.medium",
-            Self::DbInfluxLarge => "db.influx.large",
-            Self::DbInfluxXlarge => "db.influx.xlarge",
-            Self::DbInflux2xlarge => "db.influx.2xlarge",
-            Self::DbInflux4xlarge => "db.influx.4xlarge",
-            Self::DbInflux8xlarge => "db.influx.8xlarge",
-            Self::DbInflux12xlarge => "db.influx.12xlarge",
-            Self::DbInflux16xlarge => "db.influx.16xlarge",
-            Self::DbInflux24xlarge => "db.influx.24xlarge",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `DbStorageType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DbStorageType {
-    /// `InfluxIOIncludedT1`
-    InfluxIoIncludedT1,
-    /// `InfluxIOIncludedT2`
-    InfluxIoIncludedT2,
-    /// `InfluxIOIncludedT3`
-    InfluxIoIncludedT3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for DbStorageType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for DbStorageType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::InfluxIoIncludedT1 => "InfluxIOIncludedT1",
-            Self::InfluxIoIncludedT2 => "InfluxIOIncludedT2",
-            Self::InfluxIoIncludedT3 => "InfluxIOIncludedT3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `DeploymentType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DeploymentType {
@@ -972,34 +373,6 @@ impl ToValue for FailoverMode {
         let s = match self {
             Self::Automatic => "AUTOMATIC",
             Self::NoFailover => "NO_FAILOVER",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `NetworkType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum NetworkType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUAL`
-    Dual,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for NetworkType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for NetworkType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dual => "DUAL",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

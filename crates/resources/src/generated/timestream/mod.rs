@@ -8,11 +8,14 @@
 //! - `AWS::Timestream::InfluxDBInstance`: [`InfluxDbInstance`], property types in [`influx_db_instance`]
 //! - `AWS::Timestream::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`]
 //! - `AWS::Timestream::Table`: [`Table`], property types in [`table`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod database;
 pub mod influx_db_cluster;
 pub mod influx_db_instance;
 pub mod scheduled_query;
+pub mod shared;
 pub mod table;
 
 pub use database::{Database, DatabaseAttributes};

@@ -16,128 +16,34 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[a-zA-Z0-9_.-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledQueryRequired {
     /// `ErrorReportConfiguration`: an [`ErrorReportConfiguration`] object, required.
-    ///
-    /// Configuration for error reporting. Error reports will be generated when a problem is encountered when writing the query results.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub error_report_configuration: Obj<ErrorReportConfiguration>,
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    ///
-    /// Notification configuration for the scheduled query. A notification is sent by Timestream when a query run finishes, when the state is updated or when you delete it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub notification_configuration: Obj<NotificationConfiguration>,
     /// `QueryString`: a string, required.
-    ///
-    /// The query string to run. Parameter names can be specified in the query string `@` character followed by an identifier. The named Parameter `@scheduled_runtime` is reserved and can be used in the query to get the time at which the query is scheduled to run.
-    ///
-    /// The timestamp calculated according to the ScheduleConfiguration parameter, will be the value of `@scheduled_runtime` paramater for each query run. For example, consider an instance of a scheduled query executing on 2021-12-01 00:00:00. For this instance, the `@scheduled_runtime` parameter is initialized to the timestamp 2021-12-01 00:00:00 when invoking the query.
-    ///
-    /// Length 1 to 262144; create-only: changing it replaces the resource.
     pub query_string: Str,
     /// `ScheduleConfiguration`: a [`ScheduleConfiguration`] object, required.
-    ///
-    /// Schedule configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub schedule_configuration: Obj<ScheduleConfiguration>,
     /// `ScheduledQueryExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that Timestream will assume when running the scheduled query.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 2048; create-only: changing it replaces the resource.
     pub scheduled_query_execution_role_arn: Str,
 }
 
-static RULE_ScheduledQuery: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduledQuery: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientToken",
-            Shape::Str(&StrRule {
-                min_len: Some(32),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ErrorReportConfiguration",
-            Shape::Object(&RULE_ErrorReportConfiguration),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "QueryString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(262144),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleConfiguration",
-            Shape::Object(&RULE_ScheduleConfiguration),
-        ),
-        (
-            "ScheduledQueryExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ScheduledQueryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            Shape::Object(&RULE_TargetConfiguration),
-        ),
+        ("ClientToken", Shape::Str(&StrRule { min_len: Some(32), max_len: Some(128), ..StrRule::ANY })),
+        ("ErrorReportConfiguration", Shape::Object(&RULE_ErrorReportConfiguration)),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("QueryString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(262144), ..StrRule::ANY })),
+        ("ScheduleConfiguration", Shape::Object(&RULE_ScheduleConfiguration)),
+        ("ScheduledQueryExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ScheduledQueryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
     ],
-    required: &[
-        "QueryString",
-        "ScheduleConfiguration",
-        "NotificationConfiguration",
-        "ScheduledQueryExecutionRoleArn",
-        "ErrorReportConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "ErrorReportConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Timestream::ScheduledQuery` resource.
@@ -222,6 +128,7 @@ pub struct ScheduledQuery {
     pub target_configuration: Option<Obj<TargetConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ScheduledQuery {
     /// The CloudFormation type name, `AWS::Timestream::ScheduledQuery`.
     pub const TYPE_NAME: &'static str = "AWS::Timestream::ScheduledQuery";
@@ -232,47 +139,12 @@ impl ScheduledQuery {
         type_name: "AWS::Timestream::ScheduledQuery",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-scheduledquery.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ErrorReportConfiguration",
-            "NotificationConfiguration",
-            "QueryString",
-            "ScheduleConfiguration",
-            "ScheduledQueryExecutionRoleArn",
-        ],
-        create_only: &[
-            "ScheduledQueryName",
-            "QueryString",
-            "ScheduleConfiguration",
-            "NotificationConfiguration",
-            "ScheduledQueryExecutionRoleArn",
-            "TargetConfiguration",
-            "ErrorReportConfiguration",
-            "KmsKeyId",
-        ],
+        required: &["ErrorReportConfiguration", "NotificationConfiguration", "QueryString", "ScheduleConfiguration", "ScheduledQueryExecutionRoleArn"],
+        create_only: &["ScheduledQueryName", "QueryString", "ScheduleConfiguration", "NotificationConfiguration", "ScheduledQueryExecutionRoleArn", "TargetConfiguration", "ErrorReportConfiguration", "KmsKeyId"],
         conditional_create_only: &[],
         write_only: &["ClientToken"],
-        read_only: &[
-            "Arn",
-            "SQName",
-            "SQQueryString",
-            "SQScheduleConfiguration",
-            "SQNotificationConfiguration",
-            "SQScheduledQueryExecutionRoleArn",
-            "SQTargetConfiguration",
-            "SQErrorReportConfiguration",
-            "SQKmsKeyId",
-        ],
-        attributes: &[
-            "Arn",
-            "SQErrorReportConfiguration",
-            "SQKmsKeyId",
-            "SQName",
-            "SQNotificationConfiguration",
-            "SQQueryString",
-            "SQScheduleConfiguration",
-            "SQScheduledQueryExecutionRoleArn",
-            "SQTargetConfiguration",
-        ],
+        read_only: &["Arn", "SQName", "SQQueryString", "SQScheduleConfiguration", "SQNotificationConfiguration", "SQScheduledQueryExecutionRoleArn", "SQTargetConfiguration", "SQErrorReportConfiguration", "SQKmsKeyId"],
+        attributes: &["Arn", "SQErrorReportConfiguration", "SQKmsKeyId", "SQName", "SQNotificationConfiguration", "SQQueryString", "SQScheduleConfiguration", "SQScheduledQueryExecutionRoleArn", "SQTargetConfiguration"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -294,90 +166,25 @@ impl ScheduledQuery {
     }
 
     /// `ClientToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_token(mut self, value: impl Into<Str>) -> Self {
-        self.client_token = Some(value.into());
-        self
-    }
-
+    pub fn client_token(mut self, value: impl Into<Str>) -> Self { self.client_token = Some(value.into()); self }
     /// `ErrorReportConfiguration`: an [`ErrorReportConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_report_configuration(
-        mut self,
-        value: impl Into<Obj<ErrorReportConfiguration>>,
-    ) -> Self {
-        self.error_report_configuration = value.into();
-        self
-    }
-
+    pub fn error_report_configuration(mut self, value: impl Into<Obj<ErrorReportConfiguration>>) -> Self { self.error_report_configuration = value.into(); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = value.into();
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = value.into(); self }
     /// `QueryString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = value.into();
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = value.into(); self }
     /// `ScheduleConfiguration`: a [`ScheduleConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_configuration(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self {
-        self.schedule_configuration = value.into();
-        self
-    }
-
+    pub fn schedule_configuration(mut self, value: impl Into<Obj<ScheduleConfiguration>>) -> Self { self.schedule_configuration = value.into(); self }
     /// `ScheduledQueryExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_query_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_query_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn scheduled_query_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.scheduled_query_execution_role_arn = value.into(); self }
     /// `ScheduledQueryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_query_name(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_query_name = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_query_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_query_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self {
-        self.target_configuration = Some(value.into());
-        self
-    }
+    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
 }
 
 impl Resource for ScheduledQuery {
@@ -493,35 +300,20 @@ impl ScheduledQueryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionMappingRequired {
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    ///
-    /// Type for the dimension: VARCHAR
     pub dimension_value_type: DimensionValueType,
     /// `Name`: a string, required.
-    ///
-    /// Column name from query result.
     pub name: Str,
 }
 
-static RULE_DimensionMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DimensionMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DimensionValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["VARCHAR"],
-                format: None,
-            }),
-        ),
+        ("DimensionValueType", Shape::Str(&StrRule { allowed: &["VARCHAR"], ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],
     required: &["Name", "DimensionValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DimensionMapping` property type of `AWS::Timestream::ScheduledQuery`.
@@ -541,6 +333,7 @@ pub struct DimensionMapping {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl DimensionMapping {
     /// A `DimensionMapping` with its required properties, named in a [`DimensionMappingRequired`].
     pub fn new(required: DimensionMappingRequired) -> Self {
@@ -551,20 +344,9 @@ impl DimensionMapping {
     }
 
     /// `DimensionValueType`: a [`DimensionValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self {
-        self.dimension_value_type = value.into();
-        self
-    }
-
+    pub fn dimension_value_type(mut self, value: impl Into<DimensionValueType>) -> Self { self.dimension_value_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for DimensionMapping {}
@@ -582,19 +364,17 @@ impl ToValue for DimensionMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ErrorReportConfigurationRequired {
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    ///
-    /// The S3 configuration for the error reports.
     pub s3_configuration: Obj<S3Configuration>,
 }
 
-static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
+#[rustfmt::skip]
+pub(crate) static RULE_ErrorReportConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+    ],
     required: &["S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ErrorReportConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -610,6 +390,7 @@ pub struct ErrorReportConfiguration {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
+#[rustfmt::skip]
 impl ErrorReportConfiguration {
     /// A `ErrorReportConfiguration` with its required properties, named in a [`ErrorReportConfigurationRequired`].
     pub fn new(required: ErrorReportConfigurationRequired) -> Self {
@@ -619,12 +400,7 @@ impl ErrorReportConfiguration {
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
 }
 
 impl PropertyType for ErrorReportConfiguration {}
@@ -641,41 +417,21 @@ impl ToValue for ErrorReportConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MixedMeasureMappingRequired {
     /// `MeasureValueType`: a [`MixedMeasureMappingMeasureValueType`] value, required.
-    ///
-    /// Type of the value that is to be read from sourceColumn. If the mapping is for MULTI, use MeasureValueType.MULTI.
     pub measure_value_type: MixedMeasureMappingMeasureValueType,
 }
 
-static RULE_MixedMeasureMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MixedMeasureMapping: ObjRule = ObjRule {
     properties: &[
         ("MeasureName", Shape::STR),
-        (
-            "MeasureValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"],
-                format: None,
-            }),
-        ),
-        (
-            "MultiMeasureAttributeMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiMeasureAttributeMapping),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "MULTI"], ..StrRule::ANY })),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None })),
         ("SourceColumn", Shape::STR),
         ("TargetMeasureName", Shape::STR),
     ],
     required: &["MeasureValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MixedMeasureMapping` property type of `AWS::Timestream::ScheduledQuery`.
@@ -709,6 +465,7 @@ pub struct MixedMeasureMapping {
     pub target_measure_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MixedMeasureMapping {
     /// A `MixedMeasureMapping` with its required properties, named in a [`MixedMeasureMappingRequired`].
     pub fn new(required: MixedMeasureMappingRequired) -> Self {
@@ -722,50 +479,15 @@ impl MixedMeasureMapping {
     }
 
     /// `MeasureName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_name(mut self, value: impl Into<Str>) -> Self {
-        self.measure_name = Some(value.into());
-        self
-    }
-
+    pub fn measure_name(mut self, value: impl Into<Str>) -> Self { self.measure_name = Some(value.into()); self }
     /// `MeasureValueType`: a [`MixedMeasureMappingMeasureValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value_type(
-        mut self,
-        value: impl Into<MixedMeasureMappingMeasureValueType>,
-    ) -> Self {
-        self.measure_value_type = value.into();
-        self
-    }
-
+    pub fn measure_value_type(mut self, value: impl Into<MixedMeasureMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_attribute_mappings(
-        mut self,
-        value: impl Into<List<MultiMeasureAttributeMapping>>,
-    ) -> Self {
-        self.multi_measure_attribute_mappings = Some(value.into());
-        self
-    }
-
+    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = Some(value.into()); self }
     /// `SourceColumn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_column(mut self, value: impl Into<Str>) -> Self {
-        self.source_column = Some(value.into());
-        self
-    }
-
+    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = Some(value.into()); self }
     /// `TargetMeasureName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_measure_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_measure_name = Some(value.into());
-        self
-    }
+    pub fn target_measure_name(mut self, value: impl Into<Str>) -> Self { self.target_measure_name = Some(value.into()); self }
 }
 
 impl PropertyType for MixedMeasureMapping {}
@@ -789,36 +511,21 @@ impl ToValue for MixedMeasureMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureAttributeMappingRequired {
     /// `MeasureValueType`: a [`MultiMeasureAttributeMappingMeasureValueType`] value, required.
-    ///
-    /// Type of the attribute to be read from the source column.
     pub measure_value_type: MultiMeasureAttributeMappingMeasureValueType,
     /// `SourceColumn`: a string, required.
-    ///
-    /// Source column from where the attribute value is to be read.
     pub source_column: Str,
 }
 
-static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiMeasureAttributeMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "MeasureValueType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"],
-                format: None,
-            }),
-        ),
+        ("MeasureValueType", Shape::Str(&StrRule { allowed: &["BIGINT", "BOOLEAN", "DOUBLE", "VARCHAR", "TIMESTAMP"], ..StrRule::ANY })),
         ("SourceColumn", Shape::STR),
         ("TargetMultiMeasureAttributeName", Shape::STR),
     ],
     required: &["SourceColumn", "MeasureValueType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiMeasureAttributeMapping` property type of `AWS::Timestream::ScheduledQuery`.
@@ -842,6 +549,7 @@ pub struct MultiMeasureAttributeMapping {
     pub target_multi_measure_attribute_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiMeasureAttributeMapping {
     /// A `MultiMeasureAttributeMapping` with its required properties, named in a [`MultiMeasureAttributeMappingRequired`].
     pub fn new(required: MultiMeasureAttributeMappingRequired) -> Self {
@@ -853,31 +561,11 @@ impl MultiMeasureAttributeMapping {
     }
 
     /// `MeasureValueType`: a [`MultiMeasureAttributeMappingMeasureValueType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_value_type(
-        mut self,
-        value: impl Into<MultiMeasureAttributeMappingMeasureValueType>,
-    ) -> Self {
-        self.measure_value_type = value.into();
-        self
-    }
-
+    pub fn measure_value_type(mut self, value: impl Into<MultiMeasureAttributeMappingMeasureValueType>) -> Self { self.measure_value_type = value.into(); self }
     /// `SourceColumn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_column(mut self, value: impl Into<Str>) -> Self {
-        self.source_column = value.into();
-        self
-    }
-
+    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = value.into(); self }
     /// `TargetMultiMeasureAttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_multi_measure_attribute_name = Some(value.into());
-        self
-    }
+    pub fn target_multi_measure_attribute_name(mut self, value: impl Into<Str>) -> Self { self.target_multi_measure_attribute_name = Some(value.into()); self }
 }
 
 impl PropertyType for MultiMeasureAttributeMapping {}
@@ -899,31 +587,18 @@ impl ToValue for MultiMeasureAttributeMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiMeasureMappingsRequired {
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    ///
-    /// Required. Attribute mappings to be used for mapping query results to ingest data for multi-measure attributes.
-    ///
-    /// Items at least 1.
     pub multi_measure_attribute_mappings: List<MultiMeasureAttributeMapping>,
 }
 
-static RULE_MultiMeasureMappings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MultiMeasureMappings: ObjRule = ObjRule {
     properties: &[
-        (
-            "MultiMeasureAttributeMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MultiMeasureAttributeMapping),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("MultiMeasureAttributeMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MultiMeasureAttributeMapping), min_items: Some(1), max_items: None })),
         ("TargetMultiMeasureName", Shape::STR),
     ],
     required: &["MultiMeasureAttributeMappings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MultiMeasureMappings` property type of `AWS::Timestream::ScheduledQuery`.
@@ -945,6 +620,7 @@ pub struct MultiMeasureMappings {
     pub target_multi_measure_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MultiMeasureMappings {
     /// A `MultiMeasureMappings` with its required properties, named in a [`MultiMeasureMappingsRequired`].
     pub fn new(required: MultiMeasureMappingsRequired) -> Self {
@@ -955,23 +631,9 @@ impl MultiMeasureMappings {
     }
 
     /// `MultiMeasureAttributeMappings`: a list of [`MultiMeasureAttributeMapping`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_attribute_mappings(
-        mut self,
-        value: impl Into<List<MultiMeasureAttributeMapping>>,
-    ) -> Self {
-        self.multi_measure_attribute_mappings = value.into();
-        self
-    }
-
+    pub fn multi_measure_attribute_mappings(mut self, value: impl Into<List<MultiMeasureAttributeMapping>>) -> Self { self.multi_measure_attribute_mappings = value.into(); self }
     /// `TargetMultiMeasureName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_multi_measure_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_multi_measure_name = Some(value.into());
-        self
-    }
+    pub fn target_multi_measure_name(mut self, value: impl Into<Str>) -> Self { self.target_multi_measure_name = Some(value.into()); self }
 }
 
 impl PropertyType for MultiMeasureMappings {}
@@ -992,19 +654,17 @@ impl ToValue for MultiMeasureMappings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationConfigurationRequired {
     /// `SnsConfiguration`: a [`SnsConfiguration`] object, required.
-    ///
-    /// Details on SNS configuration.
     pub sns_configuration: Obj<SnsConfiguration>,
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
-    properties: &[("SnsConfiguration", Shape::Object(&RULE_SnsConfiguration))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("SnsConfiguration", Shape::Object(&RULE_SnsConfiguration)),
+    ],
     required: &["SnsConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1020,6 +680,7 @@ pub struct NotificationConfiguration {
     pub sns_configuration: Obj<SnsConfiguration>,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with its required properties, named in a [`NotificationConfigurationRequired`].
     pub fn new(required: NotificationConfigurationRequired) -> Self {
@@ -1029,12 +690,7 @@ impl NotificationConfiguration {
     }
 
     /// `SnsConfiguration`: a [`SnsConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_configuration(mut self, value: impl Into<Obj<SnsConfiguration>>) -> Self {
-        self.sns_configuration = value.into();
-        self
-    }
+    pub fn sns_configuration(mut self, value: impl Into<Obj<SnsConfiguration>>) -> Self { self.sns_configuration = value.into(); self }
 }
 
 impl PropertyType for NotificationConfiguration {}
@@ -1051,52 +707,19 @@ impl ToValue for NotificationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Name of the S3 bucket under which error reports will be created.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]`; length 3 to 63.
     pub bucket_name: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "EncryptionOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSE_S3", "SSE_KMS"],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectKeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(896),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("EncryptionOption", Shape::Str(&StrRule { allowed: &["SSE_S3", "SSE_KMS"], ..StrRule::ANY })),
+        ("ObjectKeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(896), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1124,6 +747,7 @@ pub struct S3Configuration {
     pub object_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
     pub fn new(required: S3ConfigurationRequired) -> Self {
@@ -1135,28 +759,11 @@ impl S3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `EncryptionOption`: an [`EncryptionOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self {
-        self.encryption_option = Some(value.into());
-        self
-    }
-
+    pub fn encryption_option(mut self, value: impl Into<EncryptionOption>) -> Self { self.encryption_option = Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.object_key_prefix = Some(value.into());
-        self
-    }
+    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Configuration {}
@@ -1175,30 +782,17 @@ impl ToValue for S3Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleConfigurationRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// An expression that denotes when to trigger the scheduled query run. This can be a cron expression or a rate expression.
-    ///
-    /// Length 1 to 256.
     pub schedule_expression: Str,
 }
 
-static RULE_ScheduleConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "ScheduleExpression",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ScheduleConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+    ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduleConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1216,6 +810,7 @@ pub struct ScheduleConfiguration {
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 impl ScheduleConfiguration {
     /// A `ScheduleConfiguration` with its required properties, named in a [`ScheduleConfigurationRequired`].
     pub fn new(required: ScheduleConfigurationRequired) -> Self {
@@ -1225,12 +820,7 @@ impl ScheduleConfiguration {
     }
 
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
 impl PropertyType for ScheduleConfiguration {}
@@ -1247,30 +837,17 @@ impl ToValue for ScheduleConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsConfigurationRequired {
     /// `TopicArn`: a string, required.
-    ///
-    /// SNS topic ARN that the scheduled query status notifications will be sent to.
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; length 1 to 2048.
     pub topic_arn: Str,
 }
 
-static RULE_SnsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TopicArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::SnsTopicArn),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SnsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TopicArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+    ],
     required: &["TopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SnsConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1288,6 +865,7 @@ pub struct SnsConfiguration {
     pub topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SnsConfiguration {
     /// A `SnsConfiguration` with its required properties, named in a [`SnsConfigurationRequired`].
     pub fn new(required: SnsConfigurationRequired) -> Self {
@@ -1297,12 +875,7 @@ impl SnsConfiguration {
     }
 
     /// `TopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.topic_arn = value.into();
-        self
-    }
+    pub fn topic_arn(mut self, value: impl Into<Str>) -> Self { self.topic_arn = value.into(); self }
 }
 
 impl PropertyType for SnsConfiguration {}
@@ -1317,44 +890,20 @@ impl ToValue for SnsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1372,6 +921,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1382,20 +932,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1413,22 +952,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetConfigurationRequired {
     /// `TimestreamConfiguration`: a [`TimestreamConfiguration`] object, required.
-    ///
-    /// Configuration needed to write data into the Timestream database and table.
     pub timestream_configuration: Obj<TimestreamConfiguration>,
 }
 
-static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TimestreamConfiguration",
-        Shape::Object(&RULE_TimestreamConfiguration),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TimestreamConfiguration", Shape::Object(&RULE_TimestreamConfiguration)),
+    ],
     required: &["TimestreamConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1444,6 +978,7 @@ pub struct TargetConfiguration {
     pub timestream_configuration: Obj<TimestreamConfiguration>,
 }
 
+#[rustfmt::skip]
 impl TargetConfiguration {
     /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
     pub fn new(required: TargetConfigurationRequired) -> Self {
@@ -1453,15 +988,7 @@ impl TargetConfiguration {
     }
 
     /// `TimestreamConfiguration`: a [`TimestreamConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestream_configuration(
-        mut self,
-        value: impl Into<Obj<TimestreamConfiguration>>,
-    ) -> Self {
-        self.timestream_configuration = value.into();
-        self
-    }
+    pub fn timestream_configuration(mut self, value: impl Into<Obj<TimestreamConfiguration>>) -> Self { self.timestream_configuration = value.into(); self }
 }
 
 impl PropertyType for TargetConfiguration {}
@@ -1478,61 +1005,29 @@ impl ToValue for TargetConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimestreamConfigurationRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// Name of Timestream database to which the query result will be written.
     pub database_name: Str,
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    ///
-    /// This is to allow mapping column(s) from the query result to the dimension in the destination table.
     pub dimension_mappings: List<DimensionMapping>,
     /// `TableName`: a string, required.
-    ///
-    /// Name of Timestream table that the query result will be written to. The table should be within the same database that is provided in Timestream configuration.
     pub table_name: Str,
     /// `TimeColumn`: a string, required.
-    ///
-    /// Column from query result that should be used as the time column in destination table. Column type for this should be TIMESTAMP.
     pub time_column: Str,
 }
 
-static RULE_TimestreamConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimestreamConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DatabaseName", Shape::STR),
-        (
-            "DimensionMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DimensionMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DimensionMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_DimensionMapping), min_items: None, max_items: None })),
         ("MeasureNameColumn", Shape::STR),
-        (
-            "MixedMeasureMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MixedMeasureMapping),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiMeasureMappings",
-            Shape::Object(&RULE_MultiMeasureMappings),
-        ),
+        ("MixedMeasureMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_MixedMeasureMapping), min_items: Some(1), max_items: None })),
+        ("MultiMeasureMappings", Shape::Object(&RULE_MultiMeasureMappings)),
         ("TableName", Shape::STR),
         ("TimeColumn", Shape::STR),
     ],
-    required: &[
-        "DatabaseName",
-        "TableName",
-        "TimeColumn",
-        "DimensionMappings",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DatabaseName", "TableName", "TimeColumn", "DimensionMappings"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimestreamConfiguration` property type of `AWS::Timestream::ScheduledQuery`.
@@ -1574,6 +1069,7 @@ pub struct TimestreamConfiguration {
     pub time_column: Str,
 }
 
+#[rustfmt::skip]
 impl TimestreamConfiguration {
     /// A `TimestreamConfiguration` with its required properties, named in a [`TimestreamConfigurationRequired`].
     pub fn new(required: TimestreamConfigurationRequired) -> Self {
@@ -1589,60 +1085,19 @@ impl TimestreamConfiguration {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `DimensionMappings`: a list of [`DimensionMapping`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self {
-        self.dimension_mappings = value.into();
-        self
-    }
-
+    pub fn dimension_mappings(mut self, value: impl Into<List<DimensionMapping>>) -> Self { self.dimension_mappings = value.into(); self }
     /// `MeasureNameColumn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn measure_name_column(mut self, value: impl Into<Str>) -> Self {
-        self.measure_name_column = Some(value.into());
-        self
-    }
-
+    pub fn measure_name_column(mut self, value: impl Into<Str>) -> Self { self.measure_name_column = Some(value.into()); self }
     /// `MixedMeasureMappings`: a list of [`MixedMeasureMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mixed_measure_mappings(mut self, value: impl Into<List<MixedMeasureMapping>>) -> Self {
-        self.mixed_measure_mappings = Some(value.into());
-        self
-    }
-
+    pub fn mixed_measure_mappings(mut self, value: impl Into<List<MixedMeasureMapping>>) -> Self { self.mixed_measure_mappings = Some(value.into()); self }
     /// `MultiMeasureMappings`: a [`MultiMeasureMappings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_measure_mappings(mut self, value: impl Into<Obj<MultiMeasureMappings>>) -> Self {
-        self.multi_measure_mappings = Some(value.into());
-        self
-    }
-
+    pub fn multi_measure_mappings(mut self, value: impl Into<Obj<MultiMeasureMappings>>) -> Self { self.multi_measure_mappings = Some(value.into()); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `TimeColumn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_column(mut self, value: impl Into<Str>) -> Self {
-        self.time_column = value.into();
-        self
-    }
+    pub fn time_column(mut self, value: impl Into<Str>) -> Self { self.time_column = value.into(); self }
 }
 
 impl PropertyType for TimestreamConfiguration {}

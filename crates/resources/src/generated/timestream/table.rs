@@ -13,61 +13,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]{3,256}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the Timestream database that contains this table.
-    ///
-    /// *Length Constraints* : Minimum length of 3 bytes. Maximum length of 256 bytes.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]{3,256}$`; create-only: changing it replaces the resource.
     pub database_name: Str,
 }
 
-static RULE_Table: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MagneticStoreWriteProperties",
-            Shape::Object(&RULE_MagneticStoreWriteProperties),
-        ),
-        (
-            "RetentionProperties",
-            Shape::Object(&RULE_RetentionProperties),
-        ),
+        ("DatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MagneticStoreWriteProperties", Shape::Object(&RULE_MagneticStoreWriteProperties)),
+        ("RetentionProperties", Shape::Object(&RULE_RetentionProperties)),
         ("Schema", Shape::Object(&RULE_Schema)),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("TableName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
     required: &["DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Timestream::Table` resource.
@@ -169,6 +130,7 @@ pub struct Table {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::Timestream::Table`.
     pub const TYPE_NAME: &'static str = "AWS::Timestream::Table";
@@ -202,55 +164,17 @@ impl Table {
     }
 
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `MagneticStoreWriteProperties`: a [`MagneticStoreWriteProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn magnetic_store_write_properties(
-        mut self,
-        value: impl Into<Obj<MagneticStoreWriteProperties>>,
-    ) -> Self {
-        self.magnetic_store_write_properties = Some(value.into());
-        self
-    }
-
+    pub fn magnetic_store_write_properties(mut self, value: impl Into<Obj<MagneticStoreWriteProperties>>) -> Self { self.magnetic_store_write_properties = Some(value.into()); self }
     /// `RetentionProperties`: a [`RetentionProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_properties(mut self, value: impl Into<Obj<RetentionProperties>>) -> Self {
-        self.retention_properties = Some(value.into());
-        self
-    }
-
+    pub fn retention_properties(mut self, value: impl Into<Obj<RetentionProperties>>) -> Self { self.retention_properties = Some(value.into()); self }
     /// `Schema`: a [`Schema`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<Schema>>) -> Self { self.schema = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -308,14 +232,13 @@ impl TableAttributes {
     }
 }
 
-static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MagneticStoreRejectedDataLocation: ObjRule = ObjRule {
+    properties: &[
+        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MagneticStoreRejectedDataLocation` property type of `AWS::Timestream::Table`.
@@ -327,6 +250,7 @@ pub struct MagneticStoreRejectedDataLocation {
     pub s3_configuration: Option<Obj<S3Configuration>>,
 }
 
+#[rustfmt::skip]
 impl MagneticStoreRejectedDataLocation {
     /// A `MagneticStoreRejectedDataLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -334,10 +258,7 @@ impl MagneticStoreRejectedDataLocation {
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for MagneticStoreRejectedDataLocation {}
@@ -357,20 +278,15 @@ pub struct MagneticStoreWritePropertiesRequired {
     pub enable_magnetic_store_writes: Bool,
 }
 
-static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MagneticStoreWriteProperties: ObjRule = ObjRule {
     properties: &[
         ("EnableMagneticStoreWrites", Shape::Bool),
-        (
-            "MagneticStoreRejectedDataLocation",
-            Shape::Object(&RULE_MagneticStoreRejectedDataLocation),
-        ),
+        ("MagneticStoreRejectedDataLocation", Shape::Object(&RULE_MagneticStoreRejectedDataLocation)),
     ],
     required: &["EnableMagneticStoreWrites"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MagneticStoreWriteProperties` property type of `AWS::Timestream::Table`.
@@ -417,6 +333,7 @@ pub struct MagneticStoreWriteProperties {
     pub magnetic_store_rejected_data_location: Option<Obj<MagneticStoreRejectedDataLocation>>,
 }
 
+#[rustfmt::skip]
 impl MagneticStoreWriteProperties {
     /// A `MagneticStoreWriteProperties` with its required properties, named in a [`MagneticStoreWritePropertiesRequired`].
     pub fn new(required: MagneticStoreWritePropertiesRequired) -> Self {
@@ -427,19 +344,9 @@ impl MagneticStoreWriteProperties {
     }
 
     /// `EnableMagneticStoreWrites`: a boolean, required.
-    pub fn enable_magnetic_store_writes(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_magnetic_store_writes = value.into();
-        self
-    }
-
+    pub fn enable_magnetic_store_writes(mut self, value: impl Into<Bool>) -> Self { self.enable_magnetic_store_writes = value.into(); self }
     /// `MagneticStoreRejectedDataLocation`: a [`MagneticStoreRejectedDataLocation`] object.
-    pub fn magnetic_store_rejected_data_location(
-        mut self,
-        value: impl Into<Obj<MagneticStoreRejectedDataLocation>>,
-    ) -> Self {
-        self.magnetic_store_rejected_data_location = Some(value.into());
-        self
-    }
+    pub fn magnetic_store_rejected_data_location(mut self, value: impl Into<Obj<MagneticStoreRejectedDataLocation>>) -> Self { self.magnetic_store_rejected_data_location = Some(value.into()); self }
 }
 
 impl PropertyType for MagneticStoreWriteProperties {}
@@ -463,50 +370,19 @@ impl ToValue for MagneticStoreWriteProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionKeyRequired {
     /// `Type`: a [`PartitionKeyType`] value, required.
-    ///
-    /// The type of the partition key. Options are DIMENSION (dimension key) and MEASURE (measure key).
     pub r#type: PartitionKeyType,
 }
 
-static RULE_PartitionKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PartitionKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnforcementInRecord",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["REQUIRED", "OPTIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DIMENSION", "MEASURE"],
-                format: None,
-            }),
-        ),
+        ("EnforcementInRecord", Shape::Str(&StrRule { allowed: &["REQUIRED", "OPTIONAL"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["DIMENSION", "MEASURE"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartitionKey` property type of `AWS::Timestream::Table`.
@@ -532,6 +408,7 @@ pub struct PartitionKey {
     pub r#type: PartitionKeyType,
 }
 
+#[rustfmt::skip]
 impl PartitionKey {
     /// A `PartitionKey` with its required properties, named in a [`PartitionKeyRequired`].
     pub fn new(required: PartitionKeyRequired) -> Self {
@@ -543,28 +420,11 @@ impl PartitionKey {
     }
 
     /// `EnforcementInRecord`: a [`PartitionKeyEnforcementLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforcement_in_record(mut self, value: impl Into<PartitionKeyEnforcementLevel>) -> Self {
-        self.enforcement_in_record = Some(value.into());
-        self
-    }
-
+    pub fn enforcement_in_record(mut self, value: impl Into<PartitionKeyEnforcementLevel>) -> Self { self.enforcement_in_record = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Type`: a [`PartitionKeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PartitionKeyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PartitionKeyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for PartitionKey {}
@@ -579,17 +439,14 @@ impl ToValue for PartitionKey {
     }
 }
 
-static RULE_RetentionProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RetentionProperties: ObjRule = ObjRule {
     properties: &[
         ("MagneticStoreRetentionPeriodInDays", Shape::STR),
         ("MemoryStoreRetentionPeriodInHours", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RetentionProperties` property type of `AWS::Timestream::Table`.
@@ -624,6 +481,7 @@ pub struct RetentionProperties {
     pub memory_store_retention_period_in_hours: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RetentionProperties {
     /// A `RetentionProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -631,16 +489,9 @@ impl RetentionProperties {
     }
 
     /// `MagneticStoreRetentionPeriodInDays`: a string.
-    pub fn magnetic_store_retention_period_in_days(mut self, value: impl Into<Str>) -> Self {
-        self.magnetic_store_retention_period_in_days = Some(value.into());
-        self
-    }
-
+    pub fn magnetic_store_retention_period_in_days(mut self, value: impl Into<Str>) -> Self { self.magnetic_store_retention_period_in_days = Some(value.into()); self }
     /// `MemoryStoreRetentionPeriodInHours`: a string.
-    pub fn memory_store_retention_period_in_hours(mut self, value: impl Into<Str>) -> Self {
-        self.memory_store_retention_period_in_hours = Some(value.into());
-        self
-    }
+    pub fn memory_store_retention_period_in_hours(mut self, value: impl Into<Str>) -> Self { self.memory_store_retention_period_in_hours = Some(value.into()); self }
 }
 
 impl PropertyType for RetentionProperties {}
@@ -664,35 +515,22 @@ impl ToValue for RetentionProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub bucket_name: Str,
     /// `EncryptionOption`: a string, required.
     pub encryption_option: Str,
 }
 
-static RULE_S3Configuration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("EncryptionOption", Shape::STR),
         ("KmsKeyId", Shape::STR),
         ("ObjectKeyPrefix", Shape::STR),
     ],
     required: &["EncryptionOption", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type of `AWS::Timestream::Table`.
@@ -712,6 +550,7 @@ pub struct S3Configuration {
     pub object_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
     pub fn new(required: S3ConfigurationRequired) -> Self {
@@ -724,30 +563,13 @@ impl S3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `EncryptionOption`: a string, required.
-    pub fn encryption_option(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_option = value.into();
-        self
-    }
-
+    pub fn encryption_option(mut self, value: impl Into<Str>) -> Self { self.encryption_option = value.into(); self }
     /// `KmsKeyId`: a string.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `ObjectKeyPrefix`: a string.
-    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.object_key_prefix = Some(value.into());
-        self
-    }
+    pub fn object_key_prefix(mut self, value: impl Into<Str>) -> Self { self.object_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3Configuration {}
@@ -763,21 +585,13 @@ impl ToValue for S3Configuration {
     }
 }
 
-static RULE_Schema: ObjRule = ObjRule {
-    properties: &[(
-        "CompositePartitionKey",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PartitionKey),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Schema: ObjRule = ObjRule {
+    properties: &[
+        ("CompositePartitionKey", Shape::List(&ListRule { items: Shape::Object(&RULE_PartitionKey), min_items: Some(1), max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schema` property type of `AWS::Timestream::Table`.
@@ -793,6 +607,7 @@ pub struct Schema {
     pub composite_partition_key: Option<List<PartitionKey>>,
 }
 
+#[rustfmt::skip]
 impl Schema {
     /// A `Schema` with no property set (none is required).
     pub fn new() -> Self {
@@ -800,12 +615,7 @@ impl Schema {
     }
 
     /// `CompositePartitionKey`: a list of [`PartitionKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn composite_partition_key(mut self, value: impl Into<List<PartitionKey>>) -> Self {
-        self.composite_partition_key = Some(value.into());
-        self
-    }
+    pub fn composite_partition_key(mut self, value: impl Into<List<PartitionKey>>) -> Self { self.composite_partition_key = Some(value.into()); self }
 }
 
 impl PropertyType for Schema {}
@@ -818,35 +628,14 @@ impl ToValue for Schema {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Timestream::Table`.
@@ -864,6 +653,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -871,20 +661,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(|/.*)$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("(|/.*)");
@@ -18,154 +21,33 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgreementRequired {
     /// `AccessRole`: a string, required.
-    ///
-    /// Connectors are used to send files using either the AS2 or SFTP protocol. For the access role, provide the Amazon Resource Name (ARN) of the AWS Identity and Access Management role to use.
-    ///
-    /// *For AS2 connectors*
-    ///
-    /// With AS2, you can send files by calling `StartFileTransfer` and specifying the file paths in the request parameter, `SendFilePaths` . We use the file’s parent directory (for example, for `--send-file-paths /bucket/dir/file.txt` , parent directory is `/bucket/dir/` ) to temporarily store a processed AS2 message file, store the MDN when we receive them from the partner, and write a final JSON file containing relevant metadata of the transmission. So, the `AccessRole` needs to provide read and write access to the parent directory of the file location used in the `StartFileTransfer` request. Additionally, you need to provide read and write access to the parent directory of the files that you intend to send with `StartFileTransfer` .
-    ///
-    /// If you are using Basic authentication for your AS2 connector, the access role requires the `secretsmanager:GetSecretValue` permission for the secret. If the secret is encrypted using a customer-managed key instead of the AWS managed key in Secrets Manager, then the role also needs the `kms:Decrypt` permission for that key.
-    ///
-    /// *For SFTP connectors*
-    ///
-    /// Make sure that the access role provides read and write access to the parent directory of the file location that's used in the `StartFileTransfer` request. Additionally, make sure that the role provides `secretsmanager:GetSecretValue` permission to AWS Secrets Manager .
-    ///
-    /// Pattern `arn:.*role/.*`; length 20 to 2048.
     pub access_role: Str,
     /// `LocalProfileId`: a string, required.
-    ///
-    /// A unique identifier for the AS2 local profile.
-    ///
-    /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
     pub local_profile_id: Str,
     /// `PartnerProfileId`: a string, required.
-    ///
-    /// A unique identifier for the partner profile used in the agreement.
-    ///
-    /// Pattern `^p-([0-9a-f]{17})$`; length 19 to 19.
     pub partner_profile_id: Str,
     /// `ServerId`: a string, required.
-    ///
-    /// A system-assigned unique identifier for a server instance. This identifier indicates the specific server that the agreement uses.
-    ///
-    /// Pattern `^s-([0-9a-f]{17})$`; length 19 to 19; create-only: changing it replaces the resource.
     pub server_id: Str,
 }
 
-static RULE_Agreement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Agreement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BaseDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BaseDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("CustomDirectories", Shape::Object(&RULE_CustomDirectories)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnforceMessageSigning",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartnerProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreserveFilename",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "ServerId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "INACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("EnforceMessageSigning", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PreserveFilename", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "INACTIVE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[
-        "ServerId",
-        "LocalProfileId",
-        "PartnerProfileId",
-        "AccessRole",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ServerId", "LocalProfileId", "PartnerProfileId", "AccessRole"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Agreement` resource.
@@ -267,6 +149,7 @@ pub struct Agreement {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Agreement {
     /// The CloudFormation type name, `AWS::Transfer::Agreement`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Agreement";
@@ -277,12 +160,7 @@ impl Agreement {
         type_name: "AWS::Transfer::Agreement",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-agreement.html",
         primary_identifier: &["AgreementId", "ServerId"],
-        required: &[
-            "AccessRole",
-            "LocalProfileId",
-            "PartnerProfileId",
-            "ServerId",
-        ],
+        required: &["AccessRole", "LocalProfileId", "PartnerProfileId", "ServerId"],
         create_only: &["ServerId"],
         conditional_create_only: &[],
         write_only: &[],
@@ -310,92 +188,27 @@ impl Agreement {
     }
 
     /// `AccessRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self {
-        self.access_role = value.into();
-        self
-    }
-
+    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = value.into(); self }
     /// `BaseDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_directory(mut self, value: impl Into<Str>) -> Self {
-        self.base_directory = Some(value.into());
-        self
-    }
-
+    pub fn base_directory(mut self, value: impl Into<Str>) -> Self { self.base_directory = Some(value.into()); self }
     /// `CustomDirectories`: a [`CustomDirectories`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_directories(mut self, value: impl Into<Obj<CustomDirectories>>) -> Self {
-        self.custom_directories = Some(value.into());
-        self
-    }
-
+    pub fn custom_directories(mut self, value: impl Into<Obj<CustomDirectories>>) -> Self { self.custom_directories = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnforceMessageSigning`: an [`EnforceMessageSigning`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_message_signing(mut self, value: impl Into<EnforceMessageSigning>) -> Self {
-        self.enforce_message_signing = Some(value.into());
-        self
-    }
-
+    pub fn enforce_message_signing(mut self, value: impl Into<EnforceMessageSigning>) -> Self { self.enforce_message_signing = Some(value.into()); self }
     /// `LocalProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_profile_id = value.into();
-        self
-    }
-
+    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self { self.local_profile_id = value.into(); self }
     /// `PartnerProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.partner_profile_id = value.into();
-        self
-    }
-
+    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self { self.partner_profile_id = value.into(); self }
     /// `PreserveFilename`: a [`PreserveFilename`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preserve_filename(mut self, value: impl Into<PreserveFilename>) -> Self {
-        self.preserve_filename = Some(value.into());
-        self
-    }
-
+    pub fn preserve_filename(mut self, value: impl Into<PreserveFilename>) -> Self { self.preserve_filename = Some(value.into()); self }
     /// `ServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_id(mut self, value: impl Into<Str>) -> Self {
-        self.server_id = value.into();
-        self
-    }
-
+    pub fn server_id(mut self, value: impl Into<Str>) -> Self { self.server_id = value.into(); self }
     /// `Status`: an [`AgreementStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AgreementStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<AgreementStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Agreement {
@@ -459,92 +272,29 @@ impl AgreementAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomDirectoriesRequired {
     /// `FailedFilesDirectory`: a string, required.
-    ///
-    /// Pattern `(|/.*)`; length 0 to 1024.
     pub failed_files_directory: Str,
     /// `MdnFilesDirectory`: a string, required.
-    ///
-    /// Pattern `(|/.*)`; length 0 to 1024.
     pub mdn_files_directory: Str,
     /// `PayloadFilesDirectory`: a string, required.
-    ///
-    /// Pattern `(|/.*)`; length 0 to 1024.
     pub payload_files_directory: Str,
     /// `StatusFilesDirectory`: a string, required.
-    ///
-    /// Pattern `(|/.*)`; length 0 to 1024.
     pub status_files_directory: Str,
     /// `TemporaryFilesDirectory`: a string, required.
-    ///
-    /// Pattern `(|/.*)`; length 0 to 1024.
     pub temporary_files_directory: Str,
 }
 
-static RULE_CustomDirectories: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomDirectories: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailedFilesDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MdnFilesDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PayloadFilesDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusFilesDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TemporaryFilesDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FailedFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MdnFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PayloadFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("StatusFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TemporaryFilesDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[
-        "FailedFilesDirectory",
-        "MdnFilesDirectory",
-        "PayloadFilesDirectory",
-        "StatusFilesDirectory",
-        "TemporaryFilesDirectory",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FailedFilesDirectory", "MdnFilesDirectory", "PayloadFilesDirectory", "StatusFilesDirectory", "TemporaryFilesDirectory"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomDirectories` property type of `AWS::Transfer::Agreement`.
@@ -582,6 +332,7 @@ pub struct CustomDirectories {
     pub temporary_files_directory: Str,
 }
 
+#[rustfmt::skip]
 impl CustomDirectories {
     /// A `CustomDirectories` with its required properties, named in a [`CustomDirectoriesRequired`].
     pub fn new(required: CustomDirectoriesRequired) -> Self {
@@ -595,44 +346,15 @@ impl CustomDirectories {
     }
 
     /// `FailedFilesDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failed_files_directory(mut self, value: impl Into<Str>) -> Self {
-        self.failed_files_directory = value.into();
-        self
-    }
-
+    pub fn failed_files_directory(mut self, value: impl Into<Str>) -> Self { self.failed_files_directory = value.into(); self }
     /// `MdnFilesDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mdn_files_directory(mut self, value: impl Into<Str>) -> Self {
-        self.mdn_files_directory = value.into();
-        self
-    }
-
+    pub fn mdn_files_directory(mut self, value: impl Into<Str>) -> Self { self.mdn_files_directory = value.into(); self }
     /// `PayloadFilesDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_files_directory(mut self, value: impl Into<Str>) -> Self {
-        self.payload_files_directory = value.into();
-        self
-    }
-
+    pub fn payload_files_directory(mut self, value: impl Into<Str>) -> Self { self.payload_files_directory = value.into(); self }
     /// `StatusFilesDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_files_directory(mut self, value: impl Into<Str>) -> Self {
-        self.status_files_directory = value.into();
-        self
-    }
-
+    pub fn status_files_directory(mut self, value: impl Into<Str>) -> Self { self.status_files_directory = value.into(); self }
     /// `TemporaryFilesDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn temporary_files_directory(mut self, value: impl Into<Str>) -> Self {
-        self.temporary_files_directory = value.into();
-        self
-    }
+    pub fn temporary_files_directory(mut self, value: impl Into<Str>) -> Self { self.temporary_files_directory = value.into(); self }
 }
 
 impl PropertyType for CustomDirectories {}
@@ -645,102 +367,6 @@ impl ToValue for CustomDirectories {
             .req("PayloadFilesDirectory", &self.payload_files_directory)
             .req("StatusFilesDirectory", &self.status_files_directory)
             .req("TemporaryFilesDirectory", &self.temporary_files_directory)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Agreement`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-agreement-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

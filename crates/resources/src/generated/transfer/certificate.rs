@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\t\\n\\r\\u0020-\\u00FF]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
 
@@ -14,90 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\u0021-\\u007E]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `Certificate`: a string, required.
-    ///
-    /// The file name for the certificate.
-    ///
-    /// Pattern `^[\t\n\r\u0020-\u00FF]+$`; length 1 to 16384; create-only: changing it replaces the resource.
     pub certificate: Str,
     /// `Usage`: an [`Usage`] value, required.
-    ///
-    /// Specifies how this certificate is used. It can be used in the following ways:
-    ///
-    /// - `SIGNING` : For signing AS2 messages
-    /// - `ENCRYPTION` : For encrypting AS2 messages
-    /// - `TLS` : For securing AS2 communications sent over HTTPS
     pub usage: Usage,
 }
 
-static RULE_Certificate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("ActiveDate", Shape::STR),
-        (
-            "Certificate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateChain",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2097152),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateChain", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2097152), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("InactiveDate", Shape::STR),
-        (
-            "PrivateKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16384),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Usage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SIGNING", "ENCRYPTION", "TLS"],
-                format: None,
-            }),
-        ),
+        ("PrivateKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16384), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Usage", Shape::Str(&StrRule { allowed: &["SIGNING", "ENCRYPTION", "TLS"], ..StrRule::ANY })),
     ],
     required: &["Certificate", "Usage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Certificate` resource.
@@ -176,6 +115,7 @@ pub struct Certificate {
     pub usage: Usage,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::Transfer::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Certificate";
@@ -190,24 +130,8 @@ impl Certificate {
         create_only: &["Certificate", "CertificateChain", "PrivateKey"],
         conditional_create_only: &[],
         write_only: &["PrivateKey"],
-        read_only: &[
-            "Arn",
-            "CertificateId",
-            "Status",
-            "Type",
-            "Serial",
-            "NotAfterDate",
-            "NotBeforeDate",
-        ],
-        attributes: &[
-            "Arn",
-            "CertificateId",
-            "NotAfterDate",
-            "NotBeforeDate",
-            "Serial",
-            "Status",
-            "Type",
-        ],
+        read_only: &["Arn", "CertificateId", "Status", "Type", "Serial", "NotAfterDate", "NotBeforeDate"],
+        attributes: &["Arn", "CertificateId", "NotAfterDate", "NotBeforeDate", "Serial", "Status", "Type"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -227,68 +151,21 @@ impl Certificate {
     }
 
     /// `ActiveDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_date(mut self, value: impl Into<Str>) -> Self {
-        self.active_date = Some(value.into());
-        self
-    }
-
+    pub fn active_date(mut self, value: impl Into<Str>) -> Self { self.active_date = Some(value.into()); self }
     /// `Certificate`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = value.into();
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = value.into(); self }
     /// `CertificateChain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_chain = Some(value.into());
-        self
-    }
-
+    pub fn certificate_chain(mut self, value: impl Into<Str>) -> Self { self.certificate_chain = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InactiveDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inactive_date(mut self, value: impl Into<Str>) -> Self {
-        self.inactive_date = Some(value.into());
-        self
-    }
-
+    pub fn inactive_date(mut self, value: impl Into<Str>) -> Self { self.inactive_date = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
-
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Usage`: an [`Usage`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage(mut self, value: impl Into<Usage>) -> Self {
-        self.usage = value.into();
-        self
-    }
+    pub fn usage(mut self, value: impl Into<Usage>) -> Self { self.usage = value.into(); self }
 }
 
 impl Resource for Certificate {
@@ -377,102 +254,6 @@ impl CertificateAttributes {
     /// If a private key has been specified for the certificate, its type is `CERTIFICATE_WITH_PRIVATE_KEY` . If there is no private key, the type is `CERTIFICATE` .
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Certificate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-certificate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{IpAddressType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("arn:.*role/.*");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^s-([0-9a-f]{17})$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^p-([0-9a-f]{17})$");
@@ -21,103 +24,26 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `AccessRole`: a string, required.
-    ///
-    /// Connectors are used to send files using either the AS2 or SFTP protocol. For the access role, provide the Amazon Resource Name (ARN) of the AWS Identity and Access Management role to use.
-    ///
-    /// *For AS2 connectors*
-    ///
-    /// With AS2, you can send files by calling `StartFileTransfer` and specifying the file paths in the request parameter, `SendFilePaths` . We use the file’s parent directory (for example, for `--send-file-paths /bucket/dir/file.txt` , parent directory is `/bucket/dir/` ) to temporarily store a processed AS2 message file, store the MDN when we receive them from the partner, and write a final JSON file containing relevant metadata of the transmission. So, the `AccessRole` needs to provide read and write access to the parent directory of the file location used in the `StartFileTransfer` request. Additionally, you need to provide read and write access to the parent directory of the files that you intend to send with `StartFileTransfer` .
-    ///
-    /// If you are using Basic authentication for your AS2 connector, the access role requires the `secretsmanager:GetSecretValue` permission for the secret. If the secret is encrypted using a customer-managed key instead of the AWS managed key in Secrets Manager, then the role also needs the `kms:Decrypt` permission for that key.
-    ///
-    /// *For SFTP connectors*
-    ///
-    /// Make sure that the access role provides read and write access to the parent directory of the file location that's used in the `StartFileTransfer` request. Additionally, make sure that the role provides `secretsmanager:GetSecretValue` permission to AWS Secrets Manager .
-    ///
-    /// Pattern `arn:.*role/.*`; length 20 to 2048.
     pub access_role: Str,
 }
 
-static RULE_Connector: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("As2Config", Shape::Object(&RULE_As2Config)),
         ("EgressConfig", Shape::Object(&RULE_ConnectorEgressConfig)),
-        (
-            "EgressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SERVICE_MANAGED", "VPC_LATTICE"],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityPolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EgressType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "VPC_LATTICE"], ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+        ("LoggingRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
         ("SftpConfig", Shape::Object(&RULE_SftpConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["AccessRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Connector` resource.
@@ -200,6 +126,7 @@ pub struct Connector {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// The CloudFormation type name, `AWS::Transfer::Connector`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Connector";
@@ -214,20 +141,8 @@ impl Connector {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "ConnectorId",
-            "ServiceManagedEgressIpAddresses",
-            "Status",
-            "ErrorMessage",
-        ],
-        attributes: &[
-            "Arn",
-            "ConnectorId",
-            "ErrorMessage",
-            "ServiceManagedEgressIpAddresses",
-            "Status",
-        ],
+        read_only: &["Arn", "ConnectorId", "ServiceManagedEgressIpAddresses", "Status", "ErrorMessage"],
+        attributes: &["Arn", "ConnectorId", "ErrorMessage", "ServiceManagedEgressIpAddresses", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -249,84 +164,25 @@ impl Connector {
     }
 
     /// `AccessRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_role(mut self, value: impl Into<Str>) -> Self {
-        self.access_role = value.into();
-        self
-    }
-
+    pub fn access_role(mut self, value: impl Into<Str>) -> Self { self.access_role = value.into(); self }
     /// `As2Config`: an [`As2Config`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn as2_config(mut self, value: impl Into<Obj<As2Config>>) -> Self {
-        self.as2_config = Some(value.into());
-        self
-    }
-
+    pub fn as2_config(mut self, value: impl Into<Obj<As2Config>>) -> Self { self.as2_config = Some(value.into()); self }
     /// `EgressConfig`: a [`ConnectorEgressConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_config(mut self, value: impl Into<Obj<ConnectorEgressConfig>>) -> Self {
-        self.egress_config = Some(value.into());
-        self
-    }
-
+    pub fn egress_config(mut self, value: impl Into<Obj<ConnectorEgressConfig>>) -> Self { self.egress_config = Some(value.into()); self }
     /// `EgressType`: a [`ConnectorEgressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn egress_type(mut self, value: impl Into<ConnectorEgressType>) -> Self {
-        self.egress_type = Some(value.into());
-        self
-    }
-
+    pub fn egress_type(mut self, value: impl Into<ConnectorEgressType>) -> Self { self.egress_type = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `LoggingRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_role(mut self, value: impl Into<Str>) -> Self {
-        self.logging_role = Some(value.into());
-        self
-    }
-
+    pub fn logging_role(mut self, value: impl Into<Str>) -> Self { self.logging_role = Some(value.into()); self }
     /// `SecurityPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy_name = Some(value.into());
-        self
-    }
-
+    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self { self.security_policy_name = Some(value.into()); self }
     /// `SftpConfig`: a [`SftpConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sftp_config(mut self, value: impl Into<Obj<SftpConfig>>) -> Self {
-        self.sftp_config = Some(value.into());
-        self
-    }
-
+    pub fn sftp_config(mut self, value: impl Into<Obj<SftpConfig>>) -> Self { self.sftp_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl Resource for Connector {
@@ -404,125 +260,23 @@ impl ConnectorAttributes {
     }
 }
 
-static RULE_As2Config: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_As2Config: ObjRule = ObjRule {
     properties: &[
-        (
-            "AsyncMdnConfig",
-            Shape::Object(&RULE_ConnectorAsyncMdnConfig),
-        ),
-        (
-            "BasicAuthSecretId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Compression",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ZLIB", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AES128_CBC",
-                    "AES192_CBC",
-                    "AES256_CBC",
-                    "NONE",
-                    "DES_EDE3_CBC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LocalProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MdnResponse",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SYNC", "ASYNC", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "MdnSigningAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"],
-                format: None,
-            }),
-        ),
-        (
-            "MessageSubject",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartnerProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreserveContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SigningAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"],
-                format: None,
-            }),
-        ),
+        ("AsyncMdnConfig", Shape::Object(&RULE_ConnectorAsyncMdnConfig)),
+        ("BasicAuthSecretId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
+        ("Compression", Shape::Str(&StrRule { allowed: &["ZLIB", "DISABLED"], ..StrRule::ANY })),
+        ("EncryptionAlgorithm", Shape::Str(&StrRule { allowed: &["AES128_CBC", "AES192_CBC", "AES256_CBC", "NONE", "DES_EDE3_CBC"], ..StrRule::ANY })),
+        ("LocalProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("MdnResponse", Shape::Str(&StrRule { allowed: &["SYNC", "ASYNC", "NONE"], ..StrRule::ANY })),
+        ("MdnSigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE", "DEFAULT"], ..StrRule::ANY })),
+        ("MessageSubject", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PartnerProfileId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PreserveContentType", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("SigningAlgorithm", Shape::Str(&StrRule { allowed: &["SHA256", "SHA384", "SHA512", "SHA1", "NONE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `As2Config` property type of `AWS::Transfer::Connector`.
@@ -564,6 +318,7 @@ pub struct As2Config {
     pub signing_algorithm: Option<SigningAlgorithm>,
 }
 
+#[rustfmt::skip]
 impl As2Config {
     /// A `As2Config` with no property set (none is required).
     pub fn new() -> Self {
@@ -571,78 +326,27 @@ impl As2Config {
     }
 
     /// `AsyncMdnConfig`: a [`ConnectorAsyncMdnConfig`] object.
-    pub fn async_mdn_config(mut self, value: impl Into<Obj<ConnectorAsyncMdnConfig>>) -> Self {
-        self.async_mdn_config = Some(value.into());
-        self
-    }
-
+    pub fn async_mdn_config(mut self, value: impl Into<Obj<ConnectorAsyncMdnConfig>>) -> Self { self.async_mdn_config = Some(value.into()); self }
     /// `BasicAuthSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn basic_auth_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.basic_auth_secret_id = Some(value.into());
-        self
-    }
-
+    pub fn basic_auth_secret_id(mut self, value: impl Into<Str>) -> Self { self.basic_auth_secret_id = Some(value.into()); self }
     /// `Compression`: a [`Compression`] value.
-    pub fn compression(mut self, value: impl Into<Compression>) -> Self {
-        self.compression = Some(value.into());
-        self
-    }
-
+    pub fn compression(mut self, value: impl Into<Compression>) -> Self { self.compression = Some(value.into()); self }
     /// `EncryptionAlgorithm`: an [`EncryptionAlgorithm`] value.
-    pub fn encryption_algorithm(mut self, value: impl Into<EncryptionAlgorithm>) -> Self {
-        self.encryption_algorithm = Some(value.into());
-        self
-    }
-
+    pub fn encryption_algorithm(mut self, value: impl Into<EncryptionAlgorithm>) -> Self { self.encryption_algorithm = Some(value.into()); self }
     /// `LocalProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.local_profile_id = Some(value.into());
-        self
-    }
-
+    pub fn local_profile_id(mut self, value: impl Into<Str>) -> Self { self.local_profile_id = Some(value.into()); self }
     /// `MdnResponse`: a [`MdnResponse`] value.
-    pub fn mdn_response(mut self, value: impl Into<MdnResponse>) -> Self {
-        self.mdn_response = Some(value.into());
-        self
-    }
-
+    pub fn mdn_response(mut self, value: impl Into<MdnResponse>) -> Self { self.mdn_response = Some(value.into()); self }
     /// `MdnSigningAlgorithm`: a [`MdnSigningAlgorithm`] value.
-    pub fn mdn_signing_algorithm(mut self, value: impl Into<MdnSigningAlgorithm>) -> Self {
-        self.mdn_signing_algorithm = Some(value.into());
-        self
-    }
-
+    pub fn mdn_signing_algorithm(mut self, value: impl Into<MdnSigningAlgorithm>) -> Self { self.mdn_signing_algorithm = Some(value.into()); self }
     /// `MessageSubject`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_subject(mut self, value: impl Into<Str>) -> Self {
-        self.message_subject = Some(value.into());
-        self
-    }
-
+    pub fn message_subject(mut self, value: impl Into<Str>) -> Self { self.message_subject = Some(value.into()); self }
     /// `PartnerProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.partner_profile_id = Some(value.into());
-        self
-    }
-
+    pub fn partner_profile_id(mut self, value: impl Into<Str>) -> Self { self.partner_profile_id = Some(value.into()); self }
     /// `PreserveContentType`: a [`PreserveContentType`] value.
-    pub fn preserve_content_type(mut self, value: impl Into<PreserveContentType>) -> Self {
-        self.preserve_content_type = Some(value.into());
-        self
-    }
-
+    pub fn preserve_content_type(mut self, value: impl Into<PreserveContentType>) -> Self { self.preserve_content_type = Some(value.into()); self }
     /// `SigningAlgorithm`: a [`SigningAlgorithm`] value.
-    pub fn signing_algorithm(mut self, value: impl Into<SigningAlgorithm>) -> Self {
-        self.signing_algorithm = Some(value.into());
-        self
-    }
+    pub fn signing_algorithm(mut self, value: impl Into<SigningAlgorithm>) -> Self { self.signing_algorithm = Some(value.into()); self }
 }
 
 impl PropertyType for As2Config {}
@@ -669,50 +373,20 @@ impl ToValue for As2Config {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorAsyncMdnConfigRequired {
     /// `ServerIds`: a list of strings, required.
-    ///
-    /// Items 1 to 10.
     pub server_ids: List<Str>,
     /// `Url`: a string, required.
-    ///
-    /// URL of the server to receive the MDN response on
-    ///
-    /// Length 0 to 255.
     pub url: Str,
 }
 
-static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorAsyncMdnConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ServerIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(19),
-                    max_len: Some(19),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServerIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Url", "ServerIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorAsyncMdnConfig` property type of `AWS::Transfer::Connector`.
@@ -732,6 +406,7 @@ pub struct ConnectorAsyncMdnConfig {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectorAsyncMdnConfig {
     /// A `ConnectorAsyncMdnConfig` with its required properties, named in a [`ConnectorAsyncMdnConfigRequired`].
     pub fn new(required: ConnectorAsyncMdnConfigRequired) -> Self {
@@ -742,20 +417,9 @@ impl ConnectorAsyncMdnConfig {
     }
 
     /// `ServerIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.server_ids = value.into();
-        self
-    }
-
+    pub fn server_ids(mut self, value: impl Into<List<Str>>) -> Self { self.server_ids = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for ConnectorAsyncMdnConfig {}
@@ -773,22 +437,17 @@ impl ToValue for ConnectorAsyncMdnConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorEgressConfigRequired {
     /// `VpcLattice`: a [`ConnectorVpcLatticeEgressConfig`] object, required.
-    ///
-    /// VPC_LATTICE configuration for routing connector traffic through customer VPCs. Enables private connectivity to SFTP servers without requiring public internet access or complex network configurations.
     pub vpc_lattice: Obj<ConnectorVpcLatticeEgressConfig>,
 }
 
-static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
-    properties: &[(
-        "VpcLattice",
-        Shape::Object(&RULE_ConnectorVpcLatticeEgressConfig),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorEgressConfig: ObjRule = ObjRule {
+    properties: &[
+        ("VpcLattice", Shape::Object(&RULE_ConnectorVpcLatticeEgressConfig)),
+    ],
     required: &["VpcLattice"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorEgressConfig` property type of `AWS::Transfer::Connector`.
@@ -804,6 +463,7 @@ pub struct ConnectorEgressConfig {
     pub vpc_lattice: Obj<ConnectorVpcLatticeEgressConfig>,
 }
 
+#[rustfmt::skip]
 impl ConnectorEgressConfig {
     /// A `ConnectorEgressConfig` with its required properties, named in a [`ConnectorEgressConfigRequired`].
     pub fn new(required: ConnectorEgressConfigRequired) -> Self {
@@ -813,12 +473,7 @@ impl ConnectorEgressConfig {
     }
 
     /// `VpcLattice`: a [`ConnectorVpcLatticeEgressConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_lattice(mut self, value: impl Into<Obj<ConnectorVpcLatticeEgressConfig>>) -> Self {
-        self.vpc_lattice = value.into();
-        self
-    }
+    pub fn vpc_lattice(mut self, value: impl Into<Obj<ConnectorVpcLatticeEgressConfig>>) -> Self { self.vpc_lattice = value.into(); self }
 }
 
 impl PropertyType for ConnectorEgressConfig {}
@@ -835,40 +490,18 @@ impl ToValue for ConnectorEgressConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorVpcLatticeEgressConfigRequired {
     /// `ResourceConfigurationArn`: a string, required.
-    ///
-    /// ARN of the VPC_LATTICE Resource Configuration that defines the target SFTP server location. Must point to a valid Resource Configuration in the customer's VPC with appropriate network connectivity to the SFTP server.
-    ///
-    /// Pattern `^arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:resourceconfiguration/rcfg-[0-9a-z]{17}$`; length 1 to 2048.
     pub resource_configuration_arn: Str,
 }
 
-static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectorVpcLatticeEgressConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PortNumber",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PortNumber", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ResourceConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["ResourceConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorVpcLatticeEgressConfig` property type of `AWS::Transfer::Connector`.
@@ -892,6 +525,7 @@ pub struct ConnectorVpcLatticeEgressConfig {
     pub resource_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ConnectorVpcLatticeEgressConfig {
     /// A `ConnectorVpcLatticeEgressConfig` with its required properties, named in a [`ConnectorVpcLatticeEgressConfigRequired`].
     pub fn new(required: ConnectorVpcLatticeEgressConfigRequired) -> Self {
@@ -902,20 +536,9 @@ impl ConnectorVpcLatticeEgressConfig {
     }
 
     /// `PortNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_number(mut self, value: impl Into<Int>) -> Self {
-        self.port_number = Some(value.into());
-        self
-    }
-
+    pub fn port_number(mut self, value: impl Into<Int>) -> Self { self.port_number = Some(value.into()); self }
     /// `ResourceConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_arn = value.into();
-        self
-    }
+    pub fn resource_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_arn = value.into(); self }
 }
 
 impl PropertyType for ConnectorVpcLatticeEgressConfig {}
@@ -929,47 +552,15 @@ impl ToValue for ConnectorVpcLatticeEgressConfig {
     }
 }
 
-static RULE_SftpConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SftpConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxConcurrentConnections",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TrustedHostKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "UserSecretId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MaxConcurrentConnections", Shape::Int(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
+        ("TrustedHostKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
+        ("UserSecretId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SftpConfig` property type of `AWS::Transfer::Connector`.
@@ -993,6 +584,7 @@ pub struct SftpConfig {
     pub user_secret_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SftpConfig {
     /// A `SftpConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1000,28 +592,11 @@ impl SftpConfig {
     }
 
     /// `MaxConcurrentConnections`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_connections(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrent_connections = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_connections(mut self, value: impl Into<Int>) -> Self { self.max_concurrent_connections = Some(value.into()); self }
     /// `TrustedHostKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trusted_host_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.trusted_host_keys = Some(value.into());
-        self
-    }
-
+    pub fn trusted_host_keys(mut self, value: impl Into<List<Str>>) -> Self { self.trusted_host_keys = Some(value.into()); self }
     /// `UserSecretId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_secret_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_secret_id = Some(value.into());
-        self
-    }
+    pub fn user_secret_id(mut self, value: impl Into<Str>) -> Self { self.user_secret_id = Some(value.into()); self }
 }
 
 impl PropertyType for SftpConfig {}
@@ -1032,102 +607,6 @@ impl ToValue for SftpConfig {
             .opt("MaxConcurrentConnections", &self.max_concurrent_connections)
             .opt("TrustedHostKeys", &self.trusted_host_keys)
             .opt("UserSecretId", &self.user_secret_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Connector`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-connector-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }
@@ -1219,34 +698,6 @@ impl ToValue for EncryptionAlgorithm {
             Self::Aes256Cbc => "AES256_CBC",
             Self::None => "NONE",
             Self::DesEde3Cbc => "DES_EDE3_CBC",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUALSTACK`
-    Dualstack,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dualstack => "DUALSTACK",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -11,12 +11,15 @@
 //! - `AWS::Transfer::User`: [`User`], property types in [`user`]
 //! - `AWS::Transfer::WebApp`: [`WebApp`], property types in [`web_app`]
 //! - `AWS::Transfer::Workflow`: [`Workflow`], property types in [`workflow`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod agreement;
 pub mod certificate;
 pub mod connector;
 pub mod profile;
 pub mod server;
+pub mod shared;
 pub mod user;
 pub mod web_app;
 pub mod workflow;

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\u0020-\\u007E\\s]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^cert-([0-9a-f]{17})$");
 
@@ -14,70 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^cert-([0-9a-f]{17})$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileRequired {
     /// `As2Id`: a string, required.
-    ///
-    /// The `As2Id` is the *AS2-name* , as defined in the \[RFC 4130\](<https://docs.aws.amazon.com/https://datatracker.ietf.org/doc/html/rfc4130>) . For inbound transfers, this is the `AS2-From` header for the AS2 messages sent from the partner. For outbound connectors, this is the `AS2-To` header for the AS2 messages sent to the partner using the `StartFileTransfer` API operation. This ID cannot include spaces.
-    ///
-    /// Pattern `^[\u0020-\u007E\s]*$`; length 1 to 128.
     pub as2_id: Str,
     /// `ProfileType`: a [`ProfileType`] value, required.
-    ///
-    /// Indicates whether to list only `LOCAL` type profiles or only `PARTNER` type profiles. If not supplied in the request, the command lists all types of profiles.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub profile_type: ProfileType,
 }
 
-static RULE_Profile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Profile: ObjRule = ObjRule {
     properties: &[
-        (
-            "As2Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(22),
-                    max_len: Some(22),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProfileType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOCAL", "PARTNER"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("As2Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CertificateIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ProfileType", Shape::Str(&StrRule { allowed: &["LOCAL", "PARTNER"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["As2Id", "ProfileType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Profile` resource.
@@ -117,6 +72,7 @@ pub struct Profile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Profile {
     /// The CloudFormation type name, `AWS::Transfer::Profile`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Profile";
@@ -148,36 +104,13 @@ impl Profile {
     }
 
     /// `As2Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn as2_id(mut self, value: impl Into<Str>) -> Self {
-        self.as2_id = value.into();
-        self
-    }
-
+    pub fn as2_id(mut self, value: impl Into<Str>) -> Self { self.as2_id = value.into(); self }
     /// `CertificateIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_ids = Some(value.into());
-        self
-    }
-
+    pub fn certificate_ids(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_ids = Some(value.into()); self }
     /// `ProfileType`: a [`ProfileType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_type(mut self, value: impl Into<ProfileType>) -> Self {
-        self.profile_type = value.into();
-        self
-    }
-
+    pub fn profile_type(mut self, value: impl Into<ProfileType>) -> Self { self.profile_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Profile {
@@ -227,102 +160,6 @@ impl ProfileAttributes {
     /// The unique identifier for the AS2 profile, returned after the API call succeeds.
     pub fn profile_id(&self) -> Value {
         self.0.get_att("ProfileId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Profile`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-profile-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

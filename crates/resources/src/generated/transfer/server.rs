@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::IpAddressType;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-[0-9a-f]{8,17}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^d-[0-9a-f]{10}$");
@@ -18,154 +20,29 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^TransferSecurityPolicy-.+$
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^arn:\\S+$");
 pub(crate) static PATTERN_9: Pattern = Pattern::new("^w-([a-z0-9]{17})$");
 
-static RULE_Server: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Server: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificate",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3", "EFS"],
-                format: None,
-            }),
-        ),
+        ("Certificate", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1600), ..StrRule::ANY })),
+        ("Domain", Shape::Str(&StrRule { allowed: &["S3", "EFS"], ..StrRule::ANY })),
         ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityProviderDetails",
-            Shape::Object(&RULE_IdentityProviderDetails),
-        ),
-        (
-            "IdentityProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SERVICE_MANAGED",
-                    "API_GATEWAY",
-                    "AWS_DIRECTORY_SERVICE",
-                    "AWS_LAMBDA",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingRole",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostAuthenticationLoginBanner",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PreAuthenticationLoginBanner",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC", "VPC_ENDPOINT"], ..StrRule::ANY })),
+        ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
+        ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SERVICE_MANAGED", "API_GATEWAY", "AWS_DIRECTORY_SERVICE", "AWS_LAMBDA"], ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+        ("LoggingRole", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PostAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("PreAuthenticationLoginBanner", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("ProtocolDetails", Shape::Object(&RULE_ProtocolDetails)),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SFTP", "FTP", "FTPS", "AS2"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SFTP", "FTP", "FTPS", "AS2"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
         ("S3StorageOptions", Shape::Object(&RULE_S3StorageOptions)),
-        (
-            "SecurityPolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StructuredLogDestinations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(1600),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("SecurityPolicyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("StructuredLogDestinations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(1600), pattern: Some(&PATTERN_8), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
         ("WorkflowDetails", Shape::Object(&RULE_WorkflowDetails)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Server` resource.
@@ -351,6 +228,7 @@ pub struct Server {
     pub workflow_details: Option<Obj<WorkflowDetails>>,
 }
 
+#[rustfmt::skip]
 impl Server {
     /// The CloudFormation type name, `AWS::Transfer::Server`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Server";
@@ -363,24 +241,10 @@ impl Server {
         primary_identifier: &["Arn"],
         required: &[],
         create_only: &["Domain"],
-        conditional_create_only: &[
-            "EndpointDetails",
-            "EndpointDetails/AddressAllocationIds",
-            "IpAddressType",
-        ],
+        conditional_create_only: &["EndpointDetails", "EndpointDetails/AddressAllocationIds", "IpAddressType"],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "As2ServiceManagedEgressIpAddresses",
-            "ServerId",
-            "State",
-        ],
-        attributes: &[
-            "Arn",
-            "As2ServiceManagedEgressIpAddresses",
-            "ServerId",
-            "State",
-        ],
+        read_only: &["Arn", "As2ServiceManagedEgressIpAddresses", "ServerId", "State"],
+        attributes: &["Arn", "As2ServiceManagedEgressIpAddresses", "ServerId", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -391,143 +255,39 @@ impl Server {
     }
 
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `Domain`: a [`Domain`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Domain>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Domain>) -> Self { self.domain = Some(value.into()); self }
     /// `EndpointDetails`: an [`EndpointDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self {
-        self.endpoint_details = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self { self.endpoint_details = Some(value.into()); self }
     /// `EndpointType`: an [`EndpointType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = Some(value.into()); self }
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_details(
-        mut self,
-        value: impl Into<Obj<IdentityProviderDetails>>,
-    ) -> Self {
-        self.identity_provider_details = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_details(mut self, value: impl Into<Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = Some(value.into()); self }
     /// `IdentityProviderType`: an [`IdentityProviderType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self {
-        self.identity_provider_type = Some(value.into());
-        self
-    }
-
+    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self { self.identity_provider_type = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `LoggingRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_role(mut self, value: impl Into<Str>) -> Self {
-        self.logging_role = Some(value.into());
-        self
-    }
-
+    pub fn logging_role(mut self, value: impl Into<Str>) -> Self { self.logging_role = Some(value.into()); self }
     /// `PostAuthenticationLoginBanner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_authentication_login_banner(mut self, value: impl Into<Str>) -> Self {
-        self.post_authentication_login_banner = Some(value.into());
-        self
-    }
-
+    pub fn post_authentication_login_banner(mut self, value: impl Into<Str>) -> Self { self.post_authentication_login_banner = Some(value.into()); self }
     /// `PreAuthenticationLoginBanner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pre_authentication_login_banner(mut self, value: impl Into<Str>) -> Self {
-        self.pre_authentication_login_banner = Some(value.into());
-        self
-    }
-
+    pub fn pre_authentication_login_banner(mut self, value: impl Into<Str>) -> Self { self.pre_authentication_login_banner = Some(value.into()); self }
     /// `ProtocolDetails`: a [`ProtocolDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_details(mut self, value: impl Into<Obj<ProtocolDetails>>) -> Self {
-        self.protocol_details = Some(value.into());
-        self
-    }
-
+    pub fn protocol_details(mut self, value: impl Into<Obj<ProtocolDetails>>) -> Self { self.protocol_details = Some(value.into()); self }
     /// `Protocols`: a list of [`Protocol`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Protocol>>) -> Self { self.protocols = Some(value.into()); self }
     /// `S3StorageOptions`: a [`S3StorageOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_storage_options(mut self, value: impl Into<Obj<S3StorageOptions>>) -> Self {
-        self.s3_storage_options = Some(value.into());
-        self
-    }
-
+    pub fn s3_storage_options(mut self, value: impl Into<Obj<S3StorageOptions>>) -> Self { self.s3_storage_options = Some(value.into()); self }
     /// `SecurityPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy_name = Some(value.into());
-        self
-    }
-
+    pub fn security_policy_name(mut self, value: impl Into<Str>) -> Self { self.security_policy_name = Some(value.into()); self }
     /// `StructuredLogDestinations`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn structured_log_destinations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.structured_log_destinations = Some(value.into());
-        self
-    }
-
+    pub fn structured_log_destinations(mut self, value: impl Into<List<Str>>) -> Self { self.structured_log_destinations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkflowDetails`: a [`WorkflowDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_details(mut self, value: impl Into<Obj<WorkflowDetails>>) -> Self {
-        self.workflow_details = Some(value.into());
-        self
-    }
+    pub fn workflow_details(mut self, value: impl Into<Obj<WorkflowDetails>>) -> Self { self.workflow_details = Some(value.into()); self }
 }
 
 impl Resource for Server {
@@ -616,65 +376,17 @@ impl ServerAttributes {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressAllocationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(20),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(22),
-                max_len: Some(22),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("AddressAllocationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointDetails` property type of `AWS::Transfer::Server`.
@@ -738,6 +450,7 @@ pub struct EndpointDetails {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -745,44 +458,15 @@ impl EndpointDetails {
     }
 
     /// `AddressAllocationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.address_allocation_ids = Some(value.into());
-        self
-    }
-
+    pub fn address_allocation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.address_allocation_ids = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointDetails {}
@@ -799,70 +483,17 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "DirectoryId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Function",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InvocationRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SftpAuthenticationMethods",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PASSWORD",
-                    "PUBLIC_KEY",
-                    "PUBLIC_KEY_OR_PASSWORD",
-                    "PUBLIC_KEY_AND_PASSWORD",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Function", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InvocationRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SftpAuthenticationMethods", Shape::Str(&StrRule { allowed: &["PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_OR_PASSWORD", "PUBLIC_KEY_AND_PASSWORD"], ..StrRule::ANY })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityProviderDetails` property type of `AWS::Transfer::Server`.
@@ -907,6 +538,7 @@ pub struct IdentityProviderDetails {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -914,47 +546,15 @@ impl IdentityProviderDetails {
     }
 
     /// `DirectoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = Some(value.into());
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = Some(value.into()); self }
     /// `Function`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function(mut self, value: impl Into<Str>) -> Self {
-        self.function = Some(value.into());
-        self
-    }
-
+    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = Some(value.into()); self }
     /// `InvocationRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invocation_role(mut self, value: impl Into<Str>) -> Self {
-        self.invocation_role = Some(value.into());
-        self
-    }
-
+    pub fn invocation_role(mut self, value: impl Into<Str>) -> Self { self.invocation_role = Some(value.into()); self }
     /// `SftpAuthenticationMethods`: a [`SftpAuthenticationMethods`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sftp_authentication_methods(
-        mut self,
-        value: impl Into<SftpAuthenticationMethods>,
-    ) -> Self {
-        self.sftp_authentication_methods = Some(value.into());
-        self
-    }
-
+    pub fn sftp_authentication_methods(mut self, value: impl Into<SftpAuthenticationMethods>) -> Self { self.sftp_authentication_methods = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityProviderDetails {}
@@ -974,59 +574,16 @@ impl ToValue for IdentityProviderDetails {
     }
 }
 
-static RULE_ProtocolDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ProtocolDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "As2Transports",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["HTTP"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "PassiveIp",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(15),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SetStatOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "ENABLE_NO_OP"],
-                format: None,
-            }),
-        ),
-        (
-            "TlsSessionResumptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED", "ENFORCED"],
-                format: None,
-            }),
-        ),
+        ("As2Transports", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["HTTP"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("PassiveIp", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(15), ..StrRule::ANY })),
+        ("SetStatOption", Shape::Str(&StrRule { allowed: &["DEFAULT", "ENABLE_NO_OP"], ..StrRule::ANY })),
+        ("TlsSessionResumptionMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "ENFORCED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProtocolDetails` property type of `AWS::Transfer::Server`.
@@ -1089,6 +646,7 @@ pub struct ProtocolDetails {
     pub tls_session_resumption_mode: Option<TlsSessionResumptionMode>,
 }
 
+#[rustfmt::skip]
 impl ProtocolDetails {
     /// A `ProtocolDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -1096,39 +654,13 @@ impl ProtocolDetails {
     }
 
     /// `As2Transports`: a list of [`As2Transport`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn as2_transports(mut self, value: impl Into<List<As2Transport>>) -> Self {
-        self.as2_transports = Some(value.into());
-        self
-    }
-
+    pub fn as2_transports(mut self, value: impl Into<List<As2Transport>>) -> Self { self.as2_transports = Some(value.into()); self }
     /// `PassiveIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn passive_ip(mut self, value: impl Into<Str>) -> Self {
-        self.passive_ip = Some(value.into());
-        self
-    }
-
+    pub fn passive_ip(mut self, value: impl Into<Str>) -> Self { self.passive_ip = Some(value.into()); self }
     /// `SetStatOption`: a [`SetStatOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_stat_option(mut self, value: impl Into<SetStatOption>) -> Self {
-        self.set_stat_option = Some(value.into());
-        self
-    }
-
+    pub fn set_stat_option(mut self, value: impl Into<SetStatOption>) -> Self { self.set_stat_option = Some(value.into()); self }
     /// `TlsSessionResumptionMode`: a [`TlsSessionResumptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_session_resumption_mode(
-        mut self,
-        value: impl Into<TlsSessionResumptionMode>,
-    ) -> Self {
-        self.tls_session_resumption_mode = Some(value.into());
-        self
-    }
+    pub fn tls_session_resumption_mode(mut self, value: impl Into<TlsSessionResumptionMode>) -> Self { self.tls_session_resumption_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ProtocolDetails {}
@@ -1147,23 +679,13 @@ impl ToValue for ProtocolDetails {
     }
 }
 
-static RULE_S3StorageOptions: ObjRule = ObjRule {
-    properties: &[(
-        "DirectoryListingOptimization",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3StorageOptions: ObjRule = ObjRule {
+    properties: &[
+        ("DirectoryListingOptimization", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3StorageOptions` property type of `AWS::Transfer::Server`.
@@ -1184,6 +706,7 @@ pub struct S3StorageOptions {
     pub directory_listing_optimization: Option<DirectoryListingOptimization>,
 }
 
+#[rustfmt::skip]
 impl S3StorageOptions {
     /// A `S3StorageOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1191,15 +714,7 @@ impl S3StorageOptions {
     }
 
     /// `DirectoryListingOptimization`: a [`DirectoryListingOptimization`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_listing_optimization(
-        mut self,
-        value: impl Into<DirectoryListingOptimization>,
-    ) -> Self {
-        self.directory_listing_optimization = Some(value.into());
-        self
-    }
+    pub fn directory_listing_optimization(mut self, value: impl Into<DirectoryListingOptimization>) -> Self { self.directory_listing_optimization = Some(value.into()); self }
 }
 
 impl PropertyType for S3StorageOptions {}
@@ -1219,44 +734,20 @@ impl ToValue for S3StorageOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 0 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Transfer::Server`.
@@ -1274,6 +765,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1284,20 +776,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1315,48 +796,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowDetailRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// Includes the necessary permissions for S3, EFS, and Lambda operations that Transfer can assume, so that all workflow steps can operate on the required resources
-    ///
-    /// Pattern `^arn:.*role/\S+$`; length 20 to 2048.
     pub execution_role: Str,
     /// `WorkflowId`: a string, required.
-    ///
-    /// A unique identifier for the workflow.
-    ///
-    /// Pattern `^w-([a-z0-9]{17})$`; length 19 to 19.
     pub workflow_id: Str,
 }
 
-static RULE_WorkflowDetail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowDetail: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkflowId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("WorkflowId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
     required: &["ExecutionRole", "WorkflowId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowDetail` property type of `AWS::Transfer::Server`.
@@ -1382,6 +835,7 @@ pub struct WorkflowDetail {
     pub workflow_id: Str,
 }
 
+#[rustfmt::skip]
 impl WorkflowDetail {
     /// A `WorkflowDetail` with its required properties, named in a [`WorkflowDetailRequired`].
     pub fn new(required: WorkflowDetailRequired) -> Self {
@@ -1392,20 +846,9 @@ impl WorkflowDetail {
     }
 
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `WorkflowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_id = value.into();
-        self
-    }
+    pub fn workflow_id(mut self, value: impl Into<Str>) -> Self { self.workflow_id = value.into(); self }
 }
 
 impl PropertyType for WorkflowDetail {}
@@ -1419,31 +862,14 @@ impl ToValue for WorkflowDetail {
     }
 }
 
-static RULE_WorkflowDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "OnPartialUpload",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowDetail),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "OnUpload",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowDetail),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("OnPartialUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1) })),
+        ("OnUpload", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowDetail), min_items: Some(0), max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowDetails` property type of `AWS::Transfer::Server`.
@@ -1477,6 +903,7 @@ pub struct WorkflowDetails {
     pub on_upload: Option<List<WorkflowDetail>>,
 }
 
+#[rustfmt::skip]
 impl WorkflowDetails {
     /// A `WorkflowDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -1484,20 +911,9 @@ impl WorkflowDetails {
     }
 
     /// `OnPartialUpload`: a list of [`WorkflowDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_partial_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self {
-        self.on_partial_upload = Some(value.into());
-        self
-    }
-
+    pub fn on_partial_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self { self.on_partial_upload = Some(value.into()); self }
     /// `OnUpload`: a list of [`WorkflowDetail`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self {
-        self.on_upload = Some(value.into());
-        self
-    }
+    pub fn on_upload(mut self, value: impl Into<List<WorkflowDetail>>) -> Self { self.on_upload = Some(value.into()); self }
 }
 
 impl PropertyType for WorkflowDetails {}
@@ -1651,34 +1067,6 @@ impl ToValue for IdentityProviderType {
             Self::ApiGateway => "API_GATEWAY",
             Self::AwsDirectoryService => "AWS_DIRECTORY_SERVICE",
             Self::AwsLambda => "AWS_LAMBDA",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `IpAddressType` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum IpAddressType {
-    /// `IPV4`
-    Ipv4,
-    /// `DUALSTACK`
-    Dualstack,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for IpAddressType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for IpAddressType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ipv4 => "IPV4",
-            Self::Dualstack => "DUALSTACK",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -20,125 +20,30 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w][\\w@.-]{2,99}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserRequired {
     /// `Role`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that controls your users' access to your Amazon S3 bucket or Amazon EFS file system. The policies attached to this role determine the level of access that you want to provide your users when transferring files into and out of your Amazon S3 bucket or Amazon EFS file system. The IAM role should also contain a trust relationship that allows the server to access your resources when servicing your users' transfer requests.
-    ///
-    /// Pattern `^arn:.*role/\S+$`; length 20 to 2048.
     pub role: Str,
     /// `ServerId`: a string, required.
-    ///
-    /// A system-assigned unique identifier for a server instance. This is the specific server that you added your user to.
-    ///
-    /// Pattern `^s-([0-9a-f]{17})$`; length 19 to 19; create-only: changing it replaces the resource.
     pub server_id: Str,
     /// `UserName`: a string, required.
-    ///
-    /// A unique string that identifies a user and is associated with a `ServerId` . This user name must be a minimum of 3 and a maximum of 100 characters long. The following are valid characters: a-z, A-Z, 0-9, underscore '_', hyphen '-', period '.', and at sign '@'. The user name can't start with a hyphen, period, or at sign.
-    ///
-    /// Pattern `^[\w][\w@.-]{2,99}$`; length 3 to 100; create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_User: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_User: ObjRule = ObjRule {
     properties: &[
-        (
-            "HomeDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HomeDirectoryMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HomeDirectoryMapEntry),
-                min_items: Some(1),
-                max_items: Some(50000),
-            }),
-        ),
-        (
-            "HomeDirectoryType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PATH", "LOGICAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Policy",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HomeDirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("HomeDirectoryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_HomeDirectoryMapEntry), min_items: Some(1), max_items: Some(50000) })),
+        ("HomeDirectoryType", Shape::Str(&StrRule { allowed: &["PATH", "LOGICAL"], ..StrRule::ANY })),
+        ("Policy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("PosixProfile", Shape::Object(&RULE_PosixProfile)),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerId",
-            Shape::Str(&StrRule {
-                min_len: Some(19),
-                max_len: Some(19),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SshPublicKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ServerId", Shape::Str(&StrRule { min_len: Some(19), max_len: Some(19), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SshPublicKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("UserName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(100), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["Role", "ServerId", "UserName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::User` resource.
@@ -238,6 +143,7 @@ pub struct User {
     pub user_name: Str,
 }
 
+#[rustfmt::skip]
 impl User {
     /// The CloudFormation type name, `AWS::Transfer::User`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::User";
@@ -275,87 +181,25 @@ impl User {
     }
 
     /// `HomeDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_directory(mut self, value: impl Into<Str>) -> Self {
-        self.home_directory = Some(value.into());
-        self
-    }
-
+    pub fn home_directory(mut self, value: impl Into<Str>) -> Self { self.home_directory = Some(value.into()); self }
     /// `HomeDirectoryMappings`: a list of [`HomeDirectoryMapEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_directory_mappings(
-        mut self,
-        value: impl Into<List<HomeDirectoryMapEntry>>,
-    ) -> Self {
-        self.home_directory_mappings = Some(value.into());
-        self
-    }
-
+    pub fn home_directory_mappings(mut self, value: impl Into<List<HomeDirectoryMapEntry>>) -> Self { self.home_directory_mappings = Some(value.into()); self }
     /// `HomeDirectoryType`: a [`HomeDirectoryType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_directory_type(mut self, value: impl Into<HomeDirectoryType>) -> Self {
-        self.home_directory_type = Some(value.into());
-        self
-    }
-
+    pub fn home_directory_type(mut self, value: impl Into<HomeDirectoryType>) -> Self { self.home_directory_type = Some(value.into()); self }
     /// `Policy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Str>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Str>) -> Self { self.policy = Some(value.into()); self }
     /// `PosixProfile`: a [`PosixProfile`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn posix_profile(mut self, value: impl Into<Obj<PosixProfile>>) -> Self {
-        self.posix_profile = Some(value.into());
-        self
-    }
-
+    pub fn posix_profile(mut self, value: impl Into<Obj<PosixProfile>>) -> Self { self.posix_profile = Some(value.into()); self }
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `ServerId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_id(mut self, value: impl Into<Str>) -> Self {
-        self.server_id = value.into();
-        self
-    }
-
+    pub fn server_id(mut self, value: impl Into<Str>) -> Self { self.server_id = value.into(); self }
     /// `SshPublicKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ssh_public_keys = Some(value.into());
-        self
-    }
-
+    pub fn ssh_public_keys(mut self, value: impl Into<List<Str>>) -> Self { self.ssh_public_keys = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
 }
 
 impl Resource for User {
@@ -427,58 +271,21 @@ impl UserAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HomeDirectoryMapEntryRequired {
     /// `Entry`: a string, required.
-    ///
-    /// Represents an entry for `HomeDirectoryMappings` .
-    ///
-    /// Pattern `^/.*$`; length 0 to 1024.
     pub entry: Str,
     /// `Target`: a string, required.
-    ///
-    /// Represents the map target that is used in a `HomeDirectoryMapEntry` .
-    ///
-    /// Pattern `^/.*$`; length 0 to 1024.
     pub target: Str,
 }
 
-static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HomeDirectoryMapEntry: ObjRule = ObjRule {
     properties: &[
-        (
-            "Entry",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FILE", "DIRECTORY"],
-                format: None,
-            }),
-        ),
+        ("Entry", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["FILE", "DIRECTORY"], ..StrRule::ANY })),
     ],
     required: &["Entry", "Target"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HomeDirectoryMapEntry` property type of `AWS::Transfer::User`.
@@ -508,6 +315,7 @@ pub struct HomeDirectoryMapEntry {
     pub r#type: Option<MapType>,
 }
 
+#[rustfmt::skip]
 impl HomeDirectoryMapEntry {
     /// A `HomeDirectoryMapEntry` with its required properties, named in a [`HomeDirectoryMapEntryRequired`].
     pub fn new(required: HomeDirectoryMapEntryRequired) -> Self {
@@ -519,28 +327,11 @@ impl HomeDirectoryMapEntry {
     }
 
     /// `Entry`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry(mut self, value: impl Into<Str>) -> Self {
-        self.entry = value.into();
-        self
-    }
-
+    pub fn entry(mut self, value: impl Into<Str>) -> Self { self.entry = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
     /// `Type`: a [`MapType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MapType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<MapType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for HomeDirectoryMapEntry {}
@@ -559,56 +350,21 @@ impl ToValue for HomeDirectoryMapEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PosixProfileRequired {
     /// `Gid`: a number, required.
-    ///
-    /// The POSIX group ID used for all EFS operations by this user.
-    ///
-    /// Value 0 to 4294967295.
     pub gid: Num,
     /// `Uid`: a number, required.
-    ///
-    /// The POSIX user ID used for all EFS operations by this user.
-    ///
-    /// Value 0 to 4294967295.
     pub uid: Num,
 }
 
-static RULE_PosixProfile: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PosixProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "Gid",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SecondaryGids",
-            Shape::List(&ListRule {
-                items: Shape::Num(&NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-                min_items: Some(0),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(4294967295.0),
-                allowed: &[],
-            }),
-        ),
+        ("Gid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
+        ("SecondaryGids", Shape::List(&ListRule { items: Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(0), max_items: Some(16) })),
+        ("Uid", Shape::Num(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY })),
     ],
     required: &["Gid", "Uid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PosixProfile` property type of `AWS::Transfer::User`.
@@ -638,6 +394,7 @@ pub struct PosixProfile {
     pub uid: Num,
 }
 
+#[rustfmt::skip]
 impl PosixProfile {
     /// A `PosixProfile` with its required properties, named in a [`PosixProfileRequired`].
     pub fn new(required: PosixProfileRequired) -> Self {
@@ -649,28 +406,11 @@ impl PosixProfile {
     }
 
     /// `Gid`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Num>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Num>) -> Self { self.gid = value.into(); self }
     /// `SecondaryGids`: a list of numbers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_gids(mut self, value: impl Into<List<Num>>) -> Self {
-        self.secondary_gids = Some(value.into());
-        self
-    }
-
+    pub fn secondary_gids(mut self, value: impl Into<List<Num>>) -> Self { self.secondary_gids = Some(value.into()); self }
     /// `Uid`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Num>) -> Self {
-        self.uid = value.into();
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Num>) -> Self { self.uid = value.into(); self }
 }
 
 impl PropertyType for PosixProfile {}
@@ -689,44 +429,20 @@ impl ToValue for PosixProfile {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 0 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Transfer::User`.
@@ -744,6 +460,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -754,20 +471,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -21,60 +21,23 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^arn:[a-z-]+:iam::[0-9]{12}
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAppRequired {
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object, required.
-    ///
-    /// You can provide a structure that contains the details for the identity provider to use with your web app.
-    ///
-    /// For more details about this parameter, see \[Configure your identity provider for Transfer Family web apps\](<https://docs.aws.amazon.com//transfer/latest/userguide/webapp-identity-center.html>) .
     pub identity_provider_details: Obj<IdentityProviderDetails>,
 }
 
-static RULE_WebApp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebApp: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("EndpointDetails", Shape::Object(&RULE_EndpointDetails)),
-        (
-            "IdentityProviderDetails",
-            Shape::Object(&RULE_IdentityProviderDetails),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "WebAppCustomization",
-            Shape::Object(&RULE_WebAppCustomization),
-        ),
-        (
-            "WebAppEndpointPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "FIPS"],
-                format: None,
-            }),
-        ),
+        ("IdentityProviderDetails", Shape::Object(&RULE_IdentityProviderDetails)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
+        ("WebAppCustomization", Shape::Object(&RULE_WebAppCustomization)),
+        ("WebAppEndpointPolicy", Shape::Str(&StrRule { allowed: &["STANDARD", "FIPS"], ..StrRule::ANY })),
         ("WebAppUnits", Shape::Any),
     ],
     required: &["IdentityProviderDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::WebApp` resource.
@@ -132,6 +95,7 @@ pub struct WebApp {
     pub web_app_units: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl WebApp {
     /// The CloudFormation type name, `AWS::Transfer::WebApp`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::WebApp";
@@ -143,26 +107,11 @@ impl WebApp {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-webapp.html",
         primary_identifier: &["Arn"],
         required: &["IdentityProviderDetails"],
-        create_only: &[
-            "WebAppEndpointPolicy",
-            "IdentityProviderDetails/InstanceArn",
-            "EndpointDetails/Vpc/VpcId",
-            "EndpointDetails/Vpc/SecurityGroupIds",
-        ],
+        create_only: &["WebAppEndpointPolicy", "IdentityProviderDetails/InstanceArn", "EndpointDetails/Vpc/VpcId", "EndpointDetails/Vpc/SecurityGroupIds"],
         conditional_create_only: &[],
         write_only: &["EndpointDetails/Vpc/SecurityGroupIds"],
-        read_only: &[
-            "Arn",
-            "WebAppId",
-            "IdentityProviderDetails/ApplicationArn",
-            "VpcEndpointId",
-        ],
-        attributes: &[
-            "Arn",
-            "IdentityProviderDetails.ApplicationArn",
-            "VpcEndpointId",
-            "WebAppId",
-        ],
+        read_only: &["Arn", "WebAppId", "IdentityProviderDetails/ApplicationArn", "VpcEndpointId"],
+        attributes: &["Arn", "IdentityProviderDetails.ApplicationArn", "VpcEndpointId", "WebAppId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,61 +130,19 @@ impl WebApp {
     }
 
     /// `AccessEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.access_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoint(mut self, value: impl Into<Str>) -> Self { self.access_endpoint = Some(value.into()); self }
     /// `EndpointDetails`: an [`EndpointDetails`] object.
-    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self {
-        self.endpoint_details = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_details(mut self, value: impl Into<Obj<EndpointDetails>>) -> Self { self.endpoint_details = Some(value.into()); self }
     /// `IdentityProviderDetails`: an [`IdentityProviderDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_details(
-        mut self,
-        value: impl Into<Obj<IdentityProviderDetails>>,
-    ) -> Self {
-        self.identity_provider_details = value.into();
-        self
-    }
-
+    pub fn identity_provider_details(mut self, value: impl Into<Obj<IdentityProviderDetails>>) -> Self { self.identity_provider_details = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WebAppCustomization`: a [`WebAppCustomization`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_app_customization(mut self, value: impl Into<Obj<WebAppCustomization>>) -> Self {
-        self.web_app_customization = Some(value.into());
-        self
-    }
-
+    pub fn web_app_customization(mut self, value: impl Into<Obj<WebAppCustomization>>) -> Self { self.web_app_customization = Some(value.into()); self }
     /// `WebAppEndpointPolicy`: a [`WebAppEndpointPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_app_endpoint_policy(mut self, value: impl Into<WebAppEndpointPolicy>) -> Self {
-        self.web_app_endpoint_policy = Some(value.into());
-        self
-    }
-
+    pub fn web_app_endpoint_policy(mut self, value: impl Into<WebAppEndpointPolicy>) -> Self { self.web_app_endpoint_policy = Some(value.into()); self }
     /// `WebAppUnits`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_app_units(mut self, value: impl Into<Json>) -> Self {
-        self.web_app_units = Some(value.into());
-        self
-    }
+    pub fn web_app_units(mut self, value: impl Into<Json>) -> Self { self.web_app_units = Some(value.into()); self }
 }
 
 impl Resource for WebApp {
@@ -303,14 +210,13 @@ impl WebAppAttributes {
     }
 }
 
-static RULE_EndpointDetails: ObjRule = ObjRule {
-    properties: &[("Vpc", Shape::Object(&RULE_Vpc))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EndpointDetails: ObjRule = ObjRule {
+    properties: &[
+        ("Vpc", Shape::Object(&RULE_Vpc)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointDetails` property type of `AWS::Transfer::WebApp`.
@@ -324,6 +230,7 @@ pub struct EndpointDetails {
     pub vpc: Option<Obj<Vpc>>,
 }
 
+#[rustfmt::skip]
 impl EndpointDetails {
     /// A `EndpointDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -331,12 +238,7 @@ impl EndpointDetails {
     }
 
     /// `Vpc`: a [`Vpc`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self {
-        self.vpc = Some(value.into());
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Obj<Vpc>>) -> Self { self.vpc = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointDetails {}
@@ -347,45 +249,15 @@ impl ToValue for EndpointDetails {
     }
 }
 
-static RULE_IdentityProviderDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityProviderDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(1224),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Role",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(1224), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Role", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdentityProviderDetails` property type of `AWS::Transfer::WebApp`.
@@ -415,6 +287,7 @@ pub struct IdentityProviderDetails {
     pub role: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentityProviderDetails {
     /// A `IdentityProviderDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -422,28 +295,11 @@ impl IdentityProviderDetails {
     }
 
     /// `ApplicationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.application_arn = Some(value.into());
-        self
-    }
-
+    pub fn application_arn(mut self, value: impl Into<Str>) -> Self { self.application_arn = Some(value.into()); self }
     /// `InstanceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = Some(value.into());
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = Some(value.into()); self }
     /// `Role`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = Some(value.into()); self }
 }
 
 impl PropertyType for IdentityProviderDetails {}
@@ -462,44 +318,20 @@ impl ToValue for IdentityProviderDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 0 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::Transfer::WebApp`.
@@ -517,6 +349,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -527,20 +360,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -554,53 +376,15 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_Vpc: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(11),
-                    max_len: Some(20),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(15),
-                    max_len: Some(24),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(11), max_len: Some(20), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(15), max_len: Some(24), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: Some(10) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(21), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Vpc` property type of `AWS::Transfer::WebApp`.
@@ -624,6 +408,7 @@ pub struct Vpc {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Vpc {
     /// A `Vpc` with no property set (none is required).
     pub fn new() -> Self {
@@ -631,28 +416,11 @@ impl Vpc {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl PropertyType for Vpc {}
@@ -667,45 +435,15 @@ impl ToValue for Vpc {
     }
 }
 
-static RULE_WebAppCustomization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAppCustomization: ObjRule = ObjRule {
     properties: &[
-        (
-            "FaviconFile",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20960),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogoFile",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FaviconFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20960), ..StrRule::ANY })),
+        ("LogoFile", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(51200), ..StrRule::ANY })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebAppCustomization` property type of `AWS::Transfer::WebApp`.
@@ -735,6 +473,7 @@ pub struct WebAppCustomization {
     pub title: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WebAppCustomization {
     /// A `WebAppCustomization` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,28 +481,11 @@ impl WebAppCustomization {
     }
 
     /// `FaviconFile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn favicon_file(mut self, value: impl Into<Str>) -> Self {
-        self.favicon_file = Some(value.into());
-        self
-    }
-
+    pub fn favicon_file(mut self, value: impl Into<Str>) -> Self { self.favicon_file = Some(value.into()); self }
     /// `LogoFile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logo_file(mut self, value: impl Into<Str>) -> Self {
-        self.logo_file = Some(value.into());
-        self
-    }
-
+    pub fn logo_file(mut self, value: impl Into<Str>) -> Self { self.logo_file = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
 impl PropertyType for WebAppCustomization {}

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\- ]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new(".*");
@@ -23,56 +26,20 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkflowRequired {
     /// `Steps`: a list of [`WorkflowStep`] objects, required.
-    ///
-    /// Specifies the details for the steps that are in the specified workflow.
-    ///
-    /// Items 0 to 8; create-only: changing it replaces the resource.
     pub steps: List<WorkflowStep>,
 }
 
-static RULE_Workflow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OnExceptionSteps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowStep),
-                min_items: Some(0),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowStep),
-                min_items: Some(0),
-                max_items: Some(8),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OnExceptionSteps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8) })),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowStep), min_items: Some(0), max_items: Some(8) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["Steps"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Transfer::Workflow` resource.
@@ -114,6 +81,7 @@ pub struct Workflow {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// The CloudFormation type name, `AWS::Transfer::Workflow`.
     pub const TYPE_NAME: &'static str = "AWS::Transfer::Workflow";
@@ -145,36 +113,13 @@ impl Workflow {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `OnExceptionSteps`: a list of [`WorkflowStep`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_exception_steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self {
-        self.on_exception_steps = Some(value.into());
-        self
-    }
-
+    pub fn on_exception_steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self { self.on_exception_steps = Some(value.into()); self }
     /// `Steps`: a list of [`WorkflowStep`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self {
-        self.steps = value.into();
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<WorkflowStep>>) -> Self { self.steps = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Workflow {
@@ -227,49 +172,16 @@ impl WorkflowAttributes {
     }
 }
 
-static RULE_CopyStepDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CopyStepDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationFileLocation",
-            Shape::Object(&RULE_S3FileLocation),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverwriteExisting",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRUE", "FALSE"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFileLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DestinationFileLocation", Shape::Object(&RULE_S3FileLocation)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
+        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CopyStepDetails` property type of `AWS::Transfer::Workflow`.
@@ -299,6 +211,7 @@ pub struct CopyStepDetails {
     pub source_file_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CopyStepDetails {
     /// A `CopyStepDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -306,32 +219,13 @@ impl CopyStepDetails {
     }
 
     /// `DestinationFileLocation`: a [`S3FileLocation`] object.
-    pub fn destination_file_location(mut self, value: impl Into<Obj<S3FileLocation>>) -> Self {
-        self.destination_file_location = Some(value.into());
-        self
-    }
-
+    pub fn destination_file_location(mut self, value: impl Into<Obj<S3FileLocation>>) -> Self { self.destination_file_location = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self {
-        self.overwrite_existing = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self { self.overwrite_existing = Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self {
-        self.source_file_location = Some(value.into());
-        self
-    }
+    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
 }
 
 impl PropertyType for CopyStepDetails {}
@@ -347,53 +241,16 @@ impl ToValue for CopyStepDetails {
     }
 }
 
-static RULE_CustomStepDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomStepDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFileLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Target",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(1800.0),
-                allowed: &[],
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Target", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(170), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("TimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(1800.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomStepDetails` property type of `AWS::Transfer::Workflow`.
@@ -423,6 +280,7 @@ pub struct CustomStepDetails {
     pub timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CustomStepDetails {
     /// A `CustomStepDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -430,36 +288,13 @@ impl CustomStepDetails {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self {
-        self.source_file_location = Some(value.into());
-        self
-    }
-
+    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
     /// `TimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for CustomStepDetails {}
@@ -484,59 +319,18 @@ pub struct DecryptStepDetailsRequired {
     pub r#type: DecryptStepDetailsType,
 }
 
-static RULE_DecryptStepDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DecryptStepDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationFileLocation",
-            Shape::Object(&RULE_InputFileLocation),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OverwriteExisting",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TRUE", "FALSE"],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFileLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PGP"],
-                format: None,
-            }),
-        ),
+        ("DestinationFileLocation", Shape::Object(&RULE_InputFileLocation)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OverwriteExisting", Shape::Str(&StrRule { allowed: &["TRUE", "FALSE"], ..StrRule::ANY })),
+        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["PGP"], ..StrRule::ANY })),
     ],
     required: &["DestinationFileLocation", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DecryptStepDetails` property type of `AWS::Transfer::Workflow`.
@@ -570,6 +364,7 @@ pub struct DecryptStepDetails {
     pub r#type: DecryptStepDetailsType,
 }
 
+#[rustfmt::skip]
 impl DecryptStepDetails {
     /// A `DecryptStepDetails` with its required properties, named in a [`DecryptStepDetailsRequired`].
     pub fn new(required: DecryptStepDetailsRequired) -> Self {
@@ -583,38 +378,15 @@ impl DecryptStepDetails {
     }
 
     /// `DestinationFileLocation`: an [`InputFileLocation`] object, required.
-    pub fn destination_file_location(mut self, value: impl Into<Obj<InputFileLocation>>) -> Self {
-        self.destination_file_location = value.into();
-        self
-    }
-
+    pub fn destination_file_location(mut self, value: impl Into<Obj<InputFileLocation>>) -> Self { self.destination_file_location = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OverwriteExisting`: an [`OverwriteExisting`] value.
-    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self {
-        self.overwrite_existing = Some(value.into());
-        self
-    }
-
+    pub fn overwrite_existing(mut self, value: impl Into<OverwriteExisting>) -> Self { self.overwrite_existing = Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self {
-        self.source_file_location = Some(value.into());
-        self
-    }
-
+    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
     /// `Type`: a [`DecryptStepDetailsType`] value, required.
-    pub fn r#type(mut self, value: impl Into<DecryptStepDetailsType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<DecryptStepDetailsType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for DecryptStepDetails {}
@@ -631,35 +403,14 @@ impl ToValue for DecryptStepDetails {
     }
 }
 
-static RULE_DeleteStepDetails: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DeleteStepDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFileLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeleteStepDetails` property type of `AWS::Transfer::Workflow`.
@@ -679,6 +430,7 @@ pub struct DeleteStepDetails {
     pub source_file_location: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DeleteStepDetails {
     /// A `DeleteStepDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -686,20 +438,9 @@ impl DeleteStepDetails {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self {
-        self.source_file_location = Some(value.into());
-        self
-    }
+    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
 }
 
 impl PropertyType for DeleteStepDetails {}
@@ -713,35 +454,14 @@ impl ToValue for DeleteStepDetails {
     }
 }
 
-static RULE_EfsInputFileLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EfsInputFileLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EfsInputFileLocation` property type of `AWS::Transfer::Workflow`.
@@ -765,6 +485,7 @@ pub struct EfsInputFileLocation {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EfsInputFileLocation {
     /// A `EfsInputFileLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -772,20 +493,9 @@ impl EfsInputFileLocation {
     }
 
     /// `FileSystemId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = Some(value.into());
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for EfsInputFileLocation {}
@@ -799,17 +509,14 @@ impl ToValue for EfsInputFileLocation {
     }
 }
 
-static RULE_InputFileLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InputFileLocation: ObjRule = ObjRule {
     properties: &[
         ("EfsFileLocation", Shape::Object(&RULE_EfsInputFileLocation)),
         ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputFileLocation` property type of `AWS::Transfer::Workflow`.
@@ -829,6 +536,7 @@ pub struct InputFileLocation {
     pub s3_file_location: Option<Obj<S3InputFileLocation>>,
 }
 
+#[rustfmt::skip]
 impl InputFileLocation {
     /// A `InputFileLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -836,20 +544,9 @@ impl InputFileLocation {
     }
 
     /// `EfsFileLocation`: an [`EfsInputFileLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_file_location(mut self, value: impl Into<Obj<EfsInputFileLocation>>) -> Self {
-        self.efs_file_location = Some(value.into());
-        self
-    }
-
+    pub fn efs_file_location(mut self, value: impl Into<Obj<EfsInputFileLocation>>) -> Self { self.efs_file_location = Some(value.into()); self }
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self {
-        self.s3_file_location = Some(value.into());
-        self
-    }
+    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = Some(value.into()); self }
 }
 
 impl PropertyType for InputFileLocation {}
@@ -863,14 +560,13 @@ impl ToValue for InputFileLocation {
     }
 }
 
-static RULE_S3FileLocation: ObjRule = ObjRule {
-    properties: &[("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_S3FileLocation: ObjRule = ObjRule {
+    properties: &[
+        ("S3FileLocation", Shape::Object(&RULE_S3InputFileLocation)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FileLocation` property type of `AWS::Transfer::Workflow`.
@@ -886,6 +582,7 @@ pub struct S3FileLocation {
     pub s3_file_location: Option<Obj<S3InputFileLocation>>,
 }
 
+#[rustfmt::skip]
 impl S3FileLocation {
     /// A `S3FileLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -893,12 +590,7 @@ impl S3FileLocation {
     }
 
     /// `S3FileLocation`: a [`S3InputFileLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self {
-        self.s3_file_location = Some(value.into());
-        self
-    }
+    pub fn s3_file_location(mut self, value: impl Into<Obj<S3InputFileLocation>>) -> Self { self.s3_file_location = Some(value.into()); self }
 }
 
 impl PropertyType for S3FileLocation {}
@@ -911,35 +603,14 @@ impl ToValue for S3FileLocation {
     }
 }
 
-static RULE_S3InputFileLocation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3InputFileLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3InputFileLocation` property type of `AWS::Transfer::Workflow`.
@@ -963,6 +634,7 @@ pub struct S3InputFileLocation {
     pub key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3InputFileLocation {
     /// A `S3InputFileLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -970,20 +642,9 @@ impl S3InputFileLocation {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
 }
 
 impl PropertyType for S3InputFileLocation {}
@@ -1001,48 +662,20 @@ impl ToValue for S3InputFileLocation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name assigned to the tag that you create.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value that corresponds to the key.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_S3Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Tag` property type of `AWS::Transfer::Workflow`.
@@ -1066,6 +699,7 @@ pub struct S3Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl S3Tag {
     /// A `S3Tag` with its required properties, named in a [`S3TagRequired`].
     pub fn new(required: S3TagRequired) -> Self {
@@ -1076,20 +710,9 @@ impl S3Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for S3Tag {}
@@ -1103,139 +726,15 @@ impl ToValue for S3Tag {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagStepDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(30), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SourceFileLocation", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Tag), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::Transfer::Workflow`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-workflow-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TagStepDetails: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceFileLocation",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_S3Tag),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagStepDetails` property type of `AWS::Transfer::Workflow`.
@@ -1261,6 +760,7 @@ pub struct TagStepDetails {
     pub tags: Option<List<S3Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagStepDetails {
     /// A `TagStepDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -1268,28 +768,11 @@ impl TagStepDetails {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SourceFileLocation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self {
-        self.source_file_location = Some(value.into());
-        self
-    }
-
+    pub fn source_file_location(mut self, value: impl Into<Str>) -> Self { self.source_file_location = Some(value.into()); self }
     /// `Tags`: a list of [`S3Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<S3Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<S3Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagStepDetails {}
@@ -1304,33 +787,18 @@ impl ToValue for TagStepDetails {
     }
 }
 
-static RULE_WorkflowStep: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkflowStep: ObjRule = ObjRule {
     properties: &[
         ("CopyStepDetails", Shape::Object(&RULE_CopyStepDetails)),
         ("CustomStepDetails", Shape::Object(&RULE_CustomStepDetails)),
-        (
-            "DecryptStepDetails",
-            Shape::Object(&RULE_DecryptStepDetails),
-        ),
+        ("DecryptStepDetails", Shape::Object(&RULE_DecryptStepDetails)),
         ("DeleteStepDetails", Shape::Object(&RULE_DeleteStepDetails)),
         ("TagStepDetails", Shape::Object(&RULE_TagStepDetails)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["COPY", "CUSTOM", "DECRYPT", "DELETE", "TAG"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowStep` property type of `AWS::Transfer::Workflow`.
@@ -1390,6 +858,7 @@ pub struct WorkflowStep {
     pub r#type: Option<WorkflowStepType>,
 }
 
+#[rustfmt::skip]
 impl WorkflowStep {
     /// A `WorkflowStep` with no property set (none is required).
     pub fn new() -> Self {
@@ -1397,52 +866,17 @@ impl WorkflowStep {
     }
 
     /// `CopyStepDetails`: a [`CopyStepDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_step_details(mut self, value: impl Into<Obj<CopyStepDetails>>) -> Self {
-        self.copy_step_details = Some(value.into());
-        self
-    }
-
+    pub fn copy_step_details(mut self, value: impl Into<Obj<CopyStepDetails>>) -> Self { self.copy_step_details = Some(value.into()); self }
     /// `CustomStepDetails`: a [`CustomStepDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_step_details(mut self, value: impl Into<Obj<CustomStepDetails>>) -> Self {
-        self.custom_step_details = Some(value.into());
-        self
-    }
-
+    pub fn custom_step_details(mut self, value: impl Into<Obj<CustomStepDetails>>) -> Self { self.custom_step_details = Some(value.into()); self }
     /// `DecryptStepDetails`: a [`DecryptStepDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decrypt_step_details(mut self, value: impl Into<Obj<DecryptStepDetails>>) -> Self {
-        self.decrypt_step_details = Some(value.into());
-        self
-    }
-
+    pub fn decrypt_step_details(mut self, value: impl Into<Obj<DecryptStepDetails>>) -> Self { self.decrypt_step_details = Some(value.into()); self }
     /// `DeleteStepDetails`: a [`DeleteStepDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_step_details(mut self, value: impl Into<Obj<DeleteStepDetails>>) -> Self {
-        self.delete_step_details = Some(value.into());
-        self
-    }
-
+    pub fn delete_step_details(mut self, value: impl Into<Obj<DeleteStepDetails>>) -> Self { self.delete_step_details = Some(value.into()); self }
     /// `TagStepDetails`: a [`TagStepDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_step_details(mut self, value: impl Into<Obj<TagStepDetails>>) -> Self {
-        self.tag_step_details = Some(value.into());
-        self
-    }
-
+    pub fn tag_step_details(mut self, value: impl Into<Obj<TagStepDetails>>) -> Self { self.tag_step_details = Some(value.into()); self }
     /// `Type`: a [`WorkflowStepType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<WorkflowStepType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<WorkflowStepType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for WorkflowStep {}

@@ -9,64 +9,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}(-[a-z]{1,10}){1,2}-[1-9]$");
 
-static RULE_AccountCustomization: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AccountCustomization: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountColor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "none",
-                    "pink",
-                    "purple",
-                    "darkBlue",
-                    "lightBlue",
-                    "teal",
-                    "green",
-                    "yellow",
-                    "orange",
-                    "red",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VisibleRegions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "VisibleServices",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(500),
-            }),
-        ),
+        ("AccountColor", Shape::Str(&StrRule { allowed: &["none", "pink", "purple", "darkBlue", "lightBlue", "teal", "green", "yellow", "orange", "red"], ..StrRule::ANY })),
+        ("VisibleRegions", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(100) })),
+        ("VisibleServices", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY }), min_items: None, max_items: Some(500) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::UXC::AccountCustomization` resource.
@@ -99,6 +50,7 @@ pub struct AccountCustomization {
     pub visible_services: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AccountCustomization {
     /// The CloudFormation type name, `AWS::UXC::AccountCustomization`.
     pub const TYPE_NAME: &'static str = "AWS::UXC::AccountCustomization";
@@ -125,28 +77,11 @@ impl AccountCustomization {
     }
 
     /// `AccountColor`: an [`AccountColor`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_color(mut self, value: impl Into<AccountColor>) -> Self {
-        self.account_color = Some(value.into());
-        self
-    }
-
+    pub fn account_color(mut self, value: impl Into<AccountColor>) -> Self { self.account_color = Some(value.into()); self }
     /// `VisibleRegions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visible_regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.visible_regions = Some(value.into());
-        self
-    }
-
+    pub fn visible_regions(mut self, value: impl Into<List<Str>>) -> Self { self.visible_regions = Some(value.into()); self }
     /// `VisibleServices`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visible_services(mut self, value: impl Into<List<Str>>) -> Self {
-        self.visible_services = Some(value.into());
-        self
-    }
+    pub fn visible_services(mut self, value: impl Into<List<Str>>) -> Self { self.visible_services = Some(value.into()); self }
 }
 
 impl Resource for AccountCustomization {

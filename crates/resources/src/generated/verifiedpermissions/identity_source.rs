@@ -14,47 +14,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^.*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentitySourceRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// Contains configuration information used when creating a new identity source.
     pub configuration: Json,
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// Specifies the ID of the policy store in which you want to store this identity source. Only policies and requests made using this policy store can reference identities from the identity provider configured in the new identity source.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
     pub policy_store_id: Str,
 }
 
-static RULE_IdentitySource: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "PolicyStoreId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PrincipalEntityType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Configuration", "PolicyStoreId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VerifiedPermissions::IdentitySource` resource.
@@ -100,6 +74,7 @@ pub struct IdentitySource {
     pub principal_entity_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdentitySource {
     /// The CloudFormation type name, `AWS::VerifiedPermissions::IdentitySource`.
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::IdentitySource";
@@ -130,28 +105,11 @@ impl IdentitySource {
     }
 
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_store_id = value.into();
-        self
-    }
-
+    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
     /// `PrincipalEntityType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn principal_entity_type(mut self, value: impl Into<Str>) -> Self {
-        self.principal_entity_type = Some(value.into());
-        self
-    }
+    pub fn principal_entity_type(mut self, value: impl Into<Str>) -> Self { self.principal_entity_type = Some(value.into()); self }
 }
 
 impl Resource for IdentitySource {

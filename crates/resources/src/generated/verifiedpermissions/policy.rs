@@ -13,37 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
     /// `Definition`: a JSON value, required.
-    ///
-    /// Specifies the policy type and content to use for the new or updated policy. The definition structure must include either a `Static` or a `TemplateLinked` element.
     pub definition: Json,
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// Specifies the `PolicyStoreId` of the policy store you want to store the policy in.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
     pub policy_store_id: Str,
 }
 
-static RULE_Policy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
         ("Definition", Shape::Any),
-        (
-            "PolicyStoreId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Definition", "PolicyStoreId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VerifiedPermissions::Policy` resource.
@@ -90,6 +73,7 @@ pub struct Policy {
     pub policy_store_id: Str,
 }
 
+#[rustfmt::skip]
 impl Policy {
     /// The CloudFormation type name, `AWS::VerifiedPermissions::Policy`.
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::Policy";
@@ -119,20 +103,9 @@ impl Policy {
     }
 
     /// `Definition`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Json>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Json>) -> Self { self.definition = value.into(); self }
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_store_id = value.into();
-        self
-    }
+    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
 }
 
 impl Resource for Policy {

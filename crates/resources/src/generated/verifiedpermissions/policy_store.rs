@@ -11,52 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyStoreRequired {
     /// `ValidationSettings`: a [`ValidationSettings`] object, required.
-    ///
-    /// Specifies the validation setting for this policy store.
-    ///
-    /// Currently, the only valid and required value is `Mode` .
-    ///
-    /// &gt; We recommend that you turn on `STRICT` mode only after you define a schema. If a schema doesn't exist, then `STRICT` mode causes any policy to fail validation, and Verified Permissions rejects the policy. You can turn off validation by using the \[UpdatePolicyStore\](<https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore>) . Then, when you have a schema defined, use \[UpdatePolicyStore\](<https://docs.aws.amazon.com/verifiedpermissions/latest/apireference/API_UpdatePolicyStore>) again to turn validation back on.
     pub validation_settings: Obj<ValidationSettings>,
 }
 
-static RULE_PolicyStore: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeletionProtection",
-            Shape::Object(&RULE_DeletionProtection),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeletionProtection", Shape::Object(&RULE_DeletionProtection)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
         ("EncryptionSettings", Shape::Any),
         ("Schema", Shape::Object(&RULE_SchemaDefinition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ValidationSettings",
-            Shape::Object(&RULE_ValidationSettings),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("ValidationSettings", Shape::Object(&RULE_ValidationSettings)),
     ],
     required: &["ValidationSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VerifiedPermissions::PolicyStore` resource.
@@ -105,6 +75,7 @@ pub struct PolicyStore {
     pub validation_settings: Obj<ValidationSettings>,
 }
 
+#[rustfmt::skip]
 impl PolicyStore {
     /// The CloudFormation type name, `AWS::VerifiedPermissions::PolicyStore`.
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::PolicyStore";
@@ -138,52 +109,17 @@ impl PolicyStore {
     }
 
     /// `DeletionProtection`: a [`DeletionProtection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection(mut self, value: impl Into<Obj<DeletionProtection>>) -> Self {
-        self.deletion_protection = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection(mut self, value: impl Into<Obj<DeletionProtection>>) -> Self { self.deletion_protection = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_settings(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_settings = Some(value.into());
-        self
-    }
-
+    pub fn encryption_settings(mut self, value: impl Into<Json>) -> Self { self.encryption_settings = Some(value.into()); self }
     /// `Schema`: a [`SchemaDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self {
-        self.schema = Some(value.into());
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<SchemaDefinition>>) -> Self { self.schema = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ValidationSettings`: a [`ValidationSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_settings(mut self, value: impl Into<Obj<ValidationSettings>>) -> Self {
-        self.validation_settings = value.into();
-        self
-    }
+    pub fn validation_settings(mut self, value: impl Into<Obj<ValidationSettings>>) -> Self { self.validation_settings = value.into(); self }
 }
 
 impl Resource for PolicyStore {
@@ -247,30 +183,17 @@ impl PolicyStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeletionProtectionRequired {
     /// `Mode`: a [`DeletionMode`] value, required.
-    ///
-    /// Specifies whether the policy store can be deleted. If enabled, the policy store can't be deleted.
-    ///
-    /// The default state is `DISABLED` .
     pub mode: DeletionMode,
 }
 
-static RULE_DeletionProtection: ObjRule = ObjRule {
-    properties: &[(
-        "Mode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DeletionProtection: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeletionProtection` property type of `AWS::VerifiedPermissions::PolicyStore`.
@@ -288,6 +211,7 @@ pub struct DeletionProtection {
     pub mode: DeletionMode,
 }
 
+#[rustfmt::skip]
 impl DeletionProtection {
     /// A `DeletionProtection` with its required properties, named in a [`DeletionProtectionRequired`].
     pub fn new(required: DeletionProtectionRequired) -> Self {
@@ -297,12 +221,7 @@ impl DeletionProtection {
     }
 
     /// `Mode`: a [`DeletionMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DeletionMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<DeletionMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for DeletionProtection {}
@@ -313,14 +232,13 @@ impl ToValue for DeletionProtection {
     }
 }
 
-static RULE_SchemaDefinition: ObjRule = ObjRule {
-    properties: &[("CedarJson", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SchemaDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("CedarJson", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaDefinition` property type of `AWS::VerifiedPermissions::PolicyStore`.
@@ -336,6 +254,7 @@ pub struct SchemaDefinition {
     pub cedar_json: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SchemaDefinition {
     /// A `SchemaDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -343,12 +262,7 @@ impl SchemaDefinition {
     }
 
     /// `CedarJson`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cedar_json(mut self, value: impl Into<Str>) -> Self {
-        self.cedar_json = Some(value.into());
-        self
-    }
+    pub fn cedar_json(mut self, value: impl Into<Str>) -> Self { self.cedar_json = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaDefinition {}
@@ -368,14 +282,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::VerifiedPermissions::PolicyStore`.
@@ -389,6 +304,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -399,16 +315,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -426,35 +335,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationSettingsRequired {
     /// `Mode`: a [`ValidationMode`] value, required.
-    ///
-    /// The validation mode currently configured for this policy store. The valid values are:
-    ///
-    /// - *OFF* – Neither Verified Permissions nor Cedar perform any validation on policies. No validation errors are reported by either service.
-    /// - *STRICT* – Requires a schema to be present in the policy store. Cedar performs validation on all submitted new or updated static policies and policy templates. Any that fail validation are rejected and Cedar doesn't store them in the policy store.
-    ///
-    /// &gt; If `Mode=STRICT` and the policy store doesn't contain a schema, Verified Permissions rejects all static policies and policy templates because there is no schema to validate against.
-    /// &gt;
-    /// &gt; To submit a static policy or policy template without a schema, you must turn off validation.
     pub mode: ValidationMode,
 }
 
-static RULE_ValidationSettings: ObjRule = ObjRule {
-    properties: &[(
-        "Mode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["OFF", "STRICT"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ValidationSettings: ObjRule = ObjRule {
+    properties: &[
+        ("Mode", Shape::Str(&StrRule { allowed: &["OFF", "STRICT"], ..StrRule::ANY })),
+    ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ValidationSettings` property type of `AWS::VerifiedPermissions::PolicyStore`.
@@ -477,6 +368,7 @@ pub struct ValidationSettings {
     pub mode: ValidationMode,
 }
 
+#[rustfmt::skip]
 impl ValidationSettings {
     /// A `ValidationSettings` with its required properties, named in a [`ValidationSettingsRequired`].
     pub fn new(required: ValidationSettingsRequired) -> Self {
@@ -486,12 +378,7 @@ impl ValidationSettings {
     }
 
     /// `Mode`: a [`ValidationMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ValidationMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<ValidationMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for ValidationSettings {}

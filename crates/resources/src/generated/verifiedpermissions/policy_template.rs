@@ -13,58 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyTemplateRequired {
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// The unique identifier of the policy store that contains the template.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]*$`; length 1 to 200; create-only: changing it replaces the resource.
     pub policy_store_id: Str,
     /// `Statement`: a string, required.
-    ///
-    /// Specifies the content that you want to use for the new policy template, written in the Cedar policy language.
-    ///
-    /// Length 1 to 10000.
     pub statement: Str,
 }
 
-static RULE_PolicyTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PolicyTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(150),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyStoreId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Statement",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(10000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(150), ..StrRule::ANY })),
+        ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Statement", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
     ],
     required: &["Statement", "PolicyStoreId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VerifiedPermissions::PolicyTemplate` resource.
@@ -100,6 +63,7 @@ pub struct PolicyTemplate {
     pub statement: Str,
 }
 
+#[rustfmt::skip]
 impl PolicyTemplate {
     /// The CloudFormation type name, `AWS::VerifiedPermissions::PolicyTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::VerifiedPermissions::PolicyTemplate";
@@ -130,28 +94,11 @@ impl PolicyTemplate {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PolicyStoreId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_store_id = value.into();
-        self
-    }
-
+    pub fn policy_store_id(mut self, value: impl Into<Str>) -> Self { self.policy_store_id = value.into(); self }
     /// `Statement`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Str>) -> Self {
-        self.statement = value.into();
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Str>) -> Self { self.statement = value.into(); self }
 }
 
 impl Resource for PolicyTemplate {

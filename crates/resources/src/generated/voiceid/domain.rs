@@ -15,58 +15,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name for the domain.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`; length 1 to 256.
     pub name: Str,
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object, required.
-    ///
-    /// The server-side encryption configuration containing the KMS key identifier you want Voice ID to use to encrypt your data.
     pub server_side_encryption_configuration: Obj<ServerSideEncryptionConfiguration>,
 }
 
-static RULE_Domain: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            Shape::Object(&RULE_ServerSideEncryptionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "ServerSideEncryptionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VoiceID::Domain` resource.
@@ -107,6 +71,7 @@ pub struct Domain {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::VoiceID::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::VoiceID::Domain";
@@ -138,39 +103,13 @@ impl Domain {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionConfiguration>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = value.into();
-        self
-    }
-
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -223,30 +162,17 @@ impl DomainAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionConfigurationRequired {
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The identifier of the KMS key to use to encrypt data stored by Voice ID. Voice ID doesn't support asymmetric customer managed keys.
-    ///
-    /// Length 1 to 2048.
     pub kms_key_id: Str,
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+    ],
     required: &["KmsKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionConfiguration` property type of `AWS::VoiceID::Domain`.
@@ -266,6 +192,7 @@ pub struct ServerSideEncryptionConfiguration {
     pub kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with its required properties, named in a [`ServerSideEncryptionConfigurationRequired`].
     pub fn new(required: ServerSideEncryptionConfigurationRequired) -> Self {
@@ -275,12 +202,7 @@ impl ServerSideEncryptionConfiguration {
     }
 
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = value.into();
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
 impl PropertyType for ServerSideEncryptionConfiguration {}
@@ -295,44 +217,20 @@ impl ToValue for ServerSideEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::VoiceID::Domain`.
@@ -350,6 +248,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -360,20 +259,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,39 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthPolicyRequired {
     /// `Policy`: a JSON value, required.
-    ///
-    /// The auth policy.
-    ///
-    /// Format `json`; length at most 36864.
     pub policy: Json,
     /// `ResourceIdentifier`: a string, required.
-    ///
-    /// The ID or ARN of the service network or service for which the policy is created.
-    ///
-    /// Pattern `^((((sn)|(svc))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc))-[0-9a-z]{17}))$`; length 17 to 200; create-only: changing it replaces the resource.
     pub resource_identifier: Str,
 }
 
-static RULE_AuthPolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AuthPolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
-        (
-            "ResourceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(17),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceIdentifier", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceIdentifier", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::AuthPolicy` resource.
@@ -79,6 +60,7 @@ pub struct AuthPolicy {
     pub resource_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl AuthPolicy {
     /// The CloudFormation type name, `AWS::VpcLattice::AuthPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::AuthPolicy";
@@ -108,20 +90,9 @@ impl AuthPolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
     /// `ResourceIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.resource_identifier = value.into();
-        self
-    }
+    pub fn resource_identifier(mut self, value: impl Into<Str>) -> Self { self.resource_identifier = value.into(); self }
 }
 
 impl Resource for AuthPolicy {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
+use super::shared::{RULE_FixedResponse, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
 );
@@ -20,73 +23,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The action for the default rule. Each listener has a default rule. The default rule is used if no other rules match.
     pub default_action: Obj<DefaultAction>,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The listener protocol.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub protocol: Protocol,
 }
 
-static RULE_Listener: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(21),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"], ..StrRule::ANY })),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(21), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DefaultAction", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::Listener` resource.
@@ -140,6 +94,7 @@ pub struct Listener {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Listener {
     /// The CloudFormation type name, `AWS::VpcLattice::Listener`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Listener";
@@ -173,52 +128,17 @@ impl Listener {
     }
 
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ServiceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Listener {
@@ -287,17 +207,14 @@ impl ListenerAttributes {
     }
 }
 
-static RULE_DefaultAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
     properties: &[
         ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
         ("Forward", Shape::Object(&RULE_Forward)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultAction` property type of `AWS::VpcLattice::Listener`.
@@ -317,6 +234,7 @@ pub struct DefaultAction {
     pub forward: Option<Obj<Forward>>,
 }
 
+#[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -324,20 +242,9 @@ impl DefaultAction {
     }
 
     /// `FixedResponse`: a [`FixedResponse`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self {
-        self.fixed_response = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self { self.fixed_response = Some(value.into()); self }
     /// `Forward`: a [`Forward`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self {
-        self.forward = Some(value.into());
-        self
-    }
+    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self { self.forward = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultAction {}
@@ -351,104 +258,21 @@ impl ToValue for DefaultAction {
     }
 }
 
-/// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseRequired {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[(
-        "StatusCode",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(599.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FixedResponse` property type of `AWS::VpcLattice::Listener`.
-///
-/// Describes an action that returns a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-listener-fixedresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponse {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-impl FixedResponse {
-    /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
-    pub fn new(required: FixedResponseRequired) -> Self {
-        Self {
-            status_code: required.status_code,
-        }
-    }
-
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponse {}
-
-impl ToValue for FixedResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardRequired {
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The target groups. Traffic matching the rule is forwarded to the specified target groups. With forward actions, you can assign a weight that controls the prioritization and selection of each target group. This means that requests are distributed to individual target groups based on their weights. For example, if two target groups have the same weight, each target group receives half of the traffic.
-    ///
-    /// The default value is 1. This means that if only one target group is provided, there is no need to set the weight; 100% of the traffic goes to that target group.
-    ///
-    /// Items 1 to 10.
     pub target_groups: List<WeightedTargetGroup>,
 }
 
-static RULE_Forward: ObjRule = ObjRule {
-    properties: &[(
-        "TargetGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTargetGroup),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Forward: ObjRule = ObjRule {
+    properties: &[
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["TargetGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Forward` property type of `AWS::VpcLattice::Listener`.
@@ -468,6 +292,7 @@ pub struct Forward {
     pub target_groups: List<WeightedTargetGroup>,
 }
 
+#[rustfmt::skip]
 impl Forward {
     /// A `Forward` with its required properties, named in a [`ForwardRequired`].
     pub fn new(required: ForwardRequired) -> Self {
@@ -477,12 +302,7 @@ impl Forward {
     }
 
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self {
-        self.target_groups = value.into();
-        self
-    }
+    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
 impl PropertyType for Forward {}
@@ -495,140 +315,22 @@ impl ToValue for Forward {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Listener`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-listener-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetGroupRequired {
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The ID of the target group.
-    ///
-    /// Pattern `^((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))$`; length 20 to 2048.
     pub target_group_identifier: Str,
 }
 
-static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(999.0),
-                allowed: &[],
-            }),
-        ),
+        ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
     ],
     required: &["TargetGroupIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeightedTargetGroup` property type of `AWS::VpcLattice::Listener`.
@@ -652,6 +354,7 @@ pub struct WeightedTargetGroup {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WeightedTargetGroup {
     /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
     pub fn new(required: WeightedTargetGroupRequired) -> Self {
@@ -662,20 +365,9 @@ impl WeightedTargetGroup {
     }
 
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_identifier = value.into();
-        self
-    }
-
+    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self { self.target_group_identifier = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for WeightedTargetGroup {}

@@ -17,6 +17,8 @@
 //! - `AWS::VpcLattice::ServiceNetworkServiceAssociation`: [`ServiceNetworkServiceAssociation`], property types in [`service_network_service_association`]
 //! - `AWS::VpcLattice::ServiceNetworkVpcAssociation`: [`ServiceNetworkVpcAssociation`], property types in [`service_network_vpc_association`]
 //! - `AWS::VpcLattice::TargetGroup`: [`TargetGroup`], property types in [`target_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod access_log_subscription;
 pub mod auth_policy;
@@ -31,6 +33,7 @@ pub mod service_network;
 pub mod service_network_resource_association;
 pub mod service_network_service_association;
 pub mod service_network_vpc_association;
+pub mod shared;
 pub mod target_group;
 
 pub use access_log_subscription::{

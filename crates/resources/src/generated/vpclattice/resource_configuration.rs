@@ -17,138 +17,31 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the resource configuration.
-    ///
-    /// Pattern `^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 40.
     pub name: Str,
     /// `ResourceConfigurationType`: a [`ResourceConfigurationType`] value, required.
-    ///
-    /// The type of resource configuration. A resource configuration can be one of the following types:
-    ///
-    /// - *SINGLE* - A single resource.
-    /// - *GROUP* - A group of resources. You must create a group resource configuration before you create a child resource configuration.
-    /// - *CHILD* - A single resource that is part of a group resource configuration.
-    /// - *ARN* - An AWS resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_configuration_type: ResourceConfigurationType,
 }
 
-static RULE_ResourceConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AllowAssociationToSharableServiceNetwork", Shape::Bool),
-        (
-            "CustomDomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainVerificationId",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupDomain",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortRanges",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(11),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProtocolType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP"],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceConfigurationAuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "AWS_IAM"],
-                format: None,
-            }),
-        ),
+        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("DomainVerificationId", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(20), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GroupDomain", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ProtocolType", Shape::Str(&StrRule { allowed: &["TCP"], ..StrRule::ANY })),
+        ("ResourceConfigurationAuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
         ("ResourceConfigurationDefinition", Shape::Any),
-        (
-            "ResourceConfigurationGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(22),
-                max_len: Some(22),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceConfigurationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GROUP", "CHILD", "SINGLE", "ARN"],
-                format: None,
-            }),
-        ),
+        ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ResourceConfigurationType", Shape::Str(&StrRule { allowed: &["GROUP", "CHILD", "SINGLE", "ARN"], ..StrRule::ANY })),
         ("ResourceGatewayId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "ResourceConfigurationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ResourceConfiguration` resource.
@@ -247,6 +140,7 @@ pub struct ResourceConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResourceConfiguration {
     /// The CloudFormation type name, `AWS::VpcLattice::ResourceConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourceConfiguration";
@@ -258,20 +152,9 @@ impl ResourceConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourceconfiguration.html",
         primary_identifier: &["Arn"],
         required: &["Name", "ResourceConfigurationType"],
-        create_only: &[
-            "ResourceGatewayId",
-            "ResourceConfigurationType",
-            "ProtocolType",
-            "ResourceConfigurationAuthType",
-            "CustomDomainName",
-            "GroupDomain",
-            "DomainVerificationId",
-        ],
+        create_only: &["ResourceGatewayId", "ResourceConfigurationType", "ProtocolType", "ResourceConfigurationAuthType", "CustomDomainName", "GroupDomain", "DomainVerificationId"],
         conditional_create_only: &[],
-        write_only: &[
-            "ResourceConfigurationAuthType",
-            "ResourceConfigurationGroupId",
-        ],
+        write_only: &["ResourceConfigurationAuthType", "ResourceConfigurationGroupId"],
         read_only: &["Id", "Arn"],
         attributes: &["Arn", "Id"],
         taggable: true,
@@ -298,114 +181,31 @@ impl ResourceConfiguration {
     }
 
     /// `AllowAssociationToSharableServiceNetwork`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_association_to_sharable_service_network(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_association_to_sharable_service_network = Some(value.into());
-        self
-    }
-
+    pub fn allow_association_to_sharable_service_network(mut self, value: impl Into<Bool>) -> Self { self.allow_association_to_sharable_service_network = Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.custom_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
     /// `DomainVerificationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_verification_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_verification_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_verification_id(mut self, value: impl Into<Str>) -> Self { self.domain_verification_id = Some(value.into()); self }
     /// `GroupDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_domain(mut self, value: impl Into<Str>) -> Self {
-        self.group_domain = Some(value.into());
-        self
-    }
-
+    pub fn group_domain(mut self, value: impl Into<Str>) -> Self { self.group_domain = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PortRanges`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_ranges(mut self, value: impl Into<List<Str>>) -> Self {
-        self.port_ranges = Some(value.into());
-        self
-    }
-
+    pub fn port_ranges(mut self, value: impl Into<List<Str>>) -> Self { self.port_ranges = Some(value.into()); self }
     /// `ProtocolType`: a [`ProtocolType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_type(mut self, value: impl Into<ProtocolType>) -> Self {
-        self.protocol_type = Some(value.into());
-        self
-    }
-
+    pub fn protocol_type(mut self, value: impl Into<ProtocolType>) -> Self { self.protocol_type = Some(value.into()); self }
     /// `ResourceConfigurationAuthType`: a [`ResourceConfigurationAuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_auth_type(
-        mut self,
-        value: impl Into<ResourceConfigurationAuthType>,
-    ) -> Self {
-        self.resource_configuration_auth_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_auth_type(mut self, value: impl Into<ResourceConfigurationAuthType>) -> Self { self.resource_configuration_auth_type = Some(value.into()); self }
     /// `ResourceConfigurationDefinition`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_definition(mut self, value: impl Into<Json>) -> Self {
-        self.resource_configuration_definition = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_definition(mut self, value: impl Into<Json>) -> Self { self.resource_configuration_definition = Some(value.into()); self }
     /// `ResourceConfigurationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_group_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_group_id(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_group_id = Some(value.into()); self }
     /// `ResourceConfigurationType`: a [`ResourceConfigurationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_type(
-        mut self,
-        value: impl Into<ResourceConfigurationType>,
-    ) -> Self {
-        self.resource_configuration_type = value.into();
-        self
-    }
-
+    pub fn resource_configuration_type(mut self, value: impl Into<ResourceConfigurationType>) -> Self { self.resource_configuration_type = value.into(); self }
     /// `ResourceGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_gateway_id(mut self, value: impl Into<Str>) -> Self { self.resource_gateway_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourceConfiguration {
@@ -484,40 +284,18 @@ impl ResourceConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::VpcLattice::ResourceConfiguration`.
@@ -535,6 +313,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -545,20 +324,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -16,118 +16,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceGatewayRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the resource gateway.
-    ///
-    /// Pattern `^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`; length 3 to 40; create-only: changing it replaces the resource.
     pub name: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The IDs of the VPC subnets for the resource gateway.
-    ///
-    /// Each item: length 5 to 200; create-only: changing it replaces the resource.
     pub subnet_ids: List<Str>,
     /// `VpcIdentifier`: a string, required.
-    ///
-    /// The ID of the VPC for the resource gateway.
-    ///
-    /// Pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`; length 5 to 50; create-only: changing it replaces the resource.
     pub vpc_identifier: Str,
 }
 
-static RULE_ResourceGateway: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourceGateway: ObjRule = ObjRule {
     properties: &[
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv4AddressesPerEni",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(62.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceConfigDnsResolution",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IN_VPC", "PUBLIC"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(5),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(5),
-                    max_len: Some(200),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6", "DUALSTACK"], ..StrRule::ANY })),
+        ("Ipv4AddressesPerEni", Shape::Int(&NumRule { min: Some(1.0), max: Some(62.0), ..NumRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceConfigDnsResolution", Shape::Str(&StrRule { allowed: &["IN_VPC", "PUBLIC"], ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name", "VpcIdentifier", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ResourceGateway` resource.
@@ -191,6 +101,7 @@ pub struct ResourceGateway {
     pub vpc_identifier: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceGateway {
     /// The CloudFormation type name, `AWS::VpcLattice::ResourceGateway`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourceGateway";
@@ -202,13 +113,7 @@ impl ResourceGateway {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcegateway.html",
         primary_identifier: &["Arn"],
         required: &["Name", "SubnetIds", "VpcIdentifier"],
-        create_only: &[
-            "VpcIdentifier",
-            "SubnetIds",
-            "IpAddressType",
-            "Name",
-            "ResourceConfigDnsResolution",
-        ],
+        create_only: &["VpcIdentifier", "SubnetIds", "IpAddressType", "Name", "ResourceConfigDnsResolution"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -232,71 +137,21 @@ impl ResourceGateway {
     }
 
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Ipv4AddressesPerEni`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_addresses_per_eni(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_addresses_per_eni = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_addresses_per_eni(mut self, value: impl Into<Int>) -> Self { self.ipv4_addresses_per_eni = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceConfigDnsResolution`: a [`ResourceConfigDnsResolution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_config_dns_resolution(
-        mut self,
-        value: impl Into<ResourceConfigDnsResolution>,
-    ) -> Self {
-        self.resource_config_dns_resolution = Some(value.into());
-        self
-    }
-
+    pub fn resource_config_dns_resolution(mut self, value: impl Into<ResourceConfigDnsResolution>) -> Self { self.resource_config_dns_resolution = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_identifier = value.into();
-        self
-    }
+    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = value.into(); self }
 }
 
 impl Resource for ResourceGateway {
@@ -360,40 +215,18 @@ impl ResourceGatewayAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::VpcLattice::ResourceGateway`.
@@ -411,6 +244,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -421,20 +255,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -15,39 +15,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `Policy`: a JSON value, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the service network or service.
-    ///
-    /// Format `json`; pattern `^.*\S.*$`; length 1 to 10000.
     pub policy: Json,
     /// `ResourceArn`: a string, required.
-    ///
-    /// An IAM policy.
-    ///
-    /// Pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}$`; length 20 to 200; create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("Policy", Shape::Any),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "Policy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ResourcePolicy` resource.
@@ -77,6 +58,7 @@ pub struct ResourcePolicy {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::VpcLattice::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ResourcePolicy";
@@ -106,20 +88,9 @@ impl ResourcePolicy {
     }
 
     /// `Policy`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = value.into();
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{FixedResponse, FixedResponseRequired, Tag, TagRequired};
+use super::shared::{RULE_FixedResponse, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((tg-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:targetgroup/tg-[0-9a-z]{17}))$",
 );
@@ -24,78 +27,27 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// Describes the action for a rule.
     pub action: Obj<Action>,
     /// `Match`: a [`Match`] object, required.
-    ///
-    /// The rule match.
     pub r#match: Obj<Match>,
     /// `Priority`: an integer, required.
-    ///
-    /// The priority assigned to the rule. Each rule for a specific listener must have a unique priority. The lower the priority number the higher the priority.
-    ///
-    /// Value 1 to 100.
     pub priority: Int,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
-        (
-            "ListenerIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ListenerIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Match", Shape::Object(&RULE_Match)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Action", "Match", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::Rule` resource.
@@ -153,6 +105,7 @@ pub struct Rule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::VpcLattice::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Rule";
@@ -187,60 +140,19 @@ impl Rule {
     }
 
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `ListenerIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.listener_identifier = Some(value.into());
-        self
-    }
-
+    pub fn listener_identifier(mut self, value: impl Into<Str>) -> Self { self.listener_identifier = Some(value.into()); self }
     /// `Match`: a [`Match`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<Match>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<Match>>) -> Self { self.r#match = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `ServiceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Rule {
@@ -296,17 +208,14 @@ impl RuleAttributes {
     }
 }
 
-static RULE_Action: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
         ("Forward", Shape::Object(&RULE_Forward)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::VpcLattice::Rule`.
@@ -326,6 +235,7 @@ pub struct Action {
     pub forward: Option<Obj<Forward>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -333,20 +243,9 @@ impl Action {
     }
 
     /// `FixedResponse`: a [`FixedResponse`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self {
-        self.fixed_response = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self { self.fixed_response = Some(value.into()); self }
     /// `Forward`: a [`Forward`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self {
-        self.forward = Some(value.into());
-        self
-    }
+    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self { self.forward = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -360,104 +259,21 @@ impl ToValue for Action {
     }
 }
 
-/// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponseRequired {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[(
-        "StatusCode",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(599.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FixedResponse` property type of `AWS::VpcLattice::Rule`.
-///
-/// Describes an action that returns a custom HTTP response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-rule-fixedresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FixedResponse {
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
-    pub status_code: Int,
-}
-
-impl FixedResponse {
-    /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
-    pub fn new(required: FixedResponseRequired) -> Self {
-        Self {
-            status_code: required.status_code,
-        }
-    }
-
-    /// `StatusCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self {
-        self.status_code = value.into();
-        self
-    }
-}
-
-impl PropertyType for FixedResponse {}
-
-impl ToValue for FixedResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("StatusCode", &self.status_code)
-            .build()
-    }
-}
-
 /// The required properties of [`Forward`], by name: `Forward::new(ForwardRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardRequired {
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The target groups. Traffic matching the rule is forwarded to the specified target groups. With forward actions, you can assign a weight that controls the prioritization and selection of each target group. This means that requests are distributed to individual target groups based on their weights. For example, if two target groups have the same weight, each target group receives half of the traffic.
-    ///
-    /// The default value is 1. This means that if only one target group is provided, there is no need to set the weight; 100% of the traffic goes to that target group.
-    ///
-    /// Items 1 to 10.
     pub target_groups: List<WeightedTargetGroup>,
 }
 
-static RULE_Forward: ObjRule = ObjRule {
-    properties: &[(
-        "TargetGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTargetGroup),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Forward: ObjRule = ObjRule {
+    properties: &[
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["TargetGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Forward` property type of `AWS::VpcLattice::Rule`.
@@ -477,6 +293,7 @@ pub struct Forward {
     pub target_groups: List<WeightedTargetGroup>,
 }
 
+#[rustfmt::skip]
 impl Forward {
     /// A `Forward` with its required properties, named in a [`ForwardRequired`].
     pub fn new(required: ForwardRequired) -> Self {
@@ -486,12 +303,7 @@ impl Forward {
     }
 
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self {
-        self.target_groups = value.into();
-        self
-    }
+    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
 impl PropertyType for Forward {}
@@ -508,38 +320,21 @@ impl ToValue for Forward {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderMatchRequired {
     /// `Match`: a [`HeaderMatchType`] object, required.
-    ///
-    /// The header match type.
     pub r#match: Obj<HeaderMatchType>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the header.
-    ///
-    /// Length 1 to 40.
     pub name: Str,
 }
 
-static RULE_HeaderMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeaderMatch: ObjRule = ObjRule {
     properties: &[
         ("CaseSensitive", Shape::Bool),
         ("Match", Shape::Object(&RULE_HeaderMatchType)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(40),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(40), ..StrRule::ANY })),
     ],
     required: &["Match", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderMatch` property type of `AWS::VpcLattice::Rule`.
@@ -567,6 +362,7 @@ pub struct HeaderMatch {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl HeaderMatch {
     /// A `HeaderMatch` with its required properties, named in a [`HeaderMatchRequired`].
     pub fn new(required: HeaderMatchRequired) -> Self {
@@ -578,28 +374,11 @@ impl HeaderMatch {
     }
 
     /// `CaseSensitive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self {
-        self.case_sensitive = Some(value.into());
-        self
-    }
-
+    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
     /// `Match`: a [`HeaderMatchType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchType>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<HeaderMatchType>>) -> Self { self.r#match = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for HeaderMatch {}
@@ -614,45 +393,15 @@ impl ToValue for HeaderMatch {
     }
 }
 
-static RULE_HeaderMatchType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HeaderMatchType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Contains",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Exact",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Contains", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderMatchType` property type of `AWS::VpcLattice::Rule`.
@@ -682,6 +431,7 @@ pub struct HeaderMatchType {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HeaderMatchType {
     /// A `HeaderMatchType` with no property set (none is required).
     pub fn new() -> Self {
@@ -689,28 +439,11 @@ impl HeaderMatchType {
     }
 
     /// `Contains`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contains(mut self, value: impl Into<Str>) -> Self {
-        self.contains = Some(value.into());
-        self
-    }
-
+    pub fn contains(mut self, value: impl Into<Str>) -> Self { self.contains = Some(value.into()); self }
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderMatchType {}
@@ -725,36 +458,15 @@ impl ToValue for HeaderMatchType {
     }
 }
 
-static RULE_HttpMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HttpMatch: ObjRule = ObjRule {
     properties: &[
-        (
-            "HeaderMatches",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HeaderMatch),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Method",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE",
-                ],
-                format: None,
-            }),
-        ),
+        ("HeaderMatches", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderMatch), min_items: None, max_items: Some(5) })),
+        ("Method", Shape::Str(&StrRule { allowed: &["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "TRACE"], ..StrRule::ANY })),
         ("PathMatch", Shape::Object(&RULE_PathMatch)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpMatch` property type of `AWS::VpcLattice::Rule`.
@@ -780,6 +492,7 @@ pub struct HttpMatch {
     pub path_match: Option<Obj<PathMatch>>,
 }
 
+#[rustfmt::skip]
 impl HttpMatch {
     /// A `HttpMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -787,28 +500,11 @@ impl HttpMatch {
     }
 
     /// `HeaderMatches`: a list of [`HeaderMatch`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_matches(mut self, value: impl Into<List<HeaderMatch>>) -> Self {
-        self.header_matches = Some(value.into());
-        self
-    }
-
+    pub fn header_matches(mut self, value: impl Into<List<HeaderMatch>>) -> Self { self.header_matches = Some(value.into()); self }
     /// `Method`: a [`Method`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Method>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Method>) -> Self { self.method = Some(value.into()); self }
     /// `PathMatch`: a [`PathMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_match(mut self, value: impl Into<Obj<PathMatch>>) -> Self {
-        self.path_match = Some(value.into());
-        self
-    }
+    pub fn path_match(mut self, value: impl Into<Obj<PathMatch>>) -> Self { self.path_match = Some(value.into()); self }
 }
 
 impl PropertyType for HttpMatch {}
@@ -827,19 +523,17 @@ impl ToValue for HttpMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchRequired {
     /// `HttpMatch`: a [`HttpMatch`] object, required.
-    ///
-    /// The HTTP criteria that a rule must match.
     pub http_match: Obj<HttpMatch>,
 }
 
-static RULE_Match: ObjRule = ObjRule {
-    properties: &[("HttpMatch", Shape::Object(&RULE_HttpMatch))],
+#[rustfmt::skip]
+pub(crate) static RULE_Match: ObjRule = ObjRule {
+    properties: &[
+        ("HttpMatch", Shape::Object(&RULE_HttpMatch)),
+    ],
     required: &["HttpMatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Match` property type of `AWS::VpcLattice::Rule`.
@@ -855,6 +549,7 @@ pub struct Match {
     pub http_match: Obj<HttpMatch>,
 }
 
+#[rustfmt::skip]
 impl Match {
     /// A `Match` with its required properties, named in a [`MatchRequired`].
     pub fn new(required: MatchRequired) -> Self {
@@ -864,12 +559,7 @@ impl Match {
     }
 
     /// `HttpMatch`: a [`HttpMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_match(mut self, value: impl Into<Obj<HttpMatch>>) -> Self {
-        self.http_match = value.into();
-        self
-    }
+    pub fn http_match(mut self, value: impl Into<Obj<HttpMatch>>) -> Self { self.http_match = value.into(); self }
 }
 
 impl PropertyType for Match {}
@@ -884,22 +574,18 @@ impl ToValue for Match {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PathMatchRequired {
     /// `Match`: a [`PathMatchType`] object, required.
-    ///
-    /// The type of path match.
     pub r#match: Obj<PathMatchType>,
 }
 
-static RULE_PathMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathMatch: ObjRule = ObjRule {
     properties: &[
         ("CaseSensitive", Shape::Bool),
         ("Match", Shape::Object(&RULE_PathMatchType)),
     ],
     required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathMatch` property type of `AWS::VpcLattice::Rule`.
@@ -921,6 +607,7 @@ pub struct PathMatch {
     pub r#match: Obj<PathMatchType>,
 }
 
+#[rustfmt::skip]
 impl PathMatch {
     /// A `PathMatch` with its required properties, named in a [`PathMatchRequired`].
     pub fn new(required: PathMatchRequired) -> Self {
@@ -931,20 +618,9 @@ impl PathMatch {
     }
 
     /// `CaseSensitive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self {
-        self.case_sensitive = Some(value.into());
-        self
-    }
-
+    pub fn case_sensitive(mut self, value: impl Into<Bool>) -> Self { self.case_sensitive = Some(value.into()); self }
     /// `Match`: a [`PathMatchType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<PathMatchType>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
+    pub fn r#match(mut self, value: impl Into<Obj<PathMatchType>>) -> Self { self.r#match = value.into(); self }
 }
 
 impl PropertyType for PathMatch {}
@@ -958,35 +634,14 @@ impl ToValue for PathMatch {
     }
 }
 
-static RULE_PathMatchType: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PathMatchType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exact",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Exact", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathMatchType` property type of `AWS::VpcLattice::Rule`.
@@ -1010,6 +665,7 @@ pub struct PathMatchType {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PathMatchType {
     /// A `PathMatchType` with no property set (none is required).
     pub fn new() -> Self {
@@ -1017,20 +673,9 @@ impl PathMatchType {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for PathMatchType {}
@@ -1044,140 +689,22 @@ impl ToValue for PathMatchType {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Rule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-rule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`WeightedTargetGroup`], by name: `WeightedTargetGroup::new(WeightedTargetGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetGroupRequired {
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The ID of the target group.
-    ///
-    /// Pattern `^((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))$`; length 20 to 2048.
     pub target_group_identifier: Str,
 }
 
-static RULE_WeightedTargetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(999.0),
-                allowed: &[],
-            }),
-        ),
+        ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(1.0), max: Some(999.0), ..NumRule::ANY })),
     ],
     required: &["TargetGroupIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeightedTargetGroup` property type of `AWS::VpcLattice::Rule`.
@@ -1201,6 +728,7 @@ pub struct WeightedTargetGroup {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WeightedTargetGroup {
     /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
     pub fn new(required: WeightedTargetGroupRequired) -> Self {
@@ -1211,20 +739,9 @@ impl WeightedTargetGroup {
     }
 
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_identifier = value.into();
-        self
-    }
-
+    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self { self.target_group_identifier = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for WeightedTargetGroup {}

@@ -7,70 +7,27 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{AuthType, DnsEntry, Tag, TagRequired};
+use super::shared::{RULE_DnsEntry, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:certificate/[0-9a-z-]+)?$",
 );
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
 
-static RULE_Service: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "AWS_IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
-        (
-            "CustomDomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+        ("CertificateArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
         ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::Service` resource.
@@ -129,6 +86,7 @@ pub struct Service {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::VpcLattice::Service`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Service";
@@ -143,24 +101,8 @@ impl Service {
         create_only: &["Name", "CustomDomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry/DomainName",
-            "DnsEntry/HostedZoneId",
-            "Id",
-            "LastUpdatedAt",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry.DomainName",
-            "DnsEntry.HostedZoneId",
-            "Id",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "LastUpdatedAt", "Status"],
+        attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -171,52 +113,17 @@ impl Service {
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.custom_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
     /// `DnsEntry`: a [`DnsEntry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self {
-        self.dns_entry = Some(value.into());
-        self
-    }
-
+    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Service {
@@ -303,190 +210,5 @@ impl ServiceAttributes {
     /// The status of the service.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-static RULE_DnsEntry: ObjRule = ObjRule {
-    properties: &[("DomainName", Shape::STR), ("HostedZoneId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DnsEntry` property type of `AWS::VpcLattice::Service`.
-///
-/// Describes the DNS information of a service.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-service-dnsentry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DnsEntry {
-    /// `DomainName`: a string.
-    ///
-    /// The domain name of the service.
-    pub domain_name: Option<Str>,
-    /// `HostedZoneId`: a string.
-    ///
-    /// The ID of the hosted zone.
-    pub hosted_zone_id: Option<Str>,
-}
-
-impl DnsEntry {
-    /// A `DnsEntry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
-    /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DnsEntry {}
-
-impl ToValue for DnsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::Service`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-service-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthType` (`AWS::VpcLattice::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthType {
-    /// `NONE`
-    None,
-    /// `AWS_IAM`
-    AwsIam,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,47 +7,22 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{AuthType, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
 
-static RULE_ServiceNetwork: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNetwork: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "AWS_IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SharingConfig", Shape::Object(&RULE_SharingConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetwork` resource.
@@ -94,6 +69,7 @@ pub struct ServiceNetwork {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetwork {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetwork`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetwork";
@@ -120,36 +96,13 @@ impl ServiceNetwork {
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SharingConfig`: a [`SharingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_config(mut self, value: impl Into<Obj<SharingConfig>>) -> Self {
-        self.sharing_config = Some(value.into());
-        self
-    }
-
+    pub fn sharing_config(mut self, value: impl Into<Obj<SharingConfig>>) -> Self { self.sharing_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetwork {
@@ -220,19 +173,17 @@ impl ServiceNetworkAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharingConfigRequired {
     /// `enabled`: a boolean, required.
-    ///
-    /// Specify if the service network should be enabled for sharing.
     pub enabled: Bool,
 }
 
-static RULE_SharingConfig: ObjRule = ObjRule {
-    properties: &[("enabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_SharingConfig: ObjRule = ObjRule {
+    properties: &[
+        ("enabled", Shape::Bool),
+    ],
     required: &["enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharingConfig` property type of `AWS::VpcLattice::ServiceNetwork`.
@@ -248,6 +199,7 @@ pub struct SharingConfig {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl SharingConfig {
     /// A `SharingConfig` with its required properties, named in a [`SharingConfigRequired`].
     pub fn new(required: SharingConfigRequired) -> Self {
@@ -257,12 +209,7 @@ impl SharingConfig {
     }
 
     /// `enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for SharingConfig {}
@@ -270,129 +217,5 @@ impl PropertyType for SharingConfig {}
 impl ToValue for SharingConfig {
     fn to_value(&self) -> Value {
         MapBuilder::new().req("enabled", &self.enabled).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::ServiceNetwork`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-servicenetwork-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The values of `AuthType` (`AWS::VpcLattice::ServiceNetwork`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthType {
-    /// `NONE`
-    None,
-    /// `AWS_IAM`
-    AwsIam,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for AuthType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for AuthType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::AwsIam => "AWS_IAM",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

@@ -7,49 +7,24 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^rcfg-[0-9a-z]{17}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
 );
 
-static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
     properties: &[
         ("PrivateDnsEnabled", Shape::Bool),
-        (
-            "ResourceConfigurationId",
-            Shape::Str(&StrRule {
-                min_len: Some(17),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceNetworkId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetworkResourceAssociation` resource.
@@ -91,6 +66,7 @@ pub struct ServiceNetworkResourceAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetworkResourceAssociation {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetworkResourceAssociation";
@@ -102,11 +78,7 @@ impl ServiceNetworkResourceAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkresourceassociation.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "ResourceConfigurationId",
-            "ServiceNetworkId",
-            "PrivateDnsEnabled",
-        ],
+        create_only: &["ResourceConfigurationId", "ServiceNetworkId", "PrivateDnsEnabled"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -121,36 +93,13 @@ impl ServiceNetworkResourceAssociation {
     }
 
     /// `PrivateDnsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.private_dns_enabled = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
     /// `ResourceConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_id(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_id = Some(value.into()); self }
     /// `ServiceNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_id = Some(value.into());
-        self
-    }
-
+    pub fn service_network_id(mut self, value: impl Into<Str>) -> Self { self.service_network_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetworkResourceAssociation {
@@ -200,101 +149,5 @@ impl ServiceNetworkResourceAssociationAttributes {
     /// The ID of the association between the service network and resource configuration.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-servicenetworkresourceassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{DnsEntry, Tag, TagRequired};
+use super::shared::{RULE_DnsEntry, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^((svc-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:service/svc-[0-9a-z]{17}))$",
 );
@@ -14,44 +17,16 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
 );
 
-static RULE_ServiceNetworkServiceAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNetworkServiceAssociation: ObjRule = ObjRule {
     properties: &[
         ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNetworkIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetworkServiceAssociation` resource.
@@ -97,6 +72,7 @@ pub struct ServiceNetworkServiceAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetworkServiceAssociation {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetworkServiceAssociation";
@@ -111,34 +87,8 @@ impl ServiceNetworkServiceAssociation {
         create_only: &["ServiceNetworkIdentifier", "ServiceIdentifier"],
         conditional_create_only: &[],
         write_only: &["ServiceNetworkIdentifier", "ServiceIdentifier"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry/DomainName",
-            "DnsEntry/HostedZoneId",
-            "Id",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "ServiceArn",
-            "ServiceId",
-            "ServiceName",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry.DomainName",
-            "DnsEntry.HostedZoneId",
-            "Id",
-            "ServiceArn",
-            "ServiceId",
-            "ServiceName",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "ServiceArn", "ServiceId", "ServiceName", "Status"],
+        attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "ServiceArn", "ServiceId", "ServiceName", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -149,36 +99,13 @@ impl ServiceNetworkServiceAssociation {
     }
 
     /// `DnsEntry`: a [`DnsEntry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self {
-        self.dns_entry = Some(value.into());
-        self
-    }
-
+    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
     /// `ServiceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
     /// `ServiceNetworkIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self { self.service_network_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetworkServiceAssociation {
@@ -298,162 +225,5 @@ impl ServiceNetworkServiceAssociationAttributes {
     /// The status of the association between the service network and the service.
     pub fn status(&self) -> Value {
         self.0.get_att("Status")
-    }
-}
-
-static RULE_DnsEntry: ObjRule = ObjRule {
-    properties: &[("DomainName", Shape::STR), ("HostedZoneId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `DnsEntry` property type of `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
-///
-/// The DNS information.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-servicenetworkserviceassociation-dnsentry.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DnsEntry {
-    /// `DomainName`: a string.
-    ///
-    /// The domain name of the service.
-    pub domain_name: Option<Str>,
-    /// `HostedZoneId`: a string.
-    ///
-    /// The ID of the hosted zone.
-    pub hosted_zone_id: Option<Str>,
-}
-
-impl DnsEntry {
-    /// A `DnsEntry` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
-    /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for DnsEntry {}
-
-impl ToValue for DnsEntry {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-servicenetworkserviceassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }

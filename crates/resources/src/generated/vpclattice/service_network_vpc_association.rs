@@ -7,65 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^sg-(([0-9a-z]{8})|([0-9a-z]{17}))$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
 
-static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServiceNetworkVpcAssociation: ObjRule = ObjRule {
     properties: &[
         ("DnsOptions", Shape::Object(&RULE_DnsOptions)),
         ("PrivateDnsEnabled", Shape::Bool),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(200),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceNetworkIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetworkVpcAssociation` resource.
@@ -125,6 +87,7 @@ pub struct ServiceNetworkVpcAssociation {
     pub vpc_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetworkVpcAssociation {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetworkVpcAssociation";
@@ -136,36 +99,11 @@ impl ServiceNetworkVpcAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkvpcassociation.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "ServiceNetworkIdentifier",
-            "VpcIdentifier",
-            "PrivateDnsEnabled",
-            "DnsOptions",
-            "DnsOptions/PrivateDnsPreference",
-            "DnsOptions/PrivateDnsSpecifiedDomains",
-        ],
+        create_only: &["ServiceNetworkIdentifier", "VpcIdentifier", "PrivateDnsEnabled", "DnsOptions", "DnsOptions/PrivateDnsPreference", "DnsOptions/PrivateDnsSpecifiedDomains"],
         conditional_create_only: &[],
         write_only: &["ServiceNetworkIdentifier", "VpcIdentifier"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "Status",
-            "VpcId",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Id",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "Status",
-            "VpcId",
-        ],
+        read_only: &["Arn", "CreatedAt", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status", "VpcId"],
+        attributes: &["Arn", "CreatedAt", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -176,52 +114,17 @@ impl ServiceNetworkVpcAssociation {
     }
 
     /// `DnsOptions`: a [`DnsOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptions>>) -> Self {
-        self.dns_options = Some(value.into());
-        self
-    }
-
+    pub fn dns_options(mut self, value: impl Into<Obj<DnsOptions>>) -> Self { self.dns_options = Some(value.into()); self }
     /// `PrivateDnsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.private_dns_enabled = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `ServiceNetworkIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self { self.service_network_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_identifier = Some(value.into());
-        self
-    }
+    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetworkVpcAssociation {
@@ -318,44 +221,14 @@ impl ServiceNetworkVpcAssociationAttributes {
     }
 }
 
-static RULE_DnsOptions: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DnsOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "PrivateDnsPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VERIFIED_DOMAINS_ONLY",
-                    "ALL_DOMAINS",
-                    "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS",
-                    "SPECIFIED_DOMAINS_ONLY",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PrivateDnsSpecifiedDomains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("PrivateDnsPreference", Shape::Str(&StrRule { allowed: &["VERIFIED_DOMAINS_ONLY", "ALL_DOMAINS", "VERIFIED_DOMAINS_AND_SPECIFIED_DOMAINS", "SPECIFIED_DOMAINS_ONLY"], ..StrRule::ANY })),
+        ("PrivateDnsSpecifiedDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsOptions` property type of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
@@ -377,6 +250,7 @@ pub struct DnsOptions {
     pub private_dns_specified_domains: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DnsOptions {
     /// A `DnsOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -384,20 +258,9 @@ impl DnsOptions {
     }
 
     /// `PrivateDnsPreference`: a [`PrivateDnsPreference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self {
-        self.private_dns_preference = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_preference(mut self, value: impl Into<PrivateDnsPreference>) -> Self { self.private_dns_preference = Some(value.into()); self }
     /// `PrivateDnsSpecifiedDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.private_dns_specified_domains = Some(value.into());
-        self
-    }
+    pub fn private_dns_specified_domains(mut self, value: impl Into<List<Str>>) -> Self { self.private_dns_specified_domains = Some(value.into()); self }
 }
 
 impl PropertyType for DnsOptions {}
@@ -410,102 +273,6 @@ impl ToValue for DnsOptions {
                 "PrivateDnsSpecifiedDomains",
                 &self.private_dns_specified_domains,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::ServiceNetworkVpcAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-servicenetworkvpcassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

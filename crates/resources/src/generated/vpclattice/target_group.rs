@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9-,]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("(^/[a-zA-Z0-9@:%_+.~#?&/=-]*$|(^$))");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$");
@@ -17,59 +20,21 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetGroupRequired {
     /// `Type`: a [`TargetGroupType`] value, required.
-    ///
-    /// The type of target group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: TargetGroupType,
 }
 
-static RULE_TargetGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroup: ObjRule = ObjRule {
     properties: &[
         ("Config", Shape::Object(&RULE_TargetGroupConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Target),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Target), min_items: Some(0), max_items: Some(100) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["IP", "LAMBDA", "INSTANCE", "ALB"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::TargetGroup` resource.
@@ -119,6 +84,7 @@ pub struct TargetGroup {
     pub r#type: TargetGroupType,
 }
 
+#[rustfmt::skip]
 impl TargetGroup {
     /// The CloudFormation type name, `AWS::VpcLattice::TargetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::TargetGroup";
@@ -130,16 +96,7 @@ impl TargetGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-targetgroup.html",
         primary_identifier: &["Arn"],
         required: &["Type"],
-        create_only: &[
-            "Name",
-            "Type",
-            "Config/Port",
-            "Config/IpAddressType",
-            "Config/Protocol",
-            "Config/ProtocolVersion",
-            "Config/VpcIdentifier",
-            "Config/LambdaEventStructureVersion",
-        ],
+        create_only: &["Name", "Type", "Config/Port", "Config/IpAddressType", "Config/Protocol", "Config/ProtocolVersion", "Config/VpcIdentifier", "Config/LambdaEventStructureVersion"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "CreatedAt", "Id", "LastUpdatedAt", "Status"],
@@ -160,44 +117,15 @@ impl TargetGroup {
     }
 
     /// `Config`: a [`TargetGroupConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config(mut self, value: impl Into<Obj<TargetGroupConfig>>) -> Self {
-        self.config = Some(value.into());
-        self
-    }
-
+    pub fn config(mut self, value: impl Into<Obj<TargetGroupConfig>>) -> Self { self.config = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Targets`: a list of [`Target`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
-
+    pub fn targets(mut self, value: impl Into<List<Target>>) -> Self { self.targets = Some(value.into()); self }
     /// `Type`: a [`TargetGroupType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TargetGroupType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TargetGroupType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for TargetGroup {
@@ -272,87 +200,22 @@ impl TargetGroupAttributes {
     }
 }
 
-static RULE_HealthCheckConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HealthCheckConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "HealthCheckIntervalSeconds",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(300.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthCheckTimeoutSeconds",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(120.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HealthyThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("HealthCheckIntervalSeconds", Shape::Int(&NumRule { min: Some(5.0), max: Some(300.0), ..NumRule::ANY })),
+        ("HealthCheckTimeoutSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(120.0), ..NumRule::ANY })),
+        ("HealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
         ("Matcher", Shape::Object(&RULE_Matcher)),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS"],
-                format: None,
-            }),
-        ),
-        (
-            "ProtocolVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP1", "HTTP2"],
-                format: None,
-            }),
-        ),
-        (
-            "UnhealthyThresholdCount",
-            Shape::Int(&NumRule {
-                min: Some(2.0),
-                max: Some(10.0),
-                allowed: &[],
-            }),
-        ),
+        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS"], ..StrRule::ANY })),
+        ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2"], ..StrRule::ANY })),
+        ("UnhealthyThresholdCount", Shape::Int(&NumRule { min: Some(2.0), max: Some(10.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheckConfig` property type of `AWS::VpcLattice::TargetGroup`.
@@ -416,6 +279,7 @@ pub struct HealthCheckConfig {
     pub unhealthy_threshold_count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HealthCheckConfig {
     /// A `HealthCheckConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -423,84 +287,25 @@ impl HealthCheckConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `HealthCheckIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_interval_seconds = Some(value.into()); self }
     /// `HealthCheckTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.health_check_timeout_seconds = Some(value.into());
-        self
-    }
-
+    pub fn health_check_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.health_check_timeout_seconds = Some(value.into()); self }
     /// `HealthyThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.healthy_threshold_count = Some(value.into());
-        self
-    }
-
+    pub fn healthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.healthy_threshold_count = Some(value.into()); self }
     /// `Matcher`: a [`Matcher`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self {
-        self.matcher = Some(value.into());
-        self
-    }
-
+    pub fn matcher(mut self, value: impl Into<Obj<Matcher>>) -> Self { self.matcher = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `ProtocolVersion`: a [`ProtocolVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_version(mut self, value: impl Into<ProtocolVersion>) -> Self {
-        self.protocol_version = Some(value.into());
-        self
-    }
-
+    pub fn protocol_version(mut self, value: impl Into<ProtocolVersion>) -> Self { self.protocol_version = Some(value.into()); self }
     /// `UnhealthyThresholdCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self {
-        self.unhealthy_threshold_count = Some(value.into());
-        self
-    }
+    pub fn unhealthy_threshold_count(mut self, value: impl Into<Int>) -> Self { self.unhealthy_threshold_count = Some(value.into()); self }
 }
 
 impl PropertyType for HealthCheckConfig {}
@@ -532,30 +337,17 @@ impl ToValue for HealthCheckConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatcherRequired {
     /// `HttpCode`: a string, required.
-    ///
-    /// The HTTP code to use when checking for a successful response from a target.
-    ///
-    /// Pattern `^[0-9-,]+$`; length 3 to 2000.
     pub http_code: Str,
 }
 
-static RULE_Matcher: ObjRule = ObjRule {
-    properties: &[(
-        "HttpCode",
-        Shape::Str(&StrRule {
-            min_len: Some(3),
-            max_len: Some(2000),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Matcher: ObjRule = ObjRule {
+    properties: &[
+        ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["HttpCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Matcher` property type of `AWS::VpcLattice::TargetGroup`.
@@ -573,6 +365,7 @@ pub struct Matcher {
     pub http_code: Str,
 }
 
+#[rustfmt::skip]
 impl Matcher {
     /// A `Matcher` with its required properties, named in a [`MatcherRequired`].
     pub fn new(required: MatcherRequired) -> Self {
@@ -582,12 +375,7 @@ impl Matcher {
     }
 
     /// `HttpCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_code = value.into();
-        self
-    }
+    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = value.into(); self }
 }
 
 impl PropertyType for Matcher {}
@@ -598,129 +386,22 @@ impl ToValue for Matcher {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::VpcLattice::TargetGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-targetgroup-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
 /// The required properties of [`Target`], by name: `Target::new(TargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID of the target. If the target group type is `INSTANCE` , this is an instance ID. If the target group type is `IP` , this is an IP address. If the target group type is `LAMBDA` , this is the ARN of a Lambda function. If the target group type is `ALB` , this is the ARN of an Application Load Balancer.
     pub id: Str,
 }
 
-static RULE_Target: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Target: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Target` property type of `AWS::VpcLattice::TargetGroup`.
@@ -742,6 +423,7 @@ pub struct Target {
     pub port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Target {
     /// A `Target` with its required properties, named in a [`TargetRequired`].
     pub fn new(required: TargetRequired) -> Self {
@@ -752,20 +434,9 @@ impl Target {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
 }
 
 impl PropertyType for Target {}
@@ -779,74 +450,19 @@ impl ToValue for Target {
     }
 }
 
-static RULE_TargetGroupConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TargetGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("HealthCheck", Shape::Object(&RULE_HealthCheckConfig)),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaEventStructureVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["V1", "V2"],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS", "TCP"],
-                format: None,
-            }),
-        ),
-        (
-            "ProtocolVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP1", "HTTP2", "GRPC"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(5),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "IPV6"], ..StrRule::ANY })),
+        ("LambdaEventStructureVersion", Shape::Str(&StrRule { allowed: &["V1", "V2"], ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TCP"], ..StrRule::ANY })),
+        ("ProtocolVersion", Shape::Str(&StrRule { allowed: &["HTTP1", "HTTP2", "GRPC"], ..StrRule::ANY })),
+        ("VpcIdentifier", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupConfig` property type of `AWS::VpcLattice::TargetGroup`.
@@ -896,6 +512,7 @@ pub struct TargetGroupConfig {
     pub vpc_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupConfig {
     /// A `TargetGroupConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -903,63 +520,19 @@ impl TargetGroupConfig {
     }
 
     /// `HealthCheck`: a [`HealthCheckConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheckConfig>>) -> Self { self.health_check = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `LambdaEventStructureVersion`: a [`LambdaEventStructureVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_event_structure_version(
-        mut self,
-        value: impl Into<LambdaEventStructureVersion>,
-    ) -> Self {
-        self.lambda_event_structure_version = Some(value.into());
-        self
-    }
-
+    pub fn lambda_event_structure_version(mut self, value: impl Into<LambdaEventStructureVersion>) -> Self { self.lambda_event_structure_version = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`TargetGroupConfigProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<TargetGroupConfigProtocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<TargetGroupConfigProtocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `ProtocolVersion`: a [`TargetGroupConfigProtocolVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol_version(mut self, value: impl Into<TargetGroupConfigProtocolVersion>) -> Self {
-        self.protocol_version = Some(value.into());
-        self
-    }
-
+    pub fn protocol_version(mut self, value: impl Into<TargetGroupConfigProtocolVersion>) -> Self { self.protocol_version = Some(value.into()); self }
     /// `VpcIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_identifier = Some(value.into());
-        self
-    }
+    pub fn vpc_identifier(mut self, value: impl Into<Str>) -> Self { self.vpc_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupConfig {}

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the `IPSet` . You can't change the name of an `IPSet` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_IpSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "IPSetDescriptors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpSetDescriptor),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IPSetDescriptors", Shape::List(&ListRule { items: Shape::Object(&RULE_IpSetDescriptor), min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAF::IPSet` resource.
@@ -71,6 +58,7 @@ pub struct IpSet {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl IpSet {
     /// The CloudFormation type name, `AWS::WAF::IPSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAF::IPSet";
@@ -100,20 +88,9 @@ impl IpSet {
     }
 
     /// `IPSetDescriptors`: a list of [`IpSetDescriptor`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_descriptors(mut self, value: impl Into<List<IpSetDescriptor>>) -> Self {
-        self.ip_set_descriptors = Some(value.into());
-        self
-    }
-
+    pub fn ip_set_descriptors(mut self, value: impl Into<List<IpSetDescriptor>>) -> Self { self.ip_set_descriptors = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for IpSet {
@@ -156,33 +133,20 @@ impl IpSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetDescriptorRequired {
     /// `Type`: a string, required.
-    ///
-    /// Specify `IPV4` or `IPV6` .
     pub r#type: Str,
     /// `Value`: a string, required.
-    ///
-    /// Specify an IPv4 address by using CIDR notation. For example:
-    ///
-    /// - To configure AWS WAF to allow, block, or count requests that originated from the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure AWS WAF to allow, block, or count requests that originated from IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Specify an IPv6 address by using CIDR notation. For example:
-    ///
-    /// - To configure AWS WAF to allow, block, or count requests that originated from the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure AWS WAF to allow, block, or count requests that originated from IP addresses 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
     pub value: Str,
 }
 
-static RULE_IpSetDescriptor: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_IpSetDescriptor: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IPSetDescriptor` property type of `AWS::WAF::IPSet`.
@@ -218,6 +182,7 @@ pub struct IpSetDescriptor {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl IpSetDescriptor {
     /// A `IpSetDescriptor` with its required properties, named in a [`IpSetDescriptorRequired`].
     pub fn new(required: IpSetDescriptorRequired) -> Self {
@@ -228,20 +193,9 @@ impl IpSetDescriptor {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for IpSetDescriptor {}

@@ -10,10 +10,13 @@
 //! - `AWS::WAF::SqlInjectionMatchSet`: [`SqlInjectionMatchSet`], property types in [`sql_injection_match_set`]
 //! - `AWS::WAF::WebACL`: [`WebAcl`], property types in [`web_acl`]
 //! - `AWS::WAF::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod byte_match_set;
 pub mod ip_set;
 pub mod rule;
+pub mod shared;
 pub mod size_constraint_set;
 pub mod sql_injection_match_set;
 pub mod web_acl;

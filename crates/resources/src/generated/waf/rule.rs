@@ -11,38 +11,21 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metrics for this `Rule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change `MetricName` after you create the `Rule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The friendly name or description for the `Rule` . You can't change the name of a `Rule` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Predicates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Predicate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAF::Rule` resource.
@@ -85,6 +68,7 @@ pub struct Rule {
     pub predicates: Option<List<Predicate>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::WAF::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::WAF::Rule";
@@ -115,28 +99,11 @@ impl Rule {
     }
 
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Predicates`: a list of [`Predicate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self {
-        self.predicates = Some(value.into());
-        self
-    }
+    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.predicates = Some(value.into()); self }
 }
 
 impl Resource for Rule {
@@ -180,33 +147,23 @@ impl RuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredicateRequired {
     /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
     pub data_id: Str,
     /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
     pub negated: Bool,
     /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
     pub r#type: Str,
 }
 
-static RULE_Predicate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
         ("DataId", Shape::STR),
         ("Negated", Shape::Bool),
         ("Type", Shape::STR),
     ],
     required: &["Negated", "Type", "DataId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Predicate` property type of `AWS::WAF::Rule`.
@@ -232,6 +189,7 @@ pub struct Predicate {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
     pub fn new(required: PredicateRequired) -> Self {
@@ -243,28 +201,11 @@ impl Predicate {
     }
 
     /// `DataId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_id = value.into();
-        self
-    }
-
+    pub fn data_id(mut self, value: impl Into<Str>) -> Self { self.data_id = value.into(); self }
     /// `Negated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self {
-        self.negated = value.into();
-        self
-    }
-
+    pub fn negated(mut self, value: impl Into<Bool>) -> Self { self.negated = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Predicate {}

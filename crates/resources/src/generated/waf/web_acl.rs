@@ -11,43 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: a [`WafAction`] object, required.
-    ///
-    /// The action to perform if none of the `Rules` contained in the `WebACL` match. The action is specified by the `WafAction` object.
     pub default_action: Obj<WafAction>,
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the metrics for this `WebACL` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change `MetricName` after you create the `WebACL` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description of the `WebACL` . You can't change the name of a `WebACL` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_WebAcl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_WafAction)),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ActivatedRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ActivatedRule), min_items: None, max_items: None })),
     ],
     required: &["DefaultAction", "MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAF::WebACL` resource.
@@ -89,6 +70,7 @@ pub struct WebAcl {
     pub rules: Option<List<ActivatedRule>>,
 }
 
+#[rustfmt::skip]
 impl WebAcl {
     /// The CloudFormation type name, `AWS::WAF::WebACL`.
     pub const TYPE_NAME: &'static str = "AWS::WAF::WebACL";
@@ -120,36 +102,13 @@ impl WebAcl {
     }
 
     /// `DefaultAction`: a [`WafAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<WafAction>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<WafAction>>) -> Self { self.default_action = value.into(); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`ActivatedRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ActivatedRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ActivatedRule>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl Resource for WebAcl {
@@ -194,29 +153,21 @@ impl WebAclAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActivatedRuleRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// Specifies the order in which the `Rules` in a `WebACL` are evaluated. Rules with a lower value for `Priority` are evaluated before `Rules` with a higher value. The value must be a unique integer. If you add multiple `Rules` to a `WebACL` , the values don't need to be consecutive.
     pub priority: Int,
     /// `RuleId`: a string, required.
-    ///
-    /// The `RuleId` for a `Rule` . You use `RuleId` to get more information about a `Rule` , update a `Rule` , insert a `Rule` into a `WebACL` or delete a one from a `WebACL` , or delete a `Rule` from AWS WAF .
-    ///
-    /// `RuleId` is returned by `CreateRule` and by `ListRules` .
     pub rule_id: Str,
 }
 
-static RULE_ActivatedRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ActivatedRule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_WafAction)),
         ("Priority", Shape::INT),
         ("RuleId", Shape::STR),
     ],
     required: &["Priority", "RuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActivatedRule` property type of `AWS::WAF::WebACL`.
@@ -250,6 +201,7 @@ pub struct ActivatedRule {
     pub rule_id: Str,
 }
 
+#[rustfmt::skip]
 impl ActivatedRule {
     /// A `ActivatedRule` with its required properties, named in a [`ActivatedRuleRequired`].
     pub fn new(required: ActivatedRuleRequired) -> Self {
@@ -261,28 +213,11 @@ impl ActivatedRule {
     }
 
     /// `Action`: a [`WafAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<WafAction>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<WafAction>>) -> Self { self.action = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.rule_id = value.into();
-        self
-    }
+    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = value.into(); self }
 }
 
 impl PropertyType for ActivatedRule {}
@@ -301,23 +236,17 @@ impl ToValue for ActivatedRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WafActionRequired {
     /// `Type`: a string, required.
-    ///
-    /// Specifies how you want AWS WAF to respond to requests that match the settings in a `Rule` . Valid settings include the following:
-    ///
-    /// - `ALLOW` : AWS WAF allows requests
-    /// - `BLOCK` : AWS WAF blocks requests
-    /// - `COUNT` : AWS WAF increments a counter of the requests that match all of the conditions in the rule. AWS WAF then continues to inspect the web request based on the remaining rules in the web ACL. You can't specify `COUNT` for the default action for a `WebACL` .
     pub r#type: Str,
 }
 
-static RULE_WafAction: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_WafAction: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WafAction` property type of `AWS::WAF::WebACL`.
@@ -343,6 +272,7 @@ pub struct WafAction {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl WafAction {
     /// A `WafAction` with its required properties, named in a [`WafActionRequired`].
     pub fn new(required: WafActionRequired) -> Self {
@@ -352,12 +282,7 @@ impl WafAction {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for WafAction {}

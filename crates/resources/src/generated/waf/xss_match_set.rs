@@ -7,39 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_FieldToMatch;
+pub use super::shared::{FieldToMatch, FieldToMatchRequired};
+
 /// The required properties of [`XssMatchSet`], by name: `XssMatchSet::new(XssMatchSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name, if any, of the `XssMatchSet` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `XssMatchTuples`: a list of [`XssMatchTuple`] objects, required.
-    ///
-    /// Specifies the parts of web requests that you want to inspect for cross-site scripting attacks.
     pub xss_match_tuples: List<XssMatchTuple>,
 }
 
-static RULE_XssMatchSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XssMatchSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "XssMatchTuples",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_XssMatchTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("XssMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_XssMatchTuple), min_items: None, max_items: None })),
     ],
     required: &["Name", "XssMatchTuples"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAF::XssMatchSet` resource.
@@ -73,6 +61,7 @@ pub struct XssMatchSet {
     pub xss_match_tuples: List<XssMatchTuple>,
 }
 
+#[rustfmt::skip]
 impl XssMatchSet {
     /// The CloudFormation type name, `AWS::WAF::XssMatchSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAF::XssMatchSet";
@@ -102,20 +91,9 @@ impl XssMatchSet {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `XssMatchTuples`: a list of [`XssMatchTuple`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_match_tuples(mut self, value: impl Into<List<XssMatchTuple>>) -> Self {
-        self.xss_match_tuples = value.into();
-        self
-    }
+    pub fn xss_match_tuples(mut self, value: impl Into<List<XssMatchTuple>>) -> Self { self.xss_match_tuples = value.into(); self }
 }
 
 impl Resource for XssMatchSet {
@@ -154,171 +132,24 @@ impl XssMatchSetAttributes {
     }
 }
 
-/// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchRequired {
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform. Amazon CloudFront supports the following methods: `DELETE` , `GET` , `HEAD` , `OPTIONS` , `PATCH` , `POST` , and `PUT` .
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR), ("Type", Shape::STR)],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FieldToMatch` property type of `AWS::WAF::XssMatchSet`.
-///
-/// The part of a web request that you want to inspect, such as a specified header or a query string.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-waf-xssmatchset-fieldtomatch.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatch {
-    /// `Data`: a string.
-    ///
-    /// When the value of `Type` is `HEADER` , enter the name of the header that you want AWS WAF to search, for example, `User-Agent` or `Referer` . The name of the header is not case sensitive.
-    ///
-    /// When the value of `Type` is `SINGLE_QUERY_ARG` , enter the name of the parameter that you want AWS WAF to search, for example, `UserName` or `SalesRegion` . The parameter name is not case sensitive.
-    ///
-    /// If the value of `Type` is any other value, omit `Data` .
-    pub data: Option<Str>,
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform. Amazon CloudFront supports the following methods: `DELETE` , `GET` , `HEAD` , `OPTIONS` , `PATCH` , `POST` , and `PUT` .
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-impl FieldToMatch {
-    /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
-    pub fn new(required: FieldToMatchRequired) -> Self {
-        Self {
-            data: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for FieldToMatch {}
-
-impl ToValue for FieldToMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Data", &self.data)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
 /// The required properties of [`XssMatchTuple`], by name: `XssMatchTuple::new(XssMatchTupleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchTupleRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of a web request that you want to inspect, such as a specified header or a query string.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformation`: a string, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting it for a match.
-    ///
-    /// You can only specify a single type of TextTransformation.
-    ///
-    /// *CMD_LINE*
-    ///
-    /// When you're concerned that attackers are injecting an operating system command line command and using unusual formatting to disguise some or all of the command, use this option to perform the following transformations:
-    ///
-    /// - Delete the following characters: \ " ' ^
-    /// - Delete spaces before the following characters: / (
-    /// - Replace the following characters with a space: , ;
-    /// - Replace multiple spaces with one space
-    /// - Convert uppercase letters (A-Z) to lowercase (a-z)
-    ///
-    /// *COMPRESS_WHITE_SPACE*
-    ///
-    /// Use this option to replace the following characters with a space character (decimal 32):
-    ///
-    /// - \f, formfeed, decimal 12
-    /// - \t, tab, decimal 9
-    /// - \n, newline, decimal 10
-    /// - \r, carriage return, decimal 13
-    /// - \v, vertical tab, decimal 11
-    /// - non-breaking space, decimal 160
-    ///
-    /// `COMPRESS_WHITE_SPACE` also replaces multiple spaces with one space.
-    ///
-    /// *HTML_ENTITY_DECODE*
-    ///
-    /// Use this option to replace HTML-encoded characters with unencoded characters. `HTML_ENTITY_DECODE` performs the following operations:
-    ///
-    /// - Replaces `(ampersand)quot;` with `"`
-    /// - Replaces `(ampersand)nbsp;` with a non-breaking space, decimal 160
-    /// - Replaces `(ampersand)lt;` with a "less than" symbol
-    /// - Replaces `(ampersand)gt;` with `>`
-    /// - Replaces characters that are represented in hexadecimal format, `(ampersand)#xhhhh;` , with the corresponding characters
-    /// - Replaces characters that are represented in decimal format, `(ampersand)#nnnn;` , with the corresponding characters
-    ///
-    /// *LOWERCASE*
-    ///
-    /// Use this option to convert uppercase letters (A-Z) to lowercase (a-z).
-    ///
-    /// *URL_DECODE*
-    ///
-    /// Use this option to decode a URL-encoded value.
-    ///
-    /// *NONE*
-    ///
-    /// Specify `NONE` if you don't want to perform any text transformations.
     pub text_transformation: Str,
 }
 
-static RULE_XssMatchTuple: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XssMatchTuple: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("TextTransformation", Shape::STR),
     ],
     required: &["TextTransformation", "FieldToMatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XssMatchTuple` property type of `AWS::WAF::XssMatchSet`.
@@ -392,6 +223,7 @@ pub struct XssMatchTuple {
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 impl XssMatchTuple {
     /// A `XssMatchTuple` with its required properties, named in a [`XssMatchTupleRequired`].
     pub fn new(required: XssMatchTupleRequired) -> Self {
@@ -402,20 +234,9 @@ impl XssMatchTuple {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self {
-        self.text_transformation = value.into();
-        self
-    }
+    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
 impl PropertyType for XssMatchTuple {}

@@ -7,35 +7,25 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_FieldToMatch;
+pub use super::shared::{FieldToMatch, FieldToMatchRequired};
+
 /// The required properties of [`ByteMatchSet`], by name: `ByteMatchSet::new(ByteMatchSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description of the `ByteMatchSet` . You can't change `Name` after you create a `ByteMatchSet` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_ByteMatchSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ByteMatchSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "ByteMatchTuples",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ByteMatchTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ByteMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_ByteMatchTuple), min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::ByteMatchSet` resource.
@@ -67,6 +57,7 @@ pub struct ByteMatchSet {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ByteMatchSet {
     /// The CloudFormation type name, `AWS::WAFRegional::ByteMatchSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::ByteMatchSet";
@@ -96,20 +87,9 @@ impl ByteMatchSet {
     }
 
     /// `ByteMatchTuples`: a list of [`ByteMatchTuple`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn byte_match_tuples(mut self, value: impl Into<List<ByteMatchTuple>>) -> Self {
-        self.byte_match_tuples = Some(value.into());
-        self
-    }
-
+    pub fn byte_match_tuples(mut self, value: impl Into<List<ByteMatchTuple>>) -> Self { self.byte_match_tuples = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for ByteMatchSet {
@@ -152,93 +132,15 @@ impl ByteMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchTupleRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of a web request that you want AWS WAF to inspect, such as a specific header or a query string.
     pub field_to_match: Obj<FieldToMatch>,
     /// `PositionalConstraint`: a string, required.
-    ///
-    /// Within the portion of a web request that you want to search (for example, in the query string, if any), specify where you want AWS WAF to search. Valid values include the following:
-    ///
-    /// *CONTAINS*
-    ///
-    /// The specified part of the web request must include the value of `TargetString` , but the location doesn't matter.
-    ///
-    /// *CONTAINS_WORD*
-    ///
-    /// The specified part of the web request must include the value of `TargetString` , and `TargetString` must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _). In addition, `TargetString` must be a word, which means one of the following:
-    ///
-    /// - `TargetString` exactly matches the value of the specified part of the web request, such as the value of a header.
-    /// - `TargetString` is at the beginning of the specified part of the web request and is followed by a character other than an alphanumeric character or underscore (_), for example, `BadBot;` .
-    /// - `TargetString` is at the end of the specified part of the web request and is preceded by a character other than an alphanumeric character or underscore (_), for example, `;BadBot` .
-    /// - `TargetString` is in the middle of the specified part of the web request and is preceded and followed by characters other than alphanumeric characters or underscore (_), for example, `-BadBot;` .
-    ///
-    /// *EXACTLY*
-    ///
-    /// The value of the specified part of the web request must exactly match the value of `TargetString` .
-    ///
-    /// *STARTS_WITH*
-    ///
-    /// The value of `TargetString` must appear at the beginning of the specified part of the web request.
-    ///
-    /// *ENDS_WITH*
-    ///
-    /// The value of `TargetString` must appear at the end of the specified part of the web request.
     pub positional_constraint: Str,
     /// `TextTransformation`: a string, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting it for a match.
-    ///
-    /// You can only specify a single type of TextTransformation.
-    ///
-    /// *CMD_LINE*
-    ///
-    /// When you're concerned that attackers are injecting an operating system command line command and using unusual formatting to disguise some or all of the command, use this option to perform the following transformations:
-    ///
-    /// - Delete the following characters: \ " ' ^
-    /// - Delete spaces before the following characters: / (
-    /// - Replace the following characters with a space: , ;
-    /// - Replace multiple spaces with one space
-    /// - Convert uppercase letters (A-Z) to lowercase (a-z)
-    ///
-    /// *COMPRESS_WHITE_SPACE*
-    ///
-    /// Use this option to replace the following characters with a space character (decimal 32):
-    ///
-    /// - \f, formfeed, decimal 12
-    /// - \t, tab, decimal 9
-    /// - \n, newline, decimal 10
-    /// - \r, carriage return, decimal 13
-    /// - \v, vertical tab, decimal 11
-    /// - non-breaking space, decimal 160
-    ///
-    /// `COMPRESS_WHITE_SPACE` also replaces multiple spaces with one space.
-    ///
-    /// *HTML_ENTITY_DECODE*
-    ///
-    /// Use this option to replace HTML-encoded characters with unencoded characters. `HTML_ENTITY_DECODE` performs the following operations:
-    ///
-    /// - Replaces `(ampersand)quot;` with `"`
-    /// - Replaces `(ampersand)nbsp;` with a non-breaking space, decimal 160
-    /// - Replaces `(ampersand)lt;` with a "less than" symbol
-    /// - Replaces `(ampersand)gt;` with `>`
-    /// - Replaces characters that are represented in hexadecimal format, `(ampersand)#xhhhh;` , with the corresponding characters
-    /// - Replaces characters that are represented in decimal format, `(ampersand)#nnnn;` , with the corresponding characters
-    ///
-    /// *LOWERCASE*
-    ///
-    /// Use this option to convert uppercase letters (A-Z) to lowercase (a-z).
-    ///
-    /// *URL_DECODE*
-    ///
-    /// Use this option to decode a URL-encoded value.
-    ///
-    /// *NONE*
-    ///
-    /// Specify `NONE` if you don't want to perform any text transformations.
     pub text_transformation: Str,
 }
 
-static RULE_ByteMatchTuple: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ByteMatchTuple: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("PositionalConstraint", Shape::STR),
@@ -247,11 +149,8 @@ static RULE_ByteMatchTuple: ObjRule = ObjRule {
         ("TextTransformation", Shape::STR),
     ],
     required: &["PositionalConstraint", "TextTransformation", "FieldToMatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ByteMatchTuple` property type of `AWS::WAFRegional::ByteMatchSet`.
@@ -382,6 +281,7 @@ pub struct ByteMatchTuple {
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 impl ByteMatchTuple {
     /// A `ByteMatchTuple` with its required properties, named in a [`ByteMatchTupleRequired`].
     pub fn new(required: ByteMatchTupleRequired) -> Self {
@@ -395,44 +295,15 @@ impl ByteMatchTuple {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positional_constraint(mut self, value: impl Into<Str>) -> Self {
-        self.positional_constraint = value.into();
-        self
-    }
-
+    pub fn positional_constraint(mut self, value: impl Into<Str>) -> Self { self.positional_constraint = value.into(); self }
     /// `TargetString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_string(mut self, value: impl Into<Str>) -> Self {
-        self.target_string = Some(value.into());
-        self
-    }
-
+    pub fn target_string(mut self, value: impl Into<Str>) -> Self { self.target_string = Some(value.into()); self }
     /// `TargetStringBase64`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_string_base64(mut self, value: impl Into<Str>) -> Self {
-        self.target_string_base64 = Some(value.into());
-        self
-    }
-
+    pub fn target_string_base64(mut self, value: impl Into<Str>) -> Self { self.target_string_base64 = Some(value.into()); self }
     /// `TextTransformation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self {
-        self.text_transformation = value.into();
-        self
-    }
+    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
 impl PropertyType for ByteMatchTuple {}
@@ -445,105 +316,6 @@ impl ToValue for ByteMatchTuple {
             .opt("TargetString", &self.target_string)
             .opt("TargetStringBase64", &self.target_string_base64)
             .req("TextTransformation", &self.text_transformation)
-            .build()
-    }
-}
-
-/// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatchRequired {
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform.
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR), ("Type", Shape::STR)],
-    required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `FieldToMatch` property type of `AWS::WAFRegional::ByteMatchSet`.
-///
-/// &gt; AWS WAF Classic support will end on September 30, 2025.
-/// &gt;
-/// &gt; This is *AWS WAF Classic* documentation. For more information, see \[AWS WAF Classic\](<https://docs.aws.amazon.com/waf/latest/developerguide/classic-waf-chapter.html>) in the developer guide.
-/// &gt;
-/// &gt; *For the latest version of AWS WAF* , use the AWS WAF V2 API and see the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) . With the latest version, AWS WAF has a single set of endpoints for regional and global use.
-///
-/// Specifies where in a web request to look for `TargetString` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafregional-bytematchset-fieldtomatch.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldToMatch {
-    /// `Data`: a string.
-    ///
-    /// When the value of `Type` is `HEADER` , enter the name of the header that you want AWS WAF to search, for example, `User-Agent` or `Referer` . The name of the header is not case sensitive.
-    ///
-    /// When the value of `Type` is `SINGLE_QUERY_ARG` , enter the name of the parameter that you want AWS WAF to search, for example, `UserName` or `SalesRegion` . The parameter name is not case sensitive.
-    ///
-    /// If the value of `Type` is any other value, omit `Data` .
-    pub data: Option<Str>,
-    /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform.
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
-    pub r#type: Str,
-}
-
-impl FieldToMatch {
-    /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
-    pub fn new(required: FieldToMatchRequired) -> Self {
-        Self {
-            data: None,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for FieldToMatch {}
-
-impl ToValue for FieldToMatch {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Data", &self.data)
-            .req("Type", &self.r#type)
             .build()
     }
 }

@@ -11,31 +11,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoMatchSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description of the `GeoMatchSet` . You can't change the name of an `GeoMatchSet` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_GeoMatchSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GeoMatchSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "GeoMatchConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GeoMatchConstraint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GeoMatchConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_GeoMatchConstraint), min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::GeoMatchSet` resource.
@@ -69,6 +56,7 @@ pub struct GeoMatchSet {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl GeoMatchSet {
     /// The CloudFormation type name, `AWS::WAFRegional::GeoMatchSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::GeoMatchSet";
@@ -98,20 +86,9 @@ impl GeoMatchSet {
     }
 
     /// `GeoMatchConstraints`: a list of [`GeoMatchConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_match_constraints(mut self, value: impl Into<List<GeoMatchConstraint>>) -> Self {
-        self.geo_match_constraints = Some(value.into());
-        self
-    }
-
+    pub fn geo_match_constraints(mut self, value: impl Into<List<GeoMatchConstraint>>) -> Self { self.geo_match_constraints = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for GeoMatchSet {
@@ -154,23 +131,20 @@ impl GeoMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeoMatchConstraintRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of geographical area you want AWS WAF to search for. Currently `Country` is the only valid value.
     pub r#type: Str,
     /// `Value`: a string, required.
-    ///
-    /// The country that you want AWS WAF to search for.
     pub value: Str,
 }
 
-static RULE_GeoMatchConstraint: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_GeoMatchConstraint: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoMatchConstraint` property type of `AWS::WAFRegional::GeoMatchSet`.
@@ -196,6 +170,7 @@ pub struct GeoMatchConstraint {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl GeoMatchConstraint {
     /// A `GeoMatchConstraint` with its required properties, named in a [`GeoMatchConstraintRequired`].
     pub fn new(required: GeoMatchConstraintRequired) -> Self {
@@ -206,20 +181,9 @@ impl GeoMatchConstraint {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for GeoMatchConstraint {}

@@ -14,6 +14,8 @@
 //! - `AWS::WAFRegional::WebACL`: [`WebAcl`], property types in [`web_acl`]
 //! - `AWS::WAFRegional::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`]
 //! - `AWS::WAFRegional::XssMatchSet`: [`XssMatchSet`], property types in [`xss_match_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod byte_match_set;
 pub mod geo_match_set;
@@ -21,6 +23,7 @@ pub mod ip_set;
 pub mod rate_based_rule;
 pub mod regex_pattern_set;
 pub mod rule;
+pub mod shared;
 pub mod size_constraint_set;
 pub mod sql_injection_match_set;
 pub mod web_acl;

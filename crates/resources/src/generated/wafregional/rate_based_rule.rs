@@ -7,54 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Predicate;
+pub use super::shared::{Predicate, PredicateRequired};
+
 /// The required properties of [`RateBasedRule`], by name: `RateBasedRule::new(RateBasedRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedRuleRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metrics for a `RateBasedRule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change the name of the metric after you create the `RateBasedRule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description for a `RateBasedRule` . You can't change the name of a `RateBasedRule` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `RateKey`: a string, required.
-    ///
-    /// The field that AWS WAF uses to determine if requests are likely arriving from single source and thus subject to rate monitoring. The only valid value for `RateKey` is `IP` . `IP` indicates that requests arriving from the same IP address are subject to the `RateLimit` that is specified in the `RateBasedRule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rate_key: Str,
     /// `RateLimit`: an integer, required.
-    ///
-    /// The maximum number of requests, which have an identical value in the field specified by the `RateKey` , allowed in a five-minute period. If the number of requests exceeds the `RateLimit` and the other predicates specified in the rule are also met, AWS WAF triggers the action that is specified for this rule.
     pub rate_limit: Int,
 }
 
-static RULE_RateBasedRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchPredicates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Predicate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
         ("RateKey", Shape::STR),
         ("RateLimit", Shape::INT),
     ],
     required: &["MetricName", "RateLimit", "RateKey", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::RateBasedRule` resource.
@@ -111,6 +91,7 @@ pub struct RateBasedRule {
     pub rate_limit: Int,
 }
 
+#[rustfmt::skip]
 impl RateBasedRule {
     /// The CloudFormation type name, `AWS::WAFRegional::RateBasedRule`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::RateBasedRule";
@@ -143,44 +124,15 @@ impl RateBasedRule {
     }
 
     /// `MatchPredicates`: a list of [`Predicate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_predicates(mut self, value: impl Into<List<Predicate>>) -> Self {
-        self.match_predicates = Some(value.into());
-        self
-    }
-
+    pub fn match_predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.match_predicates = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_key(mut self, value: impl Into<Str>) -> Self {
-        self.rate_key = value.into();
-        self
-    }
-
+    pub fn rate_key(mut self, value: impl Into<Str>) -> Self { self.rate_key = value.into(); self }
     /// `RateLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self {
-        self.rate_limit = value.into();
-        self
-    }
+    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self { self.rate_limit = value.into(); self }
 }
 
 impl Resource for RateBasedRule {
@@ -219,108 +171,5 @@ impl RateBasedRuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Predicate`], by name: `Predicate::new(PredicateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredicateRequired {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` &gt;. For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-static RULE_Predicate: ObjRule = ObjRule {
-    properties: &[
-        ("DataId", Shape::STR),
-        ("Negated", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Negated", "DataId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Predicate` property type of `AWS::WAFRegional::RateBasedRule`.
-///
-/// Specifies the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , and `SizeConstraintSet` objects that you want to add to a `Rule` and, for each object, indicates whether you want to negate the settings, for example, requests that do NOT originate from the IP address 192.0.2.44.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafregional-ratebasedrule-predicate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Predicate {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` &gt;. For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-impl Predicate {
-    /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
-    pub fn new(required: PredicateRequired) -> Self {
-        Self {
-            data_id: required.data_id,
-            negated: required.negated,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `DataId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_id = value.into();
-        self
-    }
-
-    /// `Negated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self {
-        self.negated = value.into();
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Predicate {}
-
-impl ToValue for Predicate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DataId", &self.data_id)
-            .req("Negated", &self.negated)
-            .req("Type", &self.r#type)
-            .build()
     }
 }

@@ -11,43 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description of the `RegexPatternSet` . You can't change `Name` after you create a `RegexPatternSet` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `RegexPatternStrings`: a list of strings, required.
-    ///
-    /// Specifies the regular expression (regex) patterns that you want AWS WAF to search for, such as `B[a@]dB[o0]t` .
-    ///
-    /// Each item: length 0 to 200.
     pub regex_pattern_strings: List<Str>,
 }
 
-static RULE_RegexPatternSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "RegexPatternStrings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(200),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexPatternStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["RegexPatternStrings", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::RegexPatternSet` resource.
@@ -79,6 +56,7 @@ pub struct RegexPatternSet {
     pub regex_pattern_strings: List<Str>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSet {
     /// The CloudFormation type name, `AWS::WAFRegional::RegexPatternSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::RegexPatternSet";
@@ -108,20 +86,9 @@ impl RegexPatternSet {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RegexPatternStrings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_pattern_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_pattern_strings = value.into();
-        self
-    }
+    pub fn regex_pattern_strings(mut self, value: impl Into<List<Str>>) -> Self { self.regex_pattern_strings = value.into(); self }
 }
 
 impl Resource for RegexPatternSet {

@@ -7,42 +7,28 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Predicate;
+pub use super::shared::{Predicate, PredicateRequired};
+
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metrics for this `Rule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF, including "All" and "Default_Action." You can't change `MetricName` after you create the `Rule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The friendly name or description for the `Rule` . You can't change the name of a `Rule` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Predicates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Predicate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::Rule` resource.
@@ -85,6 +71,7 @@ pub struct Rule {
     pub predicates: Option<List<Predicate>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::WAFRegional::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::Rule";
@@ -115,28 +102,11 @@ impl Rule {
     }
 
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Predicates`: a list of [`Predicate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self {
-        self.predicates = Some(value.into());
-        self
-    }
+    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.predicates = Some(value.into()); self }
 }
 
 impl Resource for Rule {
@@ -173,108 +143,5 @@ impl RuleAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
-    }
-}
-
-/// The required properties of [`Predicate`], by name: `Predicate::new(PredicateRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PredicateRequired {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-static RULE_Predicate: ObjRule = ObjRule {
-    properties: &[
-        ("DataId", Shape::STR),
-        ("Negated", Shape::Bool),
-        ("Type", Shape::STR),
-    ],
-    required: &["Type", "Negated", "DataId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Predicate` property type of `AWS::WAFRegional::Rule`.
-///
-/// Specifies the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , and `SizeConstraintSet` objects that you want to add to a `Rule` and, for each object, indicates whether you want to negate the settings, for example, requests that do NOT originate from the IP address 192.0.2.44.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafregional-rule-predicate.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Predicate {
-    /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
-    pub data_id: Str,
-    /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
-    pub negated: Bool,
-    /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
-    pub r#type: Str,
-}
-
-impl Predicate {
-    /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
-    pub fn new(required: PredicateRequired) -> Self {
-        Self {
-            data_id: required.data_id,
-            negated: required.negated,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `DataId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_id = value.into();
-        self
-    }
-
-    /// `Negated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self {
-        self.negated = value.into();
-        self
-    }
-
-    /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for Predicate {}
-
-impl ToValue for Predicate {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("DataId", &self.data_id)
-            .req("Negated", &self.negated)
-            .req("Type", &self.r#type)
-            .build()
     }
 }

@@ -11,43 +11,24 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: an [`Action`] object, required.
-    ///
-    /// The action to perform if none of the `Rules` contained in the `WebACL` match. The action is specified by the `WafAction` object.
     pub default_action: Obj<Action>,
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metrics for this `WebACL` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF, including "All" and "Default_Action." You can't change `MetricName` after you create the `WebACL` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description of the `WebACL` . You can't change the name of a `WebACL` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_WebAcl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_Action)),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
     ],
     required: &["DefaultAction", "MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::WebACL` resource.
@@ -91,6 +72,7 @@ pub struct WebAcl {
     pub rules: Option<List<Rule>>,
 }
 
+#[rustfmt::skip]
 impl WebAcl {
     /// The CloudFormation type name, `AWS::WAFRegional::WebACL`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::WebACL";
@@ -122,36 +104,13 @@ impl WebAcl {
     }
 
     /// `DefaultAction`: an [`Action`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<Action>>) -> Self { self.default_action = value.into(); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl Resource for WebAcl {
@@ -196,27 +155,17 @@ impl WebAclAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Type`: a string, required.
-    ///
-    /// For actions that are associated with a rule, the action that AWS WAF takes when a web request matches all conditions in a rule.
-    ///
-    /// For the default action of a web access control list (ACL), the action that AWS WAF takes when a web request doesn't match all conditions in any rule.
-    ///
-    /// Valid settings include the following:
-    ///
-    /// - `ALLOW` : AWS WAF allows requests
-    /// - `BLOCK` : AWS WAF blocks requests
-    /// - `COUNT` : AWS WAF increments a counter of the requests that match all of the conditions in the rule. AWS WAF then continues to inspect the web request based on the remaining rules in the web ACL. You can't specify `COUNT` for the default action for a WebACL.
     pub r#type: Str,
 }
 
-static RULE_Action: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Action: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::WAFRegional::WebACL`.
@@ -240,6 +189,7 @@ pub struct Action {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -249,12 +199,7 @@ impl Action {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -269,31 +214,23 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The action that AWS WAF takes when a web request matches all conditions in the rule, such as allow, block, or count the request.
     pub action: Obj<Action>,
     /// `Priority`: an integer, required.
-    ///
-    /// The order in which AWS WAF evaluates the rules in a web ACL. AWS WAF evaluates rules with a lower value before rules with a higher value. The value must be a unique integer. If you have multiple rules in a web ACL, the priority numbers do not need to be consecutive.
     pub priority: Int,
     /// `RuleId`: a string, required.
-    ///
-    /// The ID of an AWS WAF Regional rule to associate with a web ACL.
     pub rule_id: Str,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_Action)),
         ("Priority", Shape::INT),
         ("RuleId", Shape::STR),
     ],
     required: &["Action", "Priority", "RuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::WAFRegional::WebACL`.
@@ -322,6 +259,7 @@ pub struct Rule {
     pub rule_id: Str,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -333,28 +271,11 @@ impl Rule {
     }
 
     /// `Action`: an [`Action`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<Action>>) -> Self { self.action = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.rule_id = value.into();
-        self
-    }
+    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = value.into(); self }
 }
 
 impl PropertyType for Rule {}

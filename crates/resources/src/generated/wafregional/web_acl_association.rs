@@ -11,27 +11,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclAssociationRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource to protect with the web ACL.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_arn: Str,
     /// `WebACLId`: a string, required.
-    ///
-    /// A unique identifier (ID) for the web ACL.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub web_acl_id: Str,
 }
 
-static RULE_WebAclAssociation: ObjRule = ObjRule {
-    properties: &[("ResourceArn", Shape::STR), ("WebACLId", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
+    properties: &[
+        ("ResourceArn", Shape::STR),
+        ("WebACLId", Shape::STR),
+    ],
     required: &["ResourceArn", "WebACLId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::WebACLAssociation` resource.
@@ -65,6 +58,7 @@ pub struct WebAclAssociation {
     pub web_acl_id: Str,
 }
 
+#[rustfmt::skip]
 impl WebAclAssociation {
     /// The CloudFormation type name, `AWS::WAFRegional::WebACLAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::WebACLAssociation";
@@ -94,20 +88,9 @@ impl WebAclAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `WebACLId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self {
-        self.web_acl_id = value.into();
-        self
-    }
+    pub fn web_acl_id(mut self, value: impl Into<Str>) -> Self { self.web_acl_id = value.into(); self }
 }
 
 impl Resource for WebAclAssociation {

@@ -11,46 +11,22 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggingConfigurationRequired {
     /// `LogDestinationConfigs`: a list of strings, required.
-    ///
-    /// The logging destination configuration that you want to associate with the web ACL.
-    ///
-    /// &gt; You can associate one logging destination to a web ACL.
     pub log_destination_configs: List<Str>,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with `LogDestinationConfigs` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_arn: Str,
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogDestinationConfigs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogDestinationConfigs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        (
-            "RedactedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldToMatch),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: None })),
         ("ResourceArn", Shape::STR),
     ],
     required: &["ResourceArn", "LogDestinationConfigs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::LoggingConfiguration` resource.
@@ -113,6 +89,7 @@ pub struct LoggingConfiguration {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// The CloudFormation type name, `AWS::WAFv2::LoggingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::LoggingConfiguration";
@@ -144,36 +121,13 @@ impl LoggingConfiguration {
     }
 
     /// `LogDestinationConfigs`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination_configs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.log_destination_configs = value.into();
-        self
-    }
-
+    pub fn log_destination_configs(mut self, value: impl Into<List<Str>>) -> Self { self.log_destination_configs = value.into(); self }
     /// `LoggingFilter`: a [`LoggingFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self {
-        self.logging_filter = Some(value.into());
-        self
-    }
-
+    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.logging_filter = Some(value.into()); self }
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self {
-        self.redacted_fields = Some(value.into());
-        self
-    }
-
+    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self { self.redacted_fields = Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl Resource for LoggingConfiguration {
@@ -223,30 +177,14 @@ pub struct ActionConditionRequired {
     pub action: Action,
 }
 
-static RULE_ActionCondition: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ALLOW",
-                "BLOCK",
-                "COUNT",
-                "CAPTCHA",
-                "CHALLENGE",
-                "EXCLUDED_AS_COUNT",
-            ],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
+    ],
     required: &["Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionCondition` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -260,6 +198,7 @@ pub struct ActionCondition {
     pub action: Action,
 }
 
+#[rustfmt::skip]
 impl ActionCondition {
     /// A `ActionCondition` with its required properties, named in a [`ActionConditionRequired`].
     pub fn new(required: ActionConditionRequired) -> Self {
@@ -269,10 +208,7 @@ impl ActionCondition {
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
 }
 
 impl PropertyType for ActionCondition {}
@@ -283,20 +219,14 @@ impl ToValue for ActionCondition {
     }
 }
 
-static RULE_Condition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
-        (
-            "LabelNameCondition",
-            Shape::Object(&RULE_LabelNameCondition),
-        ),
+        ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -316,6 +246,7 @@ pub struct Condition {
     pub label_name_condition: Option<Obj<LabelNameCondition>>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -323,20 +254,9 @@ impl Condition {
     }
 
     /// `ActionCondition`: an [`ActionCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self {
-        self.action_condition = Some(value.into());
-        self
-    }
-
+    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self { self.action_condition = Some(value.into()); self }
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self {
-        self.label_name_condition = Some(value.into());
-        self
-    }
+    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self { self.label_name_condition = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}
@@ -350,19 +270,16 @@ impl ToValue for Condition {
     }
 }
 
-static RULE_FieldToMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
         ("UriPath", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -406,6 +323,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -413,36 +331,13 @@ impl FieldToMatch {
     }
 
     /// `Method`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Json>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -462,58 +357,23 @@ impl ToValue for FieldToMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRequired {
     /// `Behavior`: a [`Behavior`] value, required.
-    ///
-    /// How to handle logs that satisfy the filter's conditions and requirement.
     pub behavior: Behavior,
     /// `Conditions`: a list of [`Condition`] objects, required.
-    ///
-    /// Match conditions for the filter.
-    ///
-    /// Items at least 1.
     pub conditions: List<Condition>,
     /// `Requirement`: a [`Requirement`] value, required.
-    ///
-    /// Logic to apply to the filtering conditions. You can specify that, in order to satisfy the filter, a log must match all conditions or must match at least one condition.
     pub requirement: Requirement,
 }
 
-static RULE_Filter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Behavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Requirement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEETS_ALL", "MEETS_ANY"],
-                format: None,
-            }),
-        ),
+        ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None })),
+        ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
     ],
     required: &["Behavior", "Conditions", "Requirement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -539,6 +399,7 @@ pub struct Filter {
     pub requirement: Requirement,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with its required properties, named in a [`FilterRequired`].
     pub fn new(required: FilterRequired) -> Self {
@@ -550,28 +411,11 @@ impl Filter {
     }
 
     /// `Behavior`: a [`Behavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self {
-        self.behavior = value.into();
-        self
-    }
-
+    pub fn behavior(mut self, value: impl Into<Behavior>) -> Self { self.behavior = value.into(); self }
     /// `Conditions`: a list of [`Condition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = value.into(); self }
     /// `Requirement`: a [`Requirement`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requirement(mut self, value: impl Into<Requirement>) -> Self {
-        self.requirement = value.into();
-        self
-    }
+    pub fn requirement(mut self, value: impl Into<Requirement>) -> Self { self.requirement = value.into(); self }
 }
 
 impl PropertyType for Filter {}
@@ -593,14 +437,14 @@ pub struct LabelNameConditionRequired {
     pub label_name: Str,
 }
 
-static RULE_LabelNameCondition: ObjRule = ObjRule {
-    properties: &[("LabelName", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
+    properties: &[
+        ("LabelName", Shape::STR),
+    ],
     required: &["LabelName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LabelNameCondition` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -614,6 +458,7 @@ pub struct LabelNameCondition {
     pub label_name: Str,
 }
 
+#[rustfmt::skip]
 impl LabelNameCondition {
     /// A `LabelNameCondition` with its required properties, named in a [`LabelNameConditionRequired`].
     pub fn new(required: LabelNameConditionRequired) -> Self {
@@ -623,10 +468,7 @@ impl LabelNameCondition {
     }
 
     /// `LabelName`: a string, required.
-    pub fn label_name(mut self, value: impl Into<Str>) -> Self {
-        self.label_name = value.into();
-        self
-    }
+    pub fn label_name(mut self, value: impl Into<Str>) -> Self { self.label_name = value.into(); self }
 }
 
 impl PropertyType for LabelNameCondition {}
@@ -643,38 +485,18 @@ pub struct LoggingFilterRequired {
     /// `DefaultBehavior`: a [`DefaultBehavior`] value, required.
     pub default_behavior: DefaultBehavior,
     /// `Filters`: a list of [`Filter`] objects, required.
-    ///
-    /// Items at least 1.
     pub filters: List<Filter>,
 }
 
-static RULE_LoggingFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
     ],
     required: &["DefaultBehavior", "Filters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingFilter` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -692,6 +514,7 @@ pub struct LoggingFilter {
     pub filters: List<Filter>,
 }
 
+#[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with its required properties, named in a [`LoggingFilterRequired`].
     pub fn new(required: LoggingFilterRequired) -> Self {
@@ -702,18 +525,9 @@ impl LoggingFilter {
     }
 
     /// `DefaultBehavior`: a [`DefaultBehavior`] value, required.
-    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self {
-        self.default_behavior = value.into();
-        self
-    }
-
+    pub fn default_behavior(mut self, value: impl Into<DefaultBehavior>) -> Self { self.default_behavior = value.into(); self }
     /// `Filters`: a list of [`Filter`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = value.into();
-        self
-    }
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = value.into(); self }
 }
 
 impl PropertyType for LoggingFilter {}
@@ -734,14 +548,14 @@ pub struct SingleHeaderRequired {
     pub name: Str,
 }
 
-static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type of `AWS::WAFv2::LoggingConfiguration`.
@@ -757,6 +571,7 @@ pub struct SingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
     pub fn new(required: SingleHeaderRequired) -> Self {
@@ -766,10 +581,7 @@ impl SingleHeader {
     }
 
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleHeader {}

@@ -9,11 +9,14 @@
 //! - `AWS::WAFv2::RuleGroup`: [`RuleGroup`], property types in [`rule_group`]
 //! - `AWS::WAFv2::WebACL`: [`WebAcl`], property types in [`web_acl`]
 //! - `AWS::WAFv2::WebACLAssociation`: [`WebAclAssociation`], property types in [`web_acl_association`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod ip_set;
 pub mod logging_configuration;
 pub mod regex_pattern_set;
 pub mod rule_group;
+pub mod shared;
 pub mod web_acl;
 pub mod web_acl_association;
 

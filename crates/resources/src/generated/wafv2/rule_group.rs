@@ -7,127 +7,69 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AllowAction, AsnMatchStatement, BlockAction, Body, BodyParsingFallbackBehavior, CaptchaAction,
+    CaptchaConfig, ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern,
+    Cookies, CookiesRequired, CountAction, CountryCode, CustomHttpHeader, CustomHttpHeaderRequired,
+    CustomRequestHandling, CustomRequestHandlingRequired, CustomResponse, CustomResponseRequired,
+    FallbackBehavior, ForwardedIpConfiguration, ForwardedIpConfigurationRequired,
+    GeoMatchStatement, HeaderMatchPattern, HeaderOrder, HeaderOrderRequired, Headers,
+    HeadersRequired, ImmunityTimeProperty, ImmunityTimePropertyRequired,
+    IpSetForwardedIpConfiguration, IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement,
+    IpSetReferenceStatementRequired, Ja3Fingerprint, Ja3FingerprintRequired, Ja4Fingerprint,
+    Ja4FingerprintRequired, JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label,
+    LabelMatchScope, LabelMatchStatement, LabelMatchStatementRequired, LabelRequired,
+    MapMatchScope, OversizeHandling, Position, PositionalConstraint, RateBasedStatementCustomKey,
+    RateLimitCookie, RateLimitCookieRequired, RateLimitHeader, RateLimitHeaderRequired,
+    RateLimitJa3Fingerprint, RateLimitJa3FingerprintRequired, RateLimitJa4Fingerprint,
+    RateLimitJa4FingerprintRequired, RateLimitLabelNamespace, RateLimitLabelNamespaceRequired,
+    RateLimitQueryArgument, RateLimitQueryArgumentRequired, RateLimitQueryString,
+    RateLimitQueryStringRequired, RateLimitUriPath, RateLimitUriPathRequired, RuleAction, Scope,
+    SensitivityLevel, Tag, TextTransformation, TextTransformationRequired, TextTransformationType,
+    UriFragment, VisibilityConfig, VisibilityConfigRequired,
+};
+use super::shared::{
+    RULE_AsnMatchStatement, RULE_Body, RULE_CaptchaConfig, RULE_ChallengeConfig, RULE_Cookies,
+    RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement, RULE_HeaderOrder, RULE_Headers,
+    RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint, RULE_Ja4Fingerprint, RULE_JsonBody,
+    RULE_Label, RULE_LabelMatchStatement, RULE_RateBasedStatementCustomKey, RULE_RuleAction,
+    RULE_Tag, RULE_TextTransformation, RULE_UriFragment, RULE_VisibilityConfig,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9._$-]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w\\-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,255}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_7: Pattern = Pattern::new("^[\\/]+([^~]*(~[01])*){1,512}$");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("\\S");
 
 /// The required properties of [`RuleGroup`], by name: `RuleGroup::new(RuleGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupRequired {
     /// `Capacity`: an integer, required.
-    ///
-    /// The web ACL capacity units (WCUs) required for this rule group.
-    ///
-    /// When you create your own rule group, you define this, and you cannot change it after creation. When you add or modify the rules in a rule group, AWS WAF enforces this limit.
-    ///
-    /// AWS WAF uses WCUs to calculate and control the operating resources that are used to run your rules, rule groups, and web ACLs. AWS WAF calculates capacity differently for each rule type, to reflect the relative cost of each rule. Simple rules that cost little to run use fewer WCUs than more complex rules that use more processing power. Rule group capacity is fixed at creation, which helps users plan their web ACL WCU usage when they use a rule group. The WCU limit for web ACLs is 1,500.
-    ///
-    /// Value at least 0.
     pub capacity: Int,
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
-    ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
-static RULE_RuleGroup: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailableLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LabelSummary),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Capacity",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConsumedLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LabelSummary),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
+        ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
         ("CustomResponseBodies", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUDFRONT", "REGIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Capacity", "Scope", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::RuleGroup` resource.
@@ -211,6 +153,7 @@ pub struct RuleGroup {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl RuleGroup {
     /// The CloudFormation type name, `AWS::WAFv2::RuleGroup`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RuleGroup";
@@ -225,13 +168,7 @@ impl RuleGroup {
         create_only: &["Name", "Scope"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "LabelNamespace",
-            "AvailableLabels/*/Name",
-            "ConsumedLabels/*/Name",
-        ],
+        read_only: &["Arn", "Id", "LabelNamespace", "AvailableLabels/*/Name", "ConsumedLabels/*/Name"],
         attributes: &["Arn", "Id", "LabelNamespace"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -254,84 +191,25 @@ impl RuleGroup {
     }
 
     /// `AvailableLabels`: a list of [`LabelSummary`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn available_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self {
-        self.available_labels = Some(value.into());
-        self
-    }
-
+    pub fn available_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.available_labels = Some(value.into()); self }
     /// `Capacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Int>) -> Self {
-        self.capacity = value.into();
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Int>) -> Self { self.capacity = value.into(); self }
     /// `ConsumedLabels`: a list of [`LabelSummary`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumed_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self {
-        self.consumed_labels = Some(value.into());
-        self
-    }
-
+    pub fn consumed_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.consumed_labels = Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self {
-        self.custom_response_bodies = Some(value.into());
-        self
-    }
-
+    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl Resource for RuleGroup {
@@ -391,75 +269,21 @@ impl RuleGroupAttributes {
     }
 }
 
-static RULE_AllowAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AllowAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-allowaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AllowAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl AllowAction {
-    /// A `AllowAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AllowAction {}
-
-impl ToValue for AllowAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
 /// The required properties of [`AndStatement`], by name: `AndStatement::new(AndStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with AND logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
-static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -475,6 +299,7 @@ pub struct AndStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
     pub fn new(required: AndStatementRequired) -> Self {
@@ -484,12 +309,7 @@ impl AndStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for AndStatement {}
@@ -502,287 +322,29 @@ impl ToValue for AndStatement {
     }
 }
 
-static RULE_AsnMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AsnList",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AsnMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
-///
-/// For additional details, see \[ASN match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-asnmatchstatement.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AsnMatchStatement {
-    /// `AsnList`: a list of integers.
-    ///
-    /// Contains one or more Autonomous System Numbers (ASNs). ASNs are unique identifiers assigned to large internet networks managed by organizations such as internet service providers, enterprises, universities, or government agencies.
-    ///
-    /// Items 1 to 100; each item: value 0 to 4294967295.
-    pub asn_list: Option<List<Int>>,
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses to match against an ASN in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
-}
-
-impl AsnMatchStatement {
-    /// A `AsnMatchStatement` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AsnList`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_list(mut self, value: impl Into<List<Int>>) -> Self {
-        self.asn_list = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AsnMatchStatement {}
-
-impl ToValue for AsnMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AsnList", &self.asn_list)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .build()
-    }
-}
-
-static RULE_BlockAction: ObjRule = ObjRule {
-    properties: &[("CustomResponse", Shape::Object(&RULE_CustomResponse))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BlockAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-blockaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BlockAction {
-    /// `CustomResponse`: a [`CustomResponse`] object.
-    pub custom_response: Option<Obj<CustomResponse>>,
-}
-
-impl BlockAction {
-    /// A `BlockAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomResponse`: a [`CustomResponse`] object.
-    pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self {
-        self.custom_response = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BlockAction {}
-
-impl ToValue for BlockAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomResponse", &self.custom_response)
-            .build()
-    }
-}
-
-static RULE_Body: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Body` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Inspect the body of the web request. The body immediately follows the request headers.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-body.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Body {
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    ///
-    /// AWS WAF does not support inspecting the entire contents of the web request body if the body exceeds the limit for the resource type. When a web request body is larger than the limit, the underlying host service only forwards the contents that are within the limit to AWS WAF for inspection.
-    ///
-    /// - For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    /// - For CloudFront, API Gateway, Amazon Cognito, App Runner, and Verified Access, the default limit is 16 KB (16,384 bytes), and you can increase the limit for each resource type in the web ACL `AssociationConfig` , for additional processing fees.
-    /// - For AWS Amplify , use the CloudFront limit.
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available body contents normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
-    ///
-    /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
-}
-
-impl Body {
-    /// A `Body` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Body {}
-
-impl ToValue for Body {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
 /// The required properties of [`ByteMatchStatement`], by name: `ByteMatchStatement::new(ByteMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
-    ///
-    /// *CONTAINS*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , but the location doesn't matter.
-    ///
-    /// *CONTAINS_WORD*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , and `SearchString` must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _). In addition, `SearchString` must be a word, which means that both of the following are true:
-    ///
-    /// - `SearchString` is at the beginning of the specified part of the web request or is preceded by a character other than an alphanumeric character or underscore (_). Examples include the value of a header and `;BadBot` .
-    /// - `SearchString` is at the end of the specified part of the web request or is followed by a character other than an alphanumeric character or underscore (_), for example, `BadBot;` and `-BadBot;` .
-    ///
-    /// *EXACTLY*
-    ///
-    /// The value of the specified part of the web request must exactly match the value of `SearchString` .
-    ///
-    /// *STARTS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the beginning of the specified part of the web request.
-    ///
-    /// *ENDS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the end of the specified part of the web request.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_ByteMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "PositionalConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXACTLY",
-                    "STARTS_WITH",
-                    "ENDS_WITH",
-                    "CONTAINS",
-                    "CONTAINS_WORD",
-                ],
-                format: None,
-            }),
-        ),
+        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "PositionalConstraint",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -847,6 +409,7 @@ pub struct ByteMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
     pub fn new(required: ByteMatchStatementRequired) -> Self {
@@ -860,44 +423,15 @@ impl ByteMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self {
-        self.positional_constraint = value.into();
-        self
-    }
-
+    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self {
-        self.search_string = Some(value.into());
-        self
-    }
-
+    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self {
-        self.search_string_base64 = Some(value.into());
-        self
-    }
-
+    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for ByteMatchStatement {}
@@ -914,819 +448,8 @@ impl ToValue for ByteMatchStatement {
     }
 }
 
-static RULE_CaptchaAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CaptchaAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-captchaaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CaptchaAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl CaptchaAction {
-    /// A `CaptchaAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CaptchaAction {}
-
-impl ToValue for CaptchaAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-static RULE_CaptchaConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CaptchaConfig` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies how AWS WAF should handle `CAPTCHA` evaluations. This is available at the web ACL level and in each rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-captchaconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CaptchaConfig {
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// Determines how long a `CAPTCHA` timestamp in the token remains valid after the client successfully solves a `CAPTCHA` puzzle.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
-}
-
-impl CaptchaConfig {
-    /// A `CaptchaConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CaptchaConfig {}
-
-impl ToValue for CaptchaConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
-            .build()
-    }
-}
-
-static RULE_ChallengeAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChallengeAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-challengeaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChallengeAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl ChallengeAction {
-    /// A `ChallengeAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ChallengeAction {}
-
-impl ToValue for ChallengeAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-static RULE_ChallengeConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChallengeConfig` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies how AWS WAF should handle `Challenge` evaluations. This is available at the web ACL level and in each rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-challengeconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChallengeConfig {
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// Determines how long a challenge timestamp in the token remains valid after the client successfully responds to a challenge.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
-}
-
-impl ChallengeConfig {
-    /// A `ChallengeConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ChallengeConfig {}
-
-impl ToValue for ChallengeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
-            .build()
-    }
-}
-
-static RULE_CookieMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "ExcludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CookieMatchPattern` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The filter to use to identify the subset of cookies to inspect in a web request.
-///
-/// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-///
-/// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-cookiematchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CookieMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Inspect all cookies.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `ExcludedCookies`: a list of strings.
-    ///
-    /// Inspect only the cookies whose keys don't match any of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub excluded_cookies: Option<List<Str>>,
-    /// `IncludedCookies`: a list of strings.
-    ///
-    /// Inspect only the cookies that have a key that matches one of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub included_cookies: Option<List<Str>>,
-}
-
-impl CookieMatchPattern {
-    /// A `CookieMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `ExcludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_cookies = Some(value.into());
-        self
-    }
-
-    /// `IncludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_cookies = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CookieMatchPattern {}
-
-impl ToValue for CookieMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedCookies", &self.excluded_cookies)
-            .opt("IncludedCookies", &self.included_cookies)
-            .build()
-    }
-}
-
-/// The required properties of [`Cookies`], by name: `Cookies::new(CookiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookiesRequired {
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of cookies to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-    ///
-    /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-    pub match_pattern: Obj<CookieMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available cookies normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_Cookies: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_CookieMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Cookies` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Inspect the cookies in the web request. You can specify the parts of the cookies to inspect and you can narrow the set of cookies to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Example JSON: `"Cookies": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-cookies.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cookies {
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of cookies to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-    ///
-    /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-    pub match_pattern: Obj<CookieMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available cookies normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-impl Cookies {
-    /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
-    pub fn new(required: CookiesRequired) -> Self {
-        Self {
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<CookieMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for Cookies {}
-
-impl ToValue for Cookies {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-static RULE_CountAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CountAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-countaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CountAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl CountAction {
-    /// A `CountAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CountAction {}
-
-impl ToValue for CountAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomHttpHeader`], by name: `CustomHttpHeader::new(CustomHttpHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomHttpHeaderRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the custom header.
-    ///
-    /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
-    ///
-    /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of the custom header.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_CustomHttpHeader: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomHTTPHeader` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A custom header for custom request and response handling. This is used in `CustomResponse` and `CustomRequestHandling`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-customhttpheader.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomHttpHeader {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the custom header.
-    ///
-    /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
-    ///
-    /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of the custom header.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl CustomHttpHeader {
-    /// A `CustomHttpHeader` with its required properties, named in a [`CustomHttpHeaderRequired`].
-    pub fn new(required: CustomHttpHeaderRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomHttpHeader {}
-
-impl ToValue for CustomHttpHeader {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomRequestHandling`], by name: `CustomRequestHandling::new(CustomRequestHandlingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomRequestHandlingRequired {
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub insert_headers: List<CustomHttpHeader>,
-}
-
-static RULE_CustomRequestHandling: ObjRule = ObjRule {
-    properties: &[(
-        "InsertHeaders",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CustomHttpHeader),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["InsertHeaders"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomRequestHandling` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Custom request handling behavior that inserts custom headers into a web request. You can add custom request handling for AWS WAF to use when the rule action doesn't block the request. For example, `CaptchaAction` for requests with valid t okens, and `AllowAction` .
-///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-customrequesthandling.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomRequestHandling {
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub insert_headers: List<CustomHttpHeader>,
-}
-
-impl CustomRequestHandling {
-    /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
-    pub fn new(required: CustomRequestHandlingRequired) -> Self {
-        Self {
-            insert_headers: required.insert_headers,
-        }
-    }
-
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.insert_headers = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomRequestHandling {}
-
-impl ToValue for CustomRequestHandling {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("InsertHeaders", &self.insert_headers)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomResponse`], by name: `CustomResponse::new(CustomResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResponseRequired {
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The HTTP status code to return to the client.
-    ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Value 200 to 599.
-    pub response_code: Int,
-}
-
-static RULE_CustomResponse: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CustomResponseBodyKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResponseCode",
-            Shape::Int(&NumRule {
-                min: Some(200.0),
-                max: Some(599.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResponseHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomHttpHeader),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["ResponseCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomResponse` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A custom response to send to the client. You can define a custom response for rule actions and default web ACL actions that are set to `Block` .
-///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-customresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResponse {
-    /// `CustomResponseBodyKey`: a string.
-    ///
-    /// References the response body that you want AWS WAF to return to the web request client. You can define a custom response for a rule action or a default web ACL action that is set to block. To do this, you first define the response body key and value in the `CustomResponseBodies` setting for the `WebACL` or `RuleGroup` where you want to use it. Then, in the rule action or web ACL default action `BlockAction` setting, you reference the response body using this key.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 128.
-    pub custom_response_body_key: Option<Str>,
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The HTTP status code to return to the client.
-    ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Value 200 to 599.
-    pub response_code: Int,
-    /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    ///
-    /// The HTTP headers to use in the response. You can specify any header name except for `content-type` . Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub response_headers: Option<List<CustomHttpHeader>>,
-}
-
-impl CustomResponse {
-    /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
-    pub fn new(required: CustomResponseRequired) -> Self {
-        Self {
-            custom_response_body_key: None,
-            response_code: required.response_code,
-            response_headers: None,
-        }
-    }
-
-    /// `CustomResponseBodyKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_body_key(mut self, value: impl Into<Str>) -> Self {
-        self.custom_response_body_key = Some(value.into());
-        self
-    }
-
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self {
-        self.response_code = value.into();
-        self
-    }
-
-    /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.response_headers = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomResponse {}
-
-impl ToValue for CustomResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomResponseBodyKey", &self.custom_response_body_key)
-            .req("ResponseCode", &self.response_code)
-            .opt("ResponseHeaders", &self.response_headers)
-            .build()
-    }
-}
-
-static RULE_FieldToMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("AllQueryArguments", Shape::Any),
         ("Body", Shape::Object(&RULE_Body)),
@@ -1739,19 +462,12 @@ static RULE_FieldToMatch: ObjRule = ObjRule {
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        (
-            "SingleQueryArgument",
-            Shape::Object(&RULE_SingleQueryArgument),
-        ),
+        ("SingleQueryArgument", Shape::Object(&RULE_SingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
         ("UriPath", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::RuleGroup`.
@@ -1882,6 +598,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -1889,116 +606,33 @@ impl FieldToMatch {
     }
 
     /// `AllQueryArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.all_query_arguments = Some(value.into());
-        self
-    }
-
+    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
-
+    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self {
-        self.header_order = Some(value.into());
-        self
-    }
-
+    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
     /// `Method`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Json>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `SingleQueryArgument`: a [`SingleQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_query_argument(mut self, value: impl Into<Obj<SingleQueryArgument>>) -> Self {
-        self.single_query_argument = Some(value.into());
-        self
-    }
-
+    pub fn single_query_argument(mut self, value: impl Into<Obj<SingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self {
-        self.uri_fragment = Some(value.into());
-        self
-    }
-
+    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -2024,1551 +658,13 @@ impl ToValue for FieldToMatch {
     }
 }
 
-/// The required properties of [`ForwardedIpConfiguration`], by name: `ForwardedIpConfiguration::new(ForwardedIpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardedIpConfigurationRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-}
-
-static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LabelSummary: ObjRule = ObjRule {
     properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &["HeaderName", "FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `ForwardedIPConfiguration` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-///
-/// This configuration is used for `GeoMatchStatement` , `AsnMatchStatement` , and `RateBasedStatement` . For `IPSetReferenceStatement` , use `IPSetForwardedIPConfig` instead.
-///
-/// AWS WAF only evaluates the first IP address found in the specified HTTP header.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-forwardedipconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardedIpConfiguration {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-}
-
-impl ForwardedIpConfiguration {
-    /// A `ForwardedIpConfiguration` with its required properties, named in a [`ForwardedIpConfigurationRequired`].
-    pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-            header_name: required.header_name,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
-    /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for ForwardedIpConfiguration {}
-
-impl ToValue for ForwardedIpConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
-            .build()
-    }
-}
-
-static RULE_GeoMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CountryCodes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    pattern: None,
-                    allowed: &[
-                        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                        "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                        "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                        "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                        "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                        "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                        "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                        "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                        "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                        "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                        "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                        "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                        "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                        "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                        "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                        "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                        "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                        "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GeoMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A rule statement that labels web requests by country and region and that matches against web requests based on country code. A geo match rule labels every request that it inspects regardless of whether it finds a match.
-///
-/// - To manage requests only by country, you can use this statement by itself and specify the countries that you want to match against in the `CountryCodes` array.
-/// - Otherwise, configure your geo match rule with Count action so that it only labels requests. Then, add one or more label match rules to run after the geo match rule and configure them to match against the geographic labels and handle the requests as needed.
-///
-/// AWS WAF labels requests using the alpha-2 country and region codes from the International Organization for Standardization (ISO) 3166 standard. AWS WAF determines the codes using either the IP address in the web request origin or, if you specify it, the address in the geo match `ForwardedIPConfig` .
-///
-/// If you use the web request origin, the label formats are `awswaf:clientip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:clientip:geo:country:<ISO country code>` .
-///
-/// If you use a forwarded IP address, the label formats are `awswaf:forwardedip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:forwardedip:geo:country:<ISO country code>` .
-///
-/// For additional details, see \[Geographic match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-geomatchstatement.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GeoMatchStatement {
-    /// `CountryCodes`: a list of [`CountryCode`] values.
-    ///
-    /// An array of two-character country codes that you want to match against, for example, `[ "US", "CN" ]` , from the alpha-2 country ISO codes of the ISO 3166 international standard.
-    ///
-    /// When you use a geo match statement just for the region and country labels that it adds to requests, you still have to supply a country code for the rule to evaluate. In this case, you configure the rule to only count matching requests, but it will still generate logging and count metrics for any matches. You can reduce the logging and metrics that the rule produces by specifying a country that's unlikely to be a source of traffic to your site.
-    ///
-    /// Items at least 1; each item: length 1 to 2.
-    pub country_codes: Option<List<CountryCode>>,
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
-}
-
-impl GeoMatchStatement {
-    /// A `GeoMatchStatement` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CountryCodes`: a list of [`CountryCode`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_codes(mut self, value: impl Into<List<CountryCode>>) -> Self {
-        self.country_codes = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GeoMatchStatement {}
-
-impl ToValue for GeoMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CountryCodes", &self.country_codes)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .build()
-    }
-}
-
-static RULE_HeaderMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "ExcludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HeaderMatchPattern` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The filter to use to identify the subset of headers to inspect in a web request.
-///
-/// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-///
-/// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-headermatchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HeaderMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Inspect all headers.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `ExcludedHeaders`: a list of strings.
-    ///
-    /// Inspect only the headers whose keys don't match any of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub excluded_headers: Option<List<Str>>,
-    /// `IncludedHeaders`: a list of strings.
-    ///
-    /// Inspect only the headers that have a key that matches one of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub included_headers: Option<List<Str>>,
-}
-
-impl HeaderMatchPattern {
-    /// A `HeaderMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `ExcludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_headers = Some(value.into());
-        self
-    }
-
-    /// `IncludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_headers = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HeaderMatchPattern {}
-
-impl ToValue for HeaderMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedHeaders", &self.excluded_headers)
-            .opt("IncludedHeaders", &self.included_headers)
-            .build()
-    }
-}
-
-/// The required properties of [`HeaderOrder`], by name: `HeaderOrder::new(HeaderOrderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderOrderRequired {
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// Handling of requests containing oversize fields
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_HeaderOrder: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HeaderOrder` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-headerorder.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderOrder {
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// Handling of requests containing oversize fields
-    pub oversize_handling: OversizeHandling,
-}
-
-impl HeaderOrder {
-    /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
-    pub fn new(required: HeaderOrderRequired) -> Self {
-        Self {
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for HeaderOrder {}
-
-impl ToValue for HeaderOrder {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`Headers`], by name: `Headers::new(HeadersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeadersRequired {
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of headers to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-    ///
-    /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-    pub match_pattern: Obj<HeaderMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the headers determined by your match scope are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available headers normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_Headers: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_HeaderMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Headers` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Inspect all headers in the web request. You can specify the parts of the headers to inspect and you can narrow the set of headers to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// If you want to inspect just the value of a single header, use the `SingleHeader` `FieldToMatch` setting instead.
-///
-/// Example JSON: `"Headers": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-headers.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Headers {
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of headers to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-    ///
-    /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-    pub match_pattern: Obj<HeaderMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the headers determined by your match scope are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available headers normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-impl Headers {
-    /// A `Headers` with its required properties, named in a [`HeadersRequired`].
-    pub fn new(required: HeadersRequired) -> Self {
-        Self {
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<HeaderMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for Headers {}
-
-impl ToValue for Headers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`ImmunityTimeProperty`], by name: `ImmunityTimeProperty::new(ImmunityTimePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImmunityTimePropertyRequired {
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that a `CAPTCHA` or challenge timestamp is considered valid by AWS WAF . The default setting is 300.
-    ///
-    /// For the Challenge action, the minimum setting is 300.
-    ///
-    /// Value 60 to 259200.
-    pub immunity_time: Int,
-}
-
-static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTime",
-        Shape::Int(&NumRule {
-            min: Some(60.0),
-            max: Some(259200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["ImmunityTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImmunityTimeProperty` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Used for CAPTCHA and challenge token settings. Determines how long a `CAPTCHA` or challenge timestamp remains valid after AWS WAF updates it for a successful `CAPTCHA` or challenge response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-immunitytimeproperty.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImmunityTimeProperty {
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that a `CAPTCHA` or challenge timestamp is considered valid by AWS WAF . The default setting is 300.
-    ///
-    /// For the Challenge action, the minimum setting is 300.
-    ///
-    /// Value 60 to 259200.
-    pub immunity_time: Int,
-}
-
-impl ImmunityTimeProperty {
-    /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
-    pub fn new(required: ImmunityTimePropertyRequired) -> Self {
-        Self {
-            immunity_time: required.immunity_time,
-        }
-    }
-
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time(mut self, value: impl Into<Int>) -> Self {
-        self.immunity_time = value.into();
-        self
-    }
-}
-
-impl PropertyType for ImmunityTimeProperty {}
-
-impl ToValue for ImmunityTimeProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ImmunityTime", &self.immunity_time)
-            .build()
-    }
-}
-
-/// The required properties of [`IpSetForwardedIpConfiguration`], by name: `IpSetForwardedIpConfiguration::new(IpSetForwardedIpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetForwardedIpConfigurationRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
-    ///
-    /// The options for this setting are the following:
-    ///
-    /// - FIRST - Inspect the first IP address in the list of IP addresses in the header. This is usually the client's original IP.
-    /// - LAST - Inspect the last IP address in the list of IP addresses in the header.
-    /// - ANY - Inspect all IP addresses in the header for a match. If the header contains more than 10 IP addresses, AWS WAF inspects the last 10.
-    pub position: Position,
-}
-
-static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Position",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST", "LAST", "ANY"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["HeaderName", "FallbackBehavior", "Position"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IPSetForwardedIPConfiguration` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-///
-/// This configuration is used only for `IPSetReferenceStatement` . For `GeoMatchStatement` and `RateBasedStatement` , use `ForwardedIPConfig` instead.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ipsetforwardedipconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetForwardedIpConfiguration {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
-    ///
-    /// The options for this setting are the following:
-    ///
-    /// - FIRST - Inspect the first IP address in the list of IP addresses in the header. This is usually the client's original IP.
-    /// - LAST - Inspect the last IP address in the list of IP addresses in the header.
-    /// - ANY - Inspect all IP addresses in the header for a match. If the header contains more than 10 IP addresses, AWS WAF inspects the last 10.
-    pub position: Position,
-}
-
-impl IpSetForwardedIpConfiguration {
-    /// A `IpSetForwardedIpConfiguration` with its required properties, named in a [`IpSetForwardedIpConfigurationRequired`].
-    pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-            header_name: required.header_name,
-            position: required.position,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
-    /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpSetForwardedIpConfiguration {}
-
-impl ToValue for IpSetForwardedIpConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
-            .req("Position", &self.position)
-            .build()
-    }
-}
-
-/// The required properties of [`IpSetReferenceStatement`], by name: `IpSetReferenceStatement::new(IpSetReferenceStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetReferenceStatementRequired {
-    /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
-}
-
-static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IPSetForwardedIPConfig",
-            Shape::Object(&RULE_IpSetForwardedIpConfiguration),
-        ),
-    ],
-    required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IPSetReferenceStatement` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A rule statement used to detect web requests coming from particular IP addresses or address ranges. To use this, create an `IPSet` that specifies the addresses you want to detect, then use the ARN of that set in this statement.
-///
-/// Each IP set rule statement references an IP set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ipsetreferencestatement.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetReferenceStatement {
-    /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
-    /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub ip_set_forwarded_ip_config: Option<Obj<IpSetForwardedIpConfiguration>>,
-}
-
-impl IpSetReferenceStatement {
-    /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
-    pub fn new(required: IpSetReferenceStatementRequired) -> Self {
-        Self {
-            arn: required.arn,
-            ip_set_forwarded_ip_config: None,
-        }
-    }
-
-    /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
-    /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_forwarded_ip_config(
-        mut self,
-        value: impl Into<Obj<IpSetForwardedIpConfiguration>>,
-    ) -> Self {
-        self.ip_set_forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IpSetReferenceStatement {}
-
-impl ToValue for IpSetReferenceStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Ja3Fingerprint`], by name: `Ja3Fingerprint::new(Ja3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_Ja3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JA3Fingerprint` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
-///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
-///
-/// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
-///
-/// Provide the JA3 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ja3fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja3Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl Ja3Fingerprint {
-    /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
-    pub fn new(required: Ja3FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for Ja3Fingerprint {}
-
-impl ToValue for Ja3Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`Ja4Fingerprint`], by name: `Ja4Fingerprint::new(Ja4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_Ja4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JA4Fingerprint` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
-///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
-///
-/// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
-///
-/// Provide the JA4 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ja4fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja4Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl Ja4Fingerprint {
-    /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
-    pub fn new(required: Ja4FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for Ja4Fingerprint {}
-
-impl ToValue for Ja4Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`JsonBody`], by name: `JsonBody::new(JsonBodyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonBodyRequired {
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
-    pub match_pattern: Obj<JsonMatchPattern>,
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: JsonMatchScope,
-}
-
-static RULE_JsonBody: ObjRule = ObjRule {
-    properties: &[
-        (
-            "InvalidFallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"],
-                format: None,
-            }),
-        ),
-        ("MatchPattern", Shape::Object(&RULE_JsonMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonBody` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Inspect the body of the web request as JSON. The body immediately follows the request headers.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Use the specifications in this object to indicate which parts of the JSON body to inspect using the rule's inspection criteria. AWS WAF inspects only the parts of the JSON that result from the matches that you indicate.
-///
-/// Example JSON: `"JsonBody": { "MatchPattern": { "All": {} }, "MatchScope": "ALL" }`
-///
-/// For additional information about this request component option, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-jsonbody.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonBody {
-    /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    ///
-    /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the following:
-    ///
-    /// - `EVALUATE_AS_STRING` - Inspect the body as plain text. AWS WAF applies the text transformations and inspection criteria that you defined for the JSON inspection to the body text string.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// If you don't provide this setting, AWS WAF parses and evaluates the content only up to the first parsing failure that it encounters.
-    ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub invalid_fallback_behavior: Option<BodyParsingFallbackBehavior>,
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
-    pub match_pattern: Obj<JsonMatchPattern>,
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: JsonMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    ///
-    /// AWS WAF does not support inspecting the entire contents of the web request body if the body exceeds the limit for the resource type. When a web request body is larger than the limit, the underlying host service only forwards the contents that are within the limit to AWS WAF for inspection.
-    ///
-    /// - For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    /// - For CloudFront, API Gateway, Amazon Cognito, App Runner, and Verified Access, the default limit is 16 KB (16,384 bytes), and you can increase the limit for each resource type in the web ACL `AssociationConfig` , for additional processing fees.
-    /// - For AWS Amplify , use the CloudFront limit.
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available body contents normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
-    ///
-    /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
-}
-
-impl JsonBody {
-    /// A `JsonBody` with its required properties, named in a [`JsonBodyRequired`].
-    pub fn new(required: JsonBodyRequired) -> Self {
-        Self {
-            invalid_fallback_behavior: None,
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: None,
-        }
-    }
-
-    /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invalid_fallback_behavior(
-        mut self,
-        value: impl Into<BodyParsingFallbackBehavior>,
-    ) -> Self {
-        self.invalid_fallback_behavior = Some(value.into());
-        self
-    }
-
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<JsonMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<JsonMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for JsonBody {}
-
-impl ToValue for JsonBody {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior)
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .opt("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-static RULE_JsonMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "IncludedPaths",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonMatchPattern` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria. This is used with the `FieldToMatch` option `JsonBody` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-jsonmatchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JsonMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Match all of the elements. See also `MatchScope` in the `JsonBody` `FieldToMatch` specification.
-    ///
-    /// You must specify either this setting or the `IncludedPaths` setting, but not both.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `IncludedPaths`: a list of strings.
-    ///
-    /// Match only the specified include paths. See also `MatchScope` in the `JsonBody` `FieldToMatch` specification.
-    ///
-    /// Provide the include paths using JSON Pointer syntax. For example, `"IncludedPaths": ["/dogs/0/name", "/dogs/1/name"]` . For information about this syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// You must specify either this setting or the `All` setting, but not both.
-    ///
-    /// &gt; Don't use this option to include all paths. Instead, use the `All` setting.
-    ///
-    /// Items at least 1.
-    pub included_paths: Option<List<Str>>,
-}
-
-impl JsonMatchPattern {
-    /// A `JsonMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `IncludedPaths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_paths = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for JsonMatchPattern {}
-
-impl ToValue for JsonMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("IncludedPaths", &self.included_paths)
-            .build()
-    }
-}
-
-/// The required properties of [`Label`], by name: `Label::new(LabelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The label string.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Str,
-}
-
-static RULE_Label: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Label` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A single label container. This is used as an element of a label array in `RuleLabels` inside a rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-label.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Label {
-    /// `Name`: a string, required.
-    ///
-    /// The label string.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Str,
-}
-
-impl Label {
-    /// A `Label` with its required properties, named in a [`LabelRequired`].
-    pub fn new(required: LabelRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Label {}
-
-impl ToValue for Label {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
-/// The required properties of [`LabelMatchStatement`], by name: `LabelMatchStatement::new(LabelMatchStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelMatchStatementRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The string to match against. The setting you provide for this depends on the match statement's `Scope` setting:
-    ///
-    /// - If the `Scope` indicates `LABEL` , then this specification must include the name and can include any number of preceding namespace specifications and prefix up to providing the fully qualified label name.
-    /// - If the `Scope` indicates `NAMESPACE` , then this specification can include any number of contiguous namespace strings, and can include the entire label namespace prefix from the rule group or web ACL where the label originates.
-    ///
-    /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub key: Str,
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// Specify whether you want to match using the label name or just the namespace.
-    pub scope: LabelMatchScope,
-}
-
-static RULE_LabelMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LABEL", "NAMESPACE"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Scope", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LabelMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// A rule statement to match against labels that have been added to the web request by rules that have already run in the web ACL.
-///
-/// The label match statement provides the label or namespace string to search for. The label string can represent a part or all of the fully qualified label name that had been added to the web request. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label. If you do not provide the fully qualified name in your label match string, AWS WAF performs the search for labels that were added in the same context as the label match statement.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-labelmatchstatement.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelMatchStatement {
-    /// `Key`: a string, required.
-    ///
-    /// The string to match against. The setting you provide for this depends on the match statement's `Scope` setting:
-    ///
-    /// - If the `Scope` indicates `LABEL` , then this specification must include the name and can include any number of preceding namespace specifications and prefix up to providing the fully qualified label name.
-    /// - If the `Scope` indicates `NAMESPACE` , then this specification can include any number of contiguous namespace strings, and can include the entire label namespace prefix from the rule group or web ACL where the label originates.
-    ///
-    /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub key: Str,
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// Specify whether you want to match using the label name or just the namespace.
-    pub scope: LabelMatchScope,
-}
-
-impl LabelMatchStatement {
-    /// A `LabelMatchStatement` with its required properties, named in a [`LabelMatchStatementRequired`].
-    pub fn new(required: LabelMatchStatementRequired) -> Self {
-        Self {
-            key: required.key,
-            scope: required.scope,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-}
-
-impl PropertyType for LabelMatchStatement {}
-
-impl ToValue for LabelMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Scope", &self.scope)
-            .build()
-    }
-}
-
-static RULE_LabelSummary: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LabelSummary` property type of `AWS::WAFv2::RuleGroup`.
@@ -3589,6 +685,7 @@ pub struct LabelSummary {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LabelSummary {
     /// A `LabelSummary` with no property set (none is required).
     pub fn new() -> Self {
@@ -3596,12 +693,7 @@ impl LabelSummary {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for LabelSummary {}
@@ -3616,19 +708,17 @@ impl ToValue for LabelSummary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotStatementRequired {
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The statement to negate. You can use any statement that can be nested.
     pub statement: Obj<Statement>,
 }
 
-static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[("Statement", Shape::Object(&RULE_Statement))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statement", Shape::Object(&RULE_Statement)),
+    ],
     required: &["Statement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -3644,6 +734,7 @@ pub struct NotStatement {
     pub statement: Box<Obj<Statement>>,
 }
 
+#[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
     pub fn new(required: NotStatementRequired) -> Self {
@@ -3653,12 +744,7 @@ impl NotStatement {
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
 }
 
 impl PropertyType for NotStatement {}
@@ -3673,26 +759,17 @@ impl ToValue for NotStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with OR logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
-static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -3708,6 +785,7 @@ pub struct OrStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
     pub fn new(required: OrStatementRequired) -> Self {
@@ -3717,12 +795,7 @@ impl OrStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for OrStatement {}
@@ -3739,89 +812,24 @@ impl ToValue for OrStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// Setting that indicates how to aggregate the request counts.
-    ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-    ///
-    /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
-    ///
-    /// With this option, you must configure the `ScopeDownStatement` property.
-    /// - `CUSTOM_KEYS` - Aggregate the request counts using one or more web request components as the aggregate keys.
-    ///
-    /// With this option, you must specify the aggregate keys in the `CustomKeys` property.
-    ///
-    /// To aggregate on only the IP address or only the forwarded IP address, don't use custom keys. Instead, set the aggregate key type to `IP` or `FORWARDED_IP` .
-    /// - `FORWARDED_IP` - Aggregate the request counts on the first IP address in an HTTP header.
-    ///
-    /// With this option, you must specify the header to use in the `ForwardedIPConfig` property.
-    ///
-    /// To aggregate on a combination of the forwarded IP address with other aggregate keys, use `CUSTOM_KEYS` .
-    /// - `IP` - Aggregate the request counts on the IP address from the web request origin.
-    ///
-    /// To aggregate on a combination of the IP address with other aggregate keys, use `CUSTOM_KEYS` .
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    ///
-    /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
-    ///
-    /// Examples:
-    ///
-    /// - If you aggregate on just the IP address, this is the limit on requests from any single IP address.
-    /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
-    ///
-    /// Value 10 to 2000000000.
     pub limit: Int,
 }
 
-static RULE_RateBasedStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregateKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RateBasedStatementCustomKey),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EvaluationWindowSec",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[60.0, 120.0, 300.0, 600.0],
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-        (
-            "Limit",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(2000000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"], ..StrRule::ANY })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
     ],
     required: &["Limit", "AggregateKeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -3936,6 +944,7 @@ pub struct RateBasedStatement {
     pub scope_down_statement: Option<Box<Obj<Statement>>>,
 }
 
+#[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
     pub fn new(required: RateBasedStatementRequired) -> Self {
@@ -3950,52 +959,17 @@ impl RateBasedStatement {
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self {
-        self.aggregate_key_type = value.into();
-        self
-    }
-
+    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self {
-        self.custom_keys = Some(value.into());
-        self
-    }
-
+    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_window_sec = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
     /// `Limit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self {
-        self.limit = value.into();
-        self
-    }
-
+    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for RateBasedStatement {}
@@ -4013,968 +987,27 @@ impl ToValue for RateBasedStatement {
     }
 }
 
-static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
-    properties: &[
-        ("ASN", Shape::Any),
-        ("Cookie", Shape::Object(&RULE_RateLimitCookie)),
-        ("ForwardedIP", Shape::Any),
-        ("HTTPMethod", Shape::Any),
-        ("Header", Shape::Object(&RULE_RateLimitHeader)),
-        ("IP", Shape::Any),
-        (
-            "JA3Fingerprint",
-            Shape::Object(&RULE_RateLimitJa3Fingerprint),
-        ),
-        (
-            "JA4Fingerprint",
-            Shape::Object(&RULE_RateLimitJa4Fingerprint),
-        ),
-        (
-            "LabelNamespace",
-            Shape::Object(&RULE_RateLimitLabelNamespace),
-        ),
-        ("QueryArgument", Shape::Object(&RULE_RateLimitQueryArgument)),
-        ("QueryString", Shape::Object(&RULE_RateLimitQueryString)),
-        ("UriPath", Shape::Object(&RULE_RateLimitUriPath)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateBasedStatementCustomKey` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies a single custom aggregate key for a rate-base rule.
-///
-/// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratebasedstatementcustomkey.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateBasedStatementCustomKey {
-    /// `ASN`: a JSON value.
-    ///
-    /// Use an Autonomous System Number (ASN) derived from the request's originating or forwarded IP address as an aggregate key. Each distinct ASN contributes to the aggregation instance.
-    pub asn: Option<Json>,
-    /// `Cookie`: a [`RateLimitCookie`] object.
-    ///
-    /// Use the value of a cookie in the request as an aggregate key. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
-    pub cookie: Option<Obj<RateLimitCookie>>,
-    /// `ForwardedIP`: a JSON value.
-    ///
-    /// Use the first IP address in an HTTP header as an aggregate key. Each distinct forwarded IP address contributes to the aggregation instance.
-    ///
-    /// When you specify an IP or forwarded IP in the custom key settings, you must also specify at least one other key to use. You can aggregate on only the forwarded IP address by specifying `FORWARDED_IP` in your rate-based statement's `AggregateKeyType` .
-    ///
-    /// With this option, you must specify the header to use in the rate-based rule's `ForwardedIPConfig` property.
-    ///
-    /// Format `json`.
-    pub forwarded_ip: Option<Json>,
-    /// `HTTPMethod`: a JSON value.
-    ///
-    /// Use the request's HTTP method as an aggregate key. Each distinct HTTP method contributes to the aggregation instance. If you use just the HTTP method as your custom key, then each method fully defines an aggregation instance.
-    ///
-    /// Format `json`.
-    pub http_method: Option<Json>,
-    /// `Header`: a [`RateLimitHeader`] object.
-    ///
-    /// Use the value of a header in the request as an aggregate key. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
-    pub header: Option<Obj<RateLimitHeader>>,
-    /// `IP`: a JSON value.
-    ///
-    /// Use the request's originating IP address as an aggregate key. Each distinct IP address contributes to the aggregation instance.
-    ///
-    /// When you specify an IP or forwarded IP in the custom key settings, you must also specify at least one other key to use. You can aggregate on only the IP address by specifying `IP` in your rate-based statement's `AggregateKeyType` .
-    ///
-    /// Format `json`.
-    pub ip: Option<Json>,
-    /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    ///
-    /// Use the request's JA3 fingerprint as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja3_fingerprint: Option<Obj<RateLimitJa3Fingerprint>>,
-    /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    ///
-    /// Use the request's JA4 fingerprint as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja4_fingerprint: Option<Obj<RateLimitJa4Fingerprint>>,
-    /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    ///
-    /// Use the specified label namespace as an aggregate key. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
-    ///
-    /// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
-    ///
-    /// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
-    pub label_namespace: Option<Obj<RateLimitLabelNamespace>>,
-    /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    ///
-    /// Use the specified query argument as an aggregate key. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
-    pub query_argument: Option<Obj<RateLimitQueryArgument>>,
-    /// `QueryString`: a [`RateLimitQueryString`] object.
-    ///
-    /// Use the request's query string as an aggregate key. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
-    pub query_string: Option<Obj<RateLimitQueryString>>,
-    /// `UriPath`: a [`RateLimitUriPath`] object.
-    ///
-    /// Use the request's URI path as an aggregate key. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
-    pub uri_path: Option<Obj<RateLimitUriPath>>,
-}
-
-impl RateBasedStatementCustomKey {
-    /// A `RateBasedStatementCustomKey` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ASN`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn(mut self, value: impl Into<Json>) -> Self {
-        self.asn = Some(value.into());
-        self
-    }
-
-    /// `Cookie`: a [`RateLimitCookie`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie(mut self, value: impl Into<Obj<RateLimitCookie>>) -> Self {
-        self.cookie = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip(mut self, value: impl Into<Json>) -> Self {
-        self.forwarded_ip = Some(value.into());
-        self
-    }
-
-    /// `HTTPMethod`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Json>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
-    /// `Header`: a [`RateLimitHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<RateLimitHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
-    /// `IP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Json>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
-    /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<RateLimitJa3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
-    /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<RateLimitJa4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
-    /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_namespace(mut self, value: impl Into<Obj<RateLimitLabelNamespace>>) -> Self {
-        self.label_namespace = Some(value.into());
-        self
-    }
-
-    /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_argument(mut self, value: impl Into<Obj<RateLimitQueryArgument>>) -> Self {
-        self.query_argument = Some(value.into());
-        self
-    }
-
-    /// `QueryString`: a [`RateLimitQueryString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Obj<RateLimitQueryString>>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
-    /// `UriPath`: a [`RateLimitUriPath`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RateBasedStatementCustomKey {}
-
-impl ToValue for RateBasedStatementCustomKey {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ASN", &self.asn)
-            .opt("Cookie", &self.cookie)
-            .opt("ForwardedIP", &self.forwarded_ip)
-            .opt("HTTPMethod", &self.http_method)
-            .opt("Header", &self.header)
-            .opt("IP", &self.ip)
-            .opt("JA3Fingerprint", &self.ja3_fingerprint)
-            .opt("JA4Fingerprint", &self.ja4_fingerprint)
-            .opt("LabelNamespace", &self.label_namespace)
-            .opt("QueryArgument", &self.query_argument)
-            .opt("QueryString", &self.query_string)
-            .opt("UriPath", &self.uri_path)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitCookie`], by name: `RateLimitCookie::new(RateLimitCookieRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitCookieRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the cookie to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitCookie: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitCookie` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies a cookie as an aggregate key for a rate-based rule. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitcookie.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitCookie {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the cookie to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitCookie {
-    /// A `RateLimitCookie` with its required properties, named in a [`RateLimitCookieRequired`].
-    pub fn new(required: RateLimitCookieRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitCookie {}
-
-impl ToValue for RateLimitCookie {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitHeader`], by name: `RateLimitHeader::new(RateLimitHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitHeaderRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the header to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitHeader: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitHeader` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies a header as an aggregate key for a rate-based rule. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitheader.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitHeader {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the header to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitHeader {
-    /// A `RateLimitHeader` with its required properties, named in a [`RateLimitHeaderRequired`].
-    pub fn new(required: RateLimitHeaderRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitHeader {}
-
-impl ToValue for RateLimitHeader {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitJa3Fingerprint`], by name: `RateLimitJa3Fingerprint::new(RateLimitJa3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitJA3Fingerprint` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Use the request's JA3 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitja3fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa3Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl RateLimitJa3Fingerprint {
-    /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
-    pub fn new(required: RateLimitJa3FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitJa3Fingerprint {}
-
-impl ToValue for RateLimitJa3Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitJa4Fingerprint`], by name: `RateLimitJa4Fingerprint::new(RateLimitJa4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitJA4Fingerprint` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Use the request's JA4 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitja4fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa4Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl RateLimitJa4Fingerprint {
-    /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
-    pub fn new(required: RateLimitJa4FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitJa4Fingerprint {}
-
-impl ToValue for RateLimitJa4Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitLabelNamespace`], by name: `RateLimitLabelNamespace::new(RateLimitLabelNamespaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitLabelNamespaceRequired {
-    /// `Namespace`: a string, required.
-    ///
-    /// The namespace to use for aggregation.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub namespace: Str,
-}
-
-static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
-    properties: &[(
-        "Namespace",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitLabelNamespace` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies a label namespace to use as an aggregate key for a rate-based rule. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
-///
-/// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
-///
-/// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitlabelnamespace.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitLabelNamespace {
-    /// `Namespace`: a string, required.
-    ///
-    /// The namespace to use for aggregation.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub namespace: Str,
-}
-
-impl RateLimitLabelNamespace {
-    /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
-    pub fn new(required: RateLimitLabelNamespaceRequired) -> Self {
-        Self {
-            namespace: required.namespace,
-        }
-    }
-
-    /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitLabelNamespace {}
-
-impl ToValue for RateLimitLabelNamespace {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Namespace", &self.namespace).build()
-    }
-}
-
-/// The required properties of [`RateLimitQueryArgument`], by name: `RateLimitQueryArgument::new(RateLimitQueryArgumentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryArgumentRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the query argument to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitQueryArgument` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies a query argument in the request as an aggregate key for a rate-based rule. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitqueryargument.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryArgument {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the query argument to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitQueryArgument {
-    /// A `RateLimitQueryArgument` with its required properties, named in a [`RateLimitQueryArgumentRequired`].
-    pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitQueryArgument {}
-
-impl ToValue for RateLimitQueryArgument {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitQueryString`], by name: `RateLimitQueryString::new(RateLimitQueryStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryStringRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitQueryString: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitQueryString` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies the request's query string as an aggregate key for a rate-based rule. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimitquerystring.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryString {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitQueryString {
-    /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
-    pub fn new(required: RateLimitQueryStringRequired) -> Self {
-        Self {
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitQueryString {}
-
-impl ToValue for RateLimitQueryString {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitUriPath`], by name: `RateLimitUriPath::new(RateLimitUriPathRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitUriPathRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitUriPath: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitUriPath` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Specifies the request's URI path as an aggregate key for a rate-based rule. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ratelimituripath.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitUriPath {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitUriPath {
-    /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
-    pub fn new(required: RateLimitUriPathRequired) -> Self {
-        Self {
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitUriPath {}
-
-impl ToValue for RateLimitUriPath {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
 /// The required properties of [`RegexMatchStatement`], by name: `RegexMatchStatement::new(RegexMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    ///
-    /// The string representing the regular expression.
-    ///
-    /// Length 1 to 512.
     pub regex_string: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_RegexMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "RegexString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -5002,6 +1035,7 @@ pub struct RegexMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
     pub fn new(required: RegexMatchStatementRequired) -> Self {
@@ -5013,28 +1047,11 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = value.into();
-        self
-    }
-
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexMatchStatement {}
@@ -5053,51 +1070,23 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -5127,6 +1116,7 @@ pub struct RegexPatternSetReferenceStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
@@ -5138,28 +1128,11 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexPatternSetReferenceStatement {}
@@ -5178,71 +1151,30 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
     pub statement: Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_RuleAction)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::WAFv2::RuleGroup`.
@@ -5307,6 +1239,7 @@ pub struct Rule {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -5323,68 +1256,21 @@ impl Rule {
     }
 
     /// `Action`: a [`RuleAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.rule_labels = Some(value.into());
-        self
-    }
-
+    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
-
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -5404,151 +1290,21 @@ impl ToValue for Rule {
     }
 }
 
-static RULE_RuleAction: ObjRule = ObjRule {
-    properties: &[
-        ("Allow", Shape::Object(&RULE_AllowAction)),
-        ("Block", Shape::Object(&RULE_BlockAction)),
-        ("Captcha", Shape::Object(&RULE_CaptchaAction)),
-        ("Challenge", Shape::Object(&RULE_ChallengeAction)),
-        ("Count", Shape::Object(&RULE_CountAction)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RuleAction` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// The action that AWS WAF should take on a web request when it matches a rule's statement. Settings at the web ACL level can override the rule action setting.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-ruleaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RuleAction {
-    /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// Instructs AWS WAF to allow the web request.
-    pub allow: Option<Obj<AllowAction>>,
-    /// `Block`: a [`BlockAction`] object.
-    ///
-    /// Instructs AWS WAF to block the web request.
-    pub block: Option<Obj<BlockAction>>,
-    /// `Captcha`: a [`CaptchaAction`] object.
-    ///
-    /// Specifies that AWS WAF should run a `CAPTCHA` check against the request:
-    ///
-    /// - If the request includes a valid, unexpired `CAPTCHA` token, AWS WAF allows the web request inspection to proceed to the next rule, similar to a `CountAction` .
-    /// - If the request doesn't include a valid, unexpired `CAPTCHA` token, AWS WAF discontinues the web ACL evaluation of the request and blocks it from going to its intended destination.
-    ///
-    /// AWS WAF generates a response that it sends back to the client, which includes the following:
-    ///
-    /// - The header `x-amzn-waf-action` with a value of `captcha` .
-    /// - The HTTP status code `405 Method Not Allowed` .
-    /// - If the request contains an `Accept` header with a value of `text/html` , the response includes a `CAPTCHA` challenge.
-    ///
-    /// You can configure the expiration time in the `CaptchaConfig` `ImmunityTimeProperty` setting at the rule and web ACL level. The rule setting overrides the web ACL setting.
-    ///
-    /// This action option is available for rules. It isn't available for web ACL default actions.
-    pub captcha: Option<Obj<CaptchaAction>>,
-    /// `Challenge`: a [`ChallengeAction`] object.
-    ///
-    /// Instructs AWS WAF to run a `Challenge` check against the web request.
-    pub challenge: Option<Obj<ChallengeAction>>,
-    /// `Count`: a [`CountAction`] object.
-    ///
-    /// Instructs AWS WAF to count the web request and then continue evaluating the request using the remaining rules in the web ACL.
-    pub count: Option<Obj<CountAction>>,
-}
-
-impl RuleAction {
-    /// A `RuleAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
-    /// `Block`: a [`BlockAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self {
-        self.block = Some(value.into());
-        self
-    }
-
-    /// `Captcha`: a [`CaptchaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha(mut self, value: impl Into<Obj<CaptchaAction>>) -> Self {
-        self.captcha = Some(value.into());
-        self
-    }
-
-    /// `Challenge`: a [`ChallengeAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge(mut self, value: impl Into<Obj<ChallengeAction>>) -> Self {
-        self.challenge = Some(value.into());
-        self
-    }
-
-    /// `Count`: a [`CountAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RuleAction {}
-
-impl ToValue for RuleAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Allow", &self.allow)
-            .opt("Block", &self.block)
-            .opt("Captcha", &self.captcha)
-            .opt("Challenge", &self.challenge)
-            .opt("Count", &self.count)
-            .build()
-    }
-}
-
 /// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_8),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type of `AWS::WAFv2::RuleGroup`.
@@ -5568,6 +1324,7 @@ pub struct SingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
     pub fn new(required: SingleHeaderRequired) -> Self {
@@ -5577,12 +1334,7 @@ impl SingleHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleHeader {}
@@ -5597,28 +1349,17 @@ impl ToValue for SingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleQueryArgumentRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_SingleQueryArgument: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_8),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SingleQueryArgument: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::RuleGroup`.
@@ -5636,6 +1377,7 @@ pub struct SingleQueryArgument {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleQueryArgument {
     /// A `SingleQueryArgument` with its required properties, named in a [`SingleQueryArgumentRequired`].
     pub fn new(required: SingleQueryArgumentRequired) -> Self {
@@ -5645,12 +1387,7 @@ impl SingleQueryArgument {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleQueryArgument {}
@@ -5665,68 +1402,26 @@ impl ToValue for SingleQueryArgument {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The operator to use to compare the request part to the size setting.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    ///
-    /// The size, in byte, to compare to the request part, after any transformations.
-    ///
-    /// Value 0 to 21474836480.
     pub size: Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_SizeConstraintStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "Size",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(21474836480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "ComparisonOperator",
-        "Size",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -5762,6 +1457,7 @@ pub struct SizeConstraintStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
@@ -5774,36 +1470,13 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Num>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SizeConstraintStatement {}
@@ -5823,45 +1496,21 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_SqliMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "SensitivityLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -5893,6 +1542,7 @@ pub struct SqliMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
     pub fn new(required: SqliMatchStatementRequired) -> Self {
@@ -5904,28 +1554,11 @@ impl SqliMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self {
-        self.sensitivity_level = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SqliMatchStatement {}
@@ -5940,53 +1573,26 @@ impl ToValue for SqliMatchStatement {
     }
 }
 
-static RULE_Statement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Statement: ObjRule = ObjRule {
     properties: &[
         ("AndStatement", Shape::Object(&RULE_AndStatement)),
         ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        (
-            "ByteMatchStatement",
-            Shape::Object(&RULE_ByteMatchStatement),
-        ),
+        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
         ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        (
-            "IPSetReferenceStatement",
-            Shape::Object(&RULE_IpSetReferenceStatement),
-        ),
-        (
-            "LabelMatchStatement",
-            Shape::Object(&RULE_LabelMatchStatement),
-        ),
+        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
         ("NotStatement", Shape::Object(&RULE_NotStatement)),
         ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        (
-            "RateBasedStatement",
-            Shape::Object(&RULE_RateBasedStatement),
-        ),
-        (
-            "RegexMatchStatement",
-            Shape::Object(&RULE_RegexMatchStatement),
-        ),
-        (
-            "RegexPatternSetReferenceStatement",
-            Shape::Object(&RULE_RegexPatternSetReferenceStatement),
-        ),
-        (
-            "SizeConstraintStatement",
-            Shape::Object(&RULE_SizeConstraintStatement),
-        ),
-        (
-            "SqliMatchStatement",
-            Shape::Object(&RULE_SqliMatchStatement),
-        ),
+        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
         ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Statement` property type of `AWS::WAFv2::RuleGroup`.
@@ -6118,6 +1724,7 @@ pub struct Statement {
     pub xss_match_statement: Option<Obj<XssMatchStatement>>,
 }
 
+#[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
     pub fn new() -> Self {
@@ -6125,125 +1732,33 @@ impl Statement {
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self {
-        self.and_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self {
-        self.asn_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self {
-        self.byte_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self {
-        self.geo_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<IpSetReferenceStatement>>,
-    ) -> Self {
-        self.ip_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self {
-        self.label_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self {
-        self.not_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self {
-        self.or_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self {
-        self.rate_based_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self {
-        self.regex_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_pattern_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<RegexPatternSetReferenceStatement>>,
-    ) -> Self {
-        self.regex_pattern_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_constraint_statement(
-        mut self,
-        value: impl Into<Obj<SizeConstraintStatement>>,
-    ) -> Self {
-        self.size_constraint_statement = Some(value.into());
-        self
-    }
-
+    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self {
-        self.sqli_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self {
-        self.xss_match_statement = Some(value.into());
-        self
-    }
+    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
 }
 
 impl PropertyType for Statement {}
@@ -6272,445 +1787,24 @@ impl ToValue for Statement {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TextTransformation`], by name: `TextTransformation::new(TextTransformationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextTransformationRequired {
-    /// `Priority`: an integer, required.
-    ///
-    /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
-    pub priority: Int,
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
-    pub r#type: TextTransformationType,
-}
-
-static RULE_TextTransformation: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "COMPRESS_WHITE_SPACE",
-                    "HTML_ENTITY_DECODE",
-                    "LOWERCASE",
-                    "CMD_LINE",
-                    "URL_DECODE",
-                    "BASE64_DECODE",
-                    "HEX_DECODE",
-                    "MD5",
-                    "REPLACE_COMMENTS",
-                    "ESCAPE_SEQ_DECODE",
-                    "SQL_HEX_DECODE",
-                    "CSS_DECODE",
-                    "JS_DECODE",
-                    "NORMALIZE_PATH",
-                    "NORMALIZE_PATH_WIN",
-                    "REMOVE_NULLS",
-                    "REPLACE_NULLS",
-                    "BASE64_DECODE_EXT",
-                    "URL_DECODE_UNI",
-                    "UTF8_TO_UNICODE",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Priority", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextTransformation` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-texttransformation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextTransformation {
-    /// `Priority`: an integer, required.
-    ///
-    /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
-    pub priority: Int,
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
-    pub r#type: TextTransformationType,
-}
-
-impl TextTransformation {
-    /// A `TextTransformation` with its required properties, named in a [`TextTransformationRequired`].
-    pub fn new(required: TextTransformationRequired) -> Self {
-        Self {
-            priority: required.priority,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextTransformation {}
-
-impl ToValue for TextTransformation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-static RULE_UriFragment: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `UriFragment` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Inspect fragments of the request URI. You can specify the parts of the URI fragment to inspect and you can narrow the set of URI fragments to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Example JSON: `"UriFragment": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-urifragment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct UriFragment {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    ///
-    /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the following:
-    ///
-    /// - `EVALUATE_AS_STRING` - Inspect the body as plain text. AWS WAF applies the text transformations and inspection criteria that you defined for the JSON inspection to the body text string.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// If you don't provide this setting, AWS WAF parses and evaluates the content only up to the first parsing failure that it encounters.
-    ///
-    /// Example JSON: `{ "UriFragment": { "FallbackBehavior": "MATCH"} }`
-    ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub fallback_behavior: Option<FallbackBehavior>,
-}
-
-impl UriFragment {
-    /// A `UriFragment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for UriFragment {}
-
-impl ToValue for UriFragment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`VisibilityConfig`], by name: `VisibilityConfig::new(VisibilityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VisibilityConfigRequired {
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
-    ///
-    /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
-    pub cloud_watch_metrics_enabled: Bool,
-    /// `MetricName`: a string, required.
-    ///
-    /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
-    ///
-    /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
-    pub metric_name: Str,
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
-    ///
-    /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
-    ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub sampled_requests_enabled: Bool,
-}
-
-static RULE_VisibilityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchMetricsEnabled", Shape::Bool),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("SampledRequestsEnabled", Shape::Bool),
-    ],
-    required: &[
-        "SampledRequestsEnabled",
-        "CloudWatchMetricsEnabled",
-        "MetricName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VisibilityConfig` property type of `AWS::WAFv2::RuleGroup`.
-///
-/// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-visibilityconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VisibilityConfig {
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
-    ///
-    /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
-    pub cloud_watch_metrics_enabled: Bool,
-    /// `MetricName`: a string, required.
-    ///
-    /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
-    ///
-    /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
-    pub metric_name: Str,
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
-    ///
-    /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
-    ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub sampled_requests_enabled: Bool,
-}
-
-impl VisibilityConfig {
-    /// A `VisibilityConfig` with its required properties, named in a [`VisibilityConfigRequired`].
-    pub fn new(required: VisibilityConfigRequired) -> Self {
-        Self {
-            cloud_watch_metrics_enabled: required.cloud_watch_metrics_enabled,
-            metric_name: required.metric_name,
-            sampled_requests_enabled: required.sampled_requests_enabled,
-        }
-    }
-
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = value.into();
-        self
-    }
-
-    /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sampled_requests_enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for VisibilityConfig {}
-
-impl ToValue for VisibilityConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            )
-            .req("MetricName", &self.metric_name)
-            .req("SampledRequestsEnabled", &self.sampled_requests_enabled)
-            .build()
-    }
-}
-
 /// The required properties of [`XssMatchStatement`], by name: `XssMatchStatement::new(XssMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_XssMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -6732,6 +1826,7 @@ pub struct XssMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
     pub fn new(required: XssMatchStatementRequired) -> Self {
@@ -6742,20 +1837,9 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for XssMatchStatement {}
@@ -6797,1207 +1881,6 @@ impl ToValue for AggregateKeyType {
             Self::ForwardedIp => "FORWARDED_IP",
             Self::Constant => "CONSTANT",
             Self::CustomKeys => "CUSTOM_KEYS",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `BodyParsingFallbackBehavior` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BodyParsingFallbackBehavior {
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// `EVALUATE_AS_STRING`
-    EvaluateAsString,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BodyParsingFallbackBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BodyParsingFallbackBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::EvaluateAsString => "EVALUATE_AS_STRING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `EQ`
-    Eq,
-    /// `NE`
-    Ne,
-    /// `LE`
-    Le,
-    /// `LT`
-    Lt,
-    /// `GE`
-    Ge,
-    /// `GT`
-    Gt,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eq => "EQ",
-            Self::Ne => "NE",
-            Self::Le => "LE",
-            Self::Lt => "LT",
-            Self::Ge => "GE",
-            Self::Gt => "GT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CountryCode` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CountryCode {
-    /// `AD`
-    Ad,
-    /// `AE`
-    Ae,
-    /// `AF`
-    Af,
-    /// `AG`
-    Ag,
-    /// `AI`
-    Ai,
-    /// `AL`
-    Al,
-    /// `AM`
-    Am,
-    /// `AO`
-    Ao,
-    /// `AQ`
-    Aq,
-    /// `AR`
-    Ar,
-    /// `AS`
-    As,
-    /// `AT`
-    At,
-    /// `AU`
-    Au,
-    /// `AW`
-    Aw,
-    /// `AX`
-    Ax,
-    /// `AZ`
-    Az,
-    /// `BA`
-    Ba,
-    /// `BB`
-    Bb,
-    /// `BD`
-    Bd,
-    /// `BE`
-    Be,
-    /// `BF`
-    Bf,
-    /// `BG`
-    Bg,
-    /// `BH`
-    Bh,
-    /// `BI`
-    Bi,
-    /// `BJ`
-    Bj,
-    /// `BL`
-    Bl,
-    /// `BM`
-    Bm,
-    /// `BN`
-    Bn,
-    /// `BO`
-    Bo,
-    /// `BQ`
-    Bq,
-    /// `BR`
-    Br,
-    /// `BS`
-    Bs,
-    /// `BT`
-    Bt,
-    /// `BV`
-    Bv,
-    /// `BW`
-    Bw,
-    /// `BY`
-    By,
-    /// `BZ`
-    Bz,
-    /// `CA`
-    Ca,
-    /// `CC`
-    Cc,
-    /// `CD`
-    Cd,
-    /// `CF`
-    Cf,
-    /// `CG`
-    Cg,
-    /// `CH`
-    Ch,
-    /// `CI`
-    Ci,
-    /// `CK`
-    Ck,
-    /// `CL`
-    Cl,
-    /// `CM`
-    Cm,
-    /// `CN`
-    Cn,
-    /// `CO`
-    Co,
-    /// `CR`
-    Cr,
-    /// `CU`
-    Cu,
-    /// `CV`
-    Cv,
-    /// `CW`
-    Cw,
-    /// `CX`
-    Cx,
-    /// `CY`
-    Cy,
-    /// `CZ`
-    Cz,
-    /// `DE`
-    De,
-    /// `DJ`
-    Dj,
-    /// `DK`
-    Dk,
-    /// `DM`
-    Dm,
-    /// `DO`
-    Do,
-    /// `DZ`
-    Dz,
-    /// `EC`
-    Ec,
-    /// `EE`
-    Ee,
-    /// `EG`
-    Eg,
-    /// `EH`
-    Eh,
-    /// `ER`
-    Er,
-    /// `ES`
-    Es,
-    /// `ET`
-    Et,
-    /// `FI`
-    Fi,
-    /// `FJ`
-    Fj,
-    /// `FK`
-    Fk,
-    /// `FM`
-    Fm,
-    /// `FO`
-    Fo,
-    /// `FR`
-    Fr,
-    /// `GA`
-    Ga,
-    /// `GB`
-    Gb,
-    /// `GD`
-    Gd,
-    /// `GE`
-    Ge,
-    /// `GF`
-    Gf,
-    /// `GG`
-    Gg,
-    /// `GH`
-    Gh,
-    /// `GI`
-    Gi,
-    /// `GL`
-    Gl,
-    /// `GM`
-    Gm,
-    /// `GN`
-    Gn,
-    /// `GP`
-    Gp,
-    /// `GQ`
-    Gq,
-    /// `GR`
-    Gr,
-    /// `GS`
-    Gs,
-    /// `GT`
-    Gt,
-    /// `GU`
-    Gu,
-    /// `GW`
-    Gw,
-    /// `GY`
-    Gy,
-    /// `HK`
-    Hk,
-    /// `HM`
-    Hm,
-    /// `HN`
-    Hn,
-    /// `HR`
-    Hr,
-    /// `HT`
-    Ht,
-    /// `HU`
-    Hu,
-    /// `ID`
-    Id,
-    /// `IE`
-    Ie,
-    /// `IL`
-    Il,
-    /// `IM`
-    Im,
-    /// `IN`
-    In,
-    /// `IO`
-    Io,
-    /// `IQ`
-    Iq,
-    /// `IR`
-    Ir,
-    /// `IS`
-    Is,
-    /// `IT`
-    It,
-    /// `JE`
-    Je,
-    /// `JM`
-    Jm,
-    /// `JO`
-    Jo,
-    /// `JP`
-    Jp,
-    /// `KE`
-    Ke,
-    /// `KG`
-    Kg,
-    /// `KH`
-    Kh,
-    /// `KI`
-    Ki,
-    /// `KM`
-    Km,
-    /// `KN`
-    Kn,
-    /// `KP`
-    Kp,
-    /// `KR`
-    Kr,
-    /// `KW`
-    Kw,
-    /// `KY`
-    Ky,
-    /// `KZ`
-    Kz,
-    /// `LA`
-    La,
-    /// `LB`
-    Lb,
-    /// `LC`
-    Lc,
-    /// `LI`
-    Li,
-    /// `LK`
-    Lk,
-    /// `LR`
-    Lr,
-    /// `LS`
-    Ls,
-    /// `LT`
-    Lt,
-    /// `LU`
-    Lu,
-    /// `LV`
-    Lv,
-    /// `LY`
-    Ly,
-    /// `MA`
-    Ma,
-    /// `MC`
-    Mc,
-    /// `MD`
-    Md,
-    /// `ME`
-    Me,
-    /// `MF`
-    Mf,
-    /// `MG`
-    Mg,
-    /// `MH`
-    Mh,
-    /// `MK`
-    Mk,
-    /// `ML`
-    Ml,
-    /// `MM`
-    Mm,
-    /// `MN`
-    Mn,
-    /// `MO`
-    Mo,
-    /// `MP`
-    Mp,
-    /// `MQ`
-    Mq,
-    /// `MR`
-    Mr,
-    /// `MS`
-    Ms,
-    /// `MT`
-    Mt,
-    /// `MU`
-    Mu,
-    /// `MV`
-    Mv,
-    /// `MW`
-    Mw,
-    /// `MX`
-    Mx,
-    /// `MY`
-    My,
-    /// `MZ`
-    Mz,
-    /// `NA`
-    Na,
-    /// `NC`
-    Nc,
-    /// `NE`
-    Ne,
-    /// `NF`
-    Nf,
-    /// `NG`
-    Ng,
-    /// `NI`
-    Ni,
-    /// `NL`
-    Nl,
-    /// `NO`
-    No,
-    /// `NP`
-    Np,
-    /// `NR`
-    Nr,
-    /// `NU`
-    Nu,
-    /// `NZ`
-    Nz,
-    /// `OM`
-    Om,
-    /// `PA`
-    Pa,
-    /// `PE`
-    Pe,
-    /// `PF`
-    Pf,
-    /// `PG`
-    Pg,
-    /// `PH`
-    Ph,
-    /// `PK`
-    Pk,
-    /// `PL`
-    Pl,
-    /// `PM`
-    Pm,
-    /// `PN`
-    Pn,
-    /// `PR`
-    Pr,
-    /// `PS`
-    Ps,
-    /// `PT`
-    Pt,
-    /// `PW`
-    Pw,
-    /// `PY`
-    Py,
-    /// `QA`
-    Qa,
-    /// `RE`
-    Re,
-    /// `RO`
-    Ro,
-    /// `RS`
-    Rs,
-    /// `RU`
-    Ru,
-    /// `RW`
-    Rw,
-    /// `SA`
-    Sa,
-    /// `SB`
-    Sb,
-    /// `SC`
-    Sc,
-    /// `SD`
-    Sd,
-    /// `SE`
-    Se,
-    /// `SG`
-    Sg,
-    /// `SH`
-    Sh,
-    /// `SI`
-    Si,
-    /// `SJ`
-    Sj,
-    /// `SK`
-    Sk,
-    /// `SL`
-    Sl,
-    /// `SM`
-    Sm,
-    /// `SN`
-    Sn,
-    /// `SO`
-    So,
-    /// `SR`
-    Sr,
-    /// `SS`
-    Ss,
-    /// `ST`
-    St,
-    /// `SV`
-    Sv,
-    /// `SX`
-    Sx,
-    /// `SY`
-    Sy,
-    /// `SZ`
-    Sz,
-    /// `TC`
-    Tc,
-    /// `TD`
-    Td,
-    /// `TF`
-    Tf,
-    /// `TG`
-    Tg,
-    /// `TH`
-    Th,
-    /// `TJ`
-    Tj,
-    /// `TK`
-    Tk,
-    /// `TL`
-    Tl,
-    /// `TM`
-    Tm,
-    /// `TN`
-    Tn,
-    /// `TO`
-    To,
-    /// `TR`
-    Tr,
-    /// `TT`
-    Tt,
-    /// `TV`
-    Tv,
-    /// `TW`
-    Tw,
-    /// `TZ`
-    Tz,
-    /// `UA`
-    Ua,
-    /// `UG`
-    Ug,
-    /// `UM`
-    Um,
-    /// `US`
-    Us,
-    /// `UY`
-    Uy,
-    /// `UZ`
-    Uz,
-    /// `VA`
-    Va,
-    /// `VC`
-    Vc,
-    /// `VE`
-    Ve,
-    /// `VG`
-    Vg,
-    /// `VI`
-    Vi,
-    /// `VN`
-    Vn,
-    /// `VU`
-    Vu,
-    /// `WF`
-    Wf,
-    /// `WS`
-    Ws,
-    /// `XK`
-    Xk,
-    /// `YE`
-    Ye,
-    /// `YT`
-    Yt,
-    /// `ZA`
-    Za,
-    /// `ZM`
-    Zm,
-    /// `ZW`
-    Zw,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CountryCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CountryCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ad => "AD",
-            Self::Ae => "AE",
-            Self::Af => "AF",
-            Self::Ag => "AG",
-            Self::Ai => "AI",
-            Self::Al => "AL",
-            Self::Am => "AM",
-            Self::Ao => "AO",
-            Self::Aq => "AQ",
-            Self::Ar => "AR",
-            Self::As => "AS",
-            Self::At => "AT",
-            Self::Au => "AU",
-            Self::Aw => "AW",
-            Self::Ax => "AX",
-            Self::Az => "AZ",
-            Self::Ba => "BA",
-            Self::Bb => "BB",
-            Self::Bd => "BD",
-            Self::Be => "BE",
-            Self::Bf => "BF",
-            Self::Bg => "BG",
-            Self::Bh => "BH",
-            Self::Bi => "BI",
-            Self::Bj => "BJ",
-            Self::Bl => "BL",
-            Self::Bm => "BM",
-            Self::Bn => "BN",
-            Self::Bo => "BO",
-            Self::Bq => "BQ",
-            Self::Br => "BR",
-            Self::Bs => "BS",
-            Self::Bt => "BT",
-            Self::Bv => "BV",
-            Self::Bw => "BW",
-            Self::By => "BY",
-            Self::Bz => "BZ",
-            Self::Ca => "CA",
-            Self::Cc => "CC",
-            Self::Cd => "CD",
-            Self::Cf => "CF",
-            Self::Cg => "CG",
-            Self::Ch => "CH",
-            Self::Ci => "CI",
-            Self::Ck => "CK",
-            Self::Cl => "CL",
-            Self::Cm => "CM",
-            Self::Cn => "CN",
-            Self::Co => "CO",
-            Self::Cr => "CR",
-            Self::Cu => "CU",
-            Self::Cv => "CV",
-            Self::Cw => "CW",
-            Self::Cx => "CX",
-            Self::Cy => "CY",
-            Self::Cz => "CZ",
-            Self::De => "DE",
-            Self::Dj => "DJ",
-            Self::Dk => "DK",
-            Self::Dm => "DM",
-            Self::Do => "DO",
-            Self::Dz => "DZ",
-            Self::Ec => "EC",
-            Self::Ee => "EE",
-            Self::Eg => "EG",
-            Self::Eh => "EH",
-            Self::Er => "ER",
-            Self::Es => "ES",
-            Self::Et => "ET",
-            Self::Fi => "FI",
-            Self::Fj => "FJ",
-            Self::Fk => "FK",
-            Self::Fm => "FM",
-            Self::Fo => "FO",
-            Self::Fr => "FR",
-            Self::Ga => "GA",
-            Self::Gb => "GB",
-            Self::Gd => "GD",
-            Self::Ge => "GE",
-            Self::Gf => "GF",
-            Self::Gg => "GG",
-            Self::Gh => "GH",
-            Self::Gi => "GI",
-            Self::Gl => "GL",
-            Self::Gm => "GM",
-            Self::Gn => "GN",
-            Self::Gp => "GP",
-            Self::Gq => "GQ",
-            Self::Gr => "GR",
-            Self::Gs => "GS",
-            Self::Gt => "GT",
-            Self::Gu => "GU",
-            Self::Gw => "GW",
-            Self::Gy => "GY",
-            Self::Hk => "HK",
-            Self::Hm => "HM",
-            Self::Hn => "HN",
-            Self::Hr => "HR",
-            Self::Ht => "HT",
-            Self::Hu => "HU",
-            Self::Id => "ID",
-            Self::Ie => "IE",
-            Self::Il => "IL",
-            Self::Im => "IM",
-            Self::In => "IN",
-            Self::Io => "IO",
-            Self::Iq => "IQ",
-            Self::Ir => "IR",
-            Self::Is => "IS",
-            Self::It => "IT",
-            Self::Je => "JE",
-            Self::Jm => "JM",
-            Self::Jo => "JO",
-            Self::Jp => "JP",
-            Self::Ke => "KE",
-            Self::Kg => "KG",
-            Self::Kh => "KH",
-            Self::Ki => "KI",
-            Self::Km => "KM",
-            Self::Kn => "KN",
-            Self::Kp => "KP",
-            Self::Kr => "KR",
-            Self::Kw => "KW",
-            Self::Ky => "KY",
-            Self::Kz => "KZ",
-            Self::La => "LA",
-            Self::Lb => "LB",
-            Self::Lc => "LC",
-            Self::Li => "LI",
-            Self::Lk => "LK",
-            Self::Lr => "LR",
-            Self::Ls => "LS",
-            Self::Lt => "LT",
-            Self::Lu => "LU",
-            Self::Lv => "LV",
-            Self::Ly => "LY",
-            Self::Ma => "MA",
-            Self::Mc => "MC",
-            Self::Md => "MD",
-            Self::Me => "ME",
-            Self::Mf => "MF",
-            Self::Mg => "MG",
-            Self::Mh => "MH",
-            Self::Mk => "MK",
-            Self::Ml => "ML",
-            Self::Mm => "MM",
-            Self::Mn => "MN",
-            Self::Mo => "MO",
-            Self::Mp => "MP",
-            Self::Mq => "MQ",
-            Self::Mr => "MR",
-            Self::Ms => "MS",
-            Self::Mt => "MT",
-            Self::Mu => "MU",
-            Self::Mv => "MV",
-            Self::Mw => "MW",
-            Self::Mx => "MX",
-            Self::My => "MY",
-            Self::Mz => "MZ",
-            Self::Na => "NA",
-            Self::Nc => "NC",
-            Self::Ne => "NE",
-            Self::Nf => "NF",
-            Self::Ng => "NG",
-            Self::Ni => "NI",
-            Self::Nl => "NL",
-            Self::No => "NO",
-            Self::Np => "NP",
-            Self::Nr => "NR",
-            Self::Nu => "NU",
-            Self::Nz => "NZ",
-            Self::Om => "OM",
-            Self::Pa => "PA",
-            Self::Pe => "PE",
-            Self::Pf => "PF",
-            Self::Pg => "PG",
-            Self::Ph => "PH",
-            Self::Pk => "PK",
-            Self::Pl => "PL",
-            Self::Pm => "PM",
-            Self::Pn => "PN",
-            Self::Pr => "PR",
-            Self::Ps => "PS",
-            Self::Pt => "PT",
-            Self::Pw => "PW",
-            Self::Py => "PY",
-            Self::Qa => "QA",
-            Self::Re => "RE",
-            Self::Ro => "RO",
-            Self::Rs => "RS",
-            Self::Ru => "RU",
-            Self::Rw => "RW",
-            Self::Sa => "SA",
-            Self::Sb => "SB",
-            Self::Sc => "SC",
-            Self::Sd => "SD",
-            Self::Se => "SE",
-            Self::Sg => "SG",
-            Self::Sh => "SH",
-            Self::Si => "SI",
-            Self::Sj => "SJ",
-            Self::Sk => "SK",
-            Self::Sl => "SL",
-            Self::Sm => "SM",
-            Self::Sn => "SN",
-            Self::So => "SO",
-            Self::Sr => "SR",
-            Self::Ss => "SS",
-            Self::St => "ST",
-            Self::Sv => "SV",
-            Self::Sx => "SX",
-            Self::Sy => "SY",
-            Self::Sz => "SZ",
-            Self::Tc => "TC",
-            Self::Td => "TD",
-            Self::Tf => "TF",
-            Self::Tg => "TG",
-            Self::Th => "TH",
-            Self::Tj => "TJ",
-            Self::Tk => "TK",
-            Self::Tl => "TL",
-            Self::Tm => "TM",
-            Self::Tn => "TN",
-            Self::To => "TO",
-            Self::Tr => "TR",
-            Self::Tt => "TT",
-            Self::Tv => "TV",
-            Self::Tw => "TW",
-            Self::Tz => "TZ",
-            Self::Ua => "UA",
-            Self::Ug => "UG",
-            Self::Um => "UM",
-            Self::Us => "US",
-            Self::Uy => "UY",
-            Self::Uz => "UZ",
-            Self::Va => "VA",
-            Self::Vc => "VC",
-            Self::Ve => "VE",
-            Self::Vg => "VG",
-            Self::Vi => "VI",
-            Self::Vn => "VN",
-            Self::Vu => "VU",
-            Self::Wf => "WF",
-            Self::Ws => "WS",
-            Self::Xk => "XK",
-            Self::Ye => "YE",
-            Self::Yt => "YT",
-            Self::Za => "ZA",
-            Self::Zm => "ZM",
-            Self::Zw => "ZW",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FallbackBehavior` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FallbackBehavior {
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FallbackBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FallbackBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `JsonMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum JsonMatchScope {
-    /// `ALL`
-    All,
-    /// `KEY`
-    Key,
-    /// `VALUE`
-    Value,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for JsonMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for JsonMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LabelMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LabelMatchScope {
-    /// `LABEL`
-    Label,
-    /// `NAMESPACE`
-    Namespace,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LabelMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LabelMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Label => "LABEL",
-            Self::Namespace => "NAMESPACE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `MapMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MapMatchScope {
-    /// `ALL`
-    All,
-    /// `KEY`
-    Key,
-    /// `VALUE`
-    Value,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MapMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MapMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OversizeHandling` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OversizeHandling {
-    /// `CONTINUE`
-    Continue,
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OversizeHandling {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OversizeHandling {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continue => "CONTINUE",
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Position` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Position {
-    /// `FIRST`
-    First,
-    /// `LAST`
-    Last,
-    /// `ANY`
-    Any,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Position {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Position {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::First => "FIRST",
-            Self::Last => "LAST",
-            Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PositionalConstraint` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PositionalConstraint {
-    /// `EXACTLY`
-    Exactly,
-    /// `STARTS_WITH`
-    StartsWith,
-    /// `ENDS_WITH`
-    EndsWith,
-    /// `CONTAINS`
-    Contains,
-    /// `CONTAINS_WORD`
-    ContainsWord,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PositionalConstraint {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PositionalConstraint {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Exactly => "EXACTLY",
-            Self::StartsWith => "STARTS_WITH",
-            Self::EndsWith => "ENDS_WITH",
-            Self::Contains => "CONTAINS",
-            Self::ContainsWord => "CONTAINS_WORD",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Scope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Scope {
-    /// `CLOUDFRONT`
-    Cloudfront,
-    /// `REGIONAL`
-    Regional,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Scope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Scope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Cloudfront => "CLOUDFRONT",
-            Self::Regional => "REGIONAL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SensitivityLevel` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SensitivityLevel {
-    /// `LOW`
-    Low,
-    /// `HIGH`
-    High,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SensitivityLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SensitivityLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Low => "LOW",
-            Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TextTransformationType` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TextTransformationType {
-    /// `NONE`
-    None,
-    /// `COMPRESS_WHITE_SPACE`
-    CompressWhiteSpace,
-    /// `HTML_ENTITY_DECODE`
-    HtmlEntityDecode,
-    /// `LOWERCASE`
-    Lowercase,
-    /// `CMD_LINE`
-    CmdLine,
-    /// `URL_DECODE`
-    UrlDecode,
-    /// `BASE64_DECODE`
-    Base64Decode,
-    /// `HEX_DECODE`
-    HexDecode,
-    /// `MD5`
-    Md5,
-    /// `REPLACE_COMMENTS`
-    ReplaceComments,
-    /// `ESCAPE_SEQ_DECODE`
-    EscapeSeqDecode,
-    /// `SQL_HEX_DECODE`
-    SqlHexDecode,
-    /// `CSS_DECODE`
-    CssDecode,
-    /// `JS_DECODE`
-    JsDecode,
-    /// `NORMALIZE_PATH`
-    NormalizePath,
-    /// `NORMALIZE_PATH_WIN`
-    NormalizePathWin,
-    /// `REMOVE_NULLS`
-    RemoveNulls,
-    /// `REPLACE_NULLS`
-    ReplaceNulls,
-    /// `BASE64_DECODE_EXT`
-    Base64DecodeExt,
-    /// `URL_DECODE_UNI`
-    UrlDecodeUni,
-    /// `UTF8_TO_UNICODE`
-    Utf8ToUnicode,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TextTransformationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TextTransformationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::CompressWhiteSpace => "COMPRESS_WHITE_SPACE",
-            Self::HtmlEntityDecode => "HTML_ENTITY_DECODE",
-            Self::Lowercase => "LOWERCASE",
-            Self::CmdLine => "CMD_LINE",
-            Self::UrlDecode => "URL_DECODE",
-            Self::Base64Decode => "BASE64_DECODE",
-            Self::HexDecode => "HEX_DECODE",
-            Self::Md5 => "MD5",
-            Self::ReplaceComments => "REPLACE_COMMENTS",
-            Self::EscapeSeqDecode => "ESCAPE_SEQ_DECODE",
-            Self::SqlHexDecode => "SQL_HEX_DECODE",
-            Self::CssDecode => "CSS_DECODE",
-            Self::JsDecode => "JS_DECODE",
-            Self::NormalizePath => "NORMALIZE_PATH",
-            Self::NormalizePathWin => "NORMALIZE_PATH_WIN",
-            Self::RemoveNulls => "REMOVE_NULLS",
-            Self::ReplaceNulls => "REPLACE_NULLS",
-            Self::Base64DecodeExt => "BASE64_DECODE_EXT",
-            Self::UrlDecodeUni => "URL_DECODE_UNI",
-            Self::Utf8ToUnicode => "UTF8_TO_UNICODE",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

@@ -7,127 +7,78 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{
+    AllowAction, AsnMatchStatement, BlockAction, Body, BodyParsingFallbackBehavior, CaptchaAction,
+    CaptchaConfig, ChallengeAction, ChallengeConfig, ComparisonOperator, CookieMatchPattern,
+    Cookies, CookiesRequired, CountAction, CountryCode, CustomHttpHeader, CustomHttpHeaderRequired,
+    CustomRequestHandling, CustomRequestHandlingRequired, CustomResponse, CustomResponseRequired,
+    FallbackBehavior, ForwardedIpConfiguration, ForwardedIpConfigurationRequired,
+    GeoMatchStatement, HeaderMatchPattern, HeaderOrder, HeaderOrderRequired, Headers,
+    HeadersRequired, ImmunityTimeProperty, ImmunityTimePropertyRequired,
+    IpSetForwardedIpConfiguration, IpSetForwardedIpConfigurationRequired, IpSetReferenceStatement,
+    IpSetReferenceStatementRequired, Ja3Fingerprint, Ja3FingerprintRequired, Ja4Fingerprint,
+    Ja4FingerprintRequired, JsonBody, JsonBodyRequired, JsonMatchPattern, JsonMatchScope, Label,
+    LabelMatchScope, LabelMatchStatement, LabelMatchStatementRequired, LabelRequired,
+    MapMatchScope, OversizeHandling, Position, PositionalConstraint, RateBasedStatementCustomKey,
+    RateLimitCookie, RateLimitCookieRequired, RateLimitHeader, RateLimitHeaderRequired,
+    RateLimitJa3Fingerprint, RateLimitJa3FingerprintRequired, RateLimitJa4Fingerprint,
+    RateLimitJa4FingerprintRequired, RateLimitLabelNamespace, RateLimitLabelNamespaceRequired,
+    RateLimitQueryArgument, RateLimitQueryArgumentRequired, RateLimitQueryString,
+    RateLimitQueryStringRequired, RateLimitUriPath, RateLimitUriPathRequired, RuleAction, Scope,
+    SensitivityLevel, Tag, TextTransformation, TextTransformationRequired, TextTransformationType,
+    UriFragment, VisibilityConfig, VisibilityConfigRequired,
+};
+use super::shared::{
+    RULE_AllowAction, RULE_AsnMatchStatement, RULE_BlockAction, RULE_Body, RULE_CaptchaConfig,
+    RULE_ChallengeConfig, RULE_Cookies, RULE_ForwardedIpConfiguration, RULE_GeoMatchStatement,
+    RULE_HeaderOrder, RULE_Headers, RULE_IpSetReferenceStatement, RULE_Ja3Fingerprint,
+    RULE_Ja4Fingerprint, RULE_JsonBody, RULE_Label, RULE_LabelMatchStatement,
+    RULE_RateBasedStatementCustomKey, RULE_RuleAction, RULE_Tag, RULE_TextTransformation,
+    RULE_UriFragment, RULE_VisibilityConfig,
+};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("\\S");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._$-]+$");
-pub(crate) static PATTERN_3: Pattern =
+pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[a-zA-Z0-9=:#@/\\-,.][a-zA-Z0-9+=:#@/\\-,.\\s]+[a-zA-Z0-9+=:#@/\\-,.]{1,256}$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,255}$");
-pub(crate) static PATTERN_7: Pattern = Pattern::new(".*\\S.*");
-pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\/]+([^~]*(~[01])*){1,512}$");
-pub(crate) static PATTERN_9: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
-pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_11: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
+pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
+pub(crate) static PATTERN_4: Pattern = Pattern::new(".*\\S.*");
+pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
+pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
 
 /// The required properties of [`WebAcl`], by name: `WebAcl::new(WebAclRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The action to perform if none of the `Rules` contained in the `WebACL` match.
     pub default_action: Obj<DefaultAction>,
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
-    ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
-    ///
-    /// For information about how to define the association of the web ACL with your resource, see `WebACLAssociation` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
-static RULE_WebAcl: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
         ("AssociationConfig", Shape::Object(&RULE_AssociationConfig)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
         ("CustomResponseBodies", Shape::Any),
-        (
-            "DataProtectionConfig",
-            Shape::Object(&RULE_DataProtectionConfig),
-        ),
+        ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OnSourceDDoSProtectionConfig",
-            Shape::Object(&RULE_OnSourceDDoSProtectionConfig),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUDFRONT", "REGIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenDomains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    pattern: Some(&PATTERN_11),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["DefaultAction", "Scope", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::WebACL` resource.
@@ -249,6 +200,7 @@ pub struct WebAcl {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl WebAcl {
     /// The CloudFormation type name, `AWS::WAFv2::WebACL`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::WebACL";
@@ -291,127 +243,35 @@ impl WebAcl {
     }
 
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self {
-        self.application_config = Some(value.into());
-        self
-    }
-
+    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self { self.application_config = Some(value.into()); self }
     /// `AssociationConfig`: an [`AssociationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_config(mut self, value: impl Into<Obj<AssociationConfig>>) -> Self {
-        self.association_config = Some(value.into());
-        self
-    }
-
+    pub fn association_config(mut self, value: impl Into<Obj<AssociationConfig>>) -> Self { self.association_config = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self {
-        self.custom_response_bodies = Some(value.into());
-        self
-    }
-
+    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
     /// `DataProtectionConfig`: a [`DataProtectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_config(mut self, value: impl Into<Obj<DataProtectionConfig>>) -> Self {
-        self.data_protection_config = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_config(mut self, value: impl Into<Obj<DataProtectionConfig>>) -> Self { self.data_protection_config = Some(value.into()); self }
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OnSourceDDoSProtectionConfig`: an [`OnSourceDDoSProtectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_source_d_do_s_protection_config(
-        mut self,
-        value: impl Into<Obj<OnSourceDDoSProtectionConfig>>,
-    ) -> Self {
-        self.on_source_d_do_s_protection_config = Some(value.into());
-        self
-    }
-
+    pub fn on_source_d_do_s_protection_config(mut self, value: impl Into<Obj<OnSourceDDoSProtectionConfig>>) -> Self { self.on_source_d_do_s_protection_config = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TokenDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.token_domains = Some(value.into());
-        self
-    }
-
+    pub fn token_domains(mut self, value: impl Into<List<Str>>) -> Self { self.token_domains = Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl Resource for WebAcl {
@@ -488,85 +348,21 @@ impl WebAclAttributes {
     }
 }
 
-static RULE_AllowAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `AllowAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies that AWS WAF should allow the request and optionally defines additional custom handling for the request.
-///
-/// This is used in the context of other settings, for example to specify values for a rule action or a web ACL default action.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-allowaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AllowAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// Defines custom handling for the web request.
-    ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl AllowAction {
-    /// A `AllowAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AllowAction {}
-
-impl ToValue for AllowAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
 /// The required properties of [`AndStatement`], by name: `AndStatement::new(AndStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with AND logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
-static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndStatement` property type of `AWS::WAFv2::WebACL`.
@@ -582,6 +378,7 @@ pub struct AndStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
     pub fn new(required: AndStatementRequired) -> Self {
@@ -591,12 +388,7 @@ impl AndStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for AndStatement {}
@@ -613,52 +405,20 @@ impl ToValue for AndStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationAttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// Specifies the attribute name.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 64.
     pub name: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// Specifies the attribute value.
-    ///
-    /// Items 1 to 10.
     pub values: List<Str>,
 }
 
-static RULE_ApplicationAttribute: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationAttribute` property type of `AWS::WAFv2::WebACL`.
@@ -682,6 +442,7 @@ pub struct ApplicationAttribute {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ApplicationAttribute {
     /// A `ApplicationAttribute` with its required properties, named in a [`ApplicationAttributeRequired`].
     pub fn new(required: ApplicationAttributeRequired) -> Self {
@@ -692,20 +453,9 @@ impl ApplicationAttribute {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for ApplicationAttribute {}
@@ -723,28 +473,17 @@ impl ToValue for ApplicationAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationConfigRequired {
     /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    ///
-    /// Contains the attribute name and a list of values for that attribute.
-    ///
-    /// Items 1 to 10.
     pub attributes: List<ApplicationAttribute>,
 }
 
-static RULE_ApplicationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Attributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ApplicationAttribute),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationConfig` property type of `AWS::WAFv2::WebACL`.
@@ -762,6 +501,7 @@ pub struct ApplicationConfig {
     pub attributes: List<ApplicationAttribute>,
 }
 
+#[rustfmt::skip]
 impl ApplicationConfig {
     /// A `ApplicationConfig` with its required properties, named in a [`ApplicationConfigRequired`].
     pub fn new(required: ApplicationConfigRequired) -> Self {
@@ -771,12 +511,7 @@ impl ApplicationConfig {
     }
 
     /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<ApplicationAttribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
+    pub fn attributes(mut self, value: impl Into<List<ApplicationAttribute>>) -> Self { self.attributes = value.into(); self }
 }
 
 impl PropertyType for ApplicationConfig {}
@@ -789,96 +524,13 @@ impl ToValue for ApplicationConfig {
     }
 }
 
-static RULE_AsnMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AsnList",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
+        ("RequestBody", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `AsnMatchStatement` property type of `AWS::WAFv2::WebACL`.
-///
-/// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
-///
-/// For additional details, see \[ASN match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-asn-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-asnmatchstatement.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AsnMatchStatement {
-    /// `AsnList`: a list of integers.
-    ///
-    /// Contains one or more Autonomous System Numbers (ASNs). ASNs are unique identifiers assigned to large internet networks managed by organizations such as internet service providers, enterprises, universities, or government agencies.
-    ///
-    /// Items 1 to 100; each item: value 0 to 4294967295.
-    pub asn_list: Option<List<Int>>,
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses to match against an ASN in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
-}
-
-impl AsnMatchStatement {
-    /// A `AsnMatchStatement` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `AsnList`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_list(mut self, value: impl Into<List<Int>>) -> Self {
-        self.asn_list = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for AsnMatchStatement {}
-
-impl ToValue for AsnMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("AsnList", &self.asn_list)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .build()
-    }
-}
-
-static RULE_AssociationConfig: ObjRule = ObjRule {
-    properties: &[("RequestBody", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssociationConfig` property type of `AWS::WAFv2::WebACL`.
@@ -906,6 +558,7 @@ pub struct AssociationConfig {
     pub request_body: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AssociationConfig {
     /// A `AssociationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -913,12 +566,7 @@ impl AssociationConfig {
     }
 
     /// `RequestBody`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_body(mut self, value: impl Into<Json>) -> Self {
-        self.request_body = Some(value.into());
-        self
-    }
+    pub fn request_body(mut self, value: impl Into<Json>) -> Self { self.request_body = Some(value.into()); self }
 }
 
 impl PropertyType for AssociationConfig {}
@@ -935,67 +583,25 @@ impl ToValue for AssociationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAcfpRuleSetRequired {
     /// `CreationPath`: a string, required.
-    ///
-    /// The path of the account creation endpoint for your application. This is the page on your website that accepts the completed registration form for a new user. This page must accept `POST` requests.
-    ///
-    /// For example, for the URL `https://example.com/web/newaccount` , you would provide the path `/web/newaccount` . Account creation page paths that start with the path that you provide are considered a match. For example `/web/newaccount` matches the account creation paths `/web/newaccount` , `/web/newaccount/` , `/web/newaccountPage` , and `/web/newaccount/thisPage` , but doesn't match the path `/home/web/newaccount` or `/website/newaccount` .
-    ///
-    /// Pattern `\S`; length 1 to 256.
     pub creation_path: Str,
     /// `RegistrationPagePath`: a string, required.
-    ///
-    /// The path of the account registration endpoint for your application. This is the page on your website that presents the registration form to new users.
-    ///
-    /// &gt; This page must accept `GET` text/html requests.
-    ///
-    /// For example, for the URL `https://example.com/web/registration` , you would provide the path `/web/registration` . Registration page paths that start with the path that you provide are considered a match. For example `/web/registration` matches the registration paths `/web/registration` , `/web/registration/` , `/web/registrationPage` , and `/web/registration/thisPage` , but doesn't match the path `/home/web/registration` or `/website/registration` .
-    ///
-    /// Pattern `\S`; length 1 to 256.
     pub registration_page_path: Str,
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    ///
-    /// The criteria for inspecting account creation requests, used by the ACFP rule group to validate and track account creation attempts.
     pub request_inspection: Obj<RequestInspectionAcfp>,
 }
 
-static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreationPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnableRegexInPath", Shape::Bool),
-        (
-            "RegistrationPagePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequestInspection",
-            Shape::Object(&RULE_RequestInspectionAcfp),
-        ),
-        (
-            "ResponseInspection",
-            Shape::Object(&RULE_ResponseInspection),
-        ),
+        ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
+        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
     ],
     required: &["CreationPath", "RegistrationPagePath", "RequestInspection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesACFPRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1043,6 +649,7 @@ pub struct AwsManagedRulesAcfpRuleSet {
     pub response_inspection: Option<Obj<ResponseInspection>>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAcfpRuleSet {
     /// A `AwsManagedRulesAcfpRuleSet` with its required properties, named in a [`AwsManagedRulesAcfpRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
@@ -1056,44 +663,15 @@ impl AwsManagedRulesAcfpRuleSet {
     }
 
     /// `CreationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_path(mut self, value: impl Into<Str>) -> Self {
-        self.creation_path = value.into();
-        self
-    }
-
+    pub fn creation_path(mut self, value: impl Into<Str>) -> Self { self.creation_path = value.into(); self }
     /// `EnableRegexInPath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_regex_in_path = Some(value.into());
-        self
-    }
-
+    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
     /// `RegistrationPagePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registration_page_path(mut self, value: impl Into<Str>) -> Self {
-        self.registration_page_path = value.into();
-        self
-    }
-
+    pub fn registration_page_path(mut self, value: impl Into<Str>) -> Self { self.registration_page_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspectionAcfp>>) -> Self {
-        self.request_inspection = value.into();
-        self
-    }
-
+    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspectionAcfp>>) -> Self { self.request_inspection = value.into(); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self {
-        self.response_inspection = Some(value.into());
-        self
-    }
+    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAcfpRuleSet {}
@@ -1114,34 +692,18 @@ impl ToValue for AwsManagedRulesAcfpRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAntiDDoSRuleSetRequired {
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    ///
-    /// Configures the request handling that's applied by the managed rule group rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` during a distributed denial of service (DDoS) attack.
     pub client_side_action_config: Obj<ClientSideActionConfig>,
 }
 
-static RULE_AwsManagedRulesAntiDDoSRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsManagedRulesAntiDDoSRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientSideActionConfig",
-            Shape::Object(&RULE_ClientSideActionConfig),
-        ),
-        (
-            "SensitivityToBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
+        ("ClientSideActionConfig", Shape::Object(&RULE_ClientSideActionConfig)),
+        ("SensitivityToBlock", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
     ],
     required: &["ClientSideActionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesAntiDDoSRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1173,6 +735,7 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     pub sensitivity_to_block: Option<SensitivityToAct>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAntiDDoSRuleSet {
     /// A `AwsManagedRulesAntiDDoSRuleSet` with its required properties, named in a [`AwsManagedRulesAntiDDoSRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAntiDDoSRuleSetRequired) -> Self {
@@ -1183,23 +746,9 @@ impl AwsManagedRulesAntiDDoSRuleSet {
     }
 
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_side_action_config(
-        mut self,
-        value: impl Into<Obj<ClientSideActionConfig>>,
-    ) -> Self {
-        self.client_side_action_config = value.into();
-        self
-    }
-
+    pub fn client_side_action_config(mut self, value: impl Into<Obj<ClientSideActionConfig>>) -> Self { self.client_side_action_config = value.into(); self }
     /// `SensitivityToBlock`: a [`SensitivityToAct`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_to_block(mut self, value: impl Into<SensitivityToAct>) -> Self {
-        self.sensitivity_to_block = Some(value.into());
-        self
-    }
+    pub fn sensitivity_to_block(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity_to_block = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
@@ -1217,29 +766,20 @@ impl ToValue for AwsManagedRulesAntiDDoSRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAtpRuleSetRequired {
     /// `LoginPath`: a string, required.
-    ///
-    /// The path of the login endpoint for your application. For example, for the URL `https://example.com/web/login` , you would provide the path `/web/login` . Login paths that start with the path that you provide are considered a match. For example `/web/login` matches the login paths `/web/login` , `/web/login/` , `/web/loginPage` , and `/web/login/thisPage` , but doesn't match the login path `/home/web/login` or `/website/login` .
-    ///
-    /// The rule group inspects only HTTP `POST` requests to your specified login endpoint.
     pub login_path: Str,
 }
 
-static RULE_AwsManagedRulesAtpRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsManagedRulesAtpRuleSet: ObjRule = ObjRule {
     properties: &[
         ("EnableRegexInPath", Shape::Bool),
         ("LoginPath", Shape::STR),
         ("RequestInspection", Shape::Object(&RULE_RequestInspection)),
-        (
-            "ResponseInspection",
-            Shape::Object(&RULE_ResponseInspection),
-        ),
+        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
     ],
     required: &["LoginPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesATPRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1275,6 +815,7 @@ pub struct AwsManagedRulesAtpRuleSet {
     pub response_inspection: Option<Obj<ResponseInspection>>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAtpRuleSet {
     /// A `AwsManagedRulesAtpRuleSet` with its required properties, named in a [`AwsManagedRulesAtpRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAtpRuleSetRequired) -> Self {
@@ -1287,36 +828,13 @@ impl AwsManagedRulesAtpRuleSet {
     }
 
     /// `EnableRegexInPath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_regex_in_path = Some(value.into());
-        self
-    }
-
+    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
     /// `LoginPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self {
-        self.login_path = value.into();
-        self
-    }
-
+    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspection>>) -> Self {
-        self.request_inspection = Some(value.into());
-        self
-    }
-
+    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspection>>) -> Self { self.request_inspection = Some(value.into()); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self {
-        self.response_inspection = Some(value.into());
-        self
-    }
+    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAtpRuleSet {}
@@ -1336,31 +854,18 @@ impl ToValue for AwsManagedRulesAtpRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesBotControlRuleSetRequired {
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    ///
-    /// The inspection level to use for the Bot Control rule group. The common level is the least expensive. The targeted level includes all common level rules and adds rules with more advanced inspection criteria. For details, see \[AWS WAF Bot Control rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html>) in the *AWS WAF Developer Guide* .
     pub inspection_level: InspectionLevel,
 }
 
-static RULE_AwsManagedRulesBotControlRuleSet: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AwsManagedRulesBotControlRuleSet: ObjRule = ObjRule {
     properties: &[
         ("EnableMachineLearning", Shape::Bool),
-        (
-            "InspectionLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMMON", "TARGETED"],
-                format: None,
-            }),
-        ),
+        ("InspectionLevel", Shape::Str(&StrRule { allowed: &["COMMON", "TARGETED"], ..StrRule::ANY })),
     ],
     required: &["InspectionLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesBotControlRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1389,6 +894,7 @@ pub struct AwsManagedRulesBotControlRuleSet {
     pub inspection_level: InspectionLevel,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesBotControlRuleSet {
     /// A `AwsManagedRulesBotControlRuleSet` with its required properties, named in a [`AwsManagedRulesBotControlRuleSetRequired`].
     pub fn new(required: AwsManagedRulesBotControlRuleSetRequired) -> Self {
@@ -1399,20 +905,9 @@ impl AwsManagedRulesBotControlRuleSet {
     }
 
     /// `EnableMachineLearning`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_machine_learning(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_machine_learning = Some(value.into());
-        self
-    }
-
+    pub fn enable_machine_learning(mut self, value: impl Into<Bool>) -> Self { self.enable_machine_learning = Some(value.into()); self }
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inspection_level(mut self, value: impl Into<InspectionLevel>) -> Self {
-        self.inspection_level = value.into();
-        self
-    }
+    pub fn inspection_level(mut self, value: impl Into<InspectionLevel>) -> Self { self.inspection_level = value.into(); self }
 }
 
 impl PropertyType for AwsManagedRulesBotControlRuleSet {}
@@ -1426,215 +921,29 @@ impl ToValue for AwsManagedRulesBotControlRuleSet {
     }
 }
 
-static RULE_BlockAction: ObjRule = ObjRule {
-    properties: &[("CustomResponse", Shape::Object(&RULE_CustomResponse))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `BlockAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies that AWS WAF should block the request and optionally defines additional custom handling for the response to the web request.
-///
-/// This is used in the context of other settings, for example to specify values for a rule action or a web ACL default action.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-blockaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct BlockAction {
-    /// `CustomResponse`: a [`CustomResponse`] object.
-    ///
-    /// Defines a custom response for the web request.
-    ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-    pub custom_response: Option<Obj<CustomResponse>>,
-}
-
-impl BlockAction {
-    /// A `BlockAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomResponse`: a [`CustomResponse`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self {
-        self.custom_response = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for BlockAction {}
-
-impl ToValue for BlockAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomResponse", &self.custom_response)
-            .build()
-    }
-}
-
-static RULE_Body: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Body` property type of `AWS::WAFv2::WebACL`.
-///
-/// Inspect the body of the web request. The body immediately follows the request headers.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-body.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Body {
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    ///
-    /// AWS WAF does not support inspecting the entire contents of the web request body if the body exceeds the limit for the resource type. When a web request body is larger than the limit, the underlying host service only forwards the contents that are within the limit to AWS WAF for inspection.
-    ///
-    /// - For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    /// - For CloudFront, API Gateway, Amazon Cognito, App Runner, and Verified Access, the default limit is 16 KB (16,384 bytes), and you can increase the limit for each resource type in the web ACL `AssociationConfig` , for additional processing fees.
-    /// - For AWS Amplify , use the CloudFront limit.
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available body contents normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
-    ///
-    /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
-}
-
-impl Body {
-    /// A `Body` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Body {}
-
-impl ToValue for Body {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
 /// The required properties of [`ByteMatchStatement`], by name: `ByteMatchStatement::new(ByteMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
-    ///
-    /// *CONTAINS*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , but the location doesn't matter.
-    ///
-    /// *CONTAINS_WORD*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , and `SearchString` must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _). In addition, `SearchString` must be a word, which means that both of the following are true:
-    ///
-    /// - `SearchString` is at the beginning of the specified part of the web request or is preceded by a character other than an alphanumeric character or underscore (_). Examples include the value of a header and `;BadBot` .
-    /// - `SearchString` is at the end of the specified part of the web request or is followed by a character other than an alphanumeric character or underscore (_), for example, `BadBot;` and `-BadBot;` .
-    ///
-    /// *EXACTLY*
-    ///
-    /// The value of the specified part of the web request must exactly match the value of `SearchString` .
-    ///
-    /// *STARTS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the beginning of the specified part of the web request.
-    ///
-    /// *ENDS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the end of the specified part of the web request.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_ByteMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "PositionalConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXACTLY",
-                    "STARTS_WITH",
-                    "ENDS_WITH",
-                    "CONTAINS",
-                    "CONTAINS_WORD",
-                ],
-                format: None,
-            }),
-        ),
+        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "PositionalConstraint",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -1699,6 +1008,7 @@ pub struct ByteMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
     pub fn new(required: ByteMatchStatementRequired) -> Self {
@@ -1712,44 +1022,15 @@ impl ByteMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self {
-        self.positional_constraint = value.into();
-        self
-    }
-
+    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self {
-        self.search_string = Some(value.into());
-        self
-    }
-
+    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self {
-        self.search_string_base64 = Some(value.into());
-        self
-    }
-
+    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for ByteMatchStatement {}
@@ -1766,306 +1047,23 @@ impl ToValue for ByteMatchStatement {
     }
 }
 
-static RULE_CaptchaAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CaptchaAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies that AWS WAF should run a `CAPTCHA` check against the request:
-///
-/// - If the request includes a valid, unexpired `CAPTCHA` token, AWS WAF allows the web request inspection to proceed to the next rule, similar to a `CountAction` .
-/// - If the request doesn't include a valid, unexpired `CAPTCHA` token, AWS WAF discontinues the web ACL evaluation of the request and blocks it from going to its intended destination.
-///
-/// AWS WAF generates a response that it sends back to the client, which includes the following:
-///
-/// - The header `x-amzn-waf-action` with a value of `captcha` .
-/// - The HTTP status code `405 Method Not Allowed` .
-/// - If the request contains an `Accept` header with a value of `text/html` , the response includes a `CAPTCHA` challenge.
-///
-/// You can configure the expiration time in the `CaptchaConfig` `ImmunityTimeProperty` setting at the rule and web ACL level. The rule setting overrides the web ACL setting.
-///
-/// This action option is available for rules. It isn't available for web ACL default actions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-captchaaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CaptchaAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// Defines custom handling for the web request, used when the `CAPTCHA` inspection determines that the request's token is valid and unexpired.
-    ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl CaptchaAction {
-    /// A `CaptchaAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CaptchaAction {}
-
-impl ToValue for CaptchaAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-static RULE_CaptchaConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CaptchaConfig` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies how AWS WAF should handle `CAPTCHA` evaluations for rules that don't have their own `CaptchaConfig` settings. If you don't specify this, AWS WAF uses its default settings for `CaptchaConfig` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-captchaconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CaptchaConfig {
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// Determines how long a `CAPTCHA` timestamp in the token remains valid after the client successfully solves a `CAPTCHA` puzzle.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
-}
-
-impl CaptchaConfig {
-    /// A `CaptchaConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CaptchaConfig {}
-
-impl ToValue for CaptchaConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
-            .build()
-    }
-}
-
-static RULE_ChallengeAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChallengeAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies that AWS WAF should run a `Challenge` check against the request to verify that the request is coming from a legitimate client session:
-///
-/// - If the request includes a valid, unexpired challenge token, AWS WAF applies any custom request handling and labels that you've configured and then allows the web request inspection to proceed to the next rule, similar to a `CountAction` .
-/// - If the request doesn't include a valid, unexpired challenge token, AWS WAF discontinues the web ACL evaluation of the request and blocks it from going to its intended destination.
-///
-/// AWS WAF then generates a challenge response that it sends back to the client, which includes the following:
-///
-/// - The header `x-amzn-waf-action` with a value of `challenge` .
-/// - The HTTP status code `202 Request Accepted` .
-/// - If the request contains an `Accept` header with a value of `text/html` , the response includes a JavaScript page interstitial with a challenge script.
-///
-/// Challenges run silent browser interrogations in the background, and don't generally affect the end user experience.
-///
-/// A challenge enforces token acquisition using an interstitial JavaScript challenge that inspects the client session for legitimate behavior. The challenge blocks bots or at least increases the cost of operating sophisticated bots.
-///
-/// After the client session successfully responds to the challenge, it receives a new token from AWS WAF , which the challenge script uses to resubmit the original request.
-///
-/// You can configure the expiration time in the `ChallengeConfig` `ImmunityTimeProperty` setting at the rule and web ACL level. The rule setting overrides the web ACL setting.
-///
-/// This action option is available for rules. It isn't available for web ACL default actions.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-challengeaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChallengeAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// Defines custom handling for the web request, used when the challenge inspection determines that the request's token is valid and unexpired.
-    ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl ChallengeAction {
-    /// A `ChallengeAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ChallengeAction {}
-
-impl ToValue for ChallengeAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-static RULE_ChallengeConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ChallengeConfig` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies how AWS WAF should handle `Challenge` evaluations. This is available at the web ACL level and in each rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-challengeconfig.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChallengeConfig {
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// Determines how long a challenge timestamp in the token remains valid after the client successfully responds to a challenge.
-    pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
-}
-
-impl ChallengeConfig {
-    /// A `ChallengeConfig` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ChallengeConfig {}
-
-impl ToValue for ChallengeConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
-            .build()
-    }
-}
-
 /// The required properties of [`ClientSideAction`], by name: `ClientSideAction::new(ClientSideActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientSideActionRequired {
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    ///
-    /// Determines whether to use the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the rule group evaluation and the related label `awswaf:managed:aws:anti-ddos:challengeable-request` .
-    ///
-    /// - If usage is enabled:
-    ///
-    /// - The managed rule group adds the label `awswaf:managed:aws:anti-ddos:challengeable-request` to any web request whose URL does *NOT* match the regular expressions provided in the `ClientSideAction` setting `ExemptUriRegularExpressions` .
-    /// - The two rules are evaluated against web requests for protected resources that are experiencing a DDoS attack. The two rules only apply their action to matching requests that have the label `awswaf:managed:aws:anti-ddos:challengeable-request` .
-    /// - If usage is disabled:
-    ///
-    /// - The managed rule group doesn't add the label `awswaf:managed:aws:anti-ddos:challengeable-request` to any web requests.
-    /// - The two rules are not evaluated.
-    /// - None of the other `ClientSideAction` settings have any effect.
-    ///
-    /// &gt; This setting only enables or disables the use of the two anti-DDOS rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the anti-DDoS managed rule group.
-    /// &gt;
-    /// &gt; This setting doesn't alter the action setting in the two rules. To override the actions used by the rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` , enable this setting, and then override the rule actions in the usual way, in your managed rule group configuration.
     pub usage_of_action: UsageOfAction,
 }
 
-static RULE_ClientSideAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ClientSideAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExemptUriRegularExpressions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Regex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sensitivity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "UsageOfAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None })),
+        ("Sensitivity", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("UsageOfAction", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["UsageOfAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientSideAction` property type of `AWS::WAFv2::WebACL`.
@@ -2121,6 +1119,7 @@ pub struct ClientSideAction {
     pub usage_of_action: UsageOfAction,
 }
 
+#[rustfmt::skip]
 impl ClientSideAction {
     /// A `ClientSideAction` with its required properties, named in a [`ClientSideActionRequired`].
     pub fn new(required: ClientSideActionRequired) -> Self {
@@ -2132,28 +1131,11 @@ impl ClientSideAction {
     }
 
     /// `ExemptUriRegularExpressions`: a list of [`Regex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exempt_uri_regular_expressions(mut self, value: impl Into<List<Regex>>) -> Self {
-        self.exempt_uri_regular_expressions = Some(value.into());
-        self
-    }
-
+    pub fn exempt_uri_regular_expressions(mut self, value: impl Into<List<Regex>>) -> Self { self.exempt_uri_regular_expressions = Some(value.into()); self }
     /// `Sensitivity`: a [`SensitivityToAct`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity(mut self, value: impl Into<SensitivityToAct>) -> Self {
-        self.sensitivity = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity = Some(value.into()); self }
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_of_action(mut self, value: impl Into<UsageOfAction>) -> Self {
-        self.usage_of_action = value.into();
-        self
-    }
+    pub fn usage_of_action(mut self, value: impl Into<UsageOfAction>) -> Self { self.usage_of_action = value.into(); self }
 }
 
 impl PropertyType for ClientSideAction {}
@@ -2175,23 +1157,17 @@ impl ToValue for ClientSideAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientSideActionConfigRequired {
     /// `Challenge`: a [`ClientSideAction`] object, required.
-    ///
-    /// Configuration for the use of the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` .
-    ///
-    /// &gt; This setting isn't related to the configuration of the `Challenge` action itself. It only configures the use of the two anti-DDoS rules named here.
-    ///
-    /// You can enable or disable the use of these rules, and you can configure how to use them when they are enabled.
     pub challenge: Obj<ClientSideAction>,
 }
 
-static RULE_ClientSideActionConfig: ObjRule = ObjRule {
-    properties: &[("Challenge", Shape::Object(&RULE_ClientSideAction))],
+#[rustfmt::skip]
+pub(crate) static RULE_ClientSideActionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Challenge", Shape::Object(&RULE_ClientSideAction)),
+    ],
     required: &["Challenge"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientSideActionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -2211,6 +1187,7 @@ pub struct ClientSideActionConfig {
     pub challenge: Obj<ClientSideAction>,
 }
 
+#[rustfmt::skip]
 impl ClientSideActionConfig {
     /// A `ClientSideActionConfig` with its required properties, named in a [`ClientSideActionConfigRequired`].
     pub fn new(required: ClientSideActionConfigRequired) -> Self {
@@ -2220,12 +1197,7 @@ impl ClientSideActionConfig {
     }
 
     /// `Challenge`: a [`ClientSideAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge(mut self, value: impl Into<Obj<ClientSideAction>>) -> Self {
-        self.challenge = value.into();
-        self
-    }
+    pub fn challenge(mut self, value: impl Into<Obj<ClientSideAction>>) -> Self { self.challenge = value.into(); self }
 }
 
 impl PropertyType for ClientSideActionConfig {}
@@ -2236,669 +1208,26 @@ impl ToValue for ClientSideActionConfig {
     }
 }
 
-static RULE_CookieMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "ExcludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CookieMatchPattern` property type of `AWS::WAFv2::WebACL`.
-///
-/// The filter to use to identify the subset of cookies to inspect in a web request.
-///
-/// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-///
-/// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-cookiematchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CookieMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Inspect all cookies.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `ExcludedCookies`: a list of strings.
-    ///
-    /// Inspect only the cookies whose keys don't match any of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub excluded_cookies: Option<List<Str>>,
-    /// `IncludedCookies`: a list of strings.
-    ///
-    /// Inspect only the cookies that have a key that matches one of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 60.
-    pub included_cookies: Option<List<Str>>,
-}
-
-impl CookieMatchPattern {
-    /// A `CookieMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `ExcludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_cookies = Some(value.into());
-        self
-    }
-
-    /// `IncludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_cookies = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CookieMatchPattern {}
-
-impl ToValue for CookieMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedCookies", &self.excluded_cookies)
-            .opt("IncludedCookies", &self.included_cookies)
-            .build()
-    }
-}
-
-/// The required properties of [`Cookies`], by name: `Cookies::new(CookiesRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CookiesRequired {
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of cookies to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-    ///
-    /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-    pub match_pattern: Obj<CookieMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available cookies normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_Cookies: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_CookieMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Cookies` property type of `AWS::WAFv2::WebACL`.
-///
-/// Inspect the cookies in the web request. You can specify the parts of the cookies to inspect and you can narrow the set of cookies to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Example JSON: `"Cookies": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-cookies.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cookies {
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of cookies to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-    ///
-    /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
-    pub match_pattern: Obj<CookieMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available cookies normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-impl Cookies {
-    /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
-    pub fn new(required: CookiesRequired) -> Self {
-        Self {
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<CookieMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for Cookies {}
-
-impl ToValue for Cookies {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-static RULE_CountAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CountAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies that AWS WAF should count the request. Optionally defines additional custom handling for the request.
-///
-/// This is used in the context of other settings, for example to specify values for a rule action or a web ACL default action.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-countaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct CountAction {
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// Defines custom handling for the web request.
-    ///
-    /// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-    pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
-}
-
-impl CountAction {
-    /// A `CountAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CountAction {}
-
-impl ToValue for CountAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomHttpHeader`], by name: `CustomHttpHeader::new(CustomHttpHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomHttpHeaderRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the custom header.
-    ///
-    /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
-    ///
-    /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of the custom header.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-static RULE_CustomHttpHeader: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomHTTPHeader` property type of `AWS::WAFv2::WebACL`.
-///
-/// A custom header for custom request and response handling. This is used in `CustomResponse` and `CustomRequestHandling` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-customhttpheader.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomHttpHeader {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the custom header.
-    ///
-    /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
-    ///
-    /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
-    pub name: Str,
-    /// `Value`: a string, required.
-    ///
-    /// The value of the custom header.
-    ///
-    /// Length 1 to 255.
-    pub value: Str,
-}
-
-impl CustomHttpHeader {
-    /// A `CustomHttpHeader` with its required properties, named in a [`CustomHttpHeaderRequired`].
-    pub fn new(required: CustomHttpHeaderRequired) -> Self {
-        Self {
-            name: required.name,
-            value: required.value,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomHttpHeader {}
-
-impl ToValue for CustomHttpHeader {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomRequestHandling`], by name: `CustomRequestHandling::new(CustomRequestHandlingRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomRequestHandlingRequired {
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub insert_headers: List<CustomHttpHeader>,
-}
-
-static RULE_CustomRequestHandling: ObjRule = ObjRule {
-    properties: &[(
-        "InsertHeaders",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CustomHttpHeader),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["InsertHeaders"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomRequestHandling` property type of `AWS::WAFv2::WebACL`.
-///
-/// Custom request handling behavior that inserts custom headers into a web request. You can add custom request handling for AWS WAF to use when the rule action doesn't block the request. For example, `CaptchaAction` for requests with valid t okens, and `AllowAction` .
-///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-customrequesthandling.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomRequestHandling {
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub insert_headers: List<CustomHttpHeader>,
-}
-
-impl CustomRequestHandling {
-    /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
-    pub fn new(required: CustomRequestHandlingRequired) -> Self {
-        Self {
-            insert_headers: required.insert_headers,
-        }
-    }
-
-    /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.insert_headers = value.into();
-        self
-    }
-}
-
-impl PropertyType for CustomRequestHandling {}
-
-impl ToValue for CustomRequestHandling {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("InsertHeaders", &self.insert_headers)
-            .build()
-    }
-}
-
-/// The required properties of [`CustomResponse`], by name: `CustomResponse::new(CustomResponseRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResponseRequired {
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The HTTP status code to return to the client.
-    ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Value 200 to 599.
-    pub response_code: Int,
-}
-
-static RULE_CustomResponse: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CustomResponseBodyKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResponseCode",
-            Shape::Int(&NumRule {
-                min: Some(200.0),
-                max: Some(599.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResponseHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomHttpHeader),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["ResponseCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `CustomResponse` property type of `AWS::WAFv2::WebACL`.
-///
-/// A custom response to send to the client. You can define a custom response for rule actions and default web ACL actions that are set to the block action.
-///
-/// For information about customizing web requests and responses, see \[Customizing web requests and responses in AWS WAF\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-custom-request-response.html>) in the \[AWS WAF developer guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-customresponse.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct CustomResponse {
-    /// `CustomResponseBodyKey`: a string.
-    ///
-    /// References the response body that you want AWS WAF to return to the web request client. You can define a custom response for a rule action or a default web ACL action that is set to block. To do this, you first define the response body key and value in the `CustomResponseBodies` setting for the `WebACL` or `RuleGroup` where you want to use it. Then, in the rule action or web ACL default action `BlockAction` setting, you reference the response body using this key.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 128.
-    pub custom_response_body_key: Option<Str>,
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The HTTP status code to return to the client.
-    ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Value 200 to 599.
-    pub response_code: Int,
-    /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    ///
-    /// The HTTP headers to use in the response. You can specify any header name except for `content-type` . Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
-    pub response_headers: Option<List<CustomHttpHeader>>,
-}
-
-impl CustomResponse {
-    /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
-    pub fn new(required: CustomResponseRequired) -> Self {
-        Self {
-            custom_response_body_key: None,
-            response_code: required.response_code,
-            response_headers: None,
-        }
-    }
-
-    /// `CustomResponseBodyKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_body_key(mut self, value: impl Into<Str>) -> Self {
-        self.custom_response_body_key = Some(value.into());
-        self
-    }
-
-    /// `ResponseCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self {
-        self.response_code = value.into();
-        self
-    }
-
-    /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.response_headers = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for CustomResponse {}
-
-impl ToValue for CustomResponse {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CustomResponseBodyKey", &self.custom_response_body_key)
-            .req("ResponseCode", &self.response_code)
-            .opt("ResponseHeaders", &self.response_headers)
-            .build()
-    }
-}
-
 /// The required properties of [`DataProtect`], by name: `DataProtect::new(DataProtectRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProtectRequired {
     /// `Action`: a [`DataProtectionAction`] value, required.
     pub action: DataProtectionAction,
     /// `Field`: a [`FieldToProtect`] object, required.
-    ///
-    /// Field in log to protect.
     pub field: Obj<FieldToProtect>,
 }
 
-static RULE_DataProtect: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataProtect: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUBSTITUTION", "HASH"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["SUBSTITUTION", "HASH"], ..StrRule::ANY })),
         ("ExcludeRateBasedDetails", Shape::Bool),
         ("ExcludeRuleMatchDetails", Shape::Bool),
         ("Field", Shape::Object(&RULE_FieldToProtect)),
     ],
     required: &["Field", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataProtect` property type of `AWS::WAFv2::WebACL`.
@@ -2918,6 +1247,7 @@ pub struct DataProtect {
     pub field: Obj<FieldToProtect>,
 }
 
+#[rustfmt::skip]
 impl DataProtect {
     /// A `DataProtect` with its required properties, named in a [`DataProtectRequired`].
     pub fn new(required: DataProtectRequired) -> Self {
@@ -2930,30 +1260,13 @@ impl DataProtect {
     }
 
     /// `Action`: a [`DataProtectionAction`] value, required.
-    pub fn action(mut self, value: impl Into<DataProtectionAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<DataProtectionAction>) -> Self { self.action = value.into(); self }
     /// `ExcludeRateBasedDetails`: a boolean.
-    pub fn exclude_rate_based_details(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_rate_based_details = Some(value.into());
-        self
-    }
-
+    pub fn exclude_rate_based_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rate_based_details = Some(value.into()); self }
     /// `ExcludeRuleMatchDetails`: a boolean.
-    pub fn exclude_rule_match_details(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_rule_match_details = Some(value.into());
-        self
-    }
-
+    pub fn exclude_rule_match_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rule_match_details = Some(value.into()); self }
     /// `Field`: a [`FieldToProtect`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Obj<FieldToProtect>>) -> Self {
-        self.field = value.into();
-        self
-    }
+    pub fn field(mut self, value: impl Into<Obj<FieldToProtect>>) -> Self { self.field = value.into(); self }
 }
 
 impl PropertyType for DataProtect {}
@@ -2973,28 +1286,17 @@ impl ToValue for DataProtect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProtectionConfigRequired {
     /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    ///
-    /// An array of data protection configurations for specific web request field types. This is defined for each web ACL. AWS WAF applies the specified protection to all web requests that the web ACL inspects.
-    ///
-    /// Items 1 to 26.
     pub data_protections: List<DataProtect>,
 }
 
-static RULE_DataProtectionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DataProtections",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DataProtect),
-            min_items: Some(1),
-            max_items: Some(26),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_DataProtectionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26) })),
+    ],
     required: &["DataProtections"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataProtectionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -3016,6 +1318,7 @@ pub struct DataProtectionConfig {
     pub data_protections: List<DataProtect>,
 }
 
+#[rustfmt::skip]
 impl DataProtectionConfig {
     /// A `DataProtectionConfig` with its required properties, named in a [`DataProtectionConfigRequired`].
     pub fn new(required: DataProtectionConfigRequired) -> Self {
@@ -3025,12 +1328,7 @@ impl DataProtectionConfig {
     }
 
     /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protections(mut self, value: impl Into<List<DataProtect>>) -> Self {
-        self.data_protections = value.into();
-        self
-    }
+    pub fn data_protections(mut self, value: impl Into<List<DataProtect>>) -> Self { self.data_protections = value.into(); self }
 }
 
 impl PropertyType for DataProtectionConfig {}
@@ -3043,17 +1341,14 @@ impl ToValue for DataProtectionConfig {
     }
 }
 
-static RULE_DefaultAction: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
     properties: &[
         ("Allow", Shape::Object(&RULE_AllowAction)),
         ("Block", Shape::Object(&RULE_BlockAction)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultAction` property type of `AWS::WAFv2::WebACL`.
@@ -3073,6 +1368,7 @@ pub struct DefaultAction {
     pub block: Option<Obj<BlockAction>>,
 }
 
+#[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -3080,20 +1376,9 @@ impl DefaultAction {
     }
 
     /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
+    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self { self.allow = Some(value.into()); self }
     /// `Block`: a [`BlockAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self {
-        self.block = Some(value.into());
-        self
-    }
+    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self { self.block = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultAction {}
@@ -3111,30 +1396,17 @@ impl ToValue for DefaultAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExcludedRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule whose action you want to override to `Count` .
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
 }
 
-static RULE_ExcludedRule: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExcludedRule` property type of `AWS::WAFv2::WebACL`.
@@ -3154,6 +1426,7 @@ pub struct ExcludedRule {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ExcludedRule {
     /// A `ExcludedRule` with its required properties, named in a [`ExcludedRuleRequired`].
     pub fn new(required: ExcludedRuleRequired) -> Self {
@@ -3163,12 +1436,7 @@ impl ExcludedRule {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for ExcludedRule {}
@@ -3183,36 +1451,17 @@ impl ToValue for ExcludedRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldIdentifierRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// The name of the field.
-    ///
-    /// When the `PayloadType` in the request inspection is `JSON` , this identifier must be in JSON pointer syntax. For example `/form/username` . For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// When the `PayloadType` is `FORM_ENCODED` , use the HTML form names. For example, `username` .
-    ///
-    /// For more information, see the descriptions for each field type in the request inspection properties.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 512.
     pub identifier: Str,
 }
 
-static RULE_FieldIdentifier: ObjRule = ObjRule {
-    properties: &[(
-        "Identifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_7),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
+    properties: &[
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["Identifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldIdentifier` property type of `AWS::WAFv2::WebACL`.
@@ -3238,6 +1487,7 @@ pub struct FieldIdentifier {
     pub identifier: Str,
 }
 
+#[rustfmt::skip]
 impl FieldIdentifier {
     /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
     pub fn new(required: FieldIdentifierRequired) -> Self {
@@ -3247,12 +1497,7 @@ impl FieldIdentifier {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
 }
 
 impl PropertyType for FieldIdentifier {}
@@ -3265,7 +1510,8 @@ impl ToValue for FieldIdentifier {
     }
 }
 
-static RULE_FieldToMatch: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("AllQueryArguments", Shape::Any),
         ("Body", Shape::Object(&RULE_Body)),
@@ -3277,23 +1523,13 @@ static RULE_FieldToMatch: ObjRule = ObjRule {
         ("JsonBody", Shape::Object(&RULE_JsonBody)),
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
-        (
-            "SingleHeader",
-            Shape::Object(&RULE_FieldToMatchSingleHeader),
-        ),
-        (
-            "SingleQueryArgument",
-            Shape::Object(&RULE_FieldToMatchSingleQueryArgument),
-        ),
+        ("SingleHeader", Shape::Object(&RULE_FieldToMatchSingleHeader)),
+        ("SingleQueryArgument", Shape::Object(&RULE_FieldToMatchSingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
         ("UriPath", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::WebACL`.
@@ -3424,6 +1660,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -3431,119 +1668,33 @@ impl FieldToMatch {
     }
 
     /// `AllQueryArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.all_query_arguments = Some(value.into());
-        self
-    }
-
+    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
-
+    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self {
-        self.header_order = Some(value.into());
-        self
-    }
-
+    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
     /// `Method`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Json>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`FieldToMatchSingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<FieldToMatchSingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<FieldToMatchSingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `SingleQueryArgument`: a [`FieldToMatchSingleQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_query_argument(
-        mut self,
-        value: impl Into<Obj<FieldToMatchSingleQueryArgument>>,
-    ) -> Self {
-        self.single_query_argument = Some(value.into());
-        self
-    }
-
+    pub fn single_query_argument(mut self, value: impl Into<Obj<FieldToMatchSingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self {
-        self.uri_fragment = Some(value.into());
-        self
-    }
-
+    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -3573,28 +1724,17 @@ impl ToValue for FieldToMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchSingleHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type of `AWS::WAFv2::WebACL`.
@@ -3614,6 +1754,7 @@ pub struct FieldToMatchSingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl FieldToMatchSingleHeader {
     /// A `FieldToMatchSingleHeader` with its required properties, named in a [`FieldToMatchSingleHeaderRequired`].
     pub fn new(required: FieldToMatchSingleHeaderRequired) -> Self {
@@ -3623,12 +1764,7 @@ impl FieldToMatchSingleHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for FieldToMatchSingleHeader {}
@@ -3643,28 +1779,17 @@ impl ToValue for FieldToMatchSingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchSingleQueryArgumentRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
-static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::WebACL`.
@@ -3682,6 +1807,7 @@ pub struct FieldToMatchSingleQueryArgument {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl FieldToMatchSingleQueryArgument {
     /// A `FieldToMatchSingleQueryArgument` with its required properties, named in a [`FieldToMatchSingleQueryArgumentRequired`].
     pub fn new(required: FieldToMatchSingleQueryArgumentRequired) -> Self {
@@ -3691,12 +1817,7 @@ impl FieldToMatchSingleQueryArgument {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for FieldToMatchSingleQueryArgument {}
@@ -3711,50 +1832,18 @@ impl ToValue for FieldToMatchSingleQueryArgument {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToProtectRequired {
     /// `FieldType`: a [`FieldType`] value, required.
-    ///
-    /// Specifies the web request component type to protect.
     pub field_type: FieldType,
 }
 
-static RULE_FieldToProtect: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SINGLE_HEADER",
-                    "SINGLE_COOKIE",
-                    "SINGLE_QUERY_ARGUMENT",
-                    "QUERY_STRING",
-                    "BODY",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
     ],
     required: &["FieldType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToProtect` property type of `AWS::WAFv2::WebACL`.
@@ -3776,6 +1865,7 @@ pub struct FieldToProtect {
     pub field_type: FieldType,
 }
 
+#[rustfmt::skip]
 impl FieldToProtect {
     /// A `FieldToProtect` with its required properties, named in a [`FieldToProtectRequired`].
     pub fn new(required: FieldToProtectRequired) -> Self {
@@ -3786,20 +1876,9 @@ impl FieldToProtect {
     }
 
     /// `FieldKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.field_keys = Some(value.into());
-        self
-    }
-
+    pub fn field_keys(mut self, value: impl Into<List<Str>>) -> Self { self.field_keys = Some(value.into()); self }
     /// `FieldType`: a [`FieldType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_type(mut self, value: impl Into<FieldType>) -> Self {
-        self.field_type = value.into();
-        self
-    }
+    pub fn field_type(mut self, value: impl Into<FieldType>) -> Self { self.field_type = value.into(); self }
 }
 
 impl PropertyType for FieldToProtect {}
@@ -3813,1581 +1892,20 @@ impl ToValue for FieldToProtect {
     }
 }
 
-/// The required properties of [`ForwardedIpConfiguration`], by name: `ForwardedIpConfiguration::new(ForwardedIpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardedIpConfigurationRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-}
-
-static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["HeaderName", "FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ForwardedIPConfiguration` property type of `AWS::WAFv2::WebACL`.
-///
-/// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-///
-/// This configuration is used for `GeoMatchStatement` , `AsnMatchStatement` , and `RateBasedStatement` . For `IPSetReferenceStatement` , use `IPSetForwardedIPConfig` instead.
-///
-/// AWS WAF only evaluates the first IP address found in the specified HTTP header.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-forwardedipconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ForwardedIpConfiguration {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-}
-
-impl ForwardedIpConfiguration {
-    /// A `ForwardedIpConfiguration` with its required properties, named in a [`ForwardedIpConfigurationRequired`].
-    pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-            header_name: required.header_name,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
-    /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-}
-
-impl PropertyType for ForwardedIpConfiguration {}
-
-impl ToValue for ForwardedIpConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
-            .build()
-    }
-}
-
-static RULE_GeoMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "CountryCodes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    pattern: None,
-                    allowed: &[
-                        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                        "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                        "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                        "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                        "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                        "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                        "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                        "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                        "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                        "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                        "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                        "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                        "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                        "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                        "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                        "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                        "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                        "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GeoMatchStatement` property type of `AWS::WAFv2::WebACL`.
-///
-/// A rule statement that labels web requests by country and region and that matches against web requests based on country code. A geo match rule labels every request that it inspects regardless of whether it finds a match.
-///
-/// - To manage requests only by country, you can use this statement by itself and specify the countries that you want to match against in the `CountryCodes` array.
-/// - Otherwise, configure your geo match rule with Count action so that it only labels requests. Then, add one or more label match rules to run after the geo match rule and configure them to match against the geographic labels and handle the requests as needed.
-///
-/// AWS WAF labels requests using the alpha-2 country and region codes from the International Organization for Standardization (ISO) 3166 standard. AWS WAF determines the codes using either the IP address in the web request origin or, if you specify it, the address in the geo match `ForwardedIPConfig` .
-///
-/// If you use the web request origin, the label formats are `awswaf:clientip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:clientip:geo:country:<ISO country code>` .
-///
-/// If you use a forwarded IP address, the label formats are `awswaf:forwardedip:geo:region:<ISO country code>-<ISO region code>` and `awswaf:forwardedip:geo:country:<ISO country code>` .
-///
-/// For additional details, see \[Geographic match rule statement\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-geo-match.html>) in the \[AWS WAF Developer Guide\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html>) .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-geomatchstatement.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GeoMatchStatement {
-    /// `CountryCodes`: a list of [`CountryCode`] values.
-    ///
-    /// An array of two-character country codes that you want to match against, for example, `[ "US", "CN" ]` , from the alpha-2 country ISO codes of the ISO 3166 international standard.
-    ///
-    /// When you use a geo match statement just for the region and country labels that it adds to requests, you still have to supply a country code for the rule to evaluate. In this case, you configure the rule to only count matching requests, but it will still generate logging and count metrics for any matches. You can reduce the logging and metrics that the rule produces by specifying a country that's unlikely to be a source of traffic to your site.
-    ///
-    /// Items at least 1; each item: length 1 to 2.
-    pub country_codes: Option<List<CountryCode>>,
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
-}
-
-impl GeoMatchStatement {
-    /// A `GeoMatchStatement` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `CountryCodes`: a list of [`CountryCode`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_codes(mut self, value: impl Into<List<CountryCode>>) -> Self {
-        self.country_codes = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for GeoMatchStatement {}
-
-impl ToValue for GeoMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("CountryCodes", &self.country_codes)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .build()
-    }
-}
-
-static RULE_HeaderMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "ExcludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HeaderMatchPattern` property type of `AWS::WAFv2::WebACL`.
-///
-/// The filter to use to identify the subset of headers to inspect in a web request.
-///
-/// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-///
-/// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-headermatchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct HeaderMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Inspect all headers.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `ExcludedHeaders`: a list of strings.
-    ///
-    /// Inspect only the headers whose keys don't match any of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub excluded_headers: Option<List<Str>>,
-    /// `IncludedHeaders`: a list of strings.
-    ///
-    /// Inspect only the headers that have a key that matches one of the strings specified here.
-    ///
-    /// Items 1 to 199; each item: pattern `.*\S.*`, length 1 to 64.
-    pub included_headers: Option<List<Str>>,
-}
-
-impl HeaderMatchPattern {
-    /// A `HeaderMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `ExcludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_headers = Some(value.into());
-        self
-    }
-
-    /// `IncludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_headers = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for HeaderMatchPattern {}
-
-impl ToValue for HeaderMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedHeaders", &self.excluded_headers)
-            .opt("IncludedHeaders", &self.included_headers)
-            .build()
-    }
-}
-
-/// The required properties of [`HeaderOrder`], by name: `HeaderOrder::new(HeaderOrderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderOrderRequired {
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// Handling of requests containing oversize fields
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_HeaderOrder: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `HeaderOrder` property type of `AWS::WAFv2::WebACL`.
-///
-/// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-headerorder.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeaderOrder {
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// Handling of requests containing oversize fields
-    pub oversize_handling: OversizeHandling,
-}
-
-impl HeaderOrder {
-    /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
-    pub fn new(required: HeaderOrderRequired) -> Self {
-        Self {
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for HeaderOrder {}
-
-impl ToValue for HeaderOrder {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`Headers`], by name: `Headers::new(HeadersRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HeadersRequired {
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of headers to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-    ///
-    /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-    pub match_pattern: Obj<HeaderMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the headers determined by your match scope are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available headers normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-static RULE_Headers: ObjRule = ObjRule {
-    properties: &[
-        ("MatchPattern", Shape::Object(&RULE_HeaderMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Headers` property type of `AWS::WAFv2::WebACL`.
-///
-/// Inspect all headers in the web request. You can specify the parts of the headers to inspect and you can narrow the set of headers to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// If you want to inspect just the value of a single header, use the `SingleHeader` `FieldToMatch` setting instead.
-///
-/// Example JSON: `"Headers": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-headers.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Headers {
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of headers to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-    ///
-    /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
-    pub match_pattern: Obj<HeaderMatchPattern>,
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: MapMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the headers determined by your match scope are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available headers normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub oversize_handling: OversizeHandling,
-}
-
-impl Headers {
-    /// A `Headers` with its required properties, named in a [`HeadersRequired`].
-    pub fn new(required: HeadersRequired) -> Self {
-        Self {
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: required.oversize_handling,
-        }
-    }
-
-    /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<HeaderMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
-}
-
-impl PropertyType for Headers {}
-
-impl ToValue for Headers {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-/// The required properties of [`ImmunityTimeProperty`], by name: `ImmunityTimeProperty::new(ImmunityTimePropertyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImmunityTimePropertyRequired {
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that a `CAPTCHA` or challenge timestamp is considered valid by AWS WAF . The default setting is 300.
-    ///
-    /// For the Challenge action, the minimum setting is 300.
-    ///
-    /// Value 60 to 259200.
-    pub immunity_time: Int,
-}
-
-static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTime",
-        Shape::Int(&NumRule {
-            min: Some(60.0),
-            max: Some(259200.0),
-            allowed: &[],
-        }),
-    )],
-    required: &["ImmunityTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ImmunityTimeProperty` property type of `AWS::WAFv2::WebACL`.
-///
-/// Used for CAPTCHA and challenge token settings. Determines how long a `CAPTCHA` or challenge timestamp remains valid after AWS WAF updates it for a successful `CAPTCHA` or challenge response.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-immunitytimeproperty.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImmunityTimeProperty {
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that a `CAPTCHA` or challenge timestamp is considered valid by AWS WAF . The default setting is 300.
-    ///
-    /// For the Challenge action, the minimum setting is 300.
-    ///
-    /// Value 60 to 259200.
-    pub immunity_time: Int,
-}
-
-impl ImmunityTimeProperty {
-    /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
-    pub fn new(required: ImmunityTimePropertyRequired) -> Self {
-        Self {
-            immunity_time: required.immunity_time,
-        }
-    }
-
-    /// `ImmunityTime`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time(mut self, value: impl Into<Int>) -> Self {
-        self.immunity_time = value.into();
-        self
-    }
-}
-
-impl PropertyType for ImmunityTimeProperty {}
-
-impl ToValue for ImmunityTimeProperty {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("ImmunityTime", &self.immunity_time)
-            .build()
-    }
-}
-
-/// The required properties of [`IpSetForwardedIpConfiguration`], by name: `IpSetForwardedIpConfiguration::new(IpSetForwardedIpConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetForwardedIpConfigurationRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
-    ///
-    /// The options for this setting are the following:
-    ///
-    /// - FIRST - Inspect the first IP address in the list of IP addresses in the header. This is usually the client's original IP.
-    /// - LAST - Inspect the last IP address in the list of IP addresses in the header.
-    /// - ANY - Inspect all IP addresses in the header for a match. If the header contains more than 10 IP addresses, AWS WAF inspects the last 10.
-    pub position: Position,
-}
-
-static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Position",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST", "LAST", "ANY"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["HeaderName", "FallbackBehavior", "Position"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IPSetForwardedIPConfiguration` property type of `AWS::WAFv2::WebACL`.
-///
-/// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-///
-/// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-///
-/// This configuration is used only for `IPSetReferenceStatement` . For `GeoMatchStatement` and `RateBasedStatement` , use `ForwardedIPConfig` instead.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ipsetforwardedipconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetForwardedIpConfiguration {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-    /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
-    pub header_name: Str,
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
-    ///
-    /// The options for this setting are the following:
-    ///
-    /// - FIRST - Inspect the first IP address in the list of IP addresses in the header. This is usually the client's original IP.
-    /// - LAST - Inspect the last IP address in the list of IP addresses in the header.
-    /// - ANY - Inspect all IP addresses in the header for a match. If the header contains more than 10 IP addresses, AWS WAF inspects the last 10.
-    pub position: Position,
-}
-
-impl IpSetForwardedIpConfiguration {
-    /// A `IpSetForwardedIpConfiguration` with its required properties, named in a [`IpSetForwardedIpConfigurationRequired`].
-    pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-            header_name: required.header_name,
-            position: required.position,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
-    /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-
-    /// `Position`: a [`Position`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = value.into();
-        self
-    }
-}
-
-impl PropertyType for IpSetForwardedIpConfiguration {}
-
-impl ToValue for IpSetForwardedIpConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
-            .req("Position", &self.position)
-            .build()
-    }
-}
-
-/// The required properties of [`IpSetReferenceStatement`], by name: `IpSetReferenceStatement::new(IpSetReferenceStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetReferenceStatementRequired {
-    /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
-}
-
-static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IPSetForwardedIPConfig",
-            Shape::Object(&RULE_IpSetForwardedIpConfiguration),
-        ),
-    ],
-    required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `IPSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
-///
-/// A rule statement used to detect web requests coming from particular IP addresses or address ranges. To use this, create an `IPSet` that specifies the addresses you want to detect, then use the ARN of that set in this statement.
-///
-/// Each IP set rule statement references an IP set. You create and maintain the set independent of your rules. This allows you to use the single set in multiple rules. When you update the referenced set, AWS WAF automatically updates all rules that reference it.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ipsetreferencestatement.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct IpSetReferenceStatement {
-    /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
-    pub arn: Str,
-    /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    ///
-    /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    pub ip_set_forwarded_ip_config: Option<Obj<IpSetForwardedIpConfiguration>>,
-}
-
-impl IpSetReferenceStatement {
-    /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
-    pub fn new(required: IpSetReferenceStatementRequired) -> Self {
-        Self {
-            arn: required.arn,
-            ip_set_forwarded_ip_config: None,
-        }
-    }
-
-    /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
-    /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_forwarded_ip_config(
-        mut self,
-        value: impl Into<Obj<IpSetForwardedIpConfiguration>>,
-    ) -> Self {
-        self.ip_set_forwarded_ip_config = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for IpSetReferenceStatement {}
-
-impl ToValue for IpSetReferenceStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config)
-            .build()
-    }
-}
-
-/// The required properties of [`Ja3Fingerprint`], by name: `Ja3Fingerprint::new(Ja3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_Ja3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JA3Fingerprint` property type of `AWS::WAFv2::WebACL`.
-///
-/// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
-///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
-///
-/// You can obtain the JA3 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
-///
-/// Provide the JA3 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ja3fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja3Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl Ja3Fingerprint {
-    /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
-    pub fn new(required: Ja3FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for Ja3Fingerprint {}
-
-impl ToValue for Ja3Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`Ja4Fingerprint`], by name: `Ja4Fingerprint::new(Ja4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_Ja4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JA4Fingerprint` property type of `AWS::WAFv2::WebACL`.
-///
-/// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
-///
-/// &gt; You can use this choice only with a string match `ByteMatchStatement` with the `PositionalConstraint` set to `EXACTLY` .
-///
-/// You can obtain the JA4 fingerprint for client requests from the web ACL logs. If AWS WAF is able to calculate the fingerprint, it includes it in the logs. For information about the logging fields, see \[Log fields\](<https://docs.aws.amazon.com/waf/latest/developerguide/logging-fields.html>) in the *AWS WAF Developer Guide* .
-///
-/// Provide the JA4 fingerprint string from the logs in your string match statement specification, to match with any future requests that have the same TLS configuration.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ja4fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Ja4Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl Ja4Fingerprint {
-    /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
-    pub fn new(required: Ja4FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for Ja4Fingerprint {}
-
-impl ToValue for Ja4Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`JsonBody`], by name: `JsonBody::new(JsonBodyRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonBodyRequired {
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
-    pub match_pattern: Obj<JsonMatchPattern>,
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: JsonMatchScope,
-}
-
-static RULE_JsonBody: ObjRule = ObjRule {
-    properties: &[
-        (
-            "InvalidFallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"],
-                format: None,
-            }),
-        ),
-        ("MatchPattern", Shape::Object(&RULE_JsonMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["MatchPattern", "MatchScope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonBody` property type of `AWS::WAFv2::WebACL`.
-///
-/// Inspect the body of the web request as JSON. The body immediately follows the request headers.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Use the specifications in this object to indicate which parts of the JSON body to inspect using the rule's inspection criteria. AWS WAF inspects only the parts of the JSON that result from the matches that you indicate.
-///
-/// Example JSON: `"JsonBody": { "MatchPattern": { "All": {} }, "MatchScope": "ALL" }`
-///
-/// For additional information about this request component option, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-jsonbody.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonBody {
-    /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    ///
-    /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the following:
-    ///
-    /// - `EVALUATE_AS_STRING` - Inspect the body as plain text. AWS WAF applies the text transformations and inspection criteria that you defined for the JSON inspection to the body text string.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// If you don't provide this setting, AWS WAF parses and evaluates the content only up to the first parsing failure that it encounters.
-    ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub invalid_fallback_behavior: Option<BodyParsingFallbackBehavior>,
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
-    pub match_pattern: Obj<JsonMatchPattern>,
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
-    pub match_scope: JsonMatchScope,
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// What AWS WAF should do if the body is larger than AWS WAF can inspect.
-    ///
-    /// AWS WAF does not support inspecting the entire contents of the web request body if the body exceeds the limit for the resource type. When a web request body is larger than the limit, the underlying host service only forwards the contents that are within the limit to AWS WAF for inspection.
-    ///
-    /// - For Application Load Balancer and AWS AppSync , the limit is fixed at 8 KB (8,192 bytes).
-    /// - For CloudFront, API Gateway, Amazon Cognito, App Runner, and Verified Access, the default limit is 16 KB (16,384 bytes), and you can increase the limit for each resource type in the web ACL `AssociationConfig` , for additional processing fees.
-    /// - For AWS Amplify , use the CloudFront limit.
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available body contents normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// You can combine the `MATCH` or `NO_MATCH` settings for oversize handling with your rule and web ACL action settings, so that you block any request whose body is over the limit.
-    ///
-    /// Default: `CONTINUE`
-    pub oversize_handling: Option<OversizeHandling>,
-}
-
-impl JsonBody {
-    /// A `JsonBody` with its required properties, named in a [`JsonBodyRequired`].
-    pub fn new(required: JsonBodyRequired) -> Self {
-        Self {
-            invalid_fallback_behavior: None,
-            match_pattern: required.match_pattern,
-            match_scope: required.match_scope,
-            oversize_handling: None,
-        }
-    }
-
-    /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invalid_fallback_behavior(
-        mut self,
-        value: impl Into<BodyParsingFallbackBehavior>,
-    ) -> Self {
-        self.invalid_fallback_behavior = Some(value.into());
-        self
-    }
-
-    /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<JsonMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
-    /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<JsonMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
-    /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for JsonBody {}
-
-impl ToValue for JsonBody {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior)
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .opt("OversizeHandling", &self.oversize_handling)
-            .build()
-    }
-}
-
-static RULE_JsonMatchPattern: ObjRule = ObjRule {
-    properties: &[
-        ("All", Shape::Any),
-        (
-            "IncludedPaths",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `JsonMatchPattern` property type of `AWS::WAFv2::WebACL`.
-///
-/// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria. This is used with the `FieldToMatch` option `JsonBody` .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-jsonmatchpattern.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JsonMatchPattern {
-    /// `All`: a JSON value.
-    ///
-    /// Match all of the elements. See also `MatchScope` in the `JsonBody` `FieldToMatch` specification.
-    ///
-    /// You must specify either this setting or the `IncludedPaths` setting, but not both.
-    ///
-    /// Format `json`.
-    pub all: Option<Json>,
-    /// `IncludedPaths`: a list of strings.
-    ///
-    /// Match only the specified include paths. See also `MatchScope` in the `JsonBody` `FieldToMatch` specification.
-    ///
-    /// Provide the include paths using JSON Pointer syntax. For example, `"IncludedPaths": ["/dogs/0/name", "/dogs/1/name"]` . For information about this syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// You must specify either this setting or the `All` setting, but not both.
-    ///
-    /// &gt; Don't use this option to include all paths. Instead, use the `All` setting.
-    ///
-    /// Items at least 1.
-    pub included_paths: Option<List<Str>>,
-}
-
-impl JsonMatchPattern {
-    /// A `JsonMatchPattern` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
-    /// `IncludedPaths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_paths = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for JsonMatchPattern {}
-
-impl ToValue for JsonMatchPattern {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("IncludedPaths", &self.included_paths)
-            .build()
-    }
-}
-
-/// The required properties of [`Label`], by name: `Label::new(LabelRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The label string.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Str,
-}
-
-static RULE_Label: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Label` property type of `AWS::WAFv2::WebACL`.
-///
-/// A single label container. This is used as an element of a label array in `RuleLabels` inside a rule.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-label.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Label {
-    /// `Name`: a string, required.
-    ///
-    /// The label string.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub name: Str,
-}
-
-impl Label {
-    /// A `Label` with its required properties, named in a [`LabelRequired`].
-    pub fn new(required: LabelRequired) -> Self {
-        Self {
-            name: required.name,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-}
-
-impl PropertyType for Label {}
-
-impl ToValue for Label {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Name", &self.name).build()
-    }
-}
-
-/// The required properties of [`LabelMatchStatement`], by name: `LabelMatchStatement::new(LabelMatchStatementRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelMatchStatementRequired {
-    /// `Key`: a string, required.
-    ///
-    /// The string to match against. The setting you provide for this depends on the match statement's `Scope` setting:
-    ///
-    /// - If the `Scope` indicates `LABEL` , then this specification must include the name and can include any number of preceding namespace specifications and prefix up to providing the fully qualified label name.
-    /// - If the `Scope` indicates `NAMESPACE` , then this specification can include any number of contiguous namespace strings, and can include the entire label namespace prefix from the rule group or web ACL where the label originates.
-    ///
-    /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub key: Str,
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// Specify whether you want to match using the label name or just the namespace.
-    pub scope: LabelMatchScope,
-}
-
-static RULE_LabelMatchStatement: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LABEL", "NAMESPACE"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Scope", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `LabelMatchStatement` property type of `AWS::WAFv2::WebACL`.
-///
-/// A rule statement to match against labels that have been added to the web request by rules that have already run in the web ACL.
-///
-/// The label match statement provides the label or namespace string to search for. The label string can represent a part or all of the fully qualified label name that had been added to the web request. Fully qualified labels have a prefix, optional namespaces, and label name. The prefix identifies the rule group or web ACL context of the rule that added the label. If you do not provide the fully qualified name in your label match string, AWS WAF performs the search for labels that were added in the same context as the label match statement.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-labelmatchstatement.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct LabelMatchStatement {
-    /// `Key`: a string, required.
-    ///
-    /// The string to match against. The setting you provide for this depends on the match statement's `Scope` setting:
-    ///
-    /// - If the `Scope` indicates `LABEL` , then this specification must include the name and can include any number of preceding namespace specifications and prefix up to providing the fully qualified label name.
-    /// - If the `Scope` indicates `NAMESPACE` , then this specification can include any number of contiguous namespace strings, and can include the entire label namespace prefix from the rule group or web ACL where the label originates.
-    ///
-    /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub key: Str,
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// Specify whether you want to match using the label name or just the namespace.
-    pub scope: LabelMatchScope,
-}
-
-impl LabelMatchStatement {
-    /// A `LabelMatchStatement` with its required properties, named in a [`LabelMatchStatementRequired`].
-    pub fn new(required: LabelMatchStatementRequired) -> Self {
-        Self {
-            key: required.key,
-            scope: required.scope,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-}
-
-impl PropertyType for LabelMatchStatement {}
-
-impl ToValue for LabelMatchStatement {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Scope", &self.scope)
-            .build()
-    }
-}
-
-static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AWSManagedRulesACFPRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet),
-        ),
-        (
-            "AWSManagedRulesATPRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAtpRuleSet),
-        ),
-        (
-            "AWSManagedRulesAntiDDoSRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet),
-        ),
-        (
-            "AWSManagedRulesBotControlRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet),
-        ),
-        (
-            "LoginPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AWSManagedRulesACFPRuleSet", Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet)),
+        ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
+        ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
+        ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
+        ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedRuleGroupConfig` property type of `AWS::WAFv2::WebACL`.
@@ -5447,6 +1965,7 @@ pub struct ManagedRuleGroupConfig {
     pub username_field: Option<Obj<FieldIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl ManagedRuleGroupConfig {
     /// A `ManagedRuleGroupConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -5454,80 +1973,21 @@ impl ManagedRuleGroupConfig {
     }
 
     /// `AWSManagedRulesACFPRuleSet`: an [`AwsManagedRulesAcfpRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_acfp_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAcfpRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_acfp_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_acfp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAcfpRuleSet>>) -> Self { self.aws_managed_rules_acfp_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesATPRuleSet`: an [`AwsManagedRulesAtpRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_atp_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAtpRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_atp_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_atp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAtpRuleSet>>) -> Self { self.aws_managed_rules_atp_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesAntiDDoSRuleSet`: an [`AwsManagedRulesAntiDDoSRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_anti_d_do_s_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAntiDDoSRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_anti_d_do_s_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAntiDDoSRuleSet>>) -> Self { self.aws_managed_rules_anti_d_do_s_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesBotControlRuleSet`: an [`AwsManagedRulesBotControlRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_bot_control_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesBotControlRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_bot_control_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesBotControlRuleSet>>) -> Self { self.aws_managed_rules_bot_control_rule_set = Some(value.into()); self }
     /// `LoginPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self {
-        self.login_path = Some(value.into());
-        self
-    }
-
+    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = Some(value.into());
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = Some(value.into());
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = Some(value.into());
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedRuleGroupConfig {}
@@ -5563,83 +2023,25 @@ impl ToValue for ManagedRuleGroupConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedRuleGroupStatementRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the managed rule group. You use this, along with the vendor name, to identify the rule group.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `VendorName`: a string, required.
-    ///
-    /// The name of the managed rule group vendor. You use this, along with the rule group name, to identify a rule group.
-    ///
-    /// Pattern `\S`; length 1 to 128.
     pub vendor_name: Str,
 }
 
-static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExcludedRule),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ManagedRuleGroupConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ManagedRuleGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleActionOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleActionOverride),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
+        ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-        (
-            "VendorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["VendorName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedRuleGroupStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5706,6 +2108,7 @@ pub struct ManagedRuleGroupStatement {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedRuleGroupStatement {
     /// A `ManagedRuleGroupStatement` with its required properties, named in a [`ManagedRuleGroupStatementRequired`].
     pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
@@ -5721,63 +2124,19 @@ impl ManagedRuleGroupStatement {
     }
 
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self {
-        self.excluded_rules = Some(value.into());
-        self
-    }
-
+    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
     /// `ManagedRuleGroupConfigs`: a list of [`ManagedRuleGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_rule_group_configs(
-        mut self,
-        value: impl Into<List<ManagedRuleGroupConfig>>,
-    ) -> Self {
-        self.managed_rule_group_configs = Some(value.into());
-        self
-    }
-
+    pub fn managed_rule_group_configs(mut self, value: impl Into<List<ManagedRuleGroupConfig>>) -> Self { self.managed_rule_group_configs = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self {
-        self.rule_action_overrides = Some(value.into());
-        self
-    }
-
+    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
     /// `VendorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor_name(mut self, value: impl Into<Str>) -> Self {
-        self.vendor_name = value.into();
-        self
-    }
-
+    pub fn vendor_name(mut self, value: impl Into<Str>) -> Self { self.vendor_name = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedRuleGroupStatement {}
@@ -5800,19 +2159,17 @@ impl ToValue for ManagedRuleGroupStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotStatementRequired {
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The statement to negate. You can use any statement that can be nested.
     pub statement: Obj<Statement>,
 }
 
-static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[("Statement", Shape::Object(&RULE_Statement))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statement", Shape::Object(&RULE_Statement)),
+    ],
     required: &["Statement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5828,6 +2185,7 @@ pub struct NotStatement {
     pub statement: Box<Obj<Statement>>,
 }
 
+#[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
     pub fn new(required: NotStatementRequired) -> Self {
@@ -5837,12 +2195,7 @@ impl NotStatement {
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
 }
 
 impl PropertyType for NotStatement {}
@@ -5857,28 +2210,17 @@ impl ToValue for NotStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnSourceDDoSProtectionConfigRequired {
     /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    ///
-    /// The level of DDoS protection that applies to web ACLs associated with Application Load Balancers. `ACTIVE_UNDER_DDOS` protection is enabled by default whenever a web ACL is associated with an Application Load Balancer. In the event that an Application Load Balancer experiences high-load conditions or suspected DDoS attacks, the `ACTIVE_UNDER_DDOS` protection automatically rate limits traffic from known low reputation sources without disrupting Application Load Balancer availability. `ALWAYS_ON` protection provides constant, always-on monitoring of known low reputation sources for suspected DDoS attacks. While this provides a higher level of protection, there may be potential impacts on legitimate traffic.
     pub alb_low_reputation_mode: AlbLowReputationMode,
 }
 
-static RULE_OnSourceDDoSProtectionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ALBLowReputationMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OnSourceDDoSProtectionConfig: ObjRule = ObjRule {
+    properties: &[
+        ("ALBLowReputationMode", Shape::Str(&StrRule { allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"], ..StrRule::ANY })),
+    ],
     required: &["ALBLowReputationMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnSourceDDoSProtectionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -5894,6 +2236,7 @@ pub struct OnSourceDDoSProtectionConfig {
     pub alb_low_reputation_mode: AlbLowReputationMode,
 }
 
+#[rustfmt::skip]
 impl OnSourceDDoSProtectionConfig {
     /// A `OnSourceDDoSProtectionConfig` with its required properties, named in a [`OnSourceDDoSProtectionConfigRequired`].
     pub fn new(required: OnSourceDDoSProtectionConfigRequired) -> Self {
@@ -5903,12 +2246,7 @@ impl OnSourceDDoSProtectionConfig {
     }
 
     /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alb_low_reputation_mode(mut self, value: impl Into<AlbLowReputationMode>) -> Self {
-        self.alb_low_reputation_mode = value.into();
-        self
-    }
+    pub fn alb_low_reputation_mode(mut self, value: impl Into<AlbLowReputationMode>) -> Self { self.alb_low_reputation_mode = value.into(); self }
 }
 
 impl PropertyType for OnSourceDDoSProtectionConfig {}
@@ -5925,26 +2263,17 @@ impl ToValue for OnSourceDDoSProtectionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with OR logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
-static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5960,6 +2289,7 @@ pub struct OrStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
     pub fn new(required: OrStatementRequired) -> Self {
@@ -5969,12 +2299,7 @@ impl OrStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for OrStatement {}
@@ -5987,14 +2312,14 @@ impl ToValue for OrStatement {
     }
 }
 
-static RULE_OverrideAction: ObjRule = ObjRule {
-    properties: &[("Count", Shape::Any), ("None", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
+    properties: &[
+        ("Count", Shape::Any),
+        ("None", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideAction` property type of `AWS::WAFv2::WebACL`.
@@ -6024,6 +2349,7 @@ pub struct OverrideAction {
     pub none: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl OverrideAction {
     /// A `OverrideAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -6031,20 +2357,9 @@ impl OverrideAction {
     }
 
     /// `Count`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Json>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Json>) -> Self { self.count = Some(value.into()); self }
     /// `None`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn none(mut self, value: impl Into<Json>) -> Self {
-        self.none = Some(value.into());
-        self
-    }
+    pub fn none(mut self, value: impl Into<Json>) -> Self { self.none = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideAction {}
@@ -6062,89 +2377,24 @@ impl ToValue for OverrideAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// Setting that indicates how to aggregate the request counts.
-    ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-    ///
-    /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
-    ///
-    /// With this option, you must configure the `ScopeDownStatement` property.
-    /// - `CUSTOM_KEYS` - Aggregate the request counts using one or more web request components as the aggregate keys.
-    ///
-    /// With this option, you must specify the aggregate keys in the `CustomKeys` property.
-    ///
-    /// To aggregate on only the IP address or only the forwarded IP address, don't use custom keys. Instead, set the aggregate key type to `IP` or `FORWARDED_IP` .
-    /// - `FORWARDED_IP` - Aggregate the request counts on the first IP address in an HTTP header.
-    ///
-    /// With this option, you must specify the header to use in the `ForwardedIPConfig` property.
-    ///
-    /// To aggregate on a combination of the forwarded IP address with other aggregate keys, use `CUSTOM_KEYS` .
-    /// - `IP` - Aggregate the request counts on the IP address from the web request origin.
-    ///
-    /// To aggregate on a combination of the IP address with other aggregate keys, use `CUSTOM_KEYS` .
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    ///
-    /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
-    ///
-    /// Examples:
-    ///
-    /// - If you aggregate on just the IP address, this is the limit on requests from any single IP address.
-    /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
-    ///
-    /// Value 10 to 2000000000.
     pub limit: Int,
 }
 
-static RULE_RateBasedStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregateKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RateBasedStatementCustomKey),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EvaluationWindowSec",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[60.0, 120.0, 300.0, 600.0],
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-        (
-            "Limit",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(2000000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"], ..StrRule::ANY })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
     ],
     required: &["Limit", "AggregateKeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::WebACL`.
@@ -6259,6 +2509,7 @@ pub struct RateBasedStatement {
     pub scope_down_statement: Option<Box<Obj<Statement>>>,
 }
 
+#[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
     pub fn new(required: RateBasedStatementRequired) -> Self {
@@ -6273,52 +2524,17 @@ impl RateBasedStatement {
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self {
-        self.aggregate_key_type = value.into();
-        self
-    }
-
+    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self {
-        self.custom_keys = Some(value.into());
-        self
-    }
-
+    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_window_sec = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
     /// `Limit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self {
-        self.limit = value.into();
-        self
-    }
-
+    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for RateBasedStatement {}
@@ -6336,936 +2552,12 @@ impl ToValue for RateBasedStatement {
     }
 }
 
-static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Regex: ObjRule = ObjRule {
     properties: &[
-        ("ASN", Shape::Any),
-        ("Cookie", Shape::Object(&RULE_RateLimitCookie)),
-        ("ForwardedIP", Shape::Any),
-        ("HTTPMethod", Shape::Any),
-        ("Header", Shape::Object(&RULE_RateLimitHeader)),
-        ("IP", Shape::Any),
-        (
-            "JA3Fingerprint",
-            Shape::Object(&RULE_RateLimitJa3Fingerprint),
-        ),
-        (
-            "JA4Fingerprint",
-            Shape::Object(&RULE_RateLimitJa4Fingerprint),
-        ),
-        (
-            "LabelNamespace",
-            Shape::Object(&RULE_RateLimitLabelNamespace),
-        ),
-        ("QueryArgument", Shape::Object(&RULE_RateLimitQueryArgument)),
-        ("QueryString", Shape::Object(&RULE_RateLimitQueryString)),
-        ("UriPath", Shape::Object(&RULE_RateLimitUriPath)),
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateBasedStatementCustomKey` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies a single custom aggregate key for a rate-base rule.
-///
-/// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratebasedstatementcustomkey.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RateBasedStatementCustomKey {
-    /// `ASN`: a JSON value.
-    ///
-    /// Use an Autonomous System Number (ASN) derived from the request's originating or forwarded IP address as an aggregate key. Each distinct ASN contributes to the aggregation instance.
-    pub asn: Option<Json>,
-    /// `Cookie`: a [`RateLimitCookie`] object.
-    ///
-    /// Use the value of a cookie in the request as an aggregate key. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
-    pub cookie: Option<Obj<RateLimitCookie>>,
-    /// `ForwardedIP`: a JSON value.
-    ///
-    /// Use the first IP address in an HTTP header as an aggregate key. Each distinct forwarded IP address contributes to the aggregation instance.
-    ///
-    /// When you specify an IP or forwarded IP in the custom key settings, you must also specify at least one other key to use. You can aggregate on only the forwarded IP address by specifying `FORWARDED_IP` in your rate-based statement's `AggregateKeyType` .
-    ///
-    /// With this option, you must specify the header to use in the rate-based rule's `ForwardedIPConfig` property.
-    ///
-    /// Format `json`.
-    pub forwarded_ip: Option<Json>,
-    /// `HTTPMethod`: a JSON value.
-    ///
-    /// Use the request's HTTP method as an aggregate key. Each distinct HTTP method contributes to the aggregation instance. If you use just the HTTP method as your custom key, then each method fully defines an aggregation instance.
-    ///
-    /// Format `json`.
-    pub http_method: Option<Json>,
-    /// `Header`: a [`RateLimitHeader`] object.
-    ///
-    /// Use the value of a header in the request as an aggregate key. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
-    pub header: Option<Obj<RateLimitHeader>>,
-    /// `IP`: a JSON value.
-    ///
-    /// Use the request's originating IP address as an aggregate key. Each distinct IP address contributes to the aggregation instance.
-    ///
-    /// When you specify an IP or forwarded IP in the custom key settings, you must also specify at least one other key to use. You can aggregate on only the IP address by specifying `IP` in your rate-based statement's `AggregateKeyType` .
-    ///
-    /// Format `json`.
-    pub ip: Option<Json>,
-    /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    ///
-    /// Use the request's JA3 fingerprint as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja3_fingerprint: Option<Obj<RateLimitJa3Fingerprint>>,
-    /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    ///
-    /// Use the request's JA4 fingerprint as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
-    pub ja4_fingerprint: Option<Obj<RateLimitJa4Fingerprint>>,
-    /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    ///
-    /// Use the specified label namespace as an aggregate key. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
-    ///
-    /// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
-    ///
-    /// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
-    pub label_namespace: Option<Obj<RateLimitLabelNamespace>>,
-    /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    ///
-    /// Use the specified query argument as an aggregate key. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
-    pub query_argument: Option<Obj<RateLimitQueryArgument>>,
-    /// `QueryString`: a [`RateLimitQueryString`] object.
-    ///
-    /// Use the request's query string as an aggregate key. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
-    pub query_string: Option<Obj<RateLimitQueryString>>,
-    /// `UriPath`: a [`RateLimitUriPath`] object.
-    ///
-    /// Use the request's URI path as an aggregate key. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
-    pub uri_path: Option<Obj<RateLimitUriPath>>,
-}
-
-impl RateBasedStatementCustomKey {
-    /// A `RateBasedStatementCustomKey` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `ASN`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn(mut self, value: impl Into<Json>) -> Self {
-        self.asn = Some(value.into());
-        self
-    }
-
-    /// `Cookie`: a [`RateLimitCookie`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie(mut self, value: impl Into<Obj<RateLimitCookie>>) -> Self {
-        self.cookie = Some(value.into());
-        self
-    }
-
-    /// `ForwardedIP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip(mut self, value: impl Into<Json>) -> Self {
-        self.forwarded_ip = Some(value.into());
-        self
-    }
-
-    /// `HTTPMethod`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Json>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
-    /// `Header`: a [`RateLimitHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<RateLimitHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
-    /// `IP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Json>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
-    /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<RateLimitJa3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
-    /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<RateLimitJa4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
-    /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_namespace(mut self, value: impl Into<Obj<RateLimitLabelNamespace>>) -> Self {
-        self.label_namespace = Some(value.into());
-        self
-    }
-
-    /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_argument(mut self, value: impl Into<Obj<RateLimitQueryArgument>>) -> Self {
-        self.query_argument = Some(value.into());
-        self
-    }
-
-    /// `QueryString`: a [`RateLimitQueryString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Obj<RateLimitQueryString>>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
-    /// `UriPath`: a [`RateLimitUriPath`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RateBasedStatementCustomKey {}
-
-impl ToValue for RateBasedStatementCustomKey {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("ASN", &self.asn)
-            .opt("Cookie", &self.cookie)
-            .opt("ForwardedIP", &self.forwarded_ip)
-            .opt("HTTPMethod", &self.http_method)
-            .opt("Header", &self.header)
-            .opt("IP", &self.ip)
-            .opt("JA3Fingerprint", &self.ja3_fingerprint)
-            .opt("JA4Fingerprint", &self.ja4_fingerprint)
-            .opt("LabelNamespace", &self.label_namespace)
-            .opt("QueryArgument", &self.query_argument)
-            .opt("QueryString", &self.query_string)
-            .opt("UriPath", &self.uri_path)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitCookie`], by name: `RateLimitCookie::new(RateLimitCookieRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitCookieRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the cookie to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitCookie: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitCookie` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies a cookie as an aggregate key for a rate-based rule. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitcookie.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitCookie {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the cookie to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitCookie {
-    /// A `RateLimitCookie` with its required properties, named in a [`RateLimitCookieRequired`].
-    pub fn new(required: RateLimitCookieRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitCookie {}
-
-impl ToValue for RateLimitCookie {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitHeader`], by name: `RateLimitHeader::new(RateLimitHeaderRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitHeaderRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the header to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitHeader: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitHeader` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies a header as an aggregate key for a rate-based rule. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitheader.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitHeader {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the header to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitHeader {
-    /// A `RateLimitHeader` with its required properties, named in a [`RateLimitHeaderRequired`].
-    pub fn new(required: RateLimitHeaderRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitHeader {}
-
-impl ToValue for RateLimitHeader {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitJa3Fingerprint`], by name: `RateLimitJa3Fingerprint::new(RateLimitJa3FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa3FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitJA3Fingerprint` property type of `AWS::WAFv2::WebACL`.
-///
-/// Use the request's JA3 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitja3fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa3Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl RateLimitJa3Fingerprint {
-    /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
-    pub fn new(required: RateLimitJa3FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitJa3Fingerprint {}
-
-impl ToValue for RateLimitJa3Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitJa4Fingerprint`], by name: `RateLimitJa4Fingerprint::new(RateLimitJa4FingerprintRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa4FingerprintRequired {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitJA4Fingerprint` property type of `AWS::WAFv2::WebACL`.
-///
-/// Use the request's JA4 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitja4fingerprint.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitJa4Fingerprint {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    pub fallback_behavior: FallbackBehavior,
-}
-
-impl RateLimitJa4Fingerprint {
-    /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
-    pub fn new(required: RateLimitJa4FingerprintRequired) -> Self {
-        Self {
-            fallback_behavior: required.fallback_behavior,
-        }
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitJa4Fingerprint {}
-
-impl ToValue for RateLimitJa4Fingerprint {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitLabelNamespace`], by name: `RateLimitLabelNamespace::new(RateLimitLabelNamespaceRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitLabelNamespaceRequired {
-    /// `Namespace`: a string, required.
-    ///
-    /// The namespace to use for aggregation.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub namespace: Str,
-}
-
-static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
-    properties: &[(
-        "Namespace",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitLabelNamespace` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies a label namespace to use as an aggregate key for a rate-based rule. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
-///
-/// This uses only labels that have been added to the request by rules that are evaluated before this rate-based rule in the web ACL.
-///
-/// For information about label namespaces and names, see \[Label syntax and naming requirements\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-label-requirements.html>) in the *AWS WAF Developer Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitlabelnamespace.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitLabelNamespace {
-    /// `Namespace`: a string, required.
-    ///
-    /// The namespace to use for aggregation.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
-    pub namespace: Str,
-}
-
-impl RateLimitLabelNamespace {
-    /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
-    pub fn new(required: RateLimitLabelNamespaceRequired) -> Self {
-        Self {
-            namespace: required.namespace,
-        }
-    }
-
-    /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitLabelNamespace {}
-
-impl ToValue for RateLimitLabelNamespace {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().req("Namespace", &self.namespace).build()
-    }
-}
-
-/// The required properties of [`RateLimitQueryArgument`], by name: `RateLimitQueryArgument::new(RateLimitQueryArgumentRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryArgumentRequired {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the query argument to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitQueryArgument` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies a query argument in the request as an aggregate key for a rate-based rule. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitqueryargument.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryArgument {
-    /// `Name`: a string, required.
-    ///
-    /// The name of the query argument to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
-    pub name: Str,
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitQueryArgument {
-    /// A `RateLimitQueryArgument` with its required properties, named in a [`RateLimitQueryArgumentRequired`].
-    pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
-        Self {
-            name: required.name,
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitQueryArgument {}
-
-impl ToValue for RateLimitQueryArgument {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitQueryString`], by name: `RateLimitQueryString::new(RateLimitQueryStringRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryStringRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitQueryString: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitQueryString` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies the request's query string as an aggregate key for a rate-based rule. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimitquerystring.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitQueryString {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitQueryString {
-    /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
-    pub fn new(required: RateLimitQueryStringRequired) -> Self {
-        Self {
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitQueryString {}
-
-impl ToValue for RateLimitQueryString {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-/// The required properties of [`RateLimitUriPath`], by name: `RateLimitUriPath::new(RateLimitUriPathRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitUriPathRequired {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-static RULE_RateLimitUriPath: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
-    required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RateLimitUriPath` property type of `AWS::WAFv2::WebACL`.
-///
-/// Specifies the request's URI path as an aggregate key for a rate-based rule. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ratelimituripath.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct RateLimitUriPath {
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
-    pub text_transformations: List<TextTransformation>,
-}
-
-impl RateLimitUriPath {
-    /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
-    pub fn new(required: RateLimitUriPathRequired) -> Self {
-        Self {
-            text_transformations: required.text_transformations,
-        }
-    }
-
-    /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
-}
-
-impl PropertyType for RateLimitUriPath {}
-
-impl ToValue for RateLimitUriPath {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
-            .build()
-    }
-}
-
-static RULE_Regex: ObjRule = ObjRule {
-    properties: &[(
-        "RegexString",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Regex` property type of `AWS::WAFv2::WebACL`.
@@ -7283,6 +2575,7 @@ pub struct Regex {
     pub regex_string: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Regex {
     /// A `Regex` with no property set (none is required).
     pub fn new() -> Self {
@@ -7290,12 +2583,7 @@ impl Regex {
     }
 
     /// `RegexString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = Some(value.into());
-        self
-    }
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = Some(value.into()); self }
 }
 
 impl PropertyType for Regex {}
@@ -7312,51 +2600,23 @@ impl ToValue for Regex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    ///
-    /// The string representing the regular expression.
-    ///
-    /// Length 1 to 512.
     pub regex_string: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_RegexMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "RegexString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -7384,6 +2644,7 @@ pub struct RegexMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
     pub fn new(required: RegexMatchStatementRequired) -> Self {
@@ -7395,28 +2656,11 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = value.into();
-        self
-    }
-
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexMatchStatement {}
@@ -7435,51 +2679,23 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
@@ -7509,6 +2725,7 @@ pub struct RegexPatternSetReferenceStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
@@ -7520,28 +2737,11 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexPatternSetReferenceStatement {}
@@ -7560,58 +2760,23 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestInspectionRequired {
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The name of the field in the request payload that contains your customer's password.
-    ///
-    /// How you specify this depends on the request inspection payload type.
-    ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// For example, for the JSON payload `{ "form": { "password": "THE_PASSWORD" } }` , the password field specification is `/form/password` .
-    /// - For form encoded payload types, use the HTML form names.
-    ///
-    /// For example, for an HTML form with the input element named `password1` , the password field specification is `password1` .
     pub password_field: Obj<FieldIdentifier>,
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The payload type for your login endpoint, either JSON or form encoded.
     pub payload_type: PayloadType,
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The name of the field in the request payload that contains your customer's username.
-    ///
-    /// How you specify this depends on the request inspection payload type.
-    ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// For example, for the JSON payload `{ "form": { "username": "THE_USERNAME" } }` , the username field specification is `/form/username` .
-    /// - For form encoded payload types, use the HTML form names.
-    ///
-    /// For example, for an HTML form with the input element named `username1` , the username field specification is `username1`
     pub username_field: Obj<FieldIdentifier>,
 }
 
-static RULE_RequestInspection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestInspection: ObjRule = ObjRule {
     properties: &[
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["PayloadType", "UsernameField", "PasswordField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestInspection` property type of `AWS::WAFv2::WebACL`.
@@ -7657,6 +2822,7 @@ pub struct RequestInspection {
     pub username_field: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl RequestInspection {
     /// A `RequestInspection` with its required properties, named in a [`RequestInspectionRequired`].
     pub fn new(required: RequestInspectionRequired) -> Self {
@@ -7668,28 +2834,11 @@ impl RequestInspection {
     }
 
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = value.into();
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = value.into(); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = value.into();
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = value.into();
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = value.into(); self }
 }
 
 impl PropertyType for RequestInspection {}
@@ -7708,49 +2857,22 @@ impl ToValue for RequestInspection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestInspectionAcfpRequired {
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The payload type for your account creation endpoint, either JSON or form encoded.
     pub payload_type: PayloadType,
 }
 
-static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
         ("EmailField", Shape::Object(&RULE_FieldIdentifier)),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
-        (
-            "PhoneNumberFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
+        ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["PayloadType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestInspectionACFP` property type of `AWS::WAFv2::WebACL`.
@@ -7839,6 +2961,7 @@ pub struct RequestInspectionAcfp {
     pub username_field: Option<Obj<FieldIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl RequestInspectionAcfp {
     /// A `RequestInspectionAcfp` with its required properties, named in a [`RequestInspectionAcfpRequired`].
     pub fn new(required: RequestInspectionAcfpRequired) -> Self {
@@ -7853,52 +2976,17 @@ impl RequestInspectionAcfp {
     }
 
     /// `AddressFields`: a list of [`FieldIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self {
-        self.address_fields = Some(value.into());
-        self
-    }
-
+    pub fn address_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.address_fields = Some(value.into()); self }
     /// `EmailField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.email_field = Some(value.into());
-        self
-    }
-
+    pub fn email_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.email_field = Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = Some(value.into());
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = value.into();
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `PhoneNumberFields`: a list of [`FieldIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self {
-        self.phone_number_fields = Some(value.into());
-        self
-    }
-
+    pub fn phone_number_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.phone_number_fields = Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = Some(value.into());
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
 }
 
 impl PropertyType for RequestInspectionAcfp {}
@@ -7916,25 +3004,16 @@ impl ToValue for RequestInspectionAcfp {
     }
 }
 
-static RULE_ResponseInspection: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseInspection: ObjRule = ObjRule {
     properties: &[
-        (
-            "BodyContains",
-            Shape::Object(&RULE_ResponseInspectionBodyContains),
-        ),
+        ("BodyContains", Shape::Object(&RULE_ResponseInspectionBodyContains)),
         ("Header", Shape::Object(&RULE_ResponseInspectionHeader)),
         ("Json", Shape::Object(&RULE_ResponseInspectionJson)),
-        (
-            "StatusCode",
-            Shape::Object(&RULE_ResponseInspectionStatusCode),
-        ),
+        ("StatusCode", Shape::Object(&RULE_ResponseInspectionStatusCode)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspection` property type of `AWS::WAFv2::WebACL`.
@@ -7970,6 +3049,7 @@ pub struct ResponseInspection {
     pub status_code: Option<Obj<ResponseInspectionStatusCode>>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspection {
     /// A `ResponseInspection` with no property set (none is required).
     pub fn new() -> Self {
@@ -7977,36 +3057,13 @@ impl ResponseInspection {
     }
 
     /// `BodyContains`: a [`ResponseInspectionBodyContains`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_contains(mut self, value: impl Into<Obj<ResponseInspectionBodyContains>>) -> Self {
-        self.body_contains = Some(value.into());
-        self
-    }
-
+    pub fn body_contains(mut self, value: impl Into<Obj<ResponseInspectionBodyContains>>) -> Self { self.body_contains = Some(value.into()); self }
     /// `Header`: a [`ResponseInspectionHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<ResponseInspectionHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Obj<ResponseInspectionHeader>>) -> Self { self.header = Some(value.into()); self }
     /// `Json`: a [`ResponseInspectionJson`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<Obj<ResponseInspectionJson>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
+    pub fn json(mut self, value: impl Into<Obj<ResponseInspectionJson>>) -> Self { self.json = Some(value.into()); self }
     /// `StatusCode`: a [`ResponseInspectionStatusCode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Obj<ResponseInspectionStatusCode>>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Obj<ResponseInspectionStatusCode>>) -> Self { self.status_code = Some(value.into()); self }
 }
 
 impl PropertyType for ResponseInspection {}
@@ -8026,60 +3083,20 @@ impl ToValue for ResponseInspection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionBodyContainsRequired {
     /// `FailureStrings`: a list of strings, required.
-    ///
-    /// Strings in the body of the response that indicate a failed login or account creation attempt. To be counted as a failure, the string can be anywhere in the body and must be an exact match, including case. Each string must be unique among the success and failure strings.
-    ///
-    /// JSON example: `"FailureStrings": [ "Request failed" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_strings: List<Str>,
     /// `SuccessStrings`: a list of strings, required.
-    ///
-    /// Strings in the body of the response that indicate a successful login or account creation attempt. To be counted as a success, the string can be anywhere in the body and must be an exact match, including case. Each string must be unique among the success and failure strings.
-    ///
-    /// JSON examples: `"SuccessStrings": [ "Login successful" ]` and `"SuccessStrings": [ "Account creation successful", "Welcome to our site!" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_strings: List<Str>,
 }
 
-static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureStrings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SuccessStrings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["SuccessStrings", "FailureStrings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionBodyContains` property type of `AWS::WAFv2::WebACL`.
@@ -8109,6 +3126,7 @@ pub struct ResponseInspectionBodyContains {
     pub success_strings: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionBodyContains {
     /// A `ResponseInspectionBodyContains` with its required properties, named in a [`ResponseInspectionBodyContainsRequired`].
     pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
@@ -8119,20 +3137,9 @@ impl ResponseInspectionBodyContains {
     }
 
     /// `FailureStrings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_strings = value.into();
-        self
-    }
-
+    pub fn failure_strings(mut self, value: impl Into<List<Str>>) -> Self { self.failure_strings = value.into(); self }
     /// `SuccessStrings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_strings = value.into();
-        self
-    }
+    pub fn success_strings(mut self, value: impl Into<List<Str>>) -> Self { self.success_strings = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionBodyContains {}
@@ -8150,78 +3157,23 @@ impl ToValue for ResponseInspectionBodyContains {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionHeaderRequired {
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// Values in the response header with the specified name that indicate a failed login or account creation attempt. To be counted as a failure, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON examples: `"FailureValues": [ "LoginFailed", "Failed login" ]` and `"FailureValues": [ "AccountCreationFailed" ]`
-    ///
-    /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_values: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the header to match against. The name must be an exact match, including case.
-    ///
-    /// JSON example: `"Name": [ "RequestResult" ]`
-    ///
-    /// Pattern `.*\S.*`; length 1 to 200.
     pub name: Str,
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// Values in the response header with the specified name that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON examples: `"SuccessValues": [ "LoginPassed", "Successful login" ]` and `"SuccessValues": [ "AccountCreated", "Successful account creation" ]`
-    ///
-    /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_values: List<Str>,
 }
 
-static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
     ],
     required: &["Name", "SuccessValues", "FailureValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionHeader` property type of `AWS::WAFv2::WebACL`.
@@ -8259,6 +3211,7 @@ pub struct ResponseInspectionHeader {
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionHeader {
     /// A `ResponseInspectionHeader` with its required properties, named in a [`ResponseInspectionHeaderRequired`].
     pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
@@ -8270,28 +3223,11 @@ impl ResponseInspectionHeader {
     }
 
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_values = value.into();
-        self
-    }
-
+    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_values = value.into();
-        self
-    }
+    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionHeader {}
@@ -8310,78 +3246,23 @@ impl ToValue for ResponseInspectionHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionJsonRequired {
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// Values for the specified identifier in the response JSON that indicate a failed login or account creation attempt. To be counted as a failure, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON example: `"FailureValues": [ "False", "Failed" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_values: List<Str>,
     /// `Identifier`: a string, required.
-    ///
-    /// The identifier for the value to match against in the JSON. The identifier must be an exact match, including case.
-    ///
-    /// JSON examples: `"Identifier": [ "/login/success" ]` and `"Identifier": [ "/sign-up/success" ]`
-    ///
-    /// Pattern `.*\S.*`; length 1 to 512.
     pub identifier: Str,
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// Values for the specified identifier in the response JSON that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON example: `"SuccessValues": [ "True", "Succeeded" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_values: List<Str>,
 }
 
-static RULE_ResponseInspectionJson: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["Identifier", "SuccessValues", "FailureValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionJson` property type of `AWS::WAFv2::WebACL`.
@@ -8419,6 +3300,7 @@ pub struct ResponseInspectionJson {
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionJson {
     /// A `ResponseInspectionJson` with its required properties, named in a [`ResponseInspectionJsonRequired`].
     pub fn new(required: ResponseInspectionJsonRequired) -> Self {
@@ -8430,28 +3312,11 @@ impl ResponseInspectionJson {
     }
 
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_values = value.into();
-        self
-    }
-
+    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_values = value.into();
-        self
-    }
+    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionJson {}
@@ -8470,56 +3335,20 @@ impl ToValue for ResponseInspectionJson {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionStatusCodeRequired {
     /// `FailureCodes`: a list of integers, required.
-    ///
-    /// Status codes in the response that indicate a failed login or account creation attempt. To be counted as a failure, the response status code must match one of these. Each code must be unique among the success and failure status codes.
-    ///
-    /// JSON example: `"FailureCodes": [ 400, 404 ]`
-    ///
-    /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
     pub failure_codes: List<Int>,
     /// `SuccessCodes`: a list of integers, required.
-    ///
-    /// Status codes in the response that indicate a successful login or account creation attempt. To be counted as a success, the response status code must match one of these. Each code must be unique among the success and failure status codes.
-    ///
-    /// JSON example: `"SuccessCodes": [ 200, 201 ]`
-    ///
-    /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
     pub success_codes: List<Int>,
 }
 
-static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureCodes",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SuccessCodes",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["SuccessCodes", "FailureCodes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionStatusCode` property type of `AWS::WAFv2::WebACL`.
@@ -8549,6 +3378,7 @@ pub struct ResponseInspectionStatusCode {
     pub success_codes: List<Int>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionStatusCode {
     /// A `ResponseInspectionStatusCode` with its required properties, named in a [`ResponseInspectionStatusCodeRequired`].
     pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
@@ -8559,20 +3389,9 @@ impl ResponseInspectionStatusCode {
     }
 
     /// `FailureCodes`: a list of integers, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.failure_codes = value.into();
-        self
-    }
-
+    pub fn failure_codes(mut self, value: impl Into<List<Int>>) -> Self { self.failure_codes = value.into(); self }
     /// `SuccessCodes`: a list of integers, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.success_codes = value.into();
-        self
-    }
+    pub fn success_codes(mut self, value: impl Into<List<Int>>) -> Self { self.success_codes = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionStatusCode {}
@@ -8590,72 +3409,31 @@ impl ToValue for ResponseInspectionStatusCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
     pub statement: Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_RuleAction)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::WAFv2::WebACL`.
@@ -8738,6 +3516,7 @@ pub struct Rule {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -8755,76 +3534,23 @@ impl Rule {
     }
 
     /// `Action`: a [`RuleAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OverrideAction`: an [`OverrideAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_action(mut self, value: impl Into<Obj<OverrideAction>>) -> Self {
-        self.override_action = Some(value.into());
-        self
-    }
-
+    pub fn override_action(mut self, value: impl Into<Obj<OverrideAction>>) -> Self { self.override_action = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.rule_labels = Some(value.into());
-        self
-    }
-
+    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
-
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -8845,160 +3571,24 @@ impl ToValue for Rule {
     }
 }
 
-static RULE_RuleAction: ObjRule = ObjRule {
-    properties: &[
-        ("Allow", Shape::Object(&RULE_AllowAction)),
-        ("Block", Shape::Object(&RULE_BlockAction)),
-        ("Captcha", Shape::Object(&RULE_CaptchaAction)),
-        ("Challenge", Shape::Object(&RULE_ChallengeAction)),
-        ("Count", Shape::Object(&RULE_CountAction)),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `RuleAction` property type of `AWS::WAFv2::WebACL`.
-///
-/// The action that AWS WAF should take on a web request when it matches a rule's statement. Settings at the web ACL level can override the rule action setting.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-ruleaction.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct RuleAction {
-    /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// Instructs AWS WAF to allow the web request.
-    pub allow: Option<Obj<AllowAction>>,
-    /// `Block`: a [`BlockAction`] object.
-    ///
-    /// Instructs AWS WAF to block the web request.
-    pub block: Option<Obj<BlockAction>>,
-    /// `Captcha`: a [`CaptchaAction`] object.
-    ///
-    /// Specifies that AWS WAF should run a `CAPTCHA` check against the request:
-    ///
-    /// - If the request includes a valid, unexpired `CAPTCHA` token, AWS WAF allows the web request inspection to proceed to the next rule, similar to a `CountAction` .
-    /// - If the request doesn't include a valid, unexpired `CAPTCHA` token, AWS WAF discontinues the web ACL evaluation of the request and blocks it from going to its intended destination.
-    ///
-    /// AWS WAF generates a response that it sends back to the client, which includes the following:
-    ///
-    /// - The header `x-amzn-waf-action` with a value of `captcha` .
-    /// - The HTTP status code `405 Method Not Allowed` .
-    /// - If the request contains an `Accept` header with a value of `text/html` , the response includes a `CAPTCHA` challenge.
-    ///
-    /// You can configure the expiration time in the `CaptchaConfig` `ImmunityTimeProperty` setting at the rule and web ACL level. The rule setting overrides the web ACL setting.
-    ///
-    /// This action option is available for rules. It isn't available for web ACL default actions.
-    pub captcha: Option<Obj<CaptchaAction>>,
-    /// `Challenge`: a [`ChallengeAction`] object.
-    ///
-    /// Instructs AWS WAF to run a `Challenge` check against the web request.
-    pub challenge: Option<Obj<ChallengeAction>>,
-    /// `Count`: a [`CountAction`] object.
-    ///
-    /// Instructs AWS WAF to count the web request and then continue evaluating the request using the remaining rules in the web ACL.
-    pub count: Option<Obj<CountAction>>,
-}
-
-impl RuleAction {
-    /// A `RuleAction` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
-    /// `Block`: a [`BlockAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self {
-        self.block = Some(value.into());
-        self
-    }
-
-    /// `Captcha`: a [`CaptchaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha(mut self, value: impl Into<Obj<CaptchaAction>>) -> Self {
-        self.captcha = Some(value.into());
-        self
-    }
-
-    /// `Challenge`: a [`ChallengeAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge(mut self, value: impl Into<Obj<ChallengeAction>>) -> Self {
-        self.challenge = Some(value.into());
-        self
-    }
-
-    /// `Count`: a [`CountAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for RuleAction {}
-
-impl ToValue for RuleAction {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Allow", &self.allow)
-            .opt("Block", &self.block)
-            .opt("Captcha", &self.captcha)
-            .opt("Challenge", &self.challenge)
-            .opt("Count", &self.count)
-            .build()
-    }
-}
-
 /// The required properties of [`RuleActionOverride`], by name: `RuleActionOverride::new(RuleActionOverrideRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleActionOverrideRequired {
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    ///
-    /// The override action to use, in place of the configured action of the rule in the rule group.
     pub action_to_use: Obj<RuleAction>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule to override.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
 }
 
-static RULE_RuleActionOverride: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
     properties: &[
         ("ActionToUse", Shape::Object(&RULE_RuleAction)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "ActionToUse"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleActionOverride` property type of `AWS::WAFv2::WebACL`.
@@ -9022,6 +3612,7 @@ pub struct RuleActionOverride {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl RuleActionOverride {
     /// A `RuleActionOverride` with its required properties, named in a [`RuleActionOverrideRequired`].
     pub fn new(required: RuleActionOverrideRequired) -> Self {
@@ -9032,20 +3623,9 @@ impl RuleActionOverride {
     }
 
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_to_use(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action_to_use = value.into();
-        self
-    }
-
+    pub fn action_to_use(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action_to_use = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for RuleActionOverride {}
@@ -9063,48 +3643,19 @@ impl ToValue for RuleActionOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the entity.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
 }
 
-static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludedRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExcludedRule),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "RuleActionOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleActionOverride),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
     ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleGroupReferenceStatement` property type of `AWS::WAFv2::WebACL`.
@@ -9142,6 +3693,7 @@ pub struct RuleGroupReferenceStatement {
     pub rule_action_overrides: Option<List<RuleActionOverride>>,
 }
 
+#[rustfmt::skip]
 impl RuleGroupReferenceStatement {
     /// A `RuleGroupReferenceStatement` with its required properties, named in a [`RuleGroupReferenceStatementRequired`].
     pub fn new(required: RuleGroupReferenceStatementRequired) -> Self {
@@ -9153,28 +3705,11 @@ impl RuleGroupReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self {
-        self.excluded_rules = Some(value.into());
-        self
-    }
-
+    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self {
-        self.rule_action_overrides = Some(value.into());
-        self
-    }
+    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
 }
 
 impl PropertyType for RuleGroupReferenceStatement {}
@@ -9193,68 +3728,26 @@ impl ToValue for RuleGroupReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The operator to use to compare the request part to the size setting.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    ///
-    /// The size, in byte, to compare to the request part, after any transformations.
-    ///
-    /// Value 0 to 21474836480.
     pub size: Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_SizeConstraintStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "Size",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(21474836480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "ComparisonOperator",
-        "Size",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::WebACL`.
@@ -9290,6 +3783,7 @@ pub struct SizeConstraintStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
@@ -9302,36 +3796,13 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Num>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SizeConstraintStatement {}
@@ -9351,45 +3822,21 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_SqliMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "SensitivityLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -9421,6 +3868,7 @@ pub struct SqliMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
     pub fn new(required: SqliMatchStatementRequired) -> Self {
@@ -9432,28 +3880,11 @@ impl SqliMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self {
-        self.sensitivity_level = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SqliMatchStatement {}
@@ -9468,61 +3899,28 @@ impl ToValue for SqliMatchStatement {
     }
 }
 
-static RULE_Statement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Statement: ObjRule = ObjRule {
     properties: &[
         ("AndStatement", Shape::Object(&RULE_AndStatement)),
         ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        (
-            "ByteMatchStatement",
-            Shape::Object(&RULE_ByteMatchStatement),
-        ),
+        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
         ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        (
-            "IPSetReferenceStatement",
-            Shape::Object(&RULE_IpSetReferenceStatement),
-        ),
-        (
-            "LabelMatchStatement",
-            Shape::Object(&RULE_LabelMatchStatement),
-        ),
-        (
-            "ManagedRuleGroupStatement",
-            Shape::Object(&RULE_ManagedRuleGroupStatement),
-        ),
+        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
+        ("ManagedRuleGroupStatement", Shape::Object(&RULE_ManagedRuleGroupStatement)),
         ("NotStatement", Shape::Object(&RULE_NotStatement)),
         ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        (
-            "RateBasedStatement",
-            Shape::Object(&RULE_RateBasedStatement),
-        ),
-        (
-            "RegexMatchStatement",
-            Shape::Object(&RULE_RegexMatchStatement),
-        ),
-        (
-            "RegexPatternSetReferenceStatement",
-            Shape::Object(&RULE_RegexPatternSetReferenceStatement),
-        ),
-        (
-            "RuleGroupReferenceStatement",
-            Shape::Object(&RULE_RuleGroupReferenceStatement),
-        ),
-        (
-            "SizeConstraintStatement",
-            Shape::Object(&RULE_SizeConstraintStatement),
-        ),
-        (
-            "SqliMatchStatement",
-            Shape::Object(&RULE_SqliMatchStatement),
-        ),
+        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+        ("RuleGroupReferenceStatement", Shape::Object(&RULE_RuleGroupReferenceStatement)),
+        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
         ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Statement` property type of `AWS::WAFv2::WebACL`.
@@ -9668,6 +4066,7 @@ pub struct Statement {
     pub xss_match_statement: Option<Obj<XssMatchStatement>>,
 }
 
+#[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
     pub fn new() -> Self {
@@ -9675,147 +4074,37 @@ impl Statement {
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self {
-        self.and_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self {
-        self.asn_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self {
-        self.byte_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self {
-        self.geo_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<IpSetReferenceStatement>>,
-    ) -> Self {
-        self.ip_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self {
-        self.label_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
     /// `ManagedRuleGroupStatement`: a [`ManagedRuleGroupStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_rule_group_statement(
-        mut self,
-        value: impl Into<Obj<ManagedRuleGroupStatement>>,
-    ) -> Self {
-        self.managed_rule_group_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn managed_rule_group_statement(mut self, value: impl Into<Obj<ManagedRuleGroupStatement>>) -> Self { self.managed_rule_group_statement = Some(Box::new(value.into())); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self {
-        self.not_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self {
-        self.or_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self {
-        self.rate_based_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self {
-        self.regex_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_pattern_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<RegexPatternSetReferenceStatement>>,
-    ) -> Self {
-        self.regex_pattern_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
     /// `RuleGroupReferenceStatement`: a [`RuleGroupReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_group_reference_statement(
-        mut self,
-        value: impl Into<Obj<RuleGroupReferenceStatement>>,
-    ) -> Self {
-        self.rule_group_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn rule_group_reference_statement(mut self, value: impl Into<Obj<RuleGroupReferenceStatement>>) -> Self { self.rule_group_reference_statement = Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_constraint_statement(
-        mut self,
-        value: impl Into<Obj<SizeConstraintStatement>>,
-    ) -> Self {
-        self.size_constraint_statement = Some(value.into());
-        self
-    }
-
+    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self {
-        self.sqli_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self {
-        self.xss_match_statement = Some(value.into());
-        self
-    }
+    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
 }
 
 impl PropertyType for Statement {}
@@ -9852,445 +4141,24 @@ impl ToValue for Statement {
     }
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WAFv2::WebACL`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-tag.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Option<Str>,
-    /// `Value`: a string.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Option<Str>,
-}
-
-impl Tag {
-    /// A `Tag` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
-            .build()
-    }
-}
-
-/// The required properties of [`TextTransformation`], by name: `TextTransformation::new(TextTransformationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextTransformationRequired {
-    /// `Priority`: an integer, required.
-    ///
-    /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
-    pub priority: Int,
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
-    pub r#type: TextTransformationType,
-}
-
-static RULE_TextTransformation: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "COMPRESS_WHITE_SPACE",
-                    "HTML_ENTITY_DECODE",
-                    "LOWERCASE",
-                    "CMD_LINE",
-                    "URL_DECODE",
-                    "BASE64_DECODE",
-                    "HEX_DECODE",
-                    "MD5",
-                    "REPLACE_COMMENTS",
-                    "ESCAPE_SEQ_DECODE",
-                    "SQL_HEX_DECODE",
-                    "CSS_DECODE",
-                    "JS_DECODE",
-                    "NORMALIZE_PATH",
-                    "NORMALIZE_PATH_WIN",
-                    "REMOVE_NULLS",
-                    "REPLACE_NULLS",
-                    "BASE64_DECODE_EXT",
-                    "URL_DECODE_UNI",
-                    "UTF8_TO_UNICODE",
-                ],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Priority", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `TextTransformation` property type of `AWS::WAFv2::WebACL`.
-///
-/// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-texttransformation.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct TextTransformation {
-    /// `Priority`: an integer, required.
-    ///
-    /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
-    pub priority: Int,
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
-    pub r#type: TextTransformationType,
-}
-
-impl TextTransformation {
-    /// A `TextTransformation` with its required properties, named in a [`TextTransformationRequired`].
-    pub fn new(required: TextTransformationRequired) -> Self {
-        Self {
-            priority: required.priority,
-            r#type: required.r#type,
-        }
-    }
-
-    /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
-    /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-}
-
-impl PropertyType for TextTransformation {}
-
-impl ToValue for TextTransformation {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("Type", &self.r#type)
-            .build()
-    }
-}
-
-static RULE_UriFragment: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `UriFragment` property type of `AWS::WAFv2::WebACL`.
-///
-/// Inspect fragments of the request URI. You can specify the parts of the URI fragment to inspect and you can narrow the set of URI fragments to inspect by including or excluding specific keys.
-///
-/// This is used to indicate the web request component to inspect, in the `FieldToMatch` specification.
-///
-/// Example JSON: `"UriFragment": { "MatchPattern": { "All": {} }, "MatchScope": "KEY", "OversizeHandling": "MATCH" }`
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-urifragment.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct UriFragment {
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    ///
-    /// What AWS WAF should do if it fails to completely parse the JSON body. The options are the following:
-    ///
-    /// - `EVALUATE_AS_STRING` - Inspect the body as plain text. AWS WAF applies the text transformations and inspection criteria that you defined for the JSON inspection to the body text string.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
-    ///
-    /// If you don't provide this setting, AWS WAF parses and evaluates the content only up to the first parsing failure that it encounters.
-    ///
-    /// Example JSON: `{ "UriFragment": { "FallbackBehavior": "MATCH"} }`
-    ///
-    /// &gt; AWS WAF parsing doesn't fully validate the input JSON string, so parsing can succeed even for invalid JSON. When parsing succeeds, AWS WAF doesn't apply the fallback behavior. For more information, see \[JSON body\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html#waf-rule-statement-request-component-json-body>) in the *AWS WAF Developer Guide* .
-    pub fallback_behavior: Option<FallbackBehavior>,
-}
-
-impl UriFragment {
-    /// A `UriFragment` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for UriFragment {}
-
-impl ToValue for UriFragment {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("FallbackBehavior", &self.fallback_behavior)
-            .build()
-    }
-}
-
-/// The required properties of [`VisibilityConfig`], by name: `VisibilityConfig::new(VisibilityConfigRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VisibilityConfigRequired {
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
-    ///
-    /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
-    pub cloud_watch_metrics_enabled: Bool,
-    /// `MetricName`: a string, required.
-    ///
-    /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
-    ///
-    /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
-    pub metric_name: Str,
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
-    ///
-    /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
-    ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub sampled_requests_enabled: Bool,
-}
-
-static RULE_VisibilityConfig: ObjRule = ObjRule {
-    properties: &[
-        ("CloudWatchMetricsEnabled", Shape::Bool),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        ("SampledRequestsEnabled", Shape::Bool),
-    ],
-    required: &[
-        "SampledRequestsEnabled",
-        "CloudWatchMetricsEnabled",
-        "MetricName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `VisibilityConfig` property type of `AWS::WAFv2::WebACL`.
-///
-/// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-visibilityconfig.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct VisibilityConfig {
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
-    ///
-    /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
-    pub cloud_watch_metrics_enabled: Bool,
-    /// `MetricName`: a string, required.
-    ///
-    /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
-    ///
-    /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
-    pub metric_name: Str,
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
-    ///
-    /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
-    ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
-    pub sampled_requests_enabled: Bool,
-}
-
-impl VisibilityConfig {
-    /// A `VisibilityConfig` with its required properties, named in a [`VisibilityConfigRequired`].
-    pub fn new(required: VisibilityConfigRequired) -> Self {
-        Self {
-            cloud_watch_metrics_enabled: required.cloud_watch_metrics_enabled,
-            metric_name: required.metric_name,
-            sampled_requests_enabled: required.sampled_requests_enabled,
-        }
-    }
-
-    /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = value.into();
-        self
-    }
-
-    /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
-    /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sampled_requests_enabled = value.into();
-        self
-    }
-}
-
-impl PropertyType for VisibilityConfig {}
-
-impl ToValue for VisibilityConfig {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            )
-            .req("MetricName", &self.metric_name)
-            .req("SampledRequestsEnabled", &self.sampled_requests_enabled)
-            .build()
-    }
-}
-
 /// The required properties of [`XssMatchStatement`], by name: `XssMatchStatement::new(XssMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
-static RULE_XssMatchStatement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -10312,6 +4180,7 @@ pub struct XssMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
     pub fn new(required: XssMatchStatementRequired) -> Self {
@@ -10322,20 +4191,9 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for XssMatchStatement {}
@@ -10411,849 +4269,6 @@ impl ToValue for AlbLowReputationMode {
     }
 }
 
-/// The values of `BodyParsingFallbackBehavior` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum BodyParsingFallbackBehavior {
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// `EVALUATE_AS_STRING`
-    EvaluateAsString,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for BodyParsingFallbackBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for BodyParsingFallbackBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::EvaluateAsString => "EVALUATE_AS_STRING",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `ComparisonOperator` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ComparisonOperator {
-    /// `EQ`
-    Eq,
-    /// `NE`
-    Ne,
-    /// `LE`
-    Le,
-    /// `LT`
-    Lt,
-    /// `GE`
-    Ge,
-    /// `GT`
-    Gt,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ComparisonOperator {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ComparisonOperator {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Eq => "EQ",
-            Self::Ne => "NE",
-            Self::Le => "LE",
-            Self::Lt => "LT",
-            Self::Ge => "GE",
-            Self::Gt => "GT",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `CountryCode` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CountryCode {
-    /// `AD`
-    Ad,
-    /// `AE`
-    Ae,
-    /// `AF`
-    Af,
-    /// `AG`
-    Ag,
-    /// `AI`
-    Ai,
-    /// `AL`
-    Al,
-    /// `AM`
-    Am,
-    /// `AO`
-    Ao,
-    /// `AQ`
-    Aq,
-    /// `AR`
-    Ar,
-    /// `AS`
-    As,
-    /// `AT`
-    At,
-    /// `AU`
-    Au,
-    /// `AW`
-    Aw,
-    /// `AX`
-    Ax,
-    /// `AZ`
-    Az,
-    /// `BA`
-    Ba,
-    /// `BB`
-    Bb,
-    /// `BD`
-    Bd,
-    /// `BE`
-    Be,
-    /// `BF`
-    Bf,
-    /// `BG`
-    Bg,
-    /// `BH`
-    Bh,
-    /// `BI`
-    Bi,
-    /// `BJ`
-    Bj,
-    /// `BL`
-    Bl,
-    /// `BM`
-    Bm,
-    /// `BN`
-    Bn,
-    /// `BO`
-    Bo,
-    /// `BQ`
-    Bq,
-    /// `BR`
-    Br,
-    /// `BS`
-    Bs,
-    /// `BT`
-    Bt,
-    /// `BV`
-    Bv,
-    /// `BW`
-    Bw,
-    /// `BY`
-    By,
-    /// `BZ`
-    Bz,
-    /// `CA`
-    Ca,
-    /// `CC`
-    Cc,
-    /// `CD`
-    Cd,
-    /// `CF`
-    Cf,
-    /// `CG`
-    Cg,
-    /// `CH`
-    Ch,
-    /// `CI`
-    Ci,
-    /// `CK`
-    Ck,
-    /// `CL`
-    Cl,
-    /// `CM`
-    Cm,
-    /// `CN`
-    Cn,
-    /// `CO`
-    Co,
-    /// `CR`
-    Cr,
-    /// `CU`
-    Cu,
-    /// `CV`
-    Cv,
-    /// `CW`
-    Cw,
-    /// `CX`
-    Cx,
-    /// `CY`
-    Cy,
-    /// `CZ`
-    Cz,
-    /// `DE`
-    De,
-    /// `DJ`
-    Dj,
-    /// `DK`
-    Dk,
-    /// `DM`
-    Dm,
-    /// `DO`
-    Do,
-    /// `DZ`
-    Dz,
-    /// `EC`
-    Ec,
-    /// `EE`
-    Ee,
-    /// `EG`
-    Eg,
-    /// `EH`
-    Eh,
-    /// `ER`
-    Er,
-    /// `ES`
-    Es,
-    /// `ET`
-    Et,
-    /// `FI`
-    Fi,
-    /// `FJ`
-    Fj,
-    /// `FK`
-    Fk,
-    /// `FM`
-    Fm,
-    /// `FO`
-    Fo,
-    /// `FR`
-    Fr,
-    /// `GA`
-    Ga,
-    /// `GB`
-    Gb,
-    /// `GD`
-    Gd,
-    /// `GE`
-    Ge,
-    /// `GF`
-    Gf,
-    /// `GG`
-    Gg,
-    /// `GH`
-    Gh,
-    /// `GI`
-    Gi,
-    /// `GL`
-    Gl,
-    /// `GM`
-    Gm,
-    /// `GN`
-    Gn,
-    /// `GP`
-    Gp,
-    /// `GQ`
-    Gq,
-    /// `GR`
-    Gr,
-    /// `GS`
-    Gs,
-    /// `GT`
-    Gt,
-    /// `GU`
-    Gu,
-    /// `GW`
-    Gw,
-    /// `GY`
-    Gy,
-    /// `HK`
-    Hk,
-    /// `HM`
-    Hm,
-    /// `HN`
-    Hn,
-    /// `HR`
-    Hr,
-    /// `HT`
-    Ht,
-    /// `HU`
-    Hu,
-    /// `ID`
-    Id,
-    /// `IE`
-    Ie,
-    /// `IL`
-    Il,
-    /// `IM`
-    Im,
-    /// `IN`
-    In,
-    /// `IO`
-    Io,
-    /// `IQ`
-    Iq,
-    /// `IR`
-    Ir,
-    /// `IS`
-    Is,
-    /// `IT`
-    It,
-    /// `JE`
-    Je,
-    /// `JM`
-    Jm,
-    /// `JO`
-    Jo,
-    /// `JP`
-    Jp,
-    /// `KE`
-    Ke,
-    /// `KG`
-    Kg,
-    /// `KH`
-    Kh,
-    /// `KI`
-    Ki,
-    /// `KM`
-    Km,
-    /// `KN`
-    Kn,
-    /// `KP`
-    Kp,
-    /// `KR`
-    Kr,
-    /// `KW`
-    Kw,
-    /// `KY`
-    Ky,
-    /// `KZ`
-    Kz,
-    /// `LA`
-    La,
-    /// `LB`
-    Lb,
-    /// `LC`
-    Lc,
-    /// `LI`
-    Li,
-    /// `LK`
-    Lk,
-    /// `LR`
-    Lr,
-    /// `LS`
-    Ls,
-    /// `LT`
-    Lt,
-    /// `LU`
-    Lu,
-    /// `LV`
-    Lv,
-    /// `LY`
-    Ly,
-    /// `MA`
-    Ma,
-    /// `MC`
-    Mc,
-    /// `MD`
-    Md,
-    /// `ME`
-    Me,
-    /// `MF`
-    Mf,
-    /// `MG`
-    Mg,
-    /// `MH`
-    Mh,
-    /// `MK`
-    Mk,
-    /// `ML`
-    Ml,
-    /// `MM`
-    Mm,
-    /// `MN`
-    Mn,
-    /// `MO`
-    Mo,
-    /// `MP`
-    Mp,
-    /// `MQ`
-    Mq,
-    /// `MR`
-    Mr,
-    /// `MS`
-    Ms,
-    /// `MT`
-    Mt,
-    /// `MU`
-    Mu,
-    /// `MV`
-    Mv,
-    /// `MW`
-    Mw,
-    /// `MX`
-    Mx,
-    /// `MY`
-    My,
-    /// `MZ`
-    Mz,
-    /// `NA`
-    Na,
-    /// `NC`
-    Nc,
-    /// `NE`
-    Ne,
-    /// `NF`
-    Nf,
-    /// `NG`
-    Ng,
-    /// `NI`
-    Ni,
-    /// `NL`
-    Nl,
-    /// `NO`
-    No,
-    /// `NP`
-    Np,
-    /// `NR`
-    Nr,
-    /// `NU`
-    Nu,
-    /// `NZ`
-    Nz,
-    /// `OM`
-    Om,
-    /// `PA`
-    Pa,
-    /// `PE`
-    Pe,
-    /// `PF`
-    Pf,
-    /// `PG`
-    Pg,
-    /// `PH`
-    Ph,
-    /// `PK`
-    Pk,
-    /// `PL`
-    Pl,
-    /// `PM`
-    Pm,
-    /// `PN`
-    Pn,
-    /// `PR`
-    Pr,
-    /// `PS`
-    Ps,
-    /// `PT`
-    Pt,
-    /// `PW`
-    Pw,
-    /// `PY`
-    Py,
-    /// `QA`
-    Qa,
-    /// `RE`
-    Re,
-    /// `RO`
-    Ro,
-    /// `RS`
-    Rs,
-    /// `RU`
-    Ru,
-    /// `RW`
-    Rw,
-    /// `SA`
-    Sa,
-    /// `SB`
-    Sb,
-    /// `SC`
-    Sc,
-    /// `SD`
-    Sd,
-    /// `SE`
-    Se,
-    /// `SG`
-    Sg,
-    /// `SH`
-    Sh,
-    /// `SI`
-    Si,
-    /// `SJ`
-    Sj,
-    /// `SK`
-    Sk,
-    /// `SL`
-    Sl,
-    /// `SM`
-    Sm,
-    /// `SN`
-    Sn,
-    /// `SO`
-    So,
-    /// `SR`
-    Sr,
-    /// `SS`
-    Ss,
-    /// `ST`
-    St,
-    /// `SV`
-    Sv,
-    /// `SX`
-    Sx,
-    /// `SY`
-    Sy,
-    /// `SZ`
-    Sz,
-    /// `TC`
-    Tc,
-    /// `TD`
-    Td,
-    /// `TF`
-    Tf,
-    /// `TG`
-    Tg,
-    /// `TH`
-    Th,
-    /// `TJ`
-    Tj,
-    /// `TK`
-    Tk,
-    /// `TL`
-    Tl,
-    /// `TM`
-    Tm,
-    /// `TN`
-    Tn,
-    /// `TO`
-    To,
-    /// `TR`
-    Tr,
-    /// `TT`
-    Tt,
-    /// `TV`
-    Tv,
-    /// `TW`
-    Tw,
-    /// `TZ`
-    Tz,
-    /// `UA`
-    Ua,
-    /// `UG`
-    Ug,
-    /// `UM`
-    Um,
-    /// `US`
-    Us,
-    /// `UY`
-    Uy,
-    /// `UZ`
-    Uz,
-    /// `VA`
-    Va,
-    /// `VC`
-    Vc,
-    /// `VE`
-    Ve,
-    /// `VG`
-    Vg,
-    /// `VI`
-    Vi,
-    /// `VN`
-    Vn,
-    /// `VU`
-    Vu,
-    /// `WF`
-    Wf,
-    /// `WS`
-    Ws,
-    /// `XK`
-    Xk,
-    /// `YE`
-    Ye,
-    /// `YT`
-    Yt,
-    /// `ZA`
-    Za,
-    /// `ZM`
-    Zm,
-    /// `ZW`
-    Zw,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for CountryCode {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for CountryCode {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Ad => "AD",
-            Self::Ae => "AE",
-            Self::Af => "AF",
-            Self::Ag => "AG",
-            Self::Ai => "AI",
-            Self::Al => "AL",
-            Self::Am => "AM",
-            Self::Ao => "AO",
-            Self::Aq => "AQ",
-            Self::Ar => "AR",
-            Self::As => "AS",
-            Self::At => "AT",
-            Self::Au => "AU",
-            Self::Aw => "AW",
-            Self::Ax => "AX",
-            Self::Az => "AZ",
-            Self::Ba => "BA",
-            Self::Bb => "BB",
-            Self::Bd => "BD",
-            Self::Be => "BE",
-            Self::Bf => "BF",
-            Self::Bg => "BG",
-            Self::Bh => "BH",
-            Self::Bi => "BI",
-            Self::Bj => "BJ",
-            Self::Bl => "BL",
-            Self::Bm => "BM",
-            Self::Bn => "BN",
-            Self::Bo => "BO",
-            Self::Bq => "BQ",
-            Self::Br => "BR",
-            Self::Bs => "BS",
-            Self::Bt => "BT",
-            Self::Bv => "BV",
-            Self::Bw => "BW",
-            Self::By => "BY",
-            Self::Bz => "BZ",
-            Self::Ca => "CA",
-            Self::Cc => "CC",
-            Self::Cd => "CD",
-            Self::Cf => "CF",
-            Self::Cg => "CG",
-            Self::Ch => "CH",
-            Self::Ci => "CI",
-            Self::Ck => "CK",
-            Self::Cl => "CL",
-            Self::Cm => "CM",
-            Self::Cn => "CN",
-            Self::Co => "CO",
-            Self::Cr => "CR",
-            Self::Cu => "CU",
-            Self::Cv => "CV",
-            Self::Cw => "CW",
-            Self::Cx => "CX",
-            Self::Cy => "CY",
-            Self::Cz => "CZ",
-            Self::De => "DE",
-            Self::Dj => "DJ",
-            Self::Dk => "DK",
-            Self::Dm => "DM",
-            Self::Do => "DO",
-            Self::Dz => "DZ",
-            Self::Ec => "EC",
-            Self::Ee => "EE",
-            Self::Eg => "EG",
-            Self::Eh => "EH",
-            Self::Er => "ER",
-            Self::Es => "ES",
-            Self::Et => "ET",
-            Self::Fi => "FI",
-            Self::Fj => "FJ",
-            Self::Fk => "FK",
-            Self::Fm => "FM",
-            Self::Fo => "FO",
-            Self::Fr => "FR",
-            Self::Ga => "GA",
-            Self::Gb => "GB",
-            Self::Gd => "GD",
-            Self::Ge => "GE",
-            Self::Gf => "GF",
-            Self::Gg => "GG",
-            Self::Gh => "GH",
-            Self::Gi => "GI",
-            Self::Gl => "GL",
-            Self::Gm => "GM",
-            Self::Gn => "GN",
-            Self::Gp => "GP",
-            Self::Gq => "GQ",
-            Self::Gr => "GR",
-            Self::Gs => "GS",
-            Self::Gt => "GT",
-            Self::Gu => "GU",
-            Self::Gw => "GW",
-            Self::Gy => "GY",
-            Self::Hk => "HK",
-            Self::Hm => "HM",
-            Self::Hn => "HN",
-            Self::Hr => "HR",
-            Self::Ht => "HT",
-            Self::Hu => "HU",
-            Self::Id => "ID",
-            Self::Ie => "IE",
-            Self::Il => "IL",
-            Self::Im => "IM",
-            Self::In => "IN",
-            Self::Io => "IO",
-            Self::Iq => "IQ",
-            Self::Ir => "IR",
-            Self::Is => "IS",
-            Self::It => "IT",
-            Self::Je => "JE",
-            Self::Jm => "JM",
-            Self::Jo => "JO",
-            Self::Jp => "JP",
-            Self::Ke => "KE",
-            Self::Kg => "KG",
-            Self::Kh => "KH",
-            Self::Ki => "KI",
-            Self::Km => "KM",
-            Self::Kn => "KN",
-            Self::Kp => "KP",
-            Self::Kr => "KR",
-            Self::Kw => "KW",
-            Self::Ky => "KY",
-            Self::Kz => "KZ",
-            Self::La => "LA",
-            Self::Lb => "LB",
-            Self::Lc => "LC",
-            Self::Li => "LI",
-            Self::Lk => "LK",
-            Self::Lr => "LR",
-            Self::Ls => "LS",
-            Self::Lt => "LT",
-            Self::Lu => "LU",
-            Self::Lv => "LV",
-            Self::Ly => "LY",
-            Self::Ma => "MA",
-            Self::Mc => "MC",
-            Self::Md => "MD",
-            Self::Me => "ME",
-            Self::Mf => "MF",
-            Self::Mg => "MG",
-            Self::Mh => "MH",
-            Self::Mk => "MK",
-            Self::Ml => "ML",
-            Self::Mm => "MM",
-            Self::Mn => "MN",
-            Self::Mo => "MO",
-            Self::Mp => "MP",
-            Self::Mq => "MQ",
-            Self::Mr => "MR",
-            Self::Ms => "MS",
-            Self::Mt => "MT",
-            Self::Mu => "MU",
-            Self::Mv => "MV",
-            Self::Mw => "MW",
-            Self::Mx => "MX",
-            Self::My => "MY",
-            Self::Mz => "MZ",
-            Self::Na => "NA",
-            Self::Nc => "NC",
-            Self::Ne => "NE",
-            Self::Nf => "NF",
-            Self::Ng => "NG",
-            Self::Ni => "NI",
-            Self::Nl => "NL",
-            Self::No => "NO",
-            Self::Np => "NP",
-            Self::Nr => "NR",
-            Self::Nu => "NU",
-            Self::Nz => "NZ",
-            Self::Om => "OM",
-            Self::Pa => "PA",
-            Self::Pe => "PE",
-            Self::Pf => "PF",
-            Self::Pg => "PG",
-            Self::Ph => "PH",
-            Self::Pk => "PK",
-            Self::Pl => "PL",
-            Self::Pm => "PM",
-            Self::Pn => "PN",
-            Self::Pr => "PR",
-            Self::Ps => "PS",
-            Self::Pt => "PT",
-            Self::Pw => "PW",
-            Self::Py => "PY",
-            Self::Qa => "QA",
-            Self::Re => "RE",
-            Self::Ro => "RO",
-            Self::Rs => "RS",
-            Self::Ru => "RU",
-            Self::Rw => "RW",
-            Self::Sa => "SA",
-            Self::Sb => "SB",
-            Self::Sc => "SC",
-            Self::Sd => "SD",
-            Self::Se => "SE",
-            Self::Sg => "SG",
-            Self::Sh => "SH",
-            Self::Si => "SI",
-            Self::Sj => "SJ",
-            Self::Sk => "SK",
-            Self::Sl => "SL",
-            Self::Sm => "SM",
-            Self::Sn => "SN",
-            Self::So => "SO",
-            Self::Sr => "SR",
-            Self::Ss => "SS",
-            Self::St => "ST",
-            Self::Sv => "SV",
-            Self::Sx => "SX",
-            Self::Sy => "SY",
-            Self::Sz => "SZ",
-            Self::Tc => "TC",
-            Self::Td => "TD",
-            Self::Tf => "TF",
-            Self::Tg => "TG",
-            Self::Th => "TH",
-            Self::Tj => "TJ",
-            Self::Tk => "TK",
-            Self::Tl => "TL",
-            Self::Tm => "TM",
-            Self::Tn => "TN",
-            Self::To => "TO",
-            Self::Tr => "TR",
-            Self::Tt => "TT",
-            Self::Tv => "TV",
-            Self::Tw => "TW",
-            Self::Tz => "TZ",
-            Self::Ua => "UA",
-            Self::Ug => "UG",
-            Self::Um => "UM",
-            Self::Us => "US",
-            Self::Uy => "UY",
-            Self::Uz => "UZ",
-            Self::Va => "VA",
-            Self::Vc => "VC",
-            Self::Ve => "VE",
-            Self::Vg => "VG",
-            Self::Vi => "VI",
-            Self::Vn => "VN",
-            Self::Vu => "VU",
-            Self::Wf => "WF",
-            Self::Ws => "WS",
-            Self::Xk => "XK",
-            Self::Ye => "YE",
-            Self::Yt => "YT",
-            Self::Za => "ZA",
-            Self::Zm => "ZM",
-            Self::Zw => "ZW",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `DataProtectionAction` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataProtectionAction {
@@ -11276,34 +4291,6 @@ impl ToValue for DataProtectionAction {
         let s = match self {
             Self::Substitution => "SUBSTITUTION",
             Self::Hash => "HASH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `FallbackBehavior` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FallbackBehavior {
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for FallbackBehavior {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for FallbackBehavior {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -11375,127 +4362,6 @@ impl ToValue for InspectionLevel {
     }
 }
 
-/// The values of `JsonMatchScope` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum JsonMatchScope {
-    /// `ALL`
-    All,
-    /// `KEY`
-    Key,
-    /// `VALUE`
-    Value,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for JsonMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for JsonMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `LabelMatchScope` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LabelMatchScope {
-    /// `LABEL`
-    Label,
-    /// `NAMESPACE`
-    Namespace,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for LabelMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for LabelMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Label => "LABEL",
-            Self::Namespace => "NAMESPACE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `MapMatchScope` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MapMatchScope {
-    /// `ALL`
-    All,
-    /// `KEY`
-    Key,
-    /// `VALUE`
-    Value,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for MapMatchScope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for MapMatchScope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::All => "ALL",
-            Self::Key => "KEY",
-            Self::Value => "VALUE",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `OversizeHandling` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum OversizeHandling {
-    /// `CONTINUE`
-    Continue,
-    /// `MATCH`
-    Match,
-    /// `NO_MATCH`
-    NoMatch,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for OversizeHandling {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for OversizeHandling {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Continue => "CONTINUE",
-            Self::Match => "MATCH",
-            Self::NoMatch => "NO_MATCH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `PayloadType` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PayloadType {
@@ -11518,130 +4384,6 @@ impl ToValue for PayloadType {
         let s = match self {
             Self::Json => "JSON",
             Self::FormEncoded => "FORM_ENCODED",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Position` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Position {
-    /// `FIRST`
-    First,
-    /// `LAST`
-    Last,
-    /// `ANY`
-    Any,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Position {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Position {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::First => "FIRST",
-            Self::Last => "LAST",
-            Self::Any => "ANY",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `PositionalConstraint` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PositionalConstraint {
-    /// `EXACTLY`
-    Exactly,
-    /// `STARTS_WITH`
-    StartsWith,
-    /// `ENDS_WITH`
-    EndsWith,
-    /// `CONTAINS`
-    Contains,
-    /// `CONTAINS_WORD`
-    ContainsWord,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for PositionalConstraint {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for PositionalConstraint {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Exactly => "EXACTLY",
-            Self::StartsWith => "STARTS_WITH",
-            Self::EndsWith => "ENDS_WITH",
-            Self::Contains => "CONTAINS",
-            Self::ContainsWord => "CONTAINS_WORD",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `Scope` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Scope {
-    /// `CLOUDFRONT`
-    Cloudfront,
-    /// `REGIONAL`
-    Regional,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for Scope {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for Scope {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Cloudfront => "CLOUDFRONT",
-            Self::Regional => "REGIONAL",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `SensitivityLevel` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum SensitivityLevel {
-    /// `LOW`
-    Low,
-    /// `HIGH`
-    High,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for SensitivityLevel {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for SensitivityLevel {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Low => "LOW",
-            Self::High => "HIGH",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())
@@ -11673,91 +4415,6 @@ impl ToValue for SensitivityToAct {
             Self::Low => "LOW",
             Self::Medium => "MEDIUM",
             Self::High => "HIGH",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `TextTransformationType` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum TextTransformationType {
-    /// `NONE`
-    None,
-    /// `COMPRESS_WHITE_SPACE`
-    CompressWhiteSpace,
-    /// `HTML_ENTITY_DECODE`
-    HtmlEntityDecode,
-    /// `LOWERCASE`
-    Lowercase,
-    /// `CMD_LINE`
-    CmdLine,
-    /// `URL_DECODE`
-    UrlDecode,
-    /// `BASE64_DECODE`
-    Base64Decode,
-    /// `HEX_DECODE`
-    HexDecode,
-    /// `MD5`
-    Md5,
-    /// `REPLACE_COMMENTS`
-    ReplaceComments,
-    /// `ESCAPE_SEQ_DECODE`
-    EscapeSeqDecode,
-    /// `SQL_HEX_DECODE`
-    SqlHexDecode,
-    /// `CSS_DECODE`
-    CssDecode,
-    /// `JS_DECODE`
-    JsDecode,
-    /// `NORMALIZE_PATH`
-    NormalizePath,
-    /// `NORMALIZE_PATH_WIN`
-    NormalizePathWin,
-    /// `REMOVE_NULLS`
-    RemoveNulls,
-    /// `REPLACE_NULLS`
-    ReplaceNulls,
-    /// `BASE64_DECODE_EXT`
-    Base64DecodeExt,
-    /// `URL_DECODE_UNI`
-    UrlDecodeUni,
-    /// `UTF8_TO_UNICODE`
-    Utf8ToUnicode,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for TextTransformationType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for TextTransformationType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::None => "NONE",
-            Self::CompressWhiteSpace => "COMPRESS_WHITE_SPACE",
-            Self::HtmlEntityDecode => "HTML_ENTITY_DECODE",
-            Self::Lowercase => "LOWERCASE",
-            Self::CmdLine => "CMD_LINE",
-            Self::UrlDecode => "URL_DECODE",
-            Self::Base64Decode => "BASE64_DECODE",
-            Self::HexDecode => "HEX_DECODE",
-            Self::Md5 => "MD5",
-            Self::ReplaceComments => "REPLACE_COMMENTS",
-            Self::EscapeSeqDecode => "ESCAPE_SEQ_DECODE",
-            Self::SqlHexDecode => "SQL_HEX_DECODE",
-            Self::CssDecode => "CSS_DECODE",
-            Self::JsDecode => "JS_DECODE",
-            Self::NormalizePath => "NORMALIZE_PATH",
-            Self::NormalizePathWin => "NORMALIZE_PATH_WIN",
-            Self::RemoveNulls => "REMOVE_NULLS",
-            Self::ReplaceNulls => "REPLACE_NULLS",
-            Self::Base64DecodeExt => "BASE64_DECODE_EXT",
-            Self::UrlDecodeUni => "URL_DECODE_UNI",
-            Self::Utf8ToUnicode => "UTF8_TO_UNICODE",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

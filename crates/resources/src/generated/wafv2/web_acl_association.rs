@@ -13,58 +13,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclAssociationRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource to associate with the web ACL.
-    ///
-    /// The ARN must be in one of the following formats:
-    ///
-    /// - For an Application Load Balancer: `arn: *partition* :elasticloadbalancing: *region* : *account-id* :loadbalancer/app/ *load-balancer-name* / *load-balancer-id*`
-    /// - For an Amazon API Gateway REST API: `arn: *partition* :apigateway: *region* ::/restapis/ *api-id* /stages/ *stage-name*`
-    /// - For an AWS AppSync GraphQL API: `arn: *partition* :appsync: *region* : *account-id* :apis/ *GraphQLApiId*`
-    /// - For an Amazon Cognito user pool: `arn: *partition* :cognito-idp: *region* : *account-id* :userpool/ *user-pool-id*`
-    /// - For an AWS App Runner service: `arn: *partition* :apprunner: *region* : *account-id* :service/ *apprunner-service-name* / *apprunner-service-id*`
-    /// - For an AWS Verified Access instance: `arn: *partition* :ec2: *region* : *account-id* :verified-access-instance/ *instance-id*`
-    /// - For an AWS Amplify instance: `arn: *partition* :amplify: *region* : *account-id* :apps/ *app-id*`
-    ///
-    /// Pattern `\S`; length 20 to 2048; create-only: changing it replaces the resource.
     pub resource_arn: Str,
     /// `WebACLArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with the resource.
-    ///
-    /// Pattern `\S`; length 20 to 2048; create-only: changing it replaces the resource.
     pub web_acl_arn: Str,
 }
 
-static RULE_WebAclAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebAclAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WebACLArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("WebACLArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "WebACLArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::WebACLAssociation` resource.
@@ -123,6 +85,7 @@ pub struct WebAclAssociation {
     pub web_acl_arn: Str,
 }
 
+#[rustfmt::skip]
 impl WebAclAssociation {
     /// The CloudFormation type name, `AWS::WAFv2::WebACLAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::WebACLAssociation";
@@ -152,20 +115,9 @@ impl WebAclAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `WebACLArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_acl_arn(mut self, value: impl Into<Str>) -> Self {
-        self.web_acl_arn = value.into();
-        self
-    }
+    pub fn web_acl_arn(mut self, value: impl Into<Str>) -> Self { self.web_acl_arn = value.into(); self }
 }
 
 impl Resource for WebAclAssociation {

@@ -16,84 +16,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiAgentRequired {
     /// `AssistantId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
     /// `Configuration`: a JSON value, required.
-    ///
-    /// Configuration for the AI Agent.
     pub configuration: Json,
     /// `Type`: an [`AiAgentType`] value, required.
-    ///
-    /// The type of the AI Agent.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: AiAgentType,
 }
 
-static RULE_AiAgent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiAgent: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Configuration", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MANUAL_SEARCH",
-                    "ANSWER_RECOMMENDATION",
-                    "SELF_SERVICE",
-                    "EMAIL_RESPONSE",
-                    "EMAIL_OVERVIEW",
-                    "EMAIL_GENERATIVE_ANSWER",
-                    "ORCHESTRATION",
-                    "NOTE_TAKING",
-                    "CASE_SUMMARIZATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["MANUAL_SEARCH", "ANSWER_RECOMMENDATION", "SELF_SERVICE", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
     ],
     required: &["AssistantId", "Configuration", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIAgent` resource.
@@ -145,6 +87,7 @@ pub struct AiAgent {
     pub r#type: AiAgentType,
 }
 
+#[rustfmt::skip]
 impl AiAgent {
     /// The CloudFormation type name, `AWS::Wisdom::AIAgent`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIAgent";
@@ -159,18 +102,8 @@ impl AiAgent {
         create_only: &["AssistantId", "Name", "Tags", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AIAgentArn",
-            "AIAgentId",
-            "AssistantArn",
-            "ModifiedTimeSeconds",
-        ],
-        attributes: &[
-            "AIAgentArn",
-            "AIAgentId",
-            "AssistantArn",
-            "ModifiedTimeSeconds",
-        ],
+        read_only: &["AIAgentArn", "AIAgentId", "AssistantArn", "ModifiedTimeSeconds"],
+        attributes: &["AIAgentArn", "AIAgentId", "AssistantArn", "ModifiedTimeSeconds"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -188,52 +121,17 @@ impl AiAgent {
     }
 
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`AiAgentType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AiAgentType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AiAgentType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for AiAgent {

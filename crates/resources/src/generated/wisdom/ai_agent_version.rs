@@ -14,47 +14,21 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiAgentVersionRequired {
     /// `AIAgentId`: a string, required.
-    ///
-    /// The identifier of the AI Agent.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub ai_agent_id: Str,
     /// `AssistantId`: a string, required.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
 }
 
-static RULE_AiAgentVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiAgentVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "AIAgentId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AIAgentId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModifiedTimeSeconds", Shape::NUM),
     ],
     required: &["AssistantId", "AIAgentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIAgentVersion` resource.
@@ -88,6 +62,7 @@ pub struct AiAgentVersion {
     pub modified_time_seconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AiAgentVersion {
     /// The CloudFormation type name, `AWS::Wisdom::AIAgentVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIAgentVersion";
@@ -102,18 +77,8 @@ impl AiAgentVersion {
         create_only: &["AssistantId", "AIAgentId", "ModifiedTimeSeconds"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AIAgentVersionId",
-            "AIAgentArn",
-            "AssistantArn",
-            "VersionNumber",
-        ],
-        attributes: &[
-            "AIAgentArn",
-            "AIAgentVersionId",
-            "AssistantArn",
-            "VersionNumber",
-        ],
+        read_only: &["AIAgentVersionId", "AIAgentArn", "AssistantArn", "VersionNumber"],
+        attributes: &["AIAgentArn", "AIAgentVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -128,28 +93,11 @@ impl AiAgentVersion {
     }
 
     /// `AIAgentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ai_agent_id(mut self, value: impl Into<Str>) -> Self {
-        self.ai_agent_id = value.into();
-        self
-    }
-
+    pub fn ai_agent_id(mut self, value: impl Into<Str>) -> Self { self.ai_agent_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.modified_time_seconds = Some(value.into());
-        self
-    }
+    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
 }
 
 impl Resource for AiAgentVersion {

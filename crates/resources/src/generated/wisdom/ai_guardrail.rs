@@ -17,109 +17,31 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9a-zA-Z-_ !?.]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailRequired {
     /// `AssistantId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
     /// `BlockedInputMessaging`: a string, required.
-    ///
-    /// The message to return when the AI Guardrail blocks a prompt.
-    ///
-    /// Length 1 to 500.
     pub blocked_input_messaging: Str,
     /// `BlockedOutputsMessaging`: a string, required.
-    ///
-    /// The message to return when the AI Guardrail blocks a model response.
-    ///
-    /// Length 1 to 500.
     pub blocked_outputs_messaging: Str,
 }
 
-static RULE_AiGuardrail: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrail: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlockedInputMessaging",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlockedOutputsMessaging",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ContentPolicyConfig",
-            Shape::Object(&RULE_AiGuardrailContentPolicyConfig),
-        ),
-        (
-            "ContextualGroundingPolicyConfig",
-            Shape::Object(&RULE_AiGuardrailContextualGroundingPolicyConfig),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SensitiveInformationPolicyConfig",
-            Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig),
-        ),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BlockedInputMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("BlockedOutputsMessaging", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("ContentPolicyConfig", Shape::Object(&RULE_AiGuardrailContentPolicyConfig)),
+        ("ContextualGroundingPolicyConfig", Shape::Object(&RULE_AiGuardrailContextualGroundingPolicyConfig)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SensitiveInformationPolicyConfig", Shape::Object(&RULE_AiGuardrailSensitiveInformationPolicyConfig)),
         ("Tags", Shape::Any),
-        (
-            "TopicPolicyConfig",
-            Shape::Object(&RULE_AiGuardrailTopicPolicyConfig),
-        ),
-        (
-            "WordPolicyConfig",
-            Shape::Object(&RULE_AiGuardrailWordPolicyConfig),
-        ),
+        ("TopicPolicyConfig", Shape::Object(&RULE_AiGuardrailTopicPolicyConfig)),
+        ("WordPolicyConfig", Shape::Object(&RULE_AiGuardrailWordPolicyConfig)),
     ],
-    required: &[
-        "AssistantId",
-        "BlockedInputMessaging",
-        "BlockedOutputsMessaging",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AssistantId", "BlockedInputMessaging", "BlockedOutputsMessaging"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIGuardrail` resource.
@@ -194,6 +116,7 @@ pub struct AiGuardrail {
     pub word_policy_config: Option<Obj<AiGuardrailWordPolicyConfig>>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrail {
     /// The CloudFormation type name, `AWS::Wisdom::AIGuardrail`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIGuardrail";
@@ -204,11 +127,7 @@ impl AiGuardrail {
         type_name: "AWS::Wisdom::AIGuardrail",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrail.html",
         primary_identifier: &["AIGuardrailId", "AssistantId"],
-        required: &[
-            "AssistantId",
-            "BlockedInputMessaging",
-            "BlockedOutputsMessaging",
-        ],
+        required: &["AssistantId", "BlockedInputMessaging", "BlockedOutputsMessaging"],
         create_only: &["AssistantId", "Name", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
@@ -236,107 +155,27 @@ impl AiGuardrail {
     }
 
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `BlockedInputMessaging`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self {
-        self.blocked_input_messaging = value.into();
-        self
-    }
-
+    pub fn blocked_input_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_input_messaging = value.into(); self }
     /// `BlockedOutputsMessaging`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self {
-        self.blocked_outputs_messaging = value.into();
-        self
-    }
-
+    pub fn blocked_outputs_messaging(mut self, value: impl Into<Str>) -> Self { self.blocked_outputs_messaging = value.into(); self }
     /// `ContentPolicyConfig`: an [`AiGuardrailContentPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_policy_config(
-        mut self,
-        value: impl Into<Obj<AiGuardrailContentPolicyConfig>>,
-    ) -> Self {
-        self.content_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn content_policy_config(mut self, value: impl Into<Obj<AiGuardrailContentPolicyConfig>>) -> Self { self.content_policy_config = Some(value.into()); self }
     /// `ContextualGroundingPolicyConfig`: an [`AiGuardrailContextualGroundingPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contextual_grounding_policy_config(
-        mut self,
-        value: impl Into<Obj<AiGuardrailContextualGroundingPolicyConfig>>,
-    ) -> Self {
-        self.contextual_grounding_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn contextual_grounding_policy_config(mut self, value: impl Into<Obj<AiGuardrailContextualGroundingPolicyConfig>>) -> Self { self.contextual_grounding_policy_config = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SensitiveInformationPolicyConfig`: an [`AiGuardrailSensitiveInformationPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitive_information_policy_config(
-        mut self,
-        value: impl Into<Obj<AiGuardrailSensitiveInformationPolicyConfig>>,
-    ) -> Self {
-        self.sensitive_information_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn sensitive_information_policy_config(mut self, value: impl Into<Obj<AiGuardrailSensitiveInformationPolicyConfig>>) -> Self { self.sensitive_information_policy_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TopicPolicyConfig`: an [`AiGuardrailTopicPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_policy_config(
-        mut self,
-        value: impl Into<Obj<AiGuardrailTopicPolicyConfig>>,
-    ) -> Self {
-        self.topic_policy_config = Some(value.into());
-        self
-    }
-
+    pub fn topic_policy_config(mut self, value: impl Into<Obj<AiGuardrailTopicPolicyConfig>>) -> Self { self.topic_policy_config = Some(value.into()); self }
     /// `WordPolicyConfig`: an [`AiGuardrailWordPolicyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn word_policy_config(
-        mut self,
-        value: impl Into<Obj<AiGuardrailWordPolicyConfig>>,
-    ) -> Self {
-        self.word_policy_config = Some(value.into());
-        self
-    }
+    pub fn word_policy_config(mut self, value: impl Into<Obj<AiGuardrailWordPolicyConfig>>) -> Self { self.word_policy_config = Some(value.into()); self }
 }
 
 impl Resource for AiGuardrail {
@@ -413,28 +252,17 @@ impl AiGuardrailAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailContentPolicyConfigRequired {
     /// `FiltersConfig`: a list of [`GuardrailContentFilterConfig`] objects, required.
-    ///
-    /// List of content filter configurations in a content policy.
-    ///
-    /// Items 1 to 6.
     pub filters_config: List<GuardrailContentFilterConfig>,
 }
 
-static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
-    properties: &[(
-        "FiltersConfig",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_GuardrailContentFilterConfig),
-            min_items: Some(1),
-            max_items: Some(6),
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailContentPolicyConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContentFilterConfig), min_items: Some(1), max_items: Some(6) })),
+    ],
     required: &["FiltersConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIGuardrailContentPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -452,6 +280,7 @@ pub struct AiGuardrailContentPolicyConfig {
     pub filters_config: List<GuardrailContentFilterConfig>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailContentPolicyConfig {
     /// A `AiGuardrailContentPolicyConfig` with its required properties, named in a [`AiGuardrailContentPolicyConfigRequired`].
     pub fn new(required: AiGuardrailContentPolicyConfigRequired) -> Self {
@@ -461,12 +290,7 @@ impl AiGuardrailContentPolicyConfig {
     }
 
     /// `FiltersConfig`: a list of [`GuardrailContentFilterConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters_config(mut self, value: impl Into<List<GuardrailContentFilterConfig>>) -> Self {
-        self.filters_config = value.into();
-        self
-    }
+    pub fn filters_config(mut self, value: impl Into<List<GuardrailContentFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
 impl PropertyType for AiGuardrailContentPolicyConfig {}
@@ -483,28 +307,17 @@ impl ToValue for AiGuardrailContentPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailContextualGroundingPolicyConfigRequired {
     /// `FiltersConfig`: a list of [`GuardrailContextualGroundingFilterConfig`] objects, required.
-    ///
-    /// List of contextual grounding filter configs.
-    ///
-    /// Items at least 1.
     pub filters_config: List<GuardrailContextualGroundingFilterConfig>,
 }
 
-static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
-    properties: &[(
-        "FiltersConfig",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailContextualGroundingPolicyConfig: ObjRule = ObjRule {
+    properties: &[
+        ("FiltersConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailContextualGroundingFilterConfig), min_items: Some(1), max_items: None })),
+    ],
     required: &["FiltersConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIGuardrailContextualGroundingPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -522,6 +335,7 @@ pub struct AiGuardrailContextualGroundingPolicyConfig {
     pub filters_config: List<GuardrailContextualGroundingFilterConfig>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailContextualGroundingPolicyConfig {
     /// A `AiGuardrailContextualGroundingPolicyConfig` with its required properties, named in a [`AiGuardrailContextualGroundingPolicyConfigRequired`].
     pub fn new(required: AiGuardrailContextualGroundingPolicyConfigRequired) -> Self {
@@ -531,15 +345,7 @@ impl AiGuardrailContextualGroundingPolicyConfig {
     }
 
     /// `FiltersConfig`: a list of [`GuardrailContextualGroundingFilterConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters_config(
-        mut self,
-        value: impl Into<List<GuardrailContextualGroundingFilterConfig>>,
-    ) -> Self {
-        self.filters_config = value.into();
-        self
-    }
+    pub fn filters_config(mut self, value: impl Into<List<GuardrailContextualGroundingFilterConfig>>) -> Self { self.filters_config = value.into(); self }
 }
 
 impl PropertyType for AiGuardrailContextualGroundingPolicyConfig {}
@@ -552,31 +358,14 @@ impl ToValue for AiGuardrailContextualGroundingPolicyConfig {
     }
 }
 
-static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailSensitiveInformationPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "PiiEntitiesConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GuardrailPiiEntityConfig),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RegexesConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GuardrailRegexConfig),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("PiiEntitiesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailPiiEntityConfig), min_items: Some(1), max_items: None })),
+        ("RegexesConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailRegexConfig), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIGuardrailSensitiveInformationPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -600,6 +389,7 @@ pub struct AiGuardrailSensitiveInformationPolicyConfig {
     pub regexes_config: Option<List<GuardrailRegexConfig>>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailSensitiveInformationPolicyConfig {
     /// A `AiGuardrailSensitiveInformationPolicyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -607,20 +397,9 @@ impl AiGuardrailSensitiveInformationPolicyConfig {
     }
 
     /// `PiiEntitiesConfig`: a list of [`GuardrailPiiEntityConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pii_entities_config(mut self, value: impl Into<List<GuardrailPiiEntityConfig>>) -> Self {
-        self.pii_entities_config = Some(value.into());
-        self
-    }
-
+    pub fn pii_entities_config(mut self, value: impl Into<List<GuardrailPiiEntityConfig>>) -> Self { self.pii_entities_config = Some(value.into()); self }
     /// `RegexesConfig`: a list of [`GuardrailRegexConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regexes_config(mut self, value: impl Into<List<GuardrailRegexConfig>>) -> Self {
-        self.regexes_config = Some(value.into());
-        self
-    }
+    pub fn regexes_config(mut self, value: impl Into<List<GuardrailRegexConfig>>) -> Self { self.regexes_config = Some(value.into()); self }
 }
 
 impl PropertyType for AiGuardrailSensitiveInformationPolicyConfig {}
@@ -638,28 +417,17 @@ impl ToValue for AiGuardrailSensitiveInformationPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailTopicPolicyConfigRequired {
     /// `TopicsConfig`: a list of [`GuardrailTopicConfig`] objects, required.
-    ///
-    /// List of topic configs in topic policy.
-    ///
-    /// Items at least 1.
     pub topics_config: List<GuardrailTopicConfig>,
 }
 
-static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
-    properties: &[(
-        "TopicsConfig",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_GuardrailTopicConfig),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailTopicPolicyConfig: ObjRule = ObjRule {
+    properties: &[
+        ("TopicsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailTopicConfig), min_items: Some(1), max_items: None })),
+    ],
     required: &["TopicsConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIGuardrailTopicPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -677,6 +445,7 @@ pub struct AiGuardrailTopicPolicyConfig {
     pub topics_config: List<GuardrailTopicConfig>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailTopicPolicyConfig {
     /// A `AiGuardrailTopicPolicyConfig` with its required properties, named in a [`AiGuardrailTopicPolicyConfigRequired`].
     pub fn new(required: AiGuardrailTopicPolicyConfigRequired) -> Self {
@@ -686,12 +455,7 @@ impl AiGuardrailTopicPolicyConfig {
     }
 
     /// `TopicsConfig`: a list of [`GuardrailTopicConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics_config(mut self, value: impl Into<List<GuardrailTopicConfig>>) -> Self {
-        self.topics_config = value.into();
-        self
-    }
+    pub fn topics_config(mut self, value: impl Into<List<GuardrailTopicConfig>>) -> Self { self.topics_config = value.into(); self }
 }
 
 impl PropertyType for AiGuardrailTopicPolicyConfig {}
@@ -704,31 +468,14 @@ impl ToValue for AiGuardrailTopicPolicyConfig {
     }
 }
 
-static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailWordPolicyConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManagedWordListsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GuardrailManagedWordsConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WordsConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GuardrailWordConfig),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ManagedWordListsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailManagedWordsConfig), min_items: None, max_items: None })),
+        ("WordsConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_GuardrailWordConfig), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AIGuardrailWordPolicyConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -750,6 +497,7 @@ pub struct AiGuardrailWordPolicyConfig {
     pub words_config: Option<List<GuardrailWordConfig>>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailWordPolicyConfig {
     /// A `AiGuardrailWordPolicyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -757,23 +505,9 @@ impl AiGuardrailWordPolicyConfig {
     }
 
     /// `ManagedWordListsConfig`: a list of [`GuardrailManagedWordsConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_word_lists_config(
-        mut self,
-        value: impl Into<List<GuardrailManagedWordsConfig>>,
-    ) -> Self {
-        self.managed_word_lists_config = Some(value.into());
-        self
-    }
-
+    pub fn managed_word_lists_config(mut self, value: impl Into<List<GuardrailManagedWordsConfig>>) -> Self { self.managed_word_lists_config = Some(value.into()); self }
     /// `WordsConfig`: a list of [`GuardrailWordConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn words_config(mut self, value: impl Into<List<GuardrailWordConfig>>) -> Self {
-        self.words_config = Some(value.into());
-        self
-    }
+    pub fn words_config(mut self, value: impl Into<List<GuardrailWordConfig>>) -> Self { self.words_config = Some(value.into()); self }
 }
 
 impl PropertyType for AiGuardrailWordPolicyConfig {}
@@ -791,65 +525,23 @@ impl ToValue for AiGuardrailWordPolicyConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailContentFilterConfigRequired {
     /// `InputStrength`: a [`GuardrailFilterStrength`] value, required.
-    ///
-    /// The strength of the input for the guardrail content filter.
     pub input_strength: GuardrailFilterStrength,
     /// `OutputStrength`: a [`GuardrailFilterStrength`] value, required.
-    ///
-    /// The output strength of the guardrail content filter.
     pub output_strength: GuardrailFilterStrength,
     /// `Type`: a [`GuardrailContentFilterType`] value, required.
-    ///
-    /// The type of the guardrail content filter.
     pub r#type: GuardrailContentFilterType,
 }
 
-static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailContentFilterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputStrength",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "OutputStrength",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SEXUAL",
-                    "VIOLENCE",
-                    "HATE",
-                    "INSULTS",
-                    "MISCONDUCT",
-                    "PROMPT_ATTACK",
-                ],
-                format: None,
-            }),
-        ),
+        ("InputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("OutputStrength", Shape::Str(&StrRule { allowed: &["NONE", "LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEXUAL", "VIOLENCE", "HATE", "INSULTS", "MISCONDUCT", "PROMPT_ATTACK"], ..StrRule::ANY })),
     ],
     required: &["InputStrength", "OutputStrength", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailContentFilterConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -873,6 +565,7 @@ pub struct GuardrailContentFilterConfig {
     pub r#type: GuardrailContentFilterType,
 }
 
+#[rustfmt::skip]
 impl GuardrailContentFilterConfig {
     /// A `GuardrailContentFilterConfig` with its required properties, named in a [`GuardrailContentFilterConfigRequired`].
     pub fn new(required: GuardrailContentFilterConfigRequired) -> Self {
@@ -884,28 +577,11 @@ impl GuardrailContentFilterConfig {
     }
 
     /// `InputStrength`: a [`GuardrailFilterStrength`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self {
-        self.input_strength = value.into();
-        self
-    }
-
+    pub fn input_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self { self.input_strength = value.into(); self }
     /// `OutputStrength`: a [`GuardrailFilterStrength`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self {
-        self.output_strength = value.into();
-        self
-    }
-
+    pub fn output_strength(mut self, value: impl Into<GuardrailFilterStrength>) -> Self { self.output_strength = value.into(); self }
     /// `Type`: a [`GuardrailContentFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<GuardrailContentFilterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<GuardrailContentFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for GuardrailContentFilterConfig {}
@@ -924,44 +600,20 @@ impl ToValue for GuardrailContentFilterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailContextualGroundingFilterConfigRequired {
     /// `Threshold`: a number, required.
-    ///
-    /// The threshold for this filter.
-    ///
-    /// Value at least 0; default `0`.
     pub threshold: Num,
     /// `Type`: a [`GuardrailContextualGroundingFilterType`] value, required.
-    ///
-    /// The type of this filter.
     pub r#type: GuardrailContextualGroundingFilterType,
 }
 
-static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailContextualGroundingFilterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Threshold",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GROUNDING", "RELEVANCE"],
-                format: None,
-            }),
-        ),
+        ("Threshold", Shape::Num(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["GROUNDING", "RELEVANCE"], ..StrRule::ANY })),
     ],
     required: &["Threshold", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailContextualGroundingFilterConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -983,6 +635,7 @@ pub struct GuardrailContextualGroundingFilterConfig {
     pub r#type: GuardrailContextualGroundingFilterType,
 }
 
+#[rustfmt::skip]
 impl GuardrailContextualGroundingFilterConfig {
     /// A `GuardrailContextualGroundingFilterConfig` with its required properties, named in a [`GuardrailContextualGroundingFilterConfigRequired`].
     pub fn new(required: GuardrailContextualGroundingFilterConfigRequired) -> Self {
@@ -993,20 +646,9 @@ impl GuardrailContextualGroundingFilterConfig {
     }
 
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `Type`: a [`GuardrailContextualGroundingFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<GuardrailContextualGroundingFilterType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<GuardrailContextualGroundingFilterType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for GuardrailContextualGroundingFilterConfig {}
@@ -1024,28 +666,17 @@ impl ToValue for GuardrailContextualGroundingFilterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailManagedWordsConfigRequired {
     /// `Type`: a [`GuardrailManagedWordsType`] value, required.
-    ///
-    /// The type of guardrail managed words.
     pub r#type: GuardrailManagedWordsType,
 }
 
-static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["PROFANITY"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailManagedWordsConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Type", Shape::Str(&StrRule { allowed: &["PROFANITY"], ..StrRule::ANY })),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailManagedWordsConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -1061,6 +692,7 @@ pub struct GuardrailManagedWordsConfig {
     pub r#type: GuardrailManagedWordsType,
 }
 
+#[rustfmt::skip]
 impl GuardrailManagedWordsConfig {
     /// A `GuardrailManagedWordsConfig` with its required properties, named in a [`GuardrailManagedWordsConfigRequired`].
     pub fn new(required: GuardrailManagedWordsConfigRequired) -> Self {
@@ -1070,12 +702,7 @@ impl GuardrailManagedWordsConfig {
     }
 
     /// `Type`: a [`GuardrailManagedWordsType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<GuardrailManagedWordsType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<GuardrailManagedWordsType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for GuardrailManagedWordsConfig {}
@@ -1090,193 +717,20 @@ impl ToValue for GuardrailManagedWordsConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailPiiEntityConfigRequired {
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    ///
-    /// The action of guardrail PII entity configuration.
     pub action: GuardrailSensitiveInformationAction,
     /// `Type`: a [`GuardrailPiiEntityType`] value, required.
-    ///
-    /// Configure AI Guardrail type when the PII entity is detected.
-    ///
-    /// The following PIIs are used to block or mask sensitive information:
-    ///
-    /// - *General*
-    ///
-    /// - *ADDRESS*
-    ///
-    /// A physical address, such as "100 Main Street, Anytown, USA" or "Suite #12, Building 123". An address can include information such as the street, building, location, city, state, country, county, zip code, precinct, and neighborhood.
-    /// - *AGE*
-    ///
-    /// An individual's age, including the quantity and unit of time. For example, in the phrase "I am 40 years old," Guarrails recognizes "40 years" as an age.
-    /// - *NAME*
-    ///
-    /// An individual's name. This entity type does not include titles, such as Dr., Mr., Mrs., or Miss. AI Guardrail doesn't apply this entity type to names that are part of organizations or addresses. For example, AI Guardrail recognizes the "John Doe Organization" as an organization, and it recognizes "Jane Doe Street" as an address.
-    /// - *EMAIL*
-    ///
-    /// An email address, such as *marymajor@email.com* .
-    /// - *PHONE*
-    ///
-    /// A phone number. This entity type also includes fax and pager numbers.
-    /// - *USERNAME*
-    ///
-    /// A user name that identifies an account, such as a login name, screen name, nick name, or handle.
-    /// - *PASSWORD*
-    ///
-    /// An alphanumeric string that is used as a password, such as "* *very20special#pass** ".
-    /// - *DRIVER_ID*
-    ///
-    /// The number assigned to a driver's license, which is an official document permitting an individual to operate one or more motorized vehicles on a public road. A driver's license number consists of alphanumeric characters.
-    /// - *LICENSE_PLATE*
-    ///
-    /// A license plate for a vehicle is issued by the state or country where the vehicle is registered. The format for passenger vehicles is typically five to eight digits, consisting of upper-case letters and numbers. The format varies depending on the location of the issuing state or country.
-    /// - *VEHICLE_IDENTIFICATION_NUMBER*
-    ///
-    /// A Vehicle Identification Number (VIN) uniquely identifies a vehicle. VIN content and format are defined in the *ISO 3779* specification. Each country has specific codes and formats for VINs.
-    /// - *Finance*
-    ///
-    /// - *CREDIT_DEBIT_CARD_CVV*
-    ///
-    /// A three-digit card verification code (CVV) that is present on VISA, MasterCard, and Discover credit and debit cards. For American Express credit or debit cards, the CVV is a four-digit numeric code.
-    /// - *CREDIT_DEBIT_CARD_EXPIRY*
-    ///
-    /// The expiration date for a credit or debit card. This number is usually four digits long and is often formatted as *month/year* or *MM/YY* . AI Guardrail recognizes expiration dates such as *01/21* , *01/2021* , and *Jan 2021* .
-    /// - *CREDIT_DEBIT_CARD_NUMBER*
-    ///
-    /// The number for a credit or debit card. These numbers can vary from 13 to 16 digits in length. However, Amazon Comprehend also recognizes credit or debit card numbers when only the last four digits are present.
-    /// - *PIN*
-    ///
-    /// A four-digit personal identification number (PIN) with which you can access your bank account.
-    /// - *INTERNATIONAL_BANK_ACCOUNT_NUMBER*
-    ///
-    /// An International Bank Account Number has specific formats in each country. For more information, see \[www.iban.com/structure\](<https://docs.aws.amazon.com/https://www.iban.com/structure>) .
-    /// - *SWIFT_CODE*
-    ///
-    /// A SWIFT code is a standard format of Bank Identifier Code (BIC) used to specify a particular bank or branch. Banks use these codes for money transfers such as international wire transfers.
-    ///
-    /// SWIFT codes consist of eight or 11 characters. The 11-digit codes refer to specific branches, while eight-digit codes (or 11-digit codes ending in 'XXX') refer to the head or primary office.
-    /// - *IT*
-    ///
-    /// - *IP_ADDRESS*
-    ///
-    /// An IPv4 address, such as *198.51.100.0* .
-    /// - *MAC_ADDRESS*
-    ///
-    /// A *media access control* (MAC) address is a unique identifier assigned to a network interface controller (NIC).
-    /// - *URL*
-    ///
-    /// A web address, such as *www.example.com* .
-    /// - *AWS_ACCESS_KEY*
-    ///
-    /// A unique identifier that's associated with a secret access key; you use the access key ID and secret access key to sign programmatic AWS requests cryptographically.
-    /// - *AWS_SECRET_KEY*
-    ///
-    /// A unique identifier that's associated with an access key. You use the access key ID and secret access key to sign programmatic AWS requests cryptographically.
-    /// - *USA specific*
-    ///
-    /// - *US_BANK_ACCOUNT_NUMBER*
-    ///
-    /// A US bank account number, which is typically 10 to 12 digits long.
-    /// - *US_BANK_ROUTING_NUMBER*
-    ///
-    /// A US bank account routing number. These are typically nine digits long,
-    /// - *US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER*
-    ///
-    /// A US Individual Taxpayer Identification Number (ITIN) is a nine-digit number that starts with a "9" and contain a "7" or "8" as the fourth digit. An ITIN can be formatted with a space or a dash after the third and forth digits.
-    /// - *US_PASSPORT_NUMBER*
-    ///
-    /// A US passport number. Passport numbers range from six to nine alphanumeric characters.
-    /// - *US_SOCIAL_SECURITY_NUMBER*
-    ///
-    /// A US Social Security Number (SSN) is a nine-digit number that is issued to US citizens, permanent residents, and temporary working residents.
-    /// - *Canada specific*
-    ///
-    /// - *CA_HEALTH_NUMBER*
-    ///
-    /// A Canadian Health Service Number is a 10-digit unique identifier, required for individuals to access healthcare benefits.
-    /// - *CA_SOCIAL_INSURANCE_NUMBER*
-    ///
-    /// A Canadian Social Insurance Number (SIN) is a nine-digit unique identifier, required for individuals to access government programs and benefits.
-    ///
-    /// The SIN is formatted as three groups of three digits, such as *123-456-789* . A SIN can be validated through a simple check-digit process called the \[Luhn algorithm\](<https://docs.aws.amazon.com/https://www.wikipedia.org/wiki/Luhn_algorithm>) .
-    /// - *UK Specific*
-    ///
-    /// - *UK_NATIONAL_HEALTH_SERVICE_NUMBER*
-    ///
-    /// A UK National Health Service Number is a 10-17 digit number, such as *485 555 3456* . The current system formats the 10-digit number with spaces after the third and sixth digits. The final digit is an error-detecting checksum.
-    /// - *UK_NATIONAL_INSURANCE_NUMBER*
-    ///
-    /// A UK National Insurance Number (NINO) provides individuals with access to National Insurance (social security) benefits. It is also used for some purposes in the UK tax system.
-    ///
-    /// The number is nine digits long and starts with two letters, followed by six numbers and one letter. A NINO can be formatted with a space or a dash after the two letters and after the second, forth, and sixth digits.
-    /// - *UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER*
-    ///
-    /// A UK Unique Taxpayer Reference (UTR) is a 10-digit number that identifies a taxpayer or a business.
-    /// - *Custom*
-    ///
-    /// - *Regex filter* - You can use a regular expressions to define patterns for an AI Guardrail to recognize and act upon such as serial number, booking ID etc..
     pub r#type: GuardrailPiiEntityType,
 }
 
-static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailPiiEntityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ADDRESS",
-                    "AGE",
-                    "AWS_ACCESS_KEY",
-                    "AWS_SECRET_KEY",
-                    "CA_HEALTH_NUMBER",
-                    "CA_SOCIAL_INSURANCE_NUMBER",
-                    "CREDIT_DEBIT_CARD_CVV",
-                    "CREDIT_DEBIT_CARD_EXPIRY",
-                    "CREDIT_DEBIT_CARD_NUMBER",
-                    "DRIVER_ID",
-                    "EMAIL",
-                    "INTERNATIONAL_BANK_ACCOUNT_NUMBER",
-                    "IP_ADDRESS",
-                    "LICENSE_PLATE",
-                    "MAC_ADDRESS",
-                    "NAME",
-                    "PASSWORD",
-                    "PHONE",
-                    "PIN",
-                    "SWIFT_CODE",
-                    "UK_NATIONAL_HEALTH_SERVICE_NUMBER",
-                    "UK_NATIONAL_INSURANCE_NUMBER",
-                    "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER",
-                    "URL",
-                    "USERNAME",
-                    "US_BANK_ACCOUNT_NUMBER",
-                    "US_BANK_ROUTING_NUMBER",
-                    "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER",
-                    "US_PASSPORT_NUMBER",
-                    "US_SOCIAL_SECURITY_NUMBER",
-                    "VEHICLE_IDENTIFICATION_NUMBER",
-                ],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ADDRESS", "AGE", "AWS_ACCESS_KEY", "AWS_SECRET_KEY", "CA_HEALTH_NUMBER", "CA_SOCIAL_INSURANCE_NUMBER", "CREDIT_DEBIT_CARD_CVV", "CREDIT_DEBIT_CARD_EXPIRY", "CREDIT_DEBIT_CARD_NUMBER", "DRIVER_ID", "EMAIL", "INTERNATIONAL_BANK_ACCOUNT_NUMBER", "IP_ADDRESS", "LICENSE_PLATE", "MAC_ADDRESS", "NAME", "PASSWORD", "PHONE", "PIN", "SWIFT_CODE", "UK_NATIONAL_HEALTH_SERVICE_NUMBER", "UK_NATIONAL_INSURANCE_NUMBER", "UK_UNIQUE_TAXPAYER_REFERENCE_NUMBER", "URL", "USERNAME", "US_BANK_ACCOUNT_NUMBER", "US_BANK_ROUTING_NUMBER", "US_INDIVIDUAL_TAX_IDENTIFICATION_NUMBER", "US_PASSPORT_NUMBER", "US_SOCIAL_SECURITY_NUMBER", "VEHICLE_IDENTIFICATION_NUMBER"], ..StrRule::ANY })),
     ],
     required: &["Action", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailPiiEntityConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -1413,6 +867,7 @@ pub struct GuardrailPiiEntityConfig {
     pub r#type: GuardrailPiiEntityType,
 }
 
+#[rustfmt::skip]
 impl GuardrailPiiEntityConfig {
     /// A `GuardrailPiiEntityConfig` with its required properties, named in a [`GuardrailPiiEntityConfigRequired`].
     pub fn new(required: GuardrailPiiEntityConfigRequired) -> Self {
@@ -1423,20 +878,9 @@ impl GuardrailPiiEntityConfig {
     }
 
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Type`: a [`GuardrailPiiEntityType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<GuardrailPiiEntityType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<GuardrailPiiEntityType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for GuardrailPiiEntityConfig {}
@@ -1454,72 +898,24 @@ impl ToValue for GuardrailPiiEntityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailRegexConfigRequired {
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    ///
-    /// The action of the guardrail regex configuration.
     pub action: GuardrailSensitiveInformationAction,
     /// `Name`: a string, required.
-    ///
-    /// A regex configuration.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
     /// `Pattern`: a string, required.
-    ///
-    /// The regex pattern.
-    ///
-    /// Length at least 1.
     pub pattern: Str,
 }
 
-static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailRegexConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK", "ANONYMIZE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Pattern",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["BLOCK", "ANONYMIZE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Pattern", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Action", "Name", "Pattern"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailRegexConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -1553,6 +949,7 @@ pub struct GuardrailRegexConfig {
     pub pattern: Str,
 }
 
+#[rustfmt::skip]
 impl GuardrailRegexConfig {
     /// A `GuardrailRegexConfig` with its required properties, named in a [`GuardrailRegexConfigRequired`].
     pub fn new(required: GuardrailRegexConfigRequired) -> Self {
@@ -1565,36 +962,13 @@ impl GuardrailRegexConfig {
     }
 
     /// `Action`: a [`GuardrailSensitiveInformationAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<GuardrailSensitiveInformationAction>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Pattern`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern(mut self, value: impl Into<Str>) -> Self {
-        self.pattern = value.into();
-        self
-    }
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = value.into(); self }
 }
 
 impl PropertyType for GuardrailRegexConfig {}
@@ -1614,76 +988,24 @@ impl ToValue for GuardrailRegexConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailTopicConfigRequired {
     /// `Definition`: a string, required.
-    ///
-    /// Definition of topic in topic policy.
-    ///
-    /// Length 1 to 200.
     pub definition: Str,
     /// `Name`: a string, required.
-    ///
-    /// Name of topic in topic policy.
-    ///
-    /// Pattern `^[0-9a-zA-Z-_ !?.]+$`; length 1 to 100.
     pub name: Str,
     /// `Type`: a [`GuardrailTopicType`] value, required.
-    ///
-    /// Type of topic in a policy.
     pub r#type: GuardrailTopicType,
 }
 
-static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailTopicConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Definition",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Examples",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DENY"],
-                format: None,
-            }),
-        ),
+        ("Definition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
+        ("Examples", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["DENY"], ..StrRule::ANY })),
     ],
     required: &["Definition", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailTopicConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -1717,6 +1039,7 @@ pub struct GuardrailTopicConfig {
     pub r#type: GuardrailTopicType,
 }
 
+#[rustfmt::skip]
 impl GuardrailTopicConfig {
     /// A `GuardrailTopicConfig` with its required properties, named in a [`GuardrailTopicConfigRequired`].
     pub fn new(required: GuardrailTopicConfigRequired) -> Self {
@@ -1729,36 +1052,13 @@ impl GuardrailTopicConfig {
     }
 
     /// `Definition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Str>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Str>) -> Self { self.definition = value.into(); self }
     /// `Examples`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self {
-        self.examples = Some(value.into());
-        self
-    }
-
+    pub fn examples(mut self, value: impl Into<List<Str>>) -> Self { self.examples = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a [`GuardrailTopicType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<GuardrailTopicType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<GuardrailTopicType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for GuardrailTopicConfig {}
@@ -1778,30 +1078,17 @@ impl ToValue for GuardrailTopicConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardrailWordConfigRequired {
     /// `Text`: a string, required.
-    ///
-    /// The custom word text.
-    ///
-    /// Length at least 1.
     pub text: Str,
 }
 
-static RULE_GuardrailWordConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Text",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_GuardrailWordConfig: ObjRule = ObjRule {
+    properties: &[
+        ("Text", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     required: &["Text"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GuardrailWordConfig` property type of `AWS::Wisdom::AIGuardrail`.
@@ -1819,6 +1106,7 @@ pub struct GuardrailWordConfig {
     pub text: Str,
 }
 
+#[rustfmt::skip]
 impl GuardrailWordConfig {
     /// A `GuardrailWordConfig` with its required properties, named in a [`GuardrailWordConfigRequired`].
     pub fn new(required: GuardrailWordConfigRequired) -> Self {
@@ -1828,12 +1116,7 @@ impl GuardrailWordConfig {
     }
 
     /// `Text`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = value.into();
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = value.into(); self }
 }
 
 impl PropertyType for GuardrailWordConfig {}

@@ -14,49 +14,21 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiGuardrailVersionRequired {
     /// `AIGuardrailId`: a string, required.
-    ///
-    /// The ID of the AI guardrail version.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub ai_guardrail_id: Str,
     /// `AssistantId`: a string, required.
-    ///
-    /// The ID of the AI guardrail version assistant.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
 }
 
-static RULE_AiGuardrailVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiGuardrailVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "AIGuardrailId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AIGuardrailId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModifiedTimeSeconds", Shape::NUM),
     ],
     required: &["AssistantId", "AIGuardrailId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIGuardrailVersion` resource.
@@ -92,6 +64,7 @@ pub struct AiGuardrailVersion {
     pub modified_time_seconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AiGuardrailVersion {
     /// The CloudFormation type name, `AWS::Wisdom::AIGuardrailVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIGuardrailVersion";
@@ -106,18 +79,8 @@ impl AiGuardrailVersion {
         create_only: &["AssistantId", "AIGuardrailId", "ModifiedTimeSeconds"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AIGuardrailVersionId",
-            "AIGuardrailArn",
-            "AssistantArn",
-            "VersionNumber",
-        ],
-        attributes: &[
-            "AIGuardrailArn",
-            "AIGuardrailVersionId",
-            "AssistantArn",
-            "VersionNumber",
-        ],
+        read_only: &["AIGuardrailVersionId", "AIGuardrailArn", "AssistantArn", "VersionNumber"],
+        attributes: &["AIGuardrailArn", "AIGuardrailVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -132,28 +95,11 @@ impl AiGuardrailVersion {
     }
 
     /// `AIGuardrailId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ai_guardrail_id(mut self, value: impl Into<Str>) -> Self {
-        self.ai_guardrail_id = value.into();
-        self
-    }
-
+    pub fn ai_guardrail_id(mut self, value: impl Into<Str>) -> Self { self.ai_guardrail_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.modified_time_seconds = Some(value.into());
-        self
-    }
+    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
 }
 
 impl Resource for AiGuardrailVersion {

@@ -16,158 +16,33 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiPromptRequired {
     /// `ApiFormat`: an [`AiPromptApiFormat`] value, required.
-    ///
-    /// The API format used for this AI Prompt.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_format: AiPromptApiFormat,
     /// `ModelId`: a string, required.
-    ///
-    /// The identifier of the model used for this AI Prompt. The following model Ids are supported:
-    ///
-    /// - `anthropic.claude-3-haiku--v1:0`
-    /// - `apac.amazon.nova-lite-v1:0`
-    /// - `apac.amazon.nova-micro-v1:0`
-    /// - `apac.amazon.nova-pro-v1:0`
-    /// - `apac.anthropic.claude-3-5-sonnet--v2:0`
-    /// - `apac.anthropic.claude-3-haiku-20240307-v1:0`
-    /// - `eu.amazon.nova-lite-v1:0`
-    /// - `eu.amazon.nova-micro-v1:0`
-    /// - `eu.amazon.nova-pro-v1:0`
-    /// - `eu.anthropic.claude-3-7-sonnet-20250219-v1:0`
-    /// - `eu.anthropic.claude-3-haiku-20240307-v1:0`
-    /// - `us.amazon.nova-lite-v1:0`
-    /// - `us.amazon.nova-micro-v1:0`
-    /// - `us.amazon.nova-pro-v1:0`
-    /// - `us.anthropic.claude-3-5-haiku-20241022-v1:0`
-    /// - `us.anthropic.claude-3-7-sonnet-20250219-v1:0`
-    /// - `us.anthropic.claude-3-haiku-20240307-v1:0`
-    ///
-    /// Length 1 to 2048.
     pub model_id: Str,
     /// `TemplateConfiguration`: a JSON value, required.
-    ///
-    /// The configuration of the prompt template for this AI Prompt.
     pub template_configuration: Json,
     /// `TemplateType`: an [`AiPromptTemplateType`] value, required.
-    ///
-    /// The type of the prompt template for this AI Prompt.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub template_type: AiPromptTemplateType,
     /// `Type`: an [`AiPromptType`] value, required.
-    ///
-    /// The type of this AI Prompt.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: AiPromptType,
 }
 
-static RULE_AiPrompt: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiPrompt: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApiFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ANTHROPIC_CLAUDE_MESSAGES",
-                    "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS",
-                    "MESSAGES",
-                    "TEXT_COMPLETIONS",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApiFormat", Shape::Str(&StrRule { allowed: &["ANTHROPIC_CLAUDE_MESSAGES", "ANTHROPIC_CLAUDE_TEXT_COMPLETIONS", "MESSAGES", "TEXT_COMPLETIONS"], ..StrRule::ANY })),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("TemplateConfiguration", Shape::Any),
-        (
-            "TemplateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TEXT"],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ANSWER_GENERATION",
-                    "INTENT_LABELING_GENERATION",
-                    "QUERY_REFORMULATION",
-                    "SELF_SERVICE_PRE_PROCESSING",
-                    "SELF_SERVICE_ANSWER_GENERATION",
-                    "EMAIL_RESPONSE",
-                    "EMAIL_OVERVIEW",
-                    "EMAIL_GENERATIVE_ANSWER",
-                    "EMAIL_QUERY_REFORMULATION",
-                    "ORCHESTRATION",
-                    "NOTE_TAKING",
-                    "CASE_SUMMARIZATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT"], ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ANSWER_GENERATION", "INTENT_LABELING_GENERATION", "QUERY_REFORMULATION", "SELF_SERVICE_PRE_PROCESSING", "SELF_SERVICE_ANSWER_GENERATION", "EMAIL_RESPONSE", "EMAIL_OVERVIEW", "EMAIL_GENERATIVE_ANSWER", "EMAIL_QUERY_REFORMULATION", "ORCHESTRATION", "NOTE_TAKING", "CASE_SUMMARIZATION"], ..StrRule::ANY })),
     ],
-    required: &[
-        "ApiFormat",
-        "ModelId",
-        "TemplateConfiguration",
-        "TemplateType",
-        "Type",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ApiFormat", "ModelId", "TemplateConfiguration", "TemplateType", "Type"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIPrompt` resource.
@@ -255,6 +130,7 @@ pub struct AiPrompt {
     pub r#type: AiPromptType,
 }
 
+#[rustfmt::skip]
 impl AiPrompt {
     /// The CloudFormation type name, `AWS::Wisdom::AIPrompt`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIPrompt";
@@ -265,35 +141,12 @@ impl AiPrompt {
         type_name: "AWS::Wisdom::AIPrompt",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiprompt.html",
         primary_identifier: &["AIPromptId", "AssistantId"],
-        required: &[
-            "ApiFormat",
-            "ModelId",
-            "TemplateConfiguration",
-            "TemplateType",
-            "Type",
-        ],
-        create_only: &[
-            "ApiFormat",
-            "AssistantId",
-            "Name",
-            "Tags",
-            "TemplateType",
-            "Type",
-        ],
+        required: &["ApiFormat", "ModelId", "TemplateConfiguration", "TemplateType", "Type"],
+        create_only: &["ApiFormat", "AssistantId", "Name", "Tags", "TemplateType", "Type"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AIPromptArn",
-            "AIPromptId",
-            "AssistantArn",
-            "ModifiedTimeSeconds",
-        ],
-        attributes: &[
-            "AIPromptArn",
-            "AIPromptId",
-            "AssistantArn",
-            "ModifiedTimeSeconds",
-        ],
+        read_only: &["AIPromptArn", "AIPromptId", "AssistantArn", "ModifiedTimeSeconds"],
+        attributes: &["AIPromptArn", "AIPromptId", "AssistantArn", "ModifiedTimeSeconds"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -314,76 +167,23 @@ impl AiPrompt {
     }
 
     /// `ApiFormat`: an [`AiPromptApiFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_format(mut self, value: impl Into<AiPromptApiFormat>) -> Self {
-        self.api_format = value.into();
-        self
-    }
-
+    pub fn api_format(mut self, value: impl Into<AiPromptApiFormat>) -> Self { self.api_format = value.into(); self }
     /// `AssistantId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = Some(value.into());
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ModelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_id = value.into();
-        self
-    }
-
+    pub fn model_id(mut self, value: impl Into<Str>) -> Self { self.model_id = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.template_configuration = value.into();
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Json>) -> Self { self.template_configuration = value.into(); self }
     /// `TemplateType`: an [`AiPromptTemplateType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_type(mut self, value: impl Into<AiPromptTemplateType>) -> Self {
-        self.template_type = value.into();
-        self
-    }
-
+    pub fn template_type(mut self, value: impl Into<AiPromptTemplateType>) -> Self { self.template_type = value.into(); self }
     /// `Type`: an [`AiPromptType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AiPromptType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AiPromptType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for AiPrompt {

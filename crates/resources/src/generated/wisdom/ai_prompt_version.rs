@@ -14,49 +14,21 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AiPromptVersionRequired {
     /// `AIPromptId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q in Connect AI prompt.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub ai_prompt_id: Str,
     /// `AssistantId`: a string, required.
-    ///
-    /// The identifier of the Amazon Q in Connect assistant. Can be either the ID or the ARN. URLs cannot contain the ARN.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
 }
 
-static RULE_AiPromptVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AiPromptVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "AIPromptId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AIPromptId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModifiedTimeSeconds", Shape::NUM),
     ],
     required: &["AssistantId", "AIPromptId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AIPromptVersion` resource.
@@ -92,6 +64,7 @@ pub struct AiPromptVersion {
     pub modified_time_seconds: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl AiPromptVersion {
     /// The CloudFormation type name, `AWS::Wisdom::AIPromptVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AIPromptVersion";
@@ -106,18 +79,8 @@ impl AiPromptVersion {
         create_only: &["AssistantId", "AIPromptId", "ModifiedTimeSeconds"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AIPromptArn",
-            "AIPromptVersionId",
-            "AssistantArn",
-            "VersionNumber",
-        ],
-        attributes: &[
-            "AIPromptArn",
-            "AIPromptVersionId",
-            "AssistantArn",
-            "VersionNumber",
-        ],
+        read_only: &["AIPromptArn", "AIPromptVersionId", "AssistantArn", "VersionNumber"],
+        attributes: &["AIPromptArn", "AIPromptVersionId", "AssistantArn", "VersionNumber"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -132,28 +95,11 @@ impl AiPromptVersion {
     }
 
     /// `AIPromptId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ai_prompt_id(mut self, value: impl Into<Str>) -> Self {
-        self.ai_prompt_id = value.into();
-        self
-    }
-
+    pub fn ai_prompt_id(mut self, value: impl Into<Str>) -> Self { self.ai_prompt_id = value.into(); self }
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `ModifiedTimeSeconds`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self {
-        self.modified_time_seconds = Some(value.into());
-        self
-    }
+    pub fn modified_time_seconds(mut self, value: impl Into<Num>) -> Self { self.modified_time_seconds = Some(value.into()); self }
 }
 
 impl Resource for AiPromptVersion {

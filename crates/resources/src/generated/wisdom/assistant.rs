@@ -7,77 +7,32 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`Assistant`], by name: `Assistant::new(AssistantRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssistantRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the assistant.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: an [`AssistantType`] value, required.
-    ///
-    /// The type of assistant.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: AssistantType,
 }
 
-static RULE_Assistant: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Assistant: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            Shape::Object(&RULE_ServerSideEncryptionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AGENT"],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["AGENT"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::Assistant` resource.
@@ -125,6 +80,7 @@ pub struct Assistant {
     pub r#type: AssistantType,
 }
 
+#[rustfmt::skip]
 impl Assistant {
     /// The CloudFormation type name, `AWS::Wisdom::Assistant`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::Assistant";
@@ -136,13 +92,7 @@ impl Assistant {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistant.html",
         primary_identifier: &["AssistantId"],
         required: &["Name", "Type"],
-        create_only: &[
-            "Description",
-            "Name",
-            "ServerSideEncryptionConfiguration",
-            "Tags",
-            "Type",
-        ],
+        create_only: &["Description", "Name", "ServerSideEncryptionConfiguration", "Tags", "Type"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["AssistantId", "AssistantArn"],
@@ -163,47 +113,15 @@ impl Assistant {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionConfiguration>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`AssistantType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AssistantType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AssistantType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Assistant {
@@ -257,159 +175,6 @@ impl AssistantAttributes {
     /// The ID of the Wisdom assistant.
     pub fn assistant_id(&self) -> Value {
         self.0.get_att("AssistantId")
-    }
-}
-
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServerSideEncryptionConfiguration` property type of `AWS::Wisdom::Assistant`.
-///
-/// The configuration information for the customer managed key used for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistant-serversideencryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServerSideEncryptionConfiguration {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The customer managed key used for encryption. The customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom. To use Wisdom with chat, the key policy must also allow `kms:Decrypt` , `kms:GenerateDataKey*` , and `kms:DescribeKey` permissions to the `connect.amazonaws.com` service principal. For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) in the *AWS Key Management Service Developer Guide* .
-    ///
-    /// Length 1 to 4096.
-    pub kms_key_id: Option<Str>,
-}
-
-impl ServerSideEncryptionConfiguration {
-    /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServerSideEncryptionConfiguration {}
-
-impl ToValue for ServerSideEncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::Assistant`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistant-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

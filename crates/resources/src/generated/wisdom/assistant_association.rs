@@ -7,71 +7,34 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`AssistantAssociation`], by name: `AssistantAssociation::new(AssistantAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssistantAssociationRequired {
     /// `AssistantId`: a string, required.
-    ///
-    /// The identifier of the Wisdom assistant.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
     /// `Association`: a JSON value, required.
-    ///
-    /// The identifier of the associated resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub association: Json,
     /// `AssociationType`: an [`AssociationType`] value, required.
-    ///
-    /// The type of association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub association_type: AssociationType,
 }
 
-static RULE_AssistantAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Association", Shape::Any),
-        (
-            "AssociationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociationType", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Association", "AssociationType", "AssistantId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AssistantAssociation` resource.
@@ -113,6 +76,7 @@ pub struct AssistantAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AssistantAssociation {
     /// The CloudFormation type name, `AWS::Wisdom::AssistantAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AssistantAssociation";
@@ -127,16 +91,8 @@ impl AssistantAssociation {
         create_only: &["Association", "AssociationType", "AssistantId", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssistantAssociationId",
-            "AssistantAssociationArn",
-            "AssistantArn",
-        ],
-        attributes: &[
-            "AssistantArn",
-            "AssistantAssociationArn",
-            "AssistantAssociationId",
-        ],
+        read_only: &["AssistantAssociationId", "AssistantAssociationArn", "AssistantArn"],
+        attributes: &["AssistantArn", "AssistantAssociationArn", "AssistantAssociationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -152,36 +108,13 @@ impl AssistantAssociation {
     }
 
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `Association`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association(mut self, value: impl Into<Json>) -> Self {
-        self.association = value.into();
-        self
-    }
-
+    pub fn association(mut self, value: impl Into<Json>) -> Self { self.association = value.into(); self }
     /// `AssociationType`: an [`AssociationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_type(mut self, value: impl Into<AssociationType>) -> Self {
-        self.association_type = value.into();
-        self
-    }
-
+    pub fn association_type(mut self, value: impl Into<AssociationType>) -> Self { self.association_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AssistantAssociation {
@@ -238,102 +171,6 @@ impl AssistantAssociationAttributes {
     /// The ID of the association.
     pub fn assistant_association_id(&self) -> Value {
         self.0.get_att("AssistantAssociationId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::AssistantAssociation`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistantassociation-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

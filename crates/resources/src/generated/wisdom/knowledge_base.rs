@@ -7,9 +7,11 @@
 
 use crate::support::prelude::*;
 
+use super::shared::{RULE_ServerSideEncryptionConfiguration, RULE_Tag};
+pub use super::shared::{ServerSideEncryptionConfiguration, Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\s_.,-]+");
-pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new(
+pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\\/anthropic.claude-3-haiku-20240307-v1:0$",
 );
 
@@ -17,85 +19,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnowledgeBaseRequired {
     /// `KnowledgeBaseType`: a [`KnowledgeBaseType`] value, required.
-    ///
-    /// The type of knowledge base. Only CUSTOM knowledge bases allow you to upload your own content. EXTERNAL knowledge bases support integrations with third-party systems whose content is synchronized automatically.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub knowledge_base_type: KnowledgeBaseType,
     /// `Name`: a string, required.
-    ///
-    /// The name of the knowledge base.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s_.,-]+`; length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
-static RULE_KnowledgeBase: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KnowledgeBaseType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXTERNAL",
-                    "CUSTOM",
-                    "MESSAGE_TEMPLATES",
-                    "MANAGED",
-                    "QUICK_RESPONSES",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RenderingConfiguration",
-            Shape::Object(&RULE_RenderingConfiguration),
-        ),
-        (
-            "ServerSideEncryptionConfiguration",
-            Shape::Object(&RULE_ServerSideEncryptionConfiguration),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KnowledgeBaseType", Shape::Str(&StrRule { allowed: &["EXTERNAL", "CUSTOM", "MESSAGE_TEMPLATES", "MANAGED", "QUICK_RESPONSES"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
+        ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
         ("SourceConfiguration", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorIngestionConfiguration",
-            Shape::Object(&RULE_VectorIngestionConfiguration),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
     ],
     required: &["KnowledgeBaseType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::KnowledgeBase` resource.
@@ -157,6 +100,7 @@ pub struct KnowledgeBase {
     pub vector_ingestion_configuration: Option<Obj<VectorIngestionConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl KnowledgeBase {
     /// The CloudFormation type name, `AWS::Wisdom::KnowledgeBase`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::KnowledgeBase";
@@ -168,14 +112,7 @@ impl KnowledgeBase {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-knowledgebase.html",
         primary_identifier: &["KnowledgeBaseId"],
         required: &["KnowledgeBaseType", "Name"],
-        create_only: &[
-            "Description",
-            "KnowledgeBaseType",
-            "Name",
-            "ServerSideEncryptionConfiguration",
-            "SourceConfiguration",
-            "Tags",
-        ],
+        create_only: &["Description", "KnowledgeBaseType", "Name", "ServerSideEncryptionConfiguration", "SourceConfiguration", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["KnowledgeBaseId", "KnowledgeBaseArn"],
@@ -199,77 +136,21 @@ impl KnowledgeBase {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KnowledgeBaseType`: a [`KnowledgeBaseType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_type(mut self, value: impl Into<KnowledgeBaseType>) -> Self {
-        self.knowledge_base_type = value.into();
-        self
-    }
-
+    pub fn knowledge_base_type(mut self, value: impl Into<KnowledgeBaseType>) -> Self { self.knowledge_base_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RenderingConfiguration`: a [`RenderingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rendering_configuration(
-        mut self,
-        value: impl Into<Obj<RenderingConfiguration>>,
-    ) -> Self {
-        self.rendering_configuration = Some(value.into());
-        self
-    }
-
+    pub fn rendering_configuration(mut self, value: impl Into<Obj<RenderingConfiguration>>) -> Self { self.rendering_configuration = Some(value.into()); self }
     /// `ServerSideEncryptionConfiguration`: a [`ServerSideEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionConfiguration>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<Obj<ServerSideEncryptionConfiguration>>) -> Self { self.server_side_encryption_configuration = Some(value.into()); self }
     /// `SourceConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn source_configuration(mut self, value: impl Into<Json>) -> Self { self.source_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VectorIngestionConfiguration`: a [`VectorIngestionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_ingestion_configuration(
-        mut self,
-        value: impl Into<Obj<VectorIngestionConfiguration>>,
-    ) -> Self {
-        self.vector_ingestion_configuration = Some(value.into());
-        self
-    }
+    pub fn vector_ingestion_configuration(mut self, value: impl Into<Obj<VectorIngestionConfiguration>>) -> Self { self.vector_ingestion_configuration = Some(value.into()); self }
 }
 
 impl Resource for KnowledgeBase {
@@ -336,33 +217,18 @@ impl KnowledgeBaseAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BedrockFoundationModelConfigurationRequired {
     /// `ModelArn`: a string, required.
-    ///
-    /// The model ARN of the Bedrock foundation model.
-    ///
-    /// Pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model\/anthropic.claude-3-haiku-20240307-v1:0$`; length 1 to 2048.
     pub model_arn: Str,
 }
 
-static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BedrockFoundationModelConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ParsingPrompt", Shape::Object(&RULE_ParsingPrompt)),
     ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BedrockFoundationModelConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -384,6 +250,7 @@ pub struct BedrockFoundationModelConfiguration {
     pub parsing_prompt: Option<Obj<ParsingPrompt>>,
 }
 
+#[rustfmt::skip]
 impl BedrockFoundationModelConfiguration {
     /// A `BedrockFoundationModelConfiguration` with its required properties, named in a [`BedrockFoundationModelConfigurationRequired`].
     pub fn new(required: BedrockFoundationModelConfigurationRequired) -> Self {
@@ -394,20 +261,9 @@ impl BedrockFoundationModelConfiguration {
     }
 
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
-
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
     /// `ParsingPrompt`: a [`ParsingPrompt`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self {
-        self.parsing_prompt = Some(value.into());
-        self
-    }
+    pub fn parsing_prompt(mut self, value: impl Into<Obj<ParsingPrompt>>) -> Self { self.parsing_prompt = Some(value.into()); self }
 }
 
 impl PropertyType for BedrockFoundationModelConfiguration {}
@@ -428,37 +284,17 @@ pub struct ChunkingConfigurationRequired {
     pub chunking_strategy: ChunkingStrategy,
 }
 
-static RULE_ChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChunkingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"],
-                format: None,
-            }),
-        ),
-        (
-            "FixedSizeChunkingConfiguration",
-            Shape::Object(&RULE_FixedSizeChunkingConfiguration),
-        ),
-        (
-            "HierarchicalChunkingConfiguration",
-            Shape::Object(&RULE_HierarchicalChunkingConfiguration),
-        ),
-        (
-            "SemanticChunkingConfiguration",
-            Shape::Object(&RULE_SemanticChunkingConfiguration),
-        ),
+        ("ChunkingStrategy", Shape::Str(&StrRule { allowed: &["FIXED_SIZE", "NONE", "HIERARCHICAL", "SEMANTIC"], ..StrRule::ANY })),
+        ("FixedSizeChunkingConfiguration", Shape::Object(&RULE_FixedSizeChunkingConfiguration)),
+        ("HierarchicalChunkingConfiguration", Shape::Object(&RULE_HierarchicalChunkingConfiguration)),
+        ("SemanticChunkingConfiguration", Shape::Object(&RULE_SemanticChunkingConfiguration)),
     ],
     required: &["ChunkingStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -478,6 +314,7 @@ pub struct ChunkingConfiguration {
     pub semantic_chunking_configuration: Option<Obj<SemanticChunkingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ChunkingConfiguration {
     /// A `ChunkingConfiguration` with its required properties, named in a [`ChunkingConfigurationRequired`].
     pub fn new(required: ChunkingConfigurationRequired) -> Self {
@@ -490,37 +327,13 @@ impl ChunkingConfiguration {
     }
 
     /// `ChunkingStrategy`: a [`ChunkingStrategy`] value, required.
-    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self {
-        self.chunking_strategy = value.into();
-        self
-    }
-
+    pub fn chunking_strategy(mut self, value: impl Into<ChunkingStrategy>) -> Self { self.chunking_strategy = value.into(); self }
     /// `FixedSizeChunkingConfiguration`: a [`FixedSizeChunkingConfiguration`] object.
-    pub fn fixed_size_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<FixedSizeChunkingConfiguration>>,
-    ) -> Self {
-        self.fixed_size_chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fixed_size_chunking_configuration(mut self, value: impl Into<Obj<FixedSizeChunkingConfiguration>>) -> Self { self.fixed_size_chunking_configuration = Some(value.into()); self }
     /// `HierarchicalChunkingConfiguration`: a [`HierarchicalChunkingConfiguration`] object.
-    pub fn hierarchical_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<HierarchicalChunkingConfiguration>>,
-    ) -> Self {
-        self.hierarchical_chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn hierarchical_chunking_configuration(mut self, value: impl Into<Obj<HierarchicalChunkingConfiguration>>) -> Self { self.hierarchical_chunking_configuration = Some(value.into()); self }
     /// `SemanticChunkingConfiguration`: a [`SemanticChunkingConfiguration`] object.
-    pub fn semantic_chunking_configuration(
-        mut self,
-        value: impl Into<Obj<SemanticChunkingConfiguration>>,
-    ) -> Self {
-        self.semantic_chunking_configuration = Some(value.into());
-        self
-    }
+    pub fn semantic_chunking_configuration(mut self, value: impl Into<Obj<SemanticChunkingConfiguration>>) -> Self { self.semantic_chunking_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ChunkingConfiguration {}
@@ -549,44 +362,20 @@ impl ToValue for ChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedSizeChunkingConfigurationRequired {
     /// `MaxTokens`: a number, required.
-    ///
-    /// The maximum number of tokens to include in a chunk.
-    ///
-    /// Value at least 1.
     pub max_tokens: Num,
     /// `OverlapPercentage`: a number, required.
-    ///
-    /// The percentage of overlap between adjacent chunks of a data source.
-    ///
-    /// Value 1 to 99.
     pub overlap_percentage: Num,
 }
 
-static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FixedSizeChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxTokens",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "OverlapPercentage",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("OverlapPercentage", Shape::Num(&NumRule { min: Some(1.0), max: Some(99.0), ..NumRule::ANY })),
     ],
     required: &["MaxTokens", "OverlapPercentage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FixedSizeChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -610,6 +399,7 @@ pub struct FixedSizeChunkingConfiguration {
     pub overlap_percentage: Num,
 }
 
+#[rustfmt::skip]
 impl FixedSizeChunkingConfiguration {
     /// A `FixedSizeChunkingConfiguration` with its required properties, named in a [`FixedSizeChunkingConfigurationRequired`].
     pub fn new(required: FixedSizeChunkingConfigurationRequired) -> Self {
@@ -620,20 +410,9 @@ impl FixedSizeChunkingConfiguration {
     }
 
     /// `MaxTokens`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
-
+    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
     /// `OverlapPercentage`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overlap_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.overlap_percentage = value.into();
-        self
-    }
+    pub fn overlap_percentage(mut self, value: impl Into<Num>) -> Self { self.overlap_percentage = value.into(); self }
 }
 
 impl PropertyType for FixedSizeChunkingConfiguration {}
@@ -651,44 +430,20 @@ impl ToValue for FixedSizeChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingConfigurationRequired {
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    ///
-    /// Token settings for each layer.
-    ///
-    /// Items 2 to 2.
     pub level_configurations: List<HierarchicalChunkingLevelConfiguration>,
     /// `OverlapTokens`: a number, required.
-    ///
-    /// The number of tokens to repeat across chunks in the same layer.
-    ///
-    /// Value at least 1.
     pub overlap_tokens: Num,
 }
 
-static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_HierarchicalChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LevelConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "OverlapTokens",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("LevelConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HierarchicalChunkingLevelConfiguration), min_items: Some(2), max_items: Some(2) })),
+        ("OverlapTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["LevelConfigurations", "OverlapTokens"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HierarchicalChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -712,6 +467,7 @@ pub struct HierarchicalChunkingConfiguration {
     pub overlap_tokens: Num,
 }
 
+#[rustfmt::skip]
 impl HierarchicalChunkingConfiguration {
     /// A `HierarchicalChunkingConfiguration` with its required properties, named in a [`HierarchicalChunkingConfigurationRequired`].
     pub fn new(required: HierarchicalChunkingConfigurationRequired) -> Self {
@@ -722,23 +478,9 @@ impl HierarchicalChunkingConfiguration {
     }
 
     /// `LevelConfigurations`: a list of [`HierarchicalChunkingLevelConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level_configurations(
-        mut self,
-        value: impl Into<List<HierarchicalChunkingLevelConfiguration>>,
-    ) -> Self {
-        self.level_configurations = value.into();
-        self
-    }
-
+    pub fn level_configurations(mut self, value: impl Into<List<HierarchicalChunkingLevelConfiguration>>) -> Self { self.level_configurations = value.into(); self }
     /// `OverlapTokens`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overlap_tokens(mut self, value: impl Into<Num>) -> Self {
-        self.overlap_tokens = value.into();
-        self
-    }
+    pub fn overlap_tokens(mut self, value: impl Into<Num>) -> Self { self.overlap_tokens = value.into(); self }
 }
 
 impl PropertyType for HierarchicalChunkingConfiguration {}
@@ -756,28 +498,17 @@ impl ToValue for HierarchicalChunkingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HierarchicalChunkingLevelConfigurationRequired {
     /// `MaxTokens`: a number, required.
-    ///
-    /// The maximum number of tokens that a chunk can contain in this layer.
-    ///
-    /// Value 1 to 8192.
     pub max_tokens: Num,
 }
 
-static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "MaxTokens",
-        Shape::Num(&NumRule {
-            min: Some(1.0),
-            max: Some(8192.0),
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_HierarchicalChunkingLevelConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), max: Some(8192.0), ..NumRule::ANY })),
+    ],
     required: &["MaxTokens"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HierarchicalChunkingLevelConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -795,6 +526,7 @@ pub struct HierarchicalChunkingLevelConfiguration {
     pub max_tokens: Num,
 }
 
+#[rustfmt::skip]
 impl HierarchicalChunkingLevelConfiguration {
     /// A `HierarchicalChunkingLevelConfiguration` with its required properties, named in a [`HierarchicalChunkingLevelConfigurationRequired`].
     pub fn new(required: HierarchicalChunkingLevelConfigurationRequired) -> Self {
@@ -804,12 +536,7 @@ impl HierarchicalChunkingLevelConfiguration {
     }
 
     /// `MaxTokens`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
+    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
 }
 
 impl PropertyType for HierarchicalChunkingLevelConfiguration {}
@@ -827,29 +554,15 @@ pub struct ParsingConfigurationRequired {
     pub parsing_strategy: ParsingStrategy,
 }
 
-static RULE_ParsingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ParsingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BedrockFoundationModelConfiguration",
-            Shape::Object(&RULE_BedrockFoundationModelConfiguration),
-        ),
-        (
-            "ParsingStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BEDROCK_FOUNDATION_MODEL"],
-                format: None,
-            }),
-        ),
+        ("BedrockFoundationModelConfiguration", Shape::Object(&RULE_BedrockFoundationModelConfiguration)),
+        ("ParsingStrategy", Shape::Str(&StrRule { allowed: &["BEDROCK_FOUNDATION_MODEL"], ..StrRule::ANY })),
     ],
     required: &["ParsingStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParsingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -865,6 +578,7 @@ pub struct ParsingConfiguration {
     pub parsing_strategy: ParsingStrategy,
 }
 
+#[rustfmt::skip]
 impl ParsingConfiguration {
     /// A `ParsingConfiguration` with its required properties, named in a [`ParsingConfigurationRequired`].
     pub fn new(required: ParsingConfigurationRequired) -> Self {
@@ -875,19 +589,9 @@ impl ParsingConfiguration {
     }
 
     /// `BedrockFoundationModelConfiguration`: a [`BedrockFoundationModelConfiguration`] object.
-    pub fn bedrock_foundation_model_configuration(
-        mut self,
-        value: impl Into<Obj<BedrockFoundationModelConfiguration>>,
-    ) -> Self {
-        self.bedrock_foundation_model_configuration = Some(value.into());
-        self
-    }
-
+    pub fn bedrock_foundation_model_configuration(mut self, value: impl Into<Obj<BedrockFoundationModelConfiguration>>) -> Self { self.bedrock_foundation_model_configuration = Some(value.into()); self }
     /// `ParsingStrategy`: a [`ParsingStrategy`] value, required.
-    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self {
-        self.parsing_strategy = value.into();
-        self
-    }
+    pub fn parsing_strategy(mut self, value: impl Into<ParsingStrategy>) -> Self { self.parsing_strategy = value.into(); self }
 }
 
 impl PropertyType for ParsingConfiguration {}
@@ -908,28 +612,17 @@ impl ToValue for ParsingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParsingPromptRequired {
     /// `ParsingPromptText`: a string, required.
-    ///
-    /// Length 1 to 10000.
     pub parsing_prompt_text: Str,
 }
 
-static RULE_ParsingPrompt: ObjRule = ObjRule {
-    properties: &[(
-        "ParsingPromptText",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(10000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ParsingPrompt: ObjRule = ObjRule {
+    properties: &[
+        ("ParsingPromptText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10000), ..StrRule::ANY })),
+    ],
     required: &["ParsingPromptText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ParsingPrompt` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -945,6 +638,7 @@ pub struct ParsingPrompt {
     pub parsing_prompt_text: Str,
 }
 
+#[rustfmt::skip]
 impl ParsingPrompt {
     /// A `ParsingPrompt` with its required properties, named in a [`ParsingPromptRequired`].
     pub fn new(required: ParsingPromptRequired) -> Self {
@@ -954,12 +648,7 @@ impl ParsingPrompt {
     }
 
     /// `ParsingPromptText`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self {
-        self.parsing_prompt_text = value.into();
-        self
-    }
+    pub fn parsing_prompt_text(mut self, value: impl Into<Str>) -> Self { self.parsing_prompt_text = value.into(); self }
 }
 
 impl PropertyType for ParsingPrompt {}
@@ -972,23 +661,13 @@ impl ToValue for ParsingPrompt {
     }
 }
 
-static RULE_RenderingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "TemplateUri",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RenderingConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("TemplateUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RenderingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -1012,6 +691,7 @@ pub struct RenderingConfiguration {
     pub template_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RenderingConfiguration {
     /// A `RenderingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1019,12 +699,7 @@ impl RenderingConfiguration {
     }
 
     /// `TemplateUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_uri(mut self, value: impl Into<Str>) -> Self {
-        self.template_uri = Some(value.into());
-        self
-    }
+    pub fn template_uri(mut self, value: impl Into<Str>) -> Self { self.template_uri = Some(value.into()); self }
 }
 
 impl PropertyType for RenderingConfiguration {}
@@ -1041,58 +716,23 @@ impl ToValue for RenderingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SemanticChunkingConfigurationRequired {
     /// `BreakpointPercentileThreshold`: a number, required.
-    ///
-    /// The dissimilarity threshold for splitting chunks.
-    ///
-    /// Value 50 to 99.
     pub breakpoint_percentile_threshold: Num,
     /// `BufferSize`: a number, required.
-    ///
-    /// The buffer size.
-    ///
-    /// Value 0 to 1.
     pub buffer_size: Num,
     /// `MaxTokens`: a number, required.
-    ///
-    /// The maximum number of tokens that a chunk can contain.
-    ///
-    /// Value at least 1.
     pub max_tokens: Num,
 }
 
-static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SemanticChunkingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BreakpointPercentileThreshold",
-            Shape::Num(&NumRule {
-                min: Some(50.0),
-                max: Some(99.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "BufferSize",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxTokens",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("BreakpointPercentileThreshold", Shape::Num(&NumRule { min: Some(50.0), max: Some(99.0), ..NumRule::ANY })),
+        ("BufferSize", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("MaxTokens", Shape::Num(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["MaxTokens", "BufferSize", "BreakpointPercentileThreshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SemanticChunkingConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -1122,6 +762,7 @@ pub struct SemanticChunkingConfiguration {
     pub max_tokens: Num,
 }
 
+#[rustfmt::skip]
 impl SemanticChunkingConfiguration {
     /// A `SemanticChunkingConfiguration` with its required properties, named in a [`SemanticChunkingConfigurationRequired`].
     pub fn new(required: SemanticChunkingConfigurationRequired) -> Self {
@@ -1133,28 +774,11 @@ impl SemanticChunkingConfiguration {
     }
 
     /// `BreakpointPercentileThreshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Num>) -> Self {
-        self.breakpoint_percentile_threshold = value.into();
-        self
-    }
-
+    pub fn breakpoint_percentile_threshold(mut self, value: impl Into<Num>) -> Self { self.breakpoint_percentile_threshold = value.into(); self }
     /// `BufferSize`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn buffer_size(mut self, value: impl Into<Num>) -> Self {
-        self.buffer_size = value.into();
-        self
-    }
-
+    pub fn buffer_size(mut self, value: impl Into<Num>) -> Self { self.buffer_size = value.into(); self }
     /// `MaxTokens`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self {
-        self.max_tokens = value.into();
-        self
-    }
+    pub fn max_tokens(mut self, value: impl Into<Num>) -> Self { self.max_tokens = value.into(); self }
 }
 
 impl PropertyType for SemanticChunkingConfiguration {}
@@ -1172,180 +796,14 @@ impl ToValue for SemanticChunkingConfiguration {
     }
 }
 
-static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "KmsKeyId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(4096),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `ServerSideEncryptionConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
-///
-/// The configuration information for the customer managed key used for encryption.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-knowledgebase-serversideencryptionconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ServerSideEncryptionConfiguration {
-    /// `KmsKeyId`: a string.
-    ///
-    /// The customer managed key used for encryption.
-    ///
-    /// This customer managed key must have a policy that allows `kms:CreateGrant` and `kms:DescribeKey` permissions to the IAM identity using the key to invoke Wisdom.
-    ///
-    /// For more information about setting up a customer managed key for Wisdom, see \[Enable Connect Customer Wisdom for your instance\](<https://docs.aws.amazon.com/connect/latest/adminguide/enable-wisdom.html>) . For information about valid ID values, see \[Key identifiers (KeyId)\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id>) .
-    ///
-    /// Length 1 to 4096.
-    pub kms_key_id: Option<Str>,
-}
-
-impl ServerSideEncryptionConfiguration {
-    /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Default::default()
-    }
-
-    /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for ServerSideEncryptionConfiguration {}
-
-impl ToValue for ServerSideEncryptionConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new().opt("KmsKeyId", &self.kms_key_id).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChunkingConfiguration", Shape::Object(&RULE_ChunkingConfiguration)),
+        ("ParsingConfiguration", Shape::Object(&RULE_ParsingConfiguration)),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::KnowledgeBase`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-knowledgebase-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_VectorIngestionConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "ChunkingConfiguration",
-            Shape::Object(&RULE_ChunkingConfiguration),
-        ),
-        (
-            "ParsingConfiguration",
-            Shape::Object(&RULE_ParsingConfiguration),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorIngestionConfiguration` property type of `AWS::Wisdom::KnowledgeBase`.
@@ -1365,6 +823,7 @@ pub struct VectorIngestionConfiguration {
     pub parsing_configuration: Option<Obj<ParsingConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl VectorIngestionConfiguration {
     /// A `VectorIngestionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1372,20 +831,9 @@ impl VectorIngestionConfiguration {
     }
 
     /// `ChunkingConfiguration`: a [`ChunkingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self {
-        self.chunking_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chunking_configuration(mut self, value: impl Into<Obj<ChunkingConfiguration>>) -> Self { self.chunking_configuration = Some(value.into()); self }
     /// `ParsingConfiguration`: a [`ParsingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self {
-        self.parsing_configuration = Some(value.into());
-        self
-    }
+    pub fn parsing_configuration(mut self, value: impl Into<Obj<ParsingConfiguration>>) -> Self { self.parsing_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for VectorIngestionConfiguration {}

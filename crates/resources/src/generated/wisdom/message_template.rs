@@ -7,125 +7,46 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
+use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[!-9;-@A-~]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("[ -~]*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9\\\\s_.,-]+");
 pub(crate) static PATTERN_3: Pattern = Pattern::new(
     "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$",
 );
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`MessageTemplate`], by name: `MessageTemplate::new(MessageTemplateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageTemplateRequired {
     /// `ChannelSubtype`: a [`ChannelSubtype`] value, required.
-    ///
-    /// The channel subtype this message template applies to.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub channel_subtype: ChannelSubtype,
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The content of the message template.
     pub content: Obj<Content>,
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the knowledge base.
-    ///
-    /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`; create-only: changing it replaces the resource.
     pub knowledge_base_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the message template.
-    ///
-    /// Pattern `^[a-zA-Z0-9\\s_.,-]+`; length 1 to 255.
     pub name: Str,
 }
 
-static RULE_MessageTemplate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelSubtype",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EMAIL", "SMS"],
-                format: None,
-            }),
-        ),
+        ("ChannelSubtype", Shape::Str(&StrRule { allowed: &["EMAIL", "SMS"], ..StrRule::ANY })),
         ("Content", Shape::Object(&RULE_Content)),
-        (
-            "DefaultAttributes",
-            Shape::Object(&RULE_MessageTemplateAttributesProperty),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupingConfiguration",
-            Shape::Object(&RULE_GroupingConfiguration),
-        ),
-        (
-            "KnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Language",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageTemplateAttachments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MessageTemplateAttachment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DefaultAttributes", Shape::Object(&RULE_MessageTemplateAttributesProperty)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
+        ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
+        ("MessageTemplateAttachments", Shape::List(&ListRule { items: Shape::Object(&RULE_MessageTemplateAttachment), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["KnowledgeBaseArn", "ChannelSubtype", "Name", "Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::MessageTemplate` resource.
@@ -193,6 +114,7 @@ pub struct MessageTemplate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MessageTemplate {
     /// The CloudFormation type name, `AWS::Wisdom::MessageTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::MessageTemplate";
@@ -207,17 +129,8 @@ impl MessageTemplate {
         create_only: &["KnowledgeBaseArn", "ChannelSubtype"],
         conditional_create_only: &[],
         write_only: &["MessageTemplateAttachments/*/S3PresignedUrl"],
-        read_only: &[
-            "MessageTemplateId",
-            "MessageTemplateArn",
-            "MessageTemplateContentSha256",
-            "MessageTemplateAttachments/*/AttachmentId",
-        ],
-        attributes: &[
-            "MessageTemplateArn",
-            "MessageTemplateContentSha256",
-            "MessageTemplateId",
-        ],
+        read_only: &["MessageTemplateId", "MessageTemplateArn", "MessageTemplateContentSha256", "MessageTemplateAttachments/*/AttachmentId"],
+        attributes: &["MessageTemplateArn", "MessageTemplateContentSha256", "MessageTemplateId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -239,90 +152,25 @@ impl MessageTemplate {
     }
 
     /// `ChannelSubtype`: a [`ChannelSubtype`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_subtype(mut self, value: impl Into<ChannelSubtype>) -> Self {
-        self.channel_subtype = value.into();
-        self
-    }
-
+    pub fn channel_subtype(mut self, value: impl Into<ChannelSubtype>) -> Self { self.channel_subtype = value.into(); self }
     /// `Content`: a [`Content`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<Content>>) -> Self { self.content = value.into(); self }
     /// `DefaultAttributes`: a [`MessageTemplateAttributesProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_attributes(
-        mut self,
-        value: impl Into<Obj<MessageTemplateAttributesProperty>>,
-    ) -> Self {
-        self.default_attributes = Some(value.into());
-        self
-    }
-
+    pub fn default_attributes(mut self, value: impl Into<Obj<MessageTemplateAttributesProperty>>) -> Self { self.default_attributes = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self {
-        self.grouping_configuration = Some(value.into());
-        self
-    }
-
+    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = Some(value.into()); self }
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_arn = value.into();
-        self
-    }
-
+    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `Language`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Str>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = Some(value.into()); self }
     /// `MessageTemplateAttachments`: a list of [`MessageTemplateAttachment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_template_attachments(
-        mut self,
-        value: impl Into<List<MessageTemplateAttachment>>,
-    ) -> Self {
-        self.message_template_attachments = Some(value.into());
-        self
-    }
-
+    pub fn message_template_attachments(mut self, value: impl Into<List<MessageTemplateAttachment>>) -> Self { self.message_template_attachments = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MessageTemplate {
@@ -391,35 +239,14 @@ impl MessageTemplateAttributes {
     }
 }
 
-static RULE_AgentAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AgentAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "FirstName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AgentAttributes` property type of `AWS::Wisdom::MessageTemplate`.
@@ -443,6 +270,7 @@ pub struct AgentAttributes {
     pub last_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AgentAttributes {
     /// A `AgentAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -450,20 +278,9 @@ impl AgentAttributes {
     }
 
     /// `FirstName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
+    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
     /// `LastName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
+    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
 }
 
 impl PropertyType for AgentAttributes {}
@@ -477,26 +294,15 @@ impl ToValue for AgentAttributes {
     }
 }
 
-static RULE_Content: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Content: ObjRule = ObjRule {
     properties: &[
-        (
-            "EmailMessageTemplateContent",
-            Shape::Object(&RULE_EmailMessageTemplateContent),
-        ),
-        (
-            "SmsMessageTemplateContent",
-            Shape::Object(&RULE_SmsMessageTemplateContent),
-        ),
+        ("EmailMessageTemplateContent", Shape::Object(&RULE_EmailMessageTemplateContent)),
+        ("SmsMessageTemplateContent", Shape::Object(&RULE_SmsMessageTemplateContent)),
     ],
-    required: &[],
-    one_of: &[&[
-        &["EmailMessageTemplateContent"],
-        &["SmsMessageTemplateContent"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["EmailMessageTemplateContent"], &["SmsMessageTemplateContent"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Content` property type of `AWS::Wisdom::MessageTemplate`.
@@ -516,6 +322,7 @@ pub struct Content {
     pub sms_message_template_content: Option<Obj<SmsMessageTemplateContent>>,
 }
 
+#[rustfmt::skip]
 impl Content {
     /// A `Content` with no property set (none is required).
     pub fn new() -> Self {
@@ -523,26 +330,9 @@ impl Content {
     }
 
     /// `EmailMessageTemplateContent`: an [`EmailMessageTemplateContent`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message_template_content(
-        mut self,
-        value: impl Into<Obj<EmailMessageTemplateContent>>,
-    ) -> Self {
-        self.email_message_template_content = Some(value.into());
-        self
-    }
-
+    pub fn email_message_template_content(mut self, value: impl Into<Obj<EmailMessageTemplateContent>>) -> Self { self.email_message_template_content = Some(value.into()); self }
     /// `SmsMessageTemplateContent`: a [`SmsMessageTemplateContent`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_message_template_content(
-        mut self,
-        value: impl Into<Obj<SmsMessageTemplateContent>>,
-    ) -> Self {
-        self.sms_message_template_content = Some(value.into());
-        self
-    }
+    pub fn sms_message_template_content(mut self, value: impl Into<Obj<SmsMessageTemplateContent>>) -> Self { self.sms_message_template_content = Some(value.into()); self }
 }
 
 impl PropertyType for Content {}
@@ -562,586 +352,70 @@ impl ToValue for Content {
     }
 }
 
-static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomerProfileAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccountNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AdditionalInformation",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Address1",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Address2",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Address3",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Address4",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingAddress1",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingAddress2",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingAddress3",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingAddress4",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingCity",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingCountry",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingCounty",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingPostalCode",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingProvince",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BillingState",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BirthDate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BusinessEmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BusinessName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BusinessPhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "City",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Country",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "County",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccountNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("AdditionalInformation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Address1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Address2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Address3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Address4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BillingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BirthDate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BusinessEmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BusinessName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("BusinessPhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("City", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Country", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("County", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
         ("Custom", Shape::Any),
-        (
-            "EmailAddress",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirstName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Gender",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "HomePhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingAddress1",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingAddress2",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingAddress3",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingAddress4",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingCity",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingCountry",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingCounty",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingPostalCode",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingProvince",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MailingState",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MiddleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MobilePhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartyType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PhoneNumber",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostalCode",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProfileARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProfileId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Province",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingAddress1",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingAddress2",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingAddress3",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingAddress4",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingCity",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingCountry",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingCounty",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingPostalCode",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingProvince",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShippingState",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EmailAddress", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("FirstName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Gender", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("HomePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("LastName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MailingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MiddleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("MobilePhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("PartyType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("PhoneNumber", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("PostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ProfileARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ProfileId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("Province", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingAddress1", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingAddress2", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingAddress3", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingAddress4", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingCity", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingCountry", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingCounty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingPostalCode", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingProvince", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("ShippingState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomerProfileAttributes` property type of `AWS::Wisdom::MessageTemplate`.
@@ -1499,6 +773,7 @@ pub struct CustomerProfileAttributes {
     pub state: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CustomerProfileAttributes {
     /// A `CustomerProfileAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -1506,468 +781,121 @@ impl CustomerProfileAttributes {
     }
 
     /// `AccountNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account_number(mut self, value: impl Into<Str>) -> Self {
-        self.account_number = Some(value.into());
-        self
-    }
-
+    pub fn account_number(mut self, value: impl Into<Str>) -> Self { self.account_number = Some(value.into()); self }
     /// `AdditionalInformation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_information(mut self, value: impl Into<Str>) -> Self {
-        self.additional_information = Some(value.into());
-        self
-    }
-
+    pub fn additional_information(mut self, value: impl Into<Str>) -> Self { self.additional_information = Some(value.into()); self }
     /// `Address1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address1(mut self, value: impl Into<Str>) -> Self {
-        self.address1 = Some(value.into());
-        self
-    }
-
+    pub fn address1(mut self, value: impl Into<Str>) -> Self { self.address1 = Some(value.into()); self }
     /// `Address2`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address2(mut self, value: impl Into<Str>) -> Self {
-        self.address2 = Some(value.into());
-        self
-    }
-
+    pub fn address2(mut self, value: impl Into<Str>) -> Self { self.address2 = Some(value.into()); self }
     /// `Address3`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address3(mut self, value: impl Into<Str>) -> Self {
-        self.address3 = Some(value.into());
-        self
-    }
-
+    pub fn address3(mut self, value: impl Into<Str>) -> Self { self.address3 = Some(value.into()); self }
     /// `Address4`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address4(mut self, value: impl Into<Str>) -> Self {
-        self.address4 = Some(value.into());
-        self
-    }
-
+    pub fn address4(mut self, value: impl Into<Str>) -> Self { self.address4 = Some(value.into()); self }
     /// `BillingAddress1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_address1(mut self, value: impl Into<Str>) -> Self {
-        self.billing_address1 = Some(value.into());
-        self
-    }
-
+    pub fn billing_address1(mut self, value: impl Into<Str>) -> Self { self.billing_address1 = Some(value.into()); self }
     /// `BillingAddress2`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_address2(mut self, value: impl Into<Str>) -> Self {
-        self.billing_address2 = Some(value.into());
-        self
-    }
-
+    pub fn billing_address2(mut self, value: impl Into<Str>) -> Self { self.billing_address2 = Some(value.into()); self }
     /// `BillingAddress3`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_address3(mut self, value: impl Into<Str>) -> Self {
-        self.billing_address3 = Some(value.into());
-        self
-    }
-
+    pub fn billing_address3(mut self, value: impl Into<Str>) -> Self { self.billing_address3 = Some(value.into()); self }
     /// `BillingAddress4`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_address4(mut self, value: impl Into<Str>) -> Self {
-        self.billing_address4 = Some(value.into());
-        self
-    }
-
+    pub fn billing_address4(mut self, value: impl Into<Str>) -> Self { self.billing_address4 = Some(value.into()); self }
     /// `BillingCity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_city(mut self, value: impl Into<Str>) -> Self {
-        self.billing_city = Some(value.into());
-        self
-    }
-
+    pub fn billing_city(mut self, value: impl Into<Str>) -> Self { self.billing_city = Some(value.into()); self }
     /// `BillingCountry`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_country(mut self, value: impl Into<Str>) -> Self {
-        self.billing_country = Some(value.into());
-        self
-    }
-
+    pub fn billing_country(mut self, value: impl Into<Str>) -> Self { self.billing_country = Some(value.into()); self }
     /// `BillingCounty`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_county(mut self, value: impl Into<Str>) -> Self {
-        self.billing_county = Some(value.into());
-        self
-    }
-
+    pub fn billing_county(mut self, value: impl Into<Str>) -> Self { self.billing_county = Some(value.into()); self }
     /// `BillingPostalCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_postal_code(mut self, value: impl Into<Str>) -> Self {
-        self.billing_postal_code = Some(value.into());
-        self
-    }
-
+    pub fn billing_postal_code(mut self, value: impl Into<Str>) -> Self { self.billing_postal_code = Some(value.into()); self }
     /// `BillingProvince`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_province(mut self, value: impl Into<Str>) -> Self {
-        self.billing_province = Some(value.into());
-        self
-    }
-
+    pub fn billing_province(mut self, value: impl Into<Str>) -> Self { self.billing_province = Some(value.into()); self }
     /// `BillingState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_state(mut self, value: impl Into<Str>) -> Self {
-        self.billing_state = Some(value.into());
-        self
-    }
-
+    pub fn billing_state(mut self, value: impl Into<Str>) -> Self { self.billing_state = Some(value.into()); self }
     /// `BirthDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn birth_date(mut self, value: impl Into<Str>) -> Self {
-        self.birth_date = Some(value.into());
-        self
-    }
-
+    pub fn birth_date(mut self, value: impl Into<Str>) -> Self { self.birth_date = Some(value.into()); self }
     /// `BusinessEmailAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_email_address(mut self, value: impl Into<Str>) -> Self {
-        self.business_email_address = Some(value.into());
-        self
-    }
-
+    pub fn business_email_address(mut self, value: impl Into<Str>) -> Self { self.business_email_address = Some(value.into()); self }
     /// `BusinessName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_name(mut self, value: impl Into<Str>) -> Self {
-        self.business_name = Some(value.into());
-        self
-    }
-
+    pub fn business_name(mut self, value: impl Into<Str>) -> Self { self.business_name = Some(value.into()); self }
     /// `BusinessPhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn business_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.business_phone_number = Some(value.into());
-        self
-    }
-
+    pub fn business_phone_number(mut self, value: impl Into<Str>) -> Self { self.business_phone_number = Some(value.into()); self }
     /// `City`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn city(mut self, value: impl Into<Str>) -> Self {
-        self.city = Some(value.into());
-        self
-    }
-
+    pub fn city(mut self, value: impl Into<Str>) -> Self { self.city = Some(value.into()); self }
     /// `Country`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Str>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
+    pub fn country(mut self, value: impl Into<Str>) -> Self { self.country = Some(value.into()); self }
     /// `County`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn county(mut self, value: impl Into<Str>) -> Self {
-        self.county = Some(value.into());
-        self
-    }
-
+    pub fn county(mut self, value: impl Into<Str>) -> Self { self.county = Some(value.into()); self }
     /// `Custom`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom(mut self, value: impl Into<Json>) -> Self {
-        self.custom = Some(value.into());
-        self
-    }
-
+    pub fn custom(mut self, value: impl Into<Json>) -> Self { self.custom = Some(value.into()); self }
     /// `EmailAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_address(mut self, value: impl Into<Str>) -> Self {
-        self.email_address = Some(value.into());
-        self
-    }
-
+    pub fn email_address(mut self, value: impl Into<Str>) -> Self { self.email_address = Some(value.into()); self }
     /// `FirstName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn first_name(mut self, value: impl Into<Str>) -> Self {
-        self.first_name = Some(value.into());
-        self
-    }
-
+    pub fn first_name(mut self, value: impl Into<Str>) -> Self { self.first_name = Some(value.into()); self }
     /// `Gender`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gender(mut self, value: impl Into<Str>) -> Self {
-        self.gender = Some(value.into());
-        self
-    }
-
+    pub fn gender(mut self, value: impl Into<Str>) -> Self { self.gender = Some(value.into()); self }
     /// `HomePhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn home_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.home_phone_number = Some(value.into());
-        self
-    }
-
+    pub fn home_phone_number(mut self, value: impl Into<Str>) -> Self { self.home_phone_number = Some(value.into()); self }
     /// `LastName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_name(mut self, value: impl Into<Str>) -> Self {
-        self.last_name = Some(value.into());
-        self
-    }
-
+    pub fn last_name(mut self, value: impl Into<Str>) -> Self { self.last_name = Some(value.into()); self }
     /// `MailingAddress1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_address1(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_address1 = Some(value.into());
-        self
-    }
-
+    pub fn mailing_address1(mut self, value: impl Into<Str>) -> Self { self.mailing_address1 = Some(value.into()); self }
     /// `MailingAddress2`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_address2(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_address2 = Some(value.into());
-        self
-    }
-
+    pub fn mailing_address2(mut self, value: impl Into<Str>) -> Self { self.mailing_address2 = Some(value.into()); self }
     /// `MailingAddress3`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_address3(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_address3 = Some(value.into());
-        self
-    }
-
+    pub fn mailing_address3(mut self, value: impl Into<Str>) -> Self { self.mailing_address3 = Some(value.into()); self }
     /// `MailingAddress4`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_address4(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_address4 = Some(value.into());
-        self
-    }
-
+    pub fn mailing_address4(mut self, value: impl Into<Str>) -> Self { self.mailing_address4 = Some(value.into()); self }
     /// `MailingCity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_city(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_city = Some(value.into());
-        self
-    }
-
+    pub fn mailing_city(mut self, value: impl Into<Str>) -> Self { self.mailing_city = Some(value.into()); self }
     /// `MailingCountry`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_country(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_country = Some(value.into());
-        self
-    }
-
+    pub fn mailing_country(mut self, value: impl Into<Str>) -> Self { self.mailing_country = Some(value.into()); self }
     /// `MailingCounty`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_county(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_county = Some(value.into());
-        self
-    }
-
+    pub fn mailing_county(mut self, value: impl Into<Str>) -> Self { self.mailing_county = Some(value.into()); self }
     /// `MailingPostalCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_postal_code(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_postal_code = Some(value.into());
-        self
-    }
-
+    pub fn mailing_postal_code(mut self, value: impl Into<Str>) -> Self { self.mailing_postal_code = Some(value.into()); self }
     /// `MailingProvince`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_province(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_province = Some(value.into());
-        self
-    }
-
+    pub fn mailing_province(mut self, value: impl Into<Str>) -> Self { self.mailing_province = Some(value.into()); self }
     /// `MailingState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mailing_state(mut self, value: impl Into<Str>) -> Self {
-        self.mailing_state = Some(value.into());
-        self
-    }
-
+    pub fn mailing_state(mut self, value: impl Into<Str>) -> Self { self.mailing_state = Some(value.into()); self }
     /// `MiddleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn middle_name(mut self, value: impl Into<Str>) -> Self {
-        self.middle_name = Some(value.into());
-        self
-    }
-
+    pub fn middle_name(mut self, value: impl Into<Str>) -> Self { self.middle_name = Some(value.into()); self }
     /// `MobilePhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mobile_phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.mobile_phone_number = Some(value.into());
-        self
-    }
-
+    pub fn mobile_phone_number(mut self, value: impl Into<Str>) -> Self { self.mobile_phone_number = Some(value.into()); self }
     /// `PartyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn party_type(mut self, value: impl Into<Str>) -> Self {
-        self.party_type = Some(value.into());
-        self
-    }
-
+    pub fn party_type(mut self, value: impl Into<Str>) -> Self { self.party_type = Some(value.into()); self }
     /// `PhoneNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number(mut self, value: impl Into<Str>) -> Self {
-        self.phone_number = Some(value.into());
-        self
-    }
-
+    pub fn phone_number(mut self, value: impl Into<Str>) -> Self { self.phone_number = Some(value.into()); self }
     /// `PostalCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn postal_code(mut self, value: impl Into<Str>) -> Self {
-        self.postal_code = Some(value.into());
-        self
-    }
-
+    pub fn postal_code(mut self, value: impl Into<Str>) -> Self { self.postal_code = Some(value.into()); self }
     /// `ProfileARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.profile_arn = Some(value.into());
-        self
-    }
-
+    pub fn profile_arn(mut self, value: impl Into<Str>) -> Self { self.profile_arn = Some(value.into()); self }
     /// `ProfileId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.profile_id = Some(value.into());
-        self
-    }
-
+    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = Some(value.into()); self }
     /// `Province`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn province(mut self, value: impl Into<Str>) -> Self {
-        self.province = Some(value.into());
-        self
-    }
-
+    pub fn province(mut self, value: impl Into<Str>) -> Self { self.province = Some(value.into()); self }
     /// `ShippingAddress1`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_address1(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_address1 = Some(value.into());
-        self
-    }
-
+    pub fn shipping_address1(mut self, value: impl Into<Str>) -> Self { self.shipping_address1 = Some(value.into()); self }
     /// `ShippingAddress2`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_address2(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_address2 = Some(value.into());
-        self
-    }
-
+    pub fn shipping_address2(mut self, value: impl Into<Str>) -> Self { self.shipping_address2 = Some(value.into()); self }
     /// `ShippingAddress3`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_address3(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_address3 = Some(value.into());
-        self
-    }
-
+    pub fn shipping_address3(mut self, value: impl Into<Str>) -> Self { self.shipping_address3 = Some(value.into()); self }
     /// `ShippingAddress4`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_address4(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_address4 = Some(value.into());
-        self
-    }
-
+    pub fn shipping_address4(mut self, value: impl Into<Str>) -> Self { self.shipping_address4 = Some(value.into()); self }
     /// `ShippingCity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_city(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_city = Some(value.into());
-        self
-    }
-
+    pub fn shipping_city(mut self, value: impl Into<Str>) -> Self { self.shipping_city = Some(value.into()); self }
     /// `ShippingCountry`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_country(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_country = Some(value.into());
-        self
-    }
-
+    pub fn shipping_country(mut self, value: impl Into<Str>) -> Self { self.shipping_country = Some(value.into()); self }
     /// `ShippingCounty`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_county(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_county = Some(value.into());
-        self
-    }
-
+    pub fn shipping_county(mut self, value: impl Into<Str>) -> Self { self.shipping_county = Some(value.into()); self }
     /// `ShippingPostalCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_postal_code(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_postal_code = Some(value.into());
-        self
-    }
-
+    pub fn shipping_postal_code(mut self, value: impl Into<Str>) -> Self { self.shipping_postal_code = Some(value.into()); self }
     /// `ShippingProvince`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_province(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_province = Some(value.into());
-        self
-    }
-
+    pub fn shipping_province(mut self, value: impl Into<Str>) -> Self { self.shipping_province = Some(value.into()); self }
     /// `ShippingState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shipping_state(mut self, value: impl Into<Str>) -> Self {
-        self.shipping_state = Some(value.into());
-        self
-    }
-
+    pub fn shipping_state(mut self, value: impl Into<Str>) -> Self { self.shipping_state = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for CustomerProfileAttributes {}
@@ -2041,51 +969,23 @@ impl ToValue for CustomerProfileAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmailMessageTemplateContentRequired {
     /// `Body`: an [`EmailMessageTemplateContentBody`] object, required.
-    ///
-    /// The body to use in email messages.
     pub body: Obj<EmailMessageTemplateContentBody>,
     /// `Headers`: a list of [`EmailMessageTemplateHeader`] objects, required.
-    ///
-    /// The email headers to include in email messages.
-    ///
-    /// Items 0 to 15.
     pub headers: List<EmailMessageTemplateHeader>,
     /// `Subject`: a string, required.
-    ///
-    /// The subject line, or title, to use in email messages.
-    ///
-    /// Length at least 1.
     pub subject: Str,
 }
 
-static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailMessageTemplateContent: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::Object(&RULE_EmailMessageTemplateContentBody)),
-        (
-            "Headers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EmailMessageTemplateHeader),
-                min_items: Some(0),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "Subject",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Headers", Shape::List(&ListRule { items: Shape::Object(&RULE_EmailMessageTemplateHeader), min_items: Some(0), max_items: Some(15) })),
+        ("Subject", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Subject", "Body", "Headers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailMessageTemplateContent` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2113,6 +1013,7 @@ pub struct EmailMessageTemplateContent {
     pub subject: Str,
 }
 
+#[rustfmt::skip]
 impl EmailMessageTemplateContent {
     /// A `EmailMessageTemplateContent` with its required properties, named in a [`EmailMessageTemplateContentRequired`].
     pub fn new(required: EmailMessageTemplateContentRequired) -> Self {
@@ -2124,28 +1025,11 @@ impl EmailMessageTemplateContent {
     }
 
     /// `Body`: an [`EmailMessageTemplateContentBody`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<EmailMessageTemplateContentBody>>) -> Self {
-        self.body = value.into();
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Obj<EmailMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
     /// `Headers`: a list of [`EmailMessageTemplateHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<List<EmailMessageTemplateHeader>>) -> Self {
-        self.headers = value.into();
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<List<EmailMessageTemplateHeader>>) -> Self { self.headers = value.into(); self }
     /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
+    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
 }
 
 impl PropertyType for EmailMessageTemplateContent {}
@@ -2160,23 +1044,14 @@ impl ToValue for EmailMessageTemplateContent {
     }
 }
 
-static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailMessageTemplateContentBody: ObjRule = ObjRule {
     properties: &[
-        (
-            "Html",
-            Shape::Object(&RULE_MessageTemplateBodyContentProvider),
-        ),
-        (
-            "PlainText",
-            Shape::Object(&RULE_MessageTemplateBodyContentProvider),
-        ),
+        ("Html", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
+        ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailMessageTemplateContentBody` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2196,6 +1071,7 @@ pub struct EmailMessageTemplateContentBody {
     pub plain_text: Option<Obj<MessageTemplateBodyContentProvider>>,
 }
 
+#[rustfmt::skip]
 impl EmailMessageTemplateContentBody {
     /// A `EmailMessageTemplateContentBody` with no property set (none is required).
     pub fn new() -> Self {
@@ -2203,20 +1079,9 @@ impl EmailMessageTemplateContentBody {
     }
 
     /// `Html`: a [`MessageTemplateBodyContentProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self {
-        self.html = Some(value.into());
-        self
-    }
-
+    pub fn html(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.html = Some(value.into()); self }
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self {
-        self.plain_text = Some(value.into());
-        self
-    }
+    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = Some(value.into()); self }
 }
 
 impl PropertyType for EmailMessageTemplateContentBody {}
@@ -2230,35 +1095,14 @@ impl ToValue for EmailMessageTemplateContentBody {
     }
 }
 
-static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EmailMessageTemplateHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(126),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(870),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(126), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(870), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EmailMessageTemplateHeader` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2282,6 +1126,7 @@ pub struct EmailMessageTemplateHeader {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EmailMessageTemplateHeader {
     /// A `EmailMessageTemplateHeader` with no property set (none is required).
     pub fn new() -> Self {
@@ -2289,20 +1134,9 @@ impl EmailMessageTemplateHeader {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for EmailMessageTemplateHeader {}
@@ -2316,180 +1150,25 @@ impl ToValue for EmailMessageTemplateHeader {
     }
 }
 
-/// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfigurationRequired {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Criteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-    ],
-    required: &["Criteria", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `GroupingConfiguration` property type of `AWS::Wisdom::MessageTemplate`.
-///
-/// The configuration information of the grouping of Amazon Q in Connect users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-messagetemplate-groupingconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfiguration {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-impl GroupingConfiguration {
-    /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
-    pub fn new(required: GroupingConfigurationRequired) -> Self {
-        Self {
-            criteria: required.criteria,
-            values: required.values,
-        }
-    }
-
-    /// `Criteria`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Str>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for GroupingConfiguration {}
-
-impl ToValue for GroupingConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
 /// The required properties of [`MessageTemplateAttachment`], by name: `MessageTemplateAttachment::new(MessageTemplateAttachmentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageTemplateAttachmentRequired {
     /// `AttachmentName`: a string, required.
-    ///
-    /// The name of the attachment file being uploaded. The name should include the file extension.
-    ///
-    /// Length 1 to 255.
     pub attachment_name: Str,
     /// `S3PresignedUrl`: a string, required.
-    ///
-    /// The S3 Presigned URL for the attachment file. When generating the PreSignedUrl, please ensure that the expires-in time is set to 30 minutes. The URL can be generated through the AWS Console or through the AWS CLI. For more information, see \[Sharing objects with presigned URLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ShareObjectPreSignedURL.html>) .
-    ///
-    /// Length at least 1.
     pub s3_presigned_url: Str,
 }
 
-static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageTemplateAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttachmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3PresignedUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AttachmentId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("AttachmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("S3PresignedUrl", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["AttachmentName", "S3PresignedUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageTemplateAttachment` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2519,6 +1198,7 @@ pub struct MessageTemplateAttachment {
     pub s3_presigned_url: Str,
 }
 
+#[rustfmt::skip]
 impl MessageTemplateAttachment {
     /// A `MessageTemplateAttachment` with its required properties, named in a [`MessageTemplateAttachmentRequired`].
     pub fn new(required: MessageTemplateAttachmentRequired) -> Self {
@@ -2530,28 +1210,11 @@ impl MessageTemplateAttachment {
     }
 
     /// `AttachmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_id(mut self, value: impl Into<Str>) -> Self {
-        self.attachment_id = Some(value.into());
-        self
-    }
-
+    pub fn attachment_id(mut self, value: impl Into<Str>) -> Self { self.attachment_id = Some(value.into()); self }
     /// `AttachmentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_name(mut self, value: impl Into<Str>) -> Self {
-        self.attachment_name = value.into();
-        self
-    }
-
+    pub fn attachment_name(mut self, value: impl Into<Str>) -> Self { self.attachment_name = value.into(); self }
     /// `S3PresignedUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_presigned_url(mut self, value: impl Into<Str>) -> Self {
-        self.s3_presigned_url = value.into();
-        self
-    }
+    pub fn s3_presigned_url(mut self, value: impl Into<Str>) -> Self { self.s3_presigned_url = value.into(); self }
 }
 
 impl PropertyType for MessageTemplateAttachment {}
@@ -2566,22 +1229,16 @@ impl ToValue for MessageTemplateAttachment {
     }
 }
 
-static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageTemplateAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("AgentAttributes", Shape::Object(&RULE_AgentAttributes)),
         ("CustomAttributes", Shape::Any),
-        (
-            "CustomerProfileAttributes",
-            Shape::Object(&RULE_CustomerProfileAttributes),
-        ),
+        ("CustomerProfileAttributes", Shape::Object(&RULE_CustomerProfileAttributes)),
         ("SystemAttributes", Shape::Object(&RULE_SystemAttributes)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageTemplateAttributes` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2609,6 +1266,7 @@ pub struct MessageTemplateAttributesProperty {
     pub system_attributes: Option<Obj<SystemAttributes>>,
 }
 
+#[rustfmt::skip]
 impl MessageTemplateAttributesProperty {
     /// A `MessageTemplateAttributesProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -2616,39 +1274,13 @@ impl MessageTemplateAttributesProperty {
     }
 
     /// `AgentAttributes`: an [`AgentAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_attributes(mut self, value: impl Into<Obj<AgentAttributes>>) -> Self {
-        self.agent_attributes = Some(value.into());
-        self
-    }
-
+    pub fn agent_attributes(mut self, value: impl Into<Obj<AgentAttributes>>) -> Self { self.agent_attributes = Some(value.into()); self }
     /// `CustomAttributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_attributes(mut self, value: impl Into<Json>) -> Self {
-        self.custom_attributes = Some(value.into());
-        self
-    }
-
+    pub fn custom_attributes(mut self, value: impl Into<Json>) -> Self { self.custom_attributes = Some(value.into()); self }
     /// `CustomerProfileAttributes`: a [`CustomerProfileAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_profile_attributes(
-        mut self,
-        value: impl Into<Obj<CustomerProfileAttributes>>,
-    ) -> Self {
-        self.customer_profile_attributes = Some(value.into());
-        self
-    }
-
+    pub fn customer_profile_attributes(mut self, value: impl Into<Obj<CustomerProfileAttributes>>) -> Self { self.customer_profile_attributes = Some(value.into()); self }
     /// `SystemAttributes`: a [`SystemAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_attributes(mut self, value: impl Into<Obj<SystemAttributes>>) -> Self {
-        self.system_attributes = Some(value.into());
-        self
-    }
+    pub fn system_attributes(mut self, value: impl Into<Obj<SystemAttributes>>) -> Self { self.system_attributes = Some(value.into()); self }
 }
 
 impl PropertyType for MessageTemplateAttributesProperty {}
@@ -2667,23 +1299,13 @@ impl ToValue for MessageTemplateAttributesProperty {
     }
 }
 
-static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
-    properties: &[(
-        "Content",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_MessageTemplateBodyContentProvider: ObjRule = ObjRule {
+    properties: &[
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageTemplateBodyContentProvider` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2701,6 +1323,7 @@ pub struct MessageTemplateBodyContentProvider {
     pub content: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MessageTemplateBodyContentProvider {
     /// A `MessageTemplateBodyContentProvider` with no property set (none is required).
     pub fn new() -> Self {
@@ -2708,12 +1331,7 @@ impl MessageTemplateBodyContentProvider {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
 }
 
 impl PropertyType for MessageTemplateBodyContentProvider {}
@@ -2728,19 +1346,17 @@ impl ToValue for MessageTemplateBodyContentProvider {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmsMessageTemplateContentRequired {
     /// `Body`: a [`SmsMessageTemplateContentBody`] object, required.
-    ///
-    /// The body to use in SMS messages.
     pub body: Obj<SmsMessageTemplateContentBody>,
 }
 
-static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
-    properties: &[("Body", Shape::Object(&RULE_SmsMessageTemplateContentBody))],
+#[rustfmt::skip]
+pub(crate) static RULE_SmsMessageTemplateContent: ObjRule = ObjRule {
+    properties: &[
+        ("Body", Shape::Object(&RULE_SmsMessageTemplateContentBody)),
+    ],
     required: &["Body"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsMessageTemplateContent` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2756,6 +1372,7 @@ pub struct SmsMessageTemplateContent {
     pub body: Obj<SmsMessageTemplateContentBody>,
 }
 
+#[rustfmt::skip]
 impl SmsMessageTemplateContent {
     /// A `SmsMessageTemplateContent` with its required properties, named in a [`SmsMessageTemplateContentRequired`].
     pub fn new(required: SmsMessageTemplateContentRequired) -> Self {
@@ -2765,12 +1382,7 @@ impl SmsMessageTemplateContent {
     }
 
     /// `Body`: a [`SmsMessageTemplateContentBody`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<SmsMessageTemplateContentBody>>) -> Self {
-        self.body = value.into();
-        self
-    }
+    pub fn body(mut self, value: impl Into<Obj<SmsMessageTemplateContentBody>>) -> Self { self.body = value.into(); self }
 }
 
 impl PropertyType for SmsMessageTemplateContent {}
@@ -2781,17 +1393,13 @@ impl ToValue for SmsMessageTemplateContent {
     }
 }
 
-static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
-    properties: &[(
-        "PlainText",
-        Shape::Object(&RULE_MessageTemplateBodyContentProvider),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SmsMessageTemplateContentBody: ObjRule = ObjRule {
+    properties: &[
+        ("PlainText", Shape::Object(&RULE_MessageTemplateBodyContentProvider)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmsMessageTemplateContentBody` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2807,6 +1415,7 @@ pub struct SmsMessageTemplateContentBody {
     pub plain_text: Option<Obj<MessageTemplateBodyContentProvider>>,
 }
 
+#[rustfmt::skip]
 impl SmsMessageTemplateContentBody {
     /// A `SmsMessageTemplateContentBody` with no property set (none is required).
     pub fn new() -> Self {
@@ -2814,12 +1423,7 @@ impl SmsMessageTemplateContentBody {
     }
 
     /// `PlainText`: a [`MessageTemplateBodyContentProvider`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self {
-        self.plain_text = Some(value.into());
-        self
-    }
+    pub fn plain_text(mut self, value: impl Into<Obj<MessageTemplateBodyContentProvider>>) -> Self { self.plain_text = Some(value.into()); self }
 }
 
 impl PropertyType for SmsMessageTemplateContentBody {}
@@ -2830,33 +1434,15 @@ impl ToValue for SmsMessageTemplateContentBody {
     }
 }
 
-static RULE_SystemAttributes: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SystemAttributes: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomerEndpoint",
-            Shape::Object(&RULE_SystemEndpointAttributes),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32767),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SystemEndpoint",
-            Shape::Object(&RULE_SystemEndpointAttributes),
-        ),
+        ("CustomerEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+        ("SystemEndpoint", Shape::Object(&RULE_SystemEndpointAttributes)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SystemAttributes` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2882,6 +1468,7 @@ pub struct SystemAttributes {
     pub system_endpoint: Option<Obj<SystemEndpointAttributes>>,
 }
 
+#[rustfmt::skip]
 impl SystemAttributes {
     /// A `SystemAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -2889,28 +1476,11 @@ impl SystemAttributes {
     }
 
     /// `CustomerEndpoint`: a [`SystemEndpointAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self {
-        self.customer_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn customer_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self { self.customer_endpoint = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SystemEndpoint`: a [`SystemEndpointAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self {
-        self.system_endpoint = Some(value.into());
-        self
-    }
+    pub fn system_endpoint(mut self, value: impl Into<Obj<SystemEndpointAttributes>>) -> Self { self.system_endpoint = Some(value.into()); self }
 }
 
 impl PropertyType for SystemAttributes {}
@@ -2925,23 +1495,13 @@ impl ToValue for SystemAttributes {
     }
 }
 
-static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
-    properties: &[(
-        "Address",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(32767),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_SystemEndpointAttributes: ObjRule = ObjRule {
+    properties: &[
+        ("Address", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32767), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SystemEndpointAttributes` property type of `AWS::Wisdom::MessageTemplate`.
@@ -2959,6 +1519,7 @@ pub struct SystemEndpointAttributes {
     pub address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SystemEndpointAttributes {
     /// A `SystemEndpointAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -2966,12 +1527,7 @@ impl SystemEndpointAttributes {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
 }
 
 impl PropertyType for SystemEndpointAttributes {}
@@ -2979,102 +1535,6 @@ impl PropertyType for SystemEndpointAttributes {}
 impl ToValue for SystemEndpointAttributes {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Address", &self.address).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::MessageTemplate`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-messagetemplate-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

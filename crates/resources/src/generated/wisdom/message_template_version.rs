@@ -15,42 +15,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageTemplateVersionRequired {
     /// `MessageTemplateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the message template.
-    ///
-    /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`; create-only: changing it replaces the resource.
     pub message_template_arn: Str,
 }
 
-static RULE_MessageTemplateVersion: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MessageTemplateVersion: ObjRule = ObjRule {
     properties: &[
-        (
-            "MessageTemplateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageTemplateContentSha256",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MessageTemplateArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MessageTemplateContentSha256", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
     ],
     required: &["MessageTemplateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::MessageTemplateVersion` resource.
@@ -80,6 +56,7 @@ pub struct MessageTemplateVersion {
     pub message_template_content_sha256: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MessageTemplateVersion {
     /// The CloudFormation type name, `AWS::Wisdom::MessageTemplateVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::MessageTemplateVersion";
@@ -109,20 +86,9 @@ impl MessageTemplateVersion {
     }
 
     /// `MessageTemplateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.message_template_arn = value.into();
-        self
-    }
-
+    pub fn message_template_arn(mut self, value: impl Into<Str>) -> Self { self.message_template_arn = value.into(); self }
     /// `MessageTemplateContentSha256`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_template_content_sha256(mut self, value: impl Into<Str>) -> Self {
-        self.message_template_content_sha256 = Some(value.into());
-        self
-    }
+    pub fn message_template_content_sha256(mut self, value: impl Into<Str>) -> Self { self.message_template_content_sha256 = Some(value.into()); self }
 }
 
 impl Resource for MessageTemplateVersion {

@@ -15,6 +15,8 @@
 //! - `AWS::Wisdom::MessageTemplate`: [`MessageTemplate`], property types in [`message_template`]
 //! - `AWS::Wisdom::MessageTemplateVersion`: [`MessageTemplateVersion`], property types in [`message_template_version`]
 //! - `AWS::Wisdom::QuickResponse`: [`QuickResponse`], property types in [`quick_response`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod ai_agent;
 pub mod ai_agent_version;
@@ -28,6 +30,7 @@ pub mod knowledge_base;
 pub mod message_template;
 pub mod message_template_version;
 pub mod quick_response;
+pub mod shared;
 
 pub use ai_agent::{AiAgent, AiAgentAttributes, AiAgentRequired};
 pub use ai_agent_version::{AiAgentVersion, AiAgentVersionAttributes, AiAgentVersionRequired};

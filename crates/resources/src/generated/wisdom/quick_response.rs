@@ -7,131 +7,44 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{GroupingConfiguration, GroupingConfigurationRequired, Tag, TagRequired};
+use super::shared::{RULE_GroupingConfiguration, RULE_Tag};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(application/x\\.quickresponse;format=(plain|markdown))$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
 /// The required properties of [`QuickResponse`], by name: `QuickResponse::new(QuickResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickResponseRequired {
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    ///
-    /// The content of the quick response.
     pub content: Obj<QuickResponseContentProvider>,
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the knowledge base.
-    ///
-    /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
     pub knowledge_base_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the quick response.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
 }
 
-static RULE_QuickResponse: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    pattern: None,
-                    allowed: &["Chat", "Email"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Content", Shape::Object(&RULE_QuickResponseContentProvider)),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupingConfiguration",
-            Shape::Object(&RULE_GroupingConfiguration),
-        ),
+        ("ContentType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
         ("IsActive", Shape::Bool),
-        (
-            "KnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Language",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShortcutKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ShortcutKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["KnowledgeBaseArn", "Content", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::QuickResponse` resource.
@@ -208,6 +121,7 @@ pub struct QuickResponse {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl QuickResponse {
     /// The CloudFormation type name, `AWS::Wisdom::QuickResponse`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::QuickResponse";
@@ -246,92 +160,27 @@ impl QuickResponse {
     }
 
     /// `Channels`: a list of [`ChannelType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channels(mut self, value: impl Into<List<ChannelType>>) -> Self {
-        self.channels = Some(value.into());
-        self
-    }
-
+    pub fn channels(mut self, value: impl Into<List<ChannelType>>) -> Self { self.channels = Some(value.into()); self }
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<QuickResponseContentProvider>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<QuickResponseContentProvider>>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self {
-        self.grouping_configuration = Some(value.into());
-        self
-    }
-
+    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = Some(value.into()); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_arn = value.into();
-        self
-    }
-
+    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `Language`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Str>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ShortcutKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shortcut_key(mut self, value: impl Into<Str>) -> Self {
-        self.shortcut_key = Some(value.into());
-        self
-    }
-
+    pub fn shortcut_key(mut self, value: impl Into<Str>) -> Self { self.shortcut_key = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for QuickResponse {
@@ -403,141 +252,13 @@ impl QuickResponseAttributes {
     }
 }
 
-/// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfigurationRequired {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-static RULE_GroupingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "Criteria",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &["Criteria", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `GroupingConfiguration` property type of `AWS::Wisdom::QuickResponse`.
-///
-/// The configuration information of the grouping of Amazon Q in Connect users.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-quickresponse-groupingconfiguration.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct GroupingConfiguration {
-    /// `Criteria`: a string, required.
-    ///
-    /// The criteria used for grouping Amazon Q in Connect users.
-    ///
-    /// The following is the list of supported criteria values.
-    ///
-    /// - `RoutingProfileArn` : Grouping the users by their \[Amazon Connect routing profile ARN\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) . User should have \[SearchRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchRoutingProfiles.html>) and \[DescribeRoutingProfile\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_DescribeRoutingProfile.html>) permissions when setting criteria to this value.
-    ///
-    /// Length 1 to 100.
-    pub criteria: Str,
-    /// `Values`: a list of strings, required.
-    ///
-    /// The list of values that define different groups of Amazon Q in Connect users.
-    ///
-    /// - When setting `criteria` to `RoutingProfileArn` , you need to provide a list of ARNs of \[Amazon Connect routing profiles\](<https://docs.aws.amazon.com/connect/latest/APIReference/API_RoutingProfile.html>) as values of this parameter.
-    pub values: List<Str>,
-}
-
-impl GroupingConfiguration {
-    /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
-    pub fn new(required: GroupingConfigurationRequired) -> Self {
-        Self {
-            criteria: required.criteria,
-            values: required.values,
-        }
-    }
-
-    /// `Criteria`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<Str>) -> Self {
-        self.criteria = value.into();
-        self
-    }
-
-    /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
-}
-
-impl PropertyType for GroupingConfiguration {}
-
-impl ToValue for GroupingConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .req("Values", &self.values)
-            .build()
-    }
-}
-
-static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
-    properties: &[(
-        "Content",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuickResponseContentProvider` property type of `AWS::Wisdom::QuickResponse`.
@@ -555,6 +276,7 @@ pub struct QuickResponseContentProvider {
     pub content: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QuickResponseContentProvider {
     /// A `QuickResponseContentProvider` with no property set (none is required).
     pub fn new() -> Self {
@@ -562,12 +284,7 @@ impl QuickResponseContentProvider {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
 }
 
 impl PropertyType for QuickResponseContentProvider {}
@@ -575,102 +292,6 @@ impl PropertyType for QuickResponseContentProvider {}
 impl ToValue for QuickResponseContentProvider {
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Content", &self.content).build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::Wisdom::QuickResponse`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-quickresponse-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

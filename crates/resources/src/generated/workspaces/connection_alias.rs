@@ -13,40 +13,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[.0-9a-zA-Z\\-]{1,255}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionAliasRequired {
     /// `ConnectionString`: a string, required.
-    ///
-    /// The connection string specified for the connection alias. The connection string must be in the form of a fully qualified domain name (FQDN), such as `www.example.com` .
-    ///
-    /// Pattern `^[.0-9a-zA-Z\-]{1,255}$`; length 1 to 255; create-only: changing it replaces the resource.
     pub connection_string: Str,
 }
 
-static RULE_ConnectionAlias: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ConnectionAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConnectionString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ConnectionString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ConnectionString"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpaces::ConnectionAlias` resource.
@@ -76,6 +54,7 @@ pub struct ConnectionAlias {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionAlias {
     /// The CloudFormation type name, `AWS::WorkSpaces::ConnectionAlias`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::ConnectionAlias";
@@ -105,20 +84,9 @@ impl ConnectionAlias {
     }
 
     /// `ConnectionString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_string(mut self, value: impl Into<Str>) -> Self {
-        self.connection_string = value.into();
-        self
-    }
-
+    pub fn connection_string(mut self, value: impl Into<Str>) -> Self { self.connection_string = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectionAlias {
@@ -180,44 +148,20 @@ impl ConnectionAliasAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::WorkSpaces::ConnectionAlias`.
@@ -235,6 +179,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -245,20 +190,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -6,8 +6,11 @@
 //! - `AWS::WorkSpaces::ConnectionAlias`: [`ConnectionAlias`], property types in [`connection_alias`]
 //! - `AWS::WorkSpaces::Workspace`: [`Workspace`], property types in [`workspace`]
 //! - `AWS::WorkSpaces::WorkspacesPool`: [`WorkspacesPool`], property types in [`workspaces_pool`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod connection_alias;
+pub mod shared;
 pub mod workspace;
 pub mod workspaces_pool;
 

@@ -7,56 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Workspace`], by name: `Workspace::new(WorkspaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspaceRequired {
     /// `BundleId`: a string, required.
-    ///
-    /// The identifier of the bundle for the WorkSpace.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub bundle_id: Str,
     /// `DirectoryId`: a string, required.
-    ///
-    /// The identifier of the Directory Service directory for the WorkSpace.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub directory_id: Str,
     /// `UserName`: a string, required.
-    ///
-    /// The user name of the user for the WorkSpace. This user name must exist in the Directory Service directory for the WorkSpace.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub user_name: Str,
 }
 
-static RULE_Workspace: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Workspace: ObjRule = ObjRule {
     properties: &[
         ("BundleId", Shape::STR),
         ("DirectoryId", Shape::STR),
         ("RootVolumeEncryptionEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UserName", Shape::STR),
         ("UserVolumeEncryptionEnabled", Shape::Bool),
         ("VolumeEncryptionKey", Shape::STR),
-        (
-            "WorkspaceProperties",
-            Shape::Object(&RULE_WorkspaceProperties),
-        ),
+        ("WorkspaceProperties", Shape::Object(&RULE_WorkspaceProperties)),
     ],
     required: &["BundleId", "DirectoryId", "UserName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpaces::Workspace` resource.
@@ -120,6 +99,7 @@ pub struct Workspace {
     pub workspace_properties: Option<Obj<WorkspaceProperties>>,
 }
 
+#[rustfmt::skip]
 impl Workspace {
     /// The CloudFormation type name, `AWS::WorkSpaces::Workspace`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::Workspace";
@@ -132,12 +112,7 @@ impl Workspace {
         primary_identifier: &["WorkspaceId"],
         required: &["BundleId", "DirectoryId", "UserName"],
         create_only: &["UserName", "DirectoryId"],
-        conditional_create_only: &[
-            "BundleId",
-            "VolumeEncryptionKey",
-            "RootVolumeEncryptionEnabled",
-            "UserVolumeEncryptionEnabled",
-        ],
+        conditional_create_only: &["BundleId", "VolumeEncryptionKey", "RootVolumeEncryptionEnabled", "UserVolumeEncryptionEnabled"],
         write_only: &[],
         read_only: &["WorkspaceId", "Id"],
         attributes: &["Id", "WorkspaceId"],
@@ -160,68 +135,21 @@ impl Workspace {
     }
 
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `DirectoryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = value.into();
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
     /// `RootVolumeEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.root_volume_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.root_volume_encryption_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = value.into();
-        self
-    }
-
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = value.into(); self }
     /// `UserVolumeEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.user_volume_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn user_volume_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.user_volume_encryption_enabled = Some(value.into()); self }
     /// `VolumeEncryptionKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_encryption_key(mut self, value: impl Into<Str>) -> Self {
-        self.volume_encryption_key = Some(value.into());
-        self
-    }
-
+    pub fn volume_encryption_key(mut self, value: impl Into<Str>) -> Self { self.volume_encryption_key = Some(value.into()); self }
     /// `WorkspaceProperties`: a [`WorkspaceProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_properties(mut self, value: impl Into<Obj<WorkspaceProperties>>) -> Self {
-        self.workspace_properties = Some(value.into());
-        self
-    }
+    pub fn workspace_properties(mut self, value: impl Into<Obj<WorkspaceProperties>>) -> Self { self.workspace_properties = Some(value.into()); self }
 }
 
 impl Resource for Workspace {
@@ -282,103 +210,8 @@ impl WorkspaceAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpaces::Workspace`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspaces-workspace-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WorkspaceProperties: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceProperties: ObjRule = ObjRule {
     properties: &[
         ("ComputeTypeName", Shape::STR),
         ("RootVolumeSizeGib", Shape::INT),
@@ -386,12 +219,8 @@ static RULE_WorkspaceProperties: ObjRule = ObjRule {
         ("RunningModeAutoStopTimeoutInMinutes", Shape::INT),
         ("UserVolumeSizeGib", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkspaceProperties` property type of `AWS::WorkSpaces::Workspace`.
@@ -423,6 +252,7 @@ pub struct WorkspaceProperties {
     pub user_volume_size_gib: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceProperties {
     /// A `WorkspaceProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -430,44 +260,15 @@ impl WorkspaceProperties {
     }
 
     /// `ComputeTypeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_type_name(mut self, value: impl Into<Str>) -> Self {
-        self.compute_type_name = Some(value.into());
-        self
-    }
-
+    pub fn compute_type_name(mut self, value: impl Into<Str>) -> Self { self.compute_type_name = Some(value.into()); self }
     /// `RootVolumeSizeGib`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_size_gib(mut self, value: impl Into<Int>) -> Self {
-        self.root_volume_size_gib = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_size_gib(mut self, value: impl Into<Int>) -> Self { self.root_volume_size_gib = Some(value.into()); self }
     /// `RunningMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn running_mode(mut self, value: impl Into<Str>) -> Self {
-        self.running_mode = Some(value.into());
-        self
-    }
-
+    pub fn running_mode(mut self, value: impl Into<Str>) -> Self { self.running_mode = Some(value.into()); self }
     /// `RunningModeAutoStopTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.running_mode_auto_stop_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn running_mode_auto_stop_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.running_mode_auto_stop_timeout_in_minutes = Some(value.into()); self }
     /// `UserVolumeSizeGib`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_volume_size_gib(mut self, value: impl Into<Int>) -> Self {
-        self.user_volume_size_gib = Some(value.into());
-        self
-    }
+    pub fn user_volume_size_gib(mut self, value: impl Into<Int>) -> Self { self.user_volume_size_gib = Some(value.into()); self }
 }
 
 impl PropertyType for WorkspaceProperties {}

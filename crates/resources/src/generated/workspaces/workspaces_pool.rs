@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_./()!*'-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsb-[0-9a-z]{8,63}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_./() -]+$");
@@ -17,102 +20,31 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9_.-]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkspacesPoolRequired {
     /// `BundleId`: a string, required.
-    ///
-    /// The identifier of the bundle used by the pool.
-    ///
-    /// Pattern `^wsb-[0-9a-z]{8,63}$`.
     pub bundle_id: Str,
     /// `Capacity`: a [`Capacity`] object, required.
-    ///
-    /// Describes the user capacity for the pool.
     pub capacity: Obj<Capacity>,
     /// `DirectoryId`: a string, required.
-    ///
-    /// The identifier of the directory used by the pool.
-    ///
-    /// Pattern `^wsd-[0-9a-z]{8,63}$`; length 10 to 65.
     pub directory_id: Str,
     /// `PoolName`: a string, required.
-    ///
-    /// The name of the pool.
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`; create-only: changing it replaces the resource.
     pub pool_name: Str,
 }
 
-static RULE_WorkspacesPool: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspacesPool: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplicationSettings",
-            Shape::Object(&RULE_ApplicationSettings),
-        ),
-        (
-            "BundleId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ApplicationSettings", Shape::Object(&RULE_ApplicationSettings)),
+        ("BundleId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Capacity", Shape::Object(&RULE_Capacity)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectoryId",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(65),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PoolName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RunningMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALWAYS_ON", "AUTO_STOP"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DirectoryId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(65), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("RunningMode", Shape::Str(&StrRule { allowed: &["ALWAYS_ON", "AUTO_STOP"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TimeoutSettings", Shape::Object(&RULE_TimeoutSettings)),
     ],
     required: &["PoolName", "BundleId", "DirectoryId", "Capacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpaces::WorkspacesPool` resource.
@@ -172,6 +104,7 @@ pub struct WorkspacesPool {
     pub timeout_settings: Option<Obj<TimeoutSettings>>,
 }
 
+#[rustfmt::skip]
 impl WorkspacesPool {
     /// The CloudFormation type name, `AWS::WorkSpaces::WorkspacesPool`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpaces::WorkspacesPool";
@@ -208,74 +141,23 @@ impl WorkspacesPool {
     }
 
     /// `ApplicationSettings`: an [`ApplicationSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self {
-        self.application_settings = Some(value.into());
-        self
-    }
-
+    pub fn application_settings(mut self, value: impl Into<Obj<ApplicationSettings>>) -> Self { self.application_settings = Some(value.into()); self }
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `Capacity`: a [`Capacity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self {
-        self.capacity = value.into();
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Obj<Capacity>>) -> Self { self.capacity = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DirectoryId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.directory_id = value.into();
-        self
-    }
-
+    pub fn directory_id(mut self, value: impl Into<Str>) -> Self { self.directory_id = value.into(); self }
     /// `PoolName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.pool_name = value.into();
-        self
-    }
-
+    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = value.into(); self }
     /// `RunningMode`: a [`RunningMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn running_mode(mut self, value: impl Into<RunningMode>) -> Self {
-        self.running_mode = Some(value.into());
-        self
-    }
-
+    pub fn running_mode(mut self, value: impl Into<RunningMode>) -> Self { self.running_mode = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeoutSettings`: a [`TimeoutSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_settings(mut self, value: impl Into<Obj<TimeoutSettings>>) -> Self {
-        self.timeout_settings = Some(value.into());
-        self
-    }
+    pub fn timeout_settings(mut self, value: impl Into<Obj<TimeoutSettings>>) -> Self { self.timeout_settings = Some(value.into()); self }
 }
 
 impl Resource for WorkspacesPool {
@@ -344,40 +226,18 @@ impl WorkspacesPoolAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSettingsRequired {
     /// `Status`: an [`ApplicationSettingsStatus`] value, required.
-    ///
-    /// Enables or disables persistent application settings for users during their pool sessions.
     pub status: ApplicationSettingsStatus,
 }
 
-static RULE_ApplicationSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "SettingsGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("SettingsGroup", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationSettings` property type of `AWS::WorkSpaces::WorkspacesPool`.
@@ -399,6 +259,7 @@ pub struct ApplicationSettings {
     pub status: ApplicationSettingsStatus,
 }
 
+#[rustfmt::skip]
 impl ApplicationSettings {
     /// A `ApplicationSettings` with its required properties, named in a [`ApplicationSettingsRequired`].
     pub fn new(required: ApplicationSettingsRequired) -> Self {
@@ -409,20 +270,9 @@ impl ApplicationSettings {
     }
 
     /// `SettingsGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn settings_group(mut self, value: impl Into<Str>) -> Self {
-        self.settings_group = Some(value.into());
-        self
-    }
-
+    pub fn settings_group(mut self, value: impl Into<Str>) -> Self { self.settings_group = Some(value.into()); self }
     /// `Status`: an [`ApplicationSettingsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ApplicationSettingsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ApplicationSettingsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ApplicationSettings {}
@@ -440,28 +290,17 @@ impl ToValue for ApplicationSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityRequired {
     /// `DesiredUserSessions`: an integer, required.
-    ///
-    /// The desired number of user sessions for the WorkSpaces in the pool.
-    ///
-    /// Value at least 0.
     pub desired_user_sessions: Int,
 }
 
-static RULE_Capacity: ObjRule = ObjRule {
-    properties: &[(
-        "DesiredUserSessions",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_Capacity: ObjRule = ObjRule {
+    properties: &[
+        ("DesiredUserSessions", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["DesiredUserSessions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Capacity` property type of `AWS::WorkSpaces::WorkspacesPool`.
@@ -479,6 +318,7 @@ pub struct Capacity {
     pub desired_user_sessions: Int,
 }
 
+#[rustfmt::skip]
 impl Capacity {
     /// A `Capacity` with its required properties, named in a [`CapacityRequired`].
     pub fn new(required: CapacityRequired) -> Self {
@@ -488,12 +328,7 @@ impl Capacity {
     }
 
     /// `DesiredUserSessions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_user_sessions(mut self, value: impl Into<Int>) -> Self {
-        self.desired_user_sessions = value.into();
-        self
-    }
+    pub fn desired_user_sessions(mut self, value: impl Into<Int>) -> Self { self.desired_user_sessions = value.into(); self }
 }
 
 impl PropertyType for Capacity {}
@@ -506,135 +341,15 @@ impl ToValue for Capacity {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TimeoutSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(36000.0), ..NumRule::ANY })),
+        ("IdleDisconnectTimeoutInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(36000.0), ..NumRule::ANY })),
+        ("MaxUserDurationInSeconds", Shape::Int(&NumRule { min: Some(600.0), max: Some(432000.0), ..NumRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpaces::WorkspacesPool`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspaces-workspacespool-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 255.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_TimeoutSettings: ObjRule = ObjRule {
-    properties: &[
-        (
-            "DisconnectTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(36000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IdleDisconnectTimeoutInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(36000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxUserDurationInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(600.0),
-                max: Some(432000.0),
-                allowed: &[],
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeoutSettings` property type of `AWS::WorkSpaces::WorkspacesPool`.
@@ -664,6 +379,7 @@ pub struct TimeoutSettings {
     pub max_user_duration_in_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TimeoutSettings {
     /// A `TimeoutSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -671,28 +387,11 @@ impl TimeoutSettings {
     }
 
     /// `DisconnectTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.disconnect_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.disconnect_timeout_in_seconds = Some(value.into()); self }
     /// `IdleDisconnectTimeoutInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.idle_disconnect_timeout_in_seconds = Some(value.into());
-        self
-    }
-
+    pub fn idle_disconnect_timeout_in_seconds(mut self, value: impl Into<Int>) -> Self { self.idle_disconnect_timeout_in_seconds = Some(value.into()); self }
     /// `MaxUserDurationInSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_user_duration_in_seconds = Some(value.into());
-        self
-    }
+    pub fn max_user_duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_user_duration_in_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for TimeoutSettings {}

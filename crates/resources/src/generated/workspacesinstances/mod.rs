@@ -6,7 +6,10 @@
 //! - `AWS::WorkspacesInstances::Volume`: [`Volume`], property types in [`volume`]
 //! - `AWS::WorkspacesInstances::VolumeAssociation`: [`VolumeAssociation`], property types in [`volume_association`]
 //! - `AWS::WorkspacesInstances::WorkspaceInstance`: [`WorkspaceInstance`], property types in [`workspace_instance`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod shared;
 pub mod volume;
 pub mod volume_association;
 pub mod workspace_instance;

@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ResourceType, VolumeType};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z]{2}-[a-z]+-\\d[a-z](-[a-z0-9]+)?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^snap-[0-9a-zA-Z]{1,63}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
@@ -16,95 +18,25 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The Availability Zone in which to create the volume
-    ///
-    /// Pattern `^[a-z]{2}-[a-z]+-\d[a-z](-[a-z0-9]+)?$`; length 0 to 64; create-only: changing it replaces the resource.
     pub availability_zone: Str,
 }
 
-static RULE_Volume: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SnapshotId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"],
-                format: None,
-            }),
-        ),
+        ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("SizeInGB", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("SnapshotId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30) })),
+        ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
     ],
     required: &["AvailabilityZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkspacesInstances::Volume` resource.
@@ -176,6 +108,7 @@ pub struct Volume {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// The CloudFormation type name, `AWS::WorkspacesInstances::Volume`.
     pub const TYPE_NAME: &'static str = "AWS::WorkspacesInstances::Volume";
@@ -187,17 +120,7 @@ impl Volume {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volume.html",
         primary_identifier: &["VolumeId"],
         required: &["AvailabilityZone"],
-        create_only: &[
-            "AvailabilityZone",
-            "Encrypted",
-            "Iops",
-            "KmsKeyId",
-            "SizeInGB",
-            "SnapshotId",
-            "Throughput",
-            "VolumeType",
-            "TagSpecifications",
-        ],
+        create_only: &["AvailabilityZone", "Encrypted", "Iops", "KmsKeyId", "SizeInGB", "SnapshotId", "Throughput", "VolumeType", "TagSpecifications"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["VolumeId"],
@@ -222,76 +145,23 @@ impl Volume {
     }
 
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SizeInGB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gb = Some(value.into());
-        self
-    }
-
+    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl Resource for Volume {
@@ -343,44 +213,20 @@ impl VolumeAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::WorkspacesInstances::Volume`.
@@ -398,6 +244,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -408,20 +255,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -435,38 +271,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "instance",
-                    "volume",
-                    "spot-instances-request",
-                    "network-interface",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type of `AWS::WorkspacesInstances::Volume`.
@@ -484,6 +296,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -491,18 +304,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -513,82 +317,5 @@ impl ToValue for TagSpecification {
             .opt("ResourceType", &self.resource_type)
             .opt("Tags", &self.tags)
             .build()
-    }
-}
-
-/// The values of `ResourceType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResourceType {
-    /// `instance`
-    Instance,
-    /// `volume`
-    Volume,
-    /// `spot-instances-request`
-    SpotInstancesRequest,
-    /// `network-interface`
-    NetworkInterface,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Instance => "instance",
-            Self::Volume => "volume",
-            Self::SpotInstancesRequest => "spot-instances-request",
-            Self::NetworkInterface => "network-interface",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `gp3`
-    Gp3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Gp3 => "gp3",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
     }
 }

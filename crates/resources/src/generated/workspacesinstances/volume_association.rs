@@ -14,74 +14,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^wsinst-[0-9a-zA-Z]{8,63}$"
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeAssociationRequired {
     /// `Device`: a string, required.
-    ///
-    /// The device name for the volume attachment
-    ///
-    /// Length at most 32; create-only: changing it replaces the resource.
     pub device: Str,
     /// `VolumeId`: a string, required.
-    ///
-    /// ID of the volume to attach to the workspace instance
-    ///
-    /// Pattern `^vol-[0-9a-zA-Z]{1,63}$`; create-only: changing it replaces the resource.
     pub volume_id: Str,
     /// `WorkspaceInstanceId`: a string, required.
-    ///
-    /// ID of the workspace instance to associate with the volume
-    ///
-    /// Pattern `^wsinst-[0-9a-zA-Z]{8,63}$`; create-only: changing it replaces the resource.
     pub workspace_instance_id: Str,
 }
 
-static RULE_VolumeAssociation: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VolumeAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Device",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisassociateMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FORCE", "NO_FORCE"],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "WorkspaceInstanceId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Device", Shape::Str(&StrRule { max_len: Some(32), ..StrRule::ANY })),
+        ("DisassociateMode", Shape::Str(&StrRule { allowed: &["FORCE", "NO_FORCE"], ..StrRule::ANY })),
+        ("VolumeId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("WorkspaceInstanceId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["WorkspaceInstanceId", "VolumeId", "Device"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkspacesInstances::VolumeAssociation` resource.
@@ -123,6 +73,7 @@ pub struct VolumeAssociation {
     pub workspace_instance_id: Str,
 }
 
+#[rustfmt::skip]
 impl VolumeAssociation {
     /// The CloudFormation type name, `AWS::WorkspacesInstances::VolumeAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::WorkspacesInstances::VolumeAssociation";
@@ -154,36 +105,13 @@ impl VolumeAssociation {
     }
 
     /// `Device`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device(mut self, value: impl Into<Str>) -> Self {
-        self.device = value.into();
-        self
-    }
-
+    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = value.into(); self }
     /// `DisassociateMode`: a [`DisassociateMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disassociate_mode(mut self, value: impl Into<DisassociateMode>) -> Self {
-        self.disassociate_mode = Some(value.into());
-        self
-    }
-
+    pub fn disassociate_mode(mut self, value: impl Into<DisassociateMode>) -> Self { self.disassociate_mode = Some(value.into()); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
-
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
     /// `WorkspaceInstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace_instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.workspace_instance_id = value.into();
-        self
-    }
+    pub fn workspace_instance_id(mut self, value: impl Into<Str>) -> Self { self.workspace_instance_id = value.into(); self }
 }
 
 impl Resource for VolumeAssociation {

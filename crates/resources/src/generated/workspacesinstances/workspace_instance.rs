@@ -7,6 +7,8 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::{ResourceType, VolumeType};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^ephemeral(0|[1-9][0-9]{0,2})$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.*");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^ami-[0-9a-zA-Z]{1,63}$");
@@ -19,24 +21,14 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("^pg-[0-9a-zA-Z]{1,63}$");
 pub(crate) static PATTERN_9: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$");
 pub(crate) static PATTERN_10: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_WorkspaceInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WorkspaceInstance: ObjRule = ObjRule {
     properties: &[
         ("ManagedInstance", Shape::Object(&RULE_ManagedInstance)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkspacesInstances::WorkspaceInstance` resource.
@@ -62,6 +54,7 @@ pub struct WorkspaceInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl WorkspaceInstance {
     /// The CloudFormation type name, `AWS::WorkspacesInstances::WorkspaceInstance`.
     pub const TYPE_NAME: &'static str = "AWS::WorkspacesInstances::WorkspaceInstance";
@@ -76,18 +69,8 @@ impl WorkspaceInstance {
         create_only: &["ManagedInstance"],
         conditional_create_only: &["Tags"],
         write_only: &["ManagedInstance"],
-        read_only: &[
-            "WorkspaceInstanceId",
-            "ProvisionState",
-            "EC2ManagedInstance",
-            "EC2ManagedInstance/InstanceId",
-        ],
-        attributes: &[
-            "EC2ManagedInstance",
-            "EC2ManagedInstance.InstanceId",
-            "ProvisionState",
-            "WorkspaceInstanceId",
-        ],
+        read_only: &["WorkspaceInstanceId", "ProvisionState", "EC2ManagedInstance", "EC2ManagedInstance/InstanceId"],
+        attributes: &["EC2ManagedInstance", "EC2ManagedInstance.InstanceId", "ProvisionState", "WorkspaceInstanceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -98,20 +81,9 @@ impl WorkspaceInstance {
     }
 
     /// `ManagedInstance`: a [`ManagedInstance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_instance(mut self, value: impl Into<Obj<ManagedInstance>>) -> Self {
-        self.managed_instance = Some(value.into());
-        self
-    }
-
+    pub fn managed_instance(mut self, value: impl Into<Obj<ManagedInstance>>) -> Self { self.managed_instance = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for WorkspaceInstance {
@@ -172,46 +144,16 @@ impl WorkspaceInstanceAttributes {
     }
 }
 
-static RULE_BlockDeviceMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeviceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
         ("Ebs", Shape::Object(&RULE_EbsBlockDevice)),
-        (
-            "NoDevice",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+        ("VirtualName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -235,6 +177,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -242,34 +185,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -285,29 +207,14 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
-static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["capacity-reservations-only", "open", "none"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationTarget",
-            Shape::Object(&RULE_CapacityReservationTarget),
-        ),
+        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "open", "none"], ..StrRule::ANY })),
+        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -321,6 +228,7 @@ pub struct CapacityReservationSpecification {
     pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -328,22 +236,9 @@ impl CapacityReservationSpecification {
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value.
-    pub fn capacity_reservation_preference(
-        mut self,
-        value: impl Into<CapacityReservationPreference>,
-    ) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    pub fn capacity_reservation_target(
-        mut self,
-        value: impl Into<Obj<CapacityReservationTarget>>,
-    ) -> Self {
-        self.capacity_reservation_target = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationSpecification {}
@@ -363,35 +258,14 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
-static RULE_CapacityReservationTarget: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationResourceGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CapacityReservationId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("CapacityReservationResourceGroupArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationTarget` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -409,6 +283,7 @@ pub struct CapacityReservationTarget {
     pub capacity_reservation_resource_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -416,20 +291,9 @@ impl CapacityReservationTarget {
     }
 
     /// `CapacityReservationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_id = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_id = Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_resource_group_arn = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationTarget {}
@@ -446,31 +310,14 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
-static RULE_CpuOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CpuOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ThreadsPerCore",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("CoreCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ThreadsPerCore", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CpuOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -488,6 +335,7 @@ pub struct CpuOptionsRequest {
     pub threads_per_core: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CpuOptionsRequest {
     /// A `CpuOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -495,20 +343,9 @@ impl CpuOptionsRequest {
     }
 
     /// `CoreCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self {
-        self.core_count = Some(value.into());
-        self
-    }
-
+    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self {
-        self.threads_per_core = Some(value.into());
-        self
-    }
+    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
 }
 
 impl PropertyType for CpuOptionsRequest {}
@@ -522,23 +359,13 @@ impl ToValue for CpuOptionsRequest {
     }
 }
 
-static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
-    properties: &[(
-        "CpuCredits",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["standard", "unlimited"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_CreditSpecificationRequest: ObjRule = ObjRule {
+    properties: &[
+        ("CpuCredits", Shape::Str(&StrRule { allowed: &["standard", "unlimited"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreditSpecificationRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -550,6 +377,7 @@ pub struct CreditSpecificationRequest {
     pub cpu_credits: Option<CpuCredits>,
 }
 
+#[rustfmt::skip]
 impl CreditSpecificationRequest {
     /// A `CreditSpecificationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -557,10 +385,7 @@ impl CreditSpecificationRequest {
     }
 
     /// `CpuCredits`: a [`CpuCredits`] value.
-    pub fn cpu_credits(mut self, value: impl Into<CpuCredits>) -> Self {
-        self.cpu_credits = Some(value.into());
-        self
-    }
+    pub fn cpu_credits(mut self, value: impl Into<CpuCredits>) -> Self { self.cpu_credits = Some(value.into()); self }
 }
 
 impl PropertyType for CreditSpecificationRequest {}
@@ -573,60 +398,18 @@ impl ToValue for CreditSpecificationRequest {
     }
 }
 
-static RULE_EbsBlockDevice: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"],
-                format: None,
-            }),
-        ),
+        ("Iops", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Throughput", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("VolumeSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "sc1", "st1", "gp3"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDevice` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -656,6 +439,7 @@ pub struct EbsBlockDevice {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -663,48 +447,17 @@ impl EbsBlockDevice {
     }
 
     /// `Encrypted`: a boolean.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDevice {}
@@ -722,14 +475,13 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
-static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_EnclaveOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnclaveOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -741,6 +493,7 @@ pub struct EnclaveOptionsRequest {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EnclaveOptionsRequest {
     /// A `EnclaveOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -748,10 +501,7 @@ impl EnclaveOptionsRequest {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for EnclaveOptionsRequest {}
@@ -762,14 +512,13 @@ impl ToValue for EnclaveOptionsRequest {
     }
 }
 
-static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
-    properties: &[("Configured", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_HibernationOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("Configured", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HibernationOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -781,6 +530,7 @@ pub struct HibernationOptionsRequest {
     pub configured: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HibernationOptionsRequest {
     /// A `HibernationOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -788,10 +538,7 @@ impl HibernationOptionsRequest {
     }
 
     /// `Configured`: a boolean.
-    pub fn configured(mut self, value: impl Into<Bool>) -> Self {
-        self.configured = Some(value.into());
-        self
-    }
+    pub fn configured(mut self, value: impl Into<Bool>) -> Self { self.configured = Some(value.into()); self }
 }
 
 impl PropertyType for HibernationOptionsRequest {}
@@ -804,35 +551,14 @@ impl ToValue for HibernationOptionsRequest {
     }
 }
 
-static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -850,6 +576,7 @@ pub struct IamInstanceProfileSpecification {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -857,20 +584,9 @@ impl IamInstanceProfileSpecification {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for IamInstanceProfileSpecification {}
@@ -884,23 +600,13 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
-static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "AutoRecovery",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["disabled", "default"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMaintenanceOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("AutoRecovery", Shape::Str(&StrRule { allowed: &["disabled", "default"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMaintenanceOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -912,6 +618,7 @@ pub struct InstanceMaintenanceOptionsRequest {
     pub auto_recovery: Option<AutoRecovery>,
 }
 
+#[rustfmt::skip]
 impl InstanceMaintenanceOptionsRequest {
     /// A `InstanceMaintenanceOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -919,10 +626,7 @@ impl InstanceMaintenanceOptionsRequest {
     }
 
     /// `AutoRecovery`: an [`AutoRecovery`] value.
-    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self {
-        self.auto_recovery = Some(value.into());
-        self
-    }
+    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self { self.auto_recovery = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMaintenanceOptionsRequest {}
@@ -935,63 +639,17 @@ impl ToValue for InstanceMaintenanceOptionsRequest {
     }
 }
 
-static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpProtocolIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpPutResponseHopLimit",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(64.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceMetadataTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMetadataOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1013,6 +671,7 @@ pub struct InstanceMetadataOptionsRequest {
     pub instance_metadata_tags: Option<InstanceMetadataTags>,
 }
 
+#[rustfmt::skip]
 impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1020,36 +679,15 @@ impl InstanceMetadataOptionsRequest {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self {
-        self.http_protocol_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
-
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self {
-        self.instance_metadata_tags = Some(value.into());
-        self
-    }
+    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMetadataOptionsRequest {}
@@ -1066,57 +704,16 @@ impl ToValue for InstanceMetadataOptionsRequest {
     }
 }
 
-static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceNetworkInterfaceSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceIndex",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("DeviceIndex", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Groups", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceNetworkInterfaceSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1142,6 +739,7 @@ pub struct InstanceNetworkInterfaceSpecification {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceNetworkInterfaceSpecification {
     /// A `InstanceNetworkInterfaceSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1149,36 +747,13 @@ impl InstanceNetworkInterfaceSpecification {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self {
-        self.device_index = Some(value.into());
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceNetworkInterfaceSpecification {}
@@ -1194,23 +769,13 @@ impl ToValue for InstanceNetworkInterfaceSpecification {
     }
 }
 
-static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "BandwidthWeighting",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["default", "vpc-1", "ebs-1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_InstanceNetworkPerformanceOptionsRequest: ObjRule = ObjRule {
+    properties: &[
+        ("BandwidthWeighting", Shape::Str(&StrRule { allowed: &["default", "vpc-1", "ebs-1"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceNetworkPerformanceOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1222,6 +787,7 @@ pub struct InstanceNetworkPerformanceOptionsRequest {
     pub bandwidth_weighting: Option<BandwidthWeighting>,
 }
 
+#[rustfmt::skip]
 impl InstanceNetworkPerformanceOptionsRequest {
     /// A `InstanceNetworkPerformanceOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1229,10 +795,7 @@ impl InstanceNetworkPerformanceOptionsRequest {
     }
 
     /// `BandwidthWeighting`: a [`BandwidthWeighting`] value.
-    pub fn bandwidth_weighting(mut self, value: impl Into<BandwidthWeighting>) -> Self {
-        self.bandwidth_weighting = Some(value.into());
-        self
-    }
+    pub fn bandwidth_weighting(mut self, value: impl Into<BandwidthWeighting>) -> Self { self.bandwidth_weighting = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceNetworkPerformanceOptionsRequest {}
@@ -1245,23 +808,13 @@ impl ToValue for InstanceNetworkPerformanceOptionsRequest {
     }
 }
 
-static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
-    properties: &[(
-        "LicenseConfigurationArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LicenseConfigurationRequest: ObjRule = ObjRule {
+    properties: &[
+        ("LicenseConfigurationArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LicenseConfigurationRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1275,6 +828,7 @@ pub struct LicenseConfigurationRequest {
     pub license_configuration_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LicenseConfigurationRequest {
     /// A `LicenseConfigurationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1282,12 +836,7 @@ impl LicenseConfigurationRequest {
     }
 
     /// `LicenseConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.license_configuration_arn = Some(value.into());
-        self
-    }
+    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LicenseConfigurationRequest {}
@@ -1304,156 +853,43 @@ impl ToValue for LicenseConfigurationRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedInstanceRequired {
     /// `ImageId`: a string, required.
-    ///
-    /// Format `AWS::EC2::Image.Id`; pattern `^ami-[0-9a-zA-Z]{1,63}$`.
     pub image_id: Str,
     /// `InstanceType`: a string, required.
-    ///
-    /// Pattern `^([a-z0-9-]+)\.([a-z0-9]+)$`.
     pub instance_type: Str,
 }
 
-static RULE_ManagedInstance: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ManagedInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CapacityReservationSpecification",
-            Shape::Object(&RULE_CapacityReservationSpecification),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
         ("CpuOptions", Shape::Object(&RULE_CpuOptionsRequest)),
-        (
-            "CreditSpecification",
-            Shape::Object(&RULE_CreditSpecificationRequest),
-        ),
+        ("CreditSpecification", Shape::Object(&RULE_CreditSpecificationRequest)),
         ("DisableApiStop", Shape::Bool),
         ("EbsOptimized", Shape::Bool),
         ("EnablePrimaryIpv6", Shape::Bool),
         ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptionsRequest)),
-        (
-            "HibernationOptions",
-            Shape::Object(&RULE_HibernationOptionsRequest),
-        ),
-        (
-            "IamInstanceProfile",
-            Shape::Object(&RULE_IamInstanceProfileSpecification),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6AddressCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "KeyName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LicenseSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LicenseConfigurationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaintenanceOptions",
-            Shape::Object(&RULE_InstanceMaintenanceOptionsRequest),
-        ),
-        (
-            "MetadataOptions",
-            Shape::Object(&RULE_InstanceMetadataOptionsRequest),
-        ),
-        (
-            "Monitoring",
-            Shape::Object(&RULE_RunInstancesMonitoringEnabled),
-        ),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkPerformanceOptions",
-            Shape::Object(&RULE_InstanceNetworkPerformanceOptionsRequest),
-        ),
+        ("HibernationOptions", Shape::Object(&RULE_HibernationOptionsRequest)),
+        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+        ("ImageId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Ipv6AddressCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("KeyName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseConfigurationRequest), min_items: None, max_items: None })),
+        ("MaintenanceOptions", Shape::Object(&RULE_InstanceMaintenanceOptionsRequest)),
+        ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
+        ("Monitoring", Shape::Object(&RULE_RunInstancesMonitoringEnabled)),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceNetworkInterfaceSpecification), min_items: None, max_items: None })),
+        ("NetworkPerformanceOptions", Shape::Object(&RULE_InstanceNetworkPerformanceOptionsRequest)),
         ("Placement", Shape::Object(&RULE_Placement)),
-        (
-            "PrivateDnsNameOptions",
-            Shape::Object(&RULE_PrivateDnsNameOptionsRequest),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "UserData",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(16000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptionsRequest)),
+        ("SubnetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: Some(30) })),
+        ("UserData", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(16000), ..StrRule::ANY })),
     ],
     required: &["ImageId", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedInstance` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1527,6 +963,7 @@ pub struct ManagedInstance {
     pub user_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedInstance {
     /// A `ManagedInstance` with its required properties, named in a [`ManagedInstanceRequired`].
     pub fn new(required: ManagedInstanceRequired) -> Self {
@@ -1560,195 +997,55 @@ impl ManagedInstance {
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    pub fn capacity_reservation_specification(
-        mut self,
-        value: impl Into<Obj<CapacityReservationSpecification>>,
-    ) -> Self {
-        self.capacity_reservation_specification = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptionsRequest`] object.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptionsRequest>>) -> Self {
-        self.cpu_options = Some(value.into());
-        self
-    }
-
+    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptionsRequest>>) -> Self { self.cpu_options = Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecificationRequest`] object.
-    pub fn credit_specification(
-        mut self,
-        value: impl Into<Obj<CreditSpecificationRequest>>,
-    ) -> Self {
-        self.credit_specification = Some(value.into());
-        self
-    }
-
+    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecificationRequest>>) -> Self { self.credit_specification = Some(value.into()); self }
     /// `DisableApiStop`: a boolean.
-    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_api_stop = Some(value.into());
-        self
-    }
-
+    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self { self.disable_api_stop = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `EnablePrimaryIpv6`: a boolean.
-    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_primary_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn enable_primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.enable_primary_ipv6 = Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptionsRequest`] object.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptionsRequest>>) -> Self {
-        self.enclave_options = Some(value.into());
-        self
-    }
-
+    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptionsRequest>>) -> Self { self.enclave_options = Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptionsRequest`] object.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptionsRequest>>) -> Self {
-        self.hibernation_options = Some(value.into());
-        self
-    }
-
+    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptionsRequest>>) -> Self { self.hibernation_options = Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(
-        mut self,
-        value: impl Into<Obj<IamInstanceProfileSpecification>>,
-    ) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `ImageId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = value.into();
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseConfigurationRequest`] objects.
-    pub fn license_specifications(
-        mut self,
-        value: impl Into<List<LicenseConfigurationRequest>>,
-    ) -> Self {
-        self.license_specifications = Some(value.into());
-        self
-    }
-
+    pub fn license_specifications(mut self, value: impl Into<List<LicenseConfigurationRequest>>) -> Self { self.license_specifications = Some(value.into()); self }
     /// `MaintenanceOptions`: an [`InstanceMaintenanceOptionsRequest`] object.
-    pub fn maintenance_options(
-        mut self,
-        value: impl Into<Obj<InstanceMaintenanceOptionsRequest>>,
-    ) -> Self {
-        self.maintenance_options = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_options(mut self, value: impl Into<Obj<InstanceMaintenanceOptionsRequest>>) -> Self { self.maintenance_options = Some(value.into()); self }
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub fn metadata_options(
-        mut self,
-        value: impl Into<Obj<InstanceMetadataOptionsRequest>>,
-    ) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `Monitoring`: a [`RunInstancesMonitoringEnabled`] object.
-    pub fn monitoring(mut self, value: impl Into<Obj<RunInstancesMonitoringEnabled>>) -> Self {
-        self.monitoring = Some(value.into());
-        self
-    }
-
+    pub fn monitoring(mut self, value: impl Into<Obj<RunInstancesMonitoringEnabled>>) -> Self { self.monitoring = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`InstanceNetworkInterfaceSpecification`] objects.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<List<InstanceNetworkInterfaceSpecification>>,
-    ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<InstanceNetworkInterfaceSpecification>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `NetworkPerformanceOptions`: an [`InstanceNetworkPerformanceOptionsRequest`] object.
-    pub fn network_performance_options(
-        mut self,
-        value: impl Into<Obj<InstanceNetworkPerformanceOptionsRequest>>,
-    ) -> Self {
-        self.network_performance_options = Some(value.into());
-        self
-    }
-
+    pub fn network_performance_options(mut self, value: impl Into<Obj<InstanceNetworkPerformanceOptionsRequest>>) -> Self { self.network_performance_options = Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptionsRequest`] object.
-    pub fn private_dns_name_options(
-        mut self,
-        value: impl Into<Obj<PrivateDnsNameOptionsRequest>>,
-    ) -> Self {
-        self.private_dns_name_options = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptionsRequest>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedInstance {}
@@ -1791,63 +1088,17 @@ impl ToValue for ManagedInstance {
     }
 }
 
-static RULE_Placement: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PartitionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["default", "dedicated", "host"],
-                format: None,
-            }),
-        ),
+        ("AvailabilityZone", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("GroupId", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("PartitionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["default", "dedicated", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Placement` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1875,6 +1126,7 @@ pub struct Placement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
     pub fn new() -> Self {
@@ -1882,42 +1134,15 @@ impl Placement {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `GroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self {
-        self.partition_number = Some(value.into());
-        self
-    }
-
+    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for Placement {}
@@ -1934,27 +1159,15 @@ impl ToValue for Placement {
     }
 }
 
-static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_PrivateDnsNameOptionsRequest: ObjRule = ObjRule {
     properties: &[
         ("EnableResourceNameDnsAAAARecord", Shape::Bool),
         ("EnableResourceNameDnsARecord", Shape::Bool),
-        (
-            "HostnameType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ip-name", "resource-name"],
-                format: None,
-            }),
-        ),
+        ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateDnsNameOptionsRequest` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -1970,6 +1183,7 @@ pub struct PrivateDnsNameOptionsRequest {
     pub hostname_type: Option<HostnameType>,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsNameOptionsRequest {
     /// A `PrivateDnsNameOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1977,22 +1191,11 @@ impl PrivateDnsNameOptionsRequest {
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_aaaa_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_a_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
     /// `HostnameType`: a [`HostnameType`] value.
-    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self {
-        self.hostname_type = Some(value.into());
-        self
-    }
+    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self { self.hostname_type = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateDnsNameOptionsRequest {}
@@ -2013,14 +1216,13 @@ impl ToValue for PrivateDnsNameOptionsRequest {
     }
 }
 
-static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_RunInstancesMonitoringEnabled: ObjRule = ObjRule {
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunInstancesMonitoringEnabled` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -2032,6 +1234,7 @@ pub struct RunInstancesMonitoringEnabled {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl RunInstancesMonitoringEnabled {
     /// A `RunInstancesMonitoringEnabled` with no property set (none is required).
     pub fn new() -> Self {
@@ -2039,10 +1242,7 @@ impl RunInstancesMonitoringEnabled {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for RunInstancesMonitoringEnabled {}
@@ -2057,40 +1257,18 @@ impl ToValue for RunInstancesMonitoringEnabled {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]+)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -2108,6 +1286,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2118,20 +1297,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -2145,38 +1313,14 @@ impl ToValue for Tag {
     }
 }
 
-static RULE_TagSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "instance",
-                    "volume",
-                    "spot-instances-request",
-                    "network-interface",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["instance", "volume", "spot-instances-request", "network-interface"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type of `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -2192,6 +1336,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2199,18 +1344,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -2482,40 +1618,6 @@ impl ToValue for InstanceMetadataTags {
     }
 }
 
-/// The values of `ResourceType` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ResourceType {
-    /// `instance`
-    Instance,
-    /// `volume`
-    Volume,
-    /// `spot-instances-request`
-    SpotInstancesRequest,
-    /// `network-interface`
-    NetworkInterface,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for ResourceType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for ResourceType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Instance => "instance",
-            Self::Volume => "volume",
-            Self::SpotInstancesRequest => "spot-instances-request",
-            Self::NetworkInterface => "network-interface",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
 /// The values of `Tenancy` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Tenancy {
@@ -2541,49 +1643,6 @@ impl ToValue for Tenancy {
             Self::Default => "default",
             Self::Dedicated => "dedicated",
             Self::Host => "host",
-            Self::Expr(v) => return v.clone(),
-        };
-        Value::String(s.to_owned())
-    }
-}
-
-/// The values of `VolumeType` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
-#[derive(Clone, Debug, PartialEq)]
-pub enum VolumeType {
-    /// `standard`
-    Standard,
-    /// `io1`
-    Io1,
-    /// `io2`
-    Io2,
-    /// `gp2`
-    Gp2,
-    /// `sc1`
-    Sc1,
-    /// `st1`
-    St1,
-    /// `gp3`
-    Gp3,
-    /// An intrinsic function that yields one of the values, or a value the schema does not list.
-    Expr(Value),
-}
-
-impl From<Value> for VolumeType {
-    fn from(v: Value) -> Self {
-        Self::Expr(v)
-    }
-}
-
-impl ToValue for VolumeType {
-    fn to_value(&self) -> Value {
-        let s = match self {
-            Self::Standard => "standard",
-            Self::Io1 => "io1",
-            Self::Io2 => "io2",
-            Self::Gp2 => "gp2",
-            Self::Sc1 => "sc1",
-            Self::St1 => "st1",
-            Self::Gp3 => "gp3",
             Self::Expr(v) => return v.clone(),
         };
         Value::String(s.to_owned())

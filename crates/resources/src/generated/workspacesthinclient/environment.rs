@@ -23,109 +23,26 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^.+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentRequired {
     /// `DesktopArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Secure Browser, or WorkSpaces Applications.
-    ///
-    /// Pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[0-9]{0,12}:[a-zA-Z0-9\-\/\._]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub desktop_arn: Str,
 }
 
-static RULE_Environment: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
-        (
-            "DesiredSoftwareSetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesktopArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DesktopEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeviceCreationTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("DesiredSoftwareSetId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DesktopArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DesktopEndpoint", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DeviceCreationTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("MaintenanceWindow", Shape::Object(&RULE_MaintenanceWindow)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SoftwareSetUpdateMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USE_LATEST", "USE_DESIRED"],
-                format: None,
-            }),
-        ),
-        (
-            "SoftwareSetUpdateSchedule",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USE_MAINTENANCE_WINDOW", "APPLY_IMMEDIATELY"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SoftwareSetUpdateMode", Shape::Str(&StrRule { allowed: &["USE_LATEST", "USE_DESIRED"], ..StrRule::ANY })),
+        ("SoftwareSetUpdateSchedule", Shape::Str(&StrRule { allowed: &["USE_MAINTENANCE_WINDOW", "APPLY_IMMEDIATELY"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DesktopArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesThinClient::Environment` resource.
@@ -199,6 +116,7 @@ pub struct Environment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// The CloudFormation type name, `AWS::WorkSpacesThinClient::Environment`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesThinClient::Environment";
@@ -213,30 +131,8 @@ impl Environment {
         create_only: &["KmsKeyArn", "DesktopArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "ActivationCode",
-            "Arn",
-            "CreatedAt",
-            "DesktopType",
-            "RegisteredDevicesCount",
-            "UpdatedAt",
-            "PendingSoftwareSetId",
-            "PendingSoftwareSetVersion",
-            "SoftwareSetComplianceStatus",
-        ],
-        attributes: &[
-            "ActivationCode",
-            "Arn",
-            "CreatedAt",
-            "DesktopType",
-            "Id",
-            "PendingSoftwareSetId",
-            "PendingSoftwareSetVersion",
-            "RegisteredDevicesCount",
-            "SoftwareSetComplianceStatus",
-            "UpdatedAt",
-        ],
+        read_only: &["Id", "ActivationCode", "Arn", "CreatedAt", "DesktopType", "RegisteredDevicesCount", "UpdatedAt", "PendingSoftwareSetId", "PendingSoftwareSetVersion", "SoftwareSetComplianceStatus"],
+        attributes: &["ActivationCode", "Arn", "CreatedAt", "DesktopType", "Id", "PendingSoftwareSetId", "PendingSoftwareSetVersion", "RegisteredDevicesCount", "SoftwareSetComplianceStatus", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -258,87 +154,25 @@ impl Environment {
     }
 
     /// `DesiredSoftwareSetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_software_set_id(mut self, value: impl Into<Str>) -> Self {
-        self.desired_software_set_id = Some(value.into());
-        self
-    }
-
+    pub fn desired_software_set_id(mut self, value: impl Into<Str>) -> Self { self.desired_software_set_id = Some(value.into()); self }
     /// `DesktopArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desktop_arn(mut self, value: impl Into<Str>) -> Self {
-        self.desktop_arn = value.into();
-        self
-    }
-
+    pub fn desktop_arn(mut self, value: impl Into<Str>) -> Self { self.desktop_arn = value.into(); self }
     /// `DesktopEndpoint`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desktop_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.desktop_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn desktop_endpoint(mut self, value: impl Into<Str>) -> Self { self.desktop_endpoint = Some(value.into()); self }
     /// `DeviceCreationTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_creation_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.device_creation_tags = Some(value.into());
-        self
-    }
-
+    pub fn device_creation_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.device_creation_tags = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `MaintenanceWindow`: a [`MaintenanceWindow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self {
-        self.maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_window(mut self, value: impl Into<Obj<MaintenanceWindow>>) -> Self { self.maintenance_window = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SoftwareSetUpdateMode`: a [`SoftwareSetUpdateMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn software_set_update_mode(mut self, value: impl Into<SoftwareSetUpdateMode>) -> Self {
-        self.software_set_update_mode = Some(value.into());
-        self
-    }
-
+    pub fn software_set_update_mode(mut self, value: impl Into<SoftwareSetUpdateMode>) -> Self { self.software_set_update_mode = Some(value.into()); self }
     /// `SoftwareSetUpdateSchedule`: a [`SoftwareSetUpdateSchedule`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn software_set_update_schedule(
-        mut self,
-        value: impl Into<SoftwareSetUpdateSchedule>,
-    ) -> Self {
-        self.software_set_update_schedule = Some(value.into());
-        self
-    }
-
+    pub fn software_set_update_schedule(mut self, value: impl Into<SoftwareSetUpdateSchedule>) -> Self { self.software_set_update_schedule = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Environment {
@@ -460,94 +294,23 @@ impl EnvironmentAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceWindowRequired {
     /// `Type`: a [`MaintenanceWindowType`] value, required.
-    ///
-    /// An option to select the default or custom maintenance window.
     pub r#type: MaintenanceWindowType,
 }
 
-static RULE_MaintenanceWindow: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MaintenanceWindow: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplyTimeOf",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["UTC", "DEVICE"],
-                format: None,
-            }),
-        ),
-        (
-            "DaysOfTheWeek",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "MONDAY",
-                        "TUESDAY",
-                        "WEDNESDAY",
-                        "THURSDAY",
-                        "FRIDAY",
-                        "SATURDAY",
-                        "SUNDAY",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(7),
-            }),
-        ),
-        (
-            "EndTimeHour",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "EndTimeMinute",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(59.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartTimeHour",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(23.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StartTimeMinute",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(59.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SYSTEM", "CUSTOM"],
-                format: None,
-            }),
-        ),
+        ("ApplyTimeOf", Shape::Str(&StrRule { allowed: &["UTC", "DEVICE"], ..StrRule::ANY })),
+        ("DaysOfTheWeek", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(7) })),
+        ("EndTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("EndTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+        ("StartTimeHour", Shape::Int(&NumRule { min: Some(0.0), max: Some(23.0), ..NumRule::ANY })),
+        ("StartTimeMinute", Shape::Int(&NumRule { min: Some(0.0), max: Some(59.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SYSTEM", "CUSTOM"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceWindow` property type of `AWS::WorkSpacesThinClient::Environment`.
@@ -597,6 +360,7 @@ pub struct MaintenanceWindow {
     pub r#type: MaintenanceWindowType,
 }
 
+#[rustfmt::skip]
 impl MaintenanceWindow {
     /// A `MaintenanceWindow` with its required properties, named in a [`MaintenanceWindowRequired`].
     pub fn new(required: MaintenanceWindowRequired) -> Self {
@@ -612,60 +376,19 @@ impl MaintenanceWindow {
     }
 
     /// `ApplyTimeOf`: an [`ApplyTimeOf`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apply_time_of(mut self, value: impl Into<ApplyTimeOf>) -> Self {
-        self.apply_time_of = Some(value.into());
-        self
-    }
-
+    pub fn apply_time_of(mut self, value: impl Into<ApplyTimeOf>) -> Self { self.apply_time_of = Some(value.into()); self }
     /// `DaysOfTheWeek`: a list of [`DayOfWeek`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_of_the_week(mut self, value: impl Into<List<DayOfWeek>>) -> Self {
-        self.days_of_the_week = Some(value.into());
-        self
-    }
-
+    pub fn days_of_the_week(mut self, value: impl Into<List<DayOfWeek>>) -> Self { self.days_of_the_week = Some(value.into()); self }
     /// `EndTimeHour`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_hour(mut self, value: impl Into<Int>) -> Self {
-        self.end_time_hour = Some(value.into());
-        self
-    }
-
+    pub fn end_time_hour(mut self, value: impl Into<Int>) -> Self { self.end_time_hour = Some(value.into()); self }
     /// `EndTimeMinute`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_minute(mut self, value: impl Into<Int>) -> Self {
-        self.end_time_minute = Some(value.into());
-        self
-    }
-
+    pub fn end_time_minute(mut self, value: impl Into<Int>) -> Self { self.end_time_minute = Some(value.into()); self }
     /// `StartTimeHour`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_hour(mut self, value: impl Into<Int>) -> Self {
-        self.start_time_hour = Some(value.into());
-        self
-    }
-
+    pub fn start_time_hour(mut self, value: impl Into<Int>) -> Self { self.start_time_hour = Some(value.into()); self }
     /// `StartTimeMinute`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_minute(mut self, value: impl Into<Int>) -> Self {
-        self.start_time_minute = Some(value.into());
-        self
-    }
-
+    pub fn start_time_minute(mut self, value: impl Into<Int>) -> Self { self.start_time_minute = Some(value.into()); self }
     /// `Type`: a [`MaintenanceWindowType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<MaintenanceWindowType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<MaintenanceWindowType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for MaintenanceWindow {}
@@ -688,44 +411,20 @@ impl ToValue for MaintenanceWindow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::WorkSpacesThinClient::Environment`.
@@ -743,6 +442,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -753,20 +453,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

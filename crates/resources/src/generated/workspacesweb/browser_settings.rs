@@ -7,56 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\{[\\S\\s]*\\}\\s*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new(
+pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
 );
 
-static RULE_BrowserSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "BrowserPolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(131072),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WebContentFilteringPolicy",
-            Shape::Object(&RULE_WebContentFilteringPolicy),
-        ),
+        ("BrowserPolicy", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::BrowserSettings` resource.
@@ -104,6 +75,7 @@ pub struct BrowserSettings {
     pub web_content_filtering_policy: Option<Obj<WebContentFilteringPolicy>>,
 }
 
+#[rustfmt::skip]
 impl BrowserSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::BrowserSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::BrowserSettings";
@@ -130,47 +102,15 @@ impl BrowserSettings {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `BrowserPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_policy(mut self, value: impl Into<Str>) -> Self {
-        self.browser_policy = Some(value.into());
-        self
-    }
-
+    pub fn browser_policy(mut self, value: impl Into<Str>) -> Self { self.browser_policy = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WebContentFilteringPolicy`: a [`WebContentFilteringPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_content_filtering_policy(
-        mut self,
-        value: impl Into<Obj<WebContentFilteringPolicy>>,
-    ) -> Self {
-        self.web_content_filtering_policy = Some(value.into());
-        self
-    }
+    pub fn web_content_filtering_policy(mut self, value: impl Into<Obj<WebContentFilteringPolicy>>) -> Self { self.web_content_filtering_policy = Some(value.into()); self }
 }
 
 impl Resource for BrowserSettings {
@@ -230,181 +170,15 @@ impl BrowserSettingsAttributes {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::BrowserSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-browsersettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
-    properties: &[
-        (
-            "AllowedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "BlockedCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Cults",
-                        "Gambling",
-                        "Nudity",
-                        "Pornography",
-                        "SexEducation",
-                        "Tasteless",
-                        "Violence",
-                        "DownloadSites",
-                        "ImageSharing",
-                        "PeerToPeer",
-                        "StreamingMediaAndDownloads",
-                        "GenerativeAI",
-                        "CriminalActivity",
-                        "Hacking",
-                        "HateAndIntolerance",
-                        "IllegalDrug",
-                        "IllegalSoftware",
-                        "SchoolCheating",
-                        "SelfHarm",
-                        "Weapons",
-                        "Chat",
-                        "Games",
-                        "InstantMessaging",
-                        "ProfessionalNetwork",
-                        "SocialNetworking",
-                        "WebBasedEmail",
-                        "ParkedDomains",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "BlockedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebContentFilteringPolicy` property type of `AWS::WorkSpacesWeb::BrowserSettings`.
@@ -434,6 +208,7 @@ pub struct WebContentFilteringPolicy {
     pub blocked_urls: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl WebContentFilteringPolicy {
     /// A `WebContentFilteringPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -441,28 +216,11 @@ impl WebContentFilteringPolicy {
     }
 
     /// `AllowedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_urls = Some(value.into());
-        self
-    }
-
+    pub fn allowed_urls(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_urls = Some(value.into()); self }
     /// `BlockedCategories`: a list of [`Category`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_categories(mut self, value: impl Into<List<Category>>) -> Self {
-        self.blocked_categories = Some(value.into());
-        self
-    }
-
+    pub fn blocked_categories(mut self, value: impl Into<List<Category>>) -> Self { self.blocked_categories = Some(value.into()); self }
     /// `BlockedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blocked_urls = Some(value.into());
-        self
-    }
+    pub fn blocked_urls(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_urls = Some(value.into()); self }
 }
 
 impl PropertyType for WebContentFilteringPolicy {}

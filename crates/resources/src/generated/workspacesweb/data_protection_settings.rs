@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
@@ -16,60 +19,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[_\\-\\d\\w]+$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^\\/((?:[^\\n])+)\\/([gimsuyvd]{0,8})$");
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[*_\\-\\d\\w]+$");
-pub(crate) static PATTERN_6: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_DataProtectionSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataProtectionSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InlineRedactionConfiguration",
-            Shape::Object(&RULE_InlineRedactionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InlineRedactionConfiguration", Shape::Object(&RULE_InlineRedactionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::DataProtectionSettings` resource.
@@ -121,6 +83,7 @@ pub struct DataProtectionSettings {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataProtectionSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::DataProtectionSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::DataProtectionSettings";
@@ -135,16 +98,8 @@ impl DataProtectionSettings {
         create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssociatedPortalArns",
-            "CreationDate",
-            "DataProtectionSettingsArn",
-        ],
-        attributes: &[
-            "AssociatedPortalArns",
-            "CreationDate",
-            "DataProtectionSettingsArn",
-        ],
+        read_only: &["AssociatedPortalArns", "CreationDate", "DataProtectionSettingsArn"],
+        attributes: &["AssociatedPortalArns", "CreationDate", "DataProtectionSettingsArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -155,55 +110,17 @@ impl DataProtectionSettings {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `InlineRedactionConfiguration`: an [`InlineRedactionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_redaction_configuration(
-        mut self,
-        value: impl Into<Obj<InlineRedactionConfiguration>>,
-    ) -> Self {
-        self.inline_redaction_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inline_redaction_configuration(mut self, value: impl Into<Obj<InlineRedactionConfiguration>>) -> Self { self.inline_redaction_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataProtectionSettings {
@@ -275,68 +192,22 @@ impl DataProtectionSettingsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPatternRequired {
     /// `PatternName`: a string, required.
-    ///
-    /// The pattern name for the custom pattern.
-    ///
-    /// Pattern `^[_\-\d\w]+$`; length 1 to 20.
     pub pattern_name: Str,
     /// `PatternRegex`: a string, required.
-    ///
-    /// The pattern regex for the customer pattern. The format must follow JavaScript regex format. The pattern must be enclosed between slashes, and can have flags behind the second slash. For example: “/ab+c/gi”.
-    ///
-    /// Pattern `^\/((?:[^\n])+)\/([gimsuyvd]{0,8})$`; length 0 to 300.
     pub pattern_regex: Str,
 }
 
-static RULE_CustomPattern: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CustomPattern: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeywordRegex",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatternDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatternName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PatternRegex",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KeywordRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PatternDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PatternName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("PatternRegex", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["PatternName", "PatternRegex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPattern` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
@@ -372,6 +243,7 @@ pub struct CustomPattern {
     pub pattern_regex: Str,
 }
 
+#[rustfmt::skip]
 impl CustomPattern {
     /// A `CustomPattern` with its required properties, named in a [`CustomPatternRequired`].
     pub fn new(required: CustomPatternRequired) -> Self {
@@ -384,36 +256,13 @@ impl CustomPattern {
     }
 
     /// `KeywordRegex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword_regex(mut self, value: impl Into<Str>) -> Self {
-        self.keyword_regex = Some(value.into());
-        self
-    }
-
+    pub fn keyword_regex(mut self, value: impl Into<Str>) -> Self { self.keyword_regex = Some(value.into()); self }
     /// `PatternDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_description(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_description = Some(value.into());
-        self
-    }
-
+    pub fn pattern_description(mut self, value: impl Into<Str>) -> Self { self.pattern_description = Some(value.into()); self }
     /// `PatternName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_name = value.into();
-        self
-    }
-
+    pub fn pattern_name(mut self, value: impl Into<Str>) -> Self { self.pattern_name = value.into(); self }
     /// `PatternRegex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pattern_regex(mut self, value: impl Into<Str>) -> Self {
-        self.pattern_regex = value.into();
-        self
-    }
+    pub fn pattern_regex(mut self, value: impl Into<Str>) -> Self { self.pattern_regex = value.into(); self }
 }
 
 impl PropertyType for CustomPattern {}
@@ -433,66 +282,20 @@ impl ToValue for CustomPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InlineRedactionConfigurationRequired {
     /// `InlineRedactionPatterns`: a list of [`InlineRedactionPattern`] objects, required.
-    ///
-    /// The inline redaction patterns to be enabled for the inline redaction configuration.
-    ///
-    /// Items 0 to 150.
     pub inline_redaction_patterns: List<InlineRedactionPattern>,
 }
 
-static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InlineRedactionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "GlobalConfidenceLevel",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(3.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GlobalEnforcedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "GlobalExemptUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "InlineRedactionPatterns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InlineRedactionPattern),
-                min_items: Some(0),
-                max_items: Some(150),
-            }),
-        ),
+        ("GlobalConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
+        ("GlobalEnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("GlobalExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("InlineRedactionPatterns", Shape::List(&ListRule { items: Shape::Object(&RULE_InlineRedactionPattern), min_items: Some(0), max_items: Some(150) })),
     ],
     required: &["InlineRedactionPatterns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InlineRedactionConfiguration` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
@@ -528,6 +331,7 @@ pub struct InlineRedactionConfiguration {
     pub inline_redaction_patterns: List<InlineRedactionPattern>,
 }
 
+#[rustfmt::skip]
 impl InlineRedactionConfiguration {
     /// A `InlineRedactionConfiguration` with its required properties, named in a [`InlineRedactionConfigurationRequired`].
     pub fn new(required: InlineRedactionConfigurationRequired) -> Self {
@@ -540,39 +344,13 @@ impl InlineRedactionConfiguration {
     }
 
     /// `GlobalConfidenceLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_confidence_level(mut self, value: impl Into<Num>) -> Self {
-        self.global_confidence_level = Some(value.into());
-        self
-    }
-
+    pub fn global_confidence_level(mut self, value: impl Into<Num>) -> Self { self.global_confidence_level = Some(value.into()); self }
     /// `GlobalEnforcedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_enforced_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.global_enforced_urls = Some(value.into());
-        self
-    }
-
+    pub fn global_enforced_urls(mut self, value: impl Into<List<Str>>) -> Self { self.global_enforced_urls = Some(value.into()); self }
     /// `GlobalExemptUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_exempt_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.global_exempt_urls = Some(value.into());
-        self
-    }
-
+    pub fn global_exempt_urls(mut self, value: impl Into<List<Str>>) -> Self { self.global_exempt_urls = Some(value.into()); self }
     /// `InlineRedactionPatterns`: a list of [`InlineRedactionPattern`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline_redaction_patterns(
-        mut self,
-        value: impl Into<List<InlineRedactionPattern>>,
-    ) -> Self {
-        self.inline_redaction_patterns = value.into();
-        self
-    }
+    pub fn inline_redaction_patterns(mut self, value: impl Into<List<InlineRedactionPattern>>) -> Self { self.inline_redaction_patterns = value.into(); self }
 }
 
 impl PropertyType for InlineRedactionConfiguration {}
@@ -592,71 +370,22 @@ impl ToValue for InlineRedactionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InlineRedactionPatternRequired {
     /// `RedactionPlaceHolder`: a [`RedactionPlaceHolder`] object, required.
-    ///
-    /// The redaction placeholder that will replace the redacted text in session for the inline redaction pattern.
     pub redaction_place_holder: Obj<RedactionPlaceHolder>,
 }
 
-static RULE_InlineRedactionPattern: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InlineRedactionPattern: ObjRule = ObjRule {
     properties: &[
-        (
-            "BuiltInPatternId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConfidenceLevel",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(3.0),
-                allowed: &[],
-            }),
-        ),
+        ("BuiltInPatternId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ConfidenceLevel", Shape::Num(&NumRule { min: Some(1.0), max: Some(3.0), ..NumRule::ANY })),
         ("CustomPattern", Shape::Object(&RULE_CustomPattern)),
-        (
-            "EnforcedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "ExemptUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "RedactionPlaceHolder",
-            Shape::Object(&RULE_RedactionPlaceHolder),
-        ),
+        ("EnforcedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("ExemptUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(20) })),
+        ("RedactionPlaceHolder", Shape::Object(&RULE_RedactionPlaceHolder)),
     ],
     required: &["RedactionPlaceHolder"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InlineRedactionPattern` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
@@ -700,6 +429,7 @@ pub struct InlineRedactionPattern {
     pub redaction_place_holder: Obj<RedactionPlaceHolder>,
 }
 
+#[rustfmt::skip]
 impl InlineRedactionPattern {
     /// A `InlineRedactionPattern` with its required properties, named in a [`InlineRedactionPatternRequired`].
     pub fn new(required: InlineRedactionPatternRequired) -> Self {
@@ -714,52 +444,17 @@ impl InlineRedactionPattern {
     }
 
     /// `BuiltInPatternId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_pattern_id(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_pattern_id = Some(value.into());
-        self
-    }
-
+    pub fn built_in_pattern_id(mut self, value: impl Into<Str>) -> Self { self.built_in_pattern_id = Some(value.into()); self }
     /// `ConfidenceLevel`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn confidence_level(mut self, value: impl Into<Num>) -> Self {
-        self.confidence_level = Some(value.into());
-        self
-    }
-
+    pub fn confidence_level(mut self, value: impl Into<Num>) -> Self { self.confidence_level = Some(value.into()); self }
     /// `CustomPattern`: a [`CustomPattern`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_pattern(mut self, value: impl Into<Obj<CustomPattern>>) -> Self {
-        self.custom_pattern = Some(value.into());
-        self
-    }
-
+    pub fn custom_pattern(mut self, value: impl Into<Obj<CustomPattern>>) -> Self { self.custom_pattern = Some(value.into()); self }
     /// `EnforcedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforced_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.enforced_urls = Some(value.into());
-        self
-    }
-
+    pub fn enforced_urls(mut self, value: impl Into<List<Str>>) -> Self { self.enforced_urls = Some(value.into()); self }
     /// `ExemptUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exempt_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exempt_urls = Some(value.into());
-        self
-    }
-
+    pub fn exempt_urls(mut self, value: impl Into<List<Str>>) -> Self { self.exempt_urls = Some(value.into()); self }
     /// `RedactionPlaceHolder`: a [`RedactionPlaceHolder`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redaction_place_holder(mut self, value: impl Into<Obj<RedactionPlaceHolder>>) -> Self {
-        self.redaction_place_holder = value.into();
-        self
-    }
+    pub fn redaction_place_holder(mut self, value: impl Into<Obj<RedactionPlaceHolder>>) -> Self { self.redaction_place_holder = value.into(); self }
 }
 
 impl PropertyType for InlineRedactionPattern {}
@@ -781,40 +476,18 @@ impl ToValue for InlineRedactionPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedactionPlaceHolderRequired {
     /// `RedactionPlaceHolderType`: a [`RedactionPlaceHolderType`] value, required.
-    ///
-    /// The redaction placeholder type that will replace the redacted text in session.
     pub redaction_place_holder_type: RedactionPlaceHolderType,
 }
 
-static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedactionPlaceHolder: ObjRule = ObjRule {
     properties: &[
-        (
-            "RedactionPlaceHolderText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(20),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RedactionPlaceHolderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CustomText"],
-                format: None,
-            }),
-        ),
+        ("RedactionPlaceHolderText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(20), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("RedactionPlaceHolderType", Shape::Str(&StrRule { allowed: &["CustomText"], ..StrRule::ANY })),
     ],
     required: &["RedactionPlaceHolderType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedactionPlaceHolder` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
@@ -836,6 +509,7 @@ pub struct RedactionPlaceHolder {
     pub redaction_place_holder_type: RedactionPlaceHolderType,
 }
 
+#[rustfmt::skip]
 impl RedactionPlaceHolder {
     /// A `RedactionPlaceHolder` with its required properties, named in a [`RedactionPlaceHolderRequired`].
     pub fn new(required: RedactionPlaceHolderRequired) -> Self {
@@ -846,23 +520,9 @@ impl RedactionPlaceHolder {
     }
 
     /// `RedactionPlaceHolderText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redaction_place_holder_text(mut self, value: impl Into<Str>) -> Self {
-        self.redaction_place_holder_text = Some(value.into());
-        self
-    }
-
+    pub fn redaction_place_holder_text(mut self, value: impl Into<Str>) -> Self { self.redaction_place_holder_text = Some(value.into()); self }
     /// `RedactionPlaceHolderType`: a [`RedactionPlaceHolderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redaction_place_holder_type(
-        mut self,
-        value: impl Into<RedactionPlaceHolderType>,
-    ) -> Self {
-        self.redaction_place_holder_type = value.into();
-        self
-    }
+    pub fn redaction_place_holder_type(mut self, value: impl Into<RedactionPlaceHolderType>) -> Self { self.redaction_place_holder_type = value.into(); self }
 }
 
 impl PropertyType for RedactionPlaceHolder {}
@@ -878,102 +538,6 @@ impl ToValue for RedactionPlaceHolder {
                 "RedactionPlaceHolderType",
                 &self.redaction_place_holder_type,
             )
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::DataProtectionSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-dataprotectionsettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,127 +7,37 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
 );
-pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`IdentityProvider`], by name: `IdentityProvider::new(IdentityProviderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdentityProviderRequired {
     /// `IdentityProviderDetails`: a JSON value, required.
-    ///
-    /// The identity provider details. The following list describes the provider detail keys for each identity provider type.
-    ///
-    /// - For Google and Login with Amazon:
-    ///
-    /// - `client_id`
-    /// - `client_secret`
-    /// - `authorize_scopes`
-    /// - For Facebook:
-    ///
-    /// - `client_id`
-    /// - `client_secret`
-    /// - `authorize_scopes`
-    /// - `api_version`
-    /// - For Sign in with Apple:
-    ///
-    /// - `client_id`
-    /// - `team_id`
-    /// - `key_id`
-    /// - `private_key`
-    /// - `authorize_scopes`
-    /// - For OIDC providers:
-    ///
-    /// - `client_id`
-    /// - `client_secret`
-    /// - `attributes_request_method`
-    /// - `oidc_issuer`
-    /// - `authorize_scopes`
-    /// - `authorize_url` *if not available from discovery URL specified by oidc_issuer key*
-    /// - `token_url` *if not available from discovery URL specified by oidc_issuer key*
-    /// - `attributes_url` *if not available from discovery URL specified by oidc_issuer key*
-    /// - `jwks_uri` *if not available from discovery URL specified by oidc_issuer key*
-    /// - For SAML providers:
-    ///
-    /// - `MetadataFile` OR `MetadataURL`
-    /// - `IDPSignout` (boolean) *optional*
-    /// - `IDPInit` (boolean) *optional*
-    /// - `RequestSigningAlgorithm` (string) *optional* - Only accepts `rsa-sha256`
-    /// - `EncryptedResponses` (boolean) *optional*
     pub identity_provider_details: Json,
     /// `IdentityProviderName`: a string, required.
-    ///
-    /// The identity provider name.
-    ///
-    /// Pattern `^[^_][\p{L}\p{M}\p{S}\p{N}\p{P}][^_]+$`; length 1 to 32.
     pub identity_provider_name: Str,
     /// `IdentityProviderType`: an [`IdentityProviderType`] value, required.
-    ///
-    /// The identity provider type.
     pub identity_provider_type: IdentityProviderType,
 }
 
-static RULE_IdentityProvider: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IdentityProvider: ObjRule = ObjRule {
     properties: &[
         ("IdentityProviderDetails", Shape::Any),
-        (
-            "IdentityProviderName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdentityProviderType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SAML",
-                    "Facebook",
-                    "Google",
-                    "LoginWithAmazon",
-                    "SignInWithApple",
-                    "OIDC",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PortalArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("IdentityProviderName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("IdentityProviderType", Shape::Str(&StrRule { allowed: &["SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"], ..StrRule::ANY })),
+        ("PortalArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "IdentityProviderDetails",
-        "IdentityProviderName",
-        "IdentityProviderType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::IdentityProvider` resource.
@@ -206,6 +116,7 @@ pub struct IdentityProvider {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IdentityProvider {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::IdentityProvider`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::IdentityProvider";
@@ -216,11 +127,7 @@ impl IdentityProvider {
         type_name: "AWS::WorkSpacesWeb::IdentityProvider",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-identityprovider.html",
         primary_identifier: &["IdentityProviderArn"],
-        required: &[
-            "IdentityProviderDetails",
-            "IdentityProviderName",
-            "IdentityProviderType",
-        ],
+        required: &["IdentityProviderDetails", "IdentityProviderName", "IdentityProviderType"],
         create_only: &["PortalArn"],
         conditional_create_only: &[],
         write_only: &["PortalArn"],
@@ -242,44 +149,15 @@ impl IdentityProvider {
     }
 
     /// `IdentityProviderDetails`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_details(mut self, value: impl Into<Json>) -> Self {
-        self.identity_provider_details = value.into();
-        self
-    }
-
+    pub fn identity_provider_details(mut self, value: impl Into<Json>) -> Self { self.identity_provider_details = value.into(); self }
     /// `IdentityProviderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self {
-        self.identity_provider_name = value.into();
-        self
-    }
-
+    pub fn identity_provider_name(mut self, value: impl Into<Str>) -> Self { self.identity_provider_name = value.into(); self }
     /// `IdentityProviderType`: an [`IdentityProviderType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self {
-        self.identity_provider_type = value.into();
-        self
-    }
-
+    pub fn identity_provider_type(mut self, value: impl Into<IdentityProviderType>) -> Self { self.identity_provider_type = value.into(); self }
     /// `PortalArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_arn(mut self, value: impl Into<Str>) -> Self {
-        self.portal_arn = Some(value.into());
-        self
-    }
-
+    pub fn portal_arn(mut self, value: impl Into<Str>) -> Self { self.portal_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IdentityProvider {
@@ -323,102 +201,6 @@ impl IdentityProviderAttributes {
     /// The ARN of the identity provider.
     pub fn identity_provider_arn(&self) -> Value {
         self.0.get_att("IdentityProviderArn")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::IdentityProvider`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-identityprovider-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,80 +7,35 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^.+$");
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$");
-pub(crate) static PATTERN_3: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`IpAccessSettings`], by name: `IpAccessSettings::new(IpAccessSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpAccessSettingsRequired {
     /// `IpRules`: a list of [`IpRule`] objects, required.
-    ///
-    /// The IP rules of the IP access settings.
-    ///
-    /// Items 1 to 100.
     pub ip_rules: List<IpRule>,
 }
 
-static RULE_IpAccessSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpAccessSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpRule),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IpRules", Shape::List(&ListRule { items: Shape::Object(&RULE_IpRule), min_items: Some(1), max_items: Some(100) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["IpRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::IpAccessSettings` resource.
@@ -136,6 +91,7 @@ pub struct IpAccessSettings {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IpAccessSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::IpAccessSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::IpAccessSettings";
@@ -150,16 +106,8 @@ impl IpAccessSettings {
         create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssociatedPortalArns",
-            "CreationDate",
-            "IpAccessSettingsArn",
-        ],
-        attributes: &[
-            "AssociatedPortalArns",
-            "CreationDate",
-            "IpAccessSettingsArn",
-        ],
+        read_only: &["AssociatedPortalArns", "CreationDate", "IpAccessSettingsArn"],
+        attributes: &["AssociatedPortalArns", "CreationDate", "IpAccessSettingsArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -177,52 +125,17 @@ impl IpAccessSettings {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `IpRules`: a list of [`IpRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_rules(mut self, value: impl Into<List<IpRule>>) -> Self {
-        self.ip_rules = value.into();
-        self
-    }
-
+    pub fn ip_rules(mut self, value: impl Into<List<IpRule>>) -> Self { self.ip_rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IpAccessSettings {
@@ -291,42 +204,18 @@ impl IpAccessSettingsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpRuleRequired {
     /// `IpRange`: a string, required.
-    ///
-    /// The IP range of the IP rule. This can either be a single IP address or a range using CIDR notation.
-    ///
-    /// Pattern `^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?:/([0-9]|[12][0-9]|3[0-2])|)$`.
     pub ip_range: Str,
 }
 
-static RULE_IpRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IpRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["IpRange"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpRule` property type of `AWS::WorkSpacesWeb::IpAccessSettings`.
@@ -350,6 +239,7 @@ pub struct IpRule {
     pub ip_range: Str,
 }
 
+#[rustfmt::skip]
 impl IpRule {
     /// A `IpRule` with its required properties, named in a [`IpRuleRequired`].
     pub fn new(required: IpRuleRequired) -> Self {
@@ -360,20 +250,9 @@ impl IpRule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
+    pub fn ip_range(mut self, value: impl Into<Str>) -> Self { self.ip_range = value.into(); self }
 }
 
 impl PropertyType for IpRule {}
@@ -383,102 +262,6 @@ impl ToValue for IpRule {
         MapBuilder::new()
             .opt("Description", &self.description)
             .req("IpRange", &self.ip_range)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::IpAccessSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-ipaccesssettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -13,6 +13,8 @@
 //! - `AWS::WorkSpacesWeb::TrustStore`: [`TrustStore`], property types in [`trust_store`]
 //! - `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: [`UserAccessLoggingSettings`], property types in [`user_access_logging_settings`]
 //! - `AWS::WorkSpacesWeb::UserSettings`: [`UserSettings`], property types in [`user_settings`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod browser_settings;
 pub mod data_protection_settings;
@@ -21,6 +23,7 @@ pub mod ip_access_settings;
 pub mod network_settings;
 pub mod portal;
 pub mod session_logger;
+pub mod shared;
 pub mod trust_store;
 pub mod user_access_logging_settings;
 pub mod user_settings;

@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:[\\w+=\\/,.@-]+:[a-zA-Z0-9\\-]+:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\\/[a-fA-F0-9\\-]{36})+$",
 );
@@ -15,164 +18,29 @@ pub(crate) static PATTERN_1: Pattern =
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^.+$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[a-zA-Z0-9]?((?!-)([A-Za-z0-9-]*[A-Za-z0-9])\\.)+[a-zA-Z0-9]+$");
-pub(crate) static PATTERN_4: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_Portal: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Portal: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "IAM_Identity_Center"],
-                format: None,
-            }),
-        ),
-        (
-            "BrowserSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataProtectionSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard.regular", "standard.large", "standard.xlarge"],
-                format: None,
-            }),
-        ),
-        (
-            "IpAccessSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxConcurrentSessions",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(5000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "NetworkSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PortalCustomDomain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SessionLoggerArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrustStoreArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserAccessLoggingSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UserSettingsArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["Standard", "IAM_Identity_Center"], ..StrRule::ANY })),
+        ("BrowserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DataProtectionSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["standard.regular", "standard.large", "standard.xlarge"], ..StrRule::ANY })),
+        ("IpAccessSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxConcurrentSessions", Shape::Num(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+        ("NetworkSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PortalCustomDomain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SessionLoggerArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TrustStoreArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("UserAccessLoggingSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("UserSettingsArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::Portal` resource.
@@ -296,6 +164,7 @@ pub struct Portal {
     pub user_settings_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Portal {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::Portal`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::Portal";
@@ -310,26 +179,8 @@ impl Portal {
         create_only: &["AdditionalEncryptionContext", "CustomerManagedKey"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "BrowserType",
-            "CreationDate",
-            "PortalArn",
-            "PortalEndpoint",
-            "PortalStatus",
-            "RendererType",
-            "ServiceProviderSamlMetadata",
-            "StatusReason",
-        ],
-        attributes: &[
-            "BrowserType",
-            "CreationDate",
-            "PortalArn",
-            "PortalEndpoint",
-            "PortalStatus",
-            "RendererType",
-            "ServiceProviderSamlMetadata",
-            "StatusReason",
-        ],
+        read_only: &["BrowserType", "CreationDate", "PortalArn", "PortalEndpoint", "PortalStatus", "RendererType", "ServiceProviderSamlMetadata", "StatusReason"],
+        attributes: &["BrowserType", "CreationDate", "PortalArn", "PortalEndpoint", "PortalStatus", "RendererType", "ServiceProviderSamlMetadata", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -340,132 +191,37 @@ impl Portal {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = Some(value.into());
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = Some(value.into()); self }
     /// `BrowserSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.browser_settings_arn = Some(value.into());
-        self
-    }
-
+    pub fn browser_settings_arn(mut self, value: impl Into<Str>) -> Self { self.browser_settings_arn = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `DataProtectionSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_protection_settings_arn = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_settings_arn(mut self, value: impl Into<Str>) -> Self { self.data_protection_settings_arn = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `IpAccessSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_access_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ip_access_settings_arn = Some(value.into());
-        self
-    }
-
+    pub fn ip_access_settings_arn(mut self, value: impl Into<Str>) -> Self { self.ip_access_settings_arn = Some(value.into()); self }
     /// `MaxConcurrentSessions`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrent_sessions(mut self, value: impl Into<Num>) -> Self {
-        self.max_concurrent_sessions = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrent_sessions(mut self, value: impl Into<Num>) -> Self { self.max_concurrent_sessions = Some(value.into()); self }
     /// `NetworkSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.network_settings_arn = Some(value.into());
-        self
-    }
-
+    pub fn network_settings_arn(mut self, value: impl Into<Str>) -> Self { self.network_settings_arn = Some(value.into()); self }
     /// `PortalCustomDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_custom_domain(mut self, value: impl Into<Str>) -> Self {
-        self.portal_custom_domain = Some(value.into());
-        self
-    }
-
+    pub fn portal_custom_domain(mut self, value: impl Into<Str>) -> Self { self.portal_custom_domain = Some(value.into()); self }
     /// `SessionLoggerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_logger_arn(mut self, value: impl Into<Str>) -> Self {
-        self.session_logger_arn = Some(value.into());
-        self
-    }
-
+    pub fn session_logger_arn(mut self, value: impl Into<Str>) -> Self { self.session_logger_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.trust_store_arn = Some(value.into());
-        self
-    }
-
+    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
     /// `UserAccessLoggingSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_access_logging_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_access_logging_settings_arn = Some(value.into());
-        self
-    }
-
+    pub fn user_access_logging_settings_arn(mut self, value: impl Into<Str>) -> Self { self.user_access_logging_settings_arn = Some(value.into()); self }
     /// `UserSettingsArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_settings_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_settings_arn = Some(value.into());
-        self
-    }
+    pub fn user_settings_arn(mut self, value: impl Into<Str>) -> Self { self.user_settings_arn = Some(value.into()); self }
 }
 
 impl Resource for Portal {
@@ -572,102 +328,6 @@ impl PortalAttributes {
     /// A message that explains why the web portal is in its current status.
     pub fn status_reason(&self) -> Value {
         self.0.get_att("StatusReason")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::Portal`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-portal-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 

@@ -7,67 +7,38 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[ _\\-\\d\\w]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\d\\w\\-_/!().*']+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`SessionLogger`], by name: `SessionLogger::new(SessionLoggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionLoggerRequired {
     /// `EventFilter`: a JSON value, required.
-    ///
-    /// The filter that specifies which events to monitor.
     pub event_filter: Json,
     /// `LogConfiguration`: a [`LogConfiguration`] object, required.
-    ///
-    /// The configuration that specifies where logs are fowarded.
     pub log_configuration: Obj<LogConfiguration>,
 }
 
-static RULE_SessionLogger: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SessionLogger: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EventFilter", Shape::Any),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["EventFilter", "LogConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::SessionLogger` resource.
@@ -117,6 +88,7 @@ pub struct SessionLogger {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SessionLogger {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::SessionLogger`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::SessionLogger";
@@ -150,52 +122,17 @@ impl SessionLogger {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `EventFilter`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_filter(mut self, value: impl Into<Json>) -> Self {
-        self.event_filter = value.into();
-        self
-    }
-
+    pub fn event_filter(mut self, value: impl Into<Json>) -> Self { self.event_filter = value.into(); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = value.into();
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SessionLogger {
@@ -260,14 +197,13 @@ impl SessionLoggerAttributes {
     }
 }
 
-static RULE_LogConfiguration: ObjRule = ObjRule {
-    properties: &[("S3", Shape::Object(&RULE_S3LogConfiguration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3", Shape::Object(&RULE_S3LogConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::WorkSpacesWeb::SessionLogger`.
@@ -283,6 +219,7 @@ pub struct LogConfiguration {
     pub s3: Option<Obj<S3LogConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -290,12 +227,7 @@ impl LogConfiguration {
     }
 
     /// `S3`: a [`S3LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3(mut self, value: impl Into<Obj<S3LogConfiguration>>) -> Self {
-        self.s3 = Some(value.into());
-        self
-    }
+    pub fn s3(mut self, value: impl Into<Obj<S3LogConfiguration>>) -> Self { self.s3 = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -310,80 +242,25 @@ impl ToValue for LogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LogConfigurationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 bucket name where logs are delivered.
-    ///
-    /// Pattern `^[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 256.
     pub bucket: Str,
     /// `FolderStructure`: a [`FolderStructure`] value, required.
-    ///
-    /// The folder structure that defines the organizational structure for log files in S3.
     pub folder_structure: FolderStructure,
     /// `LogFileFormat`: a [`LogFileFormat`] value, required.
-    ///
-    /// The format of the LogFile that is written to S3.
     pub log_file_format: LogFileFormat,
 }
 
-static RULE_S3LogConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3LogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketOwner",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FolderStructure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Flat", "NestedByDate"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogFileFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSONLines", "Json"],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("BucketOwner", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("FolderStructure", Shape::Str(&StrRule { allowed: &["Flat", "NestedByDate"], ..StrRule::ANY })),
+        ("KeyPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LogFileFormat", Shape::Str(&StrRule { allowed: &["JSONLines", "Json"], ..StrRule::ANY })),
     ],
     required: &["Bucket", "FolderStructure", "LogFileFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3LogConfiguration` property type of `AWS::WorkSpacesWeb::SessionLogger`.
@@ -421,6 +298,7 @@ pub struct S3LogConfiguration {
     pub log_file_format: LogFileFormat,
 }
 
+#[rustfmt::skip]
 impl S3LogConfiguration {
     /// A `S3LogConfiguration` with its required properties, named in a [`S3LogConfigurationRequired`].
     pub fn new(required: S3LogConfigurationRequired) -> Self {
@@ -434,44 +312,15 @@ impl S3LogConfiguration {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn bucket_owner(mut self, value: impl Into<Str>) -> Self { self.bucket_owner = Some(value.into()); self }
     /// `FolderStructure`: a [`FolderStructure`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_structure(mut self, value: impl Into<FolderStructure>) -> Self {
-        self.folder_structure = value.into();
-        self
-    }
-
+    pub fn folder_structure(mut self, value: impl Into<FolderStructure>) -> Self { self.folder_structure = value.into(); self }
     /// `KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn key_prefix(mut self, value: impl Into<Str>) -> Self { self.key_prefix = Some(value.into()); self }
     /// `LogFileFormat`: a [`LogFileFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_file_format(mut self, value: impl Into<LogFileFormat>) -> Self {
-        self.log_file_format = value.into();
-        self
-    }
+    pub fn log_file_format(mut self, value: impl Into<LogFileFormat>) -> Self { self.log_file_format = value.into(); self }
 }
 
 impl PropertyType for S3LogConfiguration {}
@@ -484,102 +333,6 @@ impl ToValue for S3LogConfiguration {
             .req("FolderStructure", &self.folder_structure)
             .opt("KeyPrefix", &self.key_prefix)
             .req("LogFileFormat", &self.log_file_format)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::SessionLogger`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-sessionlogger-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

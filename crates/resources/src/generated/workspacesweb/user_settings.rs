@@ -7,6 +7,9 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "(^s3://[a-z0-9][a-z0-9\\.\\-]{1,61}[a-z0-9]/.+$)|(^(?=(.{4})*$)[A-Za-z0-9+/]*={0,2}$)",
 );
@@ -17,165 +20,44 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^/(\\S)*$");
 pub(crate) static PATTERN_4: Pattern =
     Pattern::new("^arn:[\\w+=\\/,.@-]+:kms:[a-zA-Z0-9\\-]*:[a-zA-Z0-9]{1,12}:key\\/[a-zA-Z0-9-]+$");
-pub(crate) static PATTERN_5: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
 /// The required properties of [`UserSettings`], by name: `UserSettings::new(UserSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSettingsRequired {
     /// `CopyAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// Specifies whether the user can copy text from the streaming session to the local device.
     pub copy_allowed: EnabledType,
     /// `DownloadAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// Specifies whether the user can download files from the streaming session to the local device.
     pub download_allowed: EnabledType,
     /// `PasteAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// Specifies whether the user can paste text from the local device to the streaming session.
     pub paste_allowed: EnabledType,
     /// `PrintAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// Specifies whether the user can print to the local device.
     pub print_allowed: EnabledType,
     /// `UploadAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// Specifies whether the user can upload files from the local device to the streaming session.
     pub upload_allowed: EnabledType,
 }
 
-static RULE_UserSettings: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "BrandingConfiguration",
-            Shape::Object(&RULE_BrandingConfiguration),
-        ),
-        (
-            "CookieSynchronizationConfiguration",
-            Shape::Object(&RULE_CookieSynchronizationConfiguration),
-        ),
-        (
-            "CopyAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DeepLinkAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "DisconnectTimeoutInMinutes",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DownloadAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "IdleDisconnectTimeoutInMinutes",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(60.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "PasteAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "PrintAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "ToolbarConfiguration",
-            Shape::Object(&RULE_ToolbarConfiguration),
-        ),
-        (
-            "UploadAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "WebAuthnAllowed",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("BrandingConfiguration", Shape::Object(&RULE_BrandingConfiguration)),
+        ("CookieSynchronizationConfiguration", Shape::Object(&RULE_CookieSynchronizationConfiguration)),
+        ("CopyAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("DeepLinkAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("DisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(1.0), max: Some(600.0), ..NumRule::ANY })),
+        ("DownloadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("IdleDisconnectTimeoutInMinutes", Shape::Num(&NumRule { min: Some(0.0), max: Some(60.0), ..NumRule::ANY })),
+        ("PasteAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("PrintAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("ToolbarConfiguration", Shape::Object(&RULE_ToolbarConfiguration)),
+        ("UploadAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("WebAuthnAllowed", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
-    required: &[
-        "CopyAllowed",
-        "DownloadAllowed",
-        "PasteAllowed",
-        "PrintAllowed",
-        "UploadAllowed",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CopyAllowed", "DownloadAllowed", "PasteAllowed", "PrintAllowed", "UploadAllowed"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::UserSettings` resource.
@@ -260,6 +142,7 @@ pub struct UserSettings {
     pub web_authn_allowed: Option<EnabledType>,
 }
 
+#[rustfmt::skip]
 impl UserSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::UserSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::UserSettings";
@@ -270,34 +153,12 @@ impl UserSettings {
         type_name: "AWS::WorkSpacesWeb::UserSettings",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-usersettings.html",
         primary_identifier: &["UserSettingsArn"],
-        required: &[
-            "CopyAllowed",
-            "DownloadAllowed",
-            "PasteAllowed",
-            "PrintAllowed",
-            "UploadAllowed",
-        ],
+        required: &["CopyAllowed", "DownloadAllowed", "PasteAllowed", "PrintAllowed", "UploadAllowed"],
         create_only: &[],
         conditional_create_only: &[],
-        write_only: &[
-            "BrandingConfiguration/Logo",
-            "BrandingConfiguration/Favicon",
-            "BrandingConfiguration/Wallpaper",
-        ],
-        read_only: &[
-            "AssociatedPortalArns",
-            "UserSettingsArn",
-            "BrandingConfiguration/LogoMetadata",
-            "BrandingConfiguration/FaviconMetadata",
-            "BrandingConfiguration/WallpaperMetadata",
-        ],
-        attributes: &[
-            "AssociatedPortalArns",
-            "BrandingConfiguration.FaviconMetadata",
-            "BrandingConfiguration.LogoMetadata",
-            "BrandingConfiguration.WallpaperMetadata",
-            "UserSettingsArn",
-        ],
+        write_only: &["BrandingConfiguration/Logo", "BrandingConfiguration/Favicon", "BrandingConfiguration/Wallpaper"],
+        read_only: &["AssociatedPortalArns", "UserSettingsArn", "BrandingConfiguration/LogoMetadata", "BrandingConfiguration/FaviconMetadata", "BrandingConfiguration/WallpaperMetadata"],
+        attributes: &["AssociatedPortalArns", "BrandingConfiguration.FaviconMetadata", "BrandingConfiguration.LogoMetadata", "BrandingConfiguration.WallpaperMetadata", "UserSettingsArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -324,127 +185,35 @@ impl UserSettings {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `BrandingConfiguration`: a [`BrandingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn branding_configuration(mut self, value: impl Into<Obj<BrandingConfiguration>>) -> Self {
-        self.branding_configuration = Some(value.into());
-        self
-    }
-
+    pub fn branding_configuration(mut self, value: impl Into<Obj<BrandingConfiguration>>) -> Self { self.branding_configuration = Some(value.into()); self }
     /// `CookieSynchronizationConfiguration`: a [`CookieSynchronizationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie_synchronization_configuration(
-        mut self,
-        value: impl Into<Obj<CookieSynchronizationConfiguration>>,
-    ) -> Self {
-        self.cookie_synchronization_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cookie_synchronization_configuration(mut self, value: impl Into<Obj<CookieSynchronizationConfiguration>>) -> Self { self.cookie_synchronization_configuration = Some(value.into()); self }
     /// `CopyAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.copy_allowed = value.into();
-        self
-    }
-
+    pub fn copy_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.copy_allowed = value.into(); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `DeepLinkAllowed`: an [`EnabledType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deep_link_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.deep_link_allowed = Some(value.into());
-        self
-    }
-
+    pub fn deep_link_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.deep_link_allowed = Some(value.into()); self }
     /// `DisconnectTimeoutInMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.disconnect_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self { self.disconnect_timeout_in_minutes = Some(value.into()); self }
     /// `DownloadAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn download_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.download_allowed = value.into();
-        self
-    }
-
+    pub fn download_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.download_allowed = value.into(); self }
     /// `IdleDisconnectTimeoutInMinutes`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self {
-        self.idle_disconnect_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn idle_disconnect_timeout_in_minutes(mut self, value: impl Into<Num>) -> Self { self.idle_disconnect_timeout_in_minutes = Some(value.into()); self }
     /// `PasteAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn paste_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.paste_allowed = value.into();
-        self
-    }
-
+    pub fn paste_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.paste_allowed = value.into(); self }
     /// `PrintAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn print_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.print_allowed = value.into();
-        self
-    }
-
+    pub fn print_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.print_allowed = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ToolbarConfiguration`: a [`ToolbarConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn toolbar_configuration(mut self, value: impl Into<Obj<ToolbarConfiguration>>) -> Self {
-        self.toolbar_configuration = Some(value.into());
-        self
-    }
-
+    pub fn toolbar_configuration(mut self, value: impl Into<Obj<ToolbarConfiguration>>) -> Self { self.toolbar_configuration = Some(value.into()); self }
     /// `UploadAllowed`: an [`EnabledType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upload_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.upload_allowed = value.into();
-        self
-    }
-
+    pub fn upload_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.upload_allowed = value.into(); self }
     /// `WebAuthnAllowed`: an [`EnabledType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_authn_allowed(mut self, value: impl Into<EnabledType>) -> Self {
-        self.web_authn_allowed = Some(value.into());
-        self
-    }
+    pub fn web_authn_allowed(mut self, value: impl Into<EnabledType>) -> Self { self.web_authn_allowed = Some(value.into()); self }
 }
 
 impl Resource for UserSettings {
@@ -541,69 +310,21 @@ impl UserSettingsAttributes {
     }
 }
 
-static RULE_BrandingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_BrandingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColorTheme",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Light", "Dark"],
-                format: None,
-            }),
-        ),
-        (
-            "Favicon",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ColorTheme", Shape::Str(&StrRule { allowed: &["Light", "Dark"], ..StrRule::ANY })),
+        ("Favicon", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("FaviconMetadata", Shape::Object(&RULE_ImageMetadata)),
         ("LocalizedStrings", Shape::Any),
-        (
-            "Logo",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Logo", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LogoMetadata", Shape::Object(&RULE_ImageMetadata)),
-        (
-            "TermsOfService",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(153600),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Wallpaper",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TermsOfService", Shape::Str(&StrRule { max_len: Some(153600), ..StrRule::ANY })),
+        ("Wallpaper", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("WallpaperMetadata", Shape::Object(&RULE_ImageMetadata)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrandingConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
@@ -661,6 +382,7 @@ pub struct BrandingConfiguration {
     pub wallpaper_metadata: Option<Obj<ImageMetadata>>,
 }
 
+#[rustfmt::skip]
 impl BrandingConfiguration {
     /// A `BrandingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -668,76 +390,23 @@ impl BrandingConfiguration {
     }
 
     /// `ColorTheme`: a [`ColorTheme`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_theme(mut self, value: impl Into<ColorTheme>) -> Self {
-        self.color_theme = Some(value.into());
-        self
-    }
-
+    pub fn color_theme(mut self, value: impl Into<ColorTheme>) -> Self { self.color_theme = Some(value.into()); self }
     /// `Favicon`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn favicon(mut self, value: impl Into<Str>) -> Self {
-        self.favicon = Some(value.into());
-        self
-    }
-
+    pub fn favicon(mut self, value: impl Into<Str>) -> Self { self.favicon = Some(value.into()); self }
     /// `FaviconMetadata`: an [`ImageMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn favicon_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self {
-        self.favicon_metadata = Some(value.into());
-        self
-    }
-
+    pub fn favicon_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.favicon_metadata = Some(value.into()); self }
     /// `LocalizedStrings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn localized_strings(mut self, value: impl Into<Json>) -> Self {
-        self.localized_strings = Some(value.into());
-        self
-    }
-
+    pub fn localized_strings(mut self, value: impl Into<Json>) -> Self { self.localized_strings = Some(value.into()); self }
     /// `Logo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logo(mut self, value: impl Into<Str>) -> Self {
-        self.logo = Some(value.into());
-        self
-    }
-
+    pub fn logo(mut self, value: impl Into<Str>) -> Self { self.logo = Some(value.into()); self }
     /// `LogoMetadata`: an [`ImageMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logo_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self {
-        self.logo_metadata = Some(value.into());
-        self
-    }
-
+    pub fn logo_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.logo_metadata = Some(value.into()); self }
     /// `TermsOfService`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terms_of_service(mut self, value: impl Into<Str>) -> Self {
-        self.terms_of_service = Some(value.into());
-        self
-    }
-
+    pub fn terms_of_service(mut self, value: impl Into<Str>) -> Self { self.terms_of_service = Some(value.into()); self }
     /// `Wallpaper`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wallpaper(mut self, value: impl Into<Str>) -> Self {
-        self.wallpaper = Some(value.into());
-        self
-    }
-
+    pub fn wallpaper(mut self, value: impl Into<Str>) -> Self { self.wallpaper = Some(value.into()); self }
     /// `WallpaperMetadata`: an [`ImageMetadata`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn wallpaper_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self {
-        self.wallpaper_metadata = Some(value.into());
-        self
-    }
+    pub fn wallpaper_metadata(mut self, value: impl Into<Obj<ImageMetadata>>) -> Self { self.wallpaper_metadata = Some(value.into()); self }
 }
 
 impl PropertyType for BrandingConfiguration {}
@@ -762,52 +431,19 @@ impl ToValue for BrandingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookieSpecificationRequired {
     /// `Domain`: a string, required.
-    ///
-    /// The domain of the cookie.
-    ///
-    /// Pattern `^(\.?)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$`; length 0 to 253.
     pub domain: Str,
 }
 
-static RULE_CookieSpecification: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CookieSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookieSpecification` property type of `AWS::WorkSpacesWeb::UserSettings`.
@@ -837,6 +473,7 @@ pub struct CookieSpecification {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CookieSpecification {
     /// A `CookieSpecification` with its required properties, named in a [`CookieSpecificationRequired`].
     pub fn new(required: CookieSpecificationRequired) -> Self {
@@ -848,28 +485,11 @@ impl CookieSpecification {
     }
 
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for CookieSpecification {}
@@ -888,38 +508,18 @@ impl ToValue for CookieSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookieSynchronizationConfigurationRequired {
     /// `Allowlist`: a list of [`CookieSpecification`] objects, required.
-    ///
-    /// The list of cookie specifications that are allowed to be synchronized to the remote browser.
-    ///
-    /// Items 0 to 10.
     pub allowlist: List<CookieSpecification>,
 }
 
-static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CookieSynchronizationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Allowlist",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CookieSpecification),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Blocklist",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CookieSpecification),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Allowlist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10) })),
+        ("Blocklist", Shape::List(&ListRule { items: Shape::Object(&RULE_CookieSpecification), min_items: Some(0), max_items: Some(10) })),
     ],
     required: &["Allowlist"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookieSynchronizationConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
@@ -943,6 +543,7 @@ pub struct CookieSynchronizationConfiguration {
     pub blocklist: Option<List<CookieSpecification>>,
 }
 
+#[rustfmt::skip]
 impl CookieSynchronizationConfiguration {
     /// A `CookieSynchronizationConfiguration` with its required properties, named in a [`CookieSynchronizationConfigurationRequired`].
     pub fn new(required: CookieSynchronizationConfigurationRequired) -> Self {
@@ -953,20 +554,9 @@ impl CookieSynchronizationConfiguration {
     }
 
     /// `Allowlist`: a list of [`CookieSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowlist(mut self, value: impl Into<List<CookieSpecification>>) -> Self {
-        self.allowlist = value.into();
-        self
-    }
-
+    pub fn allowlist(mut self, value: impl Into<List<CookieSpecification>>) -> Self { self.allowlist = value.into(); self }
     /// `Blocklist`: a list of [`CookieSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocklist(mut self, value: impl Into<List<CookieSpecification>>) -> Self {
-        self.blocklist = Some(value.into());
-        self
-    }
+    pub fn blocklist(mut self, value: impl Into<List<CookieSpecification>>) -> Self { self.blocklist = Some(value.into()); self }
 }
 
 impl PropertyType for CookieSynchronizationConfiguration {}
@@ -984,62 +574,23 @@ impl ToValue for CookieSynchronizationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageMetadataRequired {
     /// `FileExtension`: a string, required.
-    ///
-    /// The file extension of the image.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 131072.
     pub file_extension: Str,
     /// `LastUploadTimestamp`: a string, required.
-    ///
-    /// The timestamp when the image was last uploaded.
-    ///
-    /// Format `date-time`.
     pub last_upload_timestamp: Str,
     /// `MimeType`: a [`MimeType`] value, required.
-    ///
-    /// The MIME type of the image.
     pub mime_type: MimeType,
 }
 
-static RULE_ImageMetadata: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ImageMetadata: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileExtension",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(131072),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastUploadTimestamp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::DateTime),
-            }),
-        ),
-        (
-            "MimeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["image/png", "image/jpeg", "image/x-icon"],
-                format: None,
-            }),
-        ),
+        ("FileExtension", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(131072), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("LastUploadTimestamp", Shape::Str(&StrRule { format: Some(Format::DateTime), ..StrRule::ANY })),
+        ("MimeType", Shape::Str(&StrRule { allowed: &["image/png", "image/jpeg", "image/x-icon"], ..StrRule::ANY })),
     ],
     required: &["FileExtension", "LastUploadTimestamp", "MimeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageMetadata` property type of `AWS::WorkSpacesWeb::UserSettings`.
@@ -1067,6 +618,7 @@ pub struct ImageMetadata {
     pub mime_type: MimeType,
 }
 
+#[rustfmt::skip]
 impl ImageMetadata {
     /// A `ImageMetadata` with its required properties, named in a [`ImageMetadataRequired`].
     pub fn new(required: ImageMetadataRequired) -> Self {
@@ -1078,28 +630,11 @@ impl ImageMetadata {
     }
 
     /// `FileExtension`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_extension(mut self, value: impl Into<Str>) -> Self {
-        self.file_extension = value.into();
-        self
-    }
-
+    pub fn file_extension(mut self, value: impl Into<Str>) -> Self { self.file_extension = value.into(); self }
     /// `LastUploadTimestamp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_upload_timestamp(mut self, value: impl Into<Str>) -> Self {
-        self.last_upload_timestamp = value.into();
-        self
-    }
-
+    pub fn last_upload_timestamp(mut self, value: impl Into<Str>) -> Self { self.last_upload_timestamp = value.into(); self }
     /// `MimeType`: a [`MimeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mime_type(mut self, value: impl Into<MimeType>) -> Self {
-        self.mime_type = value.into();
-        self
-    }
+    pub fn mime_type(mut self, value: impl Into<MimeType>) -> Self { self.mime_type = value.into(); self }
 }
 
 impl PropertyType for ImageMetadata {}
@@ -1114,170 +649,16 @@ impl ToValue for ImageMetadata {
     }
 }
 
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ToolbarConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("HiddenToolbarItems", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Windows", "DualMonitor", "FullScreen", "Webcam", "Microphone"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("MaxDisplayResolution", Shape::Str(&StrRule { allowed: &["size4096X2160", "size3840X2160", "size3440X1440", "size2560X1440", "size1920X1080", "size1280X720", "size1024X768", "size800X600"], ..StrRule::ANY })),
+        ("ToolbarType", Shape::Str(&StrRule { allowed: &["Floating", "Docked"], ..StrRule::ANY })),
+        ("VisualMode", Shape::Str(&StrRule { allowed: &["Dark", "Light"], ..StrRule::ANY })),
     ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
-};
-
-/// The `Tag` property type of `AWS::WorkSpacesWeb::UserSettings`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-usersettings-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
-    }
-}
-
-static RULE_ToolbarConfiguration: ObjRule = ObjRule {
-    properties: &[
-        (
-            "HiddenToolbarItems",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Windows",
-                        "DualMonitor",
-                        "FullScreen",
-                        "Webcam",
-                        "Microphone",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaxDisplayResolution",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "size4096X2160",
-                    "size3840X2160",
-                    "size3440X1440",
-                    "size2560X1440",
-                    "size1920X1080",
-                    "size1280X720",
-                    "size1024X768",
-                    "size800X600",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ToolbarType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Floating", "Docked"],
-                format: None,
-            }),
-        ),
-        (
-            "VisualMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Dark", "Light"],
-                format: None,
-            }),
-        ),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ToolbarConfiguration` property type of `AWS::WorkSpacesWeb::UserSettings`.
@@ -1305,6 +686,7 @@ pub struct ToolbarConfiguration {
     pub visual_mode: Option<VisualMode>,
 }
 
+#[rustfmt::skip]
 impl ToolbarConfiguration {
     /// A `ToolbarConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1312,36 +694,13 @@ impl ToolbarConfiguration {
     }
 
     /// `HiddenToolbarItems`: a list of [`ToolbarItem`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_toolbar_items(mut self, value: impl Into<List<ToolbarItem>>) -> Self {
-        self.hidden_toolbar_items = Some(value.into());
-        self
-    }
-
+    pub fn hidden_toolbar_items(mut self, value: impl Into<List<ToolbarItem>>) -> Self { self.hidden_toolbar_items = Some(value.into()); self }
     /// `MaxDisplayResolution`: a [`MaxDisplayResolution`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_display_resolution(mut self, value: impl Into<MaxDisplayResolution>) -> Self {
-        self.max_display_resolution = Some(value.into());
-        self
-    }
-
+    pub fn max_display_resolution(mut self, value: impl Into<MaxDisplayResolution>) -> Self { self.max_display_resolution = Some(value.into()); self }
     /// `ToolbarType`: a [`ToolbarType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn toolbar_type(mut self, value: impl Into<ToolbarType>) -> Self {
-        self.toolbar_type = Some(value.into());
-        self
-    }
-
+    pub fn toolbar_type(mut self, value: impl Into<ToolbarType>) -> Self { self.toolbar_type = Some(value.into()); self }
     /// `VisualMode`: a [`VisualMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_mode(mut self, value: impl Into<VisualMode>) -> Self {
-        self.visual_mode = Some(value.into());
-        self
-    }
+    pub fn visual_mode(mut self, value: impl Into<VisualMode>) -> Self { self.visual_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ToolbarConfiguration {}

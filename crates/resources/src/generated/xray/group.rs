@@ -7,49 +7,27 @@
 
 use crate::support::prelude::*;
 
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
 /// The required properties of [`Group`], by name: `Group::new(GroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The unique case-sensitive name of the group.
-    ///
-    /// Length 1 to 32.
     pub group_name: Str,
 }
 
-static RULE_Group: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         ("FilterExpression", Shape::STR),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsightsConfiguration",
-            Shape::Object(&RULE_InsightsConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ("InsightsConfiguration", Shape::Object(&RULE_InsightsConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["GroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::XRay::Group` resource.
@@ -89,6 +67,7 @@ pub struct Group {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::XRay::Group`.
     pub const TYPE_NAME: &'static str = "AWS::XRay::Group";
@@ -120,36 +99,13 @@ impl Group {
     }
 
     /// `FilterExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self {
-        self.filter_expression = Some(value.into());
-        self
-    }
-
+    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self { self.filter_expression = Some(value.into()); self }
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `InsightsConfiguration`: an [`InsightsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insights_configuration(mut self, value: impl Into<Obj<InsightsConfiguration>>) -> Self {
-        self.insights_configuration = Some(value.into());
-        self
-    }
-
+    pub fn insights_configuration(mut self, value: impl Into<Obj<InsightsConfiguration>>) -> Self { self.insights_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Group {
@@ -195,17 +151,14 @@ impl GroupAttributes {
     }
 }
 
-static RULE_InsightsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InsightsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InsightsEnabled", Shape::Bool),
         ("NotificationsEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightsConfiguration` property type of `AWS::XRay::Group`.
@@ -225,6 +178,7 @@ pub struct InsightsConfiguration {
     pub notifications_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InsightsConfiguration {
     /// A `InsightsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -232,20 +186,9 @@ impl InsightsConfiguration {
     }
 
     /// `InsightsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insights_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.insights_enabled = Some(value.into());
-        self
-    }
-
+    pub fn insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.insights_enabled = Some(value.into()); self }
     /// `NotificationsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.notifications_enabled = Some(value.into());
-        self
-    }
+    pub fn notifications_enabled(mut self, value: impl Into<Bool>) -> Self { self.notifications_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for InsightsConfiguration {}
@@ -255,102 +198,6 @@ impl ToValue for InsightsConfiguration {
         MapBuilder::new()
             .opt("InsightsEnabled", &self.insights_enabled)
             .opt("NotificationsEnabled", &self.notifications_enabled)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::XRay::Group`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-xray-group-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,10 +7,13 @@
 //! - `AWS::XRay::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
 //! - `AWS::XRay::SamplingRule`: [`SamplingRule`], property types in [`sampling_rule`]
 //! - `AWS::XRay::TransactionSearchConfig`: [`TransactionSearchConfig`], property types in [`transaction_search_config`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod group;
 pub mod resource_policy;
 pub mod sampling_rule;
+pub mod shared;
 pub mod transaction_search_config;
 
 pub use group::{Group, GroupAttributes, GroupRequired};

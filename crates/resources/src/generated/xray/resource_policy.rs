@@ -13,49 +13,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The resource-based policy document, which can be up to 5kb in size.
-    ///
-    /// Length 1 to 5120.
     pub policy_document: Str,
     /// `PolicyName`: a string, required.
-    ///
-    /// The name of the resource-based policy. Must be unique within a specific AWS account.
-    ///
-    /// Pattern `[\w+=,.@-]+`; length 1 to 128; create-only: changing it replaces the resource.
     pub policy_name: Str,
 }
 
-static RULE_ResourcePolicy: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("BypassPolicyLockoutCheck", Shape::Bool),
-        (
-            "PolicyDocument",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5120),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PolicyDocument", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5120), ..StrRule::ANY })),
+        ("PolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["PolicyName", "PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::XRay::ResourcePolicy` resource.
@@ -91,6 +63,7 @@ pub struct ResourcePolicy {
     pub policy_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::XRay::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::XRay::ResourcePolicy";
@@ -121,28 +94,11 @@ impl ResourcePolicy {
     }
 
     /// `BypassPolicyLockoutCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bypass_policy_lockout_check(mut self, value: impl Into<Bool>) -> Self {
-        self.bypass_policy_lockout_check = Some(value.into());
-        self
-    }
-
+    pub fn bypass_policy_lockout_check(mut self, value: impl Into<Bool>) -> Self { self.bypass_policy_lockout_check = Some(value.into()); self }
     /// `PolicyDocument`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = value.into(); self }
     /// `PolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.policy_name = value.into();
-        self
-    }
+    pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
 impl Resource for ResourcePolicy {

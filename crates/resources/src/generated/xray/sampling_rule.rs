@@ -7,42 +7,20 @@
 
 use crate::support::prelude::*;
 
-static RULE_SamplingRule: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
-        (
-            "SamplingRuleRecord",
-            Shape::Object(&RULE_SamplingRuleRecord),
-        ),
-        (
-            "SamplingRuleUpdate",
-            Shape::Object(&RULE_SamplingRuleUpdate),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("SamplingRuleRecord", Shape::Object(&RULE_SamplingRuleRecord)),
+        ("SamplingRuleUpdate", Shape::Object(&RULE_SamplingRuleUpdate)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::XRay::SamplingRule` resource.
@@ -88,6 +66,7 @@ pub struct SamplingRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SamplingRule {
     /// The CloudFormation type name, `AWS::XRay::SamplingRule`.
     pub const TYPE_NAME: &'static str = "AWS::XRay::SamplingRule";
@@ -114,44 +93,15 @@ impl SamplingRule {
     }
 
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self {
-        self.sampling_rule = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = Some(value.into()); self }
     /// `SamplingRuleRecord`: a [`SamplingRuleRecord`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rule_record(mut self, value: impl Into<Obj<SamplingRuleRecord>>) -> Self {
-        self.sampling_rule_record = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rule_record(mut self, value: impl Into<Obj<SamplingRuleRecord>>) -> Self { self.sampling_rule_record = Some(value.into()); self }
     /// `SamplingRuleUpdate`: a [`SamplingRuleUpdate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampling_rule_update(mut self, value: impl Into<Obj<SamplingRuleUpdate>>) -> Self {
-        self.sampling_rule_update = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rule_update(mut self, value: impl Into<Obj<SamplingRuleUpdate>>) -> Self { self.sampling_rule_update = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SamplingRule {
@@ -200,44 +150,20 @@ impl SamplingRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplingRateBoostRequired {
     /// `CooldownWindowMinutes`: an integer, required.
-    ///
-    /// Time window (in minutes) in which only one sampling rate boost can be triggered. After a boost occurs, no further boosts are allowed until the next window.
-    ///
-    /// Value at least 1.
     pub cooldown_window_minutes: Int,
     /// `MaxRate`: a number, required.
-    ///
-    /// The maximum sampling rate X-Ray will apply when it detects anomalies. X-Ray determines the appropriate rate between your baseline and the maximum, depending on anomaly activity.
-    ///
-    /// Value 0 to 1.
     pub max_rate: Num,
 }
 
-static RULE_SamplingRateBoost: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingRateBoost: ObjRule = ObjRule {
     properties: &[
-        (
-            "CooldownWindowMinutes",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxRate",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
+        ("CooldownWindowMinutes", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
     ],
     required: &["MaxRate", "CooldownWindowMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamplingRateBoost` property type of `AWS::XRay::SamplingRule`.
@@ -259,6 +185,7 @@ pub struct SamplingRateBoost {
     pub max_rate: Num,
 }
 
+#[rustfmt::skip]
 impl SamplingRateBoost {
     /// A `SamplingRateBoost` with its required properties, named in a [`SamplingRateBoostRequired`].
     pub fn new(required: SamplingRateBoostRequired) -> Self {
@@ -269,20 +196,9 @@ impl SamplingRateBoost {
     }
 
     /// `CooldownWindowMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cooldown_window_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.cooldown_window_minutes = value.into();
-        self
-    }
-
+    pub fn cooldown_window_minutes(mut self, value: impl Into<Int>) -> Self { self.cooldown_window_minutes = value.into(); self }
     /// `MaxRate`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_rate(mut self, value: impl Into<Num>) -> Self {
-        self.max_rate = value.into();
-        self
-    }
+    pub fn max_rate(mut self, value: impl Into<Num>) -> Self { self.max_rate = value.into(); self }
 }
 
 impl PropertyType for SamplingRateBoost {}
@@ -300,185 +216,46 @@ impl ToValue for SamplingRateBoost {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SamplingRulePropertyRequired {
     /// `FixedRate`: a number, required.
-    ///
-    /// The percentage of matching requests to instrument, after the reservoir is exhausted.
-    ///
-    /// Value 0 to 1.
     pub fixed_rate: Num,
     /// `HTTPMethod`: a string, required.
-    ///
-    /// Matches the HTTP method of a request.
-    ///
-    /// Length 0 to 10.
     pub http_method: Str,
     /// `Host`: a string, required.
-    ///
-    /// Matches the hostname from a request URL.
-    ///
-    /// Length 0 to 64.
     pub host: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// The priority of the sampling rule.
-    ///
-    /// Value 1 to 9999.
     pub priority: Int,
     /// `ReservoirSize`: an integer, required.
-    ///
-    /// A fixed number of matching requests to instrument per second, prior to applying the fixed rate. The reservoir is not used directly by services, but applies to all services using the rule collectively.
-    ///
-    /// Value at least 0.
     pub reservoir_size: Int,
     /// `ResourceARN`: a string, required.
-    ///
-    /// Matches the ARN of the AWS resource on which the service runs.
-    ///
-    /// Length 0 to 500.
     pub resource_arn: Str,
     /// `ServiceName`: a string, required.
-    ///
-    /// Matches the `name` that the service uses to identify itself in segments.
-    ///
-    /// Length 0 to 64.
     pub service_name: Str,
     /// `ServiceType`: a string, required.
-    ///
-    /// Matches the `origin` that the service uses to identify its type in segments.
-    ///
-    /// Length 0 to 64.
     pub service_type: Str,
     /// `URLPath`: a string, required.
-    ///
-    /// Matches the path from a request URL.
-    ///
-    /// Length 0 to 128.
     pub url_path: Str,
 }
 
-static RULE_SamplingRuleProperty: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingRuleProperty: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
-        (
-            "FixedRate",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HTTPMethod",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(9999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReservoirSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceARN",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("HTTPMethod", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
+        ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ResourceARN", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
         ("RuleARN", Shape::STR),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
-        (
-            "ServiceName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "URLPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ServiceName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("ServiceType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
+        ("URLPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("Version", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[
-        "FixedRate",
-        "Host",
-        "HTTPMethod",
-        "Priority",
-        "ReservoirSize",
-        "ResourceARN",
-        "ServiceName",
-        "ServiceType",
-        "URLPath",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FixedRate", "Host", "HTTPMethod", "Priority", "ReservoirSize", "ResourceARN", "ServiceName", "ServiceType", "URLPath"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamplingRule` property type of `AWS::XRay::SamplingRule`.
@@ -574,6 +351,7 @@ pub struct SamplingRuleProperty {
     pub version: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SamplingRuleProperty {
     /// A `SamplingRuleProperty` with its required properties, named in a [`SamplingRulePropertyRequired`].
     pub fn new(required: SamplingRulePropertyRequired) -> Self {
@@ -596,114 +374,33 @@ impl SamplingRuleProperty {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `FixedRate`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self {
-        self.fixed_rate = value.into();
-        self
-    }
-
+    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self { self.fixed_rate = value.into(); self }
     /// `HTTPMethod`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self {
-        self.http_method = value.into();
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = value.into(); self }
     /// `Host`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = value.into();
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `ReservoirSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self {
-        self.reservoir_size = value.into();
-        self
-    }
-
+    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self { self.reservoir_size = value.into(); self }
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RuleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rule_arn = Some(value.into());
-        self
-    }
-
+    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self { self.rule_arn = Some(value.into()); self }
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self {
-        self.sampling_rate_boost = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = Some(value.into()); self }
     /// `ServiceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = value.into();
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = value.into(); self }
     /// `ServiceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_type(mut self, value: impl Into<Str>) -> Self {
-        self.service_type = value.into();
-        self
-    }
-
+    pub fn service_type(mut self, value: impl Into<Str>) -> Self { self.service_type = value.into(); self }
     /// `URLPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_path(mut self, value: impl Into<Str>) -> Self {
-        self.url_path = value.into();
-        self
-    }
-
+    pub fn url_path(mut self, value: impl Into<Str>) -> Self { self.url_path = value.into(); self }
     /// `Version`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Int>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Int>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for SamplingRuleProperty {}
@@ -729,18 +426,15 @@ impl ToValue for SamplingRuleProperty {
     }
 }
 
-static RULE_SamplingRuleRecord: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingRuleRecord: ObjRule = ObjRule {
     properties: &[
         ("CreatedAt", Shape::STR),
         ("ModifiedAt", Shape::STR),
         ("SamplingRule", Shape::Object(&RULE_SamplingRuleProperty)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamplingRuleRecord` property type of `AWS::XRay::SamplingRule`.
@@ -760,6 +454,7 @@ pub struct SamplingRuleRecord {
     pub sampling_rule: Option<Obj<SamplingRuleProperty>>,
 }
 
+#[rustfmt::skip]
 impl SamplingRuleRecord {
     /// A `SamplingRuleRecord` with no property set (none is required).
     pub fn new() -> Self {
@@ -767,26 +462,11 @@ impl SamplingRuleRecord {
     }
 
     /// `CreatedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_at(mut self, value: impl Into<Str>) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-
+    pub fn created_at(mut self, value: impl Into<Str>) -> Self { self.created_at = Some(value.into()); self }
     /// `ModifiedAt`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn modified_at(mut self, value: impl Into<Str>) -> Self {
-        self.modified_at = Some(value.into());
-        self
-    }
-
+    pub fn modified_at(mut self, value: impl Into<Str>) -> Self { self.modified_at = Some(value.into()); self }
     /// `SamplingRule`: a [`SamplingRuleProperty`] object.
-    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self {
-        self.sampling_rule = Some(value.into());
-        self
-    }
+    pub fn sampling_rule(mut self, value: impl Into<Obj<SamplingRuleProperty>>) -> Self { self.sampling_rule = Some(value.into()); self }
 }
 
 impl PropertyType for SamplingRuleRecord {}
@@ -801,112 +481,25 @@ impl ToValue for SamplingRuleRecord {
     }
 }
 
-static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SamplingRuleUpdate: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
-        (
-            "FixedRate",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(1.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HTTPMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(10),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(9999.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ReservoirSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FixedRate", Shape::Num(&NumRule { min: Some(0.0), max: Some(1.0), ..NumRule::ANY })),
+        ("HTTPMethod", Shape::Str(&StrRule { max_len: Some(10), ..StrRule::ANY })),
+        ("Host", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(9999.0), ..NumRule::ANY })),
+        ("ReservoirSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ResourceARN", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
         ("RuleARN", Shape::STR),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
         ("SamplingRateBoost", Shape::Object(&RULE_SamplingRateBoost)),
-        (
-            "ServiceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "URLPath",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ServiceName", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+        ("ServiceType", Shape::Str(&StrRule { max_len: Some(64), ..StrRule::ANY })),
+        ("URLPath", Shape::Str(&StrRule { max_len: Some(128), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SamplingRuleUpdate` property type of `AWS::XRay::SamplingRule`.
@@ -986,6 +579,7 @@ pub struct SamplingRuleUpdate {
     pub url_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SamplingRuleUpdate {
     /// A `SamplingRuleUpdate` with no property set (none is required).
     pub fn new() -> Self {
@@ -993,106 +587,31 @@ impl SamplingRuleUpdate {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `FixedRate`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self {
-        self.fixed_rate = Some(value.into());
-        self
-    }
-
+    pub fn fixed_rate(mut self, value: impl Into<Num>) -> Self { self.fixed_rate = Some(value.into()); self }
     /// `HTTPMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Str>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Str>) -> Self { self.http_method = Some(value.into()); self }
     /// `Host`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `ReservoirSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self {
-        self.reservoir_size = Some(value.into());
-        self
-    }
-
+    pub fn reservoir_size(mut self, value: impl Into<Int>) -> Self { self.reservoir_size = Some(value.into()); self }
     /// `ResourceARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
     /// `RuleARN`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rule_arn = Some(value.into());
-        self
-    }
-
+    pub fn rule_arn(mut self, value: impl Into<Str>) -> Self { self.rule_arn = Some(value.into()); self }
     /// `RuleName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = Some(value.into());
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = Some(value.into()); self }
     /// `SamplingRateBoost`: a [`SamplingRateBoost`] object.
-    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self {
-        self.sampling_rate_boost = Some(value.into());
-        self
-    }
-
+    pub fn sampling_rate_boost(mut self, value: impl Into<Obj<SamplingRateBoost>>) -> Self { self.sampling_rate_boost = Some(value.into()); self }
     /// `ServiceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_name(mut self, value: impl Into<Str>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-
+    pub fn service_name(mut self, value: impl Into<Str>) -> Self { self.service_name = Some(value.into()); self }
     /// `ServiceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_type(mut self, value: impl Into<Str>) -> Self {
-        self.service_type = Some(value.into());
-        self
-    }
-
+    pub fn service_type(mut self, value: impl Into<Str>) -> Self { self.service_type = Some(value.into()); self }
     /// `URLPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url_path(mut self, value: impl Into<Str>) -> Self {
-        self.url_path = Some(value.into());
-        self
-    }
+    pub fn url_path(mut self, value: impl Into<Str>) -> Self { self.url_path = Some(value.into()); self }
 }
 
 impl PropertyType for SamplingRuleUpdate {}
@@ -1113,102 +632,6 @@ impl ToValue for SamplingRuleUpdate {
             .opt("ServiceName", &self.service_name)
             .opt("ServiceType", &self.service_type)
             .opt("URLPath", &self.url_path)
-            .build()
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-    ],
-    required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::XRay::SamplingRule`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-xray-samplingrule-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
-    pub key: Str,
-    /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
             .build()
     }
 }

@@ -7,21 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_TransactionSearchConfig: ObjRule = ObjRule {
-    properties: &[(
-        "IndexingPercentage",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_TransactionSearchConfig: ObjRule = ObjRule {
+    properties: &[
+        ("IndexingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::XRay::TransactionSearchConfig` resource.
@@ -44,6 +36,7 @@ pub struct TransactionSearchConfig {
     pub indexing_percentage: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TransactionSearchConfig {
     /// The CloudFormation type name, `AWS::XRay::TransactionSearchConfig`.
     pub const TYPE_NAME: &'static str = "AWS::XRay::TransactionSearchConfig";
@@ -70,12 +63,7 @@ impl TransactionSearchConfig {
     }
 
     /// `IndexingPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn indexing_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.indexing_percentage = Some(value.into());
-        self
-    }
+    pub fn indexing_percentage(mut self, value: impl Into<Num>) -> Self { self.indexing_percentage = Some(value.into()); self }
 }
 
 impl Resource for TransactionSearchConfig {
